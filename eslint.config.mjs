@@ -1,0 +1,49 @@
+// Lint: Next's core-web-vitals + TypeScript rules (incl. jsx-a11y), and the layer boundaries
+// from docs/architecture.md enforced as import restrictions.
+import nextVitals from "eslint-config-next/core-web-vitals";
+import nextTs from "eslint-config-next/typescript";
+
+const serverInternals = {
+  // Server components may call procedures through the server caller (same permission ladder).
+  group: ["@/server/*", "!@/server/contracts", "@/server/*/**", "!@/server/contracts/**", "!@/server/api/server-caller", "**/server/*", "!**/server/contracts", "**/server/*/**", "!**/server/contracts/**"],
+  message: "Components may import only server/contracts (and server components the server caller). Use tRPC for data.",
+};
+
+const config = [
+  ...nextVitals,
+  ...nextTs,
+  {
+    ignores: ["node_modules/**", ".next/**", ".keel/**", "server/db/generated/**", "next-env.d.ts", "test-results/**", "playwright-report/**"],
+  },
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-definitions": ["error", "type"],
+      eqeqeq: ["error", "smart"],
+    },
+  },
+  {
+    // Client components and UI primitives never reach into the server.
+    files: ["components/**/*.{ts,tsx}"],
+    ignores: ["components/trpc/client.tsx"],
+    rules: { "no-restricted-imports": ["error", { patterns: [serverInternals] }] },
+  },
+  {
+    // The domain layer is framework-free: no tRPC, no Next, no React.
+    files: ["server/domain/**/*.ts", "server/audit/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["@trpc/*", "next", "next/*", "next-auth", "next-auth/*", "react", "react-dom"], message: "Domain code takes a db/transaction and an actor; it never imports tRPC, Next or React." },
+            { group: ["**/api/*", "@/server/api/*", "@/app/*", "**/app/*"], message: "Domain code must not depend on the API layer or routes." },
+          ],
+        },
+      ],
+    },
+  },
+];
+
+export default config;

@@ -1,0 +1,98 @@
+// The authorization matrix: every procedure of the root router × every role, plus a member of
+// another organization and an anonymous caller, must be allowed or denied exactly as the
+// registry says. New procedures are picked up automatically from the router; one whose access
+// declaration this test does not understand fails it.
+import { TRPCError } from "@trpc/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import { appRouter } from "./root";
+import { listProcedures } from "../rbac/permissions-doc";
+import { ROLES, roleHasPermission } from "../contracts/permissions";
+import { callerFor, callPath, createTestOrg, createUser, type TestOrg } from "@/test/support/factories";
+import type { SessionUser } from "../auth/session";
+
+const procedures = listProcedures(appRouter);
+const DENIAL_CODES = ["UNAUTHORIZED", "FORBIDDEN"];
+
+async function outcome(user: SessionUser | null, path: string, input: unknown): Promise<string> {
+  try {
+    await callPath(callerFor(user), path, input);
+    return "OK";
+  } catch (error) {
+    if (error instanceof TRPCError) return error.code;
+    throw error;
+  }
+}
+
+let t: TestOrg;
+let outsider: SessionUser;
+let outsiderOrg: TestOrg;
+
+beforeAll(async () => {
+  t = await createTestOrg();
+  // An owner of another organization: powerful there, nothing here.
+  outsiderOrg = await createTestOrg();
+  outsider = outsiderOrg.users.owner;
+  await createUser(); // a user in no organization at all exists too
+});
+
+describe("authorization matrix", () => {
+  it("covers every procedure of the root router", () => {
+    expect(procedures.map((p) => p.path)).toContain("members.add");
+    for (const p of procedures) expect(["public", "authenticated", "org", "project"], p.path).toContain(p.access.kind);
+  });
+
+  for (const p of procedures) {
+    describe(p.path, () => {
+      const scope = () => ({ orgSlug: t.org.slug, projectSlug: t.project.slug });
+
+      if (p.access.kind === "public") {
+        it("is open to anonymous callers", async () => {
+          expect(DENIAL_CODES).not.toContain(await outcome(null, p.path, scope()));
+        });
+        return;
+      }
+
+      it("refuses anonymous callers with UNAUTHORIZED", async () => {
+        expect(await outcome(null, p.path, scope())).toBe("UNAUTHORIZED");
+      });
+
+      if (p.access.kind === "authenticated") {
+        it("is open to any signed-in user", async () => {
+          for (const role of ROLES) expect(DENIAL_CODES, role).not.toContain(await outcome(t.users[role], p.path, scope()));
+        });
+        return;
+      }
+
+      const permission = p.access.permission;
+      it("finds nothing for a member of another organization", async () => {
+        expect(await outcome(outsider, p.path, scope())).toBe("NOT_FOUND");
+      });
+
+      for (const role of ROLES) {
+        const allowed = roleHasPermission(role, permission);
+        it(`${allowed ? "allows" : "denies"} ${role} (${permission})`, async () => {
+          const result = await outcome(t.users[role], p.path, scope());
+          if (allowed) {
+            // Past the permission check; the rest of the input may still be missing (BAD_REQUEST).
+            expect(DENIAL_CODES).not.toContain(result);
+            expect(result).not.toBe("NOT_FOUND");
+          } else {
+            expect(result).toBe("FORBIDDEN");
+          }
+        });
+      }
+    });
+  }
+});
+
+describe("project role overrides", () => {
+  it("apply to project permissions and not to organization ones", async () => {
+    const owner = callerFor(t.users.owner);
+    // The viewer becomes admin in this project only.
+    await owner.members.setProjectRole({ orgSlug: t.org.slug, projectSlug: t.project.slug, userId: t.users.viewer.id, role: "admin" });
+    expect(await outcome(t.users.viewer, "apiKeys.list", { orgSlug: t.org.slug, projectSlug: t.project.slug })).toBe("OK");
+    expect(await outcome(t.users.viewer, "audit.list", { orgSlug: t.org.slug })).toBe("FORBIDDEN");
+    await owner.members.setProjectRole({ orgSlug: t.org.slug, projectSlug: t.project.slug, userId: t.users.viewer.id, role: null });
+    expect(await outcome(t.users.viewer, "apiKeys.list", { orgSlug: t.org.slug, projectSlug: t.project.slug })).toBe("FORBIDDEN");
+  });
+});

@@ -1,0 +1,22 @@
+import "server-only";
+import { createCallerFactory, createRouter } from "./trpc";
+import { setupRouter } from "./routers/setup";
+import { accountRouter } from "./routers/account";
+import { orgsRouter } from "./routers/orgs";
+import { projectsRouter } from "./routers/projects";
+import { membersRouter } from "./routers/members";
+import { apiKeysRouter } from "./routers/api-keys";
+import { auditRouter } from "./routers/audit";
+
+export const appRouter = createRouter({
+  setup: setupRouter,
+  account: accountRouter,
+  orgs: orgsRouter,
+  projects: projectsRouter,
+  members: membersRouter,
+  apiKeys: apiKeysRouter,
+  audit: auditRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

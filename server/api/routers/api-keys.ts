@@ -1,0 +1,25 @@
+import "server-only";
+import { z } from "zod";
+import { createRouter, projectProcedure } from "../trpc";
+import { id, requiredText } from "../../contracts/fields";
+import { API_KEY_SCOPE_NAMES } from "../../contracts/permissions";
+import { createApiKey, listApiKeys, revokeApiKey } from "../../domain/api-keys/api-keys";
+
+export const apiKeysRouter = createRouter({
+  list: projectProcedure("apikey:read").query(({ ctx }) => listApiKeys(ctx.db, ctx.project.id)),
+  create: projectProcedure("apikey:create")
+    .input(
+      z.object({
+        name: requiredText(80),
+        scopes: z.array(z.enum(API_KEY_SCOPE_NAMES, { error: `must be among ${API_KEY_SCOPE_NAMES.join(", ")}` })).min(1, "choose at least one scope").max(API_KEY_SCOPE_NAMES.length),
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      ctx.audited((w) => createApiKey(w, { orgId: ctx.org.id, projectId: ctx.project.id, actorUserId: ctx.user.id }, input)),
+    ),
+  revoke: projectProcedure("apikey:revoke")
+    .input(z.object({ id }))
+    .mutation(({ ctx, input }) =>
+      ctx.audited((w) => revokeApiKey(w, { orgId: ctx.org.id, projectId: ctx.project.id, actorUserId: ctx.user.id }, input)),
+    ),
+});

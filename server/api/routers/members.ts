@@ -1,0 +1,50 @@
+import "server-only";
+import { z } from "zod";
+import { TRPCError } from "@trpc/server";
+import { createRouter, orgProcedure } from "../trpc";
+import { email, id, slug, text } from "../../contracts/fields";
+import { ROLES } from "../../contracts/permissions";
+import { addMember, changeMemberRole, listMembers, regeneratePasswordLink, removeMember, setProjectRole } from "../../domain/members/members";
+
+const role = z.enum(ROLES, { error: `must be one of ${ROLES.join(", ")}` });
+
+export const membersRouter = createRouter({
+  list: orgProcedure("member:read")
+    .input(z.object({ projectSlug: slug.optional() }))
+    .query(async ({ ctx, input }) => {
+      const project = input.projectSlug
+        ? await ctx.db.project.findFirst({ where: { orgId: ctx.org.id, slug: input.projectSlug }, select: { id: true } })
+        : null;
+      if (input.projectSlug && !project) throw new TRPCError({ code: "NOT_FOUND", message: "Project not found" });
+      return listMembers(ctx.db, ctx.org.id, project?.id);
+    }),
+  add: orgProcedure("member:create")
+    .input(z.object({ email, name: text(120).trim(), role }))
+    .mutation(({ ctx, input }) =>
+      ctx.audited((w) => addMember(w, { orgId: ctx.org.id, actorRole: ctx.role, actorUserId: ctx.user.id }, input)),
+    ),
+  regeneratePasswordLink: orgProcedure("member:create")
+    .input(z.object({ userId: id }))
+    .mutation(({ ctx, input }) =>
+      ctx.audited((w) => regeneratePasswordLink(w, { orgId: ctx.org.id, actorRole: ctx.role, actorUserId: ctx.user.id }, input.userId)),
+    ),
+  changeRole: orgProcedure("member:update")
+    .input(z.object({ userId: id, role }))
+    .mutation(({ ctx, input }) =>
+      ctx.audited((w) => changeMemberRole(w, { orgId: ctx.org.id, actorRole: ctx.role, actorUserId: ctx.user.id }, input)),
+    ),
+  setProjectRole: orgProcedure("member:update")
+    .input(z.object({ projectSlug: slug, userId: id, role: role.nullable() }))
+    .mutation(async ({ ctx, input }) => {
+      const project = await ctx.db.project.findFirst({ where: { orgId: ctx.org.id, slug: input.projectSlug }, select: { id: true } });
+      if (!project) throw new TRPCError({ code: "NOT_FOUND", message: "Project not found" });
+      return ctx.audited((w) =>
+        setProjectRole(w, { orgId: ctx.org.id, projectId: project.id, actorRole: ctx.role, actorUserId: ctx.user.id }, { userId: input.userId, role: input.role }),
+      );
+    }),
+  remove: orgProcedure("member:delete")
+    .input(z.object({ userId: id }))
+    .mutation(({ ctx, input }) =>
+      ctx.audited((w) => removeMember(w, { orgId: ctx.org.id, actorRole: ctx.role, actorUserId: ctx.user.id }, input)),
+    ),
+});

@@ -1,0 +1,185 @@
+import "server-only";
+// The tRPC ladder: public -> authenticated -> organization -> project. Every builder declares
+// what it needs (`orgProcedure("member:update")`), the declaration lands in the procedure's meta,
+// and `createRouter` refuses to register a procedure without one. The authorization matrix test
+// reads the same meta. Query procedures get a read-only database handle; mutations change state
+// only through `ctx.audited`, which writes the change and its audit event in one transaction.
+import { initTRPC, TRPCError, type AnyRouter } from "@trpc/server";
+import superjson from "superjson";
+import { z, ZodError } from "zod";
+import type { Db, ReadDb } from "../db/client";
+import { getDb } from "../db/client";
+import type { Actor, RequestMeta } from "../audit/actor";
+import { recordDenied, runAudited, type AuditedTx } from "../audit/mutation";
+import { AppError, isUniqueViolation, toTRPCError } from "../errors";
+import { roleHasPermission, type OrgPermission, type ProjectPermission, type Role } from "../contracts/permissions";
+import { slug } from "../contracts/fields";
+import type { SessionUser } from "../auth/session";
+import { findOrgAccess, findProjectAccess } from "../domain/orgs/organizations";
+
+/** Per request. Procedures read through ctx.db (read-only) and change state through ctx.audited. */
+export type Context = {
+  user: SessionUser | null;
+  request: RequestMeta;
+};
+
+export type AccessDeclaration =
+  | { kind: "public"; reason: string }
+  | { kind: "authenticated"; reason: string }
+  | { kind: "org"; permission: OrgPermission }
+  | { kind: "project"; permission: ProjectPermission };
+
+export type Meta = { access?: AccessDeclaration };
+
+export function createContext(user: SessionUser | null, request: RequestMeta): Context {
+  return { user, request };
+}
+
+function firstIssueMessage(error: ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message))
+    .join("; ");
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    transformer: superjson,
+    errorFormatter({ shape, error }) {
+      const zod = error.cause instanceof ZodError ? error.cause : null;
+      const internal = error.code === "INTERNAL_SERVER_ERROR";
+      const field = error.cause instanceof AppError ? error.cause.field : zod?.issues[0]?.path.join(".");
+      return {
+        ...shape,
+        message: internal ? "Something went wrong on our side. The error was logged." : zod ? firstIssueMessage(zod) : shape.message,
+        // Never a stack trace, never SQL.
+        data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, field: field || undefined },
+      };
+    },
+  });
+
+const PG_DATA_EXCEPTION = /^22/;
+
+/** Turns domain errors into their tRPC codes and logs what is genuinely internal. */
+const errorMapping = t.middleware(async ({ next, path }) => {
+  const result = await next();
+  if (result.ok) return result;
+  const cause = result.error.cause;
+  if (result.error.code !== "INTERNAL_SERVER_ERROR") return result;
+  if (cause instanceof AppError) throw toTRPCError(cause);
+  if (isUniqueViolation(cause)) throw new TRPCError({ code: "CONFLICT", message: "That already exists" });
+  const pgCode = (cause as { cause?: { originalCode?: string } } | undefined)?.cause?.originalCode;
+  if (pgCode && PG_DATA_EXCEPTION.test(pgCode)) throw new TRPCError({ code: "BAD_REQUEST", message: "A value in the request is not acceptable" });
+  console.error(`[trpc] ${path} failed:`, cause ?? result.error);
+  return result;
+});
+
+const base = t.procedure.use(errorMapping);
+
+/** Registers routers; refuses any procedure that did not come from a declaring builder. */
+export function createRouter<T extends Parameters<typeof t.router>[0]>(procedures: T) {
+  const router = t.router(procedures);
+  for (const [path, procedure] of Object.entries(router._def.procedures as Record<string, { _def: { meta?: Meta } }>)) {
+    if (!procedure._def.meta?.access) {
+      throw new Error(`Procedure "${path}" has no access declaration: build it with publicProcedure, authedProcedure, orgProcedure or projectProcedure`);
+    }
+  }
+  return router;
+}
+
+export const createCallerFactory = t.createCallerFactory;
+export type { AnyRouter };
+
+/** A read-only view of the database for procedures. */
+const readDb = (db: Db): ReadDb => db;
+
+function userActor(user: SessionUser, role: Role | null, request: RequestMeta): Actor {
+  return { type: "user", id: user.id, label: user.email, role, request };
+}
+
+// ---- public ---------------------------------------------------------------------------------
+
+/** Open to anyone; the reason is documented in docs/permissions.md. */
+export function publicProcedure(reason: string) {
+  return base.meta({ access: { kind: "public", reason } }).use(({ ctx, next }) =>
+    next({ ctx: { db: readDb(getDb()), request: ctx.request } }),
+  );
+}
+
+// ---- signed in, acting on oneself -----------------------------------------------------------
+
+export function authedProcedure(reason: string) {
+  return base.meta({ access: { kind: "authenticated", reason } }).use(({ ctx, next }) => {
+    const user = ctx.user;
+    if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
+    const actor = userActor(user, null, ctx.request);
+    return next({
+      ctx: { db: readDb(getDb()), user, actor, audited: <R>(fn: (w: AuditedTx) => Promise<R>) => runAudited(actor, fn) },
+    });
+  });
+}
+
+// ---- organization ---------------------------------------------------------------------------
+
+export const orgScope = z.object({ orgSlug: slug });
+export const projectScope = orgScope.extend({ projectSlug: slug });
+
+export function orgProcedure(permission: OrgPermission) {
+  return base
+    .meta({ access: { kind: "org", permission } })
+    .input(orgScope)
+    .use(async ({ ctx, input, next, type, path }) => {
+      const user = ctx.user;
+      if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
+      // Membership is looked up by (user, slug): a non-member finds nothing, whatever the slug.
+      const access = await findOrgAccess(getDb(), user.id, input.orgSlug);
+      if (!access) throw new TRPCError({ code: "NOT_FOUND", message: "Organization not found" });
+      const actor = userActor(user, access.role, ctx.request);
+      if (!roleHasPermission(access.role, permission)) {
+        if (type === "mutation") await recordDenied(actor, { orgId: access.org.id, action: "access.denied", targetType: "procedure", targetId: path, after: { permission } });
+        throw new TRPCError({ code: "FORBIDDEN", message: `Your role (${access.role}) does not allow ${permission}` });
+      }
+      return next({
+        ctx: {
+          db: readDb(getDb()),
+          user,
+          org: access.org,
+          role: access.role,
+          actor,
+          audited: <R>(fn: (w: AuditedTx) => Promise<R>) => runAudited(actor, fn),
+        },
+      });
+    });
+}
+
+// ---- project --------------------------------------------------------------------------------
+
+export function projectProcedure(permission: ProjectPermission) {
+  return base
+    .meta({ access: { kind: "project", permission } })
+    .input(projectScope)
+    .use(async ({ ctx, input, next, type, path }) => {
+      const user = ctx.user;
+      if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
+      const access = await findProjectAccess(getDb(), user.id, input.orgSlug, input.projectSlug);
+      if (!access) throw new TRPCError({ code: "NOT_FOUND", message: "Project not found" });
+      const actor = userActor(user, access.projectRole, ctx.request);
+      if (!roleHasPermission(access.projectRole, permission)) {
+        if (type === "mutation") await recordDenied(actor, { orgId: access.org.id, projectId: access.project.id, action: "access.denied", targetType: "procedure", targetId: path, after: { permission } });
+        throw new TRPCError({ code: "FORBIDDEN", message: `Your role (${access.projectRole}) does not allow ${permission}` });
+      }
+      return next({
+        ctx: {
+          db: readDb(getDb()),
+          user,
+          org: access.org,
+          project: access.project,
+          role: access.projectRole,
+          actor,
+          audited: <R>(fn: (w: AuditedTx) => Promise<R>) => runAudited(actor, fn),
+        },
+      });
+    });
+}

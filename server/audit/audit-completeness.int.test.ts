@@ -1,0 +1,150 @@
+// Every mutation procedure writes its audit event, in the same transaction as its change. The
+// scenario table must name every mutation of the root router: a new mutation without a scenario
+// fails the first test.
+import { TRPCError } from "@trpc/server";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appRouter } from "../api/root";
+import { createCaller } from "../api/root";
+import { createContext } from "../api/trpc";
+import { listProcedures } from "../rbac/permissions-doc";
+import type { AuditAction } from "../contracts/audit";
+import { getDb } from "../db/client";
+import { verifyAuditChain } from "./chain";
+import { auditEventsOf, callerFor, createTestOrg, lastSeq, TEST_PASSWORD, testRequest, type TestOrg } from "@/test/support/factories";
+import type { SessionUser } from "../auth/session";
+
+type State = { t: TestOrg; pendingUserId?: string; passwordToken?: string; apiKeyId?: string };
+type Scenario = {
+  as: (s: State) => SessionUser | null;
+  input: (s: State) => unknown;
+  expect: AuditAction[];
+  after?: (s: State, result: unknown) => void;
+};
+
+const scope = (s: State) => ({ orgSlug: s.t.org.slug, projectSlug: s.t.project.slug });
+
+// Run in this order: later scenarios use what earlier ones created.
+const scenarios: Record<string, Scenario> = {
+  "orgs.createProject": { as: (s) => s.t.users.admin, input: (s) => ({ orgSlug: s.t.org.slug, name: "Second project", slug: "second-project" }), expect: ["project.created"] },
+  "members.add": {
+    as: (s) => s.t.users.admin,
+    input: (s) => ({ orgSlug: s.t.org.slug, email: "new.member@example.com", name: "New Member", role: "editor" }),
+    expect: ["user.created", "member.added", "member.password_link.created"],
+    after: (s, r) => {
+      const result = r as { userId: string; passwordToken: string };
+      s.pendingUserId = result.userId;
+    },
+  },
+  "members.regeneratePasswordLink": {
+    as: (s) => s.t.users.owner,
+    input: (s) => ({ orgSlug: s.t.org.slug, userId: s.pendingUserId }),
+    expect: ["member.password_link.created"],
+    after: (s, r) => (s.passwordToken = (r as { passwordToken: string }).passwordToken),
+  },
+  "account.setPassword": { as: () => null, input: (s) => ({ token: s.passwordToken, password: "a-brand-new-password" }), expect: ["user.password.set"] },
+  "members.changeRole": { as: (s) => s.t.users.owner, input: (s) => ({ orgSlug: s.t.org.slug, userId: s.pendingUserId, role: "reviewer" }), expect: ["member.role.changed"] },
+  "members.setProjectRole": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), userId: s.pendingUserId, role: "editor" }), expect: ["member.project_role.changed"] },
+  "members.remove": { as: (s) => s.t.users.admin, input: (s) => ({ orgSlug: s.t.org.slug, userId: s.pendingUserId }), expect: ["member.removed"] },
+  "apiKeys.create": {
+    as: (s) => s.t.users.admin,
+    input: (s) => ({ ...scope(s), name: "CI", scopes: ["prompts:read"] }),
+    expect: ["apikey.created"],
+    after: (s, r) => (s.apiKeyId = (r as { id: string }).id),
+  },
+  "apiKeys.revoke": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), id: s.apiKeyId }), expect: ["apikey.revoked"] },
+  "account.changePassword": { as: (s) => s.t.users.editor, input: () => ({ currentPassword: TEST_PASSWORD, newPassword: "another-long-password" }), expect: ["user.password.changed"] },
+};
+// Needs an empty database; covered in server/domain/orgs/setup.int.test.ts.
+const coveredElsewhere = ["setup.createFirstOwner"];
+
+const s = {} as State;
+beforeAll(async () => {
+  s.t = await createTestOrg();
+});
+
+describe("audit completeness", () => {
+  it("has a scenario for every mutation procedure", () => {
+    const mutations = listProcedures(appRouter).filter((p) => p.type === "mutation").map((p) => p.path);
+    expect(mutations.filter((m) => !(m in scenarios) && !coveredElsewhere.includes(m))).toEqual([]);
+  });
+
+  for (const [path, scenario] of Object.entries(scenarios)) {
+    it(`${path} records ${scenario.expect.join(", ")}`, async () => {
+      const before = await lastSeq(s.t.org.id);
+      const user = scenario.as(s);
+      const request = testRequest();
+      const caller = createCaller(createContext(user, request));
+      const fn = path.split(".").reduce<unknown>((n, k) => (n as Record<string, unknown>)[k], caller) as (i: unknown) => Promise<unknown>;
+      const result = await fn(scenario.input(s));
+      scenario.after?.(s, result);
+      const events = await auditEventsOf(s.t.org.id, before);
+      expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(scenario.expect));
+      for (const e of events) {
+        expect(e.outcome).toBe("success");
+        expect(e.requestId).toBe(request.requestId);
+        expect(e.ip).toBe("127.0.0.1");
+        if (user) expect(e.actorLabel).toBe(user.email);
+      }
+    });
+  }
+
+  it("leaves a chain that verifies", async () => {
+    expect(await verifyAuditChain(getDb(), s.t.org.id)).toMatchObject({ ok: true });
+  });
+});
+
+describe("denied attempts", () => {
+  it("records a refused change as a denied event and changes nothing", async () => {
+    const before = await lastSeq(s.t.org.id);
+    await expect(callerFor(s.t.users.editor).members.add({ orgSlug: s.t.org.slug, email: "x@example.com", name: "X", role: "viewer" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    const events = await auditEventsOf(s.t.org.id, before);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ action: "access.denied", outcome: "denied", actorLabel: s.t.users.editor.email, actorRole: "editor", targetId: "members.add" });
+    expect(await getDb().user.findUnique({ where: { email: "x@example.com" } })).toBeNull();
+  });
+  it("does not record refused reads", async () => {
+    const before = await lastSeq(s.t.org.id);
+    await expect(callerFor(s.t.users.viewer).audit.list({ orgSlug: s.t.org.slug })).rejects.toBeInstanceOf(TRPCError);
+    expect(await auditEventsOf(s.t.org.id, before)).toHaveLength(0);
+  });
+});
+
+describe("atomicity", () => {
+  const url = () => process.env.DATABASE_URL!;
+  let admin: pg.Client;
+  beforeAll(async () => {
+    admin = new pg.Client({ connectionString: url() });
+    await admin.connect();
+    // Fails at COMMIT, i.e. after both the change and its audit event were written.
+    await admin.query(`
+      CREATE FUNCTION test_fail_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.action = 'apikey.created' AND NEW.after->>'name' = 'doomed' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$;
+      CREATE CONSTRAINT TRIGGER test_fail_at_commit AFTER INSERT ON audit_events DEFERRABLE INITIALLY DEFERRED
+        FOR EACH ROW EXECUTE FUNCTION test_fail_at_commit();`);
+  });
+  afterAll(async () => {
+    await admin.query("DROP TRIGGER test_fail_at_commit ON audit_events; DROP FUNCTION test_fail_at_commit();");
+    await admin.end();
+  });
+
+  it("an error after the audit insert leaves neither the change nor the event", async () => {
+    const before = await lastSeq(s.t.org.id);
+    const keysBefore = await getDb().apiKey.count({ where: { projectId: s.t.project.id } });
+    await expect(callerFor(s.t.users.owner).apiKeys.create({ ...scope(s), name: "doomed", scopes: ["prompts:read"] })).rejects.toBeInstanceOf(TRPCError);
+    expect(await getDb().apiKey.count({ where: { projectId: s.t.project.id } })).toBe(keysBefore);
+    expect(await auditEventsOf(s.t.org.id, before)).toHaveLength(0);
+    expect(await lastSeq(s.t.org.id)).toBe(before);
+    // The next change continues the chain without a gap.
+    await callerFor(s.t.users.owner).apiKeys.create({ ...scope(s), name: "fine", scopes: ["prompts:read"] });
+    expect(await lastSeq(s.t.org.id)).toBe(before + 1n);
+    expect(await verifyAuditChain(getDb(), s.t.org.id)).toMatchObject({ ok: true });
+  });
+
+  it("a mutation that records no event is rolled back", async () => {
+    const { runAudited, MissingAuditEventError } = await import("./mutation");
+    const { systemActor } = await import("./actor");
+    await expect(runAudited(systemActor(), async (w) => w.tx.project.update({ where: { id: s.t.project.id }, data: { name: "renamed silently" } }))).rejects.toBeInstanceOf(MissingAuditEventError);
+    expect((await getDb().project.findUniqueOrThrow({ where: { id: s.t.project.id } })).name).toBe("Project");
+  });
+});

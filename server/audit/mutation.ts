@@ -1,0 +1,73 @@
+import "server-only";
+// The audited mutation path: the only way Keel changes state. A change and its audit event(s)
+// commit in one transaction, or neither does. A mutation that records no event is rolled back
+// as a bug, so an audit record cannot be forgotten silently.
+import type { Db, Tx } from "../db/client";
+import { getDb } from "../db/client";
+import type { AuditAction, AuditTargetType } from "../contracts/audit";
+import type { Actor } from "./actor";
+import { appendAuditEvents, type PendingEvent } from "./chain";
+import { toAuditJson } from "./canonical";
+
+export type AuditRecord = {
+  orgId: string;
+  projectId?: string | null;
+  action: AuditAction;
+  targetType: AuditTargetType;
+  targetId?: string | null;
+  before?: unknown;
+  after?: unknown;
+};
+
+export type AuditedTx = {
+  /** The transaction client: every write inside the mutation uses it. */
+  tx: Tx;
+  actor: Actor;
+  /** Records an event; it is appended to the organization's chain before commit. */
+  record(event: AuditRecord): void;
+};
+
+export class MissingAuditEventError extends Error {
+  constructor() {
+    super("A mutation completed without recording an audit event; it was rolled back.");
+  }
+}
+
+function toPending(actor: Actor, event: AuditRecord, outcome: "success" | "denied"): PendingEvent {
+  return {
+    orgId: event.orgId,
+    projectId: event.projectId ?? null,
+    actorType: actor.type,
+    actorId: actor.id,
+    actorLabel: actor.label,
+    actorRole: actor.role,
+    action: event.action,
+    targetType: event.targetType,
+    targetId: event.targetId ?? null,
+    before: toAuditJson(event.before),
+    after: toAuditJson(event.after),
+    outcome,
+    requestId: actor.request.requestId,
+    ip: actor.request.ip,
+    userAgent: actor.request.userAgent,
+  };
+}
+
+export async function runAudited<T>(actor: Actor, fn: (w: AuditedTx) => Promise<T>, db: Db = getDb()): Promise<T> {
+  return db.$transaction(
+    async (tx) => {
+      const events: PendingEvent[] = [];
+      const result = await fn({ tx, actor, record: (event) => events.push(toPending(actor, event, "success")) });
+      if (events.length === 0) throw new MissingAuditEventError();
+      // Appended last: the chain head stays locked only from here to commit.
+      await appendAuditEvents(tx, events);
+      return result;
+    },
+    { timeout: 30_000, maxWait: 10_000 },
+  );
+}
+
+/** Records a refused attempt at a change, in its own transaction (the change itself never ran). */
+export async function recordDenied(actor: Actor, event: AuditRecord, db: Db = getDb()): Promise<void> {
+  await db.$transaction(async (tx) => appendAuditEvents(tx, [toPending(actor, event, "denied")]));
+}

@@ -1,0 +1,124 @@
+// The operator CLI: `npx keel <command>`. Errors are one line on stderr with a non-zero exit.
+import { readFileSync } from "node:fs";
+import os from "node:os";
+import { Command, CommanderError } from "commander";
+import { z } from "zod";
+import { bootstrap, type Runtime } from "../runtime/bootstrap";
+
+let runtime: Runtime | undefined;
+
+async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>, migrate = true): Promise<T> {
+  runtime = await bootstrap({ migrate, log: (line) => console.error(line) });
+  try {
+    return await fn(runtime);
+  } finally {
+    const { getDb } = await import("../db/client");
+    await getDb().$disconnect().catch(() => {});
+    await runtime.stop();
+    runtime = undefined;
+  }
+}
+
+function fail(message: string): never {
+  throw new CommanderError(1, "keel.error", message);
+}
+
+function cliActorLabel() {
+  return `cli:${os.userInfo().username}@${os.hostname()}`;
+}
+
+const program = new Command()
+  .name("keel")
+  .description("Keel operator commands")
+  .showHelpAfterError()
+  .exitOverride();
+
+program
+  .command("migrate")
+  .description("apply pending database migrations")
+  .action(() => withRuntime(async () => console.log("Database is up to date.")));
+
+program
+  .command("seed")
+  .description("seed data")
+  .option("--demo", "create the demo workspace (organization acme)")
+  .action((opts: { demo?: boolean }) =>
+    withRuntime(async () => {
+      if (!opts.demo) fail("nothing to seed: pass --demo");
+      const { seedDemoWorkspace, DEMO_PASSWORD, DEMO_USERS } = await import("../domain/seed/demo");
+      const { created } = await seedDemoWorkspace();
+      if (!created) return console.log("The demo workspace (acme) already exists.");
+      console.log(`Demo workspace created. Sign in as ${DEMO_USERS.map((u) => u.email).join(", ")} with password ${DEMO_PASSWORD}.`);
+    }),
+  );
+
+const user = program.command("user").description("manage users");
+user
+  .command("create")
+  .description("create a user and add them to an organization")
+  .requiredOption("--email <email>", "email address")
+  .requiredOption("--org <slug>", "organization to add them to")
+  .requiredOption("--role <role>", "their role in the organization")
+  .option("--name <name>", "display name")
+  .option("--password-stdin", "read the password from standard input (otherwise a one-time set-password link is printed)")
+  .action((opts: { email: string; org: string; role: string; name?: string; passwordStdin?: boolean }) =>
+    withRuntime(async () => {
+      const { createUserFromCli } = await import("./commands");
+      const password = opts.passwordStdin ? readFileSync(0, "utf8").replace(/\r?\n$/, "") : undefined;
+      const result = await createUserFromCli({ ...opts, password, actorLabel: cliActorLabel() });
+      console.log(`Created ${result.email} (${result.role} in ${opts.org}).`);
+      if (result.passwordToken) console.log(`One-time set-password link (shown once): /set-password?token=${result.passwordToken}`);
+    }),
+  );
+
+const apikey = program.command("apikey").description("manage project API keys");
+apikey
+  .command("create")
+  .description("create a project API key; prints its public id and secret once")
+  .requiredOption("--project <slug>", "project slug")
+  .requiredOption("--scopes <scopes>", "comma-separated scopes")
+  .option("--org <slug>", "organization (needed when several have a project with this slug)")
+  .option("--name <label>", "a name to recognise the key by", "CLI key")
+  .action((opts: { project: string; scopes: string; org?: string; name: string }) =>
+    withRuntime(async () => {
+      const { createApiKeyFromCli } = await import("./commands");
+      const key = await createApiKeyFromCli({ ...opts, actorLabel: cliActorLabel() });
+      console.log(`public id: ${key.publicKey}`);
+      console.log(`secret:    ${key.secret}`);
+      console.log(`scopes:    ${key.scopes.join(",")}`);
+      console.log("Store the secret now: it is not shown again.");
+    }),
+  );
+
+const audit = program.command("audit").description("audit log tools");
+audit
+  .command("verify")
+  .description("re-compute the audit hash chain and name the first broken event")
+  .option("--org <slug>", "one organization (default: all)")
+  .action((opts: { org?: string }) =>
+    withRuntime(async () => {
+      const { verifyChainsFromCli } = await import("./commands");
+      const results = await verifyChainsFromCli(opts.org);
+      let broken = false;
+      for (const r of results) {
+        if (r.ok) console.log(`${r.slug}: OK, ${r.eventCount} events, last #${r.lastSeq}, head ${r.lastHash.slice(0, 16)}…`);
+        else {
+          broken = true;
+          console.log(`${r.slug}: BROKEN at #${r.firstBrokenSeq}: ${r.reason}`);
+        }
+      }
+      if (broken) process.exitCode = 3;
+    }),
+  );
+
+program.parseAsync(process.argv).catch(async (error: unknown) => {
+  if (error instanceof CommanderError) {
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.exitCode === 0) process.exit(0);
+    if (error.code === "keel.error") console.error(`keel: ${error.message}`);
+    process.exit(error.exitCode || 1);
+  }
+  const message = error instanceof z.ZodError ? error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") : error instanceof Error ? error.message : String(error);
+  console.error(`keel: ${message.split("\n")[0]}`);
+  await runtime?.stop().catch(() => {});
+  process.exit(1);
+});

@@ -1,0 +1,23 @@
+// Audit action names: a closed union so the explorer can group them and nothing is misspelt.
+// Add the action here when a new kind of change is introduced.
+export const AUDIT_ACTIONS = {
+  "org.created": "Organization created",
+  "project.created": "Project created",
+  "member.added": "Member added",
+  "member.role.changed": "Member role changed",
+  "member.project_role.changed": "Member project role changed",
+  "member.removed": "Member removed",
+  "member.password_link.created": "Set-password link created",
+  "user.created": "User created",
+  "user.password.changed": "Password changed",
+  "user.password.set": "Password set from a one-time link",
+  "auth.login.failed": "Sign-in failed",
+  "apikey.created": "API key created",
+  "apikey.revoked": "API key revoked",
+  "access.denied": "Change refused for lack of permission",
+} as const;
+export type AuditAction = keyof typeof AUDIT_ACTIONS;
+export const AUDIT_ACTION_NAMES = Object.keys(AUDIT_ACTIONS) as [AuditAction, ...AuditAction[]];
+
+export const AUDIT_TARGET_TYPES = ["organization", "project", "user", "membership", "api_key", "procedure"] as const;
+export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];

@@ -1,0 +1,75 @@
+// The one permission registry. Server checks (procedure builders) and UI hiding both read it,
+// and docs/permissions.md is generated from it. Client code may import this file.
+
+export const ROLES = ["owner", "admin", "editor", "reviewer", "approver", "auditor", "viewer"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_DESCRIPTIONS: Record<Role, string> = {
+  owner: "Everything, including granting the owner role.",
+  admin: "Manages members, API keys, projects and settings.",
+  editor: "Changes prompts, datasets and evaluations; requests deployments.",
+  reviewer: "Grades outputs in the review queues they are assigned to.",
+  approver: "Approves or rejects deployments; cannot edit content (separation of duties).",
+  auditor: "Reads everything, including the audit log and its export; changes nothing.",
+  viewer: "Reads content; no audit log.",
+};
+
+type PermissionSpec = {
+  /** Where the permission is checked: against the organization role or the (possibly overridden) project role. */
+  scope: "org" | "project";
+  description: string;
+  roles: readonly Role[];
+  /** Only a signed-in person may hold it; API keys never can, whatever their scopes. */
+  personOnly?: true;
+};
+
+const ALL = ROLES;
+const ADMINS = ["owner", "admin"] as const;
+
+export const PERMISSIONS = {
+  "org:read": { scope: "org", description: "See the organization and its projects", roles: ALL },
+  "project:create": { scope: "org", description: "Create projects", roles: ADMINS, personOnly: true },
+  "member:read": { scope: "org", description: "List members and their roles", roles: ALL },
+  "member:create": { scope: "org", description: "Add members", roles: ADMINS, personOnly: true },
+  "member:update": { scope: "org", description: "Change members' roles (organization and per project)", roles: ADMINS, personOnly: true },
+  "member:delete": { scope: "org", description: "Remove members", roles: ADMINS, personOnly: true },
+  "audit:read": { scope: "org", description: "Read the audit log and verify its chain", roles: ["owner", "admin", "auditor"] },
+  "project:read": { scope: "project", description: "See the project", roles: ALL },
+  "apikey:read": { scope: "project", description: "List the project's API keys (never their secrets)", roles: ["owner", "admin", "auditor"] },
+  "apikey:create": { scope: "project", description: "Create API keys", roles: ADMINS, personOnly: true },
+  "apikey:revoke": { scope: "project", description: "Revoke API keys", roles: ADMINS, personOnly: true },
+} as const satisfies Record<string, PermissionSpec>;
+
+export type Permission = keyof typeof PERMISSIONS;
+export type OrgPermission = { [P in Permission]: (typeof PERMISSIONS)[P]["scope"] extends "org" ? P : never }[Permission];
+export type ProjectPermission = Exclude<Permission, OrgPermission>;
+
+export const PERMISSION_NAMES = Object.keys(PERMISSIONS) as Permission[];
+
+export function roleHasPermission(role: Role, permission: Permission): boolean {
+  return (PERMISSIONS[permission].roles as readonly Role[]).includes(role);
+}
+
+export function permissionsOfRole(role: Role): Permission[] {
+  return PERMISSION_NAMES.filter((p) => roleHasPermission(role, p));
+}
+
+/** Roles ranked for "who may grant what": nobody may grant a role above their own. */
+export function canGrantRole(granter: Role, role: Role): boolean {
+  if (role === "owner") return granter === "owner";
+  return granter === "owner" || granter === "admin";
+}
+
+// API key scopes: what an application may do through the public API. Person-only permissions
+// are never reachable through a scope.
+export const API_KEY_SCOPES = {
+  "prompts:read": "Fetch prompts and their versions",
+  "prompts:write": "Create prompt versions",
+  "datasets:read": "Read datasets and export them",
+  "datasets:write": "Add and change dataset items",
+  "evaluations:run": "Start evaluation runs and read their results",
+  "traces:ingest": "Send traces (OpenTelemetry) and scores",
+  "audit:read": "Read and export the audit log",
+} as const;
+export type ApiKeyScope = keyof typeof API_KEY_SCOPES;
+export const API_KEY_SCOPE_NAMES = Object.keys(API_KEY_SCOPES) as [ApiKeyScope, ...ApiKeyScope[]];

@@ -1,0 +1,26 @@
+import "server-only";
+// The Prisma client, created lazily from DATABASE_URL (the start script sets it before the app
+// loads; tests point it at a per-file database).
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "./generated/client";
+
+export type Db = InstanceType<typeof PrismaClient>;
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
+const globalForDb = globalThis as unknown as { keelDb?: Db };
+
+export function getDb(): Db {
+  if (!globalForDb.keelDb) {
+    const connectionString = process.env.DATABASE_URL;
+    if (!connectionString) throw new Error("DATABASE_URL is not set");
+    globalForDb.keelDb = new PrismaClient({ adapter: new PrismaPg({ connectionString, max: 10 }) });
+  }
+  return globalForDb.keelDb;
+}
+
+/** Methods a query procedure may call: reads only. Writes go through the audited mutation path. */
+type ReadMethods = "findMany" | "findFirst" | "findUnique" | "findFirstOrThrow" | "findUniqueOrThrow" | "count" | "aggregate" | "groupBy";
+type ModelNames = {
+  [K in keyof Db]: Db[K] extends { findMany: (...args: never[]) => unknown } ? K : never;
+}[keyof Db];
+export type ReadDb = { [K in ModelNames]: Pick<Db[K], Extract<ReadMethods, keyof Db[K]>> };

@@ -1,0 +1,75 @@
+import "server-only";
+// Project API keys: a public id (pk-keel-…) and a secret (sk-keel-…) shown once. Only a SHA-256
+// of the secret is stored: secrets are 256-bit random, so a fast hash is safe and keeps the
+// per-request check cheap on the hot public API paths.
+import { createHash, randomBytes } from "node:crypto";
+import type { Db, ReadDb } from "../../db/client";
+import { AppError, notFound } from "../../errors";
+import type { AuditedTx } from "../../audit/mutation";
+import type { ApiKeyScope } from "../../contracts/permissions";
+
+export const SECRET_PREFIX = "sk-keel-";
+export const PUBLIC_PREFIX = "pk-keel-";
+
+export function hashSecret(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
+}
+
+type ProjectCtx = { orgId: string; projectId: string; actorUserId: string | null };
+
+export async function createApiKey(w: AuditedTx, ctx: ProjectCtx, input: { name: string; scopes: ApiKeyScope[] }) {
+  const scopes = [...new Set(input.scopes)].sort();
+  if (scopes.length === 0) throw new AppError("BAD_REQUEST", "Choose at least one scope", { field: "scopes" });
+  const publicKey = PUBLIC_PREFIX + randomBytes(12).toString("base64url");
+  const secret = SECRET_PREFIX + randomBytes(32).toString("base64url");
+  const key = await w.tx.apiKey.create({
+    data: {
+      orgId: ctx.orgId,
+      projectId: ctx.projectId,
+      name: input.name.trim(),
+      publicKey,
+      secretHash: hashSecret(secret),
+      secretHint: secret.slice(0, SECRET_PREFIX.length + 4),
+      scopes,
+      createdById: ctx.actorUserId,
+    },
+  });
+  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "apikey.created", targetType: "api_key", targetId: key.id, after: { name: key.name, publicKey, scopes } });
+  return { id: key.id, name: key.name, publicKey, secret, scopes };
+}
+
+export async function revokeApiKey(w: AuditedTx, ctx: ProjectCtx, input: { id: string }) {
+  const key = await w.tx.apiKey.findFirst({ where: { id: input.id, projectId: ctx.projectId } });
+  if (!key) throw notFound("API key");
+  if (key.revokedAt) throw new AppError("CONFLICT", "This key is already revoked");
+  const revoked = await w.tx.apiKey.updateMany({ where: { id: key.id, revokedAt: null }, data: { revokedAt: new Date() } });
+  if (revoked.count !== 1) throw new AppError("CONFLICT", "This key is already revoked");
+  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "apikey.revoked", targetType: "api_key", targetId: key.id, before: { name: key.name, publicKey: key.publicKey, revokedAt: null }, after: { revokedAt: new Date() } });
+  return { id: key.id };
+}
+
+export async function listApiKeys(db: ReadDb, projectId: string) {
+  return db.apiKey.findMany({
+    where: { projectId },
+    orderBy: [{ revokedAt: { sort: "desc", nulls: "first" } }, { createdAt: "desc" }],
+    select: { id: true, name: true, publicKey: true, secretHint: true, scopes: true, createdAt: true, lastUsedAt: true, revokedAt: true, createdBy: { select: { email: true } } },
+  });
+}
+
+export type ApiKeyPrincipal = { keyId: string; publicKey: string; orgId: string; projectId: string; scopes: string[] };
+
+/**
+ * Resolves a secret (Bearer) or a public/secret pair (Basic) to its key. The public key, when
+ * given, must belong to the secret. Records last use at most once a minute per key.
+ */
+export async function authenticateApiKey(db: Db, secret: string, publicKey?: string): Promise<ApiKeyPrincipal | null> {
+  if (!secret.startsWith(SECRET_PREFIX)) return null;
+  const key = await db.apiKey.findUnique({ where: { secretHash: hashSecret(secret) } });
+  if (!key || key.revokedAt || (publicKey !== undefined && key.publicKey !== publicKey)) return null;
+  const now = new Date();
+  if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > 60_000) {
+    // Usage bookkeeping, not a governed change: no audit event.
+    await db.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: now } });
+  }
+  return { keyId: key.id, publicKey: key.publicKey, orgId: key.orgId, projectId: key.projectId, scopes: key.scopes };
+}

@@ -1,0 +1,37 @@
+import "server-only";
+// Password sign-in: throttling, constant-time-ish failure path, and audited failures.
+import type { Db } from "../../db/client";
+import { dummyPasswordHash, verifyPassword } from "../../auth/password";
+import { clearLoginFailures, loginRetryAfter, recordLoginFailure } from "../../auth/throttle";
+import { recordDenied } from "../../audit/mutation";
+import type { RequestMeta } from "../../audit/actor";
+import { normaliseEmail } from "./email";
+
+export type SignInResult =
+  | { ok: true; user: { id: string; email: string; name: string; sessionVersion: number } }
+  | { ok: false; reason: "invalid" }
+  | { ok: false; reason: "throttled"; retryAfterSeconds: number };
+
+export async function signInWithPassword(db: Db, input: { email: string; password: string }, request: RequestMeta): Promise<SignInResult> {
+  const email = normaliseEmail(input.email);
+  const retryAfter = await loginRetryAfter(db, email, request.ip);
+  if (retryAfter > 0) return { ok: false, reason: "throttled", retryAfterSeconds: retryAfter };
+
+  const user = await db.user.findUnique({ where: { email }, include: { memberships: { select: { orgId: true, role: true } } } });
+  const valid = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), input.password);
+  if (user && user.passwordHash && valid) {
+    await clearLoginFailures(db, email, request.ip);
+    return { ok: true, user: { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion } };
+  }
+
+  await recordLoginFailure(db, email, request.ip);
+  // Failed sign-ins to a known account are recorded in each of its organizations' logs.
+  for (const m of user?.memberships ?? []) {
+    await recordDenied(
+      { type: "user", id: user!.id, label: user!.email, role: m.role, request },
+      { orgId: m.orgId, action: "auth.login.failed", targetType: "user", targetId: user!.id, after: { reason: "wrong password" } },
+      db,
+    );
+  }
+  return { ok: false, reason: "invalid" };
+}

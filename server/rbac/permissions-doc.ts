@@ -1,0 +1,51 @@
+// Renders docs/permissions.md from the permission registry and the procedures' declarations.
+// `npm run docs:permissions` writes it; a unit test fails when the file is stale.
+import { API_KEY_SCOPES, PERMISSIONS, PERMISSION_NAMES, ROLES, ROLE_DESCRIPTIONS, roleHasPermission } from "../contracts/permissions";
+import type { AccessDeclaration } from "../api/trpc";
+
+export type ProcedureInfo = { path: string; type: string; access: AccessDeclaration };
+
+export function listProcedures(router: { _def: { procedures: Record<string, unknown> } }): ProcedureInfo[] {
+  return Object.entries(router._def.procedures as Record<string, { _def: { type: string; meta?: { access?: AccessDeclaration } } }>)
+    .map(([path, p]) => ({ path, type: p._def.type, access: p._def.meta!.access! }))
+    .sort((a, b) => a.path.localeCompare(b.path));
+}
+
+function describeAccess(access: AccessDeclaration): string {
+  switch (access.kind) {
+    case "public":
+      return `public — ${access.reason}`;
+    case "authenticated":
+      return `signed in — ${access.reason}`;
+    case "org":
+    case "project":
+      return `\`${access.permission}\``;
+  }
+}
+
+export function renderPermissionsDoc(procedures: ProcedureInfo[]): string {
+  const lines: string[] = [];
+  lines.push("# Permissions", "");
+  lines.push("<!-- Generated from server/contracts/permissions.ts and the procedures' declarations by `npm run docs:permissions`. Do not edit by hand: a test fails when this file is stale. -->", "");
+  lines.push("## Roles", "");
+  lines.push("| role | intent |", "| --- | --- |");
+  for (const role of ROLES) lines.push(`| ${role} | ${ROLE_DESCRIPTIONS[role]} |`);
+  lines.push("", "A member has one role per organization, optionally overridden per project. Organization-scoped permissions use the organization role; project-scoped ones use the project role.", "");
+  lines.push("## Permissions by role", "");
+  lines.push(`| permission | scope | ${ROLES.join(" | ")} | description |`);
+  lines.push(`| --- | --- | ${ROLES.map(() => ":-:").join(" | ")} | --- |`);
+  for (const p of PERMISSION_NAMES) {
+    const spec = PERMISSIONS[p];
+    const person = "personOnly" in spec && spec.personOnly ? " (people only: never via an API key)" : "";
+    lines.push(`| \`${p}\` | ${spec.scope} | ${ROLES.map((r) => (roleHasPermission(r, p) ? "✓" : "")).join(" | ")} | ${spec.description}${person} |`);
+  }
+  lines.push("", "Beyond the table, domain rules apply: nobody grants a role above their own (only owners grant or change the owner role), and an organization always keeps at least one owner.", "");
+  lines.push("## API key scopes", "", "API keys belong to one project. Person-only permissions are never reachable through a scope.", "");
+  lines.push("| scope | grants |", "| --- | --- |");
+  for (const [scope, description] of Object.entries(API_KEY_SCOPES)) lines.push(`| \`${scope}\` | ${description} |`);
+  lines.push("", "## Procedures", "", "Every tRPC procedure declares its access through its builder; registering one without a declaration fails at start-up.", "");
+  lines.push("| procedure | type | access |", "| --- | --- | --- |");
+  for (const p of procedures) lines.push(`| \`${p.path}\` | ${p.type} | ${describeAccess(p.access)} |`);
+  lines.push("");
+  return lines.join("\n");
+}

@@ -1,0 +1,84 @@
+// Start-up shared by `npm start` and the `keel` CLI: validate the environment, pick the database
+// (DATABASE_URL, or the embedded server under .keel/), settle the session secret, migrate.
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parseEnv, type Env } from "../env";
+import { startEmbeddedPostgres } from "../db/embedded";
+import { migrateDatabase } from "../db/migrate";
+
+export type Runtime = {
+  env: Env;
+  mode: "embedded" | "external";
+  databaseUrl: string;
+  /** True when the embedded data directory was created by this start. */
+  freshEmbedded: boolean;
+  stop(): Promise<void>;
+};
+
+async function embeddedSecret(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, "secret");
+  if (existsSync(file)) return (await readFile(file, "utf8")).trim();
+  const secret = randomBytes(32).toString("base64url");
+  await writeFile(file, secret + "\n", { mode: 0o600 });
+  return secret;
+}
+
+export async function bootstrap(options: { migrate: boolean; log?: (line: string) => void }): Promise<Runtime> {
+  const log = options.log ?? (() => {});
+  const env = parseEnv();
+  let mode: Runtime["mode"] = "external";
+  let databaseUrl = env.DATABASE_URL;
+  let freshEmbedded = false;
+  let stop = async () => {};
+
+  if (databaseUrl) {
+    if (!env.KEEL_SECRET) {
+      throw new Error("KEEL_SECRET is required when DATABASE_URL is set (at least 32 random characters, e.g. `openssl rand -base64 32`)");
+    }
+  } else {
+    mode = "embedded";
+    const dataDir = path.resolve(env.KEEL_DATA_DIR);
+    await mkdir(dataDir, { recursive: true });
+    const pgDir = path.join(dataDir, "postgres");
+    freshEmbedded = !existsSync(path.join(pgDir, "PG_VERSION"));
+    log(freshEmbedded ? "Creating the embedded PostgreSQL database in .keel/ …" : "Starting the embedded PostgreSQL …");
+    const pg = await startEmbeddedPostgres({ dataDir: pgDir });
+    databaseUrl = pg.url;
+    stop = pg.stop;
+    process.env.KEEL_SECRET ??= await embeddedSecret(dataDir);
+  }
+
+  process.env.DATABASE_URL = databaseUrl;
+  try {
+    if (options.migrate) {
+      const { applied } = await migrateDatabase(databaseUrl);
+      if (applied.length) log(`Applied ${applied.length} migration(s): ${applied.join(", ")}`);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { env: parseEnv(), mode, databaseUrl, freshEmbedded, stop };
+}
+
+/** Stops the embedded server on SIGINT/SIGTERM (and on a crash) before exiting. */
+export function stopOnSignals(stop: () => Promise<void>, beforeStop: () => Promise<void> = async () => {}) {
+  let stopping = false;
+  const shutdown = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    void beforeStop()
+      .catch(() => {})
+      .then(() => stop())
+      .catch((error) => console.error("Stopping the database failed:", error))
+      .finally(() => process.exit(code));
+  };
+  process.on("SIGINT", () => shutdown(130));
+  process.on("SIGTERM", () => shutdown(143));
+  process.on("uncaughtException", (error) => {
+    console.error(error);
+    shutdown(1);
+  });
+}

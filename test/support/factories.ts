@@ -1,0 +1,70 @@
+// Factories for integration tests. Each test builds its own organization so tests never depend
+// on each other; everything is created through the domain functions and the audited path.
+import { randomUUID } from "node:crypto";
+import { getDb } from "@/server/db/client";
+import { runAudited } from "@/server/audit/mutation";
+import { systemActor, type RequestMeta } from "@/server/audit/actor";
+import { createOrganization } from "@/server/domain/orgs/organizations";
+import { ROLES, type Role } from "@/server/contracts/permissions";
+import { createCaller } from "@/server/api/root";
+import { createContext } from "@/server/api/trpc";
+import type { SessionUser } from "@/server/auth/session";
+import { hashPassword } from "@/server/auth/password";
+
+export const TEST_PASSWORD = "correct-horse-battery";
+let passwordHash: Promise<string> | undefined;
+
+export const testRequest = (): RequestMeta => ({ requestId: `test-${randomUUID()}`, ip: "127.0.0.1", userAgent: "vitest" });
+
+export function uniqueSlug(prefix: string) {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+export async function createUser(email = `${uniqueSlug("u")}@example.com`, name = "Test User"): Promise<SessionUser> {
+  passwordHash ??= hashPassword(TEST_PASSWORD);
+  const u = await getDb().user.create({ data: { email, name, passwordHash: await passwordHash } });
+  return { id: u.id, email: u.email, name: u.name };
+}
+
+export type TestOrg = {
+  org: { id: string; slug: string };
+  project: { id: string; slug: string };
+  users: Record<Role, SessionUser>;
+};
+
+/** An organization with a project and one member per role. */
+export async function createTestOrg(): Promise<TestOrg> {
+  const users = {} as Record<Role, SessionUser>;
+  for (const role of ROLES) users[role] = await createUser(`${role}-${randomUUID().slice(0, 8)}@example.com`, `${role} user`);
+  const slug = uniqueSlug("org");
+  const projectSlug = uniqueSlug("proj");
+  const org = await runAudited(systemActor("test"), async (w) => {
+    const o = await createOrganization(w, { name: `Org ${slug}`, slug, ownerId: users.owner.id, projectName: "Project", projectSlug });
+    for (const role of ROLES.filter((r) => r !== "owner")) {
+      await w.tx.membership.create({ data: { orgId: o.id, userId: users[role].id, role } });
+      w.record({ orgId: o.id, action: "member.added", targetType: "membership", targetId: users[role].id, after: { role } });
+    }
+    return o;
+  });
+  const project = await getDb().project.findFirstOrThrow({ where: { orgId: org.id, slug: projectSlug } });
+  return { org: { id: org.id, slug: org.slug }, project: { id: project.id, slug: project.slug }, users };
+}
+
+export function callerFor(user: SessionUser | null) {
+  return createCaller(createContext(user, testRequest()));
+}
+
+export async function auditEventsOf(orgId: string, afterSeq = 0n) {
+  return getDb().auditEvent.findMany({ where: { orgId, seq: { gt: afterSeq } }, orderBy: { seq: "asc" } });
+}
+
+export async function lastSeq(orgId: string): Promise<bigint> {
+  const head = await getDb().auditChainHead.findUnique({ where: { orgId } });
+  return head?.lastSeq ?? 0n;
+}
+
+/** Calls a procedure by its dotted path, e.g. "members.add". */
+export function callPath(caller: ReturnType<typeof callerFor>, path: string, input: unknown): Promise<unknown> {
+  const fn = path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (i: unknown) => Promise<unknown>;
+  return fn(input);
+}
