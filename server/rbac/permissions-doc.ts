@@ -23,7 +23,7 @@ function describeAccess(access: AccessDeclaration): string {
   }
 }
 
-export function renderPermissionsDoc(procedures: ProcedureInfo[]): string {
+export function renderPermissionsDoc(procedures: ProcedureInfo[], routes: { method: string; path: string; scope: string }[]): string {
   const lines: string[] = [];
   lines.push("# Permissions", "");
   lines.push("<!-- Generated from server/contracts/permissions.ts and the procedures' declarations by `npm run docs:permissions`. Do not edit by hand: a test fails when this file is stale. -->", "");
@@ -46,6 +46,9 @@ export function renderPermissionsDoc(procedures: ProcedureInfo[]): string {
   lines.push("", "## Procedures", "", "Every tRPC procedure declares its access through its builder; registering one without a declaration fails at start-up.", "");
   lines.push("| procedure | type | access |", "| --- | --- | --- |");
   for (const p of procedures) lines.push(`| \`${p.path}\` | ${p.type} | ${describeAccess(p.access)} |`);
+  lines.push("", "## Public API routes", "", "Answered by the custom server for API keys; each route declares the scope it needs (`any`: any valid key).", "");
+  lines.push("| route | scope |", "| --- | --- |");
+  for (const r of routes) lines.push(`| \`${r.method} ${r.path}\` | \`${r.scope}\` |`);
   lines.push("");
   return lines.join("\n");
 }
