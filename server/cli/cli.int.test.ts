@@ -1,0 +1,66 @@
+// The operator CLI as an operator runs it: `node bin/keel.mjs …` against the test database.
+import { execFile } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { getDb } from "../db/client";
+import { hashSecret } from "../domain/api-keys/api-keys";
+import { verifyAuditChain } from "../audit/chain";
+import { createTestOrg } from "@/test/support/factories";
+
+type Run = { code: number; stdout: string; stderr: string };
+function keel(args: string[], stdin?: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = execFile("node", ["bin/keel.mjs", ...args], { env: { ...process.env, KEEL_SECRET: "s".repeat(32) } }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+    if (stdin !== undefined) child.stdin?.end(stdin);
+  });
+}
+
+describe("keel CLI", () => {
+  it("migrate reports an up-to-date database", async () => {
+    const r = await keel(["migrate"]);
+    expect(r).toMatchObject({ code: 0, stdout: expect.stringMatching(/up to date/) });
+  });
+
+  it("apikey create prints the public id and a working secret once, audited", async () => {
+    const t = await createTestOrg();
+    const r = await keel(["apikey", "create", "--project", t.project.slug, "--scopes", "prompts:read,traces:ingest", "--name", "deploy bot"]);
+    expect(r.code).toBe(0);
+    const publicKey = /public id: (pk-keel-\S+)/.exec(r.stdout)?.[1];
+    const secret = /secret: +(sk-keel-\S+)/.exec(r.stdout)?.[1];
+    expect(publicKey && secret).toBeTruthy();
+    const key = await getDb().apiKey.findUniqueOrThrow({ where: { publicKey: publicKey! } });
+    expect(key).toMatchObject({ name: "deploy bot", scopes: ["prompts:read", "traces:ingest"], secretHash: hashSecret(secret!), projectId: t.project.id });
+    const event = await getDb().auditEvent.findFirstOrThrow({ where: { orgId: t.org.id, action: "apikey.created" } });
+    expect(event).toMatchObject({ actorType: "system", actorLabel: expect.stringMatching(/^cli:/), targetId: key.id });
+    expect(await verifyAuditChain(getDb(), t.org.id)).toMatchObject({ ok: true });
+  }, 30_000);
+
+  it("refuses bad input with one clear line and a non-zero exit", async () => {
+    const t = await createTestOrg();
+    const badScope = await keel(["apikey", "create", "--project", t.project.slug, "--scopes", "prompts:read,launch:missiles"]);
+    expect(badScope.code).not.toBe(0);
+    expect(badScope.stderr.trim().split("\n")).toHaveLength(1);
+    expect(badScope.stderr).toMatch(/^keel: .*scope/);
+    const noProject = await keel(["apikey", "create", "--project", "no-such-project", "--scopes", "prompts:read"]);
+    expect(noProject).toMatchObject({ code: 1, stderr: expect.stringMatching(/^keel: no project "no-such-project"/) });
+  }, 30_000);
+
+  it("user create adds a member with a password from stdin", async () => {
+    const t = await createTestOrg();
+    const r = await keel(["user", "create", "--email", "ops@example.com", "--org", t.org.slug, "--role", "auditor", "--name", "Ops", "--password-stdin"], "ops-long-password\n");
+    expect(r).toMatchObject({ code: 0, stdout: expect.stringMatching(/Created ops@example.com \(auditor/) });
+    const user = await getDb().user.findUniqueOrThrow({ where: { email: "ops@example.com" }, include: { memberships: true } });
+    expect(user.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(user.memberships).toEqual([expect.objectContaining({ orgId: t.org.id, role: "auditor" })]);
+  }, 30_000);
+
+  it("seed --demo creates the demo workspace once", async () => {
+    const first = await keel(["seed", "--demo"]);
+    expect(first).toMatchObject({ code: 0, stdout: expect.stringMatching(/Demo workspace created/) });
+    const org = await getDb().organization.findUniqueOrThrow({ where: { slug: "acme" }, include: { memberships: true, projects: true } });
+    expect(org.memberships).toHaveLength(7);
+    expect(org.projects.map((p) => p.slug)).toEqual(["support-assistant"]);
+    expect(await keel(["seed", "--demo"])).toMatchObject({ code: 0, stdout: expect.stringMatching(/already exists/) });
+  }, 30_000);
+});
