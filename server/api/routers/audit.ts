@@ -7,7 +7,7 @@ import { AUDIT_TARGET_TYPES } from "../../contracts/audit";
 import { getAuditEvent, listAuditEvents } from "../../domain/audit/explore";
 import { verifyAuditChain } from "../../audit/chain";
 
-const seq = z.coerce.bigint({ error: "must be a whole number" }).positive("must be positive");
+const seq = z.coerce.bigint({ error: "must be a whole number" }).positive("must be positive").max(9_223_372_036_854_775_807n, "is out of range");
 
 export const auditRouter = createRouter({
   list: orgProcedure("audit:read")
