@@ -52,7 +52,7 @@ describe("public API authentication", () => {
   });
 
   it("refuses missing, malformed and unknown keys with 401 and a clear message", async () => {
-    for (const headers of [{}, { authorization: "Bearer" }, { authorization: "Bearer sk-keel-nope" }, { authorization: "Token abc" }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: "Bearer" }, { authorization: "Bearer sk-keel-nope" }, { authorization: "Token abc" }]) {
       const res = await get("/api/public/v1/whoami", headers);
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ error: { code: "UNAUTHORIZED", message: expect.any(String) } });

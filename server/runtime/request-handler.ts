@@ -10,7 +10,7 @@ export type HandlerOptions = {
   dev: boolean;
   trustProxy: boolean;
   tls: boolean;
-  next: (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+  next: (req: IncomingMessage, res: ServerResponse) => unknown;
 };
 
 export function contentSecurityPolicy(nonce: string, dev: boolean): string {

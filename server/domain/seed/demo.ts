@@ -7,6 +7,8 @@ import { systemActor } from "../../audit/actor";
 import type { Role } from "../../contracts/permissions";
 import { createOrganization } from "../orgs/organizations";
 import { getDb } from "../../db/client";
+import { createApiKey, revokeApiKey } from "../api-keys/api-keys";
+import type { Actor } from "../../audit/actor";
 
 export const DEMO_PASSWORD = "keel-demo-password";
 export const DEMO_ORG = { name: "Acme", slug: "acme" };
@@ -40,6 +42,17 @@ export async function seedDemoWorkspace(): Promise<{ created: boolean }> {
       await w.tx.membership.create({ data: { orgId: org.id, userId, role: u.role } });
       w.record({ orgId: org.id, action: "member.added", targetType: "membership", targetId: userId, after: { email: u.email, role: u.role } });
     }
+    return org;
   });
+
+  // The admin sets up keys the way a team would: one for the app, one retired CI key.
+  const org = await getDb().organization.findUniqueOrThrow({ where: { slug: DEMO_ORG.slug }, include: { projects: true } });
+  const project = org.projects[0]!;
+  const admin = await getDb().user.findUniqueOrThrow({ where: { email: "admin@example.com" } });
+  const adminActor: Actor = { type: "user", id: admin.id, label: admin.email, role: "admin", request: systemActor("seed").request };
+  const ctx = { orgId: org.id, projectId: project.id, actorUserId: admin.id };
+  await runAudited(adminActor, (w) => createApiKey(w, ctx, { name: "Support widget (production)", scopes: ["prompts:read", "traces:ingest"] }));
+  const old = await runAudited(adminActor, (w) => createApiKey(w, ctx, { name: "Old CI pipeline", scopes: ["prompts:read", "evaluations:run"] }));
+  await runAudited(adminActor, (w) => revokeApiKey(w, ctx, { id: old.id }));
   return { created: true };
 }
