@@ -42,9 +42,12 @@ export async function revokeApiKey(w: AuditedTx, ctx: ProjectCtx, input: { id: s
   const key = await w.tx.apiKey.findFirst({ where: { id: input.id, projectId: ctx.projectId } });
   if (!key) throw notFound("API key");
   if (key.revokedAt) throw new AppError("CONFLICT", "This key is already revoked");
-  const revoked = await w.tx.apiKey.updateMany({ where: { id: key.id, revokedAt: null }, data: { revokedAt: new Date() } });
+  const revokedAt = new Date();
+  // Compare-and-set: two concurrent revocations cannot both succeed (or both be audited).
+  const revoked = await w.tx.apiKey.updateMany({ where: { id: key.id, revokedAt: null }, data: { revokedAt } });
   if (revoked.count !== 1) throw new AppError("CONFLICT", "This key is already revoked");
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "apikey.revoked", targetType: "api_key", targetId: key.id, before: { name: key.name, publicKey: key.publicKey, revokedAt: null }, after: { revokedAt: new Date() } });
+  const snapshot = { name: key.name, publicKey: key.publicKey, scopes: key.scopes };
+  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "apikey.revoked", targetType: "api_key", targetId: key.id, before: { ...snapshot, revokedAt: null }, after: { ...snapshot, revokedAt } });
   return { id: key.id };
 }
 
