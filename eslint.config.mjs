@@ -5,7 +5,8 @@ import nextTs from "eslint-config-next/typescript";
 
 const serverInternals = {
   // Server components may call procedures through the server caller (same permission ladder).
-  group: ["@/server/*", "!@/server/contracts", "@/server/*/**", "!@/server/contracts/**", "!@/server/api/server-caller", "**/server/*", "!**/server/contracts", "**/server/*/**", "!**/server/contracts/**"],
+  // (gitignore semantics: the negations must come last)
+  group: ["@/server/*", "@/server/*/**", "**/server/*", "**/server/*/**", "!@/server/contracts", "!@/server/contracts/**", "!**/server/contracts", "!**/server/contracts/**", "!@/server/api/server-caller"],
   message: "Components may import only server/contracts (and server components the server caller). Use tRPC for data.",
 };
 

@@ -57,7 +57,7 @@ async function main() {
   });
 
   server.listen(env.PORT, env.HOST, () => {
-    log(`Keel is listening on ${publicUrl} (${runtime.mode === "embedded" ? "embedded PostgreSQL in .keel/" : "DATABASE_URL"}; ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    log(`Keel is listening on ${publicUrl} (${runtime.mode === "embedded" ? `embedded PostgreSQL in ${env.KEEL_DATA_DIR}/` : "DATABASE_URL"}; ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   });
 }
 

@@ -42,7 +42,7 @@ export async function createTestOrg(): Promise<TestOrg> {
     const o = await createOrganization(w, { name: `Org ${slug}`, slug, ownerId: users.owner.id, projectName: "Project", projectSlug });
     for (const role of ROLES.filter((r) => r !== "owner")) {
       await w.tx.membership.create({ data: { orgId: o.id, userId: users[role].id, role } });
-      w.record({ orgId: o.id, action: "member.added", targetType: "membership", targetId: users[role].id, after: { role } });
+      w.record({ orgId: o.id, action: "member.added", targetType: "membership", targetId: users[role].id, after: { email: users[role].email, role } });
     }
     return o;
   });

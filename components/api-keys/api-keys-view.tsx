@@ -1,0 +1,282 @@
+"use client";
+// A project's API keys: list, create (the secret is shown once), revoke.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useId, useState, type FormEvent } from "react";
+import { API_KEY_SCOPES, API_KEY_SCOPE_NAMES, type ApiKeyScope } from "@/server/contracts/permissions";
+import { useTRPC } from "@/components/trpc/client";
+import { Alert, Badge, Button, Card, Checkbox, ConfirmDialog, CopyField, Dialog, EmptyState, Input, PageHeader, Spinner, TBody, TD, TH, THead, TR, Table, cn } from "@/components/ui";
+import { KeyIcon, PlusIcon } from "@/components/ui/icons";
+import { QueryErrorAlert } from "@/components/lib/error-alert";
+import { errorInfo, focusFirstInvalid, formErrorsFrom, NO_ERRORS, type FormErrors } from "@/components/lib/errors";
+import { Time } from "@/components/lib/time";
+
+type Props = { orgSlug: string; projectSlug: string; projectName: string; canCreate: boolean; canRevoke: boolean };
+type Key = { id: string; name: string; publicKey: string; secretHint: string; scopes: string[]; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null; createdBy: { email: string } | null };
+
+export function ApiKeysView({ orgSlug, projectSlug, projectName, canCreate, canRevoke }: Props) {
+  const trpc = useTRPC();
+  const keys = useQuery(trpc.apiKeys.list.queryOptions({ orgSlug, projectSlug }));
+  const [creating, setCreating] = useState(false);
+  const [revoking, setRevoking] = useState<Key | null>(null);
+  const [status, setStatus] = useState("");
+  const active = keys.data?.filter((k) => !k.revokedAt).length ?? 0;
+
+  const createButton = canCreate ? (
+    <Button variant="primary" icon={<PlusIcon />} onClick={() => setCreating(true)}>
+      Create API key
+    </Button>
+  ) : null;
+
+  return (
+    <>
+      <PageHeader
+        eyebrow={projectName}
+        title="API keys"
+        description="Applications use a key's public id and secret to call Keel's API for this project. Secrets are shown once, when the key is created."
+        actions={createButton}
+      />
+      <Card aria-labelledby="keys-title">
+        <div className="flex min-h-12 flex-wrap items-center gap-x-3 gap-y-1 border-b border-zinc-200 px-4 py-3">
+          <h2 id="keys-title" className="text-sm font-semibold text-zinc-900">
+            {keys.data ? `${active} active ${active === 1 ? "key" : "keys"}` : "Keys"}
+            {keys.data && keys.data.length > active ? <span className="font-normal text-zinc-500"> · {keys.data.length - active} revoked</span> : null}
+          </h2>
+          <p role="status" className="text-xs text-emerald-700">
+            {status}
+          </p>
+        </div>
+        {keys.isPending ? (
+          <div className="px-4 py-10 text-center">
+            <Spinner label="Loading API keys…" />
+          </div>
+        ) : keys.isError ? (
+          <div className="p-4">
+            <QueryErrorAlert title="Could not load the API keys" error={keys.error} />
+          </div>
+        ) : keys.data.length === 0 ? (
+          <EmptyState icon={<KeyIcon />} title="No API keys yet" description={canCreate ? "Create a key for each application, with only the scopes it needs." : "An owner or admin can create keys for this project."} action={createButton} />
+        ) : (
+          <Table caption={`API keys of ${projectName}`}>
+            <THead>
+              <TR>
+                <TH>Name</TH>
+                <TH>Key</TH>
+                <TH>Scopes</TH>
+                <TH>Created</TH>
+                <TH>Last used</TH>
+                <TH>Status</TH>
+                {canRevoke ? (
+                  <TH>
+                    <span className="sr-only">Actions</span>
+                  </TH>
+                ) : null}
+              </TR>
+            </THead>
+            <TBody>
+              {keys.data.map((k) => (
+                <TR key={k.id} className={cn(k.revokedAt && "bg-zinc-50/70 text-zinc-400")}>
+                  <TD className={cn("font-medium", k.revokedAt ? "text-zinc-500" : "text-zinc-900")}>{k.name}</TD>
+                  <TD className="font-mono text-xs whitespace-nowrap">
+                    <span className="block" title="Public id">
+                      <span className="sr-only">Public id </span>
+                      {k.publicKey}
+                    </span>
+                    <span className="block text-zinc-400" title="Secret (only its first characters are kept for recognition)">
+                      <span className="sr-only">Secret starts with </span>
+                      {k.secretHint}
+                      <span aria-hidden="true">…</span>
+                    </span>
+                  </TD>
+                  <TD>
+                    <ul className="flex max-w-80 min-w-40 flex-wrap gap-1" aria-label="Scopes">
+                      {k.scopes.map((s) => (
+                        <li key={s}>
+                          <Badge tone={k.revokedAt ? "outline" : "neutral"} mono title={API_KEY_SCOPES[s as ApiKeyScope]}>
+                            {s}
+                          </Badge>
+                        </li>
+                      ))}
+                    </ul>
+                  </TD>
+                  <TD className="whitespace-nowrap">
+                    <Time value={k.createdAt} mode="relative" />
+                    <span className="block text-xs text-zinc-500">{k.createdBy ? `by ${k.createdBy.email}` : "by a removed user"}</span>
+                  </TD>
+                  <TD className="whitespace-nowrap text-zinc-500">{k.lastUsedAt ? <Time value={k.lastUsedAt} mode="relative" /> : "Never"}</TD>
+                  <TD className="whitespace-nowrap">
+                    {k.revokedAt ? (
+                      <span className="flex flex-col items-start gap-0.5">
+                        <Badge tone="danger">Revoked</Badge>
+                        <Time value={k.revokedAt} mode="relative" className="text-xs text-zinc-500" />
+                      </span>
+                    ) : (
+                      <Badge tone="success">Active</Badge>
+                    )}
+                  </TD>
+                  {canRevoke ? (
+                    <TD className="text-right">
+                      {!k.revokedAt ? (
+                        <Button size="sm" variant="danger-ghost" aria-label={`Revoke ${k.name}`} onClick={() => setRevoking(k)}>
+                          Revoke
+                        </Button>
+                      ) : null}
+                    </TD>
+                  ) : null}
+                </TR>
+              ))}
+            </TBody>
+          </Table>
+        )}
+      </Card>
+      <CreateKeyDialog open={creating} onClose={() => setCreating(false)} orgSlug={orgSlug} projectSlug={projectSlug} projectName={projectName} />
+      <RevokeKeyDialog apiKey={revoking} onClose={() => setRevoking(null)} orgSlug={orgSlug} projectSlug={projectSlug} onRevoked={(k) => setStatus(`${k.name} was revoked`)} />
+    </>
+  );
+}
+
+const LABELS = { name: "Name", scopes: "Scopes" };
+type Field = keyof typeof LABELS;
+
+function CreateKeyDialog({ open, onClose, orgSlug, projectSlug, projectName }: { open: boolean; onClose: () => void; orgSlug: string; projectSlug: string; projectName: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const formId = useId();
+  const [name, setName] = useState("");
+  const [scopes, setScopes] = useState<ApiKeyScope[]>(["prompts:read"]);
+  const [errors, setErrors] = useState<FormErrors<Field>>(NO_ERRORS);
+  const create = useMutation(
+    trpc.apiKeys.create.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.apiKeys.list.queryKey() }),
+      onError: (error) => {
+        setErrors(formErrorsFrom(error, LABELS));
+        focusFirstInvalid(formId);
+      },
+    }),
+  );
+
+  function close() {
+    onClose();
+    create.reset();
+    setName("");
+    setScopes(["prompts:read"]);
+    setErrors(NO_ERRORS);
+  }
+
+  function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    const fields: FormErrors<Field>["fields"] = {};
+    if (!name.trim()) fields.name = "Name is required";
+    if (scopes.length === 0) fields.scopes = "Choose at least one scope";
+    setErrors({ fields, form: null });
+    if (Object.keys(fields).length) return focusFirstInvalid(formId);
+    create.mutate({ orgSlug, projectSlug, name: name.trim(), scopes });
+  }
+
+  const created = create.data;
+  if (created) {
+    return (
+      <Dialog
+        open={open}
+        onClose={close}
+        closeOnBackdrop={false}
+        title="API key created"
+        description={`${created.name} can now call Keel's API for ${projectName}.`}
+        footer={
+          <Button variant="primary" onClick={close}>
+            I have copied the secret
+          </Button>
+        }
+      >
+        <div className="space-y-4">
+          <Alert tone="warning" title="Copy the secret now">
+            This is the only time Keel shows it: only a hash is stored. If it is lost, revoke this key and create a new one.
+          </Alert>
+          <CopyField label="Public id" value={created.publicKey} />
+          <CopyField label="Secret key" value={created.secret} hint="Keep it in your secret manager; never commit it or put it in client-side code." />
+          <div>
+            <p className="mb-1.5 text-[13px] font-medium text-zinc-800">Scopes</p>
+            <ul className="flex flex-wrap gap-1" aria-label="Scopes">
+              {created.scopes.map((s) => (
+                <li key={s}>
+                  <Badge mono>{s}</Badge>
+                </li>
+              ))}
+            </ul>
+          </div>
+        </div>
+      </Dialog>
+    );
+  }
+
+  return (
+    <Dialog
+      open={open}
+      onClose={close}
+      title="Create API key"
+      description={`For an application that calls Keel's API in ${projectName}. Give it only the scopes it needs.`}
+      footer={
+        <>
+          <Button onClick={close}>Cancel</Button>
+          <Button variant="primary" type="submit" form={formId} loading={create.isPending}>
+            Create key
+          </Button>
+        </>
+      }
+    >
+      <form id={formId} onSubmit={onSubmit} noValidate aria-label="Create API key" className="flex flex-col gap-5">
+        {errors.form ? <Alert tone="error">{errors.form}</Alert> : null}
+        <Input label={LABELS.name} placeholder="e.g. Support bot (production)" value={name} error={errors.fields.name} onChange={(e) => setName(e.target.value)} maxLength={80} autoComplete="off" />
+        <fieldset aria-describedby={errors.fields.scopes ? "scopes-error" : undefined} aria-invalid={errors.fields.scopes ? true : undefined} className="flex flex-col gap-2.5">
+          <legend className="mb-2.5 text-[13px] font-medium text-zinc-800">{LABELS.scopes}</legend>
+          {API_KEY_SCOPE_NAMES.map((scope) => (
+            <Checkbox
+              key={scope}
+              label={<span className="font-mono text-[12.5px]">{scope}</span>}
+              description={API_KEY_SCOPES[scope]}
+              checked={scopes.includes(scope)}
+              onChange={(e) => setScopes((s) => (e.target.checked ? [...s, scope] : s.filter((x) => x !== scope)))}
+            />
+          ))}
+          {errors.fields.scopes ? (
+            <p id="scopes-error" className="text-xs text-red-700">
+              {errors.fields.scopes}
+            </p>
+          ) : null}
+        </fieldset>
+      </form>
+    </Dialog>
+  );
+}
+
+function RevokeKeyDialog({ apiKey, onClose, orgSlug, projectSlug, onRevoked }: { apiKey: Key | null; onClose: () => void; orgSlug: string; projectSlug: string; onRevoked: (k: Key) => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const revoke = useMutation(
+    trpc.apiKeys.revoke.mutationOptions({
+      onSuccess: async () => {
+        if (apiKey) onRevoked(apiKey);
+        await queryClient.invalidateQueries({ queryKey: trpc.apiKeys.list.queryKey() });
+        onClose();
+      },
+    }),
+  );
+  const close = () => {
+    revoke.reset();
+    onClose();
+  };
+  return (
+    <ConfirmDialog
+      open={!!apiKey}
+      onClose={close}
+      title={`Revoke ${apiKey?.name ?? "key"}?`}
+      confirmLabel="Revoke key"
+      pending={revoke.isPending}
+      onConfirm={() => apiKey && revoke.mutate({ orgSlug, projectSlug, id: apiKey.id })}
+      error={revoke.error ? <Alert tone="error">{errorInfo(revoke.error).message}</Alert> : null}
+    >
+      <p>
+        Applications using <span className="font-mono text-zinc-900">{apiKey?.publicKey}</span> are refused from now on. This cannot be undone.
+      </p>
+    </ConfirmDialog>
+  );
+}

@@ -1,0 +1,101 @@
+"use client";
+// Navigation within an organization. Items the role cannot use are not shown (the server still
+// refuses them). Project items follow the project in the address, else the last one visited.
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useParams, usePathname } from "next/navigation";
+import { useState, type ReactNode } from "react";
+import { roleHasPermission, type Permission, type Role } from "@/server/contracts/permissions";
+import { useTRPC } from "@/components/trpc/client";
+import { cn } from "@/components/ui";
+import { FolderPlusIcon, HomeIcon, KeyIcon, ScrollIcon, UsersIcon } from "@/components/ui/icons";
+
+type Props = {
+  org: { slug: string; name: string; role: Role };
+  projects: { slug: string; name: string }[];
+};
+
+type NavItem = { href: string; label: string; icon: ReactNode; permission: Permission; exact?: boolean };
+
+export function Sidebar({ org, projects }: Props) {
+  const trpc = useTRPC();
+  const params = useParams<{ project?: string }>();
+  const pathname = usePathname();
+  const [lastProject, setLastProject] = useState(params.project);
+  if (params.project && params.project !== lastProject) setLastProject(params.project);
+  const projectSlug = params.project ?? (projects.some((p) => p.slug === lastProject) ? lastProject : projects[0]?.slug);
+  const project = projects.find((p) => p.slug === projectSlug);
+
+  // The project role may differ from the organization role (a per-project override).
+  const projectAccess = useQuery({ ...trpc.projects.get.queryOptions({ orgSlug: org.slug, projectSlug: projectSlug ?? "" }), enabled: !!project });
+  const projectRole = projectAccess.data?.role ?? org.role;
+
+  const projectItems: NavItem[] = project
+    ? [
+        { href: `/o/${org.slug}/p/${project.slug}`, label: "Overview", icon: <HomeIcon />, permission: "project:read", exact: true },
+        { href: `/o/${org.slug}/p/${project.slug}/api-keys`, label: "API keys", icon: <KeyIcon />, permission: "apikey:read" },
+      ]
+    : [];
+  const orgItems: NavItem[] = [
+    { href: `/o/${org.slug}/members`, label: "Members", icon: <UsersIcon />, permission: "member:read" },
+    { href: `/o/${org.slug}/audit`, label: "Audit log", icon: <ScrollIcon />, permission: "audit:read" },
+    { href: `/o/${org.slug}/projects/new`, label: "New project", icon: <FolderPlusIcon />, permission: "project:create" },
+  ];
+
+  return (
+    <nav aria-label="Main" className="shrink-0 border-b border-zinc-200 bg-white md:w-56 md:border-r md:border-b-0 md:bg-zinc-50/50">
+      <div className="flex gap-6 overflow-x-auto px-3 py-2 md:sticky md:top-12 md:flex-col md:gap-5 md:px-3 md:py-4">
+        {project ? (
+          <NavGroup title="Project" subtitle={project.name}>
+            {projectItems
+              .filter((i) => roleHasPermission(projectRole, i.permission))
+              .map((i) => (
+                <NavLink key={i.href} item={i} active={i.exact ? pathname === i.href : pathname.startsWith(i.href)} />
+              ))}
+          </NavGroup>
+        ) : null}
+        <NavGroup title="Organization" subtitle={org.name}>
+          {orgItems
+            .filter((i) => roleHasPermission(org.role, i.permission))
+            .map((i) => (
+              <NavLink key={i.href} item={i} active={pathname.startsWith(i.href)} />
+            ))}
+        </NavGroup>
+      </div>
+    </nav>
+  );
+}
+
+function NavGroup({ title, subtitle, children }: { title: string; subtitle: string; children: ReactNode }) {
+  return (
+    <div className="min-w-0 shrink-0">
+      <p className="hidden truncate px-2 pb-1.5 text-[11px] md:block">
+        <span className="font-medium tracking-wide text-zinc-400 uppercase">{title}</span>
+        <span className="text-zinc-300" aria-hidden="true">
+          {" · "}
+        </span>
+        <span className="sr-only">: </span>
+        <span className="text-zinc-500">{subtitle}</span>
+      </p>
+      <ul className="flex gap-0.5 md:flex-col">{children}</ul>
+    </div>
+  );
+}
+
+function NavLink({ item, active }: { item: NavItem; active: boolean }) {
+  return (
+    <li>
+      <Link
+        href={item.href}
+        aria-current={active ? "page" : undefined}
+        className={cn(
+          "flex h-8 items-center gap-2 rounded-md px-2 text-[13px] whitespace-nowrap transition-colors",
+          active ? "bg-white font-medium text-zinc-900 shadow-xs ring-1 ring-zinc-200" : "text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900",
+        )}
+      >
+        <span className={active ? "text-accent" : "text-zinc-400"}>{item.icon}</span>
+        {item.label}
+      </Link>
+    </li>
+  );
+}

@@ -1,0 +1,14 @@
+// The UI primitives. Import from "@/components/ui".
+export { Alert, type AlertTone } from "./alert";
+export { Badge, type BadgeTone } from "./badge";
+export { Button, ButtonLink, buttonClasses, type ButtonVariant } from "./button";
+export { Card, CardBody, CardFooter, CardHeader } from "./card";
+export { cn } from "./cn";
+export { CopyField } from "./copy-field";
+export { ConfirmDialog, Dialog } from "./dialog";
+export { EmptyState } from "./empty-state";
+export { Checkbox, Input, Select, Textarea, controlClasses } from "./field";
+export { Menu, type MenuItem, type MenuSection } from "./menu";
+export { PageHeader } from "./page-header";
+export { Spinner } from "./spinner";
+export { TBody, TD, TH, THead, TR, Table } from "./table";
