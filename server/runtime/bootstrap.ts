@@ -77,6 +77,10 @@ export function stopOnSignals(stop: () => Promise<void>, beforeStop: () => Promi
   };
   process.on("SIGINT", () => shutdown(130));
   process.on("SIGTERM", () => shutdown(143));
+  // `npm start` does not always pass a SIGTERM on to its child: when the parent goes away
+  // (we are re-parented), stop as if signalled instead of running on as an orphan.
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && shutdown(143), 1000).unref();
   process.on("uncaughtException", (error) => {
     console.error(error);
     shutdown(1);
