@@ -20,6 +20,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
+          sequence: { groupOrder: 0 },
           include: ["**/*.test.ts"],
           exclude: [...ignored, "**/*.int.test.ts"],
         },
@@ -28,6 +29,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "int",
+          sequence: { groupOrder: 1 },
           include: ["**/*.int.test.ts"],
           exclude: ignored,
           globalSetup: ["test/support/global-setup.ts"],

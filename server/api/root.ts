@@ -7,6 +7,8 @@ import { projectsRouter } from "./routers/projects";
 import { membersRouter } from "./routers/members";
 import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
+import { promptsRouter } from "./routers/prompts";
+import { environmentsRouter } from "./routers/environments";
 
 export const appRouter = createRouter({
   setup: setupRouter,
@@ -16,6 +18,8 @@ export const appRouter = createRouter({
   members: membersRouter,
   apiKeys: apiKeysRouter,
   audit: auditRouter,
+  prompts: promptsRouter,
+  environments: environmentsRouter,
 });
 
 export type AppRouter = typeof appRouter;

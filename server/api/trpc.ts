@@ -99,6 +99,23 @@ function userActor(user: SessionUser, role: Role | null, request: RequestMeta): 
   return { type: "user", id: user.id, label: user.email, role, request };
 }
 
+/**
+ * The audited mutation path for a procedure. A change the domain refuses as FORBIDDEN (e.g. moving
+ * a protected label) is a refused attempt at a change, so it is recorded as a denied event too.
+ */
+function auditedFor(actor: Actor, path: string, scope: { orgId: string; projectId?: string }) {
+  return async <R>(fn: (w: AuditedTx) => Promise<R>): Promise<R> => {
+    try {
+      return await runAudited(actor, fn);
+    } catch (error) {
+      if (error instanceof AppError && error.code === "FORBIDDEN") {
+        await recordDenied(actor, { orgId: scope.orgId, projectId: scope.projectId ?? null, action: "access.denied", targetType: "procedure", targetId: path, after: { reason: error.message } });
+      }
+      throw error;
+    }
+  };
+}
+
 // ---- public ---------------------------------------------------------------------------------
 
 /** Open to anyone; the reason is documented in docs/permissions.md. */
@@ -148,7 +165,7 @@ export function orgProcedure(permission: OrgPermission) {
           org: access.org,
           role: access.role,
           actor,
-          audited: <R>(fn: (w: AuditedTx) => Promise<R>) => runAudited(actor, fn),
+          audited: auditedFor(actor, path, { orgId: access.org.id }),
         },
       });
     });
@@ -178,7 +195,7 @@ export function projectProcedure(permission: ProjectPermission) {
           project: access.project,
           role: access.projectRole,
           actor,
-          audited: <R>(fn: (w: AuditedTx) => Promise<R>) => runAudited(actor, fn),
+          audited: auditedFor(actor, path, { orgId: access.org.id, projectId: access.project.id }),
         },
       });
     });

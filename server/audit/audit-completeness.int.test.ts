@@ -53,6 +53,20 @@ const scenarios: Record<string, Scenario> = {
     after: (s, r) => (s.apiKeyId = (r as { id: string }).id),
   },
   "apiKeys.revoke": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), id: s.apiKeyId }), expect: ["apikey.revoked"] },
+  "prompts.create": {
+    as: (s) => s.t.users.editor,
+    input: (s) => ({ ...scope(s), name: "support/reply", content: { type: "text", template: "Hi {{name}}" }, commitMessage: "First draft" }),
+    expect: ["prompt.created", "prompt.version.created"],
+  },
+  "prompts.createVersion": {
+    as: (s) => s.t.users.editor,
+    input: (s) => ({ ...scope(s), name: "support/reply", content: { type: "text", template: "Hello {{name}}" }, commitMessage: "Warmer", basedOnVersion: 1 }),
+    expect: ["prompt.version.created"],
+  },
+  "prompts.updateDetails": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "support/reply", description: "Replies to tickets", tags: ["support"] }), expect: ["prompt.updated"] },
+  "environments.create": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), name: "canary", description: "5% of traffic" }), expect: ["environment.created"] },
+  "environments.setProtected": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), name: "canary", protected: true }), expect: ["environment.updated"] },
+  "prompts.moveLabel": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "support/reply", label: "staging", version: 2 }), expect: ["prompt.label.moved"] },
   "account.changePassword": { as: (s) => s.t.users.editor, input: () => ({ currentPassword: TEST_PASSWORD, newPassword: "another-long-password" }), expect: ["user.password.changed"] },
 };
 // Needs an empty database; covered in server/domain/orgs/setup.int.test.ts.

@@ -25,6 +25,8 @@ export type AuditedTx = {
   actor: Actor;
   /** Records an event; it is appended to the organization's chain before commit. */
   record(event: AuditRecord): void;
+  /** Runs after the transaction committed (e.g. dropping cache entries); never on rollback. */
+  afterCommit(fn: () => void): void;
 };
 
 export class MissingAuditEventError extends Error {
@@ -54,10 +56,16 @@ function toPending(actor: Actor, event: AuditRecord, outcome: "success" | "denie
 }
 
 export async function runAudited<T>(actor: Actor, fn: (w: AuditedTx) => Promise<T>, db: Db = getDb()): Promise<T> {
-  return db.$transaction(
+  const committed: (() => void)[] = [];
+  const result = await db.$transaction(
     async (tx) => {
       const events: PendingEvent[] = [];
-      const result = await fn({ tx, actor, record: (event) => events.push(toPending(actor, event, "success")) });
+      const result = await fn({
+        tx,
+        actor,
+        record: (event) => events.push(toPending(actor, event, "success")),
+        afterCommit: (hook) => committed.push(hook),
+      });
       if (events.length === 0) throw new MissingAuditEventError();
       // Appended last: the chain head stays locked only from here to commit.
       await appendAuditEvents(tx, events);
@@ -65,6 +73,14 @@ export async function runAudited<T>(actor: Actor, fn: (w: AuditedTx) => Promise<
     },
     { timeout: 30_000, maxWait: 10_000 },
   );
+  for (const hook of committed) {
+    try {
+      hook();
+    } catch (error) {
+      console.error("[audit] after-commit hook failed:", error);
+    }
+  }
+  return result;
 }
 
 /** Records a refused attempt at a change, in its own transaction (the change itself never ran). */

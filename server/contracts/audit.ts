@@ -14,10 +14,21 @@ export const AUDIT_ACTIONS = {
   "auth.login.failed": "Sign-in failed",
   "apikey.created": "API key created",
   "apikey.revoked": "API key revoked",
+  "prompt.created": "Prompt created",
+  "prompt.updated": "Prompt details changed",
+  "prompt.version.created": "Prompt version saved",
+  "prompt.label.moved": "Label moved",
+  "environment.created": "Environment created",
+  "environment.updated": "Environment changed",
+  "provider.created": "Provider connection created",
+  "provider.updated": "Provider connection changed",
+  "provider.deleted": "Provider connection deleted",
+  "model_price.set": "Model price set",
+  "settings.encryption.rotated": "Encryption keys rotated",
   "access.denied": "Change refused for lack of permission",
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 export const AUDIT_ACTION_NAMES = Object.keys(AUDIT_ACTIONS) as [AuditAction, ...AuditAction[]];
 
-export const AUDIT_TARGET_TYPES = ["organization", "project", "user", "membership", "api_key", "procedure"] as const;
+export const AUDIT_TARGET_TYPES = ["organization", "project", "user", "membership", "api_key", "procedure", "prompt", "environment", "provider", "model_price"] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];

@@ -25,6 +25,7 @@ type PermissionSpec = {
 
 const ALL = ROLES;
 const ADMINS = ["owner", "admin"] as const;
+const EDITORS = ["owner", "admin", "editor"] as const;
 
 export const PERMISSIONS = {
   "org:read": { scope: "org", description: "See the organization and its projects", roles: ALL },
@@ -38,6 +39,13 @@ export const PERMISSIONS = {
   "apikey:read": { scope: "project", description: "List the project's API keys (never their secrets)", roles: ["owner", "admin", "auditor"] },
   "apikey:create": { scope: "project", description: "Create API keys", roles: ADMINS, personOnly: true },
   "apikey:revoke": { scope: "project", description: "Revoke API keys", roles: ADMINS, personOnly: true },
+  "prompt:read": { scope: "project", description: "See prompts, versions, diffs and label history", roles: ALL },
+  "prompt:write": { scope: "project", description: "Create prompts and save new versions", roles: EDITORS },
+  "label:move": { scope: "project", description: "Point an unprotected label (environment) at a version", roles: EDITORS },
+  "environment:manage": { scope: "project", description: "Create environments and mark them protected", roles: ADMINS, personOnly: true },
+  "provider:read": { scope: "project", description: "See provider connections (never their API keys) and model prices", roles: ALL },
+  "provider:manage": { scope: "project", description: "Add, change and delete provider connections and model prices", roles: ADMINS, personOnly: true },
+  "playground:run": { scope: "project", description: "Run prompts against a model in the playground", roles: EDITORS, personOnly: true },
 } as const satisfies Record<string, PermissionSpec>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -63,8 +71,8 @@ export function canGrantRole(granter: Role, role: Role): boolean {
 // API key scopes: what an application may do through the public API. Person-only permissions
 // are never reachable through a scope.
 export const API_KEY_SCOPES = {
-  "prompts:read": "Fetch prompts and their versions",
-  "prompts:write": "Create prompt versions",
+  "prompts:read": "Fetch prompts, their versions and labels",
+  "prompts:write": "Create prompt versions and move unprotected labels",
   "datasets:read": "Read datasets and export them",
   "datasets:write": "Add and change dataset items",
   "evaluations:run": "Start evaluation runs and read their results",
@@ -73,3 +81,14 @@ export const API_KEY_SCOPES = {
 } as const;
 export type ApiKeyScope = keyof typeof API_KEY_SCOPES;
 export const API_KEY_SCOPE_NAMES = Object.keys(API_KEY_SCOPES) as [ApiKeyScope, ...ApiKeyScope[]];
+
+/** What each scope lets a key do, in registry permissions. Person-only permissions never appear. */
+export const SCOPE_PERMISSIONS: Record<ApiKeyScope, Permission[]> = {
+  "prompts:read": ["prompt:read"],
+  "prompts:write": ["prompt:read", "prompt:write", "label:move"],
+  "datasets:read": [],
+  "datasets:write": [],
+  "evaluations:run": [],
+  "traces:ingest": [],
+  "audit:read": ["audit:read"],
+};

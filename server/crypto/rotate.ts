@@ -1,0 +1,122 @@
+import "server-only";
+// Key rotation: re-encrypts every encrypted column under the current KEEL_ENCRYPTION_KEY in one
+// audited transaction, so afterwards the previous keys can be removed from the environment.
+// Columns register themselves in ENCRYPTED_COLUMNS; a capability that adds an encrypted
+// column adds a line there (and a purpose) and rotation covers it.
+import { systemActor } from "../audit/actor";
+import { runAudited } from "../audit/mutation";
+import type { Db, Tx } from "../db/client";
+import { getDb } from "../db/client";
+import { decryptSecret, encryptSecret, getKeyring, parseSecret, SecretDecryptionError, type Keyring, type SecretPurpose } from "./secrets";
+
+export type EncryptedColumn = {
+  table: string;
+  column: string;
+  purpose: SecretPurpose;
+  /** SQL over the table (aliased `t`) giving the owning organization's id, for the audit event. */
+  orgIdSql: string;
+};
+
+/** Every encrypted column. Identifiers here are trusted constants, interpolated into SQL. */
+export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
+  {
+    table: "provider_connections",
+    column: "api_key_encrypted",
+    purpose: "provider-api-key",
+    orgIdSql: "(SELECT p.org_id FROM projects p WHERE p.id = t.project_id)",
+  },
+];
+
+export type TableRotation = { rotated: number; alreadyCurrent: number };
+export type RotationResult = {
+  /** The current key everything is now encrypted with. */
+  keyId: string;
+  /** Per table (summed over its encrypted columns). */
+  tables: Record<string, TableRotation>;
+  /** Organizations that had rows re-encrypted; each got a settings.encryption.rotated event. */
+  organizations: number;
+};
+
+type Row = { id: string; org_id: string; value: string };
+
+// runAudited rolls back a transaction that recorded no event; when nothing needed re-encrypting
+// nothing changed either, so that rollback is the right outcome and this carries the counts out.
+class NothingRotated extends Error {
+  constructor(readonly result: RotationResult) {
+    super("nothing to rotate");
+  }
+}
+
+async function rotateColumn(tx: Tx, col: EncryptedColumn, keyring: Keyring, perOrg: Map<string, { rows: number; fromKeys: Set<string> }>) {
+  const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
+  // FOR UPDATE: an edit racing the rotation waits for it instead of being overwritten.
+  const rows = await tx.$queryRawUnsafe<Row[]>(
+    `SELECT t.id::text AS id, ${col.orgIdSql}::text AS org_id, t.${q(col.column)} AS value
+       FROM ${q(col.table)} t WHERE t.${q(col.column)} IS NOT NULL ORDER BY t.id FOR UPDATE OF t`,
+  );
+  const counts: TableRotation = { rotated: 0, alreadyCurrent: 0 };
+  for (const row of rows) {
+    let keyId: string;
+    let plaintext: string;
+    try {
+      keyId = parseSecret(row.value).keyId;
+      if (keyId === keyring.current.id) {
+        counts.alreadyCurrent += 1;
+        continue;
+      }
+      plaintext = decryptSecret(row.value, col.purpose, keyring);
+    } catch (error) {
+      if (error instanceof SecretDecryptionError) throw new SecretDecryptionError(`${col.table}.${col.column} of row ${row.id}: ${error.message}`);
+      throw error;
+    }
+    // updated_at is left alone on purpose: the connection's settings did not change.
+    await tx.$executeRawUnsafe(`UPDATE ${q(col.table)} SET ${q(col.column)} = $1 WHERE id = $2::uuid`, encryptSecret(plaintext, col.purpose, keyring), row.id);
+    counts.rotated += 1;
+    const org = perOrg.get(row.org_id) ?? { rows: 0, fromKeys: new Set<string>() };
+    org.rows += 1;
+    org.fromKeys.add(keyId);
+    perOrg.set(row.org_id, org);
+  }
+  return counts;
+}
+
+/**
+ * Re-encrypts every value not under the current key. All or nothing: a value that cannot be
+ * decrypted (its key is not configured) aborts the whole rotation, naming the row.
+ */
+export async function rotateEncryptionKeys(db: Db = getDb(), options: { actorLabel?: string; keyring?: Keyring; columns?: readonly EncryptedColumn[] } = {}): Promise<RotationResult> {
+  const keyring = options.keyring ?? getKeyring();
+  const columns = options.columns ?? ENCRYPTED_COLUMNS;
+  try {
+    return await runAudited(
+      systemActor(options.actorLabel ?? "system:key-rotation"),
+      async (w) => {
+        const tables: Record<string, TableRotation> = {};
+        const perOrg = new Map<string, { rows: number; fromKeys: Set<string> }>();
+        for (const col of columns) {
+          const counts = await rotateColumn(w.tx, col, keyring, perOrg);
+          const sum = (tables[col.table] ??= { rotated: 0, alreadyCurrent: 0 });
+          sum.rotated += counts.rotated;
+          sum.alreadyCurrent += counts.alreadyCurrent;
+        }
+        const result: RotationResult = { keyId: keyring.current.id, tables, organizations: perOrg.size };
+        if (perOrg.size === 0) throw new NothingRotated(result);
+        for (const [orgId, { rows, fromKeys }] of perOrg) {
+          w.record({
+            orgId,
+            action: "settings.encryption.rotated",
+            targetType: "organization",
+            targetId: orgId,
+            before: { keyIds: [...fromKeys].sort() },
+            after: { keyId: keyring.current.id, rows },
+          });
+        }
+        return result;
+      },
+      db,
+    );
+  } catch (error) {
+    if (error instanceof NothingRotated) return error.result;
+    throw error;
+  }
+}
