@@ -9,6 +9,8 @@ import { apiKeysRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
 import { promptsRouter } from "./routers/prompts";
 import { environmentsRouter } from "./routers/environments";
+import { modelPricesRouter, providersRouter } from "./routers/providers";
+import { playgroundRouter } from "./routers/playground";
 
 export const appRouter = createRouter({
   setup: setupRouter,
@@ -20,6 +22,9 @@ export const appRouter = createRouter({
   audit: auditRouter,
   prompts: promptsRouter,
   environments: environmentsRouter,
+  providers: providersRouter,
+  modelPrices: modelPricesRouter,
+  playground: playgroundRouter,
 });
 
 export type AppRouter = typeof appRouter;

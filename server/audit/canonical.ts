@@ -39,7 +39,7 @@ export function eventHash(prevHash: string, event: HashedEvent): string {
   return createHash("sha256").update(prevHash).update("\n").update(canonicalJson(event as unknown as JsonValue)).digest("hex");
 }
 
-const SECRET_KEY = /^(password|passwordHash|newPassword|currentPassword|secret|secretKey|secretHash|token|tokenHash)$/i;
+const SECRET_KEY = /^(password|passwordHash|newPassword|currentPassword|secret|secretKey|secretHash|token|tokenHash|apiKey|apiKeyEncrypted)$/i;
 
 /**
  * Prepare a before/after snapshot for the audit log: secrets redacted, dates as ISO strings,

@@ -111,6 +111,20 @@ audit
     }),
   );
 
+const keys = program.command("keys").description("encryption keys for secrets stored at rest");
+keys
+  .command("rotate")
+  .description("re-encrypt every stored secret with the current KEEL_ENCRYPTION_KEY (old keys in KEEL_ENCRYPTION_PREVIOUS_KEYS)")
+  .action(() =>
+    withRuntime(async () => {
+      const { rotateEncryptionKeys } = await import("../crypto/rotate");
+      const result = await rotateEncryptionKeys(undefined, { actorLabel: cliActorLabel() });
+      for (const [table, counts] of Object.entries(result.tables)) {
+        console.log(`${table}: ${counts.rotated} re-encrypted, ${counts.alreadyCurrent} already under key ${result.keyId}`);
+      }
+    }),
+  );
+
 program.parseAsync(process.argv).catch(async (error: unknown) => {
   if (error instanceof CommanderError) {
     if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.exitCode === 0) process.exit(0);

@@ -54,7 +54,7 @@ describe("encryptSecret / decryptSecret", () => {
     [2, "IV"],
     [3, "tag"],
     [4, "ciphertext"],
-  ] as const)("detects a tampered %s (%s)", (field) => {
+  ] as const)("detects a tampered field %i (%s)", (field, _name) => {
     const blob = encryptSecret("sk-abcdefgh", "provider-api-key", ringA);
     expect(() => decryptSecret(tamper(blob, field), "provider-api-key", ringA)).toThrow(/failed authentication/);
   });

@@ -69,7 +69,7 @@ function decodeKey(raw: string, where: string): EncryptionKey {
 }
 
 /** Reads and validates the keys; errors name the variable (and the entry) at fault. */
-export function loadKeyring(env: NodeJS.ProcessEnv = process.env): Keyring {
+export function loadKeyring(env: Readonly<Record<string, string | undefined>> = process.env): Keyring {
   const currentRaw = env[CURRENT_VAR]?.trim();
   if (!currentRaw) {
     throw new EncryptionConfigError(`${CURRENT_VAR} is not set: it is needed to encrypt provider API keys (32 random bytes, base64; e.g. \`openssl rand -base64 32\`)`);

@@ -1,22 +1,61 @@
 import "server-only";
-// The public API's routes. Each capability adds its routes here with the scope they need.
-import { compileRoutes, type PublicRoute } from "./http";
+// The public API's route table. Each capability adds its routes here with the scope they need
+// and the permission they exercise; the OpenAPI document and docs/permissions.md are generated
+// from this table.
+import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
 import { getDb } from "../db/client";
+import { compileRoutes, defineRoute, type PublicRoute } from "./http";
+import { buildOpenApiDocument } from "./openapi";
+import { promptRoutes } from "./prompt-routes";
+import { whoamiResponse } from "./schemas";
+
+let openApiBody: { payload: Buffer; etag: string } | undefined;
 
 const routes: PublicRoute[] = [
-  {
+  defineRoute({
     // SDKs and CI call this to check a key: which project it belongs to and what it may do.
     method: "GET",
     path: "/api/public/v1/whoami",
+    operationId: "whoami",
+    summary: "Check an API key",
+    description: "Which project the key belongs to and which scopes it carries.",
+    tag: "Keys",
     scope: "any",
+    responses: { 200: { description: "The key's project and scopes.", schema: whoamiResponse } },
+    errors: [],
     async handle({ principal }) {
       const project = await getDb().project.findUniqueOrThrow({
         where: { id: principal.projectId },
         select: { slug: true, name: true, org: { select: { slug: true, name: true } } },
       });
-      return { publicKey: principal.publicKey, scopes: principal.scopes, project: { slug: project.slug, name: project.name }, organization: project.org };
+      return {
+        status: 200,
+        body: { publicKey: principal.publicKey, scopes: principal.scopes, project: { slug: project.slug, name: project.name }, organization: project.org },
+      };
     },
-  },
+  }),
+  ...promptRoutes,
+  defineRoute({
+    method: "GET",
+    path: "/api/public/openapi.json",
+    operationId: "openapi",
+    summary: "This OpenAPI document",
+    tag: "Meta",
+    scope: "public",
+    reason: "the API's description is not secret (the in-app API reference and client generators read it)",
+    responses: { 200: { description: "The OpenAPI 3.1 document of this API." } },
+    errors: [],
+    handle() {
+      if (!openApiBody) {
+        const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
+        const payload = Buffer.from(JSON.stringify(buildOpenApiDocument(publicRoutes, { version })));
+        openApiBody = { payload, etag: `"${createHash("sha256").update(payload).digest("base64url").slice(0, 22)}"` };
+      }
+      return { status: 200, cached: openApiBody };
+    },
+  }),
 ];
 
-export const publicRoutes = compileRoutes(routes);
+export const compiledPublicRoutes = compileRoutes(routes);
+export const publicRoutes = compiledPublicRoutes.routes;

@@ -23,7 +23,7 @@ function describeAccess(access: AccessDeclaration): string {
   }
 }
 
-export function renderPermissionsDoc(procedures: ProcedureInfo[], routes: { method: string; path: string; scope: string }[]): string {
+export function renderPermissionsDoc(procedures: ProcedureInfo[], routes: readonly { method: string; path: string; scope: string }[]): string {
   const lines: string[] = [];
   lines.push("# Permissions", "");
   lines.push("<!-- Generated from server/contracts/permissions.ts and the procedures' declarations by `npm run docs:permissions`. Do not edit by hand: a test fails when this file is stale. -->", "");

@@ -17,8 +17,9 @@ export type Runtime = {
   stop(): Promise<void>;
 };
 
-async function embeddedSecret(dataDir: string): Promise<string> {
-  const file = path.join(dataDir, "secret");
+/** A value generated once and kept in the embedded data directory. */
+async function keptSecret(dataDir: string, name: string): Promise<string> {
+  const file = path.join(dataDir, name);
   if (existsSync(file)) return (await readFile(file, "utf8")).trim();
   const secret = randomBytes(32).toString("base64url");
   await writeFile(file, secret + "\n", { mode: 0o600 });
@@ -47,9 +48,18 @@ export async function bootstrap(options: { migrate: boolean; log?: (line: string
     const pg = await startEmbeddedPostgres({ dataDir: pgDir });
     databaseUrl = pg.url;
     stop = pg.stop;
-    process.env.KEEL_SECRET ??= await embeddedSecret(dataDir);
+    process.env.KEEL_SECRET ??= await keptSecret(dataDir, "secret");
+    // Encrypts provider API keys at rest (AES-256-GCM, server/crypto).
+    process.env.KEEL_ENCRYPTION_KEY ??= await keptSecret(dataDir, "encryption-key");
   }
 
+  if (process.env.KEEL_ENCRYPTION_KEY) {
+    // Fail at start, naming the variable, rather than on the first save of a provider key.
+    const { loadKeyring } = await import("../crypto/secrets");
+    loadKeyring();
+  } else {
+    log("KEEL_ENCRYPTION_KEY is not set: provider API keys cannot be stored until it is (32 random bytes, base64)");
+  }
   process.env.DATABASE_URL = databaseUrl;
   try {
     if (options.migrate) {

@@ -3,14 +3,19 @@
 // per-request Content-Security-Policy nonce.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { handlePublicApi, PUBLIC_PREFIX, sendError } from "../public-api/http";
-import { publicRoutes } from "../public-api/routes";
+import { PUBLIC_PREFIX, sendError } from "../public-api/http";
+import { createPublicApi, type PublicApi } from "../public-api/api";
 
 export type HandlerOptions = {
   dev: boolean;
   trustProxy: boolean;
   tls: boolean;
   next: (req: IncomingMessage, res: ServerResponse) => unknown;
+  /**
+   * The public API instance (its caches and LISTEN client). server/main.ts passes one that
+   * listens for other instances' changes; without it, one with in-process invalidation only.
+   */
+  publicApi?: PublicApi;
 };
 
 export function contentSecurityPolicy(nonce: string, dev: boolean): string {
@@ -38,6 +43,7 @@ function clientIp(req: IncomingMessage, trustProxy: boolean): string | null {
 }
 
 export function createRequestHandler(options: HandlerOptions) {
+  const publicApi = options.publicApi ?? createPublicApi();
   return (req: IncomingMessage, res: ServerResponse) => {
     req.headers["x-keel-client-ip"] = clientIp(req, options.trustProxy) ?? "";
     const incomingId = req.headers["x-request-id"];
@@ -54,7 +60,7 @@ export function createRequestHandler(options: HandlerOptions) {
       return sendError(res, "BAD_REQUEST", "Malformed request URL");
     }
     if (url.pathname.startsWith(PUBLIC_PREFIX)) {
-      void handlePublicApi(publicRoutes, req, res, url);
+      void publicApi.handle(req, res, url);
       return;
     }
 

@@ -5,3 +5,5 @@ import { thisFilesDatabase } from "./db";
 
 const database = await thisFilesDatabase();
 process.env.DATABASE_URL = database.url;
+// A fixed test key, so provider API keys can be encrypted at rest as in production.
+process.env.KEEL_ENCRYPTION_KEY ??= Buffer.alloc(32, 7).toString("base64url");

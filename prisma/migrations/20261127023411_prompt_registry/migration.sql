@@ -178,3 +178,7 @@ INSERT INTO "environments" ("id", "project_id", "name", "description")
 SELECT gen_random_uuid(), p."id", e."name", e."description"
 FROM "projects" p
 CROSS JOIN (VALUES ('development', 'Where changes are tried first'), ('staging', 'Pre-release checks'), ('production', 'What applications serve to users')) AS e("name", "description");
+
+-- ... and the built-in Simulated provider.
+INSERT INTO "provider_connections" ("id", "project_id", "name", "kind", "default_model", "updated_at")
+SELECT gen_random_uuid(), p."id", 'Simulated', 'simulated', 'simulated-1', now() FROM "projects" p;

@@ -5,6 +5,7 @@ import { AppError, isUniqueViolation, notFound } from "../../errors";
 import type { AuditedTx } from "../../audit/mutation";
 import type { Role } from "../../contracts/permissions";
 import { createDefaultEnvironments } from "../prompts/labels";
+import { createSimulatedProvider } from "../providers/connections";
 
 export async function createOrganization(
   w: AuditedTx,
@@ -26,6 +27,7 @@ export async function createProject(w: AuditedTx, orgId: string, input: { name: 
     const project = await w.tx.project.create({ data: { orgId, name: input.name.trim(), slug: input.slug } });
     w.record({ orgId, projectId: project.id, action: "project.created", targetType: "project", targetId: project.id, after: { name: project.name, slug: project.slug } });
     await createDefaultEnvironments(w, { orgId, projectId: project.id });
+    await createSimulatedProvider(w, { orgId, projectId: project.id });
     return project;
   } catch (error) {
     if (isUniqueViolation(error)) throw new AppError("CONFLICT", `A project with the slug "${input.slug}" already exists`, { field: "slug" });

@@ -1,0 +1,182 @@
+import "server-only";
+// Client for the OpenAI chat completions API, which OpenAI, Azure-style gateways, OpenRouter,
+// vLLM, Ollama, LiteLLM and most hosted open-model services speak: POST {baseUrl}/chat/completions.
+import { ProviderError } from "./errors";
+import { classifyError, createTransport, parseEventData, postJson, providerMessage, readJson, readSse, startDeadline, joinUrl, type Transport } from "./http";
+import { streamWithRetries, withRetries } from "./retry";
+import { estimateUsage } from "./tokens";
+import type { CompletionRequest, CompletionResult, FinishReason, Provider, ProviderOptions, StreamEvent, ToolCall, Usage } from "./types";
+
+export const OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
+
+type WireToolCall = { index?: number; id?: string; type?: string; function?: { name?: string; arguments?: string } };
+type WireUsage = { prompt_tokens?: number; completion_tokens?: number };
+type WireError = { error?: { message?: string } | string };
+type WireCompletion = WireError & {
+  model?: string;
+  choices?: { message?: { content?: string | null; refusal?: string | null; tool_calls?: WireToolCall[] }; finish_reason?: string | null }[];
+  usage?: WireUsage | null;
+};
+type WireChunk = WireError & {
+  model?: string;
+  choices?: { delta?: { content?: string | null; refusal?: string | null; tool_calls?: WireToolCall[] }; finish_reason?: string | null }[];
+  usage?: WireUsage | null;
+};
+
+// OpenAI's reasoning models refuse `max_tokens` and require `max_completion_tokens`, which
+// many compatible servers do not know; so the newer name is sent only to those models.
+const NEEDS_MAX_COMPLETION_TOKENS = /^(o\d|gpt-5)/;
+
+export function toOpenAIBody(req: CompletionRequest, stream: boolean): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    model: req.model,
+    messages: req.messages.map(({ role, content }) => ({ role, content })),
+  };
+  if (req.temperature !== undefined) body.temperature = req.temperature;
+  if (req.maxTokens !== undefined) body[NEEDS_MAX_COMPLETION_TOKENS.test(req.model) ? "max_completion_tokens" : "max_tokens"] = req.maxTokens;
+  if (req.stop?.length) body.stop = req.stop;
+  const format = req.responseFormat;
+  if (format?.type === "json_object") body.response_format = { type: "json_object" };
+  if (format?.type === "json_schema") {
+    body.response_format = { type: "json_schema", json_schema: { name: format.name, schema: format.schema, ...(format.strict !== undefined && { strict: format.strict }) } };
+  }
+  if (req.tools?.length) {
+    body.tools = req.tools.map((t) => ({ type: "function", function: { name: t.name, ...(t.description && { description: t.description }), parameters: t.parameters } }));
+  }
+  if (stream) {
+    body.stream = true;
+    body.stream_options = { include_usage: true };
+  }
+  return body;
+}
+
+export function mapOpenAIFinishReason(reason: string | null | undefined): FinishReason {
+  switch (reason) {
+    case "stop":
+    case undefined:
+    case null:
+      return "stop";
+    case "length":
+      return "length";
+    case "tool_calls":
+    case "function_call":
+      return "tool_calls";
+    case "content_filter":
+      return "content_filter";
+    default:
+      return "other";
+  }
+}
+
+function toUsage(usage: WireUsage | null | undefined, req: CompletionRequest, text: string): Usage {
+  // Some compatible servers report no usage: estimate rather than claim zero (costs would read 0).
+  if (typeof usage?.prompt_tokens !== "number" || typeof usage.completion_tokens !== "number") return estimateUsage(req.messages, text);
+  return { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens };
+}
+
+function toToolCalls(calls: WireToolCall[] | undefined): ToolCall[] | undefined {
+  if (!calls?.length) return undefined;
+  return calls.map((c, i) => ({ id: c.id ?? `call_${i}`, name: c.function?.name ?? "", arguments: c.function?.arguments ?? "" }));
+}
+
+function streamError(t: Transport, error: WireError["error"]): ProviderError {
+  const message = typeof error === "string" ? error : (error?.message ?? "unknown error");
+  return new ProviderError({ code: "http", message: providerMessage(t, `${t.label} reported an error mid-stream: ${message}`) });
+}
+
+export function createOpenAICompatibleProvider(connection: { baseUrl?: string | null; apiKey?: string | null; name?: string }, options: ProviderOptions = {}): Provider {
+  const baseUrl = connection.baseUrl || OPENAI_DEFAULT_BASE_URL;
+  const url = joinUrl(baseUrl, "/chat/completions");
+  const t = createTransport(baseUrl, connection.apiKey, connection.name, options);
+  const headers: Record<string, string> = connection.apiKey ? { authorization: `Bearer ${connection.apiKey}` } : {};
+
+  async function complete(req: CompletionRequest): Promise<CompletionResult> {
+    const started = performance.now();
+    let attempts = 0;
+    const json = await withRetries(t.policy, req.signal, async (n) => {
+      attempts = n;
+      const deadline = startDeadline(req.signal, t.timeoutMs);
+      try {
+        return await readJson<WireCompletion>(await postJson(t, url, headers, toOpenAIBody(req, false), deadline), t);
+      } catch (error) {
+        throw classifyError(error, t, deadline, req.signal);
+      } finally {
+        deadline.clear();
+      }
+    });
+    const choice = json.choices?.[0];
+    if (!choice) throw new ProviderError({ code: "invalid_response", message: `${t.label} answered without a completion (no choices).` });
+    const text = choice.message?.content ?? choice.message?.refusal ?? "";
+    return {
+      text,
+      toolCalls: toToolCalls(choice.message?.tool_calls),
+      usage: toUsage(json.usage, req, text),
+      latencyMs: Math.round(performance.now() - started),
+      model: json.model ?? req.model,
+      finishReason: mapOpenAIFinishReason(choice.finish_reason),
+      attempts,
+    };
+  }
+
+  async function* attemptStream(req: CompletionRequest, n: number, started: number): AsyncGenerator<StreamEvent> {
+    const deadline = startDeadline(req.signal, t.timeoutMs);
+    try {
+      const res = await postJson(t, url, headers, toOpenAIBody(req, true), deadline);
+      let text = "";
+      let model = req.model;
+      let finish: string | null | undefined;
+      let usage: WireUsage | null | undefined;
+      const calls = new Map<number, { id?: string; name: string; arguments: string }>();
+      for await (const sse of readSse(res.body, deadline.touch)) {
+        if (sse.data === "[DONE]") break;
+        const chunk = parseEventData<WireChunk>(sse.data, t);
+        if (chunk.error) throw streamError(t, chunk.error);
+        if (chunk.model) model = chunk.model;
+        if (chunk.usage) usage = chunk.usage;
+        const choice = chunk.choices?.[0];
+        if (!choice) continue;
+        if (choice.finish_reason) finish = choice.finish_reason;
+        for (const call of choice.delta?.tool_calls ?? []) {
+          const index = call.index ?? 0;
+          const acc = calls.get(index) ?? { name: "", arguments: "" };
+          if (call.id) acc.id = call.id;
+          acc.name += call.function?.name ?? "";
+          acc.arguments += call.function?.arguments ?? "";
+          calls.set(index, acc);
+        }
+        const delta = choice.delta?.content ?? choice.delta?.refusal;
+        if (delta) {
+          text += delta;
+          yield { type: "delta", text: delta };
+        }
+      }
+      const toolCalls = [...calls.entries()].sort(([a], [b]) => a - b).map(([i, c]) => ({ id: c.id ?? `call_${i}`, name: c.name, arguments: c.arguments }));
+      yield {
+        type: "done",
+        result: {
+          text,
+          toolCalls: toolCalls.length ? toolCalls : undefined,
+          usage: toUsage(usage, req, text),
+          latencyMs: Math.round(performance.now() - started),
+          model,
+          finishReason: mapOpenAIFinishReason(finish),
+          attempts: n,
+        },
+      };
+    } catch (error) {
+      throw classifyError(error, t, deadline, req.signal);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  return {
+    kind: "openai_compatible",
+    name: t.label,
+    complete,
+    stream(req) {
+      const started = performance.now();
+      return streamWithRetries(t.policy, req.signal, (n) => attemptStream(req, n, started));
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createProvider, type CompletionRequest, type StreamEvent } from "./index";
+import { sampleFromSchema, SIMULATED_PREFIX } from "./simulated";
+import { estimateUsage } from "./tokens";
+
+const simulated = () => createProvider({ kind: "simulated" });
+const req: CompletionRequest = {
+  model: "gpt-4o",
+  temperature: 0.7,
+  messages: [
+    { role: "system", content: "You are a helpful support agent." },
+    { role: "user", content: "My order #1234 arrived damaged. What can I do?" },
+  ],
+};
+
+async function streamed(events: AsyncIterable<StreamEvent>) {
+  const deltas: string[] = [];
+  const done: StreamEvent[] = [];
+  for await (const e of events) {
+    if (e.type === "delta") deltas.push(e.text);
+    else done.push(e);
+  }
+  return { deltas, done };
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe("simulated provider", () => {
+  it("answers plausibly, clearly marked, echoing the last user message", async () => {
+    const result = await simulated().complete(req);
+    expect(result.text.startsWith(SIMULATED_PREFIX)).toBe(true);
+    expect(result.text).toContain("My order #1234 arrived damaged. What can I do?");
+    expect(result.text.split(/(?<=[.:])\s/).length).toBeGreaterThanOrEqual(3);
+    expect(result).toMatchObject({ model: "gpt-4o", finishReason: "stop", attempts: 1 });
+    expect(result.usage).toEqual(estimateUsage(req.messages, result.text));
+    expect(result.latencyMs).toBeGreaterThanOrEqual(20);
+    expect(result.latencyMs).toBeLessThan(80);
+  });
+
+  it("is deterministic: the same input gives the same result, different input a different one", async () => {
+    const a = await simulated().complete(req);
+    expect(await simulated().complete({ ...req, messages: [...req.messages] })).toEqual(a);
+    const variants = await Promise.all(
+      [{ ...req, temperature: 0.1 }, { ...req, model: "gpt-4o-mini" }, { ...req, messages: [...req.messages, { role: "user" as const, content: "Anything else?" }] }].map((r) => simulated().complete(r)),
+    );
+    for (const v of variants) expect(v.text === a.text && v.latencyMs === a.latencyMs).toBe(false);
+  });
+
+  it("varies its wording across inputs", async () => {
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => simulated().complete({ model: "m", messages: [{ role: "user", content: "Same question" }], temperature: i / 10 })));
+    expect(new Set(results.map((r) => r.text)).size).toBeGreaterThan(3);
+  });
+
+  it("streams word chunks that add up to the complete() text, then one done", async () => {
+    const full = await simulated().complete(req);
+    const { deltas, done } = await streamed(simulated().stream(req));
+    expect(deltas.length).toBeGreaterThan(5);
+    expect(deltas.join("")).toBe(full.text);
+    expect(done).toEqual([{ type: "done", result: full }]);
+  });
+
+  it("needs no network", async () => {
+    const noNetwork = vi.fn(() => Promise.reject(new Error("network used")));
+    vi.stubGlobal("fetch", noNetwork);
+    await simulated().complete(req);
+    await streamed(simulated().stream(req));
+    expect(noNetwork).not.toHaveBeenCalled();
+  });
+
+  it("honours max tokens and stop sequences", async () => {
+    const full = await simulated().complete(req);
+    const short = await simulated().complete({ ...req, maxTokens: 5 });
+    expect(short).toMatchObject({ finishReason: "length", usage: { outputTokens: 5 } });
+    expect(full.text.startsWith(short.text)).toBe(true);
+    const stopped = await simulated().complete({ ...req, stop: ["#1234"] });
+    expect(stopped.finishReason).toBe("stop");
+    expect(full.text.startsWith(stopped.text)).toBe(true);
+    expect(stopped.text).not.toContain("#1234");
+  });
+
+  it("answers JSON modes with valid JSON, shaped by the schema", async () => {
+    const obj = await simulated().complete({ ...req, responseFormat: { type: "json_object" } });
+    expect(JSON.parse(obj.text)).toMatchObject({ simulated: true, input: "My order #1234 arrived damaged. What can I do?" });
+    const schema = {
+      type: "object",
+      properties: {
+        category: { enum: ["damaged", "late", "other"] },
+        refund: { type: "boolean" },
+        amount: { type: "number", minimum: 5 },
+        steps: { type: "array", items: { type: "string" } },
+        note: { type: ["string", "null"] },
+      },
+    };
+    const structured = await simulated().complete({ ...req, responseFormat: { type: "json_schema", name: "triage", schema } });
+    expect(JSON.parse(structured.text)).toEqual({ category: "damaged", refund: true, amount: 5, steps: ["simulated steps"], note: "simulated note" });
+  });
+
+  it("handles a conversation with no user message", async () => {
+    const r = await simulated().complete({ model: "m", messages: [{ role: "system", content: "Only a system prompt" }] });
+    expect(r.text).toContain("no user message");
+  });
+
+  it("stops when aborted", async () => {
+    const controller = new AbortController();
+    const events = simulated().stream({ ...req, signal: controller.signal });
+    const seen: StreamEvent[] = [];
+    await expect(
+      (async () => {
+        for await (const e of events) {
+          seen.push(e);
+          controller.abort();
+        }
+      })(),
+    ).rejects.toMatchObject({ code: "aborted" });
+    expect(seen).toHaveLength(1);
+    await expect(simulated().complete({ ...req, signal: AbortSignal.abort() })).rejects.toMatchObject({ code: "aborted" });
+  });
+});
+
+describe("sampleFromSchema", () => {
+  it("covers const, anyOf, integers, nested objects, and unknown shapes", () => {
+    expect(sampleFromSchema({ const: 7 })).toBe(7);
+    expect(sampleFromSchema({ anyOf: [{ type: "integer", minimum: 2.5 }, { type: "string" }] })).toBe(3);
+    expect(sampleFromSchema({ properties: { a: { properties: { b: { type: "null" } } } } })).toEqual({ a: { b: null } });
+    expect(sampleFromSchema(null)).toBeNull();
+  });
+});

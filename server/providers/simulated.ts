@@ -1,0 +1,138 @@
+import "server-only";
+// The simulated provider: lets people try prompts, labels and evaluations with no API key and
+// no network. Replies are deterministic (a hash of model + messages + temperature picks them),
+// plainly marked "[Simulated] ", and behave like a real provider: usage, latency, streaming in
+// word chunks, max_tokens and stop sequences, JSON modes.
+import { createHash } from "node:crypto";
+import { abortedError } from "./errors";
+import { sleep } from "./retry";
+import { estimateTokens, estimateUsage } from "./tokens";
+import type { CompletionRequest, CompletionResult, FinishReason, Provider } from "./types";
+
+export const SIMULATED_PREFIX = "[Simulated] ";
+
+function requestHash(req: CompletionRequest): Buffer {
+  const input = JSON.stringify([req.model, req.messages.map((m) => [m.role, m.content]), req.temperature ?? null]);
+  return createHash("sha256").update(input).digest();
+}
+
+/** The last user message, whitespace collapsed and shortened at a word boundary. */
+function gistOf(text: string, max = 120): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  if (flat.length <= max) return flat;
+  const cut = flat.slice(0, max);
+  return `${cut.slice(0, cut.lastIndexOf(" ") > 40 ? cut.lastIndexOf(" ") : max)}…`;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+function proseReply(req: CompletionRequest, h: Buffer): string {
+  const lastUser = req.messages.findLast((m) => m.role === "user")?.content ?? "";
+  const gist = gistOf(lastUser);
+  const openings = gist ? [`You asked: "${gist}".`, `Your message was: "${gist}".`, `Regarding "${gist}":`] : ["There was no user message to answer."];
+  const words = lastUser.trim() ? lastUser.trim().split(/\s+/).length : 0;
+  const hasSystem = req.messages.some((m) => m.role === "system");
+  const pool = [
+    `It has ${plural(words, "word")} and ${plural(lastUser.length, "character")}.`,
+    `The conversation holds ${plural(req.messages.length, "message")}${hasSystem ? ", including a system prompt" : ""}.`,
+    "No model was called: this reply was generated locally, so prompts can be tried without an API key.",
+    "The same model, messages and temperature always produce this same reply.",
+    `A real model (${req.model || "unnamed"}) would answer here; connect a provider in the project settings to see one.`,
+    "Variables, labels and evaluations behave exactly as they would with a real provider.",
+  ];
+  const first = h[1]! % pool.length;
+  const second = (first + 1 + (h[2]! % (pool.length - 1))) % pool.length;
+  return `${SIMULATED_PREFIX}${openings[h[0]! % openings.length]} ${pool[first]} ${pool[second]}`;
+}
+
+/** A minimal value of the schema's shape, so structured-output prompts can be exercised. */
+export function sampleFromSchema(schema: unknown, hint = "value", depth = 0): unknown {
+  if (!schema || typeof schema !== "object" || depth > 8) return null;
+  const s = schema as Record<string, unknown>;
+  if ("const" in s) return s.const;
+  if (Array.isArray(s.enum) && s.enum.length) return s.enum[0];
+  for (const key of ["anyOf", "oneOf", "allOf"]) {
+    const options = s[key];
+    if (Array.isArray(options) && options.length) return sampleFromSchema(options[0], hint, depth + 1);
+  }
+  const type = Array.isArray(s.type) ? (s.type.find((x) => x !== "null") ?? s.type[0]) : (s.type ?? (s.properties ? "object" : undefined));
+  switch (type) {
+    case "object": {
+      const props = (s.properties ?? {}) as Record<string, unknown>;
+      return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, sampleFromSchema(v, k, depth + 1)]));
+    }
+    case "array":
+      return s.items ? [sampleFromSchema(s.items, hint, depth + 1)] : [];
+    case "integer":
+      return typeof s.minimum === "number" ? Math.ceil(s.minimum) : 1;
+    case "number":
+      return typeof s.minimum === "number" ? s.minimum : 0.5;
+    case "boolean":
+      return true;
+    case "null":
+      return null;
+    default:
+      return `simulated ${hint}`;
+  }
+}
+
+function replyText(req: CompletionRequest, h: Buffer): string {
+  const format = req.responseFormat;
+  if (format?.type === "json_schema") return JSON.stringify(sampleFromSchema(format.schema));
+  if (format?.type === "json_object") {
+    const lastUser = req.messages.findLast((m) => m.role === "user")?.content ?? "";
+    return JSON.stringify({ simulated: true, input: gistOf(lastUser), reply: proseReply(req, h).slice(SIMULATED_PREFIX.length) });
+  }
+  return proseReply(req, h);
+}
+
+/** Applies stop sequences and max_tokens as a provider would. */
+function limit(text: string, req: CompletionRequest): { text: string; finishReason: FinishReason } {
+  let out = text;
+  const stops = (req.stop ?? []).filter(Boolean).map((s) => out.indexOf(s)).filter((i) => i >= 0);
+  if (stops.length) out = out.slice(0, Math.min(...stops));
+  if (req.maxTokens !== undefined && estimateTokens(out) > req.maxTokens) return { text: out.slice(0, Math.max(0, req.maxTokens) * 4), finishReason: "length" };
+  return { text: out, finishReason: "stop" };
+}
+
+/** Word-sized pieces (long unbroken runs such as JSON split every 24 characters). */
+function chunksOf(text: string): string[] {
+  return (text.match(/\S+\s*|\s+/g) ?? []).flatMap((w) => w.match(/[\s\S]{1,24}/g) ?? []);
+}
+
+function simulate(req: CompletionRequest): CompletionResult {
+  const h = requestHash(req);
+  const { text, finishReason } = limit(replyText(req, h), req);
+  return {
+    text,
+    usage: estimateUsage(req.messages, text),
+    // Small and deterministic, so results (and tests) are reproducible.
+    latencyMs: 20 + (h[3]! % 60),
+    model: req.model || "simulated",
+    finishReason,
+    attempts: 1,
+  };
+}
+
+export function createSimulatedProvider(connection: { name?: string } = {}): Provider {
+  return {
+    kind: "simulated",
+    name: connection.name?.trim() || "Simulated",
+    async complete(req) {
+      const result = simulate(req);
+      await sleep(result.latencyMs, req.signal);
+      return result;
+    },
+    async *stream(req) {
+      const result = simulate(req);
+      const chunks = chunksOf(result.text);
+      const pause = Math.floor(result.latencyMs / Math.max(1, chunks.length));
+      for (const text of chunks) {
+        await sleep(pause, req.signal);
+        yield { type: "delta" as const, text };
+      }
+      if (req.signal?.aborted) throw abortedError();
+      yield { type: "done" as const, result };
+    },
+  };
+}
