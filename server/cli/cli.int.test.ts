@@ -46,6 +46,11 @@ describe("keel CLI", () => {
     expect(noProject).toMatchObject({ code: 1, stderr: expect.stringMatching(/^keel: no project "no-such-project"/) });
   }, 30_000);
 
+  it("keys rotate re-encrypts stored secrets with the current key", async () => {
+    const r = await keel(["keys", "rotate"]);
+    expect(r).toMatchObject({ code: 0, stdout: expect.stringMatching(/provider_connections: \d+ re-encrypted/) });
+  }, 30_000);
+
   it("user create adds a member with a password from stdin", async () => {
     const t = await createTestOrg();
     const r = await keel(["user", "create", "--email", "ops@example.com", "--org", t.org.slug, "--role", "auditor", "--name", "Ops", "--password-stdin"], "ops-long-password\n");
@@ -61,6 +66,12 @@ describe("keel CLI", () => {
     const org = await getDb().organization.findUniqueOrThrow({ where: { slug: "acme" }, include: { memberships: true, projects: true } });
     expect(org.memberships).toHaveLength(7);
     expect(org.projects.map((p) => p.slug)).toEqual(["support-assistant"]);
+    const reply = await getDb().prompt.findFirstOrThrow({ where: { projectId: org.projects[0]!.id, name: "support/reply" }, include: { labels: true, labelEvents: true } });
+    expect(reply.latestVersion).toBe(3);
+    expect(Object.fromEntries(reply.labels.map((l) => [l.name, l.version]))).toEqual({ development: 3, staging: 3, production: 2 });
+    expect(reply.labelEvents.filter((e) => e.label === "production").map((e) => e.toVersion).sort()).toEqual([1, 2]);
+    expect(await getDb().environment.findFirst({ where: { projectId: org.projects[0]!.id, name: "production" } })).toMatchObject({ protected: true });
+    expect(await verifyAuditChain(getDb(), org.id)).toMatchObject({ ok: true });
     expect(await keel(["seed", "--demo"])).toMatchObject({ code: 0, stdout: expect.stringMatching(/already exists/) });
   }, 30_000);
 });

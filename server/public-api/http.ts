@@ -205,17 +205,23 @@ export function matchRoute(compiled: CompiledRoutes, pathname: string): { group:
 
 // ---- input -----------------------------------------------------------------------------------
 
-function describeIssues(error: ZodError, prefix = ""): { message: string; field?: string } {
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) value = typeof value === "object" && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  return value;
+}
+
+function describeIssues(error: ZodError, input: { value: unknown } | null): { message: string; field?: string } {
   const parts = error.issues.slice(0, 3).map((issue) => {
     let path = issue.path.map(String);
     let message = issue.message;
     if (issue.code === "unrecognized_keys") {
       path = [...path, issue.keys[0] ?? ""];
       message = "is not a known field";
-    } else if (issue.code === "invalid_type" && /received undefined$/.test(issue.message)) {
+    } else if (issue.code === "invalid_type" && input && valueAt(input.value, issue.path) === undefined) {
       message = "is required";
     }
-    const field = prefix + path.join(".");
+    const field = path.join(".");
     return { field, text: field ? `${field}: ${message}` : message };
   });
   return { message: parts.map((p) => p.text).join("; "), field: parts[0]?.field || undefined };
@@ -224,7 +230,7 @@ function describeIssues(error: ZodError, prefix = ""): { message: string; field?
 export function parseInput<T>(schema: ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const { message, field } = describeIssues(result.error);
+  const { message, field } = describeIssues(result.error, { value });
   throw new HttpError("BAD_REQUEST", message, field);
 }
 
@@ -312,7 +318,7 @@ function toHttpError(error: unknown): HttpError | null {
   if (error instanceof HttpError) return error;
   if (error instanceof AppError) return error.code === "INTERNAL" ? null : new HttpError(error.code, error.message, error.field);
   if (error instanceof ZodError) {
-    const { message, field } = describeIssues(error);
+    const { message, field } = describeIssues(error, null);
     return new HttpError("BAD_REQUEST", message, field);
   }
   if (error instanceof URIError) return new HttpError("BAD_REQUEST", "The path is not valid percent-encoding");

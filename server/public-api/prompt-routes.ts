@@ -7,7 +7,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { getDb } from "../db/client";
 import { AppError } from "../errors";
-import { recordDenied, runAudited } from "../audit/mutation";
+import { MissingAuditEventError, recordDenied, runAudited } from "../audit/mutation";
 import { MAX_TEMPLATE_BYTES, type VersionContent } from "../contracts/prompts";
 import { createPrompt, createVersion, updatePromptDetails } from "../domain/prompts/versions";
 import { moveLabel } from "../domain/prompts/labels";
@@ -308,6 +308,11 @@ export const promptRoutes: PublicRoute[] = [
           body: { name: params.name, label: moved.label, version: moved.version, previousVersion: moved.fromVersion, changed: moved.changed },
         };
       } catch (error) {
+        // moveLabel records nothing when the label already points there (the only way it
+        // completes without an event), and runAudited rolls that back: nothing changed.
+        if (error instanceof MissingAuditEventError) {
+          return { status: 200, body: { name: params.name, label: params.label, version: body.version, previousVersion: body.version, changed: false } };
+        }
         if (error instanceof AppError && error.code === "FORBIDDEN") {
           await recordDenied(actor, {
             orgId: principal.orgId,

@@ -1,10 +1,12 @@
 // The public API over real HTTP: API-key authentication (Bearer and Basic), scopes, revocation,
-// last-used bookkeeping, and clean JSON errors.
+// last-used bookkeeping, and clean JSON errors. (Immediate revocation through NOTIFY and the
+// prompt cache across instances: cache.int.test.ts.)
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRequestHandler } from "../runtime/request-handler";
 import { getDb } from "../db/client";
+import { KEY_CACHE_TTL_MS } from "./key-cache";
 import { callerFor, createTestOrg, type TestOrg } from "@/test/support/factories";
 
 let server: Server;
@@ -34,7 +36,8 @@ describe("public API authentication", () => {
       project: { slug: t.project.slug, name: "Project" },
       organization: { slug: t.org.slug, name: expect.any(String) },
     });
-    expect((await getDb().apiKey.findUniqueOrThrow({ where: { id: key.id } })).lastUsedAt).toBeInstanceOf(Date);
+    // Recorded off the request's critical path (fire-and-forget), so it lands just after.
+    await expect.poll(async () => (await getDb().apiKey.findUniqueOrThrow({ where: { id: key.id } })).lastUsedAt).toBeInstanceOf(Date);
     expect(res.headers.get("x-request-id")).toBeTruthy();
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
   });
@@ -59,12 +62,17 @@ describe("public API authentication", () => {
     }
   });
 
-  it("stops accepting a key once it is revoked", async () => {
+  it("stops accepting a key once it is revoked, within the key cache's TTL (at most 5 s)", async () => {
+    expect(KEY_CACHE_TTL_MS).toBeLessThanOrEqual(5_000);
     const doomed = await callerFor(t.users.admin).apiKeys.create({ orgSlug: t.org.slug, projectSlug: t.project.slug, name: "doomed", scopes: ["traces:ingest"] });
     expect((await get("/api/public/v1/whoami", { authorization: `Bearer ${doomed.secret}` })).status).toBe(200);
     await callerFor(t.users.admin).apiKeys.revoke({ orgSlug: t.org.slug, projectSlug: t.project.slug, id: doomed.id });
-    expect((await get("/api/public/v1/whoami", { authorization: `Bearer ${doomed.secret}` })).status).toBe(401);
-  });
+    const revokedAt = Date.now();
+    await expect
+      .poll(async () => (await get("/api/public/v1/whoami", { authorization: `Bearer ${doomed.secret}` })).status, { timeout: KEY_CACHE_TTL_MS + 2_000, interval: 100 })
+      .toBe(401);
+    expect(Date.now() - revokedAt).toBeLessThan(KEY_CACHE_TTL_MS + 1_000);
+  }, 15_000);
 
   it("answers unknown routes and methods with JSON 404/400, and hands other paths to Next", async () => {
     const missing = await get("/api/public/v1/nothing-here", { authorization: `Bearer ${key.secret}` });

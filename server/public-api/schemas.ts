@@ -70,7 +70,7 @@ export const createVersionBody = z.discriminatedUnion(
     z.object({ type: z.literal("text"), prompt: templateText.describe("The template; `{{variable}}` placeholders."), ...createVersionCommon }).strict(),
     z.object({ type: z.literal("chat"), messages: chatMessages.describe("The messages; `{{variable}}` placeholders in their content."), ...createVersionCommon }).strict(),
   ],
-  { error: 'type: must be "text" or "chat"' },
+  { error: 'must be "text" or "chat"' },
 );
 export type CreateVersionBody = z.infer<typeof createVersionBody>;
 

@@ -9,6 +9,9 @@ import { createOrganization } from "../orgs/organizations";
 import { getDb } from "../../db/client";
 import { createApiKey, revokeApiKey } from "../api-keys/api-keys";
 import type { Actor } from "../../audit/actor";
+import { createPrompt, createVersion } from "../prompts/versions";
+import { moveLabel, setEnvironmentProtection } from "../prompts/labels";
+import type { VersionContent } from "../../contracts/prompts";
 
 export const DEMO_PASSWORD = "keel-demo-password";
 export const DEMO_ORG = { name: "Acme", slug: "acme" };
@@ -54,5 +57,124 @@ export async function seedDemoWorkspace(): Promise<{ created: boolean }> {
   await runAudited(adminActor, (w) => createApiKey(w, ctx, { name: "Support widget (production)", scopes: ["prompts:read", "traces:ingest"] }));
   const old = await runAudited(adminActor, (w) => createApiKey(w, ctx, { name: "Old CI pipeline", scopes: ["prompts:read", "evaluations:run"] }));
   await runAudited(adminActor, (w) => revokeApiKey(w, ctx, { id: old.id }));
+
+  await seedPrompts({ orgId: org.id, projectId: project.id }, adminActor);
   return { created: true };
+}
+
+const SUPPORT_SYSTEM = `You are the support assistant for {{company}}. Answer in a friendly, concise tone.
+Only promise what the policy below allows. If you are unsure, offer to hand over to a human.
+
+Policy:
+{{policy}}`;
+
+const replyVersions: { content: VersionContent; message: string }[] = [
+  {
+    message: "First version of the support reply",
+    content: {
+      type: "chat",
+      messages: [
+        { role: "system", content: "You are the support assistant for {{company}}. Answer the customer politely." },
+        { role: "user", content: "{{question}}" },
+      ],
+      config: { model: "gpt-4o-mini", temperature: 0.7, maxTokens: 400 },
+    },
+  },
+  {
+    message: "Ground answers in the refund policy; lower temperature",
+    content: {
+      type: "chat",
+      messages: [
+        { role: "system", content: SUPPORT_SYSTEM },
+        { role: "user", content: "{{question}}" },
+      ],
+      config: { model: "gpt-4o-mini", temperature: 0.3, maxTokens: 400 },
+    },
+  },
+  {
+    message: "Use the customer's name and order id; add a sign-off",
+    content: {
+      type: "chat",
+      messages: [
+        { role: "system", content: SUPPORT_SYSTEM + "\n\nAlways greet the customer by name and sign off as \"The {{company}} team\"." },
+        { role: "user", content: "Customer: {{customer_name}} (order {{order_id}})\n\n{{question}}" },
+      ],
+      config: { model: "gpt-4o-mini", temperature: 0.3, maxTokens: 500 },
+    },
+  },
+];
+
+/** Prompts a support team would keep: several versions, labels, a protected production. */
+async function seedPrompts(ctx: { orgId: string; projectId: string }, adminActor: Actor) {
+  const editor = await getDb().user.findUniqueOrThrow({ where: { email: "editor@example.com" } });
+  const editorActor: Actor = { type: "user", id: editor.id, label: editor.email, role: "editor", request: adminActor.request };
+  const simulated = await getDb().providerConnection.findFirstOrThrow({ where: { projectId: ctx.projectId, kind: "simulated" } });
+  const withProvider = (c: VersionContent): VersionContent => ({ ...c, config: { ...c.config, providerId: simulated.id, model: "simulated-1" } });
+
+  const reply = await runAudited(editorActor, async (w) => {
+    const { prompt } = await createPrompt(w, ctx, {
+      name: "support/reply",
+      description: "Answers customer questions in the help widget",
+      tags: ["support", "customer-facing"],
+      content: withProvider(replyVersions[0]!.content),
+      commitMessage: replyVersions[0]!.message,
+    });
+    return prompt;
+  });
+  for (const [i, v] of replyVersions.slice(1).entries()) {
+    await runAudited(editorActor, (w) => createVersion(w, ctx, { promptId: reply.id, content: withProvider(v.content), commitMessage: v.message, basedOnVersion: i + 1 }));
+  }
+  for (const [label, version] of [["development", 3], ["staging", 2], ["production", 1], ["production", 2], ["staging", 3]] as const) {
+    await runAudited(editorActor, (w) => moveLabel(w, ctx, { promptId: reply.id, label, version }));
+  }
+
+  const triage = await runAudited(editorActor, async (w) => {
+    const { prompt } = await createPrompt(w, ctx, {
+      name: "support/triage",
+      description: "Routes an incoming ticket to billing, shipping, technical or other",
+      tags: ["support", "routing"],
+      content: withProvider({
+        type: "text",
+        template: "Classify this support ticket as one of: billing, shipping, technical, other.\nAnswer with the category only.\n\nTicket:\n{{ticket}}",
+        config: { model: "gpt-4o-mini", temperature: 0 },
+      }),
+      commitMessage: "Ticket classifier",
+    });
+    return prompt;
+  });
+  await runAudited(editorActor, (w) =>
+    createVersion(w, ctx, {
+      promptId: triage.id,
+      content: withProvider({
+        type: "text",
+        template:
+          'Classify this support ticket as one of: billing, shipping, technical, other.\nRespond as JSON: {"category": "...", "confidence": 0-1}.\n\nTicket:\n{{ticket}}',
+        config: {
+          model: "gpt-4o-mini",
+          temperature: 0,
+          responseFormat: {
+            type: "json_schema",
+            name: "triage",
+            schema: { type: "object", properties: { category: { enum: ["billing", "shipping", "technical", "other"] }, confidence: { type: "number" } }, required: ["category", "confidence"] },
+          },
+        },
+      }),
+      commitMessage: "Structured output with a confidence score",
+      basedOnVersion: 1,
+    }),
+  );
+  await runAudited(editorActor, (w) => moveLabel(w, ctx, { promptId: triage.id, label: "production", version: 2 }));
+
+  await runAudited(editorActor, (w) =>
+    createPrompt(w, ctx, {
+      name: "marketing/release-note",
+      description: "Drafts a short release note from a changelog",
+      tags: ["marketing"],
+      content: withProvider({ type: "text", template: "Write a two-sentence release note for {{product}} from this changelog:\n{{changelog}}", config: { model: "gpt-4o", temperature: 0.8 } }),
+      commitMessage: "First draft",
+    }),
+  );
+
+  // Production is protected from now on: only approved deployments will move it.
+  await runAudited(adminActor, (w) => setEnvironmentProtection(w, ctx, { name: "production", protected: true }));
 }
