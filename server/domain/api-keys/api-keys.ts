@@ -7,6 +7,7 @@ import type { Db, ReadDb } from "../../db/client";
 import { AppError, notFound } from "../../errors";
 import type { AuditedTx } from "../../audit/mutation";
 import type { ApiKeyScope } from "../../contracts/permissions";
+import { notifyApiKeyChanged } from "./changes";
 
 export const SECRET_PREFIX = "sk-keel-";
 export const PUBLIC_PREFIX = "pk-keel-";
@@ -46,6 +47,7 @@ export async function revokeApiKey(w: AuditedTx, ctx: ProjectCtx, input: { id: s
   // Compare-and-set: two concurrent revocations cannot both succeed (or both be audited).
   const revoked = await w.tx.apiKey.updateMany({ where: { id: key.id, revokedAt: null }, data: { revokedAt } });
   if (revoked.count !== 1) throw new AppError("CONFLICT", "This key is already revoked");
+  await notifyApiKeyChanged(w, { keyId: key.id, secretHash: key.secretHash });
   const snapshot = { name: key.name, publicKey: key.publicKey, scopes: key.scopes };
   w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "apikey.revoked", targetType: "api_key", targetId: key.id, before: { ...snapshot, revokedAt: null }, after: { ...snapshot, revokedAt } });
   return { id: key.id };
