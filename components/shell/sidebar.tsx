@@ -8,7 +8,7 @@ import { useState, type ReactNode } from "react";
 import { roleHasPermission, type Permission, type Role } from "@/server/contracts/permissions";
 import { useTRPC } from "@/components/trpc/client";
 import { cn } from "@/components/ui";
-import { FolderPlusIcon, HomeIcon, KeyIcon, ScrollIcon, UsersIcon } from "@/components/ui/icons";
+import { BookIcon, FileTextIcon, FolderPlusIcon, HomeIcon, KeyIcon, LayersIcon, PlayIcon, ScrollIcon, ServerIcon, UsersIcon } from "@/components/ui/icons";
 
 type Props = {
   org: { slug: string; name: string; role: Role };
@@ -30,10 +30,21 @@ export function Sidebar({ org, projects }: Props) {
   const projectAccess = useQuery({ ...trpc.projects.get.queryOptions({ orgSlug: org.slug, projectSlug: projectSlug ?? "" }), enabled: !!project });
   const projectRole = projectAccess.data?.role ?? org.role;
 
+  const base = project ? `/o/${org.slug}/p/${project.slug}` : "";
   const projectItems: NavItem[] = project
     ? [
-        { href: `/o/${org.slug}/p/${project.slug}`, label: "Overview", icon: <HomeIcon />, permission: "project:read", exact: true },
-        { href: `/o/${org.slug}/p/${project.slug}/api-keys`, label: "API keys", icon: <KeyIcon />, permission: "apikey:read" },
+        { href: base, label: "Overview", icon: <HomeIcon />, permission: "project:read", exact: true },
+        { href: `${base}/prompts`, label: "Prompts", icon: <FileTextIcon />, permission: "prompt:read" },
+        { href: `${base}/playground`, label: "Playground", icon: <PlayIcon />, permission: "playground:run" },
+      ]
+    : [];
+  // Project settings: everyone who may read them sees them; changing them is gated on the page.
+  const settingsItems: NavItem[] = project
+    ? [
+        { href: `${base}/environments`, label: "Environments", icon: <LayersIcon />, permission: "prompt:read" },
+        { href: `${base}/providers`, label: "Providers", icon: <ServerIcon />, permission: "provider:read" },
+        { href: `${base}/api-keys`, label: "API keys", icon: <KeyIcon />, permission: "apikey:read" },
+        { href: `${base}/api-reference`, label: "API reference", icon: <BookIcon />, permission: "project:read" },
       ]
     : [];
   const orgItems: NavItem[] = [
@@ -51,6 +62,15 @@ export function Sidebar({ org, projects }: Props) {
               .filter((i) => roleHasPermission(projectRole, i.permission))
               .map((i) => (
                 <NavLink key={i.href} item={i} active={i.exact ? pathname === i.href : pathname.startsWith(i.href)} />
+              ))}
+          </NavGroup>
+        ) : null}
+        {project ? (
+          <NavGroup title="Settings" subtitle={project.name}>
+            {settingsItems
+              .filter((i) => roleHasPermission(projectRole, i.permission))
+              .map((i) => (
+                <NavLink key={i.href} item={i} active={pathname.startsWith(i.href)} />
               ))}
           </NavGroup>
         ) : null}

@@ -2,7 +2,7 @@
 // tRPC + TanStack Query for client components: `const trpc = useTRPC()` then
 // `useQuery(trpc.members.list.queryOptions({ orgSlug }))`.
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink, loggerLink } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpBatchStreamLink, loggerLink, splitLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
@@ -24,7 +24,13 @@ export function Providers({ children }: { children: ReactNode }) {
     createTRPCClient<AppRouter>({
       links: [
         loggerLink({ enabled: (op) => process.env.NODE_ENV === "development" && op.direction === "down" && op.result instanceof Error }),
-        httpBatchLink({ url: "/api/trpc", transformer: superjson }),
+        // playground.run answers with a stream of events (rendered, deltas, done): it alone goes
+        // through the streaming link; everything else stays on plain batched requests.
+        splitLink({
+          condition: (op) => op.path === "playground.run",
+          true: httpBatchStreamLink({ url: "/api/trpc", transformer: superjson }),
+          false: httpBatchLink({ url: "/api/trpc", transformer: superjson }),
+        }),
       ],
     }),
   );

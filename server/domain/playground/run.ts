@@ -71,7 +71,9 @@ export async function* streamPlaygroundRun(prepared: Awaited<ReturnType<typeof p
       if (event.type === "delta") yield event;
       else {
         const { result } = event;
-        yield { type: "done", text: result.text, usage: result.usage, latencyMs: result.latencyMs, costUsd: estimateCost(result.model || model, result.usage, prices), model: result.model || model };
+        // The Simulated provider costs nothing; say so rather than "no price".
+        const costUsd = connection.kind === "simulated" ? 0 : estimateCost(result.model || model, result.usage, prices);
+        yield { type: "done", text: result.text, usage: result.usage, latencyMs: result.latencyMs, costUsd, model: result.model || model };
       }
     }
   } catch (error) {

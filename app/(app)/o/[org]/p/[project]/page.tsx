@@ -3,7 +3,7 @@ import { PERMISSIONS, ROLE_DESCRIPTIONS, type Permission } from "@/server/contra
 import { RoleBadge } from "@/components/projects/role-badge";
 import { getOrg, getProject } from "@/app/_lib/load";
 import { Card, CardBody, CardHeader, PageHeader, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
-import { ArrowRightIcon, CheckIcon, KeyIcon, ScrollIcon, UsersIcon, XIcon } from "@/components/ui/icons";
+import { ArrowRightIcon, CheckIcon, FileTextIcon, KeyIcon, LayersIcon, PlayIcon, ScrollIcon, ServerIcon, UsersIcon, XIcon } from "@/components/ui/icons";
 
 export async function generateMetadata({ params }: { params: Promise<{ org: string; project: string }> }) {
   const { org, project } = await params;
@@ -20,6 +20,10 @@ export default async function ProjectOverview({ params }: { params: Promise<{ or
   const allowedCount = permissionRows.filter(has).length;
 
   const links = [
+    has("prompt:read") && { href: `/o/${org.slug}/p/${project.slug}/prompts`, label: "Prompts", description: "Versioned prompts and the version each environment serves", icon: <FileTextIcon /> },
+    has("playground:run") && { href: `/o/${org.slug}/p/${project.slug}/playground`, label: "Playground", description: "Try a prompt or a draft against a model", icon: <PlayIcon /> },
+    has("prompt:read") && { href: `/o/${org.slug}/p/${project.slug}/environments`, label: "Environments", description: "Development, staging, production and their protection", icon: <LayersIcon /> },
+    has("provider:read") && { href: `/o/${org.slug}/p/${project.slug}/providers`, label: "Providers", description: "Model API connections and prices", icon: <ServerIcon /> },
     has("apikey:read") && { href: `/o/${org.slug}/p/${project.slug}/api-keys`, label: "API keys", description: "Keys for applications calling Keel's API", icon: <KeyIcon /> },
     has("member:read") && { href: `/o/${org.slug}/members?project=${project.slug}`, label: "Members", description: "People and their roles in this project", icon: <UsersIcon /> },
     has("audit:read") && { href: `/o/${org.slug}/audit?project=${project.slug}`, label: "Audit log", description: "Every change in this project, hash-chained", icon: <ScrollIcon /> },

@@ -1,0 +1,39 @@
+// A template shown read-only, with its {{variables}} marked (the same pattern the server uses).
+import { Fragment } from "react";
+import { cn } from "@/components/ui";
+
+const PLACEHOLDER = /(\{\{\s*[A-Za-z_][\w.-]*\s*\}\})/g;
+
+export function TemplateText({ text, className, label }: { text: string; className?: string; label?: string }) {
+  const parts = text.split(PLACEHOLDER);
+  return (
+    <pre aria-label={label} className={cn("overflow-auto rounded-md border border-zinc-200 bg-zinc-50/60 px-3 py-2 font-mono text-[12.5px] leading-relaxed whitespace-pre-wrap text-zinc-800", className)}>
+      {text === "" ? (
+        <span className="text-zinc-400 italic">(empty)</span>
+      ) : (
+        parts.map((part, i) =>
+          i % 2 === 1 ? (
+            <mark key={i} className="rounded-[3px] bg-indigo-50 font-medium text-indigo-700 ring-1 ring-indigo-200 ring-inset">
+              {part}
+            </mark>
+          ) : (
+            <Fragment key={i}>{part}</Fragment>
+          ),
+        )
+      )}
+    </pre>
+  );
+}
+
+export function VariableList({ variables, emptyText = "No variables. Write {{name}} to add one." }: { variables: string[]; emptyText?: string }) {
+  if (variables.length === 0) return <p className="text-xs text-zinc-500">{emptyText}</p>;
+  return (
+    <ul className="flex flex-wrap gap-1" aria-label="Variables">
+      {variables.map((v) => (
+        <li key={v} className="inline-flex h-5 items-center rounded bg-indigo-50 px-1.5 font-mono text-[11px] font-medium text-indigo-700 ring-1 ring-indigo-200 ring-inset">
+          {v}
+        </li>
+      ))}
+    </ul>
+  );
+}
