@@ -126,7 +126,8 @@ export function createSimulatedProvider(connection: { name?: string } = {}): Pro
     async *stream(req) {
       const result = simulate(req);
       const chunks = chunksOf(result.text);
-      const pause = Math.floor(result.latencyMs / Math.max(1, chunks.length));
+      // Paced like a real model (~15 ms a chunk, at most ~1.5 s in all) so streaming is visible.
+      const pause = Math.min(15, Math.floor(1500 / Math.max(1, chunks.length)));
       for (const text of chunks) {
         await sleep(pause, req.signal);
         yield { type: "delta" as const, text };
