@@ -9,6 +9,7 @@ import next from "next";
 import { bootstrap, stopOnSignals } from "./runtime/bootstrap";
 import { buildIsCurrent, recordBuild } from "./runtime/build-fingerprint";
 import { createRequestHandler } from "./runtime/request-handler";
+import { createPublicApi } from "./public-api/api";
 
 const dev = process.argv.includes("--dev");
 process.env.NEXT_TELEMETRY_DISABLED = "1";
@@ -47,11 +48,15 @@ async function main() {
   const handle = app.getRequestHandler();
   await app.prepare();
 
-  const server = createServer(createRequestHandler({ dev, trustProxy: env.KEEL_TRUST_PROXY, tls, next: handle }));
+  // The public API's caches hear other instances' changes through a LISTEN connection of their own
+  // (until it listens, they are bypassed).
+  const publicApi = createPublicApi({ listen: { connectionString: runtime.databaseUrl }, log: (line) => log(`public API: ${line}`) });
+  const server = createServer(createRequestHandler({ dev, trustProxy: env.KEEL_TRUST_PROXY, tls, next: handle, publicApi }));
 
   stopOnSignals(runtime.stop, async () => {
     log("Shutting down …");
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await publicApi.close();
     const { getDb } = await import("./db/client");
     await getDb().$disconnect();
   });

@@ -3,17 +3,14 @@ import "server-only";
 // custom server creates one per process (server/main.ts) with a LISTEN client, so changes made
 // through other instances reach this one's caches within milliseconds; tests create several in
 // one process to prove exactly that.
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { onPromptChanged, PROMPT_CHANNEL } from "../domain/prompts/changes";
+import { APIKEY_CHANNEL, onApiKeyChanged } from "../domain/api-keys/changes";
 import { recordDenied } from "../audit/mutation";
 import { ChangeListener } from "./change-listener";
-import { createDispatcher } from "./http";
+import { createDispatcher, type Dispatch } from "./http";
 import { ApiKeyCache } from "./key-cache";
 import { PromptCache, type PromptCacheStats } from "./prompt-cache";
 import { compiledPublicRoutes } from "./routes";
-
-/** Revocations (and future key changes), payload `{"keyId":"…"}`: sent by revokeApiKey (see docs/api.md). */
-export const API_KEY_CHANNEL = "keel_apikey_changes";
 
 export type PublicApiOptions = {
   /**
@@ -21,7 +18,7 @@ export type PublicApiOptions = {
    * Without it the caches are invalidated only in-process, which is right for a single instance.
    */
   listen?: { connectionString: string };
-  /** Drop cache entries synchronously when this process changes a prompt (default true). */
+  /** Drop cache entries synchronously when this process changes a prompt or revokes a key (default true). */
   inProcessInvalidation?: boolean;
   promptCache?: { maxEntries?: number; maxBytes?: number };
   keyCache?: { ttlMs?: number; maxEntries?: number };
@@ -35,7 +32,8 @@ export type PublicApiStats = {
 };
 
 export type PublicApi = {
-  handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
+  /** Answers a request whose target starts with /api/public/ (see Dispatch). */
+  handle: Dispatch;
   /** Resolves once the LISTEN client listens (at once without one). */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -57,19 +55,22 @@ export function createPublicApi(options: PublicApiOptions = {}): PublicApi {
   const prompts = new PromptCache({ ...options.promptCache, enabled: () => listener === null || listener.connected });
   const keys = new ApiKeyCache(options.keyCache);
 
-  const unsubscribe = options.inProcessInvalidation === false ? () => {} : onPromptChanged((projectId, name) => prompts.invalidate(projectId, name));
+  const subscriptions =
+    options.inProcessInvalidation === false
+      ? []
+      : [onPromptChanged((projectId, name) => prompts.invalidate(projectId, name)), onApiKeyChanged((change) => keys.invalidate(change))];
 
   if (options.listen) {
     listener = new ChangeListener({
       connectionString: options.listen.connectionString,
-      channels: [PROMPT_CHANNEL, API_KEY_CHANNEL],
+      channels: [PROMPT_CHANNEL, APIKEY_CHANNEL],
       onNotification(channel, payload) {
         const data = parsePayload(payload);
         if (channel === PROMPT_CHANNEL) {
           if (typeof data?.projectId === "string" && typeof data.name === "string") prompts.invalidate(data.projectId, data.name);
           else prompts.clear();
-        } else if (channel === API_KEY_CHANNEL) {
-          if (typeof data?.keyId === "string") keys.invalidateKey(data.keyId);
+        } else if (channel === APIKEY_CHANNEL) {
+          if (typeof data?.keyId === "string") keys.invalidate({ keyId: data.keyId, secretHash: typeof data.secretHash === "string" ? data.secretHash : undefined });
           else keys.clear();
         }
       },
@@ -97,7 +98,7 @@ export function createPublicApi(options: PublicApiOptions = {}): PublicApi {
     handle: dispatch,
     ready: () => listener?.start() ?? Promise.resolve(),
     async close() {
-      unsubscribe();
+      for (const unsubscribe of subscriptions) unsubscribe();
       await listener?.close();
     },
     stats: () => ({

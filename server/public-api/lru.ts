@@ -1,12 +1,15 @@
 import "server-only";
 // A bounded least-recently-used map for the public API's in-process caches. Bounded by entry
 // count and by total weight (bytes of pre-serialized bodies), so a burst of large prompts cannot
-// grow the process without limit. A JS Map keeps insertion order: a hit moves the entry to the
-// end, eviction takes from the front.
+// grow the process without limit. A JS Map keeps insertion order: eviction takes from the front,
+// and a hit moves the entry to the end, but only once it has drifted into the older part of the
+// order (an approximate LRU: the hot path's hits on hot entries cost one Map lookup, not a
+// delete and a re-insert).
 
 export class Lru<K, V> {
-  private readonly map = new Map<K, { value: V; weight: number }>();
+  private readonly map = new Map<K, { value: V; weight: number; stamp: number }>();
   private totalWeight = 0;
+  private clock = 0;
 
   constructor(
     private readonly options: { maxEntries: number; maxWeight?: number; onEvict?: (key: K, value: V) => void },
@@ -23,9 +26,17 @@ export class Lru<K, V> {
   get(key: K): V | undefined {
     const entry = this.map.get(key);
     if (!entry) return undefined;
-    this.map.delete(key);
-    this.map.set(key, entry);
+    if (this.clock - entry.stamp > this.options.maxEntries >> 2) {
+      this.map.delete(key);
+      entry.stamp = ++this.clock;
+      this.map.set(key, entry);
+    }
     return entry.value;
+  }
+
+  /** The value without counting it as a use. */
+  peek(key: K): V | undefined {
+    return this.map.get(key)?.value;
   }
 
   /** Stores the value; an entry heavier than the whole budget is not stored. */
@@ -33,7 +44,7 @@ export class Lru<K, V> {
     const maxWeight = this.options.maxWeight ?? Infinity;
     this.delete(key);
     if (weight > maxWeight) return false;
-    this.map.set(key, { value, weight });
+    this.map.set(key, { value, weight, stamp: ++this.clock });
     this.totalWeight += weight;
     while (this.map.size > this.options.maxEntries || this.totalWeight > maxWeight) {
       const oldest = this.map.keys().next();

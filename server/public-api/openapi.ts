@@ -4,7 +4,11 @@ import "server-only";
 // the documented shapes are the enforced ones. Served at GET /api/public/openapi.json.
 import { z, type ZodType } from "zod";
 import { API_KEY_SCOPES } from "../contracts/permissions";
-import { errorResponse, MAX_BODY_BYTES, type PublicRoute } from "./http";
+import { chatMessage, modelConfig } from "../contracts/prompts";
+import { errorResponse } from "./errors";
+import { MAX_BODY_BYTES } from "./input";
+import type { PublicRoute } from "./route-table";
+import { langfusePromptResponse, promptResponse } from "./schemas";
 
 type JsonObject = Record<string, unknown>;
 
@@ -23,21 +27,34 @@ function clean(schema: JsonObject): JsonObject {
   return rest;
 }
 
+/** Component names of shared schemas; other response and request bodies are named after their operation. */
+const COMPONENT_NAMES = new Map<ZodType, string>([
+  [promptResponse, "Prompt"],
+  [langfusePromptResponse, "LangfusePrompt"],
+  [chatMessage, "ChatMessage"],
+  [modelConfig, "ModelConfig"],
+]);
+/** Referenced from inside response bodies (request bodies inline them: as input, zod accepts and strips unknown keys). */
+const SHARED = [chatMessage, modelConfig];
+
 /** Named schemas become components; everything else is inlined. */
 class SchemaSet {
   private readonly output = z.registry<{ id: string }>();
   private readonly input = z.registry<{ id: string }>();
-  private readonly names = new Set<string>();
+  private readonly owners = new Map<string, { schema: ZodType; io: "input" | "output" }>();
 
-  ref(schema: ZodType, id: string, io: "input" | "output"): JsonObject {
+  constructor() {
+    for (const schema of SHARED) this.ref(schema, "", "output");
+  }
+
+  ref(schema: ZodType, fallbackId: string, io: "input" | "output"): JsonObject {
     const registry = io === "input" ? this.input : this.output;
-    const existing = registry.get(schema);
-    if (!existing) {
-      if (this.names.has(id)) throw new Error(`OpenAPI schema name ${id} is used twice`);
-      this.names.add(id);
-      registry.add(schema, { id });
-    }
-    return { $ref: `#/components/schemas/${existing?.id ?? id}` };
+    const id = registry.get(schema)?.id ?? COMPONENT_NAMES.get(schema) ?? fallbackId;
+    const owner = this.owners.get(id);
+    if (owner && (owner.schema !== schema || owner.io !== io)) throw new Error(`OpenAPI component name ${id} is used twice`);
+    this.owners.set(id, { schema, io });
+    if (!registry.has(schema)) registry.add(schema, { id });
+    return { $ref: `#/components/schemas/${id}` };
   }
 
   components(): Record<string, JsonObject> {
@@ -47,9 +64,11 @@ class SchemaSet {
       [this.input, "input"],
     ] as const) {
       const { schemas } = z.toJSONSchema(registry, { io, uri: (id) => `#/components/schemas/${id}`, unrepresentable: "any" }) as { schemas: Record<string, JsonObject> };
-      for (const [id, schema] of Object.entries(schemas)) out[id] = clean(schema);
+      for (const [id, schema] of Object.entries(schemas)) {
+        out[id] = clean(schema);
+      }
     }
-    return out;
+    return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
   }
 }
 

@@ -17,9 +17,11 @@ export type CachedBody = {
   payload: Buffer;
   /** Strong ETag, quoted. */
   etag: string;
+  /** Response headers for a 200 with this body (besides the per-request ones), built once. */
+  headers?: readonly string[];
 };
 
-type Entry = CachedBody & { promptKey: string };
+type Entry = { body: CachedBody; promptKey: string };
 
 export type PromptCacheStats = { size: number; bytes: number; hits: number; misses: number; bypassed: number; invalidations: number; clears: number };
 
@@ -32,6 +34,7 @@ export type PromptCacheOptions = {
 };
 
 const promptKeyOf = (projectId: string, name: string) => `${projectId}\u0000${name}`;
+const keyOf = (projectId: string, name: string, variant: string) => `${projectId}\u0000${name}\u0000${variant}`;
 
 export class PromptCache {
   private readonly lru: Lru<string, Entry>;
@@ -50,26 +53,28 @@ export class PromptCache {
     });
   }
 
-  /** The cached body, or the loader's (stored when still current). Null: nothing to serve. */
-  get(projectId: string, name: string, variant: string, load: () => Promise<CachedBody | null>): Promise<CachedBody | null> | CachedBody {
+  /** The cached body (no allocation on the hot path), or undefined: then `load` it. */
+  peek(projectId: string, name: string, variant: string): CachedBody | undefined {
+    if (!this.enabled()) return undefined;
+    const hit = this.lru.get(keyOf(projectId, name, variant));
+    if (hit) this.counters.hits++;
+    return hit?.body;
+  }
+
+  /** Runs the loader (joining a load of the same key already under way) and stores its result when still current. */
+  load(projectId: string, name: string, variant: string, load: () => Promise<CachedBody | null>): Promise<CachedBody | null> {
     if (!this.enabled()) {
       this.counters.bypassed++;
       return load();
     }
-    const promptKey = promptKeyOf(projectId, name);
-    const key = `${promptKey}\u0000${variant}`;
-    const hit = this.lru.get(key);
-    if (hit) {
-      this.counters.hits++;
-      return hit;
-    }
     this.counters.misses++;
+    const key = keyOf(projectId, name, variant);
     const pending = this.inflight.get(key);
     if (pending) return pending;
     const generation = this.generation;
     const loading = load()
       .then((value) => {
-        if (value && generation === this.generation && this.enabled()) this.store(key, promptKey, value);
+        if (value && generation === this.generation && this.enabled()) this.store(key, promptKeyOf(projectId, name), value);
         return value;
       })
       .finally(() => {
@@ -77,6 +82,11 @@ export class PromptCache {
       });
     this.inflight.set(key, loading);
     return loading;
+  }
+
+  /** peek, else load. */
+  get(projectId: string, name: string, variant: string, load: () => Promise<CachedBody | null>): CachedBody | Promise<CachedBody | null> {
+    return this.peek(projectId, name, variant) ?? this.load(projectId, name, variant, load);
   }
 
   /** Drops every cached variant of one prompt. */
@@ -104,7 +114,7 @@ export class PromptCache {
   }
 
   private store(key: string, promptKey: string, value: CachedBody) {
-    if (!this.lru.set(key, { ...value, promptKey }, value.payload.length)) return;
+    if (!this.lru.set(key, { body: value, promptKey }, value.payload.length)) return;
     let keys = this.byPrompt.get(promptKey);
     if (!keys) this.byPrompt.set(promptKey, (keys = new Set()));
     keys.add(key);

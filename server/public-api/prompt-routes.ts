@@ -4,17 +4,15 @@ import "server-only";
 // (creating the prompt when new) and move an unprotected label. Changes go through the domain
 // functions on the audited path with the API key as the actor. Also Langfuse's
 // GET /api/public/v2/prompts/{name}, so applications using @langfuse/client can point it at Keel.
-import { createHash } from "node:crypto";
 import { getDb } from "../db/client";
 import { AppError } from "../errors";
 import { MissingAuditEventError, recordDenied, runAudited } from "../audit/mutation";
-import { MAX_TEMPLATE_BYTES, type VersionContent } from "../contracts/prompts";
-import { createPrompt, createVersion, updatePromptDetails } from "../domain/prompts/versions";
 import { moveLabel } from "../domain/prompts/labels";
-import { getPromptByName, listPrompts, resolvePrompt, type ResolvedPrompt } from "../domain/prompts/queries";
-import { defineRoute, HttpError, PROMPT_CACHE_CONTROL, type PublicRoute, type Reply } from "./http";
-import type { CachedBody, PromptCache } from "./prompt-cache";
-import type { Actor } from "../audit/actor";
+import { getPromptByName, listPrompts, resolvePrompt } from "../domain/prompts/queries";
+import { HttpError } from "./errors";
+import { PROMPT_CACHE_CONTROL } from "./http";
+import { promptIdOf, refuseLargeTemplates, saveVersion, servePrompt, toPromptResponse } from "./prompt-handlers";
+import { defineRoute, type PublicRoute } from "./route-table";
 import {
   createVersionBody,
   getPromptQuery,
@@ -27,134 +25,7 @@ import {
   promptNameParams,
   promptResponse,
   versionListResponse,
-  type CreateVersionBody,
-  type PromptResponse,
 } from "./schemas";
-
-type Want = { label: string } | { version: number };
-
-// ---- serialization ---------------------------------------------------------------------------
-
-export function toPromptResponse(p: ResolvedPrompt): PromptResponse {
-  const common = {
-    variables: p.variables,
-    config: p.config,
-    labels: p.labels,
-    tags: p.tags,
-    commitMessage: p.commitMessage,
-    contentHash: p.contentHash,
-    createdAt: p.createdAt.toISOString(),
-  };
-  return p.type === "text"
-    ? { name: p.name, version: p.version, type: "text", prompt: p.template ?? "", messages: null, ...common }
-    : { name: p.name, version: p.version, type: "chat", prompt: null, messages: p.messages ?? [], ...common };
-}
-
-function toLangfuseResponse(p: ResolvedPrompt) {
-  return {
-    name: p.name,
-    version: p.version,
-    type: p.type,
-    prompt: p.type === "text" ? (p.template ?? "") : (p.messages ?? []).map((m) => ({ role: m.role, content: m.content })),
-    config: p.config,
-    labels: p.labels,
-    tags: p.tags,
-    commitMessage: p.commitMessage,
-  };
-}
-
-/**
- * Serialized once per cache fill. The strong ETag is `"<content hash>-<body hash>"`: the first
- * part names the content, the second changes with anything else in the body (labels move, tags).
- */
-function toCachedBody(body: unknown, contentHash: string): CachedBody {
-  const payload = Buffer.from(JSON.stringify(body));
-  const digest = createHash("sha256").update(payload).digest("base64url").slice(0, 22);
-  return { payload, etag: `"${contentHash.slice(0, 16)}-${digest}"` };
-}
-
-// ---- helpers ---------------------------------------------------------------------------------
-
-function wantOf(query: { label?: string; version?: number }): Want {
-  if (query.label !== undefined && query.version !== undefined) throw new HttpError("BAD_REQUEST", "Give either label or version, not both", "version");
-  return query.version !== undefined ? { version: query.version } : { label: query.label ?? "production" };
-}
-
-async function promptIdOf(projectId: string, name: string): Promise<string> {
-  const prompt = await getDb().prompt.findUnique({ where: { projectId_name: { projectId, name } }, select: { id: true } });
-  if (!prompt) throw new HttpError("NOT_FOUND", `No prompt named "${name}"`, "name");
-  return prompt.id;
-}
-
-/** Why resolving found nothing: the prompt, or the label/version of an existing one (cold path). */
-async function notFound(projectId: string, name: string, want: Want): Promise<HttpError> {
-  await promptIdOf(projectId, name);
-  return "version" in want
-    ? new HttpError("NOT_FOUND", `"${name}" has no version ${want.version}`, "version")
-    : new HttpError("NOT_FOUND", `No version of "${name}" is labelled "${want.label}"`, "label");
-}
-
-async function servePrompt(
-  ctx: { principal: { projectId: string }; params: { name: string }; query: { label?: string; version?: number }; services: { prompts: PromptCache } },
-  format: "v1" | "langfuse",
-): Promise<Reply> {
-  const want = wantOf(ctx.query);
-  const { projectId } = ctx.principal;
-  const { name } = ctx.params;
-  const variant = `${format}${"version" in want ? `#${want.version}` : `@${want.label}`}`;
-  const cached = await ctx.services.prompts.get(projectId, name, variant, async () => {
-    const resolved = await resolvePrompt(getDb(), projectId, name, want);
-    if (!resolved) return null;
-    return toCachedBody(format === "v1" ? toPromptResponse(resolved) : toLangfuseResponse(resolved), resolved.contentHash);
-  });
-  if (!cached) throw await notFound(projectId, name, want);
-  return { status: 200, cached };
-}
-
-/** 413 for a template over 1 MB even when the whole body is under the body limit. */
-function refuseLargeTemplates(raw: unknown) {
-  if (typeof raw !== "object" || raw === null) return;
-  const body = raw as { prompt?: unknown; messages?: unknown };
-  const tooLarge = (field: string) =>
-    new HttpError("PAYLOAD_TOO_LARGE", `${field}: is larger than 1 MB (${MAX_TEMPLATE_BYTES.toLocaleString("en-US")} bytes)`, field);
-  if (typeof body.prompt === "string" && Buffer.byteLength(body.prompt) > MAX_TEMPLATE_BYTES) throw tooLarge("prompt");
-  if (Array.isArray(body.messages)) {
-    body.messages.forEach((m: unknown, i) => {
-      const content = (m as { content?: unknown } | null)?.content;
-      if (typeof content === "string" && Buffer.byteLength(content) > MAX_TEMPLATE_BYTES) throw tooLarge(`messages.${i}.content`);
-    });
-  }
-}
-
-const sameTags = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((t, i) => t === b[i]);
-
-async function saveVersion(actor: Actor, ctx: { orgId: string; projectId: string }, name: string, body: CreateVersionBody) {
-  const content: VersionContent =
-    body.type === "text" ? { type: "text", template: body.prompt, config: body.config ?? {} } : { type: "chat", messages: body.messages, config: body.config ?? {} };
-  const find = () => getDb().prompt.findUnique({ where: { projectId_name: { projectId: ctx.projectId, name } }, select: { id: true, description: true, tags: true } });
-  let existing = await find();
-  if (!existing) {
-    if (body.basedOnVersion) throw new HttpError("CONFLICT", `There is no prompt named "${name}" yet, so nothing to base version ${body.basedOnVersion} on`, "basedOnVersion");
-    try {
-      const { version } = await runAudited(actor, (w) => createPrompt(w, ctx, { name, description: body.description, tags: body.tags, content, commitMessage: body.commitMessage }));
-      return version;
-    } catch (error) {
-      // Someone created it at the same moment: save ours as its next version instead.
-      if (!(error instanceof AppError && error.code === "CONFLICT" && error.field === "name")) throw error;
-      existing = await find();
-      if (!existing) throw error;
-    }
-  }
-  const prompt = existing;
-  return runAudited(actor, async (w) => {
-    const description = body.description?.trim() ?? prompt.description;
-    const tags = body.tags ?? prompt.tags;
-    if (description !== prompt.description || !sameTags(tags, prompt.tags)) {
-      await updatePromptDetails(w, ctx, { promptId: prompt.id, description, tags });
-    }
-    return createVersion(w, ctx, { promptId: prompt.id, content, commitMessage: body.commitMessage, basedOnVersion: body.basedOnVersion ?? null });
-  });
-}
 
 // ---- routes ----------------------------------------------------------------------------------
 

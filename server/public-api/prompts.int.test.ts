@@ -18,7 +18,7 @@ import {
   type RunningApi,
   type TestKey,
 } from "@/test/support/public-api";
-import { errorResponse } from "./http";
+import { errorResponse } from "./errors";
 import { moveLabelResponse, promptListResponse, promptResponse, versionListResponse } from "./schemas";
 
 let srv: RunningApi;

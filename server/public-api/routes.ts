@@ -5,12 +5,14 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { getDb } from "../db/client";
-import { compileRoutes, defineRoute, type PublicRoute } from "./http";
+import { withHeaders } from "./http";
+import { compileRoutes, defineRoute, type PublicRoute } from "./route-table";
 import { buildOpenApiDocument } from "./openapi";
+import type { CachedBody } from "./prompt-cache";
 import { promptRoutes } from "./prompt-routes";
 import { whoamiResponse } from "./schemas";
 
-let openApiBody: { payload: Buffer; etag: string } | undefined;
+let openApiBody: CachedBody | undefined;
 
 const routes: PublicRoute[] = [
   defineRoute({
@@ -50,7 +52,7 @@ const routes: PublicRoute[] = [
       if (!openApiBody) {
         const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
         const payload = Buffer.from(JSON.stringify(buildOpenApiDocument(publicRoutes, { version })));
-        openApiBody = { payload, etag: `"${createHash("sha256").update(payload).digest("base64url").slice(0, 22)}"` };
+        openApiBody = withHeaders(payload, `"${createHash("sha256").update(payload).digest("base64url").slice(0, 22)}"`);
       }
       return { status: 200, cached: openApiBody };
     },

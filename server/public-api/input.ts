@@ -1,0 +1,105 @@
+import "server-only";
+// Reading requests: API-key credentials, path and query values (validated by the route's zod
+// schemas, memoized by raw text for the hot path), and JSON bodies read with a size limit.
+import type { IncomingMessage } from "node:http";
+import type { ZodType } from "zod";
+import { describeIssues, HttpError } from "./errors";
+
+export const MAX_BODY_BYTES = 1_048_576;
+
+/** Bearer <secret>, or Basic base64(publicKey:secret) as the Langfuse SDKs send it. */
+export function parseCredentials(header: string | undefined): { secret: string; publicKey?: string } | null {
+  if (!header) return null;
+  const space = header.indexOf(" ");
+  if (space < 0) return null;
+  const scheme = header.slice(0, space);
+  const value = header.slice(space + 1).trim();
+  if (!value) return null;
+  if (/^bearer$/i.test(scheme)) return { secret: value };
+  if (/^basic$/i.test(scheme)) {
+    const decoded = Buffer.from(value, "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (colon < 0) return null;
+    return { publicKey: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+  }
+  return null;
+}
+
+export function parseInput<T>(schema: ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const { message, field } = describeIssues(result.error, { value });
+  throw new HttpError("BAD_REQUEST", message, field);
+}
+
+export function queryObject(search: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!search) return out;
+  for (const [key, value] of new URLSearchParams(search)) if (!(key in out)) out[key] = value;
+  return out;
+}
+
+/**
+ * Parsed path and query values by their raw text: parsing is pure, and the hot path sees the same
+ * few strings (`?label=production`) over and over. Bounded; failures are not kept.
+ */
+export class ParseMemo {
+  private readonly bySchema = new WeakMap<ZodType, Map<string, unknown>>();
+
+  parse<T, A>(schema: ZodType<T>, raw: string, value: (arg: A) => unknown, arg: A): T {
+    let memo = this.bySchema.get(schema);
+    if (!memo) this.bySchema.set(schema, (memo = new Map()));
+    const known = memo.get(raw);
+    if (known !== undefined || memo.has(raw)) return known as T;
+    const parsed = parseInput(schema, value(arg));
+    if (memo.size >= 1_000) memo.clear();
+    memo.set(raw, parsed);
+    return parsed;
+  }
+}
+
+const tooLarge = (what: string) =>
+  new HttpError("PAYLOAD_TOO_LARGE", `${what}; the limit is 1 MiB (${MAX_BODY_BYTES.toLocaleString("en-US")} bytes)`, undefined, { connection: "close" });
+
+/** Reads the body with a size limit (413 before anything is parsed), then parses it as JSON. */
+export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
+  const type = req.headers["content-type"];
+  if (type && !/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type)) {
+    throw new HttpError("UNSUPPORTED_MEDIA_TYPE", `Send the body as application/json (got ${type.slice(0, 80)})`);
+  }
+  const declared = Number(req.headers["content-length"]);
+  if (declared > limit) throw tooLarge(`The request body is ${declared.toLocaleString("en-US")} bytes`);
+  const raw = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    req.on("data", (chunk: Buffer) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > limit) {
+        settled = true;
+        chunks.length = 0;
+        reject(tooLarge("The request body is larger than that"));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (settled) return;
+      settled = true;
+      resolve(Buffer.concat(chunks, size));
+    });
+    req.on("error", (error) => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    });
+  });
+  const text = raw.toString("utf8");
+  if (!text.trim()) throw new HttpError("BAD_REQUEST", "Send a JSON body");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new HttpError("BAD_REQUEST", `The request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
