@@ -355,7 +355,8 @@ function Workbench({
 }
 
 function formatCost(cost: number | null, simulated: boolean): string {
-  if (cost === null) return simulated ? "$0 (simulated, no cost)" : "unknown (no price for this model)";
+  if (simulated) return "$0 (simulated, no cost)";
+  if (cost === null) return "unknown (no price for this model)";
   if (cost === 0) return "$0.00";
   return cost < 0.01 ? `$${cost.toPrecision(2)}` : `$${cost.toFixed(4)}`;
 }
