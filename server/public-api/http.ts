@@ -6,10 +6,12 @@ import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Actor } from "../audit/actor";
 import { PUBLIC_ERROR_STATUS, toHttpError, type PublicErrorCode } from "./errors";
-import { parseCredentials, parseInput, ParseMemo, queryObject, readJsonBody } from "./input";
+import { parseCredentials, parseInput, queryObject, readJsonBody } from "./input";
 import type { Principal } from "./key-cache";
 import type { CachedBody } from "./prompt-cache";
-import { matchRoute, type AuthedContext, type CompiledRoutes, type PublicApiServices, type Reply } from "./route-table";
+import { matchRoute, type AuthedContext, type CompiledRoutes, type PublicApiServices, type PublicRoute, type Reply } from "./route-table";
+
+type Resolved = { route: PublicRoute; params: unknown; query: unknown };
 
 export const PUBLIC_PREFIX = "/api/public/";
 
@@ -75,32 +77,32 @@ export function createDispatcher(
   services: PublicApiServices,
   hooks: { recordDenied(actor: Actor, principal: Principal, routeId: string, after: Record<string, unknown>): Promise<void> },
 ): Dispatch {
-  const memo = new ParseMemo();
   const routeIds = new Map(compiled.routes.map((r) => [r, `${r.method} ${r.path}`]));
-  // Matches by raw path, for the few paths SDKs fetch over and over (bounded; misses not kept).
-  const matches = new Map<string, NonNullable<ReturnType<typeof matchRoute>>>();
-  const match = (pathname: string) => {
-    let found = matches.get(pathname);
-    if (found) return found;
-    found = matchRoute(compiled, pathname) ?? undefined;
-    if (!found) return null;
-    if (matches.size >= 1_000) matches.clear();
-    matches.set(pathname, found);
-    return found;
-  };
+  // GET targets that resolved fine (route, parsed path and query values), by raw target: SDKs
+  // fetch the same few URLs over and over, and parsing is pure. One lookup replaces matching and
+  // validating on the hot path. Bounded; failures are never kept.
+  const resolvedGets = new Map<string, Resolved>();
   // The hot path (a cached key and a cached prompt) never awaits: nothing below awaits a value
   // that is already there.
   return async (req, res, target, base = NO_HEADERS) => {
-    const q = target.indexOf("?");
-    const pathname = q < 0 ? target : target.slice(0, q);
-    const search = q < 0 ? "" : target.slice(q + 1);
-    const matched = match(pathname);
-    if (!matched) return sendError(res, "NOT_FOUND", `No API route ${pathname}`, { base });
     const method = req.method === "HEAD" ? "GET" : (req.method ?? "GET");
-    const route = matched.group.byMethod.get(method);
-    if (!route) {
-      const allow = [...matched.group.byMethod.keys()].flatMap((m) => (m === "GET" ? ["GET", "HEAD"] : [m])).join(", ");
-      return sendError(res, "BAD_REQUEST", `Method ${req.method} is not allowed here (allowed: ${allow})`, { base, headers: { allow } });
+    let resolved = method === "GET" ? resolvedGets.get(target) : undefined;
+    let route: PublicRoute;
+    let matched: ReturnType<typeof matchRoute> = null;
+    if (resolved) {
+      route = resolved.route;
+    } else {
+      const q = target.indexOf("?");
+      const pathname = q < 0 ? target : target.slice(0, q);
+      matched = matchRoute(compiled, pathname);
+      if (!matched) return sendError(res, "NOT_FOUND", `No API route ${pathname}`, { base });
+      const { group } = matched;
+      const found = group.byMethod.get(method);
+      if (!found) {
+        const allow = [...group.byMethod.keys()].flatMap((m) => (m === "GET" ? ["GET", "HEAD"] : [m])).join(", ");
+        return sendError(res, "BAD_REQUEST", `Method ${req.method} is not allowed here (allowed: ${allow})`, { base, headers: { allow } });
+      }
+      route = found;
     }
     const routeId = routeIds.get(route)!;
     try {
@@ -122,8 +124,20 @@ export function createDispatcher(
           return sendError(res, "FORBIDDEN", reason, { base });
         }
       }
-      const params = route.params ? memo.parse(route.params, matched.values.join("\u0000"), decodeParams, matched) : decodeParams(matched);
-      const query = route.query ? memo.parse(route.query, search, queryObject, search) : {};
+      if (!resolved) {
+        const rawParams = decodeParams(matched!);
+        const q = target.indexOf("?");
+        resolved = {
+          route,
+          params: route.params ? parseInput(route.params, rawParams) : rawParams,
+          query: route.query ? parseInput(route.query, queryObject(q < 0 ? "" : target.slice(q + 1))) : {},
+        };
+        if (method === "GET") {
+          if (resolvedGets.size >= 1_000) resolvedGets.clear();
+          resolvedGets.set(target, resolved);
+        }
+      }
+      const { params, query } = resolved;
       let body: unknown;
       if (route.body) {
         const raw = await readJsonBody(req);
@@ -136,11 +150,11 @@ export function createDispatcher(
     } catch (error) {
       const known = toHttpError(error);
       if (res.headersSent) {
-        console.error(`[public-api] ${req.method} ${pathname} failed after responding:`, error);
+        console.error(`[public-api] ${req.method} ${target} failed after responding:`, error);
         return;
       }
       if (known) return sendError(res, known.code, known.message, { base, headers: known.headers, field: known.field });
-      console.error(`[public-api] ${req.method} ${pathname} failed:`, error);
+      console.error(`[public-api] ${req.method} ${target} failed:`, error);
       return sendError(res, "INTERNAL", "Something went wrong on our side. The error was logged.", { base });
     }
   };

@@ -1,6 +1,6 @@
 import "server-only";
 // Reading requests: API-key credentials, path and query values (validated by the route's zod
-// schemas, memoized by raw text for the hot path), and JSON bodies read with a size limit.
+// schemas), and JSON bodies read with a size limit.
 import type { IncomingMessage } from "node:http";
 import type { ZodType } from "zod";
 import { describeIssues, HttpError } from "./errors";
@@ -37,25 +37,6 @@ export function queryObject(search: string): Record<string, string> {
   if (!search) return out;
   for (const [key, value] of new URLSearchParams(search)) if (!(key in out)) out[key] = value;
   return out;
-}
-
-/**
- * Parsed path and query values by their raw text: parsing is pure, and the hot path sees the same
- * few strings (`?label=production`) over and over. Bounded; failures are not kept.
- */
-export class ParseMemo {
-  private readonly bySchema = new WeakMap<ZodType, Map<string, unknown>>();
-
-  parse<T, A>(schema: ZodType<T>, raw: string, value: (arg: A) => unknown, arg: A): T {
-    let memo = this.bySchema.get(schema);
-    if (!memo) this.bySchema.set(schema, (memo = new Map()));
-    const known = memo.get(raw);
-    if (known !== undefined || memo.has(raw)) return known as T;
-    const parsed = parseInput(schema, value(arg));
-    if (memo.size >= 1_000) memo.clear();
-    memo.set(raw, parsed);
-    return parsed;
-  }
 }
 
 const tooLarge = (what: string) =>

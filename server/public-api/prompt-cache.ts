@@ -34,12 +34,19 @@ export type PromptCacheOptions = {
 };
 
 const promptKeyOf = (projectId: string, name: string) => `${projectId}\u0000${name}`;
-const keyOf = (projectId: string, name: string, variant: string) => `${projectId}\u0000${name}\u0000${variant}`;
+
 
 export class PromptCache {
   private readonly lru: Lru<string, Entry>;
   private readonly byPrompt = new Map<string, Set<string>>();
   private readonly inflight = new Map<string, Promise<CachedBody | null>>();
+  /**
+   * Full keys by (project, name, variant), built once: the hot path's strings (the key's project
+   * id, the parsed name, the interned variant) are the same objects request after request, so
+   * these lookups hash nothing new and no key string is concatenated per request.
+   */
+  private readonly keys = new Map<string, Map<string, Map<string, string>>>();
+  private keyCount = 0;
   private readonly enabled: () => boolean;
   private generation = 0;
   private readonly counters = { hits: 0, misses: 0, bypassed: 0, invalidations: 0, clears: 0 };
@@ -56,7 +63,7 @@ export class PromptCache {
   /** The cached body (no allocation on the hot path), or undefined: then `load` it. */
   peek(projectId: string, name: string, variant: string): CachedBody | undefined {
     if (!this.enabled()) return undefined;
-    const hit = this.lru.get(keyOf(projectId, name, variant));
+    const hit = this.lru.get(this.keyOf(projectId, name, variant));
     if (hit) this.counters.hits++;
     return hit?.body;
   }
@@ -68,7 +75,7 @@ export class PromptCache {
       return load();
     }
     this.counters.misses++;
-    const key = keyOf(projectId, name, variant);
+    const key = this.keyOf(projectId, name, variant);
     const pending = this.inflight.get(key);
     if (pending) return pending;
     const generation = this.generation;
@@ -111,6 +118,23 @@ export class PromptCache {
 
   stats(): PromptCacheStats {
     return { size: this.lru.size, bytes: this.lru.weight, ...this.counters };
+  }
+
+  private keyOf(projectId: string, name: string, variant: string): string {
+    let byName = this.keys.get(projectId);
+    if (!byName) this.keys.set(projectId, (byName = new Map()));
+    let byVariant = byName.get(name);
+    if (!byVariant) byName.set(name, (byVariant = new Map()));
+    let key = byVariant.get(variant);
+    if (key === undefined) {
+      if (++this.keyCount > 100_000) {
+        this.keys.clear();
+        this.keyCount = 0;
+      }
+      key = `${projectId}\u0000${name}\u0000${variant}`;
+      byVariant.set(variant, key);
+    }
+    return key;
   }
 
   private store(key: string, promptKey: string, value: CachedBody) {

@@ -78,6 +78,31 @@ async function notFound(projectId: string, name: string, want: Want): Promise<Ht
     : new HttpError("NOT_FOUND", `No version of "${name}" is labelled "${want.label}"`, "label");
 }
 
+// Variant names ("v1@production", "langfuse#3") by their parts, built once: the same string object
+// every time, found without building a string per request.
+const variantTables = {
+  v1: { labels: new Map<string, string>(), versions: new Map<number, string>() },
+  langfuse: { labels: new Map<string, string>(), versions: new Map<number, string>() },
+};
+function variantOf(format: "v1" | "langfuse", label: string | undefined, version: number | undefined): string {
+  const table = variantTables[format];
+  if (version !== undefined) {
+    let variant = table.versions.get(version);
+    if (variant === undefined) {
+      if (table.versions.size >= 10_000) table.versions.clear();
+      table.versions.set(version, (variant = `${format}#${version}`));
+    }
+    return variant;
+  }
+  const name = label ?? "production";
+  let variant = table.labels.get(name);
+  if (variant === undefined) {
+    if (table.labels.size >= 10_000) table.labels.clear();
+    table.labels.set(name, (variant = `${format}@${name}`));
+  }
+  return variant;
+}
+
 /** The hot path: a cache hit is answered without a promise, a closure or a query. */
 export function servePrompt(
   ctx: { principal: { projectId: string }; params: { name: string }; query: { label?: string; version?: number }; services: { prompts: PromptCache } },
@@ -87,7 +112,7 @@ export function servePrompt(
   if (label !== undefined && version !== undefined) throw new HttpError("BAD_REQUEST", "Give either label or version, not both", "version");
   const { projectId } = ctx.principal;
   const { name } = ctx.params;
-  const variant = version !== undefined ? format + "#" + version : format + "@" + (label ?? "production");
+  const variant = variantOf(format, label, version);
   const hit = ctx.services.prompts.peek(projectId, name, variant);
   if (hit) return { status: 200, cached: hit };
   return loadPrompt(ctx.services.prompts, projectId, name, variant, wantOf(ctx.query), format);
