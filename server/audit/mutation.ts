@@ -27,6 +27,8 @@ export type AuditedTx = {
   record(event: AuditRecord): void;
   /** Runs after the transaction committed (e.g. dropping cache entries); never on rollback. */
   afterCommit(fn: () => void): void;
+  /** Declares, explicitly, that this call changed nothing (an idempotent repeat): no event is needed. */
+  unchanged(): void;
 };
 
 export class MissingAuditEventError extends Error {
@@ -60,13 +62,18 @@ export async function runAudited<T>(actor: Actor, fn: (w: AuditedTx) => Promise<
   const result = await db.$transaction(
     async (tx) => {
       const events: PendingEvent[] = [];
+      let declaredUnchanged = false;
       const result = await fn({
         tx,
         actor,
         record: (event) => events.push(toPending(actor, event, "success")),
         afterCommit: (hook) => committed.push(hook),
+        unchanged: () => (declaredUnchanged = true),
       });
-      if (events.length === 0) throw new MissingAuditEventError();
+      if (events.length === 0) {
+        if (declaredUnchanged) return result;
+        throw new MissingAuditEventError();
+      }
       // Appended last: the chain head stays locked only from here to commit.
       await appendAuditEvents(tx, events);
       return result;

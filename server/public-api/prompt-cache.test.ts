@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { Lru } from "./lru";
 import { PromptCache, type CachedBody } from "./prompt-cache";
-import { permissionsOfScopes } from "./key-cache";
+import { permissionsOfScopes, sha256Hex } from "./key-cache";
+import { hashSecret } from "../domain/api-keys/api-keys";
 
 const body = (text: string): CachedBody => ({ payload: Buffer.from(text), etag: `"${text}"` });
 
@@ -83,8 +84,13 @@ describe("PromptCache", () => {
   });
 });
 
-describe("API key scopes", () => {
-  it("map to registry permissions and never to person-only ones", () => {
+describe("API keys", () => {
+  it("are looked up by the same digest the domain stores", () => {
+    const secret = "sk-keel-" + "x".repeat(43);
+    expect(sha256Hex(secret)).toBe(hashSecret(secret));
+  });
+
+  it("scopes map to registry permissions and never to person-only ones", () => {
     expect([...permissionsOfScopes(["prompts:read"])]).toEqual(["prompt:read"]);
     expect([...permissionsOfScopes(["prompts:write"])].sort()).toEqual(["label:move", "prompt:read", "prompt:write"]);
     expect([...permissionsOfScopes(["unknown:scope"])]).toEqual([]);

@@ -57,7 +57,11 @@ export async function moveLabel(w: AuditedTx, ctx: ProjectCtx, input: { promptId
   if (!version) throw new AppError("NOT_FOUND", `"${prompt.name}" has no version ${input.version}`, { field: "version" });
 
   const current = await w.tx.promptLabel.findUnique({ where: { promptId_name: { promptId: prompt.id, name: input.label } } });
-  if (current?.version === input.version) return { label: input.label, version: input.version, fromVersion: current.version, changed: false };
+  if (current?.version === input.version) {
+    // Moving a label to where it already points is an idempotent no-op, not a change.
+    w.unchanged();
+    return { label: input.label, version: input.version, fromVersion: current.version, changed: false };
+  }
   const at = new Date();
   await w.tx.promptLabel.upsert({
     where: { promptId_name: { promptId: prompt.id, name: input.label } },

@@ -79,6 +79,8 @@ describe("labels", () => {
     await new Promise((r) => setTimeout(r, 20));
     await editor().prompts.moveLabel({ ...scope(), name: "greeting", label: "staging", version: 3 });
 
+    // Moving it again to the same version is an idempotent no-op: no history entry, no error.
+    expect(await editor().prompts.moveLabel({ ...scope(), name: "greeting", label: "staging", version: 3 })).toMatchObject({ changed: false });
     const history = await editor().prompts.labelHistory({ ...scope(), name: "greeting", label: "staging" });
     expect(history.map((h) => [h.fromVersion, h.toVersion])).toEqual([[1, 3], [null, 1]]);
     expect((await editor().prompts.versionAt({ ...scope(), name: "greeting", label: "staging", at: between })).version).toBe(1);

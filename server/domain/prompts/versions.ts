@@ -107,5 +107,7 @@ export async function updatePromptDetails(w: AuditedTx, ctx: ProjectCtx, input: 
   if (!before) throw notFound("Prompt");
   const after = await w.tx.prompt.update({ where: { id: before.id }, data: { description: input.description.trim(), tags: input.tags } });
   w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "prompt.updated", targetType: "prompt", targetId: before.id, before: { description: before.description, tags: before.tags }, after: { description: after.description, tags: after.tags } });
+  // Tags are part of what the public API serves, so cached copies must go.
+  await notifyPromptChanged(w, ctx.projectId, before.name);
   return after;
 }
