@@ -10,13 +10,12 @@ import "server-only";
 // write it at most about once a minute.
 import { hash as oneShotHash } from "node:crypto";
 import { getDb, type Db } from "../db/client";
-import { SECRET_PREFIX, type ApiKeyPrincipal } from "../domain/api-keys/api-keys";
+import { findActiveApiKey, LAST_USED_EVERY_MS, SECRET_PREFIX, touchApiKeyLastUsed, type ApiKeyPrincipal } from "../domain/api-keys/api-keys";
 import { PERMISSIONS, SCOPE_PERMISSIONS, type ApiKeyScope, type Permission } from "../contracts/permissions";
 import { Lru } from "./lru";
 
 /** How long a verified key is trusted without asking PostgreSQL again: the bound for a missed revocation notice. */
 export const KEY_CACHE_TTL_MS = 5_000;
-const LAST_USED_EVERY_MS = 60_000;
 
 export type Principal = ApiKeyPrincipal & {
   /** Registry permissions the key's scopes grant (never person-only ones). */
@@ -97,13 +96,9 @@ export class ApiKeyCache {
     const pending = this.inflight.get(hash);
     if (pending) return pending;
     const generation = this.generation;
-    const loading = this.db()
-      .apiKey.findUnique({
-        where: { secretHash: hash },
-        select: { id: true, publicKey: true, orgId: true, projectId: true, scopes: true, revokedAt: true, lastUsedAt: true },
-      })
+    const loading = findActiveApiKey(this.db(), hash)
       .then((key) => {
-        if (!key || key.revokedAt) {
+        if (!key) {
           this.lru.delete(hash);
           return null;
         }
@@ -128,12 +123,6 @@ export class ApiKeyCache {
 
   private recordUse(entry: Entry, now: number) {
     entry.lastUsedAt = now;
-    const at = new Date(now);
-    void this.db()
-      .apiKey.updateMany({
-        where: { id: entry.principal.keyId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now - LAST_USED_EVERY_MS) } }] },
-        data: { lastUsedAt: at },
-      })
-      .catch((error: unknown) => console.error("[public-api] recording an API key's last use failed:", error));
+    void touchApiKeyLastUsed(this.db(), entry.principal.keyId, new Date(now)).catch((error: unknown) => console.error("[public-api] recording an API key's last use failed:", error));
   }
 }

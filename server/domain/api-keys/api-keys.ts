@@ -63,18 +63,25 @@ export async function listApiKeys(db: ReadDb, projectId: string) {
 
 export type ApiKeyPrincipal = { keyId: string; publicKey: string; orgId: string; projectId: string; scopes: string[] };
 
+/** How often a key's last use is written, at most (usage bookkeeping, not a governed change). */
+export const LAST_USED_EVERY_MS = 60_000;
+
+/** The active (unrevoked) key with this secret hash, or null. Callers cache it (server/public-api). */
+export async function findActiveApiKey(db: ReadDb, secretHash: string) {
+  const key = await db.apiKey.findUnique({
+    where: { secretHash },
+    select: { id: true, publicKey: true, orgId: true, projectId: true, scopes: true, revokedAt: true, lastUsedAt: true },
+  });
+  return key && !key.revokedAt ? key : null;
+}
+
 /**
- * Resolves a secret (Bearer) or a public/secret pair (Basic) to its key. The public key, when
- * given, must belong to the secret. Records last use at most once a minute per key.
+ * Records a key's use, at most once per LAST_USED_EVERY_MS across all instances (the condition
+ * makes concurrent writers no-ops). Bookkeeping, not a governed change: no audit event.
  */
-export async function authenticateApiKey(db: Db, secret: string, publicKey?: string): Promise<ApiKeyPrincipal | null> {
-  if (!secret.startsWith(SECRET_PREFIX)) return null;
-  const key = await db.apiKey.findUnique({ where: { secretHash: hashSecret(secret) } });
-  if (!key || key.revokedAt || (publicKey !== undefined && key.publicKey !== publicKey)) return null;
-  const now = new Date();
-  if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > 60_000) {
-    // Usage bookkeeping, not a governed change: no audit event.
-    await db.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: now } });
-  }
-  return { keyId: key.id, publicKey: key.publicKey, orgId: key.orgId, projectId: key.projectId, scopes: key.scopes };
+export async function touchApiKeyLastUsed(db: Db, keyId: string, now = new Date()): Promise<void> {
+  await db.apiKey.updateMany({
+    where: { id: keyId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_EVERY_MS) } }] },
+    data: { lastUsedAt: now },
+  });
 }
