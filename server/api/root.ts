@@ -11,6 +11,7 @@ import { promptsRouter } from "./routers/prompts";
 import { environmentsRouter } from "./routers/environments";
 import { modelPricesRouter, providersRouter } from "./routers/providers";
 import { playgroundRouter } from "./routers/playground";
+import { datasetsRouter } from "./routers/datasets";
 
 export const appRouter = createRouter({
   setup: setupRouter,
@@ -25,6 +26,7 @@ export const appRouter = createRouter({
   providers: providersRouter,
   modelPrices: modelPricesRouter,
   playground: playgroundRouter,
+  datasets: datasetsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -10,7 +10,7 @@ import { z, ZodError } from "zod";
 import type { Db, ReadDb } from "../db/client";
 import { getDb } from "../db/client";
 import type { Actor, RequestMeta } from "../audit/actor";
-import { recordDenied, runAudited, type AuditedTx } from "../audit/mutation";
+import { recordDenied, runAudited, type AuditedOptions, type AuditedTx } from "../audit/mutation";
 import { AppError, isUniqueViolation, toTRPCError } from "../errors";
 import { roleHasPermission, type OrgPermission, type ProjectPermission, type Role } from "../contracts/permissions";
 import { slug } from "../contracts/fields";
@@ -103,10 +103,10 @@ function userActor(user: SessionUser, role: Role | null, request: RequestMeta): 
  * The audited mutation path for a procedure. A change the domain refuses as FORBIDDEN (e.g. moving
  * a protected label) is a refused attempt at a change, so it is recorded as a denied event too.
  */
-function auditedFor(actor: Actor, path: string, scope: { orgId: string; projectId?: string }) {
-  return async <R>(fn: (w: AuditedTx) => Promise<R>): Promise<R> => {
+export function auditedFor(actor: Actor, path: string, scope: { orgId: string; projectId?: string }) {
+  return async <R>(fn: (w: AuditedTx) => Promise<R>, options?: Pick<AuditedOptions, "timeoutMs">): Promise<R> => {
     try {
-      return await runAudited(actor, fn);
+      return await runAudited(actor, fn, options);
     } catch (error) {
       if (error instanceof AppError && error.code === "FORBIDDEN") {
         await recordDenied(actor, { orgId: scope.orgId, projectId: scope.projectId ?? null, action: "access.denied", targetType: "procedure", targetId: path, after: { reason: error.message } });

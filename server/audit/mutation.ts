@@ -57,7 +57,14 @@ function toPending(actor: Actor, event: AuditRecord, outcome: "success" | "denie
   };
 }
 
-export async function runAudited<T>(actor: Actor, fn: (w: AuditedTx) => Promise<T>, db: Db = getDb()): Promise<T> {
+export type AuditedOptions = {
+  db?: Db;
+  /** How long the transaction may run (default 30 s); long, streamed changes (imports) ask for more. */
+  timeoutMs?: number;
+};
+
+export async function runAudited<T>(actor: Actor, fn: (w: AuditedTx) => Promise<T>, options: AuditedOptions = {}): Promise<T> {
+  const db = options.db ?? getDb();
   const committed: (() => void)[] = [];
   const result = await db.$transaction(
     async (tx) => {
@@ -78,7 +85,7 @@ export async function runAudited<T>(actor: Actor, fn: (w: AuditedTx) => Promise<
       await appendAuditEvents(tx, events);
       return result;
     },
-    { timeout: 30_000, maxWait: 10_000 },
+    { timeout: options.timeoutMs ?? 30_000, maxWait: 10_000 },
   );
   for (const hook of committed) {
     try {

@@ -24,11 +24,21 @@ export const AUDIT_ACTIONS = {
   "provider.updated": "Provider connection changed",
   "provider.deleted": "Provider connection deleted",
   "model_price.set": "Model price set",
+  "dataset.created": "Dataset created",
+  "dataset.updated": "Dataset details changed",
+  "dataset.archived": "Dataset archived",
+  "dataset.restored": "Dataset restored",
+  "dataset.deleted": "Dataset deleted",
+  "dataset.items.added": "Dataset items added",
+  "dataset.items.imported": "Dataset items imported",
+  "dataset.item.updated": "Dataset item edited",
+  "dataset.items.archived": "Dataset items archived",
+  "dataset.items.tagged": "Dataset items tagged",
   "settings.encryption.rotated": "Encryption keys rotated",
   "access.denied": "Change refused for lack of permission",
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 export const AUDIT_ACTION_NAMES = Object.keys(AUDIT_ACTIONS) as [AuditAction, ...AuditAction[]];
 
-export const AUDIT_TARGET_TYPES = ["organization", "project", "user", "membership", "api_key", "procedure", "prompt", "environment", "provider", "model_price"] as const;
+export const AUDIT_TARGET_TYPES = ["organization", "project", "user", "membership", "api_key", "procedure", "prompt", "environment", "provider", "model_price", "dataset"] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];

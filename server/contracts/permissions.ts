@@ -46,6 +46,9 @@ export const PERMISSIONS = {
   "provider:read": { scope: "project", description: "See provider connections (never their API keys) and model prices", roles: ALL },
   "provider:manage": { scope: "project", description: "Add, change and delete provider connections and model prices", roles: ADMINS, personOnly: true },
   "playground:run": { scope: "project", description: "Run prompts against a model in the playground", roles: EDITORS, personOnly: true },
+  "dataset:read": { scope: "project", description: "See datasets, their versions and items; export them", roles: ALL },
+  "dataset:write": { scope: "project", description: "Create datasets; add, import, edit, tag and archive items", roles: EDITORS },
+  "dataset:delete": { scope: "project", description: "Delete a dataset no evaluation uses, with its history", roles: ADMINS, personOnly: true },
 } as const satisfies Record<string, PermissionSpec>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -86,8 +89,8 @@ export const API_KEY_SCOPE_NAMES = Object.keys(API_KEY_SCOPES) as [ApiKeyScope, 
 export const SCOPE_PERMISSIONS: Record<ApiKeyScope, Permission[]> = {
   "prompts:read": ["prompt:read"],
   "prompts:write": ["prompt:read", "prompt:write", "label:move"],
-  "datasets:read": [],
-  "datasets:write": [],
+  "datasets:read": ["dataset:read"],
+  "datasets:write": ["dataset:read", "dataset:write"],
   "evaluations:run": [],
   "traces:ingest": [],
   "audit:read": ["audit:read"],

@@ -113,7 +113,7 @@ export async function rotateEncryptionKeys(db: Db = getDb(), options: { actorLab
         }
         return result;
       },
-      db,
+      { db },
     );
   } catch (error) {
     if (error instanceof NothingRotated) return error.result;

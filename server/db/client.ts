@@ -24,3 +24,16 @@ type ModelNames = {
   [K in keyof Db]: Db[K] extends { findMany: (...args: never[]) => unknown } ? K : never;
 }[keyof Db];
 export type ReadDb = { [K in ModelNames]: Pick<Db[K], Extract<ReadMethods, keyof Db[K]>> };
+
+const WRITE_WORDS = /\b(INSERT|UPDATE|DELETE|MERGE|TRUNCATE|ALTER|DROP|CREATE|GRANT|REVOKE|COPY|CALL|DO|LOCK|VACUUM|SET)\b/i;
+
+/**
+ * Raw SQL for query procedures (full-text search, version snapshots, diffs): a single SELECT,
+ * parameterised ($1, $2, ...). Anything that could write is refused before it reaches the database.
+ */
+export function readSql<T>(db: ReadDb, sql: string, ...values: unknown[]): Promise<T[]> {
+  if (!/^\s*(SELECT|WITH)\b/i.test(sql) || WRITE_WORDS.test(sql.replace(/'(?:[^']|'')*'/g, "''"))) {
+    throw new Error("readSql runs read-only SELECT statements only");
+  }
+  return (db as unknown as Db).$queryRawUnsafe<T[]>(sql, ...values);
+}

@@ -68,3 +68,13 @@ export function callPath(caller: ReturnType<typeof callerFor>, path: string, inp
   const fn = path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (i: unknown) => Promise<unknown>;
   return fn(input);
 }
+
+/** A session cookie header for `user`, as next-auth would set it after sign-in. */
+export async function sessionCookieFor(user: SessionUser): Promise<string> {
+  const { encode } = await import("next-auth/jwt");
+  process.env.KEEL_SECRET ??= "test-secret-".padEnd(40, "x");
+  const dbUser = await getDb().user.findUniqueOrThrow({ where: { id: user.id }, select: { sessionVersion: true } });
+  const { sessionCookieName } = await import("@/server/auth/options");
+  const token = await encode({ token: { uid: user.id, sv: dbUser.sessionVersion }, secret: process.env.KEEL_SECRET });
+  return `${sessionCookieName()}=${encodeURIComponent(token)}`;
+}

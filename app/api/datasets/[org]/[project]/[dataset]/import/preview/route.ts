@@ -1,0 +1,5 @@
+import { projectRoute } from "@/server/api/http-routes";
+import { handlePreview } from "@/server/api/dataset-http";
+
+export const dynamic = "force-dynamic";
+export const POST = projectRoute("datasets.importPreview", handlePreview);

@@ -1,0 +1,108 @@
+import "server-only";
+// The session-authenticated HTTP endpoints that tRPC cannot serve well: file uploads and
+// downloads streamed in both directions (dataset import, preview and export). They climb the
+// same ladder as procedures: the route declares its permission here (the authorization matrix
+// and docs/permissions.md read HTTP_ROUTES), membership is looked up by (user, slug), denied
+// state changes are recorded, cross-site POSTs are refused, and changes go through the audited
+// path. Errors are JSON `{ error: { code, message, field? } }` with the matching status.
+import type { Actor } from "../audit/actor";
+import { recordDenied } from "../audit/mutation";
+import { roleHasPermission, type ProjectPermission, type Role } from "../contracts/permissions";
+import { slug } from "../contracts/fields";
+import { getDb, type ReadDb } from "../db/client";
+import { findProjectAccess } from "../domain/orgs/organizations";
+import { AppError, HTTP_STATUS } from "../errors";
+import { auditedFor } from "./trpc";
+import { createRequestContext, rejectCrossSite } from "./http-context";
+import type { SessionUser } from "../auth/session";
+
+export type HttpRouteId = "datasets.import" | "datasets.importPreview" | "datasets.export";
+
+/** Every session HTTP route: method, path (Next route segments) and the permission it needs. */
+export const HTTP_ROUTES: Record<HttpRouteId, { method: "GET" | "POST"; path: string; permission: ProjectPermission; description: string }> = {
+  "datasets.import": {
+    method: "POST",
+    path: "/api/datasets/{org}/{project}/{dataset}/import",
+    permission: "dataset:write",
+    description: "Streamed import of a CSV, JSON Lines or JSON file (one new version, all or nothing)",
+  },
+  "datasets.importPreview": {
+    method: "POST",
+    path: "/api/datasets/{org}/{project}/{dataset}/import/preview",
+    permission: "dataset:write",
+    description: "The first rows of a file as the mapping would import them (writes nothing)",
+  },
+  "datasets.export": {
+    method: "GET",
+    path: "/api/datasets/{org}/{project}/{dataset}/export",
+    permission: "dataset:read",
+    description: "Streamed CSV or JSON Lines export of one version",
+  },
+};
+
+export type ProjectHttpContext = {
+  req: Request;
+  params: Record<string, string>;
+  db: ReadDb;
+  user: SessionUser;
+  org: { id: string; slug: string; name: string };
+  project: { id: string; slug: string; name: string };
+  role: Role;
+  actor: Actor;
+  audited: ReturnType<typeof auditedFor>;
+};
+
+export function jsonError(status: number, code: string, message: string, field?: string): Response {
+  return Response.json({ error: field ? { code, message, field } : { code, message } }, { status, headers: { "cache-control": "no-store" } });
+}
+
+export function errorResponse(error: unknown, routeId: string): Response {
+  if (error instanceof AppError && error.code !== "INTERNAL") return jsonError(HTTP_STATUS[error.code], error.code, error.message, error.field);
+  console.error(`[http] ${routeId} failed:`, error);
+  return jsonError(500, "INTERNAL", "Something went wrong on our side. The error was logged.");
+}
+
+type RouteParams = { params: Promise<Record<string, string>> };
+
+/** A Next route handler for a project-scoped HTTP route, with the route's declared permission. */
+export function projectRoute(routeId: HttpRouteId, handler: (ctx: ProjectHttpContext) => Promise<Response>) {
+  const route = HTTP_ROUTES[routeId];
+  return async (req: Request, { params }: RouteParams): Promise<Response> => {
+    const refused = rejectCrossSite(req);
+    if (refused) return refused;
+    if (req.method !== route.method && !(route.method === "GET" && req.method === "HEAD")) {
+      return jsonError(405, "METHOD_NOT_ALLOWED", `Use ${route.method} for this endpoint`);
+    }
+    try {
+      const values = await params;
+      const org = slug.safeParse(values.org);
+      const project = slug.safeParse(values.project);
+      if (!org.success || !project.success) return jsonError(404, "NOT_FOUND", "Project not found");
+      const context = await createRequestContext(req);
+      const user = context.user;
+      if (!user) return jsonError(401, "UNAUTHORIZED", "Sign in to continue");
+      const access = await findProjectAccess(getDb(), user.id, org.data, project.data);
+      if (!access) return jsonError(404, "NOT_FOUND", "Project not found");
+      const actor: Actor = { type: "user", id: user.id, label: user.email, role: access.projectRole, request: context.request };
+      if (!roleHasPermission(access.projectRole, route.permission)) {
+        if (route.method !== "GET") {
+          await recordDenied(actor, { orgId: access.org.id, projectId: access.project.id, action: "access.denied", targetType: "procedure", targetId: routeId, after: { permission: route.permission } });
+        }
+        return jsonError(403, "FORBIDDEN", `Your role (${access.projectRole}) does not allow ${route.permission}`);
+      }
+      return await handler({
+        req,
+        params: values,
+        db: getDb(),
+        user,
+        org: access.org,
+        project: access.project,
+        role: access.projectRole,
+        actor,
+        audited: auditedFor(actor, routeId, { orgId: access.org.id, projectId: access.project.id }),
+      });
+    } catch (error) {
+      return errorResponse(error, routeId);
+    }
+  };
+}

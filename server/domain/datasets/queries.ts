@@ -1,0 +1,242 @@
+import "server-only";
+// Reading datasets: lists, versions, items as they were in any version (server-side pages,
+// full-text search, tag and source filters), one item's history, diffs between versions, the
+// splits (tags) of a version and which prompt variables the items do not provide.
+import { readSql, type ReadDb } from "../../db/client";
+import { AppError } from "../../errors";
+import type { DatasetItemSource } from "../../contracts/datasets";
+
+/** Live in version $v (the parameter number given). */
+const liveAt = (param: string) => `valid_from <= ${param} AND (valid_to IS NULL OR valid_to > ${param})`;
+
+export async function datasetByName(db: ReadDb, projectId: string, name: string) {
+  const dataset = await db.dataset.findUnique({ where: { projectId_name: { projectId, name } } });
+  if (!dataset) throw new AppError("NOT_FOUND", `No dataset named "${name}"`);
+  return dataset;
+}
+
+/** The version to read: the one asked for (must exist) or the latest. */
+export function resolveVersion(dataset: { name: string; latestVersion: number }, version: number | undefined): number {
+  if (version === undefined) return dataset.latestVersion;
+  if (version > dataset.latestVersion) throw new AppError("NOT_FOUND", `"${dataset.name}" has no version ${version} (latest: ${dataset.latestVersion})`, { field: "version" });
+  return version;
+}
+
+export async function listDatasets(db: ReadDb, projectId: string, input: { search?: string; includeArchived?: boolean }) {
+  const datasets = await db.dataset.findMany({
+    where: {
+      projectId,
+      ...(input.includeArchived ? {} : { archivedAt: null }),
+      ...(input.search ? { OR: [{ name: { contains: input.search, mode: "insensitive" as const } }, { description: { contains: input.search, mode: "insensitive" as const } }] } : {}),
+    },
+    orderBy: { name: "asc" },
+    take: 500,
+    select: { id: true, name: true, description: true, latestVersion: true, archivedAt: true, updatedAt: true, createdAt: true },
+  });
+  const latest = await db.datasetVersion.findMany({
+    where: { OR: datasets.filter((d) => d.latestVersion > 0).map((d) => ({ datasetId: d.id, version: d.latestVersion })) },
+    select: { datasetId: true, itemCount: true, createdAt: true },
+  });
+  const byId = new Map(latest.map((v) => [v.datasetId, v]));
+  return datasets.map((d) => ({ ...d, itemCount: byId.get(d.id)?.itemCount ?? 0, lastChangeAt: byId.get(d.id)?.createdAt ?? d.createdAt }));
+}
+
+export async function getDataset(db: ReadDb, projectId: string, name: string) {
+  const dataset = await datasetByName(db, projectId, name);
+  const latest = dataset.latestVersion > 0 ? await db.datasetVersion.findUnique({ where: { datasetId_version: { datasetId: dataset.id, version: dataset.latestVersion } } }) : null;
+  return { ...dataset, itemCount: latest?.itemCount ?? 0 };
+}
+
+export async function listVersions(db: ReadDb, datasetId: string, input: { before?: number; limit: number }) {
+  const versions = await db.datasetVersion.findMany({
+    where: { datasetId, ...(input.before ? { version: { lt: input.before } } : {}) },
+    orderBy: { version: "desc" },
+    take: input.limit + 1,
+  });
+  return { versions: versions.slice(0, input.limit), hasMore: versions.length > input.limit };
+}
+
+/** Words as prefix terms, all required: "refund pol" finds "refund policy". */
+export function toPrefixQuery(search: string): string | null {
+  const words = search.toLowerCase().match(/[\p{L}\p{N}]+/gu)?.slice(0, 12);
+  return words?.length ? words.map((w) => `${w}:*`).join(" & ") : null;
+}
+
+export type ItemRow = {
+  itemId: string;
+  revisionId: string;
+  position: number;
+  validFrom: number;
+  validTo: number | null;
+  input: Record<string, unknown>;
+  expected: unknown;
+  metadata: Record<string, unknown>;
+  tags: string[];
+  sourceType: DatasetItemSource;
+  sourceRef: string | null;
+  createdAt: Date;
+};
+
+const ITEM_COLUMNS = `item_id::text AS "itemId", id::text AS "revisionId", position, valid_from AS "validFrom", valid_to AS "validTo",
+  input, expected, metadata, tags, source_type::text AS "sourceType", source_ref AS "sourceRef", created_at AS "createdAt"`;
+
+export async function browseItems(
+  db: ReadDb,
+  dataset: { id: string; name: string; latestVersion: number },
+  input: { version?: number; page: number; pageSize: number; search?: string; tag?: string; source?: DatasetItemSource },
+) {
+  const version = resolveVersion(dataset, input.version);
+  const where = [`dataset_id = $1::uuid`, liveAt("$2")];
+  const params: unknown[] = [dataset.id, version];
+  const query = input.search ? toPrefixQuery(input.search) : null;
+  if (query) {
+    params.push(query);
+    where.push(`keel_dataset_item_search(input, expected) @@ to_tsquery('simple', $${params.length})`);
+  }
+  if (input.tag) {
+    params.push([input.tag]);
+    where.push(`tags @> $${params.length}::text[]`);
+  }
+  if (input.source) {
+    params.push(input.source);
+    where.push(`source_type = $${params.length}::"DatasetItemSource"`);
+  }
+  const filtered = params.length > 2;
+  const offset = (input.page - 1) * input.pageSize;
+  const [items, total] = await Promise.all([
+    version === 0
+      ? Promise.resolve([] as ItemRow[])
+      : readSql<ItemRow>(db, `SELECT ${ITEM_COLUMNS} FROM dataset_item_revisions WHERE ${where.join(" AND ")} ORDER BY position LIMIT ${input.pageSize} OFFSET ${offset}`, ...params),
+    version === 0
+      ? Promise.resolve(0)
+      : filtered
+        ? readSql<{ n: bigint }>(db, `SELECT count(*) AS n FROM dataset_item_revisions WHERE ${where.join(" AND ")}`, ...params).then((r) => Number(r[0]?.n ?? 0))
+        : db.datasetVersion.findUnique({ where: { datasetId_version: { datasetId: dataset.id, version } }, select: { itemCount: true } }).then((v) => v?.itemCount ?? 0),
+  ]);
+  return { version, items, total, page: input.page, pageSize: input.pageSize };
+}
+
+/** One item as it is in `version` (default: latest), with every revision it has had. */
+export async function getItem(db: ReadDb, dataset: { id: string; name: string; latestVersion: number }, itemId: string, version?: number) {
+  const revisions = await readSql<ItemRow>(db, `SELECT ${ITEM_COLUMNS} FROM dataset_item_revisions WHERE item_id = $1::uuid AND dataset_id = $2::uuid ORDER BY valid_from DESC`, itemId, dataset.id);
+  if (revisions.length === 0) throw new AppError("NOT_FOUND", "Item not found");
+  const at = resolveVersion(dataset, version);
+  const current = revisions.find((r) => r.validFrom <= at && (r.validTo === null || r.validTo > at)) ?? null;
+  return { itemId, version: at, current, revisions };
+}
+
+export type DiffEntry = {
+  itemId: string;
+  position: number;
+  kind: "added" | "removed" | "changed";
+  before: Pick<ItemRow, "input" | "expected" | "metadata" | "tags"> | null;
+  after: Pick<ItemRow, "input" | "expected" | "metadata" | "tags"> | null;
+};
+
+const DIFF_CTE = `
+  WITH a AS (
+    SELECT id, item_id, position, input, expected, metadata, tags, content_hash FROM dataset_item_revisions
+    WHERE dataset_id = $1::uuid AND valid_from <= $2 AND valid_to IS NOT NULL AND valid_to > $2 AND valid_to <= $3
+  ), b AS (
+    SELECT id, item_id, position, input, expected, metadata, tags, content_hash FROM dataset_item_revisions
+    WHERE dataset_id = $1::uuid AND valid_from > $2 AND valid_from <= $3 AND (valid_to IS NULL OR valid_to > $3)
+  ), d AS (
+    SELECT coalesce(a.item_id, b.item_id) AS item_id, coalesce(a.position, b.position) AS position,
+      CASE WHEN a.id IS NULL THEN 'added' WHEN b.id IS NULL THEN 'removed' ELSE 'changed' END AS kind,
+      a.input AS a_input, a.expected AS a_expected, a.metadata AS a_metadata, a.tags AS a_tags,
+      b.input AS b_input, b.expected AS b_expected, b.metadata AS b_metadata, b.tags AS b_tags
+    FROM a FULL JOIN b ON a.item_id = b.item_id
+    WHERE a.id IS NULL OR b.id IS NULL OR a.content_hash <> b.content_hash OR a.metadata <> b.metadata OR a.tags <> b.tags
+  )`;
+
+/** What changed from version `from` to version `to`: added, removed and changed items. */
+export async function diffVersions(
+  db: ReadDb,
+  dataset: { id: string; name: string; latestVersion: number },
+  input: { from: number; to: number; page: number; pageSize: number; kind?: DiffEntry["kind"] },
+) {
+  resolveVersion(dataset, input.from);
+  resolveVersion(dataset, input.to);
+  if (input.from >= input.to) throw new AppError("BAD_REQUEST", "Compare an older version (from) with a newer one (to)", { field: "from" });
+  const kindFilter = input.kind ? `WHERE kind = '${input.kind === "added" ? "added" : input.kind === "removed" ? "removed" : "changed"}'` : "";
+  const [rows, counts] = await Promise.all([
+    readSql<{
+      item_id: string;
+      position: number;
+      kind: DiffEntry["kind"];
+      a_input: Record<string, unknown> | null;
+      a_expected: unknown;
+      a_metadata: Record<string, unknown> | null;
+      a_tags: string[] | null;
+      b_input: Record<string, unknown> | null;
+      b_expected: unknown;
+      b_metadata: Record<string, unknown> | null;
+      b_tags: string[] | null;
+    }>(db, `${DIFF_CTE} SELECT * FROM d ${kindFilter} ORDER BY position LIMIT ${input.pageSize} OFFSET ${(input.page - 1) * input.pageSize}`, dataset.id, input.from, input.to),
+    readSql<{ kind: DiffEntry["kind"]; n: bigint }>(db, `${DIFF_CTE} SELECT kind, count(*) AS n FROM d GROUP BY kind`, dataset.id, input.from, input.to),
+  ]);
+  const summary = { added: 0, removed: 0, changed: 0 };
+  for (const c of counts) summary[c.kind] = Number(c.n);
+  const entries: DiffEntry[] = rows.map((r) => ({
+    itemId: r.item_id,
+    position: r.position,
+    kind: r.kind,
+    before: r.kind === "added" ? null : { input: r.a_input ?? {}, expected: r.a_expected ?? null, metadata: r.a_metadata ?? {}, tags: r.a_tags ?? [] },
+    after: r.kind === "removed" ? null : { input: r.b_input ?? {}, expected: r.b_expected ?? null, metadata: r.b_metadata ?? {}, tags: r.b_tags ?? [] },
+  }));
+  const total = input.kind ? summary[input.kind] : summary.added + summary.removed + summary.changed;
+  return { from: input.from, to: input.to, summary, entries, total, page: input.page, pageSize: input.pageSize };
+}
+
+/** The splits of a version: each tag with its number of items. */
+export async function versionTags(db: ReadDb, dataset: { id: string; name: string; latestVersion: number }, version?: number) {
+  const at = resolveVersion(dataset, version);
+  if (at === 0) return [];
+  const rows = await readSql<{ tag: string; n: bigint }>(
+    db,
+    `SELECT t AS tag, count(*) AS n FROM dataset_item_revisions, unnest(tags) AS t
+     WHERE dataset_id = $1::uuid AND ${liveAt("$2")} GROUP BY t ORDER BY count(*) DESC, t LIMIT 200`,
+    dataset.id,
+    at,
+  );
+  return rows.map((r) => ({ tag: r.tag, count: Number(r.n) }));
+}
+
+/** For each variable: how many items of the version do not provide it in their input. */
+export async function variableCoverage(db: ReadDb, dataset: { id: string; name: string; latestVersion: number }, variables: string[], version?: number) {
+  const at = resolveVersion(dataset, version);
+  if (at === 0 || variables.length === 0) return { version: at, total: 0, variables: variables.map((name) => ({ name, missing: 0, example: null as string | null })) };
+  const rows = await readSql<{ name: string; missing: bigint; example: string | null; total: bigint }>(
+    db,
+    `SELECT v.name, count(r.id) FILTER (WHERE NOT r.input ? v.name) AS missing,
+            (array_agg(r.item_id::text ORDER BY r.position) FILTER (WHERE NOT r.input ? v.name))[1] AS example,
+            count(r.id) AS total
+     FROM unnest($3::text[]) AS v(name)
+     CROSS JOIN dataset_item_revisions r
+     WHERE r.dataset_id = $1::uuid AND r.valid_from <= $2 AND (r.valid_to IS NULL OR r.valid_to > $2)
+     GROUP BY v.name`,
+    dataset.id,
+    at,
+    variables,
+  );
+  const byName = new Map(rows.map((r) => [r.name, r]));
+  return {
+    version: at,
+    total: Number(rows[0]?.total ?? 0),
+    variables: variables.map((name) => ({ name, missing: Number(byName.get(name)?.missing ?? 0), example: byName.get(name)?.example ?? null })),
+  };
+}
+
+/** Keys the items of a version use in their input (for the CSV export's columns and the UI). */
+export async function inputKeys(db: ReadDb, datasetId: string, version: number): Promise<string[]> {
+  const rows = await readSql<{ key: string }>(
+    db,
+    `SELECT key FROM (
+       SELECT k AS key, min(position) AS first FROM dataset_item_revisions, jsonb_object_keys(input) AS k
+       WHERE dataset_id = $1::uuid AND ${liveAt("$2")} GROUP BY k
+     ) keys ORDER BY first, key LIMIT 500`,
+    datasetId,
+    version,
+  );
+  return rows.map((r) => r.key);
+}
