@@ -7,7 +7,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "./root";
 import { listProcedures } from "../rbac/permissions-doc";
 import { ROLES, roleHasPermission } from "../contracts/permissions";
-import { callerFor, callPath, createTestOrg, createUser, type TestOrg } from "@/test/support/factories";
+import { callerFor, callPath, createTestOrg, createUser, sessionCookieFor, type TestOrg } from "@/test/support/factories";
+import { HTTP_ROUTES, type HttpRouteId } from "./http-routes";
+import { httpHandlers } from "./http-handlers";
 import type { SessionUser } from "../auth/session";
 
 const procedures = listProcedures(appRouter);
@@ -95,4 +97,41 @@ describe("project role overrides", () => {
     await owner.members.setProjectRole({ orgSlug: t.org.slug, projectSlug: t.project.slug, userId: t.users.viewer.id, role: null });
     expect(await outcome(t.users.viewer, "apiKeys.list", { orgSlug: t.org.slug, projectSlug: t.project.slug })).toBe("FORBIDDEN");
   });
+});
+
+describe("session HTTP routes (file import, preview, export)", () => {
+  const call = async (id: HttpRouteId, user: SessionUser | null, org = t.org.slug) => {
+    const route = HTTP_ROUTES[id];
+    const path = route.path.replace("{org}", org).replace("{project}", t.project.slug).replace("{dataset}", "matrix");
+    const headers: Record<string, string> = user ? { cookie: await sessionCookieFor(user) } : {};
+    const response = await httpHandlers[id](new Request(`http://keel.test${path}?format=csv`, { method: route.method, headers, body: route.method === "POST" ? "q\nx\n" : undefined }), {
+      params: Promise.resolve({ org, project: t.project.slug, dataset: "matrix" }),
+    });
+    return { status: response.status, message: ((await response.json().catch(() => ({}))) as { error?: { message?: string } }).error?.message };
+  };
+
+  beforeAll(async () => {
+    await callerFor(t.users.editor).datasets.create({ orgSlug: t.org.slug, projectSlug: t.project.slug, name: "matrix" });
+  });
+
+  for (const [id, route] of Object.entries(HTTP_ROUTES) as [HttpRouteId, (typeof HTTP_ROUTES)[HttpRouteId]][]) {
+    describe(id, () => {
+      it("refuses anonymous callers (401) and finds nothing for outsiders (404)", async () => {
+        expect((await call(id, null)).status).toBe(401);
+        expect(await call(id, outsider)).toEqual({ status: 404, message: "Project not found" });
+      });
+      for (const role of ROLES) {
+        const allowed = roleHasPermission(role, route.permission);
+        it(`${allowed ? "allows" : "denies"} ${role} (${route.permission})`, async () => {
+          const result = await call(id, t.users[role]);
+          if (allowed) {
+            expect([401, 403]).not.toContain(result.status);
+            expect(result.message).not.toBe("Project not found");
+          } else {
+            expect(result.status).toBe(403);
+          }
+        });
+      }
+    });
+  }
 });

@@ -7,38 +7,17 @@ import "server-only";
 // path. Errors are JSON `{ error: { code, message, field? } }` with the matching status.
 import type { Actor } from "../audit/actor";
 import { recordDenied } from "../audit/mutation";
-import { roleHasPermission, type ProjectPermission, type Role } from "../contracts/permissions";
+import { roleHasPermission, type Role } from "../contracts/permissions";
 import { slug } from "../contracts/fields";
 import { getDb, type ReadDb } from "../db/client";
 import { findProjectAccess } from "../domain/orgs/organizations";
 import { AppError, HTTP_STATUS } from "../errors";
 import { auditedFor } from "./trpc";
 import { createRequestContext, rejectCrossSite } from "./http-context";
+import { HTTP_ROUTES, type HttpRouteId } from "./http-route-table";
+
+export { HTTP_ROUTES, type HttpRouteId };
 import type { SessionUser } from "../auth/session";
-
-export type HttpRouteId = "datasets.import" | "datasets.importPreview" | "datasets.export";
-
-/** Every session HTTP route: method, path (Next route segments) and the permission it needs. */
-export const HTTP_ROUTES: Record<HttpRouteId, { method: "GET" | "POST"; path: string; permission: ProjectPermission; description: string }> = {
-  "datasets.import": {
-    method: "POST",
-    path: "/api/datasets/{org}/{project}/{dataset}/import",
-    permission: "dataset:write",
-    description: "Streamed import of a CSV, JSON Lines or JSON file (one new version, all or nothing)",
-  },
-  "datasets.importPreview": {
-    method: "POST",
-    path: "/api/datasets/{org}/{project}/{dataset}/import/preview",
-    permission: "dataset:write",
-    description: "The first rows of a file as the mapping would import them (writes nothing)",
-  },
-  "datasets.export": {
-    method: "GET",
-    path: "/api/datasets/{org}/{project}/{dataset}/export",
-    permission: "dataset:read",
-    description: "Streamed CSV or JSON Lines export of one version",
-  },
-};
 
 export type ProjectHttpContext = {
   req: Request;

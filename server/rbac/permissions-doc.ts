@@ -2,6 +2,7 @@
 // `npm run docs:permissions` writes it; a unit test fails when the file is stale.
 import { API_KEY_SCOPES, PERMISSIONS, PERMISSION_NAMES, ROLES, ROLE_DESCRIPTIONS, roleHasPermission } from "../contracts/permissions";
 import type { AccessDeclaration } from "../api/trpc";
+import { HTTP_ROUTES } from "../api/http-route-table";
 
 export type ProcedureInfo = { path: string; type: string; access: AccessDeclaration };
 
@@ -47,8 +48,12 @@ export function renderPermissionsDoc(procedures: ProcedureInfo[], routes: readon
   lines.push("| procedure | type | access |", "| --- | --- | --- |");
   for (const p of procedures) lines.push(`| \`${p.path}\` | ${p.type} | ${describeAccess(p.access)} |`);
   lines.push("", "## Public API routes", "", "Answered by the custom server for API keys; each route declares the scope it needs (`any`: any valid key).", "");
+  lines.push("", "`public`: no key needed (the reason is given in the route's declaration); `any`: any valid key of the project.", "");
   lines.push("| route | scope |", "| --- | --- |");
   for (const r of routes) lines.push(`| \`${r.method} ${r.path}\` | \`${r.scope}\` |`);
+  lines.push("", "## Session HTTP routes", "", "Streamed file uploads and downloads for signed-in people (the browser's session cookie), declared in server/api/http-route-table.ts with the permission they need; the authorization matrix covers them like procedures.", "");
+  lines.push("| route | permission | what it does |", "| --- | --- | --- |");
+  for (const [id, r] of Object.entries(HTTP_ROUTES)) lines.push(`| \`${r.method} ${r.path}\` (${id}) | \`${r.permission}\` | ${r.description} |`);
   lines.push("");
   return lines.join("\n");
 }

@@ -3,8 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
 import { auditEventsOf, callerFor, createTestOrg, lastSeq, sessionCookieFor, type TestOrg } from "@/test/support/factories";
-import { projectRoute } from "../../api/http-routes";
-import { handleExport, handleImport, handlePreview } from "../../api/dataset-http";
+import { httpHandlers } from "../../api/http-handlers";
 import type { ImportEvent } from "../../contracts/datasets";
 
 let t: TestOrg;
@@ -12,9 +11,9 @@ const scope = () => ({ orgSlug: t.org.slug, projectSlug: t.project.slug });
 const editor = () => callerFor(t.users.editor);
 const viewer = () => callerFor(t.users.viewer);
 
-const importRoute = projectRoute("datasets.import", handleImport);
-const previewRoute = projectRoute("datasets.importPreview", handlePreview);
-const exportRoute = projectRoute("datasets.export", handleExport);
+const importRoute = httpHandlers["datasets.import"];
+const previewRoute = httpHandlers["datasets.importPreview"];
+const exportRoute = httpHandlers["datasets.export"];
 
 async function cookie(role: keyof TestOrg["users"] = "editor") {
   return sessionCookieFor(t.users[role]);
@@ -29,7 +28,7 @@ async function upload(dataset: string, body: string | Uint8Array, query: Record<
   for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
   const req = new Request(url, {
     method: "POST",
-    body: typeof body === "string" ? new TextEncoder().encode(body) : body,
+    body: (typeof body === "string" ? new TextEncoder().encode(body) : body) as BodyInit,
     headers: { cookie: await cookie(options.role), ...(options.accept ? { accept: options.accept } : {}) },
   });
   return importRoute(req, params(dataset));

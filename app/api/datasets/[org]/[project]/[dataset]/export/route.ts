@@ -1,6 +1,5 @@
-import { projectRoute } from "@/server/api/http-routes";
-import { handleExport } from "@/server/api/dataset-http";
+import { httpHandlers } from "@/server/api/http-handlers";
 
 export const dynamic = "force-dynamic";
-export const GET = projectRoute("datasets.export", handleExport);
-export const HEAD = GET;
+export const GET = httpHandlers["datasets.export"];
+export const HEAD = httpHandlers["datasets.export"];

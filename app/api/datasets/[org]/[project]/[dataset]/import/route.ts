@@ -1,5 +1,4 @@
-import { projectRoute } from "@/server/api/http-routes";
-import { handleImport } from "@/server/api/dataset-http";
+import { httpHandlers } from "@/server/api/http-handlers";
 
 export const dynamic = "force-dynamic";
-export const POST = projectRoute("datasets.import", handleImport);
+export const POST = httpHandlers["datasets.import"];

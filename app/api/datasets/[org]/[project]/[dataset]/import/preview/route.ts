@@ -1,5 +1,4 @@
-import { projectRoute } from "@/server/api/http-routes";
-import { handlePreview } from "@/server/api/dataset-http";
+import { httpHandlers } from "@/server/api/http-handlers";
 
 export const dynamic = "force-dynamic";
-export const POST = projectRoute("datasets.importPreview", handlePreview);
+export const POST = httpHandlers["datasets.importPreview"];

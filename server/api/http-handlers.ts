@@ -1,0 +1,11 @@
+import "server-only";
+// Every session HTTP route's handler, by route id: app/api route files export these, and the
+// authorization matrix calls each of them for every role.
+import { projectRoute, type HttpRouteId } from "./http-routes";
+import { handleExport, handleImport, handlePreview } from "./dataset-http";
+
+export const httpHandlers: Record<HttpRouteId, ReturnType<typeof projectRoute>> = {
+  "datasets.import": projectRoute("datasets.import", handleImport),
+  "datasets.importPreview": projectRoute("datasets.importPreview", handlePreview),
+  "datasets.export": projectRoute("datasets.export", handleExport),
+};
