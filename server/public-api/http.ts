@@ -4,6 +4,8 @@ import "server-only";
 // authenticates the key, checks the route's permission, validates input and writes the reply;
 // a cached key and a cached prompt are answered without awaiting anything.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { Actor } from "../audit/actor";
 import { PUBLIC_ERROR_STATUS, toHttpError, type PublicErrorCode } from "./errors";
 import { parseCredentials, parseInput, queryObject, readJsonBody } from "./input";
@@ -53,7 +55,22 @@ export function withHeaders(payload: Buffer, etag: string): CachedBody {
   return { payload, etag, headers };
 }
 
-function sendReply(req: IncomingMessage, res: ServerResponse, base: HeaderList, reply: Reply) {
+async function sendStream(req: IncomingMessage, res: ServerResponse, base: HeaderList, reply: Extract<Reply, { stream: unknown }>) {
+  const headers = [...base, "cache-control", "no-store"];
+  for (const [name, value] of Object.entries(reply.headers)) headers.push(name, value);
+  res.writeHead(reply.status, headers);
+  if (req.method === "HEAD") {
+    res.end();
+    return;
+  }
+  // pipeline: backpressure from a slow client, and the source is closed when the client leaves.
+  await pipeline(Readable.from(reply.stream), res).catch((error: unknown) => {
+    if ((error as { code?: string }).code !== "ERR_STREAM_PREMATURE_CLOSE") console.error(`[public-api] ${req.method} ${req.url} stream failed:`, error);
+  });
+}
+
+function sendReply(req: IncomingMessage, res: ServerResponse, base: HeaderList, reply: Reply): void | Promise<void> {
+  if ("stream" in reply) return sendStream(req, res, base, reply);
   if (!("cached" in reply)) return sendJson(res, base, reply.status, reply.body, reply.headers);
   const { payload, etag } = reply.cached;
   const ifNoneMatch = req.headers["if-none-match"];
@@ -146,7 +163,8 @@ export function createDispatcher(
       }
       const ctx = new RequestContext(params, query, body, req, services, routeId, principal);
       const reply = route.handle(ctx as AuthedContext<unknown, unknown, unknown>);
-      sendReply(req, res, base, reply instanceof Promise ? await reply : reply);
+      const sent = sendReply(req, res, base, reply instanceof Promise ? await reply : reply);
+      if (sent) await sent;
     } catch (error) {
       const known = toHttpError(error);
       if (res.headersSent) {

@@ -107,10 +107,11 @@ export function buildOpenApiDocument(routes: readonly PublicRoute[], options: { 
         description: doc.description,
         ...(doc.headers ? { headers: Object.fromEntries(Object.entries(doc.headers).map(([h, d]) => [h, { description: d, schema: { type: "string" } }])) } : {}),
         ...(doc.schema ? { content: { "application/json": { schema: schemas.ref(doc.schema, `${pascal(route.operationId)}Response`, "output") } } } : {}),
+        ...(doc.contentTypes ? { content: Object.fromEntries(doc.contentTypes.map((type) => [type, { schema: { type: "string" } }])) } : {}),
       };
     }
     const errorStatuses = new Set<number>(route.errors);
-    if (route.params || route.query || route.body) errorStatuses.add(400);
+    if (route.params || route.query || route.body || route.rawBody) errorStatuses.add(400);
     if (route.scope !== "public") errorStatuses.add(401);
     if (route.scope !== "public" && route.scope !== "any") errorStatuses.add(403);
     for (const status of [...errorStatuses].sort()) {
@@ -131,7 +132,9 @@ export function buildOpenApiDocument(routes: readonly PublicRoute[], options: { 
       ...(parameters.length ? { parameters } : {}),
       ...(route.body
         ? { requestBody: { required: true, content: { "application/json": { schema: schemas.ref(route.body, `${pascal(route.operationId)}Request`, "input") } } } }
-        : {}),
+        : route.rawBody
+          ? { requestBody: { required: true, description: route.rawBody.description, content: Object.fromEntries(route.rawBody.contentTypes.map((type) => [type, { schema: { type: "string" } }])) } }
+          : {}),
       responses,
       security: route.scope === "public" ? [] : [{ bearerAuth: [] }, { basicAuth: [] }],
       "x-keel-scope": route.scope,
@@ -152,6 +155,7 @@ export function buildOpenApiDocument(routes: readonly PublicRoute[], options: { 
     tags: [
       { name: "Keys", description: "Checking an API key." },
       { name: "Prompts", description: "The prompt registry: fetch, list, save versions, move labels." },
+      { name: "Datasets", description: "Versioned test sets: list, read items of a version, add items, import and export files." },
       { name: "Langfuse compatibility", description: "Endpoints in Langfuse's shape, for its SDKs." },
       { name: "Meta", description: "This document." },
     ],

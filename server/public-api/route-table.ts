@@ -33,9 +33,13 @@ export type AuthedContext<P, Q, B> = BaseContext<P, Q, B> & {
 };
 
 /** A JSON body, or a pre-serialized one with its ETag (conditional requests answered with 304). */
-export type Reply = { status: number; body: unknown; headers?: Record<string, string> } | { status: 200; cached: CachedBody };
+export type Reply =
+  | { status: number; body: unknown; headers?: Record<string, string> }
+  | { status: 200; cached: CachedBody }
+  /** A streamed body (exports): written with backpressure, stopped when the client goes away. */
+  | { status: number; stream: AsyncIterable<string | Uint8Array>; headers: Record<string, string> };
 
-export type ResponseDoc = { description: string; schema?: ZodType; headers?: Record<string, string> };
+export type ResponseDoc = { description: string; schema?: ZodType; headers?: Record<string, string>; /** Non-JSON bodies (exports). */ contentTypes?: string[] };
 
 type RouteCommon<P, Q, B> = {
   method: "GET" | "POST" | "PUT";
@@ -50,6 +54,8 @@ type RouteCommon<P, Q, B> = {
   params?: ZodType<P>;
   query?: ZodType<Q>;
   body?: ZodType<B>;
+  /** The handler reads the request body itself, streamed (file imports); documented with these types. */
+  rawBody?: { contentTypes: string[]; description: string };
   /** Runs on the parsed JSON before `body` validates it (e.g. 413 for oversized templates). */
   inspectBody?: (raw: unknown) => void;
   responses: Record<number, ResponseDoc>;

@@ -10,6 +10,7 @@ import { compileRoutes, defineRoute, type PublicRoute } from "./route-table";
 import { buildOpenApiDocument } from "./openapi";
 import type { CachedBody } from "./prompt-cache";
 import { promptRoutes } from "./prompt-routes";
+import { datasetRoutes } from "./dataset-routes";
 import { whoamiResponse } from "./schemas";
 
 let openApiBody: CachedBody | undefined;
@@ -38,6 +39,7 @@ const routes: PublicRoute[] = [
     },
   }),
   ...promptRoutes,
+  ...datasetRoutes,
   defineRoute({
     method: "GET",
     path: "/api/public/openapi.json",
