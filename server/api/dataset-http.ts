@@ -3,7 +3,6 @@ import "server-only";
 // the import preview, and streamed export.
 import { z } from "zod";
 import {
-  DEFAULT_IMPORT_MAX_BYTES,
   EXPORT_FORMATS,
   PREVIEW_BYTES,
   columnMapping,
@@ -19,48 +18,11 @@ import { previewImport } from "../domain/datasets/import/preview";
 import { formatBytes } from "../domain/datasets/import/records";
 import { exportVersion } from "../domain/datasets/export";
 import { jsonError, type ProjectHttpContext } from "./http-routes";
+import { importMaxBytes, importOptionsFrom, jsonParam, parseOrThrow } from "../domain/datasets/import/options";
 import type { ReadDb } from "../db/client";
-
-/** KEEL_DATASET_IMPORT_MAX_BYTES, or the default. */
-export function importMaxBytes(): number {
-  const configured = Number(process.env.KEEL_DATASET_IMPORT_MAX_BYTES);
-  return Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_IMPORT_MAX_BYTES;
-}
 
 /** Import runs may take minutes for very large files; the transaction may stay open this long. */
 const IMPORT_TIMEOUT_MS = 30 * 60 * 1000;
-
-function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path.join(".");
-  throw new AppError("BAD_REQUEST", field ? `${field} ${issue.message}` : issue.message, { field: field || undefined });
-}
-
-function jsonParam(url: URL, name: string): unknown {
-  const raw = url.searchParams.get(name);
-  if (raw === null || raw === "") return undefined;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw new AppError("BAD_REQUEST", `${name} must be JSON`, { field: name });
-  }
-}
-
-/** Import options from the query string: format, mapping (JSON), delimiter, allowDuplicates, fileName, message, tags. */
-export function importOptionsFrom(url: URL) {
-  const q = url.searchParams;
-  return parseOrThrow(importOptions, {
-    format: q.get("format") ?? undefined,
-    mapping: jsonParam(url, "mapping"),
-    delimiter: q.get("delimiter") || undefined,
-    allowDuplicates: q.get("allowDuplicates") === "1" || q.get("allowDuplicates") === "true",
-    fileName: q.get("fileName") ?? undefined,
-    message: q.get("message") ?? undefined,
-    tags: q.get("tags") ? q.get("tags")!.split(",").map((t) => t.trim()).filter(Boolean) : undefined,
-  });
-}
 
 async function datasetFor(db: ReadDb, projectId: string, name: string | undefined) {
   return datasetByName(db, projectId, parseOrThrow(datasetName, name));

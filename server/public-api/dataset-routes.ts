@@ -19,7 +19,7 @@ import { addItems } from "../domain/datasets/items";
 import { browseItems, datasetByName, getDataset, listDatasets } from "../domain/datasets/queries";
 import { exportVersion } from "../domain/datasets/export";
 import { importItems, ImportFailedError } from "../domain/datasets/import/import";
-import { importMaxBytes, importOptionsFrom } from "../api/dataset-http";
+import { importMaxBytes, importOptionsFrom } from "../domain/datasets/import/options";
 import { formatBytes } from "../domain/datasets/import/records";
 import { HttpError } from "./errors";
 import { defineRoute, type PublicRoute } from "./route-table";
@@ -188,6 +188,7 @@ export const datasetRoutes: PublicRoute[] = [
     rawBody: { contentTypes: ["text/csv", "application/x-ndjson", "application/json", "application/octet-stream"], description: "The file, as is (UTF-8)." },
     responses: {
       200: { description: "Imported (or nothing new to import).", schema: importResult },
+      400: { description: "The file has problems; nothing was imported. The report names each row and line.", schema: importFailure },
     },
     errors: [404, 409, 413],
     async handle({ principal, params, req, actor }) {

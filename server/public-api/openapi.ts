@@ -106,7 +106,7 @@ export function buildOpenApiDocument(routes: readonly PublicRoute[], options: { 
       responses[status] = {
         description: doc.description,
         ...(doc.headers ? { headers: Object.fromEntries(Object.entries(doc.headers).map(([h, d]) => [h, { description: d, schema: { type: "string" } }])) } : {}),
-        ...(doc.schema ? { content: { "application/json": { schema: schemas.ref(doc.schema, `${pascal(route.operationId)}Response`, "output") } } } : {}),
+        ...(doc.schema ? { content: { "application/json": { schema: schemas.ref(doc.schema, status.startsWith("2") ? `${pascal(route.operationId)}Response` : `${pascal(route.operationId)}Response${status}`, "output") } } } : {}),
         ...(doc.contentTypes ? { content: Object.fromEntries(doc.contentTypes.map((type) => [type, { schema: { type: "string" } }])) } : {}),
       };
     }
