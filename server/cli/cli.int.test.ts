@@ -71,6 +71,11 @@ describe("keel CLI", () => {
     expect(Object.fromEntries(reply.labels.map((l) => [l.name, l.version]))).toEqual({ development: 3, staging: 3, production: 2 });
     expect(reply.labelEvents.filter((e) => e.label === "production").map((e) => e.toVersion).sort()).toEqual([1, 2]);
     expect(await getDb().environment.findFirst({ where: { projectId: org.projects[0]!.id, name: "production" } })).toMatchObject({ protected: true });
+    const datasets = await getDb().dataset.findMany({ where: { projectId: org.projects[0]!.id }, orderBy: { name: "asc" }, include: { versions: { orderBy: { version: "asc" } } } });
+    expect(datasets.map((d) => [d.name, d.versions.map((v) => `${v.kind}:${v.itemCount}`)])).toEqual([
+      ["support-questions", ["import:48", "edit:48", "edit:48", "archive:47", "tag:47", "add:48"]],
+      ["ticket-triage", ["add:12"]],
+    ]);
     expect(await verifyAuditChain(getDb(), org.id)).toMatchObject({ ok: true });
     expect(await keel(["seed", "--demo"])).toMatchObject({ code: 0, stdout: expect.stringMatching(/already exists/) });
   }, 30_000);

@@ -12,6 +12,7 @@ import type { Actor } from "../../audit/actor";
 import { createPrompt, createVersion } from "../prompts/versions";
 import { moveLabel, setEnvironmentProtection } from "../prompts/labels";
 import type { VersionContent } from "../../contracts/prompts";
+import { seedDatasets } from "./demo-datasets";
 
 export const DEMO_PASSWORD = "keel-demo-password";
 export const DEMO_ORG = { name: "Acme", slug: "acme" };
@@ -58,7 +59,8 @@ export async function seedDemoWorkspace(): Promise<{ created: boolean }> {
   const old = await runAudited(adminActor, (w) => createApiKey(w, ctx, { name: "Old CI pipeline", scopes: ["prompts:read", "evaluations:run"] }));
   await runAudited(adminActor, (w) => revokeApiKey(w, ctx, { id: old.id }));
 
-  await seedPrompts({ orgId: org.id, projectId: project.id }, adminActor);
+  const editorActor = await seedPrompts({ orgId: org.id, projectId: project.id }, adminActor);
+  await seedDatasets({ orgId: org.id, projectId: project.id }, editorActor);
   return { created: true };
 }
 
@@ -177,4 +179,5 @@ async function seedPrompts(ctx: { orgId: string; projectId: string }, adminActor
 
   // Production is protected from now on: only approved deployments will move it.
   await runAudited(adminActor, (w) => setEnvironmentProtection(w, ctx, { name: "production", protected: true }));
+  return editorActor;
 }
