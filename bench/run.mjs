@@ -6,13 +6,19 @@
 //   prompt-api  GET /api/public/v1/prompts/{name}?label=production through Keel's request handler
 //               vs a bare node:http server sending the same pre-serialized body
 //   whoami      GET /api/public/v1/whoami (key cache + one PostgreSQL query) vs the same bare server
+//   dataset-import
+//               a generated 100,000-row CSV (5 columns, ~300 bytes a row) imported through Keel's
+//               import endpoint vs `psql \copy` of the same file into a plain table on the same
+//               PostgreSQL; rows/s of both, the ratio, Keel's peak RSS growth; then the latency of
+//               browsing page 1 and page 2,000 (50 items a page) and a full-text search of the
+//               100k-item dataset. Needs `psql` (postgresql-client). BENCH_ROWS changes the size.
 //
 // Environment: BENCH_SECONDS (default 20), BENCH_CONNECTIONS (default 64), BENCH_WARMUP_SECONDS
 // (default 3), BENCH_ROUNDS (default 1: more alternate bare and Keel that many times and summarize
 // the medians, which steadies figures on a busy machine), BENCH_PROFILE=<dir> (write a CPU
 // profile of the Keel server during its measured runs).
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -36,6 +42,145 @@ const CASES = {
 };
 
 const children = new Set();
+
+/** Resident memory (bytes) of a process now, and its peak so far (VmHWM), from /proc. */
+function memory(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024;
+    return { rss: kb("VmRSS"), hwm: kb("VmHWM") };
+  } catch {
+    return { rss: NaN, hwm: NaN };
+  }
+}
+
+function writeBenchCsv(file, rows) {
+  const categories = ["billing", "shipping", "account", "technical", "other"];
+  const words = "order refund parcel invoice password account delivery payment subscription return exchange warranty".split(" ");
+  const lines = ["question,context,expected_answer,category,language"];
+  for (let i = 1; i <= rows; i++) {
+    const w = (k) => words[(i * 7 + k * 13) % words.length];
+    lines.push(
+      [
+        `Customer ${i} asks about the ${w(1)} of their ${w(2)}: when will it be sorted out?`,
+        `"Ticket #${i}, plan ${["free", "pro", "team"][i % 3]}; previous contact about the ${w(3)}, marked ""urgent"" by the agent"`,
+        `Explain the ${w(4)} policy; confirm the ${w(5)} status and give the expected date (case ${i}).`,
+        categories[i % categories.length],
+        ["en", "de", "fr", "pt"][i % 4],
+      ].join(","),
+    );
+  }
+  writeFileSync(file, `${lines.join("\n")}\n`);
+}
+
+function run(command, args, env = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+    let out = "";
+    child.stdout.on("data", (c) => (out += c));
+    child.stderr.on("data", (c) => (out += c));
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(" ")} exited with ${code}: ${out}`))));
+  });
+}
+
+async function timed(fn) {
+  const start = process.hrtime.bigint();
+  const value = await fn();
+  return { ms: Number(process.hrtime.bigint() - start) / 1e6, value };
+}
+
+async function datasetImport() {
+  const rows = Number(process.env.BENCH_ROWS ?? 100_000);
+  const dir = mkdtempSync(path.join(os.tmpdir(), "keel-bench-"));
+  const file = path.join(dir, "bench.csv");
+  writeBenchCsv(file, rows);
+  const bytes = statSync(file).size;
+  let keel;
+  try {
+    keel = await start(["--conditions=react-server", "--import", "tsx", "bench/servers/keel-datasets.ts"]);
+    const headers = { authorization: `Bearer ${keel.secret}` };
+    if (process.env.BENCH_SQL) await run("psql", [keel.databaseUrl, "-q", "-c", process.env.BENCH_SQL]);
+    await run("psql", [keel.databaseUrl, "-q", "-c", "CREATE TABLE bench_plain (question text, context text, expected_answer text, category text, language text)"]);
+    const copies = [];
+    const imports = [];
+    for (let round = 1; round <= rounds; round++) {
+      await run("psql", [keel.databaseUrl, "-q", "-c", "TRUNCATE bench_plain"]);
+      const copy = await timed(() => run("psql", [keel.databaseUrl, "-q", "-c", `\\copy bench_plain FROM '${file}' WITH (FORMAT csv, HEADER true)`]));
+      copies.push(copy.ms);
+      console.log(JSON.stringify({ bench: "dataset-import", target: "psql-copy", round, rows, ms: Math.round(copy.ms), rowsPerSecond: Math.round(rows / (copy.ms / 1000)) }));
+
+      const before = memory(keel.child.pid);
+      let peak = before.rss;
+      const sampler = setInterval(() => (peak = Math.max(peak, memory(keel.child.pid).rss)), 20);
+      const response = await timed(async () => {
+        const r = await fetch(`http://127.0.0.1:${keel.port}/api/public/v1/datasets/bench-${round}/import?format=csv&fileName=bench.csv`, {
+          method: "POST",
+          headers: { ...headers, "content-type": "text/csv", "content-length": String(bytes) },
+          body: createReadStream(file),
+          duplex: "half",
+        });
+        return { status: r.status, body: await r.json() };
+      });
+      clearInterval(sampler);
+      const after = memory(keel.child.pid);
+      peak = Math.max(peak, after.rss);
+      if (response.value.status !== 200 || response.value.body.result.added !== rows) throw new Error(`Keel import answered ${response.value.status}: ${JSON.stringify(response.value.body).slice(0, 500)}`);
+      const growth = Math.max(peak, after.hwm > before.hwm ? after.hwm : 0) - before.rss;
+      imports.push({ ms: response.ms, growth });
+      console.log(JSON.stringify({ bench: "dataset-import", target: "keel", round, rows, ms: Math.round(response.ms), rowsPerSecond: Math.round(rows / (response.ms / 1000)), rssBeforeMb: Math.round(before.rss / 2 ** 20), peakRssGrowthMb: Math.round(growth / 2 ** 20) }));
+    }
+
+    // Browsing the 100k-item dataset: the same pages the UI asks for (50 items a page).
+    const browse = async (query) => {
+      const times = [];
+      for (let i = 0; i < 21; i++) {
+        const t = await timed(async () => {
+          const r = await fetch(`http://127.0.0.1:${keel.port}/api/public/v1/datasets/bench-1/items?${query}`, { headers });
+          if (r.status !== 200) throw new Error(`browse ${query}: ${r.status} ${await r.text()}`);
+          return r.json();
+        });
+        if (i > 0) times.push(t.ms);
+      }
+      return Number(median(times).toFixed(1));
+    };
+    await run("psql", [keel.databaseUrl, "-q", "-c", "VACUUM ANALYZE dataset_item_revisions"]);
+    const lastPage = Math.ceil(rows / 50);
+    const browsing = {
+      page1Ms: await browse("version=1&page=1&pageSize=50"),
+      [`page${Math.min(2000, lastPage)}Ms`]: await browse(`version=1&page=${Math.min(2000, lastPage)}&pageSize=50`),
+    };
+
+    const copyMs = median(copies);
+    const keelMs = median(imports.map((i) => i.ms));
+    const copyRate = Math.round(rows / (copyMs / 1000));
+    const keelRate = Math.round(rows / (keelMs / 1000));
+    const growthMb = Math.round(median(imports.map((i) => i.growth)) / 2 ** 20);
+    const ratio = Number((keelRate / copyRate).toFixed(3));
+    console.log(
+      JSON.stringify({
+        bench: "dataset-import",
+        summary: true,
+        describe: "100k-row CSV through Keel's import endpoint (parse, map, validate, dedupe, versioned insert, audit) vs psql \\copy into a plain table",
+        rows,
+        fileMb: Number((bytes / 2 ** 20).toFixed(1)),
+        keel: { rowsPerSecond: keelRate, ms: Math.round(keelMs), peakRssGrowthMb: growthMb },
+        psqlCopy: { rowsPerSecond: copyRate, ms: Math.round(copyMs) },
+        ratio,
+        browsing,
+        goal: { ratio: 0.25, peakRssGrowthMb: 150, browseMs: 100 },
+        met: ratio >= 0.25 && growthMb < 150 && Object.values(browsing).every((ms) => ms < 100),
+        rounds,
+        cpus: os.availableParallelism(),
+        node: process.version,
+        note: "client, Keel and PostgreSQL share the machine's cores; browsing times include HTTP and API-key auth",
+      }),
+    );
+  } finally {
+    if (keel) await stop(keel);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function start(args) {
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
@@ -174,8 +319,12 @@ async function compare(name, spec) {
 
 const name = process.argv[2];
 const spec = CASES[name];
+if (name === "dataset-import") {
+  await datasetImport();
+  process.exit(0);
+}
 if (!spec) {
-  console.error(`Usage: npm run bench -- <case>\nCases:\n${Object.entries(CASES).map(([n, c]) => `  ${n.padEnd(12)} ${c.describe}`).join("\n")}`);
+  console.error(`Usage: npm run bench -- <case>\nCases:\n${Object.entries(CASES).map(([n, c]) => `  ${n.padEnd(14)} ${c.describe}`).join("\n")}\n  dataset-import 100k-row CSV import vs psql \\copy, peak RSS, browsing latency`);
   process.exit(1);
 }
 await compare(name, spec);

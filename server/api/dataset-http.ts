@@ -50,7 +50,7 @@ export async function handleImport(ctx: ProjectHttpContext): Promise<Response> {
   if (!body) return jsonError(400, "BAD_REQUEST", "Send the file as the request body");
   const scope = { orgId: ctx.org.id, projectId: ctx.project.id };
   const run = (onProgress?: (p: { bytes: number; rows: number }) => void) =>
-    ctx.audited((w) => importItems(w, scope, { datasetId: dataset.id, body, options, maxBytes, onProgress }), { timeoutMs: IMPORT_TIMEOUT_MS });
+    ctx.auditedSql((w) => importItems(w, scope, { datasetId: dataset.id, body, options, maxBytes, onProgress }), { timeoutMs: IMPORT_TIMEOUT_MS });
 
   if (!(ctx.req.headers.get("accept") ?? "").includes("application/x-ndjson")) {
     try {

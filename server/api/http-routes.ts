@@ -6,7 +6,7 @@ import "server-only";
 // state changes are recorded, cross-site POSTs are refused, and changes go through the audited
 // path. Errors are JSON `{ error: { code, message, field? } }` with the matching status.
 import type { Actor } from "../audit/actor";
-import { recordDenied } from "../audit/mutation";
+import { recordDenied, runAuditedSql, type SqlAuditedTx } from "../audit/mutation";
 import { roleHasPermission, type Role } from "../contracts/permissions";
 import { slug } from "../contracts/fields";
 import { getDb, type ReadDb } from "../db/client";
@@ -29,6 +29,8 @@ export type ProjectHttpContext = {
   role: Role;
   actor: Actor;
   audited: ReturnType<typeof auditedFor>;
+  /** The audited path on a connection of its own, for streamed bulk changes (COPY). */
+  auditedSql: <R>(fn: (w: SqlAuditedTx) => Promise<R>, options?: { timeoutMs?: number }) => Promise<R>;
 };
 
 export function jsonError(status: number, code: string, message: string, field?: string): Response {
@@ -79,6 +81,7 @@ export function projectRoute(routeId: HttpRouteId, handler: (ctx: ProjectHttpCon
         role: access.projectRole,
         actor,
         audited: auditedFor(actor, routeId, { orgId: access.org.id, projectId: access.project.id }),
+        auditedSql: (fn, options) => runAuditedSql(actor, fn, options),
       });
     } catch (error) {
       return errorResponse(error, routeId);

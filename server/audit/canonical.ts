@@ -7,9 +7,19 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 /** JSON with object keys sorted recursively and no whitespace, so equal values hash equally. */
 export function canonicalJson(value: JsonValue): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  // Plain loops and string concatenation: dataset imports hash every row with this.
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) out += (i ? "," : "") + canonicalJson(value[i] as JsonValue);
+    return out + "]";
+  }
   const keys = Object.keys(value).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k] as JsonValue)}`).join(",")}}`;
+  let out = "{";
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    out += (i ? "," : "") + JSON.stringify(k) + ":" + canonicalJson(value[k] as JsonValue);
+  }
+  return out + "}";
 }
 
 export const GENESIS_HASH = "0".repeat(64);

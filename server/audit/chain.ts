@@ -2,57 +2,71 @@ import "server-only";
 // Appending to and verifying the per-organization hash chain.
 import type { ReadDb, Tx } from "../db/client";
 import { eventHash, GENESIS_HASH, type HashedEvent, type JsonValue } from "./canonical";
+import { uuidv7 } from "../db/uuid";
 
 export type PendingEvent = Omit<HashedEvent, "seq" | "createdAt">;
 
+/** The one thing appending needs: parameterised SQL in the caller's transaction. */
+export type SqlExecutor = { query<T>(sql: string, params: unknown[]): Promise<T[]> };
+
+/** A Prisma interactive transaction as an executor. */
+export const prismaExecutor = (tx: Tx): SqlExecutor => ({ query: <T>(sql: string, params: unknown[]) => tx.$queryRawUnsafe<T[]>(sql, ...params) });
+
+const INSERT_EVENT = `INSERT INTO audit_events (id, org_id, project_id, seq, created_at, actor_type, actor_id, actor_label, actor_role, action,
+    target_type, target_id, before, after, outcome, request_id, ip, user_agent, prev_hash, hash)
+  VALUES ($1::uuid, $2::uuid, $3::uuid, $4::bigint, $5::timestamptz, $6::"ActorType", $7, $8, $9, $10,
+    $11, $12, $13::jsonb, $14::jsonb, $15::"AuditOutcome", $16, $17, $18, $19, $20)`;
+
 /**
  * Appends events under a row lock on each organization's chain head, so sequence numbers are
- * gap-free and the chain is total even with concurrent writers.
+ * gap-free and the chain is total even with concurrent writers. Runs in the caller's
+ * transaction (Prisma's, or a raw connection's for streamed imports): the change and its events
+ * commit together.
  */
-export async function appendAuditEvents(tx: Tx, events: PendingEvent[]): Promise<void> {
+export async function appendAuditEvents(sql: SqlExecutor, events: PendingEvent[]): Promise<void> {
   const byOrg = new Map<string, PendingEvent[]>();
   for (const e of events) byOrg.set(e.orgId, [...(byOrg.get(e.orgId) ?? []), e]);
   // Lock heads in a fixed order so two multi-org transactions cannot deadlock.
   for (const orgId of [...byOrg.keys()].sort()) {
-    await tx.$executeRaw`INSERT INTO audit_chain_heads (org_id, last_seq, last_hash, updated_at)
-      VALUES (${orgId}::uuid, 0, ${GENESIS_HASH}, now()) ON CONFLICT (org_id) DO NOTHING`;
-    const rows = await tx.$queryRaw<{ last_seq: bigint; last_hash: string }[]>`
-      SELECT last_seq, last_hash FROM audit_chain_heads WHERE org_id = ${orgId}::uuid FOR UPDATE`;
+    await sql.query(
+      `INSERT INTO audit_chain_heads (org_id, last_seq, last_hash, updated_at) VALUES ($1::uuid, 0, $2, now()) ON CONFLICT (org_id) DO NOTHING`,
+      [orgId, GENESIS_HASH],
+    );
+    const rows = await sql.query<{ last_seq: string; last_hash: string }>(`SELECT last_seq::text AS last_seq, last_hash FROM audit_chain_heads WHERE org_id = $1::uuid FOR UPDATE`, [orgId]);
     const head = rows[0];
     if (!head) throw new Error("audit chain head missing");
-    let seq = head.last_seq;
+    let seq = BigInt(head.last_seq);
     let prevHash = head.last_hash;
     const createdAt = new Date();
     for (const e of byOrg.get(orgId) ?? []) {
       seq += 1n;
       const hashed: HashedEvent = { ...e, seq: seq.toString(), createdAt: createdAt.toISOString() };
       const hash = eventHash(prevHash, hashed);
-      await tx.auditEvent.create({
-        data: {
-          orgId: e.orgId,
-          projectId: e.projectId,
-          seq,
-          createdAt,
-          actorType: e.actorType as "user" | "api_key" | "system",
-          actorId: e.actorId,
-          actorLabel: e.actorLabel,
-          actorRole: e.actorRole,
-          action: e.action,
-          targetType: e.targetType,
-          targetId: e.targetId,
-          before: e.before === null ? undefined : (e.before as object),
-          after: e.after === null ? undefined : (e.after as object),
-          outcome: e.outcome as "success" | "denied",
-          requestId: e.requestId,
-          ip: e.ip,
-          userAgent: e.userAgent,
-          prevHash,
-          hash,
-        },
-      });
+      await sql.query(INSERT_EVENT, [
+        uuidv7(),
+        e.orgId,
+        e.projectId,
+        seq.toString(),
+        createdAt.toISOString(),
+        e.actorType,
+        e.actorId,
+        e.actorLabel,
+        e.actorRole,
+        e.action,
+        e.targetType,
+        e.targetId,
+        e.before === null ? null : JSON.stringify(e.before),
+        e.after === null ? null : JSON.stringify(e.after),
+        e.outcome,
+        e.requestId,
+        e.ip,
+        e.userAgent,
+        prevHash,
+        hash,
+      ]);
       prevHash = hash;
     }
-    await tx.auditChainHead.update({ where: { orgId }, data: { lastSeq: seq, lastHash: prevHash } });
+    await sql.query(`UPDATE audit_chain_heads SET last_seq = $2::bigint, last_hash = $3, updated_at = now() WHERE org_id = $1::uuid`, [orgId, seq.toString(), prevHash]);
   }
 }
 

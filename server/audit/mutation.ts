@@ -6,7 +6,8 @@ import type { Db, Tx } from "../db/client";
 import { getDb } from "../db/client";
 import type { AuditAction, AuditTargetType } from "../contracts/audit";
 import type { Actor } from "./actor";
-import { appendAuditEvents, type PendingEvent } from "./chain";
+import pg from "pg";
+import { appendAuditEvents, prismaExecutor, type PendingEvent, type SqlExecutor } from "./chain";
 import { toAuditJson } from "./canonical";
 
 export type AuditRecord = {
@@ -82,7 +83,7 @@ export async function runAudited<T>(actor: Actor, fn: (w: AuditedTx) => Promise<
         throw new MissingAuditEventError();
       }
       // Appended last: the chain head stays locked only from here to commit.
-      await appendAuditEvents(tx, events);
+      await appendAuditEvents(prismaExecutor(tx), events);
       return result;
     },
     { timeout: options.timeoutMs ?? 30_000, maxWait: 10_000 },
@@ -99,5 +100,59 @@ export async function runAudited<T>(actor: Actor, fn: (w: AuditedTx) => Promise<
 
 /** Records a refused attempt at a change, in its own transaction (the change itself never ran). */
 export async function recordDenied(actor: Actor, event: AuditRecord, db: Db = getDb()): Promise<void> {
-  await db.$transaction(async (tx) => appendAuditEvents(tx, [toPending(actor, event, "denied")]));
+  await db.$transaction(async (tx) => appendAuditEvents(prismaExecutor(tx), [toPending(actor, event, "denied")]));
+}
+
+/** The audited path on a dedicated connection, for changes Prisma cannot stream (COPY). */
+export type SqlAuditedTx = Omit<AuditedTx, "tx"> & {
+  /** The connection, inside the transaction: every write of the change uses it. */
+  client: pg.ClientBase;
+  /** Parameterised SQL on that connection. */
+  sql: SqlExecutor;
+};
+
+/**
+ * runAudited for streamed bulk changes (dataset imports): the same guarantees (the change and its
+ * audit events commit together; a change without an event is rolled back; after-commit hooks run
+ * only after COMMIT), on a connection of its own so the change can use COPY.
+ */
+export async function runAuditedSql<T>(actor: Actor, fn: (w: SqlAuditedTx) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
+  const connectionString = process.env.DATABASE_URL;
+  if (!connectionString) throw new Error("DATABASE_URL is not set");
+  const client = new pg.Client({ connectionString, application_name: "keel-bulk" });
+  await client.connect();
+  const sql: SqlExecutor = { query: async <R>(text: string, params: unknown[]) => (await client.query(text, params)).rows as R[] };
+  const committed: (() => void)[] = [];
+  try {
+    await client.query("BEGIN");
+    // The transaction cannot outlive its budget, whatever the client does.
+    await client.query(`SET LOCAL statement_timeout = ${Math.max(1_000, Math.floor(options.timeoutMs ?? 30_000))}`);
+    await client.query(`SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1_000, Math.floor(options.timeoutMs ?? 30_000))}`);
+    const events: PendingEvent[] = [];
+    let declaredUnchanged = false;
+    const result = await fn({
+      client,
+      sql,
+      actor,
+      record: (event) => events.push(toPending(actor, event, "success")),
+      afterCommit: (hook) => committed.push(hook),
+      unchanged: () => (declaredUnchanged = true),
+    });
+    if (events.length === 0 && !declaredUnchanged) throw new MissingAuditEventError();
+    if (events.length) await appendAuditEvents(sql, events);
+    await client.query("COMMIT");
+    for (const hook of committed) {
+      try {
+        hook();
+      } catch (error) {
+        console.error("[audit] after-commit hook failed:", error);
+      }
+    }
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

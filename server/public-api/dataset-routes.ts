@@ -5,7 +5,7 @@ import "server-only";
 // the audited path with the API key as the actor.
 import { z } from "zod";
 import { getDb } from "../db/client";
-import { runAudited } from "../audit/mutation";
+import { runAudited, runAuditedSql } from "../audit/mutation";
 import {
   DATASET_ITEM_SOURCES,
   EXPORT_FORMATS,
@@ -198,7 +198,7 @@ export const datasetRoutes: PublicRoute[] = [
       const declared = Number(req.headers["content-length"]);
       if (Number.isFinite(declared) && declared > maxBytes) throw new HttpError("PAYLOAD_TOO_LARGE", `The file is ${formatBytes(declared)}; the limit is ${formatBytes(maxBytes)}`, undefined, { connection: "close" });
       try {
-        const result = await runAudited(actor, (w) => importItems(w, { orgId: principal.orgId, projectId: principal.projectId }, { datasetId: dataset.id, body: req, options, maxBytes }), { timeoutMs: IMPORT_TIMEOUT_MS });
+        const result = await runAuditedSql(actor, (w) => importItems(w, { orgId: principal.orgId, projectId: principal.projectId }, { datasetId: dataset.id, body: req, options, maxBytes }), { timeoutMs: IMPORT_TIMEOUT_MS });
         return { status: 200, body: { result } };
       } catch (error) {
         if (!(error instanceof ImportFailedError)) throw error;

@@ -1,7 +1,7 @@
 import "server-only";
 // One item's content, checked and prepared for storage the same way whether it comes from the
 // form, the JSON editor, an import row, the playground or (later) evaluations and traces.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { canonicalJson, type JsonValue } from "../../audit/canonical";
 import { MAX_ITEM_BYTES, MAX_ITEM_KEYS, MAX_ITEM_TAGS, itemTag } from "../../contracts/datasets";
 import { describeSchemaError, type ItemValidators } from "./schemas";
@@ -43,8 +43,29 @@ function findNul(value: unknown, path: string): string | null {
   return null;
 }
 
+/** Whether JSON.stringify already gives the canonical form: keys in sorted order, no nested objects. */
+function isCanonicalFlat(value: unknown): boolean {
+  if (value === null || typeof value !== "object") return true;
+  if (Array.isArray(value)) return false;
+  let previous: string | undefined;
+  for (const key in value) {
+    if (previous !== undefined && !(previous < key)) return false;
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== null && typeof v === "object") return false;
+    previous = key;
+  }
+  return true;
+}
+
+/** contentHashOf, reusing the JSON already written when it is canonical (the common, flat case). */
+function contentHashFromJson(input: JsonValue, inputJson: string, expected: JsonValue | null, expectedJson: string | null): string {
+  if (!isCanonicalFlat(input) || !isCanonicalFlat(expected)) return contentHashOf(input, expected);
+  return hash("sha256", `{"expected":${expectedJson ?? "null"},"input":${inputJson}}`, "hex").slice(0, 32);
+}
+
 export function contentHashOf(input: JsonValue, expected: JsonValue | null): string {
-  return createHash("sha256").update(canonicalJson({ input, expected })).digest("hex").slice(0, 32);
+  // One-shot hashing: about three times cheaper per item than createHash(), which imports feel.
+  return hash("sha256", canonicalJson({ input, expected }), "hex").slice(0, 32);
 }
 
 /** Checks one item; returns the prepared item or the first problem (field path + message). */
@@ -64,15 +85,17 @@ export function prepareItem(raw: RawItem, validators: ItemValidators): PreparedI
     if (!parsed.success) return { field: "tags", message: `"${String(tag).slice(0, 40)}" ${parsed.error.issues[0]?.message ?? "is not a valid tag"}` };
     if (!uniqueTags.includes(parsed.data)) uniqueTags.push(parsed.data);
   }
-  const nul = findNul(input, "input") ?? findNul(expected, "expected") ?? findNul(metadata, "metadata");
-  if (nul) return { field: nul, message: "must not contain NUL characters" };
-
   if (validators.input && !validators.input(input)) return describeSchemaError("input", validators.input.errors);
   if (expected !== null && validators.expected && !validators.expected(expected)) return describeSchemaError("expected", validators.expected.errors);
 
   const inputJson = JSON.stringify(input);
   const expectedJson = expected === null ? null : JSON.stringify(expected);
   const metadataJson = JSON.stringify(metadata);
+  // JSON writes a NUL as \u0000: only then is it worth finding where it is.
+  if (inputJson.includes("\\u0000") || expectedJson?.includes("\\u0000") || metadataJson.includes("\\u0000")) {
+    const nul = findNul(input, "input") ?? findNul(expected, "expected") ?? findNul(metadata, "metadata");
+    if (nul) return { field: nul, message: "must not contain NUL characters" };
+  }
   if (inputJson.length + (expectedJson?.length ?? 0) + metadataJson.length > MAX_ITEM_BYTES) {
     return { field: "input", message: `is too large: an item may hold at most ${MAX_ITEM_BYTES / 1024} KB of JSON` };
   }
@@ -84,7 +107,7 @@ export function prepareItem(raw: RawItem, validators: ItemValidators): PreparedI
     inputJson,
     expectedJson,
     metadataJson,
-    contentHash: contentHashOf(input as JsonValue, expected as JsonValue | null),
+    contentHash: contentHashFromJson(input as JsonValue, inputJson, expected as JsonValue | null, expectedJson),
   };
 }
 

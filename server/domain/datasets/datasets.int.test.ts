@@ -109,7 +109,7 @@ describe("dataset versions", () => {
     const dataset = await getDb().dataset.findFirstOrThrow({ where: { projectId: t.project.id, name: "faq" } });
     await expect(getDb().$executeRaw`UPDATE dataset_item_revisions SET input = '{"x":1}' WHERE dataset_id = ${dataset.id}::uuid`).rejects.toThrow(/immutable/);
     await expect(getDb().$executeRaw`DELETE FROM dataset_versions WHERE dataset_id = ${dataset.id}::uuid`).rejects.toThrow(/immutable/);
-    await expect(getDb().$executeRaw`UPDATE dataset_item_revisions SET valid_to = 1 WHERE dataset_id = ${dataset.id}::uuid AND valid_to IS NOT NULL`).rejects.toThrow(/immutable/);
+    await expect(getDb().$executeRaw`UPDATE dataset_item_revisions SET valid_to = 1 WHERE dataset_id = ${dataset.id}::uuid AND valid_to <> 2147483647`).rejects.toThrow(/immutable/);
   });
 
   it("searches input and expected output, filters by tag and source", async () => {

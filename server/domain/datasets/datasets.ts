@@ -102,7 +102,7 @@ async function assertItemsFit(w: AuditedTx, datasetId: string, version: number, 
   for (;;) {
     const batch = await w.tx.$queryRawUnsafe<{ position: number; input: unknown; expected: unknown }[]>(
       `SELECT position, input, expected FROM dataset_item_revisions
-       WHERE dataset_id = $1::uuid AND valid_to IS NULL AND position > $2 ORDER BY position LIMIT 2000`,
+       WHERE dataset_id = $1::uuid AND valid_to = 2147483647 AND position > $2 ORDER BY position LIMIT 2000`,
       datasetId,
       after,
     );

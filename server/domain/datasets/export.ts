@@ -21,7 +21,7 @@ async function* pages(db: ReadDb, datasetId: string, version: number): AsyncGene
       db,
       `SELECT item_id::text AS "itemId", position, input, expected, metadata, tags, source_type::text AS "sourceType", source_ref AS "sourceRef"
        FROM dataset_item_revisions
-       WHERE dataset_id = $1::uuid AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2) AND position > $3
+       WHERE dataset_id = $1::uuid AND valid_from <= $2 AND valid_to > $2 AND position > $3
        ORDER BY position LIMIT ${PAGE}`,
       datasetId,
       version,
@@ -77,7 +77,7 @@ async function csvColumnsFor(db: ReadDb, dataset: { id: string; csvColumns: unkn
   const [flags] = await readSql<{ expected: boolean; tags: boolean; metadata: boolean }>(
     db,
     `SELECT bool_or(expected IS NOT NULL) AS expected, bool_or(cardinality(tags) > 0) AS tags, bool_or(metadata <> '{}'::jsonb) AS metadata
-     FROM dataset_item_revisions WHERE dataset_id = $1::uuid AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2)`,
+     FROM dataset_item_revisions WHERE dataset_id = $1::uuid AND valid_from <= $2 AND valid_to > $2`,
     dataset.id,
     version,
   );

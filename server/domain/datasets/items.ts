@@ -2,13 +2,12 @@ import "server-only";
 // Changes to a dataset's items. Each call is one new dataset version (or, when it changes
 // nothing, no version and no audit event). `addItems` is the one entry point for items coming
 // from elsewhere: the form, the playground, and later evaluation results, reviews and traces.
-import { randomUUID } from "node:crypto";
 import type { AuditedTx } from "../../audit/mutation";
 import { AppError, notFound } from "../../errors";
 import { MAX_ITEM_TAGS, type DatasetItemSource } from "../../contracts/datasets";
 import { isProblem, prepareItem, type RawItem } from "./content";
 import { validatorsFor } from "./schemas";
-import { closeRevisions, commitVersion, insertRevisions, lockDataset, type NewRevision, type ProjectCtx } from "./store";
+import { closeRevisions, commitVersion, insertRevisions, LIVE, lockDataset, newItemId, sqlOf, type NewRevision, type ProjectCtx } from "./store";
 
 export type ItemSource = { type: DatasetItemSource; ref?: string | null };
 
@@ -19,7 +18,7 @@ export async function addItems(
   input: { datasetId: string; items: RawItem[]; source: ItemSource; message?: string },
 ) {
   if (input.items.length === 0) throw new AppError("BAD_REQUEST", "Add at least one item", { field: "items" });
-  const ds = await lockDataset(w, ctx, input.datasetId);
+  const ds = await lockDataset(sqlOf(w), ctx, input.datasetId);
   const validators = validatorsFor(ds);
   const rows: NewRevision[] = [];
   input.items.forEach((raw, i) => {
@@ -28,10 +27,10 @@ export async function addItems(
       const which = input.items.length > 1 ? `Item ${i + 1}: ` : "";
       throw new AppError("BAD_REQUEST", `${which}${item.field} ${item.message}`, { field: input.items.length > 1 ? `items.${i}.${item.field}` : item.field });
     }
-    rows.push({ itemId: randomUUID(), position: ds.nextPosition + i, item, sourceType: input.source.type, sourceRef: input.source.ref ?? null });
+    rows.push({ itemId: newItemId(), position: ds.nextPosition + i, item, sourceType: input.source.type, sourceRef: input.source.ref ?? null });
   });
-  await insertRevisions(w, ds.id, ds.nextVersion, rows);
-  const version = await commitVersion(w, ds, {
+  await insertRevisions(sqlOf(w), ds.id, ds.nextVersion, rows);
+  const version = await commitVersion(sqlOf(w), w.actor, ds, {
     kind: "add",
     message: input.message ?? "",
     added: rows.length,
@@ -73,10 +72,10 @@ export async function updateItem(
   ctx: ProjectCtx,
   input: { datasetId: string; itemId: string; content: RawItem; message?: string },
 ) {
-  const ds = await lockDataset(w, ctx, input.datasetId);
+  const ds = await lockDataset(sqlOf(w), ctx, input.datasetId);
   const live = await w.tx.$queryRaw<LiveRevision[]>`
     SELECT item_id::text, position, input, expected, metadata, tags, source_type::text AS source_type, source_ref
-    FROM dataset_item_revisions WHERE dataset_id = ${ds.id}::uuid AND item_id = ${input.itemId}::uuid AND valid_to IS NULL`;
+    FROM dataset_item_revisions WHERE dataset_id = ${ds.id}::uuid AND item_id = ${input.itemId}::uuid AND valid_to = ${LIVE}`;
   const current = live[0];
   if (!current) throw notFound("Item (it may have been archived)");
   const item = prepareItem(input.content, validatorsFor(ds));
@@ -87,11 +86,11 @@ export async function updateItem(
     w.unchanged();
     return { version: null, changed: false };
   }
-  await closeRevisions(w, ds.id, ds.nextVersion, [current.item_id]);
-  await insertRevisions(w, ds.id, ds.nextVersion, [
+  await closeRevisions(sqlOf(w), ds.id, ds.nextVersion, [current.item_id]);
+  await insertRevisions(sqlOf(w), ds.id, ds.nextVersion, [
     { itemId: current.item_id, position: current.position, item, sourceType: current.source_type, sourceRef: current.source_ref },
   ]);
-  const version = await commitVersion(w, ds, { kind: "edit", message: input.message ?? "", changed: 1 });
+  const version = await commitVersion(sqlOf(w), w.actor, ds, { kind: "edit", message: input.message ?? "", changed: 1 });
   w.record({
     orgId: ctx.orgId,
     projectId: ctx.projectId,
@@ -114,13 +113,13 @@ function sortKeys(value: unknown): unknown {
 
 /** Archives items: they leave the new version and stay in the versions before it. */
 export async function archiveItems(w: AuditedTx, ctx: ProjectCtx, input: { datasetId: string; itemIds: string[]; message?: string }) {
-  const ds = await lockDataset(w, ctx, input.datasetId);
-  const closed = await closeRevisions(w, ds.id, ds.nextVersion, [...new Set(input.itemIds)]);
+  const ds = await lockDataset(sqlOf(w), ctx, input.datasetId);
+  const closed = await closeRevisions(sqlOf(w), ds.id, ds.nextVersion, [...new Set(input.itemIds)]);
   if (closed.length === 0) {
     w.unchanged();
     return { version: null, archived: 0 };
   }
-  const version = await commitVersion(w, ds, { kind: "archive", message: input.message ?? "", removed: closed.length });
+  const version = await commitVersion(sqlOf(w), w.actor, ds, { kind: "archive", message: input.message ?? "", removed: closed.length });
   w.record({
     orgId: ctx.orgId,
     projectId: ctx.projectId,
@@ -139,13 +138,13 @@ export async function tagItems(
   input: { datasetId: string; itemIds: string[]; add: string[]; remove: string[]; message?: string },
 ) {
   if (input.add.length === 0 && input.remove.length === 0) throw new AppError("BAD_REQUEST", "Name a tag to add or remove", { field: "add" });
-  const ds = await lockDataset(w, ctx, input.datasetId);
+  const ds = await lockDataset(sqlOf(w), ctx, input.datasetId);
   const v = ds.nextVersion;
   // Replace each live revision whose tags would change with a copy carrying the new tags.
   const rows = await w.tx.$queryRawUnsafe<{ item_id: string; tag_count: number }[]>(
     `WITH old AS (
        UPDATE dataset_item_revisions SET valid_to = $2
-       WHERE dataset_id = $1::uuid AND item_id = ANY($3::uuid[]) AND valid_to IS NULL
+       WHERE dataset_id = $1::uuid AND item_id = ANY($3::uuid[]) AND valid_to = ${LIVE}
          AND NOT (tags @> $4::text[] AND NOT tags && $5::text[])
        RETURNING *
      )
@@ -167,7 +166,7 @@ export async function tagItems(
     w.unchanged();
     return { version: null, changed: 0 };
   }
-  const version = await commitVersion(w, ds, { kind: "tag", message: input.message ?? "", changed: rows.length });
+  const version = await commitVersion(sqlOf(w), w.actor, ds, { kind: "tag", message: input.message ?? "", changed: rows.length });
   w.record({
     orgId: ctx.orgId,
     projectId: ctx.projectId,

@@ -2,7 +2,7 @@ import "server-only";
 // Demo datasets: the test sets a support team would keep for its prompts, built through the same
 // domain functions people use (a CSV import, edits, an archive, a re-tag, an item added from the
 // playground), so the versions list, diffs and exports show a real history.
-import { runAudited } from "../../audit/mutation";
+import { runAudited, runAuditedSql } from "../../audit/mutation";
 import type { Actor } from "../../audit/actor";
 import { createDataset } from "../datasets/datasets";
 import { addItems, archiveItems, tagItems, updateItem } from "../datasets/items";
@@ -76,7 +76,7 @@ export async function seedDatasets(ctx: Ctx, editorActor: Actor) {
     createDataset(w, ctx, { name: "support-questions", description: "Customer questions the support reply must handle well, with reference answers. Split into train and test." }),
   );
   const csv = Buffer.from(supportCsv());
-  await run((w) =>
+  await runAuditedSql(editorActor, (w) =>
     importItems(w, ctx, {
       datasetId: support.id,
       body: (async function* () {
@@ -102,7 +102,7 @@ export async function seedDatasets(ctx: Ctx, editorActor: Actor) {
       },
     }),
   );
-  const items = await getDb().datasetItemRevision.findMany({ where: { datasetId: support.id, validTo: null }, orderBy: { position: "asc" }, select: { itemId: true, input: true, expected: true, metadata: true, tags: true } });
+  const items = await getDb().datasetItemRevision.findMany({ where: { datasetId: support.id, validTo: 2147483647 }, orderBy: { position: "asc" }, select: { itemId: true, input: true, expected: true, metadata: true, tags: true } });
   const at = (i: number) => items[i]!;
   // A reviewer noticed two reference answers were too vague.
   await run((w) =>

@@ -5,8 +5,8 @@ import "server-only";
 // problem (up to MAX_REPORTED_PROBLEMS, all counted) and the transaction rolls back. Rows whose
 // input and expected output equal a live item's (or an earlier row's) are skipped unless asked,
 // so importing the same file twice adds nothing the second time.
-import { randomUUID } from "node:crypto";
-import type { AuditedTx } from "../../../audit/mutation";
+import { from as copyFrom } from "pg-copy-streams";
+import type { SqlAuditedTx } from "../../../audit/mutation";
 import { AppError } from "../../../errors";
 import {
   MAX_REPORTED_PROBLEMS,
@@ -20,7 +20,7 @@ import {
 } from "../../../contracts/datasets";
 import { isProblem, prepareItem, type ItemProblem, type RawItem } from "../content";
 import { validatorsFor } from "../schemas";
-import { commitVersion, insertRevisions, lockDataset, type NewRevision, type ProjectCtx } from "../store";
+import { commitVersion, LIVE, lockDataset, newItemId, type ProjectCtx } from "../store";
 import { ImportAbort, readRecords, type ReadStats, type SourceRecord } from "./records";
 
 /** An import refused for problems in the file: nothing was written. Carries the report. */
@@ -35,7 +35,6 @@ export type CsvLayout = { delimiter: string; eol: "\n" | "\r\n"; columns: Column
 
 export type ImportProgress = { bytes: number; rows: number };
 
-const BATCH_ROWS = 2_000;
 const PROGRESS_EVERY_MS = 200;
 
 function parseJsonText(value: unknown): { ok: true; value: unknown } | { ok: false } {
@@ -64,15 +63,24 @@ export function compileMapping(mapping: ColumnMapping | undefined, format: Impor
     }
     return target;
   };
+  // Keys are visited in the order of their targets, so input and metadata objects are built with
+  // sorted keys: their JSON is then already canonical and hashing needs no second serialisation.
+  // CSV records all share the header's keys: that order is worked out once.
+  const byTarget = (a: [string, MappingTarget], b: [string, MappingTarget]) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
+  let csvPlan: [string, MappingTarget][] | null = null;
   return (values) => {
     const input: Record<string, unknown> = {};
     const metadata: Record<string, unknown> = {};
     let expected: unknown = undefined;
     let tags: string[] = [];
-    for (const key in values) {
+    const plan =
+      format === "csv"
+        ? (csvPlan ??= Object.keys(values).map((k): [string, MappingTarget] => [k, targetOf(k)]).sort(byTarget))
+        : Object.keys(values).map((k): [string, MappingTarget] => [k, targetOf(k)]).sort(byTarget);
+    for (let i = 0; i < plan.length; i++) {
+      const [key, target] = plan[i]!;
       const value = values[key];
       if (value === undefined) continue;
-      const target = targetOf(key);
       if (target === "ignore") continue;
       if (target === "expected") {
         expected = format === "csv" && value === "" ? undefined : value;
@@ -90,9 +98,10 @@ export function compileMapping(mapping: ColumnMapping | undefined, format: Impor
         const parsed = parseJsonText(value);
         if (!parsed.ok || !isObject(parsed.value)) return { field: target, message: `(column "${key}") must be a JSON object` };
         Object.assign(target === "input" ? input : metadata, parsed.value);
+      } else if (target.charCodeAt(0) === 105 /* i */) {
+        input[target.slice(6)] = value;
       } else {
-        const dot = target.indexOf(".");
-        (target.slice(0, dot) === "input" ? input : metadata)[target.slice(dot + 1)] = value;
+        metadata[target.slice(9)] = value;
       }
     }
     return { input, expected, metadata, tags };
@@ -103,8 +112,20 @@ function describeRow(record: SourceRecord): string {
   return record.line !== null ? `Row ${record.row} (line ${record.line})` : `Row ${record.row}`;
 }
 
+const COPY_SQL = `COPY dataset_item_revisions (dataset_id, item_id, position, valid_from, input, expected, metadata, tags, source_type, source_ref, content_hash) FROM STDIN`;
+
+/** A value in COPY's text format: backslashes doubled, tabs and line breaks escaped. */
+function copyText(value: string): string {
+  return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r")) : value;
+}
+
+/** JSON text never holds raw tabs or line breaks (JSON escapes them), only backslashes to double. */
+function copyJson(json: string): string {
+  return json.includes("\\") ? json.replaceAll("\\", "\\\\") : json;
+}
+
 export async function importItems(
-  w: AuditedTx,
+  w: SqlAuditedTx,
   ctx: ProjectCtx,
   input: {
     datasetId: string;
@@ -115,14 +136,13 @@ export async function importItems(
   },
 ): Promise<ImportResult> {
   const { options } = input;
-  const ds = await lockDataset(w, ctx, input.datasetId);
+  const ds = await lockDataset(w.sql, ctx, input.datasetId);
   const validators = validatorsFor(ds);
 
   // Content hashes of the live items: rows equal to one of them are duplicates.
   const known = new Set<string>();
   if (!options.allowDuplicates && ds.itemCount > 0) {
-    const rows = await w.tx.$queryRaw<{ content_hash: string }[]>`
-      SELECT content_hash FROM dataset_item_revisions WHERE dataset_id = ${ds.id}::uuid AND valid_to IS NULL`;
+    const rows = await w.sql.query<{ content_hash: string }>(`SELECT content_hash FROM dataset_item_revisions WHERE dataset_id = $1::uuid AND valid_to = ${LIVE}`, [ds.id]);
     for (const r of rows) known.add(r.content_hash);
   }
 
@@ -138,16 +158,31 @@ export async function importItems(
   const map = compileMapping(options.mapping, options.format);
   const extraTags = options.tags;
 
+  // Rows stream into the table with COPY as they are read, in this transaction: a problem
+  // anywhere rolls all of them back.
+  const copy = w.client.query(copyFrom(COPY_SQL));
+  const copyDone = new Promise<void>((resolve, reject) => {
+    copy.on("finish", resolve);
+    copy.on("error", reject);
+  });
+  const sourceRef = copyText(`v${ds.nextVersion}`);
+  const rowPrefix = `${ds.id}\t`;
+  const rowVersion = `\t${ds.nextVersion}\t`;
+  let pending = "";
+  const flush = async () => {
+    if (!pending) return;
+    const ok = copy.write(pending);
+    pending = "";
+    if (!ok) await new Promise<void>((resolve, reject) => {
+      copy.once("drain", resolve);
+      copy.once("error", reject);
+    });
+  };
+
   let position = ds.nextPosition;
   let added = 0;
   let duplicates = 0;
-  let batch: NewRevision[] = [];
   let lastProgress = 0;
-  const flush = async () => {
-    if (batch.length && problemCount === 0) await insertRevisions(w, ds.id, ds.nextVersion, batch);
-    batch = [];
-  };
-
   try {
     for await (const record of reader.records) {
       const raw = map(record.values);
@@ -164,9 +199,26 @@ export async function importItems(
         known.add(item.contentHash);
       }
       if (problemCount > 0) continue; // keep reading to report every problem, but write nothing more
-      batch.push({ itemId: randomUUID(), position: position++, item, sourceType: "import", sourceRef: `v${ds.nextVersion}` });
+      pending +=
+        rowPrefix +
+        newItemId() +
+        "\t" +
+        position++ +
+        rowVersion +
+        copyJson(item.inputJson) +
+        "\t" +
+        (item.expectedJson === null ? "\\N" : copyJson(item.expectedJson)) +
+        "\t" +
+        copyJson(item.metadataJson) +
+        "\t" +
+        (item.tags.length ? `{${item.tags.map((t) => `"${t}"`).join(",")}}` : "{}") +
+        "\timport\t" +
+        sourceRef +
+        "\t" +
+        item.contentHash +
+        "\n";
       added++;
-      if (batch.length >= BATCH_ROWS) await flush();
+      if (pending.length >= 256 * 1024) await flush();
       if (input.onProgress) {
         const now = Date.now();
         if (now - lastProgress >= PROGRESS_EVERY_MS) {
@@ -176,10 +228,16 @@ export async function importItems(
       }
     }
   } catch (error) {
-    if (!(error instanceof ImportAbort)) throw error;
+    if (!(error instanceof ImportAbort)) {
+      copy.destroy(error as Error);
+      throw error;
+    }
     onProblem(error.problem);
   }
   input.onProgress?.({ bytes: stats.bytes, rows: stats.rows });
+  if (problemCount === 0) await flush();
+  copy.end();
+  await copyDone;
 
   if (problemCount > 0) {
     // Parser problems can arrive out of order (a broken quote is found at the end); report by line.
@@ -196,7 +254,6 @@ export async function importItems(
   if (stats.rows === 0) {
     throw new ImportFailedError({ ok: false, message: "Nothing was imported: the file has no rows", rowsRead: 0, problemCount: 1, problems: [{ row: null, line: null, message: "The file has no rows" }] });
   }
-  await flush();
 
   const result: ImportResult = { version: null, rows: stats.rows, added, duplicatesSkipped: duplicates, bytes: stats.bytes, sha256: stats.sha256 };
   if (added === 0) {
@@ -205,13 +262,16 @@ export async function importItems(
     return result;
   }
   const details = { fileName: options.fileName, format: options.format, bytes: stats.bytes, sha256: stats.sha256, rows: stats.rows, duplicatesSkipped: duplicates };
-  const version = await commitVersion(w, ds, { kind: "import", message: options.message, added, nextPosition: position, details });
-  if (options.format === "csv") {
-    // CSV exports reuse this layout, so a file exported from this version matches the file imported.
-    const columns = reader.columns.map((column) => ({ column, target: options.mapping?.find((m) => m.column === column)?.target ?? suggestTarget(column) }));
-    const layout: CsvLayout = { delimiter: reader.csv?.delimiter ?? ",", eol: reader.csv?.eol ?? "\n", columns };
-    await w.tx.dataset.update({ where: { id: ds.id }, data: { csvColumns: layout } });
-  }
+  // CSV exports reuse this layout, so a file exported from this version matches the file imported.
+  const csvLayout: CsvLayout | undefined =
+    options.format === "csv"
+      ? {
+          delimiter: reader.csv?.delimiter ?? ",",
+          eol: reader.csv?.eol ?? "\n",
+          columns: reader.columns.map((column) => ({ column, target: options.mapping?.find((m) => m.column === column)?.target ?? suggestTarget(column) })),
+        }
+      : undefined;
+  const version = await commitVersion(w.sql, w.actor, ds, { kind: "import", message: options.message, added, nextPosition: position, details, csvLayout });
   w.record({
     orgId: ctx.orgId,
     projectId: ctx.projectId,

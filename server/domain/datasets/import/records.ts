@@ -4,8 +4,7 @@ import "server-only";
 // array without ever holding the whole file. Every problem names its row and line; problems that
 // make the rest unreadable (bad UTF-8, broken JSON, an unclosed quote, the size limit) end the read.
 import { createHash } from "node:crypto";
-import { Readable } from "node:stream";
-import { parse as parseCsv, type CsvError } from "csv-parse";
+import Papa from "papaparse";
 import { JSONParser } from "@streamparser/json";
 import type { ImportFormat, ImportProblem } from "../../../contracts/datasets";
 
@@ -56,8 +55,9 @@ export function invalidUtf8Offset(bytes: Uint8Array): number {
 }
 
 function countNewlines(bytes: Uint8Array, end = bytes.length): number {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(end, bytes.length));
   let n = 0;
-  for (let i = 0; i < end; i++) if (bytes[i] === 10) n++;
+  for (let i = buffer.indexOf(10); i >= 0; i = buffer.indexOf(10, i + 1)) n++;
   return n;
 }
 
@@ -79,7 +79,8 @@ export async function* decodeUtf8(source: AsyncIterable<Uint8Array>, options: { 
     } catch {
       const joined: Uint8Array = pending ? Buffer.concat([pending, chunk]) : chunk;
       const offset = Math.max(0, invalidUtf8Offset(joined));
-      const line = lines + countNewlines(joined, offset) + 1;
+      // `lines` already counts the line breaks in `pending` (the end of the previous chunk).
+      const line = lines - (pending ? countNewlines(pending) : 0) + countNewlines(joined, offset) + 1;
       throw new ImportAbort({ row: null, line, message: `Line ${line} is not valid UTF-8 (byte ${options.stats.bytes - joined.length + offset + 1} of the file); save the file as UTF-8` });
     }
     // Keep the last few bytes: a multi-byte character may continue in the next chunk.
@@ -134,21 +135,6 @@ async function* prepend(head: string, rest: AsyncIterator<string>, done: boolean
   }
 }
 
-function csvProblem(error: CsvError | Error, row: number | null): ImportProblem {
-  const e = error as CsvError & { lines?: number };
-  const line = typeof e.lines === "number" ? e.lines : null;
-  const where = line ? `Line ${line}` : "The file";
-  const message =
-    e.code === "CSV_QUOTE_NOT_CLOSED"
-      ? `${where}: a quoted field is never closed`
-      : e.code === "CSV_INVALID_CLOSING_QUOTE" || e.code === "CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE"
-        ? `${where}: characters follow a closing quote; quote the whole field and double the quotes inside it`
-        : e.code === "CSV_MAX_RECORD_SIZE"
-          ? `${where}: the row is too long`
-          : `${where}: malformed CSV (${error.message.replace(/^Invalid [^:]*: /, "")})`;
-  return { row, line, message };
-}
-
 export type RecordReader = {
   /** CSV header (columns in file order) once known; JSON formats: keys in first-seen order. */
   columns: string[];
@@ -182,58 +168,131 @@ export function readRecords(
   return reader;
 }
 
+function papaProblem(error: Papa.ParseError, row: number, line: number): ImportProblem {
+  const where = `Row ${row} (line ${line})`;
+  const message =
+    error.code === "MissingQuotes"
+      ? `${where}: a quoted field is never closed`
+      : error.code === "InvalidQuotes"
+        ? `${where}: characters follow a closing quote; quote the whole field and double the quotes inside it`
+        : `${where}: malformed CSV (${error.message})`;
+  return { row, line, message };
+}
+
+/** Offsets of the double quotes in `text` (native indexOf jumps, not a character loop). */
+function quotePositions(text: string): number[] {
+  const out: number[] = [];
+  for (let i = text.indexOf('"'); i >= 0; i = text.indexOf('"', i + 1)) out.push(i);
+  return out;
+}
+
+/**
+ * The end of the last complete record in `text`: the last line break outside quotes, given
+ * whether `text` starts inside a quoted field. Also whether the text after it ends inside quotes.
+ */
+export function lastRecordBreak(text: string, inQuotes: boolean): { cut: number; restInQuotes: boolean } {
+  const quotes = quotePositions(text);
+  // Quotes before offset p: binary search in the sorted positions.
+  const quotesBefore = (p: number) => {
+    let lo = 0;
+    let hi = quotes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (quotes[mid]! < p) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const endsQuoted = (inQuotes ? 1 : 0) + (quotes.length % 2) === 1;
+  let n = text.lastIndexOf("\n");
+  while (n >= 0) {
+    const before = quotesBefore(n);
+    if (((inQuotes ? 1 : 0) + before) % 2 === 0) {
+      const after = quotes.length - before;
+      return { cut: n, restInQuotes: after % 2 === 1 };
+    }
+    // Inside a quoted field: look before the quote that opened it.
+    const opener = quotes[before - 1];
+    n = opener === undefined ? -1 : text.lastIndexOf("\n", opener);
+  }
+  return { cut: -1, restInQuotes: endsQuoted };
+}
+
 async function* csvRecords(text: AsyncGenerator<string>, reader: RecordReader, options: { delimiter?: string; stats: ReadStats; onProblem(p: ImportProblem): void }): AsyncGenerator<SourceRecord> {
   const iterator = text[Symbol.asyncIterator]();
   const { head, done } = await firstLineOf(iterator);
   if (!head.trim()) throw new ImportAbort({ row: null, line: 1, message: "The file is empty: a CSV file needs a header line naming its columns" });
-  const delimiter = options.delimiter ?? detectDelimiter(head.slice(0, head.indexOf("\n") >>> 0));
-  reader.csv = { delimiter, eol: /\r\n/.test(head) ? "\r\n" : "\n" };
-  let row = 0;
-  const parser = parseCsv({
-    delimiter,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    info: true,
-    skip_records_with_error: true,
-    max_record_size: 4 * 1024 * 1024,
-    on_skip: (error) => {
-      if (error) options.onProblem(csvProblem(error, row + 1));
-      return undefined;
-    },
-  });
-  const input = Readable.from(prepend(head, iterator, done));
-  input.on("error", (error) => parser.destroy(error));
-  input.pipe(parser);
+  const firstLine = head.slice(0, head.indexOf("\n") >>> 0);
+  const delimiter = options.delimiter ?? detectDelimiter(firstLine);
+  // The header line's own ending (a quoted field further down may hold either).
+  const eol = head.charCodeAt(head.indexOf("\n") - 1) === 13 ? "\r\n" : "\n";
+  reader.csv = { delimiter, eol };
+  const config: Papa.ParseConfig = { delimiter, newline: eol, quoteChar: '"', escapeChar: '"', skipEmptyLines: false };
+
   let header: string[] | null = null;
-  try {
-    for await (const chunk of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      const { record, info } = chunk;
+  let row = 0;
+  let line = 1;
+  // Complete records (up to a line break outside quotes) go to the parser; the rest waits for
+  // the next chunk, so a record is never cut in two.
+  function* parse(textPart: string): Generator<SourceRecord> {
+    if (textPart === "") {
+      line++; // an empty line on its own
+      return;
+    }
+    const result = Papa.parse<string[]>(textPart, config);
+    const errorsByRow = new Map<number, Papa.ParseError>();
+    for (const e of result.errors) if (e.row !== undefined && !errorsByRow.has(e.row)) errorsByRow.set(e.row, e);
+    for (let i = 0; i < result.data.length; i++) {
+      const record = result.data[i]!;
+      const startLine = line;
+      let span = 1;
+      for (const field of record) if (field.includes("\n")) span += field.split("\n").length - 1;
+      line += span;
+      if (record.length === 1 && record[0] === "" && !errorsByRow.has(i)) continue; // an empty line
       if (!header) {
         header = record.map((c) => c.trim());
         const blank = header.findIndex((c) => c === "");
         if (blank >= 0) throw new ImportAbort({ row: null, line: 1, message: `Column ${blank + 1} of the header has no name` });
-        const dup = header.find((c, i) => header!.indexOf(c) !== i);
+        const dup = header.find((c, k) => header!.indexOf(c) !== k);
         if (dup !== undefined) throw new ImportAbort({ row: null, line: 1, message: `The header names the column "${dup}" twice` });
         reader.columns.push(...header);
         continue;
       }
       row++;
       options.stats.rows = row;
+      const error = errorsByRow.get(i);
+      if (error) {
+        options.onProblem(papaProblem(error, row, startLine));
+        continue;
+      }
       if (record.length !== header.length) {
-        options.onProblem({ row, line: info.lines, message: `Row ${row} (line ${info.lines}) has ${record.length} fields; the header has ${header.length}` });
+        options.onProblem({ row, line: startLine, message: `Row ${row} (line ${startLine}) has ${record.length} fields; the header has ${header.length}` });
         continue;
       }
       const values: Record<string, unknown> = {};
-      for (let i = 0; i < header.length; i++) values[header[i]!] = record[i];
-      yield { row, line: info.lines, values };
+      for (let k = 0; k < header.length; k++) values[header[k]!] = record[k];
+      yield { row, line: startLine, values };
     }
-  } catch (error) {
-    if (error instanceof ImportAbort) throw error;
-    if ((error as CsvError).code?.startsWith("CSV_")) throw new ImportAbort(csvProblem(error as CsvError, row + 1));
-    throw error;
-  } finally {
-    input.destroy();
   }
+
+  let carry = "";
+  let carryInQuotes = false;
+  for await (const chunk of prepend(head, iterator, done)) {
+    const { cut, restInQuotes } = lastRecordBreak(chunk, carryInQuotes);
+    if (cut < 0) {
+      carry += chunk;
+      carryInQuotes = restInQuotes;
+      if (carry.length > 16 * 1024 * 1024) throw new ImportAbort({ row: row + 1, line, message: `Line ${line}: a record is longer than 16 MB (is a quote never closed?)` });
+      continue;
+    }
+    // Without the record's line break (\r\n or \n): the parser would keep a lone \r in the last field.
+    let complete = carry + chunk.slice(0, cut);
+    if (complete.charCodeAt(complete.length - 1) === 13) complete = complete.slice(0, -1);
+    carry = chunk.slice(cut + 1);
+    carryInQuotes = restInQuotes;
+    yield* parse(complete);
+  }
+  if (carry.trim() !== "" || carryInQuotes) yield* parse(carry.endsWith("\r\n") ? carry.slice(0, -2) : carry.endsWith("\n") ? carry.slice(0, -1) : carry);
   if (!header) throw new ImportAbort({ row: null, line: 1, message: "The file is empty: a CSV file needs a header line naming its columns" });
 }
 

@@ -44,12 +44,11 @@ CREATE TABLE "dataset_versions" (
 
 -- CreateTable
 CREATE TABLE "dataset_item_revisions" (
-    "id" BIGSERIAL NOT NULL,
     "dataset_id" UUID NOT NULL,
     "item_id" UUID NOT NULL,
     "position" INTEGER NOT NULL,
     "valid_from" INTEGER NOT NULL,
-    "valid_to" INTEGER,
+    "valid_to" INTEGER NOT NULL DEFAULT 2147483647,
     "input" JSONB NOT NULL,
     "expected" JSONB,
     "metadata" JSONB NOT NULL DEFAULT '{}',
@@ -59,7 +58,7 @@ CREATE TABLE "dataset_item_revisions" (
     "content_hash" TEXT NOT NULL,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
-    CONSTRAINT "dataset_item_revisions_pkey" PRIMARY KEY ("id")
+    CONSTRAINT "dataset_item_revisions_pkey" PRIMARY KEY ("dataset_id","position","valid_to","valid_from")
 );
 
 -- CreateIndex
@@ -68,36 +67,19 @@ CREATE UNIQUE INDEX "datasets_project_id_name_key" ON "datasets"("project_id", "
 -- CreateIndex
 CREATE UNIQUE INDEX "dataset_versions_dataset_id_version_key" ON "dataset_versions"("dataset_id", "version");
 
--- CreateIndex
-CREATE INDEX "dataset_item_revisions_dataset_id_position_idx" ON "dataset_item_revisions"("dataset_id", "position");
-
--- CreateIndex
-CREATE INDEX "dataset_item_revisions_item_id_valid_from_idx" ON "dataset_item_revisions"("item_id", "valid_from");
-
 -- AddForeignKey
 ALTER TABLE "datasets" ADD CONSTRAINT "datasets_project_id_fkey" FOREIGN KEY ("project_id") REFERENCES "projects"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "dataset_versions" ADD CONSTRAINT "dataset_versions_dataset_id_fkey" FOREIGN KEY ("dataset_id") REFERENCES "datasets"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
--- AddForeignKey
-ALTER TABLE "dataset_item_revisions" ADD CONSTRAINT "dataset_item_revisions_dataset_id_fkey" FOREIGN KEY ("dataset_id") REFERENCES "datasets"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
-
 -- ---- Hand-written: what schema.prisma cannot express -----------------------------------------
 
--- At most one live revision per item.
-CREATE UNIQUE INDEX "dataset_item_revisions_live_item" ON "dataset_item_revisions" ("item_id") WHERE "valid_to" IS NULL;
-
--- Full-text search over the values (not the keys) of input and expected output.
-CREATE FUNCTION "keel_dataset_item_search"("input" JSONB, "expected" JSONB) RETURNS tsvector
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT jsonb_to_tsvector('simple'::regconfig, "input", '["string", "numeric"]')
-      || jsonb_to_tsvector('simple'::regconfig, coalesce("expected", 'null'::jsonb), '["string", "numeric"]')
-$$;
-CREATE INDEX "dataset_item_revisions_search" ON "dataset_item_revisions" USING gin ("keel_dataset_item_search"("input", "expected"));
+-- At most one live revision per item; also how an item is found by id.
+CREATE UNIQUE INDEX "dataset_item_revisions_live_item" ON "dataset_item_revisions" ("item_id") WHERE "valid_to" = 2147483647;
 
 -- Deleting dataset history is refused, except inside a purge of a whole dataset
--- (SET LOCAL keel.purge = 'dataset:<id>'), which the domain does for unused datasets only.
+-- (set_config('keel.purge', 'dataset:<id>', true)), which the domain does for unused datasets only.
 CREATE FUNCTION "keel_dataset_history_guard"() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -109,11 +91,11 @@ BEGIN
     END IF;
     RAISE EXCEPTION '% is immutable', TG_TABLE_NAME USING DETAIL = 'DELETE on ' || TG_TABLE_NAME || ' was refused';
   END IF;
-  -- UPDATE: only an item revision's valid_to may be set, once.
+  -- UPDATE: only a live item revision's valid_to may be lowered to the version that replaced it, once.
   IF TG_TABLE_NAME = 'dataset_item_revisions' THEN
-    IF OLD."valid_to" IS NULL AND NEW."valid_to" IS NOT NULL THEN
+    IF OLD."valid_to" = 2147483647 AND NEW."valid_to" > OLD."valid_from" AND NEW."valid_to" < 2147483647 THEN
       probe := NEW;
-      probe."valid_to" := NULL;
+      probe."valid_to" := OLD."valid_to";
       IF probe IS NOT DISTINCT FROM OLD THEN
         RETURN NEW;
       END IF;
