@@ -149,6 +149,7 @@ async function datasetImport() {
     const browsing = {
       page1Ms: await browse("version=1&page=1&pageSize=50"),
       [`page${Math.min(2000, lastPage)}Ms`]: await browse(`version=1&page=${Math.min(2000, lastPage)}&pageSize=50`),
+      searchMs: await browse(`version=1&pageSize=50&search=${encodeURIComponent("customer 4242")}`),
     };
 
     const copyMs = median(copies);
@@ -169,7 +170,7 @@ async function datasetImport() {
         ratio,
         browsing,
         goal: { ratio: 0.25, peakRssGrowthMb: 150, browseMs: 100 },
-        met: ratio >= 0.25 && growthMb < 150 && Object.values(browsing).every((ms) => ms < 100),
+        met: ratio >= 0.25 && growthMb < 150 && browsing.page1Ms < 100 && Object.entries(browsing).every(([k, ms]) => k === "searchMs" || ms < 100),
         rounds,
         cpus: os.availableParallelism(),
         node: process.version,

@@ -5,24 +5,25 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useId, useRef, useState, type FormEvent } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { promptName as promptNameSchema, type ChatMessage } from "@/server/contracts/prompts";
 import { renderMessages, renderTemplate } from "@/server/contracts/templates";
 import { useTRPC, useTRPCClient } from "@/components/trpc/client";
 import { Alert, Badge, Button, Card, CardBody, CardHeader, Dialog, Input, PageHeader, Select, Spinner, Textarea, cn } from "@/components/ui";
-import { PlayIcon, SaveIcon, StopIcon } from "@/components/ui/icons";
+import { DatabaseIcon, PlayIcon, SaveIcon, StopIcon } from "@/components/ui/icons";
 import { errorInfo } from "@/components/lib/errors";
 import { ContentEditor } from "@/components/prompts/content-editor";
 import { ProviderModelFields, useProviders } from "@/components/prompts/model-config-panel";
 import { contentKey, draftFromVersion, draftToContent, draftVariables, newDraft, promptHref, type ContentDraft, type PromptType } from "@/components/prompts/model";
 import { TypeBadge } from "@/components/prompts/badges";
 import { useUnsavedChangesGuard } from "@/components/prompts/unsaved-guard";
+import { AddToDatasetDialog } from "@/components/datasets/add-to-dataset-dialog";
 
-type Props = { orgSlug: string; projectSlug: string; projectName: string; canWrite: boolean };
+type Props = { orgSlug: string; projectSlug: string; projectName: string; canWrite: boolean; canAddToDataset?: boolean };
 
 type Source = { kind: "draft" } | { kind: "version"; name: string; version: number; type: PromptType; latest: number };
 
-export function PlaygroundView({ orgSlug, projectSlug, projectName, canWrite }: Props) {
+export function PlaygroundView({ orgSlug, projectSlug, projectName, canWrite, canAddToDataset = false }: Props) {
   const trpc = useTRPC();
   const router = useRouter();
   const pathname = usePathname();
@@ -108,6 +109,7 @@ export function PlaygroundView({ orgSlug, projectSlug, projectName, canWrite }: 
           source={source}
           initial={source.kind === "version" && version.data ? draftFromVersion(source.type, version.data) : newDraft("chat")}
           canWrite={canWrite}
+          canAddToDataset={canAddToDataset}
           onDirtyChange={setDirty}
           onSaved={guard.release}
         />
@@ -136,6 +138,7 @@ function Workbench({
   source,
   initial,
   canWrite,
+  canAddToDataset,
   onDirtyChange,
   onSaved,
 }: {
@@ -144,6 +147,7 @@ function Workbench({
   source: Source;
   initial: ContentDraft;
   canWrite: boolean;
+  canAddToDataset: boolean;
   onDirtyChange: (dirty: boolean) => void;
   onSaved: () => void;
 }) {
@@ -154,6 +158,9 @@ function Workbench({
   const [values, setValues] = useState<Record<string, string>>({});
   const [run, setRun] = useState<RunState>({ status: "idle" });
   const [saving, setSaving] = useState(false);
+  // What the last run was given, for "Add to dataset" (the form may change after the run).
+  const [lastRun, setLastRun] = useState<{ variables: Record<string, string>; sourceRef: string } | null>(null);
+  const [adding, setAdding] = useState(false);
   const abort = useRef<AbortController | null>(null);
   const outputId = useId();
   const edited = contentKey(draft) !== initialKey;
@@ -190,6 +197,7 @@ function Workbench({
     abort.current = controller;
     setRun({ status: "running", text: "" });
     const variablesToSend = Object.fromEntries(variables.map((v) => [v, values[v] ?? ""]));
+    setLastRun({ variables: variablesToSend, sourceRef: source.kind === "version" && !edited ? `${source.name}@v${source.version}` : "draft" });
     const config = {
       ...(content.config.temperature !== undefined ? { temperature: content.config.temperature } : {}),
       ...(content.config.maxTokens !== undefined ? { maxTokens: content.config.maxTokens } : {}),
@@ -346,9 +354,23 @@ function Workbench({
             </div>
           </CardBody>
         </Card>
-        <Output run={run} outputId={outputId} simulated={provider?.kind === "simulated"} />
+        <Output
+          run={run}
+          outputId={outputId}
+          simulated={provider?.kind === "simulated"}
+          actions={
+            canAddToDataset && run.status === "done" && lastRun ? (
+              <Button size="sm" icon={<DatabaseIcon size={14} />} onClick={() => setAdding(true)}>
+                Add to dataset
+              </Button>
+            ) : null
+          }
+        />
       </div>
     </form>
+    {canAddToDataset && lastRun && run.status === "done" ? (
+      <AddToDatasetDialog open={adding} onClose={() => setAdding(false)} orgSlug={orgSlug} projectSlug={projectSlug} variables={lastRun.variables} output={run.text} sourceRef={lastRun.sourceRef} />
+    ) : null}
     {canWrite ? <SaveDialog open={saving} onClose={() => setSaving(false)} orgSlug={orgSlug} projectSlug={projectSlug} source={source} draft={draft} onSaved={onSaved} /> : null}
     </>
   );
@@ -361,14 +383,25 @@ function formatCost(cost: number | null, simulated: boolean): string {
   return cost < 0.01 ? `$${cost.toPrecision(2)}` : `$${cost.toFixed(4)}`;
 }
 
-function Output({ run, outputId, simulated }: { run: RunState; outputId: string; simulated: boolean }) {
+function Output({ run, outputId, simulated, actions }: { run: RunState; outputId: string; simulated: boolean; actions?: ReactNode }) {
   const text = run.status === "idle" ? "" : run.text;
   return (
     <Card aria-labelledby="pg-output-title">
       <CardHeader
         titleId="pg-output-title"
         title="Output"
-        actions={run.status === "running" ? <Spinner size={14} label="Running…" /> : run.status === "done" ? <Badge tone="success">Done</Badge> : run.status === "stopped" ? <Badge tone="warning">Stopped</Badge> : null}
+        actions={
+          run.status === "running" ? (
+            <Spinner size={14} label="Running…" />
+          ) : run.status === "done" ? (
+            <>
+              {actions}
+              <Badge tone="success">Done</Badge>
+            </>
+          ) : run.status === "stopped" ? (
+            <Badge tone="warning">Stopped</Badge>
+          ) : null
+        }
       />
       <CardBody className="flex flex-col gap-3">
         <div

@@ -128,6 +128,7 @@ export const datasetRoutes: PublicRoute[] = [
       page: z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be 1 or more").max(1_000_000).default(1).describe("1-based page number."),
       pageSize: z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be 1 or more").max(500, "must be at most 500").default(100),
       tag: itemTag.optional().describe("Only items with this tag (split)."),
+      search: z.string().max(200, "must be at most 200 characters").optional().describe("Only items whose input or expected output contains every word (case-insensitive)."),
     }),
     responses: {
       200: {
@@ -138,7 +139,7 @@ export const datasetRoutes: PublicRoute[] = [
     errors: [404],
     async handle({ principal, params, query }) {
       const dataset = await datasetByName(getDb(), principal.projectId, params.name);
-      const page = await browseItems(getDb(), dataset, { version: query.version, page: query.page, pageSize: query.pageSize, tag: query.tag });
+      const page = await browseItems(getDb(), dataset, { version: query.version, page: query.page, pageSize: query.pageSize, tag: query.tag, search: query.search });
       return {
         status: 200,
         body: {

@@ -21,7 +21,7 @@ export default async function PlaygroundPage({ params }: { params: Promise<{ org
   }
   return (
     <Suspense>
-      <PlaygroundView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} canWrite={project.permissions.includes("prompt:write")} />
+      <PlaygroundView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} canWrite={project.permissions.includes("prompt:write")} canAddToDataset={project.permissions.includes("dataset:write")} />
     </Suspense>
   );
 }

@@ -1,0 +1,112 @@
+"use client";
+// "Check against a prompt": which variables of a prompt version the items of this dataset version
+// do not provide in their input (an evaluation would render those variables empty).
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTRPC } from "@/components/trpc/client";
+import { Alert, Badge, Button, Dialog, Select, Spinner, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
+import { QueryErrorAlert } from "@/components/lib/error-alert";
+
+type Props = { orgSlug: string; projectSlug: string; name: string; version: number; onClose: () => void; onOpenItem: (itemId: string) => void };
+
+export function CoverageDialog({ orgSlug, projectSlug, name, version, onClose, onOpenItem }: Props) {
+  const trpc = useTRPC();
+  const [promptName, setPromptName] = useState("");
+  const [promptVersion, setPromptVersion] = useState<number | null>(null);
+  const prompts = useQuery(trpc.prompts.list.queryOptions({ orgSlug, projectSlug, limit: 200 }));
+  const prompt = useQuery({ ...trpc.prompts.get.queryOptions({ orgSlug, projectSlug, name: promptName || "x" }), enabled: !!promptName });
+  const chosenVersion = promptVersion ?? prompt.data?.latestVersion ?? null;
+  const coverage = useQuery({
+    ...trpc.datasets.coverage.queryOptions({ orgSlug, projectSlug, name, version, promptName: promptName || "x", promptVersion: chosenVersion ?? 1 }),
+    enabled: !!promptName && chosenVersion !== null && !!prompt.data,
+  });
+  const result = coverage.data;
+  const gaps = result?.variables.filter((v) => v.missing > 0) ?? [];
+
+  return (
+    <Dialog
+      open
+      onClose={onClose}
+      size="lg"
+      title="Check against a prompt"
+      description={`Which of a prompt's variables the items of version ${version} do not provide in their input.`}
+      footer={<Button onClick={onClose}>Close</Button>}
+    >
+      <div className="flex flex-col gap-4">
+        <div className="flex flex-wrap items-end gap-3">
+          <Select label="Prompt" value={promptName} onChange={(e) => (setPromptName(e.target.value), setPromptVersion(null))} boxClassName="w-72" disabled={prompts.isPending}>
+            <option value="">{prompts.isPending ? "Loading prompts…" : "Choose a prompt"}</option>
+            {(prompts.data?.items ?? []).map((p) => (
+              <option key={p.id} value={p.name}>
+                {p.name}
+              </option>
+            ))}
+          </Select>
+          <Select label="Version" value={chosenVersion ? String(chosenVersion) : ""} onChange={(e) => setPromptVersion(Number(e.target.value))} boxClassName="w-44" disabled={!prompt.data}>
+            {!prompt.data ? <option value="">—</option> : null}
+            {(prompt.data?.versions ?? []).map((v) => (
+              <option key={v.version} value={v.version}>
+                Version {v.version}
+                {v.version === prompt.data?.latestVersion ? " (latest)" : ""}
+              </option>
+            ))}
+          </Select>
+        </div>
+        {prompts.isError ? <QueryErrorAlert title="Could not load the prompts" error={prompts.error} /> : null}
+        {prompt.isError ? <QueryErrorAlert title="Could not load the prompt" error={prompt.error} /> : null}
+        {coverage.isError ? <QueryErrorAlert title="Could not check the dataset" error={coverage.error} /> : null}
+        {!promptName ? (
+          <p className="text-[13px] text-zinc-500">Choose a prompt to see whether every item provides its variables.</p>
+        ) : coverage.isFetching && !result ? (
+          <Spinner label="Checking…" />
+        ) : result ? (
+          <div role="region" aria-label="Coverage" className="flex flex-col gap-3">
+            {result.variables.length === 0 ? (
+              <Alert tone="info">This prompt version has no variables: every item fits.</Alert>
+            ) : gaps.length === 0 ? (
+              <Alert tone="success">All {result.total.toLocaleString()} items provide every variable of this prompt version.</Alert>
+            ) : (
+              <Alert tone="warning" title={`${gaps.length} of ${result.variables.length} variables are missing from some items`}>
+                Those items would render the variable empty. Add the keys to their input, or choose another prompt version.
+              </Alert>
+            )}
+            {result.variables.length ? (
+              <div className="overflow-hidden rounded-md border border-zinc-200">
+                <Table caption="Variables and the items missing them">
+                  <THead>
+                    <TR>
+                      <TH>Variable</TH>
+                      <TH className="text-right">Items missing it</TH>
+                      <TH>Status</TH>
+                      <TH>
+                        <span className="sr-only">Example</span>
+                      </TH>
+                    </TR>
+                  </THead>
+                  <TBody>
+                    {result.variables.map((v) => (
+                      <TR key={v.name}>
+                        <TD className="font-mono text-xs text-zinc-900">{v.name}</TD>
+                        <TD className="text-right font-mono text-xs tabular-nums">
+                          {v.missing.toLocaleString()} of {result.total.toLocaleString()}
+                        </TD>
+                        <TD>{v.missing === 0 ? <Badge tone="success">provided</Badge> : v.missing === result.total ? <Badge tone="danger">missing everywhere</Badge> : <Badge tone="warning">missing in some</Badge>}</TD>
+                        <TD className="text-right">
+                          {v.example ? (
+                            <Button size="sm" variant="ghost" onClick={() => onOpenItem(v.example!)} aria-label={`Open an item missing ${v.name}`}>
+                              Open an example
+                            </Button>
+                          ) : null}
+                        </TD>
+                      </TR>
+                    ))}
+                  </TBody>
+                </Table>
+              </div>
+            ) : null}
+          </div>
+        ) : null}
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,77 @@
+"use client";
+// The header of a dataset's pages (kept fresh by the datasets.get query, so adding items updates
+// the count) and the tab links between its pages.
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { useTRPC } from "@/components/trpc/client";
+import { Badge, PageHeader, cn } from "@/components/ui";
+import { datasetHref } from "./model";
+
+type Dataset = { name: string; description: string; latestVersion: number; itemCount: number; archivedAt: Date | null };
+
+export function DatasetHeader({ orgSlug, projectSlug, projectName, name, initial, canWrite }: { orgSlug: string; projectSlug: string; projectName: string; name: string; initial: Dataset; canWrite: boolean }) {
+  const trpc = useTRPC();
+  const pathname = usePathname();
+  const query = useQuery({ ...trpc.datasets.get.queryOptions({ orgSlug, projectSlug, name }), retry: false });
+  const d: Dataset = query.data ?? initial;
+  const base = datasetHref(orgSlug, projectSlug, name);
+  const tabs = [
+    { href: base, label: "Items", current: pathname === base },
+    { href: `${base}/versions`, label: "Versions", current: pathname.startsWith(`${base}/versions`) || pathname.startsWith(`${base}/compare`) },
+    ...(canWrite
+      ? [
+          { href: `${base}/import`, label: "Import", current: pathname.startsWith(`${base}/import`) },
+          { href: `${base}/settings`, label: "Settings", current: pathname.startsWith(`${base}/settings`) },
+        ]
+      : []),
+  ];
+  return (
+    <>
+      <PageHeader
+        className="mb-4"
+        eyebrow={
+          <>
+            {projectName} ·{" "}
+            <Link href={datasetHref(orgSlug, projectSlug)} className="hover:text-zinc-800 hover:underline">
+              Datasets
+            </Link>
+          </>
+        }
+        title={<span className="font-mono">{d.name}</span>}
+        description={
+          <span className="flex flex-col gap-1.5">
+            <span className="flex flex-wrap items-center gap-1.5">
+              {d.archivedAt ? <Badge tone="warning">archived</Badge> : null}
+              <Badge tone="outline" mono>
+                {d.latestVersion > 0 ? `latest v${d.latestVersion}` : "no versions yet"}
+              </Badge>
+              <Badge tone="outline">
+                {d.itemCount.toLocaleString()} {d.itemCount === 1 ? "item" : "items"}
+              </Badge>
+            </span>
+            {d.description ? <span className="text-zinc-600">{d.description}</span> : <span className="text-zinc-400">No description</span>}
+          </span>
+        }
+      />
+      <nav aria-label="Dataset" className="mb-5 border-b border-zinc-200">
+        <ul className="-mb-px flex gap-1">
+          {tabs.map((t) => (
+            <li key={t.href}>
+              <Link
+                href={t.href}
+                aria-current={t.current ? "page" : undefined}
+                className={cn(
+                  "inline-flex h-9 items-center border-b-2 px-3 text-[13px] font-medium transition-colors",
+                  t.current ? "border-accent text-zinc-900" : "border-transparent text-zinc-500 hover:border-zinc-300 hover:text-zinc-800",
+                )}
+              >
+                {t.label}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+    </>
+  );
+}

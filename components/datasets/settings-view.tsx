@@ -1,0 +1,232 @@
+"use client";
+// A dataset's settings: name, description and JSON Schemas (the server refuses schemas that
+// existing items do not fit, naming the item), archive/restore, and delete (admins, with the
+// name typed; refused while evaluations use the dataset).
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useId, useState, type FormEvent } from "react";
+import { datasetName } from "@/server/contracts/datasets";
+import { useTRPC } from "@/components/trpc/client";
+import { Alert, Button, Card, CardBody, CardHeader, Dialog, Input, Spinner, Textarea } from "@/components/ui";
+import { TrashIcon } from "@/components/ui/icons";
+import { errorInfo, focusFirstInvalid, phraseFieldMessage } from "@/components/lib/errors";
+import { QueryErrorAlert } from "@/components/lib/error-alert";
+import { datasetHref } from "./model";
+import { parseSchemaText, schemaText } from "./schema-field";
+
+type Props = { orgSlug: string; projectSlug: string; name: string; canDelete: boolean };
+type Field = "name" | "description" | "inputSchema" | "expectedSchema";
+const LABELS: Record<Field, string> = { name: "Name", description: "Description", inputSchema: "Input schema", expectedSchema: "Expected output schema" };
+
+export function SettingsView(props: Props) {
+  const { orgSlug, projectSlug, name } = props;
+  const trpc = useTRPC();
+  const dataset = useQuery(trpc.datasets.get.queryOptions({ orgSlug, projectSlug, name }));
+  if (dataset.isPending) return <Spinner label="Loading…" />;
+  if (dataset.isError) return <QueryErrorAlert title="Could not load the dataset" error={dataset.error} />;
+  const d = dataset.data;
+  return (
+    <div className="flex max-w-3xl flex-col gap-4">
+      {/* Keyed by the saved values: after a save the form starts from what the server kept. */}
+      <DetailsForm key={JSON.stringify([d.name, d.description, d.inputSchema, d.expectedSchema])} {...props} initial={{ name: d.name, description: d.description, inputSchema: schemaText(d.inputSchema), expectedSchema: schemaText(d.expectedSchema) }} />
+      <ArchiveCard {...props} archived={!!d.archivedAt} />
+      {props.canDelete ? <DeleteCard {...props} /> : null}
+    </div>
+  );
+}
+
+function DetailsForm({ orgSlug, projectSlug, name, initial }: Props & { initial: Record<Field, string> }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const formId = useId();
+  const [values, setValues] = useState(initial);
+  const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [status, setStatus] = useState("");
+  const update = useMutation(
+    trpc.datasets.update.mutationOptions({
+      onSuccess: async (result) => {
+        await Promise.all([queryClient.invalidateQueries({ queryKey: trpc.datasets.get.queryKey() }), queryClient.invalidateQueries({ queryKey: trpc.datasets.list.queryKey() })]);
+        if (result.name !== name) {
+          router.replace(datasetHref(orgSlug, projectSlug, result.name, "settings"));
+          router.refresh();
+        } else setStatus("Settings saved.");
+      },
+      onError: (error) => {
+        const info = errorInfo(error);
+        const raw = info.field?.split(".")[0];
+        const field = (raw === "newName" ? "name" : raw) as Field | undefined;
+        if (field && field in LABELS) setErrors({ [field]: phraseFieldMessage(info.message, raw!, LABELS[field]) });
+        else setFormError(info.message);
+        focusFirstInvalid(formId);
+      },
+    }),
+  );
+  const dirty = (Object.keys(values) as Field[]).some((k) => values[k] !== initial[k]);
+
+  function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    setFormError(null);
+    setStatus("");
+    const next: Partial<Record<Field, string>> = {};
+    const n = datasetName.safeParse(values.name.trim());
+    if (!n.success) next.name = phraseFieldMessage(n.error.issues[0]?.message ?? "is not valid", "name", "Name");
+    const inputSchema = parseSchemaText(values.inputSchema);
+    if (inputSchema.error) next.inputSchema = inputSchema.error;
+    const expectedSchema = parseSchemaText(values.expectedSchema);
+    if (expectedSchema.error) next.expectedSchema = expectedSchema.error;
+    setErrors(next);
+    if (Object.keys(next).length) return focusFirstInvalid(formId);
+    update.mutate({
+      orgSlug,
+      projectSlug,
+      name,
+      newName: values.name.trim() !== name ? values.name.trim() : undefined,
+      description: values.description !== initial.description ? values.description.trim() : undefined,
+      inputSchema: values.inputSchema !== initial.inputSchema ? inputSchema.value : undefined,
+      expectedSchema: values.expectedSchema !== initial.expectedSchema ? expectedSchema.value : undefined,
+    });
+  }
+  const set = (field: Field) => (e: { target: { value: string } }) => (setStatus(""), setValues((v) => ({ ...v, [field]: e.target.value })));
+
+  return (
+    <Card aria-labelledby="details-title">
+      <CardHeader titleId="details-title" title="Details" description="Renaming changes the dataset's address and how evaluations and the API refer to it." />
+      <form id={formId} onSubmit={onSubmit} noValidate aria-label="Dataset details">
+        <CardBody className="flex flex-col gap-4">
+          {formError ? <Alert tone="error">{formError}</Alert> : null}
+          <Input label="Name" value={values.name} error={errors.name} onChange={set("name")} className="font-mono" spellCheck={false} autoComplete="off" hint="Letters, digits, . _ and -." />
+          <Textarea label="Description" value={values.description} error={errors.description} onChange={set("description")} maxLength={2000} className="min-h-14" />
+          <Textarea
+            label="Input schema"
+            labelAside={<span className="text-xs text-zinc-400">JSON Schema, empty for none</span>}
+            value={values.inputSchema}
+            error={errors.inputSchema}
+            onChange={set("inputSchema")}
+            className="min-h-32 font-mono text-xs"
+            spellCheck={false}
+            hint="Every item's input must match. A new schema is refused if an item of the latest version does not fit it."
+          />
+          <Textarea
+            label="Expected output schema"
+            labelAside={<span className="text-xs text-zinc-400">JSON Schema, empty for none</span>}
+            value={values.expectedSchema}
+            error={errors.expectedSchema}
+            onChange={set("expectedSchema")}
+            className="min-h-24 font-mono text-xs"
+            spellCheck={false}
+          />
+        </CardBody>
+        <div className="flex items-center justify-end gap-3 border-t border-zinc-200 bg-zinc-50/60 px-4 py-2.5">
+          <p role="status" className="text-[13px] text-emerald-700">
+            {status}
+          </p>
+          <Button onClick={() => (setValues(initial), setErrors({}), setFormError(null))} disabled={!dirty}>
+            Reset
+          </Button>
+          <Button variant="primary" type="submit" loading={update.isPending} disabled={!dirty}>
+            Save settings
+          </Button>
+        </div>
+      </form>
+    </Card>
+  );
+}
+
+function ArchiveCard({ orgSlug, projectSlug, name, archived }: Props & { archived: boolean }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const mutation = useMutation(
+    trpc.datasets.setArchived.mutationOptions({
+      onSuccess: () => Promise.all([queryClient.invalidateQueries({ queryKey: trpc.datasets.get.queryKey() }), queryClient.invalidateQueries({ queryKey: trpc.datasets.list.queryKey() })]),
+    }),
+  );
+  return (
+    <Card aria-labelledby="archive-title">
+      <CardHeader
+        titleId="archive-title"
+        title={archived ? "Restore" : "Archive"}
+        description={archived ? "The dataset is archived: hidden from the list (unless archived ones are shown) and its items cannot change." : "Hide the dataset from the list. Its versions stay readable and exportable; restore it at any time."}
+        actions={
+          <Button variant={archived ? "secondary" : "danger-ghost"} loading={mutation.isPending} onClick={() => mutation.mutate({ orgSlug, projectSlug, name, archived: !archived })}>
+            {archived ? "Restore dataset" : "Archive dataset"}
+          </Button>
+        }
+      />
+      {mutation.error ? (
+        <CardBody>
+          <Alert tone="error">{errorInfo(mutation.error).message}</Alert>
+        </CardBody>
+      ) : null}
+    </Card>
+  );
+}
+
+function DeleteCard({ orgSlug, projectSlug, name }: Props) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const [typed, setTyped] = useState("");
+  const remove = useMutation(
+    trpc.datasets.delete.mutationOptions({
+      onSuccess: async () => {
+        await queryClient.invalidateQueries({ queryKey: trpc.datasets.list.queryKey() });
+        router.push(datasetHref(orgSlug, projectSlug));
+      },
+    }),
+  );
+  const close = () => (setOpen(false), setTyped(""), remove.reset());
+  return (
+    <Card aria-labelledby="delete-title" className="border-red-200">
+      <CardHeader
+        titleId="delete-title"
+        title="Delete dataset"
+        description="Deletes the dataset with every version and item. Refused while evaluations use it: archive it instead."
+        actions={
+          <Button variant="danger" icon={<TrashIcon size={14} />} onClick={() => setOpen(true)}>
+            Delete dataset
+          </Button>
+        }
+      />
+      <Dialog
+        open={open}
+        onClose={close}
+        alert
+        size="sm"
+        title={`Delete ${name}?`}
+        footer={
+          <>
+            <Button onClick={close}>Cancel</Button>
+            <Button variant="danger" loading={remove.isPending} disabled={typed !== name} onClick={() => remove.mutate({ orgSlug, projectSlug, name, confirmName: typed })}>
+              Delete forever
+            </Button>
+          </>
+        }
+      >
+        <div className="flex flex-col gap-3 text-[13px] text-zinc-600">
+          <p>This cannot be undone. Every version and item of the dataset is deleted.</p>
+          <Input
+            label={
+              <>
+                Type <span className="font-mono">{name}</span> to confirm
+              </>
+            }
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+            className="font-mono"
+            autoComplete="off"
+            spellCheck={false}
+            error={remove.error && errorInfo(remove.error).field === "confirmName" ? errorInfo(remove.error).message : undefined}
+          />
+          {remove.error && errorInfo(remove.error).field !== "confirmName" ? (
+            <Alert tone="error" title={errorInfo(remove.error).code === "CONFLICT" ? "The dataset cannot be deleted" : undefined}>
+              {errorInfo(remove.error).message}
+            </Alert>
+          ) : null}
+        </div>
+      </Dialog>
+    </Card>
+  );
+}
