@@ -98,6 +98,11 @@ export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
     setRowSelection({});
   }
 
+  // Keys whose values differ most across the page come first in the input summary: a policy text
+  // shared by every item says less than the question that changes from row to row.
+  const pageItems = items.data?.items as ItemRow[] | undefined;
+  const keyOrder = useMemo(() => distinctiveKeyOrder(pageItems ?? []), [pageItems]);
+
   const columns = useMemo(
     () =>
       helper.columns([
@@ -135,7 +140,7 @@ export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
           cell: ({ row, getValue }) => (
             <button type="button" onClick={() => setOpenItem(row.original.itemId)} className="block max-w-[26rem] truncate text-left text-zinc-800 hover:text-accent hover:underline focus-visible:underline" title="Open item">
               <span className="sr-only">Open item #{row.original.position}: </span>
-              {inputPreview(getValue())}
+              {inputPreview(getValue(), keyOrder)}
             </button>
           ),
         }),
@@ -160,7 +165,7 @@ export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
         }),
         helper.accessor("sourceType", { header: "Source", cell: ({ getValue }) => <span className="text-xs text-zinc-500">{SOURCE_LABELS[getValue()]}</span> }),
       ]),
-    [writable, setOpenItem],
+    [writable, setOpenItem, keyOrder],
   );
 
   const table = useTable({
@@ -371,8 +376,22 @@ export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
   );
 }
 
-function inputPreview(input: Record<string, unknown>): string {
-  const entries = Object.entries(input);
+/** Input keys ranked by how many distinct values they have on this page (most first). */
+function distinctiveKeyOrder(rows: readonly { input: Record<string, unknown> }[]): Map<string, number> {
+  const values = new Map<string, Set<string>>();
+  for (const row of rows) {
+    for (const [k, v] of Object.entries(row.input)) {
+      let set = values.get(k);
+      if (!set) values.set(k, (set = new Set()));
+      set.add(typeof v === "string" ? v : JSON.stringify(v));
+    }
+  }
+  const ranked = [...values.entries()].sort((a, b) => b[1].size - a[1].size);
+  return new Map(ranked.map(([k], i) => [k, i]));
+}
+
+function inputPreview(input: Record<string, unknown>, order: Map<string, number>): string {
+  const entries = Object.entries(input).sort((a, b) => (order.get(a[0]) ?? 0) - (order.get(b[0]) ?? 0));
   if (entries.length === 0) return "(empty input)";
   if (entries.length === 1) return preview(entries[0]![1], 140) || `${entries[0]![0]}: (empty)`;
   return entries.map(([k, v]) => `${k}: ${preview(v, 60)}`).join(" · ").slice(0, 160);
