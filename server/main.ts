@@ -53,9 +53,14 @@ async function main() {
   const publicApi = createPublicApi({ listen: { connectionString: runtime.databaseUrl }, log: (line) => log(`public API: ${line}`) });
   const server = createServer(createRequestHandler({ dev, trustProxy: env.KEEL_TRUST_PROXY, tls, next: handle, publicApi }));
 
+  // The evaluation worker runs in this process unless KEEL_WORKER=0 (then run `npx keel worker`).
+  const worker = env.KEEL_WORKER ? await (await import("./queue/evaluation-worker")).startEvaluationWorker({ log: (line) => log(`worker: ${line}`) }) : null;
+
   stopOnSignals(runtime.stop, async () => {
     log("Shutting down …");
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await worker?.stop();
+    await (await import("./queue/boss")).stopBoss();
     await publicApi.close();
     const { getDb } = await import("./db/client");
     await getDb().$disconnect();

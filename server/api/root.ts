@@ -12,6 +12,7 @@ import { environmentsRouter } from "./routers/environments";
 import { modelPricesRouter, providersRouter } from "./routers/providers";
 import { playgroundRouter } from "./routers/playground";
 import { datasetsRouter } from "./routers/datasets";
+import { evaluatorsRouter, runsRouter } from "./routers/evaluations";
 
 export const appRouter = createRouter({
   setup: setupRouter,
@@ -27,6 +28,8 @@ export const appRouter = createRouter({
   modelPrices: modelPricesRouter,
   playground: playgroundRouter,
   datasets: datasetsRouter,
+  evaluators: evaluatorsRouter,
+  runs: runsRouter,
 });
 
 export type AppRouter = typeof appRouter;

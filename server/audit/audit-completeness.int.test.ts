@@ -90,6 +90,15 @@ const scenarios: Record<string, Scenario> = {
   "datasets.archiveItems": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "faq", itemIds: [s.itemIds![1]] }), expect: ["dataset.items.archived"] },
   "datasets.setArchived": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "faq", archived: true }), expect: ["dataset.archived"] },
   "datasets.delete": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), name: "faq", confirmName: "faq" }), expect: ["dataset.deleted"] },
+  "evaluators.create": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "exact", config: { kind: "exact_match" } }), expect: ["evaluator.created"] },
+  "evaluators.saveVersion": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "exact", config: { kind: "exact_match", caseSensitive: false }, commitMessage: "Ignore case" }), expect: ["evaluator.version.created"] },
+  "runs.create": {
+    as: (s) => s.t.users.editor,
+    input: (s) => ({ ...scope(s), prompt: { name: "support/reply" }, dataset: { name: "runs" }, evaluators: ["exact"] }),
+    expect: ["evaluation.run.created"],
+  },
+  "runs.cancel": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), number: 1 }), expect: ["evaluation.run.cancelled"] },
+  "evaluators.archive": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "exact" }), expect: ["evaluator.archived"] },
   "account.changePassword": { as: (s) => s.t.users.editor, input: () => ({ currentPassword: TEST_PASSWORD, newPassword: "another-long-password" }), expect: ["user.password.changed"] },
 };
 const coveredElsewhere = [
@@ -107,6 +116,14 @@ const httpCoveredElsewhere: Record<string, string> = {
 const s = {} as State;
 beforeAll(async () => {
   s.t = await createTestOrg();
+  // A dataset with an item, for the run scenarios (the dataset scenarios delete their own).
+  const editor = callerFor(s.t.users.editor);
+  await editor.datasets.create({ ...scope(s), name: "runs" });
+  await editor.datasets.addItems({ ...scope(s), name: "runs", items: [{ input: { name: "Ada" } }] });
+});
+afterAll(async () => {
+  const { stopBoss } = await import("../queue/boss");
+  await stopBoss();
 });
 
 describe("audit completeness", () => {

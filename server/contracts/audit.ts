@@ -34,11 +34,17 @@ export const AUDIT_ACTIONS = {
   "dataset.item.updated": "Dataset item edited",
   "dataset.items.archived": "Dataset items archived",
   "dataset.items.tagged": "Dataset items tagged",
+  "evaluator.created": "Evaluator created",
+  "evaluator.version.created": "Evaluator version saved",
+  "evaluator.archived": "Evaluator archived",
+  "evaluation.run.created": "Evaluation run started",
+  "evaluation.run.cancelled": "Evaluation run cancelled",
+  "evaluation.run.finished": "Evaluation run finished",
   "settings.encryption.rotated": "Encryption keys rotated",
   "access.denied": "Change refused for lack of permission",
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 export const AUDIT_ACTION_NAMES = Object.keys(AUDIT_ACTIONS) as [AuditAction, ...AuditAction[]];
 
-export const AUDIT_TARGET_TYPES = ["organization", "project", "user", "membership", "api_key", "procedure", "prompt", "environment", "provider", "model_price", "dataset"] as const;
+export const AUDIT_TARGET_TYPES = ["organization", "project", "user", "membership", "api_key", "procedure", "prompt", "environment", "provider", "model_price", "dataset", "evaluator", "evaluation_run"] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];

@@ -48,6 +48,8 @@ export const PERMISSIONS = {
   "playground:run": { scope: "project", description: "Run prompts against a model in the playground", roles: EDITORS, personOnly: true },
   "dataset:read": { scope: "project", description: "See datasets, their versions and items; export them", roles: ALL },
   "dataset:write": { scope: "project", description: "Create datasets; add, import, edit, tag and archive items", roles: EDITORS },
+  "evaluation:read": { scope: "project", description: "See evaluators, evaluation runs, their results, comparisons and dashboards", roles: ALL },
+  "evaluation:write": { scope: "project", description: "Create and version evaluators; start and cancel evaluation runs", roles: EDITORS },
   "dataset:delete": { scope: "project", description: "Delete a dataset no evaluation uses, with its history", roles: ADMINS, personOnly: true },
 } as const satisfies Record<string, PermissionSpec>;
 
@@ -78,7 +80,8 @@ export const API_KEY_SCOPES = {
   "prompts:write": "Create prompt versions and move unprotected labels",
   "datasets:read": "Read datasets and export them",
   "datasets:write": "Add and change dataset items",
-  "evaluations:run": "Start evaluation runs and read their results",
+  "evaluations:read": "Read evaluation runs and their results",
+  "evaluations:write": "Start and cancel evaluation runs (CI gating)",
   "traces:ingest": "Send traces (OpenTelemetry) and scores",
   "audit:read": "Read and export the audit log",
 } as const;
@@ -91,7 +94,8 @@ export const SCOPE_PERMISSIONS: Record<ApiKeyScope, Permission[]> = {
   "prompts:write": ["prompt:read", "prompt:write", "label:move"],
   "datasets:read": ["dataset:read"],
   "datasets:write": ["dataset:read", "dataset:write"],
-  "evaluations:run": [],
+  "evaluations:read": ["evaluation:read"],
+  "evaluations:write": ["evaluation:read", "evaluation:write"],
   "traces:ingest": [],
   "audit:read": ["audit:read"],
 };

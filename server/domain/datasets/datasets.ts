@@ -141,9 +141,16 @@ export async function setDatasetArchived(w: AuditedTx, ctx: ProjectCtx, input: {
 
 const FOREIGN_KEY_VIOLATION = "23503";
 
+/** A delete refused by a foreign key (PostgreSQL 23503, or 23001 for ON DELETE RESTRICT), however Prisma wraps it. */
 function isForeignKeyViolation(error: unknown): boolean {
-  const e = error as { code?: string; cause?: { originalCode?: string; code?: string } } | undefined;
-  return e?.code === "P2003" || e?.cause?.originalCode === FOREIGN_KEY_VIOLATION || e?.cause?.code === FOREIGN_KEY_VIOLATION;
+  const e = error as { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string } } }; cause?: { kind?: string; originalCode?: string; code?: string } } | undefined;
+  const cause = e?.meta?.driverAdapterError?.cause ?? e?.cause;
+  return (
+    e?.code === "P2003" ||
+    cause?.kind === "RestrictViolation" ||
+    cause?.kind === "ForeignKeyConstraintViolation" ||
+    [FOREIGN_KEY_VIOLATION, "23001"].includes(cause?.originalCode ?? cause?.code ?? "")
+  );
 }
 
 /**

@@ -56,7 +56,7 @@ export async function seedDemoWorkspace(): Promise<{ created: boolean }> {
   const adminActor: Actor = { type: "user", id: admin.id, label: admin.email, role: "admin", request: systemActor("seed").request };
   const ctx = { orgId: org.id, projectId: project.id, actorUserId: admin.id };
   await runAudited(adminActor, (w) => createApiKey(w, ctx, { name: "Support widget (production)", scopes: ["prompts:read", "traces:ingest"] }));
-  const old = await runAudited(adminActor, (w) => createApiKey(w, ctx, { name: "Old CI pipeline", scopes: ["prompts:read", "evaluations:run"] }));
+  const old = await runAudited(adminActor, (w) => createApiKey(w, ctx, { name: "Old CI pipeline", scopes: ["prompts:read", "evaluations:write"] }));
   await runAudited(adminActor, (w) => revokeApiKey(w, ctx, { id: old.id }));
 
   const editorActor = await seedPrompts({ orgId: org.id, projectId: project.id }, adminActor);

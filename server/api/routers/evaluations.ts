@@ -1,0 +1,56 @@
+import "server-only";
+import { z } from "zod";
+import { createRouter, projectProcedure } from "../trpc";
+import { text } from "../../contracts/fields";
+import { evaluatorConfig, evaluatorName } from "../../contracts/evaluators";
+import { createRunInput } from "../../contracts/evaluations";
+import { archiveEvaluator, createEvaluator, getEvaluator, listEvaluators, saveEvaluatorVersion } from "../../domain/evaluations/registry";
+import { cancelRun, createRun, getRun, listRuns, runProgress } from "../../domain/evaluations/runs";
+import { promptName } from "../../contracts/prompts";
+
+const runNumber = z.number().int("must be a whole number").min(1, "must be 1 or more").max(2_147_483_647, "is out of range");
+// Configurations are checked by the domain (it names the field); here only their outline.
+const configInput = z.custom<z.input<typeof evaluatorConfig>>((v) => typeof v === "object" && v !== null && "kind" in v, "must be an evaluator configuration with a kind");
+
+export const evaluatorsRouter = createRouter({
+  list: projectProcedure("evaluation:read")
+    .input(z.object({ includeArchived: z.boolean().default(false) }))
+    .query(({ ctx, input }) => listEvaluators(ctx.db, ctx.project.id, input)),
+  get: projectProcedure("evaluation:read")
+    .input(z.object({ name: evaluatorName }))
+    .query(({ ctx, input }) => getEvaluator(ctx.db, ctx.project.id, input.name)),
+  create: projectProcedure("evaluation:write")
+    .input(z.object({ name: evaluatorName, description: text(2000).default(""), config: configInput }))
+    .mutation(async ({ ctx, input }) => {
+      const { evaluator, version } = await ctx.audited((w) => createEvaluator(w, { orgId: ctx.org.id, projectId: ctx.project.id }, input));
+      return { name: evaluator.name, version: version.version };
+    }),
+  saveVersion: projectProcedure("evaluation:write")
+    .input(z.object({ name: evaluatorName, config: configInput, commitMessage: text(500).default(""), description: text(2000).optional() }))
+    .mutation(({ ctx, input }) => ctx.audited((w) => saveEvaluatorVersion(w, { orgId: ctx.org.id, projectId: ctx.project.id }, input))),
+  archive: projectProcedure("evaluation:write")
+    .input(z.object({ name: evaluatorName }))
+    .mutation(({ ctx, input }) => ctx.audited((w) => archiveEvaluator(w, { orgId: ctx.org.id, projectId: ctx.project.id }, input))),
+});
+
+export const runsRouter = createRouter({
+  list: projectProcedure("evaluation:read")
+    .input(z.object({ promptName: promptName.optional(), before: runNumber.optional(), limit: z.number().int().min(1).max(200).default(50) }))
+    .query(({ ctx, input }) => listRuns(ctx.db, ctx.project.id, input)),
+  get: projectProcedure("evaluation:read")
+    .input(z.object({ number: runNumber }))
+    .query(({ ctx, input }) => getRun(ctx.db, ctx.project.id, input.number)),
+  progress: projectProcedure("evaluation:read")
+    .input(z.object({ number: runNumber }))
+    .query(async ({ ctx, input }) => {
+      const run = await ctx.db.evaluationRun.findUnique({ where: { projectId_number: { projectId: ctx.project.id, number: input.number } } });
+      if (!run) return null;
+      return { status: run.status, error: run.error, progress: await runProgress(ctx.db, run) };
+    }),
+  create: projectProcedure("evaluation:write")
+    .input(createRunInput)
+    .mutation(({ ctx, input }) => ctx.audited((w) => createRun(w, { orgId: ctx.org.id, projectId: ctx.project.id }, input))),
+  cancel: projectProcedure("evaluation:write")
+    .input(z.object({ number: runNumber }))
+    .mutation(({ ctx, input }) => ctx.audited((w) => cancelRun(w, { orgId: ctx.org.id, projectId: ctx.project.id }, input))),
+});

@@ -1,0 +1,155 @@
+// Evaluations end to end on real PostgreSQL: evaluators versioned, runs created with their job in
+// the same audited transaction, worked by processRun (and by the pg-boss worker), items stored
+// once, per-item errors for missing variables, rate limits honoured, cancel, a provider that is
+// down failing the run with a reason, and a summary with confidence intervals.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "../../db/client";
+import { auditEventsOf, callerFor, createTestOrg, lastSeq, type TestOrg } from "@/test/support/factories";
+import { startFakeOpenAI, type FakeProviderServer } from "@/test/support/fake-openai";
+import { processRun } from "./worker";
+import type { RunSummary } from "../../contracts/evaluations";
+
+let t: TestOrg;
+let fake: FakeProviderServer;
+const scope = () => ({ orgSlug: t.org.slug, projectSlug: t.project.slug });
+const editor = () => callerFor(t.users.editor);
+const quiet = { log: () => {} };
+
+async function runToEnd(number: number) {
+  const run = await getDb().evaluationRun.findFirstOrThrow({ where: { projectId: t.project.id, number } });
+  for (let i = 0; i < 20; i++) {
+    const outcome = await processRun(run.id, { deadline: Date.now() + 10_000, ...quiet });
+    if (outcome !== "continue") break;
+  }
+  return editor().runs.get({ ...scope(), number });
+}
+
+beforeAll(async () => {
+  process.env.KEEL_QUEUE_POLL_SECONDS = "0.5";
+  t = await createTestOrg();
+  fake = await startFakeOpenAI();
+  await editor().datasets.create({ ...scope(), name: "qa" });
+  await editor().datasets.addItems({
+    ...scope(),
+    name: "qa",
+    items: [
+      { input: { question: "What is 2+2?" }, expected: "Echo: What is 2+2?", tags: ["test"] },
+      { input: { question: "Capital of France?" }, expected: "Paris", tags: ["test"] },
+      { input: { question: "Largest ocean?" }, expected: "Echo: Largest ocean?" },
+      { input: { topic: "no question here" }, expected: "x" },
+    ],
+  });
+  await editor().prompts.create({ ...scope(), name: "qa/answer", content: { type: "text", template: "{{question}}" }, commitMessage: "v1" });
+  await editor().evaluators.create({ ...scope(), name: "exact", config: { kind: "exact_match" } });
+  await editor().evaluators.create({ ...scope(), name: "simulated", config: { kind: "contains", value: "[simulated]" } });
+});
+afterAll(async () => {
+  await fake.close();
+  const { stopBoss } = await import("../../queue/boss");
+  await stopBoss();
+});
+
+describe("evaluators", () => {
+  it("are versioned: a changed configuration is a new version, the same one is not; bad configurations are refused", async () => {
+    expect(await editor().evaluators.saveVersion({ ...scope(), name: "exact", config: { kind: "exact_match" } })).toEqual({ version: 1, changed: false });
+    await expect(editor().evaluators.create({ ...scope(), name: "bad-regex", config: { kind: "regex", pattern: "(" } })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/not a valid regular expression/) });
+    await expect(editor().evaluators.create({ ...scope(), name: "exact", config: { kind: "valid_json" } })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(callerFor(t.users.viewer).evaluators.create({ ...scope(), name: "v", config: { kind: "valid_json" } })).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+});
+
+describe("runs", () => {
+  it("run a version over a dataset version: one audited change creates the run, its items and its job; the worker scores every item once", async () => {
+    const before = await lastSeq(t.org.id);
+    const created = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer", version: 1 }, dataset: { name: "qa" }, evaluators: ["exact", "simulated"], concurrency: 2 });
+    expect(created).toMatchObject({ number: 1, itemsTotal: 4 });
+    const events = await auditEventsOf(t.org.id, before);
+    expect(events.map((e) => e.action)).toEqual(["evaluation.run.created"]);
+    const jobs = await getDb().$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM pgboss.job WHERE name = 'evaluation-run' AND singleton_key = $1`, created.id);
+    expect(Number(jobs[0]!.n)).toBe(1);
+
+    const run = await runToEnd(1);
+    expect(run.status).toBe("completed");
+    const summary = run.summary as RunSummary;
+    expect(summary).toMatchObject({ items: 4, done: 3, errors: 1 });
+    // The Simulated provider never echoes: exact match fails everywhere, "[Simulated]" is always there.
+    expect(summary.evaluators.map((e) => [e.name, e.n, e.passRate])).toEqual([
+      ["exact", 3, 0],
+      ["simulated", 3, 1],
+    ]);
+    expect(summary.evaluators[1]!.passLow).toBeLessThan(1);
+    const items = await getDb().evaluationRunItem.findMany({ where: { runId: created.id }, orderBy: { position: "asc" } });
+    expect(items.map((i) => i.status)).toEqual(["done", "done", "done", "error"]);
+    expect(items[3]!.error).toBe("Missing variables: question (the item's input does not provide them)");
+    expect(items[0]!.scores).toEqual([
+      expect.objectContaining({ name: "exact", passed: false, score: 0 }),
+      expect.objectContaining({ name: "simulated", passed: true, score: 1 }),
+    ]);
+    const finished = await auditEventsOf(t.org.id, before);
+    expect(finished.map((e) => [e.action, e.actorType])).toEqual([
+      ["evaluation.run.created", "user"],
+      ["evaluation.run.finished", "system"],
+    ]);
+    // Processing a finished run again changes nothing.
+    expect(await processRun(created.id, { deadline: Date.now() + 1_000, ...quiet })).toBe("finished");
+  });
+
+  it("pins the dataset version and can run one split, with repetitions", async () => {
+    const created = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer", label: "latest" }, dataset: { name: "qa", version: 1 }, tag: "test", evaluators: ["exact"], repetitions: 3 });
+    expect(created.itemsTotal).toBe(6);
+    const run = await runToEnd(created.number);
+    expect((run.summary as RunSummary).consistency).toEqual([{ name: "exact", meanVariance: 0 }]);
+    await expect(editor().runs.create({ ...scope(), prompt: { name: "qa/answer" }, dataset: { name: "qa" }, tag: "nope" })).rejects.toMatchObject({ code: "BAD_REQUEST", message: 'Version 1 of "qa" has no items tagged "nope"' });
+    await expect(editor().runs.create({ ...scope(), prompt: { name: "qa/answer", version: 9 }, dataset: { name: "qa" } })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("a dataset version a run used cannot be deleted (archive instead)", async () => {
+    await expect(callerFor(t.users.admin).datasets.delete({ ...scope(), name: "qa", confirmName: "qa" })).rejects.toMatchObject({ code: "CONFLICT", message: '"qa" is used by an evaluation and cannot be deleted; archive it instead' });
+  });
+
+  it("honours 429 with Retry-After and keeps every item; a provider that is down fails the run with a reason", async () => {
+    const admin = callerFor(t.users.admin);
+    const provider = await admin.providers.create({ ...scope(), name: "Fake", kind: "openai_compatible", baseUrl: fake.url, apiKey: "sk-test-1234567890", defaultModel: "gpt-4o-mini" });
+    fake.reset();
+    fake.failNext(2, 429, { "retry-after": "1" });
+    const created = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer" }, dataset: { name: "qa" }, evaluators: ["exact"], providerId: provider.id, concurrency: 4 });
+    const started = Date.now();
+    const run = await runToEnd(created.number);
+    expect(run.status).toBe("completed");
+    expect((run.summary as RunSummary).done).toBe(3);
+    // The fake provider echoes: two of the three expected outputs match exactly.
+    expect((run.summary as RunSummary).evaluators[0]).toMatchObject({ name: "exact", passRate: 2 / 3 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(fake.requests.length).toBe(5); // 3 answered + 2 refused with 429
+
+    const down = await admin.providers.create({ ...scope(), name: "Down", kind: "openai_compatible", baseUrl: "http://127.0.0.1:9/v1", apiKey: "sk-test-1234567890", defaultModel: "gpt-4o-mini" });
+    await editor().datasets.addItems({ ...scope(), name: "qa", items: [1, 2, 3, 4, 5].map((i) => ({ input: { question: `Q${i}` } })) });
+    const failing = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer" }, dataset: { name: "qa" }, providerId: down.id, concurrency: 1 });
+    const failed = await runToEnd(failing.number);
+    expect(failed.status).toBe("failed");
+    expect(failed.error).toMatch(/could not be reached after retries/);
+  }, 60_000);
+
+  it("cancels: a queued run stops at once and records who cancelled it", async () => {
+    const created = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer" }, dataset: { name: "qa" } });
+    expect(await editor().runs.cancel({ ...scope(), number: created.number })).toEqual({ status: "cancelled", cancelRequested: true });
+    await expect(editor().runs.cancel({ ...scope(), number: created.number })).rejects.toMatchObject({ code: "CONFLICT" });
+    expect(await processRun(created.id, { deadline: Date.now() + 1_000, ...quiet })).toBe("finished");
+  });
+
+  it("the pg-boss worker picks up a new run and completes it", async () => {
+    const { startEvaluationWorker } = await import("../../queue/evaluation-worker");
+    const worker = await startEvaluationWorker(quiet);
+    try {
+      const created = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer" }, dataset: { name: "qa", version: 1 }, evaluators: ["exact"] });
+      let status = "queued";
+      for (let i = 0; i < 100 && status !== "completed"; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        status = (await getDb().evaluationRun.findUniqueOrThrow({ where: { id: created.id } })).status;
+      }
+      expect(status).toBe("completed");
+    } finally {
+      await worker.stop();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,352 @@
+import "server-only";
+// Working on an evaluation run. A job of the `evaluation-run` queue calls processRun for one time
+// slice; items are claimed one at a time under a lease (FOR UPDATE SKIP LOCKED, so workers on
+// several machines share a run safely), called with bounded concurrency (the run's, and each
+// provider connection's in this process, halved on 429 and paused for Retry-After), scored by the
+// run's evaluator versions, and stored with a compare-and-set on the claim's attempt number: a
+// worker whose lease ran out and was taken over can no longer write, so an item's result is stored
+// exactly once. A killed worker loses only its in-flight calls; its job expires and another worker
+// resumes the run. When no item is left, the run is finished once (compare-and-set), audited.
+import { getDb, type ReadDb } from "../../db/client";
+import { runAudited } from "../../audit/mutation";
+import { systemActor } from "../../audit/actor";
+import { createProvider, estimateCost, ProviderError, type ChatMessage } from "../../providers";
+import { renderMessages, renderTemplate } from "../../contracts/templates";
+import type { ChatMessage as PromptMessage } from "../../contracts/prompts";
+import { evaluatorConfig, type EvaluatorConfig } from "../../contracts/evaluators";
+import type { ItemScore } from "../../contracts/evaluations";
+import { providerForCall } from "../providers/connections";
+import { projectPriceRows } from "../providers/prices";
+import { resolvePrompt } from "../prompts/queries";
+import { evaluate } from "./evaluators";
+import { AdaptiveLimiter, providerLimiter } from "./limiter";
+import { summarizeRun } from "./summary";
+
+const LEASE_SECONDS = 300;
+/** Attempts per call when the provider answers "try again" (429, 5xx); fewer when it cannot be reached at all. */
+const MAX_CALL_ATTEMPTS = 6;
+const MAX_UNREACHABLE_ATTEMPTS = 3;
+/** Consecutive items that failed to reach the provider after all retries: then the run fails. */
+const UNREACHABLE_AFTER = 3;
+
+type Claimed = { position: number; repetition: number; attempts: number; input: Record<string, unknown>; expected: unknown };
+
+type LoadedRun = {
+  id: string;
+  projectId: string;
+  orgId: string;
+  number: number;
+  status: string;
+  cancelRequested: boolean;
+  datasetId: string;
+  datasetVersion: number;
+  providerId: string;
+  model: string;
+  settings: { temperature?: number; maxTokens?: number; topP?: number; stop?: string[]; responseFormat?: never };
+  concurrency: number;
+  content: { type: "text"; template: string } | { type: "chat"; messages: PromptMessage[] };
+  evaluators: { evaluatorVersionId: string; name: string; config: EvaluatorConfig }[];
+};
+
+async function loadRun(runId: string): Promise<LoadedRun | null> {
+  const run = await getDb().evaluationRun.findUnique({
+    where: { id: runId },
+    include: {
+      project: { select: { orgId: true } },
+      promptVersion: { select: { template: true, messages: true, prompt: { select: { type: true } } } },
+      datasetVersion: { select: { version: true, datasetId: true } },
+      evaluators: { orderBy: { position: "asc" }, include: { evaluatorVersion: { select: { config: true } } } },
+    },
+  });
+  if (!run || !run.providerId) return null;
+  return {
+    id: run.id,
+    projectId: run.projectId,
+    orgId: run.project.orgId,
+    number: run.number,
+    status: run.status,
+    cancelRequested: run.cancelRequested,
+    datasetId: run.datasetVersion.datasetId,
+    datasetVersion: run.datasetVersion.version,
+    providerId: run.providerId,
+    model: run.model,
+    settings: run.settings as LoadedRun["settings"],
+    concurrency: run.concurrency,
+    content:
+      run.promptVersion.prompt.type === "text"
+        ? { type: "text", template: run.promptVersion.template ?? "" }
+        : { type: "chat", messages: (run.promptVersion.messages as PromptMessage[] | null) ?? [] },
+    evaluators: run.evaluators.map((e) => ({ evaluatorVersionId: e.evaluatorVersionId, name: e.name, config: evaluatorConfig.parse(e.evaluatorVersion.config) })),
+  };
+}
+
+/** Claims the next item: a pending one, or a running one whose worker's lease ran out. */
+async function claim(run: LoadedRun): Promise<Claimed | null> {
+  const rows = await getDb().$queryRawUnsafe<Claimed[]>(
+    `WITH next AS (
+       SELECT run_id, position, repetition FROM evaluation_run_items
+       WHERE run_id = $1::uuid AND (status = 'pending' OR (status = 'running' AND lease_until < now()))
+       ORDER BY position, repetition LIMIT 1 FOR UPDATE SKIP LOCKED
+     )
+     UPDATE evaluation_run_items i SET status = 'running', lease_until = now() + make_interval(secs => ${LEASE_SECONDS}), attempts = i.attempts + 1
+     FROM next, dataset_item_revisions r
+     WHERE i.run_id = next.run_id AND i.position = next.position AND i.repetition = next.repetition
+       AND r.dataset_id = $2::uuid AND r.position = i.position AND r.valid_from <= $3 AND r.valid_to > $3
+     RETURNING i.position, i.repetition, i.attempts, r.input, r.expected`,
+    run.id,
+    run.datasetId,
+    run.datasetVersion,
+  );
+  return rows[0] ?? null;
+}
+
+type ItemResult = {
+  status: "done" | "error";
+  rendered: unknown;
+  output: string | null;
+  latencyMs: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
+  error: string | null;
+  scores: ItemScore[] | null;
+};
+
+/** Stores the result only if this claim is still the item's current one. */
+async function store(run: LoadedRun, item: Claimed, result: ItemResult): Promise<boolean> {
+  const updated = await getDb().$executeRawUnsafe(
+    `UPDATE evaluation_run_items SET status = $4::"EvaluationItemStatus", rendered = $5::jsonb, output = $6, latency_ms = $7, input_tokens = $8,
+       output_tokens = $9, cost_usd = $10, error = $11, scores = $12::jsonb, finished_at = now(), lease_until = NULL
+     WHERE run_id = $1::uuid AND position = $2 AND repetition = $3 AND status = 'running' AND attempts = $13`,
+    run.id,
+    item.position,
+    item.repetition,
+    result.status,
+    result.rendered === null ? null : JSON.stringify(result.rendered),
+    result.output,
+    result.latencyMs,
+    result.inputTokens,
+    result.outputTokens,
+    result.costUsd,
+    result.error,
+    result.scores === null ? null : JSON.stringify(result.scores),
+    item.attempts,
+  );
+  return updated === 1;
+}
+
+function variablesOf(input: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(input)) out[k] = typeof v === "string" ? v : JSON.stringify(v);
+  return out;
+}
+
+function render(run: LoadedRun, input: Record<string, unknown>): { messages: ChatMessage[]; missing: string[] } {
+  const vars = variablesOf(input);
+  if (run.content.type === "text") {
+    const r = renderTemplate(run.content.template, vars);
+    return { messages: [{ role: "user", content: r.text }], missing: r.missing };
+  }
+  const r = renderMessages(run.content.messages, vars);
+  return { messages: r.messages, missing: r.missing };
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+export type ProcessOptions = {
+  /** Stop claiming new items after this time (ms since epoch); in-flight items finish. */
+  deadline: number;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+};
+
+export type ProcessOutcome = "finished" | "continue" | "missing";
+
+export async function processRun(runId: string, options: ProcessOptions): Promise<ProcessOutcome> {
+  const log = options.log ?? ((line: string) => console.log(`[worker] ${line}`));
+  const loaded = await loadRun(runId);
+  if (!loaded) return "missing";
+  const run: LoadedRun = loaded;
+  if (["completed", "failed", "cancelled"].includes(run.status)) return "finished";
+  if (run.status === "queued") {
+    await getDb().evaluationRun.updateMany({ where: { id: run.id, status: "queued" }, data: { status: "running", startedAt: new Date() } });
+  }
+
+  const db = getDb() as unknown as ReadDb;
+  const connection = await providerForCall(db, run.projectId, run.providerId);
+  const prices = await projectPriceRows(db, run.projectId);
+  const provider = createProvider(connection, { timeoutMs: 60_000, maxRetries: 0 });
+  const providerSlots = providerLimiter(run.providerId);
+  const runSlots = new AdaptiveLimiter(run.concurrency);
+  const judge = createJudge(run);
+
+  let cancelled = run.cancelRequested;
+  let failure: string | null = null;
+  let unreachableStreak = 0;
+  let lastCancelCheck = Date.now();
+
+  async function call(messages: ChatMessage[]) {
+    for (let attempt = 1; ; attempt++) {
+      const releaseRun = await runSlots.acquire(options.signal);
+      const releaseProvider = await providerSlots.acquire(options.signal).catch((e: unknown) => (releaseRun(), Promise.reject(e)));
+      try {
+        const result = await provider.complete({ model: run.model, messages, temperature: run.settings.temperature, maxTokens: run.settings.maxTokens, stop: run.settings.stop, responseFormat: run.settings.responseFormat, signal: options.signal });
+        runSlots.onSuccess();
+        providerSlots.onSuccess();
+        return result;
+      } catch (error) {
+        const unreachable = error instanceof ProviderError && (error.code === "network" || error.code === "timeout");
+        if (!(error instanceof ProviderError) || !error.retryable || attempt >= (unreachable ? MAX_UNREACHABLE_ATTEMPTS : MAX_CALL_ATTEMPTS) || options.signal?.aborted) throw error;
+        if (error.status === 429) {
+          runSlots.onRateLimited(error.retryAfterMs);
+          providerSlots.onRateLimited(error.retryAfterMs);
+        }
+        releaseRun();
+        releaseProvider();
+        const backoff = Math.min(30_000, 250 * 2 ** (attempt - 1) * (0.5 + Math.random()));
+        await sleep(Math.max(error.retryAfterMs ?? 0, backoff), options.signal);
+        continue;
+      } finally {
+        releaseRun();
+        releaseProvider();
+      }
+    }
+  }
+
+  async function work(item: Claimed): Promise<void> {
+    const { messages, missing } = render(run, item.input);
+    if (missing.length) {
+      await store(run, item, { status: "error", rendered: messages, output: null, latencyMs: null, inputTokens: null, outputTokens: null, costUsd: null, error: `Missing variables: ${missing.join(", ")} (the item's input does not provide them)`, scores: null });
+      return;
+    }
+    let result;
+    try {
+      result = await call(messages);
+      unreachableStreak = 0;
+    } catch (error) {
+      // This worker is stopping: leave the item to its lease; another worker takes it over.
+      if (options.signal?.aborted) return;
+      const message = error instanceof ProviderError ? error.message : "The call failed unexpectedly";
+      if (!(error instanceof ProviderError)) console.error("[worker] call failed:", error);
+      if (error instanceof ProviderError && (error.code === "network" || error.code === "timeout" || (error.status ?? 0) >= 500)) {
+        unreachableStreak++;
+        if (unreachableStreak >= UNREACHABLE_AFTER) failure = `The provider ${connection.name ?? ""} could not be reached after retries: ${message}`.replace("  ", " ");
+      }
+      await store(run, item, { status: "error", rendered: messages, output: null, latencyMs: null, inputTokens: null, outputTokens: null, costUsd: null, error: message, scores: null });
+      return;
+    }
+    const costUsd = connection.kind === "simulated" ? 0 : estimateCost(result.model || run.model, result.usage, prices);
+    const scores: ItemScore[] = [];
+    for (const e of run.evaluators) {
+      const s = await evaluate(e.config, { input: item.input, expected: item.expected ?? null, output: result.text, latencyMs: result.latencyMs, costUsd }, { judge: (args) => judge(args, e.config) });
+      scores.push({ evaluatorVersionId: e.evaluatorVersionId, name: e.name, score: s.score, passed: s.passed, explanation: s.explanation });
+    }
+    await store(run, item, {
+      status: "done",
+      rendered: messages,
+      output: result.text,
+      latencyMs: result.latencyMs,
+      inputTokens: result.usage.inputTokens,
+      outputTokens: result.usage.outputTokens,
+      costUsd,
+      error: null,
+      scores,
+    });
+  }
+
+  async function refreshCancel() {
+    if (Date.now() - lastCancelCheck < 1_000) return;
+    lastCancelCheck = Date.now();
+    const current = await getDb().evaluationRun.findUnique({ where: { id: run.id }, select: { cancelRequested: true } });
+    cancelled = current?.cancelRequested ?? true;
+  }
+
+  // As many loops as the run's concurrency; each claims, works and stores one item at a time.
+  let exhausted = false;
+  const loops = Array.from({ length: run.concurrency }, async () => {
+    while (!exhausted && !cancelled && !failure && Date.now() < options.deadline && !options.signal?.aborted) {
+      await refreshCancel();
+      if (cancelled) break;
+      const item = await claim(run);
+      if (!item) {
+        exhausted = true;
+        break;
+      }
+      await work(item);
+    }
+  });
+  await Promise.all(loops);
+
+  if (failure || cancelled) {
+    await finish(run, failure ? "failed" : "cancelled", failure);
+    log(`run #${run.number} ${failure ? `failed: ${failure}` : "cancelled"}`);
+    return "finished";
+  }
+  const left = await getDb().evaluationRunItem.count({ where: { runId: run.id, status: { in: ["pending", "running"] } } });
+  if (left > 0) return "continue";
+  await finish(run, "completed", null);
+  log(`run #${run.number} completed`);
+  return "finished";
+}
+
+/** Ends the run once (compare-and-set on its status), with its summary and an audit event. */
+async function finish(run: LoadedRun, status: "completed" | "failed" | "cancelled", error: string | null) {
+  const summary = await summarizeRun(getDb() as unknown as ReadDb, run.id);
+  await runAudited(systemActor("system:evaluation-worker"), async (w) => {
+    const changed = await w.tx.evaluationRun.updateMany({
+      where: { id: run.id, status: { in: ["queued", "running"] } },
+      data: { status, error, summary: JSON.parse(JSON.stringify(summary)) as object, finishedAt: new Date() },
+    });
+    if (changed.count === 0) {
+      w.unchanged();
+      return;
+    }
+    if (status !== "completed") {
+      // Whatever was not reached stays unanswered: mark it so the results say so.
+      await w.tx.evaluationRunItem.updateMany({ where: { runId: run.id, status: { in: ["pending", "running"] } }, data: { status: "error", error: status === "cancelled" ? "The run was cancelled before this item" : "The run failed before this item", leaseUntil: null } });
+    }
+    w.record({
+      orgId: run.orgId,
+      projectId: run.projectId,
+      action: "evaluation.run.finished",
+      targetType: "evaluation_run",
+      targetId: run.id,
+      after: { number: run.number, status, error, done: summary.done, errors: summary.errors, evaluators: summary.evaluators.map((e) => ({ name: e.name, mean: e.mean, passRate: e.passRate })) },
+    });
+  });
+}
+
+/** The LLM-as-judge dependency for this run's judge evaluators (resolved once per run). */
+function createJudge(run: LoadedRun) {
+  const cache = new Map<string, Promise<(args: { input: unknown; output: string; expected: unknown }) => Promise<{ text: string }>>>();
+  return async (args: { input: unknown; output: string; expected: unknown }, config?: EvaluatorConfig): Promise<{ text: string }> => {
+    const judgeConfig = (config ?? run.evaluators.find((e) => e.config.kind === "llm_judge")?.config) as Extract<EvaluatorConfig, { kind: "llm_judge" }> | undefined;
+    if (!judgeConfig) throw new Error("No judge evaluator in this run");
+    const key = JSON.stringify(judgeConfig);
+    let ready = cache.get(key);
+    if (!ready) {
+      ready = (async () => {
+        const db = getDb() as unknown as ReadDb;
+        const want = "promptVersion" in judgeConfig && judgeConfig.promptVersion ? { version: judgeConfig.promptVersion } : { label: ("promptLabel" in judgeConfig && judgeConfig.promptLabel) || "latest" };
+        const prompt = await resolvePrompt(db, run.projectId, judgeConfig.promptName, want);
+        if (!prompt) throw new Error(`The judge prompt "${judgeConfig.promptName}" was not found`);
+        const connection = await providerForCall(db, run.projectId, judgeConfig.providerId);
+        const judgeProvider = createProvider(connection, { timeoutMs: 60_000, maxRetries: 3 });
+        const model = judgeConfig.model ?? prompt.config.model ?? connection.defaultModel ?? "simulated-1";
+        return async ({ input, output, expected }) => {
+          const vars = { input: typeof input === "string" ? input : JSON.stringify(input), output, expected: expected === null || expected === undefined ? "" : typeof expected === "string" ? expected : JSON.stringify(expected) };
+          const messages: ChatMessage[] =
+            prompt.type === "text" ? [{ role: "user", content: renderTemplate(prompt.template ?? "", vars).text }] : renderMessages(prompt.messages ?? [], vars).messages;
+          const result = await judgeProvider.complete({ model, messages, temperature: 0, responseFormat: { type: "json_object" } });
+          return { text: result.text };
+        };
+      })();
+      cache.set(key, ready);
+    }
+    return (await ready)(args);
+  };
+}

@@ -1,0 +1,102 @@
+import "server-only";
+// The job queue: pg-boss on Keel's own PostgreSQL (schema `pgboss`, created and migrated by
+// pg-boss itself). One instance per process, started on first use. Evaluation runs are jobs of
+// the `evaluation-run` queue; a job works on its run for a time slice and hands the rest on to a
+// new job, so a worker that dies loses at most a slice: its job expires and another worker
+// resumes the run (finished items are never redone, see server/domain/evaluations/worker.ts).
+import PgBoss from "pg-boss";
+import type { SqlExecutor } from "../audit/chain";
+
+export const EVALUATION_QUEUE = "evaluation-run";
+
+export type QueueTiming = {
+  /** How long one job works on a run before handing on. */
+  sliceSeconds: number;
+  /** When an active job is considered lost (its worker died): slice + margin. */
+  expireInSeconds: number;
+  /** How often pg-boss looks for expired jobs. */
+  maintenanceIntervalSeconds: number;
+  /** How often an idle worker polls for jobs. */
+  pollingIntervalSeconds: number;
+};
+
+function envSeconds(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+/** KEEL_EVAL_SLICE_SECONDS (30), KEEL_QUEUE_MAINTENANCE_SECONDS (15), KEEL_QUEUE_POLL_SECONDS (1). */
+export function queueTiming(): QueueTiming {
+  const sliceSeconds = envSeconds("KEEL_EVAL_SLICE_SECONDS", 30);
+  return {
+    sliceSeconds,
+    expireInSeconds: Math.ceil(sliceSeconds * 2 + 10),
+    maintenanceIntervalSeconds: Math.max(1, Math.round(envSeconds("KEEL_QUEUE_MAINTENANCE_SECONDS", 15))),
+    pollingIntervalSeconds: Math.max(0.5, envSeconds("KEEL_QUEUE_POLL_SECONDS", 1)),
+  };
+}
+
+const globalForBoss = globalThis as unknown as { keelBoss?: Promise<PgBoss> };
+
+async function startBoss(): Promise<PgBoss> {
+  const connectionString = process.env.DATABASE_URL;
+  if (!connectionString) throw new Error("DATABASE_URL is not set");
+  const timing = queueTiming();
+  const boss = new PgBoss({
+    connectionString,
+    schema: "pgboss",
+    application_name: "keel-queue",
+    max: 4,
+    schedule: false,
+    supervise: true,
+    maintenanceIntervalSeconds: timing.maintenanceIntervalSeconds,
+  });
+  boss.on("error", (error: unknown) => console.error("[queue]", error));
+  await boss.start();
+  if (!(await boss.getQueue(EVALUATION_QUEUE))) {
+    try {
+      // Stately: at most one queued and one active job per run (singletonKey = run id).
+      await boss.createQueue(EVALUATION_QUEUE, {
+        name: EVALUATION_QUEUE,
+        policy: "stately",
+        retryLimit: 1_000,
+        retryDelay: 1,
+        expireInSeconds: timing.expireInSeconds,
+      });
+    } catch (error) {
+      // Another process created it first.
+      if (!(await boss.getQueue(EVALUATION_QUEUE))) throw error;
+    }
+  }
+  return boss;
+}
+
+export function getBoss(): Promise<PgBoss> {
+  globalForBoss.keelBoss ??= startBoss().catch((error: unknown) => {
+    globalForBoss.keelBoss = undefined;
+    throw error;
+  });
+  return globalForBoss.keelBoss;
+}
+
+export async function stopBoss(): Promise<void> {
+  const pending = globalForBoss.keelBoss;
+  globalForBoss.keelBoss = undefined;
+  if (pending) await (await pending).stop({ graceful: true, timeout: 5_000, wait: true });
+}
+
+/**
+ * Queues work on a run. With `sql`, the job is written in the caller's transaction: it exists
+ * exactly when the run does.
+ */
+export async function enqueueRun(runId: string, sql?: SqlExecutor): Promise<void> {
+  const boss = await getBoss();
+  const timing = queueTiming();
+  await boss.send(EVALUATION_QUEUE, { runId }, {
+    singletonKey: runId,
+    expireInSeconds: timing.expireInSeconds,
+    retryLimit: 1_000,
+    retryDelay: 1,
+    ...(sql ? { db: { executeSql: async (text: string, values: unknown[]) => ({ rows: await sql.query<unknown>(text, values) }) } } : {}),
+  });
+}

@@ -1,0 +1,43 @@
+import "server-only";
+// The evaluation worker: takes `evaluation-run` jobs and works on each run for a time slice,
+// then hands the rest on to a new job. Starts inside `npm start` (unless KEEL_WORKER=0) and as
+// `npx keel worker`; any number of workers on any number of machines share the queue.
+import { processRun } from "../domain/evaluations/worker";
+import { EVALUATION_QUEUE, enqueueRun, getBoss, queueTiming } from "./boss";
+
+export type WorkerHandle = { stop(): Promise<void> };
+
+/** KEEL_WORKER_RUNS (default 2): runs one process works on at the same time. */
+function runsPerProcess(): number {
+  const configured = Number(process.env.KEEL_WORKER_RUNS);
+  return Number.isInteger(configured) && configured > 0 ? configured : 2;
+}
+
+export async function startEvaluationWorker(options: { log?: (line: string) => void } = {}): Promise<WorkerHandle> {
+  const log = options.log ?? ((line: string) => console.log(`[worker] ${line}`));
+  const boss = await getBoss();
+  const timing = queueTiming();
+  const controller = new AbortController();
+  const ids: string[] = [];
+  for (let i = 0; i < runsPerProcess(); i++) {
+    ids.push(
+      await boss.work<{ runId: string }>(EVALUATION_QUEUE, { batchSize: 1, pollingIntervalSeconds: timing.pollingIntervalSeconds }, async ([job]) => {
+        if (!job) return;
+        const { runId } = job.data;
+        const outcome = await processRun(runId, { deadline: Date.now() + timing.sliceSeconds * 1000, signal: controller.signal, log });
+        if (outcome !== "continue") return;
+        // Stopping: fail the job so the queue retries it on a worker that is still running.
+        if (controller.signal.aborted) throw new Error("This worker is stopping; the run continues on another one");
+        // The slice is over but items remain: the next job (maybe on another worker) goes on.
+        await enqueueRun(runId);
+      }),
+    );
+  }
+  log(`listening for evaluation runs (${ids.length} at a time)`);
+  return {
+    async stop() {
+      controller.abort();
+      for (const id of ids) await boss.offWork({ id }).catch(() => undefined);
+    },
+  };
+}
