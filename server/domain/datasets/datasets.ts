@@ -143,7 +143,8 @@ const FOREIGN_KEY_VIOLATION = "23503";
 
 /** A delete refused by a foreign key (PostgreSQL 23503, or 23001 for ON DELETE RESTRICT), however Prisma wraps it. */
 function isForeignKeyViolation(error: unknown): boolean {
-  const e = error as { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string } } }; cause?: { kind?: string; originalCode?: string; code?: string } } | undefined;
+  type Cause = { kind?: string; originalCode?: string; code?: string };
+  const e = error as { code?: string; meta?: { driverAdapterError?: { cause?: Cause } }; cause?: Cause } | undefined;
   const cause = e?.meta?.driverAdapterError?.cause ?? e?.cause;
   return (
     e?.code === "P2003" ||
