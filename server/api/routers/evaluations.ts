@@ -6,6 +6,7 @@ import { evaluatorConfig, evaluatorName } from "../../contracts/evaluators";
 import { createRunInput } from "../../contracts/evaluations";
 import { archiveEvaluator, createEvaluator, getEvaluator, listEvaluators, saveEvaluatorVersion } from "../../domain/evaluations/registry";
 import { cancelRun, createRun, getRun, listRuns, runProgress } from "../../domain/evaluations/runs";
+import { compareRuns, promptDashboard, runResults } from "../../domain/evaluations/results";
 import { promptName } from "../../contracts/prompts";
 
 const runNumber = z.number().int("must be a whole number").min(1, "must be 1 or more").max(2_147_483_647, "is out of range");
@@ -47,6 +48,26 @@ export const runsRouter = createRouter({
       if (!run) return null;
       return { status: run.status, error: run.error, progress: await runProgress(ctx.db, run) };
     }),
+  results: projectProcedure("evaluation:read")
+    .input(
+      z.object({
+        number: runNumber,
+        page: z.number().int().min(1).max(1_000_000).default(1),
+        pageSize: z.union([z.literal(25), z.literal(50), z.literal(100)]).default(50),
+        status: z.enum(["done", "error", "pending"]).optional(),
+        failedOn: z.string().min(1).max(100).optional(),
+        sort: z.enum(["position", "latency", "cost", "score"]).default("position"),
+        sortEvaluator: z.string().min(1).max(100).optional(),
+        direction: z.enum(["asc", "desc"]).default("asc"),
+      }),
+    )
+    .query(({ ctx, input }) => runResults(ctx.db, ctx.project.id, input)),
+  compare: projectProcedure("evaluation:read")
+    .input(z.object({ baseline: runNumber, candidate: runNumber }))
+    .query(({ ctx, input }) => compareRuns(ctx.db, ctx.project.id, input)),
+  dashboard: projectProcedure("evaluation:read")
+    .input(z.object({ promptName }))
+    .query(({ ctx, input }) => promptDashboard(ctx.db, ctx.project.id, input.promptName)),
   create: projectProcedure("evaluation:write")
     .input(createRunInput)
     .mutation(({ ctx, input }) => ctx.audited((w) => createRun(w, { orgId: ctx.org.id, projectId: ctx.project.id }, input))),

@@ -153,3 +153,36 @@ describe("runs", () => {
     }
   }, 60_000);
 });
+
+describe("results and comparison", () => {
+  it("lists results with filters and sorts, compares two runs with a verdict, and feeds the dashboard", async () => {
+    await editor().prompts.createVersion({ ...scope(), name: "qa/answer", content: { type: "text", template: "Answer briefly: {{question}}" }, commitMessage: "v2", basedOnVersion: 1 });
+    const a = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer", version: 1 }, dataset: { name: "qa", version: 1 }, evaluators: ["exact", "simulated"] });
+    const b = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer", version: 2 }, dataset: { name: "qa", version: 1 }, evaluators: ["exact", "simulated"] });
+    await runToEnd(a.number);
+    await runToEnd(b.number);
+
+    const failed = await editor().runs.results({ ...scope(), number: a.number, failedOn: "exact" });
+    expect(failed.total).toBe(3);
+    expect(failed.rows[0]).toMatchObject({ input: { question: "What is 2+2?" }, expected: "Echo: What is 2+2?", status: "done", output: expect.stringContaining("[Simulated]") });
+    const errors = await editor().runs.results({ ...scope(), number: a.number, status: "error" });
+    expect(errors.rows.map((r) => r.error)).toEqual(["Missing variables: question (the item's input does not provide them)"]);
+    const byLatency = await editor().runs.results({ ...scope(), number: a.number, sort: "latency", direction: "desc", status: "done" });
+    expect(byLatency.rows.map((r) => r.latencyMs)).toEqual([...byLatency.rows.map((r) => r.latencyMs)].sort((x, y) => (y ?? 0) - (x ?? 0)));
+
+    const comparison = await editor().runs.compare({ ...scope(), baseline: a.number, candidate: b.number });
+    expect(comparison.items).toBe(3);
+    expect(comparison.evaluators.map((e) => [e.name, e.n, e.direction])).toEqual([
+      ["exact", 3, "inconclusive"],
+      ["simulated", 3, "inconclusive"],
+    ]);
+    expect(comparison.evaluators[0]!.verdict).toMatch(/^No significant difference between v2 and v1 on exact/);
+    await editor().datasets.addItems({ ...scope(), name: "qa", items: [{ input: { question: "One more?" } }] });
+    const c = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer", version: 2 }, dataset: { name: "qa" } });
+    await expect(editor().runs.compare({ ...scope(), baseline: a.number, candidate: c.number })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/used different dataset versions/) });
+
+    const dashboard = await editor().runs.dashboard({ ...scope(), promptName: "qa/answer" });
+    expect(dashboard.runs.map((r) => r.version)).toContain(2);
+    expect(dashboard.runs.at(-1)!.evaluators.map((e) => e.name)).toEqual(["exact", "simulated"]);
+  }, 60_000);
+});

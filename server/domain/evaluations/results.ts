@@ -1,0 +1,195 @@
+import "server-only";
+// Reading results: a run's items side by side with the dataset item they answered (server-side
+// pages, sort, filters such as "failed on judge"), the comparison of two runs on the same
+// dataset version (wins/losses/ties, paired bootstrap CI, McNemar, a plain-language verdict,
+// the regressions), and the per-prompt dashboard series.
+import { readSql, type ReadDb } from "../../db/client";
+import { AppError, notFound } from "../../errors";
+import type { ItemScore, RunSummary } from "../../contracts/evaluations";
+import { compareScores, differenceDirection, mcnemar, mean, pairedBootstrapMeanDifference, verdict } from "./stats";
+
+export type ResultRow = {
+  position: number;
+  repetition: number;
+  itemId: string;
+  status: "pending" | "running" | "done" | "error";
+  input: Record<string, unknown>;
+  expected: unknown;
+  rendered: unknown;
+  output: string | null;
+  latencyMs: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: string | null;
+  error: string | null;
+  scores: ItemScore[] | null;
+};
+
+async function runByNumber(db: ReadDb, projectId: string, number: number) {
+  const run = await db.evaluationRun.findUnique({
+    where: { projectId_number: { projectId, number } },
+    include: { datasetVersion: { select: { id: true, version: true, datasetId: true, dataset: { select: { name: true } } } }, promptVersion: { select: { version: true, prompt: { select: { name: true } } } } },
+  });
+  if (!run) throw notFound(`Run #${number}`);
+  return run;
+}
+
+export type ResultsQuery = {
+  number: number;
+  page: number;
+  pageSize: number;
+  status?: "done" | "error" | "pending";
+  /** Only items this evaluator failed. */
+  failedOn?: string;
+  sort: "position" | "latency" | "cost" | "score";
+  /** The evaluator whose score `sort: "score"` orders by. */
+  sortEvaluator?: string;
+  direction: "asc" | "desc";
+};
+
+export async function runResults(db: ReadDb, projectId: string, q: ResultsQuery) {
+  const run = await runByNumber(db, projectId, q.number);
+  const where = ["i.run_id = $1::uuid"];
+  const params: unknown[] = [run.id, run.datasetVersion.datasetId, run.datasetVersion.version];
+  if (q.status) {
+    params.push(q.status === "pending" ? ["pending", "running"] : [q.status]);
+    where.push(`i.status::text = ANY($${params.length}::text[])`);
+  }
+  if (q.failedOn) {
+    params.push(JSON.stringify([{ name: q.failedOn, passed: false }]));
+    where.push(`i.scores @> $${params.length}::jsonb`);
+  }
+  const dir = q.direction === "desc" ? "DESC" : "ASC";
+  let order = `i.position ${dir}, i.repetition`;
+  if (q.sort === "latency") order = `i.latency_ms ${dir} NULLS LAST, i.position`;
+  if (q.sort === "cost") order = `i.cost_usd ${dir} NULLS LAST, i.position`;
+  if (q.sort === "score" && q.sortEvaluator) {
+    params.push(q.sortEvaluator);
+    order = `(SELECT (s->>'score')::float8 FROM jsonb_array_elements(i.scores) s WHERE s->>'name' = $${params.length} LIMIT 1) ${dir} NULLS LAST, i.position`;
+  }
+  const sql = `SELECT i.position, i.repetition, i.item_id::text AS "itemId", i.status::text AS status, r.input, r.expected, i.rendered, i.output,
+      i.latency_ms AS "latencyMs", i.input_tokens AS "inputTokens", i.output_tokens AS "outputTokens", i.cost_usd::text AS "costUsd", i.error, i.scores
+    FROM evaluation_run_items i
+    JOIN dataset_item_revisions r ON r.dataset_id = $2::uuid AND r.position = i.position AND r.valid_from <= $3 AND r.valid_to > $3
+    WHERE ${where.join(" AND ")}`;
+  const [rows, count] = await Promise.all([
+    readSql<ResultRow>(db, `${sql} ORDER BY ${order} LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`, ...params),
+    readSql<{ n: bigint }>(db, `SELECT count(*) AS n FROM (${sql}) counted${q.sort === "score" && q.sortEvaluator ? ` WHERE $${params.length}::text IS NOT NULL` : ""}`, ...params),
+  ]);
+  return { rows, total: Number(count[0]?.n ?? 0), page: q.page, pageSize: q.pageSize };
+}
+
+export type EvaluatorComparison = {
+  name: string;
+  n: number;
+  baselineMean: number;
+  candidateMean: number;
+  wins: number;
+  losses: number;
+  ties: number;
+  meanDifference: number;
+  low: number;
+  high: number;
+  direction: "better" | "worse" | "inconclusive";
+  mcnemar: { b01: number; b10: number; pValue: number; method: string } | null;
+  verdict: string;
+};
+
+type PairRow = { position: number; a: ItemScore[] | null; b: ItemScore[] | null };
+
+/** Compares candidate run `b` with baseline run `a` (same dataset version), item by item. */
+export async function compareRuns(db: ReadDb, projectId: string, input: { baseline: number; candidate: number }) {
+  const [a, b] = await Promise.all([runByNumber(db, projectId, input.baseline), runByNumber(db, projectId, input.candidate)]);
+  if (a.datasetVersionId !== b.datasetVersionId) {
+    throw new AppError("BAD_REQUEST", `Runs #${a.number} and #${b.number} used different dataset versions (${a.datasetVersion.dataset.name} v${a.datasetVersion.version} and v${b.datasetVersion.version}); compare runs on the same items`, { field: "candidate" });
+  }
+  // Items answered in both runs (with repetitions: each item's mean score, and its majority pass).
+  const rows = await readSql<PairRow>(
+    db,
+    `SELECT coalesce(x.position, y.position) AS position, x.scores AS a, y.scores AS b FROM
+       (SELECT position, jsonb_agg(s) AS scores FROM evaluation_run_items, jsonb_array_elements(scores) s WHERE run_id = $1::uuid AND status = 'done' GROUP BY position) x
+       JOIN
+       (SELECT position, jsonb_agg(s) AS scores FROM evaluation_run_items, jsonb_array_elements(scores) s WHERE run_id = $2::uuid AND status = 'done' GROUP BY position) y
+       ON x.position = y.position
+     ORDER BY 1`,
+    a.id,
+    b.id,
+  );
+  const labelA = `v${a.promptVersion.version}`;
+  const labelB = b.promptVersion.version === a.promptVersion.version ? `run #${b.number}` : `v${b.promptVersion.version}`;
+  const baselineLabel = labelA === labelB ? `run #${a.number}` : labelA;
+  const names = [...new Set(rows.flatMap((r) => (r.a ?? []).map((s) => s.name)))].filter((name) => rows.some((r) => r.b?.some((s) => s.name === name)));
+  const perItem = (scores: ItemScore[] | null, name: string) => {
+    const mine = (scores ?? []).filter((s) => s.name === name);
+    if (!mine.length) return null;
+    return { score: mean(mine.map((s) => s.score)), passed: mine.filter((s) => s.passed).length * 2 > mine.length };
+  };
+  const evaluators: EvaluatorComparison[] = names.map((name) => {
+    const pairs = rows.map((r) => ({ position: r.position, a: perItem(r.a, name), b: perItem(r.b, name) })).filter((p) => p.a && p.b) as { position: number; a: { score: number; passed: boolean }; b: { score: number; passed: boolean } }[];
+    const as = pairs.map((p) => p.a.score);
+    const bs = pairs.map((p) => p.b.score);
+    const ci = pairs.length ? pairedBootstrapMeanDifference(as, bs, { resamples: 5_000 }) : { meanDifference: 0, low: 0, high: 0 };
+    const wlt = pairs.length ? compareScores(as, bs) : { wins: 0, losses: 0, ties: 0 };
+    const m = pairs.length ? mcnemar(pairs.map((p) => ({ a: p.a.passed, b: p.b.passed }))) : null;
+    return {
+      name,
+      n: pairs.length,
+      baselineMean: pairs.length ? mean(as) : 0,
+      candidateMean: pairs.length ? mean(bs) : 0,
+      ...wlt,
+      meanDifference: ci.meanDifference,
+      low: ci.low,
+      high: ci.high,
+      direction: differenceDirection(ci),
+      mcnemar: m ? { b01: m.b01, b10: m.b10, pValue: m.pValue, method: m.method } : null,
+      verdict: pairs.length ? verdict({ evaluator: name, baselineLabel, candidateLabel: labelB, meanDifference: ci.meanDifference, low: ci.low, high: ci.high, scale: "proportion" }) : `No items were scored by ${name} in both runs`,
+    };
+  });
+  // Regressions: items the candidate does worse on (a lower score or a pass turned into a fail).
+  const regressions = rows
+    .map((r) => {
+      const worse = names
+        .map((name) => ({ name, a: perItem(r.a, name), b: perItem(r.b, name) }))
+        .filter((x) => x.a && x.b && (x.b.score < x.a.score - 1e-9 || (x.a.passed && !x.b.passed)))
+        .map((x) => ({ evaluator: x.name, baseline: x.a!.score, candidate: x.b!.score, baselinePassed: x.a!.passed, candidatePassed: x.b!.passed }));
+      return { position: r.position, worse };
+    })
+    .filter((r) => r.worse.length > 0)
+    .slice(0, 500);
+  const summaryOf = (run: typeof a) => ({ number: run.number, prompt: run.promptVersion.prompt.name, version: run.promptVersion.version, summary: run.summary as RunSummary | null, status: run.status });
+  return { baseline: summaryOf(a), candidate: summaryOf(b), dataset: { name: a.datasetVersion.dataset.name, version: a.datasetVersion.version }, items: rows.length, evaluators, regressions };
+}
+
+/** Completed runs of a prompt, oldest first, for the dashboard's per-version series. */
+export async function promptDashboard(db: ReadDb, projectId: string, promptName: string) {
+  const prompt = await db.prompt.findUnique({ where: { projectId_name: { projectId, name: promptName } }, include: { labels: true } });
+  if (!prompt) throw new AppError("NOT_FOUND", `No prompt named "${promptName}"`);
+  const runs = await db.evaluationRun.findMany({
+    where: { projectId, status: "completed", promptVersion: { promptId: prompt.id } },
+    orderBy: { number: "asc" },
+    take: 500,
+    include: { promptVersion: { select: { version: true } }, datasetVersion: { select: { version: true, dataset: { select: { name: true } } } } },
+  });
+  return {
+    prompt: prompt.name,
+    productionVersion: prompt.labels.find((l) => l.name === "production")?.version ?? null,
+    labels: prompt.labels.map((l) => ({ name: l.name, version: l.version })),
+    runs: runs.map((r) => {
+      const s = r.summary as RunSummary | null;
+      return {
+        number: r.number,
+        version: r.promptVersion.version,
+        dataset: r.datasetVersion.dataset.name,
+        datasetVersion: r.datasetVersion.version,
+        model: r.model,
+        finishedAt: r.finishedAt,
+        evaluators: (s?.evaluators ?? []).map((e) => ({ name: e.name, mean: e.mean, passRate: e.passRate, ciLow: e.ciLow, ciHigh: e.ciHigh })),
+        latencyP50: s?.latencyP50 ?? null,
+        latencyP95: s?.latencyP95 ?? null,
+        costUsd: s?.costUsd ?? null,
+        done: s?.done ?? 0,
+        errors: s?.errors ?? 0,
+      };
+    }),
+  };
+}
