@@ -125,6 +125,72 @@ keys
     }),
   );
 
+program
+  .command("worker")
+  .description("run an evaluation worker (jobs from the database's queue) until stopped; any number may run")
+  .action(() =>
+    withRuntime(async () => {
+      const { startEvaluationWorker } = await import("../queue/evaluation-worker");
+      const { stopBoss } = await import("../queue/boss");
+      const worker = await startEvaluationWorker({ log: (line) => console.log(`[worker] ${line}`) });
+      await new Promise<void>((resolve) => {
+        for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
+      });
+      console.log("[worker] stopping …");
+      await worker.stop();
+      await stopBoss();
+    }),
+  );
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+program
+  .command("eval")
+  .description("start an evaluation run on a running Keel (KEEL_URL, KEEL_API_KEY) and gate on its results")
+  .requiredOption("--prompt <name>", "prompt name")
+  .option("--version <n|label>", "prompt version number or label (default: latest)")
+  .requiredOption("--dataset <name>", "dataset name")
+  .option("--dataset-version <n>", "pin the dataset version (default: latest)")
+  .option("--tag <tag>", "only the items with this tag (split)")
+  .option("--evaluator <name>", "an evaluator to score with (repeatable)", collect, [])
+  .option("--fail-under <evaluator=min>", "exit 1 when the evaluator's pass rate is below min (0.9 or 90%; repeatable)", collect, [])
+  .option("--concurrency <n>", "calls in flight")
+  .option("--repetitions <n>", "run each item n times")
+  .option("--timeout <seconds>", "give up waiting after this long", "1800")
+  .option("--url <url>", "Keel's address (default: KEEL_URL or http://localhost:3000)")
+  .action(async (opts: { prompt: string; version?: string; dataset: string; datasetVersion?: string; tag?: string; evaluator: string[]; failUnder: string[]; concurrency?: string; repetitions?: string; timeout: string; url?: string }) => {
+    const { runEval, parseThreshold, EvalExit } = await import("./eval");
+    const apiKey = process.env.KEEL_API_KEY;
+    try {
+      if (!apiKey) throw new EvalExit(2, "Set KEEL_API_KEY to a project API key with the evaluations:write scope");
+      const thresholds = opts.failUnder.map(parseThreshold);
+      const evaluators = [...new Set([...opts.evaluator, ...thresholds.map((t) => t.evaluator)])];
+      process.exitCode = await runEval({
+        url: opts.url ?? process.env.KEEL_URL ?? "http://localhost:3000",
+        apiKey,
+        prompt: opts.prompt,
+        version: opts.version,
+        dataset: opts.dataset,
+        datasetVersion: opts.datasetVersion ? Number(opts.datasetVersion) : undefined,
+        tag: opts.tag,
+        evaluators,
+        failUnder: thresholds,
+        concurrency: opts.concurrency ? Number(opts.concurrency) : undefined,
+        repetitions: opts.repetitions ? Number(opts.repetitions) : undefined,
+        timeoutSeconds: Number(opts.timeout),
+        pollMs: 1_000,
+        out: (line) => console.log(line),
+      });
+    } catch (error) {
+      if (error instanceof EvalExit) {
+        console.error(`keel eval: ${error.message}`);
+        process.exitCode = error.code;
+        return;
+      }
+      throw error;
+    }
+  });
+
 program.parseAsync(process.argv).catch(async (error: unknown) => {
   if (error instanceof CommanderError) {
     if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.exitCode === 0) process.exit(0);

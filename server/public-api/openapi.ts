@@ -156,6 +156,7 @@ export function buildOpenApiDocument(routes: readonly PublicRoute[], options: { 
       { name: "Keys", description: "Checking an API key." },
       { name: "Prompts", description: "The prompt registry: fetch, list, save versions, move labels." },
       { name: "Datasets", description: "Versioned test sets: list, read items of a version, add items, import and export files." },
+      { name: "Evaluations", description: "Start evaluation runs (CI gates) and read their results." },
       { name: "Langfuse compatibility", description: "Endpoints in Langfuse's shape, for its SDKs." },
       { name: "Meta", description: "This document." },
     ],

@@ -11,6 +11,7 @@ import { buildOpenApiDocument } from "./openapi";
 import type { CachedBody } from "./prompt-cache";
 import { promptRoutes } from "./prompt-routes";
 import { datasetRoutes } from "./dataset-routes";
+import { evaluationRoutes } from "./evaluation-routes";
 import { whoamiResponse } from "./schemas";
 
 let openApiBody: CachedBody | undefined;
@@ -40,6 +41,7 @@ const routes: PublicRoute[] = [
   }),
   ...promptRoutes,
   ...datasetRoutes,
+  ...evaluationRoutes,
   defineRoute({
     method: "GET",
     path: "/api/public/openapi.json",

@@ -25,12 +25,12 @@ function envSeconds(name: string, fallback: number): number {
   return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
-/** KEEL_EVAL_SLICE_SECONDS (30), KEEL_QUEUE_MAINTENANCE_SECONDS (15), KEEL_QUEUE_POLL_SECONDS (1). */
+/** KEEL_EVAL_SLICE_SECONDS (30), KEEL_QUEUE_EXPIRE_SECONDS (2 slices + 10), KEEL_QUEUE_MAINTENANCE_SECONDS (15), KEEL_QUEUE_POLL_SECONDS (1). */
 export function queueTiming(): QueueTiming {
   const sliceSeconds = envSeconds("KEEL_EVAL_SLICE_SECONDS", 30);
   return {
     sliceSeconds,
-    expireInSeconds: Math.ceil(sliceSeconds * 2 + 10),
+    expireInSeconds: Math.ceil(envSeconds("KEEL_QUEUE_EXPIRE_SECONDS", sliceSeconds * 2 + 10)),
     maintenanceIntervalSeconds: Math.max(1, Math.round(envSeconds("KEEL_QUEUE_MAINTENANCE_SECONDS", 15))),
     pollingIntervalSeconds: Math.max(0.5, envSeconds("KEEL_QUEUE_POLL_SECONDS", 1)),
   };

@@ -31,6 +31,12 @@ export type FakeProviderServer = {
   breakNextStream(chunks: number): void;
   /** Pause between streamed chunks (default 0). */
   setChunkDelay(ms: number): void;
+  /** Every request waits this long before answering (default 0), e.g. 200 ms like a real model. */
+  setLatency(ms: number): void;
+  /** This share of requests (0..1, chosen by a seeded generator) answers 429 with Retry-After. */
+  setRateLimitShare(share: number, retryAfterSeconds?: number): void;
+  /** The most requests that were in flight at once since the last reset. */
+  readonly maxInFlight: number;
   /** Forget scripted behaviour and recorded requests. */
   reset(): void;
   close(): Promise<void>;
@@ -82,6 +88,19 @@ export async function startFakeOpenAI(): Promise<FakeProviderServer> {
   let delays: number[] = [];
   let breakAfter: number | null = null;
   let chunkDelay = 0;
+  let latency = 0;
+  let rateLimitShare = 0;
+  let rateLimitRetryAfter = 1;
+  let seed = 42;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  // mulberry32: the same sequence of 429s on every run.
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 
   /** Writes SSE events; returns false when the stream was cut off on purpose. */
   async function writeEvents(res: ServerResponse, events: { event?: string; data: unknown; text?: boolean }[]): Promise<boolean> {
@@ -180,6 +199,9 @@ export async function startFakeOpenAI(): Promise<FakeProviderServer> {
   }
 
   const server = createServer(async (req, res) => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    res.on("close", () => inFlight--);
     try {
       const raw = await readBody(req);
       let body: RecordedRequest["body"];
@@ -194,8 +216,8 @@ export async function startFakeOpenAI(): Promise<FakeProviderServer> {
 
       // Scripted behaviour is claimed on arrival, so a request still waiting out its delay
       // (its client long gone) cannot take a failure meant for a later request.
-      const delay = delays.shift();
-      const failure = failures.shift();
+      const delay = delays.shift() ?? latency;
+      const failure = failures.shift() ?? (rateLimitShare > 0 && random() < rateLimitShare ? { status: 429, headers: { "retry-after": String(rateLimitRetryAfter) }, message: "Rate limit reached" } : undefined);
       if (delay) await sleep(delay);
       if (failure) return sendJson(res, failure.status, isAnthropic ? anthropicError(failure.message, "api_error") : openAIError(failure.message, "server_error"), failure.headers);
 
@@ -216,6 +238,16 @@ export async function startFakeOpenAI(): Promise<FakeProviderServer> {
     url: `${origin}/v1`,
     anthropicUrl: origin,
     requests,
+    setLatency(ms) {
+      latency = ms;
+    },
+    setRateLimitShare(share, retryAfterSeconds = 1) {
+      rateLimitShare = share;
+      rateLimitRetryAfter = retryAfterSeconds;
+    },
+    get maxInFlight() {
+      return maxInFlight;
+    },
     failNext(n, status, headers = {}, message = `Simulated failure (${status})`) {
       for (let i = 0; i < n; i++) failures.push({ status, headers, message });
     },
@@ -230,6 +262,10 @@ export async function startFakeOpenAI(): Promise<FakeProviderServer> {
     },
     reset() {
       requests.length = 0;
+      latency = 0;
+      rateLimitShare = 0;
+      seed = 42;
+      maxInFlight = inFlight;
       failures = [];
       delays = [];
       breakAfter = null;

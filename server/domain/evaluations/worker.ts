@@ -22,7 +22,11 @@ import { evaluate } from "./evaluators";
 import { AdaptiveLimiter, providerLimiter } from "./limiter";
 import { summarizeRun } from "./summary";
 
-const LEASE_SECONDS = 300;
+/** How long a claim holds an item; renewed before every call attempt. KEEL_EVAL_LEASE_SECONDS (default 120). */
+function leaseSeconds(): number {
+  const configured = Number(process.env.KEEL_EVAL_LEASE_SECONDS);
+  return Number.isFinite(configured) && configured > 0 ? configured : 120;
+}
 /** Attempts per call when the provider answers "try again" (429, 5xx); fewer when it cannot be reached at all. */
 const MAX_CALL_ATTEMPTS = 6;
 const MAX_UNREACHABLE_ATTEMPTS = 3;
@@ -88,7 +92,7 @@ async function claim(run: LoadedRun): Promise<Claimed | null> {
        WHERE run_id = $1::uuid AND (status = 'pending' OR (status = 'running' AND lease_until < now()))
        ORDER BY position, repetition LIMIT 1 FOR UPDATE SKIP LOCKED
      )
-     UPDATE evaluation_run_items i SET status = 'running', lease_until = now() + make_interval(secs => ${LEASE_SECONDS}), attempts = i.attempts + 1
+     UPDATE evaluation_run_items i SET status = 'running', lease_until = now() + make_interval(secs => ${leaseSeconds()}), attempts = i.attempts + 1
      FROM next, dataset_item_revisions r
      WHERE i.run_id = next.run_id AND i.position = next.position AND i.repetition = next.repetition
        AND r.dataset_id = $2::uuid AND r.position = i.position AND r.valid_from <= $3 AND r.valid_to > $3
@@ -111,6 +115,19 @@ type ItemResult = {
   error: string | null;
   scores: ItemScore[] | null;
 };
+
+/** Extends this claim's lease (a slow call, or retries) as long as it is still the current claim. */
+async function renewLease(run: LoadedRun, item: Claimed): Promise<boolean> {
+  const updated = await getDb().$executeRawUnsafe(
+    `UPDATE evaluation_run_items SET lease_until = now() + make_interval(secs => ${leaseSeconds()})
+     WHERE run_id = $1::uuid AND position = $2 AND repetition = $3 AND status = 'running' AND attempts = $4`,
+    run.id,
+    item.position,
+    item.repetition,
+    item.attempts,
+  );
+  return updated === 1;
+}
 
 /** Stores the result only if this claim is still the item's current one. */
 async function store(run: LoadedRun, item: Claimed, result: ItemResult): Promise<boolean> {
@@ -189,8 +206,9 @@ export async function processRun(runId: string, options: ProcessOptions): Promis
   let unreachableStreak = 0;
   let lastCancelCheck = Date.now();
 
-  async function call(messages: ChatMessage[]) {
+  async function call(item: Claimed, messages: ChatMessage[]) {
     for (let attempt = 1; ; attempt++) {
+      if (attempt > 1 && !(await renewLease(run, item))) throw new ProviderError({ code: "aborted", message: "Another worker took this item over" });
       const releaseRun = await runSlots.acquire(options.signal);
       const releaseProvider = await providerSlots.acquire(options.signal).catch((e: unknown) => (releaseRun(), Promise.reject(e)));
       try {
@@ -225,7 +243,7 @@ export async function processRun(runId: string, options: ProcessOptions): Promis
     }
     let result;
     try {
-      result = await call(messages);
+      result = await call(item, messages);
       unreachableStreak = 0;
     } catch (error) {
       // This worker is stopping: leave the item to its lease; another worker takes it over.
