@@ -76,6 +76,13 @@ describe("keel CLI", () => {
       ["support-questions", ["import:48", "edit:48", "edit:48", "archive:47", "tag:47", "add:48"]],
       ["ticket-triage", ["add:12"]],
     ]);
+    const runs = await getDb().evaluationRun.findMany({ where: { projectId: org.projects[0]!.id }, orderBy: { number: "asc" }, include: { promptVersion: { select: { version: true } } } });
+    expect(runs.map((r) => [r.number, r.status, r.promptVersion.version])).toEqual([
+      [1, "completed", 2],
+      [2, "completed", 3],
+      [3, "completed", 1],
+      [4, "completed", 2],
+    ]);
     expect(await verifyAuditChain(getDb(), org.id)).toMatchObject({ ok: true });
     expect(await keel(["seed", "--demo"])).toMatchObject({ code: 0, stdout: expect.stringMatching(/already exists/) });
   }, 30_000);

@@ -12,6 +12,8 @@ async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>, migrate = true): 
   try {
     return await fn(runtime);
   } finally {
+    // The job queue is started by whatever queued work (e.g. the demo seed's evaluation runs).
+    await (await import("../queue/boss")).stopBoss().catch(() => {});
     const { getDb } = await import("../db/client");
     await getDb().$disconnect().catch(() => {});
     await runtime.stop();

@@ -28,7 +28,7 @@ const workerEnv = () => ({
   KEEL_QUEUE_POLL_SECONDS: "0.5",
   KEEL_EVAL_LEASE_SECONDS: "3",
   KEEL_QUEUE_EXPIRE_SECONDS: "4",
-  NODE_ENV: "production",
+  NODE_ENV: "production" as const,
 });
 
 function startWorkerProcess(): ChildProcess {

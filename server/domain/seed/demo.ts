@@ -13,6 +13,7 @@ import { createPrompt, createVersion } from "../prompts/versions";
 import { moveLabel, setEnvironmentProtection } from "../prompts/labels";
 import type { VersionContent } from "../../contracts/prompts";
 import { seedDatasets } from "./demo-datasets";
+import { seedEvaluations } from "./demo-evaluations";
 
 export const DEMO_PASSWORD = "keel-demo-password";
 export const DEMO_ORG = { name: "Acme", slug: "acme" };
@@ -61,6 +62,7 @@ export async function seedDemoWorkspace(): Promise<{ created: boolean }> {
 
   const editorActor = await seedPrompts({ orgId: org.id, projectId: project.id }, adminActor);
   await seedDatasets({ orgId: org.id, projectId: project.id }, editorActor);
+  await seedEvaluations({ orgId: org.id, projectId: project.id }, editorActor);
   return { created: true };
 }
 
