@@ -318,8 +318,91 @@ async function compare(name, spec) {
   }
 }
 
+async function evalRun() {
+  const items = Number(process.env.BENCH_ITEMS ?? 1000);
+  const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
+  const latency = Number(process.env.BENCH_LATENCY_MS ?? 200);
+  const ideal = Math.ceil(items / concurrency) * latency;
+  const dir = mkdtempSync(path.join(os.tmpdir(), "keel-bench-"));
+  const fake = await start(["--conditions=react-server", "--import", "tsx", "bench/servers/fake-openai.ts"]);
+  const control = async (method, query = "") => (await fetch(`${fake.control}/${method === "POST" ? "reset" : "stats"}${query}`, { method })).json();
+  const keelRun = async () => {
+    await control("POST", `?latency=${latency}&share=${share}&retryAfter=1`);
+    const out = await run(process.execPath, ["--conditions=react-server", "--import", "tsx", "bench/servers/keel-eval-run.ts"], { FAKE_URL: fake.url, BENCH_ITEMS: String(items), BENCH_CONCURRENCY: String(concurrency) });
+    const result = JSON.parse(/RESULT (\{.*\})/.exec(out)[1]);
+    return { ...result, ratio: Number((result.ms / ideal).toFixed(3)), provider: await control("GET") };
+  };
+  let share = 0;
+  try {
+    const keel = await keelRun();
+    console.log(JSON.stringify({ bench: "eval-run", target: "keel", ...keel }));
+    share = 0.05;
+    const keel429 = await keelRun();
+    console.log(JSON.stringify({ bench: "eval-run", target: "keel-429", ...keel429 }));
+    share = 0;
+
+    // promptfoo on the same cases, provider and concurrency.
+    const promptfoo = path.resolve("bench/peers/node_modules/.bin/promptfoo");
+    let peer = null;
+    try {
+      readFileSync(promptfoo);
+      const rows = ["question,__expected"];
+      for (let i = 1; i <= items; i++) rows.push(`Question ${i},Echo: Question ${i}`);
+      writeFileSync(path.join(dir, "tests.csv"), `${rows.join("\n")}\n`);
+      writeFileSync(
+        path.join(dir, "promptfooconfig.yaml"),
+        ["description: keel bench", "prompts:", "  - '{{question}}'", "providers:", "  - id: openai:chat:gpt-4o-mini", "    config:", `      apiBaseUrl: ${fake.url}`, "      apiKey: sk-bench-1234567890", "tests: file://tests.csv", ""].join("\n"),
+      );
+      await control("POST", `?latency=${latency}&share=0`);
+      const env = {
+        PROMPTFOO_DISABLE_TELEMETRY: "1",
+        PROMPTFOO_DISABLE_UPDATE: "1",
+        PROMPTFOO_DISABLE_SHARING: "1",
+        PROMPTFOO_DISABLE_REMOTE_GENERATION: "1",
+        PROMPTFOO_DISABLE_REDTEAM_REMOTE_GENERATION: "1",
+        PROMPTFOO_CONFIG_DIR: path.join(dir, "promptfoo-home"),
+        OPENAI_API_KEY: "sk-bench-1234567890",
+      };
+      const t = await timed(() =>
+        run(promptfoo, ["eval", "-c", path.join(dir, "promptfooconfig.yaml"), "--no-cache", "--max-concurrency", String(concurrency), "--no-table", "--no-progress-bar", "-o", path.join(dir, "out.json")], env).catch((e) => {
+          // promptfoo exits 100 when some assertions fail; the timing still counts.
+          if (!/exited with 100/.test(String(e.message))) throw e;
+        }),
+      );
+      const results = JSON.parse(readFileSync(path.join(dir, "out.json"), "utf8"));
+      const stats = results.results?.stats ?? {};
+      peer = { ms: Math.round(t.ms), ratio: Number((t.ms / ideal).toFixed(3)), successes: stats.successes, failures: stats.failures, errors: stats.errors, provider: await control("GET") };
+      console.log(JSON.stringify({ bench: "eval-run", target: "promptfoo", ...peer }));
+    } catch (error) {
+      console.log(JSON.stringify({ bench: "eval-run", target: "promptfoo", skipped: String(error.message).slice(0, 300) }));
+    }
+    console.log(
+      JSON.stringify({
+        bench: "eval-run",
+        summary: true,
+        describe: `${items} items, concurrency ${concurrency}, fake provider answering after ${latency} ms; ideal = ceil(items/concurrency) x latency`,
+        idealMs: ideal,
+        ratio: keel.ratio,
+        keel: { ms: keel.ms, done: keel.done, errors: keel.errors, maxInFlight: keel.provider.maxInFlight },
+        keelWith429: { ms: keel429.ms, ratio: keel429.ratio, done: keel429.done, errors: keel429.errors, requests: keel429.provider.requests, maxInFlight: keel429.provider.maxInFlight },
+        promptfoo: peer,
+        goal: { ratio: 1.1, ratioWith429: 1.3, fasterThanPromptfoo: true, maxInFlight: concurrency },
+        met: keel.ratio <= 1.1 && keel429.ratio <= 1.3 && keel429.done === items && keel429.provider.maxInFlight <= concurrency && (!peer || keel.ms < peer.ms),
+        note: "Keel's time runs from creating the run to its completion (server already up); promptfoo's is the whole CLI invocation (its start-up included)",
+      }),
+    );
+  } finally {
+    await stop(fake);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const name = process.argv[2];
 const spec = CASES[name];
+if (name === "eval-run") {
+  await evalRun();
+  process.exit(0);
+}
 if (name === "dataset-import") {
   await datasetImport();
   process.exit(0);

@@ -1,7 +1,13 @@
 // How many model calls may be in flight: never more than the limit (the run's concurrency, and
-// each provider connection's), halved when the provider answers "rate limited" and grown back by
-// one per success (AIMD, as TCP does), and paused entirely until a Retry-After has passed.
-// Pure and in-process: each worker bounds its own calls.
+// each provider connection's). Every "rate limited" answer lowers the limit by one and every
+// `limit` successes raise it by one, so a provider that keeps refusing is soon called one request
+// at a time, while an occasional 429 costs almost nothing. The refused request itself waits out
+// its Retry-After (the caller does that, with its slot released); a long Retry-After (≥ 10 s, a
+// real quota wall) also pauses new calls until it has passed. Pure and in-process: each worker
+// bounds its own calls.
+
+/** A Retry-After this long means a quota wall, not a blip: new calls wait too. */
+export const LONG_RETRY_AFTER_MS = 10_000;
 
 export type LimiterStats = { inFlight: number; limit: number; max: number; pausedUntil: number };
 
@@ -55,11 +61,12 @@ export class AdaptiveLimiter {
     }
   }
 
-  /** The provider said "too many requests": halve the limit and wait as long as it asked. */
+  /** The provider said "too many requests": one slot fewer; a long Retry-After pauses new calls too. */
   onRateLimited(retryAfterMs: number | null): void {
-    this.limit = Math.max(1, Math.floor(this.limit / 2));
-    this.successesSinceChange = 0;
-    if (retryAfterMs !== null && retryAfterMs > 0) this.pausedUntil = Math.max(this.pausedUntil, this.now() + retryAfterMs);
+    // Successes keep counting across an occasional refusal: a 5% background of 429s must not
+    // wear the limit down, only a run of them.
+    this.limit = Math.max(1, this.limit - 1);
+    if (retryAfterMs !== null && retryAfterMs >= LONG_RETRY_AFTER_MS) this.pausedUntil = Math.max(this.pausedUntil, this.now() + retryAfterMs);
   }
 
   private canStart(): boolean {

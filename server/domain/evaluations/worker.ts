@@ -283,9 +283,11 @@ export async function processRun(runId: string, options: ProcessOptions): Promis
     cancelled = current?.cancelRequested ?? true;
   }
 
-  // As many loops as the run's concurrency; each claims, works and stores one item at a time.
+  // Twice as many loops as calls may be in flight (the limiters hold calls to the run's
+  // concurrency): a loop waiting out a Retry-After, or claiming and storing in the database,
+  // does not leave a call slot idle.
   let exhausted = false;
-  const loops = Array.from({ length: run.concurrency }, async () => {
+  const loops = Array.from({ length: Math.min(run.concurrency * 2, run.concurrency + 32) }, async () => {
     while (!exhausted && !cancelled && !failure && Date.now() < options.deadline && !options.signal?.aborted) {
       await refreshCancel();
       if (cancelled) break;
