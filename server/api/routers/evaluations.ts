@@ -55,6 +55,7 @@ export const runsRouter = createRouter({
         page: z.number().int().min(1).max(1_000_000).default(1),
         pageSize: z.union([z.literal(25), z.literal(50), z.literal(100)]).default(50),
         status: z.enum(["done", "error", "pending"]).optional(),
+        position: z.number().int().min(1).max(2_147_483_647).optional(),
         failedOn: z.string().min(1).max(100).optional(),
         sort: z.enum(["position", "latency", "cost", "score"]).default("position"),
         sortEvaluator: z.string().min(1).max(100).optional(),

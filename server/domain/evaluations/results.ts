@@ -39,6 +39,8 @@ export type ResultsQuery = {
   page: number;
   pageSize: number;
   status?: "done" | "error" | "pending";
+  /** One dataset item (all its repetitions). */
+  position?: number;
   /** Only items this evaluator failed. */
   failedOn?: string;
   sort: "position" | "latency" | "cost" | "score";
@@ -54,6 +56,10 @@ export async function runResults(db: ReadDb, projectId: string, q: ResultsQuery)
   if (q.status) {
     params.push(q.status === "pending" ? ["pending", "running"] : [q.status]);
     where.push(`i.status::text = ANY($${params.length}::text[])`);
+  }
+  if (q.position !== undefined) {
+    params.push(q.position);
+    where.push(`i.position = $${params.length}`);
   }
   if (q.failedOn) {
     params.push(JSON.stringify([{ name: q.failedOn, passed: false }]));
@@ -164,9 +170,10 @@ export async function compareRuns(db: ReadDb, projectId: string, input: { baseli
 export async function promptDashboard(db: ReadDb, projectId: string, promptName: string) {
   const prompt = await db.prompt.findUnique({ where: { projectId_name: { projectId, name: promptName } }, include: { labels: true } });
   if (!prompt) throw new AppError("NOT_FOUND", `No prompt named "${promptName}"`);
-  const runs = await db.evaluationRun.findMany({
+  // The latest 500 completed runs, then oldest first for the charts.
+  const latest = await db.evaluationRun.findMany({
     where: { projectId, status: "completed", promptVersion: { promptId: prompt.id } },
-    orderBy: { number: "asc" },
+    orderBy: { number: "desc" },
     take: 500,
     include: { promptVersion: { select: { version: true } }, datasetVersion: { select: { version: true, dataset: { select: { name: true } } } } },
   });
@@ -174,7 +181,7 @@ export async function promptDashboard(db: ReadDb, projectId: string, promptName:
     prompt: prompt.name,
     productionVersion: prompt.labels.find((l) => l.name === "production")?.version ?? null,
     labels: prompt.labels.map((l) => ({ name: l.name, version: l.version })),
-    runs: runs.map((r) => {
+    runs: latest.reverse().map((r) => {
       const s = r.summary as RunSummary | null;
       return {
         number: r.number,

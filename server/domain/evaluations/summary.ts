@@ -27,7 +27,10 @@ export async function summarizeRun(db: ReadDb, runId: string): Promise<RunSummar
     const scores = done.map((r) => r.scores?.find((s) => s.evaluatorVersionId === e.evaluator_version_id)).filter((s): s is ItemScore => !!s);
     const values = scores.map((s) => s.score);
     const passed = scores.filter((s) => s.passed).length;
-    const ci = values.length ? meanConfidenceInterval(values) : { mean: 0, low: 0, high: 0 };
+    const raw = values.length ? meanConfidenceInterval(values) : { mean: 0, low: 0, high: 0 };
+    // Scores in [0, 1] have a mean in [0, 1]: the t interval is clipped to it.
+    const bounded = values.every((v) => v >= 0 && v <= 1);
+    const ci = bounded ? { mean: raw.mean, low: Math.max(0, raw.low), high: Math.min(1, raw.high) } : raw;
     const wilson = values.length ? wilsonInterval(passed, values.length) : { rate: 0, low: 0, high: 0 };
     return { evaluatorVersionId: e.evaluator_version_id, name: e.name, kind: e.kind, n: values.length, mean: ci.mean, ciLow: ci.low, ciHigh: ci.high, passRate: wilson.rate, passLow: wilson.low, passHigh: wilson.high };
   });
