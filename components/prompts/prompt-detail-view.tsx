@@ -92,6 +92,9 @@ export function PromptDetailView(props: Props) {
                   Edit details
                 </Button>
               ) : null}
+              <Link href={`/o/${orgSlug}/p/${projectSlug}/evaluations/dashboard?prompt=${encodeURIComponent(name)}`} className="inline-flex h-5 items-center rounded px-1.5 text-[11px] font-medium text-zinc-700 underline decoration-zinc-300 underline-offset-2 hover:bg-zinc-100 hover:text-zinc-900">
+                Evaluations dashboard
+              </Link>
             </span>
             {p.description ? <span className="text-zinc-600">{p.description}</span> : <span className="text-zinc-400">No description</span>}
           </span>

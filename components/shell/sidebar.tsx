@@ -8,7 +8,7 @@ import { useState, type ReactNode } from "react";
 import { roleHasPermission, type Permission, type Role } from "@/server/contracts/permissions";
 import { useTRPC } from "@/components/trpc/client";
 import { cn } from "@/components/ui";
-import { BookIcon, DatabaseIcon, FileTextIcon, FolderPlusIcon, HomeIcon, KeyIcon, LayersIcon, PlayIcon, ScrollIcon, ServerIcon, UsersIcon } from "@/components/ui/icons";
+import { BookIcon, DatabaseIcon, FileTextIcon, FlaskIcon, FolderPlusIcon, HomeIcon, KeyIcon, LayersIcon, PlayIcon, ScrollIcon, ServerIcon, UsersIcon } from "@/components/ui/icons";
 
 type Props = {
   org: { slug: string; name: string; role: Role };
@@ -36,6 +36,7 @@ export function Sidebar({ org, projects }: Props) {
         { href: base, label: "Overview", icon: <HomeIcon />, permission: "project:read", exact: true },
         { href: `${base}/prompts`, label: "Prompts", icon: <FileTextIcon />, permission: "prompt:read" },
         { href: `${base}/datasets`, label: "Datasets", icon: <DatabaseIcon />, permission: "dataset:read" },
+        { href: `${base}/evaluations`, label: "Evaluations", icon: <FlaskIcon />, permission: "evaluation:read" },
         { href: `${base}/playground`, label: "Playground", icon: <PlayIcon />, permission: "playground:run" },
       ]
     : [];

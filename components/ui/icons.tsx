@@ -301,3 +301,11 @@ export const DownloadIcon = (p: IconProps) => (
     <path d="M20 15v4a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2v-4" />
   </Icon>
 );
+/** A flask: evaluations (experiments on prompts). */
+export const FlaskIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M9 3h6" />
+    <path d="M10 3v6.5L4.6 18.4A1.7 1.7 0 0 0 6 21h12a1.7 1.7 0 0 0 1.4-2.6L14 9.5V3" />
+    <path d="M7.5 15h9" />
+  </Icon>
+);

@@ -55,7 +55,11 @@ const textOf = (content: unknown) => (typeof content === "string" ? content : JS
 function replyFor(body: { messages?: Message[]; response_format?: { type?: string }; system?: unknown }): string {
   const lastUser = [...(body.messages ?? [])].reverse().find((m) => m.role === "user");
   const said = lastUser ? textOf(lastUser.content) : "";
-  if (body.response_format?.type === "json_object" || body.response_format?.type === "json_schema") return JSON.stringify({ echo: said });
+  if (body.response_format?.type === "json_object" || body.response_format?.type === "json_schema") {
+    // A judge's rubric ("Rate …"): a score that depends on the answer, like a real judge.
+    if (/^Rate\b/.test(said)) return JSON.stringify({ score: /Paris/.test(said) ? 5 : 2, reasoning: /Paris/.test(said) ? "Names the capital correctly." : "Does not name the capital." });
+    return JSON.stringify({ echo: said });
+  }
   return `Echo: ${said}`;
 }
 

@@ -5,7 +5,7 @@ import { text } from "../../contracts/fields";
 import { evaluatorConfig, evaluatorName } from "../../contracts/evaluators";
 import { createRunInput } from "../../contracts/evaluations";
 import { archiveEvaluator, createEvaluator, getEvaluator, listEvaluators, saveEvaluatorVersion } from "../../domain/evaluations/registry";
-import { cancelRun, createRun, getRun, listRuns, runProgress } from "../../domain/evaluations/runs";
+import { cancelRun, createRun, getRun, listRuns, runStatus } from "../../domain/evaluations/runs";
 import { compareRuns, promptDashboard, runResults } from "../../domain/evaluations/results";
 import { promptName } from "../../contracts/prompts";
 
@@ -43,11 +43,7 @@ export const runsRouter = createRouter({
     .query(({ ctx, input }) => getRun(ctx.db, ctx.project.id, input.number)),
   progress: projectProcedure("evaluation:read")
     .input(z.object({ number: runNumber }))
-    .query(async ({ ctx, input }) => {
-      const run = await ctx.db.evaluationRun.findUnique({ where: { projectId_number: { projectId: ctx.project.id, number: input.number } } });
-      if (!run) return null;
-      return { status: run.status, error: run.error, progress: await runProgress(ctx.db, run) };
-    }),
+    .query(({ ctx, input }) => runStatus(ctx.db, ctx.project.id, input.number)),
   results: projectProcedure("evaluation:read")
     .input(
       z.object({

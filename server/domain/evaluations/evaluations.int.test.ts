@@ -130,6 +130,22 @@ describe("runs", () => {
     expect(failed.error).toMatch(/could not be reached after retries/);
   }, 60_000);
 
+  it("scores with an LLM judge whose rubric is a versioned Keel prompt", async () => {
+    const admin = callerFor(t.users.admin);
+    const judgeProvider = await admin.providers.create({ ...scope(), name: "Judge", kind: "openai_compatible", baseUrl: fake.url, apiKey: "sk-test-1234567890", defaultModel: "gpt-4o-mini" });
+    await editor().prompts.create({ ...scope(), name: "judges/capital", content: { type: "text", template: "Rate this answer from 1 to 5.\nQuestion: {{input}}\nAnswer: {{output}}\nReference: {{expected}}" }, commitMessage: "rubric" });
+    await editor().evaluators.create({ ...scope(), name: "judge", config: { kind: "llm_judge", promptName: "judges/capital", promptVersion: 1, providerId: judgeProvider.id, scale: { min: 1, max: 5 }, passAt: 4 } });
+    const created = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer" }, dataset: { name: "qa", version: 1 }, tag: "test", evaluators: ["judge"] });
+    const run = await runToEnd(created.number);
+    expect(run.status).toBe("completed");
+    const items = await getDb().evaluationRunItem.findMany({ where: { runId: created.id }, orderBy: { position: "asc" } });
+    // The reference of item 2 is "Paris": the judge sees it and gives 5/5; item 1 gets 2/5.
+    expect(items.map((i) => (i.scores as { score: number; passed: boolean; explanation: string }[])[0])).toEqual([
+      expect.objectContaining({ score: 0.25, passed: false, explanation: expect.stringMatching(/2.*Does not name the capital/) }),
+      expect.objectContaining({ score: 1, passed: true, explanation: expect.stringMatching(/5.*Names the capital correctly/) }),
+    ]);
+  });
+
   it("cancels: a queued run stops at once and records who cancelled it", async () => {
     const created = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer" }, dataset: { name: "qa" } });
     expect(await editor().runs.cancel({ ...scope(), number: created.number })).toEqual({ status: "cancelled", cancelRequested: true });

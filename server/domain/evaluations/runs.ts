@@ -164,6 +164,13 @@ export async function runProgress(db: ReadDb, run: { id: string; itemsTotal: num
   };
 }
 
+/** Status and progress only: what a page polls while a run works. Null when there is no such run. */
+export async function runStatus(db: ReadDb, projectId: string, number: number) {
+  const run = await db.evaluationRun.findUnique({ where: { projectId_number: { projectId, number } } });
+  if (!run) return null;
+  return { status: run.status, error: run.error, cancelRequested: run.cancelRequested, progress: await runProgress(db, run) };
+}
+
 export async function getRun(db: ReadDb, projectId: string, number: number) {
   const run = await db.evaluationRun.findUnique({
     where: { projectId_number: { projectId, number } },
