@@ -83,6 +83,10 @@ describe("keel CLI", () => {
       [3, "completed", 1],
       [4, "completed", 2],
     ]);
+    // The demo comparison tells a story: v3 greets customers by name.
+    const { compareRuns } = await import("../domain/evaluations/results");
+    const comparison = await compareRuns(getDb(), org.projects[0]!.id, { baseline: 1, candidate: 2 });
+    expect(comparison.evaluators.find((e) => e.name === "greets-customer")).toMatchObject({ direction: "better" });
     expect(await verifyAuditChain(getDb(), org.id)).toMatchObject({ ok: true });
     expect(await keel(["seed", "--demo"])).toMatchObject({ code: 0, stdout: expect.stringMatching(/already exists/) });
   }, 30_000);

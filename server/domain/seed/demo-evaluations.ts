@@ -16,7 +16,7 @@ export async function seedEvaluations(ctx: Ctx, editorActor: Actor) {
   const evaluators = [
     { name: "length-limit", description: "Replies fit in the chat widget (at most 420 characters)", config: { kind: "length" as const, max: 420, unit: "chars" as const } },
     { name: "cites-policy", description: "Mentions refunds, returns, shipping or delivery", config: { kind: "regex" as const, pattern: "\\b(refund|return|shipping|deliver)", flags: "i" } },
-    { name: "no-apology-loop", description: "Does not apologise more than needed", config: { kind: "not_contains" as const, value: "sorry, sorry" } },
+    { name: "greets-customer", description: "Addresses the customer by name", config: { kind: "regex" as const, pattern: "Customer: [A-Z][a-z]+", flags: "" } },
     { name: "answer-similarity", description: "Close to the reference answer", config: { kind: "levenshtein" as const, threshold: 0.35 } },
     { name: "valid-json", description: "The reply is JSON", config: { kind: "valid_json" as const } },
     {
@@ -28,8 +28,8 @@ export async function seedEvaluations(ctx: Ctx, editorActor: Actor) {
   for (const e of evaluators) await run((w) => createEvaluator(w, ctx, e));
 
   const runs = [
-    { prompt: { name: "support/reply", version: 2 }, dataset: { name: "support-questions" }, evaluators: ["length-limit", "cites-policy", "no-apology-loop", "answer-similarity"] },
-    { prompt: { name: "support/reply", version: 3 }, dataset: { name: "support-questions" }, evaluators: ["length-limit", "cites-policy", "no-apology-loop", "answer-similarity"] },
+    { prompt: { name: "support/reply", version: 2 }, dataset: { name: "support-questions" }, evaluators: ["greets-customer", "length-limit", "cites-policy", "answer-similarity"] },
+    { prompt: { name: "support/reply", version: 3 }, dataset: { name: "support-questions" }, evaluators: ["greets-customer", "length-limit", "cites-policy", "answer-similarity"] },
     { prompt: { name: "support/triage", version: 1 }, dataset: { name: "ticket-triage" }, evaluators: ["valid-json", "triage-schema"] },
     { prompt: { name: "support/triage", version: 2 }, dataset: { name: "ticket-triage" }, evaluators: ["valid-json", "triage-schema"] },
   ];
