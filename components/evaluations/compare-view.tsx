@@ -175,7 +175,7 @@ function EvaluatorCard({ e, extent, baselineLabel, candidateLabel }: { e: Evalua
             </p>
             {e.mcnemar ? (
               <p className="mt-1.5 text-zinc-600">
-                <span className="font-medium text-zinc-800">McNemar on pass/fail:</span> {e.mcnemar.b01} fixed (fail → pass), {e.mcnemar.b10} broken (pass → fail); p = {formatP(e.mcnemar.pValue)} ({e.mcnemar.method === "exact" ? "exact binomial" : e.mcnemar.method}
+                <span className="font-medium text-zinc-800">McNemar on pass/fail:</span> {e.mcnemar.b01} fixed (fail → pass), {e.mcnemar.b10} broken (pass → fail); p {formatP(e.mcnemar.pValue)} ({e.mcnemar.method === "exact" ? "exact binomial" : e.mcnemar.method}
                 ).{" "}
                 <span className={cn("font-medium", significant ? (e.mcnemar.b10 > e.mcnemar.b01 ? "text-red-700" : "text-emerald-700") : "text-zinc-700")}>{significant ? "Significant at 5%." : "Not significant at 5%."}</span>
               </p>
@@ -187,9 +187,10 @@ function EvaluatorCard({ e, extent, baselineLabel, candidateLabel }: { e: Evalua
   );
 }
 
+/** "< 0.001" or "= 0.04": reads after a "p". */
 function formatP(p: number): string {
   if (p < 0.001) return "< 0.001";
-  return p.toFixed(p < 0.01 ? 3 : 2);
+  return `= ${p.toFixed(p < 0.01 ? 3 : 2)}`;
 }
 
 // ---- one item side by side --------------------------------------------------------------------
