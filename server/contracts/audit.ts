@@ -40,11 +40,20 @@ export const AUDIT_ACTIONS = {
   "evaluation.run.created": "Evaluation run started",
   "evaluation.run.cancelled": "Evaluation run cancelled",
   "evaluation.run.finished": "Evaluation run finished",
+  "review.queue.created": "Review queue created",
+  "review.reviewers.changed": "Review queue reviewers changed",
+  "review.items.added": "Items added to a review queue",
+  "review.item.gold": "Gold grade set on an item",
+  "review.item.leased": "Review item handed to a reviewer",
+  "review.item.skipped": "Review item skipped",
+  "review.grade.submitted": "Grade submitted",
+  "review.grade.revised": "Grade revised",
+  "review.item.adjudicated": "Item adjudicated",
   "settings.encryption.rotated": "Encryption keys rotated",
   "access.denied": "Change refused for lack of permission",
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 export const AUDIT_ACTION_NAMES = Object.keys(AUDIT_ACTIONS) as [AuditAction, ...AuditAction[]];
 
-export const AUDIT_TARGET_TYPES = ["organization", "project", "user", "membership", "api_key", "procedure", "prompt", "environment", "provider", "model_price", "dataset", "evaluator", "evaluation_run"] as const;
+export const AUDIT_TARGET_TYPES = ["organization", "project", "user", "membership", "api_key", "procedure", "prompt", "environment", "provider", "model_price", "dataset", "evaluator", "evaluation_run", "review_queue"] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
