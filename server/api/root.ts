@@ -13,6 +13,7 @@ import { modelPricesRouter, providersRouter } from "./routers/providers";
 import { playgroundRouter } from "./routers/playground";
 import { datasetsRouter } from "./routers/datasets";
 import { evaluatorsRouter, runsRouter } from "./routers/evaluations";
+import { reviewsRouter } from "./routers/reviews";
 
 export const appRouter = createRouter({
   setup: setupRouter,
@@ -30,6 +31,7 @@ export const appRouter = createRouter({
   datasets: datasetsRouter,
   evaluators: evaluatorsRouter,
   runs: runsRouter,
+  reviews: reviewsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -50,6 +50,9 @@ export const PERMISSIONS = {
   "dataset:write": { scope: "project", description: "Create datasets; add, import, edit, tag and archive items", roles: EDITORS },
   "evaluation:read": { scope: "project", description: "See evaluators, evaluation runs, their results, comparisons and dashboards", roles: ALL },
   "evaluation:write": { scope: "project", description: "Create and version evaluators; start and cancel evaluation runs", roles: EDITORS },
+  "review:read": { scope: "project", description: "See review queues, their progress, grades and agreement", roles: ["owner", "admin", "editor", "auditor", "viewer"] },
+  "review:manage": { scope: "project", description: "Create review queues, fill them, assign reviewers, mark gold items, adjudicate", roles: EDITORS, personOnly: true },
+  "review:grade": { scope: "project", description: "Grade items in the review queues one is assigned to", roles: ["owner", "admin", "editor", "reviewer"], personOnly: true },
   "dataset:delete": { scope: "project", description: "Delete a dataset no evaluation uses, with its history", roles: ADMINS, personOnly: true },
 } as const satisfies Record<string, PermissionSpec>;
 

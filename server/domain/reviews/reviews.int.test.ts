@@ -67,6 +67,29 @@ describe("assignment under concurrency", () => {
   }, 120_000);
 });
 
+describe("filling from an evaluation run", () => {
+  it("adds a run's failures of one evaluator, a sample, or all; never the same output twice", async () => {
+    const { callerFor } = await import("@/test/support/factories");
+    const editor = callerFor(t.users.editor);
+    const s = { orgSlug: t.org.slug, projectSlug: t.project.slug };
+    await editor.datasets.create({ ...s, name: "fill" });
+    await editor.datasets.addItems({ ...s, name: "fill", items: Array.from({ length: 10 }, (_, i) => ({ input: { q: `Q${i}` }, expected: i % 2 ? "short" : "x".repeat(500) })) });
+    await editor.prompts.create({ ...s, name: "fill", content: { type: "text", template: "{{q}}" }, commitMessage: "v1" });
+    await editor.evaluators.create({ ...s, name: "tiny", config: { kind: "length", max: 10, unit: "chars" } });
+    const run = await editor.runs.create({ ...s, prompt: { name: "fill" }, dataset: { name: "fill" }, evaluators: ["tiny"] });
+    const { processRun } = await import("../evaluations/worker");
+    while ((await processRun(run.id, { deadline: Date.now() + 10_000, log: () => {} })) === "continue");
+    await editor.reviews.create({ ...s, name: "from-run", reviewsPerItem: 1, rubric: RUBRIC });
+    expect(await editor.reviews.addFromRun({ ...s, name: "from-run", runNumber: run.number, select: { kind: "failed", evaluator: "tiny" } })).toEqual({ added: 10, skipped: 0 });
+    expect(await editor.reviews.addFromRun({ ...s, name: "from-run", runNumber: run.number, select: { kind: "all" } })).toEqual({ added: 0, skipped: 10 });
+    await editor.reviews.create({ ...s, name: "sampled", reviewsPerItem: 1, rubric: RUBRIC });
+    expect(await editor.reviews.addFromRun({ ...s, name: "sampled", runNumber: run.number, select: { kind: "sample", percent: 30 } })).toEqual({ added: 3, skipped: 0 });
+    const item = await getDb().reviewItem.findFirstOrThrow({ where: { queue: { name: "sampled", projectId: t.project.id } } });
+    expect(item).toMatchObject({ sourceType: "evaluation", output: expect.stringContaining("[Simulated]"), autoScores: [expect.objectContaining({ name: "tiny", passed: false })] });
+    await expect(editor.reviews.addFromRun({ ...s, name: "sampled", runNumber: run.number, select: { kind: "failed", evaluator: "nope" } })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  }, 60_000);
+});
+
 describe("leases, grades and adjudication", () => {
   it("an expired lease returns the item; a late grade is refused when someone else holds it", async () => {
     const [a, b] = [t.users.reviewer, t.users.admin];
@@ -130,5 +153,29 @@ describe("leases, grades and adjudication", () => {
       "review.item.adjudicated",
     ]);
     expect(events[4]).toMatchObject({ before: expect.objectContaining({ grade: grade("yes", 4) }), after: expect.objectContaining({ grade: grade("yes", 5) }) });
+
+    // The lead's views: items by state, progress per reviewer, agreement per dimension.
+    const { callerFor } = await import("@/test/support/factories");
+    const s = { orgSlug: t.org.slug, projectSlug: t.project.slug };
+    const lead = callerFor(t.users.editor);
+    const items = await lead.reviews.items({ ...s, name: "adjudicate" });
+    expect(items.items.map((i) => [i.position, i.state])).toEqual([
+      [1, "pending"],
+      [2, "finalized"],
+    ]);
+    const queue = await lead.reviews.get({ ...s, name: "adjudicate" });
+    expect(queue.progress).toMatchObject({ items: 2, finalized: 1, reviewsSubmitted: 3 });
+    const agreement = await lead.reviews.agreement({ ...s, name: "adjudicate" });
+    expect(agreement.dimensions.map((d) => [d.key, d.level, d.units])).toEqual([
+      ["correct", "ordinal", 1],
+      ["tone", "interval", 1],
+      ["safe", "nominal", 1],
+    ]);
+    // Reviewers grade blind: the reviewer-facing procedures never return anyone else's grade, and
+    // the lead's views are closed to them.
+    await expect(callerFor(t.users.reviewer).reviews.items({ ...s, name: "adjudicate" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    const mine = await callerFor(t.users.reviewer).reviews.item({ ...s, name: "adjudicate", position: 2 });
+    expect(mine.mine.grade).toEqual(grade("yes", 5));
+    expect(JSON.stringify(mine)).not.toMatch(/"tone":2\b|adjudication|finalGrade|"reviews"/);
   });
 });
