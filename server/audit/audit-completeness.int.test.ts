@@ -111,6 +111,7 @@ const scenarios: Record<string, Scenario> = {
   "reviews.revise": { as: (s) => s.t.users.reviewer, input: (s) => ({ ...scope(s), name: "grading", position: 1, grade: { ok: false } }), expect: ["review.grade.revised"] },
   "reviews.setGold": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "grading", position: 1, grade: { ok: true } }), expect: ["review.item.gold"] },
   "reviews.adjudicate": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "grading", position: 1, grade: { ok: true }, note: "Correct after all" }), expect: ["review.item.adjudicated"] },
+  "reviews.addToDataset": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "grading", dataset: "runs" }), expect: ["dataset.items.added"] },
   "account.changePassword": { as: (s) => s.t.users.editor, input: () => ({ currentPassword: TEST_PASSWORD, newPassword: "another-long-password" }), expect: ["user.password.changed"] },
 };
 const coveredElsewhere = [
@@ -136,7 +137,7 @@ beforeAll(async () => {
   // A dataset with an item, for the run scenarios (the dataset scenarios delete their own).
   const editor = callerFor(s.t.users.editor);
   await editor.datasets.create({ ...scope(s), name: "runs" });
-  await editor.datasets.addItems({ ...scope(s), name: "runs", items: [{ input: { name: "Ada" } }] });
+  await editor.datasets.addItems({ ...scope(s), name: "runs", items: [{ input: { name: "Ada" }, expected: "Hello Ada" }] });
 });
 afterAll(async () => {
   const { stopBoss } = await import("../queue/boss");

@@ -3,6 +3,7 @@ import { execFile } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../db/client";
 import { hashSecret } from "../domain/api-keys/api-keys";
+import { getRun } from "../domain/evaluations/runs";
 import { verifyAuditChain } from "../audit/chain";
 import { createTestOrg } from "@/test/support/factories";
 
@@ -87,6 +88,22 @@ describe("keel CLI", () => {
     const { compareRuns } = await import("../domain/evaluations/results");
     const comparison = await compareRuns(getDb(), org.projects[0]!.id, { baseline: 1, candidate: 2 });
     expect(comparison.evaluators.find((e) => e.name === "greets-customer")).toMatchObject({ direction: "better" });
+    const queue = await getDb().reviewQueue.findFirstOrThrow({ where: { projectId: org.projects[0]!.id }, include: { items: { orderBy: { position: "asc" } } } });
+    expect(queue.items).toHaveLength(12);
+    expect(queue.items.filter((i) => i.finalizedAt).map((i) => [i.position, i.finalSource])).toEqual([
+      [1, "consensus"],
+      [2, "consensus"],
+      [3, "adjudicated"],
+      [4, "consensus"],
+      [5, "consensus"],
+      [6, "consensus"],
+    ]);
+    const run1 = await getRun(getDb(), org.projects[0]!.id, 1);
+    expect(run1.human.dimensions.map((d) => [d.key, d.n])).toEqual([
+      ["helpful", 6],
+      ["tone", 6],
+      ["policy_ok", 6],
+    ]);
     expect(await verifyAuditChain(getDb(), org.id)).toMatchObject({ ok: true });
     expect(await keel(["seed", "--demo"])).toMatchObject({ code: 0, stdout: expect.stringMatching(/already exists/) });
   }, 30_000);

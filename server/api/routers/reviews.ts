@@ -4,7 +4,7 @@ import { createRouter, projectProcedure } from "../trpc";
 import { text } from "../../contracts/fields";
 import { datasetName, itemTag } from "../../contracts/datasets";
 import { gradeInput } from "../../contracts/reviews";
-import { addFromDataset, addFromRun, createQueue, setGold, setReviewers } from "../../domain/reviews/queues";
+import { addFinalizedToDataset, addFromDataset, addFromRun, createQueue, setGold, setReviewers } from "../../domain/reviews/queues";
 import { adjudicate, nextItem, renewLease, reviseGrade, skipItem, submitGrade } from "../../domain/reviews/assignments";
 import { getQueue, itemForReviewer, listQueues, myQueues, queueAgreement, queueItems } from "../../domain/reviews/queries";
 
@@ -70,6 +70,10 @@ export const reviewsRouter = createRouter({
   adjudicate: projectProcedure("review:manage")
     .input(z.object({ name: queueName, position, grade: gradeInput, note: text(2000) }))
     .mutation(({ ctx, input }) => ctx.audited((w) => adjudicate(w, scope(ctx), { ...input, leadId: ctx.user.id }))),
+
+  addToDataset: projectProcedure("review:manage")
+    .input(z.object({ name: queueName, dataset: datasetName, positions: z.array(position).max(10_000).optional(), tags: z.array(itemTag).max(20).optional() }))
+    .mutation(({ ctx, input }) => ctx.audited((w) => addFinalizedToDataset(w, scope(ctx), input))),
 
   /** The queues the signed-in person reviews. */
   mine: projectProcedure("review:grade").query(({ ctx }) => myQueues(ctx.db, ctx.project.id, ctx.user.id)),

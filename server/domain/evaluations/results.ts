@@ -6,6 +6,7 @@ import "server-only";
 import { readSql, type ReadDb } from "../../db/client";
 import { AppError, notFound } from "../../errors";
 import type { ItemScore, RunSummary } from "../../contracts/evaluations";
+import { humanScoresOfRun } from "../reviews/human-scores";
 import { compareScores, differenceDirection, mcnemar, mean, pairedBootstrapMeanDifference, verdict } from "./stats";
 
 export type ResultRow = {
@@ -181,8 +182,9 @@ export async function promptDashboard(db: ReadDb, projectId: string, promptName:
     prompt: prompt.name,
     productionVersion: prompt.labels.find((l) => l.name === "production")?.version ?? null,
     labels: prompt.labels.map((l) => ({ name: l.name, version: l.version })),
-    runs: latest.reverse().map((r) => {
+    runs: await Promise.all(latest.reverse().map(async (r) => {
       const s = r.summary as RunSummary | null;
+      const human = await humanScoresOfRun(db, r.id);
       return {
         number: r.number,
         version: r.promptVersion.version,
@@ -190,13 +192,17 @@ export async function promptDashboard(db: ReadDb, projectId: string, promptName:
         datasetVersion: r.datasetVersion.version,
         model: r.model,
         finishedAt: r.finishedAt,
-        evaluators: (s?.evaluators ?? []).map((e) => ({ name: e.name, mean: e.mean, passRate: e.passRate, ciLow: e.ciLow, ciHigh: e.ciHigh })),
+        evaluators: [
+          ...(s?.evaluators ?? []).map((e) => ({ name: e.name, source: "automatic" as const, mean: e.mean, passRate: e.passRate, ciLow: e.ciLow, ciHigh: e.ciHigh })),
+          // Human grades (normalised to [0, 1]) as series of their own: "human: correct".
+          ...human.dimensions.map((h) => ({ name: `human: ${h.key}`, source: "human" as const, mean: h.mean, passRate: h.mean, ciLow: h.mean, ciHigh: h.mean })),
+        ],
         latencyP50: s?.latencyP50 ?? null,
         latencyP95: s?.latencyP95 ?? null,
         costUsd: s?.costUsd ?? null,
         done: s?.done ?? 0,
         errors: s?.errors ?? 0,
       };
-    }),
+    })),
   };
 }

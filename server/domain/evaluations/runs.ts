@@ -12,6 +12,7 @@ import { createRunInput, FINISHED_STATUSES, MAX_RUN_ITEMS, type CreateRunInput, 
 import type { ModelConfig } from "../../contracts/prompts";
 import { resolvePrompt } from "../prompts/queries";
 import { enqueueRun } from "../../queue/boss";
+import { humanScoresOfRun } from "../reviews/human-scores";
 
 export type ProjectCtx = { orgId: string; projectId: string };
 
@@ -181,7 +182,8 @@ export async function getRun(db: ReadDb, projectId: string, number: number) {
     },
   });
   if (!run) throw notFound(`Run #${number}`);
-  return { ...run, progress: await runProgress(db, run) };
+  // Final grades from review queues that reviewed this run's outputs, beside the automatic scores.
+  return { ...run, progress: await runProgress(db, run), human: await humanScoresOfRun(db, run.id) };
 }
 
 export async function listRuns(db: ReadDb, projectId: string, input: { promptName?: string; before?: number; limit: number }) {

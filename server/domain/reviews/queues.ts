@@ -194,3 +194,31 @@ export async function setGold(w: AuditedTx, ctx: ProjectCtx, input: { name: stri
   w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "review.item.gold", targetType: "review_queue", targetId: queue.id, before: { queue: queue.name, position: input.position, gold: item.goldGrade ?? null }, after: { queue: queue.name, position: input.position, gold: input.grade } });
   return { gold: input.grade !== null };
 }
+
+/**
+ * Adds finalised items to a dataset: the reviewed output becomes the expected output, the final
+ * grade and a link back go into the metadata, and the items' source is "review".
+ */
+export async function addFinalizedToDataset(w: AuditedTx, ctx: ProjectCtx, input: { name: string; dataset: string; positions?: number[]; tags?: string[] }) {
+  const queue = await w.tx.reviewQueue.findUnique({ where: { projectId_name: { projectId: ctx.projectId, name: input.name } } });
+  if (!queue) throw notFound(`Review queue "${input.name}"`);
+  const dataset = await w.tx.dataset.findUnique({ where: { projectId_name: { projectId: ctx.projectId, name: input.dataset } } });
+  if (!dataset) throw new AppError("NOT_FOUND", `No dataset named "${input.dataset}"`, { field: "dataset" });
+  const items = await w.tx.reviewItem.findMany({
+    where: { queueId: queue.id, finalizedAt: { not: null }, output: { not: null }, ...(input.positions ? { position: { in: input.positions } } : {}) },
+    orderBy: { position: "asc" },
+  });
+  if (!items.length) throw new AppError("BAD_REQUEST", `"${queue.name}" has no finalised items with an output${input.positions ? " among those" : ""}`, { field: "positions" });
+  const { addItems } = await import("../datasets/items");
+  return addItems(w, ctx, {
+    datasetId: dataset.id,
+    source: { type: "review", ref: `${queue.name}` },
+    message: `From review queue ${queue.name}`,
+    items: items.map((i) => ({
+      input: i.input,
+      expected: i.output,
+      metadata: { review: { queue: queue.name, position: i.position, finalGrade: i.finalGrade, finalSource: i.finalSource } },
+      tags: input.tags ?? [],
+    })),
+  });
+}

@@ -14,6 +14,7 @@ import { moveLabel, setEnvironmentProtection } from "../prompts/labels";
 import type { VersionContent } from "../../contracts/prompts";
 import { seedDatasets } from "./demo-datasets";
 import { seedEvaluations } from "./demo-evaluations";
+import { seedReviews } from "./demo-reviews";
 
 export const DEMO_PASSWORD = "keel-demo-password";
 export const DEMO_ORG = { name: "Acme", slug: "acme" };
@@ -63,6 +64,7 @@ export async function seedDemoWorkspace(): Promise<{ created: boolean }> {
   const editorActor = await seedPrompts({ orgId: org.id, projectId: project.id }, adminActor);
   await seedDatasets({ orgId: org.id, projectId: project.id }, editorActor);
   await seedEvaluations({ orgId: org.id, projectId: project.id }, editorActor);
+  await seedReviews({ orgId: org.id, projectId: project.id }, editorActor);
   return { created: true };
 }
 
