@@ -3,9 +3,11 @@ import "server-only";
 // authorization matrix calls each of them for every role.
 import { projectRoute, type HttpRouteId } from "./http-routes";
 import { handleExport, handleImport, handlePreview } from "./dataset-http";
+import { handleReviewExport } from "./review-http";
 
 export const httpHandlers: Record<HttpRouteId, ReturnType<typeof projectRoute>> = {
   "datasets.import": projectRoute("datasets.import", handleImport),
   "datasets.importPreview": projectRoute("datasets.importPreview", handlePreview),
   "datasets.export": projectRoute("datasets.export", handleExport),
+  "reviews.export": projectRoute("reviews.export", handleReviewExport),
 };

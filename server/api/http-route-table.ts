@@ -3,7 +3,7 @@
 // matrix and docs/permissions.md read this table.
 import type { ProjectPermission } from "../contracts/permissions";
 
-export type HttpRouteId = "datasets.import" | "datasets.importPreview" | "datasets.export";
+export type HttpRouteId = "datasets.import" | "datasets.importPreview" | "datasets.export" | "reviews.export";
 
 /** Every session HTTP route: method, path (Next route segments) and the permission it needs. */
 export const HTTP_ROUTES: Record<HttpRouteId, { method: "GET" | "POST"; path: string; permission: ProjectPermission; description: string }> = {
@@ -24,5 +24,11 @@ export const HTTP_ROUTES: Record<HttpRouteId, { method: "GET" | "POST"; path: st
     path: "/api/datasets/{org}/{project}/{dataset}/export",
     permission: "dataset:read",
     description: "Streamed CSV or JSON Lines export of one version",
+  },
+  "reviews.export": {
+    method: "GET",
+    path: "/api/reviews/{org}/{project}/{queue}/export",
+    permission: "review:read",
+    description: "A review queue's grades (one row per review, with each item's final grade) as CSV or JSON Lines",
   },
 };

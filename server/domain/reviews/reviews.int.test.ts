@@ -171,6 +171,20 @@ describe("leases, grades and adjudication", () => {
       ["tone", "interval", 1],
       ["safe", "nominal", 1],
     ]);
+    // Grades export as CSV (one row per review) and the finalised item goes to a dataset.
+    const { httpHandlers } = await import("../../api/http-handlers");
+    const { sessionCookieFor } = await import("@/test/support/factories");
+    const csv = await httpHandlers["reviews.export"](new Request(`http://keel.test/api/reviews/${t.org.slug}/${t.project.slug}/adjudicate/export?format=csv`, { headers: { cookie: await sessionCookieFor(t.users.auditor) } }), {
+      params: Promise.resolve({ org: t.org.slug, project: t.project.slug, queue: "adjudicate" }),
+    });
+    const text = await csv.text();
+    expect(text.split("\n")[0]).toBe("position,source,reviewer,correct,tone,safe,comment,submitted_at,revised_at,final_correct,final_tone,final_safe,final_comment,final_source,adjudication_note");
+    expect(text).toContain("partly,3,true,,adjudicated,The answer is half right");
+    await lead.datasets.create({ ...s, name: "reviewed" });
+    expect(await lead.reviews.addToDataset({ ...s, name: "adjudicate", dataset: "reviewed" })).toMatchObject({ version: 1, itemIds: [expect.any(String)] });
+    const added = await lead.datasets.items({ ...s, name: "reviewed" });
+    expect(added.items[0]).toMatchObject({ expected: "A2", sourceType: "review", metadata: { review: { queue: "adjudicate", position: 2, finalSource: "adjudicated" } } });
+
     // Reviewers grade blind: the reviewer-facing procedures never return anyone else's grade, and
     // the lead's views are closed to them.
     await expect(callerFor(t.users.reviewer).reviews.items({ ...s, name: "adjudicate" })).rejects.toMatchObject({ code: "FORBIDDEN" });
