@@ -156,6 +156,7 @@ export function RunView({ orgSlug, projectSlug, projectName, number, canWrite }:
 
       {stillActive || !summary ? <ProgressCard status={status} progress={p} evaluatorNames={evaluatorNames} cancelRequested={r.cancelRequested} /> : null}
       {summary ? <SummaryCards summary={summary} repetitions={r.repetitions} evaluators={r.evaluators} orgSlug={orgSlug} projectSlug={projectSlug} /> : null}
+      {r.human && r.human.dimensions.length ? <HumanReview human={r.human} /> : null}
 
       <RunResults orgSlug={orgSlug} projectSlug={projectSlug} number={r.number} evaluatorNames={evaluatorNames} repetitions={r.repetitions} live={stillActive} />
 
@@ -319,6 +320,63 @@ function SummaryCards({ summary: s, repetitions, evaluators, orgSlug, projectSlu
         </Card>
       ) : null}
     </section>
+  );
+}
+
+type HumanScores = { dimensions: { queue: string; key: string; label: string; n: number; mean: number }[]; judges: { evaluator: string; queue: string; dimension: string; n: number; percent: number; kappa: number | null; reason: string | null }[] };
+
+/** Final human grades on this run's outputs (from review queues), and how far LLM judges agree with them. */
+function HumanReview({ human }: { human: HumanScores }) {
+  return (
+    <Card aria-labelledby="human-title" className="mt-5">
+      <CardHeader title="Human review" titleId="human-title" description="Final grades from review queues on this run's outputs, as scores from 0 to 1 beside the automatic ones." />
+      <Table caption="Human grades per rubric dimension">
+        <THead>
+          <TR>
+            <TH>Dimension</TH>
+            <TH>Queue</TH>
+            <TH className="text-right">Mean (0-1)</TH>
+            <TH className="text-right">Items</TH>
+          </TR>
+        </THead>
+        <TBody>
+          {human.dimensions.map((d) => (
+            <TR key={`${d.queue}:${d.key}`}>
+              <TD>
+                {d.label} <span className="font-mono text-xs text-zinc-500">human: {d.key}</span>
+              </TD>
+              <TD className="font-mono text-[13px]">{d.queue}</TD>
+              <TD className="text-right font-mono text-xs tabular-nums">{d.mean.toFixed(3)}</TD>
+              <TD className="text-right font-mono text-xs tabular-nums">{d.n}</TD>
+            </TR>
+          ))}
+        </TBody>
+      </Table>
+      {human.judges.length ? (
+        <Table caption="Agreement between LLM judges and the human grades (pass/fail; human pass = at least half the scale)">
+          <THead>
+            <TR>
+              <TH>Judge</TH>
+              <TH>Human dimension</TH>
+              <TH className="text-right">Agreement</TH>
+              <TH className="text-right">Cohen&apos;s kappa</TH>
+              <TH className="text-right">Items</TH>
+            </TR>
+          </THead>
+          <TBody>
+            {human.judges.map((j) => (
+              <TR key={`${j.evaluator}:${j.queue}:${j.dimension}`}>
+                <TD className="font-mono text-[13px]">{j.evaluator}</TD>
+                <TD className="font-mono text-[13px]">{j.dimension}</TD>
+                <TD className="text-right font-mono text-xs tabular-nums">{(j.percent * 100).toFixed(0)}%</TD>
+                <TD className="text-right font-mono text-xs tabular-nums">{j.kappa === null ? `n/a (${j.reason ?? "no data"})` : j.kappa.toFixed(2)}</TD>
+                <TD className="text-right font-mono text-xs tabular-nums">{j.n}</TD>
+              </TR>
+            ))}
+          </TBody>
+        </Table>
+      ) : null}
+    </Card>
   );
 }
 
