@@ -8,7 +8,7 @@ import { useState, type ReactNode } from "react";
 import { roleHasPermission, type Permission, type Role } from "@/server/contracts/permissions";
 import { useTRPC } from "@/components/trpc/client";
 import { cn } from "@/components/ui";
-import { BookIcon, DatabaseIcon, FileTextIcon, FlaskIcon, FolderPlusIcon, HomeIcon, KeyIcon, LayersIcon, PlayIcon, ScrollIcon, ServerIcon, UsersIcon } from "@/components/ui/icons";
+import { BookIcon, ClipboardCheckIcon, DatabaseIcon, FileTextIcon, FlaskIcon, FolderPlusIcon, HomeIcon, KeyIcon, LayersIcon, MarkerIcon, PlayIcon, ScrollIcon, ServerIcon, UsersIcon } from "@/components/ui/icons";
 
 type Props = {
   org: { slug: string; name: string; role: Role };
@@ -37,6 +37,8 @@ export function Sidebar({ org, projects }: Props) {
         { href: `${base}/prompts`, label: "Prompts", icon: <FileTextIcon />, permission: "prompt:read" },
         { href: `${base}/datasets`, label: "Datasets", icon: <DatabaseIcon />, permission: "dataset:read" },
         { href: `${base}/evaluations`, label: "Evaluations", icon: <FlaskIcon />, permission: "evaluation:read" },
+        { href: `${base}/reviews`, label: "Reviews", icon: <ClipboardCheckIcon />, permission: "review:read" },
+        { href: `${base}/review`, label: "My reviews", icon: <MarkerIcon />, permission: "review:grade" },
         { href: `${base}/playground`, label: "Playground", icon: <PlayIcon />, permission: "playground:run" },
       ]
     : [];
@@ -63,7 +65,7 @@ export function Sidebar({ org, projects }: Props) {
             {projectItems
               .filter((i) => roleHasPermission(projectRole, i.permission))
               .map((i) => (
-                <NavLink key={i.href} item={i} active={i.exact ? pathname === i.href : pathname.startsWith(i.href)} />
+                <NavLink key={i.href} item={i} active={pathname === i.href || (!i.exact && pathname.startsWith(`${i.href}/`))} />
               ))}
           </NavGroup>
         ) : null}

@@ -96,3 +96,11 @@ export function normalizedScore(d: RubricDimension, v: GradeValue | undefined): 
   }
   return null;
 }
+
+/** Why an agreement figure is missing (server/domain/reviews/agreement.ts), in words for people. */
+export type AgreementNullReason = "no-pairable-units" | "no-variation" | "unequal-raters";
+export const AGREEMENT_NULL_REASON_TEXT: Record<AgreementNullReason, string> = {
+  "no-pairable-units": "No item has been graded by two or more reviewers yet.",
+  "no-variation": "Every grade is the same, so agreement beyond chance cannot be measured.",
+  "unequal-raters": "Items have different numbers of reviewers; Fleiss' kappa needs the same number for every item (use Krippendorff's alpha).",
+};

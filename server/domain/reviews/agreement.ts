@@ -43,14 +43,11 @@ export type KappaWeights = "linear" | "quadratic";
  *   that the coders tell categories apart (Krippendorff 2011 notes alpha is undefined here).
  * - "unequal-raters": Fleiss' kappa only: units have different numbers of ratings.
  */
-export type AgreementNullReason = "no-pairable-units" | "no-variation" | "unequal-raters";
+import { AGREEMENT_NULL_REASON_TEXT, type AgreementNullReason } from "../../contracts/reviews";
+
+export { AGREEMENT_NULL_REASON_TEXT, type AgreementNullReason };
 
 /** One sentence per reason, for a UI that shows "—" in place of a coefficient. */
-export const AGREEMENT_NULL_REASON_TEXT: Record<AgreementNullReason, string> = {
-  "no-pairable-units": "No item has been graded by two or more reviewers yet.",
-  "no-variation": "Every grade is the same, so agreement beyond chance cannot be measured.",
-  "unequal-raters": "Items have different numbers of reviewers; Fleiss' kappa needs the same number for every item (use Krippendorff's alpha).",
-};
 
 export type OrderOptions<T extends RatingValue> = {
   /**

@@ -8,7 +8,7 @@ import "server-only";
 import type { AuditedTx } from "../../audit/mutation";
 import { AppError, notFound } from "../../errors";
 import { checkGrade, type Grade, type Rubric } from "../../contracts/reviews";
-import type { ProjectCtx } from "./queues";
+import { lockQueue, type ProjectCtx } from "./queues";
 import { consensusOf } from "./consensus";
 
 type QueueRow = { id: string; name: string; rubric: Rubric; reviewsPerItem: number; leaseSeconds: number; archivedAt: Date | null };
@@ -178,8 +178,8 @@ export async function reviseGrade(w: AuditedTx, ctx: ProjectCtx, input: { name: 
 
 /** A lead settles an item with a final grade and a note (usually a disagreement). */
 export async function adjudicate(w: AuditedTx, ctx: ProjectCtx, input: { name: string; position: number; grade: Grade; note: string; leadId: string }) {
-  const queue = await w.tx.reviewQueue.findUnique({ where: { projectId_name: { projectId: ctx.projectId, name: input.name } } });
-  if (!queue) throw notFound(`Review queue "${input.name}"`);
+  const queue = await lockQueue(w, ctx, input.name);
+  if (queue.archivedAt) throw new AppError("CONFLICT", `"${queue.name}" is archived`);
   const problem = checkGrade(queue.rubric as Rubric, input.grade);
   if (problem) throw new AppError("BAD_REQUEST", problem.message, { field: `grade.${problem.dimension}` });
   if (!input.note.trim()) throw new AppError("BAD_REQUEST", "Say why: a note is required", { field: "note" });

@@ -129,11 +129,12 @@ export async function queueItems(db: ReadDb, projectId: string, name: string, in
     orderBy: { position: "asc" },
     include: { assignments: { where: { status: "submitted" }, include: { reviewer: { select: { email: true } } } } },
   });
+  const reviewerCount = await db.reviewQueueReviewer.count({ where: { queueId: queue.id } });
   const withState = items.map((i) => {
     const grades = i.assignments.map((a) => a.grade as Grade);
-    const needed = i.goldGrade ? null : queue.reviewsPerItem;
+    const needed = i.goldGrade ? reviewerCount : queue.reviewsPerItem;
     const differing = disagreementOf(queue.rubric, grades);
-    const state = i.finalizedAt ? "finalized" : needed !== null && grades.length >= needed && differing.length ? "disagreement" : "pending";
+    const state = i.finalizedAt ? "finalized" : grades.length >= needed && differing.length ? "disagreement" : "pending";
     return {
       position: i.position,
       state,
@@ -200,6 +201,7 @@ export async function queueAgreement(db: ReadDb, projectId: string, name: string
         fleiss: fleiss?.kappa ?? null,
         fleissReason: fleiss?.reason ?? null,
         cohen: cohen?.kappa ?? null,
+        cohenReason: coders.length === 2 ? (cohen?.reason ?? null) : coders.length < 2 ? "no-pairable-units" : null,
         pairwise: pairwiseAgreement(ratings, level, order ? { order } : {}),
       };
     });

@@ -1,0 +1,24 @@
+import { Suspense } from "react";
+import { QueueView } from "@/components/reviews/queue-view";
+import { getProject, orNavigate } from "@/app/_lib/load";
+import { getServerCaller } from "@/server/api/server-caller";
+
+type Params = { org: string; project: string; queue: string };
+
+export async function generateMetadata({ params }: { params: Promise<Params> }) {
+  const { queue } = await params;
+  return { title: `Review queue ${queue}` };
+}
+
+export default async function ReviewQueuePage({ params }: { params: Promise<Params> }) {
+  const { org: orgSlug, project: projectSlug, queue: name } = await params;
+  const project = await getProject(orgSlug, projectSlug);
+  if (!project.permissions.includes("review:read")) return null;
+  // A queue that does not exist (or a name that cannot be one) is a page that does not exist.
+  await orNavigate((await getServerCaller()).reviews.get({ orgSlug, projectSlug: project.slug, name }), { badRequestIsNotFound: true });
+  return (
+    <Suspense>
+      <QueueView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} name={name} canManage={project.permissions.includes("review:manage")} />
+    </Suspense>
+  );
+}

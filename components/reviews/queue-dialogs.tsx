@@ -1,0 +1,512 @@
+"use client";
+// The lead's dialogs on a queue page: add items (from an evaluation run: all, one evaluator's
+// failures, a random sample; or from a dataset version), choose reviewers, mark an item gold and
+// adjudicate a disagreement. Server errors naming a field (`grade.tone`, `note`, `dataset`,
+// `select.evaluator`) are shown on that field.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useId, useState, type FormEvent } from "react";
+import type { Grade, Rubric } from "@/server/contracts/reviews";
+import { useTRPC } from "@/components/trpc/client";
+import { Alert, Button, Checkbox, Dialog, Input, Select, Spinner, Textarea, cn } from "@/components/ui";
+import { QueryErrorAlert } from "@/components/lib/error-alert";
+import { errorInfo, focusFirstInvalid } from "@/components/lib/errors";
+import { preview } from "@/components/datasets/model";
+import { checkDraft, draftFromAgreement, draftFromGrade, GradeForm, type GradeDraft } from "./grade-form";
+import { formatGradeValue } from "./model";
+
+type Base = { orgSlug: string; projectSlug: string; name: string };
+
+function useInvalidateQueue() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  return () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.reviews.get.queryKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.reviews.items.queryKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.reviews.list.queryKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.reviews.agreement.queryKey() }),
+    ]);
+}
+
+function FormProblem({ message }: { message: string | null }) {
+  return message ? (
+    <div role="region" aria-label="Problem" className="mb-3">
+      <Alert tone="error">{message}</Alert>
+    </div>
+  ) : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Add items
+
+type Source = "run" | "dataset";
+type RunPick = "all" | "failed" | "sample";
+
+export function AddItemsDialog({ orgSlug, projectSlug, name, onClose, onAdded }: Base & { onClose: () => void; onAdded: (message: string) => void }) {
+  const trpc = useTRPC();
+  const formId = useId();
+  const invalidate = useInvalidateQueue();
+  const [source, setSource] = useState<Source>("run");
+  const [runNumber, setRunNumber] = useState("");
+  const [pick, setPick] = useState<RunPick>("all");
+  const [evaluator, setEvaluator] = useState("");
+  const [sampleBy, setSampleBy] = useState<"count" | "percent">("count");
+  const [sampleSize, setSampleSize] = useState("20");
+  const [dataset, setDataset] = useState("");
+  const [version, setVersion] = useState("");
+  const [tag, setTag] = useState("");
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+
+  const runs = useQuery({ ...trpc.runs.list.queryOptions({ orgSlug, projectSlug, limit: 100 }), enabled: source === "run" });
+  const finished = (runs.data?.runs ?? []).filter((r) => r.status === "completed" || r.status === "cancelled" || r.status === "failed");
+  const run = useQuery({ ...trpc.runs.get.queryOptions({ orgSlug, projectSlug, number: Number(runNumber) || 1 }), enabled: source === "run" && !!runNumber });
+  const evaluatorNames = run.data?.evaluators.map((e) => e.name) ?? [];
+  const datasets = useQuery({ ...trpc.datasets.list.queryOptions({ orgSlug, projectSlug }), enabled: source === "dataset" });
+  const chosenDataset = datasets.data?.find((d) => d.name === dataset);
+  const versions = useQuery({ ...trpc.datasets.versions.queryOptions({ orgSlug, projectSlug, name: dataset || "x", limit: 200 }), enabled: !!chosenDataset });
+  const tags = useQuery({ ...trpc.datasets.tags.queryOptions({ orgSlug, projectSlug, name: dataset || "x", version: version ? Number(version) : undefined }), enabled: !!chosenDataset });
+
+  const onError = (error: unknown) => {
+    const info = errorInfo(error);
+    const field = info.field === "select.evaluator" ? "evaluator" : info.field;
+    if (field && ["runNumber", "evaluator", "dataset", "version", "tag"].includes(field)) {
+      setErrors({ [field]: info.message });
+      focusFirstInvalid(formId);
+    } else setFormError(info.message);
+  };
+  const done = async (r: { added: number; skipped: number }, from: string) => {
+    await invalidate();
+    onAdded(r.added ? `Added ${r.added} ${r.added === 1 ? "item" : "items"} from ${from}${r.skipped ? ` (${r.skipped} already in the queue)` : ""}.` : `Nothing added: ${r.skipped ? `all ${r.skipped} chosen outputs are already in the queue` : `${from} has no matching outputs`}.`);
+  };
+  const fromRun = useMutation(trpc.reviews.addFromRun.mutationOptions({ onSuccess: (r, v) => done(r, `run #${v.runNumber}`), onError }));
+  const fromDataset = useMutation(trpc.reviews.addFromDataset.mutationOptions({ onSuccess: (r, v) => done(r, `${v.dataset}${v.version ? ` v${v.version}` : ""}${v.tag ? ` (${v.tag})` : ""}`), onError }));
+
+  function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    setFormError(null);
+    const next: Record<string, string> = {};
+    if (source === "run") {
+      if (!runNumber) next.runNumber = "Choose a run";
+      if (pick === "failed" && !evaluator) next.evaluator = "Choose the evaluator whose failures to add";
+      const size = Number(sampleSize);
+      if (pick === "sample") {
+        if (sampleBy === "count" && (!Number.isInteger(size) || size < 1 || size > 100_000)) next.sampleSize = "Enter a whole number of outputs (1 or more)";
+        if (sampleBy === "percent" && (!Number.isFinite(size) || size < 0.1 || size > 100)) next.sampleSize = "Enter a percentage from 0.1 to 100";
+      }
+      setErrors(next);
+      if (Object.keys(next).length) return focusFirstInvalid(formId);
+      const select = pick === "all" ? ({ kind: "all" } as const) : pick === "failed" ? ({ kind: "failed", evaluator } as const) : ({ kind: "sample", ...(sampleBy === "count" ? { count: size } : { percent: size }) } as const);
+      fromRun.mutate({ orgSlug, projectSlug, name, runNumber: Number(runNumber), select });
+    } else {
+      if (!dataset) next.dataset = "Choose a dataset";
+      setErrors(next);
+      if (Object.keys(next).length) return focusFirstInvalid(formId);
+      fromDataset.mutate({ orgSlug, projectSlug, name, dataset, ...(version ? { version: Number(version) } : {}), ...(tag ? { tag } : {}) });
+    }
+  }
+
+  const pending = fromRun.isPending || fromDataset.isPending;
+  return (
+    <Dialog
+      open
+      onClose={onClose}
+      title="Add items"
+      description="Outputs to review. The same run output is never queued twice."
+      size="md"
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button type="submit" form={formId} variant="primary" loading={pending}>
+            Add items
+          </Button>
+        </>
+      }
+    >
+      <form id={formId} onSubmit={onSubmit} noValidate aria-label="Add items" className="flex flex-col gap-4">
+        <FormProblem message={formError} />
+        <fieldset>
+          <legend className="mb-1.5 text-[13px] font-medium text-zinc-800">From</legend>
+          <div className="flex gap-4">
+            <Radio name={`${formId}-source`} label="An evaluation run" checked={source === "run"} onChange={() => (setSource("run"), setErrors({}))} />
+            <Radio name={`${formId}-source`} label="A dataset" checked={source === "dataset"} onChange={() => (setSource("dataset"), setErrors({}))} />
+          </div>
+        </fieldset>
+        {source === "run" ? (
+          <>
+            <Select label="Run" value={runNumber} error={errors.runNumber} onChange={(e) => (setRunNumber(e.target.value), setEvaluator(""), setErrors({}))} disabled={runs.isPending}>
+              <option value="">{runs.isPending ? "Loading runs…" : finished.length ? "Choose a run" : "No finished runs"}</option>
+              {finished.map((r) => (
+                <option key={r.number} value={r.number}>
+                  #{r.number} · {r.promptVersion.prompt.name}@v{r.promptVersion.version} on {r.datasetVersion.dataset.name}@v{r.datasetVersion.version}
+                </option>
+              ))}
+            </Select>
+            {runs.isError ? <QueryErrorAlert title="Could not load the runs" error={runs.error} /> : null}
+            <fieldset>
+              <legend className="mb-1.5 text-[13px] font-medium text-zinc-800">Which outputs</legend>
+              <div className="flex flex-col gap-2">
+                <Radio name={`${formId}-pick`} label="All outputs" checked={pick === "all"} onChange={() => setPick("all")} />
+                <Radio name={`${formId}-pick`} label="Failures of an evaluator" checked={pick === "failed"} onChange={() => setPick("failed")} />
+                {pick === "failed" ? (
+                  <Select label="Evaluator" value={evaluator} error={errors.evaluator} onChange={(e) => (setEvaluator(e.target.value), setErrors({}))} disabled={!run.data} wrapperClassName="ml-6" boxClassName="max-w-xs">
+                    <option value="">{!runNumber ? "Choose a run first" : run.isPending ? "Loading…" : evaluatorNames.length ? "Choose an evaluator" : "The run has no evaluators"}</option>
+                    {evaluatorNames.map((n) => (
+                      <option key={n} value={n}>
+                        {n}
+                      </option>
+                    ))}
+                  </Select>
+                ) : null}
+                <Radio name={`${formId}-pick`} label="A random sample" checked={pick === "sample"} onChange={() => setPick("sample")} />
+                {pick === "sample" ? (
+                  <div className="ml-6 flex items-start gap-2">
+                    <Input label={sampleBy === "count" ? "Number of outputs" : "Percent of outputs"} type="number" min={sampleBy === "count" ? 1 : 0.1} max={sampleBy === "count" ? 100_000 : 100} step={sampleBy === "count" ? 1 : 0.1} value={sampleSize} error={errors.sampleSize} onChange={(e) => setSampleSize(e.target.value)} wrapperClassName="w-40" />
+                    <Select label="Sample by" value={sampleBy} onChange={(e) => setSampleBy(e.target.value as "count" | "percent")} boxClassName="w-32">
+                      <option value="count">Count</option>
+                      <option value="percent">Percent</option>
+                    </Select>
+                  </div>
+                ) : null}
+              </div>
+            </fieldset>
+          </>
+        ) : (
+          <>
+            <Select label="Dataset" value={dataset} error={errors.dataset} onChange={(e) => (setDataset(e.target.value), setVersion(""), setTag(""), setErrors({}))} disabled={datasets.isPending}>
+              <option value="">{datasets.isPending ? "Loading datasets…" : "Choose a dataset"}</option>
+              {(datasets.data ?? []).map((d) => (
+                <option key={d.id} value={d.name}>
+                  {d.name} ({d.itemCount.toLocaleString()} {d.itemCount === 1 ? "item" : "items"})
+                </option>
+              ))}
+            </Select>
+            <div className="grid grid-cols-2 gap-3">
+              <Select label="Version" value={version} error={errors.version} onChange={(e) => (setVersion(e.target.value), setTag(""))} disabled={!chosenDataset}>
+                <option value="">{chosenDataset ? `Latest (version ${chosenDataset.latestVersion})` : "—"}</option>
+                {(versions.data?.versions ?? []).map((v) => (
+                  <option key={v.version} value={v.version}>
+                    Version {v.version}
+                  </option>
+                ))}
+              </Select>
+              <Select label="Tag" labelAside={<span className="text-xs text-zinc-400">optional</span>} value={tag} error={errors.tag} onChange={(e) => setTag(e.target.value)} disabled={!chosenDataset || !tags.data?.length}>
+                <option value="">All items</option>
+                {(tags.data ?? []).map((t) => (
+                  <option key={t.tag} value={t.tag}>
+                    {t.tag} ({t.count})
+                  </option>
+                ))}
+              </Select>
+            </div>
+            <p className="text-xs text-zinc-500">Reviewers grade each item&apos;s expected output (there is no model answer).</p>
+          </>
+        )}
+      </form>
+    </Dialog>
+  );
+}
+
+function Radio({ name, label, checked, onChange }: { name: string; label: string; checked: boolean; onChange: () => void }) {
+  return (
+    <label className="inline-flex items-center gap-2 text-[13px] text-zinc-800">
+      <input type="radio" name={name} checked={checked} onChange={onChange} className="size-4 accent-[var(--color-accent)]" />
+      {label}
+    </label>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reviewers
+
+export function ReviewersDialog({ orgSlug, projectSlug, name, current, onClose, onSaved }: Base & { current: string[]; onClose: () => void; onSaved: (message: string) => void }) {
+  const trpc = useTRPC();
+  const invalidate = useInvalidateQueue();
+  const members = useQuery(trpc.members.list.queryOptions({ orgSlug }));
+  const [chosen, setChosen] = useState<Set<string>>(() => new Set(current));
+  const [formError, setFormError] = useState<string | null>(null);
+  const save = useMutation(
+    trpc.reviews.setReviewers.mutationOptions({
+      onSuccess: async (r) => {
+        await invalidate();
+        onSaved(`${r.reviewers} ${r.reviewers === 1 ? "reviewer" : "reviewers"} assigned.`);
+      },
+      onError: (error) => setFormError(errorInfo(error).message),
+    }),
+  );
+  // People whose role can grade (an organization role or a project override).
+  const canGrade = (role: string | null) => role === "owner" || role === "admin" || role === "editor" || role === "reviewer";
+  const list = (members.data ?? []) as { userId: string; email: string; name: string | null; role: string; projectRole: string | null }[];
+  return (
+    <Dialog
+      open
+      onClose={onClose}
+      title="Reviewers"
+      description="Reviewers see only the queues they are assigned to, and in them only their own grades."
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant="primary" loading={save.isPending} onClick={() => (setFormError(null), save.mutate({ orgSlug, projectSlug, name, userIds: [...chosen] }))}>
+            Save reviewers
+          </Button>
+        </>
+      }
+    >
+      <FormProblem message={formError} />
+      {members.isPending ? (
+        <Spinner label="Loading members…" />
+      ) : members.isError ? (
+        <QueryErrorAlert title="Could not load the members" error={members.error} />
+      ) : (
+        <fieldset>
+          <legend className="mb-2 text-[13px] text-zinc-600">
+            {chosen.size} of {list.length} members chosen
+          </legend>
+          <ul className="flex flex-col divide-y divide-zinc-100 rounded-md border border-zinc-200">
+            {list.map((m) => {
+              const role = m.projectRole ?? m.role;
+              const able = canGrade(role);
+              return (
+                <li key={m.userId} className={cn("px-3 py-2", !able && "bg-zinc-50")}>
+                  <Checkbox
+                    label={m.name ? `${m.name} (${m.email})` : m.email}
+                    description={able ? `Role: ${role}` : `Role: ${role}. This role cannot grade; they would see nothing to review.`}
+                    checked={chosen.has(m.userId)}
+                    disabled={!able && !chosen.has(m.userId)}
+                    onChange={(e) =>
+                      setChosen((s) => {
+                        const next = new Set(s);
+                        if (e.target.checked) next.add(m.userId);
+                        else next.delete(m.userId);
+                        return next;
+                      })
+                    }
+                  />
+                </li>
+              );
+            })}
+          </ul>
+        </fieldset>
+      )}
+    </Dialog>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gold and adjudication
+
+export type QueueItem = {
+  position: number;
+  state: string;
+  differing: string[];
+  input: unknown;
+  expected: unknown;
+  output: unknown;
+  gold: unknown;
+  finalGrade: unknown;
+  reviews: { reviewer: string; grade: Grade; submittedAt: Date | string | null }[];
+};
+
+function ItemContent({ item }: { item: QueueItem }) {
+  return (
+    <dl className="mb-4 grid gap-2 rounded-md border border-zinc-200 bg-zinc-50/60 p-3 text-[13px]">
+      <div>
+        <dt className="text-xs font-medium text-zinc-500">Input</dt>
+        <dd className="line-clamp-4 whitespace-pre-wrap text-zinc-800">{preview(item.input, 600) || "—"}</dd>
+      </div>
+      <div>
+        <dt className="text-xs font-medium text-zinc-500">Output</dt>
+        <dd className="line-clamp-6 whitespace-pre-wrap text-zinc-800">{typeof item.output === "string" ? item.output : preview(item.output, 800) || "—"}</dd>
+      </div>
+      {item.expected !== null && item.expected !== undefined ? (
+        <div>
+          <dt className="text-xs font-medium text-zinc-500">Expected</dt>
+          <dd className="line-clamp-3 whitespace-pre-wrap text-zinc-700">{preview(item.expected, 400)}</dd>
+        </div>
+      ) : null}
+    </dl>
+  );
+}
+
+/** The item's reviews side by side: one column per reviewer, one row per dimension; rows where they differ are marked. */
+export function ReviewsGrid({ rubric, reviews, differing, position, compact = false }: { rubric: Rubric; reviews: QueueItem["reviews"]; differing: string[]; position: number; compact?: boolean }) {
+  if (reviews.length === 0) return <span className="text-xs text-zinc-400">No reviews yet</span>;
+  return (
+    <table className={cn("border-collapse text-left text-xs", compact ? "" : "w-full")}>
+      <caption className="sr-only">Reviews of item #{position}</caption>
+      <thead>
+        <tr>
+          <th scope="col" className="pr-3 pb-1 font-medium text-zinc-400">
+            <span className="sr-only">Dimension</span>
+          </th>
+          {reviews.map((r) => (
+            <th key={r.reviewer} scope="col" className="max-w-36 truncate pr-3 pb-1 font-medium text-zinc-500" title={r.reviewer}>
+              {r.reviewer.split("@")[0]}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rubric.map((d) => {
+          const differs = differing.includes(d.key);
+          return (
+            <tr key={d.key} className={differs ? "bg-amber-50" : undefined}>
+              <th scope="row" className={cn("py-0.5 pr-3 font-normal whitespace-nowrap", differs ? "text-amber-900" : "text-zinc-500")}>
+                {d.label}
+                {differs ? <span className="sr-only"> (reviewers differ)</span> : null}
+              </th>
+              {reviews.map((r) => (
+                <td key={r.reviewer} className={cn("max-w-48 py-0.5 pr-3 text-zinc-800", d.type === "text" && "truncate")} title={d.type === "text" ? String(r.grade[d.key] ?? "") : undefined}>
+                  {formatGradeValue(d, r.grade[d.key])}
+                </td>
+              ))}
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+function gradeErrorsFrom(error: unknown): { fields: Record<string, string>; note?: string; form?: string } {
+  const info = errorInfo(error);
+  if (info.field?.startsWith("grade.")) return { fields: { [info.field.slice(6)]: info.message } };
+  if (info.field === "note") return { fields: {}, note: info.message };
+  return { fields: {}, form: info.message };
+}
+
+export function GoldDialog({ orgSlug, projectSlug, name, rubric, item, onClose, onSaved }: Base & { rubric: Rubric; item: QueueItem; onClose: () => void; onSaved: (message: string) => void }) {
+  const trpc = useTRPC();
+  const formId = useId();
+  const invalidate = useInvalidateQueue();
+  const existing = (item.gold as Grade | null) ?? null;
+  const [draft, setDraft] = useState<GradeDraft>(() => draftFromGrade(rubric, existing ?? (item.finalGrade as Grade | null)));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const save = useMutation(
+    trpc.reviews.setGold.mutationOptions({
+      onSuccess: async (r) => {
+        await invalidate();
+        onSaved(r.gold ? `Item #${item.position} is a gold item.` : `Item #${item.position} is no longer a gold item.`);
+      },
+      onError: (error) => {
+        const e = gradeErrorsFrom(error);
+        setErrors(e.fields);
+        setFormError(e.form ?? e.note ?? null);
+        focusFirstInvalid(formId);
+      },
+    }),
+  );
+  function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    setFormError(null);
+    const checked = checkDraft(rubric, draft);
+    if (checked.errors) {
+      setErrors(checked.errors);
+      return focusFirstInvalid(formId);
+    }
+    setErrors({});
+    save.mutate({ orgSlug, projectSlug, name, position: item.position, grade: checked.grade });
+  }
+  return (
+    <Dialog
+      open
+      onClose={onClose}
+      size="lg"
+      title={existing ? `Gold grade of item #${item.position}` : `Mark item #${item.position} as gold`}
+      description="A gold item has a known correct grade. It is mixed in unannounced and measures each reviewer's accuracy; every reviewer of the queue grades it."
+      footer={
+        <>
+          {existing ? (
+            <Button variant="danger-ghost" className="mr-auto" loading={save.isPending && save.variables?.grade === null} onClick={() => save.mutate({ orgSlug, projectSlug, name, position: item.position, grade: null })}>
+              Unmark gold
+            </Button>
+          ) : null}
+          <Button onClick={onClose}>Cancel</Button>
+          <Button type="submit" form={formId} variant="primary" loading={save.isPending && save.variables?.grade !== null}>
+            {existing ? "Save gold grade" : "Mark as gold"}
+          </Button>
+        </>
+      }
+    >
+      <FormProblem message={formError} />
+      <ItemContent item={item} />
+      <form id={formId} onSubmit={onSubmit} noValidate aria-label="Gold grade">
+        <GradeForm rubric={rubric} draft={draft} onChange={(d) => (setDraft(d), setErrors({}))} errors={errors} idPrefix={`${formId}-g`} />
+      </form>
+    </Dialog>
+  );
+}
+
+export function AdjudicateDialog({ orgSlug, projectSlug, name, rubric, item, onClose, onSaved }: Base & { rubric: Rubric; item: QueueItem; onClose: () => void; onSaved: (message: string) => void }) {
+  const trpc = useTRPC();
+  const formId = useId();
+  const invalidate = useInvalidateQueue();
+  const [draft, setDraft] = useState<GradeDraft>(() => draftFromAgreement(rubric, item.reviews.map((r) => r.grade)));
+  const [note, setNote] = useState("");
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [noteError, setNoteError] = useState<string | null>(null);
+  const [formError, setFormError] = useState<string | null>(null);
+  const save = useMutation(
+    trpc.reviews.adjudicate.mutationOptions({
+      onSuccess: async () => {
+        await invalidate();
+        onSaved(`Item #${item.position} adjudicated: its final grade is set.`);
+      },
+      onError: (error) => {
+        const e = gradeErrorsFrom(error);
+        setErrors(e.fields);
+        setNoteError(e.note ?? null);
+        setFormError(e.form ?? null);
+        focusFirstInvalid(formId);
+      },
+    }),
+  );
+  function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    setFormError(null);
+    const checked = checkDraft(rubric, draft);
+    const missingNote = note.trim() ? null : "Note is required: say why this is the final grade";
+    setErrors(checked.errors ?? {});
+    setNoteError(missingNote);
+    if (checked.errors || missingNote) return focusFirstInvalid(formId);
+    save.mutate({ orgSlug, projectSlug, name, position: item.position, grade: checked.grade!, note: note.trim() });
+  }
+  const differingLabels = rubric.filter((d) => item.differing.includes(d.key)).map((d) => d.label);
+  return (
+    <Dialog
+      open
+      onClose={onClose}
+      size="xl"
+      closeOnBackdrop={false}
+      title={`Adjudicate item #${item.position}`}
+      description={differingLabels.length ? `Reviewers differ on ${differingLabels.join(", ")}. Your grade becomes the item's final grade.` : "Your grade becomes the item's final grade."}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button type="submit" form={formId} variant="primary" loading={save.isPending}>
+            Set final grade
+          </Button>
+        </>
+      }
+    >
+      <FormProblem message={formError} />
+      <div className="grid gap-5 lg:grid-cols-2">
+        <div className="min-w-0">
+          <ItemContent item={item} />
+          <section aria-labelledby={`${formId}-reviews`} className="rounded-md border border-zinc-200 p-3">
+            <h3 id={`${formId}-reviews`} className="mb-2 text-xs font-semibold text-zinc-700">
+              The reviews
+            </h3>
+            <ReviewsGrid rubric={rubric} reviews={item.reviews} differing={item.differing} position={item.position} />
+          </section>
+        </div>
+        <form id={formId} onSubmit={onSubmit} noValidate aria-label="Final grade" className="flex min-w-0 flex-col gap-4">
+          <h3 className="text-xs font-semibold text-zinc-700">Final grade</h3>
+          <GradeForm rubric={rubric} draft={draft} onChange={(d) => (setDraft(d), setErrors({}))} errors={errors} idPrefix={`${formId}-a`} />
+          <Textarea label="Note" value={note} error={noteError} maxLength={2000} onChange={(e) => (setNote(e.target.value), setNoteError(null))} rows={3} hint="Required. Why this is the right grade; it is kept with the item and in the audit log." />
+        </form>
+      </div>
+    </Dialog>
+  );
+}
