@@ -41,4 +41,6 @@ test("an editor runs v2 and v3 of support/reply with three evaluators, compares 
   const chart = page.getByRole("figure", { name: "Mean score per evaluator, by version" });
   await expect(chart.locator("svg.recharts-surface").first()).toBeVisible();
   await expect(page.getByRole("table", { name: "Run history" }).getByRole("link", { name: `#${candidate}`, exact: true })).toBeVisible();
+  // The demo review queue graded run #1's outputs: its final grades are series beside the evaluators.
+  await expect(chart.getByText("human: helpful").first()).toBeVisible();
 });

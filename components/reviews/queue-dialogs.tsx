@@ -510,3 +510,43 @@ export function AdjudicateDialog({ orgSlug, projectSlug, name, rubric, item, onC
     </Dialog>
   );
 }
+
+/** Finalised items into a dataset: the reviewed output becomes the expected output, with a link back. */
+export function AddToDatasetDialog({ orgSlug, projectSlug, name, finalized, onClose, onSaved }: Base & { finalized: number; onClose: () => void; onSaved: (message: string) => void }) {
+  const trpc = useTRPC();
+  const datasets = useQuery(trpc.datasets.list.queryOptions({ orgSlug, projectSlug }));
+  const [dataset, setDataset] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const add = useMutation(
+    trpc.reviews.addToDataset.mutationOptions({
+      onSuccess: (r) => onSaved(`${r.itemIds.length} finalised ${r.itemIds.length === 1 ? "item" : "items"} added to ${dataset} as version ${r.version}.`),
+      onError: (e) => setError(errorInfo(e).message),
+    }),
+  );
+  return (
+    <Dialog
+      open
+      onClose={onClose}
+      title="Add finalised items to a dataset"
+      description={`The ${finalized} finalised ${finalized === 1 ? "item goes" : "items go"} into the dataset as one new version: the reviewed output becomes the expected output, and the final grade and a link back to this queue go into the item's metadata.`}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant="primary" loading={add.isPending} disabled={!dataset} onClick={() => (setError(null), add.mutate({ orgSlug, projectSlug, name, dataset }))}>
+            Add to dataset
+          </Button>
+        </>
+      }
+    >
+      <FormProblem message={error} />
+      <Select label="Dataset" value={dataset} onChange={(e) => (setDataset(e.target.value), setError(null))} disabled={datasets.isPending}>
+        <option value="">Choose a dataset…</option>
+        {(datasets.data ?? []).map((d) => (
+          <option key={d.name} value={d.name}>
+            {d.name}
+          </option>
+        ))}
+      </Select>
+    </Dialog>
+  );
+}

@@ -11,12 +11,12 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
 import type { Grade, Rubric } from "@/server/contracts/reviews";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, ButtonLink, Card, CardBody, CardHeader, EmptyState, PageHeader, Spinner, TBody, TD, TH, THead, TR, Table, cn } from "@/components/ui";
-import { ClipboardCheckIcon, PlusIcon, StarIcon, UsersIcon } from "@/components/ui/icons";
+import { Alert, Badge, Button, ButtonLink, Card, CardBody, CardHeader, EmptyState, PageHeader, Spinner, TBody, TD, TH, THead, TR, Table, buttonClasses, cn } from "@/components/ui";
+import { ClipboardCheckIcon, DatabaseIcon, DownloadIcon, PlusIcon, StarIcon, UsersIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { preview } from "@/components/datasets/model";
 import { Pagination } from "@/components/datasets/pagination";
-import { AddItemsDialog, AdjudicateDialog, GoldDialog, ReviewersDialog, ReviewsGrid, type QueueItem } from "./queue-dialogs";
+import { AddItemsDialog, AddToDatasetDialog, AdjudicateDialog, GoldDialog, ReviewersDialog, ReviewsGrid, type QueueItem } from "./queue-dialogs";
 import { gradeSummary, ITEM_STATES, percent, reviewsHref, seconds, STATE_COUNT_SUFFIX, STATE_LABELS, STATE_TONES, TYPE_LABELS, type ItemState } from "./model";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string; name: string; canManage: boolean };
@@ -38,7 +38,7 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
   const page = Number.isInteger(pageParam) && pageParam > 1 ? pageParam : 1;
   const sizeParam = Number(searchParams.get("size"));
   const pageSize = sizeParam === 50 || sizeParam === 100 ? sizeParam : 25;
-  const [dialog, setDialog] = useState<{ kind: "add" } | { kind: "reviewers" } | { kind: "gold"; item: Row } | { kind: "adjudicate"; item: Row } | null>(null);
+  const [dialog, setDialog] = useState<{ kind: "add" } | { kind: "dataset" } | { kind: "reviewers" } | { kind: "gold"; item: Row } | { kind: "adjudicate"; item: Row } | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
 
   function setParams(next: Record<string, string | number | undefined>) {
@@ -161,8 +161,19 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
         actions={
           <>
             <ButtonLink href={reviewsHref(orgSlug, projectSlug, q.name, "agreement")}>Agreement</ButtonLink>
+            <a className={buttonClasses({})} href={`/api/reviews/${orgSlug}/${projectSlug}/${encodeURIComponent(q.name)}/export?format=csv`} download>
+              <DownloadIcon size={14} />
+              Grades CSV
+            </a>
+            <a className={buttonClasses({})} href={`/api/reviews/${orgSlug}/${projectSlug}/${encodeURIComponent(q.name)}/export?format=jsonl`} download>
+              <DownloadIcon size={14} />
+              JSONL
+            </a>
             {canManage ? (
               <>
+                <Button icon={<DatabaseIcon size={14} />} disabled={q.progress.finalized === 0} onClick={() => setDialog({ kind: "dataset" })}>
+                  Add to dataset
+                </Button>
                 <Button icon={<UsersIcon size={14} />} onClick={() => setDialog({ kind: "reviewers" })}>
                   Reviewers
                 </Button>
@@ -360,6 +371,7 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
         ) : null}
       </Card>
 
+      {dialog?.kind === "dataset" ? <AddToDatasetDialog orgSlug={orgSlug} projectSlug={projectSlug} name={q.name} finalized={q.progress.finalized} onClose={() => setDialog(null)} onSaved={(m) => (setDialog(null), setSaved(m))} /> : null}
       {dialog?.kind === "add" ? <AddItemsDialog orgSlug={orgSlug} projectSlug={projectSlug} name={q.name} onClose={() => setDialog(null)} onAdded={(m) => (setDialog(null), setSaved(m))} /> : null}
       {dialog?.kind === "reviewers" ? (
         <ReviewersDialog orgSlug={orgSlug} projectSlug={projectSlug} name={q.name} current={q.reviewers.map((r) => r.id)} onClose={() => setDialog(null)} onSaved={(m) => (setDialog(null), setSaved(m))} />

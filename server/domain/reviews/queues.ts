@@ -104,6 +104,21 @@ async function insertItems(w: AuditedTx, queue: { id: string; nextPosition: numb
   return items.length;
 }
 
+export type QueueItemInput = NewItem;
+
+/**
+ * Adds items from anywhere (the entry point for production traces in a later capability): each
+ * with its input, output, optional expected output and automatic scores, and a source link.
+ */
+export async function addItemsToQueue(w: AuditedTx, ctx: ProjectCtx, input: { name: string; items: QueueItemInput[]; from: string }) {
+  const queue = await lockQueue(w, ctx, input.name);
+  if (queue.archivedAt) throw new AppError("CONFLICT", `"${queue.name}" is archived`);
+  const added = await insertItems(w, queue, input.items);
+  if (!added) throw new AppError("BAD_REQUEST", "Add at least one item", { field: "items" });
+  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "review.items.added", targetType: "review_queue", targetId: queue.id, after: { queue: queue.name, from: input.from, added } });
+  return { added };
+}
+
 /** Mulberry32: samples are reproducible from their seed. */
 function seeded(seed: number) {
   return () => {

@@ -90,6 +90,19 @@ describe("filling from an evaluation run", () => {
   }, 60_000);
 });
 
+describe("filling from elsewhere", () => {
+  it("takes items from any source through one domain function (production traces will use it)", async () => {
+    const { addItemsToQueue } = await import("./queues");
+    const lead = actorFor(t.users.editor);
+    await runAudited(lead, (w) => createQueue(w, ctx(), { name: "traces", rubric: RUBRIC, reviewsPerItem: 1 }));
+    const result = await runAudited(lead, (w) =>
+      addItemsToQueue(w, ctx(), { name: "traces", from: "production traces", items: [{ sourceType: "trace", sourceRef: { traceId: "t-1" }, input: { question: "Hi" }, expected: null, output: "Hello!", autoScores: null }] }),
+    );
+    expect(result).toEqual({ added: 1 });
+    expect(await getDb().reviewItem.findFirstOrThrow({ where: { queue: { name: "traces", projectId: t.project.id } } })).toMatchObject({ sourceType: "trace", sourceRef: { traceId: "t-1" }, output: "Hello!", position: 1 });
+  });
+});
+
 describe("leases, grades and adjudication", () => {
   it("an expired lease returns the item; a late grade is refused when someone else holds it", async () => {
     const [a, b] = [t.users.reviewer, t.users.admin];
