@@ -261,7 +261,7 @@ function Workspace({ data, rubric, draftKey, initialGrade, submitLabel, submit, 
 
   return (
     <div className="grid items-start gap-4 lg:grid-cols-[minmax(0,1fr)_minmax(360px,440px)]">
-      <ItemContent position={data.item.position} input={data.item.input} expected={data.item.expected} output={data.item.output} autoScores={data.item.autoScores} showAutoScores={data.queue.showAutoScores} />
+      <ItemContent position={data.item.position} input={data.item.input} expected={data.item.expected} output={data.item.output} autoScores={data.item.autoScores} showAutoScores={data.queue.showAutoScores} others={data.others} />
       <div className="flex min-w-0 flex-col gap-4">
         {notice}
         <Card aria-labelledby={`${formId}-title`}>

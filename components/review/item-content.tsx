@@ -36,7 +36,24 @@ function Value({ value }: { value: unknown }) {
   return typeof value === "string" ? <>{text}</> : <code className="font-mono text-xs">{text}</code>;
 }
 
-export function ItemContent({ position, input, expected, output, autoScores, showAutoScores }: { position: number; input: unknown; expected: unknown; output: string | null; autoScores: unknown; showAutoScores: boolean }) {
+export function ItemContent({
+  position,
+  input,
+  expected,
+  output,
+  autoScores,
+  showAutoScores,
+  others = [],
+}: {
+  position: number;
+  input: unknown;
+  expected: unknown;
+  output: string | null;
+  autoScores: unknown;
+  showAutoScores: boolean;
+  /** Other reviewers' grades: only in queues that are not blind. */
+  others?: { reviewer: string; grade: Record<string, unknown> }[];
+}) {
   const titleId = useId();
   const fields = input && typeof input === "object" && !Array.isArray(input) ? Object.entries(input as Record<string, unknown>) : null;
   return (
@@ -63,6 +80,22 @@ export function ItemContent({ position, input, expected, output, autoScores, sho
           {output === null ? <span className="text-zinc-400 italic">no output</span> : output || <span className="text-zinc-400 italic">empty</span>}
         </Block>
         {showAutoScores ? <AutoScores scores={asAutoScores(autoScores)} /> : null}
+        {others.length ? (
+          <Block label="Other reviewers' grades (this queue is not blind)">
+            <ul className="flex flex-col gap-1 text-[13px]">
+              {others.map((o) => (
+                <li key={o.reviewer}>
+                  <span className="font-medium text-zinc-800">{o.reviewer}</span>:{" "}
+                  <span className="font-mono text-xs text-zinc-600">
+                    {Object.entries(o.grade)
+                      .map(([k, v]) => `${k} ${String(v)}`)
+                      .join(" · ")}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </Block>
+        ) : null}
       </div>
     </Card>
   );

@@ -111,4 +111,6 @@ export type ReviewItemData = {
   queue: { name: string; guidelines: string; rubric: unknown; showAutoScores: boolean; leaseSeconds: number };
   item: { position: number; input: unknown; expected: unknown; output: string | null; autoScores: unknown; finalized: boolean };
   mine: { status: string; grade: Grade | null; leaseUntil: Date | string | null; submittedAt: Date | string | null };
+  /** Other reviewers' submitted grades, in queues that are not blind (always empty in blind ones). */
+  others: { reviewer: string; grade: Grade }[];
 };

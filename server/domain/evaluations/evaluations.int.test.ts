@@ -146,6 +146,21 @@ describe("runs", () => {
     ]);
   });
 
+  it("shows final human grades beside the judge, with how far the judge agrees with the humans", async () => {
+    const judged = await getDb().evaluationRun.findFirstOrThrow({ where: { projectId: t.project.id, evaluators: { some: { name: "judge" } } }, orderBy: { number: "desc" } });
+    await editor().reviews.create({ ...scope(), name: "judge-check", reviewsPerItem: 1, rubric: [{ type: "boolean", key: "correct", label: "Correct" }] });
+    await editor().reviews.addFromRun({ ...scope(), name: "judge-check", runNumber: judged.number, select: { kind: "all" } });
+    await editor().reviews.setReviewers({ ...scope(), name: "judge-check", userIds: [t.users.editor.id] });
+    // The human agrees with the judge on one item and not on the other.
+    for (const correct of [false, false]) {
+      const leased = await editor().reviews.next({ ...scope(), name: "judge-check" });
+      await editor().reviews.submit({ ...scope(), name: "judge-check", position: leased!.position, grade: { correct } });
+    }
+    const run = await editor().runs.get({ ...scope(), number: judged.number });
+    expect(run.human.dimensions).toEqual([{ queue: "judge-check", key: "correct", label: "Correct", n: 2, mean: 0 }]);
+    expect(run.human.judges).toEqual([expect.objectContaining({ evaluator: "judge", dimension: "correct", n: 2, percent: 0.5 })]);
+  });
+
   it("cancels: a queued run stops at once and records who cancelled it", async () => {
     const created = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer" }, dataset: { name: "qa" } });
     expect(await editor().runs.cancel({ ...scope(), number: created.number })).toEqual({ status: "cancelled", cancelRequested: true });

@@ -105,6 +105,10 @@ export async function itemForReviewer(db: ReadDb, projectId: string, name: strin
   if (!item) throw notFound(`Item #${position}`);
   const mine = await db.reviewAssignment.findUnique({ where: { itemId_reviewerId: { itemId: item.id, reviewerId } } });
   if (!mine) throw new AppError("FORBIDDEN", `Item #${position} was not handed to you`);
+  // Blind queues (the default) never show anyone else's grade; open ones show the submitted grades of the others.
+  const others = queue.blind
+    ? []
+    : (await db.reviewAssignment.findMany({ where: { itemId: item.id, status: "submitted", reviewerId: { not: reviewerId } }, include: { reviewer: { select: { email: true } } } })).map((a) => ({ reviewer: a.reviewer.email, grade: a.grade as Grade }));
   return {
     queue: { name: queue.name, guidelines: queue.guidelines, rubric: queue.rubric, showAutoScores: queue.showAutoScores, leaseSeconds: queue.leaseSeconds },
     item: {
@@ -118,6 +122,7 @@ export async function itemForReviewer(db: ReadDb, projectId: string, name: strin
       finalized: item.finalizedAt !== null,
     },
     mine: { status: mine.status, grade: mine.grade as Grade | null, leaseUntil: mine.leaseUntil, submittedAt: mine.submittedAt },
+    others,
   };
 }
 

@@ -203,6 +203,7 @@ describe("leases, grades and adjudication", () => {
     await expect(callerFor(t.users.reviewer).reviews.items({ ...s, name: "adjudicate" })).rejects.toMatchObject({ code: "FORBIDDEN" });
     const mine = await callerFor(t.users.reviewer).reviews.item({ ...s, name: "adjudicate", position: 2 });
     expect(mine.mine.grade).toEqual(grade("yes", 5));
+    expect(mine.others).toEqual([]); // blind (the default)
     expect(JSON.stringify(mine)).not.toMatch(/"tone":2\b|adjudication|finalGrade|"reviews"/);
   });
 });
