@@ -1,50 +1,27 @@
 "use client";
 // The reviewer's own submitted grades in one queue, with "Revise" while the item is not finalised.
-// There is no "my grades" procedure: this reads `reviews.item` for each position of the queue (in
-// batches of 25, one request each) and keeps the items whose grade is the reviewer's, so it covers
-// at most MAX_ITEMS items.
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { rubric as rubricSchema, type Grade, type Rubric } from "@/server/contracts/reviews";
-import { useTRPC, useTRPCClient } from "@/components/trpc/client";
+import { useTRPC } from "@/components/trpc/client";
 import { Alert, Badge, ButtonLink, Card, EmptyState, PageHeader, Spinner, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
 import { formatValue, reviewHref } from "./model";
 
-const BATCH = 25;
-const MAX_ITEMS = 2000;
-
 type Row = { position: number; grade: Grade; submittedAt: Date | string | null; finalized: boolean };
 
 export function MyGrades({ orgSlug, projectSlug, projectName, queue }: { orgSlug: string; projectSlug: string; projectName: string; queue: string }) {
   const trpc = useTRPC();
-  const client = useTRPCClient();
   const searchParams = useSearchParams();
   const revised = Number(searchParams.get("revised")) || null;
   const mine = useQuery(trpc.reviews.mine.queryOptions({ orgSlug, projectSlug }));
   const counts = mine.data?.find((q) => q.name === queue);
-  const total = Math.min(counts?.items ?? 0, MAX_ITEMS);
 
   const grades = useQuery({
-    queryKey: ["review", "my-grades", orgSlug, projectSlug, queue, total, counts?.gradedByMe],
-    enabled: !!counts,
-    queryFn: async () => {
-      const rows: Row[] = [];
-      let rubric: Rubric | null = null;
-      for (let start = 1; start <= total && rows.length < (counts?.gradedByMe ?? Infinity); start += BATCH) {
-        const positions = Array.from({ length: Math.min(BATCH, total - start + 1) }, (_, i) => start + i);
-        const results = await Promise.allSettled(positions.map((position) => client.reviews.item.query({ orgSlug, projectSlug, name: queue, position })));
-        for (const r of results) {
-          // Items never handed to this reviewer answer FORBIDDEN: they are simply not theirs.
-          if (r.status !== "fulfilled" || r.value.mine.status !== "submitted") continue;
-          rubric ??= rubricSchema.safeParse(r.value.queue.rubric).data ?? null;
-          rows.push({ position: r.value.item.position, grade: r.value.mine.grade ?? {}, submittedAt: r.value.mine.submittedAt, finalized: r.value.item.finalized });
-        }
-      }
-      return { rows, rubric };
-    },
+    ...trpc.reviews.myGrades.queryOptions({ orgSlug, projectSlug, name: queue }),
+    select: (data) => ({ rows: data.rows as Row[], rubric: (rubricSchema.safeParse(data.rubric).data ?? null) as Rubric | null }),
   });
 
   const header = (
@@ -153,7 +130,6 @@ export function MyGrades({ orgSlug, projectSlug, projectName, queue }: { orgSlug
             </TBody>
           </Table>
         )}
-        {counts && counts.items > MAX_ITEMS ? <p className="border-t border-zinc-200 px-4 py-2 text-xs text-zinc-500">Only the first {MAX_ITEMS.toLocaleString()} items of this queue are checked.</p> : null}
       </Card>
     </>
   );

@@ -48,6 +48,7 @@ export function MyQueues({ orgSlug, projectSlug, projectName }: { orgSlug: strin
             <TBody>
               {rows.map((q) => {
                 const open = Math.max(0, q.items - q.finalized);
+                const forMe = q.availableToMe;
                 return (
                   <TR key={q.name}>
                     <TD>
@@ -61,7 +62,7 @@ export function MyQueues({ orgSlug, projectSlug, projectName }: { orgSlug: strin
                     <TD className="text-right tabular-nums">{q.finalized.toLocaleString()}</TD>
                     <TD>
                       <Progress finalized={q.finalized} items={q.items} />
-                      <span className="text-xs text-zinc-500">{open ? `${open.toLocaleString()} still open` : "all finalised"}</span>
+                      <span className="text-xs text-zinc-500">{forMe ? `${forMe.toLocaleString()} left for you` : open ? `${open.toLocaleString()} open, none left for you` : "all finalised"}</span>
                     </TD>
                     <TD className="text-right">
                       <span className="inline-flex gap-2">

@@ -6,7 +6,7 @@ import { datasetName, itemTag } from "../../contracts/datasets";
 import { gradeInput } from "../../contracts/reviews";
 import { addFinalizedToDataset, addFromDataset, addFromRun, createQueue, setGold, setReviewers } from "../../domain/reviews/queues";
 import { adjudicate, nextItem, renewLease, reviseGrade, skipItem, submitGrade } from "../../domain/reviews/assignments";
-import { getQueue, itemForReviewer, listQueues, myQueues, queueAgreement, queueItems } from "../../domain/reviews/queries";
+import { getQueue, itemForReviewer, listQueues, myGrades, myQueues, queueAgreement, queueItems } from "../../domain/reviews/queries";
 
 const queueName = z
   .string()
@@ -77,6 +77,10 @@ export const reviewsRouter = createRouter({
 
   /** The queues the signed-in person reviews. */
   mine: projectProcedure("review:grade").query(({ ctx }) => myQueues(ctx.db, ctx.project.id, ctx.user.id)),
+  /** The signed-in reviewer's own grades in a queue. */
+  myGrades: projectProcedure("review:grade")
+    .input(z.object({ name: queueName }))
+    .query(({ ctx, input }) => myGrades(ctx.db, ctx.project.id, input.name, ctx.user.id)),
   /** An item handed to the signed-in reviewer, as they may see it. */
   item: projectProcedure("review:grade")
     .input(z.object({ name: queueName, position }))

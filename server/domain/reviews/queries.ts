@@ -23,9 +23,13 @@ export async function listQueues(db: ReadDb, projectId: string) {
 
 /** The queues a person reviews, with what is left for them. */
 export async function myQueues(db: ReadDb, projectId: string, userId: string) {
-  const rows = await readSql<{ name: string; description: string; items: bigint; mine: bigint; finalized: bigint }>(
+  const rows = await readSql<{ name: string; description: string; items: bigint; mine: bigint; finalized: bigint; available: bigint }>(
     db,
     `SELECT q.name, q.description,
+        (SELECT count(*) FROM review_items i WHERE i.queue_id = q.id AND i.finalized_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM review_assignments a WHERE a.item_id = i.id AND a.reviewer_id = $2::uuid AND (a.status <> 'leased' OR a.lease_until > now()))
+           AND (SELECT count(*) FROM review_assignments a WHERE a.item_id = i.id AND (a.status = 'submitted' OR (a.status = 'leased' AND a.lease_until > now())))
+               < CASE WHEN i.gold_grade IS NOT NULL THEN (SELECT count(*) FROM review_queue_reviewers x WHERE x.queue_id = q.id) ELSE q.reviews_per_item END) AS available,
         (SELECT count(*) FROM review_items i WHERE i.queue_id = q.id) AS items,
         (SELECT count(*) FROM review_assignments a JOIN review_items i ON i.id = a.item_id WHERE i.queue_id = q.id AND a.reviewer_id = $2::uuid AND a.status = 'submitted') AS mine,
         (SELECT count(*) FROM review_items i WHERE i.queue_id = q.id AND i.finalized_at IS NOT NULL) AS finalized
@@ -34,7 +38,23 @@ export async function myQueues(db: ReadDb, projectId: string, userId: string) {
     projectId,
     userId,
   );
-  return rows.map((r) => ({ name: r.name, description: r.description, items: Number(r.items), gradedByMe: Number(r.mine), finalized: Number(r.finalized) }));
+  return rows.map((r) => ({ name: r.name, description: r.description, items: Number(r.items), gradedByMe: Number(r.mine), finalized: Number(r.finalized), availableToMe: Number(r.available) }));
+}
+
+/** The signed-in reviewer's own submitted grades in a queue (never anyone else's). */
+export async function myGrades(db: ReadDb, projectId: string, name: string, reviewerId: string) {
+  const queue = await queueByName(db, projectId, name);
+  const assigned = await db.reviewQueueReviewer.findUnique({ where: { queueId_userId: { queueId: queue.id, userId: reviewerId } } });
+  if (!assigned) throw notFound(`Review queue "${name}"`);
+  const rows = await db.reviewAssignment.findMany({
+    where: { reviewerId, status: "submitted", item: { queueId: queue.id } },
+    include: { item: { select: { position: true, finalizedAt: true } } },
+    orderBy: { item: { position: "asc" } },
+  });
+  return {
+    rubric: queue.rubric,
+    rows: rows.map((r) => ({ position: r.item.position, grade: r.grade as Grade, submittedAt: r.submittedAt, revisedAt: r.revisedAt, finalized: r.item.finalizedAt !== null })),
+  };
 }
 
 export async function getQueue(db: ReadDb, projectId: string, name: string) {
@@ -129,11 +149,19 @@ export async function itemForReviewer(db: ReadDb, projectId: string, name: strin
 /** The lead's view of the items: state, reviews (with grades and reviewers), final grade. */
 export async function queueItems(db: ReadDb, projectId: string, name: string, input: { page: number; pageSize: number; state?: "pending" | "disagreement" | "finalized" }) {
   const queue = await queueByName(db, projectId, name);
-  const items = await db.reviewItem.findMany({
-    where: { queueId: queue.id, ...(input.state === "finalized" ? { finalizedAt: { not: null } } : input.state ? { finalizedAt: null } : {}) },
-    orderBy: { position: "asc" },
-    include: { assignments: { where: { status: "submitted" }, include: { reviewer: { select: { email: true } } } } },
-  });
+  // "all" and "finalized" page in the database; "pending" and "disagreement" depend on the
+  // reviews, so they are worked out over the queue's open items (its working set).
+  const paged = !input.state || input.state === "finalized";
+  const where = { queueId: queue.id, ...(input.state === "finalized" ? { finalizedAt: { not: null } } : input.state ? { finalizedAt: null } : {}) };
+  const [items, pagedTotal] = await Promise.all([
+    db.reviewItem.findMany({
+      where,
+      orderBy: { position: "asc" },
+      ...(paged ? { skip: (input.page - 1) * input.pageSize, take: input.pageSize } : {}),
+      include: { assignments: { where: { status: "submitted" }, include: { reviewer: { select: { email: true } } } } },
+    }),
+    paged ? db.reviewItem.count({ where }) : Promise.resolve(0),
+  ]);
   const reviewerCount = await db.reviewQueueReviewer.count({ where: { queueId: queue.id } });
   const withState = items.map((i) => {
     const grades = i.assignments.map((a) => a.grade as Grade);
@@ -156,7 +184,8 @@ export async function queueItems(db: ReadDb, projectId: string, name: string, in
       reviews: i.assignments.map((a) => ({ reviewer: a.reviewer.email, grade: a.grade as Grade, submittedAt: a.submittedAt, revisedAt: a.revisedAt })),
     };
   });
-  const filtered = input.state ? withState.filter((i) => i.state === input.state) : withState;
+  if (paged) return { total: pagedTotal, page: input.page, pageSize: input.pageSize, items: withState };
+  const filtered = withState.filter((i) => i.state === input.state);
   const start = (input.page - 1) * input.pageSize;
   return { total: filtered.length, page: input.page, pageSize: input.pageSize, items: filtered.slice(start, start + input.pageSize) };
 }

@@ -204,6 +204,9 @@ describe("leases, grades and adjudication", () => {
     const mine = await callerFor(t.users.reviewer).reviews.item({ ...s, name: "adjudicate", position: 2 });
     expect(mine.mine.grade).toEqual(grade("yes", 5));
     expect(mine.others).toEqual([]); // blind (the default)
+    const reviewer = callerFor(t.users.reviewer);
+    expect((await reviewer.reviews.myGrades({ ...s, name: "adjudicate" })).rows.map((r) => [r.position, r.grade, r.finalized])).toEqual([[2, grade("yes", 5), true]]);
+    expect((await reviewer.reviews.mine({ ...s })).find((q) => q.name === "adjudicate")).toMatchObject({ items: 2, gradedByMe: 1, availableToMe: 0 });
     expect(JSON.stringify(mine)).not.toMatch(/"tone":2\b|adjudication|finalGrade|"reviews"/);
   });
 });
