@@ -7,8 +7,8 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
-import type { RunStatus } from "@/server/contracts/evaluations";
-import { useTRPC, useTRPCClient } from "@/components/trpc/client";
+import type { ResultRow, RunStatus } from "@/server/contracts/evaluations";
+import { useTRPC } from "@/components/trpc/client";
 import { Alert, Badge, Button, ButtonLink, Card, CardHeader, Dialog, EmptyState, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, cn } from "@/components/ui";
 import { ArrowRightIcon, ChevronUpDownIcon, CompareIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
@@ -195,46 +195,14 @@ function formatP(p: number): string {
 
 // ---- one item side by side --------------------------------------------------------------------
 
-type ResultRow = {
-  position: number;
-  repetition: number;
-  status: string;
-  input: Record<string, unknown>;
-  expected: unknown;
-  output: string | null;
-  latencyMs: number | null;
-  costUsd: string | null;
-  error: string | null;
-  scores: { name: string; score: number; passed: boolean; explanation: string }[] | null;
-};
-
 const PAGE_SIZE = 100;
 
-/** The result rows of one item position: results come in pages by position, so start where the position should be and step. */
-function useItemRows(orgSlug: string, projectSlug: string, run: number, position: number, repetitions: number) {
-  const client = useTRPCClient();
+/** The result rows (every repetition) of one item position. */
+function useItemRows(orgSlug: string, projectSlug: string, run: number, position: number) {
+  const trpc = useTRPC();
   return useQuery({
-    queryKey: ["evaluation-item", orgSlug, projectSlug, run, position],
-    queryFn: async (): Promise<ResultRow[]> => {
-      let page = Math.floor((Math.max(0, position - 1) * Math.max(1, repetitions)) / PAGE_SIZE) + 1;
-      const seen = new Set<number>();
-      while (page >= 1 && !seen.has(page) && seen.size < 50) {
-        seen.add(page);
-        const res = await client.runs.results.query({ orgSlug, projectSlug, number: run, page, pageSize: PAGE_SIZE, sort: "position", direction: "asc" });
-        const rows = res.rows as ResultRow[];
-        const first = rows[0];
-        const last = rows.at(-1);
-        if (!first || !last) {
-          if (page === 1) return [];
-          page = Math.max(1, Math.ceil(res.total / PAGE_SIZE));
-          continue;
-        }
-        if (first.position > position) page -= 1;
-        else if (last.position < position && page * PAGE_SIZE < res.total) page += 1;
-        else return rows.filter((r) => r.position === position);
-      }
-      return [];
-    },
+    ...trpc.runs.results.queryOptions({ orgSlug, projectSlug, number: run, position, page: 1, pageSize: PAGE_SIZE, sort: "position", direction: "asc" }),
+    select: (res) => res.rows as ResultRow[],
   });
 }
 
@@ -296,8 +264,8 @@ function ItemDialog({
   candidate: { number: number; label: string; repetitions: number };
   onClose: () => void;
 }) {
-  const a = useItemRows(orgSlug, projectSlug, baseline.number, regression.position, baseline.repetitions);
-  const b = useItemRows(orgSlug, projectSlug, candidate.number, regression.position, candidate.repetitions);
+  const a = useItemRows(orgSlug, projectSlug, baseline.number, regression.position);
+  const b = useItemRows(orgSlug, projectSlug, candidate.number, regression.position);
   const item = a.data?.[0] ?? b.data?.[0];
   const worse = new Set(regression.worse.map((w) => w.evaluator));
   return (

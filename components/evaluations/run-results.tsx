@@ -8,7 +8,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { createColumnHelper, rowSortingFeature, tableFeatures, useTable, type SortingState, type Updater } from "@tanstack/react-table";
 import { usePathname, useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
-import type { ItemScore } from "@/server/contracts/evaluations";
+import type { ItemScore, ResultRow } from "@/server/contracts/evaluations";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Badge, Button, Card, Dialog, EmptyState, Select, Spinner, cn } from "@/components/ui";
 import { ArrowDownIcon, ArrowUpIcon, ChevronUpDownIcon, FilterIcon } from "@/components/ui/icons";
@@ -19,22 +19,7 @@ import { formatMs, formatScore, formatUsd } from "./model";
 
 type Props = { orgSlug: string; projectSlug: string; number: number; evaluatorNames: string[]; repetitions: number; live: boolean };
 
-export type ResultRow = {
-  position: number;
-  repetition: number;
-  itemId: string;
-  status: "pending" | "running" | "done" | "error";
-  input: Record<string, unknown>;
-  expected: unknown;
-  rendered: unknown;
-  output: string | null;
-  latencyMs: number | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  costUsd: string | null;
-  error: string | null;
-  scores: ItemScore[] | null;
-};
+export type { ResultRow };
 
 const features = tableFeatures({ rowSortingFeature });
 const helper = createColumnHelper<typeof features, ResultRow>();

@@ -66,3 +66,21 @@ export type RunSummary = {
   /** Items answered more than once (repetitions > 1): mean per-item variance of each evaluator's score. */
   consistency: { name: string; meanVariance: number }[] | null;
 };
+
+/** One call of a run, side by side with the dataset item it answered (the results table's row). */
+export type ResultRow = {
+  position: number;
+  repetition: number;
+  itemId: string;
+  status: "pending" | "running" | "done" | "error";
+  input: Record<string, unknown>;
+  expected: unknown;
+  rendered: unknown;
+  output: string | null;
+  latencyMs: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: string | null;
+  error: string | null;
+  scores: ItemScore[] | null;
+};

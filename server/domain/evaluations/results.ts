@@ -5,26 +5,11 @@ import "server-only";
 // the regressions), and the per-prompt dashboard series.
 import { readSql, type ReadDb } from "../../db/client";
 import { AppError, notFound } from "../../errors";
-import type { ItemScore, RunSummary } from "../../contracts/evaluations";
+import type { ItemScore, ResultRow, RunSummary } from "../../contracts/evaluations";
 import { humanScoresOfRun } from "../reviews/human-scores";
 import { compareScores, differenceDirection, mcnemar, mean, pairedBootstrapMeanDifference, verdict } from "./stats";
 
-export type ResultRow = {
-  position: number;
-  repetition: number;
-  itemId: string;
-  status: "pending" | "running" | "done" | "error";
-  input: Record<string, unknown>;
-  expected: unknown;
-  rendered: unknown;
-  output: string | null;
-  latencyMs: number | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  costUsd: string | null;
-  error: string | null;
-  scores: ItemScore[] | null;
-};
+export type { ResultRow };
 
 async function runByNumber(db: ReadDb, projectId: string, number: number) {
   const run = await db.evaluationRun.findUnique({
