@@ -5,7 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useTRPC } from "@/components/trpc/client";
-import { Badge, PageHeader, cn } from "@/components/ui";
+import { Badge, PageHeader, TabNav } from "@/components/ui";
 import { datasetHref } from "./model";
 
 type Dataset = { name: string; description: string; latestVersion: number; itemCount: number; archivedAt: Date | null };
@@ -54,24 +54,7 @@ export function DatasetHeader({ orgSlug, projectSlug, projectName, name, initial
           </span>
         }
       />
-      <nav aria-label="Dataset" className="mb-5 border-b border-zinc-200">
-        <ul className="-mb-px flex gap-1">
-          {tabs.map((t) => (
-            <li key={t.href}>
-              <Link
-                href={t.href}
-                aria-current={t.current ? "page" : undefined}
-                className={cn(
-                  "inline-flex h-9 items-center border-b-2 px-3 text-[13px] font-medium transition-colors",
-                  t.current ? "border-accent text-zinc-900" : "border-transparent text-zinc-500 hover:border-zinc-300 hover:text-zinc-800",
-                )}
-              >
-                {t.label}
-              </Link>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <TabNav label="Dataset" tabs={tabs} />
     </>
   );
 }

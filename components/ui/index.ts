@@ -12,3 +12,4 @@ export { Menu, type MenuItem, type MenuSection } from "./menu";
 export { PageHeader } from "./page-header";
 export { Spinner } from "./spinner";
 export { TBody, TD, TH, THead, TR, Table } from "./table";
+export { TabNav, type TabLink } from "./tab-nav";
