@@ -51,6 +51,8 @@ async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined |
 }
 
 beforeAll(async () => {
+  // Jobs queued from this process (creating a run) expire as fast as the worker processes' own.
+  Object.assign(process.env, { KEEL_EVAL_SLICE_SECONDS: "1", KEEL_QUEUE_EXPIRE_SECONDS: "4", KEEL_QUEUE_MAINTENANCE_SECONDS: "1" });
   t = await createTestOrg();
   fake = await startFakeOpenAI();
   const provider = await callerFor(t.users.admin).providers.create({ ...scope(), name: "Fake", kind: "openai_compatible", baseUrl: fake.url, apiKey: "sk-test-1234567890", defaultModel: "gpt-4o-mini" });
