@@ -10,7 +10,7 @@ import { Badge, Button, Card, CardBody, EmptyState, Select, Spinner, cn } from "
 import { ArrowRightIcon, ChevronUpDownIcon, CompareIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { pretty } from "./model";
-import { Pagination } from "./pagination";
+import { Pagination } from "@/components/ui/pagination";
 
 type Props = { orgSlug: string; projectSlug: string; name: string };
 type Kind = "added" | "removed" | "changed";

@@ -16,7 +16,7 @@ import { datasetHref, exportHref, preview, SOURCE_LABELS } from "./model";
 import { AddItemDialog, ItemDialog } from "./item-dialog";
 import { ArchiveItemsDialog, TagItemsDialog } from "./bulk-dialogs";
 import { CoverageDialog } from "./coverage-dialog";
-import { Pagination } from "./pagination";
+import { Pagination } from "@/components/ui/pagination";
 
 type Props = { orgSlug: string; projectSlug: string; name: string; canWrite: boolean };
 

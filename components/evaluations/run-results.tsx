@@ -13,7 +13,7 @@ import { useTRPC } from "@/components/trpc/client";
 import { Alert, Badge, Button, Card, Dialog, EmptyState, Select, Spinner, cn } from "@/components/ui";
 import { ArrowDownIcon, ArrowUpIcon, ChevronUpDownIcon, FilterIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
-import { Pagination } from "@/components/datasets/pagination";
+import { Pagination } from "@/components/ui/pagination";
 import { preview, pretty } from "@/components/datasets/model";
 import { formatMs, formatScore, formatUsd } from "./model";
 

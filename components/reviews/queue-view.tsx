@@ -15,7 +15,7 @@ import { Alert, Badge, Button, ButtonLink, Card, CardBody, CardHeader, EmptyStat
 import { ClipboardCheckIcon, DatabaseIcon, DownloadIcon, PlusIcon, StarIcon, UsersIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { preview } from "@/components/datasets/model";
-import { Pagination } from "@/components/datasets/pagination";
+import { Pagination } from "@/components/ui/pagination";
 import { AddItemsDialog, AddToDatasetDialog, AdjudicateDialog, GoldDialog, ReviewersDialog, ReviewsGrid, type QueueItem } from "./queue-dialogs";
 import { gradeSummary, ITEM_STATES, percent, reviewsHref, seconds, STATE_COUNT_SUFFIX, STATE_LABELS, STATE_TONES, TYPE_LABELS, type ItemState } from "./model";
 

@@ -13,3 +13,4 @@ export { PageHeader } from "./page-header";
 export { Spinner } from "./spinner";
 export { TBody, TD, TH, THead, TR, Table } from "./table";
 export { TabNav, type TabLink } from "./tab-nav";
+export { Pagination } from "./pagination";

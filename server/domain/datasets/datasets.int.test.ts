@@ -2,7 +2,7 @@
 // and the streamed import/export endpoints (all-or-nothing, idempotent, byte-identical rows).
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
-import { auditEventsOf, callerFor, createTestOrg, lastSeq, sessionCookieFor, type TestOrg } from "@/test/support/factories";
+import { auditEventsOf, callerFor, createTestOrg, createUser, lastSeq, sessionCookieFor, type TestOrg } from "@/test/support/factories";
 import { httpHandlers } from "../../api/http-handlers";
 import type { ImportEvent } from "../../contracts/datasets";
 
@@ -272,8 +272,9 @@ describe("import and export endpoints", () => {
     expect(events.map((e) => [e.action, e.outcome, e.targetId])).toEqual([["access.denied", "denied", "datasets.import"]]);
     const anonymous = await exportRoute(new Request(`http://keel.test/api/datasets/${t.org.slug}/${t.project.slug}/imported/export`), params("imported"));
     expect(anonymous.status).toBe(401);
-    const stranger = await callerFor(null);
-    expect(stranger).toBeDefined();
+    const outsider = await createUser();
+    const foreign = await exportRoute(new Request(`http://keel.test/api/datasets/${t.org.slug}/${t.project.slug}/imported/export`, { headers: { cookie: await sessionCookieFor(outsider) } }), params("imported"));
+    expect(foreign.status).toBe(404);
     const bad = await download("imported", { format: "xml" });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ error: { code: "BAD_REQUEST", message: "must be csv or jsonl" } });

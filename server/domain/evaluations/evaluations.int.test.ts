@@ -88,6 +88,7 @@ describe("runs", () => {
     const finished = await auditEventsOf(t.org.id, before);
     expect(finished.map((e) => [e.action, e.actorType])).toEqual([
       ["evaluation.run.created", "user"],
+      ["evaluation.run.started", "system"],
       ["evaluation.run.finished", "system"],
     ]);
     // Processing a finished run again changes nothing.

@@ -190,7 +190,12 @@ export async function processRun(runId: string, options: ProcessOptions): Promis
   const run: LoadedRun = loaded;
   if (["completed", "failed", "cancelled"].includes(run.status)) return "finished";
   if (run.status === "queued") {
-    await getDb().evaluationRun.updateMany({ where: { id: run.id, status: "queued" }, data: { status: "running", startedAt: new Date() } });
+    // queued -> running: a compare-and-set with its audit event (the first worker to get here).
+    await runAudited(systemActor("system:evaluation-worker"), async (w) => {
+      const changed = await w.tx.evaluationRun.updateMany({ where: { id: run.id, status: "queued" }, data: { status: "running", startedAt: new Date() } });
+      if (changed.count === 0) return w.unchanged();
+      w.record({ orgId: run.orgId, projectId: run.projectId, action: "evaluation.run.started", targetType: "evaluation_run", targetId: run.id, after: { number: run.number, status: "running" } });
+    });
   }
 
   const db = getDb() as unknown as ReadDb;

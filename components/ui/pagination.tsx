@@ -1,7 +1,9 @@
 "use client";
 // Page numbers for a server-paged list: first, last and the pages around the current one.
 import { DATASET_PAGE_SIZES } from "@/server/contracts/datasets";
-import { Button, Select, cn } from "@/components/ui";
+import { Button } from "./button";
+import { Select } from "./field";
+import { cn } from "./cn";
 
 export function pageList(page: number, pages: number): (number | "gap")[] {
   const wanted = new Set([1, pages, page - 1, page, page + 1].filter((p) => p >= 1 && p <= pages));
