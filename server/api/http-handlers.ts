@@ -4,10 +4,12 @@ import "server-only";
 import { projectRoute, type HttpRouteId } from "./http-routes";
 import { handleExport, handleImport, handlePreview } from "./dataset-http";
 import { handleReviewExport } from "./review-http";
+import { handleEvidenceExport } from "./deployment-http";
 
 export const httpHandlers: Record<HttpRouteId, ReturnType<typeof projectRoute>> = {
   "datasets.import": projectRoute("datasets.import", handleImport),
   "datasets.importPreview": projectRoute("datasets.importPreview", handlePreview),
   "datasets.export": projectRoute("datasets.export", handleExport),
   "reviews.export": projectRoute("reviews.export", handleReviewExport),
+  "deployments.evidence": projectRoute("deployments.evidence", handleEvidenceExport),
 };

@@ -3,7 +3,7 @@
 // matrix and docs/permissions.md read this table.
 import type { ProjectPermission } from "../contracts/permissions";
 
-export type HttpRouteId = "datasets.import" | "datasets.importPreview" | "datasets.export" | "reviews.export";
+export type HttpRouteId = "datasets.import" | "datasets.importPreview" | "datasets.export" | "reviews.export" | "deployments.evidence";
 
 /** Every session HTTP route: method, path (Next route segments) and the permission it needs. */
 export const HTTP_ROUTES: Record<HttpRouteId, { method: "GET" | "POST"; path: string; permission: ProjectPermission; description: string }> = {
@@ -30,5 +30,11 @@ export const HTTP_ROUTES: Record<HttpRouteId, { method: "GET" | "POST"; path: st
     path: "/api/reviews/{org}/{project}/{queue}/export",
     permission: "review:read",
     description: "A review queue's grades (one row per review, with each item's final grade) as CSV or JSON Lines",
+  },
+  "deployments.evidence": {
+    method: "GET",
+    path: "/api/deployments/{org}/{project}/{number}/evidence",
+    permission: "deployment:read",
+    description: "A deployment request's evidence pack as JSON or as a printable HTML page, with content hashes and audit sequence numbers",
   },
 };

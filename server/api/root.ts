@@ -14,6 +14,7 @@ import { playgroundRouter } from "./routers/playground";
 import { datasetsRouter } from "./routers/datasets";
 import { evaluatorsRouter, runsRouter } from "./routers/evaluations";
 import { reviewsRouter } from "./routers/reviews";
+import { deploymentsRouter, webhooksRouter } from "./routers/deployments";
 
 export const appRouter = createRouter({
   setup: setupRouter,
@@ -32,6 +33,8 @@ export const appRouter = createRouter({
   evaluators: evaluatorsRouter,
   runs: runsRouter,
   reviews: reviewsRouter,
+  deployments: deploymentsRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

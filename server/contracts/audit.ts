@@ -50,11 +50,25 @@ export const AUDIT_ACTIONS = {
   "review.grade.submitted": "Grade submitted",
   "review.grade.revised": "Grade revised",
   "review.item.adjudicated": "Item adjudicated",
+  "environment.policy.updated": "Environment protection rules changed",
+  "deployment.requested": "Deployment requested",
+  "deployment.approval.given": "Deployment approved by an approver",
+  "deployment.approved": "Every approval rule of a deployment met",
+  "deployment.rejected": "Deployment rejected",
+  "deployment.cancelled": "Deployment request cancelled",
+  "deployment.expired": "Deployment request expired",
+  "deployment.superseded": "Deployment request superseded",
+  "deployment.deployed": "Version deployed (label moved by an approved request)",
+  "deployment.freeze_overridden": "Change freeze overridden (break glass)",
+  "webhook.created": "Webhook added",
+  "webhook.updated": "Webhook changed",
+  "webhook.deleted": "Webhook deleted",
+  "webhook.redelivered": "Webhook event sent again",
   "settings.encryption.rotated": "Encryption keys rotated",
   "access.denied": "Change refused for lack of permission",
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 export const AUDIT_ACTION_NAMES = Object.keys(AUDIT_ACTIONS) as [AuditAction, ...AuditAction[]];
 
-export const AUDIT_TARGET_TYPES = ["organization", "project", "user", "membership", "api_key", "procedure", "prompt", "environment", "provider", "model_price", "dataset", "evaluator", "evaluation_run", "review_queue"] as const;
+export const AUDIT_TARGET_TYPES = ["organization", "project", "user", "membership", "api_key", "procedure", "prompt", "environment", "provider", "model_price", "dataset", "evaluator", "evaluation_run", "review_queue", "deployment_request", "webhook"] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];

@@ -6,6 +6,8 @@ export const APP_ERROR_CODES = [
   "FORBIDDEN",
   "NOT_FOUND",
   "CONFLICT",
+  // Well-formed but refused by a rule about the data (a failing evaluation gate).
+  "UNPROCESSABLE",
   "TOO_MANY_REQUESTS",
   "INTERNAL",
 ] as const;

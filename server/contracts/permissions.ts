@@ -54,6 +54,12 @@ export const PERMISSIONS = {
   "review:manage": { scope: "project", description: "Create review queues, fill them, assign reviewers, mark gold items, adjudicate", roles: EDITORS, personOnly: true },
   "review:grade": { scope: "project", description: "Grade items in the review queues one is assigned to", roles: ["owner", "admin", "editor", "reviewer"], personOnly: true },
   "dataset:delete": { scope: "project", description: "Delete a dataset no evaluation uses, with its history", roles: ADMINS, personOnly: true },
+  "deployment:read": { scope: "project", description: "See deployment requests, their evidence packs, protection rules and deployment history", roles: ALL },
+  "deployment:request": { scope: "project", description: "Request (and cancel one's own) deployments and rollbacks of a version to a protected environment", roles: EDITORS },
+  "deployment:approve": { scope: "project", description: "Approve or reject deployment requests (never one's own, never as an API key)", roles: ["owner", "admin", "approver"], personOnly: true },
+  "deployment:override": { scope: "project", description: "Break the glass: deploy an approved request during a change freeze, with a reason", roles: ["owner"], personOnly: true },
+  "webhook:read": { scope: "project", description: "See the project's webhooks and their delivery log", roles: ["owner", "admin", "auditor"] },
+  "webhook:manage": { scope: "project", description: "Add, change and delete webhooks; redeliver events", roles: ADMINS, personOnly: true },
 } as const satisfies Record<string, PermissionSpec>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -85,6 +91,8 @@ export const API_KEY_SCOPES = {
   "datasets:write": "Add and change dataset items",
   "evaluations:read": "Read evaluation runs and their results",
   "evaluations:write": "Start and cancel evaluation runs (CI gating)",
+  "deployments:read": "Read deployment requests and the deployment history",
+  "deployments:request": "Request deployments to protected environments (never approve them)",
   "traces:ingest": "Send traces (OpenTelemetry) and scores",
   "audit:read": "Read and export the audit log",
 } as const;
@@ -99,6 +107,8 @@ export const SCOPE_PERMISSIONS: Record<ApiKeyScope, Permission[]> = {
   "datasets:write": ["dataset:read", "dataset:write"],
   "evaluations:read": ["evaluation:read"],
   "evaluations:write": ["evaluation:read", "evaluation:write"],
+  "deployments:read": ["deployment:read"],
+  "deployments:request": ["prompt:read", "deployment:read", "deployment:request"],
   "traces:ingest": [],
   "audit:read": ["audit:read"],
 };

@@ -4,6 +4,7 @@ import { createRouter, projectProcedure } from "../trpc";
 import { text } from "../../contracts/fields";
 import { labelName } from "../../contracts/prompts";
 import { createEnvironment, setEnvironmentProtection } from "../../domain/prompts/labels";
+import { getPolicy, setPolicy } from "../../domain/deployments/policy";
 import { listEnvironments } from "../../domain/prompts/queries";
 
 export const environmentsRouter = createRouter({
@@ -14,4 +15,13 @@ export const environmentsRouter = createRouter({
   setProtected: projectProcedure("environment:manage")
     .input(z.object({ name: labelName, protected: z.boolean() }))
     .mutation(({ ctx, input }) => ctx.audited((w) => setEnvironmentProtection(w, { orgId: ctx.org.id, projectId: ctx.project.id }, input))),
+  policy: projectProcedure("deployment:read")
+    .input(z.object({ name: labelName }))
+    .query(({ ctx, input }) => getPolicy(ctx.db, ctx.project.id, input.name)),
+  /** The policy is validated in the domain (it names the field of the first problem). */
+  setPolicy: projectProcedure("environment:manage")
+    .input(z.object({ name: labelName, policy: z.unknown() }))
+    .mutation(({ ctx, input }) =>
+      ctx.audited((w) => setPolicy(w, { orgId: ctx.org.id, projectId: ctx.project.id }, { environment: input.name, policy: input.policy as never })),
+    ),
 });

@@ -2,13 +2,14 @@ import "server-only";
 // Labels: each project environment is a label a prompt can point at one of its versions.
 // `latest` is implicit (the highest version). Every move is recorded in prompt_label_events
 // (append-only), which answers "which version was in production at time T". Protected
-// environments refuse direct moves for everyone, API keys included: deployment approvals will be
-// the only way to move them.
+// environments refuse direct moves for everyone, API keys included: an approved deployment
+// request is the only way to move them (writeLabelMove, called by server/domain/deployments).
 import type { ReadDb } from "../../db/client";
 import type { AuditedTx } from "../../audit/mutation";
 import { AppError, isUniqueViolation, notFound } from "../../errors";
 import { DEFAULT_ENVIRONMENTS, RESERVED_LABELS } from "../../contracts/prompts";
 import { notifyPromptChanged } from "./changes";
+import { ensurePolicy } from "../deployments/policy";
 import type { ProjectCtx } from "./versions";
 
 export async function createDefaultEnvironments(w: AuditedTx, ctx: ProjectCtx) {
@@ -22,6 +23,7 @@ export async function createEnvironment(w: AuditedTx, ctx: ProjectCtx, input: { 
   if ((RESERVED_LABELS as readonly string[]).includes(input.name)) throw new AppError("BAD_REQUEST", `"${input.name}" is reserved`, { field: "name" });
   try {
     const env = await w.tx.environment.create({ data: { projectId: ctx.projectId, name: input.name, description: input.description.trim(), protected: input.protected } });
+    if (env.protected) await ensurePolicy(w, env.id);
     w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "environment.created", targetType: "environment", targetId: env.id, after: { name: env.name, description: env.description, protected: env.protected } });
     return env;
   } catch (error) {
@@ -35,6 +37,8 @@ export async function setEnvironmentProtection(w: AuditedTx, ctx: ProjectCtx, in
   if (!env) throw notFound(`Environment "${input.name}"`);
   if (env.protected === input.protected) return env;
   const updated = await w.tx.environment.update({ where: { id: env.id }, data: { protected: input.protected } });
+  // A protected environment always has rules: a default one until an admin edits them.
+  if (updated.protected) await ensurePolicy(w, env.id);
   w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "environment.updated", targetType: "environment", targetId: env.id, before: { name: env.name, protected: env.protected }, after: { name: env.name, protected: updated.protected } });
   return updated;
 }
@@ -48,6 +52,14 @@ export async function moveLabel(w: AuditedTx, ctx: ProjectCtx, input: { promptId
   if (env.protected) {
     throw new AppError("FORBIDDEN", `"${input.label}" is a protected environment: its label moves only through an approved deployment, not directly`, { field: "label" });
   }
+  return writeLabelMove(w, ctx, input);
+}
+
+/**
+ * Moves a label without the protection check: only the deployment domain calls this, after a
+ * request met every rule of the environment (server/domain/deployments/promotion.ts).
+ */
+export async function writeLabelMove(w: AuditedTx, ctx: ProjectCtx, input: { promptId: string; label: string; version: number }) {
   // Lock the prompt row: concurrent moves of its labels apply one after the other.
   const rows = await w.tx.$queryRaw<{ id: string; name: string }[]>`
     SELECT id, name FROM prompts WHERE id = ${input.promptId}::uuid AND project_id = ${ctx.projectId}::uuid FOR UPDATE`;

@@ -1,0 +1,147 @@
+// Deployment approvals: the shapes shared by the server, the public API and the UI (client code
+// may import this file). The domain rules live in server/domain/deployments.
+import { z } from "zod";
+import { ROLES } from "./permissions";
+import { text } from "./fields";
+
+export const DEPLOYMENT_STATES = ["pending", "approved", "deployed", "rejected", "cancelled", "expired", "superseded"] as const;
+export type DeploymentState = (typeof DEPLOYMENT_STATES)[number];
+export const OPEN_STATES: readonly DeploymentState[] = ["pending", "approved"];
+
+export const DEPLOYMENT_STATE_LABELS: Record<DeploymentState, string> = {
+  pending: "Waiting for approvals",
+  approved: "Approved",
+  deployed: "Deployed",
+  rejected: "Rejected",
+  cancelled: "Cancelled",
+  expired: "Expired",
+  superseded: "Superseded",
+};
+
+export const DEPLOYMENT_KINDS = ["promote", "rollback"] as const;
+export type DeploymentKind = (typeof DEPLOYMENT_KINDS)[number];
+
+// ---- Protection rules ---------------------------------------------------------------------------
+
+export const approvalRule = z
+  .object({
+    name: z.string().trim().min(1, "Name the rule").max(80),
+    required: z.number().int().min(1, "A rule needs at least one approval").max(10),
+    /** User ids that may approve under this rule. */
+    users: z.array(z.uuid()).max(100).default([]),
+    /** Project roles whose holders may approve under this rule (only roles that hold deployment:approve count). */
+    roles: z.array(z.enum(ROLES)).max(ROLES.length).default([]),
+  })
+  .strict()
+  .refine((r) => r.users.length + r.roles.length > 0, { message: "A rule names at least one user or role", path: ["users"] });
+export type ApprovalRule = z.output<typeof approvalRule>;
+
+export const GATE_METRICS = ["passRate", "mean"] as const;
+export type GateMetric = (typeof GATE_METRICS)[number];
+export const GATE_METRIC_LABELS: Record<GateMetric, string> = { passRate: "pass rate", mean: "mean score" };
+
+export const evaluationGate = z
+  .object({
+    /** The dataset the run must have used (by name); optionally one version of it and one tag. */
+    dataset: z.string().trim().min(1, "Name the gate's dataset").max(200),
+    datasetVersion: z.number().int().positive().nullable().default(null),
+    tag: z.string().trim().min(1).max(100).nullable().default(null),
+    evaluators: z
+      .array(z.object({ name: z.string().trim().min(1).max(200), metric: z.enum(GATE_METRICS).default("passRate"), min: z.number().min(0).max(1) }).strict())
+      .min(1, "A gate checks at least one evaluator")
+      .max(20),
+    /** Optionally a minimum mean human grade (0-1) from a review queue on the gate's run. */
+    review: z
+      .object({ queue: z.string().trim().min(1).max(200), dimension: z.string().trim().min(1).max(100).nullable().default(null), min: z.number().min(0).max(1) })
+      .strict()
+      .nullable()
+      .default(null),
+  })
+  .strict();
+export type EvaluationGate = z.output<typeof evaluationGate>;
+
+export const freezeWindow = z
+  .object({ start: z.coerce.date(), end: z.coerce.date(), reason: z.string().trim().min(1, "Say why changes are frozen").max(300) })
+  .strict()
+  .refine((w) => w.end > w.start, { message: "A freeze window ends after it starts", path: ["end"] });
+export type FreezeWindow = { start: string; end: string; reason: string };
+
+export const ROLLBACK_POLICIES = ["fast", "normal"] as const;
+export type RollbackPolicy = (typeof ROLLBACK_POLICIES)[number];
+export const ROLLBACK_POLICY_LABELS: Record<RollbackPolicy, string> = {
+  fast: "Fast path: one approval from anyone who may approve, no evaluation gate",
+  normal: "Normal rules: the same approvals and gate as any promotion",
+};
+
+export const DEFAULT_EXPIRY_HOURS = 168;
+
+export const policyInput = z
+  .object({
+    rules: z.array(approvalRule).min(1, "A protected environment needs at least one approval rule").max(10),
+    separationOfDuties: z.boolean().default(true),
+    gate: evaluationGate.nullable().default(null),
+    expiryHours: z.number().int().min(1).max(24 * 90).default(DEFAULT_EXPIRY_HOURS),
+    waitMinutes: z.number().int().min(0).max(7 * 24 * 60).default(0),
+    freezeWindows: z.array(freezeWindow).max(50).default([]),
+    rollbackPolicy: z.enum(ROLLBACK_POLICIES).default("fast"),
+  })
+  .strict();
+export type PolicyInput = z.input<typeof policyInput>;
+export type Policy = Omit<z.output<typeof policyInput>, "freezeWindows"> & { freezeWindows: FreezeWindow[] };
+
+// ---- Gate results -------------------------------------------------------------------------------
+
+export type GateCheck = { evaluator: string; metric: GateMetric; min: number; actual: number | null; passed: boolean; message: string };
+export type GateResult = {
+  passed: boolean;
+  /** False when the environment has no gate (then `passed` is true). */
+  configured: boolean;
+  run: { number: number; dataset: string; datasetVersion: number; tag: string | null; finishedAt: string | null } | null;
+  checks: GateCheck[];
+  review: { queue: string; dimension: string | null; min: number; actual: number | null; n: number; passed: boolean; message: string } | null;
+  /** Why the gate fails, one sentence each (empty when it passes). */
+  reasons: string[];
+  checkedAt: string;
+};
+
+// ---- Requests -----------------------------------------------------------------------------------
+
+export const justification = z.string().trim().min(1, "Say why this version should be deployed").max(2000);
+
+export const createRequestInput = z
+  .object({
+    prompt: z.string().trim().min(1).max(200),
+    version: z.number().int().positive(),
+    environment: z.string().trim().min(1).max(64),
+    justification,
+    /** Optional: the content hash the requester saw; refused when the version's differs. */
+    contentHash: z.string().trim().max(128).optional(),
+  })
+  .strict();
+
+export const decisionInput = z.object({ number: z.number().int().positive(), comment: z.string().trim().max(2000).default("") }).strict();
+
+// ---- Webhooks -----------------------------------------------------------------------------------
+
+export const WEBHOOK_EVENTS = {
+  "deployment.requested": "A deployment was requested",
+  "deployment.approved": "Every approval rule of a request is met",
+  "deployment.rejected": "A request was rejected",
+  "deployment.deployed": "A version was promoted",
+  "deployment.rolled_back": "An earlier version was rolled back to",
+} as const;
+export type WebhookEvent = keyof typeof WEBHOOK_EVENTS;
+export const WEBHOOK_EVENT_NAMES = Object.keys(WEBHOOK_EVENTS) as [WebhookEvent, ...WebhookEvent[]];
+
+export const webhookInput = z
+  .object({
+    url: z
+      .url({ protocol: /^https?$/, error: "Give an http(s) URL" })
+      .max(2000),
+    description: text(300).default(""),
+    events: z.array(z.enum(WEBHOOK_EVENT_NAMES)).min(1, "Choose at least one event").max(WEBHOOK_EVENT_NAMES.length),
+  })
+  .strict();
+
+/** The signature header: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. */
+export const WEBHOOK_SIGNATURE_HEADER = "Keel-Signature";

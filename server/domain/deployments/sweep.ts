@@ -1,0 +1,49 @@
+import "server-only";
+// The deployment sweeper: records expiries and deploys approved requests whose wait timer or
+// freeze window has passed. Runs in every worker process (KEEL_DEPLOY_SWEEP_SECONDS, default
+// 15); each request is handled in its own audited transaction under the request's row lock, so
+// several workers sweeping at once deploy a request exactly once.
+import { getDb } from "../../db/client";
+import { runAudited } from "../../audit/mutation";
+import { systemActor } from "../../audit/actor";
+import { deployIfDue, expireIfDue } from "./requests";
+
+export async function sweepDeployments(now = new Date()): Promise<{ expired: number; deployed: number }> {
+  const db = getDb();
+  const actor = systemActor("deployment-sweeper");
+  const due = await db.deploymentRequest.findMany({
+    where: { state: { in: ["pending", "approved"] }, OR: [{ expiresAt: { lte: now } }, { state: "approved" }] },
+    select: { number: true, projectId: true, state: true, expiresAt: true, project: { select: { orgId: true } } },
+    orderBy: { createdAt: "asc" },
+    take: 200,
+  });
+  let expired = 0;
+  let deployed = 0;
+  for (const r of due) {
+    const ctx = { orgId: r.project.orgId, projectId: r.projectId };
+    try {
+      if (r.expiresAt <= now) {
+        if ((await runAudited(actor, (w) => expireIfDue(w, ctx, { number: r.number }))).expired) expired++;
+      } else if ((await runAudited(actor, (w) => deployIfDue(w, ctx, { number: r.number }))).deployed) {
+        deployed++;
+      }
+    } catch (error) {
+      console.error(`[deployments] request #${r.number} could not be swept:`, error);
+    }
+  }
+  return { expired, deployed };
+}
+
+export function startDeploymentSweeper(): { stop(): void } {
+  const seconds = Number(process.env.KEEL_DEPLOY_SWEEP_SECONDS) || 15;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    sweepDeployments()
+      .catch((error) => console.error("[deployments] sweep failed:", error))
+      .finally(() => (busy = false));
+  }, seconds * 1000);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
