@@ -15,12 +15,12 @@ import { verifyAuditChain } from "./chain";
 import { auditEventsOf, callerFor, createTestOrg, lastSeq, TEST_PASSWORD, testRequest, type TestOrg } from "@/test/support/factories";
 import type { SessionUser } from "../auth/session";
 
-type State = { t: TestOrg; pendingUserId?: string; passwordToken?: string; apiKeyId?: string; providerId?: string; itemIds?: string[] };
+type State = { t: TestOrg; pendingUserId?: string; passwordToken?: string; apiKeyId?: string; providerId?: string; itemIds?: string[]; webhookId?: string; deliveryId?: string };
 type Scenario = {
   as: (s: State) => SessionUser | null;
   input: (s: State) => unknown;
   expect: AuditAction[];
-  after?: (s: State, result: unknown) => void;
+  after?: (s: State, result: unknown) => unknown;
 };
 
 const scope = (s: State) => ({ orgSlug: s.t.org.slug, projectSlug: s.t.project.slug });
@@ -66,7 +66,37 @@ const scenarios: Record<string, Scenario> = {
   },
   "prompts.updateDetails": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "support/reply", description: "Replies to tickets", tags: ["support"] }), expect: ["prompt.updated"] },
   "environments.create": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), name: "canary", description: "5% of traffic" }), expect: ["environment.created"] },
-  "environments.setProtected": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), name: "canary", protected: true }), expect: ["environment.updated"] },
+  "environments.setProtected": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), name: "canary", protected: true }), expect: ["environment.updated", "environment.policy.updated"] },
+  "environments.setPolicy": {
+    as: (s) => s.t.users.owner,
+    input: (s) => ({ ...scope(s), name: "canary", policy: { rules: [{ name: "Release", required: 1, roles: ["approver"], users: [] }] } }),
+    expect: ["environment.policy.updated"],
+  },
+  "webhooks.create": {
+    as: (s) => s.t.users.admin,
+    input: (s) => ({ ...scope(s), url: "http://127.0.0.1:9/hooks", events: ["deployment.requested"] }),
+    expect: ["webhook.created"],
+    after: (s, r) => (s.webhookId = (r as { id: string }).id),
+  },
+  "webhooks.update": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), id: s.webhookId, description: "CI notifier" }), expect: ["webhook.updated"] },
+  "deployments.reject": { as: (s) => s.t.users.approver, input: (s) => ({ ...scope(s), number: 1, comment: "Not this week" }), expect: ["deployment.rejected"] },
+  "deployments.cancel": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), number: 2, reason: "Superseded by a fix" }), expect: ["deployment.cancelled"] },
+  "deployments.request": {
+    as: (s) => s.t.users.editor,
+    input: (s) => ({ ...scope(s), prompt: "support/reply", version: 2, environment: "canary", justification: "Warmer greeting" }),
+    expect: ["deployment.requested"],
+    after: async (s) => {
+      const delivery = await getDb().webhookDelivery.findFirstOrThrow({ where: { webhookId: s.webhookId } });
+      s.deliveryId = delivery.id;
+    },
+  },
+  "webhooks.redeliver": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), deliveryId: s.deliveryId }), expect: ["webhook.redelivered"] },
+  "webhooks.delete": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), id: s.webhookId }), expect: ["webhook.deleted"] },
+  "deployments.approve": {
+    as: (s) => s.t.users.approver,
+    input: (s) => ({ ...scope(s), number: 3, comment: "Ship it" }),
+    expect: ["deployment.approval.given", "deployment.approved", "prompt.label.moved", "deployment.deployed"],
+  },
   "prompts.moveLabel": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "support/reply", label: "staging", version: 2 }), expect: ["prompt.label.moved"] },
   "providers.create": {
     as: (s) => s.t.users.admin,
@@ -124,6 +154,10 @@ const coveredElsewhere = [
   // Need a finished run / a lease held by a second reviewer; covered in server/domain/reviews/reviews.int.test.ts.
   "reviews.addFromRun",
   "reviews.skip",
+  // Need an approved request held by a wait timer or a freeze window; their events are asserted in
+  // server/domain/deployments/deployments.int.test.ts.
+  "deployments.deployNow",
+  "deployments.overrideFreeze",
 ];
 // Session HTTP routes that change state, and where their audit events are checked.
 const httpCoveredElsewhere: Record<string, string> = {
@@ -138,6 +172,12 @@ beforeAll(async () => {
   const editor = callerFor(s.t.users.editor);
   await editor.datasets.create({ ...scope(s), name: "runs" });
   await editor.datasets.addItems({ ...scope(s), name: "runs", items: [{ input: { name: "Ada" }, expected: "Hello Ada" }] });
+  // Two open deployment requests (#1, #2) for the reject and cancel scenarios.
+  await editor.prompts.create({ ...scope(s), name: "faq", content: { type: "text", template: "Q: {{q}}" }, commitMessage: "First" });
+  for (const name of ["gated-a", "gated-b"]) {
+    await callerFor(s.t.users.admin).environments.create({ ...scope(s), name, protected: true });
+    await editor.deployments.request({ ...scope(s), prompt: "faq", version: 1, environment: name, justification: "Try it" });
+  }
 });
 afterAll(async () => {
   const { stopBoss } = await import("../queue/boss");
@@ -163,7 +203,7 @@ describe("audit completeness", () => {
       const caller = createCaller(createContext(user, request));
       const fn = path.split(".").reduce<unknown>((n, k) => (n as Record<string, unknown>)[k], caller) as (i: unknown) => Promise<unknown>;
       const result = await fn(scenario.input(s));
-      scenario.after?.(s, result);
+      await scenario.after?.(s, result);
       const events = await auditEventsOf(s.t.org.id, before);
       expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(scenario.expect));
       for (const e of events) {

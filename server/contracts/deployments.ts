@@ -42,6 +42,8 @@ export const GATE_METRIC_LABELS: Record<GateMetric, string> = { passRate: "pass 
 
 export const evaluationGate = z
   .object({
+    /** The prompts the gate applies to (names); empty: every prompt deployed to the environment. */
+    prompts: z.array(z.string().trim().min(1).max(200)).max(100).default([]),
     /** The dataset the run must have used (by name); optionally one version of it and one tag. */
     dataset: z.string().trim().min(1, "Name the gate's dataset").max(200),
     datasetVersion: z.number().int().positive().nullable().default(null),
@@ -116,10 +118,8 @@ export const createRequestInput = z
     justification,
     /** Optional: the content hash the requester saw; refused when the version's differs. */
     contentHash: z.string().trim().max(128).optional(),
-  })
-  .strict();
-
-export const decisionInput = z.object({ number: z.number().int().positive(), comment: z.string().trim().max(2000).default("") }).strict();
+    kind: z.enum(DEPLOYMENT_KINDS).default("promote"),
+  });
 
 // ---- Webhooks -----------------------------------------------------------------------------------
 
@@ -140,8 +140,7 @@ export const webhookInput = z
       .max(2000),
     description: text(300).default(""),
     events: z.array(z.enum(WEBHOOK_EVENT_NAMES)).min(1, "Choose at least one event").max(WEBHOOK_EVENT_NAMES.length),
-  })
-  .strict();
+  });
 
 /** The signature header: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. */
 export const WEBHOOK_SIGNATURE_HEADER = "Keel-Signature";

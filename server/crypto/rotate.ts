@@ -25,6 +25,12 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
     purpose: "provider-api-key",
     orgIdSql: "(SELECT p.org_id FROM projects p WHERE p.id = t.project_id)",
   },
+  {
+    table: "webhooks",
+    column: "secret_encrypted",
+    purpose: "webhook-secret",
+    orgIdSql: "(SELECT p.org_id FROM projects p WHERE p.id = t.project_id)",
+  },
 ];
 
 export type TableRotation = { rotated: number; alreadyCurrent: number };

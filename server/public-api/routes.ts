@@ -12,6 +12,7 @@ import type { CachedBody } from "./prompt-cache";
 import { promptRoutes } from "./prompt-routes";
 import { datasetRoutes } from "./dataset-routes";
 import { evaluationRoutes } from "./evaluation-routes";
+import { deploymentRoutes } from "./deployment-routes";
 import { whoamiResponse } from "./schemas";
 
 let openApiBody: CachedBody | undefined;
@@ -42,6 +43,7 @@ const routes: PublicRoute[] = [
   ...promptRoutes,
   ...datasetRoutes,
   ...evaluationRoutes,
+  ...deploymentRoutes,
   defineRoute({
     method: "GET",
     path: "/api/public/openapi.json",

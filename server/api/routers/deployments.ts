@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { createRouter, projectProcedure } from "../trpc";
 import { roleHasPermission, type Role } from "../../contracts/permissions";
-import { createRequestInput, DEPLOYMENT_KINDS, justification, webhookInput } from "../../contracts/deployments";
+import { createRequestInput, justification, webhookInput } from "../../contracts/deployments";
 import { labelName } from "../../contracts/prompts";
 import { approveRequest, cancelRequest, createRequest, deployIfDue, overrideFreeze, rejectRequest } from "../../domain/deployments/requests";
 import { deployedAt, deploymentHistory, getRequest, listRequests, pendingForApprover, type Reader } from "../../domain/deployments/queries";
@@ -42,7 +42,7 @@ export const deploymentsRouter = createRouter({
     .query(({ ctx, input }) => rollbackTargets(ctx.db, ctx.project.id, input)),
 
   request: projectProcedure("deployment:request")
-    .input(createRequestInput.extend({ kind: z.enum(DEPLOYMENT_KINDS).default("promote") }))
+    .input(createRequestInput)
     .mutation(({ ctx, input }) => ctx.audited((w) => createRequest(w, scope(ctx), input))),
   cancel: projectProcedure("deployment:request")
     .input(z.object({ number: requestNumber, reason: z.string().trim().max(2000).default("") }))

@@ -13,6 +13,10 @@ const fmt = (x: number) => (Math.round(x * 1000) / 1000).toString();
 
 export async function evaluateGate(db: ReadDb, projectId: string, promptVersionId: string, gate: EvaluationGate | null, now = new Date()): Promise<GateResult> {
   const checkedAt = now.toISOString();
+  if (gate && gate.prompts.length) {
+    const version = await db.promptVersion.findUniqueOrThrow({ where: { id: promptVersionId }, select: { prompt: { select: { name: true } } } });
+    if (!gate.prompts.includes(version.prompt.name)) gate = null;
+  }
   if (!gate) return { passed: true, configured: false, run: null, checks: [], review: null, reasons: [], checkedAt };
   const dataset = await db.dataset.findUnique({ where: { projectId_name: { projectId, name: gate.dataset } }, select: { id: true } });
   const where = `${gate.dataset}${gate.datasetVersion ? ` v${gate.datasetVersion}` : ""}${gate.tag ? ` (tag "${gate.tag}")` : ""}`;

@@ -56,7 +56,8 @@ export async function getPolicy(db: ReadDb, projectId: string, environment: stri
 }
 
 /** Writes the default policy for a newly protected environment (inside the caller's audited change). */
-export async function ensurePolicy(w: AuditedTx, environmentId: string) {
+export async function ensurePolicy(w: AuditedTx, ctx: ProjectCtx, environment: { id: string; name: string }) {
+  const environmentId = environment.id;
   const existing = await w.tx.environmentPolicy.findUnique({ where: { environmentId } });
   if (existing) return policyOf(existing);
   const row = await w.tx.environmentPolicy.create({
@@ -70,7 +71,9 @@ export async function ensurePolicy(w: AuditedTx, environmentId: string) {
       editedAt: new Date(),
     },
   });
-  return policyOf(row);
+  const policy = policyOf(row);
+  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "environment.policy.updated", targetType: "environment", targetId: environmentId, before: { environment: environment.name, policy: null }, after: { environment: environment.name, policy: { ...policy, editedAt: undefined, editedById: undefined, editedByLabel: undefined } } });
+  return policy;
 }
 
 export async function setPolicy(w: AuditedTx, ctx: ProjectCtx, input: { environment: string; policy: PolicyInput }) {
@@ -102,6 +105,9 @@ export async function setPolicy(w: AuditedTx, ctx: ProjectCtx, input: { environm
     if (policy.gate.datasetVersion && policy.gate.datasetVersion > dataset.latestVersion) {
       throw new AppError("BAD_REQUEST", `"${policy.gate.dataset}" has no version ${policy.gate.datasetVersion}`, { field: "policy.gate.datasetVersion" });
     }
+    const prompts = await w.tx.prompt.findMany({ where: { projectId: ctx.projectId, name: { in: policy.gate.prompts } }, select: { name: true } });
+    const unknownPrompt = policy.gate.prompts.find((name) => !prompts.some((p) => p.name === name));
+    if (unknownPrompt) throw new AppError("BAD_REQUEST", `The gate names a prompt that does not exist: "${unknownPrompt}"`, { field: "policy.gate.prompts" });
     const evaluators = await w.tx.evaluator.findMany({ where: { projectId: ctx.projectId, name: { in: policy.gate.evaluators.map((e) => e.name) } }, select: { name: true } });
     const unknown = policy.gate.evaluators.find((e) => !evaluators.some((x) => x.name === e.name));
     if (unknown) throw new AppError("BAD_REQUEST", `The gate names an evaluator that does not exist: "${unknown.name}"`, { field: "policy.gate.evaluators" });

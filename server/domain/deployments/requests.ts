@@ -260,7 +260,7 @@ export async function approveRequest(w: AuditedTx, ctx: ProjectCtx, input: { num
     after: { number: request.number, state: "approved", approvers: outcome.rules.map((r) => ({ rule: r.name, approvers: r.approvers })), deployableAt },
   });
   await enqueueWebhookEvent(w, ctx.projectId, "deployment.approved", { request: { ...view, state: "approved", deployableAt } });
-  const promoted = await promote(w, ctx, { ...request, state: "approved", approvedAt: now, deployableAt }, now);
+  const promoted = await promote(w, ctx, { ...request, approvals: [...request.approvals, approval], state: "approved", approvedAt: now, deployableAt }, now);
   return { ...view, state: promoted.deployed ? ("deployed" as const) : ("approved" as const), rules: outcome, deployed: promoted.deployed, waiting: promoted.deployed ? [] : [promoted.reason] };
 }
 

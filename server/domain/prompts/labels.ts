@@ -23,7 +23,7 @@ export async function createEnvironment(w: AuditedTx, ctx: ProjectCtx, input: { 
   if ((RESERVED_LABELS as readonly string[]).includes(input.name)) throw new AppError("BAD_REQUEST", `"${input.name}" is reserved`, { field: "name" });
   try {
     const env = await w.tx.environment.create({ data: { projectId: ctx.projectId, name: input.name, description: input.description.trim(), protected: input.protected } });
-    if (env.protected) await ensurePolicy(w, env.id);
+    if (env.protected) await ensurePolicy(w, ctx, env);
     w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "environment.created", targetType: "environment", targetId: env.id, after: { name: env.name, description: env.description, protected: env.protected } });
     return env;
   } catch (error) {
@@ -38,7 +38,7 @@ export async function setEnvironmentProtection(w: AuditedTx, ctx: ProjectCtx, in
   if (env.protected === input.protected) return env;
   const updated = await w.tx.environment.update({ where: { id: env.id }, data: { protected: input.protected } });
   // A protected environment always has rules: a default one until an admin edits them.
-  if (updated.protected) await ensurePolicy(w, env.id);
+  if (updated.protected) await ensurePolicy(w, ctx, updated);
   w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "environment.updated", targetType: "environment", targetId: env.id, before: { name: env.name, protected: env.protected }, after: { name: env.name, protected: updated.protected } });
   return updated;
 }

@@ -15,6 +15,7 @@ import type { VersionContent } from "../../contracts/prompts";
 import { seedDatasets } from "./demo-datasets";
 import { seedEvaluations } from "./demo-evaluations";
 import { seedReviews } from "./demo-reviews";
+import { seedDeployments } from "./demo-deployments";
 
 export const DEMO_PASSWORD = "keel-demo-password";
 export const DEMO_ORG = { name: "Acme", slug: "acme" };
@@ -65,6 +66,7 @@ export async function seedDemoWorkspace(): Promise<{ created: boolean }> {
   await seedDatasets({ orgId: org.id, projectId: project.id }, editorActor);
   await seedEvaluations({ orgId: org.id, projectId: project.id }, editorActor);
   await seedReviews({ orgId: org.id, projectId: project.id }, editorActor);
+  await seedDeployments({ orgId: org.id, projectId: project.id }, editorActor);
   return { created: true };
 }
 
