@@ -12,6 +12,10 @@
 //               PostgreSQL; rows/s of both, the ratio, Keel's peak RSS growth; then the latency of
 //               browsing page 1 and page 2,000 (50 items a page) and a full-text search of the
 //               100k-item dataset. Needs `psql` (postgresql-client). BENCH_ROWS changes the size.
+//   deployments the approval that completes a protected environment's rules and promotes, and a
+//               whole request-to-deployed flow, vs a direct label move of an unprotected
+//               environment; ten approvers racing on one request (exactly one deployment).
+//               BENCH_DEPLOYMENTS (default 200) rounds.
 //
 // Environment: BENCH_SECONDS (default 20), BENCH_CONNECTIONS (default 64), BENCH_WARMUP_SECONDS
 // (default 3), BENCH_ROUNDS (default 1: more alternate bare and Keel that many times and summarize
@@ -397,8 +401,28 @@ async function evalRun() {
   }
 }
 
+async function deployments() {
+  const out = await run(process.execPath, ["--conditions=react-server", "--import", "tsx", "bench/servers/keel-deployments.ts"]);
+  const result = JSON.parse(/RESULT (\{.*\})/.exec(out)[1]);
+  console.log(
+    JSON.stringify({
+      bench: "deployments",
+      summary: true,
+      describe: "the approval that promotes (approval, rules matched, gate re-check, label move, deployment record, outbox, audit events in one transaction) and request-to-deployed (3 transactions) vs a direct label move of an unprotected environment; ten approvers racing on one request",
+      ...result,
+      ratio: result.ratios.promotingApproval,
+      goal: { promotingApprovalRatio: 3, requestToDeployedRatio: 8, exactlyOneDeploymentPerRace: true },
+      met: result.ratios.promotingApproval <= 3 && result.ratios.requestToDeployed <= 8 && result.race.exactlyOneDeployment === result.race.trials,
+    }),
+  );
+}
+
 const name = process.argv[2];
 const spec = CASES[name];
+if (name === "deployments") {
+  await deployments();
+  process.exit(0);
+}
 if (name === "eval-run") {
   await evalRun();
   process.exit(0);
@@ -408,7 +432,7 @@ if (name === "dataset-import") {
   process.exit(0);
 }
 if (!spec) {
-  console.error(`Usage: npm run bench -- <case>\nCases:\n${Object.entries(CASES).map(([n, c]) => `  ${n.padEnd(14)} ${c.describe}`).join("\n")}\n  dataset-import 100k-row CSV import vs psql \\copy, peak RSS, browsing latency`);
+  console.error(`Usage: npm run bench -- <case>\nCases:\n${Object.entries(CASES).map(([n, c]) => `  ${n.padEnd(14)} ${c.describe}`).join("\n")}\n  dataset-import 100k-row CSV import vs psql \\copy, peak RSS, browsing latency\n  deployments    governed promotion vs a direct label move; ten racing approvers`);
   process.exit(1);
 }
 await compare(name, spec);

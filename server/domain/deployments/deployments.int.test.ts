@@ -309,6 +309,10 @@ describe("policies", () => {
     await expect(setPolicy(t.users.owner, "production", { rules: [] })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/rules/) });
     await expect(setPolicy(t.users.owner, "production", { rules: [{ name: "x", required: 1, roles: ["editor"], users: [] }] })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/editor role cannot approve/) });
     await expect(setPolicy(t.users.owner, "production", { ...TWO_RULES, gate: { dataset: "nope", evaluators: [{ name: "short", metric: "passRate", min: 1 }] } })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/dataset that does not exist/) });
+    await expect(setPolicy(t.users.owner, "production", { rules: [{ name: "x", required: 1, roles: [], users: [t.users.editor.id] }] })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: `A rule names ${t.users.editor.email}, whose role (editor) cannot approve deployments`,
+    });
     await expect(setPolicy(t.users.owner, "staging", TWO_RULES)).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/not protected/) });
     const before = await lastSeq(t.org.id);
     await setPolicy(t.users.owner, "production", { ...TWO_RULES, waitMinutes: 5 });

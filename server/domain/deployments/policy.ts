@@ -91,9 +91,19 @@ export async function setPolicy(w: AuditedTx, ctx: ProjectCtx, input: { environm
   // Named users must be members of the organization; roles must be able to approve at all.
   const userIds = [...new Set(policy.rules.flatMap((r) => r.users))];
   if (userIds.length) {
-    const members = await w.tx.membership.findMany({ where: { org: { projects: { some: { id: ctx.projectId } } }, userId: { in: userIds } }, select: { userId: true } });
+    const members = await w.tx.membership.findMany({
+      where: { orgId: ctx.orgId, userId: { in: userIds } },
+      select: { userId: true, role: true, user: { select: { email: true, projectRoles: { where: { projectId: ctx.projectId }, select: { role: true } } } } },
+    });
     const missing = userIds.filter((id) => !members.some((m) => m.userId === id));
     if (missing.length) throw new AppError("BAD_REQUEST", `A rule names someone who is not a member of this organization (${missing[0]})`, { field: "policy.rules" });
+    // A named person must be able to approve at all (their project role, else their organization role).
+    for (const m of members) {
+      const role = m.user.projectRoles[0]?.role ?? m.role;
+      if (!roleHasPermission(role, "deployment:approve")) {
+        throw new AppError("BAD_REQUEST", `A rule names ${m.user.email}, whose role (${role}) cannot approve deployments`, { field: "policy.rules" });
+      }
+    }
   }
   for (const rule of policy.rules) {
     const useless = rule.roles.filter((role) => !roleHasPermission(role, "deployment:approve"));

@@ -2,7 +2,7 @@ import "server-only";
 // Reading deployments: request lists, one request with everything an approver needs to decide
 // (rules progress, whether the reader may decide and why not, what blocks promotion), the
 // deployment history per environment and prompt, and what an environment served at a moment.
-import type { ReadDb } from "../../db/client";
+import { readSql, type ReadDb } from "../../db/client";
 import { AppError, notFound } from "../../errors";
 import type { Role } from "../../contracts/permissions";
 import type { DeploymentState, GateResult } from "../../contracts/deployments";
@@ -211,18 +211,35 @@ export async function deploymentHistory(db: ReadDb, projectId: string, q: { envi
 export async function deployedAt(db: ReadDb, projectId: string, q: { environment: string; at: Date; prompt?: string }) {
   const env = await db.environment.findUnique({ where: { projectId_name: { projectId, name: q.environment } }, select: { id: true } });
   if (!env) throw new AppError("NOT_FOUND", `This project has no environment "${q.environment}"`, { field: "environment" });
-  const prompts = await db.prompt.findMany({ where: { projectId, ...(q.prompt ? { name: q.prompt } : {}) }, select: { id: true, name: true }, orderBy: { name: "asc" } });
-  if (q.prompt && !prompts.length) throw new AppError("NOT_FOUND", `No prompt named "${q.prompt}"`, { field: "prompt" });
-  const out = [];
-  for (const p of prompts) {
-    const event = await db.promptLabelEvent.findFirst({ where: { promptId: p.id, label: q.environment, at: { lte: q.at } }, orderBy: { at: "desc" } });
-    if (!event) continue;
-    const deployment = await db.deployment.findFirst({
-      where: { promptId: p.id, environmentId: env.id, deployedAt: { lte: q.at }, version: event.toVersion },
-      orderBy: { deployedAt: "desc" },
-      include: { request: { select: { number: true } } },
-    });
-    out.push({ prompt: p.name, version: event.toVersion, since: event.at, movedBy: event.actorLabel, deployment: deployment ? { id: deployment.id, request: deployment.request.number, kind: deployment.kind } : null });
+  if (q.prompt && !(await db.prompt.findUnique({ where: { projectId_name: { projectId, name: q.prompt } }, select: { id: true } }))) {
+    throw new AppError("NOT_FOUND", `No prompt named "${q.prompt}"`, { field: "prompt" });
   }
-  return { environment: q.environment, at: q.at, prompts: out };
+  // The last move of the label at or before T, per prompt (one index range scan each).
+  const moves = await readSql<{ prompt_id: string; prompt: string; version: number; since: Date; moved_by: string }>(
+    db,
+    `SELECT DISTINCT ON (e.prompt_id) e.prompt_id, p.name AS prompt, e.to_version AS version, e.at AS since, e.actor_label AS moved_by
+     FROM prompt_label_events e JOIN prompts p ON p.id = e.prompt_id
+     WHERE p.project_id = $1::uuid AND e.label = $2 AND e.at <= $3 AND ($4::text IS NULL OR p.name = $4)
+     ORDER BY e.prompt_id, e.at DESC`,
+    projectId,
+    q.environment,
+    q.at,
+    q.prompt ?? null,
+  );
+  const deployments = moves.length
+    ? await db.deployment.findMany({
+        where: { environmentId: env.id, promptId: { in: moves.map((m) => m.prompt_id) }, deployedAt: { lte: q.at } },
+        orderBy: { deployedAt: "desc" },
+        select: { id: true, promptId: true, version: true, kind: true, deployedAt: true, request: { select: { number: true } } },
+      })
+    : [];
+  const prompts = moves
+    .map((m) => {
+      // The deployment that made this move, if one did (a move before protection has none).
+      const d = deployments.find((x) => x.promptId === m.prompt_id);
+      const made = d && d.version === m.version && Math.abs(d.deployedAt.getTime() - m.since.getTime()) < 1000 ? d : null;
+      return { prompt: m.prompt, version: m.version, since: m.since, movedBy: m.moved_by, deployment: made ? { id: made.id, request: made.request.number, kind: made.kind } : null };
+    })
+    .sort((a, b) => a.prompt.localeCompare(b.prompt));
+  return { environment: q.environment, at: q.at, prompts };
 }
