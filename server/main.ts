@@ -7,7 +7,7 @@ import { createServer } from "node:http";
 import path from "node:path";
 import next from "next";
 import { bootstrap, stopOnSignals } from "./runtime/bootstrap";
-import { buildIsCurrent, recordBuild } from "./runtime/build-fingerprint";
+import { buildIsCurrent, startBuild } from "./runtime/build-fingerprint";
 import { createRequestHandler } from "./runtime/request-handler";
 import { createPublicApi } from "./public-api/api";
 
@@ -39,9 +39,10 @@ async function main() {
   const dir = path.resolve(import.meta.dirname, "..");
   if (!dev && !(await buildIsCurrent(dir))) {
     log("Building the web app (first start or changed sources; takes a minute) …");
+    const pending = await startBuild(dir);
     const build = spawnSync(path.join(dir, "node_modules", ".bin", "next"), ["build"], { cwd: dir, stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
     if (build.status !== 0) throw new Error("next build failed");
-    await recordBuild(dir);
+    await pending.recordBuilt();
   }
 
   const app = next({ dev, dir, port: env.PORT, hostname: "localhost" });

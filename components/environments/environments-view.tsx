@@ -1,7 +1,8 @@
 "use client";
 // A project's environments: each is a label prompts point at a version with. Protected ones
 // refuse direct label moves (approved deployments will move them). Creating and (un)protecting
-// needs environment:manage; the server checks again.
+// needs environment:manage; the server checks again. Below the list, each protected environment's
+// protection rules (everyone sees them; owners and admins edit them).
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import { labelName } from "@/server/contracts/prompts";
@@ -11,6 +12,7 @@ import { LayersIcon, LockIcon, PlusIcon } from "@/components/ui/icons";
 import { errorInfo, focusFirstInvalid, formErrorsFrom, NO_ERRORS, phraseFieldMessage, type FormErrors } from "@/components/lib/errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
+import { EnvironmentRules, rulesAnchor } from "./environment-rules";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string; canManage: boolean };
 type Env = { id: string; name: string; description: string; protected: boolean; createdAt: Date };
@@ -80,10 +82,15 @@ export function EnvironmentsView({ orgSlug, projectSlug, projectName, canManage 
                   <TD className="max-w-md">{env.description || <span className="text-zinc-400">—</span>}</TD>
                   <TD>
                     {env.protected ? (
-                      <Badge tone="warning">
-                        <LockIcon size={11} />
-                        Protected
-                      </Badge>
+                      <span className="flex flex-wrap items-center gap-x-2 gap-y-1">
+                        <Badge tone="warning">
+                          <LockIcon size={11} />
+                          Protected
+                        </Badge>
+                        <a href={`#${rulesAnchor(env.name)}`} className="text-xs font-medium text-accent hover:underline">
+                          Rules<span className="sr-only"> of {env.name}</span>
+                        </a>
+                      </span>
                     ) : (
                       <Badge tone="outline">Unprotected</Badge>
                     )}
@@ -104,6 +111,15 @@ export function EnvironmentsView({ orgSlug, projectSlug, projectName, canManage 
           </Table>
         )}
       </Card>
+      {envs.data?.some((env) => env.protected) ? (
+        <div className="mt-6 flex flex-col gap-4">
+          {envs.data
+            .filter((env) => env.protected)
+            .map((env) => (
+              <EnvironmentRules key={env.id} orgSlug={orgSlug} projectSlug={projectSlug} environment={env.name} canManage={canManage} />
+            ))}
+        </div>
+      ) : null}
       {canManage ? (
         <>
           <CreateEnvironmentDialog open={creating} onClose={() => setCreating(false)} orgSlug={orgSlug} projectSlug={projectSlug} onCreated={(name) => setStatus(`${name} was created`)} />
@@ -121,7 +137,11 @@ function ProtectDialog({ env, onClose, orgSlug, projectSlug, onDone }: { env: En
     trpc.environments.setProtected.mutationOptions({
       onSuccess: async () => {
         if (env) onDone(env);
-        await Promise.all([queryClient.invalidateQueries({ queryKey: trpc.environments.list.queryKey() }), queryClient.invalidateQueries({ queryKey: trpc.prompts.get.queryKey() })]);
+        await Promise.all([
+          queryClient.invalidateQueries({ queryKey: trpc.environments.list.queryKey() }),
+          queryClient.invalidateQueries({ queryKey: trpc.environments.policy.queryKey() }),
+          queryClient.invalidateQueries({ queryKey: trpc.prompts.get.queryKey() }),
+        ]);
         onClose();
       },
     }),

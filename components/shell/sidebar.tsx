@@ -8,14 +8,22 @@ import { useState, type ReactNode } from "react";
 import { roleHasPermission, type Permission, type Role } from "@/server/contracts/permissions";
 import { useTRPC } from "@/components/trpc/client";
 import { cn } from "@/components/ui";
-import { BookIcon, ClipboardCheckIcon, DatabaseIcon, FileTextIcon, FlaskIcon, FolderPlusIcon, HomeIcon, KeyIcon, LayersIcon, MarkerIcon, PlayIcon, ScrollIcon, ServerIcon, UsersIcon } from "@/components/ui/icons";
+import { BookIcon, ClipboardCheckIcon, DatabaseIcon, FileTextIcon, FlaskIcon, FolderPlusIcon, HomeIcon, KeyIcon, LayersIcon, MarkerIcon, PlayIcon, RocketIcon, ScrollIcon, ServerIcon, UsersIcon, WebhookIcon } from "@/components/ui/icons";
 
 type Props = {
   org: { slug: string; name: string; role: Role };
   projects: { slug: string; name: string }[];
 };
 
-type NavItem = { href: string; label: string; icon: ReactNode; permission: Permission; exact?: boolean };
+type NavItem = {
+  href: string;
+  label: string;
+  icon: ReactNode;
+  permission: Permission;
+  exact?: boolean;
+  /** A count shown beside the label, with what it counts for assistive technology. */
+  badge?: { count: number; description: string };
+};
 
 export function Sidebar({ org, projects }: Props) {
   const trpc = useTRPC();
@@ -29,6 +37,13 @@ export function Sidebar({ org, projects }: Props) {
   // The project role may differ from the organization role (a per-project override).
   const projectAccess = useQuery({ ...trpc.projects.get.queryOptions({ orgSlug: org.slug, projectSlug: projectSlug ?? "" }), enabled: !!project });
   const projectRole = projectAccess.data?.role ?? org.role;
+  // Requests the signed-in person could approve now (always 0 for roles that cannot approve).
+  const pending = useQuery({
+    ...trpc.deployments.pendingCount.queryOptions({ orgSlug: org.slug, projectSlug: projectSlug ?? "" }),
+    enabled: !!project && roleHasPermission(projectRole, "deployment:approve"),
+    refetchInterval: 30_000,
+  });
+  const pendingCount = project && roleHasPermission(projectRole, "deployment:approve") ? (pending.data ?? 0) : 0;
 
   const base = project ? `/o/${org.slug}/p/${project.slug}` : "";
   const projectItems: NavItem[] = project
@@ -38,6 +53,13 @@ export function Sidebar({ org, projects }: Props) {
         { href: `${base}/datasets`, label: "Datasets", icon: <DatabaseIcon />, permission: "dataset:read" },
         { href: `${base}/evaluations`, label: "Evaluations", icon: <FlaskIcon />, permission: "evaluation:read" },
         { href: `${base}/reviews`, label: "Reviews", icon: <ClipboardCheckIcon />, permission: "review:read" },
+        {
+          href: `${base}/deployments`,
+          label: "Deployments",
+          icon: <RocketIcon />,
+          permission: "deployment:read",
+          badge: pendingCount > 0 ? { count: pendingCount, description: `${pendingCount} pending ${pendingCount === 1 ? "approval" : "approvals"}` } : undefined,
+        },
         { href: `${base}/review`, label: "My reviews", icon: <MarkerIcon />, permission: "review:grade" },
         { href: `${base}/playground`, label: "Playground", icon: <PlayIcon />, permission: "playground:run" },
       ]
@@ -48,6 +70,7 @@ export function Sidebar({ org, projects }: Props) {
         { href: `${base}/environments`, label: "Environments", icon: <LayersIcon />, permission: "prompt:read" },
         { href: `${base}/providers`, label: "Providers", icon: <ServerIcon />, permission: "provider:read" },
         { href: `${base}/api-keys`, label: "API keys", icon: <KeyIcon />, permission: "apikey:read" },
+        { href: `${base}/webhooks`, label: "Webhooks", icon: <WebhookIcon />, permission: "webhook:read" },
         { href: `${base}/api-reference`, label: "API reference", icon: <BookIcon />, permission: "project:read" },
       ]
     : [];
@@ -112,6 +135,7 @@ function NavLink({ item, active }: { item: NavItem; active: boolean }) {
       <Link
         href={item.href}
         aria-current={active ? "page" : undefined}
+        aria-label={item.badge ? `${item.label}, ${item.badge.description}` : undefined}
         className={cn(
           "flex h-8 items-center gap-2 rounded-md px-2 text-[13px] whitespace-nowrap transition-colors",
           active ? "bg-white font-medium text-zinc-900 shadow-xs ring-1 ring-zinc-200" : "text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900",
@@ -119,6 +143,11 @@ function NavLink({ item, active }: { item: NavItem; active: boolean }) {
       >
         <span className={active ? "text-accent" : "text-zinc-400"}>{item.icon}</span>
         {item.label}
+        {item.badge ? (
+          <span aria-hidden="true" className="ml-auto inline-flex h-4 min-w-4 items-center justify-center rounded-full bg-accent px-1 text-[10px] leading-none font-semibold text-white tabular-nums">
+            {item.badge.count > 99 ? "99+" : item.badge.count}
+          </span>
+        ) : null}
       </Link>
     </li>
   );

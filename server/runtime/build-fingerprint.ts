@@ -40,6 +40,12 @@ export async function buildIsCurrent(root: string): Promise<boolean> {
   return (await readFile(marker(root), "utf8")) === (await fingerprint(root));
 }
 
-export async function recordBuild(root: string): Promise<void> {
-  await writeFile(marker(root), await fingerprint(root));
+/**
+ * Takes the fingerprint before the build and returns the function that records it after a
+ * successful one: a source saved while `next build` runs then makes the next start rebuild,
+ * instead of being recorded as built without being in the build.
+ */
+export async function startBuild(root: string): Promise<{ recordBuilt(): Promise<void> }> {
+  const before = await fingerprint(root);
+  return { recordBuilt: () => writeFile(marker(root), before) };
 }

@@ -88,7 +88,7 @@ export async function updateWebhook(w: AuditedTx, ctx: ProjectCtx, input: { id: 
 
 export async function deleteWebhook(w: AuditedTx, ctx: ProjectCtx, input: { id: string }) {
   const hook = await liveWebhook(w.tx, ctx.projectId, input.id);
-  // Kept (deleted_at) so its delivery log stays readable in the audit trail; pending deliveries stop.
+  // Kept (deleted_at) so the audit events that name it still resolve; pending deliveries stop.
   await w.tx.webhook.update({ where: { id: hook.id }, data: { deletedAt: new Date(), active: false } });
   await w.tx.webhookDelivery.updateMany({ where: { webhookId: hook.id, status: "pending" }, data: { status: "failed" } });
   w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "webhook.deleted", targetType: "webhook", targetId: hook.id, before: { url: hook.url, events: hook.events } });
