@@ -15,7 +15,7 @@ import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { formatDateTime, Time } from "@/components/lib/time";
 import { promptHref } from "@/components/prompts/model";
 import { DeploymentTabs, deploymentRequestHref } from "./deployment-tabs";
-import { KindBadge } from "./requests-list";
+import { DeploymentKindBadge } from "./model";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string };
 type Env = { id: string; name: string; protected: boolean };
@@ -159,7 +159,7 @@ export function HistoryView({ orgSlug, projectSlug, projectName }: Props) {
                         <span className="font-mono text-xs text-zinc-700">
                           {d.fromVersion !== null ? `v${d.fromVersion}` : "none"} → <span className="font-semibold text-zinc-900">v{d.version}</span>
                         </span>
-                        <KindBadge kind={d.kind} />
+                        <DeploymentKindBadge kind={d.kind} />
                         {d.freezeOverride ? (
                           <Badge tone="warning">
                             <ShieldAlertIcon size={11} />
@@ -348,7 +348,7 @@ function LiveAtBody({ orgSlug, projectSlug, envs, envsPending, promptNames }: { 
                         <Link href={deploymentRequestHref(orgSlug, projectSlug, p.deployment.request)} className="font-mono font-medium text-zinc-900 hover:text-accent hover:underline">
                           Request #{p.deployment.request}
                         </Link>
-                        <KindBadge kind={p.deployment.kind} />
+                        <DeploymentKindBadge kind={p.deployment.kind} />
                       </span>
                     ) : (
                       <span className="text-zinc-500">{envProtected ? "Moved directly, before the environment was protected" : "Moved directly (no approval needed)"}</span>

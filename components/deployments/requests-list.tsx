@@ -5,46 +5,21 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { DEPLOYMENT_STATE_LABELS, type DeploymentKind, type DeploymentState } from "@/server/contracts/deployments";
 import { useTRPC } from "@/components/trpc/client";
-import { Badge, Button, ButtonLink, Card, EmptyState, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, cn, type BadgeTone } from "@/components/ui";
+import { Button, ButtonLink, Card, EmptyState, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, cn } from "@/components/ui";
 import { CheckIcon, FileTextIcon, LockIcon, RocketIcon } from "@/components/ui/icons";
 import { Pagination } from "@/components/ui/pagination";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
 import { promptHref } from "@/components/prompts/model";
 import { DeploymentTabs, deploymentRequestHref, deploymentsHref } from "./deployment-tabs";
+import { DeploymentKindBadge, DeploymentStateBadge } from "./model";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string; canRequest: boolean };
 
 const STATUSES = ["open", "closed", "all"] as const;
 type Status = (typeof STATUSES)[number];
 const STATUS_LABELS: Record<Status, string> = { open: "Open", closed: "Closed", all: "All" };
-
-const STATE_TONES: Record<DeploymentState, { tone: BadgeTone; className?: string }> = {
-  pending: { tone: "warning" },
-  approved: { tone: "accent" },
-  deployed: { tone: "success" },
-  rejected: { tone: "danger" },
-  cancelled: { tone: "neutral" },
-  expired: { tone: "outline", className: "text-zinc-500" },
-  superseded: { tone: "outline", className: "bg-sky-50 text-sky-800 ring-sky-200" },
-};
-
-export const KIND_LABELS: Record<DeploymentKind, string> = { promote: "Promotion", rollback: "Rollback" };
-
-export function DeploymentStateBadge({ state }: { state: DeploymentState }) {
-  const t = STATE_TONES[state] ?? { tone: "neutral" as const };
-  return (
-    <Badge tone={t.tone} className={t.className}>
-      {DEPLOYMENT_STATE_LABELS[state] ?? state}
-    </Badge>
-  );
-}
-
-export function KindBadge({ kind }: { kind: DeploymentKind }) {
-  return kind === "rollback" ? <Badge tone="warning">Rollback</Badge> : <Badge tone="outline">Promotion</Badge>;
-}
 
 export function RequestsList({ orgSlug, projectSlug, projectName, canRequest }: Props) {
   const trpc = useTRPC();
@@ -215,7 +190,7 @@ export function RequestsList({ orgSlug, projectSlug, projectName, canRequest }: 
                       <Link href={promptHref(orgSlug, projectSlug, r.prompt, undefined, { version: r.version })} className="font-mono text-xs font-medium text-zinc-900 hover:text-accent hover:underline" aria-label={`${r.prompt} version ${r.version}`}>
                         v{r.version}
                       </Link>
-                      <KindBadge kind={r.kind} />
+                      <DeploymentKindBadge kind={r.kind} />
                     </span>
                     <span className="mt-0.5 block text-xs text-zinc-500">{r.fromVersion !== null ? `from v${r.fromVersion}` : "first deployment"}</span>
                   </TD>

@@ -1,8 +1,9 @@
 "use client";
 // One prompt: details (editable by prompt:write), a version's content read-only, the list of
 // versions, the labels panel (each environment and the version it serves, moved with a
-// confirmation; protected ones explain that only approvals move them) and the label history
-// with a point-in-time lookup.
+// confirmation; protected ones move only through deployment requests, asked for here: a
+// promotion or a rollback, for roles with deployment:request) and the label history with a
+// point-in-time lookup.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
@@ -17,6 +18,7 @@ import { asConfig, asMessages, parseTags, playgroundHref, promptHref } from "./m
 import { LabelBadge, TypeBadge } from "./badges";
 import { TemplateText, VariableList } from "./template-text";
 import { ConfigSummary } from "./config-summary";
+import { RequestDeploymentDialog, RequestRollbackDialog } from "@/components/deployments/request-deployment-dialog";
 
 type Props = {
   orgSlug: string;
@@ -132,7 +134,7 @@ export function PromptDetailView(props: Props) {
           <VersionsTable {...props} versions={p.versions} labels={p.labels} latest={latest} shown={shown} onShow={showVersion} />
         </div>
         <div className="flex min-w-0 flex-col gap-4">
-          <LabelsPanel {...props} versions={p.versions.map((v) => v.version)} labels={p.labels} environments={p.environments} latest={latest} />
+          <LabelsPanel {...props} versions={p.versions.map((v) => v.version)} labels={p.labels} environments={p.environments} latest={latest} shown={shown} />
           <LabelHistory {...props} environments={p.environments.map((e) => e.name)} />
         </div>
       </div>
@@ -279,10 +281,15 @@ function VersionsTable({ orgSlug, projectSlug, name, canWrite, versions, labels,
 
 type Env = { name: string; description: string; protected: boolean };
 
-function LabelsPanel({ orgSlug, projectSlug, name, canMoveLabels, canManageEnvironments, versions, labels, environments, latest }: Props & { versions: number[]; labels: { name: string; version: number; updatedAt: Date }[]; environments: Env[]; latest: number }) {
+function LabelsPanel({ orgSlug, projectSlug, name, canMoveLabels, canManageEnvironments, versions, labels, environments, latest, shown }: Props & { versions: number[]; labels: { name: string; version: number; updatedAt: Date }[]; environments: Env[]; latest: number; shown: number }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [moving, setMoving] = useState<{ env: Env; to: number; from: number | null } | null>(null);
+  // Protected environments: a deployment request (promotion or rollback) instead of a move.
+  const access = useQuery(trpc.projects.get.queryOptions({ orgSlug, projectSlug }));
+  const canRequest = (access.data?.permissions as readonly string[] | undefined)?.includes("deployment:request") ?? false;
+  const [requesting, setRequesting] = useState<{ kind: "promote" | "rollback"; environment: string } | null>(null);
+  const protectedEnvs = environments.filter((e) => e.protected).map((e) => ({ name: e.name, current: labels.find((l) => l.name === e.name)?.version ?? null }));
   const [status, setStatus] = useState("");
   const move = useMutation(
     trpc.prompts.moveLabel.mutationOptions({
@@ -311,7 +318,16 @@ function LabelsPanel({ orgSlug, projectSlug, name, canMoveLabels, canManageEnvir
           <span className="font-mono text-xs text-zinc-700">v{latest}</span>
         </li>
         {environments.map((env) => (
-          <EnvironmentLabel key={env.name} env={env} current={labels.find((l) => l.name === env.name) ?? null} versions={versions} canMove={canMoveLabels} onMove={(to, from) => (move.reset(), setMoving({ env, to, from }))} />
+          <EnvironmentLabel
+            key={env.name}
+            env={env}
+            current={labels.find((l) => l.name === env.name) ?? null}
+            versions={versions}
+            canMove={canMoveLabels}
+            canRequest={canRequest}
+            onMove={(to, from) => (move.reset(), setMoving({ env, to, from }))}
+            onRequest={(kind) => setRequesting({ kind, environment: env.name })}
+          />
         ))}
       </ul>
       <div className="border-t border-zinc-100 px-4 py-2.5 text-xs text-zinc-500">
@@ -322,7 +338,10 @@ function LabelsPanel({ orgSlug, projectSlug, name, canMoveLabels, canManageEnvir
         {anyProtected ? (
           <p className="mt-1">
             <LockIcon size={11} className="mr-1 inline align-[-1px]" />
-            Protected environments move only through an approved deployment, never directly.
+            Protected environments move only through an approved deployment, never directly.{" "}
+            <Link href={`/o/${orgSlug}/p/${projectSlug}/deployments`} className="underline hover:text-zinc-800">
+              Deployment requests
+            </Link>
             {canManageEnvironments ? (
               <>
                 {" "}
@@ -348,11 +367,41 @@ function LabelsPanel({ orgSlug, projectSlug, name, canMoveLabels, canManageEnvir
           {moving?.from ? <>instead of version {moving.from}</> : null} from now on. The move is recorded in the label history and the audit log.
         </p>
       </ConfirmDialog>
+      {requesting?.kind === "promote" ? (
+        <RequestDeploymentDialog
+          orgSlug={orgSlug}
+          projectSlug={projectSlug}
+          prompt={name}
+          environments={protectedEnvs}
+          initialEnvironment={requesting.environment}
+          versions={versions}
+          initialVersion={shown}
+          onClose={() => setRequesting(null)}
+        />
+      ) : requesting?.kind === "rollback" ? (
+        <RequestRollbackDialog orgSlug={orgSlug} projectSlug={projectSlug} prompt={name} environments={protectedEnvs} initialEnvironment={requesting.environment} onClose={() => setRequesting(null)} />
+      ) : null}
     </Card>
   );
 }
 
-function EnvironmentLabel({ env, current, versions, canMove, onMove }: { env: Env; current: { version: number; updatedAt: Date } | null; versions: number[]; canMove: boolean; onMove: (to: number, from: number | null) => void }) {
+function EnvironmentLabel({
+  env,
+  current,
+  versions,
+  canMove,
+  canRequest,
+  onMove,
+  onRequest,
+}: {
+  env: Env;
+  current: { version: number; updatedAt: Date } | null;
+  versions: number[];
+  canMove: boolean;
+  canRequest: boolean;
+  onMove: (to: number, from: number | null) => void;
+  onRequest: (kind: "promote" | "rollback") => void;
+}) {
   const [target, setTarget] = useState<string>("");
   const selectId = useId();
   const chosen = target ? Number(target) : (current?.version ?? versions[0] ?? 1);
@@ -375,10 +424,24 @@ function EnvironmentLabel({ env, current, versions, canMove, onMove }: { env: En
         </span>
       </div>
       {env.protected ? (
-        <p className="mt-1.5 flex items-start gap-1.5 rounded bg-amber-50 px-2 py-1 text-xs text-amber-900">
-          <LockIcon size={12} className="mt-0.5 shrink-0" />
-          <span>Protected: approvals of deployment requests will move this label. It cannot be moved directly.</span>
-        </p>
+        <>
+          <p className="mt-1.5 flex items-start gap-1.5 rounded bg-amber-50 px-2 py-1 text-xs text-amber-900">
+            <LockIcon size={12} className="mt-0.5 shrink-0" />
+            <span>Protected: approvals of deployment requests will move this label. It cannot be moved directly.</span>
+          </p>
+          {canRequest ? (
+            <div className="mt-2 flex flex-wrap gap-1.5">
+              <Button size="sm" onClick={() => onRequest("promote")} aria-label={`Request deployment to ${env.name}`}>
+                Request deployment
+              </Button>
+              {current ? (
+                <Button size="sm" variant="ghost" onClick={() => onRequest("rollback")} aria-label={`Request rollback of ${env.name}`}>
+                  Request rollback
+                </Button>
+              ) : null}
+            </div>
+          ) : null}
+        </>
       ) : canMove ? (
         <div className="mt-2 flex items-end gap-1.5">
           <Select id={selectId} label={`Version for ${env.name}`} hideLabel size="sm" value={String(chosen)} onChange={(e) => setTarget(e.target.value)} wrapperClassName="flex-1">

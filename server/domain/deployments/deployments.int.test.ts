@@ -134,7 +134,9 @@ describe("four-eyes approval with separation of duties", () => {
     const pack = await buildEvidencePack(getDb(), t.project.id, number, reader);
     const request = await getDb().deploymentRequest.findFirstOrThrow({ where: { projectId: t.project.id, number } });
     const events = await getDb().auditEvent.findMany({ where: { orgId: t.org.id, targetId: request.id }, orderBy: { seq: "asc" } });
-    expect(pack.audit.map((e) => e.seq)).toEqual(events.map((e) => Number(e.seq)));
+    const move = await getDb().auditEvent.findFirstOrThrow({ where: { orgId: t.org.id, action: "prompt.label.moved", targetId: request.promptId }, orderBy: { seq: "desc" } });
+    expect(pack.audit.map((e) => e.seq)).toEqual([...events.map((e) => Number(e.seq)), Number(move.seq)].sort((a, b) => a - b));
+    expect(pack.audit.map((e) => e.action)).toEqual(["deployment.requested", "deployment.approval.given", "deployment.approval.given", "deployment.approved", "prompt.label.moved", "deployment.deployed"]);
     expect(pack.contentHashes.candidate).toBe(request.contentHash);
     expect(pack.diff).toContain("-v1 {{question}}");
     expect(pack.diff).toContain("+v2 {{question}}");

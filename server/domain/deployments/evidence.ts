@@ -74,11 +74,21 @@ export async function buildEvidencePack(db: ReadDb, projectId: string, number: n
     comparisonNote = "No evaluation gate run to compare";
   }
 
-  const events = await db.auditEvent.findMany({
-    where: { orgId: project.orgId, targetType: "deployment_request", targetId: request.id },
-    orderBy: { seq: "asc" },
-    select: { seq: true, action: true, actorLabel: true, createdAt: true, hash: true, outcome: true },
-  });
+  const select_ = { seq: true, action: true, actorLabel: true, createdAt: true, hash: true, outcome: true } as const;
+  const events = await db.auditEvent.findMany({ where: { orgId: project.orgId, targetType: "deployment_request", targetId: request.id }, orderBy: { seq: "asc" }, select: select_ });
+  // The label move itself is an event on the prompt, written in the promoting transaction just
+  // before deployment.deployed: between the request's first event and that one, the environment's
+  // label of this prompt moved only through this request (another deployment would have ended it).
+  const deployed = events.find((e) => e.action === "deployment.deployed");
+  if (deployed && events[0]) {
+    const move = await db.auditEvent.findFirst({
+      where: { orgId: project.orgId, action: "prompt.label.moved", targetType: "prompt", targetId: prompt.id, seq: { gt: events[0].seq, lt: deployed.seq }, after: { path: ["label"], equals: request.environment } },
+      orderBy: { seq: "desc" },
+      select: select_,
+    });
+    if (move) events.splice(events.indexOf(deployed), 0, move);
+    events.sort((a, b) => (a.seq < b.seq ? -1 : 1));
+  }
   const pack = {
     kind: "keel.evidence-pack",
     formatVersion: 1,

@@ -8,6 +8,7 @@ import type { Role } from "../../contracts/permissions";
 import type { DeploymentState, GateResult } from "../../contracts/deployments";
 import { freezeAt, policyOf, type StoredPolicy } from "./policy";
 import { describeRule, matchApprovals, qualifies } from "./rules";
+import { formatUtc } from "./time";
 
 const OPEN: DeploymentState[] = ["pending", "approved"];
 
@@ -88,8 +89,8 @@ export async function getRequest(db: ReadDb, projectId: string, number: number, 
 
   let blockedBy: string | null = null;
   if (state === "approved") {
-    if (r.deployableAt && r.deployableAt > now) blockedBy = `Wait timer: deploys at ${r.deployableAt.toISOString()}`;
-    else if (freeze) blockedBy = `Change freeze until ${freeze.end}: ${freeze.reason}`;
+    if (r.deployableAt && r.deployableAt > now) blockedBy = `Wait timer: deploys at ${formatUtc(r.deployableAt)}`;
+    else if (freeze) blockedBy = `Change freeze until ${formatUtc(freeze.end)}: ${freeze.reason}`;
     else blockedBy = "Deploys within seconds (the evaluation gate is checked again first)";
   }
   return {

@@ -21,11 +21,11 @@ import { evaluateGate } from "./gate";
 import { freezeAt, policyOf, requireEnvironment, type StoredPolicy } from "./policy";
 import { matchApprovals, qualifies, type Approver } from "./rules";
 import { enqueueWebhookEvent } from "./webhooks";
+import { formatUtc } from "./time";
 
 export type ProjectCtx = { orgId: string; projectId: string };
 
 const HOUR = 3_600_000;
-const fmtTime = (d: Date) => d.toISOString().replace("T", " ").slice(0, 16) + " UTC";
 
 type RequestRow = NonNullable<Awaited<ReturnType<typeof loadLocked>>>;
 
@@ -81,7 +81,7 @@ async function transition(tx: Tx, request: { id: string; number: number }, from:
 function explainClosed(request: RequestRow, now: Date): string | null {
   const name = `Request #${request.number}`;
   if (request.state === "pending" || request.state === "approved") {
-    return request.expiresAt <= now ? `${name} expired at ${fmtTime(request.expiresAt)}` : null;
+    return request.expiresAt <= now ? `${name} expired at ${formatUtc(request.expiresAt)}` : null;
   }
   const why = request.endedReason ? `: ${request.endedReason}` : "";
   return `${name} is ${DEPLOYMENT_STATE_LABELS[request.state].toLowerCase()}${why}`;
@@ -140,7 +140,7 @@ export async function createRequest(
   if (open) {
     // A newer request replaces the open one (or it lapsed: it ends as expired).
     const expired = open.expiresAt <= now;
-    const reason = expired ? `expired at ${fmtTime(open.expiresAt)}` : `replaced by request #${number} (v${version.version})`;
+    const reason = expired ? `expired at ${formatUtc(open.expiresAt)}` : `replaced by request #${number} (v${version.version})`;
     await transition(w.tx, open, ["pending", "approved"], expired ? "expired" : "superseded", { endedAt: now, endedReason: reason });
     w.record({
       orgId: ctx.orgId,
@@ -317,9 +317,9 @@ export type PromoteOutcome = { deployed: true; deploymentId: string } | { deploy
 
 /** Why an approved request cannot be deployed at `now` (null: it can), freeze aside when overriding. */
 async function blocker(tx: Tx, ctx: ProjectCtx, request: RequestRow & { deployableAt: Date | null }, policy: StoredPolicy, now: Date, overridingFreeze: boolean) {
-  if (request.deployableAt && request.deployableAt > now) return { reason: `The wait timer ends at ${fmtTime(request.deployableAt)}`, gate: null };
+  if (request.deployableAt && request.deployableAt > now) return { reason: `The wait timer ends at ${formatUtc(request.deployableAt)}`, gate: null };
   const freeze = freezeAt(policy, now);
-  if (freeze && !overridingFreeze) return { reason: `Changes to ${request.environment.name} are frozen until ${fmtTime(new Date(freeze.end))} (${freeze.reason})`, gate: null };
+  if (freeze && !overridingFreeze) return { reason: `Changes to ${request.environment.name} are frozen until ${formatUtc(new Date(freeze.end))} (${freeze.reason})`, gate: null };
   if (!gateApplies(request.kind, policy)) return { reason: null, gate: null };
   const gate = await evaluateGate(tx, ctx.projectId, request.promptVersionId, policy.gate, now);
   return { reason: gate.passed ? null : `The evaluation gate fails now: ${gate.reasons.join("; ")}`, gate };
@@ -407,7 +407,7 @@ export async function expireIfDue(w: AuditedTx, ctx: ProjectCtx, input: { number
     w.unchanged();
     return { expired: false };
   }
-  const reason = `not deployed by ${fmtTime(request.expiresAt)}`;
+  const reason = `not deployed by ${formatUtc(request.expiresAt)}`;
   await transition(w.tx, request, ["pending", "approved"], "expired", { endedAt: now, endedReason: reason });
   w.record({
     orgId: ctx.orgId,
