@@ -30,6 +30,8 @@ type Props = {
   canMoveLabels: boolean;
   canRun: boolean;
   canManageEnvironments: boolean;
+  /** Protected environments: may ask for a deployment or a rollback (deployment:request). */
+  canRequestDeployments: boolean;
 };
 
 export function PromptDetailView(props: Props) {
@@ -281,13 +283,11 @@ function VersionsTable({ orgSlug, projectSlug, name, canWrite, versions, labels,
 
 type Env = { name: string; description: string; protected: boolean };
 
-function LabelsPanel({ orgSlug, projectSlug, name, canMoveLabels, canManageEnvironments, versions, labels, environments, latest, shown }: Props & { versions: number[]; labels: { name: string; version: number; updatedAt: Date }[]; environments: Env[]; latest: number; shown: number }) {
+function LabelsPanel({ orgSlug, projectSlug, name, canMoveLabels, canManageEnvironments, canRequestDeployments: canRequest, versions, labels, environments, latest, shown }: Props & { versions: number[]; labels: { name: string; version: number; updatedAt: Date }[]; environments: Env[]; latest: number; shown: number }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [moving, setMoving] = useState<{ env: Env; to: number; from: number | null } | null>(null);
   // Protected environments: a deployment request (promotion or rollback) instead of a move.
-  const access = useQuery(trpc.projects.get.queryOptions({ orgSlug, projectSlug }));
-  const canRequest = (access.data?.permissions as readonly string[] | undefined)?.includes("deployment:request") ?? false;
   const [requesting, setRequesting] = useState<{ kind: "promote" | "rollback"; environment: string } | null>(null);
   const protectedEnvs = environments.filter((e) => e.protected).map((e) => ({ name: e.name, current: labels.find((l) => l.name === e.name)?.version ?? null }));
   const [status, setStatus] = useState("");

@@ -82,7 +82,7 @@ export default async function PromptPage({ params }: { params: Promise<Params> }
       canWrite={can("prompt:write")}
       canMoveLabels={can("label:move")}
       canRun={can("playground:run")}
-      canManageEnvironments={can("environment:manage")}
+      canManageEnvironments={can("environment:manage")} canRequestDeployments={can("deployment:request")}
     />
   );
 }
