@@ -5,7 +5,7 @@
 // request that put it there. Filters, page and the chosen moment are kept in the address.
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useUrlParams } from "@/components/lib/url-params";
 import { useState, useSyncExternalStore, type FormEvent } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge, Button, Card, CardHeader, EmptyState, Input, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
@@ -36,26 +36,11 @@ function parseDate(value: string | null): Date | null {
 
 export function HistoryView({ orgSlug, projectSlug, projectName }: Props) {
   const trpc = useTRPC();
-  const router = useRouter();
-  const pathname = usePathname();
-  const searchParams = useSearchParams();
+  const { searchParams, setParams, paging } = useUrlParams();
   const environment = searchParams.get("environment")?.slice(0, 40) ?? "";
   const prompt = searchParams.get("prompt")?.slice(0, 200) ?? "";
-  const pageParam = Number(searchParams.get("page"));
-  const page = Number.isInteger(pageParam) && pageParam > 1 ? pageParam : 1;
-  const sizeParam = Number(searchParams.get("size"));
-  const pageSize = sizeParam === 50 || sizeParam === 100 ? sizeParam : 25;
+  const { page, pageSize } = paging();
 
-  function setParams(next: Record<string, string | number | undefined>, { resetPage = true } = {}) {
-    const params = new URLSearchParams(searchParams.toString());
-    if (resetPage) params.delete("page");
-    for (const [k, v] of Object.entries(next)) {
-      if (v === undefined || v === "") params.delete(k);
-      else params.set(k, String(v));
-    }
-    const qs = params.toString();
-    router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
-  }
 
   const environments = useQuery(trpc.environments.list.queryOptions({ orgSlug, projectSlug }));
   const prompts = useQuery(trpc.prompts.list.queryOptions({ orgSlug, projectSlug, limit: 200 }));
@@ -230,9 +215,7 @@ function LiveAt({ orgSlug, projectSlug, envs, envsPending, promptNames }: { orgS
 
 function LiveAtBody({ orgSlug, projectSlug, envs, envsPending, promptNames }: { orgSlug: string; projectSlug: string; envs: Env[]; envsPending: boolean; promptNames: string[] }) {
   const trpc = useTRPC();
-  const router = useRouter();
-  const pathname = usePathname();
-  const searchParams = useSearchParams();
+  const { searchParams, setParams } = useUrlParams();
   // The asked question lives in the address: at (ISO time), atEnv, atPrompt.
   const askedAt = parseDate(searchParams.get("at"));
   const askedEnv = searchParams.get("atEnv")?.slice(0, 40) ?? "";
@@ -257,12 +240,7 @@ function LiveAtBody({ orgSlug, projectSlug, envs, envsPending, promptNames }: { 
     const date = parseDate(atText);
     if (!date) return setError("Choose a date and time");
     setError(null);
-    const params = new URLSearchParams(searchParams.toString());
-    params.set("at", date.toISOString());
-    params.set("atEnv", env);
-    if (promptChoice) params.set("atPrompt", promptChoice);
-    else params.delete("atPrompt");
-    router.replace(`${pathname}?${params.toString()}`, { scroll: false });
+    setParams({ at: date.toISOString(), atEnv: env, atPrompt: promptChoice || undefined }, { resetPage: false });
   }
 
   return (

@@ -64,6 +64,11 @@ export function ActionsCard({ request, checkedAt, orgSlug, projectSlug, canReque
 
   if (!open) return null;
   const showDecide = v.canApprove || v.canReject;
+  const finish = async (message: string) => {
+    await invalidate();
+    setDialog(null);
+    onDone(message);
+  };
   return (
     <Card aria-labelledby="actions-title">
       <CardHeader titleId="actions-title" title={request.state === "approved" ? "Approved: deployment" : "Your decision"} />
@@ -137,11 +142,7 @@ export function ActionsCard({ request, checkedAt, orgSlug, projectSlug, canReque
           orgSlug={orgSlug}
           projectSlug={projectSlug}
           onClose={() => setDialog(null)}
-          onDone={async (message) => {
-            await invalidate();
-            setDialog(null);
-            onDone(message);
-          }}
+          onDone={finish}
         />
       ) : null}
       {dialog === "cancel" ? (
@@ -151,11 +152,7 @@ export function ActionsCard({ request, checkedAt, orgSlug, projectSlug, canReque
           orgSlug={orgSlug}
           projectSlug={projectSlug}
           onClose={() => setDialog(null)}
-          onDone={async (message) => {
-            await invalidate();
-            setDialog(null);
-            onDone(message);
-          }}
+          onDone={finish}
         />
       ) : null}
       {dialog === "override" ? (
@@ -165,11 +162,7 @@ export function ActionsCard({ request, checkedAt, orgSlug, projectSlug, canReque
           orgSlug={orgSlug}
           projectSlug={projectSlug}
           onClose={() => setDialog(null)}
-          onDone={async (message) => {
-            await invalidate();
-            setDialog(null);
-            onDone(message);
-          }}
+          onDone={finish}
         />
       ) : null}
     </Card>

@@ -4,7 +4,7 @@
 // Status (open/closed/all), environment, prompt and page are kept in the address.
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useUrlParams } from "@/components/lib/url-params";
 import { useTRPC } from "@/components/trpc/client";
 import { Button, ButtonLink, Card, EmptyState, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, cn } from "@/components/ui";
 import { CheckIcon, FileTextIcon, LockIcon, RocketIcon } from "@/components/ui/icons";
@@ -23,29 +23,14 @@ const STATUS_LABELS: Record<Status, string> = { open: "Open", closed: "Closed", 
 
 export function RequestsList({ orgSlug, projectSlug, projectName, canRequest }: Props) {
   const trpc = useTRPC();
-  const router = useRouter();
-  const pathname = usePathname();
-  const searchParams = useSearchParams();
+  const { searchParams, setParams, paging } = useUrlParams();
   const statusParam = searchParams.get("status") ?? "";
   const status: Status = (STATUSES as readonly string[]).includes(statusParam) ? (statusParam as Status) : "open";
   const environment = searchParams.get("environment")?.slice(0, 40) ?? "";
   const prompt = searchParams.get("prompt")?.slice(0, 200) ?? "";
-  const pageParam = Number(searchParams.get("page"));
-  const page = Number.isInteger(pageParam) && pageParam > 1 ? pageParam : 1;
-  const sizeParam = Number(searchParams.get("size"));
-  const pageSize = sizeParam === 50 || sizeParam === 100 ? sizeParam : 25;
+  const { page, pageSize } = paging();
   const filtered = !!environment || !!prompt;
 
-  function setParams(next: Record<string, string | number | undefined>, { resetPage = true } = {}) {
-    const params = new URLSearchParams(searchParams.toString());
-    if (resetPage) params.delete("page");
-    for (const [k, v] of Object.entries(next)) {
-      if (v === undefined || v === "") params.delete(k);
-      else params.set(k, String(v));
-    }
-    const qs = params.toString();
-    router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
-  }
 
   const environments = useQuery(trpc.environments.list.queryOptions({ orgSlug, projectSlug }));
   const prompts = useQuery(trpc.prompts.list.queryOptions({ orgSlug, projectSlug, limit: 200 }));

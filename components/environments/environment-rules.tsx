@@ -3,14 +3,14 @@
 // and for environment:manage an inline editor in its place.
 import { useQuery } from "@tanstack/react-query";
 import { useRef, useState } from "react";
-import { DEFAULT_EXPIRY_HOURS } from "@/server/contracts/deployments";
+import { DEFAULT_POLICY } from "@/server/contracts/deployments";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Button, Card, CardHeader, Spinner } from "@/components/ui";
 import { LockIcon, PencilIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { PolicyEditor } from "./policy-editor";
 import { LastEdited, PolicySummary } from "./policy-summary";
-import { APPROVER_ROLES, type StoredPolicy } from "./policy-model";
+import { type StoredPolicy } from "./policy-model";
 
 type Props = { orgSlug: string; projectSlug: string; environment: string; canManage: boolean };
 
@@ -93,16 +93,5 @@ export function EnvironmentRules({ orgSlug, projectSlug, environment, canManage 
 
 /** What the server gives a newly protected environment (used only if none is recorded). */
 function defaultPolicy(): StoredPolicy {
-  return {
-    rules: [{ name: "Approval", required: 1, roles: [...APPROVER_ROLES], users: [] }],
-    separationOfDuties: true,
-    gate: null,
-    expiryHours: DEFAULT_EXPIRY_HOURS,
-    waitMinutes: 0,
-    freezeWindows: [],
-    rollbackPolicy: "fast",
-    editedById: null,
-    editedByLabel: "",
-    editedAt: new Date(0).toISOString(),
-  };
+  return { ...DEFAULT_POLICY, editedById: null, editedByLabel: "", editedAt: new Date(0).toISOString() };
 }

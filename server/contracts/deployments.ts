@@ -91,6 +91,17 @@ export const policyInput = z
 export type PolicyInput = z.input<typeof policyInput>;
 export type Policy = Omit<z.output<typeof policyInput>, "freezeWindows"> & { freezeWindows: FreezeWindow[] };
 
+/** What a newly protected environment gets until an admin edits it: one approval, duties separated. */
+export const DEFAULT_POLICY: Policy = {
+  rules: [{ name: "Approval", required: 1, users: [], roles: ["owner", "admin", "approver"] }],
+  separationOfDuties: true,
+  gate: null,
+  expiryHours: DEFAULT_EXPIRY_HOURS,
+  waitMinutes: 0,
+  freezeWindows: [],
+  rollbackPolicy: "fast",
+};
+
 // ---- Gate results -------------------------------------------------------------------------------
 
 export type GateCheck = { evaluator: string; metric: GateMetric; min: number; actual: number | null; passed: boolean; message: string };

@@ -42,10 +42,9 @@ export async function startEvaluationWorker(options: { log?: (line: string) => v
   log(`listening for evaluation runs (${ids.length} at a time); sweeping deployments and sending webhooks`);
   return {
     async stop() {
-      sweeper.stop();
-      dispatcher.stop();
       controller.abort();
       for (const id of ids) await boss.offWork({ id }).catch(() => undefined);
+      await Promise.all([sweeper.stop(), dispatcher.stop()]);
     },
   };
 }

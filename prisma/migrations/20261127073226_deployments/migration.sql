@@ -203,3 +203,9 @@ CREATE TRIGGER "deployments_immutable"
 
 -- Webhook deliveries still to send, oldest first (the dispatcher's scan).
 CREATE INDEX "webhook_deliveries_due" ON "webhook_deliveries" ("next_attempt_at") WHERE "status" = 'pending';
+
+-- Environments protected before this migration get the default rules (one approval from an
+-- owner, admin or approver; separation of duties on), as newly protected ones do.
+INSERT INTO "environment_policies" ("environment_id", "approval_rules", "separation_of_duties", "expiry_hours", "edited_by_label", "edited_at")
+SELECT "id", '[{"name": "Approval", "required": 1, "users": [], "roles": ["owner", "admin", "approver"]}]'::jsonb, true, 168, 'migration', now()
+FROM "environments" WHERE "protected";

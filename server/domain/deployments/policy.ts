@@ -5,21 +5,12 @@ import "server-only";
 import type { ReadDb, Tx } from "../../db/client";
 import type { AuditedTx } from "../../audit/mutation";
 import { AppError, notFound } from "../../errors";
-import { DEFAULT_EXPIRY_HOURS, policyInput, type FreezeWindow, type Policy, type PolicyInput } from "../../contracts/deployments";
+import { DEFAULT_POLICY, policyInput, type FreezeWindow, type Policy, type PolicyInput } from "../../contracts/deployments";
 import { roleHasPermission } from "../../contracts/permissions";
 import { Prisma, type EnvironmentPolicy } from "../../db/generated/client";
 
 export type ProjectCtx = { orgId: string; projectId: string };
 
-export const DEFAULT_POLICY: Policy = {
-  rules: [{ name: "Approval", required: 1, users: [], roles: ["owner", "admin", "approver"] }],
-  separationOfDuties: true,
-  gate: null,
-  expiryHours: DEFAULT_EXPIRY_HOURS,
-  waitMinutes: 0,
-  freezeWindows: [],
-  rollbackPolicy: "fast",
-};
 
 export type StoredPolicy = Policy & { editedById: string | null; editedByLabel: string; editedAt: string };
 

@@ -34,16 +34,21 @@ export async function sweepDeployments(now = new Date()): Promise<{ expired: num
   return { expired, deployed };
 }
 
-export function startDeploymentSweeper(): { stop(): void } {
+export function startDeploymentSweeper(): { stop(): Promise<void> } {
   const seconds = Number(process.env.KEEL_DEPLOY_SWEEP_SECONDS) || 15;
-  let busy = false;
+  let current: Promise<unknown> | null = null;
   const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    sweepDeployments()
+    if (current) return;
+    current = sweepDeployments()
       .catch((error) => console.error("[deployments] sweep failed:", error))
-      .finally(() => (busy = false));
+      .finally(() => (current = null));
   }, seconds * 1000);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    // Lets a sweep in progress finish before the database connections close.
+    async stop() {
+      clearInterval(timer);
+      await current;
+    },
+  };
 }

@@ -248,9 +248,15 @@ async function deliverOne(d: Claimed): Promise<void> {
 }
 
 /** The dispatcher loop of a worker process: a pass every KEEL_WEBHOOK_POLL_SECONDS (default 2). */
-export function startWebhookDispatcher(): { stop(): void } {
+export function startWebhookDispatcher(): { stop(): Promise<void> } {
   const seconds = Number(process.env.KEEL_WEBHOOK_POLL_SECONDS) || 2;
   const timer = setInterval(kickDispatcher, seconds * 1000);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    // Lets the pass in progress finish (its claimed deliveries get their results recorded).
+    async stop() {
+      clearInterval(timer);
+      await dispatcherIdle();
+    },
+  };
 }
