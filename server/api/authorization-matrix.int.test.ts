@@ -99,7 +99,7 @@ describe("project role overrides", () => {
   });
 });
 
-describe("session HTTP routes (file import, preview, export)", () => {
+describe("session HTTP routes (file import, preview, export; organization-wide audit exports)", () => {
   const call = async (id: HttpRouteId, user: SessionUser | null, org = t.org.slug) => {
     const route = HTTP_ROUTES[id];
     const path = route.path.replace("{org}", org).replace("{project}", t.project.slug).replace("{dataset}", "matrix");
@@ -118,7 +118,7 @@ describe("session HTTP routes (file import, preview, export)", () => {
     describe(id, () => {
       it("refuses anonymous callers (401) and finds nothing for outsiders (404)", async () => {
         expect((await call(id, null)).status).toBe(401);
-        expect(await call(id, outsider)).toEqual({ status: 404, message: "Project not found" });
+        expect(await call(id, outsider)).toEqual({ status: 404, message: route.scope === "org" ? "Organization not found" : "Project not found" });
       });
       for (const role of ROLES) {
         const allowed = roleHasPermission(role, route.permission);
@@ -126,7 +126,7 @@ describe("session HTTP routes (file import, preview, export)", () => {
           const result = await call(id, t.users[role]);
           if (allowed) {
             expect([401, 403]).not.toContain(result.status);
-            expect(result.message).not.toBe("Project not found");
+            expect(result.message ?? "").not.toMatch(/^(Project|Organization) not found$/);
           } else {
             expect(result.status).toBe(403);
           }

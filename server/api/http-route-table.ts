@@ -1,12 +1,18 @@
 // The session-authenticated HTTP routes (streamed file uploads and downloads that tRPC does not
 // serve well), each with the permission it needs. http-routes.ts enforces it; the authorization
 // matrix and docs/permissions.md read this table.
-import type { ProjectPermission } from "../contracts/permissions";
+import type { OrgPermission, ProjectPermission } from "../contracts/permissions";
 
-export type HttpRouteId = "datasets.import" | "datasets.importPreview" | "datasets.export" | "reviews.export" | "deployments.evidence";
+export type HttpRouteId = "datasets.import" | "datasets.importPreview" | "datasets.export" | "reviews.export" | "deployments.evidence" | "audit.export" | "audit.manifest";
+
+type RouteSpec = { method: "GET" | "POST"; path: string; description: string } & (
+  | { scope?: "project"; permission: ProjectPermission }
+  /** Organization-wide routes ({org} only): the organization role decides. */
+  | { scope: "org"; permission: OrgPermission }
+);
 
 /** Every session HTTP route: method, path (Next route segments) and the permission it needs. */
-export const HTTP_ROUTES: Record<HttpRouteId, { method: "GET" | "POST"; path: string; permission: ProjectPermission; description: string }> = {
+export const HTTP_ROUTES: Record<HttpRouteId, RouteSpec> = {
   "datasets.import": {
     method: "POST",
     path: "/api/datasets/{org}/{project}/{dataset}/import",
@@ -36,5 +42,19 @@ export const HTTP_ROUTES: Record<HttpRouteId, { method: "GET" | "POST"; path: st
     path: "/api/deployments/{org}/{project}/{number}/evidence",
     permission: "deployment:read",
     description: "A deployment request's evidence pack as JSON or as a printable HTML page, with content hashes and audit sequence numbers",
+  },
+  "audit.export": {
+    scope: "org",
+    method: "GET",
+    path: "/api/audit/{org}/export",
+    permission: "audit:read",
+    description: "The filtered audit events as a streamed CSV or JSON Lines file (its export id in Keel-Export-Id; audited)",
+  },
+  "audit.manifest": {
+    scope: "org",
+    method: "GET",
+    path: "/api/audit/{org}/exports/{id}/manifest",
+    permission: "audit:read",
+    description: "The signed manifest of a finished export",
   },
 };

@@ -10,7 +10,7 @@ import { recordDenied, runAuditedSql, type SqlAuditedTx } from "../audit/mutatio
 import { roleHasPermission, type Role } from "../contracts/permissions";
 import { slug } from "../contracts/fields";
 import { getDb, type ReadDb } from "../db/client";
-import { findProjectAccess } from "../domain/orgs/organizations";
+import { findOrgAccess, findProjectAccess } from "../domain/orgs/organizations";
 import { AppError, HTTP_STATUS } from "../errors";
 import { auditedFor } from "./trpc";
 import { createRequestContext, rejectCrossSite } from "./http-context";
@@ -83,6 +83,40 @@ export function projectRoute(routeId: HttpRouteId, handler: (ctx: ProjectHttpCon
         audited: auditedFor(actor, routeId, { orgId: access.org.id, projectId: access.project.id }),
         auditedSql: (fn, options) => runAuditedSql(actor, fn, options),
       });
+    } catch (error) {
+      return errorResponse(error, routeId);
+    }
+  };
+}
+
+export type OrgHttpContext = Omit<ProjectHttpContext, "project" | "auditedSql">;
+
+/** A Next route handler for an organization-wide HTTP route (the organization role decides). */
+export function orgRoute(routeId: HttpRouteId, handler: (ctx: OrgHttpContext) => Promise<Response>) {
+  const route = HTTP_ROUTES[routeId];
+  return async (req: Request, { params }: RouteParams): Promise<Response> => {
+    const refused = rejectCrossSite(req);
+    if (refused) return refused;
+    if (req.method !== route.method && !(route.method === "GET" && req.method === "HEAD")) {
+      return jsonError(405, "METHOD_NOT_ALLOWED", `Use ${route.method} for this endpoint`);
+    }
+    try {
+      const values = await params;
+      const org = slug.safeParse(values.org);
+      if (!org.success) return jsonError(404, "NOT_FOUND", "Organization not found");
+      const context = await createRequestContext(req);
+      const user = context.user;
+      if (!user) return jsonError(401, "UNAUTHORIZED", "Sign in to continue");
+      const access = await findOrgAccess(getDb(), user.id, org.data);
+      if (!access) return jsonError(404, "NOT_FOUND", "Organization not found");
+      const actor: Actor = { type: "user", id: user.id, label: user.email, role: access.role, request: context.request };
+      if (!roleHasPermission(access.role, route.permission)) {
+        if (route.method !== "GET") {
+          await recordDenied(actor, { orgId: access.org.id, action: "access.denied", targetType: "procedure", targetId: routeId, after: { permission: route.permission } });
+        }
+        return jsonError(403, "FORBIDDEN", `Your role (${access.role}) does not allow ${route.permission}`);
+      }
+      return await handler({ req, params: values, db: getDb(), user, org: access.org, role: access.role, actor, audited: auditedFor(actor, routeId, { orgId: access.org.id }) });
     } catch (error) {
       return errorResponse(error, routeId);
     }

@@ -142,6 +142,7 @@ const scenarios: Record<string, Scenario> = {
   "reviews.setGold": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "grading", position: 1, grade: { ok: true } }), expect: ["review.item.gold"] },
   "reviews.adjudicate": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "grading", position: 1, grade: { ok: true }, note: "Correct after all" }), expect: ["review.item.adjudicated"] },
   "reviews.addToDataset": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "grading", dataset: "runs" }), expect: ["dataset.items.added"] },
+  "audit.verifyNow": { as: (s) => s.t.users.auditor, input: (s) => ({ orgSlug: s.t.org.slug }), expect: ["audit.chain.verified"] },
   "account.changePassword": { as: (s) => s.t.users.editor, input: () => ({ currentPassword: TEST_PASSWORD, newPassword: "another-long-password" }), expect: ["user.password.changed"] },
 };
 const coveredElsewhere = [

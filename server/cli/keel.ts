@@ -113,6 +113,44 @@ audit
     }),
   );
 
+audit
+  .command("export")
+  .description("export an organization's audit events as a file and its signed manifest (<file>.manifest.json)")
+  .requiredOption("--org <slug>", "the organization")
+  .requiredOption("--out <file>", "where to write the export")
+  .option("--format <format>", "jsonl or csv", "jsonl")
+  .option("--from <time>", "events at or after this ISO 8601 time")
+  .option("--to <time>", "events before this ISO 8601 time")
+  .option("--action <action>", "one action (deployment.deployed) or a group (group:deployments)")
+  .option("--actor <text>", "actors whose email or key id contains this")
+  .option("--target-type <type>", "events about one kind of target")
+  .option("--target-id <id>", "events about one target")
+  .option("--project <slug>", "events of one project")
+  .option("--q <words>", "words in the before/after snapshots")
+  .action((opts: { org: string; out: string; format: string; from?: string; to?: string; action?: string; actor?: string; targetType?: string; targetId?: string; project?: string; q?: string }) =>
+    withRuntime(async () => {
+      const { exportAuditFromCli } = await import("./audit-export");
+      const result = await exportAuditFromCli({ ...opts, actorLabel: cliActorLabel() });
+      console.log(`${result.rowCount} events written to ${opts.out} (${result.bytes} bytes, SHA-256 ${result.sha256})`);
+      console.log(`manifest: ${result.manifestPath} (signed with key ${result.publicKeyId})`);
+    }),
+  );
+audit
+  .command("verify-export")
+  .description("check an audit export offline: the manifest's signature, the file's hash and, for a contiguous export, the hash chain")
+  .argument("<file>", "the exported file")
+  .argument("<manifest>", "its manifest (.manifest.json)")
+  .requiredOption("--public-key <key>", "the organization's public key: a PEM file, PEM text or base64 DER")
+  .action(async (file: string, manifestPath: string, opts: { publicKey: string }) => {
+    const { verifyExportFromCli } = await import("./audit-export");
+    const result = verifyExportFromCli(file, manifestPath, opts.publicKey);
+    for (const line of result.checks) console.log(`ok: ${line}`);
+    if (!result.ok) {
+      console.log(`FAILED: ${result.problem}`);
+      process.exitCode = 3;
+    } else console.log(`VERIFIED: ${result.rows} events`);
+  });
+
 const keys = program.command("keys").description("encryption keys for secrets stored at rest");
 keys
   .command("rotate")

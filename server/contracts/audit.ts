@@ -1,5 +1,7 @@
 // Audit action names: a closed union so the explorer can group them and nothing is misspelt.
 // Add the action here when a new kind of change is introduced.
+import { z } from "zod";
+
 export const AUDIT_ACTIONS = {
   "org.created": "Organization created",
   "project.created": "Project created",
@@ -65,6 +67,11 @@ export const AUDIT_ACTIONS = {
   "webhook.deleted": "Webhook deleted",
   "webhook.redelivered": "Webhook event sent again",
   "settings.encryption.rotated": "Encryption keys rotated",
+  "audit.signing_key.created": "Audit signing key created",
+  "audit.exported": "Audit events exported",
+  "audit.export.signed": "Audit export manifest signed",
+  "audit.chain.verified": "Audit chain verification started",
+  "audit.checkpoint.created": "Audit chain checkpoint signed",
   "access.denied": "Change refused for lack of permission",
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
@@ -72,3 +79,45 @@ export const AUDIT_ACTION_NAMES = Object.keys(AUDIT_ACTIONS) as [AuditAction, ..
 
 export const AUDIT_TARGET_TYPES = ["organization", "project", "user", "membership", "api_key", "procedure", "prompt", "environment", "provider", "model_price", "dataset", "evaluator", "evaluation_run", "review_queue", "deployment_request", "webhook"] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
+
+/** Action groups for the explorer's filter: every action belongs to the group of its prefix. */
+export const AUDIT_ACTION_GROUPS = {
+  prompts: { label: "Prompts", prefixes: ["prompt.", "environment.created", "environment.updated"] },
+  datasets: { label: "Datasets", prefixes: ["dataset."] },
+  evaluations: { label: "Evaluations", prefixes: ["evaluator.", "evaluation."] },
+  reviews: { label: "Reviews", prefixes: ["review."] },
+  deployments: { label: "Deployments", prefixes: ["deployment.", "environment.policy.", "webhook."] },
+  members: { label: "Members", prefixes: ["member.", "user.", "auth.", "org.", "project."] },
+  keys: { label: "API keys", prefixes: ["apikey."] },
+  settings: { label: "Settings", prefixes: ["provider.", "model_price.", "settings.", "audit."] },
+  access: { label: "Refusals", prefixes: ["access."] },
+} as const;
+export type AuditActionGroup = keyof typeof AUDIT_ACTION_GROUPS;
+export const AUDIT_ACTION_GROUP_NAMES = Object.keys(AUDIT_ACTION_GROUPS) as [AuditActionGroup, ...AuditActionGroup[]];
+
+/** The actions of a group. */
+export function actionsOfGroup(group: AuditActionGroup): AuditAction[] {
+  const prefixes = AUDIT_ACTION_GROUPS[group].prefixes as readonly string[];
+  return AUDIT_ACTION_NAMES.filter((a) => prefixes.some((p) => a.startsWith(p)));
+}
+
+const isoTime = z.iso.datetime({ offset: true, error: "must be an ISO 8601 time, e.g. 2026-11-27T09:00:00Z" });
+
+/** The explorer's and the exports' filters (all optional; strings trimmed, empty means unset). */
+export const auditFilters = z.object({
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+  project: z.string().trim().max(64).regex(/^[a-z0-9-]*$/, "is not a project slug").optional(),
+  action: z
+    .string()
+    .trim()
+    .max(80)
+    .refine((a) => a === "" || (AUDIT_ACTION_NAMES as readonly string[]).includes(a) || (a.startsWith("group:") && a.slice(6) in AUDIT_ACTION_GROUPS), "is not an audit action or group (group:deployments)")
+    .optional(),
+  actor: z.string().trim().max(254).optional(),
+  targetType: z.enum(AUDIT_TARGET_TYPES, { error: `must be one of ${AUDIT_TARGET_TYPES.join(", ")}` }).optional(),
+  targetId: z.string().trim().max(80).optional(),
+  outcome: z.enum(["success", "denied"], { error: "must be success or denied" }).optional(),
+  q: z.string().trim().max(200).optional(),
+});
+export type AuditFiltersInput = z.input<typeof auditFilters>;

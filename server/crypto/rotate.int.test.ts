@@ -59,7 +59,7 @@ describe("rotateEncryptionKeys", () => {
 
     const result = await rotateEncryptionKeys(getDb(), { actorLabel: "cli:test@host" });
 
-    expect(result).toEqual({ keyId: newOnly.current.id, tables: { provider_connections: { rotated: 3, alreadyCurrent: 1 }, webhooks: { rotated: 0, alreadyCurrent: 0 } }, organizations: 2 });
+    expect(result).toEqual({ keyId: newOnly.current.id, tables: { provider_connections: { rotated: 3, alreadyCurrent: 1 }, webhooks: { rotated: 0, alreadyCurrent: 0 }, audit_signing_keys: { rotated: 0, alreadyCurrent: 0 } }, organizations: 2 });
     // Readable with the new key alone: the old one can now be removed from the environment.
     for (const [row, plaintext] of [[a1, "sk-a-one"], [a2, "sk-a-two"], [b1, "sk-b-one"], [current, "sk-already-new"]] as const) {
       const blob = (await storedBlob(row.id))!;
@@ -87,7 +87,7 @@ describe("rotateEncryptionKeys", () => {
 
     // A second run finds nothing to do: no changes, no events.
     const again = await rotateEncryptionKeys(getDb());
-    expect(again).toEqual({ keyId: newOnly.current.id, tables: { provider_connections: { rotated: 0, alreadyCurrent: 4 }, webhooks: { rotated: 0, alreadyCurrent: 0 } }, organizations: 0 });
+    expect(again).toEqual({ keyId: newOnly.current.id, tables: { provider_connections: { rotated: 0, alreadyCurrent: 4 }, webhooks: { rotated: 0, alreadyCurrent: 0 }, audit_signing_keys: { rotated: 0, alreadyCurrent: 0 } }, organizations: 0 });
     expect(await auditEventsOf(a.org.id, seqBefore.a)).toHaveLength(1);
   });
 

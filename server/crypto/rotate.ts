@@ -31,6 +31,12 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
     purpose: "webhook-secret",
     orgIdSql: "(SELECT p.org_id FROM projects p WHERE p.id = t.project_id)",
   },
+  {
+    table: "audit_signing_keys",
+    column: "private_key_encrypted",
+    purpose: "audit-signing-key",
+    orgIdSql: "t.org_id",
+  },
 ];
 
 export type TableRotation = { rotated: number; alreadyCurrent: number };

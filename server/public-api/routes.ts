@@ -13,6 +13,7 @@ import { promptRoutes } from "./prompt-routes";
 import { datasetRoutes } from "./dataset-routes";
 import { evaluationRoutes } from "./evaluation-routes";
 import { deploymentRoutes } from "./deployment-routes";
+import { auditRoutes } from "./audit-routes";
 import { whoamiResponse } from "./schemas";
 
 let openApiBody: CachedBody | undefined;
@@ -44,6 +45,7 @@ const routes: PublicRoute[] = [
   ...datasetRoutes,
   ...evaluationRoutes,
   ...deploymentRoutes,
+  ...auditRoutes,
   defineRoute({
     method: "GET",
     path: "/api/public/openapi.json",

@@ -1,0 +1,231 @@
+import "server-only";
+// Streaming audit exports. One REPEATABLE READ snapshot on a connection of its own gives the
+// export's facts (row count, first and last sequence number, the chain hash at the last event) and
+// then the rows themselves, written by PostgreSQL's COPY (CSV, or JSON Lines through the CSV
+// writer with delimiter and quote characters JSON never contains) and passed on chunk by chunk:
+// memory stays flat whatever the size, the first byte leaves as soon as PostgreSQL sends it, and
+// a slow reader slows the COPY instead of filling a buffer. Exporting is audited twice: when the
+// rows go out (`audit.exported`, with the filters and the range) and when the manifest is signed
+// at the end (`audit.export.signed`, with the file's SHA-256). A reader that goes away leaves the
+// first event and no manifest.
+import { createHash } from "node:crypto";
+import pg from "pg";
+import { to as copyTo } from "pg-copy-streams";
+import { runAudited } from "../../audit/mutation";
+import type { Actor } from "../../audit/actor";
+import { getDb, type ReadDb } from "../../db/client";
+import { uuidv7 } from "../../db/uuid";
+import { AppError, notFound } from "../../errors";
+import { AUDIT_ACTION_GROUPS, AUDIT_ACTION_NAMES } from "../../contracts/audit";
+import { auditWhere, type AuditFilter } from "./explore";
+import { CSV_COLUMNS, type ExportFilters, type ExportFormat, type ExportManifest } from "../../audit/export-format";
+import { ensureSigningKey, signManifest } from "../../audit/signing";
+
+export type ExportRequest = { orgId: string; format: ExportFormat; filters: ExportFilters; actor: Actor };
+
+/** Resolved filters: the project slug as an id, the action as a list. */
+type Resolved = { orgId: string; projectId: string | null; filters: ExportFilters };
+
+async function resolve(orgId: string, filters: ExportFilters): Promise<Resolved> {
+  let projectId: string | null = null;
+  if (filters.project) {
+    const project = await getDb().project.findFirst({ where: { orgId, slug: filters.project }, select: { id: true } });
+    if (!project) throw new AppError("NOT_FOUND", `This organization has no project "${filters.project}"`, { field: "project" });
+    projectId = project.id;
+  }
+  const group = filters.action?.startsWith("group:") ? filters.action.slice(6) : null;
+  if (filters.action && !(group ? group in AUDIT_ACTION_GROUPS : (AUDIT_ACTION_NAMES as readonly string[]).includes(filters.action))) {
+    throw new AppError("BAD_REQUEST", `"${filters.action}" is not an audit action or group`, { field: "action" });
+  }
+  if (filters.from && filters.to && Date.parse(filters.from) >= Date.parse(filters.to)) throw new AppError("BAD_REQUEST", "from must be before to", { field: "to" });
+  return { orgId, projectId, filters };
+}
+
+/**
+ * The explorer's WHERE clause with its parameters inlined as escaped literals: COPY takes no
+ * parameters. Values are strings or arrays of strings (escapeLiteral handles quotes and
+ * backslashes).
+ */
+function whereSql(client: pg.Client, r: Resolved): string {
+  const filter: AuditFilter = {
+    projectId: r.projectId ?? undefined,
+    from: r.filters.from ?? undefined,
+    to: r.filters.to ?? undefined,
+    action: r.filters.action ?? undefined,
+    actor: r.filters.actor ?? undefined,
+    targetType: r.filters.targetType ?? undefined,
+    targetId: r.filters.targetId ?? undefined,
+    outcome: (r.filters.outcome as AuditFilter["outcome"]) ?? undefined,
+    q: r.filters.q ?? undefined,
+  };
+  const { sql, params } = auditWhere(r.orgId, filter);
+  const literal = (v: unknown): string => (Array.isArray(v) ? `ARRAY[${v.map((x) => client.escapeLiteral(String(x))).join(", ")}]::text[]` : client.escapeLiteral(String(v)));
+  // One pass over the template: a value that itself contains "$1" is never rewritten.
+  return sql.replace(/\$(\d+)/g, (_, n: string) => literal(params[Number(n) - 1]));
+}
+
+const CREATED_AT = `to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+function selectSql(format: ExportFormat): string {
+  if (format === "csv") {
+    return `SELECT e.seq::text, ${CREATED_AT}, e.org_id, e.project_id, e.actor_type, e.actor_id, e.actor_label, e.actor_role, e.action, e.target_type, e.target_id, e.outcome,
+              e.request_id, e.ip, e.user_agent, coalesce(e.before::text, 'null'), coalesce(e.after::text, 'null'), e.prev_hash, e.hash`;
+  }
+  return `SELECT json_build_object('seq', e.seq::text, 'createdAt', ${CREATED_AT}, 'orgId', e.org_id, 'projectId', e.project_id, 'actorType', e.actor_type,
+              'actorId', e.actor_id, 'actorLabel', e.actor_label, 'actorRole', e.actor_role, 'action', e.action, 'targetType', e.target_type, 'targetId', e.target_id,
+              'outcome', e.outcome, 'requestId', e.request_id, 'ip', e.ip, 'userAgent', e.user_agent, 'before', coalesce(e.before, 'null'::jsonb), 'after', coalesce(e.after, 'null'::jsonb),
+              'prevHash', e.prev_hash, 'hash', e.hash)::text`;
+}
+
+// JSON text never contains these control characters (JSON escapes them), so PostgreSQL's CSV
+// writer passes each line through untouched: no quoting, no escaping.
+const COPY_OPTIONS: Record<ExportFormat, string> = {
+  csv: "FORMAT csv, HEADER false",
+  jsonl: "FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01'",
+};
+
+export type AuditExportStream = {
+  exportId: string;
+  contentType: string;
+  fileName: string;
+  rowCount: number;
+  /** The file, chunk by chunk; when it ends, the manifest is signed and stored. */
+  body: AsyncIterable<Buffer>;
+  /** Resolves once the body was read to the end, with the signed manifest. */
+  manifest: Promise<ExportManifest>;
+};
+
+export async function startAuditExport(req: ExportRequest): Promise<AuditExportStream> {
+  const org = await getDb().organization.findUnique({ where: { id: req.orgId }, select: { id: true, slug: true } });
+  if (!org) throw notFound("Organization");
+  const resolved = await resolve(req.orgId, req.filters);
+  const connectionString = process.env.DATABASE_URL;
+  if (!connectionString) throw new Error("DATABASE_URL is not set");
+  const client = new pg.Client({ connectionString, application_name: "keel-audit-export" });
+  await client.connect();
+  let facts: { n: number; first: string | null; last: string | null; hash: string | null };
+  try {
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    const where = whereSql(client, resolved);
+    const { rows } = await client.query<{ n: number; first: string | null; last: string | null }>(`SELECT count(*)::int AS n, min(e.seq)::text AS first, max(e.seq)::text AS last FROM audit_events e WHERE ${where}`);
+    const head = rows[0]!;
+    const hash = head.last ? (await client.query<{ hash: string }>(`SELECT hash FROM audit_events WHERE org_id = $1::uuid AND seq = $2::bigint`, [req.orgId, head.last])).rows[0]!.hash : null;
+    facts = { ...head, hash };
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+  const exportId = uuidv7();
+  const contiguous = !resolved.projectId && !req.filters.action && !req.filters.actor && !req.filters.targetType && !req.filters.targetId && !req.filters.outcome && !req.filters.q;
+  const filtersRecord = { ...req.filters };
+  // The rows are about to leave: that is audited before the first byte.
+  try {
+    await runAudited(req.actor, async (w) => {
+      // The signing key exists before the first byte leaves (a missing encryption key fails now).
+      await ensureSigningKey(w, req.orgId);
+      w.record({ orgId: req.orgId, projectId: resolved.projectId, action: "audit.exported", targetType: "organization", targetId: req.orgId, after: { exportId, format: req.format, filters: filtersRecord, rowCount: facts.n, firstSeq: facts.first, lastSeq: facts.last } });
+    });
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+
+  const hash = createHash("sha256");
+  let resolveManifest!: (m: ExportManifest) => void;
+  let rejectManifest!: (e: unknown) => void;
+  const manifest = new Promise<ExportManifest>((res, rej) => {
+    resolveManifest = res;
+    rejectManifest = rej;
+  });
+  manifest.catch(() => undefined);
+  const format = req.format;
+
+  async function* body(): AsyncGenerator<Buffer> {
+    let finished = false;
+    try {
+      if (format === "csv") {
+        const header = Buffer.from(`${CSV_COLUMNS.join(",")}\n`);
+        hash.update(header);
+        yield header;
+      }
+      const stream = client.query(copyTo(`COPY (${selectSql(format)} FROM audit_events e WHERE ${whereSql(client, resolved)} ORDER BY e.seq) TO STDOUT WITH (${COPY_OPTIONS[format]})`));
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        yield chunk;
+      }
+      await client.query("COMMIT");
+      finished = true;
+    } catch (error) {
+      rejectManifest(error);
+      throw error;
+    } finally {
+      await client.end().catch(() => undefined);
+      if (!finished) rejectManifest(new AppError("CONFLICT", "The export was not read to the end; no manifest was signed"));
+    }
+    const fileSha256 = hash.digest("hex");
+    const signed = await runAudited(req.actor, async (w) => {
+      const unsigned: Omit<ExportManifest, "signature" | "publicKeyId"> = {
+        kind: "keel.audit-export",
+        formatVersion: 1,
+        exportId,
+        organization: { id: org!.id, slug: org!.slug },
+        format,
+        filters: filtersRecord,
+        contiguous,
+        rowCount: facts.n,
+        firstSeq: facts.first,
+        lastSeq: facts.last,
+        fileSha256,
+        chainHash: facts.hash,
+        exportedAt: new Date().toISOString(),
+        exporter: { type: req.actor.type, label: req.actor.label },
+        signatureAlgorithm: "Ed25519",
+      };
+      const m = await signManifest(w, req.orgId, unsigned);
+      await w.tx.auditExport.create({
+        data: {
+          id: exportId,
+          orgId: req.orgId,
+          format,
+          filters: filtersRecord,
+          rowCount: facts.n,
+          firstSeq: facts.first === null ? null : BigInt(facts.first),
+          lastSeq: facts.last === null ? null : BigInt(facts.last),
+          sha256: fileSha256,
+          chainHash: facts.hash,
+          exporterType: req.actor.type,
+          exporterLabel: req.actor.label,
+          manifest: JSON.parse(JSON.stringify(m)) as object,
+        },
+      });
+      w.record({ orgId: req.orgId, action: "audit.export.signed", targetType: "organization", targetId: req.orgId, after: { exportId, fileSha256, rowCount: facts.n, publicKeyId: m.publicKeyId } });
+      return m;
+    });
+    resolveManifest(signed);
+  }
+
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[-:T]/g, "");
+  return {
+    exportId,
+    contentType: format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
+    fileName: `audit-${org.slug}-${stamp}.${format}`,
+    rowCount: facts.n,
+    body: body(),
+    manifest,
+  };
+}
+
+export async function getExportManifest(orgId: string, exportId: string): Promise<ExportManifest> {
+  const row = await getDb().auditExport.findFirst({ where: { id: exportId, orgId }, select: { manifest: true } });
+  if (!row) throw new AppError("NOT_FOUND", "No finished export with this id in this organization (a manifest exists once the file was read to the end)");
+  return row.manifest as unknown as ExportManifest;
+}
+
+export async function listExports(db: ReadDb, orgId: string, limit = 50) {
+  return db.auditExport.findMany({
+    where: { orgId },
+    orderBy: { createdAt: "desc" },
+    take: limit,
+    select: { id: true, format: true, filters: true, rowCount: true, firstSeq: true, lastSeq: true, sha256: true, exporterLabel: true, createdAt: true },
+  });
+}
