@@ -6,7 +6,8 @@ import "server-only";
 import { createPrivateKey, generateKeyPairSync, sign } from "node:crypto";
 import type { AuditedTx } from "./mutation";
 import type { ReadDb } from "../db/client";
-import { decryptSecret, encryptSecret } from "../crypto/secrets";
+import { decryptSecret, encryptSecret, EncryptionConfigError } from "../crypto/secrets";
+import { AppError } from "../errors";
 import { manifestPayload, publicKeyId, type ExportManifest } from "./export-format";
 import { canonicalJson, type JsonValue } from "./canonical";
 
@@ -20,7 +21,16 @@ async function signingKey(w: AuditedTx, orgId: string) {
   const privatePem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
   const keyId = publicKeyId(publicPem);
   // Two exports starting at once: the unique org_id keeps one key; the loser reads the winner's.
-  await w.tx.$executeRaw`INSERT INTO audit_signing_keys (id, org_id, public_key, key_id, private_key_encrypted) VALUES (gen_random_uuid(), ${orgId}::uuid, ${publicPem}, ${keyId}, ${encryptSecret(privatePem, PURPOSE)}) ON CONFLICT (org_id) DO NOTHING`;
+  let sealed: string;
+  try {
+    sealed = encryptSecret(privatePem, PURPOSE);
+  } catch (error) {
+    if (error instanceof EncryptionConfigError) {
+      throw new AppError("CONFLICT", "This Keel server has no KEEL_ENCRYPTION_KEY configured, so it cannot keep the key that signs audit exports and checkpoints");
+    }
+    throw error;
+  }
+  await w.tx.$executeRaw`INSERT INTO audit_signing_keys (id, org_id, public_key, key_id, private_key_encrypted) VALUES (gen_random_uuid(), ${orgId}::uuid, ${publicPem}, ${keyId}, ${sealed}) ON CONFLICT (org_id) DO NOTHING`;
   const row = await w.tx.auditSigningKey.findUniqueOrThrow({ where: { orgId } });
   const created = row.keyId === keyId;
   if (created) w.record({ orgId, action: "audit.signing_key.created", targetType: "organization", targetId: orgId, after: { keyId, algorithm: "Ed25519", publicKey: publicPem } });

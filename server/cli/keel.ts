@@ -97,11 +97,21 @@ audit
   .command("verify")
   .description("re-compute the audit hash chain and name the first broken event")
   .option("--org <slug>", "one organization (default: all)")
-  .action((opts: { org?: string }) =>
+  .option("--checkpoints <file>", "also compare with checkpoints held outside the database (the KEEL_AUDIT_CHECKPOINT_SINK file)")
+  .action((opts: { org?: string; checkpoints?: string }) =>
     withRuntime(async () => {
       const { verifyChainsFromCli } = await import("./commands");
       const results = await verifyChainsFromCli(opts.org);
       let broken = false;
+      if (opts.checkpoints) {
+        const { compareWithCheckpoints } = await import("../domain/audit/checkpoints");
+        const lines = readFileSync(opts.checkpoints, "utf8").split("\n");
+        for (const c of await compareWithCheckpoints(lines)) {
+          if (opts.org && c.orgSlug !== opts.org) continue;
+          console.log(`${c.orgSlug}: ${c.ok ? "checkpoint OK" : "CHECKPOINT MISMATCH"}: ${c.message}`);
+          if (!c.ok) broken = true;
+        }
+      }
       for (const r of results) {
         if (r.ok) console.log(`${r.slug}: OK, ${r.eventCount} events, last #${r.lastSeq}, head ${r.lastHash.slice(0, 16)}…`);
         else {
@@ -113,6 +123,27 @@ audit
     }),
   );
 
+audit
+  .command("checkpoint")
+  .description("sign a checkpoint of each organization's chain head now (pushed to KEEL_AUDIT_CHECKPOINT_SINK or --sink)")
+  .option("--org <slug>", "one organization (default: all)")
+  .option("--sink <file-or-url>", "append to this file / POST to this URL instead of KEEL_AUDIT_CHECKPOINT_SINK")
+  .action((opts: { org?: string; sink?: string }) =>
+    withRuntime(async () => {
+      const { createCheckpoint, checkpointAll } = await import("../domain/audit/checkpoints");
+      const { getDb } = await import("../db/client");
+      const options = { sink: opts.sink ?? process.env.KEEL_AUDIT_CHECKPOINT_SINK ?? null, actorLabel: cliActorLabel() };
+      let made;
+      if (opts.org) {
+        const org = await getDb().organization.findUnique({ where: { slug: opts.org }, select: { id: true } });
+        if (!org) fail(`No organization "${opts.org}"`);
+        const one = await createCheckpoint(org.id, options);
+        made = one ? [one] : [];
+      } else made = await checkpointAll(options);
+      if (!made.length) console.log("Nothing new since the last checkpoints.");
+      for (const c of made) console.log(`${c.orgSlug}: checkpoint at event ${c.seq} (${c.hash.slice(0, 16)}…)${c.sink ? ` → ${c.sink}${c.sinkError ? ` FAILED: ${c.sinkError}` : ""}` : ""}`);
+    }),
+  );
 audit
   .command("export")
   .description("export an organization's audit events as a file and its signed manifest (<file>.manifest.json)")

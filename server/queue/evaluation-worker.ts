@@ -2,12 +2,13 @@ import "server-only";
 // The evaluation worker: takes `evaluation-run` jobs and works on each run for a time slice,
 // then hands the rest on to a new job. Starts inside `npm start` (unless KEEL_WORKER=0) and as
 // `npx keel worker`; any number of workers on any number of machines share the queue. A worker
-// also runs the deployment sweeper (expiries, wait timers, freeze ends) and the webhook
-// dispatcher; both are safe to run in several processes at once.
+// also runs the deployment sweeper (expiries, wait timers, freeze ends), the webhook dispatcher and
+// the audit checkpointer; all are safe to run in several processes at once.
 import { processRun } from "../domain/evaluations/worker";
 import { EVALUATION_QUEUE, enqueueRun, getBoss, queueTiming } from "./boss";
 import { startDeploymentSweeper } from "../domain/deployments/sweep";
 import { startWebhookDispatcher } from "../domain/deployments/webhooks";
+import { startCheckpointer } from "../domain/audit/checkpoints";
 
 export type WorkerHandle = { stop(): Promise<void> };
 
@@ -39,12 +40,13 @@ export async function startEvaluationWorker(options: { log?: (line: string) => v
   }
   const sweeper = startDeploymentSweeper();
   const dispatcher = startWebhookDispatcher();
+  const checkpointer = startCheckpointer();
   log(`listening for evaluation runs (${ids.length} at a time); sweeping deployments and sending webhooks`);
   return {
     async stop() {
       controller.abort();
       for (const id of ids) await boss.offWork({ id }).catch(() => undefined);
-      await Promise.all([sweeper.stop(), dispatcher.stop()]);
+      await Promise.all([sweeper.stop(), dispatcher.stop(), checkpointer.stop()]);
     },
   };
 }
