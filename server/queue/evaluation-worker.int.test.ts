@@ -99,9 +99,11 @@ describe("a worker killed mid-run", () => {
     // What was finished before the kill is exactly as it was: stored once, never redone.
     const now = new Map(items.map((i) => [i.position, i]));
     for (const b of before) expect(now.get(b.position)).toMatchObject({ finishedAt: b.finishedAt, output: b.output });
-    // Every item answered (in-flight calls of the killed worker may have been asked twice).
+    // Every item answered; an item is asked again only when it was claimed again (the killed
+    // worker's in-flight calls, or, on a loaded machine, a lease that ran out mid-call), never more.
+    const reclaims = items.reduce((n, i) => n + i.attempts - 1, 0);
     expect(fake.requests.length).toBeGreaterThanOrEqual(100);
-    expect(fake.requests.length).toBeLessThanOrEqual(100 + 4);
+    expect(fake.requests.length).toBeLessThanOrEqual(100 + reclaims);
     expect((finished.summary as { evaluators: { passRate: number }[] }).evaluators[0]!.passRate).toBe(1);
   }, 150_000);
 });
