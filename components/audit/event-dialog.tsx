@@ -6,7 +6,7 @@ import { Badge, Dialog, Spinner } from "@/components/ui";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { formatDateTime } from "@/components/lib/time";
 import { JsonDiff } from "./json-diff";
-import { TARGET_TYPE_LABELS, actionLabel } from "./labels";
+import { actionLabel, targetTypeLabel } from "./labels";
 
 function Row({ label, children, mono }: { label: string; children: ReactNode; mono?: boolean }) {
   return (
@@ -54,7 +54,7 @@ export function EventDialog({ orgSlug, seq, onClose }: { orgSlug: string; seq: s
               <Row label="Actor id" mono>
                 {e.actorId}
               </Row>
-              <Row label="Target">{TARGET_TYPE_LABELS[e.targetType] ?? e.targetType}</Row>
+              <Row label="Target">{targetTypeLabel(e.targetType)}</Row>
               <Row label="Target id" mono>
                 {e.targetId}
               </Row>

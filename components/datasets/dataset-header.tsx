@@ -6,6 +6,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge, PageHeader, TabNav } from "@/components/ui";
+import { HistoryLink } from "@/components/audit/history-link";
 import { datasetHref } from "./model";
 
 type Dataset = { name: string; description: string; latestVersion: number; itemCount: number; archivedAt: Date | null };
@@ -39,6 +40,7 @@ export function DatasetHeader({ orgSlug, projectSlug, projectName, name, initial
           </>
         }
         title={<span className="font-mono">{d.name}</span>}
+        actions={<HistoryLink orgSlug={orgSlug} targetType="dataset" targetId={query.data?.id} />}
         description={
           <span className="flex flex-col gap-1.5">
             <span className="flex flex-wrap items-center gap-1.5">

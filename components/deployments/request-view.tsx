@@ -11,6 +11,7 @@ import { useTRPC } from "@/components/trpc/client";
 import { Alert, Badge, Card, CardBody, CardHeader, PageHeader, Spinner, buttonClasses } from "@/components/ui";
 import { CheckCircleIcon, DownloadIcon, FileTextIcon, ShieldAlertIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
+import { HistoryLink } from "@/components/audit/history-link";
 import { Time } from "@/components/lib/time";
 import { promptHref } from "@/components/prompts/model";
 import { DEPLOYMENT_STATE_LABELS, ROLLBACK_POLICY_LABELS } from "@/server/contracts/deployments";
@@ -102,6 +103,7 @@ export function RequestView({ orgSlug, projectSlug, projectName, number, canRequ
         }
         actions={
           <>
+            <HistoryLink orgSlug={orgSlug} targetType="deployment_request" targetId={r.id} />
             <a href={evidenceHref(orgSlug, projectSlug, r.number, "json")} download className={buttonClasses()}>
               <DownloadIcon size={14} />
               Export JSON

@@ -13,6 +13,7 @@ import { Alert, Badge, Button, ButtonLink, Card, CardBody, CardHeader, ConfirmDi
 import { ClockIcon, CompareIcon, LockIcon, PencilIcon, PlayIcon } from "@/components/ui/icons";
 import { errorInfo } from "@/components/lib/errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
+import { HistoryLink } from "@/components/audit/history-link";
 import { Time, formatDateTime } from "@/components/lib/time";
 import { asConfig, asMessages, parseTags, playgroundHref, promptHref } from "./model";
 import { LabelBadge, TypeBadge } from "./badges";
@@ -105,6 +106,7 @@ export function PromptDetailView(props: Props) {
         }
         actions={
           <>
+            <HistoryLink orgSlug={orgSlug} targetType="prompt" targetId={p.id} />
             {canRun ? (
               <ButtonLink href={playgroundHref(orgSlug, projectSlug, name, shown)} icon={<PlayIcon size={14} />}>
                 Open in playground

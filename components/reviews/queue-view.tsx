@@ -14,6 +14,7 @@ import { useTRPC } from "@/components/trpc/client";
 import { Alert, Badge, Button, ButtonLink, Card, CardBody, CardHeader, EmptyState, PageHeader, Spinner, TBody, TD, TH, THead, TR, Table, buttonClasses, cn } from "@/components/ui";
 import { ClipboardCheckIcon, DatabaseIcon, DownloadIcon, PlusIcon, StarIcon, UsersIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
+import { HistoryLink } from "@/components/audit/history-link";
 import { preview } from "@/components/datasets/model";
 import { Pagination } from "@/components/ui/pagination";
 import { AddItemsDialog, AddToDatasetDialog, AdjudicateDialog, GoldDialog, ReviewersDialog, ReviewsGrid, type QueueItem } from "./queue-dialogs";
@@ -160,6 +161,7 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
         description={q.description || undefined}
         actions={
           <>
+            <HistoryLink orgSlug={orgSlug} targetType="review_queue" targetId={q.id} />
             <ButtonLink href={reviewsHref(orgSlug, projectSlug, q.name, "agreement")}>Agreement</ButtonLink>
             <a className={buttonClasses({})} href={`/api/reviews/${orgSlug}/${projectSlug}/${encodeURIComponent(q.name)}/export?format=csv`} download>
               <DownloadIcon size={14} />
