@@ -94,7 +94,7 @@ export function ExportsList({ orgSlug, awaited, onArrived }: { orgSlug: string; 
           <>
             Each finished export has a manifest signed with this organization&apos;s key. To check a file offline, download its manifest and the public key, then run{" "}
             <code className="rounded bg-zinc-100 px-1 py-0.5 font-mono text-[11.5px] text-zinc-800">
-              npx keel audit verify-export &lt;file&gt; &lt;manifest.json&gt; --public-key {publicKeyFileName(orgSlug)}
+              npx keel audit verify-export &lt;file&gt; &lt;file&gt;.manifest.json --public-key {publicKeyFileName(orgSlug)}
             </code>
           </>
         }

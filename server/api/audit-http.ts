@@ -59,8 +59,9 @@ export async function handleAuditExport(ctx: OrgHttpContext): Promise<Response> 
 export async function handleAuditManifest(ctx: OrgHttpContext): Promise<Response> {
   const id = z.uuid().safeParse(ctx.params.id);
   if (!id.success) throw new AppError("BAD_REQUEST", "The export id is not an id", { field: "id" });
-  const manifest = await getExportManifest(ctx.org.id, id.data);
+  const { manifest, fileName } = await getExportManifest(ctx.org.id, id.data);
   return new Response(`${JSON.stringify(manifest, null, 2)}\n`, {
-    headers: { "content-type": "application/json; charset=utf-8", "content-disposition": `attachment; filename="audit-export-${id.data}.manifest.json"`, "cache-control": "no-store" },
+    // Named after its file, as the CLI names it: <file>.manifest.json.
+    headers: { "content-type": "application/json; charset=utf-8", "content-disposition": `attachment; filename="${fileName}.manifest.json"`, "cache-control": "no-store" },
   });
 }

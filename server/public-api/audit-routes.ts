@@ -86,7 +86,7 @@ export const auditRoutes: PublicRoute[] = [
     responses: { 200: { description: "The manifest.", schema: manifestSchema } },
     errors: [404],
     async handle({ principal, params }) {
-      return { status: 200, body: await getExportManifest(principal.orgId, params.id) };
+      return { status: 200, body: (await getExportManifest(principal.orgId, params.id)).manifest };
     },
   }),
 ];

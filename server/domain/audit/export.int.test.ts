@@ -56,6 +56,7 @@ describe("audit exports", () => {
     const lines = file.toString().trimEnd().split("\n");
     expect(lines.length).toBe(Number(before));
     expect(JSON.parse(lines[0]!)).toMatchObject({ seq: "1", prevHash: "0".repeat(64) });
+    expect(lines[0]).toMatch(/^\{"seq":"1","createdAt":"/);
     const manifest = await manifestOf(id!);
     expect(manifest).toMatchObject({ rowCount: Number(before), firstSeq: "1", lastSeq: String(before), contiguous: true, format: "jsonl", exporter: { type: "api_key", label: key.publicKey } });
     const result = verifyExport(file, manifest, await publicKey());

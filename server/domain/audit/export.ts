@@ -66,15 +66,17 @@ function whereSql(client: pg.Client, r: Resolved): string {
 
 const CREATED_AT = `to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-function selectSql(format: ExportFormat): string {
+/** The COPY query: CSV columns, or one compact JSON object per event (row_to_json). */
+function exportQuery(format: ExportFormat, where: string): string {
+  const columns = `e.seq::text AS "seq", ${CREATED_AT} AS "createdAt", e.org_id AS "orgId", e.project_id AS "projectId", e.actor_type AS "actorType", e.actor_id AS "actorId",
+    e.actor_label AS "actorLabel", e.actor_role AS "actorRole", e.action AS "action", e.target_type AS "targetType", e.target_id AS "targetId", e.outcome AS "outcome",
+    e.request_id AS "requestId", e.ip AS "ip", e.user_agent AS "userAgent"`;
   if (format === "csv") {
-    return `SELECT e.seq::text, ${CREATED_AT}, e.org_id, e.project_id, e.actor_type, e.actor_id, e.actor_label, e.actor_role, e.action, e.target_type, e.target_id, e.outcome,
-              e.request_id, e.ip, e.user_agent, coalesce(e.before::text, 'null'), coalesce(e.after::text, 'null'), e.prev_hash, e.hash`;
+    return `SELECT ${columns}, coalesce(e.before::text, 'null'), coalesce(e.after::text, 'null'), e.prev_hash, e.hash FROM audit_events e WHERE ${where} ORDER BY e.seq`;
   }
-  return `SELECT json_build_object('seq', e.seq::text, 'createdAt', ${CREATED_AT}, 'orgId', e.org_id, 'projectId', e.project_id, 'actorType', e.actor_type,
-              'actorId', e.actor_id, 'actorLabel', e.actor_label, 'actorRole', e.actor_role, 'action', e.action, 'targetType', e.target_type, 'targetId', e.target_id,
-              'outcome', e.outcome, 'requestId', e.request_id, 'ip', e.ip, 'userAgent', e.user_agent, 'before', coalesce(e.before, 'null'::jsonb), 'after', coalesce(e.after, 'null'::jsonb),
-              'prevHash', e.prev_hash, 'hash', e.hash)::text`;
+  // The inner ORDER BY fixes the order: the outer query only projects each row.
+  return `SELECT row_to_json(x)::text FROM (SELECT ${columns}, coalesce(e.before, 'null'::jsonb) AS "before", coalesce(e.after, 'null'::jsonb) AS "after",
+    e.prev_hash AS "prevHash", e.hash AS "hash" FROM audit_events e WHERE ${where} ORDER BY e.seq) x`;
 }
 
 // JSON text never contains these control characters (JSON escapes them), so PostgreSQL's CSV
@@ -116,6 +118,8 @@ export async function startAuditExport(req: ExportRequest): Promise<AuditExportS
     throw error;
   }
   const exportId = uuidv7();
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[-:T]/g, "");
+  const fileName = `audit-${org.slug}-${stamp}.${req.format}`;
   const contiguous = !resolved.projectId && !req.filters.action && !req.filters.actor && !req.filters.targetType && !req.filters.targetId && !req.filters.outcome && !req.filters.q;
   const filtersRecord = { ...req.filters };
   // The rows are about to leave: that is audited before the first byte.
@@ -148,7 +152,7 @@ export async function startAuditExport(req: ExportRequest): Promise<AuditExportS
         hash.update(header);
         yield header;
       }
-      const stream = client.query(copyTo(`COPY (${selectSql(format)} FROM audit_events e WHERE ${whereSql(client, resolved)} ORDER BY e.seq) TO STDOUT WITH (${COPY_OPTIONS[format]})`));
+      const stream = client.query(copyTo(`COPY (${exportQuery(format, whereSql(client, resolved))}) TO STDOUT WITH (${COPY_OPTIONS[format]})`));
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         hash.update(chunk);
         yield chunk;
@@ -187,6 +191,7 @@ export async function startAuditExport(req: ExportRequest): Promise<AuditExportS
           id: exportId,
           orgId: req.orgId,
           format,
+          fileName,
           filters: filtersRecord,
           rowCount: facts.n,
           firstSeq: facts.first === null ? null : BigInt(facts.first),
@@ -204,21 +209,20 @@ export async function startAuditExport(req: ExportRequest): Promise<AuditExportS
     resolveManifest(signed);
   }
 
-  const stamp = new Date().toISOString().slice(0, 19).replace(/[-:T]/g, "");
   return {
     exportId,
     contentType: format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
-    fileName: `audit-${org.slug}-${stamp}.${format}`,
+    fileName,
     rowCount: facts.n,
     body: body(),
     manifest,
   };
 }
 
-export async function getExportManifest(orgId: string, exportId: string): Promise<ExportManifest> {
-  const row = await getDb().auditExport.findFirst({ where: { id: exportId, orgId }, select: { manifest: true } });
+export async function getExportManifest(orgId: string, exportId: string): Promise<{ manifest: ExportManifest; fileName: string }> {
+  const row = await getDb().auditExport.findFirst({ where: { id: exportId, orgId }, select: { manifest: true, fileName: true } });
   if (!row) throw new AppError("NOT_FOUND", "No finished export with this id in this organization (a manifest exists once the file was read to the end)");
-  return row.manifest as unknown as ExportManifest;
+  return { manifest: row.manifest as unknown as ExportManifest, fileName: row.fileName };
 }
 
 export async function listExports(db: ReadDb, orgId: string, limit = 50) {
@@ -226,6 +230,6 @@ export async function listExports(db: ReadDb, orgId: string, limit = 50) {
     where: { orgId },
     orderBy: { createdAt: "desc" },
     take: limit,
-    select: { id: true, format: true, filters: true, rowCount: true, firstSeq: true, lastSeq: true, sha256: true, exporterLabel: true, createdAt: true },
+    select: { id: true, format: true, fileName: true, filters: true, rowCount: true, firstSeq: true, lastSeq: true, sha256: true, exporterLabel: true, createdAt: true },
   });
 }

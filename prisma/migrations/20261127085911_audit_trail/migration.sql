@@ -18,6 +18,7 @@ CREATE TABLE "audit_exports" (
     "id" UUID NOT NULL,
     "org_id" UUID NOT NULL,
     "format" TEXT NOT NULL,
+    "file_name" TEXT NOT NULL,
     "filters" JSONB NOT NULL,
     "row_count" INTEGER NOT NULL,
     "first_seq" BIGINT,
