@@ -12,6 +12,13 @@
 //               PostgreSQL; rows/s of both, the ratio, Keel's peak RSS growth; then the latency of
 //               browsing page 1 and page 2,000 (50 items a page) and a full-text search of the
 //               100k-item dataset. Needs `psql` (postgresql-client). BENCH_ROWS changes the size.
+//   audit-export
+//               BENCH_AUDIT_EVENTS generated audit events (default "1000000,2000000": one fresh server
+//               per size, each event hashed into the organization's chain) streamed through Keel's
+//               CSV export endpoint (key auth, COPY → response, SHA-256, signed manifest) vs
+//               `psql \copy (SELECT <the export's columns> …) TO STDOUT` of the same rows into
+//               /dev/null; rows/s of both, the ratio, time to first byte, Keel's peak RSS growth.
+//               Needs `psql`.
 //   deployments the approval that completes a protected environment's rules and promotes, and a
 //               whole request-to-deployed flow, vs a direct label move of an unprotected
 //               environment; ten approvers racing on one request (exactly one deployment).
@@ -22,7 +29,9 @@
 // the medians, which steadies figures on a busy machine), BENCH_PROFILE=<dir> (write a CPU
 // profile of the Keel server during its measured runs).
 import { spawn } from "node:child_process";
-import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -187,8 +196,197 @@ async function datasetImport() {
   }
 }
 
-function start(args) {
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+// The SELECT of Keel's CSV export (server/domain/audit/export.ts, selectSql("csv") with the WHERE of
+// an unfiltered export): the psql reference copies the same columns, so both produce the same bytes.
+const auditCsvSelect = (orgId, extra = "") =>
+  `SELECT e.seq::text, to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), e.org_id, e.project_id, e.actor_type, e.actor_id, e.actor_label, e.actor_role, e.action, e.target_type, e.target_id, e.outcome, ` +
+  `e.request_id, e.ip, e.user_agent, coalesce(e.before::text, 'null'), coalesce(e.after::text, 'null'), e.prev_hash, e.hash FROM audit_events e WHERE e.org_id = '${orgId}'${extra} ORDER BY e.seq`;
+
+/** psql `\copy (query) TO STDOUT WITH (FORMAT csv)`: into /dev/null, or through `onData`. */
+function psqlCopyOut(databaseUrl, query, onData) {
+  const devNull = onData ? null : openSync("/dev/null", "w");
+  return new Promise((resolve, reject) => {
+    const child = spawn("psql", [databaseUrl, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", `\\copy (${query}) TO STDOUT WITH (FORMAT csv)`], { stdio: ["ignore", devNull ?? "pipe", "pipe"] });
+    let err = "";
+    if (onData) child.stdout.on("data", onData);
+    child.stderr.on("data", (c) => (err += c));
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`psql \\copy exited with ${code}: ${err}`))));
+  }).finally(() => devNull !== null && closeSync(devNull));
+}
+
+/**
+ * One CSV export through Keel's endpoint, the body only counted: the time to the response head,
+ * to the first body byte (the CSV header line, sent once the export's facts are read and its
+ * audit event committed), to the first event row, and to the last byte (the manifest is signed
+ * before the body ends).
+ */
+function keelExport(keel, query = "format=csv") {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const ms = () => Number(process.hrtime.bigint() - started) / 1e6;
+    const headerBytes = Buffer.byteLength(keel.csvHeader);
+    const req = http.get({ host: "127.0.0.1", port: keel.port, path: `/api/public/v1/audit/export?${query}`, headers: { authorization: `Bearer ${keel.secret}` }, agent: false }, (res) => {
+      const headMs = ms();
+      let ttfbMs = null;
+      let firstRowMs = null;
+      let bytes = 0;
+      let text = "";
+      res.on("data", (chunk) => {
+        if (ttfbMs === null) ttfbMs = ms();
+        bytes += chunk.length;
+        if (firstRowMs === null && bytes > headerBytes) firstRowMs = ms();
+        if (res.statusCode !== 200) text += chunk;
+      });
+      res.on("end", () => {
+        if (res.statusCode !== 200) return reject(new Error(`Keel export answered ${res.statusCode}: ${text.slice(0, 500)}`));
+        resolve({ ms: ms(), headMs, ttfbMs, firstRowMs, bytes, exportId: res.headers["keel-export-id"], rowCount: Number(res.headers["x-keel-row-count"]) });
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+  });
+}
+
+async function auditExportSize(events) {
+  const keel = await start(["--conditions=react-server", "--import", "tsx", "bench/servers/keel-audit.ts"], { BENCH_AUDIT_EVENTS: String(events) });
+  try {
+    const psqlAt = async (sql) => (await run("psql", [keel.databaseUrl, "-X", "-At", "-c", sql])).trim();
+    const tableMb = Math.round(Number(await psqlAt("SELECT pg_total_relation_size('audit_events')")) / 2 ** 20);
+    console.log(JSON.stringify({ bench: "audit-export", target: "seed", events, lastSeq: Number(keel.lastSeq), seedMs: keel.seedMs, eventsPerSecond: Math.round(events / (keel.seedMs / 1000)), tableWithIndexesMb: tableMb, chain: keel.verified }));
+
+    // Warm-up, as on a server that has been up a while: one export of an empty time range runs
+    // the code path once (lazy imports, key cache, the organization's signing key, created on the
+    // first export ever). Its figures are printed, not counted.
+    const cold = await keelExport(keel, `format=csv&from=${encodeURIComponent("2999-01-01T00:00:00Z")}`);
+    console.log(JSON.stringify({ bench: "audit-export", target: "keel-warmup", events, rows: cold.rowCount, ms: Math.round(cold.ms), ttfbMs: Math.round(cold.ttfbMs), note: "first export in this process (empty time range): creates the signing key" }));
+
+    // Reference bytes (and a warm cache for both): psql's copy of the events as they are now,
+    // behind Keel's header line. Keel's first measured export covers exactly these rows.
+    const lastSeq = await psqlAt(`SELECT max(seq)::text FROM audit_events WHERE org_id = '${keel.orgId}'`);
+    const reference = createHash("sha256").update(keel.csvHeader);
+    let referenceBytes = Buffer.byteLength(keel.csvHeader);
+    await psqlCopyOut(keel.databaseUrl, auditCsvSelect(keel.orgId, ` AND e.seq <= ${lastSeq}`), (chunk) => {
+      reference.update(chunk);
+      referenceBytes += chunk.length;
+    });
+    const referenceSha256 = reference.digest("hex");
+
+    const copies = [];
+    const exports = [];
+    let sameBytesAsPsql = null;
+    for (let round = 1; round <= rounds; round++) {
+      // Every export appends two events (exported, signed): count what psql is about to copy.
+      const rows = Number(await psqlAt(`SELECT count(*) FROM audit_events WHERE org_id = '${keel.orgId}'`));
+      const copy = await timed(() => psqlCopyOut(keel.databaseUrl, auditCsvSelect(keel.orgId)));
+      copies.push({ ms: copy.ms, rows });
+      console.log(JSON.stringify({ bench: "audit-export", target: "psql-copy", events, round, rows, ms: Math.round(copy.ms), rowsPerSecond: Math.round(rows / (copy.ms / 1000)) }));
+
+      const profile = process.env.BENCH_PROFILE;
+      if (profile) keel.child.kill("SIGUSR2");
+      const before = memory(keel.child.pid);
+      let peak = before.rss;
+      const sampler = setInterval(() => (peak = Math.max(peak, memory(keel.child.pid).rss)), 20);
+      const cpuBefore = cpuMs(keel.child.pid);
+      const clientBefore = process.cpuUsage();
+      const result = await keelExport(keel).finally(() => clearInterval(sampler));
+      const client = process.cpuUsage(clientBefore);
+      const cpuAfter = cpuMs(keel.child.pid);
+      const after = memory(keel.child.pid);
+      if (profile) {
+        keel.child.kill("SIGUSR2");
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+      peak = Math.max(peak, after.rss);
+      const growth = Math.max(peak, after.hwm > before.hwm ? after.hwm : 0) - before.rss;
+      // The signed manifest proves the export was read to the end and completed.
+      const m = await fetch(`http://127.0.0.1:${keel.port}/api/public/v1/audit/exports/${result.exportId}/manifest`, { headers: { authorization: `Bearer ${keel.secret}` } });
+      const manifest = await m.json();
+      if (m.status !== 200 || manifest.rowCount !== result.rowCount || !manifest.signature) throw new Error(`manifest of export ${result.exportId}: ${m.status} ${JSON.stringify(manifest).slice(0, 500)}`);
+      if (manifest.lastSeq === lastSeq) sameBytesAsPsql = manifest.fileSha256 === referenceSha256 && result.bytes === referenceBytes;
+      exports.push({ ...result, growth, rows: manifest.rowCount, fileSha256: manifest.fileSha256 });
+      console.log(
+        JSON.stringify({
+          bench: "audit-export",
+          target: "keel",
+          events,
+          round,
+          rows: manifest.rowCount,
+          ms: Math.round(result.ms),
+          rowsPerSecond: Math.round(manifest.rowCount / (result.ms / 1000)),
+          mbPerSecond: Number((result.bytes / 2 ** 20 / (result.ms / 1000)).toFixed(1)),
+          // Keel's own CPU time during the export (PostgreSQL's backend and this client not included).
+          serverCpuMs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore,
+          // This harness's CPU time reading the response (and sampling /proc).
+          clientCpuMs: Math.round((client.user + client.system) / 1000),
+          headMs: Math.round(result.headMs),
+          ttfbMs: Math.round(result.ttfbMs),
+          firstRowMs: Math.round(result.firstRowMs),
+          fileMb: Number((result.bytes / 2 ** 20).toFixed(1)),
+          rssBeforeMb: Math.round(before.rss / 2 ** 20),
+          peakRssGrowthMb: Math.round(growth / 2 ** 20),
+          manifest: { rowCount: manifest.rowCount, lastSeq: manifest.lastSeq, fileSha256: manifest.fileSha256, publicKeyId: manifest.publicKeyId },
+        }),
+      );
+    }
+    if (sameBytesAsPsql !== true) throw new Error(`Keel's export of events 1…${lastSeq} differs from psql's copy of the same rows (${referenceBytes} bytes, sha256 ${referenceSha256})`);
+    // The median run by rows/s (rows differ by the few events each export appends).
+    const medianRun = (runs) => runs.map((r) => ({ ...r, rate: r.rows / (r.ms / 1000) })).sort((x, y) => x.rate - y.rate)[Math.floor((runs.length - 1) / 2)];
+    const copyMedian = medianRun(copies);
+    const keelMedian = medianRun(exports);
+    const copyRate = copyMedian.rate;
+    const keelRate = keelMedian.rate;
+    return {
+      events,
+      rows: exports[0].rows,
+      coldTtfbMs: Math.round(cold.ttfbMs),
+      fileMb: Number((exports[0].bytes / 2 ** 20).toFixed(1)),
+      keel: {
+        rowsPerSecond: Math.round(keelRate),
+        ms: Math.round(keelMedian.ms),
+        ttfbMs: Math.round(median(exports.map((e) => e.ttfbMs))),
+        firstRowMs: Math.round(median(exports.map((e) => e.firstRowMs))),
+        // The largest over rounds: memory is a ceiling, not a typical value.
+        peakRssGrowthMb: Math.round(Math.max(...exports.map((e) => e.growth)) / 2 ** 20),
+      },
+      // The first measured export's signed manifest: every event up to lastSeq, byte for byte psql's copy.
+      manifest: { rowCount: exports[0].rows, fileSha256: exports[0].fileSha256 },
+      psqlCopy: { rowsPerSecond: Math.round(copyRate), ms: Math.round(copyMedian.ms) },
+      ratio: Number((keelRate / copyRate).toFixed(3)),
+      sameBytesAsPsql,
+    };
+  } finally {
+    await stop(keel);
+  }
+}
+
+async function auditExport() {
+  const sizes = String(process.env.BENCH_AUDIT_EVENTS ?? "1000000,2000000").split(",").map(Number);
+  const results = [];
+  for (const events of sizes) results.push(await auditExportSize(events));
+  const goal = { ratio: 0.5, ttfbMs: 300, peakRssGrowthMb: 64, rssGrowthSpreadMb: 16 };
+  const growths = results.map((r) => r.keel.peakRssGrowthMb);
+  const rssGrowthSpreadMb = Math.max(...growths) - Math.min(...growths);
+  console.log(
+    JSON.stringify({
+      bench: "audit-export",
+      summary: true,
+      describe: "audit events through Keel's CSV export endpoint (key auth, REPEATABLE READ facts, audit event, COPY → response with backpressure, SHA-256, signed manifest) vs psql \\copy of the same SELECT into /dev/null",
+      sizes: results,
+      ratio: Math.min(...results.map((r) => r.ratio)),
+      rssGrowthSpreadMb,
+      goal,
+      met: results.every((r) => r.ratio >= goal.ratio && r.keel.ttfbMs <= goal.ttfbMs && r.keel.peakRssGrowthMb <= goal.peakRssGrowthMb) && rssGrowthSpreadMb <= goal.rssGrowthSpreadMb,
+      rounds,
+      cpus: os.availableParallelism(),
+      node: process.version,
+      note: "client, Keel and PostgreSQL share the machine's cores; Keel's time runs from the request to the last body byte (manifest signed), psql's from spawning psql to its exit; rssGrowthSpreadMb = largest minus smallest peak RSS growth across sizes (memory must not grow with the export's size)",
+    }),
+  );
+}
+
+function start(args, env = {}) {
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...env } });
   children.add(child);
   child.on("exit", () => children.delete(child));
   return new Promise((resolve, reject) => {
@@ -431,8 +629,12 @@ if (name === "dataset-import") {
   await datasetImport();
   process.exit(0);
 }
+if (name === "audit-export") {
+  await auditExport();
+  process.exit(0);
+}
 if (!spec) {
-  console.error(`Usage: npm run bench -- <case>\nCases:\n${Object.entries(CASES).map(([n, c]) => `  ${n.padEnd(14)} ${c.describe}`).join("\n")}\n  dataset-import 100k-row CSV import vs psql \\copy, peak RSS, browsing latency\n  deployments    governed promotion vs a direct label move; ten racing approvers`);
+  console.error(`Usage: npm run bench -- <case>\nCases:\n${Object.entries(CASES).map(([n, c]) => `  ${n.padEnd(14)} ${c.describe}`).join("\n")}\n  dataset-import 100k-row CSV import vs psql \\copy, peak RSS, browsing latency\n  audit-export   1M and 2M audit events through the signed CSV export vs psql \\copy, TTFB, peak RSS\n  deployments    governed promotion vs a direct label move; ten racing approvers`);
   process.exit(1);
 }
 await compare(name, spec);

@@ -108,11 +108,20 @@ export async function startAuditExport(req: ExportRequest): Promise<AuditExportS
   let facts: { n: number; first: string | null; last: string | null; hash: string | null };
   try {
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    const where = whereSql(client, resolved);
-    const { rows } = await client.query<{ n: number; first: string | null; last: string | null }>(`SELECT count(*)::int AS n, min(e.seq)::text AS first, max(e.seq)::text AS last FROM audit_events e WHERE ${where}`);
-    const head = rows[0]!;
-    const hash = head.last ? (await client.query<{ hash: string }>(`SELECT hash FROM audit_events WHERE org_id = $1::uuid AND seq = $2::bigint`, [req.orgId, head.last])).rows[0]!.hash : null;
-    facts = { ...head, hash };
+    const unfiltered = Object.values(req.filters).every((v) => v === null) && !resolved.projectId;
+    if (unfiltered) {
+      // The whole chain: sequence numbers are gap-free from 1, so the head in this same snapshot
+      // gives the facts at once (the first byte does not wait for a count of millions of rows).
+      const { rows } = await client.query<{ last: string; hash: string }>(`SELECT last_seq::text AS last, last_hash AS hash FROM audit_chain_heads WHERE org_id = $1::uuid`, [req.orgId]);
+      const head = rows[0];
+      facts = head && head.last !== "0" ? { n: Number(head.last), first: "1", last: head.last, hash: head.hash } : { n: 0, first: null, last: null, hash: null };
+    } else {
+      const where = whereSql(client, resolved);
+      const { rows } = await client.query<{ n: number; first: string | null; last: string | null }>(`SELECT count(*)::int AS n, min(e.seq)::text AS first, max(e.seq)::text AS last FROM audit_events e WHERE ${where}`);
+      const head = rows[0]!;
+      const hash = head.last ? (await client.query<{ hash: string }>(`SELECT hash FROM audit_events WHERE org_id = $1::uuid AND seq = $2::bigint`, [req.orgId, head.last])).rows[0]!.hash : null;
+      facts = { ...head, hash };
+    }
   } catch (error) {
     await client.end().catch(() => undefined);
     throw error;
