@@ -140,7 +140,7 @@ export function FilterBar({ filters, projects, onApply, activeCount }: { filters
             <option value="success">Success</option>
             <option value="denied">Denied</option>
           </Select>
-          <Input label="Actor" placeholder="Email or key id" value={draft.actor} onChange={(e) => setDraft((d) => ({ ...d, actor: e.target.value }))} maxLength={254} />
+          <Input label="Actor" placeholder="Email or key id (its beginning)" value={draft.actor} onChange={(e) => setDraft((d) => ({ ...d, actor: e.target.value }))} maxLength={254} />
           <Select label="Target type" value={filters.targetType} onChange={(e) => apply({ targetType: e.target.value })}>
             <option value="">Any target</option>
             {AUDIT_TARGET_TYPES.map((t) => (

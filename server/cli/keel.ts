@@ -153,7 +153,7 @@ audit
   .option("--from <time>", "events at or after this ISO 8601 time")
   .option("--to <time>", "events before this ISO 8601 time")
   .option("--action <action>", "one action (deployment.deployed) or a group (group:deployments)")
-  .option("--actor <text>", "actors whose email or key id contains this")
+  .option("--actor <text>", "actors whose email or key id starts with this")
   .option("--target-type <type>", "events about one kind of target")
   .option("--target-id <id>", "events about one target")
   .option("--project <slug>", "events of one project")

@@ -100,3 +100,6 @@ CREATE TRIGGER "audit_checkpoints_immutable"
 CREATE INDEX "audit_events_search" ON "audit_events" USING GIN (
   to_tsvector('simple', coalesce("before"::text, '') || ' ' || coalesce("after"::text, ''))
 );
+
+-- The explorer's actor filter (the beginning of an email or key id, any case), newest first.
+CREATE INDEX "audit_events_actor_prefix" ON "audit_events" ("org_id", lower("actor_label") text_pattern_ops, "seq" DESC);

@@ -33,8 +33,9 @@ export function auditWhere(orgId: string, filter: AuditFilter): { sql: string; p
     const actions = filter.action.startsWith("group:") ? actionsOfGroup(filter.action.slice(6) as AuditActionGroup) : [filter.action];
     parts.push(`e.action = ANY(${p(actions)}::text[])`);
   }
-  // The actor filter matches the email / key id snapshot, so it works for removed users too.
-  if (filter.actor) parts.push(`e.actor_label ILIKE ${p(`%${filter.actor.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
+  // The actor filter matches the beginning of the email / key id snapshot (case-insensitive), so
+  // it works for removed users too and uses the audit_events_actor_prefix index.
+  if (filter.actor) parts.push(`lower(e.actor_label) LIKE ${p(`${filter.actor.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
   if (filter.targetType) parts.push(`e.target_type = ${p(filter.targetType)}`);
   if (filter.targetId) parts.push(`e.target_id = ${p(filter.targetId)}`);
   if (filter.outcome) parts.push(`e.outcome = ${p(filter.outcome)}::"AuditOutcome"`);

@@ -114,6 +114,12 @@ describe("audit exports", () => {
     expect(rows.every((r) => r.action.startsWith("prompt."))).toBe(true);
     expect(verifyExport(deployments.file, manifest, await publicKey())).toMatchObject({ ok: true, rows: rows.length });
 
+    // The actor filter is the beginning of the email or key id, in any case.
+    const byActor = await exportViaApi(`format=jsonl&actor=${t.users.editor.email.slice(0, 10).toUpperCase()}`);
+    const actors = byActor.file.toString().trimEnd().split("\n").map((l) => (JSON.parse(l) as { actorLabel: string }).actorLabel);
+    expect(actors.length).toBeGreaterThan(0);
+    expect(new Set(actors)).toEqual(new Set([t.users.editor.email]));
+
     const empty = await exportViaApi("format=csv&from=2000-01-01T00:00:00Z&to=2000-01-02T00:00:00Z");
     expect(empty.status).toBe(200);
     const emptyManifest = await manifestOf(empty.id!);
