@@ -3,9 +3,9 @@
 // the sequence range, the file's SHA-256 and who exported it, with the signed manifest to
 // download, and how to verify a file offline with the organization's public key.
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { Badge, Button, Card, CardHeader, EmptyState, Spinner, TBody, TD, TH, THead, TR, Table, buttonClasses } from "@/components/ui";
+import { Badge, Button, Card, CardHeader, EmptyState, Spinner, TBody, TD, TH, THead, TR, Table, buttonClasses, useCopy } from "@/components/ui";
 import { CheckIcon, CopyIcon, DownloadIcon, FileTextIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { formatDateTime, Time } from "@/components/lib/time";
@@ -33,22 +33,8 @@ function describeFilters(filters: unknown): string {
   return parts.length ? parts.join(" · ") : "All events";
 }
 
-async function copyText(text: string): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function CopyHash({ hash, label }: { hash: string; label: string }) {
-  const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
-  useEffect(() => {
-    if (state === "idle") return;
-    const timer = setTimeout(() => setState("idle"), 2500);
-    return () => clearTimeout(timer);
-  }, [state]);
+  const { state, copy } = useCopy();
   return (
     <span className="inline-flex items-center gap-1">
       <code className="font-mono text-[11px] text-zinc-700" title={hash}>
@@ -61,7 +47,7 @@ function CopyHash({ hash, label }: { hash: string; label: string }) {
         aria-label={state === "copied" ? `${label} copied` : `Copy ${label}`}
         title={state === "failed" ? `Copying failed: ${hash}` : `Copy the full SHA-256 (${hash})`}
         icon={state === "copied" ? <CheckIcon size={12} className="text-emerald-600" /> : <CopyIcon size={12} />}
-        onClick={async () => setState((await copyText(hash)) ? "copied" : "failed")}
+        onClick={() => void copy(hash)}
       />
       <span role="status" className="sr-only">
         {state === "copied" ? `${label} copied to the clipboard` : state === "failed" ? `Copying failed; the SHA-256 is ${hash}` : ""}

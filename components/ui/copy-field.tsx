@@ -6,7 +6,7 @@ import { cn } from "./cn";
 import { controlClasses } from "./field";
 import { CheckIcon, CopyIcon } from "./icons";
 
-async function copyText(text: string, input: HTMLInputElement | null): Promise<boolean> {
+async function copyText(text: string, input: HTMLInputElement | null = null): Promise<boolean> {
   try {
     if (navigator.clipboard && window.isSecureContext) {
       await navigator.clipboard.writeText(text);
@@ -25,16 +25,24 @@ async function copyText(text: string, input: HTMLInputElement | null): Promise<b
   }
 }
 
-export function CopyField({ label, value, hint, className }: { label: string; value: string; hint?: string; className?: string }) {
-  const id = useId();
-  const inputRef = useRef<HTMLInputElement>(null);
+/**
+ * Copying with feedback: `copy(text)` tries the clipboard (then selecting `input`, if given) and
+ * sets `state` to "copied" or "failed" for 2.5 s.
+ */
+export function useCopy() {
   const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
-
   useEffect(() => {
     if (state === "idle") return;
     const timer = setTimeout(() => setState("idle"), 2500);
     return () => clearTimeout(timer);
   }, [state]);
+  return { state, copy: async (text: string, input?: HTMLInputElement | null) => setState((await copyText(text, input ?? null)) ? "copied" : "failed") };
+}
+
+export function CopyField({ label, value, hint, className }: { label: string; value: string; hint?: string; className?: string }) {
+  const id = useId();
+  const inputRef = useRef<HTMLInputElement>(null);
+  const { state, copy } = useCopy();
 
   return (
     <div className={cn("flex flex-col gap-1.5", className)}>
@@ -56,7 +64,7 @@ export function CopyField({ label, value, hint, className }: { label: string; va
           variant="secondary"
           aria-label={`Copy ${label.toLowerCase()}`}
           icon={state === "copied" ? <CheckIcon className="text-emerald-600" /> : <CopyIcon />}
-          onClick={async () => setState((await copyText(value, inputRef.current)) ? "copied" : "failed")}
+          onClick={() => void copy(value, inputRef.current)}
         >
           {state === "copied" ? "Copied" : "Copy"}
         </Button>

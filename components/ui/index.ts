@@ -4,7 +4,7 @@ export { Badge, type BadgeTone } from "./badge";
 export { Button, ButtonLink, buttonClasses, type ButtonVariant } from "./button";
 export { Card, CardBody, CardFooter, CardHeader } from "./card";
 export { cn } from "./cn";
-export { CopyField } from "./copy-field";
+export { CopyField, useCopy } from "./copy-field";
 export { ConfirmDialog, Dialog } from "./dialog";
 export { EmptyState } from "./empty-state";
 export { Checkbox, Input, Select, Textarea, controlClasses } from "./field";
