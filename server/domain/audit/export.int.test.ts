@@ -120,6 +120,12 @@ describe("audit exports", () => {
     expect(actors.length).toBeGreaterThan(0);
     expect(new Set(actors)).toEqual(new Set([t.users.editor.email]));
 
+    // Outcome and target filters (a denied attempt first: an editor may not create API keys).
+    await expect(callerFor(t.users.editor).apiKeys.create({ ...scope(), name: "nope", scopes: ["prompts:read"] })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    const denied = await exportViaApi("format=jsonl&outcome=denied&targetType=procedure&targetId=apiKeys.create");
+    const deniedRows = denied.file.toString().trimEnd().split("\n").map((l) => JSON.parse(l) as { outcome: string; targetId: string });
+    expect(deniedRows).toEqual([expect.objectContaining({ outcome: "denied", targetId: "apiKeys.create" })]);
+
     const empty = await exportViaApi("format=csv&from=2000-01-01T00:00:00Z&to=2000-01-02T00:00:00Z");
     expect(empty.status).toBe(200);
     const emptyManifest = await manifestOf(empty.id!);
