@@ -7,7 +7,7 @@ import { useTRPC } from "@/components/trpc/client";
 import { Alert, Badge, Button, Card, Checkbox, ConfirmDialog, CopyField, Dialog, EmptyState, Input, PageHeader, Spinner, TBody, TD, TH, THead, TR, Table, cn } from "@/components/ui";
 import { KeyIcon, PlusIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
-import { errorInfo, focusFirstInvalid, formErrorsFrom, NO_ERRORS, type FormErrors } from "@/components/lib/errors";
+import { focusFirstInvalid, formErrorsFrom, NO_ERRORS, type FormErrors } from "@/components/lib/errors";
 import { Time } from "@/components/lib/time";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string; canCreate: boolean; canRevoke: boolean };
@@ -260,19 +260,14 @@ function RevokeKeyDialog({ apiKey, onClose, orgSlug, projectSlug, onRevoked }: {
       },
     }),
   );
-  const close = () => {
-    revoke.reset();
-    onClose();
-  };
   return (
     <ConfirmDialog
       open={!!apiKey}
-      onClose={close}
+      onClose={onClose}
       title={`Revoke ${apiKey?.name ?? "key"}?`}
       confirmLabel="Revoke key"
-      pending={revoke.isPending}
       onConfirm={() => apiKey && revoke.mutate({ orgSlug, projectSlug, id: apiKey.id })}
-      error={revoke.error ? <Alert tone="error">{errorInfo(revoke.error).message}</Alert> : null}
+      mutation={revoke}
     >
       <p>
         Applications using <span className="font-mono text-zinc-900">{apiKey?.publicKey}</span> are refused from now on. This cannot be undone.

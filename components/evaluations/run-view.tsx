@@ -11,7 +11,6 @@ import { EVALUATOR_KIND_INFO, type EvaluatorKind } from "@/server/contracts/eval
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Badge, Button, Card, CardBody, CardHeader, ConfirmDialog, Menu, PageHeader, Spinner, TBody, TD, TH, THead, TR, Table, buttonClasses } from "@/components/ui";
 import { ChevronDownIcon, CompareIcon, StopIcon } from "@/components/ui/icons";
-import { errorInfo } from "@/components/lib/errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
 import { promptHref } from "@/components/prompts/model";
@@ -166,8 +165,7 @@ export function RunView({ orgSlug, projectSlug, projectName, number, canWrite }:
         title={`Cancel run #${r.number}?`}
         confirmLabel="Cancel run"
         onConfirm={() => cancel.mutate({ orgSlug, projectSlug, number: r.number })}
-        pending={cancel.isPending}
-        error={cancel.error ? <Alert tone="error">{errorInfo(cancel.error).message}</Alert> : null}
+        mutation={cancel}
       >
         <p>
           Calls already made keep their results; the remaining {Math.max(0, p.total - p.done).toLocaleString()} are not made. A running run stops within a few seconds. This cannot be resumed.

@@ -7,7 +7,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { ROLES, canGrantRole, roleHasPermission, type Role } from "@/server/contracts/permissions";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, Card, ConfirmDialog, EmptyState, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
+import { Badge, Button, Card, ConfirmDialog, EmptyState, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
 import { LinkIcon, PlusIcon, TrashIcon, UsersIcon } from "@/components/ui/icons";
 import { errorInfo } from "@/components/lib/errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
@@ -302,19 +302,14 @@ function RemoveMemberDialog({ member, onClose, orgSlug, orgName, onRemoved }: { 
       },
     }),
   );
-  const close = () => {
-    remove.reset();
-    onClose();
-  };
   return (
     <ConfirmDialog
       open={!!member}
-      onClose={close}
+      onClose={onClose}
       title={`Remove ${member ? displayName(member) : "member"}?`}
       confirmLabel="Remove member"
-      pending={remove.isPending}
       onConfirm={() => member && remove.mutate({ orgSlug, userId: member.userId })}
-      error={remove.error ? <Alert tone="error">{errorInfo(remove.error).message}</Alert> : null}
+      mutation={remove}
     >
       <p>
         <span className="font-medium text-zinc-900">{member?.email}</span> loses access to {orgName} and all its projects at once, and any signed-in session stops working. Their past actions stay in the audit log.

@@ -259,19 +259,14 @@ function DeleteProviderDialog({ provider, onClose, orgSlug, projectSlug, onDelet
       },
     }),
   );
-  const close = () => {
-    remove.reset();
-    onClose();
-  };
   return (
     <ConfirmDialog
       open={!!provider}
-      onClose={close}
+      onClose={onClose}
       title={`Delete ${provider?.name ?? "provider"}?`}
       confirmLabel="Delete provider"
-      pending={remove.isPending}
       onConfirm={() => provider && remove.mutate({ orgSlug, projectSlug, id: provider.id })}
-      error={remove.error ? <Alert tone="error">{errorInfo(remove.error).message}</Alert> : null}
+      mutation={remove}
     >
       <p>Its stored API key is deleted with it. Prompt versions that name this provider keep their configuration but cannot run on it until you choose another provider.</p>
     </ConfirmDialog>

@@ -6,6 +6,8 @@ import { useEffect, useEffectEvent, useId, useRef, type ReactNode } from "react"
 import { Button } from "./button";
 import { cn } from "./cn";
 import { XIcon } from "./icons";
+import { Alert } from "./alert";
+import { errorInfo } from "@/components/lib/errors";
 
 type DialogProps = {
   open: boolean;
@@ -108,6 +110,13 @@ export function Dialog({ open, onClose, title, description, children, footer, si
 }
 
 /** A destructive-action confirmation; errors from the action stay visible inside it. */
+/** The parts of a TanStack mutation a confirmation needs: its state, its error, and reset. */
+export type ConfirmMutation = { isPending: boolean; error: unknown; reset: () => void };
+
+/**
+ * "Are you sure?" before a destructive change. Given the `mutation` it confirms, it shows its
+ * pending state and error, and resets it when the dialog closes (so a reopened dialog starts clean).
+ */
 export function ConfirmDialog({
   open,
   onClose,
@@ -117,6 +126,7 @@ export function ConfirmDialog({
   onConfirm,
   pending,
   error,
+  mutation,
 }: {
   open: boolean;
   onClose: () => void;
@@ -126,20 +136,26 @@ export function ConfirmDialog({
   onConfirm: () => void;
   pending?: boolean;
   error?: ReactNode;
+  mutation?: ConfirmMutation;
 }) {
+  const close = () => {
+    mutation?.reset();
+    onClose();
+  };
+  const shownError = error ?? (mutation?.error ? <Alert tone="error">{errorInfo(mutation.error).message}</Alert> : null);
   return (
     <Dialog
       open={open}
-      onClose={onClose}
+      onClose={close}
       title={title}
       size="sm"
       alert
       footer={
         <>
-          <Button data-autofocus onClick={onClose}>
+          <Button data-autofocus onClick={close}>
             Cancel
           </Button>
-          <Button variant="danger" loading={pending} onClick={onConfirm}>
+          <Button variant="danger" loading={pending ?? mutation?.isPending} onClick={onConfirm}>
             {confirmLabel}
           </Button>
         </>
@@ -147,7 +163,7 @@ export function ConfirmDialog({
     >
       <div className="space-y-3 text-[13px] text-zinc-600">
         {children}
-        {error}
+        {shownError}
       </div>
     </Dialog>
   );

@@ -6,7 +6,7 @@ import { useId, useState, type FormEvent } from "react";
 import { WEBHOOK_EVENTS, WEBHOOK_EVENT_NAMES, webhookInput, type WebhookEvent } from "@/server/contracts/deployments";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Button, Checkbox, ConfirmDialog, CopyField, Dialog, Input } from "@/components/ui";
-import { errorInfo, focusFirstInvalid, formErrorsFrom, NO_ERRORS, validateWith, type FormErrors } from "@/components/lib/errors";
+import { focusFirstInvalid, formErrorsFrom, NO_ERRORS, validateWith, type FormErrors } from "@/components/lib/errors";
 import { VerifyHelp } from "./verify-help";
 
 export type Webhook = { id: string; url: string; description: string; events: string[]; active: boolean; secretHint: string };
@@ -209,19 +209,14 @@ export function DeleteWebhookDialog({ webhook, onClose, orgSlug, projectSlug, on
       },
     }),
   );
-  const close = () => {
-    remove.reset();
-    onClose();
-  };
   return (
     <ConfirmDialog
       open={!!webhook}
-      onClose={close}
+      onClose={onClose}
       title="Delete this webhook?"
       confirmLabel="Delete webhook"
-      pending={remove.isPending}
       onConfirm={() => webhook && remove.mutate({ orgSlug, projectSlug, id: webhook.id })}
-      error={remove.error ? <Alert tone="error">{errorInfo(remove.error).message}</Alert> : null}
+      mutation={remove}
     >
       <p>
         Keel stops sending events to <span className="font-mono break-all text-zinc-900">{webhook?.url}</span>, and deliveries still waiting to be retried are dropped. This cannot be undone.

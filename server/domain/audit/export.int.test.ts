@@ -10,7 +10,8 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEventsOf, callerFor, createTestOrg, lastSeq, sessionCookieFor, type TestOrg } from "@/test/support/factories";
 import { bearer, createKey, startPublicApi, type RunningApi, type TestKey } from "@/test/support/public-api";
-import { readPublicKey, verifyExport, type ExportManifest } from "../../audit/export-format";
+import { createHash, generateKeyPairSync, sign } from "node:crypto";
+import { manifestPayload, publicKeyId, readPublicKey, verifyExport, type ExportManifest } from "../../audit/export-format";
 import { httpHandlers } from "../../api/http-handlers";
 import { getDb } from "../../db/client";
 
@@ -100,8 +101,15 @@ describe("audit exports", () => {
     expect(problem(file, { ...manifest, rowCount: manifest.rowCount - 1 })).toMatch(/manifest's signature does not match/);
     // A rewritten file with a manifest re-hashed to match still fails: the signature covers the hash.
     const edited = Buffer.from(file.toString().replace('"faq"', '"fax"'));
-    expect(problem(edited, { ...manifest, fileSha256: (await import("node:crypto")).createHash("sha256").update(edited).digest("hex") })).toMatch(/signature does not match/);
-    // With a valid signature over an altered row (as a forger holding the key would need), the row hash catches it.
+    expect(problem(edited, { ...manifest, fileSha256: createHash("sha256").update(edited).digest("hex") })).toMatch(/signature does not match/);
+    // Even a forger holding a signing key (here one of our own) who re-signs a manifest for an
+    // edited file is caught by the row hashes.
+    const { publicKey: forgerPublic, privateKey: forgerPrivate } = generateKeyPairSync("ed25519");
+    const forgerPem = forgerPublic.export({ type: "spki", format: "pem" }).toString();
+    const forged = { ...manifest, fileSha256: createHash("sha256").update(edited).digest("hex"), publicKeyId: publicKeyId(forgerPem) };
+    const resigned = { ...forged, signature: sign(null, Buffer.from(manifestPayload(forged)), forgerPrivate).toString("base64") };
+    const forgedResult = verifyExport(edited, resigned, readPublicKey(forgerPem));
+    expect(forgedResult.ok ? "ok" : forgedResult.problem).toMatch(/^row \d+ \(event \d+\) was altered: its content does not hash to its recorded hash$/);
     expect(problem(file)).toBe("ok");
   });
 

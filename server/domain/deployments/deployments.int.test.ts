@@ -101,7 +101,14 @@ describe("four-eyes approval with separation of duties", () => {
     await expect(as(t.users.owner).deployments.approve({ ...scope(), number })).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringMatching(/last edited the protection rules/) });
     await expect(as(t.users.viewer).deployments.approve({ ...scope(), number })).rejects.toMatchObject({ code: "FORBIDDEN" });
 
+    // The badge counts what each person could decide now.
+    expect(await as(t.users.approver).deployments.pendingCount(scope())).toBe(1);
+    expect(await as(t.users.admin).deployments.pendingCount(scope())).toBe(1);
+    expect(await as(t.users.owner).deployments.pendingCount(scope())).toBe(0);
+    expect(await as(t.users.editor).deployments.pendingCount(scope())).toBe(0);
+
     const first = await as(t.users.approver).deployments.approve({ ...scope(), number, comment: "Looks good" });
+    expect(await as(t.users.approver).deployments.pendingCount(scope())).toBe(0);
     expect(first).toMatchObject({ state: "pending", deployed: false, waiting: ["Engineering lead: 0 of 1 approval"] });
     await expect(as(t.users.approver).deployments.approve({ ...scope(), number })).rejects.toMatchObject({ code: "CONFLICT", message: `You already decided on request #${number}` });
     expect(await labelOf(PROMPT, "production")).toBe(1);

@@ -15,6 +15,7 @@ import { compareRuns } from "../evaluations/results";
 import { humanScoresOfRun } from "../reviews/human-scores";
 import { evaluateGate } from "./gate";
 import { getRequest, type Reader } from "./queries";
+import { gateApplies } from "./rules";
 
 type VersionRow = { version: number; type: string; template: string | null; messages: unknown; config: unknown; contentHash: string; commitMessage: string; authorLabel: string; createdAt: Date };
 
@@ -38,7 +39,7 @@ export async function buildEvidencePack(db: ReadDb, projectId: string, number: n
 
   const gateNow: GateResult | null =
     request.state === "pending" || request.state === "approved"
-      ? await evaluateGate(db, projectId, candidate.id, request.kind === "rollback" && request.policy?.rollbackPolicy === "fast" ? null : (request.policy?.gate ?? null))
+      ? await evaluateGate(db, projectId, candidate.id, request.policy && gateApplies(request.kind, request.policy) ? request.policy.gate : null)
       : null;
   const gate = gateNow ?? request.gateAtRequest;
 

@@ -7,7 +7,7 @@ import { AppError, notFound } from "../../errors";
 import type { Role } from "../../contracts/permissions";
 import type { DeploymentState, GateResult } from "../../contracts/deployments";
 import { freezeAt, policyOf, type StoredPolicy } from "./policy";
-import { describeRule, matchApprovals, qualifies } from "./rules";
+import { describeRule, matchApprovals, qualifies, rulesFor } from "./rules";
 import { formatUtc } from "./time";
 
 const OPEN: DeploymentState[] = ["pending", "approved"];
@@ -75,10 +75,7 @@ export async function getRequest(db: ReadDb, projectId: string, number: number, 
   if (!r) throw notFound(`Deployment request #${number}`);
   const now = new Date();
   const policy: StoredPolicy | null = r.environment.policy ? policyOf(r.environment.policy) : null;
-  const rules =
-    r.kind === "rollback" && policy?.rollbackPolicy === "fast"
-      ? [{ name: "Rollback (fast path)", required: 1, users: [], roles: ["owner", "admin", "approver"] as Role[] }]
-      : (policy?.rules ?? []);
+  const rules = policy ? rulesFor(r.kind, policy) : [];
   const approvers = r.approvals.filter((a) => a.approved).map((a) => ({ id: a.approverId, label: a.approverLabel, role: a.approverRole }));
   const progress = matchApprovals(rules, approvers);
   const userIds = [...new Set(rules.flatMap((x) => x.users))];
@@ -152,20 +149,26 @@ function viewerOptions(
   };
 }
 
-/** Open requests the reader could approve now: the pending-approvals badge. */
+/** Open requests the reader could approve now: the pending-approvals badge (one query, rules checked in memory). */
 export async function pendingForApprover(db: ReadDb, projectId: string, reader: Reader): Promise<number> {
   if (!reader.canApprove || !reader.id) return 0;
   const open = await db.deploymentRequest.findMany({
     where: { projectId, state: "pending", expiresAt: { gt: new Date() } },
-    select: { number: true },
-    take: 100,
+    select: {
+      number: true,
+      kind: true,
+      requestedByType: true,
+      requestedById: true,
+      promptVersion: { select: { authorType: true, authorId: true } },
+      environment: { select: { name: true, policy: true } },
+      approvals: { select: { approverId: true } },
+    },
+    take: 500,
   });
-  let n = 0;
-  for (const { number } of open) {
-    const view = await getRequest(db, projectId, number, reader);
-    if (view.viewer.canApprove) n++;
-  }
-  return n;
+  return open.filter((r) => {
+    const policy = r.environment.policy ? policyOf(r.environment.policy) : null;
+    return viewerOptions(r, policy, policy ? rulesFor(r.kind, policy) : [], reader, "pending", false).canApprove;
+  }).length;
 }
 
 export async function deploymentHistory(db: ReadDb, projectId: string, q: { environment?: string; prompt?: string; page: number; pageSize: number }) {

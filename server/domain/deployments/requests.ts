@@ -19,7 +19,7 @@ import { DEPLOYMENT_STATE_LABELS, type DeploymentKind, type DeploymentState, typ
 import { writeLabelMove } from "../prompts/labels";
 import { evaluateGate } from "./gate";
 import { freezeAt, policyOf, requireEnvironment, type StoredPolicy } from "./policy";
-import { matchApprovals, qualifies, type Approver } from "./rules";
+import { gateApplies, matchApprovals, qualifies, rulesFor, type Approver } from "./rules";
 import { enqueueWebhookEvent } from "./webhooks";
 import { formatUtc } from "./time";
 
@@ -54,18 +54,6 @@ async function requireRequest(tx: Tx, projectId: string, number: number): Promis
 function policyFor(request: RequestRow): StoredPolicy {
   if (!request.environment.policy) throw new AppError("CONFLICT", `"${request.environment.name}" has no protection rules any more`);
   return policyOf(request.environment.policy);
-}
-
-/** Rollbacks on the fast path skip the gate (the version already ran in this environment). */
-function gateApplies(kind: DeploymentKind, policy: StoredPolicy): boolean {
-  return kind === "promote" || policy.rollbackPolicy === "normal";
-}
-
-function rulesFor(kind: DeploymentKind, policy: StoredPolicy) {
-  if (kind === "rollback" && policy.rollbackPolicy === "fast") {
-    return [{ name: "Rollback (fast path)", required: 1, users: [], roles: ["owner", "admin", "approver"] as Role[] }];
-  }
-  return policy.rules;
 }
 
 function summary(request: { id: string; number: number; state: DeploymentState; kind: DeploymentKind; version: number; fromVersion: number | null; contentHash: string }, prompt: string, environment: string) {

@@ -2,7 +2,7 @@
 // set of approvals meets every rule when one person's approval counts toward one rule only. That
 // is a bipartite matching (approvers on one side, rule slots on the other), found with augmenting
 // paths (Kuhn's algorithm); rules need at most 10 approvals each, so the graph stays tiny.
-import type { ApprovalRule } from "../../contracts/deployments";
+import type { ApprovalRule, DeploymentKind, Policy } from "../../contracts/deployments";
 import type { Role } from "../../contracts/permissions";
 
 export type Approver = { id: string; label: string; role: Role };
@@ -43,4 +43,17 @@ export function matchApprovals(rules: readonly ApprovalRule[], approvers: readon
 export function describeRule(rule: ApprovalRule, userLabels: ReadonlyMap<string, string>): string {
   const who = [...rule.roles.map((r) => `any ${r}`), ...rule.users.map((u) => userLabels.get(u) ?? "a removed member")];
   return `${rule.required} approval${rule.required === 1 ? "" : "s"} from ${who.join(", ")}`;
+}
+
+/** The one-approval rule of a rollback on the fast path. */
+const FAST_ROLLBACK: ApprovalRule[] = [{ name: "Rollback (fast path)", required: 1, users: [], roles: ["owner", "admin", "approver"] }];
+
+/** The rules a request must meet: the environment's, or the fast path for a rollback when allowed. */
+export function rulesFor(kind: DeploymentKind, policy: Pick<Policy, "rules" | "rollbackPolicy">): ApprovalRule[] {
+  return kind === "rollback" && policy.rollbackPolicy === "fast" ? FAST_ROLLBACK : policy.rules;
+}
+
+/** Rollbacks on the fast path skip the gate (the version already ran in this environment). */
+export function gateApplies(kind: DeploymentKind, policy: Pick<Policy, "rollbackPolicy">): boolean {
+  return kind === "promote" || policy.rollbackPolicy === "normal";
 }
