@@ -36,6 +36,9 @@ export const TARGET_TYPE_LABELS: Record<AuditTargetType, string> = {
   review_queue: "Review queue",
   deployment_request: "Deployment request",
   webhook: "Webhook",
+  guardrail: "Guardrail",
+  online_evaluator: "Online evaluator",
+  trace_rule: "Trace routing rule",
 };
 
 export function targetTypeLabel(type: string): string {

@@ -15,6 +15,7 @@ import { datasetsRouter } from "./routers/datasets";
 import { evaluatorsRouter, runsRouter } from "./routers/evaluations";
 import { reviewsRouter } from "./routers/reviews";
 import { deploymentsRouter, webhooksRouter } from "./routers/deployments";
+import { guardrailsRouter, observabilityRouter, onlineEvaluatorsRouter, traceRulesRouter } from "./routers/observability";
 
 export const appRouter = createRouter({
   setup: setupRouter,
@@ -35,6 +36,10 @@ export const appRouter = createRouter({
   reviews: reviewsRouter,
   deployments: deploymentsRouter,
   webhooks: webhooksRouter,
+  observability: observabilityRouter,
+  guardrails: guardrailsRouter,
+  onlineEvaluators: onlineEvaluatorsRouter,
+  traceRules: traceRulesRouter,
 });
 
 export type AppRouter = typeof appRouter;

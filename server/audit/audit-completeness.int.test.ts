@@ -15,7 +15,7 @@ import { verifyAuditChain } from "./chain";
 import { auditEventsOf, callerFor, createTestOrg, lastSeq, TEST_PASSWORD, testRequest, type TestOrg } from "@/test/support/factories";
 import type { SessionUser } from "../auth/session";
 
-type State = { t: TestOrg; pendingUserId?: string; passwordToken?: string; apiKeyId?: string; providerId?: string; itemIds?: string[]; webhookId?: string; deliveryId?: string };
+type State = { t: TestOrg; pendingUserId?: string; passwordToken?: string; apiKeyId?: string; providerId?: string; itemIds?: string[]; webhookId?: string; deliveryId?: string; guardrailId?: string; onlineId?: string; ruleId?: string; limitedKeyId?: string };
 type Scenario = {
   as: (s: State) => SessionUser | null;
   input: (s: State) => unknown;
@@ -53,6 +53,7 @@ const scenarios: Record<string, Scenario> = {
     expect: ["apikey.created"],
     after: (s, r) => (s.apiKeyId = (r as { id: string }).id),
   },
+  "apiKeys.setLimits": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), id: s.apiKeyId, rateLimitPerMinute: 60, monthlyQuota: null }), expect: ["apikey.limits.changed"] },
   "apiKeys.revoke": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), id: s.apiKeyId }), expect: ["apikey.revoked"] },
   "prompts.create": {
     as: (s) => s.t.users.editor,
@@ -122,6 +123,14 @@ const scenarios: Record<string, Scenario> = {
   "datasets.delete": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), name: "faq", confirmName: "faq" }), expect: ["dataset.deleted"] },
   "evaluators.create": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "exact", config: { kind: "exact_match" } }), expect: ["evaluator.created"] },
   "evaluators.saveVersion": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "exact", config: { kind: "exact_match", caseSensitive: false }, commitMessage: "Ignore case" }), expect: ["evaluator.version.created"] },
+  "onlineEvaluators.create": {
+    as: (s) => s.t.users.admin,
+    input: (s) => ({ ...scope(s), evaluator: "exact", sampleRate: 0.1 }),
+    expect: ["online_evaluator.created"],
+    after: (s, r) => (s.onlineId = (r as { id: string }).id),
+  },
+  "onlineEvaluators.update": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), id: s.onlineId, evaluator: "exact", sampleRate: 0.5, promptName: "faq" }), expect: ["online_evaluator.updated"] },
+  "onlineEvaluators.delete": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), id: s.onlineId }), expect: ["online_evaluator.deleted"] },
   "runs.create": {
     as: (s) => s.t.users.editor,
     input: (s) => ({ ...scope(s), prompt: { name: "support/reply" }, dataset: { name: "runs" }, evaluators: ["exact"] }),
@@ -134,6 +143,31 @@ const scenarios: Record<string, Scenario> = {
     input: (s) => ({ ...scope(s), name: "grading", reviewsPerItem: 2, rubric: [{ type: "boolean", key: "ok", label: "OK" }] }),
     expect: ["review.queue.created"],
   },
+  "traceRules.create": {
+    as: (s) => s.t.users.admin,
+    input: (s) => ({ ...scope(s), name: "Thumbs down", kind: "negative_feedback", queue: "grading" }),
+    expect: ["trace_rule.created"],
+    after: (s, r) => (s.ruleId = (r as { id: string }).id),
+  },
+  "traceRules.update": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), id: s.ruleId, name: "Sample", kind: "random_sample", queue: "grading", sampleRate: 0.01 }), expect: ["trace_rule.updated"] },
+  "traceRules.delete": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), id: s.ruleId }), expect: ["trace_rule.deleted"] },
+  "observability.updateSettings": {
+    as: (s) => s.t.users.admin,
+    input: (s) => ({ ...scope(s), retentionDays: 14, gatewayConnectionId: null, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 20_000 }),
+    expect: ["telemetry.settings.updated"],
+  },
+  "guardrails.create": {
+    as: (s) => s.t.users.admin,
+    input: (s) => ({ ...scope(s), name: "No cards", stage: "input", action: "block", config: { kind: "pii", entities: ["card"], mode: "detect" } }),
+    expect: ["guardrail.created"],
+    after: (s, r) => (s.guardrailId = (r as { id: string }).id),
+  },
+  "guardrails.update": {
+    as: (s) => s.t.users.admin,
+    input: (s) => ({ ...scope(s), id: s.guardrailId, name: "No cards", stage: "both", action: "flag", config: { kind: "pii", entities: ["card", "iban"], mode: "mask" } }),
+    expect: ["guardrail.updated"],
+  },
+  "guardrails.delete": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), id: s.guardrailId }), expect: ["guardrail.deleted"] },
   "reviews.setReviewers": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "grading", userIds: [s.t.users.reviewer.id, s.t.users.admin.id] }), expect: ["review.reviewers.changed"] },
   "reviews.addFromDataset": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "grading", dataset: "runs" }), expect: ["review.items.added"] },
   "reviews.next": { as: (s) => s.t.users.reviewer, input: (s) => ({ ...scope(s), name: "grading" }), expect: ["review.item.leased"] },
@@ -159,6 +193,9 @@ const coveredElsewhere = [
   // server/domain/deployments/deployments.int.test.ts.
   "deployments.deployNow",
   "deployments.overrideFreeze",
+  // Need a trace in the telemetry store; their events are asserted in server/telemetry/curation.int.test.ts.
+  "observability.addToDataset",
+  "observability.sendToQueue",
 ];
 // Session HTTP routes that change state, and where their audit events are checked.
 const httpCoveredElsewhere: Record<string, string> = {

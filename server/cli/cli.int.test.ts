@@ -35,7 +35,7 @@ describe("keel CLI", () => {
     const event = await getDb().auditEvent.findFirstOrThrow({ where: { orgId: t.org.id, action: "apikey.created" } });
     expect(event).toMatchObject({ actorType: "system", actorLabel: expect.stringMatching(/^cli:/), targetId: key.id });
     expect(await verifyAuditChain(getDb(), t.org.id)).toMatchObject({ ok: true });
-  }, 30_000);
+  }, 60_000);
 
   it("refuses bad input with one clear line and a non-zero exit", async () => {
     const t = await createTestOrg();
@@ -45,12 +45,12 @@ describe("keel CLI", () => {
     expect(badScope.stderr).toMatch(/^keel: .*scope/);
     const noProject = await keel(["apikey", "create", "--project", "no-such-project", "--scopes", "prompts:read"]);
     expect(noProject).toMatchObject({ code: 1, stderr: expect.stringMatching(/^keel: no project "no-such-project"/) });
-  }, 30_000);
+  }, 60_000);
 
   it("keys rotate re-encrypts stored secrets with the current key", async () => {
     const r = await keel(["keys", "rotate"]);
     expect(r).toMatchObject({ code: 0, stdout: expect.stringMatching(/provider_connections: \d+ re-encrypted/) });
-  }, 30_000);
+  }, 60_000);
 
   it("user create adds a member with a password from stdin", async () => {
     const t = await createTestOrg();
@@ -59,7 +59,7 @@ describe("keel CLI", () => {
     const user = await getDb().user.findUniqueOrThrow({ where: { email: "ops@example.com" }, include: { memberships: true } });
     expect(user.passwordHash).toMatch(/^\$argon2id\$/);
     expect(user.memberships).toEqual([expect.objectContaining({ orgId: t.org.id, role: "auditor" })]);
-  }, 30_000);
+  }, 60_000);
 
   it("seed --demo creates the demo workspace once", async () => {
     const first = await keel(["seed", "--demo"]);
@@ -88,7 +88,7 @@ describe("keel CLI", () => {
     const { compareRuns } = await import("../domain/evaluations/results");
     const comparison = await compareRuns(getDb(), org.projects[0]!.id, { baseline: 1, candidate: 2 });
     expect(comparison.evaluators.find((e) => e.name === "greets-customer")).toMatchObject({ direction: "better" });
-    const queue = await getDb().reviewQueue.findFirstOrThrow({ where: { projectId: org.projects[0]!.id }, include: { items: { orderBy: { position: "asc" } } } });
+    const queue = await getDb().reviewQueue.findFirstOrThrow({ where: { projectId: org.projects[0]!.id, name: "support-reply-review" }, include: { items: { orderBy: { position: "asc" } } } });
     expect(queue.items).toHaveLength(12);
     expect(queue.items.filter((i) => i.finalizedAt).map((i) => [i.position, i.finalSource])).toEqual([
       [1, "consensus"],
@@ -104,7 +104,16 @@ describe("keel CLI", () => {
       ["tone", 6],
       ["policy_ok", 6],
     ]);
+    // Production: a week of traffic on the dashboards, thumbs-down routed to review by the rule.
+    const { dashboard } = await import("../telemetry/queries");
+    const week = await dashboard(org.projects[0]!.id, { window: "7d" });
+    expect(week.totals.generations).toBeGreaterThan(1_000);
+    expect(week.totals.guardrailBlocks).toBeGreaterThan(0);
+    expect(week.quality.totals.map((q) => q.name).sort()).toEqual(["length-limit", "user-feedback"]);
+    const feedback = await getDb().reviewQueue.findFirstOrThrow({ where: { projectId: org.projects[0]!.id, name: "production-feedback" }, include: { items: true } });
+    expect(feedback.items).toHaveLength(4);
+    expect(feedback.items.every((i) => i.sourceType === "trace")).toBe(true);
     expect(await verifyAuditChain(getDb(), org.id)).toMatchObject({ ok: true });
     expect(await keel(["seed", "--demo"])).toMatchObject({ code: 0, stdout: expect.stringMatching(/already exists/) });
-  }, 30_000);
+  }, 60_000);
 });

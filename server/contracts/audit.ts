@@ -72,12 +72,23 @@ export const AUDIT_ACTIONS = {
   "audit.export.signed": "Audit export manifest signed",
   "audit.chain.verified": "Audit chain verification started",
   "audit.checkpoint.created": "Audit chain checkpoint signed",
+  "telemetry.settings.updated": "Telemetry and gateway settings changed",
+  "guardrail.created": "Guardrail added",
+  "guardrail.updated": "Guardrail changed",
+  "guardrail.deleted": "Guardrail deleted",
+  "online_evaluator.created": "Online evaluator added",
+  "online_evaluator.updated": "Online evaluator changed",
+  "online_evaluator.deleted": "Online evaluator deleted",
+  "trace_rule.created": "Trace routing rule added",
+  "trace_rule.updated": "Trace routing rule changed",
+  "trace_rule.deleted": "Trace routing rule deleted",
+  "apikey.limits.changed": "API key gateway limits changed",
   "access.denied": "Change refused for lack of permission",
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 export const AUDIT_ACTION_NAMES = Object.keys(AUDIT_ACTIONS) as [AuditAction, ...AuditAction[]];
 
-export const AUDIT_TARGET_TYPES = ["organization", "project", "user", "membership", "api_key", "procedure", "prompt", "environment", "provider", "model_price", "dataset", "evaluator", "evaluation_run", "review_queue", "deployment_request", "webhook"] as const;
+export const AUDIT_TARGET_TYPES = ["organization", "project", "user", "membership", "api_key", "procedure", "prompt", "environment", "provider", "model_price", "dataset", "evaluator", "evaluation_run", "review_queue", "deployment_request", "webhook", "guardrail", "online_evaluator", "trace_rule"] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 
 /** Action groups for the explorer's filter: every action belongs to the group of its prefix. */
@@ -87,6 +98,7 @@ export const AUDIT_ACTION_GROUPS = {
   evaluations: { label: "Evaluations", prefixes: ["evaluator.", "evaluation."] },
   reviews: { label: "Reviews", prefixes: ["review."] },
   deployments: { label: "Deployments", prefixes: ["deployment.", "environment.policy.", "webhook."] },
+  observability: { label: "Observability", prefixes: ["telemetry.", "guardrail.", "online_evaluator.", "trace_rule."] },
   members: { label: "Members", prefixes: ["member.", "user.", "auth.", "org.", "project."] },
   keys: { label: "API keys", prefixes: ["apikey."] },
   settings: { label: "Settings", prefixes: ["provider.", "model_price.", "settings.", "audit."] },

@@ -59,6 +59,11 @@ export const PERMISSIONS = {
   "deployment:approve": { scope: "project", description: "Approve or reject deployment requests (never one's own, never as an API key)", roles: ["owner", "admin", "approver"], personOnly: true },
   "deployment:override": { scope: "project", description: "Break the glass: deploy an approved request during a change freeze, with a reason", roles: ["owner"], personOnly: true },
   "webhook:read": { scope: "project", description: "See the project's webhooks and their delivery log", roles: ["owner", "admin", "auditor"] },
+  "trace:read": { scope: "project", description: "See production traces, their scores and the observability dashboards", roles: ["owner", "admin", "editor", "approver", "auditor", "viewer"] },
+  "trace:ingest": { scope: "project", description: "Send traces (OpenTelemetry) and feedback scores", roles: EDITORS },
+  "trace:curate": { scope: "project", description: "Send traces to review queues and add them to datasets", roles: EDITORS },
+  "observability:manage": { scope: "project", description: "Change retention, gateway routing, guardrails, online evaluators and trace routing rules", roles: ADMINS, personOnly: true },
+  "gateway:invoke": { scope: "project", description: "Call models and deployed prompts through the gateway", roles: EDITORS },
   "webhook:manage": { scope: "project", description: "Add, change and delete webhooks; redeliver events", roles: ADMINS, personOnly: true },
 } as const satisfies Record<string, PermissionSpec>;
 
@@ -93,7 +98,8 @@ export const API_KEY_SCOPES = {
   "evaluations:write": "Start and cancel evaluation runs (CI gating)",
   "deployments:read": "Read deployment requests and the deployment history",
   "deployments:request": "Request deployments to protected environments (never approve them)",
-  "traces:ingest": "Send traces (OpenTelemetry) and scores",
+  "traces:ingest": "Send traces (OpenTelemetry) and feedback scores",
+  "gateway:invoke": "Call deployed prompts and models through the OpenAI-compatible gateway",
   "audit:read": "Read and export the audit log",
 } as const;
 export type ApiKeyScope = keyof typeof API_KEY_SCOPES;
@@ -109,6 +115,7 @@ export const SCOPE_PERMISSIONS: Record<ApiKeyScope, Permission[]> = {
   "evaluations:write": ["evaluation:read", "evaluation:write"],
   "deployments:read": ["deployment:read"],
   "deployments:request": ["prompt:read", "deployment:read", "deployment:request"],
-  "traces:ingest": [],
+  "traces:ingest": ["trace:ingest"],
+  "gateway:invoke": ["gateway:invoke"],
   "audit:read": ["audit:read"],
 };

@@ -35,6 +35,22 @@ function formatInstruction(req: CompletionRequest): string | null {
   return null;
 }
 
+/** Tool turns in Anthropic's shape: tool_use blocks on the assistant, tool_result blocks from the user. */
+function toAnthropicMessage(m: CompletionRequest["messages"][number]): Record<string, unknown> {
+  if (m.role === "tool") return { role: "user", content: [{ type: "tool_result", tool_use_id: m.toolCallId ?? "", content: m.content }] };
+  if (m.role === "assistant" && m.toolCalls?.length) {
+    const input = (args: string) => {
+      try {
+        return JSON.parse(args) as unknown;
+      } catch {
+        return {};
+      }
+    };
+    return { role: "assistant", content: [...(m.content ? [{ type: "text", text: m.content }] : []), ...m.toolCalls.map((c) => ({ type: "tool_use", id: c.id, name: c.name, input: input(c.arguments) }))] };
+  }
+  return { role: m.role, content: m.content };
+}
+
 export function toAnthropicBody(req: CompletionRequest, stream: boolean): Record<string, unknown> {
   const system = req.messages.filter((m) => m.role === "system").map((m) => m.content);
   const instruction = formatInstruction(req);
@@ -42,7 +58,7 @@ export function toAnthropicBody(req: CompletionRequest, stream: boolean): Record
   const body: Record<string, unknown> = {
     model: req.model,
     max_tokens: req.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
-    messages: req.messages.filter((m) => m.role !== "system").map(({ role, content }) => ({ role, content })),
+    messages: req.messages.filter((m) => m.role !== "system").map(toAnthropicMessage),
   };
   if (system.length) body.system = system.join("\n\n");
   if (req.temperature !== undefined) body.temperature = req.temperature;

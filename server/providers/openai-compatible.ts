@@ -27,10 +27,18 @@ type WireChunk = WireError & {
 // many compatible servers do not know; so the newer name is sent only to those models.
 const NEEDS_MAX_COMPLETION_TOKENS = /^(o\d|gpt-5)/;
 
+function toWireMessage(m: CompletionRequest["messages"][number]): Record<string, unknown> {
+  if (m.role === "tool") return { role: "tool", content: m.content, tool_call_id: m.toolCallId ?? "" };
+  if (m.role === "assistant" && m.toolCalls?.length) {
+    return { role: "assistant", content: m.content || null, tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.arguments } })) };
+  }
+  return { role: m.role, content: m.content };
+}
+
 export function toOpenAIBody(req: CompletionRequest, stream: boolean): Record<string, unknown> {
   const body: Record<string, unknown> = {
     model: req.model,
-    messages: req.messages.map(({ role, content }) => ({ role, content })),
+    messages: req.messages.map(toWireMessage),
   };
   if (req.temperature !== undefined) body.temperature = req.temperature;
   if (req.maxTokens !== undefined) body[NEEDS_MAX_COMPLETION_TOKENS.test(req.model) ? "max_completion_tokens" : "max_tokens"] = req.maxTokens;

@@ -2,7 +2,14 @@ import "server-only";
 // The one interface every model provider client implements (OpenAI-compatible, Anthropic,
 // simulated), so the playground, evaluations and the gateway never branch on the vendor.
 
-export type ChatMessage = { role: "system" | "user" | "assistant"; content: string };
+export type ChatMessage = {
+  role: "system" | "user" | "assistant" | "tool";
+  content: string;
+  /** A tool result (role "tool"): the call it answers. */
+  toolCallId?: string;
+  /** An assistant turn that called tools (replayed in a conversation). */
+  toolCalls?: ToolCall[];
+};
 
 export type ResponseFormat =
   | { type: "text" }

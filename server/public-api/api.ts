@@ -11,6 +11,7 @@ import { createDispatcher, type Dispatch } from "./http";
 import { ApiKeyCache } from "./key-cache";
 import { PromptCache, type PromptCacheStats } from "./prompt-cache";
 import { compiledPublicRoutes } from "./routes";
+import { createGateway, type Gateway } from "../gateway/gateway";
 
 export type PublicApiOptions = {
   /**
@@ -34,6 +35,8 @@ export type PublicApiStats = {
 export type PublicApi = {
   /** Answers a request whose target starts with /api/public/ (see Dispatch). */
   handle: Dispatch;
+  /** The OpenAI-compatible gateway (/api/gateway/), sharing this instance's API-key cache. */
+  gateway: Gateway;
   /** Resolves once the LISTEN client listens (at once without one). */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -94,12 +97,16 @@ export function createPublicApi(options: PublicApiOptions = {}): PublicApi {
     },
   );
 
+  const gateway = createGateway({ keys });
+
   return {
     handle: dispatch,
+    gateway,
     ready: () => listener?.start() ?? Promise.resolve(),
     async close() {
       for (const unsubscribe of subscriptions) unsubscribe();
       await listener?.close();
+      await gateway.close();
     },
     stats: () => ({
       promptCache: prompts.stats(),

@@ -71,6 +71,13 @@ async function sendStream(req: IncomingMessage, res: ServerResponse, base: Heade
 
 function sendReply(req: IncomingMessage, res: ServerResponse, base: HeaderList, reply: Reply): void | Promise<void> {
   if ("stream" in reply) return sendStream(req, res, base, reply);
+  if ("raw" in reply) {
+    const headers = [...base, "cache-control", "no-store", "content-length", String(reply.raw.length)];
+    for (const [name, value] of Object.entries(reply.headers)) headers.push(name, value);
+    res.writeHead(reply.status, headers);
+    res.end(reply.raw);
+    return;
+  }
   if (!("cached" in reply)) return sendJson(res, base, reply.status, reply.body, reply.headers);
   const { payload, etag } = reply.cached;
   const ifNoneMatch = req.headers["if-none-match"];

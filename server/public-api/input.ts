@@ -48,9 +48,21 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
   if (type && !/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type)) {
     throw new HttpError("UNSUPPORTED_MEDIA_TYPE", `Send the body as application/json (got ${type.slice(0, 80)})`);
   }
+  const raw = await readRawBody(req, limit, tooLarge);
+  const text = raw.toString("utf8");
+  if (!text.trim()) throw new HttpError("BAD_REQUEST", "Send a JSON body");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new HttpError("BAD_REQUEST", `The request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Reads a whole body, refusing (with `tooBig`'s error) one declared or found to exceed `limit` bytes. */
+export function readRawBody(req: IncomingMessage, limit: number, tooBig: (what: string) => Error): Promise<Buffer> {
   const declared = Number(req.headers["content-length"]);
-  if (declared > limit) throw tooLarge(`The request body is ${declared.toLocaleString("en-US")} bytes`);
-  const raw = await new Promise<Buffer>((resolve, reject) => {
+  if (declared > limit) return Promise.reject(tooBig(`The request body is ${declared.toLocaleString("en-US")} bytes`));
+  return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
@@ -60,7 +72,7 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
       if (size > limit) {
         settled = true;
         chunks.length = 0;
-        reject(tooLarge("The request body is larger than that"));
+        reject(tooBig("The request body is larger than that"));
         return;
       }
       chunks.push(chunk);
@@ -68,7 +80,7 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
     req.on("end", () => {
       if (settled) return;
       settled = true;
-      resolve(Buffer.concat(chunks, size));
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     });
     req.on("error", (error) => {
       if (settled) return;
@@ -76,11 +88,4 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
       reject(error);
     });
   });
-  const text = raw.toString("utf8");
-  if (!text.trim()) throw new HttpError("BAD_REQUEST", "Send a JSON body");
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new HttpError("BAD_REQUEST", `The request body is not valid JSON: ${(error as Error).message}`);
-  }
 }

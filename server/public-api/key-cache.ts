@@ -108,6 +108,8 @@ export class ApiKeyCache {
           orgId: key.orgId,
           projectId: key.projectId,
           scopes: key.scopes,
+          rateLimitPerMinute: key.rateLimitPerMinute,
+          monthlyQuota: key.monthlyQuota,
           permissions: permissionsOfScopes(key.scopes),
         };
         const entry: Entry = { principal, expiresAt: Date.now() + this.ttlMs, lastUsedAt: key.lastUsedAt?.getTime() ?? 0 };

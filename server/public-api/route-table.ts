@@ -36,6 +36,8 @@ export type AuthedContext<P, Q, B> = BaseContext<P, Q, B> & {
 export type Reply =
   | { status: number; body: unknown; headers?: Record<string, string> }
   | { status: 200; cached: CachedBody }
+  /** A body already encoded (OTLP protobuf replies): written as is with these headers. */
+  | { status: number; raw: Buffer; headers: Record<string, string> }
   /** A streamed body (exports): written with backpressure, stopped when the client goes away. */
   | { status: number; stream: AsyncIterable<string | Uint8Array>; headers: Record<string, string> };
 

@@ -14,6 +14,7 @@ import { datasetRoutes } from "./dataset-routes";
 import { evaluationRoutes } from "./evaluation-routes";
 import { deploymentRoutes } from "./deployment-routes";
 import { auditRoutes } from "./audit-routes";
+import { telemetryRoutes } from "./telemetry-routes";
 import { whoamiResponse } from "./schemas";
 
 let openApiBody: CachedBody | undefined;
@@ -46,6 +47,7 @@ const routes: PublicRoute[] = [
   ...evaluationRoutes,
   ...deploymentRoutes,
   ...auditRoutes,
+  ...telemetryRoutes,
   defineRoute({
     method: "GET",
     path: "/api/public/openapi.json",

@@ -3,12 +3,13 @@ import "server-only";
 // then hands the rest on to a new job. Starts inside `npm start` (unless KEEL_WORKER=0) and as
 // `npx keel worker`; any number of workers on any number of machines share the queue. A worker
 // also runs the deployment sweeper (expiries, wait timers, freeze ends), the webhook dispatcher and
-// the audit checkpointer; all are safe to run in several processes at once.
+// the audit checkpointer, and the telemetry upkeep (online evaluation, retention); all are safe to run in several processes at once.
 import { processRun } from "../domain/evaluations/worker";
 import { EVALUATION_QUEUE, enqueueRun, getBoss, queueTiming } from "./boss";
 import { startDeploymentSweeper } from "../domain/deployments/sweep";
 import { startWebhookDispatcher } from "../domain/deployments/webhooks";
 import { startCheckpointer } from "../domain/audit/checkpoints";
+import { startTelemetryUpkeep } from "../domain/observability/upkeep";
 
 export type WorkerHandle = { stop(): Promise<void> };
 
@@ -41,12 +42,13 @@ export async function startEvaluationWorker(options: { log?: (line: string) => v
   const sweeper = startDeploymentSweeper();
   const dispatcher = startWebhookDispatcher();
   const checkpointer = startCheckpointer();
+  const telemetry = startTelemetryUpkeep();
   log(`listening for evaluation runs (${ids.length} at a time); sweeping deployments and sending webhooks`);
   return {
     async stop() {
       controller.abort();
       for (const id of ids) await boss.offWork({ id }).catch(() => undefined);
-      await Promise.all([sweeper.stop(), dispatcher.stop(), checkpointer.stop()]);
+      await Promise.all([sweeper.stop(), dispatcher.stop(), checkpointer.stop(), telemetry.stop()]);
     },
   };
 }

@@ -5,6 +5,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { PUBLIC_PREFIX, sendError } from "../public-api/http";
 import { createPublicApi, type PublicApi } from "../public-api/api";
+import { GATEWAY_PREFIX } from "../gateway/gateway";
 
 export type HandlerOptions = {
   dev: boolean;
@@ -62,6 +63,10 @@ export function createRequestHandler(options: HandlerOptions) {
       void publicApi.handle(req, res, target, ["X-Request-Id", requestId, ...apiHeaders]);
       return;
     }
+    if (target.startsWith(GATEWAY_PREFIX)) {
+      void publicApi.gateway.handle(req, res, target, ["X-Request-Id", requestId, ...apiHeaders]);
+      return;
+    }
 
     res.setHeader("X-Request-Id", requestId);
     for (let i = 0; i < securityHeaders.length; i += 2) res.setHeader(securityHeaders[i]!, securityHeaders[i + 1]!);
@@ -74,6 +79,10 @@ export function createRequestHandler(options: HandlerOptions) {
     // Absolute-form targets and dot segments are resolved here, so they reach the public API too.
     if (url.pathname.startsWith(PUBLIC_PREFIX)) {
       void publicApi.handle(req, res, url.pathname + url.search, []);
+      return;
+    }
+    if (url.pathname.startsWith(GATEWAY_PREFIX)) {
+      void publicApi.gateway.handle(req, res, url.pathname + url.search, []);
       return;
     }
 

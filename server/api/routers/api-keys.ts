@@ -4,6 +4,8 @@ import { createRouter, projectProcedure } from "../trpc";
 import { id, requiredText } from "../../contracts/fields";
 import { API_KEY_SCOPE_NAMES } from "../../contracts/permissions";
 import { createApiKey, listApiKeys, revokeApiKey } from "../../domain/api-keys/api-keys";
+import { setApiKeyLimits } from "../../domain/observability/settings";
+import { apiKeyLimitsInput } from "../../contracts/observability";
 
 export const apiKeysRouter = createRouter({
   list: projectProcedure("apikey:read").query(({ ctx }) => listApiKeys(ctx.db, ctx.project.id)),
@@ -22,4 +24,7 @@ export const apiKeysRouter = createRouter({
     .mutation(({ ctx, input }) =>
       ctx.audited((w) => revokeApiKey(w, { orgId: ctx.org.id, projectId: ctx.project.id, actorUserId: ctx.user.id }, input)),
     ),
+  setLimits: projectProcedure("apikey:create")
+    .input(apiKeyLimitsInput.extend({ id }))
+    .mutation(({ ctx, input }) => ctx.audited((w) => setApiKeyLimits(w, { orgId: ctx.org.id, projectId: ctx.project.id }, input))),
 });

@@ -57,11 +57,20 @@ export async function listApiKeys(db: ReadDb, projectId: string) {
   return db.apiKey.findMany({
     where: { projectId },
     orderBy: [{ revokedAt: { sort: "desc", nulls: "first" } }, { createdAt: "desc" }],
-    select: { id: true, name: true, publicKey: true, secretHint: true, scopes: true, createdAt: true, lastUsedAt: true, revokedAt: true, createdBy: { select: { email: true } } },
+    select: { id: true, name: true, publicKey: true, secretHint: true, scopes: true, createdAt: true, lastUsedAt: true, revokedAt: true, rateLimitPerMinute: true, monthlyQuota: true, createdBy: { select: { email: true } } },
   });
 }
 
-export type ApiKeyPrincipal = { keyId: string; publicKey: string; orgId: string; projectId: string; scopes: string[] };
+export type ApiKeyPrincipal = {
+  keyId: string;
+  publicKey: string;
+  orgId: string;
+  projectId: string;
+  scopes: string[];
+  /** Gateway limits (null: unlimited). */
+  rateLimitPerMinute: number | null;
+  monthlyQuota: number | null;
+};
 
 /** How often a key's last use is written, at most (usage bookkeeping, not a governed change). */
 export const LAST_USED_EVERY_MS = 60_000;
@@ -70,7 +79,7 @@ export const LAST_USED_EVERY_MS = 60_000;
 export async function findActiveApiKey(db: ReadDb, secretHash: string) {
   const key = await db.apiKey.findUnique({
     where: { secretHash },
-    select: { id: true, publicKey: true, orgId: true, projectId: true, scopes: true, revokedAt: true, lastUsedAt: true },
+    select: { id: true, publicKey: true, orgId: true, projectId: true, scopes: true, revokedAt: true, lastUsedAt: true, rateLimitPerMinute: true, monthlyQuota: true },
   });
   return key && !key.revokedAt ? key : null;
 }

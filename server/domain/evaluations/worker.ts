@@ -345,8 +345,11 @@ async function finish(run: LoadedRun, status: "completed" | "failed" | "cancelle
   });
 }
 
-/** The LLM-as-judge dependency for this run's judge evaluators (resolved once per run). */
-function createJudge(run: LoadedRun) {
+/**
+ * The LLM-as-judge dependency for a project's judge evaluators (each judge configuration resolved
+ * once): evaluation runs and online evaluation both use it.
+ */
+export function createJudge(run: { projectId: string; evaluators: { config: EvaluatorConfig }[] }) {
   const cache = new Map<string, Promise<(args: { input: unknown; output: string; expected: unknown }) => Promise<{ text: string }>>>();
   return async (args: { input: unknown; output: string; expected: unknown }, config?: EvaluatorConfig): Promise<{ text: string }> => {
     const judgeConfig = (config ?? run.evaluators.find((e) => e.config.kind === "llm_judge")?.config) as Extract<EvaluatorConfig, { kind: "llm_judge" }> | undefined;

@@ -16,6 +16,7 @@ import { seedDatasets } from "./demo-datasets";
 import { seedEvaluations } from "./demo-evaluations";
 import { seedReviews } from "./demo-reviews";
 import { seedDeployments } from "./demo-deployments";
+import { seedObservability } from "./demo-observability";
 import { createCheckpoint } from "../audit/checkpoints";
 
 export const DEMO_PASSWORD = "keel-demo-password";
@@ -68,6 +69,7 @@ export async function seedDemoWorkspace(): Promise<{ created: boolean }> {
   await seedEvaluations({ orgId: org.id, projectId: project.id }, editorActor);
   await seedReviews({ orgId: org.id, projectId: project.id }, editorActor);
   await seedDeployments({ orgId: org.id, projectId: project.id }, editorActor);
+  await seedObservability({ orgId: org.id, projectId: project.id }, adminActor);
   // A first signed checkpoint of the audit chain (the audit log's chain status shows it), when
   // this server can keep a signing key.
   if (process.env.KEEL_ENCRYPTION_KEY) await createCheckpoint(org.id, { sink: null, actorLabel: "seed" });

@@ -1,0 +1,243 @@
+// The OpenAI-compatible gateway over real HTTP, driven by the official `openai` client against a
+// local fake provider: deployed prompts with variables, plain model pass-through, streaming, tool
+// calls, guardrails (PII block and mask, JSON Schema with one re-ask), fallback, per-key limits,
+// OpenAI-shaped errors, and every call logged as a trace.
+import OpenAI from "openai";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startPublicApi, createKey, seedPrompt, setLabel, type RunningApi, type TestKey } from "@/test/support/public-api";
+import { startFakeOpenAI, type FakeProviderServer } from "@/test/support/fake-openai";
+import { callerFor, createTestOrg, type TestOrg } from "@/test/support/factories";
+import { getTrace, listTraces } from "../telemetry/queries";
+
+let api: RunningApi;
+let fake: FakeProviderServer;
+let backup: FakeProviderServer;
+let t: TestOrg;
+let key: TestKey;
+let client: OpenAI;
+let primaryId: string;
+let backupId: string;
+const scope = () => ({ orgSlug: t.org.slug, projectSlug: t.project.slug });
+const admin = () => callerFor(t.users.admin);
+
+beforeAll(async () => {
+  [api, fake, backup] = await Promise.all([startPublicApi(), startFakeOpenAI(), startFakeOpenAI()]);
+  t = await createTestOrg();
+  key = await createKey(t, ["gateway:invoke"]);
+  client = new OpenAI({ baseURL: `${api.base}/api/gateway/v1`, apiKey: key.secret, maxRetries: 0 });
+  primaryId = (await admin().providers.create({ ...scope(), name: "Primary", kind: "openai_compatible", baseUrl: fake.url, apiKey: "sk-test-1234567890", defaultModel: "gpt-4o-mini" })).id;
+  backupId = (await admin().providers.create({ ...scope(), name: "Backup", kind: "openai_compatible", baseUrl: backup.url, apiKey: "sk-test-0987654321", defaultModel: "gpt-4o" })).id;
+  await seedPrompt(t, "support/reply", {
+    type: "chat",
+    messages: [
+      { role: "system", content: "You answer for {{company}}." },
+      { role: "user", content: "{{question}}" },
+    ],
+    config: { providerId: primaryId, model: "gpt-4o-mini", temperature: 0.2 },
+  });
+  await setLabel(t, "support/reply", "production", 1);
+  await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: primaryId, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
+});
+afterAll(async () => {
+  await api.close();
+  await Promise.all([fake.close(), backup.close()]);
+});
+beforeEach(() => {
+  fake.reset();
+  backup.reset();
+});
+
+const flush = () => api.api.gateway.logger.flush();
+
+describe("gateway: deployed prompts", () => {
+  it("renders the labelled version with variables, calls its provider and logs the call as a trace", async () => {
+    const raw = await client.chat.completions
+      .create({ model: "prompt:support/reply@production", messages: [], variables: { company: "Acme", question: "Where is my order?" } } as OpenAI.ChatCompletionCreateParamsNonStreaming)
+      .withResponse();
+    const completion = raw.data;
+    expect(completion.object).toBe("chat.completion");
+    expect(completion.choices[0]!.message.content).toBe("Echo: Where is my order?");
+    expect(completion.usage!.total_tokens).toBeGreaterThan(0);
+    const sent = fake.requests.at(-1)!.body;
+    expect(sent.model).toBe("gpt-4o-mini");
+    expect(sent.temperature).toBe(0.2);
+    expect(sent.messages).toEqual([
+      { role: "system", content: "You answer for Acme." },
+      { role: "user", content: "Where is my order?" },
+    ]);
+    const traceId = raw.response.headers.get("x-keel-trace-id")!;
+    await flush();
+    const detail = await getTrace(t.project.id, traceId);
+    expect(detail!.trace).toMatchObject({ promptName: "support/reply", promptVersion: 1, environment: "production", model: "gpt-4o-mini", source: "gateway", errors: 0 });
+    const span = detail!.spans[0]!;
+    expect(span.output).toBe("Echo: Where is my order?");
+    expect(JSON.parse(span.attributes["keel.prompt.variables"] as string)).toEqual({ company: "Acme", question: "Where is my order?" });
+    expect(span.costUsd).toBeGreaterThan(0);
+  });
+
+  it("streams SSE chunks the openai client assembles, with usage", async () => {
+    const stream = await client.chat.completions.create({
+      model: "prompt:support/reply@production",
+      messages: [],
+      stream: true,
+      stream_options: { include_usage: true },
+      variables: { company: "Acme", question: "Stream this please" },
+    } as OpenAI.ChatCompletionCreateParamsStreaming);
+    let text = "";
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    let finish: string | null = null;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? "";
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+      usage = chunk.usage ?? usage;
+    }
+    expect(text).toBe("Echo: Stream this please");
+    expect(finish).toBe("stop");
+    expect(usage!.completion_tokens).toBeGreaterThan(0);
+  });
+
+  it("answers an unknown prompt or label with OpenAI's 404 and a missing variable with a 400", async () => {
+    await expect(client.chat.completions.create({ model: "prompt:nope@production", messages: [] })).rejects.toMatchObject({ status: 404, code: "model_not_found" });
+    await expect(client.chat.completions.create({ model: "prompt:support/reply@staging", messages: [] })).rejects.toMatchObject({ status: 404 });
+    await expect(
+      client.chat.completions.create({ model: "prompt:support/reply@production", messages: [], variables: { company: "Acme" } } as OpenAI.ChatCompletionCreateParamsNonStreaming),
+    ).rejects.toMatchObject({ status: 400, code: "missing_variables", param: "variables" });
+  });
+});
+
+describe("gateway: plain models", () => {
+  it("passes a provider model name through the gateway connection, tool calls included", async () => {
+    const completion = await client.chat.completions.create({
+      model: "gpt-4o",
+      messages: [{ role: "user", content: "What's the weather in Paris?" }],
+      tools: [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }],
+    });
+    expect(fake.requests.at(-1)!.body.model).toBe("gpt-4o");
+    const call = completion.choices[0]!.message.tool_calls![0]! as OpenAI.ChatCompletionMessageFunctionToolCall;
+    expect(completion.choices[0]!.finish_reason).toBe("tool_calls");
+    expect(call.function.name).toBe("get_weather");
+    // The tool's result goes back through the gateway in the next turn.
+    await client.chat.completions.create({
+      model: "gpt-4o",
+      messages: [
+        { role: "user", content: "What's the weather in Paris?" },
+        { role: "assistant", content: null, tool_calls: [call] },
+        { role: "tool", tool_call_id: call.id, content: "18°C and sunny" },
+      ],
+    });
+    expect(fake.requests.at(-1)!.body.messages.slice(1)).toEqual([
+      { role: "assistant", content: null, tool_calls: [{ id: call.id, type: "function", function: call.function }] },
+      { role: "tool", content: "18°C and sunny", tool_call_id: call.id },
+    ]);
+  });
+
+  it("falls back to the second connection on a 5xx, and answers 502 naming both failures when it fails too", async () => {
+    await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: primaryId, fallbackConnectionId: backupId, fallbackModel: "gpt-4o", gatewayTimeoutMs: 5_000 });
+    fake.failNext(1, 503, {}, "overloaded");
+    const raw = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }] }).withResponse();
+    expect(raw.data.choices[0]!.message.content).toBe("Echo: hello");
+    expect(raw.response.headers.get("x-keel-fallback")).toBe("Backup");
+    expect(backup.requests.at(-1)!.body.model).toBe("gpt-4o");
+
+    fake.failNext(1, 500, {}, "primary down");
+    backup.failNext(1, 502, {}, "backup down");
+    const failed = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }] }).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(OpenAI.APIError);
+    expect((failed as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
+    expect((failed as Error).message).toMatch(/after falling back/);
+    expect((failed as Error).message).toMatch(/Primary/);
+    expect((failed as Error).message).toMatch(/Backup/);
+    await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: primaryId, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
+  });
+});
+
+describe("gateway: guardrails", () => {
+  it("blocks PII in the input before the model sees it, names the rule, and records it on the trace", async () => {
+    const g = await admin().guardrails.create({ ...scope(), name: "No card numbers", stage: "input", action: "block", config: { kind: "pii", entities: ["card", "email"], mode: "detect" } });
+    const before = fake.requests.length;
+    const error = await client.chat.completions
+      .create({ model: "prompt:support/reply@production", messages: [], variables: { company: "Acme", question: "My card is 4111 1111 1111 1111, refund me" } } as OpenAI.ChatCompletionCreateParamsNonStreaming)
+      .then(
+        () => null as never,
+        (e: unknown) => e as InstanceType<typeof OpenAI.APIError>,
+      );
+    expect(error.status).toBe(400);
+    expect(error.code).toBe("guardrail_blocked");
+    expect(error.message).toMatch(/No card numbers/);
+    expect(error.message).not.toContain("4111");
+    expect(fake.requests.length).toBe(before);
+    await flush();
+    const blocked = await listTraces(t.project.id, { window: "1h", status: "error", limit: 5 });
+    const detail = await getTrace(t.project.id, blocked.items[0]!.traceId);
+    expect(detail!.spans[0]!.guardrails).toEqual([expect.objectContaining({ rule: "No card numbers", action: "block", stage: "input" })]);
+    expect(detail!.spans[0]!.input).not.toContain("4111 1111 1111 1111");
+    await admin().guardrails.delete({ ...scope(), id: g.id });
+  });
+
+  it("masks PII when configured to, and the provider receives the masked text", async () => {
+    const g = await admin().guardrails.create({ ...scope(), name: "Mask emails", stage: "both", action: "flag", config: { kind: "pii", entities: ["email"], mode: "mask" } });
+    const raw = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Write to jane.doe@example.com today" }] }).withResponse();
+    expect(fake.requests.at(-1)!.body.messages[0].content).not.toContain("jane.doe@example.com");
+    expect(raw.data.choices[0]!.message.content).not.toContain("jane.doe@example.com");
+    expect(raw.response.headers.get("x-keel-guardrails-flagged")).toBe("Mask emails");
+    await admin().guardrails.delete({ ...scope(), id: g.id });
+  });
+
+  it("re-asks once when the output misses the JSON Schema, then blocks", async () => {
+    const g = await admin().guardrails.create({
+      ...scope(),
+      name: "Reply is JSON",
+      stage: "output",
+      action: "block",
+      config: { kind: "json_schema", schema: { type: "object", required: ["answer"], properties: { answer: { type: "string" } } } },
+    });
+    const before = fake.requests.length;
+    const error = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "not json" }] }).then(
+        () => null as never,
+        (e: unknown) => e as InstanceType<typeof OpenAI.APIError>,
+      );
+    expect(fake.requests.length - before).toBe(2);
+    expect(fake.requests.at(-1)!.body.messages.at(-1).content).toMatch(/JSON Schema/);
+    expect(error.status).toBe(400);
+    expect(error.message).toMatch(/Reply is JSON/);
+    await admin().guardrails.delete({ ...scope(), id: g.id });
+  });
+});
+
+describe("gateway: keys and bad input", () => {
+  it("enforces per-key rate limits and monthly quotas with OpenAI's 429s", async () => {
+    const limited = await createKey(t, ["gateway:invoke"], "limited");
+    await admin().apiKeys.setLimits({ ...scope(), id: limited.id, rateLimitPerMinute: 2, monthlyQuota: null });
+    const c = new OpenAI({ baseURL: `${api.base}/api/gateway/v1`, apiKey: limited.secret, maxRetries: 0 });
+    const call = () => c.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] });
+    await call();
+    await call();
+    await expect(call()).rejects.toMatchObject({ status: 429, code: "rate_limit_exceeded" });
+
+    const quota = await createKey(t, ["gateway:invoke"], "quota");
+    await admin().apiKeys.setLimits({ ...scope(), id: quota.id, rateLimitPerMinute: null, monthlyQuota: 1 });
+    const q = new OpenAI({ baseURL: `${api.base}/api/gateway/v1`, apiKey: quota.secret, maxRetries: 0 });
+    await q.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] });
+    await expect(q.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] })).rejects.toMatchObject({ status: 429, code: "insufficient_quota" });
+  });
+
+  it("refuses keys without the scope and malformed requests in OpenAI's error format", async () => {
+    const reader = await createKey(t, ["prompts:read"], "reader");
+    const c = new OpenAI({ baseURL: `${api.base}/api/gateway/v1`, apiKey: reader.secret, maxRetries: 0 });
+    await expect(c.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] })).rejects.toMatchObject({ status: 403 });
+    const res = await fetch(`${api.base}/api/gateway/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json" }, body: JSON.stringify({ messages: "nope" }) });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { message: string; type: string; param: string | null } };
+    expect(body.error.type).toBe("invalid_request_error");
+    expect(body.error.message).toMatch(/model/);
+    const notJson = await fetch(`${api.base}/api/gateway/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json" }, body: "{" });
+    expect(notJson.status).toBe(400);
+    const unknown = await fetch(`${api.base}/api/gateway/v1/embeddings`, { method: "POST", headers: { authorization: `Bearer ${key.secret}` } });
+    expect(unknown.status).toBe(404);
+  });
+
+  it("lists deployed prompts as models", async () => {
+    const list = await client.models.list();
+    expect(list.data.map((m) => m.id)).toContain("prompt:support/reply@production");
+  });
+});

@@ -1,0 +1,452 @@
+import "server-only";
+// The OpenAI-compatible gateway: POST /api/gateway/v1/chat/completions, answered by the custom
+// server before Next (like the public API) with an API key holding `gateway:invoke`.
+//
+//   model "prompt:<name>@<label>"  renders the version the label points at with the request's
+//                                  `variables`, then appends the request's own messages, and calls
+//                                  the prompt's provider connection and model.
+//   any other model name           passes through the project's gateway connection.
+//
+// Guardrails run on the input (before the model sees it) and on the output (before the client
+// does); a JSON Schema violation gets one automatic re-ask. A timeout, network failure or 5xx goes
+// to the fallback connection once. Every call is logged as a trace in the background.
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { renderMessages, renderTemplate } from "../contracts/templates";
+import { estimateCost, ProviderError, type ChatMessage, type CompletionRequest, type CompletionResult, type StreamEvent } from "../providers";
+import type { ApiKeyCache, Principal } from "../public-api/key-cache";
+import { parseCredentials, readJsonBody } from "../public-api/input";
+import { HttpError } from "../public-api/errors";
+import { describeIssues } from "../public-api/errors";
+import type { StoredSpan } from "../telemetry/store";
+import { GatewayConfig, type Connection, type ProjectGateway } from "./config";
+import { maskPii, PII_ENTITIES, type CheckResult, type CompiledGuardrails, type Violation } from "./guardrails";
+import { GatewayLimits } from "./limits";
+import { TraceLogger } from "./logger";
+import { badRequest, chatCompletionRequest, chunkLine, completionBody, GatewayError, toChatMessages, toolCallsDelta, toTools, type ChatCompletionRequest } from "./wire";
+
+export const GATEWAY_PREFIX = "/api/gateway/";
+const COMPLETIONS_PATH = "/api/gateway/v1/chat/completions";
+const MODELS_PATH = "/api/gateway/v1/models";
+const MAX_GATEWAY_BODY = 4 * 1_048_576;
+const MAX_LOGGED_BYTES = 64 * 1024;
+const DEFAULT_LABEL = "production";
+
+type Target = { connection: Connection; model: string };
+type Call = {
+  principal: Principal;
+  project: ProjectGateway;
+  body: ChatCompletionRequest;
+  messages: ChatMessage[];
+  request: Omit<CompletionRequest, "model" | "messages">;
+  primary: Target;
+  fallback: Target | null;
+  guardrails: CompiledGuardrails | null;
+  prompt: { name: string; version: number; label: string } | null;
+  variables: Record<string, string> | null;
+  trace: { traceId: string; spanId: string; parentSpanId: string | null; startUs: number };
+  violations: Violation[];
+  usedFallback: boolean;
+};
+
+export type GatewayOptions = { keys: ApiKeyCache; config?: GatewayConfig; limits?: GatewayLimits; logger?: TraceLogger };
+
+export type Gateway = {
+  handle(req: IncomingMessage, res: ServerResponse, target: string, base: readonly string[]): Promise<void>;
+  logger: TraceLogger;
+  close(): Promise<void>;
+};
+
+const hex = (bytes: number) => randomBytes(bytes).toString("hex");
+const nowUs = () => Math.round(performance.timeOrigin * 1000 + performance.now() * 1000);
+
+/** W3C traceparent: the caller's trace continues through the gateway. */
+function traceContext(header: string | string[] | undefined): { traceId: string; parentSpanId: string | null } {
+  const m = typeof header === "string" ? /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-[\da-f]{2}$/.exec(header.trim()) : null;
+  if (m && !/^0+$/.test(m[1]!) && !/^0+$/.test(m[2]!)) return { traceId: m[1]!, parentSpanId: m[2]! };
+  return { traceId: hex(16), parentSpanId: null };
+}
+
+function sendJson(res: ServerResponse, base: readonly string[], status: number, body: unknown, extra: Record<string, string> = {}) {
+  const payload = JSON.stringify(body);
+  const headers = [...base, "content-type", "application/json", "content-length", String(Buffer.byteLength(payload))];
+  for (const [k, v] of Object.entries(extra)) headers.push(k, v);
+  res.writeHead(status, headers);
+  res.end(payload);
+}
+
+function cap(text: string | null): string | null {
+  if (text === null || text.length <= MAX_LOGGED_BYTES) return text;
+  return `${text.slice(0, MAX_LOGGED_BYTES)}…`;
+}
+
+/** A provider failure worth a second connection: no answer, a broken one, or a server error. */
+function shouldFallback(error: unknown): boolean {
+  if (!(error instanceof ProviderError)) return false;
+  return error.code === "timeout" || error.code === "network" || error.code === "invalid_response" || (error.code === "http" && (error.status ?? 0) >= 500);
+}
+
+function providerFailure(call: Call, errors: { target: Target; error: unknown }[]): GatewayError {
+  const reasons = errors.map(({ target, error }) => `${target.connection.name} (${target.model}): ${error instanceof Error ? error.message : String(error)}`);
+  const last = errors.at(-1)?.error;
+  const status = last instanceof ProviderError && last.status === 429 ? 429 : 502;
+  const after = call.fallback && errors.length > 1 ? " after falling back" : "";
+  return new GatewayError(status, "provider_error", `The model provider failed${after}: ${reasons.join("; ")}`.slice(0, 2_000), status === 429 ? "provider_rate_limited" : "provider_error");
+}
+
+export function createGateway(options: GatewayOptions): Gateway {
+  const config = options.config ?? new GatewayConfig();
+  const limits = options.limits ?? new GatewayLimits();
+  const logger = options.logger ?? new TraceLogger();
+
+  async function authenticate(req: IncomingMessage): Promise<Principal> {
+    const credentials = parseCredentials(req.headers.authorization);
+    if (!credentials) throw new GatewayError(401, "invalid_request_error", "Send a Keel API key: Authorization: Bearer sk-keel-…", "invalid_api_key");
+    const found = options.keys.authenticate(credentials.secret, credentials.publicKey);
+    const principal = found instanceof Promise ? await found : found;
+    if (!principal) throw new GatewayError(401, "invalid_request_error", "Invalid or revoked API key", "invalid_api_key");
+    if (!principal.permissions.has("gateway:invoke")) throw new GatewayError(403, "permission_error", "This API key lacks the gateway:invoke scope", "insufficient_scope");
+    return principal;
+  }
+
+  async function readBody(req: IncomingMessage): Promise<ChatCompletionRequest> {
+    let raw: unknown;
+    try {
+      raw = await readJsonBody(req, MAX_GATEWAY_BODY);
+    } catch (error) {
+      if (error instanceof HttpError) throw new GatewayError(error.code === "PAYLOAD_TOO_LARGE" ? 413 : error.code === "UNSUPPORTED_MEDIA_TYPE" ? 415 : 400, "invalid_request_error", error.message, null, null, error.headers);
+      throw error;
+    }
+    const parsed = chatCompletionRequest.safeParse(raw);
+    if (!parsed.success) {
+      const { message, field } = describeIssues(parsed.error, { value: raw });
+      throw badRequest(message, field ?? null);
+    }
+    return parsed.data;
+  }
+
+  async function plan(principal: Principal, body: ChatCompletionRequest, startUs: number, traceparent: string | string[] | undefined): Promise<Call> {
+    const project = await config.project(principal.projectId);
+    const { settings } = project;
+    let messages = toChatMessages(body.messages);
+    let prompt: Call["prompt"] = null;
+    let variables: Record<string, string> | null = null;
+    let connectionId: string | null;
+    let model: string | undefined;
+    const request: Call["request"] = {};
+
+    if (body.model.startsWith("prompt:")) {
+      const ref = body.model.slice("prompt:".length);
+      const at = ref.lastIndexOf("@");
+      const name = (at < 0 ? ref : ref.slice(0, at)).trim();
+      const label = (at < 0 ? DEFAULT_LABEL : ref.slice(at + 1)).trim() || DEFAULT_LABEL;
+      if (!name) throw badRequest('Name the prompt: model "prompt:<name>@<label>"', "model");
+      const resolved = await config.prompt(principal.projectId, name, label);
+      if (!resolved) {
+        throw new GatewayError(404, "invalid_request_error", `The model \`${body.model}\` does not exist: no prompt "${name}" with a version labelled "${label}" in this project`, "model_not_found", "model");
+      }
+      variables = Object.fromEntries(Object.entries(body.variables ?? {}).map(([k, v]) => [k, v === null ? "" : String(v)]));
+      const rendered =
+        resolved.type === "text"
+          ? (() => {
+              const r = renderTemplate(resolved.template ?? "", variables);
+              return { messages: [{ role: "user" as const, content: r.text }], missing: r.missing };
+            })()
+          : renderMessages(resolved.messages ?? [], variables);
+      if (rendered.missing.length) throw badRequest(`Missing variables for prompt "${name}": ${rendered.missing.join(", ")} (send them in \`variables\`)`, "variables", "missing_variables");
+      messages = [...rendered.messages, ...messages];
+      prompt = { name: resolved.name, version: resolved.version, label };
+      const c = resolved.config;
+      connectionId = c.providerId ?? settings.gatewayConnectionId ?? project.simulatedConnectionId;
+      model = c.model;
+      if (c.temperature !== undefined) request.temperature = c.temperature;
+      if (c.maxTokens !== undefined) request.maxTokens = c.maxTokens;
+      if (c.stop?.length) request.stop = c.stop;
+      if (c.responseFormat) request.responseFormat = c.responseFormat;
+      if (c.tools?.length) request.tools = c.tools;
+    } else {
+      if (body.variables) throw badRequest("`variables` only apply to prompt models (prompt:<name>@<label>)", "variables");
+      connectionId = settings.gatewayConnectionId;
+      if (!connectionId) throw badRequest("This project has no gateway connection for plain model names: choose one in Settings → Observability, or call a deployed prompt with model \"prompt:<name>@<label>\"", "model", "no_gateway_connection");
+      model = body.model;
+    }
+    if (!messages.length) throw badRequest("Send at least one message", "messages");
+    if (!connectionId) throw badRequest("The prompt names no provider connection and the project has none for the gateway", "model");
+
+    // The request's own parameters override the prompt's.
+    if (body.temperature !== undefined && body.temperature !== null) request.temperature = body.temperature;
+    const maxTokens = body.max_completion_tokens ?? body.max_tokens;
+    if (maxTokens !== undefined && maxTokens !== null) request.maxTokens = maxTokens;
+    if (body.stop !== undefined && body.stop !== null) request.stop = typeof body.stop === "string" ? [body.stop] : body.stop;
+    const tools = toTools(body.tools);
+    if (tools) request.tools = [...(request.tools ?? []).filter((t) => !tools.some((x) => x.name === t.name)), ...tools];
+    const format = body.response_format;
+    if (format?.type === "json_object") request.responseFormat = { type: "json_object" };
+    if (format?.type === "json_schema") request.responseFormat = { type: "json_schema", name: format.json_schema.name, schema: format.json_schema.schema ?? {}, ...(format.json_schema.strict ? { strict: true } : {}) };
+
+    const primaryConnection = await config.connection(principal.projectId, connectionId, settings.gatewayTimeoutMs);
+    const primary = { connection: primaryConnection, model: model ?? primaryConnection.defaultModel ?? "simulated-1" };
+    let fallback: Target | null = null;
+    if (settings.fallbackConnectionId && settings.fallbackConnectionId !== connectionId) {
+      const fb = await config.connection(principal.projectId, settings.fallbackConnectionId, settings.gatewayTimeoutMs);
+      fallback = { connection: fb, model: settings.fallbackModel ?? fb.defaultModel ?? primary.model };
+    }
+    const context = traceContext(traceparent);
+    return {
+      principal,
+      project,
+      body,
+      messages,
+      request,
+      primary,
+      fallback,
+      guardrails: config.guardrailsFor(project, prompt?.name ?? null, prompt?.label ?? null),
+      prompt,
+      variables,
+      trace: { traceId: context.traceId, spanId: hex(8), parentSpanId: context.parentSpanId, startUs },
+      violations: [],
+      usedFallback: false,
+    };
+  }
+
+  function blockedError(v: Violation): GatewayError {
+    return new GatewayError(400, "invalid_request_error", `Blocked by guardrail "${v.rule}" (${v.kind}, ${v.stage}): ${v.detail}`, "guardrail_blocked");
+  }
+
+  /** Input guardrails: masks in place, throws on a block. */
+  function checkInput(call: Call) {
+    if (!call.guardrails?.hasInput) return;
+    call.messages = call.messages.map((m) => {
+      if (m.role === "assistant" || !m.content) return m;
+      const checked: CheckResult = call.guardrails!.checkInput(m.content);
+      call.violations.push(...checked.violations);
+      if (checked.blocked) throw blockedError(checked.blocked);
+      return checked.text === m.content ? m : { ...m, content: checked.text };
+    });
+  }
+
+  function checkOutput(call: Call, text: string): CheckResult | null {
+    if (!call.guardrails?.hasOutput || !text) return null;
+    return call.guardrails.checkOutput(text);
+  }
+
+  async function complete(call: Call, messages: ChatMessage[], signal: AbortSignal): Promise<CompletionResult> {
+    const errors: { target: Target; error: unknown }[] = [];
+    for (const target of call.fallback ? [call.primary, call.fallback] : [call.primary]) {
+      try {
+        const result = await target.connection.provider.complete({ ...call.request, model: target.model, messages, signal });
+        if (target !== call.primary) call.usedFallback = true;
+        return result;
+      } catch (error) {
+        errors.push({ target, error });
+        if (!shouldFallback(error)) break;
+      }
+    }
+    throw providerFailure(call, errors);
+  }
+
+  /** A completion with output guardrails applied (one re-ask on a JSON Schema violation). */
+  async function completeChecked(call: Call, signal: AbortSignal): Promise<CompletionResult> {
+    let result = await complete(call, call.messages, signal);
+    let checked = checkOutput(call, result.text);
+    const schemaMiss = checked?.violations.find((v) => v.kind === "json_schema");
+    if (checked && schemaMiss) {
+      const reask: ChatMessage[] = [...call.messages, { role: "assistant", content: result.text }, { role: "user", content: call.guardrails!.reaskMessage(schemaMiss) }];
+      const again = await complete(call, reask, signal);
+      result = { ...again, usage: { inputTokens: result.usage.inputTokens + again.usage.inputTokens, outputTokens: result.usage.outputTokens + again.usage.outputTokens }, attempts: result.attempts + again.attempts };
+      call.violations.push({ ...schemaMiss, action: "flag", detail: `${schemaMiss.detail} (re-asked once)` });
+      checked = checkOutput(call, result.text);
+    }
+    if (checked) {
+      call.violations.push(...checked.violations);
+      if (checked.blocked) throw blockedError(checked.blocked);
+      result = { ...result, text: checked.text };
+    }
+    return result;
+  }
+
+  function log(call: Call, outcome: { result?: CompletionResult; error?: GatewayError | Error; endUs: number }) {
+    const { result, error } = outcome;
+    const target = call.usedFallback && call.fallback ? call.fallback : call.primary;
+    const attributes: Record<string, unknown> = {
+      "gen_ai.operation.name": "chat",
+      "keel.gateway.connection": target.connection.name,
+      "keel.api_key": call.principal.publicKey,
+    };
+    if (call.usedFallback) attributes["keel.gateway.fallback"] = true;
+    if (call.variables) attributes["keel.prompt.variables"] = JSON.stringify(call.variables);
+    if (call.body.user) attributes["user.id"] = call.body.user;
+    if (call.request.temperature !== undefined) attributes["gen_ai.request.temperature"] = call.request.temperature;
+    if (result?.toolCalls?.length) attributes["gen_ai.response.tool_calls"] = JSON.stringify(result.toolCalls);
+    const usage = result?.usage;
+    // A call a PII rule fired on is logged masked, whatever the rule's mode: the trace store must
+    // not keep what the guardrail kept from the provider.
+    const scrub = call.violations.some((v) => v.kind === "pii") ? (text: string) => maskPii(text, PII_ENTITIES).text : (text: string) => text;
+    const span: StoredSpan = {
+      traceId: call.trace.traceId,
+      spanId: call.trace.spanId,
+      parentSpanId: call.trace.parentSpanId,
+      name: call.prompt ? `gateway ${call.prompt.name}` : `gateway ${call.primary.model}`,
+      kind: 2,
+      startUs: call.trace.startUs,
+      endUs: Math.max(outcome.endUs, call.trace.startUs),
+      statusCode: error ? 2 : 1,
+      statusMessage: error ? error.message.slice(0, 1_000) : null,
+      serviceName: "keel-gateway",
+      isGeneration: true,
+      model: result?.model ?? target.model,
+      provider: target.connection.kind,
+      inputTokens: usage?.inputTokens ?? null,
+      outputTokens: usage?.outputTokens ?? null,
+      costUsd: usage ? estimateCost(result!.model || target.model, usage, call.project.prices) : null,
+      promptName: call.prompt?.name ?? null,
+      promptVersion: call.prompt?.version ?? null,
+      environment: call.prompt?.label ?? null,
+      userId: call.body.user ?? null,
+      sessionId: null,
+      input: cap(scrub(JSON.stringify(call.messages.map((m) => ({ role: m.role, content: m.content }))))),
+      output: cap(result ? scrub(result.text) : null),
+      attributes,
+      events: [],
+      source: "gateway",
+      guardrails: call.violations.map((v) => ({ rule: v.rule, kind: v.kind, stage: v.stage, action: v.action, detail: v.detail })),
+    };
+    logger.log(call.principal.projectId, call.principal.keyId, span);
+  }
+
+  function responseHeaders(call: Call): Record<string, string> {
+    const headers: Record<string, string> = { "x-keel-trace-id": call.trace.traceId };
+    const flagged = [...new Set(call.violations.filter((v) => v.action === "flag").map((v) => v.rule))];
+    if (flagged.length) headers["x-keel-guardrails-flagged"] = flagged.join(", ").slice(0, 500);
+    if (call.usedFallback) headers["x-keel-fallback"] = call.fallback!.connection.name;
+    return headers;
+  }
+
+  async function stream(call: Call, res: ServerResponse, base: readonly string[], signal: AbortSignal): Promise<CompletionResult> {
+    const id = `chatcmpl-${call.trace.spanId}`;
+    const created = Math.floor(Date.now() / 1000);
+    const includeUsage = call.body.stream_options?.include_usage === true;
+    const open = (model: string) => {
+      const headers = [...base, "content-type", "text/event-stream; charset=utf-8", "cache-control", "no-cache", "x-accel-buffering", "no"];
+      for (const [k, v] of Object.entries(responseHeaders(call))) headers.push(k, v);
+      res.writeHead(200, headers);
+      res.write(chunkLine(id, created, model, { role: "assistant", content: "" }, null));
+    };
+    const finish = (result: CompletionResult) => {
+      if (result.toolCalls?.length) res.write(chunkLine(id, created, result.model, toolCallsDelta(result.toolCalls), null));
+      res.write(chunkLine(id, created, result.model, {}, result.finishReason));
+      if (includeUsage) res.write(chunkLine(id, created, result.model, {}, null, result.usage));
+      res.end("data: [DONE]\n\n");
+    };
+
+    // Output guardrails need the whole text before the client sees any of it.
+    if (call.guardrails?.hasOutput) {
+      const result = await completeChecked(call, signal);
+      open(result.model);
+      for (const piece of result.text.match(/[\s\S]{1,64}/g) ?? []) res.write(chunkLine(id, created, result.model, { content: piece }, null));
+      finish(result);
+      return result;
+    }
+
+    const errors: { target: Target; error: unknown }[] = [];
+    for (const target of call.fallback ? [call.primary, call.fallback] : [call.primary]) {
+      const iterator = target.connection.provider.stream({ ...call.request, model: target.model, messages: call.messages, signal })[Symbol.asyncIterator]();
+      let first: IteratorResult<StreamEvent>;
+      try {
+        first = await iterator.next();
+      } catch (error) {
+        // Nothing was sent yet: the fallback can still answer.
+        errors.push({ target, error });
+        if (!shouldFallback(error)) break;
+        continue;
+      }
+      if (target !== call.primary) call.usedFallback = true;
+      open(target.model);
+      for (let step = first; !step.done; step = await iterator.next()) {
+        const event = step.value;
+        if (event.type === "delta") {
+          if (event.text) res.write(chunkLine(id, created, target.model, { content: event.text }, null));
+        } else {
+          finish(event.result);
+          return event.result;
+        }
+      }
+      throw new Error("The provider's stream ended without a result");
+    }
+    throw providerFailure(call, errors);
+  }
+
+  async function chatCompletions(req: IncomingMessage, res: ServerResponse, base: readonly string[]) {
+    const startUs = nowUs();
+    const principal = await authenticate(req);
+    await limits.admit(principal);
+    const body = await readBody(req);
+    const call = await plan(principal, body, startUs, req.headers.traceparent);
+    const abort = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    try {
+      checkInput(call);
+      if (body.stream) {
+        const result = await stream(call, res, base, abort.signal);
+        log(call, { result, endUs: nowUs() });
+        return;
+      }
+      const result = await completeChecked(call, abort.signal);
+      const payload = completionBody(`chatcmpl-${call.trace.spanId}`, Math.floor(Date.now() / 1000), result.model, result);
+      sendJson(res, base, 200, payload, responseHeaders(call));
+      log(call, { result, endUs: nowUs() });
+    } catch (error) {
+      log(call, { error: error instanceof Error ? error : new Error(String(error)), endUs: nowUs() });
+      if (res.headersSent) {
+        // Mid-stream: an error event in OpenAI's shape, then the end of the stream.
+        const known = error instanceof GatewayError ? error : new GatewayError(502, "provider_error", "The model provider failed mid-stream");
+        res.end(`data: ${JSON.stringify(known.body())}\n\n`);
+        return;
+      }
+      if (error instanceof GatewayError) error.headers["x-keel-trace-id"] = call.trace.traceId;
+      throw error;
+    }
+  }
+
+  async function models(req: IncomingMessage, res: ServerResponse, base: readonly string[]) {
+    // The deployed prompts a client can name (every label of every prompt); plain model names
+    // pass through the gateway connection and are the provider's to list.
+    const principal = await authenticate(req);
+    const labels = await config.labels(principal.projectId);
+    sendJson(res, base, 200, { object: "list", data: labels.map((l) => ({ id: `prompt:${l.prompt}@${l.label}`, object: "model", created: Math.floor(l.updatedAt.getTime() / 1000), owned_by: "keel" })) });
+  }
+
+  return {
+    logger,
+    async handle(req, res, target, base) {
+      const q = target.indexOf("?");
+      const path = (q < 0 ? target : target.slice(0, q)).replace(/\/+$/, "");
+      try {
+        if (path === COMPLETIONS_PATH) {
+          if (req.method !== "POST") throw new GatewayError(405, "invalid_request_error", `Method ${req.method} is not allowed here (allowed: POST)`, null, null, { allow: "POST" });
+          await chatCompletions(req, res, base);
+          return;
+        }
+        if (path === MODELS_PATH && (req.method === "GET" || req.method === "HEAD")) {
+          await models(req, res, base);
+          return;
+        }
+        throw new GatewayError(404, "invalid_request_error", `No gateway route ${path}: Keel's gateway serves POST /api/gateway/v1/chat/completions`, "unknown_url");
+      } catch (error) {
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        if (error instanceof GatewayError) return sendJson(res, base, error.status, error.body(), error.headers);
+        console.error(`[gateway] ${req.method} ${path} failed:`, error);
+        sendJson(res, base, 500, new GatewayError(500, "server_error", "Something went wrong on our side. The error was logged.").body());
+      }
+    },
+    async close() {
+      config.close();
+      await logger.flush();
+    },
+  };
+}

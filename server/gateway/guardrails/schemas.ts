@@ -1,0 +1,115 @@
+// Guardrail configurations for the gateway: what the guardrail CRUD validates and stores as JSON,
+// and what compileGuardrails (./engine.ts) runs. Client code may import this file (forms); it has
+// no node-only imports. Save-time checks zod cannot express run here as refinements: deny
+// patterns compile and cannot backtrack exponentially, JSON Schemas compile with ajv.
+import { z } from "zod";
+import { compileJsonSchema } from "./json-schema";
+import { PII_ENTITIES } from "./pii";
+import { regexProblem } from "./regex-safety";
+
+export { PII_ENTITIES, type PiiEntity } from "./pii";
+
+export const GUARDRAIL_KINDS = ["pii", "regex_deny", "json_schema", "max_length"] as const;
+export type GuardrailKind = (typeof GUARDRAIL_KINDS)[number];
+
+export const GUARDRAIL_STAGES = ["input", "output", "both"] as const;
+export type GuardrailStage = (typeof GUARDRAIL_STAGES)[number];
+
+export const GUARDRAIL_ACTIONS = ["block", "flag"] as const;
+export type GuardrailAction = (typeof GUARDRAIL_ACTIONS)[number];
+
+export const PII_MODES = ["mask", "detect"] as const;
+
+/** Kinds that only make sense on the model's reply. */
+export const OUTPUT_ONLY_KINDS: readonly GuardrailKind[] = ["json_schema"];
+
+export const MAX_DENY_PATTERNS = 50;
+export const MAX_DENY_PATTERN_CHARS = 500;
+export const MAX_LENGTH_LIMIT = 1_000_000;
+export const MAX_SCHEMA_CHARS = 100_000;
+
+/** For the UI: a label and a one-line description per kind. */
+export const GUARDRAIL_KIND_INFO: Record<GuardrailKind, { label: string; description: string }> = {
+  pii: { label: "PII", description: "Finds emails, phone numbers, card numbers and IBANs; masks them or reports them." },
+  regex_deny: { label: "Deny patterns", description: "Matches regular expressions that must not appear." },
+  json_schema: { label: "JSON Schema", description: "The model's reply must be JSON matching a schema (one automatic re-ask)." },
+  max_length: { label: "Maximum length", description: "Limits the length of a message or reply in characters." },
+};
+
+export const piiGuardrailConfig = z.strictObject({
+  kind: z.literal("pii"),
+  entities: z
+    .array(z.enum(PII_ENTITIES, { error: `must be one of ${PII_ENTITIES.join(", ")}` }))
+    .min(1, "pick at least one entity")
+    .refine((entities) => new Set(entities).size === entities.length, "must not repeat an entity"),
+  /** mask: replace with [EMAIL], [PHONE], [CARD], [IBAN]; detect: only report. */
+  mode: z.enum(PII_MODES, { error: "must be mask or detect" }).default("mask"),
+});
+
+export const regexDenyGuardrailConfig = z
+  .strictObject({
+    kind: z.literal("regex_deny"),
+    patterns: z
+      .array(z.string().min(1, "must not be empty").max(MAX_DENY_PATTERN_CHARS, `must be at most ${MAX_DENY_PATTERN_CHARS} characters`))
+      .min(1, "add at least one pattern")
+      .max(MAX_DENY_PATTERNS, `must have at most ${MAX_DENY_PATTERNS} patterns`),
+    caseInsensitive: z.boolean().default(false),
+  })
+  .superRefine((config, ctx) => {
+    config.patterns.forEach((pattern, index) => {
+      const problem = regexProblem(pattern, config.caseInsensitive ? "i" : "");
+      if (problem) ctx.addIssue({ code: "custom", path: ["patterns", index], message: problem });
+    });
+  });
+
+export const jsonSchemaGuardrailConfig = z.strictObject({
+  kind: z.literal("json_schema"),
+  schema: z.record(z.string(), z.unknown(), { error: "must be a JSON Schema object" }).superRefine((schema, ctx) => {
+    if (JSON.stringify(schema).length > MAX_SCHEMA_CHARS) {
+      ctx.addIssue({ code: "custom", message: `must be at most ${MAX_SCHEMA_CHARS} characters as JSON` });
+      return;
+    }
+    const compiled = compileJsonSchema(schema);
+    if (!compiled.ok) ctx.addIssue({ code: "custom", message: compiled.problem });
+  }),
+});
+
+export const maxLengthGuardrailConfig = z.strictObject({
+  kind: z.literal("max_length"),
+  /** Characters as Unicode code points (an emoji counts once). */
+  maxChars: z
+    .number()
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .max(MAX_LENGTH_LIMIT, `must be at most ${MAX_LENGTH_LIMIT.toLocaleString("en-US")}`),
+});
+
+export const guardrailConfig = z.discriminatedUnion(
+  "kind",
+  [piiGuardrailConfig, regexDenyGuardrailConfig, jsonSchemaGuardrailConfig, maxLengthGuardrailConfig],
+  { error: `must be one of ${GUARDRAIL_KINDS.join(", ")}` },
+);
+/** A parsed configuration (defaults applied). */
+export type GuardrailConfig = z.infer<typeof guardrailConfig>;
+/** A configuration as sent by a form or an API client (defaults optional). */
+export type GuardrailConfigInput = z.input<typeof guardrailConfig>;
+export type GuardrailConfigOf<K extends GuardrailKind> = Extract<GuardrailConfig, { kind: K }>;
+
+/**
+ * A whole rule as compileGuardrails takes it. json_schema checks the model's reply, so a stage of
+ * "input" is refused ("both" runs it on output only).
+ */
+export const guardrailRule = z
+  .object({
+    id: z.string().min(1, "is required"),
+    name: z.string().trim().min(1, "is required").max(100, "must be at most 100 characters"),
+    stage: z.enum(GUARDRAIL_STAGES, { error: "must be input, output or both" }),
+    action: z.enum(GUARDRAIL_ACTIONS, { error: "must be block or flag" }),
+    config: guardrailConfig,
+  })
+  .superRefine((rule, ctx) => {
+    if (rule.stage === "input" && OUTPUT_ONLY_KINDS.includes(rule.config.kind)) {
+      ctx.addIssue({ code: "custom", path: ["stage"], message: `${rule.config.kind} checks the model's reply: use stage output` });
+    }
+  });
+export type GuardrailRule = { id: string; name: string; stage: GuardrailStage; action: GuardrailAction; config: GuardrailConfig };

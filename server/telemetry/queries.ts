@@ -1,0 +1,321 @@
+import "server-only";
+// The telemetry store's reads: dashboards (from the minute/hour rollups, never the raw spans),
+// the trace list (from the per-trace summaries), a trace's spans, and scores. Part of the store
+// module (with store.ts): a column store replaces both files together.
+import { WINDOWS, type BreakdownRow, type Dashboard, type DashboardFilters, type DashboardPoint, type QualityPoint, type QualityTotal, type ScoreView, type SpanView, type TraceDetail, type TraceListInput, type TraceSummary } from "../contracts/observability";
+import { addHist, HIST_BUCKETS, histQuantile, telemetryPool } from "./store";
+
+type Num = string | number | null;
+const num = (v: Num): number => (v === null ? 0 : Number(v));
+
+function whereDims(filters: DashboardFilters, params: unknown[], prefix = ""): string {
+  const parts: string[] = [];
+  if (filters.promptName) parts.push(`${prefix}prompt_name = $${params.push(filters.promptName)}`);
+  if (filters.promptVersion) parts.push(`${prefix}prompt_version = $${params.push(filters.promptVersion)}`);
+  if (filters.model) parts.push(`${prefix}model = $${params.push(filters.model)}`);
+  if (filters.environment) parts.push(`${prefix}environment = $${params.push(filters.environment)}`);
+  return parts.length ? ` AND ${parts.join(" AND ")}` : "";
+}
+
+type RollupRow = { t: Date; g: Num; er: Num; it: Num; ot: Num; c: Num; l: Num; h: number[]; bl: Num; fl: Num };
+
+function toPoint(t: string, r: Omit<RollupRow, "t"> | null): DashboardPoint {
+  const generations = r ? num(r.g) : 0;
+  const errors = r ? num(r.er) : 0;
+  const hist = r?.h ?? [];
+  return {
+    t,
+    generations,
+    errors,
+    errorRate: generations ? errors / generations : null,
+    inputTokens: r ? num(r.it) : 0,
+    outputTokens: r ? num(r.ot) : 0,
+    costUsd: r ? Math.round(num(r.c) * 1e6) / 1e6 : 0,
+    avgMs: generations ? Math.round((num(r!.l) / generations) * 10) / 10 : null,
+    p50: histQuantile(hist, 0.5),
+    p95: histQuantile(hist, 0.95),
+    p99: histQuantile(hist, 0.99),
+    guardrailBlocks: r ? num(r.bl) : 0,
+    guardrailFlags: r ? num(r.fl) : 0,
+  };
+}
+
+/** Every chart of the dashboard in one call: four queries over the rollups and the scores, run concurrently. */
+export async function dashboard(projectId: string, filters: DashboardFilters, now = Date.now()): Promise<Dashboard> {
+  const window = WINDOWS[filters.window];
+  const to = Math.ceil(now / window.stepMs) * window.stepMs;
+  const from = to - window.ms;
+  const table = window.table === "minute" ? "telemetry.rollups_minute" : "telemetry.rollups_hour";
+  const pool = telemetryPool();
+
+  const seriesParams: unknown[] = [projectId, new Date(from), new Date(to), `${window.stepMs / 1000} seconds`];
+  const seriesSql = `SELECT date_bin($4::interval, bucket, $2::timestamptz) AS t, sum(generations) g, sum(errors) er, sum(input_tokens) it,
+      sum(output_tokens) ot, sum(cost_usd) c, sum(latency_sum_ms) l, telemetry.hist_sum(latency_hist) h, sum(guardrail_blocks) bl, sum(guardrail_flags) fl
+    FROM ${table} WHERE project_id = $1 AND bucket >= $2 AND bucket < $3${whereDims(filters, seriesParams)} GROUP BY 1 ORDER BY 1`;
+
+  const breakdownParams: unknown[] = [projectId, new Date(from), new Date(to)];
+  const breakdownSql = `SELECT prompt_name, prompt_version, model, environment, sum(generations) g, sum(errors) er, sum(cost_usd) c, telemetry.hist_sum(latency_hist) h
+    FROM ${table} WHERE project_id = $1 AND bucket >= $2 AND bucket < $3${whereDims(filters, breakdownParams)}
+    GROUP BY 1, 2, 3, 4 ORDER BY g DESC LIMIT 200`;
+
+  const qualityParams: unknown[] = [projectId, new Date(from), new Date(to), `${window.stepMs / 1000} seconds`];
+  const qualitySql = `SELECT date_bin($4::interval, created_at, $2::timestamptz) AS t, name, source, data_type, count(*) n, avg(value) a,
+      count(*) FILTER (WHERE (data_type = 'boolean' AND value = 0)) neg
+    FROM telemetry.scores WHERE project_id = $1 AND created_at >= $2 AND created_at < $3${whereDims(filters, qualityParams)}
+    GROUP BY 1, 2, 3, 4 ORDER BY 1`;
+
+  const [series, breakdown, quality] = await Promise.all([
+    pool.query<RollupRow>(seriesSql, seriesParams),
+    pool.query<{ prompt_name: string; prompt_version: number; model: string; environment: string; g: Num; er: Num; c: Num; h: number[] }>(breakdownSql, breakdownParams),
+    pool.query<{ t: Date; name: string; source: string; data_type: string; n: Num; a: Num; neg: Num }>(qualitySql, qualityParams),
+  ]);
+
+  // Every step of the window gets a point (a gap is a zero, not a missing x value).
+  const byTime = new Map(series.rows.map((r) => [r.t.getTime(), r]));
+  const points: DashboardPoint[] = [];
+  const total: Omit<RollupRow, "t"> = { g: 0, er: 0, it: 0, ot: 0, c: 0, l: 0, h: new Array<number>(HIST_BUCKETS).fill(0), bl: 0, fl: 0 };
+  for (let t = from; t < to; t += window.stepMs) {
+    const row = byTime.get(t) ?? null;
+    points.push(toPoint(new Date(t).toISOString(), row));
+    if (row) {
+      for (const k of ["g", "er", "it", "ot", "c", "l", "bl", "fl"] as const) total[k] = num(total[k]) + num(row[k]);
+      addHist(total.h, row.h);
+    }
+  }
+  const { t: _t, ...totals } = toPoint("", total);
+
+  const qualityPoints: QualityPoint[] = quality.rows.map((r) => ({ t: r.t.toISOString(), name: r.name, source: r.source, count: num(r.n), avg: r.a === null ? null : Number(r.a), negatives: num(r.neg) }));
+  const qualityTotals = new Map<string, QualityTotal & { sum: number; valued: number }>();
+  for (const r of quality.rows) {
+    const key = `${r.name}\u0000${r.source}`;
+    const entry = qualityTotals.get(key) ?? { name: r.name, source: r.source, dataType: r.data_type, count: 0, avg: null, negatives: 0, sum: 0, valued: 0 };
+    entry.count += num(r.n);
+    entry.negatives += num(r.neg);
+    if (r.a !== null) {
+      entry.sum += Number(r.a) * num(r.n);
+      entry.valued += num(r.n);
+    }
+    qualityTotals.set(key, entry);
+  }
+
+  const rows: BreakdownRow[] = breakdown.rows.map((r) => ({
+    promptName: r.prompt_name,
+    promptVersion: r.prompt_version,
+    model: r.model,
+    environment: r.environment,
+    generations: num(r.g),
+    errors: num(r.er),
+    costUsd: Math.round(num(r.c) * 1e6) / 1e6,
+    p95: histQuantile(r.h, 0.95),
+  }));
+  const distinct = (values: string[]) => [...new Set(values.filter(Boolean))].sort();
+  return {
+    window: filters.window,
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    stepMs: window.stepMs,
+    points,
+    totals,
+    quality: {
+      points: qualityPoints,
+      totals: [...qualityTotals.values()].map(({ sum, valued, ...t }) => ({ ...t, avg: valued ? sum / valued : null })),
+    },
+    breakdown: rows,
+    options: { prompts: distinct(rows.map((r) => r.promptName)), models: distinct(rows.map((r) => r.model)), environments: distinct(rows.map((r) => r.environment)) },
+  };
+}
+
+// ----- traces ------------------------------------------------------------------------------
+
+type TraceRow = {
+  trace_id: string;
+  root_name: string | null;
+  start_time: Date;
+  end_time: Date;
+  spans: number;
+  generations: number;
+  errors: number;
+  input_tokens: Num;
+  output_tokens: Num;
+  cost_usd: Num;
+  prompt_name: string | null;
+  prompt_version: number | null;
+  model: string | null;
+  environment: string | null;
+  user_id: string | null;
+  session_id: string | null;
+  service_name: string | null;
+  source: string;
+};
+
+type ScoreRow = { id: string; trace_id: string; span_id: string | null; name: string; source: string; data_type: ScoreView["dataType"]; value: number | null; string_value: string | null; comment: string | null; created_at: Date };
+
+const toScore = (r: ScoreRow): ScoreView => ({
+  id: r.id,
+  traceId: r.trace_id,
+  spanId: r.span_id,
+  name: r.name,
+  source: r.source,
+  dataType: r.data_type,
+  value: r.value,
+  stringValue: r.string_value,
+  comment: r.comment,
+  createdAt: r.created_at.toISOString(),
+});
+
+function toSummary(r: TraceRow, scores: ScoreView[]): TraceSummary {
+  return {
+    traceId: r.trace_id,
+    name: r.root_name,
+    startTime: r.start_time.toISOString(),
+    durationMs: r.end_time.getTime() - r.start_time.getTime(),
+    spans: r.spans,
+    generations: r.generations,
+    errors: r.errors,
+    inputTokens: num(r.input_tokens),
+    outputTokens: num(r.output_tokens),
+    costUsd: Math.round(num(r.cost_usd) * 1e6) / 1e6,
+    promptName: r.prompt_name,
+    promptVersion: r.prompt_version,
+    model: r.model,
+    environment: r.environment,
+    userId: r.user_id,
+    sessionId: r.session_id,
+    serviceName: r.service_name,
+    source: r.source,
+    scores,
+  };
+}
+
+const NEGATIVE_SCORE = "(s.data_type = 'boolean' AND s.value = 0)";
+
+function encodeCursor(r: TraceRow): string {
+  return Buffer.from(`${r.start_time.toISOString()}|${r.trace_id}`).toString("base64url");
+}
+function decodeCursor(cursor: string): { time: string; traceId: string } | null {
+  const [time, traceId] = Buffer.from(cursor, "base64url").toString().split("|");
+  return time && traceId && !Number.isNaN(Date.parse(time)) && /^[0-9a-f]{32}$/.test(traceId) ? { time, traceId } : null;
+}
+
+export async function listTraces(projectId: string, input: TraceListInput, now = Date.now()): Promise<{ items: TraceSummary[]; nextCursor: string | null }> {
+  const params: unknown[] = [projectId, new Date(now - WINDOWS[input.window].ms)];
+  const where = ["t.project_id = $1", "t.start_time >= $2"];
+  if (input.promptName) where.push(`t.prompt_name = $${params.push(input.promptName)}`);
+  if (input.model) where.push(`t.model = $${params.push(input.model)}`);
+  if (input.environment) where.push(`t.environment = $${params.push(input.environment)}`);
+  if (input.source) where.push(`t.source = $${params.push(input.source)}`);
+  if (input.status === "error") where.push("t.errors > 0");
+  if (input.status === "ok") where.push("t.errors = 0");
+  if (input.minDurationMs !== undefined) where.push(`t.end_time - t.start_time >= make_interval(secs => $${params.push(input.minDurationMs / 1000)})`);
+  if (input.search) {
+    const s = input.search.toLowerCase();
+    if (/^[0-9a-f]{32}$/.test(s)) where.push(`t.trace_id = $${params.push(s)}`);
+    else where.push(`t.root_name ILIKE $${params.push(`${input.search.replace(/[\\%_]/g, "\\$&")}%`)}`);
+  }
+  if (input.feedback === "negative") where.push(`EXISTS (SELECT 1 FROM telemetry.scores s WHERE s.project_id = t.project_id AND s.trace_id = t.trace_id AND ${NEGATIVE_SCORE})`);
+  if (input.cursor) {
+    const c = decodeCursor(input.cursor);
+    if (c) where.push(`(t.start_time, t.trace_id) < ($${params.push(c.time)}::timestamptz, $${params.push(c.traceId)})`);
+  }
+  const { rows } = await telemetryPool().query<TraceRow>(
+    `SELECT t.* FROM telemetry.traces t WHERE ${where.join(" AND ")} ORDER BY t.start_time DESC, t.trace_id DESC LIMIT $${params.push(input.limit + 1)}`,
+    params,
+  );
+  const page = rows.slice(0, input.limit);
+  const scores = await scoresOfTraces(projectId, page.map((r) => r.trace_id));
+  return { items: page.map((r) => toSummary(r, scores.get(r.trace_id) ?? [])), nextCursor: rows.length > input.limit ? encodeCursor(page.at(-1)!) : null };
+}
+
+async function scoresOfTraces(projectId: string, traceIds: string[]): Promise<Map<string, ScoreView[]>> {
+  const byTrace = new Map<string, ScoreView[]>();
+  if (!traceIds.length) return byTrace;
+  const { rows } = await telemetryPool().query<ScoreRow>("SELECT * FROM telemetry.scores WHERE project_id = $1 AND trace_id = ANY($2) ORDER BY created_at", [projectId, traceIds]);
+  for (const r of rows) {
+    const list = byTrace.get(r.trace_id) ?? [];
+    list.push(toScore(r));
+    byTrace.set(r.trace_id, list);
+  }
+  return byTrace;
+}
+
+type SpanDbRow = {
+  span_id: string;
+  parent_span_id: string | null;
+  name: string;
+  kind: number;
+  start_time: Date;
+  start_us: string;
+  duration_ms: number;
+  status_code: number;
+  status_message: string | null;
+  is_generation: boolean;
+  model: string | null;
+  provider: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cost_usd: number | null;
+  prompt_name: string | null;
+  prompt_version: number | null;
+  environment: string | null;
+  input: string | null;
+  output: string | null;
+  attributes: Record<string, unknown>;
+  events: SpanView["events"] | null;
+  guardrails: SpanView["guardrails"] | null;
+  source: string;
+};
+
+/** A trace with its spans (start order) and scores; null when the project has no such trace. */
+export async function getTrace(projectId: string, traceId: string): Promise<TraceDetail | null> {
+  const pool = telemetryPool();
+  const { rows } = await pool.query<TraceRow>("SELECT * FROM telemetry.traces WHERE project_id = $1 AND trace_id = $2", [projectId, traceId]);
+  const summary = rows[0];
+  if (!summary) return null;
+  const [spans, scores] = await Promise.all([
+    pool.query<SpanDbRow>(
+      `SELECT *, (extract(epoch FROM start_time) * 1000000)::bigint::text AS start_us FROM telemetry.spans
+       WHERE project_id = $1 AND trace_id = $2 AND start_time >= $3::timestamptz - interval '1 day' AND start_time <= $4::timestamptz + interval '1 day'
+       ORDER BY start_time, span_id LIMIT 5000`,
+      [projectId, traceId, summary.start_time, summary.end_time],
+    ),
+    scoresOfTraces(projectId, [traceId]),
+  ]);
+  const origin = summary.start_time.getTime();
+  return {
+    trace: toSummary(summary, scores.get(traceId) ?? []),
+    spans: spans.rows.map((s) => ({
+      spanId: s.span_id,
+      parentSpanId: s.parent_span_id,
+      name: s.name,
+      kind: s.kind,
+      startTime: s.start_time.toISOString(),
+      offsetMs: Number(s.start_us) / 1000 - origin,
+      durationMs: s.duration_ms,
+      statusCode: s.status_code,
+      statusMessage: s.status_message,
+      isGeneration: s.is_generation,
+      model: s.model,
+      provider: s.provider,
+      inputTokens: s.input_tokens,
+      outputTokens: s.output_tokens,
+      costUsd: s.cost_usd,
+      promptName: s.prompt_name,
+      promptVersion: s.prompt_version,
+      environment: s.environment,
+      input: s.input,
+      output: s.output,
+      attributes: s.attributes,
+      events: s.events ?? [],
+      guardrails: s.guardrails ?? [],
+      source: s.source,
+    })),
+  };
+}
+
+/** The generation a score or an action is about: the named span, else the trace's first generation. */
+export async function findGeneration(projectId: string, traceId: string, spanId?: string): Promise<SpanView | null> {
+  const detail = await getTrace(projectId, traceId);
+  if (!detail) return null;
+  if (spanId) return detail.spans.find((s) => s.spanId === spanId) ?? null;
+  return detail.spans.find((s) => s.isGeneration) ?? detail.spans[0] ?? null;
+}

@@ -1,0 +1,591 @@
+import "server-only";
+// The telemetry store: the ONE module that reads and writes production telemetry (spans, trace
+// summaries, rollups, scores). Everything else (the OTLP route, the gateway's logger, the
+// dashboards, the worker) calls these functions with plain rows and filters, never SQL. Moving
+// traces to a column store (ClickHouse) means re-implementing this file: the spans table becomes
+// a MergeTree ordered by (project_id, start_time), the rollups materialized views, the trace
+// summaries an AggregatingMergeTree (docs/architecture.md, "Telemetry").
+//
+// Writes are batched: one transaction per batch inserts the spans with a multi-row INSERT over
+// unnest() (ON CONFLICT DO NOTHING: a retried batch is idempotent by span id), then adds only the
+// spans actually inserted to the trace summaries and the minute/hour rollups. The caller's
+// promise resolves after COMMIT: the batch is durable.
+import pg from "pg";
+import type { SpanRow } from "./types";
+
+export type StoredSpan = SpanRow & {
+  /** otel (ingested) or gateway (Keel's own calls). */
+  source?: "otel" | "gateway";
+  /** Guardrail violations the gateway recorded on this call. */
+  guardrails?: { rule: string; kind: string; stage: string; action: string; detail: string }[] | null;
+};
+
+const globalForPool = globalThis as unknown as { keelTelemetryPool?: pg.Pool; keelTelemetryPoolUrl?: string };
+
+/** The telemetry connection pool (not Prisma's: bulk writes want unnest() arrays and one round trip). */
+export function telemetryPool(): pg.Pool {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error("DATABASE_URL is not set");
+  if (!globalForPool.keelTelemetryPool || globalForPool.keelTelemetryPoolUrl !== url) {
+    void globalForPool.keelTelemetryPool?.end().catch(() => undefined);
+    globalForPool.keelTelemetryPool = new pg.Pool({ connectionString: url, max: Number(process.env.KEEL_TELEMETRY_POOL ?? 8), application_name: "keel-telemetry" });
+    globalForPool.keelTelemetryPool.on("error", (error) => console.error("[telemetry] idle connection failed:", error.message));
+    globalForPool.keelTelemetryPoolUrl = url;
+  }
+  return globalForPool.keelTelemetryPool;
+}
+
+export async function closeTelemetryPool(): Promise<void> {
+  const pool = globalForPool.keelTelemetryPool;
+  globalForPool.keelTelemetryPool = undefined;
+  await pool?.end();
+}
+
+// ----- latency histograms ------------------------------------------------------------------
+
+/** Bucket 0: under 1 ms; bucket i: [1.25^(i-1), 1.25^i) ms; the last bucket is open-ended. */
+export const HIST_BUCKETS = 64;
+const LN_BASE = Math.log(1.25);
+
+export function histBucket(ms: number): number {
+  if (!(ms >= 1)) return 0;
+  return Math.min(HIST_BUCKETS - 1, Math.floor(Math.log(ms) / LN_BASE) + 1);
+}
+
+/** The q-quantile (0..1) of a histogram: the geometric middle of the bucket it falls in (±12%). */
+export function histQuantile(hist: readonly number[], q: number): number | null {
+  let total = 0;
+  for (const n of hist) total += n;
+  if (total === 0) return null;
+  const rank = Math.max(1, Math.ceil(q * total));
+  let seen = 0;
+  for (let i = 0; i < hist.length; i++) {
+    seen += hist[i] ?? 0;
+    if (seen >= rank) {
+      if (i === 0) return 0.5;
+      const lo = 1.25 ** (i - 1);
+      return Math.round(lo * Math.sqrt(1.25) * 100) / 100;
+    }
+  }
+  return null;
+}
+
+export function addHist(into: number[], from: readonly number[]): number[] {
+  for (let i = 0; i < from.length; i++) into[i] = (into[i] ?? 0) + (from[i] ?? 0);
+  return into;
+}
+
+// ----- partitions ----------------------------------------------------------------------------
+
+const DAY_MS = 86_400_000;
+const knownPartitions = new Set<number>();
+
+async function ensurePartitions(client: pg.PoolClient, days: Set<number>): Promise<void> {
+  for (const day of days) {
+    if (knownPartitions.has(day)) continue;
+    await client.query("SELECT telemetry.ensure_span_partition($1::date)", [new Date(day * DAY_MS).toISOString().slice(0, 10)]);
+    knownPartitions.add(day);
+  }
+}
+
+/** Forget the partitions this process knows of (after the retention sweep dropped some, or in tests). */
+export function forgetPartitions(): void {
+  knownPartitions.clear();
+}
+
+// ----- writes --------------------------------------------------------------------------------
+
+const SPAN_COLUMNS = [
+  ["trace_id", "text"],
+  ["span_id", "text"],
+  ["parent_span_id", "text"],
+  ["name", "text"],
+  ["kind", "smallint"],
+  ["start_time", "timestamptz"],
+  ["end_time", "timestamptz"],
+  ["duration_ms", "float8"],
+  ["status_code", "smallint"],
+  ["status_message", "text"],
+  ["service_name", "text"],
+  ["is_generation", "bool"],
+  ["model", "text"],
+  ["provider", "text"],
+  ["input_tokens", "int4"],
+  ["output_tokens", "int4"],
+  ["cost_usd", "float8"],
+  ["prompt_name", "text"],
+  ["prompt_version", "int4"],
+  ["environment", "text"],
+  ["user_id", "text"],
+  ["session_id", "text"],
+  ["input", "text"],
+  ["output", "text"],
+  ["attributes", "jsonb"],
+  ["events", "jsonb"],
+  ["source", "text"],
+  ["guardrails", "jsonb"],
+] as const;
+
+const INSERT_SPANS = `INSERT INTO telemetry.spans (project_id, ${SPAN_COLUMNS.map(([c]) => c).join(", ")})
+SELECT $1::uuid, * FROM unnest(${SPAN_COLUMNS.map(([, t], i) => `$${i + 2}::${t}[]`).join(", ")})
+ON CONFLICT DO NOTHING RETURNING span_id, trace_id`;
+
+function isoOfMicros(us: number): string {
+  // Date keeps milliseconds; the microseconds are appended so timestamptz keeps them.
+  const ms = Math.floor(us / 1000);
+  const iso = new Date(ms).toISOString();
+  const micros = String(Math.floor(us - ms * 1000)).padStart(3, "0");
+  return `${iso.slice(0, 23)}${micros}Z`;
+}
+
+function spanColumns(rows: readonly StoredSpan[]): unknown[][] {
+  const cols: unknown[][] = SPAN_COLUMNS.map(() => new Array(rows.length));
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    const values = [
+      r.traceId,
+      r.spanId,
+      r.parentSpanId,
+      r.name,
+      r.kind,
+      isoOfMicros(r.startUs),
+      isoOfMicros(r.endUs),
+      (r.endUs - r.startUs) / 1000,
+      r.statusCode,
+      r.statusMessage,
+      r.serviceName,
+      r.isGeneration,
+      r.model,
+      r.provider,
+      r.inputTokens,
+      r.outputTokens,
+      r.costUsd,
+      r.promptName,
+      r.promptVersion,
+      r.environment,
+      r.userId,
+      r.sessionId,
+      r.input,
+      r.output,
+      JSON.stringify(r.attributes),
+      r.events.length ? JSON.stringify(r.events) : null,
+      r.source ?? "otel",
+      r.guardrails?.length ? JSON.stringify(r.guardrails) : null,
+    ];
+    for (let c = 0; c < values.length; c++) cols[c]![i] = values[c];
+  }
+  return cols;
+}
+
+type RollupDelta = {
+  key: string;
+  bucket: number;
+  promptName: string;
+  promptVersion: number;
+  model: string;
+  environment: string;
+  generations: number;
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  latencySumMs: number;
+  hist: number[];
+  blocks: number;
+  flags: number;
+};
+
+function rollupDeltas(rows: readonly StoredSpan[], granularityMs: number): RollupDelta[] {
+  const deltas = new Map<string, RollupDelta>();
+  for (const r of rows) {
+    if (!r.isGeneration) continue;
+    const bucket = Math.floor(r.startUs / 1000 / granularityMs) * granularityMs;
+    const promptName = r.promptName ?? "";
+    const promptVersion = r.promptVersion ?? 0;
+    const model = r.model ?? "";
+    const environment = r.environment ?? "";
+    const key = `${bucket}\u0000${promptName}\u0000${promptVersion}\u0000${model}\u0000${environment}`;
+    let d = deltas.get(key);
+    if (!d) {
+      d = { key, bucket, promptName, promptVersion, model, environment, generations: 0, errors: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, latencySumMs: 0, hist: new Array<number>(HIST_BUCKETS).fill(0), blocks: 0, flags: 0 };
+      deltas.set(key, d);
+    }
+    const ms = (r.endUs - r.startUs) / 1000;
+    d.generations++;
+    if (r.statusCode === 2) d.errors++;
+    d.inputTokens += r.inputTokens ?? 0;
+    d.outputTokens += r.outputTokens ?? 0;
+    d.costUsd += r.costUsd ?? 0;
+    d.latencySumMs += ms;
+    d.hist[histBucket(ms)]!++;
+    for (const v of r.guardrails ?? []) {
+      if (v.action === "block") d.blocks++;
+      else d.flags++;
+    }
+  }
+  // A fixed order: concurrent batches lock shared rollup rows in the same order (no deadlocks).
+  return [...deltas.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+function upsertRollups(table: "rollups_minute" | "rollups_hour"): string {
+  return `INSERT INTO telemetry.${table} AS r (project_id, bucket, prompt_name, prompt_version, model, environment, generations, errors,
+  input_tokens, output_tokens, cost_usd, latency_sum_ms, latency_hist, guardrail_blocks, guardrail_flags)
+SELECT $1::uuid, to_timestamp(b / 1000.0), pn, pv, m, e, g, er, it, ot, c, l, h::int[], bl, fl
+FROM unnest($2::float8[], $3::text[], $4::int4[], $5::text[], $6::text[], $7::int8[], $8::int8[], $9::int8[], $10::int8[], $11::float8[], $12::float8[], $13::text[], $14::int8[], $15::int8[])
+  AS d(b, pn, pv, m, e, g, er, it, ot, c, l, h, bl, fl)
+ON CONFLICT (project_id, bucket, prompt_name, prompt_version, model, environment) DO UPDATE SET
+  generations = r.generations + EXCLUDED.generations, errors = r.errors + EXCLUDED.errors,
+  input_tokens = r.input_tokens + EXCLUDED.input_tokens, output_tokens = r.output_tokens + EXCLUDED.output_tokens,
+  cost_usd = r.cost_usd + EXCLUDED.cost_usd, latency_sum_ms = r.latency_sum_ms + EXCLUDED.latency_sum_ms,
+  latency_hist = telemetry.hist_add(r.latency_hist, EXCLUDED.latency_hist),
+  guardrail_blocks = r.guardrail_blocks + EXCLUDED.guardrail_blocks, guardrail_flags = r.guardrail_flags + EXCLUDED.guardrail_flags`;
+}
+const UPSERT_MINUTE = upsertRollups("rollups_minute");
+const UPSERT_HOUR = upsertRollups("rollups_hour");
+
+function rollupParams(projectId: string, deltas: RollupDelta[]): unknown[] {
+  return [
+    projectId,
+    deltas.map((d) => d.bucket),
+    deltas.map((d) => d.promptName),
+    deltas.map((d) => d.promptVersion),
+    deltas.map((d) => d.model),
+    deltas.map((d) => d.environment),
+    deltas.map((d) => d.generations),
+    deltas.map((d) => d.errors),
+    deltas.map((d) => d.inputTokens),
+    deltas.map((d) => d.outputTokens),
+    deltas.map((d) => d.costUsd),
+    deltas.map((d) => d.latencySumMs),
+    deltas.map((d) => `{${d.hist.join(",")}}`),
+    deltas.map((d) => d.blocks),
+    deltas.map((d) => d.flags),
+  ];
+}
+
+type TraceDelta = {
+  traceId: string;
+  startUs: number;
+  endUs: number;
+  rootName: string | null;
+  spans: number;
+  generations: number;
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  promptName: string | null;
+  promptVersion: number | null;
+  model: string | null;
+  environment: string | null;
+  userId: string | null;
+  sessionId: string | null;
+  serviceName: string | null;
+  source: string;
+};
+
+function traceDeltas(rows: readonly StoredSpan[]): TraceDelta[] {
+  const byTrace = new Map<string, TraceDelta>();
+  for (const r of rows) {
+    let t = byTrace.get(r.traceId);
+    if (!t) {
+      t = {
+        traceId: r.traceId,
+        startUs: r.startUs,
+        endUs: r.endUs,
+        rootName: null,
+        spans: 0,
+        generations: 0,
+        errors: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        costUsd: 0,
+        promptName: null,
+        promptVersion: null,
+        model: null,
+        environment: null,
+        userId: null,
+        sessionId: null,
+        serviceName: null,
+        source: r.source ?? "otel",
+      };
+      byTrace.set(r.traceId, t);
+    }
+    t.startUs = Math.min(t.startUs, r.startUs);
+    t.endUs = Math.max(t.endUs, r.endUs);
+    if (r.parentSpanId === null) t.rootName = r.name;
+    t.spans++;
+    if (r.statusCode === 2) t.errors++;
+    if (r.isGeneration) {
+      t.generations++;
+      t.inputTokens += r.inputTokens ?? 0;
+      t.outputTokens += r.outputTokens ?? 0;
+      t.costUsd += r.costUsd ?? 0;
+      t.model ??= r.model;
+    }
+    t.promptName ??= r.promptName;
+    t.promptVersion ??= r.promptVersion;
+    t.environment ??= r.environment;
+    t.userId ??= r.userId;
+    t.sessionId ??= r.sessionId;
+    t.serviceName ??= r.serviceName;
+  }
+  return [...byTrace.values()].sort((a, b) => (a.traceId < b.traceId ? -1 : 1));
+}
+
+// A trace's summary grows as its spans arrive (in any order, over several batches): the earliest
+// start, the latest end, the root's name once it comes, the first prompt/model seen.
+const UPSERT_TRACES = `INSERT INTO telemetry.traces AS t (project_id, trace_id, start_time, end_time, root_name, spans, generations, errors,
+  input_tokens, output_tokens, cost_usd, prompt_name, prompt_version, model, environment, user_id, session_id, service_name, source)
+SELECT $1::uuid, id, s, e, rn, n, g, er, it, ot, c, pn, pv, m, env, u, ses, svc, src
+FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::int4[], $7::int4[], $8::int4[], $9::int8[], $10::int8[], $11::float8[],
+  $12::text[], $13::int4[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[])
+  AS d(id, s, e, rn, n, g, er, it, ot, c, pn, pv, m, env, u, ses, svc, src)
+ON CONFLICT (project_id, trace_id) DO UPDATE SET
+  start_time = LEAST(t.start_time, EXCLUDED.start_time), end_time = GREATEST(t.end_time, EXCLUDED.end_time),
+  root_name = COALESCE(EXCLUDED.root_name, t.root_name), spans = t.spans + EXCLUDED.spans,
+  generations = t.generations + EXCLUDED.generations, errors = t.errors + EXCLUDED.errors,
+  input_tokens = t.input_tokens + EXCLUDED.input_tokens, output_tokens = t.output_tokens + EXCLUDED.output_tokens,
+  cost_usd = t.cost_usd + EXCLUDED.cost_usd, prompt_name = COALESCE(t.prompt_name, EXCLUDED.prompt_name),
+  prompt_version = COALESCE(t.prompt_version, EXCLUDED.prompt_version), model = COALESCE(t.model, EXCLUDED.model),
+  environment = COALESCE(t.environment, EXCLUDED.environment), user_id = COALESCE(t.user_id, EXCLUDED.user_id),
+  session_id = COALESCE(t.session_id, EXCLUDED.session_id), service_name = COALESCE(t.service_name, EXCLUDED.service_name)`;
+
+function traceParams(projectId: string, deltas: TraceDelta[]): unknown[] {
+  return [
+    projectId,
+    deltas.map((d) => d.traceId),
+    deltas.map((d) => isoOfMicros(d.startUs)),
+    deltas.map((d) => isoOfMicros(d.endUs)),
+    deltas.map((d) => d.rootName),
+    deltas.map((d) => d.spans),
+    deltas.map((d) => d.generations),
+    deltas.map((d) => d.errors),
+    deltas.map((d) => d.inputTokens),
+    deltas.map((d) => d.outputTokens),
+    deltas.map((d) => d.costUsd),
+    deltas.map((d) => d.promptName),
+    deltas.map((d) => d.promptVersion),
+    deltas.map((d) => d.model),
+    deltas.map((d) => d.environment),
+    deltas.map((d) => d.userId),
+    deltas.map((d) => d.sessionId),
+    deltas.map((d) => d.serviceName),
+    deltas.map((d) => d.source),
+  ];
+}
+
+export type WriteResult = { inserted: number; duplicates: number };
+
+/**
+ * Writes one batch of a project's spans durably (resolves after COMMIT). Spans already stored
+ * (same trace and span id) are skipped and not counted again anywhere.
+ */
+export async function writeSpans(projectId: string, rows: readonly StoredSpan[], usage?: { keyId: string; requests: number }): Promise<WriteResult> {
+  if (rows.length === 0 && !usage) return { inserted: 0, duplicates: 0 };
+  const client = await telemetryPool().connect();
+  try {
+    const days = new Set<number>();
+    for (const r of rows) days.add(Math.floor(r.startUs / 1000 / DAY_MS));
+    await ensurePartitions(client, days);
+    await client.query("BEGIN");
+    let fresh: StoredSpan[] = [];
+    if (rows.length) {
+      const { rows: inserted } = await client.query<{ span_id: string; trace_id: string }>(INSERT_SPANS, [projectId, ...spanColumns(rows)]);
+      if (inserted.length === rows.length) fresh = rows as StoredSpan[];
+      else {
+        const keep = new Set(inserted.map((r) => `${r.trace_id}:${r.span_id}`));
+        fresh = rows.filter((r) => keep.has(`${r.traceId}:${r.spanId}`));
+      }
+    }
+    if (fresh.length) {
+      await client.query(UPSERT_TRACES, traceParams(projectId, traceDeltas(fresh)));
+      const minute = rollupDeltas(fresh, 60_000);
+      if (minute.length) {
+        await client.query(UPSERT_MINUTE, rollupParams(projectId, minute));
+        await client.query(UPSERT_HOUR, rollupParams(projectId, rollupDeltas(fresh, 3_600_000)));
+      }
+    }
+    if (usage && usage.requests > 0) {
+      await client.query(
+        `INSERT INTO telemetry.key_usage (key_id, month, requests) VALUES ($1, date_trunc('month', now() AT TIME ZONE 'UTC')::date, $2)
+         ON CONFLICT (key_id, month) DO UPDATE SET requests = telemetry.key_usage.requests + EXCLUDED.requests`,
+        [usage.keyId, usage.requests],
+      );
+    }
+    await client.query("COMMIT");
+    return { inserted: fresh.length, duplicates: rows.length - fresh.length };
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+// ----- scores --------------------------------------------------------------------------------
+
+export type ScoreRow = {
+  id: string;
+  projectId: string;
+  traceId: string;
+  spanId: string | null;
+  name: string;
+  source: "api" | "online_eval";
+  dataType: "numeric" | "boolean" | "categorical";
+  value: number | null;
+  stringValue: string | null;
+  comment: string | null;
+  promptName: string | null;
+  promptVersion: number | null;
+  model: string | null;
+  environment: string | null;
+  evaluatorId?: string | null;
+  /** When the score was given (default: now); the demo seed backdates its history. */
+  createdAt?: Date;
+};
+
+/** Stores scores; an id already stored is left as it was (a retried request). Returns the ids actually inserted. */
+export async function insertScores(rows: readonly ScoreRow[]): Promise<Set<string>> {
+  if (!rows.length) return new Set();
+  const { rows: inserted } = await telemetryPool().query<{ id: string }>(
+    `INSERT INTO telemetry.scores (id, project_id, trace_id, span_id, name, source, data_type, value, string_value, comment, prompt_name, prompt_version, model, environment, evaluator_id, created_at)
+     SELECT id, p, tr, sp, n, src, dt, v, sv, c, pn, pv, m, e, ev, COALESCE(at, clock_timestamp())
+     FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::float8[], $9::text[], $10::text[], $11::text[], $12::int4[], $13::text[], $14::text[], $15::uuid[], $16::timestamptz[])
+       AS d(id, p, tr, sp, n, src, dt, v, sv, c, pn, pv, m, e, ev, at)
+     ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [
+      rows.map((r) => r.id),
+      rows.map((r) => r.projectId),
+      rows.map((r) => r.traceId),
+      rows.map((r) => r.spanId),
+      rows.map((r) => r.name),
+      rows.map((r) => r.source),
+      rows.map((r) => r.dataType),
+      rows.map((r) => r.value),
+      rows.map((r) => r.stringValue),
+      rows.map((r) => r.comment),
+      rows.map((r) => r.promptName),
+      rows.map((r) => r.promptVersion),
+      rows.map((r) => r.model),
+      rows.map((r) => r.environment),
+      rows.map((r) => r.evaluatorId ?? null),
+      rows.map((r) => r.createdAt ?? null),
+    ],
+  );
+  return new Set(inserted.map((r) => r.id));
+}
+
+// ----- the worker's reads and upkeep ----------------------------------------------------------
+
+export type GenerationRef = {
+  projectId: string;
+  traceId: string;
+  spanId: string;
+  promptName: string | null;
+  promptVersion: number | null;
+  model: string | null;
+  environment: string | null;
+  input: string | null;
+  output: string | null;
+  /** The recorded prompt variables (keel.prompt.variables), when there are any. */
+  variables: unknown;
+  durationMs: number;
+  costUsd: number | null;
+  ingestedAt: Date;
+};
+
+/**
+ * Generations ingested after the named cursor (and at least `lagMs` ago, so transactions still
+ * committing are not skipped), oldest first; `advance` moves the cursor past what was handled.
+ */
+export async function generationsSince(cursor: string, options: { limit: number; lagMs?: number; startFrom?: Date }): Promise<{ rows: GenerationRef[]; advance(to: Date): Promise<void> }> {
+  const pool = telemetryPool();
+  const { rows: found } = await pool.query<{ position: Date }>("SELECT position FROM telemetry.cursors WHERE name = $1", [cursor]);
+  const from = found[0]?.position ?? options.startFrom ?? new Date(Date.now() - 3_600_000);
+  const { rows } = await pool.query<{ project_id: string; trace_id: string; span_id: string; prompt_name: string | null; prompt_version: number | null; model: string | null; environment: string | null; input: string | null; output: string | null; variables: unknown; duration_ms: number; cost_usd: number | null; ingested_at: Date }>(
+    `SELECT project_id, trace_id, span_id, prompt_name, prompt_version, model, environment, input, output, attributes->'keel.prompt.variables' AS variables,
+       duration_ms, cost_usd, ingested_at FROM telemetry.spans
+     WHERE is_generation AND ingested_at > $1 AND ingested_at <= clock_timestamp() - make_interval(secs => $2) ORDER BY ingested_at LIMIT $3`,
+    [from, (options.lagMs ?? 2_000) / 1000, options.limit],
+  );
+  return {
+    rows: rows.map((r) => ({ projectId: r.project_id, traceId: r.trace_id, spanId: r.span_id, promptName: r.prompt_name, promptVersion: r.prompt_version, model: r.model, environment: r.environment, input: r.input, output: r.output, variables: r.variables, durationMs: r.duration_ms, costUsd: r.cost_usd, ingestedAt: r.ingested_at })),
+    async advance(to) {
+      await pool.query("INSERT INTO telemetry.cursors (name, position) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET position = GREATEST(telemetry.cursors.position, EXCLUDED.position)", [cursor, to]);
+    },
+  };
+}
+
+/** Records that a rule sent a trace; false when it already had (a trace goes to a rule's queue once). */
+export async function claimRuleHit(ruleId: string, traceId: string): Promise<boolean> {
+  const { rowCount } = await telemetryPool().query("INSERT INTO telemetry.rule_hits (rule_id, trace_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [ruleId, traceId]);
+  return rowCount === 1;
+}
+
+export async function releaseRuleHit(ruleId: string, traceId: string): Promise<void> {
+  await telemetryPool().query("DELETE FROM telemetry.rule_hits WHERE rule_id = $1 AND trace_id = $2", [ruleId, traceId]);
+}
+
+/** Gateway requests a key made this calendar month (UTC). */
+export async function monthlyUsage(keyId: string): Promise<number> {
+  const { rows } = await telemetryPool().query<{ requests: string }>("SELECT requests FROM telemetry.key_usage WHERE key_id = $1 AND month = date_trunc('month', now() AT TIME ZONE 'UTC')::date", [keyId]);
+  return rows[0] ? Number(rows[0].requests) : 0;
+}
+
+/**
+ * Retention: drops whole day partitions older than the longest retention any project keeps, and
+ * deletes older rows of projects that keep less. Returns what was removed.
+ */
+export async function sweepRetention(projects: { projectId: string; retentionDays: number }[], defaultDays: number, now = Date.now()): Promise<{ droppedPartitions: string[]; deletedSpans: number }> {
+  const pool = telemetryPool();
+  const longest = Math.max(defaultDays, ...projects.map((p) => p.retentionDays));
+  const horizon = new Date(Math.floor((now - longest * DAY_MS) / DAY_MS) * DAY_MS);
+  const { rows: parts } = await pool.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+     JOIN pg_namespace n ON n.oid = p.relnamespace WHERE n.nspname = 'telemetry' AND p.relname = 'spans'`,
+  );
+  const dropped: string[] = [];
+  for (const { name } of parts) {
+    const day = /^spans_(\d{4})(\d{2})(\d{2})$/.exec(name);
+    if (!day) continue;
+    const end = Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3])) + DAY_MS;
+    if (end <= horizon.getTime()) {
+      await pool.query(`DROP TABLE IF EXISTS telemetry.${name}`);
+      dropped.push(name);
+    }
+  }
+  if (dropped.length) forgetPartitions();
+  let deletedSpans = 0;
+  // Projects keeping less than the longest retention: delete their older rows (and the default).
+  const all = [...projects];
+  for (const p of all) {
+    const cutoff = new Date(now - p.retentionDays * DAY_MS);
+    const spans = await pool.query("DELETE FROM telemetry.spans WHERE project_id = $1 AND start_time < $2", [p.projectId, cutoff]);
+    deletedSpans += spans.rowCount ?? 0;
+    await pool.query("DELETE FROM telemetry.traces WHERE project_id = $1 AND end_time < $2", [p.projectId, cutoff]);
+    await pool.query("DELETE FROM telemetry.scores WHERE project_id = $1 AND created_at < $2", [p.projectId, cutoff]);
+    await pool.query("DELETE FROM telemetry.rollups_minute WHERE project_id = $1 AND bucket < $2", [p.projectId, cutoff]);
+    await pool.query("DELETE FROM telemetry.rollups_hour WHERE project_id = $1 AND bucket < $2", [p.projectId, cutoff]);
+  }
+  return { droppedPartitions: dropped, deletedSpans };
+}
+
+/**
+ * Runs `fn` only if no other process is running the same upkeep task (a session advisory lock on
+ * a connection of its own); returns null when another process holds it.
+ */
+export async function exclusively<T>(task: string, fn: () => Promise<T>): Promise<T | null> {
+  const client = await telemetryPool().connect();
+  try {
+    const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtext($1)) AS ok", [`telemetry:${task}`]);
+    if (!rows[0]?.ok) return null;
+    try {
+      return await fn();
+    } finally {
+      await client.query("SELECT pg_advisory_unlock(hashtext($1))", [`telemetry:${task}`]);
+    }
+  } finally {
+    client.release();
+  }
+}
