@@ -127,13 +127,13 @@ export function unfenceJson(text: string): string {
   const info = trimmed.slice(3, newline).trim().toLowerCase();
   if (info !== "" && info !== "json") return text;
   const body = trimmed.slice(newline + 1, -3);
-  return body.includes("```") ? text : body;
+  return body.includes("```") ? text : body.trim();
 }
 
 /** JSON.parse's complaint without the excerpt of the text V8 puts in it. */
 function jsonErrorReason(error: unknown): string {
   const message = (error as Error).message;
-  const excerpt = /^(Unexpected token '.{1,2}'), "[\s\S]*" is not valid JSON$/.exec(message);
+  const excerpt = /^(Unexpected token '.{1,2}'), "[\s\S]*"(?:\.\.\.)? is not valid JSON$/.exec(message);
   if (excerpt) return excerpt[1]!;
   if (message.includes('"') || message.length > 120) return "it could not be parsed";
   return message;
