@@ -1,23 +1,26 @@
 "use client";
-// A project's API keys: list, create (the secret is shown once), revoke.
+// A project's API keys: list, create (the secret is shown once), revoke, and the gateway limits
+// of keys with the gateway:invoke scope.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import { API_KEY_SCOPES, API_KEY_SCOPE_NAMES, type ApiKeyScope } from "@/server/contracts/permissions";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Badge, Button, Card, Checkbox, ConfirmDialog, CopyField, Dialog, EmptyState, Input, PageHeader, Spinner, TBody, TD, TH, THead, TR, Table, cn } from "@/components/ui";
-import { KeyIcon, PlusIcon } from "@/components/ui/icons";
+import { KeyIcon, PencilIcon, PlusIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { focusFirstInvalid, formErrorsFrom, NO_ERRORS, type FormErrors } from "@/components/lib/errors";
 import { Time } from "@/components/lib/time";
+import { describeLimit, LimitsDialog } from "./limits-dialog";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string; canCreate: boolean; canRevoke: boolean };
-type Key = { id: string; name: string; publicKey: string; secretHint: string; scopes: string[]; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null; createdBy: { email: string } | null };
+type Key = { id: string; name: string; publicKey: string; secretHint: string; scopes: string[]; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null; rateLimitPerMinute: number | null; monthlyQuota: number | null; createdBy: { email: string } | null };
 
 export function ApiKeysView({ orgSlug, projectSlug, projectName, canCreate, canRevoke }: Props) {
   const trpc = useTRPC();
   const keys = useQuery(trpc.apiKeys.list.queryOptions({ orgSlug, projectSlug }));
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<Key | null>(null);
+  const [limiting, setLimiting] = useState<Key | null>(null);
   const [status, setStatus] = useState("");
   const active = keys.data?.filter((k) => !k.revokedAt).length ?? 0;
 
@@ -62,6 +65,7 @@ export function ApiKeysView({ orgSlug, projectSlug, projectName, canCreate, canR
                 <TH>Name</TH>
                 <TH>Key</TH>
                 <TH>Scopes</TH>
+                <TH>Gateway limits</TH>
                 <TH>Created</TH>
                 <TH>Last used</TH>
                 <TH>Status</TH>
@@ -99,6 +103,9 @@ export function ApiKeysView({ orgSlug, projectSlug, projectName, canCreate, canR
                     </ul>
                   </TD>
                   <TD className="whitespace-nowrap">
+                    <GatewayLimits apiKey={k} canEdit={canCreate} onEdit={() => setLimiting(k)} />
+                  </TD>
+                  <TD className="whitespace-nowrap">
                     <Time value={k.createdAt} mode="relative" />
                     <span className="block text-xs text-zinc-500">{k.createdBy ? `by ${k.createdBy.email}` : "by a removed user"}</span>
                   </TD>
@@ -129,8 +136,34 @@ export function ApiKeysView({ orgSlug, projectSlug, projectName, canCreate, canR
         )}
       </Card>
       <CreateKeyDialog open={creating} onClose={() => setCreating(false)} orgSlug={orgSlug} projectSlug={projectSlug} projectName={projectName} />
+      {canCreate ? <LimitsDialog apiKey={limiting} onClose={() => setLimiting(null)} orgSlug={orgSlug} projectSlug={projectSlug} onSaved={setStatus} /> : null}
       <RevokeKeyDialog apiKey={revoking} onClose={() => setRevoking(null)} orgSlug={orgSlug} projectSlug={projectSlug} onRevoked={(k) => setStatus(`${k.name} was revoked`)} />
     </>
+  );
+}
+
+/** A key's gateway limits (only keys with gateway:invoke call the gateway), with an edit button for admins. */
+function GatewayLimits({ apiKey, canEdit, onEdit }: { apiKey: Key; canEdit: boolean; onEdit: () => void }) {
+  if (!apiKey.scopes.includes("gateway:invoke")) return <span className="text-xs text-zinc-400">No gateway access</span>;
+  const unlimited = apiKey.rateLimitPerMinute === null && apiKey.monthlyQuota === null;
+  const tone = cn(!apiKey.revokedAt && "text-zinc-700");
+  return (
+    <span className="flex flex-col items-start text-xs">
+      {unlimited ? (
+        <span className={tone}>Unlimited</span>
+      ) : (
+        <>
+          <span className={tone}>{describeLimit(apiKey.rateLimitPerMinute, "minute")}</span>
+          <span className={tone}>{describeLimit(apiKey.monthlyQuota, "month")}</span>
+        </>
+      )}
+      {canEdit && !apiKey.revokedAt ? (
+        <button type="button" className="mt-0.5 inline-flex items-center gap-1 rounded text-accent hover:underline" aria-label={`Edit gateway limits of ${apiKey.name}`} onClick={onEdit}>
+          <PencilIcon size={12} />
+          Edit
+        </button>
+      ) : null}
+    </span>
   );
 }
 

@@ -8,7 +8,7 @@ import { guardrailConfig } from "../gateway/guardrails/schemas";
 export const WINDOWS = {
   "1h": { label: "Last hour", ms: 3_600_000, stepMs: 60_000, table: "minute" },
   "6h": { label: "Last 6 hours", ms: 6 * 3_600_000, stepMs: 5 * 60_000, table: "minute" },
-  "24h": { label: "Last 24 hours", ms: 24 * 3_600_000, stepMs: 15 * 60_000, table: "minute" },
+  "24h": { label: "Last 24 hours", ms: 24 * 3_600_000, stepMs: 3_600_000, table: "hour" },
   "7d": { label: "Last 7 days", ms: 7 * 86_400_000, stepMs: 3_600_000, table: "hour" },
   "30d": { label: "Last 30 days", ms: 30 * 86_400_000, stepMs: 6 * 3_600_000, table: "hour" },
 } as const;

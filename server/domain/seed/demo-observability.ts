@@ -39,6 +39,10 @@ const QUESTIONS = [
   ["The app keeps logging me out.", "That usually means an old session is stored: please update the app and sign in again. If it continues, tell us your phone model and we'll look into it."],
   ["What is your refund policy for sale items?", "Sale items can be returned within 14 days for store credit, or refunded if they arrived damaged."],
   ["My discount code doesn't work.", "Codes apply to full-price items only and expire after 30 days. If yours is still valid, send it to us and we'll apply it manually."],
+  [
+    "Can I change the size of an item in my order?",
+    "Thank you for reaching out about your order! We completely understand that finding the right size can be tricky. If your order has not shipped yet, you can change the size of any item from Orders → Edit items, as long as the new size is in stock. If it has already shipped, the easiest way is to return the item for free within 30 days and place a new order for the size you need; we refund the original item as soon as the return is scanned by the carrier. If you have any other questions, our team is always happy to help.",
+  ],
 ] as const;
 
 const hex = (r: () => number, bytes: number) => Array.from({ length: bytes }, () => Math.floor(r() * 256).toString(16).padStart(2, "0")).join("");

@@ -1,0 +1,201 @@
+// The guardrail form's model, kept pure for tests: labels, a one-line summary of a stored config,
+// the form's values (one set per kind, so switching kinds loses nothing), and turning the values
+// into the procedure's input with every problem on its field. JSON syntax is checked here; the
+// config schemas' own refinements (patterns compile and cannot backtrack, JSON Schemas compile)
+// run here too and again on the server, which names the field (config.patterns.1 → Pattern 2).
+// (Components may import only server/contracts, so the config schema is reached through
+// guardrailInput, and the kinds' wording lives here.)
+import { guardrailInput, type GuardrailInput } from "@/server/contracts/observability";
+import type { FormErrors } from "@/components/lib/errors";
+import { errorsFromIssues, parseWhole, scopeValue, type ItemLabels } from "./model";
+
+const guardrailConfig = guardrailInput.shape.config;
+type GuardrailConfig = GuardrailInput["config"];
+export type GuardrailKind = GuardrailConfig["kind"];
+type PiiConfig = Extract<GuardrailConfig, { kind: "pii" }>;
+export type PiiEntity = PiiConfig["entities"][number];
+export type PiiMode = PiiConfig["mode"];
+export type Stage = GuardrailInput["stage"];
+export type Action = GuardrailInput["action"];
+
+export type GuardrailRow = {
+  id: string;
+  name: string;
+  description: string;
+  kind: string;
+  stage: Stage;
+  action: Action;
+  config: unknown;
+  promptName: string | null;
+  environment: string | null;
+  enabled: boolean;
+};
+
+export const KIND_INFO: Record<GuardrailKind, { label: string; description: string }> = {
+  pii: { label: "PII", description: "Finds email addresses, phone numbers, card numbers and IBANs; masks them or reports them." },
+  regex_deny: { label: "Deny patterns", description: "Regular expressions that must not match the text." },
+  json_schema: { label: "JSON Schema", description: "The model's reply must be JSON matching a schema (one automatic re-ask)." },
+  max_length: { label: "Maximum length", description: "Limits the length of each message or reply, in characters." },
+};
+export const KINDS = Object.keys(KIND_INFO) as GuardrailKind[];
+export const kindLabel = (kind: string) => KIND_INFO[kind as GuardrailKind]?.label ?? kind;
+/** Kinds that check the model's reply only (the server refuses them on the input stage). */
+export const isOutputOnly = (kind: GuardrailKind) => kind === "json_schema";
+
+export const STAGE_LABELS: Record<Stage, string> = { input: "Input", output: "Output", both: "Input and output" };
+export const STAGE_HINTS: Record<Stage, string> = {
+  input: "The request's messages, before the model sees them.",
+  output: "The model's reply, before your application gets it.",
+  both: "Both the request and the reply.",
+};
+export const ACTION_LABELS: Record<Action, string> = { block: "Block", flag: "Flag" };
+
+export const PII_ENTITY_LABELS: Record<PiiEntity, string> = { email: "Email addresses", phone: "Phone numbers", card: "Card numbers", iban: "IBANs" };
+export const PII_MODE_INFO: Record<PiiMode, { label: string; description: string }> = {
+  mask: { label: "Mask", description: "Replace what is found with [EMAIL], [PHONE], [CARD] or [IBAN] before passing the text on (with flag, the call goes on masked)." },
+  detect: { label: "Detect", description: "Leave the text as it is; only report what is found." },
+};
+
+const numberFormat = new Intl.NumberFormat("en-US");
+
+/** "card, iban (detect)", "3 patterns, case-insensitive", "at most 1,200 characters". */
+export function configSummary(config: unknown): string {
+  const parsed = guardrailConfig.safeParse(config);
+  if (!parsed.success) return "";
+  const c = parsed.data;
+  switch (c.kind) {
+    case "pii":
+      return `${c.entities.join(", ")} (${c.mode})`;
+    case "regex_deny":
+      return `${c.patterns.length} ${c.patterns.length === 1 ? "pattern" : "patterns"}${c.caseInsensitive ? ", case-insensitive" : ""}`;
+    case "json_schema":
+      return "Replies must match the schema";
+    case "max_length":
+      return `At most ${numberFormat.format(c.maxChars)} characters`;
+  }
+}
+
+export type GuardrailValues = {
+  name: string;
+  description: string;
+  kind: GuardrailKind;
+  stage: Stage;
+  action: Action;
+  entities: PiiEntity[];
+  mode: PiiMode;
+  /** One pattern a line. */
+  patterns: string;
+  caseInsensitive: boolean;
+  /** JSON text. */
+  schema: string;
+  maxChars: string;
+  promptName: string;
+  environment: string;
+  enabled: boolean;
+};
+
+export const NEW_GUARDRAIL: GuardrailValues = {
+  name: "",
+  description: "",
+  kind: "pii",
+  stage: "input",
+  action: "block",
+  entities: ["email", "phone", "card", "iban"],
+  mode: "detect",
+  patterns: "",
+  caseInsensitive: false,
+  schema: '{\n  "type": "object",\n  "properties": {},\n  "required": []\n}',
+  maxChars: "2000",
+  promptName: "",
+  environment: "",
+  enabled: true,
+};
+
+export function guardrailValues(row: GuardrailRow | null): GuardrailValues {
+  if (!row) return { ...NEW_GUARDRAIL };
+  const values: GuardrailValues = { ...NEW_GUARDRAIL, name: row.name, description: row.description, stage: row.stage, action: row.action, promptName: row.promptName ?? "", environment: row.environment ?? "", enabled: row.enabled };
+  const parsed = guardrailConfig.safeParse(row.config);
+  if (!parsed.success) return values;
+  const c = parsed.data;
+  switch (c.kind) {
+    case "pii":
+      return { ...values, kind: c.kind, entities: [...c.entities], mode: c.mode };
+    case "regex_deny":
+      return { ...values, kind: c.kind, patterns: c.patterns.join("\n"), caseInsensitive: c.caseInsensitive };
+    case "json_schema":
+      return { ...values, kind: c.kind, schema: JSON.stringify(c.schema, null, 2) };
+    case "max_length":
+      return { ...values, kind: c.kind, maxChars: String(c.maxChars) };
+  }
+}
+
+export const GUARDRAIL_LABELS = {
+  name: "Name",
+  description: "Description",
+  stage: "Stage",
+  action: "Action",
+  config: "Check",
+  entities: "Personal data",
+  mode: "Mode",
+  patterns: "Patterns",
+  caseInsensitive: "Case-insensitive",
+  schema: "Schema",
+  maxChars: "Maximum characters",
+  promptName: "Prompt",
+  environment: "Environment",
+};
+export type GuardrailField = keyof typeof GUARDRAIL_LABELS;
+export const GUARDRAIL_ITEM_LABELS: ItemLabels<GuardrailField> = { patterns: "Pattern", entities: "Entity" };
+
+export function patternLines(text: string): string[] {
+  return text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+}
+
+type Checked = { input: GuardrailInput; errors: null } | { input: null; errors: FormErrors<GuardrailField> };
+
+/** The config of the chosen kind, or the client-side problem zod cannot see (JSON syntax, a number field). */
+function configOf(v: GuardrailValues): { config: unknown; problem: null } | { config: null; problem: Partial<Record<GuardrailField, string>> } {
+  switch (v.kind) {
+    case "pii":
+      return { config: { kind: "pii", entities: v.entities, mode: v.mode }, problem: null };
+    case "regex_deny":
+      return { config: { kind: "regex_deny", patterns: patternLines(v.patterns), caseInsensitive: v.caseInsensitive }, problem: null };
+    case "json_schema": {
+      let schema: unknown;
+      try {
+        schema = JSON.parse(v.schema);
+      } catch (error) {
+        return { config: null, problem: { schema: `Schema is not valid JSON: ${error instanceof Error ? error.message : "it does not parse"}` } };
+      }
+      if (typeof schema !== "object" || schema === null || Array.isArray(schema)) return { config: null, problem: { schema: "Schema must be a JSON object (a JSON Schema)" } };
+      return { config: { kind: "json_schema", schema }, problem: null };
+    }
+    case "max_length": {
+      const maxChars = parseWhole(v.maxChars);
+      if (maxChars === null || Number.isNaN(maxChars)) return { config: null, problem: { maxChars: "Maximum characters must be a whole number" } };
+      return { config: { kind: "max_length", maxChars }, problem: null };
+    }
+  }
+}
+
+export function checkGuardrail(v: GuardrailValues): Checked {
+  const { config, problem } = configOf(v);
+  const parsed = guardrailInput.safeParse({
+    name: v.name,
+    description: v.description,
+    stage: v.stage,
+    action: v.action,
+    config: config ?? { kind: v.kind },
+    promptName: scopeValue(v.promptName),
+    environment: scopeValue(v.environment),
+    enabled: v.enabled,
+  });
+  const found = parsed.success ? { fields: {}, form: null } : errorsFromIssues(parsed.error.issues.filter((i) => !problem || i.path[0] !== "config"), GUARDRAIL_LABELS, GUARDRAIL_ITEM_LABELS);
+  const fields = { ...found.fields, ...(problem ?? {}) };
+  if (isOutputOnly(v.kind) && v.stage === "input") fields.stage ??= `A ${kindLabel(v.kind)} guardrail checks the model's reply: use the output stage`;
+  if (Object.keys(fields).length || !parsed.success) return { input: null, errors: { fields, form: Object.keys(fields).length ? null : (found.form ?? "Check the form") } };
+  return { input: parsed.data, errors: null };
+}
