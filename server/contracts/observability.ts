@@ -4,6 +4,9 @@
 import { z } from "zod";
 import { guardrailConfig } from "../gateway/guardrails/schemas";
 
+// The guardrail kinds' wording and rules, for forms (components import contracts only).
+export { GUARDRAIL_KIND_INFO, OUTPUT_ONLY_KINDS } from "../gateway/guardrails/schemas";
+
 /** Dashboard windows: which rollup table answers them and the width of one chart point. */
 export const WINDOWS = {
   "1h": { label: "Last hour", ms: 3_600_000, stepMs: 60_000, table: "minute" },

@@ -4,8 +4,8 @@
 // config schemas' own refinements (patterns compile and cannot backtrack, JSON Schemas compile)
 // run here too and again on the server, which names the field (config.patterns.1 → Pattern 2).
 // (Components may import only server/contracts, so the config schema is reached through
-// guardrailInput, and the kinds' wording lives here.)
-import { guardrailInput, type GuardrailInput } from "@/server/contracts/observability";
+// guardrailInput; the kinds' wording comes re-exported from there.)
+import { GUARDRAIL_KIND_INFO, guardrailInput, OUTPUT_ONLY_KINDS, type GuardrailInput } from "@/server/contracts/observability";
 import type { FormErrors } from "@/components/lib/errors";
 import { errorsFromIssues, parseWhole, scopeValue, type ItemLabels } from "./model";
 
@@ -31,16 +31,11 @@ export type GuardrailRow = {
   enabled: boolean;
 };
 
-export const KIND_INFO: Record<GuardrailKind, { label: string; description: string }> = {
-  pii: { label: "PII", description: "Finds email addresses, phone numbers, card numbers and IBANs; masks them or reports them." },
-  regex_deny: { label: "Deny patterns", description: "Regular expressions that must not match the text." },
-  json_schema: { label: "JSON Schema", description: "The model's reply must be JSON matching a schema (one automatic re-ask)." },
-  max_length: { label: "Maximum length", description: "Limits the length of each message or reply, in characters." },
-};
+export const KIND_INFO = GUARDRAIL_KIND_INFO;
 export const KINDS = Object.keys(KIND_INFO) as GuardrailKind[];
 export const kindLabel = (kind: string) => KIND_INFO[kind as GuardrailKind]?.label ?? kind;
 /** Kinds that check the model's reply only (the server refuses them on the input stage). */
-export const isOutputOnly = (kind: GuardrailKind) => kind === "json_schema";
+export const isOutputOnly = (kind: GuardrailKind) => OUTPUT_ONLY_KINDS.includes(kind);
 
 export const STAGE_LABELS: Record<Stage, string> = { input: "Input", output: "Output", both: "Input and output" };
 export const STAGE_HINTS: Record<Stage, string> = {
