@@ -23,6 +23,11 @@
 //               whole request-to-deployed flow, vs a direct label move of an unprotected
 //               environment; ten approvers racing on one request (exactly one deployment).
 //               BENCH_DEPLOYMENTS (default 200) rounds.
+//   otel-ingest, gateway, prompt-under-ingest
+//               production observability (bench/telemetry-cases.mjs): OTLP batches through Keel's
+//               trace endpoint vs bare node:http and psql \copy, then a burst at 2x; the openai
+//               client through Keel's gateway vs direct and vs Portkey's gateway; the prompt API's
+//               p99 while traces are ingested.
 //
 // Environment: BENCH_SECONDS (default 20), BENCH_CONNECTIONS (default 64), BENCH_WARMUP_SECONDS
 // (default 3), BENCH_ROUNDS (default 1: more alternate bare and Keel that many times and summarize
@@ -35,6 +40,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
+import { gateway, otelIngest, promptUnderIngest } from "./telemetry-cases.mjs";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -633,8 +639,13 @@ if (name === "audit-export") {
   await auditExport();
   process.exit(0);
 }
+const telemetryCases = { "otel-ingest": otelIngest, gateway, "prompt-under-ingest": promptUnderIngest };
+if (Object.hasOwn(telemetryCases, name)) {
+  await telemetryCases[name]();
+  process.exit(0);
+}
 if (!spec) {
-  console.error(`Usage: npm run bench -- <case>\nCases:\n${Object.entries(CASES).map(([n, c]) => `  ${n.padEnd(14)} ${c.describe}`).join("\n")}\n  dataset-import 100k-row CSV import vs psql \\copy, peak RSS, browsing latency\n  audit-export   1M and 2M audit events through the signed CSV export vs psql \\copy, TTFB, peak RSS\n  deployments    governed promotion vs a direct label move; ten racing approvers`);
+  console.error(`Usage: npm run bench -- <case>\nCases:\n${Object.entries(CASES).map(([n, c]) => `  ${n.padEnd(14)} ${c.describe}`).join("\n")}\n  dataset-import 100k-row CSV import vs psql \\copy, peak RSS, browsing latency\n  audit-export   1M and 2M audit events through the signed CSV export vs psql \\copy, TTFB, peak RSS\n  deployments    governed promotion vs a direct label move; ten racing approvers\n  otel-ingest    100-span OTLP batches vs bare node:http and psql \\copy; a burst at 2x, nothing lost\n  gateway        openai client through Keel's gateway vs direct and vs Portkey: added p50/p99\n  prompt-under-ingest  the prompt API's p99 idle vs while ingesting traces at half the maximum`);
   process.exit(1);
 }
 await compare(name, spec);

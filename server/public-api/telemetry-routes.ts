@@ -3,10 +3,11 @@ import "server-only";
 // sends, protobuf or JSON, optionally gzip) and feedback scores. Both are data, not governed
 // changes: nothing here writes an audit event (a score that makes a routing rule send a trace to
 // a review queue does, through the rule).
+import type { IncomingMessage } from "node:http";
 import { z } from "zod";
 import { scoreInput } from "../contracts/observability";
 import { recordFeedback } from "../domain/observability/feedback";
-import { DecompressionError, decompress, ingestOtlp, OTLP_MAX_BYTES } from "../telemetry/ingest";
+import { admitBatch, DecompressionError, decompress, ingestOtlp, OTLP_MAX_BYTES } from "../telemetry/ingest";
 import { encodeExportTraceServiceResponse, encodeStatus, OtlpDecodeError } from "../telemetry/otlp";
 import { readRawBody } from "./input";
 import { defineRoute, type PublicRoute, type Reply } from "./route-table";
@@ -16,11 +17,12 @@ const CONTENT_TYPES = { protobuf: "application/x-protobuf", json: "application/j
 // google.rpc.Code values used in OTLP error bodies.
 const INVALID_ARGUMENT = 3;
 const RESOURCE_EXHAUSTED = 8;
+const UNAVAILABLE = 14;
 
 class TooLarge extends Error {}
 
-function otlpError(status: number, code: number, message: string, encoding: "json" | "protobuf"): Reply {
-  return { status, raw: encodeStatus(code, message, encoding), headers: { "content-type": CONTENT_TYPES[encoding], ...(status === 413 ? { connection: "close" } : {}) } };
+function otlpError(status: number, code: number, message: string, encoding: "json" | "protobuf", extra: Record<string, string> = {}): Reply {
+  return { status, raw: encodeStatus(code, message, encoding), headers: { "content-type": CONTENT_TYPES[encoding], ...(status === 413 ? { connection: "close" } : {}), ...extra } };
 }
 
 function encodingOf(contentType: string | undefined): "json" | "protobuf" | null {
@@ -35,6 +37,26 @@ const scoreResponse = z.object({
   created: z.boolean().describe("false when a score with this id was already stored (a retry): nothing changed."),
   routed: z.number().int().describe("Review queues the trace was sent to by routing rules because of this score."),
 });
+
+async function ingest(req: IncomingMessage, projectId: string, encoding: "json" | "protobuf"): Promise<Reply> {
+  let body: Buffer;
+  try {
+    const raw = await readRawBody(req, OTLP_MAX_BYTES, (what) => new TooLarge(`${what}; the limit is ${OTLP_MAX_BYTES} bytes`));
+    body = await decompress(raw, req.headers["content-encoding"]);
+  } catch (error) {
+    if (error instanceof TooLarge) return otlpError(413, RESOURCE_EXHAUSTED, error.message, encoding);
+    if (error instanceof DecompressionError) return otlpError(error.tooLarge ? 413 : 400, error.tooLarge ? RESOURCE_EXHAUSTED : INVALID_ARGUMENT, error.message, encoding);
+    throw error;
+  }
+  try {
+    const result = await ingestOtlp(projectId, body, encoding);
+    const partial = result.rejected ? { rejectedSpans: result.rejected, errorMessage: result.errorMessage } : null;
+    return { status: 200, raw: encodeExportTraceServiceResponse(partial, encoding), headers: { "content-type": CONTENT_TYPES[encoding] } };
+  } catch (error) {
+    if (error instanceof OtlpDecodeError) return otlpError(400, INVALID_ARGUMENT, error.message, encoding);
+    throw error;
+  }
+}
 
 export const telemetryRoutes: PublicRoute[] = [
   defineRoute({
@@ -51,26 +73,19 @@ export const telemetryRoutes: PublicRoute[] = [
     responses: {
       200: { description: "An ExportTraceServiceResponse in the request's encoding; `partialSuccess` (rejectedSpans, errorMessage) when some spans were refused.", contentTypes: [CONTENT_TYPES.protobuf, CONTENT_TYPES.json] },
     },
-    errors: [413, 415],
+    errors: [413, 415, 503],
     async handle({ req, principal }) {
       const encoding = encodingOf(req.headers["content-type"]);
       if (!encoding) return otlpError(415, INVALID_ARGUMENT, `Send application/x-protobuf or application/json (got ${(req.headers["content-type"] ?? "no Content-Type").slice(0, 80)})`, "json");
-      let body: Buffer;
-      try {
-        const raw = await readRawBody(req, OTLP_MAX_BYTES, (what) => new TooLarge(`${what}; the limit is ${OTLP_MAX_BYTES} bytes`));
-        body = await decompress(raw, req.headers["content-encoding"]);
-      } catch (error) {
-        if (error instanceof TooLarge) return otlpError(413, RESOURCE_EXHAUSTED, error.message, encoding);
-        if (error instanceof DecompressionError) return otlpError(error.tooLarge ? 413 : 400, error.tooLarge ? RESOURCE_EXHAUSTED : INVALID_ARGUMENT, error.message, encoding);
-        throw error;
+      const release = admitBatch();
+      if (!release) {
+        req.resume();
+        return otlpError(503, UNAVAILABLE, "Keel is ingesting at capacity; retry this batch after the Retry-After delay", encoding, { "retry-after": "1" });
       }
       try {
-        const result = await ingestOtlp(principal.projectId, body, encoding);
-        const partial = result.rejected ? { rejectedSpans: result.rejected, errorMessage: result.errorMessage } : null;
-        return { status: 200, raw: encodeExportTraceServiceResponse(partial, encoding), headers: { "content-type": CONTENT_TYPES[encoding] } };
-      } catch (error) {
-        if (error instanceof OtlpDecodeError) return otlpError(400, INVALID_ARGUMENT, error.message, encoding);
-        throw error;
+        return await ingest(req, principal.projectId, encoding);
+      } finally {
+        release();
       }
     },
   }),

@@ -11,6 +11,8 @@ import { SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { startPublicApi, createKey, type RunningApi, type TestKey } from "@/test/support/public-api";
 import { auditEventsOf, callerFor, createTestOrg, type TestOrg } from "@/test/support/factories";
 import { dashboard, getTrace, listTraces } from "./queries";
+import { foldRollups } from "./store";
+import { admitBatch, OTLP_MAX_INFLIGHT } from "./ingest";
 import { ExportTraceServiceRequestType, RpcStatusType, ExportTraceServiceResponseType } from "./otlp/proto";
 import { getDb } from "../db/client";
 
@@ -188,6 +190,19 @@ describe("OTLP trace ingestion", () => {
     expect(noKey.status).toBe(401);
   });
 
+  it("answers 503 with Retry-After when the process is ingesting at capacity, and takes the retry", async () => {
+    const slots = Array.from({ length: OTLP_MAX_INFLIGHT }, () => admitBatch()!);
+    const traceId = hex(16);
+    const body = JSON.stringify(jsonBody([jsonSpan(traceId)]));
+    const busy = await post(body, { "content-type": "application/json" });
+    expect(busy.status).toBe(503);
+    expect(busy.headers.get("retry-after")).toBe("1");
+    expect(((await busy.json()) as { code: number }).code).toBe(14);
+    for (const release of slots) release();
+    expect((await post(body, { "content-type": "application/json" })).status).toBe(200);
+    expect((await getTrace(t.project.id, traceId))!.spans).toHaveLength(1);
+  });
+
   it("rolls generations up for the dashboards: volume, errors, tokens, cost, latency", async () => {
     const u = await createTestOrg();
     const k = await createKey(u, ["traces:ingest"]);
@@ -209,6 +224,12 @@ describe("OTLP trace ingestion", () => {
     ]);
     const v2 = await dashboard(u.project.id, { window: "1h", promptName: "faq", promptVersion: 2 });
     expect(v2.totals.generations).toBe(10);
+    // Folding the pending deltas into the rollups changes no figure (and happens once).
+    expect(await foldRollups()).toBeGreaterThan(0);
+    expect(await foldRollups()).toBe(0);
+    const folded = await dashboard(u.project.id, { window: "1h" });
+    expect(folded.totals).toEqual(board.totals);
+    expect((await dashboard(u.project.id, { window: "7d" })).totals.generations).toBe(20);
     const errors = await listTraces(u.project.id, { window: "1h", status: "error", limit: 50 });
     expect(errors.items).toHaveLength(4);
   });

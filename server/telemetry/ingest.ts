@@ -19,6 +19,27 @@ const inflateAsync = promisify(inflate);
 /** Largest OTLP request accepted, compressed or not, and its decompressed size. */
 export const OTLP_MAX_BYTES = Number(process.env.KEEL_OTLP_MAX_BYTES ?? 8 * 1_048_576);
 export const OTLP_MAX_DECOMPRESSED_BYTES = 4 * OTLP_MAX_BYTES;
+/**
+ * Batches one process accepts at once; beyond it the route answers 503 with Retry-After, which
+ * OTLP exporters retry with back-off: a burst is smoothed out instead of queueing until clients
+ * time out (and nothing is lost: a refused batch was never taken).
+ */
+export const OTLP_MAX_INFLIGHT = Number(process.env.KEEL_OTLP_MAX_INFLIGHT ?? 24);
+let inflight = 0;
+
+/** Takes an ingestion slot, or returns null when the process is saturated. */
+export function admitBatch(): (() => void) | null {
+  if (inflight >= OTLP_MAX_INFLIGHT) return null;
+  inflight++;
+  let released = false;
+  return () => {
+    if (!released) {
+      released = true;
+      inflight--;
+    }
+  };
+}
+
 /** Spans stamped further ahead than this are refused (a broken clock, not telemetry). */
 const MAX_FUTURE_MS = 86_400_000;
 

@@ -8,8 +8,9 @@ import "server-only";
 //
 // Writes are batched: one transaction per batch inserts the spans with a multi-row INSERT over
 // unnest() (ON CONFLICT DO NOTHING: a retried batch is idempotent by span id), then adds only the
-// spans actually inserted to the trace summaries and the minute/hour rollups. The caller's
-// promise resolves after COMMIT: the batch is durable.
+// spans actually inserted to the trace summaries and appends their counts to the rollup deltas
+// (folded into the minute/hour rollups by the worker). The caller's promise resolves after
+// COMMIT: the batch is durable.
 import pg from "pg";
 import type { SpanRow } from "./types";
 
@@ -223,25 +224,63 @@ function rollupDeltas(rows: readonly StoredSpan[], granularityMs: number): Rollu
       else d.flags++;
     }
   }
-  // A fixed order: concurrent batches lock shared rollup rows in the same order (no deadlocks).
-  return [...deltas.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return [...deltas.values()];
 }
 
-function upsertRollups(table: "rollups_minute" | "rollups_hour"): string {
-  return `INSERT INTO telemetry.${table} AS r (project_id, bucket, prompt_name, prompt_version, model, environment, generations, errors,
+// A batch's counts are appended to the deltas (no shared rows, so concurrent batches never wait on
+// each other); foldRollups() moves them into the minute and hour rollups.
+const INSERT_DELTAS = `INSERT INTO telemetry.rollup_deltas (project_id, bucket, prompt_name, prompt_version, model, environment, generations, errors,
   input_tokens, output_tokens, cost_usd, latency_sum_ms, latency_hist, guardrail_blocks, guardrail_flags)
 SELECT $1::uuid, to_timestamp(b / 1000.0), pn, pv, m, e, g, er, it, ot, c, l, h::int[], bl, fl
 FROM unnest($2::float8[], $3::text[], $4::int4[], $5::text[], $6::text[], $7::int8[], $8::int8[], $9::int8[], $10::int8[], $11::float8[], $12::float8[], $13::text[], $14::int8[], $15::int8[])
-  AS d(b, pn, pv, m, e, g, er, it, ot, c, l, h, bl, fl)
-ON CONFLICT (project_id, bucket, prompt_name, prompt_version, model, environment) DO UPDATE SET
+  AS d(b, pn, pv, m, e, g, er, it, ot, c, l, h, bl, fl)`;
+
+/** Per-bucket sums of latency histograms: plain sum() over array subscripts, fast in PostgreSQL. */
+export const HIST_SUM = (column = "latency_hist") => `ARRAY[${Array.from({ length: HIST_BUCKETS }, (_, i) => `sum(${column}[${i + 1}])`).join(", ")}]`;
+
+const ROLLUP_SUMS = `sum(generations), sum(errors), sum(input_tokens), sum(output_tokens), sum(cost_usd), sum(latency_sum_ms), ${HIST_SUM()}::int[], sum(guardrail_blocks), sum(guardrail_flags)`;
+const ROLLUP_CONFLICT = `ON CONFLICT (project_id, bucket, prompt_name, prompt_version, model, environment) DO UPDATE SET
   generations = r.generations + EXCLUDED.generations, errors = r.errors + EXCLUDED.errors,
   input_tokens = r.input_tokens + EXCLUDED.input_tokens, output_tokens = r.output_tokens + EXCLUDED.output_tokens,
   cost_usd = r.cost_usd + EXCLUDED.cost_usd, latency_sum_ms = r.latency_sum_ms + EXCLUDED.latency_sum_ms,
   latency_hist = telemetry.hist_add(r.latency_hist, EXCLUDED.latency_hist),
   guardrail_blocks = r.guardrail_blocks + EXCLUDED.guardrail_blocks, guardrail_flags = r.guardrail_flags + EXCLUDED.guardrail_flags`;
+const ROLLUP_COLUMNS = "project_id, bucket, prompt_name, prompt_version, model, environment, generations, errors, input_tokens, output_tokens, cost_usd, latency_sum_ms, latency_hist, guardrail_blocks, guardrail_flags";
+
+// One statement: take every delta committed so far, add it to both rollups. Atomic, so a delta is
+// counted exactly once whatever crashes when. Rows are folded in key order (no deadlocks).
+const FOLD = `WITH d AS (DELETE FROM telemetry.rollup_deltas RETURNING *),
+m AS (
+  INSERT INTO telemetry.rollups_minute AS r (${ROLLUP_COLUMNS})
+  SELECT project_id, bucket, prompt_name, prompt_version, model, environment, ${ROLLUP_SUMS}
+  FROM d GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+  ${ROLLUP_CONFLICT}
+  RETURNING 1
+)
+INSERT INTO telemetry.rollups_hour AS r (${ROLLUP_COLUMNS})
+SELECT project_id, date_trunc('hour', bucket), prompt_name, prompt_version, model, environment, ${ROLLUP_SUMS}
+FROM d GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+${ROLLUP_CONFLICT}`;
+
+/** Folds the pending rollup deltas into the rollups (the worker, every second). Returns the deltas folded. */
+export async function foldRollups(): Promise<number> {
+  const client = await telemetryPool().connect();
+  try {
+    // One folder at a time (concurrent folds would only contend on the same rollup rows).
+    const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtext('telemetry:fold')) AS ok");
+    if (!rows[0]?.ok) return 0;
+    try {
+      const { rows: counted } = await client.query<{ n: string }>("SELECT count(*) AS n FROM telemetry.rollup_deltas");
+      if (counted[0]?.n === "0") return 0;
+      await client.query(FOLD);
+      return Number(counted[0]?.n ?? 0);
+    } finally {
+      await client.query("SELECT pg_advisory_unlock(hashtext('telemetry:fold'))");
+    }
+  } finally {
+    client.release();
+  }
 }
-const UPSERT_MINUTE = upsertRollups("rollups_minute");
-const UPSERT_HOUR = upsertRollups("rollups_hour");
 
 function rollupParams(projectId: string, deltas: RollupDelta[]): unknown[] {
   return [
@@ -401,10 +440,7 @@ export async function writeSpans(projectId: string, rows: readonly StoredSpan[],
     if (fresh.length) {
       await client.query(UPSERT_TRACES, traceParams(projectId, traceDeltas(fresh)));
       const minute = rollupDeltas(fresh, 60_000);
-      if (minute.length) {
-        await client.query(UPSERT_MINUTE, rollupParams(projectId, minute));
-        await client.query(UPSERT_HOUR, rollupParams(projectId, rollupDeltas(fresh, 3_600_000)));
-      }
+      if (minute.length) await client.query(INSERT_DELTAS, rollupParams(projectId, minute));
     }
     if (usage && usage.requests > 0) {
       await client.query(
@@ -567,6 +603,7 @@ export async function sweepRetention(projects: { projectId: string; retentionDay
     await pool.query("DELETE FROM telemetry.scores WHERE project_id = $1 AND created_at < $2", [p.projectId, cutoff]);
     await pool.query("DELETE FROM telemetry.rollups_minute WHERE project_id = $1 AND bucket < $2", [p.projectId, cutoff]);
     await pool.query("DELETE FROM telemetry.rollups_hour WHERE project_id = $1 AND bucket < $2", [p.projectId, cutoff]);
+    await pool.query("DELETE FROM telemetry.rollup_deltas WHERE project_id = $1 AND bucket < $2", [p.projectId, cutoff]);
   }
   return { droppedPartitions: dropped, deletedSpans };
 }

@@ -1,11 +1,12 @@
 import "server-only";
-// The worker's telemetry tasks: online evaluation and random-sample routing over newly ingested
-// generations (every KEEL_ONLINE_EVAL_SECONDS, default 5), and retention (hourly: whole day
+// The worker's telemetry tasks: folding ingested counts into the dashboard rollups (every second),
+// online evaluation and random-sample routing over newly ingested generations (every
+// KEEL_ONLINE_EVAL_SECONDS, default 5), and retention (hourly: whole day
 // partitions dropped, shorter per-project retention deleted). Each runs in one process at a time
 // across all workers (advisory locks), so any number of workers can run them.
 import { getDb, type ReadDb } from "../../db/client";
 import { DEFAULT_TELEMETRY_SETTINGS } from "../../contracts/observability";
-import { exclusively, sweepRetention } from "../../telemetry/store";
+import { exclusively, foldRollups, sweepRetention } from "../../telemetry/store";
 import { runOnlinePass } from "./feedback";
 
 export async function sweepTelemetryRetention(now = Date.now()) {
@@ -42,10 +43,18 @@ export function startTelemetryUpkeep(log: (line: string) => void = (line) => con
   };
   const timer = setInterval(tick, seconds * 1000);
   timer.unref();
+  let folding: Promise<unknown> | null = null;
+  const fold = setInterval(() => {
+    folding ??= foldRollups()
+      .catch((error: unknown) => log(`folding rollups failed: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => (folding = null));
+  }, 1_000);
+  fold.unref();
   return {
     async stop() {
       clearInterval(timer);
-      await current;
+      clearInterval(fold);
+      await Promise.all([current, folding]);
     },
   };
 }
