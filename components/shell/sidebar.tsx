@@ -9,6 +9,7 @@ import { roleHasPermission, type Permission, type Role } from "@/server/contract
 import { useTRPC } from "@/components/trpc/client";
 import { cn } from "@/components/ui";
 import { BookIcon, ClipboardCheckIcon, DatabaseIcon, FileTextIcon, FlaskIcon, FolderPlusIcon, HomeIcon, KeyIcon, LayersIcon, MarkerIcon, PlayIcon, RocketIcon, ScrollIcon, ServerIcon, UsersIcon, WebhookIcon } from "@/components/ui/icons";
+import { ActivityIcon, TracesIcon } from "@/components/observability/icons";
 
 type Props = {
   org: { slug: string; name: string; role: Role };
@@ -60,6 +61,8 @@ export function Sidebar({ org, projects }: Props) {
           permission: "deployment:read",
           badge: pendingCount > 0 ? { count: pendingCount, description: `${pendingCount} pending ${pendingCount === 1 ? "approval" : "approvals"}` } : undefined,
         },
+        { href: `${base}/observability`, label: "Observability", icon: <ActivityIcon />, permission: "trace:read" },
+        { href: `${base}/traces`, label: "Traces", icon: <TracesIcon />, permission: "trace:read" },
         { href: `${base}/review`, label: "My reviews", icon: <MarkerIcon />, permission: "review:grade" },
         { href: `${base}/playground`, label: "Playground", icon: <PlayIcon />, permission: "playground:run" },
       ]

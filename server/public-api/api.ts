@@ -12,6 +12,7 @@ import { ApiKeyCache } from "./key-cache";
 import { PromptCache, type PromptCacheStats } from "./prompt-cache";
 import { compiledPublicRoutes } from "./routes";
 import { createGateway, type Gateway } from "../gateway/gateway";
+import { createIngestPool } from "../telemetry/ingest-pool";
 
 export type PublicApiOptions = {
   /**
@@ -22,6 +23,8 @@ export type PublicApiOptions = {
   /** Drop cache entries synchronously when this process changes a prompt or revokes a key (default true). */
   inProcessInvalidation?: boolean;
   promptCache?: { maxEntries?: number; maxBytes?: number };
+  /** Worker threads for OTLP ingestion (default KEEL_INGEST_THREADS, else 1; 0: the main thread). */
+  ingestThreads?: number;
   keyCache?: { ttlMs?: number; maxEntries?: number };
   log?: (line: string) => void;
 };
@@ -88,9 +91,10 @@ export function createPublicApi(options: PublicApiOptions = {}): PublicApi {
     void listener.start();
   }
 
+  const ingestion = createIngestPool(options.ingestThreads);
   const dispatch = createDispatcher(
     compiledPublicRoutes,
-    { prompts, keys },
+    { prompts, keys, ingest: ingestion.ingest },
     {
       recordDenied: (actor, principal, routeId, after) =>
         recordDenied(actor, { orgId: principal.orgId, projectId: principal.projectId, action: "access.denied", targetType: "procedure", targetId: routeId, after }),
@@ -107,6 +111,7 @@ export function createPublicApi(options: PublicApiOptions = {}): PublicApi {
       for (const unsubscribe of subscriptions) unsubscribe();
       await listener?.close();
       await gateway.close();
+      await ingestion.close();
     },
     stats: () => ({
       promptCache: prompts.stats(),

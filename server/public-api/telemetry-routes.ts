@@ -7,7 +7,8 @@ import type { IncomingMessage } from "node:http";
 import { z } from "zod";
 import { scoreInput } from "../contracts/observability";
 import { recordFeedback } from "../domain/observability/feedback";
-import { admitBatch, DecompressionError, decompress, ingestOtlp, OTLP_MAX_BYTES } from "../telemetry/ingest";
+import { admitBatch, DecompressionError, decompress, OTLP_MAX_BYTES } from "../telemetry/ingest";
+import type { Ingest } from "../telemetry/ingest-pool";
 import { encodeExportTraceServiceResponse, encodeStatus, OtlpDecodeError } from "../telemetry/otlp";
 import { readRawBody } from "./input";
 import { defineRoute, type PublicRoute, type Reply } from "./route-table";
@@ -38,7 +39,7 @@ const scoreResponse = z.object({
   routed: z.number().int().describe("Review queues the trace was sent to by routing rules because of this score."),
 });
 
-async function ingest(req: IncomingMessage, projectId: string, encoding: "json" | "protobuf"): Promise<Reply> {
+async function ingest(req: IncomingMessage, projectId: string, encoding: "json" | "protobuf", write: Ingest): Promise<Reply> {
   let body: Buffer;
   try {
     const raw = await readRawBody(req, OTLP_MAX_BYTES, (what) => new TooLarge(`${what}; the limit is ${OTLP_MAX_BYTES} bytes`));
@@ -49,7 +50,7 @@ async function ingest(req: IncomingMessage, projectId: string, encoding: "json" 
     throw error;
   }
   try {
-    const result = await ingestOtlp(projectId, body, encoding);
+    const result = await write(projectId, body, encoding);
     const partial = result.rejected ? { rejectedSpans: result.rejected, errorMessage: result.errorMessage } : null;
     return { status: 200, raw: encodeExportTraceServiceResponse(partial, encoding), headers: { "content-type": CONTENT_TYPES[encoding] } };
   } catch (error) {
@@ -74,7 +75,7 @@ export const telemetryRoutes: PublicRoute[] = [
       200: { description: "An ExportTraceServiceResponse in the request's encoding; `partialSuccess` (rejectedSpans, errorMessage) when some spans were refused.", contentTypes: [CONTENT_TYPES.protobuf, CONTENT_TYPES.json] },
     },
     errors: [413, 415, 503],
-    async handle({ req, principal }) {
+    async handle({ req, principal, services }) {
       const encoding = encodingOf(req.headers["content-type"]);
       if (!encoding) return otlpError(415, INVALID_ARGUMENT, `Send application/x-protobuf or application/json (got ${(req.headers["content-type"] ?? "no Content-Type").slice(0, 80)})`, "json");
       const release = admitBatch();
@@ -83,7 +84,7 @@ export const telemetryRoutes: PublicRoute[] = [
         return otlpError(503, UNAVAILABLE, "Keel is ingesting at capacity; retry this batch after the Retry-After delay", encoding, { "retry-after": "1" });
       }
       try {
-        return await ingest(req, principal.projectId, encoding);
+        return await ingest(req, principal.projectId, encoding, services.ingest);
       } finally {
         release();
       }

@@ -40,6 +40,19 @@ export function inputOf(recorded: unknown, input: string | null): Record<string,
   } else if (recorded && typeof recorded === "object" && !Array.isArray(recorded)) {
     return recorded as Record<string, unknown>;
   }
+  // A captured message list: the last user turn is what was asked.
+  if (input?.startsWith("[")) {
+    try {
+      const messages = JSON.parse(input) as unknown;
+      if (Array.isArray(messages)) {
+        const lastUser = messages.findLast((m): m is { role: string } => !!m && typeof m === "object" && (m as { role?: unknown }).role === "user");
+        const text = lastUser ? outputText(JSON.stringify([lastUser])) : null;
+        if (text !== null) return { input: text };
+      }
+    } catch {
+      // Not JSON: keep the text as it is.
+    }
+  }
   return { input: input ?? "" };
 }
 

@@ -2,6 +2,7 @@
 // routing rules. Everyone with trace:read sees them; observability:manage (owners, admins) changes
 // them, and the server checks again.
 import { ObservabilitySettingsView } from "@/components/observability/settings/settings-view";
+import { ObservabilityTabs } from "@/components/observability/observability-tabs";
 import { Forbidden } from "@/components/shell/forbidden";
 import { getProject } from "@/app/_lib/load";
 import { PageHeader } from "@/components/ui";
@@ -20,7 +21,9 @@ export default async function ObservabilitySettingsPage({ params }: { params: Pr
     );
   }
   return (
-    <ObservabilitySettingsView
+    <>
+      <ObservabilityTabs orgSlug={orgSlug} projectSlug={project.slug} />
+      <ObservabilitySettingsView
       orgSlug={orgSlug}
       projectSlug={project.slug}
       projectName={project.name}
@@ -28,6 +31,7 @@ export default async function ObservabilitySettingsPage({ params }: { params: Pr
       canReadKeys={project.permissions.includes("apikey:read")}
       canReadProviders={project.permissions.includes("provider:read")}
       canReadEvaluators={project.permissions.includes("evaluation:read")}
-    />
+      />
+    </>
   );
 }

@@ -1,0 +1,69 @@
+import "server-only";
+// Where OTLP batches are decoded and written: in worker threads (KEEL_INGEST_THREADS, default 1)
+// or, with 0, on the main thread. A worker has its own heap, garbage collector and connection
+// pools, so heavy ingestion costs the main event loop (prompt API, gateway, UI) only the body's
+// bytes: the bench's prompt-under-ingest case measures what that buys. A crashed worker is
+// replaced; its in-flight batches fail with a 500, and exporters retry them (idempotent by span id).
+import { Worker } from "node:worker_threads";
+import { ingestOtlp, type IngestResult } from "./ingest";
+import { OtlpDecodeError } from "./otlp";
+import type { IngestReply, IngestRequest } from "./ingest-worker";
+
+export type Ingest = (projectId: string, body: Buffer, encoding: "json" | "protobuf") => Promise<IngestResult>;
+
+export type IngestPool = { ingest: Ingest; close(): Promise<void> };
+
+type Pending = { resolve(result: IngestResult): void; reject(error: Error): void };
+
+export function createIngestPool(threads = Number(process.env.KEEL_INGEST_THREADS ?? 1)): IngestPool {
+  if (!(threads > 0)) return { ingest: ingestOtlp, close: async () => {} };
+  const workers: Worker[] = [];
+  const pending = new Map<number, Pending & { worker: Worker }>();
+  let nextId = 1;
+  let turn = 0;
+  let closing = false;
+
+  const spawn = (slot: number) => {
+    const worker = new Worker(new URL("./ingest-worker-boot.mjs", import.meta.url), {
+      workerData: { entry: new URL("./ingest-worker.ts", import.meta.url).href },
+      env: process.env,
+    });
+    worker.on("message", (reply: IngestReply) => {
+      const waiting = pending.get(reply.id);
+      if (!waiting) return;
+      pending.delete(reply.id);
+      if (reply.ok) waiting.resolve(reply.result);
+      else waiting.reject(reply.decode ? new OtlpDecodeError(reply.message) : new Error(reply.message));
+    });
+    worker.on("error", (error) => console.error("[telemetry] an ingestion worker failed:", error));
+    worker.on("exit", () => {
+      for (const [id, waiting] of pending) {
+        if (waiting.worker !== worker) continue;
+        pending.delete(id);
+        waiting.reject(new Error("The ingestion worker stopped"));
+      }
+      if (!closing) workers[slot] = spawn(slot);
+    });
+    worker.unref();
+    return worker;
+  };
+  for (let i = 0; i < threads; i++) workers.push(spawn(i));
+
+  return {
+    ingest(projectId, body, encoding) {
+      const worker = workers[turn++ % workers.length]!;
+      const id = nextId++;
+      return new Promise<IngestResult>((resolve, reject) => {
+        pending.set(id, { resolve, reject, worker });
+        // The body's bytes move to the worker (no copy) when the Buffer owns its memory.
+        const bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+        const transfer = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && !(body.buffer instanceof SharedArrayBuffer) ? [body.buffer as ArrayBuffer] : [];
+        worker.postMessage({ id, projectId, body: bytes, encoding } satisfies IngestRequest, transfer);
+      });
+    },
+    async close() {
+      closing = true;
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
