@@ -55,9 +55,9 @@ export class GatewayLimits {
     if (now - entry.loadedAt > USAGE_TTL_MS) {
       const current = entry;
       current.loading ??= this.readUsage(keyId).then((stored) => {
-        // Calls counted locally are in the stored figure once their traces were written; the
-        // logger flushes within a second, far below the refresh interval, so this slightly
-        // over-counts at worst (a quota is never exceeded by more than the calls in flight).
+        // The stored figure includes the calls whose traces were written; the logger flushes
+        // within a second of a call, so at most the last second's calls of this process are
+        // missed at a refresh: a quota can be exceeded by about that many, never more.
         current.stored = stored;
         current.since = 0;
         current.loadedAt = Date.now();
