@@ -28,6 +28,8 @@
 //               trace endpoint vs bare node:http and psql \copy, then a burst at 2x; the openai
 //               client through Keel's gateway vs direct and vs Portkey's gateway; the prompt API's
 //               p99 while traces are ingested.
+//   dashboard   every dashboard query and the trace list over BENCH_TRACES (1,000,000) traces written
+//               through Keel's own write path, vs the same 30-day figures scanned from the raw spans.
 //
 // Environment: BENCH_SECONDS (default 20), BENCH_CONNECTIONS (default 64), BENCH_WARMUP_SECONDS
 // (default 3), BENCH_ROUNDS (default 1: more alternate bare and Keel that many times and summarize
@@ -639,13 +641,18 @@ if (name === "audit-export") {
   await auditExport();
   process.exit(0);
 }
+if (name === "dashboard") {
+  // The observability dashboards over 1M traces (bench/dashboard.ts): a TypeScript script of its own.
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(import.meta.dirname, "dashboard.ts")], { stdio: "inherit", env: process.env });
+  process.exit(await new Promise((resolve) => child.on("exit", (code) => resolve(code ?? 1))));
+}
 const telemetryCases = { "otel-ingest": otelIngest, gateway, "prompt-under-ingest": promptUnderIngest };
 if (Object.hasOwn(telemetryCases, name)) {
   await telemetryCases[name]();
   process.exit(0);
 }
 if (!spec) {
-  console.error(`Usage: npm run bench -- <case>\nCases:\n${Object.entries(CASES).map(([n, c]) => `  ${n.padEnd(14)} ${c.describe}`).join("\n")}\n  dataset-import 100k-row CSV import vs psql \\copy, peak RSS, browsing latency\n  audit-export   1M and 2M audit events through the signed CSV export vs psql \\copy, TTFB, peak RSS\n  deployments    governed promotion vs a direct label move; ten racing approvers\n  otel-ingest    100-span OTLP batches vs bare node:http and psql \\copy; a burst at 2x, nothing lost\n  gateway        openai client through Keel's gateway vs direct and vs Portkey: added p50/p99\n  prompt-under-ingest  the prompt API's p99 idle vs while ingesting traces at half the maximum`);
+  console.error(`Usage: npm run bench -- <case>\nCases:\n${Object.entries(CASES).map(([n, c]) => `  ${n.padEnd(14)} ${c.describe}`).join("\n")}\n  dataset-import 100k-row CSV import vs psql \\copy, peak RSS, browsing latency\n  audit-export   1M and 2M audit events through the signed CSV export vs psql \\copy, TTFB, peak RSS\n  deployments    governed promotion vs a direct label move; ten racing approvers\n  otel-ingest    100-span OTLP batches vs bare node:http and psql \\copy; a burst at 2x, nothing lost\n  gateway        openai client through Keel's gateway vs direct and vs Portkey: added p50/p99\n  prompt-under-ingest  the prompt API's p99 idle vs while ingesting traces at half the maximum\n  dashboard      the observability dashboards and trace list over 1M traces (BENCH_TRACES) vs raw span scans`);
   process.exit(1);
 }
 await compare(name, spec);

@@ -65,6 +65,7 @@ async function main() {
     await publicApi.close();
     const { getDb } = await import("./db/client");
     await getDb().$disconnect();
+    await (await import("./telemetry/store")).closeTelemetryPool();
   });
 
   server.listen(env.PORT, env.HOST, () => {
