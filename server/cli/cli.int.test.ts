@@ -113,6 +113,11 @@ describe("keel CLI", () => {
     const feedback = await getDb().reviewQueue.findFirstOrThrow({ where: { projectId: org.projects[0]!.id, name: "production-feedback" }, include: { items: true } });
     expect(feedback.items).toHaveLength(4);
     expect(feedback.items.every((i) => i.sourceType === "trace")).toBe(true);
+    // The seeded online-evaluator history is what the worker would have scored: its pass adds nothing.
+    const { runOnlinePass } = await import("../domain/observability/feedback");
+    let rescored = 0;
+    for (let pass = 0; pass < 5; pass++) rescored += (await runOnlinePass({ lagMs: 0, limit: 1_000 })).scored;
+    expect(rescored).toBe(0);
     expect(await verifyAuditChain(getDb(), org.id)).toMatchObject({ ok: true });
     expect(await keel(["seed", "--demo"])).toMatchObject({ code: 0, stdout: expect.stringMatching(/already exists/) });
   }, 60_000);

@@ -11,6 +11,7 @@ import { resolvePrompt, type ResolvedPrompt } from "../domain/prompts/queries";
 import { providerForCall, SIMULATED_PROVIDER_NAME } from "../domain/providers/connections";
 import { onObservabilityChanged } from "../domain/observability/settings";
 import { createProvider, type PriceRow, type Provider } from "../providers";
+import { keepAliveFetch } from "../providers/node-fetch";
 import { compileGuardrails, type CompiledGuardrails, type GuardrailRule } from "./guardrails";
 import { guardrailConfig } from "./guardrails/schemas";
 
@@ -131,8 +132,9 @@ export class GatewayConfig {
       name: c.name ?? "provider",
       kind: c.kind,
       defaultModel: c.defaultModel,
-      // No retries inside the gateway: a failure goes to the fallback connection instead.
-      provider: createProvider(c, { timeoutMs, maxRetries: 0 }),
+      // No retries inside the gateway: a failure goes to the fallback connection instead. Calls go
+      // through keep-alive node:http (cheaper per call than the WHATWG fetch).
+      provider: createProvider(c, { timeoutMs, maxRetries: 0, fetch: keepAliveFetch }),
       loadedAt: Date.now(),
     }));
     this.connections.set(key, loading);

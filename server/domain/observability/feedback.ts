@@ -192,8 +192,7 @@ export async function runOnlinePass(options: { limit?: number; lagMs?: number } 
           (error: unknown) => ({ score: 0, passed: false, explanation: `The evaluator failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 1000) }),
         );
         scores.push({
-          // Derived from the span and the setup: a pass repeated after a crash stores nothing twice.
-          id: uuidFrom(`${setup.id}:${g.spanId}`),
+          id: onlineScoreId(setup.id, g.spanId),
           projectId,
           traceId: g.traceId,
           spanId: g.spanId,
@@ -223,6 +222,11 @@ export async function runOnlinePass(options: { limit?: number; lagMs?: number } 
   }
   await batch.advance(batch.rows.at(-1)!.ingestedAt);
   return { generations: batch.rows.length, scored, routed };
+}
+
+/** An online evaluator's score of a span has one id: a pass repeated after a crash stores nothing twice. */
+export function onlineScoreId(setupId: string, spanId: string): string {
+  return uuidFrom(`${setupId}:${spanId}`);
 }
 
 /** A UUID (v8 layout) derived from a string: stable ids for derived rows. */

@@ -14,7 +14,7 @@ import { uuidv7 } from "../../db/uuid";
 import { createApiKey } from "../api-keys/api-keys";
 import { createQueue } from "../reviews/queues";
 import { createGuardrail, createOnlineEvaluator, createTraceRule, setApiKeyLimits, updateTelemetrySettings } from "../observability/settings";
-import { recordFeedback } from "../observability/feedback";
+import { onlineScoreId, recordFeedback, sampled } from "../observability/feedback";
 
 type Ctx = { orgId: string; projectId: string };
 
@@ -95,7 +95,7 @@ export async function seedObservability(ctx: Ctx, adminActor: Actor) {
       enabled: true,
     }),
   );
-  await runAudited(adminActor, (w) => createOnlineEvaluator(w, ctx, { evaluator: "length-limit", sampleRate: 0.5, promptName: "support/reply", environment: "production", enabled: true }));
+  const online = await runAudited(adminActor, (w) => createOnlineEvaluator(w, ctx, { evaluator: "length-limit", sampleRate: 0.5, promptName: "support/reply", environment: "production", enabled: true }));
   await runAudited(adminActor, (w) =>
     createQueue(w, ctx, {
       name: DEMO_FEEDBACK_QUEUE,
@@ -113,13 +113,13 @@ export async function seedObservability(ctx: Ctx, adminActor: Actor) {
   const gatewayKey = await runAudited(adminActor, (w) => createApiKey(w, { ...ctx, actorUserId: adminActor.id }, { name: "Support widget gateway", scopes: ["gateway:invoke", "traces:ingest"] }));
   await runAudited(adminActor, (w) => setApiKeyLimits(w, ctx, { id: gatewayKey.id, rateLimitPerMinute: 600, monthlyQuota: 100_000 }));
 
-  const negatives = await seedTraffic(ctx);
+  const negatives = await seedTraffic(ctx, online.id);
   // The last few thumbs-down arrive through the real feedback path: the rule sends them to review.
   for (const n of negatives.slice(-4)) await recordFeedback(ctx.projectId, { traceId: n.traceId, spanId: n.spanId, name: "user-feedback", value: false, comment: n.comment });
 }
 
 /** A week of support-widget traffic (about 1,600 generations), written through the telemetry store. */
-async function seedTraffic(ctx: Ctx): Promise<{ traceId: string; spanId: string; comment: string }[]> {
+async function seedTraffic(ctx: Ctx, onlineId: string): Promise<{ traceId: string; spanId: string; comment: string }[]> {
   const r = rng(20261127);
   const now = Date.now();
   const weekUs = 7 * 86_400_000 * 1000;
@@ -221,9 +221,14 @@ async function seedTraffic(ctx: Ctx): Promise<{ traceId: string; spanId: string;
         if (!up) negatives.push({ traceId, spanId: genId, comment: comment! });
         else scores.push(scoreOf(ctx, generation, { name: "user-feedback", dataType: "boolean", value: 1, comment, source: "api", createdUs: endUs + 20_000_000 }));
       }
-      if (prompt.env === "production" && r() < 0.5) {
+      // The online evaluator's history: the same sample and score ids the worker uses, so its
+      // first pass over these spans finds them already scored.
+      if (prompt.env === "production" && sampled(genId, onlineId, 0.5)) {
         const length = (output ?? "").length;
-        scores.push(scoreOf(ctx, generation, { name: "length-limit", dataType: "numeric", value: length <= 420 ? 1 : 0, comment: `${length} characters (limit 420)`, source: "online_eval", createdUs: endUs + 5_000_000 }));
+        scores.push({
+          ...scoreOf(ctx, generation, { name: "length-limit", dataType: "numeric", value: length <= 420 ? 1 : 0, comment: `${length} characters (limit 420)`, source: "online_eval", createdUs: endUs + 5_000_000 }),
+          id: onlineScoreId(onlineId, genId),
+        });
       }
     }
   }
