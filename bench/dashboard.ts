@@ -20,7 +20,7 @@ const postgres = await startTemporaryPostgres();
 try {
   await migrateDatabase(postgres.url);
   process.env.DATABASE_URL = postgres.url;
-  const { writeSpans, telemetryPool, closeTelemetryPool } = await import("../server/telemetry/store");
+  const { writeSpans, foldRollups, telemetryPool, closeTelemetryPool } = await import("../server/telemetry/store");
   const { dashboard, listTraces } = await import("../server/telemetry/queries");
   const { getDb } = await import("../server/db/client");
   const projectId = "0192f3a0-0000-7000-8000-00000000b001";
@@ -78,7 +78,10 @@ try {
       });
     }
     await writeSpans(projectId, rows);
+    // The worker folds the rollup deltas every second; here, every 25 batches (~5 s of writing).
+    if ((written / BATCH) % 25 === 24) await foldRollups();
   }
+  await foldRollups();
   const writeSeconds = (performance.now() - t0) / 1000;
   console.log(JSON.stringify({ bench: "dashboard", phase: "write", traces: TRACES, seconds: Math.round(writeSeconds * 10) / 10, tracesPerSecond: Math.round(TRACES / writeSeconds) }));
   for (const table of ["spans", "traces", "rollups_minute", "rollups_hour"]) await telemetryPool().query(`VACUUM ANALYZE telemetry.${table}`);
