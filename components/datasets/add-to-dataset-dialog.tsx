@@ -1,29 +1,19 @@
 "use client";
-// "Add to dataset" from the playground: the run's variables become the item's input and its
-// output the expected output (editable), with optional tags. The item records where it came
-// from (source "playground", ref "<prompt>@v<version>" or "draft").
+// "Add to dataset", wherever an output is worth keeping as a test case: a dataset to add to, the
+// expected output (prefilled with the output, editable) and optional tags, ending with a link to
+// the new version. DatasetItemDialog is the form; the playground (a run's variables as the input,
+// source "playground") and a production trace (source "trace") each supply the input they show
+// and how the item is saved.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useId, useState, type FormEvent } from "react";
+import { useId, useState, type FormEvent, type ReactNode } from "react";
 import { MAX_ITEM_TAGS, itemTag } from "@/server/contracts/datasets";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Button, Dialog, Select, Spinner, Textarea, Input } from "@/components/ui";
 import { errorInfo } from "@/components/lib/errors";
+import { datasetHref } from "./model";
 
-type Props = {
-  open: boolean;
-  onClose: () => void;
-  orgSlug: string;
-  projectSlug: string;
-  /** The run's variables: the item's input. */
-  variables: Record<string, string>;
-  /** The run's output: the suggested expected output. */
-  output: string;
-  /** "<prompt name>@v<version>", or "draft". */
-  sourceRef: string;
-};
-
-function parseTags(text: string): { tags: string[]; error: string | null } {
+export function parseTags(text: string): { tags: string[]; error: string | null } {
   const tags = [...new Set(text.split(/[,\s]+/).map((t) => t.trim()).filter(Boolean))];
   if (tags.length > MAX_ITEM_TAGS) return { tags, error: `Use at most ${MAX_ITEM_TAGS} tags` };
   for (const tag of tags) {
@@ -33,7 +23,29 @@ function parseTags(text: string): { tags: string[]; error: string | null } {
   return { tags, error: null };
 }
 
-export function AddToDatasetDialog({ open, onClose, orgSlug, projectSlug, variables, output, sourceRef }: Props) {
+/** What the person chose: the dataset, the expected output ("" for none) and the tags. */
+export type DatasetItemChoice = { dataset: string; expected: string; tags: string[] };
+export type SaveCallbacks = { onSuccess(result: { version: number }): void; onError(error: unknown): void };
+
+type DatasetItemDialogProps = {
+  open: boolean;
+  onClose: () => void;
+  orgSlug: string;
+  projectSlug: string;
+  description: string;
+  /** What the item's input will be, shown above the expected output. */
+  input?: ReactNode;
+  /** The suggested expected output. */
+  output: string;
+  expectedHint: string;
+  /** What the output is, for the empty state: "runs", "traces". */
+  things: string;
+  tagsPlaceholder: string;
+  save(choice: DatasetItemChoice, callbacks: SaveCallbacks): void;
+  saving: boolean;
+};
+
+export function DatasetItemDialog({ open, onClose, orgSlug, projectSlug, description, input, output, expectedHint, things, tagsPlaceholder, save, saving }: DatasetItemDialogProps) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const formId = useId();
@@ -44,7 +56,7 @@ export function AddToDatasetDialog({ open, onClose, orgSlug, projectSlug, variab
   const [errors, setErrors] = useState<{ dataset?: string; tags?: string }>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [done, setDone] = useState<{ name: string; version: number } | null>(null);
-  // Each opening starts afresh, with the latest run's output (the dataset choice is kept).
+  // Each opening starts afresh, with the latest output (the dataset choice is kept).
   const [wasOpen, setWasOpen] = useState(open);
   if (open !== wasOpen) {
     setWasOpen(open);
@@ -56,10 +68,7 @@ export function AddToDatasetDialog({ open, onClose, orgSlug, projectSlug, variab
       setDone(null);
     }
   }
-  const add = useMutation(trpc.datasets.addItems.mutationOptions());
   const datasetName = chosen || datasets.data?.[0]?.name || "";
-  const datasetsHref = `/o/${orgSlug}/p/${projectSlug}/datasets`;
-  const entries = Object.entries(variables);
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -69,15 +78,8 @@ export function AddToDatasetDialog({ open, onClose, orgSlug, projectSlug, variab
     if (next.dataset || next.tags) return;
     setFailure(null);
     const name = datasetName;
-    add.mutate(
-      {
-        orgSlug,
-        projectSlug,
-        name,
-        items: [{ input: variables, expected: expected === "" ? undefined : expected, metadata: {}, tags: tags.tags }],
-        message: `Added from the playground (${sourceRef})`,
-        source: { type: "playground", ref: sourceRef },
-      },
+    save(
+      { dataset: name, expected, tags: tags.tags },
       {
         onSuccess: (result) => {
           setDone({ name, version: result.version });
@@ -94,7 +96,7 @@ export function AddToDatasetDialog({ open, onClose, orgSlug, projectSlug, variab
       onClose={onClose}
       size="lg"
       title="Add to dataset"
-      description={`Save this run as a dataset item: its variables as the input, its output as the expected output. From ${sourceRef === "draft" ? "a draft" : sourceRef}.`}
+      description={description}
       footer={
         done ? (
           <Button variant="primary" onClick={onClose} data-autofocus>
@@ -103,7 +105,7 @@ export function AddToDatasetDialog({ open, onClose, orgSlug, projectSlug, variab
         ) : (
           <>
             <Button onClick={onClose}>Cancel</Button>
-            <Button variant="primary" type="submit" form={formId} loading={add.isPending} disabled={!datasets.data?.length}>
+            <Button variant="primary" type="submit" form={formId} loading={saving} disabled={!datasets.data?.length}>
               Add item
             </Button>
           </>
@@ -114,7 +116,7 @@ export function AddToDatasetDialog({ open, onClose, orgSlug, projectSlug, variab
         <div role="region" aria-label="Added">
           <Alert tone="success" title={`Added to ${done.name}`}>
             The item is in version {done.version}.{" "}
-            <Link href={`${datasetsHref}/${encodeURIComponent(done.name)}?v=${done.version}`} className="font-medium underline">
+            <Link href={datasetHref(orgSlug, projectSlug, done.name, null, { v: done.version })} className="font-medium underline">
               Open {done.name}
             </Link>
           </Alert>
@@ -138,10 +140,10 @@ export function AddToDatasetDialog({ open, onClose, orgSlug, projectSlug, variab
             </div>
           ) : datasets.data.length === 0 ? (
             <Alert tone="info" title="No datasets yet">
-              <Link href={datasetsHref} className="font-medium underline">
+              <Link href={datasetHref(orgSlug, projectSlug)} className="font-medium underline">
                 Create a dataset
               </Link>{" "}
-              first, then add runs to it.
+              first, then add {things} to it.
             </Alert>
           ) : (
             <Select label="Dataset" value={datasetName} onChange={(e) => setChosen(e.target.value)} error={errors.dataset} boxClassName="w-full sm:w-80">
@@ -152,36 +154,87 @@ export function AddToDatasetDialog({ open, onClose, orgSlug, projectSlug, variab
               ))}
             </Select>
           )}
-          <div className="flex flex-col gap-1.5">
-            <p className="text-[13px] font-medium text-zinc-800" id={`${formId}-input`}>
-              Input
-            </p>
-            {entries.length ? (
-              <dl aria-labelledby={`${formId}-input`} className="flex max-h-48 flex-col gap-1 overflow-auto rounded-md border border-zinc-200 bg-zinc-50/60 px-3 py-2">
-                {entries.map(([k, v]) => (
-                  <div key={k} className="flex min-w-0 gap-2">
-                    <dt className="shrink-0 font-mono text-xs text-zinc-500">{k}</dt>
-                    <dd className="min-w-0 font-mono text-xs break-words whitespace-pre-wrap text-zinc-800">{v || <span className="text-zinc-400">(empty)</span>}</dd>
-                  </div>
-                ))}
-              </dl>
-            ) : (
-              <p className="text-xs text-zinc-500">This run had no variables: the item&apos;s input is empty.</p>
-            )}
-          </div>
-          <Textarea label="Expected output" value={expected} onChange={(e) => setExpected(e.target.value)} rows={6} hint="Prefilled with the run's output; edit it into the answer you expect." className="font-mono text-[12.5px]" />
+          {input}
+          <Textarea label="Expected output" value={expected} onChange={(e) => setExpected(e.target.value)} rows={6} hint={expectedHint} className="font-mono text-[12.5px]" />
           <Input
             label="Tags"
             labelAside={<span className="text-xs text-zinc-400">optional</span>}
             value={tagsText}
             onChange={(e) => setTagsText(e.target.value)}
             error={errors.tags}
-            placeholder="regression, edge-case"
+            placeholder={tagsPlaceholder}
             hint="Separate with commas"
             className="font-mono"
           />
         </form>
       )}
     </Dialog>
+  );
+}
+
+type Props = {
+  open: boolean;
+  onClose: () => void;
+  orgSlug: string;
+  projectSlug: string;
+  /** The run's variables: the item's input. */
+  variables: Record<string, string>;
+  /** The run's output: the suggested expected output. */
+  output: string;
+  /** "<prompt name>@v<version>", or "draft". */
+  sourceRef: string;
+};
+
+/** From the playground: the run's variables become the item's input (source "playground"). */
+export function AddToDatasetDialog({ open, onClose, orgSlug, projectSlug, variables, output, sourceRef }: Props) {
+  const trpc = useTRPC();
+  const inputId = useId();
+  const add = useMutation(trpc.datasets.addItems.mutationOptions());
+  const entries = Object.entries(variables);
+  return (
+    <DatasetItemDialog
+      open={open}
+      onClose={onClose}
+      orgSlug={orgSlug}
+      projectSlug={projectSlug}
+      description={`Save this run as a dataset item: its variables as the input, its output as the expected output. From ${sourceRef === "draft" ? "a draft" : sourceRef}.`}
+      output={output}
+      expectedHint="Prefilled with the run's output; edit it into the answer you expect."
+      things="runs"
+      tagsPlaceholder="regression, edge-case"
+      saving={add.isPending}
+      save={(choice, callbacks) =>
+        add.mutate(
+          {
+            orgSlug,
+            projectSlug,
+            name: choice.dataset,
+            items: [{ input: variables, expected: choice.expected === "" ? undefined : choice.expected, metadata: {}, tags: choice.tags }],
+            message: `Added from the playground (${sourceRef})`,
+            source: { type: "playground", ref: sourceRef },
+          },
+          callbacks,
+        )
+      }
+      input={
+        <div className="flex flex-col gap-1.5">
+          <p className="text-[13px] font-medium text-zinc-800" id={inputId}>
+            Input
+          </p>
+          {entries.length ? (
+            <dl aria-labelledby={inputId} className="flex max-h-48 flex-col gap-1 overflow-auto rounded-md border border-zinc-200 bg-zinc-50/60 px-3 py-2">
+              {entries.map(([k, v]) => (
+                <div key={k} className="flex min-w-0 gap-2">
+                  <dt className="shrink-0 font-mono text-xs text-zinc-500">{k}</dt>
+                  <dd className="min-w-0 font-mono text-xs break-words whitespace-pre-wrap text-zinc-800">{v || <span className="text-zinc-400">(empty)</span>}</dd>
+                </div>
+              ))}
+            </dl>
+          ) : (
+            <p className="text-xs text-zinc-500">This run had no variables: the item&apos;s input is empty.</p>
+          )}
+        </div>
+      }
+    />
   );
 }

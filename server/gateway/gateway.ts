@@ -15,6 +15,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { renderMessages, renderTemplate } from "../contracts/templates";
 import { estimateCost, ProviderError, type ChatMessage, type CompletionRequest, type CompletionResult, type StreamEvent } from "../providers";
 import type { ApiKeyCache, Principal } from "../public-api/key-cache";
+import { GATEWAY_ROUTES, type GatewayRoute } from "./routes";
 import { parseCredentials, readJsonBody } from "../public-api/input";
 import { describeIssues, HttpError } from "../public-api/errors";
 import type { StoredSpan } from "../telemetry/store";
@@ -25,8 +26,7 @@ import { TraceLogger } from "./logger";
 import { badRequest, chatCompletionRequest, chunkLine, completionBody, GatewayError, toChatMessages, toolCallsDelta, toTools, type ChatCompletionRequest } from "./wire";
 
 export const GATEWAY_PREFIX = "/api/gateway/";
-const COMPLETIONS_PATH = "/api/gateway/v1/chat/completions";
-const MODELS_PATH = "/api/gateway/v1/models";
+const [COMPLETIONS, MODELS] = GATEWAY_ROUTES;
 const MAX_GATEWAY_BODY = 4 * 1_048_576;
 const MAX_LOGGED_BYTES = 64 * 1024;
 const DEFAULT_LABEL = "production";
@@ -98,13 +98,13 @@ export function createGateway(options: GatewayOptions): Gateway {
   const limits = options.limits ?? new GatewayLimits();
   const logger = options.logger ?? new TraceLogger();
 
-  async function authenticate(req: IncomingMessage): Promise<Principal> {
+  async function authenticate(req: IncomingMessage, route: GatewayRoute): Promise<Principal> {
     const credentials = parseCredentials(req.headers.authorization);
     if (!credentials) throw new GatewayError(401, "invalid_request_error", "Send a Keel API key: Authorization: Bearer sk-keel-…", "invalid_api_key");
     const found = options.keys.authenticate(credentials.secret, credentials.publicKey);
     const principal = found instanceof Promise ? await found : found;
     if (!principal) throw new GatewayError(401, "invalid_request_error", "Invalid or revoked API key", "invalid_api_key");
-    if (!principal.permissions.has("gateway:invoke")) throw new GatewayError(403, "permission_error", "This API key lacks the gateway:invoke scope", "insufficient_scope");
+    if (!principal.permissions.has(route.permission)) throw new GatewayError(403, "permission_error", `This API key lacks the ${route.scope} scope`, "insufficient_scope");
     return principal;
   }
 
@@ -377,7 +377,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   async function chatCompletions(req: IncomingMessage, res: ServerResponse, base: readonly string[]) {
     const startUs = nowUs();
-    const principal = await authenticate(req);
+    const principal = await authenticate(req, COMPLETIONS);
     await limits.admit(principal);
     const body = await readBody(req);
     const call = await plan(principal, body, startUs, req.headers.traceparent);
@@ -412,7 +412,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   async function models(req: IncomingMessage, res: ServerResponse, base: readonly string[]) {
     // The deployed prompts a client can name (every label of every prompt); plain model names
     // pass through the gateway connection and are the provider's to list.
-    const principal = await authenticate(req);
+    const principal = await authenticate(req, MODELS);
     const labels = await config.labels(principal.projectId);
     sendJson(res, base, 200, { object: "list", data: labels.map((l) => ({ id: `prompt:${l.prompt}@${l.label}`, object: "model", created: Math.floor(l.updatedAt.getTime() / 1000), owned_by: "keel" })) });
   }
@@ -423,12 +423,12 @@ export function createGateway(options: GatewayOptions): Gateway {
       const q = target.indexOf("?");
       const path = (q < 0 ? target : target.slice(0, q)).replace(/\/+$/, "");
       try {
-        if (path === COMPLETIONS_PATH) {
+        if (path === COMPLETIONS.path) {
           if (req.method !== "POST") throw new GatewayError(405, "invalid_request_error", `Method ${req.method} is not allowed here (allowed: POST)`, null, null, { allow: "POST" });
           await chatCompletions(req, res, base);
           return;
         }
-        if (path === MODELS_PATH && (req.method === "GET" || req.method === "HEAD")) {
+        if (path === MODELS.path && (req.method === "GET" || req.method === "HEAD")) {
           await models(req, res, base);
           return;
         }

@@ -39,8 +39,8 @@ export function queryObject(search: string): Record<string, string> {
   return out;
 }
 
-const tooLarge = (what: string) =>
-  new HttpError("PAYLOAD_TOO_LARGE", `${what}; the limit is 1 MiB (${MAX_BODY_BYTES.toLocaleString("en-US")} bytes)`, undefined, { connection: "close" });
+const tooLargeFor = (limit: number) => (what: string) =>
+  new HttpError("PAYLOAD_TOO_LARGE", `${what}; the limit is ${+(limit / 1_048_576).toFixed(2)} MiB (${limit.toLocaleString("en-US")} bytes)`, undefined, { connection: "close" });
 
 /** Reads the body with a size limit (413 before anything is parsed), then parses it as JSON. */
 export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
@@ -48,7 +48,7 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
   if (type && !/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type)) {
     throw new HttpError("UNSUPPORTED_MEDIA_TYPE", `Send the body as application/json (got ${type.slice(0, 80)})`);
   }
-  const raw = await readRawBody(req, limit, tooLarge);
+  const raw = await readRawBody(req, limit, tooLargeFor(limit));
   const text = raw.toString("utf8");
   if (!text.trim()) throw new HttpError("BAD_REQUEST", "Send a JSON body");
   try {

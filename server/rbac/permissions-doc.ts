@@ -3,6 +3,7 @@
 import { API_KEY_SCOPES, PERMISSIONS, PERMISSION_NAMES, ROLES, ROLE_DESCRIPTIONS, roleHasPermission } from "../contracts/permissions";
 import type { AccessDeclaration } from "../api/trpc";
 import { HTTP_ROUTES } from "../api/http-route-table";
+import { GATEWAY_ROUTES } from "../gateway/routes";
 
 export type ProcedureInfo = { path: string; type: string; access: AccessDeclaration };
 
@@ -51,6 +52,9 @@ export function renderPermissionsDoc(procedures: ProcedureInfo[], routes: readon
   lines.push("", "`public`: no key needed (the reason is given in the route's declaration); `any`: any valid key of the project.", "");
   lines.push("| route | scope |", "| --- | --- |");
   for (const r of routes) lines.push(`| \`${r.method} ${r.path}\` | \`${r.scope}\` |`);
+  lines.push("", "## Gateway routes", "", "The OpenAI-compatible gateway (server/gateway/gateway.ts), answered by the custom server for API keys, with the scope each route needs.", "");
+  lines.push("| route | scope |", "| --- | --- |");
+  for (const r of GATEWAY_ROUTES) lines.push(`| \`${r.method} ${r.path}\` | \`${r.scope}\` |`);
   lines.push("", "## Session HTTP routes", "", "Streamed file uploads and downloads for signed-in people (the browser's session cookie), declared in server/api/http-route-table.ts with the permission they need; the authorization matrix covers them like procedures.", "");
   lines.push("| route | permission | what it does |", "| --- | --- | --- |");
   for (const [id, r] of Object.entries(HTTP_ROUTES)) lines.push(`| \`${r.method} ${r.path}\` (${id}) | \`${r.permission}\` | ${r.description} |`);

@@ -279,6 +279,35 @@ type SpanDbRow = {
   source: string;
 };
 
+function toSpanView(s: SpanDbRow, originMs: number): SpanView {
+  return {
+    spanId: s.span_id,
+    parentSpanId: s.parent_span_id,
+    name: s.name,
+    kind: s.kind,
+    startTime: s.start_time.toISOString(),
+    offsetMs: Number(s.start_us) / 1000 - originMs,
+    durationMs: s.duration_ms,
+    statusCode: s.status_code,
+    statusMessage: s.status_message,
+    isGeneration: s.is_generation,
+    model: s.model,
+    provider: s.provider,
+    inputTokens: s.input_tokens,
+    outputTokens: s.output_tokens,
+    costUsd: s.cost_usd,
+    promptName: s.prompt_name,
+    promptVersion: s.prompt_version,
+    environment: s.environment,
+    input: s.input,
+    output: s.output,
+    attributes: s.attributes,
+    events: s.events ?? [],
+    guardrails: s.guardrails ?? [],
+    source: s.source,
+  };
+}
+
 /** A trace with its spans (start order) and scores; null when the project has no such trace. */
 export async function getTrace(projectId: string, traceId: string): Promise<TraceDetail | null> {
   const pool = telemetryPool();
@@ -297,39 +326,27 @@ export async function getTrace(projectId: string, traceId: string): Promise<Trac
   const origin = summary.start_time.getTime();
   return {
     trace: toSummary(summary, scores.get(traceId) ?? []),
-    spans: spans.rows.map((s) => ({
-      spanId: s.span_id,
-      parentSpanId: s.parent_span_id,
-      name: s.name,
-      kind: s.kind,
-      startTime: s.start_time.toISOString(),
-      offsetMs: Number(s.start_us) / 1000 - origin,
-      durationMs: s.duration_ms,
-      statusCode: s.status_code,
-      statusMessage: s.status_message,
-      isGeneration: s.is_generation,
-      model: s.model,
-      provider: s.provider,
-      inputTokens: s.input_tokens,
-      outputTokens: s.output_tokens,
-      costUsd: s.cost_usd,
-      promptName: s.prompt_name,
-      promptVersion: s.prompt_version,
-      environment: s.environment,
-      input: s.input,
-      output: s.output,
-      attributes: s.attributes,
-      events: s.events ?? [],
-      guardrails: s.guardrails ?? [],
-      source: s.source,
-    })),
+    spans: spans.rows.map((row) => toSpanView(row, origin)),
   };
 }
 
-/** The generation a score or an action is about: the named span, else the trace's first generation. */
+/**
+ * The generation a score or an action is about: the named span, else the trace's first generation
+ * (else its first span). One indexed lookup, without loading the rest of the trace.
+ */
 export async function findGeneration(projectId: string, traceId: string, spanId?: string): Promise<SpanView | null> {
-  const detail = await getTrace(projectId, traceId);
-  if (!detail) return null;
-  if (spanId) return detail.spans.find((s) => s.spanId === spanId) ?? null;
-  return detail.spans.find((s) => s.isGeneration) ?? detail.spans[0] ?? null;
+  const params: unknown[] = [projectId, traceId];
+  const { rows } = await telemetryPool().query<SpanDbRow>(
+    `SELECT *, (extract(epoch FROM start_time) * 1000000)::bigint::text AS start_us FROM telemetry.spans
+     WHERE project_id = $1 AND trace_id = $2${spanId ? ` AND span_id = $${params.push(spanId)}` : ""}
+     ORDER BY is_generation DESC, start_time, span_id LIMIT 1`,
+    params,
+  );
+  const row = rows[0];
+  return row ? toSpanView(row, Number(row.start_us) / 1000) : null;
+}
+
+/** A trace's scores, oldest first. */
+export async function traceScores(projectId: string, traceId: string): Promise<ScoreView[]> {
+  return (await scoresOfTraces(projectId, [traceId])).get(traceId) ?? [];
 }

@@ -264,22 +264,15 @@ ${ROLLUP_CONFLICT}`;
 
 /** Folds the pending rollup deltas into the rollups (the worker, every second). Returns the deltas folded. */
 export async function foldRollups(): Promise<number> {
-  const client = await telemetryPool().connect();
-  try {
-    // One folder at a time (concurrent folds would only contend on the same rollup rows).
-    const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtext('telemetry:fold')) AS ok");
-    if (!rows[0]?.ok) return 0;
-    try {
-      const { rows: counted } = await client.query<{ n: string }>("SELECT count(*) AS n FROM telemetry.rollup_deltas");
-      if (counted[0]?.n === "0") return 0;
-      await client.query(FOLD);
-      return Number(counted[0]?.n ?? 0);
-    } finally {
-      await client.query("SELECT pg_advisory_unlock(hashtext('telemetry:fold'))");
-    }
-  } finally {
-    client.release();
-  }
+  // One folder at a time (concurrent folds would only contend on the same rollup rows).
+  const folded = await exclusively("fold", async () => {
+    const pool = telemetryPool();
+    const { rows } = await pool.query<{ n: string }>("SELECT count(*) AS n FROM telemetry.rollup_deltas");
+    const n = Number(rows[0]?.n ?? 0);
+    if (n) await pool.query(FOLD);
+    return n;
+  });
+  return folded ?? 0;
 }
 
 function rollupParams(projectId: string, deltas: RollupDelta[]): unknown[] {

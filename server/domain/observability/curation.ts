@@ -6,7 +6,7 @@ import type { AuditedTx } from "../../audit/mutation";
 import { AppError } from "../../errors";
 import type { SpanView } from "../../contracts/observability";
 import type { ItemScore } from "../../contracts/evaluations";
-import { findGeneration, getTrace } from "../../telemetry/queries";
+import { findGeneration, traceScores } from "../../telemetry/queries";
 import { addItems } from "../datasets/items";
 import { addItemsToQueue } from "../reviews/queues";
 
@@ -103,9 +103,9 @@ export async function addTraceToDataset(w: AuditedTx, ctx: ProjectCtx, input: { 
 /** Sends a trace's generation to a review queue (by hand, or as a routing rule's action). */
 export async function sendTraceToQueue(w: AuditedTx, ctx: ProjectCtx, input: { traceId: string; spanId?: string; queue: string; from?: string }) {
   const span = await generationOf(ctx, input.traceId, input.spanId);
-  const detail = await getTrace(ctx.projectId, input.traceId);
+  const recorded = await traceScores(ctx.projectId, input.traceId);
   // Shown to reviewers like an evaluation's automatic scores (ItemScore), when the queue shows them.
-  const scores: ItemScore[] = (detail?.trace.scores ?? []).map((s) => ({
+  const scores: ItemScore[] = recorded.map((s) => ({
     evaluatorVersionId: s.id,
     name: `${s.name} (${s.source === "api" ? "feedback" : "online"})`,
     score: s.value ?? 0,

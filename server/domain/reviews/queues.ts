@@ -119,8 +119,8 @@ export async function addItemsToQueue(w: AuditedTx, ctx: ProjectCtx, input: { na
   return { added };
 }
 
-/** Mulberry32: samples are reproducible from their seed. */
-function seeded(seed: number) {
+/** Mulberry32: samples (and the demo's generated traffic) are reproducible from their seed. */
+export function seeded(seed: number) {
   return () => {
     seed = (seed + 0x6d2b79f5) | 0;
     let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);

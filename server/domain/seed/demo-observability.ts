@@ -12,7 +12,7 @@ import { estimateCost } from "../../providers/cost";
 import { writeSpans, insertScores, type StoredSpan, type ScoreRow } from "../../telemetry/store";
 import { uuidv7 } from "../../db/uuid";
 import { createApiKey } from "../api-keys/api-keys";
-import { createQueue } from "../reviews/queues";
+import { createQueue, seeded } from "../reviews/queues";
 import { createGuardrail, createOnlineEvaluator, createTraceRule, setApiKeyLimits, updateTelemetrySettings } from "../observability/settings";
 import { onlineScoreId, recordFeedback, sampled } from "../observability/feedback";
 
@@ -20,15 +20,6 @@ type Ctx = { orgId: string; projectId: string };
 
 export const DEMO_FEEDBACK_QUEUE = "production-feedback";
 
-/** Mulberry32: the same demo every time. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const QUESTIONS = [
   ["Where is my order? It was due on Monday.", "Your order left our warehouse yesterday and should arrive within two days. You can follow it from the tracking link in your confirmation email."],
@@ -120,7 +111,7 @@ export async function seedObservability(ctx: Ctx, adminActor: Actor) {
 
 /** A week of support-widget traffic (about 1,600 generations), written through the telemetry store. */
 async function seedTraffic(ctx: Ctx, onlineId: string): Promise<{ traceId: string; spanId: string; comment: string }[]> {
-  const r = rng(20261127);
+  const r = seeded(20261127);
   const now = Date.now();
   const weekUs = 7 * 86_400_000 * 1000;
   const prices = await getDb().modelPrice.findMany({ where: { projectId: ctx.projectId } });
@@ -154,7 +145,7 @@ async function seedTraffic(ctx: Ctx, onlineId: string): Promise<{ traceId: strin
       traceId,
       kind: 3,
       statusMessage: error,
-      serviceName: viaGateway ? "keel-gateway" : "support-widget (demo data)",
+      serviceName: viaGateway ? "keel-gateway (demo data)" : "support-widget (demo data)",
       provider: viaGateway ? "simulated" : "openai",
       userId: `customer-${Math.floor(r() * 400)}`,
       sessionId: null,
