@@ -73,6 +73,24 @@ user
     }),
   );
 
+const org = program.command("org").description("manage organizations");
+org
+  .command("create")
+  .description("create an organization with a first project, owned by an existing or a new account")
+  .requiredOption("--name <name>", "organization name")
+  .requiredOption("--slug <slug>", "organization slug (lowercase letters, digits, dashes)")
+  .requiredOption("--owner <email>", "the owner's email; a new account gets a one-time set-password link")
+  .option("--project-name <name>", "first project's name", "Default")
+  .option("--project-slug <slug>", "first project's slug", "default")
+  .action((opts: { name: string; slug: string; owner: string; projectName: string; projectSlug: string }) =>
+    withRuntime(async () => {
+      const { createOrgFromCli } = await import("./commands");
+      const result = await createOrgFromCli({ ...opts, actorLabel: cliActorLabel() });
+      console.log(`Created organization ${result.name} (${result.slug}) with project ${result.projectSlug}, owned by ${result.owner}.`);
+      if (result.passwordToken) console.log(`One-time set-password link for ${result.owner} (shown once): /set-password?token=${result.passwordToken}`);
+    }),
+  );
+
 const apikey = program.command("apikey").description("manage project API keys");
 apikey
   .command("create")

@@ -21,11 +21,14 @@ export async function signInWithPassword(db: Db, input: { email: string; passwor
   const valid = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), input.password);
   if (user && user.passwordHash && valid) {
     await clearLoginFailures(db, email, request.ip);
+    // From now on the account is in its owner's hands: no organization may issue it a password link.
+    await db.user.update({ where: { id: user.id }, data: { lastSignedInAt: new Date() } });
     return { ok: true, user: { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion } };
   }
 
   await recordLoginFailure(db, email, request.ip);
-  // Failed sign-ins to a known account are recorded in each of its organizations' logs.
+  // Failed sign-ins to a known account are recorded in the logs of the organizations the person is
+  // a member of (accepted), never in those that only invited them.
   for (const m of user?.memberships ?? []) {
     await recordDenied(
       { type: "user", id: user!.id, label: user!.email, role: m.role, request },
