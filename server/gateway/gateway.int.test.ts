@@ -3,7 +3,7 @@
 // calls, guardrails (PII block and mask, JSON Schema with one re-ask), fallback, per-key limits,
 // OpenAI-shaped errors, and every call logged as a trace.
 import OpenAI from "openai";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startPublicApi, createKey, seedPrompt, setLabel, type RunningApi, type TestKey } from "@/test/support/public-api";
 import { startFakeOpenAI, type FakeProviderServer } from "@/test/support/fake-openai";
 import { callerFor, createTestOrg, type TestOrg } from "@/test/support/factories";
@@ -21,6 +21,8 @@ const scope = () => ({ orgSlug: t.org.slug, projectSlug: t.project.slug });
 const admin = () => callerFor(t.users.admin);
 
 beforeAll(async () => {
+  // The local fake/receiver listens on loopback, which Keel's egress policy refuses unless allowed.
+  vi.stubEnv("KEEL_EGRESS_ALLOW", "127.0.0.0/8");
   [api, fake, backup] = await Promise.all([startPublicApi(), startFakeOpenAI(), startFakeOpenAI()]);
   t = await createTestOrg();
   key = await createKey(t, ["gateway:invoke"]);
@@ -39,6 +41,7 @@ beforeAll(async () => {
   await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: primaryId, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
 });
 afterAll(async () => {
+  vi.unstubAllEnvs();
   await api.close();
   await Promise.all([fake.close(), backup.close()]);
 });
