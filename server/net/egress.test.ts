@@ -10,6 +10,7 @@ import { createProvider } from "../providers";
 import { ProviderError } from "../providers/errors";
 import { parseEgressAllow, refusalOf } from "./egress-allow";
 import { checkUrlForSave, EgressRefusedError, egressFetch, egressPost, refusalOfUrl } from "./egress";
+import { FORBIDDEN_TARGETS } from "@/test/support/egress-targets";
 
 type Victim = { server: Server; port: number; hits: number };
 
@@ -42,19 +43,7 @@ afterEach(() => {
   v6.hits = 0;
 });
 
-/** The forbidden targets of the issue: name, URL (the loopback ones at the listening servers), the kind the refusal names. */
-const FORBIDDEN: [string, () => string, RegExp][] = [
-  ["127.0.0.1", () => `http://127.0.0.1:${v4.port}/v1`, /loopback address/],
-  ["[::1]", () => `http://[::1]:${v6.port}/v1`, /loopback address/],
-  ["0.0.0.0", () => `http://0.0.0.0:${v4.port}/v1`, /unspecified address/],
-  ["10/8", () => "http://10.1.2.3/v1", /private address/],
-  ["172.16/12", () => "http://172.31.255.254/v1", /private address/],
-  ["192.168/16", () => "http://192.168.1.1/v1", /private address/],
-  ["169.254.169.254", () => "http://169.254.169.254/latest/meta-data/", /link-local address/],
-  ["2130706433 (decimal 127.0.0.1)", () => `http://2130706433:${v4.port}/v1`, /loopback address/],
-  ["[::ffff:127.0.0.1]", () => `http://[::ffff:127.0.0.1]:${v4.port}/v1`, /IPv4-mapped IPv6 address/],
-  ["a name resolving to loopback", () => `http://localhost:${v4.port}/v1`, /loopback address/],
-];
+const FORBIDDEN = FORBIDDEN_TARGETS.map(([name, url, reason]) => [name, () => url({ v4: v4.port, v6: v6.port }), reason] as const);
 
 describe("KEEL_EGRESS_ALLOW", () => {
   it("takes CIDRs, single addresses and host names", () => {
