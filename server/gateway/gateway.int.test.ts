@@ -154,6 +154,44 @@ describe("gateway: plain models", () => {
   });
 });
 
+describe("gateway: provider failures reveal nothing about the network", () => {
+  it("answers the same 502 for a closed port, a reset and a hang-up, and refuses a target outside the policy", async () => {
+    const { createServer } = await import("node:http");
+    const listenOn = async (handler: Parameters<typeof createServer>[1]) => {
+      const server = createServer(handler);
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      return { server, port: (server.address() as import("node:net").AddressInfo).port };
+    };
+    const closed = await listenOn(() => {});
+    await new Promise((resolve) => closed.server.close(resolve));
+    const reset = await listenOn((req) => req.socket.resetAndDestroy());
+    const hangUp = await listenOn((req) => req.socket.destroy());
+    const messages: string[] = [];
+    try {
+      for (const [name, port] of [["closed", closed.port], ["reset", reset.port], ["hang-up", hangUp.port]] as const) {
+        const id = (await admin().providers.create({ ...scope(), name: `Probe ${name}`, kind: "openai_compatible", baseUrl: `http://127.0.0.1:${port}/v1`, defaultModel: "gpt-4o-mini" })).id;
+        await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: id, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
+        const failed = (await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }] }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+        expect(failed.status, name).toBe(502);
+        messages.push(failed.message.replaceAll(`Probe ${name}`, "Probe"));
+      }
+      expect(new Set(messages)).toEqual(new Set(["502 The model provider failed: Probe (gpt-4o-mini): Could not reach Probe."]));
+
+      // The same fake, once the operator no longer allows loopback: refused, and nothing sent.
+      vi.stubEnv("KEEL_EGRESS_ALLOW", "");
+      await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: primaryId, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
+      const refused = (await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }] }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+      expect(refused.status).toBe(502);
+      expect(refused.message).toBe("502 The model provider failed: Primary (gpt-4o-mini): Keel did not call Primary: refused by Keel's egress policy (loopback address).");
+      expect(fake.requests).toHaveLength(0);
+    } finally {
+      vi.stubEnv("KEEL_EGRESS_ALLOW", "127.0.0.0/8");
+      await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: primaryId, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
+      await Promise.all([reset, hangUp].map(({ server }) => new Promise((resolve) => server.close(resolve))));
+    }
+  });
+});
+
 describe("gateway: guardrails", () => {
   it("blocks PII in the input before the model sees it, names the rule, and records it on the trace", async () => {
     const g = await admin().guardrails.create({ ...scope(), name: "No card numbers", stage: "input", action: "block", config: { kind: "pii", entities: ["card", "email"], mode: "detect" } });
