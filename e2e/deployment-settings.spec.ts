@@ -140,6 +140,11 @@ test("a webhook receives a signed deployment.requested event and its delivery lo
     await add.getByRole("button", { name: "Add webhook" }).click();
     await expect(add.getByText("Give an http(s) URL")).toBeVisible();
     await expect(add.getByText("Choose at least one event")).toBeVisible();
+    // The cloud metadata address is refused by Keel's egress policy, on the URL field.
+    await add.getByLabel("URL").fill("http://169.254.169.254/latest/meta-data/");
+    await add.getByRole("checkbox", { name: "deployment.requested" }).check();
+    await add.getByRole("button", { name: "Add webhook" }).click();
+    await expect(add.getByText("URL is refused by Keel's egress policy (a link-local address")).toBeVisible();
     await add.getByLabel("URL").fill(url);
     await add.getByLabel("Description").fill("e2e receiver");
     await add.getByRole("checkbox", { name: "deployment.requested" }).check();
