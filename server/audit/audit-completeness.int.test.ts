@@ -105,7 +105,7 @@ const scenarios: Record<string, Scenario> = {
   },
   "webhooks.create": {
     as: (s) => s.t.users.admin,
-    input: (s) => ({ ...scope(s), url: "http://127.0.0.1:9/hooks", events: ["deployment.requested"] }),
+    input: (s) => ({ ...scope(s), url: "https://hooks.example.com/keel", events: ["deployment.requested"] }),
     expect: ["webhook.created"],
     after: (s, r) => (s.webhookId = (r as { id: string }).id),
   },
@@ -131,7 +131,7 @@ const scenarios: Record<string, Scenario> = {
   "prompts.moveLabel": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "support/reply", label: "staging", version: 2 }), expect: ["prompt.label.moved"] },
   "providers.create": {
     as: (s) => s.t.users.admin,
-    input: (s) => ({ ...scope(s), name: "OpenAI", kind: "openai_compatible", baseUrl: "http://127.0.0.1:9/v1", apiKey: "sk-test-secret-value-123456" }),
+    input: (s) => ({ ...scope(s), name: "OpenAI", kind: "openai_compatible", baseUrl: "https://api.example.com/v1", apiKey: "sk-test-secret-value-123456" }),
     expect: ["provider.created"],
     after: (s, r) => (s.providerId = (r as { id: string }).id),
   },

@@ -11,7 +11,6 @@ import { resolvePrompt, type ResolvedPrompt } from "../domain/prompts/queries";
 import { providerForCall, SIMULATED_PROVIDER_NAME } from "../domain/providers/connections";
 import { onObservabilityChanged } from "../domain/observability/settings";
 import { createProvider, type PriceRow, type Provider } from "../providers";
-import { keepAliveFetch } from "../providers/node-fetch";
 import { compileGuardrails, type CompiledGuardrails, type GuardrailRule } from "./guardrails";
 import { guardrailConfig } from "./guardrails/schemas";
 
@@ -133,8 +132,8 @@ export class GatewayConfig {
       kind: c.kind,
       defaultModel: c.defaultModel,
       // No retries inside the gateway: a failure goes to the fallback connection instead. Calls go
-      // through keep-alive node:http (cheaper per call than the WHATWG fetch).
-      provider: createProvider(c, { timeoutMs, maxRetries: 0, fetch: keepAliveFetch }),
+      // through the egress policy's keep-alive node:http agents (cheaper per call than the WHATWG fetch).
+      provider: createProvider(c, { timeoutMs, maxRetries: 0 }),
       loadedAt: Date.now(),
     }));
     this.connections.set(key, loading);

@@ -3,7 +3,7 @@
 // calls, guardrails (PII block and mask, JSON Schema with one re-ask), fallback, per-key limits,
 // OpenAI-shaped errors, and every call logged as a trace.
 import OpenAI from "openai";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startPublicApi, createKey, seedPrompt, setLabel, type RunningApi, type TestKey } from "@/test/support/public-api";
 import { startFakeOpenAI, type FakeProviderServer } from "@/test/support/fake-openai";
 import { callerFor, createTestOrg, type TestOrg } from "@/test/support/factories";
@@ -21,6 +21,8 @@ const scope = () => ({ orgSlug: t.org.slug, projectSlug: t.project.slug });
 const admin = () => callerFor(t.users.admin);
 
 beforeAll(async () => {
+  // The local fake/receiver listens on loopback, which Keel's egress policy refuses unless allowed.
+  vi.stubEnv("KEEL_EGRESS_ALLOW", "127.0.0.0/8");
   [api, fake, backup] = await Promise.all([startPublicApi(), startFakeOpenAI(), startFakeOpenAI()]);
   t = await createTestOrg();
   key = await createKey(t, ["gateway:invoke"]);
@@ -39,6 +41,7 @@ beforeAll(async () => {
   await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: primaryId, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
 });
 afterAll(async () => {
+  vi.unstubAllEnvs();
   await api.close();
   await Promise.all([fake.close(), backup.close()]);
 });
@@ -148,6 +151,44 @@ describe("gateway: plain models", () => {
     expect((failed as Error).message).toMatch(/Primary/);
     expect((failed as Error).message).toMatch(/Backup/);
     await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: primaryId, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
+  });
+});
+
+describe("gateway: provider failures reveal nothing about the network", () => {
+  it("answers the same 502 for a closed port, a reset and a hang-up, and refuses a target outside the policy", async () => {
+    const { createServer } = await import("node:http");
+    const listenOn = async (handler: Parameters<typeof createServer>[1]) => {
+      const server = createServer(handler);
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      return { server, port: (server.address() as import("node:net").AddressInfo).port };
+    };
+    const closed = await listenOn(() => {});
+    await new Promise((resolve) => closed.server.close(resolve));
+    const reset = await listenOn((req) => req.socket.resetAndDestroy());
+    const hangUp = await listenOn((req) => req.socket.destroy());
+    const messages: string[] = [];
+    try {
+      for (const [name, port] of [["closed", closed.port], ["reset", reset.port], ["hang-up", hangUp.port]] as const) {
+        const id = (await admin().providers.create({ ...scope(), name: `Probe ${name}`, kind: "openai_compatible", baseUrl: `http://127.0.0.1:${port}/v1`, defaultModel: "gpt-4o-mini" })).id;
+        await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: id, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
+        const failed = (await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }] }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+        expect(failed.status, name).toBe(502);
+        messages.push(failed.message.replaceAll(`Probe ${name}`, "Probe"));
+      }
+      expect(new Set(messages)).toEqual(new Set(["502 The model provider failed: Probe (gpt-4o-mini): Could not reach Probe."]));
+
+      // The same fake, once the operator no longer allows loopback: refused, and nothing sent.
+      vi.stubEnv("KEEL_EGRESS_ALLOW", "");
+      await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: primaryId, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
+      const refused = (await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }] }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+      expect(refused.status).toBe(502);
+      expect(refused.message).toBe("502 The model provider failed: Primary (gpt-4o-mini): Keel did not call Primary: refused by Keel's egress policy (loopback address).");
+      expect(fake.requests).toHaveLength(0);
+    } finally {
+      vi.stubEnv("KEEL_EGRESS_ALLOW", "127.0.0.0/8");
+      await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: primaryId, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
+      await Promise.all([reset, hangUp].map(({ server }) => new Promise((resolve) => server.close(resolve))));
+    }
   });
 });
 

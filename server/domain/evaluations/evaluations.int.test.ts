@@ -2,7 +2,7 @@
 // the same audited transaction, worked by processRun (and by the pg-boss worker), items stored
 // once, per-item errors for missing variables, rate limits honoured, cancel, a provider that is
 // down failing the run with a reason, and a summary with confidence intervals.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "../../db/client";
 import { auditEventsOf, callerFor, createTestOrg, lastSeq, type TestOrg } from "@/test/support/factories";
 import { startFakeOpenAI, type FakeProviderServer } from "@/test/support/fake-openai";
@@ -25,6 +25,8 @@ async function runToEnd(number: number) {
 }
 
 beforeAll(async () => {
+  // The local fake/receiver listens on loopback, which Keel's egress policy refuses unless allowed.
+  vi.stubEnv("KEEL_EGRESS_ALLOW", "127.0.0.0/8");
   process.env.KEEL_QUEUE_POLL_SECONDS = "0.5";
   t = await createTestOrg();
   fake = await startFakeOpenAI();
@@ -44,6 +46,7 @@ beforeAll(async () => {
   await editor().evaluators.create({ ...scope(), name: "simulated", config: { kind: "contains", value: "[simulated]" } });
 });
 afterAll(async () => {
+  vi.unstubAllEnvs();
   await fake.close();
   const { stopBoss } = await import("../../queue/boss");
   await stopBoss();
