@@ -8,8 +8,7 @@ import path from "node:path";
 import next from "next";
 import { bootstrap, stopOnSignals } from "./runtime/bootstrap";
 import { buildIsCurrent, startBuild } from "./runtime/build-fingerprint";
-import { createRequestHandler } from "./runtime/request-handler";
-import { createPublicApi } from "./public-api/api";
+import { setting } from "./env";
 
 const dev = process.argv.includes("--dev");
 process.env.NEXT_TELEMETRY_DISABLED = "1";
@@ -24,7 +23,7 @@ async function main() {
   const { env } = runtime;
   const publicUrl = env.KEEL_PUBLIC_URL ?? `http://localhost:${env.PORT}`;
   process.env.NEXTAUTH_URL = publicUrl;
-  process.env.NEXTAUTH_SECRET = process.env.KEEL_SECRET;
+  process.env.NEXTAUTH_SECRET = setting("KEEL_SECRET");
   const tls = publicUrl.startsWith("https://");
 
   if (runtime.mode === "embedded") {
@@ -49,6 +48,9 @@ async function main() {
   const handle = app.getRequestHandler();
   await app.prepare();
 
+  // Loaded once the environment was validated (bootstrap): some modules read settings at import.
+  const { createRequestHandler } = await import("./runtime/request-handler");
+  const { createPublicApi } = await import("./public-api/api");
   // The public API's caches hear other instances' changes through a LISTEN connection of their own
   // (until it listens, they are bypassed).
   const publicApi = createPublicApi({ listen: { connectionString: runtime.databaseUrl }, log: (line) => log(`public API: ${line}`) });

@@ -6,6 +6,7 @@ import "server-only";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { getDb } from "../db/client";
+import { setting } from "../env";
 import { signInWithPassword } from "../domain/users/sign-in";
 import { endSession, startSession } from "../domain/users/sessions";
 import { requestMetaFromHeaders } from "./request-meta";
@@ -21,7 +22,7 @@ export function sessionCookieName(): string {
 }
 
 export const authOptions: NextAuthOptions = {
-  secret: process.env.KEEL_SECRET,
+  secret: setting("KEEL_SECRET"),
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
   pages: { signIn: "/sign-in", error: "/sign-in" },
   useSecureCookies: secureCookies(),

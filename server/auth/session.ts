@@ -5,6 +5,7 @@ import "server-only";
 import { cookies } from "next/headers";
 import { decode } from "next-auth/jwt";
 import { findLiveSession } from "../domain/users/sessions";
+import { setting } from "../env";
 import { sessionCookieName } from "./options";
 
 export type SessionUser = { id: string; email: string; name: string; /** The session this request came with, when it came with one. */ sessionId?: string };
@@ -21,7 +22,7 @@ export async function resolveSessionUser(uid: unknown, sv: unknown, sid: unknown
 export async function userFromSessionToken(raw: string | undefined): Promise<SessionUser | null> {
   if (!raw) return null;
   try {
-    const token = await decode({ token: raw, secret: process.env.KEEL_SECRET ?? "" });
+    const token = await decode({ token: raw, secret: setting("KEEL_SECRET") ?? "" });
     return resolveSessionUser(token?.uid, token?.sv, token?.sid);
   } catch {
     return null;

@@ -4,6 +4,7 @@ import os from "node:os";
 import { Command, CommanderError } from "commander";
 import { z } from "zod";
 import { bootstrap, type Runtime } from "../runtime/bootstrap";
+import { parseEnv, setting } from "../env";
 
 let runtime: Runtime | undefined;
 
@@ -150,7 +151,7 @@ audit
     withRuntime(async () => {
       const { createCheckpoint, checkpointAll } = await import("../domain/audit/checkpoints");
       const { getDb } = await import("../db/client");
-      const options = { sink: opts.sink ?? process.env.KEEL_AUDIT_CHECKPOINT_SINK ?? null, actorLabel: cliActorLabel() };
+      const options = { sink: opts.sink ?? setting("KEEL_AUDIT_CHECKPOINT_SINK") ?? null, actorLabel: cliActorLabel() };
       let made;
       if (opts.org) {
         const org = await getDb().organization.findUnique({ where: { slug: opts.org }, select: { id: true } });
@@ -249,13 +250,13 @@ program
   .option("--url <url>", "Keel's address (default: KEEL_URL or http://localhost:3000)")
   .action(async (opts: { prompt: string; version?: string; dataset: string; datasetVersion?: string; tag?: string; evaluator: string[]; failUnder: string[]; concurrency?: string; repetitions?: string; timeout: string; url?: string }) => {
     const { runEval, parseThreshold, EvalExit } = await import("./eval");
-    const apiKey = process.env.KEEL_API_KEY;
+    const apiKey = setting("KEEL_API_KEY");
     try {
       if (!apiKey) throw new EvalExit(2, "Set KEEL_API_KEY to a project API key with the evaluations:write scope");
       const thresholds = opts.failUnder.map(parseThreshold);
       const evaluators = [...new Set([...opts.evaluator, ...thresholds.map((t) => t.evaluator)])];
       process.exitCode = await runEval({
-        url: opts.url ?? process.env.KEEL_URL ?? "http://localhost:3000",
+        url: opts.url ?? setting("KEEL_URL") ?? "http://localhost:3000",
         apiKey,
         prompt: opts.prompt,
         version: opts.version,
@@ -279,6 +280,14 @@ program
       throw error;
     }
   });
+
+// Every command, even those that never start the database, refuses a malformed KEEL_* setting.
+try {
+  parseEnv();
+} catch (error) {
+  console.error(`keel: ${(error as Error).message}`);
+  process.exit(1);
+}
 
 program.parseAsync(process.argv).catch(async (error: unknown) => {
   if (error instanceof CommanderError) {

@@ -19,6 +19,7 @@ import https from "node:https";
 import type { Duplex } from "node:stream";
 import { Readable } from "node:stream";
 import { AppError } from "../errors";
+import { setting } from "../env";
 import { isHostAllowed, literalVerdict, parseAddress, parseEgressAllow, refusalOf, refusedText, type EgressPolicy } from "./egress-allow";
 
 let current: EgressPolicy | null = null;
@@ -28,7 +29,7 @@ let current: EgressPolicy | null = null;
  * again only when the variable changes (tests set it with `vi.stubEnv`).
  */
 export function getEgressPolicy(): EgressPolicy {
-  const raw = (process.env.KEEL_EGRESS_ALLOW ?? "").trim();
+  const raw = (setting("KEEL_EGRESS_ALLOW") ?? "").trim();
   if (!current || current.source !== raw) current = parseEgressAllow(raw);
   return current;
 }

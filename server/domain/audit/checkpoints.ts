@@ -14,6 +14,7 @@ import { systemActor } from "../../audit/actor";
 import { getDb } from "../../db/client";
 import { signValue } from "../../audit/signing";
 import { egressPost, egressRefusalIn } from "../../net/egress";
+import { setting } from "../../env";
 
 export type CheckpointRecord = { kind: "keel.audit-checkpoint"; orgId: string; orgSlug: string; seq: string; hash: string; at: string; keyId: string; signature: string };
 
@@ -41,7 +42,7 @@ async function push(sink: string, record: CheckpointRecord): Promise<string | nu
 
 /** Signs and stores a checkpoint of the organization's head, unless nothing happened since the last one. */
 export async function createCheckpoint(orgId: string, options: { sink?: string | null; actorLabel?: string } = {}) {
-  const sink = options.sink === undefined ? process.env.KEEL_AUDIT_CHECKPOINT_SINK || null : options.sink;
+  const sink = options.sink === undefined ? setting("KEEL_AUDIT_CHECKPOINT_SINK") ?? null : options.sink;
   return runAudited(systemActor(options.actorLabel ?? "audit-checkpoint"), async (w) => {
     // The head row is the chain's lock: no event is appended while the checkpoint is taken.
     const [head] = await w.tx.$queryRaw<{ last_seq: bigint; last_hash: string }[]>`SELECT last_seq, last_hash FROM audit_chain_heads WHERE org_id = ${orgId}::uuid FOR UPDATE`;
@@ -79,7 +80,7 @@ export async function checkpointAll(options: { sink?: string | null; actorLabel?
 }
 
 export function startCheckpointer(): { stop(): Promise<void> } {
-  const minutes = Number(process.env.KEEL_AUDIT_CHECKPOINT_MINUTES) || 60;
+  const minutes = setting("KEEL_AUDIT_CHECKPOINT_MINUTES");
   let current: Promise<unknown> | null = null;
   const timer = setInterval(() => {
     if (current) return;

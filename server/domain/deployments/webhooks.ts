@@ -18,6 +18,7 @@ import { decryptSecret, encryptSecret, secretHint } from "../../crypto/secrets";
 import { WEBHOOK_SIGNATURE_HEADER, webhookInput, type WebhookEvent } from "../../contracts/deployments";
 import { checkUrlForSave, egressPost, egressRefusalIn } from "../../net/egress";
 import type { z } from "zod";
+import { setting } from "../../env";
 
 export type ProjectCtx = { orgId: string; projectId: string };
 const PURPOSE = "webhook-secret";
@@ -166,7 +167,7 @@ export type DeliveryAttempt = { at: string; attempt: number; statusCode: number 
 
 /** Seconds before retry n (1-based): base × 6^(n-1), capped at 6 h. KEEL_WEBHOOK_RETRY_BASE_SECONDS (default 10). */
 export function retryDelaySeconds(attempt: number): number {
-  const base = Number(process.env.KEEL_WEBHOOK_RETRY_BASE_SECONDS) || 10;
+  const base = setting("KEEL_WEBHOOK_RETRY_BASE_SECONDS");
   return Math.min(base * 6 ** (attempt - 1), 6 * 3600);
 }
 
@@ -265,7 +266,7 @@ async function deliverOne(d: Claimed): Promise<void> {
 
 /** The dispatcher loop of a worker process: a pass every KEEL_WEBHOOK_POLL_SECONDS (default 2). */
 export function startWebhookDispatcher(): { stop(): Promise<void> } {
-  const seconds = Number(process.env.KEEL_WEBHOOK_POLL_SECONDS) || 2;
+  const seconds = setting("KEEL_WEBHOOK_POLL_SECONDS");
   const timer = setInterval(kickDispatcher, seconds * 1000);
   timer.unref();
   return {

@@ -21,11 +21,11 @@ import { resolvePrompt } from "../prompts/queries";
 import { evaluate } from "./evaluators";
 import { AdaptiveLimiter, providerLimiter } from "./limiter";
 import { summarizeRun } from "./summary";
+import { setting } from "../../env";
 
 /** How long a claim holds an item; renewed before every call attempt. KEEL_EVAL_LEASE_SECONDS (default 120). */
 function leaseSeconds(): number {
-  const configured = Number(process.env.KEEL_EVAL_LEASE_SECONDS);
-  return Number.isFinite(configured) && configured > 0 ? configured : 120;
+  return setting("KEEL_EVAL_LEASE_SECONDS");
 }
 /** Attempts per call when the provider answers "try again" (429, 5xx); fewer when it cannot be reached at all. */
 const MAX_CALL_ATTEMPTS = 6;

@@ -19,6 +19,7 @@ import { seedDeployments } from "./demo-deployments";
 import { seedObservability } from "./demo-observability";
 import { createCheckpoint } from "../audit/checkpoints";
 import { inviteMember } from "../members/invitations";
+import { setting } from "../../env";
 
 export const DEMO_PASSWORD = "keel-demo-password";
 export const DEMO_ORG = { name: "Acme", slug: "acme" };
@@ -74,7 +75,7 @@ export async function seedDemoWorkspace(): Promise<{ created: boolean }> {
   await seedSecondTenant(org.id, adminActor);
   // A first signed checkpoint of the audit chain (the audit log's chain status shows it), when
   // this server can keep a signing key.
-  if (process.env.KEEL_ENCRYPTION_KEY) await createCheckpoint(org.id, { sink: null, actorLabel: "seed" });
+  if (setting("KEEL_ENCRYPTION_KEY")) await createCheckpoint(org.id, { sink: null, actorLabel: "seed" });
   return { created: true };
 }
 
