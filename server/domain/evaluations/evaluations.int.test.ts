@@ -56,6 +56,24 @@ describe("evaluators", () => {
     await expect(editor().evaluators.create({ ...scope(), name: "exact", config: { kind: "valid_json" } })).rejects.toMatchObject({ code: "CONFLICT" });
     await expect(callerFor(t.users.viewer).evaluators.create({ ...scope(), name: "v", config: { kind: "valid_json" } })).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
+
+  it("refuses patterns the linear-time engine cannot run when a version is saved (400 naming the feature)", async () => {
+    await editor().evaluators.create({ ...scope(), name: "format", config: { kind: "regex", pattern: "^\\d+$" } });
+    await expect(editor().evaluators.saveVersion({ ...scope(), name: "format", config: { kind: "regex", pattern: "^(\\w)\\1$" } })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/^config\.pattern uses a backreference \(\\1\), which Keel does not support/),
+    });
+    await expect(editor().evaluators.saveVersion({ ...scope(), name: "format", config: { kind: "regex", pattern: "^(?=.*\\d)\\w+$", flags: "i" } })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/^config\.pattern uses lookahead \(\?=…\)/),
+    });
+    await expect(editor().evaluators.saveVersion({ ...scope(), name: "format", config: { kind: "json_schema", schema: { properties: { a: { type: "string", pattern: "(?<!x)y" } } } } })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/^config\.schema has a pattern at \/properties\/a\/pattern that uses negative lookbehind/),
+    });
+    // What used to stall the process saves and runs: (a+)+$ is linear on RE2.
+    expect(await editor().evaluators.saveVersion({ ...scope(), name: "format", config: { kind: "regex", pattern: "(a+)+$" } })).toEqual({ version: 2, changed: true });
+  });
 });
 
 describe("runs", () => {
