@@ -13,7 +13,7 @@ const schema = z.object({
   /** Take the client IP from X-Forwarded-For (only behind a proxy you control). */
   KEEL_TRUST_PROXY: z.enum(["0", "1", "true", "false"]).default("0").transform((v) => v === "1" || v === "true"),
   KEEL_DATA_DIR: z.string().min(1).default(".keel"),
-  /** Run the evaluation worker inside `npm start` (default); 0 when workers run as `npx keel worker`. */
+  /** Run the evaluation worker as a child process of `npm start` (default); 0 when workers run as `npx keel worker`. */
   KEEL_WORKER: z.enum(["0", "1", "true", "false"]).default("1").transform((v) => v === "1" || v === "true"),
 });
 

@@ -202,6 +202,36 @@ describe("runs", () => {
       await worker.stop();
     }
   }, 60_000);
+
+  it("npm start's worker runs in another process (the code of `npx keel worker`), picks up a run and completes it, and stops on request", async () => {
+    const { startWorkerProcess } = await import("../../runtime/worker-process");
+    const output: string[] = [];
+    const pids: number[] = [];
+    const worker = startWorkerProcess({
+      log: (line) => output.push(`supervisor: ${line}`),
+      output: (line) => output.push(line),
+      env: { KEEL_SECRET: "worker-process-test-secret".padEnd(40, "x"), KEEL_QUEUE_POLL_SECONDS: "0.5" },
+    });
+    try {
+      const pid = worker.pid;
+      expect(pid).not.toBeNull();
+      expect(pid).not.toBe(process.pid);
+      pids.push(pid!);
+      const created = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer" }, dataset: { name: "qa", version: 1 }, evaluators: ["exact"] });
+      let status = "queued";
+      for (let i = 0; i < 200 && status !== "completed"; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        status = (await getDb().evaluationRun.findUniqueOrThrow({ where: { id: created.id } })).status;
+      }
+      expect(status, output.join("\n")).toBe("completed");
+      expect(output).toContainEqual(expect.stringMatching(/^\[worker\] listening for evaluation runs/));
+    } finally {
+      await worker.stop();
+    }
+    expect(output).toContain("[worker] stopping …");
+    expect(output.filter((line) => line.startsWith("supervisor:"))).toEqual([]);
+    expect(() => process.kill(pids[0]!, 0)).toThrow();
+  }, 90_000);
 });
 
 describe("results and comparison", () => {
