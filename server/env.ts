@@ -117,8 +117,10 @@ const schema = z.object({
    */
   KEEL_TRUST_PROXY: trustProxy,
   KEEL_DATA_DIR: z.string().min(1).default(".keel"),
-  /** Run the evaluation worker inside `npm start` (default); 0 when workers run as `npx keel worker`. */
+  /** Run the evaluation worker as a child process of `npm start` (default); 0 when workers run as `npx keel worker`. */
   KEEL_WORKER: flag("1"),
+  /** Set by `npm start` on the worker process it supervises (internal): skip migrations, exit with the parent. */
+  KEEL_WORKER_SUPERVISED: flag("0"),
   /** Encrypts provider API keys at rest (server/crypto/secrets.ts checks its format). */
   KEEL_ENCRYPTION_KEY: optionalText,
   /** Older keys still readable while `npx keel rotate-keys` re-encrypts (comma list). */

@@ -1,5 +1,6 @@
 // `npm start`: database (embedded unless DATABASE_URL is set), migrations, the demo workspace on a
-// fresh embedded start, a production build when the sources changed, then one HTTP server.
+// fresh embedded start, a production build when the sources changed, then one HTTP server and the
+// evaluation worker as a child process (server/runtime/worker-process.ts).
 // Requests are handled by server/runtime/request-handler.ts: the public API is answered there,
 // everything else goes to Next.
 import { spawnSync } from "node:child_process";
@@ -9,6 +10,7 @@ import next from "next";
 import { bootstrap, stopOnSignals } from "./runtime/bootstrap";
 import { buildIsCurrent, startBuild } from "./runtime/build-fingerprint";
 import { setting } from "./env";
+import { startWorkerProcess } from "./runtime/worker-process";
 
 const dev = process.argv.includes("--dev");
 process.env.NEXT_TELEMETRY_DISABLED = "1";
@@ -56,13 +58,17 @@ async function main() {
   const publicApi = createPublicApi({ listen: { connectionString: runtime.databaseUrl }, log: (line) => log(`public API: ${line}`) });
   const server = createServer(createRequestHandler({ dev, trustProxy: env.KEEL_TRUST_PROXY, tls, next: handle, publicApi }));
 
-  // The evaluation worker runs in this process unless KEEL_WORKER=0 (then run `npx keel worker`).
-  const worker = env.KEEL_WORKER ? await (await import("./queue/evaluation-worker")).startEvaluationWorker({ log: (line) => log(`worker: ${line}`) }) : null;
+  // The evaluation worker (runs, online evaluation, upkeep) runs as a child process at a lower
+  // priority, never on this thread that answers HTTP; KEEL_WORKER=0: not here (run `npx keel worker`).
+  const worker = env.KEEL_WORKER ? startWorkerProcess({ log: (line) => log(`worker: ${line}`) }) : null;
 
   stopOnSignals(runtime.stop, async () => {
     log("Shutting down …");
+    // Stopped first (before anything it uses, the embedded database last of all), and at once, so
+    // its exit is never taken for a crash to restart.
+    const workerStopped = worker?.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    await worker?.stop();
+    await workerStopped;
     await (await import("./queue/boss")).stopBoss();
     await publicApi.close();
     const { getDb } = await import("./db/client");

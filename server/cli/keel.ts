@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { z } from "zod";
 import { bootstrap, type Runtime } from "../runtime/bootstrap";
 import { parseEnv, setting } from "../env";
+import { SUPERVISED_WORKER_ENV } from "../runtime/worker-process";
 
 let runtime: Runtime | undefined;
 
@@ -218,19 +219,26 @@ keys
 program
   .command("worker")
   .description("run an evaluation worker (jobs from the database's queue) until stopped; any number may run")
-  .action(() =>
-    withRuntime(async () => {
+  .action(() => {
+    // Started by `npm start` (server/runtime/worker-process.ts): the parent has migrated, and when it
+    // goes away (even killed) this worker stops rather than run on as an orphan.
+    const supervised = setting(SUPERVISED_WORKER_ENV);
+    return withRuntime(async () => {
       const { startEvaluationWorker } = await import("../queue/evaluation-worker");
       const { stopBoss } = await import("../queue/boss");
       const worker = await startEvaluationWorker({ log: (line) => console.log(`[worker] ${line}`) });
       await new Promise<void>((resolve) => {
         for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
+        if (supervised) {
+          const parent = process.ppid;
+          setInterval(() => process.ppid !== parent && resolve(), 1_000).unref();
+        }
       });
       console.log("[worker] stopping …");
       await worker.stop();
       await stopBoss();
-    }),
-  );
+    }, !supervised);
+  });
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 

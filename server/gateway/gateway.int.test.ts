@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { startPublicApi, createKey, seedPrompt, setLabel, type RunningApi, type TestKey } from "@/test/support/public-api";
 import { startFakeOpenAI, type FakeProviderServer } from "@/test/support/fake-openai";
 import { callerFor, createTestOrg, type TestOrg } from "@/test/support/factories";
+import { getDb } from "../db/client";
 import { getTrace, listTraces } from "../telemetry/queries";
 
 let api: RunningApi;
@@ -242,6 +243,71 @@ describe("gateway: guardrails", () => {
     expect(error.status).toBe(400);
     expect(error.message).toMatch(/Reply is JSON/);
     await admin().guardrails.delete({ ...scope(), id: g.id });
+  });
+});
+
+describe("gateway: guardrail patterns", () => {
+  /** The code and first zod issue (field and message, as the HTTP error names them) a save is refused with. */
+  async function refusal(save: Promise<unknown>): Promise<{ code: string; field: string; message: string }> {
+    const error = (await save.then(
+      () => null as never,
+      (e: unknown) => e,
+    )) as { code: string; cause?: { issues?: { path: PropertyKey[]; message: string }[] } };
+    const issue = error.cause?.issues?.[0];
+    return { code: error.code, field: issue?.path.join(".") ?? "", message: issue?.message ?? "" };
+  }
+
+  it("refuses deny patterns and schema patterns the linear-time engine cannot run (400 naming the feature)", async () => {
+    const base = { ...scope(), name: "Deny", stage: "input" as const, action: "block" as const };
+    expect(await refusal(admin().guardrails.create({ ...base, config: { kind: "regex_deny", patterns: ["ok", "(\\w)\\1"] } }))).toEqual({
+      code: "BAD_REQUEST",
+      field: "config.patterns.1",
+      message: expect.stringMatching(/^uses a backreference \(\\1\), which Keel does not support/),
+    });
+    expect(await refusal(admin().guardrails.create({ ...base, config: { kind: "regex_deny", patterns: ["(?<=secret: )\\w+"] } }))).toMatchObject({ field: "config.patterns.0", message: expect.stringMatching(/^uses lookbehind \(\?<=…\)/) });
+    expect(await refusal(admin().guardrails.create({ ...base, stage: "output", config: { kind: "json_schema", schema: { type: "string", pattern: "^(?!no)" } } }))).toMatchObject({
+      field: "config.schema",
+      message: expect.stringMatching(/^has a pattern at \/pattern that uses negative lookahead/),
+    });
+    expect(await getDb().guardrail.count({ where: { projectId: t.project.id, name: "Deny" } })).toBe(0);
+  });
+
+  it("checks x(a|aa)+$ and (a+)+$ over long messages in linear time on the gateway call", async () => {
+    const g = await admin().guardrails.create({ ...scope(), name: "Nested", stage: "input", action: "block", config: { kind: "regex_deny", patterns: ["x(a|aa)+$", "(a+)+$"] } });
+    for (const content of ["x" + "a".repeat(40) + "b", "x" + "a".repeat(6_000) + "b"]) {
+      const start = performance.now();
+      const reply = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content }] });
+      // A whole HTTP round trip, so a generous bound: the backtracking engine took 16.7 s at 6,000
+      // characters (the engine's own bound, 1 s, is in guardrails/engine.test.ts).
+      expect(performance.now() - start, `${content.length} characters`).toBeLessThan(5_000);
+      expect(reply.choices[0]!.message.content).toBeTruthy();
+    }
+    const blocked = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "xaa" }] }).then(
+      () => null,
+      (e: unknown) => e as InstanceType<typeof OpenAI.APIError>,
+    );
+    expect(blocked?.code).toBe("guardrail_blocked");
+    await admin().guardrails.delete({ ...scope(), id: g.id });
+  });
+
+  it("fails a call with a clear error, never a 500, when a rule saved before the engine refused its syntax applies", async () => {
+    // As if saved by an older Keel: the row bypasses today's save-time checks.
+    const legacy = await getDb().guardrail.create({
+      data: { projectId: t.project.id, name: "Legacy", kind: "regex_deny", stage: "input", action: "block", config: { kind: "regex_deny", patterns: ["(\\w)\\1"], caseInsensitive: false } },
+    });
+    // Any change through the product reloads the project's guardrails.
+    const other = await admin().guardrails.create({ ...scope(), name: "Length", stage: "input", action: "flag", config: { kind: "max_length", maxChars: 100_000 } });
+    const before = fake.requests.length;
+    const error = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }] }).then(
+      () => null,
+      (e: unknown) => e as InstanceType<typeof OpenAI.APIError>,
+    );
+    expect(error?.status).toBe(400);
+    expect(error?.code).toBe("guardrail_blocked");
+    expect(error?.message).toMatch(/Legacy.*this guardrail cannot run: deny pattern #1 uses a backreference \(\\1\)/);
+    expect(fake.requests.length).toBe(before);
+    await getDb().guardrail.delete({ where: { id: legacy.id } });
+    await admin().guardrails.delete({ ...scope(), id: other.id });
   });
 });
 

@@ -13,7 +13,7 @@ import { systemActor } from "../../audit/actor";
 import { createProvider, estimateCost, ProviderError, type ChatMessage } from "../../providers";
 import { renderMessages, renderTemplate } from "../../contracts/templates";
 import type { ChatMessage as PromptMessage } from "../../contracts/prompts";
-import { evaluatorConfig, type EvaluatorConfig } from "../../contracts/evaluators";
+import { storedEvaluatorConfig, type EvaluatorConfig } from "../../contracts/evaluators";
 import type { ItemScore } from "../../contracts/evaluations";
 import { providerForCall } from "../providers/connections";
 import { projectPriceRows } from "../providers/prices";
@@ -80,7 +80,7 @@ async function loadRun(runId: string): Promise<LoadedRun | null> {
       run.promptVersion.prompt.type === "text"
         ? { type: "text", template: run.promptVersion.template ?? "" }
         : { type: "chat", messages: (run.promptVersion.messages as PromptMessage[] | null) ?? [] },
-    evaluators: run.evaluators.map((e) => ({ evaluatorVersionId: e.evaluatorVersionId, name: e.name, config: evaluatorConfig.parse(e.evaluatorVersion.config) })),
+    evaluators: run.evaluators.map((e) => ({ evaluatorVersionId: e.evaluatorVersionId, name: e.name, config: storedEvaluatorConfig.parse(e.evaluatorVersion.config) })),
   };
 }
 
