@@ -2,7 +2,7 @@
 // public API. Client code may import this file. Checks zod cannot express (a regex compiles, a
 // JSON Schema compiles) run on the server at save time: server/domain/evaluations/evaluators.ts.
 import { z } from "zod";
-import { text } from "./fields";
+import { jsonChecked, safeString, text } from "./fields";
 import { labelName, promptName } from "./prompts";
 
 export const EVALUATOR_KINDS = [
@@ -68,16 +68,15 @@ export const notContainsConfig = z.strictObject({ kind: z.literal("not_contains"
 
 export const regexConfig = z.strictObject({
   kind: z.literal("regex"),
-  pattern: z.string().min(1, "is required").max(MAX_EVALUATOR_TEXT, `must be at most ${MAX_EVALUATOR_TEXT} characters`),
-  flags: z.string().regex(REGEX_FLAGS, "may use only the flags i, m, s and u, each at most once").default(""),
+  pattern: safeString().min(1, "is required").max(MAX_EVALUATOR_TEXT, `must be at most ${MAX_EVALUATOR_TEXT} characters`),
+  flags: safeString().regex(REGEX_FLAGS, "may use only the flags i, m, s and u, each at most once").default(""),
 });
 
 export const validJsonConfig = z.strictObject({ kind: z.literal("valid_json") });
 
 export const jsonSchemaConfig = z.strictObject({
   kind: z.literal("json_schema"),
-  schema: z
-    .record(z.string(), z.unknown(), { error: "must be a JSON Schema object" })
+  schema: jsonChecked(z.record(text(1_000), z.unknown(), { error: "must be a JSON Schema object" }))
     .refine((schema) => JSON.stringify(schema).length <= MAX_EVALUATOR_SCHEMA_CHARS, `must be at most ${MAX_EVALUATOR_SCHEMA_CHARS} characters as JSON`),
 });
 

@@ -6,6 +6,7 @@ import "server-only";
 import { z } from "zod";
 import { getDb } from "../db/client";
 import { runAudited, runAuditedSql } from "../audit/mutation";
+import { searchText } from "../contracts/fields";
 import {
   DATASET_ITEM_SOURCES,
   EXPORT_FORMATS,
@@ -128,7 +129,7 @@ export const datasetRoutes: PublicRoute[] = [
       page: z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be 1 or more").max(1_000_000).default(1).describe("1-based page number."),
       pageSize: z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be 1 or more").max(500, "must be at most 500").default(100),
       tag: itemTag.optional().describe("Only items with this tag (split)."),
-      search: z.string().max(200, "must be at most 200 characters").optional().describe("Only items whose input or expected output contains every word (case-insensitive)."),
+      search: searchText(200).optional().describe("Only items whose input or expected output contains every word (case-insensitive)."),
     }),
     responses: {
       200: {

@@ -3,6 +3,7 @@
 // no node-only imports. Save-time checks zod cannot express run here as refinements: deny
 // patterns compile and cannot backtrack exponentially, JSON Schemas compile with ajv.
 import { z } from "zod";
+import { jsonChecked, name, safeString, text } from "../../contracts/fields";
 import { compileJsonSchema } from "./json-schema";
 import { PII_ENTITIES } from "./pii";
 import { regexProblem } from "./regex-safety";
@@ -50,7 +51,7 @@ export const regexDenyGuardrailConfig = z
   .strictObject({
     kind: z.literal("regex_deny"),
     patterns: z
-      .array(z.string().min(1, "must not be empty").max(MAX_DENY_PATTERN_CHARS, `must be at most ${MAX_DENY_PATTERN_CHARS} characters`))
+      .array(safeString().min(1, "must not be empty").max(MAX_DENY_PATTERN_CHARS, `must be at most ${MAX_DENY_PATTERN_CHARS} characters`))
       .min(1, "add at least one pattern")
       .max(MAX_DENY_PATTERNS, `must have at most ${MAX_DENY_PATTERNS} patterns`),
     caseInsensitive: z.boolean().default(false),
@@ -64,7 +65,7 @@ export const regexDenyGuardrailConfig = z
 
 export const jsonSchemaGuardrailConfig = z.strictObject({
   kind: z.literal("json_schema"),
-  schema: z.record(z.string(), z.unknown(), { error: "must be a JSON Schema object" }).superRefine((schema, ctx) => {
+  schema: jsonChecked(z.record(text(1_000), z.unknown(), { error: "must be a JSON Schema object" })).superRefine((schema, ctx) => {
     if (JSON.stringify(schema).length > MAX_SCHEMA_CHARS) {
       ctx.addIssue({ code: "custom", message: `must be at most ${MAX_SCHEMA_CHARS} characters as JSON` });
       return;
@@ -101,8 +102,8 @@ export type GuardrailConfigOf<K extends GuardrailKind> = Extract<GuardrailConfig
  */
 export const guardrailRule = z
   .object({
-    id: z.string().min(1, "is required"),
-    name: z.string().trim().min(1, "is required").max(100, "must be at most 100 characters"),
+    id: safeString().min(1, "is required"),
+    name: name(100),
     stage: z.enum(GUARDRAIL_STAGES, { error: "must be input, output or both" }),
     action: z.enum(GUARDRAIL_ACTIONS, { error: "must be block or flag" }),
     config: guardrailConfig,
