@@ -23,6 +23,7 @@ import { importItems, ImportFailedError } from "../domain/datasets/import/import
 import { importMaxBytes, importOptionsFrom } from "../domain/datasets/import/options";
 import { formatBytes } from "../domain/datasets/import/records";
 import { HttpError } from "./errors";
+import { discardRest } from "./input";
 import { defineRoute, type PublicRoute } from "./route-table";
 import { versionQuery } from "./schemas";
 
@@ -198,14 +199,18 @@ export const datasetRoutes: PublicRoute[] = [
       const options = importOptionsFrom(new URL(req.url ?? "/", "http://keel.internal"));
       const maxBytes = importMaxBytes();
       const declared = Number(req.headers["content-length"]);
-      if (Number.isFinite(declared) && declared > maxBytes) throw new HttpError("PAYLOAD_TOO_LARGE", `The file is ${formatBytes(declared)}; the limit is ${formatBytes(maxBytes)}`, undefined, { connection: "close" });
+      if (Number.isFinite(declared) && declared > maxBytes) {
+        discardRest(req);
+        throw new HttpError("PAYLOAD_TOO_LARGE", `The file is ${formatBytes(declared)}; the limit is ${formatBytes(maxBytes)}`);
+      }
       try {
         const result = await runAuditedSql(actor, (w) => importItems(w, { orgId: principal.orgId, projectId: principal.projectId }, { datasetId: dataset.id, body: req, options, maxBytes }), { timeoutMs: IMPORT_TIMEOUT_MS });
         return { status: 200, body: { result } };
       } catch (error) {
         if (!(error instanceof ImportFailedError)) throw error;
         const tooBig = error.report.problems.some((p) => p.code === "FILE_TOO_LARGE");
-        return { status: tooBig ? 413 : 400, body: { error: { code: tooBig ? "PAYLOAD_TOO_LARGE" : "IMPORT_FAILED", message: error.message }, report: error.report }, headers: tooBig ? { connection: "close" } : undefined };
+        if (tooBig) discardRest(req);
+        return { status: tooBig ? 413 : 400, body: { error: { code: tooBig ? "PAYLOAD_TOO_LARGE" : "IMPORT_FAILED", message: error.message }, report: error.report } };
       }
     },
   }),
