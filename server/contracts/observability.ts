@@ -24,7 +24,7 @@ const optionalText = (max: number) => text(max).trim().optional();
 export const dashboardFilters = z.object({
   window: z.enum(WINDOW_NAMES, { error: `must be one of ${WINDOW_NAMES.join(", ")}` }).default("24h"),
   promptName: optionalText(200),
-  promptVersion: z.number().int().positive().optional(),
+  promptVersion: z.number().int().positive().max(2_147_483_647, "is out of range").optional(),
   model: optionalText(200),
   environment: optionalText(64),
 });
