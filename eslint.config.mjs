@@ -10,6 +10,14 @@ const serverInternals = {
   message: "Components may import only server/contracts (and server components the server caller). Use tRPC for data.",
 };
 
+const egressMessage = "Outbound requests go through server/net/egress.ts (egressFetch / egressPost), so Keel's egress policy applies to them.";
+
+const egressImports = [
+  ...["node:http", "http", "node:https", "https"].map((name) => ({ name, importNames: ["request", "get", "Agent", "globalAgent"], message: egressMessage })),
+  ...["node:net", "net", "node:tls", "tls"].map((name) => ({ name, importNames: ["connect", "createConnection", "Socket"], message: egressMessage })),
+  { name: "undici", message: egressMessage },
+];
+
 const config = [
   ...nextVitals,
   ...nextTs,
@@ -30,6 +38,22 @@ const config = [
     rules: { "no-restricted-imports": ["error", { patterns: [serverInternals] }] },
   },
   {
+    // Outbound requests go through Keel's egress policy (server/net/egress.ts: egressFetch,
+    // egressPost), which refuses private, loopback and link-local targets after resolution.
+    files: ["server/**/*.ts"],
+    ignores: ["**/*.test.ts", "server/net/egress.ts"],
+    rules: {
+      "no-restricted-globals": ["error", { name: "fetch", message: egressMessage }],
+      "no-restricted-properties": [
+        "error",
+        ...["globalThis", "window", "self"].map((object) => ({ object, property: "fetch", message: egressMessage })),
+        ...["http", "https"].flatMap((object) => ["request", "get", "Agent", "globalAgent"].map((property) => ({ object, property, message: egressMessage }))),
+        ...["net", "tls"].flatMap((object) => ["connect", "createConnection", "Socket"].map((property) => ({ object, property, message: egressMessage }))),
+      ],
+      "no-restricted-imports": ["error", { paths: egressImports }],
+    },
+  },
+  {
     // The domain layer is framework-free: no tRPC, no Next, no React.
     files: ["server/domain/**/*.ts", "server/audit/**/*.ts"],
     ignores: ["**/*.test.ts"],
@@ -37,6 +61,8 @@ const config = [
       "no-restricted-imports": [
         "error",
         {
+          // The egress rule's paths again: a later block's options replace an earlier one's.
+          paths: egressImports,
           patterns: [
             { group: ["@trpc/*", "next", "next/*", "next-auth", "next-auth/*", "react", "react-dom"], message: "Domain code takes a db/transaction and an actor; it never imports tRPC, Next or React." },
             { group: ["**/api/*", "@/server/api/*", "@/app/*", "**/app/*"], message: "Domain code must not depend on the API layer or routes." },

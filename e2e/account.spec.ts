@@ -43,3 +43,34 @@ test("changing the password keeps you signed in with the new one", async ({ page
   // Leave the demo account as it was, so the spec can run again against the same server.
   await mutate(page.request, "account.changePassword", { currentPassword: newPassword, newPassword: DEMO_PASSWORD });
 });
+
+// Uses the demo auditor, whom no other spec signs in from two browsers.
+test("sessions are listed, and ending one signs that browser out at once", async ({ page, browser }) => {
+  const email = "auditor@example.com";
+  const otherContext = await browser.newContext();
+  const other = await otherContext.newPage();
+  await signIn(other, email);
+  await signIn(page, email);
+
+  await page.goto("/account");
+  const sessions = page.getByRole("table", { name: "Your signed-in sessions" });
+  await expect(sessions.getByText("This browser")).toBeVisible();
+  await page.getByRole("button", { name: "Sign out everywhere else" }).click();
+  await page.getByRole("alertdialog", { name: "Sign out everywhere else?" }).getByRole("button", { name: "Sign out other sessions" }).click();
+  await expect(page.getByRole("status").filter({ hasText: /ended/ })).toBeVisible();
+  await expect(sessions.getByRole("row")).toHaveCount(2);
+
+  await other.goto(`/o/${ORG}/members`);
+  await expect(other).toHaveURL(/\/sign-in/);
+
+  // Signing out ends the session on the server: its cookie, copied elsewhere, no longer works.
+  const cookies = await page.context().cookies();
+  await page.getByRole("button", { name: /Account menu/ }).click();
+  await page.getByRole("menuitem", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+  await otherContext.clearCookies();
+  await otherContext.addCookies(cookies);
+  await other.goto(`/o/${ORG}/members`);
+  await expect(other).toHaveURL(/\/sign-in/);
+  await otherContext.close();
+});

@@ -1,5 +1,105 @@
+import proxyAddr from "proxy-addr";
 import { z } from "zod";
-// Environment, validated once at start with a message naming the bad variable.
+import { DEFAULT_IMPORT_MAX_BYTES } from "./contracts/datasets";
+import { literalVerdict, NO_EXCEPTIONS, parseEgressAllow } from "./net/egress-allow";
+// Environment, validated once at start with a message naming the bad variable. Every KEEL_*
+// setting is declared here and read through `setting(name)`, never as `process.env.KEEL_*`: a
+// value such as KEEL_OTLP_MAX_BYTES=8MB stops `npm start` (and the CLI) instead of turning into
+// NaN somewhere that silently disables a limit.
+
+type Bounds<D extends number | undefined = number> = { min: number; max: number; default: D };
+
+function unset(raw: string | undefined): raw is undefined {
+  return raw === undefined || raw.trim() === "";
+}
+
+/** A whole number within bounds (an empty value means the default). */
+function integer(bounds: Bounds, unit = "") {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (unset(raw)) return bounds.default;
+      const text = raw.trim();
+      const n = /^\d+$/.test(text) ? Number(text) : NaN;
+      if (!Number.isSafeInteger(n) || n < bounds.min || n > bounds.max) {
+        ctx.addIssue({ code: "custom", message: `must be a whole number${unit} from ${bounds.min} to ${bounds.max} (got "${text}")` });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
+/** A size as a whole number of bytes: "8MB" is refused rather than read as NaN. */
+function bytes(bounds: Bounds) {
+  return integer(bounds, " of bytes (no units)");
+}
+
+/** A positive duration in seconds (decimals allowed: tests run loops at 0.5 s). */
+function seconds<D extends number | undefined>(bounds: Bounds<D>) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (unset(raw)) return bounds.default as D | number;
+      const text = raw.trim();
+      const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+      if (!(n > 0) || n < bounds.min || n > bounds.max) {
+        ctx.addIssue({ code: "custom", message: `must be a number of seconds above 0, at most ${bounds.max} (got "${text}")` });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
+function flag(fallback: "0" | "1") {
+  return z
+    .enum(["0", "1", "true", "false"], { error: "must be 0, 1, true or false" })
+    .default(fallback)
+    .transform((v) => v === "1" || v === "true");
+}
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (unset(v) ? undefined : v));
+
+/**
+ * Which proxies' X-Forwarded-For entries to believe: false (none), a number of hops in front of
+ * Keel, or the proxies' addresses/CIDR ranges (proxy-addr's names loopback, linklocal and
+ * uniquelocal too). The client IP is the right-most address not added by a trusted proxy.
+ */
+export type TrustProxy = false | number | string[];
+
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((raw, ctx): TrustProxy => {
+    if (unset(raw)) return false;
+    const text = raw.trim();
+    if (text === "false") return false;
+    // `1`/`true` (the old boolean form) mean one proxy in front of Keel.
+    if (text === "true") return 1;
+    if (/^\d+$/.test(text)) {
+      const hops = Number(text);
+      if (hops > 10) {
+        ctx.addIssue({ code: "custom", message: `must be 0/false, a hop count from 1 to 10, or a comma list of proxy addresses/CIDR ranges (got "${text}")` });
+        return z.NEVER;
+      }
+      return hops === 0 ? false : hops;
+    }
+    const list = text
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    try {
+      proxyAddr.compile(list);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: `must be 0/false, a hop count, or a comma list of proxy addresses/CIDR ranges: ${(error as Error).message}` });
+      return z.NEVER;
+    }
+    return list;
+  });
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
@@ -10,20 +110,107 @@ const schema = z.object({
   KEEL_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   /** The address people use to reach Keel; https:// turns on Secure cookies and HSTS. */
   KEEL_PUBLIC_URL: z.url().optional(),
-  /** Take the client IP from X-Forwarded-For (only behind a proxy you control). */
-  KEEL_TRUST_PROXY: z.enum(["0", "1", "true", "false"]).default("0").transform((v) => v === "1" || v === "true"),
+  /**
+   * Behind a reverse proxy: `1` (or `true`) for one proxy hop, a larger hop count, or the proxies'
+   * addresses/CIDR ranges (comma list). The client IP is then the right-most X-Forwarded-For entry
+   * a trusted proxy did not add, and X-Forwarded-Host is believed. `0`/`false` (default): neither.
+   */
+  KEEL_TRUST_PROXY: trustProxy,
   KEEL_DATA_DIR: z.string().min(1).default(".keel"),
-  /** Run the evaluation worker inside `npm start` (default); 0 when workers run as `npx keel worker`. */
-  KEEL_WORKER: z.enum(["0", "1", "true", "false"]).default("1").transform((v) => v === "1" || v === "true"),
+  /** Run the evaluation worker as a child process of `npm start` (default); 0 when workers run as `npx keel worker`. */
+  KEEL_WORKER: flag("1"),
+  /** Set by `npm start` on the worker process it supervises (internal): skip migrations, exit with the parent. */
+  KEEL_WORKER_SUPERVISED: flag("0"),
+  /** Encrypts provider API keys at rest (server/crypto/secrets.ts checks its format). */
+  KEEL_ENCRYPTION_KEY: optionalText,
+  /** Older keys still readable while `npx keel rotate-keys` re-encrypts (comma list). */
+  KEEL_ENCRYPTION_PREVIOUS_KEYS: optionalText,
+  /**
+   * Exceptions to the egress policy (server/net/egress.ts): comma-separated CIDRs (127.0.0.0/8,
+   * ::1/128), addresses and host names that outbound calls may reach although they are not public.
+   */
+  KEEL_EGRESS_ALLOW: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      try {
+        parseEgressAllow(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    }),
+  /** Where audit checkpoints are also pushed: a file path or an http(s) URL (checked by the egress policy). */
+  KEEL_AUDIT_CHECKPOINT_SINK: optionalText,
+  KEEL_AUDIT_CHECKPOINT_MINUTES: integer({ min: 1, max: 7 * 24 * 60, default: 60 }),
+  /** Worker threads decoding OTLP batches (0: the main thread). */
+  KEEL_INGEST_THREADS: integer({ min: 0, max: 64, default: 1 }),
+  /** Largest OTLP request body (the decompressed limit is four times this). */
+  KEEL_OTLP_MAX_BYTES: bytes({ min: 1024, max: 1024 * 1_048_576, default: 8 * 1_048_576 }),
+  /** OTLP batches one process takes at once before answering 503 (backpressure). */
+  KEEL_OTLP_MAX_INFLIGHT: integer({ min: 1, max: 10_000, default: 24 }),
+  KEEL_TELEMETRY_POOL: integer({ min: 1, max: 1000, default: 8 }),
+  KEEL_DATASET_IMPORT_MAX_BYTES: bytes({ min: 1, max: 64 * 1024 * 1_048_576, default: DEFAULT_IMPORT_MAX_BYTES }),
+  KEEL_WORKER_RUNS: integer({ min: 1, max: 1000, default: 2 }),
+  KEEL_EVAL_PROVIDER_CONCURRENCY: integer({ min: 1, max: 10_000, default: 32 }),
+  KEEL_EVAL_LEASE_SECONDS: seconds({ min: 0, max: 86_400, default: 120 }),
+  KEEL_EVAL_SLICE_SECONDS: seconds({ min: 0, max: 86_400, default: 30 }),
+  /** Unset: two slices plus 10 s. */
+  KEEL_QUEUE_EXPIRE_SECONDS: seconds({ min: 0, max: 86_400, default: undefined }),
+  KEEL_QUEUE_MAINTENANCE_SECONDS: seconds({ min: 0, max: 86_400, default: 15 }),
+  KEEL_QUEUE_POLL_SECONDS: seconds({ min: 0, max: 3_600, default: 1 }),
+  KEEL_ONLINE_EVAL_SECONDS: seconds({ min: 0, max: 86_400, default: 5 }),
+  KEEL_DEPLOY_SWEEP_SECONDS: seconds({ min: 0, max: 86_400, default: 15 }),
+  KEEL_WEBHOOK_RETRY_BASE_SECONDS: seconds({ min: 0, max: 86_400, default: 10 }),
+  KEEL_WEBHOOK_POLL_SECONDS: seconds({ min: 0, max: 3_600, default: 2 }),
+  /** `npx keel eval`: the Keel to call and a project key with evaluations:write. */
+  KEEL_URL: z.url({ error: "must be a URL such as http://localhost:3000" }).optional(),
+  KEEL_API_KEY: optionalText,
+  /** Prints the schema engine's log lines (debugging migrations). */
+  KEEL_SCHEMA_ENGINE_LOG: optionalText,
+}).superRefine((env, ctx) => {
+  // A sink URL at a refused address literal fails at start, not at the first checkpoint; a name
+  // is checked when the sink is called (no lookups here).
+  const sink = env.KEEL_AUDIT_CHECKPOINT_SINK;
+  if (!sink || !/^https?:\/\//i.test(sink)) return;
+  let policy = NO_EXCEPTIONS;
+  try {
+    policy = parseEgressAllow(env.KEEL_EGRESS_ALLOW);
+  } catch {
+    return; // reported on KEEL_EGRESS_ALLOW itself
+  }
+  const verdict = literalVerdict(policy, sink);
+  if (typeof verdict === "object" && "refused" in verdict) ctx.addIssue({ code: "custom", path: ["KEEL_AUDIT_CHECKPOINT_SINK"], message: verdict.refused });
 });
 
 export type Env = z.infer<typeof schema>;
+type SettingName = keyof Env & `KEEL_${string}`;
 
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+function describe(issues: z.core.$ZodIssue[], name?: string): string {
+  const lines = issues.map((i) => `  ${name ?? i.path.join(".")}: ${i.message}`);
+  return `Invalid environment:\n${lines.join("\n")}`;
+}
+
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   const result = schema.safeParse(source);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
-  }
+  if (!result.success) throw new Error(describe(result.error.issues));
   return result.data;
+}
+
+const cache = new Map<string, { raw: string | undefined; value: unknown }>();
+
+/**
+ * One validated KEEL_* setting. Read at call time (tests and the start-up code set variables
+ * after import), parsed once per distinct value. `npm start` and the CLI validate all of them at
+ * start (parseEnv), so a bad value never gets this far in a running server.
+ */
+export function setting<K extends SettingName>(name: K, source: Record<string, string | undefined> = process.env): Env[K] {
+  const raw = source[name];
+  if (source === process.env) {
+    const hit = cache.get(name);
+    if (hit && hit.raw === raw) return hit.value as Env[K];
+  }
+  const result = schema.shape[name].safeParse(raw);
+  if (!result.success) throw new Error(describe(result.error.issues, name));
+  if (source === process.env) cache.set(name, { raw, value: result.data });
+  return result.data as Env[K];
 }

@@ -1,5 +1,6 @@
 // `npm start`: database (embedded unless DATABASE_URL is set), migrations, the demo workspace on a
-// fresh embedded start, a production build when the sources changed, then one HTTP server.
+// fresh embedded start, a production build when the sources changed, then one HTTP server and the
+// evaluation worker as a child process (server/runtime/worker-process.ts).
 // Requests are handled by server/runtime/request-handler.ts: the public API is answered there,
 // everything else goes to Next.
 import { spawnSync } from "node:child_process";
@@ -8,8 +9,8 @@ import path from "node:path";
 import next from "next";
 import { bootstrap, stopOnSignals } from "./runtime/bootstrap";
 import { buildIsCurrent, startBuild } from "./runtime/build-fingerprint";
-import { createRequestHandler } from "./runtime/request-handler";
-import { createPublicApi } from "./public-api/api";
+import { setting } from "./env";
+import { startWorkerProcess } from "./runtime/worker-process";
 
 const dev = process.argv.includes("--dev");
 process.env.NEXT_TELEMETRY_DISABLED = "1";
@@ -24,7 +25,7 @@ async function main() {
   const { env } = runtime;
   const publicUrl = env.KEEL_PUBLIC_URL ?? `http://localhost:${env.PORT}`;
   process.env.NEXTAUTH_URL = publicUrl;
-  process.env.NEXTAUTH_SECRET = process.env.KEEL_SECRET;
+  process.env.NEXTAUTH_SECRET = setting("KEEL_SECRET");
   const tls = publicUrl.startsWith("https://");
 
   if (runtime.mode === "embedded") {
@@ -49,18 +50,25 @@ async function main() {
   const handle = app.getRequestHandler();
   await app.prepare();
 
+  // Loaded once the environment was validated (bootstrap): some modules read settings at import.
+  const { createRequestHandler } = await import("./runtime/request-handler");
+  const { createPublicApi } = await import("./public-api/api");
   // The public API's caches hear other instances' changes through a LISTEN connection of their own
   // (until it listens, they are bypassed).
   const publicApi = createPublicApi({ listen: { connectionString: runtime.databaseUrl }, log: (line) => log(`public API: ${line}`) });
   const server = createServer(createRequestHandler({ dev, trustProxy: env.KEEL_TRUST_PROXY, tls, next: handle, publicApi }));
 
-  // The evaluation worker runs in this process unless KEEL_WORKER=0 (then run `npx keel worker`).
-  const worker = env.KEEL_WORKER ? await (await import("./queue/evaluation-worker")).startEvaluationWorker({ log: (line) => log(`worker: ${line}`) }) : null;
+  // The evaluation worker (runs, online evaluation, upkeep) runs as a child process at a lower
+  // priority, never on this thread that answers HTTP; KEEL_WORKER=0: not here (run `npx keel worker`).
+  const worker = env.KEEL_WORKER ? startWorkerProcess({ log: (line) => log(`worker: ${line}`) }) : null;
 
   stopOnSignals(runtime.stop, async () => {
     log("Shutting down …");
+    // Stopped first (before anything it uses, the embedded database last of all), and at once, so
+    // its exit is never taken for a crash to restart.
+    const workerStopped = worker?.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    await worker?.stop();
+    await workerStopped;
     await (await import("./queue/boss")).stopBoss();
     await publicApi.close();
     const { getDb } = await import("./db/client");

@@ -46,7 +46,7 @@ const { key, ctx } = await runAudited(systemActor("bench"), async (w) => {
   const org = await createOrganization(w, { name: "Bench", slug: "bench", ownerId: owner.id, projectName: "Bench", projectSlug: "bench" });
   const project = await w.tx.project.findFirstOrThrow({ where: { orgId: org.id } });
   const ctx = { orgId: org.id, projectId: project.id };
-  return { ctx, key: await createApiKey(w, { ...ctx, actorUserId: owner.id }, { name: "bench", scopes: ["audit:read"] }) };
+  return { ctx, key: await createApiKey(w, { ...ctx, actorUserId: owner.id }, { name: "bench", scopes: ["audit:read"], orgWide: true }) };
 });
 
 // ---- Generated events: a realistic mix of people, API keys and workers acting on prompts,

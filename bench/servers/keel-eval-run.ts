@@ -15,6 +15,8 @@ try {
   process.env.KEEL_QUEUE_POLL_SECONDS ??= "0.5";
   process.env.KEEL_EVAL_SLICE_SECONDS ??= "60";
   process.env.KEEL_ENCRYPTION_KEY ??= Buffer.alloc(32, 7).toString("base64url");
+  // The fake provider listens on loopback, which the egress policy refuses unless allowed.
+  process.env.KEEL_EGRESS_ALLOW ??= "127.0.0.0/8";
   const { runAudited } = await import("../../server/audit/mutation");
   const { systemActor } = await import("../../server/audit/actor");
   const { createOrganization } = await import("../../server/domain/orgs/organizations");

@@ -33,6 +33,8 @@ await migrateDatabase(pg.url);
 process.env.DATABASE_URL = pg.url;
 // Provider keys are stored encrypted.
 process.env.KEEL_ENCRYPTION_KEY ??= Buffer.alloc(32, 7).toString("base64url");
+// The fake provider listens on loopback, which the egress policy refuses unless allowed.
+process.env.KEEL_EGRESS_ALLOW ??= "127.0.0.0/8";
 
 const { runAudited } = await import("../../server/audit/mutation");
 const { systemActor } = await import("../../server/audit/actor");

@@ -1,6 +1,6 @@
 "use client";
-// A project's API keys: list, create (the secret is shown once), revoke, and the gateway limits
-// of keys with the gateway:invoke scope.
+// A project's API keys: list, create (the secret is shown once; organization owners may make a
+// key organization-wide), revoke, and the gateway limits of keys with the gateway:invoke scope.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import { API_KEY_SCOPES, API_KEY_SCOPE_NAMES, type ApiKeyScope } from "@/server/contracts/permissions";
@@ -12,10 +12,18 @@ import { focusFirstInvalid, formErrorsFrom, NO_ERRORS, type FormErrors } from "@
 import { Time } from "@/components/lib/time";
 import { describeLimit, LimitsDialog } from "./limits-dialog";
 
-type Props = { orgSlug: string; projectSlug: string; projectName: string; canCreate: boolean; canRevoke: boolean };
-type Key = { id: string; name: string; publicKey: string; secretHint: string; scopes: string[]; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null; rateLimitPerMinute: number | null; monthlyQuota: number | null; createdBy: { email: string } | null };
+type Props = {
+  orgSlug: string;
+  projectSlug: string;
+  projectName: string;
+  canCreate: boolean;
+  canRevoke: boolean;
+  /** Organization owners: may create organization-wide keys (audit:read over the whole organization). */
+  canCreateOrgWide: boolean;
+};
+type Key = { id: string; name: string; publicKey: string; secretHint: string; scopes: string[]; orgWide: boolean; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null; rateLimitPerMinute: number | null; monthlyQuota: number | null; createdBy: { email: string } | null };
 
-export function ApiKeysView({ orgSlug, projectSlug, projectName, canCreate, canRevoke }: Props) {
+export function ApiKeysView({ orgSlug, projectSlug, projectName, canCreate, canRevoke, canCreateOrgWide }: Props) {
   const trpc = useTRPC();
   const keys = useQuery(trpc.apiKeys.list.queryOptions({ orgSlug, projectSlug }));
   const [creating, setCreating] = useState(false);
@@ -100,6 +108,13 @@ export function ApiKeysView({ orgSlug, projectSlug, projectName, canCreate, canR
                           </Badge>
                         </li>
                       ))}
+                      {k.orgWide ? (
+                        <li>
+                          <Badge tone={k.revokedAt ? "outline" : "warning"} title={ORG_WIDE_DESCRIPTION}>
+                            organization-wide
+                          </Badge>
+                        </li>
+                      ) : null}
                     </ul>
                   </TD>
                   <TD className="whitespace-nowrap">
@@ -135,7 +150,7 @@ export function ApiKeysView({ orgSlug, projectSlug, projectName, canCreate, canR
           </Table>
         )}
       </Card>
-      <CreateKeyDialog open={creating} onClose={() => setCreating(false)} orgSlug={orgSlug} projectSlug={projectSlug} projectName={projectName} />
+      <CreateKeyDialog open={creating} onClose={() => setCreating(false)} orgSlug={orgSlug} projectSlug={projectSlug} projectName={projectName} canCreateOrgWide={canCreateOrgWide} />
       {canCreate ? <LimitsDialog apiKey={limiting} onClose={() => setLimiting(null)} orgSlug={orgSlug} projectSlug={projectSlug} onSaved={setStatus} /> : null}
       <RevokeKeyDialog apiKey={revoking} onClose={() => setRevoking(null)} orgSlug={orgSlug} projectSlug={projectSlug} onRevoked={(k) => setStatus(`${k.name} was revoked`)} />
     </>
@@ -167,15 +182,31 @@ function GatewayLimits({ apiKey, canEdit, onEdit }: { apiKey: Key; canEdit: bool
   );
 }
 
-const LABELS = { name: "Name", scopes: "Scopes" };
+const LABELS = { name: "Name", scopes: "Scopes", orgWide: "Organization-wide audit access" };
 type Field = keyof typeof LABELS;
+const ORG_WIDE_DESCRIPTION = "With audit:read, exports every audit event of the organization (organization-level ones too), not only this project's. Only owners can create such a key.";
 
-function CreateKeyDialog({ open, onClose, orgSlug, projectSlug, projectName }: { open: boolean; onClose: () => void; orgSlug: string; projectSlug: string; projectName: string }) {
+function CreateKeyDialog({
+  open,
+  onClose,
+  orgSlug,
+  projectSlug,
+  projectName,
+  canCreateOrgWide,
+}: {
+  open: boolean;
+  onClose: () => void;
+  orgSlug: string;
+  projectSlug: string;
+  projectName: string;
+  canCreateOrgWide: boolean;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const formId = useId();
   const [name, setName] = useState("");
   const [scopes, setScopes] = useState<ApiKeyScope[]>(["prompts:read"]);
+  const [orgWide, setOrgWide] = useState(false);
   const [errors, setErrors] = useState<FormErrors<Field>>(NO_ERRORS);
   const create = useMutation(
     trpc.apiKeys.create.mutationOptions({
@@ -192,6 +223,7 @@ function CreateKeyDialog({ open, onClose, orgSlug, projectSlug, projectName }: {
     create.reset();
     setName("");
     setScopes(["prompts:read"]);
+    setOrgWide(false);
     setErrors(NO_ERRORS);
   }
 
@@ -202,7 +234,7 @@ function CreateKeyDialog({ open, onClose, orgSlug, projectSlug, projectName }: {
     if (scopes.length === 0) fields.scopes = "Choose at least one scope";
     setErrors({ fields, form: null });
     if (Object.keys(fields).length) return focusFirstInvalid(formId);
-    create.mutate({ orgSlug, projectSlug, name: name.trim(), scopes });
+    create.mutate({ orgSlug, projectSlug, name: name.trim(), scopes, ...(canCreateOrgWide && orgWide ? { orgWide: true } : {}) });
   }
 
   const created = create.data;
@@ -276,6 +308,12 @@ function CreateKeyDialog({ open, onClose, orgSlug, projectSlug, projectName }: {
             </p>
           ) : null}
         </fieldset>
+        {canCreateOrgWide ? (
+          <div>
+            <Checkbox label={LABELS.orgWide} description={ORG_WIDE_DESCRIPTION} checked={orgWide} onChange={(e) => setOrgWide(e.target.checked)} aria-invalid={errors.fields.orgWide ? true : undefined} />
+            {errors.fields.orgWide ? <p className="mt-1 text-xs text-red-700">{errors.fields.orgWide}</p> : null}
+          </div>
+        ) : null}
       </form>
     </Dialog>
   );

@@ -24,6 +24,7 @@ export const TARGET_TYPE_LABELS: Record<AuditTargetType, string> = {
   project: "Project",
   user: "User",
   membership: "Membership",
+  invitation: "Invitation",
   api_key: "API key",
   procedure: "Procedure",
   prompt: "Prompt",

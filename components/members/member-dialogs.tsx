@@ -3,7 +3,6 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import { z } from "zod";
 import { ROLES, ROLE_DESCRIPTIONS, canGrantRole, type Role } from "@/server/contracts/permissions";
-import { text } from "@/server/contracts/fields";
 import { requiredEmail } from "@/components/lib/fields";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Button, CopyField, Dialog, Input, Select } from "@/components/ui";
@@ -25,19 +24,39 @@ function OneTimeLink({ email, token }: { email: string; token: string }) {
   );
 }
 
-const LABELS = { email: "Email", name: "Name", role: "Role" };
-type Field = keyof typeof LABELS;
-const schema = z.object({ email: requiredEmail, name: text(120), role: z.enum(ROLES) });
+export function invitationLink(token: string) {
+  return `${window.location.origin}/invite?token=${encodeURIComponent(token)}`;
+}
 
-export function AddMemberDialog({ open, onClose, orgSlug, orgName, myRole }: { open: boolean; onClose: () => void; orgSlug: string; orgName: string; myRole: Role }) {
+/** An invitation's one-time link, with what the person does with it. */
+export function InvitationLink({ email, token, expiresAt }: { email: string; token: string; expiresAt: Date }) {
+  return (
+    <div className="space-y-4">
+      <CopyField
+        label="Invitation link"
+        value={invitationLink(token)}
+        hint={`Send it to ${email} over a channel you trust. They sign in as ${email} (or create their account) to join. It works once and expires on ${new Date(expiresAt).toLocaleDateString(undefined, { dateStyle: "medium" })}.`}
+      />
+      <Alert tone="warning" title="This link is shown only once">
+        Keel keeps only a hash of it. If it gets lost, create a new link from the pending invitations.
+      </Alert>
+    </div>
+  );
+}
+
+const LABELS = { email: "Email", role: "Role" };
+type Field = keyof typeof LABELS;
+const schema = z.object({ email: requiredEmail, role: z.enum(ROLES) });
+
+export function InviteMemberDialog({ open, onClose, orgSlug, orgName, myRole }: { open: boolean; onClose: () => void; orgSlug: string; orgName: string; myRole: Role }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const formId = useId();
-  const [values, setValues] = useState<{ email: string; name: string; role: Role }>({ email: "", name: "", role: "editor" });
+  const [values, setValues] = useState<{ email: string; role: Role }>({ email: "", role: "editor" });
   const [errors, setErrors] = useState<FormErrors<Field>>(NO_ERRORS);
-  const add = useMutation(
-    trpc.members.add.mutationOptions({
-      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.members.list.queryKey() }),
+  const invite = useMutation(
+    trpc.members.invite.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.members.invitations.queryKey() }),
       onError: (error) => {
         setErrors(formErrorsFrom(error, LABELS));
         focusFirstInvalid(formId);
@@ -47,8 +66,8 @@ export function AddMemberDialog({ open, onClose, orgSlug, orgName, myRole }: { o
 
   function close() {
     onClose();
-    add.reset();
-    setValues({ email: "", name: "", role: "editor" });
+    invite.reset();
+    setValues({ email: "", role: "editor" });
     setErrors(NO_ERRORS);
   }
 
@@ -57,29 +76,25 @@ export function AddMemberDialog({ open, onClose, orgSlug, orgName, myRole }: { o
     const checked = validateWith(schema, values, LABELS);
     setErrors(checked);
     if (Object.keys(checked.fields).length) return focusFirstInvalid(formId);
-    add.mutate({ orgSlug, ...values, email: values.email.trim() });
+    invite.mutate({ orgSlug, ...values, email: values.email.trim() });
   }
 
-  const result = add.data;
+  const result = invite.data;
   if (result) {
     return (
       <Dialog
         open={open}
         onClose={close}
         closeOnBackdrop={false}
-        title="Member added"
-        description={`${result.email} was added to ${orgName} with the ${result.role} role.`}
+        title="Invitation created"
+        description={`${result.email} is invited to ${orgName} as ${result.role}. They become a member when they accept.`}
         footer={
-          <Button variant="primary" data-autofocus={result.passwordToken ? undefined : true} onClick={close}>
+          <Button variant="primary" onClick={close}>
             Done
           </Button>
         }
       >
-        {result.passwordToken ? (
-          <OneTimeLink email={result.email} token={result.passwordToken} />
-        ) : (
-          <Alert tone="success">They already have a Keel account and can sign in with their existing password.</Alert>
-        )}
+        <InvitationLink email={result.email} token={result.token} expiresAt={result.expiresAt} />
       </Dialog>
     );
   }
@@ -88,28 +103,20 @@ export function AddMemberDialog({ open, onClose, orgSlug, orgName, myRole }: { o
     <Dialog
       open={open}
       onClose={close}
-      title="Add member"
-      description={`Add someone to ${orgName}. New people get a one-time link to choose their password.`}
+      title="Invite member"
+      description={`Invite someone to ${orgName}. They accept with the link, signed in as this email, or create their Keel account with it.`}
       footer={
         <>
           <Button onClick={close}>Cancel</Button>
-          <Button variant="primary" type="submit" form={formId} loading={add.isPending}>
-            Add member
+          <Button variant="primary" type="submit" form={formId} loading={invite.isPending}>
+            Create invitation
           </Button>
         </>
       }
     >
-      <form id={formId} onSubmit={onSubmit} noValidate aria-label="Add member" className="flex flex-col gap-4">
+      <form id={formId} onSubmit={onSubmit} noValidate aria-label="Invite member" className="flex flex-col gap-4">
         {errors.form ? <Alert tone="error">{errors.form}</Alert> : null}
         <Input label={LABELS.email} type="email" autoComplete="off" value={values.email} error={errors.fields.email} onChange={(e) => setValues((v) => ({ ...v, email: e.target.value }))} />
-        <Input
-          label={LABELS.name}
-          labelAside={<span className="text-xs text-zinc-400">Optional</span>}
-          autoComplete="off"
-          value={values.name}
-          error={errors.fields.name}
-          onChange={(e) => setValues((v) => ({ ...v, name: e.target.value }))}
-        />
         <Select label={LABELS.role} value={values.role} error={errors.fields.role} hint={ROLE_DESCRIPTIONS[values.role]} onChange={(e) => setValues((v) => ({ ...v, role: e.target.value as Role }))}>
           {ROLES.map((r) => (
             <option key={r} value={r} disabled={!canGrantRole(myRole, r)}>
@@ -119,6 +126,52 @@ export function AddMemberDialog({ open, onClose, orgSlug, orgName, myRole }: { o
           ))}
         </Select>
       </form>
+    </Dialog>
+  );
+}
+
+/** A new link for a pending invitation; the old one stops working. */
+export function ReissueInvitationDialog({ invitation, onClose, orgSlug }: { invitation: { id: string; email: string } | null; onClose: () => void; orgSlug: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const reissue = useMutation(trpc.members.reissueInvitation.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.members.invitations.queryKey() }) }));
+  const close = () => {
+    onClose();
+    reissue.reset();
+  };
+  const result = reissue.data;
+  return (
+    <Dialog
+      open={!!invitation}
+      onClose={close}
+      closeOnBackdrop={!result}
+      title="New invitation link"
+      description={invitation ? `For ${invitation.email}.` : undefined}
+      footer={
+        result ? (
+          <Button variant="primary" onClick={close}>
+            Done
+          </Button>
+        ) : (
+          <>
+            <Button data-autofocus onClick={close}>
+              Cancel
+            </Button>
+            <Button variant="primary" loading={reissue.isPending} onClick={() => invitation && reissue.mutate({ orgSlug, invitationId: invitation.id })}>
+              Create link
+            </Button>
+          </>
+        )
+      }
+    >
+      {result ? (
+        <InvitationLink email={result.email} token={result.token} expiresAt={result.expiresAt} />
+      ) : (
+        <div className="space-y-3 text-[13px] text-zinc-600">
+          <p>A new link replaces the earlier one and runs for another 7 days: the link sent before stops working.</p>
+          {reissue.error ? <Alert tone="error">{formErrorsFrom(reissue.error, {}).form}</Alert> : null}
+        </div>
+      )}
     </Dialog>
   );
 }
@@ -137,7 +190,7 @@ export function PasswordLinkDialog({ member, onClose, orgSlug }: { member: { use
       onClose={close}
       closeOnBackdrop={!token}
       title="New set-password link"
-      description={member ? `For ${member.name || member.email}, who has not chosen a password yet.` : undefined}
+      description={member ? `For ${member.name || member.email}, who has never signed in.` : undefined}
       footer={
         token ? (
           <Button variant="primary" onClick={close}>
@@ -159,7 +212,7 @@ export function PasswordLinkDialog({ member, onClose, orgSlug }: { member: { use
         <OneTimeLink email={member.email} token={token} />
       ) : (
         <div className="space-y-3 text-[13px] text-zinc-600">
-          <p>A new link replaces any earlier one: links sent before stop working.</p>
+          <p>A new link replaces any earlier one: links sent before stop working. Keel issues it only while the person belongs to this organization alone and has never signed in; after that, only they can change their password.</p>
           {create.error ? <Alert tone="error">{formErrorsFrom(create.error, {}).form}</Alert> : null}
         </div>
       )}

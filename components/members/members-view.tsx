@@ -1,7 +1,8 @@
 "use client";
-// Members of an organization: roles (organization-wide and per project), pending set-password
-// links, adding and removing. Controls appear only for roles that may use them; the server
-// decides, and its refusals are shown next to the control that caused them.
+// Members of an organization: roles (organization-wide and per project), invitations (pending,
+// re-issued, revoked), set-password links for members who never signed in, and removing people.
+// Controls appear only for roles that may use them; the server decides, and its refusals are
+// shown next to the control that caused them.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
@@ -13,9 +14,11 @@ import { errorInfo } from "@/components/lib/errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
 import { RoleBadge } from "@/components/projects/role-badge";
-import { AddMemberDialog, PasswordLinkDialog } from "./member-dialogs";
+import { InviteMemberDialog, PasswordLinkDialog, ReissueInvitationDialog } from "./member-dialogs";
+import type { RouterOutputs } from "@/components/trpc/client";
 
-type Member = { userId: string; email: string; name: string; role: Role; projectRole: Role | null; pending: boolean; joinedAt: Date };
+type Member = RouterOutputs["members"]["list"][number];
+type Invitation = RouterOutputs["members"]["invitations"][number];
 
 type Props = {
   orgSlug: string;
@@ -57,7 +60,7 @@ export function MembersView({ orgSlug, orgName, myRole, myUserId, projects }: Pr
         actions={
           canAdd ? (
             <Button variant="primary" icon={<PlusIcon />} onClick={() => setAdding(true)}>
-              Add member
+              Invite member
             </Button>
           ) : null
         }
@@ -132,7 +135,9 @@ export function MembersView({ orgSlug, orgName, myRole, myUserId, projects }: Pr
         )}
       </Card>
 
-      <AddMemberDialog open={adding} onClose={() => setAdding(false)} orgSlug={orgSlug} orgName={orgName} myRole={myRole} />
+      {canAdd ? <InvitationsCard orgSlug={orgSlug} orgName={orgName} onStatus={setStatus} /> : null}
+
+      <InviteMemberDialog open={adding} onClose={() => setAdding(false)} orgSlug={orgSlug} orgName={orgName} myRole={myRole} />
       <PasswordLinkDialog member={linkFor} onClose={() => setLinkFor(null)} orgSlug={orgSlug} />
       <RemoveMemberDialog member={removing} onClose={() => setRemoving(null)} orgSlug={orgSlug} orgName={orgName} onRemoved={(m) => setStatus(`${m.name || m.email} was removed`)} />
     </>
@@ -195,14 +200,14 @@ function MemberRow({
   const projectRoleError = setProjectRole.error ? errorInfo(setProjectRole.error).message : null;
 
   return (
-    <TR className={m.pending ? "bg-amber-50/30" : undefined}>
+    <TR>
       <TD>
         <div className="flex items-center gap-2 whitespace-nowrap">
           <span className="font-medium text-zinc-900">{m.name || "—"}</span>
           {isMe ? <Badge tone="outline">You</Badge> : null}
-          {m.pending ? (
-            <Badge tone="warning" title="Has not chosen a password yet">
-              Pending
+          {m.neverSignedIn ? (
+            <Badge tone="warning" title="Has never signed in">
+              Never signed in
             </Badge>
           ) : null}
         </div>
@@ -273,7 +278,7 @@ function MemberRow({
       {canAdd || canRemove ? (
         <TD className="text-right whitespace-nowrap">
           <div className="flex justify-end gap-1">
-            {canAdd && m.pending ? (
+            {canAdd && m.neverSignedIn && !isMe ? (
               <Button size="sm" variant="ghost" icon={<LinkIcon size={14} />} aria-label={`New set-password link for ${name}`} onClick={onNewLink}>
                 New link
               </Button>
@@ -315,5 +320,92 @@ function RemoveMemberDialog({ member, onClose, orgSlug, orgName, onRemoved }: { 
         <span className="font-medium text-zinc-900">{member?.email}</span> loses access to {orgName} and all its projects at once, and any signed-in session stops working. Their past actions stay in the audit log.
       </p>
     </ConfirmDialog>
+  );
+}
+
+/** Open invitations: only the email this organization typed, never who is behind it. */
+function InvitationsCard({ orgSlug, orgName, onStatus }: { orgSlug: string; orgName: string; onStatus: (text: string) => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const invitations = useQuery(trpc.members.invitations.queryOptions({ orgSlug }));
+  const [reissuing, setReissuing] = useState<Invitation | null>(null);
+  const [revoking, setRevoking] = useState<Invitation | null>(null);
+  const revoke = useMutation(
+    trpc.members.revokeInvitation.mutationOptions({
+      onSuccess: async () => {
+        if (revoking) onStatus(`The invitation for ${revoking.email} was revoked`);
+        await queryClient.invalidateQueries({ queryKey: trpc.members.invitations.queryKey() });
+        setRevoking(null);
+      },
+    }),
+  );
+  if (!invitations.data?.length && !invitations.isError) return null;
+  return (
+    <Card aria-labelledby="invitations-title" className="mt-4">
+      <div className="border-b border-zinc-200 px-4 py-3">
+        <h2 id="invitations-title" className="text-sm font-semibold text-zinc-900">
+          Pending invitations{invitations.data ? ` (${invitations.data.length})` : ""}
+        </h2>
+        <p className="mt-0.5 text-xs text-zinc-500">People join {orgName} when they accept. Until then Keel shows only the email you typed.</p>
+      </div>
+      {invitations.isError ? (
+        <div className="p-4">
+          <QueryErrorAlert title="Could not load the invitations" error={invitations.error} />
+        </div>
+      ) : (
+        <Table caption={`Pending invitations to ${orgName}`}>
+          <THead>
+            <TR>
+              <TH>Email</TH>
+              <TH>Role</TH>
+              <TH>Invited by</TH>
+              <TH>Expires</TH>
+              <TH>
+                <span className="sr-only">Actions</span>
+              </TH>
+            </TR>
+          </THead>
+          <TBody>
+            {invitations.data?.map((i) => (
+              <TR key={i.id}>
+                <TD className="font-medium text-zinc-900">{i.email}</TD>
+                <TD>
+                  <RoleBadge role={i.role} />
+                </TD>
+                <TD className="text-zinc-600">{i.invitedBy ?? "—"}</TD>
+                <TD className="whitespace-nowrap text-zinc-500">
+                  {i.expired ? (
+                    <Badge tone="warning">Expired</Badge>
+                  ) : (
+                    <Time value={i.expiresAt} mode="date" />
+                  )}
+                </TD>
+                <TD className="text-right whitespace-nowrap">
+                  <div className="flex justify-end gap-1">
+                    <Button size="sm" variant="ghost" icon={<LinkIcon size={14} />} aria-label={`New invitation link for ${i.email}`} onClick={() => setReissuing(i)}>
+                      New link
+                    </Button>
+                    <Button size="sm" variant="danger-ghost" icon={<TrashIcon size={14} />} aria-label={`Revoke the invitation for ${i.email}`} onClick={() => setRevoking(i)}>
+                      Revoke
+                    </Button>
+                  </div>
+                </TD>
+              </TR>
+            ))}
+          </TBody>
+        </Table>
+      )}
+      <ReissueInvitationDialog invitation={reissuing} onClose={() => setReissuing(null)} orgSlug={orgSlug} />
+      <ConfirmDialog
+        open={!!revoking}
+        onClose={() => setRevoking(null)}
+        title={`Revoke the invitation for ${revoking?.email ?? ""}?`}
+        confirmLabel="Revoke invitation"
+        onConfirm={() => revoking && revoke.mutate({ orgSlug, invitationId: revoking.id })}
+        mutation={revoke}
+      >
+        <p>The link stops working at once. You can invite the same email again later.</p>
+      </ConfirmDialog>
+    </Card>
   );
 }

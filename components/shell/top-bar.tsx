@@ -5,7 +5,7 @@ import { useParams } from "next/navigation";
 import { signOut } from "next-auth/react";
 import { roleHasPermission, type Role } from "@/server/contracts/permissions";
 import { Menu, type MenuSection } from "@/components/ui";
-import { ChevronUpDownIcon, FolderPlusIcon, KeelMark, LogOutIcon, UserIcon } from "@/components/ui/icons";
+import { ChevronUpDownIcon, FolderPlusIcon, KeelMark, LogOutIcon, PlusIcon, UserIcon } from "@/components/ui/icons";
 
 export type OrgSummary = { slug: string; name: string; role: Role; projects: { slug: string; name: string }[] };
 type User = { name: string; email: string };
@@ -33,7 +33,8 @@ function ProjectSwitcher({ organizations }: { organizations: OrgSummary[] }) {
   const org = organizations.find((o) => o.slug === params.org);
   const project = org?.projects.find((p) => p.slug === params.project);
 
-  const sections: MenuSection[] = organizations.map((o) => ({
+  const sections: MenuSection[] = [
+    ...organizations.map((o) => ({
     key: o.slug,
     label: o.name,
     items: [
@@ -48,7 +49,9 @@ function ProjectSwitcher({ organizations }: { organizations: OrgSummary[] }) {
         ? [{ key: `${o.slug}/new`, label: "New project", textValue: "New project", icon: <FolderPlusIcon />, href: `/o/${o.slug}/projects/new` }]
         : []),
     ],
-  }));
+    })),
+    { key: "new-org", items: [{ key: "new-org", label: "New organization", textValue: "New organization", icon: <PlusIcon />, href: "/orgs/new" }] },
+  ];
 
   const current = org ? (
     <>
@@ -66,7 +69,13 @@ function ProjectSwitcher({ organizations }: { organizations: OrgSummary[] }) {
     <span className="text-zinc-600">Choose a project</span>
   );
 
-  if (organizations.length === 0) return <span className="text-[13px] text-zinc-500">No organization</span>;
+  if (organizations.length === 0) {
+    return (
+      <Link href="/orgs/new" className="rounded-md px-2 py-1 text-[13px] text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900">
+        Create an organization
+      </Link>
+    );
+  }
 
   return (
     <Menu

@@ -1,7 +1,7 @@
 "use client";
 // One webhook's delivery log, newest first and paged: each delivery's event, status, attempts and
-// last status code; expanding one shows every attempt (time, status code, duration, error, the
-// start of the response) and the payload sent. Managers can send a delivery's event again.
+// last status code; expanding one shows every attempt (time, status code, duration, error; what the
+// receiver answered is never kept, see Keel's egress policy) and the payload sent. Managers can send a delivery's event again.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Fragment, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
@@ -169,7 +169,7 @@ export function DeliveriesLog({ orgSlug, projectSlug, webhook, canManage, onClos
   );
 }
 
-type Attempt = { at: string; attempt: number; statusCode: number | null; durationMs: number; error: string | null; response: string | null };
+type Attempt = { at: string; attempt: number; statusCode: number | null; durationMs: number; error: string | null };
 
 function DeliveryDetails({ eventId, log, payload }: { eventId: string; log: Attempt[]; payload: unknown }) {
   return (
@@ -189,7 +189,6 @@ function DeliveryDetails({ eventId, log, payload }: { eventId: string; log: Atte
                 <TH>Status code</TH>
                 <TH>Duration</TH>
                 <TH>Error</TH>
-                <TH>Response</TH>
               </TR>
             </THead>
             <TBody>
@@ -202,7 +201,6 @@ function DeliveryDetails({ eventId, log, payload }: { eventId: string; log: Atte
                   <TD className={cn("font-mono tabular-nums", a.error ? "text-red-700" : "text-emerald-700")}>{a.statusCode ?? "—"}</TD>
                   <TD className="tabular-nums whitespace-nowrap">{a.durationMs} ms</TD>
                   <TD className="max-w-xs text-red-700">{a.error ?? <span className="text-zinc-400">—</span>}</TD>
-                  <TD className="max-w-sm">{a.response ? <code className="font-mono text-xs break-all whitespace-pre-wrap text-zinc-700">{a.response}</code> : <span className="text-zinc-400">—</span>}</TD>
                 </TR>
               ))}
             </TBody>

@@ -34,9 +34,27 @@ export async function mutate<T = unknown>(request: APIRequestContext, path: stri
   return body.result?.data?.json as T;
 }
 
-/** Adds a member through the API; returns their user id and one-time password token. */
+/** Calls a tRPC query as the signed-in user of `request`. */
+export async function query<T = unknown>(request: APIRequestContext, path: string, input: unknown): Promise<T> {
+  const response = await request.get(`/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`);
+  const body = (await response.json()) as { result?: { data?: { json?: T } }; error?: { json?: { message?: string } } };
+  if (!response.ok()) throw new Error(`${path} failed (${response.status()}): ${body.error?.json?.message ?? "no message"}`);
+  return body.result?.data?.json as T;
+}
+
+export const MEMBER_PASSWORD = "a-long-member-password";
+
+/**
+ * Adds a member as people join: an invitation, accepted by creating the account through its link
+ * (password MEMBER_PASSWORD). Returns the new member's user id.
+ */
 export async function addMember(request: APIRequestContext, input: { email: string; name: string; role: string }) {
-  return mutate<{ userId: string; email: string; passwordToken: string | null }>(request, "members.add", { orgSlug: ORG, ...input });
+  const { token } = await mutate<{ token: string }>(request, "members.invite", { orgSlug: ORG, email: input.email, role: input.role });
+  await mutate(request, "account.createAccountFromInvitation", { token, name: input.name, password: MEMBER_PASSWORD });
+  const members = await query<{ userId: string; email: string }[]>(request, "members.list", { orgSlug: ORG });
+  const member = members.find((m) => m.email === input.email.toLowerCase());
+  if (!member) throw new Error(`${input.email} did not join`);
+  return { userId: member.userId, email: member.email };
 }
 
 export function membersTable(page: Page) {

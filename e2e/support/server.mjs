@@ -94,7 +94,9 @@ process.on("SIGINT", () => void stop(0));
 
 try {
   const started = Date.now();
-  const main = startKeel("keel", { PORT: String(port), KEEL_DATA_DIR: dataDir });
+  // The webhook spec's receiver listens on 127.0.0.1, which Keel's egress policy refuses unless
+  // allowed (the demo itself needs nothing: its Simulated provider makes no call).
+  const main = startKeel("keel", { PORT: String(port), KEEL_DATA_DIR: dataDir, KEEL_EGRESS_ALLOW: "127.0.0.0/8" });
   await waitUntilReady(main, `http://127.0.0.1:${port}/api/auth/csrf`);
   log(`demo instance ready on http://localhost:${port} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 

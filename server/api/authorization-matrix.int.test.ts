@@ -6,7 +6,9 @@ import { TRPCError } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "./root";
 import { listProcedures } from "../rbac/permissions-doc";
-import { ROLES, roleHasPermission } from "../contracts/permissions";
+import { ROLES, roleHasPermission, type Role } from "../contracts/permissions";
+import { runAudited } from "../audit/mutation";
+import { systemActor } from "../audit/actor";
 import { callerFor, callPath, createTestOrg, createUser, sessionCookieFor, type TestOrg } from "@/test/support/factories";
 import { HTTP_ROUTES, type HttpRouteId } from "./http-routes";
 import { httpHandlers } from "./http-handlers";
@@ -29,17 +31,27 @@ let t: TestOrg;
 let outsider: SessionUser;
 let outsiderOrg: TestOrg;
 
+// Two organizations share people, with other roles in each: every role below is checked in the
+// organization it is held in, never taken from the other one.
+const ROTATED: Record<Role, Role> = { owner: "viewer", admin: "auditor", editor: "approver", reviewer: "owner", approver: "editor", auditor: "admin", viewer: "owner" };
+
 beforeAll(async () => {
   t = await createTestOrg();
   // An owner of another organization: powerful there, nothing here.
   outsiderOrg = await createTestOrg();
   outsider = outsiderOrg.users.owner;
+  await runAudited(systemActor("test"), async (w) => {
+    for (const role of ROLES) {
+      await w.tx.membership.create({ data: { orgId: outsiderOrg.org.id, userId: t.users[role].id, role: ROTATED[role] } });
+      w.record({ orgId: outsiderOrg.org.id, action: "member.added", targetType: "membership", targetId: t.users[role].id, after: { role: ROTATED[role] } });
+    }
+  });
   await createUser(); // a user in no organization at all exists too
 });
 
 describe("authorization matrix", () => {
   it("covers every procedure of the root router", () => {
-    expect(procedures.map((p) => p.path)).toContain("members.add");
+    expect(procedures.map((p) => p.path)).toContain("members.invite");
     for (const p of procedures) expect(["public", "authenticated", "org", "project"], p.path).toContain(p.access.kind);
   });
 
@@ -85,6 +97,18 @@ describe("authorization matrix", () => {
       }
     });
   }
+});
+
+describe("people in two organizations", () => {
+  it("hold each organization's own role there", async () => {
+    // The viewer of t owns the other organization: owner there, viewer here.
+    const person = t.users.viewer;
+    expect(await outcome(person, "members.invite", { orgSlug: t.org.slug, email: "x@example.com", role: "viewer" })).toBe("FORBIDDEN");
+    expect(await outcome(person, "members.invite", { orgSlug: outsiderOrg.org.slug, email: "x@example.com", role: "viewer" })).toBe("OK");
+    expect(await outcome(person, "apiKeys.list", { orgSlug: outsiderOrg.org.slug, projectSlug: outsiderOrg.project.slug })).toBe("OK");
+    // A project of one organization is not reachable through the other's slug.
+    expect(await outcome(person, "apiKeys.list", { orgSlug: outsiderOrg.org.slug, projectSlug: t.project.slug })).toBe("NOT_FOUND");
+  });
 });
 
 describe("project role overrides", () => {

@@ -20,24 +20,33 @@ export async function createRequestContext(req: Request): Promise<Context> {
 
 /**
  * SameSite=Lax already keeps the session cookie off cross-site POSTs; this also refuses any
- * POST whose Origin (or Fetch Metadata) says it came from another site.
+ * POST whose Origin (or Fetch Metadata) says it came from another site. SameSite=Lax still sends
+ * the cookie with a top-level cross-site GET (a link on another site), so a GET that records
+ * audit events (an export) passes `{ reads: true }`: then a cross-site Sec-Fetch-Site, or an
+ * Origin or Referer of another origin, is refused too, before anything is recorded. The host
+ * compared with is X-Forwarded-Host, which the custom server keeps only from a trusted proxy
+ * (KEEL_TRUST_PROXY), else Host.
  */
-export function rejectCrossSite(req: Request): Response | null {
-  if (req.method === "GET" || req.method === "HEAD") return null;
+export function rejectCrossSite(req: Request, options: { reads?: boolean } = {}): Response | null {
+  const reading = req.method === "GET" || req.method === "HEAD";
+  if (reading && !options.reads) return null;
+  const message = reading ? "Cross-site links cannot start this; open it from Keel itself" : "Cross-site requests cannot change anything";
   const site = req.headers.get("sec-fetch-site");
-  if (site && site !== "same-origin" && site !== "none") return forbidden();
-  const origin = req.headers.get("origin");
-  if (origin) {
-    const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  if (site && site !== "same-origin" && site !== "none") return forbidden(message);
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  for (const header of reading ? ["origin", "referer"] : ["origin"]) {
+    const value = req.headers.get(header);
+    // "null" is the Origin of sandboxed and privacy-sensitive contexts: never this site.
+    if (!value) continue;
     try {
-      if (new URL(origin).host !== host) return forbidden();
+      if (new URL(value).host !== host) return forbidden(message);
     } catch {
-      return forbidden();
+      return forbidden(message);
     }
   }
   return null;
 }
 
-function forbidden() {
-  return Response.json({ error: { message: "Cross-site requests cannot change anything", code: "FORBIDDEN" } }, { status: 403 });
+function forbidden(message: string) {
+  return Response.json({ error: { message, code: "FORBIDDEN" } }, { status: 403 });
 }

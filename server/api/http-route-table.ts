@@ -5,7 +5,13 @@ import type { OrgPermission, ProjectPermission } from "../contracts/permissions"
 
 export type HttpRouteId = "datasets.import" | "datasets.importPreview" | "datasets.export" | "reviews.export" | "deployments.evidence" | "audit.export" | "audit.manifest";
 
-type RouteSpec = { method: "GET" | "POST"; path: string; description: string } & (
+type RouteSpec = {
+  method: "GET" | "POST";
+  path: string;
+  description: string;
+  /** A GET that records audit events: refused when it comes from another site (http-context.ts). */
+  recordsAudit?: true;
+} & (
   | { scope?: "project"; permission: ProjectPermission }
   /** Organization-wide routes ({org} only): the organization role decides. */
   | { scope: "org"; permission: OrgPermission }
@@ -48,6 +54,7 @@ export const HTTP_ROUTES: Record<HttpRouteId, RouteSpec> = {
     method: "GET",
     path: "/api/audit/{org}/export",
     permission: "audit:read",
+    recordsAudit: true,
     description: "The filtered audit events as a streamed CSV or JSON Lines file (its export id in Keel-Export-Id; audited)",
   },
   "audit.manifest": {

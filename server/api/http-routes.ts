@@ -49,7 +49,7 @@ type RouteParams = { params: Promise<Record<string, string>> };
 export function projectRoute(routeId: HttpRouteId, handler: (ctx: ProjectHttpContext) => Promise<Response>) {
   const route = HTTP_ROUTES[routeId];
   return async (req: Request, { params }: RouteParams): Promise<Response> => {
-    const refused = rejectCrossSite(req);
+    const refused = rejectCrossSite(req, { reads: route.recordsAudit });
     if (refused) return refused;
     if (req.method !== route.method && !(route.method === "GET" && req.method === "HEAD")) {
       return jsonError(405, "METHOD_NOT_ALLOWED", `Use ${route.method} for this endpoint`);
@@ -95,7 +95,7 @@ export type OrgHttpContext = Omit<ProjectHttpContext, "project" | "auditedSql">;
 export function orgRoute(routeId: HttpRouteId, handler: (ctx: OrgHttpContext) => Promise<Response>) {
   const route = HTTP_ROUTES[routeId];
   return async (req: Request, { params }: RouteParams): Promise<Response> => {
-    const refused = rejectCrossSite(req);
+    const refused = rejectCrossSite(req, { reads: route.recordsAudit });
     if (refused) return refused;
     if (req.method !== route.method && !(route.method === "GET" && req.method === "HEAD")) {
       return jsonError(405, "METHOD_NOT_ALLOWED", `Use ${route.method} for this endpoint`);

@@ -12,10 +12,11 @@ import { HTTP_ROUTES } from "../api/http-routes";
 import type { AuditAction } from "../contracts/audit";
 import { getDb } from "../db/client";
 import { verifyAuditChain } from "./chain";
-import { auditEventsOf, callerFor, createTestOrg, lastSeq, TEST_PASSWORD, testRequest, type TestOrg } from "@/test/support/factories";
+import { auditEventsOf, callerFor, createTestOrg, createUser, lastSeq, TEST_PASSWORD, testRequest, type TestOrg } from "@/test/support/factories";
+import { startSession } from "../domain/users/sessions";
 import type { SessionUser } from "../auth/session";
 
-type State = { t: TestOrg; pendingUserId?: string; passwordToken?: string; apiKeyId?: string; providerId?: string; itemIds?: string[]; webhookId?: string; deliveryId?: string; guardrailId?: string; onlineId?: string; ruleId?: string; limitedKeyId?: string };
+type State = { t: TestOrg; invitee?: SessionUser; decliner?: SessionUser; invitationId?: string; invitationToken?: string; acceptToken?: string; declineToken?: string; secondInvitationId?: string; sessionId?: string; pendingUserId?: string; passwordToken?: string; apiKeyId?: string; providerId?: string; itemIds?: string[]; webhookId?: string; deliveryId?: string; guardrailId?: string; onlineId?: string; ruleId?: string; limitedKeyId?: string };
 type Scenario = {
   as: (s: State) => SessionUser | null;
   input: (s: State) => unknown;
@@ -28,15 +29,31 @@ const scope = (s: State) => ({ orgSlug: s.t.org.slug, projectSlug: s.t.project.s
 // Run in this order: later scenarios use what earlier ones created.
 const scenarios: Record<string, Scenario> = {
   "orgs.createProject": { as: (s) => s.t.users.admin, input: (s) => ({ orgSlug: s.t.org.slug, name: "Second project", slug: "second-project" }), expect: ["project.created"] },
-  "members.add": {
+  "members.invite": {
     as: (s) => s.t.users.admin,
-    input: (s) => ({ orgSlug: s.t.org.slug, email: "new.member@example.com", name: "New Member", role: "editor" }),
-    expect: ["user.created", "member.added", "member.password_link.created"],
+    input: (s) => ({ orgSlug: s.t.org.slug, email: "new.member@example.com", role: "editor" }),
+    expect: ["member.invited"],
     after: (s, r) => {
-      const result = r as { userId: string; passwordToken: string };
-      s.pendingUserId = result.userId;
+      const result = r as { invitationId: string; token: string };
+      s.invitationId = result.invitationId;
+      s.invitationToken = result.token;
     },
   },
+  "members.reissueInvitation": {
+    as: (s) => s.t.users.owner,
+    input: (s) => ({ orgSlug: s.t.org.slug, invitationId: s.invitationId }),
+    expect: ["member.invitation.reissued"],
+    after: (s, r) => (s.invitationToken = (r as { token: string }).token),
+  },
+  "account.createAccountFromInvitation": {
+    as: () => null,
+    input: (s) => ({ token: s.invitationToken, name: "New Member", password: "a-long-first-password" }),
+    expect: ["user.created", "member.invitation.accepted", "member.added"],
+    after: async (s) => {
+      s.pendingUserId = (await getDb().user.findUniqueOrThrow({ where: { email: "new.member@example.com" } })).id;
+    },
+  },
+  // The account has never been signed in to and belongs to this organization only.
   "members.regeneratePasswordLink": {
     as: (s) => s.t.users.owner,
     input: (s) => ({ orgSlug: s.t.org.slug, userId: s.pendingUserId }),
@@ -47,6 +64,19 @@ const scenarios: Record<string, Scenario> = {
   "members.changeRole": { as: (s) => s.t.users.owner, input: (s) => ({ orgSlug: s.t.org.slug, userId: s.pendingUserId, role: "reviewer" }), expect: ["member.role.changed"] },
   "members.setProjectRole": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), userId: s.pendingUserId, role: "editor" }), expect: ["member.project_role.changed"] },
   "members.remove": { as: (s) => s.t.users.admin, input: (s) => ({ orgSlug: s.t.org.slug, userId: s.pendingUserId }), expect: ["member.removed"] },
+  "members.revokeInvitation": { as: (s) => s.t.users.admin, input: (s) => ({ orgSlug: s.t.org.slug, invitationId: s.secondInvitationId }), expect: ["member.invitation.revoked"] },
+  "account.acceptInvitation": { as: (s) => s.invitee!, input: (s) => ({ token: s.acceptToken }), expect: ["member.invitation.accepted", "member.added"] },
+  "account.declineInvitation": {
+    as: (s) => s.decliner!,
+    input: (s) => ({ token: s.declineToken }),
+    expect: ["member.invitation.declined"],
+    after: async (s) => {
+      s.sessionId = await startSession(getDb(), s.t.users.viewer.id, testRequest());
+      await startSession(getDb(), s.t.users.viewer.id, testRequest());
+    },
+  },
+  "account.revokeSession": { as: (s) => s.t.users.viewer, input: (s) => ({ sessionId: s.sessionId }), expect: ["user.sessions.revoked"] },
+  "account.revokeOtherSessions": { as: (s) => s.t.users.viewer, input: () => undefined, expect: ["user.sessions.revoked"] },
   "apiKeys.create": {
     as: (s) => s.t.users.admin,
     input: (s) => ({ ...scope(s), name: "CI", scopes: ["prompts:read"] }),
@@ -75,7 +105,7 @@ const scenarios: Record<string, Scenario> = {
   },
   "webhooks.create": {
     as: (s) => s.t.users.admin,
-    input: (s) => ({ ...scope(s), url: "http://127.0.0.1:9/hooks", events: ["deployment.requested"] }),
+    input: (s) => ({ ...scope(s), url: "https://hooks.example.com/keel", events: ["deployment.requested"] }),
     expect: ["webhook.created"],
     after: (s, r) => (s.webhookId = (r as { id: string }).id),
   },
@@ -101,7 +131,7 @@ const scenarios: Record<string, Scenario> = {
   "prompts.moveLabel": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "support/reply", label: "staging", version: 2 }), expect: ["prompt.label.moved"] },
   "providers.create": {
     as: (s) => s.t.users.admin,
-    input: (s) => ({ ...scope(s), name: "OpenAI", kind: "openai_compatible", baseUrl: "http://127.0.0.1:9/v1", apiKey: "sk-test-secret-value-123456" }),
+    input: (s) => ({ ...scope(s), name: "OpenAI", kind: "openai_compatible", baseUrl: "https://api.example.com/v1", apiKey: "sk-test-secret-value-123456" }),
     expect: ["provider.created"],
     after: (s, r) => (s.providerId = (r as { id: string }).id),
   },
@@ -180,6 +210,8 @@ const scenarios: Record<string, Scenario> = {
   "account.changePassword": { as: (s) => s.t.users.editor, input: () => ({ currentPassword: TEST_PASSWORD, newPassword: "another-long-password" }), expect: ["user.password.changed"] },
 };
 const coveredElsewhere = [
+  // Its events go to the new organization's log; asserted in server/domain/orgs/orgs.int.test.ts.
+  "orgs.create",
   // Needs an empty database; covered in server/domain/orgs/setup.int.test.ts.
   "setup.createFirstOwner",
   // Calls a model and changes nothing in Keel, so it records no event (server/domain/playground).
@@ -210,6 +242,13 @@ beforeAll(async () => {
   const editor = callerFor(s.t.users.editor);
   await editor.datasets.create({ ...scope(s), name: "runs" });
   await editor.datasets.addItems({ ...scope(s), name: "runs", items: [{ input: { name: "Ada" }, expected: "Hello Ada" }] });
+  // Invitations to revoke, accept (an existing account) and decline.
+  const admin = callerFor(s.t.users.admin);
+  s.secondInvitationId = (await admin.members.invite({ orgSlug: s.t.org.slug, email: "second@example.com", role: "viewer" })).invitationId;
+  s.invitee = await createUser();
+  s.acceptToken = (await admin.members.invite({ orgSlug: s.t.org.slug, email: s.invitee.email, role: "viewer" })).token;
+  s.decliner = await createUser();
+  s.declineToken = (await admin.members.invite({ orgSlug: s.t.org.slug, email: s.decliner.email, role: "viewer" })).token;
   // Two open deployment requests (#1, #2) for the reject and cancel scenarios.
   await editor.prompts.create({ ...scope(s), name: "faq", content: { type: "text", template: "Q: {{q}}" }, commitMessage: "First" });
   for (const name of ["gated-a", "gated-b"]) {
@@ -261,10 +300,10 @@ describe("audit completeness", () => {
 describe("denied attempts", () => {
   it("records a refused change as a denied event and changes nothing", async () => {
     const before = await lastSeq(s.t.org.id);
-    await expect(callerFor(s.t.users.editor).members.add({ orgSlug: s.t.org.slug, email: "x@example.com", name: "X", role: "viewer" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(callerFor(s.t.users.editor).members.invite({ orgSlug: s.t.org.slug, email: "x@example.com", role: "viewer" })).rejects.toMatchObject({ code: "FORBIDDEN" });
     const events = await auditEventsOf(s.t.org.id, before);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ action: "access.denied", outcome: "denied", actorLabel: s.t.users.editor.email, actorRole: "editor", targetId: "members.add" });
+    expect(events[0]).toMatchObject({ action: "access.denied", outcome: "denied", actorLabel: s.t.users.editor.email, actorRole: "editor", targetId: "members.invite" });
     expect(await getDb().user.findUnique({ where: { email: "x@example.com" } })).toBeNull();
   });
   it("does not record refused reads", async () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "../db/client";
 import { signInWithPassword } from "../domain/users/sign-in";
 import { resolveSessionUser } from "./session";
+import { startSession } from "../domain/users/sessions";
 import { callerFor, createTestOrg, TEST_PASSWORD } from "@/test/support/factories";
 
 const from = (ip: string) => ({ requestId: "r", ip, userAgent: "vitest" });
@@ -42,10 +43,14 @@ describe("sessions", () => {
   it("end when the password changes", async () => {
     const t = await createTestOrg();
     const user = await getDb().user.findUniqueOrThrow({ where: { id: t.users.editor.id } });
-    expect(await resolveSessionUser(user.id, user.sessionVersion)).not.toBeNull();
+    const sid = await startSession(getDb(), user.id, from("10.0.0.5"));
+    expect(await resolveSessionUser(user.id, user.sessionVersion, sid)).not.toBeNull();
     await callerFor(t.users.editor).account.changePassword({ currentPassword: TEST_PASSWORD, newPassword: "a-new-long-password" });
-    expect(await resolveSessionUser(user.id, user.sessionVersion)).toBeNull();
-    expect(await resolveSessionUser(user.id, user.sessionVersion + 1)).not.toBeNull();
+    expect(await resolveSessionUser(user.id, user.sessionVersion, sid)).toBeNull();
+    // The old session row is revoked too, whatever version a forged token claims.
+    expect(await resolveSessionUser(user.id, user.sessionVersion + 1, sid)).toBeNull();
+    const fresh = await startSession(getDb(), user.id, from("10.0.0.5"));
+    expect(await resolveSessionUser(user.id, user.sessionVersion + 1, fresh)).not.toBeNull();
   });
 
   it("refuses a wrong current password with a 400 naming the field", async () => {
@@ -67,13 +72,15 @@ describe("sessions", () => {
 describe("one-time set-password links", () => {
   it("work once, then never again", async () => {
     const t = await createTestOrg();
-    const added = await callerFor(t.users.admin).members.add({ orgSlug: t.org.slug, email: "fresh@example.com", name: "Fresh", role: "viewer" });
-    expect(added.passwordToken).toBeTruthy();
+    const { token } = await callerFor(t.users.admin).members.invite({ orgSlug: t.org.slug, email: "fresh@example.com", role: "viewer" });
+    await callerFor(null).account.createAccountFromInvitation({ token, name: "Fresh", password: "first-long-password" });
+    const fresh = await getDb().user.findUniqueOrThrow({ where: { email: "fresh@example.com" } });
+    const { passwordToken } = await callerFor(t.users.admin).members.regeneratePasswordLink({ orgSlug: t.org.slug, userId: fresh.id });
     const anonymous = callerFor(null);
-    expect(await anonymous.account.describePasswordLink({ token: added.passwordToken! })).toEqual({ email: "fresh@example.com" });
-    await anonymous.account.setPassword({ token: added.passwordToken!, password: "fresh-long-password" });
-    await expect(anonymous.account.setPassword({ token: added.passwordToken!, password: "another-long-password" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    expect(await anonymous.account.describePasswordLink({ token: added.passwordToken! })).toBeNull();
+    expect(await anonymous.account.describePasswordLink({ token: passwordToken })).toEqual({ email: "fresh@example.com" });
+    await anonymous.account.setPassword({ token: passwordToken, password: "fresh-long-password" });
+    await expect(anonymous.account.setPassword({ token: passwordToken, password: "another-long-password" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect(await anonymous.account.describePasswordLink({ token: passwordToken })).toBeNull();
     expect(await signInWithPassword(getDb(), { email: "fresh@example.com", password: "fresh-long-password" }, from("10.0.0.4"))).toMatchObject({ ok: true });
   });
 });

@@ -1,11 +1,14 @@
 import "server-only";
-// next-auth: email + password (credentials) with JWT sessions. The JWT carries the user id and
-// the session version; every request re-checks both against the database (server/auth/session.ts),
-// so removing a user or changing a password ends their sessions.
+// next-auth: email + password (credentials) with JWT sessions. The JWT carries the user id, the
+// session version and the id of a server-side session row; every request re-checks them against
+// the database (server/auth/session.ts), so signing out, revoking a session, removing a user or
+// changing a password ends sessions at once.
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { getDb } from "../db/client";
+import { setting } from "../env";
 import { signInWithPassword } from "../domain/users/sign-in";
+import { endSession, startSession } from "../domain/users/sessions";
 import { requestMetaFromHeaders } from "./request-meta";
 
 export const SESSION_MAX_AGE_SECONDS = 7 * 24 * 3600;
@@ -19,7 +22,7 @@ export function sessionCookieName(): string {
 }
 
 export const authOptions: NextAuthOptions = {
-  secret: process.env.KEEL_SECRET,
+  secret: setting("KEEL_SECRET"),
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
   pages: { signIn: "/sign-in", error: "/sign-in" },
   useSecureCookies: secureCookies(),
@@ -39,19 +42,30 @@ export const authOptions: NextAuthOptions = {
         if (!email || !password || email.length > 254 || password.length > 256) return null;
         const headers = new Headers();
         for (const [k, v] of Object.entries(req?.headers ?? {})) if (typeof v === "string") headers.set(k, v);
-        const result = await signInWithPassword(getDb(), { email, password }, requestMetaFromHeaders(headers));
-        if (result.ok) return { id: result.user.id, email: result.user.email, name: result.user.name, sv: result.user.sessionVersion };
+        const request = requestMetaFromHeaders(headers);
+        const result = await signInWithPassword(getDb(), { email, password }, request);
+        if (result.ok) {
+          const sid = await startSession(getDb(), result.user.id, request);
+          return { id: result.user.id, email: result.user.email, name: result.user.name, sv: result.user.sessionVersion, sid };
+        }
         // next-auth passes the message to the sign-in page as ?error=…
         if (result.reason === "throttled") throw new Error(`Too many attempts. Try again in ${result.retryAfterSeconds} s.`);
         return null;
       },
     }),
   ],
+  events: {
+    // Signing out ends the session server-side: the cookie's JWT stops working everywhere.
+    async signOut(message) {
+      await endSession("token" in message ? message.token?.sid : undefined);
+    },
+  },
   callbacks: {
     jwt({ token, user }) {
       if (user) {
         token.uid = user.id;
         token.sv = (user as { sv?: number }).sv ?? 0;
+        token.sid = (user as { sid?: string }).sid;
       }
       return token;
     },

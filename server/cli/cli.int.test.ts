@@ -61,12 +61,35 @@ describe("keel CLI", () => {
     expect(user.memberships).toEqual([expect.objectContaining({ orgId: t.org.id, role: "auditor" })]);
   }, 60_000);
 
+  it("org create makes a second organization, owned by an existing account or a new one with a link, audited", async () => {
+    const t = await createTestOrg();
+    const existing = await keel(["org", "create", "--name", "Beta Corp", "--slug", "beta-corp", "--owner", t.users.viewer.email]);
+    expect(existing).toMatchObject({ code: 0, stdout: expect.stringMatching(/Created organization Beta Corp \(beta-corp\) with project default, owned by /) });
+    expect(existing.stdout).not.toMatch(/set-password/);
+    const beta = await getDb().organization.findUniqueOrThrow({ where: { slug: "beta-corp" }, include: { memberships: true, projects: true } });
+    expect(beta.memberships).toEqual([expect.objectContaining({ userId: t.users.viewer.id, role: "owner" })]);
+    expect(beta.projects.map((p) => p.slug)).toEqual(["default"]);
+    const created = await getDb().auditEvent.findFirstOrThrow({ where: { orgId: beta.id, action: "org.created" } });
+    expect(created).toMatchObject({ actorType: "system", actorLabel: expect.stringMatching(/^cli:/) });
+    expect(await verifyAuditChain(getDb(), beta.id)).toMatchObject({ ok: true });
+
+    const fresh = await keel(["org", "create", "--name", "Gamma", "--slug", "gamma", "--owner", "gamma-owner@example.com", "--project-slug", "assistant", "--project-name", "Assistant"]);
+    expect(fresh).toMatchObject({ code: 0, stdout: expect.stringMatching(/set-password\?token=[\w-]+/) });
+    const taken = await keel(["org", "create", "--name", "Gamma again", "--slug", "gamma", "--owner", "x@example.com"]);
+    expect(taken).toMatchObject({ code: 1, stderr: expect.stringMatching(/^keel: .*taken/) });
+  }, 60_000);
+
   it("seed --demo creates the demo workspace once", async () => {
     const first = await keel(["seed", "--demo"]);
     expect(first).toMatchObject({ code: 0, stdout: expect.stringMatching(/Demo workspace created/) });
     const org = await getDb().organization.findUniqueOrThrow({ where: { slug: "acme" }, include: { memberships: true, projects: true } });
     expect(org.memberships).toHaveLength(7);
     expect(org.projects.map((p) => p.slug)).toEqual(["support-assistant"]);
+    // Two tenants sharing people: an invitation waits in Acme; Acme's admin owns Globex, its viewer edits there.
+    expect(await getDb().invitation.findMany({ where: { orgId: org.id, acceptedAt: null }, select: { email: true, role: true } })).toEqual([{ email: "new.hire@example.com", role: "editor" }]);
+    const globex = await getDb().organization.findUniqueOrThrow({ where: { slug: "globex" }, include: { memberships: { include: { user: { select: { email: true } } } } } });
+    expect(globex.memberships.map((m) => [m.user.email, m.role]).sort()).toEqual([["admin@example.com", "owner"], ["viewer@example.com", "editor"]]);
+    expect(await verifyAuditChain(getDb(), globex.id)).toMatchObject({ ok: true });
     const reply = await getDb().prompt.findFirstOrThrow({ where: { projectId: org.projects[0]!.id, name: "support/reply" }, include: { labels: true, labelEvents: true } });
     expect(reply.latestVersion).toBe(3);
     expect(Object.fromEntries(reply.labels.map((l) => [l.name, l.version]))).toEqual({ development: 3, staging: 3, production: 2 });

@@ -8,7 +8,10 @@ import { systemActor } from "../audit/actor";
 import { verifyAuditChain } from "../audit/chain";
 import { API_KEY_SCOPE_NAMES, ROLES } from "../contracts/permissions";
 import { email, password, slug, text } from "../contracts/fields";
-import { addMember } from "../domain/members/members";
+import { addMemberAsOperator } from "../domain/members/members";
+import { createOrganization } from "../domain/orgs/organizations";
+import { normaliseEmail } from "../domain/users/email";
+import { createPasswordLink } from "../domain/users/passwords";
 import { createApiKey } from "../domain/api-keys/api-keys";
 import { hashPassword } from "../auth/password";
 
@@ -20,7 +23,7 @@ export async function createUserFromCli(input: { email: string; org: string; rol
   if (!org) throw new AppError("NOT_FOUND", `no organization with slug "${parsed.org}"`);
   const passwordHash = parsed.password ? await hashPassword(parsed.password) : null;
   return runAudited(systemActor(input.actorLabel), async (w) => {
-    const result = await addMember(w, { orgId: org.id, actorRole: "owner", actorUserId: "" }, { email: parsed.email, name: parsed.name ?? "", role: parsed.role });
+    const result = await addMemberAsOperator(w, org.id, { email: parsed.email, name: parsed.name ?? "", role: parsed.role });
     if (passwordHash && result.passwordToken) {
       await w.tx.user.update({ where: { id: result.userId }, data: { passwordHash } });
       await w.tx.passwordSetupToken.updateMany({ where: { userId: result.userId, usedAt: null }, data: { usedAt: new Date() } });
@@ -56,4 +59,24 @@ export async function verifyChainsFromCli(orgSlug?: string) {
   const results = [];
   for (const org of orgs) results.push({ slug: org.slug, ...(await verifyAuditChain(getDb(), org.id)) });
   return results;
+}
+
+/**
+ * `keel org create`: a new organization (with a first project) owned by an existing account, or
+ * by a new one that gets a one-time set-password link (the operator hands out that credential).
+ */
+export async function createOrgFromCli(input: { name: string; slug: string; owner: string; projectName?: string; projectSlug?: string; actorLabel: string }) {
+  const parsed = z
+    .object({ name: text(120).trim().min(1, "is required"), slug, owner: email, projectName: text(120).trim().min(1, "is required"), projectSlug: slug })
+    .parse({ ...input, projectName: input.projectName ?? "Default", projectSlug: input.projectSlug ?? "default" });
+  const ownerEmail = normaliseEmail(parsed.owner);
+  return runAudited(systemActor(input.actorLabel), async (w) => {
+    let owner = await w.tx.user.findUnique({ where: { email: ownerEmail }, select: { id: true, email: true } });
+    const isNewUser = !owner;
+    owner ??= await w.tx.user.create({ data: { email: ownerEmail, name: ownerEmail }, select: { id: true, email: true } });
+    const org = await createOrganization(w, { name: parsed.name, slug: parsed.slug, ownerId: owner.id, projectName: parsed.projectName, projectSlug: parsed.projectSlug });
+    if (isNewUser) w.record({ orgId: org.id, action: "user.created", targetType: "user", targetId: owner.id, after: { email: owner.email } });
+    const passwordToken = isNewUser ? await createPasswordLink(w, owner.id, org.id) : null;
+    return { slug: org.slug, name: org.name, owner: owner.email, projectSlug: parsed.projectSlug, passwordToken };
+  });
 }

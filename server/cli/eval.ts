@@ -53,6 +53,10 @@ export function parseThreshold(text: string): Threshold {
 async function api<T>(options: EvalOptions, method: string, path: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
+    // Not through the egress policy (server/net/egress.ts): this is the CLI on the operator's own
+    // machine calling the Keel server the operator named with --url (often http://localhost:3000),
+    // not the server reaching out on a user's behalf.
+    // eslint-disable-next-line no-restricted-globals -- operator-chosen target, see above
     response = await fetch(new URL(path, options.url), {
       method,
       headers: { authorization: `Bearer ${options.apiKey}`, ...(body ? { "content-type": "application/json" } : {}) },

@@ -4,6 +4,8 @@ import os from "node:os";
 import { Command, CommanderError } from "commander";
 import { z } from "zod";
 import { bootstrap, type Runtime } from "../runtime/bootstrap";
+import { parseEnv, setting } from "../env";
+import { SUPERVISED_WORKER_ENV } from "../runtime/worker-process";
 
 let runtime: Runtime | undefined;
 
@@ -73,6 +75,24 @@ user
     }),
   );
 
+const org = program.command("org").description("manage organizations");
+org
+  .command("create")
+  .description("create an organization with a first project, owned by an existing or a new account")
+  .requiredOption("--name <name>", "organization name")
+  .requiredOption("--slug <slug>", "organization slug (lowercase letters, digits, dashes)")
+  .requiredOption("--owner <email>", "the owner's email; a new account gets a one-time set-password link")
+  .option("--project-name <name>", "first project's name", "Default")
+  .option("--project-slug <slug>", "first project's slug", "default")
+  .action((opts: { name: string; slug: string; owner: string; projectName: string; projectSlug: string }) =>
+    withRuntime(async () => {
+      const { createOrgFromCli } = await import("./commands");
+      const result = await createOrgFromCli({ ...opts, actorLabel: cliActorLabel() });
+      console.log(`Created organization ${result.name} (${result.slug}) with project ${result.projectSlug}, owned by ${result.owner}.`);
+      if (result.passwordToken) console.log(`One-time set-password link for ${result.owner} (shown once): /set-password?token=${result.passwordToken}`);
+    }),
+  );
+
 const apikey = program.command("apikey").description("manage project API keys");
 apikey
   .command("create")
@@ -132,7 +152,7 @@ audit
     withRuntime(async () => {
       const { createCheckpoint, checkpointAll } = await import("../domain/audit/checkpoints");
       const { getDb } = await import("../db/client");
-      const options = { sink: opts.sink ?? process.env.KEEL_AUDIT_CHECKPOINT_SINK ?? null, actorLabel: cliActorLabel() };
+      const options = { sink: opts.sink ?? setting("KEEL_AUDIT_CHECKPOINT_SINK") ?? null, actorLabel: cliActorLabel() };
       let made;
       if (opts.org) {
         const org = await getDb().organization.findUnique({ where: { slug: opts.org }, select: { id: true } });
@@ -199,19 +219,26 @@ keys
 program
   .command("worker")
   .description("run an evaluation worker (jobs from the database's queue) until stopped; any number may run")
-  .action(() =>
-    withRuntime(async () => {
+  .action(() => {
+    // Started by `npm start` (server/runtime/worker-process.ts): the parent has migrated, and when it
+    // goes away (even killed) this worker stops rather than run on as an orphan.
+    const supervised = setting(SUPERVISED_WORKER_ENV);
+    return withRuntime(async () => {
       const { startEvaluationWorker } = await import("../queue/evaluation-worker");
       const { stopBoss } = await import("../queue/boss");
       const worker = await startEvaluationWorker({ log: (line) => console.log(`[worker] ${line}`) });
       await new Promise<void>((resolve) => {
         for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
+        if (supervised) {
+          const parent = process.ppid;
+          setInterval(() => process.ppid !== parent && resolve(), 1_000).unref();
+        }
       });
       console.log("[worker] stopping …");
       await worker.stop();
       await stopBoss();
-    }),
-  );
+    }, !supervised);
+  });
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -231,13 +258,13 @@ program
   .option("--url <url>", "Keel's address (default: KEEL_URL or http://localhost:3000)")
   .action(async (opts: { prompt: string; version?: string; dataset: string; datasetVersion?: string; tag?: string; evaluator: string[]; failUnder: string[]; concurrency?: string; repetitions?: string; timeout: string; url?: string }) => {
     const { runEval, parseThreshold, EvalExit } = await import("./eval");
-    const apiKey = process.env.KEEL_API_KEY;
+    const apiKey = setting("KEEL_API_KEY");
     try {
       if (!apiKey) throw new EvalExit(2, "Set KEEL_API_KEY to a project API key with the evaluations:write scope");
       const thresholds = opts.failUnder.map(parseThreshold);
       const evaluators = [...new Set([...opts.evaluator, ...thresholds.map((t) => t.evaluator)])];
       process.exitCode = await runEval({
-        url: opts.url ?? process.env.KEEL_URL ?? "http://localhost:3000",
+        url: opts.url ?? setting("KEEL_URL") ?? "http://localhost:3000",
         apiKey,
         prompt: opts.prompt,
         version: opts.version,
@@ -261,6 +288,14 @@ program
       throw error;
     }
   });
+
+// Every command, even those that never start the database, refuses a malformed KEEL_* setting.
+try {
+  parseEnv();
+} catch (error) {
+  console.error(`keel: ${(error as Error).message}`);
+  process.exit(1);
+}
 
 program.parseAsync(process.argv).catch(async (error: unknown) => {
   if (error instanceof CommanderError) {

@@ -11,9 +11,15 @@ export const AUDIT_ACTIONS = {
   "member.project_role.changed": "Member project role changed",
   "member.removed": "Member removed",
   "member.password_link.created": "Set-password link created",
+  "member.invited": "Member invited",
+  "member.invitation.reissued": "Invitation link re-issued",
+  "member.invitation.revoked": "Invitation revoked",
+  "member.invitation.accepted": "Invitation accepted",
+  "member.invitation.declined": "Invitation declined",
   "user.created": "User created",
   "user.password.changed": "Password changed",
   "user.password.set": "Password set from a one-time link",
+  "user.sessions.revoked": "Signed-in sessions revoked",
   "auth.login.failed": "Sign-in failed",
   "apikey.created": "API key created",
   "apikey.revoked": "API key revoked",
@@ -89,7 +95,7 @@ export const AUDIT_ACTIONS = {
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 export const AUDIT_ACTION_NAMES = Object.keys(AUDIT_ACTIONS) as [AuditAction, ...AuditAction[]];
 
-export const AUDIT_TARGET_TYPES = ["organization", "project", "user", "membership", "api_key", "procedure", "prompt", "environment", "provider", "model_price", "dataset", "evaluator", "evaluation_run", "review_queue", "deployment_request", "webhook", "guardrail", "online_evaluator", "trace_rule"] as const;
+export const AUDIT_TARGET_TYPES = ["organization", "project", "user", "membership", "invitation", "api_key", "procedure", "prompt", "environment", "provider", "model_price", "dataset", "evaluator", "evaluation_run", "review_queue", "deployment_request", "webhook", "guardrail", "online_evaluator", "trace_rule"] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 
 /** Action groups for the explorer's filter: every action belongs to the group of its prefix. */

@@ -1,8 +1,10 @@
 // Evaluator kinds and their configurations, shared by the UI forms, the tRPC procedures and the
-// public API. Client code may import this file. Checks zod cannot express (a regex compiles, a
-// JSON Schema compiles) run on the server at save time: server/domain/evaluations/evaluators.ts.
+// public API. Client code may import this file. Patterns (a regex, a JSON Schema's `pattern`s) are
+// checked here against the linear-time engine (./patterns.ts); that a JSON Schema compiles is
+// checked on the server at save time: server/domain/evaluations/evaluators.ts.
 import { z } from "zod";
 import { jsonChecked, safeString, text } from "./fields";
+import { addPatternIssue, schemaPatternProblem } from "./patterns";
 import { labelName, promptName } from "./prompts";
 
 export const EVALUATOR_KINDS = [
@@ -66,18 +68,27 @@ const containsFields = {
 export const containsConfig = z.strictObject({ kind: z.literal("contains"), ...containsFields });
 export const notContainsConfig = z.strictObject({ kind: z.literal("not_contains"), ...containsFields });
 
-export const regexConfig = z.strictObject({
+const storedRegexConfig = z.strictObject({
   kind: z.literal("regex"),
   pattern: safeString().min(1, "is required").max(MAX_EVALUATOR_TEXT, `must be at most ${MAX_EVALUATOR_TEXT} characters`),
   flags: safeString().regex(REGEX_FLAGS, "may use only the flags i, m, s and u, each at most once").default(""),
 });
+/** The pattern must run on Keel's linear-time engine: no backreferences, no lookaround. */
+export const regexConfig = storedRegexConfig.superRefine((config, ctx) => {
+  if (REGEX_FLAGS.test(config.flags)) addPatternIssue(ctx, ["pattern"], config.pattern, config.flags);
+});
 
 export const validJsonConfig = z.strictObject({ kind: z.literal("valid_json") });
 
-export const jsonSchemaConfig = z.strictObject({
+const storedJsonSchemaConfig = z.strictObject({
   kind: z.literal("json_schema"),
   schema: jsonChecked(z.record(text(1_000), z.unknown(), { error: "must be a JSON Schema object" }))
     .refine((schema) => JSON.stringify(schema).length <= MAX_EVALUATOR_SCHEMA_CHARS, `must be at most ${MAX_EVALUATOR_SCHEMA_CHARS} characters as JSON`),
+});
+/** Its `pattern`s run on the same engine as regex evaluators. */
+export const jsonSchemaConfig = storedJsonSchemaConfig.superRefine((config, ctx) => {
+  const problem = schemaPatternProblem(config.schema);
+  if (problem) ctx.addIssue({ code: "custom", path: ["schema"], message: problem });
 });
 
 export const levenshteinConfig = z.strictObject({
@@ -141,24 +152,33 @@ export const llmJudgeConfig = z
     }
   });
 
-export const evaluatorConfig = z.discriminatedUnion(
-  "kind",
-  [
-    exactMatchConfig,
-    containsConfig,
-    notContainsConfig,
-    regexConfig,
-    validJsonConfig,
-    jsonSchemaConfig,
-    levenshteinConfig,
-    numericConfig,
-    lengthConfig,
-    latencyConfig,
-    costConfig,
-    llmJudgeConfig,
-  ],
-  { error: `must be one of ${EVALUATOR_KINDS.join(", ")}` },
-);
+const evaluatorUnion = <R extends typeof storedRegexConfig, J extends typeof storedJsonSchemaConfig>(regex: R, jsonSchema: J) =>
+  z.discriminatedUnion(
+    "kind",
+    [
+      exactMatchConfig,
+      containsConfig,
+      notContainsConfig,
+      regex,
+      validJsonConfig,
+      jsonSchema,
+      levenshteinConfig,
+      numericConfig,
+      lengthConfig,
+      latencyConfig,
+      costConfig,
+      llmJudgeConfig,
+    ],
+    { error: `must be one of ${EVALUATOR_KINDS.join(", ")}` },
+  );
+
+/** What a save accepts. */
+export const evaluatorConfig = evaluatorUnion(regexConfig, jsonSchemaConfig);
+/**
+ * A saved configuration as read back: without the pattern checks, so one saved before them (say,
+ * with a backreference) still loads, and the evaluator reports per item that it cannot run.
+ */
+export const storedEvaluatorConfig = evaluatorUnion(storedRegexConfig, storedJsonSchemaConfig);
 /** A parsed configuration (defaults applied). */
 export type EvaluatorConfig = z.infer<typeof evaluatorConfig>;
 /** A configuration as sent by a form or an API client (defaults optional). */

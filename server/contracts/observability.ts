@@ -6,7 +6,7 @@ import { name, safeString, text } from "./fields";
 import { guardrailConfig } from "../gateway/guardrails/schemas";
 
 // The guardrail kinds' wording and rules, for forms (components import contracts only).
-export { GUARDRAIL_KIND_INFO, OUTPUT_ONLY_KINDS } from "../gateway/guardrails/schemas";
+export { GUARDRAIL_KIND_INFO, OUTPUT_ONLY_KINDS, storedGuardrailConfig } from "../gateway/guardrails/schemas";
 
 /** Dashboard windows: which rollup table answers them and the width of one chart point. */
 export const WINDOWS = {

@@ -31,7 +31,7 @@ export const PERMISSIONS = {
   "org:read": { scope: "org", description: "See the organization and its projects", roles: ALL },
   "project:create": { scope: "org", description: "Create projects", roles: ADMINS, personOnly: true },
   "member:read": { scope: "org", description: "List members and their roles", roles: ALL },
-  "member:create": { scope: "org", description: "Add members", roles: ADMINS, personOnly: true },
+  "member:create": { scope: "org", description: "Invite people (they join by accepting), re-issue and revoke invitations; issue a set-password link to a sole-organization member who never signed in", roles: ADMINS, personOnly: true },
   "member:update": { scope: "org", description: "Change members' roles (organization and per project)", roles: ADMINS, personOnly: true },
   "member:delete": { scope: "org", description: "Remove members", roles: ADMINS, personOnly: true },
   "audit:read": { scope: "org", description: "Read the audit log and verify its chain", roles: ["owner", "admin", "auditor"] },

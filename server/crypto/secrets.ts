@@ -7,6 +7,7 @@ import "server-only";
 // The secret's purpose is the additional authenticated data: a blob copied into another
 // column (another purpose) fails authentication instead of decrypting.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { setting } from "../env";
 
 /** What a secret is for; bound into the ciphertext. Add a purpose per encrypted column. */
 export type SecretPurpose = "provider-api-key" | (string & {});
@@ -91,8 +92,8 @@ let cached: { current: string | undefined; previous: string | undefined; keyring
 
 /** The keyring from process.env, parsed once per distinct value of the variables. */
 export function getKeyring(): Keyring {
-  const current = process.env[CURRENT_VAR];
-  const previous = process.env[PREVIOUS_VAR];
+  const current = setting(CURRENT_VAR);
+  const previous = setting(PREVIOUS_VAR);
   if (!cached || cached.current !== current || cached.previous !== previous) {
     cached = { current, previous, keyring: loadKeyring(process.env) };
   }

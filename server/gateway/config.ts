@@ -11,9 +11,8 @@ import { resolvePrompt, type ResolvedPrompt } from "../domain/prompts/queries";
 import { providerForCall, SIMULATED_PROVIDER_NAME } from "../domain/providers/connections";
 import { onObservabilityChanged } from "../domain/observability/settings";
 import { createProvider, type PriceRow, type Provider } from "../providers";
-import { keepAliveFetch } from "../providers/node-fetch";
 import { compileGuardrails, type CompiledGuardrails, type GuardrailRule } from "./guardrails";
-import { guardrailConfig } from "./guardrails/schemas";
+import { storedGuardrailConfig } from "./guardrails/schemas";
 
 const TTL_MS = 5_000;
 const PROVIDER_TTL_MS = 30_000;
@@ -75,8 +74,9 @@ export class GatewayConfig {
     ]);
     const guardrails: GuardrailRow[] = [];
     for (const r of rows) {
-      // A stored configuration that no longer parses (an older format) is skipped, never fatal.
-      const config = guardrailConfig.safeParse(r.config);
+      // A stored configuration that no longer parses (an older format) is skipped, never fatal. One
+      // whose patterns the engine now refuses still parses: the engine reports it on each call.
+      const config = storedGuardrailConfig.safeParse(r.config);
       if (config.success) guardrails.push({ id: r.id, name: r.name, stage: r.stage, action: r.action, config: config.data, promptName: r.promptName, environment: r.environment });
       else console.error(`[gateway] guardrail "${r.name}" has an invalid configuration and is skipped`);
     }
@@ -133,8 +133,8 @@ export class GatewayConfig {
       kind: c.kind,
       defaultModel: c.defaultModel,
       // No retries inside the gateway: a failure goes to the fallback connection instead. Calls go
-      // through keep-alive node:http (cheaper per call than the WHATWG fetch).
-      provider: createProvider(c, { timeoutMs, maxRetries: 0, fetch: keepAliveFetch }),
+      // through the egress policy's keep-alive node:http agents (cheaper per call than the WHATWG fetch).
+      provider: createProvider(c, { timeoutMs, maxRetries: 0 }),
       loadedAt: Date.now(),
     }));
     this.connections.set(key, loading);

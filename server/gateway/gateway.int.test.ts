@@ -3,10 +3,11 @@
 // calls, guardrails (PII block and mask, JSON Schema with one re-ask), fallback, per-key limits,
 // OpenAI-shaped errors, and every call logged as a trace.
 import OpenAI from "openai";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startPublicApi, createKey, seedPrompt, setLabel, type RunningApi, type TestKey } from "@/test/support/public-api";
 import { startFakeOpenAI, type FakeProviderServer } from "@/test/support/fake-openai";
 import { callerFor, createTestOrg, type TestOrg } from "@/test/support/factories";
+import { getDb } from "../db/client";
 import { getTrace, listTraces } from "../telemetry/queries";
 
 let api: RunningApi;
@@ -21,6 +22,8 @@ const scope = () => ({ orgSlug: t.org.slug, projectSlug: t.project.slug });
 const admin = () => callerFor(t.users.admin);
 
 beforeAll(async () => {
+  // The local fake/receiver listens on loopback, which Keel's egress policy refuses unless allowed.
+  vi.stubEnv("KEEL_EGRESS_ALLOW", "127.0.0.0/8");
   [api, fake, backup] = await Promise.all([startPublicApi(), startFakeOpenAI(), startFakeOpenAI()]);
   t = await createTestOrg();
   key = await createKey(t, ["gateway:invoke"]);
@@ -39,6 +42,7 @@ beforeAll(async () => {
   await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: primaryId, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
 });
 afterAll(async () => {
+  vi.unstubAllEnvs();
   await api.close();
   await Promise.all([fake.close(), backup.close()]);
 });
@@ -161,6 +165,44 @@ describe("gateway: plain models", () => {
   });
 });
 
+describe("gateway: provider failures reveal nothing about the network", () => {
+  it("answers the same 502 for a closed port, a reset and a hang-up, and refuses a target outside the policy", async () => {
+    const { createServer } = await import("node:http");
+    const listenOn = async (handler: Parameters<typeof createServer>[1]) => {
+      const server = createServer(handler);
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      return { server, port: (server.address() as import("node:net").AddressInfo).port };
+    };
+    const closed = await listenOn(() => {});
+    await new Promise((resolve) => closed.server.close(resolve));
+    const reset = await listenOn((req) => req.socket.resetAndDestroy());
+    const hangUp = await listenOn((req) => req.socket.destroy());
+    const messages: string[] = [];
+    try {
+      for (const [name, port] of [["closed", closed.port], ["reset", reset.port], ["hang-up", hangUp.port]] as const) {
+        const id = (await admin().providers.create({ ...scope(), name: `Probe ${name}`, kind: "openai_compatible", baseUrl: `http://127.0.0.1:${port}/v1`, defaultModel: "gpt-4o-mini" })).id;
+        await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: id, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
+        const failed = (await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }] }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+        expect(failed.status, name).toBe(502);
+        messages.push(failed.message.replaceAll(`Probe ${name}`, "Probe"));
+      }
+      expect(new Set(messages)).toEqual(new Set(["502 The model provider failed: Probe (gpt-4o-mini): Could not reach Probe."]));
+
+      // The same fake, once the operator no longer allows loopback: refused, and nothing sent.
+      vi.stubEnv("KEEL_EGRESS_ALLOW", "");
+      await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: primaryId, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
+      const refused = (await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }] }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+      expect(refused.status).toBe(502);
+      expect(refused.message).toBe("502 The model provider failed: Primary (gpt-4o-mini): Keel did not call Primary: refused by Keel's egress policy (loopback address).");
+      expect(fake.requests).toHaveLength(0);
+    } finally {
+      vi.stubEnv("KEEL_EGRESS_ALLOW", "127.0.0.0/8");
+      await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: primaryId, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
+      await Promise.all([reset, hangUp].map(({ server }) => new Promise((resolve) => server.close(resolve))));
+    }
+  });
+});
+
 describe("gateway: guardrails", () => {
   it("blocks PII in the input before the model sees it, names the rule, and records it on the trace", async () => {
     const g = await admin().guardrails.create({ ...scope(), name: "No card numbers", stage: "input", action: "block", config: { kind: "pii", entities: ["card", "email"], mode: "detect" } });
@@ -211,6 +253,71 @@ describe("gateway: guardrails", () => {
     expect(error.status).toBe(400);
     expect(error.message).toMatch(/Reply is JSON/);
     await admin().guardrails.delete({ ...scope(), id: g.id });
+  });
+});
+
+describe("gateway: guardrail patterns", () => {
+  /** The code and first zod issue (field and message, as the HTTP error names them) a save is refused with. */
+  async function refusal(save: Promise<unknown>): Promise<{ code: string; field: string; message: string }> {
+    const error = (await save.then(
+      () => null as never,
+      (e: unknown) => e,
+    )) as { code: string; cause?: { issues?: { path: PropertyKey[]; message: string }[] } };
+    const issue = error.cause?.issues?.[0];
+    return { code: error.code, field: issue?.path.join(".") ?? "", message: issue?.message ?? "" };
+  }
+
+  it("refuses deny patterns and schema patterns the linear-time engine cannot run (400 naming the feature)", async () => {
+    const base = { ...scope(), name: "Deny", stage: "input" as const, action: "block" as const };
+    expect(await refusal(admin().guardrails.create({ ...base, config: { kind: "regex_deny", patterns: ["ok", "(\\w)\\1"] } }))).toEqual({
+      code: "BAD_REQUEST",
+      field: "config.patterns.1",
+      message: expect.stringMatching(/^uses a backreference \(\\1\), which Keel does not support/),
+    });
+    expect(await refusal(admin().guardrails.create({ ...base, config: { kind: "regex_deny", patterns: ["(?<=secret: )\\w+"] } }))).toMatchObject({ field: "config.patterns.0", message: expect.stringMatching(/^uses lookbehind \(\?<=…\)/) });
+    expect(await refusal(admin().guardrails.create({ ...base, stage: "output", config: { kind: "json_schema", schema: { type: "string", pattern: "^(?!no)" } } }))).toMatchObject({
+      field: "config.schema",
+      message: expect.stringMatching(/^has a pattern at \/pattern that uses negative lookahead/),
+    });
+    expect(await getDb().guardrail.count({ where: { projectId: t.project.id, name: "Deny" } })).toBe(0);
+  });
+
+  it("checks x(a|aa)+$ and (a+)+$ over long messages in linear time on the gateway call", async () => {
+    const g = await admin().guardrails.create({ ...scope(), name: "Nested", stage: "input", action: "block", config: { kind: "regex_deny", patterns: ["x(a|aa)+$", "(a+)+$"] } });
+    for (const content of ["x" + "a".repeat(40) + "b", "x" + "a".repeat(6_000) + "b"]) {
+      const start = performance.now();
+      const reply = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content }] });
+      // A whole HTTP round trip, so a generous bound: the backtracking engine took 16.7 s at 6,000
+      // characters (the engine's own bound, 1 s, is in guardrails/engine.test.ts).
+      expect(performance.now() - start, `${content.length} characters`).toBeLessThan(5_000);
+      expect(reply.choices[0]!.message.content).toBeTruthy();
+    }
+    const blocked = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "xaa" }] }).then(
+      () => null,
+      (e: unknown) => e as InstanceType<typeof OpenAI.APIError>,
+    );
+    expect(blocked?.code).toBe("guardrail_blocked");
+    await admin().guardrails.delete({ ...scope(), id: g.id });
+  });
+
+  it("fails a call with a clear error, never a 500, when a rule saved before the engine refused its syntax applies", async () => {
+    // As if saved by an older Keel: the row bypasses today's save-time checks.
+    const legacy = await getDb().guardrail.create({
+      data: { projectId: t.project.id, name: "Legacy", kind: "regex_deny", stage: "input", action: "block", config: { kind: "regex_deny", patterns: ["(\\w)\\1"], caseInsensitive: false } },
+    });
+    // Any change through the product reloads the project's guardrails.
+    const other = await admin().guardrails.create({ ...scope(), name: "Length", stage: "input", action: "flag", config: { kind: "max_length", maxChars: 100_000 } });
+    const before = fake.requests.length;
+    const error = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }] }).then(
+      () => null,
+      (e: unknown) => e as InstanceType<typeof OpenAI.APIError>,
+    );
+    expect(error?.status).toBe(400);
+    expect(error?.code).toBe("guardrail_blocked");
+    expect(error?.message).toMatch(/Legacy.*this guardrail cannot run: deny pattern #1 uses a backreference \(\\1\)/);
+    expect(fake.requests.length).toBe(before);
+    await getDb().guardrail.delete({ where: { id: legacy.id } });
+    await admin().guardrails.delete({ ...scope(), id: other.id });
   });
 });
 

@@ -256,7 +256,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   async function completeChecked(call: Call, signal: AbortSignal): Promise<CompletionResult> {
     let result = await complete(call, call.messages, signal);
     let checked = checkOutput(call, result.text);
-    const schemaMiss = checked?.violations.find((v) => v.kind === "json_schema");
+    const schemaMiss = checked?.violations.find((v) => v.kind === "json_schema" && !v.cannotRun);
     if (checked && schemaMiss) {
       const reask: ChatMessage[] = [...call.messages, { role: "assistant", content: result.text }, { role: "user", content: call.guardrails!.reaskMessage(schemaMiss) }];
       const again = await complete(call, reask, signal);

@@ -54,15 +54,20 @@ export class GatewayLimits {
     }
     if (now - entry.loadedAt > USAGE_TTL_MS) {
       const current = entry;
-      current.loading ??= this.readUsage(keyId).then((stored) => {
-        // The stored figure includes the calls whose traces were written; the logger flushes
-        // within a second of a call, so at most the last second's calls of this process are
-        // missed at a refresh: a quota can be exceeded by about that many, never more.
-        current.stored = stored;
-        current.since = 0;
-        current.loadedAt = Date.now();
-        current.loading = null;
-      });
+      current.loading ??= this.readUsage(keyId)
+        .then((stored) => {
+          // The stored figure includes the calls whose traces were written; the logger flushes
+          // within a second of a call, so at most the last second's calls of this process are
+          // missed at a refresh: a quota can be exceeded by about that many, never more.
+          current.stored = stored;
+          current.since = 0;
+          current.loadedAt = Date.now();
+        })
+        .finally(() => {
+          // Also after a failed read: the calls waiting on it fail, the next one reads again
+          // (a rejected promise left here would refuse this key until restart).
+          current.loading = null;
+        });
       await current.loading;
     }
     return entry;

@@ -1,6 +1,6 @@
 // The Anthropic Messages client against the fake server's /v1/messages: request mapping
 // (system split out, max_tokens, tools), parsing, typed stream events, errors.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { FAKE_BAD_KEY_PREFIX, startFakeOpenAI, type FakeProviderServer } from "@/test/support/fake-openai";
 import { ProviderError } from "./errors";
 import { createProvider, type CompletionRequest, type CompletionResult, type ProviderOptions, type StreamEvent } from "./index";
@@ -8,9 +8,14 @@ import { createProvider, type CompletionRequest, type CompletionResult, type Pro
 const KEY = "sk-ant-api03-0123456789abcdefghij";
 let fake: FakeProviderServer;
 beforeAll(async () => {
+  // The fake listens on loopback, which Keel's egress policy refuses unless the operator allows it.
+  vi.stubEnv("KEEL_EGRESS_ALLOW", "127.0.0.0/8");
   fake = await startFakeOpenAI();
 });
-afterAll(() => fake.close());
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await fake.close();
+});
 beforeEach(() => fake.reset());
 
 const provider = (options: ProviderOptions = {}, apiKey = KEY) =>

@@ -1,7 +1,9 @@
 import "server-only";
 // The HTTP layer shared by the vendor clients: one attempt of a JSON POST under a timeout
 // combined with the caller's signal, failures turned into ProviderErrors (with the key
-// redacted), and a server-sent-events reader for streams.
+// redacted), and a server-sent-events reader for streams. Calls go through Keel's egress policy
+// (server/net/egress.ts); a connection failure says only that the provider could not be reached.
+import { egressFetch, egressRefusalIn } from "../net/egress";
 import { abortedError, ProviderError, redact } from "./errors";
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, shouldRetryResponse, type RetryPolicy } from "./retry";
 import type { ProviderOptions } from "./types";
@@ -9,6 +11,7 @@ import type { ProviderOptions } from "./types";
 export type Transport = {
   /** How errors name the provider: the connection's name, or the API host. */
   label: string;
+  /** egressFetch; tests may pass a fake. */
   fetch: typeof fetch;
   timeoutMs: number;
   policy: RetryPolicy;
@@ -21,7 +24,7 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 export function createTransport(baseUrl: string, apiKey: string | null | undefined, name: string | undefined, options: ProviderOptions = {}): Transport {
   return {
     label: name?.trim() || hostOf(baseUrl),
-    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    fetch: options.fetch ?? egressFetch,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     policy: {
       maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
@@ -98,9 +101,10 @@ export function classifyError(error: unknown, t: Transport, deadline: Deadline, 
   if (deadline.timedOut) {
     return new ProviderError({ code: "timeout", message: `${t.label} did not answer within ${formatSeconds(t.timeoutMs)}.`, retryable: true });
   }
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-  const detail = typeof cause?.code === "string" ? cause.code : typeof cause?.message === "string" ? cause.message : error instanceof Error ? error.message : String(error);
-  return new ProviderError({ code: "network", message: redact(`Could not reach ${t.label}: ${detail}`, t.secrets), retryable: true });
+  const refused = egressRefusalIn(error);
+  if (refused) return new ProviderError({ code: "network", message: redact(`Keel did not call ${t.label}: ${refused.message}.`, t.secrets), retryable: false });
+  // No errno or socket message: "refused", "reset" and "closed" would tell ports apart (a scanner).
+  return new ProviderError({ code: "network", message: redact(`Could not reach ${t.label}.`, t.secrets), retryable: true });
 }
 
 function formatSeconds(ms: number): string {

@@ -83,5 +83,6 @@ export type ProviderOptions = {
   retryBaseMs?: number;
   /** Upper bound of any single wait, Retry-After included. Default 30 s. */
   maxRetryDelayMs?: number;
+  /** Tests only: a fake transport. Real calls use Keel's egress-checked fetch (server/net/egress.ts). */
   fetch?: typeof fetch;
 };

@@ -1,8 +1,9 @@
 import "server-only";
 // The audit trail over the public API, for compliance tooling: stream the organization's filtered
 // events as JSON Lines or CSV (the export id in `Keel-Export-Id`), then fetch the signed manifest
-// that `npx keel audit verify-export` checks offline. The key's organization is the scope: audit
-// events are organization-wide. Exporting is audited with the key as the actor.
+// that `npx keel audit verify-export` checks offline. A project key exports only its project's
+// events (and reads only those exports' manifests); an organization-wide key, which only an owner
+// can create, exports the whole organization's. Exporting is audited with the key as the actor.
 import { z } from "zod";
 import { auditFilters } from "../contracts/audit";
 import { getExportManifest, startAuditExport } from "../domain/audit/export";
@@ -38,7 +39,7 @@ export const auditRoutes: PublicRoute[] = [
     operationId: "exportAuditEvents",
     summary: "Export audit events",
     description:
-      "Streams the organization's audit events, oldest first, filtered, as JSON Lines or CSV with every hashed field and each event's `prevHash` and `hash`. The response names the export in `Keel-Export-Id`; once the file was read to the end, its signed manifest is at `GET /api/public/v1/audit/exports/{id}/manifest`. A time range with no events is an empty file with a valid manifest.",
+      "Streams the audit events a key may see (a project key: its project's; an organization-wide key: the whole organization's), oldest first, filtered, as JSON Lines or CSV with every hashed field and each event's `prevHash` and `hash`. The response names the export in `Keel-Export-Id`; once the file was read to the end, its signed manifest is at `GET /api/public/v1/audit/exports/{id}/manifest`. A time range with no events is an empty file with a valid manifest.",
     tag: "Audit",
     scope: "audit:read",
     permission: "audit:read",
@@ -65,7 +66,7 @@ export const auditRoutes: PublicRoute[] = [
         outcome: empty(rest.outcome),
         q: empty(rest.q),
       };
-      const exp = await startAuditExport({ orgId: principal.orgId, format, filters, actor });
+      const exp = await startAuditExport({ orgId: principal.orgId, format, filters, actor, onlyProjectId: principal.orgWide ? undefined : principal.projectId });
       return {
         status: 200,
         stream: exp.body,
@@ -86,7 +87,7 @@ export const auditRoutes: PublicRoute[] = [
     responses: { 200: { description: "The manifest.", schema: manifestSchema } },
     errors: [404],
     async handle({ principal, params }) {
-      return { status: 200, body: (await getExportManifest(principal.orgId, params.id)).manifest };
+      return { status: 200, body: (await getExportManifest(principal.orgId, params.id, principal.orgWide ? undefined : principal.projectId)).manifest };
     },
   }),
 ];

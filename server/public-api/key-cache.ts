@@ -108,6 +108,7 @@ export class ApiKeyCache {
           orgId: key.orgId,
           projectId: key.projectId,
           scopes: key.scopes,
+          orgWide: key.orgWide,
           rateLimitPerMinute: key.rateLimitPerMinute,
           monthlyQuota: key.monthlyQuota,
           permissions: permissionsOfScopes(key.scopes),

@@ -6,6 +6,7 @@ import "server-only";
 // resumes the run (finished items are never redone, see server/domain/evaluations/worker.ts).
 import PgBoss from "pg-boss";
 import type { SqlExecutor } from "../audit/chain";
+import { setting } from "../env";
 
 export const EVALUATION_QUEUE = "evaluation-run";
 
@@ -20,19 +21,14 @@ export type QueueTiming = {
   pollingIntervalSeconds: number;
 };
 
-function envSeconds(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return Number.isFinite(value) && value > 0 ? value : fallback;
-}
-
 /** KEEL_EVAL_SLICE_SECONDS (30), KEEL_QUEUE_EXPIRE_SECONDS (2 slices + 10), KEEL_QUEUE_MAINTENANCE_SECONDS (15), KEEL_QUEUE_POLL_SECONDS (1). */
 export function queueTiming(): QueueTiming {
-  const sliceSeconds = envSeconds("KEEL_EVAL_SLICE_SECONDS", 30);
+  const sliceSeconds = setting("KEEL_EVAL_SLICE_SECONDS");
   return {
     sliceSeconds,
-    expireInSeconds: Math.ceil(envSeconds("KEEL_QUEUE_EXPIRE_SECONDS", sliceSeconds * 2 + 10)),
-    maintenanceIntervalSeconds: Math.max(1, Math.round(envSeconds("KEEL_QUEUE_MAINTENANCE_SECONDS", 15))),
-    pollingIntervalSeconds: Math.max(0.5, envSeconds("KEEL_QUEUE_POLL_SECONDS", 1)),
+    expireInSeconds: Math.ceil(setting("KEEL_QUEUE_EXPIRE_SECONDS") ?? sliceSeconds * 2 + 10),
+    maintenanceIntervalSeconds: Math.max(1, Math.round(setting("KEEL_QUEUE_MAINTENANCE_SECONDS"))),
+    pollingIntervalSeconds: Math.max(0.5, setting("KEEL_QUEUE_POLL_SECONDS")),
   };
 }
 

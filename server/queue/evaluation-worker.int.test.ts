@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "../db/client";
 import { callerFor, createTestOrg, type TestOrg } from "@/test/support/factories";
 import { startFakeOpenAI, type FakeProviderServer } from "@/test/support/fake-openai";
@@ -51,6 +51,8 @@ async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined |
 }
 
 beforeAll(async () => {
+  // The local fake/receiver listens on loopback, which Keel's egress policy refuses unless allowed.
+  vi.stubEnv("KEEL_EGRESS_ALLOW", "127.0.0.0/8");
   // Jobs queued from this process (creating a run) expire as fast as the worker processes' own.
   Object.assign(process.env, { KEEL_EVAL_SLICE_SECONDS: "1", KEEL_QUEUE_EXPIRE_SECONDS: "4", KEEL_QUEUE_MAINTENANCE_SECONDS: "1" });
   t = await createTestOrg();
@@ -65,6 +67,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  vi.unstubAllEnvs();
   for (const child of children) child.kill("SIGKILL");
   await fake.close();
   const { stopBoss } = await import("./boss");

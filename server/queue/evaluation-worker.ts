@@ -10,13 +10,13 @@ import { startDeploymentSweeper } from "../domain/deployments/sweep";
 import { startWebhookDispatcher } from "../domain/deployments/webhooks";
 import { startCheckpointer } from "../domain/audit/checkpoints";
 import { startTelemetryUpkeep } from "../domain/observability/upkeep";
+import { setting } from "../env";
 
 export type WorkerHandle = { stop(): Promise<void> };
 
 /** KEEL_WORKER_RUNS (default 2): runs one process works on at the same time. */
 function runsPerProcess(): number {
-  const configured = Number(process.env.KEEL_WORKER_RUNS);
-  return Number.isInteger(configured) && configured > 0 ? configured : 2;
+  return setting("KEEL_WORKER_RUNS");
 }
 
 export async function startEvaluationWorker(options: { log?: (line: string) => void } = {}): Promise<WorkerHandle> {

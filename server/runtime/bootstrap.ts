@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { parseEnv, type Env } from "../env";
+import { parseEnv, setting, type Env } from "../env";
 import { startEmbeddedPostgres } from "../db/embedded";
 import { migrateDatabase } from "../db/migrate";
 
@@ -53,7 +53,7 @@ export async function bootstrap(options: { migrate: boolean; log?: (line: string
     process.env.KEEL_ENCRYPTION_KEY ??= await keptSecret(dataDir, "encryption-key");
   }
 
-  if (process.env.KEEL_ENCRYPTION_KEY) {
+  if (setting("KEEL_ENCRYPTION_KEY")) {
     // Fail at start, naming the variable, rather than on the first save of a provider key.
     const { loadKeyring } = await import("../crypto/secrets");
     loadKeyring();

@@ -3,6 +3,8 @@
 // routes, and hands everything else to Next with a per-request Content-Security-Policy nonce.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import proxyAddr from "proxy-addr";
+import type { TrustProxy } from "../env";
 import { PUBLIC_PREFIX, sendError } from "../public-api/http";
 import { createPublicApi, type PublicApi } from "../public-api/api";
 import { GATEWAY_PREFIX } from "../gateway/gateway";
@@ -10,7 +12,8 @@ import { enforceBodyLimit, hasSessionBodyLimit } from "./body-limit";
 
 export type HandlerOptions = {
   dev: boolean;
-  trustProxy: boolean;
+  /** KEEL_TRUST_PROXY: false, a hop count, or the proxies' addresses/CIDR ranges. */
+  trustProxy: TrustProxy;
   tls: boolean;
   next: (req: IncomingMessage, res: ServerResponse) => unknown;
   /**
@@ -35,24 +38,38 @@ export function contentSecurityPolicy(nonce: string, dev: boolean): string {
   ].join("; ");
 }
 
-function clientIp(req: IncomingMessage, trustProxy: boolean): string | null {
-  if (trustProxy) {
-    const forwarded = req.headers["x-forwarded-for"];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
-    if (first) return first;
-  }
-  return req.socket.remoteAddress?.replace(/^::ffff:/, "") ?? null;
+type Trust = (addr: string, hop: number) => boolean;
+
+/** proxy-addr's trust function for KEEL_TRUST_PROXY (null: no proxy is trusted). */
+export function compileTrust(trustProxy: TrustProxy): Trust | null {
+  if (trustProxy === false) return null;
+  if (typeof trustProxy === "number") return (_addr, hop) => hop < trustProxy;
+  return proxyAddr.compile(trustProxy);
+}
+
+/**
+ * The client's address: the socket's, or behind trusted proxies the right-most X-Forwarded-For
+ * entry that a trusted proxy did not add (proxy-addr). The left-most entry is whatever the client
+ * wrote, so it is never taken. X-Forwarded-Host is dropped unless the peer is a trusted proxy,
+ * so the same-origin check (and Next, which fills it from Host) never sees a client's own.
+ */
+function clientIp(req: IncomingMessage, trust: Trust | null): string | null {
+  const peer = req.socket.remoteAddress;
+  if (!trust || !peer || !trust(peer, 0)) delete req.headers["x-forwarded-host"];
+  const addr = trust && peer ? proxyAddr(req, trust) : peer;
+  return addr?.replace(/^::ffff:/, "") || null;
 }
 
 export function createRequestHandler(options: HandlerOptions) {
   const publicApi = options.publicApi ?? createPublicApi();
+  const trust = compileTrust(options.trustProxy);
   // Every response header costs measurable time on the hot path (about 0.7 µs each here), so the
   // public API's JSON gets only those that matter to it: Referrer-Policy is for documents.
   const apiHeaders = ["X-Content-Type-Options", "nosniff"];
   if (options.tls) apiHeaders.push("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
   const securityHeaders = [...apiHeaders, "Referrer-Policy", "strict-origin-when-cross-origin"];
   return (req: IncomingMessage, res: ServerResponse) => {
-    req.headers["x-keel-client-ip"] = clientIp(req, options.trustProxy) ?? "";
+    req.headers["x-keel-client-ip"] = clientIp(req, trust) ?? "";
     const incomingId = req.headers["x-request-id"];
     const requestId = typeof incomingId === "string" && /^[\w.-]{1,128}$/.test(incomingId) ? incomingId : randomUUID();
     req.headers["x-request-id"] = requestId;

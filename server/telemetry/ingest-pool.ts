@@ -8,6 +8,7 @@ import { Worker } from "node:worker_threads";
 import { ingestOtlp, type IngestResult } from "./ingest";
 import { OtlpDecodeError } from "./otlp";
 import type { IngestReply, IngestRequest } from "./ingest-worker";
+import { setting } from "../env";
 
 export type Ingest = (projectId: string, body: Buffer, encoding: "json" | "protobuf") => Promise<IngestResult>;
 
@@ -15,7 +16,7 @@ export type IngestPool = { ingest: Ingest; close(): Promise<void> };
 
 type Pending = { resolve(result: IngestResult): void; reject(error: Error): void };
 
-export function createIngestPool(threads = Number(process.env.KEEL_INGEST_THREADS ?? 1)): IngestPool {
+export function createIngestPool(threads = setting("KEEL_INGEST_THREADS")): IngestPool {
   if (!(threads > 0)) return { ingest: ingestOtlp, close: async () => {} };
   const workers: Worker[] = [];
   const pending = new Map<number, Pending & { worker: Worker }>();

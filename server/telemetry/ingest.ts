@@ -12,19 +12,20 @@ import { DEFAULT_TELEMETRY_SETTINGS } from "../contracts/observability";
 import { decodeTraceRequest } from "./otlp";
 import { writeSpans, type StoredSpan } from "./store";
 import type { SpanRow } from "./types";
+import { setting } from "../env";
 
 const gunzipAsync = promisify(gunzip);
 const inflateAsync = promisify(inflate);
 
 /** Largest OTLP request accepted, compressed or not, and its decompressed size. */
-export const OTLP_MAX_BYTES = Number(process.env.KEEL_OTLP_MAX_BYTES ?? 8 * 1_048_576);
+export const OTLP_MAX_BYTES = setting("KEEL_OTLP_MAX_BYTES");
 export const OTLP_MAX_DECOMPRESSED_BYTES = 4 * OTLP_MAX_BYTES;
 /**
  * Batches one process accepts at once; beyond it the route answers 503 with Retry-After, which
  * OTLP exporters retry with back-off: a burst is smoothed out instead of queueing until clients
  * time out (and nothing is lost: a refused batch was never taken).
  */
-export const OTLP_MAX_INFLIGHT = Number(process.env.KEEL_OTLP_MAX_INFLIGHT ?? 24);
+export const OTLP_MAX_INFLIGHT = setting("KEEL_OTLP_MAX_INFLIGHT");
 let inflight = 0;
 
 /** Takes an ingestion slot, or returns null when the process is saturated. */

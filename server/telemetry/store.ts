@@ -13,6 +13,7 @@ import "server-only";
 // COMMIT: the batch is durable.
 import pg from "pg";
 import type { SpanRow } from "./types";
+import { setting } from "../env";
 
 export type StoredSpan = SpanRow & {
   /** otel (ingested) or gateway (Keel's own calls). */
@@ -29,7 +30,7 @@ export function telemetryPool(): pg.Pool {
   if (!url) throw new Error("DATABASE_URL is not set");
   if (!globalForPool.keelTelemetryPool || globalForPool.keelTelemetryPoolUrl !== url) {
     void globalForPool.keelTelemetryPool?.end().catch(() => undefined);
-    globalForPool.keelTelemetryPool = new pg.Pool({ connectionString: url, max: Number(process.env.KEEL_TELEMETRY_POOL ?? 8), application_name: "keel-telemetry" });
+    globalForPool.keelTelemetryPool = new pg.Pool({ connectionString: url, max: setting("KEEL_TELEMETRY_POOL"), application_name: "keel-telemetry" });
     globalForPool.keelTelemetryPool.on("error", (error) => console.error("[telemetry] idle connection failed:", error.message));
     globalForPool.keelTelemetryPoolUrl = url;
   }

@@ -75,6 +75,8 @@ export async function sessionCookieFor(user: SessionUser): Promise<string> {
   process.env.KEEL_SECRET ??= "test-secret-".padEnd(40, "x");
   const dbUser = await getDb().user.findUniqueOrThrow({ where: { id: user.id }, select: { sessionVersion: true } });
   const { sessionCookieName } = await import("@/server/auth/options");
-  const token = await encode({ token: { uid: user.id, sv: dbUser.sessionVersion }, secret: process.env.KEEL_SECRET });
+  const { startSession } = await import("@/server/domain/users/sessions");
+  const sid = await startSession(getDb(), user.id, testRequest());
+  const token = await encode({ token: { uid: user.id, sv: dbUser.sessionVersion, sid }, secret: process.env.KEEL_SECRET });
   return `${sessionCookieName()}=${encodeURIComponent(token)}`;
 }

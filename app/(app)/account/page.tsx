@@ -1,9 +1,10 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { ChangePasswordForm } from "@/components/account/change-password-form";
+import { SessionsCard } from "@/components/account/sessions-card";
 import { RoleBadge } from "@/components/projects/role-badge";
 import { getMyOrganizations } from "@/app/_lib/load";
-import { Card, CardBody, CardHeader, EmptyState, PageHeader } from "@/components/ui";
+import { ButtonLink, Card, CardBody, CardHeader, EmptyState, PageHeader } from "@/components/ui";
 import { getCurrentUser } from "@/server/api/server-caller";
 
 export const metadata = { title: "Account" };
@@ -15,7 +16,7 @@ export default async function AccountPage() {
   return (
     <main id="main" tabIndex={-1} className="w-full flex-1 px-4 py-6 outline-none sm:px-8">
       <div className="mx-auto max-w-3xl">
-        <PageHeader title="Account" description="Your profile and password." />
+        <PageHeader title="Account" description="Your profile, organizations, password and signed-in sessions." />
         <div className="grid gap-4">
           <Card aria-labelledby="profile-title">
             <CardHeader titleId="profile-title" title="Profile" />
@@ -30,7 +31,16 @@ export default async function AccountPage() {
           </Card>
 
           <Card aria-labelledby="orgs-title">
-            <CardHeader titleId="orgs-title" title="Organizations" description="Where you are a member, and your role there." />
+            <CardHeader
+              titleId="orgs-title"
+              title="Organizations"
+              description="Where you are a member, and your role there. To join another, open the invitation link its administrators sent you."
+              actions={
+                <ButtonLink href="/orgs/new" size="sm">
+                  New organization
+                </ButtonLink>
+              }
+            />
             {organizations.length ? (
               <ul className="divide-y divide-zinc-100">
                 {organizations.map((o) => (
@@ -46,7 +56,7 @@ export default async function AccountPage() {
                 ))}
               </ul>
             ) : (
-              <EmptyState title="You are not a member of any organization" description="Ask an administrator to add you." />
+              <EmptyState title="You are not a member of any organization" description="Open an invitation link an administrator sent you, or create an organization of your own." />
             )}
           </Card>
 
@@ -56,6 +66,8 @@ export default async function AccountPage() {
               <ChangePasswordForm email={user.email} />
             </CardBody>
           </Card>
+
+          <SessionsCard />
         </div>
       </div>
     </main>

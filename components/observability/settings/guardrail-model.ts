@@ -1,15 +1,14 @@
 // The guardrail form's model, kept pure for tests: labels, a one-line summary of a stored config,
 // the form's values (one set per kind, so switching kinds loses nothing), and turning the values
 // into the procedure's input with every problem on its field. JSON syntax is checked here; the
-// config schemas' own refinements (patterns compile and cannot backtrack, JSON Schemas compile)
+// config schemas' own refinements (patterns run on the linear-time engine, JSON Schemas compile)
 // run here too and again on the server, which names the field (config.patterns.1 → Pattern 2).
 // (Components may import only server/contracts, so the config schema is reached through
 // guardrailInput; the kinds' wording comes re-exported from there.)
-import { GUARDRAIL_KIND_INFO, guardrailInput, OUTPUT_ONLY_KINDS, type GuardrailInput } from "@/server/contracts/observability";
+import { GUARDRAIL_KIND_INFO, guardrailInput, OUTPUT_ONLY_KINDS, storedGuardrailConfig, type GuardrailInput } from "@/server/contracts/observability";
 import type { FormErrors } from "@/components/lib/errors";
 import { errorsFromIssues, parseWhole, scopeValue, type ItemLabels } from "./model";
 
-const guardrailConfig = guardrailInput.shape.config;
 type GuardrailConfig = GuardrailInput["config"];
 export type GuardrailKind = GuardrailConfig["kind"];
 type PiiConfig = Extract<GuardrailConfig, { kind: "pii" }>;
@@ -55,7 +54,7 @@ const numberFormat = new Intl.NumberFormat("en-US");
 
 /** "card, iban (detect)", "3 patterns, case-insensitive", "at most 1,200 characters". */
 export function configSummary(config: unknown): string {
-  const parsed = guardrailConfig.safeParse(config);
+  const parsed = storedGuardrailConfig.safeParse(config);
   if (!parsed.success) return "";
   const c = parsed.data;
   switch (c.kind) {
@@ -109,7 +108,8 @@ export const NEW_GUARDRAIL: GuardrailValues = {
 export function guardrailValues(row: GuardrailRow | null): GuardrailValues {
   if (!row) return { ...NEW_GUARDRAIL };
   const values: GuardrailValues = { ...NEW_GUARDRAIL, name: row.name, description: row.description, stage: row.stage, action: row.action, promptName: row.promptName ?? "", environment: row.environment ?? "", enabled: row.enabled };
-  const parsed = guardrailConfig.safeParse(row.config);
+  // Stored, so a rule saved before today's pattern checks still opens for editing.
+  const parsed = storedGuardrailConfig.safeParse(row.config);
   if (!parsed.success) return values;
   const c = parsed.data;
   switch (c.kind) {

@@ -7,7 +7,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useId, useState, type FormEvent } from "react";
 import { onlineEvaluatorInput, type OnlineEvaluatorInput } from "@/server/contracts/observability";
-import { EVALUATOR_KIND_INFO, evaluatorConfig, needsExpectedOutput, type EvaluatorKind } from "@/server/contracts/evaluators";
+import { EVALUATOR_KIND_INFO, needsExpectedOutput, storedEvaluatorConfig, type EvaluatorKind } from "@/server/contracts/evaluators";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Badge, Button, Checkbox, ConfirmDialog, Dialog, EmptyState, Input, Select, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
 import { FlaskIcon, PlusIcon } from "@/components/ui/icons";
@@ -28,7 +28,7 @@ type EvaluatorOption = { name: string; kind: string; description: string; config
 
 /** Whether an evaluator (its latest version) needs an expected output, which production traffic lacks. */
 export function needsReference(e: Pick<EvaluatorOption, "config">): boolean {
-  const parsed = evaluatorConfig.safeParse(e.config);
+  const parsed = storedEvaluatorConfig.safeParse(e.config);
   return parsed.success && needsExpectedOutput(parsed.data);
 }
 

@@ -2,9 +2,10 @@ import "server-only";
 import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import { createRouter, orgProcedure } from "../trpc";
-import { email, id, slug, text } from "../../contracts/fields";
+import { email, id, slug } from "../../contracts/fields";
 import { ROLES } from "../../contracts/permissions";
-import { addMember, changeMemberRole, listMembers, regeneratePasswordLink, removeMember, setProjectRole } from "../../domain/members/members";
+import { changeMemberRole, listMembers, regeneratePasswordLink, removeMember, setProjectRole } from "../../domain/members/members";
+import { inviteMember, listInvitations, reissueInvitation, revokeInvitation } from "../../domain/members/invitations";
 
 const role = z.enum(ROLES, { error: `must be one of ${ROLES.join(", ")}` });
 
@@ -18,10 +19,21 @@ export const membersRouter = createRouter({
       if (input.projectSlug && !project) throw new TRPCError({ code: "NOT_FOUND", message: "Project not found" });
       return listMembers(ctx.db, ctx.org.id, project?.id);
     }),
-  add: orgProcedure("member:create")
-    .input(z.object({ email, name: text(120).trim(), role }))
+  invitations: orgProcedure("member:read").query(({ ctx }) => listInvitations(ctx.db, ctx.org.id)),
+  invite: orgProcedure("member:create")
+    .input(z.object({ email, role }))
     .mutation(({ ctx, input }) =>
-      ctx.audited((w) => addMember(w, { orgId: ctx.org.id, actorRole: ctx.role, actorUserId: ctx.user.id }, input)),
+      ctx.audited((w) => inviteMember(w, { orgId: ctx.org.id, actorRole: ctx.role, actorUserId: ctx.user.id }, input)),
+    ),
+  reissueInvitation: orgProcedure("member:create")
+    .input(z.object({ invitationId: id }))
+    .mutation(({ ctx, input }) =>
+      ctx.audited((w) => reissueInvitation(w, { orgId: ctx.org.id, actorRole: ctx.role, actorUserId: ctx.user.id }, input.invitationId)),
+    ),
+  revokeInvitation: orgProcedure("member:create")
+    .input(z.object({ invitationId: id }))
+    .mutation(({ ctx, input }) =>
+      ctx.audited((w) => revokeInvitation(w, { orgId: ctx.org.id, actorRole: ctx.role, actorUserId: ctx.user.id }, input.invitationId)),
     ),
   regeneratePasswordLink: orgProcedure("member:create")
     .input(z.object({ userId: id }))

@@ -1,11 +1,19 @@
 import "server-only";
 import { z } from "zod";
-import { createRouter, orgProcedure } from "../trpc";
+import { authedProcedure, createRouter, orgProcedure } from "../trpc";
 import { requiredText, slug } from "../../contracts/fields";
-import { createProject } from "../../domain/orgs/organizations";
+import { createOrganization, createProject } from "../../domain/orgs/organizations";
 import { permissionsOfRole } from "../../contracts/permissions";
 
 export const orgsRouter = createRouter({
+  create: authedProcedure("any signed-in user may create an organization, which they then own")
+    .input(z.object({ organizationName: requiredText(120), organizationSlug: slug, projectName: requiredText(120), projectSlug: slug }))
+    .mutation(async ({ ctx, input }) => {
+      const org = await ctx.audited((w) =>
+        createOrganization(w, { name: input.organizationName, slug: input.organizationSlug, ownerId: ctx.user.id, projectName: input.projectName, projectSlug: input.projectSlug }),
+      );
+      return { slug: org.slug, name: org.name, projectSlug: input.projectSlug };
+    }),
   get: orgProcedure("org:read").query(async ({ ctx }) => ({
     ...ctx.org,
     role: ctx.role,

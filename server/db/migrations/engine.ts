@@ -28,6 +28,7 @@ import type {
 import pg from "pg";
 
 import { startTemporaryPostgres, withDatabase } from "../embedded";
+import { setting } from "../../env";
 
 /** Where the schema and migrations live; defaults to this repository's. */
 export type MigrationPaths = {
@@ -300,7 +301,7 @@ async function withAdminClient<T>(url: string, fn: (client: pg.Client) => Promis
 
 /** Engine log lines are JSON; they are dropped unless KEEL_SCHEMA_ENGINE_LOG is set. */
 function engineLog(line: unknown): void {
-  if (process.env.KEEL_SCHEMA_ENGINE_LOG) console.error("[schema-engine]", line);
+  if (setting("KEEL_SCHEMA_ENGINE_LOG")) console.error("[schema-engine]", line);
 }
 
 async function withEngine<T>(

@@ -5,21 +5,34 @@ import "server-only";
 // database can recompute every hash of the chain, but not the checkpoints already held outside:
 // `keel audit verify --checkpoints <file>` and the chain verification compare against them.
 // Workers make one per organization every KEEL_AUDIT_CHECKPOINT_MINUTES (default 60) when the
-// chain grew; `keel audit checkpoint` makes one now.
+// chain grew; `keel audit checkpoint` makes one now. A URL sink is reached through Keel's egress
+// policy (server/net/egress.ts) like every outbound call: a loopback or private sink must be
+// allowed in KEEL_EGRESS_ALLOW.
 import { appendFile } from "node:fs/promises";
 import { runAudited } from "../../audit/mutation";
 import { systemActor } from "../../audit/actor";
 import { getDb } from "../../db/client";
 import { signValue } from "../../audit/signing";
+import { egressPost, egressRefusalIn } from "../../net/egress";
+import { setting } from "../../env";
 
 export type CheckpointRecord = { kind: "keel.audit-checkpoint"; orgId: string; orgSlug: string; seq: string; hash: string; at: string; keyId: string; signature: string };
 
+const SINK_TIMEOUT_MS = 10_000;
+
 async function push(sink: string, record: CheckpointRecord): Promise<string | null> {
-  try {
-    if (/^https?:\/\//.test(sink)) {
-      const res = await fetch(sink, { method: "POST", headers: { "content-type": "application/json", "user-agent": "Keel-Checkpoints/1" }, body: JSON.stringify(record), signal: AbortSignal.timeout(10_000) });
-      return res.ok ? null : `the sink answered ${res.status}`;
+  if (/^https?:\/\//i.test(sink)) {
+    const signal = AbortSignal.timeout(SINK_TIMEOUT_MS);
+    try {
+      // Redirects are not followed: a 3xx is the sink's answer.
+      const res = await egressPost(sink, { headers: { "content-type": "application/json", "user-agent": "Keel-Checkpoints/1" }, body: JSON.stringify(record), signal });
+      return res.status >= 200 && res.status < 300 ? null : `the sink answered ${res.status}`;
+    } catch (error) {
+      const refused = egressRefusalIn(error);
+      return refused ? `not sent: ${refused.message}` : signal.aborted ? `the sink did not answer within ${SINK_TIMEOUT_MS / 1000} s` : "the sink could not be reached";
     }
+  }
+  try {
     await appendFile(sink, `${JSON.stringify(record)}\n`);
     return null;
   } catch (error) {
@@ -29,7 +42,7 @@ async function push(sink: string, record: CheckpointRecord): Promise<string | nu
 
 /** Signs and stores a checkpoint of the organization's head, unless nothing happened since the last one. */
 export async function createCheckpoint(orgId: string, options: { sink?: string | null; actorLabel?: string } = {}) {
-  const sink = options.sink === undefined ? process.env.KEEL_AUDIT_CHECKPOINT_SINK || null : options.sink;
+  const sink = options.sink === undefined ? setting("KEEL_AUDIT_CHECKPOINT_SINK") ?? null : options.sink;
   return runAudited(systemActor(options.actorLabel ?? "audit-checkpoint"), async (w) => {
     // The head row is the chain's lock: no event is appended while the checkpoint is taken.
     const [head] = await w.tx.$queryRaw<{ last_seq: bigint; last_hash: string }[]>`SELECT last_seq, last_hash FROM audit_chain_heads WHERE org_id = ${orgId}::uuid FOR UPDATE`;
@@ -67,7 +80,7 @@ export async function checkpointAll(options: { sink?: string | null; actorLabel?
 }
 
 export function startCheckpointer(): { stop(): Promise<void> } {
-  const minutes = Number(process.env.KEEL_AUDIT_CHECKPOINT_MINUTES) || 60;
+  const minutes = setting("KEEL_AUDIT_CHECKPOINT_MINUTES");
   let current: Promise<unknown> | null = null;
   const timer = setInterval(() => {
     if (current) return;

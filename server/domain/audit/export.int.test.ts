@@ -41,7 +41,8 @@ async function publicKey() {
 beforeAll(async () => {
   srv = await startPublicApi();
   t = await createTestOrg();
-  key = await createKey(t, ["audit:read"]);
+  // Organization-wide (an owner's): a project key would export only its project's events.
+  key = await callerFor(t.users.owner).apiKeys.create({ ...scope(), name: "compliance", scopes: ["audit:read"], orgWide: true });
   const editor = callerFor(t.users.editor);
   await editor.prompts.create({ ...scope(), name: "faq", content: { type: "text", template: "Quote \"this\", a comma, and a\nnew line {{q}}" }, commitMessage: "first, with \"quotes\"" });
   await editor.prompts.createVersion({ ...scope(), name: "faq", content: { type: "text", template: "v2 {{q}}" }, commitMessage: "second", basedOnVersion: 1 });

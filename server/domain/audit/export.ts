@@ -21,17 +21,34 @@ import { auditWhere, type AuditFilter } from "./explore";
 import { CSV_COLUMNS, type ExportFilters, type ExportFormat, type ExportManifest } from "../../audit/export-format";
 import { ensureSigningKey, signManifest } from "../../audit/signing";
 
-export type ExportRequest = { orgId: string; format: ExportFormat; filters: ExportFilters; actor: Actor };
+export type ExportRequest = {
+  orgId: string;
+  format: ExportFormat;
+  filters: ExportFilters;
+  actor: Actor;
+  /**
+   * Only this project's events (a project API key): a project filter naming another project is
+   * refused, and the manifest names the project. Unset: the whole organization.
+   */
+  onlyProjectId?: string;
+};
 
 /** Resolved filters: the project slug as an id, the action as a list. */
 type Resolved = { orgId: string; projectId: string | null; filters: ExportFilters };
 
-async function resolve(orgId: string, filters: ExportFilters): Promise<Resolved> {
+async function resolve(orgId: string, filters: ExportFilters, onlyProjectId?: string): Promise<Resolved> {
   let projectId: string | null = null;
   if (filters.project) {
     const project = await getDb().project.findFirst({ where: { orgId, slug: filters.project }, select: { id: true } });
     if (!project) throw new AppError("NOT_FOUND", `This organization has no project "${filters.project}"`, { field: "project" });
+    if (onlyProjectId && project.id !== onlyProjectId) throw new AppError("FORBIDDEN", "This API key exports only its own project's events", { field: "project" });
     projectId = project.id;
+  } else if (onlyProjectId) {
+    const project = await getDb().project.findFirst({ where: { orgId, id: onlyProjectId }, select: { slug: true } });
+    if (!project) throw notFound("Project");
+    projectId = onlyProjectId;
+    // The manifest's filters say which project the file covers.
+    filters = { ...filters, project: project.slug };
   }
   const group = filters.action?.startsWith("group:") ? filters.action.slice(6) : null;
   if (filters.action && !(group ? group in AUDIT_ACTION_GROUPS : (AUDIT_ACTION_NAMES as readonly string[]).includes(filters.action))) {
@@ -100,7 +117,7 @@ export type AuditExportStream = {
 export async function startAuditExport(req: ExportRequest): Promise<AuditExportStream> {
   const org = await getDb().organization.findUnique({ where: { id: req.orgId }, select: { id: true, slug: true } });
   if (!org) throw notFound("Organization");
-  const resolved = await resolve(req.orgId, req.filters);
+  const resolved = await resolve(req.orgId, req.filters, req.onlyProjectId);
   const connectionString = process.env.DATABASE_URL;
   if (!connectionString) throw new Error("DATABASE_URL is not set");
   const client = new pg.Client({ connectionString, application_name: "keel-audit-export" });
@@ -108,7 +125,7 @@ export async function startAuditExport(req: ExportRequest): Promise<AuditExportS
   let facts: { n: number; first: string | null; last: string | null; hash: string | null };
   try {
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    const unfiltered = Object.values(req.filters).every((v) => v === null) && !resolved.projectId;
+    const unfiltered = Object.values(resolved.filters).every((v) => v === null) && !resolved.projectId;
     if (unfiltered) {
       // The whole chain: sequence numbers are gap-free from 1, so the head in this same snapshot
       // gives the facts at once (the first byte does not wait for a count of millions of rows).
@@ -129,8 +146,9 @@ export async function startAuditExport(req: ExportRequest): Promise<AuditExportS
   const exportId = uuidv7();
   const stamp = new Date().toISOString().slice(0, 19).replace(/[-:T]/g, "");
   const fileName = `audit-${org.slug}-${stamp}.${req.format}`;
-  const contiguous = !resolved.projectId && !req.filters.action && !req.filters.actor && !req.filters.targetType && !req.filters.targetId && !req.filters.outcome && !req.filters.q;
-  const filtersRecord = { ...req.filters };
+  const f = resolved.filters;
+  const contiguous = !resolved.projectId && !f.action && !f.actor && !f.targetType && !f.targetId && !f.outcome && !f.q;
+  const filtersRecord = { ...f };
   // The rows are about to leave: that is audited before the first byte.
   try {
     await runAudited(req.actor, async (w) => {
@@ -228,8 +246,13 @@ export async function startAuditExport(req: ExportRequest): Promise<AuditExportS
   };
 }
 
-export async function getExportManifest(orgId: string, exportId: string): Promise<{ manifest: ExportManifest; fileName: string }> {
-  const row = await getDb().auditExport.findFirst({ where: { id: exportId, orgId }, select: { manifest: true, fileName: true } });
+/** A finished export's manifest; with `onlyProjectId`, only of an export of that project's events. */
+export async function getExportManifest(orgId: string, exportId: string, onlyProjectId?: string): Promise<{ manifest: ExportManifest; fileName: string }> {
+  const row = await getDb().auditExport.findFirst({ where: { id: exportId, orgId }, select: { manifest: true, fileName: true, filters: true } });
+  const project = row && onlyProjectId ? await getDb().project.findFirst({ where: { id: onlyProjectId, orgId }, select: { slug: true } }) : null;
+  if (row && onlyProjectId && (!project || (row.filters as { project?: string | null } | null)?.project !== project.slug)) {
+    throw new AppError("NOT_FOUND", "No finished export of this key's project with this id (a manifest exists once the file was read to the end)");
+  }
   if (!row) throw new AppError("NOT_FOUND", "No finished export with this id in this organization (a manifest exists once the file was read to the end)");
   return { manifest: row.manifest as unknown as ExportManifest, fileName: row.fileName };
 }

@@ -1,15 +1,13 @@
 import "server-only";
 // JSON Schemas for item input and expected output, checked with ajv. Compiled validators are
-// kept per schema text, so an import validates 100k rows against one compiled function.
+// kept per schema text, so an import validates 100k rows against one compiled function. Their
+// `pattern`s run on Keel's linear-time engine (server/contracts/patterns.ts).
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import addFormatsModule from "ajv-formats";
+import { createAjv } from "../../contracts/json-schema";
+import { schemaPatternProblem } from "../../contracts/patterns";
 import { AppError } from "../../errors";
 
-// ajv-formats is CommonJS; its default export arrives wrapped under ESM interop.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as typeof addFormatsModule;
-
-const ajv = new Ajv({ allErrors: false, strict: false, validateSchema: true });
-addFormats(ajv);
+const ajv = createAjv(Ajv, { allErrors: false, strict: false, validateSchema: true });
 
 const compiled = new Map<string, ValidateFunction>();
 
@@ -21,6 +19,8 @@ export function compileSchema(schema: unknown, field: "inputSchema" | "expectedS
   if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
     throw new AppError("BAD_REQUEST", `${field} must be a JSON Schema object`, { field });
   }
+  const patternProblem = schemaPatternProblem(schema);
+  if (patternProblem) throw new AppError("BAD_REQUEST", `${field} ${patternProblem}`, { field });
   let validate: ValidateFunction;
   try {
     validate = ajv.compile(schema);

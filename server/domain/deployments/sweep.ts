@@ -7,6 +7,7 @@ import { getDb } from "../../db/client";
 import { runAudited } from "../../audit/mutation";
 import { systemActor } from "../../audit/actor";
 import { deployIfDue, expireIfDue } from "./requests";
+import { setting } from "../../env";
 
 export async function sweepDeployments(now = new Date()): Promise<{ expired: number; deployed: number }> {
   const db = getDb();
@@ -35,7 +36,7 @@ export async function sweepDeployments(now = new Date()): Promise<{ expired: num
 }
 
 export function startDeploymentSweeper(): { stop(): Promise<void> } {
-  const seconds = Number(process.env.KEEL_DEPLOY_SWEEP_SECONDS) || 15;
+  const seconds = setting("KEEL_DEPLOY_SWEEP_SECONDS");
   let current: Promise<unknown> | null = null;
   const timer = setInterval(() => {
     if (current) return;

@@ -4,6 +4,8 @@ import "server-only";
 // lost when the process dies after commit). The dispatcher claims due deliveries with SKIP
 // LOCKED, POSTs them signed (`Keel-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">`),
 // and retries failures with exponential back-off; every attempt lands in the delivery's log.
+// URLs pass Keel's egress policy (server/net/egress.ts) when saved and at every delivery; the log
+// keeps an attempt's status code and duration, never what the receiver answered.
 // Delivery bookkeeping is an operational log, not a change of Keel's state, so attempts are not
 // audited; adding, changing and deleting webhooks and asking for a redelivery are.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
@@ -14,7 +16,9 @@ import { AppError, notFound } from "../../errors";
 import { uuidv7 } from "../../db/uuid";
 import { decryptSecret, encryptSecret, secretHint } from "../../crypto/secrets";
 import { WEBHOOK_SIGNATURE_HEADER, webhookInput, type WebhookEvent } from "../../contracts/deployments";
+import { checkUrlForSave, egressPost, egressRefusalIn } from "../../net/egress";
 import type { z } from "zod";
+import { setting } from "../../env";
 
 export type ProjectCtx = { orgId: string; projectId: string };
 const PURPOSE = "webhook-secret";
@@ -44,6 +48,7 @@ type WebhookInput = z.input<typeof webhookInput>;
 
 export async function createWebhook(w: AuditedTx, ctx: ProjectCtx, input: WebhookInput) {
   const parsed = webhookInput.parse(input);
+  await checkUrlForSave(parsed.url, "url");
   const secret = `whsec_${randomBytes(32).toString("base64url")}`;
   const hook = await w.tx.webhook.create({
     data: {
@@ -70,6 +75,8 @@ async function liveWebhook(db: ReadDb | AuditedTx["tx"], projectId: string, id: 
 export async function updateWebhook(w: AuditedTx, ctx: ProjectCtx, input: { id: string; active?: boolean } & Partial<WebhookInput>) {
   const hook = await liveWebhook(w.tx, ctx.projectId, input.id);
   const parsed = webhookInput.parse({ url: input.url ?? hook.url, description: input.description ?? hook.description, events: input.events ?? hook.events });
+  // Only a changed URL is checked: a narrower policy must not stop pausing or editing a webhook.
+  if (parsed.url !== hook.url) await checkUrlForSave(parsed.url, "url");
   const updated = await w.tx.webhook.update({
     where: { id: hook.id },
     data: { url: parsed.url, description: parsed.description, events: [...new Set(parsed.events)], active: input.active ?? hook.active },
@@ -131,7 +138,8 @@ export async function listDeliveries(db: ReadDb, projectId: string, input: { web
     db.webhookDelivery.count({ where: { webhookId: hook.id } }),
   ]);
   return {
-    rows: rows.map((d) => ({ ...d, log: d.log as DeliveryAttempt[] })),
+    // Attempts logged before the egress policy kept the start of the answer: never shown again.
+    rows: rows.map((d) => ({ ...d, log: (d.log as DeliveryAttempt[]).map((a) => ({ ...a, response: null })) })),
     total,
     page: input.page,
     pageSize: input.pageSize,
@@ -154,11 +162,12 @@ export async function enqueueWebhookEvent(w: AuditedTx, projectId: string, event
 
 // ---- The dispatcher ---------------------------------------------------------------------------------
 
-export type DeliveryAttempt = { at: string; attempt: number; statusCode: number | null; durationMs: number; error: string | null; response: string | null };
+/** `response` is always null now (what a receiver answers is not kept); the field stays for old rows' shape. */
+export type DeliveryAttempt = { at: string; attempt: number; statusCode: number | null; durationMs: number; error: string | null; response: null };
 
 /** Seconds before retry n (1-based): base × 6^(n-1), capped at 6 h. KEEL_WEBHOOK_RETRY_BASE_SECONDS (default 10). */
 export function retryDelaySeconds(attempt: number): number {
-  const base = Number(process.env.KEEL_WEBHOOK_RETRY_BASE_SECONDS) || 10;
+  const base = setting("KEEL_WEBHOOK_RETRY_BASE_SECONDS");
   return Math.min(base * 6 ** (attempt - 1), 6 * 3600);
 }
 
@@ -214,31 +223,39 @@ async function deliverOne(d: Claimed): Promise<void> {
   const attempt = d.attempts + 1;
   let statusCode: number | null = null;
   let error: string | null = null;
-  let response: string | null = null;
+  const signal = AbortSignal.timeout(TIMEOUT_MS);
+  let secret: string | null = null;
   try {
-    const secret = decryptSecret(d.secret_encrypted, PURPOSE);
-    const timestamp = Math.floor(Date.now() / 1000);
-    const res = await fetch(d.url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "user-agent": "Keel-Webhooks/1",
-        [WEBHOOK_SIGNATURE_HEADER]: signPayload(secret, body, timestamp),
-        "Keel-Event": d.event,
-        "Keel-Delivery": d.id,
-      },
-      body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-    statusCode = res.status;
-    response = (await res.text().catch(() => "")).slice(0, 500);
-    if (res.status < 200 || res.status >= 300) error = `The receiver answered ${res.status}`;
+    secret = decryptSecret(d.secret_encrypted, PURPOSE);
   } catch (e) {
-    error = e instanceof Error ? (e.name === "TimeoutError" ? `No answer within ${TIMEOUT_MS / 1000} s` : e.message) : String(e);
+    console.error("[webhooks] signing secret could not be decrypted:", e);
+    error = "Not sent: the signing secret could not be decrypted (check KEEL_ENCRYPTION_KEY)";
+  }
+  if (secret !== null) {
+    try {
+      const timestamp = Math.floor(Date.now() / 1000);
+      // Redirects are not followed: a 3xx is the receiver's answer (and a failed attempt).
+      const res = await egressPost(d.url, {
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "Keel-Webhooks/1",
+          [WEBHOOK_SIGNATURE_HEADER]: signPayload(secret, body, timestamp),
+          "Keel-Event": d.event,
+          "Keel-Delivery": d.id,
+        },
+        body,
+        signal,
+      });
+      statusCode = res.status;
+      if (res.status < 200 || res.status >= 300) error = `The receiver answered ${res.status}`;
+    } catch (e) {
+      // Nothing from the socket (refused, reset, closed, DNS): those would map someone's network.
+      const refused = egressRefusalIn(e);
+      error = refused ? `Not sent: ${refused.message}` : signal.aborted ? `No answer within ${TIMEOUT_MS / 1000} s` : "Could not reach the receiver";
+    }
   }
   const ok = error === null;
-  const entry: DeliveryAttempt = { at: new Date(started).toISOString(), attempt, statusCode, durationMs: Date.now() - started, error, response };
+  const entry: DeliveryAttempt = { at: new Date(started).toISOString(), attempt, statusCode, durationMs: Date.now() - started, error, response: null };
   const status = ok ? "succeeded" : attempt >= MAX_ATTEMPTS ? "failed" : "pending";
   const next = new Date(Date.now() + (ok ? 0 : retryDelaySeconds(attempt)) * 1000);
   await getDb().webhookDelivery.update({
@@ -249,7 +266,7 @@ async function deliverOne(d: Claimed): Promise<void> {
 
 /** The dispatcher loop of a worker process: a pass every KEEL_WEBHOOK_POLL_SECONDS (default 2). */
 export function startWebhookDispatcher(): { stop(): Promise<void> } {
-  const seconds = Number(process.env.KEEL_WEBHOOK_POLL_SECONDS) || 2;
+  const seconds = setting("KEEL_WEBHOOK_POLL_SECONDS");
   const timer = setInterval(kickDispatcher, seconds * 1000);
   timer.unref();
   return {

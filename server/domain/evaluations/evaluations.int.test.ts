@@ -2,7 +2,7 @@
 // the same audited transaction, worked by processRun (and by the pg-boss worker), items stored
 // once, per-item errors for missing variables, rate limits honoured, cancel, a provider that is
 // down failing the run with a reason, and a summary with confidence intervals.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "../../db/client";
 import { auditEventsOf, callerFor, createTestOrg, lastSeq, type TestOrg } from "@/test/support/factories";
 import { startFakeOpenAI, type FakeProviderServer } from "@/test/support/fake-openai";
@@ -25,6 +25,8 @@ async function runToEnd(number: number) {
 }
 
 beforeAll(async () => {
+  // The local fake/receiver listens on loopback, which Keel's egress policy refuses unless allowed.
+  vi.stubEnv("KEEL_EGRESS_ALLOW", "127.0.0.0/8");
   process.env.KEEL_QUEUE_POLL_SECONDS = "0.5";
   t = await createTestOrg();
   fake = await startFakeOpenAI();
@@ -44,6 +46,7 @@ beforeAll(async () => {
   await editor().evaluators.create({ ...scope(), name: "simulated", config: { kind: "contains", value: "[simulated]" } });
 });
 afterAll(async () => {
+  vi.unstubAllEnvs();
   await fake.close();
   const { stopBoss } = await import("../../queue/boss");
   await stopBoss();
@@ -55,6 +58,24 @@ describe("evaluators", () => {
     await expect(editor().evaluators.create({ ...scope(), name: "bad-regex", config: { kind: "regex", pattern: "(" } })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/not a valid regular expression/) });
     await expect(editor().evaluators.create({ ...scope(), name: "exact", config: { kind: "valid_json" } })).rejects.toMatchObject({ code: "CONFLICT" });
     await expect(callerFor(t.users.viewer).evaluators.create({ ...scope(), name: "v", config: { kind: "valid_json" } })).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+
+  it("refuses patterns the linear-time engine cannot run when a version is saved (400 naming the feature)", async () => {
+    await editor().evaluators.create({ ...scope(), name: "format", config: { kind: "regex", pattern: "^\\d+$" } });
+    await expect(editor().evaluators.saveVersion({ ...scope(), name: "format", config: { kind: "regex", pattern: "^(\\w)\\1$" } })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/^config\.pattern uses a backreference \(\\1\), which Keel does not support/),
+    });
+    await expect(editor().evaluators.saveVersion({ ...scope(), name: "format", config: { kind: "regex", pattern: "^(?=.*\\d)\\w+$", flags: "i" } })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/^config\.pattern uses lookahead \(\?=…\)/),
+    });
+    await expect(editor().evaluators.saveVersion({ ...scope(), name: "format", config: { kind: "json_schema", schema: { properties: { a: { type: "string", pattern: "(?<!x)y" } } } } })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/^config\.schema has a pattern at \/properties\/a\/pattern that uses negative lookbehind/),
+    });
+    // What used to stall the process saves and runs: (a+)+$ is linear on RE2.
+    expect(await editor().evaluators.saveVersion({ ...scope(), name: "format", config: { kind: "regex", pattern: "(a+)+$" } })).toEqual({ version: 2, changed: true });
   });
 });
 
@@ -184,6 +205,36 @@ describe("runs", () => {
       await worker.stop();
     }
   }, 60_000);
+
+  it("npm start's worker runs in another process (the code of `npx keel worker`), picks up a run and completes it, and stops on request", async () => {
+    const { startWorkerProcess } = await import("../../runtime/worker-process");
+    const output: string[] = [];
+    const pids: number[] = [];
+    const worker = startWorkerProcess({
+      log: (line) => output.push(`supervisor: ${line}`),
+      output: (line) => output.push(line),
+      env: { KEEL_SECRET: "worker-process-test-secret".padEnd(40, "x"), KEEL_QUEUE_POLL_SECONDS: "0.5" },
+    });
+    try {
+      const pid = worker.pid;
+      expect(pid).not.toBeNull();
+      expect(pid).not.toBe(process.pid);
+      pids.push(pid!);
+      const created = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer" }, dataset: { name: "qa", version: 1 }, evaluators: ["exact"] });
+      let status = "queued";
+      for (let i = 0; i < 200 && status !== "completed"; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        status = (await getDb().evaluationRun.findUniqueOrThrow({ where: { id: created.id } })).status;
+      }
+      expect(status, output.join("\n")).toBe("completed");
+      expect(output).toContainEqual(expect.stringMatching(/^\[worker\] listening for evaluation runs/));
+    } finally {
+      await worker.stop();
+    }
+    expect(output).toContain("[worker] stopping …");
+    expect(output.filter((line) => line.startsWith("supervisor:"))).toEqual([]);
+    expect(() => process.kill(pids[0]!, 0)).toThrow();
+  }, 90_000);
 });
 
 describe("results and comparison", () => {

@@ -3,7 +3,7 @@
 import { Ajv } from "ajv";
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
-import { evaluatorConfig, needsExpectedOutput, type EvaluatorConfigInput } from "../../contracts/evaluators";
+import { evaluatorConfig, needsExpectedOutput, storedEvaluatorConfig, type EvaluatorConfigInput } from "../../contracts/evaluators";
 import { AppError } from "../../errors";
 import {
   checkEvaluatorConfig,
@@ -33,9 +33,10 @@ function refusal(config: unknown): { path: string; message: string } | null {
   return { path: issue.path.join("."), message: issue.message };
 }
 
+/** The server-side check on its own (the contract's pattern checks would refuse some of these first). */
 function checkError(config: EvaluatorConfigInput, prefix?: string): AppError {
   try {
-    checkEvaluatorConfig(evaluatorConfig.parse(config), prefix);
+    checkEvaluatorConfig(storedEvaluatorConfig.parse(config), prefix);
   } catch (error) {
     if (error instanceof AppError) return error;
     throw error;
@@ -88,7 +89,7 @@ describe("configurations", () => {
     const error = checkError({ kind: "regex", pattern: "(unclosed" });
     expect(error.code).toBe("BAD_REQUEST");
     expect(error.field).toBe("pattern");
-    expect(error.message).toBe("pattern is not a valid regular expression: Unterminated group");
+    expect(error.message).toBe("pattern is not a valid regular expression: missing closing ): `(unclosed`");
     expect(checkError({ kind: "regex", pattern: "\\p{Nope}", flags: "u" }, "config").field).toBe("config.pattern");
     expect(checkError({ kind: "regex", pattern: "[", flags: "" }, "config.").field).toBe("config.pattern");
     expect(() => checkEvaluatorConfig(evaluatorConfig.parse({ kind: "regex", pattern: "\\p{L}+", flags: "u" }))).not.toThrow();
@@ -212,8 +213,43 @@ describe("regex", () => {
     expect((await score({ kind: "regex", pattern: "^b$", flags: "m" }, sample("a\nb"))).passed).toBe(true);
     expect((await score({ kind: "regex", pattern: "a.b" }, sample("a\nb"))).passed).toBe(false);
     expect((await score({ kind: "regex", pattern: "a.b", flags: "s" }, sample("a\nb"))).passed).toBe(true);
-    expect((await score({ kind: "regex", pattern: "^.$" }, sample("😀"))).passed).toBe(false);
-    expect((await score({ kind: "regex", pattern: "^\\p{Emoji}$", flags: "u" }, sample("😀"))).passed).toBe(true);
+    // RE2 always matches code points: u is accepted and changes nothing.
+    expect((await score({ kind: "regex", pattern: "^.$" }, sample("😀"))).passed).toBe(true);
+    expect((await score({ kind: "regex", pattern: "^\\p{So}$", flags: "u" }, sample("😀"))).passed).toBe(true);
+    expect(await score({ kind: "regex", pattern: "b+" }, sample("😀abb"))).toMatchObject({ explanation: 'Matched "bb" at character 3' });
+  });
+
+  it("runs patterns that backtrack exponentially in JavaScript in linear time", async () => {
+    // (a+)+$ over 26 characters took ~8 s on RegExp; x(a|aa)+$ 16.7 s at 6,000. Generous bound.
+    const cases: [string, string][] = [
+      ["(a+)+$", "a".repeat(26) + "b"],
+      ["x(a|aa)+$", "x" + "a".repeat(6_000) + "b"],
+      ["x(a|aa)+$", "x" + "a".repeat(100_000) + "b"],
+      ["^(\\w+\\s?)+$", "ab ".repeat(34_000) + "!"],
+    ];
+    for (const [pattern, output] of cases) {
+      const start = performance.now();
+      const result = await score({ kind: "regex", pattern }, sample(output));
+      expect(performance.now() - start, `${pattern} over ${output.length} characters`).toBeLessThan(1_000);
+      expect(result.passed).toBe(false);
+    }
+    const start = performance.now();
+    expect(await score({ kind: "regex", pattern: "x(a|aa)+$" }, sample("x" + "a".repeat(100_000)))).toMatchObject({ passed: true, explanation: expect.stringMatching(/^Matched "xaaaa.*…" at character 1$/) });
+    expect(performance.now() - start).toBeLessThan(1_000);
+  });
+
+  it("refuses backreferences and lookaround at save, naming the feature", () => {
+    expect(refusal({ kind: "regex", pattern: "(\\w)\\1" })).toEqual({ path: "pattern", message: expect.stringMatching(/^uses a backreference \(\\1\), which Keel does not support/) });
+    expect(refusal({ kind: "regex", pattern: "^(?=.*\\d)" })?.message).toMatch(/^uses lookahead \(\?=…\)/);
+    expect(refusal({ kind: "regex", pattern: "(?<!no )yes", flags: "i" })?.message).toMatch(/^uses negative lookbehind \(\?<!…\)/);
+    expect(refusal({ kind: "json_schema", schema: { properties: { a: { pattern: "(?<=x)y" } } } })).toEqual({ path: "schema", message: expect.stringMatching(/^has a pattern at \/properties\/a\/pattern that uses lookbehind/) });
+  });
+
+  it("scores each item 0 with the reason, never throwing, for a pattern saved before the engine refused it", async () => {
+    const legacy = storedEvaluatorConfig.parse({ kind: "regex", pattern: "(a)\\1" });
+    expect(await evaluate(legacy, sample("aa"))).toEqual({ score: 0, passed: false, explanation: expect.stringMatching(/^The evaluator cannot run: its pattern uses a backreference \(\\1\)/) });
+    const legacySchema = storedEvaluatorConfig.parse({ kind: "json_schema", schema: { properties: { a: { type: "string", pattern: "^(?!x)" } } } });
+    expect(await evaluate(legacySchema, sample('{"a":"y"}'))).toMatchObject({ score: 0, explanation: expect.stringMatching(/^The evaluator cannot run: its schema has a pattern at \/properties\/a\/pattern that uses negative lookahead/) });
   });
 
   it("gives the same answer every time (no global state) and works on empty output", async () => {

@@ -3,12 +3,15 @@ import "server-only";
 // output. Pure functions, no database; the LLM judge's model call is injected by the worker.
 // A bad output never throws (it scores 0 with an explanation); only programming errors throw.
 // Compiled regexes and JSON Schema validators are cached by configuration, since a run scores
-// thousands of outputs with the same few evaluators.
+// thousands of outputs with the same few evaluators. Regexes (and JSON Schema patterns) run on
+// the linear-time engine of server/contracts/patterns.ts; a saved pattern it refuses (saved
+// before it was the engine) scores each item 0 with the reason, it never stops a run.
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import addFormatsModule from "ajv-formats";
 import { distance } from "fastest-levenshtein";
 import { canonicalJson, type JsonValue } from "../../audit/canonical";
 import type { EvaluatorConfig, EvaluatorConfigOf } from "../../contracts/evaluators";
+import { createAjv } from "../../contracts/json-schema";
+import { compilePattern, schemaPatternProblem, type Pattern } from "../../contracts/patterns";
 import { AppError } from "../../errors";
 
 export type EvaluationSample = {
@@ -35,15 +38,11 @@ const NO_EXPECTED: EvaluationScore = { score: 0, passed: false, explanation: "Th
 // ---------------------------------------------------------------------------------------------
 // Compiled regexes and JSON Schemas
 
-// ajv-formats is CommonJS; its default export arrives wrapped under ESM interop.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as typeof addFormatsModule;
-
 // addUsedSchema: false, so two evaluators whose schemas share an $id do not collide in ajv.
-const ajv = new Ajv({ allErrors: false, strict: false, validateSchema: true, addUsedSchema: false });
-addFormats(ajv);
+const ajv = createAjv(Ajv, { allErrors: false, strict: false, validateSchema: true, addUsedSchema: false });
 
 const CACHE_LIMIT = 500;
-const regexes = new Map<string, RegExp>();
+const regexes = new Map<string, Pattern>();
 const validators = new Map<string, ValidateFunction>();
 
 function remember<T>(cache: Map<string, T>, key: string, value: T): T {
@@ -58,23 +57,21 @@ function withPrefix(prefix: string, field: string): string {
   return base ? `${base}.${field}` : field;
 }
 
-function compileRegex(pattern: string, flags: string, fieldPrefix = ""): RegExp {
+function compileRegex(pattern: string, flags: string, fieldPrefix = ""): Pattern {
   const key = `${flags}/${pattern}`;
   const hit = regexes.get(key);
   if (hit) return hit;
-  try {
-    return remember(regexes, key, new RegExp(pattern, flags));
-  } catch (error) {
-    // "Invalid regular expression: /(/: Unterminated group" -> "Unterminated group"
-    const reason = (error as Error).message.replace(/^Invalid regular expression: \/[\s\S]*\/[a-z]*: /, "");
-    throw new AppError("BAD_REQUEST", `pattern is not a valid regular expression: ${reason}`, { field: withPrefix(fieldPrefix, "pattern") });
-  }
+  const compiled = compilePattern(pattern, flags);
+  if (!compiled.ok) throw new AppError("BAD_REQUEST", `pattern ${compiled.problem}`, { field: withPrefix(fieldPrefix, "pattern") });
+  return remember(regexes, key, compiled.pattern);
 }
 
 function compileJsonSchema(schema: Record<string, unknown>, fieldPrefix = ""): ValidateFunction {
   const key = JSON.stringify(schema);
   const hit = validators.get(key);
   if (hit) return hit;
+  const patternProblem = schemaPatternProblem(schema);
+  if (patternProblem) throw new AppError("BAD_REQUEST", `schema ${patternProblem}`, { field: withPrefix(fieldPrefix, "schema") });
   let validate: ValidateFunction;
   try {
     validate = ajv.compile(schema);
@@ -279,12 +276,23 @@ function evaluateContains(config: EvaluatorConfigOf<"contains" | "not_contains">
   return config.kind === "contains" ? result(found ? 1 : 0, found, explanation) : result(found ? 0 : 1, !found, explanation);
 }
 
+/** A configuration saved before today's checks that no longer compiles: the item scores 0 and says why. */
+function cannotRun(error: unknown): EvaluationScore {
+  if (error instanceof AppError && error.code === "BAD_REQUEST") return fail(`The evaluator cannot run: its ${error.message}; save a new version of it`);
+  throw error;
+}
+
 function evaluateRegex(config: EvaluatorConfigOf<"regex">, sample: EvaluationSample): EvaluationScore {
-  const regex = compileRegex(config.pattern, config.flags);
+  let regex: Pattern;
+  try {
+    regex = compileRegex(config.pattern, config.flags);
+  } catch (error) {
+    return cannotRun(error);
+  }
   const match = regex.exec(sample.output);
   const shown = `/${truncate(config.pattern, 100)}/${config.flags}`;
   if (!match) return fail(`No match for ${shown}`);
-  return pass(`Matched ${quote(match[0])} at character ${codePointIndex(sample.output, match.index) + 1}`);
+  return pass(`Matched ${quote(match.text)} at character ${codePointIndex(sample.output, match.index) + 1}`);
 }
 
 function evaluateValidJson(sample: EvaluationSample): EvaluationScore {
@@ -317,7 +325,12 @@ export function describeJsonSchemaError(error: ErrorObject | undefined): string 
 }
 
 function evaluateJsonSchema(config: EvaluatorConfigOf<"json_schema">, sample: EvaluationSample): EvaluationScore {
-  const validate = compileJsonSchema(config.schema);
+  let validate: ValidateFunction;
+  try {
+    validate = compileJsonSchema(config.schema);
+  } catch (error) {
+    return cannotRun(error);
+  }
   const parsed = parseOutputJson(sample.output);
   if (!parsed.ok) return fail(`Output is not valid JSON: ${truncate(parsed.error, 200)}`);
   if (validate(parsed.value)) return pass(`Output matches the schema${parsed.fenced ? FENCE_NOTE : ""}`);

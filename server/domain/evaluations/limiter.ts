@@ -5,6 +5,7 @@
 // its Retry-After (the caller does that, with its slot released); a long Retry-After (≥ 10 s, a
 // real quota wall) also pauses new calls until it has passed. Pure and in-process: each worker
 // bounds its own calls.
+import { setting } from "../../env";
 
 /** A Retry-After this long means a quota wall, not a blip: new calls wait too. */
 export const LONG_RETRY_AFTER_MS = 10_000;
@@ -92,8 +93,7 @@ export class AdaptiveLimiter {
 
 /** Calls in flight per provider connection and process: KEEL_EVAL_PROVIDER_CONCURRENCY (default 32). */
 export function providerConcurrency(): number {
-  const configured = Number(process.env.KEEL_EVAL_PROVIDER_CONCURRENCY);
-  return Number.isInteger(configured) && configured > 0 ? configured : 32;
+  return setting("KEEL_EVAL_PROVIDER_CONCURRENCY");
 }
 
 /** One limiter per provider connection in this process, shared by every run using it. */

@@ -13,7 +13,7 @@ import { systemActor } from "../../audit/actor";
 import { createProvider, estimateCost, ProviderError, type ChatMessage } from "../../providers";
 import { renderMessages, renderTemplate } from "../../contracts/templates";
 import type { ChatMessage as PromptMessage } from "../../contracts/prompts";
-import { evaluatorConfig, type EvaluatorConfig } from "../../contracts/evaluators";
+import { storedEvaluatorConfig, type EvaluatorConfig } from "../../contracts/evaluators";
 import type { ItemScore } from "../../contracts/evaluations";
 import { providerForCall } from "../providers/connections";
 import { projectPriceRows } from "../providers/prices";
@@ -21,11 +21,11 @@ import { resolvePrompt } from "../prompts/queries";
 import { evaluate } from "./evaluators";
 import { AdaptiveLimiter, providerLimiter } from "./limiter";
 import { summarizeRun } from "./summary";
+import { setting } from "../../env";
 
 /** How long a claim holds an item; renewed before every call attempt. KEEL_EVAL_LEASE_SECONDS (default 120). */
 function leaseSeconds(): number {
-  const configured = Number(process.env.KEEL_EVAL_LEASE_SECONDS);
-  return Number.isFinite(configured) && configured > 0 ? configured : 120;
+  return setting("KEEL_EVAL_LEASE_SECONDS");
 }
 /** Attempts per call when the provider answers "try again" (429, 5xx); fewer when it cannot be reached at all. */
 const MAX_CALL_ATTEMPTS = 6;
@@ -80,7 +80,7 @@ async function loadRun(runId: string): Promise<LoadedRun | null> {
       run.promptVersion.prompt.type === "text"
         ? { type: "text", template: run.promptVersion.template ?? "" }
         : { type: "chat", messages: (run.promptVersion.messages as PromptMessage[] | null) ?? [] },
-    evaluators: run.evaluators.map((e) => ({ evaluatorVersionId: e.evaluatorVersionId, name: e.name, config: evaluatorConfig.parse(e.evaluatorVersion.config) })),
+    evaluators: run.evaluators.map((e) => ({ evaluatorVersionId: e.evaluatorVersionId, name: e.name, config: storedEvaluatorConfig.parse(e.evaluatorVersion.config) })),
   };
 }
 

@@ -1,6 +1,6 @@
 // Membership rules: nobody grants above their own role; an organization keeps an owner.
 import { describe, expect, it } from "vitest";
-import { callerFor, createTestOrg, createUser } from "@/test/support/factories";
+import { callerFor, createTestOrg } from "@/test/support/factories";
 
 describe("members", () => {
   it("admins cannot grant or change the owner role; owners can", async () => {
@@ -8,7 +8,7 @@ describe("members", () => {
     const admin = callerFor(t.users.admin);
     await expect(admin.members.changeRole({ orgSlug: t.org.slug, userId: t.users.editor.id, role: "owner" })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(admin.members.changeRole({ orgSlug: t.org.slug, userId: t.users.owner.id, role: "viewer" })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(admin.members.add({ orgSlug: t.org.slug, email: "boss@example.com", name: "Boss", role: "owner" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(admin.members.invite({ orgSlug: t.org.slug, email: "boss@example.com", role: "owner" })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await callerFor(t.users.owner).members.changeRole({ orgSlug: t.org.slug, userId: t.users.editor.id, role: "owner" });
   });
 
@@ -26,15 +26,6 @@ describe("members", () => {
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const list = await owner.members.list({ orgSlug: t.org.slug }).catch(() => callerFor(t.users.admin).members.list({ orgSlug: t.org.slug }));
     expect(list.filter((m) => m.role === "owner")).toHaveLength(1);
-  });
-
-  it("adds an existing user directly, without a password link, and refuses duplicates", async () => {
-    const t = await createTestOrg();
-    const existing = await createUser();
-    const admin = callerFor(t.users.admin);
-    const added = await admin.members.add({ orgSlug: t.org.slug, email: existing.email, name: "", role: "viewer" });
-    expect(added.passwordToken).toBeNull();
-    await expect(admin.members.add({ orgSlug: t.org.slug, email: existing.email, name: "", role: "viewer" })).rejects.toMatchObject({ code: "CONFLICT" });
   });
 
   it("cannot reach members of another organization by id", async () => {

@@ -1,7 +1,8 @@
 import "server-only";
-// Organization membership: adding people (with a one-time set-password link for new users),
-// changing roles (organization-wide and per project), and removing them. Rules: nobody grants a
-// role above their own, and an organization always keeps at least one owner.
+// Organization membership: changing roles (organization-wide and per project), removing people,
+// and the narrow case in which an organization may hand out a set-password link. People join
+// through invitations (./invitations.ts); only the operator's CLI adds them directly. Rules:
+// nobody grants a role above their own, and an organization always keeps at least one owner.
 import type { ReadDb } from "../../db/client";
 import { AppError, notFound } from "../../errors";
 import type { AuditedTx } from "../../audit/mutation";
@@ -24,7 +25,7 @@ export async function listMembers(db: ReadDb, orgId: string, projectId?: string)
           id: true,
           email: true,
           name: true,
-          passwordHash: true,
+          lastSignedInAt: true,
           projectRoles: projectId ? { where: { projectId }, select: { role: true } } : false,
         },
       },
@@ -36,8 +37,8 @@ export async function listMembers(db: ReadDb, orgId: string, projectId?: string)
     name: m.user.name,
     role: m.role,
     projectRole: (m.user.projectRoles as { role: Role }[] | undefined)?.[0]?.role ?? null,
-    // A member added by link who has not chosen a password yet.
-    pending: m.user.passwordHash === null,
+    // Never signed in: the account may not be in its owner's hands yet.
+    neverSignedIn: m.user.lastSignedInAt === null,
     joinedAt: m.createdAt,
   }));
 }
@@ -63,28 +64,42 @@ async function assertNotLastOwner(w: AuditedTx, orgId: string, userId: string) {
   }
 }
 
-export async function addMember(w: AuditedTx, ctx: OrgCtx, input: { email: string; name: string; role: Role }) {
-  assertMayGrant(ctx, input.role);
+/**
+ * The operator's direct add (`npx keel user create`): the operator owns the instance and its
+ * credentials, so a new account may get a set-password link here. The web app invites instead.
+ */
+export async function addMemberAsOperator(w: AuditedTx, orgId: string, input: { email: string; name: string; role: Role }) {
   const email = normaliseEmail(input.email);
   let user = await w.tx.user.findUnique({ where: { email } });
   const isNewUser = !user;
   if (!user) {
     user = await w.tx.user.create({ data: { email, name: input.name.trim() || email } });
-    w.record({ orgId: ctx.orgId, action: "user.created", targetType: "user", targetId: user.id, after: { email, name: user.name } });
-  } else if (await w.tx.membership.findUnique({ where: { orgId_userId: { orgId: ctx.orgId, userId: user.id } } })) {
+    w.record({ orgId, action: "user.created", targetType: "user", targetId: user.id, after: { email, name: user.name } });
+  } else if (await w.tx.membership.findUnique({ where: { orgId_userId: { orgId, userId: user.id } } })) {
     throw new AppError("CONFLICT", `${email} is already a member`, { field: "email" });
   }
-  const membership = await w.tx.membership.create({ data: { orgId: ctx.orgId, userId: user.id, role: input.role } });
-  w.record({ orgId: ctx.orgId, action: "member.added", targetType: "membership", targetId: user.id, after: { email, role: input.role } });
-  // Existing users already have a password; new ones get a one-time link to choose theirs.
-  const passwordToken = isNewUser ? await createPasswordLink(w, user.id, ctx.orgId) : null;
+  const membership = await w.tx.membership.create({ data: { orgId, userId: user.id, role: input.role } });
+  w.record({ orgId, action: "member.added", targetType: "membership", targetId: user.id, after: { email, role: input.role } });
+  const passwordToken = isNewUser ? await createPasswordLink(w, user.id, orgId) : null;
   return { userId: user.id, email, role: membership.role, passwordToken };
 }
 
+/**
+ * A new set-password link for a member. Credentials belong to the person: an organization may
+ * issue one only while it is the person's sole organization, no other organization's invitation
+ * is waiting for them, and they have never signed in (the account is not yet in their hands).
+ * Otherwise the person resets it themselves or the operator does (`npx keel user create`).
+ */
 export async function regeneratePasswordLink(w: AuditedTx, ctx: OrgCtx, userId: string) {
   const m = await membershipOf(w, ctx.orgId, userId);
-  const user = await w.tx.user.findUniqueOrThrow({ where: { id: userId } });
-  if (user.passwordHash) throw new AppError("CONFLICT", `${m.user.email} has already set a password`);
+  // Lock the user row: a concurrent invitation acceptance elsewhere waits for this decision.
+  await w.tx.$queryRaw`SELECT id FROM users WHERE id = ${userId}::uuid FOR UPDATE`;
+  const user = await w.tx.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, lastSignedInAt: true } });
+  const refusal = new AppError("FORBIDDEN", `${m.user.email} has signed in before or belongs to another organization too: only they can change their password`);
+  if (user.lastSignedInAt) throw refusal;
+  const otherMemberships = await w.tx.membership.count({ where: { userId, orgId: { not: ctx.orgId } } });
+  const otherInvitations = await w.tx.invitation.count({ where: { email: user.email, orgId: { not: ctx.orgId }, acceptedAt: null, revokedAt: null, declinedAt: null, expiresAt: { gt: new Date() } } });
+  if (otherMemberships > 0 || otherInvitations > 0) throw refusal;
   return { passwordToken: await createPasswordLink(w, userId, ctx.orgId) };
 }
 

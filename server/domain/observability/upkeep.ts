@@ -8,6 +8,7 @@ import { getDb, type ReadDb } from "../../db/client";
 import { DEFAULT_TELEMETRY_SETTINGS } from "../../contracts/observability";
 import { exclusively, foldRollups, sweepRetention } from "../../telemetry/store";
 import { runOnlinePass } from "./feedback";
+import { setting } from "../../env";
 
 export async function sweepTelemetryRetention(now = Date.now()) {
   const db = getDb() as unknown as ReadDb;
@@ -21,7 +22,7 @@ export async function sweepTelemetryRetention(now = Date.now()) {
 }
 
 export function startTelemetryUpkeep(log: (line: string) => void = (line) => console.log(`[telemetry] ${line}`)): { stop(): Promise<void> } {
-  const seconds = Number(process.env.KEEL_ONLINE_EVAL_SECONDS) || 5;
+  const seconds = setting("KEEL_ONLINE_EVAL_SECONDS");
   let current: Promise<unknown> | null = null;
   let lastSweep = 0;
   const tick = () => {

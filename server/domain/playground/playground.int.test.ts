@@ -1,6 +1,6 @@
 // Playground and providers end to end: encrypted keys, the real client over real HTTP to a local
 // OpenAI-compatible server, streaming, cost, rate limits.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "../../db/client";
 import { callerFor, createTestOrg, type TestOrg } from "@/test/support/factories";
 import { startFakeOpenAI, type FakeProviderServer } from "@/test/support/fake-openai";
@@ -18,6 +18,8 @@ async function collect(stream: unknown): Promise<PlaygroundEvent[]> {
 }
 
 beforeAll(async () => {
+  // The local fake/receiver listens on loopback, which Keel's egress policy refuses unless allowed.
+  vi.stubEnv("KEEL_EGRESS_ALLOW", "127.0.0.0/8");
   t = await createTestOrg();
   fake = await startFakeOpenAI();
   await callerFor(t.users.editor).prompts.create({
@@ -27,7 +29,10 @@ beforeAll(async () => {
     commitMessage: "first",
   });
 });
-afterAll(() => fake.close());
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await fake.close();
+});
 
 describe("providers", () => {
   it("store API keys encrypted, never return them, and keep them out of the audit log", async () => {

@@ -2,12 +2,14 @@ import "server-only";
 // Provider connections: where a project's model calls go. API keys are encrypted at rest
 // (server/crypto) and never leave the server after saving: reads return only a hint, and audit
 // snapshots record that a key was set, never the key. Every project has a built-in "Simulated"
-// connection so prompts can be tried with no network.
+// connection so prompts can be tried with no network. Base URLs must pass Keel's egress policy
+// when saved (server/net/egress.ts), and again at every call.
 import type { ReadDb } from "../../db/client";
 import type { AuditedTx } from "../../audit/mutation";
 import { AppError, isUniqueViolation, notFound } from "../../errors";
 import { decryptSecret, encryptSecret, EncryptionConfigError, secretHint } from "../../crypto/secrets";
 import type { ProviderConnectionConfig } from "../../providers/types";
+import { checkUrlForSave } from "../../net/egress";
 
 export const SIMULATED_PROVIDER_NAME = "Simulated";
 const PURPOSE = "provider-api-key";
@@ -45,6 +47,7 @@ export async function listProviders(db: ReadDb, projectId: string) {
 export type ProviderInput = { name: string; kind: "openai_compatible" | "anthropic"; baseUrl: string; apiKey?: string | null; defaultModel?: string | null };
 
 export async function createProviderConnection(w: AuditedTx, ctx: ProjectCtx, input: ProviderInput) {
+  await checkUrlForSave(input.baseUrl, "baseUrl");
   try {
     const p = await w.tx.providerConnection.create({
       data: {
@@ -74,6 +77,8 @@ export async function updateProviderConnection(
   const before = await w.tx.providerConnection.findFirst({ where: { id: input.id, projectId: ctx.projectId } });
   if (!before) throw notFound("Provider");
   if (before.kind === "simulated") throw new AppError("BAD_REQUEST", "The built-in Simulated provider cannot be changed");
+  // Only a changed URL is checked: a narrower policy must not stop renaming or rotating a key.
+  if (input.baseUrl !== undefined && input.baseUrl !== before.baseUrl) await checkUrlForSave(input.baseUrl, "baseUrl");
   try {
     const after = await w.tx.providerConnection.update({
       where: { id: before.id },

@@ -18,6 +18,8 @@ import { seedReviews } from "./demo-reviews";
 import { seedDeployments } from "./demo-deployments";
 import { seedObservability } from "./demo-observability";
 import { createCheckpoint } from "../audit/checkpoints";
+import { inviteMember } from "../members/invitations";
+import { setting } from "../../env";
 
 export const DEMO_PASSWORD = "keel-demo-password";
 export const DEMO_ORG = { name: "Acme", slug: "acme" };
@@ -70,10 +72,28 @@ export async function seedDemoWorkspace(): Promise<{ created: boolean }> {
   await seedReviews({ orgId: org.id, projectId: project.id }, editorActor);
   await seedDeployments({ orgId: org.id, projectId: project.id }, editorActor);
   await seedObservability({ orgId: org.id, projectId: project.id }, adminActor);
+  await seedSecondTenant(org.id, adminActor);
   // A first signed checkpoint of the audit chain (the audit log's chain status shows it), when
   // this server can keep a signing key.
-  if (process.env.KEEL_ENCRYPTION_KEY) await createCheckpoint(org.id, { sink: null, actorLabel: "seed" });
+  if (setting("KEEL_ENCRYPTION_KEY")) await createCheckpoint(org.id, { sink: null, actorLabel: "seed" });
   return { created: true };
+}
+
+export const DEMO_SECOND_ORG = { name: "Globex", slug: "globex", projectName: "Billing Copilot", projectSlug: "billing-copilot" };
+
+/**
+ * Multi-tenancy as teams meet it: Acme has an invitation waiting (only the email shows until it is
+ * accepted), and a second organization, Globex, shares people with Acme in other roles: Acme's
+ * admin owns it and Acme's viewer edits there.
+ */
+async function seedSecondTenant(acmeId: string, adminActor: Actor) {
+  await runAudited(adminActor, (w) => inviteMember(w, { orgId: acmeId, actorRole: "admin", actorUserId: adminActor.id }, { email: "new.hire@example.com", role: "editor" }));
+  await runAudited(systemActor("seed"), async (w) => {
+    const globex = await createOrganization(w, { name: DEMO_SECOND_ORG.name, slug: DEMO_SECOND_ORG.slug, ownerId: adminActor.id!, projectName: DEMO_SECOND_ORG.projectName, projectSlug: DEMO_SECOND_ORG.projectSlug });
+    const viewer = await w.tx.user.findUniqueOrThrow({ where: { email: "viewer@example.com" } });
+    await w.tx.membership.create({ data: { orgId: globex.id, userId: viewer.id, role: "editor" } });
+    w.record({ orgId: globex.id, action: "member.added", targetType: "membership", targetId: viewer.id, after: { email: viewer.email, role: "editor" } });
+  });
 }
 
 const SUPPORT_SYSTEM = `You are the support assistant for {{company}}. Answer in a friendly, concise tone.

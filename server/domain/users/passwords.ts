@@ -9,6 +9,7 @@ import { hashPassword, verifyPassword } from "../../auth/password";
 import type { AuditedTx } from "../../audit/mutation";
 import type { Actor } from "../../audit/actor";
 import { runAudited } from "../../audit/mutation";
+import { revokeOtherSessions } from "./sessions";
 
 export const PASSWORD_LINK_TTL_MS = 7 * 24 * 3600_000;
 
@@ -16,8 +17,9 @@ export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-// Password events go to every organization the user belongs to; a user in none has no log to
-// record them in, and no reason to keep a password.
+// Password events go to every organization the user is a member of (has accepted), never to one
+// that only invited them; a user in none has no log to record them in, and no reason to keep a
+// password.
 async function orgIdsOf(w: AuditedTx, userId: string): Promise<string[]> {
   const ms = await w.tx.membership.findMany({ where: { userId }, select: { orgId: true } });
   if (ms.length === 0) throw new AppError("FORBIDDEN", "This account no longer belongs to any organization");
@@ -37,6 +39,7 @@ export async function changePassword(w: AuditedTx, userId: string, input: { curr
     where: { id: userId },
     data: { passwordHash: await hashPassword(input.newPassword), sessionVersion: { increment: 1 } },
   });
+  await revokeOtherSessions(w, userId, null);
   for (const orgId of await orgIdsOf(w, userId)) {
     w.record({ orgId, action: "user.password.changed", targetType: "user", targetId: userId, after: { sessionsEnded: true } });
   }
@@ -73,6 +76,7 @@ export async function setPasswordFromLink(input: { token: string; password: stri
     const used = await w.tx.passwordSetupToken.updateMany({ where: { id: row.id, usedAt: null }, data: { usedAt: new Date() } });
     if (used.count !== 1) throw new AppError("BAD_REQUEST", "This link has already been used", { field: "token" });
     await w.tx.user.update({ where: { id: row.userId }, data: { passwordHash, sessionVersion: { increment: 1 } } });
+    await revokeOtherSessions(w, row.userId, null);
     for (const orgId of await orgIdsOf(w, row.userId)) {
       w.record({ orgId, action: "user.password.set", targetType: "user", targetId: row.userId });
     }

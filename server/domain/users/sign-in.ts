@@ -2,7 +2,8 @@ import "server-only";
 // Password sign-in: throttling, constant-time-ish failure path, and audited failures.
 import type { Db } from "../../db/client";
 import { dummyPasswordHash, verifyPassword } from "../../auth/password";
-import { clearLoginFailures, loginRetryAfter, recordLoginFailure } from "../../auth/throttle";
+import { setTimeout as sleep } from "node:timers/promises";
+import { clearLoginFailures, reserveLoginAttempt } from "../../auth/throttle";
 import { recordDenied } from "../../audit/mutation";
 import type { RequestMeta } from "../../audit/actor";
 import { normaliseEmail } from "./email";
@@ -14,18 +15,22 @@ export type SignInResult =
 
 export async function signInWithPassword(db: Db, input: { email: string; password: string }, request: RequestMeta): Promise<SignInResult> {
   const email = normaliseEmail(input.email);
-  const retryAfter = await loginRetryAfter(db, email, request.ip);
-  if (retryAfter > 0) return { ok: false, reason: "throttled", retryAfterSeconds: retryAfter };
+  // Counted before the password is checked (atomically), so parallel attempts cannot pass together.
+  const reservation = await reserveLoginAttempt(db, email, request.ip);
+  if (!reservation.ok) return { ok: false, reason: "throttled", retryAfterSeconds: reservation.retryAfterSeconds };
+  if (reservation.waitMs > 0) await sleep(reservation.waitMs);
 
   const user = await db.user.findUnique({ where: { email }, include: { memberships: { select: { orgId: true, role: true } } } });
   const valid = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), input.password);
   if (user && user.passwordHash && valid) {
     await clearLoginFailures(db, email, request.ip);
+    // From now on the account is in its owner's hands: no organization may issue it a password link.
+    await db.user.update({ where: { id: user.id }, data: { lastSignedInAt: new Date() } });
     return { ok: true, user: { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion } };
   }
 
-  await recordLoginFailure(db, email, request.ip);
-  // Failed sign-ins to a known account are recorded in each of its organizations' logs.
+  // Failed sign-ins to a known account are recorded in the logs of the organizations the person is
+  // a member of (accepted), never in those that only invited them.
   for (const m of user?.memberships ?? []) {
     await recordDenied(
       { type: "user", id: user!.id, label: user!.email, role: m.role, request },

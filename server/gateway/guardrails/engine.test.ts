@@ -249,11 +249,48 @@ describe("block and flag", () => {
 });
 
 describe("compileGuardrails", () => {
-  it("fails closed, naming the rule, when a stored configuration no longer compiles", () => {
-    const broken: GuardrailRule = { id: "r9", name: "legacy", stage: "input", action: "block", config: { kind: "regex_deny", patterns: ["("], caseInsensitive: false } };
-    expect(() => compileGuardrails([broken])).toThrow('Guardrail "legacy" (r9): deny pattern #1 does not compile');
+  it("turns a stored configuration that no longer compiles into a violation on each call, under the rule's action", () => {
+    // Saved before the engine refused backreferences; read back as stored (no save-time checks).
+    const legacy: GuardrailRule = { id: "r9", name: "legacy", stage: "input", action: "block", config: { kind: "regex_deny", patterns: ["ok", "(a)\\1"], caseInsensitive: false } };
+    const blocking = compileGuardrails([legacy]).checkInput("hello");
+    expect(blocking.blocked).toMatchObject({ rule: "legacy", cannotRun: true, detail: expect.stringMatching(/^this guardrail cannot run: deny pattern #2 uses a backreference \(\\1\)/) });
+    const flagging = compileGuardrails([{ ...legacy, action: "flag" }]).checkInput("hello");
+    expect(flagging.blocked).toBeNull();
+    expect(flagging.violations).toEqual([expect.objectContaining({ action: "flag", cannotRun: true })]);
     const badSchema: GuardrailRule = { id: "r10", name: "old schema", stage: "output", action: "block", config: { kind: "json_schema", schema: { type: "nope" } } };
-    expect(() => compileGuardrails([badSchema])).toThrow(/^Guardrail "old schema" \(r10\): the JSON Schema is not a valid JSON Schema/);
+    expect(compileGuardrails([badSchema]).checkOutput("{}").blocked?.detail).toMatch(/^this guardrail cannot run: its JSON Schema is not a valid JSON Schema/);
+    const lookahead: GuardrailRule = { ...badSchema, config: { kind: "json_schema", schema: { properties: { a: { type: "string", pattern: "^(?=x)" } } } } };
+    expect(compileGuardrails([lookahead]).checkOutput('{"a":"x"}').blocked?.detail).toMatch(/has a pattern at \/properties\/a\/pattern that uses lookahead/);
+  });
+});
+
+describe("linear-time patterns", () => {
+  /** Milliseconds one call takes. Generous bounds only: the backtracking engine took seconds here. */
+  function elapsed(fn: () => unknown): number {
+    const start = performance.now();
+    fn();
+    return performance.now() - start;
+  }
+
+  it("runs deny patterns that backtrack exponentially in JavaScript in linear time", () => {
+    const guardrails = compileGuardrails([rule({ kind: "regex_deny", patterns: ["(a+)+$", "x(a|aa)+$", "^(\\w+\\s?)+!$"] }, { action: "block" })]);
+    // (a+)+$ over 26 characters took ~8 s; x(a|aa)+$ 1.2 s at 40 characters and 16.7 s at 6,000.
+    const inputs = ["a".repeat(26) + "b", "x" + "a".repeat(40) + "b", "x" + "a".repeat(6_000) + "b", "ab ".repeat(34_000) + "?", "x" + "a".repeat(100_000) + "?"];
+    for (const text of inputs) {
+      let result: ReturnType<typeof guardrails.checkInput> | undefined;
+      expect(elapsed(() => (result = guardrails.checkInput(text))), `${text.length} characters`).toBeLessThan(1_000);
+      expect(result!.blocked).toBeNull();
+    }
+    expect(guardrails.checkInput("xaaa").blocked?.detail).toBe("matched deny patterns #1, #2");
+    expect(guardrails.checkInput("ab ab!").blocked?.detail).toBe("matched deny pattern #3");
+  });
+
+  it("runs JSON Schema patterns in linear time", () => {
+    const guardrails = compileGuardrails([rule({ kind: "json_schema", schema: { type: "object", properties: { code: { type: "string", pattern: "^(a|aa)+$" } } } }, { action: "block", stage: "output" })]);
+    const reply = JSON.stringify({ code: "a".repeat(100_000) + "b" });
+    let result: ReturnType<typeof guardrails.checkOutput> | undefined;
+    expect(elapsed(() => (result = guardrails.checkOutput(reply)))).toBeLessThan(1_000);
+    expect(result!.blocked?.detail).toMatch(/at \/code: must match pattern/);
   });
 });
 

@@ -5,10 +5,15 @@ import "server-only";
 // rewrites the text that goes on; every other check looks at the text as it arrived, so a deny
 // pattern or a JSON Schema `format: "email"` still sees what the caller or the model wrote.
 // Violation details never quote the offending value: counts, pattern numbers, lengths, schema paths.
+// Deny patterns and JSON Schema patterns run on the linear-time engine of
+// server/contracts/patterns.ts, so a check costs time linear in the text whatever the pattern
+// (the gateway runs guardrails on the thread that answers HTTP). A stored rule that no longer
+// compiles (saved before the engine refused its syntax) fails each call it applies to with a
+// violation saying so, under the rule's own action: block fails closed, flag only reports.
 import type { ValidateFunction } from "ajv";
+import { compilePattern, type Pattern } from "../../contracts/patterns";
 import { compileJsonSchema, describeSchemaErrors } from "./json-schema";
 import { describePiiCounts, findPii, maskPii, type PiiEntity } from "./pii";
-import { searchableSource } from "./regex-safety";
 import { OUTPUT_ONLY_KINDS, type GuardrailAction, type GuardrailConfigOf, type GuardrailKind, type GuardrailRule } from "./schemas";
 
 type CheckStage = "input" | "output";
@@ -24,6 +29,8 @@ export type Violation = {
   detail: string;
   /** The text passed on has these values masked. */
   masked?: boolean;
+  /** The rule's stored configuration cannot run (the detail says why): nothing to re-ask about. */
+  cannotRun?: boolean;
 };
 
 export type CheckResult = {
@@ -47,7 +54,7 @@ export type CompiledGuardrails = {
 };
 
 /** What one rule found: a detail, and the masked text when it masks. */
-type Finding = { detail: string; masked?: string; schemaErrors?: string[] };
+type Finding = { detail: string; masked?: string; schemaErrors?: string[]; cannotRun?: boolean };
 type RuleCheck = (original: string, current: string) => Finding | null;
 
 type CompiledRule = { rule: GuardrailRule; check: RuleCheck };
@@ -82,16 +89,19 @@ function compilePii(config: GuardrailConfigOf<"pii">): RuleCheck {
   };
 }
 
-function compileRegexDeny(rule: GuardrailRule, config: GuardrailConfigOf<"regex_deny">): RuleCheck {
+/** A check that reports, on every call, why the rule cannot run. */
+function cannotRun(detail: string): RuleCheck {
+  return () => ({ detail: `this guardrail cannot run: ${detail}; edit and save it again`, cannotRun: true });
+}
+
+function compileRegexDeny(config: GuardrailConfigOf<"regex_deny">): RuleCheck {
   const flags = config.caseInsensitive ? "i" : "";
-  const regexes = config.patterns.map((pattern, index) => {
-    try {
-      // No "g" flag: test() keeps no lastIndex state between calls.
-      return new RegExp(searchableSource(pattern, flags), flags);
-    } catch (error) {
-      throw new Error(`Guardrail "${rule.name}" (${rule.id}): deny pattern #${index + 1} does not compile: ${(error as Error).message}`);
-    }
-  });
+  const regexes: Pattern[] = [];
+  for (const [index, source] of config.patterns.entries()) {
+    const compiled = compilePattern(source, flags);
+    if (!compiled.ok) return cannotRun(`deny pattern #${index + 1} ${compiled.problem}`);
+    regexes.push(compiled.pattern);
+  }
   return (original) => {
     const matched: number[] = [];
     regexes.forEach((regex, index) => {
@@ -139,9 +149,10 @@ function jsonErrorReason(error: unknown): string {
   return message;
 }
 
-function compileJsonSchemaCheck(rule: GuardrailRule, config: GuardrailConfigOf<"json_schema">): { check: RuleCheck; schemaText: string } {
+function compileJsonSchemaCheck(config: GuardrailConfigOf<"json_schema">): { check: RuleCheck; schemaText: string } {
+  const schemaText = JSON.stringify(config.schema);
   const compiled = compileJsonSchema(config.schema);
-  if (!compiled.ok) throw new Error(`Guardrail "${rule.name}" (${rule.id}): the JSON Schema ${compiled.problem}`);
+  if (!compiled.ok) return { check: cannotRun(`its JSON Schema ${compiled.problem}`), schemaText };
   const validate: ValidateFunction = compiled.validate;
   const check: RuleCheck = (original) => {
     const json = unfenceJson(original);
@@ -156,7 +167,7 @@ function compileJsonSchemaCheck(rule: GuardrailRule, config: GuardrailConfigOf<"
     const errors = describeSchemaErrors(validate.errors, MAX_REASK_ERRORS);
     return { detail: `output does not match the JSON Schema: ${errors.join("; ")}`, schemaErrors: errors };
   };
-  return { check, schemaText: JSON.stringify(config.schema) };
+  return { check, schemaText };
 }
 
 function runsOn(rule: GuardrailRule, stage: CheckStage): boolean {
@@ -165,8 +176,9 @@ function runsOn(rule: GuardrailRule, stage: CheckStage): boolean {
 }
 
 /**
- * Compiles rules once (regexes, JSON Schema validators) for many checks. Throws, naming the rule,
- * if a stored configuration no longer compiles: failing closed beats skipping a guardrail.
+ * Compiles rules once (regexes, JSON Schema validators) for many checks. A stored configuration
+ * that no longer compiles becomes a rule whose every check is a violation saying why (never a
+ * throw, and never a silently skipped guardrail).
  */
 export function compileGuardrails(rules: GuardrailRule[]): CompiledGuardrails {
   const schemaTexts = new Map<string, string>();
@@ -176,11 +188,11 @@ export function compileGuardrails(rules: GuardrailRule[]): CompiledGuardrails {
       case "pii":
         return { rule, check: compilePii(config) };
       case "regex_deny":
-        return { rule, check: compileRegexDeny(rule, config) };
+        return { rule, check: compileRegexDeny(config) };
       case "max_length":
         return { rule, check: compileMaxLength(config) };
       case "json_schema": {
-        const { check, schemaText } = compileJsonSchemaCheck(rule, config);
+        const { check, schemaText } = compileJsonSchemaCheck(config);
         schemaTexts.set(rule.id, schemaText);
         return { rule, check };
       }
@@ -211,6 +223,7 @@ export function compileGuardrails(rules: GuardrailRule[]): CompiledGuardrails {
         violation.masked = true;
       }
       if (finding.schemaErrors) schemaErrors.set(violation, finding.schemaErrors);
+      if (finding.cannotRun) violation.cannotRun = true;
       violations.push(violation);
       if (blocked === null && rule.action === "block") blocked = violation;
     }

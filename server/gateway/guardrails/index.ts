@@ -18,6 +18,7 @@ export {
   maxLengthGuardrailConfig,
   piiGuardrailConfig,
   regexDenyGuardrailConfig,
+  storedGuardrailConfig,
   type GuardrailAction,
   type GuardrailConfig,
   type GuardrailConfigInput,
@@ -28,4 +29,3 @@ export {
 } from "./schemas";
 export { compileGuardrails, unfenceJson, type CheckResult, type CompiledGuardrails, type Violation } from "./engine";
 export { IBAN_LENGTHS, PII_ENTITIES, PII_PLACEHOLDERS, findPii, ibanValid, luhnValid, maskPii, type PiiEntity, type PiiMatch } from "./pii";
-export { backtrackingProblem, regexProblem, searchableSource } from "./regex-safety";

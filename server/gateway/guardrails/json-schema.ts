@@ -1,17 +1,15 @@
 // JSON Schema support for the json_schema guardrail: compiles a schema with the ajv dialect its
-// `$schema` names (draft-07 when absent, 2019-09, 2020-12), refuses `pattern`s that can backtrack
-// exponentially, and turns ajv errors into short lines for violation details and the re-ask
-// message. Same ajv options as the rest of Keel (server/domain/evaluations/evaluators.ts), plus
-// allErrors so a re-ask can list several problems at once. No node-only imports: the config
-// schemas (client-importable) compile schemas at validation time.
+// `$schema` names (draft-07 when absent, 2019-09, 2020-12), with its `pattern`s on Keel's
+// linear-time engine (patterns it cannot run are refused, naming the feature), and turns ajv
+// errors into short lines for violation details and the re-ask message. Same ajv options as the
+// rest of Keel (server/domain/evaluations/evaluators.ts), plus allErrors so a re-ask can list
+// several problems at once. No node-only imports: the config schemas (client-importable) compile
+// schemas at validation time.
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { Ajv2019 } from "ajv/dist/2019";
 import { Ajv2020 } from "ajv/dist/2020";
-import addFormatsModule from "ajv-formats";
-import { backtrackingProblem } from "./regex-safety";
-
-// ajv-formats is CommonJS; its default export arrives wrapped under ESM interop.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as typeof addFormatsModule;
+import { createAjv } from "../../contracts/json-schema";
+import { schemaPatternProblem } from "../../contracts/patterns";
 
 // addUsedSchema: false, so two guardrails whose schemas share an $id do not collide in ajv.
 const OPTIONS = { allErrors: true, strict: false, validateSchema: true, addUsedSchema: false } as const;
@@ -22,14 +20,10 @@ let dialects: { draft07: Dialect; draft2019: Dialect; draft2020: Dialect } | nul
 /** Built on first use, so importing the schemas costs nothing until a schema is compiled. */
 function getDialects() {
   if (dialects) return dialects;
-  const withFormats = <T extends Ajv>(ajv: T): T => {
-    addFormats(ajv);
-    return ajv;
-  };
   dialects = {
-    draft07: { ajv: withFormats(new Ajv(OPTIONS)), metaSchema: "http://json-schema.org/draft-07/schema#" },
-    draft2019: { ajv: withFormats(new Ajv2019(OPTIONS)), metaSchema: "https://json-schema.org/draft/2019-09/schema" },
-    draft2020: { ajv: withFormats(new Ajv2020(OPTIONS)), metaSchema: "https://json-schema.org/draft/2020-12/schema" },
+    draft07: { ajv: createAjv(Ajv, OPTIONS), metaSchema: "http://json-schema.org/draft-07/schema#" },
+    draft2019: { ajv: createAjv(Ajv2019, OPTIONS), metaSchema: "https://json-schema.org/draft/2019-09/schema" },
+    draft2020: { ajv: createAjv(Ajv2020, OPTIONS), metaSchema: "https://json-schema.org/draft/2020-12/schema" },
   };
   return dialects;
 }
@@ -46,22 +40,6 @@ function dialectFor(uri: unknown): Dialect | null {
   return null;
 }
 
-/** Every `pattern` string and `patternProperties` key in a schema, with its path. */
-function collectPatterns(node: unknown, path: string, out: { path: string; pattern: string }[]): void {
-  if (Array.isArray(node)) {
-    node.forEach((item, index) => collectPatterns(item, `${path}/${index}`, out));
-    return;
-  }
-  if (typeof node !== "object" || node === null) return;
-  for (const [key, value] of Object.entries(node)) {
-    if (key === "pattern" && typeof value === "string") out.push({ path: `${path}/pattern`, pattern: value });
-    if (key === "patternProperties" && typeof value === "object" && value !== null && !Array.isArray(value)) {
-      for (const pattern of Object.keys(value)) out.push({ path: `${path}/patternProperties`, pattern });
-    }
-    collectPatterns(value, `${path}/${key}`, out);
-  }
-}
-
 export type CompiledSchema = { ok: true; validate: ValidateFunction } | { ok: false; problem: string };
 
 /** Compiles a JSON Schema object; on failure says why in words fit for a form ("is not a valid JSON Schema: ..."). */
@@ -70,12 +48,8 @@ export function compileJsonSchema(schema: Record<string, unknown>): CompiledSche
   if (!dialect) {
     return { ok: false, problem: "has an unsupported $schema: use draft-07, draft 2019-09 or draft 2020-12 (or leave $schema out for draft-07)" };
   }
-  const patterns: { path: string; pattern: string }[] = [];
-  collectPatterns(schema, "", patterns);
-  for (const { path, pattern } of patterns) {
-    const problem = backtrackingProblem(pattern, "u");
-    if (problem) return { ok: false, problem: `has a pattern at ${path || "/"} that ${problem}` };
-  }
+  const patternProblem = schemaPatternProblem(schema);
+  if (patternProblem) return { ok: false, problem: patternProblem };
   // ajv only knows the canonical meta-schema URI; "https://json-schema.org/draft-07/schema" is the same one.
   const normalized = schema.$schema === undefined || schema.$schema === dialect.metaSchema ? schema : { ...schema, $schema: dialect.metaSchema };
   try {

@@ -1,12 +1,15 @@
 // Guardrail configurations for the gateway: what the guardrail CRUD validates and stores as JSON,
 // and what compileGuardrails (./engine.ts) runs. Client code may import this file (forms); it has
 // no node-only imports. Save-time checks zod cannot express run here as refinements: deny
-// patterns compile and cannot backtrack exponentially, JSON Schemas compile with ajv.
+// patterns run on Keel's linear-time engine (server/contracts/patterns.ts: no backreferences, no
+// lookaround) and do not match the empty text, JSON Schemas compile with ajv. Stored rules are
+// read back with `storedGuardrailConfig`, without those checks, so a rule saved before them still
+// loads and the engine reports per call that it cannot run.
 import { z } from "zod";
 import { jsonChecked, name, safeString, text } from "../../contracts/fields";
+import { compilePattern } from "../../contracts/patterns";
 import { compileJsonSchema } from "./json-schema";
 import { PII_ENTITIES } from "./pii";
-import { regexProblem } from "./regex-safety";
 
 export { PII_ENTITIES, type PiiEntity } from "./pii";
 
@@ -47,32 +50,42 @@ export const piiGuardrailConfig = z.strictObject({
   mode: z.enum(PII_MODES, { error: "must be mask or detect" }).default("mask"),
 });
 
-export const regexDenyGuardrailConfig = z
-  .strictObject({
-    kind: z.literal("regex_deny"),
-    patterns: z
-      .array(safeString().min(1, "must not be empty").max(MAX_DENY_PATTERN_CHARS, `must be at most ${MAX_DENY_PATTERN_CHARS} characters`))
-      .min(1, "add at least one pattern")
-      .max(MAX_DENY_PATTERNS, `must have at most ${MAX_DENY_PATTERNS} patterns`),
-    caseInsensitive: z.boolean().default(false),
-  })
-  .superRefine((config, ctx) => {
-    config.patterns.forEach((pattern, index) => {
-      const problem = regexProblem(pattern, config.caseInsensitive ? "i" : "");
-      if (problem) ctx.addIssue({ code: "custom", path: ["patterns", index], message: problem });
-    });
-  });
+const storedRegexDenyConfig = z.strictObject({
+  kind: z.literal("regex_deny"),
+  patterns: z
+    .array(safeString().min(1, "must not be empty").max(MAX_DENY_PATTERN_CHARS, `must be at most ${MAX_DENY_PATTERN_CHARS} characters`))
+    .min(1, "add at least one pattern")
+    .max(MAX_DENY_PATTERNS, `must have at most ${MAX_DENY_PATTERNS} patterns`),
+  caseInsensitive: z.boolean().default(false),
+});
 
-export const jsonSchemaGuardrailConfig = z.strictObject({
+/** Why a deny pattern cannot be saved (cannot run on the engine, matches everything), or null. */
+function denyPatternProblem(source: string, caseInsensitive: boolean): string | null {
+  const compiled = compilePattern(source, caseInsensitive ? "i" : "");
+  if (!compiled.ok) return compiled.problem;
+  if (compiled.pattern.test("")) return "matches the empty text, so it would match every message";
+  return null;
+}
+
+export const regexDenyGuardrailConfig = storedRegexDenyConfig.superRefine((config, ctx) => {
+  config.patterns.forEach((pattern, index) => {
+    const problem = denyPatternProblem(pattern, config.caseInsensitive);
+    if (problem) ctx.addIssue({ code: "custom", path: ["patterns", index], message: problem });
+  });
+});
+
+const storedJsonSchemaConfig = z.strictObject({
   kind: z.literal("json_schema"),
-  schema: jsonChecked(z.record(text(1_000), z.unknown(), { error: "must be a JSON Schema object" })).superRefine((schema, ctx) => {
-    if (JSON.stringify(schema).length > MAX_SCHEMA_CHARS) {
-      ctx.addIssue({ code: "custom", message: `must be at most ${MAX_SCHEMA_CHARS} characters as JSON` });
-      return;
-    }
-    const compiled = compileJsonSchema(schema);
-    if (!compiled.ok) ctx.addIssue({ code: "custom", message: compiled.problem });
-  }),
+  schema: jsonChecked(z.record(text(1_000), z.unknown(), { error: "must be a JSON Schema object" })),
+});
+
+export const jsonSchemaGuardrailConfig = storedJsonSchemaConfig.superRefine(({ schema }, ctx) => {
+  if (JSON.stringify(schema).length > MAX_SCHEMA_CHARS) {
+    ctx.addIssue({ code: "custom", path: ["schema"], message: `must be at most ${MAX_SCHEMA_CHARS} characters as JSON` });
+    return;
+  }
+  const compiled = compileJsonSchema(schema);
+  if (!compiled.ok) ctx.addIssue({ code: "custom", path: ["schema"], message: compiled.problem });
 });
 
 export const maxLengthGuardrailConfig = z.strictObject({
@@ -85,11 +98,11 @@ export const maxLengthGuardrailConfig = z.strictObject({
     .max(MAX_LENGTH_LIMIT, `must be at most ${MAX_LENGTH_LIMIT.toLocaleString("en-US")}`),
 });
 
-export const guardrailConfig = z.discriminatedUnion(
-  "kind",
-  [piiGuardrailConfig, regexDenyGuardrailConfig, jsonSchemaGuardrailConfig, maxLengthGuardrailConfig],
-  { error: `must be one of ${GUARDRAIL_KINDS.join(", ")}` },
-);
+const KIND_ERROR = { error: `must be one of ${GUARDRAIL_KINDS.join(", ")}` };
+/** What a save accepts. */
+export const guardrailConfig = z.discriminatedUnion("kind", [piiGuardrailConfig, regexDenyGuardrailConfig, jsonSchemaGuardrailConfig, maxLengthGuardrailConfig], KIND_ERROR);
+/** A saved configuration as read back (the gateway, the edit form): without the pattern and schema checks. */
+export const storedGuardrailConfig = z.discriminatedUnion("kind", [piiGuardrailConfig, storedRegexDenyConfig, storedJsonSchemaConfig, maxLengthGuardrailConfig], KIND_ERROR);
 /** A parsed configuration (defaults applied). */
 export type GuardrailConfig = z.infer<typeof guardrailConfig>;
 /** A configuration as sent by a form or an API client (defaults optional). */

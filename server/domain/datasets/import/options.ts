@@ -2,13 +2,13 @@ import "server-only";
 // Import options as query parameters (the session route and the public API read them the same
 // way) and the import size limit.
 import { z } from "zod";
-import { DEFAULT_IMPORT_MAX_BYTES, importOptions } from "../../../contracts/datasets";
+import { importOptions } from "../../../contracts/datasets";
 import { AppError } from "../../../errors";
+import { setting } from "../../../env";
 
-/** KEEL_DATASET_IMPORT_MAX_BYTES, or the default. */
+/** KEEL_DATASET_IMPORT_MAX_BYTES, or the default (DEFAULT_IMPORT_MAX_BYTES). */
 export function importMaxBytes(): number {
-  const configured = Number(process.env.KEEL_DATASET_IMPORT_MAX_BYTES);
-  return Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_IMPORT_MAX_BYTES;
+  return setting("KEEL_DATASET_IMPORT_MAX_BYTES");
 }
 
 

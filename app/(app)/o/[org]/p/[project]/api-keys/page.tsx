@@ -1,13 +1,13 @@
 import { ApiKeysView } from "@/components/api-keys/api-keys-view";
 import { Forbidden } from "@/components/shell/forbidden";
-import { getProject } from "@/app/_lib/load";
+import { getOrg, getProject } from "@/app/_lib/load";
 import { PageHeader } from "@/components/ui";
 
 export const metadata = { title: "API keys" };
 
 export default async function ApiKeysPage({ params }: { params: Promise<{ org: string; project: string }> }) {
   const { org: orgSlug, project: projectSlug } = await params;
-  const project = await getProject(orgSlug, projectSlug);
+  const [org, project] = await Promise.all([getOrg(orgSlug), getProject(orgSlug, projectSlug)]);
   if (!project.permissions.includes("apikey:read")) {
     return (
       <>
@@ -25,6 +25,7 @@ export default async function ApiKeysPage({ params }: { params: Promise<{ org: s
       projectName={project.name}
       canCreate={project.permissions.includes("apikey:create")}
       canRevoke={project.permissions.includes("apikey:revoke")}
+      canCreateOrgWide={org.role === "owner" && project.permissions.includes("apikey:create")}
     />
   );
 }

@@ -1,0 +1,65 @@
+// Server-side sessions: a JWT names a session row; signing out or revoking it ends the session at
+// once, wherever the cookie was copied to.
+import { describe, expect, it } from "vitest";
+import { getDb } from "../../db/client";
+import { authOptions } from "../../auth/options";
+import { resolveSessionUser, userFromSessionToken } from "../../auth/session";
+import { callerFor, createTestOrg, sessionCookieFor } from "@/test/support/factories";
+import { startSession } from "./sessions";
+
+const request = { requestId: "r", ip: "198.51.100.20", userAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0" };
+const tokenOf = (cookie: string) => decodeURIComponent(cookie.slice(cookie.indexOf("=") + 1));
+
+describe("sessions", () => {
+  it("sign-out revokes the session server-side: the old cookie stops working", async () => {
+    const t = await createTestOrg();
+    const cookie = await sessionCookieFor(t.users.editor);
+    const user = await userFromSessionToken(tokenOf(cookie));
+    expect(user).toMatchObject({ id: t.users.editor.id, sessionId: expect.any(String) });
+    // What next-auth's sign-out route calls with the decoded token.
+    const { decode } = await import("next-auth/jwt");
+    const token = await decode({ token: tokenOf(cookie), secret: process.env.KEEL_SECRET! });
+    await authOptions.events!.signOut!({ token: token!, session: null as never });
+    expect(await userFromSessionToken(tokenOf(cookie))).toBeNull();
+  });
+
+  it("are listed with their address and browser, and can be revoked one by one or all but this one", async () => {
+    const t = await createTestOrg();
+    const me = t.users.reviewer;
+    const here = await startSession(getDb(), me.id, request);
+    const laptop = await startSession(getDb(), me.id, { ...request, ip: "203.0.113.7" });
+    const phone = await startSession(getDb(), me.id, { ...request, ip: "203.0.113.8" });
+    const caller = callerFor({ ...me, sessionId: here });
+    const listed = await caller.account.sessions();
+    expect(listed).toHaveLength(3);
+    expect(listed.find((s) => s.id === here)).toMatchObject({ current: true, ip: "198.51.100.20", userAgent: request.userAgent });
+
+    await caller.account.revokeSession({ sessionId: laptop });
+    const sv = (await getDb().user.findUniqueOrThrow({ where: { id: me.id } })).sessionVersion;
+    expect(await resolveSessionUser(me.id, sv, laptop)).toBeNull();
+    expect(await resolveSessionUser(me.id, sv, phone)).not.toBeNull();
+
+    await caller.account.revokeOtherSessions();
+    expect(await resolveSessionUser(me.id, sv, phone)).toBeNull();
+    expect(await resolveSessionUser(me.id, sv, here)).not.toBeNull();
+    expect((await caller.account.sessions()).map((s) => s.id)).toEqual([here]);
+    const events = await getDb().auditEvent.findMany({ where: { orgId: t.org.id, action: "user.sessions.revoked", targetId: me.id } });
+    expect(events).toHaveLength(2);
+  });
+
+  it("cannot revoke someone else's session", async () => {
+    const t = await createTestOrg();
+    const theirs = await startSession(getDb(), t.users.viewer.id, request);
+    await expect(callerFor(t.users.admin).account.revokeSession({ sessionId: theirs })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const sv = (await getDb().user.findUniqueOrThrow({ where: { id: t.users.viewer.id } })).sessionVersion;
+    expect(await resolveSessionUser(t.users.viewer.id, sv, theirs)).not.toBeNull();
+  });
+
+  it("expire, and a token naming another user's session resolves to nobody", async () => {
+    const t = await createTestOrg();
+    const sid = await startSession(getDb(), t.users.editor.id, request);
+    expect(await resolveSessionUser(t.users.viewer.id, 0, sid)).toBeNull();
+    await getDb().userSession.update({ where: { id: sid }, data: { expiresAt: new Date(Date.now() - 1) } });
+    expect(await resolveSessionUser(t.users.editor.id, 0, sid)).toBeNull();
+  });
+});

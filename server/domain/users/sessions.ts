@@ -1,0 +1,87 @@
+import "server-only";
+// Signed-in sessions, held server-side. The session JWT only names a session row; a request is
+// signed in while that row is neither revoked nor expired and the user's session version still
+// matches. Sign-out revokes the row, so a copied cookie stops working at once; people see their
+// sessions on the account page and revoke any of them.
+import type { Db, ReadDb } from "../../db/client";
+import { getDb } from "../../db/client";
+import { AppError } from "../../errors";
+import type { AuditedTx } from "../../audit/mutation";
+import type { RequestMeta } from "../../audit/actor";
+
+/** A session ends after this long without a request … */
+export const SESSION_IDLE_MS = 7 * 24 * 3600_000;
+/** … and this long after sign-in, whatever happens. */
+export const SESSION_ABSOLUTE_MS = 30 * 24 * 3600_000;
+/** last_seen_at is written at most this often per session (one write, not one per request). */
+const TOUCH_EVERY_MS = 5 * 60_000;
+
+export async function startSession(db: Db, userId: string, request: RequestMeta): Promise<string> {
+  const now = new Date();
+  const session = await db.userSession.create({
+    data: { userId, createdAt: now, lastSeenAt: now, expiresAt: new Date(now.getTime() + SESSION_IDLE_MS), ip: request.ip || null, userAgent: request.userAgent },
+    select: { id: true },
+  });
+  return session.id;
+}
+
+export type LiveSession = { user: { id: string; email: string; name: string; sessionVersion: number }; sessionId: string };
+
+/** The session's user, or null when the session is over. Touches last_seen_at now and then. */
+export async function findLiveSession(sessionId: string, userId: string): Promise<LiveSession | null> {
+  const now = new Date();
+  const row = await getDb().userSession.findFirst({
+    where: { id: sessionId, userId, revokedAt: null, expiresAt: { gt: now } },
+    select: { id: true, createdAt: true, lastSeenAt: true, user: { select: { id: true, email: true, name: true, sessionVersion: true } } },
+  });
+  if (!row) return null;
+  if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+    const expiresAt = new Date(Math.min(now.getTime() + SESSION_IDLE_MS, row.createdAt.getTime() + SESSION_ABSOLUTE_MS));
+    // Best effort: a lost touch only shortens the idle window by a few minutes.
+    void getDb()
+      .userSession.updateMany({ where: { id: row.id, lastSeenAt: row.lastSeenAt }, data: { lastSeenAt: now, expiresAt } })
+      .catch(() => {});
+  }
+  return { user: row.user, sessionId: row.id };
+}
+
+/** Sign-out: revokes the session the cookie names (nothing to audit: the person leaves). */
+export async function endSession(sessionId: unknown): Promise<void> {
+  if (typeof sessionId !== "string" || !/^[0-9a-f-]{36}$/.test(sessionId)) return;
+  await getDb().userSession.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date() } });
+}
+
+export async function listSessions(db: ReadDb, userId: string, currentSessionId: string | null) {
+  const rows = await db.userSession.findMany({
+    where: { userId, revokedAt: null, expiresAt: { gt: new Date() } },
+    orderBy: { lastSeenAt: "desc" },
+    select: { id: true, createdAt: true, lastSeenAt: true, expiresAt: true, ip: true, userAgent: true },
+  });
+  return rows.map((r) => ({ ...r, current: r.id === currentSessionId }));
+}
+
+/**
+ * Revokes one of the person's own sessions (or all but the current one). Recorded in the logs of
+ * the organizations they are a member of, like their other security events.
+ */
+export async function revokeSessions(w: AuditedTx, userId: string, input: { sessionId: string } | { allExcept: string | null }) {
+  const now = new Date();
+  const where = "sessionId" in input ? { id: input.sessionId, userId, revokedAt: null } : { userId, revokedAt: null, ...(input.allExcept ? { id: { not: input.allExcept } } : {}) };
+  const revoked = await w.tx.userSession.updateMany({ where, data: { revokedAt: now } });
+  if ("sessionId" in input && revoked.count === 0) throw new AppError("NOT_FOUND", "Session not found or already ended", { field: "sessionId" });
+  const memberships = await w.tx.membership.findMany({ where: { userId }, select: { orgId: true } });
+  if (revoked.count === 0 || memberships.length === 0) {
+    // Nothing ended, or a person in no organization: there is no log that this belongs to.
+    w.unchanged();
+    return { revoked: revoked.count };
+  }
+  for (const m of memberships) {
+    w.record({ orgId: m.orgId, action: "user.sessions.revoked", targetType: "user", targetId: userId, after: { sessions: revoked.count, ...("sessionId" in input ? { sessionId: input.sessionId } : { allOthers: true }) } });
+  }
+  return { revoked: revoked.count };
+}
+
+/** A password change ends every other session (the session version bump ends their JWTs too). */
+export async function revokeOtherSessions(w: AuditedTx, userId: string, keep: string | null) {
+  await w.tx.userSession.updateMany({ where: { userId, revokedAt: null, ...(keep ? { id: { not: keep } } : {}) }, data: { revokedAt: new Date() } });
+}

@@ -1,0 +1,147 @@
+// `npm start` runs the evaluation worker (runs, online evaluation, rollups, sweeps, webhooks,
+// checkpoints) in a child process, the same code as `npx keel worker`, so user work (evaluators,
+// judges, JSON Schemas) never runs on the thread that answers HTTP. The child runs at a lower OS
+// priority (nice 10), so a CPU-heavy run yields the cores to the web process; it is restarted
+// with a log line when it dies, and stopped (SIGTERM, then SIGKILL after a grace period) before
+// the embedded database is. `superviseProcess` is the generic part, tested with a stand-in child.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+export type SupervisorOptions = {
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** What the log lines call the child ("the worker process"). */
+  name: string;
+  log: (line: string) => void;
+  /** Nice value set on the child right after it starts (higher is lower priority); null leaves it. */
+  priority?: number | null;
+  /** Each output line of the child; without it the child writes to this process's stdout and stderr. */
+  output?: (line: string) => void;
+  /** The first restart waits this long; it doubles while the child keeps dying young, up to maxRestartDelayMs. */
+  restartDelayMs?: number;
+  maxRestartDelayMs?: number;
+  /** stop() sends SIGTERM, then SIGKILL after this long. */
+  stopTimeoutMs?: number;
+  /** Called with each new child's pid (the first start and every restart). */
+  onSpawn?: (pid: number) => void;
+};
+
+export type Supervisor = {
+  /** The running child's pid, or null between a crash and its restart. */
+  readonly pid: number | null;
+  /** Stops the child and any restart; resolves once it has exited. */
+  stop(): Promise<void>;
+};
+
+/** A child that lived this long counts as healthy: its next crash restarts after the first delay again. */
+const HEALTHY_AFTER_MS = 60_000;
+
+function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  return signal ? `signal ${signal}` : `code ${code ?? "?"}`;
+}
+
+function forwardLines(stream: NodeJS.ReadableStream | null, output: (line: string) => void) {
+  if (!stream) return;
+  let buffered = "";
+  stream.setEncoding("utf8");
+  stream.on("data", (chunk: string) => {
+    buffered += chunk;
+    const lines = buffered.split("\n");
+    buffered = lines.pop() ?? "";
+    for (const line of lines) if (line.trim()) output(line);
+  });
+}
+
+/** Runs a child process until stop(), restarting it whenever it exits on its own. */
+export function superviseProcess(options: SupervisorOptions): Supervisor {
+  const firstDelay = options.restartDelayMs ?? 1_000;
+  const maxDelay = options.maxRestartDelayMs ?? 30_000;
+  const priority = options.priority === undefined ? 10 : options.priority;
+  let delay = firstDelay;
+  let child: ChildProcess | null = null;
+  let exited: Promise<void> = Promise.resolve();
+  let restartTimer: NodeJS.Timeout | null = null;
+  let stopping = false;
+
+  const start = () => {
+    restartTimer = null;
+    if (stopping) return;
+    const startedAt = Date.now();
+    // Its own process group: a Ctrl-C in the terminal reaches only this process, which then stops
+    // the child in order (before the database). The child leaves by itself if this process dies.
+    const current = spawn(options.command, options.args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: options.output ? ["ignore", "pipe", "pipe"] : ["ignore", "inherit", "inherit"],
+      detached: true,
+    });
+    child = current;
+    if (options.output) {
+      forwardLines(current.stdout, options.output);
+      forwardLines(current.stderr, options.output);
+    }
+    exited = new Promise<void>((resolve) => {
+      current.once("exit", (code, signal) => {
+        if (child === current) child = null;
+        resolve();
+        if (stopping) return;
+        if (Date.now() - startedAt > HEALTHY_AFTER_MS) delay = firstDelay;
+        options.log(`${options.name} exited (${describeExit(code, signal)}); restarting it in ${delay >= 1_000 ? `${delay / 1_000} s` : `${delay} ms`}`);
+        restartTimer = setTimeout(start, delay);
+        delay = Math.min(delay * 2, maxDelay);
+      });
+    });
+    current.once("error", (error) => options.log(`${options.name} could not start: ${error.message}`));
+    if (current.pid === undefined) return;
+    if (priority !== null) {
+      try {
+        os.setPriority(current.pid, priority);
+      } catch (error) {
+        options.log(`could not lower the priority of ${options.name}: ${(error as Error).message}`);
+      }
+    }
+    options.onSpawn?.(current.pid);
+  };
+
+  start();
+
+  return {
+    get pid() {
+      return child?.pid ?? null;
+    },
+    async stop() {
+      stopping = true;
+      if (restartTimer) clearTimeout(restartTimer);
+      restartTimer = null;
+      const current = child;
+      if (!current || current.exitCode !== null || current.signalCode !== null) return exited;
+      current.kill("SIGTERM");
+      const killer = setTimeout(() => current.kill("SIGKILL"), options.stopTimeoutMs ?? 30_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
+
+/** Set in the worker's environment by `npm start`: it skips migrations (done) and leaves with its parent. */
+export const SUPERVISED_WORKER_ENV = "KEEL_WORKER_SUPERVISED" as const;
+
+/** `npx keel worker` as a supervised child of this process (server/cli/keel.ts, under tsx like bin/keel.mjs). */
+export function startWorkerProcess(options: { log: (line: string) => void; output?: (line: string) => void; env?: Record<string, string> }): Supervisor {
+  const root = path.resolve(import.meta.dirname, "..", "..");
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+  return superviseProcess({
+    command: process.execPath,
+    args: ["--conditions=react-server", "--import", tsx, path.join(root, "server", "cli", "keel.ts"), "worker"],
+    cwd: root,
+    env: { ...process.env, ...options.env, [SUPERVISED_WORKER_ENV]: "1" },
+    name: "the worker process",
+    log: options.log,
+    output: options.output,
+  });
+}
