@@ -71,6 +71,26 @@ const config = [
       ],
     },
   },
+  {
+    // Dates that come in are bounded (fields.ts: dateTime, isoDateTime); a bare coerced or ISO date
+    // takes year -271821, which PostgreSQL refuses with a 500. (fields-coverage.test.ts also walks
+    // every input schema for bare strings, dates and unchecked JSON.)
+    files: ["server/**/*.ts", "components/**/*.{ts,tsx}", "app/**/*.{ts,tsx}"],
+    ignores: ["server/contracts/fields.ts", "**/*.test.ts", "server/public-api/*-routes.ts", "server/public-api/schemas.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "MemberExpression[object.object.name='z'][object.property.name='coerce'][property.name='date']",
+          message: "Use dateTime() from server/contracts/fields.ts: it bounds dates to years 1970..9999.",
+        },
+        {
+          selector: "MemberExpression[object.object.name='z'][object.property.name='iso'][property.name='datetime']",
+          message: "Use isoDateTime() from server/contracts/fields.ts: it bounds dates to years 1970..9999.",
+        },
+      ],
+    },
+  },
 ];
 
 export default config;

@@ -1,7 +1,7 @@
 import "server-only";
 // A review queue's grades as a file: one row per submitted review (reviewer, each dimension),
 // with the item's final grade and how it was reached, as CSV or JSON Lines, streamed by pages.
-import { z } from "zod";
+import { text } from "../contracts/fields";
 import { stringify } from "csv-stringify/sync";
 import { readSql } from "../db/client";
 import { AppError, notFound } from "../errors";
@@ -11,7 +11,7 @@ import type { ProjectHttpContext } from "./http-routes";
 const PAGE = 500;
 
 export async function handleReviewExport(ctx: ProjectHttpContext): Promise<Response> {
-  const name = z.string().min(1).max(100).safeParse(ctx.params.queue);
+  const name = text(100).min(1).safeParse(ctx.params.queue);
   if (!name.success) throw new AppError("BAD_REQUEST", "Name a review queue", { field: "queue" });
   const format = new URL(ctx.req.url).searchParams.get("format") ?? "csv";
   if (format !== "csv" && format !== "jsonl") throw new AppError("BAD_REQUEST", "format must be csv or jsonl", { field: "format" });

@@ -1,6 +1,7 @@
 // Audit action names: a closed union so the explorer can group them and nothing is misspelt.
 // Add the action here when a new kind of change is introduced.
 import { z } from "zod";
+import { isoDateTime, text } from "./fields";
 
 export const AUDIT_ACTIONS = {
   "org.created": "Organization created",
@@ -119,23 +120,23 @@ export function actionsOfGroup(group: AuditActionGroup): AuditAction[] {
   return AUDIT_ACTION_NAMES.filter((a) => prefixes.some((p) => a.startsWith(p)));
 }
 
-const isoTime = z.iso.datetime({ offset: true, error: "must be an ISO 8601 time, e.g. 2026-11-27T09:00:00Z" });
+const isoTime = isoDateTime();
 
 /** The explorer's and the exports' filters (all optional; strings trimmed, empty means unset). */
 export const auditFilters = z.object({
   from: isoTime.optional(),
   to: isoTime.optional(),
-  project: z.string().trim().max(64).regex(/^[a-z0-9-]*$/, "is not a project slug").optional(),
+  project: text(64).trim().regex(/^[a-z0-9-]*$/, "is not a project slug").optional(),
   action: z
     .string()
     .trim()
     .max(80)
     .refine((a) => a === "" || (AUDIT_ACTION_NAMES as readonly string[]).includes(a) || (a.startsWith("group:") && a.slice(6) in AUDIT_ACTION_GROUPS), "is not an audit action or group (group:deployments)")
     .optional(),
-  actor: z.string().trim().max(254).optional(),
+  actor: text(254).trim().optional(),
   targetType: z.enum(AUDIT_TARGET_TYPES, { error: `must be one of ${AUDIT_TARGET_TYPES.join(", ")}` }).optional(),
-  targetId: z.string().trim().max(80).optional(),
+  targetId: text(80).trim().optional(),
   outcome: z.enum(["success", "denied"], { error: "must be success or denied" }).optional(),
-  q: z.string().trim().max(200).optional(),
+  q: text(200).trim().optional(),
 });
 export type AuditFiltersInput = z.input<typeof auditFilters>;

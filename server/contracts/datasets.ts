@@ -1,7 +1,7 @@
 // Dataset shapes shared by the UI, the tRPC procedures, the import/export endpoints and the public
 // API. Client code may import this file.
 import { z } from "zod";
-import { text } from "./fields";
+import { jsonChecked, jsonRecord, text } from "./fields";
 
 export const DATASET_ITEM_SOURCES = ["manual", "import", "playground", "evaluation", "review", "trace"] as const;
 export type DatasetItemSource = (typeof DATASET_ITEM_SOURCES)[number];
@@ -43,17 +43,17 @@ export const itemTag = z
 export const itemTags = z.array(itemTag).max(MAX_ITEM_TAGS, `may have at most ${MAX_ITEM_TAGS} tags`);
 
 /** A JSON Schema document (checked with ajv on the server), or null for "no schema". */
-export const jsonSchemaDocument = z.record(z.string(), z.unknown()).nullable();
+export const jsonSchemaDocument = jsonRecord(1_000).nullable();
 
 export const datasetVersionNumber = z.number().int("must be a whole number").min(1, "must be 1 or more").max(2_147_483_647, "is out of range");
 
-export const itemInput = z.record(z.string().max(200, "key is too long"), z.unknown());
+export const itemInput = jsonChecked(z.record(text(200), z.unknown()));
 
 export const itemContent = z.object({
   input: itemInput,
   /** Text, any JSON value, or null for none. */
-  expected: z.unknown().optional(),
-  metadata: z.record(z.string().max(200), z.unknown()).default({}),
+  expected: jsonChecked(z.unknown()).optional(),
+  metadata: jsonRecord().default({}),
   tags: itemTags.default([]),
 });
 export type ItemContent = z.input<typeof itemContent>;
@@ -75,7 +75,7 @@ export const mappingTarget = z
 export type MappingTarget = z.infer<typeof mappingTarget>;
 
 export const columnMapping = z
-  .array(z.object({ column: z.string().max(200), target: mappingTarget }))
+  .array(z.object({ column: text(200), target: mappingTarget }))
   .max(500, "has too many columns");
 export type ColumnMapping = z.infer<typeof columnMapping>;
 

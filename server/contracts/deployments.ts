@@ -2,7 +2,7 @@
 // may import this file). The domain rules live in server/domain/deployments.
 import { z } from "zod";
 import { ROLES } from "./permissions";
-import { text } from "./fields";
+import { dateTime, name, text } from "./fields";
 
 export const DEPLOYMENT_STATES = ["pending", "approved", "deployed", "rejected", "cancelled", "expired", "superseded"] as const;
 export type DeploymentState = (typeof DEPLOYMENT_STATES)[number];
@@ -25,7 +25,7 @@ export type DeploymentKind = (typeof DEPLOYMENT_KINDS)[number];
 
 export const approvalRule = z
   .object({
-    name: z.string().trim().min(1, "Name the rule").max(80),
+    name: name(80, "Name the rule"),
     required: z.number().int().min(1, "A rule needs at least one approval").max(10),
     /** User ids that may approve under this rule. */
     users: z.array(z.uuid()).max(100).default([]),
@@ -43,18 +43,18 @@ export const GATE_METRIC_LABELS: Record<GateMetric, string> = { passRate: "pass 
 export const evaluationGate = z
   .object({
     /** The prompts the gate applies to (names); empty: every prompt deployed to the environment. */
-    prompts: z.array(z.string().trim().min(1).max(200)).max(100).default([]),
+    prompts: z.array(name(200)).max(100).default([]),
     /** The dataset the run must have used (by name); optionally one version of it and one tag. */
-    dataset: z.string().trim().min(1, "Name the gate's dataset").max(200),
+    dataset: name(200, "Name the gate's dataset"),
     datasetVersion: z.number().int().positive().nullable().default(null),
-    tag: z.string().trim().min(1).max(100).nullable().default(null),
+    tag: name(100).nullable().default(null),
     evaluators: z
-      .array(z.object({ name: z.string().trim().min(1).max(200), metric: z.enum(GATE_METRICS).default("passRate"), min: z.number().min(0).max(1) }).strict())
+      .array(z.object({ name: name(200), metric: z.enum(GATE_METRICS).default("passRate"), min: z.number().min(0).max(1) }).strict())
       .min(1, "A gate checks at least one evaluator")
       .max(20),
     /** Optionally a minimum mean human grade (0-1) from a review queue on the gate's run. */
     review: z
-      .object({ queue: z.string().trim().min(1).max(200), dimension: z.string().trim().min(1).max(100).nullable().default(null), min: z.number().min(0).max(1) })
+      .object({ queue: name(200), dimension: name(100).nullable().default(null), min: z.number().min(0).max(1) })
       .strict()
       .nullable()
       .default(null),
@@ -63,7 +63,7 @@ export const evaluationGate = z
 export type EvaluationGate = z.output<typeof evaluationGate>;
 
 export const freezeWindow = z
-  .object({ start: z.coerce.date(), end: z.coerce.date(), reason: z.string().trim().min(1, "Say why changes are frozen").max(300) })
+  .object({ start: dateTime(), end: dateTime(), reason: name(300, "Say why changes are frozen") })
   .strict()
   .refine((w) => w.end > w.start, { message: "A freeze window ends after it starts", path: ["end"] });
 export type FreezeWindow = { start: string; end: string; reason: string };
@@ -119,16 +119,16 @@ export type GateResult = {
 
 // ---- Requests -----------------------------------------------------------------------------------
 
-export const justification = z.string().trim().min(1, "Say why this version should be deployed").max(2000);
+export const justification = name(2000, "Say why this version should be deployed");
 
 export const createRequestInput = z
   .object({
-    prompt: z.string().trim().min(1).max(200),
+    prompt: name(200),
     version: z.number().int().positive(),
-    environment: z.string().trim().min(1).max(64),
+    environment: name(64),
     justification,
     /** Optional: the content hash the requester saw; refused when the version's differs. */
-    contentHash: z.string().trim().max(128).optional(),
+    contentHash: text(128).trim().optional(),
     kind: z.enum(DEPLOYMENT_KINDS).default("promote"),
   });
 

@@ -1,5 +1,6 @@
 // Evaluation run shapes shared by the UI, tRPC, the public API and the CLI. Client-importable.
 import { z } from "zod";
+import { text } from "./fields";
 import { promptName, labelName } from "./prompts";
 import { datasetName, itemTag } from "./datasets";
 
@@ -25,10 +26,10 @@ export const createRunInput = z
     /** Only the items with this tag (split). */
     tag: itemTag.optional(),
     /** Evaluator names; each runs at its latest version, which the run records. */
-    evaluators: z.array(z.string().min(1).max(100)).max(20, "may use at most 20 evaluators").default([]),
+    evaluators: z.array(text(100).min(1)).max(20, "may use at most 20 evaluators").default([]),
     /** Default: the version's configured provider, else the project's Simulated provider. */
     providerId: z.uuid("is not a valid id").optional(),
-    model: z.string().min(1).max(120).optional(),
+    model: text(120).min(1).optional(),
     temperature: z.number().min(0, "must be 0 or more").max(2, "must be at most 2").optional(),
     maxTokens: int(1, 200_000).optional(),
     repetitions: int(1, MAX_REPETITIONS).default(1),

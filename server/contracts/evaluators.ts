@@ -3,7 +3,7 @@
 // checked here against the linear-time engine (./patterns.ts); that a JSON Schema compiles is
 // checked on the server at save time: server/domain/evaluations/evaluators.ts.
 import { z } from "zod";
-import { text } from "./fields";
+import { jsonChecked, safeString, text } from "./fields";
 import { addPatternIssue, schemaPatternProblem } from "./patterns";
 import { labelName, promptName } from "./prompts";
 
@@ -70,8 +70,8 @@ export const notContainsConfig = z.strictObject({ kind: z.literal("not_contains"
 
 const storedRegexConfig = z.strictObject({
   kind: z.literal("regex"),
-  pattern: z.string().min(1, "is required").max(MAX_EVALUATOR_TEXT, `must be at most ${MAX_EVALUATOR_TEXT} characters`),
-  flags: z.string().regex(REGEX_FLAGS, "may use only the flags i, m, s and u, each at most once").default(""),
+  pattern: safeString().min(1, "is required").max(MAX_EVALUATOR_TEXT, `must be at most ${MAX_EVALUATOR_TEXT} characters`),
+  flags: safeString().regex(REGEX_FLAGS, "may use only the flags i, m, s and u, each at most once").default(""),
 });
 /** The pattern must run on Keel's linear-time engine: no backreferences, no lookaround. */
 export const regexConfig = storedRegexConfig.superRefine((config, ctx) => {
@@ -82,8 +82,7 @@ export const validJsonConfig = z.strictObject({ kind: z.literal("valid_json") })
 
 const storedJsonSchemaConfig = z.strictObject({
   kind: z.literal("json_schema"),
-  schema: z
-    .record(z.string(), z.unknown(), { error: "must be a JSON Schema object" })
+  schema: jsonChecked(z.record(text(1_000), z.unknown(), { error: "must be a JSON Schema object" }))
     .refine((schema) => JSON.stringify(schema).length <= MAX_EVALUATOR_SCHEMA_CHARS, `must be at most ${MAX_EVALUATOR_SCHEMA_CHARS} characters as JSON`),
 });
 /** Its `pattern`s run on the same engine as regex evaluators. */

@@ -2,6 +2,7 @@
 // explorer, and the governed settings (retention, gateway routing, guardrails, online evaluators,
 // trace routing rules). Client code may import this file.
 import { z } from "zod";
+import { name, safeString, text } from "./fields";
 import { guardrailConfig } from "../gateway/guardrails/schemas";
 
 // The guardrail kinds' wording and rules, for forms (components import contracts only).
@@ -18,12 +19,12 @@ export const WINDOWS = {
 export type WindowName = keyof typeof WINDOWS;
 export const WINDOW_NAMES = Object.keys(WINDOWS) as [WindowName, ...WindowName[]];
 
-const optionalText = (max: number) => z.string().trim().max(max).optional();
+const optionalText = (max: number) => text(max).trim().optional();
 
 export const dashboardFilters = z.object({
   window: z.enum(WINDOW_NAMES, { error: `must be one of ${WINDOW_NAMES.join(", ")}` }).default("24h"),
   promptName: optionalText(200),
-  promptVersion: z.number().int().positive().optional(),
+  promptVersion: z.number().int().positive().max(2_147_483_647, "is out of range").optional(),
   model: optionalText(200),
   environment: optionalText(64),
 });
@@ -77,7 +78,7 @@ export const traceListInput = z.object({
   search: optionalText(200),
   minDurationMs: z.number().nonnegative().optional(),
   /** Opaque: the `nextCursor` of the previous page. */
-  cursor: z.string().max(200).optional(),
+  cursor: text(200).optional(),
   limit: z.number().int().min(1).max(200).default(50),
 });
 export type TraceListInput = z.infer<typeof traceListInput>;
@@ -147,19 +148,19 @@ export type SpanView = {
 
 export type TraceDetail = { trace: TraceSummary; spans: SpanView[] };
 
-const traceId = z.string().trim().regex(/^[0-9a-f]{32}$/, "is not a trace id (32 hex characters)");
-const spanId = z.string().trim().regex(/^[0-9a-f]{16}$/, "is not a span id (16 hex characters)");
+const traceId = safeString().trim().regex(/^[0-9a-f]{32}$/, "is not a trace id (32 hex characters)");
+const spanId = safeString().trim().regex(/^[0-9a-f]{16}$/, "is not a span id (16 hex characters)");
 
 export const traceRef = z.object({ traceId, spanId: spanId.optional() });
 
 export const addTraceToDatasetInput = traceRef.extend({
-  dataset: z.string().trim().min(1, "is required").max(200),
+  dataset: name(200, "is required"),
   /** The expected output to store; default: the generation's actual output. */
-  expected: z.string().max(100_000).nullable().optional(),
-  tags: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
+  expected: text(100_000).nullable().optional(),
+  tags: z.array(name(40)).max(20).default([]),
 });
 
-export const sendTraceToQueueInput = traceRef.extend({ queue: z.string().trim().min(1, "is required").max(200) });
+export const sendTraceToQueueInput = traceRef.extend({ queue: name(200, "is required") });
 
 // ----- governed settings ------------------------------------------------------------------
 
@@ -169,7 +170,7 @@ export const telemetrySettingsInput = z.object({
   retentionDays: z.number().int().min(1, "must be at least 1 day").max(365, "must be at most 365 days"),
   gatewayConnectionId: uuid("provider connection").nullable(),
   fallbackConnectionId: uuid("provider connection").nullable(),
-  fallbackModel: z.string().trim().max(200).nullable(),
+  fallbackModel: text(200).trim().nullable(),
   gatewayTimeoutMs: z.number().int().min(1_000, "must be at least 1000 ms").max(600_000, "must be at most 600000 ms"),
 });
 export type TelemetrySettingsInput = z.infer<typeof telemetrySettingsInput>;
@@ -177,15 +178,15 @@ export const DEFAULT_TELEMETRY_SETTINGS: TelemetrySettingsInput = { retentionDay
 
 const scopeFields = {
   /** null: every prompt (and plain model calls). */
-  promptName: z.string().trim().min(1).max(200).nullable().default(null),
+  promptName: name(200).nullable().default(null),
   /** null: every environment. */
-  environment: z.string().trim().min(1).max(64).nullable().default(null),
+  environment: name(64).nullable().default(null),
   enabled: z.boolean().default(true),
 };
 
 export const guardrailInput = z.object({
-  name: z.string().trim().min(1, "is required").max(80),
-  description: z.string().trim().max(500).default(""),
+  name: name(80, "is required"),
+  description: text(500).trim().default(""),
   stage: z.enum(["input", "output", "both"], { error: "must be input, output or both" }),
   action: z.enum(["block", "flag"], { error: "must be block or flag" }),
   config: guardrailConfig,
@@ -194,7 +195,7 @@ export const guardrailInput = z.object({
 export type GuardrailInput = z.infer<typeof guardrailInput>;
 
 export const onlineEvaluatorInput = z.object({
-  evaluator: z.string().trim().min(1, "is required").max(200),
+  evaluator: name(200, "is required"),
   sampleRate: z.number().gt(0, "must be above 0").max(1, "must be at most 1"),
   ...scopeFields,
 });
@@ -209,10 +210,10 @@ export type TraceRuleKind = keyof typeof TRACE_RULE_KINDS;
 
 export const traceRuleInput = z
   .object({
-    name: z.string().trim().min(1, "is required").max(80),
+    name: name(80, "is required"),
     kind: z.enum(Object.keys(TRACE_RULE_KINDS) as [TraceRuleKind, ...TraceRuleKind[]], { error: "must be negative_feedback, score_below or random_sample" }),
-    queue: z.string().trim().min(1, "is required").max(200),
-    scoreName: z.string().trim().min(1).max(200).nullable().default(null),
+    queue: name(200, "is required"),
+    scoreName: name(200).nullable().default(null),
     threshold: z.number().nullable().default(null),
     sampleRate: z.number().gt(0, "must be above 0").max(1, "must be at most 1").nullable().default(null),
     ...scopeFields,
@@ -240,11 +241,11 @@ export const scoreInput = z
     /** The generation (span) scored; omitted: the whole trace. `observationId` is accepted as an alias. */
     spanId: spanId.optional(),
     observationId: spanId.optional(),
-    name: z.string().trim().min(1, "is required").max(200),
+    name: name(200, "is required"),
     /** true/false (thumbs), a number, or a category. */
-    value: z.union([z.boolean(), z.number().finite(), z.string().trim().min(1).max(200)], { error: "must be a boolean, a number or a string" }),
+    value: z.union([z.boolean(), z.number().finite(), name(200)], { error: "must be a boolean, a number or a string" }),
     dataType: z.enum(["numeric", "boolean", "categorical"], { error: "must be numeric, boolean or categorical" }).optional(),
-    comment: z.string().max(5_000).optional(),
+    comment: text(5_000).optional(),
   })
   .strict();
 export type ScoreInput = z.infer<typeof scoreInput>;

@@ -1,6 +1,6 @@
 // Prompt shapes shared by the editor, the tRPC procedures and the public API.
 import { z } from "zod";
-import { text } from "./fields";
+import { jsonRecord, safeString, text } from "./fields";
 
 /** 1 MB: larger templates are refused (413 over the public API). */
 export const MAX_TEMPLATE_BYTES = 1_000_000;
@@ -23,10 +23,7 @@ export const labelName = z
   .max(40, "must be at most 40 characters")
   .regex(/^[a-z0-9][a-z0-9_-]*$/, "may use lowercase letters, digits, - and _");
 
-const templateText = z
-  .string()
-  .max(MAX_TEMPLATE_BYTES, "is larger than 1 MB")
-  .regex(/^[^\u0000]*$/, "must not contain NUL characters");
+const templateText = safeString().max(MAX_TEMPLATE_BYTES, "is larger than 1 MB");
 
 export const chatMessage = z.object({
   role: z.enum(["system", "user", "assistant"], { error: "must be system, user or assistant" }),
@@ -39,16 +36,16 @@ export const responseFormat = z.discriminatedUnion("type", [
   z.object({ type: z.literal("json_object") }),
   z.object({
     type: z.literal("json_schema"),
-    name: z.string().min(1).max(64).regex(/^[\w-]+$/, "may use letters, digits, _ and -"),
-    schema: z.record(z.string(), z.unknown()),
+    name: text(64).min(1).regex(/^[\w-]+$/, "may use letters, digits, _ and -"),
+    schema: jsonRecord(1_000),
     strict: z.boolean().optional(),
   }),
 ]);
 
 export const toolDefinition = z.object({
-  name: z.string().min(1).max(64).regex(/^[\w-]+$/, "may use letters, digits, _ and -"),
+  name: text(64).min(1).regex(/^[\w-]+$/, "may use letters, digits, _ and -"),
   description: text(1000).optional(),
-  parameters: z.record(z.string(), z.unknown()),
+  parameters: jsonRecord(1_000),
 });
 
 export const modelConfig = z
@@ -73,4 +70,4 @@ export const versionContent = z.discriminatedUnion("type", [
 export type VersionContent = z.infer<typeof versionContent>;
 
 export const commitMessage = text(500).trim().min(1, "is required: say what changed");
-export const promptTags = z.array(z.string().min(1).max(40).regex(/^[\w.-]+$/, "may use letters, digits, . _ -")).max(20).default([]);
+export const promptTags = z.array(text(40).min(1).regex(/^[\w.-]+$/, "may use letters, digits, . _ -")).max(20).default([]);

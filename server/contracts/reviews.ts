@@ -47,7 +47,7 @@ export type Rubric = z.infer<typeof rubric>;
 
 export type GradeValue = number | string | boolean;
 export type Grade = Record<string, GradeValue>;
-export const gradeInput = z.record(key, z.union([z.number(), z.string().max(10_000), z.boolean()]));
+export const gradeInput = z.record(key, z.union([z.number(), text(10_000), z.boolean()]));
 
 export type GradeProblem = { dimension: string; message: string };
 

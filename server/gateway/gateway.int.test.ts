@@ -107,6 +107,16 @@ describe("gateway: deployed prompts", () => {
       client.chat.completions.create({ model: "prompt:support/reply@production", messages: [], variables: { company: "Acme" } } as OpenAI.ChatCompletionCreateParamsNonStreaming),
     ).rejects.toMatchObject({ status: 400, code: "missing_variables", param: "variables" });
   });
+
+  it("answers 422 naming the model, not 500, for a deployed version whose provider connection was deleted", async () => {
+    const doomed = (await admin().providers.create({ ...scope(), name: "Doomed", kind: "openai_compatible", baseUrl: fake.url, apiKey: "sk-test-1234567890", defaultModel: "gpt-4o-mini" })).id;
+    await seedPrompt(t, "orphaned", { type: "text", template: "hi", config: { providerId: doomed } });
+    await setLabel(t, "orphaned", "production", 1);
+    await admin().providers.delete({ ...scope(), id: doomed });
+    await expect(client.chat.completions.create({ model: "prompt:orphaned@production", messages: [] })).rejects.toMatchObject({ status: 422, code: "provider_not_found", param: "model" });
+    // A NUL in a message is bad input named by its path (the trace log could not store it).
+    await expect(client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "a\u0000b" }] })).rejects.toMatchObject({ status: 400, param: "messages.0.content" });
+  });
 });
 
 describe("gateway: plain models", () => {

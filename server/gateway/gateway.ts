@@ -18,6 +18,7 @@ import type { ApiKeyCache, Principal } from "../public-api/key-cache";
 import { GATEWAY_ROUTES, type GatewayRoute } from "./routes";
 import { parseCredentials, readJsonBody } from "../public-api/input";
 import { describeIssues, HttpError } from "../public-api/errors";
+import { AppError, HTTP_STATUS } from "../errors";
 import type { StoredSpan } from "../telemetry/store";
 import { GatewayConfig, type Connection, type ProjectGateway } from "./config";
 import { maskPii, PII_ENTITIES, type CheckResult, type CompiledGuardrails, type Violation } from "./guardrails";
@@ -183,7 +184,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (format?.type === "json_object") request.responseFormat = { type: "json_object" };
     if (format?.type === "json_schema") request.responseFormat = { type: "json_schema", name: format.json_schema.name, schema: format.json_schema.schema ?? {}, ...(format.json_schema.strict ? { strict: true } : {}) };
 
-    const primaryConnection = await config.connection(principal.projectId, connectionId, settings.gatewayTimeoutMs);
+    const primaryConnection = await config.connection(principal.projectId, connectionId, settings.gatewayTimeoutMs).catch((error: unknown) => {
+      // A version saved before save-time checks (or whose provider was deleted since) names a
+      // connection this project does not have: the caller's problem to fix, not a server error.
+      if (error instanceof AppError && error.code === "NOT_FOUND") {
+        throw new GatewayError(422, "invalid_request_error", prompt ? `The prompt "${prompt.name}" names a provider connection this project does not have` : "The project's gateway connection no longer exists", "provider_not_found", "model");
+      }
+      throw error;
+    });
     const primary = { connection: primaryConnection, model: model ?? primaryConnection.defaultModel ?? "simulated-1" };
     let fallback: Target | null = null;
     if (settings.fallbackConnectionId && settings.fallbackConnectionId !== connectionId) {
@@ -439,6 +447,10 @@ export function createGateway(options: GatewayOptions): Gateway {
           return;
         }
         if (error instanceof GatewayError) return sendJson(res, base, error.status, error.body(), error.headers);
+        if (error instanceof AppError && error.code !== "INTERNAL") {
+          const status = HTTP_STATUS[error.code];
+          return sendJson(res, base, status, new GatewayError(status, "invalid_request_error", error.message, null, error.field ?? null).body());
+        }
         console.error(`[gateway] ${req.method} ${path} failed:`, error);
         sendJson(res, base, 500, new GatewayError(500, "server_error", "Something went wrong on our side. The error was logged.").body());
       }

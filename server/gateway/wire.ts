@@ -4,6 +4,7 @@ import "server-only";
 // objects it answers with, and errors in OpenAI's `{ error: { message, type, param, code } }`
 // shape so OpenAI clients raise their usual exceptions.
 import { z } from "zod";
+import { jsonChecked } from "../contracts/fields";
 import type { ChatMessage, CompletionResult, FinishReason, ToolCall, ToolDefinition } from "../providers/types";
 
 const textPart = z.object({ type: z.literal("text"), text: z.string() }).loose();
@@ -42,24 +43,30 @@ const responseFormat = z.union([
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
-/** What the gateway reads of a request; unknown OpenAI fields are accepted and ignored. */
-export const chatCompletionRequest = z
-  .object({
-    model: z.string({ error: "is required" }).trim().min(1, "is required").max(300),
-    messages: z.array(wireMessage).max(1_000).default([]),
-    stream: z.boolean().nullable().optional(),
-    stream_options: z.object({ include_usage: z.boolean().optional() }).loose().nullable().optional(),
-    temperature: z.number().min(0).max(2).nullable().optional(),
-    max_tokens: z.number().int().min(1).nullable().optional(),
-    max_completion_tokens: z.number().int().min(1).nullable().optional(),
-    stop: z.union([z.string(), z.array(z.string()).max(4)]).nullable().optional(),
-    tools: z.array(wireTool).max(128).optional(),
-    response_format: responseFormat.optional(),
-    user: z.string().max(256).optional(),
-    /** Keel: the prompt's template variables, for `model: "prompt:<name>@<label>"`. */
-    variables: z.record(z.string(), scalar.nullable()).optional(),
-  })
-  .loose();
+/**
+ * What the gateway reads of a request; unknown OpenAI fields are accepted and ignored. No string
+ * anywhere in it (content, tool arguments, unknown fields) may hold NUL or an unpaired surrogate,
+ * which the trace log could not store (jsonChecked).
+ */
+export const chatCompletionRequest = jsonChecked(
+  z
+    .object({
+      model: z.string({ error: "is required" }).trim().min(1, "is required").max(300),
+      messages: z.array(wireMessage).max(1_000).default([]),
+      stream: z.boolean().nullable().optional(),
+      stream_options: z.object({ include_usage: z.boolean().optional() }).loose().nullable().optional(),
+      temperature: z.number().min(0).max(2).nullable().optional(),
+      max_tokens: z.number().int().min(1).nullable().optional(),
+      max_completion_tokens: z.number().int().min(1).nullable().optional(),
+      stop: z.union([z.string(), z.array(z.string()).max(4)]).nullable().optional(),
+      tools: z.array(wireTool).max(128).optional(),
+      response_format: responseFormat.optional(),
+      user: z.string().max(256).optional(),
+      /** Keel: the prompt's template variables, for `model: "prompt:<name>@<label>"`. */
+      variables: z.record(z.string(), scalar.nullable()).optional(),
+    })
+    .loose(),
+);
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequest>;
 
 export class GatewayError extends Error {

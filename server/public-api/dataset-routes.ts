@@ -6,6 +6,7 @@ import "server-only";
 import { z } from "zod";
 import { getDb } from "../db/client";
 import { runAudited, runAuditedSql } from "../audit/mutation";
+import { searchText } from "../contracts/fields";
 import {
   DATASET_ITEM_SOURCES,
   EXPORT_FORMATS,
@@ -22,6 +23,7 @@ import { importItems, ImportFailedError } from "../domain/datasets/import/import
 import { importMaxBytes, importOptionsFrom } from "../domain/datasets/import/options";
 import { formatBytes } from "../domain/datasets/import/records";
 import { HttpError } from "./errors";
+import { discardRest } from "./input";
 import { defineRoute, type PublicRoute } from "./route-table";
 import { versionQuery } from "./schemas";
 
@@ -128,7 +130,7 @@ export const datasetRoutes: PublicRoute[] = [
       page: z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be 1 or more").max(1_000_000).default(1).describe("1-based page number."),
       pageSize: z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be 1 or more").max(500, "must be at most 500").default(100),
       tag: itemTag.optional().describe("Only items with this tag (split)."),
-      search: z.string().max(200, "must be at most 200 characters").optional().describe("Only items whose input or expected output contains every word (case-insensitive)."),
+      search: searchText(200).optional().describe("Only items whose input or expected output contains every word (case-insensitive)."),
     }),
     responses: {
       200: {
@@ -197,14 +199,18 @@ export const datasetRoutes: PublicRoute[] = [
       const options = importOptionsFrom(new URL(req.url ?? "/", "http://keel.internal"));
       const maxBytes = importMaxBytes();
       const declared = Number(req.headers["content-length"]);
-      if (Number.isFinite(declared) && declared > maxBytes) throw new HttpError("PAYLOAD_TOO_LARGE", `The file is ${formatBytes(declared)}; the limit is ${formatBytes(maxBytes)}`, undefined, { connection: "close" });
+      if (Number.isFinite(declared) && declared > maxBytes) {
+        discardRest(req);
+        throw new HttpError("PAYLOAD_TOO_LARGE", `The file is ${formatBytes(declared)}; the limit is ${formatBytes(maxBytes)}`);
+      }
       try {
         const result = await runAuditedSql(actor, (w) => importItems(w, { orgId: principal.orgId, projectId: principal.projectId }, { datasetId: dataset.id, body: req, options, maxBytes }), { timeoutMs: IMPORT_TIMEOUT_MS });
         return { status: 200, body: { result } };
       } catch (error) {
         if (!(error instanceof ImportFailedError)) throw error;
         const tooBig = error.report.problems.some((p) => p.code === "FILE_TOO_LARGE");
-        return { status: tooBig ? 413 : 400, body: { error: { code: tooBig ? "PAYLOAD_TOO_LARGE" : "IMPORT_FAILED", message: error.message }, report: error.report }, headers: tooBig ? { connection: "close" } : undefined };
+        if (tooBig) discardRest(req);
+        return { status: tooBig ? 413 : 400, body: { error: { code: tooBig ? "PAYLOAD_TOO_LARGE" : "IMPORT_FAILED", message: error.message }, report: error.report } };
       }
     },
   }),

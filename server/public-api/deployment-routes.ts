@@ -6,6 +6,7 @@ import "server-only";
 import { z } from "zod";
 import { getDb } from "../db/client";
 import { runAudited } from "../audit/mutation";
+import { isoDateTime, name } from "../contracts/fields";
 import { createRequestInput, DEPLOYMENT_KINDS, DEPLOYMENT_STATES } from "../contracts/deployments";
 import { createRequest, GateFailedError } from "../domain/deployments/requests";
 import { deployedAt, deploymentHistory, getRequest, type Reader } from "../domain/deployments/queries";
@@ -176,10 +177,10 @@ export const deploymentRoutes: PublicRoute[] = [
     scope: "deployments:read",
     permission: "deployment:read",
     query: z.object({
-      prompt: z.string().trim().min(1).max(200).optional(),
-      environment: z.string().trim().min(1).max(64).optional(),
-      at: z.iso.datetime({ offset: true, error: "must be an ISO 8601 time, e.g. 2026-11-27T09:00:00Z" }).optional(),
-      page: z.coerce.number().int().min(1).default(1),
+      prompt: name(200).optional(),
+      environment: name(64).optional(),
+      at: isoDateTime().optional(),
+      page: z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be 1 or more").max(1_000_000, "must be at most 1000000").default(1),
       pageSize: z.coerce.number().int().min(1).max(100).default(50),
     }),
     responses: { 200: { description: "The history (without `at`) or what was deployed at `at`.", schema: z.union([historyResponse, atResponse]) } },

@@ -6,6 +6,24 @@ import type { ZodType } from "zod";
 import { describeIssues, HttpError } from "./errors";
 
 export const MAX_BODY_BYTES = 1_048_576;
+/** How much of a refused upload is read and thrown away before the connection is closed. */
+export const DISCARD_LIMIT = 64 * 1_048_576;
+
+/**
+ * Reads and discards what is left of `req`'s body (at most `limit` more bytes, then the socket is
+ * closed), so a 413 sent before the body was read reaches the client instead of a reset
+ * mid-upload, without reading an endless upload for ever.
+ */
+export function discardRest(req: IncomingMessage, limit = DISCARD_LIMIT): void {
+  if (req.complete) return;
+  let discarded = 0;
+  req.on("data", (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > limit) req.socket.destroy();
+  });
+  req.on("error", () => {});
+  req.resume();
+}
 
 /** Bearer <secret>, or Basic base64(publicKey:secret) as the Langfuse SDKs send it. */
 export function parseCredentials(header: string | undefined): { secret: string; publicKey?: string } | null {
@@ -40,7 +58,7 @@ export function queryObject(search: string): Record<string, string> {
 }
 
 const tooLargeFor = (limit: number) => (what: string) =>
-  new HttpError("PAYLOAD_TOO_LARGE", `${what}; the limit is ${+(limit / 1_048_576).toFixed(2)} MiB (${limit.toLocaleString("en-US")} bytes)`, undefined, { connection: "close" });
+  new HttpError("PAYLOAD_TOO_LARGE", `${what}; the limit is ${+(limit / 1_048_576).toFixed(2)} MiB (${limit.toLocaleString("en-US")} bytes)`);
 
 /** Reads the body with a size limit (413 before anything is parsed), then parses it as JSON. */
 export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
@@ -61,14 +79,21 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
 /** Reads a whole body, refusing (with `tooBig`'s error) one declared or found to exceed `limit` bytes. */
 export function readRawBody(req: IncomingMessage, limit: number, tooBig: (what: string) => Error): Promise<Buffer> {
   const declared = Number(req.headers["content-length"]);
-  if (declared > limit) return Promise.reject(tooBig(`The request body is ${declared.toLocaleString("en-US")} bytes`));
+  if (declared > limit) {
+    discardRest(req);
+    return Promise.reject(tooBig(`The request body is ${declared.toLocaleString("en-US")} bytes`));
+  }
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
     req.on("data", (chunk: Buffer) => {
-      if (settled) return;
       size += chunk.length;
+      // Refused: the rest is read and discarded, up to a bound (see discardRest).
+      if (settled) {
+        if (size > limit + DISCARD_LIMIT) req.socket.destroy();
+        return;
+      }
       if (size > limit) {
         settled = true;
         chunks.length = 0;

@@ -23,7 +23,7 @@ const UNAVAILABLE = 14;
 class TooLarge extends Error {}
 
 function otlpError(status: number, code: number, message: string, encoding: "json" | "protobuf", extra: Record<string, string> = {}): Reply {
-  return { status, raw: encodeStatus(code, message, encoding), headers: { "content-type": CONTENT_TYPES[encoding], ...(status === 413 ? { connection: "close" } : {}), ...extra } };
+  return { status, raw: encodeStatus(code, message, encoding), headers: { "content-type": CONTENT_TYPES[encoding], ...extra } };
 }
 
 function encodingOf(contentType: string | undefined): "json" | "protobuf" | null {

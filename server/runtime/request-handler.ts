@@ -1,6 +1,6 @@
 // The custom server's request handling: stamps the client IP and request id (never trusting
-// client-sent values), answers the public API itself, and hands everything else to Next with a
-// per-request Content-Security-Policy nonce.
+// client-sent values), answers the public API itself, limits the bodies of tRPC and the session
+// routes, and hands everything else to Next with a per-request Content-Security-Policy nonce.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import proxyAddr from "proxy-addr";
@@ -8,6 +8,7 @@ import type { TrustProxy } from "../env";
 import { PUBLIC_PREFIX, sendError } from "../public-api/http";
 import { createPublicApi, type PublicApi } from "../public-api/api";
 import { GATEWAY_PREFIX } from "../gateway/gateway";
+import { enforceBodyLimit, hasSessionBodyLimit } from "./body-limit";
 
 export type HandlerOptions = {
   dev: boolean;
@@ -102,6 +103,9 @@ export function createRequestHandler(options: HandlerOptions) {
       void publicApi.gateway.handle(req, res, url.pathname + url.search, []);
       return;
     }
+    // Before Next reads the body or authentication runs (an unauthenticated 50 MB POST to tRPC
+    // would otherwise be parsed in full).
+    if (hasSessionBodyLimit(url.pathname) && !enforceBodyLimit(req, res)) return;
 
     const nonce = randomBytes(16).toString("base64");
     const csp = contentSecurityPolicy(nonce, options.dev);

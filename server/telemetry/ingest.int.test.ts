@@ -162,6 +162,20 @@ describe("OTLP trace ingestion", () => {
     expect((await getTrace(t.project.id, traceId))!.spans).toHaveLength(1);
   });
 
+  it("stores a batch whose span names and attributes carry NUL and unpaired surrogates, as U+FFFD", async () => {
+    const traceId = hex(16);
+    const hostile = "a\u0000b\ud800c";
+    const attrs = [str("gen_ai.request.model", hostile), str("k\u0000", hostile), str("gen_ai.prompt", hostile), str("gen_ai.completion", `out ${hostile}`)];
+    const res = await post(JSON.stringify(jsonBody([jsonSpan(traceId, { name: hostile, attrs }), jsonSpan(traceId, { name: "clean" })])), { "content-type": "application/json" });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({});
+    const spans = (await getTrace(t.project.id, traceId))!.spans;
+    expect(spans.map((s) => s.name).sort()).toEqual(["a\uFFFDb\uFFFDc", "clean"]);
+    const odd = spans.find((s) => s.name !== "clean")!;
+    expect(odd.model).toBe("a\uFFFDb\uFFFDc");
+    expect(odd.attributes["k\uFFFD"]).toBe("a\uFFFDb\uFFFDc");
+  });
+
   it("refuses malformed, oversized and mistyped bodies in the OTLP error shape", async () => {
     const badJson = await post("{ not json", { "content-type": "application/json" });
     expect(badJson.status).toBe(400);

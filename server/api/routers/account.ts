@@ -1,13 +1,13 @@
 import "server-only";
 import { z } from "zod";
 import { authedProcedure, createRouter, publicProcedure } from "../trpc";
-import { id, password, text } from "../../contracts/fields";
+import { id, password, safeString, text } from "../../contracts/fields";
 import { listMyOrganizations } from "../../domain/orgs/organizations";
 import { changePassword, describePasswordLink, setPasswordFromLink } from "../../domain/users/passwords";
 import { listSessions, revokeSessions } from "../../domain/users/sessions";
 import { acceptInvitation, createAccountFromInvitation, declineInvitation, describeInvitation } from "../../domain/members/invitations";
 
-const token = z.string().min(10, "is not a valid link").max(200, "is not a valid link").regex(/^[\w-]+$/, "is not a valid link");
+const token = safeString().min(10, "is not a valid link").max(200, "is not a valid link").regex(/^[\w-]+$/, "is not a valid link");
 
 export const accountRouter = createRouter({
   me: authedProcedure("a signed-in user reads their own profile").query(({ ctx }) => ctx.user),
@@ -15,7 +15,7 @@ export const accountRouter = createRouter({
     listMyOrganizations(ctx.db, ctx.user.id),
   ),
   changePassword: authedProcedure("a signed-in user changes their own password")
-    .input(z.object({ currentPassword: z.string().min(1, "is required").max(256), newPassword: password }))
+    .input(z.object({ currentPassword: text(256).min(1, "is required"), newPassword: password }))
     .mutation(({ ctx, input }) => ctx.audited((w) => changePassword(w, ctx.user.id, input))),
   describePasswordLink: publicProcedure("the set-password page checks its one-time link")
     .input(z.object({ token }))

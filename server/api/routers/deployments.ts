@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { dateTime, name, text } from "../../contracts/fields";
 import { createRouter, projectProcedure } from "../trpc";
 import { roleHasPermission, type Role } from "../../contracts/permissions";
 import { createRequestInput, justification, webhookInput } from "../../contracts/deployments";
@@ -14,7 +15,7 @@ import { AppError } from "../../errors";
 const scope = (ctx: { org: { id: string }; project: { id: string } }) => ({ orgId: ctx.org.id, projectId: ctx.project.id });
 const requestNumber = z.number().int("must be a whole number").min(1, "must be 1 or more").max(2_147_483_647);
 const page = { page: z.number().int().min(1).default(1), pageSize: z.union([z.literal(25), z.literal(50), z.literal(100)]).default(25) };
-const promptName = z.string().trim().min(1).max(200);
+const promptName = name(200);
 
 export function readerOf(ctx: { user: { id: string }; role: Role }): Reader {
   return { type: "user", id: ctx.user.id, role: ctx.role, canApprove: roleHasPermission(ctx.role, "deployment:approve") };
@@ -35,7 +36,7 @@ export const deploymentsRouter = createRouter({
     .input(z.object({ environment: labelName.optional(), prompt: promptName.optional(), ...page }))
     .query(({ ctx, input }) => deploymentHistory(ctx.db, ctx.project.id, input)),
   at: projectProcedure("deployment:read")
-    .input(z.object({ environment: labelName, at: z.coerce.date({ error: "must be a date and time" }), prompt: promptName.optional() }))
+    .input(z.object({ environment: labelName, at: dateTime(), prompt: promptName.optional() }))
     .query(({ ctx, input }) => deployedAt(ctx.db, ctx.project.id, input)),
   rollbackTargets: projectProcedure("deployment:read")
     .input(z.object({ environment: labelName, prompt: promptName }))
@@ -45,7 +46,7 @@ export const deploymentsRouter = createRouter({
     .input(createRequestInput)
     .mutation(({ ctx, input }) => ctx.audited((w) => createRequest(w, scope(ctx), input))),
   cancel: projectProcedure("deployment:request")
-    .input(z.object({ number: requestNumber, reason: z.string().trim().max(2000).default("") }))
+    .input(z.object({ number: requestNumber, reason: text(2000).trim().default("") }))
     .mutation(({ ctx, input }) => ctx.audited((w) => cancelRequest(w, scope(ctx), input, ctx.role === "owner" || ctx.role === "admin"))),
   deployNow: projectProcedure("deployment:request")
     .input(z.object({ number: requestNumber }))
@@ -55,13 +56,13 @@ export const deploymentsRouter = createRouter({
       return outcome;
     }),
   approve: projectProcedure("deployment:approve")
-    .input(z.object({ number: requestNumber, comment: z.string().trim().max(2000).default("") }))
+    .input(z.object({ number: requestNumber, comment: text(2000).trim().default("") }))
     .mutation(({ ctx, input }) => ctx.audited((w) => approveRequest(w, scope(ctx), input))),
   reject: projectProcedure("deployment:approve")
     .input(z.object({ number: requestNumber, comment: justification }))
     .mutation(({ ctx, input }) => ctx.audited((w) => rejectRequest(w, scope(ctx), input))),
   overrideFreeze: projectProcedure("deployment:override")
-    .input(z.object({ number: requestNumber, reason: z.string().trim().min(1, "Breaking a change freeze needs a reason").max(2000) }))
+    .input(z.object({ number: requestNumber, reason: name(2000, "Breaking a change freeze needs a reason") }))
     .mutation(({ ctx, input }) => ctx.audited((w) => overrideFreeze(w, scope(ctx), input))),
 });
 

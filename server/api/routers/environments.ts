@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { createRouter, projectProcedure } from "../trpc";
-import { text } from "../../contracts/fields";
+import { jsonChecked, text } from "../../contracts/fields";
 import { labelName } from "../../contracts/prompts";
 import { createEnvironment, setEnvironmentProtection } from "../../domain/prompts/labels";
 import { getPolicy, setPolicy } from "../../domain/deployments/policy";
@@ -20,7 +20,7 @@ export const environmentsRouter = createRouter({
     .query(({ ctx, input }) => getPolicy(ctx.db, ctx.project.id, input.name)),
   /** The policy is validated in the domain (it names the field of the first problem). */
   setPolicy: projectProcedure("environment:manage")
-    .input(z.object({ name: labelName, policy: z.unknown() }))
+    .input(z.object({ name: labelName, policy: jsonChecked(z.unknown()) }))
     .mutation(({ ctx, input }) =>
       ctx.audited((w) => setPolicy(w, { orgId: ctx.org.id, projectId: ctx.project.id }, { environment: input.name, policy: input.policy as never })),
     ),

@@ -52,9 +52,9 @@ export const runsRouter = createRouter({
         pageSize: z.union([z.literal(25), z.literal(50), z.literal(100)]).default(50),
         status: z.enum(["done", "error", "pending"]).optional(),
         position: z.number().int().min(1).max(2_147_483_647).optional(),
-        failedOn: z.string().min(1).max(100).optional(),
+        failedOn: text(100).min(1).optional(),
         sort: z.enum(["position", "latency", "cost", "score"]).default("position"),
-        sortEvaluator: z.string().min(1).max(100).optional(),
+        sortEvaluator: text(100).min(1).optional(),
         direction: z.enum(["asc", "desc"]).default("asc"),
       }),
     )

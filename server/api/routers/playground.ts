@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { createRouter, projectProcedure } from "../trpc";
-import { id } from "../../contracts/fields";
+import { id, safeString, text } from "../../contracts/fields";
 import { modelConfig, promptName, versionContent } from "../../contracts/prompts";
 import { preparePlaygroundRun, streamPlaygroundRun } from "../../domain/playground/run";
 
@@ -16,9 +16,9 @@ export const playgroundRouter = createRouter({
     .input(
       z.object({
         providerId: id,
-        model: z.string().max(120).optional(),
+        model: text(120).optional(),
         source,
-        variables: z.record(z.string().max(100), z.string().max(200_000)).refine((v) => Object.keys(v).length <= 200, "has too many variables"),
+        variables: z.record(text(100), safeString().max(200_000)).refine((v) => Object.keys(v).length <= 200, "has too many variables"),
         config: modelConfig.partial().optional(),
       }),
     )

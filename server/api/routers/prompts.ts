@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import { createRouter, projectProcedure } from "../trpc";
-import { text } from "../../contracts/fields";
+import { dateTime, text } from "../../contracts/fields";
 import { commitMessage, labelName, promptName, promptTags, versionContent } from "../../contracts/prompts";
 import { createPrompt, createVersion, updatePromptDetails } from "../../domain/prompts/versions";
 import { labelHistory, moveLabel, versionAt } from "../../domain/prompts/labels";
@@ -73,7 +73,7 @@ export const promptsRouter = createRouter({
     .query(async ({ ctx, input }) => labelHistory(ctx.db, await promptIdOf(ctx.db, ctx.project.id, input.name), input.label)),
 
   versionAt: projectProcedure("prompt:read")
-    .input(z.object({ name: promptName, label: labelName, at: z.coerce.date({ error: "must be a date and time" }) }))
+    .input(z.object({ name: promptName, label: labelName, at: dateTime() }))
     .query(async ({ ctx, input }) => ({
       label: input.label,
       at: input.at,

@@ -6,7 +6,7 @@ import { createProviderConnection, deleteProviderConnection, listProviders, upda
 import { listModelPrices, setModelPrice } from "../../domain/providers/prices";
 
 const baseUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).max(500);
-const apiKey = z.string().min(1, "is required").max(500).regex(/^[\x21-\x7e]+$/, "must be printable characters without spaces");
+const apiKey = text(500).min(1, "is required").regex(/^[\x21-\x7e]+$/, "must be printable characters without spaces");
 const model = text(120).trim();
 const price = z.number().min(0, "cannot be negative").max(100_000, "is too large");
 

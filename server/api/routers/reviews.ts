@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { createRouter, projectProcedure } from "../trpc";
-import { text } from "../../contracts/fields";
+import { jsonChecked, text } from "../../contracts/fields";
 import { datasetName, itemTag } from "../../contracts/datasets";
 import { gradeInput } from "../../contracts/reviews";
 import { addFinalizedToDataset, addFromDataset, addFromRun, createQueue, setGold, setReviewers } from "../../domain/reviews/queues";
@@ -34,7 +34,7 @@ export const reviewsRouter = createRouter({
         name: queueName,
         description: text(2000).default(""),
         guidelines: text(50_000).default(""),
-        rubric: z.unknown(),
+        rubric: jsonChecked(z.unknown()),
         reviewsPerItem: z.number().int().min(1, "must be 1 or more").max(5, "must be at most 5"),
         blind: z.boolean().default(true),
         showAutoScores: z.boolean().default(false),
@@ -55,7 +55,7 @@ export const reviewsRouter = createRouter({
         runNumber: position,
         select: z.discriminatedUnion("kind", [
           z.object({ kind: z.literal("all") }),
-          z.object({ kind: z.literal("failed"), evaluator: z.string().min(1).max(100) }),
+          z.object({ kind: z.literal("failed"), evaluator: text(100).min(1) }),
           z.object({ kind: z.literal("sample"), count: z.number().int().min(1).max(100_000).optional(), percent: z.number().min(0.1).max(100).optional(), seed: z.number().int().optional() }),
         ]),
       }),

@@ -107,7 +107,10 @@ export async function changeMemberRole(w: AuditedTx, ctx: OrgCtx, input: { userI
   const m = await membershipOf(w, ctx.orgId, input.userId);
   assertMayGrant(ctx, input.role);
   if (m.role === "owner" && ctx.actorRole !== "owner") throw new AppError("FORBIDDEN", "Only an owner can change an owner's role");
-  if (m.role === input.role) return { userId: input.userId, role: m.role };
+  if (m.role === input.role) {
+    w.unchanged();
+    return { userId: input.userId, role: m.role };
+  }
   if (m.role === "owner") await assertNotLastOwner(w, ctx.orgId, input.userId);
   await w.tx.membership.update({ where: { id: m.id }, data: { role: input.role } });
   w.record({ orgId: ctx.orgId, action: "member.role.changed", targetType: "membership", targetId: input.userId, before: { email: m.user.email, role: m.role }, after: { email: m.user.email, role: input.role } });

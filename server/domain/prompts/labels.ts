@@ -35,7 +35,11 @@ export async function createEnvironment(w: AuditedTx, ctx: ProjectCtx, input: { 
 export async function setEnvironmentProtection(w: AuditedTx, ctx: ProjectCtx, input: { name: string; protected: boolean }) {
   const env = await w.tx.environment.findUnique({ where: { projectId_name: { projectId: ctx.projectId, name: input.name } } });
   if (!env) throw notFound(`Environment "${input.name}"`);
-  if (env.protected === input.protected) return env;
+  if (env.protected === input.protected) {
+    // Setting what is already set is an idempotent repeat, not a change to audit.
+    w.unchanged();
+    return env;
+  }
   const updated = await w.tx.environment.update({ where: { id: env.id }, data: { protected: input.protected } });
   // A protected environment always has rules: a default one until an admin edits them.
   if (updated.protected) await ensurePolicy(w, ctx, updated);

@@ -56,6 +56,16 @@ describe("prompt versions", () => {
     await expect(editor().prompts.create({ ...scope(), name: "/leading-slash", content: { type: "text", template: "x" }, commitMessage: "x" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });
 
+  it("refuses a provider connection of another project at save, naming config.providerId", async () => {
+    const other = await createTestOrg();
+    const theirs = await getDb().providerConnection.findFirstOrThrow({ where: { projectId: other.project.id }, select: { id: true } });
+    const ours = await getDb().providerConnection.findFirstOrThrow({ where: { projectId: t.project.id }, select: { id: true } });
+    const save = (providerId: string) => editor().prompts.create({ ...scope(), name: `provider-${providerId.slice(0, 8)}`, content: { type: "text", template: "hi", config: { providerId } }, commitMessage: "first" });
+    await expect(save(theirs.id)).rejects.toMatchObject({ code: "NOT_FOUND", message: expect.stringMatching(/provider connection/), cause: { field: "config.providerId" } });
+    expect(await getDb().prompt.count({ where: { projectId: t.project.id, name: `provider-${theirs.id.slice(0, 8)}` } })).toBe(0);
+    await expect(save(ours.id)).resolves.toMatchObject({ version: 1 });
+  });
+
   it("versions cannot be changed in the database", async () => {
     const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await client.connect();

@@ -67,6 +67,12 @@ export async function createVersion(
       { field: "basedOnVersion" },
     );
   }
+  // A provider named by the config must be this project's: versions are immutable, and one naming
+  // another project's connection would only fail later, at every call.
+  const providerId = input.content.config.providerId;
+  if (providerId && !(await w.tx.providerConnection.findFirst({ where: { id: providerId, projectId: ctx.projectId }, select: { id: true } }))) {
+    throw new AppError("NOT_FOUND", "No provider connection with this id in this project", { field: "config.providerId" });
+  }
   const hash = contentHash(input.content);
   if (prompt.latest_version > 0) {
     const latest = await w.tx.promptVersion.findUnique({ where: { promptId_version: { promptId: prompt.id, version: prompt.latest_version } }, select: { contentHash: true } });

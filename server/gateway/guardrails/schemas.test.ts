@@ -141,7 +141,7 @@ describe("client-importable files", () => {
       const source = readFileSync(new URL(file, import.meta.url), "utf8");
       const imports = [...source.matchAll(/^import[^;]*?from "([^"]+)";|^import "([^"]+)";/gm)].map((match) => match[1] ?? match[2]);
       for (const specifier of imports) {
-        expect(specifier, `${file} imports ${specifier}`).toMatch(/^(zod|re2js|ajv|ajv\/dist\/20(19|20)|ajv-formats|\.\/[a-z-]+|\.\.\/\.\.\/contracts\/(patterns|json-schema))$/);
+        expect(specifier, `${file} imports ${specifier}`).toMatch(/^(zod|re2js|ajv|ajv\/dist\/20(19|20)|ajv-formats|\.\/[a-z-]+|\.\.\/\.\.\/contracts\/(fields|patterns|json-schema))$/);
       }
     }
   });

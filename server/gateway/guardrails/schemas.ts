@@ -6,6 +6,7 @@
 // read back with `storedGuardrailConfig`, without those checks, so a rule saved before them still
 // loads and the engine reports per call that it cannot run.
 import { z } from "zod";
+import { jsonChecked, name, safeString, text } from "../../contracts/fields";
 import { compilePattern } from "../../contracts/patterns";
 import { compileJsonSchema } from "./json-schema";
 import { PII_ENTITIES } from "./pii";
@@ -52,7 +53,7 @@ export const piiGuardrailConfig = z.strictObject({
 const storedRegexDenyConfig = z.strictObject({
   kind: z.literal("regex_deny"),
   patterns: z
-    .array(z.string().min(1, "must not be empty").max(MAX_DENY_PATTERN_CHARS, `must be at most ${MAX_DENY_PATTERN_CHARS} characters`))
+    .array(safeString().min(1, "must not be empty").max(MAX_DENY_PATTERN_CHARS, `must be at most ${MAX_DENY_PATTERN_CHARS} characters`))
     .min(1, "add at least one pattern")
     .max(MAX_DENY_PATTERNS, `must have at most ${MAX_DENY_PATTERNS} patterns`),
   caseInsensitive: z.boolean().default(false),
@@ -75,7 +76,7 @@ export const regexDenyGuardrailConfig = storedRegexDenyConfig.superRefine((confi
 
 const storedJsonSchemaConfig = z.strictObject({
   kind: z.literal("json_schema"),
-  schema: z.record(z.string(), z.unknown(), { error: "must be a JSON Schema object" }),
+  schema: jsonChecked(z.record(text(1_000), z.unknown(), { error: "must be a JSON Schema object" })),
 });
 
 export const jsonSchemaGuardrailConfig = storedJsonSchemaConfig.superRefine(({ schema }, ctx) => {
@@ -114,8 +115,8 @@ export type GuardrailConfigOf<K extends GuardrailKind> = Extract<GuardrailConfig
  */
 export const guardrailRule = z
   .object({
-    id: z.string().min(1, "is required"),
-    name: z.string().trim().min(1, "is required").max(100, "must be at most 100 characters"),
+    id: safeString().min(1, "is required"),
+    name: name(100),
     stage: z.enum(GUARDRAIL_STAGES, { error: "must be input, output or both" }),
     action: z.enum(GUARDRAIL_ACTIONS, { error: "must be block or flag" }),
     config: guardrailConfig,

@@ -7,7 +7,7 @@ import "server-only";
 import { BatchCollector, identityProblem, parentOrNull } from "./batch";
 import { OtlpDecodeError } from "./errors";
 import { prepareResource, type RawEvent } from "./span-row";
-import { doubleValue, isSafeKey, type AttrValue, type Attrs } from "./values";
+import { doubleValue, isSafeKey, storableText, type AttrValue, type Attrs } from "./values";
 
 /** Nesting beyond this (arrays in kvlists in arrays…) is stored as null, as for protobuf. */
 const MAX_VALUE_DEPTH = 32;
@@ -89,13 +89,13 @@ function intValue(v: unknown): AttrValue {
 function anyValue(v: unknown, depth: number): AttrValue {
   if (!isObject(v)) return null;
   let x: unknown;
-  if ((x = field(v, "stringValue", "string_value")) !== undefined) return typeof x === "string" ? x : null;
+  if ((x = field(v, "stringValue", "string_value")) !== undefined) return typeof x === "string" ? storableText(x) : null;
   if ((x = field(v, "intValue", "int_value")) !== undefined) return intValue(x);
   if ((x = field(v, "boolValue", "bool_value")) !== undefined) return typeof x === "boolean" ? x : null;
   if ((x = field(v, "doubleValue", "double_value")) !== undefined) {
     return typeof x === "number" || typeof x === "string" ? doubleValue(Number(x)) : null;
   }
-  if ((x = field(v, "bytesValue", "bytes_value")) !== undefined) return typeof x === "string" ? x : null;
+  if ((x = field(v, "bytesValue", "bytes_value")) !== undefined) return typeof x === "string" ? storableText(x) : null;
   if ((x = field(v, "arrayValue", "array_value")) !== undefined) {
     if (depth >= MAX_VALUE_DEPTH || !isObject(x)) return null;
     const values = Array.isArray(x.values) ? x.values : [];
@@ -116,7 +116,7 @@ function keyValues(list: unknown, depth: number): Attrs {
   if (!Array.isArray(list)) return out;
   for (const kv of list) {
     if (!isObject(kv) || typeof kv.key !== "string" || !isSafeKey(kv.key)) continue;
-    out[kv.key] = anyValue(kv.value, depth);
+    out[storableText(kv.key)] = anyValue(kv.value, depth);
   }
   return out;
 }
@@ -159,7 +159,7 @@ export function decodeJsonRequest(body: Buffer, batch: BatchCollector): void {
             if (!isObject(event)) continue;
             const timeUs = jsonNanosToMicros(field(event, "timeUnixNano", "time_unix_nano"));
             events.push({
-              name: typeof event.name === "string" ? event.name : "",
+              name: typeof event.name === "string" ? storableText(event.name) : "",
               timeUs: timeUs > 0 ? timeUs : startUs,
               attributes: keyValues(event.attributes, 0),
             });
@@ -172,12 +172,12 @@ export function decodeJsonRequest(body: Buffer, batch: BatchCollector): void {
             traceId: traceId as string,
             spanId: spanId as string,
             parentSpanId: parentOrNull(parentSpanId as string),
-            name: typeof span.name === "string" ? span.name : "",
+            name: typeof span.name === "string" ? storableText(span.name) : "",
             kind: enumValue(span.kind, SPAN_KINDS),
             startUs,
             endUs: endUs > 0 ? endUs : startUs,
             statusCode: enumValue(status.code, STATUS_CODES),
-            statusMessage: typeof status.message === "string" ? status.message : "",
+            statusMessage: typeof status.message === "string" ? storableText(status.message) : "",
             attributes: keyValues(span.attributes, 0),
             events,
           },

@@ -7,7 +7,7 @@ import { BatchCollector, identityProblem, parentOrNull } from "./batch";
 import { OtlpDecodeError } from "./errors";
 import { ExportTraceServiceRequestType, type PbAnyValue, type PbExportTraceServiceRequest, type PbKeyValue, type PbLong } from "./proto";
 import { prepareResource, type RawEvent } from "./span-row";
-import { bytesToBase64, bytesToHex, doubleValue, isSafeKey, type AttrValue, type Attrs } from "./values";
+import { bytesToBase64, bytesToHex, doubleValue, isSafeKey, storableText, type AttrValue, type Attrs } from "./values";
 
 /** Nesting beyond this (arrays in kvlists in arrays…) is stored as null. */
 const MAX_VALUE_DEPTH = 32;
@@ -30,7 +30,7 @@ function int64Value(v: PbLong): number | string {
 function anyValue(v: PbAnyValue | null, depth: number): AttrValue {
   if (v === null) return null;
   // The member that was sent is the one own property (see proto.ts); the common ones first.
-  if (Object.hasOwn(v, "stringValue")) return v.stringValue;
+  if (Object.hasOwn(v, "stringValue")) return storableText(v.stringValue);
   if (Object.hasOwn(v, "intValue")) return int64Value(v.intValue);
   if (Object.hasOwn(v, "doubleValue")) return doubleValue(v.doubleValue);
   if (Object.hasOwn(v, "boolValue")) return v.boolValue;
@@ -51,7 +51,7 @@ function anyValue(v: PbAnyValue | null, depth: number): AttrValue {
 
 function keyValues(list: PbKeyValue[], depth: number): Attrs {
   const out: Attrs = {};
-  for (const kv of list) if (isSafeKey(kv.key)) out[kv.key] = anyValue(kv.value, depth);
+  for (const kv of list) if (isSafeKey(kv.key)) out[storableText(kv.key)] = anyValue(kv.value, depth);
   return out;
 }
 
@@ -79,7 +79,7 @@ export function decodeProtobufRequest(body: Buffer, batch: BatchCollector): void
         const events: RawEvent[] = [];
         for (const event of span.events) {
           const timeUs = nanosToMicros(event.timeUnixNano);
-          events.push({ name: event.name, timeUs: timeUs > 0 ? timeUs : startUs, attributes: keyValues(event.attributes, 0) });
+          events.push({ name: storableText(event.name), timeUs: timeUs > 0 ? timeUs : startUs, attributes: keyValues(event.attributes, 0) });
         }
         const endUs = nanosToMicros(span.endTimeUnixNano);
         batch.add(
@@ -87,12 +87,12 @@ export function decodeProtobufRequest(body: Buffer, batch: BatchCollector): void
             traceId,
             spanId,
             parentSpanId: parentOrNull(parentSpanId),
-            name: span.name,
+            name: storableText(span.name),
             kind: span.kind,
             startUs,
             endUs: endUs > 0 ? endUs : startUs,
             statusCode: span.status?.code ?? 0,
-            statusMessage: span.status?.message ?? "",
+            statusMessage: storableText(span.status?.message ?? ""),
             attributes: keyValues(span.attributes, 0),
             events,
           },

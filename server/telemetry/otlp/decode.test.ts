@@ -11,6 +11,7 @@ import type { DecodedBatch, SpanRow } from "../types";
 import { OtlpDecodeError, decodeTraceRequest, type DecodeOptions } from "./index";
 import { TRUNCATION_MARKER } from "./limits";
 import { ExportTraceServiceRequestType } from "./proto";
+import { findUnstorableText } from "../../contracts/fields";
 
 // --- recording spans with the SDK ------------------------------------------------------------
 
@@ -458,6 +459,30 @@ describe("partial success", () => {
       "invalid parentSpanId (must be empty or 8 bytes)",
       "span is not an object",
     ]);
+  });
+
+  it("replaces NUL and unpaired surrogates in names, keys and values with U+FFFD instead of failing the batch", () => {
+    const hostile = "a\u0000b\ud800c\udc00";
+    const attributes = [
+      { key: "k\u0000", value: { stringValue: hostile } },
+      { key: "list", value: { arrayValue: { values: [{ stringValue: "\ud83d" }] } } },
+      { key: "gen_ai.prompt", value: { stringValue: `[{"role":"user","content":"${"\\u0000"}x\u0000"}]` } },
+    ];
+    const spans = [
+      goodJsonSpan({ name: hostile, attributes, status: { code: 2, message: hostile }, events: [{ name: hostile, timeUnixNano: T0, attributes }] }),
+    ];
+    const json = decodeTraceRequest(jsonBody(spans, attributes), "json");
+    const protobuf = decodeTraceRequest(
+      protobufBody(spans.map((span) => ({ ...span, traceId: Buffer.from(TRACE, "hex"), spanId: Buffer.from(SPAN, "hex") }))),
+      "protobuf",
+    );
+    for (const batch of [json, protobuf]) {
+      expect(batch.rejected).toBe(0);
+      // (protobufjs writes an unpaired surrogate as 3 bytes that read back as 3 U+FFFD.)
+      expect(batch.spans[0]?.name).toMatch(/^a\uFFFDb\uFFFD+c\uFFFD+$/);
+      expect(findUnstorableText(JSON.parse(JSON.stringify(batch)))).toBeNull();
+    }
+    expect(json.spans[0]?.attributes).toMatchObject({ "k\uFFFD": "a\uFFFDb\uFFFDc\uFFFD", list: ["\uFFFD"] });
   });
 
   it("rejects malformed spans one by one and keeps the rest (protobuf)", () => {

@@ -10,6 +10,16 @@ export type AttrValue = string | number | boolean | null | AttrValue[] | { [key:
 /** One span's (or resource's, or event's) attributes by key; a later duplicate key wins. */
 export type Attrs = Record<string, AttrValue>;
 
+/**
+ * A string as it can be stored: NUL (which PostgreSQL text and jsonb refuse) and unpaired
+ * surrogates (not encodable as UTF-8) become U+FFFD, so one odd attribute cannot fail a batch.
+ * Two native scans for the usual clean string; the copy only when something needs replacing.
+ */
+export function storableText(s: string): string {
+  if (s.isWellFormed() && !s.includes("\u0000")) return s;
+  return s.toWellFormed().replaceAll("\u0000", "\uFFFD");
+}
+
 /** `__proto__` as a key would replace an object's prototype instead of adding an entry. */
 export const isSafeKey = (key: string): boolean => key !== "__proto__";
 
