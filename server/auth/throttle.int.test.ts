@@ -45,6 +45,16 @@ describe("sign-in throttle", () => {
     expect(await signInWithPassword(getDb(), { email: t.users.editor.email, password: TEST_PASSWORD }, from(shared))).toMatchObject({ ok: true, user: { id: t.users.editor.id } });
   });
 
+  it("does not count successful sign-ins against their address: an office signing in all day waits for nothing", async () => {
+    const t = await createTestOrg();
+    const office = "192.0.2.88";
+    for (let i = 0; i < 30; i++) {
+      const user = t.users[(["owner", "admin", "editor", "reviewer", "approver", "auditor", "viewer"] as const)[i % 7]];
+      expect(await signInWithPassword(getDb(), { email: user.email, password: TEST_PASSWORD }, from(office))).toMatchObject({ ok: true });
+    }
+    expect(await reserveLoginAttempt(getDb(), `late-${t.org.slug}@example.com`, office)).toEqual({ ok: true, waitMs: 0 });
+  });
+
   it("starts the pair's allowance again after a successful sign-in", async () => {
     const t = await createTestOrg();
     const email = t.users.reviewer.email;

@@ -3,7 +3,8 @@ import "server-only";
 // locks the attempt's counters (per (account, IP) pair, per account, per IP), decides, and counts
 // the attempt as a failure in advance, so parallel attempts cannot all slip past a check that
 // only a later failure would have updated (30 parallel wrong passwords get the pair's 4 checks,
-// not 16). A success clears the pair's and the account's counters.
+// not 16). A success clears the pair's and the account's counters and gives the address back the
+// attempt it reserved, so an office's successful sign-ins never add up to a wait.
 //
 // - Per (account, IP): 4 free attempts, then exponential back-off (1 s, 2 s, … 15 min): refused.
 //   The attacker slows themself down without locking out the real user at another address.
@@ -89,7 +90,13 @@ export async function reserveLoginAttempt(db: Db, email: string, ip: string | nu
   );
 }
 
-/** A successful sign-in clears this address's counters for the account (never the address's own). */
+/**
+ * A successful sign-in clears this address's counters for the account, and returns to the address
+ * the one attempt its reservation counted (its other failures stay: they were someone's).
+ */
 export async function clearLoginFailures(db: Db, email: string, ip: string | null): Promise<void> {
-  await db.loginThrottle.deleteMany({ where: { key: { in: [`acct-ip:${email}|${ip ?? "unknown"}`, `acct:${email}`] } } });
+  await db.$transaction([
+    db.loginThrottle.deleteMany({ where: { key: { in: [`acct-ip:${email}|${ip ?? "unknown"}`, `acct:${email}`] } } }),
+    db.$executeRaw`UPDATE login_throttles SET failures = GREATEST(failures - 1, 0) WHERE key = ${`ip:${ip ?? "unknown"}`}`,
+  ]);
 }
