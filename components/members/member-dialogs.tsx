@@ -1,6 +1,6 @@
 "use client";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useId, useState, type FormEvent } from "react";
+import { useId, useState, type FormEvent, type ReactNode } from "react";
 import { z } from "zod";
 import { ROLES, ROLE_DESCRIPTIONS, canGrantRole, type Role } from "@/server/contracts/permissions";
 import { requiredEmail } from "@/components/lib/fields";
@@ -130,23 +130,24 @@ export function InviteMemberDialog({ open, onClose, orgSlug, orgName, myRole }: 
   );
 }
 
-/** A new link for a pending invitation; the old one stops working. */
-export function ReissueInvitationDialog({ invitation, onClose, orgSlug }: { invitation: { id: string; email: string } | null; onClose: () => void; orgSlug: string }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const reissue = useMutation(trpc.members.reissueInvitation.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.members.invitations.queryKey() }) }));
+type LinkMutation = { data?: unknown; error: unknown; isPending: boolean; reset: () => void };
+
+/**
+ * Confirms creating a one-time link (it replaces the earlier one), then shows it once. The
+ * mutation is the caller's; `result` renders the link when it has one.
+ */
+function NewLinkDialog({ open, title, description, explanation, mutation, onCreate, onClose, result }: { open: boolean; title: string; description?: string; explanation: string; mutation: LinkMutation; onCreate: () => void; onClose: () => void; result: ReactNode }) {
   const close = () => {
     onClose();
-    reissue.reset();
+    mutation.reset();
   };
-  const result = reissue.data;
   return (
     <Dialog
-      open={!!invitation}
+      open={open}
       onClose={close}
       closeOnBackdrop={!result}
-      title="New invitation link"
-      description={invitation ? `For ${invitation.email}.` : undefined}
+      title={title}
+      description={description}
       footer={
         result ? (
           <Button variant="primary" onClick={close}>
@@ -157,65 +158,57 @@ export function ReissueInvitationDialog({ invitation, onClose, orgSlug }: { invi
             <Button data-autofocus onClick={close}>
               Cancel
             </Button>
-            <Button variant="primary" loading={reissue.isPending} onClick={() => invitation && reissue.mutate({ orgSlug, invitationId: invitation.id })}>
+            <Button variant="primary" loading={mutation.isPending} onClick={onCreate}>
               Create link
             </Button>
           </>
         )
       }
     >
-      {result ? (
-        <InvitationLink email={result.email} token={result.token} expiresAt={result.expiresAt} />
-      ) : (
+      {result ?? (
         <div className="space-y-3 text-[13px] text-zinc-600">
-          <p>A new link replaces the earlier one and runs for another 7 days: the link sent before stops working.</p>
-          {reissue.error ? <Alert tone="error">{formErrorsFrom(reissue.error, {}).form}</Alert> : null}
+          <p>{explanation}</p>
+          {mutation.error ? <Alert tone="error">{formErrorsFrom(mutation.error, {}).form}</Alert> : null}
         </div>
       )}
     </Dialog>
   );
 }
 
+/** A new link for a pending invitation; the old one stops working. */
+export function ReissueInvitationDialog({ invitation, onClose, orgSlug }: { invitation: { id: string; email: string } | null; onClose: () => void; orgSlug: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const reissue = useMutation(trpc.members.reissueInvitation.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.members.invitations.queryKey() }) }));
+  const result = reissue.data;
+  return (
+    <NewLinkDialog
+      open={!!invitation}
+      title="New invitation link"
+      description={invitation ? `For ${invitation.email}.` : undefined}
+      explanation="A new link replaces the earlier one and runs for another 7 days: the link sent before stops working."
+      mutation={reissue}
+      onCreate={() => invitation && reissue.mutate({ orgSlug, invitationId: invitation.id })}
+      onClose={onClose}
+      result={result ? <InvitationLink email={result.email} token={result.token} expiresAt={result.expiresAt} /> : null}
+    />
+  );
+}
+
 export function PasswordLinkDialog({ member, onClose, orgSlug }: { member: { userId: string; email: string; name: string } | null; onClose: () => void; orgSlug: string }) {
   const trpc = useTRPC();
   const create = useMutation(trpc.members.regeneratePasswordLink.mutationOptions());
-  const close = () => {
-    onClose();
-    create.reset();
-  };
   const token = create.data?.passwordToken;
   return (
-    <Dialog
+    <NewLinkDialog
       open={!!member}
-      onClose={close}
-      closeOnBackdrop={!token}
       title="New set-password link"
       description={member ? `For ${member.name || member.email}, who has never signed in.` : undefined}
-      footer={
-        token ? (
-          <Button variant="primary" onClick={close}>
-            Done
-          </Button>
-        ) : (
-          <>
-            <Button data-autofocus onClick={close}>
-              Cancel
-            </Button>
-            <Button variant="primary" loading={create.isPending} onClick={() => member && create.mutate({ orgSlug, userId: member.userId })}>
-              Create link
-            </Button>
-          </>
-        )
-      }
-    >
-      {token && member ? (
-        <OneTimeLink email={member.email} token={token} />
-      ) : (
-        <div className="space-y-3 text-[13px] text-zinc-600">
-          <p>A new link replaces any earlier one: links sent before stop working. Keel issues it only while the person belongs to this organization alone and has never signed in; after that, only they can change their password.</p>
-          {create.error ? <Alert tone="error">{formErrorsFrom(create.error, {}).form}</Alert> : null}
-        </div>
-      )}
-    </Dialog>
+      explanation="A new link replaces any earlier one: links sent before stop working. Keel issues it only while the person belongs to this organization alone and has never signed in; after that, only they can change their password."
+      mutation={create}
+      onCreate={() => member && create.mutate({ orgSlug, userId: member.userId })}
+      onClose={onClose}
+      result={token && member ? <OneTimeLink email={member.email} token={token} /> : null}
+    />
   );
 }
