@@ -34,7 +34,7 @@ export default async function AccountPage() {
             <CardHeader
               titleId="orgs-title"
               title="Organizations"
-              description="Where you are a member, and your role there. To join another, open the invitation link its administrators sent you."
+              description="Where you are a member, and your role. To join another, open its invitation link."
               actions={
                 <ButtonLink href="/orgs/new" size="sm">
                   New organization

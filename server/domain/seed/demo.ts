@@ -42,7 +42,8 @@ export async function seedDemoWorkspace(): Promise<{ created: boolean }> {
     const users = new Map<string, string>();
     for (const u of DEMO_USERS) {
       const existing = await w.tx.user.findUnique({ where: { email: u.email } });
-      const user = existing ?? (await w.tx.user.create({ data: { email: u.email, name: u.name, passwordHash } }));
+      // Accounts in use (their password is in the README): no organization may issue them a link.
+      const user = existing ?? (await w.tx.user.create({ data: { email: u.email, name: u.name, passwordHash, lastSignedInAt: new Date() } }));
       users.set(u.email, user.id);
     }
     const owner = DEMO_USERS[0]!;
