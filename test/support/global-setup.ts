@@ -18,10 +18,13 @@ import {
 } from "../../server/db/embedded";
 import { migrateDatabase } from "../../server/db/migrate";
 import { withClient } from "./db";
+// @ts-expect-error: a plain .mjs script (also run by hand), without type declarations
+import { ensureClientKit } from "../clients/ensure.mjs";
 
 const EMBEDDED_DATA_DIR = fileURLToPath(new URL("../../.keel/test-pg", import.meta.url));
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  ensureClientKit();
   const started = performance.now();
   let server: RunningPostgres | undefined;
   let serverUrl = process.env.TEST_DATABASE_URL;
