@@ -5,10 +5,10 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { getDb } from "../db/client";
 import { AppError } from "../errors";
-import { runAudited } from "../audit/mutation";
+import { recordDenied, runAudited, type AuditedTx } from "../audit/mutation";
 import type { Actor } from "../audit/actor";
 import { MAX_TEMPLATE_BYTES, type VersionContent } from "../contracts/prompts";
-import { createPrompt, createVersion, updatePromptDetails } from "../domain/prompts/versions";
+import { contentHash, createPrompt, createVersion, updatePromptDetails } from "../domain/prompts/versions";
 import { resolvePrompt, type ResolvedPrompt } from "../domain/prompts/queries";
 import { HttpError } from "./errors";
 import { withHeaders } from "./http";
@@ -35,7 +35,7 @@ export function toPromptResponse(p: ResolvedPrompt): PromptResponse {
     : { name: p.name, version: p.version, type: "chat", prompt: null, messages: p.messages ?? [], ...common };
 }
 
-function toLangfuseResponse(p: ResolvedPrompt) {
+export function toLangfuseResponse(p: ResolvedPrompt) {
   return {
     name: p.name,
     version: p.version,
@@ -145,7 +145,17 @@ export function refuseLargeTemplates(raw: unknown) {
 
 const sameTags = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((t, i) => t === b[i]);
 
-export async function saveVersion(actor: Actor, ctx: { orgId: string; projectId: string }, name: string, body: CreateVersionBody) {
+export type SaveOptions = {
+  /** Runs in the same transaction once the version exists (e.g. moving labels onto it). */
+  then?: (w: AuditedTx, version: { version: number }) => Promise<void>;
+  /**
+   * Content identical to the newest version reuses that version instead of refusing with 409
+   * (Langfuse clients re-create prompts from scripts; Keel never stores a duplicate version).
+   */
+  reuseIdentical?: boolean;
+};
+
+export async function saveVersion(actor: Actor, ctx: { orgId: string; projectId: string }, name: string, body: CreateVersionBody, options: SaveOptions = {}) {
   const content: VersionContent =
     body.type === "text" ? { type: "text", template: body.prompt, config: body.config ?? {} } : { type: "chat", messages: body.messages, config: body.config ?? {} };
   const find = () => getDb().prompt.findUnique({ where: { projectId_name: { projectId: ctx.projectId, name } }, select: { id: true, description: true, tags: true } });
@@ -153,8 +163,11 @@ export async function saveVersion(actor: Actor, ctx: { orgId: string; projectId:
   if (!existing) {
     if (body.basedOnVersion) throw new HttpError("CONFLICT", `There is no prompt named "${name}" yet, so nothing to base version ${body.basedOnVersion} on`, "basedOnVersion");
     try {
-      const { version } = await runAudited(actor, (w) => createPrompt(w, ctx, { name, description: body.description, tags: body.tags, content, commitMessage: body.commitMessage }));
-      return version;
+      return await runAudited(actor, async (w) => {
+        const { version } = await createPrompt(w, ctx, { name, description: body.description, tags: body.tags, content, commitMessage: body.commitMessage });
+        await options.then?.(w, version);
+        return version;
+      });
     } catch (error) {
       // Someone created it at the same moment: save ours as its next version instead.
       if (!(error instanceof AppError && error.code === "CONFLICT" && error.field === "name")) throw error;
@@ -169,6 +182,39 @@ export async function saveVersion(actor: Actor, ctx: { orgId: string; projectId:
     if (description !== prompt.description || !sameTags(tags, prompt.tags)) {
       await updatePromptDetails(w, ctx, { promptId: prompt.id, description, tags });
     }
-    return createVersion(w, ctx, { promptId: prompt.id, content, commitMessage: body.commitMessage, basedOnVersion: body.basedOnVersion ?? null });
+    if (options.reuseIdentical && body.basedOnVersion == null) {
+      const latest = await w.tx.promptVersion.findFirst({ where: { promptId: prompt.id }, orderBy: { version: "desc" } });
+      if (latest && latest.contentHash === contentHash(content)) {
+        w.unchanged();
+        await options.then?.(w, latest);
+        return latest;
+      }
+    }
+    const version = await createVersion(w, ctx, { promptId: prompt.id, content, commitMessage: body.commitMessage, basedOnVersion: body.basedOnVersion ?? null });
+    await options.then?.(w, version);
+    return version;
   });
+}
+
+/**
+ * A label move refused because the environment is protected is recorded as a denied change
+ * (the change itself rolled back); other errors pass through untouched. Rethrows either way.
+ */
+export async function recordLabelRefusal(
+  error: unknown,
+  actor: Actor,
+  where: { orgId: string; projectId: string; routeId: string },
+  details: Record<string, unknown>,
+): Promise<never> {
+  if (error instanceof AppError && error.code === "FORBIDDEN") {
+    await recordDenied(actor, {
+      orgId: where.orgId,
+      projectId: where.projectId,
+      action: "access.denied",
+      targetType: "procedure",
+      targetId: where.routeId,
+      after: { reason: error.message, ...details },
+    });
+  }
+  throw error;
 }

@@ -5,13 +5,12 @@ import "server-only";
 // functions on the audited path with the API key as the actor. Also Langfuse's
 // GET /api/public/v2/prompts/{name}, so applications using @langfuse/client can point it at Keel.
 import { getDb } from "../db/client";
-import { AppError } from "../errors";
-import { MissingAuditEventError, recordDenied, runAudited } from "../audit/mutation";
+import { MissingAuditEventError, runAudited } from "../audit/mutation";
 import { moveLabel } from "../domain/prompts/labels";
 import { getPromptByName, listPrompts, resolvePrompt } from "../domain/prompts/queries";
 import { HttpError } from "./errors";
 import { PROMPT_CACHE_CONTROL } from "./http";
-import { promptIdOf, refuseLargeTemplates, saveVersion, servePrompt, toPromptResponse } from "./prompt-handlers";
+import { promptIdOf, recordLabelRefusal, refuseLargeTemplates, saveVersion, servePrompt, toPromptResponse } from "./prompt-handlers";
 import { defineRoute, type PublicRoute } from "./route-table";
 import {
   createVersionBody,
@@ -184,17 +183,7 @@ export const promptRoutes: PublicRoute[] = [
         if (error instanceof MissingAuditEventError) {
           return { status: 200, body: { name: params.name, label: params.label, version: body.version, previousVersion: body.version, changed: false } };
         }
-        if (error instanceof AppError && error.code === "FORBIDDEN") {
-          await recordDenied(actor, {
-            orgId: principal.orgId,
-            projectId: principal.projectId,
-            action: "access.denied",
-            targetType: "procedure",
-            targetId: routeId,
-            after: { reason: error.message, name: params.name, label: params.label, version: body.version },
-          });
-        }
-        throw error;
+        return recordLabelRefusal(error, actor, { ...ctx, routeId }, { name: params.name, label: params.label, version: body.version });
       }
     },
   }),

@@ -47,7 +47,7 @@ export type Reply =
 export type ResponseDoc = { description: string; schema?: ZodType; headers?: Record<string, string>; /** Non-JSON bodies (exports). */ contentTypes?: string[] };
 
 type RouteCommon<P, Q, B> = {
-  method: "GET" | "POST" | "PUT";
+  method: "GET" | "POST" | "PUT" | "PATCH";
   /** OpenAPI-style template: /api/public/v1/prompts/{name}/versions */
   path: string;
   /** The one path parameter that may span `/` (prompt names with folders). */

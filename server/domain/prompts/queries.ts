@@ -91,3 +91,52 @@ export async function resolvePrompt(db: ReadDb, projectId: string, name: string,
 export async function listEnvironments(db: ReadDb, projectId: string) {
   return db.environment.findMany({ where: { projectId }, orderBy: { createdAt: "asc" } });
 }
+
+/**
+ * Prompts a page at a time (page numbers, with the total) and, per prompt, the version numbers
+ * that match: all of them, the one a label points at, or those created in a time range. What
+ * Langfuse's prompt list answers (GET /api/public/v2/prompts).
+ */
+export async function listPromptsWithVersions(
+  db: ReadDb,
+  projectId: string,
+  filter: { name?: string; label?: string; tag?: string; from?: Date; to?: Date; page: number; limit: number },
+) {
+  const createdAt = filter.from || filter.to ? { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } : undefined;
+  const where: Prisma.PromptWhereInput = {
+    projectId,
+    latestVersion: { gt: 0 },
+    ...(filter.name ? { name: filter.name } : {}),
+    ...(filter.tag ? { tags: { has: filter.tag } } : {}),
+    ...(filter.label && filter.label !== "latest" ? { labels: { some: { name: filter.label } } } : {}),
+    ...(createdAt ? { versions: { some: { createdAt } } } : {}),
+  };
+  const [total, rows] = await Promise.all([
+    db.prompt.count({ where }),
+    db.prompt.findMany({
+      where,
+      orderBy: { name: "asc" },
+      skip: (filter.page - 1) * filter.limit,
+      take: filter.limit,
+      include: {
+        labels: { orderBy: { name: "asc" } },
+        versions: { where: createdAt ? { createdAt } : {}, orderBy: { version: "desc" }, select: { version: true, config: true, createdAt: true } },
+      },
+    }),
+  ]);
+  const items = rows.map((p) => {
+    const wanted = filter.label === undefined ? null : filter.label === "latest" ? p.latestVersion : p.labels.find((l) => l.name === filter.label)?.version;
+    const versions = wanted === null ? p.versions : p.versions.filter((v) => v.version === wanted);
+    const newest = versions[0];
+    return {
+      name: p.name,
+      type: p.type,
+      tags: p.tags,
+      versions: versions.map((v) => v.version).reverse(),
+      labels: [...new Set([...p.labels.map((l) => l.name), "latest"])].sort(),
+      lastUpdatedAt: newest?.createdAt ?? p.updatedAt,
+      lastConfig: (newest?.config ?? {}) as ModelConfig,
+    };
+  });
+  return { items, total };
+}
