@@ -159,7 +159,7 @@ describe("@langfuse/client 5 prompt management", () => {
     }
     const unknownLabel = await send("POST", "/api/public/v2/prompts", { name: "x", prompt: "hi", labels: ["canary"] });
     expect(unknownLabel.status).toBe(404);
-    expect(JSON.stringify(await unknownLabel.json())).toMatch(/no environment \\\\"canary/);
+    expect(((await unknownLabel.json()) as { error: { message: string } }).error.message).toBe('This project has no environment "canary"');
     expect(await getDb().prompt.count({ where: { projectId: t.project.id, name: "x" } })).toBe(0);
     expect((await send("PATCH", "/api/public/v2/prompts/movie-critic/versions/9", { newLabels: ["staging"] })).status).toBe(404);
     expect((await send("PATCH", "/api/public/v2/prompts/movie-critic/versions/1", { newLabels: ["latest"] })).status).toBe(400);
