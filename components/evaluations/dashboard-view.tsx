@@ -232,7 +232,7 @@ export function DashboardView({ orgSlug, projectSlug, projectName }: Props) {
   const prompts = useQuery(trpc.prompts.list.queryOptions({ orgSlug, projectSlug, limit: 200 }));
   const recent = useQuery({ ...trpc.runs.list.queryOptions({ orgSlug, projectSlug, limit: 20 }), enabled: !searchParams.get("prompt") });
   // Without ?prompt=: the prompt of the latest completed run.
-  const promptName = searchParams.get("prompt") || recent.data?.runs.find((r) => r.status === "completed")?.promptVersion.prompt.name || "";
+  const promptName = searchParams.get("prompt") || recent.data?.runs.find((r) => r.status === "completed" && r.promptVersion)?.promptVersion?.prompt.name || "";
   const dashboard = useQuery({ ...trpc.runs.dashboard.queryOptions({ orgSlug, projectSlug, promptName: promptName || "-" }), enabled: !!promptName });
 
   function setParams(next: Record<string, string | undefined>) {

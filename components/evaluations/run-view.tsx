@@ -78,7 +78,8 @@ export function RunView({ orgSlug, projectSlug, projectName, number, canWrite }:
   const p = progress.data?.progress ?? r.progress;
   const summary = r.summary as RunSummary | null;
   const stillActive = isActive(status);
-  const promptName = r.promptVersion.prompt.name;
+  const promptVersion = r.promptVersion;
+  const promptName = promptVersion?.prompt.name ?? null;
   const settings = (r.settings ?? {}) as { temperature?: number; maxTokens?: number };
   const duration = durationBetween(r.startedAt, r.finishedAt);
   const evaluatorNames = r.evaluators.map((e) => e.name);
@@ -103,9 +104,18 @@ export function RunView({ orgSlug, projectSlug, projectName, number, canWrite }:
         }
         description={
           <span className="flex flex-wrap items-center gap-x-2 gap-y-1 text-zinc-600">
-            <Link href={promptHref(orgSlug, projectSlug, promptName, undefined, { version: r.promptVersion.version })} className="font-mono text-zinc-800 hover:text-accent hover:underline">
-              {promptName}@v{r.promptVersion.version}
-            </Link>
+            {promptVersion ? (
+              <Link href={promptHref(orgSlug, projectSlug, promptVersion.prompt.name, undefined, { version: promptVersion.version })} className="font-mono text-zinc-800 hover:text-accent hover:underline">
+                {promptVersion.prompt.name}@v{promptVersion.version}
+              </Link>
+            ) : (
+              <>
+                <Badge tone="warning" title="Executed by an SDK outside Keel (Langfuse dataset run items); outputs and scores come from the linked traces">
+                  external (SDK)
+                </Badge>
+                <span className="font-mono text-zinc-800">{r.name}</span>
+              </>
+            )}
             <span className="text-zinc-400">on</span>
             <Link href={datasetHref(orgSlug, projectSlug, r.datasetVersion.dataset.name, null, { v: r.datasetVersion.version })} className="font-mono text-zinc-800 hover:text-accent hover:underline">
               {r.datasetVersion.dataset.name}@v{r.datasetVersion.version}
@@ -114,14 +124,14 @@ export function RunView({ orgSlug, projectSlug, projectName, number, canWrite }:
             <span aria-hidden="true" className="text-zinc-400">
               ·
             </span>
-            <span className="font-mono text-xs">{r.model}</span>
+            {r.model ? <span className="font-mono text-xs">{r.model}</span> : null}
             {settings.temperature !== undefined ? <span className="text-xs text-zinc-500">temperature {settings.temperature}</span> : null}
             {r.repetitions > 1 ? <Badge tone="outline">×{r.repetitions} repetitions</Badge> : null}
           </span>
         }
         actions={
           <>
-            <CompareMenu orgSlug={orgSlug} projectSlug={projectSlug} number={r.number} datasetVersionId={r.datasetVersionId} promptName={promptName} />
+            {promptName ? <CompareMenu orgSlug={orgSlug} projectSlug={projectSlug} number={r.number} datasetVersionId={r.datasetVersionId} promptName={promptName} /> : null}
             {canWrite && stillActive ? (
               <Button variant="danger-ghost" icon={<StopIcon size={14} />} onClick={() => (cancel.reset(), setConfirmCancel(true))} disabled={r.cancelRequested}>
                 {r.cancelRequested ? "Cancelling…" : "Cancel run"}
@@ -407,7 +417,10 @@ function RateBar({ rate, low, high, label }: { rate: number; low: number; high: 
 function CompareMenu({ orgSlug, projectSlug, number, datasetVersionId, promptName }: { orgSlug: string; projectSlug: string; number: number; datasetVersionId: string; promptName: string }) {
   const trpc = useTRPC();
   const runs = useQuery(trpc.runs.list.queryOptions({ orgSlug, projectSlug, limit: 100 }));
-  const candidates = (runs.data?.runs ?? []).filter((x) => x.number !== number && x.datasetVersionId === datasetVersionId && x.status === "completed");
+  // Runs Keel executed (external runs carry no automatic scores to compare).
+  const candidates = (runs.data?.runs ?? []).flatMap((x) =>
+    x.promptVersion && x.number !== number && x.datasetVersionId === datasetVersionId && x.status === "completed" ? [{ ...x, promptVersion: x.promptVersion }] : [],
+  );
   // Same prompt first, then the rest.
   candidates.sort((a, b) => Number(b.promptVersion.prompt.name === promptName) - Number(a.promptVersion.prompt.name === promptName) || b.number - a.number);
   const items = candidates.slice(0, 20).map((x) => {

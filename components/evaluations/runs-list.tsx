@@ -119,11 +119,22 @@ export function RunsList({ orgSlug, projectSlug, projectName, canWrite }: Props)
                     </Link>
                   </TD>
                   <TD>
-                    <Link href={promptHref(orgSlug, projectSlug, run.promptVersion.prompt.name, undefined, { version: run.promptVersion.version })} className="font-mono text-xs text-zinc-800 hover:text-accent hover:underline">
-                      {run.promptVersion.prompt.name}
-                      <span className="text-zinc-500">@v{run.promptVersion.version}</span>
-                    </Link>
-                    <span className="block text-xs text-zinc-500">{run.model}</span>
+                    {run.promptVersion ? (
+                      <>
+                        <Link href={promptHref(orgSlug, projectSlug, run.promptVersion.prompt.name, undefined, { version: run.promptVersion.version })} className="font-mono text-xs text-zinc-800 hover:text-accent hover:underline">
+                          {run.promptVersion.prompt.name}
+                          <span className="text-zinc-500">@v{run.promptVersion.version}</span>
+                        </Link>
+                        <span className="block text-xs text-zinc-500">{run.model}</span>
+                      </>
+                    ) : (
+                      <>
+                        <Badge tone="warning" title="Executed by an SDK outside Keel; outputs and scores come from the linked traces">
+                          external (SDK)
+                        </Badge>
+                        <span className="block font-mono text-xs text-zinc-800">{run.name}</span>
+                      </>
+                    )}
                   </TD>
                   <TD>
                     <span className="font-mono text-xs text-zinc-800">

@@ -59,7 +59,10 @@ export function AddItemsDialog({ orgSlug, projectSlug, name, onClose, onAdded }:
   const [formError, setFormError] = useState<string | null>(null);
 
   const runs = useQuery({ ...trpc.runs.list.queryOptions({ orgSlug, projectSlug, limit: 100 }), enabled: source === "run" });
-  const finished = (runs.data?.runs ?? []).filter((r) => r.status === "completed" || r.status === "cancelled" || r.status === "failed");
+  // Runs Keel executed: an external (SDK) run's outputs live in its traces, not in the run.
+  const finished = (runs.data?.runs ?? []).flatMap((r) =>
+    r.promptVersion && (r.status === "completed" || r.status === "cancelled" || r.status === "failed") ? [{ ...r, promptVersion: r.promptVersion }] : [],
+  );
   const run = useQuery({ ...trpc.runs.get.queryOptions({ orgSlug, projectSlug, number: Number(runNumber) || 1 }), enabled: source === "run" && !!runNumber });
   const evaluatorNames = run.data?.evaluators.map((e) => e.name) ?? [];
   const datasets = useQuery({ ...trpc.datasets.list.queryOptions({ orgSlug, projectSlug }), enabled: source === "dataset" });

@@ -101,7 +101,7 @@ describe("keel CLI", () => {
       ["ticket-triage", ["add:12"]],
     ]);
     const runs = await getDb().evaluationRun.findMany({ where: { projectId: org.projects[0]!.id }, orderBy: { number: "asc" }, include: { promptVersion: { select: { version: true } } } });
-    expect(runs.map((r) => [r.number, r.status, r.promptVersion.version])).toEqual([
+    expect(runs.map((r) => [r.number, r.status, r.promptVersion?.version])).toEqual([
       [1, "completed", 2],
       [2, "completed", 3],
       [3, "completed", 1],

@@ -50,6 +50,7 @@ export const AUDIT_ACTIONS = {
   "evaluation.run.started": "Evaluation run started by a worker",
   "evaluation.run.cancelled": "Evaluation run cancelled",
   "evaluation.run.finished": "Evaluation run finished",
+  "evaluation.run.item.linked": "Dataset item linked to the trace of an external (SDK) run",
   "review.queue.created": "Review queue created",
   "review.reviewers.changed": "Review queue reviewers changed",
   "review.items.added": "Items added to a review queue",

@@ -16,6 +16,7 @@ import { deploymentRoutes } from "./deployment-routes";
 import { auditRoutes } from "./audit-routes";
 import { telemetryRoutes } from "./telemetry-routes";
 import { langfusePromptRoutes } from "./langfuse-prompt-routes";
+import { langfuseDatasetRoutes } from "./langfuse-dataset-routes";
 import { whoamiResponse } from "./schemas";
 
 let openApiBody: CachedBody | undefined;
@@ -50,6 +51,7 @@ const routes: PublicRoute[] = [
   ...auditRoutes,
   ...telemetryRoutes,
   ...langfusePromptRoutes,
+  ...langfuseDatasetRoutes,
   defineRoute({
     method: "GET",
     path: "/api/public/openapi.json",

@@ -11,11 +11,15 @@ import { closeRevisions, commitVersion, insertRevisions, LIVE, lockDataset, newI
 
 export type ItemSource = { type: DatasetItemSource; ref?: string | null };
 
-/** Adds items (all or none: the first invalid item refuses the whole call, naming it). */
+/**
+ * Adds items (all or none: the first invalid item refuses the whole call, naming it). `itemIds`
+ * gives ids chosen by the caller (UUIDs it checked are unused, e.g. Langfuse's upsert by id);
+ * by default each item gets a new one.
+ */
 export async function addItems(
   w: AuditedTx,
   ctx: ProjectCtx,
-  input: { datasetId: string; items: RawItem[]; source: ItemSource; message?: string },
+  input: { datasetId: string; items: RawItem[]; source: ItemSource; message?: string; itemIds?: string[] },
 ) {
   if (input.items.length === 0) throw new AppError("BAD_REQUEST", "Add at least one item", { field: "items" });
   const ds = await lockDataset(sqlOf(w), ctx, input.datasetId);
@@ -27,7 +31,7 @@ export async function addItems(
       const which = input.items.length > 1 ? `Item ${i + 1}: ` : "";
       throw new AppError("BAD_REQUEST", `${which}${item.field} ${item.message}`, { field: input.items.length > 1 ? `items.${i}.${item.field}` : item.field });
     }
-    rows.push({ itemId: newItemId(), position: ds.nextPosition + i, item, sourceType: input.source.type, sourceRef: input.source.ref ?? null });
+    rows.push({ itemId: input.itemIds?.[i] ?? newItemId(), position: ds.nextPosition + i, item, sourceType: input.source.type, sourceRef: input.source.ref ?? null });
   });
   await insertRevisions(sqlOf(w), ds.id, ds.nextVersion, rows);
   const version = await commitVersion(sqlOf(w), w.actor, ds, {

@@ -68,7 +68,55 @@ export async function runResults(db: ReadDb, projectId: string, q: ResultsQuery)
     readSql<ResultRow>(db, `${sql} ORDER BY ${order} LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`, ...params),
     readSql<{ n: bigint }>(db, `SELECT count(*) AS n FROM (${sql}) counted${q.sort === "score" && q.sortEvaluator ? ` WHERE $${params.length}::text IS NOT NULL` : ""}`, ...params),
   ]);
-  return { rows, total: Number(count[0]?.n ?? 0), page: q.page, pageSize: q.pageSize };
+  return { rows: run.source === "external" ? await withTraceResults(db, projectId, run.id, rows) : rows, total: Number(count[0]?.n ?? 0), page: q.page, pageSize: q.pageSize };
+}
+
+/**
+ * An external (SDK) run's results live in the traces its items were linked to: the output of the
+ * linked observation (else of the trace's root span), the trace's tokens and cost, and the
+ * trace's scores. Read when asked, so traces and scores that arrive after the link still show.
+ * A boolean score passes when true; a numeric one when it is at least 0.5 (Keel's evaluators
+ * score in [0, 1]); categorical scores are listed without a pass.
+ */
+async function withTraceResults(db: ReadDb, projectId: string, runId: string, rows: ResultRow[]): Promise<ResultRow[]> {
+  if (rows.length === 0) return rows;
+  const links = await readSql<{ position: number; repetition: number; traceId: string | null; output: string | null; latencyMs: number | null; inputTokens: number | null; outputTokens: number | null; costUsd: string | null }>(
+    db,
+    `SELECT i.position, i.repetition, i.trace_id AS "traceId", s.output, s.duration_ms::int AS "latencyMs", t.input_tokens::int AS "inputTokens", t.output_tokens::int AS "outputTokens", t.cost_usd::text AS "costUsd"
+     FROM evaluation_run_items i
+     LEFT JOIN LATERAL (
+       SELECT sp.output, sp.duration_ms FROM telemetry.spans sp
+       WHERE sp.project_id = $2::uuid AND sp.trace_id = i.trace_id
+       ORDER BY (sp.output IS NOT NULL) DESC, (sp.span_id = coalesce(i.observation_id, '')) DESC, (sp.parent_span_id IS NULL) DESC, sp.start_time LIMIT 1
+     ) s ON true
+     LEFT JOIN LATERAL (
+       SELECT sum(sp.input_tokens) AS input_tokens, sum(sp.output_tokens) AS output_tokens, sum(sp.cost_usd) AS cost_usd
+       FROM telemetry.spans sp WHERE sp.project_id = $2::uuid AND sp.trace_id = i.trace_id AND sp.is_generation
+     ) t ON true
+     WHERE i.run_id = $1::uuid AND i.position = ANY($3::int[])`,
+    runId,
+    projectId,
+    rows.map((r) => r.position),
+  );
+  const traceIds = [...new Set(links.flatMap((l) => (l.traceId ? [l.traceId] : [])))];
+  const scores = traceIds.length
+    ? await readSql<{ traceId: string; name: string; dataType: string; value: number | null; stringValue: string | null; comment: string | null }>(
+        db,
+        `SELECT trace_id AS "traceId", name, data_type AS "dataType", value, string_value AS "stringValue", comment FROM telemetry.scores
+         WHERE project_id = $1::uuid AND trace_id = ANY($2::text[]) ORDER BY created_at, name`,
+        projectId,
+        traceIds,
+      )
+    : [];
+  const byKey = new Map(links.map((l) => [`${l.position}:${l.repetition}`, l]));
+  return rows.map((row) => {
+    const link = byKey.get(`${row.position}:${row.repetition}`);
+    if (!link) return row;
+    const itemScores: ItemScore[] = scores
+      .filter((sc) => sc.traceId === link.traceId && sc.value !== null && sc.dataType !== "categorical")
+      .map((sc) => ({ evaluatorVersionId: "", name: sc.name, score: sc.value!, passed: sc.dataType === "boolean" ? sc.value === 1 : sc.value! >= 0.5, explanation: sc.comment ?? sc.stringValue ?? "" }));
+    return { ...row, output: link.output, latencyMs: link.latencyMs, inputTokens: link.inputTokens, outputTokens: link.outputTokens, costUsd: link.costUsd, scores: itemScores.length ? itemScores : null };
+  });
 }
 
 export type EvaluatorComparison = {
@@ -89,9 +137,19 @@ export type EvaluatorComparison = {
 
 type PairRow = { position: number; a: ItemScore[] | null; b: ItemScore[] | null };
 
+/** Comparisons are of runs Keel executed: an external (SDK) run has no automatic scores of its own. */
+function executedPromptVersion<P>(run: { number: number; promptVersion: P | null }, field: "baseline" | "candidate"): P {
+  if (!run.promptVersion) {
+    throw new AppError("BAD_REQUEST", `Run #${run.number} was executed outside Keel (external, SDK): it names no prompt version and has no automatic scores to compare`, { field });
+  }
+  return run.promptVersion;
+}
+
 /** Compares candidate run `b` with baseline run `a` (same dataset version), item by item. */
 export async function compareRuns(db: ReadDb, projectId: string, input: { baseline: number; candidate: number }) {
   const [a, b] = await Promise.all([runByNumber(db, projectId, input.baseline), runByNumber(db, projectId, input.candidate)]);
+  const pa = executedPromptVersion(a, "baseline");
+  const pb = executedPromptVersion(b, "candidate");
   if (a.datasetVersionId !== b.datasetVersionId) {
     throw new AppError("BAD_REQUEST", `Runs #${a.number} and #${b.number} used different dataset versions (${a.datasetVersion.dataset.name} v${a.datasetVersion.version} and v${b.datasetVersion.version}); compare runs on the same items`, { field: "candidate" });
   }
@@ -107,8 +165,8 @@ export async function compareRuns(db: ReadDb, projectId: string, input: { baseli
     a.id,
     b.id,
   );
-  const labelA = `v${a.promptVersion.version}`;
-  const labelB = b.promptVersion.version === a.promptVersion.version ? `run #${b.number}` : `v${b.promptVersion.version}`;
+  const labelA = `v${pa.version}`;
+  const labelB = pb.version === pa.version ? `run #${b.number}` : `v${pb.version}`;
   const baselineLabel = labelA === labelB ? `run #${a.number}` : labelA;
   const names = [...new Set(rows.flatMap((r) => (r.a ?? []).map((s) => s.name)))].filter((name) => rows.some((r) => r.b?.some((s) => s.name === name)));
   const perItem = (scores: ItemScore[] | null, name: string) => {
@@ -148,8 +206,8 @@ export async function compareRuns(db: ReadDb, projectId: string, input: { baseli
     })
     .filter((r) => r.worse.length > 0)
     .slice(0, 500);
-  const summaryOf = (run: typeof a) => ({ number: run.number, prompt: run.promptVersion.prompt.name, version: run.promptVersion.version, summary: run.summary as RunSummary | null, status: run.status });
-  return { baseline: summaryOf(a), candidate: summaryOf(b), dataset: { name: a.datasetVersion.dataset.name, version: a.datasetVersion.version }, items: rows.length, evaluators, regressions };
+  const summaryOf = (run: typeof a, p: typeof pa) => ({ number: run.number, prompt: p.prompt.name, version: p.version, summary: run.summary as RunSummary | null, status: run.status });
+  return { baseline: summaryOf(a, pa), candidate: summaryOf(b, pb), dataset: { name: a.datasetVersion.dataset.name, version: a.datasetVersion.version }, items: rows.length, evaluators, regressions };
 }
 
 /** Completed runs of a prompt, oldest first, for the dashboard's per-version series. */
@@ -167,7 +225,7 @@ export async function promptDashboard(db: ReadDb, projectId: string, promptName:
     prompt: prompt.name,
     productionVersion: prompt.labels.find((l) => l.name === "production")?.version ?? null,
     labels: prompt.labels.map((l) => ({ name: l.name, version: l.version })),
-    runs: await Promise.all(latest.reverse().map(async (r) => {
+    runs: await Promise.all(latest.reverse().flatMap((r) => (r.promptVersion ? [{ ...r, promptVersion: r.promptVersion }] : [])).map(async (r) => {
       const s = r.summary as RunSummary | null;
       const human = await humanScoresOfRun(db, r.id);
       return {

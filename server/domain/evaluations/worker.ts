@@ -62,7 +62,8 @@ async function loadRun(runId: string): Promise<LoadedRun | null> {
       evaluators: { orderBy: { position: "asc" }, include: { evaluatorVersion: { select: { config: true } } } },
     },
   });
-  if (!run || !run.providerId) return null;
+  // External (SDK) runs are never queued; a run without a prompt version has nothing to execute.
+  if (!run || !run.providerId || !run.promptVersion) return null;
   return {
     id: run.id,
     projectId: run.projectId,

@@ -137,6 +137,7 @@ export async function addFromRun(w: AuditedTx, ctx: ProjectCtx, input: { name: s
   if (queue.archivedAt) throw new AppError("CONFLICT", `"${queue.name}" is archived`);
   const run = await w.tx.evaluationRun.findUnique({ where: { projectId_number: { projectId: ctx.projectId, number: input.runNumber } }, include: { datasetVersion: true } });
   if (!run) throw new AppError("NOT_FOUND", `Run #${input.runNumber} not found`, { field: "runNumber" });
+  if (!run.promptVersionId) throw new AppError("BAD_REQUEST", `Run #${input.runNumber} was executed outside Keel (external, SDK): its outputs are in its traces; review those traces instead`, { field: "runNumber" });
   const rows = await w.tx.$queryRawUnsafe<{ position: number; repetition: number; item_id: string; input: unknown; expected: unknown; output: string | null; scores: ItemScore[] | null }[]>(
     `SELECT i.position, i.repetition, i.item_id::text, r.input, r.expected, i.output, i.scores
      FROM evaluation_run_items i JOIN dataset_item_revisions r ON r.dataset_id = $2::uuid AND r.position = i.position AND r.valid_from <= $3 AND r.valid_to > $3
