@@ -204,15 +204,19 @@ function contentOf(body: z.infer<typeof createItemBody>) {
   };
 }
 
-/**
- * Trace ids as Keel's telemetry stores them (32 hex digits, OTel-shaped): OTel ids as they are,
- * a UUID without its dashes, anything else by its SHA-256. The ingestion endpoint derives ids the
- * same way, so a Langfuse trace id links to the trace it ingested.
- */
-export function telemetryTraceId(id: string): string {
-  if (/^[0-9a-f]{32}$/i.test(id)) return id.toLowerCase();
-  if (UUID.test(id)) return id.replaceAll("-", "").toLowerCase();
-  return createHash("sha256").update(id).digest("hex").slice(0, 32);
+// Langfuse ids as Keel's telemetry stores them (OTel-shaped): kept when they already are one,
+// otherwise derived from the project and the id. The same derivation as the Langfuse ingestion
+// endpoint (server/telemetry/langfuse-ingestion.ts on the ingestion branch: langfuseTraceId,
+// langfuseSpanId), so a run item's Langfuse trace id finds the trace that endpoint stored.
+const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+const ZERO = /^0+$/;
+
+export function telemetryTraceId(projectId: string, id: string): string {
+  return /^[0-9a-f]{32}$/.test(id) && !ZERO.test(id) ? id : sha(`${projectId}\u0000trace\u0000${id}`).slice(0, 32);
+}
+
+export function telemetrySpanId(projectId: string, id: string): string {
+  return /^[0-9a-f]{16}$/.test(id) && !ZERO.test(id) ? id : sha(`${projectId}\u0000observation\u0000${id}`).slice(0, 16);
 }
 
 function toRun(run: { id: string; name: string | null; number: number; description: string | null; metadata: unknown; createdAt: Date; finishedAt: Date | null }, dataset: { id: string; name: string }) {
@@ -497,8 +501,8 @@ export const langfuseDatasetRoutes: PublicRoute[] = [
           metadata: body.metadata,
           datasetId: item.datasetId,
           itemId: item.itemId,
-          traceId: telemetryTraceId(traceId),
-          observationId: body.observationId ?? null,
+          traceId: telemetryTraceId(principal.projectId, traceId),
+          observationId: body.observationId ? telemetrySpanId(principal.projectId, body.observationId) : null,
           at: body.createdAt ? new Date(body.createdAt) : undefined,
         }),
       );

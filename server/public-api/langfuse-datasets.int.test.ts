@@ -14,6 +14,7 @@ import { getRun, listRuns } from "@/server/domain/evaluations/runs";
 import { evaluateGate } from "@/server/domain/deployments/gate";
 import { auditEventsOf, createTestOrg, lastSeq, type TestOrg } from "@/test/support/factories";
 import { basic, createKey, seedPrompt, startPublicApi, text, type RunningApi, type TestKey } from "@/test/support/public-api";
+import { telemetryTraceId } from "./langfuse-dataset-routes";
 
 let srv: RunningApi;
 let t: TestOrg;
@@ -145,11 +146,11 @@ describe("langfuse v3 datasets and runs", () => {
       traces.push(traceId);
       const linked = await item.link({ traceId, observationId: undefined } as never, "nightly", { description: "Nightly run", metadata: { model: "gpt-4o-mini" } });
       expect(linked).toMatchObject({ datasetRunName: "nightly", datasetItemId: item.id, traceId });
-      // What an OTel exporter of the script would send: the trace (Keel ids: the UUID's 32 hex digits).
-      await sendTrace(traceId.replaceAll("-", ""), randomBytes(8).toString("hex"), String((i + 2) * 2));
+      // The trace as Keel stores it (the Langfuse id mapped to an OTel trace id, as ingestion does).
+      await sendTrace(telemetryTraceId(t.project.id, traceId), randomBytes(8).toString("hex"), String((i + 2) * 2));
     }
-    await send("POST", "/api/public/v1/scores", { traceId: traces[0]!.replaceAll("-", ""), name: "exact", value: 1 });
-    await send("POST", "/api/public/v1/scores", { traceId: traces[1]!.replaceAll("-", ""), name: "exact", value: 0 });
+    await send("POST", "/api/public/v1/scores", { traceId: telemetryTraceId(t.project.id, traces[0]!), name: "exact", value: 1 });
+    await send("POST", "/api/public/v1/scores", { traceId: telemetryTraceId(t.project.id, traces[1]!), name: "exact", value: 0 });
 
     const events = await auditEventsOf(t.org.id, before);
     expect(events.map((e) => e.action)).toEqual(["evaluation.run.created", "evaluation.run.item.linked", "evaluation.run.item.linked"]);
@@ -168,7 +169,7 @@ describe("langfuse v3 datasets and runs", () => {
 
     const fetchedRun = await lf.getDatasetRun({ datasetName: "qa-v3", runName: "nightly" });
     expect(fetchedRun).toMatchObject({ name: "nightly", description: "Nightly run", datasetName: "qa-v3" });
-    expect(fetchedRun.datasetRunItems.map((i) => i.traceId)).toEqual(traces.map((id) => id.replaceAll("-", "")));
+    expect(fetchedRun.datasetRunItems.map((i) => i.traceId)).toEqual(traces.map((id) => telemetryTraceId(t.project.id, id)));
     const listed = await lf.getDatasetRuns("qa-v3");
     expect(listed.data.map((r) => r.name)).toEqual(["nightly"]);
 
