@@ -16,7 +16,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { getDb, readSql } from "../db/client";
 import { runAudited } from "../audit/mutation";
-import { text } from "../contracts/fields";
+import { jsonChecked, jsonRecord, text } from "../contracts/fields";
 import { datasetName } from "../contracts/datasets";
 import { createDataset, updateDataset } from "../domain/datasets/datasets";
 import { addItems, archiveItems, updateItem, type ItemSource } from "../domain/datasets/items";
@@ -96,16 +96,16 @@ const runName = text(200).trim().min(1, "is required");
 const createDatasetBody = z.object({
   name: datasetName,
   description: text(2000).nullable().optional(),
-  metadata: z.unknown().optional().describe("Refused unless empty: Keel datasets carry no metadata."),
-  inputSchema: z.record(z.string(), z.unknown()).nullable().optional().describe("JSON Schema every item's input must satisfy."),
-  expectedOutputSchema: z.record(z.string(), z.unknown()).nullable().optional().describe("JSON Schema every item's expected output must satisfy."),
+  metadata: jsonChecked(z.unknown()).optional().describe("Refused unless empty: Keel datasets carry no metadata."),
+  inputSchema: jsonRecord(1_000).nullable().optional().describe("JSON Schema every item's input must satisfy."),
+  expectedOutputSchema: jsonRecord(1_000).nullable().optional().describe("JSON Schema every item's expected output must satisfy."),
 });
 
 const createItemBody = z.object({
   datasetName,
-  input: z.unknown().optional().describe("A JSON object feeds prompt variables; any other value is kept as `{ input: <value> }` and served back as sent."),
-  expectedOutput: z.unknown().optional(),
-  metadata: z.unknown().optional().describe("A JSON object (or null)."),
+  input: jsonChecked(z.unknown()).optional().describe("A JSON object feeds prompt variables; any other value is kept as `{ input: <value> }` and served back as sent."),
+  expectedOutput: jsonChecked(z.unknown()).optional(),
+  metadata: jsonChecked(z.unknown()).optional().describe("A JSON object (or null)."),
   sourceTraceId: text(200).nullable().optional(),
   sourceObservationId: text(200).nullable().optional(),
   id: text(255).nullable().optional().describe("Upsert on this id. Keel item ids are UUIDs: omit it to get one."),
@@ -115,7 +115,7 @@ const createItemBody = z.object({
 const createRunItemBody = z.object({
   runName: runName.describe("The run (created on its first item; unique per dataset)."),
   runDescription: text(2000).nullable().optional().describe("Sets the run's description."),
-  metadata: z.record(z.string(), z.unknown()).nullable().optional().describe("Sets the run's metadata."),
+  metadata: jsonRecord().nullable().optional().describe("Sets the run's metadata."),
   datasetItemId: text(255),
   traceId: text(200).nullable().optional().describe("The trace the item ran in (required unless observationId names an ingested span)."),
   observationId: text(200).nullable().optional(),

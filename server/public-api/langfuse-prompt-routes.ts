@@ -9,8 +9,8 @@ import { z } from "zod";
 import { getDb } from "../db/client";
 import { runAudited, type AuditedTx } from "../audit/mutation";
 import type { Actor } from "../audit/actor";
-import { text } from "../contracts/fields";
-import { chatMessage, labelName, modelConfig, promptName, promptTags, RESERVED_LABELS, type ChatMessage, type ModelConfig } from "../contracts/prompts";
+import { jsonChecked, jsonRecord, safeString, text } from "../contracts/fields";
+import { chatMessage, labelName, MAX_TEMPLATE_BYTES, modelConfig, promptName, promptTags, RESERVED_LABELS, type ChatMessage, type ModelConfig } from "../contracts/prompts";
 import { moveLabel } from "../domain/prompts/labels";
 import { listPromptsWithVersions, resolvePrompt } from "../domain/prompts/queries";
 import { describeIssues, HttpError } from "./errors";
@@ -30,9 +30,9 @@ const createBody = z.object({
   name: promptName.describe("The prompt's name (`/` makes folders). Created when new."),
   type: z.enum(["text", "chat"], { error: 'must be "text" or "chat"' }).optional().describe("Default `text`."),
   prompt: z
-    .union([z.string(), z.array(z.record(z.string(), z.unknown()))], { error: "must be a string (text) or a list of messages (chat)" })
+    .union([safeString().max(MAX_TEMPLATE_BYTES, "is larger than 1 MB"), z.array(jsonRecord())], { error: "must be a string (text) or a list of messages (chat)" })
     .describe("The template (text) or the messages `[{ role, content }]` (chat; roles system, user, assistant). Placeholder messages are refused."),
-  config: z.unknown().optional().describe("Keel's model configuration: model, temperature, maxTokens (or max_tokens), topP (or top_p), stop, responseFormat, tools, providerId. Other keys are refused."),
+  config: jsonChecked(z.unknown()).optional().describe("Keel's model configuration: model, temperature, maxTokens (or max_tokens), topP (or top_p), stop, responseFormat, tools, providerId. Other keys are refused."),
   labels: labelList.optional().describe("Environments to point at the new version (`latest` is implicit). Protected environments refuse with 403."),
   tags: promptTags.unwrap().optional().describe("The prompt's tags (they apply to every version)."),
   commitMessage: text(500).nullable().optional(),
