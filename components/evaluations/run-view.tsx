@@ -121,10 +121,14 @@ export function RunView({ orgSlug, projectSlug, projectName, number, canWrite }:
               {r.datasetVersion.dataset.name}@v{r.datasetVersion.version}
             </Link>
             {r.tag ? <Badge tone="outline">tag {r.tag}</Badge> : null}
-            <span aria-hidden="true" className="text-zinc-400">
-              ·
-            </span>
-            {r.model ? <span className="font-mono text-xs">{r.model}</span> : null}
+            {r.model ? (
+              <>
+                <span aria-hidden="true" className="text-zinc-400">
+                  ·
+                </span>
+                <span className="font-mono text-xs">{r.model}</span>
+              </>
+            ) : null}
             {settings.temperature !== undefined ? <span className="text-xs text-zinc-500">temperature {settings.temperature}</span> : null}
             {r.repetitions > 1 ? <Badge tone="outline">×{r.repetitions} repetitions</Badge> : null}
           </span>
@@ -167,7 +171,7 @@ export function RunView({ orgSlug, projectSlug, projectName, number, canWrite }:
       {summary ? <SummaryCards summary={summary} repetitions={r.repetitions} evaluators={r.evaluators} orgSlug={orgSlug} projectSlug={projectSlug} /> : null}
       {r.human && r.human.dimensions.length ? <HumanReview human={r.human} /> : null}
 
-      <RunResults orgSlug={orgSlug} projectSlug={projectSlug} number={r.number} evaluatorNames={evaluatorNames} repetitions={r.repetitions} live={stillActive} />
+      <RunResults orgSlug={orgSlug} projectSlug={projectSlug} number={r.number} evaluatorNames={promptVersion ? evaluatorNames : r.traceScoreNames} repetitions={r.repetitions} live={stillActive} />
 
       <ConfirmDialog
         open={confirmCancel}

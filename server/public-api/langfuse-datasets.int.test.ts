@@ -165,7 +165,9 @@ describe("langfuse v3 datasets and runs", () => {
       [{ question: "2+2?" }, "4", "4", [["exact", 1, true]]],
       [{ question: "3+3?" }, "6", "6", [["exact", 0, false]]],
     ]);
-    expect((await getRun(getDb(), t.project.id, run.number)).progress).toMatchObject({ total: 2, done: 2 });
+    const page = await getRun(getDb(), t.project.id, run.number);
+    expect(page.progress).toMatchObject({ total: 2, done: 2 });
+    expect(page.traceScoreNames).toEqual(["exact"]);
 
     const fetchedRun = await lf.getDatasetRun({ datasetName: "qa-v3", runName: "nightly" });
     expect(fetchedRun).toMatchObject({ name: "nightly", description: "Nightly run", datasetName: "qa-v3" });

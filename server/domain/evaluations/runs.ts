@@ -182,8 +182,21 @@ export async function getRun(db: ReadDb, projectId: string, number: number) {
     },
   });
   if (!run) throw notFound(`Run #${number}`);
+  // An external (SDK) run's scores are those of its linked traces (results.ts reads them per item).
+  const traceScoreNames =
+    run.source === "external"
+      ? (
+          await readSql<{ name: string }>(
+            db,
+            `SELECT DISTINCT s.name FROM evaluation_run_items i JOIN telemetry.scores s ON s.project_id = $2::uuid AND s.trace_id = i.trace_id
+             WHERE i.run_id = $1::uuid AND s.data_type <> 'categorical' ORDER BY 1 LIMIT 50`,
+            run.id,
+            projectId,
+          )
+        ).map((s) => s.name)
+      : [];
   // Final grades from review queues that reviewed this run's outputs, beside the automatic scores.
-  return { ...run, progress: await runProgress(db, run), human: await humanScoresOfRun(db, run.id) };
+  return { ...run, traceScoreNames, progress: await runProgress(db, run), human: await humanScoresOfRun(db, run.id) };
 }
 
 export async function listRuns(db: ReadDb, projectId: string, input: { promptName?: string; before?: number; limit: number }) {
