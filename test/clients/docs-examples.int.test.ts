@@ -48,7 +48,7 @@ beforeEach(() => fake.reset());
 async function runExample(file: string): Promise<string> {
   await copyFile(join(examples, file), join(workdir, file));
   const [command, args] = file.endsWith(".sh") ? ["bash", [file]] : [process.execPath, [file]];
-  const { stdout } = await run(command, args, { cwd: workdir, env: { PATH: process.env.PATH, KEEL: api.base, KEEL_SECRET_KEY: key.secret }, timeout: 60_000 });
+  const { stdout } = await run(command, args, { cwd: workdir, env: { PATH: process.env.PATH, NODE_ENV: "production", KEEL: api.base, KEEL_SECRET_KEY: key.secret }, timeout: 60_000 });
   return stdout;
 }
 
