@@ -142,6 +142,25 @@ describe("one generation per model call", () => {
     await expectCountedOnce(q, later, second.usage, d.ids.generation);
   });
 
+  it("counts each call once when both sides are written at the same time", async () => {
+    const p = await project();
+    const calls = await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const traceId = hex(16);
+        const c = clientSpans(traceId);
+        const [raw] = await Promise.all([
+          p.client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Where is my order?" }] }, { headers: { traceparent: `00-${traceId}-${c.ids.http}-01` } }),
+          sendSpans(p, [c.root, c.generation, c.http]),
+        ]);
+        return raw.usage!;
+      }),
+    );
+    await api.api.gateway.logger.flush();
+    await foldRollups();
+    const board = await dashboard(p.t.project.id, { window: "1h" });
+    expect(board.totals).toMatchObject({ generations: 8, inputTokens: calls.reduce((n, u) => n + u.prompt_tokens, 0), outputTokens: calls.reduce((n, u) => n + u.completion_tokens, 0) });
+  });
+
   it("leaves a gateway call without traceparent alone: its own trace, counted, next to the client's", async () => {
     const p = await project();
     const traceId = hex(16);
