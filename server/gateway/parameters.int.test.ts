@@ -16,6 +16,7 @@ let t: TestOrg;
 let key: TestKey;
 let client: OpenAI;
 let openaiId: string;
+let anthropicId: string;
 const scope = () => ({ orgSlug: t.org.slug, projectSlug: t.project.slug });
 const admin = () => callerFor(t.users.admin);
 type Params = OpenAI.ChatCompletionCreateParamsNonStreaming & Record<string, unknown>;
@@ -42,7 +43,7 @@ beforeAll(async () => {
   key = await createKey(t, ["gateway:invoke"]);
   client = new OpenAI({ baseURL: `${api.base}/api/gateway/v1`, apiKey: key.secret, maxRetries: 0 });
   openaiId = (await admin().providers.create({ ...scope(), name: "OpenAI fake", kind: "openai_compatible", baseUrl: fake.url, apiKey: "sk-test-1234567890", defaultModel: "gpt-4o-mini" })).id;
-  const anthropicId = (await admin().providers.create({ ...scope(), name: "Claude fake", kind: "anthropic", baseUrl: fake.anthropicUrl, apiKey: "sk-ant-test-1234567890", defaultModel: "claude-sonnet-4" })).id;
+  anthropicId = (await admin().providers.create({ ...scope(), name: "Claude fake", kind: "anthropic", baseUrl: fake.anthropicUrl, apiKey: "sk-ant-test-1234567890", defaultModel: "claude-sonnet-4" })).id;
   const simulated = await getDb().providerConnection.findFirstOrThrow({ where: { projectId: t.project.id, kind: "simulated" } });
   const chat = (providerId: string, config: Record<string, unknown> = {}) => ({
     type: "chat" as const,
@@ -221,9 +222,27 @@ describe("gateway parameters: Anthropic gets what the Messages API has", () => {
       expect(error.message).toContain(`\`${param}\``);
       expect(error.message).toContain('Anthropic provider "Claude fake"');
     }
-    // Defaults spelled out are not refused: n 1, logprobs false, store false, empty metadata.
-    await client.chat.completions.create({ model: "prompt:p/anthropic@production", messages: [], variables: vars, n: 1, logprobs: false, store: false, metadata: {} } as Params);
+    // Defaults spelled out are not refused: n 1, logprobs false, store false, penalties 0, empty metadata.
+    await client.chat.completions.create({ model: "prompt:p/anthropic@production", messages: [], variables: vars, n: 1, logprobs: false, store: false, presence_penalty: 0, frequency_penalty: 0, metadata: {} } as Params);
     expect(fake.requests).toHaveLength(1);
+  });
+});
+
+describe("gateway parameters: fallback", () => {
+  it("does not fall back to a provider that cannot carry the call's parameters", async () => {
+    await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: openaiId, fallbackConnectionId: anthropicId, fallbackModel: "claude-sonnet-4", gatewayTimeoutMs: 5_000 });
+    try {
+      fake.failNext(1, 503, {}, "overloaded");
+      const failed = await refusal(client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }], seed: 1 }));
+      expect(failed.status).toBe(502);
+      expect(fake.requests.map((r) => r.path)).toEqual(["/v1/chat/completions"]);
+      fake.failNext(1, 503, {}, "overloaded");
+      const raw = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }], top_p: 0.5 }).withResponse();
+      expect(raw.response.headers.get("x-keel-fallback")).toBe("Claude fake");
+      expect(fake.requests.at(-1)!).toMatchObject({ path: "/v1/messages", body: { top_p: 0.5 } });
+    } finally {
+      await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: openaiId, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
+    }
   });
 });
 

@@ -157,7 +157,8 @@ describe("request parameters", () => {
 
   it("names the first parameter it cannot carry, and not a default spelled out", () => {
     const p = provider();
-    expect(p.unsupported({ n: 1, logprobs: false, store: false, parallelToolCalls: true, metadata: {}, topP: 1, toolChoice: "required", user: "u" })).toBeNull();
+    expect(p.unsupported({ n: 1, logprobs: false, store: false, parallelToolCalls: true, metadata: {}, presencePenalty: 0, frequencyPenalty: 0, logitBias: {}, topP: 1, toolChoice: "required", user: "u" })).toBeNull();
+    expect(p.unsupported({ presencePenalty: 0.5 })).toBe("presencePenalty");
     expect(p.unsupported({ n: 2 })).toBe("n");
     expect(p.unsupported({ topP: 1, seed: 3, logprobs: true })).toBe("seed");
     expect(p.unsupported({ metadata: { team: "x" } })).toBe("metadata");

@@ -1,7 +1,8 @@
 import "server-only";
 // Which optional request parameters a provider carries. A parameter counts as set only when it
 // asks for something beyond the default every provider gives (n: 1, logprobs: false, store: false,
-// parallel tool calls allowed, empty metadata), so a client that spells out defaults is never refused.
+// parallel tool calls allowed, empty metadata, penalties of 0, top_p 1), so a client that spells
+// out defaults (promptfoo sends penalties of 0) is never refused.
 import type { CompletionRequest, RequestParameter } from "./types";
 
 type Parameters = Omit<CompletionRequest, "model" | "messages">;
@@ -43,6 +44,11 @@ export function isSet(req: Parameters, p: RequestParameter): boolean {
       return value === true;
     case "parallelToolCalls":
       return value === false;
+    case "presencePenalty":
+    case "frequencyPenalty":
+      return value !== 0;
+    case "topP":
+      return value !== 1;
     case "stop":
     case "tools":
       return (value as unknown[]).length > 0;
