@@ -2,7 +2,7 @@
 // may import this file). The domain rules live in server/domain/deployments.
 import { z } from "zod";
 import { ROLES } from "./permissions";
-import { dateTime, name, text } from "./fields";
+import { dateTime, name, text, versionNumber } from "./fields";
 
 export const DEPLOYMENT_STATES = ["pending", "approved", "deployed", "rejected", "cancelled", "expired", "superseded"] as const;
 export type DeploymentState = (typeof DEPLOYMENT_STATES)[number];
@@ -46,7 +46,7 @@ export const evaluationGate = z
     prompts: z.array(name(200)).max(100).default([]),
     /** The dataset the run must have used (by name); optionally one version of it and one tag. */
     dataset: name(200, "Name the gate's dataset"),
-    datasetVersion: z.number().int().positive().nullable().default(null),
+    datasetVersion: versionNumber.nullable().default(null),
     tag: name(100).nullable().default(null),
     evaluators: z
       .array(z.object({ name: name(200), metric: z.enum(GATE_METRICS).default("passRate"), min: z.number().min(0).max(1) }).strict())
@@ -124,7 +124,7 @@ export const justification = name(2000, "Say why this version should be deployed
 export const createRequestInput = z
   .object({
     prompt: name(200),
-    version: z.number().int().positive(),
+    version: versionNumber,
     environment: name(64),
     justification,
     /** Optional: the content hash the requester saw; refused when the version's differs. */

@@ -33,6 +33,11 @@ function findUncheckedFields(schema: Schema, at: string, seen = new Set<object>(
       const accepted = HOSTILE_DATES.filter((d) => schema.safeParse(typeof d === "number" ? new Date(d) : d).success);
       return accepted.length ? [`${at}: a date that accepts ${JSON.stringify(accepted)}`] : [];
     }
+    case "number": {
+      // Whole numbers land in int4 columns (versions, numbers, counts): a bound is required.
+      const integer = !schema.safeParse(0.5).success;
+      return integer && schema.safeParse(2_147_483_648).success ? [`${at}: a whole number without an upper bound (accepts 2^31)`] : [];
+    }
     case "unknown":
     case "any":
       return [`${at}: free-form JSON outside jsonChecked()`];

@@ -52,6 +52,11 @@ export const password = z
 
 export const id = z.uuid("is not a valid id");
 
+/** A prompt/dataset version or a run/request number: stored as int4. */
+export const versionNumber = z.number().int("must be a whole number").min(1, "must be 1 or more").max(2_147_483_647, "is out of range");
+/** A 1-based page of a list. */
+export const pageNumber = z.number().int("must be a whole number").min(1, "must be 1 or more").max(1_000_000, "is out of range");
+
 // ---- dates --------------------------------------------------------------------------------
 
 /** The range every date input must fall in (inclusive): years 1970..9999, UTC. */

@@ -24,7 +24,8 @@ import { GatewayConfig, type Connection, type ProjectGateway } from "./config";
 import { maskPii, PII_ENTITIES, type CheckResult, type CompiledGuardrails, type Violation } from "./guardrails";
 import { GatewayLimits } from "./limits";
 import { TraceLogger } from "./logger";
-import { badRequest, chatCompletionRequest, chunkLine, completionBody, GatewayError, toChatMessages, toolCallsDelta, toTools, type ChatCompletionRequest } from "./wire";
+import { badRequest, chatCompletionRequest, chunkLine, completionBody, GatewayError, refusedParameter, requestParameters, toChatMessages, toolCallsDelta, toTools, WIRE_NAMES, type ChatCompletionRequest } from "./wire";
+import { requestVariables } from "./variables";
 
 export const GATEWAY_PREFIX = "/api/gateway/";
 const [COMPLETIONS, MODELS] = GATEWAY_ROUTES;
@@ -94,6 +95,15 @@ function providerFailure(call: Call, errors: { target: Target; error: unknown }[
   return new GatewayError(status, "provider_error", `The model provider failed${after}: ${reasons.join("; ")}`.slice(0, 2_000), status === 429 ? "provider_rate_limited" : "provider_error");
 }
 
+const KIND_NAMES: Record<string, string> = { openai_compatible: "OpenAI-compatible", anthropic: "Anthropic", simulated: "simulated" };
+
+/** A 400 naming the parameter the call's provider cannot carry, and the provider. */
+function unsupported(parameter: keyof typeof WIRE_NAMES, request: Call["request"], connection: Connection): GatewayError {
+  const name = parameter === "openaiExtras" ? (Object.keys(request.openaiExtras ?? {})[0] ?? "openai") : WIRE_NAMES[parameter];
+  const value = parameter === "n" ? ` > 1` : parameter === "toolChoice" && typeof request.toolChoice === "string" ? ` "${request.toolChoice}"` : "";
+  return new GatewayError(400, "invalid_request_error", `\`${name}\`${value} is not supported by the ${KIND_NAMES[connection.kind] ?? connection.kind} provider "${connection.name}" this call goes to`, "unsupported_parameter", name);
+}
+
 export function createGateway(options: GatewayOptions): Gateway {
   const config = options.config ?? new GatewayConfig();
   const limits = options.limits ?? new GatewayLimits();
@@ -117,6 +127,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (error instanceof HttpError) throw new GatewayError(error.code === "PAYLOAD_TOO_LARGE" ? 413 : error.code === "UNSUPPORTED_MEDIA_TYPE" ? 415 : 400, "invalid_request_error", error.message, null, null, error.headers);
       throw error;
     }
+    const refused = refusedParameter(raw);
+    if (refused) throw refused;
     const parsed = chatCompletionRequest.safeParse(raw);
     if (!parsed.success) {
       const { message, field } = describeIssues(parsed.error, { value: raw });
@@ -125,12 +137,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     return parsed.data;
   }
 
-  async function plan(principal: Principal, body: ChatCompletionRequest, startUs: number, traceparent: string | string[] | undefined): Promise<Call> {
+  async function plan(principal: Principal, body: ChatCompletionRequest, startUs: number, headers: IncomingMessage["headers"]): Promise<Call> {
     const project = await config.project(principal.projectId);
     const { settings } = project;
     let messages = toChatMessages(body.messages);
     let prompt: Call["prompt"] = null;
     let variables: Record<string, string> | null = null;
+    const sent = requestVariables(body, headers["keel-variables"]);
     let connectionId: string | null;
     let model: string | undefined;
     const request: Call["request"] = {};
@@ -145,7 +158,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (!resolved) {
         throw new GatewayError(404, "invalid_request_error", `The model \`${body.model}\` does not exist: no prompt "${name}" with a version labelled "${label}" in this project`, "model_not_found", "model");
       }
-      variables = Object.fromEntries(Object.entries(body.variables ?? {}).map(([k, v]) => [k, v === null ? "" : String(v)]));
+      variables = sent ?? {};
       const rendered =
         resolved.type === "text"
           ? (() => {
@@ -153,7 +166,7 @@ export function createGateway(options: GatewayOptions): Gateway {
               return { messages: [{ role: "user" as const, content: r.text }], missing: r.missing };
             })()
           : renderMessages(resolved.messages ?? [], variables);
-      if (rendered.missing.length) throw badRequest(`Missing variables for prompt "${name}": ${rendered.missing.join(", ")} (send them in \`variables\`)`, "variables", "missing_variables");
+      if (rendered.missing.length) throw badRequest(`Missing variables for prompt "${name}": ${rendered.missing.join(", ")} (send them in \`variables\`, metadata.keel_variables or a Keel-Variables header)`, "variables", "missing_variables");
       messages = [...rendered.messages, ...messages];
       prompt = { name: resolved.name, version: resolved.version, label };
       const c = resolved.config;
@@ -165,7 +178,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (c.responseFormat) request.responseFormat = c.responseFormat;
       if (c.tools?.length) request.tools = c.tools;
     } else {
-      if (body.variables) throw badRequest("`variables` only apply to prompt models (prompt:<name>@<label>)", "variables");
+      if (sent) throw badRequest("`variables` only apply to prompt models (prompt:<name>@<label>)", "variables");
       connectionId = settings.gatewayConnectionId;
       if (!connectionId) throw badRequest("This project has no gateway connection for plain model names: choose one in Settings → Observability, or call a deployed prompt with model \"prompt:<name>@<label>\"", "model", "no_gateway_connection");
       model = body.model;
@@ -173,16 +186,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (!messages.length) throw badRequest("Send at least one message", "messages");
     if (!connectionId) throw badRequest("The prompt names no provider connection and the project has none for the gateway", "model");
 
-    // The request's own parameters override the prompt's.
-    if (body.temperature !== undefined && body.temperature !== null) request.temperature = body.temperature;
-    const maxTokens = body.max_completion_tokens ?? body.max_tokens;
-    if (maxTokens !== undefined && maxTokens !== null) request.maxTokens = maxTokens;
-    if (body.stop !== undefined && body.stop !== null) request.stop = typeof body.stop === "string" ? [body.stop] : body.stop;
-    const tools = toTools(body.tools);
+    // The request's own parameters override the prompt's; its tools are added to the prompt's (a
+    // tool of the same name replaces the prompt's).
+    const { tools: _tools, ...own } = requestParameters(body);
+    Object.assign(request, own);
+    const tools = toTools(body.tools ?? undefined);
     if (tools) request.tools = [...(request.tools ?? []).filter((t) => !tools.some((x) => x.name === t.name)), ...tools];
-    const format = body.response_format;
-    if (format?.type === "json_object") request.responseFormat = { type: "json_object" };
-    if (format?.type === "json_schema") request.responseFormat = { type: "json_schema", name: format.json_schema.name, schema: format.json_schema.schema ?? {}, ...(format.json_schema.strict ? { strict: true } : {}) };
+    const choice = request.toolChoice;
+    if (choice !== undefined && choice !== "none" && !request.tools?.length) throw badRequest("`tool_choice` needs `tools` (neither the request nor the prompt has any)", "tool_choice");
+    if (typeof choice === "object" && !request.tools?.some((t) => t.name === choice.name)) throw badRequest(`\`tool_choice\` names "${choice.name}", which is not one of the tools`, "tool_choice");
+    if (body.stream && (request.n ?? 1) > 1) throw badRequest("`n` > 1 cannot be streamed through Keel's gateway: send stream: false for several choices", "n", "unsupported_parameter");
 
     const primaryConnection = await config.connection(principal.projectId, connectionId, settings.gatewayTimeoutMs).catch((error: unknown) => {
       // A version saved before save-time checks (or whose provider was deleted since) names a
@@ -193,12 +206,22 @@ export function createGateway(options: GatewayOptions): Gateway {
       throw error;
     });
     const primary = { connection: primaryConnection, model: model ?? primaryConnection.defaultModel ?? "simulated-1" };
+    const refused = primaryConnection.provider.unsupported(request);
+    if (refused) throw unsupported(refused, request, primaryConnection);
+    const guardrails = config.guardrailsFor(project, prompt?.name ?? null, prompt?.label ?? null);
+    if (guardrails?.hasOutput) {
+      // Output guardrails check (and may mask) one text: more choices would go unchecked, and log
+      // probabilities would spell out the tokens a mask hides.
+      if ((request.n ?? 1) > 1) throw badRequest("`n` > 1 cannot be combined with the output guardrails that apply to this call", "n", "unsupported_parameter");
+      if (request.logprobs) throw badRequest("`logprobs` cannot be combined with the output guardrails that apply to this call", "logprobs", "unsupported_parameter");
+    }
     let fallback: Target | null = null;
     if (settings.fallbackConnectionId && settings.fallbackConnectionId !== connectionId) {
       const fb = await config.connection(principal.projectId, settings.fallbackConnectionId, settings.gatewayTimeoutMs);
-      fallback = { connection: fb, model: settings.fallbackModel ?? fb.defaultModel ?? primary.model };
+      // A fallback that cannot carry this call's parameters is not used for it (the primary's answer or error stands).
+      if (!fb.provider.unsupported(request)) fallback = { connection: fb, model: settings.fallbackModel ?? fb.defaultModel ?? primary.model };
     }
-    const context = traceContext(traceparent);
+    const context = traceContext(headers.traceparent);
     return {
       principal,
       project,
@@ -207,7 +230,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       request,
       primary,
       fallback,
-      guardrails: config.guardrailsFor(project, prompt?.name ?? null, prompt?.label ?? null),
+      guardrails,
       prompt,
       variables,
       trace: { traceId: context.traceId, spanId: hex(8), parentSpanId: context.parentSpanId, startUs },
@@ -282,8 +305,20 @@ export function createGateway(options: GatewayOptions): Gateway {
     };
     if (call.usedFallback) attributes["keel.gateway.fallback"] = true;
     if (call.variables) attributes["keel.prompt.variables"] = JSON.stringify(call.variables);
-    if (call.body.user) attributes["user.id"] = call.body.user;
-    if (call.request.temperature !== undefined) attributes["gen_ai.request.temperature"] = call.request.temperature;
+    const r = call.request;
+    if (r.user) attributes["user.id"] = r.user;
+    // The request's parameters under OpenTelemetry's GenAI names where it has them.
+    if (r.temperature !== undefined) attributes["gen_ai.request.temperature"] = r.temperature;
+    if (r.maxTokens !== undefined) attributes["gen_ai.request.max_tokens"] = r.maxTokens;
+    if (r.topP !== undefined) attributes["gen_ai.request.top_p"] = r.topP;
+    if (r.seed !== undefined) attributes["gen_ai.request.seed"] = r.seed;
+    if (r.n !== undefined && r.n !== 1) attributes["gen_ai.request.choice.count"] = r.n;
+    if (r.presencePenalty !== undefined) attributes["gen_ai.request.presence_penalty"] = r.presencePenalty;
+    if (r.frequencyPenalty !== undefined) attributes["gen_ai.request.frequency_penalty"] = r.frequencyPenalty;
+    if (r.stop?.length) attributes["gen_ai.request.stop_sequences"] = JSON.stringify(r.stop);
+    if (r.toolChoice !== undefined) attributes["keel.request.tool_choice"] = typeof r.toolChoice === "string" ? r.toolChoice : r.toolChoice.name;
+    if (r.reasoningEffort !== undefined) attributes["keel.request.reasoning_effort"] = r.reasoningEffort;
+    if (r.metadata) attributes["keel.request.metadata"] = JSON.stringify(r.metadata);
     if (result?.toolCalls?.length) attributes["gen_ai.response.tool_calls"] = JSON.stringify(result.toolCalls);
     const usage = result?.usage;
     // A call a PII rule fired on is logged masked, whatever the rule's mode: the trace store must
@@ -309,7 +344,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       promptName: call.prompt?.name ?? null,
       promptVersion: call.prompt?.version ?? null,
       environment: call.prompt?.label ?? null,
-      userId: call.body.user ?? null,
+      userId: call.request.user ?? null,
       sessionId: null,
       input: cap(scrub(JSON.stringify(call.messages.map((m) => ({ role: m.role, content: m.content }))))),
       output: cap(result ? scrub(result.text) : null),
@@ -372,7 +407,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       for (let step = first; !step.done; step = await iterator.next()) {
         const event = step.value;
         if (event.type === "delta") {
-          if (event.text) res.write(chunkLine(id, created, target.model, { content: event.text }, null));
+          if (event.text || event.logprobs) res.write(chunkLine(id, created, target.model, { content: event.text }, null, undefined, event.logprobs));
         } else {
           finish(event.result);
           return event.result;
@@ -388,7 +423,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     const principal = await authenticate(req, COMPLETIONS);
     await limits.admit(principal);
     const body = await readBody(req);
-    const call = await plan(principal, body, startUs, req.headers.traceparent);
+    const call = await plan(principal, body, startUs, req.headers);
     const abort = new AbortController();
     res.on("close", () => {
       if (!res.writableFinished) abort.abort();

@@ -135,3 +135,34 @@ describe("errors", () => {
     expect(fake.requests[1]!.at - fake.requests[0]!.at).toBeGreaterThanOrEqual(180);
   });
 });
+
+describe("request parameters", () => {
+  it("maps top_p, user and tool_choice onto the Messages API", async () => {
+    const tools = [{ name: "a", parameters: { type: "object" } }, { name: "b", parameters: { type: "object" } }];
+    const cases: [CompletionRequest["toolChoice"], boolean | undefined, unknown][] = [
+      [undefined, undefined, undefined],
+      ["auto", undefined, { type: "auto" }],
+      ["required", undefined, { type: "any" }],
+      ["none", undefined, { type: "none" }],
+      [{ name: "b" }, false, { type: "tool", name: "b", disable_parallel_tool_use: true }],
+      [undefined, false, { type: "auto", disable_parallel_tool_use: true }],
+    ];
+    for (const [toolChoice, parallelToolCalls, expected] of cases) {
+      await provider().complete({ ...hello, tools, topP: 0.4, user: "u-1", ...(toolChoice && { toolChoice }), ...(parallelToolCalls !== undefined && { parallelToolCalls }) });
+      const sent = fake.requests.at(-1)!.body;
+      expect(sent.tool_choice, JSON.stringify(toolChoice)).toEqual(expected);
+      expect(sent).toMatchObject({ top_p: 0.4, metadata: { user_id: "u-1" } });
+    }
+  });
+
+  it("names the first parameter it cannot carry, and not a default spelled out", () => {
+    const p = provider();
+    expect(p.unsupported({ n: 1, logprobs: false, store: false, parallelToolCalls: true, metadata: {}, presencePenalty: 0, frequencyPenalty: 0, logitBias: {}, topP: 1, toolChoice: "required", user: "u" })).toBeNull();
+    expect(p.unsupported({ presencePenalty: 0.5 })).toBe("presencePenalty");
+    expect(p.unsupported({ n: 2 })).toBe("n");
+    expect(p.unsupported({ topP: 1, seed: 3, logprobs: true })).toBe("seed");
+    expect(p.unsupported({ metadata: { team: "x" } })).toBe("metadata");
+    expect(p.unsupported({ reasoningEffort: "high" })).toBe("reasoningEffort");
+    expect(p.unsupported({ openaiExtras: { prompt_cache_key: "k" } })).toBe("openaiExtras");
+  });
+});

@@ -5,12 +5,20 @@ import "server-only";
 import { ProviderError } from "./errors";
 import { classifyError, createTransport, parseEventData, postJson, providerMessage, readJson, readSse, startDeadline, joinUrl, type Transport } from "./http";
 import { streamWithRetries, withRetries } from "./retry";
-import type { CompletionRequest, CompletionResult, FinishReason, Provider, ProviderOptions, StreamEvent, ToolCall, Usage } from "./types";
+import { firstUnsupported } from "./parameters";
+import type { CompletionRequest, CompletionResult, FinishReason, Provider, ProviderOptions, RequestParameter, StreamEvent, ToolCall, Usage } from "./types";
 
 export const ANTHROPIC_DEFAULT_BASE_URL = "https://api.anthropic.com";
 export const ANTHROPIC_VERSION = "2023-06-01";
 /** The API requires max_tokens; used when the prompt's config has none. */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 1024;
+/**
+ * What the Messages API can carry. Not carried: n > 1, seed, logprobs, presence/frequency
+ * penalties, logit_bias, free-form metadata (it has only user_id), service_tier (other values),
+ * store, verbosity, and reasoning_effort (extended thinking needs a token budget and constrains
+ * temperature and tool_choice, which no effort level maps onto cleanly).
+ */
+const CARRIED = new Set<RequestParameter>(["temperature", "maxTokens", "stop", "responseFormat", "tools", "topP", "toolChoice", "parallelToolCalls", "user"]);
 
 type WireUsage = { input_tokens?: number; output_tokens?: number; cache_creation_input_tokens?: number | null; cache_read_input_tokens?: number | null };
 type WireBlock = { type: string; text?: string; id?: string; name?: string; input?: unknown };
@@ -51,6 +59,15 @@ function toAnthropicMessage(m: CompletionRequest["messages"][number]): Record<st
   return { role: m.role, content: m.content };
 }
 
+/** OpenAI's tool_choice (and parallel_tool_calls: false) in Anthropic's shape: auto, any (required), none, tool (named). */
+function toolChoiceOf(req: CompletionRequest): Record<string, unknown> | null {
+  const c = req.toolChoice;
+  if (c === "none") return { type: "none" };
+  const choice = c === undefined || c === "auto" ? { type: "auto" } : c === "required" ? { type: "any" } : { type: "tool", name: c.name };
+  if (req.parallelToolCalls === false) return { ...choice, disable_parallel_tool_use: true };
+  return c === undefined ? null : choice;
+}
+
 export function toAnthropicBody(req: CompletionRequest, stream: boolean): Record<string, unknown> {
   const system = req.messages.filter((m) => m.role === "system").map((m) => m.content);
   const instruction = formatInstruction(req);
@@ -64,6 +81,10 @@ export function toAnthropicBody(req: CompletionRequest, stream: boolean): Record
   if (req.temperature !== undefined) body.temperature = req.temperature;
   if (req.stop?.length) body.stop_sequences = req.stop;
   if (req.tools?.length) body.tools = req.tools.map((t) => ({ name: t.name, ...(t.description && { description: t.description }), input_schema: t.parameters }));
+  if (req.topP !== undefined) body.top_p = req.topP;
+  const choice = toolChoiceOf(req);
+  if (choice) body.tool_choice = choice;
+  if (req.user !== undefined) body.metadata = { user_id: req.user };
   if (stream) body.stream = true;
   return body;
 }
@@ -203,6 +224,7 @@ export function createAnthropicProvider(connection: { baseUrl?: string | null; a
     kind: "anthropic",
     name: t.label,
     complete,
+    unsupported: (req) => firstUnsupported(req, CARRIED),
     stream(req) {
       const started = performance.now();
       return streamWithRetries(t.policy, req.signal, (n) => attemptStream(req, n, started));

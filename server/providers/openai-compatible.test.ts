@@ -331,3 +331,66 @@ describe("usage", () => {
     expect(result.usage).toEqual({ inputTokens: 3 + 4 + 3 + 4, outputTokens: 3 });
   });
 });
+
+describe("request parameters", () => {
+  it("forwards every parameter under OpenAI's name and returns all n choices with their log probabilities", async () => {
+    const p = provider();
+    expect(p.unsupported({ n: 3, seed: 1, logprobs: true, reasoningEffort: "low", store: true, openaiExtras: { prompt_cache_key: "k" } })).toBeNull();
+    const result = await p.complete({
+      ...hello,
+      n: 2,
+      seed: 7,
+      topP: 0.5,
+      toolChoice: "none",
+      tools: [{ name: "f", parameters: { type: "object" } }],
+      parallelToolCalls: false,
+      logprobs: true,
+      topLogprobs: 1,
+      presencePenalty: 0.1,
+      frequencyPenalty: 0.2,
+      reasoningEffort: "low",
+      metadata: { a: "b" },
+      user: "u1",
+      logitBias: { "5": 1 },
+      serviceTier: "flex",
+      store: false,
+      verbosity: "low",
+      openaiExtras: { prompt_cache_key: "k", safety_identifier: "s" },
+    });
+    expect(fake.requests.at(-1)!.body).toMatchObject({
+      n: 2,
+      seed: 7,
+      top_p: 0.5,
+      tool_choice: "none",
+      parallel_tool_calls: false,
+      logprobs: true,
+      top_logprobs: 1,
+      presence_penalty: 0.1,
+      frequency_penalty: 0.2,
+      reasoning_effort: "low",
+      metadata: { a: "b" },
+      user: "u1",
+      logit_bias: { "5": 1 },
+      service_tier: "flex",
+      store: false,
+      verbosity: "low",
+      prompt_cache_key: "k",
+      safety_identifier: "s",
+    });
+    expect(result.text).toBe("Echo: Hello there");
+    expect(result.alternatives).toEqual([{ text: "Echo 1: Hello there", finishReason: "stop", logprobs: expect.objectContaining({ content: expect.any(Array) }) }]);
+    expect(result.logprobs!.content!.map((l) => l.token)).toEqual(["Echo: ", "Hello ", "there"]);
+    // A named tool choice in OpenAI's object form.
+    await p.complete({ ...hello, tools: [{ name: "f", parameters: {} }], toolChoice: { name: "f" } });
+    expect(fake.requests.at(-1)!.body.tool_choice).toEqual({ type: "function", function: { name: "f" } });
+  });
+
+  it("streams log probabilities with their text and gathers them on the result", async () => {
+    const events: StreamEvent[] = [];
+    for await (const e of provider().stream({ ...hello, logprobs: true })) events.push(e);
+    const deltas = events.filter((e) => e.type === "delta");
+    expect(deltas.map((d) => d.logprobs?.map((l) => l.token).join(""))).toEqual(deltas.map((d) => d.text));
+    const done = events.at(-1)!;
+    expect(done.type === "done" && done.result.logprobs!.content!.length).toBe(3);
+  });
+});

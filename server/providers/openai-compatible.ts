@@ -5,21 +5,24 @@ import { ProviderError } from "./errors";
 import { classifyError, createTransport, parseEventData, postJson, providerMessage, readJson, readSse, startDeadline, joinUrl, type Transport } from "./http";
 import { streamWithRetries, withRetries } from "./retry";
 import { estimateUsage } from "./tokens";
-import type { CompletionRequest, CompletionResult, FinishReason, Provider, ProviderOptions, StreamEvent, ToolCall, Usage } from "./types";
+import { firstUnsupported, REQUEST_PARAMETERS } from "./parameters";
+import type { Alternative, CompletionRequest, CompletionResult, FinishReason, Logprobs, Provider, ProviderOptions, StreamEvent, TokenLogprob, ToolCall, Usage } from "./types";
 
 export const OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
+/** An OpenAI-compatible server takes every chat-completions parameter under its own name. */
+const CARRIED = new Set(REQUEST_PARAMETERS);
 
 type WireToolCall = { index?: number; id?: string; type?: string; function?: { name?: string; arguments?: string } };
 type WireUsage = { prompt_tokens?: number; completion_tokens?: number };
 type WireError = { error?: { message?: string } | string };
 type WireCompletion = WireError & {
   model?: string;
-  choices?: { message?: { content?: string | null; refusal?: string | null; tool_calls?: WireToolCall[] }; finish_reason?: string | null }[];
+  choices?: { index?: number; message?: { content?: string | null; refusal?: string | null; tool_calls?: WireToolCall[] }; finish_reason?: string | null; logprobs?: Logprobs | null }[];
   usage?: WireUsage | null;
 };
 type WireChunk = WireError & {
   model?: string;
-  choices?: { delta?: { content?: string | null; refusal?: string | null; tool_calls?: WireToolCall[] }; finish_reason?: string | null }[];
+  choices?: { index?: number; delta?: { content?: string | null; refusal?: string | null; tool_calls?: WireToolCall[] }; finish_reason?: string | null; logprobs?: { content?: TokenLogprob[] | null } | null }[];
   usage?: WireUsage | null;
 };
 
@@ -51,6 +54,24 @@ export function toOpenAIBody(req: CompletionRequest, stream: boolean): Record<st
   if (req.tools?.length) {
     body.tools = req.tools.map((t) => ({ type: "function", function: { name: t.name, ...(t.description && { description: t.description }), parameters: t.parameters } }));
   }
+  // Everything else is OpenAI's own parameter under its own name: forwarded as given.
+  if (req.topP !== undefined) body.top_p = req.topP;
+  if (req.seed !== undefined) body.seed = req.seed;
+  if (req.n !== undefined) body.n = req.n;
+  if (req.toolChoice !== undefined) body.tool_choice = typeof req.toolChoice === "string" ? req.toolChoice : { type: "function", function: { name: req.toolChoice.name } };
+  if (req.parallelToolCalls !== undefined) body.parallel_tool_calls = req.parallelToolCalls;
+  if (req.logprobs !== undefined) body.logprobs = req.logprobs;
+  if (req.topLogprobs !== undefined) body.top_logprobs = req.topLogprobs;
+  if (req.presencePenalty !== undefined) body.presence_penalty = req.presencePenalty;
+  if (req.frequencyPenalty !== undefined) body.frequency_penalty = req.frequencyPenalty;
+  if (req.reasoningEffort !== undefined) body.reasoning_effort = req.reasoningEffort;
+  if (req.metadata !== undefined) body.metadata = req.metadata;
+  if (req.user !== undefined) body.user = req.user;
+  if (req.logitBias !== undefined) body.logit_bias = req.logitBias;
+  if (req.serviceTier !== undefined) body.service_tier = req.serviceTier;
+  if (req.store !== undefined) body.store = req.store;
+  if (req.verbosity !== undefined) body.verbosity = req.verbosity;
+  for (const [key, value] of Object.entries(req.openaiExtras ?? {})) if (!(key in body)) body[key] = value;
   if (stream) {
     body.stream = true;
     body.stream_options = { include_usage: true };
@@ -112,13 +133,22 @@ export function createOpenAICompatibleProvider(connection: { baseUrl?: string | 
         deadline.clear();
       }
     });
-    const choice = json.choices?.[0];
+    const choices = [...(json.choices ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+    const choice = choices[0];
     if (!choice) throw new ProviderError({ code: "invalid_response", message: `${t.label} answered without a completion (no choices).` });
     const text = choice.message?.content ?? choice.message?.refusal ?? "";
+    const alternatives: Alternative[] = choices.slice(1).map((c) => ({
+      text: c.message?.content ?? c.message?.refusal ?? "",
+      toolCalls: toToolCalls(c.message?.tool_calls),
+      finishReason: mapOpenAIFinishReason(c.finish_reason),
+      ...(c.logprobs !== undefined && { logprobs: c.logprobs }),
+    }));
     return {
       text,
       toolCalls: toToolCalls(choice.message?.tool_calls),
-      usage: toUsage(json.usage, req, text),
+      ...(choice.logprobs !== undefined && { logprobs: choice.logprobs }),
+      ...(alternatives.length && { alternatives }),
+      usage: toUsage(json.usage, req, [text, ...alternatives.map((a) => a.text)].join("")),
       latencyMs: Math.round(performance.now() - started),
       model: json.model ?? req.model,
       finishReason: mapOpenAIFinishReason(choice.finish_reason),
@@ -134,6 +164,7 @@ export function createOpenAICompatibleProvider(connection: { baseUrl?: string | 
       let model = req.model;
       let finish: string | null | undefined;
       let usage: WireUsage | null | undefined;
+      let logprobs: TokenLogprob[] | null = null;
       const calls = new Map<number, { id?: string; name: string; arguments: string }>();
       for await (const sse of readSse(res.body, deadline.touch)) {
         if (sse.data === "[DONE]") break;
@@ -141,7 +172,8 @@ export function createOpenAICompatibleProvider(connection: { baseUrl?: string | 
         if (chunk.error) throw streamError(t, chunk.error);
         if (chunk.model) model = chunk.model;
         if (chunk.usage) usage = chunk.usage;
-        const choice = chunk.choices?.[0];
+        // Only the first choice streams through (the gateway refuses n > 1 with stream).
+        const choice = chunk.choices?.find((c) => (c.index ?? 0) === 0);
         if (!choice) continue;
         if (choice.finish_reason) finish = choice.finish_reason;
         for (const call of choice.delta?.tool_calls ?? []) {
@@ -153,9 +185,11 @@ export function createOpenAICompatibleProvider(connection: { baseUrl?: string | 
           calls.set(index, acc);
         }
         const delta = choice.delta?.content ?? choice.delta?.refusal;
-        if (delta) {
-          text += delta;
-          yield { type: "delta", text: delta };
+        const tokens = choice.logprobs?.content ?? undefined;
+        if (tokens?.length) logprobs = [...(logprobs ?? []), ...tokens];
+        if (delta || tokens?.length) {
+          text += delta ?? "";
+          yield { type: "delta", text: delta ?? "", ...(tokens?.length && { logprobs: tokens }) };
         }
       }
       const toolCalls = [...calls.entries()].sort(([a], [b]) => a - b).map(([i, c]) => ({ id: c.id ?? `call_${i}`, name: c.name, arguments: c.arguments }));
@@ -164,6 +198,7 @@ export function createOpenAICompatibleProvider(connection: { baseUrl?: string | 
         result: {
           text,
           toolCalls: toolCalls.length ? toolCalls : undefined,
+          ...(logprobs && { logprobs: { content: logprobs } }),
           usage: toUsage(usage, req, text),
           latencyMs: Math.round(performance.now() - started),
           model,
@@ -182,6 +217,7 @@ export function createOpenAICompatibleProvider(connection: { baseUrl?: string | 
     kind: "openai_compatible",
     name: t.label,
     complete,
+    unsupported: (req) => firstUnsupported(req, CARRIED),
     stream(req) {
       const started = performance.now();
       return streamWithRetries(t.policy, req.signal, (n) => attemptStream(req, n, started));

@@ -125,3 +125,33 @@ describe("sampleFromSchema", () => {
     expect(sampleFromSchema(null)).toBeNull();
   });
 });
+
+describe("simulated provider: request parameters", () => {
+  it("keeps replies without the new parameters as they were, and lets seed and sampling knobs pick the reply", async () => {
+    const plain = await simulated().complete(req);
+    expect(plain.text).toBe((await simulated().complete({ ...req, n: 1, user: "u", metadata: { a: "b" } })).text);
+    const seeded = await Promise.all([1, 1, 2].map((seed) => simulated().complete({ ...req, seed })));
+    expect(seeded[0]!.text).toBe(seeded[1]!.text);
+    const texts = new Set([plain, ...seeded].map((r) => r.text));
+    expect(texts.size).toBeGreaterThanOrEqual(2);
+  });
+
+  it("gives n deterministic choices, usage covering them all, and a forced tool call from the schema", async () => {
+    const three = await simulated().complete({ ...req, n: 3 });
+    expect(three.alternatives).toHaveLength(2);
+    expect(new Set([three.text, ...three.alternatives!.map((a) => a.text)]).size).toBe(3);
+    expect(three.usage.outputTokens).toBeGreaterThan((await simulated().complete(req)).usage.outputTokens);
+    const tools = [{ name: "lookup", parameters: { type: "object", properties: { id: { type: "integer", minimum: 5 } } } }];
+    const forced = await simulated().complete({ ...req, tools, toolChoice: { name: "lookup" } });
+    expect(forced).toMatchObject({ text: "", finishReason: "tool_calls", toolCalls: [{ name: "lookup", arguments: '{"id":5}' }] });
+    expect((await simulated().complete({ ...req, tools, toolChoice: "auto" })).toolCalls).toBeUndefined();
+  });
+
+  it("refuses what it cannot simulate", () => {
+    const p = simulated();
+    expect(p.unsupported({ seed: 1, n: 4, topP: 0.2, presencePenalty: 1, toolChoice: "required", user: "u", metadata: { a: "b" } })).toBeNull();
+    expect(p.unsupported({ logprobs: true })).toBe("logprobs");
+    expect(p.unsupported({ logitBias: { "1": 2 } })).toBe("logitBias");
+    expect(p.unsupported({ verbosity: "low" })).toBe("verbosity");
+  });
+});

@@ -7,12 +7,24 @@ import { createHash } from "node:crypto";
 import { abortedError } from "./errors";
 import { sleep } from "./retry";
 import { estimateTokens, estimateUsage } from "./tokens";
-import type { CompletionRequest, CompletionResult, FinishReason, Provider } from "./types";
+import { firstUnsupported } from "./parameters";
+import type { Alternative, CompletionRequest, CompletionResult, FinishReason, Provider, RequestParameter, ToolCall } from "./types";
 
 export const SIMULATED_PREFIX = "[Simulated] ";
 
-function requestHash(req: CompletionRequest): Buffer {
-  const input = JSON.stringify([req.model, req.messages.map((m) => [m.role, m.content]), req.temperature ?? null]);
+/**
+ * What a local, deterministic stand-in can honour: sampling knobs and the seed pick the reply, n
+ * gives n different replies, a required or named tool_choice gets a call with arguments sampled
+ * from the tool's schema. Refused (nothing to simulate them with): logprobs, logit_bias,
+ * reasoning_effort, service_tier, store, verbosity.
+ */
+const CARRIED = new Set<RequestParameter>(["temperature", "maxTokens", "stop", "responseFormat", "tools", "topP", "seed", "n", "toolChoice", "parallelToolCalls", "presencePenalty", "frequencyPenalty", "metadata", "user"]);
+
+function requestHash(req: CompletionRequest, choice = 0): Buffer {
+  const sampling = [req.temperature ?? null, req.topP ?? null, req.seed ?? null, req.presencePenalty ?? null, req.frequencyPenalty ?? null];
+  // Without the newer knobs the hash input is what it always was: existing replies do not change.
+  const knobs = sampling.slice(1).every((v) => v === null) && choice === 0 ? [sampling[0]] : [...sampling, choice];
+  const input = JSON.stringify([req.model, req.messages.map((m) => [m.role, m.content]), ...knobs]);
   return createHash("sha256").update(input).digest();
 }
 
@@ -100,12 +112,31 @@ function chunksOf(text: string): string[] {
   return (text.match(/\S+\s*|\s+/g) ?? []).flatMap((w) => w.match(/[\s\S]{1,24}/g) ?? []);
 }
 
+/** A call of the tool tool_choice requires (the first tool for "required"), arguments sampled from its schema. */
+function forcedToolCall(req: CompletionRequest, choice: number): ToolCall[] | undefined {
+  const c = req.toolChoice;
+  if (c === undefined || c === "auto" || c === "none" || !req.tools?.length) return undefined;
+  const tool = c === "required" ? req.tools[0] : req.tools.find((t) => t.name === c.name);
+  if (!tool) return undefined;
+  return [{ id: `call_simulated_${choice}`, name: tool.name, arguments: JSON.stringify(sampleFromSchema(tool.parameters) ?? {}) }];
+}
+
+function choiceOf(req: CompletionRequest, index: number): Alternative {
+  const toolCalls = forcedToolCall(req, index);
+  if (toolCalls) return { text: "", toolCalls, finishReason: "tool_calls" };
+  return limit(replyText(req, requestHash(req, index)), req);
+}
+
 function simulate(req: CompletionRequest): CompletionResult {
   const h = requestHash(req);
-  const { text, finishReason } = limit(replyText(req, h), req);
+  const { text, finishReason, toolCalls } = choiceOf(req, 0);
+  const alternatives = Array.from({ length: Math.max(0, (req.n ?? 1) - 1) }, (_, i) => choiceOf(req, i + 1));
+  const all = [text, ...alternatives.map((a) => a.text), ...[toolCalls, ...alternatives.map((a) => a.toolCalls)].flatMap((calls) => (calls ?? []).map((c) => c.arguments))].join("");
   return {
     text,
-    usage: estimateUsage(req.messages, text),
+    ...(toolCalls && { toolCalls }),
+    ...(alternatives.length && { alternatives }),
+    usage: estimateUsage(req.messages, all),
     // Small and deterministic, so results (and tests) are reproducible.
     latencyMs: 20 + (h[3]! % 60),
     model: req.model || "simulated",
@@ -118,6 +149,7 @@ export function createSimulatedProvider(connection: { name?: string } = {}): Pro
   return {
     kind: "simulated",
     name: connection.name?.trim() || "Simulated",
+    unsupported: (req) => firstUnsupported(req, CARRIED),
     async complete(req) {
       const result = simulate(req);
       await sleep(result.latencyMs, req.signal);

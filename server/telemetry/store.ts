@@ -197,8 +197,11 @@ type RollupDelta = {
   flags: number;
 };
 
-function rollupDeltas(rows: readonly StoredSpan[], granularityMs: number): RollupDelta[] {
-  const deltas = new Map<string, RollupDelta>();
+type CountedSpan = Pick<StoredSpan, "startUs" | "endUs" | "statusCode" | "isGeneration" | "model" | "promptName" | "promptVersion" | "environment" | "inputTokens" | "outputTokens" | "costUsd" | "guardrails">;
+
+/** The generations' counts per rollup key; `sign` -1 takes back what earlier batches counted. */
+function rollupDeltas(rows: readonly CountedSpan[], granularityMs: number, sign: 1 | -1 = 1, into = new Map<string, RollupDelta>()): RollupDelta[] {
+  const deltas = into;
   for (const r of rows) {
     if (!r.isGeneration) continue;
     const bucket = Math.floor(r.startUs / 1000 / granularityMs) * granularityMs;
@@ -213,19 +216,20 @@ function rollupDeltas(rows: readonly StoredSpan[], granularityMs: number): Rollu
       deltas.set(key, d);
     }
     const ms = (r.endUs - r.startUs) / 1000;
-    d.generations++;
-    if (r.statusCode === 2) d.errors++;
-    d.inputTokens += r.inputTokens ?? 0;
-    d.outputTokens += r.outputTokens ?? 0;
-    d.costUsd += r.costUsd ?? 0;
-    d.latencySumMs += ms;
-    d.hist[histBucket(ms)]!++;
+    d.generations += sign;
+    if (r.statusCode === 2) d.errors += sign;
+    d.inputTokens += sign * (r.inputTokens ?? 0);
+    d.outputTokens += sign * (r.outputTokens ?? 0);
+    d.costUsd += sign * (r.costUsd ?? 0);
+    d.latencySumMs += sign * ms;
+    d.hist[histBucket(ms)]! += sign;
     for (const v of r.guardrails ?? []) {
-      if (v.action === "block") d.blocks++;
-      else d.flags++;
+      if (v.action === "block") d.blocks += sign;
+      else d.flags += sign;
     }
   }
-  return [...deltas.values()];
+  // A span counted and taken back in the same batch leaves an all-zero delta: not worth a row.
+  return [...deltas.values()].filter((d) => [d.generations, d.errors, d.inputTokens, d.outputTokens, d.costUsd, d.latencySumMs, d.blocks, d.flags, ...d.hist].some((n) => n !== 0));
 }
 
 // A batch's counts are appended to the deltas (no shared rows, so concurrent batches never wait on
@@ -408,6 +412,118 @@ function traceParams(projectId: string, deltas: TraceDelta[]): unknown[] {
   ];
 }
 
+// ----- one generation per model call ------------------------------------------------------------
+//
+// A client that traces its own LLM calls (AI SDK telemetry, OpenInference, Langfuse) and calls
+// Keel's gateway with a traceparent sends a generation span for the call, and the gateway logs
+// the same call as its own generation, a descendant of the client's (through the client's HTTP
+// span, if it has one). Counting both doubles the tokens and cost. The gateway's generation is
+// the one counted: its usage is what the provider reported, its cost uses the project's prices,
+// it carries the prompt version, environment and guardrail hits, and it exists whether or not
+// the client's telemetry is sampled. The client's span stays in the trace as a plain span (its
+// tokens kept on the row) with `keel.generation.counted_by` naming the gateway's span.
+//
+// Applied at write time, whichever arrives first: when a batch brings either side (or a span in
+// between), the trace's gateway generations are walked up to their nearest generation ancestor;
+// one from another source that still counts is taken off the trace summary and the rollups.
+
+const MAX_WALK = 16;
+const WALK_WINDOW_US = DAY_MS * 1000;
+
+type SkeletonRow = {
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string | null;
+  is_generation: boolean;
+  source: string;
+  counted_by: string | null;
+  start_us: string;
+  end_us: string;
+  status_code: number;
+  model: string | null;
+  prompt_name: string | null;
+  prompt_version: number | null;
+  environment: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cost_usd: number | null;
+  guardrails: StoredSpan["guardrails"];
+};
+
+const SKELETONS = `WITH t AS (
+  SELECT DISTINCT trace_id FROM telemetry.spans
+  WHERE project_id = $1 AND trace_id = ANY($2::text[]) AND start_time >= $3::timestamptz AND start_time <= $4::timestamptz
+    AND source = 'gateway' AND is_generation AND parent_span_id IS NOT NULL
+)
+SELECT s.trace_id, s.span_id, s.parent_span_id, s.is_generation, s.source, s.attributes->>'keel.generation.counted_by' AS counted_by,
+  (extract(epoch FROM s.start_time) * 1000000)::bigint::text AS start_us, (extract(epoch FROM s.end_time) * 1000000)::bigint::text AS end_us,
+  s.status_code, s.model, s.prompt_name, s.prompt_version, s.environment, s.input_tokens, s.output_tokens, s.cost_usd, s.guardrails
+FROM telemetry.spans s JOIN t USING (trace_id)
+WHERE s.project_id = $1 AND s.start_time >= $3::timestamptz AND s.start_time <= $4::timestamptz`;
+
+/** Takes client generations that a gateway generation below them also counts off the counts; returns them (as counted before). */
+async function uncountClientGenerations(client: pg.PoolClient, projectId: string, fresh: readonly StoredSpan[]): Promise<CountedSpan[]> {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const r of fresh) {
+    lo = Math.min(lo, r.startUs);
+    hi = Math.max(hi, r.startUs);
+  }
+  const traceIds = [...new Set(fresh.map((r) => r.traceId))];
+  const { rows } = await client.query<SkeletonRow>(SKELETONS, [projectId, traceIds, isoOfMicros(lo - WALK_WINDOW_US), isoOfMicros(hi + WALK_WINDOW_US)]);
+  if (!rows.length) return [];
+  const byId = new Map(rows.map((r) => [`${r.trace_id}:${r.span_id}`, r]));
+  const demote = new Map<string, { row: SkeletonRow; by: string }>();
+  for (const g of rows) {
+    if (g.source !== "gateway" || !g.is_generation || !g.parent_span_id) continue;
+    let parent = byId.get(`${g.trace_id}:${g.parent_span_id}`);
+    for (let depth = 0; parent && depth < MAX_WALK; depth++) {
+      if (parent.is_generation || parent.counted_by) break;
+      parent = parent.parent_span_id ? byId.get(`${parent.trace_id}:${parent.parent_span_id}`) : undefined;
+    }
+    if (parent?.is_generation && !parent.counted_by && parent.source !== "gateway") demote.set(`${parent.trace_id}:${parent.span_id}`, { row: parent, by: g.span_id });
+  }
+  if (!demote.size) return [];
+  const list = [...demote.values()].sort((a, b) => (a.row.trace_id + a.row.span_id < b.row.trace_id + b.row.span_id ? -1 : 1));
+  await client.query(
+    `UPDATE telemetry.spans s SET is_generation = false, attributes = s.attributes || jsonb_build_object('keel.generation.counted_by', d.by)
+     FROM unnest($2::text[], $3::text[], $4::text[]) AS d(trace_id, span_id, by)
+     WHERE s.project_id = $1 AND s.trace_id = d.trace_id AND s.span_id = d.span_id`,
+    [projectId, list.map((d) => d.row.trace_id), list.map((d) => d.row.span_id), list.map((d) => d.by)],
+  );
+  const spans: CountedSpan[] = list.map(({ row: r }) => ({
+    startUs: Number(r.start_us),
+    endUs: Number(r.end_us),
+    statusCode: r.status_code as 0 | 1 | 2,
+    isGeneration: true,
+    model: r.model,
+    promptName: r.prompt_name,
+    promptVersion: r.prompt_version,
+    environment: r.environment,
+    inputTokens: r.input_tokens,
+    outputTokens: r.output_tokens,
+    costUsd: r.cost_usd,
+    guardrails: r.guardrails,
+  }));
+  const perTrace = new Map<string, { generations: number; inputTokens: number; outputTokens: number; costUsd: number }>();
+  for (const [i, { row }] of list.entries()) {
+    const t = perTrace.get(row.trace_id) ?? { generations: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+    t.generations++;
+    t.inputTokens += spans[i]!.inputTokens ?? 0;
+    t.outputTokens += spans[i]!.outputTokens ?? 0;
+    t.costUsd += spans[i]!.costUsd ?? 0;
+    perTrace.set(row.trace_id, t);
+  }
+  const traces = [...perTrace.entries()];
+  await client.query(
+    `UPDATE telemetry.traces t SET generations = t.generations - d.g, input_tokens = t.input_tokens - d.it, output_tokens = t.output_tokens - d.ot, cost_usd = t.cost_usd - d.c
+     FROM unnest($2::text[], $3::int4[], $4::int8[], $5::int8[], $6::float8[]) AS d(trace_id, g, it, ot, c)
+     WHERE t.project_id = $1 AND t.trace_id = d.trace_id`,
+    [projectId, traces.map(([id]) => id), traces.map(([, v]) => v.generations), traces.map(([, v]) => v.inputTokens), traces.map(([, v]) => v.outputTokens), traces.map(([, v]) => v.costUsd)],
+  );
+  return spans;
+}
+
 export type WriteResult = { inserted: number; duplicates: number };
 
 /**
@@ -432,9 +548,14 @@ export async function writeSpans(projectId: string, rows: readonly StoredSpan[],
       }
     }
     if (fresh.length) {
+      // The upsert locks the batch's trace summaries, so a concurrent batch of the same trace has
+      // committed before the next statement looks for client generations the gateway also logged.
       await client.query(UPSERT_TRACES, traceParams(projectId, traceDeltas(fresh)));
-      const minute = rollupDeltas(fresh, 60_000);
-      if (minute.length) await client.query(INSERT_DELTAS, rollupParams(projectId, minute));
+      const uncounted = await uncountClientGenerations(client, projectId, fresh);
+      const minute = new Map<string, RollupDelta>();
+      rollupDeltas(fresh, 60_000, 1, minute);
+      const deltas = rollupDeltas(uncounted, 60_000, -1, minute);
+      if (deltas.length) await client.query(INSERT_DELTAS, rollupParams(projectId, deltas));
     }
     if (usage && usage.requests > 0) {
       await client.query(

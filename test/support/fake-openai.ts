@@ -1,7 +1,9 @@
 // A real local HTTP server speaking the OpenAI chat completions API (/v1/chat/completions) and
 // Anthropic's Messages API (/v1/messages), for tests of the provider clients and of anything
-// that calls a provider. Deterministic replies ("Echo: <last user message>"), usage in the
-// vendor's shape, SSE streaming, and scriptable trouble: failures with a status (and
+// that calls a provider. Deterministic replies ("Echo: <last user message>"; choice i > 0 of
+// `n` choices says "Echo <i>: …"), usage in the vendor's shape, log probabilities when asked
+// (one token a word), tool_choice honoured ("none", "required", a named tool), SSE streaming,
+// and scriptable trouble: failures with a status (and
 // Retry-After), delays, streams cut off mid-way. Every request is recorded for assertions.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -134,32 +136,39 @@ export async function startFakeOpenAI(): Promise<FakeProviderServer> {
       return sendJson(res, 401, openAIError(`Incorrect API key provided: ${auth.slice(7)}. You can find your API key at https://example.test.`, "invalid_api_key"));
     }
     if (!body?.model) return sendJson(res, 400, openAIError("you must provide a model parameter"));
-    const tool = body.tools?.[0]?.function;
+    const choice = body.tool_choice;
+    const tools = (body.tools ?? []) as { function: { name: string } }[];
+    const tool = choice === "none" ? undefined : typeof choice === "object" && choice ? tools.find((t) => t.function.name === choice.function?.name)?.function : tools[0]?.function;
     const id = `chatcmpl-${requests.length}`;
     const usage = { prompt_tokens: inputTokens(body), completion_tokens: 0, total_tokens: 0 };
     const text = tool ? "" : replyFor(body);
     const args = JSON.stringify({ input: replyFor({ messages: body.messages }).slice(6) });
-    usage.completion_tokens = tool ? estimate(args) : words(text).length;
+    const n = typeof body.n === "number" && body.n > 1 ? body.n : 1;
+    const textOfChoice = (i: number) => (i === 0 || tool ? text : text.replace(/^Echo:/, `Echo ${i}:`));
+    usage.completion_tokens = (tool ? estimate(args) : words(text).length) * n;
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
     const finish = tool ? "tool_calls" : "stop";
     const toolCall = tool && { id: "call_1", type: "function", function: { name: tool.name, arguments: args } };
+    const top = typeof body.top_logprobs === "number" ? body.top_logprobs : 0;
+    const logprob = (w: string, i: number) => ({ token: w, logprob: -0.5 * (i + 1), bytes: [...Buffer.from(w)], top_logprobs: Array.from({ length: top }, (_, k) => ({ token: k ? `${w}~${k}` : w, logprob: -0.5 * (i + 1) - k, bytes: null })) });
+    const logprobsOf = (t: string) => (body.logprobs ? { content: words(t).map(logprob), refusal: null } : null);
 
     if (!body.stream) {
       return sendJson(res, 200, {
         id,
         object: "chat.completion",
         model: body.model,
-        choices: [{ index: 0, message: { role: "assistant", content: tool ? null : text, ...(toolCall && { tool_calls: [toolCall] }) }, finish_reason: finish }],
+        choices: Array.from({ length: n }, (_, i) => ({ index: i, message: { role: "assistant", content: tool ? null : textOfChoice(i), ...(toolCall && { tool_calls: [toolCall] }) }, logprobs: logprobsOf(textOfChoice(i)), finish_reason: finish })),
         usage,
       });
     }
-    const chunk = (delta: object, finish_reason: string | null = null) => ({ id, object: "chat.completion.chunk", model: body.model, choices: [{ index: 0, delta, finish_reason }] });
+    const chunk = (delta: object, finish_reason: string | null = null, logprobs: object | null = null) => ({ id, object: "chat.completion.chunk", model: body.model, choices: [{ index: 0, delta, logprobs, finish_reason }] });
     const events: { data: unknown; text?: boolean }[] = [{ data: chunk({ role: "assistant", content: "" }) }];
     if (toolCall) {
       events.push({ data: chunk({ tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: tool.name, arguments: "" } }] }) });
       for (const piece of args.match(/.{1,5}/g) ?? []) events.push({ data: chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }), text: true });
     } else {
-      for (const w of words(text)) events.push({ data: chunk({ content: w }), text: true });
+      for (const [i, w] of words(text).entries()) events.push({ data: chunk({ content: w }, null, body.logprobs ? { content: [logprob(w, i)] } : null), text: true });
     }
     events.push({ data: chunk({}, finish) });
     if (body.stream_options?.include_usage) events.push({ data: { id, object: "chat.completion.chunk", model: body.model, choices: [], usage } });
@@ -174,7 +183,8 @@ export async function startFakeOpenAI(): Promise<FakeProviderServer> {
     if (!body?.model) return sendJson(res, 400, anthropicError("model: Field required"));
     if (typeof body.max_tokens !== "number") return sendJson(res, 400, anthropicError("max_tokens: Field required"));
     if ((body.messages ?? []).some((m: Message) => m.role === "system")) return sendJson(res, 400, anthropicError('messages: Unexpected role "system"'));
-    const tool = body.tools?.[0];
+    const choice = body.tool_choice as { type?: string; name?: string } | undefined;
+    const tool = choice?.type === "none" ? undefined : choice?.type === "tool" ? (body.tools ?? []).find((t: { name: string }) => t.name === choice.name) : body.tools?.[0];
     const id = `msg_${requests.length}`;
     const text = replyFor(body);
     const input = { input: replyFor({ messages: body.messages }).slice(6) };

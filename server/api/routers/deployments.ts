@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { dateTime, name, text } from "../../contracts/fields";
+import { dateTime, name, pageNumber, text } from "../../contracts/fields";
 import { createRouter, projectProcedure } from "../trpc";
 import { roleHasPermission, type Role } from "../../contracts/permissions";
 import { createRequestInput, justification, webhookInput } from "../../contracts/deployments";
@@ -14,7 +14,7 @@ import { AppError } from "../../errors";
 
 const scope = (ctx: { org: { id: string }; project: { id: string } }) => ({ orgId: ctx.org.id, projectId: ctx.project.id });
 const requestNumber = z.number().int("must be a whole number").min(1, "must be 1 or more").max(2_147_483_647);
-const page = { page: z.number().int().min(1).default(1), pageSize: z.union([z.literal(25), z.literal(50), z.literal(100)]).default(25) };
+const page = { page: pageNumber.default(1), pageSize: z.union([z.literal(25), z.literal(50), z.literal(100)]).default(25) };
 const promptName = name(200);
 
 export function readerOf(ctx: { user: { id: string }; role: Role }): Reader {

@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { createRouter, projectProcedure } from "../trpc";
-import { jsonChecked, text } from "../../contracts/fields";
+import { jsonChecked, pageNumber, text } from "../../contracts/fields";
 import { datasetName, itemTag } from "../../contracts/datasets";
 import { gradeInput } from "../../contracts/reviews";
 import { addFinalizedToDataset, addFromDataset, addFromRun, createQueue, setGold, setReviewers } from "../../domain/reviews/queues";
@@ -22,7 +22,7 @@ export const reviewsRouter = createRouter({
     .input(z.object({ name: queueName }))
     .query(({ ctx, input }) => getQueue(ctx.db, ctx.project.id, input.name)),
   items: projectProcedure("review:read")
-    .input(z.object({ name: queueName, page: z.number().int().min(1).default(1), pageSize: z.union([z.literal(25), z.literal(50), z.literal(100)]).default(25), state: z.enum(["pending", "disagreement", "finalized"]).optional() }))
+    .input(z.object({ name: queueName, page: pageNumber.default(1), pageSize: z.union([z.literal(25), z.literal(50), z.literal(100)]).default(25), state: z.enum(["pending", "disagreement", "finalized"]).optional() }))
     .query(({ ctx, input }) => queueItems(ctx.db, ctx.project.id, input.name, input)),
   agreement: projectProcedure("review:read")
     .input(z.object({ name: queueName }))
@@ -56,7 +56,7 @@ export const reviewsRouter = createRouter({
         select: z.discriminatedUnion("kind", [
           z.object({ kind: z.literal("all") }),
           z.object({ kind: z.literal("failed"), evaluator: text(100).min(1) }),
-          z.object({ kind: z.literal("sample"), count: z.number().int().min(1).max(100_000).optional(), percent: z.number().min(0.1).max(100).optional(), seed: z.number().int().optional() }),
+          z.object({ kind: z.literal("sample"), count: z.number().int().min(1).max(100_000).optional(), percent: z.number().min(0.1).max(100).optional(), seed: z.number().int().min(-2_147_483_648).max(2_147_483_647).optional() }),
         ]),
       }),
     )

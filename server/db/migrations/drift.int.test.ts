@@ -16,7 +16,9 @@ import { detectLiveDrift, diagnoseMigrations, generateMigrationSql } from "./eng
 const serverUrl = inject("keelTestServerUrl");
 const schemaFile = fileURLToPath(new URL("../../../prisma/schema.prisma", import.meta.url));
 
-describe("prisma/migrations and schema.prisma", () => {
+// Each case replays every migration into a scratch database through the schema engine (WebAssembly):
+// seconds alone, longer when the machine's two cores are busy with other test files.
+describe("prisma/migrations and schema.prisma", { timeout: 120_000 }, () => {
   it("agree (else run `npm run db:migrate:new -- <name>`)", async () => {
     const { upToDate, sql } = await generateMigrationSql({ serverUrl });
     expect(upToDate, `schema.prisma is ahead of prisma/migrations; missing SQL:\n${sql}`).toBe(true);

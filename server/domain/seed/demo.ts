@@ -103,7 +103,8 @@ Only promise what the policy below allows. If you are unsure, offer to hand over
 Policy:
 {{policy}}`;
 
-const replyVersions: { content: VersionContent; message: string }[] = [
+/** The demo's support/reply versions (production points at 2); the docs examples test calls a copy of them. */
+export const replyVersions: { content: VersionContent; message: string }[] = [
   {
     message: "First version of the support reply",
     content: {
