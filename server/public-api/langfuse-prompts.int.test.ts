@@ -4,7 +4,7 @@
 import { LangfuseClient } from "@langfuse/client";
 import { configureGlobalLogger, LogLevel } from "@langfuse/core";
 import { Langfuse } from "langfuse";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/server/db/client";
 import { auditEventsOf, createTestOrg, lastSeq, type TestOrg } from "@/test/support/factories";
 import { basic, createKey, protect, startPublicApi, type RunningApi, type TestKey } from "@/test/support/public-api";
@@ -180,6 +180,19 @@ describe("langfuse v3 prompt management", () => {
     expect(fetched.prompt).toBe("Hello {{name}}");
     const updated = await v3.updatePrompt({ name: "v3/greeting", version: 1, newLabels: ["development"] });
     expect(updated.labels).toEqual(["development", "latest", "staging"]);
+
+    // The v3 SDK never throws on an HTTP error: it logs it (here: the 403 with Keel's reason) and
+    // returns what it got. Nothing is saved and the refusal is in the audit log.
+    const seq = await lastSeq(t.org.id);
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      await v3.createPrompt({ name: "v3/greeting", prompt: "Hello again {{name}}", labels: ["production"] });
+      expect(logged.mock.calls.map((c) => c.join(" ")).join("\n")).toMatch(/403.*protected environment/s);
+    } finally {
+      logged.mockRestore();
+    }
+    expect((await getDb().prompt.findFirstOrThrow({ where: { projectId: t.project.id, name: "v3/greeting" } })).latestVersion).toBe(1);
+    expect((await auditEventsOf(t.org.id, seq)).map((e) => [e.action, e.outcome])).toEqual([["access.denied", "denied"]]);
     await v3.shutdownAsync();
   });
 });
