@@ -15,6 +15,7 @@ import { evaluationRoutes } from "./evaluation-routes";
 import { deploymentRoutes } from "./deployment-routes";
 import { auditRoutes } from "./audit-routes";
 import { telemetryRoutes } from "./telemetry-routes";
+import { langfuseIngestionRoutes } from "./langfuse-ingestion-routes";
 import { whoamiResponse } from "./schemas";
 
 let openApiBody: CachedBody | undefined;
@@ -48,6 +49,7 @@ const routes: PublicRoute[] = [
   ...deploymentRoutes,
   ...auditRoutes,
   ...telemetryRoutes,
+  ...langfuseIngestionRoutes,
   defineRoute({
     method: "GET",
     path: "/api/public/openapi.json",
