@@ -43,6 +43,8 @@ const scoreView = z.object({
   configId: z.null(),
   queueId: z.null(),
   authorUserId: z.null(),
+  sessionId: z.null(),
+  datasetRunId: z.null(),
   metadata: z.object({}),
 });
 
@@ -66,6 +68,8 @@ function toView(s: ListedScore): z.infer<typeof scoreView> {
     configId: null,
     queueId: null,
     authorUserId: null,
+    sessionId: null,
+    datasetRunId: null,
     metadata: {},
   };
 }
@@ -98,6 +102,70 @@ const scoresQuery = z.object({
   configId: z.string().max(200).optional(),
   queueId: z.string().max(200).optional(),
 });
+
+/** The score reads, at Langfuse's v1 path and at the v2 path its current SDKs list scores from. */
+function scoreReadRoutes(base: string, listId: string, getId: string): PublicRoute[] {
+  return [
+    defineRoute({
+      method: "GET",
+      path: base,
+      operationId: listId,
+      summary: `List scores (Langfuse${base.includes("/v2/") ? " v2" : ""})`,
+      description:
+        "Langfuse's score list: newest first, `page` (from 1) and `limit` (at most 100), filtered by `name`, `userId`, `dataType`, `source`, `environment`, `traceTags`, `scoreIds` (comma-separated), `fromTimestamp`/`toTimestamp` and `value` with `operator`. Trace and observation ids are the ones the scores were sent with.",
+      tag: "Langfuse",
+      scope: "traces:read",
+      permission: "trace:read",
+      query: scoresQuery,
+      responses: {
+        200: {
+          description: "A page of scores.",
+          schema: z.object({ data: z.array(scoreView), meta: z.object({ page: z.number().int(), limit: z.number().int(), totalItems: z.number().int(), totalPages: z.number().int() }) }),
+        },
+      },
+      errors: [],
+      async handle({ principal, query }) {
+        if (query.configId) throw new HttpError("BAD_REQUEST", "configId: Keel has no score configs, so no score matches a configId", "configId");
+        if (query.queueId) throw new HttpError("BAD_REQUEST", "queueId: Keel does not record annotation queues on scores", "queueId");
+        if (query.source === "ANNOTATION") return { status: 200, body: { data: [], meta: { page: query.page, limit: query.limit, totalItems: 0, totalPages: 0 } } };
+        if ((query.value === undefined) !== (query.operator === undefined)) throw new HttpError("BAD_REQUEST", "value and operator go together", query.value === undefined ? "value" : "operator");
+        const filters: ScoreListFilters = {
+          page: query.page,
+          limit: query.limit,
+          ids: query.scoreIds?.map((id) => langfuseScoreId(principal.projectId, id)),
+          name: query.name,
+          userId: query.userId,
+          dataType: query.dataType?.toLowerCase() as ScoreListFilters["dataType"],
+          source: query.source === "EVAL" ? "online_eval" : query.source === "API" ? "api" : undefined,
+          environments: query.environment,
+          traceTags: query.traceTags,
+          from: query.fromTimestamp ? new Date(query.fromTimestamp) : undefined,
+          to: query.toTimestamp ? new Date(query.toTimestamp) : undefined,
+          value: query.value !== undefined && query.operator ? { value: query.value, operator: query.operator } : undefined,
+        };
+        const { items, total } = await listScores(principal.projectId, filters);
+        return { status: 200, body: { data: items.map(toView), meta: { page: query.page, limit: query.limit, totalItems: total, totalPages: Math.ceil(total / query.limit) } } };
+      },
+    }),
+    defineRoute({
+      method: "GET",
+      path: `${base}/{scoreId}`,
+      operationId: getId,
+      summary: `Get a score (Langfuse${base.includes("/v2/") ? " v2" : ""})`,
+      tag: "Langfuse",
+      scope: "traces:read",
+      permission: "trace:read",
+      params: z.object({ scoreId: z.string().min(1).max(800) }),
+      responses: { 200: { description: "The score.", schema: scoreView } },
+      errors: [404],
+      async handle({ principal, params }) {
+        const { items } = await listScores(principal.projectId, { page: 1, limit: 1, ids: [langfuseScoreId(principal.projectId, params.scoreId)] });
+        if (!items[0]) throw new HttpError("NOT_FOUND", `No score ${params.scoreId} in this project`, "scoreId");
+        return { status: 200, body: toView(items[0]) };
+      },
+    }),
+  ];
+}
 
 export const langfuseIngestionRoutes: PublicRoute[] = [
   defineRoute({
@@ -166,64 +234,8 @@ export const langfuseIngestionRoutes: PublicRoute[] = [
       return { status: 200, body: { id: body.id || row.id } };
     },
   }),
-  defineRoute({
-    method: "GET",
-    path: "/api/public/scores",
-    operationId: "langfuseListScores",
-    summary: "List scores (Langfuse)",
-    description:
-      "Langfuse's score list: newest first, `page` (from 1) and `limit` (at most 100), filtered by `name`, `userId`, `dataType`, `source`, `environment`, `traceTags`, `scoreIds` (comma-separated), `fromTimestamp`/`toTimestamp` and `value` with `operator`. Trace and observation ids are the ones the scores were sent with.",
-    tag: "Langfuse",
-    scope: "traces:read",
-    permission: "trace:read",
-    query: scoresQuery,
-    responses: {
-      200: {
-        description: "A page of scores.",
-        schema: z.object({ data: z.array(scoreView), meta: z.object({ page: z.number().int(), limit: z.number().int(), totalItems: z.number().int(), totalPages: z.number().int() }) }),
-      },
-    },
-    errors: [],
-    async handle({ principal, query }) {
-      if (query.configId) throw new HttpError("BAD_REQUEST", "configId: Keel has no score configs, so no score matches a configId", "configId");
-      if (query.queueId) throw new HttpError("BAD_REQUEST", "queueId: Keel does not record annotation queues on scores", "queueId");
-      if (query.source === "ANNOTATION") return { status: 200, body: { data: [], meta: { page: query.page, limit: query.limit, totalItems: 0, totalPages: 0 } } };
-      if ((query.value === undefined) !== (query.operator === undefined)) throw new HttpError("BAD_REQUEST", "value and operator go together", query.value === undefined ? "value" : "operator");
-      const filters: ScoreListFilters = {
-        page: query.page,
-        limit: query.limit,
-        ids: query.scoreIds?.map((id) => langfuseScoreId(principal.projectId, id)),
-        name: query.name,
-        userId: query.userId,
-        dataType: query.dataType?.toLowerCase() as ScoreListFilters["dataType"],
-        source: query.source === "EVAL" ? "online_eval" : query.source === "API" ? "api" : undefined,
-        environments: query.environment,
-        traceTags: query.traceTags,
-        from: query.fromTimestamp ? new Date(query.fromTimestamp) : undefined,
-        to: query.toTimestamp ? new Date(query.toTimestamp) : undefined,
-        value: query.value !== undefined && query.operator ? { value: query.value, operator: query.operator } : undefined,
-      };
-      const { items, total } = await listScores(principal.projectId, filters);
-      return { status: 200, body: { data: items.map(toView), meta: { page: query.page, limit: query.limit, totalItems: total, totalPages: Math.ceil(total / query.limit) } } };
-    },
-  }),
-  defineRoute({
-    method: "GET",
-    path: "/api/public/scores/{scoreId}",
-    operationId: "langfuseGetScore",
-    summary: "Get a score (Langfuse)",
-    tag: "Langfuse",
-    scope: "traces:read",
-    permission: "trace:read",
-    params: z.object({ scoreId: z.string().min(1).max(800) }),
-    responses: { 200: { description: "The score.", schema: scoreView } },
-    errors: [404],
-    async handle({ principal, params }) {
-      const { items } = await listScores(principal.projectId, { page: 1, limit: 1, ids: [langfuseScoreId(principal.projectId, params.scoreId)] });
-      if (!items[0]) throw new HttpError("NOT_FOUND", `No score ${params.scoreId} in this project`, "scoreId");
-      return { status: 200, body: toView(items[0]) };
-    },
-  }),
+  ...scoreReadRoutes("/api/public/scores", "langfuseListScores", "langfuseGetScore"),
+  ...scoreReadRoutes("/api/public/v2/scores", "langfuseListScoresV2", "langfuseGetScoreV2"),
   defineRoute({
     method: "GET",
     path: "/api/public/health",

@@ -16,7 +16,7 @@ const UNSUPPORTED: { prefix: string; what: string }[] = [
   { prefix: "/api/public/models", what: "model definitions (set prices in the app: Settings → Observability)" },
   { prefix: "/api/public/metrics", what: "the metrics API (Keel's dashboards are in the app)" },
   { prefix: "/api/public/v2/metrics", what: "the metrics API (Keel's dashboards are in the app)" },
-  { prefix: "/api/public/v2/scores", what: "the v2 scores API (use GET /api/public/scores)" },
+  { prefix: "/api/public/v3/scores", what: "the v3 scores API (use GET /api/public/scores or /api/public/v2/scores)" },
   { prefix: "/api/public/llm-connections", what: "LLM connections (set them up in the app)" },
   { prefix: "/api/public/organizations", what: "organization management" },
   { prefix: "/api/public/blob-storage-integrations", what: "blob storage integrations" },
