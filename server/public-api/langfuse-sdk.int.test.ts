@@ -35,9 +35,9 @@ describe("langfuse v3 (JS SDK) against Keel", () => {
     // Record what the SDK sends (and what Keel answered) to deliver it a second time.
     const sent: Sent[] = [];
     const original = langfuse.fetch.bind(langfuse);
-    langfuse.fetch = async (url: string, options: { body?: string }) => {
-      const res = await original(url, options as never);
-      if (url.endsWith("/api/public/ingestion")) sent.push({ url, body: options.body ?? "", status: res.status, reply: await res.clone().json() });
+    langfuse.fetch = async (url, options) => {
+      const res = await original(url, options);
+      if (url.endsWith("/api/public/ingestion")) sent.push({ url, body: String(options.body ?? ""), status: res.status, reply: (await (res as unknown as Response).clone().json()) as Sent["reply"] });
       return res;
     };
 
