@@ -400,8 +400,13 @@ export function applyPatches(before: StoredSpan | undefined, patches: readonly S
   // A generation the gateway's own generation below it already counts stays uncounted (store.ts,
   // "one generation per model call"), whatever later events say.
   if (row.attributes["keel.generation.counted_by"] !== undefined) row.isGeneration = false;
-  // An end never seen is the start (a span still open, or an event).
-  if (inferred.has("endUs") || row.endUs < row.startUs) row.endUs = row.startUs;
+  // An end never seen is the start (a span still open, or an event); a start only guessed (from
+  // an update's timestamp) is no later than the end.
+  if (inferred.has("endUs")) row.endUs = row.startUs;
+  else if (row.endUs < row.startUs) {
+    if (inferred.has("startUs")) row.startUs = row.endUs;
+    else row.endUs = row.startUs;
+  }
   // Level ERROR is an error, as on the OpenTelemetry path.
   const level = row.attributes["langfuse.observation.level"];
   if (level !== undefined) row.statusCode = level === "ERROR" ? 2 : row.statusCode === 2 ? 0 : row.statusCode;
