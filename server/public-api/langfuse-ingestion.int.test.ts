@@ -124,6 +124,35 @@ describe("POST /api/public/ingestion", () => {
     expect(notJson.status).toBe(400);
   });
 
+  it("stores hostile text and answers out-of-range values one by one, never with a 5xx", async () => {
+    const odd = "a\u0000b\ud800c\u202e";
+    const lfTrace = `trace-${odd}`;
+    let deep: Record<string, unknown> = { leaf: odd };
+    for (let i = 0; i < 50; i++) deep = { [`k${i}`]: deep };
+    const metadata = JSON.parse(`{"__proto__": {"polluted": true}, "big": "${"x".repeat(200_000)}", ${JSON.stringify(odd)}: 1}`) as Record<string, unknown>;
+    const batch = [
+      ev("trace-create", { id: lfTrace, name: odd, userId: odd, tags: [odd], metadata: { deep, ...metadata } }),
+      ev("generation-create", { id: `g-${odd}`, traceId: lfTrace, name: "x".repeat(5_000), model: odd, input: { text: odd }, statusMessage: odd, level: "ERROR", usageDetails: { input: 9e15, [odd]: 3 } }),
+      ev("generation-create", { id: "too-many", traceId: lfTrace, usage: { input: 3_000_000_000 } }),
+      ev("generation-create", { id: "v0", traceId: lfTrace, promptName: "p", promptVersion: 2 ** 40 }),
+      ev("span-create", { id: "future", traceId: lfTrace, startTime: "9999-12-31T00:00:00Z" }),
+      ev("span-create", { id: "ancient", traceId: lfTrace, startTime: "0001-01-01T00:00:00Z" }),
+      ev("score-create", { traceId: lfTrace, name: odd, value: odd, comment: odd }),
+    ];
+    const res = await ingest(batch);
+    expect(res.status).toBe(207);
+    expect(res.body.errors.every((e) => e.status === 400)).toBe(true);
+    expect(res.body.errors.map((e) => e.id).sort()).toEqual([batch[2]!.id, batch[3]!.id, batch[4]!.id, batch[5]!.id].sort());
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const detail = (await getTrace(t.project.id, langfuseTraceId(t.project.id, lfTrace.replace("\u0000", "\uFFFD").replace("\ud800", "\uFFFD"))))!;
+    expect(detail.spans).toHaveLength(2);
+    expect(detail.trace.scores).toHaveLength(1);
+    const gen = detail.spans.find((s) => s.isGeneration)!;
+    expect(gen.inputTokens).toBeNull();
+    expect(gen.name.length).toBeLessThanOrEqual(1000);
+    expect(JSON.stringify(detail.spans.find((s) => s.parentSpanId === null)!.attributes).length).toBeLessThan(20_000);
+  });
+
   it("refuses keys without traces:ingest and requests without a key", async () => {
     const reader = await createKey(t, ["prompts:read"], "reader");
     const res = await fetch(`${api.base}/api/public/ingestion`, { method: "POST", headers: basic(reader), body: JSON.stringify({ batch: [] }) });
@@ -252,6 +281,9 @@ describe("Langfuse scores, health and projects", () => {
     const ingestOnly = await createKey(u, ["traces:ingest"], "writer");
     expect((await fetch(`${api.base}/api/public/scores`, { headers: basic(ingestOnly) })).status).toBe(403);
     expect((await fetch(`${api.base}/api/public/scores/${randomUUID()}`, { headers: basic(k) })).status).toBe(404);
+    const hostile = await post({ traceId: randomUUID(), name: "n\u0000\ud800", value: "v\u0000", comment: "c\u0000" });
+    expect(hostile.status).toBe(200);
+    expect((await get("?dataType=CATEGORICAL")).data.map((s) => s.stringValue).sort()).toEqual(["friendly", "v\uFFFD"]);
   });
 
   it("answers the health check and the key's project in Langfuse's shape", async () => {

@@ -64,7 +64,9 @@ const timestamp = z
   .refine((s) => Number.isFinite(Date.parse(s)), { error: "must be an ISO 8601 date-time" })
   .nullish();
 const level = z.enum(["DEBUG", "DEFAULT", "WARNING", "ERROR"], { error: "must be DEBUG, DEFAULT, WARNING or ERROR" }).nullish();
-const count = z.number().int().nonnegative().nullish();
+const INT4 = 2_147_483_647;
+const count = z.number().int().nonnegative().max(INT4, { error: "is too large" }).nullish();
+const amount = z.number().nonnegative({ error: "must not be negative" }).nullish();
 const anyJson = z.unknown().optional();
 const record = z.record(z.string(), z.unknown());
 
@@ -77,9 +79,9 @@ const usage = z
     completionTokens: count,
     totalTokens: count,
     unit: z.string().nullish(),
-    inputCost: z.number().nullish(),
-    outputCost: z.number().nullish(),
-    totalCost: z.number().nullish(),
+    inputCost: amount,
+    outputCost: amount,
+    totalCost: amount,
   })
   .nullish();
 
@@ -121,7 +123,7 @@ const observationBody = z.object({
   usageDetails: record.nullish(),
   costDetails: record.nullish(),
   promptName: z.string().nullish(),
-  promptVersion: z.number().int().nullish(),
+  promptVersion: z.number().int().min(1, { error: "must be 1 or more" }).max(INT4, { error: "is too large" }).nullish(),
   /** observation-create/-update (legacy): the observation's type. */
   type: z.enum(["GENERATION", "SPAN", "EVENT"]).nullish(),
 });
@@ -217,6 +219,8 @@ export type SpanPatch = {
 };
 
 const usOf = (iso: string) => Date.parse(iso) * 1000;
+/** A name-like value cut to a sane length (they become columns and dashboard dimensions). */
+const short = (v: string | null | undefined, max = 1000): string | undefined => (v === null || v === undefined ? undefined : v.length > max ? truncateUtf8(v, max) : v);
 const io = (v: unknown): string | null | undefined => {
   if (v === undefined || v === null) return undefined;
   const text = toIoText(v as AttrValue);
@@ -237,7 +241,11 @@ function flatten(into: Record<string, AttrValue>, key: string, value: unknown, d
   into[key] = value as AttrValue;
 }
 
-const intOf = (v: unknown): number | null => (typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : null);
+/** A token count (as Langfuse reads usageDetails: a whole number, or its digits), within int4. */
+const intOf = (v: unknown): number | null => {
+  const n = typeof v === "number" ? v : typeof v === "string" && /^\d{1,10}$/.test(v) ? Number(v) : NaN;
+  return Number.isInteger(n) && n >= 0 && n <= INT4 ? n : null;
+};
 
 /** Input/output tokens: usageDetails (v3, OpenAI's names too) first, then usage (v2 and v3). */
 function tokensOf(body: z.infer<typeof observationBody>): { input: number | null; output: number | null } {
@@ -285,11 +293,11 @@ function tracePatch(projectId: string, eventId: string, eventUs: number, body: z
     spanId: langfuseRootSpanId(projectId, traceId),
     set: {
       parentSpanId: null,
-      name: body.name ?? undefined,
+      name: short(body.name),
       startUs: body.timestamp ? usOf(body.timestamp) : undefined,
-      userId: body.userId ?? undefined,
-      sessionId: body.sessionId ?? undefined,
-      environment: body.environment ?? undefined,
+      userId: short(body.userId),
+      sessionId: short(body.sessionId),
+      environment: short(body.environment, 200),
       input: io(body.input),
       output: io(body.output),
     },
@@ -314,16 +322,16 @@ function observationPatch(projectId: string, eventId: string, eventUs: number, k
   const cost = costOf(body);
   if (cost !== null) attributes["keel.cost.estimated"] = false;
   const set: Partial<SpanFields> = {
-    name: body.name ?? undefined,
+    name: short(body.name),
     startUs: body.startTime ? usOf(body.startTime) : undefined,
     endUs: body.endTime ? usOf(body.endTime) : type === "event" && body.startTime ? usOf(body.startTime) : undefined,
-    model: body.model ?? undefined,
+    model: short(body.model, 200),
     inputTokens: tokens.input ?? undefined,
     outputTokens: tokens.output ?? undefined,
     costUsd: cost ?? undefined,
-    promptName: body.promptName ?? undefined,
+    promptName: short(body.promptName),
     promptVersion: body.promptVersion ?? undefined,
-    environment: body.environment ?? undefined,
+    environment: short(body.environment, 200),
     input: io(body.input),
     output: io(body.output),
   };
@@ -410,7 +418,8 @@ export function applyPatches(before: StoredSpan | undefined, patches: readonly S
   // Level ERROR is an error, as on the OpenTelemetry path.
   const level = row.attributes["langfuse.observation.level"];
   if (level !== undefined) row.statusCode = level === "ERROR" ? 2 : row.statusCode === 2 ? 0 : row.statusCode;
-  row.statusMessage = row.statusCode === 2 ? ((row.attributes["langfuse.observation.status_message"] as string | undefined) ?? row.statusMessage) : null;
+  const message = row.attributes["langfuse.observation.status_message"];
+  row.statusMessage = row.statusCode === 2 ? (typeof message === "string" ? truncateUtf8(message, 4096) : row.statusMessage) : null;
   // A cost Keel estimated follows the tokens; one the sender gave is kept.
   if (!explicitCost && row.attributes[ESTIMATED] === true) row.costUsd = null;
   if (row.costUsd === null) {
@@ -463,21 +472,22 @@ export function toScoreRow(projectId: string, body: LangfuseScore, fallbackId: s
   } else {
     throw new ScoreRefused(`dataType: ${dataType} scores are not supported by Keel (use NUMERIC, BOOLEAN or CATEGORICAL)`);
   }
+  // POST /api/public/scores parses on its own: text is made storable here (NUL, lone surrogates).
   return {
     id: langfuseScoreId(projectId, body.id || fallbackId),
     projectId,
     traceId: langfuseTraceId(projectId, body.traceId),
     spanId: body.observationId ? langfuseSpanId(projectId, body.observationId) : null,
-    name: body.name.slice(0, 200),
+    name: storableText(body.name.slice(0, 200)),
     source: "api",
     dataType: dataType.toLowerCase() as ScoreRow["dataType"],
     value,
-    stringValue,
-    comment: body.comment ? body.comment.slice(0, 5000) : null,
+    stringValue: stringValue === null ? null : storableText(stringValue),
+    comment: body.comment ? storableText(body.comment.slice(0, 5000)) : null,
     promptName: null,
     promptVersion: null,
     model: null,
-    environment: body.environment ?? null,
+    environment: body.environment ? storableText(body.environment.slice(0, 200)) : null,
   };
 }
 
