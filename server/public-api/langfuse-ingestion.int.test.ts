@@ -153,6 +153,26 @@ describe("POST /api/public/ingestion", () => {
     expect(JSON.stringify(detail.spans.find((s) => s.parentSpanId === null)!.attributes).length).toBeLessThan(20_000);
   });
 
+  it("keeps exact totals when batches about the same trace arrive concurrently", async () => {
+    const u = await createTestOrg();
+    const k = await createKey(u, ["traces:ingest"]);
+    const lfTrace = randomUUID();
+    const t0 = Date.now() - 60_000;
+    const gens = Array.from({ length: 8 }, (_, i) => ({ id: randomUUID(), at: t0 + i * 1_000 }));
+    const batches = gens.flatMap((g) => [
+      [ev("generation-create", { id: g.id, traceId: lfTrace, name: "step", startTime: iso(g.at), model: "gpt-4o-mini" }, g.at)],
+      [ev("generation-update", { id: g.id, traceId: lfTrace, endTime: iso(g.at + 250), usage: { input: 100, output: 10 } }, g.at + 250)],
+    ]);
+    batches.push([ev("trace-create", { id: lfTrace, name: "parallel", timestamp: iso(t0) }, t0)]);
+    const results = await Promise.all(batches.reverse().map((b) => ingest(b, k)));
+    expect(results.flatMap((r) => r.body.errors)).toEqual([]);
+    const detail = (await getTrace(u.project.id, langfuseTraceId(u.project.id, lfTrace)))!;
+    expect(detail.trace).toMatchObject({ name: "parallel", spans: 9, generations: 8, inputTokens: 800, outputTokens: 80 });
+    expect(detail.spans.filter((s) => s.isGeneration).every((s) => s.durationMs === 250)).toBe(true);
+    const board = await dashboard(u.project.id, { window: "1h" });
+    expect(board.totals).toMatchObject({ generations: 8, inputTokens: 800, outputTokens: 80, avgMs: 250 });
+  });
+
   it("refuses keys without traces:ingest and requests without a key", async () => {
     const reader = await createKey(t, ["prompts:read"], "reader");
     const res = await fetch(`${api.base}/api/public/ingestion`, { method: "POST", headers: basic(reader), body: JSON.stringify({ batch: [] }) });

@@ -27,12 +27,13 @@ const patch = (eventUs: number, create: boolean, set: SpanPatch["set"], attribut
   create,
   traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
   spanId: "00f067aa0ba902b7",
+  defaultParent: "1111111111111111",
   set,
   attributes: { "langfuse.observation.type": "generation", ...attributes },
 });
 
 const T = 1_700_000_000_000_000;
-const create = patch(T, true, { name: "reply", startUs: T, isGeneration: true, model: "gpt-4o-mini", parentSpanId: null, input: "hi" });
+const create = patch(T, true, { name: "reply", startUs: T, isGeneration: true, model: "gpt-4o-mini", parentSpanId: "1111111111111111", input: "hi" });
 const end = patch(T + 800_000, false, { endUs: T + 800_000, output: "hello", inputTokens: 10, outputTokens: 5, isGeneration: true });
 const error = patch(T + 900_000, false, { isGeneration: true }, { "langfuse.observation.level": "ERROR", "langfuse.observation.status_message": "refused" });
 
@@ -59,7 +60,8 @@ describe("applyPatches", () => {
 
   it("infers what an update alone cannot say (start, name) and replaces it when the create comes", () => {
     const alone = applyPatches(undefined, [end], []);
-    expect(alone).toMatchObject({ name: "generation", startUs: T + 800_000, endUs: T + 800_000 });
+    // Never a root in the meantime: the trace's root (its name) is the trace-create's.
+    expect(alone).toMatchObject({ name: "generation", startUs: T + 800_000, endUs: T + 800_000, parentSpanId: "1111111111111111" });
     expect(alone.attributes["keel.langfuse.inferred"]).toEqual(["name", "parentSpanId", "startUs"]);
     const completed = applyPatches(alone, [create], []);
     expect(completed).toMatchObject({ name: "reply", startUs: T, endUs: T + 800_000 });

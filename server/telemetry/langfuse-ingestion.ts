@@ -214,6 +214,8 @@ export type SpanPatch = {
   create: boolean;
   traceId: string;
   spanId: string;
+  /** The parent assumed until an event says (an observation's: the trace's root; a trace's: none). */
+  defaultParent: string | null;
   set: Partial<SpanFields>;
   attributes: Record<string, AttrValue>;
 };
@@ -291,6 +293,7 @@ function tracePatch(projectId: string, eventId: string, eventUs: number, body: z
     create: true,
     traceId,
     spanId: langfuseRootSpanId(projectId, traceId),
+    defaultParent: null,
     set: {
       parentSpanId: null,
       name: short(body.name),
@@ -338,9 +341,10 @@ function observationPatch(projectId: string, eventId: string, eventUs: number, k
   // The type decides generation or not; an update of a span says nothing about it.
   if (type === "generation") set.isGeneration = true;
   else if (kind.create) set.isGeneration = false;
+  const root = langfuseRootSpanId(projectId, traceId);
   if (body.parentObservationId) set.parentSpanId = langfuseSpanId(projectId, body.parentObservationId);
-  else if (kind.create) set.parentSpanId = langfuseRootSpanId(projectId, traceId);
-  return { eventId, eventUs, create: kind.create, traceId, spanId: langfuseSpanId(projectId, body.id), set, attributes };
+  else if (kind.create) set.parentSpanId = root;
+  return { eventId, eventUs, create: kind.create, traceId, spanId: langfuseSpanId(projectId, body.id), defaultParent: root, set, attributes };
 }
 
 // ----- merging -------------------------------------------------------------------------------
@@ -355,7 +359,7 @@ function blankSpan(p: SpanPatch): StoredSpan {
   return {
     traceId: p.traceId,
     spanId: p.spanId,
-    parentSpanId: null,
+    parentSpanId: p.defaultParent,
     name: type,
     kind: 1,
     startUs: p.eventUs,
