@@ -93,6 +93,25 @@ describe("POST /api/public/ingestion", () => {
     expect(board.totals.errors).toBe(before.totals.errors + 1);
   });
 
+  it("takes what the Python SDK v2 sends: microsecond +00:00 timestamps, OpenAI-style usage with costs, legacy observation events", async () => {
+    const lfTrace = randomUUID();
+    const at = new Date(Date.now() - 2_000).toISOString().replace("Z", "123+00:00");
+    const end = new Date(Date.now() - 1_000).toISOString().replace("Z", "456+00:00");
+    const res = await ingest([
+      { id: randomUUID(), type: "trace-create", timestamp: at, body: { id: lfTrace, name: "py-trace", timestamp: at, metadata: null, tags: null, public: false } },
+      { id: randomUUID(), type: "generation-create", timestamp: at, body: { id: "py-gen", traceId: lfTrace, name: "completion", startTime: at, endTime: end, model: "gpt-4o-mini", usage: { promptTokens: 40, completionTokens: 8, totalTokens: 48, totalCost: 0.0123 }, metadata: null, version: null } },
+      { id: randomUUID(), type: "observation-create", timestamp: at, body: { id: "py-legacy", traceId: lfTrace, type: "GENERATION", name: "legacy", startTime: at, endTime: end, model: "gpt-4o-mini", usage: { input: 5, output: 1, unit: "TOKENS" } } },
+      { id: randomUUID(), type: "observation-update", timestamp: end, body: { id: "py-legacy", traceId: lfTrace, type: "GENERATION", output: "done" } },
+    ]);
+    expect(res.body.errors).toEqual([]);
+    const detail = (await getTrace(t.project.id, langfuseTraceId(t.project.id, lfTrace)))!;
+    expect(detail.trace).toMatchObject({ name: "py-trace", spans: 3, generations: 2, inputTokens: 45, outputTokens: 9 });
+    const gen = detail.spans.find((s) => s.name === "completion")!;
+    expect(gen).toMatchObject({ inputTokens: 40, outputTokens: 8, costUsd: 0.0123 });
+    expect(gen.durationMs).toBeCloseTo(1_000.333, 0);
+    expect(detail.spans.find((s) => s.name === "legacy")).toMatchObject({ isGeneration: true, output: "done", inputTokens: 5 });
+  });
+
   it("answers 207 with per-event errors naming the field, and 400 when the body is no batch", async () => {
     const good = ev("trace-create", { id: randomUUID(), name: "ok" });
     const bad = [

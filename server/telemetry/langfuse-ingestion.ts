@@ -19,7 +19,6 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { PriceRow } from "../providers/cost";
-import { recordScores } from "../domain/observability/feedback";
 import { findGeneration } from "./queries";
 import { configOf, MAX_FUTURE_MS, priceSpan } from "./ingest";
 import { capAttributes, truncateUtf8 } from "./otlp/limits";
@@ -512,6 +511,9 @@ export async function storeLangfuseScores(projectId: string, rows: ScoreRow[]): 
       row.environment = span.environment ?? row.environment;
     }
   }
+  // Loaded on first use: the routing rules pull in the evaluators, which an ingestion worker that
+  // only ever sees spans does not need.
+  const { recordScores } = await import("../domain/observability/feedback");
   return recordScores(projectId, rows);
 }
 
