@@ -8,7 +8,8 @@ import { createRequire } from "node:module";
 import { z } from "zod";
 import { getDb } from "../db/client";
 import { admitBatch, DecompressionError, decompress, OTLP_MAX_BYTES } from "../telemetry/ingest";
-import { langfuseScoreBody, langfuseScoreId, LangfuseBatchError, ScoreRefused, storeLangfuseScores, toScoreRow } from "../telemetry/langfuse-ingestion";
+import { jsonChecked, name, text } from "../contracts/fields";
+import { langfuseScoreId, LangfuseBatchError, ScoreRefused, storeLangfuseScores, toScoreRow } from "../telemetry/langfuse-ingestion";
 import { listScores, type ListedScore, type ScoreListFilters } from "../telemetry/queries";
 import { uuidv7 } from "../db/uuid";
 import { HttpError } from "./errors";
@@ -74,22 +75,41 @@ function toView(s: ListedScore): z.infer<typeof scoreView> {
   };
 }
 
-const list = z
-  .string()
-  .max(2000)
-  .transform((s) =>
+/**
+ * Langfuse's score body (what `langfuse.api.scores.create` sends), with Keel's field types: text
+ * that cannot be stored (NUL, unpaired surrogates) is a 400 here. The ingestion path reads the
+ * same shape leniently and makes such text storable instead.
+ */
+const scoreBody = z.object({
+  id: text(800).nullish(),
+  name: name(200),
+  traceId: text(800).nullish(),
+  sessionId: text(800).nullish(),
+  datasetRunId: text(800).nullish(),
+  observationId: text(800).nullish(),
+  environment: text(200).nullish(),
+  comment: text(5000).nullish(),
+  metadata: jsonChecked(z.unknown()).optional(),
+  source: text(40).nullish(),
+  value: z.union([z.number().finite(), text(1000), z.boolean()], { error: "must be a number or a string" }),
+  dataType: z.enum(["NUMERIC", "BOOLEAN", "CATEGORICAL", "TEXT", "CORRECTION"], { error: "must be NUMERIC, BOOLEAN or CATEGORICAL" }).nullish(),
+  configId: text(200).nullish(),
+  queueId: text(200).nullish(),
+});
+
+const list = text(2000).transform((s) =>
     s
       .split(",")
       .map((v) => v.trim())
       .filter(Boolean),
   );
-const dateTime = z.string().refine((s) => Number.isFinite(Date.parse(s)), { error: "must be an ISO 8601 date-time" });
+const dateTime = text(64).refine((s) => Number.isFinite(Date.parse(s)), { error: "must be an ISO 8601 date-time" });
 
 const scoresQuery = z.object({
   page: z.coerce.number({ error: "must be a number" }).int({ error: "must be a whole number" }).min(1, { error: "must be 1 or more" }).max(100_000).default(1),
   limit: z.coerce.number({ error: "must be a number" }).int({ error: "must be a whole number" }).min(1, { error: "must be 1 or more" }).max(100, { error: "must be 100 or less" }).default(50),
-  userId: z.string().max(1000).optional(),
-  name: z.string().max(200).optional(),
+  userId: text(1000).optional(),
+  name: text(200).optional(),
   dataType: z.enum(["NUMERIC", "BOOLEAN", "CATEGORICAL"], { error: "must be NUMERIC, BOOLEAN or CATEGORICAL" }).optional(),
   source: z.enum(["API", "EVAL", "ANNOTATION"], { error: "must be API, EVAL or ANNOTATION" }).optional(),
   environment: list.optional(),
@@ -99,8 +119,8 @@ const scoresQuery = z.object({
   toTimestamp: dateTime.optional(),
   value: z.coerce.number({ error: "must be a number" }).finite().optional(),
   operator: z.enum(["<", ">", "<=", ">=", "=", "!="], { error: "must be one of < > <= >= = !=" }).optional(),
-  configId: z.string().max(200).optional(),
-  queueId: z.string().max(200).optional(),
+  configId: text(200).optional(),
+  queueId: text(200).optional(),
 });
 
 /** The score reads, at Langfuse's v1 path and at the v2 path its current SDKs list scores from. */
@@ -155,7 +175,7 @@ function scoreReadRoutes(base: string, listId: string, getId: string): PublicRou
       tag: "Langfuse",
       scope: "traces:read",
       permission: "trace:read",
-      params: z.object({ scoreId: z.string().min(1).max(800) }),
+      params: z.object({ scoreId: text(800).min(1, { error: "is required" }) }),
       responses: { 200: { description: "The score.", schema: scoreView } },
       errors: [404],
       async handle({ principal, params }) {
@@ -219,7 +239,7 @@ export const langfuseIngestionRoutes: PublicRoute[] = [
     tag: "Langfuse",
     scope: "traces:ingest",
     permission: "trace:ingest",
-    body: langfuseScoreBody,
+    body: scoreBody,
     responses: { 200: { description: "Stored (or already stored under this id).", schema: z.object({ id: z.string() }) } },
     errors: [],
     async handle({ principal, body }) {

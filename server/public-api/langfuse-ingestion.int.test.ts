@@ -320,9 +320,10 @@ describe("Langfuse scores, health and projects", () => {
     const ingestOnly = await createKey(u, ["traces:ingest"], "writer");
     expect((await fetch(`${api.base}/api/public/scores`, { headers: basic(ingestOnly) })).status).toBe(403);
     expect((await fetch(`${api.base}/api/public/scores/${randomUUID()}`, { headers: basic(k) })).status).toBe(404);
-    const hostile = await post({ traceId: randomUUID(), name: "n\u0000\ud800", value: "v\u0000", comment: "c\u0000" });
-    expect(hostile.status).toBe(200);
-    expect((await get("?dataType=CATEGORICAL")).data.map((s) => s.stringValue).sort()).toEqual(["friendly", "v\uFFFD"]);
+    // Text that cannot be stored is refused, naming the field (the ingestion path stores it made safe).
+    const hostile = await post({ traceId: randomUUID(), name: "ok", value: "v", comment: "c\u0000" });
+    expect(hostile.status).toBe(400);
+    expect(((await hostile.json()) as { error: { field: string } }).error.field).toBe("comment");
   });
 
   it("answers the health check and the key's project in Langfuse's shape", async () => {

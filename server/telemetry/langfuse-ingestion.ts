@@ -144,7 +144,6 @@ const scoreBody = z.object({
   queueId: z.string().nullish(),
 });
 export type LangfuseScore = z.infer<typeof scoreBody>;
-export { scoreBody as langfuseScoreBody };
 
 const envelope = z.object({
   id,
@@ -453,7 +452,7 @@ function parseBatch(body: Buffer): { batch: unknown[] } {
 }
 
 /** Scores as stored by Keel, from Langfuse score bodies; throws a message naming the field. */
-export function toScoreRow(projectId: string, body: LangfuseScore, fallbackId: string): ScoreRow {
+export function toScoreRow(projectId: string, body: Omit<LangfuseScore, "metadata">, fallbackId: string): ScoreRow {
   if (!body.traceId) {
     throw new ScoreRefused(
       body.sessionId || body.datasetRunId ? "traceId: is required (Keel stores scores on traces; session and dataset-run scores are not supported)" : "traceId: is required",
