@@ -7,7 +7,7 @@ import { Langfuse } from "langfuse";
 import { LangfuseClient } from "@langfuse/client";
 import { configureGlobalLogger, LogLevel } from "@langfuse/core";
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { basic, createKey, seedPrompt, setLabel, startPublicApi, chat, type RunningApi, type TestKey } from "@/test/support/public-api";
 import { createTestOrg, type TestOrg } from "@/test/support/factories";
 import { dashboard, getTrace } from "../telemetry/queries";
@@ -117,6 +117,22 @@ describe("langfuse v3 (JS SDK) against Keel", () => {
     }
     expect((await getTrace(t.project.id, traceId))!).toEqual(detail);
     expect((await dashboard(t.project.id, { window: "1h" })).totals).toEqual(board.totals);
+    await langfuse.shutdownAsync();
+  });
+});
+
+describe("langfuse v3: what Keel refuses is not silent", () => {
+  it("makes the SDK report an event Keel refused (the 207's error names the field)", async () => {
+    const langfuse = new Langfuse({ publicKey: key.publicKey, secretKey: key.secret, baseUrl: api.base, flushAt: 1000, fetchRetryCount: 0 });
+    const logged: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" ")));
+    try {
+      langfuse.score({ traceId: randomUUID(), name: "quality", value: "great", dataType: "NUMERIC" });
+      await langfuse.flushAsync();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(logged.join("\n")).toContain("body.value: must be a number for a NUMERIC score");
     await langfuse.shutdownAsync();
   });
 });
