@@ -9,6 +9,7 @@ import { createKey, startPublicApi, basic, type RunningApi, type TestKey } from 
 import { createTestOrg, type TestOrg } from "@/test/support/factories";
 import { dashboard, getTrace, listTraces } from "../telemetry/queries";
 import { langfuseRootSpanId, langfuseSpanId, langfuseTraceId } from "../telemetry/langfuse-ingestion";
+import { writeSpans, type StoredSpan } from "../telemetry/store";
 
 let api: RunningApi;
 let t: TestOrg;
@@ -190,6 +191,51 @@ describe("POST /api/public/ingestion", () => {
     expect(detail.spans.filter((s) => s.isGeneration).every((s) => s.durationMs === 250)).toBe(true);
     const board = await dashboard(u.project.id, { window: "1h" });
     expect(board.totals).toMatchObject({ generations: 8, inputTokens: 800, outputTokens: 80, avgMs: 250 });
+  });
+
+  it("keeps a Langfuse generation that a gateway generation below it counts uncounted, whatever later updates say", async () => {
+    const u = await createTestOrg();
+    const k = await createKey(u, ["traces:ingest"]);
+    const traceId = "7d2c9f1e4b3a48d6a1c0e5f2b8d4c6a9";
+    const clientGen = "1a2b3c4d5e6f7a8b";
+    const t0 = Date.now() - 5_000;
+    await ingest([ev("generation-create", { id: clientGen, traceId, name: "client-call", startTime: iso(t0), model: "gpt-4o-mini", usage: { input: 1000, output: 500 } }, t0)], k);
+    const gateway: StoredSpan = {
+      traceId,
+      spanId: "9f8e7d6c5b4a3f2e",
+      parentSpanId: clientGen,
+      name: "chat gpt-4o-mini",
+      kind: 3,
+      startUs: (t0 + 10) * 1000,
+      endUs: (t0 + 700) * 1000,
+      statusCode: 1,
+      statusMessage: null,
+      serviceName: "keel-gateway",
+      isGeneration: true,
+      model: "gpt-4o-mini",
+      provider: "openai",
+      inputTokens: 900,
+      outputTokens: 400,
+      costUsd: 0.001,
+      promptName: null,
+      promptVersion: null,
+      environment: null,
+      userId: null,
+      sessionId: null,
+      input: null,
+      output: null,
+      attributes: {},
+      events: [],
+      source: "gateway",
+    };
+    await writeSpans(u.project.id, [gateway]);
+    await ingest([ev("generation-update", { id: clientGen, traceId, endTime: iso(t0 + 800), usage: { input: 1100, output: 600 }, output: "done" }, t0 + 800)], k);
+    const detail = (await getTrace(u.project.id, traceId))!;
+    expect(detail.trace).toMatchObject({ generations: 1, inputTokens: 900, outputTokens: 400 });
+    const client = detail.spans.find((s) => s.spanId === clientGen)!;
+    expect(client).toMatchObject({ isGeneration: false, inputTokens: 1100, output: "done" });
+    expect(client.attributes["keel.generation.counted_by"]).toBe(gateway.spanId);
+    expect((await dashboard(u.project.id, { window: "1h" })).totals).toMatchObject({ generations: 1, inputTokens: 900, outputTokens: 400 });
   });
 
   it("refuses keys without traces:ingest and requests without a key", async () => {
