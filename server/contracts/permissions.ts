@@ -99,6 +99,7 @@ export const API_KEY_SCOPES = {
   "deployments:read": "Read deployment requests and the deployment history",
   "deployments:request": "Request deployments to protected environments (never approve them)",
   "traces:ingest": "Send traces (OpenTelemetry) and feedback scores",
+  "traces:read": "Read scores (the Langfuse scores API)",
   "gateway:invoke": "Call deployed prompts and models through the OpenAI-compatible gateway",
   "audit:read": "Read and export the audit log",
 } as const;
@@ -116,6 +117,7 @@ export const SCOPE_PERMISSIONS: Record<ApiKeyScope, Permission[]> = {
   "deployments:read": ["deployment:read"],
   "deployments:request": ["prompt:read", "deployment:read", "deployment:request"],
   "traces:ingest": ["trace:ingest"],
+  "traces:read": ["trace:read"],
   "gateway:invoke": ["gateway:invoke"],
   "audit:read": ["audit:read"],
 };

@@ -94,7 +94,7 @@ export function createPublicApi(options: PublicApiOptions = {}): PublicApi {
   const ingestion = createIngestPool(options.ingestThreads);
   const dispatch = createDispatcher(
     compiledPublicRoutes,
-    { prompts, keys, ingest: ingestion.ingest },
+    { prompts, keys, ingest: ingestion.ingest, ingestLangfuse: ingestion.ingestLangfuse },
     {
       recordDenied: (actor, principal, routeId, after) =>
         recordDenied(actor, { orgId: principal.orgId, projectId: principal.projectId, action: "access.denied", targetType: "procedure", targetId: routeId, after }),

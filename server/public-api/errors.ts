@@ -17,6 +17,8 @@ export const PUBLIC_ERROR_STATUS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   TOO_MANY_REQUESTS: 429,
   INTERNAL: 500,
+  /** A Langfuse endpoint Keel does not serve (named in the message). */
+  NOT_IMPLEMENTED: 501,
 } as const;
 export type PublicErrorCode = keyof typeof PUBLIC_ERROR_STATUS;
 

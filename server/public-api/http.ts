@@ -11,6 +11,7 @@ import { PUBLIC_ERROR_STATUS, toHttpError, type PublicErrorCode } from "./errors
 import { parseCredentials, parseInput, queryObject, readJsonBody } from "./input";
 import type { Principal } from "./key-cache";
 import type { CachedBody } from "./prompt-cache";
+import { unsupportedLangfuseEndpoint } from "./langfuse-unsupported";
 import { matchRoute, type AuthedContext, type CompiledRoutes, type PublicApiServices, type PublicRoute, type Reply } from "./route-table";
 
 type Resolved = { route: PublicRoute; params: unknown; query: unknown };
@@ -119,7 +120,10 @@ export function createDispatcher(
       const q = target.indexOf("?");
       const pathname = q < 0 ? target : target.slice(0, q);
       matched = matchRoute(compiled, pathname);
-      if (!matched) return sendError(res, "NOT_FOUND", `No API route ${pathname}`, { base });
+      if (!matched) {
+        const unsupported = unsupportedLangfuseEndpoint(method, pathname);
+        return unsupported ? sendError(res, "NOT_IMPLEMENTED", unsupported, { base }) : sendError(res, "NOT_FOUND", `No API route ${pathname}`, { base });
+      }
       const { group } = matched;
       const found = group.byMethod.get(method);
       if (!found) {

@@ -12,7 +12,7 @@ import "server-only";
 // - dataset run items record an external run (domain/evaluations/external-runs.ts) shown on
 //   Keel's evaluation pages, its results read from the linked traces.
 // Writes go through the same domain functions as the web app, audited with the API key as actor.
-import { createHash } from "node:crypto";
+import { langfuseSpanId, langfuseTraceId } from "../telemetry/langfuse-ids";
 import { z } from "zod";
 import { getDb, readSql } from "../db/client";
 import { runAudited } from "../audit/mutation";
@@ -202,21 +202,6 @@ function contentOf(body: z.infer<typeof createItemBody>) {
     expected: body.expectedOutput === undefined ? null : body.expectedOutput,
     metadata: isObject ? (metadata as Record<string, unknown>) : { ...(metadata as Record<string, unknown>), [WRAPPED]: true },
   };
-}
-
-// Langfuse ids as Keel's telemetry stores them (OTel-shaped): kept when they already are one,
-// otherwise derived from the project and the id. The same derivation as the Langfuse ingestion
-// endpoint (server/telemetry/langfuse-ingestion.ts on the ingestion branch: langfuseTraceId,
-// langfuseSpanId), so a run item's Langfuse trace id finds the trace that endpoint stored.
-const sha = (s: string) => createHash("sha256").update(s).digest("hex");
-const ZERO = /^0+$/;
-
-export function telemetryTraceId(projectId: string, id: string): string {
-  return /^[0-9a-f]{32}$/.test(id) && !ZERO.test(id) ? id : sha(`${projectId}\u0000trace\u0000${id}`).slice(0, 32);
-}
-
-export function telemetrySpanId(projectId: string, id: string): string {
-  return /^[0-9a-f]{16}$/.test(id) && !ZERO.test(id) ? id : sha(`${projectId}\u0000observation\u0000${id}`).slice(0, 16);
 }
 
 function toRun(run: { id: string; name: string | null; number: number; description: string | null; metadata: unknown; createdAt: Date; finishedAt: Date | null }, dataset: { id: string; name: string }) {
@@ -501,8 +486,8 @@ export const langfuseDatasetRoutes: PublicRoute[] = [
           metadata: body.metadata,
           datasetId: item.datasetId,
           itemId: item.itemId,
-          traceId: telemetryTraceId(principal.projectId, traceId),
-          observationId: body.observationId ? telemetrySpanId(principal.projectId, body.observationId) : null,
+          traceId: langfuseTraceId(principal.projectId, traceId),
+          observationId: body.observationId ? langfuseSpanId(principal.projectId, body.observationId) : null,
           at: body.createdAt ? new Date(body.createdAt) : undefined,
         }),
       );

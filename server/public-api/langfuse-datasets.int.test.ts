@@ -14,7 +14,7 @@ import { getRun, listRuns } from "@/server/domain/evaluations/runs";
 import { evaluateGate } from "@/server/domain/deployments/gate";
 import { auditEventsOf, createTestOrg, lastSeq, type TestOrg } from "@/test/support/factories";
 import { basic, createKey, seedPrompt, startPublicApi, text, type RunningApi, type TestKey } from "@/test/support/public-api";
-import { telemetryTraceId } from "./langfuse-dataset-routes";
+import { langfuseTraceId as telemetryTraceId } from "../telemetry/langfuse-ids";
 
 let srv: RunningApi;
 let t: TestOrg;

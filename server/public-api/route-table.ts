@@ -11,13 +11,15 @@ import { PERMISSIONS, SCOPE_PERMISSIONS, type ApiKeyScope, type Permission } fro
 import type { Actor } from "../audit/actor";
 import type { ApiKeyCache, Principal } from "./key-cache";
 import type { CachedBody, PromptCache } from "./prompt-cache";
-import type { Ingest } from "../telemetry/ingest-pool";
+import type { Ingest, IngestLangfuse } from "../telemetry/ingest-pool";
 
 export type PublicApiServices = {
   prompts: PromptCache;
   keys: ApiKeyCache;
   /** Decodes and writes an OTLP batch (in a worker thread unless KEEL_INGEST_THREADS=0). */
   ingest: Ingest;
+  /** Maps and writes a Langfuse ingestion batch (in the same worker threads). */
+  ingestLangfuse: IngestLangfuse;
 };
 
 type BaseContext<P, Q, B> = {

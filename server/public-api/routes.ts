@@ -17,6 +17,7 @@ import { auditRoutes } from "./audit-routes";
 import { telemetryRoutes } from "./telemetry-routes";
 import { langfusePromptRoutes } from "./langfuse-prompt-routes";
 import { langfuseDatasetRoutes } from "./langfuse-dataset-routes";
+import { langfuseIngestionRoutes } from "./langfuse-ingestion-routes";
 import { whoamiResponse } from "./schemas";
 
 let openApiBody: CachedBody | undefined;
@@ -52,6 +53,7 @@ const routes: PublicRoute[] = [
   ...telemetryRoutes,
   ...langfusePromptRoutes,
   ...langfuseDatasetRoutes,
+  ...langfuseIngestionRoutes,
   defineRoute({
     method: "GET",
     path: "/api/public/openapi.json",

@@ -6,18 +6,22 @@ import "server-only";
 // replaced; its in-flight batches fail with a 500, and exporters retry them (idempotent by span id).
 import { Worker } from "node:worker_threads";
 import { ingestOtlp, type IngestResult } from "./ingest";
+import { ingestLangfuseBatch, LangfuseBatchError, type LangfuseBatchResult } from "./langfuse-ingestion";
 import { OtlpDecodeError } from "./otlp";
 import type { IngestReply, IngestRequest } from "./ingest-worker";
 import { setting } from "../env";
 
 export type Ingest = (projectId: string, body: Buffer, encoding: "json" | "protobuf") => Promise<IngestResult>;
 
-export type IngestPool = { ingest: Ingest; close(): Promise<void> };
+/** Parses, maps and writes a Langfuse ingestion batch (POST /api/public/ingestion). */
+export type IngestLangfuse = (projectId: string, body: Buffer) => Promise<LangfuseBatchResult>;
 
-type Pending = { resolve(result: IngestResult): void; reject(error: Error): void };
+export type IngestPool = { ingest: Ingest; ingestLangfuse: IngestLangfuse; close(): Promise<void> };
+
+type Pending = { resolve(result: IngestResult | LangfuseBatchResult): void; reject(error: Error): void };
 
 export function createIngestPool(threads = setting("KEEL_INGEST_THREADS")): IngestPool {
-  if (!(threads > 0)) return { ingest: ingestOtlp, close: async () => {} };
+  if (!(threads > 0)) return { ingest: ingestOtlp, ingestLangfuse: (projectId, body) => ingestLangfuseBatch(projectId, body), close: async () => {} };
   const workers: Worker[] = [];
   const pending = new Map<number, Pending & { worker: Worker }>();
   let nextId = 1;
@@ -34,6 +38,7 @@ export function createIngestPool(threads = setting("KEEL_INGEST_THREADS")): Inge
       if (!waiting) return;
       pending.delete(reply.id);
       if (reply.ok) waiting.resolve(reply.result);
+      else if (reply.details) waiting.reject(new LangfuseBatchError(reply.message, reply.details));
       else waiting.reject(reply.decode ? new OtlpDecodeError(reply.message) : new Error(reply.message));
     });
     worker.on("error", (error) => console.error("[telemetry] an ingestion worker failed:", error));
@@ -50,18 +55,21 @@ export function createIngestPool(threads = setting("KEEL_INGEST_THREADS")): Inge
   };
   for (let i = 0; i < threads; i++) workers.push(spawn(i));
 
+  const post = <T>(projectId: string, body: Buffer, encoding: IngestRequest["encoding"]) => {
+    const worker = workers[turn++ % workers.length]!;
+    const id = nextId++;
+    return new Promise<T>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as Pending["resolve"], reject, worker });
+      // The body's bytes move to the worker (no copy) when the Buffer owns its memory.
+      const bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+      const transfer = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && !(body.buffer instanceof SharedArrayBuffer) ? [body.buffer as ArrayBuffer] : [];
+      worker.postMessage({ id, projectId, body: bytes, encoding } satisfies IngestRequest, transfer);
+    });
+  };
+
   return {
-    ingest(projectId, body, encoding) {
-      const worker = workers[turn++ % workers.length]!;
-      const id = nextId++;
-      return new Promise<IngestResult>((resolve, reject) => {
-        pending.set(id, { resolve, reject, worker });
-        // The body's bytes move to the worker (no copy) when the Buffer owns its memory.
-        const bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-        const transfer = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && !(body.buffer instanceof SharedArrayBuffer) ? [body.buffer as ArrayBuffer] : [];
-        worker.postMessage({ id, projectId, body: bytes, encoding } satisfies IngestRequest, transfer);
-      });
-    },
+    ingest: (projectId, body, encoding) => post<IngestResult>(projectId, body, encoding),
+    ingestLangfuse: (projectId, body) => post<LangfuseBatchResult>(projectId, body, "langfuse"),
     async close() {
       closing = true;
       await Promise.all(workers.map((w) => w.terminate()));

@@ -42,7 +42,7 @@ export function admitBatch(): (() => void) | null {
 }
 
 /** Spans stamped further ahead than this are refused (a broken clock, not telemetry). */
-const MAX_FUTURE_MS = 86_400_000;
+export const MAX_FUTURE_MS = 86_400_000;
 
 export class DecompressionError extends Error {
   constructor(
@@ -70,7 +70,8 @@ const CONFIG_TTL_MS = 30_000;
 const configs = new Map<string, ProjectConfig>();
 onObservabilityChanged((projectId) => configs.delete(projectId));
 
-async function configOf(projectId: string): Promise<ProjectConfig> {
+/** A project's retention and prices (cached briefly; dropped when its settings change). */
+export async function configOf(projectId: string): Promise<ProjectConfig> {
   const cached = configs.get(projectId);
   if (cached && Date.now() - cached.loadedAt < CONFIG_TTL_MS) return cached;
   const db = getDb() as unknown as ReadDb;

@@ -350,3 +350,88 @@ export async function findGeneration(projectId: string, traceId: string, spanId?
 export async function traceScores(projectId: string, traceId: string): Promise<ScoreView[]> {
   return (await scoresOfTraces(projectId, [traceId])).get(traceId) ?? [];
 }
+
+// ----- scores as the Langfuse scores API lists them -------------------------------------------
+
+export type ScoreListFilters = {
+  page: number;
+  limit: number;
+  ids?: string[];
+  name?: string;
+  userId?: string;
+  dataType?: "numeric" | "boolean" | "categorical";
+  source?: "api" | "online_eval";
+  environments?: string[];
+  traceTags?: string[];
+  from?: Date;
+  to?: Date;
+  value?: { operator: "<" | ">" | "<=" | ">=" | "=" | "!="; value: number };
+};
+
+export type ListedScore = {
+  id: string;
+  traceId: string;
+  spanId: string | null;
+  /** The ids the sender used (Langfuse trace/observation ids), when they were not OpenTelemetry ids. */
+  langfuseTraceId: string | null;
+  langfuseObservationId: string | null;
+  userId: string | null;
+  name: string;
+  source: string;
+  dataType: string;
+  value: number | null;
+  stringValue: string | null;
+  comment: string | null;
+  environment: string | null;
+  createdAt: Date;
+};
+
+/** A page of a project's scores, newest first, with the total for pagination. */
+export async function listScores(projectId: string, filters: ScoreListFilters): Promise<{ items: ListedScore[]; total: number }> {
+  const params: unknown[] = [projectId];
+  const where = ["s.project_id = $1"];
+  if (filters.ids) where.push(`s.id = ANY($${params.push(filters.ids)}::uuid[])`);
+  if (filters.name) where.push(`s.name = $${params.push(filters.name)}`);
+  if (filters.dataType) where.push(`s.data_type = $${params.push(filters.dataType)}`);
+  if (filters.source) where.push(`s.source = $${params.push(filters.source)}`);
+  if (filters.environments?.length) where.push(`s.environment = ANY($${params.push(filters.environments)}::text[])`);
+  if (filters.from) where.push(`s.created_at >= $${params.push(filters.from)}`);
+  if (filters.to) where.push(`s.created_at < $${params.push(filters.to)}`);
+  if (filters.value) where.push(`s.value ${filters.value.operator === "!=" ? "<>" : filters.value.operator} $${params.push(filters.value.value)}`);
+  if (filters.userId) where.push(`t.user_id = $${params.push(filters.userId)}`);
+  if (filters.traceTags?.length) {
+    where.push(`EXISTS (SELECT 1 FROM telemetry.spans r WHERE r.project_id = s.project_id AND r.trace_id = s.trace_id AND r.parent_span_id IS NULL
+      AND r.attributes->'langfuse.trace.tags' ?& $${params.push(filters.traceTags)}::text[])`);
+  }
+  const from = `telemetry.scores s LEFT JOIN telemetry.traces t ON t.project_id = s.project_id AND t.trace_id = s.trace_id WHERE ${where.join(" AND ")}`;
+  const pool = telemetryPool();
+  const [page, total] = await Promise.all([
+    pool.query<ScoreRow & { environment: string | null; user_id: string | null; lf_trace: string | null; lf_observation: string | null }>(
+      `SELECT s.*, t.user_id,
+         (SELECT sp.attributes->>'langfuse.trace.id' FROM telemetry.spans sp WHERE sp.project_id = s.project_id AND sp.trace_id = s.trace_id AND sp.attributes ? 'langfuse.trace.id' LIMIT 1) AS lf_trace,
+         (SELECT sp.attributes->>'langfuse.observation.id' FROM telemetry.spans sp WHERE sp.project_id = s.project_id AND sp.trace_id = s.trace_id AND sp.span_id = s.span_id LIMIT 1) AS lf_observation
+       FROM ${from} ORDER BY s.created_at DESC, s.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, filters.limit, (filters.page - 1) * filters.limit],
+    ),
+    pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${from}`, params),
+  ]);
+  return {
+    total: Number(total.rows[0]?.n ?? 0),
+    items: page.rows.map((r) => ({
+      id: r.id,
+      traceId: r.trace_id,
+      spanId: r.span_id,
+      langfuseTraceId: r.lf_trace,
+      langfuseObservationId: r.lf_observation,
+      userId: r.user_id,
+      name: r.name,
+      source: r.source,
+      dataType: r.data_type,
+      value: r.value === null ? null : Number(r.value),
+      stringValue: r.string_value,
+      comment: r.comment,
+      environment: r.environment,
+      createdAt: r.created_at,
+    })),
+  };
+}

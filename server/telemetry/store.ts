@@ -321,31 +321,25 @@ type TraceDelta = {
   source: string;
 };
 
-function traceDeltas(rows: readonly StoredSpan[]): TraceDelta[] {
+function traceDeltas(rows: readonly StoredSpan[], removed: readonly StoredSpan[] = []): TraceDelta[] {
   const byTrace = new Map<string, TraceDelta>();
+  // Rows replaced by a merge: their counts are taken back (times and first-seen fields stay).
+  for (const r of removed) {
+    const t = byTrace.get(r.traceId) ?? emptyTraceDelta(r);
+    byTrace.set(r.traceId, t);
+    t.spans--;
+    if (r.statusCode === 2) t.errors--;
+    if (r.isGeneration) {
+      t.generations--;
+      t.inputTokens -= r.inputTokens ?? 0;
+      t.outputTokens -= r.outputTokens ?? 0;
+      t.costUsd -= r.costUsd ?? 0;
+    }
+  }
   for (const r of rows) {
     let t = byTrace.get(r.traceId);
     if (!t) {
-      t = {
-        traceId: r.traceId,
-        startUs: r.startUs,
-        endUs: r.endUs,
-        rootName: null,
-        spans: 0,
-        generations: 0,
-        errors: 0,
-        inputTokens: 0,
-        outputTokens: 0,
-        costUsd: 0,
-        promptName: null,
-        promptVersion: null,
-        model: null,
-        environment: null,
-        userId: null,
-        sessionId: null,
-        serviceName: null,
-        source: r.source ?? "otel",
-      };
+      t = emptyTraceDelta(r);
       byTrace.set(r.traceId, t);
     }
     t.startUs = Math.min(t.startUs, r.startUs);
@@ -368,6 +362,29 @@ function traceDeltas(rows: readonly StoredSpan[]): TraceDelta[] {
     t.serviceName ??= r.serviceName;
   }
   return [...byTrace.values()].sort((a, b) => (a.traceId < b.traceId ? -1 : 1));
+}
+
+function emptyTraceDelta(r: StoredSpan): TraceDelta {
+  return {
+    traceId: r.traceId,
+    startUs: r.startUs,
+    endUs: r.endUs,
+    rootName: null,
+    spans: 0,
+    generations: 0,
+    errors: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+    promptName: null,
+    promptVersion: null,
+    model: null,
+    environment: null,
+    userId: null,
+    sessionId: null,
+    serviceName: null,
+    source: r.source ?? "otel",
+  };
 }
 
 // A trace's summary grows as its spans arrive (in any order, over several batches): the earliest
@@ -556,6 +573,7 @@ export async function writeSpans(projectId: string, rows: readonly StoredSpan[],
       rollupDeltas(fresh, 60_000, 1, minute);
       const deltas = rollupDeltas(uncounted, 60_000, -1, minute);
       if (deltas.length) await client.query(INSERT_DELTAS, rollupParams(projectId, deltas));
+      await fillScoreDimensions(client, projectId, fresh);
     }
     if (usage && usage.requests > 0) {
       await client.query(
@@ -572,6 +590,173 @@ export async function writeSpans(projectId: string, rows: readonly StoredSpan[],
   } finally {
     client.release();
   }
+}
+
+// ----- merges (Langfuse ingestion) ------------------------------------------------------------
+
+/** A span's identity in a project. */
+export type SpanKey = { traceId: string; spanId: string };
+
+const spanKeyOf = (r: SpanKey) => `${r.traceId}:${r.spanId}`;
+
+type SpanDbRow = {
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string | null;
+  name: string;
+  kind: number;
+  start_us: string;
+  end_us: string;
+  status_code: number;
+  status_message: string | null;
+  service_name: string | null;
+  is_generation: boolean;
+  model: string | null;
+  provider: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cost_usd: number | null;
+  prompt_name: string | null;
+  prompt_version: number | null;
+  environment: string | null;
+  user_id: string | null;
+  session_id: string | null;
+  input: string | null;
+  output: string | null;
+  attributes: Record<string, unknown>;
+  events: StoredSpan["events"] | null;
+  source: string;
+  guardrails: StoredSpan["guardrails"];
+};
+
+function storedSpanOf(r: SpanDbRow): StoredSpan {
+  return {
+    traceId: r.trace_id,
+    spanId: r.span_id,
+    parentSpanId: r.parent_span_id,
+    name: r.name,
+    kind: r.kind,
+    startUs: Number(r.start_us),
+    endUs: Number(r.end_us),
+    statusCode: (r.status_code === 1 || r.status_code === 2 ? r.status_code : 0) as 0 | 1 | 2,
+    statusMessage: r.status_message,
+    serviceName: r.service_name,
+    isGeneration: r.is_generation,
+    model: r.model,
+    provider: r.provider,
+    inputTokens: r.input_tokens,
+    outputTokens: r.output_tokens,
+    costUsd: r.cost_usd,
+    promptName: r.prompt_name,
+    promptVersion: r.prompt_version,
+    environment: r.environment,
+    userId: r.user_id,
+    sessionId: r.session_id,
+    input: r.input,
+    output: r.output,
+    attributes: r.attributes ?? {},
+    events: r.events ?? [],
+    source: r.source === "gateway" ? "gateway" : "otel",
+    guardrails: r.guardrails ?? null,
+  };
+}
+
+/** Whether two versions of a span would be stored identically (ingested_at aside). */
+function sameSpan(a: StoredSpan, b: StoredSpan): boolean {
+  const [x, y] = [spanColumns([a]), spanColumns([b])];
+  return x.every((col, i) => JSON.stringify(col) === JSON.stringify(y[i]));
+}
+
+export type MergeResult = { written: number; unchanged: number };
+
+/**
+ * Creates or changes spans from partial information arriving over several batches (Langfuse
+ * ingestion: an observation's create and its updates are separate events, in any order). Under a
+ * per-trace lock, `merge` gets the stored versions of `keys` and returns the spans as they should
+ * be; changed spans replace the stored ones, and the trace summaries and rollups take back what
+ * the replaced versions counted and add what the new ones count, so every total stays exact.
+ * `startHints` are the start times the merged spans may have (their day partitions are created).
+ */
+export async function mergeSpans(projectId: string, keys: readonly SpanKey[], startHints: readonly number[], merge: (stored: ReadonlyMap<string, StoredSpan>) => StoredSpan[]): Promise<MergeResult> {
+  if (!keys.length) return { written: 0, unchanged: 0 };
+  const client = await telemetryPool().connect();
+  try {
+    const days = new Set<number>();
+    for (const us of startHints) days.add(Math.floor(us / 1000 / DAY_MS));
+    await ensurePartitions(client, days);
+    await client.query("BEGIN");
+    // One merger per trace at a time (traces in a fixed order: no deadlocks between batches).
+    const traces = [...new Set(keys.map((k) => k.traceId))].sort();
+    await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1::text || ':' || t, 0)) FROM (SELECT t FROM unnest($2::text[]) t ORDER BY t) s", [projectId, traces]);
+    const { rows } = await client.query<SpanDbRow>(
+      `SELECT *, (extract(epoch FROM start_time) * 1000000)::bigint::text AS start_us, (extract(epoch FROM end_time) * 1000000)::bigint::text AS end_us
+       FROM telemetry.spans WHERE project_id = $1 AND (trace_id, span_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+      [projectId, keys.map((k) => k.traceId), keys.map((k) => k.spanId)],
+    );
+    const stored = new Map(rows.map((r) => [`${r.trace_id}:${r.span_id}`, storedSpanOf(r)]));
+    const merged = merge(stored);
+    const changed: StoredSpan[] = [];
+    const replaced: StoredSpan[] = [];
+    for (const span of merged) {
+      const before = stored.get(spanKeyOf(span));
+      if (before && sameSpan(before, span)) continue;
+      changed.push(span);
+      if (before) replaced.push(before);
+    }
+    for (const span of changed) days.add(Math.floor(span.startUs / 1000 / DAY_MS));
+    if (!changed.length) {
+      await client.query("COMMIT");
+      return { written: 0, unchanged: merged.length };
+    }
+    // A start time outside the hinted days (a caller's mistake) still gets its partition.
+    for (const day of days) {
+      if (!knownPartitions.has(day)) await client.query("SELECT telemetry.ensure_span_partition($1::date)", [new Date(day * DAY_MS).toISOString().slice(0, 10)]);
+      knownPartitions.add(day);
+    }
+    if (replaced.length) {
+      await client.query("DELETE FROM telemetry.spans WHERE project_id = $1 AND (trace_id, span_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))", [
+        projectId,
+        replaced.map((r) => r.traceId),
+        replaced.map((r) => r.spanId),
+      ]);
+    }
+    await client.query(INSERT_SPANS, [projectId, ...spanColumns(changed)]);
+    await client.query(UPSERT_TRACES, traceParams(projectId, traceDeltas(changed, replaced)));
+    // A merged generation may sit above a gateway generation (one generation per model call).
+    const uncounted = await uncountClientGenerations(client, projectId, changed);
+    const minute = new Map<string, RollupDelta>();
+    rollupDeltas(replaced, 60_000, -1, minute);
+    rollupDeltas(uncounted, 60_000, -1, minute);
+    const deltas = rollupDeltas(changed, 60_000, 1, minute);
+    if (deltas.length) await client.query(INSERT_DELTAS, rollupParams(projectId, deltas));
+    await fillScoreDimensions(client, projectId, changed);
+    await client.query("COMMIT");
+    return { written: changed.length, unchanged: merged.length - changed.length };
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Scores that arrived before their trace (SDKs send them on their own schedule, often first) are
+ * stored without the generation's prompt, model and environment; when the trace's generations
+ * arrive, they get them, so the dashboards slice them like every other score.
+ */
+async function fillScoreDimensions(client: pg.PoolClient, projectId: string, rows: readonly StoredSpan[]): Promise<void> {
+  const traces = [...new Set(rows.filter((r) => r.isGeneration).map((r) => r.traceId))];
+  if (!traces.length) return;
+  await client.query(
+    `UPDATE telemetry.scores s SET (prompt_name, prompt_version, model, environment) = (
+       SELECT g.prompt_name, g.prompt_version, g.model, g.environment FROM telemetry.spans g
+       WHERE g.project_id = s.project_id AND g.trace_id = s.trace_id AND (s.span_id IS NULL OR g.span_id = s.span_id)
+       ORDER BY g.is_generation DESC, g.start_time, g.span_id LIMIT 1)
+     WHERE s.project_id = $1 AND s.trace_id = ANY($2::text[]) AND s.prompt_name IS NULL AND s.model IS NULL
+       AND EXISTS (SELECT 1 FROM telemetry.spans g WHERE g.project_id = s.project_id AND g.trace_id = s.trace_id AND g.is_generation AND (s.span_id IS NULL OR g.span_id = s.span_id))`,
+    [projectId, traces],
+  );
 }
 
 // ----- scores --------------------------------------------------------------------------------

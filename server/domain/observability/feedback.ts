@@ -144,6 +144,16 @@ export async function recordFeedback(projectId: string, input: ScoreInput): Prom
   return { id: row.id, created, routed };
 }
 
+/**
+ * Stores scores given in bulk (Langfuse ingestion), with whatever prompt/model/environment the
+ * caller found, and applies the routing rules to the ones newly stored. Returns their ids.
+ */
+export async function recordScores(projectId: string, rows: ScoreRow[]): Promise<Set<string>> {
+  const inserted = await insertScores(rows);
+  if (inserted.size) await applyScoreRules(projectId, rows.filter((r) => inserted.has(r.id)));
+  return inserted;
+}
+
 // ----- online evaluation and sampling rules (the worker) ---------------------------------------
 
 type OnlineSetup = { id: string; projectId: string; evaluatorId: string; evaluatorName: string; config: EvaluatorConfig; sampleRate: number; promptName: string | null; environment: string | null };

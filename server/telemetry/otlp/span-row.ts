@@ -59,12 +59,14 @@ const MODEL_KEYS = ["gen_ai.response.model", "gen_ai.request.model", "langfuse.o
 const PROVIDER_KEYS = ["gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system"];
 const INPUT_TOKEN_KEYS = ["gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt"];
 const OUTPUT_TOKEN_KEYS = ["gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion"];
-const ENVIRONMENT_KEYS = ["keel.prompt.label", "keel.environment", "langfuse.environment", "deployment.environment.name", "deployment.environment"];
+const ENVIRONMENT_KEYS = ["keel.prompt.label", "ai.telemetry.metadata.keel.prompt.label", "keel.environment", "langfuse.environment", "deployment.environment.name", "deployment.environment"];
 const USER_KEYS = ["user.id", "langfuse.user.id"];
 const SESSION_KEYS = ["session.id", "langfuse.session.id", "gen_ai.conversation.id"];
 /** Prompt links, most specific first: [name key, version key]. */
 const PROMPT_LINKS: [string, string | null][] = [
   ["keel.prompt.name", "keel.prompt.version"],
+  // The Vercel AI SDK puts `experimental_telemetry.metadata` under ai.telemetry.metadata.*.
+  ["ai.telemetry.metadata.keel.prompt.name", "ai.telemetry.metadata.keel.prompt.version"],
   ["langfuse.observation.prompt.name", "langfuse.observation.prompt.version"],
   ["gen_ai.prompt.name", null],
 ];
@@ -112,6 +114,18 @@ const OUTPUT_SOURCE: IoSource = {
     ["gen_ai.client.inference.operation.details", "gen_ai.output.messages"],
   ],
   fallback: "output.value",
+};
+
+/** What Langfuse documents for the AI SDK: `metadata: { langfusePrompt: prompt.toJSON() }` (JSON text, or an object). */
+const LANGFUSE_PROMPT_KEY = "ai.telemetry.metadata.langfusePrompt";
+
+/** A gateway-style model name that is a prompt reference: `prompt:<name>@<label>` (label optional). */
+const PROMPT_MODEL = /^prompt:(.+?)(?:@([a-z0-9][a-z0-9_-]*))?$/;
+
+/** A model name, unless it is a prompt reference (then it says which prompt, not which model). */
+const asModel = (v: AttrValue | undefined): string | null => {
+  const model = asString(v);
+  return model !== null && !model.startsWith("prompt:") ? model : null;
 };
 
 // --- readers ---------------------------------------------------------------------------------
@@ -215,6 +229,22 @@ function readIo(span: RawSpan, source: IoSource, consumed: string[]): { text: st
   return { text: pick(attrs, [source.fallback], toIoText, consumed), indexed: false };
 }
 
+/** The prompt link in the AI SDK's `langfusePrompt` metadata: { name, version } (ignored when a fallback). */
+function langfusePromptLink(a: Attrs, consumed: string[]): { name: string; version: number | null } | null {
+  let value: AttrValue | undefined = a[LANGFUSE_PROMPT_KEY];
+  let key = LANGFUSE_PROMPT_KEY;
+  if (value === undefined && a[`${LANGFUSE_PROMPT_KEY}.name`] !== undefined) {
+    value = { name: a[`${LANGFUSE_PROMPT_KEY}.name`] as AttrValue, version: (a[`${LANGFUSE_PROMPT_KEY}.version`] ?? null) as AttrValue, isFallback: (a[`${LANGFUSE_PROMPT_KEY}.isFallback`] ?? false) as AttrValue };
+    key = `${LANGFUSE_PROMPT_KEY}.name`;
+  }
+  const prompt = asObject(value);
+  if (!prompt || prompt.isFallback === true) return null;
+  const name = asText(prompt.name);
+  if (name === null) return null;
+  consumed.push(key);
+  return { name, version: asVersion(prompt.version) };
+}
+
 /** Token counts from Langfuse's usage_details JSON ({input, output} or OpenAI-style names). */
 function langfuseUsage(v: AttrValue | undefined): { input: number | null; output: number | null } | null {
   const usage = asObject(v);
@@ -246,7 +276,7 @@ export function buildSpanRow(span: RawSpan, resource: ResourceInfo, limits: Deco
   const consumed: string[] = [];
   const truncated: string[] = [];
 
-  const model = pick(a, MODEL_KEYS, asString, consumed);
+  const model = pick(a, MODEL_KEYS, asModel, consumed);
   const provider = pick(a, PROVIDER_KEYS, asString, consumed);
   let inputTokens = pick(a, INPUT_TOKEN_KEYS, asCount, consumed);
   let outputTokens = pick(a, OUTPUT_TOKEN_KEYS, asCount, consumed);
@@ -259,15 +289,28 @@ export function buildSpanRow(span: RawSpan, resource: ResourceInfo, limits: Deco
 
   let promptName: string | null = null;
   let promptVersion: number | null = null;
+  let promptLabel: string | null = null;
   for (const [nameKey, versionKey] of PROMPT_LINKS) {
     promptName = pick(a, [nameKey], asText, consumed);
     if (promptName === null) continue;
     if (versionKey) promptVersion = pick(a, [versionKey], asVersion, consumed);
     break;
   }
+  if (promptName === null) {
+    const link = langfusePromptLink(a, consumed);
+    if (link) ({ name: promptName, version: promptVersion } = link);
+  }
+  if (promptName === null) {
+    // A call made through Keel's gateway with a prompt as the model (`prompt:<name>@<label>`).
+    const ref = PROMPT_MODEL.exec(asString(a["gen_ai.request.model"]) ?? "");
+    if (ref) {
+      promptName = ref[1]!;
+      promptLabel = ref[2] ?? null;
+    }
+  }
 
   const r = resource.attributes;
-  const environment = pickInherited(a, r, ENVIRONMENT_KEYS, consumed);
+  const environment = pickInherited(a, r, ENVIRONMENT_KEYS, consumed) ?? promptLabel;
   const userId = pickInherited(a, r, USER_KEYS, consumed);
   const sessionId = pickInherited(a, r, SESSION_KEYS, consumed);
 
