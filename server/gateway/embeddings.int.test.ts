@@ -11,6 +11,7 @@ import { startPublicApi, createKey, type RunningApi, type TestKey } from "@/test
 import { startFakeOpenAI, type FakeProviderServer } from "@/test/support/fake-openai";
 import { callerFor, createTestOrg, type TestOrg } from "@/test/support/factories";
 import { getTrace } from "../telemetry/queries";
+import { embeddingsResponse } from "./schemas";
 
 let api: RunningApi;
 let fake: FakeProviderServer;
@@ -47,6 +48,7 @@ describe("embeddings: the openai client", () => {
     const tokens = Math.ceil(long.length / 4) + Math.ceil("second text".length / 4);
     const raw = await client.embeddings.create({ model: "text-embedding-3-small", input: [long, "second text"], user: "user-9" }).withResponse();
     const result = raw.data;
+    embeddingsResponse.parse(result);
     expect(result.object).toBe("list");
     expect(result.data.map((d) => d.index)).toEqual([0, 1]);
     expect(result.data[0]!.embedding).toHaveLength(8);
@@ -58,6 +60,10 @@ describe("embeddings: the openai client", () => {
     const asFloats = await client.embeddings.create({ model: "text-embedding-3-small", input: long, encoding_format: "float" });
     expect(result.data[0]!.embedding.map((x) => Math.fround(x))).toEqual(asFloats.data[0]!.embedding.map((x) => Math.fround(x)));
     expect(result.usage).toEqual({ prompt_tokens: tokens, total_tokens: tokens });
+    const b64 = await fetch(`${base}/embeddings`, { method: "POST", headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json" }, body: JSON.stringify({ model: "text-embedding-3-small", input: long, encoding_format: "base64" }) });
+    const encoded = embeddingsResponse.parse(await b64.json()).data[0]!.embedding as string;
+    const bytes = Buffer.from(encoded, "base64");
+    expect(Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readFloatLE(i * 4))).toEqual(asFloats.data[0]!.embedding.map((x) => Math.fround(x)));
 
     await flush();
     const detail = await getTrace(t.project.id, raw.response.headers.get("x-keel-trace-id")!);
@@ -74,6 +80,7 @@ describe("embeddings: the openai client", () => {
 
   it("takes token arrays and dimensions, and refuses bad input with a 400 naming it", async () => {
     const tokens = await client.embeddings.create({ model: "text-embedding-3-small", input: [[1, 2, 3], [4, 5]], dimensions: 4, encoding_format: "float" });
+    embeddingsResponse.parse(tokens);
     expect(tokens.data.map((d) => d.embedding.length)).toEqual([4, 4]);
     expect(fake.requests.at(-1)!.body).toMatchObject({ input: [[1, 2, 3], [4, 5]], dimensions: 4 });
     const single = await client.embeddings.create({ model: "text-embedding-3-small", input: [7, 8, 9], encoding_format: "float" });

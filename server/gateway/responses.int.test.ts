@@ -12,6 +12,7 @@ import { startPublicApi, createKey, seedPrompt, setLabel, type RunningApi, type 
 import { startFakeOpenAI, type FakeProviderServer } from "@/test/support/fake-openai";
 import { callerFor, createTestOrg, type TestOrg } from "@/test/support/factories";
 import { getTrace } from "../telemetry/queries";
+import { chatCompletionResponse, gatewayError, modelList, modelObject, responseObject } from "./schemas";
 
 let api: RunningApi;
 let fake: FakeProviderServer;
@@ -162,6 +163,7 @@ describe("responses: the openai client", () => {
       "response.output_item.done",
       "response.completed",
     ]);
+    responseObject.parse(completed);
     expect(completed!.output_text).toBe("Echo: Stream this please");
     expect(completed!.usage!.output_tokens).toBeGreaterThan(0);
 
@@ -248,6 +250,21 @@ describe("responses: the Vercel AI SDK (openai(model) = the Responses API)", () 
     const calls = await streamed.toolCalls;
     expect(calls).toEqual([expect.objectContaining({ toolName: "get_weather", input: { input: "Weather in Rome?" } })]);
     expect(await streamed.finishReason).toBe("tool-calls");
+  });
+});
+
+describe("gateway: answers match the documented schemas (OpenAPI)", () => {
+  it("chat completions, responses, models and errors", async () => {
+    const post = (path: string, body: unknown) => fetch(`${base}${path}`, { method: "POST", headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+    const get = (path: string) => fetch(`${base}${path}`, { headers: { authorization: `Bearer ${key.secret}` } });
+    responseObject.parse(await (await post("/responses", { model: "gpt-4o-mini", input: "schema check", instructions: "x", metadata: { a: "b" } })).json());
+    responseObject.parse(await (await post("/responses", { model: "gpt-4o", input: "schema check", tools: [weatherTool] })).json());
+    chatCompletionResponse.parse(await (await post("/chat/completions", { model: "gpt-4o-mini", messages: [{ role: "user", content: "schema check" }] })).json());
+    modelList.parse(await (await get("/models")).json());
+    modelObject.parse(await (await get("/models/prompt:support%2Freply@production")).json());
+    const error = await post("/responses", { model: "gpt-4o-mini", previous_response_id: "resp_1" });
+    expect(error.status).toBe(400);
+    gatewayError.parse(await error.json());
   });
 });
 
