@@ -253,6 +253,22 @@ describe("responses: the Vercel AI SDK (openai(model) = the Responses API)", () 
   });
 });
 
+describe("responses: multi-turn with the Vercel AI SDK", () => {
+  it("earlier response messages are sent as item_reference unless store is off: a 400 saying so, then the whole conversation", async () => {
+    const model = createOpenAI({ baseURL: base, apiKey: key.secret })("gpt-4o-mini");
+    const first = await generateText({ model, prompt: "Turn one", maxRetries: 0 });
+    const messages = [{ role: "user" as const, content: "Turn one" }, ...first.response.messages, { role: "user" as const, content: "Turn two" }];
+    await expect(generateText({ model, messages, maxRetries: 0 })).rejects.toMatchObject({ statusCode: 400, message: expect.stringMatching(/does not store/) });
+    const second = await generateText({ model, messages, providerOptions: { openai: { store: false } }, maxRetries: 0 });
+    expect(second.text).toBe("Echo: Turn two");
+    expect(fake.requests.at(-1)!.body.messages).toEqual([
+      { role: "user", content: "Turn one" },
+      { role: "assistant", content: "Echo: Turn one" },
+      { role: "user", content: "Turn two" },
+    ]);
+  });
+});
+
 describe("gateway: answers match the documented schemas (OpenAPI)", () => {
   it("chat completions, responses, models and errors", async () => {
     const post = (path: string, body: unknown) => fetch(`${base}${path}`, { method: "POST", headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json" }, body: JSON.stringify(body) });
