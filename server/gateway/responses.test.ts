@@ -64,6 +64,8 @@ describe("Responses request → chat request", () => {
     expect(refusal({ model: "m", input: [{ role: "user", content: [{ type: "input_file", file_id: "f" }] }] })).toMatchObject({ param: "input.0.content.0" });
     expect(refusal({ model: "m", input: [{ type: "function_call_output", call_id: "c", output: [{ type: "input_image", image_url: "u" }] }] })).toMatchObject({ param: "input.0.output.0" });
     expect(() => parseResponsesRequest({ model: "m", temperature: 3 })).toThrow(/temperature/);
+    expect(refusal({ model: "m" })).toMatchObject({ status: 400, param: "input" });
+    expect(chat({ model: "prompt:p@production" }).messages).toEqual([]);
   });
 });
 

@@ -179,9 +179,11 @@ export function toChatRequest(body: ResponsesRequest): ChatCompletionRequest {
     throw badRequest(`Only function tools are supported through the gateway (not ${names})`, `tools.${unsupported[0]!.i}.type`, "unsupported_tool");
   }
   const tools = (body.tools ?? []) as z.infer<typeof functionTool>[];
+  const messages = toMessages(body);
+  if (!messages.length && !body.model.startsWith("prompt:")) throw badRequest("Send the model something: `input` (a string or items) or `instructions`", "input");
   const chat: Record<string, unknown> = {
     model: body.model,
-    messages: toMessages(body),
+    messages,
     stream: body.stream ?? false,
   };
   if (tools.length) {
