@@ -140,7 +140,7 @@ describe("responses: the openai client", () => {
   });
 
   it("streams the Responses event stream, which the client assembles", async () => {
-    const stream = await client.responses.create({ model: "gpt-4o-mini", input: "Stream this please", stream: true });
+    const { data: stream, response: http } = await client.responses.create({ model: "gpt-4o-mini", input: "Stream this please", stream: true }).withResponse();
     const types: string[] = [];
     const sequence: number[] = [];
     let text = "";
@@ -166,6 +166,8 @@ describe("responses: the openai client", () => {
     responseObject.parse(completed);
     expect(completed!.output_text).toBe("Echo: Stream this please");
     expect(completed!.usage!.output_tokens).toBeGreaterThan(0);
+    const { span } = await traceOf(http.headers.get("x-keel-trace-id")!);
+    expect(span).toMatchObject({ isGeneration: true, output: "Echo: Stream this please", outputTokens: completed!.usage!.output_tokens });
 
     // The stream helper checks every event against its snapshot and returns the final Response.
     const helper = client.responses.stream({ model: "gpt-4o-mini", instructions: "Be brief.", input: "And the helper" });
