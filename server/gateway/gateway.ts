@@ -10,6 +10,10 @@ import "server-only";
 // Guardrails run on the input (before the model sees it) and on the output (before the client
 // does); a JSON Schema violation gets one automatic re-ask. A timeout, network failure or 5xx goes
 // to the fallback connection once. Every call is logged as a trace in the background.
+//
+// POST /v1/responses (responses.ts) is translated into the same chat request and runs the same
+// pipeline (serve()); POST /v1/embeddings (embeddings.ts) passes through to the connection;
+// GET /v1/models and /v1/models/{id} describe the deployed prompts.
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { renderMessages, renderTemplate } from "../contracts/templates";
@@ -68,7 +72,6 @@ type StreamSink = {
 
 /** One request in one wire format: the chat request the pipeline runs on and how to answer it. */
 type Exchange = {
-  route: GatewayRoute;
   chat: ChatCompletionRequest;
   api?: Call["api"];
   body(call: Call, result: CompletionResult): unknown;
@@ -458,7 +461,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   /** The pipeline every chat-shaped call runs through, whatever its wire format. */
-  async function serve(req: IncomingMessage, res: ServerResponse, base: readonly string[], route: GatewayRoute, exchange: (raw: unknown) => Omit<Exchange, "route">) {
+  async function serve(req: IncomingMessage, res: ServerResponse, base: readonly string[], route: GatewayRoute, exchange: (raw: unknown) => Exchange) {
     const startUs = nowUs();
     const principal = await authenticate(req, route);
     await limits.admit(principal);
