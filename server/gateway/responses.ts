@@ -91,7 +91,7 @@ export const responsesRequest = jsonChecked(
       parallel_tool_calls: z.boolean().nullable().optional(),
       temperature: z.number().min(0).max(2).nullable().optional(),
       top_p: z.number().min(0).max(1).nullable().optional(),
-      max_output_tokens: z.number().int().min(1).nullable().optional(),
+      max_output_tokens: z.number().int().min(1).max(10_000_000).nullable().optional(),
       text: z.object({ format: textFormat.optional() }).loose().nullable().optional(),
       metadata: z.record(z.string().max(64), z.string().max(512)).nullable().optional(),
       user: z.string().max(256).optional(),
