@@ -236,6 +236,21 @@ describe("responses: the Vercel AI SDK (openai(model) = the Responses API)", () 
     expect(await streamed.finishReason).toBe("stop");
   });
 
+  it("a deployed prompt with its variables in a Keel-Variables header and metadata.keel_variables, as for chat", async () => {
+    const { text } = await generateText({
+      model: provider()("prompt:support/reply@production"),
+      prompt: "",
+      headers: { "Keel-Variables": JSON.stringify({ company: "Acme" }) },
+      providerOptions: { openai: { metadata: { keel_variables: JSON.stringify({ question: "Where is my parcel?" }) } } },
+      maxRetries: 0,
+    });
+    expect(text).toBe("Echo: ");
+    expect(fake.requests.at(-1)!.body.messages.slice(0, 2)).toEqual([
+      { role: "system", content: "You answer for Acme." },
+      { role: "user", content: "Where is my parcel?" },
+    ]);
+  });
+
   it("runs a tool call round trip in generateText and streamText", async () => {
     const tools = { get_weather: tool({ description: "The weather", inputSchema: z.object({ input: z.string() }), execute: async ({ input }) => `18°C for ${input}` }) };
     const result = await generateText({ model: provider()("gpt-4o"), prompt: "Weather in Paris?", tools, stopWhen: stepCountIs(2), maxRetries: 0 });
