@@ -293,6 +293,9 @@ describe("gateway: answers match the documented schemas (OpenAPI)", () => {
     responseObject.parse(await (await post("/responses", { model: "gpt-4o-mini", input: "schema check", instructions: "x", metadata: { a: "b" } })).json());
     responseObject.parse(await (await post("/responses", { model: "gpt-4o", input: "schema check", tools: [weatherTool] })).json());
     chatCompletionResponse.parse(await (await post("/chat/completions", { model: "gpt-4o-mini", messages: [{ role: "user", content: "schema check" }] })).json());
+    const many = chatCompletionResponse.parse(await (await post("/chat/completions", { model: "gpt-4o-mini", messages: [{ role: "user", content: "schema check" }], n: 2, logprobs: true, top_logprobs: 1 })).json());
+    expect(many.choices).toHaveLength(2);
+    expect(many.choices[0]!.logprobs!.content!.length).toBeGreaterThan(0);
     modelList.parse(await (await get("/models")).json());
     modelObject.parse(await (await get("/models/prompt:support%2Freply@production")).json());
     const error = await post("/responses", { model: "gpt-4o-mini", previous_response_id: "resp_1" });

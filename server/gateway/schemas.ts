@@ -10,6 +10,8 @@ export const gatewayError = z
 
 const usage = z.object({ prompt_tokens: z.number().int(), completion_tokens: z.number().int(), total_tokens: z.number().int() });
 const toolCall = z.object({ id: z.string(), type: z.literal("function"), function: z.object({ name: z.string(), arguments: z.string() }) });
+const tokenLogprob = z.object({ token: z.string(), logprob: z.number(), bytes: z.array(z.number().int()).nullable(), top_logprobs: z.array(z.object({ token: z.string(), logprob: z.number(), bytes: z.array(z.number().int()).nullable() })) });
+const logprobs = z.object({ content: z.array(tokenLogprob).nullable(), refusal: z.array(tokenLogprob).nullable().optional() }).nullable().meta({ description: "With `logprobs: true`, where the provider reports them." });
 
 export const chatCompletionResponse = z.object({
   id: z.string(),
@@ -17,10 +19,11 @@ export const chatCompletionResponse = z.object({
   created: z.number().int(),
   model: z.string(),
   choices: z.array(
+    // One per `n`.
     z.object({
       index: z.number().int(),
       message: z.object({ role: z.literal("assistant"), content: z.string().nullable(), refusal: z.null(), tool_calls: z.array(toolCall).optional() }),
-      logprobs: z.null(),
+      logprobs,
       finish_reason: z.enum(["stop", "length", "tool_calls", "content_filter"]),
     }),
   ),
