@@ -65,6 +65,12 @@ describe("Responses request → chat request", () => {
     expect(refusal({ model: "m", input: [{ type: "function_call_output", call_id: "c", output: [{ type: "input_image", image_url: "u" }] }] })).toMatchObject({ param: "input.0.output.0" });
     expect(() => parseResponsesRequest({ model: "m", temperature: 3 })).toThrow(/temperature/);
     expect(refusal({ model: "m" })).toMatchObject({ status: 400, param: "input" });
+    expect(refusal({ model: "m", input: "x", temprature: 1 })).toMatchObject({ status: 400, code: "unknown_parameter", param: "temprature" });
+    expect(refusal({ model: "m", input: "x", prompt: { id: "pmpt_1" } })).toMatchObject({ code: "unsupported_parameter", param: "prompt", message: expect.stringContaining("prompt:<name>@<label>") });
+    expect(refusal({ model: "m", input: "x", top_logprobs: 3 })).toMatchObject({ code: "unsupported_parameter", param: "top_logprobs" });
+    expect(refusal({ model: "m", input: "x", include: ["message.output_text.logprobs"] })).toMatchObject({ param: "include" });
+    // What the Agents SDK, LangChain and the AI SDK send (include: [], text: {}, store: false, nulls) is accepted.
+    expect(chat({ model: "m", input: "x", include: ["reasoning.encrypted_content"], text: {}, store: false, truncation: "disabled", temperature: null, reasoning: { effort: "low" }, service_tier: "flex" })).toMatchObject({ reasoning_effort: "low", service_tier: "flex" });
     expect(chat({ model: "prompt:p@production" }).messages).toEqual([]);
   });
 });

@@ -92,7 +92,17 @@ export const responsesRequest = jsonChecked(
       temperature: z.number().min(0).max(2).nullable().optional(),
       top_p: z.number().min(0).max(1).nullable().optional(),
       max_output_tokens: z.number().int().min(1).max(10_000_000).nullable().optional(),
-      text: z.object({ format: textFormat.optional() }).loose().nullable().optional(),
+      text: z.object({ format: textFormat.optional(), verbosity: z.enum(["low", "medium", "high"]).nullable().optional() }).loose().nullable().optional(),
+      reasoning: z.object({ effort: z.enum(["none", "minimal", "low", "medium", "high", "xhigh"]).nullable().optional(), summary: z.string().max(20).nullable().optional() }).loose().nullable().optional(),
+      include: z.array(z.string().max(200)).max(50).nullable().optional(),
+      top_logprobs: z.number().int().min(0).max(20).nullable().optional(),
+      service_tier: z.enum(["auto", "default", "flex", "scale", "priority", "fast"]).nullable().optional(),
+      safety_identifier: z.string().max(256).nullable().optional(),
+      prompt_cache_key: z.string().max(1_024).nullable().optional(),
+      prompt_cache_retention: z.enum(["in_memory", "24h"]).nullable().optional(),
+      truncation: z.enum(["auto", "disabled"]).nullable().optional(),
+      max_tool_calls: z.number().int().min(1).max(10_000).nullable().optional(),
+      stream_options: z.object({ include_obfuscation: z.boolean().nullable().optional() }).loose().nullable().optional(),
       metadata: z.record(z.string().max(64), z.string().max(512)).nullable().optional(),
       user: z.string().max(256).optional(),
       store: z.boolean().nullable().optional(),
@@ -105,6 +115,28 @@ export const responsesRequest = jsonChecked(
     .loose(),
 );
 export type ResponsesRequest = z.infer<typeof responsesRequest>;
+
+/** Responses parameters Keel cannot carry whatever the provider: refused by name. */
+const REFUSED: Record<string, string> = {
+  prompt: 'OpenAI-stored prompts are not available; call a Keel prompt with model: "prompt:<name>@<label>"',
+  context_management: "Keel's gateway does not compact conversations",
+};
+const KNOWN = new Set([...Object.keys(responsesRequest.shape), ...Object.keys(REFUSED)]);
+const LOGPROBS = "log probabilities are not carried through the gateway's Responses API (chat completions carries them)";
+
+/**
+ * Fields outside the Responses API are a 400 naming the first one, as OpenAI answers and as the
+ * gateway's chat completions do; a field sent as null counts as absent.
+ */
+function refusedField(raw: unknown): GatewayError | null {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return null;
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === null || value === undefined) continue;
+    if (REFUSED[key]) return new GatewayError(400, "invalid_request_error", `\`${key}\` is not supported: ${REFUSED[key]}.`, "unsupported_parameter", key);
+    if (!KNOWN.has(key)) return new GatewayError(400, "invalid_request_error", `Unrecognized request argument supplied: ${key}`, "unknown_parameter", key);
+  }
+  return null;
+}
 
 type ChatWireMessage = {
   role: "system" | "user" | "assistant" | "tool";
@@ -172,6 +204,8 @@ function toMessages(body: ResponsesRequest): ChatWireMessage[] {
 export function toChatRequest(body: ResponsesRequest): ChatCompletionRequest {
   if (body.previous_response_id) throw badRequest(`${NOT_STORED}: previous_response_id cannot be resolved. Send the whole conversation in \`input\` (and store: false)`, "previous_response_id", "response_not_stored");
   if (body.conversation !== undefined && body.conversation !== null) throw badRequest(`${NOT_STORED} or conversations: send the whole conversation in \`input\``, "conversation", "conversation_not_stored");
+  if (body.top_logprobs) throw new GatewayError(400, "invalid_request_error", `\`top_logprobs\` is not supported: ${LOGPROBS}.`, "unsupported_parameter", "top_logprobs");
+  if (body.include?.includes("message.output_text.logprobs")) throw new GatewayError(400, "invalid_request_error", `\`include: message.output_text.logprobs\` is not supported: ${LOGPROBS}.`, "unsupported_parameter", "include");
   if (body.background) throw badRequest("Background responses need stored responses, which Keel's gateway does not keep: leave `background` unset", "background");
   const unsupported = (body.tools ?? []).map((t, i) => ({ t, i })).filter(({ t }) => t.type !== "function");
   if (unsupported.length) {
@@ -208,6 +242,10 @@ export function toChatRequest(body: ResponsesRequest): ChatCompletionRequest {
     const f = format as { name: string; schema: Record<string, unknown>; description?: string; strict?: boolean | null };
     chat.response_format = { type: "json_schema", json_schema: { name: f.name, schema: f.schema, ...(f.description ? { description: f.description } : {}), ...(f.strict ? { strict: true } : {}) } };
   }
+  // Carried as their chat-completions counterparts (refused by name there when the provider cannot).
+  if (body.reasoning?.effort) chat.reasoning_effort = body.reasoning.effort;
+  if (body.text?.verbosity) chat.verbosity = body.text.verbosity;
+  for (const key of ["service_tier", "safety_identifier", "prompt_cache_key", "prompt_cache_retention"] as const) if (body[key] !== undefined && body[key] !== null) chat[key] = body[key];
   if (body.metadata) chat.metadata = body.metadata;
   if (body.user !== undefined) chat.user = body.user;
   if (body.variables !== undefined) chat.variables = body.variables;
@@ -221,6 +259,8 @@ export function toChatRequest(body: ResponsesRequest): ChatCompletionRequest {
 }
 
 export function parseResponsesRequest(raw: unknown): ResponsesRequest {
+  const refused = refusedField(raw);
+  if (refused) throw refused;
   const parsed = responsesRequest.safeParse(raw);
   if (!parsed.success) {
     const { message, field } = describeIssues(parsed.error, { value: raw });
@@ -268,7 +308,7 @@ function responseObject(body: ResponsesRequest, ids: ResponseIds, model: string,
     output_text: text,
     parallel_tool_calls: body.parallel_tool_calls ?? true,
     previous_response_id: null,
-    reasoning: { effort: null, summary: null },
+    reasoning: { effort: body.reasoning?.effort ?? null, summary: null },
     // Accepted but never kept: the answer says so.
     store: false,
     temperature: body.temperature ?? null,

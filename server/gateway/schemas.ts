@@ -54,7 +54,7 @@ export const responseObject = z.object({
   output_text: z.string().meta({ description: "The text of every output_text part, joined (a convenience the SDKs also compute)." }),
   parallel_tool_calls: z.boolean(),
   previous_response_id: z.null(),
-  reasoning: z.object({ effort: z.null(), summary: z.null() }),
+  reasoning: z.object({ effort: z.string().nullable(), summary: z.null() }),
   store: z.literal(false).meta({ description: "Always false: Keel's gateway does not store responses (store: true is accepted and ignored)." }),
   temperature: z.number().nullable(),
   text: z.object({ format: z.object({ type: z.enum(["text", "json_object", "json_schema"]) }).loose() }),
