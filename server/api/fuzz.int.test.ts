@@ -22,6 +22,8 @@ import { HTTP_ROUTES, type HttpRouteId } from "./http-route-table";
 import { publicRoutes } from "../public-api/routes";
 import { GATEWAY_ROUTES } from "../gateway/routes";
 import { chatCompletionRequest } from "../gateway/wire";
+import { responsesRequest } from "../gateway/responses";
+import { embeddingsRequest } from "../gateway/embeddings";
 import { API_KEY_SCOPE_NAMES } from "../contracts/permissions";
 import { createRequestHandler } from "../runtime/request-handler";
 import { createPublicApi, type PublicApi } from "../public-api/api";
@@ -258,7 +260,8 @@ describe("fuzz", () => {
         await send("GET", route.path, { headers: auth });
         continue;
       }
-      for (const body of fc.sample(fc.oneof({ arbitrary: arbitraryFor(chatCompletionRequest, pools), weight: 5 }, { arbitrary: garbage, weight: 1 }), { numRuns: RUNS.route * 2, seed: SEED })) {
+      const schema = route.path.endsWith("/responses") ? responsesRequest : route.path.endsWith("/embeddings") ? embeddingsRequest : chatCompletionRequest;
+      for (const body of fc.sample(fc.oneof({ arbitrary: arbitraryFor(schema, pools), weight: 5 }, { arbitrary: garbage, weight: 1 }), { numRuns: RUNS.route * 2, seed: SEED })) {
         await send("POST", route.path, { headers: auth, body: JSON.stringify(body) ?? "null" });
       }
     }

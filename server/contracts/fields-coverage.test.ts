@@ -8,6 +8,8 @@ import type { z } from "zod";
 import { appRouter } from "../api/root";
 import { publicRoutes } from "../public-api/routes";
 import { chatCompletionRequest } from "../gateway/wire";
+import { responsesRequest } from "../gateway/responses";
+import { embeddingsRequest } from "../gateway/embeddings";
 import { CHECKED_JSON, dateTime, jsonRecord, safeString, text } from "./fields";
 import { z as zod } from "zod";
 
@@ -99,5 +101,9 @@ describe("every input schema uses the shared field types", () => {
   });
   it("the gateway's chat completion request", () => {
     expect(findUncheckedFields(chatCompletionRequest as unknown as Schema, "chat.completions")).toEqual([]);
+  });
+  it("the gateway's responses and embeddings requests", () => {
+    expect(findUncheckedFields(responsesRequest as unknown as Schema, "responses")).toEqual([]);
+    expect(findUncheckedFields(embeddingsRequest as unknown as Schema, "embeddings")).toEqual([]);
   });
 });

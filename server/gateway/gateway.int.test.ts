@@ -349,7 +349,7 @@ describe("gateway: keys and bad input", () => {
     expect(body.error.message).toMatch(/model/);
     const notJson = await fetch(`${api.base}/api/gateway/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json" }, body: "{" });
     expect(notJson.status).toBe(400);
-    const unknown = await fetch(`${api.base}/api/gateway/v1/embeddings`, { method: "POST", headers: { authorization: `Bearer ${key.secret}` } });
+    const unknown = await fetch(`${api.base}/api/gateway/v1/audio/speech`, { method: "POST", headers: { authorization: `Bearer ${key.secret}` } });
     expect(unknown.status).toBe(404);
   });
 

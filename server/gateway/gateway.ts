@@ -10,10 +10,14 @@ import "server-only";
 // Guardrails run on the input (before the model sees it) and on the output (before the client
 // does); a JSON Schema violation gets one automatic re-ask. A timeout, network failure or 5xx goes
 // to the fallback connection once. Every call is logged as a trace in the background.
+//
+// POST /v1/responses (responses.ts) is translated into the same chat request and runs the same
+// pipeline (serve()); POST /v1/embeddings (embeddings.ts) passes through to the connection;
+// GET /v1/models and /v1/models/{id} describe the deployed prompts.
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { renderMessages, renderTemplate } from "../contracts/templates";
-import { estimateCost, ProviderError, type ChatMessage, type CompletionRequest, type CompletionResult, type StreamEvent } from "../providers";
+import { estimateCost, ProviderError, type ChatMessage, type CompletionRequest, type CompletionResult, type StreamEvent, type TokenLogprob } from "../providers";
 import type { ApiKeyCache, Principal } from "../public-api/key-cache";
 import { GATEWAY_ROUTES, type GatewayRoute } from "./routes";
 import { parseCredentials, readJsonBody } from "../public-api/input";
@@ -26,9 +30,12 @@ import { GatewayLimits } from "./limits";
 import { TraceLogger } from "./logger";
 import { badRequest, chatCompletionRequest, chunkLine, completionBody, GatewayError, refusedParameter, requestParameters, toChatMessages, toolCallsDelta, toTools, WIRE_NAMES, type ChatCompletionRequest } from "./wire";
 import { requestVariables } from "./variables";
+import { parseResponsesRequest, responseBody, responsesStream, toChatRequest } from "./responses";
+import { embeddingsHandler } from "./embeddings";
 
 export const GATEWAY_PREFIX = "/api/gateway/";
-const [COMPLETIONS, MODELS] = GATEWAY_ROUTES;
+const [COMPLETIONS, MODELS, RESPONSES, EMBEDDINGS, MODEL] = GATEWAY_ROUTES;
+const MODEL_PREFIX = MODEL.path.slice(0, MODEL.path.indexOf("{"));
 const MAX_GATEWAY_BODY = 4 * 1_048_576;
 const MAX_LOGGED_BYTES = 64 * 1024;
 const DEFAULT_LABEL = "production";
@@ -48,6 +55,27 @@ type Call = {
   trace: { traceId: string; spanId: string; parentSpanId: string | null; startUs: number };
   violations: Violation[];
   usedFallback: boolean;
+  /** The wire API the call came in on (chat completions unless said). */
+  api?: "responses";
+};
+
+/** Where a streamed answer goes, in the wire format of the API the call came in on. */
+type StreamSink = {
+  /** Sends the status line and headers (nothing was sent before) and the stream's opening events. */
+  open(model: string, headers: string[]): void;
+  text(piece: string, logprobs?: TokenLogprob[]): void;
+  /** The last events; ends the response. */
+  finish(result: CompletionResult): void;
+  /** A failure after open(): an error in the stream's format; ends the response. */
+  fail(error: GatewayError): void;
+};
+
+/** One request in one wire format: the chat request the pipeline runs on and how to answer it. */
+type Exchange = {
+  chat: ChatCompletionRequest;
+  api?: Call["api"];
+  body(call: Call, result: CompletionResult): unknown;
+  sink(call: Call, res: ServerResponse): StreamSink;
 };
 
 export type GatewayOptions = { keys: ApiKeyCache; config?: GatewayConfig; limits?: GatewayLimits; logger?: TraceLogger };
@@ -110,8 +138,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   const logger = options.logger ?? new TraceLogger();
 
   async function authenticate(req: IncomingMessage, route: GatewayRoute): Promise<Principal> {
-    const credentials = parseCredentials(req.headers.authorization);
-    if (!credentials) throw new GatewayError(401, "invalid_request_error", "Send a Keel API key: Authorization: Bearer sk-keel-…", "invalid_api_key");
+    // Authorization: Bearer (OpenAI clients), or the key alone in api-key (Azure OpenAI clients)
+    // or x-api-key (Anthropic-style clients).
+    const alone = [req.headers["api-key"], req.headers["x-api-key"]].find((v): v is string => typeof v === "string" && v.trim() !== "");
+    const credentials = parseCredentials(req.headers.authorization) ?? (alone ? { secret: alone.trim() } : null);
+    if (!credentials) throw new GatewayError(401, "invalid_request_error", "Send a Keel API key: Authorization: Bearer sk-keel-… (or an api-key / x-api-key header)", "invalid_api_key");
     const found = options.keys.authenticate(credentials.secret, credentials.publicKey);
     const principal = found instanceof Promise ? await found : found;
     if (!principal) throw new GatewayError(401, "invalid_request_error", "Invalid or revoked API key", "invalid_api_key");
@@ -119,22 +150,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     return principal;
   }
 
-  async function readBody(req: IncomingMessage): Promise<ChatCompletionRequest> {
-    let raw: unknown;
+  async function readRaw(req: IncomingMessage): Promise<unknown> {
     try {
-      raw = await readJsonBody(req, MAX_GATEWAY_BODY);
+      return await readJsonBody(req, MAX_GATEWAY_BODY);
     } catch (error) {
       if (error instanceof HttpError) throw new GatewayError(error.code === "PAYLOAD_TOO_LARGE" ? 413 : error.code === "UNSUPPORTED_MEDIA_TYPE" ? 415 : 400, "invalid_request_error", error.message, null, null, error.headers);
       throw error;
     }
-    const refused = refusedParameter(raw);
-    if (refused) throw refused;
-    const parsed = chatCompletionRequest.safeParse(raw);
-    if (!parsed.success) {
-      const { message, field } = describeIssues(parsed.error, { value: raw });
-      throw badRequest(message, field ?? null);
-    }
-    return parsed.data;
   }
 
   async function plan(principal: Principal, body: ChatCompletionRequest, startUs: number, headers: IncomingMessage["headers"]): Promise<Call> {
@@ -299,7 +321,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     const { result, error } = outcome;
     const target = call.usedFallback && call.fallback ? call.fallback : call.primary;
     const attributes: Record<string, unknown> = {
+      // A Responses API call is a chat call too (the GenAI conventions have no "responses" operation).
       "gen_ai.operation.name": "chat",
+      ...(call.api ? { "keel.gateway.api": call.api } : {}),
       "keel.gateway.connection": target.connection.name,
       "keel.api_key": call.principal.publicKey,
     };
@@ -364,29 +388,47 @@ export function createGateway(options: GatewayOptions): Gateway {
     return headers;
   }
 
-  async function stream(call: Call, res: ServerResponse, base: readonly string[], signal: AbortSignal): Promise<CompletionResult> {
+  function streamHeaders(call: Call, base: readonly string[]): string[] {
+    const headers = [...base, "content-type", "text/event-stream; charset=utf-8", "cache-control", "no-cache", "x-accel-buffering", "no"];
+    for (const [k, v] of Object.entries(responseHeaders(call))) headers.push(k, v);
+    return headers;
+  }
+
+  /** chat.completion.chunk events, then [DONE]. */
+  function chatSink(call: Call, res: ServerResponse): StreamSink {
     const id = `chatcmpl-${call.trace.spanId}`;
     const created = Math.floor(Date.now() / 1000);
     const includeUsage = call.body.stream_options?.include_usage === true;
-    const open = (model: string) => {
-      const headers = [...base, "content-type", "text/event-stream; charset=utf-8", "cache-control", "no-cache", "x-accel-buffering", "no"];
-      for (const [k, v] of Object.entries(responseHeaders(call))) headers.push(k, v);
-      res.writeHead(200, headers);
-      res.write(chunkLine(id, created, model, { role: "assistant", content: "" }, null));
+    let model = call.primary.model;
+    return {
+      open(answering, headers) {
+        model = answering;
+        res.writeHead(200, headers);
+        res.write(chunkLine(id, created, model, { role: "assistant", content: "" }, null));
+      },
+      text(piece, logprobs) {
+        if (piece || logprobs) res.write(chunkLine(id, created, model, { content: piece }, null, undefined, logprobs));
+      },
+      finish(result) {
+        if (result.toolCalls?.length) res.write(chunkLine(id, created, result.model, toolCallsDelta(result.toolCalls), null));
+        res.write(chunkLine(id, created, result.model, {}, result.finishReason));
+        if (includeUsage) res.write(chunkLine(id, created, result.model, {}, null, result.usage));
+        res.end("data: [DONE]\n\n");
+      },
+      fail(error) {
+        // Mid-stream: an error event in OpenAI's shape, then the end of the stream.
+        res.end(`data: ${JSON.stringify(error.body())}\n\n`);
+      },
     };
-    const finish = (result: CompletionResult) => {
-      if (result.toolCalls?.length) res.write(chunkLine(id, created, result.model, toolCallsDelta(result.toolCalls), null));
-      res.write(chunkLine(id, created, result.model, {}, result.finishReason));
-      if (includeUsage) res.write(chunkLine(id, created, result.model, {}, null, result.usage));
-      res.end("data: [DONE]\n\n");
-    };
+  }
 
+  async function stream(call: Call, sink: StreamSink, base: readonly string[], signal: AbortSignal): Promise<CompletionResult> {
     // Output guardrails need the whole text before the client sees any of it.
     if (call.guardrails?.hasOutput) {
       const result = await completeChecked(call, signal);
-      open(result.model);
-      for (const piece of result.text.match(/[\s\S]{1,64}/g) ?? []) res.write(chunkLine(id, created, result.model, { content: piece }, null));
-      finish(result);
+      sink.open(result.model, streamHeaders(call, base));
+      for (const piece of result.text.match(/[\s\S]{1,64}/g) ?? []) sink.text(piece);
+      sink.finish(result);
       return result;
     }
 
@@ -403,13 +445,13 @@ export function createGateway(options: GatewayOptions): Gateway {
         continue;
       }
       if (target !== call.primary) call.usedFallback = true;
-      open(target.model);
+      sink.open(target.model, streamHeaders(call, base));
       for (let step = first; !step.done; step = await iterator.next()) {
         const event = step.value;
         if (event.type === "delta") {
-          if (event.text || event.logprobs) res.write(chunkLine(id, created, target.model, { content: event.text }, null, undefined, event.logprobs));
+          sink.text(event.text, event.logprobs);
         } else {
-          finish(event.result);
+          sink.finish(event.result);
           return event.result;
         }
       }
@@ -418,38 +460,70 @@ export function createGateway(options: GatewayOptions): Gateway {
     throw providerFailure(call, errors);
   }
 
-  async function chatCompletions(req: IncomingMessage, res: ServerResponse, base: readonly string[]) {
+  /** The pipeline every chat-shaped call runs through, whatever its wire format. */
+  async function serve(req: IncomingMessage, res: ServerResponse, base: readonly string[], route: GatewayRoute, exchange: (raw: unknown) => Exchange) {
     const startUs = nowUs();
-    const principal = await authenticate(req, COMPLETIONS);
+    const principal = await authenticate(req, route);
     await limits.admit(principal);
-    const body = await readBody(req);
+    const ex = exchange(await readRaw(req));
+    const body = ex.chat;
     const call = await plan(principal, body, startUs, req.headers);
+    if (ex.api) call.api = ex.api;
     const abort = new AbortController();
     res.on("close", () => {
       if (!res.writableFinished) abort.abort();
     });
+    const sink = body.stream ? ex.sink(call, res) : null;
     try {
       checkInput(call);
-      if (body.stream) {
-        const result = await stream(call, res, base, abort.signal);
+      if (sink) {
+        const result = await stream(call, sink, base, abort.signal);
         log(call, { result, endUs: nowUs() });
         return;
       }
       const result = await completeChecked(call, abort.signal);
-      const payload = completionBody(`chatcmpl-${call.trace.spanId}`, Math.floor(Date.now() / 1000), result.model, result);
-      sendJson(res, base, 200, payload, responseHeaders(call));
+      sendJson(res, base, 200, ex.body(call, result), responseHeaders(call));
       log(call, { result, endUs: nowUs() });
     } catch (error) {
       log(call, { error: error instanceof Error ? error : new Error(String(error)), endUs: nowUs() });
       if (res.headersSent) {
-        // Mid-stream: an error event in OpenAI's shape, then the end of the stream.
-        const known = error instanceof GatewayError ? error : new GatewayError(502, "provider_error", "The model provider failed mid-stream");
-        res.end(`data: ${JSON.stringify(known.body())}\n\n`);
+        sink?.fail(error instanceof GatewayError ? error : new GatewayError(502, "provider_error", "The model provider failed mid-stream"));
+        if (!sink) res.destroy();
         return;
       }
       if (error instanceof GatewayError) error.headers["x-keel-trace-id"] = call.trace.traceId;
       throw error;
     }
+  }
+
+  async function chatCompletions(req: IncomingMessage, res: ServerResponse, base: readonly string[]) {
+    await serve(req, res, base, COMPLETIONS, (raw) => {
+      const refused = refusedParameter(raw);
+      if (refused) throw refused;
+      const parsed = chatCompletionRequest.safeParse(raw);
+      if (!parsed.success) {
+        const { message, field } = describeIssues(parsed.error, { value: raw });
+        throw badRequest(message, field ?? null);
+      }
+      return {
+        chat: parsed.data,
+        body: (call, result) => completionBody(`chatcmpl-${call.trace.spanId}`, Math.floor(Date.now() / 1000), result.model, result),
+        sink: chatSink,
+      };
+    });
+  }
+
+  async function responses(req: IncomingMessage, res: ServerResponse, base: readonly string[]) {
+    await serve(req, res, base, RESPONSES, (raw) => {
+      const request = parseResponsesRequest(raw);
+      const created = Math.floor(Date.now() / 1000);
+      return {
+        chat: toChatRequest(request),
+        api: "responses",
+        body: (call, result) => responseBody(request, { id: `resp_${call.trace.spanId}`, created }, result),
+        sink: (call, out) => responsesStream(out, request, { id: `resp_${call.trace.spanId}`, created }),
+      };
+    });
   }
 
   async function models(req: IncomingMessage, res: ServerResponse, base: readonly string[]) {
@@ -459,6 +533,28 @@ export function createGateway(options: GatewayOptions): Gateway {
     const labels = await config.labels(principal.projectId);
     sendJson(res, base, 200, { object: "list", data: labels.map((l) => ({ id: `prompt:${l.prompt}@${l.label}`, object: "model", created: Math.floor(l.updatedAt.getTime() / 1000), owned_by: "keel" })) });
   }
+
+  /** One deployed prompt as a model (`prompt:<name>@<label>`, the name's `/` sent raw or %2F-encoded); anything else is the provider's to describe. */
+  async function model(req: IncomingMessage, res: ServerResponse, base: readonly string[], encoded: string) {
+    const principal = await authenticate(req, MODEL);
+    let id: string;
+    try {
+      id = decodeURIComponent(encoded);
+    } catch {
+      throw badRequest("The model id in the path is not valid percent-encoding", "model");
+    }
+    const notFound = () => new GatewayError(404, "invalid_request_error", `The model \`${id.slice(0, 300)}\` does not exist: Keel's gateway describes its deployed prompts (prompt:<name>@<label>); plain model names are the provider's`, "model_not_found", "model");
+    if (!id.startsWith("prompt:")) throw notFound();
+    const ref = id.slice("prompt:".length);
+    const at = ref.lastIndexOf("@");
+    const name = (at < 0 ? ref : ref.slice(0, at)).trim();
+    const label = (at < 0 ? DEFAULT_LABEL : ref.slice(at + 1)).trim() || DEFAULT_LABEL;
+    const found = name ? (await config.labels(principal.projectId)).find((l) => l.prompt === name && l.label === label) : undefined;
+    if (!found) throw notFound();
+    sendJson(res, base, 200, { id: `prompt:${found.prompt}@${found.label}`, object: "model", created: Math.floor(found.updatedAt.getTime() / 1000), owned_by: "keel" });
+  }
+
+  const embeddings = embeddingsHandler({ config, limits, logger, authenticate: (req) => authenticate(req, EMBEDDINGS), readRaw, sendJson, traceContext, nowUs, hex });
 
   return {
     logger,
@@ -471,11 +567,20 @@ export function createGateway(options: GatewayOptions): Gateway {
           await chatCompletions(req, res, base);
           return;
         }
+        if (path === RESPONSES.path || path === EMBEDDINGS.path) {
+          if (req.method !== "POST") throw new GatewayError(405, "invalid_request_error", `Method ${req.method} is not allowed here (allowed: POST)`, null, null, { allow: "POST" });
+          await (path === RESPONSES.path ? responses(req, res, base) : embeddings(req, res, base));
+          return;
+        }
         if (path === MODELS.path && (req.method === "GET" || req.method === "HEAD")) {
           await models(req, res, base);
           return;
         }
-        throw new GatewayError(404, "invalid_request_error", `No gateway route ${path}: Keel's gateway serves POST /api/gateway/v1/chat/completions`, "unknown_url");
+        if (path.startsWith(MODEL_PREFIX) && path.length > MODEL_PREFIX.length && (req.method === "GET" || req.method === "HEAD")) {
+          await model(req, res, base, path.slice(MODEL_PREFIX.length));
+          return;
+        }
+        throw new GatewayError(404, "invalid_request_error", `No gateway route ${path}: Keel's gateway serves POST /api/gateway/v1/chat/completions, /responses and /embeddings, GET /api/gateway/v1/models`, "unknown_url");
       } catch (error) {
         if (res.headersSent) {
           res.destroy();

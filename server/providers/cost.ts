@@ -38,6 +38,10 @@ export const DEFAULT_PRICES: Readonly<Record<string, Price>> = {
   "claude-3-5-haiku": { inputPerMillion: 0.8, outputPerMillion: 4 },
   "claude-3-opus": { inputPerMillion: 15, outputPerMillion: 75 },
   "claude-3-haiku": { inputPerMillion: 0.25, outputPerMillion: 1.25 },
+  // Embedding models bill input tokens only (they have no output tokens; the output price is moot).
+  "text-embedding-3-small": { inputPerMillion: 0.02, outputPerMillion: 0.02 },
+  "text-embedding-3-large": { inputPerMillion: 0.13, outputPerMillion: 0.13 },
+  "text-embedding-ada-002": { inputPerMillion: 0.1, outputPerMillion: 0.1 },
 };
 
 // Providers answer with dated snapshots ("gpt-4o-2024-08-06", "claude-3-5-sonnet-20241022") or

@@ -394,3 +394,24 @@ describe("request parameters", () => {
     expect(done.type === "done" && done.result.logprobs!.content!.length).toBe(3);
   });
 });
+
+describe("embeddings", () => {
+  it("posts to /embeddings as floats with the key, and returns vectors in input order with usage", async () => {
+    const result = await provider().embed!({ model: "text-embedding-3-small", input: ["alpha", "beta"], dimensions: 4, user: "u-1" });
+    const sent = fake.requests.at(-1)!;
+    expect(sent.path).toBe("/v1/embeddings");
+    expect(sent.headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(sent.body).toEqual({ model: "text-embedding-3-small", input: ["alpha", "beta"], encoding_format: "float", dimensions: 4, user: "u-1" });
+    expect(result.embeddings.map((e) => e.length)).toEqual([4, 4]);
+    expect(result.embeddings[0]).not.toEqual(result.embeddings[1]);
+    expect(result).toMatchObject({ model: "text-embedding-3-small", usage: { inputTokens: 3 }, attempts: 1 });
+  });
+
+  it("retries a 503 and reports a 4xx as the provider's error", async () => {
+    fake.failNext(1, 503);
+    expect((await provider().embed!({ model: "m", input: [[1, 2]] })).attempts).toBe(2);
+    fake.failNext(1, 400, {}, "bad input");
+    const error = await caught(provider().embed!({ model: "m", input: ["x"] }));
+    expect(error).toMatchObject({ code: "http", status: 400 });
+  });
+});

@@ -4,9 +4,9 @@ import "server-only";
 import { ProviderError } from "./errors";
 import { classifyError, createTransport, parseEventData, postJson, providerMessage, readJson, readSse, startDeadline, joinUrl, type Transport } from "./http";
 import { streamWithRetries, withRetries } from "./retry";
-import { estimateUsage } from "./tokens";
+import { estimateTokens, estimateUsage } from "./tokens";
 import { firstUnsupported, REQUEST_PARAMETERS } from "./parameters";
-import type { Alternative, CompletionRequest, CompletionResult, FinishReason, Logprobs, Provider, ProviderOptions, StreamEvent, TokenLogprob, ToolCall, Usage } from "./types";
+import type { Alternative, CompletionRequest, CompletionResult, EmbeddingRequest, EmbeddingResult, FinishReason, Logprobs, Provider, ProviderOptions, StreamEvent, TokenLogprob, ToolCall, Usage } from "./types";
 
 export const OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
 /** An OpenAI-compatible server takes every chat-completions parameter under its own name. */
@@ -20,6 +20,7 @@ type WireCompletion = WireError & {
   choices?: { index?: number; message?: { content?: string | null; refusal?: string | null; tool_calls?: WireToolCall[] }; finish_reason?: string | null; logprobs?: Logprobs | null }[];
   usage?: WireUsage | null;
 };
+type WireEmbeddings = WireError & { model?: string; data?: { index?: number; embedding?: unknown }[]; usage?: { prompt_tokens?: number } | null };
 type WireChunk = WireError & {
   model?: string;
   choices?: { index?: number; delta?: { content?: string | null; refusal?: string | null; tool_calls?: WireToolCall[] }; finish_reason?: string | null; logprobs?: { content?: TokenLogprob[] | null } | null }[];
@@ -116,6 +117,7 @@ function streamError(t: Transport, error: WireError["error"]): ProviderError {
 export function createOpenAICompatibleProvider(connection: { baseUrl?: string | null; apiKey?: string | null; name?: string }, options: ProviderOptions = {}): Provider {
   const baseUrl = connection.baseUrl || OPENAI_DEFAULT_BASE_URL;
   const url = joinUrl(baseUrl, "/chat/completions");
+  const embeddingsUrl = joinUrl(baseUrl, "/embeddings");
   const t = createTransport(baseUrl, connection.apiKey, connection.name, options);
   const headers: Record<string, string> = connection.apiKey ? { authorization: `Bearer ${connection.apiKey}` } : {};
 
@@ -213,11 +215,46 @@ export function createOpenAICompatibleProvider(connection: { baseUrl?: string | 
     }
   }
 
+  /** POST {baseUrl}/embeddings, always as floats (the gateway encodes base64 itself when asked). */
+  async function embed(req: EmbeddingRequest): Promise<EmbeddingResult> {
+    const started = performance.now();
+    let attempts = 0;
+    const body: Record<string, unknown> = { model: req.model, input: req.input, encoding_format: "float" };
+    if (req.dimensions !== undefined) body.dimensions = req.dimensions;
+    if (req.user !== undefined) body.user = req.user;
+    const json = await withRetries(t.policy, req.signal, async (n) => {
+      attempts = n;
+      const deadline = startDeadline(req.signal, t.timeoutMs);
+      try {
+        return await readJson<WireEmbeddings>(await postJson(t, embeddingsUrl, headers, body, deadline), t);
+      } catch (error) {
+        throw classifyError(error, t, deadline, req.signal);
+      } finally {
+        deadline.clear();
+      }
+    });
+    const data = json.data;
+    if (!Array.isArray(data) || data.length !== req.input.length) {
+      throw new ProviderError({ code: "invalid_response", message: `${t.label} answered with ${Array.isArray(data) ? data.length : "no"} embeddings for ${req.input.length} inputs.` });
+    }
+    const embeddings: number[][] = new Array<number[]>(data.length);
+    data.forEach((d, i) => {
+      const vector = d.embedding;
+      if (!Array.isArray(vector) || !vector.every((x) => typeof x === "number")) throw new ProviderError({ code: "invalid_response", message: `${t.label} answered with an embedding that is not an array of numbers.` });
+      const index = typeof d.index === "number" && d.index >= 0 && d.index < data.length ? d.index : i;
+      embeddings[index] = vector as number[];
+    });
+    if (embeddings.some((e) => e === undefined)) throw new ProviderError({ code: "invalid_response", message: `${t.label} answered with duplicate embedding indexes.` });
+    const inputTokens = typeof json.usage?.prompt_tokens === "number" ? json.usage.prompt_tokens : req.input.reduce((sum, x) => sum + (typeof x === "string" ? estimateTokens(x) : x.length), 0);
+    return { embeddings, usage: { inputTokens }, model: json.model ?? req.model, latencyMs: Math.round(performance.now() - started), attempts };
+  }
+
   return {
     kind: "openai_compatible",
     name: t.label,
     complete,
     unsupported: (req) => firstUnsupported(req, CARRIED),
+    embed,
     stream(req) {
       const started = performance.now();
       return streamWithRetries(t.policy, req.signal, (n) => attemptStream(req, n, started));

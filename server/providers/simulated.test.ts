@@ -155,3 +155,18 @@ describe("simulated provider: request parameters", () => {
     expect(p.unsupported({ verbosity: "low" })).toBe("verbosity");
   });
 });
+
+describe("simulated embeddings", () => {
+  it("are deterministic unit vectors of the asked size, different per text and model", async () => {
+    const p = simulated();
+    const a = await p.embed!({ model: "sim-embed", input: ["hello", "world"] });
+    const b = await p.embed!({ model: "sim-embed", input: ["hello"] });
+    expect(a.embeddings[0]).toHaveLength(256);
+    expect(b.embeddings[0]).toEqual(a.embeddings[0]);
+    expect(a.embeddings[1]).not.toEqual(a.embeddings[0]);
+    expect((await p.embed!({ model: "other", input: ["hello"] })).embeddings[0]).not.toEqual(a.embeddings[0]);
+    for (const e of a.embeddings) expect(Math.hypot(...e)).toBeCloseTo(1, 4);
+    expect((await p.embed!({ model: "m", input: [[1, 2, 3]], dimensions: 1000 })).embeddings[0]).toHaveLength(1000);
+    expect(a.usage.inputTokens).toBe(4);
+  });
+});

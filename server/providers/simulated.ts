@@ -145,6 +145,24 @@ function simulate(req: CompletionRequest): CompletionResult {
   };
 }
 
+/** Default length of a simulated embedding (text-embedding-3-small's is 1536; short keeps demos light). */
+export const SIMULATED_EMBEDDING_DIMENSIONS = 256;
+
+/**
+ * A deterministic unit vector per (model, input): the same text always embeds the same, different
+ * texts almost surely differently. Not semantic: similar texts are not close.
+ */
+export function simulatedEmbedding(model: string, input: string | number[], dimensions = SIMULATED_EMBEDDING_DIMENSIONS): number[] {
+  const seed = JSON.stringify([model, input]);
+  const values: number[] = [];
+  for (let block = 0; values.length < dimensions; block++) {
+    const h = createHash("sha256").update(`${block}\u0000${seed}`).digest();
+    for (let i = 0; i + 1 < h.length && values.length < dimensions; i += 2) values.push(h.readUInt16BE(i) / 32_767.5 - 1);
+  }
+  const norm = Math.sqrt(values.reduce((sum, x) => sum + x * x, 0)) || 1;
+  return values.map((x) => Math.round((x / norm) * 1e6) / 1e6);
+}
+
 export function createSimulatedProvider(connection: { name?: string } = {}): Provider {
   return {
     kind: "simulated",
@@ -166,6 +184,12 @@ export function createSimulatedProvider(connection: { name?: string } = {}): Pro
       }
       if (req.signal?.aborted) throw abortedError();
       yield { type: "done" as const, result };
+    },
+    async embed(req) {
+      const embeddings = req.input.map((x) => simulatedEmbedding(req.model, x, req.dimensions));
+      const inputTokens = req.input.reduce((sum, x) => sum + (typeof x === "string" ? estimateTokens(x) : x.length), 0);
+      await sleep(5, req.signal);
+      return { embeddings, usage: { inputTokens }, model: req.model || "simulated-embedding", latencyMs: 5, attempts: 1 };
     },
   };
 }

@@ -103,6 +103,26 @@ export type StreamEvent = { type: "delta"; text: string; logprobs?: TokenLogprob
 
 export type ProviderKind = "openai_compatible" | "anthropic" | "simulated";
 
+/** Texts (or pre-tokenized inputs) to embed; the result keeps their order. */
+export type EmbeddingRequest = {
+  model: string;
+  input: string[] | number[][];
+  /** Output dimensions, for models that can shorten their embeddings (text-embedding-3 and later). */
+  dimensions?: number;
+  /** The end user, passed on to the provider for its abuse monitoring. */
+  user?: string;
+  signal?: AbortSignal;
+};
+
+export type EmbeddingResult = {
+  embeddings: number[][];
+  /** Input tokens only (embeddings have no output tokens). */
+  usage: { inputTokens: number };
+  model: string;
+  latencyMs: number;
+  attempts: number;
+};
+
 export type Provider = {
   kind: ProviderKind;
   name: string;
@@ -111,6 +131,8 @@ export type Provider = {
   stream(req: CompletionRequest): AsyncIterable<StreamEvent>;
   /** The first parameter set in `req` this provider cannot carry (null: it carries them all). */
   unsupported(req: Omit<CompletionRequest, "model" | "messages">): RequestParameter | null;
+  /** Embeddings, for providers that serve them (Anthropic has no embeddings API: absent). */
+  embed?(req: EmbeddingRequest): Promise<EmbeddingResult>;
 };
 
 export type ProviderConnectionConfig = {

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPublicApi, type RunningApi } from "@/test/support/public-api";
+import { GATEWAY_ROUTES } from "../gateway/routes";
 import { publicRoutes } from "./routes";
 
 let srv: RunningApi;
@@ -34,7 +35,12 @@ describe("GET /api/public/openapi.json", () => {
 
   it("documents every route of the table with its scope, and nothing else", () => {
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`));
-    expect(documented.sort()).toEqual(publicRoutes.map((r) => `${r.method} ${r.path}`).sort());
+    expect(documented.sort()).toEqual([...publicRoutes, ...GATEWAY_ROUTES].map((r) => `${r.method} ${r.path}`).sort());
+    for (const route of GATEWAY_ROUTES) {
+      const op = doc.paths[route.path]![route.method.toLowerCase()]!;
+      expect(op["x-keel-scope"]).toBe(route.scope);
+      expect((op.responses as Record<string, unknown>)["401"]).toBeDefined();
+    }
     const operationIds = new Set<string>();
     for (const route of publicRoutes) {
       const op = doc.paths[route.path]![route.method.toLowerCase()]!;
@@ -57,6 +63,15 @@ describe("GET /api/public/openapi.json", () => {
     for (const field of ['"commitMessage"', '"messages"', '"basedOnVersion"', '"responseFormat"']) expect(request).toContain(field);
     expect(JSON.stringify(doc.components.schemas.Prompt)).toContain('"contentHash"');
     expect(JSON.stringify(doc.components.schemas.Prompt)).toContain('"#/components/schemas/ChatMessage"');
+    // The gateway's request bodies are the schemas its handlers validate with.
+    for (const [schema, fields] of [
+      ["GatewayChatCompletionsRequest", ['"messages"', '"variables"']],
+      ["GatewayResponsesRequest", ['"input"', '"instructions"', '"max_output_tokens"', '"variables"']],
+      ["GatewayEmbeddingsRequest", ['"input"', '"dimensions"', '"encoding_format"']],
+      ["GatewayResponsesResponse", ['"output"', '"function_call"', '"usage"']],
+    ] as const) {
+      for (const field of fields) expect(JSON.stringify(doc.components.schemas[schema]), schema).toContain(field);
+    }
   });
 
   it("every route has a section in docs/api.md", () => {

@@ -4,6 +4,11 @@ import "server-only";
 // the documented shapes are the enforced ones. Served at GET /api/public/openapi.json.
 import { z, type ZodType } from "zod";
 import { API_KEY_SCOPES } from "../contracts/permissions";
+import { embeddingsRequest } from "../gateway/embeddings";
+import { responsesRequest } from "../gateway/responses";
+import { GATEWAY_ROUTES } from "../gateway/routes";
+import { chatCompletionResponse, embeddingsResponse, gatewayError, modelList, modelObject, responseObject } from "../gateway/schemas";
+import { chatCompletionRequest } from "../gateway/wire";
 import { chatMessage, modelConfig } from "../contracts/prompts";
 import { errorResponse } from "./errors";
 import { MAX_BODY_BYTES } from "./input";
@@ -85,6 +90,97 @@ function objectShape(schema: ZodType | undefined): [string, ZodType][] {
 
 const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
+// ----- the gateway (answered before the public API, OpenAI's wire format) --------------------
+
+type GatewayDoc = { operationId: string; summary: string; description: string; request?: ZodType; response: ZodType; stream?: string; errors: number[] };
+
+const GATEWAY_DOCS: Record<(typeof GATEWAY_ROUTES)[number]["path"], GatewayDoc> = {
+  "/api/gateway/v1/chat/completions": {
+    operationId: "gatewayChatCompletions",
+    summary: "Chat completions (OpenAI-compatible)",
+    description:
+      'OpenAI\'s chat completions API. `model: "prompt:<name>@<label>"` renders that deployed prompt version with `variables` (Keel\'s extra field) and calls its provider; any other model passes through the project\'s gateway connection. Guardrails, fallback, per-key limits; every call is logged as a trace (`x-keel-trace-id`).',
+    request: chatCompletionRequest,
+    response: chatCompletionResponse,
+    stream: "`stream: true`: Server-Sent Events of `chat.completion.chunk` objects, ending with `data: [DONE]`.",
+    errors: [400, 401, 403, 404, 413, 415, 422, 429, 502],
+  },
+  "/api/gateway/v1/responses": {
+    operationId: "gatewayResponses",
+    summary: "Responses (OpenAI-compatible)",
+    description:
+      "OpenAI's Responses API (the default of the Vercel AI SDK's `openai(model)`), translated onto the same pipeline as chat completions. Text and function tools only; nothing is stored: `previous_response_id`, `conversation` and `item_reference` inputs are a 400, `store: true` is accepted and answered with `store: false`.",
+    request: responsesRequest,
+    response: responseObject,
+    stream: "`stream: true`: Server-Sent Events `response.created`, `response.in_progress`, `response.output_item.added`, `response.content_part.added`, `response.output_text.delta`/`.done`, `response.function_call_arguments.delta`/`.done`, `response.content_part.done`, `response.output_item.done`, `response.completed` (or `response.incomplete`); a failure mid-stream is `response.failed` then `error`. Every event carries `sequence_number`.",
+    errors: [400, 401, 403, 404, 413, 415, 422, 429, 502],
+  },
+  "/api/gateway/v1/embeddings": {
+    operationId: "gatewayEmbeddings",
+    summary: "Embeddings (OpenAI-compatible)",
+    description: "OpenAI's embeddings API, passed through to the project's gateway connection (OpenAI-compatible; the simulated provider answers deterministic vectors; Anthropic serves none: a 400). Input guardrails apply; the call is logged as an embeddings span.",
+    request: embeddingsRequest,
+    response: embeddingsResponse,
+    errors: [400, 401, 403, 413, 415, 422, 429, 502],
+  },
+  "/api/gateway/v1/models": {
+    operationId: "gatewayListModels",
+    summary: "List models",
+    description: "The deployed prompts as models: every label of every prompt, as `prompt:<name>@<label>`. Plain model names pass through to the provider and are its to list.",
+    response: modelList,
+    errors: [401, 403],
+  },
+  "/api/gateway/v1/models/{id}": {
+    operationId: "gatewayGetModel",
+    summary: "Get a model",
+    description: "One deployed prompt as a model (`prompt:<name>@<label>`; the `/` of a folder may be sent raw or `%2F`-encoded). Anything else is a 404.",
+    response: modelObject,
+    errors: [401, 403, 404],
+  },
+};
+
+const GATEWAY_STATUS_TEXT: Record<number, string> = {
+  400: "Bad input, named in `error.param`; a guardrail block (`code: guardrail_blocked`); something the gateway does not do (hosted tools, stored responses).",
+  401: "Missing, unknown or revoked API key.",
+  403: "The key lacks the `gateway:invoke` scope.",
+  404: "No such deployed prompt or label (`code: model_not_found`), or no such route.",
+  413: "The body is over 4 MiB.",
+  415: "The body is not application/json.",
+  422: "The prompt or the project names a provider connection that no longer exists.",
+  429: "The key's rate limit or monthly quota, or the provider's rate limit.",
+  502: "The model provider failed (after the fallback connection, if any).",
+};
+
+function gatewayPaths(schemas: SchemaSet): Record<string, Record<string, JsonObject>> {
+  const errorRef = schemas.ref(gatewayError, "GatewayError", "output");
+  const paths: Record<string, Record<string, JsonObject>> = {};
+  for (const route of GATEWAY_ROUTES) {
+    const doc = GATEWAY_DOCS[route.path];
+    const name = pascal(doc.operationId);
+    const responses: Record<string, JsonObject> = {
+      200: {
+        description: doc.stream ? `The answer; with ${doc.stream}` : "The answer.",
+        headers: { "x-keel-trace-id": { description: "The trace this call was logged as.", schema: { type: "string" } } },
+        content: { "application/json": { schema: schemas.ref(doc.response, `${name}Response`, "output") }, ...(doc.stream ? { "text/event-stream": { schema: { type: "string" } } } : {}) },
+      },
+    };
+    for (const status of doc.errors) responses[String(status)] = { description: GATEWAY_STATUS_TEXT[status] ?? "Error.", content: { "application/json": { schema: errorRef } } };
+    const parameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1]!, in: "path", required: true, description: "A model id: prompt:<name>@<label>.", schema: { type: "string" } }));
+    (paths[route.path] ??= {})[route.method.toLowerCase()] = {
+      operationId: doc.operationId,
+      summary: doc.summary,
+      description: `${doc.description}\n\n**Access:** API key scope \`${route.scope}\` (${API_KEY_SCOPES[route.scope]}), as \`Authorization: Bearer\`, \`api-key\` or \`x-api-key\`.`,
+      tags: ["Gateway"],
+      ...(parameters.length ? { parameters } : {}),
+      ...(doc.request ? { requestBody: { required: true, content: { "application/json": { schema: schemas.ref(doc.request, `${name}Request`, "input") } } } } : {}),
+      responses,
+      security: [{ bearerAuth: [] }, { gatewayApiKey: [] }, { gatewayXApiKey: [] }],
+      "x-keel-scope": route.scope,
+    };
+  }
+  return paths;
+}
+
 export function buildOpenApiDocument(routes: readonly PublicRoute[], options: { version: string }): JsonObject {
   const schemas = new SchemaSet();
   const errorRef = schemas.ref(errorResponse, "Error", "output");
@@ -141,6 +237,7 @@ export function buildOpenApiDocument(routes: readonly PublicRoute[], options: { 
     };
     (paths[route.path] ??= {})[route.method.toLowerCase()] = operation;
   }
+  Object.assign(paths, gatewayPaths(schemas));
 
   return {
     openapi: "3.1.0",
@@ -158,6 +255,7 @@ export function buildOpenApiDocument(routes: readonly PublicRoute[], options: { 
       { name: "Datasets", description: "Versioned test sets: list, read items of a version, add items, import and export files." },
       { name: "Evaluations", description: "Start evaluation runs (CI gates) and read their results." },
       { name: "Langfuse compatibility", description: "Endpoints in Langfuse's shape, for its SDKs." },
+      { name: "Gateway", description: "The OpenAI-compatible gateway (/api/gateway/v1): chat completions, responses, embeddings, models. Errors there are in OpenAI's shape." },
       { name: "Meta", description: "This document." },
     ],
     paths,
@@ -166,6 +264,8 @@ export function buildOpenApiDocument(routes: readonly PublicRoute[], options: { 
       securitySchemes: {
         bearerAuth: { type: "http", scheme: "bearer", description: "The secret key (sk-keel-…)." },
         basicAuth: { type: "http", scheme: "basic", description: "public key (pk-keel-…) as user, secret key (sk-keel-…) as password." },
+        gatewayApiKey: { type: "apiKey", in: "header", name: "api-key", description: "The gateway only: the secret key (sk-keel-…) alone, as Azure OpenAI clients send it." },
+        gatewayXApiKey: { type: "apiKey", in: "header", name: "x-api-key", description: "The gateway only: the secret key (sk-keel-…) alone." },
       },
     },
   };

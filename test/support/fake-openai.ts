@@ -1,9 +1,9 @@
-// A real local HTTP server speaking the OpenAI chat completions API (/v1/chat/completions) and
-// Anthropic's Messages API (/v1/messages), for tests of the provider clients and of anything
-// that calls a provider. Deterministic replies ("Echo: <last user message>"; choice i > 0 of
-// `n` choices says "Echo <i>: …"), usage in the vendor's shape, log probabilities when asked
-// (one token a word), tool_choice honoured ("none", "required", a named tool), SSE streaming,
-// and scriptable trouble: failures with a status (and
+// A real local HTTP server speaking the OpenAI chat completions API (/v1/chat/completions), its
+// embeddings API (/v1/embeddings, floats only) and Anthropic's Messages API (/v1/messages), for
+// tests of the provider clients and of anything that calls a provider. Deterministic replies
+// ("Echo: <last user message>"; choice i > 0 of `n` choices says "Echo <i>: …"), usage in the
+// vendor's shape, log probabilities when asked (one token a word), tool_choice honoured ("none",
+// "required", a named tool), SSE streaming, and scriptable trouble: failures with a status (and
 // Retry-After), delays, streams cut off mid-way. Every request is recorded for assertions.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -176,6 +176,25 @@ export async function startFakeOpenAI(): Promise<FakeProviderServer> {
     await writeEvents(res, events);
   }
 
+  /** Deterministic vectors: 8 dimensions (or `dimensions`), from the characters of each input. */
+  function embeddings(res: ServerResponse, body: RecordedRequest["body"]) {
+    if (!body?.model) return sendJson(res, 400, openAIError("you must provide a model parameter"));
+    const inputs: unknown[] = typeof body.input === "string" ? [body.input] : Array.isArray(body.input) && typeof body.input[0] === "number" ? [body.input] : (body.input ?? []);
+    if (!inputs.length) return sendJson(res, 400, openAIError("'$.input' is invalid"));
+    const size = typeof body.dimensions === "number" ? body.dimensions : 8;
+    const vector = (input: unknown) => {
+      const text = typeof input === "string" ? input : JSON.stringify(input);
+      return Array.from({ length: size }, (_, i) => ((text.charCodeAt(i % Math.max(1, text.length)) || 0) % 97) / 97 + i / 1000);
+    };
+    const tokens = inputs.reduce<number>((sum, x) => sum + (typeof x === "string" ? estimate(x) : Array.isArray(x) ? x.length : 0), 0);
+    return sendJson(res, 200, {
+      object: "list",
+      data: inputs.map((x, index) => ({ object: "embedding", index, embedding: vector(x) })),
+      model: body.model,
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    });
+  }
+
   async function anthropic(res: ServerResponse, body: RecordedRequest["body"], headers: IncomingHttpHeaders) {
     const key = String(headers["x-api-key"] ?? "");
     if (key.startsWith(FAKE_BAD_KEY_PREFIX)) return sendJson(res, 401, anthropicError(`invalid x-api-key: ${key}`, "authentication_error"));
@@ -237,6 +256,7 @@ export async function startFakeOpenAI(): Promise<FakeProviderServer> {
 
       if (req.method !== "POST") return sendJson(res, 405, openAIError("method not allowed"));
       if (path === "/v1/chat/completions") return await openAI(res, body, req.headers);
+      if (path === "/v1/embeddings") return embeddings(res, body);
       if (isAnthropic) return await anthropic(res, body, req.headers);
       return sendJson(res, 404, openAIError(`no route ${path}`));
     } catch (error) {
