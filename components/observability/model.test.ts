@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SpanView } from "@/server/contracts/observability";
-import { buildSpanTree, formatMs, formatPercent, formatUsd, parseWindow, plainOutput, readBody, waterfall } from "./model";
+import { buildSpanTree, formatMs, formatPercent, formatUsd, modelCallLabel, parseWindow, plainOutput, readBody, waterfall } from "./model";
 
 function span(spanId: string, parentSpanId: string | null, offsetMs: number, durationMs = 10): SpanView {
   return {
@@ -125,5 +125,13 @@ describe("formats", () => {
     expect(parseWindow("7d", "24h")).toBe("7d");
     expect(parseWindow("2d", "24h")).toBe("24h");
     expect(parseWindow(null, "24h")).toBe("24h");
+  });
+});
+
+describe("modelCallLabel", () => {
+  it("names embedding calls apart from generations", () => {
+    expect(modelCallLabel(span("a", null, 0))).toBeNull();
+    expect(modelCallLabel({ ...span("a", null, 0), isGeneration: true, attributes: { "gen_ai.operation.name": "chat" } })).toBe("Generation");
+    expect(modelCallLabel({ ...span("a", null, 0), isGeneration: true, attributes: { "gen_ai.operation.name": "embeddings" } })).toBe("Embedding");
   });
 });

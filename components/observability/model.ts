@@ -101,6 +101,12 @@ export function scoreText(s: Pick<ScoreView, "dataType" | "value" | "stringValue
   return s.value === null ? "—" : String(Number(s.value.toFixed(3)));
 }
 
+/** What a model-call span is called: an embedding call counts its tokens and cost like a generation but is no generation. */
+export function modelCallLabel(span: Pick<SpanView, "isGeneration" | "attributes">): "Generation" | "Embedding" | null {
+  if (!span.isGeneration) return null;
+  return span.attributes["gen_ai.operation.name"] === "embeddings" ? "Embedding" : "Generation";
+}
+
 export const isNegative = (s: Pick<ScoreView, "dataType" | "value">) => s.dataType === "boolean" && s.value === 0;
 export const isPositive = (s: Pick<ScoreView, "dataType" | "value">) => s.dataType === "boolean" && s.value === 1;
 

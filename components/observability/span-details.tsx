@@ -9,7 +9,7 @@ import { Alert, Badge, Card, CardHeader, TBody, TD, TH, THead, TR, Table } from 
 import { promptHref } from "@/components/prompts/model";
 import { BodyView } from "./body-view";
 import { GuardrailActionBadge, SourceBadge } from "./badges";
-import { attributeText, formatCount, formatMs, formatUsd } from "./model";
+import { attributeText, formatCount, formatMs, formatUsd, modelCallLabel } from "./model";
 
 const KINDS = ["Unspecified", "Internal", "Server", "Client", "Producer", "Consumer"];
 
@@ -46,7 +46,7 @@ export function SpanDetails({ span, orgSlug, projectSlug }: { span: SpanView; or
       <CardHeader
         titleId="span-title"
         title={<span className="font-mono break-all">{span.name}</span>}
-        description={`${span.isGeneration ? "Generation" : `${KINDS[span.kind] ?? "Span"} span`} · starts at +${formatMs(span.offsetMs)} · ${formatMs(span.durationMs)}`}
+        description={`${modelCallLabel(span) ?? `${KINDS[span.kind] ?? "Span"} span`} · starts at +${formatMs(span.offsetMs)} · ${formatMs(span.durationMs)}`}
         actions={span.statusCode === 2 ? <Badge tone="danger">Error</Badge> : span.statusCode === 1 ? <Badge tone="success">OK</Badge> : <Badge tone="outline">Unset</Badge>}
       />
       {span.statusCode === 2 ? (

@@ -6,7 +6,7 @@ import type { KeyboardEvent } from "react";
 import { cn } from "@/components/ui";
 import { AlertCircleIcon } from "@/components/ui/icons";
 import { ShieldIcon, SparkIcon } from "./icons";
-import { formatMs, waterfall, type TreeRow } from "./model";
+import { formatMs, modelCallLabel, waterfall, type TreeRow } from "./model";
 
 const INDENT_PX = 14;
 
@@ -58,7 +58,7 @@ export function SpanTree({ rows, totalMs, selected, onSelect }: { rows: TreeRow[
                   <span className={cn("truncate", isSelected ? "font-medium text-zinc-900" : "text-zinc-800")} title={span.name}>
                     {span.name}
                   </span>
-                  {span.isGeneration ? <span className="sr-only">, generation{span.model ? ` (${span.model})` : ""}</span> : null}
+                  {span.isGeneration ? <span className="sr-only">, {modelCallLabel(span)?.toLowerCase()}{span.model ? ` (${span.model})` : ""}</span> : null}
                   {failed ? (
                     <>
                       <AlertCircleIcon size={13} className="shrink-0 text-red-600" />
