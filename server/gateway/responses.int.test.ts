@@ -6,56 +6,43 @@
 import { createOpenAI } from "@ai-sdk/openai";
 import { generateText, stepCountIs, streamText, tool } from "ai";
 import OpenAI from "openai";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { startPublicApi, createKey, seedPrompt, setLabel, type RunningApi, type TestKey } from "@/test/support/public-api";
-import { startFakeOpenAI, type FakeProviderServer } from "@/test/support/fake-openai";
-import { callerFor, createTestOrg, type TestOrg } from "@/test/support/factories";
-import { getTrace } from "../telemetry/queries";
+import { createKey, seedPrompt, setLabel, type TestKey } from "@/test/support/public-api";
+import { type FakeProviderServer } from "@/test/support/fake-openai";
+import { gatewayTrace, startGateway, type GatewayFixture } from "@/test/support/gateway";
+import { type TestOrg } from "@/test/support/factories";
 import { chatCompletionResponse, gatewayError, modelList, modelObject, responseObject } from "./schemas";
 
-let api: RunningApi;
+let g: GatewayFixture;
 let fake: FakeProviderServer;
 let t: TestOrg;
 let key: TestKey;
 let client: OpenAI;
 let base: string;
-const scope = () => ({ orgSlug: t.org.slug, projectSlug: t.project.slug });
-const admin = () => callerFor(t.users.admin);
-const flush = () => api.api.gateway.logger.flush();
 const weatherTool = { type: "function" as const, name: "get_weather", description: "The weather in a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] }, strict: false };
 
 beforeAll(async () => {
-  vi.stubEnv("KEEL_EGRESS_ALLOW", "127.0.0.0/8");
-  [api, fake] = await Promise.all([startPublicApi(), startFakeOpenAI()]);
-  t = await createTestOrg();
-  key = await createKey(t, ["gateway:invoke"]);
-  base = `${api.base}/api/gateway/v1`;
+  g = await startGateway();
+  ({ fake, t, key, base } = g);
   client = new OpenAI({ baseURL: base, apiKey: key.secret, maxRetries: 0 });
-  const primaryId = (await admin().providers.create({ ...scope(), name: "Primary", kind: "openai_compatible", baseUrl: fake.url, apiKey: "sk-test-1234567890", defaultModel: "gpt-4o-mini" })).id;
   await seedPrompt(t, "support/reply", {
     type: "chat",
     messages: [
       { role: "system", content: "You answer for {{company}}." },
       { role: "user", content: "{{question}}" },
     ],
-    config: { providerId: primaryId, model: "gpt-4o-mini", temperature: 0.2 },
+    config: { providerId: g.providerId, model: "gpt-4o-mini", temperature: 0.2 },
   });
   await setLabel(t, "support/reply", "production", 1);
-  await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: primaryId, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
 });
-afterAll(async () => {
-  vi.unstubAllEnvs();
-  await api.close();
-  await fake.close();
-});
+afterAll(() => g.close());
 beforeEach(() => fake.reset());
 
 async function traceOf(traceId: string) {
-  await flush();
-  const detail = await getTrace(t.project.id, traceId);
-  expect(detail!.spans).toHaveLength(1);
-  return { trace: detail!.trace, span: detail!.spans[0]! };
+  const detail = await gatewayTrace(g, traceId);
+  expect(detail.spans).toHaveLength(1);
+  return { trace: detail.trace, span: detail.spans[0]! };
 }
 
 describe("responses: the openai client", () => {

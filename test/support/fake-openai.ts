@@ -138,7 +138,9 @@ export async function startFakeOpenAI(): Promise<FakeProviderServer> {
     if (!body?.model) return sendJson(res, 400, openAIError("you must provide a model parameter"));
     const choice = body.tool_choice;
     const tools = (body.tools ?? []) as { function: { name: string } }[];
-    const tool = choice === "none" ? undefined : typeof choice === "object" && choice ? tools.find((t) => t.function.name === choice.function?.name)?.function : tools[0]?.function;
+    // Like a model, it answers in text once it has a tool's result (agent loops end), unless a tool is forced.
+    const answered = (body.messages ?? []).at(-1)?.role === "tool" && choice !== "required";
+    const tool = choice === "none" ? undefined : typeof choice === "object" && choice ? tools.find((t) => t.function.name === choice.function?.name)?.function : answered ? undefined : tools[0]?.function;
     const id = `chatcmpl-${requests.length}`;
     const usage = { prompt_tokens: inputTokens(body), completion_tokens: 0, total_tokens: 0 };
     const text = tool ? "" : replyFor(body);
