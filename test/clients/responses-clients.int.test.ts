@@ -4,7 +4,7 @@
 // ChatOpenAI with `useResponsesApi` plus OpenAIEmbeddings (@langchain/openai). Behind Keel is the
 // fake provider speaking chat completions: each test checks what the provider received and the
 // one gateway span each model call wrote.
-import { Agent, addTraceProcessor, getGlobalTraceProvider, run, setDefaultOpenAIClient, setOpenAIAPI, setTracingDisabled, tool } from "@openai/agents";
+import { Agent, addTraceProcessor, getGlobalTraceProvider, run, setDefaultOpenAIClient, setOpenAIAPI, setTracingDisabled, tool, user } from "@openai/agents";
 import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { tool as langchainTool } from "@langchain/core/tools";
 import { ChatOpenAI, OpenAIEmbeddings } from "@langchain/openai";
@@ -90,6 +90,16 @@ describe("the OpenAI Agents SDK (@openai/agents) on the Responses API", () => {
       { role: "user", content: "Hello from an agent" },
     ]);
     await expectOneSpanPerCall("responses", [{ model: "gpt-4o-mini", output: "Echo: Hello from an agent" }]);
+
+    // The next turn sends the whole history back (its assistant message item included).
+    const next = await run(agent, [...result.history, user("And again")]);
+    expect(next.finalOutput).toBe("Echo: And again");
+    expect(sent().body.messages).toEqual([
+      { role: "system", content: "Be brief." },
+      { role: "user", content: "Hello from an agent" },
+      { role: "assistant", content: "Echo: Hello from an agent" },
+      { role: "user", content: "And again" },
+    ]);
   });
 
   it("a streamed run yields the text as it comes and completes", async () => {
@@ -136,6 +146,18 @@ describe("the OpenAI Agents SDK (@openai/agents) on the Responses API", () => {
       { model: "gpt-4o", output: "" },
       { model: "gpt-4o", output: "Echo: Weather in Paris?" },
     ]);
+
+    // The same loop streamed: the call arrives in the event stream, the result goes back.
+    g.fake.reset();
+    const streamed = await run(agent, "Weather in Rome?", { stream: true });
+    const events = new Set<string>();
+    for await (const event of streamed) events.add(event.type === "run_item_stream_event" ? event.name : event.type);
+    await streamed.completed;
+    expect(calls).toEqual(["Weather in Paris?", "Weather in Rome?"]);
+    expect(streamed.finalOutput).toBe("Echo: Weather in Rome?");
+    expect(events).toEqual(new Set(["raw_model_stream_event", "tool_called", "tool_output", "message_output_created"]));
+    expect(g.fake.requests.map((r) => r.body.stream)).toEqual([true, true]);
+    expect(sent().body.messages.at(-1)).toEqual({ role: "tool", content: "18°C for Weather in Rome?", tool_call_id: "call_1" });
   });
 
   it("a deployed prompt as the model, its variables in modelSettings.providerData", async () => {
@@ -176,6 +198,15 @@ describe("LangChain ChatOpenAI with useResponsesApi, and OpenAIEmbeddings (@lang
     expect(sent().body).toMatchObject({ model: "gpt-4o-mini", temperature: 0.3 });
     expect(sent().body.messages).toEqual([{ role: "user", content: "Hello from LangChain" }]);
     await expectOneSpanPerCall("responses", [{ model: "gpt-4o-mini", output: "Echo: Hello from LangChain" }]);
+
+    // The next turn sends the earlier AIMessage back as an assistant item.
+    const next = await chat().invoke([new HumanMessage("Hello from LangChain"), reply, new HumanMessage("And again")]);
+    expect(next.text).toBe("Echo: And again");
+    expect(sent().body.messages).toEqual([
+      { role: "user", content: "Hello from LangChain" },
+      { role: "assistant", content: "Echo: Hello from LangChain" },
+      { role: "user", content: "And again" },
+    ]);
   });
 
   it("stream yields the text in chunks", async () => {

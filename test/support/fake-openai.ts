@@ -3,8 +3,9 @@
 // tests of the provider clients and of anything that calls a provider. Deterministic replies
 // ("Echo: <last user message>"; choice i > 0 of `n` choices says "Echo <i>: …"), usage in the
 // vendor's shape, log probabilities when asked (one token a word), tool_choice honoured ("none",
-// "required", a named tool), SSE streaming, and scriptable trouble: failures with a status (and
-// Retry-After), delays, streams cut off mid-way. Every request is recorded for assertions.
+// "required", a named tool; otherwise the first tool is called, except after a tool result, which
+// gets a text answer so agent loops end), SSE streaming, and scriptable trouble: failures with a
+// status (and Retry-After), delays, streams cut off mid-way. Every request is recorded for assertions.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
