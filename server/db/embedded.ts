@@ -31,7 +31,14 @@ export type EmbeddedPostgresOptions = {
   port?: number;
   /** Database to create if missing and to point `url` at. */
   database?: string;
+  /**
+   * Throwaway data (test servers, shadow databases): no fsync, no synchronous commit, no full-page
+   * writes. A crash may lose or corrupt the data, which nobody keeps; never for `npm start`'s data.
+   */
+  disposable?: boolean;
 };
+
+const DISPOSABLE_FLAGS = ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"];
 
 /** Port and password of a data directory, kept beside PostgreSQL's own files. */
 type DataDirState = { port: number; password: string };
@@ -53,7 +60,7 @@ export async function startEmbeddedPostgres(
       throw new Error(`${dataDir} is not empty and is not a PostgreSQL data directory`);
     }
     state = { port: options.port ?? 0, password: randomBytes(18).toString("base64url") };
-    await createServer(dataDir, state).initialise();
+    await createServer(dataDir, state, options.disposable).initialise();
     await writeState(dataDir, state);
   } else if (!state) {
     throw new Error(`${dataDir} has no ${STATE_FILE}; it was not created by Keel`);
@@ -74,7 +81,7 @@ export async function startEmbeddedPostgres(
   }
 
   const port = await choosePort(options.port, state.port);
-  const server = createServer(dataDir, { ...state, port });
+  const server = createServer(dataDir, { ...state, port }, options.disposable);
   await startWithTimeout(server);
   if (port !== state.port) await writeState(dataDir, { ...state, port });
   const started = await findRunningPostmaster(dataDir);
@@ -102,7 +109,7 @@ export async function startTemporaryPostgres(): Promise<RunningPostgres> {
   await chmod(parent, 0o755);
   const remove = () => rm(parent, { recursive: true, force: true });
   try {
-    const server = await startEmbeddedPostgres({ dataDir: path.join(parent, "data") });
+    const server = await startEmbeddedPostgres({ dataDir: path.join(parent, "data"), disposable: true });
     return { ...server, stop: once(() => server.stop().finally(remove)) };
   } catch (error) {
     await remove();
@@ -208,7 +215,7 @@ type Server = {
   recentLog(): string;
 };
 
-function createServer(dataDir: string, state: DataDirState): Server {
+function createServer(dataDir: string, state: DataDirState, disposable = false): Server {
   // PostgreSQL's output is kept (not printed) so a failed start can say why.
   const log: string[] = [];
   const record = (message: unknown) => {
@@ -228,7 +235,7 @@ function createServer(dataDir: string, state: DataDirState): Server {
         createPostgresUser: true,
         initdbFlags: ["--encoding=UTF8", "--locale=C"],
         // TCP on loopback only; no Unix socket, so no lock files outside the data dir.
-        postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+        postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", ...(disposable ? DISPOSABLE_FLAGS : [])],
         onLog: record,
         onError: record,
       }),

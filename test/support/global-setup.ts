@@ -29,7 +29,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let server: RunningPostgres | undefined;
   let serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) {
-    server = await startEmbeddedPostgres({ dataDir: EMBEDDED_DATA_DIR, database: "postgres" });
+    server = await startEmbeddedPostgres({ dataDir: EMBEDDED_DATA_DIR, database: "postgres", disposable: true });
     if (server.shared) server = await startTemporaryPostgres();
     serverUrl = server.url;
   }
