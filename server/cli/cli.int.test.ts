@@ -134,6 +134,16 @@ describe("keel CLI", () => {
       org.projects[0]!.id,
     );
     expect(telemetry).toEqual({ langfuseTraces: 30, linkedGenerations: 30, embeddings: 16, responses: 2 });
+    // A Langfuse trace id pasted into the trace search finds the trace it was stored under.
+    const { listTraces } = await import("../telemetry/queries");
+    const [langfuseRoot] = await readSql<{ traceId: string; langfuseId: string }>(
+      getDb(),
+      `SELECT trace_id AS "traceId", attributes->>'langfuse.trace.id' AS "langfuseId" FROM telemetry.spans WHERE project_id = $1::uuid AND name = 'email-draft' ORDER BY start_time LIMIT 1`,
+      org.projects[0]!.id,
+    );
+    expect(langfuseRoot!.langfuseId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4/);
+    const found = await listTraces(org.projects[0]!.id, { window: "7d", limit: 5, search: langfuseRoot!.langfuseId });
+    expect(found.items.map((i) => [i.traceId, i.name])).toEqual([[langfuseRoot!.traceId, "email-draft"]]);
     // The demo comparison tells a story: v3 greets customers by name.
     const { compareRuns } = await import("../domain/evaluations/results");
     const comparison = await compareRuns(getDb(), org.projects[0]!.id, { baseline: 1, candidate: 2 });
