@@ -108,7 +108,7 @@ describe("keel CLI", () => {
       [4, "completed", 2],
       [5, "completed", undefined],
     ]);
-    // Run #5 is last night's Langfuse experiment (dataset.runExperiment): external, linked item by
+    // Run #5 is the nightly Langfuse experiment (dataset.runExperiment): external, linked item by
     // item with the job's API key, its outputs and scores read from the linked traces.
     const nightly = runs[4]!;
     expect(nightly).toMatchObject({ source: "external", name: expect.stringMatching(/^langfuse-nightly-\d{4}-\d{2}-\d{2}$/), itemsTotal: 48, createdByType: "api_key" });
@@ -121,7 +121,7 @@ describe("keel CLI", () => {
     const nightlyResults = await runResults(getDb(), org.projects[0]!.id, { number: 5, page: 1, pageSize: 50, sort: "position", direction: "asc" });
     expect(nightlyResults.rows).toHaveLength(48);
     expect(nightlyResults.rows.every((row) => typeof row.output === "string" && row.output.includes("The Acme team") && (row.inputTokens ?? 0) > 0)).toBe(true);
-    expect(new Set(nightlyResults.rows.flatMap((row) => (row.scores ?? []).map((sc) => sc.name)))).toEqual(new Set(["similarity", "uses-name"]));
+    expect(new Set(nightlyResults.rows.flatMap((row) => (row.scores ?? []).map((sc) => sc.name)))).toEqual(new Set(["helpfulness", "uses-name"]));
     // Traces sent by the help desk's Langfuse v3 SDK (ingestion API), the gateway's embeddings and Responses calls.
     const { readSql } = await import("../db/client");
     const [telemetry] = await readSql<{ langfuseTraces: number; linkedGenerations: number; embeddings: number; responses: number }>(
@@ -169,7 +169,7 @@ describe("keel CLI", () => {
     const week = await dashboard(org.projects[0]!.id, { window: "7d" });
     expect(week.totals.generations).toBeGreaterThan(1_000);
     expect(week.totals.guardrailBlocks).toBeGreaterThan(0);
-    expect(week.quality.totals.map((q) => q.name).sort()).toEqual(["draft-accepted", "length-limit", "similarity", "user-feedback", "uses-name"]);
+    expect(week.quality.totals.map((q) => q.name).sort()).toEqual(["draft-accepted", "helpfulness", "length-limit", "user-feedback", "uses-name"]);
     const feedback = await getDb().reviewQueue.findFirstOrThrow({ where: { projectId: org.projects[0]!.id, name: "production-feedback" }, include: { items: true } });
     expect(feedback.items).toHaveLength(4);
     expect(feedback.items.every((i) => i.sourceType === "trace")).toBe(true);

@@ -188,17 +188,26 @@ const str = (key: string, value: string): Attr => ({ key, value: { stringValue: 
 const int = (key: string, value: number): Attr => ({ key, value: { intValue: String(value) } });
 const nanos = (ms: number) => `${BigInt(Math.round(ms)) * 1_000_000n}`;
 
-const words = (s: string) => new Set(s.toLowerCase().match(/[a-z0-9]+/g) ?? []);
-/** The nightly job's own evaluator: word overlap with the reference answer (Jaccard), in [0, 1]. */
-function overlap(a: string, b: string): number {
-  const x = words(a);
-  const y = words(b);
-  const both = [...x].filter((w) => y.has(w)).length;
-  return Math.round((both / Math.max(1, x.size + y.size - both)) * 100) / 100;
-}
+/** What support/reply v3 answered per question (the team's task calls the model; the demo's answers are fixed). */
+const REPLIES: Record<string, string> = {
+  "I want a refund for my order, it arrived broken.": "I'm so sorry your order arrived broken. Returns of damaged items are free: I've sent you a prepaid label, and you'll get a full refund as soon as we receive it.",
+  "Can I still return the jacket I bought 6 weeks ago?": "Refunds are possible within 30 days of delivery, so this jacket is just outside the window. I'd be happy to pass you to a colleague who can look at an exception.",
+  "How long does shipping take to Lisbon?": "Shipping to Lisbon takes 3-5 business days, and you'll get a tracking link by email as soon as the parcel leaves our warehouse.",
+  "My parcel has not moved for a week. Where is it?": "I'm sorry for the wait. Shipping normally takes 3-5 business days, so I've opened an investigation with the carrier and will update you within 48 hours.",
+  "I forgot my password and the reset email never arrives.": "Please check your spam folder first. If it isn't there, I can resend the reset link right away, or hand you over to a colleague.",
+  "How do I change the email address on my account?": "Go to Settings > Account > Email and enter the new address; we'll send a confirmation link there to finish the change.",
+  "Where can I download my invoice?": "Every order has a PDF invoice under Orders > Invoice; you can download it from there at any time.",
+  "I was charged twice for the same order!": "I'm sorry about that! The duplicate charge is refunded automatically within 5 business days. If it's still there after that, reply here and a colleague will sort it out.",
+  "Do you ship to Canada?": "Yes, we ship to Canada. Delivery usually takes 3-5 business days once your order has shipped.",
+  "Can I cancel my order before it ships?": "Yes: until your order ships you can cancel it from Orders > Cancel order, and the refund goes back to your card.",
+  "The size is wrong, can I exchange it?": "Of course. Return the item within 30 days for free and place a new order in the right size; we refund the first one as soon as it arrives.",
+  "Is my payment information stored securely?": "Your card details are handled by our payment provider and never stored on our servers, so they stay protected.",
+  "The parcel says delivered but I never got it.": "I'm sorry! Please check with your neighbours and the nearest pickup point; if it isn't there, I'll open an investigation with the carrier today.",
+};
+const GENERIC = "Thanks for getting in touch! A colleague will look into this and get back to you shortly.";
 
 /**
- * Last night's run of the team's experiment script over support-questions, as
+ * The nightly run of the team's experiment script over support-questions, as
  * `dataset.runExperiment({ name: "support-reply nightly", runName, task, evaluators })` makes it:
  * per item, an `experiment-item-run` span around the task's generation (sent over OTLP by
  * @langfuse/otel), the item linked to that span in the run, and the evaluators' scores on it.
@@ -211,32 +220,33 @@ async function seedNightlyExperiment(ctx: Ctx, keyActor: Actor) {
     orderBy: { position: "asc" },
     select: { itemId: true, input: true, expected: true },
   });
-  const night = new Date(Date.now() - 86_400_000);
-  night.setUTCHours(2, 0, 0, 0);
-  const runName = `${DEMO_EXPERIMENT_PREFIX}${night.toISOString().slice(0, 10)}`;
-  const description = "support/reply@staging (v3) on every support question: reply similarity to the reference answer and the customer's name in the greeting";
+  // The job has just run (the runner starts every item at once, up to maxConcurrency 50).
+  const started = Date.now() - 4_000;
+  const runName = `${DEMO_EXPERIMENT_PREFIX}${new Date(started).toISOString().slice(0, 10)}`;
+  const description = "support/reply@staging (v3) on every support question: an LLM judge's helpfulness and the customer's name in the greeting";
   const metadata = { prompt: "support/reply", label: "staging", model: "gpt-4o-mini", commit: "9c41e7b" };
 
   const spanOf: ((runId: string) => unknown[])[] = [];
-  const links: { itemId: string; traceId: string; observationId: string; at: number }[] = [];
+  const links: { itemId: string; traceId: string; observationId: string }[] = [];
   const scores: LangfuseEvent[] = [];
-  let clock = night.getTime();
   for (const item of items) {
     const input = item.input as { customer_name?: string; question?: string; order_id?: string; company?: string };
     const expected = typeof item.expected === "string" ? item.expected : JSON.stringify(item.expected);
     const first = (input.customer_name ?? "there").split(" ")[0]!;
-    // The candidate mostly greets by name and follows the reference; some replies drift.
+    // The candidate mostly greets by name and answers; some replies are a generic hand-off.
     const greets = r() < 0.85;
-    const drift = r() < 0.2;
-    const body = drift ? "Thanks for getting in touch! A colleague will look into this and get back to you shortly." : `${expected.replace(/\.$/, "")}.`;
-    const output = `${greets ? `Hi ${first},` : "Hello,"} ${body} — The Acme team`;
+    const answer = REPLIES[input.question ?? ""];
+    const generic = !answer || r() < 0.15;
+    const output = `${greets ? `Hi ${first},` : "Hello,"} ${generic ? GENERIC : answer} — The Acme team`;
+    // The team's LLM judge (its own evaluator, run by the experiment runner): helpfulness in [0, 1].
+    const helpfulness = Math.round((generic ? 0.1 + r() * 0.2 : 0.72 + r() * 0.26) * 100) / 100;
+    const verdict = generic ? "Does not answer the question: a generic hand-off" : "Answers the question in line with the reference";
     const traceId = hex(r, 16);
     const rootId = hex(r, 8);
     const generationId = hex(r, 8);
-    const start = clock;
+    const start = started + r() * 300;
     const modelMs = 700 + r() * 1_100;
     const end = start + modelMs + 30;
-    clock = start + 400 + r() * 900;
     const inputTokens = 210 + Math.floor(r() * 90);
     const outputTokens = 40 + Math.floor(r() * 60);
     const experiment = (runId: string) => [
@@ -299,12 +309,11 @@ async function seedNightlyExperiment(ctx: Ctx, keyActor: Actor) {
         status: { code: 0 },
       },
     ]);
-    links.push({ itemId: item.itemId, traceId, observationId: rootId, at: start + 20 });
+    links.push({ itemId: item.itemId, traceId, observationId: rootId });
     // The evaluators' results, sent by the client's score manager (score-create events).
-    const similarity = overlap(output, expected);
     const scoreAt = end + 50;
     scores.push(
-      { id: uuid(r), type: "score-create", timestamp: iso(scoreAt), body: { id: uuid(r), traceId, observationId: rootId, name: "similarity", value: similarity, dataType: "NUMERIC", environment: "sdk-experiment" } },
+      { id: uuid(r), type: "score-create", timestamp: iso(scoreAt), body: { id: uuid(r), traceId, observationId: rootId, name: "helpfulness", value: helpfulness, dataType: "NUMERIC", comment: verdict, environment: "sdk-experiment" } },
       {
         id: uuid(r),
         type: "score-create",
@@ -327,7 +336,6 @@ async function seedNightlyExperiment(ctx: Ctx, keyActor: Actor) {
         itemId: link.itemId,
         traceId: langfuseTraceId(ctx.projectId, link.traceId),
         observationId: langfuseSpanId(ctx.projectId, link.observationId),
-        at: new Date(Math.round(link.at)),
       }),
     );
     runId = linked.runId;
