@@ -318,7 +318,8 @@ async function seedNightlyExperiment(ctx: Ctx, keyActor: Actor) {
         id: uuid(r),
         type: "score-create",
         timestamp: iso(scoreAt),
-        body: { id: uuid(r), traceId, observationId: rootId, name: "uses-name", value: greets ? 1 : 0, dataType: "BOOLEAN", environment: "sdk-experiment", ...(greets ? {} : { comment: `No "${first}" in the greeting` }) },
+        // An evaluator returning a number: the score manager sends no dataType (numeric, not a thumbs-down).
+        body: { id: uuid(r), traceId, observationId: rootId, name: "uses-name", value: greets ? 1 : 0, environment: "sdk-experiment", ...(greets ? {} : { comment: `No "${first}" in the greeting` }) },
       },
     );
   }
