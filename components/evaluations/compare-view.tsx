@@ -304,7 +304,8 @@ export function CompareView({ orgSlug, projectSlug, projectName }: Props) {
   const pathname = usePathname();
   const searchParams = useSearchParams();
   const runs = useQuery(trpc.runs.list.queryOptions({ orgSlug, projectSlug, limit: 200 }));
-  const list = (runs.data?.runs ?? []) as ListedRun[];
+  // Runs Keel executed: an external (SDK) run names no prompt version and is never compared.
+  const list = (runs.data?.runs ?? []).flatMap((r) => (r.promptVersion ? [{ ...r, promptVersion: r.promptVersion }] : [])) as ListedRun[];
   const fallback = defaultPair(list);
   const baseline = positiveInt(searchParams.get("baseline")) ?? fallback.baseline;
   const candidate = positiveInt(searchParams.get("candidate")) ?? fallback.candidate;

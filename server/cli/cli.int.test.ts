@@ -106,7 +106,44 @@ describe("keel CLI", () => {
       [2, "completed", 3],
       [3, "completed", 1],
       [4, "completed", 2],
+      [5, "completed", undefined],
     ]);
+    // Run #5 is the nightly Langfuse experiment (dataset.runExperiment): external, linked item by
+    // item with the job's API key, its outputs and scores read from the linked traces.
+    const nightly = runs[4]!;
+    expect(nightly).toMatchObject({ source: "external", name: expect.stringMatching(/^langfuse-nightly-\d{4}-\d{2}-\d{2}$/), itemsTotal: 48, createdByType: "api_key" });
+    const linkedBy = await getDb().auditEvent.groupBy({ by: ["action", "actorType"], where: { orgId: org.id, targetId: nightly.id }, _count: true });
+    expect(linkedBy.map((e) => [e.action, e.actorType, e._count]).sort()).toEqual([
+      ["evaluation.run.created", "api_key", 1],
+      ["evaluation.run.item.linked", "api_key", 48],
+    ]);
+    const { runResults } = await import("../domain/evaluations/results");
+    const nightlyResults = await runResults(getDb(), org.projects[0]!.id, { number: 5, page: 1, pageSize: 50, sort: "position", direction: "asc" });
+    expect(nightlyResults.rows).toHaveLength(48);
+    expect(nightlyResults.rows.every((row) => typeof row.output === "string" && row.output.includes("The Acme team") && (row.inputTokens ?? 0) > 0)).toBe(true);
+    expect(new Set(nightlyResults.rows.flatMap((row) => (row.scores ?? []).map((sc) => sc.name)))).toEqual(new Set(["helpfulness", "uses-name"]));
+    // Traces sent by the help desk's Langfuse v3 SDK (ingestion API), the gateway's embeddings and Responses calls.
+    const { readSql } = await import("../db/client");
+    const [telemetry] = await readSql<{ langfuseTraces: number; linkedGenerations: number; embeddings: number; responses: number }>(
+      getDb(),
+      `SELECT count(DISTINCT trace_id) FILTER (WHERE name = 'email-draft' AND attributes ? 'langfuse.trace.id')::int AS "langfuseTraces",
+              count(*) FILTER (WHERE name = 'draft-reply' AND is_generation AND prompt_name = 'support/reply' AND attributes ? 'langfuse.observation.id')::int AS "linkedGenerations",
+              count(*) FILTER (WHERE attributes->>'gen_ai.operation.name' = 'embeddings' AND is_generation)::int AS embeddings,
+              count(*) FILTER (WHERE attributes->>'keel.gateway.api' = 'responses')::int AS responses
+       FROM telemetry.spans WHERE project_id = $1::uuid`,
+      org.projects[0]!.id,
+    );
+    expect(telemetry).toEqual({ langfuseTraces: 30, linkedGenerations: 30, embeddings: 16, responses: 2 });
+    // A Langfuse trace id pasted into the trace search finds the trace it was stored under.
+    const { listTraces } = await import("../telemetry/queries");
+    const [langfuseRoot] = await readSql<{ traceId: string; langfuseId: string }>(
+      getDb(),
+      `SELECT trace_id AS "traceId", attributes->>'langfuse.trace.id' AS "langfuseId" FROM telemetry.spans WHERE project_id = $1::uuid AND name = 'email-draft' ORDER BY start_time LIMIT 1`,
+      org.projects[0]!.id,
+    );
+    expect(langfuseRoot!.langfuseId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4/);
+    const found = await listTraces(org.projects[0]!.id, { window: "7d", limit: 5, search: langfuseRoot!.langfuseId });
+    expect(found.items.map((i) => [i.traceId, i.name])).toEqual([[langfuseRoot!.traceId, "email-draft"]]);
     // The demo comparison tells a story: v3 greets customers by name.
     const { compareRuns } = await import("../domain/evaluations/results");
     const comparison = await compareRuns(getDb(), org.projects[0]!.id, { baseline: 1, candidate: 2 });
@@ -132,16 +169,26 @@ describe("keel CLI", () => {
     const week = await dashboard(org.projects[0]!.id, { window: "7d" });
     expect(week.totals.generations).toBeGreaterThan(1_000);
     expect(week.totals.guardrailBlocks).toBeGreaterThan(0);
-    expect(week.quality.totals.map((q) => q.name).sort()).toEqual(["length-limit", "user-feedback"]);
+    expect(week.quality.totals.map((q) => q.name).sort()).toEqual(["draft-accepted", "helpfulness", "length-limit", "user-feedback", "uses-name"]);
     const feedback = await getDb().reviewQueue.findFirstOrThrow({ where: { projectId: org.projects[0]!.id, name: "production-feedback" }, include: { items: true } });
     expect(feedback.items).toHaveLength(4);
     expect(feedback.items.every((i) => i.sourceType === "trace")).toBe(true);
-    // The seeded online-evaluator history is what the worker would have scored: its pass adds nothing.
-    const { runOnlinePass } = await import("../domain/observability/feedback");
+    // The seeded online-evaluator history is what the worker would have scored: its pass adds
+    // nothing to the widget's traffic, and scores the Langfuse-ingested production replies in its
+    // sample (ingestion scores nothing by itself), as it would any trace that arrives.
+    const { runOnlinePass, sampled } = await import("../domain/observability/feedback");
+    const online = await getDb().onlineEvaluator.findFirstOrThrow({ where: { projectId: org.projects[0]!.id } });
+    const ingested = await readSql<{ spanId: string }>(
+      getDb(),
+      `SELECT span_id AS "spanId" FROM telemetry.spans WHERE project_id = $1::uuid AND is_generation AND prompt_name = 'support/reply' AND environment = 'production' AND output IS NOT NULL AND attributes ? 'langfuse.observation.id'`,
+      org.projects[0]!.id,
+    );
+    const inSample = ingested.filter((g) => sampled(g.spanId, online.id, online.sampleRate)).length;
+    expect(inSample).toBeGreaterThan(0);
     let rescored = 0;
     for (let pass = 0; pass < 5; pass++) rescored += (await runOnlinePass({ lagMs: 0, limit: 1_000 })).scored;
-    expect(rescored).toBe(0);
+    expect(rescored).toBe(inSample);
     expect(await verifyAuditChain(getDb(), org.id)).toMatchObject({ ok: true });
     expect(await keel(["seed", "--demo"])).toMatchObject({ code: 0, stdout: expect.stringMatching(/already exists/) });
-  }, 60_000);
+  }, 120_000);
 });

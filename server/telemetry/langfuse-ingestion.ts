@@ -541,7 +541,9 @@ export async function ingestLangfuseBatch(projectId: string, body: Buffer, now =
         continue;
       }
       try {
-        scores.push({ eventId: event.id, row: toScoreRow(projectId, score.data, event.id) });
+        // Stored at the event's time, as Langfuse does (never later than now): a batch flushed late
+        // (or retried) keeps each score where it happened on the dashboards.
+        scores.push({ eventId: event.id, row: { ...toScoreRow(projectId, score.data, event.id), createdAt: new Date(Math.min(eventUs / 1000, now)) } });
       } catch (error) {
         if (!(error instanceof ScoreRefused)) throw error;
         refuse(event.id, `body.${error.message}`);

@@ -3,6 +3,7 @@ import "server-only";
 // the trace list (from the per-trace summaries), a trace's spans, and scores. Part of the store
 // module (with store.ts): a column store replaces both files together.
 import { WINDOWS, type BreakdownRow, type Dashboard, type DashboardFilters, type DashboardPoint, type QualityPoint, type QualityTotal, type ScoreView, type SpanView, type TraceDetail, type TraceListInput, type TraceSummary } from "../contracts/observability";
+import { langfuseTraceId } from "./langfuse-ids";
 import { addHist, HIST_BUCKETS, HIST_SUM, histQuantile, telemetryPool } from "./store";
 
 type Num = string | number | null;
@@ -224,7 +225,8 @@ export async function listTraces(projectId: string, input: TraceListInput, now =
   if (input.search) {
     const s = input.search.toLowerCase();
     if (/^[0-9a-f]{32}$/.test(s)) where.push(`t.trace_id = $${params.push(s)}`);
-    else where.push(`t.root_name ILIKE $${params.push(`${input.search.replace(/[\\%_]/g, "\\$&")}%`)}`);
+    // A Langfuse trace id (any other string) finds the trace it was stored under, or names by prefix.
+    else where.push(`(t.root_name ILIKE $${params.push(`${input.search.replace(/[\\%_]/g, "\\$&")}%`)} OR t.trace_id = $${params.push(langfuseTraceId(projectId, input.search))})`);
   }
   if (input.feedback === "negative") where.push(`EXISTS (SELECT 1 FROM telemetry.scores s WHERE s.project_id = t.project_id AND s.trace_id = t.trace_id AND ${NEGATIVE_SCORE})`);
   if (input.cursor) {

@@ -9,6 +9,8 @@ import { runAudited } from "../../audit/mutation";
 import type { Actor } from "../../audit/actor";
 import { getDb } from "../../db/client";
 import { estimateCost } from "../../providers/cost";
+import { estimateTokens } from "../../providers/tokens";
+import { SIMULATED_EMBEDDING_DIMENSIONS } from "../../providers/simulated";
 import { writeSpans, insertScores, type StoredSpan, type ScoreRow } from "../../telemetry/store";
 import { uuidv7 } from "../../db/uuid";
 import { createApiKey } from "../api-keys/api-keys";
@@ -105,6 +107,7 @@ export async function seedObservability(ctx: Ctx, adminActor: Actor) {
   await runAudited(adminActor, (w) => setApiKeyLimits(w, ctx, { id: gatewayKey.id, rateLimitPerMinute: 600, monthlyQuota: 100_000 }));
 
   const negatives = await seedTraffic(ctx, online.id);
+  await seedGatewayApis(ctx, { connection: simulated.name, publicKey: gatewayKey.publicKey });
   // The last few thumbs-down arrive through the real feedback path: the rule sends them to review.
   for (const n of negatives.slice(-4)) await recordFeedback(ctx.projectId, { traceId: n.traceId, spanId: n.spanId, name: "user-feedback", value: false, comment: n.comment });
 }
@@ -231,6 +234,155 @@ async function seedTraffic(ctx: Ctx, onlineId: string): Promise<{ traceId: strin
   for (let i = 0; i < spans.length; i += 500) await writeSpans(ctx.projectId, spans.slice(i, i + 500));
   for (let i = 0; i < scores.length; i += 500) await insertScores(scores.slice(i, i + 500));
   return negatives;
+}
+
+const ARTICLE_SEARCHES = [
+  "return shoes worn once",
+  "change delivery address after ordering",
+  "charged twice pending authorisation",
+  "shipping to Norway import duties",
+  "discount code not working",
+  "app keeps logging me out",
+  "exchange for a different size",
+  "refund for sale items",
+];
+
+const TICKETS_TO_SUMMARISE = [
+  {
+    ticket: "Customer ordered a blender (A-10533), it arrived with a cracked jug; they sent two photos and want a refund, not a replacement. Second email asks why nobody answered yet.",
+    summary: "Damaged blender on A-10533: customer wants a refund (not a replacement) and is waiting for a first answer. Send a prepaid return label and confirm the refund.",
+  },
+  {
+    ticket: "Customer moved house; order A-10602 still shows the old address. It has not shipped. They also ask whether express delivery can be added.",
+    summary: "A-10602 not shipped yet: update the delivery address; express delivery can be added for the price difference.",
+  },
+];
+
+/**
+ * The gateway's other OpenAI APIs in the demo week: the widget's help-center search embeds the
+ * customer's words through the gateway (its request span is the parent: the widget passes
+ * traceparent), and the agent-assist sidebar summarises tickets with the Responses API
+ * (`client.responses.create`). Same span shape as the gateway logs (gateway.ts, embeddings.ts),
+ * from a generator of its own so the rest of the demo week stays as it was.
+ */
+async function seedGatewayApis(ctx: Ctx, gateway: { connection: string; publicKey: string }) {
+  const r = seeded(20261205);
+  const now = Date.now();
+  const weekUs = 7 * 86_400_000 * 1000;
+  const prices = await getDb().modelPrice.findMany({ where: { projectId: ctx.projectId } });
+  const spans: StoredSpan[] = [];
+  const base = { kind: 2, statusMessage: null, serviceName: "keel-gateway (demo data)", provider: "simulated", sessionId: null, events: [], source: "gateway" as const, guardrails: [] };
+  const SEARCHES = 16;
+  for (let i = 0; i < SEARCHES; i++) {
+    const startUs = Math.round(now * 1000 - weekUs * (1 - (i + r()) / SEARCHES));
+    const traceId = hex(r, 16);
+    const rootId = hex(r, 8);
+    const query = ARTICLE_SEARCHES[Math.floor(r() * ARTICLE_SEARCHES.length)]!;
+    const userId = `customer-${Math.floor(r() * 400)}`;
+    const model = "text-embedding-3-small";
+    const inputTokens = estimateTokens(query);
+    const embedUs = Math.round(latency(r, 35) * 1000);
+    const embedStart = startUs + 2_000;
+    const embedEnd = embedStart + embedUs;
+    const endUs = embedEnd + Math.round(latency(r, 18) * 1000);
+    spans.push({
+      ...base,
+      traceId,
+      spanId: rootId,
+      parentSpanId: null,
+      name: "GET /api/help/search",
+      startUs,
+      endUs,
+      statusCode: 0,
+      serviceName: "support-widget (demo data)",
+      isGeneration: false,
+      model: null,
+      provider: null,
+      inputTokens: null,
+      outputTokens: null,
+      costUsd: null,
+      promptName: null,
+      promptVersion: null,
+      environment: null,
+      userId,
+      input: null,
+      output: null,
+      attributes: { "http.request.method": "GET", "http.route": "/api/help/search", "http.response.status_code": 200, "keel.demo": true },
+      source: "otel",
+      guardrails: null,
+    });
+    spans.push({
+      ...base,
+      traceId,
+      spanId: hex(r, 8),
+      parentSpanId: rootId,
+      name: `gateway embeddings ${model}`,
+      startUs: embedStart,
+      endUs: embedEnd,
+      statusCode: 1,
+      isGeneration: true,
+      model,
+      inputTokens,
+      outputTokens: 0,
+      costUsd: estimateCost(model, { inputTokens, outputTokens: 0 }, prices),
+      promptName: null,
+      promptVersion: null,
+      environment: null,
+      userId,
+      input: JSON.stringify([query]),
+      output: `1 embedding of ${SIMULATED_EMBEDDING_DIMENSIONS} dimensions`,
+      attributes: {
+        "gen_ai.operation.name": "embeddings",
+        "keel.gateway.connection": gateway.connection,
+        "keel.api_key": gateway.publicKey,
+        "user.id": userId,
+        "gen_ai.embeddings.dimension.count": SIMULATED_EMBEDDING_DIMENSIONS,
+        "keel.demo": true,
+      },
+    });
+  }
+  for (const [i, t] of TICKETS_TO_SUMMARISE.entries()) {
+    const startUs = Math.round(now * 1000 - weekUs * (0.3 + 0.45 * i) - r() * 3_600_000_000);
+    const model = "simulated-1";
+    const messages = [
+      { role: "system", content: "Summarise the support ticket for the agent in at most two sentences, then the next step." },
+      { role: "user", content: t.ticket },
+    ];
+    const inputTokens = messages.reduce((sum, m) => sum + estimateTokens(m.content) + 4, 0);
+    const outputTokens = estimateTokens(t.summary);
+    spans.push({
+      ...base,
+      traceId: hex(r, 16),
+      spanId: hex(r, 8),
+      parentSpanId: null,
+      name: `gateway ${model}`,
+      startUs,
+      endUs: startUs + Math.round(latency(r, 60) * 1000),
+      statusCode: 1,
+      isGeneration: true,
+      model,
+      inputTokens,
+      outputTokens,
+      costUsd: estimateCost(model, { inputTokens, outputTokens }, prices),
+      promptName: null,
+      promptVersion: null,
+      environment: null,
+      userId: "agent-assist",
+      input: JSON.stringify(messages),
+      output: t.summary,
+      attributes: {
+        // A Responses API call is logged as a chat call, marked with the API it came through.
+        "gen_ai.operation.name": "chat",
+        "keel.gateway.api": "responses",
+        "keel.gateway.connection": gateway.connection,
+        "keel.api_key": gateway.publicKey,
+        "user.id": "agent-assist",
+        "gen_ai.request.max_tokens": 200,
+        "keel.demo": true,
+      },
+    });
+  }
+  await writeSpans(ctx.projectId, spans);
 }
 
 function scoreOf(ctx: Ctx, span: StoredSpan, s: { name: string; dataType: ScoreRow["dataType"]; value: number; comment: string | null; source: ScoreRow["source"]; createdUs: number }): ScoreRow {

@@ -17,6 +17,7 @@ import { seedEvaluations } from "./demo-evaluations";
 import { seedReviews } from "./demo-reviews";
 import { seedDeployments } from "./demo-deployments";
 import { seedObservability } from "./demo-observability";
+import { seedLangfuse } from "./demo-langfuse";
 import { createCheckpoint } from "../audit/checkpoints";
 import { inviteMember } from "../members/invitations";
 import { setting } from "../../env";
@@ -73,6 +74,7 @@ export async function seedDemoWorkspace(): Promise<{ created: boolean }> {
   await seedReviews({ orgId: org.id, projectId: project.id }, editorActor);
   await seedDeployments({ orgId: org.id, projectId: project.id }, editorActor);
   await seedObservability({ orgId: org.id, projectId: project.id }, adminActor);
+  await seedLangfuse({ orgId: org.id, projectId: project.id }, adminActor);
   await seedSecondTenant(org.id, adminActor);
   // A first signed checkpoint of the audit chain (the audit log's chain status shows it), when
   // this server can keep a signing key.
