@@ -10,12 +10,17 @@ export function StatusBadge({ errors }: { errors: number }) {
   return errors > 0 ? <Badge tone="danger">{errors === 1 ? "Error" : `${errors} errors`}</Badge> : <Badge tone="success">OK</Badge>;
 }
 
-const SOURCES: Record<string, string> = { otel: "OTel", gateway: "Gateway" };
+const SOURCES: Record<string, { label: string; title: string }> = {
+  otel: { label: "OTel", title: "Sent by an OpenTelemetry exporter" },
+  gateway: { label: "Gateway", title: "Called through the Keel gateway" },
+  langfuse: { label: "Langfuse", title: "Sent by a Langfuse SDK to the ingestion API" },
+};
 
 export function SourceBadge({ source }: { source: string }) {
+  const known = SOURCES[source];
   return (
-    <Badge tone={source === "gateway" ? "accent" : "outline"} title={source === "gateway" ? "Called through the Keel gateway" : "Sent by an OpenTelemetry exporter"}>
-      {SOURCES[source] ?? source}
+    <Badge tone={source === "gateway" ? "accent" : "outline"} title={known?.title}>
+      {known?.label ?? source}
     </Badge>
   );
 }

@@ -48,7 +48,7 @@ function useFilters() {
     environment: parseText(searchParams.get("environment"), 64),
     status: status === "error" || status === "ok" ? status : undefined,
     feedback: searchParams.get("feedback") === "negative" ? "negative" : undefined,
-    source: source === "otel" || source === "gateway" ? source : undefined,
+    source: source === "otel" || source === "gateway" || source === "langfuse" ? source : undefined,
     search: parseText(searchParams.get("q")),
     minDurationMs: DURATIONS.some((d) => d.ms === slow) ? slow : undefined,
   };
@@ -209,6 +209,7 @@ export function TracesView({ orgSlug, projectSlug, projectName }: Props) {
               <option value="">Any</option>
               <option value="gateway">Gateway</option>
               <option value="otel">OTel</option>
+              <option value="langfuse">Langfuse</option>
             </Select>
             <Select label="Duration" size="sm" value={filters.minDurationMs ? String(filters.minDurationMs) : ""} onChange={(e) => setParams({ slow: e.target.value })} boxClassName="w-28">
               <option value="">Any</option>

@@ -73,7 +73,7 @@ export const traceListInput = z.object({
   status: z.enum(["error", "ok"]).optional(),
   /** Only traces with a negative feedback score. */
   feedback: z.enum(["negative"]).optional(),
-  source: z.enum(["otel", "gateway"]).optional(),
+  source: z.enum(["otel", "gateway", "langfuse"]).optional(),
   /** A trace id, or the start of a root span name. */
   search: optionalText(200),
   minDurationMs: z.number().nonnegative().optional(),

@@ -83,7 +83,9 @@ describe("langfuse v3 (JS SDK) against Keel", () => {
       promptName: "support/reply",
       promptVersion: 1,
       model: "gpt-4o-mini",
+      source: "langfuse",
     });
+    expect(new Set(detail.spans.map((s) => s.source))).toEqual(new Set(["langfuse"]));
     const reply = detail.spans.find((s) => s.spanId === langfuseSpanId(t.project.id, generation.id))!;
     expect(reply).toMatchObject({ name: "reply", isGeneration: true, model: "gpt-4o-mini", inputTokens: 1200, outputTokens: 300, promptName: "support/reply", promptVersion: 1, statusCode: 0 });
     expect(JSON.parse(reply.output!)).toEqual({ role: "assistant", content: "It ships today." });

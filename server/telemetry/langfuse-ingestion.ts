@@ -366,7 +366,7 @@ function blankSpan(p: SpanPatch): StoredSpan {
     output: null,
     attributes: { [INFERRED]: ["name", "startUs", "endUs", "parentSpanId"] },
     events: [],
-    source: "otel",
+    source: "langfuse",
   };
 }
 

@@ -17,7 +17,8 @@ import { setting } from "../env";
 
 export type StoredSpan = SpanRow & {
   /** otel (ingested) or gateway (Keel's own calls). */
-  source?: "otel" | "gateway";
+  /** How the span arrived: an OTLP exporter, Keel's gateway, or a Langfuse SDK's ingestion batch. */
+  source?: "otel" | "gateway" | "langfuse";
   /** Guardrail violations the gateway recorded on this call. */
   guardrails?: { rule: string; kind: string; stage: string; action: string; detail: string }[] | null;
 };
@@ -656,7 +657,7 @@ function storedSpanOf(r: SpanDbRow): StoredSpan {
     output: r.output,
     attributes: r.attributes ?? {},
     events: r.events ?? [],
-    source: r.source === "gateway" ? "gateway" : "otel",
+    source: r.source === "gateway" || r.source === "langfuse" ? r.source : "otel",
     guardrails: r.guardrails ?? null,
   };
 }
