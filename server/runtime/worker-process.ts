@@ -1,7 +1,7 @@
 // `npm start` runs the evaluation worker (runs, online evaluation, rollups, sweeps, webhooks,
 // checkpoints) in a child process, the same code as `npx keel worker`, so user work (evaluators,
 // judges, JSON Schemas) never runs on the thread that answers HTTP. The child runs at a lower OS
-// priority (nice 10), so a CPU-heavy run yields the cores to the web process; it is restarted
+// priority (10 nice levels below the web process), so a CPU-heavy run yields the cores to the web process; it is restarted
 // with a log line when it dies, and stopped (SIGTERM, then SIGKILL after a grace period) before
 // the embedded database is. `superviseProcess` is the generic part, tested with a stand-in child.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -18,7 +18,11 @@ export type SupervisorOptions = {
   /** What the log lines call the child ("the worker process"). */
   name: string;
   log: (line: string) => void;
-  /** Nice value set on the child right after it starts (higher is lower priority); null leaves it. */
+  /**
+   * How much lower than this process's own priority the child runs (added to our nice value,
+   * capped at 19), set right after it starts; null leaves it. Relative, so a server started under
+   * `nice` still keeps its worker below itself.
+   */
   priority?: number | null;
   /** Each output line of the child; without it the child writes to this process's stdout and stderr. */
   output?: (line: string) => void;
@@ -100,7 +104,7 @@ export function superviseProcess(options: SupervisorOptions): Supervisor {
     if (current.pid === undefined) return;
     if (priority !== null) {
       try {
-        os.setPriority(current.pid, priority);
+        os.setPriority(current.pid, Math.min(os.getPriority() + priority, 19));
       } catch (error) {
         options.log(`could not lower the priority of ${options.name}: ${(error as Error).message}`);
       }
