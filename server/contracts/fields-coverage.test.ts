@@ -107,3 +107,12 @@ describe("every input schema uses the shared field types", () => {
     expect(findUncheckedFields(embeddingsRequest as unknown as Schema, "embeddings")).toEqual([]);
   });
 });
+
+describe("numbers that reach SQL intervals", () => {
+  // Found by the fuzzer: a minimum duration of 2.45e109 ms overflowed make_interval (500).
+  it("the trace list's minimum duration is bounded", async () => {
+    const { traceListInput } = await import("./observability");
+    expect(traceListInput.safeParse({ minDurationMs: 2.45e109 }).success).toBe(false);
+    expect(traceListInput.safeParse({ minDurationMs: 5_000 }).success).toBe(true);
+  });
+});

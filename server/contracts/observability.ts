@@ -76,7 +76,7 @@ export const traceListInput = z.object({
   source: z.enum(["otel", "gateway", "langfuse"]).optional(),
   /** A trace id, or the start of a root span name. */
   search: optionalText(200),
-  minDurationMs: z.number().nonnegative().optional(),
+  minDurationMs: z.number().nonnegative().max(31_622_400_000, "is out of range (at most a year)").optional(),
   /** Opaque: the `nextCursor` of the previous page. */
   cursor: text(200).optional(),
   limit: z.number().int().min(1).max(200).default(50),
