@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "../db/client";
 import { hashSecret } from "../domain/api-keys/api-keys";
 import { getRun } from "../domain/evaluations/runs";
+import { runResults } from "../domain/evaluations/results";
+import type { RunSummary } from "../contracts/evaluations";
 import { verifyAuditChain } from "../audit/chain";
 import { createTestOrg } from "@/test/support/factories";
 
@@ -117,7 +119,6 @@ describe("keel CLI", () => {
       ["evaluation.run.created", "api_key", 1],
       ["evaluation.run.item.linked", "api_key", 48],
     ]);
-    const { runResults } = await import("../domain/evaluations/results");
     const nightlyResults = await runResults(getDb(), org.projects[0]!.id, { number: 5, page: 1, pageSize: 50, sort: "position", direction: "asc" });
     expect(nightlyResults.rows).toHaveLength(48);
     expect(nightlyResults.rows.every((row) => typeof row.output === "string" && row.output.includes("The Acme team") && (row.inputTokens ?? 0) > 0)).toBe(true);
@@ -148,6 +149,37 @@ describe("keel CLI", () => {
     const { compareRuns } = await import("../domain/evaluations/results");
     const comparison = await compareRuns(getDb(), org.projects[0]!.id, { baseline: 1, candidate: 2 });
     expect(comparison.evaluators.find((e) => e.name === "greets-customer")).toMatchObject({ direction: "better" });
+    // … for the reason the story tells: v3's instructions ask for a greeting by name (the Simulated
+    // provider follows them, with the name from the item), v2's do not; neither echoes its input.
+    const rate = (run: (typeof runs)[number], name: string) => (run.summary as RunSummary).evaluators.find((e) => e.name === name)!.passRate;
+    const [v2Run, v3Run] = [runs[0]!, runs[1]!];
+    expect([rate(v2Run, "greets-customer"), rate(v3Run, "greets-customer")]).toEqual([0, 1]);
+    expect(rate(v3Run, "length-limit")).toBeGreaterThanOrEqual(0.95);
+    // Both quote the same policy where it covers the question, and hand over where it does not.
+    expect(rate(v3Run, "cites-policy")).toBe(rate(v2Run, "cites-policy"));
+    expect(rate(v2Run, "cites-policy")).toBeGreaterThan(0.5);
+    expect(rate(v2Run, "cites-policy")).toBeLessThan(1);
+    for (const number of [1, 2]) {
+      const results = await runResults(getDb(), org.projects[0]!.id, { number, page: 1, pageSize: 50, sort: "position", direction: "asc" });
+      expect(results.rows).toHaveLength(48);
+      for (const row of results.rows) {
+        const input = row.input as { customer_name: string; question: string };
+        expect(row.output).toMatch(/^\[Simulated\] /);
+        expect(row.output).not.toContain("Customer:");
+        expect(row.output).not.toContain(input.question);
+        if (number === 2) expect(row.output).toMatch(new RegExp(`^\\[Simulated\\] Hi ${input.customer_name.split(" ")[0]}!.* — The Acme team$`));
+        else expect(row.output).not.toContain(input.customer_name.split(" ")[0]);
+      }
+    }
+    const { evaluateGate } = await import("../domain/deployments/gate");
+    const production = await getDb().environment.findFirstOrThrow({ where: { projectId: org.projects[0]!.id, name: "production" }, include: { policy: true } });
+    const gate = production.policy!.gate as Parameters<typeof evaluateGate>[3];
+    expect((await evaluateGate(getDb(), org.projects[0]!.id, v3Run.promptVersionId!, gate)).passed).toBe(true);
+    const v2Gate = await evaluateGate(getDb(), org.projects[0]!.id, v2Run.promptVersionId!, gate);
+    expect(v2Gate.checks.map((c) => [c.evaluator, c.passed])).toEqual([
+      ["greets-customer", false],
+      ["length-limit", true],
+    ]);
     const queue = await getDb().reviewQueue.findFirstOrThrow({ where: { projectId: org.projects[0]!.id, name: "support-reply-review" }, include: { items: { orderBy: { position: "asc" } } } });
     expect(queue.items).toHaveLength(12);
     expect(queue.items.filter((i) => i.finalizedAt).map((i) => [i.position, i.finalSource])).toEqual([

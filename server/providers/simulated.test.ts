@@ -26,11 +26,13 @@ async function streamed(events: AsyncIterable<StreamEvent>) {
 afterEach(() => vi.unstubAllGlobals());
 
 describe("simulated provider", () => {
-  it("answers plausibly, clearly marked, echoing the last user message", async () => {
+  it("answers plausibly, clearly marked, about the message's subject without echoing it", async () => {
     const result = await simulated().complete(req);
     expect(result.text.startsWith(SIMULATED_PREFIX)).toBe(true);
-    expect(result.text).toContain("My order #1234 arrived damaged. What can I do?");
-    expect(result.text.split(/(?<=[.:])\s/).length).toBeGreaterThanOrEqual(3);
+    expect(result.text).not.toContain("My order #1234 arrived damaged");
+    expect(result.text).toContain("the damaged item");
+    expect(result.text).toContain("order #1234");
+    expect(result.text.split(/(?<=[.:!?])\s/).length).toBeGreaterThanOrEqual(3);
     expect(result).toMatchObject({ model: "gpt-4o", finishReason: "stop", attempts: 1 });
     expect(result.usage).toEqual(estimateUsage(req.messages, result.text));
     expect(result.latencyMs).toBeGreaterThanOrEqual(20);
@@ -80,7 +82,7 @@ describe("simulated provider", () => {
 
   it("answers JSON modes with valid JSON, shaped by the schema", async () => {
     const obj = await simulated().complete({ ...req, responseFormat: { type: "json_object" } });
-    expect(JSON.parse(obj.text)).toMatchObject({ simulated: true, input: "My order #1234 arrived damaged. What can I do?" });
+    expect(JSON.parse(obj.text)).toEqual({ simulated: true, reply: expect.stringContaining("the damaged item") });
     const schema = {
       type: "object",
       properties: {
@@ -168,5 +170,74 @@ describe("simulated embeddings", () => {
     for (const e of a.embeddings) expect(Math.hypot(...e)).toBeCloseTo(1, 4);
     expect((await p.embed!({ model: "m", input: [[1, 2, 3]], dimensions: 1000 })).embeddings[0]).toHaveLength(1000);
     expect(a.usage.inputTokens).toBe(4);
+  });
+});
+
+describe("simulated provider: follows the prompt's instructions", () => {
+  const SYSTEM = "You are the support assistant for Acme. Answer in a friendly, concise tone.\nIf you are unsure, offer to hand over to a human.\n\nPolicy:\nRefunds within 30 days of delivery. Shipping takes 3-5 business days.";
+  const ask = (system: string, user: string, extra: Partial<CompletionRequest> = {}) =>
+    simulated().complete({ model: "simulated-1", temperature: 0.3, messages: [{ role: "system", content: system }, { role: "user", content: user }], ...extra });
+  const question = "Customer: Maria Silva (order A-10482)\n\nHow long does shipping take to Lisbon?";
+
+  it("greets the customer by name only when the instructions say so, with the name from the user message", async () => {
+    const told = await ask(`${SYSTEM}\n\nAlways greet the customer by name.`, question);
+    const silent = await ask(SYSTEM, question);
+    expect(told.text).toMatch(/^\[Simulated\] Hi Maria!/);
+    expect(silent.text).not.toMatch(/\b(Hi|Hello|Dear) [A-Z]/);
+    expect(silent.text).not.toContain("Maria");
+    // Neither echoes the user message.
+    for (const r of [told, silent]) expect(r.text).not.toContain("How long does shipping take");
+    // Nobody named: a greeting without a name.
+    expect((await ask(`${SYSTEM} Greet the user by name.`, "How long does shipping take?")).text).toMatch(/^\[Simulated\] Hi there!/);
+  });
+
+  it("is deterministic and quotes the policy sentence about the question's subject", async () => {
+    const a = await ask(SYSTEM, question);
+    expect((await ask(SYSTEM, question)).text).toBe(a.text);
+    expect(a.text).toContain("Shipping takes 3-5 business days.");
+    expect(a.text).not.toContain("Refunds within 30 days");
+    // Nothing in the policy about it: the hand-over the instructions ask for, no made-up rule.
+    const unsure = await ask(SYSTEM, "I forgot my password and the reset email never arrives.");
+    expect(unsure.text).toMatch(/colleague/);
+    expect(unsure.text).not.toMatch(/Refunds|Shipping takes/);
+  });
+
+  it("signs off, ends with, keeps to a sentence count, writes bullet points and another language", async () => {
+    expect((await ask(`${SYSTEM}\nSign off as "The Acme team".`, question)).text).toMatch(/— The Acme team$/);
+    expect((await ask('Answer politely. End your reply with "Ticket closed."', "Where is my invoice?")).text).toMatch(/Ticket closed\.$/);
+    const one = await ask("Answer in one sentence.", "Where is my invoice?");
+    expect(one.text.slice(SIMULATED_PREFIX.length).split(/(?<=[.!?])\s/)).toHaveLength(1);
+    const bullets = await ask(`${SYSTEM}\nUse bullet points.`, question);
+    expect(bullets.text.split("\n").filter((l) => l.startsWith("- ")).length).toBeGreaterThanOrEqual(2);
+    const spanish = await ask("Reply in Spanish and greet the customer by name.", "Hi, I'm Ana. Where is my parcel?");
+    expect(spanish.text).toMatch(/^\[Simulated\] Hola Ana! /);
+    expect(spanish.text).not.toMatch(/\b(Thanks|Thank you|parcel)\b/);
+  });
+
+  it("classifies into the categories it is given, as the category only or as JSON (valid, in the schema's shape)", async () => {
+    const prompt = (t: string, format: string) => `Classify this support ticket as one of: billing, shipping, technical, other.\n${format}\n\nTicket:\n${t}`;
+    const only = (t: string) => simulated().complete({ model: "m", temperature: 0, messages: [{ role: "user", content: prompt(t, "Answer with the category only.") }] });
+    expect((await only("The courier left my parcel in the rain.")).text).toBe(`${SIMULATED_PREFIX}shipping`);
+    expect((await only("The app crashes every time I open my order history.")).text).toBe(`${SIMULATED_PREFIX}technical`);
+    expect((await only("Are your products vegan?")).text).toBe(`${SIMULATED_PREFIX}other`);
+    const schema = { type: "object", properties: { category: { enum: ["billing", "shipping", "technical", "other"] }, confidence: { type: "number" } }, required: ["category", "confidence"] };
+    const structured = await simulated().complete({
+      model: "m",
+      messages: [{ role: "user", content: prompt("My card was declined but the money left my account.", 'Respond as JSON: {"category": "...", "confidence": 0-1}.') }],
+      responseFormat: { type: "json_schema", name: "triage", schema },
+    });
+    const parsed = JSON.parse(structured.text) as { category: string; confidence: number };
+    expect(parsed.category).toBe("billing");
+    expect(parsed.confidence).toBeGreaterThan(0);
+    expect(parsed.confidence).toBeLessThanOrEqual(1);
+    // "Reply in JSON" without a response format: valid JSON with the keys the instructions show.
+    const instructed = await ask('Reply in JSON: {"answer": "...", "confidence": 0.9}.', "Where is my invoice?");
+    expect(Object.keys(JSON.parse(instructed.text) as object)).toEqual(["answer", "confidence"]);
+  });
+
+  it("says how it was made when the prompt gives no instruction it recognises", async () => {
+    const r = await simulated().complete({ model: "m", messages: [{ role: "user", content: "Tell me a joke about databases" }] });
+    expect(r.text).toContain("databases");
+    expect(r.text).not.toContain("Tell me a joke about databases");
   });
 });

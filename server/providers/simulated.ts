@@ -1,6 +1,8 @@
 import "server-only";
 // The simulated provider: lets people try prompts, labels and evaluations with no API key and
-// no network. Replies are deterministic (a hash of model + messages + temperature picks them),
+// no network. Replies follow the prompt's instructions (simulated-reply.ts: greet by name, tone,
+// length, JSON, categories, a policy to quote …) with facts from the user's message, never an
+// echo of it; deterministic (a hash of model + messages + sampling settings picks the wording),
 // plainly marked "[Simulated] ", and behave like a real provider: usage, latency, streaming in
 // word chunks, max_tokens and stop sequences, JSON modes.
 import { createHash } from "node:crypto";
@@ -8,6 +10,7 @@ import { abortedError } from "./errors";
 import { sleep } from "./retry";
 import { estimateTokens, estimateUsage } from "./tokens";
 import { firstUnsupported } from "./parameters";
+import { composeReply, valueFor, type Composed } from "./simulated-reply";
 import type { Alternative, CompletionRequest, CompletionResult, FinishReason, Provider, RequestParameter, ToolCall } from "./types";
 
 export const SIMULATED_PREFIX = "[Simulated] ";
@@ -20,82 +23,76 @@ export const SIMULATED_PREFIX = "[Simulated] ";
  */
 const CARRIED = new Set<RequestParameter>(["temperature", "maxTokens", "stop", "responseFormat", "tools", "topP", "seed", "n", "toolChoice", "parallelToolCalls", "presencePenalty", "frequencyPenalty", "metadata", "user"]);
 
-function requestHash(req: CompletionRequest, choice = 0): Buffer {
+function requestHash(req: CompletionRequest): Buffer {
   const sampling = [req.temperature ?? null, req.topP ?? null, req.seed ?? null, req.presencePenalty ?? null, req.frequencyPenalty ?? null];
   // Without the newer knobs the hash input is what it always was: existing replies do not change.
-  const knobs = sampling.slice(1).every((v) => v === null) && choice === 0 ? [sampling[0]] : [...sampling, choice];
+  const knobs = sampling.slice(1).every((v) => v === null) ? [sampling[0]] : sampling;
   const input = JSON.stringify([req.model, req.messages.map((m) => [m.role, m.content]), ...knobs]);
   return createHash("sha256").update(input).digest();
 }
 
-/** The last user message, whitespace collapsed and shortened at a word boundary. */
-function gistOf(text: string, max = 120): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  if (flat.length <= max) return flat;
-  const cut = flat.slice(0, max);
-  return `${cut.slice(0, cut.lastIndexOf(" ") > 40 ? cut.lastIndexOf(" ") : max)}…`;
-}
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-
-function proseReply(req: CompletionRequest, h: Buffer): string {
-  const lastUser = req.messages.findLast((m) => m.role === "user")?.content ?? "";
-  const gist = gistOf(lastUser);
-  const openings = gist ? [`You asked: "${gist}".`, `Your message was: "${gist}".`, `Regarding "${gist}":`] : ["There was no user message to answer."];
-  const words = lastUser.trim() ? lastUser.trim().split(/\s+/).length : 0;
-  const hasSystem = req.messages.some((m) => m.role === "system");
-  const pool = [
-    `It has ${plural(words, "word")} and ${plural(lastUser.length, "character")}.`,
-    `The conversation holds ${plural(req.messages.length, "message")}${hasSystem ? ", including a system prompt" : ""}.`,
-    "No model was called: this reply was generated locally, so prompts can be tried without an API key.",
-    "The same model, messages and temperature always produce this same reply.",
-    `A real model (${req.model || "unnamed"}) would answer here; connect a provider in the project settings to see one.`,
-    "Variables, labels and evaluations behave exactly as they would with a real provider.",
-  ];
-  const first = h[1]! % pool.length;
-  const second = (first + 1 + (h[2]! % (pool.length - 1))) % pool.length;
-  return `${SIMULATED_PREFIX}${openings[h[0]! % openings.length]} ${pool[first]} ${pool[second]}`;
+function proseReply(req: CompletionRequest, h: Buffer, choice: number): Composed {
+  return composeReply(req.messages, h, choice, req.model);
 }
 
 /** A minimal value of the schema's shape, so structured-output prompts can be exercised. */
-export function sampleFromSchema(schema: unknown, hint = "value", depth = 0): unknown {
+export function sampleFromSchema(schema: unknown, hint = "value", depth = 0, fill?: SchemaFill): unknown {
   if (!schema || typeof schema !== "object" || depth > 8) return null;
   const s = schema as Record<string, unknown>;
   if ("const" in s) return s.const;
-  if (Array.isArray(s.enum) && s.enum.length) return s.enum[0];
+  if (Array.isArray(s.enum) && s.enum.length) return fill?.choose(s.enum, hint) ?? s.enum[0];
   for (const key of ["anyOf", "oneOf", "allOf"]) {
     const options = s[key];
-    if (Array.isArray(options) && options.length) return sampleFromSchema(options[0], hint, depth + 1);
+    if (Array.isArray(options) && options.length) return sampleFromSchema(options[0], hint, depth + 1, fill);
   }
   const type = Array.isArray(s.type) ? (s.type.find((x) => x !== "null") ?? s.type[0]) : (s.type ?? (s.properties ? "object" : undefined));
   switch (type) {
     case "object": {
       const props = (s.properties ?? {}) as Record<string, unknown>;
-      return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, sampleFromSchema(v, k, depth + 1)]));
+      return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, sampleFromSchema(v, k, depth + 1, fill)]));
     }
     case "array":
-      return s.items ? [sampleFromSchema(s.items, hint, depth + 1)] : [];
+      return s.items ? [sampleFromSchema(s.items, hint, depth + 1, fill)] : [];
     case "integer":
       return typeof s.minimum === "number" ? Math.ceil(s.minimum) : 1;
-    case "number":
+    case "number": {
+      const filled = fill?.number(hint);
+      if (filled !== undefined && (typeof s.minimum !== "number" || filled >= s.minimum) && (typeof s.maximum !== "number" || filled <= s.maximum)) return filled;
       return typeof s.minimum === "number" ? s.minimum : 0.5;
+    }
     case "boolean":
       return true;
     case "null":
       return null;
     default:
-      return `simulated ${hint}`;
+      return fill?.text(hint) ?? `simulated ${hint}`;
   }
 }
 
-function replyText(req: CompletionRequest, h: Buffer): string {
+/** How a structured reply is filled from the composed answer (sampleFromSchema's defaults otherwise). */
+type SchemaFill = { choose: (options: unknown[], key: string) => unknown; number: (key: string) => number | undefined; text: (key: string) => string | undefined };
+
+function schemaFill(c: Composed, h: Buffer): SchemaFill {
+  return {
+    // An enum takes the category the instructions asked for, when it is one of the options.
+    choose: (options) => (c.category !== undefined && options.includes(c.category) ? c.category : undefined),
+    number: (key) => (/confidence|probability|score/i.test(key) ? (valueFor(key, { ...c, h }) as number) : undefined),
+    text: (key) => (/^(reply|answer|response|message|text|summary|content)$/i.test(key) ? c.prose : undefined),
+  };
+}
+
+/**
+ * JSON modes answer bare JSON (a prefix would make it invalid): the schema's shape filled from the
+ * composed reply, or for json_object the keys the instructions named (else a reply and a
+ * "simulated" mark). Prose is marked "[Simulated] ".
+ */
+function replyText(req: CompletionRequest, h: Buffer, choice: number): string {
   const format = req.responseFormat;
-  if (format?.type === "json_schema") return JSON.stringify(sampleFromSchema(format.schema));
-  if (format?.type === "json_object") {
-    const lastUser = req.messages.findLast((m) => m.role === "user")?.content ?? "";
-    return JSON.stringify({ simulated: true, input: gistOf(lastUser), reply: proseReply(req, h).slice(SIMULATED_PREFIX.length) });
-  }
-  return proseReply(req, h);
+  const composed = proseReply(req, h, choice);
+  if (format?.type === "json_schema") return JSON.stringify(sampleFromSchema(format.schema, "value", 0, schemaFill(composed, h)));
+  if (format?.type === "json_object") return JSON.stringify(composed.json ?? { simulated: true, reply: composed.prose });
+  if (composed.json) return JSON.stringify(composed.json);
+  return `${SIMULATED_PREFIX}${composed.prose}`;
 }
 
 /** Applies stop sequences and max_tokens as a provider would. */
@@ -124,7 +121,7 @@ function forcedToolCall(req: CompletionRequest, choice: number): ToolCall[] | un
 function choiceOf(req: CompletionRequest, index: number): Alternative {
   const toolCalls = forcedToolCall(req, index);
   if (toolCalls) return { text: "", toolCalls, finishReason: "tool_calls" };
-  return limit(replyText(req, requestHash(req, index)), req);
+  return limit(replyText(req, requestHash(req), index), req);
 }
 
 function simulate(req: CompletionRequest): CompletionResult {

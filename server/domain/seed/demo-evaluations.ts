@@ -15,8 +15,10 @@ export async function seedEvaluations(ctx: Ctx, editorActor: Actor) {
   const run = <T,>(fn: Parameters<typeof runAudited<T>>[1]) => runAudited(editorActor, fn);
   const evaluators = [
     { name: "length-limit", description: "Replies fit in the chat widget (at most 420 characters)", config: { kind: "length" as const, max: 420, unit: "chars" as const } },
-    { name: "cites-policy", description: "Mentions refunds, returns, shipping or delivery", config: { kind: "regex" as const, pattern: "\\b(refund|return|shipping|deliver)", flags: "i" } },
-    { name: "greets-customer", description: "Addresses the customer by name", config: { kind: "regex" as const, pattern: "Customer: [A-Z][a-z]+", flags: "" } },
+    // A term only the policy gives (a reply that merely names the subject does not count).
+    { name: "cites-policy", description: "Quotes the policy: 30 days, free returns, 3-5 business days", config: { kind: "regex" as const, pattern: "\\b(30 days|free returns|3-5 business days)", flags: "i" } },
+    // A greeting with a name ("Hi Maria", "Dear Chen"), not the "Customer: …" line of the input.
+    { name: "greets-customer", description: "Greets the customer by name (\"Hi Maria\")", config: { kind: "regex" as const, pattern: "\\b(Hi|Hello|Hey|Dear) [A-Z][a-z]+", flags: "" } },
     { name: "answer-similarity", description: "Close to the reference answer", config: { kind: "levenshtein" as const, threshold: 0.35 } },
     { name: "valid-json", description: "The reply is JSON", config: { kind: "valid_json" as const } },
     {
