@@ -53,11 +53,16 @@ export function TimeBarChart({ data, series, window, format, axisWidth = 48, int
   );
 }
 
-/** Lines over the window (latency percentiles, error rate, quality scores); gaps are intervals without data. */
+/**
+ * Lines over the window (latency percentiles, error rate, quality scores): straight segments
+ * between measured intervals only — no smoothing that would invent values between them, and a gap
+ * where an interval has no data. Every measured point is marked when points are sparse (an
+ * interval between two gaps would otherwise not show at all).
+ */
 export function TimeLineChart({ data, series, window, format, axisWidth = 48, integer = false, domain }: ChartProps & { domain?: Domain }) {
-  // Sparse data (a few calls in a long window) would draw no line at all: mark each point then.
   const valued = data.filter((d) => series.some((s) => typeof d[s.key] === "number")).length;
-  const dot = valued <= 24 ? { r: 2.5 } : false;
+  const isolated = data.some((d, i) => series.some((s) => typeof d[s.key] === "number" && typeof data[i - 1]?.[s.key] !== "number" && typeof data[i + 1]?.[s.key] !== "number"));
+  const dot = valued <= 48 || isolated ? { r: valued <= 48 ? 2.5 : 1.5 } : false;
   return (
     <LineChart responsive accessibilityLayer={false} style={{ width: "100%", height: HEIGHT }} data={data} margin={MARGIN}>
       <CartesianGrid stroke={GRID} vertical={false} />
@@ -66,7 +71,7 @@ export function TimeLineChart({ data, series, window, format, axisWidth = 48, in
       <Tooltip contentStyle={tooltipStyle} labelFormatter={(l) => formatPointTime(String(l), window)} formatter={(v) => (typeof v === "number" ? format(v) : String(v))} />
       {series.length > 1 ? <Legend wrapperStyle={{ fontSize: 12 }} iconSize={10} /> : null}
       {series.map((s) => (
-        <Line key={s.key} type="monotone" dataKey={s.key} name={s.name} stroke={s.color} strokeWidth={1.75} dot={dot ? { ...dot, fill: s.color, stroke: s.color } : false} activeDot={{ r: 4 }} connectNulls isAnimationActive={false} />
+        <Line key={s.key} type="linear" dataKey={s.key} name={s.name} stroke={s.color} strokeWidth={1.75} dot={dot ? { ...dot, fill: s.color, stroke: s.color } : false} activeDot={{ r: 4 }} connectNulls={false} isAnimationActive={false} />
       ))}
     </LineChart>
   );

@@ -17,7 +17,7 @@ import { ChartFigure, SERIES_COLORS, type DataTable } from "@/components/evaluat
 import { NoChartData, TimeBarChart, TimeLineChart, type TimePoint, type TimeSeries } from "./charts";
 import { OptionSelect, WindowPicker } from "./filters";
 import { ActivityIcon, TracesIcon } from "./icons";
-import { formatCount, formatMs, formatPercent, formatPointTime, formatUsd, observabilityHref, parsePositiveInt, parseText, parseWindow, sourceLabel, tracesHref } from "./model";
+import { DEFAULT_WINDOW, formatCount, formatMs, formatPercent, formatPointTime, formatUsd, observabilityHref, parsePositiveInt, parseText, parseWindow, qualitySummaries, sourceLabel, tracesHref } from "./model";
 import { TelemetrySetup } from "./setup-help";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string };
@@ -50,7 +50,7 @@ const score = (v: number) => String(Number(v.toFixed(2)));
 function useFilters() {
   const { searchParams, setParams } = useUrlParams();
   const filters: DashboardFilters = {
-    window: parseWindow(searchParams.get("window"), "24h"),
+    window: parseWindow(searchParams.get("window"), DEFAULT_WINDOW.dashboard),
     promptName: parseText(searchParams.get("prompt")),
     promptVersion: undefined,
     model: parseText(searchParams.get("model")),
@@ -128,6 +128,8 @@ function Charts({ d }: { d: Dashboard }) {
   const quality = [...byTime.values()];
   const hasQuality = qualitySeries.length > 0;
   const totalNegatives = qualityKeys.reduce((s, q) => s + q.negatives, 0);
+  // Both captions from the same totals (one query): "84 up, 16 down" beside "16 thumbs-down".
+  const summaries = qualitySummaries(qualityKeys, (source) => sourceLabel(source).toLowerCase());
 
   const figures = [
     {
@@ -175,16 +177,14 @@ function Charts({ d }: { d: Dashboard }) {
     {
       id: "chart-quality",
       title: "Quality",
-      summary: hasQuality
-        ? `Average score per interval. ${qualityKeys.map((q) => `${q.name} (${sourceLabel(q.source).toLowerCase()}): ${q.avg === null ? "no value" : score(q.avg)} over ${q.count.toLocaleString()}`).join("; ")}. Thumbs count 1 up, 0 down.`
-        : "No feedback or online evaluator scores in this window.",
+      summary: summaries.quality,
       table: { columns: ["Interval", ...qualitySeries.map((s) => s.name)], rows: tableRows(quality, w, (p) => qualitySeries.map((s) => (typeof p[s.key] === "number" ? score(p[s.key] as number) : "—")), (p) => qualitySeries.some((s) => typeof p[s.key] === "number")) },
       chart: hasQuality ? <TimeLineChart data={quality} series={qualitySeries} window={w} format={score} /> : <NoChartData>No scores: send feedback or add an online evaluator</NoChartData>,
     },
     {
       id: "chart-negative",
       title: "Negative feedback",
-      summary: totalNegatives ? `${totalNegatives.toLocaleString()} thumbs-down: ${negativeKeys.map((q) => `${q.name} ${q.negatives}`).join(", ")}.` : "No negative feedback in this window.",
+      summary: summaries.negative,
       table: { columns: ["Interval", ...negativeSeries.map((s) => s.name)], rows: tableRows(quality, w, (p) => negativeSeries.map((s) => String(p[s.key] ?? 0)), (p) => negativeSeries.some((s) => Number(p[s.key]) > 0)) },
       chart: totalNegatives ? <TimeBarChart data={quality} series={negativeSeries} window={w} format={(v) => formatCount(v)} integer /> : <NoChartData>No negative feedback</NoChartData>,
     },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SpanView } from "@/server/contracts/observability";
-import { buildSpanTree, formatMs, formatPercent, formatUsd, modelCallLabel, parseWindow, plainOutput, readBody, waterfall } from "./model";
+import { buildSpanTree, formatMs, formatPercent, formatUsd, modelCallLabel, parseWindow, plainOutput, qualitySummaries, readBody, sharedTabQuery, waterfall } from "./model";
 
 function span(spanId: string, parentSpanId: string | null, offsetMs: number, durationMs = 10): SpanView {
   return {
@@ -133,5 +133,38 @@ describe("modelCallLabel", () => {
     expect(modelCallLabel(span("a", null, 0))).toBeNull();
     expect(modelCallLabel({ ...span("a", null, 0), isGeneration: true, attributes: { "gen_ai.operation.name": "chat" } })).toBe("Generation");
     expect(modelCallLabel({ ...span("a", null, 0), isGeneration: true, attributes: { "gen_ai.operation.name": "embeddings" } })).toBe("Embedding");
+  });
+});
+
+describe("qualitySummaries", () => {
+  const feedback = { name: "user-feedback", source: "api", dataType: "boolean", count: 100, avg: 0.84, negatives: 16, positives: 84 };
+  const helpfulness = { name: "helpfulness", source: "online_eval", dataType: "numeric", count: 40, avg: 3.456, negatives: 0, positives: 0 };
+
+  it("states the thumbs counted by the query, the same ones the negative-feedback caption totals", () => {
+    const s = qualitySummaries([feedback, helpfulness], (source) => source);
+    expect(s.quality).toBe("Average score per interval (a thumbs-up counts 1, a thumbs-down 0). user-feedback (api): 84 up, 16 down (average 0.84); helpfulness (online_eval): 3.46 over 40.");
+    expect(s.negative).toBe("16 thumbs-down: user-feedback 16.");
+    expect(s.quality).not.toMatch(/1 up, 0 down/);
+  });
+
+  it("says so when there is nothing", () => {
+    expect(qualitySummaries([helpfulness], (x) => x).negative).toBe("No negative feedback in this window.");
+    expect(qualitySummaries([], (x) => x).quality).toBe("No feedback or online evaluator scores in this window.");
+  });
+});
+
+describe("sharedTabQuery", () => {
+  const params = (q: string) => new URLSearchParams(q);
+  it("carries the window and the shared filters between the dashboard and the trace list, both ways", () => {
+    expect(sharedTabQuery("dashboard", params("window=30d&prompt=support%2Freply&version=2&environment=production"), "traces")).toEqual({ window: "30d", prompt: "support/reply", model: undefined, environment: "production" });
+    expect(sharedTabQuery("traces", params("window=6h&model=gpt-4o&status=error"), "dashboard")).toEqual({ window: "6h", prompt: undefined, model: "gpt-4o", environment: undefined });
+  });
+
+  it("writes the window out when the pages' defaults differ, and leaves the target's default implicit", () => {
+    // The dashboard's default (24 h) is not the trace list's (7 d).
+    expect(sharedTabQuery("dashboard", params(""), "traces").window).toBe("24h");
+    expect(sharedTabQuery("traces", params(""), "dashboard").window).toBe("7d");
+    expect(sharedTabQuery("traces", params("window=24h"), "dashboard").window).toBeUndefined();
+    expect(sharedTabQuery("other", params("window=30d"), "traces")).toEqual({});
   });
 });

@@ -1,7 +1,7 @@
 // Client-side helpers of the observability pages: addresses, number formats, the filters kept in
 // the address, the span tree of a trace, and reading captured model input/output (message arrays
 // in the several shapes instrumentations send) for display. Pure functions: unit-tested.
-import { WINDOWS, WINDOW_NAMES, type ScoreView, type SpanView, type WindowName } from "@/server/contracts/observability";
+import { WINDOWS, WINDOW_NAMES, type QualityTotal, type ScoreView, type SpanView, type WindowName } from "@/server/contracts/observability";
 
 // ----- addresses ---------------------------------------------------------------------------
 
@@ -20,6 +20,25 @@ export const tracesHref = (orgSlug: string, projectSlug: string, query?: Query) 
 export const traceHref = (orgSlug: string, projectSlug: string, traceId: string, spanId?: string) => withQuery(`/o/${orgSlug}/p/${projectSlug}/traces/${traceId}`, { span: spanId });
 
 // ----- filters in the address --------------------------------------------------------------
+
+/** The window each page shows when the address names none. */
+export const DEFAULT_WINDOW = { dashboard: "24h", traces: "7d" } as const satisfies Record<string, WindowName>;
+
+/**
+ * The address query the Dashboard and Traces tabs link with, so the window and the filters both
+ * pages share (prompt, model, environment) carry over between them. `from` is the page the tabs
+ * are on and its query; a window is written out unless it is the target page's default.
+ */
+export function sharedTabQuery(from: "dashboard" | "traces" | "other", params: URLSearchParams, to: "dashboard" | "traces"): Query {
+  if (from === "other") return {};
+  const window = parseWindow(params.get("window"), DEFAULT_WINDOW[from]);
+  return {
+    window: window === DEFAULT_WINDOW[to] ? undefined : window,
+    prompt: parseText(params.get("prompt")),
+    model: parseText(params.get("model")),
+    environment: parseText(params.get("environment"), 64),
+  };
+}
 
 export function parseWindow(value: string | null, fallback: WindowName): WindowName {
   return (WINDOW_NAMES as readonly string[]).includes(value ?? "") ? (value as WindowName) : fallback;
@@ -249,4 +268,28 @@ export function attributeText(v: unknown): string {
   } catch {
     return v;
   }
+}
+
+// ----- quality ------------------------------------------------------------------------------
+
+const qualityNumber = (v: number) => String(Number(v.toFixed(2)));
+
+/**
+ * The quality chart's caption and the negative-feedback chart's, from the same totals (one query:
+ * thumbs-up and thumbs-down are boolean scores of 1 and 0), so the two can never disagree.
+ */
+export function qualitySummaries(totals: QualityTotal[], sourceName: (source: string) => string): { quality: string; negative: string } {
+  if (!totals.length) return { quality: "No feedback or online evaluator scores in this window.", negative: "No negative feedback in this window." };
+  const parts = totals.map((q) => {
+    const label = `${q.name} (${sourceName(q.source)})`;
+    const avg = q.avg === null ? "no value" : qualityNumber(q.avg);
+    if (q.dataType === "boolean") return `${label}: ${q.positives.toLocaleString()} up, ${q.negatives.toLocaleString()} down (average ${avg})`;
+    return `${label}: ${avg} over ${q.count.toLocaleString()}`;
+  });
+  const booleans = totals.some((q) => q.dataType === "boolean");
+  const quality = `Average score per interval${booleans ? " (a thumbs-up counts 1, a thumbs-down 0)" : ""}. ${parts.join("; ")}.`;
+  const negatives = totals.filter((q) => q.negatives > 0);
+  const total = negatives.reduce((sum, q) => sum + q.negatives, 0);
+  const negative = total ? `${total.toLocaleString()} thumbs-down: ${negatives.map((q) => `${q.name} ${q.negatives.toLocaleString()}`).join(", ")}.` : "No negative feedback in this window.";
+  return { quality, negative };
 }

@@ -17,7 +17,7 @@ import { Time } from "@/components/lib/time";
 import { ScoreSummary, SourceBadge, StatusBadge } from "./badges";
 import { OptionSelect, WindowPicker } from "./filters";
 import { TracesIcon } from "./icons";
-import { formatCount, formatMs, formatUsd, parseText, parseWindow, traceHref } from "./model";
+import { DEFAULT_WINDOW, formatCount, formatMs, formatUsd, parseText, parseWindow, traceHref } from "./model";
 import { TelemetrySetup } from "./setup-help";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string };
@@ -42,7 +42,7 @@ function useFilters() {
   const source = searchParams.get("source");
   const slow = Number(searchParams.get("slow"));
   const filters: Filters = {
-    window: parseWindow(searchParams.get("window"), "7d"),
+    window: parseWindow(searchParams.get("window"), DEFAULT_WINDOW.traces),
     promptName: parseText(searchParams.get("prompt")),
     model: parseText(searchParams.get("model")),
     environment: parseText(searchParams.get("environment"), 64),

@@ -48,8 +48,9 @@ export type DashboardPoint = {
   guardrailFlags: number;
 };
 export type DashboardTotals = Omit<DashboardPoint, "t">;
-export type QualityPoint = { t: string; name: string; source: string; count: number; avg: number | null; negatives: number };
-export type QualityTotal = { name: string; source: string; dataType: string; count: number; avg: number | null; negatives: number };
+/** negatives / positives: thumbs-down / thumbs-up (boolean scores of 0 / 1), counted in the same query as the averages. */
+export type QualityPoint = { t: string; name: string; source: string; count: number; avg: number | null; negatives: number; positives: number };
+export type QualityTotal = { name: string; source: string; dataType: string; count: number; avg: number | null; negatives: number; positives: number };
 export type BreakdownRow = { promptName: string; promptVersion: number; model: string; environment: string; generations: number; errors: number; costUsd: number; p95: number | null };
 
 export type Dashboard = {

@@ -282,8 +282,12 @@ describe("feedback scores", () => {
     const third = await score({ traceId, name: "user-feedback", value: 0, dataType: "boolean" });
     expect(await third.json()).toMatchObject({ created: true, routed: 0 });
 
+    // A thumbs-up from someone else: counted as one up in the same query that counts the downs.
+    expect((await score({ traceId, name: "user-feedback", value: true })).status).toBe(201);
+
     const board = await dashboard(t.project.id, { window: "1h" });
-    expect(board.quality.totals.find((q) => q.name === "user-feedback")).toMatchObject({ count: 2, negatives: 2, source: "api" });
+    expect(board.quality.totals.find((q) => q.name === "user-feedback")).toMatchObject({ count: 3, negatives: 2, positives: 1, source: "api" });
+    expect(board.quality.points.filter((p) => p.name === "user-feedback").reduce((sum, p) => sum + p.negatives, 0)).toBe(2);
     const negative = await listTraces(t.project.id, { window: "1h", feedback: "negative", limit: 10 });
     expect(negative.items.map((i) => i.traceId)).toEqual([traceId]);
   });

@@ -33,6 +33,14 @@ function whereDims(filters: DashboardFilters, params: unknown[], prefix = ""): s
   return parts.length ? ` AND ${parts.join(" AND ")}` : "";
 }
 
+/**
+ * Feedback, one definition everywhere: a thumbs-down is a boolean score of 0, a thumbs-up one of 1.
+ * The dashboard's quality caption, its negative-feedback chart and the trace list's "negative
+ * feedback" filter all count with these.
+ */
+export const THUMBS_DOWN = (alias = "") => `(${alias}data_type = 'boolean' AND ${alias}value = 0)`;
+export const THUMBS_UP = (alias = "") => `(${alias}data_type = 'boolean' AND ${alias}value = 1)`;
+
 type RollupRow = { t: Date; g: Num; er: Num; it: Num; ot: Num; c: Num; l: Num; h: Num[]; bl: Num; fl: Num };
 
 function toPoint(t: string, r: Omit<RollupRow, "t"> | null): DashboardPoint {
@@ -75,14 +83,14 @@ export async function dashboard(projectId: string, filters: DashboardFilters, no
 
   const qualityParams: unknown[] = [projectId, new Date(from), new Date(to), `${window.stepMs / 1000} seconds`];
   const qualitySql = `SELECT date_bin($4::interval, created_at, $2::timestamptz) AS t, name, source, data_type, count(*) n, avg(value) a,
-      count(*) FILTER (WHERE (data_type = 'boolean' AND value = 0)) neg
+      count(*) FILTER (WHERE ${THUMBS_DOWN()}) neg, count(*) FILTER (WHERE ${THUMBS_UP()}) pos
     FROM telemetry.scores WHERE project_id = $1 AND created_at >= $2 AND created_at < $3${whereDims(filters, qualityParams)}
     GROUP BY 1, 2, 3, 4 ORDER BY 1`;
 
   const [series, breakdown, quality] = await Promise.all([
     pool.query<RollupRow>(seriesSql, seriesParams),
     pool.query<{ prompt_name: string; prompt_version: number; model: string; environment: string; g: Num; er: Num; c: Num; h: Num[] }>(breakdownSql, breakdownParams),
-    pool.query<{ t: Date; name: string; source: string; data_type: string; n: Num; a: Num; neg: Num }>(qualitySql, qualityParams),
+    pool.query<{ t: Date; name: string; source: string; data_type: string; n: Num; a: Num; neg: Num; pos: Num }>(qualitySql, qualityParams),
   ]);
 
   // Every step of the window gets a point (a gap is a zero, not a missing x value).
@@ -99,13 +107,14 @@ export async function dashboard(projectId: string, filters: DashboardFilters, no
   }
   const { t: _t, ...totals } = toPoint("", total);
 
-  const qualityPoints: QualityPoint[] = quality.rows.map((r) => ({ t: r.t.toISOString(), name: r.name, source: r.source, count: num(r.n), avg: r.a === null ? null : Number(r.a), negatives: num(r.neg) }));
+  const qualityPoints: QualityPoint[] = quality.rows.map((r) => ({ t: r.t.toISOString(), name: r.name, source: r.source, count: num(r.n), avg: r.a === null ? null : Number(r.a), negatives: num(r.neg), positives: num(r.pos) }));
   const qualityTotals = new Map<string, QualityTotal & { sum: number; valued: number }>();
   for (const r of quality.rows) {
     const key = `${r.name}\u0000${r.source}`;
-    const entry = qualityTotals.get(key) ?? { name: r.name, source: r.source, dataType: r.data_type, count: 0, avg: null, negatives: 0, sum: 0, valued: 0 };
+    const entry = qualityTotals.get(key) ?? { name: r.name, source: r.source, dataType: r.data_type, count: 0, avg: null, negatives: 0, positives: 0, sum: 0, valued: 0 };
     entry.count += num(r.n);
     entry.negatives += num(r.neg);
+    entry.positives += num(r.pos);
     if (r.a !== null) {
       entry.sum += Number(r.a) * num(r.n);
       entry.valued += num(r.n);
@@ -202,7 +211,6 @@ function toSummary(r: TraceRow, scores: ScoreView[]): TraceSummary {
   };
 }
 
-const NEGATIVE_SCORE = "(s.data_type = 'boolean' AND s.value = 0)";
 
 function encodeCursor(r: TraceRow): string {
   return Buffer.from(`${r.start_time.toISOString()}|${r.trace_id}`).toString("base64url");
@@ -228,7 +236,7 @@ export async function listTraces(projectId: string, input: TraceListInput, now =
     // A Langfuse trace id (any other string) finds the trace it was stored under, or names by prefix.
     else where.push(`(t.root_name ILIKE $${params.push(`${input.search.replace(/[\\%_]/g, "\\$&")}%`)} OR t.trace_id = $${params.push(langfuseTraceId(projectId, input.search))})`);
   }
-  if (input.feedback === "negative") where.push(`EXISTS (SELECT 1 FROM telemetry.scores s WHERE s.project_id = t.project_id AND s.trace_id = t.trace_id AND ${NEGATIVE_SCORE})`);
+  if (input.feedback === "negative") where.push(`EXISTS (SELECT 1 FROM telemetry.scores s WHERE s.project_id = t.project_id AND s.trace_id = t.trace_id AND ${THUMBS_DOWN("s.")})`);
   if (input.cursor) {
     const c = decodeCursor(input.cursor);
     if (c) where.push(`(t.start_time, t.trace_id) < ($${params.push(c.time)}::timestamptz, $${params.push(c.traceId)})`);
