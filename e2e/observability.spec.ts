@@ -120,6 +120,8 @@ test("the dashboard counts a model's calls, the trace list filters them, a trace
     data: { traceId: disliked.traceId, spanId: disliked.genId, name: "user-feedback", value: false, comment: "Wrong: we ship to Norway" },
   });
   expect(feedback.status(), await feedback.text()).toBe(201);
+  const liked = await admin.request.post("/api/public/v1/scores", { headers: { authorization: `Bearer ${secret}` }, data: { traceId: good.traceId, spanId: good.genId, name: "user-feedback", value: true } });
+  expect(liked.status(), await liked.text()).toBe(201);
 
   // The dashboard, narrowed to the model: three generations, one failed.
   const page = editor;
@@ -136,6 +138,8 @@ test("the dashboard counts a model's calls, the trace list filters them, a trace
   await expect(stat(page, "Cost")).toHaveText(["$0.0063", "$0.0021 per call"]);
   await expect(page.locator('[data-chart="chart-volume"] svg .recharts-bar-rectangle').first()).toBeVisible();
   await expect(page.getByRole("figure", { name: "Negative feedback" })).toContainText("1 thumbs-down: user-feedback 1");
+  // The quality caption counts the same thumbs (one query): one up, one down.
+  await expect(page.getByRole("figure", { name: "Quality" })).toContainText("user-feedback (feedback): 1 up, 1 down (average 0.5)");
   const breakdown = page.getByRole("table", { name: "Breakdown by prompt version, model and environment" });
   await expect(breakdown.getByRole("row")).toHaveCount(3); // header, production, staging
   await expect(breakdown.getByRole("row").filter({ hasText: "staging" })).toContainText("100%");
@@ -147,6 +151,18 @@ test("the dashboard counts a model's calls, the trace list filters them, a trace
   await expect(page).toHaveURL(/version=2/);
   await expect(stat(page, "Generations")).toHaveText(["1", "last hour"]);
   await expect(stat(page, "Error rate")).toHaveText(["100%", "1 error"]);
+
+  // The Traces tab keeps the dashboard's window and filters; the Dashboard tab brings them back.
+  const tabs = page.getByRole("navigation", { name: "Observability" });
+  await tabs.getByRole("link", { name: "Traces" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Traces" })).toBeVisible();
+  await expect(page).toHaveURL(/\/traces\?.*window=1h/);
+  await expect(page).toHaveURL(/environment=staging/);
+  await expect(page.getByRole("group", { name: "Time window" }).getByRole("button", { name: "Last hour" })).toHaveAttribute("aria-pressed", "true");
+  await expect(page.getByRole("table", { name: "Traces, newest first" }).getByRole("row")).toHaveCount(2); // header, the failed staging call
+  await tabs.getByRole("link", { name: "Dashboard" }).click();
+  await expect(page).toHaveURL(/\/observability\?.*window=1h/);
+  await expect(stat(page, "Generations")).toHaveText(["1", "last hour"]);
 
   // The trace list: search by name prefix, then the filters.
   await page.goto(`${PROJECT_URL}/traces`);

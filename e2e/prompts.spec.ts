@@ -69,6 +69,13 @@ test("an editor creates a chat prompt, saves versions, compares, runs it, labels
   await expect(diff.getByRole("listitem", { name: /: added$/ })).toHaveCount(1);
   await expect(diff.locator("ins").filter({ hasText: "friendly" })).toBeVisible();
   await expect(diff).toContainText(/\+(added: )?Order \{\{order_id\}\} is on its way\./);
+  // Swap: the versions change sides and the labels follow them (the left one is now the newer).
+  await page.getByRole("button", { name: "Swap" }).click();
+  await expect(page).toHaveURL(/from=3&to=1/);
+  await expect(page.getByLabel("From (newer)")).toHaveValue("3");
+  await expect(page.getByLabel("To (older)")).toHaveValue("1");
+  await expect(page.getByLabel("From (older)")).toHaveCount(0);
+  await expect(diff.locator("del").filter({ hasText: "friendly" })).toBeVisible();
 
   // Run version 3 in the playground on the Simulated provider: output streams, then usage.
   await page.goto(promptUrl(name));
@@ -83,6 +90,9 @@ test("an editor creates a chat prompt, saves versions, compares, runs it, labels
   await page.getByRole("button", { name: "Run", exact: true }).click();
   const output = page.getByLabel("Model output");
   await expect(output).toContainText("[Simulated]");
+  // The Simulated provider answers from the instructions and the question's subject, not by echoing it.
+  await expect(output).toContainText("your delivery");
+  await expect(output).not.toContainText("Where is my parcel?");
   const usage = page.getByRole("status", { name: "Run result" });
   await expect(usage).toContainText("Tokens in");
   await expect(usage).toContainText("Tokens out");

@@ -96,6 +96,9 @@ function EntryCard({ entry, from, to }: { entry: Entry; from: number; to: number
   );
 }
 
+/** A side's label follows the versions it shows: "(older)"/"(newer)" swap with the versions. */
+const age = (version: number, other: number) => (version === other ? "" : version < other ? " (older)" : " (newer)");
+
 export function CompareView({ orgSlug, projectSlug, name }: Props) {
   const trpc = useTRPC();
   const router = useRouter();
@@ -149,11 +152,11 @@ export function CompareView({ orgSlug, projectSlug, name }: Props) {
       <h2 className="sr-only">Compare versions</h2>
       <Card as="div">
         <CardBody className="flex flex-wrap items-end gap-3">
-          <Select label="From (older)" size="sm" value={String(from)} onChange={(e) => setParams({ from: e.target.value })} boxClassName="w-44">
+          <Select label={`From${age(from, to)}`} size="sm" value={String(from)} onChange={(e) => setParams({ from: e.target.value })} boxClassName="w-44">
             {options}
           </Select>
           <ArrowRightIcon className="mb-1.5 text-zinc-400" />
-          <Select label="To (newer)" size="sm" value={String(to)} onChange={(e) => setParams({ to: e.target.value })} boxClassName="w-44">
+          <Select label={`To${age(to, from)}`} size="sm" value={String(to)} onChange={(e) => setParams({ to: e.target.value })} boxClassName="w-44">
             {options}
           </Select>
           <Button size="sm" icon={<ChevronUpDownIcon size={14} className="rotate-90" />} onClick={() => setParams({ from: to, to: from })}>

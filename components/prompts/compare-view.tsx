@@ -15,6 +15,9 @@ import { promptHref } from "./model";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string; name: string; type: "text" | "chat" };
 
+/** A side's label follows the versions it shows: "(older)"/"(newer)" swap with the versions. */
+const age = (version: number, other: number) => (version === other ? "" : version < other ? " (older)" : " (newer)");
+
 export function CompareView({ orgSlug, projectSlug, projectName, name, type }: Props) {
   const trpc = useTRPC();
   const router = useRouter();
@@ -78,11 +81,11 @@ export function CompareView({ orgSlug, projectSlug, projectName, name, type }: P
       {header}
       <Card as="div" className="mb-4">
         <CardBody className="flex flex-wrap items-end gap-3">
-          <Select label="From (older)" value={String(from)} onChange={(e) => choose({ from: Number(e.target.value), to })} boxClassName="w-44">
+          <Select label={`From${age(from, to)}`} value={String(from)} onChange={(e) => choose({ from: Number(e.target.value), to })} boxClassName="w-44">
             {options}
           </Select>
           <ArrowRightIcon className="mb-2 text-zinc-400" />
-          <Select label="To (newer)" value={String(to)} onChange={(e) => choose({ from, to: Number(e.target.value) })} boxClassName="w-44">
+          <Select label={`To${age(to, from)}`} value={String(to)} onChange={(e) => choose({ from, to: Number(e.target.value) })} boxClassName="w-44">
             {options}
           </Select>
           <Button icon={<ChevronUpDownIcon size={14} className="rotate-90" />} onClick={() => choose({ from: to, to: from })}>
