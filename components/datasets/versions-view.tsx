@@ -17,7 +17,30 @@ import { ChangeCounts, KindBadge } from "./badges";
 
 type Props = { orgSlug: string; projectSlug: string; name: string };
 
-type ImportDetails = { fileName?: string; format?: string; rows?: number; bytes?: number; duplicatesSkipped?: number; source?: string };
+type ImportDetails = {
+  fileName?: string;
+  format?: string;
+  rows?: number;
+  bytes?: number;
+  duplicatesSkipped?: number;
+  source?: string;
+  mode?: string;
+  key?: string;
+  operation?: string;
+  field?: string;
+  from?: string;
+  to?: string;
+  scope?: string;
+  overwrite?: boolean;
+};
+
+function bulkSummary(d: ImportDetails): string | null {
+  const where = d.scope === "selection" ? " on the selected items" : "";
+  if (d.operation === "addField") return `${d.overwrite ? "Set" : "Added"} field “${d.field}”${where}`;
+  if (d.operation === "renameField") return `Renamed field “${d.from}” to “${d.to}”${where}`;
+  if (d.operation === "dropField") return `Dropped field “${d.field}”${where}`;
+  return null;
+}
 
 function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -33,6 +56,7 @@ function Details({ kind, details }: { kind: DatasetChangeKind; details: unknown 
       typeof d.rows === "number" ? `${d.rows.toLocaleString()} rows` : null,
       typeof d.bytes === "number" ? formatBytes(d.bytes) : null,
       d.duplicatesSkipped ? `${d.duplicatesSkipped.toLocaleString()} duplicates skipped` : null,
+      d.mode === "upsert" ? `upsert by ${d.key}` : d.mode === "replace" ? "replaced the items" : null,
     ].filter(Boolean);
     return (
       <span className="block text-xs text-zinc-500">
@@ -40,6 +64,10 @@ function Details({ kind, details }: { kind: DatasetChangeKind; details: unknown 
         {parts.length ? ` · ${parts.join(" · ")}` : null}
       </span>
     );
+  }
+  if (kind === "bulk") {
+    const summary = bulkSummary(d);
+    return summary ? <span className="block text-xs text-zinc-500">{summary}</span> : null;
   }
   if (kind === "add" && d.source && d.source !== "manual") return <span className="block text-xs text-zinc-500">from the {d.source}</span>;
   return null;
