@@ -3,6 +3,7 @@
 // item fields while the server previews how the first rows turn into items, import it with
 // progress (upload and rows read), and the outcome: the new version, "nothing new", or the
 // validation report (nothing was written) with a way back to the mapping.
+import { formatCount } from "@/components/lib/format";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useId, useRef, useState, type DragEvent, type FormEvent, type ReactNode } from "react";
@@ -381,7 +382,7 @@ export function ImportWizard({ orgSlug, projectSlug, datasetName, latestVersion,
           </h2>
           <p className="mt-0.5 max-w-2xl text-[13px] text-zinc-500">
             Add the rows of a CSV, JSON Lines or JSON file to <span className="font-mono text-zinc-700">{datasetName}</span> as one new version
-            {latestVersion > 0 ? ` (now version ${latestVersion}, ${itemCount.toLocaleString()} items)` : ""}. All or nothing: a file with problems imports nothing.
+            {latestVersion > 0 ? ` (now version ${latestVersion}, ${formatCount(itemCount)} items)` : ""}. All or nothing: a file with problems imports nothing.
           </p>
         </div>
         <StepList current={step} />
@@ -871,7 +872,7 @@ function ProgressCard({ file, progress, onCancel }: { file: File; progress: Prog
           aria-valuemin={0}
           aria-valuemax={100}
           aria-valuenow={processedPct}
-          aria-valuetext={`${processedPct}% read, ${progress.rows.toLocaleString()} rows`}
+          aria-valuetext={`${processedPct}% read, ${formatCount(progress.rows)} rows`}
           className="h-2 overflow-hidden rounded-full bg-zinc-100 ring-1 ring-zinc-200 ring-inset"
         >
           <div className="h-full rounded-full bg-accent transition-[width] duration-200" style={{ width: `${processedPct}%` }} />
@@ -890,7 +891,7 @@ function ProgressCard({ file, progress, onCancel }: { file: File; progress: Prog
           <div>
             <dt className="text-xs text-zinc-500">Rows read</dt>
             <dd className="font-mono text-zinc-900" data-testid="import-rows-read">
-              {progress.rows.toLocaleString()}
+              {formatCount(progress.rows)}
             </dd>
           </div>
         </dl>
@@ -938,28 +939,28 @@ function OutcomeCard({
             {nothingNew ? (
               <Alert tone="info" title="Every row is already in the dataset">
                 {result.mode === "append"
-                  ? `All ${result.rows.toLocaleString()} rows of ${fileName} equal existing items (${result.duplicatesSkipped.toLocaleString()} duplicates skipped), so no version was created and nothing changed.`
-                  : `The ${result.rows.toLocaleString()} rows of ${fileName} match the dataset's items exactly, so no version was created and nothing changed.`}
+                  ? `All ${formatCount(result.rows)} rows of ${fileName} equal existing items (${formatCount(result.duplicatesSkipped)} duplicates skipped), so no version was created and nothing changed.`
+                  : `The ${formatCount(result.rows)} rows of ${fileName} match the dataset's items exactly, so no version was created and nothing changed.`}
               </Alert>
             ) : result.mode !== "append" ? (
               <Alert tone="success" title={`Version ${result.version} created`}>
-                From {fileName}: {result.added.toLocaleString()} added
-                {result.mode === "upsert" ? `, ${result.updated.toLocaleString()} updated` : `, ${result.removed.toLocaleString()} removed`}, {result.unchanged.toLocaleString()} unchanged.
+                From {fileName}: {formatCount(result.added)} added
+                {result.mode === "upsert" ? `, ${formatCount(result.updated)} updated` : `, ${formatCount(result.removed)} removed`}, {formatCount(result.unchanged)} unchanged.
               </Alert>
             ) : (
               <Alert tone="success" title={`Version ${result.version} created`}>
-                {result.added.toLocaleString()} {result.added === 1 ? "item" : "items"} added from {fileName}
-                {result.duplicatesSkipped ? `; ${result.duplicatesSkipped.toLocaleString()} ${result.duplicatesSkipped === 1 ? "row was" : "rows were"} already in the dataset and skipped` : ""}.
+                {formatCount(result.added)} {result.added === 1 ? "item" : "items"} added from {fileName}
+                {result.duplicatesSkipped ? `; ${formatCount(result.duplicatesSkipped)} ${result.duplicatesSkipped === 1 ? "row was" : "rows were"} already in the dataset and skipped` : ""}.
               </Alert>
             )}
           </div>
           <dl className="grid grid-cols-2 gap-x-6 gap-y-2 sm:grid-cols-5" aria-label="Import summary">
-            <Stat label="Rows read" value={result.rows.toLocaleString()} />
-            <Stat label="Added" value={result.added.toLocaleString()} />
-            {result.mode === "upsert" ? <Stat label="Updated" value={result.updated.toLocaleString()} /> : null}
-            {result.mode !== "append" ? <Stat label="Unchanged" value={result.unchanged.toLocaleString()} /> : null}
-            {result.mode === "replace" ? <Stat label="Removed" value={result.removed.toLocaleString()} /> : null}
-            {result.mode !== "upsert" ? <Stat label="Duplicates skipped" value={result.duplicatesSkipped.toLocaleString()} /> : null}
+            <Stat label="Rows read" value={formatCount(result.rows)} />
+            <Stat label="Added" value={formatCount(result.added)} />
+            {result.mode === "upsert" ? <Stat label="Updated" value={formatCount(result.updated)} /> : null}
+            {result.mode !== "append" ? <Stat label="Unchanged" value={formatCount(result.unchanged)} /> : null}
+            {result.mode === "replace" ? <Stat label="Removed" value={formatCount(result.removed)} /> : null}
+            {result.mode !== "upsert" ? <Stat label="Duplicates skipped" value={formatCount(result.duplicatesSkipped)} /> : null}
             <Stat label="File size" value={formatBytes(result.bytes)} />
             <Stat label="SHA-256" value={<span title={result.sha256}>{result.sha256.slice(0, 12)}…</span>} />
           </dl>
@@ -1015,7 +1016,7 @@ function OutcomeCard({
   const { report } = outcome;
   return (
     <Card aria-labelledby="import-result-title">
-      <CardHeader titleId="import-result-title" title="Nothing was imported" description={`${fileName}: ${report.rowsRead.toLocaleString()} rows read, ${report.problemCount.toLocaleString()} ${report.problemCount === 1 ? "problem" : "problems"} found. The dataset did not change.`} />
+      <CardHeader titleId="import-result-title" title="Nothing was imported" description={`${fileName}: ${formatCount(report.rowsRead)} rows read, ${formatCount(report.problemCount)} ${report.problemCount === 1 ? "problem" : "problems"} found. The dataset did not change.`} />
       <CardBody className="flex flex-col gap-3">
         <div role="region" aria-label="Import result">
           <Alert tone="error" title="The file has problems">
@@ -1048,7 +1049,7 @@ function OutcomeCard({
         ) : null}
         {report.problemCount > report.problems.length ? (
           <p className="text-xs text-zinc-500">
-            Showing the first {report.problems.length.toLocaleString()} of {report.problemCount.toLocaleString()} problems.
+            Showing the first {formatCount(report.problems.length)} of {formatCount(report.problemCount)} problems.
           </p>
         ) : null}
       </CardBody>

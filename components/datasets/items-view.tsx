@@ -3,6 +3,7 @@
 // (split) and source filters, page numbers and page size, all kept in the address. Writers select
 // rows for bulk tagging or archiving, add items and edit them (on the latest version). The table
 // is TanStack Table v9 (row selection); markup and accessibility are ours.
+import { formatCount } from "@/components/lib/format";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { createColumnHelper, rowSelectionFeature, tableFeatures, useTable, type RowSelectionState } from "@tanstack/react-table";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
@@ -213,7 +214,7 @@ export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
         <div className="flex flex-wrap items-center justify-between gap-3 border-b border-zinc-200 px-4 py-3">
           <div className="flex min-h-7 items-center gap-3">
             <h2 id="items-title" className="text-sm font-semibold text-zinc-900">
-              {items.data ? `${items.data.total.toLocaleString()} ${items.data.total === 1 ? "item" : "items"}${filtered ? " match" : ""}` : "Items"}
+              {items.data ? `${formatCount(items.data.total)} ${items.data.total === 1 ? "item" : "items"}${filtered ? " match" : ""}` : "Items"}
             </h2>
             {items.isFetching && !items.isPending ? <Spinner size={12} /> : null}
           </div>

@@ -2,6 +2,7 @@
 // Every version of a dataset, newest first: what kind of change made it, its message, what it
 // added, changed and removed, who and when, and import details. Each can be browsed, exported or
 // compared.
+import { formatCount } from "@/components/lib/format";
 import { useQueries } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -53,9 +54,9 @@ function Details({ kind, details }: { kind: DatasetChangeKind; details: unknown 
   if (kind === "import") {
     const parts = [
       d.format ? d.format.toUpperCase() : null,
-      typeof d.rows === "number" ? `${d.rows.toLocaleString()} rows` : null,
+      typeof d.rows === "number" ? `${formatCount(d.rows)} rows` : null,
       typeof d.bytes === "number" ? formatBytes(d.bytes) : null,
-      d.duplicatesSkipped ? `${d.duplicatesSkipped.toLocaleString()} duplicates skipped` : null,
+      d.duplicatesSkipped ? `${formatCount(d.duplicatesSkipped)} duplicates skipped` : null,
       d.mode === "upsert" ? `upsert by ${d.key}` : d.mode === "replace" ? "replaced the items" : null,
     ].filter(Boolean);
     return (
@@ -183,7 +184,7 @@ export function VersionsView({ orgSlug, projectSlug, name }: Props) {
                 <TD className="whitespace-nowrap">
                   <ChangeCounts added={v.added} changed={v.changed} removed={v.removed} />
                 </TD>
-                <TD className="text-right font-mono text-xs tabular-nums">{v.itemCount.toLocaleString()}</TD>
+                <TD className="text-right font-mono text-xs tabular-nums">{formatCount(v.itemCount)}</TD>
                 <TD className="whitespace-nowrap">
                   <span className="block text-zinc-700">{v.authorLabel}</span>
                   <Time value={v.createdAt} mode="relative" className="text-xs text-zinc-500" />
