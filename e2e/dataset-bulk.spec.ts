@@ -92,8 +92,8 @@ test("a selection of items gets a field set, and another removed", async ({ page
   await mutate(page.request, "datasets.create", { ...scope, name, description: "" });
   await mutate(page.request, "datasets.addItems", { ...scope, name, items: [{ input: { name: "Ada" } }, { input: { name: "Sam" } }, { input: { name: "Lee" } }] });
   await page.goto(`${PROJECT_URL}/datasets/${name}`);
-  await page.getByRole("checkbox", { name: "Select item #1" }).check();
-  await page.getByRole("checkbox", { name: "Select item #2" }).check();
+  await page.getByRole("checkbox", { name: "Select item #1", exact: true }).check();
+  await page.getByRole("checkbox", { name: "Select item #2", exact: true }).check();
   await page.getByRole("region", { name: "Selection" }).getByRole("button", { name: "Set field…" }).click();
   const dialog = page.getByRole("dialog", { name: "Set a field on the selected items" });
   await dialog.getByLabel("Field name").fill("tone");
@@ -152,14 +152,28 @@ test("a bad file shows one consistent problem in the preview and Import stays di
   await snap(page, "dataset-import-bad-file");
 });
 
-test("no dataset page logs a hydration error", async ({ page }) => {
-  const hydration = watchHydration(page);
-  await signIn(page, "editor@example.com");
-  const base = `${PROJECT_URL}/datasets`;
-  for (const path of [base, `${base}/${DEMO}`, `${base}/${DEMO}/versions`, `${base}/${DEMO}/compare?from=1&to=2`, `${base}/${DEMO}/import`, `${base}/${DEMO}/settings`]) {
-    await page.goto(path);
-    await expect(page.getByRole("main")).toBeVisible();
-    await page.waitForLoadState("networkidle");
-  }
-  expect(hydration).toEqual([]);
+test.describe("in a German browser on the other side of the world", () => {
+  // The server renders in its own locale and time zone; the browser hydrates in its own.
+  test.use({ locale: "de-DE", timezoneId: "Pacific/Auckland" });
+
+  test("no dataset page logs a hydration error, also with 1,000+ items (numbers were locale-formatted: #418)", async ({ page }) => {
+    test.setTimeout(240_000);
+    const hydration = watchHydration(page);
+    await signIn(page, "editor@example.com");
+    const big = unique("big");
+    await mutate(page.request, "datasets.create", { ...scope, name: big, description: "" });
+    await mutate(page.request, "datasets.addItems", { ...scope, name: big, items: Array.from({ length: 1000 }, (_, i) => ({ input: { q: `Question ${i}` } })) });
+    await mutate(page.request, "datasets.addItems", { ...scope, name: big, items: Array.from({ length: 500 }, (_, i) => ({ input: { q: `More ${i}` } })) });
+    const base = `${PROJECT_URL}/datasets`;
+    const pages = [base];
+    for (const n of [DEMO, big]) pages.push(`${base}/${n}`, `${base}/${n}/versions`, `${base}/${n}/compare?from=1&to=2`, `${base}/${n}/import`, `${base}/${n}/settings`);
+    for (const path of pages) {
+      await page.goto(path);
+      await expect(page.getByRole("main")).toBeVisible();
+      await page.waitForLoadState("networkidle");
+    }
+    await page.goto(`${base}/${big}`);
+    await expect(page.getByText("1,500 items").first()).toBeVisible();
+    expect(hydration).toEqual([]);
+  });
 });

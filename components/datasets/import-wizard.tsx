@@ -86,7 +86,7 @@ const IMPORT_MODE_CHOICES: { mode: ImportMode; label: string; description: (item
   {
     mode: "replace",
     label: "Replace all items",
-    description: (n) => `The new version holds exactly the file's rows${n ? `; the ${n.toLocaleString("en-US")} current items not in the file leave it (earlier versions keep them)` : ""}.`,
+    description: (n) => `The new version holds exactly the file's rows${n ? `: of the ${formatCount(n)} current items, those not in the file leave it (earlier versions keep them)` : ""}.`,
   },
 ];
 
