@@ -4,6 +4,7 @@
 // the new version. DatasetItemDialog is the form; the playground (a run's variables as the input,
 // source "playground") and a production trace (source "trace") each supply the input they show
 // and how the item is saved.
+import { formatCount } from "@/components/lib/format";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useId, useState, type FormEvent, type ReactNode } from "react";
@@ -149,7 +150,7 @@ export function DatasetItemDialog({ open, onClose, orgSlug, projectSlug, descrip
             <Select label="Dataset" value={datasetName} onChange={(e) => setChosen(e.target.value)} error={errors.dataset} boxClassName="w-full sm:w-80">
               {datasets.data.map((d) => (
                 <option key={d.id} value={d.name}>
-                  {d.name} ({d.itemCount.toLocaleString()} {d.itemCount === 1 ? "item" : "items"})
+                  {d.name} ({formatCount(d.itemCount)} {d.itemCount === 1 ? "item" : "items"})
                 </option>
               ))}
             </Select>

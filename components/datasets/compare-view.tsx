@@ -2,6 +2,7 @@
 // Comparing two versions of a dataset (?from=&to=, default: the previous and the latest): how many
 // items were added, removed and changed, and each entry, with a field-level before/after for
 // changed items. Filter by kind and page through, all in the address.
+import { formatCount } from "@/components/lib/format";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { TextDiff } from "@/components/diff/text-diff";
@@ -183,7 +184,7 @@ export function CompareView({ orgSlug, projectSlug, name }: Props) {
                   className={cn(kind !== k && k === "added" && "text-emerald-800", kind !== k && k === "removed" && "text-red-800", kind !== k && k === "changed" && "text-amber-800")}
                 >
                   {label}
-                  <span className="font-mono tabular-nums">{count.toLocaleString()}</span>
+                  <span className="font-mono tabular-nums">{formatCount(count)}</span>
                 </Button>
               );
             })}

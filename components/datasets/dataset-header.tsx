@@ -1,6 +1,7 @@
 "use client";
 // The header of a dataset's pages (kept fresh by the datasets.get query, so adding items updates
 // the count) and the tab links between its pages.
+import { formatCount } from "@/components/lib/format";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
@@ -49,7 +50,7 @@ export function DatasetHeader({ orgSlug, projectSlug, projectName, name, initial
                 {d.latestVersion > 0 ? `latest v${d.latestVersion}` : "no versions yet"}
               </Badge>
               <Badge tone="outline">
-                {d.itemCount.toLocaleString()} {d.itemCount === 1 ? "item" : "items"}
+                {formatCount(d.itemCount)} {d.itemCount === 1 ? "item" : "items"}
               </Badge>
             </span>
             {d.description ? <span className="text-zinc-600">{d.description}</span> : <span className="text-zinc-400">No description</span>}

@@ -1,6 +1,7 @@
 "use client";
 // The project's datasets: search and "show archived" (kept in the address), each with its item
 // count, latest version and last change; a dialog creates a new one.
+import { formatCount } from "@/components/lib/format";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
@@ -131,7 +132,7 @@ export function DatasetsList({ orgSlug, projectSlug, projectName, canWrite }: Pr
                     </span>
                     {d.description ? <span className="block max-w-xl truncate text-xs text-zinc-500">{d.description}</span> : null}
                   </TD>
-                  <TD className="text-right font-mono text-xs text-zinc-700 tabular-nums">{d.itemCount.toLocaleString()}</TD>
+                  <TD className="text-right font-mono text-xs text-zinc-700 tabular-nums">{formatCount(d.itemCount)}</TD>
                   <TD className="font-mono text-xs text-zinc-700">{d.latestVersion > 0 ? `v${d.latestVersion}` : <span className="font-sans text-zinc-400">no versions</span>}</TD>
                   <TD className="whitespace-nowrap text-zinc-500">
                     <Time value={d.lastChangeAt} mode="relative" />

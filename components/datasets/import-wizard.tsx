@@ -3,6 +3,7 @@
 // item fields while the server previews how the first rows turn into items, import it with
 // progress (upload and rows read), and the outcome: the new version, "nothing new", or the
 // validation report (nothing was written) with a way back to the mapping.
+import { formatCount } from "@/components/lib/format";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useId, useRef, useState, type DragEvent, type FormEvent, type ReactNode } from "react";
@@ -14,6 +15,7 @@ import {
   type ColumnMapping,
   type ImportEvent,
   type ImportFormat,
+  type ImportMode,
   type ImportProblem,
   type ImportReport,
   type ImportResult,
@@ -22,6 +24,7 @@ import {
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Badge, Button, ButtonLink, Card, CardBody, CardFooter, CardHeader, Checkbox, Input, Select, Spinner, TBody, TD, TH, THead, TR, Table, cn } from "@/components/ui";
 import { AlertCircleIcon, DatabaseIcon, FileTextIcon, UploadIcon } from "@/components/ui/icons";
+import { checkPreview, type PreviewVerdict } from "./import-check";
 
 type Props = {
   orgSlug: string;
@@ -76,6 +79,16 @@ const TARGET_KINDS: { value: TargetKind; label: string }[] = [
 const FORMAT_LABELS: Record<ImportFormat, string> = { csv: "CSV", jsonl: "JSON Lines", json: "JSON (array of objects)" };
 const DELIMITER_LABELS: Record<string, string> = { ",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe" };
 const STEPS = ["Choose a file", "Map columns", "Import", "Result"] as const;
+
+const IMPORT_MODE_CHOICES: { mode: ImportMode; label: string; description: (itemCount: number) => string }[] = [
+  { mode: "append", label: "Add the rows", description: () => "The file's rows are added to the items the dataset has." },
+  { mode: "upsert", label: "Update matching items, add the rest (upsert)", description: () => "A row whose key matches an item becomes that item's new content (same id); other rows are added; items not in the file stay." },
+  {
+    mode: "replace",
+    label: "Replace all items",
+    description: (n) => `The new version holds exactly the file's rows${n ? `: of the ${formatCount(n)} current items, those not in the file leave it (earlier versions keep them)` : ""}.`,
+  },
+];
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -170,6 +183,8 @@ export function ImportWizard({ orgSlug, projectSlug, datasetName, latestVersion,
   const [tagsText, setTagsText] = useState("");
   const [message, setMessage] = useState("");
   const [allowDuplicates, setAllowDuplicates] = useState(false);
+  const [mode, setMode] = useState<ImportMode>("append");
+  const [upsertKey, setUpsertKey] = useState("");
   const [attempted, setAttempted] = useState(false);
   const [step, setStep] = useState<0 | 1 | 2 | 3>(0);
   const [progress, setProgress] = useState<Progress>({ uploaded: 0, processed: 0, rows: 0 });
@@ -220,6 +235,17 @@ export function ImportWizard({ orgSlug, projectSlug, datasetName, latestVersion,
   const errors = mappingErrors(shownTargets);
   const mappingValid = Object.keys(errors).length === 0;
   const tags = parseTags(tagsText);
+  // Keys an upsert can match on: the mapped input and metadata fields, and an `id` column (item ids).
+  const keyOptions = [
+    ...(preview.data?.columns.includes("id") ? ["id"] : []),
+    ...mapping.map((m) => m.target).filter((t) => t.startsWith("input.") || t.startsWith("metadata.")),
+  ];
+  const key = mode === "upsert" && keyOptions.includes(upsertKey) ? upsertKey : null;
+  // One verdict for the badge, the problem list and the Import button.
+  const verdict = preview.data ? checkPreview(preview.data, { mode, key }) : null;
+  const checking = !preview.data || preview.isFetching || preview.isPlaceholderData;
+  const importBlocked = !mappingValid ? "Fix the mapping above first." : checking ? "Checking the preview…" : (verdict?.blocking ?? (tags.error ? `Tags: ${tags.error}` : null));
+  const blockedId = useId();
 
   function chooseFile(next: File | undefined) {
     if (!next) return;
@@ -252,11 +278,13 @@ export function ImportWizard({ orgSlug, projectSlug, datasetName, latestVersion,
   function startImport(e: FormEvent) {
     e.preventDefault();
     setAttempted(true);
-    if (!file || !preview.data || !mappingValid || tags.error) return;
+    if (!file || !preview.data || importBlocked) return;
     const params = new URLSearchParams({ format, mapping: JSON.stringify(mapping), fileName: file.file.name.slice(0, 255), message: message.trim() || `Imported ${file.file.name}`.slice(0, 500) });
     if (format === "csv" && delimiter) params.set("delimiter", delimiter);
     if (tags.tags.length) params.set("tags", tags.tags.join(","));
-    if (allowDuplicates) params.set("allowDuplicates", "1");
+    if (allowDuplicates && mode !== "upsert") params.set("allowDuplicates", "1");
+    if (mode !== "append") params.set("mode", mode);
+    if (mode === "upsert" && key) params.set("key", key);
 
     setProgress({ uploaded: 0, processed: 0, rows: 0 });
     setOutcome(null);
@@ -354,7 +382,7 @@ export function ImportWizard({ orgSlug, projectSlug, datasetName, latestVersion,
           </h2>
           <p className="mt-0.5 max-w-2xl text-[13px] text-zinc-500">
             Add the rows of a CSV, JSON Lines or JSON file to <span className="font-mono text-zinc-700">{datasetName}</span> as one new version
-            {latestVersion > 0 ? ` (now version ${latestVersion}, ${itemCount.toLocaleString()} items)` : ""}. All or nothing: a file with problems imports nothing.
+            {latestVersion > 0 ? ` (now version ${latestVersion}, ${formatCount(itemCount)} items)` : ""}. All or nothing: a file with problems imports nothing.
           </p>
         </div>
         <StepList current={step} />
@@ -488,7 +516,7 @@ export function ImportWizard({ orgSlug, projectSlug, datasetName, latestVersion,
                 onChange={updateTarget}
                 refreshing={preview.isFetching}
               />
-              <PreviewCard preview={preview.data} stale={preview.isPlaceholderData || !mappingValid} truncated={file.file.size > PREVIEW_BYTES} />
+              <PreviewCard preview={preview.data} verdict={verdict!} stale={preview.isPlaceholderData || !mappingValid} truncated={file.file.size > PREVIEW_BYTES} />
               <Card aria-labelledby="import-options-title">
                 <CardHeader titleId="import-options-title" title="Options" />
                 <CardBody className="grid grid-cols-1 gap-4 md:grid-cols-2">
@@ -511,21 +539,59 @@ export function ImportWizard({ orgSlug, projectSlug, datasetName, latestVersion,
                     placeholder={`Imported ${file.file.name}`}
                     hint="Shown in the dataset's version history"
                   />
-                  <Checkbox
-                    className="md:col-span-2"
-                    label="Import rows that are already in the dataset"
-                    description="By default a row whose input and expected output equal an existing item's is skipped, so importing the same file twice adds nothing."
-                    checked={allowDuplicates}
-                    onChange={(e) => setAllowDuplicates(e.target.checked)}
-                  />
+                  <fieldset className="flex flex-col gap-2 md:col-span-2">
+                    <legend className="mb-1 text-[13px] font-medium text-zinc-800">What the import does with the dataset’s items</legend>
+                    {IMPORT_MODE_CHOICES.map((choice) => (
+                      <label key={choice.mode} className="flex items-start gap-2.5 text-[13px]">
+                        <input type="radio" name="import-mode" value={choice.mode} checked={mode === choice.mode} onChange={() => setMode(choice.mode)} className="mt-0.5 size-4 shrink-0 accent-[var(--color-accent)]" />
+                        <span className="flex flex-col gap-0.5 leading-tight">
+                          <span className="font-medium text-zinc-800">{choice.label}</span>
+                          <span className="text-xs text-zinc-500">{choice.description(itemCount)}</span>
+                        </span>
+                      </label>
+                    ))}
+                  </fieldset>
+                  {mode === "upsert" ? (
+                    <Select
+                      label="Key"
+                      value={key ?? ""}
+                      onChange={(e) => setUpsertKey(e.target.value)}
+                      hint="Rows match items whose value of this field is the same (compared as text)."
+                      error={attempted && !key ? "Choose the key that matches rows to items" : null}
+                    >
+                      <option value="">Choose a key…</option>
+                      {keyOptions.map((k) => (
+                        <option key={k} value={k}>
+                          {k === "id" ? "Item id (the id column)" : k}
+                        </option>
+                      ))}
+                    </Select>
+                  ) : null}
+                  {mode !== "upsert" ? (
+                    <Checkbox
+                      className="md:col-span-2"
+                      label={mode === "replace" ? "Keep repeated rows" : "Import rows that are already in the dataset"}
+                      description={
+                        mode === "replace"
+                          ? "By default a row equal to an earlier row of the file is skipped."
+                          : "By default a row whose input and expected output equal an existing item's is skipped, so importing the same file twice adds nothing."
+                      }
+                      checked={allowDuplicates}
+                      onChange={(e) => setAllowDuplicates(e.target.checked)}
+                    />
+                  ) : null}
                 </CardBody>
                 <CardFooter className="justify-between">
-                  <p className="text-xs text-zinc-500">
-                    {attempted && !mappingValid ? <span className="text-red-700">Fix the mapping above first.</span> : `The whole file (${formatBytes(file.file.size)}) is read on import, not only the preview.`}
+                  <p id={blockedId} className="text-xs" data-testid="import-blocked-reason">
+                    {importBlocked ? (
+                      <span className={checking && mappingValid ? "text-zinc-500" : "font-medium text-red-700"}>{importBlocked}</span>
+                    ) : (
+                      <span className="text-zinc-500">The whole file ({formatBytes(file.file.size)}) is read on import, not only the preview.</span>
+                    )}
                   </p>
                   <div className="flex items-center gap-2">
                     <Button onClick={startOver}>Cancel</Button>
-                    <Button variant="primary" type="submit" icon={<UploadIcon size={14} />}>
+                    <Button variant="primary" type="submit" icon={<UploadIcon size={14} />} disabled={!!importBlocked} aria-describedby={blockedId}>
                       Import
                     </Button>
                   </div>
@@ -696,21 +762,21 @@ function ItemCell({ value, empty = "—" }: { value: unknown; empty?: string }) 
   );
 }
 
-function PreviewCard({ preview, stale, truncated }: { preview: Preview; stale: boolean; truncated: boolean }) {
-  const withProblems = preview.rows.filter((r) => r.problem).length;
+function PreviewCard({ preview, verdict, stale, truncated }: { preview: Preview; verdict: PreviewVerdict; stale: boolean; truncated: boolean }) {
+  const n = verdict.problems.length;
   return (
     <Card aria-labelledby="import-preview-title">
       <CardHeader
         titleId="import-preview-title"
         title="Preview"
         description={`The first ${preview.rows.length} ${preview.rows.length === 1 ? "row" : "rows"} as the mapping turns them into items${truncated ? ` (read from the first ${formatBytes(PREVIEW_BYTES)} of the file)` : ""}. Nothing is written yet.`}
-        actions={withProblems ? <Badge tone="danger">{withProblems === 1 ? "1 row with a problem" : `${withProblems} rows with problems`}</Badge> : preview.rows.length ? <Badge tone="success">No problems in these rows</Badge> : null}
+        actions={n ? <Badge tone="danger">{n === 1 ? "1 problem" : `${n} problems`}</Badge> : preview.rows.length ? <Badge tone="success">No problems found</Badge> : null}
       />
-      {preview.problems.length ? (
+      {n ? (
         <div role="region" aria-label="Problems in the file" className="border-b border-zinc-200 px-4 py-3">
-          <Alert tone="error" title={preview.problems.length === 1 ? "The file has a problem" : `The file has ${preview.problems.length} problems`}>
+          <Alert tone="error" title={n === 1 ? "The file has a problem" : `The file has ${n} problems`}>
             <ul className="list-disc space-y-0.5 pl-4">
-              {preview.problems.map((p, i) => (
+              {verdict.problems.map((p, i) => (
                 <li key={i}>{p.message}</li>
               ))}
             </ul>
@@ -806,7 +872,7 @@ function ProgressCard({ file, progress, onCancel }: { file: File; progress: Prog
           aria-valuemin={0}
           aria-valuemax={100}
           aria-valuenow={processedPct}
-          aria-valuetext={`${processedPct}% read, ${progress.rows.toLocaleString()} rows`}
+          aria-valuetext={`${processedPct}% read, ${formatCount(progress.rows)} rows`}
           className="h-2 overflow-hidden rounded-full bg-zinc-100 ring-1 ring-zinc-200 ring-inset"
         >
           <div className="h-full rounded-full bg-accent transition-[width] duration-200" style={{ width: `${processedPct}%` }} />
@@ -825,7 +891,7 @@ function ProgressCard({ file, progress, onCancel }: { file: File; progress: Prog
           <div>
             <dt className="text-xs text-zinc-500">Rows read</dt>
             <dd className="font-mono text-zinc-900" data-testid="import-rows-read">
-              {progress.rows.toLocaleString()}
+              {formatCount(progress.rows)}
             </dd>
           </div>
         </dl>
@@ -872,19 +938,29 @@ function OutcomeCard({
           <div role="region" aria-label="Import result">
             {nothingNew ? (
               <Alert tone="info" title="Every row is already in the dataset">
-                All {result.rows.toLocaleString()} rows of {fileName} equal existing items ({result.duplicatesSkipped.toLocaleString()} duplicates skipped), so no version was created and nothing changed.
+                {result.mode === "append"
+                  ? `All ${formatCount(result.rows)} rows of ${fileName} equal existing items (${formatCount(result.duplicatesSkipped)} duplicates skipped), so no version was created and nothing changed.`
+                  : `The ${formatCount(result.rows)} rows of ${fileName} match the dataset's items exactly, so no version was created and nothing changed.`}
+              </Alert>
+            ) : result.mode !== "append" ? (
+              <Alert tone="success" title={`Version ${result.version} created`}>
+                From {fileName}: {formatCount(result.added)} added
+                {result.mode === "upsert" ? `, ${formatCount(result.updated)} updated` : `, ${formatCount(result.removed)} removed`}, {formatCount(result.unchanged)} unchanged.
               </Alert>
             ) : (
               <Alert tone="success" title={`Version ${result.version} created`}>
-                {result.added.toLocaleString()} {result.added === 1 ? "item" : "items"} added from {fileName}
-                {result.duplicatesSkipped ? `; ${result.duplicatesSkipped.toLocaleString()} ${result.duplicatesSkipped === 1 ? "row was" : "rows were"} already in the dataset and skipped` : ""}.
+                {formatCount(result.added)} {result.added === 1 ? "item" : "items"} added from {fileName}
+                {result.duplicatesSkipped ? `; ${formatCount(result.duplicatesSkipped)} ${result.duplicatesSkipped === 1 ? "row was" : "rows were"} already in the dataset and skipped` : ""}.
               </Alert>
             )}
           </div>
           <dl className="grid grid-cols-2 gap-x-6 gap-y-2 sm:grid-cols-5" aria-label="Import summary">
-            <Stat label="Rows read" value={result.rows.toLocaleString()} />
-            <Stat label="Added" value={result.added.toLocaleString()} />
-            <Stat label="Duplicates skipped" value={result.duplicatesSkipped.toLocaleString()} />
+            <Stat label="Rows read" value={formatCount(result.rows)} />
+            <Stat label="Added" value={formatCount(result.added)} />
+            {result.mode === "upsert" ? <Stat label="Updated" value={formatCount(result.updated)} /> : null}
+            {result.mode !== "append" ? <Stat label="Unchanged" value={formatCount(result.unchanged)} /> : null}
+            {result.mode === "replace" ? <Stat label="Removed" value={formatCount(result.removed)} /> : null}
+            {result.mode !== "upsert" ? <Stat label="Duplicates skipped" value={formatCount(result.duplicatesSkipped)} /> : null}
             <Stat label="File size" value={formatBytes(result.bytes)} />
             <Stat label="SHA-256" value={<span title={result.sha256}>{result.sha256.slice(0, 12)}…</span>} />
           </dl>
@@ -940,7 +1016,7 @@ function OutcomeCard({
   const { report } = outcome;
   return (
     <Card aria-labelledby="import-result-title">
-      <CardHeader titleId="import-result-title" title="Nothing was imported" description={`${fileName}: ${report.rowsRead.toLocaleString()} rows read, ${report.problemCount.toLocaleString()} ${report.problemCount === 1 ? "problem" : "problems"} found. The dataset did not change.`} />
+      <CardHeader titleId="import-result-title" title="Nothing was imported" description={`${fileName}: ${formatCount(report.rowsRead)} rows read, ${formatCount(report.problemCount)} ${report.problemCount === 1 ? "problem" : "problems"} found. The dataset did not change.`} />
       <CardBody className="flex flex-col gap-3">
         <div role="region" aria-label="Import result">
           <Alert tone="error" title="The file has problems">
@@ -973,7 +1049,7 @@ function OutcomeCard({
         ) : null}
         {report.problemCount > report.problems.length ? (
           <p className="text-xs text-zinc-500">
-            Showing the first {report.problems.length.toLocaleString()} of {report.problemCount.toLocaleString()} problems.
+            Showing the first {formatCount(report.problems.length)} of {formatCount(report.problemCount)} problems.
           </p>
         ) : null}
       </CardBody>

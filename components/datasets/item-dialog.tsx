@@ -26,6 +26,7 @@ export function useInvalidateDataset({ orgSlug, projectSlug, name }: Common) {
       queryClient.invalidateQueries({ queryKey: trpc.datasets.items.queryKey() }),
       queryClient.invalidateQueries({ queryKey: trpc.datasets.item.queryKey() }),
       queryClient.invalidateQueries({ queryKey: trpc.datasets.tags.queryKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.datasets.fields.queryKey() }),
       queryClient.invalidateQueries({ queryKey: trpc.datasets.versions.queryKey() }),
       queryClient.invalidateQueries({ queryKey: trpc.datasets.list.queryKey() }),
     ]);

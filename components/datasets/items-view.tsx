@@ -3,19 +3,21 @@
 // (split) and source filters, page numbers and page size, all kept in the address. Writers select
 // rows for bulk tagging or archiving, add items and edit them (on the latest version). The table
 // is TanStack Table v9 (row selection); markup and accessibility are ours.
+import { formatCount } from "@/components/lib/format";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { createColumnHelper, rowSelectionFeature, tableFeatures, useTable, type RowSelectionState } from "@tanstack/react-table";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import { DATASET_ITEM_SOURCES, DATASET_PAGE_SIZES, type DatasetItemSource } from "@/server/contracts/datasets";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, Card, EmptyState, Input, Select, Spinner, buttonClasses, cn } from "@/components/ui";
+import { Alert, Badge, Button, Card, EmptyState, Input, Menu, Select, Spinner, buttonClasses, cn } from "@/components/ui";
 import { DatabaseIcon, DownloadIcon, FileTextIcon, PlusIcon, TrashIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { datasetHref, exportHref, preview, SOURCE_LABELS } from "./model";
 import { AddItemDialog, ItemDialog } from "./item-dialog";
 import { ArchiveItemsDialog, TagItemsDialog } from "./bulk-dialogs";
 import { CoverageDialog } from "./coverage-dialog";
+import { FieldEditDialog, type FieldEditKind } from "./field-dialogs";
 import { Pagination } from "@/components/ui/pagination";
 
 type Props = { orgSlug: string; projectSlug: string; name: string; canWrite: boolean };
@@ -55,6 +57,7 @@ export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
   const [search, setSearch] = useState(q);
   const [openItem, setOpenItem] = useState<string | null>(null);
   const [dialog, setDialog] = useState<"add" | "tag" | "archive" | "coverage" | null>(null);
+  const [fieldEdit, setFieldEdit] = useState<{ kind: FieldEditKind; selection?: ItemRow[] } | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
 
   function setParams(next: Record<string, string | number | undefined>, { resetPage = true } = {}) {
@@ -211,7 +214,7 @@ export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
         <div className="flex flex-wrap items-center justify-between gap-3 border-b border-zinc-200 px-4 py-3">
           <div className="flex min-h-7 items-center gap-3">
             <h2 id="items-title" className="text-sm font-semibold text-zinc-900">
-              {items.data ? `${items.data.total.toLocaleString()} ${items.data.total === 1 ? "item" : "items"}${filtered ? " match" : ""}` : "Items"}
+              {items.data ? `${formatCount(items.data.total)} ${items.data.total === 1 ? "item" : "items"}${filtered ? " match" : ""}` : "Items"}
             </h2>
             {items.isFetching && !items.isPending ? <Spinner size={12} /> : null}
           </div>
@@ -230,6 +233,26 @@ export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
                   JSONL
                 </a>
               </>
+            ) : null}
+            {writable && version > 0 ? (
+              <Menu
+                menuLabel="Bulk edit"
+                align="end"
+                triggerClassName={buttonClasses({ size: "sm" })}
+                trigger="Bulk edit"
+                menuClassName="w-64"
+                sections={[
+                  {
+                    key: "fields",
+                    label: "Every item of the latest version",
+                    items: [
+                      { key: "add", label: "Add field…", description: "With a default value", onSelect: () => setFieldEdit({ kind: "add" }) },
+                      { key: "rename", label: "Rename field…", onSelect: () => setFieldEdit({ kind: "rename" }) },
+                      { key: "drop", label: "Drop field…", danger: true, onSelect: () => setFieldEdit({ kind: "drop" }) },
+                    ],
+                  },
+                ]}
+              />
             ) : null}
             {writable ? (
               <Button size="sm" variant="primary" icon={<PlusIcon size={14} />} onClick={() => setDialog("add")}>
@@ -279,6 +302,12 @@ export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
             </span>
             <Button size="sm" onClick={() => setDialog("tag")}>
               Tag…
+            </Button>
+            <Button size="sm" onClick={() => setFieldEdit({ kind: "set", selection: rows.filter((r) => r.getIsSelected()).map((r) => r.original) })}>
+              Set field…
+            </Button>
+            <Button size="sm" onClick={() => setFieldEdit({ kind: "remove", selection: rows.filter((r) => r.getIsSelected()).map((r) => r.original) })}>
+              Remove field…
             </Button>
             <Button size="sm" variant="danger-ghost" icon={<TrashIcon size={14} />} onClick={() => setDialog("archive")}>
               Archive…
@@ -370,6 +399,17 @@ export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
       ) : null}
       {dialog === "archive" ? (
         <ArchiveItemsDialog orgSlug={orgSlug} projectSlug={projectSlug} name={name} itemIds={selectedIds} onClose={() => setDialog(null)} onSaved={(v, n) => afterChange(v ? `${n} ${n === 1 ? "item" : "items"} archived in version ${v}. Earlier versions keep them.` : "Nothing changed.")} />
+      ) : null}
+      {fieldEdit ? (
+        <FieldEditDialog
+          orgSlug={orgSlug}
+          projectSlug={projectSlug}
+          name={name}
+          kind={fieldEdit.kind}
+          selection={fieldEdit.selection}
+          onClose={() => setFieldEdit(null)}
+          onSaved={(_, summary) => afterChange(summary)}
+        />
       ) : null}
       {dialog === "coverage" ? <CoverageDialog orgSlug={orgSlug} projectSlug={projectSlug} name={name} version={version} onClose={() => setDialog(null)} onOpenItem={(id) => (setDialog(null), setOpenItem(id))} /> : null}
     </>

@@ -19,7 +19,7 @@ export function exportHref(orgSlug: string, projectSlug: string, name: string, v
   return `/api/datasets/${orgSlug}/${projectSlug}/${encodeURIComponent(name)}/export?version=${version}&format=${format}`;
 }
 
-export const KIND_LABELS: Record<DatasetChangeKind, string> = { add: "Added", edit: "Edited", archive: "Archived", tag: "Tagged", import: "Imported" };
+export const KIND_LABELS: Record<DatasetChangeKind, string> = { add: "Added", edit: "Edited", archive: "Archived", tag: "Tagged", import: "Imported", bulk: "Bulk edit" };
 
 export const SOURCE_LABELS: Record<DatasetItemSource, string> = {
   manual: "Manual",

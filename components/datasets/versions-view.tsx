@@ -2,6 +2,7 @@
 // Every version of a dataset, newest first: what kind of change made it, its message, what it
 // added, changed and removed, who and when, and import details. Each can be browsed, exported or
 // compared.
+import { formatCount } from "@/components/lib/format";
 import { useQueries } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -17,7 +18,30 @@ import { ChangeCounts, KindBadge } from "./badges";
 
 type Props = { orgSlug: string; projectSlug: string; name: string };
 
-type ImportDetails = { fileName?: string; format?: string; rows?: number; bytes?: number; duplicatesSkipped?: number; source?: string };
+type ImportDetails = {
+  fileName?: string;
+  format?: string;
+  rows?: number;
+  bytes?: number;
+  duplicatesSkipped?: number;
+  source?: string;
+  mode?: string;
+  key?: string;
+  operation?: string;
+  field?: string;
+  from?: string;
+  to?: string;
+  scope?: string;
+  overwrite?: boolean;
+};
+
+function bulkSummary(d: ImportDetails): string | null {
+  const where = d.scope === "selection" ? " on the selected items" : "";
+  if (d.operation === "addField") return `${d.overwrite ? "Set" : "Added"} field “${d.field}”${where}`;
+  if (d.operation === "renameField") return `Renamed field “${d.from}” to “${d.to}”${where}`;
+  if (d.operation === "dropField") return `Dropped field “${d.field}”${where}`;
+  return null;
+}
 
 function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -30,9 +54,10 @@ function Details({ kind, details }: { kind: DatasetChangeKind; details: unknown 
   if (kind === "import") {
     const parts = [
       d.format ? d.format.toUpperCase() : null,
-      typeof d.rows === "number" ? `${d.rows.toLocaleString()} rows` : null,
+      typeof d.rows === "number" ? `${formatCount(d.rows)} rows` : null,
       typeof d.bytes === "number" ? formatBytes(d.bytes) : null,
-      d.duplicatesSkipped ? `${d.duplicatesSkipped.toLocaleString()} duplicates skipped` : null,
+      d.duplicatesSkipped ? `${formatCount(d.duplicatesSkipped)} duplicates skipped` : null,
+      d.mode === "upsert" ? `upsert by ${d.key}` : d.mode === "replace" ? "replaced the items" : null,
     ].filter(Boolean);
     return (
       <span className="block text-xs text-zinc-500">
@@ -40,6 +65,10 @@ function Details({ kind, details }: { kind: DatasetChangeKind; details: unknown 
         {parts.length ? ` · ${parts.join(" · ")}` : null}
       </span>
     );
+  }
+  if (kind === "bulk") {
+    const summary = bulkSummary(d);
+    return summary ? <span className="block text-xs text-zinc-500">{summary}</span> : null;
   }
   if (kind === "add" && d.source && d.source !== "manual") return <span className="block text-xs text-zinc-500">from the {d.source}</span>;
   return null;
@@ -155,7 +184,7 @@ export function VersionsView({ orgSlug, projectSlug, name }: Props) {
                 <TD className="whitespace-nowrap">
                   <ChangeCounts added={v.added} changed={v.changed} removed={v.removed} />
                 </TD>
-                <TD className="text-right font-mono text-xs tabular-nums">{v.itemCount.toLocaleString()}</TD>
+                <TD className="text-right font-mono text-xs tabular-nums">{formatCount(v.itemCount)}</TD>
                 <TD className="whitespace-nowrap">
                   <span className="block text-zinc-700">{v.authorLabel}</span>
                   <Time value={v.createdAt} mode="relative" className="text-xs text-zinc-500" />

@@ -4,6 +4,7 @@ import { DATASET_PAGE_SIZES } from "@/server/contracts/datasets";
 import { Button } from "./button";
 import { Select } from "./field";
 import { cn } from "./cn";
+import { formatCount } from "@/components/lib/format";
 
 export function pageList(page: number, pages: number): (number | "gap")[] {
   const wanted = new Set([1, pages, page - 1, page, page + 1].filter((p) => p >= 1 && p <= pages));
@@ -24,7 +25,7 @@ export function Pagination({ page, pageSize, total, onPage, onPageSize, label = 
   return (
     <div className="flex flex-wrap items-center justify-between gap-3 border-t border-zinc-200 px-4 py-2.5 text-[13px] text-zinc-600">
       <p>
-        {first > total ? "No rows on this page" : `${first.toLocaleString()}–${last.toLocaleString()} of ${total.toLocaleString()}`}
+        {first > total ? "No rows on this page" : `${formatCount(first)}–${formatCount(last)} of ${formatCount(total)}`}
       </p>
       <div className="flex flex-wrap items-center gap-3">
         {pages > 1 ? (

@@ -148,6 +148,7 @@ const scenarios: Record<string, Scenario> = {
   },
   "datasets.updateItem": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "faq", itemId: s.itemIds![0], content: { input: { q: "A" } } }), expect: ["dataset.item.updated"] },
   "datasets.tagItems": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "faq", itemIds: s.itemIds, add: ["test"] }), expect: ["dataset.items.tagged"] },
+  "datasets.bulkEdit": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "faq", operation: { op: "addField", field: "tone", value: "friendly" } }), expect: ["dataset.items.bulk_edited"] },
   "datasets.archiveItems": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "faq", itemIds: [s.itemIds![1]] }), expect: ["dataset.items.archived"] },
   "datasets.setArchived": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "faq", archived: true }), expect: ["dataset.archived"] },
   "datasets.delete": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), name: "faq", confirmName: "faq" }), expect: ["dataset.deleted"] },

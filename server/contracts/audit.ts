@@ -43,6 +43,7 @@ export const AUDIT_ACTIONS = {
   "dataset.item.updated": "Dataset item edited",
   "dataset.items.archived": "Dataset items archived",
   "dataset.items.tagged": "Dataset items tagged",
+  "dataset.items.bulk_edited": "Dataset items bulk-edited (a field added, renamed or dropped)",
   "evaluator.created": "Evaluator created",
   "evaluator.version.created": "Evaluator version saved",
   "evaluator.archived": "Evaluator archived",

@@ -6,7 +6,7 @@ import { jsonChecked, jsonRecord, text } from "./fields";
 export const DATASET_ITEM_SOURCES = ["manual", "import", "playground", "evaluation", "review", "trace"] as const;
 export type DatasetItemSource = (typeof DATASET_ITEM_SOURCES)[number];
 
-export const DATASET_CHANGE_KINDS = ["add", "edit", "archive", "tag", "import"] as const;
+export const DATASET_CHANGE_KINDS = ["add", "edit", "archive", "tag", "import", "bulk"] as const;
 export type DatasetChangeKind = (typeof DATASET_CHANGE_KINDS)[number];
 
 export const IMPORT_FORMATS = ["csv", "jsonl", "json"] as const;
@@ -60,6 +60,44 @@ export type ItemContent = z.input<typeof itemContent>;
 
 export const changeMessage = text(500).trim().default("");
 
+/** Live items a bulk field edit may rewrite in one version (larger sets: export, edit, import with replace). */
+export const MAX_BULK_EDIT_ITEMS = 100_000;
+
+/** The name of one key of an item's input (what a prompt variable reads). */
+export const itemFieldName = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(200, "must be at most 200 characters")
+  .regex(/^[^\u0000-\u001F]+$/, "must not contain control characters");
+
+/**
+ * A bulk edit of the items' input fields; each is one new version.
+ * - addField: items without `field` get `value`; items that have it keep their value, unless
+ *   `overwrite` (then every item in scope gets `value`: "set field").
+ * - renameField: `from` becomes `to`; refused when no item has `from` or any item has `to`.
+ * - dropField: `field` is removed; refused when no item in scope has it.
+ */
+export const bulkFieldOperation = z.discriminatedUnion("op", [
+  z.object({ op: z.literal("addField"), field: itemFieldName, value: jsonChecked(z.unknown()), overwrite: z.boolean().default(false) }),
+  z.object({ op: z.literal("renameField"), from: itemFieldName, to: itemFieldName }),
+  z.object({ op: z.literal("dropField"), field: itemFieldName }),
+]);
+export type BulkFieldOperation = z.infer<typeof bulkFieldOperation>;
+
+/** What a bulk edit did: items rewritten, items in scope it left as they were, and the version. */
+export type BulkEditResult = { version: number | null; changed: number; unchanged: number; scope: "all" | "selection" };
+
+/** How an import treats the dataset's live items. */
+export const IMPORT_MODES = ["append", "upsert", "replace"] as const;
+export type ImportMode = (typeof IMPORT_MODES)[number];
+
+/** The key an upsert matches rows to items by: the item id (an `id` column/key), or an input or metadata field. */
+export const upsertKey = z
+  .string()
+  .max(220)
+  .regex(/^(id|(input|metadata)\.[^\u0000-\u001F]{1,200})$/, "must be id, input.<field> or metadata.<field>");
+
 /**
  * Where an imported column (CSV) or top-level key (JSONL, JSON) goes:
  * - `input.<key>` / `metadata.<key>`: one key of the item's input / metadata
@@ -91,8 +129,16 @@ export const importOptions = z.object({
   message: changeMessage,
   /** Tags added to every imported item (e.g. the split). */
   tags: itemTags.default([]),
+  /** append (default): rows are added; upsert: rows matching a live item by `key` replace it, others are added; replace: the new version holds exactly the file's items. */
+  mode: z.enum(IMPORT_MODES, { error: "must be append, upsert or replace" }).default("append"),
+  /** upsert only: what matches a row to an item. */
+  key: upsertKey.optional(),
+}).superRefine((o, ctx) => {
+  if (o.mode === "upsert" && !o.key) ctx.addIssue({ code: "custom", path: ["key"], message: "is required to upsert (id, input.<field> or metadata.<field>)" });
+  if (o.mode !== "upsert" && o.key) ctx.addIssue({ code: "custom", path: ["key"], message: "is only used to upsert" });
 });
-export type ImportOptions = z.infer<typeof importOptions>;
+/** `mode` may be left out by server callers (the seed): append. */
+export type ImportOptions = Omit<z.infer<typeof importOptions>, "mode"> & { mode?: ImportMode };
 
 /** The mapping an import proposes for a column name before the user changes it. */
 export function suggestTarget(column: string): MappingTarget {
@@ -111,8 +157,15 @@ export function suggestTarget(column: string): MappingTarget {
 /** Result of a finished import, as the endpoints return it. */
 export type ImportResult = {
   version: number | null;
+  mode: ImportMode;
   rows: number;
   added: number;
+  /** upsert: live items whose content the file changed. */
+  updated: number;
+  /** upsert and replace: live items the file matched with the same content. */
+  unchanged: number;
+  /** replace: live items the file does not hold. */
+  removed: number;
   duplicatesSkipped: number;
   bytes: number;
   sha256: string;

@@ -10,6 +10,7 @@ import { searchText } from "../contracts/fields";
 import {
   DATASET_ITEM_SOURCES,
   EXPORT_FORMATS,
+  IMPORT_MODES,
   MAX_ITEMS_PER_ADD,
   changeMessage,
   datasetName,
@@ -55,9 +56,13 @@ const importResult = z
   .object({
     result: z
       .object({
-        version: z.number().int().nullable().describe("The version the import created; null when every row was already in the dataset."),
+        version: z.number().int().nullable().describe("The version the import created; null when the file changed nothing."),
+        mode: z.enum(IMPORT_MODES),
         rows: z.number().int(),
         added: z.number().int(),
+        updated: z.number().int().describe("upsert: items whose content the file changed."),
+        unchanged: z.number().int().describe("upsert and replace: items the file matched with the same content."),
+        removed: z.number().int().describe("replace: items the file does not hold (they stay in earlier versions)."),
         duplicatesSkipped: z.number().int(),
         bytes: z.number().int(),
         sha256: z.string(),
@@ -183,7 +188,7 @@ export const datasetRoutes: PublicRoute[] = [
     operationId: "importDatasetFile",
     summary: "Import a file",
     description:
-      "Streams a CSV, JSON Lines or JSON-array file into the dataset as one new version: all or nothing. Query: `format` (csv|jsonl|json), `mapping` (JSON `[{column, target}]`, default: suggested from column names), `delimiter`, `tags` (comma-separated, added to every item), `message`, `fileName`, `allowDuplicates=1` (default: rows equal to an existing item are skipped, so importing the same file twice adds nothing). A file with problems answers 400 with a report naming each row and line; nothing is written. Audited with the API key as the actor.",
+      "Streams a CSV, JSON Lines or JSON-array file into the dataset as one new version: all or nothing. Query: `format` (csv|jsonl|json), `mapping` (JSON `[{column, target}]`, default: suggested from column names), `delimiter`, `tags` (comma-separated, added to every item), `message`, `fileName`, `allowDuplicates=1` (default: rows equal to an existing item are skipped, so importing the same file twice adds nothing), `mode` (`append`, the default; `upsert` with `key` = `id` (an `id` column holding item ids), `input.<field>` or `metadata.<field>`: a row matching a live item replaces its content, other rows are added; `replace`: the new version holds exactly the file's items, items equal to a row keep their id). A file with problems answers 400 with a report naming each row and line; nothing is written. Audited with the API key as the actor.",
     tag: "Datasets",
     scope: "datasets:write",
     permission: "dataset:write",

@@ -27,7 +27,7 @@ describe("dataset API", () => {
     const before = await lastSeq(t.org.id);
     const response = await fetch(`${srv.base}${BASE}/regression/import?format=csv&tags=regression&fileName=seed.csv`, { method: "POST", body: csv, headers: { ...bearer(write), "content-type": "text/csv" } });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ result: { version: 1, rows: 2, added: 2, duplicatesSkipped: 0, bytes: csv.length, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(await response.json()).toEqual({ result: { version: 1, mode: "append", rows: 2, added: 2, updated: 0, unchanged: 0, removed: 0, duplicatesSkipped: 0, bytes: csv.length, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
     const events = await auditEventsOf(t.org.id, before);
     expect(events.map((e) => [e.action, e.actorType, e.actorLabel])).toEqual([["dataset.items.imported", "api_key", write.publicKey]]);
     const again = await fetch(`${srv.base}${BASE}/regression/import?format=csv&tags=regression`, { method: "POST", body: csv, headers: bearer(write) });

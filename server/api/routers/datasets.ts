@@ -6,6 +6,7 @@ import { promptName } from "../../contracts/prompts";
 import {
   DATASET_ITEM_SOURCES,
   MAX_ITEMS_PER_ADD,
+  bulkFieldOperation,
   changeMessage,
   datasetName,
   datasetVersionNumber,
@@ -15,6 +16,7 @@ import {
 } from "../../contracts/datasets";
 import { createDataset, deleteDataset, setDatasetArchived, updateDataset } from "../../domain/datasets/datasets";
 import { addItems, archiveItems, tagItems, updateItem } from "../../domain/datasets/items";
+import { bulkEditItems, fieldCounts } from "../../domain/datasets/bulk";
 import {
   browseItems,
   datasetByName,
@@ -159,5 +161,18 @@ export const datasetsRouter = createRouter({
     .mutation(async ({ ctx, input }) => {
       const { id: datasetId } = await datasetByName(ctx.db, ctx.project.id, input.name);
       return ctx.audited((w) => tagItems(w, { orgId: ctx.org.id, projectId: ctx.project.id }, { datasetId, ...input }));
+    }),
+
+  /** The input fields of a version's items with how many items have each (bulk edit previews). */
+  fields: projectProcedure("dataset:read")
+    .input(z.object({ name: datasetName, version: datasetVersionNumber.optional() }))
+    .query(async ({ ctx, input }) => fieldCounts(ctx.db, await datasetByName(ctx.db, ctx.project.id, input.name), input.version)),
+
+  /** Adds, renames or drops an input field on every item (or the selected ones): one new version. */
+  bulkEdit: projectProcedure("dataset:write")
+    .input(z.object({ name: datasetName, operation: bulkFieldOperation, itemIds: itemIds.optional(), message: changeMessage }))
+    .mutation(async ({ ctx, input }) => {
+      const { id: datasetId } = await datasetByName(ctx.db, ctx.project.id, input.name);
+      return ctx.audited((w) => bulkEditItems(w, { orgId: ctx.org.id, projectId: ctx.project.id }, { datasetId, operation: input.operation, itemIds: input.itemIds, message: input.message }));
     }),
 });

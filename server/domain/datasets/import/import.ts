@@ -5,6 +5,12 @@ import "server-only";
 // problem (up to MAX_REPORTED_PROBLEMS, all counted) and the transaction rolls back. Rows whose
 // input and expected output equal a live item's (or an earlier row's) are skipped unless asked,
 // so importing the same file twice adds nothing the second time.
+//
+// Modes: append (the above); upsert (rows are matched to live items by a key — the item id, or an
+// input or metadata field; matched items with other content get a new revision, equal ones stay,
+// the rest are added); replace (the new version holds exactly the file's items: live items equal
+// to a row keep their id and place, the others leave the version). Upsert and replace stream the
+// rows into a temporary table with COPY first and then apply them with a few set-based statements.
 import { from as copyFrom } from "pg-copy-streams";
 import type { SqlAuditedTx } from "../../../audit/mutation";
 import { AppError } from "../../../errors";
@@ -20,7 +26,8 @@ import {
 } from "../../../contracts/datasets";
 import { isProblem, prepareItem, type ItemProblem, type RawItem } from "../content";
 import { validatorsFor } from "../schemas";
-import { commitVersion, LIVE, lockDataset, newItemId, type ProjectCtx } from "../store";
+import { commitVersion, LIVE, lockDataset, newItemId, type LockedDataset, type ProjectCtx } from "../store";
+import type { SqlExecutor } from "../../../audit/chain";
 import { ImportAbort, readRecords, type ReadStats, type SourceRecord } from "./records";
 
 /** An import refused for problems in the file: nothing was written. Carries the report. */
@@ -114,6 +121,23 @@ function describeRow(record: SourceRecord): string {
 
 const COPY_SQL = `COPY dataset_item_revisions (dataset_id, item_id, position, valid_from, input, expected, metadata, tags, source_type, source_ref, content_hash) FROM STDIN`;
 
+const STAGE = "keel_import_stage";
+const STAGE_COPY_SQL = `COPY ${STAGE} (row_no, line, key, item_id, input, expected, metadata, tags, content_hash) FROM STDIN`;
+
+/** The text an upsert key is compared as: text as is, numbers and booleans as written; anything else has none. */
+function keyText(value: unknown): string | null {
+  if (typeof value === "string") return value === "" ? null : value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return null;
+}
+
+/** The same text, from a live item (SQL): `key` is id, input.<field> or metadata.<field>; $2 is the field. */
+function liveKeySql(key: string): string {
+  if (key === "id") return "l.item_id::text";
+  const column = key.startsWith("input.") ? "l.input" : "l.metadata";
+  return `(CASE jsonb_typeof(${column} -> $2::text) WHEN 'string' THEN ${column} ->> $2::text WHEN 'number' THEN (${column} -> $2::text)::text WHEN 'boolean' THEN (${column} -> $2::text)::text END)`;
+}
+
 /** A value in COPY's text format: backslashes doubled, tabs and line breaks escaped. */
 function copyText(value: string): string {
   return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r")) : value;
@@ -136,12 +160,18 @@ export async function importItems(
   },
 ): Promise<ImportResult> {
   const { options } = input;
+  const mode = options.mode ?? "append";
+  const key = mode === "upsert" ? options.key : undefined;
+  if (mode === "upsert" && !key) throw new AppError("BAD_REQUEST", "key is required to upsert (id, input.<field> or metadata.<field>)", { field: "key" });
   const ds = await lockDataset(w.sql, ctx, input.datasetId);
   const validators = validatorsFor(ds);
+  const staged = mode !== "append";
+  if (staged) await w.sql.query(`CREATE TEMP TABLE ${STAGE} (row_no int, line int, key text, item_id uuid, input jsonb, expected jsonb, metadata jsonb, tags text[], content_hash text) ON COMMIT DROP`, []);
 
-  // Content hashes of the live items: rows equal to one of them are duplicates.
+  // Content hashes of the live items: rows equal to one of them are duplicates (append only; a
+  // replace skips rows equal to an earlier row; an upsert goes by its key).
   const known = new Set<string>();
-  if (!options.allowDuplicates && ds.itemCount > 0) {
+  if (mode === "append" && !options.allowDuplicates && ds.itemCount > 0) {
     const rows = await w.sql.query<{ content_hash: string }>(`SELECT content_hash FROM dataset_item_revisions WHERE dataset_id = $1::uuid AND valid_to = ${LIVE}`, [ds.id]);
     for (const r of rows) known.add(r.content_hash);
   }
@@ -160,7 +190,7 @@ export async function importItems(
 
   // Rows stream into the table with COPY as they are read, in this transaction: a problem
   // anywhere rolls all of them back.
-  const copy = w.client.query(copyFrom(COPY_SQL));
+  const copy = w.client.query(copyFrom(staged ? STAGE_COPY_SQL : COPY_SQL));
   const copyDone = new Promise<void>((resolve, reject) => {
     copy.on("finish", resolve);
     copy.on("error", reject);
@@ -191,7 +221,16 @@ export async function importItems(
         onProblem({ row: record.row, line: record.line, field: item.field, message: `${describeRow(record)}: ${item.field} ${item.message}` });
         continue;
       }
-      if (!options.allowDuplicates) {
+      let keyValue: string | null = null;
+      if (key) {
+        const source = key === "id" ? record.values.id : key.startsWith("input.") ? item.input[key.slice(6)] : item.metadata[key.slice(9)];
+        keyValue = keyText(source);
+        if (keyValue === null) {
+          const what = source === undefined || source === "" || source === null ? "has no value for the key" : "has a key that is not text or a number:";
+          onProblem({ row: record.row, line: record.line, field: key, message: `${describeRow(record)}: ${what} ${key}` });
+          continue;
+        }
+      } else if (!options.allowDuplicates) {
         if (known.has(item.contentHash)) {
           duplicates++;
           continue;
@@ -199,6 +238,30 @@ export async function importItems(
         known.add(item.contentHash);
       }
       if (problemCount > 0) continue; // keep reading to report every problem, but write nothing more
+      if (staged) {
+        pending +=
+          record.row +
+          "\t" +
+          (record.line ?? "\\N") +
+          "\t" +
+          (keyValue === null ? "\\N" : copyText(keyValue)) +
+          "\t" +
+          newItemId() +
+          "\t" +
+          copyJson(item.inputJson) +
+          "\t" +
+          (item.expectedJson === null ? "\\N" : copyJson(item.expectedJson)) +
+          "\t" +
+          copyJson(item.metadataJson) +
+          "\t" +
+          (item.tags.length ? `{${item.tags.map((t) => `"${t}"`).join(",")}}` : "{}") +
+          "\t" +
+          item.contentHash +
+          "\n";
+        added++;
+        if (pending.length >= 256 * 1024) await flush();
+        continue;
+      }
       pending +=
         rowPrefix +
         newItemId() +
@@ -255,13 +318,29 @@ export async function importItems(
     throw new ImportFailedError({ ok: false, message: "Nothing was imported: the file has no rows", rowsRead: 0, problemCount: 1, problems: [{ row: null, line: null, message: "The file has no rows" }] });
   }
 
-  const result: ImportResult = { version: null, rows: stats.rows, added, duplicatesSkipped: duplicates, bytes: stats.bytes, sha256: stats.sha256 };
-  if (added === 0) {
+  let updated = 0;
+  let unchanged = 0;
+  let removed = 0;
+  if (staged) {
+    const applied = await applyStaged(w.sql, ds, { mode, key, sourceRef: `v${ds.nextVersion}`, rowsRead: stats.rows });
+    ({ added, updated, unchanged, removed } = applied);
+    position = ds.nextPosition + added;
+  }
+  const result: ImportResult = { version: null, mode, rows: stats.rows, added, updated, unchanged, removed, duplicatesSkipped: duplicates, bytes: stats.bytes, sha256: stats.sha256 };
+  if (added + updated + removed === 0) {
     // Every row is already in the dataset: importing the same file again changes nothing.
     w.unchanged();
     return result;
   }
-  const details = { fileName: options.fileName, format: options.format, bytes: stats.bytes, sha256: stats.sha256, rows: stats.rows, duplicatesSkipped: duplicates };
+  const details = {
+    fileName: options.fileName,
+    format: options.format,
+    bytes: stats.bytes,
+    sha256: stats.sha256,
+    rows: stats.rows,
+    duplicatesSkipped: duplicates,
+    ...(mode !== "append" ? { mode, key, updated, unchanged, removed } : {}),
+  };
   // CSV exports reuse this layout, so a file exported from this version matches the file imported.
   const csvLayout: CsvLayout | undefined =
     options.format === "csv"
@@ -271,7 +350,7 @@ export async function importItems(
           columns: reader.columns.map((column) => ({ column, target: options.mapping?.find((m) => m.column === column)?.target ?? suggestTarget(column) })),
         }
       : undefined;
-  const version = await commitVersion(w.sql, w.actor, ds, { kind: "import", message: options.message, added, nextPosition: position, details, csvLayout });
+  const version = await commitVersion(w.sql, w.actor, ds, { kind: "import", message: options.message, added, changed: updated, removed, nextPosition: position, details, csvLayout });
   w.record({
     orgId: ctx.orgId,
     projectId: ctx.projectId,
@@ -281,4 +360,95 @@ export async function importItems(
     after: { dataset: ds.name, version: version.version, added, tags: extraTags, ...details },
   });
   return { ...result, version: version.version };
+}
+
+/**
+ * Applies the staged rows of an upsert or replace (see the header). Problems found only now (a
+ * key repeated in the file, a key matching several items) refuse the whole import.
+ */
+async function applyStaged(sql: SqlExecutor, ds: LockedDataset, input: { mode: "upsert" | "replace"; key?: string; sourceRef: string; rowsRead: number }) {
+  const v = ds.nextVersion;
+  const liveFilter = `l.dataset_id = $1::uuid AND l.valid_to = ${LIVE}`;
+  if (input.mode === "upsert") {
+    const key = input.key!;
+    // $2 (the field) only when the key is a field: PostgreSQL refuses an unused parameter.
+    const keyParams = key === "id" ? [ds.id] : [ds.id, key.slice(key.indexOf(".") + 1)];
+    const problems: ImportProblem[] = [];
+    const repeated = await sql.query<{ key: string; rows: number[]; lines: (number | null)[] }>(
+      `SELECT key, array_agg(row_no ORDER BY row_no) AS rows, array_agg(line ORDER BY row_no) AS lines FROM ${STAGE} GROUP BY key HAVING count(*) > 1 ORDER BY min(row_no) LIMIT ${MAX_REPORTED_PROBLEMS}`,
+      [],
+    );
+    for (const r of repeated) {
+      problems.push({ row: r.rows[1]!, line: r.lines[1] ?? null, field: key, message: `Row ${r.rows[1]}: ${key} "${r.key.slice(0, 80)}" repeats row ${r.rows[0]}; each key may appear once` });
+    }
+    const ambiguous = await sql.query<{ row_no: number; line: number | null; key: string; n: string }>(
+      `SELECT s.row_no, s.line, s.key, count(*) AS n FROM ${STAGE} s JOIN dataset_item_revisions l ON ${liveFilter} AND ${liveKeySql(key)} = s.key
+       GROUP BY s.row_no, s.line, s.key HAVING count(*) > 1 ORDER BY s.row_no LIMIT ${MAX_REPORTED_PROBLEMS}`,
+      keyParams,
+    );
+    for (const r of ambiguous) {
+      problems.push({ row: r.row_no, line: r.line, field: key, message: `Row ${r.row_no}: ${key} "${r.key.slice(0, 80)}" matches ${r.n} items of the dataset; a key must name one item` });
+    }
+    if (problems.length) {
+      const first = problems[0]!;
+      throw new ImportFailedError({
+        ok: false,
+        message: problems.length === 1 ? `Nothing was imported: ${first.message}` : `Nothing was imported: ${problems.length} problems, the first: ${first.message}`,
+        rowsRead: input.rowsRead,
+        problemCount: problems.length,
+        problems,
+      });
+    }
+    await sql.query(
+      `CREATE TEMP TABLE keel_import_match ON COMMIT DROP AS
+       SELECT s.row_no, l.item_id AS live_id, l.position, l.source_type, l.source_ref,
+              (l.input = s.input AND l.expected IS NOT DISTINCT FROM s.expected AND l.metadata = s.metadata AND l.tags = s.tags) AS same
+       FROM ${STAGE} s JOIN dataset_item_revisions l ON ${liveFilter} AND ${liveKeySql(key)} = s.key`,
+      keyParams,
+    );
+  } else {
+    // Replace: a row equal to a live item (content, metadata and tags) keeps that item; pairs are
+    // made one to one, in order, so repeated rows match repeated items.
+    await sql.query(
+      `CREATE TEMP TABLE keel_import_match ON COMMIT DROP AS
+       WITH l AS (SELECT item_id, position, source_type, source_ref, content_hash, metadata, tags,
+                         row_number() OVER (PARTITION BY content_hash, metadata, tags ORDER BY position) AS rn
+                  FROM dataset_item_revisions l WHERE ${liveFilter}),
+            s AS (SELECT row_no, content_hash, metadata, tags, row_number() OVER (PARTITION BY content_hash, metadata, tags ORDER BY row_no) AS rn FROM ${STAGE})
+       SELECT s.row_no, l.item_id AS live_id, l.position, l.source_type, l.source_ref, TRUE AS same
+       FROM s JOIN l ON l.content_hash = s.content_hash AND l.metadata = s.metadata AND l.tags = s.tags AND l.rn = s.rn`,
+      [ds.id],
+    );
+  }
+  const [{ n: unchanged }] = (await sql.query<{ n: string }>(`SELECT count(*) AS n FROM keel_import_match WHERE same`, [])) as [{ n: string }];
+  // Close what leaves or changes: the matched items whose content differs (upsert), or every
+  // live item no row kept (replace).
+  const closed = await sql.query<{ item_id: string }>(
+    input.mode === "upsert"
+      ? `UPDATE dataset_item_revisions SET valid_to = $2 WHERE dataset_id = $1::uuid AND valid_to = ${LIVE}
+           AND item_id IN (SELECT live_id FROM keel_import_match WHERE NOT same) RETURNING item_id::text`
+      : `UPDATE dataset_item_revisions SET valid_to = $2 WHERE dataset_id = $1::uuid AND valid_to = ${LIVE}
+           AND item_id NOT IN (SELECT live_id FROM keel_import_match) RETURNING item_id::text`,
+    [ds.id, v],
+  );
+  const columns = `(dataset_id, item_id, position, valid_from, input, expected, metadata, tags, source_type, source_ref, content_hash)`;
+  let updated = 0;
+  if (input.mode === "upsert") {
+    // A new revision of the same item, in its place, keeping where it came from.
+    await sql.query(
+      `INSERT INTO dataset_item_revisions ${columns}
+       SELECT $1::uuid, m.live_id, m.position, $2, s.input, s.expected, s.metadata, s.tags, m.source_type, m.source_ref, s.content_hash
+       FROM keel_import_match m JOIN ${STAGE} s USING (row_no) WHERE NOT m.same`,
+      [ds.id, v],
+    );
+    updated = closed.length;
+  }
+  const inserted = await sql.query<{ item_id: string }>(
+    `INSERT INTO dataset_item_revisions ${columns}
+     SELECT $1::uuid, s.item_id, $3 + row_number() OVER (ORDER BY s.row_no) - 1, $2, s.input, s.expected, s.metadata, s.tags, 'import'::"DatasetItemSource", $4, s.content_hash
+     FROM ${STAGE} s WHERE NOT EXISTS (SELECT 1 FROM keel_import_match m WHERE m.row_no = s.row_no)
+     RETURNING item_id::text`,
+    [ds.id, v, ds.nextPosition, input.sourceRef],
+  );
+  return { added: inserted.length, updated, unchanged: Number(unchanged), removed: input.mode === "replace" ? closed.length : 0 };
 }

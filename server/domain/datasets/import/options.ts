@@ -30,7 +30,7 @@ export function jsonParam(url: URL, name: string): unknown {
   }
 }
 
-/** Import options from the query string: format, mapping (JSON), delimiter, allowDuplicates, fileName, message, tags. */
+/** Import options from the query string: format, mapping (JSON), delimiter, allowDuplicates, fileName, message, tags, mode, key. */
 export function importOptionsFrom(url: URL) {
   const q = url.searchParams;
   return parseOrThrow(importOptions, {
@@ -41,6 +41,8 @@ export function importOptionsFrom(url: URL) {
     fileName: q.get("fileName") ?? undefined,
     message: q.get("message") ?? undefined,
     tags: q.get("tags") ? q.get("tags")!.split(",").map((t) => t.trim()).filter(Boolean) : undefined,
+    mode: q.get("mode") || undefined,
+    key: q.get("key") || undefined,
   });
 }
 

@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "DatasetChangeKind" ADD VALUE 'bulk';
