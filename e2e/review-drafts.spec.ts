@@ -33,16 +33,19 @@ test("a review draft typed on one device is there on another; submitting removes
   // Device 1: pick a value and type a note; the status line says when the server has it.
   const laptop = await device(browser, "reviewer@example.com");
   await laptop.goto(`${PROJECT_URL}/review/${name}`);
-  await expect(laptop.getByRole("heading", { name: "Item #1" })).toBeVisible();
+  await expect(laptop.getByRole("heading", { name: "Item #1" })).toBeVisible({ timeout: 30_000 });
   const form1 = laptop.getByRole("form", { name: "Grade" });
-  await form1.getByRole("radio", { name: /Good/ }).check();
+  // The first dimension has focus: "2" picks its second option (Good).
+  await expect(form1.getByRole("group", { name: /^Quality/ }).locator("input:focus")).toHaveCount(1);
+  await laptop.keyboard.press("2");
+  await expect(form1.getByRole("radio", { name: /Good/ })).toBeChecked();
   await form1.getByRole("textbox", { name: /Note/ }).fill("Right queue, but the reply is curt");
   await expect(laptop.getByText(/^Draft saved/)).toBeVisible();
 
   // Device 2: a separate context (its own, empty localStorage), the same reviewer, the same item.
   const desktop = await device(browser, "reviewer@example.com");
   await desktop.goto(`${PROJECT_URL}/review/${name}`);
-  await expect(desktop.getByRole("heading", { name: "Item #1" })).toBeVisible();
+  await expect(desktop.getByRole("heading", { name: "Item #1" })).toBeVisible({ timeout: 30_000 });
   expect(await desktop.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("keel:review-draft:")))).toEqual([]);
   await expect(desktop.getByText("Restored your draft of this item")).toBeVisible();
   const form2 = desktop.getByRole("form", { name: "Grade" });
