@@ -7,6 +7,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Badge, Button, Card, CardHeader, Spinner, cn } from "@/components/ui";
+import { buttonClasses } from "@/components/ui/button";
 import { DownloadIcon, KeyIcon, ShieldCheckIcon } from "@/components/ui/icons";
 import { errorInfo } from "@/components/lib/errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
@@ -182,6 +183,7 @@ export function ChainStatus({ orgSlug, onVerificationStarted }: { orgSlug: strin
             </div>
           ) : null}
           <SigningKey orgSlug={orgSlug} signingKey={s.signingKey} />
+          <OfflineVerifier orgSlug={orgSlug} verifier={s.verifier} />
         </>
       ) : null}
     </Card>
@@ -238,6 +240,35 @@ function SigningKey({ orgSlug, signingKey }: { orgSlug: string; signingKey: { pu
           Download public key
         </Button>
       ) : null}
+    </div>
+  );
+}
+
+/** The self-contained verifier (plain Node, no dependencies) with its published hash. */
+function OfflineVerifier({ orgSlug, verifier }: { orgSlug: string; verifier: { fileName: string; sha256: string } }) {
+  return (
+    <div className="flex flex-col gap-3 border-t border-zinc-200 bg-zinc-50/60 px-4 py-3 sm:flex-row sm:items-start sm:justify-between">
+      <div className="min-w-0 flex-1">
+        <h3 className="flex items-center gap-1.5 text-[13px] font-semibold text-zinc-900">
+          <ShieldCheckIcon size={13} className="text-zinc-500" />
+          Offline verifier
+        </h3>
+        <p className="mt-0.5 text-xs text-zinc-600">
+          One file for Node.js 18+, no dependencies, no Keel needed: <code className="font-mono text-zinc-800">node {verifier.fileName} audit.jsonl audit.jsonl.manifest.json --public-key key.pem</code>. Or check the
+          signature and hashes with <code className="font-mono">openssl</code>, <code className="font-mono">sha256sum</code> and <code className="font-mono">jq</code> (docs/audit-verification.md).
+        </p>
+        <p className="mt-1 text-xs text-zinc-600">
+          SHA-256 of {verifier.fileName}: <span className="font-mono break-all text-zinc-800" data-testid="verifier-sha256">{verifier.sha256}</span>
+        </p>
+      </div>
+      <a
+        href={`/api/audit/${encodeURIComponent(orgSlug)}/verifier`}
+        download={verifier.fileName}
+        className={buttonClasses({ className: "shrink-0" })}
+      >
+        <DownloadIcon size={14} aria-hidden="true" />
+        Download verifier
+      </a>
     </div>
   );
 }

@@ -1,14 +1,18 @@
 "use client";
 // One item being graded (or a grade being revised): the item on the left, the rubric form and the
 // guidelines on the right, and the keyboard layer over the form (see ShortcutsDialog). The
-// in-progress grade is kept as a draft in localStorage until it is submitted or skipped.
+// in-progress grade is a draft: saved to the server a moment after each change (so the reviewer
+// can continue on another device) and kept in localStorage as an offline buffer; on opening, the
+// newer of the two wins. Submitting or skipping deletes it (the server in the same transaction).
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { useEffect, useEffectEvent, useId, useRef, useState, type ReactNode } from "react";
+import { useTRPC } from "@/components/trpc/client";
 import { checkGrade, rubric as rubricSchema, type Grade, type GradeValue, type Rubric } from "@/server/contracts/reviews";
-import { Alert, Button, Card, CardHeader } from "@/components/ui";
+import { Alert, Button, Card, CardHeader, Spinner } from "@/components/ui";
 import { errorInfo, type ErrorInfo } from "@/components/lib/errors";
 import { Guidelines } from "./guidelines";
 import { ItemContent } from "./item-content";
-import { clearDraft, digitScale, formatValue, gradeFromDraft, loadDraft, saveDraft, valueForDigit, type Draft, type DraftKey, type ReviewItemData } from "./model";
+import { clearDraft, digitScale, formatValue, gradeFromDraft, loadDraft, newerDraft, saveDraft, valueForDigit, type Draft, type DraftKey, type ReviewItemData } from "./model";
 import { Kbd, RubricForm } from "./rubric-form";
 import { ShortcutsDialog } from "./shortcuts-dialog";
 
@@ -60,16 +64,42 @@ export function GradeWorkspace(props: Props) {
       </div>
     );
   }
-  return <Workspace {...props} rubric={parsed.data} />;
+  return <WithServerDraft {...props} rubric={parsed.data} />;
 }
 
-function Workspace({ data, rubric, draftKey, initialGrade, submitLabel, submit, onSubmitted, skip, onSkipped, onTakeNext, extraActions, notice }: Props & { rubric: Rubric }) {
+/** Waits for the server's draft (briefly), then starts the form from the newer copy. */
+function WithServerDraft(props: Props & { rubric: Rubric }) {
+  const trpc = useTRPC();
+  const { orgSlug, projectSlug, queue, position } = props.draftKey;
+  const server = useQuery({ ...trpc.reviews.draft.queryOptions({ orgSlug, projectSlug, name: queue, position }), staleTime: 0, gcTime: 0, retry: false, refetchOnWindowFocus: false });
+  if (server.isPending) {
+    return (
+      <div className="flex items-center gap-2 p-6 text-sm text-zinc-600" role="status">
+        <Spinner /> Loading your draft …
+      </div>
+    );
+  }
+  // Offline or refused: the browser's copy is all there is.
+  const { draft, push } = newerDraft(typeof window === "undefined" ? null : loadDraft(props.draftKey), server.isError ? null : (server.data ?? null));
+  return <Workspace key={`${queue}:${position}:${props.draftKey.mode}`} {...props} restored={draft} pushRestored={push && !server.isError} />;
+}
+
+const SAVE_AFTER_MS = 800;
+
+function Workspace({ data, rubric, draftKey, initialGrade, submitLabel, submit, onSubmitted, skip, onSkipped, onTakeNext, extraActions, notice, restored, pushRestored }: Props & { rubric: Rubric; restored: Draft | null; pushRestored: boolean }) {
   const formId = `grade-${useId().replace(/[^a-zA-Z0-9]/g, "")}`;
   const formRef = useRef<HTMLDivElement>(null);
-  const [restored] = useState(() => (typeof window === "undefined" ? null : loadDraft(draftKey)));
+  const trpc = useTRPC();
+  const saveRemote = useMutation(trpc.reviews.saveDraft.mutationOptions());
+  const discardRemote = useMutation(trpc.reviews.discardDraft.mutationOptions());
   const [draft, setDraft] = useState<Draft>(() => onlyRubricKeys(rubric, restored ?? initialGrade));
   const [dirty, setDirty] = useState(false);
   const [showRestored, setShowRestored] = useState(!!restored);
+  // "saving" while a save is on its way; the time of the last one the server kept; or a failure.
+  const [saveState, setSaveState] = useState<{ kind: "idle" } | { kind: "saving" } | { kind: "saved"; at: Date } | { kind: "offline" }>({ kind: "idle" });
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const inFlight = useRef<Promise<unknown> | null>(null);
+  const latest = useRef<Draft>(draft);
   const [active, setActive] = useState(0);
   const [errors, setErrors] = useState<Partial<Record<string, string>>>({});
   const [formError, setFormError] = useState<ErrorInfo | null>(null);
@@ -77,9 +107,52 @@ function Workspace({ data, rubric, draftKey, initialGrade, submitLabel, submit, 
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
   const [announcement, setAnnouncement] = useState("");
 
+  const scope = { orgSlug: draftKey.orgSlug, projectSlug: draftKey.projectSlug, name: draftKey.queue, position: draftKey.position };
+
+  /** Sends the current draft to the server now (the browser copy is already written). */
+  const pushNow = useEffectEvent(() => {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = null;
+    setSaveState({ kind: "saving" });
+    const sent = saveRemote
+      .mutateAsync({ ...scope, grade: gradeFromDraft(latest.current) })
+      .then((r) => setSaveState(r.updatedAt ? { kind: "saved", at: new Date(r.updatedAt) } : { kind: "idle" }))
+      .catch(() => setSaveState({ kind: "offline" }));
+    inFlight.current = sent;
+    return sent;
+  });
+
+  /** Before submitting or skipping: no save may land after the item's draft was deleted. */
+  async function settleSaves() {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = null;
+    await inFlight.current?.catch(() => undefined);
+  }
+
   useEffect(() => {
-    if (dirty) saveDraft(draftKey, draft);
+    latest.current = draft;
+    if (!dirty) return;
+    saveDraft(draftKey, draft);
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(() => void pushNow(), SAVE_AFTER_MS);
   }, [dirty, draft, draftKey]);
+
+  // The browser's copy was newer than the server's (written offline): send it up.
+  const pushRestoredOnce = useEffectEvent(() => {
+    if (pushRestored) timer.current = setTimeout(() => void pushNow(), 0);
+  });
+  useEffect(() => {
+    pushRestoredOnce();
+    // Leaving the item with a save pending: send it now rather than lose it.
+    return () => {
+      if (timer.current) {
+        clearTimeout(timer.current);
+        timer.current = null;
+        void saveRemote.mutateAsync({ ...scope, grade: gradeFromDraft(latest.current) }).catch(() => undefined);
+      }
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once per item (the component is keyed by it)
+  }, []);
 
   function dimensionElement(i: number) {
     return formRef.current?.querySelector<HTMLFieldSetElement>(`[data-dimension="${i}"]`) ?? null;
@@ -139,6 +212,7 @@ function Workspace({ data, rubric, draftKey, initialGrade, submitLabel, submit, 
     setFormError(null);
     setPending("submit");
     try {
+      await settleSaves();
       await submit(grade);
       clearDraft(draftKey);
       onSubmitted();
@@ -163,6 +237,7 @@ function Workspace({ data, rubric, draftKey, initialGrade, submitLabel, submit, 
     setFormError(null);
     setPending("skip");
     try {
+      await settleSaves();
       await skip();
       clearDraft(draftKey);
       onSkipped?.();
@@ -291,11 +366,12 @@ function Workspace({ data, rubric, draftKey, initialGrade, submitLabel, submit, 
                     {showRestored ? (
                       <Alert tone="info">
                         <span className="flex flex-wrap items-center justify-between gap-2">
-                          Restored your unsaved draft of this item.
+                          Restored your draft of this item (it is kept until you submit, on any device you sign in on).
                           <Button
                             size="sm"
                             variant="ghost"
                             onClick={() => {
+                              void settleSaves().then(() => discardRemote.mutateAsync(scope).catch(() => undefined));
                               clearDraft(draftKey);
                               setDraft(onlyRubricKeys(rubric, initialGrade));
                               setShowRestored(false);
@@ -324,6 +400,9 @@ function Workspace({ data, rubric, draftKey, initialGrade, submitLabel, submit, 
               }
               footer={
                 <>
+                  <span role="status" aria-live="polite" className="mr-auto text-xs text-zinc-600">
+                    {saveState.kind === "saving" ? "Saving draft …" : saveState.kind === "saved" ? `Draft saved ${saveState.at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}` : saveState.kind === "offline" ? "Draft kept in this browser only (not reachable)" : ""}
+                  </span>
                   {extraActions}
                   {skip ? (
                     <Button aria-keyshortcuts="s" loading={pending === "skip"} disabled={!!pending} onClick={() => void skipNow()}>

@@ -1,5 +1,6 @@
-// Client-side helpers of the reviewer's pages: addresses, the in-progress grade (a draft kept in
-// localStorage so a reload loses nothing), and how keys map onto a rubric dimension.
+// Client-side helpers of the reviewer's pages: addresses, the in-progress grade (a draft kept on
+// the server per reviewer and item, with a copy in localStorage as an offline buffer: the newer
+// one wins), and how keys map onto a rubric dimension.
 import type { Grade, GradeValue, RubricDimension } from "@/server/contracts/reviews";
 
 /** `/o/{org}/p/{project}/review[/{queue}[/sub]]`. */
@@ -29,29 +30,43 @@ function storageKey(k: DraftKey): string {
   return `keel:review-draft:${k.userId}:${k.orgSlug}/${k.projectSlug}:${k.queue}:${k.position}:${k.mode}`;
 }
 
-export function loadDraft(k: DraftKey): Draft | null {
+/** A draft with the time it was last changed (ms since the epoch; 0 when unknown). */
+export type StoredDraft = { draft: Draft; savedAt: number };
+
+function readDraftValues(value: unknown): Draft | null {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return null;
+  const draft: Draft = {};
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") draft[key] = v;
+  }
+  return Object.keys(draft).length ? draft : null;
+}
+
+/** The browser's copy (the offline buffer). Older copies without a time count as oldest. */
+export function loadDraft(k: DraftKey): StoredDraft | null {
   try {
     const raw = window.localStorage.getItem(storageKey(k));
     if (!raw) return null;
     const parsed: unknown = JSON.parse(raw);
-    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return null;
-    const draft: Draft = {};
-    for (const [key, v] of Object.entries(parsed as Record<string, unknown>)) {
-      if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") draft[key] = v;
+    if (parsed && typeof parsed === "object" && "savedAt" in parsed && "grade" in parsed) {
+      const draft = readDraftValues((parsed as { grade: unknown }).grade);
+      const savedAt = Number((parsed as { savedAt: unknown }).savedAt);
+      return draft ? { draft, savedAt: Number.isFinite(savedAt) ? savedAt : 0 } : null;
     }
-    return Object.keys(draft).length ? draft : null;
+    const draft = readDraftValues(parsed);
+    return draft ? { draft, savedAt: 0 } : null;
   } catch {
     return null;
   }
 }
 
-export function saveDraft(k: DraftKey, draft: Draft) {
+export function saveDraft(k: DraftKey, draft: Draft, savedAt = Date.now()) {
   try {
     const grade = gradeFromDraft(draft);
-    if (Object.keys(grade).length) window.localStorage.setItem(storageKey(k), JSON.stringify(grade));
+    if (Object.keys(grade).length) window.localStorage.setItem(storageKey(k), JSON.stringify({ grade, savedAt }));
     else window.localStorage.removeItem(storageKey(k));
   } catch {
-    // Storage full or disabled: the draft lives only in memory.
+    // Storage full or disabled: the draft lives only in memory (and on the server).
   }
 }
 
@@ -61,6 +76,16 @@ export function clearDraft(k: DraftKey) {
   } catch {
     // Nothing to clear.
   }
+}
+
+/**
+ * The draft to start from: the newer of the browser's copy and the server's (by timestamp), and
+ * whether the browser's copy is newer and so should be sent to the server.
+ */
+export function newerDraft(local: StoredDraft | null, server: { grade: Draft; updatedAt: Date | string } | null): { draft: Draft | null; push: boolean } {
+  const serverDraft = server ? { draft: readDraftValues(server.grade), savedAt: new Date(server.updatedAt).getTime() } : null;
+  if (local && (!serverDraft?.draft || local.savedAt > serverDraft.savedAt)) return { draft: local.draft, push: true };
+  return { draft: serverDraft?.draft ?? null, push: false };
 }
 
 /** Whether a numeric dimension's values are the single digits min..max (number keys pick them). */

@@ -8,6 +8,7 @@ import { auditFilters } from "../contracts/audit";
 import type { ExportFilters } from "../audit/export-format";
 import { getExportManifest, startAuditExport } from "../domain/audit/export";
 import type { OrgHttpContext } from "./http-routes";
+import { KEEL_VERIFY_SHA256, KEEL_VERIFY_SOURCE } from "../audit/verifier/source.generated";
 
 /** Reads the filters from the query string; a bad one is a 400 naming it. */
 export function exportFiltersFrom(search: URLSearchParams): { format: "csv" | "jsonl"; filters: ExportFilters } {
@@ -63,5 +64,17 @@ export async function handleAuditManifest(ctx: OrgHttpContext): Promise<Response
   return new Response(`${JSON.stringify(manifest, null, 2)}\n`, {
     // Named after its file, as the CLI names it: <file>.manifest.json.
     headers: { "content-type": "application/json; charset=utf-8", "content-disposition": `attachment; filename="${fileName}.manifest.json"`, "cache-control": "no-store" },
+  });
+}
+
+/** The offline verifier as one file an auditor runs with plain Node (the same code Keel runs). */
+export async function handleAuditVerifier(_ctx: OrgHttpContext): Promise<Response> {
+  return new Response(KEEL_VERIFY_SOURCE, {
+    headers: {
+      "content-type": "text/javascript; charset=utf-8",
+      "content-disposition": 'attachment; filename="keel-verify.mjs"',
+      "cache-control": "no-store",
+      "keel-verifier-sha256": KEEL_VERIFY_SHA256,
+    },
   });
 }

@@ -5,11 +5,12 @@ import { orgRoute, projectRoute, type HttpRouteId } from "./http-routes";
 import { handleExport, handleImport, handlePreview } from "./dataset-http";
 import { handleReviewExport } from "./review-http";
 import { handleEvidenceExport } from "./deployment-http";
-import { handleAuditExport, handleAuditManifest } from "./audit-http";
+import { handleAuditExport, handleAuditManifest, handleAuditVerifier } from "./audit-http";
 
 export const httpHandlers: Record<HttpRouteId, ReturnType<typeof projectRoute>> = {
   "audit.export": orgRoute("audit.export", handleAuditExport),
   "audit.manifest": orgRoute("audit.manifest", handleAuditManifest),
+  "audit.verifier": orgRoute("audit.verifier", handleAuditVerifier),
   "datasets.import": projectRoute("datasets.import", handleImport),
   "datasets.importPreview": projectRoute("datasets.importPreview", handlePreview),
   "datasets.export": projectRoute("datasets.export", handleExport),

@@ -14,6 +14,7 @@ import { playgroundRouter } from "./routers/playground";
 import { datasetsRouter } from "./routers/datasets";
 import { evaluatorsRouter, runsRouter } from "./routers/evaluations";
 import { reviewsRouter } from "./routers/reviews";
+import { homeRouter } from "./routers/home";
 import { deploymentsRouter, webhooksRouter } from "./routers/deployments";
 import { guardrailsRouter, observabilityRouter, onlineEvaluatorsRouter, traceRulesRouter } from "./routers/observability";
 
@@ -34,6 +35,7 @@ export const appRouter = createRouter({
   evaluators: evaluatorsRouter,
   runs: runsRouter,
   reviews: reviewsRouter,
+  home: homeRouter,
   deployments: deploymentsRouter,
   webhooks: webhooksRouter,
   observability: observabilityRouter,

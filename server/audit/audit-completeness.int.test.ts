@@ -219,6 +219,10 @@ const coveredElsewhere = [
   "playground.run",
   // Keeps a lease the reviewer already holds alive: bookkeeping, no event (server/domain/reviews).
   "reviews.renew",
+  // A review draft is the state of a form, not a record: declared unchanged, no event; the grade it
+  // becomes is audited on submit, which deletes it. Asserted in server/domain/reviews/drafts.int.test.ts.
+  "reviews.saveDraft",
+  "reviews.discardDraft",
   // Need a finished run / a lease held by a second reviewer; covered in server/domain/reviews/reviews.int.test.ts.
   "reviews.addFromRun",
   "reviews.skip",

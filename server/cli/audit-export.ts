@@ -1,10 +1,12 @@
 // `keel audit export` and `keel audit verify-export`. The export goes through the same streaming
-// domain function as the web app and the API (the CLI is the actor); the verification reads only
-// the two files and the public key: no database, no network.
-import { createWriteStream, existsSync, readFileSync, writeFileSync } from "node:fs";
+// domain function as the web app and the API (the CLI is the actor); the verification is the
+// downloadable keel-verify.mjs and reads only the two files and the public key: no database, no
+// network.
+import { createWriteStream, writeFileSync } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
-import { readPublicKey, verifyExport, type ExportFilters, type ExportManifest, type VerifyExportResult } from "../audit/export-format";
+import type { ExportFilters } from "../audit/export-format";
+import { verifyFiles, type VerifyExportResult } from "../audit/verifier/keel-verify.mjs";
 
 type ExportOptions = { org: string; out: string; format: string; from?: string; to?: string; action?: string; actor?: string; targetType?: string; targetId?: string; project?: string; q?: string; actorLabel: string };
 
@@ -49,20 +51,7 @@ export async function exportAuditFromCli(opts: ExportOptions) {
   return { rowCount: manifest.rowCount, bytes, sha256: manifest.fileSha256, manifestPath, publicKeyId: manifest.publicKeyId };
 }
 
+/** The downloadable verifier (verifier/keel-verify.mjs) on the three files: the same code, the same answers. */
 export function verifyExportFromCli(filePath: string, manifestPath: string, publicKeyArg: string): VerifyExportResult {
-  const file = readFileSync(filePath);
-  let manifest: ExportManifest;
-  try {
-    manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as ExportManifest;
-  } catch {
-    return { ok: false, problem: `${manifestPath} is not valid JSON`, checks: [] };
-  }
-  const keyText = existsSync(publicKeyArg) ? readFileSync(publicKeyArg, "utf8") : publicKeyArg;
-  let key;
-  try {
-    key = readPublicKey(keyText);
-  } catch {
-    return { ok: false, problem: "the public key is not a PEM or base64 DER Ed25519 key", checks: [] };
-  }
-  return verifyExport(file, manifest, key);
+  return verifyFiles(filePath, manifestPath, publicKeyArg);
 }

@@ -194,12 +194,9 @@ audit
   .requiredOption("--public-key <key>", "the organization's public key: a PEM file, PEM text or base64 DER")
   .action(async (file: string, manifestPath: string, opts: { publicKey: string }) => {
     const { verifyExportFromCli } = await import("./audit-export");
-    const result = verifyExportFromCli(file, manifestPath, opts.publicKey);
-    for (const line of result.checks) console.log(`ok: ${line}`);
-    if (!result.ok) {
-      console.log(`FAILED: ${result.problem}`);
-      process.exitCode = 3;
-    } else console.log(`VERIFIED: ${result.rows} events`);
+    const { report } = await import("../audit/verifier/keel-verify.mjs");
+    const code = report(verifyExportFromCli(file, manifestPath, opts.publicKey));
+    if (code) process.exitCode = code;
   });
 
 const keys = program.command("keys").description("encryption keys for secrets stored at rest");

@@ -1,4 +1,5 @@
 import "server-only";
+import { KEEL_VERIFY_SHA256 } from "../../audit/verifier/source.generated";
 import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import { createRouter, orgProcedure } from "../trpc";
@@ -44,7 +45,7 @@ export const auditRouter = createRouter({
   /** Synchronous verification (small chains; the CLI and tests). The panel uses verifyNow. */
   verify: orgProcedure("audit:read").query(({ ctx }) => verifyAuditChain(ctx.db, ctx.org.id)),
   /** Head, the latest verification (with progress while it runs), latest checkpoint, retention, public key. */
-  status: orgProcedure("audit:read").query(({ ctx }) => chainStatus(ctx.db, ctx.org.id)),
+  status: orgProcedure("audit:read").query(async ({ ctx }) => ({ ...(await chainStatus(ctx.db, ctx.org.id)), verifier: { fileName: "keel-verify.mjs", sha256: KEEL_VERIFY_SHA256 } })),
   /** Starts a background verification of the whole chain (audited). */
   verifyNow: orgProcedure("audit:read").mutation(({ ctx }) => ctx.audited((w) => startVerification(w, ctx.org.id))),
   /** Finished exports with their manifest facts, newest first. */

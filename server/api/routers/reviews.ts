@@ -6,6 +6,7 @@ import { datasetName, itemTag } from "../../contracts/datasets";
 import { gradeInput } from "../../contracts/reviews";
 import { addFinalizedToDataset, addFromDataset, addFromRun, createQueue, setGold, setReviewers } from "../../domain/reviews/queues";
 import { adjudicate, nextItem, renewLease, reviseGrade, skipItem, submitGrade } from "../../domain/reviews/assignments";
+import { discardDraft, getDraft, saveDraft } from "../../domain/reviews/drafts";
 import { getQueue, itemForReviewer, listQueues, myGrades, myQueues, queueAgreement, queueItems } from "../../domain/reviews/queries";
 
 const queueName = z
@@ -97,6 +98,17 @@ export const reviewsRouter = createRouter({
   skip: projectProcedure("review:grade")
     .input(z.object({ name: queueName, position }))
     .mutation(({ ctx, input }) => ctx.audited((w) => skipItem(w, scope(ctx), { ...input, reviewerId: ctx.user.id }))),
+  /** The signed-in reviewer's own draft of an item (nobody else's is ever readable). */
+  draft: projectProcedure("review:grade")
+    .input(z.object({ name: queueName, position }))
+    .query(({ ctx, input }) => getDraft(ctx.db, ctx.project.id, { ...input, userId: ctx.user.id })),
+  /** Saves the form as a draft (debounced by the grading page); a draft is not a record: no audit event. */
+  saveDraft: projectProcedure("review:grade")
+    .input(z.object({ name: queueName, position, grade: gradeInput }))
+    .mutation(({ ctx, input }) => ctx.audited((w) => saveDraft(w, scope(ctx), { ...input, userId: ctx.user.id }))),
+  discardDraft: projectProcedure("review:grade")
+    .input(z.object({ name: queueName, position }))
+    .mutation(({ ctx, input }) => ctx.audited((w) => discardDraft(w, scope(ctx), { ...input, userId: ctx.user.id }))),
   revise: projectProcedure("review:grade")
     .input(z.object({ name: queueName, position, grade: gradeInput }))
     .mutation(({ ctx, input }) => ctx.audited((w) => reviseGrade(w, scope(ctx), { ...input, reviewerId: ctx.user.id }))),

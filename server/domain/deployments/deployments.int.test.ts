@@ -152,6 +152,10 @@ describe("four-eyes approval with separation of duties", () => {
     expect(html).toContain(request.contentHash);
     expect(html).toContain(pack.packSha256);
     expect(html).not.toContain("<script");
+    // One date format on the whole page: ISO 8601 in UTC, named; never Date#toString or a raw ISO stamp.
+    expect(html).toContain(`Requested at</td><td>${request.createdAt.toISOString().slice(0, 19).replace("T", " ")} UTC</td>`);
+    expect(html).not.toMatch(/GMT|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+    expect(html.match(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/g)!.length).toBeGreaterThanOrEqual(pack.audit.length + 3);
   });
 });
 

@@ -135,7 +135,18 @@ export type EvidencePack = Awaited<ReturnType<typeof buildEvidencePack>>;
 const esc = (s: unknown) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? "—" : `${(x * 100).toFixed(1)}%`);
 
-/** The printable page (print to PDF from the browser): self-contained, no scripts. */
+/**
+ * The one date format of the printable page: ISO 8601 date and time in UTC, named ("2026-12-07
+ * 09:14:03 UTC"), the same on every machine that prints it. "—" for no time.
+ */
+export function printTime(value: Date | string | null | undefined): string {
+  if (value === null || value === undefined || value === "") return "—";
+  const d = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(d.getTime())) return String(value);
+  return `${d.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}
+
+/** The printable page (print to PDF from the browser): self-contained, no scripts, fits A4 and Letter. */
 export function renderEvidenceHtml(pack: EvidencePack): string {
   const r = pack.request;
   const rows = (cells: unknown[][]) => cells.map((c) => `<tr>${c.map((x) => `<td>${esc(x)}</td>`).join("")}</tr>`).join("");
@@ -144,35 +155,40 @@ export function renderEvidenceHtml(pack: EvidencePack): string {
 <html lang="en"><head><meta charset="utf-8"><title>Evidence pack: request #${r.number} (${esc(r.prompt)} v${pack.candidate.version} → ${esc(r.environment)})</title>
 <style>
 body{font:13px/1.5 system-ui,sans-serif;color:#18181b;max-width:960px;margin:24px auto;padding:0 16px}
-h1{font-size:20px;margin:0 0 4px}h2{font-size:15px;margin:24px 0 8px;border-bottom:1px solid #e4e4e7;padding-bottom:4px}
-table{border-collapse:collapse;width:100%;margin:4px 0}td,th{border:1px solid #e4e4e7;padding:4px 6px;text-align:left;vertical-align:top}th{background:#f4f4f5}
-pre{background:#fafafa;border:1px solid #e4e4e7;padding:8px;white-space:pre-wrap;word-break:break-word;font-size:12px}
-.pass{color:#15803d;font-weight:600}.fail{color:#b91c1c;font-weight:600}.muted{color:#71717a}.alert{border:2px solid #b91c1c;padding:8px;margin:8px 0}
-code{font-size:12px}@media print{body{margin:0}}
+h1{font-size:20px;margin:0 0 4px;overflow-wrap:anywhere}h2{font-size:15px;margin:24px 0 8px;border-bottom:1px solid #e4e4e7;padding-bottom:4px;break-after:avoid}
+table{border-collapse:collapse;width:100%;margin:4px 0}td,th{border:1px solid #e4e4e7;padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#f4f4f5}
+thead{display:table-header-group}tr{break-inside:avoid}
+pre{background:#fafafa;border:1px solid #e4e4e7;padding:8px;white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px}
+.pass{color:#15803d;font-weight:600}.fail{color:#b91c1c;font-weight:600}.muted{color:#52525b}.alert{border:2px solid #b91c1c;padding:8px;margin:8px 0}
+code,.hash{font:12px/1.4 ui-monospace,monospace;word-break:break-all}.nowrap{white-space:nowrap}
+@page{size:auto;margin:14mm 12mm}
+@media print{body{max-width:none;margin:0;padding:0;font-size:11px}h1{font-size:17px}h2{font-size:13px}pre,code,.hash{font-size:9.5px}td,th{padding:3px 4px}}
 </style></head><body>
 <h1>Deployment request #${r.number}: ${esc(r.prompt)} v${pack.candidate.version} → ${esc(r.environment)}</h1>
-<p class="muted">${esc(pack.organization.name)} / ${esc(pack.project.name)} · ${esc(r.kind)} · state <strong>${esc(r.stateLabel)}</strong> · generated ${esc(pack.generatedAt)}</p>
+<p class="muted">${esc(pack.organization.name)} / ${esc(pack.project.name)} · ${esc(r.kind)} · state <strong>${esc(r.stateLabel)}</strong> · generated ${esc(printTime(pack.generatedAt))}</p>
 <p>Pack SHA-256 <code>${pack.packSha256}</code></p>
+<p class="muted">All times are UTC.</p>
 ${pack.deployment && (pack.deployment as { freezeOverride?: unknown }).freezeOverride ? `<div class="alert"><strong>Change freeze overridden:</strong> ${esc(JSON.stringify((pack.deployment as { freezeOverride?: unknown }).freezeOverride))}</div>` : ""}
 <h2>Request</h2>
 <table>${rows([
     ["Requested by", `${r.requestedBy.label} (${r.requestedBy.type})`],
     ["Justification", r.justification],
-    ["Requested at", r.createdAt],
-    ["Expires at", r.expiresAt],
-    ["Ended", r.endedAt ? `${r.endedAt} ${r.endedReason ?? ""}` : "—"],
+    ["Requested at", printTime(r.createdAt)],
+    ["Expires at", printTime(r.expiresAt)],
+    ["Approved at", printTime(r.approvedAt)],
+    ["Ended", r.endedAt ? `${printTime(r.endedAt)} ${r.endedReason ?? ""}` : "—"],
     ["Candidate", `v${pack.candidate.version} by ${pack.candidate.authorLabel}: ${pack.candidate.commitMessage} · content hash ${pack.candidate.contentHash}`],
     ["Deployed before", pack.deployed ? `v${pack.deployed.version} · content hash ${pack.deployed.contentHash}` : "nothing"],
   ])}</table>
 <h2>Approval rules</h2>
 <table><tr><th>Rule</th><th>Needs</th><th>Approved by</th><th>Met</th></tr>${pack.rules.map((x) => `<tr><td>${esc(x.name)}</td><td>${esc(x.description)}</td><td>${esc(x.approvers.join(", ") || "—")}</td><td class="${x.met ? "pass" : "fail"}">${x.met ? "yes" : "no"}</td></tr>`).join("")}</table>
 <h2>Decisions</h2>
-${pack.decisions.length ? `<table><tr><th>When</th><th>Who</th><th>Decision</th><th>Comment</th></tr>${rows(pack.decisions.map((d) => [d.at, `${d.approver} (${d.role})`, d.approved ? "approved" : "rejected", d.comment || "—"]))}</table>` : `<p class="muted">None yet.</p>`}
+${pack.decisions.length ? `<table><tr><th>When</th><th>Who</th><th>Decision</th><th>Comment</th></tr>${rows(pack.decisions.map((d) => [printTime(d.at), `${d.approver} (${d.role})`, d.approved ? "approved" : "rejected", d.comment || "—"]))}</table>` : `<p class="muted">None yet.</p>`}
 <h2>Evaluation gate</h2>
 ${
   !gate || !gate.configured
     ? `<p class="muted">No evaluation gate applies.</p>`
-    : `<p class="${gate.passed ? "pass" : "fail"}">${gate.passed ? "Passes" : "Fails"}${gate.run ? ` · run #${gate.run.number} on ${esc(gate.run.dataset)} v${gate.run.datasetVersion}${gate.run.tag ? ` (tag ${esc(gate.run.tag)})` : ""}` : ""} · checked ${esc(gate.checkedAt)}</p>
+    : `<p class="${gate.passed ? "pass" : "fail"}">${gate.passed ? "Passes" : "Fails"}${gate.run ? ` · run #${gate.run.number} on ${esc(gate.run.dataset)} v${gate.run.datasetVersion}${gate.run.tag ? ` (tag ${esc(gate.run.tag)})` : ""}` : ""} · checked ${esc(printTime(gate.checkedAt))}</p>
 <table><tr><th>Evaluator</th><th>Metric</th><th>Threshold</th><th>Actual</th><th>Result</th></tr>${gate.checks.map((c) => `<tr><td>${esc(c.evaluator)}</td><td>${esc(c.metric)}</td><td>${c.min}</td><td>${c.actual === null ? "—" : c.actual.toFixed(3)}</td><td class="${c.passed ? "pass" : "fail"}">${esc(c.message)}</td></tr>`).join("")}${gate.review ? `<tr><td>human review: ${esc(gate.review.queue)}</td><td>${esc(gate.review.dimension ?? "all")}</td><td>${gate.review.min}</td><td>${gate.review.actual === null ? "—" : gate.review.actual.toFixed(3)}</td><td class="${gate.review.passed ? "pass" : "fail"}">${esc(gate.review.message)}</td></tr>` : ""}</table>`
 }
 <h2>Comparison with the deployed version</h2>
@@ -187,6 +203,6 @@ ${pack.humanReview && pack.humanReview.dimensions.length ? `<table><tr><th>Queue
 <h2>Content diff</h2>
 <pre>${esc(pack.diff)}</pre>
 <h2>Audit events covered</h2>
-<table><tr><th>Seq</th><th>Action</th><th>Actor</th><th>At</th><th>Hash</th></tr>${rows(pack.audit.map((e) => [e.seq, e.action, e.actor, e.at, e.hash]))}</table>
+<table><thead><tr><th style="width:7%">Seq</th><th style="width:22%">Action</th><th style="width:20%">Actor</th><th style="width:17%">At</th><th>Hash</th></tr></thead><tbody>${pack.audit.map((e) => `<tr><td>${e.seq}</td><td>${esc(e.action)}</td><td>${esc(e.actor)}</td><td>${esc(printTime(e.at))}</td><td class="hash">${esc(e.hash)}</td></tr>`).join("")}</tbody></table>
 </body></html>`;
 }

@@ -10,6 +10,7 @@ import { AppError, notFound } from "../../errors";
 import { checkGrade, type Grade, type Rubric } from "../../contracts/reviews";
 import { lockQueue, type ProjectCtx } from "./queues";
 import { consensusOf } from "./consensus";
+import { deleteDraftOf } from "./drafts";
 
 type QueueRow = { id: string; name: string; rubric: Rubric; reviewsPerItem: number; leaseSeconds: number; archivedAt: Date | null };
 
@@ -131,6 +132,8 @@ export async function submitGrade(w: AuditedTx, ctx: ProjectCtx, input: { name: 
   }
   const seconds = Math.max(0, Math.round((Date.now() - assignment.startedAt.getTime()) / 1000));
   await w.tx.reviewAssignment.update({ where: { id: assignment.id }, data: { status: "submitted", grade: input.grade, submittedAt: new Date(), leaseUntil: null, seconds } });
+  // The draft became this grade: it goes in the same transaction (a failed submit keeps it).
+  await deleteDraftOf(w, input.reviewerId, item.id);
   w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "review.grade.submitted", targetType: "review_queue", targetId: queue.id, after: { queue: queue.name, position: input.position, grade: input.grade } });
   const finalized = await maybeFinalize(w, queue, item.id, !!item.gold_grade);
   return { finalized };
@@ -154,6 +157,7 @@ export async function skipItem(w: AuditedTx, ctx: ProjectCtx, input: { name: str
   const assignment = await w.tx.reviewAssignment.findUnique({ where: { itemId_reviewerId: { itemId: item.id, reviewerId: input.reviewerId } } });
   if (!assignment || assignment.status !== "leased") throw new AppError("CONFLICT", `You do not hold item #${input.position}`);
   await w.tx.reviewAssignment.update({ where: { id: assignment.id }, data: { status: "skipped", leaseUntil: null } });
+  await deleteDraftOf(w, input.reviewerId, item.id);
   w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "review.item.skipped", targetType: "review_queue", targetId: queue.id, after: { queue: queue.name, position: input.position } });
   return { skipped: true };
 }
@@ -167,6 +171,7 @@ export async function reviseGrade(w: AuditedTx, ctx: ProjectCtx, input: { name: 
   if (item.finalized_at) throw new AppError("CONFLICT", `Item #${input.position} is finalised; its grades can no longer change`);
   const assignment = await w.tx.reviewAssignment.findUnique({ where: { itemId_reviewerId: { itemId: item.id, reviewerId: input.reviewerId } } });
   if (!assignment || assignment.status !== "submitted") throw new AppError("CONFLICT", `You have not graded item #${input.position}`);
+  await deleteDraftOf(w, input.reviewerId, item.id);
   if (JSON.stringify(assignment.grade) === JSON.stringify(input.grade)) {
     w.unchanged();
     return { finalized: false };

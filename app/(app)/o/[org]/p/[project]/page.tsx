@@ -1,6 +1,8 @@
 import Link from "next/link";
 import { PERMISSIONS, ROLE_DESCRIPTIONS, type Permission } from "@/server/contracts/permissions";
 import { RoleBadge } from "@/components/projects/role-badge";
+import { ProjectHome, type Has } from "@/components/projects/home";
+import { getServerCaller } from "@/server/api/server-caller";
 import { getOrg, getProject } from "@/app/_lib/load";
 import { Card, CardBody, CardHeader, PageHeader, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
 import { ArrowRightIcon, CheckIcon, FileTextIcon, KeyIcon, LayersIcon, PlayIcon, ScrollIcon, ServerIcon, UsersIcon, XIcon } from "@/components/ui/icons";
@@ -29,9 +31,36 @@ export default async function ProjectOverview({ params }: { params: Promise<{ or
     has("audit:read") && { href: `/o/${org.slug}/audit?project=${project.slug}`, label: "Audit log", description: "Every change in this project, hash-chained", icon: <ScrollIcon /> },
   ].filter((l): l is Exclude<typeof l, false> => !!l);
 
+  // Editors, and read-only viewers, follow prompts and runs; reviewers, approvers and auditors have their own parts.
+  const home: Has = {
+    prompts: has("prompt:read") && (has("prompt:write") || project.role === "viewer"),
+    writePrompts: has("prompt:write"),
+    runs: has("evaluation:read") && (has("evaluation:write") || project.role === "viewer"),
+    approvals: has("deployment:approve"),
+    review: has("review:grade"),
+    reviewer: project.role === "reviewer",
+    audit: has("audit:read"),
+  };
+  const caller = await getServerCaller();
+  const scope = { orgSlug: org.slug, projectSlug: project.slug };
+  const [prompts, runs, open, waiting, queues, chain, exports] = await Promise.all([
+    home.prompts ? caller.home.recentPrompts({ ...scope, limit: 5 }) : null,
+    home.runs ? caller.runs.list({ ...scope, limit: 5 }) : null,
+    home.approvals ? caller.deployments.list({ ...scope, status: "open", page: 1, pageSize: 25 }) : null,
+    home.approvals ? caller.deployments.pendingCount(scope) : null,
+    home.review ? caller.reviews.mine(scope) : null,
+    home.audit ? caller.audit.status({ orgSlug: org.slug }) : null,
+    home.audit ? caller.audit.exports({ orgSlug: org.slug }) : null,
+  ]);
+  const homeData = { prompts, runs, open, waiting, queues, chain, exports };
+
   return (
     <>
       <PageHeader eyebrow={org.name} title={project.name} description={<span className="font-mono text-xs">/o/{org.slug}/p/{project.slug}</span>} />
+
+      <div className="mb-4">
+        <ProjectHome orgSlug={org.slug} projectSlug={project.slug} has={home} data={homeData} />
+      </div>
 
       <div className="grid grid-cols-1 gap-4 lg:grid-cols-3 [&>*]:min-w-0">
         <Card aria-labelledby="access-title" className="lg:col-span-1">
@@ -90,7 +119,15 @@ export default async function ProjectOverview({ params }: { params: Promise<{ or
         </Card>
 
         <Card aria-labelledby="permissions-title" className="lg:col-span-3">
-          <CardHeader titleId="permissions-title" title="Permissions" description="What your role allows here. The server checks every request; this is a summary." />
+          <details>
+            <summary className="cursor-pointer list-none px-4 py-3 hover:bg-zinc-50 [&::-webkit-details-marker]:hidden">
+              <span id="permissions-title" className="text-sm font-semibold text-zinc-900">
+                Permissions
+              </span>
+              <span className="ml-2 text-[13px] text-zinc-600">
+                {allowedCount} of {permissionRows.length} allowed · show what your role allows here
+              </span>
+            </summary>
           <Table caption="Your permissions">
             <THead>
               <TR>
@@ -124,6 +161,7 @@ export default async function ProjectOverview({ params }: { params: Promise<{ or
               })}
             </TBody>
           </Table>
+          </details>
         </Card>
       </div>
     </>
