@@ -183,7 +183,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       variables = sent ?? {};
       // The one rule (contracts/templates.ts): a sent value, else the version's default, else 400.
       const rendered = renderPrompt(resolved.type === "text" ? { type: "text", template: resolved.template ?? "" } : { type: "chat", messages: resolved.messages ?? [] }, resolved.variableDetails, variables);
-      if (rendered.error) throw badRequest(`${rendered.error} for prompt "${name}" (send them in \`variables\`, metadata.keel_variables or a Keel-Variables header, or declare defaults in the prompt version)`, "variables", "missing_variables");
+      if (rendered.error) throw badRequest(`${rendered.error} (prompt "${name}": send them in \`variables\`, metadata.keel_variables or a Keel-Variables header, or declare defaults in the prompt version)`, "variables", "missing_variables");
       messages = [...rendered.messages, ...messages];
       prompt = { name: resolved.name, version: resolved.version, label };
       const c = resolved.config;
