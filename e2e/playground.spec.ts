@@ -14,7 +14,8 @@ test("a draft runs on the Simulated provider with streamed output, and is saved 
 
   await fillEditor(page.getByRole("textbox", { name: "Content of message 1 (system)" }), "You write short summaries.");
   await fillEditor(page.getByRole("textbox", { name: "Content of message 2 (user)" }), "Summarise {{topic}} for a customer who asked about their refund status yesterday evening.");
-  await expect(page.getByRole("list", { name: "Variable report" })).toContainText("Empty: topic");
+  // A blank field is no value: without a default the variable is required and Run is refused.
+  await expect(page.getByRole("list", { name: "Variable report" })).toContainText("Missing variables: topic");
   await page.getByLabel("topic").fill("our refund policy");
   await expect(page.getByText("Every variable has a value.")).toBeVisible();
 

@@ -25,8 +25,8 @@ test("an editor creates a chat prompt, saves versions, compares, runs it, labels
   await form.getByLabel("Tags").fill("support, e2e");
   await fillEditor(form.getByRole("textbox", { name: "Content of message 1 (system)" }), "You are the support agent of {{company}}.");
   await fillEditor(form.getByRole("textbox", { name: "Content of message 2 (user)" }), "{{question}}");
-  const variables = form.getByRole("list", { name: "Variables" });
-  await expect(variables.getByRole("listitem")).toHaveText(["company", "question"]);
+  const variables = form.getByRole("table", { name: "Declared variables" });
+  await expect(variables.locator("tbody tr td:first-child")).toHaveText(["company", "question"]);
   await form.getByLabel("Commit message").fill("First version");
   await form.getByRole("button", { name: "Create prompt" }).click();
 
@@ -55,7 +55,7 @@ test("an editor creates a chat prompt, saves versions, compares, runs it, labels
   await page.getByLabel("Role of message 3").selectOption("user");
   await page.getByRole("button", { name: "Move message 3 up" }).click();
   await expect(page.getByRole("textbox", { name: "Content of message 2 (user)" })).toHaveText("Order {{order_id}} is on its way.");
-  await expect(page.getByRole("list", { name: "Variables" }).getByRole("listitem")).toHaveText(["company", "order_id", "question"]);
+  await expect(page.getByRole("table", { name: "Declared variables" }).locator("tbody tr td:first-child")).toHaveText(["company", "order_id", "question"]);
   await reviewAndSave(page, "Mention the order", 3);
   await expect(page.getByRole("status").filter({ hasText: "Version 3 saved." })).toBeVisible();
   await expect(page.getByRole("heading", { name: /^Version 3/ })).toBeVisible();

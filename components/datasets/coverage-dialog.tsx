@@ -1,11 +1,13 @@
 "use client";
 // "Check against a prompt": which variables of a prompt version the items of this dataset version
-// do not provide in their input (an evaluation would render those variables empty).
+// do not provide in their input, and what an evaluation would do with them by the worker's rule:
+// use the version's default, or fail the item ("Missing variables: …").
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, Dialog, Select, Spinner, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
+import { Button, Dialog, Select, Spinner, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
+import { CoverageAlerts, VariableStatus, defaultText } from "@/components/evaluations/coverage-summary";
 
 type Props = { orgSlug: string; projectSlug: string; name: string; version: number; onClose: () => void; onOpenItem: (itemId: string) => void };
 
@@ -21,7 +23,6 @@ export function CoverageDialog({ orgSlug, projectSlug, name, version, onClose, o
     enabled: !!promptName && chosenVersion !== null && !!prompt.data,
   });
   const result = coverage.data;
-  const gaps = result?.variables.filter((v) => v.missing > 0) ?? [];
 
   return (
     <Dialog
@@ -61,15 +62,7 @@ export function CoverageDialog({ orgSlug, projectSlug, name, version, onClose, o
           <Spinner label="Checking…" />
         ) : result ? (
           <div role="region" aria-label="Coverage" className="flex flex-col gap-3">
-            {result.variables.length === 0 ? (
-              <Alert tone="info">This prompt version has no variables: every item fits.</Alert>
-            ) : gaps.length === 0 ? (
-              <Alert tone="success">All {result.total.toLocaleString()} items provide every variable of this prompt version.</Alert>
-            ) : (
-              <Alert tone="warning" title={`${gaps.length} of ${result.variables.length} variables are missing from some items`}>
-                Those items would render the variable empty. Add the keys to their input, or choose another prompt version.
-              </Alert>
-            )}
+            <CoverageAlerts data={result} fix="Add the keys to their input, declare a default in a new prompt version, or choose another prompt version." />
             {result.variables.length ? (
               <div className="overflow-hidden rounded-md border border-zinc-200">
                 <Table caption="Variables and the items missing them">
@@ -77,6 +70,7 @@ export function CoverageDialog({ orgSlug, projectSlug, name, version, onClose, o
                     <TR>
                       <TH>Variable</TH>
                       <TH className="text-right">Items missing it</TH>
+                      <TH>Default</TH>
                       <TH>Status</TH>
                       <TH>
                         <span className="sr-only">Example</span>
@@ -90,7 +84,10 @@ export function CoverageDialog({ orgSlug, projectSlug, name, version, onClose, o
                         <TD className="text-right font-mono text-xs tabular-nums">
                           {v.missing.toLocaleString()} of {result.total.toLocaleString()}
                         </TD>
-                        <TD>{v.missing === 0 ? <Badge tone="success">provided</Badge> : v.missing === result.total ? <Badge tone="danger">missing everywhere</Badge> : <Badge tone="warning">missing in some</Badge>}</TD>
+                        <TD className="text-xs">{defaultText(v)}</TD>
+                        <TD>
+                          <VariableStatus variable={v} total={result.total} />
+                        </TD>
                         <TD className="text-right">
                           {v.example ? (
                             <Button size="sm" variant="ghost" onClick={() => onOpenItem(v.example!)} aria-label={`Open an item missing ${v.name}`}>

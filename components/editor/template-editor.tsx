@@ -3,9 +3,10 @@
 // view plugin (the same pattern the server extracts). Tab is left to the browser (focus moves on,
 // as in any form field; the editor does not trap the keyboard); Mod-z / Mod-Shift-z undo and redo.
 import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
-import { EditorState } from "@codemirror/state";
+import { Compartment, EditorState } from "@codemirror/state";
 import { Decoration, EditorView, MatchDecorator, ViewPlugin, drawSelection, keymap, placeholder as placeholderExt, type DecorationSet, type ViewUpdate } from "@codemirror/view";
 import { useEffect, useRef } from "react";
+import { checkTemplate } from "@/server/contracts/templates";
 import { cn } from "@/components/ui";
 
 const variableMatcher = new MatchDecorator({
@@ -26,6 +27,29 @@ const variableHighlighter = ViewPlugin.fromClass(
   { decorations: (plugin) => plugin.decorations },
 );
 
+// Template syntax problems (an unclosed {{, a stray }}, an invalid name) underlined as you type,
+// found by the same linear check the server applies at save.
+function problemDecorations(view: EditorView): DecorationSet {
+  const doc = view.state.doc;
+  const marks = checkTemplate(doc.toString()).map((p) =>
+    Decoration.mark({ class: "cm-template-error", attributes: { title: p.message } }).range(p.offset, Math.min(doc.length, p.offset + 2)),
+  );
+  return Decoration.set(marks, true);
+}
+
+const problemHighlighter = ViewPlugin.fromClass(
+  class {
+    decorations: DecorationSet;
+    constructor(view: EditorView) {
+      this.decorations = problemDecorations(view);
+    }
+    update(update: ViewUpdate) {
+      if (update.docChanged) this.decorations = problemDecorations(update.view);
+    }
+  },
+  { decorations: (plugin) => plugin.decorations },
+);
+
 const theme = EditorView.theme({
   "&": { fontSize: "12.5px", backgroundColor: "white" },
   "&.cm-focused": { outline: "none" },
@@ -39,6 +63,12 @@ const theme = EditorView.theme({
     borderRadius: "3px",
     boxShadow: "inset 0 0 0 1px var(--color-indigo-200)",
     fontWeight: "500",
+  },
+  ".cm-template-error": {
+    backgroundColor: "var(--color-red-50)",
+    color: "var(--color-red-800)",
+    textDecoration: "underline wavy var(--color-red-600)",
+    textUnderlineOffset: "3px",
   },
   "&.cm-focused .cm-selectionBackground, .cm-selectionBackground, .cm-content ::selection": { backgroundColor: "var(--color-indigo-100)" },
 });
@@ -60,6 +90,16 @@ export function TemplateEditor({ value, onChange, label, describedBy, readOnly =
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const onChangeRef = useRef(onChange);
+  // The accessible attributes change while typing (aria-invalid with a syntax problem): they are
+  // reconfigured in place, so the editor keeps focus and the cursor.
+  const attributes = useRef(new Compartment());
+  const attributesFor = (invalidNow: boolean, describedByNow?: string) =>
+    EditorView.contentAttributes.of({
+      "aria-label": label,
+      ...(describedByNow ? { "aria-describedby": describedByNow } : {}),
+      ...(invalidNow ? { "aria-invalid": "true" } : {}),
+      ...(readOnly ? { "aria-readonly": "true" } : {}),
+    });
   useEffect(() => {
     onChangeRef.current = onChange;
   }, [onChange]);
@@ -77,16 +117,12 @@ export function TemplateEditor({ value, onChange, label, describedBy, readOnly =
           keymap.of([...defaultKeymap, ...historyKeymap]),
           EditorView.lineWrapping,
           variableHighlighter,
+          problemHighlighter,
           theme,
           placeholder ? placeholderExt(placeholder) : [],
           EditorState.readOnly.of(readOnly),
           EditorView.editable.of(!readOnly),
-          EditorView.contentAttributes.of({
-            "aria-label": label,
-            ...(describedBy ? { "aria-describedby": describedBy } : {}),
-            ...(invalid ? { "aria-invalid": "true" } : {}),
-            ...(readOnly ? { "aria-readonly": "true" } : {}),
-          }),
+          attributes.current.of(attributesFor(invalid, describedBy)),
           EditorView.updateListener.of((update) => {
             if (update.docChanged) onChangeRef.current?.(update.state.doc.toString());
           }),
@@ -98,8 +134,13 @@ export function TemplateEditor({ value, onChange, label, describedBy, readOnly =
       editor.destroy();
       view.current = null;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- the view is built once; value sync is below
-  }, [label, describedBy, readOnly, invalid, placeholder]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the view is built once; value and attribute sync are below
+  }, [label, readOnly, placeholder]);
+
+  useEffect(() => {
+    view.current?.dispatch({ effects: attributes.current.reconfigure(attributesFor(invalid, describedBy)) });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- attributesFor reads label/readOnly, which rebuild the view anyway
+  }, [invalid, describedBy]);
 
   // Outside changes (reset, loading another version) replace the document.
   useEffect(() => {

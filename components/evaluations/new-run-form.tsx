@@ -15,6 +15,7 @@ import { CheckCircleIcon, PlayIcon } from "@/components/ui/icons";
 import { errorInfo, focusFirstInvalid, phraseFieldMessage } from "@/components/lib/errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { evaluationsHref, runHref } from "./model";
+import { CoverageAlerts, VariableStatus, defaultText, type Coverage } from "./coverage-summary";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string };
 
@@ -104,7 +105,8 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
   const coverageInput = { orgSlug, projectSlug, name: datasetName || "x", version: chosenDatasetVersion || undefined, promptName: promptName || "x", promptVersion: resolvedVersion ?? 1 };
   const canCheck = !!dataset && !!chosenDatasetVersion && resolvedVersion !== null;
   const coverage = useQuery({ ...trpc.datasets.coverage.queryOptions(coverageInput), enabled: canCheck && checkRequested });
-  const gaps = coverage.data?.variables.filter((v) => v.missing > 0) ?? [];
+  // Items that will fail by the worker's rule (no value, no default); defaults are not gaps.
+  const failing = coverage.data?.failing ?? 0;
 
   const create = useMutation(
     trpc.runs.create.mutationOptions({
@@ -158,7 +160,7 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
       setChecking(true);
       try {
         const result = await queryClient.fetchQuery(trpc.datasets.coverage.queryOptions(coverageInput));
-        if (result.variables.some((v) => v.missing > 0)) return;
+        if (result.failing > 0) return;
       } catch {
         // The check is advice: the run itself reports real problems.
       } finally {
@@ -373,12 +375,12 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
           </CardBody>
         </Card>
 
-        {!acceptedGaps && gaps.length > 0 && coverage.data ? (
+        {!acceptedGaps && failing > 0 && coverage.data ? (
           <div role="region" aria-label="Missing variables">
-            <Alert tone="warning" title={`Some items do not provide ${gaps.map((g) => `{{${g.name}}}`).join(", ")}`}>
-              Those variables would render empty for {Math.max(...gaps.map((g) => g.missing)).toLocaleString()} of {coverage.data.total.toLocaleString()} items.{" "}
+            <Alert tone="warning" title={`${failing.toLocaleString("en-US")} of ${coverage.data.total.toLocaleString("en-US")} items will fail: ${coverage.data.failures[0]?.error ?? "Missing variables"}`}>
+              Those items lack a variable that has no default, so the run records them as errors.{" "}
               <button type="button" className="font-medium underline" onClick={() => (setAcceptedGaps(true), requestAnimationFrame(() => (document.getElementById(formId) as HTMLFormElement | null)?.requestSubmit()))}>
-                Start anyway
+                Start anyway ({failing.toLocaleString("en-US")} {failing === 1 ? "item" : "items"} will fail)
               </button>
             </Alert>
           </div>
@@ -395,46 +397,41 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
   );
 }
 
-function CoverageResult({ loading, error, data }: { loading: boolean; error: unknown; data?: { total: number; variables: { name: string; missing: number }[] } }) {
+function CoverageResult({ loading, error, data }: { loading: boolean; error: unknown; data?: Coverage }) {
   if (loading) return <Spinner label="Checking the items…" className="mt-3" />;
   if (error) return <QueryErrorAlert title="Could not check the dataset" error={error} />;
   if (!data) return null;
-  const gaps = data.variables.filter((v) => v.missing > 0);
   return (
     <div role="region" aria-label="Compatibility" className="mt-3 flex flex-col gap-3">
-      {data.variables.length === 0 ? (
-        <Alert tone="info">This prompt version has no variables: every item fits.</Alert>
-      ) : gaps.length === 0 ? (
-        <Alert tone="success">
-          All {data.total.toLocaleString()} items provide every variable ({data.variables.map((v) => v.name).join(", ")}).
-        </Alert>
-      ) : (
-        <>
-          <Alert tone="warning" title={`${gaps.length} of ${data.variables.length} variables are missing from some items`}>
-            Those items would render the variable empty. Add the keys to their input, or choose another prompt or dataset version.
-          </Alert>
-          <div className="overflow-hidden rounded-md border border-zinc-200">
-            <Table caption="Variables and the items missing them">
-              <THead>
-                <TR>
-                  <TH>Variable</TH>
-                  <TH className="text-right">Items missing it</TH>
+      <CoverageAlerts data={data} fix="Add the keys to their input, declare a default in a new prompt version, or choose another prompt or dataset version." />
+      {data.variables.length && (data.failing > 0 || data.usingDefaults > 0) ? (
+        <div className="overflow-hidden rounded-md border border-zinc-200">
+          <Table caption="Variables and the items missing them">
+            <THead>
+              <TR>
+                <TH>Variable</TH>
+                <TH className="text-right">Items missing it</TH>
+                <TH>Default</TH>
+                <TH>Status</TH>
+              </TR>
+            </THead>
+            <TBody>
+              {data.variables.map((v) => (
+                <TR key={v.name}>
+                  <TD className="font-mono text-xs">{v.name}</TD>
+                  <TD className="text-right tabular-nums">
+                    {v.missing.toLocaleString("en-US")} of {data.total.toLocaleString("en-US")}
+                  </TD>
+                  <TD className="text-xs">{defaultText(v)}</TD>
+                  <TD>
+                    <VariableStatus variable={v} total={data.total} />
+                  </TD>
                 </TR>
-              </THead>
-              <TBody>
-                {data.variables.map((v) => (
-                  <TR key={v.name}>
-                    <TD className="font-mono text-xs">{v.name}</TD>
-                    <TD className={v.missing ? "text-right font-medium text-amber-800 tabular-nums" : "text-right text-zinc-500 tabular-nums"}>
-                      {v.missing.toLocaleString()} of {data.total.toLocaleString()}
-                    </TD>
-                  </TR>
-                ))}
-              </TBody>
-            </Table>
-          </div>
-        </>
-      )}
+              ))}
+            </TBody>
+          </Table>
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -7,14 +7,14 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { promptName as promptNameSchema, type ChatMessage } from "@/server/contracts/prompts";
-import { renderMessages, renderTemplate } from "@/server/contracts/templates";
+import { renderPrompt } from "@/server/contracts/templates";
 import { useTRPC, useTRPCClient } from "@/components/trpc/client";
 import { Alert, Badge, Button, Card, CardBody, CardHeader, Dialog, Input, PageHeader, Select, Spinner, Textarea, cn } from "@/components/ui";
 import { DatabaseIcon, PlayIcon, SaveIcon, StopIcon } from "@/components/ui/icons";
 import { errorInfo } from "@/components/lib/errors";
 import { ContentEditor } from "@/components/prompts/content-editor";
 import { ProviderModelFields, useProviders } from "@/components/prompts/model-config-panel";
-import { contentKey, draftFromVersion, draftToContent, draftVariables, newDraft, promptHref, type ContentDraft, type PromptType } from "@/components/prompts/model";
+import { contentKey, draftDeclarations, draftFromVersion, draftToContent, draftVariables, newDraft, promptHref, type ContentDraft, type PromptType } from "@/components/prompts/model";
 import { TypeBadge } from "@/components/prompts/badges";
 import { useUnsavedChangesGuard } from "@/components/prompts/unsaved-guard";
 import { AddToDatasetDialog } from "@/components/datasets/add-to-dataset-dialog";
@@ -173,20 +173,21 @@ function Workbench({
   const model = draft.config.model || provider?.defaultModel || "";
 
   const variables = draftVariables(draft);
-  const provided = Object.fromEntries(Object.entries(values).filter(([k, v]) => v !== "" || variables.includes(k)));
-  const report =
-    draft.type === "text"
-      ? renderTemplate(draft.template, provided)
-      : renderMessages(
-          draft.messages.map(({ role, content }) => ({ role, content })),
-          provided,
-        );
-  const unusedWithValues = report.unused.filter((k) => values[k]);
-  const emptyVariables = variables.filter((v) => (values[v] ?? "") === "");
+  // A blank field is "no value": the version's default applies, or the variable is missing. The
+  // same rule (renderPrompt) decides on the server, in evaluations and in the gateway.
+  const declarations = draftDeclarations(draft);
+  const provided = Object.fromEntries(Object.entries(values).filter(([k, v]) => v !== "" && variables.includes(k)));
+  const report = renderPrompt(draft.type === "text" ? { type: "text", template: draft.template } : { type: "chat", messages: draft.messages.map(({ role, content }) => ({ role, content })) }, declarations, provided);
+  const unusedWithValues = Object.keys(values).filter((k) => values[k] && !variables.includes(k));
+  const runRefusal = report.error ? `${report.error} (fill them in, or declare defaults in the prompt version)` : null;
 
   useEffect(() => () => abort.current?.abort(), []);
 
   async function start() {
+    if (runRefusal) {
+      setRun({ status: "error", text: "", message: runRefusal });
+      return;
+    }
     const { content, errors } = draftToContent(draft);
     if (Object.keys(errors).length) {
       setRun({ status: "error", text: "", message: Object.values(errors)[0] ?? "Check the settings" });
@@ -196,7 +197,7 @@ function Workbench({
     const controller = new AbortController();
     abort.current = controller;
     setRun({ status: "running", text: "" });
-    const variablesToSend = Object.fromEntries(variables.map((v) => [v, values[v] ?? ""]));
+    const variablesToSend = provided;
     setLastRun({ variables: variablesToSend, sourceRef: source.kind === "version" && !edited ? `${source.name}@v${source.version}` : "draft" });
     const config = {
       ...(content.config.temperature !== undefined ? { temperature: content.config.temperature } : {}),
@@ -290,23 +291,40 @@ function Workbench({
           <CardHeader titleId="pg-variables-title" title="Variables" description={variables.length ? "Values inserted for {{variables}} in this run." : undefined} />
           <CardBody className="flex flex-col gap-3">
             {variables.length === 0 ? <p className="text-[13px] text-zinc-500">This content has no variables.</p> : null}
-            {variables.map((v) => (
-              <Textarea
-                key={v}
-                label={<span className="font-mono">{v}</span>}
-                value={values[v] ?? ""}
-                onChange={(e) => setValues((s) => ({ ...s, [v]: e.target.value }))}
-                rows={1}
-                // One line to start with, growing with the text (field-sizing), up to a limit.
-                style={{ minHeight: "2.25rem" }}
-                className="max-h-60 field-sizing-content"
-              />
-            ))}
-            {emptyVariables.length || unusedWithValues.length ? (
+            {variables.map((v) => {
+              const filled = Object.hasOwn(provided, v);
+              const dflt = declarations[v]?.default ?? null;
+              return (
+                <Textarea
+                  key={v}
+                  label={<span className="font-mono">{v}</span>}
+                  labelAside={
+                    filled ? null : dflt !== null ? (
+                      <span className="text-xs text-zinc-600" data-testid={`variable-status-${v}`}>
+                        uses default: <span className="font-mono">{dflt === "" ? "(empty text)" : dflt.length > 40 ? `${dflt.slice(0, 40)}…` : dflt}</span>
+                      </span>
+                    ) : (
+                      <span className="text-xs text-red-700" data-testid={`variable-status-${v}`}>
+                        required
+                      </span>
+                    )
+                  }
+                  hint={declarations[v]?.description || undefined}
+                  placeholder={dflt !== null ? (dflt === "" ? "(empty text)" : dflt) : undefined}
+                  value={values[v] ?? ""}
+                  onChange={(e) => setValues((s) => ({ ...s, [v]: e.target.value }))}
+                  rows={1}
+                  // One line to start with, growing with the text (field-sizing), up to a limit.
+                  style={{ minHeight: "2.25rem" }}
+                  className="max-h-60 field-sizing-content"
+                />
+              );
+            })}
+            {report.missing.length || unusedWithValues.length ? (
               <ul className="flex flex-col gap-1 text-xs" aria-label="Variable report">
-                {emptyVariables.length ? (
-                  <li className="text-amber-800">
-                    Empty: <span className="font-mono">{emptyVariables.join(", ")}</span> (sent as empty text)
+                {report.missing.length ? (
+                  <li className="text-red-700">
+                    {runRefusal}
                   </li>
                 ) : null}
                 {unusedWithValues.length ? (
@@ -319,7 +337,7 @@ function Workbench({
                 ) : null}
               </ul>
             ) : variables.length ? (
-              <p className="text-xs text-emerald-700">Every variable has a value.</p>
+              <p className="text-xs text-emerald-700">{report.defaulted.length ? `Every variable has a value or a default (${report.defaulted.join(", ")}: default).` : "Every variable has a value."}</p>
             ) : null}
           </CardBody>
         </Card>
@@ -416,11 +434,6 @@ function Output({ run, outputId, simulated, actions }: { run: RunState; outputId
           {text || (run.status === "running" ? "Waiting for the first tokens…" : "Run the prompt to see the model's reply here.")}
           {run.status === "running" && text ? <span aria-hidden="true" className="ml-0.5 inline-block h-3.5 w-1.5 animate-pulse bg-zinc-400 align-middle" /> : null}
         </div>
-        {run.status === "running" && run.rendered?.missing.length ? (
-          <Alert tone="warning">
-            Sent with unfilled variables: <span className="font-mono">{run.rendered.missing.join(", ")}</span>
-          </Alert>
-        ) : null}
         <div role="region" aria-label="Run problems" className="empty:hidden">
           {run.status === "error" ? (
             <Alert tone="error" title="The run failed">

@@ -28,11 +28,42 @@ export function VersionDiff({ type, before, after, beforeLabel, afterLabel, prov
           <MessagesDiff before={asMessages(before?.messages)} after={asMessages(after.messages)} beforeLabel={beforeLabel} afterLabel={afterLabel} />
         )}
       </section>
+      <VariableDeclarationsDiff before={before?.variableDetails} after={after.variableDetails} />
       <section aria-label="Model configuration changes" className="flex flex-col gap-2">
         <h3 className="text-[13px] font-semibold text-zinc-900">Model configuration</h3>
         <ConfigDiff before={asConfig(before?.config)} after={asConfig(after.config)} beforeLabel={beforeLabel} afterLabel={afterLabel} providerNames={providerNames} />
       </section>
     </div>
+  );
+}
+
+type Declared = Record<string, { description?: string; default?: string | null } | undefined>;
+
+function declarationText(d: { description?: string; default?: string | null } | undefined): string {
+  const dflt = d?.default;
+  const parts = [dflt === undefined || dflt === null ? "required" : `default “${dflt}”`];
+  if (d?.description) parts.push(d.description);
+  return parts.join(" · ");
+}
+
+/** Declared descriptions/defaults that differ (nothing when they are the same). */
+function VariableDeclarationsDiff({ before, after }: { before: unknown; after: unknown }) {
+  const b = (before && typeof before === "object" ? before : {}) as Declared;
+  const a = (after && typeof after === "object" ? after : {}) as Declared;
+  const names = [...new Set([...Object.keys(b), ...Object.keys(a)])].sort();
+  const changed = names.filter((n) => declarationText(b[n]) !== declarationText(a[n]));
+  if (!changed.length) return null;
+  return (
+    <section aria-label="Variable declaration changes" className="flex flex-col gap-2">
+      <h3 className="text-[13px] font-semibold text-zinc-900">Declared variables</h3>
+      <ul className="flex flex-col gap-1 text-xs">
+        {changed.map((n) => (
+          <li key={n}>
+            <span className="font-mono font-medium text-zinc-900">{n}</span>: <del className="text-red-700">{declarationText(b[n])}</del> → <ins className="text-emerald-700 no-underline">{declarationText(a[n])}</ins>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 

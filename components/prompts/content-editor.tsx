@@ -4,6 +4,7 @@
 // every button names the message it acts on, and moves are announced).
 import { useId, useState } from "react";
 import type { ChatMessage } from "@/server/contracts/prompts";
+import { checkTemplate, describeProblem } from "@/server/contracts/templates";
 import { Button, Select, cn } from "@/components/ui";
 import { ArrowDownIcon, ArrowUpIcon, PlusIcon, TrashIcon } from "@/components/ui/icons";
 import { TemplateEditor } from "@/components/editor/template-editor";
@@ -16,11 +17,20 @@ type Props = {
   onTemplateChange: (template: string) => void;
   onMessagesChange: (messages: EditableMessage[]) => void;
   error?: string | null;
+  /** Save-time problems by path ("template", "messages.1.content"). */
+  fieldErrors?: Record<string, string>;
 };
 
-export function ContentEditor({ type, template, messages, onTemplateChange, onMessagesChange, error }: Props) {
+/** The first syntax problem of a template, as you type (empty text is only refused at save). */
+function liveProblem(text: string): string | null {
+  const first = checkTemplate(text)[0];
+  return first ? describeProblem(first) : null;
+}
+
+export function ContentEditor({ type, template, messages, onTemplateChange, onMessagesChange, error, fieldErrors }: Props) {
   const hintId = useId();
   if (type === "text") {
+    const problem = liveProblem(template) ?? fieldErrors?.template ?? null;
     return (
       <div className="flex flex-col gap-1.5">
         <div className="flex items-baseline justify-between gap-2">
@@ -32,24 +42,26 @@ export function ContentEditor({ type, template, messages, onTemplateChange, onMe
           label="Template"
           value={template}
           onChange={onTemplateChange}
-          describedBy={hintId}
-          invalid={!!error}
+          describedBy={`${hintId} ${hintId}-problem`}
+          invalid={!!error || !!problem}
           minLines={8}
           placeholder="You are a helpful assistant for {{company}}…"
         />
-        {error ? <p className="text-xs text-red-700">{error}</p> : null}
+        <p id={`${hintId}-problem`} className="text-xs text-red-700 empty:hidden" aria-live="polite">
+          {problem ?? error ?? ""}
+        </p>
         <p id={hintId} className="text-xs text-zinc-500">
           Write <code className="font-mono">{"{{variable}}"}</code> where a value is inserted at run time.
         </p>
       </div>
     );
   }
-  return <MessagesEditor messages={messages} onChange={onMessagesChange} error={error} />;
+  return <MessagesEditor messages={messages} onChange={onMessagesChange} error={error} fieldErrors={fieldErrors} />;
 }
 
 const ROLES: ChatMessage["role"][] = ["system", "user", "assistant"];
 
-function MessagesEditor({ messages, onChange, error }: { messages: EditableMessage[]; onChange: (m: EditableMessage[]) => void; error?: string | null }) {
+function MessagesEditor({ messages, onChange, error, fieldErrors }: { messages: EditableMessage[]; onChange: (m: EditableMessage[]) => void; error?: string | null; fieldErrors?: Record<string, string> }) {
   const [announcement, setAnnouncement] = useState("");
   const hintId = useId();
 
@@ -83,7 +95,9 @@ function MessagesEditor({ messages, onChange, error }: { messages: EditableMessa
     <fieldset className="flex flex-col gap-2" aria-describedby={hintId}>
       <legend className="mb-1.5 text-[13px] font-medium text-zinc-800">Messages</legend>
       <ol className="flex flex-col gap-3">
-        {messages.map((m, i) => (
+        {messages.map((m, i) => {
+          const problem = liveProblem(m.content) ?? fieldErrors?.[`messages.${i}.content`] ?? null;
+          return (
           <li key={m.key} data-message={m.key} aria-label={`Message ${i + 1}`} className="rounded-md border border-zinc-200 bg-zinc-50/60 p-2.5">
             <div className="mb-2 flex flex-wrap items-center gap-2">
               <span className="w-6 text-xs font-medium text-zinc-400 tabular-nums" aria-hidden="true">
@@ -108,9 +122,20 @@ function MessagesEditor({ messages, onChange, error }: { messages: EditableMessa
                 </Button>
               </div>
             </div>
-            <TemplateEditor label={`Content of message ${i + 1} (${m.role})`} value={m.content} onChange={(content) => update(i, { content })} minLines={3} />
+            <TemplateEditor
+              label={`Content of message ${i + 1} (${m.role})`}
+              value={m.content}
+              onChange={(content) => update(i, { content })}
+              minLines={3}
+              invalid={!!problem}
+              describedBy={`${hintId}-problem-${m.key}`}
+            />
+            <p id={`${hintId}-problem-${m.key}`} className="mt-1 text-xs text-red-700 empty:hidden" aria-live="polite">
+              {problem ?? ""}
+            </p>
           </li>
-        ))}
+          );
+        })}
       </ol>
       <div className="flex items-center gap-3">
         <Button size="sm" icon={<PlusIcon size={14} />} onClick={add}>

@@ -2,7 +2,7 @@
 // model configuration as form text (numbers and JSON are parsed and checked on the way out with
 // the same zod schema the server uses).
 import { modelConfig, type ChatMessage, type ModelConfig, type VersionContent } from "@/server/contracts/prompts";
-import { extractVariables, extractVariablesFromMessages } from "@/server/contracts/templates";
+import { contentProblems, extractVariables, extractVariablesFromMessages, type ContentProblem } from "@/server/contracts/templates";
 
 export type PromptType = "text" | "chat";
 export type EditableMessage = ChatMessage & { key: string };
@@ -20,9 +20,32 @@ export type ConfigDraft = {
   toolsText: string;
 };
 
-export type ContentDraft = { type: PromptType; template: string; messages: EditableMessage[]; config: ConfigDraft };
+/** One variable's declaration as edited: "has default" is separate so an empty default differs from none. */
+export type VariableDraft = { description: string; hasDefault: boolean; default: string };
 
-export type VersionLike = { template?: string | null; messages?: unknown; config?: unknown };
+export type ContentDraft = {
+  type: PromptType;
+  template: string;
+  messages: EditableMessage[];
+  config: ConfigDraft;
+  /** Declarations by name; kept for variables removed from the text (typing them back restores them), sent only for used ones. */
+  variables: Record<string, VariableDraft>;
+};
+
+export type VersionLike = { template?: string | null; messages?: unknown; config?: unknown; variableDetails?: unknown };
+
+export const EMPTY_VARIABLE: VariableDraft = { description: "", hasDefault: false, default: "" };
+
+/** A version's stored declarations ({ name: { description, default } }) as drafts. */
+export function variablesToDraft(value: unknown): Record<string, VariableDraft> {
+  const out: Record<string, VariableDraft> = {};
+  if (!value || typeof value !== "object") return out;
+  for (const [name, d] of Object.entries(value as Record<string, { description?: unknown; default?: unknown }>)) {
+    const dflt = typeof d?.default === "string" ? d.default : null;
+    out[name] = { description: typeof d?.description === "string" ? d.description : "", hasDefault: dflt !== null, default: dflt ?? "" };
+  }
+  return out;
+}
 
 let keyCounter = 0;
 export function messageKey(): string {
@@ -52,6 +75,7 @@ export function newDraft(type: PromptType): ContentDraft {
       { key: messageKey(), role: "user", content: "" },
     ],
     config: EMPTY_CONFIG,
+    variables: {},
   };
 }
 
@@ -85,6 +109,7 @@ export function draftFromVersion(type: PromptType, version: VersionLike): Conten
     template: version.template ?? "",
     messages: asMessages(version.messages).map((m) => ({ key: messageKey(), role: m.role, content: m.content })),
     config: configToDraft(asConfig(version.config)),
+    variables: variablesToDraft(version.variableDetails),
   };
 }
 
@@ -147,11 +172,31 @@ export function draftToConfig(draft: ConfigDraft): { config: ModelConfig; errors
   return { config: config as ModelConfig, errors };
 }
 
+/** Declarations of the variables the draft uses that say something (what the server stores). */
+export function draftDeclarations(draft: ContentDraft): Record<string, { description: string; default: string | null }> {
+  const out: Record<string, { description: string; default: string | null }> = {};
+  for (const name of draftVariables(draft)) {
+    const v = draft.variables[name];
+    if (!v) continue;
+    const description = v.description.trim();
+    if (description !== "" || v.hasDefault) out[name] = { description, default: v.hasDefault ? v.default : null };
+  }
+  return out;
+}
+
 export function draftToContent(draft: ContentDraft): { content: VersionContent; errors: ConfigErrors } {
   const { config, errors } = draftToConfig(draft.config);
+  const variableDetails = draftDeclarations(draft);
   const content: VersionContent =
-    draft.type === "text" ? { type: "text", template: draft.template, config } : { type: "chat", messages: draft.messages.map(({ role, content }) => ({ role, content })), config };
+    draft.type === "text"
+      ? { type: "text", template: draft.template, config, variableDetails }
+      : { type: "chat", messages: draft.messages.map(({ role, content }) => ({ role, content })), config, variableDetails };
   return { content, errors };
+}
+
+/** What the server would refuse about the draft's content (empty text, {{ }} syntax), as the editor shows it. */
+export function draftProblems(draft: ContentDraft): ContentProblem[] {
+  return contentProblems(draft.type === "text" ? { type: "text", template: draft.template } : { type: "chat", messages: draft.messages });
 }
 
 export function draftVariables(draft: Pick<ContentDraft, "type" | "template" | "messages">): string[] {

@@ -10,8 +10,8 @@ import { Alert, Button, Card, CardBody, CardHeader, Input, PageHeader, Textarea,
 import { errorInfo, focusFirstInvalid, phraseFieldMessage } from "@/components/lib/errors";
 import { ContentEditor } from "./content-editor";
 import { ModelConfigPanel } from "./model-config-panel";
-import { contentKey, draftToContent, draftVariables, newDraft, parseTags, promptHref, type ContentDraft, type PromptType } from "./model";
-import { VariableList } from "./template-text";
+import { contentKey, draftProblems, draftToContent, draftVariables, newDraft, parseTags, promptHref, type ContentDraft, type PromptType } from "./model";
+import { VariablesTable } from "./variables-table";
 import { useUnsavedChangesGuard } from "./unsaved-guard";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string };
@@ -30,6 +30,7 @@ export function NewPromptView({ orgSlug, projectSlug, projectName }: Props) {
   const [commitMessage, setCommitMessage] = useState("First version");
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
+
   const [attempted, setAttempted] = useState(false);
   const [saved, setSaved] = useState(false);
   const initialKey = useState(() => contentKey(newDraft("chat")))[0];
@@ -49,7 +50,9 @@ export function NewPromptView({ orgSlug, projectSlug, projectName }: Props) {
         const field = info.field?.split(".")[0];
         if (field === "name") setErrors({ name: phraseFieldMessage(info.message, "name", "Name") });
         else if (field === "commitMessage") setErrors({ commitMessage: phraseFieldMessage(info.message, "commitMessage", "Commit message") });
-        else if (field === "content") setErrors({ content: info.message });
+        else if (field === "content") {
+          setErrors({ content: info.message });
+        }
         else setFormError(info.message);
         focusFirstInvalid(formId);
       },
@@ -79,6 +82,8 @@ export function NewPromptView({ orgSlug, projectSlug, projectName }: Props) {
     if (!commitMessage.trim()) next.commitMessage = "Commit message is required: say what changed";
     const { content, errors: configErrors } = draftToContent(draft);
     if (draft.type === "chat" && draft.messages.length === 0) next.content = "Add at least one message";
+    const problems = draftProblems(draft);
+    if (problems.length && !next.content) next.content = problems[0]!.message;
     setErrors(next);
     if (Object.keys(next).length || Object.keys(configErrors).length) {
       if (Object.keys(configErrors).length && !Object.keys(next).length) setFormError("Check the model configuration");
@@ -88,6 +93,9 @@ export function NewPromptView({ orgSlug, projectSlug, projectName }: Props) {
   }
 
   const variables = draftVariables(draft);
+  // Content problems (empty text, {{ }} syntax) by path ("template", "messages.1.content"): shown
+  // once a save was attempted, and kept current as the text changes.
+  const contentErrors = attempted ? Object.fromEntries(draftProblems(draft).map((p) => [p.path.join("."), p.message])) : {};
 
   return (
     <>
@@ -151,11 +159,15 @@ export function NewPromptView({ orgSlug, projectSlug, projectName }: Props) {
                 onTemplateChange={(template) => setDraft((d) => ({ ...d, template }))}
                 onMessagesChange={(messages) => setDraft((d) => ({ ...d, messages }))}
                 error={errors.content}
+                fieldErrors={contentErrors}
               />
-              <div>
-                <p className="mb-1.5 text-[13px] font-medium text-zinc-800">Variables</p>
-                <VariableList variables={variables} />
-              </div>
+              <section aria-labelledby="new-variables-title">
+                <h3 id="new-variables-title" className="mb-1.5 text-[13px] font-medium text-zinc-800">
+                  Variables <span className="font-normal text-zinc-500">({variables.length})</span>
+                </h3>
+                <p className="mb-2 text-xs text-zinc-500">A default is used when a caller sends no value; without one the variable is required.</p>
+                <VariablesTable variables={variables} value={draft.variables} onChange={(vars) => setDraft((d) => ({ ...d, variables: vars }))} />
+              </section>
             </CardBody>
           </Card>
         </div>

@@ -17,7 +17,7 @@ import { HistoryLink } from "@/components/audit/history-link";
 import { Time, formatDateTime } from "@/components/lib/time";
 import { asConfig, asMessages, parseTags, playgroundHref, promptHref } from "./model";
 import { LabelBadge, TypeBadge } from "./badges";
-import { TemplateText, VariableList } from "./template-text";
+import { TemplateText, VariableDetailsList } from "./template-text";
 import { ConfigSummary } from "./config-summary";
 import { RequestDeploymentDialog, RequestRollbackDialog } from "@/components/deployments/request-deployment-dialog";
 
@@ -204,7 +204,7 @@ function VersionCard({ orgSlug, projectSlug, name, type, version, latest, versio
             <div className="grid gap-4 md:grid-cols-2">
               <div>
                 <h3 className="mb-1.5 text-[13px] font-medium text-zinc-800">Variables</h3>
-                <VariableList variables={v.data.variables} emptyText="This version has no variables." />
+                <VariableDetailsList variables={v.data.variables} details={v.data.variableDetails} emptyText="This version has no variables." />
               </div>
               <div>
                 <h3 className="mb-1.5 text-[13px] font-medium text-zinc-800">Model configuration</h3>

@@ -17,8 +17,8 @@ import { Time } from "@/components/lib/time";
 import { ContentEditor } from "./content-editor";
 import { VersionDiff } from "./content-diff";
 import { ModelConfigPanel, useProviders } from "./model-config-panel";
-import { contentKey, draftFromVersion, draftToContent, draftVariables, promptHref, type ContentDraft, type VersionLike } from "./model";
-import { VariableList } from "./template-text";
+import { contentKey, draftFromVersion, draftProblems, draftToContent, draftVariables, promptHref, type ContentDraft, type VersionLike } from "./model";
+import { VariablesTable } from "./variables-table";
 import { useUnsavedChangesGuard } from "./unsaved-guard";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string; name: string; type: "text" | "chat" };
@@ -61,17 +61,26 @@ function EditorForm({ orgSlug, projectSlug, projectName, name, type, base, start
   const [attempted, setAttempted] = useState(false);
   const [saved, setSaved] = useState(false);
   const [configError, setConfigError] = useState<string | null>(null);
+
   // Raised when the author chooses to save on top of a version someone else saved meanwhile.
   const [basedOn, setBasedOn] = useState(startedAtLatest);
   const dirty = !saved && contentKey(draft) !== initialKey;
   const guard = useUnsavedChangesGuard(dirty);
   const detailHref = promptHref(orgSlug, projectSlug, name);
   const variables = draftVariables(draft);
+  // Content problems (empty text, {{ }} syntax) by path ("template", "messages.1.content"): shown
+  // once a save was attempted, and kept current as the text changes.
+  const contentErrors = attempted ? Object.fromEntries(draftProblems(draft).map((p) => [p.path.join("."), p.message])) : {};
   const baseVariables = draftVariables(draftFromVersion(type, base));
   const openReviewRef = useRef<() => void>(() => {});
 
   function openReview() {
     setAttempted(true);
+    const problems = draftProblems(draft);
+    if (problems.length) {
+      setConfigError(`Fix the content first: ${problems[0]!.message}`);
+      return;
+    }
     const { errors } = draftToContent(draft);
     if (Object.keys(errors).length) {
       setConfigError("Fix the model configuration first: " + Object.values(errors)[0]);
@@ -143,12 +152,14 @@ function EditorForm({ orgSlug, projectSlug, projectName, name, type, base, start
               messages={draft.messages}
               onTemplateChange={(template) => setDraft((d) => ({ ...d, template }))}
               onMessagesChange={(messages) => setDraft((d) => ({ ...d, messages }))}
+              fieldErrors={contentErrors}
             />
             <section aria-labelledby="variables-title">
               <h3 id="variables-title" className="mb-1.5 text-[13px] font-medium text-zinc-800">
                 Variables <span className="font-normal text-zinc-500">({variables.length})</span>
               </h3>
-              <VariableList variables={variables} />
+              <p className="mb-2 text-xs text-zinc-500">A default is used when a caller sends no value; without one the variable is required.</p>
+              <VariablesTable variables={variables} value={draft.variables} onChange={(vars) => setDraft((d) => ({ ...d, variables: vars }))} />
               <VariableChanges before={baseVariables} after={variables} />
             </section>
           </CardBody>
@@ -206,7 +217,7 @@ function VariableChanges({ before, after }: { before: string[]; after: string[] 
           − removed <span className="font-mono">{removed.join(", ")}</span>
         </span>
       ) : null}
-      . Applications must send the variables this version uses.
+      . Applications must send the variables this version uses unless they have a default.
     </p>
   );
 }
@@ -247,7 +258,8 @@ function ReviewDialog({
   const providers = useProviders(orgSlug, projectSlug);
   const providerNames = Object.fromEntries((providers.data ?? []).map((p) => [p.id, p.name]));
   const content: VersionContent = draftToContent(draft).content;
-  const afterLike: VersionLike = content.type === "text" ? { template: content.template, config: content.config } : { messages: content.messages, config: content.config };
+  const afterLike: VersionLike =
+    content.type === "text" ? { template: content.template, config: content.config, variableDetails: content.variableDetails } : { messages: content.messages, config: content.config, variableDetails: content.variableDetails };
   // After a rebase the diff is against the version the save now builds on.
   const compareWith = basedOn !== base.version ? basedOn : base.version;
   const rebased = useQuery({ ...trpc.prompts.version.queryOptions({ orgSlug, projectSlug, name, version: compareWith }), enabled: open && compareWith !== base.version });

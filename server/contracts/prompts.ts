@@ -1,6 +1,7 @@
 // Prompt shapes shared by the editor, the tRPC procedures and the public API.
 import { z } from "zod";
 import { jsonRecord, safeString, text } from "./fields";
+import { contentProblems, isVariableName, VARIABLE_NAME_RULE } from "./templates";
 
 /** 1 MB: larger templates are refused (413 over the public API). */
 export const MAX_TEMPLATE_BYTES = 1_000_000;
@@ -62,12 +63,42 @@ export const modelConfig = z
   .strict();
 export type ModelConfig = z.infer<typeof modelConfig>;
 
-/** The content of a version: what is hashed and compared. */
-export const versionContent = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("text"), template: templateText, config: modelConfig.default({}) }),
-  z.object({ type: z.literal("chat"), messages: z.array(chatMessage).min(1, "needs at least one message").max(200), config: modelConfig.default({}) }),
+// ---- declared variables ---------------------------------------------------------------------
+
+export const MAX_VARIABLE_DESCRIPTION = 500;
+/** 10,000 characters: a default is a value, not a second template. */
+export const MAX_VARIABLE_DEFAULT = 10_000;
+export const MAX_DECLARED_VARIABLES = 200;
+
+export const variableName = text(100).refine(isVariableName, `is not a variable name: a name ${VARIABLE_NAME_RULE}`);
+
+/** One variable's declaration; `default: null` (or left out) means it has none ("" is a default). */
+export const variableDeclaration = z
+  .object({
+    description: text(MAX_VARIABLE_DESCRIPTION).trim().default(""),
+    default: safeString().max(MAX_VARIABLE_DEFAULT, `must be at most ${MAX_VARIABLE_DEFAULT.toLocaleString("en-US")} characters`).nullable().default(null),
+  })
+  .strict();
+
+/** Declarations keyed by variable name; each name must be one the content uses. */
+export const variableDetails = z
+  .record(variableName, variableDeclaration)
+  .refine((v) => Object.keys(v).length <= MAX_DECLARED_VARIABLES, `may declare at most ${MAX_DECLARED_VARIABLES} variables`);
+export type VariableDetailsInput = z.infer<typeof variableDetails>;
+
+/** The content of a version: what is hashed and compared. Not checked for saving (the playground runs drafts). */
+export const versionContentDraft = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("text"), template: templateText, config: modelConfig.default({}), variableDetails: variableDetails.default({}) }),
+  z.object({ type: z.literal("chat"), messages: z.array(chatMessage).min(1, "needs at least one message").max(200), config: modelConfig.default({}), variableDetails: variableDetails.default({}) }),
 ]);
-export type VersionContent = z.infer<typeof versionContent>;
+
+/** Content a version can be saved with: no empty template or message, valid {{ }} syntax, declarations of used variables only. */
+export const versionContent = versionContentDraft.superRefine((content, ctx) => {
+  for (const p of contentProblems(content, content.variableDetails)) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
+});
+type ParsedContent = z.infer<typeof versionContentDraft>;
+/** Content as domain code builds it: declarations may be left out (none). */
+export type VersionContent = ParsedContent extends infer T ? (T extends unknown ? Omit<T, "variableDetails"> & { variableDetails?: VariableDetailsInput } : never) : never;
 
 export const commitMessage = text(500).trim().min(1, "is required: say what changed");
 export const promptTags = z.array(text(40).min(1).regex(/^[\w.-]+$/, "may use letters, digits, . _ -")).max(20).default([]);

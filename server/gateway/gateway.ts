@@ -16,7 +16,7 @@ import "server-only";
 // GET /v1/models and /v1/models/{id} describe the deployed prompts.
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { renderMessages, renderTemplate } from "../contracts/templates";
+import { renderPrompt } from "../contracts/templates";
 import { estimateCost, ProviderError, type ChatMessage, type CompletionRequest, type CompletionResult, type StreamEvent, type TokenLogprob } from "../providers";
 import type { ApiKeyCache, Principal } from "../public-api/key-cache";
 import { GATEWAY_ROUTES, type GatewayRoute } from "./routes";
@@ -181,14 +181,9 @@ export function createGateway(options: GatewayOptions): Gateway {
         throw new GatewayError(404, "invalid_request_error", `The model \`${body.model}\` does not exist: no prompt "${name}" with a version labelled "${label}" in this project`, "model_not_found", "model");
       }
       variables = sent ?? {};
-      const rendered =
-        resolved.type === "text"
-          ? (() => {
-              const r = renderTemplate(resolved.template ?? "", variables);
-              return { messages: [{ role: "user" as const, content: r.text }], missing: r.missing };
-            })()
-          : renderMessages(resolved.messages ?? [], variables);
-      if (rendered.missing.length) throw badRequest(`Missing variables for prompt "${name}": ${rendered.missing.join(", ")} (send them in \`variables\`, metadata.keel_variables or a Keel-Variables header)`, "variables", "missing_variables");
+      // The one rule (contracts/templates.ts): a sent value, else the version's default, else 400.
+      const rendered = renderPrompt(resolved.type === "text" ? { type: "text", template: resolved.template ?? "" } : { type: "chat", messages: resolved.messages ?? [] }, resolved.variableDetails, variables);
+      if (rendered.error) throw badRequest(`${rendered.error} (prompt "${name}": send them in \`variables\`, metadata.keel_variables or a Keel-Variables header, or declare defaults in the prompt version)`, "variables", "missing_variables");
       messages = [...rendered.messages, ...messages];
       prompt = { name: resolved.name, version: resolved.version, label };
       const c = resolved.config;

@@ -23,6 +23,7 @@ type Want = { label: string } | { version: number };
 export function toPromptResponse(p: ResolvedPrompt): PromptResponse {
   const common = {
     variables: p.variables,
+    variableDetails: p.variableDetails,
     config: p.config,
     labels: p.labels,
     tags: p.tags,
@@ -157,7 +158,9 @@ export type SaveOptions = {
 
 export async function saveVersion(actor: Actor, ctx: { orgId: string; projectId: string }, name: string, body: CreateVersionBody, options: SaveOptions = {}) {
   const content: VersionContent =
-    body.type === "text" ? { type: "text", template: body.prompt, config: body.config ?? {} } : { type: "chat", messages: body.messages, config: body.config ?? {} };
+    body.type === "text"
+      ? { type: "text", template: body.prompt, config: body.config ?? {}, variableDetails: body.variableDetails ?? {} }
+      : { type: "chat", messages: body.messages, config: body.config ?? {}, variableDetails: body.variableDetails ?? {} };
   const find = () => getDb().prompt.findUnique({ where: { projectId_name: { projectId: ctx.projectId, name } }, select: { id: true, description: true, tags: true } });
   let existing = await find();
   if (!existing) {

@@ -5,11 +5,12 @@ import "server-only";
 // server/contracts/prompts.ts, the same ones the web app's editor and tRPC procedures use.
 import { z } from "zod";
 import { text } from "../contracts/fields";
-import { chatMessage, commitMessage, labelName, modelConfig, promptName, promptTags, versionContent } from "../contracts/prompts";
+import { chatMessage, commitMessage, labelName, modelConfig, promptName, promptTags, variableDetails, versionContentDraft } from "../contracts/prompts";
+import { contentProblems } from "../contracts/templates";
 
 const MAX_INT = 2_147_483_647;
 
-const [textContent, chatContent] = versionContent.options;
+const [textContent, chatContent] = versionContentDraft.options;
 const templateText = textContent.shape.template;
 const chatMessages = chatContent.shape.messages;
 
@@ -51,6 +52,11 @@ export const listPromptsQuery = z.object({
 
 const createVersionCommon = {
   config: modelConfig.optional().describe("Model configuration (model, temperature, maxTokens, topP, stop, responseFormat, tools, providerId)."),
+  variableDetails: variableDetails
+    .optional()
+    .describe(
+      'Declared variables by name: `{ "tone": { "description": "How to sound", "default": "calm" } }`. `default` is used when a caller sends no value for the variable (null or left out: none; `""` is a default). Every name must appear in the template or messages.',
+    ),
   commitMessage: commitMessage.describe("What changed in this version (required)."),
   description: text(2000).optional().describe("The prompt's description: set when given (on creation, or changed on an existing prompt)."),
   tags: promptTags.unwrap().optional().describe("The prompt's tags: set when given (they apply to the prompt, not to one version)."),
@@ -64,14 +70,20 @@ const createVersionCommon = {
     .describe("Optimistic concurrency: the version you started from (0: you expect to create the prompt). If someone saved in between, the request fails with 409 CONFLICT."),
 };
 
-export const createVersionBody = z.discriminatedUnion(
-  "type",
-  [
-    z.object({ type: z.literal("text"), prompt: templateText.describe("The template; `{{variable}}` placeholders."), ...createVersionCommon }).strict(),
-    z.object({ type: z.literal("chat"), messages: chatMessages.describe("The messages; `{{variable}}` placeholders in their content."), ...createVersionCommon }).strict(),
-  ],
-  { error: 'must be "text" or "chat"' },
-);
+export const createVersionBody = z
+  .discriminatedUnion(
+    "type",
+    [
+      z.object({ type: z.literal("text"), prompt: templateText.describe("The template; `{{variable}}` placeholders."), ...createVersionCommon }).strict(),
+      z.object({ type: z.literal("chat"), messages: chatMessages.describe("The messages; `{{variable}}` placeholders in their content."), ...createVersionCommon }).strict(),
+    ],
+    { error: 'must be "text" or "chat"' },
+  )
+  // The same checks as the web app's editor: no empty template or message, valid {{ }} syntax, declarations of used variables only.
+  .superRefine((body, ctx) => {
+    const content = body.type === "text" ? { type: "text" as const, template: body.prompt } : { type: "chat" as const, messages: body.messages };
+    for (const p of contentProblems(content, body.variableDetails)) ctx.addIssue({ code: "custom", path: p.path[0] === "template" ? ["prompt"] : p.path, message: p.message });
+  });
 export type CreateVersionBody = z.infer<typeof createVersionBody>;
 
 export const moveLabelBody = z.object({ version: versionNumber.describe("The version the label should point at.") }).strict();
@@ -82,6 +94,9 @@ const promptCommon = {
   name: z.string(),
   version: z.int(),
   variables: z.array(z.string()).describe("`{{variable}}` names used by the template or messages, in order of appearance."),
+  variableDetails: z
+    .record(z.string(), z.object({ description: z.string(), default: z.string().nullable().describe("Used when a caller sends no value; null: none (the variable is required).") }).strict())
+    .describe("Every variable with its declared description and default, keyed by name."),
   config: modelConfig,
   labels: z.array(z.string()).describe("Labels pointing at this version (`latest` when it is the newest)."),
   tags: z.array(z.string()),

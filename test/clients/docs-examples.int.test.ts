@@ -83,7 +83,7 @@ describe("docs/api.md gateway examples", () => {
       body: JSON.stringify({ model: "prompt:support/reply@production", messages: [], variables: { question: "Where is my order?", customer_name: "Sam", order_id: "A-1042", company: "Acme" } }),
     });
     expect(before.status).toBe(400);
-    expect(((await before.json()) as { error: { message: string } }).error.message).toMatch(/Missing variables .*: policy/);
+    expect(((await before.json()) as { error: { message: string } }).error.message).toMatch(/^Missing variables: policy \(prompt /);
   });
 
   it("the curl example answers a chat.completion", async () => {

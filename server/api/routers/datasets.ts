@@ -29,6 +29,7 @@ import {
   versionTags,
 } from "../../domain/datasets/queries";
 import { getVersion } from "../../domain/prompts/queries";
+import type { VariableDeclarations } from "../../contracts/templates";
 import { AppError } from "../../errors";
 
 const pageSize = z.union([z.literal(25), z.literal(50), z.literal(100)], { error: "must be 25, 50 or 100" }).default(50);
@@ -117,14 +118,14 @@ export const datasetsRouter = createRouter({
     .input(z.object({ name: datasetName, from: datasetVersionNumber, to: datasetVersionNumber, page, pageSize, kind: z.enum(["added", "removed", "changed"]).optional() }))
     .query(async ({ ctx, input }) => diffVersions(ctx.db, await datasetByName(ctx.db, ctx.project.id, input.name), input)),
 
-  /** Which variables of a prompt version the items of a dataset version do not provide. */
+  /** The pre-run check: which items of a dataset version lack a prompt version's variables, which defaults cover, which will fail. */
   coverage: projectProcedure("dataset:read")
     .input(z.object({ name: datasetName, version: datasetVersionNumber.optional(), promptName, promptVersion: z.number().int().min(1).max(2_147_483_647) }))
     .query(async ({ ctx, input }) => {
       const dataset = await datasetByName(ctx.db, ctx.project.id, input.name);
       const prompt = await getVersion(ctx.db, ctx.project.id, input.promptName, input.promptVersion);
       if (!prompt) throw new AppError("NOT_FOUND", `"${input.promptName}" has no version ${input.promptVersion}`, { field: "promptVersion" });
-      return variableCoverage(ctx.db, dataset, prompt.variables, input.version);
+      return variableCoverage(ctx.db, dataset, prompt.variables, prompt.variableDetails as VariableDeclarations, input.version);
     }),
 
   addItems: projectProcedure("dataset:write")

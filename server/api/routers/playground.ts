@@ -2,12 +2,13 @@ import "server-only";
 import { z } from "zod";
 import { createRouter, projectProcedure } from "../trpc";
 import { id, safeString, text } from "../../contracts/fields";
-import { modelConfig, promptName, versionContent } from "../../contracts/prompts";
+import { modelConfig, promptName, versionContentDraft } from "../../contracts/prompts";
 import { preparePlaygroundRun, streamPlaygroundRun } from "../../domain/playground/run";
 
 const source = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("version"), name: promptName, version: z.number().int().min(1).max(2_147_483_647) }),
-  z.object({ kind: z.literal("draft"), content: versionContent }),
+  // A draft runs as it is (its syntax is checked when it is saved, not when it is tried).
+  z.object({ kind: z.literal("draft"), content: versionContentDraft }),
 ]);
 
 export const playgroundRouter = createRouter({

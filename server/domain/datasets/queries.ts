@@ -5,6 +5,7 @@ import "server-only";
 import { readSql, type ReadDb } from "../../db/client";
 import { AppError } from "../../errors";
 import type { DatasetItemSource } from "../../contracts/datasets";
+import { declarationsFor, missingVariablesMessage, resolveVariables, type VariableDeclarations } from "../../contracts/templates";
 
 /** Live in version $v (the parameter number given). */
 const liveAt = (param: string) => `valid_from <= ${param} AND valid_to > ${param}`;
@@ -215,28 +216,69 @@ export async function versionTags(db: ReadDb, dataset: { id: string; name: strin
   return rows.map((r) => ({ tag: r.tag, count: Number(r.n) }));
 }
 
-/** For each variable: how many items of the version do not provide it in their input. */
-export async function variableCoverage(db: ReadDb, dataset: { id: string; name: string; latestVersion: number }, variables: string[], version?: number) {
+/**
+ * The pre-run check: what an evaluation of this dataset version with this prompt version would do
+ * to each item, by the one rendering rule (contracts/templates.ts renderPrompt): for each
+ * variable, how many items lack it (and whether the version's default covers them), and the
+ * items that will fail with "Missing variables: …". Items are grouped by which variables their
+ * input has, and each group is judged by resolveVariables itself, so this cannot disagree with
+ * the worker.
+ */
+export async function variableCoverage(db: ReadDb, dataset: { id: string; name: string; latestVersion: number }, variables: string[], declarations: VariableDeclarations, version?: number) {
   const at = resolveVersion(dataset, version);
-  if (at === 0 || variables.length === 0) return { version: at, total: 0, variables: variables.map((name) => ({ name, missing: 0, example: null as string | null })) };
-  const rows = await readSql<{ name: string; missing: bigint; example: string | null; total: bigint }>(
-    db,
-    `SELECT v.name, count(*) FILTER (WHERE NOT r.input ? v.name) AS missing,
-            (array_agg(r.item_id::text ORDER BY r.position) FILTER (WHERE NOT r.input ? v.name))[1] AS example,
-            count(*) AS total
-     FROM unnest($3::text[]) AS v(name)
-     CROSS JOIN dataset_item_revisions r
-     WHERE r.dataset_id = $1::uuid AND r.valid_from <= $2 AND r.valid_to > $2
-     GROUP BY v.name`,
-    dataset.id,
-    at,
-    variables,
-  );
-  const byName = new Map(rows.map((r) => [r.name, r]));
+  const declared = declarationsFor(variables, declarations);
+  const rows =
+    at === 0 || variables.length === 0
+      ? []
+      : await readSql<{ present: boolean[]; n: bigint; example: string }>(
+          db,
+          `SELECT (SELECT array_agg(r.input ? v.name ORDER BY v.ord) FROM unnest($3::text[]) WITH ORDINALITY AS v(name, ord)) AS present,
+                  count(*) AS n, (array_agg(r.item_id::text ORDER BY r.position))[1] AS example
+           FROM dataset_item_revisions r
+           WHERE r.dataset_id = $1::uuid AND r.valid_from <= $2 AND r.valid_to > $2
+           GROUP BY 1`,
+          dataset.id,
+          at,
+          variables,
+        );
+  const perVariable = new Map(variables.map((name) => [name, { missing: 0, example: null as string | null }]));
+  const failures = new Map<string, { error: string; missing: string[]; items: number; example: string }>();
+  let total = 0;
+  let failing = 0;
+  let usingDefaults = 0;
+  for (const row of rows) {
+    const n = Number(row.n);
+    total += n;
+    // The item's input as the worker sees it: only which keys are there matters to the rule.
+    const values = Object.fromEntries(variables.filter((_, i) => row.present[i]).map((name) => [name, ""]));
+    const resolution = resolveVariables(variables, declared, values);
+    variables.forEach((name, i) => {
+      if (row.present[i]) return;
+      const v = perVariable.get(name)!;
+      v.missing += n;
+      v.example ??= row.example;
+    });
+    if (resolution.missing.length) {
+      failing += n;
+      const error = missingVariablesMessage(resolution.missing);
+      const f = failures.get(error) ?? { error, missing: resolution.missing, items: 0, example: row.example };
+      f.items += n;
+      failures.set(error, f);
+    } else if (resolution.defaulted.length) usingDefaults += n;
+  }
   return {
     version: at,
-    total: Number(rows[0]?.total ?? 0),
-    variables: variables.map((name) => ({ name, missing: Number(byName.get(name)?.missing ?? 0), example: byName.get(name)?.example ?? null })),
+    total,
+    /** Items that will fail (no value and no default for some variable). */
+    failing,
+    /** Items that render only thanks to a declared default. */
+    usingDefaults,
+    /** The failures by message, most items first ("Missing variables: tone"). */
+    failures: [...failures.values()].sort((a, b) => b.items - a.items || a.error.localeCompare(b.error)),
+    variables: variables.map((name) => {
+      const v = perVariable.get(name)!;
+      return { name, missing: v.missing, example: v.example, default: declared[name]!.default, description: declared[name]!.description };
+    }),
   };
 }
 

@@ -101,7 +101,7 @@ describe("runs", () => {
     expect(summary.evaluators[1]!.passLow).toBeLessThan(1);
     const items = await getDb().evaluationRunItem.findMany({ where: { runId: created.id }, orderBy: { position: "asc" } });
     expect(items.map((i) => i.status)).toEqual(["done", "done", "done", "error"]);
-    expect(items[3]!.error).toBe("Missing variables: question (the item's input does not provide them)");
+    expect(items[3]!.error).toBe("Missing variables: question (the item's input does not provide them and the prompt version declares no default)");
     expect(items[0]!.scores).toEqual([
       expect.objectContaining({ name: "exact", passed: false, score: 0 }),
       expect.objectContaining({ name: "simulated", passed: true, score: 1 }),
@@ -249,7 +249,7 @@ describe("results and comparison", () => {
     expect(failed.total).toBe(3);
     expect(failed.rows[0]).toMatchObject({ input: { question: "What is 2+2?" }, expected: "Echo: What is 2+2?", status: "done", output: expect.stringContaining("[Simulated]") });
     const errors = await editor().runs.results({ ...scope(), number: a.number, status: "error" });
-    expect(errors.rows.map((r) => r.error)).toEqual(["Missing variables: question (the item's input does not provide them)"]);
+    expect(errors.rows.map((r) => r.error)).toEqual(["Missing variables: question (the item's input does not provide them and the prompt version declares no default)"]);
     const byLatency = await editor().runs.results({ ...scope(), number: a.number, sort: "latency", direction: "desc", status: "done" });
     expect(byLatency.rows.map((r) => r.latencyMs)).toEqual([...byLatency.rows.map((r) => r.latencyMs)].sort((x, y) => (y ?? 0) - (x ?? 0)));
 

@@ -11,7 +11,7 @@ import { getDb, type ReadDb } from "../../db/client";
 import { runAudited } from "../../audit/mutation";
 import { systemActor } from "../../audit/actor";
 import { createProvider, estimateCost, ProviderError, type ChatMessage } from "../../providers";
-import { renderMessages, renderTemplate } from "../../contracts/templates";
+import { renderMessages, renderPrompt, renderTemplate, type VariableDeclarations } from "../../contracts/templates";
 import type { ChatMessage as PromptMessage } from "../../contracts/prompts";
 import { storedEvaluatorConfig, type EvaluatorConfig } from "../../contracts/evaluators";
 import type { ItemScore } from "../../contracts/evaluations";
@@ -49,6 +49,8 @@ type LoadedRun = {
   settings: { temperature?: number; maxTokens?: number; topP?: number; stop?: string[]; responseFormat?: never };
   concurrency: number;
   content: { type: "text"; template: string } | { type: "chat"; messages: PromptMessage[] };
+  /** The version's declared variables (defaults apply to items whose input lacks the key). */
+  variableDetails: VariableDeclarations;
   evaluators: { evaluatorVersionId: string; name: string; config: EvaluatorConfig }[];
 };
 
@@ -57,7 +59,7 @@ async function loadRun(runId: string): Promise<LoadedRun | null> {
     where: { id: runId },
     include: {
       project: { select: { orgId: true } },
-      promptVersion: { select: { template: true, messages: true, prompt: { select: { type: true } } } },
+      promptVersion: { select: { template: true, messages: true, variableDetails: true, prompt: { select: { type: true } } } },
       datasetVersion: { select: { version: true, datasetId: true } },
       evaluators: { orderBy: { position: "asc" }, include: { evaluatorVersion: { select: { config: true } } } },
     },
@@ -81,6 +83,7 @@ async function loadRun(runId: string): Promise<LoadedRun | null> {
       run.promptVersion.prompt.type === "text"
         ? { type: "text", template: run.promptVersion.template ?? "" }
         : { type: "chat", messages: (run.promptVersion.messages as PromptMessage[] | null) ?? [] },
+    variableDetails: (run.promptVersion.variableDetails ?? {}) as VariableDeclarations,
     evaluators: run.evaluators.map((e) => ({ evaluatorVersionId: e.evaluatorVersionId, name: e.name, config: storedEvaluatorConfig.parse(e.evaluatorVersion.config) })),
   };
 }
@@ -159,14 +162,11 @@ function variablesOf(input: Record<string, unknown>): Record<string, string> {
   return out;
 }
 
-function render(run: LoadedRun, input: Record<string, unknown>): { messages: ChatMessage[]; missing: string[] } {
-  const vars = variablesOf(input);
-  if (run.content.type === "text") {
-    const r = renderTemplate(run.content.template, vars);
-    return { messages: [{ role: "user", content: r.text }], missing: r.missing };
-  }
-  const r = renderMessages(run.content.messages, vars);
-  return { messages: r.messages, missing: r.missing };
+// The one rule (server/contracts/templates.ts renderPrompt): a key in the item's input is its value,
+// else the version's default, else the item fails with "Missing variables: …".
+function render(run: LoadedRun, input: Record<string, unknown>): { messages: ChatMessage[]; error: string | null } {
+  const r = renderPrompt(run.content, run.variableDetails, variablesOf(input));
+  return { messages: r.messages, error: r.error };
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -242,9 +242,9 @@ export async function processRun(runId: string, options: ProcessOptions): Promis
   }
 
   async function work(item: Claimed): Promise<void> {
-    const { messages, missing } = render(run, item.input);
-    if (missing.length) {
-      await store(run, item, { status: "error", rendered: messages, output: null, latencyMs: null, inputTokens: null, outputTokens: null, costUsd: null, error: `Missing variables: ${missing.join(", ")} (the item's input does not provide them)`, scores: null });
+    const { messages, error: renderError } = render(run, item.input);
+    if (renderError) {
+      await store(run, item, { status: "error", rendered: messages, output: null, latencyMs: null, inputTokens: null, outputTokens: null, costUsd: null, error: `${renderError} (the item's input does not provide them and the prompt version declares no default)`, scores: null });
       return;
     }
     let result;

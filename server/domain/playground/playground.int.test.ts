@@ -65,6 +65,7 @@ describe("playground", () => {
       messages: [{ role: "system", content: "You answer for Acme." }, { role: "user", content: "Where is my order?" }],
       missing: [],
       unused: ["extra"],
+      defaulted: [],
     });
     expect(events.filter((e) => e.type === "delta").length).toBeGreaterThan(1);
     const done = events.at(-1) as Extract<PlaygroundEvent, { type: "done" }>;
@@ -93,7 +94,7 @@ describe("playground", () => {
   it("reports provider errors in the stream without leaking the key", async () => {
     const provider = (await callerFor(t.users.editor).providers.list(scope())).find((p) => p.name === "Local OpenAI")!;
     fake.failNext(5, 401, {}, `invalid key ${API_KEY}`);
-    const events = await collect(await callerFor(t.users.editor).playground.run({ ...scope(), providerId: provider.id, source: { kind: "version", name: "support/reply", version: 1 }, variables: {} }));
+    const events = await collect(await callerFor(t.users.editor).playground.run({ ...scope(), providerId: provider.id, source: { kind: "version", name: "support/reply", version: 1 }, variables: { company: "Acme", question: "?" } }));
     const last = events.at(-1)!;
     expect(last.type).toBe("error");
     expect(JSON.stringify(events)).not.toContain(API_KEY);

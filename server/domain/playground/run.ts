@@ -6,7 +6,7 @@ import type { ReadDb } from "../../db/client";
 import { getDb } from "../../db/client";
 import { AppError } from "../../errors";
 import type { ChatMessage, ModelConfig, VersionContent } from "../../contracts/prompts";
-import { renderMessages, renderTemplate } from "../../contracts/templates";
+import { renderPrompt, type VariableDeclarations } from "../../contracts/templates";
 import { createProvider, estimateCost, ProviderError } from "../../providers";
 import { providerForCall } from "../providers/connections";
 import { projectPriceRows } from "../providers/prices";
@@ -17,7 +17,7 @@ export const PLAYGROUND_RUNS_PER_MINUTE = 30;
 export type PlaygroundSource = { kind: "version"; name: string; version: number } | { kind: "draft"; content: VersionContent };
 
 export type PlaygroundEvent =
-  | { type: "rendered"; messages: ChatMessage[]; missing: string[]; unused: string[] }
+  | { type: "rendered"; messages: ChatMessage[]; missing: string[]; unused: string[]; defaulted: string[] }
   | { type: "delta"; text: string }
   | { type: "done"; text: string; usage: { inputTokens: number; outputTokens: number }; latencyMs: number; costUsd: number | null; model: string }
   | { type: "error"; message: string };
@@ -27,7 +27,8 @@ async function loadContent(db: ReadDb, projectId: string, source: PlaygroundSour
   const v = await db.promptVersion.findFirst({ where: { version: source.version, prompt: { projectId, name: source.name } }, include: { prompt: { select: { type: true } } } });
   if (!v) throw new AppError("NOT_FOUND", `"${source.name}" has no version ${source.version}`, { field: "source" });
   const config = v.config as ModelConfig;
-  return v.prompt.type === "text" ? { type: "text", template: v.template ?? "", config } : { type: "chat", messages: (v.messages as ChatMessage[]) ?? [], config };
+  const variableDetails = (v.variableDetails ?? {}) as VariableDeclarations;
+  return v.prompt.type === "text" ? { type: "text", template: v.template ?? "", config, variableDetails } : { type: "chat", messages: (v.messages as ChatMessage[]) ?? [], config, variableDetails };
 }
 
 /** Validates, rate-limits and renders before anything streams, so bad input is a clean 4xx. */
@@ -41,13 +42,9 @@ export async function preparePlaygroundRun(
   const config = { ...content.config, ...input.config };
   const model = input.model || config.model || connection.defaultModel;
   if (!model) throw new AppError("BAD_REQUEST", "Choose a model: neither the version nor the provider names one", { field: "model" });
-  const rendered =
-    content.type === "text"
-      ? (() => {
-          const r = renderTemplate(content.template, input.variables);
-          return { messages: [{ role: "user" as const, content: r.text }], missing: r.missing, unused: r.unused };
-        })()
-      : renderMessages(content.messages, input.variables);
+  // The one rule (contracts/templates.ts): a sent value ("" included), else the default, else refused.
+  const rendered = renderPrompt(content, content.variableDetails, input.variables);
+  if (rendered.error) throw new AppError("BAD_REQUEST", `${rendered.error} (fill them in, or declare defaults in the prompt version)`, { field: "variables" });
   await consumeRateLimit(getDb(), `playground:${ctx.userId}`, PLAYGROUND_RUNS_PER_MINUTE, 60_000, "playground runs");
   const prices = await projectPriceRows(db, ctx.projectId);
   return { connection, model, config, rendered, prices };
@@ -55,7 +52,7 @@ export async function preparePlaygroundRun(
 
 export async function* streamPlaygroundRun(prepared: Awaited<ReturnType<typeof preparePlaygroundRun>>, signal?: AbortSignal): AsyncGenerator<PlaygroundEvent> {
   const { connection, model, config, rendered, prices } = prepared;
-  yield { type: "rendered", messages: rendered.messages, missing: rendered.missing, unused: rendered.unused };
+  yield { type: "rendered", messages: rendered.messages, missing: rendered.missing, unused: rendered.unused, defaulted: rendered.defaulted };
   const provider = createProvider(connection, { timeoutMs: 60_000, maxRetries: 2 });
   try {
     for await (const event of provider.stream({

@@ -4,6 +4,7 @@ import "server-only";
 import type { ReadDb } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
 import type { ChatMessage, ModelConfig } from "../../contracts/prompts";
+import { declarationsFor, type VariableDeclarations } from "../../contracts/templates";
 
 export async function listPrompts(db: ReadDb, projectId: string, filter: { search?: string; tag?: string; limit: number; cursor?: string }) {
   const where: Prisma.PromptWhereInput = {
@@ -47,6 +48,8 @@ export type ResolvedPrompt = {
   template: string | null;
   messages: ChatMessage[] | null;
   variables: string[];
+  /** Every variable with its declared description and default (null: none). */
+  variableDetails: VariableDeclarations;
   config: ModelConfig;
   labels: string[];
   tags: string[];
@@ -79,6 +82,7 @@ export async function resolvePrompt(db: ReadDb, projectId: string, name: string,
     template: version.template,
     messages: (version.messages as ChatMessage[] | null) ?? null,
     variables: version.variables,
+    variableDetails: declarationsFor(version.variables, version.variableDetails as VariableDeclarations | null),
     config: version.config as ModelConfig,
     labels: labels.sort(),
     tags: prompt.tags,

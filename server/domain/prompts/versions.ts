@@ -9,13 +9,18 @@ import type { Actor } from "../../audit/actor";
 import { canonicalJson, type JsonValue } from "../../audit/canonical";
 import { AppError, isUniqueViolation, notFound } from "../../errors";
 import type { VersionContent } from "../../contracts/prompts";
-import { extractVariables, extractVariablesFromMessages } from "../../contracts/templates";
+import { contentProblems, extractVariables, extractVariablesFromMessages, meaningfulDeclarations } from "../../contracts/templates";
 import { notifyPromptChanged } from "./changes";
 
 export type ProjectCtx = { orgId: string; projectId: string };
 
 export function contentHash(content: VersionContent): string {
-  const body = content.type === "text" ? { type: "text", template: content.template, config: content.config } : { type: "chat", messages: content.messages, config: content.config };
+  const body: Record<string, unknown> =
+    content.type === "text" ? { type: "text", template: content.template, config: content.config } : { type: "chat", messages: content.messages, config: content.config };
+  // Declared descriptions/defaults are part of the content; versions declaring nothing keep the
+  // hash they had before declarations existed.
+  const declared = meaningfulDeclarations(content.variableDetails);
+  if (Object.keys(declared).length) body.variableDetails = declared;
   return createHash("sha256").update(canonicalJson(JSON.parse(JSON.stringify(body)) as JsonValue)).digest("hex");
 }
 
@@ -67,6 +72,9 @@ export async function createVersion(
       { field: "basedOnVersion" },
     );
   }
+  // Checked here too (not only by the input schemas), so every path that saves a version agrees.
+  const problem = contentProblems(input.content, input.content.variableDetails)[0];
+  if (problem) throw new AppError("BAD_REQUEST", problem.path[0] === "variableDetails" ? `variableDetails.${String(problem.path[1])}: ${problem.message}` : problem.message, { field: ["content", ...problem.path].join(".") });
   // A provider named by the config must be this project's: versions are immutable, and one naming
   // another project's connection would only fail later, at every call.
   const providerId = input.content.config.providerId;
@@ -89,6 +97,7 @@ export async function createVersion(
       template: input.content.type === "text" ? input.content.template : null,
       messages: input.content.type === "chat" ? input.content.messages : undefined,
       variables: variablesOf(input.content),
+      variableDetails: meaningfulDeclarations(input.content.variableDetails),
       config: input.content.config as object,
       commitMessage: input.commitMessage,
       contentHash: hash,
@@ -102,7 +111,7 @@ export async function createVersion(
     action: "prompt.version.created",
     targetType: "prompt",
     targetId: prompt.id,
-    after: { name: prompt.name, version: number, contentHash: hash, commitMessage: input.commitMessage, variables: version.variables },
+    after: { name: prompt.name, version: number, contentHash: hash, commitMessage: input.commitMessage, variables: version.variables, variableDetails: meaningfulDeclarations(input.content.variableDetails) },
   });
   await notifyPromptChanged(w, ctx.projectId, prompt.name);
   return version;

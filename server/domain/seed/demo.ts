@@ -208,7 +208,13 @@ async function seedPrompts(ctx: { orgId: string; projectId: string }, adminActor
       name: "marketing/release-note",
       description: "Drafts a short release note from a changelog",
       tags: ["marketing"],
-      content: withProvider({ type: "text", template: "Write a two-sentence release note for {{product}} from this changelog:\n{{changelog}}", config: { model: "gpt-4o", temperature: 0.8 } }),
+      content: withProvider({
+        type: "text",
+        template: "Write a two-sentence release note for {{product}} from this changelog:\n{{changelog}}",
+        config: { model: "gpt-4o", temperature: 0.8 },
+        // Declared variables: product has a default, changelog is required.
+        variableDetails: { product: { description: "The product the note announces", default: "Acme Shop" }, changelog: { description: "The changes since the last release, one per line", default: null } },
+      }),
       commitMessage: "First draft",
     }),
   );
