@@ -1,6 +1,6 @@
 // Comparing two evaluation runs and the per-prompt dashboard: an editor runs two versions of
 // support/reply over the demo dataset (on the Simulated provider), compares them (verdicts,
-// counts, a regression side by side, the refusal for different dataset versions), opens the
+// counts, a regression side by side, why runs on different dataset versions do not compare), opens the
 // dashboard (charts, production marker, run history); a viewer sees both pages.
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { ORG, PROJECT, PROJECT_URL, mutate, signIn, unique } from "./support/helpers";
@@ -119,10 +119,12 @@ test("two runs compared evaluator by evaluator, a regression side by side, the p
   await expect(row).toContainText(marker);
   await expect(row.getByRole("link", { name: `#${candidate.number}`, exact: true })).toHaveAttribute("href", `${PROJECT_URL}/evaluations/runs/${candidate.number}`);
   await expect(history.getByRole("link", { name: `#${baseline.number}`, exact: true })).toBeVisible();
-  // A run on another dataset version cannot be compared: the server's reason is shown.
+  // A run on another dataset version shares no items: the page says why and offers runs that compare.
   const older = await start(3, 1);
   await page.goto(`${PROJECT_URL}/evaluations/compare?baseline=${baseline.number}&candidate=${older.number}`);
-  await expect(page.getByRole("region", { name: "Comparison" }).getByRole("alert")).toContainText(`Runs #${baseline.number} and #${older.number} used different dataset versions`);
+  const why = page.getByRole("region", { name: "Why there is nothing to compare" });
+  await expect(why).toContainText(new RegExp(`Run #${baseline.number} used ${DATASET} v\\d+, run #${older.number} used v1: no items in common`));
+  await expect(why.getByRole("link", { name: new RegExp(`^#${candidate.number} ${PROMPT} v3$`) })).toHaveAttribute("href", `${PROJECT_URL}/evaluations/compare?baseline=${baseline.number}&candidate=${candidate.number}`);
 
   expect(violations).toEqual([]);
 

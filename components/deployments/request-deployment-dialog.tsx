@@ -13,6 +13,10 @@ import { errorInfo, focusFirstInvalid } from "@/components/lib/errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { formatDateTime } from "@/components/lib/time";
 import { useInvalidateDeployments } from "./request-actions";
+import Link from "next/link";
+import { GATE_METRIC_LABELS } from "@/server/contracts/deployments";
+import { evaluationsHref, runHref } from "@/components/evaluations/model";
+import { datasetHref } from "@/components/datasets/model";
 import { deploymentRequestHref as requestHref } from "./deployment-tabs";
 
 type Env = { name: string; current: number | null };
@@ -133,9 +137,8 @@ export function RequestDeploymentDialog({ orgSlug, projectSlug, prompt, environm
           onChange={(e) => setJustification(e.target.value)}
           hint="Approvers read this first: what changes for users, and why now."
         />
-        <p className="text-xs text-zinc-500">
-          If {environment} has an evaluation gate, the version needs a completed run that meets it; the request is refused otherwise. Approvers then decide; the version is deployed when every approval rule is met.
-        </p>
+        <GatePanel orgSlug={orgSlug} projectSlug={projectSlug} prompt={prompt} version={Number(version)} environment={environment} />
+        <p className="text-xs text-zinc-500">Approvers then decide; the version is deployed when every approval rule is met.</p>
       </form>
     </Dialog>
   );
@@ -215,5 +218,109 @@ export function RequestRollbackDialog({ orgSlug, projectSlug, prompt, environmen
         />
       </form>
     </Dialog>
+  );
+}
+
+const fmt = (x: number) => (Math.round(x * 1000) / 1000).toString();
+
+/**
+ * The evaluation gate this promotion would meet, shown before submitting: its dataset (version,
+ * tag) and thresholds, the run that counts and what it scored, or why nothing counts, with a link
+ * to start a run with the gate's settings.
+ */
+function GatePanel({ orgSlug, projectSlug, prompt, version, environment }: { orgSlug: string; projectSlug: string; prompt: string; version: number; environment: string }) {
+  const trpc = useTRPC();
+  const preview = useQuery({ ...trpc.deployments.gatePreview.queryOptions({ orgSlug, projectSlug, prompt, version, environment }), enabled: Number.isInteger(version) && version > 0 });
+  if (preview.isPending) return <Spinner label="Checking the evaluation gate…" />;
+  if (preview.isError) return <QueryErrorAlert title="Could not check the evaluation gate" error={preview.error} />;
+  const { gate, result, inProgress, suggestedRun } = preview.data;
+  if (!gate || !result) {
+    return (
+      <section aria-label="Evaluation gate" className="rounded-md border border-zinc-200 px-3 py-2 text-[13px] text-zinc-700">
+        {environment} has no evaluation gate for this prompt: approvals alone decide.
+      </section>
+    );
+  }
+  const newRunHref = suggestedRun
+    ? (() => {
+        const params = new URLSearchParams({ prompt: suggestedRun.prompt, version: String(suggestedRun.version), dataset: suggestedRun.dataset });
+        if (suggestedRun.datasetVersion) params.set("datasetVersion", String(suggestedRun.datasetVersion));
+        if (suggestedRun.tag) params.set("tag", suggestedRun.tag);
+        for (const e of suggestedRun.evaluators) params.append("evaluator", e);
+        return `${evaluationsHref(orgSlug, projectSlug, "new")}?${params}`;
+      })()
+    : null;
+  const blocking = result.blockingRun ?? null;
+  return (
+    <section aria-labelledby="gate-title" className={`rounded-md border px-3 py-2.5 text-[13px] ${result.passed ? "border-emerald-200 bg-emerald-50/50" : "border-red-200 bg-red-50/50"}`}>
+      <h3 id="gate-title" className="font-semibold text-zinc-900">
+        Evaluation gate of {environment}: {result.passed ? <span className="text-emerald-800">passes</span> : <span className="text-red-800">would refuse v{version}</span>}
+      </h3>
+      <dl className="mt-1.5 grid grid-cols-[max-content_1fr] gap-x-3 gap-y-1 text-zinc-700">
+        <dt className="text-zinc-500">Dataset</dt>
+        <dd className="font-mono text-xs">
+          <Link href={datasetHref(orgSlug, projectSlug, gate.dataset, null, gate.datasetVersion ? { v: gate.datasetVersion } : undefined)} className="hover:text-accent hover:underline">
+            {gate.dataset}
+          </Link>
+          {gate.datasetVersion ? ` v${gate.datasetVersion}` : " (any version)"}
+          {gate.tag ? ` · tag ${gate.tag}` : ""}
+        </dd>
+        <dt className="text-zinc-500">Thresholds</dt>
+        <dd>
+          <ul>
+            {gate.evaluators.map((t) => {
+              const check = result.checks.find((c) => c.evaluator === t.name);
+              return (
+                <li key={t.name}>
+                  <span className="font-mono text-xs">{t.name}</span> {GATE_METRIC_LABELS[t.metric]} ≥ {fmt(t.min)}
+                  {check ? <span className={check.passed ? "text-emerald-800" : "text-red-800"}> · {check.actual === null ? "not scored" : fmt(check.actual)} {check.passed ? "✓" : "✗"}</span> : null}
+                </li>
+              );
+            })}
+            {gate.review ? (
+              <li>
+                human grade from <span className="font-mono text-xs">{gate.review.queue}</span> ≥ {fmt(gate.review.min)}
+                {result.review ? <span className={result.review.passed ? "text-emerald-800" : "text-red-800"}> · {result.review.actual === null ? "no grades" : fmt(result.review.actual)}</span> : null}
+              </li>
+            ) : null}
+          </ul>
+        </dd>
+        <dt className="text-zinc-500">Counting run</dt>
+        <dd>
+          {result.run ? (
+            <Link href={runHref(orgSlug, projectSlug, result.run.number)} className="font-medium hover:text-accent hover:underline">
+              run #{result.run.number} ({result.run.dataset} v{result.run.datasetVersion})
+            </Link>
+          ) : blocking ? (
+            <>
+              none —{" "}
+              <Link href={runHref(orgSlug, projectSlug, blocking.number, { status: "error" })} className="font-medium text-red-800 underline">
+                run #{blocking.number} {blocking.status === "failed" ? "failed" : "answered too little"}: {blocking.answered} of {blocking.items} answers
+              </Link>
+            </>
+          ) : (
+            "none yet"
+          )}
+          {inProgress.length ? <span className="block text-xs text-zinc-600">In progress: {inProgress.map((r) => `#${r.number} (${r.status})`).join(", ")}; it counts once it has finished.</span> : null}
+        </dd>
+      </dl>
+      {!result.passed ? (
+        <div className="mt-2 flex flex-col gap-1.5">
+          <ul className="list-disc pl-5 text-red-900">
+            {result.reasons.map((r) => (
+              <li key={r}>{r}</li>
+            ))}
+          </ul>
+          {newRunHref ? (
+            <p>
+              <Link href={newRunHref} className="font-medium text-accent underline">
+                Start a run of v{version} with the gate&apos;s settings
+              </Link>
+              {blocking ? " (fix the dataset or the prompt first, or it fails the same way)" : ""}
+            </p>
+          ) : null}
+        </div>
+      ) : null}
+    </section>
   );
 }

@@ -79,7 +79,8 @@ export function VersionLineChart({ data, series, productionVersion, percent }: {
       <Legend wrapperStyle={{ fontSize: 12 }} />
       {productionLine(productionVersion, present)}
       {series.map((s) => (
-        <Line key={s.key} type="monotone" dataKey={s.key} name={s.name} stroke={s.color} strokeWidth={2} dot={{ r: 3 }} activeDot={{ r: 5 }} connectNulls isAnimationActive={false} />
+        // Versions are discrete: straight segments between measured points, never a smoothed curve.
+        <Line key={s.key} type="linear" dataKey={s.key} name={s.name} stroke={s.color} strokeWidth={2} dot={{ r: 3.5 }} activeDot={{ r: 5 }} connectNulls isAnimationActive={false} />
       ))}
     </LineChart>
   );
@@ -103,17 +104,31 @@ function RunTick(props: XAxisTickContentProps & { versions: Map<string, { versio
   );
 }
 
-/** Pass rate per evaluator over runs (x: "#12", ...), oldest first; ticks show each run's version, production in green. */
-export function RunsLineChart({ data, series, runVersions }: { data: Record<string, string | number | null>[]; series: Series[]; runVersions: Map<string, { version: number; production: boolean }> }) {
+const FAILED = "#b91c1c";
+
+/**
+ * Pass rate per evaluator over runs (x: "#12", ...), oldest first; ticks show each run's version,
+ * production in green. Runs in `unusable` (too few answers to score) have no values: a red dashed
+ * line marks them instead of a point, and the tooltip says why.
+ */
+export function RunsLineChart({ data, series, runVersions, unusable = new Map() }: { data: Record<string, string | number | null>[]; series: Series[]; runVersions: Map<string, { version: number; production: boolean }>; unusable?: Map<string, string> }) {
   return (
     <LineChart responsive accessibilityLayer={false} style={{ width: "100%", height: HEIGHT }} data={data} margin={{ top: 16, right: 16, bottom: 0, left: -8 }}>
       <CartesianGrid stroke={GRID} vertical={false} />
       <XAxis dataKey="run" height={44} tickLine={false} axisLine={{ stroke: GRID }} interval="preserveStartEnd" padding={{ left: 16, right: 16 }} tick={(p: XAxisTickContentProps) => <RunTick {...p} versions={runVersions} />} />
       <YAxis tick={AXIS} tickLine={false} axisLine={false} width={44} domain={[0, 100]} tickFormatter={(v: number) => `${v}%`} />
-      <Tooltip contentStyle={tooltipStyle} formatter={(v) => (typeof v === "number" ? `${v.toFixed(1)}%` : String(v))} labelFormatter={(l) => `Run ${String(l)}${runVersions.get(String(l)) ? ` · v${runVersions.get(String(l))!.version}` : ""}`} />
+      <Tooltip
+        contentStyle={tooltipStyle}
+        formatter={(v) => (typeof v === "number" ? `${v.toFixed(1)}%` : String(v))}
+        labelFormatter={(l) => `Run ${String(l)}${runVersions.get(String(l)) ? ` · v${runVersions.get(String(l))!.version}` : ""}${unusable.get(String(l)) ? ` · ${unusable.get(String(l))}` : ""}`}
+      />
       <Legend wrapperStyle={{ fontSize: 12, paddingTop: 4 }} />
+      {[...unusable.keys()].map((run) => (
+        <ReferenceLine key={run} x={run} stroke={FAILED} strokeDasharray="3 3" strokeWidth={1.5} label={{ value: "no score", position: "insideTop", fill: FAILED, fontSize: 10, fontWeight: 600 }} />
+      ))}
       {series.map((s) => (
-        <Line key={s.key} type="monotone" dataKey={s.key} name={s.name} stroke={s.color} strokeWidth={2} dot={{ r: 3 }} activeDot={{ r: 5 }} connectNulls isAnimationActive={false} />
+        // Each run is one measurement: points joined by straight segments; a run without a score breaks the line.
+        <Line key={s.key} type="linear" dataKey={s.key} name={s.name} stroke={s.color} strokeWidth={2} dot={{ r: 3.5 }} activeDot={{ r: 5 }} connectNulls={false} isAnimationActive={false} />
       ))}
     </LineChart>
   );

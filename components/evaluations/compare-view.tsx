@@ -7,7 +7,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
-import type { ResultRow, RunStatus } from "@/server/contracts/evaluations";
+import { isUsableRun, type ResultRow, type RunStatus, type RunSummary } from "@/server/contracts/evaluations";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Badge, Button, ButtonLink, Card, CardHeader, Dialog, EmptyState, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, cn } from "@/components/ui";
 import { ArrowRightIcon, ChevronUpDownIcon, CompareIcon } from "@/components/ui/icons";
@@ -35,7 +35,7 @@ type EvaluatorComparison = {
   verdict: string;
 };
 type Regression = { position: number; worse: { evaluator: string; baseline: number; candidate: number; baselinePassed: boolean; candidatePassed: boolean }[] };
-type ListedRun = { number: number; status: RunStatus; datasetVersionId: string; repetitions: number; promptVersion: { version: number; prompt: { name: string } }; datasetVersion: { version: number; dataset: { name: string } } };
+type ListedRun = { number: number; status: RunStatus; datasetVersionId: string; repetitions: number; summary?: unknown; promptVersion: { version: number; prompt: { name: string } }; datasetVersion: { version: number; dataset: { name: string } } };
 
 const DIRECTION_STYLE: Record<Direction, { text: string; border: string; stroke: string; label: string }> = {
   better: { text: "text-emerald-800", border: "border-l-emerald-500", stroke: "#059669", label: "Better" },
@@ -69,12 +69,31 @@ export function runLabel(r: ListedRun): string {
 
 /** Without ?baseline=&candidate=: the newest completed run, against the completed run before it on the same items. */
 function defaultPair(runs: ListedRun[]): { baseline?: number; candidate?: number } {
-  const done = runs.filter((r) => r.status === "completed");
+  // Only runs that measured something (enough answered calls) make a default comparison.
+  const done = runs.filter((r) => isUsableRun(r.status, r.summary as RunSummary | null));
   const candidate = done[0];
   if (!candidate) return {};
   const sameItems = done.filter((r) => r.number !== candidate.number && r.datasetVersionId === candidate.datasetVersionId);
   const baseline = sameItems.find((r) => r.promptVersion.prompt.name === candidate.promptVersion.prompt.name) ?? sameItems[0];
   return { baseline: baseline?.number, candidate: candidate.number };
+}
+
+function ComparableLinks({ title, runs, href }: { title: string; runs: { number: number; prompt: string; version: number }[]; href: (n: number) => string }) {
+  if (!runs.length) return null;
+  return (
+    <div>
+      <p>{title}</p>
+      <ul className="mt-1 flex flex-wrap gap-2">
+        {runs.map((r) => (
+          <li key={r.number}>
+            <Link href={href(r.number)} className="font-mono text-xs text-accent hover:underline">
+              #{r.number} {r.prompt} v{r.version}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
 }
 
 // ---- the interval bar -----------------------------------------------------------------------
@@ -460,7 +479,7 @@ export function CompareView({ orgSlug, projectSlug, projectName }: Props) {
                 <Alert tone="warning">
                   {unfinished.map((r) => (
                     <span key={r.number} className="mr-2 inline-flex items-center gap-1.5">
-                      Run #{r.number} <StatusBadge status={r.status} />
+                      Run #{r.number} <StatusBadge status={r.status} summary={r.summary} />
                     </span>
                   ))}
                   {unfinished.some((r) => r.status === "queued" || r.status === "running")
@@ -468,9 +487,35 @@ export function CompareView({ orgSlug, projectSlug, projectName }: Props) {
                     : "The comparison covers only the items both runs finished."}
                 </Alert>
               ) : null}
-              {data.items === 0 ? (
+              {data.incomparable ? (
                 <Card as="div">
-                  <EmptyState title="No items to compare yet" description="No item has been answered in both runs. Results appear here once both runs have finished items." />
+                  <section aria-label="Why there is nothing to compare" className="flex flex-col gap-3 px-4 py-4 text-[13px] text-zinc-700">
+                    <p className="font-medium text-zinc-900">{data.incomparable.reason}</p>
+                    {data.incomparable.candidates.length || data.incomparable.baselines.length ? (
+                      <div className="flex flex-col gap-2">
+                        <ComparableLinks
+                          title={`Compare #${data.baseline.number} with a run on ${data.incomparable.baselineDataset.name} v${data.incomparable.baselineDataset.version}:`}
+                          runs={data.incomparable.candidates}
+                          href={(n) => evaluationsHref(orgSlug, projectSlug, "compare", { baseline: data.baseline.number, candidate: n })}
+                        />
+                        <ComparableLinks
+                          title={`Compare #${data.candidate.number} with a run on ${data.incomparable.candidateDataset.name} v${data.incomparable.candidateDataset.version}:`}
+                          runs={data.incomparable.baselines}
+                          href={(n) => evaluationsHref(orgSlug, projectSlug, "compare", { baseline: n, candidate: data.candidate.number })}
+                        />
+                      </div>
+                    ) : (
+                      <p>No other scored run used either dataset version: start a run of the other version on the same dataset version to compare them.</p>
+                    )}
+                  </section>
+                </Card>
+              ) : data.items === 0 ? (
+                <Card as="div">
+                  {data.unanswered ? (
+                    <EmptyState title="Nothing to compare" description={`No item was answered in both runs: ${data.unanswered}.`} />
+                  ) : (
+                    <EmptyState title="No items to compare yet" description="No item has been answered in both runs. Results appear here once both runs have finished items." />
+                  )}
                 </Card>
               ) : data.evaluators.length === 0 ? (
                 <Card as="div">

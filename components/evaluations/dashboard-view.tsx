@@ -1,7 +1,9 @@
 "use client";
 // One prompt's evaluation history (?prompt=, and ?dataset= when runs used several): mean score
 // per evaluator across versions, pass rates run after run, latency and cost per version, the
-// production version marked on each chart, and the table of completed runs.
+// production version marked on each chart, and the table of finished runs. A run that answered too
+// few of its calls (MIN_USABLE_SHARE) measured nothing: it is never plotted as a score, only marked
+// with its reason ("run #6 failed: 0 of 48 answers").
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
@@ -12,7 +14,9 @@ import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
 import { LabelBadge } from "@/components/prompts/badges";
 import { promptHref } from "@/components/prompts/model";
+import { answeredText, MIN_USABLE_SHARE } from "@/server/contracts/evaluations";
 import { evaluationsHref, formatMs, formatUsd, pct, runHref } from "./model";
+import { StatusBadge } from "./run-bits";
 import { ChartFigure, RunsLineChart, SERIES_COLORS, VersionBarChart, VersionLineChart, type DataTable, type Series } from "./charts";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string };
@@ -30,7 +34,16 @@ type DashboardRun = {
   costUsd: number | null;
   done: number;
   errors: number;
+  items: number;
+  status: string;
+  usable: boolean;
+  error: string | null;
 };
+
+/** "run #6 failed: 0 of 48 answers (Missing variables: tone)". */
+function unusableNote(r: DashboardRun): string {
+  return `run #${r.number} ${r.status === "failed" ? "failed" : "has too few answers"}: ${answeredText(r)}${r.error ? ` (${r.error})` : ""}`;
+}
 
 const LATENCY: Series[] = [
   { key: "p50", name: "p50", color: "#818cf8" },
@@ -56,7 +69,8 @@ function shortUsd(v: number): string {
   return v < 0.01 ? `$${v.toPrecision(2)}` : `$${v.toFixed(2)}`;
 }
 
-function Charts({ runs, productionVersion }: { runs: DashboardRun[]; productionVersion: number | null }) {
+function Charts({ runs: all, productionVersion }: { runs: DashboardRun[]; productionVersion: number | null }) {
+  const runs = all.filter((r) => r.usable);
   const names = [...new Set(runs.flatMap((r) => r.evaluators.map((e) => e.name)))];
   const series: Series[] = names.map((name, i) => ({ key: `e${i}`, name, color: SERIES_COLORS[i % SERIES_COLORS.length]! }));
   const keyOf = new Map(series.map((s) => [s.name, s.key]));
@@ -77,8 +91,12 @@ function Charts({ runs, productionVersion }: { runs: DashboardRun[]; productionV
   };
   const versions = perVersion.map((r) => r.version);
   const scoreData = versions.map((v) => ({ version: `v${v}`, ...Object.fromEntries(names.flatMap((n) => { const hit = latestScore(v, n); return hit ? [[keyOf.get(n)!, scale(hit.e.mean)]] : []; })) }));
-  const passData = runs.map((r) => ({ run: `#${r.number}`, ...Object.fromEntries(r.evaluators.map((e) => [keyOf.get(e.name)!, Math.round(e.passRate * 1000) / 10])) }));
-  const runVersions = new Map(runs.map((r) => [`#${r.number}`, { version: r.version, production: r.version === productionVersion }]));
+  // Every finished run has its place on the run axis; an unusable one has no values, only a mark.
+  const passData = all.map((r) => ({ run: `#${r.number}`, ...(r.usable ? Object.fromEntries(r.evaluators.map((e) => [keyOf.get(e.name)!, Math.round(e.passRate * 1000) / 10])) : {}) }));
+  const runVersions = new Map(all.map((r) => [`#${r.number}`, { version: r.version, production: r.version === productionVersion }]));
+  const unusableRuns = all.filter((r) => !r.usable);
+  const unusable = new Map(unusableRuns.map((r) => [`#${r.number}`, unusableNote(r)]));
+  const unusableSummary = unusableRuns.length ? ` Not scored (fewer than ${Math.round(MIN_USABLE_SHARE * 100)}% of calls answered, red dashed line): ${unusableRuns.map(unusableNote).join("; ")}.` : "";
   const latencyData = perVersion.map((r) => ({ version: `v${r.version}`, p50: r.latencyP50, p95: r.latencyP95 }));
   const costData = perVersion.map((r) => ({ version: `v${r.version}`, cost: r.costUsd }));
   const hasCost = perVersion.some((r) => r.costUsd !== null && r.costUsd > 0);
@@ -96,7 +114,9 @@ function Charts({ runs, productionVersion }: { runs: DashboardRun[]; productionV
   const scoreSummary =
     first && last && first !== last
       ? `Latest run of each version, v${first.version} to v${last.version}${trends.length ? `: ${trends.join("; ")}` : ""}. ${prodNote}`
-      : `One version so far (v${first?.version ?? "?"}). ${prodNote}`;
+      : first
+        ? `One version so far (v${first.version}). ${prodNote}`
+        : `No run of this prompt answered enough of its calls to be scored. ${prodNote}`;
 
   const scoreTable: DataTable = {
     columns: ["Version", ...names.map((n) => `${n} (mean, 95% CI, run)`)],
@@ -113,22 +133,22 @@ function Charts({ runs, productionVersion }: { runs: DashboardRun[]; productionV
   };
   const passTable: DataTable = {
     columns: ["Run", "Version", ...names],
-    rows: runs.map((r) => ({
+    rows: all.map((r) => ({
       key: String(r.number),
       cells: [
         `#${r.number}`,
         `v${r.version}${r.version === productionVersion ? " (production)" : ""}`,
-        ...names.map((n) => {
-          const e = r.evaluators.find((x) => x.name === n);
-          return e ? pct(e.passRate) : "—";
-        }),
+        ...(r.usable
+          ? names.map((n) => {
+              const e = r.evaluators.find((x) => x.name === n);
+              return e ? pct(e.passRate) : "—";
+            })
+          : names.map((n, i) => (i === 0 ? `not scored: ${unusableNote(r)}` : "—"))),
       ],
     })),
   };
   const lastRun = runs.at(-1);
-  const passSummary = lastRun
-    ? `${runs.length} completed ${runs.length === 1 ? "run" : "runs"}, oldest first. Latest (#${lastRun.number}, v${lastRun.version}): ${lastRun.evaluators.map((e) => `${e.name} ${pct(e.passRate)}`).join(", ") || "no evaluators"}.`
-    : "";
+  const passSummary = `${lastRun ? `${runs.length} scored ${runs.length === 1 ? "run" : "runs"}, oldest first. Latest (#${lastRun.number}, v${lastRun.version}): ${lastRun.evaluators.map((e) => `${e.name} ${pct(e.passRate)}`).join(", ") || "no evaluators"}.` : "No run answered enough of its calls to be scored."}${unusableSummary}`;
   const latencyTable: DataTable = {
     columns: ["Version", "Run", "p50", "p95"],
     rows: perVersion.map((r) => ({ key: String(r.version), cells: [`v${r.version}${r.version === productionVersion ? " (production)" : ""}`, `#${r.number}`, formatMs(r.latencyP50), formatMs(r.latencyP95)] })),
@@ -148,7 +168,7 @@ function Charts({ runs, productionVersion }: { runs: DashboardRun[]; productionV
         <VersionLineChart data={scoreData} series={series} productionVersion={prodLabel} percent={percent} />
       </ChartFigure>
       <ChartFigure id="chart-pass-rates" title="Pass rate, run by run" summary={passSummary} table={passTable}>
-        <RunsLineChart data={passData} series={series} runVersions={runVersions} />
+        <RunsLineChart data={passData} series={series} runVersions={runVersions} unusable={unusable} />
       </ChartFigure>
       <ChartFigure id="chart-latency" title="Latency per version" summary={latencySummary} table={latencyTable}>
         <VersionBarChart data={latencyData} series={LATENCY} productionVersion={prodLabel} format={shortMs} />
@@ -168,11 +188,12 @@ function RunHistory({ orgSlug, projectSlug, runs, productionVersion }: { orgSlug
   const newest = [...runs].reverse();
   return (
     <Card aria-labelledby="history-title">
-      <CardHeader titleId="history-title" title="Run history" description="Completed runs of this prompt on every dataset, newest first." />
+      <CardHeader titleId="history-title" title="Run history" description="Finished runs of this prompt on every dataset, newest first. Runs that answered too few calls are listed but not scored." />
       <Table caption="Run history">
         <THead>
           <TR>
             <TH>Run</TH>
+            <TH>Outcome</TH>
             <TH>Version</TH>
             <TH>Dataset</TH>
             <TH>Model</TH>
@@ -191,6 +212,9 @@ function RunHistory({ orgSlug, projectSlug, runs, productionVersion }: { orgSlug
                   #{r.number}
                 </Link>
               </TD>
+              <TD>
+                <StatusBadge status={r.status} summary={{ items: r.items, done: r.done, errors: r.errors }} />
+              </TD>
               <TD className="whitespace-nowrap">
                 <span className="font-mono text-xs">v{r.version}</span> {r.version === productionVersion ? <LabelBadge name="production" /> : null}
               </TD>
@@ -199,8 +223,11 @@ function RunHistory({ orgSlug, projectSlug, runs, productionVersion }: { orgSlug
               </TD>
               <TD className="font-mono text-xs whitespace-nowrap">{r.model}</TD>
               <TD>
+                {!r.usable ? (
+                  <span className="text-xs text-red-700">not scored: {answeredText(r)}{r.error ? ` (${r.error})` : ""}</span>
+                ) : null}
                 <ul className="flex flex-wrap gap-x-3 gap-y-0.5 text-xs">
-                  {r.evaluators.map((e) => (
+                  {(r.usable ? r.evaluators : []).map((e) => (
                     <li key={e.name} className="whitespace-nowrap">
                       <span className="text-zinc-500">{e.name}</span> <span className="font-mono text-zinc-800 tabular-nums">{pct(e.passRate)}</span>
                     </li>
@@ -253,8 +280,8 @@ export function DashboardView({ orgSlug, projectSlug, projectName }: Props) {
   const productionVersion = dashboard.data?.productionVersion ?? null;
   const names = (prompts.data?.items ?? []).map((p) => p.name);
   // The latest run and the one before it on the same dataset version (comparable item by item).
-  const lastShown = shown.at(-1);
-  const previous = lastShown ? shown.slice(0, -1).findLast((r) => r.datasetVersion === lastShown.datasetVersion) : undefined;
+  const lastShown = shown.findLast((r) => r.usable);
+  const previous = lastShown ? shown.slice(0, -1).findLast((r) => r.usable && r.datasetVersion === lastShown.datasetVersion) : undefined;
   const pair = lastShown && previous ? { baseline: previous.number, candidate: lastShown.number } : null;
 
   return (
@@ -347,7 +374,8 @@ export function DashboardView({ orgSlug, projectSlug, projectName }: Props) {
                   <span className="font-mono">{promptName}</span> on <span className="font-mono">{dataset}</span>
                 </h2>
                 <p className="flex items-center gap-2 text-[13px] text-zinc-600">
-                  {shown.length} completed {shown.length === 1 ? "run" : "runs"}
+                  {shown.filter((r) => r.usable).length} scored {shown.filter((r) => r.usable).length === 1 ? "run" : "runs"}
+                  {shown.some((r) => !r.usable) ? `, ${shown.filter((r) => !r.usable).length} not scored` : ""}
                   {productionVersion !== null ? (
                     <Badge tone="success" className="font-semibold">
                       production v{productionVersion}

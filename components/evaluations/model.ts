@@ -1,6 +1,6 @@
 // Client-side helpers of the evaluation pages: addresses, status tones and the number formats
 // (rates, durations, money) shared by the runs list, the run page and the evaluators.
-import type { RunStatus } from "@/server/contracts/evaluations";
+import type { RunOutcome, RunStatus } from "@/server/contracts/evaluations";
 import type { BadgeTone } from "@/components/ui";
 
 export type EvaluationsTab = "runs" | "evaluators" | "compare" | "dashboard";
@@ -26,6 +26,7 @@ export function evaluatorHref(orgSlug: string, projectSlug: string, name: string
 
 export const STATUS_TONES: Record<RunStatus, BadgeTone> = { queued: "outline", running: "accent", completed: "success", failed: "danger", cancelled: "warning" };
 export const STATUS_LABELS: Record<RunStatus, string> = { queued: "Queued", running: "Running", completed: "Completed", failed: "Failed", cancelled: "Cancelled" };
+export const OUTCOME_TONES: Record<RunOutcome, BadgeTone> = { ...STATUS_TONES, completed_with_errors: "warning" };
 
 export const isActive = (status: string) => status === "queued" || status === "running";
 

@@ -57,9 +57,10 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
   // "v:3" (a version) or "l:production" (a label); empty: the latest version.
   const [promptRef, setPromptRef] = useState(searchParams.get("version") ? `v:${searchParams.get("version")}` : "");
   const [datasetName, setDatasetName] = useState(searchParams.get("dataset") ?? "");
-  const [datasetVersion, setDatasetVersion] = useState("");
-  const [tag, setTag] = useState("");
-  const [evaluators, setEvaluators] = useState<string[]>([]);
+  // ?datasetVersion=, ?tag= and repeated ?evaluator= prefill the rest (e.g. from a deployment gate).
+  const [datasetVersion, setDatasetVersion] = useState(searchParams.get("datasetVersion") ?? "");
+  const [tag, setTag] = useState(searchParams.get("tag") ?? "");
+  const [evaluators, setEvaluators] = useState<string[]>(() => [...new Set(searchParams.getAll("evaluator").filter(Boolean))]);
   const [providerId, setProviderId] = useState("");
   const [model, setModel] = useState("");
   const [temperature, setTemperature] = useState("");

@@ -1,14 +1,17 @@
 // Small pieces shared by the runs list and the run page: the status badge and the progress bar.
-import type { RunStatus } from "@/server/contracts/evaluations";
+import { OUTCOME_LABELS, outcomeText, runOutcome, type RunStatus, type RunSummary } from "@/server/contracts/evaluations";
 import { Badge, cn } from "@/components/ui";
-import { STATUS_LABELS, STATUS_TONES } from "./model";
+import { OUTCOME_TONES } from "./model";
 
-export function StatusBadge({ status }: { status: RunStatus | string }) {
-  const s = status as RunStatus;
+/** The run's outcome: its status, and once it has a summary what it measured ("Completed with errors"). */
+export function StatusBadge({ status, summary }: { status: RunStatus | string; summary?: unknown }) {
+  const s = summary as RunSummary | null | undefined;
+  const outcome = runOutcome(status, s);
+  const title = s && (outcome === "completed_with_errors" || outcome === "failed") ? outcomeText(status, s) : undefined;
   return (
-    <Badge tone={STATUS_TONES[s] ?? "neutral"}>
-      {s === "running" ? <span aria-hidden="true" className="size-1.5 animate-pulse rounded-full bg-current" /> : null}
-      {STATUS_LABELS[s] ?? status}
+    <Badge tone={OUTCOME_TONES[outcome] ?? "neutral"} title={title}>
+      {outcome === "running" ? <span aria-hidden="true" className="size-1.5 animate-pulse rounded-full bg-current" /> : null}
+      {OUTCOME_LABELS[outcome] ?? status}
     </Badge>
   );
 }

@@ -6,7 +6,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
-import type { RunStatus, RunSummary } from "@/server/contracts/evaluations";
+import { answeredText, isUsableRun, MIN_USABLE_SHARE, runOutcome, type RunStatus, type RunSummary } from "@/server/contracts/evaluations";
 import { EVALUATOR_KIND_INFO, type EvaluatorKind } from "@/server/contracts/evaluators";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Badge, Button, Card, CardBody, CardHeader, ConfirmDialog, Menu, PageHeader, Spinner, TBody, TD, TH, THead, TR, Table, buttonClasses } from "@/components/ui";
@@ -15,7 +15,7 @@ import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
 import { promptHref } from "@/components/prompts/model";
 import { datasetHref } from "@/components/datasets/model";
-import { durationBetween, evaluationsHref, evaluatorHref, formatDuration, formatMs, formatScore, formatUsd, isActive, pct } from "./model";
+import { durationBetween, evaluationsHref, evaluatorHref, formatDuration, formatMs, formatScore, formatUsd, isActive, pct, runHref } from "./model";
 import { ProgressBar, StatusBadge } from "./run-bits";
 import { RunResults } from "./run-results";
 
@@ -99,7 +99,7 @@ export function RunView({ orgSlug, projectSlug, projectName, number, canWrite }:
         title={
           <span className="flex items-center gap-2.5">
             Run #{r.number}
-            <StatusBadge status={status} />
+            <StatusBadge status={status} summary={stillActive ? null : summary} />
           </span>
         }
         description={
@@ -158,6 +158,29 @@ export function RunView({ orgSlug, projectSlug, projectName, number, canWrite }:
         <div role="region" aria-label="Run error" className="mb-4">
           <Alert tone="error" title={status === "failed" ? "The run failed" : "Problem"}>
             {r.error}
+            {summary && summary.errors > 0 ? (
+              <span className="mt-1 block">
+                <Link href={runHref(orgSlug, projectSlug, r.number, { status: "error" })} className="font-medium underline">
+                  Show the {summary.errors.toLocaleString()} errored {summary.errors === 1 ? "call" : "calls"}
+                </Link>{" "}
+                ·{" "}
+                <Link href={datasetHref(orgSlug, projectSlug, r.datasetVersion.dataset.name, null, { v: r.datasetVersion.version })} className="font-medium underline">
+                  Open the dataset
+                </Link>
+              </span>
+            ) : null}
+          </Alert>
+        </div>
+      ) : null}
+      {!stillActive && summary && runOutcome(status, summary) === "completed_with_errors" ? (
+        <div role="region" aria-label="Run outcome" className="mb-4">
+          <Alert tone="warning" title={`Completed with errors: ${summary.errors.toLocaleString()} of ${summary.items.toLocaleString()} ${summary.items === 1 ? "call" : "calls"} failed`}>
+            Errored calls are not scored: the scores below cover the {answeredText(summary)}.
+            {summary.errorMessages?.[0] ? ` Most frequent error (${summary.errorMessages[0].count.toLocaleString()}): ${summary.errorMessages[0].message}.` : ""}
+            {!isUsableRun(status, summary) ? ` Fewer than ${Math.round(MIN_USABLE_SHARE * 100)}% of the calls were answered, so this run does not count for deployment gates and is not plotted on the dashboard.` : ""}{" "}
+            <Link href={runHref(orgSlug, projectSlug, r.number, { status: "error" })} className="font-medium underline">
+              Show the errors
+            </Link>
           </Alert>
         </div>
       ) : null}
@@ -168,7 +191,7 @@ export function RunView({ orgSlug, projectSlug, projectName, number, canWrite }:
       ) : null}
 
       {stillActive || !summary ? <ProgressCard status={status} progress={p} evaluatorNames={evaluatorNames} cancelRequested={r.cancelRequested} /> : null}
-      {summary ? <SummaryCards summary={summary} repetitions={r.repetitions} evaluators={r.evaluators} orgSlug={orgSlug} projectSlug={projectSlug} /> : null}
+      {summary ? <SummaryCards summary={summary} repetitions={r.repetitions} evaluators={r.evaluators} orgSlug={orgSlug} projectSlug={projectSlug} runNumber={r.number} /> : null}
       {r.human && r.human.dimensions.length ? <HumanReview human={r.human} /> : null}
 
       <RunResults orgSlug={orgSlug} projectSlug={projectSlug} number={r.number} evaluatorNames={promptVersion ? evaluatorNames : r.traceScoreNames} repetitions={r.repetitions} live={stillActive} />
@@ -250,7 +273,7 @@ function ProgressCard({ status, progress: p, evaluatorNames, cancelRequested }: 
 
 type RunEvaluator = { name: string; evaluatorVersionId: string; evaluatorVersion: { version: number; kind: string } };
 
-function SummaryCards({ summary: s, repetitions, evaluators, orgSlug, projectSlug }: { summary: RunSummary; repetitions: number; evaluators: RunEvaluator[]; orgSlug: string; projectSlug: string }) {
+function SummaryCards({ summary: s, repetitions, evaluators, orgSlug, projectSlug, runNumber }: { summary: RunSummary; repetitions: number; evaluators: RunEvaluator[]; orgSlug: string; projectSlug: string; runNumber: number }) {
   const versionOf = new Map(evaluators.map((e) => [e.evaluatorVersionId, e.evaluatorVersion.version]));
   return (
     <section aria-labelledby="summary-title" className="mb-5 flex flex-col gap-4">
@@ -260,7 +283,13 @@ function SummaryCards({ summary: s, repetitions, evaluators, orgSlug, projectSlu
       <dl className="grid grid-cols-2 gap-3 md:grid-cols-5">
         <Stat label="Calls">
           {s.done.toLocaleString()} <span className="text-sm font-normal text-zinc-500">of {s.items.toLocaleString()}</span>
-          {s.errors ? <span className="block text-xs font-medium text-red-700">{s.errors.toLocaleString()} errors</span> : <span className="block text-xs font-normal text-zinc-500">no errors</span>}
+          {s.errors ? (
+            <Link href={runHref(orgSlug, projectSlug, runNumber, { status: "error" })} className="block text-xs font-medium text-red-700 hover:underline">
+              {s.errors.toLocaleString()} {s.errors === 1 ? "error" : "errors"} (not scored)
+            </Link>
+          ) : (
+            <span className="block text-xs font-normal text-zinc-500">no errors</span>
+          )}
         </Stat>
         <Stat label="Latency p50">{formatMs(s.latencyP50)}</Stat>
         <Stat label="Latency p95">{formatMs(s.latencyP95)}</Stat>

@@ -152,7 +152,7 @@ export function RunsList({ orgSlug, projectSlug, projectName, canWrite }: Props)
                     <PassRates summary={run.summary as RunSummary | null} />
                   </TD>
                   <TD className="min-w-36">
-                    {isActive(run.status) ? <LiveStatus orgSlug={orgSlug} projectSlug={projectSlug} number={run.number} status={run.status} /> : <StatusBadge status={run.status} />}
+                    {isActive(run.status) ? <LiveStatus orgSlug={orgSlug} projectSlug={projectSlug} number={run.number} status={run.status} /> : <StatusBadge status={run.status} summary={run.summary} />}
                   </TD>
                   <TD className="text-xs text-zinc-600">{run.createdByLabel}</TD>
                   <TD className="whitespace-nowrap text-zinc-500">

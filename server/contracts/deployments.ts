@@ -110,6 +110,11 @@ export type GateResult = {
   /** False when the environment has no gate (then `passed` is true). */
   configured: boolean;
   run: { number: number; dataset: string; datasetVersion: number; tag: string | null; finishedAt: string | null } | null;
+  /**
+   * When no run counts: the newest run of this version on the gate's dataset that answered too few
+   * of its calls (below MIN_USABLE_SHARE), with its most frequent error. Absent in older results.
+   */
+  blockingRun?: { number: number; status: string; datasetVersion: number; answered: number; items: number; error: string | null } | null;
   checks: GateCheck[];
   review: { queue: string; dimension: string | null; min: number; actual: number | null; n: number; passed: boolean; message: string } | null;
   /** Why the gate fails, one sentence each (empty when it passes). */

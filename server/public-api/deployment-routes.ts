@@ -21,6 +21,12 @@ const gateResult = z
     passed: z.boolean(),
     configured: z.boolean().describe("False when no gate applies to this prompt and environment (then `passed` is true)."),
     run: z.object({ number: z.number().int(), dataset: z.string(), datasetVersion: z.number().int(), tag: z.string().nullable(), finishedAt: z.string().nullable() }).strict().nullable(),
+    blockingRun: z
+      .object({ number: z.number().int(), status: z.string(), datasetVersion: z.number().int(), answered: z.number().int(), items: z.number().int(), error: z.string().nullable() })
+      .strict()
+      .nullable()
+      .optional()
+      .describe("When no run counts: the newest run of this version on the gate's dataset that answered fewer than half of its calls, with its most frequent error."),
     checks: z.array(gateCheck),
     review: z
       .object({ queue: z.string(), dimension: z.string().nullable(), min: z.number(), actual: z.number().nullable(), n: z.number().int(), passed: z.boolean(), message: z.string() })

@@ -5,7 +5,7 @@ import "server-only";
 import { z } from "zod";
 import { getDb } from "../db/client";
 import { runAudited } from "../audit/mutation";
-import { createRunInput, RUN_STATUSES } from "../contracts/evaluations";
+import { createRunInput, isUsableRun, runOutcome, RUN_OUTCOMES, RUN_STATUSES, type RunSummary } from "../contracts/evaluations";
 import { createRun, getRun } from "../domain/evaluations/runs";
 import { defineRoute, type PublicRoute } from "./route-table";
 
@@ -29,6 +29,10 @@ const runResponse = z
     number: z.number().int().describe("The run's number in the project (#12)."),
     id: z.string(),
     status: z.enum(RUN_STATUSES),
+    outcome: z
+      .enum(RUN_OUTCOMES)
+      .describe("What the run measured: `completed` (every call answered), `completed_with_errors` (some calls errored; they are not scored), `failed` (no usable result; `error` says why), else the status."),
+    usable: z.boolean().describe("True when the run completed with at least half of its calls answered: only such runs count for deployment gates and dashboards."),
     error: z.string().nullable(),
     source: z.enum(["keel", "external"]).describe("`external`: executed by an SDK outside Keel (Langfuse dataset run items); it names no prompt version."),
     name: z.string().nullable().describe("The run name an SDK gave an external run; null for runs Keel executed."),
@@ -50,6 +54,10 @@ const runResponse = z
         outputTokens: z.number().int(),
         costUsd: z.number().nullable(),
         consistency: z.array(z.object({ name: z.string(), meanVariance: z.number() }).strict()).nullable(),
+        errorMessages: z
+          .array(z.object({ message: z.string(), count: z.number().int() }).strict())
+          .optional()
+          .describe("The most frequent error messages of the errored calls, most frequent first (at most 3)."),
       })
       .strict()
       .nullable()
@@ -66,6 +74,8 @@ function toResponse(run: LoadedRun) {
     number: run.number,
     id: run.id,
     status: run.status,
+    outcome: runOutcome(run.status, run.summary as RunSummary | null),
+    usable: isUsableRun(run.status, run.summary as RunSummary | null),
     error: run.error,
     source: run.source,
     name: run.name,

@@ -9,6 +9,7 @@ import { approveRequest, cancelRequest, createRequest, deployIfDue, overrideFree
 import { deployedAt, deploymentHistory, getRequest, listRequests, pendingForApprover, type Reader } from "../../domain/deployments/queries";
 import { buildEvidencePack } from "../../domain/deployments/evidence";
 import { rollbackTargets } from "../../domain/deployments/targets";
+import { previewGate } from "../../domain/deployments/gate";
 import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, redeliver, updateWebhook } from "../../domain/deployments/webhooks";
 import { AppError } from "../../errors";
 
@@ -38,6 +39,10 @@ export const deploymentsRouter = createRouter({
   at: projectProcedure("deployment:read")
     .input(z.object({ environment: labelName, at: dateTime(), prompt: promptName.optional() }))
     .query(({ ctx, input }) => deployedAt(ctx.db, ctx.project.id, input)),
+  /** The gate a promotion of this version would meet, before the request is made. */
+  gatePreview: projectProcedure("deployment:read")
+    .input(z.object({ prompt: promptName, version: z.number().int("must be a whole number").min(1, "must be 1 or more").max(2_147_483_647), environment: labelName }))
+    .query(({ ctx, input }) => previewGate(ctx.db, ctx.project.id, input)),
   rollbackTargets: projectProcedure("deployment:read")
     .input(z.object({ environment: labelName, prompt: promptName }))
     .query(({ ctx, input }) => rollbackTargets(ctx.db, ctx.project.id, input)),

@@ -341,3 +341,38 @@ describe("policies", () => {
     expect(policy).toMatchObject({ rules: [{ required: 1, roles: ["owner", "admin", "approver"] }], separationOfDuties: true, expiryHours: 168 });
   });
 });
+
+describe("a run that measured nothing", () => {
+  it("never satisfies the gate: the request and the preview name the run, its answers and its error", async () => {
+    await setPolicy(t.users.owner, "production", { ...TWO_RULES, gate: { dataset: "regression", evaluators: [{ name: "mentions-refund", metric: "passRate", min: 0 }] } });
+    const v = await newVersion(t.users.editor, "In a {{tone}} tone: {{question}}");
+    const preview = { ...scope(), prompt: PROMPT, version: v, environment: "production" };
+
+    // Before any run: the gate, its thresholds and the settings of a run that would count.
+    const before = await as(t.users.viewer).deployments.gatePreview(preview);
+    expect(before).toMatchObject({
+      environment: "production",
+      gate: { dataset: "regression", evaluators: [{ name: "mentions-refund", metric: "passRate", min: 0 }] },
+      result: { passed: false, run: null, blockingRun: null, reasons: [expect.stringMatching(/No completed evaluation run of this version on regression/)] },
+      suggestedRun: { prompt: PROMPT, version: v, dataset: "regression", datasetVersion: null, tag: null, evaluators: ["mentions-refund"] },
+    });
+
+    // Every item lacks `tone`: the run ends failed with the reason, not "completed" at 0%.
+    const number = await runOf(v);
+    const run = await as(t.users.editor).runs.get({ ...scope(), number });
+    expect(run.status).toBe("failed");
+    expect(run.error).toMatch(/^No usable results: 0 of 2 answers, every call failed: .*tone/);
+    expect(run.summary).toMatchObject({ items: 2, done: 0, errors: 2, errorMessages: [{ message: expect.stringMatching(/tone/), count: 2 }] });
+
+    const reason = new RegExp(`Run #${number} has 0 of 2 answers: .*tone.*\\. Fix the dataset or the prompt version, then run again`);
+    await expect(as(t.users.editor).deployments.request({ ...preview, justification: "gate" })).rejects.toMatchObject({ code: "UNPROCESSABLE_CONTENT", message: expect.stringMatching(reason) });
+    const after = await as(t.users.editor).deployments.gatePreview(preview);
+    expect(after.result).toMatchObject({ passed: false, run: null, blockingRun: { number, status: "failed", answered: 0, items: 2, error: expect.stringMatching(/tone/) }, reasons: [expect.stringMatching(reason)] });
+    expect(after.suggestedRun).toMatchObject({ version: v, evaluators: ["mentions-refund"] });
+
+    // A version the gate does not apply to, and an unknown version.
+    await expect(as(t.users.editor).deployments.gatePreview({ ...preview, version: 999 })).rejects.toMatchObject({ code: "NOT_FOUND", message: expect.stringMatching(/No version 999/) });
+    expect(await as(t.users.editor).deployments.gatePreview({ ...preview, environment: "staging" })).toMatchObject({ protected: false, gate: null, result: null, suggestedRun: null });
+    await setPolicy(t.users.owner, "production", TWO_RULES);
+  });
+});

@@ -7,7 +7,7 @@ import { getDb } from "../../db/client";
 import { auditEventsOf, callerFor, createTestOrg, lastSeq, type TestOrg } from "@/test/support/factories";
 import { startFakeOpenAI, type FakeProviderServer } from "@/test/support/fake-openai";
 import { processRun } from "./worker";
-import type { RunSummary } from "../../contracts/evaluations";
+import { outcomeText, runOutcome, type RunSummary } from "../../contracts/evaluations";
 
 let t: TestOrg;
 let fake: FakeProviderServer;
@@ -262,10 +262,60 @@ describe("results and comparison", () => {
     expect(comparison.evaluators[0]!.verdict).toMatch(/^No significant difference between v2 and v1 on exact/);
     await editor().datasets.addItems({ ...scope(), name: "qa", items: [{ input: { question: "One more?" } }] });
     const c = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer", version: 2 }, dataset: { name: "qa" } });
-    await expect(editor().runs.compare({ ...scope(), baseline: a.number, candidate: c.number })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/used different dataset versions/) });
+    // Different dataset versions share no items: the comparison says why and offers the runs that would compare.
+    const apart = await editor().runs.compare({ ...scope(), baseline: a.number, candidate: c.number });
+    const cVersion = (await editor().runs.get({ ...scope(), number: c.number })).datasetVersion.version;
+    expect(apart).toMatchObject({ items: 0, evaluators: [], incomparable: { reason: `Run #${a.number} used qa v1, run #${c.number} used v${cVersion}: no items in common. Compare runs on the same dataset version.` } });
+    expect(apart.incomparable!.candidates.map((r) => r.number)).toContain(b.number);
+    expect(apart.incomparable!.candidates.map((r) => r.number)).not.toContain(a.number);
+    expect(apart.incomparable!.baselines).toEqual([]);
 
     const dashboard = await editor().runs.dashboard({ ...scope(), promptName: "qa/answer" });
     expect(dashboard.runs.map((r) => r.version)).toContain(2);
     expect(dashboard.runs.at(-1)!.evaluators.map((e) => e.name)).toEqual(["exact", "simulated"]);
+    // One of the four items lacks the variable: completed with errors, still usable (3 of 4 answered).
+    expect(dashboard.runs.find((r) => r.number === a.number)).toMatchObject({ outcome: "completed_with_errors", usable: true, done: 3, errors: 1, items: 4 });
+  }, 60_000);
+});
+
+describe("outcomes", () => {
+  it("errored items are not scored: the summary's statistics cover the answered items only", async () => {
+    const { number } = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer", version: 1 }, dataset: { name: "qa", version: 1 }, evaluators: ["exact", "simulated"] });
+    const run = await runToEnd(number);
+    const summary = run.summary as RunSummary;
+    expect(run.status).toBe("completed");
+    expect(summary).toMatchObject({ items: 4, done: 3, errors: 1, errorMessages: [{ message: expect.stringMatching(/question/), count: 1 }] });
+    // Every evaluator scored 3 calls, not 4: the errored one is neither a zero nor a failure.
+    expect(summary.evaluators.map((e) => [e.name, e.n])).toEqual([
+      ["exact", 3],
+      ["simulated", 3],
+    ]);
+    const done = await editor().runs.results({ ...scope(), number, status: "done", pageSize: 100 });
+    const exact = done.rows.map((r) => r.scores!.find((s) => s.name === "exact")!);
+    expect(summary.evaluators[0]!.passRate).toBeCloseTo(exact.filter((s) => s.passed).length / 3, 10);
+    expect(summary.evaluators[0]!.mean).toBeCloseTo(exact.reduce((a, s) => a + s.score, 0) / 3, 10);
+    expect(runOutcome(run.status, summary)).toBe("completed_with_errors");
+    expect(outcomeText(run.status, summary)).toMatch(/^completed with errors: 1 of 4 items failed \(most often: Missing variables: question/);
+  }, 60_000);
+
+  it("a run whose every call errored ends failed, naming the most frequent error; the dashboard marks it and comparisons say why", async () => {
+    await editor().prompts.create({ ...scope(), name: "qa/tone", content: { type: "text", template: "In a {{tone}} tone: {{question}}" }, commitMessage: "v1" });
+    const ok = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer", version: 1 }, dataset: { name: "qa", version: 1 }, evaluators: ["exact"] });
+    const { number } = await editor().runs.create({ ...scope(), prompt: { name: "qa/tone", version: 1 }, dataset: { name: "qa", version: 1 }, evaluators: ["exact"] });
+    await runToEnd(ok.number);
+    const before = await lastSeq(t.org.id);
+    const run = await runToEnd(number);
+    expect(run.status).toBe("failed");
+    expect(run.error).toMatch(/^No usable results: 0 of 4 answers, every call failed: Missing variables: tone/);
+    expect(run.summary).toMatchObject({ items: 4, done: 0, errors: 4, evaluators: [{ name: "exact", n: 0 }], errorMessages: [{ count: 3 }, { count: 1 }] });
+    expect(runOutcome(run.status, run.summary as RunSummary)).toBe("failed");
+    const finished = (await auditEventsOf(t.org.id, before)).find((e) => e.action === "evaluation.run.finished");
+    expect(finished?.after).toMatchObject({ number, status: "failed", done: 0, errors: 4 });
+
+    const dashboard = await editor().runs.dashboard({ ...scope(), promptName: "qa/tone" });
+    expect(dashboard.runs).toEqual([expect.objectContaining({ number, status: "failed", outcome: "failed", usable: false, done: 0, items: 4, error: expect.stringMatching(/tone/) })]);
+
+    const comparison = await editor().runs.compare({ ...scope(), baseline: ok.number, candidate: number });
+    expect(comparison).toMatchObject({ items: 0, incomparable: null, unanswered: expect.stringMatching(new RegExp(`^Run #${number} has 0 of 4 answers \\(Missing variables: tone`)) });
   }, 60_000);
 });

@@ -5,7 +5,7 @@ import "server-only";
 // the regressions), and the per-prompt dashboard series.
 import { readSql, type ReadDb } from "../../db/client";
 import { AppError, notFound } from "../../errors";
-import type { ItemScore, ResultRow, RunSummary } from "../../contracts/evaluations";
+import { answeredText, FINISHED_STATUSES, isUsableRun, runOutcome, type ItemScore, type ResultRow, type RunStatus, type RunSummary } from "../../contracts/evaluations";
 import { humanScoresOfRun } from "../reviews/human-scores";
 import { compareScores, differenceDirection, mcnemar, mean, pairedBootstrapMeanDifference, verdict } from "./stats";
 
@@ -150,8 +150,29 @@ export async function compareRuns(db: ReadDb, projectId: string, input: { baseli
   const [a, b] = await Promise.all([runByNumber(db, projectId, input.baseline), runByNumber(db, projectId, input.candidate)]);
   const pa = executedPromptVersion(a, "baseline");
   const pb = executedPromptVersion(b, "candidate");
+  const summaryOf = (run: typeof a, p: typeof pa) => ({ number: run.number, prompt: p.prompt.name, version: p.version, summary: run.summary as RunSummary | null, status: run.status });
   if (a.datasetVersionId !== b.datasetVersionId) {
-    throw new AppError("BAD_REQUEST", `Runs #${a.number} and #${b.number} used different dataset versions (${a.datasetVersion.dataset.name} v${a.datasetVersion.version} and v${b.datasetVersion.version}); compare runs on the same items`, { field: "candidate" });
+    // Not an error: the runs simply share no items. Say why, and which runs would compare.
+    const sameDataset = a.datasetVersion.datasetId === b.datasetVersion.datasetId;
+    const used = (run: typeof a) => `${sameDataset ? "" : `${run.datasetVersion.dataset.name} `}v${run.datasetVersion.version}`;
+    const reason = `Run #${a.number} used ${sameDataset ? `${a.datasetVersion.dataset.name} ` : "dataset "}${used(a)}, run #${b.number} used ${sameDataset ? "" : "dataset "}${used(b)}: no items in common. Compare runs on the same dataset version.`;
+    return {
+      baseline: summaryOf(a, pa),
+      candidate: summaryOf(b, pb),
+      dataset: { name: a.datasetVersion.dataset.name, version: a.datasetVersion.version },
+      items: 0,
+      evaluators: [] as EvaluatorComparison[],
+      regressions: [] as Regression[],
+      incomparable: {
+        reason,
+        // Candidates for the baseline (same dataset version as the baseline) and baselines for the candidate.
+        candidates: await comparableRuns(db, projectId, a.datasetVersionId, [a.number, b.number]),
+        baselines: await comparableRuns(db, projectId, b.datasetVersionId, [a.number, b.number]),
+        baselineDataset: { name: a.datasetVersion.dataset.name, version: a.datasetVersion.version },
+        candidateDataset: { name: b.datasetVersion.dataset.name, version: b.datasetVersion.version },
+      } as Incomparable | null,
+      unanswered: null as string | null,
+    };
   }
   // Items answered in both runs (with repetitions: each item's mean score, and its majority pass).
   const rows = await readSql<PairRow>(
@@ -206,17 +227,57 @@ export async function compareRuns(db: ReadDb, projectId: string, input: { baseli
     })
     .filter((r) => r.worse.length > 0)
     .slice(0, 500);
-  const summaryOf = (run: typeof a, p: typeof pa) => ({ number: run.number, prompt: p.prompt.name, version: p.version, summary: run.summary as RunSummary | null, status: run.status });
-  return { baseline: summaryOf(a, pa), candidate: summaryOf(b, pb), dataset: { name: a.datasetVersion.dataset.name, version: a.datasetVersion.version }, items: rows.length, evaluators, regressions };
+  // No item answered in both: when a finished run answered nothing (or too little), that is why.
+  const unanswered =
+    rows.length === 0
+      ? [a, b]
+          .filter((r) => FINISHED_STATUSES.includes(r.status as RunStatus) && !isUsableRun(r.status, r.summary as RunSummary | null))
+          .map((r) => {
+            const s = r.summary as RunSummary | null;
+            return s ? `Run #${r.number} ${r.status === "cancelled" ? "was cancelled with" : "has"} ${answeredText(s)}${s.errorMessages?.[0] ? ` (${s.errorMessages[0].message})` : ""}` : `Run #${r.number} ${r.status}`;
+          })
+          .join("; ") || null
+      : null;
+  return { baseline: summaryOf(a, pa), candidate: summaryOf(b, pb), dataset: { name: a.datasetVersion.dataset.name, version: a.datasetVersion.version }, items: rows.length, evaluators, regressions, incomparable: null as Incomparable | null, unanswered };
 }
 
-/** Completed runs of a prompt, oldest first, for the dashboard's per-version series. */
+type Regression = { position: number; worse: { evaluator: string; baseline: number; candidate: number; baselinePassed: boolean; candidatePassed: boolean }[] };
+export type ComparableRun = { number: number; prompt: string; version: number; finishedAt: Date | null };
+export type Incomparable = {
+  reason: string;
+  /** Usable runs on the baseline's dataset version (to compare the baseline with). */
+  candidates: ComparableRun[];
+  /** Usable runs on the candidate's dataset version (to compare the candidate with). */
+  baselines: ComparableRun[];
+  baselineDataset: { name: string; version: number };
+  candidateDataset: { name: string; version: number };
+};
+
+/** The latest usable runs Keel executed on one dataset version (other than `except`). */
+async function comparableRuns(db: ReadDb, projectId: string, datasetVersionId: string, except: number[]): Promise<ComparableRun[]> {
+  const runs = await db.evaluationRun.findMany({
+    where: { projectId, datasetVersionId, status: "completed", source: "keel", number: { notIn: except } },
+    orderBy: { number: "desc" },
+    take: 20,
+    select: { number: true, status: true, summary: true, finishedAt: true, promptVersion: { select: { version: true, prompt: { select: { name: true } } } } },
+  });
+  return runs
+    .filter((r) => r.promptVersion && isUsableRun(r.status, r.summary as RunSummary | null))
+    .slice(0, 5)
+    .map((r) => ({ number: r.number, prompt: r.promptVersion!.prompt.name, version: r.promptVersion!.version, finishedAt: r.finishedAt }));
+}
+
+/**
+ * Finished runs of a prompt (completed or failed, not cancelled), oldest first, for the dashboard's
+ * per-version series. Each says whether it is usable (answered at least MIN_USABLE_SHARE of its
+ * calls): the charts plot only usable runs and mark the others with their reason.
+ */
 export async function promptDashboard(db: ReadDb, projectId: string, promptName: string) {
   const prompt = await db.prompt.findUnique({ where: { projectId_name: { projectId, name: promptName } }, include: { labels: true } });
   if (!prompt) throw new AppError("NOT_FOUND", `No prompt named "${promptName}"`);
   // The latest 500 completed runs, then oldest first for the charts.
   const latest = await db.evaluationRun.findMany({
-    where: { projectId, status: "completed", promptVersion: { promptId: prompt.id } },
+    where: { projectId, status: { in: ["completed", "failed"] }, promptVersion: { promptId: prompt.id } },
     orderBy: { number: "desc" },
     take: 500,
     include: { promptVersion: { select: { version: true } }, datasetVersion: { select: { version: true, dataset: { select: { name: true } } } } },
@@ -245,6 +306,12 @@ export async function promptDashboard(db: ReadDb, projectId: string, promptName:
         costUsd: s?.costUsd ?? null,
         done: s?.done ?? 0,
         errors: s?.errors ?? 0,
+        items: s?.items ?? r.itemsTotal,
+        status: r.status,
+        outcome: runOutcome(r.status, s),
+        usable: isUsableRun(r.status, s),
+        /** The most frequent error, else the run's own error (a failed run's reason). */
+        error: s?.errorMessages?.[0]?.message ?? r.error,
       };
     })),
   };

@@ -2,11 +2,13 @@ import "server-only";
 // A run's summary, computed from its stored items: per evaluator the mean score with a 95%
 // confidence interval and the pass rate with a Wilson interval; latency percentiles; tokens and
 // cost; and, with repetitions, how consistent the outputs were (mean per-item score variance).
+// Only answered items are scored: an errored item counts in `errors` (with its message among the
+// most frequent ones) and never as a zero in a mean, an interval or a pass rate.
 import { readSql, type ReadDb } from "../../db/client";
-import type { ItemScore, RunSummary } from "../../contracts/evaluations";
+import { commonErrors, type ItemScore, type RunSummary } from "../../contracts/evaluations";
 import { mean, meanConfidenceInterval, percentile, wilsonInterval } from "./stats";
 
-type Row = { position: number; repetition: number; status: string; latency_ms: number | null; input_tokens: number | null; output_tokens: number | null; cost_usd: string | null; scores: ItemScore[] | null };
+type Row = { position: number; repetition: number; status: string; latency_ms: number | null; input_tokens: number | null; output_tokens: number | null; cost_usd: string | null; scores: ItemScore[] | null; error: string | null };
 
 export async function summarizeRun(db: ReadDb, runId: string): Promise<RunSummary> {
   const evaluators = await readSql<{ evaluator_version_id: string; name: string; kind: string }>(
@@ -16,7 +18,7 @@ export async function summarizeRun(db: ReadDb, runId: string): Promise<RunSummar
   );
   const rows = await readSql<Row>(
     db,
-    `SELECT position, repetition, status::text AS status, latency_ms, input_tokens, output_tokens, cost_usd::text AS cost_usd, scores
+    `SELECT position, repetition, status::text AS status, latency_ms, input_tokens, output_tokens, cost_usd::text AS cost_usd, scores, error
      FROM evaluation_run_items WHERE run_id = $1::uuid ORDER BY position, repetition`,
     runId,
   );
@@ -51,10 +53,11 @@ export async function summarizeRun(db: ReadDb, runId: string): Promise<RunSummar
       })
     : null;
 
+  const errored = rows.filter((r) => r.status === "error");
   return {
     items: rows.length,
     done: done.length,
-    errors: rows.filter((r) => r.status === "error").length,
+    errors: errored.length,
     evaluators: perEvaluator,
     latencyP50: latencies.length ? percentile(latencies, 50) : null,
     latencyP95: latencies.length ? percentile(latencies, 95) : null,
@@ -62,5 +65,6 @@ export async function summarizeRun(db: ReadDb, runId: string): Promise<RunSummar
     outputTokens: done.reduce((sum, r) => sum + (r.output_tokens ?? 0), 0),
     costUsd: costs.some((c) => c === null) ? null : costs.reduce<number>((sum, c) => sum + (c ?? 0), 0),
     consistency,
+    errorMessages: commonErrors(errored.map((r) => r.error)),
   };
 }

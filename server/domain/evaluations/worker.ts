@@ -14,7 +14,7 @@ import { createProvider, estimateCost, ProviderError, type ChatMessage } from ".
 import { renderMessages, renderPrompt, renderTemplate, type VariableDeclarations } from "../../contracts/templates";
 import type { ChatMessage as PromptMessage } from "../../contracts/prompts";
 import { storedEvaluatorConfig, type EvaluatorConfig } from "../../contracts/evaluators";
-import type { ItemScore } from "../../contracts/evaluations";
+import { answeredText, type ItemScore, type RunSummary } from "../../contracts/evaluations";
 import { providerForCall } from "../providers/connections";
 import { projectPriceRows } from "../providers/prices";
 import { resolvePrompt } from "../prompts/queries";
@@ -314,14 +314,24 @@ export async function processRun(runId: string, options: ProcessOptions): Promis
   }
   const left = await getDb().evaluationRunItem.count({ where: { runId: run.id, status: { in: ["pending", "running"] } } });
   if (left > 0) return "continue";
-  await finish(run, "completed", null);
-  log(`run #${run.number} completed`);
+  const ended = await finish(run, "completed", null);
+  log(`run #${run.number} ${ended}`);
   return "finished";
 }
 
-/** Ends the run once (compare-and-set on its status), with its summary and an audit event. */
-async function finish(run: LoadedRun, status: "completed" | "failed" | "cancelled", error: string | null) {
+/**
+ * Ends the run once (compare-and-set on its status), with its summary and an audit event. A run
+ * whose every call errored measured nothing: it ends `failed`, its error naming the most frequent
+ * cause, never `completed` (its summary has no score to show).
+ */
+async function finish(run: LoadedRun, requested: "completed" | "failed" | "cancelled", requestedError: string | null) {
   const summary = await summarizeRun(getDb() as unknown as ReadDb, run.id);
+  let status = requested;
+  let error = requestedError;
+  if (requested === "completed" && summary.items > 0 && summary.done === 0) {
+    status = "failed";
+    error = noAnswersError(summary);
+  }
   await runAudited(systemActor("system:evaluation-worker"), async (w) => {
     const changed = await w.tx.evaluationRun.updateMany({
       where: { id: run.id, status: { in: ["queued", "running"] } },
@@ -344,6 +354,13 @@ async function finish(run: LoadedRun, status: "completed" | "failed" | "cancelle
       after: { number: run.number, status, error, done: summary.done, errors: summary.errors, evaluators: summary.evaluators.map((e) => ({ name: e.name, mean: e.mean, passRate: e.passRate })) },
     });
   });
+  return status === "failed" ? `failed: ${error}` : status;
+}
+
+function noAnswersError(summary: RunSummary): string {
+  const top = summary.errorMessages?.[0];
+  const cause = top ? `: ${top.message}${top.count < summary.errors ? ` (${top.count.toLocaleString("en-US")} of them; other errors too)` : ""}` : "";
+  return `No usable results: ${answeredText(summary)}, every call failed${cause}`;
 }
 
 /**
