@@ -64,12 +64,7 @@ export const changeMessage = text(500).trim().default("");
 export const MAX_BULK_EDIT_ITEMS = 100_000;
 
 /** The name of one key of an item's input (what a prompt variable reads). */
-export const itemFieldName = z
-  .string()
-  .trim()
-  .min(1, "must not be empty")
-  .max(200, "must be at most 200 characters")
-  .regex(/^[^\u0000-\u001F]+$/, "must not contain control characters");
+export const itemFieldName = text(200).trim().min(1, "must not be empty");
 
 /**
  * A bulk edit of the items' input fields; each is one new version.
