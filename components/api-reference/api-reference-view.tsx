@@ -284,7 +284,7 @@ function SchemaView({ schema, resolve, depth = 0 }: { schema: Schema | undefined
               <div className="flex flex-wrap items-baseline gap-x-2 gap-y-0.5 text-xs">
                 <span className="font-mono font-medium text-zinc-900">{name}</span>
                 <span className="font-mono text-zinc-500">{typeOf(prop, resolve)}</span>
-                {required.has(name) ? <span className="text-[11px] text-red-700">required</span> : <span className="text-[11px] text-zinc-400">optional</span>}
+                {required.has(name) ? <span className="text-[11px] text-red-700">required</span> : <span className="text-[11px] text-zinc-500">optional</span>}
                 {resolved?.description ? <span className="text-zinc-600">{resolved.description}</span> : null}
               </div>
               {nested ? (

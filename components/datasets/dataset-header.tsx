@@ -52,7 +52,7 @@ export function DatasetHeader({ orgSlug, projectSlug, projectName, name, initial
                 {d.itemCount.toLocaleString()} {d.itemCount === 1 ? "item" : "items"}
               </Badge>
             </span>
-            {d.description ? <span className="text-zinc-600">{d.description}</span> : <span className="text-zinc-400">No description</span>}
+            {d.description ? <span className="text-zinc-600">{d.description}</span> : <span className="text-zinc-500">No description</span>}
           </span>
         }
       />

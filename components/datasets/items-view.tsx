@@ -148,7 +148,7 @@ export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
           header: "Expected",
           cell: ({ getValue }) => {
             const v = getValue();
-            return v === null || v === undefined ? <span className="text-xs text-zinc-400">none</span> : <span className="block max-w-[16rem] truncate text-zinc-600">{preview(v, 100)}</span>;
+            return v === null || v === undefined ? <span className="text-xs text-zinc-500">none</span> : <span className="block max-w-[16rem] truncate text-zinc-600">{preview(v, 100)}</span>;
           },
         }),
         helper.accessor("tags", {

@@ -75,10 +75,10 @@ export function DiffLines({ lines, className }: { lines: DiffLine[]; className?:
           const s = styles[line.kind];
           return (
             <span key={i} className={cn("flex min-w-max", s.row)} data-diff={line.kind}>
-              <span aria-hidden="true" className="w-9 shrink-0 pr-2 text-right text-zinc-400 select-none">
+              <span aria-hidden="true" className="w-9 shrink-0 pr-2 text-right text-zinc-500 select-none">
                 {line.oldNo ?? ""}
               </span>
-              <span aria-hidden="true" className="w-9 shrink-0 pr-2 text-right text-zinc-400 select-none">
+              <span aria-hidden="true" className="w-9 shrink-0 pr-2 text-right text-zinc-500 select-none">
                 {line.newNo ?? ""}
               </span>
               <span className={cn("w-5 shrink-0 text-center font-semibold select-none", s.marker)}>{line.kind === "added" ? "+" : line.kind === "removed" ? "-" : " "}</span>

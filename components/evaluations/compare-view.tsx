@@ -142,11 +142,11 @@ function EvaluatorCard({ e, extent, baselineLabel, candidateLabel }: { e: Evalua
           <dl className="grid grid-cols-[auto_1fr] content-start gap-x-3 gap-y-1 text-[13px] whitespace-nowrap">
             <dt className="text-zinc-500">Baseline mean</dt>
             <dd className="font-mono text-zinc-800 tabular-nums">
-              {formatMean(e.baselineMean)} <span className="font-sans text-xs text-zinc-400">{baselineLabel}</span>
+              {formatMean(e.baselineMean)} <span className="font-sans text-xs text-zinc-500">{baselineLabel}</span>
             </dd>
             <dt className="text-zinc-500">Candidate mean</dt>
             <dd className="font-mono text-zinc-800 tabular-nums">
-              {formatMean(e.candidateMean)} <span className="font-sans text-xs text-zinc-400">{candidateLabel}</span>
+              {formatMean(e.candidateMean)} <span className="font-sans text-xs text-zinc-500">{candidateLabel}</span>
             </dd>
             <dt className="text-zinc-500">Difference</dt>
             <dd className={cn("font-mono tabular-nums", style.text)}>
@@ -171,7 +171,7 @@ function EvaluatorCard({ e, extent, baselineLabel, candidateLabel }: { e: Evalua
               <span>
                 <span className="font-mono font-medium text-zinc-700 tabular-nums">{e.ties}</span> <span className="text-zinc-600">ties</span>
               </span>
-              <span className="text-xs text-zinc-400">(candidate vs baseline, item by item)</span>
+              <span className="text-xs text-zinc-500">(candidate vs baseline, item by item)</span>
             </p>
             {e.mcnemar ? (
               <p className="mt-1.5 text-zinc-600">
@@ -283,7 +283,7 @@ function ItemDialog({
             ))}
             <div className="grid grid-cols-[10rem_minmax(0,1fr)] gap-3 px-3 py-1.5">
               <dt className="font-mono text-xs text-zinc-600">expected</dt>
-              <dd className={cn("whitespace-pre-wrap text-zinc-800", typeof item.expected !== "string" && "font-mono text-xs")}>{item.expected === null || item.expected === undefined ? <span className="text-zinc-400">none</span> : pretty(item.expected)}</dd>
+              <dd className={cn("whitespace-pre-wrap text-zinc-800", typeof item.expected !== "string" && "font-mono text-xs")}>{item.expected === null || item.expected === undefined ? <span className="text-zinc-500">none</span> : pretty(item.expected)}</dd>
             </div>
           </dl>
         ) : null}
@@ -404,7 +404,7 @@ export function CompareView({ orgSlug, projectSlug, projectName }: Props) {
             <Select label="Baseline" size="sm" value={baseline ?? ""} onChange={(e) => setParams({ baseline: positiveInt(e.target.value), candidate })} boxClassName="w-80">
               {options(baseline)}
             </Select>
-            <ArrowRightIcon className="mb-1.5 text-zinc-400" />
+            <ArrowRightIcon className="mb-1.5 text-zinc-500" />
             <Select label="Candidate" size="sm" value={candidate ?? ""} onChange={(e) => setParams({ baseline, candidate: positiveInt(e.target.value) })} boxClassName="w-80">
               {options(candidate)}
             </Select>

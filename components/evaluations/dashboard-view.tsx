@@ -157,7 +157,7 @@ function Charts({ runs, productionVersion }: { runs: DashboardRun[]; productionV
         {hasCost ? (
           <VersionBarChart data={costData} series={COST} productionVersion={prodLabel} format={shortUsd} />
         ) : (
-          <p className="flex h-60 items-center justify-center text-[13px] text-zinc-400">No cost recorded</p>
+          <p className="flex h-60 items-center justify-center text-[13px] text-zinc-500">No cost recorded</p>
         )}
       </ChartFigure>
     </div>

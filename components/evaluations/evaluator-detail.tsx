@@ -76,7 +76,7 @@ export function EvaluatorDetail({ orgSlug, projectSlug, projectName, name, canWr
                 latest v{e.latestVersion}
               </Badge>
             </span>
-            {e.description ? <span className="text-zinc-600">{e.description}</span> : <span className="text-zinc-400">No description</span>}
+            {e.description ? <span className="text-zinc-600">{e.description}</span> : <span className="text-zinc-500">No description</span>}
           </span>
         }
         actions={

@@ -93,7 +93,7 @@ export function RunResults({ orgSlug, projectSlug, number, evaluatorNames, repet
           cell: ({ row }) => (
             <span className="font-mono text-xs whitespace-nowrap text-zinc-500">
               {row.original.position}
-              {repetitions > 1 ? <span className="text-zinc-400">.{row.original.repetition}</span> : null}
+              {repetitions > 1 ? <span className="text-zinc-500">.{row.original.repetition}</span> : null}
             </span>
           ),
         }),
@@ -117,7 +117,7 @@ export function RunResults({ orgSlug, projectSlug, number, evaluatorNames, repet
                 <span className="truncate text-xs text-red-700">{row.original.error}</span>
               </span>
             ) : row.original.status !== "done" ? (
-              <span className="text-xs text-zinc-400">{row.original.status === "running" ? "answering…" : "waiting"}</span>
+              <span className="text-xs text-zinc-500">{row.original.status === "running" ? "answering…" : "waiting"}</span>
             ) : (
               <span className="block max-w-[15rem] truncate text-zinc-600">{preview(getValue(), 160)}</span>
             ),
@@ -298,7 +298,7 @@ function inputPreview(input: Record<string, unknown>): string {
 type RenderedMessage = { role: string; content: unknown };
 
 function RenderedPrompt({ rendered }: { rendered: unknown }) {
-  if (rendered === null || rendered === undefined) return <p className="text-xs text-zinc-400">Not rendered (the call was not made).</p>;
+  if (rendered === null || rendered === undefined) return <p className="text-xs text-zinc-500">Not rendered (the call was not made).</p>;
   if (Array.isArray(rendered)) {
     return (
       <ol className="flex flex-col gap-2">
@@ -373,7 +373,7 @@ function ResultDialog({ row, repetitions, evaluatorNames, onClose, onPrevious, o
               ))}
             </dl>
           </Section>
-          <Section title="Expected">{row.expected === null || row.expected === undefined ? <p className="text-xs text-zinc-400">No expected output.</p> : <Block>{pretty(row.expected)}</Block>}</Section>
+          <Section title="Expected">{row.expected === null || row.expected === undefined ? <p className="text-xs text-zinc-500">No expected output.</p> : <Block>{pretty(row.expected)}</Block>}</Section>
           <Section title="Prompt as sent">
             <RenderedPrompt rendered={row.rendered} />
           </Section>
@@ -386,10 +386,10 @@ function ResultDialog({ row, repetitions, evaluatorNames, onClose, onPrevious, o
               </Alert>
             </div>
           ) : null}
-          <Section title="Output">{row.output !== null ? <Block tone="output">{row.output}</Block> : <p className="text-xs text-zinc-400">No output.</p>}</Section>
+          <Section title="Output">{row.output !== null ? <Block tone="output">{row.output}</Block> : <p className="text-xs text-zinc-500">No output.</p>}</Section>
           <Section title="Evaluators">
             {evaluatorNames.length === 0 ? (
-              <p className="text-xs text-zinc-400">This run has no evaluators.</p>
+              <p className="text-xs text-zinc-500">This run has no evaluators.</p>
             ) : (
               <ul className="flex flex-col gap-2">
                 {evaluatorNames.map((name) => {

@@ -17,11 +17,11 @@ function Message({ message }: { message: ChatMessage }) {
         <span className={cn("inline-block rounded px-1.5 py-px text-[11px] font-semibold tracking-wide uppercase", ROLE_STYLES[message.role] ?? "bg-zinc-100 text-zinc-700")}>{message.role}</span>
       </p>
       <div className="flex flex-col gap-2 px-3 py-2">
-        {message.parts.length === 0 ? <p className="text-xs text-zinc-400 italic">(no content)</p> : null}
+        {message.parts.length === 0 ? <p className="text-xs text-zinc-500 italic">(no content)</p> : null}
         {message.parts.map((p, i) =>
           p.kind === "text" ? (
             <p key={i} className="text-[13px] leading-relaxed break-words whitespace-pre-wrap text-zinc-800">
-              {p.text || <span className="text-zinc-400 italic">(empty)</span>}
+              {p.text || <span className="text-zinc-500 italic">(empty)</span>}
             </p>
           ) : (
             <div key={i}>
@@ -37,7 +37,7 @@ function Message({ message }: { message: ChatMessage }) {
 
 export function BodyView({ raw, label }: { raw: string | null; label: string }) {
   const body = readBody(raw);
-  if (body.kind === "empty") return <p className="text-[13px] text-zinc-400">Not captured</p>;
+  if (body.kind === "empty") return <p className="text-[13px] text-zinc-500">Not captured</p>;
   if (body.kind === "messages") {
     return (
       <ol aria-label={`${label} messages`} className="flex max-h-[32rem] flex-col gap-2 overflow-y-auto">

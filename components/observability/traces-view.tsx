@@ -124,7 +124,7 @@ export function TracesView({ orgSlug, projectSlug, projectName }: Props) {
               </Link>
               <span className="mt-0.5 flex items-center gap-1.5">
                 <SourceBadge source={row.original.source} />
-                <span className="truncate font-mono text-[11px] text-zinc-400">{row.original.traceId.slice(0, 12)}…</span>
+                <span className="truncate font-mono text-[11px] text-zinc-500">{row.original.traceId.slice(0, 12)}…</span>
               </span>
             </div>
           ),
@@ -139,7 +139,7 @@ export function TracesView({ orgSlug, projectSlug, projectName }: Props) {
                 {row.original.promptVersion ? <span className="text-zinc-500">@v{row.original.promptVersion}</span> : null}
               </span>
             ) : (
-              <span className="text-xs text-zinc-400">—</span>
+              <span className="text-xs text-zinc-500">—</span>
             ),
         }),
         helper.display({
@@ -148,7 +148,7 @@ export function TracesView({ orgSlug, projectSlug, projectName }: Props) {
           cell: ({ row }) => (
             <div className="max-w-48 font-mono text-xs">
               <span className="block truncate text-zinc-800" title={row.original.model ?? undefined}>
-                {row.original.model ?? <span className="text-zinc-400">—</span>}
+                {row.original.model ?? <span className="text-zinc-500">—</span>}
               </span>
               <span className="block truncate text-[11px] text-zinc-500">{row.original.environment ?? "no environment"}</span>
             </div>

@@ -81,7 +81,7 @@ export function CompareView({ orgSlug, projectSlug, projectName, name, type }: P
           <Select label="From (older)" value={String(from)} onChange={(e) => choose({ from: Number(e.target.value), to })} boxClassName="w-44">
             {options}
           </Select>
-          <ArrowRightIcon className="mb-2 text-zinc-400" />
+          <ArrowRightIcon className="mb-2 text-zinc-500" />
           <Select label="To (newer)" value={String(to)} onChange={(e) => choose({ from, to: Number(e.target.value) })} boxClassName="w-44">
             {options}
           </Select>

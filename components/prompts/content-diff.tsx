@@ -203,7 +203,7 @@ export function ConfigDiff({ before, after, beforeLabel, afterLabel, providerNam
 function ConfigCell({ value }: { value: string }) {
   return (
     <td className="px-3 py-2">
-      {value === "" ? <span className="text-xs text-zinc-400">not set</span> : <pre className="max-h-48 overflow-auto font-mono text-xs break-words whitespace-pre-wrap text-zinc-800">{value}</pre>}
+      {value === "" ? <span className="text-xs text-zinc-500">not set</span> : <pre className="max-h-48 overflow-auto font-mono text-xs break-words whitespace-pre-wrap text-zinc-800">{value}</pre>}
     </td>
   );
 }

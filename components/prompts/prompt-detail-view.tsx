@@ -101,7 +101,7 @@ export function PromptDetailView(props: Props) {
                 Evaluations dashboard
               </Link>
             </span>
-            {p.description ? <span className="text-zinc-600">{p.description}</span> : <span className="text-zinc-400">No description</span>}
+            {p.description ? <span className="text-zinc-600">{p.description}</span> : <span className="text-zinc-500">No description</span>}
           </span>
         }
         actions={
@@ -418,10 +418,10 @@ function EnvironmentLabel({
           {current ? (
             <>
               v{current.version}
-              <Time value={current.updatedAt} mode="relative" className="block font-sans text-[11px] text-zinc-400" />
+              <Time value={current.updatedAt} mode="relative" className="block font-sans text-[11px] text-zinc-500" />
             </>
           ) : (
-            <span className="font-sans text-zinc-400">not set</span>
+            <span className="font-sans text-zinc-500">not set</span>
           )}
         </span>
       </div>

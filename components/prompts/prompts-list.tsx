@@ -139,7 +139,7 @@ export function PromptsList({ orgSlug, projectSlug, projectName, canWrite }: Pro
                   <TR className="bg-zinc-50/70">
                     <TH scope="colgroup" colSpan={6} className="h-7 text-zinc-600">
                       <span className="inline-flex items-center gap-1.5 font-mono">
-                        <FolderIcon size={14} className="text-zinc-400" />
+                        <FolderIcon size={14} className="text-zinc-500" />
                         {folder}/
                       </span>
                     </TH>
@@ -174,7 +174,7 @@ export function PromptsList({ orgSlug, projectSlug, projectName, canWrite }: Pro
                           ))}
                         </ul>
                       ) : (
-                        <span className="text-xs text-zinc-400">none</span>
+                        <span className="text-xs text-zinc-500">none</span>
                       )}
                     </TD>
                     <TD>

@@ -9,7 +9,7 @@ export function TemplateText({ text, className, label }: { text: string; classNa
   return (
     <pre aria-label={label} className={cn("overflow-auto rounded-md border border-zinc-200 bg-zinc-50/60 px-3 py-2 font-mono text-[12.5px] leading-relaxed whitespace-pre-wrap text-zinc-800", className)}>
       {text === "" ? (
-        <span className="text-zinc-400 italic">(empty)</span>
+        <span className="text-zinc-500 italic">(empty)</span>
       ) : (
         parts.map((part, i) =>
           i % 2 === 1 ? (

@@ -87,7 +87,7 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
                 {preview(row.original.input, 160) || "—"}
               </p>
               <p className="mt-0.5 line-clamp-2 text-xs text-zinc-500">
-                <span className="font-medium text-zinc-400">Output: </span>
+                <span className="font-medium text-zinc-500">Output: </span>
                 {preview(row.original.output, 240) || "—"}
               </p>
             </div>
@@ -103,7 +103,7 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
           header: "Final grade",
           cell: ({ row }) => {
             const r = row.original;
-            if (!r.finalGrade) return <span className="text-xs text-zinc-400">—</span>;
+            if (!r.finalGrade) return <span className="text-xs text-zinc-500">—</span>;
             return (
               <div className="max-w-56 text-xs">
                 <p className="text-zinc-800">{gradeSummary(rubric, r.finalGrade as Grade)}</p>
@@ -236,7 +236,7 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
                       <TD className="text-right tabular-nums">{seconds(r.medianSeconds)}</TD>
                       <TD className="text-right tabular-nums">
                         {r.goldAccuracy === null ? (
-                          <span className="text-xs text-zinc-400">no gold graded</span>
+                          <span className="text-xs text-zinc-500">no gold graded</span>
                         ) : (
                           <>
                             <span className={r.goldAccuracy < 0.7 ? "font-medium text-red-700" : "text-zinc-800"}>{percent(r.goldAccuracy)}</span>

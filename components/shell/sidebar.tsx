@@ -120,7 +120,7 @@ function NavGroup({ title, subtitle, children }: { title: string; subtitle: stri
   return (
     <div className="min-w-0 shrink-0">
       <p className="hidden truncate px-2 pb-1.5 text-[11px] md:block">
-        <span className="font-medium tracking-wide text-zinc-400 uppercase">{title}</span>
+        <span className="font-medium tracking-wide text-zinc-500 uppercase">{title}</span>
         <span className="text-zinc-300" aria-hidden="true">
           {" · "}
         </span>
@@ -144,7 +144,7 @@ function NavLink({ item, active }: { item: NavItem; active: boolean }) {
           active ? "bg-white font-medium text-zinc-900 shadow-xs ring-1 ring-zinc-200" : "text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900",
         )}
       >
-        <span className={active ? "text-accent" : "text-zinc-400"}>{item.icon}</span>
+        <span className={active ? "text-accent" : "text-zinc-500"}>{item.icon}</span>
         {item.label}
         {item.badge ? (
           <span aria-hidden="true" className="ml-auto inline-flex h-4 min-w-4 items-center justify-center rounded-full bg-accent px-1 text-[10px] leading-none font-semibold text-white tabular-nums">

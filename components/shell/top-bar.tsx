@@ -85,7 +85,7 @@ function ProjectSwitcher({ organizations }: { organizations: OrgSummary[] }) {
       trigger={
         <>
           {current}
-          <ChevronUpDownIcon size={14} className="shrink-0 text-zinc-400" />
+          <ChevronUpDownIcon size={14} className="shrink-0 text-zinc-500" />
         </>
       }
       sections={sections}

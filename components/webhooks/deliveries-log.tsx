@@ -125,11 +125,11 @@ export function DeliveriesLog({ orgSlug, projectSlug, webhook, canManage, onClos
                         ) : null}
                       </TD>
                       <TD className="tabular-nums">{d.attempts}</TD>
-                      <TD className="font-mono tabular-nums">{d.lastStatusCode ?? <span className="text-zinc-400">—</span>}</TD>
+                      <TD className="font-mono tabular-nums">{d.lastStatusCode ?? <span className="text-zinc-500">—</span>}</TD>
                       <TD className="whitespace-nowrap text-zinc-500">
                         <Time value={d.createdAt} />
                       </TD>
-                      <TD className="whitespace-nowrap text-zinc-500">{d.deliveredAt ? <Time value={d.deliveredAt} /> : <span className="text-zinc-400">—</span>}</TD>
+                      <TD className="whitespace-nowrap text-zinc-500">{d.deliveredAt ? <Time value={d.deliveredAt} /> : <span className="text-zinc-500">—</span>}</TD>
                       <TD className="text-right whitespace-nowrap">
                         <Button size="sm" variant="ghost" aria-expanded={expanded} aria-controls={detailsId} onClick={() => setOpen(expanded ? null : d.id)} icon={<ChevronDownIcon size={13} className={cn("transition-transform", expanded && "rotate-180")} />}>
                           {expanded ? "Hide details" : "Details"}
@@ -200,7 +200,7 @@ function DeliveryDetails({ eventId, log, payload }: { eventId: string; log: Atte
                   </TD>
                   <TD className={cn("font-mono tabular-nums", a.error ? "text-red-700" : "text-emerald-700")}>{a.statusCode ?? "—"}</TD>
                   <TD className="tabular-nums whitespace-nowrap">{a.durationMs} ms</TD>
-                  <TD className="max-w-xs text-red-700">{a.error ?? <span className="text-zinc-400">—</span>}</TD>
+                  <TD className="max-w-xs text-red-700">{a.error ?? <span className="text-zinc-500">—</span>}</TD>
                 </TR>
               ))}
             </TBody>
