@@ -5,7 +5,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { Fragment, useSyncExternalStore, type ReactNode } from "react";
-import { Alert, Badge, Card, CardBody, CardHeader, CopyField, PageHeader, Spinner, cn } from "@/components/ui";
+import { Alert, Badge, Card, CardBody, CardHeader, CopyField, PageHeader, Spinner, cn, ScrollArea } from "@/components/ui";
 import { errorInfo } from "@/components/lib/errors";
 
 type Json = Record<string, unknown>;
@@ -449,7 +449,7 @@ function OperationCard({ path, method, op, origin, resolve }: { path: string; me
           </Section>
         ) : null}
         <Section title="Example">
-          <pre className="overflow-x-auto rounded-md bg-zinc-900 px-3 py-2 font-mono text-xs leading-relaxed text-zinc-100">{curlFor(method, path, op, origin, resolve)}</pre>
+          <ScrollArea as="pre" className="overflow-x-auto rounded-md bg-zinc-900 px-3 py-2 font-mono text-xs leading-relaxed text-zinc-100">{curlFor(method, path, op, origin, resolve)}</ScrollArea>
           {secured ? <p className="mt-1 text-xs text-zinc-500">Replace the placeholders in angle brackets; KEEL_SECRET_KEY holds a key&apos;s secret (sk-keel-…).</p> : null}
         </Section>
       </CardBody>

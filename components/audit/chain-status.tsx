@@ -6,7 +6,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, Card, CardHeader, Spinner, cn } from "@/components/ui";
+import { Alert, Badge, Button, Card, CardHeader, Spinner, cn, ScrollArea } from "@/components/ui";
 import { DownloadIcon, KeyIcon, ShieldCheckIcon } from "@/components/ui/icons";
 import { errorInfo } from "@/components/lib/errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
@@ -226,7 +226,7 @@ function SigningKey({ orgSlug, signingKey }: { orgSlug: string; signingKey: { pu
             </p>
             <details className="mt-1.5 text-xs">
               <summary className="cursor-pointer text-zinc-600 hover:text-zinc-900">Show the PEM</summary>
-              <pre className="mt-1.5 overflow-x-auto rounded border border-zinc-200 bg-white px-2.5 py-2 font-mono text-[11px] text-zinc-800">{signingKey.publicKey.trim()}</pre>
+              <ScrollArea as="pre" label="Public signing key (PEM)" className="mt-1.5 overflow-x-auto rounded border border-zinc-200 bg-white px-2.5 py-2 font-mono text-[11px] text-zinc-800">{signingKey.publicKey.trim()}</ScrollArea>
             </details>
           </>
         ) : (

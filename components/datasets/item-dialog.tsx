@@ -4,7 +4,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { Badge, Button, Dialog, Spinner } from "@/components/ui";
+import { Badge, Button, Dialog, Spinner, ScrollArea } from "@/components/ui";
 import { PencilIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
@@ -42,9 +42,9 @@ function Block({ title, children }: { title: string; children: React.ReactNode }
 
 function JsonBlock({ value, label }: { value: unknown; label: string }) {
   return (
-    <pre aria-label={label} className="max-h-72 overflow-auto rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2 font-mono text-xs leading-5 whitespace-pre-wrap text-zinc-800">
+    <ScrollArea as="pre" label={label} className="max-h-72 overflow-auto rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2 font-mono text-xs leading-5 whitespace-pre-wrap text-zinc-800">
       {pretty(value)}
-    </pre>
+    </ScrollArea>
   );
 }
 

@@ -9,7 +9,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import { DATASET_ITEM_SOURCES, DATASET_PAGE_SIZES, type DatasetItemSource } from "@/server/contracts/datasets";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, Card, EmptyState, Input, Select, Spinner, buttonClasses, cn } from "@/components/ui";
+import { Alert, Badge, Button, Card, EmptyState, Input, Select, Spinner, buttonClasses, cn, Table } from "@/components/ui";
 import { DatabaseIcon, DownloadIcon, FileTextIcon, PlusIcon, TrashIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { datasetHref, exportHref, preview, SOURCE_LABELS } from "./model";
@@ -315,11 +315,7 @@ export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
             }
           />
         ) : (
-          <div className="overflow-x-auto">
-            <table className="w-full border-collapse text-left text-[13px]">
-              <caption className="sr-only">
-                Items of {name}, version {version}
-              </caption>
+          <Table caption={`Items of ${name}, version ${version}`}>
               <thead className="border-b border-zinc-200 bg-zinc-50/80">
                 {headers.map((group) => (
                   <tr key={group.id}>
@@ -342,8 +338,7 @@ export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
                   </tr>
                 ))}
               </tbody>
-            </table>
-          </div>
+          </Table>
         )}
         {items.data && items.data.total > 0 ? (
           <Pagination page={items.data.page} pageSize={pageSize} total={items.data.total} onPage={(p) => setParams({ page: p > 1 ? p : undefined }, { resetPage: false })} onPageSize={(s) => setParams({ size: s === 50 ? undefined : s })} />

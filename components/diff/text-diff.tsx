@@ -5,7 +5,7 @@
 // struck through as well as coloured, so nothing depends on colour alone.
 import { diffLines, diffWords } from "diff";
 import { useId, type ReactNode } from "react";
-import { cn } from "@/components/ui";
+import { cn, ScrollArea } from "@/components/ui";
 
 export type WordPart = { text: string; changed: boolean };
 export type DiffLine = { kind: "added" | "removed" | "same"; text: string; oldNo: number | null; newNo: number | null; words?: WordPart[] };
@@ -69,7 +69,7 @@ const styles = {
 /** The diff lines in a <pre>, with old and new line numbers. */
 export function DiffLines({ lines, className }: { lines: DiffLine[]; className?: string }) {
   return (
-    <pre className={cn("overflow-auto bg-white py-1 font-mono text-xs leading-5", className)}>
+    <ScrollArea as="pre" className={cn("overflow-auto bg-white py-1 font-mono text-xs leading-5", className)}>
       <code>
         {lines.map((line, i) => {
           const s = styles[line.kind];
@@ -107,7 +107,7 @@ export function DiffLines({ lines, className }: { lines: DiffLine[]; className?:
           );
         })}
       </code>
-    </pre>
+    </ScrollArea>
   );
 }
 

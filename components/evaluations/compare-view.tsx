@@ -9,7 +9,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import type { ResultRow, RunStatus } from "@/server/contracts/evaluations";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, ButtonLink, Card, CardHeader, Dialog, EmptyState, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, cn } from "@/components/ui";
+import { Alert, Badge, Button, ButtonLink, Card, CardHeader, Dialog, EmptyState, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, cn, ScrollArea } from "@/components/ui";
 import { ArrowRightIcon, ChevronUpDownIcon, CompareIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { errorInfo } from "@/components/lib/errors";
@@ -226,7 +226,7 @@ function OutputColumn({ title, rows, worse, pending, error }: { title: string; r
           <div key={r.repetition} className="flex flex-col gap-2">
             {rows.length > 1 ? <p className="text-xs text-zinc-500">Repetition {r.repetition}</p> : null}
             {r.error ? <p className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-[13px] text-red-800">{r.error}</p> : null}
-            <pre className="max-h-72 overflow-auto rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2 font-sans text-[13px] whitespace-pre-wrap text-zinc-800">{r.output ?? "(no output)"}</pre>
+            <ScrollArea as="pre" className="max-h-72 overflow-auto rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2 font-sans text-[13px] whitespace-pre-wrap text-zinc-800">{r.output ?? "(no output)"}</ScrollArea>
             <p className="text-xs text-zinc-500">
               {formatMs(r.latencyMs)} · {formatUsd(r.costUsd)}
             </p>

@@ -10,7 +10,7 @@ import { useMemo, useOptimistic, useState, useTransition, type FormEvent } from 
 import type { TraceListInput, TraceSummary } from "@/server/contracts/observability";
 import { useUrlParams } from "@/components/lib/url-params";
 import { useTRPC } from "@/components/trpc/client";
-import { Button, Card, Checkbox, EmptyState, Input, PageHeader, Select, Spinner, cn } from "@/components/ui";
+import { Button, Card, Checkbox, EmptyState, Input, PageHeader, Select, Spinner, cn, Table } from "@/components/ui";
 import { FilterIcon, SearchIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
@@ -246,9 +246,7 @@ export function TracesView({ orgSlug, projectSlug, projectName }: Props) {
             <EmptyState icon={<TracesIcon />} title="No traces in this window" description="Choose a longer window to see earlier traces." />
           )
         ) : (
-          <div className="overflow-x-auto">
-            <table className="w-full border-collapse text-left text-[13px]">
-              <caption className="sr-only">Traces, newest first</caption>
+          <Table caption="Traces, newest first">
               <thead className="border-b border-zinc-200 bg-zinc-50/80">
                 {table.getHeaderGroups().map((group) => (
                   <tr key={group.id}>
@@ -279,8 +277,7 @@ export function TracesView({ orgSlug, projectSlug, projectName }: Props) {
                   </tr>
                 ))}
               </tbody>
-            </table>
-          </div>
+          </Table>
         )}
         {traces.hasNextPage ? (
           <div className="border-t border-zinc-200 px-4 py-2.5 text-center">

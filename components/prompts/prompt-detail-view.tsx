@@ -9,7 +9,7 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, ButtonLink, Card, CardBody, CardHeader, ConfirmDialog, Dialog, EmptyState, Input, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, Textarea } from "@/components/ui";
+import { Alert, Badge, Button, ButtonLink, Card, CardBody, CardHeader, ConfirmDialog, Dialog, EmptyState, Input, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, Textarea, ScrollArea } from "@/components/ui";
 import { ClockIcon, CompareIcon, LockIcon, PencilIcon, PlayIcon } from "@/components/ui/icons";
 import { errorInfo } from "@/components/lib/errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
@@ -520,7 +520,8 @@ function LabelHistory({ orgSlug, projectSlug, name, environments }: Props & { en
       ) : history.data.length === 0 ? (
         <EmptyState className="py-6" title="No label moves yet" />
       ) : (
-        <ol className="max-h-80 divide-y divide-zinc-100 overflow-y-auto" aria-label="Label moves">
+        <ScrollArea className="max-h-80 overflow-y-auto">
+        <ol className="divide-y divide-zinc-100" aria-label="Label moves">
           {history.data.map((h) => (
             <li key={h.id} className="px-4 py-2 text-[13px]">
               <span className="flex items-center gap-1.5">
@@ -535,6 +536,7 @@ function LabelHistory({ orgSlug, projectSlug, name, environments }: Props & { en
             </li>
           ))}
         </ol>
+        </ScrollArea>
       )}
     </Card>
   );

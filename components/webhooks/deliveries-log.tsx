@@ -5,7 +5,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Fragment, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, Card, CardHeader, EmptyState, Pagination, Spinner, TBody, TD, TH, THead, TR, Table, cn, type BadgeTone } from "@/components/ui";
+import { Alert, Badge, Button, Card, CardHeader, EmptyState, Pagination, Spinner, TBody, TD, TH, THead, TR, Table, cn, type BadgeTone, ScrollArea } from "@/components/ui";
 import { ChevronDownIcon, ScrollIcon, XIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { errorInfo } from "@/components/lib/errors";
@@ -209,9 +209,9 @@ function DeliveryDetails({ eventId, log, payload }: { eventId: string; log: Atte
       </section>
       <details className="text-[13px]">
         <summary className="cursor-pointer font-medium text-zinc-700">Payload</summary>
-        <pre aria-label="Payload" className="mt-1.5 max-h-80 overflow-auto rounded-md border border-zinc-200 bg-white px-3 py-2 font-mono text-xs leading-5 whitespace-pre-wrap text-zinc-800">
+        <ScrollArea as="pre" label="Payload" className="mt-1.5 max-h-80 overflow-auto rounded-md border border-zinc-200 bg-white px-3 py-2 font-mono text-xs leading-5 whitespace-pre-wrap text-zinc-800">
           {JSON.stringify(payload, null, 2)}
-        </pre>
+        </ScrollArea>
       </details>
     </div>
   );
