@@ -263,12 +263,12 @@ function VersionsTable({ orgSlug, projectSlug, name, canWrite, versions, labels,
                       View
                     </Button>
                     {v.version > 1 ? (
-                      <ButtonLink size="sm" variant="ghost" aria-label={`Compare version ${v.version} with the one before`} href={promptHref(orgSlug, projectSlug, name, "compare", { from: versions.find((x) => x.version < v.version)?.version, to: v.version })}>
+                      <ButtonLink size="sm" variant="ghost" aria-label={`Diff version ${v.version} with the one before`} href={promptHref(orgSlug, projectSlug, name, "compare", { from: versions.find((x) => x.version < v.version)?.version, to: v.version })}>
                         Diff
                       </ButtonLink>
                     ) : null}
                     {canWrite ? (
-                      <ButtonLink size="sm" variant="ghost" aria-label={`Edit starting from version ${v.version}`} href={promptHref(orgSlug, projectSlug, name, "edit", v.version !== latest ? { from: v.version } : undefined)}>
+                      <ButtonLink size="sm" variant="ghost" aria-label={`Edit from version ${v.version}`} href={promptHref(orgSlug, projectSlug, name, "edit", v.version !== latest ? { from: v.version } : undefined)}>
                         Edit from
                       </ButtonLink>
                     ) : null}
