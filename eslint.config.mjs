@@ -88,6 +88,9 @@ const config = [
           selector: "MemberExpression[object.object.name='z'][object.property.name='iso'][property.name='datetime']",
           message: "Use isoDateTime() from server/contracts/fields.ts: it bounds dates to years 1970..9999.",
         },
+        // WCAG 2.2 AA: zinc-400 text is 2.5:1 on white (AA needs 4.5:1). Secondary text is zinc-500 or darker.
+        { selector: "Literal[value=/\\btext-zinc-400\\b/]", message: "text-zinc-400 fails WCAG AA contrast on white (2.5:1): use text-zinc-500 or darker." },
+        { selector: "TemplateElement[value.raw=/\\btext-zinc-400\\b/]", message: "text-zinc-400 fails WCAG AA contrast on white (2.5:1): use text-zinc-500 or darker." },
       ],
     },
   },

@@ -86,14 +86,14 @@ export function ApiKeysView({ orgSlug, projectSlug, projectName, canCreate, canR
             </THead>
             <TBody>
               {keys.data.map((k) => (
-                <TR key={k.id} className={cn(k.revokedAt && "bg-zinc-50/70 text-zinc-400")}>
+                <TR key={k.id} className={cn(k.revokedAt && "bg-zinc-50/70 text-zinc-500")}>
                   <TD className={cn("font-medium", k.revokedAt ? "text-zinc-500" : "text-zinc-900")}>{k.name}</TD>
                   <TD className="font-mono text-xs whitespace-nowrap">
                     <span className="block" title="Public id">
                       <span className="sr-only">Public id </span>
                       {k.publicKey}
                     </span>
-                    <span className="block text-zinc-400" title="Secret (only its first characters are kept for recognition)">
+                    <span className="block text-zinc-500" title="Secret (only its first characters are kept for recognition)">
                       <span className="sr-only">Secret starts with </span>
                       {k.secretHint}
                       <span aria-hidden="true">…</span>
@@ -159,7 +159,7 @@ export function ApiKeysView({ orgSlug, projectSlug, projectName, canCreate, canR
 
 /** A key's gateway limits (only keys with gateway:invoke call the gateway), with an edit button for admins. */
 function GatewayLimits({ apiKey, canEdit, onEdit }: { apiKey: Key; canEdit: boolean; onEdit: () => void }) {
-  if (!apiKey.scopes.includes("gateway:invoke")) return <span className="text-xs text-zinc-400">No gateway access</span>;
+  if (!apiKey.scopes.includes("gateway:invoke")) return <span className="text-xs text-zinc-500">No gateway access</span>;
   const unlimited = apiKey.rateLimitPerMinute === null && apiKey.monthlyQuota === null;
   const tone = cn(!apiKey.revokedAt && "text-zinc-700");
   return (

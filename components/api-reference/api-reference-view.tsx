@@ -5,7 +5,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { Fragment, useSyncExternalStore, type ReactNode } from "react";
-import { Alert, Badge, Card, CardBody, CardHeader, CopyField, PageHeader, Spinner, cn } from "@/components/ui";
+import { Alert, Badge, Card, CardBody, CardHeader, CopyField, PageHeader, Spinner, cn, ScrollArea } from "@/components/ui";
 import { errorInfo } from "@/components/lib/errors";
 
 type Json = Record<string, unknown>;
@@ -284,7 +284,7 @@ function SchemaView({ schema, resolve, depth = 0 }: { schema: Schema | undefined
               <div className="flex flex-wrap items-baseline gap-x-2 gap-y-0.5 text-xs">
                 <span className="font-mono font-medium text-zinc-900">{name}</span>
                 <span className="font-mono text-zinc-500">{typeOf(prop, resolve)}</span>
-                {required.has(name) ? <span className="text-[11px] text-red-700">required</span> : <span className="text-[11px] text-zinc-400">optional</span>}
+                {required.has(name) ? <span className="text-[11px] text-red-700">required</span> : <span className="text-[11px] text-zinc-500">optional</span>}
                 {resolved?.description ? <span className="text-zinc-600">{resolved.description}</span> : null}
               </div>
               {nested ? (
@@ -449,7 +449,7 @@ function OperationCard({ path, method, op, origin, resolve }: { path: string; me
           </Section>
         ) : null}
         <Section title="Example">
-          <pre className="overflow-x-auto rounded-md bg-zinc-900 px-3 py-2 font-mono text-xs leading-relaxed text-zinc-100">{curlFor(method, path, op, origin, resolve)}</pre>
+          <ScrollArea as="pre" className="overflow-x-auto rounded-md bg-zinc-900 px-3 py-2 font-mono text-xs leading-relaxed text-zinc-100">{curlFor(method, path, op, origin, resolve)}</ScrollArea>
           {secured ? <p className="mt-1 text-xs text-zinc-500">Replace the placeholders in angle brackets; KEEL_SECRET_KEY holds a key&apos;s secret (sk-keel-…).</p> : null}
         </Section>
       </CardBody>

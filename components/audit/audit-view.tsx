@@ -159,17 +159,17 @@ export function AuditView({ orgSlug, orgName, projects }: { orgSlug: string; org
                         </TD>
                         <TD>
                           <span className="block text-zinc-900">{actionLabel(e.action)}</span>
-                          <span className="block font-mono text-[11px] text-zinc-400">{e.action}</span>
+                          <span className="block font-mono text-[11px] text-zinc-500">{e.action}</span>
                         </TD>
                         <TD>
                           <span className="block text-zinc-600">{targetTypeLabel(e.targetType)}</span>
                           {e.targetId ? (
-                            <span className="block max-w-36 truncate font-mono text-[11px] text-zinc-400" title={e.targetId}>
+                            <span className="block max-w-36 truncate font-mono text-[11px] text-zinc-500" title={e.targetId}>
                               {e.targetId}
                             </span>
                           ) : null}
                         </TD>
-                        <TD className="text-zinc-600">{e.project?.name ?? <span className="text-zinc-400">—</span>}</TD>
+                        <TD className="text-zinc-600">{e.project?.name ?? <span className="text-zinc-500">—</span>}</TD>
                         <TD>{denied ? <Badge tone="danger">Denied</Badge> : <Badge tone="success">Success</Badge>}</TD>
                       </TR>
                     );
@@ -182,7 +182,7 @@ export function AuditView({ orgSlug, orgName, projects }: { orgSlug: string; org
                     Load more
                   </Button>
                 ) : (
-                  <p className="text-xs text-zinc-400">{activeFilters ? "No more matching events" : "Beginning of the log"}</p>
+                  <p className="text-xs text-zinc-500">{activeFilters ? "No more matching events" : "Beginning of the log"}</p>
                 )}
               </div>
               {events.error ? (

@@ -6,7 +6,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, Card, CardHeader, Spinner, cn } from "@/components/ui";
+import { Alert, Badge, Button, Card, CardHeader, Spinner, cn, ScrollArea } from "@/components/ui";
 import { buttonClasses } from "@/components/ui/button";
 import { DownloadIcon, KeyIcon, ShieldCheckIcon } from "@/components/ui/icons";
 import { errorInfo } from "@/components/lib/errors";
@@ -118,7 +118,7 @@ export function ChainStatus({ orgSlug, onVerificationStarted }: { orgSlug: strin
                   <span className="block text-xs text-zinc-500">
                     <Time value={s.head.at} />
                   </span>
-                  <span className="block truncate font-mono text-[11px] text-zinc-400" title={s.head.hash}>
+                  <span className="block truncate font-mono text-[11px] text-zinc-500" title={s.head.hash}>
                     {s.head.hash.slice(0, 16)}…
                   </span>
                 </>
@@ -149,7 +149,7 @@ export function ChainStatus({ orgSlug, onVerificationStarted }: { orgSlug: strin
                 )}
               </div>
               {v?.status === "running" ? <VerificationProgress checked={Number(v.checkedSeq)} target={Number(v.targetSeq)} /> : null}
-              {v ? <span className="mt-0.5 block text-[11px] text-zinc-400">Started by {v.startedBy}</span> : null}
+              {v ? <span className="mt-0.5 block text-[11px] text-zinc-500">Started by {v.startedBy}</span> : null}
             </Fact>
             <Fact label="Latest checkpoint">
               {s.checkpoint ? (
@@ -163,7 +163,7 @@ export function ChainStatus({ orgSlug, onVerificationStarted }: { orgSlug: strin
                       Sent to <span className="font-mono text-[11px]">{s.checkpoint.sink}</span>
                     </span>
                   ) : (
-                    <span className="block text-xs text-zinc-400">No external sink configured</span>
+                    <span className="block text-xs text-zinc-500">No external sink configured</span>
                   )}
                   {s.checkpoint.sinkError ? <span className="mt-0.5 block text-xs font-medium text-red-700">Sink error: {s.checkpoint.sinkError}</span> : null}
                 </>
@@ -217,7 +217,7 @@ function SigningKey({ orgSlug, signingKey }: { orgSlug: string; signingKey: { pu
     <div className="flex flex-col gap-3 border-t border-zinc-200 bg-zinc-50/60 px-4 py-3 sm:flex-row sm:items-start sm:justify-between">
       <div className="min-w-0 flex-1">
         <h3 className="flex items-center gap-1.5 text-[13px] font-semibold text-zinc-900">
-          <KeyIcon size={13} className="text-zinc-400" />
+          <KeyIcon size={13} className="text-zinc-500" />
           Public signing key
         </h3>
         {signingKey ? (
@@ -228,7 +228,7 @@ function SigningKey({ orgSlug, signingKey }: { orgSlug: string; signingKey: { pu
             </p>
             <details className="mt-1.5 text-xs">
               <summary className="cursor-pointer text-zinc-600 hover:text-zinc-900">Show the PEM</summary>
-              <pre className="mt-1.5 overflow-x-auto rounded border border-zinc-200 bg-white px-2.5 py-2 font-mono text-[11px] text-zinc-800">{signingKey.publicKey.trim()}</pre>
+              <ScrollArea as="pre" label="Public signing key (PEM)" className="mt-1.5 overflow-x-auto rounded border border-zinc-200 bg-white px-2.5 py-2 font-mono text-[11px] text-zinc-800">{signingKey.publicKey.trim()}</ScrollArea>
             </details>
           </>
         ) : (

@@ -12,7 +12,7 @@ function Row({ label, children, mono }: { label: string; children: ReactNode; mo
   return (
     <div className="grid grid-cols-[7rem_1fr] gap-3 py-1.5">
       <dt className="text-xs text-zinc-500">{label}</dt>
-      <dd className={mono ? "font-mono text-xs break-all text-zinc-800" : "text-[13px] text-zinc-800"}>{children ?? <span className="text-zinc-400">—</span>}</dd>
+      <dd className={mono ? "font-mono text-xs break-all text-zinc-800" : "text-[13px] text-zinc-800"}>{children ?? <span className="text-zinc-500">—</span>}</dd>
     </div>
   );
 }
@@ -38,10 +38,10 @@ export function EventDialog({ orgSlug, seq, onClose }: { orgSlug: string; seq: s
               </Row>
               <Row label="Time">
                 {formatDateTime(e.createdAt)}
-                <span className="block font-mono text-xs text-zinc-400">{e.createdAt.toISOString()}</span>
+                <span className="block font-mono text-xs text-zinc-500">{e.createdAt.toISOString()}</span>
               </Row>
               <Row label="Action">
-                {actionLabel(e.action)} <span className="font-mono text-xs text-zinc-400">{e.action}</span>
+                {actionLabel(e.action)} <span className="font-mono text-xs text-zinc-500">{e.action}</span>
               </Row>
               <Row label="Outcome">{e.outcome === "denied" ? <Badge tone="danger">Denied</Badge> : <Badge tone="success">Success</Badge>}</Row>
               <Row label="Actor">

@@ -67,7 +67,7 @@ export function FilterBar({ filters, projects, onApply, activeCount }: { filters
     <Card aria-labelledby="filters-title">
       <form onSubmit={onSubmit} aria-labelledby="filters-title" role="search" className="px-4 py-3" noValidate>
         <div className="mb-2.5 flex items-center gap-2">
-          <FilterIcon className="text-zinc-400" size={14} />
+          <FilterIcon className="text-zinc-500" size={14} />
           <h2 id="filters-title" className="text-sm font-semibold text-zinc-900">
             Filters
           </h2>

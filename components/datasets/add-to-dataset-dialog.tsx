@@ -159,7 +159,7 @@ export function DatasetItemDialog({ open, onClose, orgSlug, projectSlug, descrip
           <Textarea label="Expected output" value={expected} onChange={(e) => setExpected(e.target.value)} rows={6} hint={expectedHint} className="font-mono text-[12.5px]" />
           <Input
             label="Tags"
-            labelAside={<span className="text-xs text-zinc-400">optional</span>}
+            labelAside={<span className="text-xs text-zinc-500">optional</span>}
             value={tagsText}
             onChange={(e) => setTagsText(e.target.value)}
             error={errors.tags}
@@ -227,7 +227,7 @@ export function AddToDatasetDialog({ open, onClose, orgSlug, projectSlug, variab
               {entries.map(([k, v]) => (
                 <div key={k} className="flex min-w-0 gap-2">
                   <dt className="shrink-0 font-mono text-xs text-zinc-500">{k}</dt>
-                  <dd className="min-w-0 font-mono text-xs break-words whitespace-pre-wrap text-zinc-800">{v || <span className="text-zinc-400">(empty)</span>}</dd>
+                  <dd className="min-w-0 font-mono text-xs break-words whitespace-pre-wrap text-zinc-800">{v || <span className="text-zinc-500">(empty)</span>}</dd>
                 </div>
               ))}
             </dl>

@@ -12,15 +12,15 @@ export function KindBadge({ kind }: { kind: DatasetChangeKind }) {
 export function ChangeCounts({ added, changed, removed }: { added: number; changed: number; removed: number }) {
   return (
     <span className="inline-flex gap-2 font-mono text-xs tabular-nums">
-      <span className={added ? "text-emerald-700" : "text-zinc-300"}>
+      <span className={added ? "text-emerald-700" : "text-zinc-500"}>
         +{added}
         <span className="sr-only"> added</span>
       </span>
-      <span className={changed ? "text-amber-700" : "text-zinc-300"}>
+      <span className={changed ? "text-amber-700" : "text-zinc-500"}>
         ~{changed}
         <span className="sr-only"> changed</span>
       </span>
-      <span className={removed ? "text-red-700" : "text-zinc-300"}>
+      <span className={removed ? "text-red-700" : "text-zinc-500"}>
         −{removed}
         <span className="sr-only"> removed</span>
       </span>

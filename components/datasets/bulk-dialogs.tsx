@@ -72,7 +72,7 @@ export function TagItemsDialog({ orgSlug, projectSlug, name, itemIds, existingTa
             <option key={t} value={t} />
           ))}
         </datalist>
-        <Input label="Change message" labelAside={<span className="text-xs text-zinc-400">optional</span>} value={message} error={errors.message} onChange={(e) => setMessage(e.target.value)} maxLength={500} />
+        <Input label="Change message" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={message} error={errors.message} onChange={(e) => setMessage(e.target.value)} maxLength={500} />
       </form>
     </Dialog>
   );
@@ -112,7 +112,7 @@ export function ArchiveItemsDialog({ orgSlug, projectSlug, name, itemIds, onClos
     >
       <div className="flex flex-col gap-3 text-[13px] text-zinc-600">
         <p>They leave the new version of the dataset. Earlier versions keep them, so evaluations that used them stay reproducible.</p>
-        <Input label="Change message" labelAside={<span className="text-xs text-zinc-400">optional</span>} value={message} onChange={(e) => setMessage(e.target.value)} maxLength={500} />
+        <Input label="Change message" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={message} onChange={(e) => setMessage(e.target.value)} maxLength={500} />
         {archive.error ? <Alert tone="error">{errorInfo(archive.error).message}</Alert> : null}
       </div>
     </Dialog>

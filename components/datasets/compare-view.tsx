@@ -55,7 +55,7 @@ function ContentList({ content, tone }: { content: Content; tone: "added" | "rem
             {k}
           </dt>
           <dd className={cn("whitespace-pre-wrap", typeof v === "string" ? "text-zinc-800" : "font-mono text-xs text-zinc-800", tone === "removed" && "line-through decoration-red-300")}>
-            {v === null || v === undefined ? <span className="text-zinc-400 no-underline">none</span> : pretty(v)}
+            {v === null || v === undefined ? <span className="text-zinc-500 no-underline">none</span> : pretty(v)}
           </dd>
         </div>
       ))}
@@ -156,7 +156,7 @@ export function CompareView({ orgSlug, projectSlug, name }: Props) {
           <Select label={`From${age(from, to)}`} size="sm" value={String(from)} onChange={(e) => setParams({ from: e.target.value })} boxClassName="w-44">
             {options}
           </Select>
-          <ArrowRightIcon className="mb-1.5 text-zinc-400" />
+          <ArrowRightIcon className="mb-1.5 text-zinc-500" />
           <Select label={`To${age(to, from)}`} size="sm" value={String(to)} onChange={(e) => setParams({ to: e.target.value })} boxClassName="w-44">
             {options}
           </Select>

@@ -53,7 +53,7 @@ export function DatasetHeader({ orgSlug, projectSlug, projectName, name, initial
                 {formatCount(d.itemCount)} {d.itemCount === 1 ? "item" : "items"}
               </Badge>
             </span>
-            {d.description ? <span className="text-zinc-600">{d.description}</span> : <span className="text-zinc-400">No description</span>}
+            {d.description ? <span className="text-zinc-600">{d.description}</span> : <span className="text-zinc-500">No description</span>}
           </span>
         }
       />

@@ -133,7 +133,7 @@ export function DatasetsList({ orgSlug, projectSlug, projectName, canWrite }: Pr
                     {d.description ? <span className="block max-w-xl truncate text-xs text-zinc-500">{d.description}</span> : null}
                   </TD>
                   <TD className="text-right font-mono text-xs text-zinc-700 tabular-nums">{formatCount(d.itemCount)}</TD>
-                  <TD className="font-mono text-xs text-zinc-700">{d.latestVersion > 0 ? `v${d.latestVersion}` : <span className="font-sans text-zinc-400">no versions</span>}</TD>
+                  <TD className="font-mono text-xs text-zinc-700">{d.latestVersion > 0 ? `v${d.latestVersion}` : <span className="font-sans text-zinc-500">no versions</span>}</TD>
                   <TD className="whitespace-nowrap text-zinc-500">
                     <Time value={d.lastChangeAt} mode="relative" />
                   </TD>
@@ -226,10 +226,10 @@ function NewDatasetDialog({ open, onClose, orgSlug, projectSlug }: { open: boole
       <form id={formId} onSubmit={onSubmit} noValidate aria-label="New dataset" className="flex flex-col gap-4">
         {formError ? <Alert tone="error">{formError}</Alert> : null}
         <Input label="Name" value={values.name} error={errors.name} onChange={set("name")} placeholder="support-questions" className="font-mono" spellCheck={false} autoComplete="off" hint="Letters, digits, . _ and -. Evaluations and the API refer to the dataset by this name." />
-        <Textarea label="Description" labelAside={<span className="text-xs text-zinc-400">optional</span>} value={values.description} error={errors.description} onChange={set("description")} maxLength={2000} className="min-h-14" />
+        <Textarea label="Description" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={values.description} error={errors.description} onChange={set("description")} maxLength={2000} className="min-h-14" />
         <Textarea
           label="Input schema"
-          labelAside={<span className="text-xs text-zinc-400">optional JSON Schema</span>}
+          labelAside={<span className="text-xs text-zinc-500">optional JSON Schema</span>}
           value={values.inputSchema}
           error={errors.inputSchema}
           onChange={set("inputSchema")}
@@ -240,7 +240,7 @@ function NewDatasetDialog({ open, onClose, orgSlug, projectSlug }: { open: boole
         />
         <Textarea
           label="Expected output schema"
-          labelAside={<span className="text-xs text-zinc-400">optional JSON Schema</span>}
+          labelAside={<span className="text-xs text-zinc-500">optional JSON Schema</span>}
           value={values.expectedSchema}
           error={errors.expectedSchema}
           onChange={set("expectedSchema")}

@@ -522,7 +522,7 @@ export function ImportWizard({ orgSlug, projectSlug, datasetName, latestVersion,
                 <CardBody className="grid grid-cols-1 gap-4 md:grid-cols-2">
                   <Input
                     label="Tags for every item"
-                    labelAside={<span className="text-xs text-zinc-400">optional</span>}
+                    labelAside={<span className="text-xs text-zinc-500">optional</span>}
                     value={tagsText}
                     onChange={(e) => setTagsText(e.target.value)}
                     placeholder="test"
@@ -532,7 +532,7 @@ export function ImportWizard({ orgSlug, projectSlug, datasetName, latestVersion,
                   />
                   <Input
                     label="Change message"
-                    labelAside={<span className="text-xs text-zinc-400">optional</span>}
+                    labelAside={<span className="text-xs text-zinc-500">optional</span>}
                     value={message}
                     onChange={(e) => setMessage(e.target.value)}
                     maxLength={500}
@@ -629,7 +629,7 @@ function StepList({ current }: { current: number }) {
           <span
             className={cn(
               "flex items-center gap-1.5 rounded-full px-2 py-0.5 ring-1 ring-inset",
-              i === current ? "bg-accent-soft font-medium text-indigo-700 ring-indigo-200" : i < current ? "text-zinc-600 ring-zinc-200" : "text-zinc-400 ring-zinc-200",
+              i === current ? "bg-accent-soft font-medium text-indigo-700 ring-indigo-200" : i < current ? "text-zinc-600 ring-zinc-200" : "text-zinc-500 ring-zinc-200",
             )}
           >
             <span className="font-mono">{i + 1}</span>
@@ -684,8 +684,8 @@ function MappingCard({
               const keyed = t.kind === "input-key" || t.kind === "metadata-key";
               return (
                 <TR key={t.column} className={cn(t.kind === "ignore" && "bg-zinc-50/60")}>
-                  <TD className="font-mono text-xs text-zinc-900">{t.column || <span className="text-zinc-400">(no name)</span>}</TD>
-                  <TD className={cn("max-w-72 truncate font-mono text-xs", t.kind === "ignore" ? "text-zinc-400 line-through" : "text-zinc-600")} title={show(first?.[t.column], 2000)}>
+                  <TD className="font-mono text-xs text-zinc-900">{t.column || <span className="text-zinc-500">(no name)</span>}</TD>
+                  <TD className={cn("max-w-72 truncate font-mono text-xs", t.kind === "ignore" ? "text-zinc-500 line-through" : "text-zinc-600")} title={show(first?.[t.column], 2000)}>
                     {show(first?.[t.column], 80)}
                   </TD>
                   <TD>
@@ -724,7 +724,7 @@ function MappingCard({
                     ) : errors[i] ? (
                       <p className="text-xs text-red-700">{errors[i]}</p>
                     ) : (
-                      <span className="text-xs text-zinc-400">{t.kind === "ignore" ? "not imported" : "—"}</span>
+                      <span className="text-xs text-zinc-500">{t.kind === "ignore" ? "not imported" : "—"}</span>
                     )}
                   </TD>
                 </TR>
@@ -739,7 +739,7 @@ function MappingCard({
 
 function ItemCell({ value, empty = "—" }: { value: unknown; empty?: string }) {
   if (value === undefined || value === null || (typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0)) {
-    return <span className="text-zinc-400">{empty}</span>;
+    return <span className="text-zinc-500">{empty}</span>;
   }
   if (typeof value === "object" && !Array.isArray(value)) {
     return (
@@ -804,7 +804,7 @@ function PreviewCard({ preview, verdict, stale, truncated }: { preview: Preview;
                 <TR key={r.row} className={cn("align-top", r.problem && "bg-red-50/70")} data-problem={r.problem ? "true" : undefined}>
                   <TH scope="row" className="h-auto py-2 text-left font-mono text-xs text-zinc-600">
                     {r.row}
-                    {r.line !== null ? <span className="block text-[11px] font-normal text-zinc-400">line {r.line}</span> : null}
+                    {r.line !== null ? <span className="block text-[11px] font-normal text-zinc-500">line {r.line}</span> : null}
                   </TH>
                   {r.problem || !r.item ? (
                     <TD colSpan={4}>
@@ -836,7 +836,7 @@ function PreviewCard({ preview, verdict, stale, truncated }: { preview: Preview;
                             ))}
                           </span>
                         ) : (
-                          <span className="text-zinc-400">—</span>
+                          <span className="text-zinc-500">—</span>
                         )}
                       </TD>
                     </>

@@ -4,7 +4,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { Badge, Button, Dialog, Spinner } from "@/components/ui";
+import { Badge, Button, Dialog, Spinner, ScrollArea } from "@/components/ui";
 import { PencilIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
@@ -43,9 +43,9 @@ function Block({ title, children }: { title: string; children: React.ReactNode }
 
 function JsonBlock({ value, label }: { value: unknown; label: string }) {
   return (
-    <pre aria-label={label} className="max-h-72 overflow-auto rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2 font-mono text-xs leading-5 whitespace-pre-wrap text-zinc-800">
+    <ScrollArea as="pre" label={label} className="max-h-72 overflow-auto rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2 font-mono text-xs leading-5 whitespace-pre-wrap text-zinc-800">
       {pretty(value)}
-    </pre>
+    </ScrollArea>
   );
 }
 
@@ -127,19 +127,19 @@ export function ItemDialog({ orgSlug, projectSlug, name, itemId, version, canEdi
                         <dd className={typeof v === "string" ? "text-[13px] whitespace-pre-wrap text-zinc-800" : "font-mono text-xs whitespace-pre-wrap text-zinc-800"}>{pretty(v)}</dd>
                       </div>
                     ))}
-                    {Object.keys(current.input).length === 0 ? <p className="px-3 py-2 text-xs text-zinc-400">Empty input</p> : null}
+                    {Object.keys(current.input).length === 0 ? <p className="px-3 py-2 text-xs text-zinc-500">Empty input</p> : null}
                   </dl>
                 </Block>
                 <Block title="Expected output">
                   {current.expected === null || current.expected === undefined ? (
-                    <p className="text-xs text-zinc-400">None</p>
+                    <p className="text-xs text-zinc-500">None</p>
                   ) : typeof current.expected === "string" ? (
                     <p className="rounded-md border border-zinc-200 px-3 py-2 text-[13px] whitespace-pre-wrap text-zinc-800">{current.expected}</p>
                   ) : (
                     <JsonBlock value={current.expected} label="Expected output (JSON)" />
                   )}
                 </Block>
-                <Block title="Metadata">{Object.keys(current.metadata).length ? <JsonBlock value={current.metadata} label="Metadata" /> : <p className="text-xs text-zinc-400">None</p>}</Block>
+                <Block title="Metadata">{Object.keys(current.metadata).length ? <JsonBlock value={current.metadata} label="Metadata" /> : <p className="text-xs text-zinc-500">None</p>}</Block>
               </>
             ) : (
               <p className="text-[13px] text-zinc-600">This item is not in version {version}: it was added later or archived before.</p>
@@ -158,7 +158,7 @@ export function ItemDialog({ orgSlug, projectSlug, name, itemId, version, canEdi
                       ))}
                     </ul>
                   ) : (
-                    <p className="text-xs text-zinc-400">None</p>
+                    <p className="text-xs text-zinc-500">None</p>
                   )}
                 </Block>
                 <Block title="Source">

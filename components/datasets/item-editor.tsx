@@ -189,7 +189,7 @@ export function ItemEditor({ formId, initial, suggestedKeys = [], onSubmit, serv
           <Input label="Tags" value={draft.tags} error={errors.tags} onChange={(e) => setDraft((d) => ({ ...d, tags: e.target.value }))} placeholder="train, regression" hint="Separate tags with commas. Tags act as splits (train, test, regression…)." />
           <Textarea
             label="Metadata"
-            labelAside={<span className="text-xs text-zinc-400">optional JSON object</span>}
+            labelAside={<span className="text-xs text-zinc-500">optional JSON object</span>}
             value={draft.metadata}
             error={errors.metadata}
             onChange={(e) => setDraft((d) => ({ ...d, metadata: e.target.value }))}
@@ -209,7 +209,7 @@ export function ItemEditor({ formId, initial, suggestedKeys = [], onSubmit, serv
           hint='An object with "input" (object), "expected" (any JSON, null for none), "metadata" (object) and "tags" (list).'
         />
       )}
-      <Input label="Change message" labelAside={<span className="text-xs text-zinc-400">optional</span>} value={message} error={errors.message} onChange={(e) => setMessage(e.target.value)} maxLength={500} placeholder={messagePlaceholder} hint="Recorded with the new version." />
+      <Input label="Change message" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={message} error={errors.message} onChange={(e) => setMessage(e.target.value)} maxLength={500} placeholder={messagePlaceholder} hint="Recorded with the new version." />
     </form>
   );
 }

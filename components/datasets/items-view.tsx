@@ -10,7 +10,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import { DATASET_ITEM_SOURCES, DATASET_PAGE_SIZES, type DatasetItemSource } from "@/server/contracts/datasets";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, Card, EmptyState, Input, Menu, Select, Spinner, buttonClasses, cn } from "@/components/ui";
+import { Alert, Badge, Button, Card, EmptyState, Input, Menu, Select, Spinner, buttonClasses, cn, Table } from "@/components/ui";
 import { DatabaseIcon, DownloadIcon, FileTextIcon, PlusIcon, TrashIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { datasetHref, exportHref, preview, SOURCE_LABELS } from "./model";
@@ -151,7 +151,7 @@ export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
           header: "Expected",
           cell: ({ getValue }) => {
             const v = getValue();
-            return v === null || v === undefined ? <span className="text-xs text-zinc-400">none</span> : <span className="block max-w-[16rem] truncate text-zinc-600">{preview(v, 100)}</span>;
+            return v === null || v === undefined ? <span className="text-xs text-zinc-500">none</span> : <span className="block max-w-[16rem] truncate text-zinc-600">{preview(v, 100)}</span>;
           },
         }),
         helper.accessor("tags", {
@@ -344,11 +344,7 @@ export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
             }
           />
         ) : (
-          <div className="overflow-x-auto">
-            <table className="w-full border-collapse text-left text-[13px]">
-              <caption className="sr-only">
-                Items of {name}, version {version}
-              </caption>
+          <Table caption={`Items of ${name}, version ${version}`}>
               <thead className="border-b border-zinc-200 bg-zinc-50/80">
                 {headers.map((group) => (
                   <tr key={group.id}>
@@ -371,8 +367,7 @@ export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
                   </tr>
                 ))}
               </tbody>
-            </table>
-          </div>
+          </Table>
         )}
         {items.data && items.data.total > 0 ? (
           <Pagination page={items.data.page} pageSize={pageSize} total={items.data.total} onPage={(p) => setParams({ page: p > 1 ? p : undefined }, { resetPage: false })} onPageSize={(s) => setParams({ size: s === 50 ? undefined : s })} />

@@ -100,7 +100,7 @@ function DetailsForm({ orgSlug, projectSlug, name, initial }: Props & { initial:
           <Textarea label="Description" value={values.description} error={errors.description} onChange={set("description")} maxLength={2000} className="min-h-14" />
           <Textarea
             label="Input schema"
-            labelAside={<span className="text-xs text-zinc-400">JSON Schema, empty for none</span>}
+            labelAside={<span className="text-xs text-zinc-500">JSON Schema, empty for none</span>}
             value={values.inputSchema}
             error={errors.inputSchema}
             onChange={set("inputSchema")}
@@ -110,7 +110,7 @@ function DetailsForm({ orgSlug, projectSlug, name, initial }: Props & { initial:
           />
           <Textarea
             label="Expected output schema"
-            labelAside={<span className="text-xs text-zinc-400">JSON Schema, empty for none</span>}
+            labelAside={<span className="text-xs text-zinc-500">JSON Schema, empty for none</span>}
             value={values.expectedSchema}
             error={errors.expectedSchema}
             onChange={set("expectedSchema")}

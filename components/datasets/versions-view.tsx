@@ -138,7 +138,7 @@ export function VersionsView({ orgSlug, projectSlug, name }: Props) {
             <Select label="From (older)" size="sm" value={fromValue} onChange={(e) => setFrom(e.target.value)} boxClassName="w-44">
               {options}
             </Select>
-            <ArrowRightIcon className="mb-1.5 text-zinc-400" />
+            <ArrowRightIcon className="mb-1.5 text-zinc-500" />
             <Select label="To (newer)" size="sm" value={toValue} onChange={(e) => setTo(e.target.value)} boxClassName="w-44">
               {options}
             </Select>
@@ -177,7 +177,7 @@ export function VersionsView({ orgSlug, projectSlug, name }: Props) {
                 <TD className="min-w-64">
                   <span className="flex items-center gap-2">
                     <KindBadge kind={v.kind} />
-                    <span className={v.message ? "text-zinc-800" : "text-zinc-400"}>{v.message || "No message"}</span>
+                    <span className={v.message ? "text-zinc-800" : "text-zinc-500"}>{v.message || "No message"}</span>
                   </span>
                   <Details kind={v.kind} details={v.details} />
                 </TD>

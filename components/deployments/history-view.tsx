@@ -164,7 +164,7 @@ export function HistoryView({ orgSlug, projectSlug, projectName }: Props) {
                           </Link>
                         </dd>
                         <dt className="text-zinc-500">Approved by</dt>
-                        <dd className="text-zinc-800">{d.approvers.length ? d.approvers.join(", ") : <span className="text-zinc-400">no approvals recorded</span>}</dd>
+                        <dd className="text-zinc-800">{d.approvers.length ? d.approvers.join(", ") : <span className="text-zinc-500">no approvals recorded</span>}</dd>
                         <dt className="text-zinc-500">Why</dt>
                         <dd className="whitespace-pre-line text-zinc-700">{d.justification}</dd>
                         <dt className="text-zinc-500">Content</dt>
@@ -255,7 +255,7 @@ function LiveAtBody({ orgSlug, projectSlug, envs, envsPending, promptNames }: { 
           {env && !envs.some((e) => e.name === env) ? <option value={env}>{env}</option> : null}
         </Select>
         <Input label="Date and time" type="datetime-local" step={1} value={atText} error={error} onChange={(e) => setAtText(e.target.value)} className="h-7 w-52 text-[13px]" required />
-        <Select label="Prompt" labelAside={<span className="text-xs text-zinc-400">optional</span>} size="sm" value={promptChoice} onChange={(e) => setPromptChoice(e.target.value)} boxClassName="w-56">
+        <Select label="Prompt" labelAside={<span className="text-xs text-zinc-500">optional</span>} size="sm" value={promptChoice} onChange={(e) => setPromptChoice(e.target.value)} boxClassName="w-56">
           <option value="">All prompts</option>
           {promptNames.map((name) => (
             <option key={name} value={name}>

@@ -235,7 +235,7 @@ function DecideDialog({ mode, request, orgSlug, projectSlug, onClose, onDone }: 
         </p>
         <Textarea
           label="Comment"
-          labelAside={mode === "approve" ? <span className="text-xs text-zinc-400">optional</span> : <span className="text-xs text-zinc-500">required</span>}
+          labelAside={mode === "approve" ? <span className="text-xs text-zinc-500">optional</span> : <span className="text-xs text-zinc-500">required</span>}
           value={comment}
           error={fieldError}
           required={mode === "reject"}
@@ -322,7 +322,7 @@ function ReasonDialog({ kind, request, orgSlug, projectSlug, onClose, onDone }: 
         {typeof text.intro === "string" ? <p>{text.intro}</p> : text.intro}
         <Textarea
           label={text.label}
-          labelAside={text.required ? <span className="text-xs text-zinc-500">required</span> : <span className="text-xs text-zinc-400">optional</span>}
+          labelAside={text.required ? <span className="text-xs text-zinc-500">required</span> : <span className="text-xs text-zinc-500">optional</span>}
           value={reason}
           error={fieldError}
           required={text.required}

@@ -199,7 +199,7 @@ export function RequestsList({ orgSlug, projectSlug, projectName, canRequest }: 
                         ))}
                       </ul>
                     ) : (
-                      <span className={r.state === "pending" ? "text-amber-700" : "text-zinc-400"}>{r.state === "pending" ? "none yet" : "none"}</span>
+                      <span className={r.state === "pending" ? "text-amber-700" : "text-zinc-500"}>{r.state === "pending" ? "none yet" : "none"}</span>
                     )}
                   </TD>
                   <TD className="text-xs whitespace-nowrap">

@@ -5,7 +5,7 @@
 // struck through as well as coloured, so nothing depends on colour alone.
 import { diffLines, diffWords } from "diff";
 import { useId, type ReactNode } from "react";
-import { cn } from "@/components/ui";
+import { cn, ScrollArea } from "@/components/ui";
 
 export type WordPart = { text: string; changed: boolean };
 export type DiffLine = { kind: "added" | "removed" | "same"; text: string; oldNo: number | null; newNo: number | null; words?: WordPart[] };
@@ -69,16 +69,16 @@ const styles = {
 /** The diff lines in a <pre>, with old and new line numbers. */
 export function DiffLines({ lines, className }: { lines: DiffLine[]; className?: string }) {
   return (
-    <pre className={cn("overflow-auto bg-white py-1 font-mono text-xs leading-5", className)}>
+    <ScrollArea as="pre" className={cn("overflow-auto bg-white py-1 font-mono text-xs leading-5", className)}>
       <code>
         {lines.map((line, i) => {
           const s = styles[line.kind];
           return (
             <span key={i} className={cn("flex min-w-max", s.row)} data-diff={line.kind}>
-              <span aria-hidden="true" className="w-9 shrink-0 pr-2 text-right text-zinc-400 select-none">
+              <span aria-hidden="true" className="w-9 shrink-0 pr-2 text-right text-zinc-500 select-none">
                 {line.oldNo ?? ""}
               </span>
-              <span aria-hidden="true" className="w-9 shrink-0 pr-2 text-right text-zinc-400 select-none">
+              <span aria-hidden="true" className="w-9 shrink-0 pr-2 text-right text-zinc-500 select-none">
                 {line.newNo ?? ""}
               </span>
               <span className={cn("w-5 shrink-0 text-center font-semibold select-none", s.marker)}>{line.kind === "added" ? "+" : line.kind === "removed" ? "-" : " "}</span>
@@ -107,7 +107,7 @@ export function DiffLines({ lines, className }: { lines: DiffLine[]; className?:
           );
         })}
       </code>
-    </pre>
+    </ScrollArea>
   );
 }
 

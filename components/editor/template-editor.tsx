@@ -56,7 +56,7 @@ const theme = EditorView.theme({
   ".cm-scroller": { fontFamily: "var(--font-mono)", lineHeight: "1.6" },
   ".cm-content": { padding: "8px 0", caretColor: "var(--color-zinc-900)" },
   ".cm-line": { padding: "0 10px" },
-  ".cm-placeholder": { color: "var(--color-zinc-400)" },
+  ".cm-placeholder": { color: "var(--color-zinc-500)" },
   ".cm-variable": {
     backgroundColor: "var(--color-indigo-50)",
     color: "var(--color-indigo-700)",

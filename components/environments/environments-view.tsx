@@ -79,7 +79,7 @@ export function EnvironmentsView({ orgSlug, projectSlug, projectName, canManage 
               {envs.data.map((env) => (
                 <TR key={env.id}>
                   <TD className="font-mono text-[13px] font-medium text-zinc-900">{env.name}</TD>
-                  <TD className="max-w-md">{env.description || <span className="text-zinc-400">—</span>}</TD>
+                  <TD className="max-w-md">{env.description || <span className="text-zinc-500">—</span>}</TD>
                   <TD>
                     {env.protected ? (
                       <span className="flex flex-wrap items-center gap-x-2 gap-y-1">
@@ -256,7 +256,7 @@ function CreateEnvironmentDialog({ open, onClose, orgSlug, projectSlug, onCreate
       <form id={formId} onSubmit={onSubmit} noValidate aria-label="New environment" className="flex flex-col gap-4">
         {errors.form ? <Alert tone="error">{errors.form}</Alert> : null}
         <Input label={LABELS.name} value={name} error={errors.fields.name} onChange={(e) => setName(e.target.value)} placeholder="canary" className="font-mono" hint="Lowercase letters, digits, - and _. Applications ask for prompts with ?label=<name>." autoComplete="off" />
-        <Input label={LABELS.description} labelAside={<span className="text-xs text-zinc-400">optional</span>} value={description} error={errors.fields.description} onChange={(e) => setDescription(e.target.value)} maxLength={300} />
+        <Input label={LABELS.description} labelAside={<span className="text-xs text-zinc-500">optional</span>} value={description} error={errors.fields.description} onChange={(e) => setDescription(e.target.value)} maxLength={300} />
         <Checkbox label="Protected" description="Direct label moves are refused; approved deployments will move it." checked={isProtected} onChange={(e) => setIsProtected(e.target.checked)} />
       </form>
     </Dialog>

@@ -212,7 +212,7 @@ function PolicyForm({ orgSlug, projectSlug, environment, policy, onCancel, onSav
               </Select>
               <Input
                 label="Dataset version"
-                labelAside={<span className="text-xs text-zinc-400">optional</span>}
+                labelAside={<span className="text-xs text-zinc-500">optional</span>}
                 type="number"
                 min={1}
                 max={dataset?.latestVersion}
@@ -530,7 +530,7 @@ function TagSelect({ orgSlug, projectSlug, dataset, version, value, error, onCha
   });
   const names = [...new Set([...(tags.data?.map((t) => t.tag) ?? []), ...(value ? [value] : [])])];
   return (
-    <Select label="Tag" labelAside={<span className="text-xs text-zinc-400">optional</span>} value={value} error={error} disabled={!dataset} onChange={(e) => onChange(e.target.value)} hint="Runs restricted to items with this tag.">
+    <Select label="Tag" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={value} error={error} disabled={!dataset} onChange={(e) => onChange(e.target.value)} hint="Runs restricted to items with this tag.">
       <option value="">None: the whole dataset</option>
       {names.map((tag) => (
         <option key={tag} value={tag}>
@@ -548,7 +548,7 @@ function DimensionSelect({ orgSlug, projectSlug, queue, value, error, onChange }
   const dims = (detail.data?.rubric ?? []).filter((d) => d.type !== "text").map((d) => ({ key: d.key, label: d.label }));
   if (value && !dims.some((d) => d.key === value)) dims.push({ key: value, label: value });
   return (
-    <Select label="Dimension" labelAside={<span className="text-xs text-zinc-400">optional</span>} value={value} error={error} disabled={!queue} onChange={(e) => onChange(e.target.value)}>
+    <Select label="Dimension" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={value} error={error} disabled={!queue} onChange={(e) => onChange(e.target.value)}>
       <option value="">Every graded dimension</option>
       {dims.map((d) => (
         <option key={d.key} value={d.key}>

@@ -89,7 +89,7 @@ export function PolicySummary({ environment, policy, userLabel }: { environment:
             {policy.freezeWindows.map((w, i) => {
               const state = freezeState(w, now);
               return (
-                <li key={i} className={cn("flex flex-wrap items-baseline gap-x-2 gap-y-1", state === "now" && "-mx-2 rounded-md bg-amber-50 px-2 py-1.5 ring-1 ring-amber-200", state === "ended" && "text-zinc-400")}>
+                <li key={i} className={cn("flex flex-wrap items-baseline gap-x-2 gap-y-1", state === "now" && "-mx-2 rounded-md bg-amber-50 px-2 py-1.5 ring-1 ring-amber-200", state === "ended" && "text-zinc-500")}>
                   {state === "now" ? <Badge tone="warning">In force now</Badge> : state === "upcoming" ? <Badge tone="outline">Upcoming</Badge> : <Badge tone="neutral">Ended</Badge>}
                   <span>
                     <Time value={w.start} className="whitespace-nowrap" /> – <Time value={w.end} className="whitespace-nowrap" />

@@ -95,7 +95,7 @@ function RunTick(props: XAxisTickContentProps & { versions: Map<string, { versio
         {String(payload.value)}
       </text>
       {v ? (
-        <text dy={25} textAnchor="middle" fontSize={10} fill={v.production ? PRODUCTION : "#a1a1aa"} fontWeight={v.production ? 600 : 400}>
+        <text dy={25} textAnchor="middle" fontSize={10} fill={v.production ? PRODUCTION : "#71717a"} fontWeight={v.production ? 600 : 400}>
           v{v.version}
           {v.production ? " prod" : ""}
         </text>

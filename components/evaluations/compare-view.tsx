@@ -9,7 +9,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { isUsableRun, type ResultRow, type RunStatus, type RunSummary } from "@/server/contracts/evaluations";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, ButtonLink, Card, CardHeader, Dialog, EmptyState, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, cn } from "@/components/ui";
+import { Alert, Badge, Button, ButtonLink, Card, CardHeader, Dialog, EmptyState, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, cn, ScrollArea } from "@/components/ui";
 import { ArrowRightIcon, ChevronUpDownIcon, CompareIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { errorInfo } from "@/components/lib/errors";
@@ -161,11 +161,11 @@ function EvaluatorCard({ e, extent, baselineLabel, candidateLabel }: { e: Evalua
           <dl className="grid grid-cols-[auto_1fr] content-start gap-x-3 gap-y-1 text-[13px] whitespace-nowrap">
             <dt className="text-zinc-500">Baseline mean</dt>
             <dd className="font-mono text-zinc-800 tabular-nums">
-              {formatMean(e.baselineMean)} <span className="font-sans text-xs text-zinc-400">{baselineLabel}</span>
+              {formatMean(e.baselineMean)} <span className="font-sans text-xs text-zinc-500">{baselineLabel}</span>
             </dd>
             <dt className="text-zinc-500">Candidate mean</dt>
             <dd className="font-mono text-zinc-800 tabular-nums">
-              {formatMean(e.candidateMean)} <span className="font-sans text-xs text-zinc-400">{candidateLabel}</span>
+              {formatMean(e.candidateMean)} <span className="font-sans text-xs text-zinc-500">{candidateLabel}</span>
             </dd>
             <dt className="text-zinc-500">Difference</dt>
             <dd className={cn("font-mono tabular-nums", style.text)}>
@@ -190,7 +190,7 @@ function EvaluatorCard({ e, extent, baselineLabel, candidateLabel }: { e: Evalua
               <span>
                 <span className="font-mono font-medium text-zinc-700 tabular-nums">{e.ties}</span> <span className="text-zinc-600">ties</span>
               </span>
-              <span className="text-xs text-zinc-400">(candidate vs baseline, item by item)</span>
+              <span className="text-xs text-zinc-500">(candidate vs baseline, item by item)</span>
             </p>
             {e.mcnemar ? (
               <p className="mt-1.5 text-zinc-600">
@@ -245,7 +245,7 @@ function OutputColumn({ title, rows, worse, pending, error }: { title: string; r
           <div key={r.repetition} className="flex flex-col gap-2">
             {rows.length > 1 ? <p className="text-xs text-zinc-500">Repetition {r.repetition}</p> : null}
             {r.error ? <p className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-[13px] text-red-800">{r.error}</p> : null}
-            <pre className="max-h-72 overflow-auto rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2 font-sans text-[13px] whitespace-pre-wrap text-zinc-800">{r.output ?? "(no output)"}</pre>
+            <ScrollArea as="pre" className="max-h-72 overflow-auto rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2 font-sans text-[13px] whitespace-pre-wrap text-zinc-800">{r.output ?? "(no output)"}</ScrollArea>
             <p className="text-xs text-zinc-500">
               {formatMs(r.latencyMs)} · {formatUsd(r.costUsd)}
             </p>
@@ -302,7 +302,7 @@ function ItemDialog({
             ))}
             <div className="grid grid-cols-[10rem_minmax(0,1fr)] gap-3 px-3 py-1.5">
               <dt className="font-mono text-xs text-zinc-600">expected</dt>
-              <dd className={cn("whitespace-pre-wrap text-zinc-800", typeof item.expected !== "string" && "font-mono text-xs")}>{item.expected === null || item.expected === undefined ? <span className="text-zinc-400">none</span> : pretty(item.expected)}</dd>
+              <dd className={cn("whitespace-pre-wrap text-zinc-800", typeof item.expected !== "string" && "font-mono text-xs")}>{item.expected === null || item.expected === undefined ? <span className="text-zinc-500">none</span> : pretty(item.expected)}</dd>
             </div>
           </dl>
         ) : null}
@@ -423,7 +423,7 @@ export function CompareView({ orgSlug, projectSlug, projectName }: Props) {
             <Select label="Baseline" size="sm" value={baseline ?? ""} onChange={(e) => setParams({ baseline: positiveInt(e.target.value), candidate })} boxClassName="w-80">
               {options(baseline)}
             </Select>
-            <ArrowRightIcon className="mb-1.5 text-zinc-400" />
+            <ArrowRightIcon className="mb-1.5 text-zinc-500" />
             <Select label="Candidate" size="sm" value={candidate ?? ""} onChange={(e) => setParams({ baseline, candidate: positiveInt(e.target.value) })} boxClassName="w-80">
               {options(candidate)}
             </Select>

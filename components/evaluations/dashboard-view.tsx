@@ -177,7 +177,7 @@ function Charts({ runs: all, productionVersion }: { runs: DashboardRun[]; produc
         {hasCost ? (
           <VersionBarChart data={costData} series={COST} productionVersion={prodLabel} format={shortUsd} />
         ) : (
-          <p className="flex h-60 items-center justify-center text-[13px] text-zinc-400">No cost recorded</p>
+          <p className="flex h-60 items-center justify-center text-[13px] text-zinc-500">No cost recorded</p>
         )}
       </ChartFigure>
     </div>

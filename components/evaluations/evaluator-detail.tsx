@@ -7,7 +7,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { EVALUATOR_KIND_INFO, type EvaluatorKind } from "@/server/contracts/evaluators";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, Card, CardHeader, ConfirmDialog, PageHeader, Spinner } from "@/components/ui";
+import { Alert, Badge, Button, Card, CardHeader, ConfirmDialog, PageHeader, Spinner, ScrollArea } from "@/components/ui";
 import { PencilIcon, TrashIcon } from "@/components/ui/icons";
 import { errorInfo } from "@/components/lib/errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
@@ -76,7 +76,7 @@ export function EvaluatorDetail({ orgSlug, projectSlug, projectName, name, canWr
                 latest v{e.latestVersion}
               </Badge>
             </span>
-            {e.description ? <span className="text-zinc-600">{e.description}</span> : <span className="text-zinc-400">No description</span>}
+            {e.description ? <span className="text-zinc-600">{e.description}</span> : <span className="text-zinc-500">No description</span>}
           </span>
         }
         actions={
@@ -120,7 +120,7 @@ export function EvaluatorDetail({ orgSlug, projectSlug, projectName, name, canWr
                 {v.commitMessage ? <p className="text-xs text-zinc-600">{v.commitMessage}</p> : null}
                 <details className="text-xs">
                   <summary className="cursor-pointer text-zinc-500 hover:text-zinc-800">Configuration</summary>
-                  <pre className="mt-1.5 max-h-72 overflow-auto rounded-md border border-zinc-200 bg-zinc-50/60 px-3 py-2 font-mono text-xs text-zinc-800">{JSON.stringify(v.config, null, 2)}</pre>
+                  <ScrollArea as="pre" className="mt-1.5 max-h-72 overflow-auto rounded-md border border-zinc-200 bg-zinc-50/60 px-3 py-2 font-mono text-xs text-zinc-800">{JSON.stringify(v.config, null, 2)}</ScrollArea>
                 </details>
               </div>
             </li>

@@ -268,9 +268,9 @@ export function EvaluatorDialog({ orgSlug, projectSlug, mode, initial, onClose, 
         {mode.type === "create" ? (
           <Input label="Name" value={name} error={errors.name} onChange={(e) => setName(e.target.value)} placeholder="mentions-refund" className="font-mono" spellCheck={false} autoComplete="off" hint="Letters, digits, . _ and -. Runs, the API and the CLI refer to the evaluator by this name." />
         ) : null}
-        <Textarea label="Description" labelAside={<span className="text-xs text-zinc-400">optional</span>} value={description} error={errors.description} onChange={(e) => setDescription(e.target.value)} maxLength={2000} className="min-h-14" />
+        <Textarea label="Description" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={description} error={errors.description} onChange={(e) => setDescription(e.target.value)} maxLength={2000} className="min-h-14" />
         <EvaluatorFields orgSlug={orgSlug} projectSlug={projectSlug} draft={draft} errors={errors} onChange={(next) => setDraft(next)} />
-        {mode.type === "version" ? <Input label="Change message" labelAside={<span className="text-xs text-zinc-400">optional</span>} value={commitMessage} error={errors.commitMessage} onChange={(e) => setCommitMessage(e.target.value)} maxLength={500} placeholder="Stricter threshold" /> : null}
+        {mode.type === "version" ? <Input label="Change message" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={commitMessage} error={errors.commitMessage} onChange={(e) => setCommitMessage(e.target.value)} maxLength={500} placeholder="Stricter threshold" /> : null}
       </form>
     </Dialog>
   );
@@ -304,7 +304,7 @@ export function EvaluatorFields({ orgSlug, projectSlug, draft: d, errors, onChan
         <>
           <Textarea
             label="Text"
-            labelAside={<span className="text-xs text-zinc-400">optional</span>}
+            labelAside={<span className="text-xs text-zinc-500">optional</span>}
             value={d.value}
             error={errors.value}
             onChange={text("value")}
@@ -318,7 +318,7 @@ export function EvaluatorFields({ orgSlug, projectSlug, draft: d, errors, onChan
       {d.kind === "regex" ? (
         <Row>
           <Input label="Pattern" value={d.pattern} error={errors.pattern} onChange={text("pattern")} className="font-mono" spellCheck={false} autoComplete="off" placeholder="refund|return" hint="JavaScript regular expression, without slashes." />
-          <Input label="Flags" labelAside={<span className="text-xs text-zinc-400">optional</span>} value={d.flags} error={errors.flags} onChange={text("flags")} className="font-mono" spellCheck={false} autoComplete="off" placeholder="i" hint="Any of i, m, s, u." />
+          <Input label="Flags" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={d.flags} error={errors.flags} onChange={text("flags")} className="font-mono" spellCheck={false} autoComplete="off" placeholder="i" hint="Any of i, m, s, u." />
         </Row>
       ) : null}
       {d.kind === "valid_json" ? <p className="text-xs text-zinc-500">Nothing to configure: an output passes when it parses as JSON.</p> : null}
@@ -337,8 +337,8 @@ export function EvaluatorFields({ orgSlug, projectSlug, draft: d, errors, onChan
       ) : null}
       {d.kind === "length" ? (
         <div className="grid gap-4 sm:grid-cols-3">
-          <Input label="Minimum" labelAside={<span className="text-xs text-zinc-400">optional</span>} inputMode="numeric" value={d.min} error={errors.min} onChange={text("min")} />
-          <Input label="Maximum" labelAside={<span className="text-xs text-zinc-400">optional</span>} inputMode="numeric" value={d.max} error={errors.max} onChange={text("max")} />
+          <Input label="Minimum" labelAside={<span className="text-xs text-zinc-500">optional</span>} inputMode="numeric" value={d.min} error={errors.min} onChange={text("min")} />
+          <Input label="Maximum" labelAside={<span className="text-xs text-zinc-500">optional</span>} inputMode="numeric" value={d.max} error={errors.max} onChange={text("max")} />
           <Select label="Unit" value={d.unit} error={errors.unit} onChange={(e) => set("unit", e.target.value === "words" ? "words" : "chars")}>
             <option value="chars">Characters</option>
             <option value="words">Words</option>
@@ -400,7 +400,7 @@ function JudgeFields({ orgSlug, projectSlug, draft: d, errors, onChange }: { org
             </option>
           ))}
         </Select>
-        <Input label="Model" labelAside={<span className="text-xs text-zinc-400">optional</span>} value={d.model} error={errors.model} onChange={(e) => set("model", e.target.value)} className="font-mono" spellCheck={false} autoComplete="off" placeholder="the judge prompt's model" />
+        <Input label="Model" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={d.model} error={errors.model} onChange={(e) => set("model", e.target.value)} className="font-mono" spellCheck={false} autoComplete="off" placeholder="the judge prompt's model" />
       </Row>
       <div className="grid gap-4 sm:grid-cols-3">
         <Input label="Lowest score" inputMode="numeric" value={d.scaleMin} error={errors.scaleMin} onChange={(e) => set("scaleMin", e.target.value)} />

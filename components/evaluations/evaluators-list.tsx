@@ -103,7 +103,7 @@ export function EvaluatorsList({ orgSlug, projectSlug, projectName, canWrite }: 
                   <TD className="font-mono text-xs text-zinc-700">v{e.latestVersion}</TD>
                   <TD className="whitespace-nowrap text-zinc-500">
                     <Time value={e.updatedAt} mode="relative" />
-                    {e.updatedBy ? <span className="block text-xs text-zinc-400">{e.updatedBy}</span> : null}
+                    {e.updatedBy ? <span className="block text-xs text-zinc-500">{e.updatedBy}</span> : null}
                   </TD>
                 </TR>
               ))}

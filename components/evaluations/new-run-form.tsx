@@ -275,7 +275,7 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
                   </option>
                 ))}
               </Select>
-              <Select label="Tag" labelAside={<span className="text-xs text-zinc-400">optional</span>} value={tag} error={errors.tag} onChange={(e) => (setTag(e.target.value), changed())} disabled={!dataset || !tags.data?.length}>
+              <Select label="Tag" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={tag} error={errors.tag} onChange={(e) => (setTag(e.target.value), changed())} disabled={!dataset || !tags.data?.length}>
                 <option value="">All items</option>
                 {(tags.data ?? []).map((t) => (
                   <option key={t.tag} value={t.tag}>
@@ -331,7 +331,7 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
                         <span className="flex items-center gap-1.5">
                           <span className="font-mono">{ev.name}</span>
                           <Badge tone="outline">{EVALUATOR_KIND_INFO[ev.kind as EvaluatorKind]?.label ?? ev.kind}</Badge>
-                          <span className="font-mono text-[11px] font-normal text-zinc-400">v{ev.latestVersion}</span>
+                          <span className="font-mono text-[11px] font-normal text-zinc-500">v{ev.latestVersion}</span>
                         </span>
                       }
                       description={ev.description || EVALUATOR_KIND_INFO[ev.kind as EvaluatorKind]?.description}
@@ -368,9 +368,9 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
                 </option>
               ))}
             </Select>
-            <Input label="Model" labelAside={<span className="text-xs text-zinc-400">optional</span>} value={model} error={errors.model} onChange={(e) => setModel(e.target.value)} placeholder={defaultModel || "the version's model"} className="font-mono" spellCheck={false} autoComplete="off" />
-            <Input label="Temperature" labelAside={<span className="text-xs text-zinc-400">optional</span>} inputMode="decimal" value={temperature} error={errors.temperature} onChange={(e) => setTemperature(e.target.value)} placeholder={versionConfig.temperature !== undefined ? String(versionConfig.temperature) : "the version's"} />
-            <Input label="Max tokens" labelAside={<span className="text-xs text-zinc-400">optional</span>} inputMode="numeric" value={maxTokens} error={errors.maxTokens} onChange={(e) => setMaxTokens(e.target.value)} placeholder={versionConfig.maxTokens !== undefined ? String(versionConfig.maxTokens) : "the version's"} />
+            <Input label="Model" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={model} error={errors.model} onChange={(e) => setModel(e.target.value)} placeholder={defaultModel || "the version's model"} className="font-mono" spellCheck={false} autoComplete="off" />
+            <Input label="Temperature" labelAside={<span className="text-xs text-zinc-500">optional</span>} inputMode="decimal" value={temperature} error={errors.temperature} onChange={(e) => setTemperature(e.target.value)} placeholder={versionConfig.temperature !== undefined ? String(versionConfig.temperature) : "the version's"} />
+            <Input label="Max tokens" labelAside={<span className="text-xs text-zinc-500">optional</span>} inputMode="numeric" value={maxTokens} error={errors.maxTokens} onChange={(e) => setMaxTokens(e.target.value)} placeholder={versionConfig.maxTokens !== undefined ? String(versionConfig.maxTokens) : "the version's"} />
             <Input label="Repetitions" type="number" min={1} max={MAX_REPETITIONS} value={repetitions} error={errors.repetitions} onChange={(e) => setRepetitions(e.target.value)} hint="Answer each item several times to measure consistency (1–10)." />
             <Input label="Concurrency" type="number" min={1} max={MAX_RUN_CONCURRENCY} value={concurrency} error={errors.concurrency} onChange={(e) => setConcurrency(e.target.value)} hint="Calls at once (1–64); lowered automatically when the provider rate-limits." />
           </CardBody>

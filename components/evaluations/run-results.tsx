@@ -10,7 +10,7 @@ import { usePathname, useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
 import type { ItemScore, ResultRow } from "@/server/contracts/evaluations";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, Card, Dialog, EmptyState, Select, Spinner, cn } from "@/components/ui";
+import { Alert, Badge, Button, Card, Dialog, EmptyState, Select, Spinner, cn, Table, ScrollArea } from "@/components/ui";
 import { ArrowDownIcon, ArrowUpIcon, ChevronUpDownIcon, FilterIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Pagination } from "@/components/ui/pagination";
@@ -93,7 +93,7 @@ export function RunResults({ orgSlug, projectSlug, number, evaluatorNames, repet
           cell: ({ row }) => (
             <span className="font-mono text-xs whitespace-nowrap text-zinc-500">
               {row.original.position}
-              {repetitions > 1 ? <span className="text-zinc-400">.{row.original.repetition}</span> : null}
+              {repetitions > 1 ? <span className="text-zinc-500">.{row.original.repetition}</span> : null}
             </span>
           ),
         }),
@@ -117,7 +117,7 @@ export function RunResults({ orgSlug, projectSlug, number, evaluatorNames, repet
                 <span className="truncate text-xs text-red-700">{row.original.error}</span>
               </span>
             ) : row.original.status !== "done" ? (
-              <span className="text-xs text-zinc-400">{row.original.status === "running" ? "answering…" : "waiting"}</span>
+              <span className="text-xs text-zinc-500">{row.original.status === "running" ? "answering…" : "waiting"}</span>
             ) : (
               <span className="block max-w-[15rem] truncate text-zinc-600">{preview(getValue(), 160)}</span>
             ),
@@ -214,9 +214,7 @@ export function RunResults({ orgSlug, projectSlug, number, evaluatorNames, repet
       ) : rows.length === 0 ? (
         <EmptyState icon={<FilterIcon />} title={filtered ? "No results match" : "No results yet"} description={filtered ? (failedOn ? `No call failed ${failedOn}${status ? " with this status" : ""}.` : "Try another status.") : undefined} />
       ) : (
-        <div className="overflow-x-auto">
-          <table className="w-full border-collapse text-left text-[13px]">
-            <caption className="sr-only">Results of run #{number}</caption>
+        <Table caption={`Results of run #${number}`}>
             <thead className="border-b border-zinc-200 bg-zinc-50/80">
               {table.getHeaderGroups().map((group) => (
                 <tr key={group.id}>
@@ -255,8 +253,7 @@ export function RunResults({ orgSlug, projectSlug, number, evaluatorNames, repet
                 </tr>
               ))}
             </tbody>
-          </table>
-        </div>
+        </Table>
       )}
       {results.data && results.data.total > 0 ? (
         <Pagination label="Result pages" page={results.data.page} pageSize={pageSize} total={results.data.total} onPage={(p) => setParams({ page: p > 1 ? p : undefined }, { resetPage: false })} onPageSize={(s) => setParams({ size: s === 50 ? undefined : s })} />
@@ -276,7 +273,7 @@ export function RunResults({ orgSlug, projectSlug, number, evaluatorNames, repet
 }
 
 function ScoreCell({ score }: { score: ItemScore | undefined }) {
-  if (!score) return <span className="text-xs text-zinc-300">—</span>;
+  if (!score) return <span className="text-xs text-zinc-500">—</span>;
   return (
     <span className="inline-flex items-center gap-1.5 whitespace-nowrap" title={score.explanation}>
       <Badge tone={score.passed ? "success" : "danger"}>{score.passed ? "pass" : "fail"}</Badge>
@@ -298,14 +295,14 @@ function inputPreview(input: Record<string, unknown>): string {
 type RenderedMessage = { role: string; content: unknown };
 
 function RenderedPrompt({ rendered }: { rendered: unknown }) {
-  if (rendered === null || rendered === undefined) return <p className="text-xs text-zinc-400">Not rendered (the call was not made).</p>;
+  if (rendered === null || rendered === undefined) return <p className="text-xs text-zinc-500">Not rendered (the call was not made).</p>;
   if (Array.isArray(rendered)) {
     return (
       <ol className="flex flex-col gap-2">
         {(rendered as RenderedMessage[]).map((m, i) => (
           <li key={i} className="rounded-md border border-zinc-200 bg-zinc-50/60">
             <p className="border-b border-zinc-200 px-2.5 py-1 text-[11px] font-medium tracking-wide text-zinc-500 uppercase">{m.role}</p>
-            <pre className="max-h-72 overflow-auto px-2.5 py-2 font-mono text-xs whitespace-pre-wrap text-zinc-800">{typeof m.content === "string" ? m.content : pretty(m.content)}</pre>
+            <ScrollArea as="pre" className="max-h-72 overflow-auto px-2.5 py-2 font-mono text-xs whitespace-pre-wrap text-zinc-800">{typeof m.content === "string" ? m.content : pretty(m.content)}</ScrollArea>
           </li>
         ))}
       </ol>
@@ -315,7 +312,7 @@ function RenderedPrompt({ rendered }: { rendered: unknown }) {
 }
 
 function Block({ children, tone = "neutral" }: { children: string; tone?: "neutral" | "output" }) {
-  return <pre className={cn("max-h-80 overflow-auto rounded-md border px-3 py-2 font-mono text-xs whitespace-pre-wrap", tone === "output" ? "border-indigo-200 bg-accent-soft/30 text-zinc-900" : "border-zinc-200 bg-zinc-50/60 text-zinc-800")}>{children}</pre>;
+  return <ScrollArea as="pre" className={cn("max-h-80 overflow-auto rounded-md border px-3 py-2 font-mono text-xs whitespace-pre-wrap", tone === "output" ? "border-indigo-200 bg-accent-soft/30 text-zinc-900" : "border-zinc-200 bg-zinc-50/60 text-zinc-800")}>{children}</ScrollArea>;
 }
 
 function Section({ title, children, aside }: { title: string; children: React.ReactNode; aside?: React.ReactNode }) {
@@ -373,7 +370,7 @@ function ResultDialog({ row, repetitions, evaluatorNames, onClose, onPrevious, o
               ))}
             </dl>
           </Section>
-          <Section title="Expected">{row.expected === null || row.expected === undefined ? <p className="text-xs text-zinc-400">No expected output.</p> : <Block>{pretty(row.expected)}</Block>}</Section>
+          <Section title="Expected">{row.expected === null || row.expected === undefined ? <p className="text-xs text-zinc-500">No expected output.</p> : <Block>{pretty(row.expected)}</Block>}</Section>
           <Section title="Prompt as sent">
             <RenderedPrompt rendered={row.rendered} />
           </Section>
@@ -386,10 +383,10 @@ function ResultDialog({ row, repetitions, evaluatorNames, onClose, onPrevious, o
               </Alert>
             </div>
           ) : null}
-          <Section title="Output">{row.output !== null ? <Block tone="output">{row.output}</Block> : <p className="text-xs text-zinc-400">No output.</p>}</Section>
+          <Section title="Output">{row.output !== null ? <Block tone="output">{row.output}</Block> : <p className="text-xs text-zinc-500">No output.</p>}</Section>
           <Section title="Evaluators">
             {evaluatorNames.length === 0 ? (
-              <p className="text-xs text-zinc-400">This run has no evaluators.</p>
+              <p className="text-xs text-zinc-500">This run has no evaluators.</p>
             ) : (
               <ul className="flex flex-col gap-2">
                 {evaluatorNames.map((name) => {

@@ -116,14 +116,14 @@ export function RunView({ orgSlug, projectSlug, projectName, number, canWrite }:
                 <span className="font-mono text-zinc-800">{r.name}</span>
               </>
             )}
-            <span className="text-zinc-400">on</span>
+            <span className="text-zinc-500">on</span>
             <Link href={datasetHref(orgSlug, projectSlug, r.datasetVersion.dataset.name, null, { v: r.datasetVersion.version })} className="font-mono text-zinc-800 hover:text-accent hover:underline">
               {r.datasetVersion.dataset.name}@v{r.datasetVersion.version}
             </Link>
             {r.tag ? <Badge tone="outline">tag {r.tag}</Badge> : null}
             {r.model ? (
               <>
-                <span aria-hidden="true" className="text-zinc-400">
+                <span aria-hidden="true" className="text-zinc-500">
                   ·
                 </span>
                 <span className="font-mono text-xs">{r.model}</span>
@@ -150,7 +150,7 @@ export function RunView({ orgSlug, projectSlug, projectName, number, canWrite }:
         <Meta label="Created">
           <Time value={r.createdAt} />
         </Meta>
-        <Meta label={r.finishedAt ? "Finished" : "Started"}>{r.finishedAt ? <Time value={r.finishedAt} /> : r.startedAt ? <Time value={r.startedAt} /> : <span className="text-zinc-400">waiting for a worker</span>}</Meta>
+        <Meta label={r.finishedAt ? "Finished" : "Started"}>{r.finishedAt ? <Time value={r.finishedAt} /> : r.startedAt ? <Time value={r.startedAt} /> : <span className="text-zinc-500">waiting for a worker</span>}</Meta>
         <Meta label="Duration">{duration !== null ? formatDuration(duration) : stillActive && r.startedAt ? "running…" : "—"}</Meta>
       </dl>
 
@@ -260,7 +260,7 @@ function ProgressCard({ status, progress: p, evaluatorNames, cancelRequested }: 
                 <li key={name} className="flex items-center gap-2 rounded-md border border-zinc-200 px-2.5 py-1 text-xs">
                   <span className="font-mono text-zinc-600">{name}</span>
                   <span className="font-semibold text-zinc-900 tabular-nums">{x ? pct(x.passRate) : "—"}</span>
-                  <span className="text-zinc-400 tabular-nums">{x ? `n=${x.n}` : ""}</span>
+                  <span className="text-zinc-500 tabular-nums">{x ? `n=${x.n}` : ""}</span>
                 </li>
               );
             })}
@@ -324,11 +324,11 @@ function SummaryCards({ summary: s, repetitions, evaluators, orgSlug, projectSlu
                     <Link href={evaluatorHref(orgSlug, projectSlug, e.name)} className="font-mono text-[13px] font-medium text-zinc-900 hover:text-accent hover:underline">
                       {e.name}
                     </Link>
-                    <span className="ml-1.5 font-mono text-[11px] text-zinc-400">v{versionOf.get(e.evaluatorVersionId) ?? "?"}</span>
+                    <span className="ml-1.5 font-mono text-[11px] text-zinc-500">v{versionOf.get(e.evaluatorVersionId) ?? "?"}</span>
                     <span className="block text-xs text-zinc-500">{EVALUATOR_KIND_INFO[e.kind as EvaluatorKind]?.label ?? e.kind}</span>
                   </TD>
                   <TD className="min-w-64">
-                    {e.n ? <RateBar rate={e.passRate} low={e.passLow} high={e.passHigh} label={`${e.name} pass rate`} /> : <span className="text-xs text-zinc-400">nothing scored</span>}
+                    {e.n ? <RateBar rate={e.passRate} low={e.passLow} high={e.passHigh} label={`${e.name} pass rate`} /> : <span className="text-xs text-zinc-500">nothing scored</span>}
                   </TD>
                   <TD className="text-right font-mono text-xs text-zinc-900 tabular-nums">{e.n ? formatScore(e.mean) : "—"}</TD>
                   <TD className="text-right font-mono text-xs text-zinc-500 tabular-nums">{e.n ? `${formatScore(e.ciLow)} – ${formatScore(e.ciHigh)}` : "—"}</TD>

@@ -185,7 +185,7 @@ export function RunsList({ orgSlug, projectSlug, projectName, canWrite }: Props)
 }
 
 function PassRates({ summary }: { summary: RunSummary | null }) {
-  if (!summary || summary.evaluators.length === 0) return <span className="text-xs text-zinc-400">{summary ? "no evaluators" : "—"}</span>;
+  if (!summary || summary.evaluators.length === 0) return <span className="text-xs text-zinc-500">{summary ? "no evaluators" : "—"}</span>;
   return (
     <ul className="flex flex-col gap-0.5">
       {summary.evaluators.map((e) => (

@@ -234,7 +234,7 @@ function MemberRow({
                   </option>
                 ))}
               </Select>
-              {changeRole.isPending ? <Spinner size={14} className="text-zinc-400" /> : null}
+              {changeRole.isPending ? <Spinner size={14} className="text-zinc-500" /> : null}
             </div>
           </div>
         ) : (
@@ -263,12 +263,12 @@ function MemberRow({
                   </option>
                 ))}
               </Select>
-              {setProjectRole.isPending ? <Spinner size={14} className="text-zinc-400" /> : null}
+              {setProjectRole.isPending ? <Spinner size={14} className="text-zinc-500" /> : null}
             </div>
           ) : m.projectRole ? (
             <RoleBadge role={m.projectRole} />
           ) : (
-            <span className="text-xs text-zinc-400">Inherits {m.role}</span>
+            <span className="text-xs text-zinc-500">Inherits {m.role}</span>
           )}
         </TD>
       ) : null}

@@ -70,7 +70,7 @@ export function ScoreChip({ score }: { score: ScoreView }) {
  * score and how many more. Every score is listed in full for assistive technology.
  */
 export function ScoreSummary({ scores }: { scores: readonly ScoreView[] }) {
-  if (scores.length === 0) return <span className="text-xs text-zinc-400">—</span>;
+  if (scores.length === 0) return <span className="text-xs text-zinc-500">—</span>;
   const ups = scores.filter(isPositive);
   const downs = scores.filter(isNegative);
   const others = scores.filter((s) => !isPositive(s) && !isNegative(s));

@@ -79,5 +79,5 @@ export function TimeLineChart({ data, series, window, format, axisWidth = 48, in
 
 /** Shown inside a figure instead of a chart with nothing to draw. */
 export function NoChartData({ children }: { children: string }) {
-  return <p className="flex h-[220px] items-center justify-center px-4 text-center text-[13px] text-zinc-400">{children}</p>;
+  return <p className="flex h-[220px] items-center justify-center px-4 text-center text-[13px] text-zinc-500">{children}</p>;
 }

@@ -205,7 +205,7 @@ function Breakdown({ d, orgSlug, projectSlug }: { d: Dashboard; orgSlug: string;
   const router = useRouter();
   const rowQuery = (r: BreakdownRow) => ({ window: d.window === "24h" ? undefined : d.window, prompt: r.promptName || undefined, version: r.promptName && r.promptVersion ? r.promptVersion : undefined, model: r.model || undefined, environment: r.environment || undefined });
   const rowLabel = (r: BreakdownRow) => [r.promptName ? `${r.promptName}${r.promptVersion ? ` v${r.promptVersion}` : ""}` : "no prompt", r.model || "unknown model", r.environment || "no environment"].join(" · ");
-  const dash = <span className="text-zinc-400">—</span>;
+  const dash = <span className="text-zinc-500">—</span>;
   return (
     <Card aria-labelledby="breakdown-title">
       <CardHeader titleId="breakdown-title" title="Breakdown" description="Generations per prompt version, model and environment in the window. Open a row to narrow the dashboard to it." />

@@ -4,7 +4,7 @@
 // with the key scope each needs and links to the API keys and the API reference.
 import Link from "next/link";
 import { useSyncExternalStore, type ReactNode } from "react";
-import { ButtonLink, Card } from "@/components/ui";
+import { ButtonLink, Card, ScrollArea } from "@/components/ui";
 import { BookIcon, KeyIcon } from "@/components/ui/icons";
 import { ActivityIcon } from "./icons";
 
@@ -21,9 +21,9 @@ function useOrigin(): string {
 
 function Snippet({ label, children }: { label: string; children: string }) {
   return (
-    <pre aria-label={label} tabIndex={0} className="overflow-x-auto rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2 font-mono text-[12px] leading-relaxed break-all whitespace-pre-wrap text-zinc-800">
+    <ScrollArea as="pre" label={label} className="overflow-x-auto rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2 font-mono text-[12px] leading-relaxed break-all whitespace-pre-wrap text-zinc-800">
       {children}
-    </pre>
+    </ScrollArea>
   );
 }
 

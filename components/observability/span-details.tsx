@@ -39,7 +39,7 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
 export function SpanDetails({ span, orgSlug, projectSlug }: { span: SpanView; orgSlug: string; projectSlug: string }) {
   const spanStartUs = Date.parse(span.startTime) * 1000;
   const attributes = Object.entries(span.attributes).sort(([a], [b]) => a.localeCompare(b));
-  const none = <span className="text-zinc-400">—</span>;
+  const none = <span className="text-zinc-500">—</span>;
   const blocked = span.guardrails.some((g) => g.action === "block");
   return (
     <Card aria-labelledby="span-title">
@@ -112,9 +112,9 @@ export function SpanDetails({ span, orgSlug, projectSlug }: { span: SpanView; or
       <Section id="span-output" title="Output">
         <BodyView raw={span.output} label="Output" />
       </Section>
-      <Section id="span-attributes" title="Attributes" aside={<span className="text-xs text-zinc-400">{attributes.length}</span>}>
+      <Section id="span-attributes" title="Attributes" aside={<span className="text-xs text-zinc-500">{attributes.length}</span>}>
         {attributes.length === 0 ? (
-          <p className="text-[13px] text-zinc-400">None</p>
+          <p className="text-[13px] text-zinc-500">None</p>
         ) : (
           <div className="-mx-4">
             <Table caption="Attributes">
@@ -136,9 +136,9 @@ export function SpanDetails({ span, orgSlug, projectSlug }: { span: SpanView; or
           </div>
         )}
       </Section>
-      <Section id="span-events" title="Events" aside={<span className="text-xs text-zinc-400">{span.events.length}</span>}>
+      <Section id="span-events" title="Events" aside={<span className="text-xs text-zinc-500">{span.events.length}</span>}>
         {span.events.length === 0 ? (
-          <p className="text-[13px] text-zinc-400">None</p>
+          <p className="text-[13px] text-zinc-500">None</p>
         ) : (
           <ol className="flex flex-col gap-2">
             {span.events.map((ev, i) => {

@@ -24,7 +24,7 @@ export function SpanTree({ rows, totalMs, selected, onSelect }: { rows: TreeRow[
 
   return (
     <div>
-      <div aria-hidden="true" className="grid grid-cols-[minmax(0,1fr)_35%_4.5rem] items-center gap-2 border-b border-zinc-100 px-3 py-1.5 text-[11px] text-zinc-400">
+      <div aria-hidden="true" className="grid grid-cols-[minmax(0,1fr)_35%_4.5rem] items-center gap-2 border-b border-zinc-100 px-3 py-1.5 text-[11px] text-zinc-500">
         <span>Span</span>
         <span className="flex justify-between">
           <span>0</span>

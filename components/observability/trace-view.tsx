@@ -50,7 +50,7 @@ function Fact({ label, children, wide }: { label: string; children: ReactNode; w
 }
 
 function Summary({ t, orgSlug, projectSlug }: { t: TraceSummary; orgSlug: string; projectSlug: string }) {
-  const none = <span className="text-zinc-400">—</span>;
+  const none = <span className="text-zinc-500">—</span>;
   return (
     <Card as="div" className="mb-4">
       <dl aria-label="Trace summary" className="grid grid-cols-2 gap-x-6 gap-y-3 px-4 py-3 sm:grid-cols-4 xl:grid-cols-8">

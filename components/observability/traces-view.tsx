@@ -10,7 +10,7 @@ import { useMemo, useOptimistic, useState, useTransition, type FormEvent } from 
 import type { TraceListInput, TraceSummary } from "@/server/contracts/observability";
 import { useUrlParams } from "@/components/lib/url-params";
 import { useTRPC } from "@/components/trpc/client";
-import { Button, Card, Checkbox, EmptyState, Input, PageHeader, Select, Spinner, cn } from "@/components/ui";
+import { Button, Card, Checkbox, EmptyState, Input, PageHeader, Select, Spinner, cn, Table } from "@/components/ui";
 import { FilterIcon, SearchIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
@@ -124,7 +124,7 @@ export function TracesView({ orgSlug, projectSlug, projectName }: Props) {
               </Link>
               <span className="mt-0.5 flex items-center gap-1.5">
                 <SourceBadge source={row.original.source} />
-                <span className="truncate font-mono text-[11px] text-zinc-400">{row.original.traceId.slice(0, 12)}…</span>
+                <span className="truncate font-mono text-[11px] text-zinc-500">{row.original.traceId.slice(0, 12)}…</span>
               </span>
             </div>
           ),
@@ -139,7 +139,7 @@ export function TracesView({ orgSlug, projectSlug, projectName }: Props) {
                 {row.original.promptVersion ? <span className="text-zinc-500">@v{row.original.promptVersion}</span> : null}
               </span>
             ) : (
-              <span className="text-xs text-zinc-400">—</span>
+              <span className="text-xs text-zinc-500">—</span>
             ),
         }),
         helper.display({
@@ -148,7 +148,7 @@ export function TracesView({ orgSlug, projectSlug, projectName }: Props) {
           cell: ({ row }) => (
             <div className="max-w-48 font-mono text-xs">
               <span className="block truncate text-zinc-800" title={row.original.model ?? undefined}>
-                {row.original.model ?? <span className="text-zinc-400">—</span>}
+                {row.original.model ?? <span className="text-zinc-500">—</span>}
               </span>
               <span className="block truncate text-[11px] text-zinc-500">{row.original.environment ?? "no environment"}</span>
             </div>
@@ -246,9 +246,7 @@ export function TracesView({ orgSlug, projectSlug, projectName }: Props) {
             <EmptyState icon={<TracesIcon />} title="No traces in this window" description="Choose a longer window to see earlier traces." />
           )
         ) : (
-          <div className="overflow-x-auto">
-            <table className="w-full border-collapse text-left text-[13px]">
-              <caption className="sr-only">Traces, newest first</caption>
+          <Table caption="Traces, newest first">
               <thead className="border-b border-zinc-200 bg-zinc-50/80">
                 {table.getHeaderGroups().map((group) => (
                   <tr key={group.id}>
@@ -279,8 +277,7 @@ export function TracesView({ orgSlug, projectSlug, projectName }: Props) {
                   </tr>
                 ))}
               </tbody>
-            </table>
-          </div>
+          </Table>
         )}
         {traces.hasNextPage ? (
           <div className="border-t border-zinc-200 px-4 py-2.5 text-center">

@@ -361,7 +361,7 @@ function Workbench({
                   Run
                 </Button>
               )}
-              <span className="text-xs text-zinc-400">
+              <span className="text-xs text-zinc-500">
                 <kbd className="font-sans">Ctrl</kbd>+<kbd className="font-sans">Enter</kbd>
               </span>
               {canWrite ? (
@@ -427,7 +427,7 @@ function Output({ run, outputId, simulated, actions }: { run: RunState; outputId
           aria-label="Model output"
           aria-busy={run.status === "running"}
           tabIndex={0}
-          className={cn("max-h-[28rem] min-h-32 overflow-auto rounded-md border border-zinc-200 bg-zinc-50/60 px-3 py-2 font-mono text-[12.5px] leading-relaxed whitespace-pre-wrap text-zinc-800", !text && "text-zinc-400")}
+          className={cn("max-h-[28rem] min-h-32 overflow-auto rounded-md border border-zinc-200 bg-zinc-50/60 px-3 py-2 font-mono text-[12.5px] leading-relaxed whitespace-pre-wrap text-zinc-800", !text && "text-zinc-500")}
           data-testid="playground-output"
           data-deltas={run.status === "running" || run.status === "done" ? (run.deltas ?? 0) : undefined}
         >

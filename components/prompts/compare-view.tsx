@@ -84,7 +84,7 @@ export function CompareView({ orgSlug, projectSlug, projectName, name, type }: P
           <Select label={`From${age(from, to)}`} value={String(from)} onChange={(e) => choose({ from: Number(e.target.value), to })} boxClassName="w-44">
             {options}
           </Select>
-          <ArrowRightIcon className="mb-2 text-zinc-400" />
+          <ArrowRightIcon className="mb-2 text-zinc-500" />
           <Select label={`To${age(to, from)}`} value={String(to)} onChange={(e) => choose({ from, to: Number(e.target.value) })} boxClassName="w-44">
             {options}
           </Select>

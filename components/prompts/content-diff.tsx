@@ -4,7 +4,7 @@
 // not make every later one look changed), and the model configuration side by side.
 import { diffArrays } from "diff";
 import type { ChatMessage, ModelConfig } from "@/server/contracts/prompts";
-import { Badge, cn } from "@/components/ui";
+import { Badge, cn, ScrollArea } from "@/components/ui";
 import { TextDiff } from "@/components/diff/text-diff";
 import { asConfig, asMessages, stableJson, type PromptType, type VersionLike } from "./model";
 
@@ -234,7 +234,7 @@ export function ConfigDiff({ before, after, beforeLabel, afterLabel, providerNam
 function ConfigCell({ value }: { value: string }) {
   return (
     <td className="px-3 py-2">
-      {value === "" ? <span className="text-xs text-zinc-400">not set</span> : <pre className="max-h-48 overflow-auto font-mono text-xs break-words whitespace-pre-wrap text-zinc-800">{value}</pre>}
+      {value === "" ? <span className="text-xs text-zinc-500">not set</span> : <ScrollArea as="pre" className="max-h-48 overflow-auto font-mono text-xs break-words whitespace-pre-wrap text-zinc-800">{value}</ScrollArea>}
     </td>
   );
 }

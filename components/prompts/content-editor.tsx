@@ -100,7 +100,7 @@ function MessagesEditor({ messages, onChange, error, fieldErrors }: { messages: 
           return (
           <li key={m.key} data-message={m.key} aria-label={`Message ${i + 1}`} className="rounded-md border border-zinc-200 bg-zinc-50/60 p-2.5">
             <div className="mb-2 flex flex-wrap items-center gap-2">
-              <span className="w-6 text-xs font-medium text-zinc-400 tabular-nums" aria-hidden="true">
+              <span className="w-6 text-xs font-medium text-zinc-500 tabular-nums" aria-hidden="true">
                 {i + 1}
               </span>
               <Select label={`Role of message ${i + 1}`} hideLabel size="sm" value={m.role} onChange={(e) => update(i, { role: e.target.value as ChatMessage["role"] })} boxClassName="w-32">

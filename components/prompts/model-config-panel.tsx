@@ -120,7 +120,7 @@ export function ModelConfigPanel({
       ) : null}
       <Textarea
         label="Tools"
-        labelAside={<span className="text-xs text-zinc-400">optional</span>}
+        labelAside={<span className="text-xs text-zinc-500">optional</span>}
         value={value.toolsText}
         error={shown("toolsText")}
         onChange={(e) => set({ toolsText: e.target.value })}

@@ -145,8 +145,8 @@ export function NewPromptView({ orgSlug, projectSlug, projectName }: Props) {
                   ))}
                 </div>
               </fieldset>
-              <Textarea label="Description" labelAside={<span className="text-xs text-zinc-400">optional</span>} value={description} onChange={(e) => setDescription(e.target.value)} maxLength={2000} className="min-h-14" />
-              <Input label="Tags" labelAside={<span className="text-xs text-zinc-400">optional</span>} value={tagsText} error={errors.tags} onChange={(e) => setTagsText(e.target.value)} placeholder="support, onboarding" hint="Separate tags with commas." />
+              <Textarea label="Description" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={description} onChange={(e) => setDescription(e.target.value)} maxLength={2000} className="min-h-14" />
+              <Input label="Tags" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={tagsText} error={errors.tags} onChange={(e) => setTagsText(e.target.value)} placeholder="support, onboarding" hint="Separate tags with commas." />
             </CardBody>
           </Card>
           <Card aria-labelledby="content-title">

@@ -9,7 +9,7 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, ButtonLink, Card, CardBody, CardHeader, ConfirmDialog, Dialog, EmptyState, Input, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, Textarea } from "@/components/ui";
+import { Alert, Badge, Button, ButtonLink, Card, CardBody, CardHeader, ConfirmDialog, Dialog, EmptyState, Input, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, Textarea, ScrollArea } from "@/components/ui";
 import { ClockIcon, CompareIcon, LockIcon, PencilIcon, PlayIcon } from "@/components/ui/icons";
 import { errorInfo } from "@/components/lib/errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
@@ -101,7 +101,7 @@ export function PromptDetailView(props: Props) {
                 Evaluations dashboard
               </Link>
             </span>
-            {p.description ? <span className="text-zinc-600">{p.description}</span> : <span className="text-zinc-400">No description</span>}
+            {p.description ? <span className="text-zinc-600">{p.description}</span> : <span className="text-zinc-500">No description</span>}
           </span>
         }
         actions={
@@ -263,12 +263,12 @@ function VersionsTable({ orgSlug, projectSlug, name, canWrite, versions, labels,
                       View
                     </Button>
                     {v.version > 1 ? (
-                      <ButtonLink size="sm" variant="ghost" aria-label={`Compare version ${v.version} with the one before`} href={promptHref(orgSlug, projectSlug, name, "compare", { from: versions.find((x) => x.version < v.version)?.version, to: v.version })}>
+                      <ButtonLink size="sm" variant="ghost" aria-label={`Diff version ${v.version} with the one before`} href={promptHref(orgSlug, projectSlug, name, "compare", { from: versions.find((x) => x.version < v.version)?.version, to: v.version })}>
                         Diff
                       </ButtonLink>
                     ) : null}
                     {canWrite ? (
-                      <ButtonLink size="sm" variant="ghost" aria-label={`Edit starting from version ${v.version}`} href={promptHref(orgSlug, projectSlug, name, "edit", v.version !== latest ? { from: v.version } : undefined)}>
+                      <ButtonLink size="sm" variant="ghost" aria-label={`Edit from version ${v.version}`} href={promptHref(orgSlug, projectSlug, name, "edit", v.version !== latest ? { from: v.version } : undefined)}>
                         Edit from
                       </ButtonLink>
                     ) : null}
@@ -418,10 +418,10 @@ function EnvironmentLabel({
           {current ? (
             <>
               v{current.version}
-              <Time value={current.updatedAt} mode="relative" className="block font-sans text-[11px] text-zinc-400" />
+              <Time value={current.updatedAt} mode="relative" className="block font-sans text-[11px] text-zinc-500" />
             </>
           ) : (
-            <span className="font-sans text-zinc-400">not set</span>
+            <span className="font-sans text-zinc-500">not set</span>
           )}
         </span>
       </div>
@@ -520,7 +520,8 @@ function LabelHistory({ orgSlug, projectSlug, name, environments }: Props & { en
       ) : history.data.length === 0 ? (
         <EmptyState className="py-6" title="No label moves yet" />
       ) : (
-        <ol className="max-h-80 divide-y divide-zinc-100 overflow-y-auto" aria-label="Label moves">
+        <ScrollArea className="max-h-80 overflow-y-auto">
+        <ol className="divide-y divide-zinc-100" aria-label="Label moves">
           {history.data.map((h) => (
             <li key={h.id} className="px-4 py-2 text-[13px]">
               <span className="flex items-center gap-1.5">
@@ -535,6 +536,7 @@ function LabelHistory({ orgSlug, projectSlug, name, environments }: Props & { en
             </li>
           ))}
         </ol>
+        </ScrollArea>
       )}
     </Card>
   );

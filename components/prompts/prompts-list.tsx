@@ -126,11 +126,12 @@ export function PromptsList({ orgSlug, projectSlug, projectName, canWrite }: Pro
             <THead>
               <TR>
                 <TH>Name</TH>
-                <TH>Type</TH>
+                {/* Narrow screens keep the name, the latest version and the labels (which version serves where). */}
+                <TH className="hidden sm:table-cell">Type</TH>
                 <TH>Latest</TH>
                 <TH>Labels</TH>
-                <TH>Tags</TH>
-                <TH>Updated</TH>
+                <TH className="hidden md:table-cell">Tags</TH>
+                <TH className="hidden sm:table-cell">Updated</TH>
               </TR>
             </THead>
             {ordered.map(([folder, rows]) => (
@@ -139,7 +140,7 @@ export function PromptsList({ orgSlug, projectSlug, projectName, canWrite }: Pro
                   <TR className="bg-zinc-50/70">
                     <TH scope="colgroup" colSpan={6} className="h-7 text-zinc-600">
                       <span className="inline-flex items-center gap-1.5 font-mono">
-                        <FolderIcon size={14} className="text-zinc-400" />
+                        <FolderIcon size={14} className="text-zinc-500" />
                         {folder}/
                       </span>
                     </TH>
@@ -160,7 +161,7 @@ export function PromptsList({ orgSlug, projectSlug, projectName, canWrite }: Pro
                       </Link>
                       {p.description ? <span className="block max-w-md truncate text-xs text-zinc-500">{p.description}</span> : null}
                     </TD>
-                    <TD>
+                    <TD className="hidden sm:table-cell">
                       <TypeBadge type={p.type} />
                     </TD>
                     <TD className="font-mono text-xs text-zinc-700">v{p.latestVersion}</TD>
@@ -174,10 +175,10 @@ export function PromptsList({ orgSlug, projectSlug, projectName, canWrite }: Pro
                           ))}
                         </ul>
                       ) : (
-                        <span className="text-xs text-zinc-400">none</span>
+                        <span className="text-xs text-zinc-500">none</span>
                       )}
                     </TD>
-                    <TD>
+                    <TD className="hidden md:table-cell">
                       {p.tags.length ? (
                         <ul className="flex max-w-56 flex-wrap gap-1" aria-label="Tags">
                           {p.tags.map((t) => (
@@ -188,7 +189,7 @@ export function PromptsList({ orgSlug, projectSlug, projectName, canWrite }: Pro
                         </ul>
                       ) : null}
                     </TD>
-                    <TD className="whitespace-nowrap text-zinc-500">
+                    <TD className="hidden whitespace-nowrap text-zinc-500 sm:table-cell">
                       <Time value={p.updatedAt} mode="relative" />
                     </TD>
                   </TR>

@@ -1,15 +1,15 @@
 // A template shown read-only, with its {{variables}} marked (the same pattern the server uses).
 import { Fragment } from "react";
-import { cn } from "@/components/ui";
+import { cn, ScrollArea } from "@/components/ui";
 
 const PLACEHOLDER = /(\{\{\s*[A-Za-z_][\w.-]*\s*\}\})/g;
 
 export function TemplateText({ text, className, label }: { text: string; className?: string; label?: string }) {
   const parts = text.split(PLACEHOLDER);
   return (
-    <pre aria-label={label} className={cn("overflow-auto rounded-md border border-zinc-200 bg-zinc-50/60 px-3 py-2 font-mono text-[12.5px] leading-relaxed whitespace-pre-wrap text-zinc-800", className)}>
+    <ScrollArea as="pre" label={label} className={cn("overflow-auto rounded-md border border-zinc-200 bg-zinc-50/60 px-3 py-2 font-mono text-[12.5px] leading-relaxed whitespace-pre-wrap text-zinc-800", className)}>
       {text === "" ? (
-        <span className="text-zinc-400 italic">(empty)</span>
+        <span className="text-zinc-500 italic">(empty)</span>
       ) : (
         parts.map((part, i) =>
           i % 2 === 1 ? (
@@ -21,7 +21,7 @@ export function TemplateText({ text, className, label }: { text: string; classNa
           ),
         )
       )}
-    </pre>
+    </ScrollArea>
   );
 }
 

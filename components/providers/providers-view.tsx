@@ -80,7 +80,7 @@ export function ProvidersView({ orgSlug, projectSlug, projectName, canManage }: 
                       {p.kind === "simulated" ? <span className="block text-xs text-zinc-500">Offline stand-in: deterministic replies, no network, no cost.</span> : null}
                     </TD>
                     <TD>{KIND_LABELS[p.kind]}</TD>
-                    <TD className="font-mono text-xs">{p.baseUrl ?? <span className="text-zinc-400">—</span>}</TD>
+                    <TD className="font-mono text-xs">{p.baseUrl ?? <span className="text-zinc-500">—</span>}</TD>
                     <TD className="font-mono text-xs">
                       {p.apiKeyHint ? (
                         <span title="Only a hint is kept for recognition; the key is never sent back">
@@ -88,10 +88,10 @@ export function ProvidersView({ orgSlug, projectSlug, projectName, canManage }: 
                           {p.apiKeyHint}
                         </span>
                       ) : (
-                        <span className="font-sans text-zinc-400">{p.kind === "simulated" ? "not needed" : "none"}</span>
+                        <span className="font-sans text-zinc-500">{p.kind === "simulated" ? "not needed" : "none"}</span>
                       )}
                     </TD>
-                    <TD className="font-mono text-xs">{p.defaultModel ?? <span className="text-zinc-400">—</span>}</TD>
+                    <TD className="font-mono text-xs">{p.defaultModel ?? <span className="text-zinc-500">—</span>}</TD>
                     {canManage ? (
                       <TD className="text-right whitespace-nowrap">
                         {!p.builtIn ? (
@@ -214,7 +214,7 @@ function ProviderDialog({ provider, onClose, orgSlug, projectSlug, onSaved }: { 
             <p className="text-[13px] font-medium text-zinc-800">{LABELS.apiKey}</p>
             <div className="flex items-center gap-2">
               <span className="inline-flex h-8 flex-1 items-center gap-1.5 rounded-md border border-zinc-200 bg-zinc-50 px-2.5 font-mono text-[12.5px] text-zinc-600">
-                <KeyIcon size={12} className="text-zinc-400" />
+                <KeyIcon size={12} className="text-zinc-500" />
                 {existing.apiKeyHint ?? "none saved"}
               </span>
               <Button onClick={() => setReplacingKey(true)}>Replace key</Button>
@@ -241,7 +241,7 @@ function ProviderDialog({ provider, onClose, orgSlug, projectSlug, onSaved }: { 
             }
           />
         )}
-        <Input label={LABELS.defaultModel} labelAside={<span className="text-xs text-zinc-400">optional</span>} value={defaultModel} error={errors.fields.defaultModel} onChange={(e) => setDefaultModel(e.target.value)} placeholder={kind === "anthropic" ? "claude-sonnet-4-5" : "gpt-4o-mini"} className="font-mono text-[13px]" spellCheck={false} autoComplete="off" />
+        <Input label={LABELS.defaultModel} labelAside={<span className="text-xs text-zinc-500">optional</span>} value={defaultModel} error={errors.fields.defaultModel} onChange={(e) => setDefaultModel(e.target.value)} placeholder={kind === "anthropic" ? "claude-sonnet-4-5" : "gpt-4o-mini"} className="font-mono text-[13px]" spellCheck={false} autoComplete="off" />
       </form>
     </Dialog>
   );

@@ -3,7 +3,7 @@
 // raw HTML is skipped and link targets pass its safe-URL filter (no javascript: links).
 import { useId } from "react";
 import Markdown, { type Components } from "react-markdown";
-import { Card, CardHeader } from "@/components/ui";
+import { Card, CardHeader, ScrollArea } from "@/components/ui";
 
 const components: Components = {
   h1: ({ children }) => <h3 className="mt-3 mb-1.5 text-sm font-semibold text-zinc-900 first:mt-0">{children}</h3>,
@@ -19,7 +19,7 @@ const components: Components = {
     </a>
   ),
   code: ({ children }) => <code className="rounded bg-zinc-100 px-1 py-px font-mono text-[12px] text-zinc-800">{children}</code>,
-  pre: ({ children }) => <pre className="my-2 overflow-x-auto rounded-md bg-zinc-50 p-2 text-xs">{children}</pre>,
+  pre: ({ children }) => <ScrollArea as="pre" className="my-2 overflow-x-auto rounded-md bg-zinc-50 p-2 text-xs">{children}</ScrollArea>,
   blockquote: ({ children }) => <blockquote className="my-2 border-l-2 border-zinc-300 pl-3 text-zinc-600">{children}</blockquote>,
   img: ({ alt }) => <span className="text-zinc-500">[image: {alt || "no description"}]</span>,
 };

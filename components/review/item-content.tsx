@@ -32,7 +32,7 @@ function Block({ label, children, tone = "plain" }: { label: string; children: R
 
 function Value({ value }: { value: unknown }) {
   const text = displayValue(value);
-  if (!text) return <span className="text-zinc-400 italic">empty</span>;
+  if (!text) return <span className="text-zinc-500 italic">empty</span>;
   return typeof value === "string" ? <>{text}</> : <code className="font-mono text-xs">{text}</code>;
 }
 
@@ -77,7 +77,7 @@ export function ItemContent({
           </Block>
         ) : null}
         <Block label="Output" tone="output">
-          {output === null ? <span className="text-zinc-400 italic">no output</span> : output || <span className="text-zinc-400 italic">empty</span>}
+          {output === null ? <span className="text-zinc-500 italic">no output</span> : output || <span className="text-zinc-500 italic">empty</span>}
         </Block>
         {showAutoScores ? <AutoScores scores={asAutoScores(autoScores)} /> : null}
         {others.length ? (

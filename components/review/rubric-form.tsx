@@ -85,7 +85,7 @@ function Dimension({ formId, index, total, d, value, error, active, onActivate, 
       </legend>
       <div aria-hidden="true" className="flex items-baseline justify-between gap-2">
         <span className="text-[13px] font-semibold text-zinc-900">
-          <span className="mr-1.5 font-mono text-[11px] font-normal text-zinc-400">{index + 1}.</span>
+          <span className="mr-1.5 font-mono text-[11px] font-normal text-zinc-500">{index + 1}.</span>
           {d.label}
           {d.required ? null : <span className="ml-1.5 text-xs font-normal text-zinc-500">optional</span>}
         </span>

@@ -134,7 +134,7 @@ function DimensionCard({ d, twoReviewers }: { d: Dimension; twoReviewers: boolea
           ) : (
             <div>
               <dt className="text-xs text-zinc-500">Cohen&apos;s kappa</dt>
-              <dd className="mt-0.5 text-lg font-semibold text-zinc-400">—</dd>
+              <dd className="mt-0.5 text-lg font-semibold text-zinc-500">—</dd>
               <dd className="text-xs text-zinc-500">Only for exactly two reviewers; see the pairs below.</dd>
             </div>
           )}
@@ -164,7 +164,7 @@ function DimensionCard({ d, twoReviewers }: { d: Dimension; twoReviewers: boolea
               {d.pairwise.map((pair) => (
                 <TR key={`${pair.a}|${pair.b}`}>
                   <TD className="text-zinc-800">
-                    {pair.a} <span className="text-zinc-400">&amp;</span> {pair.b}
+                    {pair.a} <span className="text-zinc-500">&amp;</span> {pair.b}
                   </TD>
                   <TD className="text-right tabular-nums">{pair.units}</TD>
                   <TD className="text-right tabular-nums">{percent(pair.percent)}</TD>
@@ -189,7 +189,7 @@ function Figure({ label, value, basis, note, tone }: { label: string; value: num
   return (
     <div>
       <dt className="text-xs text-zinc-500">{label}</dt>
-      <dd className={`mt-0.5 text-lg font-semibold tabular-nums ${value === null ? "text-zinc-400" : tone === "danger" ? "text-red-700" : tone === "warning" ? "text-amber-700" : tone === "success" ? "text-emerald-700" : "text-zinc-900"}`}>{coefficient(value)}</dd>
+      <dd className={`mt-0.5 text-lg font-semibold tabular-nums ${value === null ? "text-zinc-500" : tone === "danger" ? "text-red-700" : tone === "warning" ? "text-amber-700" : tone === "success" ? "text-emerald-700" : "text-zinc-900"}`}>{coefficient(value)}</dd>
       <dd className="text-xs text-zinc-500">
         <span className="font-medium text-zinc-600">{basis}.</span> {note}
       </dd>

@@ -61,7 +61,7 @@ export function GradeForm({ rubric, draft, onChange, errors, idPrefix }: { rubri
       {rubric.map((d) => {
         const error = errors[d.key];
         const id = `${idPrefix}-${d.key}`;
-        const optional = !d.required ? <span className="text-xs text-zinc-400">optional</span> : null;
+        const optional = !d.required ? <span className="text-xs text-zinc-500">optional</span> : null;
         if (d.type === "text") {
           return <Textarea key={d.key} id={id} label={d.label} labelAside={optional} hint={d.description || undefined} error={error} value={draft[d.key] ?? ""} maxLength={d.maxLength} onChange={(e) => set(d.key, e.target.value)} rows={2} />;
         }

@@ -193,7 +193,7 @@ export function AddItemsDialog({ orgSlug, projectSlug, name, onClose, onAdded }:
                   </option>
                 ))}
               </Select>
-              <Select label="Tag" labelAside={<span className="text-xs text-zinc-400">optional</span>} value={tag} error={errors.tag} onChange={(e) => setTag(e.target.value)} disabled={!chosenDataset || !tags.data?.length}>
+              <Select label="Tag" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={tag} error={errors.tag} onChange={(e) => setTag(e.target.value)} disabled={!chosenDataset || !tags.data?.length}>
                 <option value="">All items</option>
                 {(tags.data ?? []).map((t) => (
                   <option key={t.tag} value={t.tag}>
@@ -333,13 +333,13 @@ function ItemContent({ item }: { item: QueueItem }) {
 
 /** The item's reviews side by side: one column per reviewer, one row per dimension; rows where they differ are marked. */
 export function ReviewsGrid({ rubric, reviews, differing, position, compact = false }: { rubric: Rubric; reviews: QueueItem["reviews"]; differing: string[]; position: number; compact?: boolean }) {
-  if (reviews.length === 0) return <span className="text-xs text-zinc-400">No reviews yet</span>;
+  if (reviews.length === 0) return <span className="text-xs text-zinc-500">No reviews yet</span>;
   return (
     <table className={cn("border-collapse text-left text-xs", compact ? "" : "w-full")}>
       <caption className="sr-only">Reviews of item #{position}</caption>
       <thead>
         <tr>
-          <th scope="col" className="pr-3 pb-1 font-medium text-zinc-400">
+          <th scope="col" className="pr-3 pb-1 font-medium text-zinc-500">
             <span className="sr-only">Dimension</span>
           </th>
           {reviews.map((r) => (

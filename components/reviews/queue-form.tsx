@@ -183,11 +183,11 @@ export function QueueForm({ orgSlug, projectSlug, projectName }: { orgSlug: stri
           <CardBody className="grid gap-4 py-4">
             <div className="grid gap-4 sm:grid-cols-2">
               <Input label="Name" value={name} error={errors.name} onChange={(e) => (setName(e.target.value), setErrors((x) => ({ ...x, name: "" })))} placeholder="reply-quality" className="font-mono" spellCheck={false} autoComplete="off" hint="Letters, digits, . _ and -; it is part of the address." />
-              <Input label="Description" labelAside={<span className="text-xs text-zinc-400">optional</span>} value={description} error={errors.description} maxLength={2000} onChange={(e) => setDescription(e.target.value)} />
+              <Input label="Description" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={description} error={errors.description} maxLength={2000} onChange={(e) => setDescription(e.target.value)} />
             </div>
             <Textarea
               label="Guidelines"
-              labelAside={<span className="text-xs text-zinc-400">Markdown</span>}
+              labelAside={<span className="text-xs text-zinc-500">Markdown</span>}
               value={guidelines}
               error={errors.guidelines}
               onChange={(e) => setGuidelines(e.target.value)}
@@ -331,7 +331,7 @@ function DimensionEditor({
             </option>
           ))}
         </Select>
-        <Input label="Description" labelAside={<span className="text-xs text-zinc-400">optional</span>} value={d.description} error={e("description")} maxLength={500} onChange={(ev) => onChange({ description: ev.target.value })} wrapperClassName="sm:col-span-2" placeholder="What reviewers should judge" />
+        <Input label="Description" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={d.description} error={e("description")} maxLength={500} onChange={(ev) => onChange({ description: ev.target.value })} wrapperClassName="sm:col-span-2" placeholder="What reviewers should judge" />
         <div className="flex items-end pb-1.5">
           <Checkbox label="Required" checked={d.required} onChange={(ev) => onChange({ required: ev.target.checked })} />
         </div>
@@ -359,7 +359,7 @@ function DimensionEditor({
           <ol className="flex flex-col gap-2">
             {d.options.map((o, j) => (
               <li key={o.id} className="grid grid-cols-[1.5rem_1fr_1fr_2rem] items-start gap-2">
-                <span className="pt-1.5 text-right font-mono text-xs text-zinc-400">{j + 1}</span>
+                <span className="pt-1.5 text-right font-mono text-xs text-zinc-500">{j + 1}</span>
                 <Input
                   label={`Option ${j + 1} label`}
                   hideLabel

@@ -11,7 +11,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
 import type { Grade, Rubric } from "@/server/contracts/reviews";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, ButtonLink, Card, CardBody, CardHeader, EmptyState, PageHeader, Spinner, TBody, TD, TH, THead, TR, Table, buttonClasses, cn } from "@/components/ui";
+import { Alert, Badge, Button, ButtonLink, Card, CardBody, CardHeader, EmptyState, PageHeader, Spinner, TBody, TD, TH, THead, TR, Table, buttonClasses, cn, ScrollArea } from "@/components/ui";
 import { ClipboardCheckIcon, DatabaseIcon, DownloadIcon, PlusIcon, StarIcon, UsersIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { HistoryLink } from "@/components/audit/history-link";
@@ -87,7 +87,7 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
                 {preview(row.original.input, 160) || "—"}
               </p>
               <p className="mt-0.5 line-clamp-2 text-xs text-zinc-500">
-                <span className="font-medium text-zinc-400">Output: </span>
+                <span className="font-medium text-zinc-500">Output: </span>
                 {preview(row.original.output, 240) || "—"}
               </p>
             </div>
@@ -103,7 +103,7 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
           header: "Final grade",
           cell: ({ row }) => {
             const r = row.original;
-            if (!r.finalGrade) return <span className="text-xs text-zinc-400">—</span>;
+            if (!r.finalGrade) return <span className="text-xs text-zinc-500">—</span>;
             return (
               <div className="max-w-56 text-xs">
                 <p className="text-zinc-800">{gradeSummary(rubric, r.finalGrade as Grade)}</p>
@@ -236,7 +236,7 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
                       <TD className="text-right tabular-nums">{seconds(r.medianSeconds)}</TD>
                       <TD className="text-right tabular-nums">
                         {r.goldAccuracy === null ? (
-                          <span className="text-xs text-zinc-400">no gold graded</span>
+                          <span className="text-xs text-zinc-500">no gold graded</span>
                         ) : (
                           <>
                             <span className={r.goldAccuracy < 0.7 ? "font-medium text-red-700" : "text-zinc-800"}>{percent(r.goldAccuracy)}</span>
@@ -285,7 +285,7 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
             {q.guidelines ? (
               <details className="mt-3 text-[13px]">
                 <summary className="cursor-pointer text-xs font-semibold text-zinc-700">Guidelines</summary>
-                <pre className="mt-1.5 max-h-64 overflow-auto rounded bg-zinc-50 p-2 font-sans text-xs whitespace-pre-wrap text-zinc-700">{q.guidelines}</pre>
+                <ScrollArea as="pre" className="mt-1.5 max-h-64 overflow-auto rounded bg-zinc-50 p-2 font-sans text-xs whitespace-pre-wrap text-zinc-700">{q.guidelines}</ScrollArea>
               </details>
             ) : null}
           </CardBody>
@@ -337,12 +337,7 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
             }
           />
         ) : (
-          <div className="overflow-x-auto">
-            <table className="w-full border-collapse text-left text-[13px]">
-              <caption className="sr-only">
-                Items of {q.name}
-                {state ? ` (${STATE_LABELS[state]})` : ""}
-              </caption>
+          <Table caption={`Items of ${q.name}${state ? ` (${STATE_LABELS[state]})` : ""}`}>
               <thead className="border-b border-zinc-200 bg-zinc-50/80">
                 {table.getHeaderGroups().map((group) => (
                   <tr key={group.id}>
@@ -365,8 +360,7 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
                   </tr>
                 ))}
               </tbody>
-            </table>
-          </div>
+          </Table>
         )}
         {items.data && items.data.total > 0 ? (
           <Pagination page={items.data.page} pageSize={pageSize} total={items.data.total} onPage={(n) => setParams({ page: n > 1 ? n : undefined })} onPageSize={(s) => setParams({ size: s === 25 ? undefined : s, page: undefined })} />

@@ -77,7 +77,7 @@ export function QueuesList({ orgSlug, projectSlug, projectName, canManage }: Pro
                   </TD>
                   <TD className="text-right tabular-nums">{q.items.toLocaleString()}</TD>
                   <TD className="min-w-40">
-                    {q.items > 0 ? <ProgressBar done={q.finalized} total={q.items} label={`${q.name}: items finalized`} compact /> : <span className="text-xs text-zinc-400">empty</span>}
+                    {q.items > 0 ? <ProgressBar done={q.finalized} total={q.items} label={`${q.name}: items finalized`} compact /> : <span className="text-xs text-zinc-500">empty</span>}
                   </TD>
                   <TD className={q.reviewers ? "text-right tabular-nums" : "text-right text-xs text-amber-700"}>{q.reviewers ? q.reviewers : "none yet"}</TD>
                   <TD className="text-right tabular-nums">{q.reviewsPerItem}</TD>

@@ -4,11 +4,11 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams, usePathname } from "next/navigation";
-import { useState, type ReactNode } from "react";
+import { useId, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import { roleHasPermission, type Permission, type Role } from "@/server/contracts/permissions";
 import { useTRPC } from "@/components/trpc/client";
 import { cn } from "@/components/ui";
-import { BookIcon, ClipboardCheckIcon, DatabaseIcon, FileTextIcon, FlaskIcon, FolderPlusIcon, HomeIcon, KeyIcon, LayersIcon, MarkerIcon, PlayIcon, RocketIcon, ScrollIcon, ServerIcon, UsersIcon, WebhookIcon } from "@/components/ui/icons";
+import { BookIcon, ClipboardCheckIcon, DatabaseIcon, FileTextIcon, FlaskIcon, FolderPlusIcon, HomeIcon, KeyIcon, LayersIcon, MarkerIcon, MenuIcon, PlayIcon, RocketIcon, ScrollIcon, ServerIcon, UsersIcon, WebhookIcon } from "@/components/ui/icons";
 import { ActivityIcon, TracesIcon } from "@/components/observability/icons";
 
 type Props = {
@@ -34,6 +34,15 @@ export function Sidebar({ org, projects }: Props) {
   if (params.project && params.project !== lastProject) setLastProject(params.project);
   const projectSlug = params.project ?? (projects.some((p) => p.slug === lastProject) ? lastProject : projects[0]?.slug);
   const project = projects.find((p) => p.slug === projectSlug);
+  // Below the md breakpoint the navigation folds behind a menu button; it closes on navigation.
+  const [open, setOpen] = useState(false);
+  const [openedOn, setOpenedOn] = useState(pathname);
+  if (pathname !== openedOn) {
+    setOpenedOn(pathname);
+    setOpen(false);
+  }
+  const listId = useId();
+  const button = useRef<HTMLButtonElement>(null);
 
   // The project role may differ from the organization role (a per-project override).
   const projectAccess = useQuery({ ...trpc.projects.get.queryOptions({ orgSlug: org.slug, projectSlug: projectSlug ?? "" }), enabled: !!project });
@@ -83,15 +92,37 @@ export function Sidebar({ org, projects }: Props) {
     { href: `/o/${org.slug}/projects/new`, label: "New project", icon: <FolderPlusIcon />, permission: "project:create" },
   ];
 
+  const isActive = (i: NavItem, exact = i.exact) => pathname === i.href || (!exact && pathname.startsWith(`${i.href}/`));
+  const current = [...projectItems, ...settingsItems, ...orgItems].find((i) => isActive(i, i.exact ?? false));
+  const closeOnEscape = (event: KeyboardEvent) => {
+    if (event.key !== "Escape" || !open) return;
+    setOpen(false);
+    button.current?.focus();
+  };
+
   return (
-    <nav aria-label="Main" className="shrink-0 border-b border-zinc-200 bg-white md:w-56 md:border-r md:border-b-0 md:bg-zinc-50/50">
-      <div className="flex gap-6 overflow-x-auto px-3 py-2 md:sticky md:top-12 md:flex-col md:gap-5 md:px-3 md:py-4">
+    <nav aria-label="Main" onKeyDown={closeOnEscape} className="shrink-0 border-b border-zinc-200 bg-white md:w-56 md:border-r md:border-b-0 md:bg-zinc-50/50">
+      <div className="flex h-11 items-center gap-2 px-3 md:hidden">
+        <button
+          ref={button}
+          type="button"
+          aria-expanded={open}
+          aria-controls={listId}
+          onClick={() => setOpen((o) => !o)}
+          className="flex h-8 items-center gap-2 rounded-md px-2 text-[13px] font-medium text-zinc-700 ring-1 ring-zinc-200 hover:bg-zinc-100 aria-expanded:bg-zinc-100"
+        >
+          <MenuIcon />
+          Menu
+        </button>
+        {current ? <span className="truncate text-[13px] text-zinc-600">{current.label}</span> : null}
+      </div>
+      <div id={listId} className={cn(open ? "flex" : "hidden", "flex-col gap-4 px-3 pb-3 md:sticky md:top-12 md:flex md:gap-5 md:px-3 md:py-4")}>
         {project ? (
           <NavGroup title="Project" subtitle={project.name}>
             {projectItems
               .filter((i) => roleHasPermission(projectRole, i.permission))
               .map((i) => (
-                <NavLink key={i.href} item={i} active={pathname === i.href || (!i.exact && pathname.startsWith(`${i.href}/`))} />
+                <NavLink key={i.href} item={i} active={isActive(i)} />
               ))}
           </NavGroup>
         ) : null}
@@ -119,15 +150,15 @@ export function Sidebar({ org, projects }: Props) {
 function NavGroup({ title, subtitle, children }: { title: string; subtitle: string; children: ReactNode }) {
   return (
     <div className="min-w-0 shrink-0">
-      <p className="hidden truncate px-2 pb-1.5 text-[11px] md:block">
-        <span className="font-medium tracking-wide text-zinc-400 uppercase">{title}</span>
+      <p className="truncate px-2 pb-1.5 text-[11px]">
+        <span className="font-medium tracking-wide text-zinc-500 uppercase">{title}</span>
         <span className="text-zinc-300" aria-hidden="true">
           {" · "}
         </span>
         <span className="sr-only">: </span>
         <span className="text-zinc-500">{subtitle}</span>
       </p>
-      <ul className="flex gap-0.5 md:flex-col">{children}</ul>
+      <ul className="flex flex-col gap-0.5">{children}</ul>
     </div>
   );
 }
@@ -144,7 +175,7 @@ function NavLink({ item, active }: { item: NavItem; active: boolean }) {
           active ? "bg-white font-medium text-zinc-900 shadow-xs ring-1 ring-zinc-200" : "text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900",
         )}
       >
-        <span className={active ? "text-accent" : "text-zinc-400"}>{item.icon}</span>
+        <span className={active ? "text-accent" : "text-zinc-500"}>{item.icon}</span>
         {item.label}
         {item.badge ? (
           <span aria-hidden="true" className="ml-auto inline-flex h-4 min-w-4 items-center justify-center rounded-full bg-accent px-1 text-[10px] leading-none font-semibold text-white tabular-nums">

@@ -80,12 +80,15 @@ function ProjectSwitcher({ organizations }: { organizations: OrgSummary[] }) {
   return (
     <Menu
       menuLabel="Organizations and projects"
-      triggerLabel={`Switch project (current: ${org ? `${org.name}${project ? ` / ${project.name}` : ""}` : "none"})`}
       triggerClassName="flex h-8 max-w-[60vw] items-center gap-1.5 rounded-md px-2 text-[13px] hover:bg-zinc-100 aria-expanded:bg-zinc-100"
       trigger={
         <>
-          {current}
-          <ChevronUpDownIcon size={14} className="shrink-0 text-zinc-400" />
+          {/* The name comes from the content, not an aria-label that hides the visible text (WCAG 2.5.3). */}
+          <span className="sr-only">{`Switch project (current: ${org ? `${org.name}${project ? ` / ${project.name}` : ""}` : "none"})`}</span>
+          <span aria-hidden="true" className="flex min-w-0 items-center gap-1.5">
+            {current}
+          </span>
+          <ChevronUpDownIcon size={14} className="shrink-0 text-zinc-500" />
         </>
       }
       sections={sections}
@@ -104,14 +107,16 @@ function UserMenu({ user }: { user: User }) {
     <Menu
       align="end"
       menuLabel="Account"
-      triggerLabel={`Account menu: ${user.name || user.email}`}
       triggerClassName="flex h-8 items-center gap-2 rounded-md pr-2 pl-1 text-[13px] text-zinc-700 hover:bg-zinc-100 aria-expanded:bg-zinc-100"
       trigger={
         <>
           <span aria-hidden="true" className="flex size-6 items-center justify-center rounded-full bg-zinc-800 text-[10px] font-semibold text-white">
             {initials(user.name, user.email)}
           </span>
-          <span className="hidden max-w-40 truncate sm:inline">{user.name || user.email}</span>
+          <span className="sr-only">{`Account menu: ${user.name || user.email}`}</span>
+          <span aria-hidden="true" className="hidden max-w-40 truncate sm:inline">
+            {user.name || user.email}
+          </span>
         </>
       }
       sections={[

@@ -5,6 +5,7 @@
 import { useEffect, useEffectEvent, useId, useRef, type ReactNode } from "react";
 import { Button } from "./button";
 import { cn } from "./cn";
+import { ScrollArea } from "./scroll-area";
 import { XIcon } from "./icons";
 import { Alert } from "./alert";
 import { errorInfo } from "@/components/lib/errors";
@@ -99,9 +100,9 @@ export function Dialog({ open, onClose, title, description, children, footer, si
               <XIcon />
             </Button>
           </div>
-          <div data-dialog-body className="min-h-0 flex-1 overflow-y-auto px-5 py-4">
+          <ScrollArea data-dialog-body className="min-h-0 flex-1 overflow-y-auto px-5 py-4">
             {children}
-          </div>
+          </ScrollArea>
           {footer ? <div className="flex items-center justify-end gap-2 border-t border-zinc-200 bg-zinc-50/70 px-5 py-3">{footer}</div> : null}
         </>
       ) : null}

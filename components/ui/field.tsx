@@ -18,7 +18,7 @@ type FieldChrome = {
 };
 
 export const controlClasses =
-  "block w-full rounded-md border bg-white px-2.5 text-sm text-zinc-900 shadow-xs placeholder:text-zinc-400 " +
+  "block w-full rounded-md border bg-white px-2.5 text-sm text-zinc-900 shadow-xs placeholder:text-zinc-500 " +
   "transition-colors focus:outline-none focus-visible:outline-none focus:ring-2 focus:ring-accent-ring/30 " +
   "disabled:cursor-not-allowed disabled:bg-zinc-50 disabled:text-zinc-500";
 

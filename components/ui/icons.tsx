@@ -355,3 +355,10 @@ export const HistoryIcon = (p: IconProps) => (
     <path d="M12 7v5l4 2" />
   </Icon>
 );
+export const MenuIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M4 6h16" />
+    <path d="M4 12h16" />
+    <path d="M4 18h16" />
+  </Icon>
+);

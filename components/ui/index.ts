@@ -10,6 +10,7 @@ export { EmptyState } from "./empty-state";
 export { Checkbox, Input, Select, Textarea, controlClasses } from "./field";
 export { Menu, type MenuItem, type MenuSection } from "./menu";
 export { PageHeader } from "./page-header";
+export { ScrollArea } from "./scroll-area";
 export { Spinner } from "./spinner";
 export { TBody, TD, TH, THead, TR, Table } from "./table";
 export { TabNav, type TabLink } from "./tab-nav";

@@ -38,7 +38,7 @@ export function Pagination({ page, pageSize, total, onPage, onPageSize, label = 
               </li>
               {pageList(page, pages).map((p, i) =>
                 p === "gap" ? (
-                  <li key={`gap-${i}`} aria-hidden="true" className="px-1 text-zinc-400">
+                  <li key={`gap-${i}`} aria-hidden="true" className="px-1 text-zinc-500">
                     …
                   </li>
                 ) : (

@@ -1,18 +1,23 @@
-import type { ComponentProps, ReactNode } from "react";
+import { useId, type ComponentProps, type ReactNode } from "react";
 import { cn } from "./cn";
+import { ScrollArea } from "./scroll-area";
 
 /**
  * A dense data table. `caption` names the table for assistive technology (and tests); it is
- * visually hidden unless `showCaption`.
+ * visually hidden unless `showCaption`. A table wider than its box scrolls inside it (a focusable
+ * region named by the caption), never the page.
  */
 export function Table({ caption, showCaption = false, className, children, ...props }: ComponentProps<"table"> & { caption: ReactNode; showCaption?: boolean }) {
+  const captionId = useId();
   return (
-    <div className="overflow-x-auto">
+    <ScrollArea className="overflow-x-auto" labelledBy={captionId} region="scrollable">
       <table className={cn("w-full border-collapse text-left text-[13px]", className)} {...props}>
-        <caption className={showCaption ? "px-4 py-2 text-left text-xs text-zinc-500" : "sr-only"}>{caption}</caption>
+        <caption id={captionId} className={showCaption ? "px-4 py-2 text-left text-xs text-zinc-500" : "sr-only"}>
+          {caption}
+        </caption>
         {children}
       </table>
-    </div>
+    </ScrollArea>
   );
 }
 

@@ -5,7 +5,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Fragment, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, Card, CardHeader, EmptyState, Pagination, Spinner, TBody, TD, TH, THead, TR, Table, cn, type BadgeTone } from "@/components/ui";
+import { Alert, Badge, Button, Card, CardHeader, EmptyState, Pagination, Spinner, TBody, TD, TH, THead, TR, Table, cn, type BadgeTone, ScrollArea } from "@/components/ui";
 import { ChevronDownIcon, ScrollIcon, XIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { errorInfo } from "@/components/lib/errors";
@@ -125,11 +125,11 @@ export function DeliveriesLog({ orgSlug, projectSlug, webhook, canManage, onClos
                         ) : null}
                       </TD>
                       <TD className="tabular-nums">{d.attempts}</TD>
-                      <TD className="font-mono tabular-nums">{d.lastStatusCode ?? <span className="text-zinc-400">—</span>}</TD>
+                      <TD className="font-mono tabular-nums">{d.lastStatusCode ?? <span className="text-zinc-500">—</span>}</TD>
                       <TD className="whitespace-nowrap text-zinc-500">
                         <Time value={d.createdAt} />
                       </TD>
-                      <TD className="whitespace-nowrap text-zinc-500">{d.deliveredAt ? <Time value={d.deliveredAt} /> : <span className="text-zinc-400">—</span>}</TD>
+                      <TD className="whitespace-nowrap text-zinc-500">{d.deliveredAt ? <Time value={d.deliveredAt} /> : <span className="text-zinc-500">—</span>}</TD>
                       <TD className="text-right whitespace-nowrap">
                         <Button size="sm" variant="ghost" aria-expanded={expanded} aria-controls={detailsId} onClick={() => setOpen(expanded ? null : d.id)} icon={<ChevronDownIcon size={13} className={cn("transition-transform", expanded && "rotate-180")} />}>
                           {expanded ? "Hide details" : "Details"}
@@ -200,7 +200,7 @@ function DeliveryDetails({ eventId, log, payload }: { eventId: string; log: Atte
                   </TD>
                   <TD className={cn("font-mono tabular-nums", a.error ? "text-red-700" : "text-emerald-700")}>{a.statusCode ?? "—"}</TD>
                   <TD className="tabular-nums whitespace-nowrap">{a.durationMs} ms</TD>
-                  <TD className="max-w-xs text-red-700">{a.error ?? <span className="text-zinc-400">—</span>}</TD>
+                  <TD className="max-w-xs text-red-700">{a.error ?? <span className="text-zinc-500">—</span>}</TD>
                 </TR>
               ))}
             </TBody>
@@ -209,9 +209,9 @@ function DeliveryDetails({ eventId, log, payload }: { eventId: string; log: Atte
       </section>
       <details className="text-[13px]">
         <summary className="cursor-pointer font-medium text-zinc-700">Payload</summary>
-        <pre aria-label="Payload" className="mt-1.5 max-h-80 overflow-auto rounded-md border border-zinc-200 bg-white px-3 py-2 font-mono text-xs leading-5 whitespace-pre-wrap text-zinc-800">
+        <ScrollArea as="pre" label="Payload" className="mt-1.5 max-h-80 overflow-auto rounded-md border border-zinc-200 bg-white px-3 py-2 font-mono text-xs leading-5 whitespace-pre-wrap text-zinc-800">
           {JSON.stringify(payload, null, 2)}
-        </pre>
+        </ScrollArea>
       </details>
     </div>
   );

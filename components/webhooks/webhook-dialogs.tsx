@@ -22,7 +22,7 @@ function WebhookFields({ formId, label, values, errors, onChange, onSubmit, show
     <form id={formId} onSubmit={onSubmit} noValidate aria-label={label} className="flex flex-col gap-4">
       {errors.form ? <Alert tone="error">{errors.form}</Alert> : null}
       <Input label={LABELS.url} type="url" value={values.url} error={errors.fields.url} onChange={(e) => onChange({ url: e.target.value })} placeholder="https://example.com/hooks/keel" className="font-mono" spellCheck={false} autoComplete="off" hint="Keel POSTs each event here." />
-      <Input label={LABELS.description} labelAside={<span className="text-xs text-zinc-400">optional</span>} value={values.description} error={errors.fields.description} maxLength={300} onChange={(e) => onChange({ description: e.target.value })} placeholder="e.g. #releases Slack bridge" />
+      <Input label={LABELS.description} labelAside={<span className="text-xs text-zinc-500">optional</span>} value={values.description} error={errors.fields.description} maxLength={300} onChange={(e) => onChange({ description: e.target.value })} placeholder="e.g. #releases Slack bridge" />
       <fieldset aria-describedby={errors.fields.events ? eventsErrorId : undefined} className="flex flex-col gap-2.5">
         <legend className="mb-2.5 text-[13px] font-medium text-zinc-800">{LABELS.events}</legend>
         {WEBHOOK_EVENT_NAMES.map((event) => (

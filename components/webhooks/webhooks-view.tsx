@@ -88,7 +88,7 @@ export function WebhooksView({ orgSlug, projectSlug, projectName, canManage }: P
                   <TD className="max-w-sm">
                     <span className="block font-mono text-[12.5px] break-all text-zinc-900">{h.url}</span>
                     {h.description ? <span className="block text-xs text-zinc-500">{h.description}</span> : null}
-                    <span className="block text-xs text-zinc-400">
+                    <span className="block text-xs text-zinc-500">
                       Added by {h.createdByLabel} <Time value={h.createdAt} mode="relative" />
                     </span>
                   </TD>
@@ -118,7 +118,7 @@ export function WebhooksView({ orgSlug, projectSlug, projectName, canManage }: P
                         <Time value={h.lastDelivery.createdAt} mode="relative" className="text-xs text-zinc-500" />
                       </span>
                     ) : (
-                      <span className="text-zinc-400">None yet</span>
+                      <span className="text-zinc-500">None yet</span>
                     )}
                   </TD>
                   <TD className="text-right whitespace-nowrap">

@@ -6,7 +6,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useSyncExternalStore } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { Button, CopyField, useCopy } from "@/components/ui";
+import { Button, CopyField, useCopy, ScrollArea } from "@/components/ui";
 import { CheckIcon, CopyIcon } from "@/components/ui/icons";
 import { SettingsSection, type ProjectRef } from "./shared";
 
@@ -88,9 +88,9 @@ export function Endpoints({ orgSlug, projectSlug, canReadKeys }: ProjectRef & { 
               {state === "copied" ? "Copied" : "Copy"}
             </Button>
           </div>
-          <pre aria-labelledby="gateway-example-title" tabIndex={0} className="overflow-x-auto rounded-md bg-zinc-900 px-3 py-2.5 font-mono text-xs leading-relaxed text-zinc-100">
+          <ScrollArea as="pre" labelledBy="gateway-example-title" className="overflow-x-auto rounded-md bg-zinc-900 px-3 py-2.5 font-mono text-xs leading-relaxed text-zinc-100">
             {snippet}
-          </pre>
+          </ScrollArea>
           <span role="status" className="sr-only">
             {state === "copied" ? "The example was copied to the clipboard" : state === "failed" ? "Copying failed: select the text and copy it yourself" : ""}
           </span>

@@ -113,7 +113,7 @@ export function GuardrailDialog({ orgSlug, projectSlug, editing, onClose, onSave
           <Input label={GUARDRAIL_LABELS.name} value={values.name} error={f.name} onChange={(e) => change({ name: e.target.value })} maxLength={80} autoComplete="off" placeholder="e.g. Block card numbers" />
           <Input
             label={GUARDRAIL_LABELS.description}
-            labelAside={<span className="text-xs text-zinc-400">optional</span>}
+            labelAside={<span className="text-xs text-zinc-500">optional</span>}
             value={values.description}
             error={f.description}
             onChange={(e) => change({ description: e.target.value })}

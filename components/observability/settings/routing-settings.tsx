@@ -197,7 +197,7 @@ export function RoutingSettings({ orgSlug, projectSlug, canManage, canReadProvid
                 </Select>
                 <Input
                   label={LABELS.fallbackModel}
-                  labelAside={<span className="text-xs text-zinc-400">optional</span>}
+                  labelAside={<span className="text-xs text-zinc-500">optional</span>}
                   value={values.fallbackModel}
                   error={errors.fields.fallbackModel}
                   onChange={(e) => change({ fallbackModel: e.target.value })}

@@ -293,7 +293,7 @@ function TraceRuleDialog({ orgSlug, projectSlug, editing, onClose, onSaved }: Pr
           <div className="grid gap-4 sm:grid-cols-2">
             <Input
               label={LABELS.scoreName}
-              labelAside={values.kind === "negative_feedback" ? <span className="text-xs text-zinc-400">optional</span> : null}
+              labelAside={values.kind === "negative_feedback" ? <span className="text-xs text-zinc-500">optional</span> : null}
               value={values.scoreName}
               error={errors.fields.scoreName}
               onChange={(e) => change({ scoreName: e.target.value })}
@@ -306,7 +306,7 @@ function TraceRuleDialog({ orgSlug, projectSlug, editing, onClose, onSaved }: Pr
             />
             <Input
               label={LABELS.threshold}
-              labelAside={values.kind === "negative_feedback" ? <span className="text-xs text-zinc-400">optional</span> : null}
+              labelAside={values.kind === "negative_feedback" ? <span className="text-xs text-zinc-500">optional</span> : null}
               type="number"
               inputMode="decimal"
               step="any"

@@ -151,7 +151,7 @@ export default async function ProjectOverview({ params }: { params: Promise<{ or
                           <CheckIcon size={14} /> Allowed
                         </span>
                       ) : (
-                        <span className="inline-flex items-center gap-1 align-middle text-zinc-400">
+                        <span className="inline-flex items-center gap-1 align-middle text-zinc-500">
                           <XIcon size={14} /> Not allowed
                         </span>
                       )}
