@@ -195,7 +195,7 @@ export function VersionsView({ orgSlug, projectSlug, name }: Props) {
                       Browse
                     </Link>
                     {v.version > 1 ? (
-                      <Link href={datasetHref(orgSlug, projectSlug, name, "compare", { from: v.version - 1, to: v.version })} className={buttonClasses({ size: "sm", variant: "ghost" })} aria-label={`Compare version ${v.version} with version ${v.version - 1}`}>
+                      <Link href={datasetHref(orgSlug, projectSlug, name, "compare", { from: v.version - 1, to: v.version })} className={buttonClasses({ size: "sm", variant: "ghost" })} aria-label={`Diff version ${v.version} with version ${v.version - 1}`}>
                         Diff
                       </Link>
                     ) : null}

@@ -17,7 +17,7 @@ export function LabelBadge({ name, version, isProtected }: { name: string; versi
     <Badge tone={production ? "success" : name === "latest" ? "outline" : "neutral"} className={production ? "font-semibold" : undefined} title={isProtected ? `${name} is protected` : undefined}>
       {isProtected ? <LockIcon size={10} aria-hidden="true" /> : null}
       {name}
-      {version != null ? <span className="font-mono opacity-70">v{version}</span> : null}
+      {version != null ? <span className="font-mono">v{version}</span> : null}
     </Badge>
   );
 }

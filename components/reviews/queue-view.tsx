@@ -125,7 +125,7 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
                         Adjudicate
                       </Button>
                     ) : null}
-                    <Button size="sm" variant="ghost" icon={<StarIcon size={12} />} aria-label={row.original.gold ? `Gold grade of item #${row.original.position}` : `Mark item #${row.original.position} as gold`} onClick={() => setDialog({ kind: "gold", item: row.original })}>
+                    <Button size="sm" variant="ghost" icon={<StarIcon size={12} />} aria-label={row.original.gold ? `Gold… (gold grade of item #${row.original.position})` : `Mark gold (item #${row.original.position})`} onClick={() => setDialog({ kind: "gold", item: row.original })}>
                       {row.original.gold ? "Gold…" : "Mark gold"}
                     </Button>
                   </div>

@@ -39,10 +39,27 @@ export type Facts = { name?: string; orderId?: string; topic: string; subject: s
 
 const LANGUAGES: Record<string, Language> = { english: "en", spanish: "es", french: "fr", german: "de", portuguese: "pt", italian: "it", dutch: "nl" };
 
+/** Characters of instructions or of the user's message that are read: directives sit at the start. */
+const READ_AT_MOST = 20_000;
+
+/**
+ * Text the directive patterns may run on: every whitespace run collapsed to one space, one newline
+ * or a blank line (one linear pass), then at most READ_AT_MOST characters. Several patterns put
+ * whitespace quantifiers side by side; on bounded runs they cannot backtrack on a hostile prompt.
+ */
+export function tame(text: string): string {
+  const collapsed = text.replace(/\s+/g, (ws) => {
+    const first = ws.indexOf("\n");
+    if (first < 0) return " ";
+    return ws.indexOf("\n", first + 1) < 0 ? "\n" : "\n\n";
+  });
+  return collapsed.slice(0, READ_AT_MOST);
+}
+
 /** The instruction text: the system messages, or the whole prompt when it has none (a text prompt). */
 export function instructionsOf(messages: ChatMessage[]): string {
   const system = messages.filter((m) => m.role === "system").map((m) => m.content);
-  return (system.length ? system : messages.filter((m) => m.role === "user").map((m) => m.content)).join("\n\n");
+  return tame((system.length ? system : messages.filter((m) => m.role === "user").map((m) => m.content)).join("\n\n"));
 }
 
 /** A quoted phrase after a directive: `sign off as "The Acme team"` → The Acme team. */
@@ -155,7 +172,7 @@ function subjectOf(userText: string): string {
 }
 
 export function readFacts(messages: ChatMessage[]): Facts {
-  const userText = messages.findLast((m) => m.role === "user")?.content ?? "";
+  const userText = tame(messages.findLast((m) => m.role === "user")?.content ?? "");
   let name: string | undefined;
   for (const re of NAME_PATTERNS) {
     const m = re.exec(userText);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createProvider, type CompletionRequest, type StreamEvent } from "./index";
 import { sampleFromSchema, SIMULATED_PREFIX } from "./simulated";
+import { instructionsOf, tame } from "./simulated-reply";
 import { estimateUsage } from "./tokens";
 
 const simulated = () => createProvider({ kind: "simulated" });
@@ -239,5 +240,15 @@ describe("simulated provider: follows the prompt's instructions", () => {
     const r = await simulated().complete({ model: "m", messages: [{ role: "user", content: "Tell me a joke about databases" }] });
     expect(r.text).toContain("databases");
     expect(r.text).not.toContain("Tell me a joke about databases");
+  });
+
+  it("reads a bounded, whitespace-collapsed copy of the prompt, so no directive pattern can backtrack on a hostile one", async () => {
+    expect(tame(`greet${" \t".repeat(50_000)}the customer\n\n\n\n  by name`)).toBe("greet the customer\n\nby name");
+    expect(tame("a\n  b")).toBe("a\nb");
+    expect(tame("x".repeat(100_000))).toHaveLength(20_000);
+    const hostile = `Greet${" ".repeat(200_000)}${"\n".repeat(200_000)}policy:${" \n".repeat(100_000)}`;
+    expect(instructionsOf([{ role: "system", content: hostile }]).length).toBeLessThanOrEqual(20_000);
+    const r = await simulated().complete({ model: "m", messages: [{ role: "system", content: hostile }, { role: "user", content: `order${" ".repeat(200_000)}` }] });
+    expect(r.text.startsWith(SIMULATED_PREFIX)).toBe(true);
   });
 });
