@@ -99,7 +99,7 @@ async function open(page: Page, url: string) {
   const response = await page.goto(url);
   expect(response?.status(), `${url} answers`).toBeLessThan(400);
   await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible();
-  await expect(page.getByRole("status").filter({ hasText: /^(Loading|Comparing)/ })).toHaveCount(0);
+  await expect(page.getByRole("status").filter({ hasText: /^(Loading|Comparing)/ })).toHaveCount(0, { timeout: 30_000 });
   await expect(page.getByText("You do not have access to this page")).toHaveCount(0);
 }
 

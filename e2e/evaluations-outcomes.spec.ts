@@ -1,5 +1,5 @@
 // Results never say more than they measured: an editor adds a version of support/reply that needs
-// a variable the demo dataset lacks (`tone`) and starts a run anyway. Every call errors, so the
+// a variable the demo dataset lacks (`reading_level`; dataset-bulk.spec adds `tone`) and starts a run anyway. Every call errors, so the
 // run ends Failed with the reason (not a green Completed), the dashboard marks it instead of
 // plotting 0%, and the Request deployment dialog shows the production gate before submitting:
 // its dataset and thresholds, that no run counts because run #N has 0 answers, and a link to start
@@ -24,8 +24,8 @@ test("a run of errors ends Failed with its reason, the dashboard marks it, and t
   const { version } = await mutate<{ version: number }>(page.request, "prompts.createVersion", {
     ...project,
     name: PROMPT,
-    content: { type: "chat", messages: [{ role: "system", content: "Reply in a {{tone}} tone, greeting the customer." }, { role: "user", content: "{{question}}" }] },
-    commitMessage: "Reply in the tone the customer chose",
+    content: { type: "chat", messages: [{ role: "system", content: "Reply at a {{reading_level}} reading level, greeting the customer." }, { role: "user", content: "{{question}}" }] },
+    commitMessage: "Reply at the reading level the customer chose",
     basedOnVersion: null,
   });
   const run = await mutate<{ number: number; itemsTotal: number }>(page.request, "runs.create", { ...project, prompt: { name: PROMPT, version }, dataset: { name: DATASET }, evaluators: ["greets-customer", "length-limit"] });
@@ -38,7 +38,7 @@ test("a run of errors ends Failed with its reason, the dashboard marks it, and t
   await expect(heading).not.toContainText("Completed");
   const reason = page.getByRole("region", { name: "Run error" });
   await expect(reason).toContainText(`No usable results: 0 of ${run.itemsTotal} answers, every call failed`);
-  await expect(reason).toContainText("tone");
+  await expect(reason).toContainText("Missing variables: reading_level");
   await expect(reason.getByRole("link", { name: `Show the ${run.itemsTotal} errored calls` })).toHaveAttribute("href", `${PROJECT_URL}/evaluations/runs/${run.number}?status=error`);
   await expect(page.getByRole("table", { name: "Scores per evaluator" })).toContainText("nothing scored");
   await shot(page, "run-failed");
@@ -63,7 +63,7 @@ test("a run of errors ends Failed with its reason, the dashboard marks it, and t
   await expect(gate).toContainText(`would refuse v${version}`);
   await expect(gate).toContainText(DATASET);
   await expect(gate).toContainText("greets-customer pass rate ≥ 0.9");
-  await expect(gate).toContainText(new RegExp(`Run #${run.number} has 0 of ${run.itemsTotal} answers: .*tone`));
+  await expect(gate).toContainText(new RegExp(`Run #${run.number} has 0 of ${run.itemsTotal} answers: .*reading_level`));
   await expect(gate.getByRole("link", { name: new RegExp(`run #${run.number} failed: 0 of ${run.itemsTotal} answers`) })).toHaveAttribute("href", `${PROJECT_URL}/evaluations/runs/${run.number}?status=error`);
   const start = gate.getByRole("link", { name: `Start a run of v${version} with the gate's settings` });
   const href = new URL((await start.getAttribute("href"))!, "http://x");
