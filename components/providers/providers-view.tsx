@@ -329,7 +329,7 @@ function PricesCard({ orgSlug, projectSlug, canManage }: { orgSlug: string; proj
                 <TD>{p.source === "project" ? <Badge tone="accent">This project</Badge> : <Badge tone="outline">Default</Badge>}</TD>
                 {canManage ? (
                   <TD className="text-right">
-                    <Button size="sm" variant="ghost" aria-label={`Edit price of ${p.model}`} onClick={() => setEditing(p)}>
+                    <Button size="sm" variant="ghost" aria-label={`${p.source === "project" ? "Edit" : "Override"} price of ${p.model}`} onClick={() => setEditing(p)}>
                       {p.source === "project" ? "Edit" : "Override"}
                     </Button>
                   </TD>
