@@ -132,9 +132,10 @@ test.beforeAll(async ({ browser }) => {
 
 for (const role of ROLES) {
   test(`as ${role}: every page the role can reach has no serious or critical accessibility violation`, async ({ page }) => {
-    // Open (issue 17, continued next session): the admin's walk of all 38 pages still finds
-    // label-in-name violations on the providers page (price edit buttons) and further pages.
-    test.fixme(role === "admin", "the admin's walk of every page still finds serious violations (providers page and beyond)");
+    // Open (issue 17, continued next session): the admin's walk of all 38 pages finds one serious
+    // violation left, label-in-name on the members page ("New link" buttons named "New invitation
+    // link for …" / "New set-password link for …"; members.spec finds them by those names).
+    test.fixme(role === "admin", "the members page's New link buttons do not carry their visible text in their names");
     test.setTimeout(test.info().timeout * 6);
     await signIn(page, `${role}@example.com`);
     const found: string[] = [];
