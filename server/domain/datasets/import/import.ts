@@ -24,7 +24,7 @@ import {
   type ImportResult,
   type MappingTarget,
 } from "../../../contracts/datasets";
-import { isProblem, prepareItem, type ItemProblem, type RawItem } from "../content";
+import { isProblem, prepareItem, type ItemProblem, type PreparedItem, type RawItem } from "../content";
 import { validatorsFor } from "../schemas";
 import { commitVersion, LIVE, lockDataset, newItemId, type LockedDataset, type ProjectCtx } from "../store";
 import type { SqlExecutor } from "../../../audit/chain";
@@ -148,6 +148,12 @@ function copyJson(json: string): string {
   return json.includes("\\") ? json.replaceAll("\\", "\\\\") : json;
 }
 
+/** An item's input, expected, metadata and tags columns in COPY's text format (tags are validated names: no quoting needed). */
+function itemColumns(item: PreparedItem): string {
+  const tags = item.tags.length ? `{${item.tags.map((t) => `"${t}"`).join(",")}}` : "{}";
+  return `${copyJson(item.inputJson)}\t${item.expectedJson === null ? "\\N" : copyJson(item.expectedJson)}\t${copyJson(item.metadataJson)}\t${tags}`;
+}
+
 export async function importItems(
   w: SqlAuditedTx,
   ctx: ProjectCtx,
@@ -248,13 +254,7 @@ export async function importItems(
           "\t" +
           newItemId() +
           "\t" +
-          copyJson(item.inputJson) +
-          "\t" +
-          (item.expectedJson === null ? "\\N" : copyJson(item.expectedJson)) +
-          "\t" +
-          copyJson(item.metadataJson) +
-          "\t" +
-          (item.tags.length ? `{${item.tags.map((t) => `"${t}"`).join(",")}}` : "{}") +
+          itemColumns(item) +
           "\t" +
           item.contentHash +
           "\n";
@@ -268,13 +268,7 @@ export async function importItems(
         "\t" +
         position++ +
         rowVersion +
-        copyJson(item.inputJson) +
-        "\t" +
-        (item.expectedJson === null ? "\\N" : copyJson(item.expectedJson)) +
-        "\t" +
-        copyJson(item.metadataJson) +
-        "\t" +
-        (item.tags.length ? `{${item.tags.map((t) => `"${t}"`).join(",")}}` : "{}") +
+        itemColumns(item) +
         "\timport\t" +
         sourceRef +
         "\t" +
