@@ -106,7 +106,9 @@ export function createPublicApi(options: PublicApiOptions = {}): PublicApi {
   return {
     handle: dispatch,
     gateway,
-    ready: () => listener?.start() ?? Promise.resolve(),
+    ready: async () => {
+      await Promise.all([listener?.start(), ingestion.ready()]);
+    },
     async close() {
       for (const unsubscribe of subscriptions) unsubscribe();
       await listener?.close();

@@ -16,13 +16,17 @@ export type Ingest = (projectId: string, body: Buffer, encoding: "json" | "proto
 /** Parses, maps and writes a Langfuse ingestion batch (POST /api/public/ingestion). */
 export type IngestLangfuse = (projectId: string, body: Buffer) => Promise<LangfuseBatchResult>;
 
-export type IngestPool = { ingest: Ingest; ingestLangfuse: IngestLangfuse; close(): Promise<void> };
+/** ready() resolves once every worker thread has loaded and listens (at once on the main thread). */
+export type IngestPool = { ingest: Ingest; ingestLangfuse: IngestLangfuse; ready(): Promise<void>; close(): Promise<void> };
 
 type Pending = { resolve(result: IngestResult | LangfuseBatchResult): void; reject(error: Error): void };
 
 export function createIngestPool(threads = setting("KEEL_INGEST_THREADS")): IngestPool {
-  if (!(threads > 0)) return { ingest: ingestOtlp, ingestLangfuse: (projectId, body) => ingestLangfuseBatch(projectId, body), close: async () => {} };
+  if (!(threads > 0)) return { ingest: ingestOtlp, ingestLangfuse: (projectId, body) => ingestLangfuseBatch(projectId, body), ready: async () => {}, close: async () => {} };
   const workers: Worker[] = [];
+  // Batches posted before a worker has loaded wait in its queue; ready() lets a server hold its
+  // readiness (and a test its first request) until they would not.
+  const booted: Promise<void>[] = [];
   const pending = new Map<number, Pending & { worker: Worker }>();
   let nextId = 1;
   let turn = 0;
@@ -33,7 +37,13 @@ export function createIngestPool(threads = setting("KEEL_INGEST_THREADS")): Inge
       workerData: { entry: new URL("./ingest-worker.ts", import.meta.url).href },
       env: process.env,
     });
+    let markBooted = () => {};
+    booted[slot] = new Promise<void>((resolve) => {
+      markBooted = resolve;
+      worker.once("exit", () => resolve());
+    });
     worker.on("message", (reply: IngestReply) => {
+      if ("ready" in reply) return markBooted();
       const waiting = pending.get(reply.id);
       if (!waiting) return;
       pending.delete(reply.id);
@@ -70,6 +80,9 @@ export function createIngestPool(threads = setting("KEEL_INGEST_THREADS")): Inge
   return {
     ingest: (projectId, body, encoding) => post<IngestResult>(projectId, body, encoding),
     ingestLangfuse: (projectId, body) => post<LangfuseBatchResult>(projectId, body, "langfuse"),
+    ready: async () => {
+      await Promise.all(booted);
+    },
     async close() {
       closing = true;
       await Promise.all(workers.map((w) => w.terminate()));

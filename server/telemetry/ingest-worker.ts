@@ -9,6 +9,7 @@ import { OtlpDecodeError } from "./otlp";
 
 export type IngestRequest = { id: number; projectId: string; body: Uint8Array; encoding: "json" | "protobuf" | "langfuse" };
 export type IngestReply =
+  | { ready: true }
   | { id: number; ok: true; result: Awaited<ReturnType<typeof ingestOtlp>> | LangfuseBatchResult }
   | { id: number; ok: false; decode: boolean; message: string; details?: string[] };
 
@@ -30,3 +31,6 @@ parentPort!.on("message", (request: IngestRequest) => {
     },
   );
 });
+
+// Loaded and listening: the pool's ready() resolves once every worker has said so.
+parentPort!.postMessage({ ready: true } satisfies IngestReply);

@@ -4,7 +4,8 @@
 // its own org, key and tracer provider; spans reach Keel's OTLP endpoint through the SDK's span
 // processor, exactly as an application's would.
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { diag, DiagLogLevel } from "@opentelemetry/api";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/server/db/client";
 import { runResults } from "@/server/domain/evaluations/results";
 import { listRuns } from "@/server/domain/evaluations/runs";
@@ -43,8 +44,11 @@ export function describeLangfuseResources(kit: LangfuseKit) {
   let key: TestKey;
   let client: Client;
   let provider: NodeTracerProvider;
+  const exportErrors: string[] = [];
 
   beforeAll(async () => {
+    // The exporter reports a dropped batch only through OpenTelemetry's diagnostic logger.
+    diag.setLogger({ error: (message, ...args) => void exportErrors.push([message, ...args.map(String)].join(" ").slice(0, 300)), warn: () => {}, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.ERROR);
     srv = await startPublicApi();
     t = await createTestOrg();
     key = await createKey(t, ["prompts:write", "datasets:write", "evaluations:write", "traces:ingest"]);
@@ -127,7 +131,12 @@ export function describeLangfuseResources(kit: LangfuseKit) {
         ["manual-loop", "external", 3, null],
       ]);
       for (const run of runs) {
-        const results = await runResults(getDb(), t.project.id, { number: run.number, page: 1, pageSize: 50, sort: "position", direction: "asc" });
+        const read = () => runResults(getDb(), t.project.id, { number: run.number, page: 1, pageSize: 50, sort: "position", direction: "asc" });
+        // forceFlush has sent every span; under a loaded CI an exporter may still be retrying a
+        // batch (it retries a 503 or a timeout on its own), so the outputs are read until they
+        // show, and the exporter's own errors are named if they never do.
+        await vi.waitFor(async () => expect((await read()).rows.every((r) => r.output !== null), `${run.name}: ${exportErrors.join("; ") || "no exporter errors"}`).toBe(true), { timeout: 20_000, interval: 250 });
+        const results = await read();
         const outputs = results.rows.map((r) => r.output);
         expect(outputs.map((o) => (o ?? "").replaceAll('"', "")), run.name ?? "").toEqual(
           run.name === "experiment-1" ? ["capital of France", "capital of Italy", "Barcelona"] : ["capital of France", "capital of Italy", "capital of Spain"],
