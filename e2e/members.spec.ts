@@ -66,7 +66,7 @@ test("a pending invitation gets a new link, then is revoked", async ({ page }) =
   const email = `${unique("invited")}@example.com`;
   await mutate(page.request, "members.invite", { orgSlug: ORG, email, role: "viewer" });
   await page.goto(`/o/${ORG}/members`);
-  await page.getByRole("button", { name: `New invitation link for ${email}` }).click();
+  await page.getByRole("button", { name: `New link: invitation for ${email}` }).click();
   const dialog = page.getByRole("dialog", { name: "New invitation link" });
   await dialog.getByRole("button", { name: "Create link" }).click();
   await expect(dialog.getByRole("textbox", { name: "Invitation link" })).toHaveValue(/\/invite\?token=/);
@@ -87,7 +87,7 @@ test("a member who never signed in gets a new set-password link", async ({ page 
   await addMember(page.request, { email, name, role: "viewer" });
   await page.goto(`/o/${ORG}/members`);
   await expect(memberRow(page, email).getByText("Never signed in")).toBeVisible();
-  await page.getByRole("button", { name: `New set-password link for ${name}` }).click();
+  await page.getByRole("button", { name: `New link: set password for ${name}` }).click();
   const dialog = page.getByRole("dialog", { name: "New set-password link" });
   await dialog.getByRole("button", { name: "Create link" }).click();
   await expect(dialog.getByRole("textbox", { name: "Set-password link" })).toHaveValue(/\/set-password\?token=/);

@@ -279,7 +279,7 @@ function MemberRow({
         <TD className="text-right whitespace-nowrap">
           <div className="flex justify-end gap-1">
             {canAdd && m.neverSignedIn && !isMe ? (
-              <Button size="sm" variant="ghost" icon={<LinkIcon size={14} />} aria-label={`New set-password link for ${name}`} onClick={onNewLink}>
+              <Button size="sm" variant="ghost" icon={<LinkIcon size={14} />} aria-label={`New link: set password for ${name}`} onClick={onNewLink}>
                 New link
               </Button>
             ) : null}
@@ -382,7 +382,7 @@ function InvitationsCard({ orgSlug, orgName, onStatus }: { orgSlug: string; orgN
                 </TD>
                 <TD className="text-right whitespace-nowrap">
                   <div className="flex justify-end gap-1">
-                    <Button size="sm" variant="ghost" icon={<LinkIcon size={14} />} aria-label={`New invitation link for ${i.email}`} onClick={() => setReissuing(i)}>
+                    <Button size="sm" variant="ghost" icon={<LinkIcon size={14} />} aria-label={`New link: invitation for ${i.email}`} onClick={() => setReissuing(i)}>
                       New link
                     </Button>
                     <Button size="sm" variant="danger-ghost" icon={<TrashIcon size={14} />} aria-label={`Revoke the invitation for ${i.email}`} onClick={() => setRevoking(i)}>

@@ -10,7 +10,7 @@ export function PageHeader({ title, eyebrow, description, actions, className }: 
         <h1 className="text-xl font-semibold tracking-tight text-zinc-900">{title}</h1>
         {description ? <p className="mt-1 max-w-2xl text-[13px] text-zinc-500">{description}</p> : null}
       </div>
-      {actions ? <div className="flex shrink-0 items-center gap-2">{actions}</div> : null}
+      {actions ? <div className="flex max-w-full flex-wrap items-center gap-2">{actions}</div> : null}
     </div>
   );
 }

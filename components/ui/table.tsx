@@ -10,7 +10,9 @@ import { ScrollArea } from "./scroll-area";
 export function Table({ caption, showCaption = false, className, children, ...props }: ComponentProps<"table"> & { caption: ReactNode; showCaption?: boolean }) {
   const captionId = useId();
   return (
-    <ScrollArea className="overflow-x-auto" labelledBy={captionId} region="scrollable">
+    // relative: a visually hidden (absolute) label in a cell is placed inside the box, so it scrolls
+    // with the table instead of widening the page.
+    <ScrollArea className="relative overflow-x-auto" labelledBy={captionId} region="scrollable">
       <table className={cn("w-full border-collapse text-left text-[13px]", className)} {...props}>
         <caption id={captionId} className={showCaption ? "px-4 py-2 text-left text-xs text-zinc-500" : "sr-only"}>
           {caption}
