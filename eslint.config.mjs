@@ -91,6 +91,15 @@ const config = [
         // WCAG 2.2 AA: zinc-400 text is 2.5:1 on white (AA needs 4.5:1). Secondary text is zinc-500 or darker.
         { selector: "Literal[value=/\\btext-zinc-400\\b/]", message: "text-zinc-400 fails WCAG AA contrast on white (2.5:1): use text-zinc-500 or darker." },
         { selector: "TemplateElement[value.raw=/\\btext-zinc-400\\b/]", message: "text-zinc-400 fails WCAG AA contrast on white (2.5:1): use text-zinc-500 or darker." },
+        // A Suspense boundary hydrates after the rest of the page; by then a query the layout
+        // started (datasets.get in a header) may have answered, and the view renders with data the
+        // server's HTML had not: React #418, seen in a slow browser. Pages are dynamic (they read the
+        // session), so a view using useSearchParams needs no boundary; one hydration pass renders
+        // every view from an empty cache, as the server did.
+        {
+          selector: "JSXOpeningElement[name.name='Suspense'], JSXOpeningElement[name.property.name='Suspense']",
+          message: "Do not wrap a view in <Suspense>: it hydrates later than the layout, whose queries can answer first (React #418). Pages are dynamic; useSearchParams needs no boundary.",
+        },
       ],
     },
   },

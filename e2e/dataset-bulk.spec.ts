@@ -152,34 +152,6 @@ test("a bad file shows one consistent problem in the preview and Import stays di
   await snap(page, "dataset-import-bad-file");
 });
 
-test.describe("in a German browser on the other side of the world", () => {
-  // The server renders in its own locale and time zone; the browser hydrates in its own.
-  test.use({ locale: "de-DE", timezoneId: "Pacific/Auckland" });
-
-  test("no dataset page logs a hydration error, also with 1,000+ items (numbers were locale-formatted: #418)", async ({ page }) => {
-    test.setTimeout(240_000);
-    const hydration = watchHydration(page);
-    await signIn(page, "editor@example.com");
-    const big = unique("big");
-    await mutate(page.request, "datasets.create", { ...scope, name: big, description: "" });
-    await mutate(page.request, "datasets.addItems", { ...scope, name: big, items: Array.from({ length: 1000 }, (_, i) => ({ input: { q: `Question ${i}` } })) });
-    await mutate(page.request, "datasets.addItems", { ...scope, name: big, items: Array.from({ length: 500 }, (_, i) => ({ input: { q: `More ${i}` } })) });
-    const base = `${PROJECT_URL}/datasets`;
-    const pages = [base];
-    for (const n of [DEMO, big]) pages.push(`${base}/${n}`, `${base}/${n}/versions`, `${base}/${n}/compare?from=1&to=2`, `${base}/${n}/import`, `${base}/${n}/settings`);
-    for (const path of pages) {
-      await page.goto(path);
-      await expect(page.getByRole("main")).toBeVisible();
-      await page.waitForLoadState("networkidle");
-    }
-    await page.goto(`${base}/${big}`);
-    await expect(page.getByText("1,500 items").first()).toBeVisible();
-    expect(hydration).toEqual([]);
-  });
-});
-
-// Last in this file: once a fresh run of the demo dataset exists, a dataset page in the German /
-// Auckland browser above still logs a hydration mismatch (#418, text content) — open in issue 17.
 test("with `tone` on every item, a version that needs it runs without errors, passes the gate and can be requested for production", async ({ page }) => {
   test.setTimeout(180_000);
   await signIn(page, "editor@example.com");
@@ -203,4 +175,32 @@ test("with `tone` on every item, a version that needs it runs without errors, pa
   await expect(page.getByRole("heading", { level: 1 })).toContainText(`#${request.number}`);
   await expect(page.getByText(`run #${run.number}`, { exact: false }).first()).toBeVisible();
   await mutate(page.request, "deployments.cancel", { ...scope, number: request.number, reason: "dataset-bulk e2e done" });
+});
+
+test.describe("in a German browser on the other side of the world", () => {
+  // The server renders in its own locale and time zone; the browser hydrates in its own. The items
+  // page also logged #418 now and then (first seen after the test above): its view sat in a
+  // Suspense boundary, which hydrates after the layout, whose datasets.get could answer first.
+  test.use({ locale: "de-DE", timezoneId: "Pacific/Auckland" });
+
+  test("no dataset page logs a hydration error, also with 1,000+ items (numbers were locale-formatted: #418)", async ({ page }) => {
+    test.setTimeout(240_000);
+    const hydration = watchHydration(page);
+    await signIn(page, "editor@example.com");
+    const big = unique("big");
+    await mutate(page.request, "datasets.create", { ...scope, name: big, description: "" });
+    await mutate(page.request, "datasets.addItems", { ...scope, name: big, items: Array.from({ length: 1000 }, (_, i) => ({ input: { q: `Question ${i}` } })) });
+    await mutate(page.request, "datasets.addItems", { ...scope, name: big, items: Array.from({ length: 500 }, (_, i) => ({ input: { q: `More ${i}` } })) });
+    const base = `${PROJECT_URL}/datasets`;
+    const pages = [base];
+    for (const n of [DEMO, big]) pages.push(`${base}/${n}`, `${base}/${n}/versions`, `${base}/${n}/compare?from=1&to=2`, `${base}/${n}/import`, `${base}/${n}/settings`);
+    for (const path of pages) {
+      await page.goto(path);
+      await expect(page.getByRole("main")).toBeVisible();
+      await page.waitForLoadState("networkidle");
+    }
+    await page.goto(`${base}/${big}`);
+    await expect(page.getByText("1,500 items").first()).toBeVisible();
+    expect(hydration).toEqual([]);
+  });
 });

@@ -1,4 +1,3 @@
-import { Suspense } from "react";
 import { DatasetsList } from "@/components/datasets/datasets-list";
 import { Forbidden } from "@/components/shell/forbidden";
 import { getProject } from "@/app/_lib/load";
@@ -17,9 +16,5 @@ export default async function DatasetsPage({ params }: { params: Promise<{ org: 
       </>
     );
   }
-  return (
-    <Suspense>
-      <DatasetsList orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} canWrite={project.permissions.includes("dataset:write")} />
-    </Suspense>
-  );
+  return <DatasetsList orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} canWrite={project.permissions.includes("dataset:write")} />;
 }

@@ -1,4 +1,3 @@
-import { Suspense } from "react";
 import { RequestsList } from "@/components/deployments/requests-list";
 import { DeploymentTabs } from "@/components/deployments/deployment-tabs";
 import { Forbidden } from "@/components/shell/forbidden";
@@ -19,9 +18,5 @@ export default async function DeploymentRequestsPage({ params }: { params: Promi
       </>
     );
   }
-  return (
-    <Suspense>
-      <RequestsList orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} canRequest={project.permissions.includes("deployment:request")} />
-    </Suspense>
-  );
+  return <RequestsList orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} canRequest={project.permissions.includes("deployment:request")} />;
 }

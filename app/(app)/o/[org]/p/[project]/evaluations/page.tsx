@@ -1,4 +1,3 @@
-import { Suspense } from "react";
 import { RunsList } from "@/components/evaluations/runs-list";
 import { getProject } from "@/app/_lib/load";
 
@@ -9,9 +8,5 @@ export default async function EvaluationRunsPage({ params }: { params: Promise<{
   const project = await getProject(orgSlug, projectSlug);
   // The layout explains a missing evaluation:read; it renders no page then.
   if (!project.permissions.includes("evaluation:read")) return null;
-  return (
-    <Suspense>
-      <RunsList orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} canWrite={project.permissions.includes("evaluation:write")} />
-    </Suspense>
-  );
+  return <RunsList orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} canWrite={project.permissions.includes("evaluation:write")} />;
 }

@@ -1,6 +1,5 @@
 // The production dashboard: totals, charts and a breakdown over a time window. A role without
 // trace:read (reviewers) sees why instead of the page; the server refuses the data anyway.
-import { Suspense } from "react";
 import { DashboardView } from "@/components/observability/dashboard-view";
 import { ObservabilityTabs } from "@/components/observability/observability-tabs";
 import { Forbidden } from "@/components/shell/forbidden";
@@ -23,9 +22,7 @@ export default async function ObservabilityPage({ params }: { params: Promise<{ 
   return (
     <>
       <ObservabilityTabs orgSlug={orgSlug} projectSlug={project.slug} />
-      <Suspense>
-        <DashboardView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} />
-      </Suspense>
+      <DashboardView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} />
     </>
   );
 }

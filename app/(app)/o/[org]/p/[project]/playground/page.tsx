@@ -1,4 +1,3 @@
-import { Suspense } from "react";
 import { PlaygroundView } from "@/components/playground/playground-view";
 import { Forbidden } from "@/components/shell/forbidden";
 import { getProject } from "@/app/_lib/load";
@@ -19,9 +18,5 @@ export default async function PlaygroundPage({ params }: { params: Promise<{ org
       </>
     );
   }
-  return (
-    <Suspense>
-      <PlaygroundView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} canWrite={project.permissions.includes("prompt:write")} canAddToDataset={project.permissions.includes("dataset:write")} />
-    </Suspense>
-  );
+  return <PlaygroundView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} canWrite={project.permissions.includes("prompt:write")} canAddToDataset={project.permissions.includes("dataset:write")} />;
 }

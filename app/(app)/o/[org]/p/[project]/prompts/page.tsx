@@ -1,4 +1,3 @@
-import { Suspense } from "react";
 import { PromptsList } from "@/components/prompts/prompts-list";
 import { Forbidden } from "@/components/shell/forbidden";
 import { getProject } from "@/app/_lib/load";
@@ -17,9 +16,5 @@ export default async function PromptsPage({ params }: { params: Promise<{ org: s
       </>
     );
   }
-  return (
-    <Suspense>
-      <PromptsList orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} canWrite={project.permissions.includes("prompt:write")} />
-    </Suspense>
-  );
+  return <PromptsList orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} canWrite={project.permissions.includes("prompt:write")} />;
 }

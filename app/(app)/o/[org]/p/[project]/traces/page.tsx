@@ -1,6 +1,5 @@
 // The trace explorer: a project's traces with their filters in the address. A role without
 // trace:read (reviewers) sees why instead of the page.
-import { Suspense } from "react";
 import { ObservabilityTabs } from "@/components/observability/observability-tabs";
 import { TracesView } from "@/components/observability/traces-view";
 import { Forbidden } from "@/components/shell/forbidden";
@@ -23,9 +22,7 @@ export default async function TracesPage({ params }: { params: Promise<{ org: st
   return (
     <>
       <ObservabilityTabs orgSlug={orgSlug} projectSlug={project.slug} />
-      <Suspense>
-        <TracesView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} />
-      </Suspense>
+      <TracesView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} />
     </>
   );
 }

@@ -1,4 +1,3 @@
-import { Suspense } from "react";
 import { ItemsView } from "@/components/datasets/items-view";
 import { getProject } from "@/app/_lib/load";
 
@@ -9,9 +8,5 @@ export default async function DatasetItemsPage({ params }: { params: Promise<Par
   const project = await getProject(orgSlug, projectSlug);
   // The layout explains a missing dataset:read; it renders no page then.
   if (!project.permissions.includes("dataset:read")) return null;
-  return (
-    <Suspense>
-      <ItemsView orgSlug={orgSlug} projectSlug={project.slug} name={name} canWrite={project.permissions.includes("dataset:write")} />
-    </Suspense>
-  );
+  return <ItemsView orgSlug={orgSlug} projectSlug={project.slug} name={name} canWrite={project.permissions.includes("dataset:write")} />;
 }

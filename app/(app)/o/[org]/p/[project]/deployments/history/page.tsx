@@ -1,4 +1,3 @@
-import { Suspense } from "react";
 import { HistoryView } from "@/components/deployments/history-view";
 import { DeploymentTabs } from "@/components/deployments/deployment-tabs";
 import { Forbidden } from "@/components/shell/forbidden";
@@ -19,9 +18,5 @@ export default async function DeploymentHistoryPage({ params }: { params: Promis
       </>
     );
   }
-  return (
-    <Suspense>
-      <HistoryView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} />
-    </Suspense>
-  );
+  return <HistoryView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} />;
 }

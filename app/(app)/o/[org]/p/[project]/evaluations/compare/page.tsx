@@ -1,4 +1,3 @@
-import { Suspense } from "react";
 import { CompareView } from "@/components/evaluations/compare-view";
 import { getProject } from "@/app/_lib/load";
 
@@ -9,9 +8,5 @@ export default async function EvaluationComparePage({ params }: { params: Promis
   const project = await getProject(orgSlug, projectSlug);
   // The evaluations layout explains a missing evaluation:read; it renders no page then.
   if (!project.permissions.includes("evaluation:read")) return null;
-  return (
-    <Suspense>
-      <CompareView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} />
-    </Suspense>
-  );
+  return <CompareView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} />;
 }

@@ -1,4 +1,3 @@
-import { Suspense } from "react";
 import { DashboardView } from "@/components/evaluations/dashboard-view";
 import { getProject } from "@/app/_lib/load";
 
@@ -9,9 +8,5 @@ export default async function EvaluationDashboardPage({ params }: { params: Prom
   const project = await getProject(orgSlug, projectSlug);
   // The evaluations layout explains a missing evaluation:read; it renders no page then.
   if (!project.permissions.includes("evaluation:read")) return null;
-  return (
-    <Suspense>
-      <DashboardView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} />
-    </Suspense>
-  );
+  return <DashboardView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} />;
 }

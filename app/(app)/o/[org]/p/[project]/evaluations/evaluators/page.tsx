@@ -1,4 +1,3 @@
-import { Suspense } from "react";
 import { EvaluatorsList } from "@/components/evaluations/evaluators-list";
 import { getProject } from "@/app/_lib/load";
 
@@ -8,9 +7,5 @@ export default async function EvaluatorsPage({ params }: { params: Promise<{ org
   const { org: orgSlug, project: projectSlug } = await params;
   const project = await getProject(orgSlug, projectSlug);
   if (!project.permissions.includes("evaluation:read")) return null;
-  return (
-    <Suspense>
-      <EvaluatorsList orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} canWrite={project.permissions.includes("evaluation:write")} />
-    </Suspense>
-  );
+  return <EvaluatorsList orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} canWrite={project.permissions.includes("evaluation:write")} />;
 }

@@ -1,4 +1,3 @@
-import { Suspense } from "react";
 import { NewRunForm } from "@/components/evaluations/new-run-form";
 import { Forbidden } from "@/components/shell/forbidden";
 import { getProject } from "@/app/_lib/load";
@@ -18,9 +17,5 @@ export default async function NewRunPage({ params }: { params: Promise<{ org: st
       </>
     );
   }
-  return (
-    <Suspense>
-      <NewRunForm orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} />
-    </Suspense>
-  );
+  return <NewRunForm orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} />;
 }

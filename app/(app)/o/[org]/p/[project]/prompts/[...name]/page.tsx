@@ -2,7 +2,6 @@
 // "~edit" or "~compare" segment (never part of a name: "~" is not allowed in names) picks the
 // editor or the comparison.
 import { notFound } from "next/navigation";
-import { Suspense } from "react";
 import { CompareView } from "@/components/prompts/compare-view";
 import { PromptDetailView } from "@/components/prompts/prompt-detail-view";
 import { PromptEditorView } from "@/components/prompts/prompt-editor-view";
@@ -63,18 +62,10 @@ export default async function PromptPage({ params }: { params: Promise<Params> }
         </>
       );
     }
-    return (
-      <Suspense>
-        <PromptEditorView {...common} />
-      </Suspense>
-    );
+    return <PromptEditorView {...common} />;
   }
   if (parsed.action === "compare") {
-    return (
-      <Suspense>
-        <CompareView {...common} />
-      </Suspense>
-    );
+    return <CompareView {...common} />;
   }
   return (
     <PromptDetailView

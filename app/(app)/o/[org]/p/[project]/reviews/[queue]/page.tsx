@@ -1,4 +1,3 @@
-import { Suspense } from "react";
 import { QueueView } from "@/components/reviews/queue-view";
 import { getProject, orNavigate } from "@/app/_lib/load";
 import { getServerCaller } from "@/server/api/server-caller";
@@ -16,9 +15,5 @@ export default async function ReviewQueuePage({ params }: { params: Promise<Para
   if (!project.permissions.includes("review:read")) return null;
   // A queue that does not exist (or a name that cannot be one) is a page that does not exist.
   await orNavigate((await getServerCaller()).reviews.get({ orgSlug, projectSlug: project.slug, name }), { badRequestIsNotFound: true });
-  return (
-    <Suspense>
-      <QueueView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} name={name} canManage={project.permissions.includes("review:manage")} />
-    </Suspense>
-  );
+  return <QueueView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} name={name} canManage={project.permissions.includes("review:manage")} />;
 }

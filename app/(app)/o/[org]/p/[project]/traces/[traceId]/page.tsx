@@ -2,7 +2,6 @@
 // actions (add to a dataset, send to a review queue) the role allows. A malformed id is a page
 // that does not exist.
 import { notFound } from "next/navigation";
-import { Suspense } from "react";
 import { ObservabilityTabs } from "@/components/observability/observability-tabs";
 import { TraceView } from "@/components/observability/trace-view";
 import { Forbidden } from "@/components/shell/forbidden";
@@ -27,16 +26,14 @@ export default async function TracePage({ params }: { params: Promise<{ org: str
   return (
     <>
       <ObservabilityTabs orgSlug={orgSlug} projectSlug={project.slug} />
-      <Suspense>
-        <TraceView
-          orgSlug={orgSlug}
-          projectSlug={project.slug}
-          projectName={project.name}
-          traceId={traceId}
-          canAddToDataset={project.permissions.includes("dataset:write")}
-          canSendToQueue={project.permissions.includes("review:manage")}
-        />
-      </Suspense>
+      <TraceView
+        orgSlug={orgSlug}
+        projectSlug={project.slug}
+        projectName={project.name}
+        traceId={traceId}
+        canAddToDataset={project.permissions.includes("dataset:write")}
+        canSendToQueue={project.permissions.includes("review:manage")}
+      />
     </>
   );
 }

@@ -1,4 +1,3 @@
-import { Suspense } from "react";
 import { CompareView } from "@/components/datasets/compare-view";
 import { getProject } from "@/app/_lib/load";
 
@@ -8,9 +7,5 @@ export default async function DatasetComparePage({ params }: { params: Promise<{
   const { org: orgSlug, project: projectSlug, name } = await params;
   const project = await getProject(orgSlug, projectSlug);
   if (!project.permissions.includes("dataset:read")) return null;
-  return (
-    <Suspense>
-      <CompareView orgSlug={orgSlug} projectSlug={project.slug} name={name} />
-    </Suspense>
-  );
+  return <CompareView orgSlug={orgSlug} projectSlug={project.slug} name={name} />;
 }

@@ -1,5 +1,4 @@
 import { notFound } from "next/navigation";
-import { Suspense } from "react";
 import { RunView } from "@/components/evaluations/run-view";
 import { getProject, orNavigate } from "@/app/_lib/load";
 import { getServerCaller } from "@/server/api/server-caller";
@@ -19,9 +18,5 @@ export default async function RunPage({ params }: { params: Promise<Params> }) {
   if (!project.permissions.includes("evaluation:read")) return null;
   // A run that does not exist is a page that does not exist.
   await orNavigate((await getServerCaller()).runs.get({ orgSlug, projectSlug: project.slug, number }));
-  return (
-    <Suspense>
-      <RunView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} number={number} canWrite={project.permissions.includes("evaluation:write")} />
-    </Suspense>
-  );
+  return <RunView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} number={number} canWrite={project.permissions.includes("evaluation:write")} />;
 }

@@ -1,4 +1,3 @@
-import { Suspense } from "react";
 import { MyGrades } from "@/components/review/my-grades";
 import { getProject } from "@/app/_lib/load";
 
@@ -13,9 +12,5 @@ export default async function MyGradesPage({ params }: { params: Promise<Params>
   const { org: orgSlug, project: projectSlug, queue } = await params;
   const project = await getProject(orgSlug, projectSlug);
   if (!project.permissions.includes("review:grade")) return null;
-  return (
-    <Suspense>
-      <MyGrades orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} queue={decodeURIComponent(queue)} />
-    </Suspense>
-  );
+  return <MyGrades orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} queue={decodeURIComponent(queue)} />;
 }
