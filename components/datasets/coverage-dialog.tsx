@@ -5,9 +5,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { Button, Dialog, Select, Spinner, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
+import { Button, Dialog, Select, Spinner } from "@/components/ui";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
-import { CoverageAlerts, VariableStatus, defaultText } from "@/components/evaluations/coverage-summary";
+import { CoverageAlerts, CoverageTable } from "@/components/evaluations/coverage-summary";
 
 type Props = { orgSlug: string; projectSlug: string; name: string; version: number; onClose: () => void; onOpenItem: (itemId: string) => void };
 
@@ -63,44 +63,7 @@ export function CoverageDialog({ orgSlug, projectSlug, name, version, onClose, o
         ) : result ? (
           <div role="region" aria-label="Coverage" className="flex flex-col gap-3">
             <CoverageAlerts data={result} fix="Add the keys to their input, declare a default in a new prompt version, or choose another prompt version." />
-            {result.variables.length ? (
-              <div className="overflow-hidden rounded-md border border-zinc-200">
-                <Table caption="Variables and the items missing them">
-                  <THead>
-                    <TR>
-                      <TH>Variable</TH>
-                      <TH className="text-right">Items missing it</TH>
-                      <TH>Default</TH>
-                      <TH>Status</TH>
-                      <TH>
-                        <span className="sr-only">Example</span>
-                      </TH>
-                    </TR>
-                  </THead>
-                  <TBody>
-                    {result.variables.map((v) => (
-                      <TR key={v.name}>
-                        <TD className="font-mono text-xs text-zinc-900">{v.name}</TD>
-                        <TD className="text-right font-mono text-xs tabular-nums">
-                          {v.missing.toLocaleString()} of {result.total.toLocaleString()}
-                        </TD>
-                        <TD className="text-xs">{defaultText(v)}</TD>
-                        <TD>
-                          <VariableStatus variable={v} total={result.total} />
-                        </TD>
-                        <TD className="text-right">
-                          {v.example ? (
-                            <Button size="sm" variant="ghost" onClick={() => onOpenItem(v.example!)} aria-label={`Open an item missing ${v.name}`}>
-                              Open an example
-                            </Button>
-                          ) : null}
-                        </TD>
-                      </TR>
-                    ))}
-                  </TBody>
-                </Table>
-              </div>
-            ) : null}
+            {result.variables.length ? <CoverageTable data={result} onOpenExample={onOpenItem} /> : null}
           </div>
         ) : null}
       </div>

@@ -2,12 +2,13 @@
 // datasets.coverage answers it (by the same rendering rule the worker applies): items that will
 // fail ("Missing variables: tone"), items that render only thanks to a default, and the rest.
 // Used by the new-run form and the dataset's "Check against a prompt" dialog.
-import { Alert, Badge } from "@/components/ui";
+import { Alert, Badge, Button, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
+import { formatCount } from "@/components/lib/format";
 import type { RouterOutputs } from "@/components/trpc/client";
 
 export type Coverage = RouterOutputs["datasets"]["coverage"];
 
-const count = (n: number) => n.toLocaleString("en-US");
+const count = formatCount;
 
 /** "uses default “calm”" / "required" for one variable. */
 export function defaultText(v: { default: string | null }): string {
@@ -55,4 +56,50 @@ export function VariableStatus({ variable: v, total }: { variable: Coverage["var
   if (v.missing === 0) return <Badge tone="success">provided</Badge>;
   if (v.default !== null) return <Badge tone="accent">uses default</Badge>;
   return <Badge tone="danger">{v.missing === total ? "fails everywhere" : "fails in some"}</Badge>;
+}
+
+/** The variables and how many items lack each; `onOpenExample` adds a link to one such item. */
+export function CoverageTable({ data, onOpenExample }: { data: Coverage; onOpenExample?: (itemId: string) => void }) {
+  return (
+    <div className="overflow-hidden rounded-md border border-zinc-200">
+      <Table caption="Variables and the items missing them">
+        <THead>
+          <TR>
+            <TH>Variable</TH>
+            <TH className="text-right">Items missing it</TH>
+            <TH>Default</TH>
+            <TH>Status</TH>
+            {onOpenExample ? (
+              <TH>
+                <span className="sr-only">Example</span>
+              </TH>
+            ) : null}
+          </TR>
+        </THead>
+        <TBody>
+          {data.variables.map((v) => (
+            <TR key={v.name}>
+              <TD className="font-mono text-xs text-zinc-900">{v.name}</TD>
+              <TD className="text-right font-mono text-xs tabular-nums">
+                {count(v.missing)} of {count(data.total)}
+              </TD>
+              <TD className="text-xs">{defaultText(v)}</TD>
+              <TD>
+                <VariableStatus variable={v} total={data.total} />
+              </TD>
+              {onOpenExample ? (
+                <TD className="text-right">
+                  {v.example ? (
+                    <Button size="sm" variant="ghost" onClick={() => onOpenExample(v.example!)} aria-label={`Open an example: an item missing ${v.name}`}>
+                      Open an example
+                    </Button>
+                  ) : null}
+                </TD>
+              ) : null}
+            </TR>
+          ))}
+        </TBody>
+      </Table>
+    </div>
+  );
 }

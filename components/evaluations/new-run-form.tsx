@@ -10,12 +10,12 @@ import { useId, useState, type FormEvent } from "react";
 import { EVALUATOR_KIND_INFO, type EvaluatorKind } from "@/server/contracts/evaluators";
 import { MAX_REPETITIONS, MAX_RUN_CONCURRENCY, type CreateRunInput } from "@/server/contracts/evaluations";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, ButtonLink, Card, CardBody, CardHeader, Checkbox, Input, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
+import { Alert, Badge, Button, ButtonLink, Card, CardBody, CardHeader, Checkbox, Input, PageHeader, Select, Spinner } from "@/components/ui";
 import { CheckCircleIcon, PlayIcon } from "@/components/ui/icons";
 import { errorInfo, focusFirstInvalid, phraseFieldMessage } from "@/components/lib/errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { evaluationsHref, runHref } from "./model";
-import { CoverageAlerts, VariableStatus, defaultText, type Coverage } from "./coverage-summary";
+import { CoverageAlerts, CoverageTable, type Coverage } from "./coverage-summary";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string };
 
@@ -405,34 +405,7 @@ function CoverageResult({ loading, error, data }: { loading: boolean; error: unk
   return (
     <div role="region" aria-label="Compatibility" className="mt-3 flex flex-col gap-3">
       <CoverageAlerts data={data} fix="Add the keys to their input, declare a default in a new prompt version, or choose another prompt or dataset version." />
-      {data.variables.length && (data.failing > 0 || data.usingDefaults > 0) ? (
-        <div className="overflow-hidden rounded-md border border-zinc-200">
-          <Table caption="Variables and the items missing them">
-            <THead>
-              <TR>
-                <TH>Variable</TH>
-                <TH className="text-right">Items missing it</TH>
-                <TH>Default</TH>
-                <TH>Status</TH>
-              </TR>
-            </THead>
-            <TBody>
-              {data.variables.map((v) => (
-                <TR key={v.name}>
-                  <TD className="font-mono text-xs">{v.name}</TD>
-                  <TD className="text-right tabular-nums">
-                    {v.missing.toLocaleString("en-US")} of {data.total.toLocaleString("en-US")}
-                  </TD>
-                  <TD className="text-xs">{defaultText(v)}</TD>
-                  <TD>
-                    <VariableStatus variable={v} total={data.total} />
-                  </TD>
-                </TR>
-              ))}
-            </TBody>
-          </Table>
-        </div>
-      ) : null}
+      {data.variables.length && (data.failing > 0 || data.usingDefaults > 0) ? <CoverageTable data={data} /> : null}
     </div>
   );
 }
