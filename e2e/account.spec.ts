@@ -5,11 +5,11 @@ import { DEMO_PASSWORD, mutate, ORG, signIn } from "./support/helpers";
 test("changing the password keeps you signed in with the new one", async ({ page, browser }) => {
   const email = "approver@example.com";
   const newPassword = "approver-new-password-42";
-  await signIn(page, email);
+  await signIn(page, email, DEMO_PASSWORD, { fresh: true });
   // A second session of the same user, which the change must end.
   const otherContext = await browser.newContext();
   const other = await otherContext.newPage();
-  await signIn(other, email);
+  await signIn(other, email, DEMO_PASSWORD, { fresh: true });
 
   await page.getByRole("button", { name: /Account menu/ }).click();
   await page.getByRole("menuitem", { name: "Account" }).click();
@@ -49,8 +49,8 @@ test("sessions are listed, and ending one signs that browser out at once", async
   const email = "auditor@example.com";
   const otherContext = await browser.newContext();
   const other = await otherContext.newPage();
-  await signIn(other, email);
-  await signIn(page, email);
+  await signIn(other, email, DEMO_PASSWORD, { fresh: true });
+  await signIn(page, email, DEMO_PASSWORD, { fresh: true });
 
   await page.goto("/account");
   const sessions = page.getByRole("table", { name: "Your signed-in sessions" });
