@@ -5,7 +5,7 @@
 // server/gateway/guardrails/schemas.ts (`guardrailConfig`), which every save goes through: a form
 // parsed here can still be refused by the server, whose error lands on the field it names.
 import { z } from "zod";
-import { jsonChecked, name, safeString, text } from "./fields";
+import { jsonChecked, safeString, text } from "./fields";
 import { compilePattern } from "./patterns";
 
 export const GUARDRAIL_KINDS = ["pii", "regex_deny", "json_schema", "max_length"] as const;
