@@ -21,20 +21,6 @@ export async function orNavigate<T>(promise: Promise<T>, options: { badRequestIs
   }
 }
 
-export type Loaded<T> = { ok: true; data: T } | { ok: false; code: "FORBIDDEN" | "BAD_REQUEST"; message: string };
-
-/** Like orNavigate, but FORBIDDEN and BAD_REQUEST come back as values for the page to show. */
-export async function load<T>(promise: Promise<T>): Promise<Loaded<T>> {
-  try {
-    return { ok: true, data: await orNavigate(promise) };
-  } catch (error) {
-    if (error instanceof TRPCError && (error.code === "FORBIDDEN" || error.code === "BAD_REQUEST")) {
-      return { ok: false, code: error.code, message: error.message };
-    }
-    throw error;
-  }
-}
-
 /** Per-request memoised reads shared by layouts and pages. */
 export const getOrg = cache(async (orgSlug: string) => orNavigate((await getServerCaller()).orgs.get({ orgSlug }), { badRequestIsNotFound: true }));
 export const getProject = cache(async (orgSlug: string, projectSlug: string) =>

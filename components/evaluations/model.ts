@@ -3,7 +3,6 @@
 import type { RunOutcome, RunStatus } from "@/server/contracts/evaluations";
 import type { BadgeTone } from "@/components/ui";
 
-export type EvaluationsTab = "runs" | "evaluators" | "compare" | "dashboard";
 
 function withQuery(path: string, params?: Record<string, string | number | undefined | null>): string {
   const qs = new URLSearchParams();
@@ -25,7 +24,6 @@ export function evaluatorHref(orgSlug: string, projectSlug: string, name: string
 }
 
 export const STATUS_TONES: Record<RunStatus, BadgeTone> = { queued: "outline", running: "accent", completed: "success", failed: "danger", cancelled: "warning" };
-export const STATUS_LABELS: Record<RunStatus, string> = { queued: "Queued", running: "Running", completed: "Completed", failed: "Failed", cancelled: "Cancelled" };
 export const OUTCOME_TONES: Record<RunOutcome, BadgeTone> = { ...STATUS_TONES, completed_with_errors: "warning" };
 
 export const isActive = (status: string) => status === "queued" || status === "running";

@@ -19,7 +19,6 @@ import { formatMs, formatScore, formatUsd } from "./model";
 
 type Props = { orgSlug: string; projectSlug: string; number: number; evaluatorNames: string[]; repetitions: number; live: boolean };
 
-export type { ResultRow };
 
 const features = tableFeatures({ rowSortingFeature });
 const helper = createColumnHelper<typeof features, ResultRow>();

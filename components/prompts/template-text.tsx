@@ -25,19 +25,6 @@ export function TemplateText({ text, className, label }: { text: string; classNa
   );
 }
 
-export function VariableList({ variables, emptyText = "No variables. Write {{name}} to add one." }: { variables: string[]; emptyText?: string }) {
-  if (variables.length === 0) return <p className="text-xs text-zinc-500">{emptyText}</p>;
-  return (
-    <ul className="flex flex-wrap gap-1" aria-label="Variables">
-      {variables.map((v) => (
-        <li key={v} className="inline-flex h-5 items-center rounded bg-indigo-50 px-1.5 font-mono text-[11px] font-medium text-indigo-700 ring-1 ring-indigo-200 ring-inset">
-          {v}
-        </li>
-      ))}
-    </ul>
-  );
-}
-
 /** A version's variables with what it declares about each: description, and its default or "required". */
 export function VariableDetailsList({ variables, details, emptyText = "No variables." }: { variables: string[]; details: unknown; emptyText?: string }) {
   if (variables.length === 0) return <p className="text-xs text-zinc-500">{emptyText}</p>;

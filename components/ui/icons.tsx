@@ -260,13 +260,6 @@ export const SaveIcon = (p: IconProps) => (
     <path d="M7 3v5h8" />
   </Icon>
 );
-export const CodeIcon = (p: IconProps) => (
-  <Icon {...p}>
-    <path d="m16 18 6-6-6-6" />
-    <path d="m8 6-6 6 6 6" />
-  </Icon>
-);
-
 /** The Keel mark: a hull line under a mast, drawn with the accent colour. */
 export function KeelMark({ size = 20 }: { size?: number }) {
   return (

@@ -1,17 +1,17 @@
 // The UI primitives. Import from "@/components/ui".
-export { Alert, type AlertTone } from "./alert";
+export { Alert } from "./alert";
 export { Badge, type BadgeTone } from "./badge";
-export { Button, ButtonLink, buttonClasses, type ButtonVariant } from "./button";
+export { Button, ButtonLink, buttonClasses } from "./button";
 export { Card, CardBody, CardFooter, CardHeader } from "./card";
 export { cn } from "./cn";
 export { CopyField, useCopy } from "./copy-field";
 export { ConfirmDialog, Dialog } from "./dialog";
 export { EmptyState } from "./empty-state";
-export { Checkbox, Input, Select, Textarea, controlClasses } from "./field";
-export { Menu, type MenuItem, type MenuSection } from "./menu";
+export { Checkbox, Input, Select, Textarea } from "./field";
+export { Menu, type MenuSection } from "./menu";
 export { PageHeader } from "./page-header";
 export { ScrollArea } from "./scroll-area";
 export { Spinner } from "./spinner";
 export { TBody, TD, TH, THead, TR, Table } from "./table";
-export { TabNav, type TabLink } from "./tab-nav";
+export { TabNav } from "./tab-nav";
 export { Pagination } from "./pagination";

@@ -6,11 +6,14 @@
 //          on the same embedded PostgreSQL server, passed as DATABASE_URL, so nothing is seeded):
 //          for the first-owner setup page.
 // SIGTERM/SIGINT stop both (setup first: main owns PostgreSQL) and delete the data directory.
+// Once main is up, .next holds the build it made (or reused): the first-load JS budget per route
+// (scripts/bundle-budget.mjs) is checked on it here, so `npm test` needs no build of its own for it.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { runBudgetCheck } from "../../scripts/bundle-budget.mjs";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 const port = Number(process.env.KEEL_E2E_PORT || 3210);
@@ -99,6 +102,8 @@ try {
   const main = startKeel("keel", { PORT: String(port), KEEL_DATA_DIR: dataDir, KEEL_EGRESS_ALLOW: "127.0.0.0/8" });
   await waitUntilReady(main, `http://127.0.0.1:${port}/api/auth/csrf`);
   log(`demo instance ready on http://localhost:${port} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  const overBudget = runBudgetCheck({ dir: root, log });
+  if (overBudget.length) throw new Error(`first-load JS over budget (bench/bundle-budget.json):\n${overBudget.join("\n")}`);
 
   if (setupPort) {
     const state = JSON.parse(await readFile(path.join(dataDir, "postgres", "keel-embedded.json"), "utf8"));

@@ -4,7 +4,7 @@ import "server-only";
 // and `createRouter` refuses to register a procedure without one. The authorization matrix test
 // reads the same meta. Query procedures get a read-only database handle; mutations change state
 // only through `ctx.audited`, which writes the change and its audit event in one transaction.
-import { initTRPC, TRPCError, type AnyRouter } from "@trpc/server";
+import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
 import type { Db, ReadDb } from "../db/client";
@@ -90,7 +90,6 @@ export function createRouter<T extends Parameters<typeof t.router>[0]>(procedure
 }
 
 export const createCallerFactory = t.createCallerFactory;
-export type { AnyRouter };
 
 /** A read-only view of the database for procedures. */
 const readDb = (db: Db): ReadDb => db;

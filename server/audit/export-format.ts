@@ -7,7 +7,7 @@
 import { createHash, createPublicKey } from "node:crypto";
 import { manifestPayload as payloadOf } from "./verifier/keel-verify.mjs";
 
-export { CSV_COLUMNS, parseCsv, readPublicKey, verifyExport, verifyFiles, type VerifyExportResult } from "./verifier/keel-verify.mjs";
+export { CSV_COLUMNS, readPublicKey, verifyExport } from "./verifier/keel-verify.mjs";
 
 export type ExportFormat = "jsonl" | "csv";
 

@@ -5,7 +5,6 @@ import "server-only";
 // audit settings and downloadable, so anyone can check a manifest without Keel.
 import { createPrivateKey, generateKeyPairSync, sign } from "node:crypto";
 import type { AuditedTx } from "./mutation";
-import type { ReadDb } from "../db/client";
 import { decryptSecret, encryptSecret, EncryptionConfigError } from "../crypto/secrets";
 import { AppError } from "../errors";
 import { manifestPayload, publicKeyId, type ExportManifest } from "./export-format";
@@ -52,12 +51,6 @@ export async function signManifest(w: AuditedTx, orgId: string, unsigned: Omit<E
 export async function signValue(w: AuditedTx, orgId: string, value: JsonValue): Promise<{ signature: string; keyId: string }> {
   const { row } = await signingKey(w, orgId);
   return { signature: signWith(row, canonicalJson(value)), keyId: row.keyId };
-}
-
-/** The organization's public key (null until its first export or checkpoint made one). */
-export async function getPublicKey(db: ReadDb, orgId: string) {
-  const row = await db.auditSigningKey.findUnique({ where: { orgId }, select: { publicKey: true, keyId: true, createdAt: true } });
-  return row;
 }
 
 /** Creates the key now if missing (the settings page offers it before any export). */

@@ -141,4 +141,3 @@ export const auditFilters = z.object({
   outcome: z.enum(["success", "denied"], { error: "must be success or denied" }).optional(),
   q: text(200).trim().optional(),
 });
-export type AuditFiltersInput = z.input<typeof auditFilters>;

@@ -56,7 +56,6 @@ export const itemContent = z.object({
   metadata: jsonRecord().default({}),
   tags: itemTags.default([]),
 });
-export type ItemContent = z.input<typeof itemContent>;
 
 export const changeMessage = text(500).trim().default("");
 

@@ -6,7 +6,6 @@ import { dateTime, name, text, versionNumber } from "./fields";
 
 export const DEPLOYMENT_STATES = ["pending", "approved", "deployed", "rejected", "cancelled", "expired", "superseded"] as const;
 export type DeploymentState = (typeof DEPLOYMENT_STATES)[number];
-export const OPEN_STATES: readonly DeploymentState[] = ["pending", "approved"];
 
 export const DEPLOYMENT_STATE_LABELS: Record<DeploymentState, string> = {
   pending: "Waiting for approvals",

@@ -3,10 +3,10 @@
 // trace routing rules). Client code may import this file.
 import { z } from "zod";
 import { name, safeString, text } from "./fields";
-import { guardrailConfig } from "../gateway/guardrails/schemas";
+import { guardrailFormConfig } from "./guardrails";
 
 // The guardrail kinds' wording and rules, for forms (components import contracts only).
-export { GUARDRAIL_KIND_INFO, OUTPUT_ONLY_KINDS, storedGuardrailConfig } from "../gateway/guardrails/schemas";
+export { GUARDRAIL_KIND_INFO, OUTPUT_ONLY_KINDS, storedGuardrailConfig } from "./guardrails";
 
 /** Dashboard windows: which rollup table answers them and the width of one chart point. */
 export const WINDOWS = {
@@ -190,7 +190,8 @@ export const guardrailInput = z.object({
   description: text(500).trim().default(""),
   stage: z.enum(["input", "output", "both"], { error: "must be input, output or both" }),
   action: z.enum(["block", "flag"], { error: "must be block or flag" }),
-  config: guardrailConfig,
+  /** The server's procedures extend this with the checked `guardrailConfig` (server/gateway/guardrails/schemas.ts: JSON Schemas compile). */
+  config: guardrailFormConfig,
   ...scopeFields,
 });
 export type GuardrailInput = z.infer<typeof guardrailInput>;

@@ -42,7 +42,6 @@ export const embeddingsRequest = jsonChecked(
     })
     .loose(),
 );
-export type EmbeddingsRequest = z.infer<typeof embeddingsRequest>;
 
 /** An embedding as OpenAI's base64 encoding: little-endian float32s. */
 export function toBase64(vector: number[]): string {

@@ -22,9 +22,5 @@ export function createProvider(connection: ProviderConnectionConfig, options: Pr
 }
 
 export type * from "./types";
-export { ProviderError, type ProviderErrorCode } from "./errors";
-export { estimateCost, findPrice, DEFAULT_PRICES, DEFAULT_PRICES_AS_OF, type Price, type PriceRow, type FoundPrice } from "./cost";
-export { estimateTokens, estimateUsage } from "./tokens";
-export { SIMULATED_PREFIX } from "./simulated";
-export { ANTHROPIC_DEFAULT_MAX_TOKENS } from "./anthropic";
-export { OPENAI_DEFAULT_BASE_URL } from "./openai-compatible";
+export { ProviderError } from "./errors";
+export { estimateCost, type PriceRow } from "./cost";

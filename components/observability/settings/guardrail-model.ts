@@ -1,8 +1,8 @@
 // The guardrail form's model, kept pure for tests: labels, a one-line summary of a stored config,
 // the form's values (one set per kind, so switching kinds loses nothing), and turning the values
-// into the procedure's input with every problem on its field. JSON syntax is checked here; the
-// config schemas' own refinements (patterns run on the linear-time engine, JSON Schemas compile)
-// run here too and again on the server, which names the field (config.patterns.1 → Pattern 2).
+// into the procedure's input with every problem on its field. JSON syntax and the patterns (on the
+// linear-time engine) are checked here; the server checks again and also compiles JSON Schemas
+// (ajv stays server-side), naming the field (config.patterns.1 → Pattern 2, config.schema → Schema).
 // (Components may import only server/contracts, so the config schema is reached through
 // guardrailInput; the kinds' wording comes re-exported from there.)
 import { GUARDRAIL_KIND_INFO, guardrailInput, OUTPUT_ONLY_KINDS, storedGuardrailConfig, type GuardrailInput } from "@/server/contracts/observability";

@@ -27,14 +27,6 @@ export function parseWhole(text: string): number | null {
 export const ALL_PROMPTS = "All prompts and plain model calls";
 export const ALL_ENVIRONMENTS = "All environments";
 
-export function promptScopeLabel(promptName: string | null): string {
-  return promptName ?? ALL_PROMPTS;
-}
-
-export function environmentScopeLabel(environment: string | null): string {
-  return environment ?? ALL_ENVIRONMENTS;
-}
-
 /** "" (the "all" option of a scope select) is stored as null. */
 export function scopeValue(selected: string): string | null {
   return selected === "" ? null : selected;

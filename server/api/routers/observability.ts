@@ -15,6 +15,7 @@ import {
   traceRef,
   traceRuleInput,
 } from "../../contracts/observability";
+import { guardrailConfig } from "../../gateway/guardrails/schemas";
 import { dashboard, getTrace, listTraces } from "../../telemetry/queries";
 import { addTraceToDataset, sendTraceToQueue } from "../../domain/observability/curation";
 import {
@@ -60,13 +61,16 @@ export const observabilityRouter = createRouter({
     .mutation(({ ctx, input }) => ctx.audited((w) => updateTelemetrySettings(w, scope(ctx), input))),
 });
 
+// The form's input with the server-side config check (a JSON Schema must compile: ajv stays out of the client).
+const checkedGuardrailInput = guardrailInput.extend({ config: guardrailConfig });
+
 export const guardrailsRouter = createRouter({
   list: projectProcedure("trace:read").query(({ ctx }) => listGuardrails(ctx.db, ctx.project.id)),
   create: projectProcedure("observability:manage")
-    .input(guardrailInput)
+    .input(checkedGuardrailInput)
     .mutation(({ ctx, input }) => ctx.audited((w) => createGuardrail(w, scope(ctx), input))),
   update: projectProcedure("observability:manage")
-    .input(guardrailInput.extend(id("guardrail").shape))
+    .input(checkedGuardrailInput.extend(id("guardrail").shape))
     .mutation(({ ctx, input }) => ctx.audited((w) => updateGuardrail(w, scope(ctx), input))),
   delete: projectProcedure("observability:manage")
     .input(id("guardrail"))

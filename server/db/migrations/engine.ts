@@ -429,61 +429,6 @@ async function withShadowServer<T>(
   }
 }
 
-/** Applies the pending migrations from prisma/migrations; returns the names just applied. */
-export async function applyMigrations(
-  databaseUrl: string,
-  options: MigrationPaths = {},
-): Promise<{ applied: string[] }> {
-  const schema = await readSchema(options);
-  const migrations = await readMigrationsList(options);
-  try {
-    const { appliedMigrationNames } = await withEngine(databaseUrl, schema, (engine) =>
-      engine.applyMigrations({ migrationsList: migrations, filters: noFilters }),
-    );
-    return { applied: appliedMigrationNames };
-  } catch (error) {
-    throw new Error(await describeApplyFailure(databaseUrl, error));
-  }
-}
-
-/**
- * The engine's apply errors are a generic first line ("external connector error"), the
- * database's message, then a span trace naming the migration; make one line of them.
- */
-async function describeApplyFailure(databaseUrl: string, error: unknown): Promise<string> {
-  const message = error instanceof Error ? error.message : String(error);
-  const lines = message.split("\n");
-  const traceStart = lines.findIndex((line) => /^\s*\d+: /.test(line));
-  const reason = (traceStart >= 0 ? lines.slice(0, traceStart) : lines)
-    .map((line) => line.trim())
-    .filter((line) => line.length > 0 && line !== "external connector error")
-    .join(": ");
-  const failed =
-    /migration_name="([^"]+)"/.exec(message)?.[1] ??
-    (await findFailedMigration(databaseUrl).catch(() => undefined));
-  if (failed && /found failed migrations/.test(message)) {
-    return (
-      `migration ${failed} failed in an earlier run and is recorded as failed in ` +
-      `_prisma_migrations; fix the database by hand, then mark it rolled back, before new ` +
-      `migrations can be applied`
-    );
-  }
-  return failed
-    ? `migration ${failed} failed: ${reason || "unknown error"}`
-    : `applying migrations failed: ${reason || "unknown error"}`;
-}
-
-async function findFailedMigration(databaseUrl: string): Promise<string | undefined> {
-  return withAdminClient(databaseUrl, async (client) => {
-    const { rows } = await client.query<{ migration_name: string }>(
-      `SELECT migration_name FROM _prisma_migrations
-        WHERE finished_at IS NULL AND rolled_back_at IS NULL
-        ORDER BY started_at DESC LIMIT 1`,
-    );
-    return rows[0]?.migration_name;
-  });
-}
-
 /** Compares the database's migration history with prisma/migrations (no shadow database). */
 export async function diagnoseMigrations(
   databaseUrl: string,

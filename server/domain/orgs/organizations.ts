@@ -1,7 +1,7 @@
 import "server-only";
 // Organizations and projects: creation, and the tenant-scoped lookups every procedure uses.
 import type { Db, ReadDb } from "../../db/client";
-import { AppError, isUniqueViolation, notFound } from "../../errors";
+import { AppError, isUniqueViolation } from "../../errors";
 import type { AuditedTx } from "../../audit/mutation";
 import type { Role } from "../../contracts/permissions";
 import { createDefaultEnvironments } from "../prompts/labels";
@@ -72,7 +72,3 @@ export async function listMyOrganizations(db: ReadDb, userId: string) {
   return memberships.map((m) => ({ slug: m.org.slug, name: m.org.name, role: m.role, projects: m.org.projects }));
 }
 
-export function requireFound<T>(value: T | null, what: string): T {
-  if (value === null) throw notFound(what);
-  return value;
-}

@@ -43,9 +43,9 @@ export type KappaWeights = "linear" | "quadratic";
  *   that the coders tell categories apart (Krippendorff 2011 notes alpha is undefined here).
  * - "unequal-raters": Fleiss' kappa only: units have different numbers of ratings.
  */
-import { AGREEMENT_NULL_REASON_TEXT, type AgreementNullReason } from "../../contracts/reviews";
+import type { AgreementNullReason } from "../../contracts/reviews";
 
-export { AGREEMENT_NULL_REASON_TEXT, type AgreementNullReason };
+export type { AgreementNullReason };
 
 /** One sentence per reason, for a UI that shows "—" in place of a coefficient. */
 

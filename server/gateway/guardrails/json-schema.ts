@@ -3,8 +3,9 @@
 // linear-time engine (patterns it cannot run are refused, naming the feature), and turns ajv
 // errors into short lines for violation details and the re-ask message. Same ajv options as the
 // rest of Keel (server/domain/evaluations/evaluators.ts), plus allErrors so a re-ask can list
-// several problems at once. No node-only imports: the config schemas (client-importable) compile
-// schemas at validation time.
+// several problems at once. Server-only: ajv and its meta-schemas stay out of the pages' JavaScript
+// (forms get the compile errors from the server, on the field).
+import "server-only";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { Ajv2019 } from "ajv/dist/2019";
 import { Ajv2020 } from "ajv/dist/2020";

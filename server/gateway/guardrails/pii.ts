@@ -4,10 +4,11 @@
 // 2 KB message costs microseconds: texts without '@' skip the email scan, texts without digits
 // skip the number scans, and the scans jump between candidates with native regex searches.
 // Card numbers and IBANs are found before phone numbers so one value is never counted twice.
-// No node-only imports: client code may use these too.
+// Server-only (forms need only the entity names, in server/contracts/guardrails.ts).
+import "server-only";
+import { PII_ENTITIES, type PiiEntity } from "../../contracts/guardrails";
 
-export const PII_ENTITIES = ["email", "phone", "card", "iban"] as const;
-export type PiiEntity = (typeof PII_ENTITIES)[number];
+export { PII_ENTITIES, type PiiEntity } from "../../contracts/guardrails";
 
 export type PiiMatch = { entity: PiiEntity; start: number; end: number };
 

@@ -1,83 +1,41 @@
+import "server-only";
 // Guardrail configurations for the gateway: what the guardrail CRUD validates and stores as JSON,
-// and what compileGuardrails (./engine.ts) runs. Client code may import this file (forms); it has
-// no node-only imports. Save-time checks zod cannot express run here as refinements: deny
-// patterns run on Keel's linear-time engine (server/contracts/patterns.ts: no backreferences, no
-// lookaround) and do not match the empty text, JSON Schemas compile with ajv. Stored rules are
-// read back with `storedGuardrailConfig`, without those checks, so a rule saved before them still
-// loads and the engine reports per call that it cannot run.
+// and what compileGuardrails (./engine.ts) runs. Server-only: the shapes, constants and pattern
+// checks forms need are in server/contracts/guardrails.ts (re-exported here); this module adds
+// the check that needs ajv (a JSON Schema compiles), which would otherwise put ajv and its
+// meta-schemas in every page's JavaScript. Deny patterns run on Keel's linear-time engine
+// (server/contracts/patterns.ts: no backreferences, no lookaround) and do not match the empty
+// text. Stored rules are read back with `storedGuardrailConfig`, without those checks, so a rule
+// saved before them still loads and the engine reports per call that it cannot run.
 import { z } from "zod";
-import { jsonChecked, name, safeString, text } from "../../contracts/fields";
-import { compilePattern } from "../../contracts/patterns";
+import { name, safeString } from "../../contracts/fields";
+import {
+  GUARDRAIL_ACTIONS,
+  GUARDRAIL_KIND_ERROR,
+  GUARDRAIL_STAGES,
+  MAX_SCHEMA_CHARS,
+  OUTPUT_ONLY_KINDS,
+  maxLengthGuardrailConfig,
+  piiGuardrailConfig,
+  regexDenyGuardrailConfig,
+  storedJsonSchemaConfig,
+  type GuardrailAction,
+  type GuardrailConfig,
+  type GuardrailStage,
+} from "../../contracts/guardrails";
 import { compileJsonSchema } from "./json-schema";
-import { PII_ENTITIES } from "./pii";
 
-export { PII_ENTITIES, type PiiEntity } from "./pii";
-
-export const GUARDRAIL_KINDS = ["pii", "regex_deny", "json_schema", "max_length"] as const;
-export type GuardrailKind = (typeof GUARDRAIL_KINDS)[number];
-
-export const GUARDRAIL_STAGES = ["input", "output", "both"] as const;
-export type GuardrailStage = (typeof GUARDRAIL_STAGES)[number];
-
-export const GUARDRAIL_ACTIONS = ["block", "flag"] as const;
-export type GuardrailAction = (typeof GUARDRAIL_ACTIONS)[number];
-
-export const PII_MODES = ["mask", "detect"] as const;
-
-/** Kinds that only make sense on the model's reply. */
-export const OUTPUT_ONLY_KINDS: readonly GuardrailKind[] = ["json_schema"];
-
-export const MAX_DENY_PATTERNS = 50;
-export const MAX_DENY_PATTERN_CHARS = 500;
-export const MAX_LENGTH_LIMIT = 1_000_000;
-export const MAX_SCHEMA_CHARS = 100_000;
-
-/** For the UI: a label and a one-line description per kind. */
-export const GUARDRAIL_KIND_INFO: Record<GuardrailKind, { label: string; description: string }> = {
-  pii: { label: "PII", description: "Finds emails, phone numbers, card numbers and IBANs; masks them or reports them." },
-  regex_deny: { label: "Deny patterns", description: "Matches regular expressions that must not appear." },
-  json_schema: { label: "JSON Schema", description: "The model's reply must be JSON matching a schema (one automatic re-ask)." },
-  max_length: { label: "Maximum length", description: "Limits the length of a message or reply in characters." },
-};
-
-export const piiGuardrailConfig = z.strictObject({
-  kind: z.literal("pii"),
-  entities: z
-    .array(z.enum(PII_ENTITIES, { error: `must be one of ${PII_ENTITIES.join(", ")}` }))
-    .min(1, "pick at least one entity")
-    .refine((entities) => new Set(entities).size === entities.length, "must not repeat an entity"),
-  /** mask: replace with [EMAIL], [PHONE], [CARD], [IBAN]; detect: only report. */
-  mode: z.enum(PII_MODES, { error: "must be mask or detect" }).default("mask"),
-});
-
-const storedRegexDenyConfig = z.strictObject({
-  kind: z.literal("regex_deny"),
-  patterns: z
-    .array(safeString().min(1, "must not be empty").max(MAX_DENY_PATTERN_CHARS, `must be at most ${MAX_DENY_PATTERN_CHARS} characters`))
-    .min(1, "add at least one pattern")
-    .max(MAX_DENY_PATTERNS, `must have at most ${MAX_DENY_PATTERNS} patterns`),
-  caseInsensitive: z.boolean().default(false),
-});
-
-/** Why a deny pattern cannot be saved (cannot run on the engine, matches everything), or null. */
-function denyPatternProblem(source: string, caseInsensitive: boolean): string | null {
-  const compiled = compilePattern(source, caseInsensitive ? "i" : "");
-  if (!compiled.ok) return compiled.problem;
-  if (compiled.pattern.test("")) return "matches the empty text, so it would match every message";
-  return null;
-}
-
-export const regexDenyGuardrailConfig = storedRegexDenyConfig.superRefine((config, ctx) => {
-  config.patterns.forEach((pattern, index) => {
-    const problem = denyPatternProblem(pattern, config.caseInsensitive);
-    if (problem) ctx.addIssue({ code: "custom", path: ["patterns", index], message: problem });
-  });
-});
-
-const storedJsonSchemaConfig = z.strictObject({
-  kind: z.literal("json_schema"),
-  schema: jsonChecked(z.record(text(1_000), z.unknown(), { error: "must be a JSON Schema object" })),
-});
+export {
+  GUARDRAIL_KINDS,
+  OUTPUT_ONLY_KINDS,
+  storedGuardrailConfig,
+  type GuardrailAction,
+  type GuardrailConfig,
+  type GuardrailConfigInput,
+  type GuardrailConfigOf,
+  type GuardrailKind,
+  type GuardrailStage,
+} from "../../contracts/guardrails";
 
 export const jsonSchemaGuardrailConfig = storedJsonSchemaConfig.superRefine(({ schema }, ctx) => {
   if (JSON.stringify(schema).length > MAX_SCHEMA_CHARS) {
@@ -88,26 +46,8 @@ export const jsonSchemaGuardrailConfig = storedJsonSchemaConfig.superRefine(({ s
   if (!compiled.ok) ctx.addIssue({ code: "custom", path: ["schema"], message: compiled.problem });
 });
 
-export const maxLengthGuardrailConfig = z.strictObject({
-  kind: z.literal("max_length"),
-  /** Characters as Unicode code points (an emoji counts once). */
-  maxChars: z
-    .number()
-    .int("must be a whole number")
-    .min(1, "must be at least 1")
-    .max(MAX_LENGTH_LIMIT, `must be at most ${MAX_LENGTH_LIMIT.toLocaleString("en-US")}`),
-});
-
-const KIND_ERROR = { error: `must be one of ${GUARDRAIL_KINDS.join(", ")}` };
-/** What a save accepts. */
-export const guardrailConfig = z.discriminatedUnion("kind", [piiGuardrailConfig, regexDenyGuardrailConfig, jsonSchemaGuardrailConfig, maxLengthGuardrailConfig], KIND_ERROR);
-/** A saved configuration as read back (the gateway, the edit form): without the pattern and schema checks. */
-export const storedGuardrailConfig = z.discriminatedUnion("kind", [piiGuardrailConfig, storedRegexDenyConfig, storedJsonSchemaConfig, maxLengthGuardrailConfig], KIND_ERROR);
-/** A parsed configuration (defaults applied). */
-export type GuardrailConfig = z.infer<typeof guardrailConfig>;
-/** A configuration as sent by a form or an API client (defaults optional). */
-export type GuardrailConfigInput = z.input<typeof guardrailConfig>;
-export type GuardrailConfigOf<K extends GuardrailKind> = Extract<GuardrailConfig, { kind: K }>;
+/** What a save accepts (the form's `guardrailFormConfig` plus the JSON Schema compile). */
+export const guardrailConfig = z.discriminatedUnion("kind", [piiGuardrailConfig, regexDenyGuardrailConfig, jsonSchemaGuardrailConfig, maxLengthGuardrailConfig], GUARDRAIL_KIND_ERROR);
 
 /**
  * A whole rule as compileGuardrails takes it. json_schema checks the model's reply, so a stage of

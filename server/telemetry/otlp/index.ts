@@ -9,7 +9,7 @@ import { decodeProtobufRequest } from "./decode-protobuf";
 import { DEFAULT_LIMITS } from "./span-row";
 
 export { OtlpDecodeError } from "./errors";
-export { encodeExportTraceServiceResponse, encodeStatus, type PartialSuccess } from "./response";
+export { encodeExportTraceServiceResponse, encodeStatus } from "./response";
 
 export type DecodeOptions = {
   /** Serialized size budget of one span's attributes (default 16 KiB; an event gets a quarter). */
