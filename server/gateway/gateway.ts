@@ -19,6 +19,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { renderPrompt } from "../contracts/templates";
 import { estimateCost, ProviderError, type ChatMessage, type CompletionRequest, type CompletionResult, type StreamEvent, type TokenLogprob } from "../providers";
 import type { ApiKeyCache, Principal } from "../public-api/key-cache";
+import { requireKeyPermission } from "../rbac/access";
 import { GATEWAY_ROUTES, type GatewayRoute } from "./routes";
 import { parseCredentials, readJsonBody } from "../public-api/input";
 import { describeIssues, HttpError } from "../public-api/errors";
@@ -146,7 +147,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     const found = options.keys.authenticate(credentials.secret, credentials.publicKey);
     const principal = found instanceof Promise ? await found : found;
     if (!principal) throw new GatewayError(401, "invalid_request_error", "Invalid or revoked API key", "invalid_api_key");
-    if (!principal.permissions.has(route.permission)) throw new GatewayError(403, "permission_error", `This API key lacks the ${route.scope} scope`, "insufficient_scope");
+    const denied = requireKeyPermission(principal, route.permission, route.scope);
+    if (denied) throw new GatewayError(403, "permission_error", denied.message, "insufficient_scope");
     return principal;
   }
 
