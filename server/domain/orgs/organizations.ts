@@ -46,6 +46,14 @@ export async function listMyOrganizations(db: ReadDb, userId: string) {
   return memberships.map((m) => ({ slug: m.org.slug, name: m.org.name, role: m.role, projects: m.org.projects }));
 }
 
+/** The project with its organization and telemetry retention (an API key's project: it exists). */
+export function projectWithOrg(db: ReadDb, projectId: string) {
+  return db.project.findUniqueOrThrow({
+    where: { id: projectId },
+    select: { id: true, slug: true, name: true, org: { select: { id: true, slug: true, name: true } }, telemetrySettings: { select: { retentionDays: true } } },
+  });
+}
+
 export function requireFound<T>(value: T | null, what: string): T {
   if (value === null) throw notFound(what);
   return value;
