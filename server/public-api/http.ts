@@ -147,10 +147,12 @@ export function createDispatcher(
         const authenticated = services.keys.authenticate(credentials.secret, credentials.publicKey);
         principal = authenticated instanceof Promise ? await authenticated : authenticated;
         if (!principal) return sendError(res, "UNAUTHORIZED", "Invalid or revoked API key", { base });
-        const denied = route.scope === "any" ? null : requireKeyPermission(principal, route.permission, route.scope);
-        if (denied && route.scope !== "any") {
-          if (route.method !== "GET") await hooks.recordDenied(actorOf(principal, req), principal, routeId, { reason: denied.message, permission: route.permission });
-          return sendError(res, "FORBIDDEN", denied.message, { base });
+        if (route.scope !== "any") {
+          const denied = requireKeyPermission(principal, route.permission, route.scope);
+          if (denied) {
+            if (route.method !== "GET") await hooks.recordDenied(actorOf(principal, req), principal, routeId, { reason: denied.message, permission: route.permission });
+            return sendError(res, "FORBIDDEN", denied.message, { base });
+          }
         }
       }
       if (!resolved) {
