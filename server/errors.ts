@@ -1,7 +1,7 @@
 import "server-only";
-// One application error with a code; mapped to tRPC and HTTP in one place. Messages of
-// INTERNAL errors never reach clients.
-import { TRPCError } from "@trpc/server";
+// One application error with a code, and its HTTP status; the tRPC codes are the API layer's
+// (server/api/errors.ts), so nothing that throws AppError pulls tRPC in. Messages of INTERNAL
+// errors never reach clients.
 import type { AppErrorCode } from "./contracts/errors";
 
 export class AppError extends Error {
@@ -26,21 +26,6 @@ export const HTTP_STATUS: Record<AppErrorCode, number> = {
   TOO_MANY_REQUESTS: 429,
   INTERNAL: 500,
 };
-
-const TRPC_CODE: Record<AppErrorCode, TRPCError["code"]> = {
-  BAD_REQUEST: "BAD_REQUEST",
-  UNAUTHORIZED: "UNAUTHORIZED",
-  FORBIDDEN: "FORBIDDEN",
-  NOT_FOUND: "NOT_FOUND",
-  CONFLICT: "CONFLICT",
-  UNPROCESSABLE: "UNPROCESSABLE_CONTENT",
-  TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
-  INTERNAL: "INTERNAL_SERVER_ERROR",
-};
-
-export function toTRPCError(error: AppError): TRPCError {
-  return new TRPCError({ code: TRPC_CODE[error.code], message: error.message, cause: error });
-}
 
 /** Unique-constraint violations from Prisma, for turning races into clean CONFLICTs. */
 export function isUniqueViolation(error: unknown): boolean {

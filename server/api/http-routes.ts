@@ -6,11 +6,11 @@ import "server-only";
 // state changes are recorded, cross-site POSTs are refused, and changes go through the audited
 // path. Errors are JSON `{ error: { code, message, field? } }` with the matching status.
 import type { Actor } from "../audit/actor";
-import { recordDenied, runAuditedSql, type SqlAuditedTx } from "../audit/mutation";
-import { roleHasPermission, type Role } from "../contracts/permissions";
+import { runAuditedSql, type SqlAuditedTx } from "../audit/mutation";
+import type { Role } from "../contracts/permissions";
 import { slug } from "../contracts/fields";
 import { getDb, type ReadDb } from "../db/client";
-import { findOrgAccess, findProjectAccess } from "../domain/orgs/organizations";
+import { isRefusal, recordAccessDenied, requirePermission, resolveOrgAccess, resolveProjectAccess } from "../rbac/access";
 import { AppError, HTTP_STATUS } from "../errors";
 import { auditedFor } from "./trpc";
 import { createRequestContext, rejectCrossSite } from "./http-context";
@@ -62,14 +62,13 @@ export function projectRoute(routeId: HttpRouteId, handler: (ctx: ProjectHttpCon
       const context = await createRequestContext(req);
       const user = context.user;
       if (!user) return jsonError(401, "UNAUTHORIZED", "Sign in to continue");
-      const access = await findProjectAccess(getDb(), user.id, org.data, project.data);
-      if (!access) return jsonError(404, "NOT_FOUND", "Project not found");
-      const actor: Actor = { type: "user", id: user.id, label: user.email, role: access.projectRole, request: context.request };
-      if (!roleHasPermission(access.projectRole, route.permission)) {
-        if (route.method !== "GET") {
-          await recordDenied(actor, { orgId: access.org.id, projectId: access.project.id, action: "access.denied", targetType: "procedure", targetId: routeId, after: { permission: route.permission } });
-        }
-        return jsonError(403, "FORBIDDEN", `Your role (${access.projectRole}) does not allow ${route.permission}`);
+      const access = await resolveProjectAccess(getDb(), user.id, org.data, project.data);
+      if (isRefusal(access)) return jsonError(404, "NOT_FOUND", access.message);
+      const actor: Actor = { type: "user", id: user.id, label: user.email, role: access.role, request: context.request };
+      const denied = requirePermission(access, route.permission);
+      if (denied) {
+        if (route.method !== "GET") await recordAccessDenied(actor, { orgId: access.org.id, projectId: access.project.id }, routeId, { permission: route.permission });
+        return jsonError(403, "FORBIDDEN", denied.message);
       }
       return await handler({
         req,
@@ -78,7 +77,7 @@ export function projectRoute(routeId: HttpRouteId, handler: (ctx: ProjectHttpCon
         user,
         org: access.org,
         project: access.project,
-        role: access.projectRole,
+        role: access.role,
         actor,
         audited: auditedFor(actor, routeId, { orgId: access.org.id, projectId: access.project.id }),
         auditedSql: (fn, options) => runAuditedSql(actor, fn, options),
@@ -107,14 +106,13 @@ export function orgRoute(routeId: HttpRouteId, handler: (ctx: OrgHttpContext) =>
       const context = await createRequestContext(req);
       const user = context.user;
       if (!user) return jsonError(401, "UNAUTHORIZED", "Sign in to continue");
-      const access = await findOrgAccess(getDb(), user.id, org.data);
-      if (!access) return jsonError(404, "NOT_FOUND", "Organization not found");
+      const access = await resolveOrgAccess(getDb(), user.id, org.data);
+      if (isRefusal(access)) return jsonError(404, "NOT_FOUND", access.message);
       const actor: Actor = { type: "user", id: user.id, label: user.email, role: access.role, request: context.request };
-      if (!roleHasPermission(access.role, route.permission)) {
-        if (route.method !== "GET") {
-          await recordDenied(actor, { orgId: access.org.id, action: "access.denied", targetType: "procedure", targetId: routeId, after: { permission: route.permission } });
-        }
-        return jsonError(403, "FORBIDDEN", `Your role (${access.role}) does not allow ${route.permission}`);
+      const denied = requirePermission(access, route.permission);
+      if (denied) {
+        if (route.method !== "GET") await recordAccessDenied(actor, { orgId: access.org.id }, routeId, { permission: route.permission });
+        return jsonError(403, "FORBIDDEN", denied.message);
       }
       return await handler({ req, params: values, db: getDb(), user, org: access.org, role: access.role, actor, audited: auditedFor(actor, routeId, { orgId: access.org.id }) });
     } catch (error) {

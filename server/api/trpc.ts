@@ -10,12 +10,13 @@ import { z, ZodError } from "zod";
 import type { Db, ReadDb } from "../db/client";
 import { getDb } from "../db/client";
 import type { Actor, RequestMeta } from "../audit/actor";
-import { recordDenied, runAudited, type AuditedOptions, type AuditedTx } from "../audit/mutation";
-import { AppError, isUniqueViolation, toTRPCError } from "../errors";
-import { roleHasPermission, type OrgPermission, type ProjectPermission, type Role } from "../contracts/permissions";
+import { runAudited, type AuditedOptions, type AuditedTx } from "../audit/mutation";
+import { AppError, isUniqueViolation } from "../errors";
+import { toTRPCError } from "./errors";
+import type { OrgPermission, ProjectPermission, Role } from "../contracts/permissions";
 import { slug } from "../contracts/fields";
 import type { SessionUser } from "../auth/session";
-import { findOrgAccess, findProjectAccess } from "../domain/orgs/organizations";
+import { isRefusal, recordAccessDenied, requirePermission, resolveOrgAccess, resolveProjectAccess } from "../rbac/access";
 
 /** Per request. Procedures read through ctx.db (read-only) and change state through ctx.audited. */
 export type Context = {
@@ -108,7 +109,7 @@ export function auditedFor(actor: Actor, path: string, scope: { orgId: string; p
       return await runAudited(actor, fn, options);
     } catch (error) {
       if (error instanceof AppError && error.code === "FORBIDDEN") {
-        await recordDenied(actor, { orgId: scope.orgId, projectId: scope.projectId ?? null, action: "access.denied", targetType: "procedure", targetId: path, after: { reason: error.message } });
+        await recordAccessDenied(actor, scope, path, { reason: error.message });
       }
       throw error;
     }
@@ -150,12 +151,13 @@ export function orgProcedure(permission: OrgPermission) {
       const user = ctx.user;
       if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
       // Membership is looked up by (user, slug): a non-member finds nothing, whatever the slug.
-      const access = await findOrgAccess(getDb(), user.id, input.orgSlug);
-      if (!access) throw new TRPCError({ code: "NOT_FOUND", message: "Organization not found" });
+      const access = await resolveOrgAccess(getDb(), user.id, input.orgSlug);
+      if (isRefusal(access)) throw new TRPCError({ code: "NOT_FOUND", message: access.message });
       const actor = userActor(user, access.role, ctx.request);
-      if (!roleHasPermission(access.role, permission)) {
-        if (type === "mutation") await recordDenied(actor, { orgId: access.org.id, action: "access.denied", targetType: "procedure", targetId: path, after: { permission } });
-        throw new TRPCError({ code: "FORBIDDEN", message: `Your role (${access.role}) does not allow ${permission}` });
+      const denied = requirePermission(access, permission);
+      if (denied) {
+        if (type === "mutation") await recordAccessDenied(actor, { orgId: access.org.id }, path, { permission });
+        throw new TRPCError({ code: "FORBIDDEN", message: denied.message });
       }
       return next({
         ctx: {
@@ -179,12 +181,13 @@ export function projectProcedure(permission: ProjectPermission) {
     .use(async ({ ctx, input, next, type, path }) => {
       const user = ctx.user;
       if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
-      const access = await findProjectAccess(getDb(), user.id, input.orgSlug, input.projectSlug);
-      if (!access) throw new TRPCError({ code: "NOT_FOUND", message: "Project not found" });
-      const actor = userActor(user, access.projectRole, ctx.request);
-      if (!roleHasPermission(access.projectRole, permission)) {
-        if (type === "mutation") await recordDenied(actor, { orgId: access.org.id, projectId: access.project.id, action: "access.denied", targetType: "procedure", targetId: path, after: { permission } });
-        throw new TRPCError({ code: "FORBIDDEN", message: `Your role (${access.projectRole}) does not allow ${permission}` });
+      const access = await resolveProjectAccess(getDb(), user.id, input.orgSlug, input.projectSlug);
+      if (isRefusal(access)) throw new TRPCError({ code: "NOT_FOUND", message: access.message });
+      const actor = userActor(user, access.role, ctx.request);
+      const denied = requirePermission(access, permission);
+      if (denied) {
+        if (type === "mutation") await recordAccessDenied(actor, { orgId: access.org.id, projectId: access.project.id }, path, { permission });
+        throw new TRPCError({ code: "FORBIDDEN", message: denied.message });
       }
       return next({
         ctx: {
@@ -192,7 +195,7 @@ export function projectProcedure(permission: ProjectPermission) {
           user,
           org: access.org,
           project: access.project,
-          role: access.projectRole,
+          role: access.role,
           actor,
           audited: auditedFor(actor, path, { orgId: access.org.id, projectId: access.project.id }),
         },

@@ -5,7 +5,7 @@ import "server-only";
 // one process to prove exactly that.
 import { onPromptChanged, PROMPT_CHANNEL } from "../domain/prompts/changes";
 import { APIKEY_CHANNEL, onApiKeyChanged } from "../domain/api-keys/changes";
-import { recordDenied } from "../audit/mutation";
+import { recordAccessDenied } from "../rbac/access";
 import { ChangeListener } from "./change-listener";
 import { createDispatcher, type Dispatch } from "./http";
 import { ApiKeyCache } from "./key-cache";
@@ -96,8 +96,7 @@ export function createPublicApi(options: PublicApiOptions = {}): PublicApi {
     compiledPublicRoutes,
     { prompts, keys, ingest: ingestion.ingest, ingestLangfuse: ingestion.ingestLangfuse },
     {
-      recordDenied: (actor, principal, routeId, after) =>
-        recordDenied(actor, { orgId: principal.orgId, projectId: principal.projectId, action: "access.denied", targetType: "procedure", targetId: routeId, after }),
+      recordDenied: (actor, principal, routeId, after) => recordAccessDenied(actor, principal, routeId, after),
     },
   );
 

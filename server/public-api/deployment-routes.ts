@@ -9,7 +9,7 @@ import { runAudited } from "../audit/mutation";
 import { isoDateTime, name } from "../contracts/fields";
 import { createRequestInput, DEPLOYMENT_KINDS, DEPLOYMENT_STATES } from "../contracts/deployments";
 import { createRequest, GateFailedError } from "../domain/deployments/requests";
-import { deployedAt, deploymentHistory, getRequest, type Reader } from "../domain/deployments/queries";
+import { deployedAt, deploymentHistory, getRequest, requestNumberById, type Reader } from "../domain/deployments/queries";
 import { notFound } from "../errors";
 import { defineRoute, type PublicRoute } from "./route-table";
 
@@ -165,9 +165,8 @@ export const deploymentRoutes: PublicRoute[] = [
     async handle({ principal, params }) {
       let number = /^\d+$/.test(params.id) ? Number(params.id) : null;
       if (number === null) {
-        const row = await getDb().deploymentRequest.findFirst({ where: { id: params.id, projectId: principal.projectId }, select: { number: true } });
-        if (!row) throw notFound("Deployment request");
-        number = row.number;
+        number = await requestNumberById(getDb(), principal.projectId, params.id);
+        if (number === null) throw notFound("Deployment request");
       }
       return { status: 200, body: await requestBody(principal.projectId, number) };
     },

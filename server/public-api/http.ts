@@ -10,6 +10,7 @@ import type { Actor } from "../audit/actor";
 import { PUBLIC_ERROR_STATUS, toHttpError, type PublicErrorCode } from "./errors";
 import { parseCredentials, parseInput, queryObject, readJsonBody } from "./input";
 import type { Principal } from "./key-cache";
+import { requireKeyPermission } from "../rbac/access";
 import type { CachedBody } from "./prompt-cache";
 import { unsupportedLangfuseEndpoint } from "./langfuse-unsupported";
 import { matchRoute, type AuthedContext, type CompiledRoutes, type PublicApiServices, type PublicRoute, type Reply } from "./route-table";
@@ -146,10 +147,12 @@ export function createDispatcher(
         const authenticated = services.keys.authenticate(credentials.secret, credentials.publicKey);
         principal = authenticated instanceof Promise ? await authenticated : authenticated;
         if (!principal) return sendError(res, "UNAUTHORIZED", "Invalid or revoked API key", { base });
-        if (route.scope !== "any" && !principal.permissions.has(route.permission)) {
-          const reason = `This API key lacks the ${route.scope} scope`;
-          if (route.method !== "GET") await hooks.recordDenied(actorOf(principal, req), principal, routeId, { reason, permission: route.permission });
-          return sendError(res, "FORBIDDEN", reason, { base });
+        if (route.scope !== "any") {
+          const denied = requireKeyPermission(principal, route.permission, route.scope);
+          if (denied) {
+            if (route.method !== "GET") await hooks.recordDenied(actorOf(principal, req), principal, routeId, { reason: denied.message, permission: route.permission });
+            return sendError(res, "FORBIDDEN", denied.message, { base });
+          }
         }
       }
       if (!resolved) {

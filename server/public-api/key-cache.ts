@@ -10,17 +10,14 @@ import "server-only";
 // write it at most about once a minute.
 import { hash as oneShotHash } from "node:crypto";
 import { getDb, type Db } from "../db/client";
-import { findActiveApiKey, LAST_USED_EVERY_MS, SECRET_PREFIX, touchApiKeyLastUsed, type ApiKeyPrincipal } from "../domain/api-keys/api-keys";
-import { PERMISSIONS, SCOPE_PERMISSIONS, type ApiKeyScope, type Permission } from "../contracts/permissions";
+import { findActiveApiKey, LAST_USED_EVERY_MS, SECRET_PREFIX, touchApiKeyLastUsed } from "../domain/api-keys/api-keys";
+import { permissionsOfScopes, type KeyPrincipal } from "../rbac/access";
 import { Lru } from "./lru";
 
 /** How long a verified key is trusted without asking PostgreSQL again: the bound for a missed revocation notice. */
 export const KEY_CACHE_TTL_MS = 5_000;
 
-export type Principal = ApiKeyPrincipal & {
-  /** Registry permissions the key's scopes grant (never person-only ones). */
-  permissions: ReadonlySet<Permission>;
-};
+export type Principal = KeyPrincipal;
 
 type Entry = { principal: Principal; expiresAt: number; lastUsedAt: number };
 
@@ -29,16 +26,7 @@ export function sha256Hex(secret: string): string {
   return oneShotHash("sha256", secret, "hex");
 }
 
-export function permissionsOfScopes(scopes: readonly string[]): Set<Permission> {
-  const granted = new Set<Permission>();
-  for (const scope of scopes) {
-    for (const permission of SCOPE_PERMISSIONS[scope as ApiKeyScope] ?? []) {
-      // Defence in depth: the registry never maps a scope to a person-only permission.
-      if (!("personOnly" in PERMISSIONS[permission])) granted.add(permission);
-    }
-  }
-  return granted;
-}
+export { permissionsOfScopes };
 
 export class ApiKeyCache {
   private readonly lru: Lru<string, Entry>;

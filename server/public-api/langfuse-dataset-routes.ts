@@ -21,6 +21,8 @@ import { datasetName } from "../contracts/datasets";
 import { createDataset, updateDataset } from "../domain/datasets/datasets";
 import { addItems, archiveItems, updateItem, type ItemSource } from "../domain/datasets/items";
 import { linkExternalRunItem } from "../domain/evaluations/external-runs";
+import { findExternalRunWithItems, listExternalRunsPage } from "../domain/evaluations/external-run-queries";
+import { findDatasetByName, listLiveDatasetsPage, versionAt } from "../domain/datasets/pages";
 import { HttpError } from "./errors";
 import { langfuseMeta, langfusePageQuery } from "./langfuse-prompt-routes";
 import { defineRoute, type AuthedContext, type PublicRoute, type Reply } from "./route-table";
@@ -142,7 +144,7 @@ function toDataset(d: Dataset) {
 }
 
 async function datasetNamed(projectId: string, name: string) {
-  const dataset = await getDb().dataset.findUnique({ where: { projectId_name: { projectId, name } } });
+  const dataset = await findDatasetByName(getDb(), projectId, name);
   if (!dataset) throw new HttpError("NOT_FOUND", `No dataset named "${name}"`, "datasetName");
   return dataset;
 }
@@ -243,7 +245,7 @@ async function upsertDataset({ principal, body, actor }: AuthedContext<Record<st
     throw new HttpError("BAD_REQUEST", "metadata: Keel datasets carry no metadata; put what it says in the description", "metadata");
   }
   const ctx = { orgId: principal.orgId, projectId: principal.projectId };
-  const existing = await getDb().dataset.findUnique({ where: { projectId_name: { projectId: principal.projectId, name: body.name } }, select: { id: true } });
+  const existing = await findDatasetByName(getDb(), principal.projectId, body.name);
   const dataset = await runAudited(actor, (w) =>
     existing
       ? updateDataset(w, ctx, {
@@ -282,11 +284,7 @@ export const langfuseDatasetRoutes: PublicRoute[] = [
     responses: { 200: { description: "A page of datasets.", schema: z.object({ data: z.array(datasetResponse), meta: langfuseMeta }).strict() } },
     errors: [],
     async handle({ principal, query }) {
-      const where = { projectId: principal.projectId, archivedAt: null };
-      const [total, rows] = await Promise.all([
-        getDb().dataset.count({ where }),
-        getDb().dataset.findMany({ where, orderBy: { name: "asc" }, skip: (query.page - 1) * query.limit, take: query.limit }),
-      ]);
+      const { total, rows } = await listLiveDatasetsPage(getDb(), principal.projectId, { skip: (query.page - 1) * query.limit, take: query.limit });
       return { status: 200, body: { data: rows.map(toDataset), meta: pageMeta(query.page, query.limit, total) } };
     },
   }),
@@ -356,8 +354,7 @@ export const langfuseDatasetRoutes: PublicRoute[] = [
         params.push(dataset.id);
         where.push(`d.id = $${params.length}::uuid`);
         if (query.version) {
-          const at = await getDb().datasetVersion.findFirst({ where: { datasetId: dataset.id, createdAt: { lte: new Date(query.version) } }, orderBy: { version: "desc" }, select: { version: true } });
-          params.push(at?.version ?? 0);
+          params.push(await versionAt(getDb(), dataset.id, new Date(query.version)));
           where.push(`r.valid_from <= $${params.length} AND r.valid_to > $${params.length}`);
         } else {
           where.push(`r.valid_to = ${LIVE}`);
@@ -514,11 +511,7 @@ export const langfuseDatasetRoutes: PublicRoute[] = [
     errors: [404],
     async handle({ principal, params, query }) {
       const dataset = await datasetNamed(principal.projectId, params.name);
-      const where = { projectId: principal.projectId, source: "external" as const, datasetVersion: { datasetId: dataset.id } };
-      const [total, runs] = await Promise.all([
-        getDb().evaluationRun.count({ where }),
-        getDb().evaluationRun.findMany({ where, orderBy: { number: "desc" }, skip: (query.page - 1) * query.limit, take: query.limit }),
-      ]);
+      const { total, runs } = await listExternalRunsPage(getDb(), principal.projectId, dataset.id, { skip: (query.page - 1) * query.limit, take: query.limit });
       return { status: 200, body: { data: runs.map((r) => toRun(r, dataset)), meta: pageMeta(query.page, query.limit, total) } };
     },
   }),
@@ -537,10 +530,7 @@ export const langfuseDatasetRoutes: PublicRoute[] = [
     errors: [404],
     async handle({ principal, params }) {
       const dataset = await datasetNamed(principal.projectId, params.name);
-      const run = await getDb().evaluationRun.findFirst({
-        where: { projectId: principal.projectId, source: "external", name: params.runName, datasetVersion: { datasetId: dataset.id } },
-        include: { items: { orderBy: [{ finishedAt: "asc" }, { position: "asc" }, { repetition: "asc" }] } },
-      });
+      const run = await findExternalRunWithItems(getDb(), principal.projectId, dataset.id, params.runName);
       if (!run) throw new HttpError("NOT_FOUND", `"${dataset.name}" has no run named "${params.runName}"`, "runName");
       return { status: 200, body: { ...toRun(run, dataset), datasetRunItems: run.items.map((i) => toRunItem(i, params.runName, run.createdAt)) } };
     },

@@ -4,6 +4,7 @@ import "server-only";
 // checks call. A team moving from Langfuse changes only the base URL and keys (docs/api.md,
 // "Langfuse compatibility"). Batches are parsed, mapped and written in the ingestion worker
 // threads (server/telemetry/langfuse-ingestion.ts), like OTLP batches.
+import { projectWithOrg } from "../domain/orgs/organizations";
 import { createRequire } from "node:module";
 import { z } from "zod";
 import { getDb } from "../db/client";
@@ -289,12 +290,9 @@ export const langfuseIngestionRoutes: PublicRoute[] = [
     },
     errors: [],
     async handle({ principal }) {
-      const project = await getDb().project.findUniqueOrThrow({
-        where: { id: principal.projectId },
-        select: { id: true, name: true, org: { select: { id: true, name: true } }, telemetrySettings: { select: { retentionDays: true } } },
-      });
+      const project = await projectWithOrg(getDb(), principal.projectId);
       const retentionDays = project.telemetrySettings?.retentionDays;
-      return { status: 200, body: { data: [{ id: project.id, name: project.name, organization: project.org, metadata: {}, ...(retentionDays ? { retentionDays } : {}) }] } };
+      return { status: 200, body: { data: [{ id: project.id, name: project.name, organization: { id: project.org.id, name: project.org.name }, metadata: {}, ...(retentionDays ? { retentionDays } : {}) }] } };
     },
   }),
 ];

@@ -9,7 +9,7 @@ import { recordDenied, runAudited, type AuditedTx } from "../audit/mutation";
 import type { Actor } from "../audit/actor";
 import { MAX_TEMPLATE_BYTES, type VersionContent } from "../contracts/prompts";
 import { contentHash, createPrompt, createVersion, updatePromptDetails } from "../domain/prompts/versions";
-import { resolvePrompt, type ResolvedPrompt } from "../domain/prompts/queries";
+import { promptIdByName, promptSummaryByName, resolvePrompt, type ResolvedPrompt } from "../domain/prompts/queries";
 import { HttpError } from "./errors";
 import { withHeaders } from "./http";
 import type { Reply } from "./route-table";
@@ -66,9 +66,9 @@ function wantOf(query: { label?: string; version?: number }): Want {
 }
 
 export async function promptIdOf(projectId: string, name: string): Promise<string> {
-  const prompt = await getDb().prompt.findUnique({ where: { projectId_name: { projectId, name } }, select: { id: true } });
-  if (!prompt) throw new HttpError("NOT_FOUND", `No prompt named "${name}"`, "name");
-  return prompt.id;
+  const id = await promptIdByName(getDb(), projectId, name);
+  if (!id) throw new HttpError("NOT_FOUND", `No prompt named "${name}"`, "name");
+  return id;
 }
 
 /** Why resolving found nothing: the prompt, or the label/version of an existing one (cold path). */
@@ -161,7 +161,7 @@ export async function saveVersion(actor: Actor, ctx: { orgId: string; projectId:
     body.type === "text"
       ? { type: "text", template: body.prompt, config: body.config ?? {}, variableDetails: body.variableDetails ?? {} }
       : { type: "chat", messages: body.messages, config: body.config ?? {}, variableDetails: body.variableDetails ?? {} };
-  const find = () => getDb().prompt.findUnique({ where: { projectId_name: { projectId: ctx.projectId, name } }, select: { id: true, description: true, tags: true } });
+  const find = () => promptSummaryByName(getDb(), ctx.projectId, name);
   let existing = await find();
   if (!existing) {
     if (body.basedOnVersion) throw new HttpError("CONFLICT", `There is no prompt named "${name}" yet, so nothing to base version ${body.basedOnVersion} on`, "basedOnVersion");

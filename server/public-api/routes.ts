@@ -5,6 +5,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { getDb } from "../db/client";
+import { projectWithOrg } from "../domain/orgs/organizations";
 import { withHeaders } from "./http";
 import { compileRoutes, defineRoute, type PublicRoute } from "./route-table";
 import { buildOpenApiDocument } from "./openapi";
@@ -35,13 +36,10 @@ const routes: PublicRoute[] = [
     responses: { 200: { description: "The key's project and scopes.", schema: whoamiResponse } },
     errors: [],
     async handle({ principal }) {
-      const project = await getDb().project.findUniqueOrThrow({
-        where: { id: principal.projectId },
-        select: { slug: true, name: true, org: { select: { slug: true, name: true } } },
-      });
+      const project = await projectWithOrg(getDb(), principal.projectId);
       return {
         status: 200,
-        body: { publicKey: principal.publicKey, scopes: principal.scopes, project: { slug: project.slug, name: project.name }, organization: project.org },
+        body: { publicKey: principal.publicKey, scopes: principal.scopes, project: { slug: project.slug, name: project.name }, organization: { slug: project.org.slug, name: project.org.name } },
       };
     },
   }),

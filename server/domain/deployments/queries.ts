@@ -12,6 +12,12 @@ import { formatUtc } from "./time";
 
 const OPEN: DeploymentState[] = ["pending", "approved"];
 
+/** A request's number from its id (the public API accepts either); null when the project has none such. */
+export async function requestNumberById(db: ReadDb, projectId: string, id: string): Promise<number | null> {
+  const row = await db.deploymentRequest.findFirst({ where: { id, projectId }, select: { number: true } });
+  return row?.number ?? null;
+}
+
 export type RequestFilter = { status: "open" | "closed" | "all"; environment?: string; prompt?: string; page: number; pageSize: number };
 
 export async function listRequests(db: ReadDb, projectId: string, q: RequestFilter) {

@@ -1,9 +1,8 @@
 import "server-only";
 // Organizations and projects: creation, and the tenant-scoped lookups every procedure uses.
-import type { Db, ReadDb } from "../../db/client";
+import type { ReadDb } from "../../db/client";
 import { AppError, isUniqueViolation } from "../../errors";
 import type { AuditedTx } from "../../audit/mutation";
-import type { Role } from "../../contracts/permissions";
 import { createDefaultEnvironments } from "../prompts/labels";
 import { createSimulatedProvider } from "../providers/connections";
 
@@ -35,31 +34,6 @@ export async function createProject(w: AuditedTx, orgId: string, input: { name: 
   }
 }
 
-export type OrgAccess = { org: { id: string; slug: string; name: string }; role: Role };
-export type ProjectAccess = OrgAccess & { project: { id: string; slug: string; name: string }; projectRole: Role };
-
-/** The caller's membership in an organization by slug; a non-member finds nothing. */
-export async function findOrgAccess(db: Db | ReadDb, userId: string, orgSlug: string): Promise<OrgAccess | null> {
-  const m = await db.membership.findFirst({
-    where: { userId, org: { slug: orgSlug } },
-    select: { role: true, org: { select: { id: true, slug: true, name: true } } },
-  });
-  return m ? { org: m.org, role: m.role } : null;
-}
-
-/** The project inside the caller's organization, with the project role override applied. */
-export async function findProjectAccess(db: Db | ReadDb, userId: string, orgSlug: string, projectSlug: string): Promise<ProjectAccess | null> {
-  const access = await findOrgAccess(db, userId, orgSlug);
-  if (!access) return null;
-  const project = await db.project.findFirst({
-    where: { orgId: access.org.id, slug: projectSlug },
-    select: { id: true, slug: true, name: true, projectRoles: { where: { userId }, select: { role: true } } },
-  });
-  if (!project) return null;
-  const { projectRoles, ...rest } = project;
-  return { ...access, project: rest, projectRole: projectRoles[0]?.role ?? access.role };
-}
-
 export async function listMyOrganizations(db: ReadDb, userId: string) {
   const memberships = await db.membership.findMany({
     where: { userId },
@@ -72,3 +46,10 @@ export async function listMyOrganizations(db: ReadDb, userId: string) {
   return memberships.map((m) => ({ slug: m.org.slug, name: m.org.name, role: m.role, projects: m.org.projects }));
 }
 
+/** The project with its organization and telemetry retention (an API key's project: it exists). */
+export function projectWithOrg(db: ReadDb, projectId: string) {
+  return db.project.findUniqueOrThrow({
+    where: { id: projectId },
+    select: { id: true, slug: true, name: true, org: { select: { id: true, slug: true, name: true } }, telemetrySettings: { select: { retentionDays: true } } },
+  });
+}

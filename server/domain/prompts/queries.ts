@@ -144,3 +144,13 @@ export async function listPromptsWithVersions(
   });
   return { items, total };
 }
+
+export async function promptIdByName(db: ReadDb, projectId: string, name: string): Promise<string | null> {
+  const prompt = await db.prompt.findUnique({ where: { projectId_name: { projectId, name } }, select: { id: true } });
+  return prompt?.id ?? null;
+}
+
+/** What saving a version needs to know of an existing prompt. */
+export function promptSummaryByName(db: ReadDb, projectId: string, name: string) {
+  return db.prompt.findUnique({ where: { projectId_name: { projectId, name } }, select: { id: true, description: true, tags: true } });
+}
