@@ -2,7 +2,7 @@
 // Every version of a dataset, newest first: what kind of change made it, its message, what it
 // added, changed and removed, who and when, and import details. Each can be browsed, exported or
 // compared.
-import { formatCount } from "@/components/lib/format";
+import { formatBytes, formatCount } from "@/components/lib/format";
 import { useQueries } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -43,11 +43,6 @@ function bulkSummary(d: ImportDetails): string | null {
   return null;
 }
 
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
 
 function Details({ kind, details }: { kind: DatasetChangeKind; details: unknown }) {
   const d = (details && typeof details === "object" ? details : {}) as ImportDetails;

@@ -12,6 +12,7 @@ export { Menu, type MenuItem, type MenuSection } from "./menu";
 export { PageHeader } from "./page-header";
 export { ScrollArea } from "./scroll-area";
 export { Spinner } from "./spinner";
+export { Stat } from "./stat";
 export { TBody, TD, TH, THead, TR, Table } from "./table";
 export { TabNav, type TabLink } from "./tab-nav";
 export { Pagination } from "./pagination";
