@@ -10,6 +10,7 @@ export { EmptyState } from "./empty-state";
 export { Checkbox, Input, Select, Textarea, controlClasses } from "./field";
 export { Menu, type MenuItem, type MenuSection } from "./menu";
 export { PageHeader } from "./page-header";
+export { QueryBody } from "./query-body";
 export { ScrollArea } from "./scroll-area";
 export { Spinner } from "./spinner";
 export { Stat } from "./stat";

@@ -9,11 +9,11 @@ import { useId, useState, type FormEvent } from "react";
 import { onlineEvaluatorInput, type OnlineEvaluatorInput } from "@/server/contracts/observability";
 import { EVALUATOR_KIND_INFO, needsExpectedOutput, storedEvaluatorConfig, type EvaluatorKind } from "@/server/contracts/evaluators";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, Checkbox, ConfirmDialog, Dialog, EmptyState, Input, Select, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
+import { Alert, Badge, Button, Checkbox, ConfirmDialog, Dialog, EmptyState, Input, QueryBody, Select, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
 import { FlaskIcon, PlusIcon } from "@/components/ui/icons";
 import { errorInfo, focusFirstInvalid, NO_ERRORS, type FormErrors } from "@/components/lib/errors";
 import { errorsFromIssues, percentToRate, rateToPercent, scopeValue, settingsErrorsFrom } from "./model";
-import { EnabledSwitch, QueryBody, RowActions, ScopeCell, ScopeFields, SettingsSection, type ProjectRef } from "./shared";
+import { EnabledSwitch, RowActions, ScopeCell, ScopeFields, SettingsSection, type ProjectRef } from "./shared";
 
 export type OnlineEvaluatorRow = {
   id: string;

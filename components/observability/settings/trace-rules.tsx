@@ -7,11 +7,11 @@ import Link from "next/link";
 import { useId, useState, type FormEvent } from "react";
 import { TRACE_RULE_KINDS, traceRuleInput, type TraceRuleInput, type TraceRuleKind } from "@/server/contracts/observability";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, Checkbox, ConfirmDialog, Dialog, EmptyState, Input, Select, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
+import { Alert, Badge, Button, Checkbox, ConfirmDialog, Dialog, EmptyState, Input, QueryBody, Select, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
 import { ClipboardCheckIcon, PlusIcon } from "@/components/ui/icons";
 import { errorInfo, focusFirstInvalid, NO_ERRORS, type FormErrors } from "@/components/lib/errors";
 import { errorsFromIssues, percentToRate, rateToPercent, scopeValue, settingsErrorsFrom } from "./model";
-import { EnabledSwitch, QueryBody, RadioGroup, RowActions, ScopeCell, ScopeFields, SettingsSection, type ProjectRef } from "./shared";
+import { EnabledSwitch, RadioGroup, RowActions, ScopeCell, ScopeFields, SettingsSection, type ProjectRef } from "./shared";
 
 export type TraceRuleRow = {
   id: string;
