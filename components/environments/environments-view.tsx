@@ -160,30 +160,21 @@ function ProtectDialog({ env, onClose, orgSlug, projectSlug, onDone }: { env: En
     );
   }
   return (
-    <Dialog
+    <ConfirmDialog
       open={!!env}
       onClose={close}
-      size="sm"
-      alert
       title={`Protect ${env?.name ?? "environment"}?`}
-      footer={
-        <>
-          <Button data-autofocus onClick={close}>
-            Cancel
-          </Button>
-          <Button variant="primary" icon={<LockIcon size={14} />} loading={set.isPending} onClick={() => env && set.mutate({ orgSlug, projectSlug, name: env.name, protected: true })}>
-            Protect
-          </Button>
-        </>
-      }
+      confirmLabel="Protect"
+      confirmVariant="primary"
+      confirmIcon={<LockIcon size={14} />}
+      pending={set.isPending}
+      onConfirm={() => env && set.mutate({ orgSlug, projectSlug, name: env.name, protected: true })}
+      error={error}
     >
-      <div className="space-y-3 text-[13px] text-zinc-600">
-        <p>
-          Labels of <span className="font-mono text-zinc-900">{env?.name}</span> then refuse direct moves, from people and API keys alike. Approved deployment requests will be the only way to change what it serves.
-        </p>
-        {error}
-      </div>
-    </Dialog>
+      <p>
+        Labels of <span className="font-mono text-zinc-900">{env?.name}</span> then refuse direct moves, from people and API keys alike. Approved deployment requests will be the only way to change what it serves.
+      </p>
+    </ConfirmDialog>
   );
 }
 
