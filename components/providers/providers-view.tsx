@@ -4,7 +4,7 @@
 // the key. The built-in Simulated provider is an offline stand-in with deterministic replies.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
-import { useTRPC } from "@/components/trpc/client";
+import { useTRPC, type RouterOutputs } from "@/components/trpc/client";
 import { Alert, Badge, Button, Card, ConfirmDialog, Dialog, EmptyState, Input, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, QueryBody } from "@/components/ui";
 import { KeyIcon, PencilIcon, PlusIcon, ServerIcon, TrashIcon } from "@/components/ui/icons";
 import { errorInfo, focusFirstInvalid, formErrorsFrom, NO_ERRORS, type FormErrors } from "@/components/lib/errors";
@@ -12,7 +12,7 @@ import { QueryErrorAlert } from "@/components/lib/error-alert";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string; canManage: boolean };
 type Kind = "openai_compatible" | "anthropic" | "simulated";
-type Provider = { id: string; name: string; kind: Kind; baseUrl: string | null; apiKeyHint: string | null; defaultModel: string | null; builtIn: boolean };
+type Provider = RouterOutputs["providers"]["list"][number];
 
 const KIND_LABELS: Record<Kind, string> = { openai_compatible: "OpenAI-compatible", anthropic: "Anthropic", simulated: "Simulated" };
 const DEFAULT_URLS: Record<"openai_compatible" | "anthropic", string> = { openai_compatible: "https://api.openai.com/v1", anthropic: "https://api.anthropic.com" };
@@ -265,7 +265,7 @@ function DeleteProviderDialog({ provider, onClose, orgSlug, projectSlug, onDelet
   );
 }
 
-type Price = { model: string; inputPerMillion: number; outputPerMillion: number; source: "default" | "project" };
+type Price = RouterOutputs["modelPrices"]["list"]["prices"][number];
 
 function PricesCard({ orgSlug, projectSlug, canManage }: { orgSlug: string; projectSlug: string; canManage: boolean }) {
   const trpc = useTRPC();

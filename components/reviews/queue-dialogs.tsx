@@ -9,7 +9,7 @@ import { useForm, useWatch } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { z } from "zod";
 import type { Grade, Rubric } from "@/server/contracts/reviews";
-import { useTRPC } from "@/components/trpc/client";
+import { useTRPC, type RouterOutputs } from "@/components/trpc/client";
 import { Alert, Button, Checkbox, Dialog, Input, Select, Spinner, Textarea, cn } from "@/components/ui";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { errorInfo, focusFirstInvalid } from "@/components/lib/errors";
@@ -252,7 +252,7 @@ export function ReviewersDialog({ orgSlug, projectSlug, name, current, onClose, 
   );
   // People whose role can grade (an organization role or a project override).
   const canGrade = (role: string | null) => role === "owner" || role === "admin" || role === "editor" || role === "reviewer";
-  const list = (members.data ?? []) as { userId: string; email: string; name: string | null; role: string; projectRole: string | null }[];
+  const list = members.data ?? [];
   return (
     <Dialog
       open
@@ -311,17 +311,7 @@ export function ReviewersDialog({ orgSlug, projectSlug, name, current, onClose, 
 // ---------------------------------------------------------------------------------------------
 // Gold and adjudication
 
-export type QueueItem = {
-  position: number;
-  state: string;
-  differing: string[];
-  input: unknown;
-  expected: unknown;
-  output: unknown;
-  gold: unknown;
-  finalGrade: unknown;
-  reviews: { reviewer: string; grade: Grade; submittedAt: Date | string | null }[];
-};
+export type QueueItem = RouterOutputs["reviews"]["items"]["items"][number];
 
 function ItemContent({ item }: { item: QueueItem }) {
   return (

@@ -23,7 +23,7 @@ import { gradeSummary, ITEM_STATES, percent, reviewsHref, seconds, STATE_COUNT_S
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string; name: string; canManage: boolean };
 
-type Row = QueueItem & { finalSource: string | null; adjudicationNote: string | null; sourceRef: unknown; autoScores: unknown };
+type Row = QueueItem;
 
 const features = tableFeatures({});
 const helper = createColumnHelper<typeof features, Row>();
@@ -138,7 +138,7 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
     [canManage, rubric],
   );
 
-  const table = useTable({ features, columns, data: (items.data?.items as Row[] | undefined) ?? NO_ROWS, getRowId: (row) => String(row.position) });
+  const table = useTable({ features, columns, data: items.data?.items ?? NO_ROWS, getRowId: (row) => String(row.position) });
   const rows = table.getRowModel().rows;
 
   if (queue.isPending) return <Spinner label="Loading the queue…" />;
