@@ -5,7 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import { API_KEY_SCOPES, API_KEY_SCOPE_NAMES, type ApiKeyScope } from "@/server/contracts/permissions";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, Card, Checkbox, ConfirmDialog, CopyField, Dialog, EmptyState, Input, PageHeader, TBody, TD, TH, THead, TR, Table, cn, QueryBody } from "@/components/ui";
+import { ActionsTH, Alert, Badge, Button, Card, Checkbox, ConfirmDialog, CopyField, Dialog, EmptyState, Input, PageHeader, TBody, TD, TH, THead, TR, Table, cn, QueryBody } from "@/components/ui";
 import { KeyIcon, PencilIcon, PlusIcon } from "@/components/ui/icons";
 import { focusFirstInvalid, formErrorsFrom, NO_ERRORS, type FormErrors } from "@/components/lib/errors";
 import { Time } from "@/components/lib/time";
@@ -68,9 +68,7 @@ export function ApiKeysView({ orgSlug, projectSlug, projectName, canCreate, canR
                   <TH>Last used</TH>
                   <TH>Status</TH>
                   {canRevoke ? (
-                    <TH>
-                      <span className="sr-only">Actions</span>
-                    </TH>
+                    <ActionsTH />
                   ) : null}
                 </TR>
               </THead>

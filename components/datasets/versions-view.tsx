@@ -9,7 +9,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import type { DatasetChangeKind } from "@/server/contracts/datasets";
 import { useTRPC } from "@/components/trpc/client";
-import { Button, Card, CardHeader, EmptyState, Select, Spinner, TBody, TD, TH, THead, TR, Table, buttonClasses } from "@/components/ui";
+import { ActionsTH, Button, Card, CardHeader, EmptyState, Select, Spinner, TBody, TD, TH, THead, TR, Table, buttonClasses } from "@/components/ui";
 import { ArrowRightIcon, CompareIcon, LayersIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
@@ -156,9 +156,7 @@ export function VersionsView({ orgSlug, projectSlug, name }: Props) {
               </TH>
               <TH className="text-right">Items</TH>
               <TH>Author</TH>
-              <TH>
-                <span className="sr-only">Actions</span>
-              </TH>
+              <ActionsTH />
             </TR>
           </THead>
           <TBody>

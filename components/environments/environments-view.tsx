@@ -7,7 +7,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import { labelName } from "@/server/contracts/prompts";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, Card, Checkbox, ConfirmDialog, Dialog, EmptyState, Input, PageHeader, TBody, TD, TH, THead, TR, Table, QueryBody } from "@/components/ui";
+import { ActionsTH, Alert, Badge, Button, Card, Checkbox, ConfirmDialog, Dialog, EmptyState, Input, PageHeader, TBody, TD, TH, THead, TR, Table, QueryBody } from "@/components/ui";
 import { LayersIcon, LockIcon, PlusIcon } from "@/components/ui/icons";
 import { errorInfo, focusFirstInvalid, formErrorsFrom, NO_ERRORS, phraseFieldMessage, type FormErrors } from "@/components/lib/errors";
 import { Time } from "@/components/lib/time";
@@ -59,9 +59,7 @@ export function EnvironmentsView({ orgSlug, projectSlug, projectName, canManage 
                   <TH>Protection</TH>
                   <TH>Created</TH>
                   {canManage ? (
-                    <TH>
-                      <span className="sr-only">Actions</span>
-                    </TH>
+                    <ActionsTH />
                   ) : null}
                 </TR>
               </THead>

@@ -8,7 +8,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { ROLES, canGrantRole, roleHasPermission, type Role } from "@/server/contracts/permissions";
 import { useTRPC } from "@/components/trpc/client";
-import { Badge, Button, Card, ConfirmDialog, EmptyState, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, QueryBody } from "@/components/ui";
+import { ActionsTH, Badge, Button, Card, ConfirmDialog, EmptyState, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, QueryBody } from "@/components/ui";
 import { LinkIcon, PlusIcon, TrashIcon, UsersIcon } from "@/components/ui/icons";
 import { errorInfo } from "@/components/lib/errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
@@ -98,9 +98,7 @@ export function MembersView({ orgSlug, orgName, myRole, myUserId, projects }: Pr
                   {project ? <TH>Role in {project.name}</TH> : null}
                   <TH>Joined</TH>
                   {canAdd || canRemove ? (
-                    <TH>
-                      <span className="sr-only">Actions</span>
-                    </TH>
+                    <ActionsTH />
                   ) : null}
                 </TR>
               </THead>
@@ -352,9 +350,7 @@ function InvitationsCard({ orgSlug, orgName, onStatus }: { orgSlug: string; orgN
               <TH>Role</TH>
               <TH>Invited by</TH>
               <TH>Expires</TH>
-              <TH>
-                <span className="sr-only">Actions</span>
-              </TH>
+              <ActionsTH />
             </TR>
           </THead>
           <TBody>

@@ -5,7 +5,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import { useTRPC, type RouterOutputs } from "@/components/trpc/client";
-import { Alert, Badge, Button, Card, ConfirmDialog, Dialog, EmptyState, Input, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, QueryBody } from "@/components/ui";
+import { ActionsTH, Alert, Badge, Button, Card, ConfirmDialog, Dialog, EmptyState, Input, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, QueryBody } from "@/components/ui";
 import { KeyIcon, PencilIcon, PlusIcon, ServerIcon, TrashIcon } from "@/components/ui/icons";
 import { errorInfo, focusFirstInvalid, formErrorsFrom, NO_ERRORS, type FormErrors } from "@/components/lib/errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
@@ -54,9 +54,7 @@ export function ProvidersView({ orgSlug, projectSlug, projectName, canManage }: 
                     <TH>API key</TH>
                     <TH>Default model</TH>
                     {canManage ? (
-                      <TH>
-                        <span className="sr-only">Actions</span>
-                      </TH>
+                      <ActionsTH />
                     ) : null}
                   </TR>
                 </THead>
@@ -306,9 +304,7 @@ function PricesCard({ orgSlug, projectSlug, canManage }: { orgSlug: string; proj
               <TH className="text-right">Output / 1M tokens</TH>
               <TH>Source</TH>
               {canManage ? (
-                <TH>
-                  <span className="sr-only">Actions</span>
-                </TH>
+                <ActionsTH />
               ) : null}
             </TR>
           </THead>

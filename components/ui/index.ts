@@ -14,6 +14,6 @@ export { QueryBody } from "./query-body";
 export { ScrollArea } from "./scroll-area";
 export { Spinner } from "./spinner";
 export { Stat } from "./stat";
-export { TBody, TD, TH, THead, TR, Table } from "./table";
+export { ActionsTH, TBody, TD, TH, THead, TR, Table } from "./table";
 export { TabNav, type TabLink } from "./tab-nav";
 export { Pagination } from "./pagination";

@@ -6,7 +6,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { WEBHOOK_EVENTS, type WebhookEvent } from "@/server/contracts/deployments";
 import { useTRPC } from "@/components/trpc/client";
-import { Badge, Button, Card, CardBody, CardHeader, EmptyState, PageHeader, TBody, TD, TH, THead, TR, Table, cn, QueryBody } from "@/components/ui";
+import { ActionsTH, Badge, Button, Card, CardBody, CardHeader, EmptyState, PageHeader, TBody, TD, TH, THead, TR, Table, cn, QueryBody } from "@/components/ui";
 import { LinkIcon, PencilIcon, PlusIcon, TrashIcon } from "@/components/ui/icons";
 import { Time } from "@/components/lib/time";
 import { DeliveriesLog, DeliveryStatus } from "./deliveries-log";
@@ -67,9 +67,7 @@ export function WebhooksView({ orgSlug, projectSlug, projectName, canManage }: P
                   <TH>Status</TH>
                   <TH>Secret</TH>
                   <TH>Last delivery</TH>
-                  <TH>
-                    <span className="sr-only">Actions</span>
-                  </TH>
+                  <ActionsTH />
                 </TR>
               </THead>
               <TBody>

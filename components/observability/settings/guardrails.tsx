@@ -7,7 +7,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { GuardrailInput } from "@/server/contracts/observability";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, ConfirmDialog, EmptyState, QueryBody, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
+import { ActionsTH, Alert, Badge, Button, ConfirmDialog, EmptyState, QueryBody, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
 import { PlusIcon, ShieldCheckIcon } from "@/components/ui/icons";
 import { errorInfo } from "@/components/lib/errors";
 import { GuardrailDialog } from "./guardrail-dialog";
@@ -68,9 +68,7 @@ export function Guardrails({ orgSlug, projectSlug, projectName, canManage }: Pro
                   <TH>Scope</TH>
                   <TH>Enabled</TH>
                   {canManage ? (
-                    <TH>
-                      <span className="sr-only">Actions</span>
-                    </TH>
+                    <ActionsTH />
                   ) : null}
                 </TR>
               </THead>

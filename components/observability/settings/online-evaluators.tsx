@@ -9,7 +9,7 @@ import { useId, useState, type FormEvent } from "react";
 import { onlineEvaluatorInput, type OnlineEvaluatorInput } from "@/server/contracts/observability";
 import { EVALUATOR_KIND_INFO, needsExpectedOutput, storedEvaluatorConfig, type EvaluatorKind } from "@/server/contracts/evaluators";
 import { useTRPC, type RouterOutputs } from "@/components/trpc/client";
-import { Alert, Badge, Button, Checkbox, ConfirmDialog, Dialog, EmptyState, Input, QueryBody, Select, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
+import { ActionsTH, Alert, Badge, Button, Checkbox, ConfirmDialog, Dialog, EmptyState, Input, QueryBody, Select, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
 import { FlaskIcon, PlusIcon } from "@/components/ui/icons";
 import { errorInfo, focusFirstInvalid, NO_ERRORS, type FormErrors } from "@/components/lib/errors";
 import { errorsFromIssues, percentToRate, rateToPercent, scopeValue, settingsErrorsFrom } from "./model";
@@ -83,9 +83,7 @@ export function OnlineEvaluators({ orgSlug, projectSlug, projectName, canManage,
                   <TH>Scope</TH>
                   <TH>Enabled</TH>
                   {canManage ? (
-                    <TH>
-                      <span className="sr-only">Actions</span>
-                    </TH>
+                    <ActionsTH />
                   ) : null}
                 </TR>
               </THead>

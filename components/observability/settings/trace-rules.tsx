@@ -7,7 +7,7 @@ import Link from "next/link";
 import { useId, useState, type FormEvent } from "react";
 import { TRACE_RULE_KINDS, traceRuleInput, type TraceRuleInput, type TraceRuleKind } from "@/server/contracts/observability";
 import { useTRPC, type RouterOutputs } from "@/components/trpc/client";
-import { Alert, Badge, Button, Checkbox, ConfirmDialog, Dialog, EmptyState, Input, QueryBody, Select, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
+import { ActionsTH, Alert, Badge, Button, Checkbox, ConfirmDialog, Dialog, EmptyState, Input, QueryBody, Select, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
 import { ClipboardCheckIcon, PlusIcon } from "@/components/ui/icons";
 import { errorInfo, focusFirstInvalid, NO_ERRORS, type FormErrors } from "@/components/lib/errors";
 import { errorsFromIssues, percentToRate, rateToPercent, scopeValue, settingsErrorsFrom } from "./model";
@@ -79,9 +79,7 @@ export function TraceRules({ orgSlug, projectSlug, projectName, canManage }: Pro
                   <TH>Scope</TH>
                   <TH>Enabled</TH>
                   {canManage ? (
-                    <TH>
-                      <span className="sr-only">Actions</span>
-                    </TH>
+                    <ActionsTH />
                   ) : null}
                 </TR>
               </THead>
