@@ -5,7 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import type { RouterOutputs } from "@/components/trpc/client";
-import { Alert, Badge, Button, Card, CardHeader, ConfirmDialog, Spinner, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
+import { ActionsTH, Alert, Badge, Button, Card, CardHeader, ConfirmDialog, Spinner, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
 import { errorInfo } from "@/components/lib/errors";
@@ -84,9 +84,7 @@ export function SessionsCard() {
               <TH>Address</TH>
               <TH>Signed in</TH>
               <TH>Last active</TH>
-              <TH>
-                <span className="sr-only">Actions</span>
-              </TH>
+              <ActionsTH />
             </TR>
           </THead>
           <TBody>

@@ -5,9 +5,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import { API_KEY_SCOPES, API_KEY_SCOPE_NAMES, type ApiKeyScope } from "@/server/contracts/permissions";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, Card, Checkbox, ConfirmDialog, CopyField, Dialog, EmptyState, Input, PageHeader, Spinner, TBody, TD, TH, THead, TR, Table, cn } from "@/components/ui";
+import { ActionsTH, Alert, Badge, Button, Card, Checkbox, ConfirmDialog, CopyField, Dialog, EmptyState, Input, PageHeader, TBody, TD, TH, THead, TR, Table, cn, QueryBody } from "@/components/ui";
 import { KeyIcon, PencilIcon, PlusIcon } from "@/components/ui/icons";
-import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { focusFirstInvalid, formErrorsFrom, NO_ERRORS, type FormErrors } from "@/components/lib/errors";
 import { Time } from "@/components/lib/time";
 import { describeLimit, LimitsDialog } from "./limits-dialog";
@@ -56,99 +55,89 @@ export function ApiKeysView({ orgSlug, projectSlug, projectName, canCreate, canR
             {status}
           </p>
         </div>
-        {keys.isPending ? (
-          <div className="px-4 py-10 text-center">
-            <Spinner label="Loading API keys…" />
-          </div>
-        ) : keys.isError ? (
-          <div className="p-4">
-            <QueryErrorAlert title="Could not load the API keys" error={keys.error} />
-          </div>
-        ) : keys.data.length === 0 ? (
-          <EmptyState icon={<KeyIcon />} title="No API keys yet" description={canCreate ? "Create a key for each application, with only the scopes it needs." : "An owner or admin can create keys for this project."} action={createButton} />
-        ) : (
-          <Table caption={`API keys of ${projectName}`}>
-            <THead>
-              <TR>
-                <TH>Name</TH>
-                <TH>Key</TH>
-                <TH>Scopes</TH>
-                <TH>Gateway limits</TH>
-                <TH>Created</TH>
-                <TH>Last used</TH>
-                <TH>Status</TH>
-                {canRevoke ? (
-                  <TH>
-                    <span className="sr-only">Actions</span>
-                  </TH>
-                ) : null}
-              </TR>
-            </THead>
-            <TBody>
-              {keys.data.map((k) => (
-                <TR key={k.id} className={cn(k.revokedAt && "bg-zinc-50/70 text-zinc-500")}>
-                  <TD className={cn("font-medium", k.revokedAt ? "text-zinc-500" : "text-zinc-900")}>{k.name}</TD>
-                  <TD className="font-mono text-xs whitespace-nowrap">
-                    <span className="block" title="Public id">
-                      <span className="sr-only">Public id </span>
-                      {k.publicKey}
-                    </span>
-                    <span className="block text-zinc-500" title="Secret (only its first characters are kept for recognition)">
-                      <span className="sr-only">Secret starts with </span>
-                      {k.secretHint}
-                      <span aria-hidden="true">…</span>
-                    </span>
-                  </TD>
-                  <TD>
-                    <ul className="flex max-w-80 min-w-40 flex-wrap gap-1" aria-label="Scopes">
-                      {k.scopes.map((s) => (
-                        <li key={s}>
-                          <Badge tone={k.revokedAt ? "outline" : "neutral"} mono title={API_KEY_SCOPES[s as ApiKeyScope]}>
-                            {s}
-                          </Badge>
-                        </li>
-                      ))}
-                      {k.orgWide ? (
-                        <li>
-                          <Badge tone={k.revokedAt ? "outline" : "warning"} title={ORG_WIDE_DESCRIPTION}>
-                            organization-wide
-                          </Badge>
-                        </li>
-                      ) : null}
-                    </ul>
-                  </TD>
-                  <TD className="whitespace-nowrap">
-                    <GatewayLimits apiKey={k} canEdit={canCreate} onEdit={() => setLimiting(k)} />
-                  </TD>
-                  <TD className="whitespace-nowrap">
-                    <Time value={k.createdAt} mode="relative" />
-                    <span className="block text-xs text-zinc-500">{k.createdBy ? `by ${k.createdBy.email}` : "by a removed user"}</span>
-                  </TD>
-                  <TD className="whitespace-nowrap text-zinc-500">{k.lastUsedAt ? <Time value={k.lastUsedAt} mode="relative" /> : "Never"}</TD>
-                  <TD className="whitespace-nowrap">
-                    {k.revokedAt ? (
-                      <span className="flex flex-col items-start gap-0.5">
-                        <Badge tone="danger">Revoked</Badge>
-                        <Time value={k.revokedAt} mode="relative" className="text-xs text-zinc-500" />
-                      </span>
-                    ) : (
-                      <Badge tone="success">Active</Badge>
-                    )}
-                  </TD>
+        <QueryBody query={keys} what="API keys" empty={<EmptyState icon={<KeyIcon />} title="No API keys yet" description={canCreate ? "Create a key for each application, with only the scopes it needs." : "An owner or admin can create keys for this project."} action={createButton} />}>
+          {(data) => (
+            <Table caption={`API keys of ${projectName}`}>
+              <THead>
+                <TR>
+                  <TH>Name</TH>
+                  <TH>Key</TH>
+                  <TH>Scopes</TH>
+                  <TH>Gateway limits</TH>
+                  <TH>Created</TH>
+                  <TH>Last used</TH>
+                  <TH>Status</TH>
                   {canRevoke ? (
-                    <TD className="text-right">
-                      {!k.revokedAt ? (
-                        <Button size="sm" variant="danger-ghost" aria-label={`Revoke ${k.name}`} onClick={() => setRevoking(k)}>
-                          Revoke
-                        </Button>
-                      ) : null}
-                    </TD>
+                    <ActionsTH />
                   ) : null}
                 </TR>
-              ))}
-            </TBody>
-          </Table>
-        )}
+              </THead>
+              <TBody>
+                {data.map((k) => (
+                  <TR key={k.id} className={cn(k.revokedAt && "bg-zinc-50/70 text-zinc-500")}>
+                    <TD className={cn("font-medium", k.revokedAt ? "text-zinc-500" : "text-zinc-900")}>{k.name}</TD>
+                    <TD className="font-mono text-xs whitespace-nowrap">
+                      <span className="block" title="Public id">
+                        <span className="sr-only">Public id </span>
+                        {k.publicKey}
+                      </span>
+                      <span className="block text-zinc-500" title="Secret (only its first characters are kept for recognition)">
+                        <span className="sr-only">Secret starts with </span>
+                        {k.secretHint}
+                        <span aria-hidden="true">…</span>
+                      </span>
+                    </TD>
+                    <TD>
+                      <ul className="flex max-w-80 min-w-40 flex-wrap gap-1" aria-label="Scopes">
+                        {k.scopes.map((s) => (
+                          <li key={s}>
+                            <Badge tone={k.revokedAt ? "outline" : "neutral"} mono title={API_KEY_SCOPES[s as ApiKeyScope]}>
+                              {s}
+                            </Badge>
+                          </li>
+                        ))}
+                        {k.orgWide ? (
+                          <li>
+                            <Badge tone={k.revokedAt ? "outline" : "warning"} title={ORG_WIDE_DESCRIPTION}>
+                              organization-wide
+                            </Badge>
+                          </li>
+                        ) : null}
+                      </ul>
+                    </TD>
+                    <TD className="whitespace-nowrap">
+                      <GatewayLimits apiKey={k} canEdit={canCreate} onEdit={() => setLimiting(k)} />
+                    </TD>
+                    <TD className="whitespace-nowrap">
+                      <Time value={k.createdAt} mode="relative" />
+                      <span className="block text-xs text-zinc-500">{k.createdBy ? `by ${k.createdBy.email}` : "by a removed user"}</span>
+                    </TD>
+                    <TD className="whitespace-nowrap text-zinc-500">{k.lastUsedAt ? <Time value={k.lastUsedAt} mode="relative" /> : "Never"}</TD>
+                    <TD className="whitespace-nowrap">
+                      {k.revokedAt ? (
+                        <span className="flex flex-col items-start gap-0.5">
+                          <Badge tone="danger">Revoked</Badge>
+                          <Time value={k.revokedAt} mode="relative" className="text-xs text-zinc-500" />
+                        </span>
+                      ) : (
+                        <Badge tone="success">Active</Badge>
+                      )}
+                    </TD>
+                    {canRevoke ? (
+                      <TD className="text-right">
+                        {!k.revokedAt ? (
+                          <Button size="sm" variant="danger-ghost" aria-label={`Revoke ${k.name}`} onClick={() => setRevoking(k)}>
+                            Revoke
+                          </Button>
+                        ) : null}
+                      </TD>
+                    ) : null}
+                  </TR>
+                ))}
+              </TBody>
+            </Table>
+          )}
+        </QueryBody>
       </Card>
       <CreateKeyDialog open={creating} onClose={() => setCreating(false)} orgSlug={orgSlug} projectSlug={projectSlug} projectName={projectName} canCreateOrgWide={canCreateOrgWide} />
       {canCreate ? <LimitsDialog apiKey={limiting} onClose={() => setLimiting(null)} orgSlug={orgSlug} projectSlug={projectSlug} onSaved={setStatus} /> : null}

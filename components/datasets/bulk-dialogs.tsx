@@ -4,7 +4,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Button, Dialog, Input } from "@/components/ui";
+import { Alert, Button, Dialog, Input, ConfirmDialog } from "@/components/ui";
 import { errorInfo, focusFirstInvalid } from "@/components/lib/errors";
 import { parseTagList } from "./model";
 import { useInvalidateDataset } from "./item-dialog";
@@ -93,28 +93,16 @@ export function ArchiveItemsDialog({ orgSlug, projectSlug, name, itemIds, onClos
   );
   const n = itemIds.length;
   return (
-    <Dialog
+    <ConfirmDialog
       open
-      alert
-      size="sm"
       onClose={onClose}
       title={`Archive ${n} ${n === 1 ? "item" : "items"}?`}
-      footer={
-        <>
-          <Button data-autofocus onClick={onClose}>
-            Cancel
-          </Button>
-          <Button variant="danger" loading={archive.isPending} onClick={() => archive.mutate({ orgSlug, projectSlug, name, itemIds, message: message.trim() })}>
-            Archive
-          </Button>
-        </>
-      }
+      confirmLabel="Archive"
+      mutation={archive}
+      onConfirm={() => archive.mutate({ orgSlug, projectSlug, name, itemIds, message: message.trim() })}
     >
-      <div className="flex flex-col gap-3 text-[13px] text-zinc-600">
-        <p>They leave the new version of the dataset. Earlier versions keep them, so evaluations that used them stay reproducible.</p>
-        <Input label="Change message" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={message} onChange={(e) => setMessage(e.target.value)} maxLength={500} />
-        {archive.error ? <Alert tone="error">{errorInfo(archive.error).message}</Alert> : null}
-      </div>
-    </Dialog>
+      <p>They leave the new version of the dataset. Earlier versions keep them, so evaluations that used them stay reproducible.</p>
+      <Input label="Change message" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={message} onChange={(e) => setMessage(e.target.value)} maxLength={500} />
+    </ConfirmDialog>
   );
 }

@@ -3,10 +3,10 @@
 // item fields while the server previews how the first rows turn into items, import it with
 // progress (upload and rows read), and the outcome: the new version, "nothing new", or the
 // validation report (nothing was written) with a way back to the mapping.
-import { formatCount } from "@/components/lib/format";
+import { formatBytes, formatCount } from "@/components/lib/format";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useEffect, useId, useRef, useState, type DragEvent, type FormEvent, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type DragEvent, type FormEvent } from "react";
 import {
   DEFAULT_IMPORT_MAX_BYTES,
   MAX_ITEM_TAGS,
@@ -22,7 +22,7 @@ import {
   type MappingTarget,
 } from "@/server/contracts/datasets";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, ButtonLink, Card, CardBody, CardFooter, CardHeader, Checkbox, Input, Select, Spinner, TBody, TD, TH, THead, TR, Table, cn } from "@/components/ui";
+import { Alert, Badge, Button, ButtonLink, Card, CardBody, CardFooter, CardHeader, Checkbox, Input, Select, Spinner, Stat, TBody, TD, TH, THead, TR, Table, cn } from "@/components/ui";
 import { AlertCircleIcon, DatabaseIcon, FileTextIcon, UploadIcon } from "@/components/ui/icons";
 import { checkPreview, type PreviewVerdict } from "./import-check";
 
@@ -90,12 +90,6 @@ const IMPORT_MODE_CHOICES: { mode: ImportMode; label: string; description: (item
   },
 ];
 
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0)} KB`;
-  if (bytes < 1024 * 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-  return `${(bytes / 1024 / 1024 / 1024).toFixed(2)} GB`;
-}
 
 /** The format (and TSV's delimiter) from the file name; null when the extension says nothing. */
 function detectFormat(fileName: string): { format: ImportFormat; delimiter: Delimiter } | null {
@@ -906,14 +900,6 @@ function ProgressCard({ file, progress, onCancel }: { file: File; progress: Prog
   );
 }
 
-function Stat({ label, value }: { label: string; value: ReactNode }) {
-  return (
-    <div>
-      <dt className="text-xs text-zinc-500">{label}</dt>
-      <dd className="font-mono text-[13px] text-zinc-900">{value}</dd>
-    </div>
-  );
-}
 
 function OutcomeCard({
   outcome,
@@ -955,14 +941,16 @@ function OutcomeCard({
             )}
           </div>
           <dl className="grid grid-cols-2 gap-x-6 gap-y-2 sm:grid-cols-5" aria-label="Import summary">
-            <Stat label="Rows read" value={formatCount(result.rows)} />
-            <Stat label="Added" value={formatCount(result.added)} />
-            {result.mode === "upsert" ? <Stat label="Updated" value={formatCount(result.updated)} /> : null}
-            {result.mode !== "append" ? <Stat label="Unchanged" value={formatCount(result.unchanged)} /> : null}
-            {result.mode === "replace" ? <Stat label="Removed" value={formatCount(result.removed)} /> : null}
-            {result.mode !== "upsert" ? <Stat label="Duplicates skipped" value={formatCount(result.duplicatesSkipped)} /> : null}
-            <Stat label="File size" value={formatBytes(result.bytes)} />
-            <Stat label="SHA-256" value={<span title={result.sha256}>{result.sha256.slice(0, 12)}…</span>} />
+            <Stat label="Rows read">{formatCount(result.rows)}</Stat>
+            <Stat label="Added">{formatCount(result.added)}</Stat>
+            {result.mode === "upsert" ? <Stat label="Updated">{formatCount(result.updated)}</Stat> : null}
+            {result.mode !== "append" ? <Stat label="Unchanged">{formatCount(result.unchanged)}</Stat> : null}
+            {result.mode === "replace" ? <Stat label="Removed">{formatCount(result.removed)}</Stat> : null}
+            {result.mode !== "upsert" ? <Stat label="Duplicates skipped">{formatCount(result.duplicatesSkipped)}</Stat> : null}
+            <Stat label="File size">{formatBytes(result.bytes)}</Stat>
+            <Stat label="SHA-256">
+              <span title={result.sha256}>{result.sha256.slice(0, 12)}…</span>
+            </Stat>
           </dl>
         </CardBody>
         <CardFooter className="justify-start">

@@ -7,7 +7,7 @@ import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
 import { datasetName } from "@/server/contracts/datasets";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Button, Card, CardBody, CardHeader, Dialog, Input, Spinner, Textarea } from "@/components/ui";
+import { Alert, Button, Card, CardBody, CardHeader, Input, Spinner, Textarea, ConfirmDialog } from "@/components/ui";
 import { TrashIcon } from "@/components/ui/icons";
 import { errorInfo, focusFirstInvalid, phraseFieldMessage } from "@/components/lib/errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
@@ -190,43 +190,36 @@ function DeleteCard({ orgSlug, projectSlug, name }: Props) {
           </Button>
         }
       />
-      <Dialog
+      <ConfirmDialog
         open={open}
         onClose={close}
-        alert
-        size="sm"
         title={`Delete ${name}?`}
-        footer={
-          <>
-            <Button onClick={close}>Cancel</Button>
-            <Button variant="danger" loading={remove.isPending} disabled={typed !== name} onClick={() => remove.mutate({ orgSlug, projectSlug, name, confirmName: typed })}>
-              Delete forever
-            </Button>
-          </>
-        }
+        confirmLabel="Delete forever"
+        confirmDisabled={typed !== name}
+        focusCancel={false}
+        pending={remove.isPending}
+        onConfirm={() => remove.mutate({ orgSlug, projectSlug, name, confirmName: typed })}
       >
-        <div className="flex flex-col gap-3 text-[13px] text-zinc-600">
-          <p>This cannot be undone. Every version and item of the dataset is deleted.</p>
-          <Input
-            label={
-              <>
-                Type <span className="font-mono">{name}</span> to confirm
-              </>
-            }
-            value={typed}
-            onChange={(e) => setTyped(e.target.value)}
-            className="font-mono"
-            autoComplete="off"
-            spellCheck={false}
-            error={remove.error && errorInfo(remove.error).field === "confirmName" ? errorInfo(remove.error).message : undefined}
-          />
-          {remove.error && errorInfo(remove.error).field !== "confirmName" ? (
-            <Alert tone="error" title={errorInfo(remove.error).code === "CONFLICT" ? "The dataset cannot be deleted" : undefined}>
-              {errorInfo(remove.error).message}
-            </Alert>
-          ) : null}
-        </div>
-      </Dialog>
+        <p>This cannot be undone. Every version and item of the dataset is deleted.</p>
+        <Input
+          label={
+            <>
+              Type <span className="font-mono">{name}</span> to confirm
+            </>
+          }
+          value={typed}
+          onChange={(e) => setTyped(e.target.value)}
+          className="font-mono"
+          autoComplete="off"
+          spellCheck={false}
+          error={remove.error && errorInfo(remove.error).field === "confirmName" ? errorInfo(remove.error).message : undefined}
+        />
+        {remove.error && errorInfo(remove.error).field !== "confirmName" ? (
+          <Alert tone="error" title={errorInfo(remove.error).code === "CONFLICT" ? "The dataset cannot be deleted" : undefined}>
+            {errorInfo(remove.error).message}
+          </Alert>
+        ) : null}
+      </ConfirmDialog>
     </Card>
   );
 }

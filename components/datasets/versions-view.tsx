@@ -2,14 +2,14 @@
 // Every version of a dataset, newest first: what kind of change made it, its message, what it
 // added, changed and removed, who and when, and import details. Each can be browsed, exported or
 // compared.
-import { formatCount } from "@/components/lib/format";
+import { formatBytes, formatCount } from "@/components/lib/format";
 import { useQueries } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import type { DatasetChangeKind } from "@/server/contracts/datasets";
 import { useTRPC } from "@/components/trpc/client";
-import { Button, Card, CardHeader, EmptyState, Select, Spinner, TBody, TD, TH, THead, TR, Table, buttonClasses } from "@/components/ui";
+import { ActionsTH, Button, Card, CardHeader, EmptyState, Select, Spinner, TBody, TD, TH, THead, TR, Table, buttonClasses } from "@/components/ui";
 import { ArrowRightIcon, CompareIcon, LayersIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
@@ -43,11 +43,6 @@ function bulkSummary(d: ImportDetails): string | null {
   return null;
 }
 
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
 
 function Details({ kind, details }: { kind: DatasetChangeKind; details: unknown }) {
   const d = (details && typeof details === "object" ? details : {}) as ImportDetails;
@@ -161,9 +156,7 @@ export function VersionsView({ orgSlug, projectSlug, name }: Props) {
               </TH>
               <TH className="text-right">Items</TH>
               <TH>Author</TH>
-              <TH>
-                <span className="sr-only">Actions</span>
-              </TH>
+              <ActionsTH />
             </TR>
           </THead>
           <TBody>

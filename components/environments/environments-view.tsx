@@ -7,10 +7,9 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import { labelName } from "@/server/contracts/prompts";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, Card, Checkbox, ConfirmDialog, Dialog, EmptyState, Input, PageHeader, Spinner, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
+import { ActionsTH, Alert, Badge, Button, Card, Checkbox, ConfirmDialog, Dialog, EmptyState, Input, PageHeader, TBody, TD, TH, THead, TR, Table, QueryBody } from "@/components/ui";
 import { LayersIcon, LockIcon, PlusIcon } from "@/components/ui/icons";
 import { errorInfo, focusFirstInvalid, formErrorsFrom, NO_ERRORS, phraseFieldMessage, type FormErrors } from "@/components/lib/errors";
-import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
 import { EnvironmentRules, rulesAnchor } from "./environment-rules";
 
@@ -50,66 +49,56 @@ export function EnvironmentsView({ orgSlug, projectSlug, projectName, canManage 
             {status}
           </p>
         </div>
-        {envs.isPending ? (
-          <div className="px-4 py-10 text-center">
-            <Spinner label="Loading environments…" />
-          </div>
-        ) : envs.isError ? (
-          <div className="p-4">
-            <QueryErrorAlert title="Could not load the environments" error={envs.error} />
-          </div>
-        ) : envs.data.length === 0 ? (
-          <EmptyState icon={<LayersIcon />} title="No environments" action={createButton} />
-        ) : (
-          <Table caption={`Environments of ${projectName}`}>
-            <THead>
-              <TR>
-                <TH>Name</TH>
-                <TH>Description</TH>
-                <TH>Protection</TH>
-                <TH>Created</TH>
-                {canManage ? (
-                  <TH>
-                    <span className="sr-only">Actions</span>
-                  </TH>
-                ) : null}
-              </TR>
-            </THead>
-            <TBody>
-              {envs.data.map((env) => (
-                <TR key={env.id}>
-                  <TD className="font-mono text-[13px] font-medium text-zinc-900">{env.name}</TD>
-                  <TD className="max-w-md">{env.description || <span className="text-zinc-500">—</span>}</TD>
-                  <TD>
-                    {env.protected ? (
-                      <span className="flex flex-wrap items-center gap-x-2 gap-y-1">
-                        <Badge tone="warning">
-                          <LockIcon size={11} />
-                          Protected
-                        </Badge>
-                        <a href={`#${rulesAnchor(env.name)}`} className="text-xs font-medium text-accent hover:underline">
-                          Rules<span className="sr-only"> of {env.name}</span>
-                        </a>
-                      </span>
-                    ) : (
-                      <Badge tone="outline">Unprotected</Badge>
-                    )}
-                  </TD>
-                  <TD className="whitespace-nowrap text-zinc-500">
-                    <Time value={env.createdAt} mode="relative" />
-                  </TD>
+        <QueryBody query={envs} what="environments" empty={<EmptyState icon={<LayersIcon />} title="No environments" action={createButton} />}>
+          {(data) => (
+            <Table caption={`Environments of ${projectName}`}>
+              <THead>
+                <TR>
+                  <TH>Name</TH>
+                  <TH>Description</TH>
+                  <TH>Protection</TH>
+                  <TH>Created</TH>
                   {canManage ? (
-                    <TD className="text-right">
-                      <Button size="sm" variant={env.protected ? "danger-ghost" : "secondary"} onClick={() => setToggling(env)} aria-label={`${env.protected ? "Unprotect" : "Protect"} ${env.name}`}>
-                        {env.protected ? "Unprotect" : "Protect"}
-                      </Button>
-                    </TD>
+                    <ActionsTH />
                   ) : null}
                 </TR>
-              ))}
-            </TBody>
-          </Table>
-        )}
+              </THead>
+              <TBody>
+                {data.map((env) => (
+                  <TR key={env.id}>
+                    <TD className="font-mono text-[13px] font-medium text-zinc-900">{env.name}</TD>
+                    <TD className="max-w-md">{env.description || <span className="text-zinc-500">—</span>}</TD>
+                    <TD>
+                      {env.protected ? (
+                        <span className="flex flex-wrap items-center gap-x-2 gap-y-1">
+                          <Badge tone="warning">
+                            <LockIcon size={11} />
+                            Protected
+                          </Badge>
+                          <a href={`#${rulesAnchor(env.name)}`} className="text-xs font-medium text-accent hover:underline">
+                            Rules<span className="sr-only"> of {env.name}</span>
+                          </a>
+                        </span>
+                      ) : (
+                        <Badge tone="outline">Unprotected</Badge>
+                      )}
+                    </TD>
+                    <TD className="whitespace-nowrap text-zinc-500">
+                      <Time value={env.createdAt} mode="relative" />
+                    </TD>
+                    {canManage ? (
+                      <TD className="text-right">
+                        <Button size="sm" variant={env.protected ? "danger-ghost" : "secondary"} onClick={() => setToggling(env)} aria-label={`${env.protected ? "Unprotect" : "Protect"} ${env.name}`}>
+                          {env.protected ? "Unprotect" : "Protect"}
+                        </Button>
+                      </TD>
+                    ) : null}
+                  </TR>
+                ))}
+              </TBody>
+            </Table>
+          )}
+        </QueryBody>
       </Card>
       {envs.data?.some((env) => env.protected) ? (
         <div className="mt-6 flex flex-col gap-4">
@@ -169,30 +158,21 @@ function ProtectDialog({ env, onClose, orgSlug, projectSlug, onDone }: { env: En
     );
   }
   return (
-    <Dialog
+    <ConfirmDialog
       open={!!env}
       onClose={close}
-      size="sm"
-      alert
       title={`Protect ${env?.name ?? "environment"}?`}
-      footer={
-        <>
-          <Button data-autofocus onClick={close}>
-            Cancel
-          </Button>
-          <Button variant="primary" icon={<LockIcon size={14} />} loading={set.isPending} onClick={() => env && set.mutate({ orgSlug, projectSlug, name: env.name, protected: true })}>
-            Protect
-          </Button>
-        </>
-      }
+      confirmLabel="Protect"
+      confirmVariant="primary"
+      confirmIcon={<LockIcon size={14} />}
+      pending={set.isPending}
+      onConfirm={() => env && set.mutate({ orgSlug, projectSlug, name: env.name, protected: true })}
+      error={error}
     >
-      <div className="space-y-3 text-[13px] text-zinc-600">
-        <p>
-          Labels of <span className="font-mono text-zinc-900">{env?.name}</span> then refuse direct moves, from people and API keys alike. Approved deployment requests will be the only way to change what it serves.
-        </p>
-        {error}
-      </div>
-    </Dialog>
+      <p>
+        Labels of <span className="font-mono text-zinc-900">{env?.name}</span> then refuse direct moves, from people and API keys alike. Approved deployment requests will be the only way to change what it serves.
+      </p>
+    </ConfirmDialog>
   );
 }
 

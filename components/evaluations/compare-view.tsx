@@ -9,7 +9,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { isUsableRun, type ResultRow, type RunStatus, type RunSummary } from "@/server/contracts/evaluations";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, ButtonLink, Card, CardHeader, Dialog, EmptyState, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, cn, ScrollArea } from "@/components/ui";
+import { ActionsTH, Alert, Badge, Button, ButtonLink, Card, CardHeader, Dialog, EmptyState, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, cn, ScrollArea } from "@/components/ui";
 import { ArrowRightIcon, ChevronUpDownIcon, CompareIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { errorInfo } from "@/components/lib/errors";
@@ -545,9 +545,7 @@ export function CompareView({ orgSlug, projectSlug, projectName }: Props) {
                       <TR>
                         <TH>Item</TH>
                         <TH>Worse on (score before → after)</TH>
-                        <TH>
-                          <span className="sr-only">Actions</span>
-                        </TH>
+                        <ActionsTH />
                       </TR>
                     </THead>
                     <TBody>

@@ -40,20 +40,7 @@ export function formatScore(value: number): string {
   return Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(Math.abs(value) >= 10 ? 1 : 3);
 }
 
-export function formatMs(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return "—";
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-}
-
-export function formatUsd(value: number | string | null | undefined): string {
-  if (value === null || value === undefined) return "—";
-  const n = typeof value === "string" ? Number(value) : value;
-  if (!Number.isFinite(n)) return "—";
-  if (n === 0) return "$0";
-  if (n < 0.01) return `$${n.toPrecision(2)}`;
-  return `$${n.toFixed(n < 10 ? 4 : 2)}`;
-}
+export { formatMs, formatUsd } from "@/components/lib/format";
 
 /** Seconds as "1 h 2 min", "3 min 5 s", "12 s". */
 export function formatDuration(seconds: number): string {

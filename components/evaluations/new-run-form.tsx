@@ -7,12 +7,16 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
+import { useForm, useWatch } from "react-hook-form";
+import { zodResolver } from "@hookform/resolvers/zod";
+import { z } from "zod";
 import { EVALUATOR_KIND_INFO, type EvaluatorKind } from "@/server/contracts/evaluators";
 import { MAX_REPETITIONS, MAX_RUN_CONCURRENCY, type CreateRunInput } from "@/server/contracts/evaluations";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Badge, Button, ButtonLink, Card, CardBody, CardHeader, Checkbox, Input, PageHeader, Select, Spinner } from "@/components/ui";
 import { CheckCircleIcon, PlayIcon } from "@/components/ui/icons";
-import { errorInfo, focusFirstInvalid, phraseFieldMessage } from "@/components/lib/errors";
+import { focusFirstInvalid } from "@/components/lib/errors";
+import { applyServerErrors } from "@/components/lib/form-errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { evaluationsHref, runHref } from "./model";
 import { CoverageAlerts, CoverageTable, type Coverage } from "./coverage-summary";
@@ -44,7 +48,43 @@ function fieldOf(path: string | undefined): Field | null {
   return first in LABELS ? first : null;
 }
 
-const intOrNull = (text: string) => (text.trim() === "" ? null : Number(text));
+const optional = (text: string) => text.trim() === "";
+const wholeIn = (text: string, min: number, max: number) => !optional(text) && Number.isInteger(Number(text)) && Number(text) >= min && Number(text) <= max;
+
+// The form holds text (selects and inputs); it becomes CreateRunInput, which the server checks
+// again with createRunInput. The messages are the ones the form has always shown.
+const formSchema = z.object({
+  prompt: z.string().min(1, "Choose a prompt"),
+  // "v:3" (a version) or "l:production" (a label); empty: the latest version.
+  promptVersion: z.string(),
+  dataset: z.string().min(1, "Choose a dataset"),
+  datasetVersion: z.string(),
+  tag: z.string(),
+  evaluators: z.array(z.string()),
+  providerId: z.string(),
+  model: z.string().max(120, "Model must be at most 120 characters"),
+  temperature: z.string().refine((t) => optional(t) || (Number.isFinite(Number(t)) && Number(t) >= 0 && Number(t) <= 2), "Temperature must be between 0 and 2"),
+  maxTokens: z.string().refine((t) => optional(t) || wholeIn(t, 1, 200_000), "Max tokens must be a whole number from 1 to 200,000"),
+  repetitions: z.string().refine((t) => wholeIn(t, 1, MAX_REPETITIONS), `Repetitions must be a whole number from 1 to ${MAX_REPETITIONS}`),
+  concurrency: z.string().refine((t) => wholeIn(t, 1, MAX_RUN_CONCURRENCY), `Concurrency must be a whole number from 1 to ${MAX_RUN_CONCURRENCY}`),
+}) satisfies z.ZodType<Record<Field, unknown>>;
+type FormValues = z.infer<typeof formSchema>;
+
+function toInput(v: FormValues): CreateRunInput {
+  const ref = v.promptVersion;
+  return {
+    prompt: { name: v.prompt, ...(ref.startsWith("l:") ? { label: ref.slice(2) } : ref.startsWith("v:") ? { version: Number(ref.slice(2)) } : {}) },
+    dataset: { name: v.dataset, ...(v.datasetVersion ? { version: Number(v.datasetVersion) } : {}) },
+    ...(v.tag ? { tag: v.tag } : {}),
+    evaluators: v.evaluators,
+    ...(v.providerId ? { providerId: v.providerId } : {}),
+    ...(v.model.trim() ? { model: v.model.trim() } : {}),
+    ...(v.temperature.trim() ? { temperature: Number(v.temperature) } : {}),
+    ...(v.maxTokens.trim() ? { maxTokens: Number(v.maxTokens) } : {}),
+    repetitions: Number(v.repetitions),
+    concurrency: Number(v.concurrency),
+  };
+}
 
 export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
   const trpc = useTRPC();
@@ -53,21 +93,27 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
   const searchParams = useSearchParams();
   const formId = useId();
 
-  const [promptName, setPromptName] = useState(searchParams.get("prompt") ?? "");
-  // "v:3" (a version) or "l:production" (a label); empty: the latest version.
-  const [promptRef, setPromptRef] = useState(searchParams.get("version") ? `v:${searchParams.get("version")}` : "");
-  const [datasetName, setDatasetName] = useState(searchParams.get("dataset") ?? "");
-  // ?datasetVersion=, ?tag= and repeated ?evaluator= prefill the rest (e.g. from a deployment gate).
-  const [datasetVersion, setDatasetVersion] = useState(searchParams.get("datasetVersion") ?? "");
-  const [tag, setTag] = useState(searchParams.get("tag") ?? "");
-  const [evaluators, setEvaluators] = useState<string[]>(() => [...new Set(searchParams.getAll("evaluator").filter(Boolean))]);
-  const [providerId, setProviderId] = useState("");
-  const [model, setModel] = useState("");
-  const [temperature, setTemperature] = useState("");
-  const [maxTokens, setMaxTokens] = useState("");
-  const [repetitions, setRepetitions] = useState("1");
-  const [concurrency, setConcurrency] = useState("8");
-  const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
+  const form = useForm<FormValues>({
+    resolver: zodResolver(formSchema),
+    defaultValues: {
+      prompt: searchParams.get("prompt") ?? "",
+      promptVersion: searchParams.get("version") ? `v:${searchParams.get("version")}` : "",
+      dataset: searchParams.get("dataset") ?? "",
+      // ?datasetVersion=, ?tag= and repeated ?evaluator= prefill the rest (e.g. from a deployment gate).
+      datasetVersion: searchParams.get("datasetVersion") ?? "",
+      tag: searchParams.get("tag") ?? "",
+      evaluators: [...new Set(searchParams.getAll("evaluator").filter(Boolean))],
+      providerId: "",
+      model: "",
+      temperature: "",
+      maxTokens: "",
+      repetitions: "1",
+      concurrency: "8",
+    },
+  });
+  const { register, setValue, setError, clearErrors, formState: { errors } } = form;
+  // The selects stay controlled: their options arrive with the queries, after a prefilled value.
+  const [promptName, promptRef, datasetName, datasetVersion, tag, evaluators, providerId] = useWatch({ control: form.control, name: ["prompt", "promptVersion", "dataset", "datasetVersion", "tag", "evaluators", "providerId"] });
   const [formError, setFormError] = useState<string | null>(null);
   const [checkRequested, setCheckRequested] = useState(false);
   // Set when the user chose to start despite missing variables.
@@ -115,13 +161,7 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
         await queryClient.invalidateQueries({ queryKey: trpc.runs.list.queryKey() });
         router.push(runHref(orgSlug, projectSlug, result.number));
       },
-      onError: (error) => {
-        const info = errorInfo(error);
-        const field = fieldOf(info.field);
-        if (field) setErrors({ [field]: phraseFieldMessage(info.message.replace(/^[\w.]+: /, ""), field, LABELS[field]) });
-        else setFormError(info.message);
-        focusFirstInvalid(formId);
-      },
+      onError: (error) => setFormError(applyServerErrors(form, error, { fieldOf, labels: LABELS })),
     }),
   );
 
@@ -131,30 +171,10 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
     setFormError(null);
   }
 
-  function validate(): Partial<Record<Field, string>> {
-    const next: Partial<Record<Field, string>> = {};
-    if (!promptName) next.prompt = "Choose a prompt";
-    else if (prompt.data && resolvedVersion === null) next.promptVersion = "This label points at no version";
-    if (!datasetName) next.dataset = "Choose a dataset";
-    else if (dataset && dataset.latestVersion === 0) next.dataset = `"${dataset.name}" has no items yet`;
-    const reps = intOrNull(repetitions);
-    if (reps === null || !Number.isInteger(reps) || reps < 1 || reps > MAX_REPETITIONS) next.repetitions = `Repetitions must be a whole number from 1 to ${MAX_REPETITIONS}`;
-    const conc = intOrNull(concurrency);
-    if (conc === null || !Number.isInteger(conc) || conc < 1 || conc > MAX_RUN_CONCURRENCY) next.concurrency = `Concurrency must be a whole number from 1 to ${MAX_RUN_CONCURRENCY}`;
-    const temp = intOrNull(temperature);
-    if (temp !== null && (!Number.isFinite(temp) || temp < 0 || temp > 2)) next.temperature = "Temperature must be between 0 and 2";
-    const max = intOrNull(maxTokens);
-    if (max !== null && (!Number.isInteger(max) || max < 1 || max > 200_000)) next.maxTokens = "Max tokens must be a whole number from 1 to 200,000";
-    if (model.length > 120) next.model = "Model must be at most 120 characters";
-    return next;
-  }
-
-  async function onSubmit(e: FormEvent) {
-    e.preventDefault();
-    setFormError(null);
-    const next = validate();
-    setErrors(next);
-    if (Object.keys(next).length) return focusFirstInvalid(formId);
+  const onValid = async (values: FormValues) => {
+    // Checks that need what the queries loaded; the schema checked the rest.
+    if (prompt.data && resolvedVersion === null) return setError("promptVersion", { message: "This label points at no version" }, { shouldFocus: true });
+    if (dataset && dataset.latestVersion === 0) return setError("dataset", { message: `"${dataset.name}" has no items yet` }, { shouldFocus: true });
     // Check the variables first (once per choice); gaps stop here until the user accepts them.
     if (!acceptedGaps && canCheck) {
       setCheckRequested(true);
@@ -168,20 +188,12 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
         setChecking(false);
       }
     }
-    const input: CreateRunInput = {
-      prompt: { name: promptName, ...(promptRef.startsWith("l:") ? { label: promptRef.slice(2) } : promptRef.startsWith("v:") ? { version: Number(promptRef.slice(2)) } : {}) },
-      dataset: { name: datasetName, ...(datasetVersion ? { version: Number(datasetVersion) } : {}) },
-      ...(tag ? { tag } : {}),
-      evaluators,
-      ...(providerId ? { providerId } : {}),
-      ...(model.trim() ? { model: model.trim() } : {}),
-      ...(temperature.trim() ? { temperature: Number(temperature) } : {}),
-      ...(maxTokens.trim() ? { maxTokens: Number(maxTokens) } : {}),
-      repetitions: Number(repetitions),
-      concurrency: Number(concurrency),
-    };
-    create.mutate({ orgSlug, projectSlug, ...input });
-  }
+    create.mutate({ orgSlug, projectSlug, ...toInput(values) });
+  };
+  const onSubmit = (e: FormEvent) => {
+    setFormError(null);
+    return form.handleSubmit(onValid, () => focusFirstInvalid(formId))(e);
+  };
 
   const datasetVersionNumbers = datasetVersions.data?.versions.map((v) => v.version) ?? (dataset?.latestVersion ? [dataset.latestVersion] : []);
   const activeEvaluators = evaluatorList.data ?? [];
@@ -211,9 +223,9 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
           <CardBody className="grid gap-4 py-4 sm:grid-cols-2">
             <Select
               label="Prompt"
+              {...register("prompt", { onChange: () => (setValue("promptVersion", ""), clearErrors(["prompt", "promptVersion"]), changed()) })}
               value={promptName}
-              error={errors.prompt}
-              onChange={(e) => (setPromptName(e.target.value), setPromptRef(""), setErrors((x) => ({ ...x, prompt: undefined, promptVersion: undefined })), changed())}
+              error={errors.prompt?.message}
               disabled={prompts.isPending}
             >
               <option value="">{prompts.isPending ? "Loading prompts…" : "Choose a prompt"}</option>
@@ -225,9 +237,9 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
             </Select>
             <Select
               label="Version or label"
+              {...register("promptVersion", { onChange: () => (clearErrors("promptVersion"), changed()) })}
               value={promptRef}
-              error={errors.promptVersion}
-              onChange={(e) => (setPromptRef(e.target.value), setErrors((x) => ({ ...x, promptVersion: undefined })), changed())}
+              error={errors.promptVersion?.message}
               disabled={!prompt.data}
               hint={promptRef.startsWith("l:") && resolvedVersion ? `Now version ${resolvedVersion}; the run records the version it used.` : undefined}
             >
@@ -254,9 +266,9 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
             </Select>
             <Select
               label="Dataset"
+              {...register("dataset", { onChange: () => (setValue("datasetVersion", ""), setValue("tag", ""), clearErrors(["dataset", "datasetVersion", "tag"]), changed()) })}
               value={datasetName}
-              error={errors.dataset}
-              onChange={(e) => (setDatasetName(e.target.value), setDatasetVersion(""), setTag(""), setErrors((x) => ({ ...x, dataset: undefined, datasetVersion: undefined, tag: undefined })), changed())}
+              error={errors.dataset?.message}
               disabled={datasets.isPending}
             >
               <option value="">{datasets.isPending ? "Loading datasets…" : "Choose a dataset"}</option>
@@ -267,7 +279,7 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
               ))}
             </Select>
             <div className="grid grid-cols-2 gap-3">
-              <Select label="Dataset version" value={datasetVersion} error={errors.datasetVersion} onChange={(e) => (setDatasetVersion(e.target.value), setTag(""), changed())} disabled={!dataset || dataset.latestVersion === 0}>
+              <Select label="Dataset version" {...register("datasetVersion", { onChange: () => (setValue("tag", ""), changed()) })} value={datasetVersion} error={errors.datasetVersion?.message} disabled={!dataset || dataset.latestVersion === 0}>
                 <option value="">{dataset?.latestVersion ? `Latest (version ${dataset.latestVersion})` : "—"}</option>
                 {datasetVersionNumbers.map((n) => (
                   <option key={n} value={n}>
@@ -275,7 +287,7 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
                   </option>
                 ))}
               </Select>
-              <Select label="Tag" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={tag} error={errors.tag} onChange={(e) => (setTag(e.target.value), changed())} disabled={!dataset || !tags.data?.length}>
+              <Select label="Tag" labelAside={<span className="text-xs text-zinc-500">optional</span>} {...register("tag", { onChange: changed })} value={tag} error={errors.tag?.message} disabled={!dataset || !tags.data?.length}>
                 <option value="">All items</option>
                 {(tags.data ?? []).map((t) => (
                   <option key={t.tag} value={t.tag}>
@@ -321,7 +333,7 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
                 to score the answers.
               </p>
             ) : (
-              <fieldset aria-describedby={errors.evaluators ? `${formId}-evaluators-error` : undefined}>
+              <fieldset aria-describedby={errors.evaluators?.message ? `${formId}-evaluators-error` : undefined}>
                 <legend className="sr-only">Evaluators</legend>
                 <div className="grid gap-3 sm:grid-cols-2">
                   {activeEvaluators.map((ev) => (
@@ -336,13 +348,13 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
                       }
                       description={ev.description || EVALUATOR_KIND_INFO[ev.kind as EvaluatorKind]?.description}
                       checked={evaluators.includes(ev.name)}
-                      onChange={(e) => setEvaluators((list) => (e.target.checked ? [...list, ev.name] : list.filter((n) => n !== ev.name)))}
+                      onChange={(e) => setValue("evaluators", e.target.checked ? [...evaluators, ev.name] : evaluators.filter((n) => n !== ev.name))}
                     />
                   ))}
                 </div>
-                {errors.evaluators ? (
+                {errors.evaluators?.message ? (
                   <p id={`${formId}-evaluators-error`} className="mt-2 text-xs text-red-700">
-                    {errors.evaluators}
+                    {errors.evaluators.message}
                   </p>
                 ) : null}
               </fieldset>
@@ -355,9 +367,9 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
           <CardBody className="grid gap-4 py-4 sm:grid-cols-2">
             <Select
               label="Provider"
+              {...register("providerId")}
               value={providerId}
-              error={errors.providerId}
-              onChange={(e) => setProviderId(e.target.value)}
+              error={errors.providerId?.message}
               disabled={providers.isPending}
               hint={providers.isError ? "Your role cannot list providers; the default is used." : undefined}
             >
@@ -368,11 +380,11 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
                 </option>
               ))}
             </Select>
-            <Input label="Model" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={model} error={errors.model} onChange={(e) => setModel(e.target.value)} placeholder={defaultModel || "the version's model"} className="font-mono" spellCheck={false} autoComplete="off" />
-            <Input label="Temperature" labelAside={<span className="text-xs text-zinc-500">optional</span>} inputMode="decimal" value={temperature} error={errors.temperature} onChange={(e) => setTemperature(e.target.value)} placeholder={versionConfig.temperature !== undefined ? String(versionConfig.temperature) : "the version's"} />
-            <Input label="Max tokens" labelAside={<span className="text-xs text-zinc-500">optional</span>} inputMode="numeric" value={maxTokens} error={errors.maxTokens} onChange={(e) => setMaxTokens(e.target.value)} placeholder={versionConfig.maxTokens !== undefined ? String(versionConfig.maxTokens) : "the version's"} />
-            <Input label="Repetitions" type="number" min={1} max={MAX_REPETITIONS} value={repetitions} error={errors.repetitions} onChange={(e) => setRepetitions(e.target.value)} hint="Answer each item several times to measure consistency (1–10)." />
-            <Input label="Concurrency" type="number" min={1} max={MAX_RUN_CONCURRENCY} value={concurrency} error={errors.concurrency} onChange={(e) => setConcurrency(e.target.value)} hint="Calls at once (1–64); lowered automatically when the provider rate-limits." />
+            <Input label="Model" labelAside={<span className="text-xs text-zinc-500">optional</span>} {...register("model")} error={errors.model?.message} placeholder={defaultModel || "the version's model"} className="font-mono" spellCheck={false} autoComplete="off" />
+            <Input label="Temperature" labelAside={<span className="text-xs text-zinc-500">optional</span>} inputMode="decimal" {...register("temperature")} error={errors.temperature?.message} placeholder={versionConfig.temperature !== undefined ? String(versionConfig.temperature) : "the version's"} />
+            <Input label="Max tokens" labelAside={<span className="text-xs text-zinc-500">optional</span>} inputMode="numeric" {...register("maxTokens")} error={errors.maxTokens?.message} placeholder={versionConfig.maxTokens !== undefined ? String(versionConfig.maxTokens) : "the version's"} />
+            <Input label="Repetitions" type="number" min={1} max={MAX_REPETITIONS} {...register("repetitions")} error={errors.repetitions?.message} hint="Answer each item several times to measure consistency (1–10)." />
+            <Input label="Concurrency" type="number" min={1} max={MAX_RUN_CONCURRENCY} {...register("concurrency")} error={errors.concurrency?.message} hint="Calls at once (1–64); lowered automatically when the provider rate-limits." />
           </CardBody>
         </Card>
 

@@ -9,7 +9,7 @@ import { useEffect, useRef, useState } from "react";
 import { answeredText, isUsableRun, MIN_USABLE_SHARE, runOutcome, type RunStatus, type RunSummary } from "@/server/contracts/evaluations";
 import { EVALUATOR_KIND_INFO, type EvaluatorKind } from "@/server/contracts/evaluators";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, Card, CardBody, CardHeader, ConfirmDialog, Menu, PageHeader, Spinner, TBody, TD, TH, THead, TR, Table, buttonClasses } from "@/components/ui";
+import { Alert, Badge, Button, Card, CardBody, CardHeader, ConfirmDialog, Menu, PageHeader, Spinner, Stat, TBody, TD, TH, THead, TR, Table, buttonClasses } from "@/components/ui";
 import { ChevronDownIcon, CompareIcon, StopIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
@@ -281,7 +281,7 @@ function SummaryCards({ summary: s, repetitions, evaluators, orgSlug, projectSlu
         Summary
       </h2>
       <dl className="grid grid-cols-2 gap-3 md:grid-cols-5">
-        <Stat label="Calls">
+        <Stat label="Calls" look="figure" boxed>
           {s.done.toLocaleString()} <span className="text-sm font-normal text-zinc-500">of {s.items.toLocaleString()}</span>
           {s.errors ? (
             <Link href={runHref(orgSlug, projectSlug, runNumber, { status: "error" })} className="block text-xs font-medium text-red-700 hover:underline">
@@ -291,15 +291,15 @@ function SummaryCards({ summary: s, repetitions, evaluators, orgSlug, projectSlu
             <span className="block text-xs font-normal text-zinc-500">no errors</span>
           )}
         </Stat>
-        <Stat label="Latency p50">{formatMs(s.latencyP50)}</Stat>
-        <Stat label="Latency p95">{formatMs(s.latencyP95)}</Stat>
-        <Stat label="Tokens">
+        <Stat label="Latency p50" look="figure" boxed>{formatMs(s.latencyP50)}</Stat>
+        <Stat label="Latency p95" look="figure" boxed>{formatMs(s.latencyP95)}</Stat>
+        <Stat label="Tokens" look="figure" boxed>
           {(s.inputTokens + s.outputTokens).toLocaleString()}
           <span className="block text-xs font-normal text-zinc-500">
             {s.inputTokens.toLocaleString()} in · {s.outputTokens.toLocaleString()} out
           </span>
         </Stat>
-        <Stat label="Cost">
+        <Stat label="Cost" look="figure" boxed>
           {formatUsd(s.costUsd)}
           {s.costUsd === null ? <span className="block text-xs font-normal text-zinc-500">no price for this model</span> : null}
         </Stat>
@@ -421,14 +421,6 @@ function HumanReview({ human }: { human: HumanScores }) {
   );
 }
 
-function Stat({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div className="rounded-lg border border-zinc-200 bg-white px-4 py-3 shadow-xs">
-      <dt className="text-xs text-zinc-500">{label}</dt>
-      <dd className="mt-1 text-lg font-semibold text-zinc-900 tabular-nums">{children}</dd>
-    </div>
-  );
-}
 
 /** A pass rate with its interval drawn as a whisker. */
 function RateBar({ rate, low, high, label }: { rate: number; low: number; high: number; label: string }) {

@@ -2,7 +2,7 @@
 // The error box for a failed query: the server's message, and a way back in when the session
 // has ended (e.g. after a password change in another browser).
 import Link from "next/link";
-import { Alert } from "@/components/ui";
+import { Alert } from "@/components/ui/alert";
 import { errorInfo } from "./errors";
 
 export function QueryErrorAlert({ title, error }: { title: string; error: unknown }) {

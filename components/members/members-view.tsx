@@ -8,7 +8,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { ROLES, canGrantRole, roleHasPermission, type Role } from "@/server/contracts/permissions";
 import { useTRPC } from "@/components/trpc/client";
-import { Badge, Button, Card, ConfirmDialog, EmptyState, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
+import { ActionsTH, Badge, Button, Card, ConfirmDialog, EmptyState, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, QueryBody } from "@/components/ui";
 import { LinkIcon, PlusIcon, TrashIcon, UsersIcon } from "@/components/ui/icons";
 import { errorInfo } from "@/components/lib/errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
@@ -87,52 +87,42 @@ export function MembersView({ orgSlug, orgName, myRole, myUserId, projects }: Pr
           ) : null}
         </div>
 
-        {members.isPending ? (
-          <div className="px-4 py-10 text-center">
-            <Spinner label="Loading members…" />
-          </div>
-        ) : members.isError ? (
-          <div className="p-4">
-            <QueryErrorAlert title="Could not load the members" error={members.error} />
-          </div>
-        ) : members.data.length === 0 ? (
-          <EmptyState icon={<UsersIcon />} title="No members yet" />
-        ) : (
-          <Table caption={`Members of ${orgName}`}>
-            <THead>
-              <TR>
-                <TH>Name</TH>
-                <TH>Email</TH>
-                <TH>Organization role</TH>
-                {project ? <TH>Role in {project.name}</TH> : null}
-                <TH>Joined</TH>
-                {canAdd || canRemove ? (
-                  <TH>
-                    <span className="sr-only">Actions</span>
-                  </TH>
-                ) : null}
-              </TR>
-            </THead>
-            <TBody>
-              {members.data.map((m) => (
-                <MemberRow
-                  key={m.userId}
-                  member={m}
-                  isMe={m.userId === myUserId}
-                  orgSlug={orgSlug}
-                  project={project}
-                  myRole={myRole}
-                  canUpdate={canUpdate}
-                  canAdd={canAdd}
-                  canRemove={canRemove}
-                  onStatus={setStatus}
-                  onNewLink={() => setLinkFor(m)}
-                  onRemove={() => setRemoving(m)}
-                />
-              ))}
-            </TBody>
-          </Table>
-        )}
+        <QueryBody query={members} what="members" empty={<EmptyState icon={<UsersIcon />} title="No members yet" />}>
+          {(data) => (
+            <Table caption={`Members of ${orgName}`}>
+              <THead>
+                <TR>
+                  <TH>Name</TH>
+                  <TH>Email</TH>
+                  <TH>Organization role</TH>
+                  {project ? <TH>Role in {project.name}</TH> : null}
+                  <TH>Joined</TH>
+                  {canAdd || canRemove ? (
+                    <ActionsTH />
+                  ) : null}
+                </TR>
+              </THead>
+              <TBody>
+                {data.map((m) => (
+                  <MemberRow
+                    key={m.userId}
+                    member={m}
+                    isMe={m.userId === myUserId}
+                    orgSlug={orgSlug}
+                    project={project}
+                    myRole={myRole}
+                    canUpdate={canUpdate}
+                    canAdd={canAdd}
+                    canRemove={canRemove}
+                    onStatus={setStatus}
+                    onNewLink={() => setLinkFor(m)}
+                    onRemove={() => setRemoving(m)}
+                  />
+                ))}
+              </TBody>
+            </Table>
+          )}
+        </QueryBody>
       </Card>
 
       {canAdd ? <InvitationsCard orgSlug={orgSlug} orgName={orgName} onStatus={setStatus} /> : null}
@@ -360,9 +350,7 @@ function InvitationsCard({ orgSlug, orgName, onStatus }: { orgSlug: string; orgN
               <TH>Role</TH>
               <TH>Invited by</TH>
               <TH>Expires</TH>
-              <TH>
-                <span className="sr-only">Actions</span>
-              </TH>
+              <ActionsTH />
             </TR>
           </THead>
           <TBody>

@@ -11,7 +11,7 @@ import type { BreakdownRow, Dashboard, DashboardFilters, WindowName } from "@/se
 import { WINDOWS } from "@/server/contracts/observability";
 import { useUrlParams } from "@/components/lib/url-params";
 import { useTRPC } from "@/components/trpc/client";
-import { Button, ButtonLink, Card, CardHeader, EmptyState, PageHeader, Spinner, TBody, TD, TH, THead, TR, Table, cn } from "@/components/ui";
+import { Button, ButtonLink, Card, CardHeader, EmptyState, PageHeader, Spinner, Stat, TBody, TD, TH, THead, TR, Table, cn } from "@/components/ui";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { ChartFigure, SERIES_COLORS, type DataTable } from "@/components/evaluations/charts";
 import { NoChartData, TimeBarChart, TimeLineChart, type TimePoint, type TimeSeries } from "./charts";
@@ -65,26 +65,17 @@ function tableRows(points: TimePoint[], window: WindowName, cells: (p: TimePoint
   return points.filter(keep).map((p) => ({ key: p.t, cells: [formatPointTime(p.t, window), ...cells(p)] }));
 }
 
-function Stat({ label, value, detail, tone }: { label: string; value: ReactNode; detail?: ReactNode; tone?: "danger" | "warning" }) {
-  return (
-    <div className="flex min-w-0 flex-col gap-1 rounded-lg border border-zinc-200 bg-white px-4 py-3 shadow-xs">
-      <dt className="truncate text-xs font-medium text-zinc-500">{label}</dt>
-      <dd className={cn("text-xl font-semibold tracking-tight text-zinc-900 tabular-nums", tone === "danger" && "text-red-700", tone === "warning" && "text-amber-700")}>{value}</dd>
-      {detail ? <dd className="text-xs text-zinc-500 tabular-nums">{detail}</dd> : null}
-    </div>
-  );
-}
 
 function Stats({ d }: { d: Dashboard }) {
   const t = d.totals;
   return (
     <dl aria-label="Totals" className="grid grid-cols-2 gap-3 md:grid-cols-3 xl:grid-cols-6">
-      <Stat label="Generations" value={formatCount(t.generations)} detail={`${WINDOWS[d.window].label.toLowerCase()}`} />
-      <Stat label="Error rate" value={formatPercent(t.errorRate)} detail={`${t.errors.toLocaleString()} ${t.errors === 1 ? "error" : "errors"}`} tone={t.errors > 0 ? "danger" : undefined} />
-      <Stat label="Latency p50" value={formatMs(t.p50)} detail={`p95 ${formatMs(t.p95)} · p99 ${formatMs(t.p99)}`} />
-      <Stat label="Tokens" value={formatCount(t.inputTokens + t.outputTokens)} detail={`${formatCount(t.inputTokens)} in · ${formatCount(t.outputTokens)} out`} />
-      <Stat label="Cost" value={formatUsd(t.costUsd)} detail={t.generations ? `${formatUsd(t.costUsd / t.generations)} per call` : undefined} />
-      <Stat label="Guardrails" value={`${t.guardrailBlocks.toLocaleString()} blocked`} detail={`${t.guardrailFlags.toLocaleString()} flagged`} tone={t.guardrailBlocks > 0 ? "warning" : undefined} />
+      <Stat label="Generations" detail={`${WINDOWS[d.window].label.toLowerCase()}`} look="headline" boxed>{formatCount(t.generations)}</Stat>
+      <Stat label="Error rate" detail={`${t.errors.toLocaleString()} ${t.errors === 1 ? "error" : "errors"}`} tone={t.errors > 0 ? "danger" : undefined} look="headline" boxed>{formatPercent(t.errorRate)}</Stat>
+      <Stat label="Latency p50" detail={`p95 ${formatMs(t.p95)} · p99 ${formatMs(t.p99)}`} look="headline" boxed>{formatMs(t.p50)}</Stat>
+      <Stat label="Tokens" detail={`${formatCount(t.inputTokens)} in · ${formatCount(t.outputTokens)} out`} look="headline" boxed>{formatCount(t.inputTokens + t.outputTokens)}</Stat>
+      <Stat label="Cost" detail={t.generations ? `${formatUsd(t.costUsd / t.generations)} per call` : undefined} look="headline" boxed>{formatUsd(t.costUsd)}</Stat>
+      <Stat label="Guardrails" detail={`${t.guardrailFlags.toLocaleString()} flagged`} tone={t.guardrailBlocks > 0 ? "warning" : undefined} look="headline" boxed>{`${t.guardrailBlocks.toLocaleString()} blocked`}</Stat>
     </dl>
   );
 }

@@ -60,23 +60,8 @@ export function parseText(value: string | null, max = 200): string | undefined {
 
 // ----- numbers -----------------------------------------------------------------------------
 
-export function formatMs(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || Number.isNaN(ms)) return "—";
-  if (ms >= 60_000) return `${(ms / 60_000).toFixed(1)} min`;
-  if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
-  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
-  if (ms >= 10) return `${Math.round(ms)} ms`;
-  return `${Number(ms.toFixed(1))} ms`;
-}
-
-export function formatUsd(usd: number | null | undefined): string {
-  if (usd === null || usd === undefined) return "—";
-  if (usd === 0) return "$0";
-  if (usd < 0.0001) return `$${usd.toLocaleString("en-US", { maximumSignificantDigits: 2, maximumFractionDigits: 10 })}`;
-  if (usd < 1) return `$${usd.toFixed(4)}`;
-  if (usd < 1000) return `$${usd.toFixed(2)}`;
-  return `$${Math.round(usd).toLocaleString("en-US")}`;
-}
+// Shared with the other feature folders; re-exported so this folder keeps one import.
+export { formatMs, formatUsd } from "@/components/lib/format";
 
 /** 1234 → "1.2k", 2_500_000 → "2.5M". */
 export function formatCount(n: number | null | undefined): string {

@@ -9,7 +9,7 @@ import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } fr
 import { promptName as promptNameSchema, type ChatMessage } from "@/server/contracts/prompts";
 import { renderPrompt } from "@/server/contracts/templates";
 import { useTRPC, useTRPCClient } from "@/components/trpc/client";
-import { Alert, Badge, Button, Card, CardBody, CardHeader, Dialog, Input, PageHeader, Select, Spinner, Textarea, cn } from "@/components/ui";
+import { Alert, Badge, Button, Card, CardBody, CardHeader, Dialog, Input, PageHeader, Select, Spinner, Stat, Textarea, cn } from "@/components/ui";
 import { DatabaseIcon, PlayIcon, SaveIcon, StopIcon } from "@/components/ui/icons";
 import { errorInfo } from "@/components/lib/errors";
 import { ContentEditor } from "@/components/prompts/content-editor";
@@ -444,10 +444,10 @@ function Output({ run, outputId, simulated, actions }: { run: RunState; outputId
         <div role="status" aria-label="Run result">
           {run.status === "done" ? (
             <dl className="grid grid-cols-2 gap-x-4 gap-y-1.5 text-[13px] sm:grid-cols-4" aria-label="Usage">
-              <Stat label="Tokens in" value={run.usage.inputTokens.toLocaleString()} />
-              <Stat label="Tokens out" value={run.usage.outputTokens.toLocaleString()} />
-              <Stat label="Latency" value={`${run.latencyMs.toLocaleString()} ms`} />
-              <Stat label="Cost" value={formatCost(run.costUsd, simulated)} />
+              <Stat label="Tokens in">{run.usage.inputTokens.toLocaleString()}</Stat>
+              <Stat label="Tokens out">{run.usage.outputTokens.toLocaleString()}</Stat>
+              <Stat label="Latency">{`${run.latencyMs.toLocaleString()} ms`}</Stat>
+              <Stat label="Cost">{formatCost(run.costUsd, simulated)}</Stat>
               <div className="col-span-full text-xs text-zinc-500">
                 Model <span className="font-mono">{run.model}</span>
               </div>
@@ -461,14 +461,6 @@ function Output({ run, outputId, simulated, actions }: { run: RunState; outputId
   );
 }
 
-function Stat({ label, value }: { label: string; value: string }) {
-  return (
-    <div>
-      <dt className="text-xs text-zinc-500">{label}</dt>
-      <dd className="font-mono text-[13px] text-zinc-900">{value}</dd>
-    </div>
-  );
-}
 
 function SaveDialog({ open, onClose, orgSlug, projectSlug, source, draft, onSaved }: { open: boolean; onClose: () => void; orgSlug: string; projectSlug: string; source: Source; draft: ContentDraft; onSaved: () => void }) {
   const trpc = useTRPC();

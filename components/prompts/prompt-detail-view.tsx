@@ -9,7 +9,7 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, ButtonLink, Card, CardBody, CardHeader, ConfirmDialog, Dialog, EmptyState, Input, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, Textarea, ScrollArea } from "@/components/ui";
+import { ActionsTH, Alert, Badge, Button, ButtonLink, Card, CardBody, CardHeader, ConfirmDialog, Dialog, EmptyState, Input, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, Textarea, ScrollArea } from "@/components/ui";
 import { ClockIcon, CompareIcon, LockIcon, PencilIcon, PlayIcon } from "@/components/ui/icons";
 import { errorInfo } from "@/components/lib/errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
@@ -230,9 +230,7 @@ function VersionsTable({ orgSlug, projectSlug, name, canWrite, versions, labels,
             <TH>Version</TH>
             <TH>Message</TH>
             <TH>Saved</TH>
-            <TH>
-              <span className="sr-only">Actions</span>
-            </TH>
+            <ActionsTH />
           </TR>
         </THead>
         <TBody>

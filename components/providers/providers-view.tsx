@@ -4,15 +4,15 @@
 // the key. The built-in Simulated provider is an offline stand-in with deterministic replies.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
-import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, Card, ConfirmDialog, Dialog, EmptyState, Input, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
+import { useTRPC, type RouterOutputs } from "@/components/trpc/client";
+import { ActionsTH, Alert, Badge, Button, Card, ConfirmDialog, Dialog, EmptyState, Input, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, QueryBody } from "@/components/ui";
 import { KeyIcon, PencilIcon, PlusIcon, ServerIcon, TrashIcon } from "@/components/ui/icons";
 import { errorInfo, focusFirstInvalid, formErrorsFrom, NO_ERRORS, type FormErrors } from "@/components/lib/errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string; canManage: boolean };
 type Kind = "openai_compatible" | "anthropic" | "simulated";
-type Provider = { id: string; name: string; kind: Kind; baseUrl: string | null; apiKeyHint: string | null; defaultModel: string | null; builtIn: boolean };
+type Provider = RouterOutputs["providers"]["list"][number];
 
 const KIND_LABELS: Record<Kind, string> = { openai_compatible: "OpenAI-compatible", anthropic: "Anthropic", simulated: "Simulated" };
 const DEFAULT_URLS: Record<"openai_compatible" | "anthropic", string> = { openai_compatible: "https://api.openai.com/v1", anthropic: "https://api.anthropic.com" };
@@ -43,74 +43,64 @@ export function ProvidersView({ orgSlug, projectSlug, projectName, canManage }: 
               {status}
             </p>
           </div>
-          {providers.isPending ? (
-            <div className="px-4 py-10 text-center">
-              <Spinner label="Loading providers…" />
-            </div>
-          ) : providers.isError ? (
-            <div className="p-4">
-              <QueryErrorAlert title="Could not load the providers" error={providers.error} />
-            </div>
-          ) : providers.data.length === 0 ? (
-            <EmptyState icon={<ServerIcon />} title="No providers" action={addButton} />
-          ) : (
-            <Table caption={`Providers of ${projectName}`}>
-              <THead>
-                <TR>
-                  <TH>Name</TH>
-                  <TH>Kind</TH>
-                  <TH>Base URL</TH>
-                  <TH>API key</TH>
-                  <TH>Default model</TH>
-                  {canManage ? (
-                    <TH>
-                      <span className="sr-only">Actions</span>
-                    </TH>
-                  ) : null}
-                </TR>
-              </THead>
-              <TBody>
-                {providers.data.map((p) => (
-                  <TR key={p.id}>
-                    <TD>
-                      <span className="flex items-center gap-1.5 font-medium text-zinc-900">
-                        {p.name}
-                        {p.builtIn ? <Badge tone="outline">Built-in</Badge> : null}
-                      </span>
-                      {p.kind === "simulated" ? <span className="block text-xs text-zinc-500">Offline stand-in: deterministic replies, no network, no cost.</span> : null}
-                    </TD>
-                    <TD>{KIND_LABELS[p.kind]}</TD>
-                    <TD className="font-mono text-xs">{p.baseUrl ?? <span className="text-zinc-500">—</span>}</TD>
-                    <TD className="font-mono text-xs">
-                      {p.apiKeyHint ? (
-                        <span title="Only a hint is kept for recognition; the key is never sent back">
-                          <span className="sr-only">Key hint </span>
-                          {p.apiKeyHint}
-                        </span>
-                      ) : (
-                        <span className="font-sans text-zinc-500">{p.kind === "simulated" ? "not needed" : "none"}</span>
-                      )}
-                    </TD>
-                    <TD className="font-mono text-xs">{p.defaultModel ?? <span className="text-zinc-500">—</span>}</TD>
+          <QueryBody query={providers} what="providers" empty={<EmptyState icon={<ServerIcon />} title="No providers" action={addButton} />}>
+            {(data) => (
+              <Table caption={`Providers of ${projectName}`}>
+                <THead>
+                  <TR>
+                    <TH>Name</TH>
+                    <TH>Kind</TH>
+                    <TH>Base URL</TH>
+                    <TH>API key</TH>
+                    <TH>Default model</TH>
                     {canManage ? (
-                      <TD className="text-right whitespace-nowrap">
-                        {!p.builtIn ? (
-                          <span className="inline-flex gap-1">
-                            <Button size="sm" variant="ghost" icon={<PencilIcon size={12} />} aria-label={`Edit ${p.name}`} onClick={() => setEditing(p)}>
-                              Edit
-                            </Button>
-                            <Button size="sm" variant="danger-ghost" icon={<TrashIcon size={12} />} aria-label={`Delete ${p.name}`} onClick={() => setDeleting(p)}>
-                              Delete
-                            </Button>
-                          </span>
-                        ) : null}
-                      </TD>
+                      <ActionsTH />
                     ) : null}
                   </TR>
-                ))}
-              </TBody>
-            </Table>
-          )}
+                </THead>
+                <TBody>
+                  {data.map((p) => (
+                    <TR key={p.id}>
+                      <TD>
+                        <span className="flex items-center gap-1.5 font-medium text-zinc-900">
+                          {p.name}
+                          {p.builtIn ? <Badge tone="outline">Built-in</Badge> : null}
+                        </span>
+                        {p.kind === "simulated" ? <span className="block text-xs text-zinc-500">Offline stand-in: deterministic replies, no network, no cost.</span> : null}
+                      </TD>
+                      <TD>{KIND_LABELS[p.kind]}</TD>
+                      <TD className="font-mono text-xs">{p.baseUrl ?? <span className="text-zinc-500">—</span>}</TD>
+                      <TD className="font-mono text-xs">
+                        {p.apiKeyHint ? (
+                          <span title="Only a hint is kept for recognition; the key is never sent back">
+                            <span className="sr-only">Key hint </span>
+                            {p.apiKeyHint}
+                          </span>
+                        ) : (
+                          <span className="font-sans text-zinc-500">{p.kind === "simulated" ? "not needed" : "none"}</span>
+                        )}
+                      </TD>
+                      <TD className="font-mono text-xs">{p.defaultModel ?? <span className="text-zinc-500">—</span>}</TD>
+                      {canManage ? (
+                        <TD className="text-right whitespace-nowrap">
+                          {!p.builtIn ? (
+                            <span className="inline-flex gap-1">
+                              <Button size="sm" variant="ghost" icon={<PencilIcon size={12} />} aria-label={`Edit ${p.name}`} onClick={() => setEditing(p)}>
+                                Edit
+                              </Button>
+                              <Button size="sm" variant="danger-ghost" icon={<TrashIcon size={12} />} aria-label={`Delete ${p.name}`} onClick={() => setDeleting(p)}>
+                                Delete
+                              </Button>
+                            </span>
+                          ) : null}
+                        </TD>
+                      ) : null}
+                    </TR>
+                  ))}
+                </TBody>
+              </Table>
+            )}
+          </QueryBody>
         </Card>
         <PricesCard orgSlug={orgSlug} projectSlug={projectSlug} canManage={canManage} />
       </div>
@@ -273,7 +263,7 @@ function DeleteProviderDialog({ provider, onClose, orgSlug, projectSlug, onDelet
   );
 }
 
-type Price = { model: string; inputPerMillion: number; outputPerMillion: number; source: "default" | "project" };
+type Price = RouterOutputs["modelPrices"]["list"]["prices"][number];
 
 function PricesCard({ orgSlug, projectSlug, canManage }: { orgSlug: string; projectSlug: string; canManage: boolean }) {
   const trpc = useTRPC();
@@ -314,9 +304,7 @@ function PricesCard({ orgSlug, projectSlug, canManage }: { orgSlug: string; proj
               <TH className="text-right">Output / 1M tokens</TH>
               <TH>Source</TH>
               {canManage ? (
-                <TH>
-                  <span className="sr-only">Actions</span>
-                </TH>
+                <ActionsTH />
               ) : null}
             </TR>
           </THead>

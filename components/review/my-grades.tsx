@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { rubric as rubricSchema, type Grade, type Rubric } from "@/server/contracts/reviews";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, ButtonLink, Card, EmptyState, PageHeader, Spinner, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
+import { ActionsTH, Alert, Badge, ButtonLink, Card, EmptyState, PageHeader, Spinner, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
 import { formatValue, reviewHref } from "./model";
@@ -104,9 +104,7 @@ export function MyGrades({ orgSlug, projectSlug, projectName, queue }: { orgSlug
                 ))}
                 <TH>Submitted</TH>
                 <TH>State</TH>
-                <TH>
-                  <span className="sr-only">Actions</span>
-                </TH>
+                <ActionsTH />
               </TR>
             </THead>
             <TBody>

@@ -4,7 +4,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTRPC } from "@/components/trpc/client";
-import { ButtonLink, Card, EmptyState, PageHeader, Spinner, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
+import { ActionsTH, ButtonLink, Card, EmptyState, PageHeader, Spinner, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { reviewHref } from "./model";
 
@@ -40,9 +40,7 @@ export function MyQueues({ orgSlug, projectSlug, projectName }: { orgSlug: strin
                 <TH className="text-right">Graded by you</TH>
                 <TH className="text-right">Finalised</TH>
                 <TH className="w-56">Queue progress</TH>
-                <TH>
-                  <span className="sr-only">Actions</span>
-                </TH>
+                <ActionsTH />
               </TR>
             </THead>
             <TBody>

@@ -5,11 +5,15 @@
 // `select.evaluator`) are shown on that field.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
+import { useForm, useWatch } from "react-hook-form";
+import { zodResolver } from "@hookform/resolvers/zod";
+import { z } from "zod";
 import type { Grade, Rubric } from "@/server/contracts/reviews";
-import { useTRPC } from "@/components/trpc/client";
+import { useTRPC, type RouterOutputs } from "@/components/trpc/client";
 import { Alert, Button, Checkbox, Dialog, Input, Select, Spinner, Textarea, cn } from "@/components/ui";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { errorInfo, focusFirstInvalid } from "@/components/lib/errors";
+import { applyServerErrors } from "@/components/lib/form-errors";
 import { preview } from "@/components/datasets/model";
 import { checkDraft, draftFromAgreement, draftFromGrade, GradeForm, type GradeDraft } from "./grade-form";
 import { formatGradeValue } from "./model";
@@ -39,23 +43,48 @@ function FormProblem({ message }: { message: string | null }) {
 // ---------------------------------------------------------------------------------------------
 // Add items
 
-type Source = "run" | "dataset";
-type RunPick = "all" | "failed" | "sample";
+
+// The dialog's own fields (selects and inputs hold text); they become addFromRun's `select` or
+// addFromDataset's input, which the server checks with the procedures' schemas.
+const addItemsSchema = z
+  .object({
+    source: z.enum(["run", "dataset"]),
+    runNumber: z.string(),
+    pick: z.enum(["all", "failed", "sample"]),
+    evaluator: z.string(),
+    sampleBy: z.enum(["count", "percent"]),
+    sampleSize: z.string(),
+    dataset: z.string(),
+    version: z.string(),
+    tag: z.string(),
+  })
+  .superRefine((v, ctx) => {
+    const problem = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+    if (v.source === "dataset") {
+      if (!v.dataset) problem("dataset", "Choose a dataset");
+      return;
+    }
+    if (!v.runNumber) problem("runNumber", "Choose a run");
+    if (v.pick === "failed" && !v.evaluator) problem("evaluator", "Choose the evaluator whose failures to add");
+    const size = Number(v.sampleSize);
+    if (v.pick === "sample") {
+      if (v.sampleBy === "count" && (!Number.isInteger(size) || size < 1 || size > 100_000)) problem("sampleSize", "Enter a whole number of outputs (1 or more)");
+      if (v.sampleBy === "percent" && (!Number.isFinite(size) || size < 0.1 || size > 100)) problem("sampleSize", "Enter a percentage from 0.1 to 100");
+    }
+  });
+type AddItemsValues = z.infer<typeof addItemsSchema>;
 
 export function AddItemsDialog({ orgSlug, projectSlug, name, onClose, onAdded }: Base & { onClose: () => void; onAdded: (message: string) => void }) {
   const trpc = useTRPC();
   const formId = useId();
   const invalidate = useInvalidateQueue();
-  const [source, setSource] = useState<Source>("run");
-  const [runNumber, setRunNumber] = useState("");
-  const [pick, setPick] = useState<RunPick>("all");
-  const [evaluator, setEvaluator] = useState("");
-  const [sampleBy, setSampleBy] = useState<"count" | "percent">("count");
-  const [sampleSize, setSampleSize] = useState("20");
-  const [dataset, setDataset] = useState("");
-  const [version, setVersion] = useState("");
-  const [tag, setTag] = useState("");
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const form = useForm<AddItemsValues>({
+    resolver: zodResolver(addItemsSchema),
+    defaultValues: { source: "run", runNumber: "", pick: "all", evaluator: "", sampleBy: "count", sampleSize: "20", dataset: "", version: "", tag: "" },
+  });
+  const { register, setValue, clearErrors, formState: { errors } } = form;
+  // Controlled selects: their options arrive with the queries.
+  const [source, runNumber, pick, evaluator, sampleBy, dataset, version, tag] = useWatch({ control: form.control, name: ["source", "runNumber", "pick", "evaluator", "sampleBy", "dataset", "version", "tag"] });
   const [formError, setFormError] = useState<string | null>(null);
 
   const runs = useQuery({ ...trpc.runs.list.queryOptions({ orgSlug, projectSlug, limit: 100 }), enabled: source === "run" });
@@ -70,14 +99,8 @@ export function AddItemsDialog({ orgSlug, projectSlug, name, onClose, onAdded }:
   const versions = useQuery({ ...trpc.datasets.versions.queryOptions({ orgSlug, projectSlug, name: dataset || "x", limit: 200 }), enabled: !!chosenDataset });
   const tags = useQuery({ ...trpc.datasets.tags.queryOptions({ orgSlug, projectSlug, name: dataset || "x", version: version ? Number(version) : undefined }), enabled: !!chosenDataset });
 
-  const onError = (error: unknown) => {
-    const info = errorInfo(error);
-    const field = info.field === "select.evaluator" ? "evaluator" : info.field;
-    if (field && ["runNumber", "evaluator", "dataset", "version", "tag"].includes(field)) {
-      setErrors({ [field]: info.message });
-      focusFirstInvalid(formId);
-    } else setFormError(info.message);
-  };
+  const onError = (error: unknown) =>
+    setFormError(applyServerErrors(form, error, { fieldOf: (path) => (path === "select.evaluator" ? "evaluator" : (["runNumber", "dataset", "version", "tag"] as const).find((f) => f === path) ?? null) }));
   const done = async (r: { added: number; skipped: number }, from: string) => {
     await invalidate();
     onAdded(r.added ? `Added ${r.added} ${r.added === 1 ? "item" : "items"} from ${from}${r.skipped ? ` (${r.skipped} already in the queue)` : ""}.` : `Nothing added: ${r.skipped ? `all ${r.skipped} chosen outputs are already in the queue` : `${from} has no matching outputs`}.`);
@@ -85,29 +108,19 @@ export function AddItemsDialog({ orgSlug, projectSlug, name, onClose, onAdded }:
   const fromRun = useMutation(trpc.reviews.addFromRun.mutationOptions({ onSuccess: (r, v) => done(r, `run #${v.runNumber}`), onError }));
   const fromDataset = useMutation(trpc.reviews.addFromDataset.mutationOptions({ onSuccess: (r, v) => done(r, `${v.dataset}${v.version ? ` v${v.version}` : ""}${v.tag ? ` (${v.tag})` : ""}`), onError }));
 
-  function onSubmit(e: FormEvent) {
-    e.preventDefault();
-    setFormError(null);
-    const next: Record<string, string> = {};
-    if (source === "run") {
-      if (!runNumber) next.runNumber = "Choose a run";
-      if (pick === "failed" && !evaluator) next.evaluator = "Choose the evaluator whose failures to add";
-      const size = Number(sampleSize);
-      if (pick === "sample") {
-        if (sampleBy === "count" && (!Number.isInteger(size) || size < 1 || size > 100_000)) next.sampleSize = "Enter a whole number of outputs (1 or more)";
-        if (sampleBy === "percent" && (!Number.isFinite(size) || size < 0.1 || size > 100)) next.sampleSize = "Enter a percentage from 0.1 to 100";
-      }
-      setErrors(next);
-      if (Object.keys(next).length) return focusFirstInvalid(formId);
-      const select = pick === "all" ? ({ kind: "all" } as const) : pick === "failed" ? ({ kind: "failed", evaluator } as const) : ({ kind: "sample", ...(sampleBy === "count" ? { count: size } : { percent: size }) } as const);
-      fromRun.mutate({ orgSlug, projectSlug, name, runNumber: Number(runNumber), select });
+  const onValid = (v: AddItemsValues) => {
+    if (v.source === "run") {
+      const size = Number(v.sampleSize);
+      const select = v.pick === "all" ? ({ kind: "all" } as const) : v.pick === "failed" ? ({ kind: "failed", evaluator: v.evaluator } as const) : ({ kind: "sample", ...(v.sampleBy === "count" ? { count: size } : { percent: size }) } as const);
+      fromRun.mutate({ orgSlug, projectSlug, name, runNumber: Number(v.runNumber), select });
     } else {
-      if (!dataset) next.dataset = "Choose a dataset";
-      setErrors(next);
-      if (Object.keys(next).length) return focusFirstInvalid(formId);
-      fromDataset.mutate({ orgSlug, projectSlug, name, dataset, ...(version ? { version: Number(version) } : {}), ...(tag ? { tag } : {}) });
+      fromDataset.mutate({ orgSlug, projectSlug, name, dataset: v.dataset, ...(v.version ? { version: Number(v.version) } : {}), ...(v.tag ? { tag: v.tag } : {}) });
     }
-  }
+  };
+  const onSubmit = (e: FormEvent) => {
+    setFormError(null);
+    return form.handleSubmit(onValid, () => focusFirstInvalid(formId))(e);
+  };
 
   const pending = fromRun.isPending || fromDataset.isPending;
   return (
@@ -131,13 +144,13 @@ export function AddItemsDialog({ orgSlug, projectSlug, name, onClose, onAdded }:
         <fieldset>
           <legend className="mb-1.5 text-[13px] font-medium text-zinc-800">From</legend>
           <div className="flex gap-4">
-            <Radio name={`${formId}-source`} label="An evaluation run" checked={source === "run"} onChange={() => (setSource("run"), setErrors({}))} />
-            <Radio name={`${formId}-source`} label="A dataset" checked={source === "dataset"} onChange={() => (setSource("dataset"), setErrors({}))} />
+            <Radio name={`${formId}-source`} label="An evaluation run" checked={source === "run"} onChange={() => (setValue("source", "run"), clearErrors())} />
+            <Radio name={`${formId}-source`} label="A dataset" checked={source === "dataset"} onChange={() => (setValue("source", "dataset"), clearErrors())} />
           </div>
         </fieldset>
         {source === "run" ? (
           <>
-            <Select label="Run" value={runNumber} error={errors.runNumber} onChange={(e) => (setRunNumber(e.target.value), setEvaluator(""), setErrors({}))} disabled={runs.isPending}>
+            <Select label="Run" {...register("runNumber", { onChange: () => (setValue("evaluator", ""), clearErrors()) })} value={runNumber} error={errors.runNumber?.message} disabled={runs.isPending}>
               <option value="">{runs.isPending ? "Loading runs…" : finished.length ? "Choose a run" : "No finished runs"}</option>
               {finished.map((r) => (
                 <option key={r.number} value={r.number}>
@@ -149,10 +162,10 @@ export function AddItemsDialog({ orgSlug, projectSlug, name, onClose, onAdded }:
             <fieldset>
               <legend className="mb-1.5 text-[13px] font-medium text-zinc-800">Which outputs</legend>
               <div className="flex flex-col gap-2">
-                <Radio name={`${formId}-pick`} label="All outputs" checked={pick === "all"} onChange={() => setPick("all")} />
-                <Radio name={`${formId}-pick`} label="Failures of an evaluator" checked={pick === "failed"} onChange={() => setPick("failed")} />
+                <Radio name={`${formId}-pick`} label="All outputs" checked={pick === "all"} onChange={() => setValue("pick", "all")} />
+                <Radio name={`${formId}-pick`} label="Failures of an evaluator" checked={pick === "failed"} onChange={() => setValue("pick", "failed")} />
                 {pick === "failed" ? (
-                  <Select label="Evaluator" value={evaluator} error={errors.evaluator} onChange={(e) => (setEvaluator(e.target.value), setErrors({}))} disabled={!run.data} wrapperClassName="ml-6" boxClassName="max-w-xs">
+                  <Select label="Evaluator" {...register("evaluator", { onChange: () => clearErrors() })} value={evaluator} error={errors.evaluator?.message} disabled={!run.data} wrapperClassName="ml-6" boxClassName="max-w-xs">
                     <option value="">{!runNumber ? "Choose a run first" : run.isPending ? "Loading…" : evaluatorNames.length ? "Choose an evaluator" : "The run has no evaluators"}</option>
                     {evaluatorNames.map((n) => (
                       <option key={n} value={n}>
@@ -161,11 +174,11 @@ export function AddItemsDialog({ orgSlug, projectSlug, name, onClose, onAdded }:
                     ))}
                   </Select>
                 ) : null}
-                <Radio name={`${formId}-pick`} label="A random sample" checked={pick === "sample"} onChange={() => setPick("sample")} />
+                <Radio name={`${formId}-pick`} label="A random sample" checked={pick === "sample"} onChange={() => setValue("pick", "sample")} />
                 {pick === "sample" ? (
                   <div className="ml-6 flex items-start gap-2">
-                    <Input label={sampleBy === "count" ? "Number of outputs" : "Percent of outputs"} type="number" min={sampleBy === "count" ? 1 : 0.1} max={sampleBy === "count" ? 100_000 : 100} step={sampleBy === "count" ? 1 : 0.1} value={sampleSize} error={errors.sampleSize} onChange={(e) => setSampleSize(e.target.value)} wrapperClassName="w-40" />
-                    <Select label="Sample by" value={sampleBy} onChange={(e) => setSampleBy(e.target.value as "count" | "percent")} boxClassName="w-32">
+                    <Input label={sampleBy === "count" ? "Number of outputs" : "Percent of outputs"} type="number" min={sampleBy === "count" ? 1 : 0.1} max={sampleBy === "count" ? 100_000 : 100} step={sampleBy === "count" ? 1 : 0.1} {...register("sampleSize")} error={errors.sampleSize?.message} wrapperClassName="w-40" />
+                    <Select label="Sample by" {...register("sampleBy")} boxClassName="w-32">
                       <option value="count">Count</option>
                       <option value="percent">Percent</option>
                     </Select>
@@ -176,7 +189,7 @@ export function AddItemsDialog({ orgSlug, projectSlug, name, onClose, onAdded }:
           </>
         ) : (
           <>
-            <Select label="Dataset" value={dataset} error={errors.dataset} onChange={(e) => (setDataset(e.target.value), setVersion(""), setTag(""), setErrors({}))} disabled={datasets.isPending}>
+            <Select label="Dataset" {...register("dataset", { onChange: () => (setValue("version", ""), setValue("tag", ""), clearErrors()) })} value={dataset} error={errors.dataset?.message} disabled={datasets.isPending}>
               <option value="">{datasets.isPending ? "Loading datasets…" : "Choose a dataset"}</option>
               {(datasets.data ?? []).map((d) => (
                 <option key={d.id} value={d.name}>
@@ -185,7 +198,7 @@ export function AddItemsDialog({ orgSlug, projectSlug, name, onClose, onAdded }:
               ))}
             </Select>
             <div className="grid grid-cols-2 gap-3">
-              <Select label="Version" value={version} error={errors.version} onChange={(e) => (setVersion(e.target.value), setTag(""))} disabled={!chosenDataset}>
+              <Select label="Version" {...register("version", { onChange: () => setValue("tag", "") })} value={version} error={errors.version?.message} disabled={!chosenDataset}>
                 <option value="">{chosenDataset ? `Latest (version ${chosenDataset.latestVersion})` : "—"}</option>
                 {(versions.data?.versions ?? []).map((v) => (
                   <option key={v.version} value={v.version}>
@@ -193,7 +206,7 @@ export function AddItemsDialog({ orgSlug, projectSlug, name, onClose, onAdded }:
                   </option>
                 ))}
               </Select>
-              <Select label="Tag" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={tag} error={errors.tag} onChange={(e) => setTag(e.target.value)} disabled={!chosenDataset || !tags.data?.length}>
+              <Select label="Tag" labelAside={<span className="text-xs text-zinc-500">optional</span>} {...register("tag")} value={tag} error={errors.tag?.message} disabled={!chosenDataset || !tags.data?.length}>
                 <option value="">All items</option>
                 {(tags.data ?? []).map((t) => (
                   <option key={t.tag} value={t.tag}>
@@ -239,7 +252,7 @@ export function ReviewersDialog({ orgSlug, projectSlug, name, current, onClose, 
   );
   // People whose role can grade (an organization role or a project override).
   const canGrade = (role: string | null) => role === "owner" || role === "admin" || role === "editor" || role === "reviewer";
-  const list = (members.data ?? []) as { userId: string; email: string; name: string | null; role: string; projectRole: string | null }[];
+  const list = members.data ?? [];
   return (
     <Dialog
       open
@@ -298,17 +311,7 @@ export function ReviewersDialog({ orgSlug, projectSlug, name, current, onClose, 
 // ---------------------------------------------------------------------------------------------
 // Gold and adjudication
 
-export type QueueItem = {
-  position: number;
-  state: string;
-  differing: string[];
-  input: unknown;
-  expected: unknown;
-  output: unknown;
-  gold: unknown;
-  finalGrade: unknown;
-  reviews: { reviewer: string; grade: Grade; submittedAt: Date | string | null }[];
-};
+export type QueueItem = RouterOutputs["reviews"]["items"]["items"][number];
 
 function ItemContent({ item }: { item: QueueItem }) {
   return (

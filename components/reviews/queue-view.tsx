@@ -11,7 +11,8 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
 import type { Grade, Rubric } from "@/server/contracts/reviews";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, ButtonLink, Card, CardBody, CardHeader, EmptyState, PageHeader, Spinner, TBody, TD, TH, THead, TR, Table, buttonClasses, cn, ScrollArea } from "@/components/ui";
+import { Alert, Badge, Button, ButtonLink, Card, CardBody, CardHeader, EmptyState, PageHeader, Spinner, Stat, TBody, TD, TH, THead, TR, Table, buttonClasses, cn, ScrollArea } from "@/components/ui";
+import { formatCount } from "@/components/lib/format";
 import { ClipboardCheckIcon, DatabaseIcon, DownloadIcon, PlusIcon, StarIcon, UsersIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { HistoryLink } from "@/components/audit/history-link";
@@ -22,7 +23,7 @@ import { gradeSummary, ITEM_STATES, percent, reviewsHref, seconds, STATE_COUNT_S
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string; name: string; canManage: boolean };
 
-type Row = QueueItem & { finalSource: string | null; adjudicationNote: string | null; sourceRef: unknown; autoScores: unknown };
+type Row = QueueItem;
 
 const features = tableFeatures({});
 const helper = createColumnHelper<typeof features, Row>();
@@ -137,7 +138,7 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
     [canManage, rubric],
   );
 
-  const table = useTable({ features, columns, data: (items.data?.items as Row[] | undefined) ?? NO_ROWS, getRowId: (row) => String(row.position) });
+  const table = useTable({ features, columns, data: items.data?.items ?? NO_ROWS, getRowId: (row) => String(row.position) });
   const rows = table.getRowModel().rows;
 
   if (queue.isPending) return <Spinner label="Loading the queue…" />;
@@ -205,12 +206,12 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
           <CardBody className="py-4">
             <OverallBar items={p.items} finalized={p.finalized} inProgress={p.inProgress} />
             <dl className="mt-4 grid grid-cols-3 gap-x-4 gap-y-3 sm:grid-cols-6">
-              <Stat label="Items" value={p.items} />
-              <Stat label="Finalized" value={p.finalized} tone="text-emerald-700" />
-              <Stat label="In progress" value={p.inProgress} tone="text-accent" />
-              <Stat label="Remaining" value={p.remaining} />
-              <Stat label="Reviews submitted" value={p.reviewsSubmitted} />
-              <Stat label="Gold items" value={p.gold} />
+              <Stat label="Items" look="figure">{formatCount(p.items)}</Stat>
+              <Stat label="Finalized" tone="text-emerald-700" look="figure">{formatCount(p.finalized)}</Stat>
+              <Stat label="In progress" tone="text-accent" look="figure">{formatCount(p.inProgress)}</Stat>
+              <Stat label="Remaining" look="figure">{formatCount(p.remaining)}</Stat>
+              <Stat label="Reviews submitted" look="figure">{formatCount(p.reviewsSubmitted)}</Stat>
+              <Stat label="Gold items" look="figure">{formatCount(p.gold)}</Stat>
             </dl>
           </CardBody>
           {p.reviewers.length ? (
@@ -378,14 +379,6 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
   );
 }
 
-function Stat({ label, value, tone }: { label: string; value: number; tone?: string }) {
-  return (
-    <div>
-      <dt className="text-xs text-zinc-500">{label}</dt>
-      <dd className={cn("text-lg font-semibold text-zinc-900 tabular-nums", tone)}>{value.toLocaleString()}</dd>
-    </div>
-  );
-}
 
 /** Finalized, in progress and remaining as one bar. */
 function OverallBar({ items, finalized, inProgress }: { items: number; finalized: number; inProgress: number }) {

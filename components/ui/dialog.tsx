@@ -128,6 +128,10 @@ export function ConfirmDialog({
   pending,
   error,
   mutation,
+  confirmVariant = "danger",
+  confirmIcon,
+  confirmDisabled,
+  focusCancel = true,
 }: {
   open: boolean;
   onClose: () => void;
@@ -138,6 +142,13 @@ export function ConfirmDialog({
   pending?: boolean;
   error?: ReactNode;
   mutation?: ConfirmMutation;
+  /** "primary" for a confirmed change that is not destructive (protecting an environment). */
+  confirmVariant?: "danger" | "primary";
+  confirmIcon?: ReactNode;
+  /** E.g. until the name to delete is typed. */
+  confirmDisabled?: boolean;
+  /** Focus Cancel on open (the safe choice); false when the body holds a field to fill first. */
+  focusCancel?: boolean;
 }) {
   const close = () => {
     mutation?.reset();
@@ -153,10 +164,10 @@ export function ConfirmDialog({
       alert
       footer={
         <>
-          <Button data-autofocus onClick={close}>
+          <Button data-autofocus={focusCancel || undefined} onClick={close}>
             Cancel
           </Button>
-          <Button variant="danger" loading={pending ?? mutation?.isPending} onClick={onConfirm}>
+          <Button variant={confirmVariant} icon={confirmIcon} disabled={confirmDisabled} loading={pending ?? mutation?.isPending} onClick={onConfirm}>
             {confirmLabel}
           </Button>
         </>

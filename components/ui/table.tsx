@@ -42,3 +42,12 @@ export function TH({ className, scope = "col", ...props }: ComponentProps<"th">)
 export function TD({ className, ...props }: ComponentProps<"td">) {
   return <td className={cn("px-3 py-2 text-zinc-700 first:pl-4 last:pr-4", className)} {...props} />;
 }
+
+/** The header of a row-actions column: named for screen readers, empty on screen. */
+export function ActionsTH({ className }: { className?: string }) {
+  return (
+    <TH className={className}>
+      <span className="sr-only">Actions</span>
+    </TH>
+  );
+}

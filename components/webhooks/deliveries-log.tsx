@@ -5,7 +5,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Fragment, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, Card, CardHeader, EmptyState, Pagination, Spinner, TBody, TD, TH, THead, TR, Table, cn, type BadgeTone, ScrollArea } from "@/components/ui";
+import { ActionsTH, Alert, Badge, Button, Card, CardHeader, EmptyState, Pagination, Spinner, TBody, TD, TH, THead, TR, Table, cn, type BadgeTone, ScrollArea } from "@/components/ui";
 import { ChevronDownIcon, ScrollIcon, XIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { errorInfo } from "@/components/lib/errors";
@@ -103,9 +103,7 @@ export function DeliveriesLog({ orgSlug, projectSlug, webhook, canManage, onClos
                 <TH>Last status code</TH>
                 <TH>Created</TH>
                 <TH>Delivered</TH>
-                <TH>
-                  <span className="sr-only">Actions</span>
-                </TH>
+                <ActionsTH />
               </TR>
             </THead>
             <TBody>

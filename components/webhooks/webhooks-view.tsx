@@ -6,9 +6,8 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { WEBHOOK_EVENTS, type WebhookEvent } from "@/server/contracts/deployments";
 import { useTRPC } from "@/components/trpc/client";
-import { Badge, Button, Card, CardBody, CardHeader, EmptyState, PageHeader, Spinner, TBody, TD, TH, THead, TR, Table, cn } from "@/components/ui";
+import { ActionsTH, Badge, Button, Card, CardBody, CardHeader, EmptyState, PageHeader, TBody, TD, TH, THead, TR, Table, cn, QueryBody } from "@/components/ui";
 import { LinkIcon, PencilIcon, PlusIcon, TrashIcon } from "@/components/ui/icons";
-import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
 import { DeliveriesLog, DeliveryStatus } from "./deliveries-log";
 import { AddWebhookDialog, DeleteWebhookDialog, EditWebhookDialog, type Webhook } from "./webhook-dialogs";
@@ -58,89 +57,79 @@ export function WebhooksView({ orgSlug, projectSlug, projectName, canManage }: P
             {status}
           </p>
         </div>
-        {hooks.isPending ? (
-          <div className="px-4 py-10 text-center">
-            <Spinner label="Loading webhooks…" />
-          </div>
-        ) : hooks.isError ? (
-          <div className="p-4">
-            <QueryErrorAlert title="Could not load the webhooks" error={hooks.error} />
-          </div>
-        ) : hooks.data.length === 0 ? (
-          <EmptyState icon={<LinkIcon />} title="No webhooks yet" description={canManage ? "Add one to tell chat, CI or a change log about deployments." : "An owner or admin can add webhooks to this project."} action={addButton} />
-        ) : (
-          <Table caption={`Webhooks of ${projectName}`}>
-            <THead>
-              <TR>
-                <TH>Endpoint</TH>
-                <TH>Events</TH>
-                <TH>Status</TH>
-                <TH>Secret</TH>
-                <TH>Last delivery</TH>
-                <TH>
-                  <span className="sr-only">Actions</span>
-                </TH>
-              </TR>
-            </THead>
-            <TBody>
-              {hooks.data.map((h) => (
-                <TR key={h.id} className={cn(logOf === h.id && "bg-accent-soft/40")}>
-                  <TD className="max-w-sm">
-                    <span className="block font-mono text-[12.5px] break-all text-zinc-900">{h.url}</span>
-                    {h.description ? <span className="block text-xs text-zinc-500">{h.description}</span> : null}
-                    <span className="block text-xs text-zinc-500">
-                      Added by {h.createdByLabel} <Time value={h.createdAt} mode="relative" />
-                    </span>
-                  </TD>
-                  <TD>
-                    <ul className="flex max-w-72 min-w-40 flex-wrap gap-1" aria-label="Events">
-                      {h.events.map((e) => (
-                        <li key={e}>
-                          <Badge mono title={WEBHOOK_EVENTS[e as WebhookEvent]}>
-                            {e}
-                          </Badge>
-                        </li>
-                      ))}
-                    </ul>
-                  </TD>
-                  <TD>{h.active ? <Badge tone="success">Active</Badge> : <Badge tone="outline">Paused</Badge>}</TD>
-                  <TD className="font-mono text-xs whitespace-nowrap text-zinc-500" title="Only the signing secret's first and last characters are shown, for recognition">
-                    <span className="sr-only">Signing secret </span>
-                    {h.secretHint}
-                  </TD>
-                  <TD className="whitespace-nowrap">
-                    {h.lastDelivery ? (
-                      <span className="flex flex-col items-start gap-0.5">
-                        <span className="flex items-center gap-1.5">
-                          <DeliveryStatus status={h.lastDelivery.status} />
-                          {h.lastDelivery.lastStatusCode !== null ? <span className="font-mono text-xs text-zinc-600">{h.lastDelivery.lastStatusCode}</span> : null}
-                        </span>
-                        <Time value={h.lastDelivery.createdAt} mode="relative" className="text-xs text-zinc-500" />
-                      </span>
-                    ) : (
-                      <span className="text-zinc-500">None yet</span>
-                    )}
-                  </TD>
-                  <TD className="text-right whitespace-nowrap">
-                    <Button size="sm" variant="ghost" aria-pressed={logOf === h.id} aria-label={`Deliveries to ${h.url}`} onClick={() => (logOf === h.id ? setLogOf(null) : showLog(h.id))}>
-                      Deliveries
-                    </Button>
-                    {canManage ? (
-                      <>
-                        <Button size="sm" variant="ghost" className="px-1.5" aria-label={`Edit ${h.url}`} onClick={() => setEditing(h)}>
-                          <PencilIcon size={14} />
-                        </Button>
-                        <Button size="sm" variant="danger-ghost" className="px-1.5" aria-label={`Delete ${h.url}`} onClick={() => setDeleting(h)}>
-                          <TrashIcon size={14} />
-                        </Button>
-                      </>
-                    ) : null}
-                  </TD>
+        <QueryBody query={hooks} what="webhooks" empty={<EmptyState icon={<LinkIcon />} title="No webhooks yet" description={canManage ? "Add one to tell chat, CI or a change log about deployments." : "An owner or admin can add webhooks to this project."} action={addButton} />}>
+          {(data) => (
+            <Table caption={`Webhooks of ${projectName}`}>
+              <THead>
+                <TR>
+                  <TH>Endpoint</TH>
+                  <TH>Events</TH>
+                  <TH>Status</TH>
+                  <TH>Secret</TH>
+                  <TH>Last delivery</TH>
+                  <ActionsTH />
                 </TR>
-              ))}
-            </TBody>
-          </Table>
-        )}
+              </THead>
+              <TBody>
+                {data.map((h) => (
+                  <TR key={h.id} className={cn(logOf === h.id && "bg-accent-soft/40")}>
+                    <TD className="max-w-sm">
+                      <span className="block font-mono text-[12.5px] break-all text-zinc-900">{h.url}</span>
+                      {h.description ? <span className="block text-xs text-zinc-500">{h.description}</span> : null}
+                      <span className="block text-xs text-zinc-500">
+                        Added by {h.createdByLabel} <Time value={h.createdAt} mode="relative" />
+                      </span>
+                    </TD>
+                    <TD>
+                      <ul className="flex max-w-72 min-w-40 flex-wrap gap-1" aria-label="Events">
+                        {h.events.map((e) => (
+                          <li key={e}>
+                            <Badge mono title={WEBHOOK_EVENTS[e as WebhookEvent]}>
+                              {e}
+                            </Badge>
+                          </li>
+                        ))}
+                      </ul>
+                    </TD>
+                    <TD>{h.active ? <Badge tone="success">Active</Badge> : <Badge tone="outline">Paused</Badge>}</TD>
+                    <TD className="font-mono text-xs whitespace-nowrap text-zinc-500" title="Only the signing secret's first and last characters are shown, for recognition">
+                      <span className="sr-only">Signing secret </span>
+                      {h.secretHint}
+                    </TD>
+                    <TD className="whitespace-nowrap">
+                      {h.lastDelivery ? (
+                        <span className="flex flex-col items-start gap-0.5">
+                          <span className="flex items-center gap-1.5">
+                            <DeliveryStatus status={h.lastDelivery.status} />
+                            {h.lastDelivery.lastStatusCode !== null ? <span className="font-mono text-xs text-zinc-600">{h.lastDelivery.lastStatusCode}</span> : null}
+                          </span>
+                          <Time value={h.lastDelivery.createdAt} mode="relative" className="text-xs text-zinc-500" />
+                        </span>
+                      ) : (
+                        <span className="text-zinc-500">None yet</span>
+                      )}
+                    </TD>
+                    <TD className="text-right whitespace-nowrap">
+                      <Button size="sm" variant="ghost" aria-pressed={logOf === h.id} aria-label={`Deliveries to ${h.url}`} onClick={() => (logOf === h.id ? setLogOf(null) : showLog(h.id))}>
+                        Deliveries
+                      </Button>
+                      {canManage ? (
+                        <>
+                          <Button size="sm" variant="ghost" className="px-1.5" aria-label={`Edit ${h.url}`} onClick={() => setEditing(h)}>
+                            <PencilIcon size={14} />
+                          </Button>
+                          <Button size="sm" variant="danger-ghost" className="px-1.5" aria-label={`Delete ${h.url}`} onClick={() => setDeleting(h)}>
+                            <TrashIcon size={14} />
+                          </Button>
+                        </>
+                      ) : null}
+                    </TD>
+                  </TR>
+                ))}
+              </TBody>
+            </Table>
+          )}
+        </QueryBody>
       </Card>
       {shown ? (
         <div className="mt-6">

@@ -7,12 +7,12 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { GuardrailInput } from "@/server/contracts/observability";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, ConfirmDialog, EmptyState, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
+import { ActionsTH, Alert, Badge, Button, ConfirmDialog, EmptyState, QueryBody, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
 import { PlusIcon, ShieldCheckIcon } from "@/components/ui/icons";
 import { errorInfo } from "@/components/lib/errors";
 import { GuardrailDialog } from "./guardrail-dialog";
 import { ACTION_LABELS, configSummary, kindLabel, STAGE_LABELS, type GuardrailRow } from "./guardrail-model";
-import { EnabledSwitch, QueryBody, RowActions, ScopeCell, SettingsSection, type ProjectRef } from "./shared";
+import { EnabledSwitch, RowActions, ScopeCell, SettingsSection, type ProjectRef } from "./shared";
 
 export function Guardrails({ orgSlug, projectSlug, projectName, canManage }: ProjectRef & { projectName: string; canManage: boolean }) {
   const trpc = useTRPC();
@@ -68,9 +68,7 @@ export function Guardrails({ orgSlug, projectSlug, projectName, canManage }: Pro
                   <TH>Scope</TH>
                   <TH>Enabled</TH>
                   {canManage ? (
-                    <TH>
-                      <span className="sr-only">Actions</span>
-                    </TH>
+                    <ActionsTH />
                   ) : null}
                 </TR>
               </THead>

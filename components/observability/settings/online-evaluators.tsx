@@ -8,21 +8,14 @@ import Link from "next/link";
 import { useId, useState, type FormEvent } from "react";
 import { onlineEvaluatorInput, type OnlineEvaluatorInput } from "@/server/contracts/observability";
 import { EVALUATOR_KIND_INFO, needsExpectedOutput, storedEvaluatorConfig, type EvaluatorKind } from "@/server/contracts/evaluators";
-import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, Checkbox, ConfirmDialog, Dialog, EmptyState, Input, Select, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
+import { useTRPC, type RouterOutputs } from "@/components/trpc/client";
+import { ActionsTH, Alert, Badge, Button, Checkbox, ConfirmDialog, Dialog, EmptyState, Input, QueryBody, Select, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
 import { FlaskIcon, PlusIcon } from "@/components/ui/icons";
 import { errorInfo, focusFirstInvalid, NO_ERRORS, type FormErrors } from "@/components/lib/errors";
 import { errorsFromIssues, percentToRate, rateToPercent, scopeValue, settingsErrorsFrom } from "./model";
-import { EnabledSwitch, QueryBody, RowActions, ScopeCell, ScopeFields, SettingsSection, type ProjectRef } from "./shared";
+import { EnabledSwitch, RowActions, ScopeCell, ScopeFields, SettingsSection, type ProjectRef } from "./shared";
 
-export type OnlineEvaluatorRow = {
-  id: string;
-  promptName: string | null;
-  environment: string | null;
-  sampleRate: number;
-  enabled: boolean;
-  evaluator: { id: string; name: string; latestVersion: number };
-};
+export type OnlineEvaluatorRow = RouterOutputs["onlineEvaluators"]["list"][number];
 
 type EvaluatorOption = { name: string; kind: string; description: string; config: unknown };
 
@@ -90,9 +83,7 @@ export function OnlineEvaluators({ orgSlug, projectSlug, projectName, canManage,
                   <TH>Scope</TH>
                   <TH>Enabled</TH>
                   {canManage ? (
-                    <TH>
-                      <span className="sr-only">Actions</span>
-                    </TH>
+                    <ActionsTH />
                   ) : null}
                 </TR>
               </THead>

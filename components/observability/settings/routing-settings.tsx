@@ -7,10 +7,10 @@ import Link from "next/link";
 import { useId, useState, type FormEvent } from "react";
 import { telemetrySettingsInput, type TelemetrySettingsInput } from "@/server/contracts/observability";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Button, Input, Select } from "@/components/ui";
+import { Alert, Button, Input, QueryBody, Select } from "@/components/ui";
 import { focusFirstInvalid, hasErrors, NO_ERRORS, type FormErrors } from "@/components/lib/errors";
 import { errorsFromIssues, parseWhole, settingsErrorsFrom } from "./model";
-import { QueryBody, SettingsSection, type ProjectRef } from "./shared";
+import { SettingsSection, type ProjectRef } from "./shared";
 
 const LABELS = {
   retentionDays: "Retention",

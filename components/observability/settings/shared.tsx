@@ -5,9 +5,8 @@
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { Badge, Button, Card, Select, Spinner, cn } from "@/components/ui";
+import { Badge, Button, Card, Select, cn } from "@/components/ui";
 import { PencilIcon, TrashIcon } from "@/components/ui/icons";
-import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { ALL_ENVIRONMENTS, ALL_PROMPTS } from "./model";
 
 export type ProjectRef = { orgSlug: string; projectSlug: string };
@@ -32,25 +31,6 @@ export function SettingsSection({ id, title, description, actions, status, child
       {children}
     </Card>
   );
-}
-
-/** Loading and error states of a section's list query, or the list itself. */
-export function QueryBody<T>({ query, what, children }: { query: { isPending: boolean; isError: boolean; error: unknown; data: T | undefined }; what: string; children: (data: T) => ReactNode }) {
-  if (query.isPending) {
-    return (
-      <div className="px-4 py-8 text-center">
-        <Spinner label={`Loading ${what}…`} />
-      </div>
-    );
-  }
-  if (query.isError || query.data === undefined) {
-    return (
-      <div className="p-4">
-        <QueryErrorAlert title={`Could not load the ${what}`} error={query.error} />
-      </div>
-    );
-  }
-  return <>{children(query.data)}</>;
 }
 
 /** The prompt and environment a rule applies to; "" stands for "all". */

@@ -6,25 +6,14 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useId, useState, type FormEvent } from "react";
 import { TRACE_RULE_KINDS, traceRuleInput, type TraceRuleInput, type TraceRuleKind } from "@/server/contracts/observability";
-import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, Checkbox, ConfirmDialog, Dialog, EmptyState, Input, Select, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
+import { useTRPC, type RouterOutputs } from "@/components/trpc/client";
+import { ActionsTH, Alert, Badge, Button, Checkbox, ConfirmDialog, Dialog, EmptyState, Input, QueryBody, Select, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
 import { ClipboardCheckIcon, PlusIcon } from "@/components/ui/icons";
 import { errorInfo, focusFirstInvalid, NO_ERRORS, type FormErrors } from "@/components/lib/errors";
 import { errorsFromIssues, percentToRate, rateToPercent, scopeValue, settingsErrorsFrom } from "./model";
-import { EnabledSwitch, QueryBody, RadioGroup, RowActions, ScopeCell, ScopeFields, SettingsSection, type ProjectRef } from "./shared";
+import { EnabledSwitch, RadioGroup, RowActions, ScopeCell, ScopeFields, SettingsSection, type ProjectRef } from "./shared";
 
-export type TraceRuleRow = {
-  id: string;
-  name: string;
-  kind: TraceRuleKind;
-  scoreName: string | null;
-  threshold: number | null;
-  sampleRate: number | null;
-  promptName: string | null;
-  environment: string | null;
-  enabled: boolean;
-  queue: { id: string; name: string };
-};
+export type TraceRuleRow = RouterOutputs["traceRules"]["list"][number];
 
 const KIND_NAMES = Object.keys(TRACE_RULE_KINDS) as TraceRuleKind[];
 const KIND_LABELS: Record<TraceRuleKind, string> = { negative_feedback: "Negative feedback", score_below: "Score below a threshold", random_sample: "Random sample" };
@@ -90,9 +79,7 @@ export function TraceRules({ orgSlug, projectSlug, projectName, canManage }: Pro
                   <TH>Scope</TH>
                   <TH>Enabled</TH>
                   {canManage ? (
-                    <TH>
-                      <span className="sr-only">Actions</span>
-                    </TH>
+                    <ActionsTH />
                   ) : null}
                 </TR>
               </THead>

@@ -1,0 +1,44 @@
+import { TRPCClientError } from "@trpc/client";
+import { describe, expect, it } from "vitest";
+import { applyServerErrors } from "./form-errors";
+
+type Values = { name: string; dataset: { version: string } };
+
+function fakeForm(values: Values) {
+  const set: { name: string; message: string; focus?: boolean }[] = [];
+  return {
+    set,
+    form: {
+      getValues: () => values,
+      setError: (name: string, error: { message?: string }, options?: { shouldFocus?: boolean }) => void set.push({ name, message: error.message ?? "", focus: options?.shouldFocus }),
+    } as never,
+  };
+}
+
+const serverError = (message: string, field?: string) => new TRPCClientError(message, { result: { error: { code: -32600, message, data: { code: "BAD_REQUEST", field } } } } as never);
+
+describe("applyServerErrors", () => {
+  it("puts a message that names one of the form's fields on that field, phrased with its label", () => {
+    const { form, set } = fakeForm({ name: "", dataset: { version: "" } });
+    expect(applyServerErrors(form, serverError("name: is required", "name"), { labels: { name: "Name" } })).toBeNull();
+    expect(set).toEqual([{ name: "name", message: "Name is required", focus: true }]);
+  });
+
+  it("follows a nested path the form has, and a mapping the form gives", () => {
+    const { form, set } = fakeForm({ name: "", dataset: { version: "" } });
+    expect(applyServerErrors(form, serverError("That version does not exist", "dataset.version"))).toBeNull();
+    expect(applyServerErrors(form, serverError("Taken", "slug"), { fieldOf: (path) => (path === "slug" ? "name" : null) })).toBeNull();
+    expect(set.map((s) => [s.name, s.message])).toEqual([
+      ["dataset.version", "That version does not exist"],
+      ["name", "Taken"],
+    ]);
+  });
+
+  it("returns the general message when no field of the form matches", () => {
+    const { form, set } = fakeForm({ name: "", dataset: { version: "" } });
+    expect(applyServerErrors(form, serverError("Not allowed", "role"))).toBe("Not allowed");
+    expect(applyServerErrors(form, serverError("Something went wrong on our side."))).toBe("Something went wrong on our side.");
+    expect(applyServerErrors(form, new Error("boom"))).toBe("boom");
+    expect(set).toEqual([]);
+  });
+});

@@ -1,0 +1,41 @@
+// Server errors onto a react-hook-form form. The tRPC errorFormatter (server/api/trpc.ts) names
+// at most one field in `data.field`: an AppError's `field`, or the path of the first zod issue
+// ("prompt.label", "grade.tone"). A form maps that path onto one of its own fields; anything it
+// cannot place is the form's general message, shown as before in the form's "Problem" region.
+import type { FieldPath, FieldValues, UseFormReturn } from "react-hook-form";
+import { errorInfo, phraseFieldMessage } from "./errors";
+
+type ApplyOptions<T extends FieldValues> = {
+  /** Server field path to the form's field; return null to show the message for the whole form. Default: the path itself when the form has that field. */
+  fieldOf?: (path: string) => FieldPath<T> | null;
+  /** Labels to phrase "is required" as "Name is required"; without one the server's message is shown as it is. */
+  labels?: Partial<Record<FieldPath<T>, string>>;
+  /** Whether to focus the field (default true): keyboard and screen reader users land on it. */
+  focus?: boolean;
+};
+
+/**
+ * Puts a failed mutation's message on the field the server named and returns null, or returns the
+ * general message when no field of this form matches (the caller shows it for the whole form).
+ */
+export function applyServerErrors<T extends FieldValues>(form: Pick<UseFormReturn<T>, "setError" | "getValues">, error: unknown, options: ApplyOptions<T> = {}): string | null {
+  const info = errorInfo(error);
+  const path = info.field;
+  if (!path) return info.message;
+  const field = options.fieldOf ? options.fieldOf(path) : hasField(form.getValues(), path) ? (path as FieldPath<T>) : null;
+  if (!field) return info.message;
+  const label = options.labels?.[field];
+  const message = label ? phraseFieldMessage(info.message.replace(/^[\w.]+: /, ""), field, label) : info.message;
+  form.setError(field, { type: "server", message }, { shouldFocus: options.focus ?? true });
+  return null;
+}
+
+function hasField(values: FieldValues, path: string): boolean {
+  let node: unknown = values;
+  for (const part of path.split(".")) {
+    if (node === null || typeof node !== "object" || !(part in node)) return false;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return true;
+}
+
