@@ -8,6 +8,7 @@ import type { AuditAction, AuditTargetType } from "../contracts/audit";
 import type { Actor } from "./actor";
 import pg from "pg";
 import { appendAuditEvents, prismaExecutor, type PendingEvent, type SqlExecutor } from "./chain";
+import { pgQuery, poolSettings, sql, type Sql } from "../db/sql";
 import { toAuditJson } from "./canonical";
 
 export type AuditRecord = {
@@ -119,9 +120,13 @@ export type SqlAuditedTx = Omit<AuditedTx, "tx"> & {
 export async function runAuditedSql<T>(actor: Actor, fn: (w: SqlAuditedTx) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
   const connectionString = process.env.DATABASE_URL;
   if (!connectionString) throw new Error("DATABASE_URL is not set");
-  const client = new pg.Client({ connectionString, application_name: "keel-bulk" });
+  const client = new pg.Client({ connectionString, application_name: "keel-bulk", ...poolSettings() });
   await client.connect();
-  const sql: SqlExecutor = { query: async <R>(text: string, params: unknown[]) => (await client.query(text, params)).rows as R[] };
+  const sql: SqlExecutor = {
+    query: async <R>(q: Sql) => (await pgQuery(client, q)).rows as R[],
+    // pg-boss's own statement text (see enqueueRun).
+    external: async <R>(text: string, values: unknown[]) => (await client.query(text, values)).rows as R[],
+  };
   const committed: (() => void)[] = [];
   try {
     await client.query("BEGIN");
