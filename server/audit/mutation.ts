@@ -8,7 +8,7 @@ import type { AuditAction, AuditTargetType } from "../contracts/audit";
 import type { Actor } from "./actor";
 import pg from "pg";
 import { appendAuditEvents, prismaExecutor, type PendingEvent, type SqlExecutor } from "./chain";
-import { pgQuery, poolSettings, sql, type Sql } from "../db/sql";
+import { pgQuery, poolSettings, type Sql } from "../db/sql";
 import { toAuditJson } from "./canonical";
 
 export type AuditRecord = {
@@ -130,8 +130,11 @@ export async function runAuditedSql<T>(actor: Actor, fn: (w: SqlAuditedTx) => Pr
   const committed: (() => void)[] = [];
   try {
     await client.query("BEGIN");
-    // The transaction cannot outlive its budget, whatever the client does.
+    // The transaction cannot outlive its budget, whatever the client does. SET takes no
+    // parameters; the value is a whole number computed here.
+    // eslint-disable-next-line no-restricted-syntax
     await client.query(`SET LOCAL statement_timeout = ${Math.max(1_000, Math.floor(options.timeoutMs ?? 30_000))}`);
+    // eslint-disable-next-line no-restricted-syntax
     await client.query(`SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1_000, Math.floor(options.timeoutMs ?? 30_000))}`);
     const events: PendingEvent[] = [];
     let declaredUnchanged = false;

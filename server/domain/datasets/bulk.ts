@@ -13,7 +13,7 @@ import { MAX_BULK_EDIT_ITEMS, type BulkEditResult, type BulkFieldOperation } fro
 import { isProblem, prepareItem } from "./content";
 import { validatorsFor } from "./schemas";
 import { resolveVersion } from "./queries";
-import { closeRevisions, commitVersion, insertRevisions, LIVE, LIVE_SQL, lockDataset, sqlOf, type NewRevision, type ProjectCtx } from "./store";
+import { closeRevisions, commitVersion, insertRevisions, LIVE_SQL, lockDataset, sqlOf, type NewRevision, type ProjectCtx } from "./store";
 import type { DatasetItemSource } from "../../contracts/datasets";
 
 const PAGE = 2_000;

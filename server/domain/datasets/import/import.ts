@@ -26,7 +26,7 @@ import {
 } from "../../../contracts/datasets";
 import { isProblem, prepareItem, type ItemProblem, type PreparedItem, type RawItem } from "../content";
 import { validatorsFor } from "../schemas";
-import { commitVersion, LIVE, LIVE_SQL, lockDataset, newItemId, type LockedDataset, type ProjectCtx } from "../store";
+import { commitVersion, LIVE_SQL, lockDataset, newItemId, type LockedDataset, type ProjectCtx } from "../store";
 import type { SqlExecutor } from "../../../audit/chain";
 import { ImportAbort, readRecords, type ReadStats, type SourceRecord } from "./records";
 import { raw, sql, type Sql } from "../../../db/sql";
