@@ -26,30 +26,47 @@ type ModelNames = {
 }[keyof Db];
 export type ReadDb = { [K in ModelNames]: Pick<Db[K], Extract<ReadMethods, keyof Db[K]>> };
 
+const globalForReadDb = globalThis as unknown as { keelReadDb?: Db; keelReadDbUrl?: string };
+
+/**
+ * A small pool whose sessions are `default_transaction_read_only=on` (set in the startup packet):
+ * every statement on it runs in a read-only transaction, so PostgreSQL itself refuses a write, at
+ * no extra round trip. Chosen over BEGIN / SET TRANSACTION READ ONLY / COMMIT around each read,
+ * which quadruples the round trips of every dashboard and list query.
+ */
+function readOnlyDb(): Db {
+  const connectionString = process.env.DATABASE_URL;
+  if (!connectionString) throw new Error("DATABASE_URL is not set");
+  if (!globalForReadDb.keelReadDb || globalForReadDb.keelReadDbUrl !== connectionString) {
+    void globalForReadDb.keelReadDb?.$disconnect().catch(() => undefined);
+    globalForReadDb.keelReadDb = new PrismaClient({ adapter: new PrismaPg({ connectionString, max: 5, options: "-c default_transaction_read_only=on", ...poolSettings() }) });
+    globalForReadDb.keelReadDbUrl = connectionString;
+  }
+  return globalForReadDb.keelReadDb;
+}
+
+/** Closes the read-only pool (shutdown, the CLI's exit). */
+export async function closeReadOnlyDb(): Promise<void> {
+  const db = globalForReadDb.keelReadDb;
+  globalForReadDb.keelReadDb = undefined;
+  await db?.$disconnect();
+}
+
 /**
  * Raw SQL for query procedures (full-text search, version snapshots, diffs), as a tagged `sql`
- * template. It runs in a READ ONLY transaction, so PostgreSQL itself refuses any write (no keyword
- * list to outwit). That costs BEGIN/SET/COMMIT round trips, acceptable for these dashboard reads;
- * hot paths (the public prompt API, ingestion) do not come through here. Given a transaction
- * client (no `$transaction`), the statement joins the caller's transaction as it stands.
+ * template, on the read-only pool above: a write is refused by PostgreSQL (no keyword list to
+ * outwit). Given a transaction client (no `$transaction`), the statement joins the caller's
+ * transaction instead, so it sees that transaction's own changes.
  */
 export async function readSql<T>(db: ReadDb, q: Sql): Promise<T[]>;
 /**
  * @deprecated Text with numbered placeholders: only server/api/review-http.ts still calls this
  * (its SQL is being moved into the review domain on another branch); convert it to `sql` there
- * and delete this overload. It runs in the same READ ONLY transaction.
+ * and delete this overload. It runs on the same read-only pool.
  */
 export async function readSql<T>(db: ReadDb, text: string, ...values: unknown[]): Promise<T[]>;
 export async function readSql<T>(db: ReadDb, q: Sql | string, ...values: unknown[]): Promise<T[]> {
   const client = db as unknown as Db;
-  const run = (tx: Tx) => (typeof q === "string" ? tx.$queryRawUnsafe<T[]>(q, ...values) : tx.$queryRaw<T[]>(q));
-  if (typeof client.$transaction !== "function") return run(client as unknown as Tx);
-  return client.$transaction(
-    async (tx) => {
-      await tx.$executeRaw`SET TRANSACTION READ ONLY`;
-      return run(tx);
-    },
-    // The statement timeout bounds the work; the transaction only needs a little more.
-    { timeout: poolSettings().statement_timeout + 5_000 },
-  );
+  const target = typeof client.$transaction === "function" ? readOnlyDb() : (client as unknown as Tx);
+  return typeof q === "string" ? target.$queryRawUnsafe<T[]>(q, ...values) : target.$queryRaw<T[]>(q);
 }
