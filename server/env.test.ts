@@ -22,6 +22,8 @@ describe("environment settings", () => {
     expect(setting("KEEL_QUEUE_EXPIRE_SECONDS", {})).toBeUndefined();
     // An empty value is the default, as an unset one.
     expect(setting("KEEL_INGEST_THREADS", { KEEL_INGEST_THREADS: "" })).toBe(1);
+    expect(setting("KEEL_DB_STATEMENT_TIMEOUT_SECONDS", {})).toBe(30);
+    expect(() => parseEnv({ KEEL_DB_STATEMENT_TIMEOUT_SECONDS: "30s" })).toThrow(/KEEL_DB_STATEMENT_TIMEOUT_SECONDS/);
   });
 
   it("reads KEEL_TRUST_PROXY as off, a hop count or a list of proxy addresses", () => {

@@ -149,6 +149,8 @@ const schema = z.object({
   /** OTLP batches one process takes at once before answering 503 (backpressure). */
   KEEL_OTLP_MAX_INFLIGHT: integer({ min: 1, max: 10_000, default: 24 }),
   KEEL_TELEMETRY_POOL: integer({ min: 1, max: 1000, default: 8 }),
+  /** Longest a single SQL statement may run on any of Keel's connections before PostgreSQL cancels it. */
+  KEEL_DB_STATEMENT_TIMEOUT_SECONDS: seconds({ min: 0, max: 86_400, default: 30 }),
   KEEL_DATASET_IMPORT_MAX_BYTES: bytes({ min: 1, max: 64 * 1024 * 1_048_576, default: DEFAULT_IMPORT_MAX_BYTES }),
   KEEL_WORKER_RUNS: integer({ min: 1, max: 1000, default: 2 }),
   KEEL_EVAL_PROVIDER_CONCURRENCY: integer({ min: 1, max: 10_000, default: 32 }),

@@ -71,8 +71,9 @@ async function main() {
     await workerStopped;
     await (await import("./queue/boss")).stopBoss();
     await publicApi.close();
-    const { getDb } = await import("./db/client");
+    const { closeReadOnlyDb, getDb } = await import("./db/client");
     await getDb().$disconnect();
+    await closeReadOnlyDb();
     await (await import("./telemetry/store")).closeTelemetryPool();
   });
 

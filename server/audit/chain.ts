@@ -3,19 +3,23 @@ import "server-only";
 import type { ReadDb, Tx } from "../db/client";
 import { eventHash, GENESIS_HASH, type HashedEvent, type JsonValue } from "./canonical";
 import { uuidv7 } from "../db/uuid";
+import { sql, type Sql } from "../db/sql";
 
 export type PendingEvent = Omit<HashedEvent, "seq" | "createdAt">;
 
-/** The one thing appending needs: parameterised SQL in the caller's transaction. */
-export type SqlExecutor = { query<T>(sql: string, params: unknown[]): Promise<T[]> };
+/**
+ * The one thing appending needs: tagged SQL in the caller's transaction. `external` runs SQL text
+ * a library wrote (pg-boss's job insert, handed to us with its own numbered parameters); Keel's
+ * own statements always go through `query`.
+ */
+export type SqlExecutor = { query<T>(q: Sql): Promise<T[]>; external<T>(text: string, values: unknown[]): Promise<T[]> };
 
 /** A Prisma interactive transaction as an executor. */
-export const prismaExecutor = (tx: Tx): SqlExecutor => ({ query: <T>(sql: string, params: unknown[]) => tx.$queryRawUnsafe<T[]>(sql, ...params) });
-
-const INSERT_EVENT = `INSERT INTO audit_events (id, org_id, project_id, seq, created_at, actor_type, actor_id, actor_label, actor_role, action,
-    target_type, target_id, before, after, outcome, request_id, ip, user_agent, prev_hash, hash)
-  VALUES ($1::uuid, $2::uuid, $3::uuid, $4::bigint, $5::timestamptz, $6::"ActorType", $7, $8, $9, $10,
-    $11, $12, $13::jsonb, $14::jsonb, $15::"AuditOutcome", $16, $17, $18, $19, $20)`;
+export const prismaExecutor = (tx: Tx): SqlExecutor => ({
+  query: <T>(q: Sql) => tx.$queryRaw<T[]>(q),
+  // pg-boss's own statement text (see enqueueRun): not built by Keel, so nothing to misnumber here.
+  external: <T>(text: string, values: unknown[]) => tx.$queryRawUnsafe<T[]>(text, ...values),
+});
 
 /**
  * Appends events under a row lock on each organization's chain head, so sequence numbers are
@@ -23,16 +27,13 @@ const INSERT_EVENT = `INSERT INTO audit_events (id, org_id, project_id, seq, cre
  * transaction (Prisma's, or a raw connection's for streamed imports): the change and its events
  * commit together.
  */
-export async function appendAuditEvents(sql: SqlExecutor, events: PendingEvent[]): Promise<void> {
+export async function appendAuditEvents(db: SqlExecutor, events: PendingEvent[]): Promise<void> {
   const byOrg = new Map<string, PendingEvent[]>();
   for (const e of events) byOrg.set(e.orgId, [...(byOrg.get(e.orgId) ?? []), e]);
   // Lock heads in a fixed order so two multi-org transactions cannot deadlock.
   for (const orgId of [...byOrg.keys()].sort()) {
-    await sql.query(
-      `INSERT INTO audit_chain_heads (org_id, last_seq, last_hash, updated_at) VALUES ($1::uuid, 0, $2, now()) ON CONFLICT (org_id) DO NOTHING`,
-      [orgId, GENESIS_HASH],
-    );
-    const rows = await sql.query<{ last_seq: string; last_hash: string }>(`SELECT last_seq::text AS last_seq, last_hash FROM audit_chain_heads WHERE org_id = $1::uuid FOR UPDATE`, [orgId]);
+    await db.query(sql`INSERT INTO audit_chain_heads (org_id, last_seq, last_hash, updated_at) VALUES (${orgId}::uuid, 0, ${GENESIS_HASH}, now()) ON CONFLICT (org_id) DO NOTHING`);
+    const rows = await db.query<{ last_seq: string; last_hash: string }>(sql`SELECT last_seq::text AS last_seq, last_hash FROM audit_chain_heads WHERE org_id = ${orgId}::uuid FOR UPDATE`);
     const head = rows[0];
     if (!head) throw new Error("audit chain head missing");
     let seq = BigInt(head.last_seq);
@@ -42,31 +43,13 @@ export async function appendAuditEvents(sql: SqlExecutor, events: PendingEvent[]
       seq += 1n;
       const hashed: HashedEvent = { ...e, seq: seq.toString(), createdAt: createdAt.toISOString() };
       const hash = eventHash(prevHash, hashed);
-      await sql.query(INSERT_EVENT, [
-        uuidv7(),
-        e.orgId,
-        e.projectId,
-        seq.toString(),
-        createdAt.toISOString(),
-        e.actorType,
-        e.actorId,
-        e.actorLabel,
-        e.actorRole,
-        e.action,
-        e.targetType,
-        e.targetId,
-        e.before === null ? null : JSON.stringify(e.before),
-        e.after === null ? null : JSON.stringify(e.after),
-        e.outcome,
-        e.requestId,
-        e.ip,
-        e.userAgent,
-        prevHash,
-        hash,
-      ]);
+      await db.query(sql`INSERT INTO audit_events (id, org_id, project_id, seq, created_at, actor_type, actor_id, actor_label, actor_role, action,
+          target_type, target_id, before, after, outcome, request_id, ip, user_agent, prev_hash, hash)
+        VALUES (${uuidv7()}::uuid, ${e.orgId}::uuid, ${e.projectId}::uuid, ${seq.toString()}::bigint, ${createdAt.toISOString()}::timestamptz, ${e.actorType}::"ActorType", ${e.actorId}, ${e.actorLabel}, ${e.actorRole}, ${e.action},
+          ${e.targetType}, ${e.targetId}, ${e.before === null ? null : JSON.stringify(e.before)}::jsonb, ${e.after === null ? null : JSON.stringify(e.after)}::jsonb, ${e.outcome}::"AuditOutcome", ${e.requestId}, ${e.ip}, ${e.userAgent}, ${prevHash}, ${hash})`);
       prevHash = hash;
     }
-    await sql.query(`UPDATE audit_chain_heads SET last_seq = $2::bigint, last_hash = $3, updated_at = now() WHERE org_id = $1::uuid`, [orgId, seq.toString(), prevHash]);
+    await db.query(sql`UPDATE audit_chain_heads SET last_seq = ${seq.toString()}::bigint, last_hash = ${prevHash}, updated_at = now() WHERE org_id = ${orgId}::uuid`);
   }
 }
 

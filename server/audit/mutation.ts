@@ -8,6 +8,7 @@ import type { AuditAction, AuditTargetType } from "../contracts/audit";
 import type { Actor } from "./actor";
 import pg from "pg";
 import { appendAuditEvents, prismaExecutor, type PendingEvent, type SqlExecutor } from "./chain";
+import { pgQuery, poolSettings, type Sql } from "../db/sql";
 import { toAuditJson } from "./canonical";
 
 export type AuditRecord = {
@@ -119,14 +120,21 @@ export type SqlAuditedTx = Omit<AuditedTx, "tx"> & {
 export async function runAuditedSql<T>(actor: Actor, fn: (w: SqlAuditedTx) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
   const connectionString = process.env.DATABASE_URL;
   if (!connectionString) throw new Error("DATABASE_URL is not set");
-  const client = new pg.Client({ connectionString, application_name: "keel-bulk" });
+  const client = new pg.Client({ connectionString, application_name: "keel-bulk", ...poolSettings() });
   await client.connect();
-  const sql: SqlExecutor = { query: async <R>(text: string, params: unknown[]) => (await client.query(text, params)).rows as R[] };
+  const sql: SqlExecutor = {
+    query: async <R>(q: Sql) => (await pgQuery(client, q)).rows as R[],
+    // pg-boss's own statement text (see enqueueRun).
+    external: async <R>(text: string, values: unknown[]) => (await client.query(text, values)).rows as R[],
+  };
   const committed: (() => void)[] = [];
   try {
     await client.query("BEGIN");
-    // The transaction cannot outlive its budget, whatever the client does.
+    // The transaction cannot outlive its budget, whatever the client does. SET takes no
+    // parameters; the value is a whole number computed here.
+    // eslint-disable-next-line no-restricted-syntax
     await client.query(`SET LOCAL statement_timeout = ${Math.max(1_000, Math.floor(options.timeoutMs ?? 30_000))}`);
+    // eslint-disable-next-line no-restricted-syntax
     await client.query(`SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1_000, Math.floor(options.timeoutMs ?? 30_000))}`);
     const events: PendingEvent[] = [];
     let declaredUnchanged = false;

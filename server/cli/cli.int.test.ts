@@ -125,22 +125,21 @@ describe("keel CLI", () => {
     expect(new Set(nightlyResults.rows.flatMap((row) => (row.scores ?? []).map((sc) => sc.name)))).toEqual(new Set(["helpfulness", "uses-name"]));
     // Traces sent by the help desk's Langfuse v3 SDK (ingestion API), the gateway's embeddings and Responses calls.
     const { readSql } = await import("../db/client");
+    const { sql } = await import("../db/sql");
     const [telemetry] = await readSql<{ langfuseTraces: number; linkedGenerations: number; embeddings: number; responses: number }>(
       getDb(),
-      `SELECT count(DISTINCT trace_id) FILTER (WHERE name = 'email-draft' AND attributes ? 'langfuse.trace.id')::int AS "langfuseTraces",
+      sql`SELECT count(DISTINCT trace_id) FILTER (WHERE name = 'email-draft' AND attributes ? 'langfuse.trace.id')::int AS "langfuseTraces",
               count(*) FILTER (WHERE name = 'draft-reply' AND is_generation AND prompt_name = 'support/reply' AND attributes ? 'langfuse.observation.id')::int AS "linkedGenerations",
               count(*) FILTER (WHERE attributes->>'gen_ai.operation.name' = 'embeddings' AND is_generation)::int AS embeddings,
               count(*) FILTER (WHERE attributes->>'keel.gateway.api' = 'responses')::int AS responses
-       FROM telemetry.spans WHERE project_id = $1::uuid`,
-      org.projects[0]!.id,
+       FROM telemetry.spans WHERE project_id = ${org.projects[0]!.id}::uuid`,
     );
     expect(telemetry).toEqual({ langfuseTraces: 30, linkedGenerations: 30, embeddings: 16, responses: 2 });
     // A Langfuse trace id pasted into the trace search finds the trace it was stored under.
     const { listTraces } = await import("../telemetry/queries");
     const [langfuseRoot] = await readSql<{ traceId: string; langfuseId: string }>(
       getDb(),
-      `SELECT trace_id AS "traceId", attributes->>'langfuse.trace.id' AS "langfuseId" FROM telemetry.spans WHERE project_id = $1::uuid AND name = 'email-draft' ORDER BY start_time LIMIT 1`,
-      org.projects[0]!.id,
+      sql`SELECT trace_id AS "traceId", attributes->>'langfuse.trace.id' AS "langfuseId" FROM telemetry.spans WHERE project_id = ${org.projects[0]!.id}::uuid AND name = 'email-draft' ORDER BY start_time LIMIT 1`,
     );
     expect(langfuseRoot!.langfuseId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4/);
     const found = await listTraces(org.projects[0]!.id, { window: "7d", limit: 5, search: langfuseRoot!.langfuseId });
@@ -212,8 +211,7 @@ describe("keel CLI", () => {
     const online = await getDb().onlineEvaluator.findFirstOrThrow({ where: { projectId: org.projects[0]!.id } });
     const ingested = await readSql<{ spanId: string }>(
       getDb(),
-      `SELECT span_id AS "spanId" FROM telemetry.spans WHERE project_id = $1::uuid AND is_generation AND prompt_name = 'support/reply' AND environment = 'production' AND output IS NOT NULL AND attributes ? 'langfuse.observation.id'`,
-      org.projects[0]!.id,
+      sql`SELECT span_id AS "spanId" FROM telemetry.spans WHERE project_id = ${org.projects[0]!.id}::uuid AND is_generation AND prompt_name = 'support/reply' AND environment = 'production' AND output IS NOT NULL AND attributes ? 'langfuse.observation.id'`,
     );
     const inSample = ingested.filter((g) => sampled(g.spanId, online.id, online.sampleRate)).length;
     expect(inSample).toBeGreaterThan(0);

@@ -16,8 +16,9 @@ async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>, migrate = true): 
   } finally {
     // The job queue is started by whatever queued work (e.g. the demo seed's evaluation runs).
     await (await import("../queue/boss")).stopBoss().catch(() => {});
-    const { getDb } = await import("../db/client");
+    const { closeReadOnlyDb, getDb } = await import("../db/client");
     await getDb().$disconnect().catch(() => {});
+    await closeReadOnlyDb().catch(() => {});
     await runtime.stop();
     runtime = undefined;
   }

@@ -8,6 +8,7 @@ import { runAudited } from "../audit/mutation";
 import type { Db, Tx } from "../db/client";
 import { getDb } from "../db/client";
 import { decryptSecret, encryptSecret, getKeyring, parseSecret, SecretDecryptionError, type Keyring, type SecretPurpose } from "./secrets";
+import { raw, sql } from "../db/sql";
 
 export type EncryptedColumn = {
   table: string;
@@ -60,11 +61,15 @@ class NothingRotated extends Error {
 }
 
 async function rotateColumn(tx: Tx, col: EncryptedColumn, keyring: Keyring, perOrg: Map<string, { rows: number; fromKeys: Set<string> }>) {
-  const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
+  // Identifiers and the org expression come from ENCRYPTED_COLUMNS (a fixed list in code, never
+  // from a request), quoted; values are parameters.
+  const q = (name: string) => raw(`"${name.replaceAll('"', '""')}"`);
+  const table = q(col.table);
+  const column = q(col.column);
   // FOR UPDATE: an edit racing the rotation waits for it instead of being overwritten.
-  const rows = await tx.$queryRawUnsafe<Row[]>(
-    `SELECT t.id::text AS id, ${col.orgIdSql}::text AS org_id, t.${q(col.column)} AS value
-       FROM ${q(col.table)} t WHERE t.${q(col.column)} IS NOT NULL ORDER BY t.id FOR UPDATE OF t`,
+  const rows = await tx.$queryRaw<Row[]>(
+    sql`SELECT t.id::text AS id, ${raw(col.orgIdSql)}::text AS org_id, t.${column} AS value
+       FROM ${table} t WHERE t.${column} IS NOT NULL ORDER BY t.id FOR UPDATE OF t`,
   );
   const counts: TableRotation = { rotated: 0, alreadyCurrent: 0 };
   for (const row of rows) {
@@ -82,7 +87,7 @@ async function rotateColumn(tx: Tx, col: EncryptedColumn, keyring: Keyring, perO
       throw error;
     }
     // updated_at is left alone on purpose: the connection's settings did not change.
-    await tx.$executeRawUnsafe(`UPDATE ${q(col.table)} SET ${q(col.column)} = $1 WHERE id = $2::uuid`, encryptSecret(plaintext, col.purpose, keyring), row.id);
+    await tx.$executeRaw(sql`UPDATE ${table} SET ${column} = ${encryptSecret(plaintext, col.purpose, keyring)} WHERE id = ${row.id}::uuid`);
     counts.rotated += 1;
     const org = perOrg.get(row.org_id) ?? { rows: 0, fromKeys: new Set<string>() };
     org.rows += 1;

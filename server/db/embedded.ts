@@ -135,6 +135,8 @@ export async function ensureDatabase(url: string): Promise<boolean> {
   const admin = new pg.Client({ connectionString: withDatabase(url, "postgres") });
   await admin.connect();
   try {
+    // DDL takes no parameters; the name is quoted as an identifier.
+    // eslint-disable-next-line no-restricted-syntax
     await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
     return true;
   } catch (error) {

@@ -6,6 +6,7 @@ import "server-only";
 // `onConnected`, after LISTEN succeeded, so the caller can drop whatever it cached while
 // notifications could have been missed. A heartbeat query notices a silently dead connection.
 import pg from "pg";
+import { poolSettings } from "../db/sql";
 
 export type ChangeListenerOptions = {
   connectionString: string;
@@ -63,7 +64,7 @@ export class ChangeListener {
 
   private async connect() {
     this.timer = null;
-    const client = new pg.Client({ connectionString: this.options.connectionString, keepAlive: true, application_name: "keel-change-listener" });
+    const client = new pg.Client({ connectionString: this.options.connectionString, keepAlive: true, application_name: "keel-change-listener", ...poolSettings() });
     this.client = client;
     client.on("notification", (message) => {
       if (client === this.client && message.payload !== undefined) this.options.onNotification(message.channel, message.payload);
@@ -72,6 +73,8 @@ export class ChangeListener {
     client.on("end", () => this.lost(client, null));
     try {
       await client.connect();
+      // LISTEN takes no parameters: the channel is a fixed name of ours, quoted as an identifier.
+      // eslint-disable-next-line no-restricted-syntax
       for (const channel of this.options.channels) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
     } catch (error) {
       this.lost(client, error);

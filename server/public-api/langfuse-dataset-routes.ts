@@ -26,9 +26,10 @@ import { findDatasetByName, listLiveDatasetsPage, versionAt } from "../domain/da
 import { HttpError } from "./errors";
 import { langfuseMeta, langfusePageQuery } from "./langfuse-prompt-routes";
 import { defineRoute, type AuthedContext, type PublicRoute, type Reply } from "./route-table";
+import { join, sql } from "../db/sql";
+import { LIVE_SQL } from "../domain/datasets/store";
 
 const TAG = "Langfuse compatibility";
-const LIVE = 2_147_483_647;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Metadata key marking an input stored as `{ input: <value> }` (Keel inputs are objects). */
 const WRAPPED = "keel.wrappedInput";
@@ -163,8 +164,8 @@ type ItemRow = {
   datasetName: string;
 };
 
-const ITEM_SELECT = `r.item_id::text AS "itemId", r.input, r.expected, r.metadata, r.tags, r.source_type::text AS "sourceType", r.source_ref AS "sourceRef",
-  r.created_at AS "createdAt", NULLIF(r.valid_to, ${LIVE}) AS "validTo", d.id::text AS "datasetId", d.name AS "datasetName"
+const ITEM_SELECT = sql`r.item_id::text AS "itemId", r.input, r.expected, r.metadata, r.tags, r.source_type::text AS "sourceType", r.source_ref AS "sourceRef",
+  r.created_at AS "createdAt", NULLIF(r.valid_to, ${LIVE_SQL}) AS "validTo", d.id::text AS "datasetId", d.name AS "datasetName"
   FROM dataset_item_revisions r JOIN datasets d ON d.id = r.dataset_id`;
 
 function toItem(row: ItemRow) {
@@ -189,7 +190,7 @@ function toItem(row: ItemRow) {
 /** The item's newest revision anywhere in the project (null: no such item). */
 async function findItem(projectId: string, id: string): Promise<ItemRow | null> {
   if (!UUID.test(id)) return null;
-  const rows = await readSql<ItemRow>(getDb(), `SELECT ${ITEM_SELECT} WHERE d.project_id = $1::uuid AND r.item_id = $2::uuid ORDER BY r.valid_from DESC LIMIT 1`, projectId, id);
+  const rows = await readSql<ItemRow>(getDb(), sql`SELECT ${ITEM_SELECT} WHERE d.project_id = ${projectId}::uuid AND r.item_id = ${id}::uuid ORDER BY r.valid_from DESC LIMIT 1`);
   return rows[0] ?? null;
 }
 
@@ -347,34 +348,26 @@ export const langfuseDatasetRoutes: PublicRoute[] = [
     responses: { 200: { description: "A page of items.", schema: z.object({ data: z.array(itemResponse), meta: langfuseMeta }).strict() } },
     errors: [404],
     async handle({ principal, query }) {
-      const where = ["d.project_id = $1::uuid", "d.archived_at IS NULL"];
-      const params: unknown[] = [principal.projectId];
+      const where = [sql`d.project_id = ${principal.projectId}::uuid`, sql`d.archived_at IS NULL`];
       if (query.datasetName) {
         const dataset = await datasetNamed(principal.projectId, query.datasetName);
-        params.push(dataset.id);
-        where.push(`d.id = $${params.length}::uuid`);
+        where.push(sql`d.id = ${dataset.id}::uuid`);
         if (query.version) {
-          params.push(await versionAt(getDb(), dataset.id, new Date(query.version)));
-          where.push(`r.valid_from <= $${params.length} AND r.valid_to > $${params.length}`);
+          const version = await versionAt(getDb(), dataset.id, new Date(query.version));
+          where.push(sql`r.valid_from <= ${version} AND r.valid_to > ${version}`);
         } else {
-          where.push(`r.valid_to = ${LIVE}`);
+          where.push(sql`r.valid_to = ${LIVE_SQL}`);
         }
       } else {
         if (query.version) throw new HttpError("BAD_REQUEST", "version: needs datasetName", "version");
-        where.push(`r.valid_to = ${LIVE}`);
+        where.push(sql`r.valid_to = ${LIVE_SQL}`);
       }
-      if (query.sourceTraceId) {
-        params.push(query.sourceTraceId);
-        where.push(`r.source_type = 'trace' AND split_part(r.source_ref, ':', 1) = $${params.length}`);
-      }
-      if (query.sourceObservationId) {
-        params.push(query.sourceObservationId);
-        where.push(`r.source_type = 'trace' AND split_part(r.source_ref, ':', 2) = $${params.length}`);
-      }
-      const filter = where.join(" AND ");
+      if (query.sourceTraceId) where.push(sql`r.source_type = 'trace' AND split_part(r.source_ref, ':', 1) = ${query.sourceTraceId}`);
+      if (query.sourceObservationId) where.push(sql`r.source_type = 'trace' AND split_part(r.source_ref, ':', 2) = ${query.sourceObservationId}`);
+      const filter = join(where, " AND ");
       const [rows, count] = await Promise.all([
-        readSql<ItemRow>(getDb(), `SELECT ${ITEM_SELECT} WHERE ${filter} ORDER BY d.name, r.position LIMIT ${query.limit} OFFSET ${(query.page - 1) * query.limit}`, ...params),
-        readSql<{ n: bigint }>(getDb(), `SELECT count(*) AS n FROM dataset_item_revisions r JOIN datasets d ON d.id = r.dataset_id WHERE ${filter}`, ...params),
+        readSql<ItemRow>(getDb(), sql`SELECT ${ITEM_SELECT} WHERE ${filter} ORDER BY d.name, r.position LIMIT ${query.limit} OFFSET ${(query.page - 1) * query.limit}`),
+        readSql<{ n: bigint }>(getDb(), sql`SELECT count(*) AS n FROM dataset_item_revisions r JOIN datasets d ON d.id = r.dataset_id WHERE ${filter}`),
       ]);
       return { status: 200, body: { data: rows.map(toItem), meta: pageMeta(query.page, query.limit, Number(count[0]?.n ?? 0)) } };
     },
@@ -472,7 +465,7 @@ export const langfuseDatasetRoutes: PublicRoute[] = [
       let traceId = body.traceId ?? null;
       if (!traceId && body.observationId) {
         // Older SDKs send only the observation: find its trace among the ingested spans.
-        const spans = await readSql<{ traceId: string }>(getDb(), `SELECT trace_id AS "traceId" FROM telemetry.spans WHERE project_id = $1::uuid AND span_id = $2 LIMIT 1`, principal.projectId, body.observationId);
+        const spans = await readSql<{ traceId: string }>(getDb(), sql`SELECT trace_id AS "traceId" FROM telemetry.spans WHERE project_id = ${principal.projectId}::uuid AND span_id = ${body.observationId} LIMIT 1`);
         traceId = spans[0]?.traceId ?? null;
       }
       if (!traceId) throw new HttpError("BAD_REQUEST", "traceId: is required", "traceId");

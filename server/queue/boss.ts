@@ -7,6 +7,7 @@ import "server-only";
 import PgBoss from "pg-boss";
 import type { SqlExecutor } from "../audit/chain";
 import { setting } from "../env";
+import { poolSettings } from "../db/sql";
 
 export const EVALUATION_QUEUE = "evaluation-run";
 
@@ -42,6 +43,7 @@ async function startBoss(): Promise<PgBoss> {
     connectionString,
     schema: "pgboss",
     application_name: "keel-queue",
+    ...poolSettings(),
     max: 4,
     schedule: false,
     supervise: true,
@@ -93,6 +95,6 @@ export async function enqueueRun(runId: string, sql?: SqlExecutor): Promise<void
     expireInSeconds: timing.expireInSeconds,
     retryLimit: 1_000,
     retryDelay: 1,
-    ...(sql ? { db: { executeSql: async (text: string, values: unknown[]) => ({ rows: await sql.query<unknown>(text, values) }) } } : {}),
+    ...(sql ? { db: { executeSql: async (text: string, values: unknown[]) => ({ rows: await sql.external<unknown>(text, values) }) } } : {}),
   });
 }

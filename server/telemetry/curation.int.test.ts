@@ -8,6 +8,7 @@ import { getDb } from "../db/client";
 import { writeSpans, type StoredSpan } from "./store";
 import { getTrace } from "./queries";
 import { runOnlinePass, sampled } from "../domain/observability/feedback";
+import { sql } from "../db/sql";
 
 let t: TestOrg;
 const scope = () => ({ orgSlug: t.org.slug, projectSlug: t.project.slug });
@@ -65,10 +66,7 @@ describe("trace curation", () => {
     const before = await lastSeq(t.org.id);
     const result = await callerFor(t.users.editor).observability.addToDataset({ ...scope(), traceId, dataset: "from-production", tags: ["production"] });
     expect(result).toMatchObject({ dataset: "from-production", itemIds: [expect.any(String)] });
-    const item = await getDb().$queryRawUnsafe<{ input: unknown; expected: unknown; source_type: string; source_ref: string; tags: string[] }[]>(
-      "SELECT input, expected, source_type, source_ref, tags FROM dataset_item_revisions WHERE item_id = $1::uuid",
-      result.itemIds[0],
-    );
+    const item = await getDb().$queryRaw<{ input: unknown; expected: unknown; source_type: string; source_ref: string; tags: string[] }[]>(sql`SELECT input, expected, source_type, source_ref, tags FROM dataset_item_revisions WHERE item_id = ${result.itemIds[0]}::uuid`);
     expect(item[0]).toMatchObject({ input: { question: "Where is my order?" }, expected: "It ships tomorrow.", source_type: "trace", source_ref: `${traceId}:${spanId}`, tags: ["production"] });
     const events = await auditEventsOf(t.org.id, before);
     expect(events.map((e) => e.action)).toEqual(["dataset.items.added"]);

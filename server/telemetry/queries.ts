@@ -5,32 +5,36 @@ import "server-only";
 import { WINDOWS, type BreakdownRow, type Dashboard, type DashboardFilters, type DashboardPoint, type QualityPoint, type QualityTotal, type ScoreView, type SpanView, type TraceDetail, type TraceListInput, type TraceSummary } from "../contracts/observability";
 import { langfuseTraceId } from "./langfuse-ids";
 import { addHist, HIST_BUCKETS, HIST_SUM, histQuantile, telemetryPool } from "./store";
+import { empty, join, pgQuery, raw, sql, type Sql } from "../db/sql";
 
 type Num = string | number | null;
 
 // Histograms are summed bucket by bucket with plain sum() aggregates over array subscripts: about
 // 20× faster in PostgreSQL than folding the arrays with a SQL function row by row.
-const HIST = `${HIST_SUM()}::int8[]`;
+// HIST_SUM is generated from a constant bucket count and column name: `raw` is safe.
+const HIST = raw(`${HIST_SUM()}::int8[]`);
 
 /**
  * The rollup rows of a window: the table's, plus the deltas not folded into it yet (at most a
  * second or two of traffic), so the figures are exact at any moment.
  */
-function rollupSource(table: "minute" | "hour", where: string): string {
-  const bucket = table === "hour" ? "date_trunc('hour', bucket)" : "bucket";
-  const columns = "prompt_name, prompt_version, model, environment, generations, errors, input_tokens, output_tokens, cost_usd, latency_sum_ms, latency_hist, guardrail_blocks, guardrail_flags";
-  return `(SELECT bucket, ${columns} FROM telemetry.rollups_${table} WHERE ${where}
-    UNION ALL SELECT ${bucket} AS bucket, ${columns} FROM telemetry.rollup_deltas WHERE ${where}) r`;
+const ROLLUP_TABLES = { minute: raw("telemetry.rollups_minute"), hour: raw("telemetry.rollups_hour") } as const;
+const ROLLUP_BUCKETS = { minute: raw("bucket"), hour: raw("date_trunc('hour', bucket)") } as const;
+const ROLLUP_READ_COLUMNS = raw("prompt_name, prompt_version, model, environment, generations, errors, input_tokens, output_tokens, cost_usd, latency_sum_ms, latency_hist, guardrail_blocks, guardrail_flags");
+function rollupSource(table: "minute" | "hour", where: Sql): Sql {
+  // Table and bucket expressions come from the fixed maps above.
+  return sql`(SELECT bucket, ${ROLLUP_READ_COLUMNS} FROM ${ROLLUP_TABLES[table]} WHERE ${where}
+    UNION ALL SELECT ${ROLLUP_BUCKETS[table]} AS bucket, ${ROLLUP_READ_COLUMNS} FROM telemetry.rollup_deltas WHERE ${where}) r`;
 }
 const num = (v: Num): number => (v === null ? 0 : Number(v));
 
-function whereDims(filters: DashboardFilters, params: unknown[], prefix = ""): string {
-  const parts: string[] = [];
-  if (filters.promptName) parts.push(`${prefix}prompt_name = $${params.push(filters.promptName)}`);
-  if (filters.promptVersion) parts.push(`${prefix}prompt_version = $${params.push(filters.promptVersion)}`);
-  if (filters.model) parts.push(`${prefix}model = $${params.push(filters.model)}`);
-  if (filters.environment) parts.push(`${prefix}environment = $${params.push(filters.environment)}`);
-  return parts.length ? ` AND ${parts.join(" AND ")}` : "";
+function whereDims(filters: DashboardFilters): Sql {
+  const parts: Sql[] = [];
+  if (filters.promptName) parts.push(sql`prompt_name = ${filters.promptName}`);
+  if (filters.promptVersion) parts.push(sql`prompt_version = ${filters.promptVersion}`);
+  if (filters.model) parts.push(sql`model = ${filters.model}`);
+  if (filters.environment) parts.push(sql`environment = ${filters.environment}`);
+  return parts.length ? sql` AND ${join(parts, " AND ")}` : empty;
 }
 
 /**
@@ -38,8 +42,8 @@ function whereDims(filters: DashboardFilters, params: unknown[], prefix = ""): s
  * The dashboard's quality caption, its negative-feedback chart and the trace list's "negative
  * feedback" filter all count with these.
  */
-export const THUMBS_DOWN = (alias = "") => `(${alias}data_type = 'boolean' AND ${alias}value = 0)`;
-export const THUMBS_UP = (alias = "") => `(${alias}data_type = 'boolean' AND ${alias}value = 1)`;
+export const THUMBS_DOWN = (alias: "" | "s." = "") => raw(`(${alias}data_type = 'boolean' AND ${alias}value = 0)`);
+export const THUMBS_UP = (alias: "" | "s." = "") => raw(`(${alias}data_type = 'boolean' AND ${alias}value = 1)`);
 
 type RollupRow = { t: Date; g: Num; er: Num; it: Num; ot: Num; c: Num; l: Num; h: Num[]; bl: Num; fl: Num };
 
@@ -71,26 +75,25 @@ export async function dashboard(projectId: string, filters: DashboardFilters, no
   const from = to - window.ms;
   const pool = telemetryPool();
 
-  const seriesParams: unknown[] = [projectId, new Date(from), new Date(to), `${window.stepMs / 1000} seconds`];
-  const seriesSql = `SELECT date_bin($4::interval, bucket, $2::timestamptz) AS t, sum(generations) g, sum(errors) er, sum(input_tokens) it,
+  const [fromDate, toDate, step] = [new Date(from), new Date(to), `${window.stepMs / 1000} seconds`];
+  const inWindow = sql`project_id = ${projectId}::uuid AND bucket >= ${fromDate}::timestamptz AND bucket < ${toDate}::timestamptz${whereDims(filters)}`;
+  const seriesSql = sql`SELECT date_bin(${step}::interval, bucket, ${fromDate}::timestamptz) AS t, sum(generations) g, sum(errors) er, sum(input_tokens) it,
       sum(output_tokens) ot, sum(cost_usd) c, sum(latency_sum_ms) l, ${HIST} h, sum(guardrail_blocks) bl, sum(guardrail_flags) fl
-    FROM ${rollupSource(window.table, `project_id = $1 AND bucket >= $2 AND bucket < $3${whereDims(filters, seriesParams)}`)} GROUP BY 1 ORDER BY 1`;
+    FROM ${rollupSource(window.table, inWindow)} GROUP BY 1 ORDER BY 1`;
 
-  const breakdownParams: unknown[] = [projectId, new Date(from), new Date(to)];
-  const breakdownSql = `SELECT prompt_name, prompt_version, model, environment, sum(generations) g, sum(errors) er, sum(cost_usd) c, ${HIST} h
-    FROM ${rollupSource(window.table, `project_id = $1 AND bucket >= $2 AND bucket < $3${whereDims(filters, breakdownParams)}`)}
+  const breakdownSql = sql`SELECT prompt_name, prompt_version, model, environment, sum(generations) g, sum(errors) er, sum(cost_usd) c, ${HIST} h
+    FROM ${rollupSource(window.table, inWindow)}
     GROUP BY 1, 2, 3, 4 ORDER BY g DESC LIMIT 200`;
 
-  const qualityParams: unknown[] = [projectId, new Date(from), new Date(to), `${window.stepMs / 1000} seconds`];
-  const qualitySql = `SELECT date_bin($4::interval, created_at, $2::timestamptz) AS t, name, source, data_type, count(*) n, avg(value) a,
+  const qualitySql = sql`SELECT date_bin(${step}::interval, created_at, ${fromDate}::timestamptz) AS t, name, source, data_type, count(*) n, avg(value) a,
       count(*) FILTER (WHERE ${THUMBS_DOWN()}) neg, count(*) FILTER (WHERE ${THUMBS_UP()}) pos
-    FROM telemetry.scores WHERE project_id = $1 AND created_at >= $2 AND created_at < $3${whereDims(filters, qualityParams)}
+    FROM telemetry.scores WHERE project_id = ${projectId}::uuid AND created_at >= ${fromDate}::timestamptz AND created_at < ${toDate}::timestamptz${whereDims(filters)}
     GROUP BY 1, 2, 3, 4 ORDER BY 1`;
 
   const [series, breakdown, quality] = await Promise.all([
-    pool.query<RollupRow>(seriesSql, seriesParams),
-    pool.query<{ prompt_name: string; prompt_version: number; model: string; environment: string; g: Num; er: Num; c: Num; h: Num[] }>(breakdownSql, breakdownParams),
-    pool.query<{ t: Date; name: string; source: string; data_type: string; n: Num; a: Num; neg: Num; pos: Num }>(qualitySql, qualityParams),
+    pgQuery<RollupRow>(pool, seriesSql),
+    pgQuery<{ prompt_name: string; prompt_version: number; model: string; environment: string; g: Num; er: Num; c: Num; h: Num[] }>(pool, breakdownSql),
+    pgQuery<{ t: Date; name: string; source: string; data_type: string; n: Num; a: Num; neg: Num; pos: Num }>(pool, qualitySql),
   ]);
 
   // Every step of the window gets a point (a gap is a zero, not a missing x value).
@@ -221,30 +224,26 @@ function decodeCursor(cursor: string): { time: string; traceId: string } | null 
 }
 
 export async function listTraces(projectId: string, input: TraceListInput, now = Date.now()): Promise<{ items: TraceSummary[]; nextCursor: string | null }> {
-  const params: unknown[] = [projectId, new Date(now - WINDOWS[input.window].ms)];
-  const where = ["t.project_id = $1", "t.start_time >= $2"];
-  if (input.promptName) where.push(`t.prompt_name = $${params.push(input.promptName)}`);
-  if (input.model) where.push(`t.model = $${params.push(input.model)}`);
-  if (input.environment) where.push(`t.environment = $${params.push(input.environment)}`);
-  if (input.source) where.push(`t.source = $${params.push(input.source)}`);
-  if (input.status === "error") where.push("t.errors > 0");
-  if (input.status === "ok") where.push("t.errors = 0");
-  if (input.minDurationMs !== undefined) where.push(`t.end_time - t.start_time >= make_interval(secs => $${params.push(input.minDurationMs / 1000)})`);
+  const where = [sql`t.project_id = ${projectId}::uuid`, sql`t.start_time >= ${new Date(now - WINDOWS[input.window].ms)}::timestamptz`];
+  if (input.promptName) where.push(sql`t.prompt_name = ${input.promptName}`);
+  if (input.model) where.push(sql`t.model = ${input.model}`);
+  if (input.environment) where.push(sql`t.environment = ${input.environment}`);
+  if (input.source) where.push(sql`t.source = ${input.source}`);
+  if (input.status === "error") where.push(sql`t.errors > 0`);
+  if (input.status === "ok") where.push(sql`t.errors = 0`);
+  if (input.minDurationMs !== undefined) where.push(sql`t.end_time - t.start_time >= make_interval(secs => ${input.minDurationMs / 1000})`);
   if (input.search) {
     const s = input.search.toLowerCase();
-    if (/^[0-9a-f]{32}$/.test(s)) where.push(`t.trace_id = $${params.push(s)}`);
+    if (/^[0-9a-f]{32}$/.test(s)) where.push(sql`t.trace_id = ${s}`);
     // A Langfuse trace id (any other string) finds the trace it was stored under, or names by prefix.
-    else where.push(`(t.root_name ILIKE $${params.push(`${input.search.replace(/[\\%_]/g, "\\$&")}%`)} OR t.trace_id = $${params.push(langfuseTraceId(projectId, input.search))})`);
+    else where.push(sql`(t.root_name ILIKE ${`${input.search.replace(/[\\%_]/g, "\\$&")}%`} OR t.trace_id = ${langfuseTraceId(projectId, input.search)})`);
   }
-  if (input.feedback === "negative") where.push(`EXISTS (SELECT 1 FROM telemetry.scores s WHERE s.project_id = t.project_id AND s.trace_id = t.trace_id AND ${THUMBS_DOWN("s.")})`);
+  if (input.feedback === "negative") where.push(sql`EXISTS (SELECT 1 FROM telemetry.scores s WHERE s.project_id = t.project_id AND s.trace_id = t.trace_id AND ${THUMBS_DOWN("s.")})`);
   if (input.cursor) {
     const c = decodeCursor(input.cursor);
-    if (c) where.push(`(t.start_time, t.trace_id) < ($${params.push(c.time)}::timestamptz, $${params.push(c.traceId)})`);
+    if (c) where.push(sql`(t.start_time, t.trace_id) < (${c.time}::timestamptz, ${c.traceId}::text)`);
   }
-  const { rows } = await telemetryPool().query<TraceRow>(
-    `SELECT t.* FROM telemetry.traces t WHERE ${where.join(" AND ")} ORDER BY t.start_time DESC, t.trace_id DESC LIMIT $${params.push(input.limit + 1)}`,
-    params,
-  );
+  const { rows } = await pgQuery<TraceRow>(telemetryPool(), sql`SELECT t.* FROM telemetry.traces t WHERE ${join(where, " AND ")} ORDER BY t.start_time DESC, t.trace_id DESC LIMIT ${input.limit + 1}`);
   const page = rows.slice(0, input.limit);
   const scores = await scoresOfTraces(projectId, page.map((r) => r.trace_id));
   return { items: page.map((r) => toSummary(r, scores.get(r.trace_id) ?? [])), nextCursor: rows.length > input.limit ? encodeCursor(page.at(-1)!) : null };
@@ -253,7 +252,7 @@ export async function listTraces(projectId: string, input: TraceListInput, now =
 async function scoresOfTraces(projectId: string, traceIds: string[]): Promise<Map<string, ScoreView[]>> {
   const byTrace = new Map<string, ScoreView[]>();
   if (!traceIds.length) return byTrace;
-  const { rows } = await telemetryPool().query<ScoreRow>("SELECT * FROM telemetry.scores WHERE project_id = $1 AND trace_id = ANY($2) ORDER BY created_at", [projectId, traceIds]);
+  const { rows } = await pgQuery<ScoreRow>(telemetryPool(), sql`SELECT * FROM telemetry.scores WHERE project_id = ${projectId} AND trace_id = ANY(${traceIds}) ORDER BY created_at`);
   for (const r of rows) {
     const list = byTrace.get(r.trace_id) ?? [];
     list.push(toScore(r));
@@ -321,16 +320,13 @@ function toSpanView(s: SpanDbRow, originMs: number): SpanView {
 /** A trace with its spans (start order) and scores; null when the project has no such trace. */
 export async function getTrace(projectId: string, traceId: string): Promise<TraceDetail | null> {
   const pool = telemetryPool();
-  const { rows } = await pool.query<TraceRow>("SELECT * FROM telemetry.traces WHERE project_id = $1 AND trace_id = $2", [projectId, traceId]);
+  const { rows } = await pgQuery<TraceRow>(pool, sql`SELECT * FROM telemetry.traces WHERE project_id = ${projectId} AND trace_id = ${traceId}`);
   const summary = rows[0];
   if (!summary) return null;
   const [spans, scores] = await Promise.all([
-    pool.query<SpanDbRow>(
-      `SELECT *, (extract(epoch FROM start_time) * 1000000)::bigint::text AS start_us FROM telemetry.spans
-       WHERE project_id = $1 AND trace_id = $2 AND start_time >= $3::timestamptz - interval '1 day' AND start_time <= $4::timestamptz + interval '1 day'
-       ORDER BY start_time, span_id LIMIT 5000`,
-      [projectId, traceId, summary.start_time, summary.end_time],
-    ),
+    pgQuery<SpanDbRow>(pool, sql`SELECT *, (extract(epoch FROM start_time) * 1000000)::bigint::text AS start_us FROM telemetry.spans
+       WHERE project_id = ${projectId} AND trace_id = ${traceId} AND start_time >= ${summary.start_time}::timestamptz - interval '1 day' AND start_time <= ${summary.end_time}::timestamptz + interval '1 day'
+       ORDER BY start_time, span_id LIMIT 5000`),
     scoresOfTraces(projectId, [traceId]),
   ]);
   const origin = summary.start_time.getTime();
@@ -345,12 +341,11 @@ export async function getTrace(projectId: string, traceId: string): Promise<Trac
  * (else its first span). One indexed lookup, without loading the rest of the trace.
  */
 export async function findGeneration(projectId: string, traceId: string, spanId?: string): Promise<SpanView | null> {
-  const params: unknown[] = [projectId, traceId];
-  const { rows } = await telemetryPool().query<SpanDbRow>(
-    `SELECT *, (extract(epoch FROM start_time) * 1000000)::bigint::text AS start_us FROM telemetry.spans
-     WHERE project_id = $1 AND trace_id = $2${spanId ? ` AND span_id = $${params.push(spanId)}` : ""}
+  const { rows } = await pgQuery<SpanDbRow>(
+    telemetryPool(),
+    sql`SELECT *, (extract(epoch FROM start_time) * 1000000)::bigint::text AS start_us FROM telemetry.spans
+     WHERE project_id = ${projectId}::uuid AND trace_id = ${traceId}${spanId ? sql` AND span_id = ${spanId}` : empty}
      ORDER BY is_generation DESC, start_time, span_id LIMIT 1`,
-    params,
   );
   const row = rows[0];
   return row ? toSpanView(row, Number(row.start_us) / 1000) : null;
@@ -396,34 +391,36 @@ export type ListedScore = {
   createdAt: Date;
 };
 
+/** The value comparisons a filter may use, as SQL operators (the only text taken from the request). */
+const COMPARISONS = { "<": raw("<"), ">": raw(">"), "<=": raw("<="), ">=": raw(">="), "=": raw("="), "!=": raw("<>") } as const;
+
 /** A page of a project's scores, newest first, with the total for pagination. */
 export async function listScores(projectId: string, filters: ScoreListFilters): Promise<{ items: ListedScore[]; total: number }> {
-  const params: unknown[] = [projectId];
-  const where = ["s.project_id = $1"];
-  if (filters.ids) where.push(`s.id = ANY($${params.push(filters.ids)}::uuid[])`);
-  if (filters.name) where.push(`s.name = $${params.push(filters.name)}`);
-  if (filters.dataType) where.push(`s.data_type = $${params.push(filters.dataType)}`);
-  if (filters.source) where.push(`s.source = $${params.push(filters.source)}`);
-  if (filters.environments?.length) where.push(`s.environment = ANY($${params.push(filters.environments)}::text[])`);
-  if (filters.from) where.push(`s.created_at >= $${params.push(filters.from)}`);
-  if (filters.to) where.push(`s.created_at < $${params.push(filters.to)}`);
-  if (filters.value) where.push(`s.value ${filters.value.operator === "!=" ? "<>" : filters.value.operator} $${params.push(filters.value.value)}`);
-  if (filters.userId) where.push(`t.user_id = $${params.push(filters.userId)}`);
+  const where = [sql`s.project_id = ${projectId}::uuid`];
+  if (filters.ids) where.push(sql`s.id = ANY(${filters.ids}::uuid[])`);
+  if (filters.name) where.push(sql`s.name = ${filters.name}`);
+  if (filters.dataType) where.push(sql`s.data_type = ${filters.dataType}`);
+  if (filters.source) where.push(sql`s.source = ${filters.source}`);
+  if (filters.environments?.length) where.push(sql`s.environment = ANY(${filters.environments}::text[])`);
+  if (filters.from) where.push(sql`s.created_at >= ${filters.from}`);
+  if (filters.to) where.push(sql`s.created_at < ${filters.to}`);
+  if (filters.value) where.push(sql`s.value ${COMPARISONS[filters.value.operator]} ${filters.value.value}`);
+  if (filters.userId) where.push(sql`t.user_id = ${filters.userId}`);
   if (filters.traceTags?.length) {
-    where.push(`EXISTS (SELECT 1 FROM telemetry.spans r WHERE r.project_id = s.project_id AND r.trace_id = s.trace_id AND r.parent_span_id IS NULL
-      AND r.attributes->'langfuse.trace.tags' ?& $${params.push(filters.traceTags)}::text[])`);
+    where.push(sql`EXISTS (SELECT 1 FROM telemetry.spans r WHERE r.project_id = s.project_id AND r.trace_id = s.trace_id AND r.parent_span_id IS NULL
+      AND r.attributes->'langfuse.trace.tags' ?& ${filters.traceTags}::text[])`);
   }
-  const from = `telemetry.scores s LEFT JOIN telemetry.traces t ON t.project_id = s.project_id AND t.trace_id = s.trace_id WHERE ${where.join(" AND ")}`;
+  const from = sql`telemetry.scores s LEFT JOIN telemetry.traces t ON t.project_id = s.project_id AND t.trace_id = s.trace_id WHERE ${join(where, " AND ")}`;
   const pool = telemetryPool();
   const [page, total] = await Promise.all([
-    pool.query<ScoreRow & { environment: string | null; user_id: string | null; lf_trace: string | null; lf_observation: string | null }>(
-      `SELECT s.*, t.user_id,
+    pgQuery<ScoreRow & { environment: string | null; user_id: string | null; lf_trace: string | null; lf_observation: string | null }>(
+      pool,
+      sql`SELECT s.*, t.user_id,
          (SELECT sp.attributes->>'langfuse.trace.id' FROM telemetry.spans sp WHERE sp.project_id = s.project_id AND sp.trace_id = s.trace_id AND sp.attributes ? 'langfuse.trace.id' LIMIT 1) AS lf_trace,
          (SELECT sp.attributes->>'langfuse.observation.id' FROM telemetry.spans sp WHERE sp.project_id = s.project_id AND sp.trace_id = s.trace_id AND sp.span_id = s.span_id LIMIT 1) AS lf_observation
-       FROM ${from} ORDER BY s.created_at DESC, s.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-      [...params, filters.limit, (filters.page - 1) * filters.limit],
+       FROM ${from} ORDER BY s.created_at DESC, s.id LIMIT ${filters.limit} OFFSET ${(filters.page - 1) * filters.limit}`,
     ),
-    pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${from}`, params),
+    pgQuery<{ n: string }>(pool, sql`SELECT count(*) AS n FROM ${from}`),
   ]);
   return {
     total: Number(total.rows[0]?.n ?? 0),

@@ -14,6 +14,7 @@ import "server-only";
 import pg from "pg";
 import type { SpanRow } from "./types";
 import { setting } from "../env";
+import { join, pgQuery, poolSettings, raw, sql, type Sql } from "../db/sql";
 
 export type StoredSpan = SpanRow & {
   /** otel (ingested) or gateway (Keel's own calls). */
@@ -31,7 +32,7 @@ export function telemetryPool(): pg.Pool {
   if (!url) throw new Error("DATABASE_URL is not set");
   if (!globalForPool.keelTelemetryPool || globalForPool.keelTelemetryPoolUrl !== url) {
     void globalForPool.keelTelemetryPool?.end().catch(() => undefined);
-    globalForPool.keelTelemetryPool = new pg.Pool({ connectionString: url, max: setting("KEEL_TELEMETRY_POOL"), application_name: "keel-telemetry" });
+    globalForPool.keelTelemetryPool = new pg.Pool({ connectionString: url, max: setting("KEEL_TELEMETRY_POOL"), application_name: "keel-telemetry", ...poolSettings() });
     globalForPool.keelTelemetryPool.on("error", (error) => console.error("[telemetry] idle connection failed:", error.message));
     globalForPool.keelTelemetryPoolUrl = url;
   }
@@ -86,7 +87,7 @@ const knownPartitions = new Set<number>();
 async function ensurePartitions(client: pg.PoolClient, days: Set<number>): Promise<void> {
   for (const day of days) {
     if (knownPartitions.has(day)) continue;
-    await client.query("SELECT telemetry.ensure_span_partition($1::date)", [new Date(day * DAY_MS).toISOString().slice(0, 10)]);
+    await pgQuery(client, sql`SELECT telemetry.ensure_span_partition(${new Date(day * DAY_MS).toISOString().slice(0, 10)}::date)`);
     knownPartitions.add(day);
   }
 }
@@ -129,9 +130,16 @@ const SPAN_COLUMNS = [
   ["guardrails", "jsonb"],
 ] as const;
 
-const INSERT_SPANS = `INSERT INTO telemetry.spans (project_id, ${SPAN_COLUMNS.map(([c]) => c).join(", ")})
-SELECT $1::uuid, * FROM unnest(${SPAN_COLUMNS.map(([, t], i) => `$${i + 2}::${t}[]`).join(", ")})
+// Column names and types come from SPAN_COLUMNS above (fixed in code), so `raw` is safe here.
+const SPAN_COLUMN_NAMES = raw(SPAN_COLUMNS.map(([c]) => c).join(", "));
+const SPAN_COLUMN_TYPES = SPAN_COLUMNS.map(([, t]) => raw(`${t}[]`));
+
+function insertSpans(projectId: string, rows: readonly StoredSpan[]): Sql {
+  const arrays = spanColumns(rows).map((values, i) => sql`${values}::${SPAN_COLUMN_TYPES[i]!}`);
+  return sql`INSERT INTO telemetry.spans (project_id, ${SPAN_COLUMN_NAMES})
+SELECT ${projectId}::uuid, * FROM unnest(${join(arrays, ", ")})
 ON CONFLICT DO NOTHING RETURNING span_id, trace_id`;
+}
 
 function isoOfMicros(us: number): string {
   // Date keeps milliseconds; the microseconds are appended so timestamptz keeps them.
@@ -235,11 +243,16 @@ function rollupDeltas(rows: readonly CountedSpan[], granularityMs: number, sign:
 
 // A batch's counts are appended to the deltas (no shared rows, so concurrent batches never wait on
 // each other); foldRollups() moves them into the minute and hour rollups.
-const INSERT_DELTAS = `INSERT INTO telemetry.rollup_deltas (project_id, bucket, prompt_name, prompt_version, model, environment, generations, errors,
+function insertDeltas(projectId: string, deltas: RollupDelta[]): Sql {
+  const col = <T>(f: (d: RollupDelta) => T) => deltas.map(f);
+  return sql`INSERT INTO telemetry.rollup_deltas (project_id, bucket, prompt_name, prompt_version, model, environment, generations, errors,
   input_tokens, output_tokens, cost_usd, latency_sum_ms, latency_hist, guardrail_blocks, guardrail_flags)
-SELECT $1::uuid, to_timestamp(b / 1000.0), pn, pv, m, e, g, er, it, ot, c, l, h::int[], bl, fl
-FROM unnest($2::float8[], $3::text[], $4::int4[], $5::text[], $6::text[], $7::int8[], $8::int8[], $9::int8[], $10::int8[], $11::float8[], $12::float8[], $13::text[], $14::int8[], $15::int8[])
+SELECT ${projectId}::uuid, to_timestamp(b / 1000.0), pn, pv, m, e, g, er, it, ot, c, l, h::int[], bl, fl
+FROM unnest(${col((d) => d.bucket)}::float8[], ${col((d) => d.promptName)}::text[], ${col((d) => d.promptVersion)}::int4[], ${col((d) => d.model)}::text[], ${col((d) => d.environment)}::text[],
+  ${col((d) => d.generations)}::int8[], ${col((d) => d.errors)}::int8[], ${col((d) => d.inputTokens)}::int8[], ${col((d) => d.outputTokens)}::int8[], ${col((d) => d.costUsd)}::float8[],
+  ${col((d) => d.latencySumMs)}::float8[], ${col((d) => `{${d.hist.join(",")}}`)}::text[], ${col((d) => d.blocks)}::int8[], ${col((d) => d.flags)}::int8[])
   AS d(b, pn, pv, m, e, g, er, it, ot, c, l, h, bl, fl)`;
+}
 
 /** Per-bucket sums of latency histograms: plain sum() over array subscripts, fast in PostgreSQL. */
 export const HIST_SUM = (column = "latency_hist") => `ARRAY[${Array.from({ length: HIST_BUCKETS }, (_, i) => `sum(${column}[${i + 1}])`).join(", ")}]`;
@@ -273,32 +286,12 @@ export async function foldRollups(): Promise<number> {
   // One folder at a time (concurrent folds would only contend on the same rollup rows).
   const folded = await exclusively("fold", async () => {
     const pool = telemetryPool();
-    const { rows } = await pool.query<{ n: string }>("SELECT count(*) AS n FROM telemetry.rollup_deltas");
+    const { rows } = await pgQuery<{ n: string }>(pool, sql`SELECT count(*) AS n FROM telemetry.rollup_deltas`);
     const n = Number(rows[0]?.n ?? 0);
     if (n) await pool.query(FOLD);
     return n;
   });
   return folded ?? 0;
-}
-
-function rollupParams(projectId: string, deltas: RollupDelta[]): unknown[] {
-  return [
-    projectId,
-    deltas.map((d) => d.bucket),
-    deltas.map((d) => d.promptName),
-    deltas.map((d) => d.promptVersion),
-    deltas.map((d) => d.model),
-    deltas.map((d) => d.environment),
-    deltas.map((d) => d.generations),
-    deltas.map((d) => d.errors),
-    deltas.map((d) => d.inputTokens),
-    deltas.map((d) => d.outputTokens),
-    deltas.map((d) => d.costUsd),
-    deltas.map((d) => d.latencySumMs),
-    deltas.map((d) => `{${d.hist.join(",")}}`),
-    deltas.map((d) => d.blocks),
-    deltas.map((d) => d.flags),
-  ];
 }
 
 type TraceDelta = {
@@ -390,11 +383,15 @@ function emptyTraceDelta(r: StoredSpan): TraceDelta {
 
 // A trace's summary grows as its spans arrive (in any order, over several batches): the earliest
 // start, the latest end, the root's name once it comes, the first prompt/model seen.
-const UPSERT_TRACES = `INSERT INTO telemetry.traces AS t (project_id, trace_id, start_time, end_time, root_name, spans, generations, errors,
+function upsertTraces(projectId: string, deltas: TraceDelta[]): Sql {
+  const col = <T>(f: (d: TraceDelta) => T) => deltas.map(f);
+  return sql`INSERT INTO telemetry.traces AS t (project_id, trace_id, start_time, end_time, root_name, spans, generations, errors,
   input_tokens, output_tokens, cost_usd, prompt_name, prompt_version, model, environment, user_id, session_id, service_name, source)
-SELECT $1::uuid, id, s, e, rn, n, g, er, it, ot, c, pn, pv, m, env, u, ses, svc, src
-FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::int4[], $7::int4[], $8::int4[], $9::int8[], $10::int8[], $11::float8[],
-  $12::text[], $13::int4[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[])
+SELECT ${projectId}::uuid, id, s, e, rn, n, g, er, it, ot, c, pn, pv, m, env, u, ses, svc, src
+FROM unnest(${col((d) => d.traceId)}::text[], ${col((d) => isoOfMicros(d.startUs))}::timestamptz[], ${col((d) => isoOfMicros(d.endUs))}::timestamptz[], ${col((d) => d.rootName)}::text[],
+  ${col((d) => d.spans)}::int4[], ${col((d) => d.generations)}::int4[], ${col((d) => d.errors)}::int4[], ${col((d) => d.inputTokens)}::int8[], ${col((d) => d.outputTokens)}::int8[], ${col((d) => d.costUsd)}::float8[],
+  ${col((d) => d.promptName)}::text[], ${col((d) => d.promptVersion)}::int4[], ${col((d) => d.model)}::text[], ${col((d) => d.environment)}::text[], ${col((d) => d.userId)}::text[],
+  ${col((d) => d.sessionId)}::text[], ${col((d) => d.serviceName)}::text[], ${col((d) => d.source)}::text[])
   AS d(id, s, e, rn, n, g, er, it, ot, c, pn, pv, m, env, u, ses, svc, src)
 ON CONFLICT (project_id, trace_id) DO UPDATE SET
   start_time = LEAST(t.start_time, EXCLUDED.start_time), end_time = GREATEST(t.end_time, EXCLUDED.end_time),
@@ -405,29 +402,6 @@ ON CONFLICT (project_id, trace_id) DO UPDATE SET
   prompt_version = COALESCE(t.prompt_version, EXCLUDED.prompt_version), model = COALESCE(t.model, EXCLUDED.model),
   environment = COALESCE(t.environment, EXCLUDED.environment), user_id = COALESCE(t.user_id, EXCLUDED.user_id),
   session_id = COALESCE(t.session_id, EXCLUDED.session_id), service_name = COALESCE(t.service_name, EXCLUDED.service_name)`;
-
-function traceParams(projectId: string, deltas: TraceDelta[]): unknown[] {
-  return [
-    projectId,
-    deltas.map((d) => d.traceId),
-    deltas.map((d) => isoOfMicros(d.startUs)),
-    deltas.map((d) => isoOfMicros(d.endUs)),
-    deltas.map((d) => d.rootName),
-    deltas.map((d) => d.spans),
-    deltas.map((d) => d.generations),
-    deltas.map((d) => d.errors),
-    deltas.map((d) => d.inputTokens),
-    deltas.map((d) => d.outputTokens),
-    deltas.map((d) => d.costUsd),
-    deltas.map((d) => d.promptName),
-    deltas.map((d) => d.promptVersion),
-    deltas.map((d) => d.model),
-    deltas.map((d) => d.environment),
-    deltas.map((d) => d.userId),
-    deltas.map((d) => d.sessionId),
-    deltas.map((d) => d.serviceName),
-    deltas.map((d) => d.source),
-  ];
 }
 
 // ----- one generation per model call ------------------------------------------------------------
@@ -468,16 +442,16 @@ type SkeletonRow = {
   guardrails: StoredSpan["guardrails"];
 };
 
-const SKELETONS = `WITH t AS (
+const skeletons = (projectId: string, traceIds: string[], from: string, to: string) => sql`WITH t AS (
   SELECT DISTINCT trace_id FROM telemetry.spans
-  WHERE project_id = $1 AND trace_id = ANY($2::text[]) AND start_time >= $3::timestamptz AND start_time <= $4::timestamptz
+  WHERE project_id = ${projectId}::uuid AND trace_id = ANY(${traceIds}::text[]) AND start_time >= ${from}::timestamptz AND start_time <= ${to}::timestamptz
     AND source = 'gateway' AND is_generation AND parent_span_id IS NOT NULL
 )
 SELECT s.trace_id, s.span_id, s.parent_span_id, s.is_generation, s.source, s.attributes->>'keel.generation.counted_by' AS counted_by,
   (extract(epoch FROM s.start_time) * 1000000)::bigint::text AS start_us, (extract(epoch FROM s.end_time) * 1000000)::bigint::text AS end_us,
   s.status_code, s.model, s.prompt_name, s.prompt_version, s.environment, s.input_tokens, s.output_tokens, s.cost_usd, s.guardrails
 FROM telemetry.spans s JOIN t USING (trace_id)
-WHERE s.project_id = $1 AND s.start_time >= $3::timestamptz AND s.start_time <= $4::timestamptz`;
+WHERE s.project_id = ${projectId}::uuid AND s.start_time >= ${from}::timestamptz AND s.start_time <= ${to}::timestamptz`;
 
 /** Takes client generations that a gateway generation below them also counts off the counts; returns them (as counted before). */
 async function uncountClientGenerations(client: pg.PoolClient, projectId: string, fresh: readonly StoredSpan[]): Promise<CountedSpan[]> {
@@ -488,7 +462,7 @@ async function uncountClientGenerations(client: pg.PoolClient, projectId: string
     hi = Math.max(hi, r.startUs);
   }
   const traceIds = [...new Set(fresh.map((r) => r.traceId))];
-  const { rows } = await client.query<SkeletonRow>(SKELETONS, [projectId, traceIds, isoOfMicros(lo - WALK_WINDOW_US), isoOfMicros(hi + WALK_WINDOW_US)]);
+  const { rows } = await pgQuery<SkeletonRow>(client, skeletons(projectId, traceIds, isoOfMicros(lo - WALK_WINDOW_US), isoOfMicros(hi + WALK_WINDOW_US)));
   if (!rows.length) return [];
   const byId = new Map(rows.map((r) => [`${r.trace_id}:${r.span_id}`, r]));
   const demote = new Map<string, { row: SkeletonRow; by: string }>();
@@ -503,12 +477,9 @@ async function uncountClientGenerations(client: pg.PoolClient, projectId: string
   }
   if (!demote.size) return [];
   const list = [...demote.values()].sort((a, b) => (a.row.trace_id + a.row.span_id < b.row.trace_id + b.row.span_id ? -1 : 1));
-  await client.query(
-    `UPDATE telemetry.spans s SET is_generation = false, attributes = s.attributes || jsonb_build_object('keel.generation.counted_by', d.by)
-     FROM unnest($2::text[], $3::text[], $4::text[]) AS d(trace_id, span_id, by)
-     WHERE s.project_id = $1 AND s.trace_id = d.trace_id AND s.span_id = d.span_id`,
-    [projectId, list.map((d) => d.row.trace_id), list.map((d) => d.row.span_id), list.map((d) => d.by)],
-  );
+  await pgQuery(client, sql`UPDATE telemetry.spans s SET is_generation = false, attributes = s.attributes || jsonb_build_object('keel.generation.counted_by', d.by)
+     FROM unnest(${list.map((d) => d.row.trace_id)}::text[], ${list.map((d) => d.row.span_id)}::text[], ${list.map((d) => d.by)}::text[]) AS d(trace_id, span_id, by)
+     WHERE s.project_id = ${projectId} AND s.trace_id = d.trace_id AND s.span_id = d.span_id`);
   const spans: CountedSpan[] = list.map(({ row: r }) => ({
     startUs: Number(r.start_us),
     endUs: Number(r.end_us),
@@ -533,12 +504,9 @@ async function uncountClientGenerations(client: pg.PoolClient, projectId: string
     perTrace.set(row.trace_id, t);
   }
   const traces = [...perTrace.entries()];
-  await client.query(
-    `UPDATE telemetry.traces t SET generations = t.generations - d.g, input_tokens = t.input_tokens - d.it, output_tokens = t.output_tokens - d.ot, cost_usd = t.cost_usd - d.c
-     FROM unnest($2::text[], $3::int4[], $4::int8[], $5::int8[], $6::float8[]) AS d(trace_id, g, it, ot, c)
-     WHERE t.project_id = $1 AND t.trace_id = d.trace_id`,
-    [projectId, traces.map(([id]) => id), traces.map(([, v]) => v.generations), traces.map(([, v]) => v.inputTokens), traces.map(([, v]) => v.outputTokens), traces.map(([, v]) => v.costUsd)],
-  );
+  await pgQuery(client, sql`UPDATE telemetry.traces t SET generations = t.generations - d.g, input_tokens = t.input_tokens - d.it, output_tokens = t.output_tokens - d.ot, cost_usd = t.cost_usd - d.c
+     FROM unnest(${traces.map(([id]) => id)}::text[], ${traces.map(([, v]) => v.generations)}::int4[], ${traces.map(([, v]) => v.inputTokens)}::int8[], ${traces.map(([, v]) => v.outputTokens)}::int8[], ${traces.map(([, v]) => v.costUsd)}::float8[]) AS d(trace_id, g, it, ot, c)
+     WHERE t.project_id = ${projectId} AND t.trace_id = d.trace_id`);
   return spans;
 }
 
@@ -558,7 +526,7 @@ export async function writeSpans(projectId: string, rows: readonly StoredSpan[],
     await client.query("BEGIN");
     let fresh: StoredSpan[] = [];
     if (rows.length) {
-      const { rows: inserted } = await client.query<{ span_id: string; trace_id: string }>(INSERT_SPANS, [projectId, ...spanColumns(rows)]);
+      const { rows: inserted } = await pgQuery<{ span_id: string; trace_id: string }>(client, insertSpans(projectId, rows));
       if (inserted.length === rows.length) fresh = rows as StoredSpan[];
       else {
         const keep = new Set(inserted.map((r) => `${r.trace_id}:${r.span_id}`));
@@ -568,20 +536,17 @@ export async function writeSpans(projectId: string, rows: readonly StoredSpan[],
     if (fresh.length) {
       // The upsert locks the batch's trace summaries, so a concurrent batch of the same trace has
       // committed before the next statement looks for client generations the gateway also logged.
-      await client.query(UPSERT_TRACES, traceParams(projectId, traceDeltas(fresh)));
+      await pgQuery(client, upsertTraces(projectId, traceDeltas(fresh)));
       const uncounted = await uncountClientGenerations(client, projectId, fresh);
       const minute = new Map<string, RollupDelta>();
       rollupDeltas(fresh, 60_000, 1, minute);
       const deltas = rollupDeltas(uncounted, 60_000, -1, minute);
-      if (deltas.length) await client.query(INSERT_DELTAS, rollupParams(projectId, deltas));
+      if (deltas.length) await pgQuery(client, insertDeltas(projectId, deltas));
       await fillScoreDimensions(client, projectId, fresh);
     }
     if (usage && usage.requests > 0) {
-      await client.query(
-        `INSERT INTO telemetry.key_usage (key_id, month, requests) VALUES ($1, date_trunc('month', now() AT TIME ZONE 'UTC')::date, $2)
-         ON CONFLICT (key_id, month) DO UPDATE SET requests = telemetry.key_usage.requests + EXCLUDED.requests`,
-        [usage.keyId, usage.requests],
-      );
+      await pgQuery(client, sql`INSERT INTO telemetry.key_usage (key_id, month, requests) VALUES (${usage.keyId}, date_trunc('month', now() AT TIME ZONE 'UTC')::date, ${usage.requests})
+         ON CONFLICT (key_id, month) DO UPDATE SET requests = telemetry.key_usage.requests + EXCLUDED.requests`);
     }
     await client.query("COMMIT");
     return { inserted: fresh.length, duplicates: rows.length - fresh.length };
@@ -688,12 +653,9 @@ export async function mergeSpans(projectId: string, keys: readonly SpanKey[], st
     await client.query("BEGIN");
     // One merger per trace at a time (traces in a fixed order: no deadlocks between batches).
     const traces = [...new Set(keys.map((k) => k.traceId))].sort();
-    await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1::text || ':' || t, 0)) FROM (SELECT t FROM unnest($2::text[]) t ORDER BY t) s", [projectId, traces]);
-    const { rows } = await client.query<SpanDbRow>(
-      `SELECT *, (extract(epoch FROM start_time) * 1000000)::bigint::text AS start_us, (extract(epoch FROM end_time) * 1000000)::bigint::text AS end_us
-       FROM telemetry.spans WHERE project_id = $1 AND (trace_id, span_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
-      [projectId, keys.map((k) => k.traceId), keys.map((k) => k.spanId)],
-    );
+    await pgQuery(client, sql`SELECT pg_advisory_xact_lock(hashtextextended(${projectId}::text || ':' || t, 0)) FROM (SELECT t FROM unnest(${traces}::text[]) t ORDER BY t) s`);
+    const { rows } = await pgQuery<SpanDbRow>(client, sql`SELECT *, (extract(epoch FROM start_time) * 1000000)::bigint::text AS start_us, (extract(epoch FROM end_time) * 1000000)::bigint::text AS end_us
+       FROM telemetry.spans WHERE project_id = ${projectId} AND (trace_id, span_id) IN (SELECT * FROM unnest(${keys.map((k) => k.traceId)}::text[], ${keys.map((k) => k.spanId)}::text[]))`);
     const stored = new Map(rows.map((r) => [`${r.trace_id}:${r.span_id}`, storedSpanOf(r)]));
     const merged = merge(stored);
     const changed: StoredSpan[] = [];
@@ -711,25 +673,21 @@ export async function mergeSpans(projectId: string, keys: readonly SpanKey[], st
     }
     // A start time outside the hinted days (a caller's mistake) still gets its partition.
     for (const day of days) {
-      if (!knownPartitions.has(day)) await client.query("SELECT telemetry.ensure_span_partition($1::date)", [new Date(day * DAY_MS).toISOString().slice(0, 10)]);
+      if (!knownPartitions.has(day)) await pgQuery(client, sql`SELECT telemetry.ensure_span_partition(${new Date(day * DAY_MS).toISOString().slice(0, 10)}::date)`);
       knownPartitions.add(day);
     }
     if (replaced.length) {
-      await client.query("DELETE FROM telemetry.spans WHERE project_id = $1 AND (trace_id, span_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))", [
-        projectId,
-        replaced.map((r) => r.traceId),
-        replaced.map((r) => r.spanId),
-      ]);
+      await pgQuery(client, sql`DELETE FROM telemetry.spans WHERE project_id = ${projectId} AND (trace_id, span_id) IN (SELECT * FROM unnest(${replaced.map((r) => r.traceId)}::text[], ${replaced.map((r) => r.spanId)}::text[]))`);
     }
-    await client.query(INSERT_SPANS, [projectId, ...spanColumns(changed)]);
-    await client.query(UPSERT_TRACES, traceParams(projectId, traceDeltas(changed, replaced)));
+    await pgQuery(client, insertSpans(projectId, changed));
+    await pgQuery(client, upsertTraces(projectId, traceDeltas(changed, replaced)));
     // A merged generation may sit above a gateway generation (one generation per model call).
     const uncounted = await uncountClientGenerations(client, projectId, changed);
     const minute = new Map<string, RollupDelta>();
     rollupDeltas(replaced, 60_000, -1, minute);
     rollupDeltas(uncounted, 60_000, -1, minute);
     const deltas = rollupDeltas(changed, 60_000, 1, minute);
-    if (deltas.length) await client.query(INSERT_DELTAS, rollupParams(projectId, deltas));
+    if (deltas.length) await pgQuery(client, insertDeltas(projectId, deltas));
     await fillScoreDimensions(client, projectId, changed);
     await client.query("COMMIT");
     return { written: changed.length, unchanged: merged.length - changed.length };
@@ -749,15 +707,12 @@ export async function mergeSpans(projectId: string, keys: readonly SpanKey[], st
 async function fillScoreDimensions(client: pg.PoolClient, projectId: string, rows: readonly StoredSpan[]): Promise<void> {
   const traces = [...new Set(rows.filter((r) => r.isGeneration).map((r) => r.traceId))];
   if (!traces.length) return;
-  await client.query(
-    `UPDATE telemetry.scores s SET (prompt_name, prompt_version, model, environment) = (
+  await pgQuery(client, sql`UPDATE telemetry.scores s SET (prompt_name, prompt_version, model, environment) = (
        SELECT g.prompt_name, g.prompt_version, g.model, g.environment FROM telemetry.spans g
        WHERE g.project_id = s.project_id AND g.trace_id = s.trace_id AND (s.span_id IS NULL OR g.span_id = s.span_id)
        ORDER BY g.is_generation DESC, g.start_time, g.span_id LIMIT 1)
-     WHERE s.project_id = $1 AND s.trace_id = ANY($2::text[]) AND s.prompt_name IS NULL AND s.model IS NULL
-       AND EXISTS (SELECT 1 FROM telemetry.spans g WHERE g.project_id = s.project_id AND g.trace_id = s.trace_id AND g.is_generation AND (s.span_id IS NULL OR g.span_id = s.span_id))`,
-    [projectId, traces],
-  );
+     WHERE s.project_id = ${projectId} AND s.trace_id = ANY(${traces}::text[]) AND s.prompt_name IS NULL AND s.model IS NULL
+       AND EXISTS (SELECT 1 FROM telemetry.spans g WHERE g.project_id = s.project_id AND g.trace_id = s.trace_id AND g.is_generation AND (s.span_id IS NULL OR g.span_id = s.span_id))`);
 }
 
 // ----- scores --------------------------------------------------------------------------------
@@ -785,31 +740,11 @@ export type ScoreRow = {
 /** Stores scores; an id already stored is left as it was (a retried request). Returns the ids actually inserted. */
 export async function insertScores(rows: readonly ScoreRow[]): Promise<Set<string>> {
   if (!rows.length) return new Set();
-  const { rows: inserted } = await telemetryPool().query<{ id: string }>(
-    `INSERT INTO telemetry.scores (id, project_id, trace_id, span_id, name, source, data_type, value, string_value, comment, prompt_name, prompt_version, model, environment, evaluator_id, created_at)
+  const { rows: inserted } = await pgQuery<{ id: string }>(telemetryPool(), sql`INSERT INTO telemetry.scores (id, project_id, trace_id, span_id, name, source, data_type, value, string_value, comment, prompt_name, prompt_version, model, environment, evaluator_id, created_at)
      SELECT id, p, tr, sp, n, src, dt, v, sv, c, pn, pv, m, e, ev, COALESCE(at, clock_timestamp())
-     FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::float8[], $9::text[], $10::text[], $11::text[], $12::int4[], $13::text[], $14::text[], $15::uuid[], $16::timestamptz[])
+     FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.projectId)}::uuid[], ${rows.map((r) => r.traceId)}::text[], ${rows.map((r) => r.spanId)}::text[], ${rows.map((r) => r.name)}::text[], ${rows.map((r) => r.source)}::text[], ${rows.map((r) => r.dataType)}::text[], ${rows.map((r) => r.value)}::float8[], ${rows.map((r) => r.stringValue)}::text[], ${rows.map((r) => r.comment)}::text[], ${rows.map((r) => r.promptName)}::text[], ${rows.map((r) => r.promptVersion)}::int4[], ${rows.map((r) => r.model)}::text[], ${rows.map((r) => r.environment)}::text[], ${rows.map((r) => r.evaluatorId ?? null)}::uuid[], ${rows.map((r) => r.createdAt ?? null)}::timestamptz[])
        AS d(id, p, tr, sp, n, src, dt, v, sv, c, pn, pv, m, e, ev, at)
-     ON CONFLICT (id) DO NOTHING RETURNING id`,
-    [
-      rows.map((r) => r.id),
-      rows.map((r) => r.projectId),
-      rows.map((r) => r.traceId),
-      rows.map((r) => r.spanId),
-      rows.map((r) => r.name),
-      rows.map((r) => r.source),
-      rows.map((r) => r.dataType),
-      rows.map((r) => r.value),
-      rows.map((r) => r.stringValue),
-      rows.map((r) => r.comment),
-      rows.map((r) => r.promptName),
-      rows.map((r) => r.promptVersion),
-      rows.map((r) => r.model),
-      rows.map((r) => r.environment),
-      rows.map((r) => r.evaluatorId ?? null),
-      rows.map((r) => r.createdAt ?? null),
-    ],
-  );
+     ON CONFLICT (id) DO NOTHING RETURNING id`);
   return new Set(inserted.map((r) => r.id));
 }
 
@@ -838,35 +773,32 @@ export type GenerationRef = {
  */
 export async function generationsSince(cursor: string, options: { limit: number; lagMs?: number; startFrom?: Date }): Promise<{ rows: GenerationRef[]; advance(to: Date): Promise<void> }> {
   const pool = telemetryPool();
-  const { rows: found } = await pool.query<{ position: Date }>("SELECT position FROM telemetry.cursors WHERE name = $1", [cursor]);
+  const { rows: found } = await pgQuery<{ position: Date }>(pool, sql`SELECT position FROM telemetry.cursors WHERE name = ${cursor}`);
   const from = found[0]?.position ?? options.startFrom ?? new Date(Date.now() - 3_600_000);
-  const { rows } = await pool.query<{ project_id: string; trace_id: string; span_id: string; prompt_name: string | null; prompt_version: number | null; model: string | null; environment: string | null; input: string | null; output: string | null; variables: unknown; duration_ms: number; cost_usd: number | null; ingested_at: Date }>(
-    `SELECT project_id, trace_id, span_id, prompt_name, prompt_version, model, environment, input, output, attributes->'keel.prompt.variables' AS variables,
+  const { rows } = await pgQuery<{ project_id: string; trace_id: string; span_id: string; prompt_name: string | null; prompt_version: number | null; model: string | null; environment: string | null; input: string | null; output: string | null; variables: unknown; duration_ms: number; cost_usd: number | null; ingested_at: Date }>(pool, sql`SELECT project_id, trace_id, span_id, prompt_name, prompt_version, model, environment, input, output, attributes->'keel.prompt.variables' AS variables,
        duration_ms, cost_usd, ingested_at FROM telemetry.spans
-     WHERE is_generation AND ingested_at > $1 AND ingested_at <= clock_timestamp() - make_interval(secs => $2) ORDER BY ingested_at LIMIT $3`,
-    [from, (options.lagMs ?? 2_000) / 1000, options.limit],
-  );
+     WHERE is_generation AND ingested_at > ${from} AND ingested_at <= clock_timestamp() - make_interval(secs => ${(options.lagMs ?? 2_000) / 1000}) ORDER BY ingested_at LIMIT ${options.limit}`);
   return {
     rows: rows.map((r) => ({ projectId: r.project_id, traceId: r.trace_id, spanId: r.span_id, promptName: r.prompt_name, promptVersion: r.prompt_version, model: r.model, environment: r.environment, input: r.input, output: r.output, variables: r.variables, durationMs: r.duration_ms, costUsd: r.cost_usd, ingestedAt: r.ingested_at })),
     async advance(to) {
-      await pool.query("INSERT INTO telemetry.cursors (name, position) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET position = GREATEST(telemetry.cursors.position, EXCLUDED.position)", [cursor, to]);
+      await pgQuery(pool, sql`INSERT INTO telemetry.cursors (name, position) VALUES (${cursor}, ${to}) ON CONFLICT (name) DO UPDATE SET position = GREATEST(telemetry.cursors.position, EXCLUDED.position)`);
     },
   };
 }
 
 /** Records that a rule sent a trace; false when it already had (a trace goes to a rule's queue once). */
 export async function claimRuleHit(ruleId: string, traceId: string): Promise<boolean> {
-  const { rowCount } = await telemetryPool().query("INSERT INTO telemetry.rule_hits (rule_id, trace_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [ruleId, traceId]);
+  const { rowCount } = await pgQuery(telemetryPool(), sql`INSERT INTO telemetry.rule_hits (rule_id, trace_id) VALUES (${ruleId}, ${traceId}) ON CONFLICT DO NOTHING`);
   return rowCount === 1;
 }
 
 export async function releaseRuleHit(ruleId: string, traceId: string): Promise<void> {
-  await telemetryPool().query("DELETE FROM telemetry.rule_hits WHERE rule_id = $1 AND trace_id = $2", [ruleId, traceId]);
+  await pgQuery(telemetryPool(), sql`DELETE FROM telemetry.rule_hits WHERE rule_id = ${ruleId} AND trace_id = ${traceId}`);
 }
 
 /** Gateway requests a key made this calendar month (UTC). */
 export async function monthlyUsage(keyId: string): Promise<number> {
-  const { rows } = await telemetryPool().query<{ requests: string }>("SELECT requests FROM telemetry.key_usage WHERE key_id = $1 AND month = date_trunc('month', now() AT TIME ZONE 'UTC')::date", [keyId]);
+  const { rows } = await pgQuery<{ requests: string }>(telemetryPool(), sql`SELECT requests FROM telemetry.key_usage WHERE key_id = ${keyId} AND month = date_trunc('month', now() AT TIME ZONE 'UTC')::date`);
   return rows[0] ? Number(rows[0].requests) : 0;
 }
 
@@ -878,17 +810,16 @@ export async function sweepRetention(projects: { projectId: string; retentionDay
   const pool = telemetryPool();
   const longest = Math.max(defaultDays, ...projects.map((p) => p.retentionDays));
   const horizon = new Date(Math.floor((now - longest * DAY_MS) / DAY_MS) * DAY_MS);
-  const { rows: parts } = await pool.query<{ name: string }>(
-    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
-     JOIN pg_namespace n ON n.oid = p.relnamespace WHERE n.nspname = 'telemetry' AND p.relname = 'spans'`,
-  );
+  const { rows: parts } = await pgQuery<{ name: string }>(pool, sql`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+     JOIN pg_namespace n ON n.oid = p.relnamespace WHERE n.nspname = 'telemetry' AND p.relname = 'spans'`);
   const dropped: string[] = [];
   for (const { name } of parts) {
     const day = /^spans_(\d{4})(\d{2})(\d{2})$/.exec(name);
     if (!day) continue;
     const end = Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3])) + DAY_MS;
     if (end <= horizon.getTime()) {
-      await pool.query(`DROP TABLE IF EXISTS telemetry.${name}`);
+      // DDL takes no parameters: the name matched spans_YYYYMMDD above, so `raw` cannot inject.
+      await pgQuery(pool, sql`DROP TABLE IF EXISTS telemetry.${raw(name)}`);
       dropped.push(name);
     }
   }
@@ -898,13 +829,13 @@ export async function sweepRetention(projects: { projectId: string; retentionDay
   const all = [...projects];
   for (const p of all) {
     const cutoff = new Date(now - p.retentionDays * DAY_MS);
-    const spans = await pool.query("DELETE FROM telemetry.spans WHERE project_id = $1 AND start_time < $2", [p.projectId, cutoff]);
+    const spans = await pgQuery(pool, sql`DELETE FROM telemetry.spans WHERE project_id = ${p.projectId} AND start_time < ${cutoff}`);
     deletedSpans += spans.rowCount ?? 0;
-    await pool.query("DELETE FROM telemetry.traces WHERE project_id = $1 AND end_time < $2", [p.projectId, cutoff]);
-    await pool.query("DELETE FROM telemetry.scores WHERE project_id = $1 AND created_at < $2", [p.projectId, cutoff]);
-    await pool.query("DELETE FROM telemetry.rollups_minute WHERE project_id = $1 AND bucket < $2", [p.projectId, cutoff]);
-    await pool.query("DELETE FROM telemetry.rollups_hour WHERE project_id = $1 AND bucket < $2", [p.projectId, cutoff]);
-    await pool.query("DELETE FROM telemetry.rollup_deltas WHERE project_id = $1 AND bucket < $2", [p.projectId, cutoff]);
+    await pgQuery(pool, sql`DELETE FROM telemetry.traces WHERE project_id = ${p.projectId} AND end_time < ${cutoff}`);
+    await pgQuery(pool, sql`DELETE FROM telemetry.scores WHERE project_id = ${p.projectId} AND created_at < ${cutoff}`);
+    await pgQuery(pool, sql`DELETE FROM telemetry.rollups_minute WHERE project_id = ${p.projectId} AND bucket < ${cutoff}`);
+    await pgQuery(pool, sql`DELETE FROM telemetry.rollups_hour WHERE project_id = ${p.projectId} AND bucket < ${cutoff}`);
+    await pgQuery(pool, sql`DELETE FROM telemetry.rollup_deltas WHERE project_id = ${p.projectId} AND bucket < ${cutoff}`);
   }
   return { droppedPartitions: dropped, deletedSpans };
 }
@@ -916,12 +847,12 @@ export async function sweepRetention(projects: { projectId: string; retentionDay
 export async function exclusively<T>(task: string, fn: () => Promise<T>): Promise<T | null> {
   const client = await telemetryPool().connect();
   try {
-    const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtext($1)) AS ok", [`telemetry:${task}`]);
+    const { rows } = await pgQuery<{ ok: boolean }>(client, sql`SELECT pg_try_advisory_lock(hashtext(${`telemetry:${task}`})) AS ok`);
     if (!rows[0]?.ok) return null;
     try {
       return await fn();
     } finally {
-      await client.query("SELECT pg_advisory_unlock(hashtext($1))", [`telemetry:${task}`]);
+      await pgQuery(client, sql`SELECT pg_advisory_unlock(hashtext(${`telemetry:${task}`}))`);
     }
   } finally {
     client.release();

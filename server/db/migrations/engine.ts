@@ -272,10 +272,13 @@ export function createSchemaEngineAdapterFactory(
     connectToShadowDb: async () => {
       const name = `keel_shadow_${randomUUID().replaceAll("-", "")}`;
       const quoted = `"${name}"`;
+      // DDL takes no parameters; the name is generated here (hex only) and quoted.
+      // eslint-disable-next-line no-restricted-syntax
       await withAdminClient(databaseUrl, (client) => client.query(`CREATE DATABASE ${quoted}`));
       const shadow = await new PrismaPg(poolConfig(withDatabase(databaseUrl, name))).connect();
       return track(prepare(shadow), async () => {
         await withAdminClient(databaseUrl, (client) =>
+          // eslint-disable-next-line no-restricted-syntax -- DDL, the generated name above
           client.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`),
         );
       });

@@ -3,6 +3,7 @@ import "server-only";
 // (stays fast however long the log grows), with filters matching the indexes on audit_events.
 import { readSql, type ReadDb } from "../../db/client";
 import { actionsOfGroup, type AuditActionGroup } from "../../contracts/audit";
+import { empty, join, sql, type Sql } from "../../db/sql";
 
 export type AuditFilter = {
   actor?: string;
@@ -18,29 +19,24 @@ export type AuditFilter = {
   q?: string;
 };
 
-/** WHERE clause and parameters for the filters ($1 is the organization). */
-export function auditWhere(orgId: string, filter: AuditFilter): { sql: string; params: unknown[] } {
-  const params: unknown[] = [orgId];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
-  const parts = ["e.org_id = $1::uuid"];
-  if (filter.projectId) parts.push(`e.project_id = ${p(filter.projectId)}::uuid`);
-  if (filter.from) parts.push(`e.created_at >= ${p(filter.from)}::timestamptz`);
-  if (filter.to) parts.push(`e.created_at < ${p(filter.to)}::timestamptz`);
+/** The WHERE condition for the filters, always scoped to the organization. */
+export function auditWhere(orgId: string, filter: AuditFilter): Sql {
+  const parts = [sql`e.org_id = ${orgId}::uuid`];
+  if (filter.projectId) parts.push(sql`e.project_id = ${filter.projectId}::uuid`);
+  if (filter.from) parts.push(sql`e.created_at >= ${filter.from}::timestamptz`);
+  if (filter.to) parts.push(sql`e.created_at < ${filter.to}::timestamptz`);
   if (filter.action) {
     const actions = filter.action.startsWith("group:") ? actionsOfGroup(filter.action.slice(6) as AuditActionGroup) : [filter.action];
-    parts.push(`e.action = ANY(${p(actions)}::text[])`);
+    parts.push(sql`e.action = ANY(${actions}::text[])`);
   }
   // The actor filter matches the beginning of the email / key id snapshot (case-insensitive), so
   // it works for removed users too and uses the audit_events_actor_prefix index.
-  if (filter.actor) parts.push(`lower(e.actor_label) LIKE ${p(`${filter.actor.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
-  if (filter.targetType) parts.push(`e.target_type = ${p(filter.targetType)}`);
-  if (filter.targetId) parts.push(`e.target_id = ${p(filter.targetId)}`);
-  if (filter.outcome) parts.push(`e.outcome = ${p(filter.outcome)}::"AuditOutcome"`);
-  if (filter.q) parts.push(`to_tsvector('simple', coalesce(e.before::text, '') || ' ' || coalesce(e.after::text, '')) @@ plainto_tsquery('simple', ${p(filter.q)})`);
-  return { sql: parts.join(" AND "), params };
+  if (filter.actor) parts.push(sql`lower(e.actor_label) LIKE ${`${filter.actor.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);
+  if (filter.targetType) parts.push(sql`e.target_type = ${filter.targetType}`);
+  if (filter.targetId) parts.push(sql`e.target_id = ${filter.targetId}`);
+  if (filter.outcome) parts.push(sql`e.outcome = ${filter.outcome}::"AuditOutcome"`);
+  if (filter.q) parts.push(sql`to_tsvector('simple', coalesce(e.before::text, '') || ' ' || coalesce(e.after::text, '')) @@ plainto_tsquery('simple', ${filter.q})`);
+  return join(parts, " AND ");
 }
 
 type ListRow = {
@@ -60,21 +56,14 @@ type ListRow = {
 
 export async function listAuditEvents(db: ReadDb, orgId: string, filter: AuditFilter, page: { cursor?: bigint; limit: number }) {
   const where = auditWhere(orgId, filter);
-  const params = [...where.params];
-  let keyset = "";
-  if (page.cursor !== undefined) {
-    params.push(page.cursor);
-    keyset = ` AND e.seq < $${params.length}`;
-  }
-  params.push(page.limit + 1);
+  const keyset = page.cursor !== undefined ? sql` AND e.seq < ${page.cursor}` : empty;
   // Newest first on (org_id, seq): a keyset page costs the same on page 1 and page 10,000.
   const rows = await readSql<ListRow>(
     db,
-    `SELECT e.id, e.seq, e.created_at, e.actor_type, e.actor_label, e.actor_role, e.action, e.target_type, e.target_id, e.outcome, p.slug AS project_slug, p.name AS project_name
+    sql`SELECT e.id, e.seq, e.created_at, e.actor_type, e.actor_label, e.actor_role, e.action, e.target_type, e.target_id, e.outcome, p.slug AS project_slug, p.name AS project_name
      FROM audit_events e LEFT JOIN projects p ON p.id = e.project_id
-     WHERE ${where.sql}${keyset}
-     ORDER BY e.seq DESC LIMIT $${params.length}`,
-    ...params,
+     WHERE ${where}${keyset}
+     ORDER BY e.seq DESC LIMIT ${page.limit + 1}`,
   );
   const hasMore = rows.length > page.limit;
   const items = rows.slice(0, page.limit).map((r) => ({

@@ -20,6 +20,7 @@ import { AUDIT_ACTION_GROUPS, AUDIT_ACTION_NAMES } from "../../contracts/audit";
 import { auditWhere, type AuditFilter } from "./explore";
 import { CSV_COLUMNS, type ExportFilters, type ExportFormat, type ExportManifest } from "../../audit/export-format";
 import { ensureSigningKey, signManifest } from "../../audit/signing";
+import { pgQuery, sql, type Sql } from "../../db/sql";
 
 export type ExportRequest = {
   orgId: string;
@@ -58,12 +59,8 @@ async function resolve(orgId: string, filters: ExportFilters, onlyProjectId?: st
   return { orgId, projectId, filters };
 }
 
-/**
- * The explorer's WHERE clause with its parameters inlined as escaped literals: COPY takes no
- * parameters. Values are strings or arrays of strings (escapeLiteral handles quotes and
- * backslashes).
- */
-function whereSql(client: pg.Client, r: Resolved): string {
+/** The explorer's WHERE clause for a resolved request. */
+function whereOf(r: Resolved): Sql {
   const filter: AuditFilter = {
     projectId: r.projectId ?? undefined,
     from: r.filters.from ?? undefined,
@@ -75,10 +72,18 @@ function whereSql(client: pg.Client, r: Resolved): string {
     outcome: (r.filters.outcome as AuditFilter["outcome"]) ?? undefined,
     q: r.filters.q ?? undefined,
   };
-  const { sql, params } = auditWhere(r.orgId, filter);
+  return auditWhere(r.orgId, filter);
+}
+
+/**
+ * A WHERE clause with its parameters inlined as escaped literals: COPY takes no parameters (the
+ * one place Keel turns a tagged statement back into text). Values are strings or arrays of
+ * strings (escapeLiteral handles quotes and backslashes).
+ */
+function inlined(client: pg.Client, q: Sql): string {
   const literal = (v: unknown): string => (Array.isArray(v) ? `ARRAY[${v.map((x) => client.escapeLiteral(String(x))).join(", ")}]::text[]` : client.escapeLiteral(String(v)));
-  // One pass over the template: a value that itself contains "$1" is never rewritten.
-  return sql.replace(/\$(\d+)/g, (_, n: string) => literal(params[Number(n) - 1]));
+  // One pass over the text: a value that itself contains "$1" is never rewritten.
+  return q.text.replace(/\$(\d+)/g, (_, n: string) => literal(q.values[Number(n) - 1]));
 }
 
 const CREATED_AT = `to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -120,6 +125,8 @@ export async function startAuditExport(req: ExportRequest): Promise<AuditExportS
   const resolved = await resolve(req.orgId, req.filters, req.onlyProjectId);
   const connectionString = process.env.DATABASE_URL;
   if (!connectionString) throw new Error("DATABASE_URL is not set");
+  // No statement_timeout here (unlike every pool): the export is one COPY streaming the whole log,
+  // which may rightly take minutes; it ends when the download does.
   const client = new pg.Client({ connectionString, application_name: "keel-audit-export" });
   await client.connect();
   let facts: { n: number; first: string | null; last: string | null; hash: string | null };
@@ -129,14 +136,13 @@ export async function startAuditExport(req: ExportRequest): Promise<AuditExportS
     if (unfiltered) {
       // The whole chain: sequence numbers are gap-free from 1, so the head in this same snapshot
       // gives the facts at once (the first byte does not wait for a count of millions of rows).
-      const { rows } = await client.query<{ last: string; hash: string }>(`SELECT last_seq::text AS last, last_hash AS hash FROM audit_chain_heads WHERE org_id = $1::uuid`, [req.orgId]);
+      const { rows } = await pgQuery<{ last: string; hash: string }>(client, sql`SELECT last_seq::text AS last, last_hash AS hash FROM audit_chain_heads WHERE org_id = ${req.orgId}::uuid`);
       const head = rows[0];
       facts = head && head.last !== "0" ? { n: Number(head.last), first: "1", last: head.last, hash: head.hash } : { n: 0, first: null, last: null, hash: null };
     } else {
-      const where = whereSql(client, resolved);
-      const { rows } = await client.query<{ n: number; first: string | null; last: string | null }>(`SELECT count(*)::int AS n, min(e.seq)::text AS first, max(e.seq)::text AS last FROM audit_events e WHERE ${where}`);
+      const { rows } = await pgQuery<{ n: number; first: string | null; last: string | null }>(client, sql`SELECT count(*)::int AS n, min(e.seq)::text AS first, max(e.seq)::text AS last FROM audit_events e WHERE ${whereOf(resolved)}`);
       const head = rows[0]!;
-      const hash = head.last ? (await client.query<{ hash: string }>(`SELECT hash FROM audit_events WHERE org_id = $1::uuid AND seq = $2::bigint`, [req.orgId, head.last])).rows[0]!.hash : null;
+      const hash = head.last ? (await pgQuery<{ hash: string }>(client, sql`SELECT hash FROM audit_events WHERE org_id = ${req.orgId}::uuid AND seq = ${head.last}::bigint`)).rows[0]!.hash : null;
       facts = { ...head, hash };
     }
   } catch (error) {
@@ -179,7 +185,7 @@ export async function startAuditExport(req: ExportRequest): Promise<AuditExportS
         hash.update(header);
         yield header;
       }
-      const stream = client.query(copyTo(`COPY (${exportQuery(format, whereSql(client, resolved))}) TO STDOUT WITH (${COPY_OPTIONS[format]})`));
+      const stream = client.query(copyTo(`COPY (${exportQuery(format, inlined(client, whereOf(resolved)))}) TO STDOUT WITH (${COPY_OPTIONS[format]})`));
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         hash.update(chunk);
         yield chunk;

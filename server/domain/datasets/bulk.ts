@@ -8,11 +8,12 @@ import "server-only";
 import type { AuditedTx } from "../../audit/mutation";
 import { AppError } from "../../errors";
 import { readSql, type ReadDb } from "../../db/client";
+import { sql } from "../../db/sql";
 import { MAX_BULK_EDIT_ITEMS, type BulkEditResult, type BulkFieldOperation } from "../../contracts/datasets";
 import { isProblem, prepareItem } from "./content";
 import { validatorsFor } from "./schemas";
 import { resolveVersion } from "./queries";
-import { closeRevisions, commitVersion, insertRevisions, LIVE, lockDataset, sqlOf, type NewRevision, type ProjectCtx } from "./store";
+import { closeRevisions, commitVersion, insertRevisions, LIVE_SQL, lockDataset, sqlOf, type NewRevision, type ProjectCtx } from "./store";
 import type { DatasetItemSource } from "../../contracts/datasets";
 
 const PAGE = 2_000;
@@ -71,20 +72,15 @@ export async function bulkEditItems(
   const op = input.operation;
   const ds = await lockDataset(sqlOf(w), ctx, input.datasetId);
   const selection = input.itemIds ? [...new Set(input.itemIds)] : null;
-  // $3 is always bound (PostgreSQL must know its type); an empty list means every item.
-  const scopeSql = "AND (cardinality($3::uuid[]) = 0 OR item_id = ANY($3::uuid[]))";
+  // An empty list means every item.
+  const scope = sql`AND (cardinality(${selection ?? []}::uuid[]) = 0 OR item_id = ANY(${selection ?? []}::uuid[]))`;
   const probe = op.op === "renameField" ? [op.from, op.to] : [op.field, op.field];
-  const [counts] = await w.tx.$queryRawUnsafe<{ total: bigint; has_a: bigint; has_b: bigint; has_b_anywhere: bigint }[]>(
-    `SELECT count(*) FILTER (WHERE TRUE ${scopeSql}) AS total,
-            count(*) FILTER (WHERE input ? $4 ${scopeSql}) AS has_a,
-            count(*) FILTER (WHERE input ? $5 ${scopeSql}) AS has_b,
-            count(*) FILTER (WHERE input ? $5) AS has_b_anywhere
-     FROM dataset_item_revisions WHERE dataset_id = $1::uuid AND valid_to = $2`,
-    ds.id,
-    LIVE,
-    selection ?? [],
-    probe[0],
-    probe[1],
+  const [counts] = await w.tx.$queryRaw<{ total: bigint; has_a: bigint; has_b: bigint; has_b_anywhere: bigint }[]>(
+    sql`SELECT count(*) FILTER (WHERE TRUE ${scope}) AS total,
+            count(*) FILTER (WHERE input ? ${probe[0]}::text ${scope}) AS has_a,
+            count(*) FILTER (WHERE input ? ${probe[1]}::text ${scope}) AS has_b,
+            count(*) FILTER (WHERE input ? ${probe[1]}::text) AS has_b_anywhere
+     FROM dataset_item_revisions WHERE dataset_id = ${ds.id}::uuid AND valid_to = ${LIVE_SQL}`,
   );
   const total = Number(counts!.total);
   const hasA = Number(counts!.has_a);
@@ -109,14 +105,10 @@ export async function bulkEditItems(
   let changed = 0;
   let after = 0;
   for (;;) {
-    const page = await w.tx.$queryRawUnsafe<LiveRow[]>(
-      `SELECT item_id::text, position, input, expected, metadata, tags, source_type::text AS source_type, source_ref
-       FROM dataset_item_revisions WHERE dataset_id = $1::uuid AND valid_to = $2 AND position > $4 ${scopeSql}
+    const page = await w.tx.$queryRaw<LiveRow[]>(
+      sql`SELECT item_id::text, position, input, expected, metadata, tags, source_type::text AS source_type, source_ref
+       FROM dataset_item_revisions WHERE dataset_id = ${ds.id}::uuid AND valid_to = ${LIVE_SQL} AND position > ${after} ${scope}
        ORDER BY position LIMIT ${PAGE}`,
-      ds.id,
-      LIVE,
-      selection ?? [],
-      after,
     );
     const rows: NewRevision[] = [];
     for (const row of page) {
@@ -134,13 +126,13 @@ export async function bulkEditItems(
     if (page.length < PAGE) break;
     after = page[page.length - 1]!.position;
   }
-  const scope = selection ? "selection" : "all";
+  const scopeName = selection ? "selection" : "all";
   if (changed === 0) {
     // e.g. adding a field every item already has: nothing to version.
     w.unchanged();
-    return { version: null, changed: 0, unchanged: total, scope };
+    return { version: null, changed: 0, unchanged: total, scope: scopeName };
   }
-  const details = { ...describe(op), scope, inScope: total, unchanged: total - changed };
+  const details = { ...describe(op), scope: scopeName, inScope: total, unchanged: total - changed };
   const version = await commitVersion(sqlOf(w), w.actor, ds, { kind: "bulk", message: input.message ?? "", changed, details });
   w.record({
     orgId: ctx.orgId,
@@ -150,7 +142,7 @@ export async function bulkEditItems(
     targetId: ds.id,
     after: { dataset: ds.name, version: version.version, ...details, changed, items: selection ? selection.slice(0, 100) : undefined },
   });
-  return { version: version.version, changed, unchanged: total - changed, scope };
+  return { version: version.version, changed, unchanged: total - changed, scope: scopeName };
 }
 
 /** The input fields of a version's items, each with how many items have it (what bulk edit dialogs preview). */
@@ -160,12 +152,10 @@ export async function fieldCounts(db: ReadDb, dataset: { id: string; name: strin
   const [rows, totals] = await Promise.all([
     readSql<{ key: string; n: bigint }>(
       db,
-      `SELECT k AS key, count(*) AS n FROM dataset_item_revisions, jsonb_object_keys(input) AS k
-       WHERE dataset_id = $1::uuid AND valid_from <= $2 AND valid_to > $2 GROUP BY k ORDER BY min(position), k LIMIT 500`,
-      dataset.id,
-      at,
+      sql`SELECT k AS key, count(*) AS n FROM dataset_item_revisions, jsonb_object_keys(input) AS k
+       WHERE dataset_id = ${dataset.id}::uuid AND valid_from <= ${at} AND valid_to > ${at} GROUP BY k ORDER BY min(position), k LIMIT 500`,
     ),
-    readSql<{ n: bigint }>(db, `SELECT count(*) AS n FROM dataset_item_revisions WHERE dataset_id = $1::uuid AND valid_from <= $2 AND valid_to > $2`, dataset.id, at),
+    readSql<{ n: bigint }>(db, sql`SELECT count(*) AS n FROM dataset_item_revisions WHERE dataset_id = ${dataset.id}::uuid AND valid_from <= ${at} AND valid_to > ${at}`),
   ]);
   return { version: at, total: Number(totals[0]?.n ?? 0), fields: rows.map((r) => ({ name: r.key, count: Number(r.n) })) };
 }

@@ -100,11 +100,9 @@ async function assertItemsFit(w: AuditedTx, datasetId: string, version: number, 
   };
   let after = 0;
   for (;;) {
-    const batch = await w.tx.$queryRawUnsafe<{ position: number; input: unknown; expected: unknown }[]>(
-      `SELECT position, input, expected FROM dataset_item_revisions
-       WHERE dataset_id = $1::uuid AND valid_to = 2147483647 AND position > $2 ORDER BY position LIMIT 2000`,
-      datasetId,
-      after,
+    const batch = await w.tx.$queryRaw<{ position: number; input: unknown; expected: unknown }[]>(
+      Prisma.sql`SELECT position, input, expected FROM dataset_item_revisions
+       WHERE dataset_id = ${datasetId}::uuid AND valid_to = 2147483647 AND position > ${after} ORDER BY position LIMIT 2000`,
     );
     for (const row of batch) {
       const result = prepareItem({ input: row.input, expected: row.expected }, validators);
@@ -167,11 +165,11 @@ export async function deleteDataset(w: AuditedTx, ctx: ProjectCtx, input: { id: 
   const latest = await w.tx.datasetVersion.findUnique({ where: { datasetId_version: { datasetId: dataset.id, version: dataset.latest_version } }, select: { itemCount: true } });
   try {
     // The history guard lets deletes through only for the dataset named in this setting.
-    await w.tx.$executeRawUnsafe(`SELECT set_config('keel.purge', $1, true)`, `dataset:${dataset.id}`);
+    await w.tx.$executeRaw`SELECT set_config('keel.purge', ${`dataset:${dataset.id}`}, true)`;
     await w.tx.$executeRaw`DELETE FROM dataset_item_revisions WHERE dataset_id = ${dataset.id}::uuid`;
     await w.tx.$executeRaw`DELETE FROM dataset_versions WHERE dataset_id = ${dataset.id}::uuid`;
     await w.tx.$executeRaw`DELETE FROM datasets WHERE id = ${dataset.id}::uuid`;
-    await w.tx.$executeRawUnsafe(`SELECT set_config('keel.purge', '', true)`);
+    await w.tx.$executeRaw`SELECT set_config('keel.purge', '', true)`;
   } catch (error) {
     if (isForeignKeyViolation(error)) {
       throw new AppError("CONFLICT", `"${dataset.name}" is used by an evaluation and cannot be deleted; archive it instead`);

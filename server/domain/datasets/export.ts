@@ -9,6 +9,7 @@ import { readSql, type ReadDb } from "../../db/client";
 import type { ColumnMapping, ExportFormat } from "../../contracts/datasets";
 import { inputKeys, resolveVersion, type ItemRow } from "./queries";
 import type { CsvLayout } from "./import/import";
+import { sql } from "../../db/sql";
 
 const PAGE = 1_000;
 
@@ -19,13 +20,10 @@ async function* pages(db: ReadDb, datasetId: string, version: number): AsyncGene
   for (;;) {
     const rows = await readSql<ExportItem>(
       db,
-      `SELECT item_id::text AS "itemId", position, input, expected, metadata, tags, source_type::text AS "sourceType", source_ref AS "sourceRef"
+      sql`SELECT item_id::text AS "itemId", position, input, expected, metadata, tags, source_type::text AS "sourceType", source_ref AS "sourceRef"
        FROM dataset_item_revisions
-       WHERE dataset_id = $1::uuid AND valid_from <= $2 AND valid_to > $2 AND position > $3
+       WHERE dataset_id = ${datasetId}::uuid AND valid_from <= ${version} AND valid_to > ${version} AND position > ${after}
        ORDER BY position LIMIT ${PAGE}`,
-      datasetId,
-      version,
-      after,
     );
     if (rows.length) yield rows;
     if (rows.length < PAGE) return;
@@ -76,10 +74,8 @@ async function csvColumnsFor(db: ReadDb, dataset: { id: string; csvColumns: unkn
   }
   const [flags] = await readSql<{ expected: boolean; tags: boolean; metadata: boolean }>(
     db,
-    `SELECT bool_or(expected IS NOT NULL) AS expected, bool_or(cardinality(tags) > 0) AS tags, bool_or(metadata <> '{}'::jsonb) AS metadata
-     FROM dataset_item_revisions WHERE dataset_id = $1::uuid AND valid_from <= $2 AND valid_to > $2`,
-    dataset.id,
-    version,
+    sql`SELECT bool_or(expected IS NOT NULL) AS expected, bool_or(cardinality(tags) > 0) AS tags, bool_or(metadata <> '{}'::jsonb) AS metadata
+     FROM dataset_item_revisions WHERE dataset_id = ${dataset.id}::uuid AND valid_from <= ${version} AND valid_to > ${version}`,
   );
   if (flags?.expected && !covered.has("expected") && !covered.has("expected:json")) add("expected", "expected");
   if (flags?.tags && !covered.has("tags")) add("tags", "tags");

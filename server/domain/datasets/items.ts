@@ -7,7 +7,8 @@ import { AppError, notFound } from "../../errors";
 import { MAX_ITEM_TAGS, type DatasetItemSource } from "../../contracts/datasets";
 import { isProblem, prepareItem, type RawItem } from "./content";
 import { validatorsFor } from "./schemas";
-import { closeRevisions, commitVersion, insertRevisions, LIVE, lockDataset, newItemId, sqlOf, type NewRevision, type ProjectCtx } from "./store";
+import { sql } from "../../db/sql";
+import { closeRevisions, commitVersion, insertRevisions, LIVE, LIVE_SQL, lockDataset, newItemId, sqlOf, type NewRevision, type ProjectCtx } from "./store";
 
 export type ItemSource = { type: DatasetItemSource; ref?: string | null };
 
@@ -145,25 +146,20 @@ export async function tagItems(
   const ds = await lockDataset(sqlOf(w), ctx, input.datasetId);
   const v = ds.nextVersion;
   // Replace each live revision whose tags would change with a copy carrying the new tags.
-  const rows = await w.tx.$queryRawUnsafe<{ item_id: string; tag_count: number }[]>(
-    `WITH old AS (
-       UPDATE dataset_item_revisions SET valid_to = $2
-       WHERE dataset_id = $1::uuid AND item_id = ANY($3::uuid[]) AND valid_to = ${LIVE}
-         AND NOT (tags @> $4::text[] AND NOT tags && $5::text[])
+  const rows = await w.tx.$queryRaw<{ item_id: string; tag_count: number }[]>(
+    sql`WITH old AS (
+       UPDATE dataset_item_revisions SET valid_to = ${v}::int
+       WHERE dataset_id = ${ds.id}::uuid AND item_id = ANY(${[...new Set(input.itemIds)]}::uuid[]) AND valid_to = ${LIVE_SQL}
+         AND NOT (tags @> ${input.add}::text[] AND NOT tags && ${input.remove}::text[])
        RETURNING *
      )
      INSERT INTO dataset_item_revisions (dataset_id, item_id, position, valid_from, input, expected, metadata, tags, source_type, source_ref, content_hash)
-     SELECT dataset_id, item_id, position, $2, input, expected, metadata,
-            ARRAY(SELECT t FROM unnest(old.tags || $4::text[]) WITH ORDINALITY AS x(t, i)
-                  WHERE t <> ALL($5::text[]) GROUP BY t ORDER BY min(i)),
+     SELECT dataset_id, item_id, position, ${v}::int, input, expected, metadata,
+            ARRAY(SELECT t FROM unnest(old.tags || ${input.add}::text[]) WITH ORDINALITY AS x(t, i)
+                  WHERE t <> ALL(${input.remove}::text[]) GROUP BY t ORDER BY min(i)),
             source_type, source_ref, content_hash
      FROM old
      RETURNING item_id::text, cardinality(tags) AS tag_count`,
-    ds.id,
-    v,
-    [...new Set(input.itemIds)],
-    input.add,
-    input.remove,
   );
   if (rows.some((r) => r.tag_count > MAX_ITEM_TAGS)) throw new AppError("BAD_REQUEST", `An item may have at most ${MAX_ITEM_TAGS} tags`, { field: "add" });
   if (rows.length === 0) {

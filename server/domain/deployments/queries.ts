@@ -9,6 +9,7 @@ import type { DeploymentState, GateResult } from "../../contracts/deployments";
 import { freezeAt, policyOf, type StoredPolicy } from "./policy";
 import { describeRule, matchApprovals, qualifies, rulesFor } from "./rules";
 import { formatUtc } from "./time";
+import { sql } from "../../db/sql";
 
 const OPEN: DeploymentState[] = ["pending", "approved"];
 
@@ -227,14 +228,10 @@ export async function deployedAt(db: ReadDb, projectId: string, q: { environment
   // The last move of the label at or before T, per prompt (one index range scan each).
   const moves = await readSql<{ prompt_id: string; prompt: string; version: number; since: Date; moved_by: string }>(
     db,
-    `SELECT DISTINCT ON (e.prompt_id) e.prompt_id, p.name AS prompt, e.to_version AS version, e.at AS since, e.actor_label AS moved_by
+    sql`SELECT DISTINCT ON (e.prompt_id) e.prompt_id, p.name AS prompt, e.to_version AS version, e.at AS since, e.actor_label AS moved_by
      FROM prompt_label_events e JOIN prompts p ON p.id = e.prompt_id
-     WHERE p.project_id = $1::uuid AND e.label = $2 AND e.at <= $3 AND ($4::text IS NULL OR p.name = $4)
+     WHERE p.project_id = ${projectId}::uuid AND e.label = ${q.environment} AND e.at <= ${q.at} AND (${q.prompt ?? null}::text IS NULL OR p.name = ${q.prompt ?? null})
      ORDER BY e.prompt_id, e.at DESC`,
-    projectId,
-    q.environment,
-    q.at,
-    q.prompt ?? null,
   );
   const deployments = moves.length
     ? await db.deployment.findMany({

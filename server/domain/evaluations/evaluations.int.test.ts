@@ -8,6 +8,7 @@ import { auditEventsOf, callerFor, createTestOrg, lastSeq, type TestOrg } from "
 import { startFakeOpenAI, type FakeProviderServer } from "@/test/support/fake-openai";
 import { processRun } from "./worker";
 import { outcomeText, runOutcome, type RunSummary } from "../../contracts/evaluations";
+import { sql } from "../../db/sql";
 
 let t: TestOrg;
 let fake: FakeProviderServer;
@@ -86,7 +87,7 @@ describe("runs", () => {
     expect(created).toMatchObject({ number: 1, itemsTotal: 4 });
     const events = await auditEventsOf(t.org.id, before);
     expect(events.map((e) => e.action)).toEqual(["evaluation.run.created"]);
-    const jobs = await getDb().$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM pgboss.job WHERE name = 'evaluation-run' AND singleton_key = $1`, created.id);
+    const jobs = await getDb().$queryRaw<{ n: bigint }[]>(sql`SELECT count(*) AS n FROM pgboss.job WHERE name = 'evaluation-run' AND singleton_key = ${created.id}`);
     expect(Number(jobs[0]!.n)).toBe(1);
 
     const run = await runToEnd(1);

@@ -8,6 +8,7 @@ import { AppError, notFound } from "../../errors";
 import { answeredText, FINISHED_STATUSES, isUsableRun, runOutcome, type ItemScore, type ResultRow, type RunStatus, type RunSummary } from "../../contracts/evaluations";
 import { humanScoresOfRun } from "../reviews/human-scores";
 import { compareScores, differenceDirection, mcnemar, mean, pairedBootstrapMeanDifference, verdict } from "./stats";
+import { join, raw, sql } from "../../db/sql";
 
 export type { ResultRow };
 
@@ -37,36 +38,24 @@ export type ResultsQuery = {
 
 export async function runResults(db: ReadDb, projectId: string, q: ResultsQuery) {
   const run = await runByNumber(db, projectId, q.number);
-  const where = ["i.run_id = $1::uuid"];
-  const params: unknown[] = [run.id, run.datasetVersion.datasetId, run.datasetVersion.version];
-  if (q.status) {
-    params.push(q.status === "pending" ? ["pending", "running"] : [q.status]);
-    where.push(`i.status::text = ANY($${params.length}::text[])`);
-  }
-  if (q.position !== undefined) {
-    params.push(q.position);
-    where.push(`i.position = $${params.length}`);
-  }
-  if (q.failedOn) {
-    params.push(JSON.stringify([{ name: q.failedOn, passed: false }]));
-    where.push(`i.scores @> $${params.length}::jsonb`);
-  }
-  const dir = q.direction === "desc" ? "DESC" : "ASC";
-  let order = `i.position ${dir}, i.repetition`;
-  if (q.sort === "latency") order = `i.latency_ms ${dir} NULLS LAST, i.position`;
-  if (q.sort === "cost") order = `i.cost_usd ${dir} NULLS LAST, i.position`;
-  if (q.sort === "score" && q.sortEvaluator) {
-    params.push(q.sortEvaluator);
-    order = `(SELECT (s->>'score')::float8 FROM jsonb_array_elements(i.scores) s WHERE s->>'name' = $${params.length} LIMIT 1) ${dir} NULLS LAST, i.position`;
-  }
-  const sql = `SELECT i.position, i.repetition, i.item_id::text AS "itemId", i.status::text AS status, r.input, r.expected, i.rendered, i.output,
+  const where = [sql`i.run_id = ${run.id}::uuid`];
+  if (q.status) where.push(sql`i.status::text = ANY(${q.status === "pending" ? ["pending", "running"] : [q.status]}::text[])`);
+  if (q.position !== undefined) where.push(sql`i.position = ${q.position}`);
+  if (q.failedOn) where.push(sql`i.scores @> ${JSON.stringify([{ name: q.failedOn, passed: false }])}::jsonb`);
+  // The direction comes from this fixed pair, never from the request's text.
+  const dir = raw(q.direction === "desc" ? "DESC" : "ASC");
+  let order = sql`i.position ${dir}, i.repetition`;
+  if (q.sort === "latency") order = sql`i.latency_ms ${dir} NULLS LAST, i.position`;
+  if (q.sort === "cost") order = sql`i.cost_usd ${dir} NULLS LAST, i.position`;
+  if (q.sort === "score" && q.sortEvaluator) order = sql`(SELECT (s->>'score')::float8 FROM jsonb_array_elements(i.scores) s WHERE s->>'name' = ${q.sortEvaluator} LIMIT 1) ${dir} NULLS LAST, i.position`;
+  const selected = sql`SELECT i.position, i.repetition, i.item_id::text AS "itemId", i.status::text AS status, r.input, r.expected, i.rendered, i.output,
       i.latency_ms AS "latencyMs", i.input_tokens AS "inputTokens", i.output_tokens AS "outputTokens", i.cost_usd::text AS "costUsd", i.error, i.scores
     FROM evaluation_run_items i
-    JOIN dataset_item_revisions r ON r.dataset_id = $2::uuid AND r.position = i.position AND r.valid_from <= $3 AND r.valid_to > $3
-    WHERE ${where.join(" AND ")}`;
+    JOIN dataset_item_revisions r ON r.dataset_id = ${run.datasetVersion.datasetId}::uuid AND r.position = i.position AND r.valid_from <= ${run.datasetVersion.version} AND r.valid_to > ${run.datasetVersion.version}
+    WHERE ${join(where, " AND ")}`;
   const [rows, count] = await Promise.all([
-    readSql<ResultRow>(db, `${sql} ORDER BY ${order} LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`, ...params),
-    readSql<{ n: bigint }>(db, `SELECT count(*) AS n FROM (${sql}) counted${q.sort === "score" && q.sortEvaluator ? ` WHERE $${params.length}::text IS NOT NULL` : ""}`, ...params),
+    readSql<ResultRow>(db, sql`${selected} ORDER BY ${order} LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`),
+    readSql<{ n: bigint }>(db, sql`SELECT count(*) AS n FROM (${selected}) counted`),
   ]);
   return { rows: run.source === "external" ? await withTraceResults(db, projectId, run.id, rows) : rows, total: Number(count[0]?.n ?? 0), page: q.page, pageSize: q.pageSize };
 }
@@ -82,30 +71,25 @@ async function withTraceResults(db: ReadDb, projectId: string, runId: string, ro
   if (rows.length === 0) return rows;
   const links = await readSql<{ position: number; repetition: number; traceId: string | null; output: string | null; latencyMs: number | null; inputTokens: number | null; outputTokens: number | null; costUsd: string | null }>(
     db,
-    `SELECT i.position, i.repetition, i.trace_id AS "traceId", s.output, s.duration_ms::int AS "latencyMs", t.input_tokens::int AS "inputTokens", t.output_tokens::int AS "outputTokens", t.cost_usd::text AS "costUsd"
+    sql`SELECT i.position, i.repetition, i.trace_id AS "traceId", s.output, s.duration_ms::int AS "latencyMs", t.input_tokens::int AS "inputTokens", t.output_tokens::int AS "outputTokens", t.cost_usd::text AS "costUsd"
      FROM evaluation_run_items i
      LEFT JOIN LATERAL (
        SELECT sp.output, sp.duration_ms FROM telemetry.spans sp
-       WHERE sp.project_id = $2::uuid AND sp.trace_id = i.trace_id
+       WHERE sp.project_id = ${projectId}::uuid AND sp.trace_id = i.trace_id
        ORDER BY (sp.output IS NOT NULL) DESC, (sp.span_id = coalesce(i.observation_id, '')) DESC, (sp.parent_span_id IS NULL) DESC, sp.start_time LIMIT 1
      ) s ON true
      LEFT JOIN LATERAL (
        SELECT sum(sp.input_tokens) AS input_tokens, sum(sp.output_tokens) AS output_tokens, sum(sp.cost_usd) AS cost_usd
-       FROM telemetry.spans sp WHERE sp.project_id = $2::uuid AND sp.trace_id = i.trace_id AND sp.is_generation
+       FROM telemetry.spans sp WHERE sp.project_id = ${projectId}::uuid AND sp.trace_id = i.trace_id AND sp.is_generation
      ) t ON true
-     WHERE i.run_id = $1::uuid AND i.position = ANY($3::int[])`,
-    runId,
-    projectId,
-    rows.map((r) => r.position),
+     WHERE i.run_id = ${runId}::uuid AND i.position = ANY(${rows.map((r) => r.position)}::int[])`,
   );
   const traceIds = [...new Set(links.flatMap((l) => (l.traceId ? [l.traceId] : [])))];
   const scores = traceIds.length
     ? await readSql<{ traceId: string; name: string; dataType: string; value: number | null; stringValue: string | null; comment: string | null }>(
         db,
-        `SELECT trace_id AS "traceId", name, data_type AS "dataType", value, string_value AS "stringValue", comment FROM telemetry.scores
-         WHERE project_id = $1::uuid AND trace_id = ANY($2::text[]) ORDER BY created_at, name`,
-        projectId,
-        traceIds,
+        sql`SELECT trace_id AS "traceId", name, data_type AS "dataType", value, string_value AS "stringValue", comment FROM telemetry.scores
+         WHERE project_id = ${projectId}::uuid AND trace_id = ANY(${traceIds}::text[]) ORDER BY created_at, name`,
       )
     : [];
   const byKey = new Map(links.map((l) => [`${l.position}:${l.repetition}`, l]));
@@ -177,14 +161,12 @@ export async function compareRuns(db: ReadDb, projectId: string, input: { baseli
   // Items answered in both runs (with repetitions: each item's mean score, and its majority pass).
   const rows = await readSql<PairRow>(
     db,
-    `SELECT coalesce(x.position, y.position) AS position, x.scores AS a, y.scores AS b FROM
-       (SELECT position, jsonb_agg(s) AS scores FROM evaluation_run_items, jsonb_array_elements(scores) s WHERE run_id = $1::uuid AND status = 'done' GROUP BY position) x
+    sql`SELECT coalesce(x.position, y.position) AS position, x.scores AS a, y.scores AS b FROM
+       (SELECT position, jsonb_agg(s) AS scores FROM evaluation_run_items, jsonb_array_elements(scores) s WHERE run_id = ${a.id}::uuid AND status = 'done' GROUP BY position) x
        JOIN
-       (SELECT position, jsonb_agg(s) AS scores FROM evaluation_run_items, jsonb_array_elements(scores) s WHERE run_id = $2::uuid AND status = 'done' GROUP BY position) y
+       (SELECT position, jsonb_agg(s) AS scores FROM evaluation_run_items, jsonb_array_elements(scores) s WHERE run_id = ${b.id}::uuid AND status = 'done' GROUP BY position) y
        ON x.position = y.position
      ORDER BY 1`,
-    a.id,
-    b.id,
   );
   const labelA = `v${pa.version}`;
   const labelB = pb.version === pa.version ? `run #${b.number}` : `v${pb.version}`;

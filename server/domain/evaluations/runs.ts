@@ -13,6 +13,7 @@ import type { ModelConfig } from "../../contracts/prompts";
 import { resolvePrompt } from "../prompts/queries";
 import { enqueueRun } from "../../queue/boss";
 import { humanScoresOfRun } from "../reviews/human-scores";
+import { empty, sql } from "../../db/sql";
 
 export type ProjectCtx = { orgId: string; projectId: string };
 
@@ -83,12 +84,11 @@ export async function createRun(w: AuditedTx, ctx: ProjectCtx, raw: CreateRunInp
   for (const [position, e] of evaluators.entries()) {
     await w.tx.evaluationRunEvaluator.create({ data: { runId: run.id, evaluatorVersionId: e.version.id, name: e.name, position } });
   }
-  const inserted = await w.tx.$executeRawUnsafe(
-    `INSERT INTO evaluation_run_items (run_id, position, repetition, item_id)
-     SELECT $1::uuid, r.position, rep, r.item_id
-     FROM dataset_item_revisions r CROSS JOIN generate_series(1, $4::int) AS rep
-     WHERE r.dataset_id = $2::uuid AND r.valid_from <= $3 AND r.valid_to > $3 ${input.tag ? "AND r.tags @> ARRAY[$5]::text[]" : ""}`,
-    ...[run.id, dataset.id, datasetVersionNumber, input.repetitions, ...(input.tag ? [input.tag] : [])],
+  const inserted = await w.tx.$executeRaw(
+    sql`INSERT INTO evaluation_run_items (run_id, position, repetition, item_id)
+     SELECT ${run.id}::uuid, r.position, rep, r.item_id
+     FROM dataset_item_revisions r CROSS JOIN generate_series(1, ${input.repetitions}::int) AS rep
+     WHERE r.dataset_id = ${dataset.id}::uuid AND r.valid_from <= ${datasetVersionNumber} AND r.valid_to > ${datasetVersionNumber} ${input.tag ? sql`AND r.tags @> ARRAY[${input.tag}]::text[]` : empty}`,
   );
   if (inserted === 0) {
     throw new AppError("BAD_REQUEST", input.tag ? `Version ${datasetVersionNumber} of "${dataset.name}" has no items tagged "${input.tag}"` : `Version ${datasetVersionNumber} of "${dataset.name}" has no items`, { field: input.tag ? "tag" : "dataset" });
@@ -143,13 +143,12 @@ export async function cancelRun(w: AuditedTx, ctx: ProjectCtx, input: { number: 
 export type RunProgress = { total: number; done: number; errors: number; running: number; pending: number; passRates: { name: string; passRate: number; n: number }[]; etaSeconds: number | null };
 
 export async function runProgress(db: ReadDb, run: { id: string; itemsTotal: number; startedAt: Date | null; status: string }): Promise<RunProgress> {
-  const counts = await readSql<{ status: string; n: bigint }>(db, `SELECT status::text AS status, count(*) AS n FROM evaluation_run_items WHERE run_id = $1::uuid GROUP BY status`, run.id);
+  const counts = await readSql<{ status: string; n: bigint }>(db, sql`SELECT status::text AS status, count(*) AS n FROM evaluation_run_items WHERE run_id = ${run.id}::uuid GROUP BY status`);
   const by = Object.fromEntries(counts.map((c) => [c.status, Number(c.n)]));
   const rates = await readSql<{ name: string; rate: number; n: bigint }>(
     db,
-    `SELECT s->>'name' AS name, avg(CASE WHEN (s->>'passed')::boolean THEN 1 ELSE 0 END)::float8 AS rate, count(*) AS n
-     FROM evaluation_run_items i, jsonb_array_elements(i.scores) s WHERE i.run_id = $1::uuid AND i.status = 'done' GROUP BY 1 ORDER BY 1`,
-    run.id,
+    sql`SELECT s->>'name' AS name, avg(CASE WHEN (s->>'passed')::boolean THEN 1 ELSE 0 END)::float8 AS rate, count(*) AS n
+     FROM evaluation_run_items i, jsonb_array_elements(i.scores) s WHERE i.run_id = ${run.id}::uuid AND i.status = 'done' GROUP BY 1 ORDER BY 1`,
   );
   const done = (by.done ?? 0) + (by.error ?? 0);
   const remaining = run.itemsTotal - done;
@@ -188,10 +187,8 @@ export async function getRun(db: ReadDb, projectId: string, number: number) {
       ? (
           await readSql<{ name: string }>(
             db,
-            `SELECT DISTINCT s.name FROM evaluation_run_items i JOIN telemetry.scores s ON s.project_id = $2::uuid AND s.trace_id = i.trace_id
-             WHERE i.run_id = $1::uuid AND s.data_type <> 'categorical' ORDER BY 1 LIMIT 50`,
-            run.id,
-            projectId,
+            sql`SELECT DISTINCT s.name FROM evaluation_run_items i JOIN telemetry.scores s ON s.project_id = ${projectId}::uuid AND s.trace_id = i.trace_id
+             WHERE i.run_id = ${run.id}::uuid AND s.data_type <> 'categorical' ORDER BY 1 LIMIT 50`,
           )
         ).map((s) => s.name)
       : [];

@@ -7,20 +7,19 @@ import "server-only";
 import { readSql, type ReadDb } from "../../db/client";
 import { commonErrors, type ItemScore, type RunSummary } from "../../contracts/evaluations";
 import { mean, meanConfidenceInterval, percentile, wilsonInterval } from "./stats";
+import { sql } from "../../db/sql";
 
 type Row = { position: number; repetition: number; status: string; latency_ms: number | null; input_tokens: number | null; output_tokens: number | null; cost_usd: string | null; scores: ItemScore[] | null; error: string | null };
 
 export async function summarizeRun(db: ReadDb, runId: string): Promise<RunSummary> {
   const evaluators = await readSql<{ evaluator_version_id: string; name: string; kind: string }>(
     db,
-    `SELECT e.evaluator_version_id::text, e.name, v.kind FROM evaluation_run_evaluators e JOIN evaluator_versions v ON v.id = e.evaluator_version_id WHERE e.run_id = $1::uuid ORDER BY e.position`,
-    runId,
+    sql`SELECT e.evaluator_version_id::text, e.name, v.kind FROM evaluation_run_evaluators e JOIN evaluator_versions v ON v.id = e.evaluator_version_id WHERE e.run_id = ${runId}::uuid ORDER BY e.position`,
   );
   const rows = await readSql<Row>(
     db,
-    `SELECT position, repetition, status::text AS status, latency_ms, input_tokens, output_tokens, cost_usd::text AS cost_usd, scores, error
-     FROM evaluation_run_items WHERE run_id = $1::uuid ORDER BY position, repetition`,
-    runId,
+    sql`SELECT position, repetition, status::text AS status, latency_ms, input_tokens, output_tokens, cost_usd::text AS cost_usd, scores, error
+     FROM evaluation_run_items WHERE run_id = ${runId}::uuid ORDER BY position, repetition`,
   );
   const done = rows.filter((r) => r.status === "done");
   const latencies = done.map((r) => r.latency_ms).filter((v): v is number => v !== null);

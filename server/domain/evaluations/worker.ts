@@ -22,6 +22,7 @@ import { evaluate } from "./evaluators";
 import { AdaptiveLimiter, providerLimiter } from "./limiter";
 import { summarizeRun } from "./summary";
 import { setting } from "../../env";
+import { sql } from "../../db/sql";
 
 /** How long a claim holds an item; renewed before every call attempt. KEEL_EVAL_LEASE_SECONDS (default 120). */
 function leaseSeconds(): number {
@@ -90,20 +91,17 @@ async function loadRun(runId: string): Promise<LoadedRun | null> {
 
 /** Claims the next item: a pending one, or a running one whose worker's lease ran out. */
 async function claim(run: LoadedRun): Promise<Claimed | null> {
-  const rows = await getDb().$queryRawUnsafe<Claimed[]>(
-    `WITH next AS (
+  const rows = await getDb().$queryRaw<Claimed[]>(
+    sql`WITH next AS (
        SELECT run_id, position, repetition FROM evaluation_run_items
-       WHERE run_id = $1::uuid AND (status = 'pending' OR (status = 'running' AND lease_until < now()))
+       WHERE run_id = ${run.id}::uuid AND (status = 'pending' OR (status = 'running' AND lease_until < now()))
        ORDER BY position, repetition LIMIT 1 FOR UPDATE SKIP LOCKED
      )
      UPDATE evaluation_run_items i SET status = 'running', lease_until = now() + make_interval(secs => ${leaseSeconds()}), attempts = i.attempts + 1
      FROM next, dataset_item_revisions r
      WHERE i.run_id = next.run_id AND i.position = next.position AND i.repetition = next.repetition
-       AND r.dataset_id = $2::uuid AND r.position = i.position AND r.valid_from <= $3 AND r.valid_to > $3
+       AND r.dataset_id = ${run.datasetId}::uuid AND r.position = i.position AND r.valid_from <= ${run.datasetVersion} AND r.valid_to > ${run.datasetVersion}
      RETURNING i.position, i.repetition, i.attempts, r.input, r.expected`,
-    run.id,
-    run.datasetId,
-    run.datasetVersion,
   );
   return rows[0] ?? null;
 }
@@ -122,37 +120,18 @@ type ItemResult = {
 
 /** Extends this claim's lease (a slow call, or retries) as long as it is still the current claim. */
 async function renewLease(run: LoadedRun, item: Claimed): Promise<boolean> {
-  const updated = await getDb().$executeRawUnsafe(
-    `UPDATE evaluation_run_items SET lease_until = now() + make_interval(secs => ${leaseSeconds()})
-     WHERE run_id = $1::uuid AND position = $2 AND repetition = $3 AND status = 'running' AND attempts = $4`,
-    run.id,
-    item.position,
-    item.repetition,
-    item.attempts,
+  const updated = await getDb().$executeRaw(
+    sql`UPDATE evaluation_run_items SET lease_until = now() + make_interval(secs => ${leaseSeconds()})
+     WHERE run_id = ${run.id}::uuid AND position = ${item.position} AND repetition = ${item.repetition} AND status = 'running' AND attempts = ${item.attempts}`,
   );
   return updated === 1;
 }
 
 /** Stores the result only if this claim is still the item's current one. */
 async function store(run: LoadedRun, item: Claimed, result: ItemResult): Promise<boolean> {
-  const updated = await getDb().$executeRawUnsafe(
-    `UPDATE evaluation_run_items SET status = $4::"EvaluationItemStatus", rendered = $5::jsonb, output = $6, latency_ms = $7, input_tokens = $8,
-       output_tokens = $9, cost_usd = $10, error = $11, scores = $12::jsonb, finished_at = now(), lease_until = NULL
-     WHERE run_id = $1::uuid AND position = $2 AND repetition = $3 AND status = 'running' AND attempts = $13`,
-    run.id,
-    item.position,
-    item.repetition,
-    result.status,
-    result.rendered === null ? null : JSON.stringify(result.rendered),
-    result.output,
-    result.latencyMs,
-    result.inputTokens,
-    result.outputTokens,
-    result.costUsd,
-    result.error,
-    result.scores === null ? null : JSON.stringify(result.scores),
-    item.attempts,
-  );
+  const updated = await getDb().$executeRaw(sql`UPDATE evaluation_run_items SET status = ${result.status}::"EvaluationItemStatus", rendered = ${result.rendered === null ? null : JSON.stringify(result.rendered)}::jsonb, output = ${result.output}, latency_ms = ${result.latencyMs}, input_tokens = ${result.inputTokens},
+       output_tokens = ${result.outputTokens}, cost_usd = ${result.costUsd}, error = ${result.error}, scores = ${result.scores === null ? null : JSON.stringify(result.scores)}::jsonb, finished_at = now(), lease_until = NULL
+     WHERE run_id = ${run.id}::uuid AND position = ${item.position} AND repetition = ${item.repetition} AND status = 'running' AND attempts = ${item.attempts}`);
   return updated === 1;
 }
 

@@ -10,6 +10,7 @@ import { AppError, notFound } from "../../errors";
 import { checkGrade, type Grade, type Rubric } from "../../contracts/reviews";
 import { lockQueue, type ProjectCtx } from "./queues";
 import { consensusOf } from "./consensus";
+import { sql } from "../../db/sql";
 import { deleteDraftOf } from "./drafts";
 
 type QueueRow = { id: string; name: string; rubric: Rubric; reviewsPerItem: number; leaseSeconds: number; archivedAt: Date | null };
@@ -24,8 +25,8 @@ async function queueForReviewer(w: AuditedTx, ctx: ProjectCtx, name: string, rev
 }
 
 /** How many reviews an item needs: gold items are reviewed by every reviewer of the queue. */
-function neededSql() {
-  return `CASE WHEN i.gold_grade IS NOT NULL THEN (SELECT count(*) FROM review_queue_reviewers q WHERE q.queue_id = i.queue_id) ELSE $3 END`;
+function neededSql(reviewsPerItem: number) {
+  return sql`CASE WHEN i.gold_grade IS NOT NULL THEN (SELECT count(*) FROM review_queue_reviewers q WHERE q.queue_id = i.queue_id) ELSE ${reviewsPerItem}::bigint END`;
 }
 
 export type Leased = { assignmentId: string; itemId: string; position: number; leaseUntil: Date; resumed: boolean };
@@ -45,16 +46,12 @@ export async function nextItem(w: AuditedTx, ctx: ProjectCtx, input: { name: str
   const tried: string[] = [];
   for (let attempt = 0; attempt < 50; attempt++) {
     // 1. A candidate this reviewer has not reviewed (or skipped), that looks like it has room.
-    const candidates = await w.tx.$queryRawUnsafe<{ id: string; position: number }[]>(
-      `SELECT i.id, i.position FROM review_items i
-       WHERE i.queue_id = $1::uuid AND i.finalized_at IS NULL AND NOT (i.id = ANY($4::uuid[]))
-         AND NOT EXISTS (SELECT 1 FROM review_assignments a WHERE a.item_id = i.id AND a.reviewer_id = $2::uuid AND (a.status <> 'leased' OR a.lease_until > now()))
-         AND (SELECT count(*) FROM review_assignments a WHERE a.item_id = i.id AND (a.status = 'submitted' OR (a.status = 'leased' AND a.lease_until > now()))) < ${neededSql()}
+    const candidates = await w.tx.$queryRaw<{ id: string; position: number }[]>(
+      sql`SELECT i.id, i.position FROM review_items i
+       WHERE i.queue_id = ${queue.id}::uuid AND i.finalized_at IS NULL AND NOT (i.id = ANY(${tried}::uuid[]))
+         AND NOT EXISTS (SELECT 1 FROM review_assignments a WHERE a.item_id = i.id AND a.reviewer_id = ${input.reviewerId}::uuid AND (a.status <> 'leased' OR a.lease_until > now()))
+         AND (SELECT count(*) FROM review_assignments a WHERE a.item_id = i.id AND (a.status = 'submitted' OR (a.status = 'leased' AND a.lease_until > now()))) < ${neededSql(queue.reviewsPerItem)}
        ORDER BY i.position LIMIT 1 FOR UPDATE OF i SKIP LOCKED`,
-      queue.id,
-      input.reviewerId,
-      queue.reviewsPerItem,
-      tried,
     );
     const candidate = candidates[0];
     if (!candidate) {
@@ -62,27 +59,21 @@ export async function nextItem(w: AuditedTx, ctx: ProjectCtx, input: { name: str
       return null;
     }
     // 2. Under the item's lock, count again in a new statement (it sees every commit so far).
-    const [counts] = await w.tx.$queryRawUnsafe<{ taken: number; needed: number }[]>(
-      `SELECT (SELECT count(*)::int FROM review_assignments a WHERE a.item_id = i.id AND a.reviewer_id <> $2::uuid AND (a.status = 'submitted' OR (a.status = 'leased' AND a.lease_until > now()))) AS taken,
-              (${neededSql()})::int AS needed
-       FROM review_items i WHERE i.id = $1::uuid`,
-      candidate.id,
-      input.reviewerId,
-      queue.reviewsPerItem,
+    const [counts] = await w.tx.$queryRaw<{ taken: number; needed: number }[]>(
+      sql`SELECT (SELECT count(*)::int FROM review_assignments a WHERE a.item_id = i.id AND a.reviewer_id <> ${input.reviewerId}::uuid AND (a.status = 'submitted' OR (a.status = 'leased' AND a.lease_until > now()))) AS taken,
+              (${neededSql(queue.reviewsPerItem)})::int AS needed
+       FROM review_items i WHERE i.id = ${candidate.id}::uuid`,
     );
     if (!counts || counts.taken >= counts.needed) {
       tried.push(candidate.id);
       continue;
     }
     // 3. Lease it (a lapsed lease of this reviewer on the same item is renewed).
-    const rows = await w.tx.$queryRawUnsafe<{ id: string; lease_until: Date }[]>(
-      `INSERT INTO review_assignments (id, item_id, reviewer_id, status, lease_until, started_at)
-       VALUES (gen_random_uuid(), $1::uuid, $2::uuid, 'leased', now() + make_interval(secs => $3), now())
+    const rows = await w.tx.$queryRaw<{ id: string; lease_until: Date }[]>(
+      sql`INSERT INTO review_assignments (id, item_id, reviewer_id, status, lease_until, started_at)
+       VALUES (gen_random_uuid(), ${candidate.id}::uuid, ${input.reviewerId}::uuid, 'leased', now() + make_interval(secs => ${queue.leaseSeconds}), now())
        ON CONFLICT (item_id, reviewer_id) DO UPDATE SET status = 'leased', lease_until = EXCLUDED.lease_until, started_at = now()
        RETURNING id, lease_until`,
-      candidate.id,
-      input.reviewerId,
-      queue.leaseSeconds,
     );
     const row = rows[0]!;
     w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "review.item.leased", targetType: "review_queue", targetId: queue.id, after: { queue: queue.name, position: candidate.position, leaseUntil: row.lease_until } });

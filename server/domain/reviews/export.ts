@@ -3,7 +3,7 @@ import "server-only";
 // with the item's final grade and how it was reached, as CSV or JSON Lines, read in pages of
 // items so memory stays flat however large the queue.
 import { stringify } from "csv-stringify/sync";
-import { Prisma } from "../../db/generated/client";
+import { sql } from "../../db/sql";
 import { readSql, type ReadDb } from "../../db/client";
 import { notFound } from "../../errors";
 import type { Grade, Rubric } from "../../contracts/reviews";
@@ -14,11 +14,6 @@ export type GradesFormat = "csv" | "jsonl";
 
 type GradeRow = { position: number; source_ref: unknown; email: string; grade: Grade; submitted_at: Date; revised_at: Date | null; final_grade: Grade | null; final_source: string | null; adjudication_note: string | null };
 
-/** Tagged templates number their own parameters; readSql keeps its read-only guard. */
-function read<T>(db: ReadDb, query: Prisma.Sql): Promise<T[]> {
-  return readSql<T>(db, query.text, ...query.values);
-}
-
 export async function exportQueueGrades(db: ReadDb, projectId: string, queueName: string, format: GradesFormat) {
   const queue = await db.reviewQueue.findUnique({ where: { projectId_name: { projectId, name: queueName } } });
   if (!queue) throw notFound(`Review queue "${queueName}"`);
@@ -26,13 +21,13 @@ export async function exportQueueGrades(db: ReadDb, projectId: string, queueName
   async function* lines(): AsyncGenerator<string> {
     if (format === "csv") yield stringify([["position", "source", "reviewer", ...keys, "submitted_at", "revised_at", ...keys.map((k) => `final_${k}`), "final_source", "adjudication_note"]]);
     for (let after = 0; ; ) {
-      const rows = await read<GradeRow>(
+      const rows = await readSql<GradeRow>(
         db,
-        Prisma.sql`SELECT i.position, i.source_ref, u.email, a.grade, a.submitted_at, a.revised_at, i.final_grade, i.final_source, i.adjudication_note
+        sql`SELECT i.position, i.source_ref, u.email, a.grade, a.submitted_at, a.revised_at, i.final_grade, i.final_source, i.adjudication_note
          FROM review_items i JOIN review_assignments a ON a.item_id = i.id AND a.status = 'submitted' JOIN users u ON u.id = a.reviewer_id
          WHERE i.queue_id = ${queue!.id}::uuid AND i.position > ${after} AND i.position <= ${after + PAGE} ORDER BY i.position, u.email`,
       );
-      const [check] = await read<{ more: boolean }>(db, Prisma.sql`SELECT EXISTS (SELECT 1 FROM review_items WHERE queue_id = ${queue!.id}::uuid AND position > ${after + PAGE}) AS more`);
+      const [check] = await readSql<{ more: boolean }>(db, sql`SELECT EXISTS (SELECT 1 FROM review_items WHERE queue_id = ${queue!.id}::uuid AND position > ${after + PAGE}) AS more`);
       if (format === "csv") {
         yield stringify(
           rows.map((r) => [

@@ -8,6 +8,7 @@ import { readSql, type ReadDb } from "../../db/client";
 import { normalizedScore, type Grade, type Rubric } from "../../contracts/reviews";
 import type { ItemScore } from "../../contracts/evaluations";
 import { cohensKappa } from "./agreement";
+import { sql } from "../../db/sql";
 
 type Row = { queue: string; rubric: Rubric; position: number; repetition: number; final_grade: Grade; auto_scores: ItemScore[] | null };
 
@@ -17,10 +18,9 @@ export type JudgeAgreement = { evaluator: string; queue: string; dimension: stri
 export async function humanScoresOfRun(db: ReadDb, runId: string): Promise<{ dimensions: HumanDimension[]; judges: JudgeAgreement[] }> {
   const rows = await readSql<Row>(
     db,
-    `SELECT q.name AS queue, q.rubric, (i.source_ref->>'position')::int AS position, (i.source_ref->>'repetition')::int AS repetition, i.final_grade, i.auto_scores
+    sql`SELECT q.name AS queue, q.rubric, (i.source_ref->>'position')::int AS position, (i.source_ref->>'repetition')::int AS repetition, i.final_grade, i.auto_scores
      FROM review_items i JOIN review_queues q ON q.id = i.queue_id
-     WHERE i.source_type = 'evaluation' AND i.source_ref->>'runId' = $1 AND i.final_grade IS NOT NULL`,
-    runId,
+     WHERE i.source_type = 'evaluation' AND i.source_ref->>'runId' = ${runId} AND i.final_grade IS NOT NULL`,
   );
   const dimensions: HumanDimension[] = [];
   const judges: JudgeAgreement[] = [];
@@ -28,8 +28,7 @@ export async function humanScoresOfRun(db: ReadDb, runId: string): Promise<{ dim
   for (const r of rows) byQueue.set(r.queue, [...(byQueue.get(r.queue) ?? []), r]);
   const judgeNames = await readSql<{ name: string }>(
     db,
-    `SELECT e.name FROM evaluation_run_evaluators e JOIN evaluator_versions v ON v.id = e.evaluator_version_id WHERE e.run_id = $1::uuid AND v.kind = 'llm_judge' ORDER BY e.position`,
-    runId,
+    sql`SELECT e.name FROM evaluation_run_evaluators e JOIN evaluator_versions v ON v.id = e.evaluator_version_id WHERE e.run_id = ${runId}::uuid AND v.kind = 'llm_judge' ORDER BY e.position`,
   );
   for (const [queue, items] of byQueue) {
     for (const d of items[0]!.rubric) {

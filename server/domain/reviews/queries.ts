@@ -7,6 +7,7 @@ import { AppError, notFound } from "../../errors";
 import type { Grade, Rubric, RubricDimension } from "../../contracts/reviews";
 import { cohensKappa, fleissKappa, krippendorffAlpha, percentAgreement, pairwiseAgreement, type Rating } from "./agreement";
 import { disagreementOf } from "./consensus";
+import { sql } from "../../db/sql";
 
 async function queueByName(db: ReadDb, projectId: string, name: string) {
   const queue = await db.reviewQueue.findUnique({ where: { projectId_name: { projectId, name } } });
@@ -16,7 +17,7 @@ async function queueByName(db: ReadDb, projectId: string, name: string) {
 
 export async function listQueues(db: ReadDb, projectId: string) {
   const queues = await db.reviewQueue.findMany({ where: { projectId, archivedAt: null }, orderBy: { name: "asc" }, include: { _count: { select: { items: true, reviewers: true } } } });
-  const finalized = await readSql<{ queue_id: string; n: bigint }>(db, `SELECT i.queue_id::text, count(*) AS n FROM review_items i JOIN review_queues q ON q.id = i.queue_id WHERE q.project_id = $1::uuid AND i.finalized_at IS NOT NULL GROUP BY 1`, projectId);
+  const finalized = await readSql<{ queue_id: string; n: bigint }>(db, sql`SELECT i.queue_id::text, count(*) AS n FROM review_items i JOIN review_queues q ON q.id = i.queue_id WHERE q.project_id = ${projectId}::uuid AND i.finalized_at IS NOT NULL GROUP BY 1`);
   const byQueue = new Map(finalized.map((f) => [f.queue_id, Number(f.n)]));
   return queues.map((q) => ({ name: q.name, description: q.description, reviewsPerItem: q.reviewsPerItem, blind: q.blind, items: q._count.items, reviewers: q._count.reviewers, finalized: byQueue.get(q.id) ?? 0, createdAt: q.createdAt }));
 }
@@ -25,18 +26,16 @@ export async function listQueues(db: ReadDb, projectId: string) {
 export async function myQueues(db: ReadDb, projectId: string, userId: string) {
   const rows = await readSql<{ name: string; description: string; items: bigint; mine: bigint; finalized: bigint; available: bigint }>(
     db,
-    `SELECT q.name, q.description,
+    sql`SELECT q.name, q.description,
         (SELECT count(*) FROM review_items i WHERE i.queue_id = q.id AND i.finalized_at IS NULL
-           AND NOT EXISTS (SELECT 1 FROM review_assignments a WHERE a.item_id = i.id AND a.reviewer_id = $2::uuid AND (a.status <> 'leased' OR a.lease_until > now()))
+           AND NOT EXISTS (SELECT 1 FROM review_assignments a WHERE a.item_id = i.id AND a.reviewer_id = ${userId}::uuid AND (a.status <> 'leased' OR a.lease_until > now()))
            AND (SELECT count(*) FROM review_assignments a WHERE a.item_id = i.id AND (a.status = 'submitted' OR (a.status = 'leased' AND a.lease_until > now())))
                < CASE WHEN i.gold_grade IS NOT NULL THEN (SELECT count(*) FROM review_queue_reviewers x WHERE x.queue_id = q.id) ELSE q.reviews_per_item END) AS available,
         (SELECT count(*) FROM review_items i WHERE i.queue_id = q.id) AS items,
-        (SELECT count(*) FROM review_assignments a JOIN review_items i ON i.id = a.item_id WHERE i.queue_id = q.id AND a.reviewer_id = $2::uuid AND a.status = 'submitted') AS mine,
+        (SELECT count(*) FROM review_assignments a JOIN review_items i ON i.id = a.item_id WHERE i.queue_id = q.id AND a.reviewer_id = ${userId}::uuid AND a.status = 'submitted') AS mine,
         (SELECT count(*) FROM review_items i WHERE i.queue_id = q.id AND i.finalized_at IS NOT NULL) AS finalized
-     FROM review_queues q JOIN review_queue_reviewers r ON r.queue_id = q.id AND r.user_id = $2::uuid
-     WHERE q.project_id = $1::uuid AND q.archived_at IS NULL ORDER BY q.name`,
-    projectId,
-    userId,
+     FROM review_queues q JOIN review_queue_reviewers r ON r.queue_id = q.id AND r.user_id = ${userId}::uuid
+     WHERE q.project_id = ${projectId}::uuid AND q.archived_at IS NULL ORDER BY q.name`,
   );
   return rows.map((r) => ({ name: r.name, description: r.description, items: Number(r.items), gradedByMe: Number(r.mine), finalized: Number(r.finalized), availableToMe: Number(r.available) }));
 }
@@ -76,16 +75,14 @@ function matchesGold(rubric: Rubric, grade: Grade, gold: Grade): boolean {
 export async function queueProgress(db: ReadDb, queue: { id: string; rubric: Rubric; reviewsPerItem: number }) {
   const [items] = await readSql<{ total: bigint; finalized: bigint; gold: bigint }>(
     db,
-    `SELECT count(*) AS total, count(*) FILTER (WHERE finalized_at IS NOT NULL) AS finalized, count(*) FILTER (WHERE gold_grade IS NOT NULL) AS gold FROM review_items WHERE queue_id = $1::uuid`,
-    queue.id,
+    sql`SELECT count(*) AS total, count(*) FILTER (WHERE finalized_at IS NOT NULL) AS finalized, count(*) FILTER (WHERE gold_grade IS NOT NULL) AS gold FROM review_items WHERE queue_id = ${queue.id}::uuid`,
   );
   const rows = await readSql<{ reviewer_id: string; email: string; status: string; active: boolean; seconds: number | null; grade: Grade | null; gold_grade: Grade | null }>(
     db,
-    `SELECT a.reviewer_id::text, u.email, a.status::text AS status, (a.status = 'leased' AND a.lease_until > now()) AS active, a.seconds, a.grade, i.gold_grade
-     FROM review_assignments a JOIN review_items i ON i.id = a.item_id JOIN users u ON u.id = a.reviewer_id WHERE i.queue_id = $1::uuid`,
-    queue.id,
+    sql`SELECT a.reviewer_id::text, u.email, a.status::text AS status, (a.status = 'leased' AND a.lease_until > now()) AS active, a.seconds, a.grade, i.gold_grade
+     FROM review_assignments a JOIN review_items i ON i.id = a.item_id JOIN users u ON u.id = a.reviewer_id WHERE i.queue_id = ${queue.id}::uuid`,
   );
-  const reviewers = await readSql<{ id: string; email: string }>(db, `SELECT u.id::text, u.email FROM review_queue_reviewers r JOIN users u ON u.id = r.user_id WHERE r.queue_id = $1::uuid ORDER BY u.email`, queue.id);
+  const reviewers = await readSql<{ id: string; email: string }>(db, sql`SELECT u.id::text, u.email FROM review_queue_reviewers r JOIN users u ON u.id = r.user_id WHERE r.queue_id = ${queue.id}::uuid ORDER BY u.email`);
   const perReviewer = reviewers.map((r) => {
     const mine = rows.filter((x) => x.reviewer_id === r.id);
     const submitted = mine.filter((x) => x.status === "submitted");
@@ -201,9 +198,8 @@ export async function queueAgreement(db: ReadDb, projectId: string, name: string
   const queue = await queueByName(db, projectId, name);
   const rows = await readSql<{ position: number; email: string; grade: Grade }>(
     db,
-    `SELECT i.position, u.email, a.grade FROM review_assignments a JOIN review_items i ON i.id = a.item_id JOIN users u ON u.id = a.reviewer_id
-     WHERE i.queue_id = $1::uuid AND a.status = 'submitted' ORDER BY i.position`,
-    queue.id,
+    sql`SELECT i.position, u.email, a.grade FROM review_assignments a JOIN review_items i ON i.id = a.item_id JOIN users u ON u.id = a.reviewer_id
+     WHERE i.queue_id = ${queue.id}::uuid AND a.status = 'submitted' ORDER BY i.position`,
   );
   const coders = [...new Set(rows.map((r) => r.email))].sort();
   const dimensions = queue.rubric

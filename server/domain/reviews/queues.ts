@@ -7,6 +7,7 @@ import { Prisma } from "../../db/generated/client";
 import { AppError, isUniqueViolation, notFound } from "../../errors";
 import { rubric as rubricSchema, checkGrade, type Grade, type Rubric } from "../../contracts/reviews";
 import type { ItemScore } from "../../contracts/evaluations";
+import { empty, sql } from "../../db/sql";
 
 export type ProjectCtx = { orgId: string; projectId: string };
 
@@ -138,14 +139,9 @@ export async function addFromRun(w: AuditedTx, ctx: ProjectCtx, input: { name: s
   const run = await w.tx.evaluationRun.findUnique({ where: { projectId_number: { projectId: ctx.projectId, number: input.runNumber } }, include: { datasetVersion: true } });
   if (!run) throw new AppError("NOT_FOUND", `Run #${input.runNumber} not found`, { field: "runNumber" });
   if (!run.promptVersionId) throw new AppError("BAD_REQUEST", `Run #${input.runNumber} was executed outside Keel (external, SDK): its outputs are in its traces; review those traces instead`, { field: "runNumber" });
-  const rows = await w.tx.$queryRawUnsafe<{ position: number; repetition: number; item_id: string; input: unknown; expected: unknown; output: string | null; scores: ItemScore[] | null }[]>(
-    `SELECT i.position, i.repetition, i.item_id::text, r.input, r.expected, i.output, i.scores
-     FROM evaluation_run_items i JOIN dataset_item_revisions r ON r.dataset_id = $2::uuid AND r.position = i.position AND r.valid_from <= $3 AND r.valid_to > $3
-     WHERE i.run_id = $1::uuid AND i.status = 'done' ORDER BY i.position, i.repetition`,
-    run.id,
-    run.datasetVersion.datasetId,
-    run.datasetVersion.version,
-  );
+  const rows = await w.tx.$queryRaw<{ position: number; repetition: number; item_id: string; input: unknown; expected: unknown; output: string | null; scores: ItemScore[] | null }[]>(sql`SELECT i.position, i.repetition, i.item_id::text, r.input, r.expected, i.output, i.scores
+     FROM evaluation_run_items i JOIN dataset_item_revisions r ON r.dataset_id = ${run.datasetVersion.datasetId}::uuid AND r.position = i.position AND r.valid_from <= ${run.datasetVersion.version} AND r.valid_to > ${run.datasetVersion.version}
+     WHERE i.run_id = ${run.id}::uuid AND i.status = 'done' ORDER BY i.position, i.repetition`);
   let chosen = rows;
   if (input.select.kind === "failed") {
     const name = input.select.evaluator;
@@ -182,10 +178,9 @@ export async function addFromDataset(w: AuditedTx, ctx: ProjectCtx, input: { nam
   const dataset = await w.tx.dataset.findUnique({ where: { projectId_name: { projectId: ctx.projectId, name: input.dataset } } });
   if (!dataset) throw new AppError("NOT_FOUND", `No dataset named "${input.dataset}"`, { field: "dataset" });
   const version = input.version ?? dataset.latestVersion;
-  const rows = await w.tx.$queryRawUnsafe<{ item_id: string; position: number; input: unknown; expected: unknown }[]>(
-    `SELECT item_id::text, position, input, expected FROM dataset_item_revisions
-     WHERE dataset_id = $1::uuid AND valid_from <= $2 AND valid_to > $2 ${input.tag ? "AND tags @> ARRAY[$3]::text[]" : ""} ORDER BY position`,
-    ...[dataset.id, version, ...(input.tag ? [input.tag] : [])],
+  const rows = await w.tx.$queryRaw<{ item_id: string; position: number; input: unknown; expected: unknown }[]>(
+    sql`SELECT item_id::text, position, input, expected FROM dataset_item_revisions
+     WHERE dataset_id = ${dataset.id}::uuid AND valid_from <= ${version} AND valid_to > ${version} ${input.tag ? sql`AND tags @> ARRAY[${input.tag}]::text[]` : empty} ORDER BY position`,
   );
   const added = await insertItems(
     w,

@@ -26,9 +26,10 @@ import {
 } from "../../../contracts/datasets";
 import { isProblem, prepareItem, type ItemProblem, type PreparedItem, type RawItem } from "../content";
 import { validatorsFor } from "../schemas";
-import { commitVersion, LIVE, lockDataset, newItemId, type LockedDataset, type ProjectCtx } from "../store";
+import { commitVersion, LIVE_SQL, lockDataset, newItemId, type LockedDataset, type ProjectCtx } from "../store";
 import type { SqlExecutor } from "../../../audit/chain";
 import { ImportAbort, readRecords, type ReadStats, type SourceRecord } from "./records";
+import { raw, sql, type Sql } from "../../../db/sql";
 
 /** An import refused for problems in the file: nothing was written. Carries the report. */
 export class ImportFailedError extends AppError {
@@ -122,6 +123,8 @@ function describeRow(record: SourceRecord): string {
 const COPY_SQL = `COPY dataset_item_revisions (dataset_id, item_id, position, valid_from, input, expected, metadata, tags, source_type, source_ref, content_hash) FROM STDIN`;
 
 const STAGE = "keel_import_stage";
+/** The staging table's name in SQL (a constant). */
+const STAGE_SQL = raw(STAGE);
 const STAGE_COPY_SQL = `COPY ${STAGE} (row_no, line, key, item_id, input, expected, metadata, tags, content_hash) FROM STDIN`;
 
 /** The text an upsert key is compared as: text as is, numbers and booleans as written; anything else has none. */
@@ -132,10 +135,12 @@ function keyText(value: unknown): string | null {
 }
 
 /** The same text, from a live item (SQL): `key` is id, input.<field> or metadata.<field>; $2 is the field. */
-function liveKeySql(key: string): string {
-  if (key === "id") return "l.item_id::text";
-  const column = key.startsWith("input.") ? "l.input" : "l.metadata";
-  return `(CASE jsonb_typeof(${column} -> $2::text) WHEN 'string' THEN ${column} ->> $2::text WHEN 'number' THEN (${column} -> $2::text)::text WHEN 'boolean' THEN (${column} -> $2::text)::text END)`;
+function liveKeySql(key: string): Sql {
+  if (key === "id") return sql`l.item_id::text`;
+  // The column comes from this fixed pair, never from the key's text.
+  const column = raw(key.startsWith("input.") ? "l.input" : "l.metadata");
+  const field = key.slice(key.indexOf(".") + 1);
+  return sql`(CASE jsonb_typeof(${column} -> ${field}::text) WHEN 'string' THEN ${column} ->> ${field}::text WHEN 'number' THEN (${column} -> ${field}::text)::text WHEN 'boolean' THEN (${column} -> ${field}::text)::text END)`;
 }
 
 /** A value in COPY's text format: backslashes doubled, tabs and line breaks escaped. */
@@ -172,13 +177,13 @@ export async function importItems(
   const ds = await lockDataset(w.sql, ctx, input.datasetId);
   const validators = validatorsFor(ds);
   const staged = mode !== "append";
-  if (staged) await w.sql.query(`CREATE TEMP TABLE ${STAGE} (row_no int, line int, key text, item_id uuid, input jsonb, expected jsonb, metadata jsonb, tags text[], content_hash text) ON COMMIT DROP`, []);
+  if (staged) await w.sql.query(sql`CREATE TEMP TABLE ${STAGE_SQL} (row_no int, line int, key text, item_id uuid, input jsonb, expected jsonb, metadata jsonb, tags text[], content_hash text) ON COMMIT DROP`);
 
   // Content hashes of the live items: rows equal to one of them are duplicates (append only; a
   // replace skips rows equal to an earlier row; an upsert goes by its key).
   const known = new Set<string>();
   if (mode === "append" && !options.allowDuplicates && ds.itemCount > 0) {
-    const rows = await w.sql.query<{ content_hash: string }>(`SELECT content_hash FROM dataset_item_revisions WHERE dataset_id = $1::uuid AND valid_to = ${LIVE}`, [ds.id]);
+    const rows = await w.sql.query<{ content_hash: string }>(sql`SELECT content_hash FROM dataset_item_revisions WHERE dataset_id = ${ds.id}::uuid AND valid_to = ${LIVE_SQL}`);
     for (const r of rows) known.add(r.content_hash);
   }
 
@@ -360,25 +365,21 @@ export async function importItems(
  * Applies the staged rows of an upsert or replace (see the header). Problems found only now (a
  * key repeated in the file, a key matching several items) refuse the whole import.
  */
-async function applyStaged(sql: SqlExecutor, ds: LockedDataset, input: { mode: "upsert" | "replace"; key?: string; sourceRef: string; rowsRead: number }) {
+async function applyStaged(db: SqlExecutor, ds: LockedDataset, input: { mode: "upsert" | "replace"; key?: string; sourceRef: string; rowsRead: number }) {
   const v = ds.nextVersion;
-  const liveFilter = `l.dataset_id = $1::uuid AND l.valid_to = ${LIVE}`;
+  const liveFilter = sql`l.dataset_id = ${ds.id}::uuid AND l.valid_to = ${LIVE_SQL}`;
   if (input.mode === "upsert") {
     const key = input.key!;
-    // $2 (the field) only when the key is a field: PostgreSQL refuses an unused parameter.
-    const keyParams = key === "id" ? [ds.id] : [ds.id, key.slice(key.indexOf(".") + 1)];
     const problems: ImportProblem[] = [];
-    const repeated = await sql.query<{ key: string; rows: number[]; lines: (number | null)[] }>(
-      `SELECT key, array_agg(row_no ORDER BY row_no) AS rows, array_agg(line ORDER BY row_no) AS lines FROM ${STAGE} GROUP BY key HAVING count(*) > 1 ORDER BY min(row_no) LIMIT ${MAX_REPORTED_PROBLEMS}`,
-      [],
+    const repeated = await db.query<{ key: string; rows: number[]; lines: (number | null)[] }>(
+      sql`SELECT key, array_agg(row_no ORDER BY row_no) AS rows, array_agg(line ORDER BY row_no) AS lines FROM ${STAGE_SQL} GROUP BY key HAVING count(*) > 1 ORDER BY min(row_no) LIMIT ${MAX_REPORTED_PROBLEMS}`,
     );
     for (const r of repeated) {
       problems.push({ row: r.rows[1]!, line: r.lines[1] ?? null, field: key, message: `Row ${r.rows[1]}: ${key} "${r.key.slice(0, 80)}" repeats row ${r.rows[0]}; each key may appear once` });
     }
-    const ambiguous = await sql.query<{ row_no: number; line: number | null; key: string; n: string }>(
-      `SELECT s.row_no, s.line, s.key, count(*) AS n FROM ${STAGE} s JOIN dataset_item_revisions l ON ${liveFilter} AND ${liveKeySql(key)} = s.key
+    const ambiguous = await db.query<{ row_no: number; line: number | null; key: string; n: string }>(
+      sql`SELECT s.row_no, s.line, s.key, count(*) AS n FROM ${STAGE_SQL} s JOIN dataset_item_revisions l ON ${liveFilter} AND ${liveKeySql(key)} = s.key
        GROUP BY s.row_no, s.line, s.key HAVING count(*) > 1 ORDER BY s.row_no LIMIT ${MAX_REPORTED_PROBLEMS}`,
-      keyParams,
     );
     for (const r of ambiguous) {
       problems.push({ row: r.row_no, line: r.line, field: key, message: `Row ${r.row_no}: ${key} "${r.key.slice(0, 80)}" matches ${r.n} items of the dataset; a key must name one item` });
@@ -393,56 +394,51 @@ async function applyStaged(sql: SqlExecutor, ds: LockedDataset, input: { mode: "
         problems,
       });
     }
-    await sql.query(
-      `CREATE TEMP TABLE keel_import_match ON COMMIT DROP AS
+    await db.query(
+      sql`CREATE TEMP TABLE keel_import_match ON COMMIT DROP AS
        SELECT s.row_no, l.item_id AS live_id, l.position, l.source_type, l.source_ref,
               (l.input = s.input AND l.expected IS NOT DISTINCT FROM s.expected AND l.metadata = s.metadata AND l.tags = s.tags) AS same
-       FROM ${STAGE} s JOIN dataset_item_revisions l ON ${liveFilter} AND ${liveKeySql(key)} = s.key`,
-      keyParams,
+       FROM ${STAGE_SQL} s JOIN dataset_item_revisions l ON ${liveFilter} AND ${liveKeySql(key)} = s.key`,
     );
   } else {
     // Replace: a row equal to a live item (content, metadata and tags) keeps that item; pairs are
     // made one to one, in order, so repeated rows match repeated items.
-    await sql.query(
-      `CREATE TEMP TABLE keel_import_match ON COMMIT DROP AS
+    await db.query(
+      sql`CREATE TEMP TABLE keel_import_match ON COMMIT DROP AS
        WITH l AS (SELECT item_id, position, source_type, source_ref, content_hash, metadata, tags,
                          row_number() OVER (PARTITION BY content_hash, metadata, tags ORDER BY position) AS rn
                   FROM dataset_item_revisions l WHERE ${liveFilter}),
-            s AS (SELECT row_no, content_hash, metadata, tags, row_number() OVER (PARTITION BY content_hash, metadata, tags ORDER BY row_no) AS rn FROM ${STAGE})
+            s AS (SELECT row_no, content_hash, metadata, tags, row_number() OVER (PARTITION BY content_hash, metadata, tags ORDER BY row_no) AS rn FROM ${STAGE_SQL})
        SELECT s.row_no, l.item_id AS live_id, l.position, l.source_type, l.source_ref, TRUE AS same
        FROM s JOIN l ON l.content_hash = s.content_hash AND l.metadata = s.metadata AND l.tags = s.tags AND l.rn = s.rn`,
-      [ds.id],
     );
   }
-  const [{ n: unchanged }] = (await sql.query<{ n: string }>(`SELECT count(*) AS n FROM keel_import_match WHERE same`, [])) as [{ n: string }];
+  const [{ n: unchanged }] = (await db.query<{ n: string }>(sql`SELECT count(*) AS n FROM keel_import_match WHERE same`)) as [{ n: string }];
   // Close what leaves or changes: the matched items whose content differs (upsert), or every
   // live item no row kept (replace).
-  const closed = await sql.query<{ item_id: string }>(
+  const closed = await db.query<{ item_id: string }>(
     input.mode === "upsert"
-      ? `UPDATE dataset_item_revisions SET valid_to = $2 WHERE dataset_id = $1::uuid AND valid_to = ${LIVE}
+      ? sql`UPDATE dataset_item_revisions SET valid_to = ${v}::int WHERE dataset_id = ${ds.id}::uuid AND valid_to = ${LIVE_SQL}
            AND item_id IN (SELECT live_id FROM keel_import_match WHERE NOT same) RETURNING item_id::text`
-      : `UPDATE dataset_item_revisions SET valid_to = $2 WHERE dataset_id = $1::uuid AND valid_to = ${LIVE}
+      : sql`UPDATE dataset_item_revisions SET valid_to = ${v}::int WHERE dataset_id = ${ds.id}::uuid AND valid_to = ${LIVE_SQL}
            AND item_id NOT IN (SELECT live_id FROM keel_import_match) RETURNING item_id::text`,
-    [ds.id, v],
   );
-  const columns = `(dataset_id, item_id, position, valid_from, input, expected, metadata, tags, source_type, source_ref, content_hash)`;
+  const columns = raw(`(dataset_id, item_id, position, valid_from, input, expected, metadata, tags, source_type, source_ref, content_hash)`);
   let updated = 0;
   if (input.mode === "upsert") {
     // A new revision of the same item, in its place, keeping where it came from.
-    await sql.query(
-      `INSERT INTO dataset_item_revisions ${columns}
-       SELECT $1::uuid, m.live_id, m.position, $2, s.input, s.expected, s.metadata, s.tags, m.source_type, m.source_ref, s.content_hash
-       FROM keel_import_match m JOIN ${STAGE} s USING (row_no) WHERE NOT m.same`,
-      [ds.id, v],
+    await db.query(
+      sql`INSERT INTO dataset_item_revisions ${columns}
+       SELECT ${ds.id}::uuid, m.live_id, m.position, ${v}::int, s.input, s.expected, s.metadata, s.tags, m.source_type, m.source_ref, s.content_hash
+       FROM keel_import_match m JOIN ${STAGE_SQL} s USING (row_no) WHERE NOT m.same`,
     );
     updated = closed.length;
   }
-  const inserted = await sql.query<{ item_id: string }>(
-    `INSERT INTO dataset_item_revisions ${columns}
-     SELECT $1::uuid, s.item_id, $3 + row_number() OVER (ORDER BY s.row_no) - 1, $2, s.input, s.expected, s.metadata, s.tags, 'import'::"DatasetItemSource", $4, s.content_hash
-     FROM ${STAGE} s WHERE NOT EXISTS (SELECT 1 FROM keel_import_match m WHERE m.row_no = s.row_no)
+  const inserted = await db.query<{ item_id: string }>(
+    sql`INSERT INTO dataset_item_revisions ${columns}
+     SELECT ${ds.id}::uuid, s.item_id, ${ds.nextPosition}::int + row_number() OVER (ORDER BY s.row_no) - 1, ${v}::int, s.input, s.expected, s.metadata, s.tags, 'import'::"DatasetItemSource", ${input.sourceRef}::text, s.content_hash
+     FROM ${STAGE_SQL} s WHERE NOT EXISTS (SELECT 1 FROM keel_import_match m WHERE m.row_no = s.row_no)
      RETURNING item_id::text`,
-    [ds.id, v, ds.nextPosition, input.sourceRef],
   );
   return { added: inserted.length, updated, unchanged: Number(unchanged), removed: input.mode === "replace" ? closed.length : 0 };
 }
