@@ -41,7 +41,7 @@ async function main() {
   if (!dev && !(await buildIsCurrent(dir))) {
     log("Building the web app (first start or changed sources; takes a minute) …");
     const pending = await startBuild(dir);
-    const build = spawnSync(path.join(dir, "node_modules", ".bin", "next"), ["build"], { cwd: dir, stdio: "inherit", env: { ...process.env, NODE_ENV: "production", KEEL_BUILD_TYPECHECK: process.env.KEEL_BUILD_TYPECHECK ?? "0" } });
+    const build = spawnSync(path.join(dir, "node_modules", ".bin", "next"), ["build"], { cwd: dir, stdio: "inherit", env: { ...process.env, NODE_ENV: "production", KEEL_BUILD_TYPECHECK: "0" } });
     if (build.status !== 0) throw new Error("next build failed");
     await pending.recordBuilt();
   }
