@@ -118,6 +118,9 @@ const config = [
         // server's HTML had not: React #418, seen in a slow browser. Pages are dynamic (they read the
         // session), so a view using useSearchParams needs no boundary; one hydration pass renders
         // every view from an empty cache, as the server did.
+        // The runtime's locale: "1,500" rendered on the server hydrates as "1.500" in a German browser
+        // (React #418). The app's text is English; formatCount (components/lib/format.ts) is too.
+        { selector: "CallExpression[callee.property.name='toLocaleString'][arguments.length=0]", message: "toLocaleString() follows the runtime's locale and breaks hydration: use formatCount() from components/lib/format.ts." },
         {
           selector: "JSXOpeningElement[name.name='Suspense'], JSXOpeningElement[name.property.name='Suspense']",
           message: "Do not wrap a view in <Suspense>: it hydrates later than the layout, whose queries can answer first (React #418). Pages are dynamic; useSearchParams needs no boundary.",

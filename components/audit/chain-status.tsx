@@ -12,6 +12,7 @@ import { DownloadIcon, KeyIcon, ShieldCheckIcon } from "@/components/ui/icons";
 import { errorInfo } from "@/components/lib/errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
+import { formatCount } from "@/components/lib/format";
 
 type VerificationStatus = "running" | "ok" | "broken";
 
@@ -200,13 +201,13 @@ function VerificationProgress({ checked, target }: { checked: number; target: nu
         aria-valuemin={0}
         aria-valuemax={target}
         aria-valuenow={checked}
-        aria-valuetext={`${checked.toLocaleString()} of ${target.toLocaleString()} events checked`}
+        aria-valuetext={`${formatCount(checked)} of ${formatCount(target)} events checked`}
         className="relative h-1.5 flex-1 overflow-hidden rounded-full bg-zinc-200"
       >
         <div className="absolute inset-y-0 left-0 bg-accent transition-[width] duration-500" style={{ width: `${share * 100}%` }} />
       </div>
       <span className="font-mono text-[11px] text-zinc-500 tabular-nums">
-        {checked.toLocaleString()}/{target.toLocaleString()}
+        {formatCount(checked)}/{formatCount(target)}
       </span>
     </div>
   );

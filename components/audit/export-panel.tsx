@@ -6,6 +6,7 @@
 import { Alert, buttonClasses } from "@/components/ui";
 import { DownloadIcon } from "@/components/ui/icons";
 import { exportHref, manifestHref, type Filters } from "./filters";
+import { formatCount } from "@/components/lib/format";
 
 export type ExportFormat = "jsonl" | "csv";
 export type PendingExport = { format: ExportFormat; startedAt: number };
@@ -46,7 +47,7 @@ export function ExportStarted({ orgSlug, pending, finished }: { orgSlug: string;
     <Alert tone="success" title={`${label} export finished`}>
       <span className="flex flex-wrap items-center gap-x-3 gap-y-1.5">
         <span>
-          {finished.rowCount.toLocaleString()} {finished.rowCount === 1 ? "event" : "events"}, SHA-256 <code className="font-mono text-[11.5px]">{finished.sha256.slice(0, 16)}…</code>. Keep the signed manifest with the file.
+          {formatCount(finished.rowCount)} {finished.rowCount === 1 ? "event" : "events"}, SHA-256 <code className="font-mono text-[11.5px]">{finished.sha256.slice(0, 16)}…</code>. Keep the signed manifest with the file.
         </span>
         <a href={manifestHref(orgSlug, finished.id)} download className={buttonClasses({ size: "sm" })}>
           <DownloadIcon size={13} />

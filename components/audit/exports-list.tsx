@@ -13,6 +13,7 @@ import { FORMAT_LABELS, type ExportFormat } from "./export-panel";
 import { manifestHref, type FilterKey } from "./filters";
 import { actionFilterLabel, targetTypeLabel } from "./labels";
 import { publicKeyFileName } from "./chain-status";
+import { formatCount } from "@/components/lib/format";
 
 /** How long to keep looking for the manifest of an export started on this page. */
 const WAIT_MS = 10 * 60_000;
@@ -123,7 +124,7 @@ export function ExportsList({ orgSlug, awaited, onArrived }: { orgSlug: string; 
                     <Badge tone="outline">{FORMAT_LABELS[format] ?? r.format}</Badge>
                   </TD>
                   <TD className="max-w-64 text-xs text-zinc-600">{describeFilters(r.filters)}</TD>
-                  <TD className="text-right font-mono text-xs tabular-nums">{r.rowCount.toLocaleString()}</TD>
+                  <TD className="text-right font-mono text-xs tabular-nums">{formatCount(r.rowCount)}</TD>
                   <TD className="font-mono text-xs whitespace-nowrap text-zinc-600">{r.firstSeq !== null && r.lastSeq !== null ? `#${r.firstSeq.toString()}–#${r.lastSeq.toString()}` : "—"}</TD>
                   <TD className="whitespace-nowrap">
                     <CopyHash hash={r.sha256} label={`SHA-256 of the ${FORMAT_LABELS[format] ?? r.format} export of ${formatDateTime(r.createdAt)}`} />

@@ -16,6 +16,7 @@ import { formatDateTime, Time } from "@/components/lib/time";
 import { promptHref } from "@/components/prompts/model";
 import { DeploymentTabs, deploymentRequestHref } from "./deployment-tabs";
 import { DeploymentKindBadge } from "./model";
+import { formatCount } from "@/components/lib/format";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string };
 type Env = { id: string; name: string; protected: boolean };
@@ -76,7 +77,7 @@ export function HistoryView({ orgSlug, projectSlug, projectName }: Props) {
         <div className="flex flex-wrap items-center justify-between gap-3 border-b border-zinc-200 px-4 py-3">
           <div className="flex min-h-7 items-center gap-3">
             <h2 id="timeline-title" className="text-sm font-semibold text-zinc-900">
-              {history.isSuccess ? `${total.toLocaleString()} ${total === 1 ? "deployment" : "deployments"}` : "Deployments"}
+              {history.isSuccess ? `${formatCount(total)} ${total === 1 ? "deployment" : "deployments"}` : "Deployments"}
             </h2>
             {history.isFetching && !history.isPending ? <Spinner size={12} /> : null}
           </div>

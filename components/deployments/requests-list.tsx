@@ -14,6 +14,7 @@ import { Time } from "@/components/lib/time";
 import { promptHref } from "@/components/prompts/model";
 import { DeploymentTabs, deploymentRequestHref, deploymentsHref } from "./deployment-tabs";
 import { DeploymentKindBadge, DeploymentStateBadge } from "./model";
+import { formatCount } from "@/components/lib/format";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string; canRequest: boolean };
 
@@ -59,7 +60,7 @@ export function RequestsList({ orgSlug, projectSlug, projectName, canRequest }: 
         <div className="flex flex-wrap items-center justify-between gap-3 border-b border-zinc-200 px-4 py-3">
           <div className="flex min-h-7 items-center gap-3">
             <h2 id="requests-title" className="text-sm font-semibold text-zinc-900">
-              {requests.isSuccess ? `${total.toLocaleString()} ${noun}${total === 1 ? "request" : "requests"}` : "Requests"}
+              {requests.isSuccess ? `${formatCount(total)} ${noun}${total === 1 ? "request" : "requests"}` : "Requests"}
             </h2>
             {requests.isFetching && !requests.isPending ? <Spinner size={12} /> : null}
           </div>

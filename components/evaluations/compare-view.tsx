@@ -15,6 +15,7 @@ import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { errorInfo } from "@/components/lib/errors";
 import { evaluationsHref, formatMs, formatUsd, runHref } from "./model";
 import { StatusBadge } from "./run-bits";
+import { formatCount } from "@/components/lib/format";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string };
 
@@ -150,7 +151,7 @@ function EvaluatorCard({ e, extent, baselineLabel, candidateLabel }: { e: Evalua
         </h3>
         <span className="flex items-center gap-2">
           <span className="text-xs text-zinc-500">
-            <span className="font-mono tabular-nums">{e.n.toLocaleString()}</span> {e.n === 1 ? "item" : "items"}
+            <span className="font-mono tabular-nums">{formatCount(e.n)}</span> {e.n === 1 ? "item" : "items"}
           </span>
           <Badge tone={e.direction === "better" ? "success" : e.direction === "worse" ? "danger" : "neutral"}>{style.label}</Badge>
         </span>
@@ -468,11 +469,11 @@ export function CompareView({ orgSlug, projectSlug, projectName }: Props) {
                   </span>
                 </h2>
                 <p className="text-[13px] text-zinc-600">
-                  <span className="font-medium text-zinc-900">{data.items.toLocaleString()}</span> {data.items === 1 ? "item" : "items"} compared on{" "}
+                  <span className="font-medium text-zinc-900">{formatCount(data.items)}</span> {data.items === 1 ? "item" : "items"} compared on{" "}
                   <span className="font-mono">
                     {data.dataset.name} v{data.dataset.version}
                   </span>{" "}
-                  · <span className="font-medium text-zinc-900">{data.regressions.length.toLocaleString()}</span> {data.regressions.length === 1 ? "regression" : "regressions"}
+                  · <span className="font-medium text-zinc-900">{formatCount(data.regressions.length)}</span> {data.regressions.length === 1 ? "regression" : "regressions"}
                 </p>
               </div>
               {unfinished.length ? (
@@ -534,7 +535,7 @@ export function CompareView({ orgSlug, projectSlug, projectName }: Props) {
               <Card aria-labelledby="regressions-title">
                 <CardHeader
                   titleId="regressions-title"
-                  title={`Regressions (${data.regressions.length.toLocaleString()}${data.regressions.length >= 500 ? "+" : ""})`}
+                  title={`Regressions (${formatCount(data.regressions.length)}${data.regressions.length >= 500 ? "+" : ""})`}
                   description="Items the candidate does worse on: a lower score, or a pass that became a fail."
                 />
                 {data.regressions.length === 0 ? (

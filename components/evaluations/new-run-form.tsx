@@ -20,6 +20,7 @@ import { applyServerErrors } from "@/components/lib/form-errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { evaluationsHref, runHref } from "./model";
 import { CoverageAlerts, CoverageTable, type Coverage } from "./coverage-summary";
+import { formatCount } from "@/components/lib/format";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string };
 
@@ -274,7 +275,7 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
               <option value="">{datasets.isPending ? "Loading datasets…" : "Choose a dataset"}</option>
               {(datasets.data ?? []).map((d) => (
                 <option key={d.id} value={d.name}>
-                  {d.name} ({d.itemCount.toLocaleString()} {d.itemCount === 1 ? "item" : "items"})
+                  {d.name} ({formatCount(d.itemCount)} {d.itemCount === 1 ? "item" : "items"})
                 </option>
               ))}
             </Select>

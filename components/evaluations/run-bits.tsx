@@ -2,6 +2,7 @@
 import { OUTCOME_LABELS, outcomeText, runOutcome, type RunStatus, type RunSummary } from "@/server/contracts/evaluations";
 import { Badge, cn } from "@/components/ui";
 import { OUTCOME_TONES } from "./model";
+import { formatCount } from "@/components/lib/format";
 
 /** The run's outcome: its status, and once it has a summary what it measured ("Completed with errors"). */
 export function StatusBadge({ status, summary }: { status: RunStatus | string; summary?: unknown }) {
@@ -28,7 +29,7 @@ export function ProgressBar({ done, total, errors = 0, label, compact = false }:
         aria-valuemin={0}
         aria-valuemax={total}
         aria-valuenow={done}
-        aria-valuetext={`${done.toLocaleString()} of ${total.toLocaleString()} done${errors ? `, ${errors.toLocaleString()} errors` : ""}`}
+        aria-valuetext={`${formatCount(done)} of ${formatCount(total)} done${errors ? `, ${formatCount(errors)} errors` : ""}`}
         className={cn("relative flex-1 overflow-hidden rounded-full bg-zinc-200", compact ? "h-1.5" : "h-2.5")}
       >
         <div className="absolute inset-y-0 left-0 bg-accent transition-[width] duration-500" style={{ width: `${share * 100}%` }} />

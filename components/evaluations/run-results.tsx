@@ -16,6 +16,7 @@ import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Pagination } from "@/components/ui/pagination";
 import { preview, pretty } from "@/components/datasets/model";
 import { formatMs, formatScore, formatUsd } from "./model";
+import { formatCount } from "@/components/lib/format";
 
 type Props = { orgSlug: string; projectSlug: string; number: number; evaluatorNames: string[]; repetitions: number; live: boolean };
 
@@ -158,7 +159,7 @@ export function RunResults({ orgSlug, projectSlug, number, evaluatorNames, repet
       <div className="flex flex-wrap items-center justify-between gap-3 border-b border-zinc-200 px-4 py-3">
         <div className="flex min-h-7 items-center gap-3">
           <h2 id="results-title" className="text-sm font-semibold text-zinc-900">
-            {results.data ? `${results.data.total.toLocaleString()} ${results.data.total === 1 ? "result" : "results"}${filtered ? " match" : ""}` : "Results"}
+            {results.data ? `${formatCount(results.data.total)} ${results.data.total === 1 ? "result" : "results"}${filtered ? " match" : ""}` : "Results"}
           </h2>
           {results.isFetching && !results.isPending ? <Spinner size={12} /> : null}
         </div>

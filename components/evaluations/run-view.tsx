@@ -18,6 +18,7 @@ import { datasetHref } from "@/components/datasets/model";
 import { durationBetween, evaluationsHref, evaluatorHref, formatDuration, formatMs, formatScore, formatUsd, isActive, pct, runHref } from "./model";
 import { ProgressBar, StatusBadge } from "./run-bits";
 import { RunResults } from "./run-results";
+import { formatCount } from "@/components/lib/format";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string; number: number; canWrite: boolean };
 
@@ -161,7 +162,7 @@ export function RunView({ orgSlug, projectSlug, projectName, number, canWrite }:
             {summary && summary.errors > 0 ? (
               <span className="mt-1 block">
                 <Link href={runHref(orgSlug, projectSlug, r.number, { status: "error" })} className="font-medium underline">
-                  Show the {summary.errors.toLocaleString()} errored {summary.errors === 1 ? "call" : "calls"}
+                  Show the {formatCount(summary.errors)} errored {summary.errors === 1 ? "call" : "calls"}
                 </Link>{" "}
                 ·{" "}
                 <Link href={datasetHref(orgSlug, projectSlug, r.datasetVersion.dataset.name, null, { v: r.datasetVersion.version })} className="font-medium underline">
@@ -174,9 +175,9 @@ export function RunView({ orgSlug, projectSlug, projectName, number, canWrite }:
       ) : null}
       {!stillActive && summary && runOutcome(status, summary) === "completed_with_errors" ? (
         <div role="region" aria-label="Run outcome" className="mb-4">
-          <Alert tone="warning" title={`Completed with errors: ${summary.errors.toLocaleString()} of ${summary.items.toLocaleString()} ${summary.items === 1 ? "call" : "calls"} failed`}>
+          <Alert tone="warning" title={`Completed with errors: ${formatCount(summary.errors)} of ${formatCount(summary.items)} ${summary.items === 1 ? "call" : "calls"} failed`}>
             Errored calls are not scored: the scores below cover the {answeredText(summary)}.
-            {summary.errorMessages?.[0] ? ` Most frequent error (${summary.errorMessages[0].count.toLocaleString()}): ${summary.errorMessages[0].message}.` : ""}
+            {summary.errorMessages?.[0] ? ` Most frequent error (${formatCount(summary.errorMessages[0].count)}): ${summary.errorMessages[0].message}.` : ""}
             {!isUsableRun(status, summary) ? ` Fewer than ${Math.round(MIN_USABLE_SHARE * 100)}% of the calls were answered, so this run does not count for deployment gates and is not plotted on the dashboard.` : ""}{" "}
             <Link href={runHref(orgSlug, projectSlug, r.number, { status: "error" })} className="font-medium underline">
               Show the errors
@@ -186,7 +187,7 @@ export function RunView({ orgSlug, projectSlug, projectName, number, canWrite }:
       ) : null}
       {status === "cancelled" ? (
         <Alert tone="warning" className="mb-4">
-          This run was cancelled: {p.done.toLocaleString()} of {p.total.toLocaleString()} calls had finished. The summary covers those.
+          This run was cancelled: {formatCount(p.done)} of {formatCount(p.total)} calls had finished. The summary covers those.
         </Alert>
       ) : null}
 
@@ -205,7 +206,7 @@ export function RunView({ orgSlug, projectSlug, projectName, number, canWrite }:
         mutation={cancel}
       >
         <p>
-          Calls already made keep their results; the remaining {Math.max(0, p.total - p.done).toLocaleString()} are not made. A running run stops within a few seconds. This cannot be resumed.
+          Calls already made keep their results; the remaining {formatCount(Math.max(0, p.total - p.done))} are not made. A running run stops within a few seconds. This cannot be resumed.
         </p>
       </ConfirmDialog>
     </>
@@ -237,18 +238,18 @@ function ProgressCard({ status, progress: p, evaluatorNames, cancelRequested }: 
         <p className="flex flex-wrap gap-x-5 gap-y-1 text-[13px] text-zinc-600" aria-live="polite">
           <span>
             <strong className="font-semibold text-zinc-900 tabular-nums">
-              {p.done.toLocaleString()} / {p.total.toLocaleString()}
+              {formatCount(p.done)} / {formatCount(p.total)}
             </strong>{" "}
             calls done
           </span>
           <span className={p.errors ? "text-red-700" : undefined}>
-            <span className="tabular-nums">{p.errors.toLocaleString()}</span> {p.errors === 1 ? "error" : "errors"}
+            <span className="tabular-nums">{formatCount(p.errors)}</span> {p.errors === 1 ? "error" : "errors"}
           </span>
           <span>
-            <span className="tabular-nums">{p.running.toLocaleString()}</span> in flight
+            <span className="tabular-nums">{formatCount(p.running)}</span> in flight
           </span>
           <span>
-            <span className="tabular-nums">{p.pending.toLocaleString()}</span> waiting
+            <span className="tabular-nums">{formatCount(p.pending)}</span> waiting
           </span>
           {p.etaSeconds !== null ? <span>about {formatDuration(p.etaSeconds)} left</span> : null}
         </p>
@@ -282,10 +283,10 @@ function SummaryCards({ summary: s, repetitions, evaluators, orgSlug, projectSlu
       </h2>
       <dl className="grid grid-cols-2 gap-3 md:grid-cols-5">
         <Stat label="Calls" look="figure" boxed>
-          {s.done.toLocaleString()} <span className="text-sm font-normal text-zinc-500">of {s.items.toLocaleString()}</span>
+          {formatCount(s.done)} <span className="text-sm font-normal text-zinc-500">of {formatCount(s.items)}</span>
           {s.errors ? (
             <Link href={runHref(orgSlug, projectSlug, runNumber, { status: "error" })} className="block text-xs font-medium text-red-700 hover:underline">
-              {s.errors.toLocaleString()} {s.errors === 1 ? "error" : "errors"} (not scored)
+              {formatCount(s.errors)} {s.errors === 1 ? "error" : "errors"} (not scored)
             </Link>
           ) : (
             <span className="block text-xs font-normal text-zinc-500">no errors</span>
@@ -294,9 +295,9 @@ function SummaryCards({ summary: s, repetitions, evaluators, orgSlug, projectSlu
         <Stat label="Latency p50" look="figure" boxed>{formatMs(s.latencyP50)}</Stat>
         <Stat label="Latency p95" look="figure" boxed>{formatMs(s.latencyP95)}</Stat>
         <Stat label="Tokens" look="figure" boxed>
-          {(s.inputTokens + s.outputTokens).toLocaleString()}
+          {formatCount(s.inputTokens + s.outputTokens)}
           <span className="block text-xs font-normal text-zinc-500">
-            {s.inputTokens.toLocaleString()} in · {s.outputTokens.toLocaleString()} out
+            {formatCount(s.inputTokens)} in · {formatCount(s.outputTokens)} out
           </span>
         </Stat>
         <Stat label="Cost" look="figure" boxed>
@@ -332,7 +333,7 @@ function SummaryCards({ summary: s, repetitions, evaluators, orgSlug, projectSlu
                   </TD>
                   <TD className="text-right font-mono text-xs text-zinc-900 tabular-nums">{e.n ? formatScore(e.mean) : "—"}</TD>
                   <TD className="text-right font-mono text-xs text-zinc-500 tabular-nums">{e.n ? `${formatScore(e.ciLow)} – ${formatScore(e.ciHigh)}` : "—"}</TD>
-                  <TD className="text-right font-mono text-xs text-zinc-500 tabular-nums">{e.n.toLocaleString()}</TD>
+                  <TD className="text-right font-mono text-xs text-zinc-500 tabular-nums">{formatCount(e.n)}</TD>
                 </TR>
               ))}
             </TBody>

@@ -10,6 +10,7 @@ import { useTRPC } from "@/components/trpc/client";
 import { Alert, Button, Dialog, Select, Spinner } from "@/components/ui";
 import { errorInfo } from "@/components/lib/errors";
 import { reviewsHref } from "@/components/reviews/model";
+import { formatCount } from "@/components/lib/format";
 
 type Target = { orgSlug: string; projectSlug: string; traceId: string; /** The generation; undefined: the trace's first. */ spanId?: string; spanName: string };
 
@@ -135,7 +136,7 @@ export function SendTraceToQueueDialog({ open, onClose, target }: { open: boolea
             <Select label="Review queue" value={queueName} onChange={(e) => setChosen(e.target.value)} error={error} boxClassName="w-full sm:w-80">
               {queues.data.map((q) => (
                 <option key={q.name} value={q.name}>
-                  {q.name} ({q.items.toLocaleString()} {q.items === 1 ? "item" : "items"})
+                  {q.name} ({formatCount(q.items)} {q.items === 1 ? "item" : "items"})
                 </option>
               ))}
             </Select>

@@ -17,8 +17,9 @@ import { ChartFigure, SERIES_COLORS, type DataTable } from "@/components/evaluat
 import { NoChartData, TimeBarChart, TimeLineChart, type TimePoint, type TimeSeries } from "./charts";
 import { OptionSelect, WindowPicker } from "./filters";
 import { ActivityIcon, TracesIcon } from "./icons";
-import { DEFAULT_WINDOW, formatCount, formatMs, formatPercent, formatPointTime, formatUsd, observabilityHref, parsePositiveInt, parseText, parseWindow, qualitySummaries, sourceLabel, tracesHref } from "./model";
+import { DEFAULT_WINDOW, formatCompact, formatMs, formatPercent, formatPointTime, formatUsd, observabilityHref, parsePositiveInt, parseText, parseWindow, qualitySummaries, sourceLabel, tracesHref } from "./model";
 import { TelemetrySetup } from "./setup-help";
+import { formatCount } from "@/components/lib/format";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string };
 
@@ -70,12 +71,12 @@ function Stats({ d }: { d: Dashboard }) {
   const t = d.totals;
   return (
     <dl aria-label="Totals" className="grid grid-cols-2 gap-3 md:grid-cols-3 xl:grid-cols-6">
-      <Stat label="Generations" detail={`${WINDOWS[d.window].label.toLowerCase()}`} look="headline" boxed>{formatCount(t.generations)}</Stat>
-      <Stat label="Error rate" detail={`${t.errors.toLocaleString()} ${t.errors === 1 ? "error" : "errors"}`} tone={t.errors > 0 ? "danger" : undefined} look="headline" boxed>{formatPercent(t.errorRate)}</Stat>
+      <Stat label="Generations" detail={`${WINDOWS[d.window].label.toLowerCase()}`} look="headline" boxed>{formatCompact(t.generations)}</Stat>
+      <Stat label="Error rate" detail={`${formatCount(t.errors)} ${t.errors === 1 ? "error" : "errors"}`} tone={t.errors > 0 ? "danger" : undefined} look="headline" boxed>{formatPercent(t.errorRate)}</Stat>
       <Stat label="Latency p50" detail={`p95 ${formatMs(t.p95)} · p99 ${formatMs(t.p99)}`} look="headline" boxed>{formatMs(t.p50)}</Stat>
-      <Stat label="Tokens" detail={`${formatCount(t.inputTokens)} in · ${formatCount(t.outputTokens)} out`} look="headline" boxed>{formatCount(t.inputTokens + t.outputTokens)}</Stat>
+      <Stat label="Tokens" detail={`${formatCompact(t.inputTokens)} in · ${formatCompact(t.outputTokens)} out`} look="headline" boxed>{formatCompact(t.inputTokens + t.outputTokens)}</Stat>
       <Stat label="Cost" detail={t.generations ? `${formatUsd(t.costUsd / t.generations)} per call` : undefined} look="headline" boxed>{formatUsd(t.costUsd)}</Stat>
-      <Stat label="Guardrails" detail={`${t.guardrailFlags.toLocaleString()} flagged`} tone={t.guardrailBlocks > 0 ? "warning" : undefined} look="headline" boxed>{`${t.guardrailBlocks.toLocaleString()} blocked`}</Stat>
+      <Stat label="Guardrails" detail={`${formatCount(t.guardrailFlags)} flagged`} tone={t.guardrailBlocks > 0 ? "warning" : undefined} look="headline" boxed>{`${formatCount(t.guardrailBlocks)} blocked`}</Stat>
     </dl>
   );
 }
@@ -126,9 +127,9 @@ function Charts({ d }: { d: Dashboard }) {
     {
       id: "chart-volume",
       title: "Requests",
-      summary: `${t.generations.toLocaleString()} generations in ${step} intervals (busiest: ${peak.toLocaleString()}), ${t.errors.toLocaleString()} failed.`,
+      summary: `${formatCount(t.generations)} generations in ${step} intervals (busiest: ${formatCount(peak)}), ${formatCount(t.errors)} failed.`,
       table: { columns: ["Interval", "Generations", "Errors"], rows: tableRows(points, w, (p) => [String(p.generations), String(p.errors)], busy) },
-      chart: <TimeBarChart data={points} series={VOLUME} window={w} format={(v) => formatCount(v)} integer />,
+      chart: <TimeBarChart data={points} series={VOLUME} window={w} format={(v) => formatCompact(v)} integer />,
     },
     {
       id: "chart-latency",
@@ -140,16 +141,16 @@ function Charts({ d }: { d: Dashboard }) {
     {
       id: "chart-errors",
       title: "Error rate",
-      summary: t.errors ? `${formatPercent(t.errorRate)} of generations failed (${t.errors.toLocaleString()}).` : "No generation failed in this window.",
+      summary: t.errors ? `${formatPercent(t.errorRate)} of generations failed (${formatCount(t.errors)}).` : "No generation failed in this window.",
       table: { columns: ["Interval", "Error rate", "Errors"], rows: tableRows(points, w, (p) => [`${p.errorRate}%`, String(p.errors)], busy) },
       chart: <TimeLineChart data={points} series={ERROR_RATE} window={w} format={pctAxis} domain={[0, (max: number) => Math.max(5, Math.ceil(max))]} />,
     },
     {
       id: "chart-tokens",
       title: "Tokens",
-      summary: `${formatCount(t.inputTokens)} input and ${formatCount(t.outputTokens)} output tokens.`,
+      summary: `${formatCompact(t.inputTokens)} input and ${formatCompact(t.outputTokens)} output tokens.`,
       table: { columns: ["Interval", "Input", "Output"], rows: tableRows(points, w, (p) => [String(p.inputTokens), String(p.outputTokens)], busy) },
-      chart: <TimeBarChart data={points} series={TOKENS} window={w} format={(v) => formatCount(v)} integer />,
+      chart: <TimeBarChart data={points} series={TOKENS} window={w} format={(v) => formatCompact(v)} integer />,
     },
     {
       id: "chart-cost",
@@ -161,9 +162,9 @@ function Charts({ d }: { d: Dashboard }) {
     {
       id: "chart-guardrails",
       title: "Guardrails",
-      summary: t.guardrailBlocks || t.guardrailFlags ? `${t.guardrailBlocks.toLocaleString()} blocked and ${t.guardrailFlags.toLocaleString()} flagged calls.` : "No guardrail blocked or flagged a call in this window.",
+      summary: t.guardrailBlocks || t.guardrailFlags ? `${formatCount(t.guardrailBlocks)} blocked and ${formatCount(t.guardrailFlags)} flagged calls.` : "No guardrail blocked or flagged a call in this window.",
       table: { columns: ["Interval", "Blocked", "Flagged"], rows: tableRows(points, w, (p) => [String(p.guardrailBlocks), String(p.guardrailFlags)], (p) => Number(p.guardrailBlocks) + Number(p.guardrailFlags) > 0) },
-      chart: t.guardrailBlocks || t.guardrailFlags ? <TimeBarChart data={points} series={GUARDRAILS} window={w} format={(v) => formatCount(v)} integer /> : <NoChartData>No guardrail violations</NoChartData>,
+      chart: t.guardrailBlocks || t.guardrailFlags ? <TimeBarChart data={points} series={GUARDRAILS} window={w} format={(v) => formatCompact(v)} integer /> : <NoChartData>No guardrail violations</NoChartData>,
     },
     {
       id: "chart-quality",
@@ -177,7 +178,7 @@ function Charts({ d }: { d: Dashboard }) {
       title: "Negative feedback",
       summary: summaries.negative,
       table: { columns: ["Interval", ...negativeSeries.map((s) => s.name)], rows: tableRows(quality, w, (p) => negativeSeries.map((s) => String(p[s.key] ?? 0)), (p) => negativeSeries.some((s) => Number(p[s.key]) > 0)) },
-      chart: totalNegatives ? <TimeBarChart data={quality} series={negativeSeries} window={w} format={(v) => formatCount(v)} integer /> : <NoChartData>No negative feedback</NoChartData>,
+      chart: totalNegatives ? <TimeBarChart data={quality} series={negativeSeries} window={w} format={(v) => formatCompact(v)} integer /> : <NoChartData>No negative feedback</NoChartData>,
     },
   ];
 
@@ -232,7 +233,7 @@ function Breakdown({ d, orgSlug, projectSlug }: { d: Dashboard; orgSlug: string;
                   <TD className="font-mono text-xs">{r.promptName && r.promptVersion ? `v${r.promptVersion}` : dash}</TD>
                   <TD className="font-mono text-xs whitespace-nowrap">{r.model || dash}</TD>
                   <TD className="font-mono text-xs whitespace-nowrap">{r.environment || dash}</TD>
-                  <TD className="text-right font-mono text-xs tabular-nums">{r.generations.toLocaleString()}</TD>
+                  <TD className="text-right font-mono text-xs tabular-nums">{formatCount(r.generations)}</TD>
                   <TD className={cn("text-right font-mono text-xs tabular-nums", r.errors > 0 && "text-red-700")}>{formatPercent(r.generations ? r.errors / r.generations : null)}</TD>
                   <TD className="text-right font-mono text-xs tabular-nums">{formatUsd(r.costUsd)}</TD>
                   <TD className="text-right font-mono text-xs tabular-nums">{formatMs(r.p95)}</TD>

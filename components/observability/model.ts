@@ -62,9 +62,10 @@ export function parseText(value: string | null, max = 200): string | undefined {
 
 // Shared with the other feature folders; re-exported so this folder keeps one import.
 export { formatMs, formatUsd } from "@/components/lib/format";
+import { formatCount } from "@/components/lib/format";
 
-/** 1234 → "1.2k", 2_500_000 → "2.5M". */
-export function formatCount(n: number | null | undefined): string {
+/** 1234 → "1.2k", 2_500_000 → "2.5M" (exact counts: formatCount in components/lib/format). */
+export function formatCompact(n: number | null | undefined): string {
   if (n === null || n === undefined) return "—";
   const abs = Math.abs(n);
   if (abs >= 1e9) return `${trim(n / 1e9)}B`;
@@ -268,13 +269,13 @@ export function qualitySummaries(totals: QualityTotal[], sourceName: (source: st
   const parts = totals.map((q) => {
     const label = `${q.name} (${sourceName(q.source)})`;
     const avg = q.avg === null ? "no value" : qualityNumber(q.avg);
-    if (q.dataType === "boolean") return `${label}: ${q.positives.toLocaleString()} up, ${q.negatives.toLocaleString()} down (average ${avg})`;
-    return `${label}: ${avg} over ${q.count.toLocaleString()}`;
+    if (q.dataType === "boolean") return `${label}: ${formatCount(q.positives)} up, ${formatCount(q.negatives)} down (average ${avg})`;
+    return `${label}: ${avg} over ${formatCount(q.count)}`;
   });
   const booleans = totals.some((q) => q.dataType === "boolean");
   const quality = `Average score per interval${booleans ? " (a thumbs-up counts 1, a thumbs-down 0)" : ""}. ${parts.join("; ")}.`;
   const negatives = totals.filter((q) => q.negatives > 0);
   const total = negatives.reduce((sum, q) => sum + q.negatives, 0);
-  const negative = total ? `${total.toLocaleString()} thumbs-down: ${negatives.map((q) => `${q.name} ${q.negatives.toLocaleString()}`).join(", ")}.` : "No negative feedback in this window.";
+  const negative = total ? `${formatCount(total)} thumbs-down: ${negatives.map((q) => `${q.name} ${formatCount(q.negatives)}`).join(", ")}.` : "No negative feedback in this window.";
   return { quality, negative };
 }

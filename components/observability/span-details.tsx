@@ -9,7 +9,7 @@ import { Alert, Badge, Card, CardHeader, TBody, TD, TH, THead, TR, Table } from 
 import { promptHref } from "@/components/prompts/model";
 import { BodyView } from "./body-view";
 import { GuardrailActionBadge, SourceBadge } from "./badges";
-import { attributeText, formatCount, formatMs, formatUsd, modelCallLabel } from "./model";
+import { attributeText, formatCompact, formatMs, formatUsd, modelCallLabel } from "./model";
 
 const KINDS = ["Unspecified", "Internal", "Server", "Client", "Producer", "Consumer"];
 
@@ -82,7 +82,7 @@ export function SpanDetails({ span, orgSlug, projectSlug }: { span: SpanView; or
         <Fact label="Model">{span.model ? <span className="font-mono text-xs">{span.model}</span> : none}</Fact>
         <Fact label="Provider">{span.provider ?? none}</Fact>
         <Fact label="Tokens (in → out)">
-          <span className="font-mono text-xs tabular-nums">{span.inputTokens === null && span.outputTokens === null ? "—" : `${formatCount(span.inputTokens ?? 0)} → ${formatCount(span.outputTokens ?? 0)}`}</span>
+          <span className="font-mono text-xs tabular-nums">{span.inputTokens === null && span.outputTokens === null ? "—" : `${formatCompact(span.inputTokens ?? 0)} → ${formatCompact(span.outputTokens ?? 0)}`}</span>
         </Fact>
         <Fact label="Cost">
           <span className="font-mono text-xs tabular-nums">{formatUsd(span.costUsd)}</span>

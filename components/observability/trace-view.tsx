@@ -17,7 +17,7 @@ import { promptHref } from "@/components/prompts/model";
 import { ScoreChip, SourceBadge, StatusBadge } from "./badges";
 import { AddTraceToDatasetDialog, SendTraceToQueueDialog } from "./curation-dialogs";
 import { TracesIcon } from "./icons";
-import { buildSpanTree, formatCount, formatMs, formatUsd, plainOutput, sourceLabel, traceHref, tracesHref } from "./model";
+import { buildSpanTree, formatCompact, formatMs, formatUsd, plainOutput, sourceLabel, traceHref, tracesHref } from "./model";
 import { SpanDetails } from "./span-details";
 import { SpanTree } from "./span-tree";
 
@@ -64,7 +64,7 @@ function Summary({ t, orgSlug, projectSlug }: { t: TraceSummary; orgSlug: string
           <span className="font-mono text-xs tabular-nums">{formatMs(t.durationMs)}</span>
         </Fact>
         <Fact label="Tokens (in → out)">
-          <span className="font-mono text-xs tabular-nums">{t.inputTokens + t.outputTokens ? `${formatCount(t.inputTokens)} → ${formatCount(t.outputTokens)}` : "—"}</span>
+          <span className="font-mono text-xs tabular-nums">{t.inputTokens + t.outputTokens ? `${formatCompact(t.inputTokens)} → ${formatCompact(t.outputTokens)}` : "—"}</span>
         </Fact>
         <Fact label="Cost">
           <span className="font-mono text-xs tabular-nums">{formatUsd(t.costUsd)}</span>

@@ -17,8 +17,9 @@ import { Time } from "@/components/lib/time";
 import { ScoreSummary, SourceBadge, StatusBadge } from "./badges";
 import { OptionSelect, WindowPicker } from "./filters";
 import { TracesIcon } from "./icons";
-import { DEFAULT_WINDOW, formatCount, formatMs, formatUsd, parseText, parseWindow, traceHref } from "./model";
+import { DEFAULT_WINDOW, formatCompact, formatMs, formatUsd, parseText, parseWindow, traceHref } from "./model";
 import { TelemetrySetup } from "./setup-help";
+import { formatCount } from "@/components/lib/format";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string };
 
@@ -159,8 +160,8 @@ export function TracesView({ orgSlug, projectSlug, projectName }: Props) {
           id: "tokens",
           header: () => <span className="block text-right">Tokens</span>,
           cell: ({ row }) => (
-            <span className="block text-right font-mono text-xs whitespace-nowrap tabular-nums" title={`${row.original.inputTokens.toLocaleString()} input, ${row.original.outputTokens.toLocaleString()} output`}>
-              {row.original.inputTokens + row.original.outputTokens ? `${formatCount(row.original.inputTokens)} → ${formatCount(row.original.outputTokens)}` : "—"}
+            <span className="block text-right font-mono text-xs whitespace-nowrap tabular-nums" title={`${formatCount(row.original.inputTokens)} input, ${formatCount(row.original.outputTokens)} output`}>
+              {row.original.inputTokens + row.original.outputTokens ? `${formatCompact(row.original.inputTokens)} → ${formatCompact(row.original.outputTokens)}` : "—"}
             </span>
           ),
         }),
@@ -223,7 +224,7 @@ export function TracesView({ orgSlug, projectSlug, projectName }: Props) {
         </div>
         <div className="flex min-h-10 items-center gap-3 border-b border-zinc-200 px-4 py-2">
           <h2 id="traces-title" className="text-sm font-semibold text-zinc-900">
-            {traces.isSuccess ? `${items.length.toLocaleString()}${traces.hasNextPage ? "+" : ""} ${items.length === 1 ? "trace" : "traces"}` : "Traces"}
+            {traces.isSuccess ? `${formatCount(items.length)}${traces.hasNextPage ? "+" : ""} ${items.length === 1 ? "trace" : "traces"}` : "Traces"}
           </h2>
           {traces.isFetching && !traces.isFetchingNextPage && !traces.isPending ? <Spinner size={12} /> : null}
         </div>

@@ -18,6 +18,7 @@ import { contentKey, draftDeclarations, draftFromVersion, draftToContent, draftV
 import { TypeBadge } from "@/components/prompts/badges";
 import { useUnsavedChangesGuard } from "@/components/prompts/unsaved-guard";
 import { AddToDatasetDialog } from "@/components/datasets/add-to-dataset-dialog";
+import { formatCount } from "@/components/lib/format";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string; canWrite: boolean; canAddToDataset?: boolean };
 
@@ -444,9 +445,9 @@ function Output({ run, outputId, simulated, actions }: { run: RunState; outputId
         <div role="status" aria-label="Run result">
           {run.status === "done" ? (
             <dl className="grid grid-cols-2 gap-x-4 gap-y-1.5 text-[13px] sm:grid-cols-4" aria-label="Usage">
-              <Stat label="Tokens in">{run.usage.inputTokens.toLocaleString()}</Stat>
-              <Stat label="Tokens out">{run.usage.outputTokens.toLocaleString()}</Stat>
-              <Stat label="Latency">{`${run.latencyMs.toLocaleString()} ms`}</Stat>
+              <Stat label="Tokens in">{formatCount(run.usage.inputTokens)}</Stat>
+              <Stat label="Tokens out">{formatCount(run.usage.outputTokens)}</Stat>
+              <Stat label="Latency">{`${formatCount(run.latencyMs)} ms`}</Stat>
               <Stat label="Cost">{formatCost(run.costUsd, simulated)}</Stat>
               <div className="col-span-full text-xs text-zinc-500">
                 Model <span className="font-mono">{run.model}</span>

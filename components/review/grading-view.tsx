@@ -14,6 +14,7 @@ import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { GradeWorkspace } from "./grade-workspace";
 import { LeaseTimer } from "./lease-timer";
 import { reviewHref, type ReviewItemData } from "./model";
+import { formatCount } from "@/components/lib/format";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string; queue: string; userId: string };
 type Lease = { position: number; leaseUntil: Date; resumed: boolean };
@@ -126,7 +127,7 @@ export function GradingView({ orgSlug, projectSlug, projectName, queue, userId }
             description={
               counts ? (
                 <>
-                  You graded {counts.gradedByMe.toLocaleString()} of {counts.items.toLocaleString()} {counts.items === 1 ? "item" : "items"}; {counts.finalized.toLocaleString()} {counts.finalized === 1 ? "is" : "are"} finalised.
+                  You graded {formatCount(counts.gradedByMe)} of {formatCount(counts.items)} {counts.items === 1 ? "item" : "items"}; {formatCount(counts.finalized)} {counts.finalized === 1 ? "is" : "are"} finalised.
                   {counts.gradedByMe < counts.items ? " The rest are with other reviewers or already have the reviews they need; an item can come back here if a lease runs out." : null}
                 </>
               ) : mine.isPending ? (

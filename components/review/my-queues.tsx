@@ -7,6 +7,7 @@ import { useTRPC } from "@/components/trpc/client";
 import { ActionsTH, ButtonLink, Card, EmptyState, PageHeader, Spinner, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { reviewHref } from "./model";
+import { formatCount } from "@/components/lib/format";
 
 export function MyQueues({ orgSlug, projectSlug, projectName }: { orgSlug: string; projectSlug: string; projectName: string }) {
   const trpc = useTRPC();
@@ -55,12 +56,12 @@ export function MyQueues({ orgSlug, projectSlug, projectName }: { orgSlug: strin
                       </Link>
                       {q.description ? <p className="mt-0.5 max-w-md truncate text-xs text-zinc-500">{q.description}</p> : null}
                     </TD>
-                    <TD className="text-right tabular-nums">{q.items.toLocaleString()}</TD>
-                    <TD className="text-right tabular-nums">{q.gradedByMe.toLocaleString()}</TD>
-                    <TD className="text-right tabular-nums">{q.finalized.toLocaleString()}</TD>
+                    <TD className="text-right tabular-nums">{formatCount(q.items)}</TD>
+                    <TD className="text-right tabular-nums">{formatCount(q.gradedByMe)}</TD>
+                    <TD className="text-right tabular-nums">{formatCount(q.finalized)}</TD>
                     <TD>
                       <Progress finalized={q.finalized} items={q.items} />
-                      <span className="text-xs text-zinc-500">{forMe ? `${forMe.toLocaleString()} left for you` : open ? `${open.toLocaleString()} open, none left for you` : "all finalised"}</span>
+                      <span className="text-xs text-zinc-500">{forMe ? `${formatCount(forMe)} left for you` : open ? `${formatCount(open)} open, none left for you` : "all finalised"}</span>
                     </TD>
                     <TD className="text-right">
                       <span className="inline-flex gap-2">

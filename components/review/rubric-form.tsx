@@ -6,6 +6,7 @@ import type { ComponentProps, ReactNode } from "react";
 import type { GradeValue, Rubric, RubricDimension } from "@/server/contracts/reviews";
 import { cn } from "@/components/ui";
 import { digitScale, type Draft } from "./model";
+import { formatCount } from "@/components/lib/format";
 
 type Props = {
   formId: string;
@@ -200,7 +201,7 @@ function Control({ base, d, value, error, onChange }: { base: string; d: RubricD
           )}
         />
         <p className="text-[11px] text-zinc-500">
-          {text.length.toLocaleString()} / {d.maxLength.toLocaleString()} · <Kbd>Ctrl</Kbd> + <Kbd>Enter</Kbd> submits · <Kbd>Esc</Kbd> leaves the box
+          {formatCount(text.length)} / {formatCount(d.maxLength)} · <Kbd>Ctrl</Kbd> + <Kbd>Enter</Kbd> submits · <Kbd>Esc</Kbd> leaves the box
         </p>
       </div>
     );

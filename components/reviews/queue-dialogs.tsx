@@ -17,6 +17,7 @@ import { applyServerErrors } from "@/components/lib/form-errors";
 import { preview } from "@/components/datasets/model";
 import { checkDraft, draftFromAgreement, draftFromGrade, GradeForm, type GradeDraft } from "./grade-form";
 import { formatGradeValue } from "./model";
+import { formatCount } from "@/components/lib/format";
 
 type Base = { orgSlug: string; projectSlug: string; name: string };
 
@@ -193,7 +194,7 @@ export function AddItemsDialog({ orgSlug, projectSlug, name, onClose, onAdded }:
               <option value="">{datasets.isPending ? "Loading datasets…" : "Choose a dataset"}</option>
               {(datasets.data ?? []).map((d) => (
                 <option key={d.id} value={d.name}>
-                  {d.name} ({d.itemCount.toLocaleString()} {d.itemCount === 1 ? "item" : "items"})
+                  {d.name} ({formatCount(d.itemCount)} {d.itemCount === 1 ? "item" : "items"})
                 </option>
               ))}
             </Select>

@@ -297,7 +297,7 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
         <div className="flex flex-wrap items-center justify-between gap-3 border-b border-zinc-200 px-4 py-3">
           <div className="flex min-h-7 items-center gap-3">
             <h2 id="items-title" className="text-sm font-semibold text-zinc-900">
-              {items.data ? `${items.data.total.toLocaleString()} ${items.data.total === 1 ? "item" : "items"}${state ? ` ${STATE_COUNT_SUFFIX[state]}` : ""}` : "Items"}
+              {items.data ? `${formatCount(items.data.total)} ${items.data.total === 1 ? "item" : "items"}${state ? ` ${STATE_COUNT_SUFFIX[state]}` : ""}` : "Items"}
             </h2>
             {items.isFetching && !items.isPending ? <Spinner size={12} /> : null}
           </div>

@@ -10,6 +10,7 @@ import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
 import { ProgressBar } from "@/components/evaluations/run-bits";
 import { newQueueHref, reviewsHref } from "./model";
+import { formatCount } from "@/components/lib/format";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string; canManage: boolean };
 
@@ -75,7 +76,7 @@ export function QueuesList({ orgSlug, projectSlug, projectName, canManage }: Pro
                     </Link>
                     {q.description ? <span className="block truncate text-xs text-zinc-500">{q.description}</span> : null}
                   </TD>
-                  <TD className="text-right tabular-nums">{q.items.toLocaleString()}</TD>
+                  <TD className="text-right tabular-nums">{formatCount(q.items)}</TD>
                   <TD className="min-w-40">
                     {q.items > 0 ? <ProgressBar done={q.finalized} total={q.items} label={`${q.name}: items finalized`} compact /> : <span className="text-xs text-zinc-500">empty</span>}
                   </TD>
