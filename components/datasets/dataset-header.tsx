@@ -10,13 +10,12 @@ import { Badge, PageHeader, TabNav } from "@/components/ui";
 import { HistoryLink } from "@/components/audit/history-link";
 import { datasetHref } from "./model";
 
-type Dataset = { name: string; description: string; latestVersion: number; itemCount: number; archivedAt: Date | null };
-
-export function DatasetHeader({ orgSlug, projectSlug, projectName, name, initial, canWrite }: { orgSlug: string; projectSlug: string; projectName: string; name: string; initial: Dataset; canWrite: boolean }) {
+export function DatasetHeader({ orgSlug, projectSlug, projectName, name, canWrite }: { orgSlug: string; projectSlug: string; projectName: string; name: string; canWrite: boolean }) {
   const trpc = useTRPC();
   const pathname = usePathname();
   const query = useQuery({ ...trpc.datasets.get.queryOptions({ orgSlug, projectSlug, name }), retry: false });
-  const d: Dataset = query.data ?? initial;
+  // The page's layout prefetched this query on the server (HydrationBoundary), so it has data from the first render.
+  const d = query.data;
   const base = datasetHref(orgSlug, projectSlug, name);
   const tabs = [
     { href: base, label: "Items", current: pathname === base },
@@ -40,9 +39,10 @@ export function DatasetHeader({ orgSlug, projectSlug, projectName, name, initial
             </Link>
           </>
         }
-        title={<span className="font-mono">{d.name}</span>}
-        actions={<HistoryLink orgSlug={orgSlug} targetType="dataset" targetId={query.data?.id} />}
+        title={<span className="font-mono">{d?.name ?? name}</span>}
+        actions={<HistoryLink orgSlug={orgSlug} targetType="dataset" targetId={d?.id} />}
         description={
+          d && (
           <span className="flex flex-col gap-1.5">
             <span className="flex flex-wrap items-center gap-1.5">
               {d.archivedAt ? <Badge tone="warning">archived</Badge> : null}
@@ -55,6 +55,7 @@ export function DatasetHeader({ orgSlug, projectSlug, projectName, name, initial
             </span>
             {d.description ? <span className="text-zinc-600">{d.description}</span> : <span className="text-zinc-500">No description</span>}
           </span>
+          )
         }
       />
       <TabNav label="Dataset" tabs={tabs} />

@@ -1,6 +1,5 @@
 "use client";
 // Page numbers for a server-paged list: first, last and the pages around the current one.
-import { DATASET_PAGE_SIZES } from "@/server/contracts/datasets";
 import { Button } from "./button";
 import { Select } from "./field";
 import { cn } from "./cn";
@@ -18,7 +17,11 @@ export function pageList(page: number, pages: number): (number | "gap")[] {
   return out;
 }
 
-export function Pagination({ page, pageSize, total, onPage, onPageSize, label = "Pages" }: { page: number; pageSize: number; total: number; onPage: (page: number) => void; onPageSize?: (size: 25 | 50 | 100) => void; label?: string }) {
+/** The page sizes every paged list offers (the server's list inputs accept the same three). */
+type PageSize = 25 | 50 | 100;
+const PAGE_SIZES: readonly PageSize[] = [25, 50, 100];
+
+export function Pagination({ page, pageSize, total, onPage, onPageSize, label = "Pages" }: { page: number; pageSize: number; total: number; onPage: (page: number) => void; onPageSize?: (size: PageSize) => void; label?: string }) {
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const first = (page - 1) * pageSize + 1;
   const last = Math.min(total, page * pageSize);
@@ -58,8 +61,8 @@ export function Pagination({ page, pageSize, total, onPage, onPageSize, label = 
           </nav>
         ) : null}
         {onPageSize ? (
-          <Select label="Rows per page" hideLabel size="sm" value={String(pageSize)} onChange={(e) => onPageSize(Number(e.target.value) as 25 | 50 | 100)} boxClassName="w-32">
-            {DATASET_PAGE_SIZES.map((s) => (
+          <Select label="Rows per page" hideLabel size="sm" value={String(pageSize)} onChange={(e) => onPageSize(Number(e.target.value) as PageSize)} boxClassName="w-32">
+            {PAGE_SIZES.map((s) => (
               <option key={s} value={s}>
                 {s} per page
               </option>

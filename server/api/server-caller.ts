@@ -7,9 +7,9 @@ import { createContext } from "./trpc";
 import { getSessionUser } from "../auth/session";
 import { requestMetaFromHeaders } from "../auth/request-meta";
 
-export const getServerCaller = cache(async () => {
-  const user = await getSessionUser();
-  return createCaller(createContext(user, requestMetaFromHeaders(await headers())));
-});
-
 export const getCurrentUser = cache(getSessionUser);
+
+/** The request's tRPC context (signed-in user and request metadata), built once per request. */
+export const getServerContext = cache(async () => createContext(await getCurrentUser(), requestMetaFromHeaders(await headers())));
+
+export const getServerCaller = cache(async () => createCaller(await getServerContext()));

@@ -4,9 +4,9 @@ import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { DatasetHeader } from "@/components/datasets/dataset-header";
 import { Forbidden } from "@/components/shell/forbidden";
-import { getProject, orNavigate } from "@/app/_lib/load";
+import { getProject } from "@/app/_lib/load";
+import { Hydrate, prefetchOrNavigate, trpc } from "@/app/_lib/prefetch";
 import { PageHeader } from "@/components/ui";
-import { getServerCaller } from "@/server/api/server-caller";
 import { datasetName } from "@/server/contracts/datasets";
 
 type Params = { org: string; project: string; name: string };
@@ -28,11 +28,11 @@ export default async function DatasetLayout({ children, params }: { children: Re
       </>
     );
   }
-  const dataset = await orNavigate((await getServerCaller()).datasets.get({ orgSlug, projectSlug: project.slug, name }), { badRequestIsNotFound: true });
+  const dataset = await prefetchOrNavigate(trpc.datasets.get.queryOptions({ orgSlug, projectSlug: project.slug, name }), { badRequestIsNotFound: true });
   return (
-    <>
-      <DatasetHeader orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} name={dataset.name} initial={dataset} canWrite={project.permissions.includes("dataset:write")} />
+    <Hydrate>
+      <DatasetHeader orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} name={dataset.name} canWrite={project.permissions.includes("dataset:write")} />
       {children}
-    </>
+    </Hydrate>
   );
 }

@@ -3,9 +3,9 @@
 import { notFound } from "next/navigation";
 import { RequestView } from "@/components/deployments/request-view";
 import { Forbidden } from "@/components/shell/forbidden";
-import { getProject, orNavigate } from "@/app/_lib/load";
+import { getProject } from "@/app/_lib/load";
+import { Hydrate, prefetch, prefetchOrNavigate, trpc } from "@/app/_lib/prefetch";
 import { PageHeader } from "@/components/ui";
-import { getServerCaller } from "@/server/api/server-caller";
 
 type Params = { org: string; project: string; number: string };
 
@@ -31,6 +31,11 @@ export default async function DeploymentRequestPage({ params }: { params: Promis
     );
   }
   // A request that does not exist is a page that does not exist.
-  await orNavigate((await getServerCaller()).deployments.get({ orgSlug, projectSlug: project.slug, number }));
-  return <RequestView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} number={number} canRequest={can("deployment:request")} canReadEvaluations={can("evaluation:read")} />;
+  const input = { orgSlug, projectSlug: project.slug, number };
+  await Promise.all([prefetchOrNavigate(trpc.deployments.get.queryOptions(input)), prefetch(trpc.deployments.evidence.queryOptions(input))]);
+  return (
+    <Hydrate>
+      <RequestView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} number={number} canRequest={can("deployment:request")} canReadEvaluations={can("evaluation:read")} />
+    </Hydrate>
+  );
 }

@@ -6,9 +6,9 @@ import { CompareView } from "@/components/prompts/compare-view";
 import { PromptDetailView } from "@/components/prompts/prompt-detail-view";
 import { PromptEditorView } from "@/components/prompts/prompt-editor-view";
 import { Forbidden } from "@/components/shell/forbidden";
-import { getProject, orNavigate } from "@/app/_lib/load";
+import { getProject } from "@/app/_lib/load";
+import { Hydrate, prefetchOrNavigate, trpc } from "@/app/_lib/prefetch";
 import { PageHeader } from "@/components/ui";
-import { getServerCaller } from "@/server/api/server-caller";
 import { promptName } from "@/server/contracts/prompts";
 
 type Params = { org: string; project: string; name: string[] };
@@ -48,7 +48,7 @@ export default async function PromptPage({ params }: { params: Promise<Params> }
     );
   }
   // A prompt that does not exist is a page that does not exist.
-  const prompt = await orNavigate((await getServerCaller()).prompts.get({ orgSlug, projectSlug: project.slug, name: parsed.name }), { badRequestIsNotFound: true });
+  const prompt = await prefetchOrNavigate(trpc.prompts.get.queryOptions({ orgSlug, projectSlug: project.slug, name: parsed.name }), { badRequestIsNotFound: true });
   const common = { orgSlug, projectSlug: project.slug, projectName: project.name, name: prompt.name, type: prompt.type };
 
   if (parsed.action === "edit") {
@@ -62,18 +62,29 @@ export default async function PromptPage({ params }: { params: Promise<Params> }
         </>
       );
     }
-    return <PromptEditorView {...common} />;
+    return (
+      <Hydrate>
+        <PromptEditorView {...common} />
+      </Hydrate>
+    );
   }
   if (parsed.action === "compare") {
-    return <CompareView {...common} />;
+    return (
+      <Hydrate>
+        <CompareView {...common} />
+      </Hydrate>
+    );
   }
   return (
-    <PromptDetailView
-      {...common}
-      canWrite={can("prompt:write")}
-      canMoveLabels={can("label:move")}
-      canRun={can("playground:run")}
-      canManageEnvironments={can("environment:manage")} canRequestDeployments={can("deployment:request")}
-    />
+    <Hydrate>
+      <PromptDetailView
+        {...common}
+        canWrite={can("prompt:write")}
+        canMoveLabels={can("label:move")}
+        canRun={can("playground:run")}
+        canManageEnvironments={can("environment:manage")}
+        canRequestDeployments={can("deployment:request")}
+      />
+    </Hydrate>
   );
 }

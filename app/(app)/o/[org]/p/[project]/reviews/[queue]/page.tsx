@@ -1,6 +1,6 @@
 import { QueueView } from "@/components/reviews/queue-view";
-import { getProject, orNavigate } from "@/app/_lib/load";
-import { getServerCaller } from "@/server/api/server-caller";
+import { getProject } from "@/app/_lib/load";
+import { Hydrate, prefetchOrNavigate, trpc } from "@/app/_lib/prefetch";
 
 type Params = { org: string; project: string; queue: string };
 
@@ -14,6 +14,10 @@ export default async function ReviewQueuePage({ params }: { params: Promise<Para
   const project = await getProject(orgSlug, projectSlug);
   if (!project.permissions.includes("review:read")) return null;
   // A queue that does not exist (or a name that cannot be one) is a page that does not exist.
-  await orNavigate((await getServerCaller()).reviews.get({ orgSlug, projectSlug: project.slug, name }), { badRequestIsNotFound: true });
-  return <QueueView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} name={name} canManage={project.permissions.includes("review:manage")} />;
+  await prefetchOrNavigate(trpc.reviews.get.queryOptions({ orgSlug, projectSlug: project.slug, name }), { badRequestIsNotFound: true });
+  return (
+    <Hydrate>
+      <QueueView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} name={name} canManage={project.permissions.includes("review:manage")} />
+    </Hydrate>
+  );
 }

@@ -1,7 +1,7 @@
 import { ImportWizard } from "@/components/datasets/import-wizard";
 import { Forbidden } from "@/components/shell/forbidden";
-import { getProject, orNavigate } from "@/app/_lib/load";
-import { getServerCaller } from "@/server/api/server-caller";
+import { getProject } from "@/app/_lib/load";
+import { prefetchOrNavigate, trpc } from "@/app/_lib/prefetch";
 
 export const metadata = { title: "Import items" };
 
@@ -19,8 +19,8 @@ export default async function DatasetImportPage({ params }: { params: Promise<{ 
       </>
     );
   }
-  // An unknown dataset is a missing page (the layout usually finds out first).
-  const dataset = await orNavigate((await getServerCaller()).datasets.get({ orgSlug, projectSlug: project.slug, name }), { badRequestIsNotFound: true });
+  // An unknown dataset is a missing page (the layout usually finds out first; its fetch is reused).
+  const dataset = await prefetchOrNavigate(trpc.datasets.get.queryOptions({ orgSlug, projectSlug: project.slug, name }), { badRequestIsNotFound: true });
   return (
     <ImportWizard
       orgSlug={orgSlug}

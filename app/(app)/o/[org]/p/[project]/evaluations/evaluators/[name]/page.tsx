@@ -1,7 +1,7 @@
 import { notFound } from "next/navigation";
 import { EvaluatorDetail } from "@/components/evaluations/evaluator-detail";
-import { getProject, orNavigate } from "@/app/_lib/load";
-import { getServerCaller } from "@/server/api/server-caller";
+import { getProject } from "@/app/_lib/load";
+import { Hydrate, prefetchOrNavigate, trpc } from "@/app/_lib/prefetch";
 import { evaluatorName } from "@/server/contracts/evaluators";
 
 type Params = { org: string; project: string; name: string };
@@ -19,6 +19,10 @@ export default async function EvaluatorPage({ params }: { params: Promise<Params
   const project = await getProject(orgSlug, projectSlug);
   if (!project.permissions.includes("evaluation:read")) return null;
   // An evaluator that does not exist is a page that does not exist.
-  await orNavigate((await getServerCaller()).evaluators.get({ orgSlug, projectSlug: project.slug, name }), { badRequestIsNotFound: true });
-  return <EvaluatorDetail orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} name={name} canWrite={project.permissions.includes("evaluation:write")} />;
+  await prefetchOrNavigate(trpc.evaluators.get.queryOptions({ orgSlug, projectSlug: project.slug, name }), { badRequestIsNotFound: true });
+  return (
+    <Hydrate>
+      <EvaluatorDetail orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} name={name} canWrite={project.permissions.includes("evaluation:write")} />
+    </Hydrate>
+  );
 }

@@ -1,7 +1,7 @@
 import { notFound } from "next/navigation";
 import { RunView } from "@/components/evaluations/run-view";
-import { getProject, orNavigate } from "@/app/_lib/load";
-import { getServerCaller } from "@/server/api/server-caller";
+import { getProject } from "@/app/_lib/load";
+import { Hydrate, prefetchOrNavigate, trpc } from "@/app/_lib/prefetch";
 
 type Params = { org: string; project: string; number: string };
 
@@ -17,6 +17,10 @@ export default async function RunPage({ params }: { params: Promise<Params> }) {
   const project = await getProject(orgSlug, projectSlug);
   if (!project.permissions.includes("evaluation:read")) return null;
   // A run that does not exist is a page that does not exist.
-  await orNavigate((await getServerCaller()).runs.get({ orgSlug, projectSlug: project.slug, number }));
-  return <RunView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} number={number} canWrite={project.permissions.includes("evaluation:write")} />;
+  await prefetchOrNavigate(trpc.runs.get.queryOptions({ orgSlug, projectSlug: project.slug, number }));
+  return (
+    <Hydrate>
+      <RunView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} number={number} canWrite={project.permissions.includes("evaluation:write")} />
+    </Hydrate>
+  );
 }

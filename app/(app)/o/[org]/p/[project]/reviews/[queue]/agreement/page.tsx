@@ -1,6 +1,6 @@
 import { AgreementView } from "@/components/reviews/agreement-view";
-import { getProject, orNavigate } from "@/app/_lib/load";
-import { getServerCaller } from "@/server/api/server-caller";
+import { getProject } from "@/app/_lib/load";
+import { Hydrate, prefetch, prefetchOrNavigate, trpc } from "@/app/_lib/prefetch";
 
 type Params = { org: string; project: string; queue: string };
 
@@ -13,6 +13,11 @@ export default async function ReviewAgreementPage({ params }: { params: Promise<
   const { org: orgSlug, project: projectSlug, queue: name } = await params;
   const project = await getProject(orgSlug, projectSlug);
   if (!project.permissions.includes("review:read")) return null;
-  await orNavigate((await getServerCaller()).reviews.get({ orgSlug, projectSlug: project.slug, name }), { badRequestIsNotFound: true });
-  return <AgreementView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} name={name} />;
+  const input = { orgSlug, projectSlug: project.slug, name };
+  await Promise.all([prefetchOrNavigate(trpc.reviews.get.queryOptions(input), { badRequestIsNotFound: true }), prefetch(trpc.reviews.agreement.queryOptions(input))]);
+  return (
+    <Hydrate>
+      <AgreementView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} name={name} />
+    </Hydrate>
+  );
 }
