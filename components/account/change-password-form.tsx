@@ -6,17 +6,17 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
+import { useForm } from "react-hook-form";
 import { z } from "zod";
-import { password } from "@/server/contracts/fields";
+import { changePasswordInput } from "@/server/contracts/accounts";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Button, Input } from "@/components/ui";
-import { focusFirstInvalid, formErrorsFrom, NO_ERRORS, validateWith, type FormErrors } from "@/components/lib/errors";
+import { Alert, Button, FormProblem, Input } from "@/components/ui";
+import { focusFirstInvalid } from "@/components/lib/errors";
+import { applyServerErrors, labelledZodResolver } from "@/components/lib/form-errors";
 
 const LABELS = { currentPassword: "Current password", newPassword: "New password", confirm: "Confirm new password" };
-type Field = keyof typeof LABELS;
-const schema = z
-  .object({ currentPassword: z.string().min(1, "is required"), newPassword: password, confirm: z.string() })
-  .refine((v) => v.newPassword === v.confirm, { path: ["confirm"], message: "does not match" });
+// The procedure's input, with the new password typed twice.
+const schema = changePasswordInput.extend({ confirm: z.string() }).refine((v) => v.newPassword === v.confirm, { path: ["confirm"], message: "does not match" });
 
 const EMPTY = { currentPassword: "", newPassword: "", confirm: "" };
 
@@ -25,8 +25,9 @@ export function ChangePasswordForm({ email }: { email: string }) {
   const router = useRouter();
   const queryClient = useQueryClient();
   const formId = useId();
-  const [values, setValues] = useState(EMPTY);
-  const [errors, setErrors] = useState<FormErrors<Field>>(NO_ERRORS);
+  const form = useForm({ resolver: labelledZodResolver(schema, LABELS), defaultValues: EMPTY });
+  const { register, formState: { errors } } = form;
+  const [formError, setFormError] = useState<string | null>(null);
   const [done, setDone] = useState<null | "signed-in" | "signed-out">(null);
   const [signingIn, setSigningIn] = useState(false);
 
@@ -36,7 +37,7 @@ export function ChangePasswordForm({ email }: { email: string }) {
         setSigningIn(true);
         const signedIn = await signIn("credentials", { email, password: input.newPassword, redirect: false }).catch(() => null);
         setSigningIn(false);
-        setValues(EMPTY);
+        form.reset(EMPTY);
         if (signedIn?.ok && !signedIn.error) {
           setDone("signed-in");
           await queryClient.invalidateQueries();
@@ -45,23 +46,15 @@ export function ChangePasswordForm({ email }: { email: string }) {
           setDone("signed-out");
         }
       },
-      onError: (error) => {
-        setErrors(formErrorsFrom(error, LABELS));
-        focusFirstInvalid(formId);
-      },
+      onError: (error) => setFormError(applyServerErrors(form, error, { labels: LABELS })),
     }),
   );
 
-  function onSubmit(e: FormEvent) {
-    e.preventDefault();
+  const onSubmit = (e: FormEvent) => {
     setDone(null);
-    const checked = validateWith(schema, values, LABELS);
-    setErrors(checked);
-    if (Object.keys(checked.fields).length) return focusFirstInvalid(formId);
-    change.mutate({ currentPassword: values.currentPassword, newPassword: values.newPassword });
-  }
-
-  const set = (field: Field) => (e: React.ChangeEvent<HTMLInputElement>) => setValues((v) => ({ ...v, [field]: e.target.value }));
+    setFormError(null);
+    return form.handleSubmit(({ currentPassword, newPassword }) => change.mutate({ currentPassword, newPassword }), () => focusFirstInvalid(formId))(e);
+  };
 
   return (
     <form id={formId} onSubmit={onSubmit} noValidate aria-label="Change password" className="flex flex-col gap-4">
@@ -74,12 +67,12 @@ export function ChangePasswordForm({ email }: { email: string }) {
           Sign in again with your new password.
         </Alert>
       ) : null}
-      {errors.form ? <Alert tone="error">{errors.form}</Alert> : null}
+      <FormProblem message={formError} />
       <input type="email" name="username" autoComplete="username" value={email} readOnly hidden />
-      <Input label={LABELS.currentPassword} type="password" autoComplete="current-password" value={values.currentPassword} error={errors.fields.currentPassword} onChange={set("currentPassword")} wrapperClassName="sm:max-w-xs" />
+      <Input label={LABELS.currentPassword} type="password" autoComplete="current-password" {...register("currentPassword")} error={errors.currentPassword?.message} wrapperClassName="sm:max-w-xs" />
       <div className="grid gap-4 sm:grid-cols-2">
-        <Input label={LABELS.newPassword} type="password" autoComplete="new-password" hint="At least 12 characters." value={values.newPassword} error={errors.fields.newPassword} onChange={set("newPassword")} />
-        <Input label={LABELS.confirm} type="password" autoComplete="new-password" value={values.confirm} error={errors.fields.confirm} onChange={set("confirm")} />
+        <Input label={LABELS.newPassword} type="password" autoComplete="new-password" hint="At least 12 characters." {...register("newPassword")} error={errors.newPassword?.message} />
+        <Input label={LABELS.confirm} type="password" autoComplete="new-password" {...register("confirm")} error={errors.confirm?.message} />
       </div>
       <div className="flex items-center gap-3">
         <Button type="submit" variant="primary" loading={change.isPending || signingIn}>

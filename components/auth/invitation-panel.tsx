@@ -6,12 +6,14 @@ import { useMutation } from "@tanstack/react-query";
 import { signIn, signOut } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
+import { useForm } from "react-hook-form";
 import { z } from "zod";
-import { password as passwordSchema, text } from "@/server/contracts/fields";
+import { invitationAccountInput } from "@/server/contracts/accounts";
 import { useTRPC } from "@/components/trpc/client";
 import type { RouterOutputs } from "@/components/trpc/client";
-import { Alert, Button, Input, buttonClasses } from "@/components/ui";
-import { errorInfo, focusFirstInvalid, formErrorsFrom, NO_ERRORS, validateWith, type FormErrors } from "@/components/lib/errors";
+import { Alert, Button, FormProblem, Input, buttonClasses } from "@/components/ui";
+import { errorInfo, focusFirstInvalid } from "@/components/lib/errors";
+import { applyServerErrors, labelledZodResolver } from "@/components/lib/form-errors";
 
 type Invitation = NonNullable<RouterOutputs["account"]["invitation"]>;
 
@@ -86,49 +88,44 @@ function AcceptOrDecline({ token, invitation }: { token: string; invitation: Inv
 }
 
 const LABELS = { name: "Your name", password: "Password", confirm: "Confirm password" };
-type Field = keyof typeof LABELS;
-const schema = z
-  .object({ name: text(120), password: passwordSchema, confirm: z.string() })
+// The procedure's name and password (the token comes with the link), the password typed twice.
+const schema = invitationAccountInput
+  .pick({ name: true, password: true })
+  .extend({ confirm: z.string() })
   .refine((v) => v.password === v.confirm, { path: ["confirm"], message: "does not match the password" });
 
 function CreateAccountForm({ token, invitation }: { token: string; invitation: Invitation }) {
   const trpc = useTRPC();
   const router = useRouter();
   const formId = useId();
-  const [values, setValues] = useState({ name: "", password: "", confirm: "" });
-  const [errors, setErrors] = useState<FormErrors<Field>>(NO_ERRORS);
+  const form = useForm({ resolver: labelledZodResolver(schema, LABELS), defaultValues: { name: "", password: "", confirm: "" } });
+  const { register, formState: { errors } } = form;
+  const [formError, setFormError] = useState<string | null>(null);
   const [signingIn, setSigningIn] = useState(false);
   const create = useMutation(
     trpc.account.createAccountFromInvitation.mutationOptions({
-      onSuccess: async (result) => {
+      onSuccess: async (result, input) => {
         setSigningIn(true);
-        const signedIn = await signIn("credentials", { email: result.email, password: values.password, redirect: false }).catch(() => null);
+        const signedIn = await signIn("credentials", { email: result.email, password: input.password, redirect: false }).catch(() => null);
         router.replace(signedIn?.ok && !signedIn.error ? `/o/${result.orgSlug}` : "/sign-in");
         router.refresh();
       },
-      onError: (error) => {
-        setErrors(formErrorsFrom(error, LABELS));
-        focusFirstInvalid(formId);
-      },
+      onError: (error) => setFormError(applyServerErrors(form, error, { labels: LABELS })),
     }),
   );
 
-  function onSubmit(e: FormEvent) {
-    e.preventDefault();
-    const checked = validateWith(schema, values, LABELS);
-    setErrors(checked);
-    if (Object.keys(checked.fields).length) return focusFirstInvalid(formId);
-    create.mutate({ token, name: values.name, password: values.password });
-  }
+  const onSubmit = (e: FormEvent) => {
+    setFormError(null);
+    return form.handleSubmit(({ name, password }) => create.mutate({ token, name, password }), () => focusFirstInvalid(formId))(e);
+  };
 
-  const field = (name: Field) => ({ value: values[name], error: errors.fields[name], onChange: (e: React.ChangeEvent<HTMLInputElement>) => setValues((v) => ({ ...v, [name]: e.target.value })) });
   return (
     <form id={formId} onSubmit={onSubmit} noValidate aria-label="Create your account" className="flex flex-col gap-4">
-      {errors.form ? <Alert tone="error">{errors.form}</Alert> : null}
+      <FormProblem message={formError} />
       <Input label="Email" type="email" name="email" autoComplete="username" value={invitation.email} readOnly />
-      <Input label={LABELS.name} autoComplete="name" {...field("name")} />
-      <Input label={LABELS.password} type="password" autoComplete="new-password" hint="At least 12 characters." {...field("password")} />
-      <Input label={LABELS.confirm} type="password" autoComplete="new-password" {...field("confirm")} />
+      <Input label={LABELS.name} autoComplete="name" {...register("name")} error={errors.name?.message} />
+      <Input label={LABELS.password} type="password" autoComplete="new-password" hint="At least 12 characters." {...register("password")} error={errors.password?.message} />
+      <Input label={LABELS.confirm} type="password" autoComplete="new-password" {...register("confirm")} error={errors.confirm?.message} />
       <Button type="submit" variant="primary" loading={create.isPending || signingIn} className="w-full">
         Create account and join
       </Button>

@@ -1,9 +1,14 @@
 "use client";
+// Signing in posts to next-auth's credentials endpoint, which has no zod schema to share: the form
+// checks only that both fields are filled (the server says whether they are right).
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
-import { Alert, Button, Input } from "@/components/ui";
+import { useForm } from "react-hook-form";
+import { z } from "zod";
+import { Button, FormProblem, Input } from "@/components/ui";
 import { focusFirstInvalid } from "@/components/lib/errors";
+import { labelledZodResolver } from "@/components/lib/form-errors";
 
 /** Only same-site paths are followed after sign-in (no open redirect). */
 export function safeCallbackPath(value: string | null | undefined): string {
@@ -16,27 +21,20 @@ export function describeSignInError(error: string): string {
   return "Signing in failed. Try again in a moment.";
 }
 
+const LABELS = { email: "Email", password: "Password" };
+const schema = z.object({ email: z.string().trim().min(1, "is required"), password: z.string().min(1, "is required") });
+
 export function SignInForm({ callbackUrl, initialError }: { callbackUrl?: string; initialError?: string }) {
   const router = useRouter();
   const formId = useId();
-  const [email, setEmail] = useState("");
-  const [password, setPassword] = useState("");
-  const [fieldErrors, setFieldErrors] = useState<{ email?: string; password?: string }>({});
+  const form = useForm({ resolver: labelledZodResolver(schema, LABELS), defaultValues: { email: "", password: "" } });
+  const { register, formState: { errors } } = form;
   const [error, setError] = useState<string | null>(initialError ? describeSignInError(initialError) : null);
   const [pending, setPending] = useState(false);
 
-  async function onSubmit(e: FormEvent) {
-    e.preventDefault();
-    const missing = { email: email.trim() ? undefined : "Email is required", password: password ? undefined : "Password is required" };
-    setFieldErrors(missing);
-    if (missing.email || missing.password) {
-      setError(null);
-      focusFirstInvalid(formId);
-      return;
-    }
+  async function onValid({ email, password }: z.output<typeof schema>) {
     setPending(true);
-    setError(null);
-    const result = await signIn("credentials", { email: email.trim(), password, redirect: false }).catch(() => null);
+    const result = await signIn("credentials", { email, password, redirect: false }).catch(() => null);
     if (!result || result.error || !result.ok) {
       setPending(false);
       setError(result?.error ? describeSignInError(result.error) : "Could not reach Keel. Check your connection and try again.");
@@ -45,12 +43,16 @@ export function SignInForm({ callbackUrl, initialError }: { callbackUrl?: string
     router.replace(safeCallbackPath(callbackUrl));
     router.refresh();
   }
+  const onSubmit = (e: FormEvent) => {
+    setError(null);
+    return form.handleSubmit(onValid, () => focusFirstInvalid(formId))(e);
+  };
 
   return (
     <form id={formId} onSubmit={onSubmit} noValidate aria-label="Sign in" className="flex flex-col gap-4">
-      {error ? <Alert tone="error">{error}</Alert> : null}
-      <Input label="Email" type="email" name="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} error={fieldErrors.email} autoFocus />
-      <Input label="Password" type="password" name="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} error={fieldErrors.password} />
+      <FormProblem message={error} />
+      <Input label={LABELS.email} type="email" autoComplete="username" {...register("email")} error={errors.email?.message} autoFocus />
+      <Input label={LABELS.password} type="password" autoComplete="current-password" {...register("password")} error={errors.password?.message} />
       <Button type="submit" variant="primary" loading={pending} className="mt-1 w-full">
         Sign in
       </Button>

@@ -5,13 +5,16 @@
 // source "playground") and a production trace (source "trace") each supply the input they show
 // and how the item is saved.
 import { formatCount } from "@/components/lib/format";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient, type UseQueryResult } from "@tanstack/react-query";
 import Link from "next/link";
 import { useId, useState, type FormEvent, type ReactNode } from "react";
+import { useForm, useWatch } from "react-hook-form";
+import { z } from "zod";
 import { MAX_ITEM_TAGS, itemTag } from "@/server/contracts/datasets";
-import { useTRPC } from "@/components/trpc/client";
-import { Alert, Button, Dialog, Select, Spinner, Textarea, Input } from "@/components/ui";
-import { errorInfo } from "@/components/lib/errors";
+import { useTRPC, type RouterOutputs } from "@/components/trpc/client";
+import { Alert, Button, Dialog, FormProblem, Select, Spinner, Textarea, Input } from "@/components/ui";
+import { errorInfo, focusFirstInvalid } from "@/components/lib/errors";
+import { applyServerErrors, labelledZodResolver } from "@/components/lib/form-errors";
 import { datasetHref } from "./model";
 
 export function parseTags(text: string): { tags: string[]; error: string | null } {
@@ -46,49 +49,40 @@ type DatasetItemDialogProps = {
   saving: boolean;
 };
 
+const LABELS = { dataset: "Dataset", expected: "Expected output", tags: "Tags" };
+type Field = keyof typeof LABELS;
+// The dataset (empty: the first one listed), the expected output and the tags as typed.
+const itemSchema = z.object({
+  dataset: z.string(),
+  expected: z.string(),
+  tags: z.string().transform((text, ctx) => {
+    const parsed = parseTags(text);
+    if (parsed.error) ctx.addIssue({ code: "custom", message: parsed.error });
+    return parsed.tags;
+  }),
+});
+
+/** Server field paths to the form's: datasets.addItems names `name` and `items.0.expected`, observability.addToDataset `dataset` and `expected`. */
+function fieldOf(path: string): Field | null {
+  const parts = path.split(".");
+  if (parts[0] === "name" || parts[0] === "dataset") return "dataset";
+  if (parts.includes("expected")) return "expected";
+  if (parts.includes("tags")) return "tags";
+  return null;
+}
+
 export function DatasetItemDialog({ open, onClose, orgSlug, projectSlug, description, input, output, expectedHint, things, tagsPlaceholder, save, saving }: DatasetItemDialogProps) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const formId = useId();
   const datasets = useQuery({ ...trpc.datasets.list.queryOptions({ orgSlug, projectSlug }), enabled: open });
+  // Kept between openings.
   const [chosen, setChosen] = useState("");
-  const [expected, setExpected] = useState(output);
-  const [tagsText, setTagsText] = useState("");
-  const [errors, setErrors] = useState<{ dataset?: string; tags?: string }>({});
-  const [failure, setFailure] = useState<string | null>(null);
   const [done, setDone] = useState<{ name: string; version: number } | null>(null);
-  // Each opening starts afresh, with the latest output (the dataset choice is kept).
   const [wasOpen, setWasOpen] = useState(open);
   if (open !== wasOpen) {
     setWasOpen(open);
-    if (open) {
-      setExpected(output);
-      setTagsText("");
-      setErrors({});
-      setFailure(null);
-      setDone(null);
-    }
-  }
-  const datasetName = chosen || datasets.data?.[0]?.name || "";
-
-  function onSubmit(e: FormEvent) {
-    e.preventDefault();
-    const tags = parseTags(tagsText);
-    const next = { dataset: datasetName ? undefined : "Choose a dataset", tags: tags.error ?? undefined };
-    setErrors(next);
-    if (next.dataset || next.tags) return;
-    setFailure(null);
-    const name = datasetName;
-    save(
-      { dataset: name, expected, tags: tags.tags },
-      {
-        onSuccess: (result) => {
-          setDone({ name, version: result.version });
-          void queryClient.invalidateQueries({ queryKey: trpc.datasets.pathKey() });
-        },
-        onError: (error) => setFailure(errorInfo(error).message),
-      },
-    );
+    if (open) setDone(null);
   }
 
   return (
@@ -123,53 +117,97 @@ export function DatasetItemDialog({ open, onClose, orgSlug, projectSlug, descrip
           </Alert>
         </div>
       ) : (
-        <form id={formId} onSubmit={onSubmit} noValidate aria-label="Add to dataset" className="flex flex-col gap-4">
-          {failure ? (
-            <div role="region" aria-label="Problems">
-              <Alert tone="error" title="Could not add the item">
-                {failure}
-              </Alert>
-            </div>
-          ) : null}
-          {datasets.isPending ? (
-            <Spinner label="Loading datasets…" />
-          ) : datasets.isError ? (
-            <div role="region" aria-label="Problems loading datasets">
-              <Alert tone="error" title="Could not load the datasets">
-                {errorInfo(datasets.error).message}
-              </Alert>
-            </div>
-          ) : datasets.data.length === 0 ? (
-            <Alert tone="info" title="No datasets yet">
-              <Link href={datasetHref(orgSlug, projectSlug)} className="font-medium underline">
-                Create a dataset
-              </Link>{" "}
-              first, then add {things} to it.
-            </Alert>
-          ) : (
-            <Select label="Dataset" value={datasetName} onChange={(e) => setChosen(e.target.value)} error={errors.dataset} boxClassName="w-full sm:w-80">
-              {datasets.data.map((d) => (
-                <option key={d.id} value={d.name}>
-                  {d.name} ({formatCount(d.itemCount)} {d.itemCount === 1 ? "item" : "items"})
-                </option>
-              ))}
-            </Select>
-          )}
-          {input}
-          <Textarea label="Expected output" value={expected} onChange={(e) => setExpected(e.target.value)} rows={6} hint={expectedHint} className="font-mono text-[12.5px]" />
-          <Input
-            label="Tags"
-            labelAside={<span className="text-xs text-zinc-500">optional</span>}
-            value={tagsText}
-            onChange={(e) => setTagsText(e.target.value)}
-            error={errors.tags}
-            placeholder={tagsPlaceholder}
-            hint="Separate with commas"
-            className="font-mono"
-          />
-        </form>
+        // Mounted while the dialog is open: each opening starts afresh, with the latest output.
+        <DatasetItemForm
+          formId={formId}
+          datasets={datasets}
+          chosen={chosen}
+          onChoose={setChosen}
+          input={input}
+          output={output}
+          expectedHint={expectedHint}
+          things={things}
+          tagsPlaceholder={tagsPlaceholder}
+          datasetsHref={datasetHref(orgSlug, projectSlug)}
+          save={(choice, onError) =>
+            save(choice, {
+              onSuccess: (result) => {
+                setDone({ name: choice.dataset, version: result.version });
+                void queryClient.invalidateQueries({ queryKey: trpc.datasets.pathKey() });
+              },
+              onError,
+            })
+          }
+        />
       )}
     </Dialog>
+  );
+}
+
+type DatasetItemFormProps = Pick<DatasetItemDialogProps, "input" | "output" | "expectedHint" | "things" | "tagsPlaceholder"> & {
+  formId: string;
+  datasets: UseQueryResult<RouterOutputs["datasets"]["list"], unknown>;
+  chosen: string;
+  onChoose: (name: string) => void;
+  datasetsHref: string;
+  save: (choice: DatasetItemChoice, onError: (error: unknown) => void) => void;
+};
+
+function DatasetItemForm({ formId, datasets, chosen, onChoose, input, output, expectedHint, things, tagsPlaceholder, datasetsHref, save }: DatasetItemFormProps) {
+  const form = useForm({ resolver: labelledZodResolver(itemSchema, LABELS), defaultValues: { dataset: chosen, expected: output, tags: "" } });
+  const { register, formState: { errors } } = form;
+  const dataset = useWatch({ control: form.control, name: "dataset" });
+  const datasetName = dataset || datasets.data?.[0]?.name || "";
+  const [failure, setFailure] = useState<string | null>(null);
+
+  const onValid = (values: z.output<typeof itemSchema>) => {
+    if (!datasetName) return form.setError("dataset", { message: "Choose a dataset" }, { shouldFocus: true });
+    save({ dataset: datasetName, expected: values.expected, tags: values.tags }, (error) => setFailure(applyServerErrors(form, error, { fieldOf, labels: LABELS })));
+  };
+  const onSubmit = (e: FormEvent) => {
+    setFailure(null);
+    return form.handleSubmit(onValid, () => focusFirstInvalid(formId))(e);
+  };
+
+  return (
+    <form id={formId} onSubmit={onSubmit} noValidate aria-label="Add to dataset" className="flex flex-col gap-4">
+      <FormProblem message={failure} label="Problems" title="Could not add the item" />
+      {datasets.isPending ? (
+        <Spinner label="Loading datasets…" />
+      ) : datasets.isError ? (
+        <div role="region" aria-label="Problems loading datasets">
+          <Alert tone="error" title="Could not load the datasets">
+            {errorInfo(datasets.error).message}
+          </Alert>
+        </div>
+      ) : datasets.data.length === 0 ? (
+        <Alert tone="info" title="No datasets yet">
+          <Link href={datasetsHref} className="font-medium underline">
+            Create a dataset
+          </Link>{" "}
+          first, then add {things} to it.
+        </Alert>
+      ) : (
+        <Select label={LABELS.dataset} {...register("dataset", { onChange: (e: { target: { value: string } }) => onChoose(e.target.value) })} value={datasetName} error={errors.dataset?.message} boxClassName="w-full sm:w-80">
+          {datasets.data.map((d) => (
+            <option key={d.id} value={d.name}>
+              {d.name} ({formatCount(d.itemCount)} {d.itemCount === 1 ? "item" : "items"})
+            </option>
+          ))}
+        </Select>
+      )}
+      {input}
+      <Textarea label={LABELS.expected} {...register("expected")} error={errors.expected?.message} rows={6} hint={expectedHint} className="font-mono text-[12.5px]" />
+      <Input
+        label={LABELS.tags}
+        labelAside={<span className="text-xs text-zinc-500">optional</span>}
+        {...register("tags")}
+        error={errors.tags?.message}
+        placeholder={tagsPlaceholder}
+        hint="Separate with commas"
+        className="font-mono"
+      />
+    </form>
   );
 }
 

@@ -3,11 +3,14 @@
 // on every item of the latest version, or set/remove a field on the selected items. Each dialog
 // previews how many items the change touches before it makes the new version.
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { useId, useState, type FormEvent } from "react";
+import { useId, useMemo, useState, type FormEvent } from "react";
+import { useForm, useWatch } from "react-hook-form";
+import { z } from "zod";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Button, Checkbox, Dialog, Input, Select } from "@/components/ui";
+import { Alert, Button, Checkbox, Dialog, FormProblem, Input, Select } from "@/components/ui";
 import { errorInfo, focusFirstInvalid } from "@/components/lib/errors";
-import type { BulkEditResult } from "@/server/contracts/datasets";
+import { applyServerErrors, labelledZodResolver } from "@/components/lib/form-errors";
+import { changeMessage, itemFieldName, type BulkEditResult } from "@/server/contracts/datasets";
 import { useInvalidateDataset } from "./item-dialog";
 
 export type FieldEditKind = "add" | "rename" | "drop" | "set" | "remove";
@@ -36,18 +39,43 @@ function parseValue(raw: string, asJson: boolean): { value: unknown } | { error:
   }
 }
 
+type Field = "field" | "to" | "value" | "message";
+const labelsOf = (kind: FieldEditKind): Record<Field, string> => ({
+  field: kind === "rename" ? "Field to rename" : kind === "drop" || kind === "remove" ? "Field" : "Field name",
+  to: "New name",
+  value: kind === "add" ? "Default value" : "Value",
+  message: "Change message",
+});
+
+/** The operation's fields (bulkFieldOperation) as the dialog of this kind holds them. */
+function fieldEditSchema(kind: FieldEditKind) {
+  const named = kind === "add" || kind === "set";
+  return z
+    .object({
+      field: z.string().trim().min(1, named ? "Name the field" : "Choose a field").pipe(itemFieldName),
+      to: kind === "rename" ? z.string().trim().min(1, "Name the new field").pipe(itemFieldName) : z.string(),
+      value: z.string(),
+      asJson: z.boolean(),
+      message: changeMessage,
+    })
+    .superRefine((v, ctx) => {
+      const parsed = parseValue(v.value, v.asJson);
+      if (named && "error" in parsed) ctx.addIssue({ code: "custom", path: ["value"], message: parsed.error });
+    });
+}
+
 export function FieldEditDialog({ orgSlug, projectSlug, name, kind, selection, onClose, onSaved }: Props) {
   const trpc = useTRPC();
   const formId = useId();
   const listId = useId();
   const invalidate = useInvalidateDataset({ orgSlug, projectSlug, name });
   const fieldsQuery = useQuery(trpc.datasets.fields.queryOptions({ orgSlug, projectSlug, name }));
-  const [field, setField] = useState("");
-  const [to, setTo] = useState("");
-  const [value, setValue] = useState("");
-  const [asJson, setAsJson] = useState(false);
-  const [message, setMessage] = useState("");
-  const [errors, setErrors] = useState<{ field?: string; to?: string; value?: string; form?: string }>({});
+  const labels = useMemo(() => labelsOf(kind), [kind]);
+  const resolver = useMemo(() => labelledZodResolver(fieldEditSchema(kind), labels), [kind, labels]);
+  const form = useForm({ resolver, defaultValues: { field: "", to: "", value: "", asJson: false, message: "" } });
+  const { register, formState: { errors } } = form;
+  const [field, to, value, asJson] = useWatch({ control: form.control, name: ["field", "to", "value", "asJson"] });
+  const [formError, setFormError] = useState<string | null>(null);
 
   const fields = fieldsQuery.data?.fields ?? [];
   const total = fieldsQuery.data?.total ?? 0;
@@ -83,39 +111,40 @@ export function FieldEditDialog({ orgSlug, projectSlug, name, kind, selection, o
     }
   }
 
+  // Server paths: operation.field / operation.from / operation.to / operation.value, message.
+  const fieldOf = (path: string): Field | null => {
+    const key = path.split(".").at(-1);
+    if (key === "to") return kind === "rename" ? "to" : null;
+    if (key === "field" || key === "from") return "field";
+    if (key === "value") return kind === "add" || kind === "set" ? "value" : null;
+    return key === "message" ? "message" : null;
+  };
   const edit = useMutation(
     trpc.datasets.bulkEdit.mutationOptions({
-      onSuccess: async (result) => {
+      onSuccess: async (result, input) => {
         await invalidate();
-        onSaved(result, summarize(kind, f, to.trim(), result));
+        const op = input.operation;
+        onSaved(result, summarize(kind, op.op === "renameField" ? op.from : op.field, op.op === "renameField" ? op.to : "", result));
         onClose();
       },
-      onError: (error) => {
-        const info = errorInfo(error);
-        const key = info.field?.split(".").at(-1);
-        setErrors(key === "to" && kind === "rename" ? { to: info.message } : key === "field" || key === "from" ? { field: info.message } : { form: info.message });
-        focusFirstInvalid(formId);
-      },
+      onError: (error) => setFormError(applyServerErrors(form, error, { fieldOf, labels })),
     }),
   );
 
-  function onSubmit(e: FormEvent) {
-    e.preventDefault();
-    const next: typeof errors = {};
-    if (!f) next.field = kind === "add" || kind === "set" ? "Name the field" : "Choose a field";
-    if (kind === "rename" && !to.trim()) next.to = "Name the new field";
-    if ((kind === "add" || kind === "set") && "error" in parsed) next.value = `Value ${parsed.error}`;
-    setErrors(next);
-    if (Object.keys(next).length) return focusFirstInvalid(formId);
-    const v = "value" in parsed ? parsed.value : "";
+  const onValid = (v: z.output<ReturnType<typeof fieldEditSchema>>) => {
+    const parsedValue = parseValue(v.value, v.asJson);
     const operation =
       kind === "add" || kind === "set"
-        ? { op: "addField" as const, field: f, value: v, overwrite: kind === "set" }
+        ? { op: "addField" as const, field: v.field, value: "value" in parsedValue ? parsedValue.value : "", overwrite: kind === "set" }
         : kind === "rename"
-          ? { op: "renameField" as const, from: f, to: to.trim() }
-          : { op: "dropField" as const, field: f };
-    edit.mutate({ orgSlug, projectSlug, name, operation, itemIds: selection ? selected.map((i) => i.itemId) : undefined, message: message.trim() });
-  }
+          ? { op: "renameField" as const, from: v.field, to: v.to }
+          : { op: "dropField" as const, field: v.field };
+    edit.mutate({ orgSlug, projectSlug, name, operation, itemIds: selection ? selected.map((i) => i.itemId) : undefined, message: v.message });
+  };
+  const onSubmit = (e: FormEvent) => {
+    setFormError(null);
+    return form.handleSubmit(onValid, () => focusFirstInvalid(formId))(e);
+  };
 
   const chooseExisting = kind === "rename" || kind === "drop" || kind === "remove";
   const options = kind === "remove" ? [...new Set(selected.flatMap((i) => Object.keys(i.input)))].map((n) => ({ name: n, count: selected.filter((i) => Object.hasOwn(i.input, n)).length })) : fields;
@@ -140,10 +169,10 @@ export function FieldEditDialog({ orgSlug, projectSlug, name, kind, selection, o
       }
     >
       <form id={formId} onSubmit={onSubmit} noValidate aria-label={TITLES[kind]} className="flex flex-col gap-4">
-        {errors.form ? <Alert tone="error">{errors.form}</Alert> : null}
+        <FormProblem message={formError} />
         {fieldsQuery.isError ? <Alert tone="error">Could not load the dataset’s fields: {errorInfo(fieldsQuery.error).message}</Alert> : null}
         {chooseExisting ? (
-          <Select label={kind === "rename" ? "Field to rename" : "Field"} value={field} error={errors.field} onChange={(e) => setField(e.target.value)}>
+          <Select label={labels.field} {...register("field")} value={field} error={errors.field?.message}>
             <option value="">Choose a field…</option>
             {options.map((o) => (
               <option key={o.name} value={o.name}>
@@ -153,7 +182,7 @@ export function FieldEditDialog({ orgSlug, projectSlug, name, kind, selection, o
           </Select>
         ) : (
           <>
-            <Input label="Field name" value={field} error={errors.field} onChange={(e) => setField(e.target.value)} list={listId} placeholder="tone" autoComplete="off" maxLength={200} hint="The key in each item's input; a prompt variable {{tone}} reads the field “tone”." />
+            <Input label={labels.field} {...register("field")} error={errors.field?.message} list={listId} placeholder="tone" autoComplete="off" maxLength={200} hint="The key in each item's input; a prompt variable {{tone}} reads the field “tone”." />
             <datalist id={listId}>
               {fields.map((o) => (
                 <option key={o.name} value={o.name} />
@@ -161,14 +190,14 @@ export function FieldEditDialog({ orgSlug, projectSlug, name, kind, selection, o
             </datalist>
           </>
         )}
-        {kind === "rename" ? <Input label="New name" value={to} error={errors.to} onChange={(e) => setTo(e.target.value)} autoComplete="off" maxLength={200} /> : null}
+        {kind === "rename" ? <Input label={labels.to} {...register("to")} error={errors.to?.message} autoComplete="off" maxLength={200} /> : null}
         {kind === "add" || kind === "set" ? (
           <div className="flex flex-col gap-2">
-            <Input label={kind === "add" ? "Default value" : "Value"} value={value} error={errors.value} onChange={(e) => setValue(e.target.value)} placeholder={asJson ? '["a", "b"] or 3 or true' : "friendly"} autoComplete="off" />
-            <Checkbox label="Value is JSON" description="Numbers, true/false, lists or objects instead of text." checked={asJson} onChange={(e) => setAsJson(e.target.checked)} />
+            <Input label={labels.value} {...register("value")} error={errors.value?.message} placeholder={asJson ? '["a", "b"] or 3 or true' : "friendly"} autoComplete="off" />
+            <Checkbox label="Value is JSON" description="Numbers, true/false, lists or objects instead of text." {...register("asJson", { onChange: () => form.formState.isSubmitted && void form.trigger("value") })} />
           </div>
         ) : null}
-        <Input label="Change message" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={message} onChange={(e) => setMessage(e.target.value)} maxLength={500} />
+        <Input label={labels.message} labelAside={<span className="text-xs text-zinc-500">optional</span>} {...register("message")} error={errors.message?.message} maxLength={500} />
         <div role="status" aria-live="polite" className="min-h-5 text-[13px]">
           {fieldsQuery.isPending && !selection ? (
             <span className="text-zinc-500">Counting the items…</span>

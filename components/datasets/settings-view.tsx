@@ -5,18 +5,31 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
+import { useForm } from "react-hook-form";
+import { z } from "zod";
 import { datasetName } from "@/server/contracts/datasets";
+import { text } from "@/server/contracts/fields";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Button, Card, CardBody, CardHeader, Input, Spinner, Textarea, ConfirmDialog } from "@/components/ui";
+import { Alert, Button, Card, CardBody, CardHeader, FormProblem, Input, Spinner, Textarea, ConfirmDialog } from "@/components/ui";
 import { TrashIcon } from "@/components/ui/icons";
-import { errorInfo, focusFirstInvalid, phraseFieldMessage } from "@/components/lib/errors";
+import { errorInfo, focusFirstInvalid } from "@/components/lib/errors";
+import { applyServerErrors, labelledZodResolver } from "@/components/lib/form-errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { datasetHref } from "./model";
-import { parseSchemaText, schemaText } from "./schema-field";
+import { jsonSchemaText, schemaText } from "./schema-field";
 
 type Props = { orgSlug: string; projectSlug: string; name: string; canDelete: boolean };
 type Field = "name" | "description" | "inputSchema" | "expectedSchema";
 const LABELS: Record<Field, string> = { name: "Name", description: "Description", inputSchema: "Input schema", expectedSchema: "Expected output schema" };
+// datasets.update's fields as the form holds them (text); the schemas are parsed here, checked by the server.
+const detailsSchema = z.object({ name: z.string().trim().pipe(datasetName), description: z.string().trim().pipe(text(2000)), inputSchema: jsonSchemaText, expectedSchema: jsonSchemaText });
+
+/** Server field paths (newName, inputSchema.properties…) to the form's fields. */
+function fieldOf(path: string): Field | null {
+  const first = path.split(".")[0];
+  const field = first === "newName" ? "name" : first;
+  return field && field in LABELS ? (field as Field) : null;
+}
 
 export function SettingsView(props: Props) {
   const { orgSlug, projectSlug, name } = props;
@@ -40,8 +53,8 @@ function DetailsForm({ orgSlug, projectSlug, name, initial }: Props & { initial:
   const router = useRouter();
   const queryClient = useQueryClient();
   const formId = useId();
-  const [values, setValues] = useState(initial);
-  const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
+  const form = useForm({ resolver: labelledZodResolver(detailsSchema, LABELS), defaultValues: initial });
+  const { register, formState: { errors, isDirty } } = form;
   const [formError, setFormError] = useState<string | null>(null);
   const [status, setStatus] = useState("");
   const update = useMutation(
@@ -53,67 +66,51 @@ function DetailsForm({ orgSlug, projectSlug, name, initial }: Props & { initial:
           router.refresh();
         } else setStatus("Settings saved.");
       },
-      onError: (error) => {
-        const info = errorInfo(error);
-        const raw = info.field?.split(".")[0];
-        const field = (raw === "newName" ? "name" : raw) as Field | undefined;
-        if (field && field in LABELS) setErrors({ [field]: phraseFieldMessage(info.message, raw!, LABELS[field]) });
-        else setFormError(info.message);
-        focusFirstInvalid(formId);
-      },
+      onError: (error) => setFormError(applyServerErrors(form, error, { fieldOf, labels: LABELS })),
     }),
   );
-  const dirty = (Object.keys(values) as Field[]).some((k) => values[k] !== initial[k]);
 
-  function onSubmit(e: FormEvent) {
-    e.preventDefault();
-    setFormError(null);
-    setStatus("");
-    const next: Partial<Record<Field, string>> = {};
-    const n = datasetName.safeParse(values.name.trim());
-    if (!n.success) next.name = phraseFieldMessage(n.error.issues[0]?.message ?? "is not valid", "name", "Name");
-    const inputSchema = parseSchemaText(values.inputSchema);
-    if (inputSchema.error) next.inputSchema = inputSchema.error;
-    const expectedSchema = parseSchemaText(values.expectedSchema);
-    if (expectedSchema.error) next.expectedSchema = expectedSchema.error;
-    setErrors(next);
-    if (Object.keys(next).length) return focusFirstInvalid(formId);
+  // Only what changed is sent.
+  const onValid = (values: z.output<typeof detailsSchema>) => {
+    const raw = form.getValues();
     update.mutate({
       orgSlug,
       projectSlug,
       name,
-      newName: values.name.trim() !== name ? values.name.trim() : undefined,
-      description: values.description !== initial.description ? values.description.trim() : undefined,
-      inputSchema: values.inputSchema !== initial.inputSchema ? inputSchema.value : undefined,
-      expectedSchema: values.expectedSchema !== initial.expectedSchema ? expectedSchema.value : undefined,
+      newName: values.name !== name ? values.name : undefined,
+      description: raw.description !== initial.description ? values.description : undefined,
+      inputSchema: raw.inputSchema !== initial.inputSchema ? values.inputSchema : undefined,
+      expectedSchema: raw.expectedSchema !== initial.expectedSchema ? values.expectedSchema : undefined,
     });
-  }
-  const set = (field: Field) => (e: { target: { value: string } }) => (setStatus(""), setValues((v) => ({ ...v, [field]: e.target.value })));
+  };
+  const onSubmit = (e: FormEvent) => {
+    setFormError(null);
+    setStatus("");
+    return form.handleSubmit(onValid, () => focusFirstInvalid(formId))(e);
+  };
 
   return (
     <Card aria-labelledby="details-title">
       <CardHeader titleId="details-title" title="Details" description="Renaming changes the dataset's address and how evaluations and the API refer to it." />
-      <form id={formId} onSubmit={onSubmit} noValidate aria-label="Dataset details">
+      <form id={formId} onSubmit={onSubmit} onChange={() => setStatus("")} noValidate aria-label="Dataset details">
         <CardBody className="flex flex-col gap-4">
-          {formError ? <Alert tone="error">{formError}</Alert> : null}
-          <Input label="Name" value={values.name} error={errors.name} onChange={set("name")} className="font-mono" spellCheck={false} autoComplete="off" hint="Letters, digits, . _ and -." />
-          <Textarea label="Description" value={values.description} error={errors.description} onChange={set("description")} maxLength={2000} className="min-h-14" />
+          <FormProblem message={formError} />
+          <Input label={LABELS.name} {...register("name")} error={errors.name?.message} className="font-mono" spellCheck={false} autoComplete="off" hint="Letters, digits, . _ and -." />
+          <Textarea label={LABELS.description} {...register("description")} error={errors.description?.message} maxLength={2000} className="min-h-14" />
           <Textarea
-            label="Input schema"
+            label={LABELS.inputSchema}
             labelAside={<span className="text-xs text-zinc-500">JSON Schema, empty for none</span>}
-            value={values.inputSchema}
-            error={errors.inputSchema}
-            onChange={set("inputSchema")}
+            {...register("inputSchema")}
+            error={errors.inputSchema?.message}
             className="min-h-32 font-mono text-xs"
             spellCheck={false}
             hint="Every item's input must match. A new schema is refused if an item of the latest version does not fit it."
           />
           <Textarea
-            label="Expected output schema"
+            label={LABELS.expectedSchema}
             labelAside={<span className="text-xs text-zinc-500">JSON Schema, empty for none</span>}
-            value={values.expectedSchema}
-            error={errors.expectedSchema}
-            onChange={set("expectedSchema")}
+            {...register("expectedSchema")}
+            error={errors.expectedSchema?.message}
             className="min-h-24 font-mono text-xs"
             spellCheck={false}
           />
@@ -122,10 +119,10 @@ function DetailsForm({ orgSlug, projectSlug, name, initial }: Props & { initial:
           <p role="status" className="text-[13px] text-emerald-700">
             {status}
           </p>
-          <Button onClick={() => (setValues(initial), setErrors({}), setFormError(null))} disabled={!dirty}>
+          <Button onClick={() => (form.reset(), setFormError(null))} disabled={!isDirty}>
             Reset
           </Button>
-          <Button variant="primary" type="submit" loading={update.isPending} disabled={!dirty}>
+          <Button variant="primary" type="submit" loading={update.isPending} disabled={!isDirty}>
             Save settings
           </Button>
         </div>

@@ -1,6 +1,7 @@
 import { TRPCClientError } from "@trpc/client";
 import { describe, expect, it } from "vitest";
-import { applyServerErrors } from "./form-errors";
+import { z } from "zod";
+import { applyServerErrors, labelledZodResolver } from "./form-errors";
 
 type Values = { name: string; dataset: { version: string } };
 
@@ -40,5 +41,27 @@ describe("applyServerErrors", () => {
     expect(applyServerErrors(form, serverError("Something went wrong on our side."))).toBe("Something went wrong on our side.");
     expect(applyServerErrors(form, new Error("boom"))).toBe("boom");
     expect(set).toEqual([]);
+  });
+});
+
+describe("labelledZodResolver", () => {
+  const schema = z
+    .object({ name: z.string().trim().min(1, "is required"), events: z.array(z.string()).min(1, "Choose at least one event"), confirm: z.string(), tag: z.string() })
+    .refine((v) => v.confirm === "yes", { path: ["confirm"], message: "does not match the password" });
+  const resolve = labelledZodResolver(schema, { name: "Name", events: "Events", confirm: "Confirm password" });
+  const options = { fields: {}, shouldUseNativeValidation: false } as never;
+
+  it("phrases the schema's messages with the fields' labels and keeps full sentences", async () => {
+    const result = await resolve({ name: " ", events: [], confirm: "no", tag: "" }, undefined, options);
+    expect(Object.fromEntries(Object.entries(result.errors).map(([k, v]) => [k, v?.message]))).toEqual({
+      name: "Name is required",
+      events: "Choose at least one event",
+      confirm: "Confirm password does not match the password",
+    });
+  });
+
+  it("hands the parsed values (trimmed, transformed) to the submit handler", async () => {
+    const result = await resolve({ name: " Ada ", events: ["a"], confirm: "yes", tag: "" }, undefined, options);
+    expect(result).toEqual({ values: { name: "Ada", events: ["a"], confirm: "yes", tag: "" }, errors: {} });
   });
 });

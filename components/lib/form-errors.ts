@@ -2,7 +2,11 @@
 // at most one field in `data.field`: an AppError's `field`, or the path of the first zod issue
 // ("prompt.label", "grade.tone"). A form maps that path onto one of its own fields; anything it
 // cannot place is the form's general message, shown as before in the form's "Problem" region.
-import type { FieldPath, FieldValues, UseFormReturn } from "react-hook-form";
+// labelledZodResolver phrases the form's own checks the same way, so a field says "Name is
+// required" whether the browser or the server found the problem.
+import { zodResolver } from "@hookform/resolvers/zod";
+import { get, type FieldError, type FieldPath, type FieldValues, type Resolver, type UseFormReturn } from "react-hook-form";
+import type { z } from "zod";
 import { errorInfo, phraseFieldMessage } from "./errors";
 
 type ApplyOptions<T extends FieldValues> = {
@@ -39,3 +43,20 @@ function hasField(values: FieldValues, path: string): boolean {
   return true;
 }
 
+
+/**
+ * zodResolver over a form's schema (usually one from server/contracts, picked or extended) whose
+ * messages are phrased with the fields' labels: the schema's "is required" on the field labelled
+ * "Name" shows "Name is required"; a full sentence ("Choose at least one event") stays as it is.
+ */
+export function labelledZodResolver<S extends z.ZodType<unknown, FieldValues>>(schema: S, labels: Partial<Record<FieldPath<z.input<S>>, string>>): Resolver<z.input<S>, unknown, z.output<S>> {
+  const resolve = zodResolver(schema) as unknown as Resolver<z.input<S>, unknown, z.output<S>>;
+  return async (values, context, options) => {
+    const result = await resolve(values, context, options);
+    for (const [field, label] of Object.entries(labels) as [string, string | undefined][]) {
+      const error = get(result.errors, field) as FieldError | undefined;
+      if (label && error?.message) error.message = phraseFieldMessage(error.message, field, label);
+    }
+    return result;
+  };
+}

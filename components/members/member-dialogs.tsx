@@ -1,12 +1,16 @@
 "use client";
+// Inviting a member (the invitation's one-time link is shown once), and new one-time links for a
+// pending invitation or for a member who has never signed in.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent, type ReactNode } from "react";
-import { z } from "zod";
+import { useForm, useWatch } from "react-hook-form";
+import { inviteMemberInput } from "@/server/contracts/accounts";
 import { ROLES, ROLE_DESCRIPTIONS, canGrantRole, type Role } from "@/server/contracts/permissions";
 import { requiredEmail } from "@/components/lib/fields";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Button, CopyField, Dialog, Input, Select } from "@/components/ui";
-import { focusFirstInvalid, formErrorsFrom, NO_ERRORS, validateWith, type FormErrors } from "@/components/lib/errors";
+import { Alert, Button, CopyField, Dialog, FormProblem, Input, Select } from "@/components/ui";
+import { errorInfo, focusFirstInvalid } from "@/components/lib/errors";
+import { applyServerErrors, labelledZodResolver } from "@/components/lib/form-errors";
 
 export function passwordLink(token: string) {
   return `${window.location.origin}/set-password?token=${encodeURIComponent(token)}`;
@@ -45,39 +49,36 @@ export function InvitationLink({ email, token, expiresAt }: { email: string; tok
 }
 
 const LABELS = { email: "Email", role: "Role" };
-type Field = keyof typeof LABELS;
-const schema = z.object({ email: requiredEmail, role: z.enum(ROLES) });
+// The procedure's input, with "Email is required" for an empty email.
+const schema = inviteMemberInput.extend({ email: requiredEmail });
+const EMPTY: { email: string; role: Role } = { email: "", role: "editor" };
 
 export function InviteMemberDialog({ open, onClose, orgSlug, orgName, myRole }: { open: boolean; onClose: () => void; orgSlug: string; orgName: string; myRole: Role }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const formId = useId();
-  const [values, setValues] = useState<{ email: string; role: Role }>({ email: "", role: "editor" });
-  const [errors, setErrors] = useState<FormErrors<Field>>(NO_ERRORS);
+  const form = useForm({ resolver: labelledZodResolver(schema, LABELS), defaultValues: EMPTY });
+  const { register, formState: { errors } } = form;
+  const role = useWatch({ control: form.control, name: "role" });
+  const [formError, setFormError] = useState<string | null>(null);
   const invite = useMutation(
     trpc.members.invite.mutationOptions({
       onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.members.invitations.queryKey() }),
-      onError: (error) => {
-        setErrors(formErrorsFrom(error, LABELS));
-        focusFirstInvalid(formId);
-      },
+      onError: (error) => setFormError(applyServerErrors(form, error, { labels: LABELS })),
     }),
   );
 
   function close() {
     onClose();
     invite.reset();
-    setValues({ email: "", role: "editor" });
-    setErrors(NO_ERRORS);
+    form.reset(EMPTY);
+    setFormError(null);
   }
 
-  function onSubmit(e: FormEvent) {
-    e.preventDefault();
-    const checked = validateWith(schema, values, LABELS);
-    setErrors(checked);
-    if (Object.keys(checked.fields).length) return focusFirstInvalid(formId);
-    invite.mutate({ orgSlug, ...values, email: values.email.trim() });
-  }
+  const onSubmit = (e: FormEvent) => {
+    setFormError(null);
+    return form.handleSubmit((input) => invite.mutate({ orgSlug, ...input }), () => focusFirstInvalid(formId))(e);
+  };
 
   const result = invite.data;
   if (result) {
@@ -115,9 +116,9 @@ export function InviteMemberDialog({ open, onClose, orgSlug, orgName, myRole }: 
       }
     >
       <form id={formId} onSubmit={onSubmit} noValidate aria-label="Invite member" className="flex flex-col gap-4">
-        {errors.form ? <Alert tone="error">{errors.form}</Alert> : null}
-        <Input label={LABELS.email} type="email" autoComplete="off" value={values.email} error={errors.fields.email} onChange={(e) => setValues((v) => ({ ...v, email: e.target.value }))} />
-        <Select label={LABELS.role} value={values.role} error={errors.fields.role} hint={ROLE_DESCRIPTIONS[values.role]} onChange={(e) => setValues((v) => ({ ...v, role: e.target.value as Role }))}>
+        <FormProblem message={formError} />
+        <Input label={LABELS.email} type="email" autoComplete="off" {...register("email")} error={errors.email?.message} />
+        <Select label={LABELS.role} {...register("role")} error={errors.role?.message} hint={ROLE_DESCRIPTIONS[role]}>
           {ROLES.map((r) => (
             <option key={r} value={r} disabled={!canGrantRole(myRole, r)}>
               {r}
@@ -168,7 +169,7 @@ function NewLinkDialog({ open, title, description, explanation, mutation, onCrea
       {result ?? (
         <div className="space-y-3 text-[13px] text-zinc-600">
           <p>{explanation}</p>
-          {mutation.error ? <Alert tone="error">{formErrorsFrom(mutation.error, {}).form}</Alert> : null}
+          {mutation.error ? <Alert tone="error">{errorInfo(mutation.error).message}</Alert> : null}
         </div>
       )}
     </Dialog>

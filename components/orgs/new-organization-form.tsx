@@ -4,67 +4,60 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
-import { z } from "zod";
-import { requiredText, slug } from "@/server/contracts/fields";
+import { useForm, useWatch } from "react-hook-form";
+import { newOrganizationInput } from "@/server/contracts/accounts";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Button, ButtonLink, Input } from "@/components/ui";
-import { focusFirstInvalid, formErrorsFrom, NO_ERRORS, validateWith, type FormErrors } from "@/components/lib/errors";
+import { Button, ButtonLink, FormProblem, Input } from "@/components/ui";
+import { focusFirstInvalid } from "@/components/lib/errors";
+import { applyServerErrors, labelledZodResolver } from "@/components/lib/form-errors";
 import { slugify } from "@/components/lib/slug";
 
 const LABELS = { organizationName: "Organization name", organizationSlug: "Organization slug", projectName: "First project", projectSlug: "Project slug" };
-type Field = keyof typeof LABELS;
-const schema = z.object({ organizationName: requiredText(120), organizationSlug: slug, projectName: requiredText(120), projectSlug: slug });
-const EMPTY: Record<Field, string> = { organizationName: "", organizationSlug: "", projectName: "", projectSlug: "" };
 
 export function NewOrganizationForm() {
   const trpc = useTRPC();
   const router = useRouter();
   const formId = useId();
-  const [values, setValues] = useState(EMPTY);
-  const [edited, setEdited] = useState({ organizationSlug: false, projectSlug: false });
-  const [errors, setErrors] = useState<FormErrors<Field>>(NO_ERRORS);
+  const form = useForm({ resolver: labelledZodResolver(newOrganizationInput, LABELS), defaultValues: { organizationName: "", organizationSlug: "", projectName: "", projectSlug: "" } });
+  const { register, setValue, formState: { errors } } = form;
+  const [organizationSlug, projectSlug] = useWatch({ control: form.control, name: ["organizationSlug", "projectSlug"] });
+  // Slugs typed by hand stop following their names.
+  const [slugEdited, setSlugEdited] = useState({ organizationSlug: false, projectSlug: false });
+  const [formError, setFormError] = useState<string | null>(null);
   const create = useMutation(
     trpc.orgs.create.mutationOptions({
       onSuccess: (org) => {
         router.push(`/o/${org.slug}/p/${org.projectSlug}`);
         router.refresh();
       },
-      onError: (error) => {
-        setErrors(formErrorsFrom(error, LABELS));
-        focusFirstInvalid(formId);
-      },
+      onError: (error) => setFormError(applyServerErrors(form, error, { labels: LABELS })),
     }),
   );
 
-  function set(field: Field, value: string) {
-    setValues((v) => {
-      const next = { ...v, [field]: value };
-      if (field === "organizationName" && !edited.organizationSlug) next.organizationSlug = slugify(value);
-      if (field === "projectName" && !edited.projectSlug) next.projectSlug = slugify(value);
-      return next;
-    });
-    if (field === "organizationSlug" || field === "projectSlug") setEdited((e) => ({ ...e, [field]: true }));
-  }
+  const follow = (slug: "organizationSlug" | "projectSlug") => (e: { target: { value: string } }) => {
+    if (!slugEdited[slug]) setValue(slug, slugify(e.target.value), { shouldValidate: form.formState.isSubmitted });
+  };
+  const onSubmit = (e: FormEvent) => {
+    setFormError(null);
+    return form.handleSubmit((input) => create.mutate(input), () => focusFirstInvalid(formId))(e);
+  };
 
-  function onSubmit(e: FormEvent) {
-    e.preventDefault();
-    const checked = validateWith(schema, values, LABELS);
-    setErrors(checked);
-    if (Object.keys(checked.fields).length) return focusFirstInvalid(formId);
-    create.mutate({ ...values, organizationName: values.organizationName.trim(), projectName: values.projectName.trim() });
-  }
-
-  const field = (name: Field) => ({ value: values[name], error: errors.fields[name], onChange: (e: React.ChangeEvent<HTMLInputElement>) => set(name, e.target.value) });
   return (
     <form id={formId} onSubmit={onSubmit} noValidate aria-label="New organization" className="flex flex-col gap-4">
-      {errors.form ? <Alert tone="error">{errors.form}</Alert> : null}
+      <FormProblem message={formError} />
       <div className="grid gap-4 sm:grid-cols-2">
-        <Input label={LABELS.organizationName} placeholder="e.g. Globex" autoFocus {...field("organizationName")} />
-        <Input label={LABELS.organizationSlug} className="font-mono text-[13px]" hint={`Used in addresses: /o/${values.organizationSlug || "…"}`} {...field("organizationSlug")} />
+        <Input label={LABELS.organizationName} placeholder="e.g. Globex" autoFocus {...register("organizationName", { onChange: follow("organizationSlug") })} error={errors.organizationName?.message} />
+        <Input
+          label={LABELS.organizationSlug}
+          className="font-mono text-[13px]"
+          hint={`Used in addresses: /o/${organizationSlug || "…"}`}
+          {...register("organizationSlug", { onChange: () => setSlugEdited((s) => ({ ...s, organizationSlug: true })) })}
+          error={errors.organizationSlug?.message}
+        />
       </div>
       <div className="grid gap-4 sm:grid-cols-2">
-        <Input label={LABELS.projectName} placeholder="e.g. Support Assistant" {...field("projectName")} />
-        <Input label={LABELS.projectSlug} className="font-mono text-[13px]" hint={`/p/${values.projectSlug || "…"}`} {...field("projectSlug")} />
+        <Input label={LABELS.projectName} placeholder="e.g. Support Assistant" {...register("projectName", { onChange: follow("projectSlug") })} error={errors.projectName?.message} />
+        <Input label={LABELS.projectSlug} className="font-mono text-[13px]" hint={`/p/${projectSlug || "…"}`} {...register("projectSlug", { onChange: () => setSlugEdited((s) => ({ ...s, projectSlug: true })) })} error={errors.projectSlug?.message} />
       </div>
       <div className="flex justify-end gap-2 pt-1">
         <ButtonLink href="/account">Cancel</ButtonLink>

@@ -1,70 +1,58 @@
 "use client";
+// A new project in the organization; the slug follows the name until edited by hand.
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
-import { z } from "zod";
-import { requiredText, slug } from "@/server/contracts/fields";
+import { useForm, useWatch } from "react-hook-form";
+import { newProjectInput } from "@/server/contracts/accounts";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Button, ButtonLink, Input } from "@/components/ui";
-import { focusFirstInvalid, formErrorsFrom, NO_ERRORS, validateWith, type FormErrors } from "@/components/lib/errors";
+import { Button, ButtonLink, FormProblem, Input } from "@/components/ui";
+import { focusFirstInvalid } from "@/components/lib/errors";
+import { applyServerErrors, labelledZodResolver } from "@/components/lib/form-errors";
 import { slugify } from "@/components/lib/slug";
 
 const LABELS = { name: "Project name", slug: "Slug" };
-type Field = keyof typeof LABELS;
-const schema = z.object({ name: requiredText(120), slug });
 
 export function NewProjectForm({ orgSlug, cancelHref }: { orgSlug: string; cancelHref: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   const formId = useId();
-  const [values, setValues] = useState({ name: "", slug: "" });
+  const form = useForm({ resolver: labelledZodResolver(newProjectInput, LABELS), defaultValues: { name: "", slug: "" } });
+  const { register, setValue, formState: { errors } } = form;
+  const slug = useWatch({ control: form.control, name: "slug" });
   const [slugEdited, setSlugEdited] = useState(false);
-  const [errors, setErrors] = useState<FormErrors<Field>>(NO_ERRORS);
+  const [formError, setFormError] = useState<string | null>(null);
   const create = useMutation(
     trpc.orgs.createProject.mutationOptions({
       onSuccess: (project) => {
         router.push(`/o/${orgSlug}/p/${project.slug}`);
         router.refresh();
       },
-      onError: (error) => {
-        setErrors(formErrorsFrom(error, LABELS));
-        focusFirstInvalid(formId);
-      },
+      onError: (error) => setFormError(applyServerErrors(form, error, { labels: LABELS })),
     }),
   );
 
-  function onSubmit(e: FormEvent) {
-    e.preventDefault();
-    const checked = validateWith(schema, values, LABELS);
-    setErrors(checked);
-    if (Object.keys(checked.fields).length) return focusFirstInvalid(formId);
-    create.mutate({ orgSlug, name: values.name.trim(), slug: values.slug });
-  }
+  const onSubmit = (e: FormEvent) => {
+    setFormError(null);
+    return form.handleSubmit((input) => create.mutate({ orgSlug, ...input }), () => focusFirstInvalid(formId))(e);
+  };
 
   return (
     <form id={formId} onSubmit={onSubmit} noValidate aria-label="New project" className="flex flex-col gap-4">
-      {errors.form ? <Alert tone="error">{errors.form}</Alert> : null}
+      <FormProblem message={formError} />
       <Input
         label={LABELS.name}
         placeholder="e.g. Billing Copilot"
-        value={values.name}
-        error={errors.fields.name}
-        onChange={(e) => {
-          const name = e.target.value;
-          setValues((v) => ({ name, slug: slugEdited ? v.slug : slugify(name) }));
-        }}
+        {...register("name", { onChange: (e: { target: { value: string } }) => slugEdited || setValue("slug", slugify(e.target.value), { shouldValidate: form.formState.isSubmitted }) })}
+        error={errors.name?.message}
         autoFocus
       />
       <Input
         label={LABELS.slug}
         className="font-mono text-[13px]"
-        value={values.slug}
-        error={errors.fields.slug}
-        hint={`Used in addresses and by the API: /o/${orgSlug}/p/${values.slug || "…"}`}
-        onChange={(e) => {
-          setSlugEdited(true);
-          setValues((v) => ({ ...v, slug: e.target.value }));
-        }}
+        {...register("slug", { onChange: () => setSlugEdited(true) })}
+        error={errors.slug?.message}
+        hint={`Used in addresses and by the API: /o/${orgSlug}/p/${slug || "…"}`}
       />
       <div className="flex justify-end gap-2 pt-1">
         <ButtonLink href={cancelHref}>Cancel</ButtonLink>

@@ -8,6 +8,7 @@ export { CopyField, useCopy } from "./copy-field";
 export { ConfirmDialog, Dialog } from "./dialog";
 export { EmptyState } from "./empty-state";
 export { Checkbox, Input, Select, Textarea } from "./field";
+export { FormProblem } from "./form-problem";
 export { Menu, type MenuSection } from "./menu";
 export { PageHeader } from "./page-header";
 export { QueryBody } from "./query-body";

@@ -3,51 +3,65 @@
 // a webhook. Needs webhook:manage; the server checks again.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
+import { useForm, useWatch } from "react-hook-form";
+import { z } from "zod";
 import { WEBHOOK_EVENTS, WEBHOOK_EVENT_NAMES, webhookInput, type WebhookEvent } from "@/server/contracts/deployments";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Button, Checkbox, ConfirmDialog, CopyField, Dialog, Input } from "@/components/ui";
-import { focusFirstInvalid, formErrorsFrom, NO_ERRORS, validateWith, type FormErrors } from "@/components/lib/errors";
+import { Alert, Button, Checkbox, ConfirmDialog, CopyField, Dialog, FormProblem, Input } from "@/components/ui";
+import { focusFirstInvalid } from "@/components/lib/errors";
+import { applyServerErrors, labelledZodResolver } from "@/components/lib/form-errors";
 import { VerifyHelp } from "./verify-help";
 
 export type Webhook = { id: string; url: string; description: string; events: string[]; active: boolean; secretHint: string };
 
 const LABELS = { url: "URL", description: "Description", events: "Events" };
-type Field = keyof typeof LABELS;
+// The procedures' input, with the URL and description trimmed first; "Active" is for an edit.
+const schema = webhookInput.extend({
+  url: z.string().trim().pipe(webhookInput.shape.url),
+  description: z.string().trim().pipe(webhookInput.shape.description.unwrap()),
+  active: z.boolean(),
+});
+type Values = z.input<typeof schema>;
+type Parsed = z.output<typeof schema>;
 
-type Values = { url: string; description: string; events: WebhookEvent[]; active: boolean };
-
-function WebhookFields({ formId, label, values, errors, onChange, onSubmit, showActive }: { formId: string; label: string; values: Values; errors: FormErrors<Field>; onChange: (patch: Partial<Values>) => void; onSubmit: (e: FormEvent) => void; showActive: boolean }) {
+/** The fields of a new or edited webhook; `submit` sends them and reports a server error back. */
+function WebhookForm({ formId, label, initial, showActive, submit }: { formId: string; label: string; initial: Values; showActive: boolean; submit: (values: Parsed, onError: (error: unknown) => void) => void }) {
+  const form = useForm({ resolver: labelledZodResolver(schema, LABELS), defaultValues: initial });
+  const { register, setValue, formState: { errors, isSubmitted } } = form;
+  const events = useWatch({ control: form.control, name: "events" });
+  const [formError, setFormError] = useState<string | null>(null);
+  const onSubmit = (e: FormEvent) => {
+    setFormError(null);
+    return form.handleSubmit((values) => submit(values, (error) => setFormError(applyServerErrors(form, error, { labels: LABELS }))), () => focusFirstInvalid(formId))(e);
+  };
+  const eventsError = errors.events?.message;
   const eventsErrorId = `${formId}-events-error`;
   return (
     <form id={formId} onSubmit={onSubmit} noValidate aria-label={label} className="flex flex-col gap-4">
-      {errors.form ? <Alert tone="error">{errors.form}</Alert> : null}
-      <Input label={LABELS.url} type="url" value={values.url} error={errors.fields.url} onChange={(e) => onChange({ url: e.target.value })} placeholder="https://example.com/hooks/keel" className="font-mono" spellCheck={false} autoComplete="off" hint="Keel POSTs each event here." />
-      <Input label={LABELS.description} labelAside={<span className="text-xs text-zinc-500">optional</span>} value={values.description} error={errors.fields.description} maxLength={300} onChange={(e) => onChange({ description: e.target.value })} placeholder="e.g. #releases Slack bridge" />
-      <fieldset aria-describedby={errors.fields.events ? eventsErrorId : undefined} className="flex flex-col gap-2.5">
+      <FormProblem message={formError} />
+      <Input label={LABELS.url} type="url" {...register("url")} error={errors.url?.message} placeholder="https://example.com/hooks/keel" className="font-mono" spellCheck={false} autoComplete="off" hint="Keel POSTs each event here." />
+      <Input label={LABELS.description} labelAside={<span className="text-xs text-zinc-500">optional</span>} {...register("description")} error={errors.description?.message} maxLength={300} placeholder="e.g. #releases Slack bridge" />
+      <fieldset aria-describedby={eventsError ? eventsErrorId : undefined} className="flex flex-col gap-2.5">
         <legend className="mb-2.5 text-[13px] font-medium text-zinc-800">{LABELS.events}</legend>
         {WEBHOOK_EVENT_NAMES.map((event) => (
           <Checkbox
             key={event}
             label={<span className="font-mono text-[12.5px]">{event}</span>}
             description={WEBHOOK_EVENTS[event]}
-            checked={values.events.includes(event)}
-            aria-invalid={errors.fields.events ? true : undefined}
-            onChange={(e) => onChange({ events: e.target.checked ? [...values.events, event] : values.events.filter((x) => x !== event) })}
+            checked={events.includes(event)}
+            aria-invalid={eventsError ? true : undefined}
+            onChange={(e) => setValue("events", e.target.checked ? [...events, event] : events.filter((x) => x !== event), { shouldValidate: isSubmitted })}
           />
         ))}
-        {errors.fields.events ? (
+        {eventsError ? (
           <p id={eventsErrorId} className="text-xs text-red-700">
-            {errors.fields.events}
+            {eventsError}
           </p>
         ) : null}
       </fieldset>
-      {showActive ? <Checkbox label="Active" description="A paused webhook is sent nothing; events that happen while it is paused are not sent later." checked={values.active} onChange={(e) => onChange({ active: e.target.checked })} /> : null}
+      {showActive ? <Checkbox label="Active" description="A paused webhook is sent nothing; events that happen while it is paused are not sent later." {...register("active")} /> : null}
     </form>
   );
-}
-
-function check(values: Values): FormErrors<Field> {
-  return validateWith(webhookInput, { url: values.url.trim(), description: values.description.trim(), events: values.events }, LABELS);
 }
 
 const EMPTY: Values = { url: "", description: "", events: [], active: true };
@@ -56,17 +70,11 @@ export function AddWebhookDialog({ open, onClose, orgSlug, projectSlug, onAdded 
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const formId = useId();
-  const [values, setValues] = useState<Values>(EMPTY);
-  const [errors, setErrors] = useState<FormErrors<Field>>(NO_ERRORS);
   const create = useMutation(
     trpc.webhooks.create.mutationOptions({
       onSuccess: async (hook) => {
         onAdded(hook.url);
         await queryClient.invalidateQueries({ queryKey: trpc.webhooks.list.queryKey() });
-      },
-      onError: (error) => {
-        setErrors(formErrorsFrom(error, LABELS));
-        focusFirstInvalid(formId);
       },
     }),
   );
@@ -74,16 +82,6 @@ export function AddWebhookDialog({ open, onClose, orgSlug, projectSlug, onAdded 
   function close() {
     onClose();
     create.reset();
-    setValues(EMPTY);
-    setErrors(NO_ERRORS);
-  }
-
-  function onSubmit(e: FormEvent) {
-    e.preventDefault();
-    const found = check(values);
-    setErrors(found);
-    if (found.form || Object.keys(found.fields).length) return focusFirstInvalid(formId);
-    create.mutate({ orgSlug, projectSlug, url: values.url.trim(), description: values.description.trim(), events: values.events });
   }
 
   const created = create.data;
@@ -133,7 +131,8 @@ export function AddWebhookDialog({ open, onClose, orgSlug, projectSlug, onAdded 
         </>
       }
     >
-      <WebhookFields formId={formId} label="Add webhook" values={values} errors={errors} onChange={(patch) => (setValues((v) => ({ ...v, ...patch })), setErrors(NO_ERRORS))} onSubmit={onSubmit} showActive={false} />
+      {/* Mounted while the dialog is open: each opening starts empty. */}
+      <WebhookForm formId={formId} label="Add webhook" initial={EMPTY} showActive={false} submit={({ url, description, events }, onError) => create.mutate({ orgSlug, projectSlug, url, description, events }, { onError })} />
     </Dialog>
   );
 }
@@ -142,40 +141,18 @@ export function EditWebhookDialog({ webhook, onClose, orgSlug, projectSlug, onSa
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const formId = useId();
-  const [values, setValues] = useState<Values>(EMPTY);
-  const [errors, setErrors] = useState<FormErrors<Field>>(NO_ERRORS);
-  // The fields start from the webhook's values each time the dialog opens.
-  const [openedFor, setOpenedFor] = useState<string | null>(null);
-  if (webhook && webhook.id !== openedFor) {
-    setOpenedFor(webhook.id);
-    setValues({ url: webhook.url, description: webhook.description, events: webhook.events.filter((e): e is WebhookEvent => e in WEBHOOK_EVENTS), active: webhook.active });
-    setErrors(NO_ERRORS);
-  }
   const update = useMutation(
     trpc.webhooks.update.mutationOptions({
-      onSuccess: async () => {
-        onSaved(values.url.trim());
+      onSuccess: async (_result, input) => {
+        onSaved(input.url ?? "");
         await queryClient.invalidateQueries({ queryKey: trpc.webhooks.list.queryKey() });
         close();
-      },
-      onError: (error) => {
-        setErrors(formErrorsFrom(error, LABELS));
-        focusFirstInvalid(formId);
       },
     }),
   );
   function close() {
     update.reset();
-    setOpenedFor(null);
     onClose();
-  }
-  function onSubmit(e: FormEvent) {
-    e.preventDefault();
-    if (!webhook) return;
-    const found = check(values);
-    setErrors(found);
-    if (found.form || Object.keys(found.fields).length) return focusFirstInvalid(formId);
-    update.mutate({ orgSlug, projectSlug, id: webhook.id, url: values.url.trim(), description: values.description.trim(), events: values.events, active: values.active });
   }
   return (
     <Dialog
@@ -192,7 +169,17 @@ export function EditWebhookDialog({ webhook, onClose, orgSlug, projectSlug, onSa
         </>
       }
     >
-      <WebhookFields formId={formId} label="Edit webhook" values={values} errors={errors} onChange={(patch) => (setValues((v) => ({ ...v, ...patch })), setErrors(NO_ERRORS))} onSubmit={onSubmit} showActive />
+      {webhook ? (
+        // Keyed by the webhook: the fields start from its values each time the dialog opens.
+        <WebhookForm
+          key={webhook.id}
+          formId={formId}
+          label="Edit webhook"
+          initial={{ url: webhook.url, description: webhook.description, events: webhook.events.filter((e): e is WebhookEvent => e in WEBHOOK_EVENTS), active: webhook.active }}
+          showActive
+          submit={(values, onError) => update.mutate({ orgSlug, projectSlug, id: webhook.id, ...values }, { onError })}
+        />
+      ) : null}
     </Dialog>
   );
 }

@@ -1,13 +1,12 @@
 import "server-only";
 import { z } from "zod";
 import { authedProcedure, createRouter, publicProcedure } from "../trpc";
-import { id, password, safeString, text } from "../../contracts/fields";
+import { id } from "../../contracts/fields";
+import { changePasswordInput, invitationAccountInput, linkToken as token, setPasswordInput } from "../../contracts/accounts";
 import { listMyOrganizations } from "../../domain/orgs/organizations";
 import { changePassword, describePasswordLink, setPasswordFromLink } from "../../domain/users/passwords";
 import { listSessions, revokeSessions } from "../../domain/users/sessions";
 import { acceptInvitation, createAccountFromInvitation, declineInvitation, describeInvitation } from "../../domain/members/invitations";
-
-const token = safeString().min(10, "is not a valid link").max(200, "is not a valid link").regex(/^[\w-]+$/, "is not a valid link");
 
 export const accountRouter = createRouter({
   me: authedProcedure("a signed-in user reads their own profile").query(({ ctx }) => ctx.user),
@@ -15,13 +14,13 @@ export const accountRouter = createRouter({
     listMyOrganizations(ctx.db, ctx.user.id),
   ),
   changePassword: authedProcedure("a signed-in user changes their own password")
-    .input(z.object({ currentPassword: text(256).min(1, "is required"), newPassword: password }))
+    .input(changePasswordInput)
     .mutation(({ ctx, input }) => ctx.audited((w) => changePassword(w, ctx.user.id, input))),
   describePasswordLink: publicProcedure("the set-password page checks its one-time link")
     .input(z.object({ token }))
     .query(({ ctx, input }) => describePasswordLink(ctx.db, input.token)),
   setPassword: publicProcedure("a new member chooses a password with their one-time link")
-    .input(z.object({ token, password }))
+    .input(setPasswordInput)
     .mutation(({ ctx, input }) => setPasswordFromLink(input, ctx.request)),
   sessions: authedProcedure("a signed-in user lists their own sessions").query(({ ctx }) => listSessions(ctx.db, ctx.user.id, ctx.user.sessionId ?? null)),
   revokeSession: authedProcedure("a signed-in user ends one of their own sessions")
@@ -40,6 +39,6 @@ export const accountRouter = createRouter({
     .input(z.object({ token }))
     .mutation(({ ctx, input }) => declineInvitation(ctx.user, input.token, ctx.request)),
   createAccountFromInvitation: publicProcedure("a person new to Keel creates their account through an invitation's link")
-    .input(z.object({ token, name: text(120).trim(), password }))
+    .input(invitationAccountInput)
     .mutation(({ ctx, input }) => createAccountFromInvitation(input, ctx.request)),
 });

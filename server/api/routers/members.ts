@@ -2,12 +2,10 @@ import "server-only";
 import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import { createRouter, orgProcedure } from "../trpc";
-import { email, id, slug } from "../../contracts/fields";
-import { ROLES } from "../../contracts/permissions";
+import { id, slug } from "../../contracts/fields";
+import { inviteMemberInput, memberRole as role } from "../../contracts/accounts";
 import { changeMemberRole, listMembers, regeneratePasswordLink, removeMember, setProjectRole } from "../../domain/members/members";
 import { inviteMember, listInvitations, reissueInvitation, revokeInvitation } from "../../domain/members/invitations";
-
-const role = z.enum(ROLES, { error: `must be one of ${ROLES.join(", ")}` });
 
 export const membersRouter = createRouter({
   list: orgProcedure("member:read")
@@ -21,7 +19,7 @@ export const membersRouter = createRouter({
     }),
   invitations: orgProcedure("member:read").query(({ ctx }) => listInvitations(ctx.db, ctx.org.id)),
   invite: orgProcedure("member:create")
-    .input(z.object({ email, role }))
+    .input(inviteMemberInput)
     .mutation(({ ctx, input }) =>
       ctx.audited((w) => inviteMember(w, { orgId: ctx.org.id, actorRole: ctx.role, actorUserId: ctx.user.id }, input)),
     ),

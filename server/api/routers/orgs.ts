@@ -1,13 +1,12 @@
 import "server-only";
-import { z } from "zod";
 import { authedProcedure, createRouter, orgProcedure } from "../trpc";
-import { requiredText, slug } from "../../contracts/fields";
+import { newOrganizationInput, newProjectInput } from "../../contracts/accounts";
 import { createOrganization, createProject } from "../../domain/orgs/organizations";
 import { permissionsOfRole } from "../../contracts/permissions";
 
 export const orgsRouter = createRouter({
   create: authedProcedure("any signed-in user may create an organization, which they then own")
-    .input(z.object({ organizationName: requiredText(120), organizationSlug: slug, projectName: requiredText(120), projectSlug: slug }))
+    .input(newOrganizationInput)
     .mutation(async ({ ctx, input }) => {
       const org = await ctx.audited((w) =>
         createOrganization(w, { name: input.organizationName, slug: input.organizationSlug, ownerId: ctx.user.id, projectName: input.projectName, projectSlug: input.projectSlug }),
@@ -21,7 +20,7 @@ export const orgsRouter = createRouter({
     projects: await ctx.db.project.findMany({ where: { orgId: ctx.org.id }, orderBy: { name: "asc" }, select: { id: true, slug: true, name: true, createdAt: true } }),
   })),
   createProject: orgProcedure("project:create")
-    .input(z.object({ name: requiredText(120), slug }))
+    .input(newProjectInput)
     .mutation(async ({ ctx, input }) => {
       const project = await ctx.audited((w) => createProject(w, ctx.org.id, input));
       return { slug: project.slug, name: project.name };

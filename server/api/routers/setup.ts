@@ -1,18 +1,7 @@
 import "server-only";
-import { z } from "zod";
 import { createRouter, publicProcedure } from "../trpc";
 import { createFirstOwner, needsSetup } from "../../domain/orgs/setup";
-import { email, password, requiredText, slug } from "../../contracts/fields";
-
-export const firstOwnerInput = z.object({
-  name: requiredText(120),
-  email,
-  password,
-  organizationName: requiredText(120),
-  organizationSlug: slug,
-  projectName: requiredText(120),
-  projectSlug: slug,
-});
+import { firstOwnerInput } from "../../contracts/accounts";
 
 export const setupRouter = createRouter({
   status: publicProcedure("the sign-in page asks whether Keel still needs its first owner").query(async ({ ctx }) => ({
