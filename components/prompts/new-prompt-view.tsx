@@ -1,13 +1,20 @@
 "use client";
 // Creating a prompt: its name (folders with "/"), type, description and tags, the first
-// version's content and model configuration, and a commit message.
+// version's content and model configuration, and a commit message. One react-hook-form form: the
+// text fields are registered inputs checked with the contracts' schemas; the content (template or
+// messages, variables, model configuration) is one controlled value, checked as the server would.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
-import { promptName } from "@/server/contracts/prompts";
+import { useForm, useWatch } from "react-hook-form";
+import { zodResolver } from "@hookform/resolvers/zod";
+import { z } from "zod";
+import { text } from "@/server/contracts/fields";
+import { commitMessage, promptName } from "@/server/contracts/prompts";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Button, Card, CardBody, CardHeader, Input, PageHeader, Textarea, cn } from "@/components/ui";
-import { errorInfo, focusFirstInvalid, phraseFieldMessage } from "@/components/lib/errors";
+import { focusFirstInvalid } from "@/components/lib/errors";
+import { applyServerErrors, phrasedBy } from "@/components/lib/form-errors";
 import { ContentEditor } from "./content-editor";
 import { ModelConfigPanel } from "./model-config-panel";
 import { contentKey, draftProblems, draftToContent, draftVariables, newDraft, parseTags, promptHref, type ContentDraft, type PromptType } from "./model";
@@ -15,23 +22,46 @@ import { VariablesTable } from "./variables-table";
 import { useUnsavedChangesGuard } from "./unsaved-guard";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string };
-type Field = "name" | "tags" | "content" | "commitMessage" | "description";
 
+// The content's problems go on three places of `content`, none inside another: the text
+// (`template` or `messages`: no message, empty text, {{ }} syntax; each message's own problem is
+// shown on it by the editor) and `config` (the model configuration panel shows which field).
+const contentSchema = z.custom<ContentDraft>().superRefine((draft, ctx) => {
+  const where = draft.type === "chat" ? "messages" : "template";
+  const problem = draft.type === "chat" && draft.messages.length === 0 ? "Add at least one message" : draftProblems(draft)[0]?.message;
+  if (problem) ctx.addIssue({ code: "custom", path: [where], message: problem });
+  if (Object.keys(draftToContent(draft).errors).length) ctx.addIssue({ code: "custom", path: ["config"], message: "Check the model configuration" });
+});
+
+const newPromptSchema = z.object({
+  name: z.string().trim().superRefine(phrasedBy(promptName, "Name")),
+  description: z.string().trim().superRefine(phrasedBy(text(2000), "Description")),
+  tags: z.string().superRefine((value, ctx) => {
+    const { error } = parseTags(value);
+    if (error) ctx.addIssue({ code: "custom", message: error });
+  }),
+  content: contentSchema,
+  commitMessage: z.string().trim().superRefine(phrasedBy(commitMessage, "Commit message")),
+});
+type NewPromptValues = z.infer<typeof newPromptSchema>;
+
+const LABELS = { name: "Name", description: "Description", tags: "Tags", commitMessage: "Commit message" } as const;
 
 export function NewPromptView({ orgSlug, projectSlug, projectName }: Props) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
   const formId = useId();
-  const [name, setName] = useState("");
-  const [description, setDescription] = useState("");
-  const [tagsText, setTagsText] = useState("");
-  const [draft, setDraft] = useState<ContentDraft>(() => newDraft("chat"));
-  const [commitMessage, setCommitMessage] = useState("First version");
-  const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
+  const form = useForm<NewPromptValues>({
+    resolver: zodResolver(newPromptSchema),
+    defaultValues: { name: "", description: "", tags: "", content: newDraft("chat"), commitMessage: "First version" },
+  });
+  const { register, formState: { errors, isSubmitted } } = form;
+  const [name, description, tagsText, draft] = useWatch({ control: form.control, name: ["name", "description", "tags", "content"] });
   const [formError, setFormError] = useState<string | null>(null);
+  // The content is one controlled value; updates read the latest (the editors call back after render).
+  const setDraft = (update: (d: ContentDraft) => ContentDraft) => form.setValue("content", update(form.getValues("content")), { shouldValidate: isSubmitted });
 
-  const [attempted, setAttempted] = useState(false);
   const [saved, setSaved] = useState(false);
   const initialKey = useState(() => contentKey(newDraft("chat")))[0];
   const dirty = !saved && (name !== "" || description !== "" || tagsText !== "" || contentKey(draft) !== initialKey);
@@ -46,56 +76,49 @@ export function NewPromptView({ orgSlug, projectSlug, projectName }: Props) {
         router.push(promptHref(orgSlug, projectSlug, result.name));
       },
       onError: (error) => {
-        const info = errorInfo(error);
-        const field = info.field?.split(".")[0];
-        if (field === "name") setErrors({ name: phraseFieldMessage(info.message, "name", "Name") });
-        else if (field === "commitMessage") setErrors({ commitMessage: phraseFieldMessage(info.message, "commitMessage", "Commit message") });
-        else if (field === "content") {
-          setErrors({ content: info.message });
-        }
-        else setFormError(info.message);
+        const textField = form.getValues("content").type === "chat" ? "content.messages" : "content.template";
+        setFormError(
+          applyServerErrors(form, error, {
+            labels: LABELS,
+            fieldOf: (path) => {
+              if (path.startsWith("content.config")) return "content.config";
+              if (path.startsWith("content")) return textField;
+              const first = path.split(".")[0]!;
+              return first in LABELS ? (first as keyof typeof LABELS) : null;
+            },
+          }),
+        );
         focusFirstInvalid(formId);
       },
     }),
   );
 
   function setType(type: PromptType) {
-    if (type === draft.type) return;
-    // Carry the text across: a template becomes one user message, and back.
-    if (type === "chat") {
-      const fresh = newDraft("chat");
-      setDraft({ ...draft, type, messages: draft.template ? [{ ...fresh.messages[1]!, content: draft.template }] : fresh.messages });
-    } else {
-      setDraft({ ...draft, type, template: draft.template || draft.messages.map((m) => m.content).filter(Boolean).join("\n\n") });
-    }
+    setDraft((draft) => {
+      if (type === draft.type) return draft;
+      // Carry the text across: a template becomes one user message, and back.
+      if (type === "chat") {
+        const fresh = newDraft("chat");
+        return { ...draft, type, messages: draft.template ? [{ ...fresh.messages[1]!, content: draft.template }] : fresh.messages };
+      }
+      return { ...draft, type, template: draft.template || draft.messages.map((m) => m.content).filter(Boolean).join("\n\n") };
+    });
   }
 
-  function onSubmit(e: FormEvent) {
-    e.preventDefault();
-    setAttempted(true);
+  const onSubmit = (e: FormEvent) => {
     setFormError(null);
-    const next: Partial<Record<Field, string>> = {};
-    const nameCheck = promptName.safeParse(name.trim());
-    if (!nameCheck.success) next.name = phraseFieldMessage(nameCheck.error.issues[0]?.message ?? "is not valid", "name", "Name");
-    const tags = parseTags(tagsText);
-    if (tags.error) next.tags = tags.error;
-    if (!commitMessage.trim()) next.commitMessage = "Commit message is required: say what changed";
-    const { content, errors: configErrors } = draftToContent(draft);
-    if (draft.type === "chat" && draft.messages.length === 0) next.content = "Add at least one message";
-    const problems = draftProblems(draft);
-    if (problems.length && !next.content) next.content = problems[0]!.message;
-    setErrors(next);
-    if (Object.keys(next).length || Object.keys(configErrors).length) {
-      if (Object.keys(configErrors).length && !Object.keys(next).length) setFormError("Check the model configuration");
-      return focusFirstInvalid(formId);
-    }
-    create.mutate({ orgSlug, projectSlug, name: name.trim(), description: description.trim(), tags: tags.tags, content, commitMessage: commitMessage.trim() });
-  }
+    return form.handleSubmit(
+      (v) => create.mutate({ orgSlug, projectSlug, name: v.name, description: v.description, tags: parseTags(v.tags).tags, content: draftToContent(v.content).content, commitMessage: v.commitMessage }),
+      () => focusFirstInvalid(formId),
+    )(e);
+  };
 
   const variables = draftVariables(draft);
   // Content problems (empty text, {{ }} syntax) by path ("template", "messages.1.content"): shown
   // once a save was attempted, and kept current as the text changes.
-  const contentErrors = attempted ? Object.fromEntries(draftProblems(draft).map((p) => [p.path.join("."), p.message])) : {};
+  const contentErrors = isSubmitted ? Object.fromEntries(draftProblems(draft).map((p) => [p.path.join("."), p.message])) : {};
+  const contentError = (draft.type === "chat" ? errors.content?.messages : errors.content?.template)?.message;
+  const problem = formError ?? errors.content?.config?.message ?? null;
 
   return (
     <>
@@ -107,9 +130,8 @@ export function NewPromptView({ orgSlug, projectSlug, projectName }: Props) {
             <CardBody className="flex flex-col gap-4">
               <Input
                 label="Name"
-                value={name}
-                error={errors.name}
-                onChange={(e) => setName(e.target.value)}
+                {...register("name")}
+                error={errors.name?.message}
                 placeholder="support/greeting"
                 className="font-mono"
                 spellCheck={false}
@@ -145,8 +167,8 @@ export function NewPromptView({ orgSlug, projectSlug, projectName }: Props) {
                   ))}
                 </div>
               </fieldset>
-              <Textarea label="Description" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={description} onChange={(e) => setDescription(e.target.value)} maxLength={2000} className="min-h-14" />
-              <Input label="Tags" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={tagsText} error={errors.tags} onChange={(e) => setTagsText(e.target.value)} placeholder="support, onboarding" hint="Separate tags with commas." />
+              <Textarea label="Description" labelAside={<span className="text-xs text-zinc-500">optional</span>} {...register("description")} error={errors.description?.message} maxLength={2000} className="min-h-14" />
+              <Input label="Tags" labelAside={<span className="text-xs text-zinc-500">optional</span>} {...register("tags")} error={errors.tags?.message} placeholder="support, onboarding" hint="Separate tags with commas." />
             </CardBody>
           </Card>
           <Card aria-labelledby="content-title">
@@ -158,7 +180,7 @@ export function NewPromptView({ orgSlug, projectSlug, projectName }: Props) {
                 messages={draft.messages}
                 onTemplateChange={(template) => setDraft((d) => ({ ...d, template }))}
                 onMessagesChange={(messages) => setDraft((d) => ({ ...d, messages }))}
-                error={errors.content}
+                error={contentError}
                 fieldErrors={contentErrors}
               />
               <section aria-labelledby="new-variables-title">
@@ -175,14 +197,14 @@ export function NewPromptView({ orgSlug, projectSlug, projectName }: Props) {
           <Card aria-labelledby="config-title">
             <CardHeader titleId="config-title" title="Model configuration" description="Stored with the version; applications may use it." />
             <CardBody>
-              <ModelConfigPanel orgSlug={orgSlug} projectSlug={projectSlug} value={draft.config} onChange={(config) => setDraft((d) => ({ ...d, config }))} showErrors={attempted} />
+              <ModelConfigPanel orgSlug={orgSlug} projectSlug={projectSlug} value={draft.config} onChange={(config) => setDraft((d) => ({ ...d, config }))} showErrors={isSubmitted} />
             </CardBody>
           </Card>
           <Card aria-labelledby="save-title">
             <CardHeader titleId="save-title" title="Save" />
             <CardBody className="flex flex-col gap-3">
-              {formError ? <Alert tone="error">{formError}</Alert> : null}
-              <Input label="Commit message" value={commitMessage} error={errors.commitMessage} onChange={(e) => setCommitMessage(e.target.value)} maxLength={500} />
+              {problem ? <Alert tone="error">{problem}</Alert> : null}
+              <Input label="Commit message" {...register("commitMessage")} error={errors.commitMessage?.message} maxLength={500} />
               <div className="flex justify-end gap-2">
                 <Button onClick={() => guard.leave(`/o/${orgSlug}/p/${projectSlug}/prompts`)}>Cancel</Button>
                 <Button variant="primary" type="submit" loading={create.isPending}>

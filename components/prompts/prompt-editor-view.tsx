@@ -1,17 +1,21 @@
 "use client";
 // Editing a prompt saves a new version. The editor starts from the latest version (or the one in
 // ?from=), lists variables as they are typed, guards unsaved changes, and saves through a review
-// dialog that shows the diff and takes the commit message. If someone else saved meanwhile the
-// server refuses (CONFLICT): the dialog shows their changes and lets the author decide, rather
-// than silently branching.
+// dialog that shows the diff and takes the commit message (a react-hook-form form checked with the
+// contract's commitMessage). If someone else saved meanwhile the server refuses (CONFLICT): the
+// dialog shows their changes and lets the author decide, rather than silently branching.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
-import type { VersionContent } from "@/server/contracts/prompts";
+import { useForm } from "react-hook-form";
+import { zodResolver } from "@hookform/resolvers/zod";
+import { z } from "zod";
+import { commitMessage, type VersionContent } from "@/server/contracts/prompts";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Badge, Button, Card, CardBody, CardHeader, Dialog, Input, PageHeader, Spinner } from "@/components/ui";
 import { SaveIcon } from "@/components/ui/icons";
 import { errorInfo } from "@/components/lib/errors";
+import { applyServerErrors, phrasedBy } from "@/components/lib/form-errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
 import { ContentEditor } from "./content-editor";
@@ -222,6 +226,9 @@ function VariableChanges({ before, after }: { before: string[]; after: string[] 
   );
 }
 
+const saveSchema = z.object({ commitMessage: z.string().trim().superRefine(phrasedBy(commitMessage, "Commit message")) });
+type SaveValues = z.infer<typeof saveSchema>;
+
 function ReviewDialog({
   open,
   onClose,
@@ -252,8 +259,8 @@ function ReviewDialog({
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const formId = useId();
-  const [message, setMessage] = useState("");
-  const [messageError, setMessageError] = useState<string | null>(null);
+  const form = useForm<SaveValues>({ resolver: zodResolver(saveSchema), defaultValues: { commitMessage: "" } });
+  const [formError, setFormError] = useState<string | null>(null);
   const [conflict, setConflict] = useState<{ message: string; latest: number | null } | null>(null);
   const providers = useProviders(orgSlug, projectSlug);
   const providerNames = Object.fromEntries((providers.data ?? []).map((p) => [p.id, p.name]));
@@ -277,34 +284,31 @@ function ReviewDialog({
         if (info.code === "CONFLICT" && info.field === "basedOnVersion") {
           const fresh = await queryClient.fetchQuery({ ...trpc.prompts.get.queryOptions({ orgSlug, projectSlug, name }), staleTime: 0 });
           setConflict({ message: info.message, latest: fresh.latestVersion });
-        } else if (info.field === "commitMessage") {
-          setMessageError(info.message.replace(/^commitMessage: /, "Commit message "));
+        } else if (!isIdentical(error)) {
+          setFormError(applyServerErrors(form, error, { labels: { commitMessage: "Commit message" } }));
         }
       },
     }),
   );
-  const identical = errorInfo(save.error).code === "CONFLICT" && !conflict && /Nothing changed/i.test(errorInfo(save.error).message);
+  const identical = !conflict && isIdentical(save.error);
 
   function close() {
     save.reset();
     setConflict(null);
-    setMessageError(null);
+    setFormError(null);
+    form.clearErrors();
     onClose();
   }
 
-  function onSubmit(e: FormEvent) {
-    e.preventDefault();
-    if (!message.trim()) {
-      setMessageError("Commit message is required: say what changed");
-      document.getElementById(`${formId}-message`)?.focus();
-      return;
-    }
-    setMessageError(null);
-    setConflict(null);
-    save.mutate({ orgSlug, projectSlug, name, content, commitMessage: message.trim(), basedOnVersion: basedOn });
-  }
+  const onSubmit = (e: FormEvent) => {
+    setFormError(null);
+    return form.handleSubmit((v) => {
+      setConflict(null);
+      save.mutate({ orgSlug, projectSlug, name, content, commitMessage: v.commitMessage, basedOnVersion: basedOn });
+    })(e);
+  };
 
-  const otherError = save.error && !identical && !conflict && errorInfo(save.error).field !== "commitMessage" ? errorInfo(save.error).message : null;
+  const otherError = !conflict && !identical ? formError : null;
 
   return (
     <Dialog
@@ -339,11 +343,9 @@ function ReviewDialog({
         </div>
         <form id={formId} onSubmit={onSubmit} noValidate aria-label="Save version">
           <Input
-            id={`${formId}-message`}
             label="Commit message"
-            value={message}
-            error={messageError}
-            onChange={(e) => setMessage(e.target.value)}
+            {...form.register("commitMessage")}
+            error={form.formState.errors.commitMessage?.message}
             maxLength={500}
             placeholder="What changed and why"
             data-autofocus
@@ -383,6 +385,12 @@ function ReviewDialog({
       </div>
     </Dialog>
   );
+}
+
+/** The server's refusal of a save whose content equals the latest version's. */
+function isIdentical(error: unknown): boolean {
+  const info = errorInfo(error);
+  return info.code === "CONFLICT" && /Nothing changed/i.test(info.message);
 }
 
 function TheirChanges({ orgSlug, projectSlug, name, type, from, to, providerNames, theirs }: { orgSlug: string; projectSlug: string; name: string; type: "text" | "chat"; from: number; to: number; providerNames: Record<string, string>; theirs: VersionLike | undefined }) {

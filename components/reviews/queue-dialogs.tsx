@@ -1,21 +1,23 @@
 "use client";
 // The lead's dialogs on a queue page: add items (from an evaluation run: all, one evaluator's
 // failures, a random sample; or from a dataset version), choose reviewers, mark an item gold and
-// adjudicate a disagreement. Server errors naming a field (`grade.tone`, `note`, `dataset`,
-// `select.evaluator`) are shown on that field.
+// adjudicate a disagreement; add finalised items to a dataset. Each is one react-hook-form form
+// checked with zod; server errors naming a field (`grade.tone`, `note`, `dataset`,
+// `select.evaluator`, `userIds`) are shown on that field.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
-import { useForm, useWatch } from "react-hook-form";
+import { Controller, useForm, useWatch, type FieldErrors } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { z } from "zod";
+import { text } from "@/server/contracts/fields";
 import type { Grade, Rubric } from "@/server/contracts/reviews";
 import { useTRPC, type RouterOutputs } from "@/components/trpc/client";
 import { Alert, Button, Checkbox, Dialog, Input, Select, Spinner, Textarea, cn } from "@/components/ui";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
-import { errorInfo, focusFirstInvalid } from "@/components/lib/errors";
-import { applyServerErrors } from "@/components/lib/form-errors";
+import { focusFirstInvalid } from "@/components/lib/errors";
+import { applyServerErrors, phrasedBy } from "@/components/lib/form-errors";
 import { preview } from "@/components/datasets/model";
-import { checkDraft, draftFromAgreement, draftFromGrade, GradeForm, type GradeDraft } from "./grade-form";
+import { checkDraft, draftFromAgreement, draftFromGrade, gradeFromDraft, GradeForm, type GradeDraft } from "./grade-form";
 import { formatGradeValue } from "./model";
 import { formatCount } from "@/components/lib/format";
 
@@ -236,11 +238,19 @@ function Radio({ name, label, checked, onChange }: { name: string; label: string
 // ---------------------------------------------------------------------------------------------
 // Reviewers
 
+const reviewersSchema = z.object({ userIds: z.array(z.uuid()).max(100, "Choose at most 100 reviewers") });
+type ReviewersValues = z.infer<typeof reviewersSchema>;
+
+// People whose role can grade (an organization role or a project override).
+const canGrade = (role: string | null) => role === "owner" || role === "admin" || role === "editor" || role === "reviewer";
+
 export function ReviewersDialog({ orgSlug, projectSlug, name, current, onClose, onSaved }: Base & { current: string[]; onClose: () => void; onSaved: (message: string) => void }) {
   const trpc = useTRPC();
+  const formId = useId();
   const invalidate = useInvalidateQueue();
   const members = useQuery(trpc.members.list.queryOptions({ orgSlug }));
-  const [chosen, setChosen] = useState<Set<string>>(() => new Set(current));
+  const form = useForm<ReviewersValues>({ resolver: zodResolver(reviewersSchema), defaultValues: { userIds: current } });
+  const error = form.formState.errors.userIds?.message;
   const [formError, setFormError] = useState<string | null>(null);
   const save = useMutation(
     trpc.reviews.setReviewers.mutationOptions({
@@ -248,11 +258,13 @@ export function ReviewersDialog({ orgSlug, projectSlug, name, current, onClose, 
         await invalidate();
         onSaved(`${r.reviewers} ${r.reviewers === 1 ? "reviewer" : "reviewers"} assigned.`);
       },
-      onError: (error) => setFormError(errorInfo(error).message),
+      onError: (e) => setFormError(applyServerErrors(form, e, { fieldOf: (path) => (path.startsWith("userIds") ? "userIds" : null) })),
     }),
   );
-  // People whose role can grade (an organization role or a project override).
-  const canGrade = (role: string | null) => role === "owner" || role === "admin" || role === "editor" || role === "reviewer";
+  const onSubmit = (e: FormEvent) => {
+    setFormError(null);
+    return form.handleSubmit((v) => save.mutate({ orgSlug, projectSlug, name, userIds: v.userIds }))(e);
+  };
   const list = members.data ?? [];
   return (
     <Dialog
@@ -263,52 +275,60 @@ export function ReviewersDialog({ orgSlug, projectSlug, name, current, onClose, 
       footer={
         <>
           <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" loading={save.isPending} onClick={() => (setFormError(null), save.mutate({ orgSlug, projectSlug, name, userIds: [...chosen] }))}>
+          <Button type="submit" form={formId} variant="primary" loading={save.isPending}>
             Save reviewers
           </Button>
         </>
       }
     >
-      <FormProblem message={formError} />
-      {members.isPending ? (
-        <Spinner label="Loading members…" />
-      ) : members.isError ? (
-        <QueryErrorAlert title="Could not load the members" error={members.error} />
-      ) : (
-        <fieldset>
-          <legend className="mb-2 text-[13px] text-zinc-600">
-            {chosen.size} of {list.length} members chosen
-          </legend>
-          <ul className="flex flex-col divide-y divide-zinc-100 rounded-md border border-zinc-200">
-            {list.map((m) => {
-              const role = m.projectRole ?? m.role;
-              const able = canGrade(role);
+      <form id={formId} onSubmit={onSubmit} noValidate aria-label="Reviewers">
+        <FormProblem message={formError} />
+        {members.isPending ? (
+          <Spinner label="Loading members…" />
+        ) : members.isError ? (
+          <QueryErrorAlert title="Could not load the members" error={members.error} />
+        ) : (
+          <Controller
+            control={form.control}
+            name="userIds"
+            render={({ field }) => {
+              const chosen = new Set(field.value);
               return (
-                <li key={m.userId} className={cn("px-3 py-2", !able && "bg-zinc-50")}>
-                  <Checkbox
-                    label={m.name ? `${m.name} (${m.email})` : m.email}
-                    description={able ? `Role: ${role}` : `Role: ${role}. This role cannot grade; they would see nothing to review.`}
-                    checked={chosen.has(m.userId)}
-                    disabled={!able && !chosen.has(m.userId)}
-                    onChange={(e) =>
-                      setChosen((s) => {
-                        const next = new Set(s);
-                        if (e.target.checked) next.add(m.userId);
-                        else next.delete(m.userId);
-                        return next;
-                      })
-                    }
-                  />
-                </li>
+                <fieldset aria-describedby={error ? `${formId}-error` : undefined}>
+                  <legend className="mb-2 text-[13px] text-zinc-600">
+                    {chosen.size} of {list.length} members chosen
+                  </legend>
+                  <ul className="flex flex-col divide-y divide-zinc-100 rounded-md border border-zinc-200">
+                    {list.map((m) => {
+                      const role = m.projectRole ?? m.role;
+                      const able = canGrade(role);
+                      return (
+                        <li key={m.userId} className={cn("px-3 py-2", !able && "bg-zinc-50")}>
+                          <Checkbox
+                            label={m.name ? `${m.name} (${m.email})` : m.email}
+                            description={able ? `Role: ${role}` : `Role: ${role}. This role cannot grade; they would see nothing to review.`}
+                            checked={chosen.has(m.userId)}
+                            disabled={!able && !chosen.has(m.userId)}
+                            onChange={(e) => field.onChange(e.target.checked ? [...field.value, m.userId] : field.value.filter((id) => id !== m.userId))}
+                          />
+                        </li>
+                      );
+                    })}
+                  </ul>
+                  {error ? (
+                    <p id={`${formId}-error`} className="mt-1.5 text-xs text-red-700">
+                      {error}
+                    </p>
+                  ) : null}
+                </fieldset>
               );
-            })}
-          </ul>
-        </fieldset>
-      )}
+            }}
+          />
+        )}
+      </form>
     </Dialog>
   );
 }
-
 // ---------------------------------------------------------------------------------------------
 // Gold and adjudication
 
@@ -375,20 +395,33 @@ export function ReviewsGrid({ rubric, reviews, differing, position, compact = fa
   );
 }
 
-function gradeErrorsFrom(error: unknown): { fields: Record<string, string>; note?: string; form?: string } {
-  const info = errorInfo(error);
-  if (info.field?.startsWith("grade.")) return { fields: { [info.field.slice(6)]: info.message } };
-  if (info.field === "note") return { fields: {}, note: info.message };
-  return { fields: {}, form: info.message };
+// The grade controls are one controlled value (the draft, text by dimension key); the rubric's own
+// checkGrade finds the problem and puts it on its dimension, `grade.<key>`, where the server names it too.
+const gradeDraft = (rubric: Rubric) =>
+  z.record(z.string(), z.string()).superRefine((draft, ctx) => {
+    for (const [key, message] of Object.entries(checkDraft(rubric, draft).errors ?? {})) ctx.addIssue({ code: "custom", path: [key], message });
+  });
+
+/** A server error on one of the rubric's dimensions ("grade.tone") goes on that dimension. */
+const gradeFieldOf = (rubric: Rubric) => (path: string) => (rubric.some((d) => path === `grade.${d.key}`) ? (path as `grade.${string}`) : null);
+
+function gradeErrors(rubric: Rubric, errors: FieldErrors<{ grade: GradeDraft }>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const d of rubric) {
+    const message = errors.grade?.[d.key]?.message;
+    if (message) out[d.key] = message;
+  }
+  return out;
 }
+
+type GoldValues = { grade: GradeDraft };
 
 export function GoldDialog({ orgSlug, projectSlug, name, rubric, item, onClose, onSaved }: Base & { rubric: Rubric; item: QueueItem; onClose: () => void; onSaved: (message: string) => void }) {
   const trpc = useTRPC();
   const formId = useId();
   const invalidate = useInvalidateQueue();
   const existing = (item.gold as Grade | null) ?? null;
-  const [draft, setDraft] = useState<GradeDraft>(() => draftFromGrade(rubric, existing ?? (item.finalGrade as Grade | null)));
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const form = useForm<GoldValues>({ resolver: zodResolver(z.object({ grade: gradeDraft(rubric) })), defaultValues: { grade: draftFromGrade(rubric, existing ?? (item.finalGrade as Grade | null)) } });
   const [formError, setFormError] = useState<string | null>(null);
   const save = useMutation(
     trpc.reviews.setGold.mutationOptions({
@@ -397,24 +430,15 @@ export function GoldDialog({ orgSlug, projectSlug, name, rubric, item, onClose, 
         onSaved(r.gold ? `Item #${item.position} is a gold item.` : `Item #${item.position} is no longer a gold item.`);
       },
       onError: (error) => {
-        const e = gradeErrorsFrom(error);
-        setErrors(e.fields);
-        setFormError(e.form ?? e.note ?? null);
+        setFormError(applyServerErrors(form, error, { fieldOf: gradeFieldOf(rubric) }));
         focusFirstInvalid(formId);
       },
     }),
   );
-  function onSubmit(e: FormEvent) {
-    e.preventDefault();
+  const onSubmit = (e: FormEvent) => {
     setFormError(null);
-    const checked = checkDraft(rubric, draft);
-    if (checked.errors) {
-      setErrors(checked.errors);
-      return focusFirstInvalid(formId);
-    }
-    setErrors({});
-    save.mutate({ orgSlug, projectSlug, name, position: item.position, grade: checked.grade });
-  }
+    return form.handleSubmit((v) => save.mutate({ orgSlug, projectSlug, name, position: item.position, grade: gradeFromDraft(rubric, v.grade) }), () => focusFirstInvalid(formId))(e);
+  };
   return (
     <Dialog
       open
@@ -425,7 +449,7 @@ export function GoldDialog({ orgSlug, projectSlug, name, rubric, item, onClose, 
       footer={
         <>
           {existing ? (
-            <Button variant="danger-ghost" className="mr-auto" loading={save.isPending && save.variables?.grade === null} onClick={() => save.mutate({ orgSlug, projectSlug, name, position: item.position, grade: null })}>
+            <Button variant="danger-ghost" className="mr-auto" loading={save.isPending && save.variables?.grade === null} onClick={() => (setFormError(null), save.mutate({ orgSlug, projectSlug, name, position: item.position, grade: null }))}>
               Unmark gold
             </Button>
           ) : null}
@@ -439,20 +463,24 @@ export function GoldDialog({ orgSlug, projectSlug, name, rubric, item, onClose, 
       <FormProblem message={formError} />
       <ItemContent item={item} />
       <form id={formId} onSubmit={onSubmit} noValidate aria-label="Gold grade">
-        <GradeForm rubric={rubric} draft={draft} onChange={(d) => (setDraft(d), setErrors({}))} errors={errors} idPrefix={`${formId}-g`} />
+        <Controller control={form.control} name="grade" render={({ field }) => <GradeForm rubric={rubric} draft={field.value} onChange={field.onChange} errors={gradeErrors(rubric, form.formState.errors)} idPrefix={`${formId}-g`} />} />
       </form>
     </Dialog>
   );
 }
 
+const adjudicateNote = text(2000).min(1, "is required: say why this is the final grade");
+type AdjudicateValues = { grade: GradeDraft; note: string };
+
 export function AdjudicateDialog({ orgSlug, projectSlug, name, rubric, item, onClose, onSaved }: Base & { rubric: Rubric; item: QueueItem; onClose: () => void; onSaved: (message: string) => void }) {
   const trpc = useTRPC();
   const formId = useId();
   const invalidate = useInvalidateQueue();
-  const [draft, setDraft] = useState<GradeDraft>(() => draftFromAgreement(rubric, item.reviews.map((r) => r.grade)));
-  const [note, setNote] = useState("");
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [noteError, setNoteError] = useState<string | null>(null);
+  const form = useForm<AdjudicateValues>({
+    resolver: zodResolver(z.object({ grade: gradeDraft(rubric), note: z.string().trim().superRefine(phrasedBy(adjudicateNote, "Note")) })),
+    defaultValues: { grade: draftFromAgreement(rubric, item.reviews.map((r) => r.grade)), note: "" },
+  });
+  const { errors } = form.formState;
   const [formError, setFormError] = useState<string | null>(null);
   const save = useMutation(
     trpc.reviews.adjudicate.mutationOptions({
@@ -461,24 +489,16 @@ export function AdjudicateDialog({ orgSlug, projectSlug, name, rubric, item, onC
         onSaved(`Item #${item.position} adjudicated: its final grade is set.`);
       },
       onError: (error) => {
-        const e = gradeErrorsFrom(error);
-        setErrors(e.fields);
-        setNoteError(e.note ?? null);
-        setFormError(e.form ?? null);
+        const onGrade = gradeFieldOf(rubric);
+        setFormError(applyServerErrors(form, error, { labels: { note: "Note" }, fieldOf: (path) => (path === "note" ? "note" : onGrade(path)) }));
         focusFirstInvalid(formId);
       },
     }),
   );
-  function onSubmit(e: FormEvent) {
-    e.preventDefault();
+  const onSubmit = (e: FormEvent) => {
     setFormError(null);
-    const checked = checkDraft(rubric, draft);
-    const missingNote = note.trim() ? null : "Note is required: say why this is the final grade";
-    setErrors(checked.errors ?? {});
-    setNoteError(missingNote);
-    if (checked.errors || missingNote) return focusFirstInvalid(formId);
-    save.mutate({ orgSlug, projectSlug, name, position: item.position, grade: checked.grade!, note: note.trim() });
-  }
+    return form.handleSubmit((v) => save.mutate({ orgSlug, projectSlug, name, position: item.position, grade: gradeFromDraft(rubric, v.grade), note: v.note }), () => focusFirstInvalid(formId))(e);
+  };
   const differingLabels = rubric.filter((d) => item.differing.includes(d.key)).map((d) => d.label);
   return (
     <Dialog
@@ -510,26 +530,36 @@ export function AdjudicateDialog({ orgSlug, projectSlug, name, rubric, item, onC
         </div>
         <form id={formId} onSubmit={onSubmit} noValidate aria-label="Final grade" className="flex min-w-0 flex-col gap-4">
           <h3 className="text-xs font-semibold text-zinc-700">Final grade</h3>
-          <GradeForm rubric={rubric} draft={draft} onChange={(d) => (setDraft(d), setErrors({}))} errors={errors} idPrefix={`${formId}-a`} />
-          <Textarea label="Note" value={note} error={noteError} maxLength={2000} onChange={(e) => (setNote(e.target.value), setNoteError(null))} rows={3} hint="Required. Why this is the right grade; it is kept with the item and in the audit log." />
+          <Controller control={form.control} name="grade" render={({ field }) => <GradeForm rubric={rubric} draft={field.value} onChange={field.onChange} errors={gradeErrors(rubric, errors)} idPrefix={`${formId}-a`} />} />
+          <Textarea label="Note" {...form.register("note")} error={errors.note?.message} maxLength={2000} rows={3} hint="Required. Why this is the right grade; it is kept with the item and in the audit log." />
         </form>
       </div>
     </Dialog>
   );
 }
 
+const addToDatasetSchema = z.object({ dataset: z.string().min(1, "Choose a dataset") });
+type AddToDatasetValues = z.infer<typeof addToDatasetSchema>;
+
 /** Finalised items into a dataset: the reviewed output becomes the expected output, with a link back. */
 export function AddToDatasetDialog({ orgSlug, projectSlug, name, finalized, onClose, onSaved }: Base & { finalized: number; onClose: () => void; onSaved: (message: string) => void }) {
   const trpc = useTRPC();
+  const formId = useId();
   const datasets = useQuery(trpc.datasets.list.queryOptions({ orgSlug, projectSlug }));
-  const [dataset, setDataset] = useState("");
-  const [error, setError] = useState<string | null>(null);
+  const form = useForm<AddToDatasetValues>({ resolver: zodResolver(addToDatasetSchema), defaultValues: { dataset: "" } });
+  // Controlled: the options arrive with the query.
+  const dataset = useWatch({ control: form.control, name: "dataset" });
+  const [formError, setFormError] = useState<string | null>(null);
   const add = useMutation(
     trpc.reviews.addToDataset.mutationOptions({
-      onSuccess: (r) => onSaved(`${r.itemIds.length} finalised ${r.itemIds.length === 1 ? "item" : "items"} added to ${dataset} as version ${r.version}.`),
-      onError: (e) => setError(errorInfo(e).message),
+      onSuccess: (r, v) => onSaved(`${r.itemIds.length} finalised ${r.itemIds.length === 1 ? "item" : "items"} added to ${v.dataset} as version ${r.version}.`),
+      onError: (e) => setFormError(applyServerErrors(form, e, { labels: { dataset: "Dataset" } })),
     }),
   );
+  const onSubmit = (e: FormEvent) => {
+    setFormError(null);
+    return form.handleSubmit((v) => add.mutate({ orgSlug, projectSlug, name, dataset: v.dataset }))(e);
+  };
   return (
     <Dialog
       open
@@ -539,21 +569,23 @@ export function AddToDatasetDialog({ orgSlug, projectSlug, name, finalized, onCl
       footer={
         <>
           <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" loading={add.isPending} disabled={!dataset} onClick={() => (setError(null), add.mutate({ orgSlug, projectSlug, name, dataset }))}>
+          <Button type="submit" form={formId} variant="primary" loading={add.isPending}>
             Add to dataset
           </Button>
         </>
       }
     >
-      <FormProblem message={error} />
-      <Select label="Dataset" value={dataset} onChange={(e) => (setDataset(e.target.value), setError(null))} disabled={datasets.isPending}>
-        <option value="">Choose a dataset…</option>
-        {(datasets.data ?? []).map((d) => (
-          <option key={d.name} value={d.name}>
-            {d.name}
-          </option>
-        ))}
-      </Select>
+      <form id={formId} onSubmit={onSubmit} noValidate aria-label="Add to dataset">
+        <FormProblem message={formError} />
+        <Select label="Dataset" {...form.register("dataset")} value={dataset} error={form.formState.errors.dataset?.message} disabled={datasets.isPending}>
+          <option value="">Choose a dataset…</option>
+          {(datasets.data ?? []).map((d) => (
+            <option key={d.name} value={d.name}>
+              {d.name}
+            </option>
+          ))}
+        </Select>
+      </form>
     </Dialog>
   );
 }

@@ -3,6 +3,13 @@
 import { z } from "zod";
 import { text } from "./fields";
 
+/** A queue's name: part of its address. */
+export const queueName = z
+  .string()
+  .min(1, "is required")
+  .max(100, "must be at most 100 characters")
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "may use letters, digits, . _ and - (starting with a letter or digit)");
+
 export const DIMENSION_TYPES = ["numeric", "categorical", "boolean", "text"] as const;
 export type DimensionType = (typeof DIMENSION_TYPES)[number];
 

@@ -3,17 +3,12 @@ import { z } from "zod";
 import { createRouter, projectProcedure } from "../trpc";
 import { jsonChecked, pageNumber, text } from "../../contracts/fields";
 import { datasetName, itemTag } from "../../contracts/datasets";
-import { gradeInput } from "../../contracts/reviews";
+import { gradeInput, queueName } from "../../contracts/reviews";
 import { addFinalizedToDataset, addFromDataset, addFromRun, createQueue, setGold, setReviewers } from "../../domain/reviews/queues";
 import { adjudicate, nextItem, renewLease, reviseGrade, skipItem, submitGrade } from "../../domain/reviews/assignments";
 import { discardDraft, getDraft, saveDraft } from "../../domain/reviews/drafts";
 import { getQueue, itemForReviewer, listQueues, myGrades, myQueues, queueAgreement, queueItems } from "../../domain/reviews/queries";
 
-const queueName = z
-  .string()
-  .min(1, "is required")
-  .max(100, "must be at most 100 characters")
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "may use letters, digits, . _ and - (starting with a letter or digit)");
 const position = z.number().int("must be a whole number").min(1, "must be 1 or more").max(2_147_483_647);
 const scope = (ctx: { org: { id: string }; project: { id: string } }) => ({ orgId: ctx.org.id, projectId: ctx.project.id });
 
