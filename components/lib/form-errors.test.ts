@@ -65,3 +65,27 @@ describe("labelledZodResolver", () => {
     expect(result).toEqual({ values: { name: "Ada", events: ["a"], confirm: "yes", tag: "" }, errors: {} });
   });
 });
+
+describe("applyServerErrors with a session HTTP route's error", () => {
+  class HttpError extends Error {
+    constructor(
+      message: string,
+      readonly field?: string,
+    ) {
+      super(message);
+    }
+  }
+
+  it("reads the field the error carries and phrases its \"<path> <predicate>\" message with the label", () => {
+    const { form, set } = fakeForm({ name: "", dataset: { version: "" } });
+    expect(applyServerErrors(form, new HttpError("name.0 may use letters and digits", "name.0"), { fieldOf: (path) => (path.startsWith("name") ? "name" : null), labels: { name: "Name" } })).toBeNull();
+    expect(set).toEqual([{ name: "name", message: "Name may use letters and digits", focus: true }]);
+  });
+
+  it("returns the message when the field is not the form's, or the error names none", () => {
+    const { form, set } = fakeForm({ name: "", dataset: { version: "" } });
+    expect(applyServerErrors(form, new HttpError("mapping.3.column must be at most 200 characters", "mapping.3.column"))).toBe("mapping.3.column must be at most 200 characters");
+    expect(applyServerErrors(form, new HttpError("The file is too large"))).toBe("The file is too large");
+    expect(set).toEqual([]);
+  });
+});

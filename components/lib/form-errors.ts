@@ -2,6 +2,8 @@
 // at most one field in `data.field`: an AppError's `field`, or the path of the first zod issue
 // ("prompt.label", "grade.tone"). A form maps that path onto one of its own fields; anything it
 // cannot place is the form's general message, shown as before in the form's "Problem" region.
+// The session HTTP routes (dataset import) answer `{ error: { message, field } }` with messages
+// "<path> <predicate>"; their client errors carry that `field` (see fieldOfError).
 // labelledZodResolver phrases the form's own checks the same way, so a field says "Name is
 // required" whether the browser or the server found the problem.
 import { zodResolver } from "@hookform/resolvers/zod";
@@ -24,14 +26,22 @@ type ApplyOptions<T extends FieldValues> = {
  */
 export function applyServerErrors<T extends FieldValues>(form: Pick<UseFormReturn<T>, "setError" | "getValues">, error: unknown, options: ApplyOptions<T> = {}): string | null {
   const info = errorInfo(error);
-  const path = info.field;
+  const path = info.field ?? fieldOfError(error);
   if (!path) return info.message;
   const field = options.fieldOf ? options.fieldOf(path) : hasField(form.getValues(), path) ? (path as FieldPath<T>) : null;
   if (!field) return info.message;
   const label = options.labels?.[field];
-  const message = label ? phraseFieldMessage(info.message.replace(/^[\w.]+: /, ""), field, label) : info.message;
+  // An HTTP route's "tags.0 may use …" is phrased like tRPC's "tags.0: may use …".
+  const predicate = !info.field && info.message.startsWith(`${path} `) ? info.message.slice(path.length + 1) : info.message.replace(/^[\w.]+: /, "");
+  const message = label ? phraseFieldMessage(predicate, field, label) : info.message;
   form.setError(field, { type: "server", message }, { shouldFocus: options.focus ?? true });
   return null;
+}
+
+/** The field an error that is not tRPC's names (an Error with a string `field`, e.g. from a session HTTP route). */
+function fieldOfError(error: unknown): string | undefined {
+  const field = error instanceof Error ? (error as Error & { field?: unknown }).field : undefined;
+  return typeof field === "string" && field ? field : undefined;
 }
 
 function hasField(values: FieldValues, path: string): boolean {

@@ -1,4 +1,4 @@
-import { ImportWizard } from "@/components/datasets/import-wizard";
+import { ImportWizard } from "@/components/datasets/import/import-wizard";
 import { Forbidden } from "@/components/shell/forbidden";
 import { getProject } from "@/app/_lib/load";
 import { prefetchOrNavigate, trpc } from "@/app/_lib/prefetch";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkPreview, type CheckedPreview } from "./import-check";
+import { checkPreview, type CheckedPreview } from "./preview-check";
 
 const row = (n: number, input: Record<string, unknown> | null, problem: string | null = null) => ({ row: n, line: n + 1, values: { id: `id-${n}` }, item: input ? { input, metadata: {} } : null, problem });
 
