@@ -12,7 +12,7 @@ import { changePasswordInput } from "@/server/contracts/accounts";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Button, FormProblem, Input } from "@/components/ui";
 import { focusFirstInvalid } from "@/components/lib/errors";
-import { applyServerErrors, labelledZodResolver } from "@/components/lib/form-errors";
+import { applyServerErrors, placedZodResolver } from "@/components/lib/form-errors";
 
 const LABELS = { currentPassword: "Current password", newPassword: "New password", confirm: "Confirm new password" };
 // The procedure's input, with the new password typed twice.
@@ -25,7 +25,7 @@ export function ChangePasswordForm({ email }: { email: string }) {
   const router = useRouter();
   const queryClient = useQueryClient();
   const formId = useId();
-  const form = useForm({ resolver: labelledZodResolver(schema, LABELS), defaultValues: EMPTY });
+  const form = useForm({ resolver: placedZodResolver(schema, { labels: LABELS }), defaultValues: EMPTY });
   const { register, formState: { errors } } = form;
   const [formError, setFormError] = useState<string | null>(null);
   const [done, setDone] = useState<null | "signed-in" | "signed-out">(null);

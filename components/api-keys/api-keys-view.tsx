@@ -1,15 +1,17 @@
 "use client";
 // A project's API keys: list, create (the secret is shown once; organization owners may make a
 // key organization-wide), revoke, and the gateway limits of keys with the gateway:invoke scope.
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useId, useState, type FormEvent } from "react";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useId } from "react";
+import { z } from "zod";
+import { apiKeyInput, type ApiKeyInput } from "@/server/contracts/api-keys";
 import { API_KEY_SCOPES, API_KEY_SCOPE_NAMES, type ApiKeyScope } from "@/server/contracts/permissions";
-import { useTRPC } from "@/components/trpc/client";
-import { ActionsTH, Alert, Badge, Button, Card, Checkbox, ConfirmDialog, CopyField, Dialog, EmptyState, Input, PageHeader, TBody, TD, TH, THead, TR, Table, cn, QueryBody } from "@/components/ui";
-import { KeyIcon, PencilIcon, PlusIcon } from "@/components/ui/icons";
-import { focusFirstInvalid, formErrorsFrom, NO_ERRORS, type FormErrors } from "@/components/lib/errors";
+import { useTRPC, type RouterOutputs } from "@/components/trpc/client";
+import { Alert, Badge, Button, Checkbox, cn, CopyField, CrudSection, Dialog, FormDialog, FormProblem, type FormProps, Input, type SectionApi } from "@/components/ui";
+import { KeyIcon, PencilIcon } from "@/components/ui/icons";
+import { useZodForm } from "@/components/lib/form-errors";
 import { Time } from "@/components/lib/time";
-import { describeLimit, LimitsDialog } from "./limits-dialog";
+import { describeLimit, LimitsForm } from "./limits-dialog";
 
 type Props = {
   orgSlug: string;
@@ -20,134 +22,176 @@ type Props = {
   /** Organization owners: may create organization-wide keys (audit:read over the whole organization). */
   canCreateOrgWide: boolean;
 };
-type Key = { id: string; name: string; publicKey: string; secretHint: string; scopes: string[]; orgWide: boolean; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null; rateLimitPerMinute: number | null; monthlyQuota: number | null; createdBy: { email: string } | null };
+type Key = RouterOutputs["apiKeys"]["list"][number];
 
 export function ApiKeysView({ orgSlug, projectSlug, projectName, canCreate, canRevoke, canCreateOrgWide }: Props) {
   const trpc = useTRPC();
-  const keys = useQuery(trpc.apiKeys.list.queryOptions({ orgSlug, projectSlug }));
-  const [creating, setCreating] = useState(false);
-  const [revoking, setRevoking] = useState<Key | null>(null);
-  const [limiting, setLimiting] = useState<Key | null>(null);
-  const [status, setStatus] = useState("");
+  const ref = { orgSlug, projectSlug };
+  const keys = useQuery(trpc.apiKeys.list.queryOptions(ref));
+  const create = useMutation(trpc.apiKeys.create.mutationOptions());
+  const setLimits = useMutation(trpc.apiKeys.setLimits.mutationOptions());
+  const revoke = useMutation(trpc.apiKeys.revoke.mutationOptions());
   const active = keys.data?.filter((k) => !k.revokedAt).length ?? 0;
-
-  const createButton = canCreate ? (
-    <Button variant="primary" icon={<PlusIcon />} onClick={() => setCreating(true)}>
-      Create API key
-    </Button>
-  ) : null;
+  const revoked = (keys.data?.length ?? 0) - active;
 
   return (
-    <>
-      <PageHeader
-        eyebrow={projectName}
-        title="API keys"
-        description="Applications use a key's public id and secret to call Keel's API for this project. Secrets are shown once, when the key is created."
-        actions={createButton}
-      />
-      <Card aria-labelledby="keys-title">
-        <div className="flex min-h-12 flex-wrap items-center gap-x-3 gap-y-1 border-b border-zinc-200 px-4 py-3">
-          <h2 id="keys-title" className="text-sm font-semibold text-zinc-900">
-            {keys.data ? `${active} active ${active === 1 ? "key" : "keys"}` : "Keys"}
-            {keys.data && keys.data.length > active ? <span className="font-normal text-zinc-500"> · {keys.data.length - active} revoked</span> : null}
-          </h2>
-          <p role="status" className="text-xs text-emerald-700">
-            {status}
-          </p>
-        </div>
-        <QueryBody query={keys} what="API keys" empty={<EmptyState icon={<KeyIcon />} title="No API keys yet" description={canCreate ? "Create a key for each application, with only the scopes it needs." : "An owner or admin can create keys for this project."} action={createButton} />}>
-          {(data) => (
-            <Table caption={`API keys of ${projectName}`}>
-              <THead>
-                <TR>
-                  <TH>Name</TH>
-                  <TH>Key</TH>
-                  <TH>Scopes</TH>
-                  <TH>Gateway limits</TH>
-                  <TH>Created</TH>
-                  <TH>Last used</TH>
-                  <TH>Status</TH>
-                  {canRevoke ? (
-                    <ActionsTH />
-                  ) : null}
-                </TR>
-              </THead>
-              <TBody>
-                {data.map((k) => (
-                  <TR key={k.id} className={cn(k.revokedAt && "bg-zinc-50/70 text-zinc-500")}>
-                    <TD className={cn("font-medium", k.revokedAt ? "text-zinc-500" : "text-zinc-900")}>{k.name}</TD>
-                    <TD className="font-mono text-xs whitespace-nowrap">
-                      <span className="block" title="Public id">
-                        <span className="sr-only">Public id </span>
-                        {k.publicKey}
-                      </span>
-                      <span className="block text-zinc-500" title="Secret (only its first characters are kept for recognition)">
-                        <span className="sr-only">Secret starts with </span>
-                        {k.secretHint}
-                        <span aria-hidden="true">…</span>
-                      </span>
-                    </TD>
-                    <TD>
-                      <ul className="flex max-w-80 min-w-40 flex-wrap gap-1" aria-label="Scopes">
-                        {k.scopes.map((s) => (
-                          <li key={s}>
-                            <Badge tone={k.revokedAt ? "outline" : "neutral"} mono title={API_KEY_SCOPES[s as ApiKeyScope]}>
-                              {s}
-                            </Badge>
-                          </li>
-                        ))}
-                        {k.orgWide ? (
-                          <li>
-                            <Badge tone={k.revokedAt ? "outline" : "warning"} title={ORG_WIDE_DESCRIPTION}>
-                              organization-wide
-                            </Badge>
-                          </li>
-                        ) : null}
-                      </ul>
-                    </TD>
-                    <TD className="whitespace-nowrap">
-                      <GatewayLimits apiKey={k} canEdit={canCreate} onEdit={() => setLimiting(k)} />
-                    </TD>
-                    <TD className="whitespace-nowrap">
-                      <Time value={k.createdAt} mode="relative" />
-                      <span className="block text-xs text-zinc-500">{k.createdBy ? `by ${k.createdBy.email}` : "by a removed user"}</span>
-                    </TD>
-                    <TD className="whitespace-nowrap text-zinc-500">{k.lastUsedAt ? <Time value={k.lastUsedAt} mode="relative" /> : "Never"}</TD>
-                    <TD className="whitespace-nowrap">
-                      {k.revokedAt ? (
-                        <span className="flex flex-col items-start gap-0.5">
-                          <Badge tone="danger">Revoked</Badge>
-                          <Time value={k.revokedAt} mode="relative" className="text-xs text-zinc-500" />
-                        </span>
-                      ) : (
-                        <Badge tone="success">Active</Badge>
-                      )}
-                    </TD>
-                    {canRevoke ? (
-                      <TD className="text-right">
-                        {!k.revokedAt ? (
-                          <Button size="sm" variant="danger-ghost" aria-label={`Revoke ${k.name}`} onClick={() => setRevoking(k)}>
-                            Revoke
-                          </Button>
-                        ) : null}
-                      </TD>
-                    ) : null}
-                  </TR>
-                ))}
-              </TBody>
-            </Table>
-          )}
-        </QueryBody>
-      </Card>
-      <CreateKeyDialog open={creating} onClose={() => setCreating(false)} orgSlug={orgSlug} projectSlug={projectSlug} projectName={projectName} canCreateOrgWide={canCreateOrgWide} />
-      {canCreate ? <LimitsDialog apiKey={limiting} onClose={() => setLimiting(null)} orgSlug={orgSlug} projectSlug={projectSlug} onSaved={setStatus} /> : null}
-      <RevokeKeyDialog apiKey={revoking} onClose={() => setRevoking(null)} orgSlug={orgSlug} projectSlug={projectSlug} onRevoked={(k) => setStatus(`${k.name} was revoked`)} />
-    </>
+    <CrudSection<Key>
+      page={{
+        eyebrow: projectName,
+        title: "API keys",
+        description: "Applications use a key's public id and secret to call Keel's API for this project. Secrets are shown once, when the key is created.",
+      }}
+      title={
+        keys.data ? (
+          <>
+            {`${active} active ${active === 1 ? "key" : "keys"}`}
+            {revoked ? <span className="font-normal text-zinc-500"> · {revoked} revoked</span> : null}
+          </>
+        ) : (
+          "Keys"
+        )
+      }
+      createLabel="Create API key"
+      canCreate={canCreate}
+      query={keys}
+      what="API keys"
+      invalidates={[trpc.apiKeys.list.queryKey()]}
+      empty={{ icon: <KeyIcon />, title: "No API keys yet", description: canCreate ? "Create a key for each application, with only the scopes it needs." : "An owner or admin can create keys for this project." }}
+      caption={`API keys of ${projectName}`}
+      rowKey={(k) => k.id}
+      rowClassName={(k) => cn(k.revokedAt && "bg-zinc-50/70 text-zinc-500")}
+      columns={[
+        { header: "Name", className: "font-medium", cell: (k) => <span className={k.revokedAt ? "text-zinc-500" : "text-zinc-900"}>{k.name}</span> },
+        {
+          header: "Key",
+          className: "font-mono text-xs whitespace-nowrap",
+          cell: (k) => (
+            <>
+              <span className="block" title="Public id">
+                <span className="sr-only">Public id </span>
+                {k.publicKey}
+              </span>
+              <span className="block text-zinc-500" title="Secret (only its first characters are kept for recognition)">
+                <span className="sr-only">Secret starts with </span>
+                {k.secretHint}
+                <span aria-hidden="true">…</span>
+              </span>
+            </>
+          ),
+        },
+        {
+          header: "Scopes",
+          cell: (k) => (
+            <ul className="flex max-w-80 min-w-40 flex-wrap gap-1" aria-label="Scopes">
+              {k.scopes.map((s) => (
+                <li key={s}>
+                  <Badge tone={k.revokedAt ? "outline" : "neutral"} mono title={API_KEY_SCOPES[s as ApiKeyScope]}>
+                    {s}
+                  </Badge>
+                </li>
+              ))}
+              {k.orgWide ? (
+                <li>
+                  <Badge tone={k.revokedAt ? "outline" : "warning"} title={ORG_WIDE_DESCRIPTION}>
+                    organization-wide
+                  </Badge>
+                </li>
+              ) : null}
+            </ul>
+          ),
+        },
+        { header: "Gateway limits", className: "whitespace-nowrap", cell: (k, section) => <GatewayLimits apiKey={k} canEdit={canCreate} section={section} /> },
+        {
+          header: "Created",
+          className: "whitespace-nowrap",
+          cell: (k) => (
+            <>
+              <Time value={k.createdAt} mode="relative" />
+              <span className="block text-xs text-zinc-500">{k.createdBy ? `by ${k.createdBy.email}` : "by a removed user"}</span>
+            </>
+          ),
+        },
+        { header: "Last used", className: "whitespace-nowrap text-zinc-500", cell: (k) => (k.lastUsedAt ? <Time value={k.lastUsedAt} mode="relative" /> : "Never") },
+        {
+          header: "Status",
+          className: "whitespace-nowrap",
+          cell: (k) =>
+            k.revokedAt ? (
+              <span className="flex flex-col items-start gap-0.5">
+                <Badge tone="danger">Revoked</Badge>
+                <Time value={k.revokedAt} mode="relative" className="text-xs text-zinc-500" />
+              </span>
+            ) : (
+              <Badge tone="success">Active</Badge>
+            ),
+        },
+      ]}
+      actions={
+        canRevoke
+          ? [
+              {
+                mutation: revoke,
+                button: (k) => (k.revokedAt ? null : { label: "Revoke", name: `Revoke ${k.name}`, variant: "danger-ghost" }),
+                confirm: (k) => ({
+                  title: `Revoke ${k.name}?`,
+                  confirmLabel: "Revoke key",
+                  body: (
+                    <p>
+                      Applications using <span className="font-mono text-zinc-900">{k.publicKey}</span> are refused from now on. This cannot be undone.
+                    </p>
+                  ),
+                  run: () => revoke.mutateAsync({ ...ref, id: k.id }),
+                  done: `${k.name} was revoked`,
+                }),
+              },
+            ]
+          : []
+      }
+      // A new key (its secret shown once) or, for a row, its gateway limits.
+      dialog={({ row, open, close, saved, changed }) => (
+        <>
+          <CreateKeyDialog
+            open={open && !row}
+            onClose={() => (close(), create.reset())}
+            projectName={projectName}
+            created={create.data}
+            pending={create.isPending}
+            canCreateOrgWide={canCreateOrgWide}
+            save={async ({ orgWide, ...input }) => {
+              const key = await create.mutateAsync({ ...ref, ...input, ...(canCreateOrgWide && orgWide ? { orgWide: true } : {}) });
+              await changed(`${key.name} was created`);
+            }}
+          />
+          <FormDialog
+            open={open && !!row}
+            onClose={close}
+            size="sm"
+            title="Gateway limits"
+            description={row ? `For calls through the gateway with ${row.name}. Over a limit, the gateway answers 429.` : undefined}
+            submitLabel="Save limits"
+            pending={setLimits.isPending}
+          >
+            {(formId) =>
+              row ? (
+                <LimitsForm
+                  apiKey={row}
+                  formId={formId}
+                  save={async (limits) => {
+                    const key = await setLimits.mutateAsync({ ...ref, id: row.id, ...limits });
+                    await saved(`Gateway limits of ${row.name}: ${describeLimit(key.rateLimitPerMinute, "minute")}, ${describeLimit(key.monthlyQuota, "month")}`);
+                  }}
+                />
+              ) : null
+            }
+          </FormDialog>
+        </>
+      )}
+    />
   );
 }
 
 /** A key's gateway limits (only keys with gateway:invoke call the gateway), with an edit button for admins. */
-function GatewayLimits({ apiKey, canEdit, onEdit }: { apiKey: Key; canEdit: boolean; onEdit: () => void }) {
+function GatewayLimits({ apiKey, canEdit, section }: { apiKey: Key; canEdit: boolean; section: SectionApi<Key> }) {
   if (!apiKey.scopes.includes("gateway:invoke")) return <span className="text-xs text-zinc-500">No gateway access</span>;
   const unlimited = apiKey.rateLimitPerMinute === null && apiKey.monthlyQuota === null;
   const tone = cn(!apiKey.revokedAt && "text-zinc-700");
@@ -162,7 +206,7 @@ function GatewayLimits({ apiKey, canEdit, onEdit }: { apiKey: Key; canEdit: bool
         </>
       )}
       {canEdit && !apiKey.revokedAt ? (
-        <button type="button" className="mt-0.5 inline-flex items-center gap-1 rounded text-accent hover:underline" aria-label={`Edit gateway limits of ${apiKey.name}`} onClick={onEdit}>
+        <button type="button" className="mt-0.5 inline-flex items-center gap-1 rounded text-accent hover:underline" aria-label={`Edit gateway limits of ${apiKey.name}`} onClick={() => section.edit(apiKey)}>
           <PencilIcon size={12} />
           Edit
         </button>
@@ -172,71 +216,34 @@ function GatewayLimits({ apiKey, canEdit, onEdit }: { apiKey: Key; canEdit: bool
 }
 
 const LABELS = { name: "Name", scopes: "Scopes", orgWide: "Organization-wide audit access" };
-type Field = keyof typeof LABELS;
 const ORG_WIDE_DESCRIPTION = "With audit:read, exports every audit event of the organization (organization-level ones too), not only this project's. Only owners can create such a key.";
 
+// apiKeyInput, with "choose at least one scope" phrased as the form's own sentence.
+const apiKeyForm = apiKeyInput.extend({ scopes: z.array(apiKeyInput.shape.scopes.element).min(1, "Choose at least one scope").max(API_KEY_SCOPE_NAMES.length) });
+
+type Created = RouterOutputs["apiKeys"]["create"];
+
+/** Creating a key, then its secret, once. */
 function CreateKeyDialog({
   open,
   onClose,
-  orgSlug,
-  projectSlug,
   projectName,
+  created,
+  pending,
   canCreateOrgWide,
-}: {
-  open: boolean;
-  onClose: () => void;
-  orgSlug: string;
-  projectSlug: string;
-  projectName: string;
-  canCreateOrgWide: boolean;
-}) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
+  save,
+}: Omit<FormProps<ApiKeyInput>, "formId"> & { open: boolean; onClose: () => void; projectName: string; created: Created | undefined; pending: boolean; canCreateOrgWide: boolean }) {
   const formId = useId();
-  const [name, setName] = useState("");
-  const [scopes, setScopes] = useState<ApiKeyScope[]>(["prompts:read"]);
-  const [orgWide, setOrgWide] = useState(false);
-  const [errors, setErrors] = useState<FormErrors<Field>>(NO_ERRORS);
-  const create = useMutation(
-    trpc.apiKeys.create.mutationOptions({
-      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.apiKeys.list.queryKey() }),
-      onError: (error) => {
-        setErrors(formErrorsFrom(error, LABELS));
-        focusFirstInvalid(formId);
-      },
-    }),
-  );
-
-  function close() {
-    onClose();
-    create.reset();
-    setName("");
-    setScopes(["prompts:read"]);
-    setOrgWide(false);
-    setErrors(NO_ERRORS);
-  }
-
-  function onSubmit(e: FormEvent) {
-    e.preventDefault();
-    const fields: FormErrors<Field>["fields"] = {};
-    if (!name.trim()) fields.name = "Name is required";
-    if (scopes.length === 0) fields.scopes = "Choose at least one scope";
-    setErrors({ fields, form: null });
-    if (Object.keys(fields).length) return focusFirstInvalid(formId);
-    create.mutate({ orgSlug, projectSlug, name: name.trim(), scopes, ...(canCreateOrgWide && orgWide ? { orgWide: true } : {}) });
-  }
-
-  const created = create.data;
   if (created) {
     return (
       <Dialog
         open={open}
-        onClose={close}
+        onClose={onClose}
         closeOnBackdrop={false}
         title="API key created"
         description={`${created.name} can now call Keel's API for ${projectName}.`}
         footer={
-          <Button variant="primary" onClick={close}>
+          <Button variant="primary" onClick={onClose}>
             I have copied the secret
           </Button>
         }
@@ -261,77 +268,51 @@ function CreateKeyDialog({
       </Dialog>
     );
   }
-
   return (
     <Dialog
       open={open}
-      onClose={close}
+      onClose={onClose}
       title="Create API key"
       description={`For an application that calls Keel's API in ${projectName}. Give it only the scopes it needs.`}
       footer={
         <>
-          <Button onClick={close}>Cancel</Button>
-          <Button variant="primary" type="submit" form={formId} loading={create.isPending}>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant="primary" type="submit" form={formId} loading={pending}>
             Create key
           </Button>
         </>
       }
     >
-      <form id={formId} onSubmit={onSubmit} noValidate aria-label="Create API key" className="flex flex-col gap-5">
-        {errors.form ? <Alert tone="error">{errors.form}</Alert> : null}
-        <Input label={LABELS.name} placeholder="e.g. Support bot (production)" value={name} error={errors.fields.name} onChange={(e) => setName(e.target.value)} maxLength={80} autoComplete="off" />
-        <fieldset aria-describedby={errors.fields.scopes ? "scopes-error" : undefined} aria-invalid={errors.fields.scopes ? true : undefined} className="flex flex-col gap-2.5">
-          <legend className="mb-2.5 text-[13px] font-medium text-zinc-800">{LABELS.scopes}</legend>
-          {API_KEY_SCOPE_NAMES.map((scope) => (
-            <Checkbox
-              key={scope}
-              label={<span className="font-mono text-[12.5px]">{scope}</span>}
-              description={API_KEY_SCOPES[scope]}
-              checked={scopes.includes(scope)}
-              onChange={(e) => setScopes((s) => (e.target.checked ? [...s, scope] : s.filter((x) => x !== scope)))}
-            />
-          ))}
-          {errors.fields.scopes ? (
-            <p id="scopes-error" className="text-xs text-red-700">
-              {errors.fields.scopes}
-            </p>
-          ) : null}
-        </fieldset>
-        {canCreateOrgWide ? (
-          <div>
-            <Checkbox label={LABELS.orgWide} description={ORG_WIDE_DESCRIPTION} checked={orgWide} onChange={(e) => setOrgWide(e.target.checked)} aria-invalid={errors.fields.orgWide ? true : undefined} />
-            {errors.fields.orgWide ? <p className="mt-1 text-xs text-red-700">{errors.fields.orgWide}</p> : null}
-          </div>
-        ) : null}
-      </form>
+      <CreateKeyForm formId={formId} save={save} canCreateOrgWide={canCreateOrgWide} />
     </Dialog>
   );
 }
 
-function RevokeKeyDialog({ apiKey, onClose, orgSlug, projectSlug, onRevoked }: { apiKey: Key | null; onClose: () => void; orgSlug: string; projectSlug: string; onRevoked: (k: Key) => void }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const revoke = useMutation(
-    trpc.apiKeys.revoke.mutationOptions({
-      onSuccess: async () => {
-        if (apiKey) onRevoked(apiKey);
-        await queryClient.invalidateQueries({ queryKey: trpc.apiKeys.list.queryKey() });
-        onClose();
-      },
-    }),
-  );
+function CreateKeyForm({ formId, save, canCreateOrgWide }: FormProps<ApiKeyInput> & { canCreateOrgWide: boolean }) {
+  const { form, onSubmit } = useZodForm({ schema: apiKeyForm, placement: { labels: LABELS }, defaultValues: { name: "", scopes: ["prompts:read"], orgWide: false }, formId, save });
+  const { register, formState: { errors } } = form;
+  const scopesError = errors.scopes?.message;
   return (
-    <ConfirmDialog
-      open={!!apiKey}
-      onClose={onClose}
-      title={`Revoke ${apiKey?.name ?? "key"}?`}
-      confirmLabel="Revoke key"
-      onConfirm={() => apiKey && revoke.mutate({ orgSlug, projectSlug, id: apiKey.id })}
-      mutation={revoke}
-    >
-      <p>
-        Applications using <span className="font-mono text-zinc-900">{apiKey?.publicKey}</span> are refused from now on. This cannot be undone.
-      </p>
-    </ConfirmDialog>
+    <form id={formId} onSubmit={onSubmit} noValidate aria-label="Create API key" className="flex flex-col gap-5">
+      <FormProblem message={errors.root?.message} />
+      <Input label={LABELS.name} placeholder="e.g. Support bot (production)" {...register("name")} error={errors.name?.message} maxLength={80} autoComplete="off" />
+      <fieldset aria-describedby={scopesError ? `${formId}-scopes-error` : undefined} className="flex flex-col gap-2.5">
+        <legend className="mb-2.5 text-[13px] font-medium text-zinc-800">{LABELS.scopes}</legend>
+        {API_KEY_SCOPE_NAMES.map((scope) => (
+          <Checkbox key={scope} label={<span className="font-mono text-[12.5px]">{scope}</span>} description={API_KEY_SCOPES[scope]} value={scope} {...register("scopes")} aria-invalid={scopesError ? true : undefined} />
+        ))}
+        {scopesError ? (
+          <p id={`${formId}-scopes-error`} className="text-xs text-red-700">
+            {scopesError}
+          </p>
+        ) : null}
+      </fieldset>
+      {canCreateOrgWide ? (
+        <div>
+          <Checkbox label={LABELS.orgWide} description={ORG_WIDE_DESCRIPTION} {...register("orgWide")} aria-invalid={errors.orgWide ? true : undefined} />
+          {errors.orgWide ? <p className="mt-1 text-xs text-red-700">{errors.orgWide.message}</p> : null}
+        </div>
+      ) : null}
+    </form>
   );
 }

@@ -13,7 +13,7 @@ import { useTRPC } from "@/components/trpc/client";
 import type { RouterOutputs } from "@/components/trpc/client";
 import { Alert, Button, FormProblem, Input, buttonClasses } from "@/components/ui";
 import { errorInfo, focusFirstInvalid } from "@/components/lib/errors";
-import { applyServerErrors, labelledZodResolver } from "@/components/lib/form-errors";
+import { applyServerErrors, placedZodResolver } from "@/components/lib/form-errors";
 
 type Invitation = NonNullable<RouterOutputs["account"]["invitation"]>;
 
@@ -98,7 +98,7 @@ function CreateAccountForm({ token, invitation }: { token: string; invitation: I
   const trpc = useTRPC();
   const router = useRouter();
   const formId = useId();
-  const form = useForm({ resolver: labelledZodResolver(schema, LABELS), defaultValues: { name: "", password: "", confirm: "" } });
+  const form = useForm({ resolver: placedZodResolver(schema, { labels: LABELS }), defaultValues: { name: "", password: "", confirm: "" } });
   const { register, formState: { errors } } = form;
   const [formError, setFormError] = useState<string | null>(null);
   const [signingIn, setSigningIn] = useState(false);

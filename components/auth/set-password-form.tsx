@@ -10,7 +10,7 @@ import { setPasswordInput } from "@/server/contracts/accounts";
 import { useTRPC } from "@/components/trpc/client";
 import { Button, FormProblem, Input } from "@/components/ui";
 import { focusFirstInvalid } from "@/components/lib/errors";
-import { applyServerErrors, labelledZodResolver } from "@/components/lib/form-errors";
+import { applyServerErrors, placedZodResolver } from "@/components/lib/form-errors";
 
 const LABELS = { password: "New password", confirm: "Confirm password" };
 // The procedure's password (the token comes with the link), typed twice.
@@ -23,7 +23,7 @@ export function SetPasswordForm({ token, email }: { token: string; email: string
   const trpc = useTRPC();
   const router = useRouter();
   const formId = useId();
-  const form = useForm({ resolver: labelledZodResolver(schema, LABELS), defaultValues: { password: "", confirm: "" } });
+  const form = useForm({ resolver: placedZodResolver(schema, { labels: LABELS }), defaultValues: { password: "", confirm: "" } });
   const { register, formState: { errors } } = form;
   const [formError, setFormError] = useState<string | null>(null);
   const [signingIn, setSigningIn] = useState(false);

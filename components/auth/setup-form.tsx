@@ -12,7 +12,7 @@ import { requiredEmail } from "@/components/lib/fields";
 import { useTRPC } from "@/components/trpc/client";
 import { Button, FormProblem, Input } from "@/components/ui";
 import { focusFirstInvalid } from "@/components/lib/errors";
-import { applyServerErrors, labelledZodResolver } from "@/components/lib/form-errors";
+import { applyServerErrors, placedZodResolver } from "@/components/lib/form-errors";
 import { slugify } from "@/components/lib/slug";
 
 const LABELS = {
@@ -37,7 +37,7 @@ export function SetupForm() {
   const trpc = useTRPC();
   const router = useRouter();
   const formId = useId();
-  const form = useForm({ resolver: labelledZodResolver(schema, LABELS), defaultValues: EMPTY });
+  const form = useForm({ resolver: placedZodResolver(schema, { labels: LABELS }), defaultValues: EMPTY });
   const { register, setValue, formState: { errors } } = form;
   const [organizationSlug, projectSlug] = useWatch({ control: form.control, name: ["organizationSlug", "projectSlug"] });
   // Slugs typed by hand stop following their names.

@@ -8,7 +8,7 @@ import { useForm } from "react-hook-form";
 import { z } from "zod";
 import { Button, FormProblem, Input } from "@/components/ui";
 import { focusFirstInvalid } from "@/components/lib/errors";
-import { labelledZodResolver } from "@/components/lib/form-errors";
+import { placedZodResolver } from "@/components/lib/form-errors";
 
 /** Only same-site paths are followed after sign-in (no open redirect). */
 export function safeCallbackPath(value: string | null | undefined): string {
@@ -27,7 +27,7 @@ const schema = z.object({ email: z.string().trim().min(1, "is required"), passwo
 export function SignInForm({ callbackUrl, initialError }: { callbackUrl?: string; initialError?: string }) {
   const router = useRouter();
   const formId = useId();
-  const form = useForm({ resolver: labelledZodResolver(schema, LABELS), defaultValues: { email: "", password: "" } });
+  const form = useForm({ resolver: placedZodResolver(schema, { labels: LABELS }), defaultValues: { email: "", password: "" } });
   const { register, formState: { errors } } = form;
   const [error, setError] = useState<string | null>(initialError ? describeSignInError(initialError) : null);
   const [pending, setPending] = useState(false);

@@ -14,7 +14,7 @@ import { MAX_ITEM_TAGS, itemTag } from "@/server/contracts/datasets";
 import { useTRPC, type RouterOutputs } from "@/components/trpc/client";
 import { Alert, Button, Dialog, FormProblem, Select, Spinner, Textarea, Input } from "@/components/ui";
 import { errorInfo, focusFirstInvalid } from "@/components/lib/errors";
-import { applyServerErrors, labelledZodResolver } from "@/components/lib/form-errors";
+import { applyServerErrors, placedZodResolver } from "@/components/lib/form-errors";
 import { datasetHref } from "./model";
 
 export function parseTags(text: string): { tags: string[]; error: string | null } {
@@ -154,7 +154,7 @@ type DatasetItemFormProps = Pick<DatasetItemDialogProps, "input" | "output" | "e
 };
 
 function DatasetItemForm({ formId, datasets, chosen, onChoose, input, output, expectedHint, things, tagsPlaceholder, datasetsHref, save }: DatasetItemFormProps) {
-  const form = useForm({ resolver: labelledZodResolver(itemSchema, LABELS), defaultValues: { dataset: chosen, expected: output, tags: "" } });
+  const form = useForm({ resolver: placedZodResolver(itemSchema, { labels: LABELS }), defaultValues: { dataset: chosen, expected: output, tags: "" } });
   const { register, formState: { errors } } = form;
   const dataset = useWatch({ control: form.control, name: "dataset" });
   const datasetName = dataset || datasets.data?.[0]?.name || "";

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Button, Checkbox, Dialog, FormProblem, Input, Select } from "@/components/ui";
 import { errorInfo, focusFirstInvalid } from "@/components/lib/errors";
-import { applyServerErrors, labelledZodResolver } from "@/components/lib/form-errors";
+import { applyServerErrors, placedZodResolver } from "@/components/lib/form-errors";
 import { changeMessage, itemFieldName, type BulkEditResult } from "@/server/contracts/datasets";
 import { useInvalidateDataset } from "./item-dialog";
 
@@ -71,7 +71,7 @@ export function FieldEditDialog({ orgSlug, projectSlug, name, kind, selection, o
   const invalidate = useInvalidateDataset({ orgSlug, projectSlug, name });
   const fieldsQuery = useQuery(trpc.datasets.fields.queryOptions({ orgSlug, projectSlug, name }));
   const labels = useMemo(() => labelsOf(kind), [kind]);
-  const resolver = useMemo(() => labelledZodResolver(fieldEditSchema(kind), labels), [kind, labels]);
+  const resolver = useMemo(() => placedZodResolver(fieldEditSchema(kind), { labels }), [kind, labels]);
   const form = useForm({ resolver, defaultValues: { field: "", to: "", value: "", asJson: false, message: "" } });
   const { register, formState: { errors } } = form;
   const [field, to, value, asJson] = useWatch({ control: form.control, name: ["field", "to", "value", "asJson"] });

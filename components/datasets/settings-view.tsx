@@ -13,7 +13,7 @@ import { useTRPC } from "@/components/trpc/client";
 import { Alert, Button, Card, CardBody, CardHeader, FormProblem, Input, Spinner, Textarea, ConfirmDialog } from "@/components/ui";
 import { TrashIcon } from "@/components/ui/icons";
 import { errorInfo, focusFirstInvalid } from "@/components/lib/errors";
-import { applyServerErrors, labelledZodResolver } from "@/components/lib/form-errors";
+import { applyServerErrors, placedZodResolver } from "@/components/lib/form-errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { datasetHref } from "./model";
 import { jsonSchemaText, schemaText } from "./schema-field";
@@ -53,7 +53,7 @@ function DetailsForm({ orgSlug, projectSlug, name, initial }: Props & { initial:
   const router = useRouter();
   const queryClient = useQueryClient();
   const formId = useId();
-  const form = useForm({ resolver: labelledZodResolver(detailsSchema, LABELS), defaultValues: initial });
+  const form = useForm({ resolver: placedZodResolver(detailsSchema, { labels: LABELS }), defaultValues: initial });
   const { register, formState: { errors, isDirty } } = form;
   const [formError, setFormError] = useState<string | null>(null);
   const [status, setStatus] = useState("");

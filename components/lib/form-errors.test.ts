@@ -1,7 +1,7 @@
 import { TRPCClientError } from "@trpc/client";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { applyServerErrors, labelledZodResolver } from "./form-errors";
+import { applyServerErrors, placedZodResolver } from "./form-errors";
 
 type Values = { name: string; dataset: { version: string } };
 
@@ -44,11 +44,11 @@ describe("applyServerErrors", () => {
   });
 });
 
-describe("labelledZodResolver", () => {
+describe("placedZodResolver with labels", () => {
   const schema = z
     .object({ name: z.string().trim().min(1, "is required"), events: z.array(z.string()).min(1, "Choose at least one event"), confirm: z.string(), tag: z.string() })
     .refine((v) => v.confirm === "yes", { path: ["confirm"], message: "does not match the password" });
-  const resolve = labelledZodResolver(schema, { name: "Name", events: "Events", confirm: "Confirm password" });
+  const resolve = placedZodResolver(schema, { labels: { name: "Name", events: "Events", confirm: "Confirm password" } });
   const options = { fields: {}, shouldUseNativeValidation: false } as never;
 
   it("phrases the schema's messages with the fields' labels and keeps full sentences", async () => {
@@ -87,5 +87,30 @@ describe("applyServerErrors with a session HTTP route's error", () => {
     expect(applyServerErrors(form, new HttpError("mapping.3.column must be at most 200 characters", "mapping.3.column"))).toBe("mapping.3.column must be at most 200 characters");
     expect(applyServerErrors(form, new HttpError("The file is too large"))).toBe("The file is too large");
     expect(set).toEqual([]);
+  });
+});
+
+describe("placedZodResolver", () => {
+  // A form of text whose input is checked by a "procedure's" schema, as the settings forms are.
+  const input = z.object({ name: z.string().trim().min(1, "is required"), limits: z.object({ perMinute: z.number().int("must be a whole number").nullable() }) });
+  const form = z
+    .object({ name: z.string(), perMinute: z.string() })
+    .transform((v) => ({ name: v.name, limits: { perMinute: v.perMinute === "" ? null : Number(v.perMinute) } }))
+    .pipe(input);
+  const resolve = (values: { name: string; perMinute: string }, fieldOf?: (path: string) => "name" | "perMinute" | null) =>
+    placedZodResolver(form, { labels: { name: "Name", perMinute: "Requests per minute" }, fieldOf })(values, undefined, { fields: {}, shouldUseNativeValidation: false });
+
+  it("hands on the parsed input", async () => {
+    expect((await resolve({ name: " Bot ", perMinute: "60" })).values).toEqual({ name: "Bot", limits: { perMinute: 60 } });
+  });
+
+  it("puts each issue on the field its path maps to, phrased with the field's label", async () => {
+    const { errors } = await resolve({ name: " ", perMinute: "1.5" }, (path) => (path === "limits.perMinute" ? "perMinute" : path === "name" ? "name" : null));
+    expect(errors).toMatchObject({ name: { message: "Name is required" }, perMinute: { message: "Requests per minute must be a whole number" } });
+  });
+
+  it("makes an issue no field takes the form's root error", async () => {
+    const { errors } = await resolve({ name: "Bot", perMinute: "1.5" });
+    expect(errors).toEqual({ root: expect.objectContaining({ message: "limits.perMinute: must be a whole number" }) });
   });
 });

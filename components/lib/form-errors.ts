@@ -1,21 +1,29 @@
-// Server errors onto a react-hook-form form. The tRPC errorFormatter (server/api/trpc.ts) names
-// at most one field in `data.field`: an AppError's `field`, or the path of the first zod issue
-// ("prompt.label", "grade.tone"). A form maps that path onto one of its own fields; anything it
-// cannot place is the form's general message, shown as before in the form's "Problem" region.
+// Errors onto a react-hook-form form, placed and worded the same way whether the browser or the
+// server found them. The tRPC errorFormatter (server/api/trpc.ts) names at most one field in
+// `data.field`: an AppError's `field`, or the path of the first zod issue ("prompt.label",
+// "grade.tone"); a zod issue in the browser has the same path, because the form is checked with
+// the schema the procedure takes (placedZodResolver). A form maps such a path onto one of its own
+// fields; anything it cannot place is the form's general message, shown in its "Problem" region.
 // The session HTTP routes (dataset import) answer `{ error: { message, field } }` with messages
 // "<path> <predicate>"; their client errors carry that `field` (see fieldOfError).
-// labelledZodResolver phrases the form's own checks the same way, so a field says "Name is
-// required" whether the browser or the server found the problem.
+import { toNestErrors } from "@hookform/resolvers";
 import { zodResolver } from "@hookform/resolvers/zod";
-import { get, type FieldError, type FieldPath, type FieldValues, type Resolver, type UseFormReturn } from "react-hook-form";
+import { useState } from "react";
+import { useForm, type DefaultValues, type FieldError, type FieldPath, type FieldValues, type Resolver, type UseFormReturn } from "react-hook-form";
 import type { z } from "zod";
-import { errorInfo, phraseFieldMessage } from "./errors";
+import { errorInfo, focusFirstInvalid, phraseFieldMessage } from "./errors";
 
-type ApplyOptions<T extends FieldValues> = {
-  /** Server field path to the form's field; return null to show the message for the whole form. Default: the path itself when the form has that field. */
+/** Where a path of the input goes on the form, and how its messages are worded. */
+export type FieldPlacement<T extends FieldValues> = {
+  /** Path of the input to the form's field; return null to show the message for the whole form. Default: the path itself when the form has that field. */
   fieldOf?: (path: string) => FieldPath<T> | null;
-  /** Labels to phrase "is required" as "Name is required"; without one the server's message is shown as it is. */
+  /** Labels to phrase "is required" as "Name is required"; without one the message is shown as it is. */
   labels?: Partial<Record<FieldPath<T>, string>>;
+  /** The label for a path that names one item of a field (config.patterns.1 → "Pattern 2"); default: the field's label. */
+  labelOf?: (path: string) => string | undefined;
+};
+
+type ApplyOptions<T extends FieldValues> = FieldPlacement<T> & {
   /** Whether to focus the field (default true): keyboard and screen reader users land on it. */
   focus?: boolean;
 };
@@ -28,13 +36,11 @@ export function applyServerErrors<T extends FieldValues>(form: Pick<UseFormRetur
   const info = errorInfo(error);
   const path = info.field ?? fieldOfError(error);
   if (!path) return info.message;
-  const field = options.fieldOf ? options.fieldOf(path) : hasField(form.getValues(), path) ? (path as FieldPath<T>) : null;
+  const field = fieldAt(form.getValues(), path, options);
   if (!field) return info.message;
-  const label = options.labels?.[field];
   // An HTTP route's "tags.0 may use …" is phrased like tRPC's "tags.0: may use …".
-  const predicate = !info.field && info.message.startsWith(`${path} `) ? info.message.slice(path.length + 1) : info.message.replace(/^[\w.]+: /, "");
-  const message = label ? phraseFieldMessage(predicate, field, label) : info.message;
-  form.setError(field, { type: "server", message }, { shouldFocus: options.focus ?? true });
+  const message = !info.field && info.message.startsWith(`${path} `) ? info.message.slice(path.length + 1) : info.message;
+  form.setError(field, { type: "server", message: phrase(message, path, field, options) }, { shouldFocus: options.focus ?? true });
   return null;
 }
 
@@ -44,6 +50,83 @@ function fieldOfError(error: unknown): string | undefined {
   return typeof field === "string" && field ? field : undefined;
 }
 
+function fieldAt<T extends FieldValues>(values: T, path: string, placement: FieldPlacement<T>): FieldPath<T> | null {
+  if (placement.fieldOf) return placement.fieldOf(path);
+  return hasField(values, path) ? (path as FieldPath<T>) : null;
+}
+
+function phrase<T extends FieldValues>(message: string, path: string, field: FieldPath<T>, placement: FieldPlacement<T>): string {
+  const label = placement.labelOf?.(path) ?? placement.labels?.[field];
+  return label ? phraseFieldMessage(message.replace(/^[\w.]+: /, ""), field, label) : message;
+}
+
+/**
+ * zodResolver over the schema of what the form sends (the procedure's own, or one piped into it),
+ * with each issue placed and worded as a server error would be: on the field its path maps to,
+ * phrased with that field's label; the first issue per field is shown, and one that no field
+ * takes becomes the form's root error.
+ */
+export function placedZodResolver<TInput extends FieldValues, TOutput>(schema: z.ZodType<TOutput, TInput>, placement: FieldPlacement<TInput> = {}): Resolver<TInput, unknown, TOutput> {
+  const resolve = zodResolver(schema);
+  return async (values, context, options) => {
+    const result = await resolve(values, context, options);
+    const issues = leaves(result.errors);
+    if (issues.length === 0) return result;
+    const placed: Record<string, FieldError> = {};
+    for (const [path, error] of issues) {
+      const message = error.message ?? "is not valid";
+      const field = fieldAt(values, path, placement);
+      if (field) placed[field] ??= { type: error.type, message: phrase(message, path, field, placement) };
+      else placed.root ??= { type: error.type, message: path ? `${path}: ${message}` : message };
+    }
+    return { values: {}, errors: toNestErrors(placed, options) };
+  };
+}
+
+/** The errors zodResolver nested by path, flat again: [path, error] in the order zod reported them. */
+function leaves(errors: object, prefix = ""): [string, FieldError][] {
+  return Object.entries(errors).flatMap(([key, value]: [string, unknown]): [string, FieldError][] => {
+    if (value === null || typeof value !== "object") return [];
+    const path = prefix ? `${prefix}.${key}` : key;
+    return "type" in value && typeof value.type === "string" ? [[path, value as FieldError]] : leaves(value, path);
+  });
+}
+
+/**
+ * A form checked by placedZodResolver. Its submit focuses the first invalid field, or hands the
+ * parsed input to `save`; when that fails, the server's error goes on its field or becomes the
+ * form's root error (errors.root, for the form's "Problem" region).
+ */
+export function useZodForm<TInput extends FieldValues, TOutput>({
+  schema,
+  placement,
+  defaultValues,
+  formId,
+  save,
+}: {
+  schema: z.ZodType<TOutput, TInput>;
+  placement?: FieldPlacement<TInput>;
+  defaultValues: DefaultValues<TInput>;
+  /** The form element's id (focusFirstInvalid looks inside it). */
+  formId: string;
+  save: (input: TOutput) => Promise<unknown>;
+}): { form: UseFormReturn<TInput, unknown, TOutput>; onSubmit: ReturnType<UseFormReturn<TInput, unknown, TOutput>["handleSubmit"]> } {
+  const [resolver] = useState(() => placedZodResolver(schema, placement));
+  const form = useForm<TInput, unknown, TOutput>({ resolver, defaultValues });
+  const onSubmit = form.handleSubmit(
+    async (input) => {
+      try {
+        await save(input);
+      } catch (error) {
+        const message = applyServerErrors(form, error, placement);
+        if (message !== null) form.setError("root", { type: "server", message });
+      }
+    },
+    () => focusFirstInvalid(formId),
+  );
+  return { form, onSubmit };
+}
+
 function hasField(values: FieldValues, path: string): boolean {
   let node: unknown = values;
   for (const part of path.split(".")) {
@@ -51,24 +134,6 @@ function hasField(values: FieldValues, path: string): boolean {
     node = (node as Record<string, unknown>)[part];
   }
   return true;
-}
-
-
-/**
- * zodResolver over a form's schema (usually one from server/contracts, picked or extended) whose
- * messages are phrased with the fields' labels: the schema's "is required" on the field labelled
- * "Name" shows "Name is required"; a full sentence ("Choose at least one event") stays as it is.
- */
-export function labelledZodResolver<S extends z.ZodType<unknown, FieldValues>>(schema: S, labels: Partial<Record<FieldPath<z.input<S>>, string>>): Resolver<z.input<S>, unknown, z.output<S>> {
-  const resolve = zodResolver(schema) as unknown as Resolver<z.input<S>, unknown, z.output<S>>;
-  return async (values, context, options) => {
-    const result = await resolve(values, context, options);
-    for (const [field, label] of Object.entries(labels) as [string, string | undefined][]) {
-      const error = get(result.errors, field) as FieldError | undefined;
-      if (label && error?.message) error.message = phraseFieldMessage(error.message, field, label);
-    }
-    return result;
-  };
 }
 
 /**

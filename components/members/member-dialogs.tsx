@@ -10,7 +10,7 @@ import { requiredEmail } from "@/components/lib/fields";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Button, CopyField, Dialog, FormProblem, Input, Select } from "@/components/ui";
 import { errorInfo, focusFirstInvalid } from "@/components/lib/errors";
-import { applyServerErrors, labelledZodResolver } from "@/components/lib/form-errors";
+import { applyServerErrors, placedZodResolver } from "@/components/lib/form-errors";
 
 export function passwordLink(token: string) {
   return `${window.location.origin}/set-password?token=${encodeURIComponent(token)}`;
@@ -57,7 +57,7 @@ export function InviteMemberDialog({ open, onClose, orgSlug, orgName, myRole }: 
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const formId = useId();
-  const form = useForm({ resolver: labelledZodResolver(schema, LABELS), defaultValues: EMPTY });
+  const form = useForm({ resolver: placedZodResolver(schema, { labels: LABELS }), defaultValues: EMPTY });
   const { register, formState: { errors } } = form;
   const role = useWatch({ control: form.control, name: "role" });
   const [formError, setFormError] = useState<string | null>(null);

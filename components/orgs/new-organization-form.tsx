@@ -9,7 +9,7 @@ import { newOrganizationInput } from "@/server/contracts/accounts";
 import { useTRPC } from "@/components/trpc/client";
 import { Button, ButtonLink, FormProblem, Input } from "@/components/ui";
 import { focusFirstInvalid } from "@/components/lib/errors";
-import { applyServerErrors, labelledZodResolver } from "@/components/lib/form-errors";
+import { applyServerErrors, placedZodResolver } from "@/components/lib/form-errors";
 import { slugify } from "@/components/lib/slug";
 
 const LABELS = { organizationName: "Organization name", organizationSlug: "Organization slug", projectName: "First project", projectSlug: "Project slug" };
@@ -18,7 +18,7 @@ export function NewOrganizationForm() {
   const trpc = useTRPC();
   const router = useRouter();
   const formId = useId();
-  const form = useForm({ resolver: labelledZodResolver(newOrganizationInput, LABELS), defaultValues: { organizationName: "", organizationSlug: "", projectName: "", projectSlug: "" } });
+  const form = useForm({ resolver: placedZodResolver(newOrganizationInput, { labels: LABELS }), defaultValues: { organizationName: "", organizationSlug: "", projectName: "", projectSlug: "" } });
   const { register, setValue, formState: { errors } } = form;
   const [organizationSlug, projectSlug] = useWatch({ control: form.control, name: ["organizationSlug", "projectSlug"] });
   // Slugs typed by hand stop following their names.

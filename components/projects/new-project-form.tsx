@@ -8,7 +8,7 @@ import { newProjectInput } from "@/server/contracts/accounts";
 import { useTRPC } from "@/components/trpc/client";
 import { Button, ButtonLink, FormProblem, Input } from "@/components/ui";
 import { focusFirstInvalid } from "@/components/lib/errors";
-import { applyServerErrors, labelledZodResolver } from "@/components/lib/form-errors";
+import { applyServerErrors, placedZodResolver } from "@/components/lib/form-errors";
 import { slugify } from "@/components/lib/slug";
 
 const LABELS = { name: "Project name", slug: "Slug" };
@@ -17,7 +17,7 @@ export function NewProjectForm({ orgSlug, cancelHref }: { orgSlug: string; cance
   const trpc = useTRPC();
   const router = useRouter();
   const formId = useId();
-  const form = useForm({ resolver: labelledZodResolver(newProjectInput, LABELS), defaultValues: { name: "", slug: "" } });
+  const form = useForm({ resolver: placedZodResolver(newProjectInput, { labels: LABELS }), defaultValues: { name: "", slug: "" } });
   const { register, setValue, formState: { errors } } = form;
   const slug = useWatch({ control: form.control, name: "slug" });
   const [slugEdited, setSlugEdited] = useState(false);

@@ -5,7 +5,7 @@ import type { ReactNode } from "react";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Spinner } from "./spinner";
 
-type QueryState<T> = { isPending: boolean; isError: boolean; error: unknown; data: T | undefined };
+export type QueryState<T> = { isPending: boolean; isError: boolean; error: unknown; data: T | undefined };
 
 export function QueryBody<T>({
   query,

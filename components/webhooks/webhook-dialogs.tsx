@@ -9,7 +9,7 @@ import { WEBHOOK_EVENTS, WEBHOOK_EVENT_NAMES, webhookInput, type WebhookEvent } 
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Button, Checkbox, ConfirmDialog, CopyField, Dialog, FormProblem, Input } from "@/components/ui";
 import { focusFirstInvalid } from "@/components/lib/errors";
-import { applyServerErrors, labelledZodResolver } from "@/components/lib/form-errors";
+import { applyServerErrors, placedZodResolver } from "@/components/lib/form-errors";
 import { VerifyHelp } from "./verify-help";
 
 export type Webhook = { id: string; url: string; description: string; events: string[]; active: boolean; secretHint: string };
@@ -26,7 +26,7 @@ type Parsed = z.output<typeof schema>;
 
 /** The fields of a new or edited webhook; `submit` sends them and reports a server error back. */
 function WebhookForm({ formId, label, initial, showActive, submit }: { formId: string; label: string; initial: Values; showActive: boolean; submit: (values: Parsed, onError: (error: unknown) => void) => void }) {
-  const form = useForm({ resolver: labelledZodResolver(schema, LABELS), defaultValues: initial });
+  const form = useForm({ resolver: placedZodResolver(schema, { labels: LABELS }), defaultValues: initial });
   const { register, setValue, formState: { errors, isSubmitted } } = form;
   const events = useWatch({ control: form.control, name: "events" });
   const [formError, setFormError] = useState<string | null>(null);

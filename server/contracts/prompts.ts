@@ -24,6 +24,10 @@ export const labelName = z
   .max(40, "must be at most 40 characters")
   .regex(/^[a-z0-9][a-z0-9_-]*$/, "may use lowercase letters, digits, - and _");
 
+/** A new environment (environments.create): its label's name, what it is for, whether it starts protected. */
+export const environmentInput = z.object({ name: labelName, description: text(300).default(""), protected: z.boolean().default(false) });
+export type EnvironmentInput = z.infer<typeof environmentInput>;
+
 const templateText = safeString().max(MAX_TEMPLATE_BYTES, "is larger than 1 MB");
 
 export const chatMessage = z.object({

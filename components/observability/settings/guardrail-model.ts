@@ -1,13 +1,15 @@
 // The guardrail form's model, kept pure for tests: labels, a one-line summary of a stored config,
-// the form's values (one set per kind, so switching kinds loses nothing), and turning the values
-// into the procedure's input with every problem on its field. JSON syntax and the patterns (on the
-// linear-time engine) are checked here; the server checks again and also compiles JSON Schemas
-// (ajv stays server-side), naming the field (config.patterns.1 → Pattern 2, config.schema → Schema).
+// the form's values (one set per kind, so switching kinds loses nothing), and the form's schema:
+// the values turned into the procedure's input, checked by guardrailInput. JSON syntax and the
+// patterns (on the linear-time engine) are checked here; the server checks again and also compiles
+// JSON Schemas (ajv stays server-side). Both name the field by its path in the input, placed by
+// GUARDRAIL_PLACEMENT (config.patterns.1 → Patterns, worded "Pattern 2"; config.schema → Schema).
 // (Components may import only server/contracts, so the config schema is reached through
 // guardrailInput; the kinds' wording comes re-exported from there.)
+import { z } from "zod";
 import { GUARDRAIL_KIND_INFO, guardrailInput, OUTPUT_ONLY_KINDS, storedGuardrailConfig, type GuardrailInput } from "@/server/contracts/observability";
-import type { FormErrors } from "@/components/lib/errors";
-import { errorsFromIssues, parseWhole, scopeValue, type ItemLabels } from "./model";
+import type { FieldPlacement } from "@/components/lib/form-errors";
+import { parseWhole, scopeValue } from "./model";
 
 type GuardrailConfig = GuardrailInput["config"];
 export type GuardrailKind = GuardrailConfig["kind"];
@@ -127,9 +129,9 @@ export function guardrailValues(row: GuardrailRow | null): GuardrailValues {
 export const GUARDRAIL_LABELS = {
   name: "Name",
   description: "Description",
+  kind: "Check",
   stage: "Stage",
   action: "Action",
-  config: "Check",
   entities: "Personal data",
   mode: "Mode",
   patterns: "Patterns",
@@ -138,9 +140,24 @@ export const GUARDRAIL_LABELS = {
   maxChars: "Maximum characters",
   promptName: "Prompt",
   environment: "Environment",
+} satisfies Partial<Record<keyof GuardrailValues, string>>;
+const ITEM_LABELS: Partial<Record<keyof GuardrailValues, string>> = { patterns: "Pattern", entities: "Entity" };
+
+/** Where a problem with a path of the input goes: config.schema → Schema, config.patterns.1 → Patterns ("Pattern 2 …"), config → Check. */
+export const GUARDRAIL_PLACEMENT: FieldPlacement<GuardrailValues> = {
+  labels: GUARDRAIL_LABELS,
+  fieldOf: (path) => {
+    const [first = "", second] = path.split(".");
+    const field = first === "config" ? (second ?? "kind") : first;
+    if (field in NEW_GUARDRAIL) return field as keyof GuardrailValues;
+    return first === "config" ? "kind" : null;
+  },
+  labelOf: (path) => {
+    const [, field, index] = /^config\.(\w+)\.(\d+)/.exec(path) ?? [];
+    const item = field ? ITEM_LABELS[field as keyof GuardrailValues] : undefined;
+    return item ? `${item} ${Number(index) + 1}` : undefined;
+  },
 };
-export type GuardrailField = keyof typeof GUARDRAIL_LABELS;
-export const GUARDRAIL_ITEM_LABELS: ItemLabels<GuardrailField> = { patterns: "Pattern", entities: "Entity" };
 
 export function patternLines(text: string): string[] {
   return text
@@ -149,48 +166,45 @@ export function patternLines(text: string): string[] {
     .filter(Boolean);
 }
 
-type Checked = { input: GuardrailInput; errors: null } | { input: null; errors: FormErrors<GuardrailField> };
+/** Reports what zod cannot see in text (JSON syntax, a whole number) on a field; the form's input is then not sent. */
+type Problem = (field: keyof GuardrailValues, message: string) => never;
+type Input = z.input<typeof guardrailInput>;
 
-/** The config of the chosen kind, or the client-side problem zod cannot see (JSON syntax, a number field). */
-function configOf(v: GuardrailValues): { config: unknown; problem: null } | { config: null; problem: Partial<Record<GuardrailField, string>> } {
+/** The config of the chosen kind. */
+function configOf(v: GuardrailValues, problem: Problem): Input["config"] {
   switch (v.kind) {
     case "pii":
-      return { config: { kind: "pii", entities: v.entities, mode: v.mode }, problem: null };
+      return { kind: "pii", entities: v.entities, mode: v.mode };
     case "regex_deny":
-      return { config: { kind: "regex_deny", patterns: patternLines(v.patterns), caseInsensitive: v.caseInsensitive }, problem: null };
+      return { kind: "regex_deny", patterns: patternLines(v.patterns), caseInsensitive: v.caseInsensitive };
     case "json_schema": {
       let schema: unknown;
       try {
         schema = JSON.parse(v.schema);
       } catch (error) {
-        return { config: null, problem: { schema: `Schema is not valid JSON: ${error instanceof Error ? error.message : "it does not parse"}` } };
+        return problem("schema", `is not valid JSON: ${error instanceof Error ? error.message : "it does not parse"}`);
       }
-      if (typeof schema !== "object" || schema === null || Array.isArray(schema)) return { config: null, problem: { schema: "Schema must be a JSON object (a JSON Schema)" } };
-      return { config: { kind: "json_schema", schema }, problem: null };
+      if (typeof schema !== "object" || schema === null || Array.isArray(schema)) return problem("schema", "must be a JSON object (a JSON Schema)");
+      return { kind: "json_schema", schema: schema as Record<string, unknown> };
     }
     case "max_length": {
       const maxChars = parseWhole(v.maxChars);
-      if (maxChars === null || Number.isNaN(maxChars)) return { config: null, problem: { maxChars: "Maximum characters must be a whole number" } };
-      return { config: { kind: "max_length", maxChars }, problem: null };
+      if (maxChars === null || Number.isNaN(maxChars)) return problem("maxChars", "must be a whole number");
+      return { kind: "max_length", maxChars };
     }
   }
 }
 
-export function checkGuardrail(v: GuardrailValues): Checked {
-  const { config, problem } = configOf(v);
-  const parsed = guardrailInput.safeParse({
-    name: v.name,
-    description: v.description,
-    stage: v.stage,
-    action: v.action,
-    config: config ?? { kind: v.kind },
-    promptName: scopeValue(v.promptName),
-    environment: scopeValue(v.environment),
-    enabled: v.enabled,
-  });
-  const found = parsed.success ? { fields: {}, form: null } : errorsFromIssues(parsed.error.issues.filter((i) => !problem || i.path[0] !== "config"), GUARDRAIL_LABELS, GUARDRAIL_ITEM_LABELS);
-  const fields = { ...found.fields, ...(problem ?? {}) };
-  if (isOutputOnly(v.kind) && v.stage === "input") fields.stage ??= `A ${kindLabel(v.kind)} guardrail checks the model's reply: use the output stage`;
-  if (Object.keys(fields).length || !parsed.success) return { input: null, errors: { fields, form: Object.keys(fields).length ? null : (found.form ?? "Check the form") } };
-  return { input: parsed.data, errors: null };
-}
+/** The form's values as guardrailInput (the config of the chosen kind, "" scopes as null), checked by it. */
+export const guardrailForm = z
+  .custom<GuardrailValues>()
+  .transform((v, ctx): Input => {
+    const problem: Problem = (field, message) => {
+      ctx.addIssue({ code: "custom", path: [field], message });
+      return z.NEVER;
+    };
+    if (isOutputOnly(v.kind) && v.stage === "input") ctx.addIssue({ code: "custom", path: ["stage"], message: `A ${kindLabel(v.kind)} guardrail checks the model's reply: use the output stage` });
+    const config = configOf(v, problem);
+    return { name: v.name, description: v.description, stage: v.stage, action: v.action, config, promptName: scopeValue(v.promptName), environment: scopeValue(v.environment), enabled: v.enabled };
+  })
+  .pipe(guardrailInput);

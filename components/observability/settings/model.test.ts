@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { errorsFromIssues, fieldOfPath, parseWhole, percentToRate, rateToPercent } from "./model";
-import { checkGuardrail, configSummary, guardrailValues, NEW_GUARDRAIL, patternLines, type GuardrailRow } from "./guardrail-model";
+import { placedZodResolver } from "@/components/lib/form-errors";
+import { errorsFromIssues, fieldOfPath, parseWhole, percentText, percentToRate, rateToPercent } from "./model";
+import { configSummary, GUARDRAIL_PLACEMENT, guardrailForm, guardrailValues, NEW_GUARDRAIL, patternLines, type GuardrailRow, type GuardrailValues } from "./guardrail-model";
 
 describe("sample rates as percentages", () => {
   it("shows rates without float noise", () => {
@@ -17,6 +18,10 @@ describe("sample rates as percentages", () => {
     expect(percentToRate("101")).toBeNull();
     expect(percentToRate("")).toBeNull();
     expect(percentToRate("ten")).toBeNull();
+  });
+  it("turns a percentage field into a rate, or refuses it", () => {
+    expect(percentText.parse("12.5")).toBe(0.125);
+    expect(percentText.safeParse("0").error?.issues[0]?.message).toBe("must be a percentage from 1 to 100");
   });
 });
 
@@ -45,31 +50,47 @@ describe("placing errors on fields", () => {
   });
 });
 
+/** The guardrail form as the dialog checks it: the input it sends, or each field's message. */
+async function checkGuardrail(values: GuardrailValues) {
+  const result = await placedZodResolver(guardrailForm, GUARDRAIL_PLACEMENT)(values, undefined, { fields: {}, shouldUseNativeValidation: false });
+  const errors: Record<string, string | undefined> = Object.fromEntries(Object.entries(result.errors).map(([field, error]) => [field, (error as { message?: string }).message]));
+  return { input: Object.keys(errors).length ? null : result.values, errors };
+}
+
 describe("the guardrail form", () => {
-  it("builds a PII guardrail scoped to everything", () => {
-    const checked = checkGuardrail({ ...NEW_GUARDRAIL, name: "No cards", entities: ["card"] });
-    expect(checked.errors).toBeNull();
+  it("builds a PII guardrail scoped to everything", async () => {
+    const checked = await checkGuardrail({ ...NEW_GUARDRAIL, name: "No cards", entities: ["card"] });
+    expect(checked.errors).toEqual({});
     expect(checked.input).toMatchObject({ name: "No cards", stage: "input", action: "block", config: { kind: "pii", entities: ["card"], mode: "detect" }, promptName: null, environment: null });
   });
-  it("reports JSON syntax on the schema field", () => {
-    const checked = checkGuardrail({ ...NEW_GUARDRAIL, name: "Shape", kind: "json_schema", stage: "output", schema: "{ not json" });
-    expect(checked.errors?.fields.schema).toMatch(/^Schema is not valid JSON/);
+  it("reports JSON syntax on the schema field", async () => {
+    const checked = await checkGuardrail({ ...NEW_GUARDRAIL, name: "Shape", kind: "json_schema", stage: "output", schema: "{ not json" });
+    expect(checked.errors.schema).toMatch(/^Schema is not valid JSON/);
   });
-  it("refuses a JSON Schema on the input stage", () => {
-    const checked = checkGuardrail({ ...NEW_GUARDRAIL, name: "Shape", kind: "json_schema", stage: "input", schema: "{}" });
-    expect(checked.errors?.fields.stage).toMatch(/output stage/);
+  it("refuses a JSON Schema on the input stage", async () => {
+    const checked = await checkGuardrail({ ...NEW_GUARDRAIL, name: "Shape", kind: "json_schema", stage: "input", schema: "{}" });
+    expect(checked.errors.stage).toMatch(/output stage/);
   });
-  it("names the pattern that does not compile", () => {
-    const checked = checkGuardrail({ ...NEW_GUARDRAIL, name: "Deny", kind: "regex_deny", patterns: "ok\n(unclosed" });
-    expect(checked.errors?.fields.patterns).toMatch(/^Pattern 2 is not a valid regular expression/);
+  it("names the pattern that does not compile", async () => {
+    const checked = await checkGuardrail({ ...NEW_GUARDRAIL, name: "Deny", kind: "regex_deny", patterns: "ok\n(unclosed" });
+    expect(checked.errors.patterns).toMatch(/^Pattern 2 is not a valid regular expression/);
   });
-  it("requires a name", () => {
-    expect(checkGuardrail({ ...NEW_GUARDRAIL }).errors?.fields.name).toBe("Name is required");
+  it("requires a name and a whole number of characters", async () => {
+    expect((await checkGuardrail({ ...NEW_GUARDRAIL })).errors).toEqual({ name: "Name is required" });
+    expect((await checkGuardrail({ ...NEW_GUARDRAIL, name: "Short", kind: "max_length", maxChars: "1.5" })).errors).toEqual({ maxChars: "Maximum characters must be a whole number" });
+  });
+  it("places the server's errors about the config on the control that holds it", () => {
+    expect(GUARDRAIL_PLACEMENT.fieldOf?.("config.schema")).toBe("schema");
+    expect(GUARDRAIL_PLACEMENT.fieldOf?.("config.patterns.2")).toBe("patterns");
+    expect(GUARDRAIL_PLACEMENT.labelOf?.("config.patterns.2")).toBe("Pattern 3");
+    expect(GUARDRAIL_PLACEMENT.fieldOf?.("config")).toBe("kind");
+    expect(GUARDRAIL_PLACEMENT.fieldOf?.("config.unknown")).toBe("kind");
+    expect(GUARDRAIL_PLACEMENT.fieldOf?.("updatedAt")).toBeNull();
   });
   it("reads patterns one a line, ignoring blank lines", () => {
     expect(patternLines(" a \n\nb\n")).toEqual(["a", "b"]);
   });
-  it("round-trips a stored guardrail through the form", () => {
+  it("round-trips a stored guardrail through the form", async () => {
     const row: GuardrailRow = {
       id: "x",
       name: "Deny",
@@ -84,7 +105,7 @@ describe("the guardrail form", () => {
     };
     const values = guardrailValues(row);
     expect(values).toMatchObject({ kind: "regex_deny", patterns: "a+\nb", caseInsensitive: false, promptName: "support/reply", environment: "", enabled: false });
-    expect(checkGuardrail(values).input).toMatchObject({ config: row.config, promptName: "support/reply", environment: null, enabled: false });
+    expect((await checkGuardrail(values)).input).toMatchObject({ config: row.config, promptName: "support/reply", environment: null, enabled: false });
     expect(configSummary(row.config)).toBe("2 patterns");
   });
 });

@@ -1,6 +1,8 @@
 // Pure helpers shared by the observability settings forms: sample rates shown as percentages,
-// scope wording, parsing number fields, and putting a server error on the field it names (the
+// scope wording, parsing number fields, the form fields that turn such text into what the
+// procedures take, and (for the routing form) putting a server error on the field it names (the
 // server names nested config fields by path, e.g. "config.patterns.0").
+import { z } from "zod";
 import { errorInfo, phraseFieldMessage, type FormErrors } from "@/components/lib/errors";
 
 /** 0.5 → "50", 0.125 → "12.5" (at most two decimals, no float noise). */
@@ -31,6 +33,15 @@ export const ALL_ENVIRONMENTS = "All environments";
 export function scopeValue(selected: string): string | null {
   return selected === "" ? null : selected;
 }
+
+/** A percentage field as a sample rate (0.5 for "50"); anything but 1 to 100 is refused. */
+export const percentText = z.string().transform((text, ctx) => {
+  const rate = percentToRate(text);
+  if (rate === null) ctx.addIssue({ code: "custom", message: "must be a percentage from 1 to 100" });
+  return rate ?? z.NEVER;
+});
+
+// The routing form's placing of errors (the lists' forms use components/lib/form-errors.ts).
 
 /**
  * The form field a server path is about: its first segment, or for a path inside `config`

@@ -1,65 +1,36 @@
 "use client";
-// Pieces the observability settings sections share: the section card (title, explanation, add
-// button, live status), the prompt/environment scope selects, the enabled switch of a row, and
-// the edit/delete buttons of a row.
+// Pieces the observability settings sections share: the section card, the prompt/environment scope
+// selects of a form and the scope cell of a row, a row's enabled switch (the "Enabled" column of a
+// list), a row's edit and delete buttons, and a labelled radio group.
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
+import type { UseFormRegisterReturn } from "react-hook-form";
 import { useTRPC } from "@/components/trpc/client";
-import { Badge, Button, Card, Select, cn } from "@/components/ui";
-import { PencilIcon, TrashIcon } from "@/components/ui/icons";
+import { Alert, Badge, cn, type Column, type Confirmation, type ConfirmMutation, deleteAction, editAction, type RowAction, SectionCard, Select } from "@/components/ui";
+import { errorInfo } from "@/components/lib/errors";
 import { ALL_ENVIRONMENTS, ALL_PROMPTS } from "./model";
 
 export type ProjectRef = { orgSlug: string; projectSlug: string };
 
-export function SettingsSection({ id, title, description, actions, status, children }: { id: string; title: string; description: ReactNode; actions?: ReactNode; status?: string; children: ReactNode }) {
-  return (
-    <Card id={id} aria-labelledby={`${id}-title`} className="scroll-mt-4">
-      <div className="flex flex-wrap items-start justify-between gap-x-4 gap-y-2 border-b border-zinc-200 px-4 py-3">
-        <div className="min-w-0 max-w-3xl">
-          <h2 id={`${id}-title`} className="text-sm font-semibold text-zinc-900">
-            {title}
-          </h2>
-          <div className="mt-0.5 text-[13px] text-zinc-500">{description}</div>
-        </div>
-        <div className="flex shrink-0 items-center gap-3">
-          <p role="status" className="text-xs text-emerald-700">
-            {status}
-          </p>
-          {actions}
-        </div>
-      </div>
-      {children}
-    </Card>
-  );
-}
+/** A section of the settings page: a card with a heading, an explanation, a status line and actions. */
+export const SettingsSection = SectionCard;
+
+/** A registered select's field, with the value it shows (its options may arrive after it) and its error. */
+export type SelectField = UseFormRegisterReturn & { value: string; error?: string };
 
 /** The prompt and environment a rule applies to; "" stands for "all". */
-export function ScopeFields({
-  orgSlug,
-  projectSlug,
-  promptName,
-  environment,
-  errors,
-  onChange,
-  promptHint,
-}: ProjectRef & {
-  promptName: string;
-  environment: string;
-  errors: { promptName?: string; environment?: string };
-  onChange: (patch: { promptName?: string; environment?: string }) => void;
-  promptHint?: ReactNode;
-}) {
+export function ScopeFields({ orgSlug, projectSlug, prompt, environment, promptHint }: ProjectRef & { prompt: SelectField; environment: SelectField; promptHint?: ReactNode }) {
   const trpc = useTRPC();
   const prompts = useQuery(trpc.prompts.list.queryOptions({ orgSlug, projectSlug, limit: 200 }));
   const environments = useQuery(trpc.environments.list.queryOptions({ orgSlug, projectSlug }));
   const promptNames = prompts.data?.items.map((p) => p.name) ?? [];
   const envNames = environments.data?.map((e) => e.name) ?? [];
   // A stored scope that is no longer listed (or beyond the first 200 prompts) stays selectable.
-  if (promptName && !promptNames.includes(promptName)) promptNames.unshift(promptName);
-  if (environment && !envNames.includes(environment)) envNames.unshift(environment);
+  if (prompt.value && !promptNames.includes(prompt.value)) promptNames.unshift(prompt.value);
+  if (environment.value && !envNames.includes(environment.value)) envNames.unshift(environment.value);
   return (
     <div className="grid gap-4 sm:grid-cols-2">
-      <Select label="Prompt" value={promptName} error={errors.promptName} onChange={(e) => onChange({ promptName: e.target.value })} hint={promptHint} disabled={prompts.isPending && !promptName}>
+      <Select label="Prompt" {...prompt} hint={promptHint} disabled={prompts.isPending && !prompt.value}>
         <option value="">{ALL_PROMPTS}</option>
         {promptNames.map((name) => (
           <option key={name} value={name}>
@@ -67,7 +38,7 @@ export function ScopeFields({
           </option>
         ))}
       </Select>
-      <Select label="Environment" value={environment} error={errors.environment} onChange={(e) => onChange({ environment: e.target.value })} hint="The label the prompt was fetched or called with.">
+      <Select label="Environment" {...environment} hint="The label the prompt was fetched or called with.">
         <option value="">{ALL_ENVIRONMENTS}</option>
         {envNames.map((name) => (
           <option key={name} value={name}>
@@ -119,43 +90,82 @@ export function EnabledSwitch({ name, enabled, canManage, pending, onToggle }: {
   );
 }
 
-export function RowActions({ name, onEdit, onDelete }: { name: string; onEdit: () => void; onDelete: () => void }) {
-  return (
-    <span className="inline-flex">
-      <Button size="sm" variant="ghost" className="px-1.5" aria-label={`Edit ${name}`} onClick={onEdit}>
-        <PencilIcon size={14} />
-      </Button>
-      <Button size="sm" variant="danger-ghost" className="px-1.5" aria-label={`Delete ${name}`} onClick={onDelete}>
-        <TrashIcon size={14} />
-      </Button>
-    </span>
-  );
+type ToggleMutation = { isPending: boolean; variables?: { id: string }; error: unknown };
+
+/**
+ * A list's "Enabled" column (a switch per row; each change is said in the status line) and the
+ * notice shown when a change failed.
+ */
+export function enabledToggle<Row extends { id: string; enabled: boolean }>({
+  canManage,
+  name,
+  mutation,
+  toggle,
+  failure,
+}: {
+  canManage: boolean;
+  name: (row: Row) => string;
+  mutation: ToggleMutation;
+  /** Saves the row with `enabled` (a mutateAsync). */
+  toggle: (row: Row, enabled: boolean) => Promise<unknown>;
+  /** The notice's title: "Could not change the guardrail". */
+  failure: string;
+}): { column: Column<Row>; notice: ReactNode } {
+  return {
+    column: {
+      header: "Enabled",
+      cell: (row, section) => (
+        <EnabledSwitch
+          name={name(row)}
+          enabled={row.enabled}
+          canManage={canManage}
+          pending={mutation.isPending && mutation.variables?.id === row.id}
+          onToggle={(enabled) =>
+            void toggle(row, enabled).then(
+              () => section.changed(`${name(row)} was ${enabled ? "enabled" : "disabled"}`),
+              // The mutation's error is the notice.
+              () => undefined,
+            )
+          }
+        />
+      ),
+    },
+    notice: mutation.error ? (
+      <Alert tone="error" title={failure}>
+        {errorInfo(mutation.error).message}
+      </Alert>
+    ) : null,
+  };
+}
+
+/** Edit and delete, as icons (the settings tables are wide). */
+export function editAndDelete<Row>(name: (row: Row) => string, remove: ConfirmMutation, confirm: (row: Row) => Confirmation): RowAction<Row>[] {
+  return [editAction(name, { iconOnly: true }), deleteAction(name, remove, confirm, { iconOnly: true })];
 }
 
 export type RadioOption<V extends string> = { value: V; label: string; description?: ReactNode; disabled?: boolean };
 
 /**
- * A labelled group of radio buttons (arrow keys move between them), with an error under it. Each
- * option's description is its accessible description, so its name stays the short label.
+ * A labelled group of radio buttons on one registered field (arrow keys move between them), with
+ * an error under it. Each option's description is its accessible description, so its name stays
+ * the short label.
  */
-export function RadioGroup<V extends string>({ legend, name, options, value, onChange, error, className }: { legend: ReactNode; name: string; options: readonly RadioOption<V>[]; value: V; onChange: (value: V) => void; error?: string; className?: string }) {
-  const errorId = `${name}-error`;
+export function RadioGroup<V extends string>({ legend, idPrefix, options, field, error, className }: { legend: ReactNode; idPrefix: string; options: readonly RadioOption<V>[]; field: UseFormRegisterReturn; error?: string; className?: string }) {
+  const errorId = `${idPrefix}-error`;
   return (
     <fieldset aria-describedby={error ? errorId : undefined} className={cn("flex flex-col gap-2", className)}>
       <legend className="mb-2 text-[13px] font-medium text-zinc-800">{legend}</legend>
       {options.map((o) => {
-        const id = `${name}-${o.value}`;
+        const id = `${idPrefix}-${o.value}`;
         return (
           <div key={o.value} className={cn("flex items-start gap-2.5 text-[13px]", o.disabled && "opacity-50")}>
             <input
+              {...field}
               id={id}
               type="radio"
-              name={name}
               value={o.value}
-              checked={value === o.value}
               disabled={o.disabled}
               aria-describedby={o.description ? `${id}-description` : undefined}
-              onChange={() => onChange(o.value)}
               className="mt-0.5 size-4 shrink-0 accent-[var(--color-accent)] disabled:cursor-not-allowed"
             />
             <div className="flex flex-col gap-0.5 leading-tight">

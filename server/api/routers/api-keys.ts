@@ -1,8 +1,8 @@
 import "server-only";
 import { z } from "zod";
 import { createRouter, projectProcedure } from "../trpc";
-import { id, requiredText } from "../../contracts/fields";
-import { API_KEY_SCOPE_NAMES } from "../../contracts/permissions";
+import { id } from "../../contracts/fields";
+import { apiKeyInput } from "../../contracts/api-keys";
 import { createApiKey, listApiKeys, revokeApiKey } from "../../domain/api-keys/api-keys";
 import { setApiKeyLimits } from "../../domain/observability/settings";
 import { apiKeyLimitsInput } from "../../contracts/observability";
@@ -10,14 +10,7 @@ import { apiKeyLimitsInput } from "../../contracts/observability";
 export const apiKeysRouter = createRouter({
   list: projectProcedure("apikey:read").query(({ ctx }) => listApiKeys(ctx.db, ctx.project.id)),
   create: projectProcedure("apikey:create")
-    .input(
-      z.object({
-        name: requiredText(80),
-        scopes: z.array(z.enum(API_KEY_SCOPE_NAMES, { error: `must be among ${API_KEY_SCOPE_NAMES.join(", ")}` })).min(1, "choose at least one scope").max(API_KEY_SCOPE_NAMES.length),
-        /** Organization-wide audit:read (organization owners only; refused with 403 otherwise). */
-        orgWide: z.boolean().optional(),
-      }),
-    )
+    .input(apiKeyInput)
     .mutation(({ ctx, input }) =>
       ctx.audited((w) => createApiKey(w, { orgId: ctx.org.id, projectId: ctx.project.id, actorUserId: ctx.user.id }, input)),
     ),
