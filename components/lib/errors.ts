@@ -1,7 +1,6 @@
 // Turning tRPC errors into what forms and pages show. The server's messages are written for
 // people; validation messages arrive as "field: predicate" and `data.field` names the field.
 import { TRPCClientError } from "@trpc/client";
-import type { z } from "zod";
 
 export type ErrorInfo = { message: string; code?: string; field?: string };
 
@@ -30,28 +29,6 @@ export function phraseFieldMessage(message: string, field: string, label: string
 export type FormErrors<F extends string> = { fields: Partial<Record<F, string>>; form: string | null };
 
 export const NO_ERRORS = { fields: {}, form: null } as const;
-
-/** Splits a server error into a message for one of the form's fields, or one for the whole form. */
-export function formErrorsFrom<F extends string>(error: unknown, labels: Record<F, string>): FormErrors<F> {
-  const info = errorInfo(error);
-  const field = info.field?.split(".")[0] as F | undefined;
-  if (field && field in labels) {
-    return { fields: { [field]: phraseFieldMessage(info.message, field, labels[field]) } as Partial<Record<F, string>>, form: null };
-  }
-  return { fields: {}, form: info.message };
-}
-
-/** Client-side check with the same zod field schemas the server uses. */
-export function validateWith<F extends string>(schema: z.ZodType, values: Record<F, unknown>, labels: Record<F, string>): FormErrors<F> {
-  const result = schema.safeParse(values);
-  if (result.success) return { fields: {}, form: null };
-  const fields: Partial<Record<F, string>> = {};
-  for (const issue of result.error.issues) {
-    const field = String(issue.path[0] ?? "") as F;
-    if (field in labels && !fields[field]) fields[field] = phraseFieldMessage(issue.message, field, labels[field]);
-  }
-  return { fields, form: Object.keys(fields).length ? null : (result.error.issues[0]?.message ?? "Check the form") };
-}
 
 export function hasErrors(errors: FormErrors<string>): boolean {
   return errors.form !== null || Object.keys(errors.fields).length > 0;

@@ -6,7 +6,6 @@
 // refreshes the list after a change and says what changed in the card's status line.
 import { useQueryClient, type QueryKey } from "@tanstack/react-query";
 import { useId, useState, type ReactNode } from "react";
-import { Alert } from "./alert";
 import { Button, type ButtonVariant } from "./button";
 import { Card } from "./card";
 import { ConfirmDialog, Dialog, type ConfirmMutation } from "./dialog";
@@ -296,15 +295,6 @@ export function FormDialog({
       {children(formId)}
     </Dialog>
   );
-}
-
-/** A form's general problem (errors.root: what no field took), in a region named "Problem". */
-export function FormProblem({ message }: { message: string | undefined }) {
-  return message ? (
-    <div role="region" aria-label="Problem">
-      <Alert tone="error">{message}</Alert>
-    </div>
-  ) : null;
 }
 
 /** A dialog form's props: its id (the footer's submit button names it) and what saving does. */
