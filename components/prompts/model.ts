@@ -47,6 +47,10 @@ export function variablesToDraft(value: unknown): Record<string, VariableDraft> 
   return out;
 }
 
+// A message's key is part of element ids (its move buttons, its problem text). Messages added while
+// editing take the next number; a draft built while rendering (a new one, or from a version) is
+// built on the server and again in the browser, so its keys come from positions, or the ids of the
+// server's HTML would not match the browser's (React leaves such attributes as the server wrote them).
 let keyCounter = 0;
 export function messageKey(): string {
   keyCounter += 1;
@@ -71,8 +75,8 @@ export function newDraft(type: PromptType): ContentDraft {
     type,
     template: "",
     messages: [
-      { key: messageKey(), role: "system", content: "" },
-      { key: messageKey(), role: "user", content: "" },
+      { key: "new-0", role: "system", content: "" },
+      { key: "new-1", role: "user", content: "" },
     ],
     config: EMPTY_CONFIG,
     variables: {},
@@ -107,7 +111,7 @@ export function draftFromVersion(type: PromptType, version: VersionLike): Conten
   return {
     type,
     template: version.template ?? "",
-    messages: asMessages(version.messages).map((m) => ({ key: messageKey(), role: m.role, content: m.content })),
+    messages: asMessages(version.messages).map((m, i) => ({ key: `v-${i}`, role: m.role, content: m.content })),
     config: configToDraft(asConfig(version.config)),
     variables: variablesToDraft(version.variableDetails),
   };

@@ -48,6 +48,15 @@ export function checkDraft(rubric: Rubric, draft: GradeDraft): { grade: Grade; e
   return { grade, errors: null };
 }
 
+/**
+ * Moves focus to the first control with a problem in the form (by id), in the page's order. Radios
+ * cannot carry aria-invalid, so a dimension's radio group is found by its error (the group is
+ * described by it) and its first radio takes focus.
+ */
+export function focusFirstProblem(formId: string) {
+  requestAnimationFrame(() => document.getElementById(formId)?.querySelector<HTMLElement>('[aria-invalid="true"], fieldset[aria-describedby$="-error"] input')?.focus());
+}
+
 function numericChoices(d: Extract<RubricDimension, { type: "numeric" }>): number[] | null {
   const n = Math.round((d.max - d.min) / d.step);
   if (n > 10) return null;

@@ -17,7 +17,7 @@ import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { focusFirstInvalid } from "@/components/lib/errors";
 import { applyServerErrors, phrasedBy } from "@/components/lib/form-errors";
 import { preview } from "@/components/datasets/model";
-import { checkDraft, draftFromAgreement, draftFromGrade, gradeFromDraft, GradeForm, type GradeDraft } from "./grade-form";
+import { checkDraft, draftFromAgreement, draftFromGrade, focusFirstProblem, gradeFromDraft, GradeForm, type GradeDraft } from "./grade-form";
 import { formatGradeValue } from "./model";
 import { formatCount } from "@/components/lib/format";
 
@@ -258,7 +258,7 @@ export function ReviewersDialog({ orgSlug, projectSlug, name, current, onClose, 
         await invalidate();
         onSaved(`${r.reviewers} ${r.reviewers === 1 ? "reviewer" : "reviewers"} assigned.`);
       },
-      onError: (e) => setFormError(applyServerErrors(form, e, { fieldOf: (path) => (path.startsWith("userIds") ? "userIds" : null) })),
+      onError: (e) => setFormError(applyServerErrors(form, e, { labels: { userIds: "Reviewers" }, fieldOf: (path) => (path.startsWith("userIds") ? "userIds" : null) })),
     }),
   );
   const onSubmit = (e: FormEvent) => {
@@ -421,7 +421,8 @@ export function GoldDialog({ orgSlug, projectSlug, name, rubric, item, onClose, 
   const formId = useId();
   const invalidate = useInvalidateQueue();
   const existing = (item.gold as Grade | null) ?? null;
-  const form = useForm<GoldValues>({ resolver: zodResolver(z.object({ grade: gradeDraft(rubric) })), defaultValues: { grade: draftFromGrade(rubric, existing ?? (item.finalGrade as Grade | null)) } });
+  // Focus goes to the first problem in the page's order (focusFirstProblem), the grade's radios included.
+  const form = useForm<GoldValues>({ resolver: zodResolver(z.object({ grade: gradeDraft(rubric) })), defaultValues: { grade: draftFromGrade(rubric, existing ?? (item.finalGrade as Grade | null)) }, shouldFocusError: false });
   const [formError, setFormError] = useState<string | null>(null);
   const save = useMutation(
     trpc.reviews.setGold.mutationOptions({
@@ -431,13 +432,13 @@ export function GoldDialog({ orgSlug, projectSlug, name, rubric, item, onClose, 
       },
       onError: (error) => {
         setFormError(applyServerErrors(form, error, { fieldOf: gradeFieldOf(rubric) }));
-        focusFirstInvalid(formId);
+        focusFirstProblem(formId);
       },
     }),
   );
   const onSubmit = (e: FormEvent) => {
     setFormError(null);
-    return form.handleSubmit((v) => save.mutate({ orgSlug, projectSlug, name, position: item.position, grade: gradeFromDraft(rubric, v.grade) }), () => focusFirstInvalid(formId))(e);
+    return form.handleSubmit((v) => save.mutate({ orgSlug, projectSlug, name, position: item.position, grade: gradeFromDraft(rubric, v.grade) }), () => focusFirstProblem(formId))(e);
   };
   return (
     <Dialog
@@ -479,6 +480,7 @@ export function AdjudicateDialog({ orgSlug, projectSlug, name, rubric, item, onC
   const form = useForm<AdjudicateValues>({
     resolver: zodResolver(z.object({ grade: gradeDraft(rubric), note: z.string().trim().superRefine(phrasedBy(adjudicateNote, "Note")) })),
     defaultValues: { grade: draftFromAgreement(rubric, item.reviews.map((r) => r.grade)), note: "" },
+    shouldFocusError: false,
   });
   const { errors } = form.formState;
   const [formError, setFormError] = useState<string | null>(null);
@@ -491,13 +493,13 @@ export function AdjudicateDialog({ orgSlug, projectSlug, name, rubric, item, onC
       onError: (error) => {
         const onGrade = gradeFieldOf(rubric);
         setFormError(applyServerErrors(form, error, { labels: { note: "Note" }, fieldOf: (path) => (path === "note" ? "note" : onGrade(path)) }));
-        focusFirstInvalid(formId);
+        focusFirstProblem(formId);
       },
     }),
   );
   const onSubmit = (e: FormEvent) => {
     setFormError(null);
-    return form.handleSubmit((v) => save.mutate({ orgSlug, projectSlug, name, position: item.position, grade: gradeFromDraft(rubric, v.grade), note: v.note }), () => focusFirstInvalid(formId))(e);
+    return form.handleSubmit((v) => save.mutate({ orgSlug, projectSlug, name, position: item.position, grade: gradeFromDraft(rubric, v.grade), note: v.note }), () => focusFirstProblem(formId))(e);
   };
   const differingLabels = rubric.filter((d) => item.differing.includes(d.key)).map((d) => d.label);
   return (

@@ -10,11 +10,11 @@ import { z } from "zod";
 import { onlineEvaluatorInput, type OnlineEvaluatorInput } from "@/server/contracts/observability";
 import { EVALUATOR_KIND_INFO, needsExpectedOutput, storedEvaluatorConfig, type EvaluatorKind } from "@/server/contracts/evaluators";
 import { useTRPC, type RouterOutputs } from "@/components/trpc/client";
-import { Alert, Badge, Checkbox, CrudSection, FormDialog, FormProblem, type FormProps, Input, Select } from "@/components/ui";
+import { Alert, Badge, Checkbox, CrudSection, FormDialog, FormProblem, type FormProps, Select } from "@/components/ui";
 import { FlaskIcon } from "@/components/ui/icons";
 import { useZodForm } from "@/components/lib/form-errors";
 import { percentText, rateToPercent, scopeValue } from "./model";
-import { editAndDelete, enabledToggle, ScopeCell, ScopeFields, type ProjectRef } from "./shared";
+import { editAndDelete, enabledToggle, SampleRateField, ScopeCell, ScopeFields, type ProjectRef } from "./shared";
 
 export type OnlineEvaluatorRow = RouterOutputs["onlineEvaluators"]["list"][number];
 
@@ -199,18 +199,7 @@ function OnlineEvaluatorForm({
           Production generations have none, so its scores would fail. Choose a reference-free evaluator: an LLM judge, valid JSON, JSON Schema, regex, length, latency or cost (or contains with a fixed text).
         </Alert>
       ) : null}
-      <Input
-        label="Sample rate (%)"
-        type="number"
-        inputMode="decimal"
-        min={1}
-        max={100}
-        step="any"
-        {...register("sampleRate")}
-        error={errors.sampleRate?.message}
-        wrapperClassName="max-w-48"
-        hint="1 to 100: the share of matching generations scored."
-      />
+      <SampleRateField field={register("sampleRate")} error={errors.sampleRate?.message} hint="1 to 100: the share of matching generations scored." />
       <ScopeFields
         orgSlug={orgSlug}
         projectSlug={projectSlug}

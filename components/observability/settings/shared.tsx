@@ -1,12 +1,12 @@
 "use client";
-// Pieces the observability settings sections share: the section card, the prompt/environment scope
-// selects of a form and the scope cell of a row, a row's enabled switch (the "Enabled" column of a
+// Pieces the observability settings sections share: the section card, the sample rate field and
+// the prompt/environment scope selects of a form and the scope cell of a row, a row's enabled switch (the "Enabled" column of a
 // list), a row's edit and delete buttons, and a labelled radio group.
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import type { UseFormRegisterReturn } from "react-hook-form";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, cn, type Column, type Confirmation, type ConfirmMutation, deleteAction, editAction, type RowAction, SectionCard, Select } from "@/components/ui";
+import { Alert, Badge, cn, type Column, type Confirmation, type ConfirmMutation, deleteAction, editAction, Input, type RowAction, SectionCard, Select } from "@/components/ui";
 import { errorInfo } from "@/components/lib/errors";
 import { ALL_ENVIRONMENTS, ALL_PROMPTS } from "./model";
 
@@ -17,6 +17,11 @@ export const SettingsSection = SectionCard;
 
 /** A registered select's field, with the value it shows (its options may arrive after it) and its error. */
 export type SelectField = UseFormRegisterReturn & { value: string; error?: string };
+
+/** A share of traffic as a percentage (the form turns it into a rate with percentText). */
+export function SampleRateField({ field, error, hint }: { field: UseFormRegisterReturn; error?: string; hint: ReactNode }) {
+  return <Input label="Sample rate (%)" type="number" inputMode="decimal" min={1} max={100} step="any" {...field} error={error} wrapperClassName="max-w-48" hint={hint} />;
+}
 
 /** The prompt and environment a rule applies to; "" stands for "all". */
 export function ScopeFields({ orgSlug, projectSlug, prompt, environment, promptHint }: ProjectRef & { prompt: SelectField; environment: SelectField; promptHint?: ReactNode }) {

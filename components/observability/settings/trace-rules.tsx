@@ -12,7 +12,7 @@ import { Badge, Checkbox, CrudSection, FormDialog, FormProblem, type FormProps, 
 import { ClipboardCheckIcon } from "@/components/ui/icons";
 import { useZodForm } from "@/components/lib/form-errors";
 import { percentToRate, rateToPercent, scopeValue } from "./model";
-import { editAndDelete, enabledToggle, RadioGroup, ScopeCell, ScopeFields, type ProjectRef } from "./shared";
+import { editAndDelete, enabledToggle, SampleRateField, RadioGroup, ScopeCell, ScopeFields, type ProjectRef } from "./shared";
 
 export type TraceRuleRow = RouterOutputs["traceRules"]["list"][number];
 
@@ -190,18 +190,7 @@ function TraceRuleForm({ orgSlug, projectSlug, row, formId, save }: ProjectRef &
         error={errors.kind?.message}
       />
       {kind === "random_sample" ? (
-        <Input
-          label="Sample rate (%)"
-          type="number"
-          inputMode="decimal"
-          min={1}
-          max={100}
-          step="any"
-          {...register("sampleRate")}
-          error={errors.sampleRate?.message}
-          wrapperClassName="max-w-48"
-          hint="1 to 100: the share of matching traces sent."
-        />
+        <SampleRateField field={register("sampleRate")} error={errors.sampleRate?.message} hint="1 to 100: the share of matching traces sent." />
       ) : (
         <div className="grid gap-4 sm:grid-cols-2">
           <Input
