@@ -26,14 +26,6 @@ export function phraseFieldMessage(message: string, field: string, label: string
   return /^(is|must|may|has|should|choose|does)\b/.test(stripped) ? `${label} ${stripped}` : capitalise(stripped);
 }
 
-export type FormErrors<F extends string> = { fields: Partial<Record<F, string>>; form: string | null };
-
-export const NO_ERRORS = { fields: {}, form: null } as const;
-
-export function hasErrors(errors: FormErrors<string>): boolean {
-  return errors.form !== null || Object.keys(errors.fields).length > 0;
-}
-
 /** Moves focus to the first invalid control of a form (by id), so keyboard and screen reader users land on it. */
 export function focusFirstInvalid(formId: string) {
   requestAnimationFrame(() => document.getElementById(formId)?.querySelector<HTMLElement>("[aria-invalid=true]")?.focus());

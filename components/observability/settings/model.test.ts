@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { placedZodResolver } from "@/components/lib/form-errors";
-import { errorsFromIssues, fieldOfPath, parseWhole, percentText, percentToRate, rateToPercent } from "./model";
+import { parseWhole, percentText, percentToRate, rateToPercent } from "./model";
+import { ROUTING_PLACEMENT, routingForm, routingValues, type RoutingValues } from "./routing-model";
 import { configSummary, GUARDRAIL_PLACEMENT, guardrailForm, guardrailValues, NEW_GUARDRAIL, patternLines, type GuardrailRow, type GuardrailValues } from "./guardrail-model";
 
 describe("sample rates as percentages", () => {
@@ -33,20 +34,30 @@ describe("parseWhole", () => {
   });
 });
 
-describe("placing errors on fields", () => {
-  const labels = { name: "Name", schema: "Schema", patterns: "Patterns", config: "Check" };
-  it("maps nested config paths to the config field's control", () => {
-    expect(fieldOfPath("config.schema", labels)).toBe("schema");
-    expect(fieldOfPath("config.patterns.2", labels)).toBe("patterns");
-    expect(fieldOfPath("config", labels)).toBe("config");
-    expect(fieldOfPath("config.unknown", labels)).toBe("config");
-    expect(fieldOfPath("name", labels)).toBe("name");
-    expect(fieldOfPath("stage", labels)).toBeUndefined();
+describe("the retention and routing form", () => {
+  const stored = { retentionDays: 30, gatewayConnectionId: null, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 30_000 };
+  const a = "7d0c6d5e-8a36-4f0e-9d84-2a4b7f1b5c11";
+  const b = "0b4f6c1e-6f0e-4b8e-a8a2-3c9b1d2e4f50";
+  async function checkRouting(values: RoutingValues) {
+    const result = await placedZodResolver(routingForm, ROUTING_PLACEMENT)(values, undefined, { fields: {}, shouldUseNativeValidation: false });
+    const errors = Object.fromEntries(Object.entries(result.errors).map(([field, error]) => [field, (error as { message?: string }).message]));
+    return { input: Object.keys(errors).length ? null : result.values, errors };
+  }
+  it("sends the stored settings back as they were, empty choices as null", async () => {
+    expect((await checkRouting(routingValues(stored))).input).toEqual(stored);
+    expect((await checkRouting({ ...routingValues(stored), gatewayConnectionId: a, fallbackConnectionId: b, fallbackModel: "  gpt-4o  " })).input).toMatchObject({ gatewayConnectionId: a, fallbackConnectionId: b, fallbackModel: "gpt-4o" });
   });
-  it("phrases zod issues with the field's label", () => {
-    const errors = errorsFromIssues([{ path: ["config", "schema"], message: "is not a valid JSON Schema" }], labels);
-    expect(errors.fields.schema).toBe("Schema is not a valid JSON Schema");
-    expect(errors.form).toBeNull();
+  it("names every problem on its field at once, worded with the field's label", async () => {
+    const { errors } = await checkRouting({ retentionDays: "3.5", gatewayConnectionId: a, fallbackConnectionId: a, fallbackModel: "", gatewayTimeoutMs: "" });
+    expect(errors).toEqual({
+      retentionDays: "Retention must be a whole number of days",
+      gatewayTimeoutMs: "Timeout must be a whole number of milliseconds",
+      fallbackConnectionId: "Fallback connection must differ from the gateway connection: a fallback is a second provider",
+    });
+  });
+  it("applies the procedure's own bounds", async () => {
+    const { errors } = await checkRouting({ ...routingValues(stored), retentionDays: "400", gatewayTimeoutMs: "10" });
+    expect(errors).toEqual({ retentionDays: "Retention must be at most 365 days", gatewayTimeoutMs: "Timeout must be at least 1000 ms" });
   });
 });
 

@@ -1,9 +1,7 @@
 // Pure helpers shared by the observability settings forms: sample rates shown as percentages,
 // scope wording, parsing number fields, the form fields that turn such text into what the
-// procedures take, and (for the routing form) putting a server error on the field it names (the
-// server names nested config fields by path, e.g. "config.patterns.0").
+// procedures take.
 import { z } from "zod";
-import { errorInfo, phraseFieldMessage, type FormErrors } from "@/components/lib/errors";
 
 /** 0.5 → "50", 0.125 → "12.5" (at most two decimals, no float noise). */
 export function rateToPercent(rate: number): string {
@@ -40,48 +38,3 @@ export const percentText = z.string().transform((text, ctx) => {
   if (rate === null) ctx.addIssue({ code: "custom", message: "must be a percentage from 1 to 100" });
   return rate ?? z.NEVER;
 });
-
-// The routing form's placing of errors (the lists' forms use components/lib/form-errors.ts).
-
-/**
- * The form field a server path is about: its first segment, or for a path inside `config`
- * (config.schema, config.patterns.0) the config field. Undefined when the form has no such field.
- */
-export function fieldOfPath<F extends string>(path: string | undefined, labels: Record<F, string>): F | undefined {
-  if (!path) return undefined;
-  const segments = path.split(".");
-  const candidates = segments[0] === "config" && segments[1] ? [segments[1], "config"] : [segments[0] ?? ""];
-  return candidates.find((c): c is F => c in labels);
-}
-
-/** Labels for one item of a list field ("Pattern" → "Pattern 2 is not …" for path config.patterns.1). */
-export type ItemLabels<F extends string> = Partial<Record<F, string>>;
-
-function phrase<F extends string>(message: string, path: string, field: F, labels: Record<F, string>, items: ItemLabels<F>): string {
-  const segments = path.split(".");
-  const index = Number(segments[segments.indexOf(field) + 1]);
-  const item = items[field];
-  const label = item && segments.includes(field) && Number.isInteger(index) ? `${item} ${index + 1}` : labels[field];
-  return phraseFieldMessage(message, path, label);
-}
-
-/** Like formErrorsFrom, but also places errors about nested config fields on their control. */
-export function settingsErrorsFrom<F extends string>(error: unknown, labels: Record<F, string>, items: ItemLabels<F> = {}): FormErrors<F> {
-  const info = errorInfo(error);
-  const field = fieldOfPath(info.field, labels);
-  if (!field) return { fields: {}, form: info.message };
-  return { fields: { [field]: phrase(info.message, info.field ?? field, field, labels, items) } as Partial<Record<F, string>>, form: null };
-}
-
-/** Client-side issues from a zod result, each on its field (the first one per field wins). */
-export function errorsFromIssues<F extends string>(issues: readonly { path: readonly PropertyKey[]; message: string }[], labels: Record<F, string>, items: ItemLabels<F> = {}): FormErrors<F> {
-  const fields: Partial<Record<F, string>> = {};
-  let form: string | null = null;
-  for (const issue of issues) {
-    const path = issue.path.map(String).join(".");
-    const field = fieldOfPath(path, labels);
-    if (field && !fields[field]) fields[field] = phrase(issue.message, path, field, labels, items);
-    else if (!field && !form) form = path ? `${path}: ${issue.message}` : issue.message;
-  }
-  return { fields, form: Object.keys(fields).length ? null : form };
-}
