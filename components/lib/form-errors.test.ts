@@ -1,6 +1,7 @@
 import { TRPCClientError } from "@trpc/client";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { promptName } from "@/server/contracts/prompts";
 import { applyServerErrors, placedZodResolver } from "./form-errors";
 
 type Values = { name: string; dataset: { version: string } };
@@ -63,6 +64,17 @@ describe("placedZodResolver with labels", () => {
   it("hands the parsed values (trimmed, transformed) to the submit handler", async () => {
     const result = await resolve({ name: " Ada ", events: ["a"], confirm: "yes", tag: "" }, undefined, options);
     expect(result).toEqual({ values: { name: "Ada", events: ["a"], confirm: "yes", tag: "" }, errors: {} });
+  });
+});
+
+describe("a contract's schema piped from a text field", () => {
+  it("is checked on the trimmed text and worded as the server words it", async () => {
+    const schema = z.object({ name: z.string().trim().pipe(promptName) });
+    const resolve = placedZodResolver(schema, { labels: { name: "Name" } });
+    const options = { fields: {}, shouldUseNativeValidation: false } as never;
+    expect((await resolve({ name: "  " }, undefined, options)).errors.name?.message).toBe("Name is required");
+    expect((await resolve({ name: "a b" }, undefined, options)).errors.name?.message).toBe("Name may use letters, digits, . _ - and / between folder names");
+    expect((await resolve({ name: " support/triage " }, undefined, options)).values).toEqual({ name: "support/triage" });
   });
 });
 

@@ -135,15 +135,3 @@ function hasField(values: FieldValues, path: string): boolean {
   }
   return true;
 }
-
-/**
- * A form field checked with a contract's schema, its first problem phrased for the field's label
- * ("is required" becomes "Name is required"), as the server's messages are phrased on the field.
- * Use it in a form's zod schema: `name: z.string().trim().superRefine(phrasedBy(promptName, "Name"))`.
- */
-export function phrasedBy(schema: z.ZodType, label: string) {
-  return (value: unknown, ctx: z.RefinementCtx) => {
-    const issue = schema.safeParse(value).error?.issues[0];
-    if (issue) ctx.addIssue({ code: "custom", message: phraseFieldMessage(issue.message, "", label) });
-  };
-}

@@ -5,16 +5,15 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import { useForm } from "react-hook-form";
-import { zodResolver } from "@hookform/resolvers/zod";
 import { z } from "zod";
 import { text } from "@/server/contracts/fields";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Button, Dialog, Input, Textarea } from "@/components/ui";
-import { applyServerErrors, phrasedBy } from "@/components/lib/form-errors";
+import { applyServerErrors, placedZodResolver, type FieldPlacement } from "@/components/lib/form-errors";
 import { parseTags } from "./model";
 
 const detailsSchema = z.object({
-  description: z.string().superRefine(phrasedBy(text(2000), "Description")),
+  description: text(2000),
   tags: z.string().superRefine((value, ctx) => {
     const { error } = parseTags(value);
     if (error) ctx.addIssue({ code: "custom", message: error });
@@ -22,7 +21,10 @@ const detailsSchema = z.object({
 });
 type DetailsValues = z.infer<typeof detailsSchema>;
 
-const LABELS = { description: "Description", tags: "Tags" } as const;
+const PLACEMENT: FieldPlacement<DetailsValues> = {
+  labels: { description: "Description", tags: "Tags" },
+  fieldOf: (path) => (path.split(".")[0] === "tags" ? "tags" : path === "description" ? "description" : null),
+};
 
 type Props = { open: boolean; onClose: () => void; orgSlug: string; projectSlug: string; name: string; description: string; tags: string[] };
 
@@ -30,7 +32,7 @@ export function DetailsDialog({ open, onClose, orgSlug, projectSlug, name, descr
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const formId = useId();
-  const form = useForm<DetailsValues>({ resolver: zodResolver(detailsSchema), defaultValues: { description, tags: tags.join(", ") } });
+  const form = useForm<DetailsValues>({ resolver: placedZodResolver(detailsSchema, PLACEMENT), defaultValues: { description, tags: tags.join(", ") } });
   const { register, formState: { errors } } = form;
   const [formError, setFormError] = useState<string | null>(null);
   const update = useMutation(
@@ -39,7 +41,7 @@ export function DetailsDialog({ open, onClose, orgSlug, projectSlug, name, descr
         await Promise.all([queryClient.invalidateQueries({ queryKey: trpc.prompts.get.queryKey({ orgSlug, projectSlug, name }) }), queryClient.invalidateQueries({ queryKey: trpc.prompts.list.queryKey() })]);
         onClose();
       },
-      onError: (error) => setFormError(applyServerErrors(form, error, { labels: LABELS, fieldOf: (path) => (path.split(".")[0] === "tags" ? "tags" : path === "description" ? "description" : null) })),
+      onError: (error) => setFormError(applyServerErrors(form, error, PLACEMENT)),
     }),
   );
   // Closing without saving puts back the prompt's own details.

@@ -7,14 +7,13 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
 import { useForm, useWatch } from "react-hook-form";
-import { zodResolver } from "@hookform/resolvers/zod";
 import { z } from "zod";
 import { text } from "@/server/contracts/fields";
 import { commitMessage, promptName } from "@/server/contracts/prompts";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Button, Card, CardBody, CardHeader, Input, PageHeader, Textarea, cn } from "@/components/ui";
 import { focusFirstInvalid } from "@/components/lib/errors";
-import { applyServerErrors, phrasedBy } from "@/components/lib/form-errors";
+import { applyServerErrors, placedZodResolver, type FieldPlacement } from "@/components/lib/form-errors";
 import { ContentEditor } from "./content-editor";
 import { ModelConfigPanel } from "./model-config-panel";
 import { contentKey, draftProblems, draftToContent, draftVariables, newDraft, parseTags, promptHref, type ContentDraft, type PromptType } from "./model";
@@ -34,18 +33,28 @@ const contentSchema = z.custom<ContentDraft>().superRefine((draft, ctx) => {
 });
 
 const newPromptSchema = z.object({
-  name: z.string().trim().superRefine(phrasedBy(promptName, "Name")),
-  description: z.string().trim().superRefine(phrasedBy(text(2000), "Description")),
+  name: z.string().trim().pipe(promptName),
+  description: z.string().trim().pipe(text(2000)),
   tags: z.string().superRefine((value, ctx) => {
     const { error } = parseTags(value);
     if (error) ctx.addIssue({ code: "custom", message: error });
   }),
   content: contentSchema,
-  commitMessage: z.string().trim().superRefine(phrasedBy(commitMessage, "Commit message")),
+  commitMessage,
 });
 type NewPromptValues = z.infer<typeof newPromptSchema>;
 
 const LABELS = { name: "Name", description: "Description", tags: "Tags", commitMessage: "Commit message" } as const;
+
+/** Where a problem goes, found in the browser or by the server: a named field by its first segment; the content's on its configuration or its text (the template, or a chat's messages). */
+const PLACEMENT: FieldPlacement<NewPromptValues> = {
+  labels: LABELS,
+  fieldOf: (path) => {
+    const [first = "", second] = path.split(".");
+    if (first === "content") return second === "config" || second === "template" || second === "messages" ? `content.${second}` : null;
+    return first in LABELS ? (first as keyof typeof LABELS) : null;
+  },
+};
 
 export function NewPromptView({ orgSlug, projectSlug, projectName }: Props) {
   const trpc = useTRPC();
@@ -53,7 +62,7 @@ export function NewPromptView({ orgSlug, projectSlug, projectName }: Props) {
   const queryClient = useQueryClient();
   const formId = useId();
   const form = useForm<NewPromptValues>({
-    resolver: zodResolver(newPromptSchema),
+    resolver: placedZodResolver(newPromptSchema, PLACEMENT),
     defaultValues: { name: "", description: "", tags: "", content: newDraft("chat"), commitMessage: "First version" },
   });
   const { register, formState: { errors, isSubmitted } } = form;
@@ -76,18 +85,7 @@ export function NewPromptView({ orgSlug, projectSlug, projectName }: Props) {
         router.push(promptHref(orgSlug, projectSlug, result.name));
       },
       onError: (error) => {
-        const textField = form.getValues("content").type === "chat" ? "content.messages" : "content.template";
-        setFormError(
-          applyServerErrors(form, error, {
-            labels: LABELS,
-            fieldOf: (path) => {
-              if (path.startsWith("content.config")) return "content.config";
-              if (path.startsWith("content")) return textField;
-              const first = path.split(".")[0]!;
-              return first in LABELS ? (first as keyof typeof LABELS) : null;
-            },
-          }),
-        );
+        setFormError(applyServerErrors(form, error, PLACEMENT));
         focusFirstInvalid(formId);
       },
     }),

@@ -8,14 +8,13 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { useForm } from "react-hook-form";
-import { zodResolver } from "@hookform/resolvers/zod";
 import { z } from "zod";
 import { commitMessage, type VersionContent } from "@/server/contracts/prompts";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Badge, Button, Card, CardBody, CardHeader, Dialog, Input, PageHeader, Spinner } from "@/components/ui";
 import { SaveIcon } from "@/components/ui/icons";
 import { errorInfo } from "@/components/lib/errors";
-import { applyServerErrors, phrasedBy } from "@/components/lib/form-errors";
+import { applyServerErrors, placedZodResolver, type FieldPlacement } from "@/components/lib/form-errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
 import { ContentEditor } from "./content-editor";
@@ -226,8 +225,9 @@ function VariableChanges({ before, after }: { before: string[]; after: string[] 
   );
 }
 
-const saveSchema = z.object({ commitMessage: z.string().trim().superRefine(phrasedBy(commitMessage, "Commit message")) });
+const saveSchema = z.object({ commitMessage });
 type SaveValues = z.infer<typeof saveSchema>;
+const SAVE_PLACEMENT: FieldPlacement<SaveValues> = { labels: { commitMessage: "Commit message" } };
 
 function ReviewDialog({
   open,
@@ -259,7 +259,7 @@ function ReviewDialog({
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const formId = useId();
-  const form = useForm<SaveValues>({ resolver: zodResolver(saveSchema), defaultValues: { commitMessage: "" } });
+  const form = useForm<SaveValues>({ resolver: placedZodResolver(saveSchema, SAVE_PLACEMENT), defaultValues: { commitMessage: "" } });
   const [formError, setFormError] = useState<string | null>(null);
   const [conflict, setConflict] = useState<{ message: string; latest: number | null } | null>(null);
   const providers = useProviders(orgSlug, projectSlug);
@@ -285,7 +285,7 @@ function ReviewDialog({
           const fresh = await queryClient.fetchQuery({ ...trpc.prompts.get.queryOptions({ orgSlug, projectSlug, name }), staleTime: 0 });
           setConflict({ message: info.message, latest: fresh.latestVersion });
         } else if (!isIdentical(error)) {
-          setFormError(applyServerErrors(form, error, { labels: { commitMessage: "Commit message" } }));
+          setFormError(applyServerErrors(form, error, SAVE_PLACEMENT));
         }
       },
     }),

@@ -5,30 +5,33 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useForm } from "react-hook-form";
-import { zodResolver } from "@hookform/resolvers/zod";
 import { z } from "zod";
-import { dateTime } from "@/server/contracts/fields";
+import { dateValue } from "@/server/contracts/fields";
 import { labelName } from "@/server/contracts/prompts";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Button, Input, Select } from "@/components/ui";
 import { ClockIcon } from "@/components/ui/icons";
-import { applyServerErrors, phrasedBy } from "@/components/lib/form-errors";
+import { applyServerErrors, placedZodResolver, type FieldPlacement } from "@/components/lib/form-errors";
 import { formatDateTime } from "@/components/lib/time";
 
 const lookupSchema = z.object({
-  label: z.string().superRefine(phrasedBy(labelName, "Environment")),
+  label: labelName,
   // A datetime-local value ("2020-01-01T12:00:00"), read as local time.
-  at: z.string().superRefine(phrasedBy(dateTime("Choose a date and time"), "At")),
+  at: z
+    .string()
+    .transform((text) => new Date(text))
+    .pipe(dateValue("Choose a date and time")),
 });
-type LookupValues = z.infer<typeof lookupSchema>;
+type LookupValues = z.input<typeof lookupSchema>;
+const PLACEMENT: FieldPlacement<LookupValues> = { labels: { label: "Environment", at: "At" } };
 
 type Props = { orgSlug: string; projectSlug: string; name: string; environments: string[] };
 
 export function VersionAtLookup({ orgSlug, projectSlug, name, environments }: Props) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const form = useForm<LookupValues>({
-    resolver: zodResolver(lookupSchema),
+  const form = useForm<LookupValues, unknown, z.output<typeof lookupSchema>>({
+    resolver: placedZodResolver(lookupSchema, PLACEMENT),
     defaultValues: { label: environments.includes("production") ? "production" : (environments[0] ?? ""), at: "" },
   });
   const { register, formState: { errors, isSubmitting } } = form;
@@ -39,12 +42,12 @@ export function VersionAtLookup({ orgSlug, projectSlug, name, environments }: Pr
     setFormError(null);
     setAnswer(null);
     return form.handleSubmit(async (v) => {
-      const at = new Date(v.at);
+      const at = v.at;
       try {
         const result = await queryClient.fetchQuery(trpc.prompts.versionAt.queryOptions({ orgSlug, projectSlug, name, label: v.label, at }));
         setAnswer({ label: v.label, at, version: result.version });
       } catch (error) {
-        setFormError(applyServerErrors(form, error, { labels: { label: "Environment", at: "At" } }));
+        setFormError(applyServerErrors(form, error, PLACEMENT));
       }
     })(e);
   };

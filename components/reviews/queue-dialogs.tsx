@@ -15,7 +15,7 @@ import { useTRPC, type RouterOutputs } from "@/components/trpc/client";
 import { Alert, Button, Checkbox, Dialog, Input, Select, Spinner, Textarea, cn } from "@/components/ui";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { focusFirstInvalid } from "@/components/lib/errors";
-import { applyServerErrors, phrasedBy } from "@/components/lib/form-errors";
+import { applyServerErrors, placedZodResolver } from "@/components/lib/form-errors";
 import { preview } from "@/components/datasets/model";
 import { checkDraft, draftFromAgreement, draftFromGrade, focusFirstProblem, gradeFromDraft, GradeForm, type GradeDraft } from "./grade-form";
 import { formatGradeValue } from "./model";
@@ -478,7 +478,7 @@ export function AdjudicateDialog({ orgSlug, projectSlug, name, rubric, item, onC
   const formId = useId();
   const invalidate = useInvalidateQueue();
   const form = useForm<AdjudicateValues>({
-    resolver: zodResolver(z.object({ grade: gradeDraft(rubric), note: z.string().trim().superRefine(phrasedBy(adjudicateNote, "Note")) })),
+    resolver: placedZodResolver(z.object({ grade: gradeDraft(rubric), note: z.string().trim().pipe(adjudicateNote) }), { labels: { note: "Note" } }),
     defaultValues: { grade: draftFromAgreement(rubric, item.reviews.map((r) => r.grade)), note: "" },
     shouldFocusError: false,
   });

@@ -9,7 +9,6 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
 import { useFieldArray, useForm, useWatch, type FieldPath, type UseFormReturn } from "react-hook-form";
-import { zodResolver } from "@hookform/resolvers/zod";
 import { z } from "zod";
 import { text } from "@/server/contracts/fields";
 import { queueName, rubric as rubricSchema, DIMENSION_TYPES, type DimensionType } from "@/server/contracts/reviews";
@@ -17,7 +16,7 @@ import { useTRPC } from "@/components/trpc/client";
 import { Alert, Button, ButtonLink, Card, CardBody, CardHeader, Checkbox, Input, PageHeader, Select, Textarea } from "@/components/ui";
 import { ArrowDownIcon, ArrowUpIcon, PlusIcon, TrashIcon } from "@/components/ui/icons";
 import { errorInfo, focusFirstInvalid, phraseFieldMessage } from "@/components/lib/errors";
-import { applyServerErrors, phrasedBy } from "@/components/lib/form-errors";
+import { applyServerErrors, placedZodResolver, type FieldPlacement } from "@/components/lib/form-errors";
 import { keyFromLabel, reviewsHref, TYPE_LABELS } from "./model";
 
 // A dimension as edited: every type's fields are kept (switching type back restores them); only
@@ -72,9 +71,9 @@ function rubricProblem(path: PropertyKey[], message: string): { field: string; m
 }
 
 const queueSchema = z.object({
-  name: z.string().trim().superRefine(phrasedBy(queueName, "Name")),
-  description: z.string().trim().superRefine(phrasedBy(text(2000), "Description")),
-  guidelines: z.string().superRefine(phrasedBy(text(50_000), "Guidelines")),
+  name: z.string().trim().pipe(queueName),
+  description: z.string().trim().pipe(text(2000)),
+  guidelines: text(50_000),
   // The rubric's own schema, on what the dimensions become: each problem lands on its field.
   rubric: z.array(z.custom<DimensionValues>()).superRefine((dims, ctx) => {
     for (const issue of rubricSchema.safeParse(rubricFromValues(dims)).error?.issues ?? []) {
@@ -90,6 +89,8 @@ type QueueValues = z.infer<typeof queueSchema>;
 type QueueForm = UseFormReturn<QueueValues>;
 
 const LABELS = { name: "Name", description: "Description", guidelines: "Guidelines", reviewsPerItem: "Reviews per item", leaseMinutes: "Lease" } as const;
+/** Rubric paths (rubric.1.label) are placed by the rubric's own wording; the rest by LABELS. */
+const PLACEMENT: FieldPlacement<QueueValues> = { labels: LABELS, fieldOf: (path) => (path in LABELS ? (path as keyof typeof LABELS) : path.startsWith("rubric") ? (path as FieldPath<QueueValues>) : null) };
 
 export function QueueForm({ orgSlug, projectSlug, projectName }: { orgSlug: string; projectSlug: string; projectName: string }) {
   const trpc = useTRPC();
@@ -97,7 +98,7 @@ export function QueueForm({ orgSlug, projectSlug, projectName }: { orgSlug: stri
   const queryClient = useQueryClient();
   const formId = useId();
   const form = useForm<QueueValues>({
-    resolver: zodResolver(queueSchema),
+    resolver: placedZodResolver(queueSchema, PLACEMENT),
     defaultValues: { name: "", description: "", guidelines: "", rubric: [blankDimension()], reviewsPerItem: "2", blind: true, showAutoScores: false, leaseMinutes: "10" },
   });
   const { register, formState: { errors } } = form;
@@ -119,7 +120,7 @@ export function QueueForm({ orgSlug, projectSlug, projectName }: { orgSlug: stri
           form.setError(problem.field as FieldPath<QueueValues>, { type: "server", message: problem.message }, { shouldFocus: true });
           return focusFirstInvalid(formId);
         }
-        setFormError(applyServerErrors(form, error, { labels: LABELS, fieldOf: (path) => (path in LABELS ? (path as keyof typeof LABELS) : null) }));
+        setFormError(applyServerErrors(form, error, PLACEMENT));
       },
     }),
   );

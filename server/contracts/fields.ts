@@ -64,6 +64,9 @@ export const MIN_DATE = new Date("1970-01-01T00:00:00.000Z");
 export const MAX_DATE = new Date("9999-12-31T23:59:59.999Z");
 const DATE_RANGE = "must be between 1970-01-01 and 9999-12-31";
 
+/** A Date (not a string) within MIN_DATE..MAX_DATE; an invalid Date is refused with `error` (forms turn their text into a Date, then pipe it here). */
+export const dateValue = (error = "must be a date and time") => z.date({ error }).min(MIN_DATE, DATE_RANGE).max(MAX_DATE, DATE_RANGE);
+
 /** A date and time from a Date, an ISO string or epoch milliseconds, within MIN_DATE..MAX_DATE. */
 export const dateTime = (error = "must be a date and time") =>
   z.coerce.date({ error }).min(MIN_DATE, DATE_RANGE).max(MAX_DATE, DATE_RANGE);
