@@ -27,7 +27,8 @@ module.exports = {
   forbidden: [
     {
       name: "client-reaches-server",
-      comment: "Client code (components/, \"use client\" files in app/) may reach server/ only through server/contracts, directly or indirectly. Data goes through tRPC.",
+      comment:
+        'Client code (components/, "use client" files in app/) may reach server/ only through server/contracts, directly or indirectly. Data goes through tRPC.',
       severity: "error",
       from: { path: clientCode, pathNot: notTests },
       to: { path: "^server/", pathNot: "^server/contracts/", reachable: true },
@@ -73,7 +74,11 @@ module.exports = {
     exclude: { path: ["^server/db/generated/", "^\\.next/", "^node_modules/", "^test/clients/"] },
     tsPreCompilationDeps: false,
     tsConfig: { fileName: "tsconfig.json" },
-    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default", "types"], extensions: [".ts", ".tsx", ".js", ".mjs", ".cjs", ".json"] },
+    enhancedResolveOptions: {
+      exportsFields: ["exports"],
+      conditionNames: ["import", "require", "node", "default", "types"],
+      extensions: [".ts", ".tsx", ".js", ".mjs", ".cjs", ".json"],
+    },
     skipAnalysisNotInRules: true,
   },
 };

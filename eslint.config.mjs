@@ -6,7 +6,17 @@ import nextTs from "eslint-config-next/typescript";
 const serverInternals = {
   // Server components may call procedures through the server caller (same permission ladder).
   // (gitignore semantics: the negations must come last)
-  group: ["@/server/*", "@/server/*/**", "**/server/*", "**/server/*/**", "!@/server/contracts", "!@/server/contracts/**", "!**/server/contracts", "!**/server/contracts/**", "!@/server/api/server-caller"],
+  group: [
+    "@/server/*",
+    "@/server/*/**",
+    "**/server/*",
+    "**/server/*/**",
+    "!@/server/contracts",
+    "!@/server/contracts/**",
+    "!**/server/contracts",
+    "!**/server/contracts/**",
+    "!@/server/api/server-caller",
+  ],
   message: "Components may import only server/contracts (and server components the server caller). Use tRPC for data.",
 };
 
@@ -18,7 +28,8 @@ const egressImports = [
   { name: "undici", message: egressMessage },
 ];
 
-const rawSqlMessage = "Write SQL as a tagged template (sql`...` from server/db/sql.ts) and run it with $queryRaw/$executeRaw/readSql or pgQuery: placeholders are then numbered for you.";
+const rawSqlMessage =
+  "Write SQL as a tagged template (sql`...` from server/db/sql.ts) and run it with $queryRaw/$executeRaw/readSql or pgQuery: placeholders are then numbered for you.";
 
 // Raw SQL without numbered placeholders written by hand (docs/architecture.md, "SQL").
 const rawSqlProperties = ["$queryRawUnsafe", "$executeRawUnsafe"].map((property) => ({ property, message: rawSqlMessage }));
@@ -82,7 +93,10 @@ const config = [
           // The egress rule's paths again: a later block's options replace an earlier one's.
           paths: egressImports,
           patterns: [
-            { group: ["@trpc/*", "next", "next/*", "next-auth", "next-auth/*", "react", "react-dom"], message: "Domain code takes a db/transaction and an actor; it never imports tRPC, Next or React." },
+            {
+              group: ["@trpc/*", "next", "next/*", "next-auth", "next-auth/*", "react", "react-dom"],
+              message: "Domain code takes a db/transaction and an actor; it never imports tRPC, Next or React.",
+            },
             { group: ["**/api/*", "@/server/api/*", "@/app/*", "**/app/*"], message: "Domain code must not depend on the API layer or routes." },
           ],
         },
@@ -107,12 +121,21 @@ const config = [
           message: "Use isoDateTime() from server/contracts/fields.ts: it bounds dates to years 1970..9999.",
         },
         // pg queries: a SQL string with interpolations or hand-numbered placeholders.
-        { selector: "CallExpression[callee.property.name='query'][arguments.0.type='TemplateLiteral'][arguments.0.expressions.length>0]", message: rawSqlMessage },
+        {
+          selector: "CallExpression[callee.property.name='query'][arguments.0.type='TemplateLiteral'][arguments.0.expressions.length>0]",
+          message: rawSqlMessage,
+        },
         { selector: "CallExpression[callee.property.name='query'] > Literal.arguments:first-child[value=/\\$\\d/]", message: rawSqlMessage },
-        { selector: "CallExpression[callee.property.name='query'] > TemplateLiteral.arguments:first-child[quasis.0.value.raw=/\\$\\d/]", message: rawSqlMessage },
+        {
+          selector: "CallExpression[callee.property.name='query'] > TemplateLiteral.arguments:first-child[quasis.0.value.raw=/\\$\\d/]",
+          message: rawSqlMessage,
+        },
         // WCAG 2.2 AA: zinc-400 text is 2.5:1 on white (AA needs 4.5:1). Secondary text is zinc-500 or darker.
         { selector: "Literal[value=/\\btext-zinc-400\\b/]", message: "text-zinc-400 fails WCAG AA contrast on white (2.5:1): use text-zinc-500 or darker." },
-        { selector: "TemplateElement[value.raw=/\\btext-zinc-400\\b/]", message: "text-zinc-400 fails WCAG AA contrast on white (2.5:1): use text-zinc-500 or darker." },
+        {
+          selector: "TemplateElement[value.raw=/\\btext-zinc-400\\b/]",
+          message: "text-zinc-400 fails WCAG AA contrast on white (2.5:1): use text-zinc-500 or darker.",
+        },
         // A Suspense boundary hydrates after the rest of the page; by then a query the layout
         // started (datasets.get in a header) may have answered, and the view renders with data the
         // server's HTML had not: React #418, seen in a slow browser. Pages are dynamic (they read the
@@ -120,10 +143,14 @@ const config = [
         // every view from an empty cache, as the server did.
         // The runtime's locale: "1,500" rendered on the server hydrates as "1.500" in a German browser
         // (React #418). The app's text is English; formatCount (components/lib/format.ts) is too.
-        { selector: "CallExpression[callee.property.name='toLocaleString'][arguments.length=0]", message: "toLocaleString() follows the runtime's locale and breaks hydration: use formatCount() from components/lib/format.ts." },
+        {
+          selector: "CallExpression[callee.property.name='toLocaleString'][arguments.length=0]",
+          message: "toLocaleString() follows the runtime's locale and breaks hydration: use formatCount() from components/lib/format.ts.",
+        },
         {
           selector: "JSXOpeningElement[name.name='Suspense'], JSXOpeningElement[name.property.name='Suspense']",
-          message: "Do not wrap a view in <Suspense>: it hydrates later than the layout, whose queries can answer first (React #418). Pages are dynamic; useSearchParams needs no boundary.",
+          message:
+            "Do not wrap a view in <Suspense>: it hydrates later than the layout, whose queries can answer first (React #418). Pages are dynamic; useSearchParams needs no boundary.",
         },
       ],
     },

@@ -35,7 +35,10 @@ try {
   };
   const hex = (n: number) => {
     let s = "";
-    for (let i = 0; i < n; i++) s += Math.floor(rand() * 256).toString(16).padStart(2, "0");
+    for (let i = 0; i < n; i++)
+      s += Math.floor(rand() * 256)
+        .toString(16)
+        .padStart(2, "0");
     return s;
   };
   const prompts = ["support/reply", "support/triage", "marketing/release-note", "sales/follow-up"];
@@ -83,7 +86,15 @@ try {
   }
   await foldRollups();
   const writeSeconds = (performance.now() - t0) / 1000;
-  console.log(JSON.stringify({ bench: "dashboard", phase: "write", traces: TRACES, seconds: Math.round(writeSeconds * 10) / 10, tracesPerSecond: Math.round(TRACES / writeSeconds) }));
+  console.log(
+    JSON.stringify({
+      bench: "dashboard",
+      phase: "write",
+      traces: TRACES,
+      seconds: Math.round(writeSeconds * 10) / 10,
+      tracesPerSecond: Math.round(TRACES / writeSeconds),
+    }),
+  );
   for (const table of ["spans", "traces", "rollups_minute", "rollups_hour"]) await telemetryPool().query(`VACUUM ANALYZE telemetry.${table}`);
 
   async function time(name: string, fn: () => Promise<unknown>) {
@@ -105,7 +116,9 @@ try {
     await time("dashboard 24h", () => dashboard(projectId, { window: "24h" })),
     await time("dashboard 7d", () => dashboard(projectId, { window: "7d" })),
     await time("dashboard 30d", () => dashboard(projectId, { window: "30d" })),
-    await time("dashboard 30d, one prompt version and environment", () => dashboard(projectId, { window: "30d", promptName: "support/reply", promptVersion: 2, environment: "production" })),
+    await time("dashboard 30d, one prompt version and environment", () =>
+      dashboard(projectId, { window: "30d", promptName: "support/reply", promptVersion: 2, environment: "production" }),
+    ),
     await time("trace list 7d, first page", () => listTraces(projectId, { window: "7d", limit: 50 })),
     await time("trace list 30d, errors of one model", () => listTraces(projectId, { window: "30d", model: "gpt-4o", status: "error", limit: 50 })),
   ];

@@ -81,7 +81,14 @@ for (let done = 0; done < concurrentRequests; done += concurrentChunk) {
 const stats = (values) => {
   const s = [...values].sort((a, b) => a - b);
   const q = (p) => (s.length ? Number(s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)].toFixed(3)) : null);
-  return { n: s.length, p50Ms: q(0.5), p90Ms: q(0.9), p99Ms: q(0.99), maxMs: q(1), meanMs: s.length ? Number((s.reduce((a, b) => a + b, 0) / s.length).toFixed(3)) : null };
+  return {
+    n: s.length,
+    p50Ms: q(0.5),
+    p90Ms: q(0.9),
+    p99Ms: q(0.99),
+    maxMs: q(1),
+    meanMs: s.length ? Number((s.reduce((a, b) => a + b, 0) / s.length).toFixed(3)) : null,
+  };
 };
 const cpu = process.cpuUsage(cpuBefore);
 console.log(

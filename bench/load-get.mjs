@@ -65,5 +65,7 @@ agent.destroy();
 
 const sorted = latencies.sort((a, b) => a - b);
 const q = (p) => (sorted.length ? Number(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)].toFixed(2)) : null);
-console.log(`RESULT ${JSON.stringify({ rate, seconds: measureMs / 1000, requests: sorted.length, p50Ms: q(0.5), p90Ms: q(0.9), p99Ms: q(0.99), p999Ms: q(0.999), maxMs: q(1), statuses, errors, lastError })}`);
+console.log(
+  `RESULT ${JSON.stringify({ rate, seconds: measureMs / 1000, requests: sorted.length, p50Ms: q(0.5), p90Ms: q(0.9), p99Ms: q(0.99), p999Ms: q(0.999), maxMs: q(1), statuses, errors, lastError })}`,
+);
 process.exit(0);

@@ -97,13 +97,23 @@ function send(dueAt) {
       if (status !== null) statuses[status] = (statuses[status] ?? 0) + 1;
       resolve();
     };
-    const timer = setTimeout(() => {
-      timedOut++;
-      req.destroy();
-      settle(null);
-    }, Math.max(1, timeoutMs - (performance.now() - dueAt)));
+    const timer = setTimeout(
+      () => {
+        timedOut++;
+        req.destroy();
+        settle(null);
+      },
+      Math.max(1, timeoutMs - (performance.now() - dueAt)),
+    );
     const req = http.request(
-      { host: url.hostname, port: url.port, path: url.pathname + url.search, method: "POST", agent, headers: { authorization: `Bearer ${options.secret}`, "content-type": "application/json", "content-length": payload.length } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        method: "POST",
+        agent,
+        headers: { authorization: `Bearer ${options.secret}`, "content-type": "application/json", "content-length": payload.length },
+      },
       (res) => {
         const chunks = [];
         res.on("data", (c) => chunks.push(c));
@@ -173,7 +183,16 @@ console.log(
     connections,
     spansPerBatch: SPANS_PER_BATCH,
     targetSpansPerSecond: mode === "open" ? options.spansPerSecond : null,
-    measured: { seconds: measureMs / 1000, batches: windowBatches, spans: windowSpans, spansPerSecond: Math.round(windowSpans / (measureMs / 1000)), p50Ms: q(0.5), p90Ms: q(0.9), p99Ms: q(0.99), maxMs: q(1) },
+    measured: {
+      seconds: measureMs / 1000,
+      batches: windowBatches,
+      spans: windowSpans,
+      spansPerSecond: Math.round(windowSpans / (measureMs / 1000)),
+      p50Ms: q(0.5),
+      p90Ms: q(0.9),
+      p99Ms: q(0.99),
+      maxMs: q(1),
+    },
     sent: { batches: source.batches, spans: sentSpans },
     acceptedSpans,
     partialRejectedSpans: partialRejected,

@@ -60,10 +60,13 @@ function generationAttributes(i, prompt, user, session, question, answer) {
     str("keel.prompt.label", "production"),
     str("user.id", user),
     str("session.id", session),
-    str("gen_ai.input.messages", JSON.stringify([
-      { role: "system", parts: [{ type: "text", content: "You are the support assistant of Acme. Answer in English, in at most three short paragraphs." }] },
-      { role: "user", parts: [{ type: "text", content: question }] },
-    ])),
+    str(
+      "gen_ai.input.messages",
+      JSON.stringify([
+        { role: "system", parts: [{ type: "text", content: "You are the support assistant of Acme. Answer in English, in at most three short paragraphs." }] },
+        { role: "user", parts: [{ type: "text", content: question }] },
+      ]),
+    ),
     str("gen_ai.output.messages", JSON.stringify([{ role: "assistant", parts: [{ type: "text", content: answer }], finish_reason: "stop" }])),
   ];
 }
@@ -147,13 +150,42 @@ function buildTemplate(nowMs) {
     const rootEnd = rootStart + 1_500 + (t % 5) * 500;
     const root = spanId();
     const error = t % 50 === 17;
-    spans.push({ traceId, spanId: root, name: "POST /api/chat", kind: 2, startTimeUnixNano: nanos(rootStart), endTimeUnixNano: nanos(rootEnd), attributes: rootAttributes(t, user, session), status: { code: error ? 2 : 1, ...(error ? { message: "upstream model call failed" } : {}) } });
+    spans.push({
+      traceId,
+      spanId: root,
+      name: "POST /api/chat",
+      kind: 2,
+      startTimeUnixNano: nanos(rootStart),
+      endTimeUnixNano: nanos(rootEnd),
+      attributes: rootAttributes(t, user, session),
+      status: { code: error ? 2 : 1, ...(error ? { message: "upstream model call failed" } : {}) },
+    });
     let at = rootStart + 5;
-    spans.push({ traceId, spanId: spanId(), parentSpanId: root, name: "retrieve help_articles", kind: 3, startTimeUnixNano: nanos(at), endTimeUnixNano: nanos(at + 40), attributes: retrievalAttributes(t), status: { code: 0 } });
+    spans.push({
+      traceId,
+      spanId: spanId(),
+      parentSpanId: root,
+      name: "retrieve help_articles",
+      kind: 3,
+      startTimeUnixNano: nanos(at),
+      endTimeUnixNano: nanos(at + 40),
+      attributes: retrievalAttributes(t),
+      status: { code: 0 },
+    });
     at += 45;
     for (let g = 0; g < size - 2; g++) {
       if (g === 1) {
-        spans.push({ traceId, spanId: spanId(), parentSpanId: root, name: "execute_tool lookup_order", kind: 1, startTimeUnixNano: nanos(at), endTimeUnixNano: nanos(at + 25), attributes: toolAttributes(t, user), status: { code: 0 } });
+        spans.push({
+          traceId,
+          spanId: spanId(),
+          parentSpanId: root,
+          name: "execute_tool lookup_order",
+          kind: 1,
+          startTimeUnixNano: nanos(at),
+          endTimeUnixNano: nanos(at + 25),
+          attributes: toolAttributes(t, user),
+          status: { code: 0 },
+        });
         at += 30;
         continue;
       }
@@ -237,4 +269,3 @@ export function createBatchSource(runId = randomBytes(4).toString("hex")) {
 
 /** The batch number of a stored trace id (its hex digits 9-16). */
 export const batchOfTraceId = (traceId) => Number.parseInt(traceId.slice(8, 16), 16);
-

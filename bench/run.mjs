@@ -122,14 +122,28 @@ async function datasetImport() {
     keel = await start(["--conditions=react-server", "--import", "tsx", "bench/servers/keel-datasets.ts"]);
     const headers = { authorization: `Bearer ${keel.secret}` };
     if (process.env.BENCH_SQL) await run("psql", [keel.databaseUrl, "-q", "-c", process.env.BENCH_SQL]);
-    await run("psql", [keel.databaseUrl, "-q", "-c", "CREATE TABLE bench_plain (question text, context text, expected_answer text, category text, language text)"]);
+    await run("psql", [
+      keel.databaseUrl,
+      "-q",
+      "-c",
+      "CREATE TABLE bench_plain (question text, context text, expected_answer text, category text, language text)",
+    ]);
     const copies = [];
     const imports = [];
     for (let round = 1; round <= rounds; round++) {
       await run("psql", [keel.databaseUrl, "-q", "-c", "TRUNCATE bench_plain"]);
       const copy = await timed(() => run("psql", [keel.databaseUrl, "-q", "-c", `\\copy bench_plain FROM '${file}' WITH (FORMAT csv, HEADER true)`]));
       copies.push(copy.ms);
-      console.log(JSON.stringify({ bench: "dataset-import", target: "psql-copy", round, rows, ms: Math.round(copy.ms), rowsPerSecond: Math.round(rows / (copy.ms / 1000)) }));
+      console.log(
+        JSON.stringify({
+          bench: "dataset-import",
+          target: "psql-copy",
+          round,
+          rows,
+          ms: Math.round(copy.ms),
+          rowsPerSecond: Math.round(rows / (copy.ms / 1000)),
+        }),
+      );
 
       const before = memory(keel.child.pid);
       let peak = before.rss;
@@ -146,10 +160,22 @@ async function datasetImport() {
       clearInterval(sampler);
       const after = memory(keel.child.pid);
       peak = Math.max(peak, after.rss);
-      if (response.value.status !== 200 || response.value.body.result.added !== rows) throw new Error(`Keel import answered ${response.value.status}: ${JSON.stringify(response.value.body).slice(0, 500)}`);
+      if (response.value.status !== 200 || response.value.body.result.added !== rows)
+        throw new Error(`Keel import answered ${response.value.status}: ${JSON.stringify(response.value.body).slice(0, 500)}`);
       const growth = Math.max(peak, after.hwm > before.hwm ? after.hwm : 0) - before.rss;
       imports.push({ ms: response.ms, growth });
-      console.log(JSON.stringify({ bench: "dataset-import", target: "keel", round, rows, ms: Math.round(response.ms), rowsPerSecond: Math.round(rows / (response.ms / 1000)), rssBeforeMb: Math.round(before.rss / 2 ** 20), peakRssGrowthMb: Math.round(growth / 2 ** 20) }));
+      console.log(
+        JSON.stringify({
+          bench: "dataset-import",
+          target: "keel",
+          round,
+          rows,
+          ms: Math.round(response.ms),
+          rowsPerSecond: Math.round(rows / (response.ms / 1000)),
+          rssBeforeMb: Math.round(before.rss / 2 ** 20),
+          peakRssGrowthMb: Math.round(growth / 2 ** 20),
+        }),
+      );
     }
 
     // Browsing the 100k-item dataset: the same pages the UI asks for (50 items a page).
@@ -214,7 +240,9 @@ const auditCsvSelect = (orgId, extra = "") =>
 function psqlCopyOut(databaseUrl, query, onData) {
   const devNull = onData ? null : openSync("/dev/null", "w");
   return new Promise((resolve, reject) => {
-    const child = spawn("psql", [databaseUrl, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", `\\copy (${query}) TO STDOUT WITH (FORMAT csv)`], { stdio: ["ignore", devNull ?? "pipe", "pipe"] });
+    const child = spawn("psql", [databaseUrl, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", `\\copy (${query}) TO STDOUT WITH (FORMAT csv)`], {
+      stdio: ["ignore", devNull ?? "pipe", "pipe"],
+    });
     let err = "";
     if (onData) child.stdout.on("data", onData);
     child.stderr.on("data", (c) => (err += c));
@@ -234,24 +262,27 @@ function keelExport(keel, query = "format=csv") {
     const started = process.hrtime.bigint();
     const ms = () => Number(process.hrtime.bigint() - started) / 1e6;
     const headerBytes = Buffer.byteLength(keel.csvHeader);
-    const req = http.get({ host: "127.0.0.1", port: keel.port, path: `/api/public/v1/audit/export?${query}`, headers: { authorization: `Bearer ${keel.secret}` }, agent: false }, (res) => {
-      const headMs = ms();
-      let ttfbMs = null;
-      let firstRowMs = null;
-      let bytes = 0;
-      let text = "";
-      res.on("data", (chunk) => {
-        if (ttfbMs === null) ttfbMs = ms();
-        bytes += chunk.length;
-        if (firstRowMs === null && bytes > headerBytes) firstRowMs = ms();
-        if (res.statusCode !== 200) text += chunk;
-      });
-      res.on("end", () => {
-        if (res.statusCode !== 200) return reject(new Error(`Keel export answered ${res.statusCode}: ${text.slice(0, 500)}`));
-        resolve({ ms: ms(), headMs, ttfbMs, firstRowMs, bytes, exportId: res.headers["keel-export-id"], rowCount: Number(res.headers["x-keel-row-count"]) });
-      });
-      res.on("error", reject);
-    });
+    const req = http.get(
+      { host: "127.0.0.1", port: keel.port, path: `/api/public/v1/audit/export?${query}`, headers: { authorization: `Bearer ${keel.secret}` }, agent: false },
+      (res) => {
+        const headMs = ms();
+        let ttfbMs = null;
+        let firstRowMs = null;
+        let bytes = 0;
+        let text = "";
+        res.on("data", (chunk) => {
+          if (ttfbMs === null) ttfbMs = ms();
+          bytes += chunk.length;
+          if (firstRowMs === null && bytes > headerBytes) firstRowMs = ms();
+          if (res.statusCode !== 200) text += chunk;
+        });
+        res.on("end", () => {
+          if (res.statusCode !== 200) return reject(new Error(`Keel export answered ${res.statusCode}: ${text.slice(0, 500)}`));
+          resolve({ ms: ms(), headMs, ttfbMs, firstRowMs, bytes, exportId: res.headers["keel-export-id"], rowCount: Number(res.headers["x-keel-row-count"]) });
+        });
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
   });
 }
@@ -261,13 +292,34 @@ async function auditExportSize(events) {
   try {
     const psqlAt = async (sql) => (await run("psql", [keel.databaseUrl, "-X", "-At", "-c", sql])).trim();
     const tableMb = Math.round(Number(await psqlAt("SELECT pg_total_relation_size('audit_events')")) / 2 ** 20);
-    console.log(JSON.stringify({ bench: "audit-export", target: "seed", events, lastSeq: Number(keel.lastSeq), seedMs: keel.seedMs, eventsPerSecond: Math.round(events / (keel.seedMs / 1000)), tableWithIndexesMb: tableMb, chain: keel.verified }));
+    console.log(
+      JSON.stringify({
+        bench: "audit-export",
+        target: "seed",
+        events,
+        lastSeq: Number(keel.lastSeq),
+        seedMs: keel.seedMs,
+        eventsPerSecond: Math.round(events / (keel.seedMs / 1000)),
+        tableWithIndexesMb: tableMb,
+        chain: keel.verified,
+      }),
+    );
 
     // Warm-up, as on a server that has been up a while: one export of an empty time range runs
     // the code path once (lazy imports, key cache, the organization's signing key, created on the
     // first export ever). Its figures are printed, not counted.
     const cold = await keelExport(keel, `format=csv&from=${encodeURIComponent("2999-01-01T00:00:00Z")}`);
-    console.log(JSON.stringify({ bench: "audit-export", target: "keel-warmup", events, rows: cold.rowCount, ms: Math.round(cold.ms), ttfbMs: Math.round(cold.ttfbMs), note: "first export in this process (empty time range): creates the signing key" }));
+    console.log(
+      JSON.stringify({
+        bench: "audit-export",
+        target: "keel-warmup",
+        events,
+        rows: cold.rowCount,
+        ms: Math.round(cold.ms),
+        ttfbMs: Math.round(cold.ttfbMs),
+        note: "first export in this process (empty time range): creates the signing key",
+      }),
+    );
 
     // Reference bytes (and a warm cache for both): psql's copy of the events as they are now,
     // behind Keel's header line. Keel's first measured export covers exactly these rows.
@@ -288,7 +340,17 @@ async function auditExportSize(events) {
       const rows = Number(await psqlAt(`SELECT count(*) FROM audit_events WHERE org_id = '${keel.orgId}'`));
       const copy = await timed(() => psqlCopyOut(keel.databaseUrl, auditCsvSelect(keel.orgId)));
       copies.push({ ms: copy.ms, rows });
-      console.log(JSON.stringify({ bench: "audit-export", target: "psql-copy", events, round, rows, ms: Math.round(copy.ms), rowsPerSecond: Math.round(rows / (copy.ms / 1000)) }));
+      console.log(
+        JSON.stringify({
+          bench: "audit-export",
+          target: "psql-copy",
+          events,
+          round,
+          rows,
+          ms: Math.round(copy.ms),
+          rowsPerSecond: Math.round(rows / (copy.ms / 1000)),
+        }),
+      );
 
       const profile = process.env.BENCH_PROFILE;
       if (profile) keel.child.kill("SIGUSR2");
@@ -308,9 +370,12 @@ async function auditExportSize(events) {
       peak = Math.max(peak, after.rss);
       const growth = Math.max(peak, after.hwm > before.hwm ? after.hwm : 0) - before.rss;
       // The signed manifest proves the export was read to the end and completed.
-      const m = await fetch(`http://127.0.0.1:${keel.port}/api/public/v1/audit/exports/${result.exportId}/manifest`, { headers: { authorization: `Bearer ${keel.secret}` } });
+      const m = await fetch(`http://127.0.0.1:${keel.port}/api/public/v1/audit/exports/${result.exportId}/manifest`, {
+        headers: { authorization: `Bearer ${keel.secret}` },
+      });
       const manifest = await m.json();
-      if (m.status !== 200 || manifest.rowCount !== result.rowCount || !manifest.signature) throw new Error(`manifest of export ${result.exportId}: ${m.status} ${JSON.stringify(manifest).slice(0, 500)}`);
+      if (m.status !== 200 || manifest.rowCount !== result.rowCount || !manifest.signature)
+        throw new Error(`manifest of export ${result.exportId}: ${m.status} ${JSON.stringify(manifest).slice(0, 500)}`);
       if (manifest.lastSeq === lastSeq) sameBytesAsPsql = manifest.fileSha256 === referenceSha256 && result.bytes === referenceBytes;
       exports.push({ ...result, growth, rows: manifest.rowCount, fileSha256: manifest.fileSha256 });
       console.log(
@@ -337,7 +402,8 @@ async function auditExportSize(events) {
         }),
       );
     }
-    if (sameBytesAsPsql !== true) throw new Error(`Keel's export of events 1…${lastSeq} differs from psql's copy of the same rows (${referenceBytes} bytes, sha256 ${referenceSha256})`);
+    if (sameBytesAsPsql !== true)
+      throw new Error(`Keel's export of events 1…${lastSeq} differs from psql's copy of the same rows (${referenceBytes} bytes, sha256 ${referenceSha256})`);
     // The median run by rows/s (rows differ by the few events each export appends).
     const medianRun = (runs) => runs.map((r) => ({ ...r, rate: r.rows / (r.ms / 1000) })).sort((x, y) => x.rate - y.rate)[Math.floor((runs.length - 1) / 2)];
     const copyMedian = medianRun(copies);
@@ -369,7 +435,9 @@ async function auditExportSize(events) {
 }
 
 async function auditExport() {
-  const sizes = String(process.env.BENCH_AUDIT_EVENTS ?? "1000000,2000000").split(",").map(Number);
+  const sizes = String(process.env.BENCH_AUDIT_EVENTS ?? "1000000,2000000")
+    .split(",")
+    .map(Number);
   const results = [];
   for (const events of sizes) results.push(await auditExportSize(events));
   const goal = { ratio: 0.5, ttfbMs: 300, peakRssGrowthMb: 64, rssGrowthSpreadMb: 16 };
@@ -379,12 +447,15 @@ async function auditExport() {
     JSON.stringify({
       bench: "audit-export",
       summary: true,
-      describe: "audit events through Keel's CSV export endpoint (key auth, REPEATABLE READ facts, audit event, COPY → response with backpressure, SHA-256, signed manifest) vs psql \\copy of the same SELECT into /dev/null",
+      describe:
+        "audit events through Keel's CSV export endpoint (key auth, REPEATABLE READ facts, audit event, COPY → response with backpressure, SHA-256, signed manifest) vs psql \\copy of the same SELECT into /dev/null",
       sizes: results,
       ratio: Math.min(...results.map((r) => r.ratio)),
       rssGrowthSpreadMb,
       goal,
-      met: results.every((r) => r.ratio >= goal.ratio && r.keel.ttfbMs <= goal.ttfbMs && r.keel.peakRssGrowthMb <= goal.peakRssGrowthMb) && rssGrowthSpreadMb <= goal.rssGrowthSpreadMb,
+      met:
+        results.every((r) => r.ratio >= goal.ratio && r.keel.ttfbMs <= goal.ttfbMs && r.keel.peakRssGrowthMb <= goal.peakRssGrowthMb) &&
+        rssGrowthSpreadMb <= goal.rssGrowthSpreadMb,
       rounds,
       cpus: os.availableParallelism(),
       node: process.version,
@@ -459,7 +530,8 @@ async function load(bench, target, url, headers, server, round) {
     requests: r.requests.total,
     bytesPerResponse: r.requests.total ? Math.round(r.throughput.total / r.requests.total) : 0,
     // Server CPU per request: steadier than req/s when other work shares the cores.
-    serverCpuUsPerRequest: cpuBefore === null || cpuAfter === null || !r.requests.total ? null : Number((((cpuAfter - cpuBefore) * 1000) / r.requests.total).toFixed(1)),
+    serverCpuUsPerRequest:
+      cpuBefore === null || cpuAfter === null || !r.requests.total ? null : Number((((cpuAfter - cpuBefore) * 1000) / r.requests.total).toFixed(1)),
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,
@@ -538,7 +610,11 @@ async function evalRun() {
   const control = async (method, query = "") => (await fetch(`${fake.control}/${method === "POST" ? "reset" : "stats"}${query}`, { method })).json();
   const keelRun = async () => {
     await control("POST", `?latency=${latency}&share=${share}&retryAfter=1`);
-    const out = await run(process.execPath, ["--conditions=react-server", "--import", "tsx", "bench/servers/keel-eval-run.ts"], { FAKE_URL: fake.url, BENCH_ITEMS: String(items), BENCH_CONCURRENCY: String(concurrency) });
+    const out = await run(process.execPath, ["--conditions=react-server", "--import", "tsx", "bench/servers/keel-eval-run.ts"], {
+      FAKE_URL: fake.url,
+      BENCH_ITEMS: String(items),
+      BENCH_CONCURRENCY: String(concurrency),
+    });
     const result = JSON.parse(/RESULT (\{.*\})/.exec(out)[1]);
     return { ...result, ratio: Number((result.ms / ideal).toFixed(3)), provider: await control("GET") };
   };
@@ -561,7 +637,18 @@ async function evalRun() {
       writeFileSync(path.join(dir, "tests.csv"), `${rows.join("\n")}\n`);
       writeFileSync(
         path.join(dir, "promptfooconfig.yaml"),
-        ["description: keel bench", "prompts:", "  - '{{question}}'", "providers:", "  - id: openai:chat:gpt-4o-mini", "    config:", `      apiBaseUrl: ${fake.url}`, "      apiKey: sk-bench-1234567890", "tests: file://tests.csv", ""].join("\n"),
+        [
+          "description: keel bench",
+          "prompts:",
+          "  - '{{question}}'",
+          "providers:",
+          "  - id: openai:chat:gpt-4o-mini",
+          "    config:",
+          `      apiBaseUrl: ${fake.url}`,
+          "      apiKey: sk-bench-1234567890",
+          "tests: file://tests.csv",
+          "",
+        ].join("\n"),
       );
       await control("POST", `?latency=${latency}&share=0`);
       const env = {
@@ -574,14 +661,36 @@ async function evalRun() {
         OPENAI_API_KEY: "sk-bench-1234567890",
       };
       const t = await timed(() =>
-        run(promptfoo, ["eval", "-c", path.join(dir, "promptfooconfig.yaml"), "--no-cache", "--max-concurrency", String(concurrency), "--no-table", "--no-progress-bar", "-o", path.join(dir, "out.json")], env).catch((e) => {
+        run(
+          promptfoo,
+          [
+            "eval",
+            "-c",
+            path.join(dir, "promptfooconfig.yaml"),
+            "--no-cache",
+            "--max-concurrency",
+            String(concurrency),
+            "--no-table",
+            "--no-progress-bar",
+            "-o",
+            path.join(dir, "out.json"),
+          ],
+          env,
+        ).catch((e) => {
           // promptfoo exits 100 when some assertions fail; the timing still counts.
           if (!/exited with 100/.test(String(e.message))) throw e;
         }),
       );
       const results = JSON.parse(readFileSync(path.join(dir, "out.json"), "utf8"));
       const stats = results.results?.stats ?? {};
-      peer = { ms: Math.round(t.ms), ratio: Number((t.ms / ideal).toFixed(3)), successes: stats.successes, failures: stats.failures, errors: stats.errors, provider: await control("GET") };
+      peer = {
+        ms: Math.round(t.ms),
+        ratio: Number((t.ms / ideal).toFixed(3)),
+        successes: stats.successes,
+        failures: stats.failures,
+        errors: stats.errors,
+        provider: await control("GET"),
+      };
       console.log(JSON.stringify({ bench: "eval-run", target: "promptfoo", ...peer }));
     } catch (error) {
       console.log(JSON.stringify({ bench: "eval-run", target: "promptfoo", skipped: String(error.message).slice(0, 300) }));
@@ -594,7 +703,14 @@ async function evalRun() {
         idealMs: ideal,
         ratio: keel.ratio,
         keel: { ms: keel.ms, done: keel.done, errors: keel.errors, maxInFlight: keel.provider.maxInFlight },
-        keelWith429: { ms: keel429.ms, ratio: keel429.ratio, done: keel429.done, errors: keel429.errors, requests: keel429.provider.requests, maxInFlight: keel429.provider.maxInFlight },
+        keelWith429: {
+          ms: keel429.ms,
+          ratio: keel429.ratio,
+          done: keel429.done,
+          errors: keel429.errors,
+          requests: keel429.provider.requests,
+          maxInFlight: keel429.provider.maxInFlight,
+        },
         promptfoo: peer,
         goal: { ratio: 1.1, ratioWith429: 1.3, fasterThanPromptfoo: true, maxInFlight: concurrency },
         met: keel.ratio <= 1.1 && keel429.ratio <= 1.3 && keel429.done === items && keel429.provider.maxInFlight <= concurrency && (!peer || keel.ms < peer.ms),
@@ -614,7 +730,8 @@ async function deployments() {
     JSON.stringify({
       bench: "deployments",
       summary: true,
-      describe: "the approval that promotes (approval, rules matched, gate re-check, label move, deployment record, outbox, audit events in one transaction) and request-to-deployed (3 transactions) vs a direct label move of an unprotected environment; ten approvers racing on one request",
+      describe:
+        "the approval that promotes (approval, rules matched, gate re-check, label move, deployment record, outbox, audit events in one transaction) and request-to-deployed (3 transactions) vs a direct label move of an unprotected environment; ten approvers racing on one request",
       ...result,
       ratio: result.ratios.promotingApproval,
       goal: { promotingApprovalRatio: 3, requestToDeployedRatio: 8, exactlyOneDeploymentPerRace: true },
@@ -643,7 +760,10 @@ if (name === "audit-export") {
 }
 if (name === "dashboard") {
   // The observability dashboards over 1M traces (bench/dashboard.ts): a TypeScript script of its own.
-  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(import.meta.dirname, "dashboard.ts")], { stdio: "inherit", env: process.env });
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(import.meta.dirname, "dashboard.ts")], {
+    stdio: "inherit",
+    env: process.env,
+  });
   process.exit(await new Promise((resolve) => child.on("exit", (code) => resolve(code ?? 1))));
 }
 const telemetryCases = { "otel-ingest": otelIngest, gateway, "prompt-under-ingest": promptUnderIngest };
@@ -652,7 +772,13 @@ if (Object.hasOwn(telemetryCases, name)) {
   process.exit(0);
 }
 if (!spec) {
-  console.error(`Usage: npm run bench -- <case>\nCases:\n${Object.entries(CASES).map(([n, c]) => `  ${n.padEnd(14)} ${c.describe}`).join("\n")}\n  dataset-import 100k-row CSV import vs psql \\copy, peak RSS, browsing latency\n  audit-export   1M and 2M audit events through the signed CSV export vs psql \\copy, TTFB, peak RSS\n  deployments    governed promotion vs a direct label move; ten racing approvers\n  otel-ingest    100-span OTLP batches vs bare node:http and psql \\copy; a burst at 2x, nothing lost\n  gateway        openai client through Keel's gateway vs direct and vs Portkey: added p50/p99\n  prompt-under-ingest  the prompt API's p99 idle vs while ingesting traces at half the maximum\n  dashboard      the observability dashboards and trace list over 1M traces (BENCH_TRACES) vs raw span scans`);
+  console.error(
+    `Usage: npm run bench -- <case>\nCases:\n${Object.entries(CASES)
+      .map(([n, c]) => `  ${n.padEnd(14)} ${c.describe}`)
+      .join(
+        "\n",
+      )}\n  dataset-import 100k-row CSV import vs psql \\copy, peak RSS, browsing latency\n  audit-export   1M and 2M audit events through the signed CSV export vs psql \\copy, TTFB, peak RSS\n  deployments    governed promotion vs a direct label move; ten racing approvers\n  otel-ingest    100-span OTLP batches vs bare node:http and psql \\copy; a burst at 2x, nothing lost\n  gateway        openai client through Keel's gateway vs direct and vs Portkey: added p50/p99\n  prompt-under-ingest  the prompt API's p99 idle vs while ingesting traces at half the maximum\n  dashboard      the observability dashboards and trace list over 1M traces (BENCH_TRACES) vs raw span scans`,
+  );
   process.exit(1);
 }
 await compare(name, spec);

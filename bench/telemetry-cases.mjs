@@ -50,7 +50,8 @@ function spawnNode(args, env = {}) {
   const exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
   void exited.then((code) => {
     children.delete(child);
-    for (const w of waiters.splice(0)) w.reject(new Error(`${args.find((a) => a.endsWith("js") || a.endsWith("ts"))} exited with ${code} before printing ${w.marker}`));
+    for (const w of waiters.splice(0))
+      w.reject(new Error(`${args.find((a) => a.endsWith("js") || a.endsWith("ts"))} exited with ${code} before printing ${w.marker}`));
   });
   const waitFor = (marker) => new Promise((resolve, reject) => waiters.push({ marker, resolve, reject }));
   return { child, exited, waitFor };
@@ -71,7 +72,11 @@ async function stopServer(server) {
 /** Runs a load generator / client script to completion and returns its RESULT. */
 async function runClient(script, options, onStarted) {
   const p = spawnNode([script, JSON.stringify(options)]);
-  if (onStarted) void p.waitFor("STARTED").then(() => onStarted(p.child.pid)).catch(() => undefined);
+  if (onStarted)
+    void p
+      .waitFor("STARTED")
+      .then(() => onStarted(p.child.pid))
+      .catch(() => undefined);
   const result = p.waitFor("RESULT");
   const code = await p.exited;
   if (code !== 0) throw new Error(`${script} exited with ${code}`);
@@ -140,7 +145,11 @@ function startSampler(db, keel) {
              FROM pg_stat_activity WHERE application_name = 'keel-telemetry' AND state <> 'idle' AND pid <> pg_backend_pid() GROUP BY 1`,
           )
           .catch(() => ({ rows: [] })),
-        keel?.control ? fetch(`${keel.control}/stats`).then((r) => r.json()).catch(() => null) : null,
+        keel?.control
+          ? fetch(`${keel.control}/stats`)
+              .then((r) => r.json())
+              .catch(() => null)
+          : null,
       ]);
       samples++;
       for (const r of activity.rows) waits[r.what] = (waits[r.what] ?? 0) + r.n;
@@ -157,8 +166,17 @@ function startSampler(db, keel) {
     stopped = true;
     await loop;
     // Average number of telemetry connections in each state, over the samples.
-    const states = Object.fromEntries(Object.entries(waits).sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, round1(n / samples)]));
-    return { telemetryConnections: states, pool: pool.samples ? { avgBusy: round1(pool.busySum / pool.samples), avgWaiting: round1(pool.waitingSum / pool.samples), maxWaiting: pool.waitingMax } : null };
+    const states = Object.fromEntries(
+      Object.entries(waits)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => [k, round1(n / samples)]),
+    );
+    return {
+      telemetryConnections: states,
+      pool: pool.samples
+        ? { avgBusy: round1(pool.busySum / pool.samples), avgWaiting: round1(pool.waitingSum / pool.samples), maxWaiting: pool.waitingMax }
+        : null,
+    };
   };
 }
 
@@ -176,7 +194,13 @@ function runQueueMs(pid) {
  * also how long their event loop thread waited for a core (a busy machine, not the server's work).
  */
 function startCpu(pids) {
-  const read = () => Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, { cpu: k === "postgres" ? postgresCpuMs(pid) : cpuMs(pid), queued: k === "postgres" ? null : runQueueMs(pid) }]));
+  const read = () =>
+    Object.fromEntries(
+      Object.entries(pids).map(([k, pid]) => [
+        k,
+        { cpu: k === "postgres" ? postgresCpuMs(pid) : cpuMs(pid), queued: k === "postgres" ? null : runQueueMs(pid) },
+      ]),
+    );
   const before = read();
   const started = performance.now();
   return () => {
@@ -241,7 +265,9 @@ async function waitIdle(db, keel, limitMs = 120_000) {
  * every trace id), compared with what the server acknowledged.
  */
 async function storedOf(db, run) {
-  const { rows } = await db.query("SELECT substr(trace_id, 9, 8) AS b, count(*)::int AS n FROM telemetry.spans WHERE trace_id LIKE $1 GROUP BY 1", [`${run.runId}%`]);
+  const { rows } = await db.query("SELECT substr(trace_id, 9, 8) AS b, count(*)::int AS n FROM telemetry.spans WHERE trace_id LIKE $1 GROUP BY 1", [
+    `${run.runId}%`,
+  ]);
   const perBatch = new Map(rows.map((r) => [Number.parseInt(r.b, 16), r.n]));
   const accepted = new Set(run.acceptedBatches);
   let lost = 0;
@@ -253,7 +279,9 @@ async function storedOf(db, run) {
     lost += Math.max(0, SPANS_PER_BATCH - n);
   }
   for (const [b, n] of perBatch) if (!accepted.has(b)) storedUnacknowledged += n;
-  const traces = await db.query("SELECT count(*)::int AS traces, coalesce(sum(spans), 0)::int AS spans FROM telemetry.traces WHERE trace_id LIKE $1", [`${run.runId}%`]);
+  const traces = await db.query("SELECT count(*)::int AS traces, coalesce(sum(spans), 0)::int AS spans FROM telemetry.traces WHERE trace_id LIKE $1", [
+    `${run.runId}%`,
+  ]);
   const stored = storedAccepted + storedUnacknowledged;
   return {
     rows: stored,
@@ -299,7 +327,15 @@ export async function otelIngest() {
     [keel, bare] = await Promise.all([startServer(KEEL_SERVER), startServer(["bench/servers/bare-otlp.mjs"])]);
     db = await connect(keel);
     const postmaster = await postmasterOf(db);
-    const load = (port, secret, extra = {}) => ({ url: `http://127.0.0.1:${port}${OTLP_PATH}`, secret, mode: "closed", connections: otelConnections, warmupSeconds: warmup, seconds, ...extra });
+    const load = (port, secret, extra = {}) => ({
+      url: `http://127.0.0.1:${port}${OTLP_PATH}`,
+      secret,
+      mode: "closed",
+      connections: otelConnections,
+      warmupSeconds: warmup,
+      seconds,
+      ...extra,
+    });
 
     // The durable path answers only after COMMIT: a first small batch creates the day's partition.
     const probe = await otlpLoad(load(keel.port, keel.ingestSecret, { warmupSeconds: 0, seconds: 1, connections: 1 }), {});
@@ -328,19 +364,48 @@ export async function otelIngest() {
     // psql \copy of the same span rows: exactly what Keel stored (exported from telemetry.spans),
     // into an unpartitioned table with the same columns, keys and indexes, in the same PostgreSQL.
     const csv = path.join(dir, "spans.csv");
-    const copyRows = Math.min(Number(process.env.BENCH_COPY_ROWS ?? 300_000), Number((await db.query("SELECT count(*)::int AS n FROM telemetry.spans")).rows[0].n));
-    await runCommand("psql", [keel.databaseUrl, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", `\\copy (SELECT ${SPAN_COPY_COLUMNS} FROM telemetry.spans LIMIT ${copyRows}) TO '${csv}' WITH (FORMAT csv)`]);
+    const copyRows = Math.min(
+      Number(process.env.BENCH_COPY_ROWS ?? 300_000),
+      Number((await db.query("SELECT count(*)::int AS n FROM telemetry.spans")).rows[0].n),
+    );
+    await runCommand("psql", [
+      keel.databaseUrl,
+      "-X",
+      "-q",
+      "-v",
+      "ON_ERROR_STOP=1",
+      "-c",
+      `\\copy (SELECT ${SPAN_COPY_COLUMNS} FROM telemetry.spans LIMIT ${copyRows}) TO '${csv}' WITH (FORMAT csv)`,
+    ]);
     await db.query("CREATE TABLE public.bench_spans (LIKE telemetry.spans INCLUDING ALL)");
     const copies = [];
     for (let round = 1; round <= rounds; round++) {
       await db.query("TRUNCATE public.bench_spans");
       await db.query("CHECKPOINT");
       const started = performance.now();
-      await runCommand("psql", [keel.databaseUrl, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", `\\copy public.bench_spans (${SPAN_COPY_COLUMNS}) FROM '${csv}' WITH (FORMAT csv)`]);
+      await runCommand("psql", [
+        keel.databaseUrl,
+        "-X",
+        "-q",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-c",
+        `\\copy public.bench_spans (${SPAN_COPY_COLUMNS}) FROM '${csv}' WITH (FORMAT csv)`,
+      ]);
       const ms = performance.now() - started;
       const rowsPerSecond = Math.round(copyRows / (ms / 1000));
       copies.push(rowsPerSecond);
-      console.log(JSON.stringify({ bench: "otel-ingest", target: "psql-copy", round, rows: copyRows, csvMb: round1(statSync(csv).size / 2 ** 20), ms: Math.round(ms), spansPerSecond: rowsPerSecond }));
+      console.log(
+        JSON.stringify({
+          bench: "otel-ingest",
+          target: "psql-copy",
+          round,
+          rows: copyRows,
+          csvMb: round1(statSync(csv).size / 2 ** 20),
+          ms: Math.round(ms),
+          spansPerSecond: rowsPerSecond,
+        }),
+      );
     }
 
     const keelRate = median(keels.map((k) => k.measured.spansPerSecond));
@@ -350,7 +415,16 @@ export async function otelIngest() {
     // Burst: twice the sustainable rate, on a schedule, for burstSeconds.
     const burstRate = 2 * keelRate;
     const burst = await otlpLoad(
-      { url: `http://127.0.0.1:${keel.port}${OTLP_PATH}`, secret: keel.ingestSecret, mode: "open", spansPerSecond: burstRate, connections: burstConnections, warmupSeconds: 0, seconds: burstSeconds, timeoutMs: 10_000 },
+      {
+        url: `http://127.0.0.1:${keel.port}${OTLP_PATH}`,
+        secret: keel.ingestSecret,
+        mode: "open",
+        spansPerSecond: burstRate,
+        connections: burstConnections,
+        warmupSeconds: 0,
+        seconds: burstSeconds,
+        timeoutMs: 10_000,
+      },
       { server: keel.child.pid, postgres: postmaster },
       { db, keel },
     );
@@ -378,7 +452,16 @@ export async function otelIngest() {
       elapsedSeconds: burst.elapsedSeconds,
       acceptedPerSecond: burst.perSecond.map((s) => s?.accepted ?? 0),
     };
-    console.log(JSON.stringify({ bench: "otel-ingest", target: "keel-burst", ...burstSummary, cpu: burst.cpu, activity: burst.activity, ...(burst.lastError ? { lastError: burst.lastError } : {}) }));
+    console.log(
+      JSON.stringify({
+        bench: "otel-ingest",
+        target: "keel-burst",
+        ...burstSummary,
+        cpu: burst.cpu,
+        activity: burst.activity,
+        ...(burst.lastError ? { lastError: burst.lastError } : {}),
+      }),
+    );
 
     const ratioBare = round3(keelRate / bareRate);
     const ratioCopy = round3(keelRate / copyRate);
@@ -387,12 +470,18 @@ export async function otelIngest() {
       JSON.stringify({
         bench: "otel-ingest",
         summary: true,
-        describe: "100-span OTLP JSON batches POSTed to Keel's /api/public/otel/v1/traces (key auth, decode, price, one transaction: spans + trace summaries + minute/hour rollups, reply after COMMIT) vs a bare node:http server that JSON.parses the body, and vs psql \\copy of the same rows into an unpartitioned copy of telemetry.spans; then a burst at 2x Keel's rate",
+        describe:
+          "100-span OTLP JSON batches POSTed to Keel's /api/public/otel/v1/traces (key auth, decode, price, one transaction: spans + trace summaries + minute/hour rollups, reply after COMMIT) vs a bare node:http server that JSON.parses the body, and vs psql \\copy of the same rows into an unpartitioned copy of telemetry.spans; then a burst at 2x Keel's rate",
         spansPerSecond: { keel: keelRate, bare: bareRate, psqlCopy: copyRate },
         ratio: ratioBare,
         ratioBare,
         ratioCopy,
-        keel: { p50Ms: median(keels.map((k) => k.measured.p50Ms)), p99Ms: median(keels.map((k) => k.measured.p99Ms)), cpu: keels.at(-1).cpu, activity: keels.at(-1).activity },
+        keel: {
+          p50Ms: median(keels.map((k) => k.measured.p50Ms)),
+          p99Ms: median(keels.map((k) => k.measured.p99Ms)),
+          cpu: keels.at(-1).cpu,
+          activity: keels.at(-1).activity,
+        },
         bare: { p50Ms: median(bares.map((b) => b.measured.p50Ms)), p99Ms: median(bares.map((b) => b.measured.p99Ms)), cpu: bares.at(-1).cpu },
         burst: { ...burstSummary, acceptedPerSecond: undefined },
         lost: burstStored.lost + keels.reduce((n, k) => n + k.stored.lost, 0),
@@ -432,13 +521,17 @@ async function freePort() {
 /** Portkey's open-source gateway (devDependency), headless, ready when it answers GET /. */
 async function startPortkey() {
   const port = await freePort();
-  const child = spawn(process.execPath, ["node_modules/@portkey-ai/gateway/build/start-server.js", `--port=${port}`, "--headless"], { stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(process.execPath, ["node_modules/@portkey-ai/gateway/build/start-server.js", `--port=${port}`, "--headless"], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   children.add(child);
   const exited = new Promise((resolve) => child.on("exit", resolve));
   void exited.then(() => children.delete(child));
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) throw new Error(`Portkey's gateway exited with ${child.exitCode}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok).catch(() => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/`)
+      .then((r) => r.ok)
+      .catch(() => false);
     if (ok) return { port, child, exited };
     await sleep(100);
   }
@@ -532,7 +625,9 @@ export async function gateway() {
     const flushed = await fetch(`${keel.control}/flush`, { method: "POST" }).then((r) => r.json());
     const logged = Number((await db.query("SELECT count(*)::int AS n FROM telemetry.spans WHERE source = 'gateway'")).rows[0].n);
     const keelCalls = 2 * callsPerTarget;
-    const flaggedSpans = Number((await db.query("SELECT count(*)::int AS n FROM telemetry.spans WHERE source = 'gateway' AND guardrails IS NOT NULL")).rows[0].n);
+    const flaggedSpans = Number(
+      (await db.query("SELECT count(*)::int AS n FROM telemetry.spans WHERE source = 'gateway' AND guardrails IS NOT NULL")).rows[0].n,
+    );
     const masked = ["keel-prompt", "keel-model"].every((n) => byName[n].sample.content && !byName[n].sample.content.includes("dana.smith@example.com"));
     const keelSeq = ["keel-prompt", "keel-model"].map((n) => added(byName[n], "sequential"));
     const added_p50_ms = Math.max(...keelSeq.map((a) => a.p50Ms));
@@ -547,14 +642,37 @@ export async function gateway() {
           "the official openai client → fake provider (answers at once) directly, vs through Keel's gateway (key auth, prompt:<name>@production rendered with variables, or a plain model through the project's connection; PII-masking input guardrail and a max_length output guardrail; every call logged as a trace), vs through Portkey's open-source gateway 1.15.2 (non-streaming)",
         added_p50_ms,
         added_p99_ms,
-        keel: { prompt: added(byName["keel-prompt"], "sequential"), model: added(byName["keel-model"], "sequential"), promptConcurrent: added(byName["keel-prompt"], "concurrent"), modelConcurrent: added(byName["keel-model"], "concurrent") },
+        keel: {
+          prompt: added(byName["keel-prompt"], "sequential"),
+          model: added(byName["keel-model"], "sequential"),
+          promptConcurrent: added(byName["keel-prompt"], "concurrent"),
+          modelConcurrent: added(byName["keel-model"], "concurrent"),
+        },
         portkey: { sequential: portkeySeq, concurrent: added(byName.portkey, "concurrent") },
-        direct: { sequential: { p50Ms: direct.sequential.p50Ms, p99Ms: direct.sequential.p99Ms }, concurrent: { p50Ms: direct.concurrent.p50Ms, p99Ms: direct.concurrent.p99Ms, rps: direct.concurrent.rps } },
+        direct: {
+          sequential: { p50Ms: direct.sequential.p50Ms, p99Ms: direct.sequential.p99Ms },
+          concurrent: { p50Ms: direct.concurrent.p50Ms, p99Ms: direct.concurrent.p99Ms, rps: direct.concurrent.rps },
+        },
         logging: { keelCalls, spansLogged: logged, spansWithGuardrailFlags: flaggedSpans, logger: flushed.logger },
         guardrails: { names: keel.guardrails, inputMasked: masked, flaggedHeader: byName["keel-prompt"].sample.guardrailsFlagged },
-        cpu: cpu ? Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, { ...v, usPerCall: k === "keel" ? Math.round((v.ms * 1000) / keelCalls) : k === "portkey" ? Math.round((v.ms * 1000) / callsPerTarget) : undefined }])) : null,
+        cpu: cpu
+          ? Object.fromEntries(
+              Object.entries(cpu).map(([k, v]) => [
+                k,
+                {
+                  ...v,
+                  usPerCall: k === "keel" ? Math.round((v.ms * 1000) / keelCalls) : k === "portkey" ? Math.round((v.ms * 1000) / callsPerTarget) : undefined,
+                },
+              ]),
+            )
+          : null,
         goal,
-        met: added_p50_ms <= goal.added_p50_ms && added_p99_ms <= goal.added_p99_ms && added_p50_ms < portkeySeq.p50Ms && added_p99_ms < portkeySeq.p99Ms && logged === keelCalls,
+        met:
+          added_p50_ms <= goal.added_p50_ms &&
+          added_p99_ms <= goal.added_p99_ms &&
+          added_p50_ms < portkeySeq.p50Ms &&
+          added_p99_ms < portkeySeq.p99Ms &&
+          logged === keelCalls,
         requests: { warmup: warm, sequential, concurrentRequests, concurrency },
         cpus: os.availableParallelism(),
         // Other work on the machine skews every figure: the 1/5/15-minute load averages at the end.
@@ -588,7 +706,10 @@ export async function promptUnderIngest() {
     // The most Keel ingests (closed loop), unless given.
     let maxRate = Number(process.env.BENCH_OTEL_SPANS_PER_SECOND ?? 0);
     if (!maxRate) {
-      const max = await otlpLoad({ ...otlp, mode: "closed", connections: otelConnections, warmupSeconds: 2, seconds: 8 }, { server: keel.child.pid, postgres: postmaster });
+      const max = await otlpLoad(
+        { ...otlp, mode: "closed", connections: otelConnections, warmupSeconds: 2, seconds: 8 },
+        { server: keel.child.pid, postgres: postmaster },
+      );
       printRun("prompt-under-ingest", "otel-max", 1, max);
       maxRate = max.measured.spansPerSecond;
     }
@@ -601,7 +722,8 @@ export async function promptUnderIngest() {
       const server = await fetch(`${keel.control}/stats`).then((x) => x.json());
       const out = { ...r, cpu: cpuStop(), eventLoopDelayMs: server.eventLoopDelayMs, gc: server.gc };
       console.log(JSON.stringify({ bench: "prompt-under-ingest", target, round, ...out, pid: undefined }));
-      if (r.errors || Object.keys(r.statuses).some((s) => s !== "200")) throw new Error(`prompt API answered ${JSON.stringify(r.statuses)} (${r.errors} errors: ${r.lastError})`);
+      if (r.errors || Object.keys(r.statuses).some((s) => s !== "200"))
+        throw new Error(`prompt API answered ${JSON.stringify(r.statuses)} (${r.errors} errors: ${r.lastError})`);
       return out;
     };
 
@@ -638,7 +760,12 @@ export async function promptUnderIngest() {
         summary: true,
         describe: `GET /api/public/v2/prompts/{name}?label=production (prompts:read key) at ${rate} req/s, timed from each request's due time: idle, then while OTLP batches arrive at half of Keel's measured maximum, alternating, ${probeRounds} rounds (medians)`,
         ratio,
-        p99Ms: { idle: med(idles, "p99Ms"), underIngest: med(unders, "p99Ms"), idleRounds: idles.map((r) => r.p99Ms), underIngestRounds: unders.map((r) => r.p99Ms) },
+        p99Ms: {
+          idle: med(idles, "p99Ms"),
+          underIngest: med(unders, "p99Ms"),
+          idleRounds: idles.map((r) => r.p99Ms),
+          underIngestRounds: unders.map((r) => r.p99Ms),
+        },
         p50Ms: { idle: med(idles, "p50Ms"), underIngest: med(unders, "p50Ms") },
         p90Ms: { idle: med(idles, "p90Ms"), underIngest: med(unders, "p90Ms") },
         maxMs: { idle: med(idles, "maxMs"), underIngest: med(unders, "maxMs") },

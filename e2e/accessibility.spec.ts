@@ -86,7 +86,8 @@ const ROLE_PAGES: Record<Exclude<Role, "owner" | "admin">, string[]> = {
   auditor: ["project overview", "audit log"],
   viewer: ["project overview", "prompt", "evaluation run"],
 };
-for (const name of Object.values(ROLE_PAGES).flat()) if (!PAGES.some((p) => p.name === name)) throw new Error(`ROLE_PAGES names "${name}", which PAGES does not have`);
+for (const name of Object.values(ROLE_PAGES).flat())
+  if (!PAGES.some((p) => p.name === name)) throw new Error(`ROLE_PAGES names "${name}", which PAGES does not have`);
 
 function pagesFor(role: Role) {
   const named = role === "admin" || role === "owner" ? null : ROLE_PAGES[role];
@@ -116,7 +117,10 @@ async function open(page: Page, url: string) {
 
 /** The serious and critical violations axe finds on the page, one line per element. */
 async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).exclude("nextjs-portal").withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]).analyze();
+  const results = await new AxeBuilder({ page })
+    .exclude("nextjs-portal")
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"])
+    .analyze();
   return results.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(" ")} — ${n.failureSummary?.replace(/\s+/g, " ").slice(0, 300)}`));

@@ -32,7 +32,10 @@ test("an owner creates an API key, sees the secret once, and revokes it", async 
   await expect(created).toBeHidden();
 
   // Listed with its public id and a hint, never the secret.
-  const row = page.getByRole("table", { name: /API keys of/ }).getByRole("row").filter({ hasText: name });
+  const row = page
+    .getByRole("table", { name: /API keys of/ })
+    .getByRole("row")
+    .filter({ hasText: name });
   await expect(row).toContainText(publicKey);
   await expect(row).toContainText(secret.slice(0, "sk-keel-".length + 4));
   await expect(row.getByText("traces:ingest")).toBeVisible();

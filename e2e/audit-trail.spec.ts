@@ -20,7 +20,11 @@ async function pageAs(browser: Browser, email: string): Promise<Page> {
 
 /** `npx keel audit verify-export`, offline: no database, no server. */
 function verifyExport(file: string, manifest: string, publicKey: string) {
-  const run = spawnSync(process.execPath, ["bin/keel.mjs", "audit", "verify-export", file, manifest, "--public-key", publicKey], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+  const run = spawnSync(process.execPath, ["bin/keel.mjs", "audit", "verify-export", file, manifest, "--public-key", publicKey], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
@@ -29,7 +33,9 @@ async function save(download: Download, file: string): Promise<string> {
   return file;
 }
 
-test("an auditor filters the log, exports it with a signed manifest, and the export verifies offline (and fails when tampered with)", async ({ browser }, testInfo) => {
+test("an auditor filters the log, exports it with a signed manifest, and the export verifies offline (and fails when tampered with)", async ({
+  browser,
+}, testInfo) => {
   test.setTimeout(180_000);
   // A deployment request for support/reply, so the last day has one to find (cancelled at the end).
   const editor = await pageAs(browser, "editor@example.com");
@@ -92,7 +98,13 @@ test("an auditor filters the log, exports it with a signed manifest, and the exp
     await expect(newest.getByRole("cell").nth(3)).toHaveText(String(shown));
     const [manifestDownload] = await Promise.all([page.waitForEvent("download"), newest.getByRole("link", { name: /^Manifest of the JSONL export/ }).click()]);
     const manifestPath = await save(manifestDownload, path.join(dir, "audit.jsonl.manifest.json"));
-    const manifest = JSON.parse(await readFile(manifestPath, "utf8")) as { rowCount: number; filters: Record<string, string | null>; contiguous: boolean; publicKeyId: string; fileSha256: string };
+    const manifest = JSON.parse(await readFile(manifestPath, "utf8")) as {
+      rowCount: number;
+      filters: Record<string, string | null>;
+      contiguous: boolean;
+      publicKeyId: string;
+      fileSha256: string;
+    };
     expect(manifest.rowCount).toBe(shown);
     expect(manifest.filters).toMatchObject({ action: "group:deployments", q: "support/reply" });
     expect(manifest.contiguous).toBe(false);

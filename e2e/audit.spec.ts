@@ -36,7 +36,10 @@ test("the audit log lists changes, filters by action, shows an event's diff and 
 
   // Event detail: all fields and a before/after diff with +/- markers.
   await page.getByRole("search", { name: "Filters" }).getByLabel("Action").selectOption("member.role.changed");
-  await table.getByRole("button", { name: /Member role changed, details/ }).first().click();
+  await table
+    .getByRole("button", { name: /Member role changed, details/ })
+    .first()
+    .click();
   const detail = page.getByRole("dialog", { name: /^Event #\d+$/ });
   await expect(detail).toContainText("Member role changed");
   await expect(detail).toContainText("Request id");

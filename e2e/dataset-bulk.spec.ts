@@ -51,7 +51,9 @@ test("an editor bulk-adds `tone` with a default to every item of the demo datase
   await dialog.getByLabel("Field name").fill("tone");
   await dialog.getByLabel("Default value").fill("friendly");
   const gets = fields.total - had;
-  await expect(dialog.getByRole("status")).toContainText(had ? `${gets} ${gets === 1 ? "item gets" : "items get"} “tone”; ${had}` : `All ${fields.total} items get “tone”.`);
+  await expect(dialog.getByRole("status")).toContainText(
+    had ? `${gets} ${gets === 1 ? "item gets" : "items get"} “tone”; ${had}` : `All ${fields.total} items get “tone”.`,
+  );
   await snap(page, "dataset-bulk-add-field");
   await dialog.getByRole("button", { name: "Add field" }).click();
   await expect(dialog).toBeHidden();
@@ -70,7 +72,10 @@ test("an editor bulk-adds `tone` with a default to every item of the demo datase
 
   // Renaming a field onto one that exists is refused before anything is sent.
   await page.getByRole("button", { name: "Bulk edit" }).click();
-  await page.getByRole("menu", { name: "Bulk edit" }).getByRole("menuitem", { name: /Rename field/ }).click();
+  await page
+    .getByRole("menu", { name: "Bulk edit" })
+    .getByRole("menuitem", { name: /Rename field/ })
+    .click();
   const rename = page.getByRole("dialog", { name: "Rename a field" });
   const firstField = fields.fields.find((f) => f.name !== "tone")!.name;
   await rename.getByLabel("Field to rename").selectOption(firstField);
@@ -90,7 +95,11 @@ test("a selection of items gets a field set, and another removed", async ({ page
   await signIn(page, "editor@example.com");
   const name = unique("bulk-selection");
   await mutate(page.request, "datasets.create", { ...scope, name, description: "" });
-  await mutate(page.request, "datasets.addItems", { ...scope, name, items: [{ input: { name: "Ada" } }, { input: { name: "Sam" } }, { input: { name: "Lee" } }] });
+  await mutate(page.request, "datasets.addItems", {
+    ...scope,
+    name,
+    items: [{ input: { name: "Ada" } }, { input: { name: "Sam" } }, { input: { name: "Lee" } }],
+  });
   await page.goto(`${PROJECT_URL}/datasets/${name}`);
   await page.getByRole("checkbox", { name: "Select item #1", exact: true }).check();
   await page.getByRole("checkbox", { name: "Select item #2", exact: true }).check();
@@ -110,11 +119,20 @@ test("an import upserts by a key column: matching items updated, the others adde
   await signIn(page, "editor@example.com");
   const name = unique("upsert");
   await mutate(page.request, "datasets.create", { ...scope, name, description: "" });
-  await mutate(page.request, "datasets.addItems", { ...scope, name, items: [{ input: { name: "Ada" }, expected: "Hello Ada" }, { input: { name: "Sam" }, expected: "Hello Sam" }] });
+  await mutate(page.request, "datasets.addItems", {
+    ...scope,
+    name,
+    items: [
+      { input: { name: "Ada" }, expected: "Hello Ada" },
+      { input: { name: "Sam" }, expected: "Hello Sam" },
+    ],
+  });
   const before = await query<Page_>(page.request, "datasets.items", { ...scope, name });
 
   await page.goto(`${PROJECT_URL}/datasets/${name}/import`);
-  await page.getByLabel("File to import").setInputFiles({ name: "greetings.csv", mimeType: "text/csv", buffer: Buffer.from("name,expected\nAda,Hi Ada!\nSam,Hello Sam\nKim,Hello Kim\n") });
+  await page
+    .getByLabel("File to import")
+    .setInputFiles({ name: "greetings.csv", mimeType: "text/csv", buffer: Buffer.from("name,expected\nAda,Hi Ada!\nSam,Hello Sam\nKim,Hello Kim\n") });
   await expect(page.getByText("No problems found")).toBeVisible();
   await page.getByRole("radio", { name: /Update matching items, add the rest/ }).check();
   await expect(page.getByTestId("import-blocked-reason")).toHaveText("Choose the key that matches rows to items.");
@@ -159,18 +177,47 @@ test("with `tone` on every item, a version that needs it runs without errors, pa
   expect(fields.fields.find((f) => f.name === "tone")?.count, "the test before added `tone` to every item").toBe(fields.total);
   const v3 = await query<{ messages: { role: string; content: string }[] }>(page.request, "prompts.version", { ...scope, name: "support/reply", version: 3 });
   const messages = v3.messages.map((m) => (m.role === "system" ? { ...m, content: `${m.content}\nWrite in a {{tone}} tone.` } : m));
-  const { version } = await mutate<{ version: number }>(page.request, "prompts.createVersion", { ...scope, name: "support/reply", content: { type: "chat", messages }, commitMessage: "Reply in the tone the dataset gives", basedOnVersion: 3 });
-  const run = await mutate<{ number: number; itemsTotal: number }>(page.request, "runs.create", { ...scope, prompt: { name: "support/reply", version }, dataset: { name: DEMO }, evaluators: ["greets-customer", "length-limit"] });
-  await expect.poll(async () => (await query<{ status: string }>(page.request, "runs.get", { ...scope, number: run.number })).status, { timeout: 150_000, intervals: [1000] }).toBe("completed");
-  const finished = await query<{ status: string; error: string | null; summary: { errors: number } }>(page.request, "runs.get", { ...scope, number: run.number });
+  const { version } = await mutate<{ version: number }>(page.request, "prompts.createVersion", {
+    ...scope,
+    name: "support/reply",
+    content: { type: "chat", messages },
+    commitMessage: "Reply in the tone the dataset gives",
+    basedOnVersion: 3,
+  });
+  const run = await mutate<{ number: number; itemsTotal: number }>(page.request, "runs.create", {
+    ...scope,
+    prompt: { name: "support/reply", version },
+    dataset: { name: DEMO },
+    evaluators: ["greets-customer", "length-limit"],
+  });
+  await expect
+    .poll(async () => (await query<{ status: string }>(page.request, "runs.get", { ...scope, number: run.number })).status, {
+      timeout: 150_000,
+      intervals: [1000],
+    })
+    .toBe("completed");
+  const finished = await query<{ status: string; error: string | null; summary: { errors: number } }>(page.request, "runs.get", {
+    ...scope,
+    number: run.number,
+  });
   expect(finished.error).toBeNull();
   expect(finished.summary.errors).toBe(0);
 
-  const preview = await query<{ result: { passed: boolean; run: { number: number } | null; reasons: string[] } | null }>(page.request, "deployments.gatePreview", { ...scope, prompt: "support/reply", version, environment: "production" });
+  const preview = await query<{ result: { passed: boolean; run: { number: number } | null; reasons: string[] } | null }>(
+    page.request,
+    "deployments.gatePreview",
+    { ...scope, prompt: "support/reply", version, environment: "production" },
+  );
   expect(preview.result?.reasons).toEqual([]);
   expect(preview.result?.passed).toBe(true);
   expect(preview.result?.run?.number).toBe(run.number);
-  const request = await mutate<{ number: number }>(page.request, "deployments.request", { ...scope, prompt: "support/reply", version, environment: "production", justification: "Replies follow the tone each customer chose" });
+  const request = await mutate<{ number: number }>(page.request, "deployments.request", {
+    ...scope,
+    prompt: "support/reply",
+    version,
+    environment: "production",
+    justification: "Replies follow the tone each customer chose",
+  });
   await page.goto(`${PROJECT_URL}/deployments/${request.number}`);
   await expect(page.getByRole("heading", { level: 1 })).toContainText(`#${request.number}`);
   await expect(page.getByText(`run #${run.number}`, { exact: false }).first()).toBeVisible();
@@ -189,11 +236,16 @@ test.describe("in a German browser on the other side of the world", () => {
     await signIn(page, "editor@example.com");
     const big = unique("big");
     await mutate(page.request, "datasets.create", { ...scope, name: big, description: "" });
-    await mutate(page.request, "datasets.addItems", { ...scope, name: big, items: Array.from({ length: 1000 }, (_, i) => ({ input: { q: `Question ${i}` } })) });
+    await mutate(page.request, "datasets.addItems", {
+      ...scope,
+      name: big,
+      items: Array.from({ length: 1000 }, (_, i) => ({ input: { q: `Question ${i}` } })),
+    });
     await mutate(page.request, "datasets.addItems", { ...scope, name: big, items: Array.from({ length: 500 }, (_, i) => ({ input: { q: `More ${i}` } })) });
     const base = `${PROJECT_URL}/datasets`;
     const pages = [base];
-    for (const n of [DEMO, big]) pages.push(`${base}/${n}`, `${base}/${n}/versions`, `${base}/${n}/compare?from=1&to=2`, `${base}/${n}/import`, `${base}/${n}/settings`);
+    for (const n of [DEMO, big])
+      pages.push(`${base}/${n}`, `${base}/${n}/versions`, `${base}/${n}/compare?from=1&to=2`, `${base}/${n}/import`, `${base}/${n}/settings`);
     for (const path of pages) {
       await page.goto(path);
       await expect(page.getByRole("main")).toBeVisible();

@@ -38,7 +38,15 @@ async function snap(page: Page, name: string) {
   if (dir) await page.screenshot({ path: `${dir}/${name}.png` });
 }
 
-type Item = { itemId: string; input: Record<string, unknown>; expected: unknown; metadata: Record<string, unknown>; tags: string[]; sourceType: string; sourceRef: string | null };
+type Item = {
+  itemId: string;
+  input: Record<string, unknown>;
+  expected: unknown;
+  metadata: Record<string, unknown>;
+  tags: string[];
+  sourceType: string;
+  sourceRef: string | null;
+};
 
 test("a 1,000-row CSV imports through the wizard, exports byte for byte, re-imports as nothing new and is audited", async ({ page, browser }) => {
   test.setTimeout(120_000);
@@ -96,7 +104,14 @@ test("a 1,000-row CSV imports through the wizard, exports byte for byte, re-impo
   await snap(page, "dataset-import-result");
   await page.unroute(/\/import\?/);
 
-  const v1 = await query<{ version: number; total: number; items: Item[] }>(page.request, "datasets.items", { orgSlug: ORG, projectSlug: PROJECT, name, version: 1, page: 1, pageSize: 25 });
+  const v1 = await query<{ version: number; total: number; items: Item[] }>(page.request, "datasets.items", {
+    orgSlug: ORG,
+    projectSlug: PROJECT,
+    name,
+    version: 1,
+    page: 1,
+    pageSize: 25,
+  });
   expect(v1.total).toBe(1000);
   const [first, second] = v1.items;
   expect(first!.input).toEqual({ question: "How do I handle case 1?", context: "Ticket 1 from the help centre" });
@@ -115,13 +130,26 @@ test("a 1,000-row CSV imports through the wizard, exports byte for byte, re-impo
   expect(await query(page.request, "datasets.get", { orgSlug: ORG, projectSlug: PROJECT, name })).toMatchObject({ latestVersion: 1, itemCount: 1000 });
 
   // Two edits: versions 2 and 3.
-  await mutate(page.request, "datasets.updateItem", { orgSlug: ORG, projectSlug: PROJECT, name, itemId: first!.itemId, content: { ...first!, expected: "Answer 1, corrected" }, message: "Fix the first answer" });
-  await mutate(page.request, "datasets.updateItem", { orgSlug: ORG, projectSlug: PROJECT, name, itemId: second!.itemId, content: { input: second!.input, expected: second!.expected, metadata: { category: "billing" }, tags: ["hard"] }, message: "Recategorise" });
-  const diff = await query<{ summary: { added: number; removed: number; changed: number }; entries: { itemId: string; kind: string; after: { expected: unknown; metadata: unknown } }[] }>(
-    page.request,
-    "datasets.diff",
-    { orgSlug: ORG, projectSlug: PROJECT, name, from: 1, to: 3, page: 1, pageSize: 25 },
-  );
+  await mutate(page.request, "datasets.updateItem", {
+    orgSlug: ORG,
+    projectSlug: PROJECT,
+    name,
+    itemId: first!.itemId,
+    content: { ...first!, expected: "Answer 1, corrected" },
+    message: "Fix the first answer",
+  });
+  await mutate(page.request, "datasets.updateItem", {
+    orgSlug: ORG,
+    projectSlug: PROJECT,
+    name,
+    itemId: second!.itemId,
+    content: { input: second!.input, expected: second!.expected, metadata: { category: "billing" }, tags: ["hard"] },
+    message: "Recategorise",
+  });
+  const diff = await query<{
+    summary: { added: number; removed: number; changed: number };
+    entries: { itemId: string; kind: string; after: { expected: unknown; metadata: unknown } }[];
+  }>(page.request, "datasets.diff", { orgSlug: ORG, projectSlug: PROJECT, name, from: 1, to: 3, page: 1, pageSize: 25 });
   expect(diff.summary).toEqual({ added: 0, removed: 0, changed: 2 });
   expect(diff.entries.map((e) => e.itemId)).toEqual([first!.itemId, second!.itemId]);
   expect(diff.entries[0]!.after.expected).toBe("Answer 1, corrected");
@@ -153,16 +181,31 @@ test("a 1,000-row CSV imports through the wizard, exports byte for byte, re-impo
   await page.getByRole("button", { name: "Import", exact: true }).click();
   await expect(result).toContainText("Version 4 created", { timeout: 30_000 });
   await expect(result).toContainText("1 item added from support-qa.csv; 999 rows were already in the dataset and skipped");
-  const dataset = await query<{ id: string; latestVersion: number; itemCount: number }>(page.request, "datasets.get", { orgSlug: ORG, projectSlug: PROJECT, name });
+  const dataset = await query<{ id: string; latestVersion: number; itemCount: number }>(page.request, "datasets.get", {
+    orgSlug: ORG,
+    projectSlug: PROJECT,
+    name,
+  });
   expect(dataset).toMatchObject({ latestVersion: 4, itemCount: 1001 });
 
   // The audit log (read by the owner) has the imports and the edits.
   const ownerContext = await browser.newContext();
   const owner = await ownerContext.newPage();
   await signIn(owner, "owner@example.com");
-  const events = await query<{ items: { action: string; actorLabel: string }[] }>(owner.request, "audit.list", { orgSlug: ORG, projectSlug: PROJECT, targetId: dataset.id, limit: 50 });
+  const events = await query<{ items: { action: string; actorLabel: string }[] }>(owner.request, "audit.list", {
+    orgSlug: ORG,
+    projectSlug: PROJECT,
+    targetId: dataset.id,
+    limit: 50,
+  });
   // Newest first; the import that changed nothing wrote no event.
-  expect(events.items.map((e) => e.action)).toEqual(["dataset.items.imported", "dataset.item.updated", "dataset.item.updated", "dataset.items.imported", "dataset.created"]);
+  expect(events.items.map((e) => e.action)).toEqual([
+    "dataset.items.imported",
+    "dataset.item.updated",
+    "dataset.item.updated",
+    "dataset.items.imported",
+    "dataset.created",
+  ]);
   expect(new Set(events.items.map((e) => e.actorLabel))).toEqual(new Set(["editor@example.com"]));
   await owner.goto(`/o/${ORG}/audit?targetId=${dataset.id}`);
   const auditTable = owner.getByRole("table", { name: /Audit events/ });
@@ -224,7 +267,15 @@ test("a playground run is added to a dataset with its variables and output", asy
   const name = unique("from-playground");
   await mutate(page.request, "datasets.create", { orgSlug: ORG, projectSlug: PROJECT, name, description: "" });
   const promptName = unique("pg-dataset");
-  await mutate(page.request, "prompts.create", { orgSlug: ORG, projectSlug: PROJECT, name: promptName, description: "", tags: [], content: { type: "text", template: "Summarise {{topic}} in one line.", config: {} }, commitMessage: "First" });
+  await mutate(page.request, "prompts.create", {
+    orgSlug: ORG,
+    projectSlug: PROJECT,
+    name: promptName,
+    description: "",
+    tags: [],
+    content: { type: "text", template: "Summarise {{topic}} in one line.", config: {} },
+    commitMessage: "First",
+  });
 
   await page.goto(`${PROJECT_URL}/playground?prompt=${encodeURIComponent(promptName)}&version=1`);
   await expect(page.getByRole("textbox", { name: "Template" })).toHaveText("Summarise {{topic}} in one line.");
@@ -250,7 +301,13 @@ test("a playground run is added to a dataset with its variables and output", asy
   await dialog.getByRole("button", { name: "Done" }).click();
   await expect(dialog).toBeHidden();
 
-  const items = await query<{ total: number; items: Item[] }>(page.request, "datasets.items", { orgSlug: ORG, projectSlug: PROJECT, name, page: 1, pageSize: 25 });
+  const items = await query<{ total: number; items: Item[] }>(page.request, "datasets.items", {
+    orgSlug: ORG,
+    projectSlug: PROJECT,
+    name,
+    page: 1,
+    pageSize: 25,
+  });
   expect(items.total).toBe(1);
   expect(items.items[0]).toMatchObject({
     input: { topic: "the refund policy" },

@@ -50,7 +50,9 @@ test("an editor builds a dataset, edits, filters, tags, archives and compares ve
   await expect(page.getByText("3 items", { exact: true }).first()).toBeVisible();
 
   // Edit item #1 as a form.
-  await itemsTable(page).getByRole("button", { name: /Open item #1:/ }).click();
+  await itemsTable(page)
+    .getByRole("button", { name: /Open item #1:/ })
+    .click();
   let item = page.getByRole("dialog", { name: "Item #1" });
   await expect(item.getByText("How do I reset my password?")).toBeVisible();
   await item.getByRole("button", { name: "Edit" }).click();
@@ -64,7 +66,9 @@ test("an editor builds a dataset, edits, filters, tags, archives and compares ve
   await expect(item).toBeHidden();
 
   // Edit item #2 as JSON: invalid JSON is caught on the field, a schema violation by the server.
-  await itemsTable(page).getByRole("button", { name: /Open item #2:/ }).click();
+  await itemsTable(page)
+    .getByRole("button", { name: /Open item #2:/ })
+    .click();
   item = page.getByRole("dialog", { name: "Item #2" });
   await item.getByRole("button", { name: "Edit" }).click();
   await item.getByRole("button", { name: "JSON" }).click();
@@ -160,7 +164,9 @@ test("an editor builds a dataset, edits, filters, tags, archives and compares ve
   await expect(tabs.getByRole("link", { name: "Import" })).toHaveCount(0);
   await expect(tabs.getByRole("link", { name: "Settings" })).toHaveCount(0);
   await expect(viewer.getByRole("link", { name: /Export version 7 as CSV/ })).toBeVisible();
-  await itemsTable(viewer).getByRole("button", { name: /Open item #1:/ }).click();
+  await itemsTable(viewer)
+    .getByRole("button", { name: /Open item #1:/ })
+    .click();
   const viewerItem = viewer.getByRole("dialog", { name: "Item #1" });
   await expect(viewerItem.getByText("How do I reset my password quickly?")).toBeVisible();
   await expect(viewerItem.getByRole("button", { name: "Edit" })).toHaveCount(0);

@@ -95,7 +95,12 @@ test("a viewer reads the seeded deployment requests, the history with its approv
 
   // The moment is in the address: a reload shows the same answer.
   await page.reload();
-  await expect(page.getByRole("table", { name: /^Live in production at/ }).getByRole("row").filter({ hasText: "support/reply" })).toContainText("v2");
+  await expect(
+    page
+      .getByRole("table", { name: /^Live in production at/ })
+      .getByRole("row")
+      .filter({ hasText: "support/reply" }),
+  ).toContainText("v2");
 });
 
 test("an approver sees a new request waiting for them: the sidebar badge and the Open tab", async ({ page, browser }) => {

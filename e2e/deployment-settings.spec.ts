@@ -158,7 +158,10 @@ test("a webhook receives a signed deployment.requested event and its delivery lo
     await added.getByRole("button", { name: "I have copied the secret" }).click();
     await expect(added).toBeHidden();
 
-    const row = page.getByRole("table", { name: /Webhooks of/ }).getByRole("row").filter({ hasText: url });
+    const row = page
+      .getByRole("table", { name: /Webhooks of/ })
+      .getByRole("row")
+      .filter({ hasText: url });
     await expect(row).toContainText("deployment.requested");
     await expect(row).toContainText("Active");
     await expect(row).toContainText("None yet");
@@ -168,7 +171,14 @@ test("a webhook receives a signed deployment.requested event and its delivery lo
     const editorContext = await browser.newContext();
     const editor = await editorContext.newPage();
     await signIn(editor, "editor@example.com");
-    const request = await mutate<{ number: number }>(editor.request, "deployments.request", { orgSlug: ORG, projectSlug: PROJECT, prompt: "support/triage", version: 1, environment: env, justification: "Webhook end-to-end check" });
+    const request = await mutate<{ number: number }>(editor.request, "deployments.request", {
+      orgSlug: ORG,
+      projectSlug: PROJECT,
+      prompt: "support/triage",
+      version: 1,
+      environment: env,
+      justification: "Webhook end-to-end check",
+    });
 
     await expect.poll(() => received.length, { timeout: 15_000 }).toBe(1);
     const delivery = received[0]!;
@@ -233,12 +243,20 @@ test("a webhook receives a signed deployment.requested event and its delivery lo
     const auditor = await auditorContext.newPage();
     await signIn(auditor, "auditor@example.com");
     await auditor.goto(`${PROJECT_URL}/webhooks`);
-    const auditorRow = auditor.getByRole("table", { name: /Webhooks of/ }).getByRole("row").filter({ hasText: url });
+    const auditorRow = auditor
+      .getByRole("table", { name: /Webhooks of/ })
+      .getByRole("row")
+      .filter({ hasText: url });
     await expect(auditorRow).toContainText("Paused");
     await expect(auditor.getByRole("button", { name: "Add webhook" })).toHaveCount(0);
     await expect(auditorRow.getByRole("button", { name: `Edit ${url}` })).toHaveCount(0);
     await auditorRow.getByRole("button", { name: `Deliveries to ${url}` }).click();
-    await expect(auditor.getByRole("table", { name: `Deliveries to ${url}` }).getByRole("row").filter({ hasText: "Succeeded" })).toHaveCount(2);
+    await expect(
+      auditor
+        .getByRole("table", { name: `Deliveries to ${url}` })
+        .getByRole("row")
+        .filter({ hasText: "Succeeded" }),
+    ).toHaveCount(2);
     await expect(auditor.getByRole("button", { name: /^Redeliver/ })).toHaveCount(0);
     await auditorContext.close();
 

@@ -46,7 +46,12 @@ test("a version reaches production through both approval rules, the gate refuses
   const editor = await pageAs(browser, "editor@example.com");
   const approver = await pageAs(browser, "approver@example.com");
   const admin = await pageAs(browser, "admin@example.com");
-  const { secret } = await mutate<{ secret: string }>(admin.request, "apiKeys.create", { orgSlug: ORG, projectSlug: PROJECT, name: unique("deploy-check"), scopes: ["prompts:read"] });
+  const { secret } = await mutate<{ secret: string }>(admin.request, "apiKeys.create", {
+    orgSlug: ORG,
+    projectSlug: PROJECT,
+    name: unique("deploy-check"),
+    scopes: ["prompts:read"],
+  });
   expect(await servedVersion(admin, secret)).toBe(2);
 
   // The editor asks for v3 in production; the justification is required.
@@ -92,7 +97,11 @@ test("a version reaches production through both approval rules, the gate refuses
 
   // The evidence pack downloads as JSON, with the candidate's content hash.
   const [download] = await Promise.all([editor.waitForEvent("download"), editor.getByRole("link", { name: "Export JSON" }).click()]);
-  const pack = JSON.parse(await readFile((await download.path())!, "utf8")) as { request: { number: number }; contentHashes: { candidate: string; deployed: string }; packSha256: string };
+  const pack = JSON.parse(await readFile((await download.path())!, "utf8")) as {
+    request: { number: number };
+    contentHashes: { candidate: string; deployed: string };
+    packSha256: string;
+  };
   expect(pack.request.number).toBe(promote);
   expect(pack.contentHashes.candidate).toMatch(/^[0-9a-f]{64}$/);
   expect(pack.contentHashes.deployed).toMatch(/^[0-9a-f]{64}$/);

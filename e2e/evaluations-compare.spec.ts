@@ -37,15 +37,27 @@ test("two runs compared evaluator by evaluator, a regression side by side, the p
   await mutate(page.request, "evaluators.create", { ...project, name: marker, config: { kind: "contains", value: "[Simulated]" } });
   await mutate(page.request, "evaluators.create", { ...project, name: short, config: { kind: "length", max: 200, unit: "chars" } });
   const start = (version: number, datasetVersion?: number) =>
-    mutate<{ number: number; itemsTotal: number }>(page.request, "runs.create", { ...project, prompt: { name: PROMPT, version }, dataset: { name: DATASET, ...(datasetVersion ? { version: datasetVersion } : {}) }, evaluators: [marker, short] });
+    mutate<{ number: number; itemsTotal: number }>(page.request, "runs.create", {
+      ...project,
+      prompt: { name: PROMPT, version },
+      dataset: { name: DATASET, ...(datasetVersion ? { version: datasetVersion } : {}) },
+      evaluators: [marker, short],
+    });
   const baseline = await start(2);
   const candidate = await start(3);
   for (const run of [baseline, candidate]) {
     await expect
-      .poll(async () => (await query<{ status: string }>(page.request, "runs.get", { ...project, number: run.number })).status, { timeout: 120_000, intervals: [1000] })
+      .poll(async () => (await query<{ status: string }>(page.request, "runs.get", { ...project, number: run.number })).status, {
+        timeout: 120_000,
+        intervals: [1000],
+      })
       .toBe("completed");
   }
-  const expected = await query<{ items: number; evaluators: { name: string; wins: number; losses: number; ties: number; verdict: string }[]; regressions: { position: number }[] }>(page.request, "runs.compare", {
+  const expected = await query<{
+    items: number;
+    evaluators: { name: string; wins: number; losses: number; ties: number; verdict: string }[];
+    regressions: { position: number }[];
+  }>(page.request, "runs.compare", {
     ...project,
     baseline: baseline.number,
     candidate: candidate.number,
@@ -56,7 +68,9 @@ test("two runs compared evaluator by evaluator, a regression side by side, the p
   await expect(page.getByRole("heading", { level: 1, name: "Compare runs" })).toBeVisible();
   await expect(page.getByLabel("Baseline", { exact: true })).toHaveValue(String(baseline.number));
   await expect(page.getByLabel("Candidate", { exact: true })).toHaveValue(String(candidate.number));
-  await expect(page.getByLabel("Baseline", { exact: true }).locator("option:checked")).toHaveText(new RegExp(`^#${baseline.number} ${PROMPT} v2 · ${DATASET} v\\d+`));
+  await expect(page.getByLabel("Baseline", { exact: true }).locator("option:checked")).toHaveText(
+    new RegExp(`^#${baseline.number} ${PROMPT} v2 · ${DATASET} v\\d+`),
+  );
   const comparison = page.getByRole("region", { name: new RegExp(`#${baseline.number}.*#${candidate.number}`) });
   await expect(comparison).toContainText(`${expected.items} items compared`);
   expect(expected.items).toBe(baseline.itemsTotal);
@@ -65,7 +79,9 @@ test("two runs compared evaluator by evaluator, a regression side by side, the p
     await expect(card).toContainText(e.verdict);
     await expect(card).toContainText(/v3 is (better|worse) than v2|No significant difference between v3 and v2/);
     await expect(card.getByLabel(`Item by item: candidate better on ${e.wins}, worse on ${e.losses}, tied on ${e.ties}`)).toBeVisible();
-    await expect(card).toContainText(/McNemar on pass\/fail: \d+ fixed \(fail → pass\), \d+ broken \(pass → fail\); p = [\d.< ]+ \((exact binomial|chi-square)\)\. (Not significant|Significant) at 5%\./);
+    await expect(card).toContainText(
+      /McNemar on pass\/fail: \d+ fixed \(fail → pass\), \d+ broken \(pass → fail\); p = [\d.< ]+ \((exact binomial|chi-square)\)\. (Not significant|Significant) at 5%\./,
+    );
     await expect(card.getByRole("img", { name: /^Difference .* points, 95% confidence interval from/ })).toBeVisible();
   }
   const regressions = page.getByRole("region", { name: /^Regressions/ });
@@ -90,7 +106,10 @@ test("two runs compared evaluator by evaluator, a regression side by side, the p
   await expect(page.getByRole("region", { name: new RegExp(`#${candidate.number}.*#${baseline.number}`) })).toContainText(`${expected.items} items compared`);
 
   // The dashboard of the prompt.
-  const dashboard = await query<{ productionVersion: number | null; runs: { number: number; version: number; dataset: string; evaluators: { name: string }[] }[] }>(page.request, "runs.dashboard", { ...project, promptName: PROMPT });
+  const dashboard = await query<{
+    productionVersion: number | null;
+    runs: { number: number; version: number; dataset: string; evaluators: { name: string }[] }[];
+  }>(page.request, "runs.dashboard", { ...project, promptName: PROMPT });
   await page.goto(`${PROJECT_URL}/evaluations/dashboard?prompt=${encodeURIComponent(PROMPT)}`);
   await expect(page.getByRole("heading", { level: 1, name: "Evaluation dashboard" })).toBeVisible();
   await expect(page.getByLabel("Prompt", { exact: true })).toHaveValue(PROMPT);
@@ -101,7 +120,9 @@ test("two runs compared evaluator by evaluator, a regression side by side, the p
   }
   const scores = page.getByRole("figure", { name: "Mean score per evaluator, by version" });
   // One line per evaluator used on the dataset.
-  await expect(scores.locator(".recharts-line")).toHaveCount(new Set(dashboard.runs.filter((r) => r.dataset === DATASET).flatMap((r) => r.evaluators.map((e) => e.name))).size);
+  await expect(scores.locator(".recharts-line")).toHaveCount(
+    new Set(dashboard.runs.filter((r) => r.dataset === DATASET).flatMap((r) => r.evaluators.map((e) => e.name))).size,
+  );
   if (dashboard.productionVersion !== null) {
     await expect(page.getByText(`production v${dashboard.productionVersion}`, { exact: true })).toBeVisible();
     if (dashboard.runs.some((r) => r.dataset === DATASET && r.version === dashboard.productionVersion)) {
@@ -111,20 +132,28 @@ test("two runs compared evaluator by evaluator, a regression side by side, the p
   }
   // The text alternative: the numbers as a table.
   await scores.getByText("Data table").click();
-  await expect(scores.getByRole("table", { name: "Mean score per evaluator, by version" }).getByRole("row", { name: /^v3 / })).toContainText(`#${candidate.number}`);
+  await expect(scores.getByRole("table", { name: "Mean score per evaluator, by version" }).getByRole("row", { name: /^v3 / })).toContainText(
+    `#${candidate.number}`,
+  );
   // Run history: the runs, each linking to its page.
   const history = page.getByRole("table", { name: "Run history" });
   const row = history.getByRole("row").filter({ has: page.getByRole("link", { name: `#${candidate.number}`, exact: true }) });
   await expect(row).toContainText("v3");
   await expect(row).toContainText(marker);
-  await expect(row.getByRole("link", { name: `#${candidate.number}`, exact: true })).toHaveAttribute("href", `${PROJECT_URL}/evaluations/runs/${candidate.number}`);
+  await expect(row.getByRole("link", { name: `#${candidate.number}`, exact: true })).toHaveAttribute(
+    "href",
+    `${PROJECT_URL}/evaluations/runs/${candidate.number}`,
+  );
   await expect(history.getByRole("link", { name: `#${baseline.number}`, exact: true })).toBeVisible();
   // A run on another dataset version shares no items: the page says why and offers runs that compare.
   const older = await start(3, 1);
   await page.goto(`${PROJECT_URL}/evaluations/compare?baseline=${baseline.number}&candidate=${older.number}`);
   const why = page.getByRole("region", { name: "Why there is nothing to compare" });
   await expect(why).toContainText(new RegExp(`Run #${baseline.number} used ${DATASET} v\\d+, run #${older.number} used v1: no items in common`));
-  await expect(why.getByRole("link", { name: new RegExp(`^#${candidate.number} ${PROMPT} v3$`) })).toHaveAttribute("href", `${PROJECT_URL}/evaluations/compare?baseline=${baseline.number}&candidate=${candidate.number}`);
+  await expect(why.getByRole("link", { name: new RegExp(`^#${candidate.number} ${PROMPT} v3$`) })).toHaveAttribute(
+    "href",
+    `${PROJECT_URL}/evaluations/compare?baseline=${baseline.number}&candidate=${candidate.number}`,
+  );
 
   expect(violations).toEqual([]);
 

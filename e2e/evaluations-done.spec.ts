@@ -18,7 +18,11 @@ async function startRun(page: Page, version: number): Promise<number> {
   await expect(page).toHaveURL(/\/evaluations\/runs\/\d+$/);
   const number = Number(/runs\/(\d+)$/.exec(page.url())![1]);
   // Live progress, then the finished run, without a reload.
-  await expect(page.getByRole("progressbar", { name: "Run progress" }).or(page.getByRole("heading", { level: 1, name: `Run #${number}` }).filter({ hasText: "Completed" }))).toBeVisible();
+  await expect(
+    page
+      .getByRole("progressbar", { name: "Run progress" })
+      .or(page.getByRole("heading", { level: 1, name: `Run #${number}` }).filter({ hasText: "Completed" })),
+  ).toBeVisible();
   await expect(page.getByRole("heading", { level: 1, name: `Run #${number}` })).toContainText("Completed", { timeout: 60_000 });
   return number;
 }

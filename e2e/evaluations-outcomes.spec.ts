@@ -24,12 +24,28 @@ test("a run of errors ends Failed with its reason, the dashboard marks it, and t
   const { version } = await mutate<{ version: number }>(page.request, "prompts.createVersion", {
     ...project,
     name: PROMPT,
-    content: { type: "chat", messages: [{ role: "system", content: "Reply at a {{reading_level}} reading level, greeting the customer." }, { role: "user", content: "{{question}}" }] },
+    content: {
+      type: "chat",
+      messages: [
+        { role: "system", content: "Reply at a {{reading_level}} reading level, greeting the customer." },
+        { role: "user", content: "{{question}}" },
+      ],
+    },
     commitMessage: "Reply at the reading level the customer chose",
     basedOnVersion: null,
   });
-  const run = await mutate<{ number: number; itemsTotal: number }>(page.request, "runs.create", { ...project, prompt: { name: PROMPT, version }, dataset: { name: DATASET }, evaluators: ["greets-customer", "length-limit"] });
-  await expect.poll(async () => (await query<{ status: string }>(page.request, "runs.get", { ...project, number: run.number })).status, { timeout: 120_000, intervals: [1000] }).toBe("failed");
+  const run = await mutate<{ number: number; itemsTotal: number }>(page.request, "runs.create", {
+    ...project,
+    prompt: { name: PROMPT, version },
+    dataset: { name: DATASET },
+    evaluators: ["greets-customer", "length-limit"],
+  });
+  await expect
+    .poll(async () => (await query<{ status: string }>(page.request, "runs.get", { ...project, number: run.number })).status, {
+      timeout: 120_000,
+      intervals: [1000],
+    })
+    .toBe("failed");
 
   // The run page: Failed, the reason with the count and the error, links to the errors and the dataset.
   await page.goto(`${PROJECT_URL}/evaluations/runs/${run.number}`);
@@ -39,7 +55,10 @@ test("a run of errors ends Failed with its reason, the dashboard marks it, and t
   const reason = page.getByRole("region", { name: "Run error" });
   await expect(reason).toContainText(`No usable results: 0 of ${run.itemsTotal} answers, every call failed`);
   await expect(reason).toContainText("Missing variables: reading_level");
-  await expect(reason.getByRole("link", { name: `Show the ${run.itemsTotal} errored calls` })).toHaveAttribute("href", `${PROJECT_URL}/evaluations/runs/${run.number}?status=error`);
+  await expect(reason.getByRole("link", { name: `Show the ${run.itemsTotal} errored calls` })).toHaveAttribute(
+    "href",
+    `${PROJECT_URL}/evaluations/runs/${run.number}?status=error`,
+  );
   await expect(page.getByRole("table", { name: "Scores per evaluator" })).toContainText("nothing scored");
   await shot(page, "run-failed");
 
@@ -64,11 +83,18 @@ test("a run of errors ends Failed with its reason, the dashboard marks it, and t
   await expect(gate).toContainText(DATASET);
   await expect(gate).toContainText("greets-customer pass rate ≥ 0.9");
   await expect(gate).toContainText(new RegExp(`Run #${run.number} has 0 of ${run.itemsTotal} answers: .*reading_level`));
-  await expect(gate.getByRole("link", { name: new RegExp(`run #${run.number} failed: 0 of ${run.itemsTotal} answers`) })).toHaveAttribute("href", `${PROJECT_URL}/evaluations/runs/${run.number}?status=error`);
+  await expect(gate.getByRole("link", { name: new RegExp(`run #${run.number} failed: 0 of ${run.itemsTotal} answers`) })).toHaveAttribute(
+    "href",
+    `${PROJECT_URL}/evaluations/runs/${run.number}?status=error`,
+  );
   const start = gate.getByRole("link", { name: `Start a run of v${version} with the gate's settings` });
   const href = new URL((await start.getAttribute("href"))!, "http://x");
   expect(href.pathname).toBe(`${PROJECT_URL}/evaluations/new`);
-  expect(Object.fromEntries(["prompt", "version", "dataset"].map((k) => [k, href.searchParams.get(k)]))).toEqual({ prompt: PROMPT, version: String(version), dataset: DATASET });
+  expect(Object.fromEntries(["prompt", "version", "dataset"].map((k) => [k, href.searchParams.get(k)]))).toEqual({
+    prompt: PROMPT,
+    version: String(version),
+    dataset: DATASET,
+  });
   expect(href.searchParams.getAll("evaluator")).toEqual(["greets-customer", "length-limit"]);
   await shot(page, "deployment-dialog-gate");
 

@@ -109,7 +109,10 @@ test("an editor creates evaluators, runs an evaluation, watches it finish and re
   await expect(resultsTable(page).getByRole("columnheader", { name: /Latency/ })).toHaveAttribute("aria-sort", "descending");
 
   // One item side by side.
-  await resultsTable(page).getByRole("button", { name: /^Open result #/ }).first().click();
+  await resultsTable(page)
+    .getByRole("button", { name: /^Open result #/ })
+    .first()
+    .click();
   const item = page.getByRole("dialog", { name: /^Result #\d+, repetition \d/ });
   await expect(item.getByRole("region", { name: "Input" })).toContainText("question");
   await expect(item.getByRole("region", { name: "Prompt as sent" })).toBeVisible();
@@ -121,7 +124,10 @@ test("an editor creates evaluators, runs an evaluation, watches it finish and re
 
   // The runs list shows the run with its pass rates.
   await page.getByRole("navigation", { name: "Evaluations" }).getByRole("link", { name: "Runs" }).click();
-  const runRow = page.getByRole("table", { name: /^Evaluation runs of/ }).getByRole("row").filter({ has: page.getByRole("link", { name: `#${runNumber}`, exact: true }) });
+  const runRow = page
+    .getByRole("table", { name: /^Evaluation runs of/ })
+    .getByRole("row")
+    .filter({ has: page.getByRole("link", { name: `#${runNumber}`, exact: true }) });
   await expect(runRow).toContainText("Completed");
   await expect(runRow).toContainText("support-questions");
   await expect(runRow).toContainText("100%");

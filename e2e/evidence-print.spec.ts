@@ -40,7 +40,10 @@ test("the evidence pack's printable page fits A4 and Letter, and prints to a PDF
     const widest = await page.evaluate(() => {
       const width = document.documentElement.clientWidth;
       const over = [...document.body.querySelectorAll("*")].filter((el) => el.getBoundingClientRect().right > width + 1);
-      return { scrollWidth: document.scrollingElement!.scrollWidth, over: over.slice(0, 5).map((el) => `${el.tagName.toLowerCase()}: ${(el.textContent ?? "").trim().slice(0, 60)}`) };
+      return {
+        scrollWidth: document.scrollingElement!.scrollWidth,
+        over: over.slice(0, 5).map((el) => `${el.tagName.toLowerCase()}: ${(el.textContent ?? "").trim().slice(0, 60)}`),
+      };
     });
     expect(widest.over, `${paper.format}: cut off at the right edge`).toEqual([]);
     expect(widest.scrollWidth, paper.format).toBeLessThanOrEqual(paper.printableWidthPx);

@@ -59,7 +59,12 @@ test("an owner invites a member, who creates their account with the link", async
   await page.reload();
   await expect(memberRow(page, email)).toBeVisible();
   await expect(memberRow(page, email).getByText("Never signed in")).toHaveCount(0);
-  await expect(page.getByRole("table", { name: /Pending invitations/ }).getByRole("row").filter({ hasText: email })).toHaveCount(0);
+  await expect(
+    page
+      .getByRole("table", { name: /Pending invitations/ })
+      .getByRole("row")
+      .filter({ hasText: email }),
+  ).toHaveCount(0);
 });
 
 test("a pending invitation gets a new link, then is revoked", async ({ page }) => {
@@ -78,7 +83,12 @@ test("a pending invitation gets a new link, then is revoked", async ({ page }) =
   await confirm.getByRole("button", { name: "Revoke invitation" }).click();
   await expect(confirm).toBeHidden();
   await expect(page.getByRole("status").filter({ hasText: `The invitation for ${email} was revoked` })).toBeVisible();
-  await expect(page.getByRole("table", { name: /Pending invitations/ }).getByRole("row").filter({ hasText: email })).toHaveCount(0);
+  await expect(
+    page
+      .getByRole("table", { name: /Pending invitations/ })
+      .getByRole("row")
+      .filter({ hasText: email }),
+  ).toHaveCount(0);
 });
 
 test("a member who never signed in gets a new set-password link", async ({ page }) => {

@@ -174,7 +174,10 @@ test("the owner changes retention and routing, guardrails, online evaluators and
   await expect(ruleRow).toContainText("support-reply-review");
   await shot(rules, "rules");
   await ruleRow.getByRole("button", { name: `Delete ${ruleName}` }).click();
-  await page.getByRole("alertdialog", { name: `Delete ${ruleName}?` }).getByRole("button", { name: "Delete rule" }).click();
+  await page
+    .getByRole("alertdialog", { name: `Delete ${ruleName}?` })
+    .getByRole("button", { name: "Delete rule" })
+    .click();
   await expect(ruleRow).toHaveCount(0);
 
   await shot(page, "page");
@@ -242,7 +245,17 @@ test("a viewer sees the observability settings read-only", async ({ page }) => {
 
   // The server refuses the change anyway.
   const response = await page.request.post("/api/trpc/observability.updateSettings", {
-    data: { json: { orgSlug: "acme", projectSlug: "support-assistant", retentionDays: 1, gatewayConnectionId: null, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 30000 } },
+    data: {
+      json: {
+        orgSlug: "acme",
+        projectSlug: "support-assistant",
+        retentionDays: 1,
+        gatewayConnectionId: null,
+        fallbackConnectionId: null,
+        fallbackModel: null,
+        gatewayTimeoutMs: 30000,
+      },
+    },
   });
   expect(response.status()).toBe(403);
 });

@@ -13,7 +13,10 @@ const SHOTS = "/tmp/shots";
 
 /** The values of a total on the dashboard (the figure and its detail line). */
 function stat(page: Page, label: string) {
-  return page.locator("dl[aria-label=Totals] > div").filter({ has: page.getByText(label, { exact: true }) }).locator("dd");
+  return page
+    .locator("dl[aria-label=Totals] > div")
+    .filter({ has: page.getByText(label, { exact: true }) })
+    .locator("dd");
 }
 
 async function pageAs(browser: Browser, email: string): Promise<Page> {
@@ -71,19 +74,36 @@ function requestTrace(opts: { name: string; model: string; environment: string; 
       str("keel.prompt.name", "support/reply"),
       int("keel.prompt.version", 2),
       str("keel.prompt.label", opts.environment),
-      str("gen_ai.input.messages", JSON.stringify([{ role: "system", parts: [{ type: "text", content: "You are Acme's support assistant." }] }, { role: "user", parts: [{ type: "text", content: opts.question }] }])),
-      ...(opts.answer ? [str("gen_ai.output.messages", JSON.stringify([{ role: "assistant", parts: [{ type: "text", content: opts.answer }], finish_reason: "stop" }]))] : []),
+      str(
+        "gen_ai.input.messages",
+        JSON.stringify([
+          { role: "system", parts: [{ type: "text", content: "You are Acme's support assistant." }] },
+          { role: "user", parts: [{ type: "text", content: opts.question }] },
+        ]),
+      ),
+      ...(opts.answer
+        ? [str("gen_ai.output.messages", JSON.stringify([{ role: "assistant", parts: [{ type: "text", content: opts.answer }], finish_reason: "stop" }]))]
+        : []),
     ],
   };
   const spans = [
-    otlpSpan(traceId, { spanId: rootId, name: opts.name, startMs: t, endMs: t + 1000, kind: 2, attributes: [str("http.request.method", "POST"), str("http.route", "/support"), str("user.id", "customer-42")] }),
+    otlpSpan(traceId, {
+      spanId: rootId,
+      name: opts.name,
+      startMs: t,
+      endMs: t + 1000,
+      kind: 2,
+      attributes: [str("http.request.method", "POST"), str("http.route", "/support"), str("user.id", "customer-42")],
+    }),
     otlpSpan(traceId, { spanId: toolId, parentSpanId: rootId, name: "lookup order", startMs: t + 5, endMs: t + 35, attributes: [str("order.id", "A-10021")] }),
     otlpSpan(traceId, generation),
   ];
   return { traceId, genId, spans };
 }
 
-test("the dashboard counts a model's calls, the trace list filters them, a trace shows its tree and messages, and an editor curates it", async ({ browser }) => {
+test("the dashboard counts a model's calls, the trace list filters them, a trace shows its tree and messages, and an editor curates it", async ({
+  browser,
+}) => {
   test.setTimeout(180_000);
   await mkdir(SHOTS, { recursive: true });
   const tag = unique("obs");
@@ -94,16 +114,49 @@ test("the dashboard counts a model's calls, the trace list filters them, a trace
 
   // Setup through the API: a key that may send traces, a dataset and a queue to curate into.
   const admin = await pageAs(browser, "admin@example.com");
-  const { secret } = await mutate<{ secret: string }>(admin.request, "apiKeys.create", { orgSlug: ORG, projectSlug: PROJECT, name: unique("otel-exporter"), scopes: ["traces:ingest"] });
+  const { secret } = await mutate<{ secret: string }>(admin.request, "apiKeys.create", {
+    orgSlug: ORG,
+    projectSlug: PROJECT,
+    name: unique("otel-exporter"),
+    scopes: ["traces:ingest"],
+  });
   const editor = await pageAs(browser, "editor@example.com");
   await mutate(editor.request, "datasets.create", { orgSlug: ORG, projectSlug: PROJECT, name: dataset, description: "Production replies worth keeping" });
-  await mutate(editor.request, "reviews.create", { orgSlug: ORG, projectSlug: PROJECT, name: queue, reviewsPerItem: 1, rubric: [{ type: "boolean", key: "correct", label: "Correct" }] });
+  await mutate(editor.request, "reviews.create", {
+    orgSlug: ORG,
+    projectSlug: PROJECT,
+    name: queue,
+    reviewsPerItem: 1,
+    rubric: [{ type: "boolean", key: "correct", label: "Correct" }],
+  });
 
   // Three requests in the last minutes: one fails, one is disliked.
   const now = Date.now();
-  const good = requestTrace({ name: `${prefix} refund`, model, environment: "production", startMs: now - 120_000, question: "Can I return shoes I wore once?", answer: "Yes: within 30 days, from your account page." });
-  const disliked = requestTrace({ name: `${prefix} shipping`, model, environment: "production", startMs: now - 90_000, question: "Do you ship to Norway?", answer: "We do not ship abroad." });
-  const failed = requestTrace({ name: `${prefix} billing`, model, environment: "staging", startMs: now - 60_000, question: "I was charged twice.", answer: null, error: "The provider answered 429: rate limit reached" });
+  const good = requestTrace({
+    name: `${prefix} refund`,
+    model,
+    environment: "production",
+    startMs: now - 120_000,
+    question: "Can I return shoes I wore once?",
+    answer: "Yes: within 30 days, from your account page.",
+  });
+  const disliked = requestTrace({
+    name: `${prefix} shipping`,
+    model,
+    environment: "production",
+    startMs: now - 90_000,
+    question: "Do you ship to Norway?",
+    answer: "We do not ship abroad.",
+  });
+  const failed = requestTrace({
+    name: `${prefix} billing`,
+    model,
+    environment: "staging",
+    startMs: now - 60_000,
+    question: "I was charged twice.",
+    answer: null,
+    error: "The provider answered 429: rate limit reached",
+  });
   const body = {
     resourceSpans: [
       {
@@ -112,7 +165,10 @@ test("the dashboard counts a model's calls, the trace list filters them, a trace
       },
     ],
   };
-  const ingest = await admin.request.post("/api/public/otel/v1/traces", { headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" }, data: body });
+  const ingest = await admin.request.post("/api/public/otel/v1/traces", {
+    headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+    data: body,
+  });
   expect(ingest.status(), await ingest.text()).toBe(200);
   expect(((await ingest.json()) as { partialSuccess?: { rejectedSpans?: number } }).partialSuccess?.rejectedSpans ?? 0).toBe(0);
   const feedback = await admin.request.post("/api/public/v1/scores", {
@@ -120,7 +176,10 @@ test("the dashboard counts a model's calls, the trace list filters them, a trace
     data: { traceId: disliked.traceId, spanId: disliked.genId, name: "user-feedback", value: false, comment: "Wrong: we ship to Norway" },
   });
   expect(feedback.status(), await feedback.text()).toBe(201);
-  const liked = await admin.request.post("/api/public/v1/scores", { headers: { authorization: `Bearer ${secret}` }, data: { traceId: good.traceId, spanId: good.genId, name: "user-feedback", value: true } });
+  const liked = await admin.request.post("/api/public/v1/scores", {
+    headers: { authorization: `Bearer ${secret}` },
+    data: { traceId: good.traceId, spanId: good.genId, name: "user-feedback", value: true },
+  });
   expect(liked.status(), await liked.text()).toBe(201);
 
   // The dashboard, narrowed to the model: three generations, one failed.
@@ -177,7 +236,12 @@ test("the dashboard counts a model's calls, the trace list filters them, a trace
   await expect(goodRow).toContainText(model);
   await expect(goodRow).toContainText("OK");
   await expect(goodRow).toContainText("OTel");
-  await expect(list.getByRole("row").filter({ hasText: `${prefix} shipping` }).getByText("user-feedback (feedback): negative")).toBeAttached();
+  await expect(
+    list
+      .getByRole("row")
+      .filter({ hasText: `${prefix} shipping` })
+      .getByText("user-feedback (feedback): negative"),
+  ).toBeAttached();
   await page.screenshot({ path: `${SHOTS}/observability-traces.png`, fullPage: true });
 
   const filters = page.getByRole("form", { name: "Filter traces" });
@@ -281,14 +345,21 @@ test("the seeded demo telemetry fills the dashboard; a blocked gateway call show
   await page.goto(`${PROJECT_URL}/observability?window=7d`);
   await expect(page.getByRole("heading", { level: 1, name: "Observability" })).toBeVisible();
   await expect(page.locator("dl[aria-label=Totals]")).toBeVisible();
-  await expect(page.getByRole("table", { name: "Breakdown by prompt version, model and environment" }).getByRole("row").filter({ hasText: "support/reply" }).first()).toBeVisible();
+  await expect(
+    page.getByRole("table", { name: "Breakdown by prompt version, model and environment" }).getByRole("row").filter({ hasText: "support/reply" }).first(),
+  ).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/observability-demo-dashboard.png`, fullPage: true });
   await page.goto(`${PROJECT_URL}/traces?source=gateway`);
   await expect(page.getByRole("table", { name: "Traces, newest first" }).getByRole("row").nth(1)).toContainText("Gateway");
   await page.screenshot({ path: `${SHOTS}/observability-demo-traces.png` });
 
   // A gateway call with a card number: the seeded guardrail blocks it, and the trace shows why.
-  const { secret } = await mutate<{ secret: string }>(page.request, "apiKeys.create", { orgSlug: ORG, projectSlug: PROJECT, name: unique("gateway"), scopes: ["gateway:invoke"] });
+  const { secret } = await mutate<{ secret: string }>(page.request, "apiKeys.create", {
+    orgSlug: ORG,
+    projectSlug: PROJECT,
+    name: unique("gateway"),
+    scopes: ["gateway:invoke"],
+  });
   const model = unique("blocked-model");
   const call = await page.request.post("/api/gateway/v1/chat/completions", {
     headers: { authorization: `Bearer ${secret}` },
@@ -297,7 +368,10 @@ test("the seeded demo telemetry fills the dashboard; a blocked gateway call show
   expect(call.status(), await call.text()).toBe(400);
   await expect(async () => {
     await page.goto(`${PROJECT_URL}/traces?q=${encodeURIComponent(`gateway ${model}`)}`);
-    await page.getByRole("table", { name: "Traces, newest first" }).getByRole("link", { name: `gateway ${model}` }).click({ timeout: 2_000 });
+    await page
+      .getByRole("table", { name: "Traces, newest first" })
+      .getByRole("link", { name: `gateway ${model}` })
+      .click({ timeout: 2_000 });
   }).toPass({ timeout: 15_000 });
   const violations = page.getByRole("region", { name: /Guardrail violation/ });
   await expect(violations.getByText("Blocked", { exact: true })).toBeVisible();

@@ -41,5 +41,10 @@ test("a signed-in person creates an organization and invites someone who already
   await context.close();
 
   await page.reload();
-  await expect(page.getByRole("table", { name: /Members of/ }).getByRole("row").filter({ hasText: "reviewer@example.com" })).toContainText("editor");
+  await expect(
+    page
+      .getByRole("table", { name: /Members of/ })
+      .getByRole("row")
+      .filter({ hasText: "reviewer@example.com" }),
+  ).toContainText("editor");
 });

@@ -13,7 +13,10 @@ test("a draft runs on the Simulated provider with streamed output, and is saved 
   await expect(page.getByText("An offline stand-in for a real model: deterministic replies")).toBeVisible();
 
   await fillEditor(page.getByRole("textbox", { name: "Content of message 1 (system)" }), "You write short summaries.");
-  await fillEditor(page.getByRole("textbox", { name: "Content of message 2 (user)" }), "Summarise {{topic}} for a customer who asked about their refund status yesterday evening.");
+  await fillEditor(
+    page.getByRole("textbox", { name: "Content of message 2 (user)" }),
+    "Summarise {{topic}} for a customer who asked about their refund status yesterday evening.",
+  );
   // A blank field is no value: without a default the variable is required and Run is refused.
   await expect(page.getByRole("list", { name: "Variable report" })).toContainText("Missing variables: topic");
   await page.getByLabel("topic").fill("our refund policy");
@@ -50,11 +53,27 @@ test("an edited version is saved from the playground; a failing provider shows i
   const admin = await adminContext.newPage();
   await signIn(admin, "admin@example.com");
   const providerName = unique("Unreachable");
-  const provider = await mutate<{ id: string }>(admin.request, "providers.create", { orgSlug: ORG, projectSlug: PROJECT, name: providerName, kind: "openai_compatible", baseUrl: "http://127.0.0.1:9/v1", apiKey: "sk-unreachable-123456", defaultModel: "gpt-test" });
+  const provider = await mutate<{ id: string }>(admin.request, "providers.create", {
+    orgSlug: ORG,
+    projectSlug: PROJECT,
+    name: providerName,
+    kind: "openai_compatible",
+    baseUrl: "http://127.0.0.1:9/v1",
+    apiKey: "sk-unreachable-123456",
+    defaultModel: "gpt-test",
+  });
 
   await signIn(page, "editor@example.com");
   const name = unique("pg-edit");
-  await mutate(page.request, "prompts.create", { orgSlug: ORG, projectSlug: PROJECT, name, description: "", tags: [], content: { type: "text", template: "Say hello to {{name}}.", config: {} }, commitMessage: "First" });
+  await mutate(page.request, "prompts.create", {
+    orgSlug: ORG,
+    projectSlug: PROJECT,
+    name,
+    description: "",
+    tags: [],
+    content: { type: "text", template: "Say hello to {{name}}.", config: {} },
+    commitMessage: "First",
+  });
   await page.goto(`${PROJECT_URL}/playground?prompt=${encodeURIComponent(name)}&version=1`);
   const template = page.getByRole("textbox", { name: "Template" });
   await expect(template).toHaveText("Say hello to {{name}}.");

@@ -37,7 +37,9 @@ test("production is protected: an admin protects it, and an editor sees why it c
   await expect(production.getByRole("button", { name: /Move/ })).toHaveCount(0);
   // Unprotected ones still move; and the server refuses production whatever the UI shows.
   await expect(page.getByRole("listitem", { name: "Environment staging" }).getByRole("button", { name: /Move staging/ })).toBeVisible();
-  await expect(mutate(page.request, "prompts.moveLabel", { orgSlug: ORG, projectSlug: PROJECT, name, label: "production", version: 1 })).rejects.toThrow(/403.*protected environment/);
+  await expect(mutate(page.request, "prompts.moveLabel", { orgSlug: ORG, projectSlug: PROJECT, name, label: "production", version: 1 })).rejects.toThrow(
+    /403.*protected environment/,
+  );
   // Editors cannot change protection.
   await page.goto(`${PROJECT_URL}/environments`);
   await expect(page.getByRole("table", { name: /Environments of/ }).getByRole("button")).toHaveCount(0);

@@ -138,11 +138,17 @@ test("an editor creates a chat prompt, saves versions, compares, runs it, labels
   const secret = await admin.getByRole("dialog", { name: "API key created" }).getByRole("textbox", { name: "Secret key" }).inputValue();
   await adminContext.close();
 
-  const response = await page.request.get(`/api/public/v1/prompts/${encodeURIComponent(name)}?label=staging`, { headers: { authorization: `Bearer ${secret}` } });
+  const response = await page.request.get(`/api/public/v1/prompts/${encodeURIComponent(name)}?label=staging`, {
+    headers: { authorization: `Bearer ${secret}` },
+  });
   expect(response.status()).toBe(200);
   const body = (await response.json()) as { name: string; version: number; type: string; labels: string[]; messages: { role: string; content: string }[] };
   expect(body).toMatchObject({ name, version: 3, type: "chat" });
   expect(body.labels).toContain("staging");
   expect(violations).toEqual([]);
-  expect(body.messages.map((m) => m.content)).toEqual(["You are the friendly support agent of {{company}}. Be brief.", "Order {{order_id}} is on its way.", "{{question}}"]);
+  expect(body.messages.map((m) => m.content)).toEqual([
+    "You are the friendly support agent of {{company}}. Be brief.",
+    "Order {{order_id}} is on its way.",
+    "{{question}}",
+  ]);
 });

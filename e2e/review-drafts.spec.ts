@@ -22,7 +22,15 @@ test("a review draft typed on one device is there on another; submitting removes
     name,
     reviewsPerItem: 1,
     rubric: [
-      { type: "categorical", key: "quality", label: "Quality", options: [{ value: "bad", label: "Bad" }, { value: "good", label: "Good" }] },
+      {
+        type: "categorical",
+        key: "quality",
+        label: "Quality",
+        options: [
+          { value: "bad", label: "Bad" },
+          { value: "good", label: "Good" },
+        ],
+      },
       { type: "text", key: "note", label: "Note", required: false, maxLength: 2000 },
     ],
   });

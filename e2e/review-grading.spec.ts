@@ -44,7 +44,17 @@ test("a reviewer grades with the keyboard only; a second reviewer disagrees; gra
     reviewsPerItem: 2,
     guidelines: "## Grading\n\n- **Quality**: *good* when the triage is right.\n- <b>raw html</b> stays text\n",
     rubric: [
-      { type: "categorical", key: "quality", label: "Quality", options: [{ value: "bad", label: "Bad" }, { value: "ok", label: "OK" }, { value: "good", label: "Good" }], ordered: true },
+      {
+        type: "categorical",
+        key: "quality",
+        label: "Quality",
+        options: [
+          { value: "bad", label: "Bad" },
+          { value: "ok", label: "OK" },
+          { value: "good", label: "Good" },
+        ],
+        ordered: true,
+      },
       { type: "numeric", key: "score", label: "Score", min: 1, max: 5, step: 1 },
       { type: "boolean", key: "safe", label: "Safe" },
     ],
@@ -71,7 +81,8 @@ test("a reviewer grades with the keyboard only; a second reviewer disagrees; gra
   await reviewer.keyboard.press("?");
   const shortcuts = reviewer.getByRole("dialog", { name: "Keyboard shortcuts" });
   await expect(shortcuts).toBeVisible();
-  for (const text of ["Next dimension", "Previous dimension", "Submit and load the next item", "Skip this item (it goes to someone else)", "Yes / no"]) await expect(shortcuts.getByText(text)).toBeVisible();
+  for (const text of ["Next dimension", "Previous dimension", "Submit and load the next item", "Skip this item (it goes to someone else)", "Yes / no"])
+    await expect(shortcuts.getByText(text)).toBeVisible();
   await reviewer.keyboard.press("Escape");
   await expect(shortcuts).toBeHidden();
 
@@ -143,7 +154,12 @@ test("a reviewer grades with the keyboard only; a second reviewer disagrees; gra
   await reviewer.goto(`${PROJECT_URL}/review/${name}/mine`);
   const grades = reviewer.getByRole("table", { name: `Your grades in ${name}` });
   await expect(grades.getByRole("row").filter({ hasText: "#3" })).toContainText("Finalised");
-  await expect(grades.getByRole("row").filter({ hasText: "#3" }).getByRole("link", { name: /Revise/ })).toHaveCount(0);
+  await expect(
+    grades
+      .getByRole("row")
+      .filter({ hasText: "#3" })
+      .getByRole("link", { name: /Revise/ }),
+  ).toHaveCount(0);
   await grades.getByRole("link", { name: "Revise item #1" }).click();
   await expect(reviewer.getByRole("heading", { level: 1, name: "Revise item #1" })).toBeVisible();
   await expect(group(reviewer, "Quality").getByRole("radio", { name: "Good" })).toBeChecked();
@@ -151,7 +167,11 @@ test("a reviewer grades with the keyboard only; a second reviewer disagrees; gra
   for (const key of ["j", "5", "Enter"]) await reviewer.keyboard.press(key);
   await expect(reviewer.getByText("Saved your revised grade for item #1.")).toBeVisible();
   const after = await query<Items>(editor.request, "reviews.items", { ...project, name });
-  expect(after.items.find((i) => i.position === 1)!.reviews.find((r) => r.reviewer === "reviewer@example.com")?.grade).toEqual({ quality: "good", score: 5, safe: true });
+  expect(after.items.find((i) => i.position === 1)!.reviews.find((r) => r.reviewer === "reviewer@example.com")?.grade).toEqual({
+    quality: "good",
+    score: 5,
+    safe: true,
+  });
 
   // A viewer: the page explains, the server refuses.
   const viewer = await as(browser, "viewer@example.com");

@@ -19,7 +19,10 @@ async function gradeNext(page: Page, queue: string, grade: Grade): Promise<numbe
   return leased!.position;
 }
 
-test("an editor builds a review queue with a rubric, fills it from a run's failures, assigns reviewers, adjudicates a disagreement and reads agreement; a viewer only reads", async ({ page, browser }) => {
+test("an editor builds a review queue with a rubric, fills it from a run's failures, assigns reviewers, adjudicates a disagreement and reads agreement; a viewer only reads", async ({
+  page,
+  browser,
+}) => {
   test.setTimeout(150_000);
   const queue = unique("reply-review");
   await signIn(page, "editor@example.com");
@@ -119,8 +122,14 @@ test("an editor builds a review queue with a rubric, fills it from a run's failu
   await row.getByRole("button", { name: `Adjudicate item #${second}` }).click();
   const adjudicate = page.getByRole("dialog", { name: `Adjudicate item #${second}` });
   await expect(adjudicate).toContainText("Reviewers differ on Tone of voice, Accuracy");
-  await adjudicate.getByRole("group", { name: /Tone of voice/ }).getByText("Okay", { exact: true }).click();
-  await adjudicate.getByRole("group", { name: /Accuracy/ }).getByText("3", { exact: true }).click();
+  await adjudicate
+    .getByRole("group", { name: /Tone of voice/ })
+    .getByText("Okay", { exact: true })
+    .click();
+  await adjudicate
+    .getByRole("group", { name: /Accuracy/ })
+    .getByText("3", { exact: true })
+    .click();
   await expect(adjudicate.getByRole("radio", { name: "Okay" })).toBeChecked();
   await adjudicate.getByRole("button", { name: "Set final grade" }).click();
   await expect(adjudicate.getByLabel("Note")).toHaveAttribute("aria-invalid", "true");

@@ -18,11 +18,17 @@ test("an admin creates an environment and toggles its protection with a confirma
   await dialog.getByRole("button", { name: "Create environment" }).click();
   await expect(dialog).toBeHidden();
 
-  const row = page.getByRole("table", { name: /Environments of/ }).getByRole("row").filter({ hasText: name });
+  const row = page
+    .getByRole("table", { name: /Environments of/ })
+    .getByRole("row")
+    .filter({ hasText: name });
   await expect(row).toContainText("A slice of traffic");
   await expect(row.getByText("Unprotected")).toBeVisible();
   await row.getByRole("button", { name: `Protect ${name}` }).click();
-  await page.getByRole("alertdialog", { name: `Protect ${name}?` }).getByRole("button", { name: "Protect" }).click();
+  await page
+    .getByRole("alertdialog", { name: `Protect ${name}?` })
+    .getByRole("button", { name: "Protect" })
+    .click();
   await expect(row.getByText("Protected", { exact: true })).toBeVisible();
   await row.getByRole("button", { name: `Unprotect ${name}` }).click();
   const confirm = page.getByRole("alertdialog", { name: `Unprotect ${name}?` });
@@ -70,7 +76,10 @@ test("an admin adds, edits and deletes a provider; its API key is never shown ag
   await expect(row).toContainText(key.slice(-4));
 
   await row.getByRole("button", { name: `Delete ${name}` }).click();
-  await page.getByRole("alertdialog", { name: `Delete ${name}?` }).getByRole("button", { name: "Delete provider" }).click();
+  await page
+    .getByRole("alertdialog", { name: `Delete ${name}?` })
+    .getByRole("button", { name: "Delete provider" })
+    .click();
   await expect(row).toHaveCount(0);
 
   // A project price for a new model.
@@ -90,7 +99,12 @@ test("an admin adds, edits and deletes a provider; its API key is never shown ag
 test("a viewer sees providers without controls; everyone can read the API reference", async ({ page }) => {
   await signIn(page, "viewer@example.com");
   await page.goto(`${PROJECT_URL}/providers`);
-  await expect(page.getByRole("table", { name: /Providers of/ }).getByRole("row").filter({ hasText: "Simulated" })).toBeVisible();
+  await expect(
+    page
+      .getByRole("table", { name: /Providers of/ })
+      .getByRole("row")
+      .filter({ hasText: "Simulated" }),
+  ).toBeVisible();
   await expect(page.getByRole("button", { name: "Add provider" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Add price" })).toHaveCount(0);
   await expect(page.getByRole("table", { name: "Model prices" }).getByRole("button")).toHaveCount(0);
@@ -102,5 +116,10 @@ test("a viewer sees providers without controls; everyone can read the API refere
   await expect(endpoint).toContainText("label");
   await expect(endpoint.getByText(/curl ".*\/api\/public\/v1\/prompts\/<name>"/)).toBeVisible();
   await expect(endpoint).toContainText('-H "Authorization: Bearer $KEEL_SECRET_KEY"');
-  await expect(page.getByRole("navigation", { name: "Endpoints" }).getByRole("link", { name: /Fetch a prompt/ }).first()).toBeVisible();
+  await expect(
+    page
+      .getByRole("navigation", { name: "Endpoints" })
+      .getByRole("link", { name: /Fetch a prompt/ })
+      .first(),
+  ).toBeVisible();
 });

@@ -90,11 +90,14 @@ export function checkBudgets(routes, budgets) {
   for (const { route, gzip, raw } of routes) {
     const budget = budgets.routes[route];
     const verdict = budget === undefined ? "no budget" : gzip > budget ? "OVER" : "ok";
-    lines.push(`${verdict.padEnd(9)} ${route.padEnd(56)} ${kb(gzip).padStart(10)} gzip ${kb(raw).padStart(10)} raw${budget === undefined ? "" : `   budget ${kb(budget)}`}`);
+    lines.push(
+      `${verdict.padEnd(9)} ${route.padEnd(56)} ${kb(gzip).padStart(10)} gzip ${kb(raw).padStart(10)} raw${budget === undefined ? "" : `   budget ${kb(budget)}`}`,
+    );
     if (budget === undefined) problems.push(`${route} has no budget in bench/bundle-budget.json (run scripts/bundle-budget.mjs --write and commit it)`);
     else if (gzip > budget) problems.push(`${route}: first-load JS ${kb(gzip)} (gzip) is over its budget of ${kb(budget)}`);
   }
-  for (const route of Object.keys(budgets.routes)) if (!routes.some((r) => r.route === route)) problems.push(`${route} is in bench/bundle-budget.json but not in the build (remove it)`);
+  for (const route of Object.keys(budgets.routes))
+    if (!routes.some((r) => r.route === route)) problems.push(`${route} is in bench/bundle-budget.json but not in the build (remove it)`);
   return { lines, problems };
 }
 

@@ -12,4 +12,8 @@ const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.resolve(
 const { default: cli } = await import(pathToFileURL(path.join(packageRoot, "src", "cli", "index.mjs")).href);
 
 const targets = process.argv.slice(2);
-process.exitCode = await cli(targets.length ? targets : ["app", "components", "server", "bin", "scripts"], { config: ".dependency-cruiser.cjs", outputType: "err", progress: "none" });
+process.exitCode = await cli(targets.length ? targets : ["app", "components", "server", "bin", "scripts"], {
+  config: ".dependency-cruiser.cjs",
+  outputType: "err",
+  progress: "none",
+});

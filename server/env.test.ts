@@ -78,7 +78,11 @@ describe("environment settings", () => {
     let stderr = "";
     let status = 0;
     try {
-      execFileSync(process.execPath, [path.join(root, "bin/keel.mjs"), "migrate"], { cwd: root, env: { ...process.env, KEEL_OTLP_MAX_BYTES: "8MB", DATABASE_URL: "" }, stdio: "pipe" });
+      execFileSync(process.execPath, [path.join(root, "bin/keel.mjs"), "migrate"], {
+        cwd: root,
+        env: { ...process.env, KEEL_OTLP_MAX_BYTES: "8MB", DATABASE_URL: "" },
+        stdio: "pipe",
+      });
     } catch (error) {
       const e = error as { status: number; stderr: Buffer };
       status = e.status;
@@ -93,7 +97,9 @@ const parseWith = (vars: Record<string, string>) => parseEnv({ NODE_ENV: "test",
 
 describe("KEEL_EGRESS_ALLOW", () => {
   it("takes CIDRs and host names", () => {
-    expect(parseWith({ KEEL_EGRESS_ALLOW: "127.0.0.0/8, ::1/128, localhost, models.internal" }).KEEL_EGRESS_ALLOW).toBe("127.0.0.0/8, ::1/128, localhost, models.internal");
+    expect(parseWith({ KEEL_EGRESS_ALLOW: "127.0.0.0/8, ::1/128, localhost, models.internal" }).KEEL_EGRESS_ALLOW).toBe(
+      "127.0.0.0/8, ::1/128, localhost, models.internal",
+    );
     expect(parseWith({}).KEEL_EGRESS_ALLOW).toBeUndefined();
   });
 

@@ -101,88 +101,90 @@ const trustProxy = z
     return list;
   });
 
-const schema = z.object({
-  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgresql:// URL" }).optional(),
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-  HOST: z.string().min(1).default("0.0.0.0"),
-  /** Signs sessions. Generated and kept in .keel/ in embedded mode; required otherwise. */
-  KEEL_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
-  /** The address people use to reach Keel; https:// turns on Secure cookies and HSTS. */
-  KEEL_PUBLIC_URL: z.url().optional(),
-  /**
-   * Behind a reverse proxy: `1` (or `true`) for one proxy hop, a larger hop count, or the proxies'
-   * addresses/CIDR ranges (comma list). The client IP is then the right-most X-Forwarded-For entry
-   * a trusted proxy did not add, and X-Forwarded-Host is believed. `0`/`false` (default): neither.
-   */
-  KEEL_TRUST_PROXY: trustProxy,
-  KEEL_DATA_DIR: z.string().min(1).default(".keel"),
-  /** Run the evaluation worker as a child process of `npm start` (default); 0 when workers run as `npx keel worker`. */
-  KEEL_WORKER: flag("1"),
-  /** Set by `npm start` on the worker process it supervises (internal): skip migrations, exit with the parent. */
-  KEEL_WORKER_SUPERVISED: flag("0"),
-  /** Encrypts provider API keys at rest (server/crypto/secrets.ts checks its format). */
-  KEEL_ENCRYPTION_KEY: optionalText,
-  /** Older keys still readable while `npx keel rotate-keys` re-encrypts (comma list). */
-  KEEL_ENCRYPTION_PREVIOUS_KEYS: optionalText,
-  /**
-   * Exceptions to the egress policy (server/net/egress.ts): comma-separated CIDRs (127.0.0.0/8,
-   * ::1/128), addresses and host names that outbound calls may reach although they are not public.
-   */
-  KEEL_EGRESS_ALLOW: z
-    .string()
-    .optional()
-    .superRefine((value, ctx) => {
-      try {
-        parseEgressAllow(value);
-      } catch (error) {
-        ctx.addIssue({ code: "custom", message: (error as Error).message });
-      }
-    }),
-  /** Where audit checkpoints are also pushed: a file path or an http(s) URL (checked by the egress policy). */
-  KEEL_AUDIT_CHECKPOINT_SINK: optionalText,
-  KEEL_AUDIT_CHECKPOINT_MINUTES: integer({ min: 1, max: 7 * 24 * 60, default: 60 }),
-  /** Worker threads decoding OTLP batches (0: the main thread). */
-  KEEL_INGEST_THREADS: integer({ min: 0, max: 64, default: 1 }),
-  /** Largest OTLP request body (the decompressed limit is four times this). */
-  KEEL_OTLP_MAX_BYTES: bytes({ min: 1024, max: 1024 * 1_048_576, default: 8 * 1_048_576 }),
-  /** OTLP batches one process takes at once before answering 503 (backpressure). */
-  KEEL_OTLP_MAX_INFLIGHT: integer({ min: 1, max: 10_000, default: 24 }),
-  KEEL_TELEMETRY_POOL: integer({ min: 1, max: 1000, default: 8 }),
-  /** Longest a single SQL statement may run on any of Keel's connections before PostgreSQL cancels it. */
-  KEEL_DB_STATEMENT_TIMEOUT_SECONDS: seconds({ min: 0, max: 86_400, default: 30 }),
-  KEEL_DATASET_IMPORT_MAX_BYTES: bytes({ min: 1, max: 64 * 1024 * 1_048_576, default: DEFAULT_IMPORT_MAX_BYTES }),
-  KEEL_WORKER_RUNS: integer({ min: 1, max: 1000, default: 2 }),
-  KEEL_EVAL_PROVIDER_CONCURRENCY: integer({ min: 1, max: 10_000, default: 32 }),
-  KEEL_EVAL_LEASE_SECONDS: seconds({ min: 0, max: 86_400, default: 120 }),
-  KEEL_EVAL_SLICE_SECONDS: seconds({ min: 0, max: 86_400, default: 30 }),
-  /** Unset: two slices plus 10 s. */
-  KEEL_QUEUE_EXPIRE_SECONDS: seconds({ min: 0, max: 86_400, default: undefined }),
-  KEEL_QUEUE_MAINTENANCE_SECONDS: seconds({ min: 0, max: 86_400, default: 15 }),
-  KEEL_QUEUE_POLL_SECONDS: seconds({ min: 0, max: 3_600, default: 1 }),
-  KEEL_ONLINE_EVAL_SECONDS: seconds({ min: 0, max: 86_400, default: 5 }),
-  KEEL_DEPLOY_SWEEP_SECONDS: seconds({ min: 0, max: 86_400, default: 15 }),
-  KEEL_WEBHOOK_RETRY_BASE_SECONDS: seconds({ min: 0, max: 86_400, default: 10 }),
-  KEEL_WEBHOOK_POLL_SECONDS: seconds({ min: 0, max: 3_600, default: 2 }),
-  /** `npx keel eval`: the Keel to call and a project key with evaluations:write. */
-  KEEL_URL: z.url({ error: "must be a URL such as http://localhost:3000" }).optional(),
-  KEEL_API_KEY: optionalText,
-  /** Prints the schema engine's log lines (debugging migrations). */
-  KEEL_SCHEMA_ENGINE_LOG: optionalText,
-}).superRefine((env, ctx) => {
-  // A sink URL at a refused address literal fails at start, not at the first checkpoint; a name
-  // is checked when the sink is called (no lookups here).
-  const sink = env.KEEL_AUDIT_CHECKPOINT_SINK;
-  if (!sink || !/^https?:\/\//i.test(sink)) return;
-  let policy = NO_EXCEPTIONS;
-  try {
-    policy = parseEgressAllow(env.KEEL_EGRESS_ALLOW);
-  } catch {
-    return; // reported on KEEL_EGRESS_ALLOW itself
-  }
-  const verdict = literalVerdict(policy, sink);
-  if (typeof verdict === "object" && "refused" in verdict) ctx.addIssue({ code: "custom", path: ["KEEL_AUDIT_CHECKPOINT_SINK"], message: verdict.refused });
-});
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgresql:// URL" }).optional(),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    HOST: z.string().min(1).default("0.0.0.0"),
+    /** Signs sessions. Generated and kept in .keel/ in embedded mode; required otherwise. */
+    KEEL_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    /** The address people use to reach Keel; https:// turns on Secure cookies and HSTS. */
+    KEEL_PUBLIC_URL: z.url().optional(),
+    /**
+     * Behind a reverse proxy: `1` (or `true`) for one proxy hop, a larger hop count, or the proxies'
+     * addresses/CIDR ranges (comma list). The client IP is then the right-most X-Forwarded-For entry
+     * a trusted proxy did not add, and X-Forwarded-Host is believed. `0`/`false` (default): neither.
+     */
+    KEEL_TRUST_PROXY: trustProxy,
+    KEEL_DATA_DIR: z.string().min(1).default(".keel"),
+    /** Run the evaluation worker as a child process of `npm start` (default); 0 when workers run as `npx keel worker`. */
+    KEEL_WORKER: flag("1"),
+    /** Set by `npm start` on the worker process it supervises (internal): skip migrations, exit with the parent. */
+    KEEL_WORKER_SUPERVISED: flag("0"),
+    /** Encrypts provider API keys at rest (server/crypto/secrets.ts checks its format). */
+    KEEL_ENCRYPTION_KEY: optionalText,
+    /** Older keys still readable while `npx keel rotate-keys` re-encrypts (comma list). */
+    KEEL_ENCRYPTION_PREVIOUS_KEYS: optionalText,
+    /**
+     * Exceptions to the egress policy (server/net/egress.ts): comma-separated CIDRs (127.0.0.0/8,
+     * ::1/128), addresses and host names that outbound calls may reach although they are not public.
+     */
+    KEEL_EGRESS_ALLOW: z
+      .string()
+      .optional()
+      .superRefine((value, ctx) => {
+        try {
+          parseEgressAllow(value);
+        } catch (error) {
+          ctx.addIssue({ code: "custom", message: (error as Error).message });
+        }
+      }),
+    /** Where audit checkpoints are also pushed: a file path or an http(s) URL (checked by the egress policy). */
+    KEEL_AUDIT_CHECKPOINT_SINK: optionalText,
+    KEEL_AUDIT_CHECKPOINT_MINUTES: integer({ min: 1, max: 7 * 24 * 60, default: 60 }),
+    /** Worker threads decoding OTLP batches (0: the main thread). */
+    KEEL_INGEST_THREADS: integer({ min: 0, max: 64, default: 1 }),
+    /** Largest OTLP request body (the decompressed limit is four times this). */
+    KEEL_OTLP_MAX_BYTES: bytes({ min: 1024, max: 1024 * 1_048_576, default: 8 * 1_048_576 }),
+    /** OTLP batches one process takes at once before answering 503 (backpressure). */
+    KEEL_OTLP_MAX_INFLIGHT: integer({ min: 1, max: 10_000, default: 24 }),
+    KEEL_TELEMETRY_POOL: integer({ min: 1, max: 1000, default: 8 }),
+    /** Longest a single SQL statement may run on any of Keel's connections before PostgreSQL cancels it. */
+    KEEL_DB_STATEMENT_TIMEOUT_SECONDS: seconds({ min: 0, max: 86_400, default: 30 }),
+    KEEL_DATASET_IMPORT_MAX_BYTES: bytes({ min: 1, max: 64 * 1024 * 1_048_576, default: DEFAULT_IMPORT_MAX_BYTES }),
+    KEEL_WORKER_RUNS: integer({ min: 1, max: 1000, default: 2 }),
+    KEEL_EVAL_PROVIDER_CONCURRENCY: integer({ min: 1, max: 10_000, default: 32 }),
+    KEEL_EVAL_LEASE_SECONDS: seconds({ min: 0, max: 86_400, default: 120 }),
+    KEEL_EVAL_SLICE_SECONDS: seconds({ min: 0, max: 86_400, default: 30 }),
+    /** Unset: two slices plus 10 s. */
+    KEEL_QUEUE_EXPIRE_SECONDS: seconds({ min: 0, max: 86_400, default: undefined }),
+    KEEL_QUEUE_MAINTENANCE_SECONDS: seconds({ min: 0, max: 86_400, default: 15 }),
+    KEEL_QUEUE_POLL_SECONDS: seconds({ min: 0, max: 3_600, default: 1 }),
+    KEEL_ONLINE_EVAL_SECONDS: seconds({ min: 0, max: 86_400, default: 5 }),
+    KEEL_DEPLOY_SWEEP_SECONDS: seconds({ min: 0, max: 86_400, default: 15 }),
+    KEEL_WEBHOOK_RETRY_BASE_SECONDS: seconds({ min: 0, max: 86_400, default: 10 }),
+    KEEL_WEBHOOK_POLL_SECONDS: seconds({ min: 0, max: 3_600, default: 2 }),
+    /** `npx keel eval`: the Keel to call and a project key with evaluations:write. */
+    KEEL_URL: z.url({ error: "must be a URL such as http://localhost:3000" }).optional(),
+    KEEL_API_KEY: optionalText,
+    /** Prints the schema engine's log lines (debugging migrations). */
+    KEEL_SCHEMA_ENGINE_LOG: optionalText,
+  })
+  .superRefine((env, ctx) => {
+    // A sink URL at a refused address literal fails at start, not at the first checkpoint; a name
+    // is checked when the sink is called (no lookups here).
+    const sink = env.KEEL_AUDIT_CHECKPOINT_SINK;
+    if (!sink || !/^https?:\/\//i.test(sink)) return;
+    let policy = NO_EXCEPTIONS;
+    try {
+      policy = parseEgressAllow(env.KEEL_EGRESS_ALLOW);
+    } catch {
+      return; // reported on KEEL_EGRESS_ALLOW itself
+    }
+    const verdict = literalVerdict(policy, sink);
+    if (typeof verdict === "object" && "refused" in verdict) ctx.addIssue({ code: "custom", path: ["KEEL_AUDIT_CHECKPOINT_SINK"], message: verdict.refused });
+  });
 
 export type Env = z.infer<typeof schema>;
 type SettingName = keyof Env & `KEEL_${string}`;

@@ -41,7 +41,11 @@ async function main() {
   if (!dev && !(await buildIsCurrent(dir))) {
     log("Building the web app (first start or changed sources; takes a minute) …");
     const pending = await startBuild(dir);
-    const build = spawnSync(path.join(dir, "node_modules", ".bin", "next"), ["build"], { cwd: dir, stdio: "inherit", env: { ...process.env, NODE_ENV: "production", KEEL_BUILD_TYPECHECK: "0" } });
+    const build = spawnSync(path.join(dir, "node_modules", ".bin", "next"), ["build"], {
+      cwd: dir,
+      stdio: "inherit",
+      env: { ...process.env, NODE_ENV: "production", KEEL_BUILD_TYPECHECK: "0" },
+    });
     if (build.status !== 0) throw new Error("next build failed");
     await pending.recordBuilt();
   }
@@ -78,7 +82,9 @@ async function main() {
   });
 
   server.listen(env.PORT, env.HOST, () => {
-    log(`Keel is listening on ${publicUrl} (${runtime.mode === "embedded" ? `embedded PostgreSQL in ${env.KEEL_DATA_DIR}/` : "DATABASE_URL"}; ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    log(
+      `Keel is listening on ${publicUrl} (${runtime.mode === "embedded" ? `embedded PostgreSQL in ${env.KEEL_DATA_DIR}/` : "DATABASE_URL"}; ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    );
   });
 }
 

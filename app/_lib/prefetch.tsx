@@ -27,7 +27,9 @@ export function prefetchOrNavigate<TQueryFnData, TError, TData, TQueryKey extend
 }
 
 /** Fetches what a view also shows into the request's cache; a failure is left for the browser to ask again. */
-export function prefetch<TQueryFnData, TError, TData, TQueryKey extends QueryKey>(options: FetchQueryOptions<TQueryFnData, TError, TData, TQueryKey>): Promise<void> {
+export function prefetch<TQueryFnData, TError, TData, TQueryKey extends QueryKey>(
+  options: FetchQueryOptions<TQueryFnData, TError, TData, TQueryKey>,
+): Promise<void> {
   return getQueryClient().prefetchQuery(options);
 }
 

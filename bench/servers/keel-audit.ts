@@ -72,7 +72,11 @@ const fakeUuid = () => `${hex(8)}-${hex(4)}-7${hex(3)}-${pick(["8", "9", "a", "b
 const FIRST = ["alice", "bruno", "chen", "dara", "emeka", "fatima", "gustav", "hana", "ines", "jonas", "kofi", "lena"];
 const LAST = ["martin", "okafor", "schmidt", "tanaka", "silva", "novak", "haddad", "larsen"];
 const ROLES = ["owner", "admin", "editor", "editor", "editor", "approver", "reviewer", "viewer"] as const;
-const USERS = Array.from({ length: 40 }, (_, i) => ({ id: fakeUuid(), email: `${FIRST[i % FIRST.length]}.${LAST[i % LAST.length]}${i >= 24 ? i : ""}@acme-support.example`, role: ROLES[i % ROLES.length]! }));
+const USERS = Array.from({ length: 40 }, (_, i) => ({
+  id: fakeUuid(),
+  email: `${FIRST[i % FIRST.length]}.${LAST[i % LAST.length]}${i >= 24 ? i : ""}@acme-support.example`,
+  role: ROLES[i % ROLES.length]!,
+}));
 const KEYS = Array.from({ length: 6 }, () => ({ id: fakeUuid(), label: `pk-keel-${hex(16)}` }));
 const USER_AGENTS = [
   "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
@@ -80,12 +84,37 @@ const USER_AGENTS = [
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36",
 ];
 const SDK_AGENTS = ["keel-sdk-python/0.9.2 (CPython 3.12.7; linux)", "keel-sdk-js/0.9.1 (node 20.18.0; linux)", "GitHub-Actions keel-cli/0.9.0"];
-const PROMPTS = Array.from({ length: 60 }, (_, i) => ({ id: fakeUuid(), name: `${pick(["support", "billing", "onboarding", "search", "triage"])}/${pick(["reply", "summary", "classify", "rewrite", "extract"])}-${i}` }));
+const PROMPTS = Array.from({ length: 60 }, (_, i) => ({
+  id: fakeUuid(),
+  name: `${pick(["support", "billing", "onboarding", "search", "triage"])}/${pick(["reply", "summary", "classify", "rewrite", "extract"])}-${i}`,
+}));
 const DATASETS = Array.from({ length: 20 }, (_, i) => ({ id: fakeUuid(), name: `${pick(["tickets", "refunds", "faq", "escalations"])}-${i}` }));
 const ENVIRONMENTS = ["production", "staging", "eu-production"];
-const MESSAGES = ["Tighten the tone for refund questions", "Add the known-issues variable", "Shorter answers for mobile", "Fix the greeting in German", "Cite the policy link once", "Lower temperature to 0.2"];
+const MESSAGES = [
+  "Tighten the tone for refund questions",
+  "Add the known-issues variable",
+  "Shorter answers for mobile",
+  "Fix the greeting in German",
+  "Cite the policy link once",
+  "Lower temperature to 0.2",
+];
 
-type Generated = Pick<HashedEvent, "actorType" | "actorId" | "actorLabel" | "actorRole" | "action" | "targetType" | "targetId" | "before" | "after" | "outcome" | "requestId" | "ip" | "userAgent"> & { projectId: string | null };
+type Generated = Pick<
+  HashedEvent,
+  | "actorType"
+  | "actorId"
+  | "actorLabel"
+  | "actorRole"
+  | "action"
+  | "targetType"
+  | "targetId"
+  | "before"
+  | "after"
+  | "outcome"
+  | "requestId"
+  | "ip"
+  | "userAgent"
+> & { projectId: string | null };
 
 let requestNumber = 0;
 let runNumber = 0;
@@ -97,9 +126,25 @@ function generate(i: number): Generated {
   const apiKey = pick(KEYS);
   const actor =
     who === "user"
-      ? { actorType: "user", actorId: user.id, actorLabel: user.email, actorRole: user.role as string | null, requestId: fakeUuid(), ip: `203.0.113.${1 + rand(250)}`, userAgent: pick(USER_AGENTS) as string | null }
+      ? {
+          actorType: "user",
+          actorId: user.id,
+          actorLabel: user.email,
+          actorRole: user.role as string | null,
+          requestId: fakeUuid(),
+          ip: `203.0.113.${1 + rand(250)}`,
+          userAgent: pick(USER_AGENTS) as string | null,
+        }
       : who === "api_key"
-        ? { actorType: "api_key", actorId: apiKey.id, actorLabel: apiKey.label, actorRole: null, requestId: fakeUuid(), ip: `198.51.100.${1 + rand(250)}`, userAgent: pick(SDK_AGENTS) as string | null }
+        ? {
+            actorType: "api_key",
+            actorId: apiKey.id,
+            actorLabel: apiKey.label,
+            actorRole: null,
+            requestId: fakeUuid(),
+            ip: `198.51.100.${1 + rand(250)}`,
+            userAgent: pick(SDK_AGENTS) as string | null,
+          }
         : { actorType: "system", actorId: null, actorLabel: "worker", actorRole: null, requestId: null, ip: null, userAgent: null };
   const prompt = pick(PROMPTS);
   const dataset = pick(DATASETS);
@@ -107,29 +152,93 @@ function generate(i: number): Generated {
   const base = { ...actor, projectId: ctx.projectId as string | null, outcome: "success" };
   if (who === "system") {
     runNumber++;
-    return { ...base, action: "evaluation.run.finished", targetType: "evaluation_run", targetId: fakeUuid(), before: { status: "running" }, after: { number: runNumber, status: "completed", done: 1000, errors: rand(3), durationMs: 12_000 + rand(9_000) } };
+    return {
+      ...base,
+      action: "evaluation.run.finished",
+      targetType: "evaluation_run",
+      targetId: fakeUuid(),
+      before: { status: "running" },
+      after: { number: runNumber, status: "completed", done: 1000, errors: rand(3), durationMs: 12_000 + rand(9_000) },
+    };
   }
   switch (rand(8)) {
     case 0:
     case 1:
-      return { ...base, action: "prompt.version.created", targetType: "prompt", targetId: prompt.id, before: null, after: { name: prompt.name, version, commitMessage: pick(MESSAGES), contentHash: hex(16), tags: ["support"] } };
+      return {
+        ...base,
+        action: "prompt.version.created",
+        targetType: "prompt",
+        targetId: prompt.id,
+        before: null,
+        after: { name: prompt.name, version, commitMessage: pick(MESSAGES), contentHash: hex(16), tags: ["support"] },
+      };
     case 2:
-      return { ...base, action: "prompt.label.moved", targetType: "prompt", targetId: prompt.id, before: { label: "staging", version: version - 1 }, after: { label: "staging", version } };
+      return {
+        ...base,
+        action: "prompt.label.moved",
+        targetType: "prompt",
+        targetId: prompt.id,
+        before: { label: "staging", version: version - 1 },
+        after: { label: "staging", version },
+      };
     case 3: {
       requestNumber++;
-      return { ...base, action: "deployment.requested", targetType: "deployment_request", targetId: fakeUuid(), before: null, after: { number: requestNumber, prompt: prompt.name, version, environment: pick(ENVIRONMENTS), kind: "promote", gate: { passed: true, score: 0.94 } } };
+      return {
+        ...base,
+        action: "deployment.requested",
+        targetType: "deployment_request",
+        targetId: fakeUuid(),
+        before: null,
+        after: { number: requestNumber, prompt: prompt.name, version, environment: pick(ENVIRONMENTS), kind: "promote", gate: { passed: true, score: 0.94 } },
+      };
     }
     case 4:
-      return { ...base, action: "deployment.approval.given", targetType: "deployment_request", targetId: fakeUuid(), before: { approvals: 1, status: "pending" }, after: { number: Math.max(1, requestNumber), approvals: 2, status: "approved", rule: "two-approvers", comment: "Checked the eval diff, looks good" } };
+      return {
+        ...base,
+        action: "deployment.approval.given",
+        targetType: "deployment_request",
+        targetId: fakeUuid(),
+        before: { approvals: 1, status: "pending" },
+        after: { number: Math.max(1, requestNumber), approvals: 2, status: "approved", rule: "two-approvers", comment: "Checked the eval diff, looks good" },
+      };
     case 5:
-      return { ...base, action: "dataset.items.added", targetType: "dataset", targetId: dataset.id, before: { version: version - 1, items: 4_000 + version * 25 }, after: { version, items: 4_025 + version * 25, added: 25, source: "manual" } };
+      return {
+        ...base,
+        action: "dataset.items.added",
+        targetType: "dataset",
+        targetId: dataset.id,
+        before: { version: version - 1, items: 4_000 + version * 25 },
+        after: { version, items: 4_025 + version * 25, added: 25, source: "manual" },
+      };
     case 6:
       if (rand(10) === 0) {
-        return { ...base, outcome: "denied", action: "access.denied", targetType: "environment", targetId: pick(ENVIRONMENTS), before: null, after: { route: "POST /api/public/v1/prompts/{name}/labels", reason: "This API key lacks the prompts:write scope" } };
+        return {
+          ...base,
+          outcome: "denied",
+          action: "access.denied",
+          targetType: "environment",
+          targetId: pick(ENVIRONMENTS),
+          before: null,
+          after: { route: "POST /api/public/v1/prompts/{name}/labels", reason: "This API key lacks the prompts:write scope" },
+        };
       }
-      return { ...base, action: "evaluation.run.created", targetType: "evaluation_run", targetId: fakeUuid(), before: null, after: { number: runNumber + 1, prompt: prompt.name, version, dataset: dataset.name, evaluators: ["exact", "tone"], concurrency: 16 } };
+      return {
+        ...base,
+        action: "evaluation.run.created",
+        targetType: "evaluation_run",
+        targetId: fakeUuid(),
+        before: null,
+        after: { number: runNumber + 1, prompt: prompt.name, version, dataset: dataset.name, evaluators: ["exact", "tone"], concurrency: 16 },
+      };
     default:
-      return { ...base, action: "dataset.item.updated", targetType: "dataset", targetId: dataset.id, before: { itemId: fakeUuid(), expected: "Refunds take 5-7 days." }, after: { expected: "Refunds take 3-5 business days." } };
+      return {
+        ...base,
+        action: "dataset.item.updated",
+        targetType: "dataset",
+        targetId: dataset.id,
+        before: { itemId: fakeUuid(), expected: "Refunds take 5-7 days." },
+        after: { expected: "Refunds take 3-5 business days." },
+      };
   }
 }
 
@@ -144,16 +253,20 @@ async function seed(count: number) {
   await client.connect();
   try {
     await client.query("BEGIN");
-    const head = (await client.query<{ last_seq: string; last_hash: string; last_at: Date }>(
-      `SELECT h.last_seq::text AS last_seq, h.last_hash, (SELECT max(created_at) FROM audit_events WHERE org_id = h.org_id) AS last_at FROM audit_chain_heads h WHERE h.org_id = $1::uuid FOR UPDATE`,
-      [ctx.orgId],
-    )).rows[0]!;
+    const head = (
+      await client.query<{ last_seq: string; last_hash: string; last_at: Date }>(
+        `SELECT h.last_seq::text AS last_seq, h.last_hash, (SELECT max(created_at) FROM audit_events WHERE org_id = h.org_id) AS last_at FROM audit_chain_heads h WHERE h.org_id = $1::uuid FOR UPDATE`,
+        [ctx.orgId],
+      )
+    ).rows[0]!;
     let seq = BigInt(head.last_seq);
     let prevHash = head.last_hash;
     // Events continue after the organization's real ones, a few milliseconds apart.
     let at = head.last_at.getTime() + 1;
     const copy = client.query(
-      copyFrom(`COPY audit_events (id, org_id, project_id, seq, created_at, actor_type, actor_id, actor_label, actor_role, action, target_type, target_id, before, after, outcome, request_id, ip, user_agent, prev_hash, hash) FROM STDIN`),
+      copyFrom(
+        `COPY audit_events (id, org_id, project_id, seq, created_at, actor_type, actor_id, actor_label, actor_role, action, target_type, target_id, before, after, outcome, request_id, ip, user_agent, prev_hash, hash) FROM STDIN`,
+      ),
     );
     const done = new Promise<void>((resolve, reject) => {
       copy.on("finish", resolve);
@@ -217,7 +330,11 @@ async function seed(count: number) {
     }
     copy.end();
     await done;
-    await client.query(`UPDATE audit_chain_heads SET last_seq = $2::bigint, last_hash = $3, updated_at = now() WHERE org_id = $1::uuid`, [ctx.orgId, seq.toString(), prevHash]);
+    await client.query(`UPDATE audit_chain_heads SET last_seq = $2::bigint, last_hash = $3, updated_at = now() WHERE org_id = $1::uuid`, [
+      ctx.orgId,
+      seq.toString(),
+      prevHash,
+    ]);
     await client.query("COMMIT");
     // As after autovacuum on a live system: visibility map set (the export's count is an
     // index-only scan), statistics current.

@@ -64,9 +64,13 @@ try {
   const racers = await Promise.all(Array.from({ length: 10 }, (_, i) => member(`racer-${i}@bench`, "approver")));
 
   const versions = rounds * 2 + races + 2;
-  const { prompt } = await runAudited(editor, (w) => createPrompt(w, ctx, { name: "bench/reply", content: { type: "text", template: "v1 {{q}}", config: {} }, commitMessage: "v1" }));
+  const { prompt } = await runAudited(editor, (w) =>
+    createPrompt(w, ctx, { name: "bench/reply", content: { type: "text", template: "v1 {{q}}", config: {} }, commitMessage: "v1" }),
+  );
   for (let v = 2; v <= versions; v++) {
-    await runAudited(editor, (w) => createVersion(w, ctx, { promptId: prompt.id, content: { type: "text", template: `v${v} {{q}}`, config: {} }, commitMessage: `v${v}` }));
+    await runAudited(editor, (w) =>
+      createVersion(w, ctx, { promptId: prompt.id, content: { type: "text", template: `v${v} {{q}}`, config: {} }, commitMessage: `v${v}` }),
+    );
   }
   await runAudited(owner, (w) => setEnvironmentProtection(w, ctx, { name: "production", protected: true }));
   const twoRules = {
@@ -90,7 +94,9 @@ try {
     direct.push(d);
     version++;
     const [f, last] = await time(async () => {
-      const { number } = await runAudited(editor, (w) => createRequest(w, ctx, { prompt: "bench/reply", version, environment: "production", justification: "bench" }));
+      const { number } = await runAudited(editor, (w) =>
+        createRequest(w, ctx, { prompt: "bench/reply", version, environment: "production", justification: "bench" }),
+      );
       await runAudited(approver, (w) => approveRequest(w, ctx, { number, comment: "" }));
       return time(() => runAudited(admin, (w) => approveRequest(w, ctx, { number, comment: "" })));
     });
@@ -100,12 +106,16 @@ try {
     promoting.push(p);
   }
 
-  await runAudited(owner, (w) => setPolicy(w, ctx, { environment: "production", policy: { rules: [{ name: "Two approvers", required: 2, roles: ["approver"], users: [] }] } }));
+  await runAudited(owner, (w) =>
+    setPolicy(w, ctx, { environment: "production", policy: { rules: [{ name: "Two approvers", required: 2, roles: ["approver"], users: [] }] } }),
+  );
   const race: number[] = [];
   let exactlyOne = 0;
   for (let i = 0; i < races; i++) {
     version++;
-    const { number } = await runAudited(editor, (w) => createRequest(w, ctx, { prompt: "bench/reply", version, environment: "production", justification: "race" }));
+    const { number } = await runAudited(editor, (w) =>
+      createRequest(w, ctx, { prompt: "bench/reply", version, environment: "production", justification: "race" }),
+    );
     const [ms, results] = await time(() => Promise.allSettled(racers.map((a) => runAudited(a, (w) => approveRequest(w, ctx, { number, comment: "" })))));
     race.push(ms);
     const deployments = await getDb().deployment.count({ where: { request: { projectId: ctx.projectId, number } } });

@@ -37,11 +37,28 @@ try {
     const project = await w.tx.project.findFirstOrThrow({ where: { orgId: org.id } });
     return { orgId: org.id, projectId: project.id };
   });
-  const provider = await runAudited(actor, (w) => createProviderConnection(w, ctx, { name: "Fake", kind: "openai_compatible", baseUrl: process.env.FAKE_URL!, apiKey: "sk-bench-1234567890", defaultModel: "gpt-4o-mini" }));
-  await runAudited(actor, (w) => createPrompt(w, ctx, { name: "bench", content: { type: "text", template: "{{question}}", config: { providerId: provider.id, model: "gpt-4o-mini" } }, commitMessage: "bench" }));
+  const provider = await runAudited(actor, (w) =>
+    createProviderConnection(w, ctx, {
+      name: "Fake",
+      kind: "openai_compatible",
+      baseUrl: process.env.FAKE_URL!,
+      apiKey: "sk-bench-1234567890",
+      defaultModel: "gpt-4o-mini",
+    }),
+  );
+  await runAudited(actor, (w) =>
+    createPrompt(w, ctx, {
+      name: "bench",
+      content: { type: "text", template: "{{question}}", config: { providerId: provider.id, model: "gpt-4o-mini" } },
+      commitMessage: "bench",
+    }),
+  );
   const dataset = await runAudited(actor, (w) => createDataset(w, ctx, { name: "bench" }));
   for (let start = 0; start < items; start += 1000) {
-    const batch = Array.from({ length: Math.min(1000, items - start) }, (_, i) => ({ input: { question: `Question ${start + i + 1}` }, expected: `Echo: Question ${start + i + 1}` }));
+    const batch = Array.from({ length: Math.min(1000, items - start) }, (_, i) => ({
+      input: { question: `Question ${start + i + 1}` },
+      expected: `Echo: Question ${start + i + 1}`,
+    }));
     await runAudited(actor, (w) => addItems(w, ctx, { datasetId: dataset.id, items: batch, source: { type: "manual" } }));
   }
   await runAudited(actor, (w) => createEvaluator(w, ctx, { name: "exact", config: { kind: "exact_match" } }));

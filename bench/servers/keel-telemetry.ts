@@ -53,8 +53,26 @@ const PROMPT = "support/reply";
 const FAKE_URL = process.env.FAKE_URL;
 /** The guardrails every gateway call passes (FAKE_URL only): input PII masking, an output length limit. */
 const GUARDRAILS: GuardrailInput[] = [
-  { name: "Mask personal data", description: "Emails and phone numbers never reach the model", stage: "input", action: "flag", config: { kind: "pii", entities: ["email", "phone"], mode: "mask" }, promptName: null, environment: null, enabled: true },
-  { name: "Short answers", description: "Flag answers over 2,000 characters", stage: "output", action: "flag", config: { kind: "max_length", maxChars: 2_000 }, promptName: null, environment: null, enabled: true },
+  {
+    name: "Mask personal data",
+    description: "Emails and phone numbers never reach the model",
+    stage: "input",
+    action: "flag",
+    config: { kind: "pii", entities: ["email", "phone"], mode: "mask" },
+    promptName: null,
+    environment: null,
+    enabled: true,
+  },
+  {
+    name: "Short answers",
+    description: "Flag answers over 2,000 characters",
+    stage: "output",
+    action: "flag",
+    config: { kind: "max_length", maxChars: 2_000 },
+    promptName: null,
+    environment: null,
+    enabled: true,
+  },
 ];
 
 const owner = await getDb().user.create({ data: { email: "bench@example.com", name: "Bench" } });
@@ -74,7 +92,15 @@ const seeded = await runAudited(actor, async (w) => {
 const { ctx } = seeded;
 
 const connection = FAKE_URL
-  ? await runAudited(actor, (w) => createProviderConnection(w, ctx, { name: "Fake OpenAI", kind: "openai_compatible", baseUrl: FAKE_URL, apiKey: "sk-bench-1234567890", defaultModel: "gpt-4o-mini" }))
+  ? await runAudited(actor, (w) =>
+      createProviderConnection(w, ctx, {
+        name: "Fake OpenAI",
+        kind: "openai_compatible",
+        baseUrl: FAKE_URL,
+        apiKey: "sk-bench-1234567890",
+        defaultModel: "gpt-4o-mini",
+      }),
+    )
   : null;
 
 // The same ~1.5 KB support prompt as the prompt-api case.
@@ -95,13 +121,25 @@ await runAudited(actor, async (w) => {
     name: PROMPT,
     tags: ["support", "bench"],
     commitMessage: "Bench prompt",
-    content: { type: "chat", config: { ...(connection ? { providerId: connection.id } : {}), model: "gpt-4o-mini", temperature: 0.3, maxTokens: 800 }, messages: [...promptMessages] },
+    content: {
+      type: "chat",
+      config: { ...(connection ? { providerId: connection.id } : {}), model: "gpt-4o-mini", temperature: 0.3, maxTokens: 800 },
+      messages: [...promptMessages],
+    },
   });
   await moveLabel(w, ctx, { promptId: prompt.id, label: "production", version: 1 });
 });
 
 if (connection) {
-  await runAudited(actor, (w) => updateTelemetrySettings(w, ctx, { retentionDays: 30, gatewayConnectionId: connection.id, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 30_000 }));
+  await runAudited(actor, (w) =>
+    updateTelemetrySettings(w, ctx, {
+      retentionDays: 30,
+      gatewayConnectionId: connection.id,
+      fallbackConnectionId: null,
+      fallbackModel: null,
+      gatewayTimeoutMs: 30_000,
+    }),
+  );
   for (const g of GUARDRAILS) {
     await runAudited(actor, (w) => createGuardrail(w, ctx, g));
   }

@@ -26,7 +26,10 @@ export function ChangePasswordForm({ email }: { email: string }) {
   const queryClient = useQueryClient();
   const formId = useId();
   const form = useForm({ resolver: placedZodResolver(schema, { labels: LABELS }), defaultValues: EMPTY });
-  const { register, formState: { errors } } = form;
+  const {
+    register,
+    formState: { errors },
+  } = form;
   const [formError, setFormError] = useState<string | null>(null);
   const [done, setDone] = useState<null | "signed-in" | "signed-out">(null);
   const [signingIn, setSigningIn] = useState(false);
@@ -53,7 +56,10 @@ export function ChangePasswordForm({ email }: { email: string }) {
   const onSubmit = (e: FormEvent) => {
     setDone(null);
     setFormError(null);
-    return form.handleSubmit(({ currentPassword, newPassword }) => change.mutate({ currentPassword, newPassword }), () => focusFirstInvalid(formId))(e);
+    return form.handleSubmit(
+      ({ currentPassword, newPassword }) => change.mutate({ currentPassword, newPassword }),
+      () => focusFirstInvalid(formId),
+    )(e);
   };
 
   return (
@@ -69,9 +75,23 @@ export function ChangePasswordForm({ email }: { email: string }) {
       ) : null}
       <FormProblem message={formError} />
       <input type="email" name="username" autoComplete="username" value={email} readOnly hidden />
-      <Input label={LABELS.currentPassword} type="password" autoComplete="current-password" {...register("currentPassword")} error={errors.currentPassword?.message} wrapperClassName="sm:max-w-xs" />
+      <Input
+        label={LABELS.currentPassword}
+        type="password"
+        autoComplete="current-password"
+        {...register("currentPassword")}
+        error={errors.currentPassword?.message}
+        wrapperClassName="sm:max-w-xs"
+      />
       <div className="grid gap-4 sm:grid-cols-2">
-        <Input label={LABELS.newPassword} type="password" autoComplete="new-password" hint="At least 12 characters." {...register("newPassword")} error={errors.newPassword?.message} />
+        <Input
+          label={LABELS.newPassword}
+          type="password"
+          autoComplete="new-password"
+          hint="At least 12 characters."
+          {...register("newPassword")}
+          error={errors.newPassword?.message}
+        />
         <Input label={LABELS.confirm} type="password" autoComplete="new-password" {...register("confirm")} error={errors.confirm?.message} />
       </div>
       <div className="flex items-center gap-3">

@@ -15,8 +15,28 @@ type Session = RouterOutputs["account"]["sessions"][number];
 /** "Firefox on Linux" from a user agent, enough to recognise a device; the full string is in the title. */
 export function describeUserAgent(ua: string | null): string {
   if (!ua) return "Unknown browser";
-  const browser = /Edg\//.test(ua) ? "Edge" : /Firefox\//.test(ua) ? "Firefox" : /Chrome\//.test(ua) ? "Chrome" : /Safari\//.test(ua) ? "Safari" : /curl\//.test(ua) ? "curl" : "A browser";
-  const os = /Windows/.test(ua) ? "Windows" : /Mac OS X|Macintosh/.test(ua) ? "macOS" : /Android/.test(ua) ? "Android" : /iPhone|iPad/.test(ua) ? "iOS" : /Linux/.test(ua) ? "Linux" : null;
+  const browser = /Edg\//.test(ua)
+    ? "Edge"
+    : /Firefox\//.test(ua)
+      ? "Firefox"
+      : /Chrome\//.test(ua)
+        ? "Chrome"
+        : /Safari\//.test(ua)
+          ? "Safari"
+          : /curl\//.test(ua)
+            ? "curl"
+            : "A browser";
+  const os = /Windows/.test(ua)
+    ? "Windows"
+    : /Mac OS X|Macintosh/.test(ua)
+      ? "macOS"
+      : /Android/.test(ua)
+        ? "Android"
+        : /iPhone|iPad/.test(ua)
+          ? "iOS"
+          : /Linux/.test(ua)
+            ? "Linux"
+            : null;
   return os ? `${browser} on ${os}` : browser;
 }
 
@@ -105,7 +125,13 @@ export function SessionsCard() {
                 </TD>
                 <TD className="text-right">
                   {s.current ? null : (
-                    <Button size="sm" variant="danger-ghost" aria-label={`End the session of ${describeUserAgent(s.userAgent)} from ${s.ip ?? "an unknown address"}`} loading={revoke.isPending && revoke.variables.sessionId === s.id} onClick={() => revoke.mutate({ sessionId: s.id })}>
+                    <Button
+                      size="sm"
+                      variant="danger-ghost"
+                      aria-label={`End the session of ${describeUserAgent(s.userAgent)} from ${s.ip ?? "an unknown address"}`}
+                      loading={revoke.isPending && revoke.variables.sessionId === s.id}
+                      onClick={() => revoke.mutate({ sessionId: s.id })}
+                    >
                       End
                     </Button>
                   )}

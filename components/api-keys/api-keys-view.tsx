@@ -7,7 +7,21 @@ import { z } from "zod";
 import { apiKeyInput, type ApiKeyInput } from "@/server/contracts/api-keys";
 import { API_KEY_SCOPES, API_KEY_SCOPE_NAMES, type ApiKeyScope } from "@/server/contracts/permissions";
 import { useTRPC, type RouterOutputs } from "@/components/trpc/client";
-import { Alert, Badge, Button, Checkbox, cn, CopyField, CrudSection, Dialog, FormDialog, FormProblem, type FormProps, Input, type SectionApi } from "@/components/ui";
+import {
+  Alert,
+  Badge,
+  Button,
+  Checkbox,
+  cn,
+  CopyField,
+  CrudSection,
+  Dialog,
+  FormDialog,
+  FormProblem,
+  type FormProps,
+  Input,
+  type SectionApi,
+} from "@/components/ui";
 import { KeyIcon, PencilIcon } from "@/components/ui/icons";
 import { useZodForm } from "@/components/lib/form-errors";
 import { Time } from "@/components/lib/time";
@@ -56,7 +70,11 @@ export function ApiKeysView({ orgSlug, projectSlug, projectName, canCreate, canR
       query={keys}
       what="API keys"
       invalidates={[trpc.apiKeys.list.queryKey()]}
-      empty={{ icon: <KeyIcon />, title: "No API keys yet", description: canCreate ? "Create a key for each application, with only the scopes it needs." : "An owner or admin can create keys for this project." }}
+      empty={{
+        icon: <KeyIcon />,
+        title: "No API keys yet",
+        description: canCreate ? "Create a key for each application, with only the scopes it needs." : "An owner or admin can create keys for this project.",
+      }}
       caption={`API keys of ${projectName}`}
       rowKey={(k) => k.id}
       rowClassName={(k) => cn(k.revokedAt && "bg-zinc-50/70 text-zinc-500")}
@@ -111,7 +129,11 @@ export function ApiKeysView({ orgSlug, projectSlug, projectName, canCreate, canR
             </>
           ),
         },
-        { header: "Last used", className: "whitespace-nowrap text-zinc-500", cell: (k) => (k.lastUsedAt ? <Time value={k.lastUsedAt} mode="relative" /> : "Never") },
+        {
+          header: "Last used",
+          className: "whitespace-nowrap text-zinc-500",
+          cell: (k) => (k.lastUsedAt ? <Time value={k.lastUsedAt} mode="relative" /> : "Never"),
+        },
         {
           header: "Status",
           className: "whitespace-nowrap",
@@ -178,7 +200,9 @@ export function ApiKeysView({ orgSlug, projectSlug, projectName, canCreate, canR
                   formId={formId}
                   save={async (limits) => {
                     const key = await setLimits.mutateAsync({ ...ref, id: row.id, ...limits });
-                    await saved(`Gateway limits of ${row.name}: ${describeLimit(key.rateLimitPerMinute, "minute")}, ${describeLimit(key.monthlyQuota, "month")}`);
+                    await saved(
+                      `Gateway limits of ${row.name}: ${describeLimit(key.rateLimitPerMinute, "minute")}, ${describeLimit(key.monthlyQuota, "month")}`,
+                    );
                   }}
                 />
               ) : null
@@ -206,7 +230,12 @@ function GatewayLimits({ apiKey, canEdit, section }: { apiKey: Key; canEdit: boo
         </>
       )}
       {canEdit && !apiKey.revokedAt ? (
-        <button type="button" className="mt-0.5 inline-flex items-center gap-1 rounded text-accent hover:underline" aria-label={`Edit gateway limits of ${apiKey.name}`} onClick={() => section.edit(apiKey)}>
+        <button
+          type="button"
+          className="mt-0.5 inline-flex items-center gap-1 rounded text-accent hover:underline"
+          aria-label={`Edit gateway limits of ${apiKey.name}`}
+          onClick={() => section.edit(apiKey)}
+        >
           <PencilIcon size={12} />
           Edit
         </button>
@@ -216,10 +245,13 @@ function GatewayLimits({ apiKey, canEdit, section }: { apiKey: Key; canEdit: boo
 }
 
 const LABELS = { name: "Name", scopes: "Scopes", orgWide: "Organization-wide audit access" };
-const ORG_WIDE_DESCRIPTION = "With audit:read, exports every audit event of the organization (organization-level ones too), not only this project's. Only owners can create such a key.";
+const ORG_WIDE_DESCRIPTION =
+  "With audit:read, exports every audit event of the organization (organization-level ones too), not only this project's. Only owners can create such a key.";
 
 // apiKeyInput, with "choose at least one scope" phrased as the form's own sentence.
-const apiKeyForm = apiKeyInput.extend({ scopes: z.array(apiKeyInput.shape.scopes.element).min(1, "Choose at least one scope").max(API_KEY_SCOPE_NAMES.length) });
+const apiKeyForm = apiKeyInput.extend({
+  scopes: z.array(apiKeyInput.shape.scopes.element).min(1, "Choose at least one scope").max(API_KEY_SCOPE_NAMES.length),
+});
 
 type Created = RouterOutputs["apiKeys"]["create"];
 
@@ -232,7 +264,14 @@ function CreateKeyDialog({
   pending,
   canCreateOrgWide,
   save,
-}: Omit<FormProps<ApiKeyInput>, "formId"> & { open: boolean; onClose: () => void; projectName: string; created: Created | undefined; pending: boolean; canCreateOrgWide: boolean }) {
+}: Omit<FormProps<ApiKeyInput>, "formId"> & {
+  open: boolean;
+  onClose: () => void;
+  projectName: string;
+  created: Created | undefined;
+  pending: boolean;
+  canCreateOrgWide: boolean;
+}) {
   const formId = useId();
   if (created) {
     return (
@@ -289,17 +328,40 @@ function CreateKeyDialog({
 }
 
 function CreateKeyForm({ formId, save, canCreateOrgWide }: FormProps<ApiKeyInput> & { canCreateOrgWide: boolean }) {
-  const { form, onSubmit } = useZodForm({ schema: apiKeyForm, placement: { labels: LABELS }, defaultValues: { name: "", scopes: ["prompts:read"], orgWide: false }, formId, save });
-  const { register, formState: { errors } } = form;
+  const { form, onSubmit } = useZodForm({
+    schema: apiKeyForm,
+    placement: { labels: LABELS },
+    defaultValues: { name: "", scopes: ["prompts:read"], orgWide: false },
+    formId,
+    save,
+  });
+  const {
+    register,
+    formState: { errors },
+  } = form;
   const scopesError = errors.scopes?.message;
   return (
     <form id={formId} onSubmit={onSubmit} noValidate aria-label="Create API key" className="flex flex-col gap-5">
       <FormProblem message={errors.root?.message} />
-      <Input label={LABELS.name} placeholder="e.g. Support bot (production)" {...register("name")} error={errors.name?.message} maxLength={80} autoComplete="off" />
+      <Input
+        label={LABELS.name}
+        placeholder="e.g. Support bot (production)"
+        {...register("name")}
+        error={errors.name?.message}
+        maxLength={80}
+        autoComplete="off"
+      />
       <fieldset aria-describedby={scopesError ? `${formId}-scopes-error` : undefined} className="flex flex-col gap-2.5">
         <legend className="mb-2.5 text-[13px] font-medium text-zinc-800">{LABELS.scopes}</legend>
         {API_KEY_SCOPE_NAMES.map((scope) => (
-          <Checkbox key={scope} label={<span className="font-mono text-[12.5px]">{scope}</span>} description={API_KEY_SCOPES[scope]} value={scope} {...register("scopes")} aria-invalid={scopesError ? true : undefined} />
+          <Checkbox
+            key={scope}
+            label={<span className="font-mono text-[12.5px]">{scope}</span>}
+            description={API_KEY_SCOPES[scope]}
+            value={scope}
+            {...register("scopes")}
+            aria-invalid={scopesError ? true : undefined}
+          />
         ))}
         {scopesError ? (
           <p id={`${formId}-scopes-error`} className="text-xs text-red-700">

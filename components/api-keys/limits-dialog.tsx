@@ -47,7 +47,10 @@ export function LimitsForm({ apiKey, formId, save }: FormProps<KeyLimits> & { ap
     formId,
     save,
   });
-  const { register, formState: { errors } } = form;
+  const {
+    register,
+    formState: { errors },
+  } = form;
   return (
     <form id={formId} onSubmit={onSubmit} noValidate aria-label="Gateway limits" className="flex flex-col gap-4">
       <FormProblem message={errors.root?.message} />

@@ -9,7 +9,15 @@ import { Alert, Badge, Card, CardBody, CardHeader, CopyField, PageHeader, Spinne
 import { errorInfo } from "@/components/lib/errors";
 
 type Json = Record<string, unknown>;
-type Schema = Json & { $ref?: string; type?: string | string[]; properties?: Record<string, Schema>; items?: Schema; required?: string[]; description?: string; enum?: unknown[] };
+type Schema = Json & {
+  $ref?: string;
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  required?: string[];
+  description?: string;
+  enum?: unknown[];
+};
 type Parameter = { name: string; in: string; required?: boolean; description?: string; schema?: Schema };
 type Operation = {
   operationId?: string;
@@ -48,7 +56,12 @@ export function ApiReferenceView({ orgSlug, projectSlug, projectName, canSeeKeys
     queryKey: ["openapi.json"],
     queryFn: async (): Promise<OpenApiDoc> => {
       const response = await fetch("/api/public/openapi.json", { headers: { accept: "application/json" } });
-      if (!response.ok) throw new Error(response.status === 404 ? "This server does not publish an OpenAPI document yet." : `The OpenAPI document could not be loaded (HTTP ${response.status}).`);
+      if (!response.ok)
+        throw new Error(
+          response.status === 404
+            ? "This server does not publish an OpenAPI document yet."
+            : `The OpenAPI document could not be loaded (HTTP ${response.status}).`,
+        );
       return (await response.json()) as OpenApiDoc;
     },
     staleTime: 5 * 60_000,
@@ -106,7 +119,9 @@ export function ApiReferenceView({ orgSlug, projectSlug, projectName, canSeeKeys
   }
 
   const d = doc.data;
-  const operations = Object.entries(d.paths ?? {}).flatMap(([path, item]) => METHODS.filter((m) => item[m]).map((method) => ({ path, method, op: item[method]! })));
+  const operations = Object.entries(d.paths ?? {}).flatMap(([path, item]) =>
+    METHODS.filter((m) => item[m]).map((method) => ({ path, method, op: item[method]! })),
+  );
   const tagOrder = [...(d.tags ?? []).map((t) => t.name), ...new Set(operations.flatMap((o) => o.op.tags ?? ["Other"]))];
   const groups = [...new Set(tagOrder)]
     .map((tag) => ({ tag, description: d.tags?.find((t) => t.name === tag)?.description, ops: operations.filter((o) => (o.op.tags ?? ["Other"])[0] === tag) }))
@@ -192,13 +207,20 @@ function opId(method: string, path: string, op: Operation) {
 
 function resolveRef(doc: OpenApiDoc, schema: Schema | undefined, depth = 0): Schema | undefined {
   if (!schema || depth > 10) return schema;
-  if (schema.$ref?.startsWith("#/components/schemas/")) return resolveRef(doc, doc.components?.schemas?.[schema.$ref.slice("#/components/schemas/".length)], depth + 1);
+  if (schema.$ref?.startsWith("#/components/schemas/"))
+    return resolveRef(doc, doc.components?.schemas?.[schema.$ref.slice("#/components/schemas/".length)], depth + 1);
   return schema;
 }
 
 function MethodBadge({ method, small }: { method: string; small?: boolean }) {
   return (
-    <span className={cn("inline-flex shrink-0 items-center justify-center rounded font-mono font-semibold uppercase ring-1 ring-inset", small ? "h-4 w-11 text-[9.5px]" : "h-5 px-1.5 text-[11px]", METHOD_TONES[method] ?? "bg-zinc-100 text-zinc-700 ring-zinc-200")}>
+    <span
+      className={cn(
+        "inline-flex shrink-0 items-center justify-center rounded font-mono font-semibold uppercase ring-1 ring-inset",
+        small ? "h-4 w-11 text-[9.5px]" : "h-5 px-1.5 text-[11px]",
+        METHOD_TONES[method] ?? "bg-zinc-100 text-zinc-700 ring-zinc-200",
+      )}
+    >
       {method.toUpperCase()}
     </span>
   );
@@ -314,7 +336,11 @@ function sample(schema: Schema | undefined, resolve: (s: Schema | undefined) => 
   switch (type) {
     case "object": {
       const required = new Set(s.required ?? []);
-      return Object.fromEntries(Object.entries(s.properties ?? {}).filter(([k]) => required.has(k) || depth === 0).map(([k, v]) => [k, sample(v, resolve, depth + 1)]));
+      return Object.fromEntries(
+        Object.entries(s.properties ?? {})
+          .filter(([k]) => required.has(k) || depth === 0)
+          .map(([k, v]) => [k, sample(v, resolve, depth + 1)]),
+      );
     }
     case "array":
       return [sample(s.items, resolve, depth + 1)];
@@ -344,7 +370,20 @@ function curlFor(method: string, path: string, op: Operation, origin: string, re
   return lines.join(" \\\n");
 }
 
-function OperationCard({ path, method, op, origin, resolve }: { path: string; method: string; op: Operation; origin: string; resolve: (s: Schema | undefined) => Schema | undefined; doc: OpenApiDoc }) {
+function OperationCard({
+  path,
+  method,
+  op,
+  origin,
+  resolve,
+}: {
+  path: string;
+  method: string;
+  op: Operation;
+  origin: string;
+  resolve: (s: Schema | undefined) => Schema | undefined;
+  doc: OpenApiDoc;
+}) {
   const id = opId(method, path, op);
   const params = op.parameters ?? [];
   const body = op.requestBody?.content?.["application/json"]?.schema;
@@ -449,8 +488,12 @@ function OperationCard({ path, method, op, origin, resolve }: { path: string; me
           </Section>
         ) : null}
         <Section title="Example">
-          <ScrollArea as="pre" className="overflow-x-auto rounded-md bg-zinc-900 px-3 py-2 font-mono text-xs leading-relaxed text-zinc-100">{curlFor(method, path, op, origin, resolve)}</ScrollArea>
-          {secured ? <p className="mt-1 text-xs text-zinc-500">Replace the placeholders in angle brackets; KEEL_SECRET_KEY holds a key&apos;s secret (sk-keel-…).</p> : null}
+          <ScrollArea as="pre" className="overflow-x-auto rounded-md bg-zinc-900 px-3 py-2 font-mono text-xs leading-relaxed text-zinc-100">
+            {curlFor(method, path, op, origin, resolve)}
+          </ScrollArea>
+          {secured ? (
+            <p className="mt-1 text-xs text-zinc-500">Replace the placeholders in angle brackets; KEEL_SECRET_KEY holds a key&apos;s secret (sk-keel-…).</p>
+          ) : null}
         </Section>
       </CardBody>
     </Card>

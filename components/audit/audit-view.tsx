@@ -55,10 +55,13 @@ export function AuditView({ orgSlug, orgName, projects }: { orgSlug: string; org
     void queryClient.invalidateQueries({ queryKey: trpc.audit.list.pathKey() });
     void queryClient.invalidateQueries({ queryKey: trpc.audit.status.queryKey({ orgSlug }) });
   }, [queryClient, trpc, orgSlug]);
-  const onExportArrived = useCallback((finished: FinishedExport) => {
-    setPending((p) => (p && !p.finished ? { ...p, finished } : p));
-    refreshAfterAudited();
-  }, [refreshAfterAudited]);
+  const onExportArrived = useCallback(
+    (finished: FinishedExport) => {
+      setPending((p) => (p && !p.finished ? { ...p, finished } : p));
+      refreshAfterAudited();
+    },
+    [refreshAfterAudited],
+  );
 
   function startExport(p: PendingExport) {
     const known = queryClient.getQueryData(trpc.audit.exports.queryKey({ orgSlug }));
@@ -67,7 +70,10 @@ export function AuditView({ orgSlug, orgName, projects }: { orgSlug: string; org
 
   return (
     <>
-      <PageHeader title="Audit log" description={`Every change in ${orgName}, who made it and from where, newest first. Events are hash-chained: altering or deleting one breaks the chain.`} />
+      <PageHeader
+        title="Audit log"
+        description={`Every change in ${orgName}, who made it and from where, newest first. Events are hash-chained: altering or deleting one breaks the chain.`}
+      />
       <div className="flex flex-col gap-4">
         <ChainStatus orgSlug={orgSlug} onVerificationStarted={refreshAfterAudited} />
         <FilterBar filters={filters} projects={projects} onApply={(f) => updateParams({ ...f, event: null })} activeCount={activeFilters} />
@@ -78,7 +84,9 @@ export function AuditView({ orgSlug, orgName, projects }: { orgSlug: string; org
                 Events
               </h2>
               <p role="status" className="text-xs text-zinc-500">
-                {events.isSuccess ? `${items.length}${events.hasNextPage ? "+" : ""} ${items.length === 1 ? "event" : "events"}${activeFilters ? " matching the filters" : ""}` : ""}
+                {events.isSuccess
+                  ? `${items.length}${events.hasNextPage ? "+" : ""} ${items.length === 1 ? "event" : "events"}${activeFilters ? " matching the filters" : ""}`
+                  : ""}
               </p>
             </div>
             <ExportButtons orgSlug={orgSlug} filters={filters} filtered={activeFilters > 0} onStart={startExport} />
@@ -199,4 +207,3 @@ export function AuditView({ orgSlug, orgName, projects }: { orgSlug: string; org
     </>
   );
 }
-

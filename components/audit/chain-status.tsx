@@ -224,12 +224,18 @@ function SigningKey({ orgSlug, signingKey }: { orgSlug: string; signingKey: { pu
         {signingKey ? (
           <>
             <p className="mt-0.5 text-xs text-zinc-600">
-              Ed25519 key <span className="font-mono text-zinc-800">{signingKey.keyId}</span>, created <Time value={signingKey.createdAt} />. It signs export manifests and checkpoints; anyone
-              with it can check an export without Keel.
+              Ed25519 key <span className="font-mono text-zinc-800">{signingKey.keyId}</span>, created <Time value={signingKey.createdAt} />. It signs export
+              manifests and checkpoints; anyone with it can check an export without Keel.
             </p>
             <details className="mt-1.5 text-xs">
               <summary className="cursor-pointer text-zinc-600 hover:text-zinc-900">Show the PEM</summary>
-              <ScrollArea as="pre" label="Public signing key (PEM)" className="mt-1.5 overflow-x-auto rounded border border-zinc-200 bg-white px-2.5 py-2 font-mono text-[11px] text-zinc-800">{signingKey.publicKey.trim()}</ScrollArea>
+              <ScrollArea
+                as="pre"
+                label="Public signing key (PEM)"
+                className="mt-1.5 overflow-x-auto rounded border border-zinc-200 bg-white px-2.5 py-2 font-mono text-[11px] text-zinc-800"
+              >
+                {signingKey.publicKey.trim()}
+              </ScrollArea>
             </details>
           </>
         ) : (
@@ -255,18 +261,19 @@ function OfflineVerifier({ orgSlug, verifier }: { orgSlug: string; verifier: { f
           Offline verifier
         </h3>
         <p className="mt-0.5 text-xs text-zinc-600">
-          One file for Node.js 18+, no dependencies, no Keel needed: <code className="font-mono text-zinc-800">node {verifier.fileName} audit.jsonl audit.jsonl.manifest.json --public-key key.pem</code>. Or check the
-          signature and hashes with <code className="font-mono">openssl</code>, <code className="font-mono">sha256sum</code> and <code className="font-mono">jq</code> (docs/audit-verification.md).
+          One file for Node.js 18+, no dependencies, no Keel needed:{" "}
+          <code className="font-mono text-zinc-800">node {verifier.fileName} audit.jsonl audit.jsonl.manifest.json --public-key key.pem</code>. Or check the
+          signature and hashes with <code className="font-mono">openssl</code>, <code className="font-mono">sha256sum</code> and{" "}
+          <code className="font-mono">jq</code> (docs/audit-verification.md).
         </p>
         <p className="mt-1 text-xs text-zinc-600">
-          SHA-256 of {verifier.fileName}: <span className="font-mono break-all text-zinc-800" data-testid="verifier-sha256">{verifier.sha256}</span>
+          SHA-256 of {verifier.fileName}:{" "}
+          <span className="font-mono break-all text-zinc-800" data-testid="verifier-sha256">
+            {verifier.sha256}
+          </span>
         </p>
       </div>
-      <a
-        href={`/api/audit/${encodeURIComponent(orgSlug)}/verifier`}
-        download={verifier.fileName}
-        className={buttonClasses({ className: "shrink-0" })}
-      >
+      <a href={`/api/audit/${encodeURIComponent(orgSlug)}/verifier`} download={verifier.fileName} className={buttonClasses({ className: "shrink-0" })}>
         <DownloadIcon size={14} aria-hidden="true" />
         Download verifier
       </a>

@@ -12,7 +12,9 @@ function Row({ label, children, mono }: { label: string; children: ReactNode; mo
   return (
     <div className="grid grid-cols-[7rem_1fr] gap-3 py-1.5">
       <dt className="text-xs text-zinc-500">{label}</dt>
-      <dd className={mono ? "font-mono text-xs break-all text-zinc-800" : "text-[13px] text-zinc-800"}>{children ?? <span className="text-zinc-500">—</span>}</dd>
+      <dd className={mono ? "font-mono text-xs break-all text-zinc-800" : "text-[13px] text-zinc-800"}>
+        {children ?? <span className="text-zinc-500">—</span>}
+      </dd>
     </div>
   );
 }

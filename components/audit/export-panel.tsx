@@ -13,7 +13,17 @@ export type PendingExport = { format: ExportFormat; startedAt: number };
 
 export const FORMAT_LABELS: Record<ExportFormat, string> = { jsonl: "JSONL", csv: "CSV" };
 
-export function ExportButtons({ orgSlug, filters, filtered, onStart }: { orgSlug: string; filters: Filters; filtered: boolean; onStart: (p: PendingExport) => void }) {
+export function ExportButtons({
+  orgSlug,
+  filters,
+  filtered,
+  onStart,
+}: {
+  orgSlug: string;
+  filters: Filters;
+  filtered: boolean;
+  onStart: (p: PendingExport) => void;
+}) {
   const what = filtered ? "the events matching the filters" : "every event";
   return (
     <div role="group" aria-label="Export" className="flex items-center gap-2">
@@ -34,7 +44,15 @@ export function ExportButtons({ orgSlug, filters, filtered, onStart }: { orgSlug
   );
 }
 
-export function ExportStarted({ orgSlug, pending, finished }: { orgSlug: string; pending: PendingExport; finished: { id: string; rowCount: number; sha256: string } | null }) {
+export function ExportStarted({
+  orgSlug,
+  pending,
+  finished,
+}: {
+  orgSlug: string;
+  pending: PendingExport;
+  finished: { id: string; rowCount: number; sha256: string } | null;
+}) {
   const label = FORMAT_LABELS[pending.format];
   if (!finished) {
     return (
@@ -47,7 +65,8 @@ export function ExportStarted({ orgSlug, pending, finished }: { orgSlug: string;
     <Alert tone="success" title={`${label} export finished`}>
       <span className="flex flex-wrap items-center gap-x-3 gap-y-1.5">
         <span>
-          {formatCount(finished.rowCount)} {finished.rowCount === 1 ? "event" : "events"}, SHA-256 <code className="font-mono text-[11.5px]">{finished.sha256.slice(0, 16)}…</code>. Keep the signed manifest with the file.
+          {formatCount(finished.rowCount)} {finished.rowCount === 1 ? "event" : "events"}, SHA-256{" "}
+          <code className="font-mono text-[11.5px]">{finished.sha256.slice(0, 16)}…</code>. Keep the signed manifest with the file.
         </span>
         <a href={manifestHref(orgSlug, finished.id)} download className={buttonClasses({ size: "sm" })}>
           <DownloadIcon size={13} />

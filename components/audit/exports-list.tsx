@@ -20,7 +20,17 @@ const WAIT_MS = 10 * 60_000;
 
 export type AwaitedExport = { startedAt: number; knownIds: string[] | null };
 
-const FILTER_LABELS: Record<FilterKey, string> = { from: "from", to: "to", project: "project", action: "action", actor: "actor", targetType: "target", targetId: "target id", outcome: "outcome", q: "search" };
+const FILTER_LABELS: Record<FilterKey, string> = {
+  from: "from",
+  to: "to",
+  project: "project",
+  action: "action",
+  actor: "actor",
+  targetType: "target",
+  targetId: "target id",
+  outcome: "outcome",
+  q: "search",
+};
 
 function describeFilters(filters: unknown): string {
   if (!filters || typeof filters !== "object") return "All events";
@@ -28,7 +38,16 @@ function describeFilters(filters: unknown): string {
     .filter(([, v]) => typeof v === "string" && v !== "")
     .map(([k, v]) => {
       const value = v as string;
-      const shown = k === "from" || k === "to" ? formatDateTime(value) : k === "action" ? actionFilterLabel(value) : k === "targetType" ? targetTypeLabel(value) : k === "q" ? `“${value}”` : value;
+      const shown =
+        k === "from" || k === "to"
+          ? formatDateTime(value)
+          : k === "action"
+            ? actionFilterLabel(value)
+            : k === "targetType"
+              ? targetTypeLabel(value)
+              : k === "q"
+                ? `“${value}”`
+                : value;
       return `${FILTER_LABELS[k as FilterKey] ?? k}: ${shown}`;
     });
   return parts.length ? parts.join(" · ") : "All events";
@@ -67,7 +86,9 @@ export function ExportsList({ orgSlug, awaited, onArrived }: { orgSlug: string; 
     refetchInterval: () => (awaited && Date.now() - awaited.startedAt < WAIT_MS ? 2000 : false),
   });
   const rows = exports.data ?? [];
-  const arrived = awaited ? rows.find((r) => (awaited.knownIds ? !awaited.knownIds.includes(r.id) : new Date(r.createdAt).getTime() >= awaited.startedAt - 60_000)) : undefined;
+  const arrived = awaited
+    ? rows.find((r) => (awaited.knownIds ? !awaited.knownIds.includes(r.id) : new Date(r.createdAt).getTime() >= awaited.startedAt - 60_000))
+    : undefined;
   useEffect(() => {
     if (arrived) onArrived(arrived);
   }, [arrived, onArrived]);
@@ -79,7 +100,8 @@ export function ExportsList({ orgSlug, awaited, onArrived }: { orgSlug: string; 
         title="Exports"
         description={
           <>
-            Each finished export has a manifest signed with this organization&apos;s key. To check a file offline, download its manifest and the public key, then run{" "}
+            Each finished export has a manifest signed with this organization&apos;s key. To check a file offline, download its manifest and the public key,
+            then run{" "}
             <code className="rounded bg-zinc-100 px-1 py-0.5 font-mono text-[11.5px] text-zinc-800">
               npx keel audit verify-export &lt;file&gt; &lt;file&gt;.manifest.json --public-key {publicKeyFileName(orgSlug)}
             </code>
@@ -95,7 +117,11 @@ export function ExportsList({ orgSlug, awaited, onArrived }: { orgSlug: string; 
           <QueryErrorAlert title="Could not load the exports" error={exports.error} />
         </div>
       ) : rows.length === 0 ? (
-        <EmptyState icon={<FileTextIcon />} title="No exports yet" description="Export the events above as JSONL or CSV; finished exports and their signed manifests are listed here." />
+        <EmptyState
+          icon={<FileTextIcon />}
+          title="No exports yet"
+          description="Export the events above as JSONL or CSV; finished exports and their signed manifests are listed here."
+        />
       ) : (
         <Table caption="Finished audit exports, newest first">
           <THead>
@@ -125,7 +151,9 @@ export function ExportsList({ orgSlug, awaited, onArrived }: { orgSlug: string; 
                   </TD>
                   <TD className="max-w-64 text-xs text-zinc-600">{describeFilters(r.filters)}</TD>
                   <TD className="text-right font-mono text-xs tabular-nums">{formatCount(r.rowCount)}</TD>
-                  <TD className="font-mono text-xs whitespace-nowrap text-zinc-600">{r.firstSeq !== null && r.lastSeq !== null ? `#${r.firstSeq.toString()}–#${r.lastSeq.toString()}` : "—"}</TD>
+                  <TD className="font-mono text-xs whitespace-nowrap text-zinc-600">
+                    {r.firstSeq !== null && r.lastSeq !== null ? `#${r.firstSeq.toString()}–#${r.lastSeq.toString()}` : "—"}
+                  </TD>
                   <TD className="whitespace-nowrap">
                     <CopyHash hash={r.sha256} label={`SHA-256 of the ${FORMAT_LABELS[format] ?? r.format} export of ${formatDateTime(r.createdAt)}`} />
                   </TD>
@@ -133,7 +161,12 @@ export function ExportsList({ orgSlug, awaited, onArrived }: { orgSlug: string; 
                     {r.exporterLabel}
                   </TD>
                   <TD className="text-right">
-                    <a href={manifestHref(orgSlug, r.id)} download className={buttonClasses({ size: "sm" })} aria-label={`Manifest of the ${FORMAT_LABELS[format] ?? r.format} export of ${formatDateTime(r.createdAt)}`}>
+                    <a
+                      href={manifestHref(orgSlug, r.id)}
+                      download
+                      className={buttonClasses({ size: "sm" })}
+                      aria-label={`Manifest of the ${FORMAT_LABELS[format] ?? r.format} export of ${formatDateTime(r.createdAt)}`}
+                    >
                       <DownloadIcon size={13} />
                       Manifest
                     </a>

@@ -26,7 +26,17 @@ function useInBrowser() {
   );
 }
 
-export function FilterBar({ filters, projects, onApply, activeCount }: { filters: Filters; projects: { slug: string; name: string }[]; onApply: (f: Filters) => void; activeCount: number }) {
+export function FilterBar({
+  filters,
+  projects,
+  onApply,
+  activeCount,
+}: {
+  filters: Filters;
+  projects: { slug: string; name: string }[];
+  onApply: (f: Filters) => void;
+  activeCount: number;
+}) {
   const inBrowser = useInBrowser();
   const [draft, setDraft] = useState<Draft>(() => draftOf(filters));
   const [synced, setSynced] = useState(filters);
@@ -99,7 +109,14 @@ export function FilterBar({ filters, projects, onApply, activeCount }: { filters
               </span>
               <div role="group" aria-label="Quick time range" className="flex flex-wrap gap-1.5">
                 {TIME_PRESETS.map((p) => (
-                  <Button key={p.id} size="md" variant="ghost" className="border border-zinc-200" icon={<ClockIcon size={13} />} onClick={() => apply({ from: new Date(Date.now() - p.ms).toISOString(), to: "" })}>
+                  <Button
+                    key={p.id}
+                    size="md"
+                    variant="ghost"
+                    className="border border-zinc-200"
+                    icon={<ClockIcon size={13} />}
+                    onClick={() => apply({ from: new Date(Date.now() - p.ms).toISOString(), to: "" })}
+                  >
                     {p.label}
                   </Button>
                 ))}
@@ -140,7 +157,13 @@ export function FilterBar({ filters, projects, onApply, activeCount }: { filters
             <option value="success">Success</option>
             <option value="denied">Denied</option>
           </Select>
-          <Input label="Actor" placeholder="Email or key id (its beginning)" value={draft.actor} onChange={(e) => setDraft((d) => ({ ...d, actor: e.target.value }))} maxLength={254} />
+          <Input
+            label="Actor"
+            placeholder="Email or key id (its beginning)"
+            value={draft.actor}
+            onChange={(e) => setDraft((d) => ({ ...d, actor: e.target.value }))}
+            maxLength={254}
+          />
           <Select label="Target type" value={filters.targetType} onChange={(e) => apply({ targetType: e.target.value })}>
             <option value="">Any target</option>
             {AUDIT_TARGET_TYPES.map((t) => (
@@ -149,7 +172,14 @@ export function FilterBar({ filters, projects, onApply, activeCount }: { filters
               </option>
             ))}
           </Select>
-          <Input label="Target id" placeholder="Exact id" value={draft.targetId} onChange={(e) => setDraft((d) => ({ ...d, targetId: e.target.value }))} maxLength={80} className="font-mono text-xs" />
+          <Input
+            label="Target id"
+            placeholder="Exact id"
+            value={draft.targetId}
+            onChange={(e) => setDraft((d) => ({ ...d, targetId: e.target.value }))}
+            maxLength={80}
+            className="font-mono text-xs"
+          />
           <Select label="Project" value={filters.project} onChange={(e) => apply({ project: e.target.value })}>
             <option value="">All projects</option>
             {projects.map((p) => (

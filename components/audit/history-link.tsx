@@ -10,12 +10,27 @@ import { HistoryIcon } from "@/components/ui/icons";
 import { historyHref } from "./filters";
 import { targetTypeLabel } from "./labels";
 
-export function HistoryLink({ orgSlug, targetType, targetId, size = "md" }: { orgSlug: string; targetType: AuditTargetType; targetId: string | null | undefined; size?: "sm" | "md" }) {
+export function HistoryLink({
+  orgSlug,
+  targetType,
+  targetId,
+  size = "md",
+}: {
+  orgSlug: string;
+  targetType: AuditTargetType;
+  targetId: string | null | undefined;
+  size?: "sm" | "md";
+}) {
   const trpc = useTRPC();
   const org = useQuery({ ...trpc.orgs.get.queryOptions({ orgSlug }), staleTime: 60_000 });
   if (!targetId || !org.data || !roleHasPermission(org.data.role, "audit:read")) return null;
   return (
-    <ButtonLink href={historyHref(orgSlug, targetType, targetId)} size={size} icon={<HistoryIcon size={14} />} title={`Audit events of this ${targetTypeLabel(targetType).toLowerCase()}`}>
+    <ButtonLink
+      href={historyHref(orgSlug, targetType, targetId)}
+      size={size}
+      icon={<HistoryIcon size={14} />}
+      title={`Audit events of this ${targetTypeLabel(targetType).toLowerCase()}`}
+    >
       History
     </ButtonLink>
   );

@@ -24,7 +24,11 @@ export function JsonDiff({ before, after }: { before: unknown; after: unknown })
   const noBefore = before === null || before === undefined;
   const noAfter = after === null || after === undefined;
   if (noBefore && noAfter) {
-    return <p className="rounded-md border border-dashed border-zinc-200 px-3 py-4 text-center text-[13px] text-zinc-500">This event records no before or after data.</p>;
+    return (
+      <p className="rounded-md border border-dashed border-zinc-200 px-3 py-4 text-center text-[13px] text-zinc-500">
+        This event records no before or after data.
+      </p>
+    );
   }
   return (
     <TextDiff

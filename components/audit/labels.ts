@@ -1,17 +1,27 @@
 // Display names for audit actions, action groups and target types.
-import { AUDIT_ACTIONS, AUDIT_ACTION_GROUPS, AUDIT_ACTION_GROUP_NAMES, actionsOfGroup, type AuditAction, type AuditActionGroup, type AuditTargetType } from "@/server/contracts/audit";
+import {
+  AUDIT_ACTIONS,
+  AUDIT_ACTION_GROUPS,
+  AUDIT_ACTION_GROUP_NAMES,
+  actionsOfGroup,
+  type AuditAction,
+  type AuditActionGroup,
+  type AuditTargetType,
+} from "@/server/contracts/audit";
 
 export function actionLabel(action: string): string {
   return (AUDIT_ACTIONS as Record<string, string>)[action] ?? action;
 }
 
 /** The explorer's action filter: one entry per group (filter value `group:<name>`) with its actions. */
-export const ACTION_GROUPS: { name: AuditActionGroup; value: `group:${string}`; label: string; actions: AuditAction[] }[] = AUDIT_ACTION_GROUP_NAMES.map((name) => ({
-  name,
-  value: `group:${name}`,
-  label: AUDIT_ACTION_GROUPS[name].label,
-  actions: actionsOfGroup(name),
-}));
+export const ACTION_GROUPS: { name: AuditActionGroup; value: `group:${string}`; label: string; actions: AuditAction[] }[] = AUDIT_ACTION_GROUP_NAMES.map(
+  (name) => ({
+    name,
+    value: `group:${name}`,
+    label: AUDIT_ACTION_GROUPS[name].label,
+    actions: actionsOfGroup(name),
+  }),
+);
 
 /** What an action filter value means, in words ("Deployments (all)", "Label moved"). */
 export function actionFilterLabel(value: string): string {

@@ -24,7 +24,8 @@ export function InvitationPanel({ token, invitation }: { token: string; invitati
     return (
       <div className="flex flex-col gap-4" role="region" aria-label="Invitation status">
         <Alert tone="warning" title="Signed in as someone else">
-          This invitation is for {invitation.email}; you are signed in as {invitation.signedIn.email}. Sign out, then sign in as {invitation.email} to accept it.
+          This invitation is for {invitation.email}; you are signed in as {invitation.signedIn.email}. Sign out, then sign in as {invitation.email} to accept
+          it.
         </Alert>
         <Button variant="primary" className="w-full" onClick={() => void signOut({ callbackUrl: here })}>
           Sign out
@@ -73,7 +74,9 @@ function AcceptOrDecline({ token, invitation }: { token: string; invitation: Inv
       ) : (
         <>
           <p className="text-[13px] text-zinc-600">
-            {invitation.signedIn?.alreadyMember ? `You are already a member of ${invitation.organization.name}; accepting closes the invitation.` : `You are signed in as ${invitation.email}.`}
+            {invitation.signedIn?.alreadyMember
+              ? `You are already a member of ${invitation.organization.name}; accepting closes the invitation.`
+              : `You are signed in as ${invitation.email}.`}
           </p>
           <Button variant="primary" className="w-full" loading={accept.isPending} disabled={decline.isPending} onClick={() => accept.mutate({ token })}>
             Accept and join {invitation.organization.name}
@@ -99,7 +102,10 @@ function CreateAccountForm({ token, invitation }: { token: string; invitation: I
   const router = useRouter();
   const formId = useId();
   const form = useForm({ resolver: placedZodResolver(schema, { labels: LABELS }), defaultValues: { name: "", password: "", confirm: "" } });
-  const { register, formState: { errors } } = form;
+  const {
+    register,
+    formState: { errors },
+  } = form;
   const [formError, setFormError] = useState<string | null>(null);
   const [signingIn, setSigningIn] = useState(false);
   const create = useMutation(
@@ -116,7 +122,10 @@ function CreateAccountForm({ token, invitation }: { token: string; invitation: I
 
   const onSubmit = (e: FormEvent) => {
     setFormError(null);
-    return form.handleSubmit(({ name, password }) => create.mutate({ token, name, password }), () => focusFirstInvalid(formId))(e);
+    return form.handleSubmit(
+      ({ name, password }) => create.mutate({ token, name, password }),
+      () => focusFirstInvalid(formId),
+    )(e);
   };
 
   return (
@@ -124,7 +133,14 @@ function CreateAccountForm({ token, invitation }: { token: string; invitation: I
       <FormProblem message={formError} />
       <Input label="Email" type="email" name="email" autoComplete="username" value={invitation.email} readOnly />
       <Input label={LABELS.name} autoComplete="name" {...register("name")} error={errors.name?.message} />
-      <Input label={LABELS.password} type="password" autoComplete="new-password" hint="At least 12 characters." {...register("password")} error={errors.password?.message} />
+      <Input
+        label={LABELS.password}
+        type="password"
+        autoComplete="new-password"
+        hint="At least 12 characters."
+        {...register("password")}
+        error={errors.password?.message}
+      />
       <Input label={LABELS.confirm} type="password" autoComplete="new-password" {...register("confirm")} error={errors.confirm?.message} />
       <Button type="submit" variant="primary" loading={create.isPending || signingIn} className="w-full">
         Create account and join

@@ -24,7 +24,10 @@ export function SetPasswordForm({ token, email }: { token: string; email: string
   const router = useRouter();
   const formId = useId();
   const form = useForm({ resolver: placedZodResolver(schema, { labels: LABELS }), defaultValues: { password: "", confirm: "" } });
-  const { register, formState: { errors } } = form;
+  const {
+    register,
+    formState: { errors },
+  } = form;
   const [formError, setFormError] = useState<string | null>(null);
   const [signingIn, setSigningIn] = useState(false);
 
@@ -42,14 +45,25 @@ export function SetPasswordForm({ token, email }: { token: string; email: string
 
   const onSubmit = (e: FormEvent) => {
     setFormError(null);
-    return form.handleSubmit(({ password }) => setPassword.mutate({ token, password }), () => focusFirstInvalid(formId))(e);
+    return form.handleSubmit(
+      ({ password }) => setPassword.mutate({ token, password }),
+      () => focusFirstInvalid(formId),
+    )(e);
   };
 
   return (
     <form id={formId} onSubmit={onSubmit} noValidate aria-label="Choose a password" className="flex flex-col gap-4">
       <FormProblem message={formError} />
       <Input label="Email" type="email" name="email" autoComplete="username" value={email} readOnly />
-      <Input label={LABELS.password} type="password" autoComplete="new-password" hint="At least 12 characters." {...register("password")} error={errors.password?.message} autoFocus />
+      <Input
+        label={LABELS.password}
+        type="password"
+        autoComplete="new-password"
+        hint="At least 12 characters."
+        {...register("password")}
+        error={errors.password?.message}
+        autoFocus
+      />
       <Input label={LABELS.confirm} type="password" autoComplete="new-password" {...register("confirm")} error={errors.confirm?.message} />
       <Button type="submit" variant="primary" loading={setPassword.isPending || signingIn} className="mt-1 w-full">
         Set password and sign in

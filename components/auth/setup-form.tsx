@@ -38,7 +38,11 @@ export function SetupForm() {
   const router = useRouter();
   const formId = useId();
   const form = useForm({ resolver: placedZodResolver(schema, { labels: LABELS }), defaultValues: EMPTY });
-  const { register, setValue, formState: { errors } } = form;
+  const {
+    register,
+    setValue,
+    formState: { errors },
+  } = form;
   const [organizationSlug, projectSlug] = useWatch({ control: form.control, name: ["organizationSlug", "projectSlug"] });
   // Slugs typed by hand stop following their names.
   const [slugEdited, setSlugEdited] = useState({ organizationSlug: false, projectSlug: false });
@@ -66,7 +70,10 @@ export function SetupForm() {
   };
   const onSubmit = (e: FormEvent) => {
     setFormError(null);
-    return form.handleSubmit(({ confirm: _confirm, ...input }) => create.mutate(input), () => focusFirstInvalid(formId))(e);
+    return form.handleSubmit(
+      ({ confirm: _confirm, ...input }) => create.mutate(input),
+      () => focusFirstInvalid(formId),
+    )(e);
   };
 
   return (
@@ -74,19 +81,35 @@ export function SetupForm() {
       <FormProblem message={formError} />
       <fieldset className="flex flex-col gap-4">
         <legend className="sr-only">Your account</legend>
-        <p aria-hidden="true" className="text-[13px] font-semibold text-zinc-900">Your account</p>
+        <p aria-hidden="true" className="text-[13px] font-semibold text-zinc-900">
+          Your account
+        </p>
         <Input label={LABELS.name} autoComplete="name" {...register("name")} error={errors.name?.message} />
         <Input label={LABELS.email} type="email" autoComplete="username" {...register("email")} error={errors.email?.message} />
         <div className="grid gap-4 sm:grid-cols-2">
-          <Input label={LABELS.password} type="password" autoComplete="new-password" hint="At least 12 characters." {...register("password")} error={errors.password?.message} />
+          <Input
+            label={LABELS.password}
+            type="password"
+            autoComplete="new-password"
+            hint="At least 12 characters."
+            {...register("password")}
+            error={errors.password?.message}
+          />
           <Input label={LABELS.confirm} type="password" autoComplete="new-password" {...register("confirm")} error={errors.confirm?.message} />
         </div>
       </fieldset>
       <fieldset className="flex flex-col gap-4 border-t border-zinc-200 pt-5">
         <legend className="sr-only">Organization</legend>
-        <p aria-hidden="true" className="text-[13px] font-semibold text-zinc-900">Organization</p>
+        <p aria-hidden="true" className="text-[13px] font-semibold text-zinc-900">
+          Organization
+        </p>
         <div className="grid gap-4 sm:grid-cols-2">
-          <Input label={LABELS.organizationName} placeholder="Acme" {...register("organizationName", { onChange: follow("organizationSlug") })} error={errors.organizationName?.message} />
+          <Input
+            label={LABELS.organizationName}
+            placeholder="Acme"
+            {...register("organizationName", { onChange: follow("organizationSlug") })}
+            error={errors.organizationName?.message}
+          />
           <Input
             label={LABELS.organizationSlug}
             className="font-mono text-[13px]"
@@ -98,10 +121,23 @@ export function SetupForm() {
       </fieldset>
       <fieldset className="flex flex-col gap-4 border-t border-zinc-200 pt-5">
         <legend className="sr-only">First project</legend>
-        <p aria-hidden="true" className="text-[13px] font-semibold text-zinc-900">First project</p>
+        <p aria-hidden="true" className="text-[13px] font-semibold text-zinc-900">
+          First project
+        </p>
         <div className="grid gap-4 sm:grid-cols-2">
-          <Input label={LABELS.projectName} placeholder="Support Assistant" {...register("projectName", { onChange: follow("projectSlug") })} error={errors.projectName?.message} />
-          <Input label={LABELS.projectSlug} className="font-mono text-[13px]" hint={`/p/${projectSlug || "…"}`} {...register("projectSlug", { onChange: () => setSlugEdited((s) => ({ ...s, projectSlug: true })) })} error={errors.projectSlug?.message} />
+          <Input
+            label={LABELS.projectName}
+            placeholder="Support Assistant"
+            {...register("projectName", { onChange: follow("projectSlug") })}
+            error={errors.projectName?.message}
+          />
+          <Input
+            label={LABELS.projectSlug}
+            className="font-mono text-[13px]"
+            hint={`/p/${projectSlug || "…"}`}
+            {...register("projectSlug", { onChange: () => setSlugEdited((s) => ({ ...s, projectSlug: true })) })}
+            error={errors.projectSlug?.message}
+          />
         </div>
       </fieldset>
       <Button type="submit" variant="primary" loading={create.isPending || signingIn} className="w-full">

@@ -28,7 +28,10 @@ export function SignInForm({ callbackUrl, initialError }: { callbackUrl?: string
   const router = useRouter();
   const formId = useId();
   const form = useForm({ resolver: placedZodResolver(schema, { labels: LABELS }), defaultValues: { email: "", password: "" } });
-  const { register, formState: { errors } } = form;
+  const {
+    register,
+    formState: { errors },
+  } = form;
   const [error, setError] = useState<string | null>(initialError ? describeSignInError(initialError) : null);
   const [pending, setPending] = useState(false);
 

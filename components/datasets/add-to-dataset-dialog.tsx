@@ -18,7 +18,14 @@ import { applyServerErrors, placedZodResolver } from "@/components/lib/form-erro
 import { datasetHref } from "./model";
 
 export function parseTags(text: string): { tags: string[]; error: string | null } {
-  const tags = [...new Set(text.split(/[,\s]+/).map((t) => t.trim()).filter(Boolean))];
+  const tags = [
+    ...new Set(
+      text
+        .split(/[,\s]+/)
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
   if (tags.length > MAX_ITEM_TAGS) return { tags, error: `Use at most ${MAX_ITEM_TAGS} tags` };
   for (const tag of tags) {
     const check = itemTag.safeParse(tag);
@@ -71,7 +78,20 @@ function fieldOf(path: string): Field | null {
   return null;
 }
 
-export function DatasetItemDialog({ open, onClose, orgSlug, projectSlug, description, input, output, expectedHint, things, tagsPlaceholder, save, saving }: DatasetItemDialogProps) {
+export function DatasetItemDialog({
+  open,
+  onClose,
+  orgSlug,
+  projectSlug,
+  description,
+  input,
+  output,
+  expectedHint,
+  things,
+  tagsPlaceholder,
+  save,
+  saving,
+}: DatasetItemDialogProps) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const formId = useId();
@@ -153,16 +173,33 @@ type DatasetItemFormProps = Pick<DatasetItemDialogProps, "input" | "output" | "e
   save: (choice: DatasetItemChoice, onError: (error: unknown) => void) => void;
 };
 
-function DatasetItemForm({ formId, datasets, chosen, onChoose, input, output, expectedHint, things, tagsPlaceholder, datasetsHref, save }: DatasetItemFormProps) {
+function DatasetItemForm({
+  formId,
+  datasets,
+  chosen,
+  onChoose,
+  input,
+  output,
+  expectedHint,
+  things,
+  tagsPlaceholder,
+  datasetsHref,
+  save,
+}: DatasetItemFormProps) {
   const form = useForm({ resolver: placedZodResolver(itemSchema, { labels: LABELS }), defaultValues: { dataset: chosen, expected: output, tags: "" } });
-  const { register, formState: { errors } } = form;
+  const {
+    register,
+    formState: { errors },
+  } = form;
   const dataset = useWatch({ control: form.control, name: "dataset" });
   const datasetName = dataset || datasets.data?.[0]?.name || "";
   const [failure, setFailure] = useState<string | null>(null);
 
   const onValid = (values: z.output<typeof itemSchema>) => {
     if (!datasetName) return form.setError("dataset", { message: "Choose a dataset" }, { shouldFocus: true });
-    save({ dataset: datasetName, expected: values.expected, tags: values.tags }, (error) => setFailure(applyServerErrors(form, error, { fieldOf, labels: LABELS })));
+    save({ dataset: datasetName, expected: values.expected, tags: values.tags }, (error) =>
+      setFailure(applyServerErrors(form, error, { fieldOf, labels: LABELS })),
+    );
   };
   const onSubmit = (e: FormEvent) => {
     setFailure(null);
@@ -188,7 +225,13 @@ function DatasetItemForm({ formId, datasets, chosen, onChoose, input, output, ex
           first, then add {things} to it.
         </Alert>
       ) : (
-        <Select label={LABELS.dataset} {...register("dataset", { onChange: (e: { target: { value: string } }) => onChoose(e.target.value) })} value={datasetName} error={errors.dataset?.message} boxClassName="w-full sm:w-80">
+        <Select
+          label={LABELS.dataset}
+          {...register("dataset", { onChange: (e: { target: { value: string } }) => onChoose(e.target.value) })}
+          value={datasetName}
+          error={errors.dataset?.message}
+          boxClassName="w-full sm:w-80"
+        >
           {datasets.data.map((d) => (
             <option key={d.id} value={d.name}>
               {d.name} ({formatCount(d.itemCount)} {d.itemCount === 1 ? "item" : "items"})
@@ -197,7 +240,14 @@ function DatasetItemForm({ formId, datasets, chosen, onChoose, input, output, ex
         </Select>
       )}
       {input}
-      <Textarea label={LABELS.expected} {...register("expected")} error={errors.expected?.message} rows={6} hint={expectedHint} className="font-mono text-[12.5px]" />
+      <Textarea
+        label={LABELS.expected}
+        {...register("expected")}
+        error={errors.expected?.message}
+        rows={6}
+        hint={expectedHint}
+        className="font-mono text-[12.5px]"
+      />
       <Input
         label={LABELS.tags}
         labelAside={<span className="text-xs text-zinc-500">optional</span>}
@@ -265,7 +315,9 @@ export function AddToDatasetDialog({ open, onClose, orgSlug, projectSlug, variab
               {entries.map(([k, v]) => (
                 <div key={k} className="flex min-w-0 gap-2">
                   <dt className="shrink-0 font-mono text-xs text-zinc-500">{k}</dt>
-                  <dd className="min-w-0 font-mono text-xs break-words whitespace-pre-wrap text-zinc-800">{v || <span className="text-zinc-500">(empty)</span>}</dd>
+                  <dd className="min-w-0 font-mono text-xs break-words whitespace-pre-wrap text-zinc-800">
+                    {v || <span className="text-zinc-500">(empty)</span>}
+                  </dd>
                 </div>
               ))}
             </dl>

@@ -2,7 +2,14 @@ import type { DatasetChangeKind } from "@/server/contracts/datasets";
 import { Badge, type BadgeTone } from "@/components/ui";
 import { KIND_LABELS } from "./model";
 
-const KIND_TONES: Record<DatasetChangeKind, BadgeTone> = { add: "success", import: "accent", edit: "neutral", tag: "outline", archive: "warning", bulk: "neutral" };
+const KIND_TONES: Record<DatasetChangeKind, BadgeTone> = {
+  add: "success",
+  import: "accent",
+  edit: "neutral",
+  tag: "outline",
+  archive: "warning",
+  bulk: "neutral",
+};
 
 export function KindBadge({ kind }: { kind: DatasetChangeKind }) {
   return <Badge tone={KIND_TONES[kind]}>{KIND_LABELS[kind]}</Badge>;

@@ -9,7 +9,14 @@ import { errorInfo, focusFirstInvalid } from "@/components/lib/errors";
 import { parseTagList } from "./model";
 import { useInvalidateDataset } from "./item-dialog";
 
-type Props = { orgSlug: string; projectSlug: string; name: string; itemIds: string[]; onClose: () => void; onSaved: (version: number | null, count: number) => void };
+type Props = {
+  orgSlug: string;
+  projectSlug: string;
+  name: string;
+  itemIds: string[];
+  onClose: () => void;
+  onSaved: (version: number | null, count: number) => void;
+};
 
 export function TagItemsDialog({ orgSlug, projectSlug, name, itemIds, existingTags, onClose, onSaved }: Props & { existingTags: string[] }) {
   const trpc = useTRPC();
@@ -65,14 +72,38 @@ export function TagItemsDialog({ orgSlug, projectSlug, name, itemIds, existingTa
     >
       <form id={formId} onSubmit={onSubmit} noValidate aria-label="Tag items" className="flex flex-col gap-4">
         {errors.form ? <Alert tone="error">{errors.form}</Alert> : null}
-        <Input label="Add tags" value={add} error={errors.add} onChange={(e) => setAdd(e.target.value)} list={listId} placeholder="test" hint="Separate tags with commas." autoComplete="off" />
-        <Input label="Remove tags" value={remove} error={errors.remove} onChange={(e) => setRemove(e.target.value)} list={listId} placeholder="train" autoComplete="off" />
+        <Input
+          label="Add tags"
+          value={add}
+          error={errors.add}
+          onChange={(e) => setAdd(e.target.value)}
+          list={listId}
+          placeholder="test"
+          hint="Separate tags with commas."
+          autoComplete="off"
+        />
+        <Input
+          label="Remove tags"
+          value={remove}
+          error={errors.remove}
+          onChange={(e) => setRemove(e.target.value)}
+          list={listId}
+          placeholder="train"
+          autoComplete="off"
+        />
         <datalist id={listId}>
           {existingTags.map((t) => (
             <option key={t} value={t} />
           ))}
         </datalist>
-        <Input label="Change message" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={message} error={errors.message} onChange={(e) => setMessage(e.target.value)} maxLength={500} />
+        <Input
+          label="Change message"
+          labelAside={<span className="text-xs text-zinc-500">optional</span>}
+          value={message}
+          error={errors.message}
+          onChange={(e) => setMessage(e.target.value)}
+          maxLength={500}
+        />
       </form>
     </Dialog>
   );
@@ -102,7 +133,13 @@ export function ArchiveItemsDialog({ orgSlug, projectSlug, name, itemIds, onClos
       onConfirm={() => archive.mutate({ orgSlug, projectSlug, name, itemIds, message: message.trim() })}
     >
       <p>They leave the new version of the dataset. Earlier versions keep them, so evaluations that used them stay reproducible.</p>
-      <Input label="Change message" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={message} onChange={(e) => setMessage(e.target.value)} maxLength={500} />
+      <Input
+        label="Change message"
+        labelAside={<span className="text-xs text-zinc-500">optional</span>}
+        value={message}
+        onChange={(e) => setMessage(e.target.value)}
+        maxLength={500}
+      />
     </ConfirmDialog>
   );
 }

@@ -48,13 +48,24 @@ function ContentList({ content, tone }: { content: Content; tone: "added" | "rem
   if (Object.keys(content.metadata).length) rows.push(["metadata", content.metadata]);
   if (content.tags.length) rows.push(["tags", content.tags.join(", ")]);
   return (
-    <dl className={cn("divide-y rounded-md border text-[13px]", tone === "added" ? "divide-emerald-100 border-emerald-200 bg-emerald-50/40" : "divide-red-100 border-red-200 bg-red-50/40")}>
+    <dl
+      className={cn(
+        "divide-y rounded-md border text-[13px]",
+        tone === "added" ? "divide-emerald-100 border-emerald-200 bg-emerald-50/40" : "divide-red-100 border-red-200 bg-red-50/40",
+      )}
+    >
       {rows.map(([k, v]) => (
         <div key={k} className="grid grid-cols-[9rem_minmax(0,1fr)] gap-3 px-3 py-1.5">
           <dt className="truncate font-mono text-xs text-zinc-600" title={k}>
             {k}
           </dt>
-          <dd className={cn("whitespace-pre-wrap", typeof v === "string" ? "text-zinc-800" : "font-mono text-xs text-zinc-800", tone === "removed" && "line-through decoration-red-300")}>
+          <dd
+            className={cn(
+              "whitespace-pre-wrap",
+              typeof v === "string" ? "text-zinc-800" : "font-mono text-xs text-zinc-800",
+              tone === "removed" && "line-through decoration-red-300",
+            )}
+          >
             {v === null || v === undefined ? <span className="text-zinc-500 no-underline">none</span> : pretty(v)}
           </dd>
         </div>
@@ -82,7 +93,10 @@ function EntryCard({ entry, from, to }: { entry: Entry; from: number; to: number
               key={f.field}
               title={
                 <>
-                  <span className="font-mono">{f.field}</span> <span className="font-normal text-zinc-500">v{from} → v{to}</span>
+                  <span className="font-mono">{f.field}</span>{" "}
+                  <span className="font-normal text-zinc-500">
+                    v{from} → v{to}
+                  </span>
                 </>
               }
               before={f.before === undefined || f.before === null ? "" : pretty(f.before)}
@@ -134,7 +148,11 @@ export function CompareView({ orgSlug, projectSlug, name }: Props) {
   if (latest < 2) {
     return (
       <Card as="div">
-        <EmptyState icon={<CompareIcon />} title="Nothing to compare yet" description="A dataset needs two versions to compare. Every change to its items makes one." />
+        <EmptyState
+          icon={<CompareIcon />}
+          title="Nothing to compare yet"
+          description="A dataset needs two versions to compare. Every change to its items makes one."
+        />
       </Card>
     );
   }
@@ -164,7 +182,9 @@ export function CompareView({ orgSlug, projectSlug, name }: Props) {
             Swap
           </Button>
         </CardBody>
-        {from >= to ? <p className="border-t border-zinc-200 px-4 py-2.5 text-[13px] text-amber-800">Choose an older version on the left and a newer one on the right.</p> : null}
+        {from >= to ? (
+          <p className="border-t border-zinc-200 px-4 py-2.5 text-[13px] text-amber-800">Choose an older version on the left and a newer one on the right.</p>
+        ) : null}
         {summary ? (
           <div className="flex flex-wrap items-center gap-2 border-t border-zinc-200 px-4 py-2.5" role="group" aria-label="Show">
             <span className="mr-1 text-xs text-zinc-500">
@@ -181,7 +201,11 @@ export function CompareView({ orgSlug, projectSlug, name }: Props) {
                   aria-pressed={kind === k}
                   aria-label={`${label} ${count}`}
                   onClick={() => setParams({ kind: k })}
-                  className={cn(kind !== k && k === "added" && "text-emerald-800", kind !== k && k === "removed" && "text-red-800", kind !== k && k === "changed" && "text-amber-800")}
+                  className={cn(
+                    kind !== k && k === "added" && "text-emerald-800",
+                    kind !== k && k === "removed" && "text-red-800",
+                    kind !== k && k === "changed" && "text-amber-800",
+                  )}
                 >
                   {label}
                   <span className="font-mono tabular-nums">{formatCount(count)}</span>
@@ -200,7 +224,10 @@ export function CompareView({ orgSlug, projectSlug, name }: Props) {
       ) : (
         <Card aria-label="Differences">
           {diff.data.entries.length === 0 ? (
-            <EmptyState title={kind ? `No ${kind} items` : "No differences"} description={kind ? "Choose another kind of change." : `Versions ${from} and ${to} have the same items.`} />
+            <EmptyState
+              title={kind ? `No ${kind} items` : "No differences"}
+              description={kind ? "Choose another kind of change." : `Versions ${from} and ${to} have the same items.`}
+            />
           ) : (
             <ol className="divide-y divide-zinc-200">
               {(diff.data.entries as Entry[]).map((e) => (
@@ -208,7 +235,15 @@ export function CompareView({ orgSlug, projectSlug, name }: Props) {
               ))}
             </ol>
           )}
-          {diff.data.total > diff.data.pageSize ? <Pagination label="Pages of differences" page={diff.data.page} pageSize={diff.data.pageSize} total={diff.data.total} onPage={(p) => setParams({ page: p > 1 ? p : undefined })} /> : null}
+          {diff.data.total > diff.data.pageSize ? (
+            <Pagination
+              label="Pages of differences"
+              page={diff.data.page}
+              pageSize={diff.data.pageSize}
+              total={diff.data.total}
+              onPage={(p) => setParams({ page: p > 1 ? p : undefined })}
+            />
+          ) : null}
         </Card>
       )}
     </div>

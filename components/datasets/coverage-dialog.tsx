@@ -35,7 +35,13 @@ export function CoverageDialog({ orgSlug, projectSlug, name, version, onClose, o
     >
       <div className="flex flex-col gap-4">
         <div className="flex flex-wrap items-end gap-3">
-          <Select label="Prompt" value={promptName} onChange={(e) => (setPromptName(e.target.value), setPromptVersion(null))} boxClassName="w-72" disabled={prompts.isPending}>
+          <Select
+            label="Prompt"
+            value={promptName}
+            onChange={(e) => (setPromptName(e.target.value), setPromptVersion(null))}
+            boxClassName="w-72"
+            disabled={prompts.isPending}
+          >
             <option value="">{prompts.isPending ? "Loading prompts…" : "Choose a prompt"}</option>
             {(prompts.data?.items ?? []).map((p) => (
               <option key={p.id} value={p.name}>
@@ -43,7 +49,13 @@ export function CoverageDialog({ orgSlug, projectSlug, name, version, onClose, o
               </option>
             ))}
           </Select>
-          <Select label="Version" value={chosenVersion ? String(chosenVersion) : ""} onChange={(e) => setPromptVersion(Number(e.target.value))} boxClassName="w-44" disabled={!prompt.data}>
+          <Select
+            label="Version"
+            value={chosenVersion ? String(chosenVersion) : ""}
+            onChange={(e) => setPromptVersion(Number(e.target.value))}
+            boxClassName="w-44"
+            disabled={!prompt.data}
+          >
             {!prompt.data ? <option value="">—</option> : null}
             {(prompt.data?.versions ?? []).map((v) => (
               <option key={v.version} value={v.version}>

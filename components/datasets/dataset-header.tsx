@@ -10,7 +10,19 @@ import { Badge, PageHeader, TabNav } from "@/components/ui";
 import { HistoryLink } from "@/components/audit/history-link";
 import { datasetHref } from "./model";
 
-export function DatasetHeader({ orgSlug, projectSlug, projectName, name, canWrite }: { orgSlug: string; projectSlug: string; projectName: string; name: string; canWrite: boolean }) {
+export function DatasetHeader({
+  orgSlug,
+  projectSlug,
+  projectName,
+  name,
+  canWrite,
+}: {
+  orgSlug: string;
+  projectSlug: string;
+  projectName: string;
+  name: string;
+  canWrite: boolean;
+}) {
   const trpc = useTRPC();
   const pathname = usePathname();
   const query = useQuery({ ...trpc.datasets.get.queryOptions({ orgSlug, projectSlug, name }), retry: false });
@@ -43,18 +55,18 @@ export function DatasetHeader({ orgSlug, projectSlug, projectName, name, canWrit
         actions={<HistoryLink orgSlug={orgSlug} targetType="dataset" targetId={d?.id} />}
         description={
           d && (
-          <span className="flex flex-col gap-1.5">
-            <span className="flex flex-wrap items-center gap-1.5">
-              {d.archivedAt ? <Badge tone="warning">archived</Badge> : null}
-              <Badge tone="outline" mono>
-                {d.latestVersion > 0 ? `latest v${d.latestVersion}` : "no versions yet"}
-              </Badge>
-              <Badge tone="outline">
-                {formatCount(d.itemCount)} {d.itemCount === 1 ? "item" : "items"}
-              </Badge>
+            <span className="flex flex-col gap-1.5">
+              <span className="flex flex-wrap items-center gap-1.5">
+                {d.archivedAt ? <Badge tone="warning">archived</Badge> : null}
+                <Badge tone="outline" mono>
+                  {d.latestVersion > 0 ? `latest v${d.latestVersion}` : "no versions yet"}
+                </Badge>
+                <Badge tone="outline">
+                  {formatCount(d.itemCount)} {d.itemCount === 1 ? "item" : "items"}
+                </Badge>
+              </span>
+              {d.description ? <span className="text-zinc-600">{d.description}</span> : <span className="text-zinc-500">No description</span>}
             </span>
-            {d.description ? <span className="text-zinc-600">{d.description}</span> : <span className="text-zinc-500">No description</span>}
-          </span>
           )
         }
       />

@@ -8,7 +8,25 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useId, useState, type FormEvent } from "react";
 import { datasetName } from "@/server/contracts/datasets";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, Card, Checkbox, Dialog, EmptyState, Input, PageHeader, Spinner, TBody, TD, TH, THead, TR, Table, Textarea } from "@/components/ui";
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Checkbox,
+  Dialog,
+  EmptyState,
+  Input,
+  PageHeader,
+  Spinner,
+  TBody,
+  TD,
+  TH,
+  THead,
+  TR,
+  Table,
+  Textarea,
+} from "@/components/ui";
 import { DatabaseIcon, PlusIcon } from "@/components/ui/icons";
 import { errorInfo, focusFirstInvalid, phraseFieldMessage } from "@/components/lib/errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
@@ -50,7 +68,10 @@ export function DatasetsList({ orgSlug, projectSlug, projectName, canWrite }: Pr
     return () => clearTimeout(timer);
   }, [search]);
 
-  const datasets = useQuery({ ...trpc.datasets.list.queryOptions({ orgSlug, projectSlug, search: debounced || undefined, includeArchived: showArchived }), placeholderData: keepPreviousData });
+  const datasets = useQuery({
+    ...trpc.datasets.list.queryOptions({ orgSlug, projectSlug, search: debounced || undefined, includeArchived: showArchived }),
+    placeholderData: keepPreviousData,
+  });
   const rows = datasets.data ?? [];
   const filtered = !!debounced;
 
@@ -76,9 +97,23 @@ export function DatasetsList({ orgSlug, projectSlug, projectName, canWrite }: Pr
             </h2>
             {datasets.isFetching && !datasets.isPending ? <Spinner size={12} /> : null}
           </div>
-          <form role="search" aria-label="Filter datasets" className="flex flex-wrap items-center gap-4" onSubmit={(e) => (e.preventDefault(), setDebounced(search.trim()))}>
+          <form
+            role="search"
+            aria-label="Filter datasets"
+            className="flex flex-wrap items-center gap-4"
+            onSubmit={(e) => (e.preventDefault(), setDebounced(search.trim()))}
+          >
             <Checkbox label="Show archived" checked={showArchived} onChange={(e) => setParam("archived", e.target.checked ? "1" : "")} />
-            <Input label="Search" hideLabel type="search" placeholder="Search names and descriptions" value={search} onChange={(e) => setSearch(e.target.value)} wrapperClassName="w-64" className="h-7 text-[13px]" />
+            <Input
+              label="Search"
+              hideLabel
+              type="search"
+              placeholder="Search names and descriptions"
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+              wrapperClassName="w-64"
+              className="h-7 text-[13px]"
+            />
           </form>
         </div>
         {datasets.isPending ? (
@@ -125,7 +160,10 @@ export function DatasetsList({ orgSlug, projectSlug, projectName, canWrite }: Pr
                 <TR key={d.id}>
                   <TD>
                     <span className="flex items-center gap-2">
-                      <Link href={datasetHref(orgSlug, projectSlug, d.name)} className="font-mono text-[13px] font-medium text-zinc-900 hover:text-accent hover:underline">
+                      <Link
+                        href={datasetHref(orgSlug, projectSlug, d.name)}
+                        className="font-mono text-[13px] font-medium text-zinc-900 hover:text-accent hover:underline"
+                      >
                         {d.name}
                       </Link>
                       {d.archivedAt ? <Badge tone="warning">archived</Badge> : null}
@@ -133,7 +171,9 @@ export function DatasetsList({ orgSlug, projectSlug, projectName, canWrite }: Pr
                     {d.description ? <span className="block max-w-xl truncate text-xs text-zinc-500">{d.description}</span> : null}
                   </TD>
                   <TD className="text-right font-mono text-xs text-zinc-700 tabular-nums">{formatCount(d.itemCount)}</TD>
-                  <TD className="font-mono text-xs text-zinc-700">{d.latestVersion > 0 ? `v${d.latestVersion}` : <span className="font-sans text-zinc-500">no versions</span>}</TD>
+                  <TD className="font-mono text-xs text-zinc-700">
+                    {d.latestVersion > 0 ? `v${d.latestVersion}` : <span className="font-sans text-zinc-500">no versions</span>}
+                  </TD>
                   <TD className="whitespace-nowrap text-zinc-500">
                     <Time value={d.lastChangeAt} mode="relative" />
                   </TD>
@@ -225,8 +265,26 @@ function NewDatasetDialog({ open, onClose, orgSlug, projectSlug }: { open: boole
     >
       <form id={formId} onSubmit={onSubmit} noValidate aria-label="New dataset" className="flex flex-col gap-4">
         {formError ? <Alert tone="error">{formError}</Alert> : null}
-        <Input label="Name" value={values.name} error={errors.name} onChange={set("name")} placeholder="support-questions" className="font-mono" spellCheck={false} autoComplete="off" hint="Letters, digits, . _ and -. Evaluations and the API refer to the dataset by this name." />
-        <Textarea label="Description" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={values.description} error={errors.description} onChange={set("description")} maxLength={2000} className="min-h-14" />
+        <Input
+          label="Name"
+          value={values.name}
+          error={errors.name}
+          onChange={set("name")}
+          placeholder="support-questions"
+          className="font-mono"
+          spellCheck={false}
+          autoComplete="off"
+          hint="Letters, digits, . _ and -. Evaluations and the API refer to the dataset by this name."
+        />
+        <Textarea
+          label="Description"
+          labelAside={<span className="text-xs text-zinc-500">optional</span>}
+          value={values.description}
+          error={errors.description}
+          onChange={set("description")}
+          maxLength={2000}
+          className="min-h-14"
+        />
         <Textarea
           label="Input schema"
           labelAside={<span className="text-xs text-zinc-500">optional JSON Schema</span>}

@@ -26,7 +26,13 @@ type Props = {
   onSaved: (result: BulkEditResult, summary: string) => void;
 };
 
-const TITLES: Record<FieldEditKind, string> = { add: "Add a field", rename: "Rename a field", drop: "Drop a field", set: "Set a field on the selected items", remove: "Remove a field from the selected items" };
+const TITLES: Record<FieldEditKind, string> = {
+  add: "Add a field",
+  rename: "Rename a field",
+  drop: "Drop a field",
+  set: "Set a field on the selected items",
+  remove: "Remove a field from the selected items",
+};
 const items = (n: number) => `${n.toLocaleString("en-US")} ${n === 1 ? "item" : "items"}`;
 
 /** The default value as typed: text, or JSON when asked. */
@@ -52,7 +58,11 @@ function fieldEditSchema(kind: FieldEditKind) {
   const named = kind === "add" || kind === "set";
   return z
     .object({
-      field: z.string().trim().min(1, named ? "Name the field" : "Choose a field").pipe(itemFieldName),
+      field: z
+        .string()
+        .trim()
+        .min(1, named ? "Name the field" : "Choose a field")
+        .pipe(itemFieldName),
       to: kind === "rename" ? z.string().trim().min(1, "Name the new field").pipe(itemFieldName) : z.string(),
       value: z.string(),
       asJson: z.boolean(),
@@ -73,7 +83,10 @@ export function FieldEditDialog({ orgSlug, projectSlug, name, kind, selection, o
   const labels = useMemo(() => labelsOf(kind), [kind]);
   const resolver = useMemo(() => placedZodResolver(fieldEditSchema(kind), { labels }), [kind, labels]);
   const form = useForm({ resolver, defaultValues: { field: "", to: "", value: "", asJson: false, message: "" } });
-  const { register, formState: { errors } } = form;
+  const {
+    register,
+    formState: { errors },
+  } = form;
   const [field, to, value, asJson] = useWatch({ control: form.control, name: ["field", "to", "value", "asJson"] });
   const [formError, setFormError] = useState<string | null>(null);
 
@@ -89,7 +102,10 @@ export function FieldEditDialog({ orgSlug, projectSlug, name, kind, selection, o
   if (f) {
     if (kind === "add") {
       const has = countOf(f);
-      preview = { changes: total - has, text: has ? `${items(total - has)} get “${f}”; ${items(has)} already have it and keep their value.` : `All ${items(total)} get “${f}”.` };
+      preview = {
+        changes: total - has,
+        text: has ? `${items(total - has)} get “${f}”; ${items(has)} already have it and keep their value.` : `All ${items(total)} get “${f}”.`,
+      };
     } else if (kind === "rename") {
       const has = countOf(f);
       const t = to.trim();
@@ -97,17 +113,30 @@ export function FieldEditDialog({ orgSlug, projectSlug, name, kind, selection, o
       preview = {
         changes: has,
         text: t ? `“${f}” becomes “${t}” on ${items(has)}.` : `${items(has)} have “${f}”.`,
-        blocked: t === f ? "The new name is the same as the old one." : clash ? `${items(clash)} already ${clash === 1 ? "has" : "have"} a field “${t}”: drop or rename it first.` : undefined,
+        blocked:
+          t === f
+            ? "The new name is the same as the old one."
+            : clash
+              ? `${items(clash)} already ${clash === 1 ? "has" : "have"} a field “${t}”: drop or rename it first.`
+              : undefined,
       };
     } else if (kind === "drop") {
       const has = countOf(f);
       preview = { changes: has, text: `“${f}” is removed from ${items(has)}.`, blocked: has === 0 ? `No item has a field “${f}”.` : undefined };
     } else if (kind === "set") {
-      const same = "value" in parsed ? selected.filter((i) => Object.hasOwn(i.input, f) && JSON.stringify(i.input[f]) === JSON.stringify(parsed.value)).length : 0;
-      preview = { changes: selected.length - same, text: `${(selected.length - same).toLocaleString("en-US")} of ${items(selected.length)} selected change${same ? `; ${same} already ${same === 1 ? "has" : "have"} this value` : ""}.` };
+      const same =
+        "value" in parsed ? selected.filter((i) => Object.hasOwn(i.input, f) && JSON.stringify(i.input[f]) === JSON.stringify(parsed.value)).length : 0;
+      preview = {
+        changes: selected.length - same,
+        text: `${(selected.length - same).toLocaleString("en-US")} of ${items(selected.length)} selected change${same ? `; ${same} already ${same === 1 ? "has" : "have"} this value` : ""}.`,
+      };
     } else {
       const has = selected.filter((i) => Object.hasOwn(i.input, f)).length;
-      preview = { changes: has, text: `“${f}” is removed from ${items(has)} of ${items(selected.length)} selected.`, blocked: has === 0 ? `None of the selected items has a field “${f}”.` : undefined };
+      preview = {
+        changes: has,
+        text: `“${f}” is removed from ${items(has)} of ${items(selected.length)} selected.`,
+        blocked: has === 0 ? `None of the selected items has a field “${f}”.` : undefined,
+      };
     }
   }
 
@@ -147,7 +176,10 @@ export function FieldEditDialog({ orgSlug, projectSlug, name, kind, selection, o
   };
 
   const chooseExisting = kind === "rename" || kind === "drop" || kind === "remove";
-  const options = kind === "remove" ? [...new Set(selected.flatMap((i) => Object.keys(i.input)))].map((n) => ({ name: n, count: selected.filter((i) => Object.hasOwn(i.input, n)).length })) : fields;
+  const options =
+    kind === "remove"
+      ? [...new Set(selected.flatMap((i) => Object.keys(i.input)))].map((n) => ({ name: n, count: selected.filter((i) => Object.hasOwn(i.input, n)).length }))
+      : fields;
   const blocked = preview?.blocked;
   return (
     <Dialog
@@ -162,7 +194,13 @@ export function FieldEditDialog({ orgSlug, projectSlug, name, kind, selection, o
       footer={
         <>
           <Button onClick={onClose}>Cancel</Button>
-          <Button variant={kind === "drop" || kind === "remove" ? "danger" : "primary"} type="submit" form={formId} loading={edit.isPending} disabled={!!blocked || preview?.changes === 0}>
+          <Button
+            variant={kind === "drop" || kind === "remove" ? "danger" : "primary"}
+            type="submit"
+            form={formId}
+            loading={edit.isPending}
+            disabled={!!blocked || preview?.changes === 0}
+          >
             {kind === "add" ? "Add field" : kind === "rename" ? "Rename field" : kind === "drop" ? "Drop field" : kind === "set" ? "Set field" : "Remove field"}
           </Button>
         </>
@@ -182,7 +220,16 @@ export function FieldEditDialog({ orgSlug, projectSlug, name, kind, selection, o
           </Select>
         ) : (
           <>
-            <Input label={labels.field} {...register("field")} error={errors.field?.message} list={listId} placeholder="tone" autoComplete="off" maxLength={200} hint="The key in each item's input; a prompt variable {{tone}} reads the field “tone”." />
+            <Input
+              label={labels.field}
+              {...register("field")}
+              error={errors.field?.message}
+              list={listId}
+              placeholder="tone"
+              autoComplete="off"
+              maxLength={200}
+              hint="The key in each item's input; a prompt variable {{tone}} reads the field “tone”."
+            />
             <datalist id={listId}>
               {fields.map((o) => (
                 <option key={o.name} value={o.name} />
@@ -193,11 +240,27 @@ export function FieldEditDialog({ orgSlug, projectSlug, name, kind, selection, o
         {kind === "rename" ? <Input label={labels.to} {...register("to")} error={errors.to?.message} autoComplete="off" maxLength={200} /> : null}
         {kind === "add" || kind === "set" ? (
           <div className="flex flex-col gap-2">
-            <Input label={labels.value} {...register("value")} error={errors.value?.message} placeholder={asJson ? '["a", "b"] or 3 or true' : "friendly"} autoComplete="off" />
-            <Checkbox label="Value is JSON" description="Numbers, true/false, lists or objects instead of text." {...register("asJson", { onChange: () => form.formState.isSubmitted && void form.trigger("value") })} />
+            <Input
+              label={labels.value}
+              {...register("value")}
+              error={errors.value?.message}
+              placeholder={asJson ? '["a", "b"] or 3 or true' : "friendly"}
+              autoComplete="off"
+            />
+            <Checkbox
+              label="Value is JSON"
+              description="Numbers, true/false, lists or objects instead of text."
+              {...register("asJson", { onChange: () => form.formState.isSubmitted && void form.trigger("value") })}
+            />
           </div>
         ) : null}
-        <Input label={labels.message} labelAside={<span className="text-xs text-zinc-500">optional</span>} {...register("message")} error={errors.message?.message} maxLength={500} />
+        <Input
+          label={labels.message}
+          labelAside={<span className="text-xs text-zinc-500">optional</span>}
+          {...register("message")}
+          error={errors.message?.message}
+          maxLength={500}
+        />
         <div role="status" aria-live="polite" className="min-h-5 text-[13px]">
           {fieldsQuery.isPending && !selection ? (
             <span className="text-zinc-500">Counting the items…</span>
@@ -218,7 +281,8 @@ export function FieldEditDialog({ orgSlug, projectSlug, name, kind, selection, o
 function summarize(kind: FieldEditKind, field: string, to: string, r: BulkEditResult): string {
   if (r.version === null) return `Nothing changed: ${kind === "add" ? `every item already has “${field}”` : "the items already looked like that"}.`;
   const at = ` in version ${r.version}`;
-  if (kind === "add") return `Added “${field}” to ${items(r.changed)}${at}${r.unchanged ? ` (${items(r.unchanged)} already had it and kept their value)` : ""}.`;
+  if (kind === "add")
+    return `Added “${field}” to ${items(r.changed)}${at}${r.unchanged ? ` (${items(r.unchanged)} already had it and kept their value)` : ""}.`;
   if (kind === "rename") return `Renamed “${field}” to “${to}” on ${items(r.changed)}${at}.`;
   if (kind === "drop") return `Dropped “${field}” from ${items(r.changed)}${at}.`;
   if (kind === "set") return `Set “${field}” on ${items(r.changed)}${at}.`;

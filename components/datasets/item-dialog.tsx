@@ -43,13 +43,26 @@ function Block({ title, children }: { title: string; children: React.ReactNode }
 
 function JsonBlock({ value, label }: { value: unknown; label: string }) {
   return (
-    <ScrollArea as="pre" label={label} className="max-h-72 overflow-auto rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2 font-mono text-xs leading-5 whitespace-pre-wrap text-zinc-800">
+    <ScrollArea
+      as="pre"
+      label={label}
+      className="max-h-72 overflow-auto rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2 font-mono text-xs leading-5 whitespace-pre-wrap text-zinc-800"
+    >
       {pretty(value)}
     </ScrollArea>
   );
 }
 
-export function ItemDialog({ orgSlug, projectSlug, name, itemId, version, canEdit, onClose, onSaved }: Common & { itemId: string; version: number; canEdit: boolean; onClose: () => void; onSaved: (version: number | null) => void }) {
+export function ItemDialog({
+  orgSlug,
+  projectSlug,
+  name,
+  itemId,
+  version,
+  canEdit,
+  onClose,
+  onSaved,
+}: Common & { itemId: string; version: number; canEdit: boolean; onClose: () => void; onSaved: (version: number | null) => void }) {
   const trpc = useTRPC();
   const formId = useId();
   const [editing, setEditing] = useState(false);
@@ -124,7 +137,13 @@ export function ItemDialog({ orgSlug, projectSlug, name, itemId, version, canEdi
                         <dt className="truncate font-mono text-xs font-medium text-zinc-600" title={k}>
                           {k}
                         </dt>
-                        <dd className={typeof v === "string" ? "text-[13px] whitespace-pre-wrap text-zinc-800" : "font-mono text-xs whitespace-pre-wrap text-zinc-800"}>{pretty(v)}</dd>
+                        <dd
+                          className={
+                            typeof v === "string" ? "text-[13px] whitespace-pre-wrap text-zinc-800" : "font-mono text-xs whitespace-pre-wrap text-zinc-800"
+                          }
+                        >
+                          {pretty(v)}
+                        </dd>
                       </div>
                     ))}
                     {Object.keys(current.input).length === 0 ? <p className="px-3 py-2 text-xs text-zinc-500">Empty input</p> : null}
@@ -139,7 +158,13 @@ export function ItemDialog({ orgSlug, projectSlug, name, itemId, version, canEdi
                     <JsonBlock value={current.expected} label="Expected output (JSON)" />
                   )}
                 </Block>
-                <Block title="Metadata">{Object.keys(current.metadata).length ? <JsonBlock value={current.metadata} label="Metadata" /> : <p className="text-xs text-zinc-500">None</p>}</Block>
+                <Block title="Metadata">
+                  {Object.keys(current.metadata).length ? (
+                    <JsonBlock value={current.metadata} label="Metadata" />
+                  ) : (
+                    <p className="text-xs text-zinc-500">None</p>
+                  )}
+                </Block>
               </>
             ) : (
               <p className="text-[13px] text-zinc-600">This item is not in version {version}: it was added later or archived before.</p>
@@ -164,7 +189,11 @@ export function ItemDialog({ orgSlug, projectSlug, name, itemId, version, canEdi
                 <Block title="Source">
                   <p className="text-zinc-700">
                     {SOURCE_LABELS[current.sourceType]}
-                    {current.sourceRef ? <span className="block truncate font-mono text-xs text-zinc-500" title={current.sourceRef}>{current.sourceRef}</span> : null}
+                    {current.sourceRef ? (
+                      <span className="block truncate font-mono text-xs text-zinc-500" title={current.sourceRef}>
+                        {current.sourceRef}
+                      </span>
+                    ) : null}
                   </p>
                 </Block>
               </>
@@ -193,7 +222,14 @@ export function ItemDialog({ orgSlug, projectSlug, name, itemId, version, canEdi
   );
 }
 
-export function AddItemDialog({ orgSlug, projectSlug, name, suggestedKeys, onClose, onSaved }: Common & { suggestedKeys: string[]; onClose: () => void; onSaved: (version: number) => void }) {
+export function AddItemDialog({
+  orgSlug,
+  projectSlug,
+  name,
+  suggestedKeys,
+  onClose,
+  onSaved,
+}: Common & { suggestedKeys: string[]; onClose: () => void; onSaved: (version: number) => void }) {
   const trpc = useTRPC();
   const formId = useId();
   const invalidate = useInvalidateDataset({ orgSlug, projectSlug, name });

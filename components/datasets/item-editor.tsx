@@ -30,7 +30,9 @@ function contentField(field: string | undefined): string | undefined {
 export function ItemEditor({ formId, initial, suggestedKeys = [], onSubmit, serverError, messagePlaceholder }: Props) {
   const [mode, setMode] = useState<EditorMode>("form");
   const [draft, setDraft] = useState<FormDraft>(() => toFormDraft(initial, suggestedKeys));
-  const [jsonText, setJsonText] = useState(() => toJsonText(initial ?? { input: Object.fromEntries(suggestedKeys.map((k) => [k, ""])), expected: null, metadata: {}, tags: [] }));
+  const [jsonText, setJsonText] = useState(() =>
+    toJsonText(initial ?? { input: Object.fromEntries(suggestedKeys.map((k) => [k, ""])), expected: null, metadata: {}, tags: [] }),
+  );
   const [message, setMessage] = useState("");
   const [errors, setErrors] = useState<DraftErrors>({});
   const [shownServerError, setShownServerError] = useState<unknown>(null);
@@ -44,7 +46,8 @@ export function ItemEditor({ formId, initial, suggestedKeys = [], onSubmit, serv
       const next: DraftErrors = {};
       const top = serverField?.split(".")[0];
       if (mode === "json" && top !== "message") next.json = server.message;
-      else if (serverField?.startsWith("input.") && draft.fields.some((f) => f.key.trim() === serverField.split(".")[1])) next[`input.${serverField.split(".")[1]}`] = server.message;
+      else if (serverField?.startsWith("input.") && draft.fields.some((f) => f.key.trim() === serverField.split(".")[1]))
+        next[`input.${serverField.split(".")[1]}`] = server.message;
       else if (top === "expected" || top === "metadata" || top === "tags" || top === "message") next[top] = server.message;
       else next.form = server.message;
       setErrors(next);
@@ -94,7 +97,8 @@ export function ItemEditor({ formId, initial, suggestedKeys = [], onSubmit, serv
     }
   }
 
-  const updateField = (id: number, patch: Partial<FormDraft["fields"][number]>) => setDraft((d) => ({ ...d, fields: d.fields.map((f) => (f.id === id ? { ...f, ...patch } : f)) }));
+  const updateField = (id: number, patch: Partial<FormDraft["fields"][number]>) =>
+    setDraft((d) => ({ ...d, fields: d.fields.map((f) => (f.id === id ? { ...f, ...patch } : f)) }));
 
   return (
     <form id={formId} onSubmit={submit} noValidate aria-label={initial ? "Edit item" : "New item"} className="flex flex-col gap-4">
@@ -110,7 +114,10 @@ export function ItemEditor({ formId, initial, suggestedKeys = [], onSubmit, serv
             type="button"
             aria-pressed={mode === value}
             onClick={() => switchTo(value)}
-            className={cn("h-6 rounded px-3 text-xs font-medium", mode === value ? "bg-white text-zinc-900 shadow-xs ring-1 ring-zinc-200" : "text-zinc-600 hover:text-zinc-900")}
+            className={cn(
+              "h-6 rounded px-3 text-xs font-medium",
+              mode === value ? "bg-white text-zinc-900 shadow-xs ring-1 ring-zinc-200" : "text-zinc-600 hover:text-zinc-900",
+            )}
           >
             {label}
           </button>
@@ -127,7 +134,13 @@ export function ItemEditor({ formId, initial, suggestedKeys = [], onSubmit, serv
               const tools = (
                 <span className="flex items-center gap-2">
                   <Checkbox label="JSON" checked={f.json} onChange={(e) => updateField(f.id, { json: e.target.checked })} aria-label={`${name} is JSON`} />
-                  <Button size="sm" variant="danger-ghost" aria-label={`Remove ${name}`} className="h-6 px-1" onClick={() => setDraft((d) => ({ ...d, fields: d.fields.filter((x) => x.id !== f.id) }))}>
+                  <Button
+                    size="sm"
+                    variant="danger-ghost"
+                    aria-label={`Remove ${name}`}
+                    className="h-6 px-1"
+                    onClick={() => setDraft((d) => ({ ...d, fields: d.fields.filter((x) => x.id !== f.id) }))}
+                  >
                     <TrashIcon size={13} />
                   </Button>
                 </span>
@@ -171,14 +184,27 @@ export function ItemEditor({ formId, initial, suggestedKeys = [], onSubmit, serv
                 </div>
               );
             })}
-            <Button size="sm" variant="ghost" icon={<PlusIcon size={14} />} className="self-start" onClick={() => setDraft((d) => ({ ...d, fields: [...d.fields, { id: newFieldId(), key: "", value: "", json: false }] }))}>
+            <Button
+              size="sm"
+              variant="ghost"
+              icon={<PlusIcon size={14} />}
+              className="self-start"
+              onClick={() => setDraft((d) => ({ ...d, fields: [...d.fields, { id: newFieldId(), key: "", value: "", json: false }] }))}
+            >
               Add input field
             </Button>
           </fieldset>
           <div className="flex flex-col gap-1.5">
             <Textarea
               label="Expected output"
-              labelAside={<Checkbox label="JSON" checked={draft.expectedJson} onChange={(e) => setDraft((d) => ({ ...d, expectedJson: e.target.checked }))} aria-label="Expected output is JSON" />}
+              labelAside={
+                <Checkbox
+                  label="JSON"
+                  checked={draft.expectedJson}
+                  onChange={(e) => setDraft((d) => ({ ...d, expectedJson: e.target.checked }))}
+                  aria-label="Expected output is JSON"
+                />
+              }
               value={draft.expected}
               error={errors.expected}
               onChange={(e) => setDraft((d) => ({ ...d, expected: e.target.value }))}
@@ -186,7 +212,14 @@ export function ItemEditor({ formId, initial, suggestedKeys = [], onSubmit, serv
               hint="Text as is; tick JSON to store a JSON value. Leave empty for none."
             />
           </div>
-          <Input label="Tags" value={draft.tags} error={errors.tags} onChange={(e) => setDraft((d) => ({ ...d, tags: e.target.value }))} placeholder="train, regression" hint="Separate tags with commas. Tags act as splits (train, test, regression…)." />
+          <Input
+            label="Tags"
+            value={draft.tags}
+            error={errors.tags}
+            onChange={(e) => setDraft((d) => ({ ...d, tags: e.target.value }))}
+            placeholder="train, regression"
+            hint="Separate tags with commas. Tags act as splits (train, test, regression…)."
+          />
           <Textarea
             label="Metadata"
             labelAside={<span className="text-xs text-zinc-500">optional JSON object</span>}
@@ -209,7 +242,16 @@ export function ItemEditor({ formId, initial, suggestedKeys = [], onSubmit, serv
           hint='An object with "input" (object), "expected" (any JSON, null for none), "metadata" (object) and "tags" (list).'
         />
       )}
-      <Input label="Change message" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={message} error={errors.message} onChange={(e) => setMessage(e.target.value)} maxLength={500} placeholder={messagePlaceholder} hint="Recorded with the new version." />
+      <Input
+        label="Change message"
+        labelAside={<span className="text-xs text-zinc-500">optional</span>}
+        value={message}
+        error={errors.message}
+        onChange={(e) => setMessage(e.target.value)}
+        maxLength={500}
+        placeholder={messagePlaceholder}
+        hint="Recorded with the new version."
+      />
     </form>
   );
 }

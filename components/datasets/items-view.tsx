@@ -141,7 +141,12 @@ export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
         helper.accessor("input", {
           header: "Input",
           cell: ({ row, getValue }) => (
-            <button type="button" onClick={() => setOpenItem(row.original.itemId)} className="block max-w-[26rem] truncate text-left text-zinc-800 hover:text-accent hover:underline focus-visible:underline" title="Open item">
+            <button
+              type="button"
+              onClick={() => setOpenItem(row.original.itemId)}
+              className="block max-w-[26rem] truncate text-left text-zinc-800 hover:text-accent hover:underline focus-visible:underline"
+              title="Open item"
+            >
               <span className="sr-only">Open item #{row.original.position}: </span>
               {inputPreview(getValue(), keyOrder)}
             </button>
@@ -151,7 +156,11 @@ export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
           header: "Expected",
           cell: ({ getValue }) => {
             const v = getValue();
-            return v === null || v === undefined ? <span className="text-xs text-zinc-500">none</span> : <span className="block max-w-[16rem] truncate text-zinc-600">{preview(v, 100)}</span>;
+            return v === null || v === undefined ? (
+              <span className="text-xs text-zinc-500">none</span>
+            ) : (
+              <span className="block max-w-[16rem] truncate text-zinc-600">{preview(v, 100)}</span>
+            );
           },
         }),
         helper.accessor("tags", {
@@ -224,11 +233,21 @@ export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
             </Button>
             {version > 0 ? (
               <>
-                <a href={exportHref(orgSlug, projectSlug, name, version, "csv")} download className={buttonClasses({ size: "sm" })} aria-label={`Export version ${version} as CSV`}>
+                <a
+                  href={exportHref(orgSlug, projectSlug, name, version, "csv")}
+                  download
+                  className={buttonClasses({ size: "sm" })}
+                  aria-label={`Export version ${version} as CSV`}
+                >
                   <DownloadIcon size={14} />
                   CSV
                 </a>
-                <a href={exportHref(orgSlug, projectSlug, name, version, "jsonl")} download className={buttonClasses({ size: "sm" })} aria-label={`Export version ${version} as JSONL`}>
+                <a
+                  href={exportHref(orgSlug, projectSlug, name, version, "jsonl")}
+                  download
+                  className={buttonClasses({ size: "sm" })}
+                  aria-label={`Export version ${version} as JSONL`}
+                >
                   <DownloadIcon size={14} />
                   JSONL
                 </a>
@@ -261,8 +280,20 @@ export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
             ) : null}
           </div>
         </div>
-        <form role="search" aria-label="Filter items" className="flex flex-wrap items-end gap-2 border-b border-zinc-200 bg-zinc-50/60 px-4 py-2.5" onSubmit={(e) => (e.preventDefault(), setParams({ q: search.trim() }))}>
-          <Select label="Version" size="sm" value={String(version)} onChange={(e) => setParams({ v: Number(e.target.value) === latest ? undefined : e.target.value })} boxClassName="w-40" disabled={version === 0}>
+        <form
+          role="search"
+          aria-label="Filter items"
+          className="flex flex-wrap items-end gap-2 border-b border-zinc-200 bg-zinc-50/60 px-4 py-2.5"
+          onSubmit={(e) => (e.preventDefault(), setParams({ q: search.trim() }))}
+        >
+          <Select
+            label="Version"
+            size="sm"
+            value={String(version)}
+            onChange={(e) => setParams({ v: Number(e.target.value) === latest ? undefined : e.target.value })}
+            boxClassName="w-40"
+            disabled={version === 0}
+          >
             {version === 0 ? <option value="0">No versions</option> : null}
             {versionNumbers.map((n) => (
               <option key={n} value={n}>
@@ -271,7 +302,15 @@ export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
               </option>
             ))}
           </Select>
-          <Input label="Search" type="search" placeholder="Words in input or expected output" value={search} onChange={(e) => setSearch(e.target.value)} wrapperClassName="w-72" className="h-7 text-[13px]" />
+          <Input
+            label="Search"
+            type="search"
+            placeholder="Words in input or expected output"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+            wrapperClassName="w-72"
+            className="h-7 text-[13px]"
+          />
           <Select label="Tag" size="sm" value={tag} onChange={(e) => setParams({ tag: e.target.value })} boxClassName="w-44">
             <option value="">All items</option>
             {(tags.data ?? []).map((t) => (
@@ -345,32 +384,45 @@ export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
           />
         ) : (
           <Table caption={`Items of ${name}, version ${version}`}>
-              <thead className="border-b border-zinc-200 bg-zinc-50/80">
-                {headers.map((group) => (
-                  <tr key={group.id}>
-                    {group.headers.map((header) => (
-                      <th key={header.id} scope="col" className={cn("h-8 px-3 text-xs font-medium whitespace-nowrap text-zinc-500 first:pl-4 last:pr-4", header.column.id === "select" && "w-8")}>
-                        {header.isPlaceholder ? null : <table.FlexRender header={header} />}
-                      </th>
-                    ))}
-                  </tr>
-                ))}
-              </thead>
-              <tbody className="divide-y divide-zinc-100">
-                {rows.map((row) => (
-                  <tr key={row.id} className={cn("align-middle", row.getIsSelected() && "bg-accent-soft/40")}>
-                    {row.getAllCells().map((cell) => (
-                      <td key={cell.id} className="px-3 py-2 text-zinc-700 first:pl-4 last:pr-4">
-                        <table.FlexRender cell={cell} />
-                      </td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
+            <thead className="border-b border-zinc-200 bg-zinc-50/80">
+              {headers.map((group) => (
+                <tr key={group.id}>
+                  {group.headers.map((header) => (
+                    <th
+                      key={header.id}
+                      scope="col"
+                      className={cn(
+                        "h-8 px-3 text-xs font-medium whitespace-nowrap text-zinc-500 first:pl-4 last:pr-4",
+                        header.column.id === "select" && "w-8",
+                      )}
+                    >
+                      {header.isPlaceholder ? null : <table.FlexRender header={header} />}
+                    </th>
+                  ))}
+                </tr>
+              ))}
+            </thead>
+            <tbody className="divide-y divide-zinc-100">
+              {rows.map((row) => (
+                <tr key={row.id} className={cn("align-middle", row.getIsSelected() && "bg-accent-soft/40")}>
+                  {row.getAllCells().map((cell) => (
+                    <td key={cell.id} className="px-3 py-2 text-zinc-700 first:pl-4 last:pr-4">
+                      <table.FlexRender cell={cell} />
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
           </Table>
         )}
         {items.data && items.data.total > 0 ? (
-          <Pagination page={items.data.page} pageSize={pageSize} total={items.data.total} onPage={(p) => setParams({ page: p > 1 ? p : undefined }, { resetPage: false })} onPageSize={(s) => setParams({ size: s === 50 ? undefined : s })} />
+          <Pagination
+            page={items.data.page}
+            pageSize={pageSize}
+            total={items.data.total}
+            onPage={(p) => setParams({ page: p > 1 ? p : undefined }, { resetPage: false })}
+            onPageSize={(s) => setParams({ size: s === 50 ? undefined : s })}
+          />
         ) : null}
       </Card>
 
@@ -387,13 +439,37 @@ export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
         />
       ) : null}
       {dialog === "add" ? (
-        <AddItemDialog orgSlug={orgSlug} projectSlug={projectSlug} name={name} suggestedKeys={suggestedKeys} onClose={() => setDialog(null)} onSaved={(v) => afterChange(`Item added in version ${v}.`)} />
+        <AddItemDialog
+          orgSlug={orgSlug}
+          projectSlug={projectSlug}
+          name={name}
+          suggestedKeys={suggestedKeys}
+          onClose={() => setDialog(null)}
+          onSaved={(v) => afterChange(`Item added in version ${v}.`)}
+        />
       ) : null}
       {dialog === "tag" ? (
-        <TagItemsDialog orgSlug={orgSlug} projectSlug={projectSlug} name={name} itemIds={selectedIds} existingTags={(tags.data ?? []).map((t) => t.tag)} onClose={() => setDialog(null)} onSaved={(v, n) => afterChange(v ? `Tags changed on ${n} ${n === 1 ? "item" : "items"} in version ${v}.` : "Nothing changed: the items already had those tags.")} />
+        <TagItemsDialog
+          orgSlug={orgSlug}
+          projectSlug={projectSlug}
+          name={name}
+          itemIds={selectedIds}
+          existingTags={(tags.data ?? []).map((t) => t.tag)}
+          onClose={() => setDialog(null)}
+          onSaved={(v, n) =>
+            afterChange(v ? `Tags changed on ${n} ${n === 1 ? "item" : "items"} in version ${v}.` : "Nothing changed: the items already had those tags.")
+          }
+        />
       ) : null}
       {dialog === "archive" ? (
-        <ArchiveItemsDialog orgSlug={orgSlug} projectSlug={projectSlug} name={name} itemIds={selectedIds} onClose={() => setDialog(null)} onSaved={(v, n) => afterChange(v ? `${n} ${n === 1 ? "item" : "items"} archived in version ${v}. Earlier versions keep them.` : "Nothing changed.")} />
+        <ArchiveItemsDialog
+          orgSlug={orgSlug}
+          projectSlug={projectSlug}
+          name={name}
+          itemIds={selectedIds}
+          onClose={() => setDialog(null)}
+          onSaved={(v, n) => afterChange(v ? `${n} ${n === 1 ? "item" : "items"} archived in version ${v}. Earlier versions keep them.` : "Nothing changed.")}
+        />
       ) : null}
       {fieldEdit ? (
         <FieldEditDialog
@@ -406,7 +482,16 @@ export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
           onSaved={(_, summary) => afterChange(summary)}
         />
       ) : null}
-      {dialog === "coverage" ? <CoverageDialog orgSlug={orgSlug} projectSlug={projectSlug} name={name} version={version} onClose={() => setDialog(null)} onOpenItem={(id) => (setDialog(null), setOpenItem(id))} /> : null}
+      {dialog === "coverage" ? (
+        <CoverageDialog
+          orgSlug={orgSlug}
+          projectSlug={projectSlug}
+          name={name}
+          version={version}
+          onClose={() => setDialog(null)}
+          onOpenItem={(id) => (setDialog(null), setOpenItem(id))}
+        />
+      ) : null}
     </>
   );
 }
@@ -429,5 +514,8 @@ function inputPreview(input: Record<string, unknown>, order: Map<string, number>
   const entries = Object.entries(input).sort((a, b) => (order.get(a[0]) ?? 0) - (order.get(b[0]) ?? 0));
   if (entries.length === 0) return "(empty input)";
   if (entries.length === 1) return preview(entries[0]![1], 140) || `${entries[0]![0]}: (empty)`;
-  return entries.map(([k, v]) => `${k}: ${preview(v, 60)}`).join(" · ").slice(0, 160);
+  return entries
+    .map(([k, v]) => `${k}: ${preview(v, 60)}`)
+    .join(" · ")
+    .slice(0, 160);
 }

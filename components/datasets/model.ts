@@ -5,7 +5,13 @@ import { itemTag, type DatasetChangeKind, type DatasetItemSource, type ExportFor
 export type DatasetTab = "items" | "versions" | "import" | "settings" | "compare";
 
 /** `/o/{org}/p/{project}/datasets/{name}[/sub][?params]`; undefined and empty params are left out. */
-export function datasetHref(orgSlug: string, projectSlug: string, name?: string, sub?: Exclude<DatasetTab, "items"> | null, params?: Record<string, string | number | undefined | null>): string {
+export function datasetHref(
+  orgSlug: string,
+  projectSlug: string,
+  name?: string,
+  sub?: Exclude<DatasetTab, "items"> | null,
+  params?: Record<string, string | number | undefined | null>,
+): string {
   let path = `/o/${orgSlug}/p/${projectSlug}/datasets`;
   if (name) path += `/${encodeURIComponent(name)}`;
   if (name && sub) path += `/${sub}`;
@@ -19,7 +25,14 @@ export function exportHref(orgSlug: string, projectSlug: string, name: string, v
   return `/api/datasets/${orgSlug}/${projectSlug}/${encodeURIComponent(name)}/export?version=${version}&format=${format}`;
 }
 
-export const KIND_LABELS: Record<DatasetChangeKind, string> = { add: "Added", edit: "Edited", archive: "Archived", tag: "Tagged", import: "Imported", bulk: "Bulk edit" };
+export const KIND_LABELS: Record<DatasetChangeKind, string> = {
+  add: "Added",
+  edit: "Edited",
+  archive: "Archived",
+  tag: "Tagged",
+  import: "Imported",
+  bulk: "Bulk edit",
+};
 
 export const SOURCE_LABELS: Record<DatasetItemSource, string> = {
   manual: "Manual",
@@ -44,7 +57,14 @@ export function pretty(value: unknown): string {
 }
 
 export function parseTagList(text: string): { tags: string[]; error?: string } {
-  const tags = [...new Set(text.split(/[,;\s]+/).map((t) => t.trim()).filter(Boolean))];
+  const tags = [
+    ...new Set(
+      text
+        .split(/[,;\s]+/)
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
   if (tags.length > 20) return { tags, error: "An item may have at most 20 tags" };
   for (const tag of tags) {
     const parsed = itemTag.safeParse(tag);
@@ -79,7 +99,13 @@ export const newFieldId = () => nextId++;
 
 export function toFormDraft(item: ItemContentValue | null, keys: string[] = []): FormDraft {
   const input = item?.input ?? Object.fromEntries(keys.map((k) => [k, ""]));
-  const fields: FieldDraft[] = Object.entries(input).map(([key, value]) => ({ id: newFieldId(), key, value: typeof value === "string" ? value : JSON.stringify(value, null, 2), json: typeof value !== "string", fixed: key !== "" }));
+  const fields: FieldDraft[] = Object.entries(input).map(([key, value]) => ({
+    id: newFieldId(),
+    key,
+    value: typeof value === "string" ? value : JSON.stringify(value, null, 2),
+    json: typeof value !== "string",
+    fixed: key !== "",
+  }));
   if (fields.length === 0) fields.push({ id: newFieldId(), key: "", value: "", json: false });
   const expected = item?.expected ?? null;
   return {
@@ -142,9 +168,15 @@ export function fromJsonText(text: string): { content: ItemContentValue; error: 
   if (unknownKeys.length) return { content: null, error: `Unknown key "${unknownKeys[0]}": use input, expected, metadata and tags` };
   if (!isPlainObject(v.input)) return { content: null, error: "input must be a JSON object (its keys feed prompt variables)" };
   if (v.metadata !== undefined && v.metadata !== null && !isPlainObject(v.metadata)) return { content: null, error: "metadata must be a JSON object" };
-  if (v.tags !== undefined && v.tags !== null && (!Array.isArray(v.tags) || v.tags.some((t) => typeof t !== "string"))) return { content: null, error: "tags must be a list of strings" };
+  if (v.tags !== undefined && v.tags !== null && (!Array.isArray(v.tags) || v.tags.some((t) => typeof t !== "string")))
+    return { content: null, error: "tags must be a list of strings" };
   return {
-    content: { input: v.input, expected: v.expected ?? null, metadata: (v.metadata as Record<string, unknown> | undefined) ?? {}, tags: (v.tags as string[] | undefined) ?? [] },
+    content: {
+      input: v.input,
+      expected: v.expected ?? null,
+      metadata: (v.metadata as Record<string, unknown> | undefined) ?? {},
+      tags: (v.tags as string[] | undefined) ?? [],
+    },
     error: null,
   };
 }

@@ -22,7 +22,12 @@ type Props = { orgSlug: string; projectSlug: string; name: string; canDelete: bo
 type Field = "name" | "description" | "inputSchema" | "expectedSchema";
 const LABELS: Record<Field, string> = { name: "Name", description: "Description", inputSchema: "Input schema", expectedSchema: "Expected output schema" };
 // datasets.update's fields as the form holds them (text); the schemas are parsed here, checked by the server.
-const detailsSchema = z.object({ name: z.string().trim().pipe(datasetName), description: z.string().trim().pipe(text(2000)), inputSchema: jsonSchemaText, expectedSchema: jsonSchemaText });
+const detailsSchema = z.object({
+  name: z.string().trim().pipe(datasetName),
+  description: z.string().trim().pipe(text(2000)),
+  inputSchema: jsonSchemaText,
+  expectedSchema: jsonSchemaText,
+});
 
 /** Server field paths (newName, inputSchema.properties…) to the form's fields. */
 function fieldOf(path: string): Field | null {
@@ -41,7 +46,11 @@ export function SettingsView(props: Props) {
   return (
     <div className="flex max-w-3xl flex-col gap-4">
       {/* Keyed by the saved values: after a save the form starts from what the server kept. */}
-      <DetailsForm key={JSON.stringify([d.name, d.description, d.inputSchema, d.expectedSchema])} {...props} initial={{ name: d.name, description: d.description, inputSchema: schemaText(d.inputSchema), expectedSchema: schemaText(d.expectedSchema) }} />
+      <DetailsForm
+        key={JSON.stringify([d.name, d.description, d.inputSchema, d.expectedSchema])}
+        {...props}
+        initial={{ name: d.name, description: d.description, inputSchema: schemaText(d.inputSchema), expectedSchema: schemaText(d.expectedSchema) }}
+      />
       <ArchiveCard {...props} archived={!!d.archivedAt} />
       {props.canDelete ? <DeleteCard {...props} /> : null}
     </div>
@@ -54,13 +63,19 @@ function DetailsForm({ orgSlug, projectSlug, name, initial }: Props & { initial:
   const queryClient = useQueryClient();
   const formId = useId();
   const form = useForm({ resolver: placedZodResolver(detailsSchema, { labels: LABELS }), defaultValues: initial });
-  const { register, formState: { errors, isDirty } } = form;
+  const {
+    register,
+    formState: { errors, isDirty },
+  } = form;
   const [formError, setFormError] = useState<string | null>(null);
   const [status, setStatus] = useState("");
   const update = useMutation(
     trpc.datasets.update.mutationOptions({
       onSuccess: async (result) => {
-        await Promise.all([queryClient.invalidateQueries({ queryKey: trpc.datasets.get.queryKey() }), queryClient.invalidateQueries({ queryKey: trpc.datasets.list.queryKey() })]);
+        await Promise.all([
+          queryClient.invalidateQueries({ queryKey: trpc.datasets.get.queryKey() }),
+          queryClient.invalidateQueries({ queryKey: trpc.datasets.list.queryKey() }),
+        ]);
         if (result.name !== name) {
           router.replace(datasetHref(orgSlug, projectSlug, result.name, "settings"));
           router.refresh();
@@ -95,7 +110,15 @@ function DetailsForm({ orgSlug, projectSlug, name, initial }: Props & { initial:
       <form id={formId} onSubmit={onSubmit} onChange={() => setStatus("")} noValidate aria-label="Dataset details">
         <CardBody className="flex flex-col gap-4">
           <FormProblem message={formError} />
-          <Input label={LABELS.name} {...register("name")} error={errors.name?.message} className="font-mono" spellCheck={false} autoComplete="off" hint="Letters, digits, . _ and -." />
+          <Input
+            label={LABELS.name}
+            {...register("name")}
+            error={errors.name?.message}
+            className="font-mono"
+            spellCheck={false}
+            autoComplete="off"
+            hint="Letters, digits, . _ and -."
+          />
           <Textarea label={LABELS.description} {...register("description")} error={errors.description?.message} maxLength={2000} className="min-h-14" />
           <Textarea
             label={LABELS.inputSchema}
@@ -136,7 +159,11 @@ function ArchiveCard({ orgSlug, projectSlug, name, archived }: Props & { archive
   const queryClient = useQueryClient();
   const mutation = useMutation(
     trpc.datasets.setArchived.mutationOptions({
-      onSuccess: () => Promise.all([queryClient.invalidateQueries({ queryKey: trpc.datasets.get.queryKey() }), queryClient.invalidateQueries({ queryKey: trpc.datasets.list.queryKey() })]),
+      onSuccess: () =>
+        Promise.all([
+          queryClient.invalidateQueries({ queryKey: trpc.datasets.get.queryKey() }),
+          queryClient.invalidateQueries({ queryKey: trpc.datasets.list.queryKey() }),
+        ]),
     }),
   );
   return (
@@ -144,9 +171,17 @@ function ArchiveCard({ orgSlug, projectSlug, name, archived }: Props & { archive
       <CardHeader
         titleId="archive-title"
         title={archived ? "Restore" : "Archive"}
-        description={archived ? "The dataset is archived: hidden from the list (unless archived ones are shown) and its items cannot change." : "Hide the dataset from the list. Its versions stay readable and exportable; restore it at any time."}
+        description={
+          archived
+            ? "The dataset is archived: hidden from the list (unless archived ones are shown) and its items cannot change."
+            : "Hide the dataset from the list. Its versions stay readable and exportable; restore it at any time."
+        }
         actions={
-          <Button variant={archived ? "secondary" : "danger-ghost"} loading={mutation.isPending} onClick={() => mutation.mutate({ orgSlug, projectSlug, name, archived: !archived })}>
+          <Button
+            variant={archived ? "secondary" : "danger-ghost"}
+            loading={mutation.isPending}
+            onClick={() => mutation.mutate({ orgSlug, projectSlug, name, archived: !archived })}
+          >
             {archived ? "Restore dataset" : "Archive dataset"}
           </Button>
         }

@@ -43,7 +43,6 @@ function bulkSummary(d: ImportDetails): string | null {
   return null;
 }
 
-
 function Details({ kind, details }: { kind: DatasetChangeKind; details: unknown }) {
   const d = (details && typeof details === "object" ? details : {}) as ImportDetails;
   if (kind === "import") {
@@ -144,7 +143,11 @@ export function VersionsView({ orgSlug, projectSlug, name }: Props) {
         </Card>
       ) : null}
       <Card aria-labelledby="versions-title">
-        <CardHeader titleId="versions-title" title={`${latest} ${latest === 1 ? "version" : "versions"}`} description="A version never changes. Evaluations record the version they ran on, so results stay reproducible." />
+        <CardHeader
+          titleId="versions-title"
+          title={`${latest} ${latest === 1 ? "version" : "versions"}`}
+          description="A version never changes. Evaluations record the version they ran on, so results stay reproducible."
+        />
         <Table caption={`Versions of ${name}`}>
           <THead>
             <TR>
@@ -163,7 +166,10 @@ export function VersionsView({ orgSlug, projectSlug, name }: Props) {
             {rows.map((v) => (
               <TR key={v.version}>
                 <TD className="align-top font-mono text-xs font-medium whitespace-nowrap text-zinc-900">
-                  <Link href={datasetHref(orgSlug, projectSlug, name, null, { v: v.version === latest ? undefined : v.version })} className="hover:text-accent hover:underline">
+                  <Link
+                    href={datasetHref(orgSlug, projectSlug, name, null, { v: v.version === latest ? undefined : v.version })}
+                    className="hover:text-accent hover:underline"
+                  >
                     v{v.version}
                   </Link>
                 </TD>
@@ -184,18 +190,36 @@ export function VersionsView({ orgSlug, projectSlug, name }: Props) {
                 </TD>
                 <TD className="text-right whitespace-nowrap">
                   <span className="inline-flex gap-0.5">
-                    <Link href={datasetHref(orgSlug, projectSlug, name, null, { v: v.version })} className={buttonClasses({ size: "sm", variant: "ghost" })} aria-label={`Browse version ${v.version}`}>
+                    <Link
+                      href={datasetHref(orgSlug, projectSlug, name, null, { v: v.version })}
+                      className={buttonClasses({ size: "sm", variant: "ghost" })}
+                      aria-label={`Browse version ${v.version}`}
+                    >
                       Browse
                     </Link>
                     {v.version > 1 ? (
-                      <Link href={datasetHref(orgSlug, projectSlug, name, "compare", { from: v.version - 1, to: v.version })} className={buttonClasses({ size: "sm", variant: "ghost" })} aria-label={`Diff version ${v.version} with version ${v.version - 1}`}>
+                      <Link
+                        href={datasetHref(orgSlug, projectSlug, name, "compare", { from: v.version - 1, to: v.version })}
+                        className={buttonClasses({ size: "sm", variant: "ghost" })}
+                        aria-label={`Diff version ${v.version} with version ${v.version - 1}`}
+                      >
                         Diff
                       </Link>
                     ) : null}
-                    <a href={exportHref(orgSlug, projectSlug, name, v.version, "csv")} download className={buttonClasses({ size: "sm", variant: "ghost" })} aria-label={`Export version ${v.version} as CSV`}>
+                    <a
+                      href={exportHref(orgSlug, projectSlug, name, v.version, "csv")}
+                      download
+                      className={buttonClasses({ size: "sm", variant: "ghost" })}
+                      aria-label={`Export version ${v.version} as CSV`}
+                    >
                       CSV
                     </a>
-                    <a href={exportHref(orgSlug, projectSlug, name, v.version, "jsonl")} download className={buttonClasses({ size: "sm", variant: "ghost" })} aria-label={`Export version ${v.version} as JSONL`}>
+                    <a
+                      href={exportHref(orgSlug, projectSlug, name, v.version, "jsonl")}
+                      download
+                      className={buttonClasses({ size: "sm", variant: "ghost" })}
+                      aria-label={`Export version ${v.version} as JSONL`}
+                    >
                       JSONL
                     </a>
                   </span>

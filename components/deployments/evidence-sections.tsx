@@ -144,7 +144,9 @@ export function GateCard({ gate, checkedNow, ...links }: Links & { gate: GateRes
                       </span>
                     </TD>
                     <TD className="text-right font-mono text-xs whitespace-nowrap tabular-nums">≥ {gate.review.min.toFixed(3)}</TD>
-                    <TD className="text-right font-mono text-xs whitespace-nowrap tabular-nums">{gate.review.actual === null ? "—" : gate.review.actual.toFixed(3)}</TD>
+                    <TD className="text-right font-mono text-xs whitespace-nowrap tabular-nums">
+                      {gate.review.actual === null ? "—" : gate.review.actual.toFixed(3)}
+                    </TD>
                     <TD>
                       <PassFail passed={gate.review.passed} yes="Met" no="Not met" />
                       <span className="mt-0.5 block text-xs text-zinc-500">{gate.review.message}</span>
@@ -176,13 +178,17 @@ export function ComparisonCard({ pack, ...links }: Links & { pack: EvidencePack 
         description={
           c ? (
             <>
-              Candidate <RunLink number={c.candidateRun} {...links} /> against deployed <RunLink number={c.baselineRun} {...links} /> on <span className="font-mono">{c.dataset}</span> v{c.datasetVersion}, item by item.
+              Candidate <RunLink number={c.candidateRun} {...links} /> against deployed <RunLink number={c.baselineRun} {...links} /> on{" "}
+              <span className="font-mono">{c.dataset}</span> v{c.datasetVersion}, item by item.
             </>
           ) : undefined
         }
         actions={
           c && links.canReadEvaluations ? (
-            <Link href={evaluationsHref(links.orgSlug, links.projectSlug, "compare", { baseline: c.baselineRun, candidate: c.candidateRun })} className="text-xs font-medium text-zinc-700 underline decoration-zinc-300 underline-offset-2 hover:text-zinc-900">
+            <Link
+              href={evaluationsHref(links.orgSlug, links.projectSlug, "compare", { baseline: c.baselineRun, candidate: c.candidateRun })}
+              className="text-xs font-medium text-zinc-700 underline decoration-zinc-300 underline-offset-2 hover:text-zinc-900"
+            >
               Open the full comparison
             </Link>
           ) : undefined
@@ -190,7 +196,10 @@ export function ComparisonCard({ pack, ...links }: Links & { pack: EvidencePack 
       />
       {!c ? (
         <CardBody>
-          <p className="text-[13px] text-zinc-600">{pack.comparisonNote ?? (pack.deployed ? "No comparison available." : "Nothing is deployed to this environment yet: there is nothing to compare with.")}</p>
+          <p className="text-[13px] text-zinc-600">
+            {pack.comparisonNote ??
+              (pack.deployed ? "No comparison available." : "Nothing is deployed to this environment yet: there is nothing to compare with.")}
+          </p>
         </CardBody>
       ) : (
         <>
@@ -295,14 +304,27 @@ export function ContentCard({ pack, orgSlug, projectSlug, environment }: { pack:
       <CardHeader
         titleId="content-title"
         title="Content changes"
-        description={deployed ? `v${candidate.version} against v${deployed.version}, ${pack.request.state === "deployed" ? "the version it replaced" : `what ${environment} serves now`}.` : `Nothing is deployed to ${environment} yet: all of v${candidate.version} is new.`}
+        description={
+          deployed
+            ? `v${candidate.version} against v${deployed.version}, ${pack.request.state === "deployed" ? "the version it replaced" : `what ${environment} serves now`}.`
+            : `Nothing is deployed to ${environment} yet: all of v${candidate.version} is new.`
+        }
       />
       <CardBody className="flex flex-col gap-4">
         <dl className="grid gap-3 text-[13px] sm:grid-cols-2" aria-label="Content hashes">
           <HashItem label={`Candidate v${candidate.version}`} hash={candidate.contentHash} sub={`${candidate.authorLabel} · ${candidate.commitMessage}`} />
-          {deployed ? <HashItem label={`Deployed v${deployed.version}`} hash={deployed.contentHash} sub={`${deployed.authorLabel} · ${deployed.commitMessage}`} /> : null}
+          {deployed ? (
+            <HashItem label={`Deployed v${deployed.version}`} hash={deployed.contentHash} sub={`${deployed.authorLabel} · ${deployed.commitMessage}`} />
+          ) : null}
         </dl>
-        <VersionDiff type={candidate.type as PromptType} before={deployed} after={candidate} beforeLabel={deployedLabel} afterLabel={`v${candidate.version}`} providerNames={providerNames} />
+        <VersionDiff
+          type={candidate.type as PromptType}
+          before={deployed}
+          after={candidate}
+          beforeLabel={deployedLabel}
+          afterLabel={`v${candidate.version}`}
+          providerNames={providerNames}
+        />
       </CardBody>
     </Card>
   );
@@ -323,7 +345,11 @@ function HashItem({ label, hash, sub }: { label: string; hash: string; sub: stri
 export function AuditCard({ pack }: { pack: EvidencePack }) {
   return (
     <Card aria-labelledby="audit-title">
-      <CardHeader titleId="audit-title" title="Audit events covered" description="The audit log entries of this request, in order; each entry's hash chains it to the one before." />
+      <CardHeader
+        titleId="audit-title"
+        title="Audit events covered"
+        description="The audit log entries of this request, in order; each entry's hash chains it to the one before."
+      />
       {pack.audit.length === 0 ? (
         <CardBody>
           <p className="text-[13px] text-zinc-600">No audit events recorded for this request.</p>

@@ -42,7 +42,6 @@ export function HistoryView({ orgSlug, projectSlug, projectName }: Props) {
   const prompt = searchParams.get("prompt")?.slice(0, 200) ?? "";
   const { page, pageSize } = paging();
 
-
   const environments = useQuery(trpc.environments.list.queryOptions({ orgSlug, projectSlug }));
   const prompts = useQuery(trpc.prompts.list.queryOptions({ orgSlug, projectSlug, limit: 200 }));
   const history = useQuery({
@@ -82,7 +81,15 @@ export function HistoryView({ orgSlug, projectSlug, projectName }: Props) {
             {history.isFetching && !history.isPending ? <Spinner size={12} /> : null}
           </div>
           <form role="search" aria-label="Filter deployments" className="flex flex-wrap items-center gap-2" onSubmit={(e) => e.preventDefault()}>
-            <Select label="Environment" hideLabel size="sm" value={environment} onChange={(e) => setParams({ environment: e.target.value })} boxClassName="w-44" disabled={environments.isPending}>
+            <Select
+              label="Environment"
+              hideLabel
+              size="sm"
+              value={environment}
+              onChange={(e) => setParams({ environment: e.target.value })}
+              boxClassName="w-44"
+              disabled={environments.isPending}
+            >
               <option value="">All environments</option>
               {envs.map((env) => (
                 <option key={env.id} value={env.name}>
@@ -92,7 +99,15 @@ export function HistoryView({ orgSlug, projectSlug, projectName }: Props) {
               ))}
               {environment && environments.data && !envs.some((e) => e.name === environment) ? <option value={environment}>{environment}</option> : null}
             </Select>
-            <Select label="Prompt" hideLabel size="sm" value={prompt} onChange={(e) => setParams({ prompt: e.target.value })} boxClassName="w-56" disabled={prompts.isPending}>
+            <Select
+              label="Prompt"
+              hideLabel
+              size="sm"
+              value={prompt}
+              onChange={(e) => setParams({ prompt: e.target.value })}
+              boxClassName="w-56"
+              disabled={prompts.isPending}
+            >
               <option value="">All prompts</option>
               {promptNames.map((name) => (
                 <option key={name} value={name}>
@@ -137,9 +152,15 @@ export function HistoryView({ orgSlug, projectSlug, projectName }: Props) {
                 <ol aria-label={`Deployments to ${env}`} className="relative ml-1.5 border-l border-zinc-200">
                   {items.map((d) => (
                     <li key={d.id} className="relative pb-5 pl-5 last:pb-0">
-                      <span aria-hidden="true" className={`absolute top-1.5 -left-[5px] size-2.5 rounded-full ring-2 ring-white ${d.freezeOverride ? "bg-amber-500" : d.kind === "rollback" ? "bg-zinc-500" : "bg-accent"}`} />
+                      <span
+                        aria-hidden="true"
+                        className={`absolute top-1.5 -left-[5px] size-2.5 rounded-full ring-2 ring-white ${d.freezeOverride ? "bg-amber-500" : d.kind === "rollback" ? "bg-zinc-500" : "bg-accent"}`}
+                      />
                       <div className="flex flex-wrap items-center gap-x-2 gap-y-1 text-[13px]">
-                        <Link href={promptHref(orgSlug, projectSlug, d.prompt)} className="font-mono text-xs font-medium text-zinc-900 hover:text-accent hover:underline">
+                        <Link
+                          href={promptHref(orgSlug, projectSlug, d.prompt)}
+                          className="font-mono text-xs font-medium text-zinc-900 hover:text-accent hover:underline"
+                        >
                           {d.prompt}
                         </Link>
                         <span className="font-mono text-xs text-zinc-700">
@@ -160,12 +181,17 @@ export function HistoryView({ orgSlug, projectSlug, projectName }: Props) {
                         <dt className="text-zinc-500">Requested by</dt>
                         <dd className="text-zinc-800">
                           {d.requestedBy} in{" "}
-                          <Link href={deploymentRequestHref(orgSlug, projectSlug, d.request)} className="font-mono font-medium text-zinc-900 hover:text-accent hover:underline">
+                          <Link
+                            href={deploymentRequestHref(orgSlug, projectSlug, d.request)}
+                            className="font-mono font-medium text-zinc-900 hover:text-accent hover:underline"
+                          >
                             request #{d.request}
                           </Link>
                         </dd>
                         <dt className="text-zinc-500">Approved by</dt>
-                        <dd className="text-zinc-800">{d.approvers.length ? d.approvers.join(", ") : <span className="text-zinc-500">no approvals recorded</span>}</dd>
+                        <dd className="text-zinc-800">
+                          {d.approvers.length ? d.approvers.join(", ") : <span className="text-zinc-500">no approvals recorded</span>}
+                        </dd>
                         <dt className="text-zinc-500">Why</dt>
                         <dd className="whitespace-pre-line text-zinc-700">{d.justification}</dd>
                         <dt className="text-zinc-500">Content</dt>
@@ -175,7 +201,8 @@ export function HistoryView({ orgSlug, projectSlug, projectName }: Props) {
                       </dl>
                       {d.freezeOverride ? (
                         <p className="mt-2 rounded-md border border-amber-200 bg-amber-50 px-2.5 py-1.5 text-xs text-amber-900">
-                          <span className="font-medium">Deployed during a change freeze.</span> {d.freezeOverride.by} broke the freeze: “{d.freezeOverride.reason}”
+                          <span className="font-medium">Deployed during a change freeze.</span> {d.freezeOverride.by} broke the freeze: “
+                          {d.freezeOverride.reason}”
                         </p>
                       ) : null}
                     </li>
@@ -186,7 +213,14 @@ export function HistoryView({ orgSlug, projectSlug, projectName }: Props) {
           </div>
         )}
         {history.data && total > 0 ? (
-          <Pagination label="History pages" page={history.data.page} pageSize={pageSize} total={total} onPage={(p) => setParams({ page: p > 1 ? p : undefined }, { resetPage: false })} onPageSize={(s) => setParams({ size: s === 25 ? undefined : s })} />
+          <Pagination
+            label="History pages"
+            page={history.data.page}
+            pageSize={pageSize}
+            total={total}
+            onPage={(p) => setParams({ page: p > 1 ? p : undefined }, { resetPage: false })}
+            onPageSize={(s) => setParams({ size: s === 25 ? undefined : s })}
+          />
         ) : null}
       </Card>
     </>
@@ -194,7 +228,19 @@ export function HistoryView({ orgSlug, projectSlug, projectName }: Props) {
 }
 
 /** The "what was live at" form and its answer. The form needs the viewer's time zone, so it renders in the browser only. */
-function LiveAt({ orgSlug, projectSlug, envs, envsPending, promptNames }: { orgSlug: string; projectSlug: string; envs: Env[]; envsPending: boolean; promptNames: string[] }) {
+function LiveAt({
+  orgSlug,
+  projectSlug,
+  envs,
+  envsPending,
+  promptNames,
+}: {
+  orgSlug: string;
+  projectSlug: string;
+  envs: Env[];
+  envsPending: boolean;
+  promptNames: string[];
+}) {
   const mounted = useSyncExternalStore(
     noSubscription,
     () => true,
@@ -202,7 +248,11 @@ function LiveAt({ orgSlug, projectSlug, envs, envsPending, promptNames }: { orgS
   );
   return (
     <Card aria-labelledby="live-at-title">
-      <CardHeader titleId="live-at-title" title="What was live at…" description="Which version each prompt served in an environment at a moment, and the deployment that put it there." />
+      <CardHeader
+        titleId="live-at-title"
+        title="What was live at…"
+        description="Which version each prompt served in an environment at a moment, and the deployment that put it there."
+      />
       {mounted ? (
         <LiveAtBody orgSlug={orgSlug} projectSlug={projectSlug} envs={envs} envsPending={envsPending} promptNames={promptNames} />
       ) : (
@@ -214,7 +264,19 @@ function LiveAt({ orgSlug, projectSlug, envs, envsPending, promptNames }: { orgS
   );
 }
 
-function LiveAtBody({ orgSlug, projectSlug, envs, envsPending, promptNames }: { orgSlug: string; projectSlug: string; envs: Env[]; envsPending: boolean; promptNames: string[] }) {
+function LiveAtBody({
+  orgSlug,
+  projectSlug,
+  envs,
+  envsPending,
+  promptNames,
+}: {
+  orgSlug: string;
+  projectSlug: string;
+  envs: Env[];
+  envsPending: boolean;
+  promptNames: string[];
+}) {
   const trpc = useTRPC();
   const { searchParams, setParams } = useUrlParams();
   // The asked question lives in the address: at (ISO time), atEnv, atPrompt.
@@ -231,7 +293,13 @@ function LiveAtBody({ orgSlug, projectSlug, envs, envsPending, promptNames }: { 
   const env = envChoice || defaultEnv;
 
   const live = useQuery({
-    ...trpc.deployments.at.queryOptions({ orgSlug, projectSlug, environment: asked?.environment ?? "x", at: asked?.at ?? new Date(0), prompt: asked?.prompt || undefined }),
+    ...trpc.deployments.at.queryOptions({
+      orgSlug,
+      projectSlug,
+      environment: asked?.environment ?? "x",
+      at: asked?.at ?? new Date(0),
+      prompt: asked?.prompt || undefined,
+    }),
     enabled: !!asked,
   });
   const envProtected = envs.find((e) => e.name === asked?.environment)?.protected ?? false;
@@ -255,8 +323,24 @@ function LiveAtBody({ orgSlug, projectSlug, envs, envsPending, promptNames }: { 
           ))}
           {env && !envs.some((e) => e.name === env) ? <option value={env}>{env}</option> : null}
         </Select>
-        <Input label="Date and time" type="datetime-local" step={1} value={atText} error={error} onChange={(e) => setAtText(e.target.value)} className="h-7 w-52 text-[13px]" required />
-        <Select label="Prompt" labelAside={<span className="text-xs text-zinc-500">optional</span>} size="sm" value={promptChoice} onChange={(e) => setPromptChoice(e.target.value)} boxClassName="w-56">
+        <Input
+          label="Date and time"
+          type="datetime-local"
+          step={1}
+          value={atText}
+          error={error}
+          onChange={(e) => setAtText(e.target.value)}
+          className="h-7 w-52 text-[13px]"
+          required
+        />
+        <Select
+          label="Prompt"
+          labelAside={<span className="text-xs text-zinc-500">optional</span>}
+          size="sm"
+          value={promptChoice}
+          onChange={(e) => setPromptChoice(e.target.value)}
+          boxClassName="w-56"
+        >
           <option value="">All prompts</option>
           {promptNames.map((name) => (
             <option key={name} value={name}>
@@ -292,7 +376,8 @@ function LiveAtBody({ orgSlug, projectSlug, envs, envsPending, promptNames }: { 
       ) : (
         <div className="border-t border-zinc-200">
           <p className="px-4 pt-3 text-[13px] text-zinc-700">
-            Live in <span className="font-mono font-medium text-zinc-900">{asked.environment}</span> at <Time value={asked.at} className="font-medium text-zinc-900" />:
+            Live in <span className="font-mono font-medium text-zinc-900">{asked.environment}</span> at{" "}
+            <Time value={asked.at} className="font-medium text-zinc-900" />:
           </p>
           <Table caption={`Live in ${asked.environment} at ${formatDateTime(asked.at)}`}>
             <THead>
@@ -313,7 +398,11 @@ function LiveAtBody({ orgSlug, projectSlug, envs, envsPending, promptNames }: { 
                     </Link>
                   </TD>
                   <TD>
-                    <Link href={promptHref(orgSlug, projectSlug, p.prompt, undefined, { version: p.version })} className="font-mono text-xs font-medium text-zinc-900 hover:text-accent hover:underline" aria-label={`${p.prompt} version ${p.version}`}>
+                    <Link
+                      href={promptHref(orgSlug, projectSlug, p.prompt, undefined, { version: p.version })}
+                      className="font-mono text-xs font-medium text-zinc-900 hover:text-accent hover:underline"
+                      aria-label={`${p.prompt} version ${p.version}`}
+                    >
                       v{p.version}
                     </Link>
                   </TD>
@@ -324,13 +413,18 @@ function LiveAtBody({ orgSlug, projectSlug, envs, envsPending, promptNames }: { 
                   <TD className="text-xs">
                     {p.deployment ? (
                       <span className="inline-flex items-center gap-1.5">
-                        <Link href={deploymentRequestHref(orgSlug, projectSlug, p.deployment.request)} className="font-mono font-medium text-zinc-900 hover:text-accent hover:underline">
+                        <Link
+                          href={deploymentRequestHref(orgSlug, projectSlug, p.deployment.request)}
+                          className="font-mono font-medium text-zinc-900 hover:text-accent hover:underline"
+                        >
                           Request #{p.deployment.request}
                         </Link>
                         <DeploymentKindBadge kind={p.deployment.kind} />
                       </span>
                     ) : (
-                      <span className="text-zinc-500">{envProtected ? "Moved directly, before the environment was protected" : "Moved directly (no approval needed)"}</span>
+                      <span className="text-zinc-500">
+                        {envProtected ? "Moved directly, before the environment was protected" : "Moved directly (no approval needed)"}
+                      </span>
                     )}
                   </TD>
                 </TR>

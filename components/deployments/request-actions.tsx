@@ -44,7 +44,14 @@ function Problem({ message }: { message: string | null }) {
 
 type Dialogs = "approve" | "reject" | "cancel" | "override" | null;
 
-export function ActionsCard({ request, checkedAt, orgSlug, projectSlug, canRequest, onDone }: Base & { request: RequestDetail; /** When `request` was read (ms). */ checkedAt: number; canRequest: boolean; onDone: (message: string) => void }) {
+export function ActionsCard({
+  request,
+  checkedAt,
+  orgSlug,
+  projectSlug,
+  canRequest,
+  onDone,
+}: Base & { request: RequestDetail; /** When `request` was read (ms). */ checkedAt: number; canRequest: boolean; onDone: (message: string) => void }) {
   const trpc = useTRPC();
   const invalidate = useInvalidateDeployments();
   const [dialog, setDialog] = useState<Dialogs>(null);
@@ -136,40 +143,26 @@ export function ActionsCard({ request, checkedAt, orgSlug, projectSlug, canReque
       </CardBody>
 
       {dialog === "approve" || dialog === "reject" ? (
-        <DecideDialog
-          mode={dialog}
-          request={request}
-          orgSlug={orgSlug}
-          projectSlug={projectSlug}
-          onClose={() => setDialog(null)}
-          onDone={finish}
-        />
+        <DecideDialog mode={dialog} request={request} orgSlug={orgSlug} projectSlug={projectSlug} onClose={() => setDialog(null)} onDone={finish} />
       ) : null}
       {dialog === "cancel" ? (
-        <ReasonDialog
-          kind="cancel"
-          request={request}
-          orgSlug={orgSlug}
-          projectSlug={projectSlug}
-          onClose={() => setDialog(null)}
-          onDone={finish}
-        />
+        <ReasonDialog kind="cancel" request={request} orgSlug={orgSlug} projectSlug={projectSlug} onClose={() => setDialog(null)} onDone={finish} />
       ) : null}
       {dialog === "override" ? (
-        <ReasonDialog
-          kind="override"
-          request={request}
-          orgSlug={orgSlug}
-          projectSlug={projectSlug}
-          onClose={() => setDialog(null)}
-          onDone={finish}
-        />
+        <ReasonDialog kind="override" request={request} orgSlug={orgSlug} projectSlug={projectSlug} onClose={() => setDialog(null)} onDone={finish} />
       ) : null}
     </Card>
   );
 }
 
-function DecideDialog({ mode, request, orgSlug, projectSlug, onClose, onDone }: Base & { mode: "approve" | "reject"; request: RequestDetail; onClose: () => void; onDone: (message: string) => Promise<void> }) {
+function DecideDialog({
+  mode,
+  request,
+  orgSlug,
+  projectSlug,
+  onClose,
+  onDone,
+}: Base & { mode: "approve" | "reject"; request: RequestDetail; onClose: () => void; onDone: (message: string) => Promise<void> }) {
   const trpc = useTRPC();
   const formId = useId();
   const [comment, setComment] = useState("");
@@ -262,13 +255,21 @@ const REASON_TEXT: Record<"cancel" | "override", { title: string; action: string
     required: true,
     intro: (
       <Alert tone="warning" title="This is audited">
-        Deploying during a change freeze is recorded with your name and reason in the audit log, in the deployment record and in the evidence pack, and is highlighted on this request for everyone.
+        Deploying during a change freeze is recorded with your name and reason in the audit log, in the deployment record and in the evidence pack, and is
+        highlighted on this request for everyone.
       </Alert>
     ),
   },
 };
 
-function ReasonDialog({ kind, request, orgSlug, projectSlug, onClose, onDone }: Base & { kind: "cancel" | "override"; request: RequestDetail; onClose: () => void; onDone: (message: string) => Promise<void> }) {
+function ReasonDialog({
+  kind,
+  request,
+  orgSlug,
+  projectSlug,
+  onClose,
+  onDone,
+}: Base & { kind: "cancel" | "override"; request: RequestDetail; onClose: () => void; onDone: (message: string) => Promise<void> }) {
   const trpc = useTRPC();
   const formId = useId();
   const text = REASON_TEXT[kind];
@@ -284,7 +285,11 @@ function ReasonDialog({ kind, request, orgSlug, projectSlug, onClose, onDone }: 
   };
   const cancel = useMutation(trpc.deployments.cancel.mutationOptions({ onSuccess: () => onDone(`Request #${request.number} cancelled.`), onError }));
   const override = useMutation(
-    trpc.deployments.overrideFreeze.mutationOptions({ onSuccess: () => onDone(`Deployed during the change freeze: ${request.environment} now serves v${request.version} of ${request.prompt}. The override is audited.`), onError }),
+    trpc.deployments.overrideFreeze.mutationOptions({
+      onSuccess: () =>
+        onDone(`Deployed during the change freeze: ${request.environment} now serves v${request.version} of ${request.prompt}. The override is audited.`),
+      onError,
+    }),
   );
 
   function onSubmit(e: FormEvent) {

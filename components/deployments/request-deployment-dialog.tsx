@@ -71,7 +71,13 @@ function Refusal({ refusal }: { refusal: { title: string; message: string } | nu
 
 function EnvironmentSelect({ environments, value, onChange, error }: { environments: Env[]; value: string; onChange: (v: string) => void; error?: string }) {
   return (
-    <Select label="Environment" value={value} error={error} onChange={(e) => onChange(e.target.value)} hint="Protected environments move only through approved requests.">
+    <Select
+      label="Environment"
+      value={value}
+      error={error}
+      onChange={(e) => onChange(e.target.value)}
+      hint="Protected environments move only through approved requests."
+    >
       {environments.map((env) => (
         <option key={env.name} value={env.name}>
           {env.name}
@@ -82,7 +88,16 @@ function EnvironmentSelect({ environments, value, onChange, error }: { environme
   );
 }
 
-export function RequestDeploymentDialog({ orgSlug, projectSlug, prompt, environments, initialEnvironment, versions, initialVersion, onClose }: Common & { versions: number[]; initialVersion: number }) {
+export function RequestDeploymentDialog({
+  orgSlug,
+  projectSlug,
+  prompt,
+  environments,
+  initialEnvironment,
+  versions,
+  initialVersion,
+  onClose,
+}: Common & { versions: number[]; initialVersion: number }) {
   const formId = useId();
   const [environment, setEnvironment] = useState(initialEnvironment);
   const [version, setVersion] = useState(String(initialVersion));
@@ -118,8 +133,19 @@ export function RequestDeploymentDialog({ orgSlug, projectSlug, prompt, environm
     >
       <form id={formId} onSubmit={onSubmit} noValidate aria-label="Request deployment" className="flex flex-col gap-4">
         <Refusal refusal={refusal} />
-        <EnvironmentSelect environments={environments} value={environment} onChange={(v) => (setEnvironment(v), setRefusal(null))} error={fieldErrors.environment} />
-        <Select label="Version" value={version} error={fieldErrors.version} onChange={(e) => (setVersion(e.target.value), setRefusal(null))} hint="The version's content hash is recorded with the request.">
+        <EnvironmentSelect
+          environments={environments}
+          value={environment}
+          onChange={(v) => (setEnvironment(v), setRefusal(null))}
+          error={fieldErrors.environment}
+        />
+        <Select
+          label="Version"
+          value={version}
+          error={fieldErrors.version}
+          onChange={(e) => (setVersion(e.target.value), setRefusal(null))}
+          hint="The version's content hash is recorded with the request."
+        >
           {versions.map((v) => (
             <option key={v} value={v}>
               Version {v}
@@ -184,7 +210,12 @@ export function RequestRollbackDialog({ orgSlug, projectSlug, prompt, environmen
     >
       <form id={formId} onSubmit={onSubmit} noValidate aria-label="Request rollback" className="flex flex-col gap-4">
         <Refusal refusal={refusal} />
-        <EnvironmentSelect environments={environments} value={environment} onChange={(v) => (setEnvironment(v), setVersion(""), setRefusal(null))} error={fieldErrors.environment} />
+        <EnvironmentSelect
+          environments={environments}
+          value={environment}
+          onChange={(v) => (setEnvironment(v), setVersion(""), setRefusal(null))}
+          error={fieldErrors.environment}
+        />
         {targets.isPending ? (
           <Spinner label="Loading the versions it served…" />
         ) : targets.isError ? (
@@ -197,7 +228,12 @@ export function RequestRollbackDialog({ orgSlug, projectSlug, prompt, environmen
             value={chosen}
             error={fieldErrors.version}
             onChange={(e) => (setVersion(e.target.value), setRefusal(null))}
-            hint={[targets.data.current ? `${environment} serves v${targets.data.current} now.` : null, target ? `v${target.version} was last moved there by ${target.movedBy}.` : null].filter(Boolean).join(" ")}
+            hint={[
+              targets.data.current ? `${environment} serves v${targets.data.current} now.` : null,
+              target ? `v${target.version} was last moved there by ${target.movedBy}.` : null,
+            ]
+              .filter(Boolean)
+              .join(" ")}
           >
             {options.map((t) => (
               <option key={t.version} value={t.version}>
@@ -228,9 +264,24 @@ const fmt = (x: number) => (Math.round(x * 1000) / 1000).toString();
  * tag) and thresholds, the run that counts and what it scored, or why nothing counts, with a link
  * to start a run with the gate's settings.
  */
-function GatePanel({ orgSlug, projectSlug, prompt, version, environment }: { orgSlug: string; projectSlug: string; prompt: string; version: number; environment: string }) {
+function GatePanel({
+  orgSlug,
+  projectSlug,
+  prompt,
+  version,
+  environment,
+}: {
+  orgSlug: string;
+  projectSlug: string;
+  prompt: string;
+  version: number;
+  environment: string;
+}) {
   const trpc = useTRPC();
-  const preview = useQuery({ ...trpc.deployments.gatePreview.queryOptions({ orgSlug, projectSlug, prompt, version, environment }), enabled: Number.isInteger(version) && version > 0 });
+  const preview = useQuery({
+    ...trpc.deployments.gatePreview.queryOptions({ orgSlug, projectSlug, prompt, version, environment }),
+    enabled: Number.isInteger(version) && version > 0,
+  });
   if (preview.isPending) return <Spinner label="Checking the evaluation gate…" />;
   if (preview.isError) return <QueryErrorAlert title="Could not check the evaluation gate" error={preview.error} />;
   const { gate, result, inProgress, suggestedRun } = preview.data;
@@ -252,14 +303,21 @@ function GatePanel({ orgSlug, projectSlug, prompt, version, environment }: { org
     : null;
   const blocking = result.blockingRun ?? null;
   return (
-    <section aria-labelledby="gate-title" className={`rounded-md border px-3 py-2.5 text-[13px] ${result.passed ? "border-emerald-200 bg-emerald-50/50" : "border-red-200 bg-red-50/50"}`}>
+    <section
+      aria-labelledby="gate-title"
+      className={`rounded-md border px-3 py-2.5 text-[13px] ${result.passed ? "border-emerald-200 bg-emerald-50/50" : "border-red-200 bg-red-50/50"}`}
+    >
       <h3 id="gate-title" className="font-semibold text-zinc-900">
-        Evaluation gate of {environment}: {result.passed ? <span className="text-emerald-800">passes</span> : <span className="text-red-800">would refuse v{version}</span>}
+        Evaluation gate of {environment}:{" "}
+        {result.passed ? <span className="text-emerald-800">passes</span> : <span className="text-red-800">would refuse v{version}</span>}
       </h3>
       <dl className="mt-1.5 grid grid-cols-[max-content_1fr] gap-x-3 gap-y-1 text-zinc-700">
         <dt className="text-zinc-500">Dataset</dt>
         <dd className="font-mono text-xs">
-          <Link href={datasetHref(orgSlug, projectSlug, gate.dataset, null, gate.datasetVersion ? { v: gate.datasetVersion } : undefined)} className="hover:text-accent hover:underline">
+          <Link
+            href={datasetHref(orgSlug, projectSlug, gate.dataset, null, gate.datasetVersion ? { v: gate.datasetVersion } : undefined)}
+            className="hover:text-accent hover:underline"
+          >
             {gate.dataset}
           </Link>
           {gate.datasetVersion ? ` v${gate.datasetVersion}` : " (any version)"}
@@ -273,14 +331,24 @@ function GatePanel({ orgSlug, projectSlug, prompt, version, environment }: { org
               return (
                 <li key={t.name}>
                   <span className="font-mono text-xs">{t.name}</span> {GATE_METRIC_LABELS[t.metric]} ≥ {fmt(t.min)}
-                  {check ? <span className={check.passed ? "text-emerald-800" : "text-red-800"}> · {check.actual === null ? "not scored" : fmt(check.actual)} {check.passed ? "✓" : "✗"}</span> : null}
+                  {check ? (
+                    <span className={check.passed ? "text-emerald-800" : "text-red-800"}>
+                      {" "}
+                      · {check.actual === null ? "not scored" : fmt(check.actual)} {check.passed ? "✓" : "✗"}
+                    </span>
+                  ) : null}
                 </li>
               );
             })}
             {gate.review ? (
               <li>
                 human grade from <span className="font-mono text-xs">{gate.review.queue}</span> ≥ {fmt(gate.review.min)}
-                {result.review ? <span className={result.review.passed ? "text-emerald-800" : "text-red-800"}> · {result.review.actual === null ? "no grades" : fmt(result.review.actual)}</span> : null}
+                {result.review ? (
+                  <span className={result.review.passed ? "text-emerald-800" : "text-red-800"}>
+                    {" "}
+                    · {result.review.actual === null ? "no grades" : fmt(result.review.actual)}
+                  </span>
+                ) : null}
               </li>
             ) : null}
           </ul>
@@ -301,7 +369,11 @@ function GatePanel({ orgSlug, projectSlug, prompt, version, environment }: { org
           ) : (
             "none yet"
           )}
-          {inProgress.length ? <span className="block text-xs text-zinc-600">In progress: {inProgress.map((r) => `#${r.number} (${r.status})`).join(", ")}; it counts once it has finished.</span> : null}
+          {inProgress.length ? (
+            <span className="block text-xs text-zinc-600">
+              In progress: {inProgress.map((r) => `#${r.number} (${r.status})`).join(", ")}; it counts once it has finished.
+            </span>
+          ) : null}
         </dd>
       </dl>
       {!result.passed ? (

@@ -188,7 +188,12 @@ function Outcome({ request: r }: { request: RequestDetail }) {
   const title = DEPLOYMENT_STATE_LABELS[r.state];
   return (
     <Alert tone={r.state === "rejected" ? "warning" : "info"} className="mb-4" title={title}>
-      {r.endedReason ?? (r.state === "expired" ? <>Not deployed by <Time value={r.expiresAt} />.</> : null)}
+      {r.endedReason ??
+        (r.state === "expired" ? (
+          <>
+            Not deployed by <Time value={r.expiresAt} />.
+          </>
+        ) : null)}
       {r.endedAt ? (
         <>
           {" "}
@@ -210,7 +215,10 @@ function RequestCard({ request: r, orgSlug, projectSlug }: { request: RequestDet
         </div>
         <dl className="grid grid-cols-1 gap-x-6 gap-y-3 sm:grid-cols-2">
           <Meta label="Candidate">
-            <Link href={promptHref(orgSlug, projectSlug, r.prompt, undefined, { version: r.version })} className="font-mono text-zinc-900 hover:text-accent hover:underline">
+            <Link
+              href={promptHref(orgSlug, projectSlug, r.prompt, undefined, { version: r.version })}
+              className="font-mono text-zinc-900 hover:text-accent hover:underline"
+            >
               {r.prompt} v{r.version}
             </Link>
             <span className="block text-xs text-zinc-500">
@@ -219,7 +227,10 @@ function RequestCard({ request: r, orgSlug, projectSlug }: { request: RequestDet
           </Meta>
           <Meta label={`${r.environment} ${r.state === "deployed" ? "served before" : "serves now"}`}>
             {r.fromVersion ? (
-              <Link href={promptHref(orgSlug, projectSlug, r.prompt, undefined, { version: r.fromVersion })} className="font-mono text-zinc-900 hover:text-accent hover:underline">
+              <Link
+                href={promptHref(orgSlug, projectSlug, r.prompt, undefined, { version: r.fromVersion })}
+                className="font-mono text-zinc-900 hover:text-accent hover:underline"
+              >
                 v{r.fromVersion}
               </Link>
             ) : (

@@ -32,7 +32,6 @@ export function RequestsList({ orgSlug, projectSlug, projectName, canRequest }: 
   const { page, pageSize } = paging();
   const filtered = !!environment || !!prompt;
 
-
   const environments = useQuery(trpc.environments.list.queryOptions({ orgSlug, projectSlug }));
   const prompts = useQuery(trpc.prompts.list.queryOptions({ orgSlug, projectSlug, limit: 200 }));
   const requests = useQuery({
@@ -45,7 +44,13 @@ export function RequestsList({ orgSlug, projectSlug, projectName, canRequest }: 
   const total = requests.data?.total ?? 0;
   const protectedEnvs = new Set((environments.data ?? []).filter((e) => e.protected).map((e) => e.name));
 
-  const statusHref = (s: Status) => deploymentsHref(orgSlug, projectSlug, undefined, { status: s === "open" ? undefined : s, environment, prompt, size: pageSize !== 25 ? pageSize : undefined });
+  const statusHref = (s: Status) =>
+    deploymentsHref(orgSlug, projectSlug, undefined, {
+      status: s === "open" ? undefined : s,
+      environment,
+      prompt,
+      size: pageSize !== 25 ? pageSize : undefined,
+    });
   const noun = status === "all" ? "" : `${status} `;
 
   return (
@@ -73,14 +78,25 @@ export function RequestsList({ orgSlug, projectSlug, projectName, canRequest }: 
                   replace
                   scroll={false}
                   aria-current={status === s ? "page" : undefined}
-                  className={cn("rounded px-2.5 py-1 text-xs font-medium transition-colors", status === s ? "bg-zinc-900 text-white" : "text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900")}
+                  className={cn(
+                    "rounded px-2.5 py-1 text-xs font-medium transition-colors",
+                    status === s ? "bg-zinc-900 text-white" : "text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900",
+                  )}
                 >
                   {STATUS_LABELS[s]}
                 </Link>
               ))}
             </nav>
             <form role="search" aria-label="Filter requests" className="flex flex-wrap items-center gap-2" onSubmit={(e) => e.preventDefault()}>
-              <Select label="Environment" hideLabel size="sm" value={environment} onChange={(e) => setParams({ environment: e.target.value })} boxClassName="w-44" disabled={environments.isPending}>
+              <Select
+                label="Environment"
+                hideLabel
+                size="sm"
+                value={environment}
+                onChange={(e) => setParams({ environment: e.target.value })}
+                boxClassName="w-44"
+                disabled={environments.isPending}
+              >
                 <option value="">All environments</option>
                 {(environments.data ?? []).map((env) => (
                   <option key={env.id} value={env.name}>
@@ -88,9 +104,19 @@ export function RequestsList({ orgSlug, projectSlug, projectName, canRequest }: 
                     {env.protected ? " (protected)" : ""}
                   </option>
                 ))}
-                {environment && environments.data && !environments.data.some((e) => e.name === environment) ? <option value={environment}>{environment}</option> : null}
+                {environment && environments.data && !environments.data.some((e) => e.name === environment) ? (
+                  <option value={environment}>{environment}</option>
+                ) : null}
               </Select>
-              <Select label="Prompt" hideLabel size="sm" value={prompt} onChange={(e) => setParams({ prompt: e.target.value })} boxClassName="w-56" disabled={prompts.isPending}>
+              <Select
+                label="Prompt"
+                hideLabel
+                size="sm"
+                value={prompt}
+                onChange={(e) => setParams({ prompt: e.target.value })}
+                boxClassName="w-56"
+                disabled={prompts.isPending}
+              >
                 <option value="">All prompts</option>
                 {(prompts.data?.items ?? []).map((p) => (
                   <option key={p.id} value={p.name}>
@@ -143,7 +169,9 @@ export function RequestsList({ orgSlug, projectSlug, projectName, canRequest }: 
             />
           )
         ) : (
-          <Table caption={`Deployment requests of ${projectName} (${STATUS_LABELS[status].toLowerCase()}${prompt ? `, ${prompt}` : ""}${environment ? `, ${environment}` : ""})`}>
+          <Table
+            caption={`Deployment requests of ${projectName} (${STATUS_LABELS[status].toLowerCase()}${prompt ? `, ${prompt}` : ""}${environment ? `, ${environment}` : ""})`}
+          >
             <THead>
               <TR>
                 <TH className="w-16">Request</TH>
@@ -159,7 +187,11 @@ export function RequestsList({ orgSlug, projectSlug, projectName, canRequest }: 
               {rows.map((r) => (
                 <TR key={r.number} className="align-top">
                   <TD>
-                    <Link href={deploymentRequestHref(orgSlug, projectSlug, r.number)} className="font-mono text-[13px] font-medium text-zinc-900 hover:text-accent hover:underline" aria-label={`Request #${r.number}`}>
+                    <Link
+                      href={deploymentRequestHref(orgSlug, projectSlug, r.number)}
+                      className="font-mono text-[13px] font-medium text-zinc-900 hover:text-accent hover:underline"
+                      aria-label={`Request #${r.number}`}
+                    >
                       #{r.number}
                     </Link>
                   </TD>
@@ -173,7 +205,11 @@ export function RequestsList({ orgSlug, projectSlug, projectName, canRequest }: 
                   </TD>
                   <TD className="whitespace-nowrap">
                     <span className="flex items-center gap-1.5">
-                      <Link href={promptHref(orgSlug, projectSlug, r.prompt, undefined, { version: r.version })} className="font-mono text-xs font-medium text-zinc-900 hover:text-accent hover:underline" aria-label={`${r.prompt} version ${r.version}`}>
+                      <Link
+                        href={promptHref(orgSlug, projectSlug, r.prompt, undefined, { version: r.version })}
+                        className="font-mono text-xs font-medium text-zinc-900 hover:text-accent hover:underline"
+                        aria-label={`${r.prompt} version ${r.version}`}
+                      >
                         v{r.version}
                       </Link>
                       <DeploymentKindBadge kind={r.kind} />
@@ -191,7 +227,10 @@ export function RequestsList({ orgSlug, projectSlug, projectName, canRequest }: 
                   </TD>
                   <TD className="text-xs">
                     {r.approvals.length ? (
-                      <ul aria-label={`${r.approvals.length} ${r.approvals.length === 1 ? "approval" : "approvals"}`} className="flex flex-col gap-0.5 text-zinc-700">
+                      <ul
+                        aria-label={`${r.approvals.length} ${r.approvals.length === 1 ? "approval" : "approvals"}`}
+                        className="flex flex-col gap-0.5 text-zinc-700"
+                      >
                         {r.approvals.map((a) => (
                           <li key={a} className="flex items-center gap-1 whitespace-nowrap">
                             <CheckIcon size={12} className="text-emerald-600" />
@@ -213,7 +252,14 @@ export function RequestsList({ orgSlug, projectSlug, projectName, canRequest }: 
           </Table>
         )}
         {requests.data && total > 0 ? (
-          <Pagination label="Request pages" page={requests.data.page} pageSize={pageSize} total={total} onPage={(p) => setParams({ page: p > 1 ? p : undefined }, { resetPage: false })} onPageSize={(s) => setParams({ size: s === 25 ? undefined : s })} />
+          <Pagination
+            label="Request pages"
+            page={requests.data.page}
+            pageSize={pageSize}
+            total={total}
+            onPage={(p) => setParams({ page: p > 1 ? p : undefined }, { resetPage: false })}
+            onPageSize={(s) => setParams({ size: s === 25 ? undefined : s })}
+          />
         ) : null}
       </Card>
     </>

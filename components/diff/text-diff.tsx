@@ -61,8 +61,20 @@ export function diffStats(lines: DiffLine[]) {
 }
 
 const styles = {
-  added: { row: "bg-emerald-50", marker: "text-emerald-700", text: "text-emerald-900", word: "rounded-sm bg-emerald-200/80 underline decoration-emerald-700/60 underline-offset-2", sr: "added: " },
-  removed: { row: "bg-red-50", marker: "text-red-700", text: "text-red-900", word: "rounded-sm bg-red-200/80 line-through decoration-red-700/60", sr: "removed: " },
+  added: {
+    row: "bg-emerald-50",
+    marker: "text-emerald-700",
+    text: "text-emerald-900",
+    word: "rounded-sm bg-emerald-200/80 underline decoration-emerald-700/60 underline-offset-2",
+    sr: "added: ",
+  },
+  removed: {
+    row: "bg-red-50",
+    marker: "text-red-700",
+    text: "text-red-900",
+    word: "rounded-sm bg-red-200/80 line-through decoration-red-700/60",
+    sr: "removed: ",
+  },
   same: { row: "", marker: "text-zinc-300", text: "text-zinc-700", word: "", sr: "" },
 };
 
@@ -81,7 +93,9 @@ export function DiffLines({ lines, className }: { lines: DiffLine[]; className?:
               <span aria-hidden="true" className="w-9 shrink-0 pr-2 text-right text-zinc-500 select-none">
                 {line.newNo ?? ""}
               </span>
-              <span className={cn("w-5 shrink-0 text-center font-semibold select-none", s.marker)}>{line.kind === "added" ? "+" : line.kind === "removed" ? "-" : " "}</span>
+              <span className={cn("w-5 shrink-0 text-center font-semibold select-none", s.marker)}>
+                {line.kind === "added" ? "+" : line.kind === "removed" ? "-" : " "}
+              </span>
               <span className="sr-only">{s.sr}</span>
               <span className={cn("pr-4 whitespace-pre", s.text)}>
                 {line.words

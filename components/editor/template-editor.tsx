@@ -4,7 +4,17 @@
 // as in any form field; the editor does not trap the keyboard); Mod-z / Mod-Shift-z undo and redo.
 import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { Compartment, EditorState } from "@codemirror/state";
-import { Decoration, EditorView, MatchDecorator, ViewPlugin, drawSelection, keymap, placeholder as placeholderExt, type DecorationSet, type ViewUpdate } from "@codemirror/view";
+import {
+  Decoration,
+  EditorView,
+  MatchDecorator,
+  ViewPlugin,
+  drawSelection,
+  keymap,
+  placeholder as placeholderExt,
+  type DecorationSet,
+  type ViewUpdate,
+} from "@codemirror/view";
 import { useEffect, useRef } from "react";
 import { checkTemplate } from "@/server/contracts/templates";
 import { cn } from "@/components/ui";
@@ -157,7 +167,9 @@ export function TemplateEditor({ value, onChange, label, describedBy, readOnly =
       style={{ minHeight: `${minLines * 1.6 * 12.5 + 16}px` }}
       className={cn(
         "overflow-hidden rounded-md border bg-white shadow-xs transition-colors focus-within:ring-2",
-        invalid ? "border-red-500 focus-within:ring-red-500/25" : "border-zinc-300 hover:border-zinc-400 focus-within:border-accent-ring focus-within:ring-accent-ring/30",
+        invalid
+          ? "border-red-500 focus-within:ring-red-500/25"
+          : "border-zinc-300 hover:border-zinc-400 focus-within:border-accent-ring focus-within:ring-accent-ring/30",
         readOnly && "bg-zinc-50",
         "[&_.cm-editor]:min-h-[inherit]",
         className,

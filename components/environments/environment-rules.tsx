@@ -57,7 +57,13 @@ export function EnvironmentRules({ orgSlug, projectSlug, environment, canManage 
         }
         actions={
           canManage && !editing && policy.data ? (
-            <Button ref={editButton} size="sm" icon={<PencilIcon size={13} />} aria-label={`Edit rules of ${environment}`} onClick={() => (setStatus(""), setEditing(true))}>
+            <Button
+              ref={editButton}
+              size="sm"
+              icon={<PencilIcon size={13} />}
+              aria-label={`Edit rules of ${environment}`}
+              onClick={() => (setStatus(""), setEditing(true))}
+            >
               Edit rules
             </Button>
           ) : null
@@ -84,7 +90,9 @@ export function EnvironmentRules({ orgSlug, projectSlug, environment, canManage 
         <PolicySummary environment={environment} policy={stored} userLabel={userLabel} />
       ) : (
         <div className="p-4">
-          <Alert tone="warning">No rules are recorded for {environment}.{canManage ? " Edit them to set some." : ""}</Alert>
+          <Alert tone="warning">
+            No rules are recorded for {environment}.{canManage ? " Edit them to set some." : ""}
+          </Alert>
         </div>
       )}
     </Card>

@@ -31,7 +31,8 @@ export function EnvironmentsView({ orgSlug, projectSlug, projectName, canManage 
           confirmLabel: "Unprotect",
           body: (
             <p>
-              Anyone with label:move (editors included) can then point <span className="font-mono text-zinc-900">{env.name}</span> at any version directly, without an approval.
+              Anyone with label:move (editors included) can then point <span className="font-mono text-zinc-900">{env.name}</span> at any version directly,
+              without an approval.
             </p>
           ),
           run: () => protect.mutateAsync({ ...ref, name: env.name, protected: false }),
@@ -44,8 +45,8 @@ export function EnvironmentsView({ orgSlug, projectSlug, projectName, canManage 
           confirmIcon: <LockIcon size={14} />,
           body: (
             <p>
-              Labels of <span className="font-mono text-zinc-900">{env.name}</span> then refuse direct moves, from people and API keys alike. Approved deployment requests will be the only way to change what it
-              serves.
+              Labels of <span className="font-mono text-zinc-900">{env.name}</span> then refuse direct moves, from people and API keys alike. Approved
+              deployment requests will be the only way to change what it serves.
             </p>
           ),
           run: () => protect.mutateAsync({ ...ref, name: env.name, protected: true }),
@@ -58,7 +59,8 @@ export function EnvironmentsView({ orgSlug, projectSlug, projectName, canManage 
         page={{
           eyebrow: projectName,
           title: "Environments",
-          description: "Each environment is a label that points every prompt at one of its versions; applications fetch prompts by label. Protected environments move only through approved deployments.",
+          description:
+            "Each environment is a label that points every prompt at one of its versions; applications fetch prompts by label. Protected environments move only through approved deployments.",
           note: canManage ? null : "Your role can see environments; owners and admins create them and change their protection.",
         }}
         title={count === undefined ? "Environments" : `${count} ${count === 1 ? "environment" : "environments"}`}
@@ -98,7 +100,11 @@ export function EnvironmentsView({ orgSlug, projectSlug, projectName, canManage 
             ? [
                 {
                   mutation: protect,
-                  button: (env) => ({ label: env.protected ? "Unprotect" : "Protect", name: `${env.protected ? "Unprotect" : "Protect"} ${env.name}`, variant: env.protected ? "danger-ghost" : "secondary" }),
+                  button: (env) => ({
+                    label: env.protected ? "Unprotect" : "Protect",
+                    name: `${env.protected ? "Unprotect" : "Protect"} ${env.name}`,
+                    variant: env.protected ? "danger-ghost" : "secondary",
+                  }),
                   confirm: protection,
                 },
               ]
@@ -147,13 +153,36 @@ const environmentForm = z
   .pipe(environmentInput);
 
 function EnvironmentForm({ formId, save }: FormProps<EnvironmentInput>) {
-  const { form, onSubmit } = useZodForm({ schema: environmentForm, placement: { labels: LABELS }, defaultValues: { name: "", description: "", protected: false }, formId, save });
-  const { register, formState: { errors } } = form;
+  const { form, onSubmit } = useZodForm({
+    schema: environmentForm,
+    placement: { labels: LABELS },
+    defaultValues: { name: "", description: "", protected: false },
+    formId,
+    save,
+  });
+  const {
+    register,
+    formState: { errors },
+  } = form;
   return (
     <form id={formId} onSubmit={onSubmit} noValidate aria-label="New environment" className="flex flex-col gap-4">
       <FormProblem message={errors.root?.message} />
-      <Input label={LABELS.name} {...register("name")} error={errors.name?.message} placeholder="canary" className="font-mono" hint="Lowercase letters, digits, - and _. Applications ask for prompts with ?label=<name>." autoComplete="off" />
-      <Input label={LABELS.description} labelAside={<span className="text-xs text-zinc-500">optional</span>} {...register("description")} error={errors.description?.message} maxLength={300} />
+      <Input
+        label={LABELS.name}
+        {...register("name")}
+        error={errors.name?.message}
+        placeholder="canary"
+        className="font-mono"
+        hint="Lowercase letters, digits, - and _. Applications ask for prompts with ?label=<name>."
+        autoComplete="off"
+      />
+      <Input
+        label={LABELS.description}
+        labelAside={<span className="text-xs text-zinc-500">optional</span>}
+        {...register("description")}
+        error={errors.description?.message}
+        maxLength={300}
+      />
       <Checkbox label="Protected" description="Direct label moves are refused; approved deployments will move it." {...register("protected")} />
     </form>
   );

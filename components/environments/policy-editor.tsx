@@ -5,7 +5,15 @@
 // come back naming the field and land on it, and its message is shown verbatim beside the buttons.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent, type ReactNode } from "react";
-import { GATE_METRICS, GATE_METRIC_LABELS, policyInput, ROLLBACK_POLICIES, ROLLBACK_POLICY_LABELS, type GateMetric, type RollbackPolicy } from "@/server/contracts/deployments";
+import {
+  GATE_METRICS,
+  GATE_METRIC_LABELS,
+  policyInput,
+  ROLLBACK_POLICIES,
+  ROLLBACK_POLICY_LABELS,
+  type GateMetric,
+  type RollbackPolicy,
+} from "@/server/contracts/deployments";
 import { roleHasPermission } from "@/server/contracts/permissions";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Button, Checkbox, Input, Select, Spinner, cn } from "@/components/ui";
@@ -146,7 +154,11 @@ function PolicyForm({ orgSlug, projectSlug, environment, policy, onCancel, onSav
 
   return (
     <form id={formId} onSubmit={onSubmit} noValidate aria-label={`Protection rules of ${environment}`} className="flex flex-col">
-      <Section id={`${formId}-approvals`} title="Approvals" description="Every rule must be met before a request can deploy. One person's approval counts toward one rule only.">
+      <Section
+        id={`${formId}-approvals`}
+        title="Approvals"
+        description="Every rule must be met before a request can deploy. One person's approval counts toward one rule only."
+      >
         {err("rules") ? <FieldError>{err("rules")}</FieldError> : null}
         <ol className="flex flex-col gap-3">
           {draft.rules.map((rule, i) => (
@@ -165,7 +177,12 @@ function PolicyForm({ orgSlug, projectSlug, environment, policy, onCancel, onSav
           ))}
         </ol>
         <div>
-          <Button size="sm" icon={<PlusIcon size={14} />} disabled={draft.rules.length >= 10} onClick={() => change({ rules: [...draft.rules, blankRule()] }, "rules")}>
+          <Button
+            size="sm"
+            icon={<PlusIcon size={14} />}
+            disabled={draft.rules.length >= 10}
+            onClick={() => change({ rules: [...draft.rules, blankRule()] }, "rules")}
+          >
             Add rule
           </Button>
         </div>
@@ -186,7 +203,11 @@ function PolicyForm({ orgSlug, projectSlug, environment, policy, onCancel, onSav
         {err("separationOfDuties") ? <FieldError>{err("separationOfDuties")}</FieldError> : null}
       </Section>
 
-      <Section id={`${formId}-gate`} title="Evaluation gate" description="A version deploys only with a completed evaluation run that reaches these thresholds.">
+      <Section
+        id={`${formId}-gate`}
+        title="Evaluation gate"
+        description="A version deploys only with a completed evaluation run that reaches these thresholds."
+      >
         <Checkbox label="Require an evaluation gate" checked={draft.gateOn} onChange={(e) => change({ gateOn: e.target.checked }, "gate")} />
         {draft.gateOn ? (
           <div className="flex flex-col gap-4 rounded-md border border-zinc-200 bg-zinc-50/40 p-3">
@@ -202,7 +223,12 @@ function PolicyForm({ orgSlug, projectSlug, environment, policy, onCancel, onSav
               ))}
             </CheckboxGroup>
             <div className="grid gap-3 sm:grid-cols-3">
-              <Select label="Dataset" value={draft.dataset} error={err("gate.dataset")} onChange={(e) => change({ dataset: e.target.value, datasetVersion: "", tag: "" }, "gate.dataset", "gate.datasetVersion", "gate.tag")}>
+              <Select
+                label="Dataset"
+                value={draft.dataset}
+                error={err("gate.dataset")}
+                onChange={(e) => change({ dataset: e.target.value, datasetVersion: "", tag: "" }, "gate.dataset", "gate.datasetVersion", "gate.tag")}
+              >
                 <option value="">Choose a dataset</option>
                 {[...new Set([...datasets.map((d) => d.name), ...(draft.dataset ? [draft.dataset] : [])])].map((name) => (
                   <option key={name} value={name}>
@@ -221,7 +247,15 @@ function PolicyForm({ orgSlug, projectSlug, environment, policy, onCancel, onSav
                 onChange={(e) => change({ datasetVersion: e.target.value }, "gate.datasetVersion")}
                 hint={dataset ? `Empty: any version (latest is v${dataset.latestVersion}).` : "Empty: any version."}
               />
-              <TagSelect orgSlug={orgSlug} projectSlug={projectSlug} dataset={dataset?.name ?? null} version={draft.datasetVersion} value={draft.tag} error={err("gate.tag")} onChange={(tag) => change({ tag }, "gate.tag")} />
+              <TagSelect
+                orgSlug={orgSlug}
+                projectSlug={projectSlug}
+                dataset={dataset?.name ?? null}
+                version={draft.datasetVersion}
+                value={draft.tag}
+                error={err("gate.tag")}
+                onChange={(tag) => change({ tag }, "gate.tag")}
+              />
             </div>
             <ThresholdsEditor
               thresholds={draft.thresholds}
@@ -240,7 +274,12 @@ function PolicyForm({ orgSlug, projectSlug, environment, policy, onCancel, onSav
               />
               {draft.reviewOn ? (
                 <div className="grid gap-3 sm:grid-cols-3">
-                  <Select label="Review queue" value={draft.reviewQueue} error={err("gate.review.queue")} onChange={(e) => change({ reviewQueue: e.target.value, reviewDimension: "" }, "gate.review.queue", "gate.review.dimension")}>
+                  <Select
+                    label="Review queue"
+                    value={draft.reviewQueue}
+                    error={err("gate.review.queue")}
+                    onChange={(e) => change({ reviewQueue: e.target.value, reviewDimension: "" }, "gate.review.queue", "gate.review.dimension")}
+                  >
                     <option value="">Choose a queue</option>
                     {[...new Set([...queues, ...(draft.reviewQueue ? [draft.reviewQueue] : [])])].map((q) => (
                       <option key={q} value={q}>
@@ -248,8 +287,25 @@ function PolicyForm({ orgSlug, projectSlug, environment, policy, onCancel, onSav
                       </option>
                     ))}
                   </Select>
-                  <DimensionSelect orgSlug={orgSlug} projectSlug={projectSlug} queue={draft.reviewQueue || null} value={draft.reviewDimension} error={err("gate.review.dimension")} onChange={(reviewDimension) => change({ reviewDimension }, "gate.review.dimension")} />
-                  <Input label="Minimum grade" type="number" min={0} max={1} step={0.01} value={draft.reviewMin} error={err("gate.review.min")} onChange={(e) => change({ reviewMin: e.target.value }, "gate.review.min")} hint="From 0 to 1." />
+                  <DimensionSelect
+                    orgSlug={orgSlug}
+                    projectSlug={projectSlug}
+                    queue={draft.reviewQueue || null}
+                    value={draft.reviewDimension}
+                    error={err("gate.review.dimension")}
+                    onChange={(reviewDimension) => change({ reviewDimension }, "gate.review.dimension")}
+                  />
+                  <Input
+                    label="Minimum grade"
+                    type="number"
+                    min={0}
+                    max={1}
+                    step={0.01}
+                    value={draft.reviewMin}
+                    error={err("gate.review.min")}
+                    onChange={(e) => change({ reviewMin: e.target.value }, "gate.review.min")}
+                    hint="From 0 to 1."
+                  />
                 </div>
               ) : null}
               {err("gate.review") ? <FieldError>{err("gate.review")}</FieldError> : null}
@@ -261,12 +317,34 @@ function PolicyForm({ orgSlug, projectSlug, environment, policy, onCancel, onSav
 
       <Section id={`${formId}-timing`} title="Timing">
         <div className="grid gap-3 sm:grid-cols-2 lg:max-w-xl">
-          <Input label="Request expiry (hours)" type="number" min={1} max={24 * 90} value={draft.expiryHours} error={err("expiryHours")} onChange={(e) => change({ expiryHours: e.target.value }, "expiryHours")} hint="Requests not deployed by then expire. 168 hours is a week." />
-          <Input label="Wait timer (minutes)" type="number" min={0} max={7 * 24 * 60} value={draft.waitMinutes} error={err("waitMinutes")} onChange={(e) => change({ waitMinutes: e.target.value }, "waitMinutes")} hint="How long after the last approval a request may deploy. 0: at once." />
+          <Input
+            label="Request expiry (hours)"
+            type="number"
+            min={1}
+            max={24 * 90}
+            value={draft.expiryHours}
+            error={err("expiryHours")}
+            onChange={(e) => change({ expiryHours: e.target.value }, "expiryHours")}
+            hint="Requests not deployed by then expire. 168 hours is a week."
+          />
+          <Input
+            label="Wait timer (minutes)"
+            type="number"
+            min={0}
+            max={7 * 24 * 60}
+            value={draft.waitMinutes}
+            error={err("waitMinutes")}
+            onChange={(e) => change({ waitMinutes: e.target.value }, "waitMinutes")}
+            hint="How long after the last approval a request may deploy. 0: at once."
+          />
         </div>
       </Section>
 
-      <Section id={`${formId}-freezes`} title="Change freezes" description={`Nothing deploys during a freeze window unless an owner breaks the glass with a reason. Times are in your time zone (${Intl.DateTimeFormat().resolvedOptions().timeZone}).`}>
+      <Section
+        id={`${formId}-freezes`}
+        title="Change freezes"
+        description={`Nothing deploys during a freeze window unless an owner breaks the glass with a reason. Times are in your time zone (${Intl.DateTimeFormat().resolvedOptions().timeZone}).`}
+      >
         {err("freezeWindows") ? <FieldError>{err("freezeWindows")}</FieldError> : null}
         {draft.freezeWindows.length ? (
           <ol className="flex flex-col gap-2">
@@ -274,10 +352,35 @@ function PolicyForm({ orgSlug, projectSlug, environment, policy, onCancel, onSav
               <li key={w.id}>
                 <fieldset className="grid items-start gap-2 rounded-md border border-zinc-200 bg-zinc-50/40 p-3 sm:grid-cols-[13rem_13rem_1fr_2rem]">
                   <legend className="sr-only">Freeze window {i + 1}</legend>
-                  <Input label="Starts" type="datetime-local" value={w.start} error={err(`freezeWindows.${i}.start`)} onChange={(e) => changeFreeze(w.id, i, { start: e.target.value }, "start")} />
-                  <Input label="Ends" type="datetime-local" value={w.end} error={err(`freezeWindows.${i}.end`)} onChange={(e) => changeFreeze(w.id, i, { end: e.target.value }, "end")} />
-                  <Input label="Reason" value={w.reason} maxLength={300} error={err(`freezeWindows.${i}.reason`)} onChange={(e) => changeFreeze(w.id, i, { reason: e.target.value }, "reason")} placeholder="e.g. Holiday sale" />
-                  <Button size="sm" variant="ghost" aria-label={`Remove freeze window ${i + 1}`} className="mt-6 px-1.5" onClick={() => change({ freezeWindows: draft.freezeWindows.filter((x) => x.id !== w.id) }, "freezeWindows")}>
+                  <Input
+                    label="Starts"
+                    type="datetime-local"
+                    value={w.start}
+                    error={err(`freezeWindows.${i}.start`)}
+                    onChange={(e) => changeFreeze(w.id, i, { start: e.target.value }, "start")}
+                  />
+                  <Input
+                    label="Ends"
+                    type="datetime-local"
+                    value={w.end}
+                    error={err(`freezeWindows.${i}.end`)}
+                    onChange={(e) => changeFreeze(w.id, i, { end: e.target.value }, "end")}
+                  />
+                  <Input
+                    label="Reason"
+                    value={w.reason}
+                    maxLength={300}
+                    error={err(`freezeWindows.${i}.reason`)}
+                    onChange={(e) => changeFreeze(w.id, i, { reason: e.target.value }, "reason")}
+                    placeholder="e.g. Holiday sale"
+                  />
+                  <Button
+                    size="sm"
+                    variant="ghost"
+                    aria-label={`Remove freeze window ${i + 1}`}
+                    className="mt-6 px-1.5"
+                    onClick={() => change({ freezeWindows: draft.freezeWindows.filter((x) => x.id !== w.id) }, "freezeWindows")}
+                  >
                     <TrashIcon size={14} />
                   </Button>
                 </fieldset>
@@ -288,7 +391,12 @@ function PolicyForm({ orgSlug, projectSlug, environment, policy, onCancel, onSav
           <p className="text-xs text-zinc-500">No freeze windows.</p>
         )}
         <div>
-          <Button size="sm" icon={<PlusIcon size={14} />} disabled={draft.freezeWindows.length >= 50} onClick={() => change({ freezeWindows: [...draft.freezeWindows, blankFreeze()] }, "freezeWindows")}>
+          <Button
+            size="sm"
+            icon={<PlusIcon size={14} />}
+            disabled={draft.freezeWindows.length >= 50}
+            onClick={() => change({ freezeWindows: [...draft.freezeWindows, blankFreeze()] }, "freezeWindows")}
+          >
             Add freeze window
           </Button>
         </div>
@@ -356,12 +464,26 @@ function FieldError({ children }: { children: ReactNode }) {
   return <p className="text-xs text-red-700">{children}</p>;
 }
 
-function CheckboxGroup({ legend, hint, error, children, className }: { legend: string; hint?: string; error?: string; children: ReactNode; className?: string }) {
+function CheckboxGroup({
+  legend,
+  hint,
+  error,
+  children,
+  className,
+}: {
+  legend: string;
+  hint?: string;
+  error?: string;
+  children: ReactNode;
+  className?: string;
+}) {
   const id = useId();
   return (
     <fieldset aria-describedby={`${id}-note`} className={cn("flex min-w-0 flex-col gap-1.5", className)}>
       <legend className="mb-1.5 text-[13px] font-medium text-zinc-800">{legend}</legend>
-      <div className={cn("flex max-h-44 flex-col gap-2 overflow-y-auto rounded-md border bg-white p-2.5", error ? "border-red-500" : "border-zinc-200")}>{children}</div>
+      <div className={cn("flex max-h-44 flex-col gap-2 overflow-y-auto rounded-md border bg-white p-2.5", error ? "border-red-500" : "border-zinc-200")}>
+        {children}
+      </div>
       <p id={`${id}-note`} className={cn("text-xs", error ? "text-red-700" : "text-zinc-500")}>
         {error ?? hint}
       </p>
@@ -369,11 +491,34 @@ function CheckboxGroup({ legend, hint, error, children, className }: { legend: s
   );
 }
 
-function Radio({ name, value, checked, label, description, onChange }: { name: string; value: string; checked: boolean; label: string; description: string; onChange: () => void }) {
+function Radio({
+  name,
+  value,
+  checked,
+  label,
+  description,
+  onChange,
+}: {
+  name: string;
+  value: string;
+  checked: boolean;
+  label: string;
+  description: string;
+  onChange: () => void;
+}) {
   const id = useId();
   return (
     <div className="flex items-start gap-2.5">
-      <input id={id} type="radio" name={name} value={value} checked={checked} onChange={onChange} aria-describedby={`${id}-d`} className="mt-0.5 size-4 shrink-0 accent-[var(--color-accent)]" />
+      <input
+        id={id}
+        type="radio"
+        name={name}
+        value={value}
+        checked={checked}
+        onChange={onChange}
+        aria-describedby={`${id}-d`}
+        className="mt-0.5 size-4 shrink-0 accent-[var(--color-accent)]"
+      />
       <div className="flex flex-col gap-0.5 leading-tight">
         <label htmlFor={id} className="text-[13px] font-medium text-zinc-800">
           {label}
@@ -425,16 +570,40 @@ function RuleEditor({
         </Button>
       </div>
       <div className="grid gap-3 p-3 md:grid-cols-[1fr_9rem]">
-        <Input label="Name" value={rule.name} maxLength={80} error={e("name")} onChange={(ev) => onChange({ name: ev.target.value }, "name")} placeholder="e.g. Release approver" />
-        <Input label="Approvals required" type="number" min={1} max={10} value={rule.required} error={e("required")} onChange={(ev) => onChange({ required: ev.target.value }, "required")} />
+        <Input
+          label="Name"
+          value={rule.name}
+          maxLength={80}
+          error={e("name")}
+          onChange={(ev) => onChange({ name: ev.target.value }, "name")}
+          placeholder="e.g. Release approver"
+        />
+        <Input
+          label="Approvals required"
+          type="number"
+          min={1}
+          max={10}
+          value={rule.required}
+          error={e("required")}
+          onChange={(ev) => onChange({ required: ev.target.value }, "required")}
+        />
         <div className="grid gap-3 md:col-span-2 md:grid-cols-[12rem_1fr]">
           <fieldset className="flex flex-col gap-2">
             <legend className="mb-1.5 text-[13px] font-medium text-zinc-800">Roles that can approve</legend>
             {APPROVER_ROLES.map((role) => (
-              <Checkbox key={role} label={role} checked={rule.roles.includes(role)} onChange={(ev) => onChange({ roles: ev.target.checked ? [...rule.roles, role] : rule.roles.filter((r) => r !== role) }, "users")} />
+              <Checkbox
+                key={role}
+                label={role}
+                checked={rule.roles.includes(role)}
+                onChange={(ev) => onChange({ roles: ev.target.checked ? [...rule.roles, role] : rule.roles.filter((r) => r !== role) }, "users")}
+              />
             ))}
           </fieldset>
-          <CheckboxGroup legend="People who can approve" hint="Anyone named here qualifies whatever their role. Only members whose role may approve deployments are listed." error={undefined}>
+          <CheckboxGroup
+            legend="People who can approve"
+            hint="Anyone named here qualifies whatever their role. Only members whose role may approve deployments are listed."
+            error={undefined}
+          >
             {listed.length === 0 && unknown.length === 0 ? <p className="text-xs text-zinc-500">No member can approve deployments.</p> : null}
             {listed.map((m) => {
               const role = m.projectRole ?? m.role;
@@ -449,7 +618,13 @@ function RuleEditor({
               );
             })}
             {unknown.map((id) => (
-              <Checkbox key={id} label="A removed member" description={id} checked onChange={() => onChange({ users: rule.users.filter((u) => u !== id) }, "users")} />
+              <Checkbox
+                key={id}
+                label="A removed member"
+                description={id}
+                checked
+                onChange={() => onChange({ users: rule.users.filter((u) => u !== id) }, "users")}
+              />
             ))}
           </CheckboxGroup>
           {whoError ? <FieldError>{whoError}</FieldError> : null}
@@ -489,7 +664,13 @@ function ThresholdsEditor({
       <ol className="flex flex-col gap-2">
         {thresholds.map((t, i) => (
           <li key={t.id} className="grid grid-cols-[1fr_9rem_7rem_2rem] items-start gap-2">
-            <Select label={`Threshold ${i + 1} evaluator`} hideLabel value={t.evaluator} error={e(i, "name")} onChange={(ev) => onChange(t.id, i, { evaluator: ev.target.value }, "name")}>
+            <Select
+              label={`Threshold ${i + 1} evaluator`}
+              hideLabel
+              value={t.evaluator}
+              error={e(i, "name")}
+              onChange={(ev) => onChange(t.id, i, { evaluator: ev.target.value }, "name")}
+            >
               <option value="">Choose an evaluator</option>
               {[...new Set([...evaluators, ...(t.evaluator ? [t.evaluator] : [])])].map((name) => (
                 <option key={name} value={name}>
@@ -497,14 +678,30 @@ function ThresholdsEditor({
                 </option>
               ))}
             </Select>
-            <Select label={`Threshold ${i + 1} metric`} hideLabel value={t.metric} error={e(i, "metric")} onChange={(ev) => onChange(t.id, i, { metric: ev.target.value as GateMetric }, "metric")}>
+            <Select
+              label={`Threshold ${i + 1} metric`}
+              hideLabel
+              value={t.metric}
+              error={e(i, "metric")}
+              onChange={(ev) => onChange(t.id, i, { metric: ev.target.value as GateMetric }, "metric")}
+            >
               {GATE_METRICS.map((m) => (
                 <option key={m} value={m}>
                   {GATE_METRIC_LABELS[m]}
                 </option>
               ))}
             </Select>
-            <Input label={`Threshold ${i + 1} minimum`} hideLabel type="number" min={0} max={1} step={0.01} value={t.min} error={e(i, "min")} onChange={(ev) => onChange(t.id, i, { min: ev.target.value }, "min")} />
+            <Input
+              label={`Threshold ${i + 1} minimum`}
+              hideLabel
+              type="number"
+              min={0}
+              max={1}
+              step={0.01}
+              value={t.min}
+              error={e(i, "min")}
+              onChange={(ev) => onChange(t.id, i, { min: ev.target.value }, "min")}
+            />
             <Button size="sm" variant="ghost" aria-label={`Remove threshold ${i + 1}`} className="mt-0.5 px-1.5" onClick={() => onRemove(t.id)}>
               <TrashIcon size={14} />
             </Button>
@@ -521,7 +718,23 @@ function ThresholdsEditor({
   );
 }
 
-function TagSelect({ orgSlug, projectSlug, dataset, version, value, error, onChange }: { orgSlug: string; projectSlug: string; dataset: string | null; version: string; value: string; error?: string; onChange: (tag: string) => void }) {
+function TagSelect({
+  orgSlug,
+  projectSlug,
+  dataset,
+  version,
+  value,
+  error,
+  onChange,
+}: {
+  orgSlug: string;
+  projectSlug: string;
+  dataset: string | null;
+  version: string;
+  value: string;
+  error?: string;
+  onChange: (tag: string) => void;
+}) {
   const trpc = useTRPC();
   const v = Number(version);
   const tags = useQuery({
@@ -530,7 +743,15 @@ function TagSelect({ orgSlug, projectSlug, dataset, version, value, error, onCha
   });
   const names = [...new Set([...(tags.data?.map((t) => t.tag) ?? []), ...(value ? [value] : [])])];
   return (
-    <Select label="Tag" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={value} error={error} disabled={!dataset} onChange={(e) => onChange(e.target.value)} hint="Runs restricted to items with this tag.">
+    <Select
+      label="Tag"
+      labelAside={<span className="text-xs text-zinc-500">optional</span>}
+      value={value}
+      error={error}
+      disabled={!dataset}
+      onChange={(e) => onChange(e.target.value)}
+      hint="Runs restricted to items with this tag."
+    >
       <option value="">None: the whole dataset</option>
       {names.map((tag) => (
         <option key={tag} value={tag}>
@@ -542,13 +763,34 @@ function TagSelect({ orgSlug, projectSlug, dataset, version, value, error, onCha
   );
 }
 
-function DimensionSelect({ orgSlug, projectSlug, queue, value, error, onChange }: { orgSlug: string; projectSlug: string; queue: string | null; value: string; error?: string; onChange: (dimension: string) => void }) {
+function DimensionSelect({
+  orgSlug,
+  projectSlug,
+  queue,
+  value,
+  error,
+  onChange,
+}: {
+  orgSlug: string;
+  projectSlug: string;
+  queue: string | null;
+  value: string;
+  error?: string;
+  onChange: (dimension: string) => void;
+}) {
   const trpc = useTRPC();
   const detail = useQuery({ ...trpc.reviews.get.queryOptions({ orgSlug, projectSlug, name: queue ?? "" }), enabled: !!queue });
   const dims = (detail.data?.rubric ?? []).filter((d) => d.type !== "text").map((d) => ({ key: d.key, label: d.label }));
   if (value && !dims.some((d) => d.key === value)) dims.push({ key: value, label: value });
   return (
-    <Select label="Dimension" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={value} error={error} disabled={!queue} onChange={(e) => onChange(e.target.value)}>
+    <Select
+      label="Dimension"
+      labelAside={<span className="text-xs text-zinc-500">optional</span>}
+      value={value}
+      error={error}
+      disabled={!queue}
+      onChange={(e) => onChange(e.target.value)}
+    >
       <option value="">Every graded dimension</option>
       {dims.map((d) => (
         <option key={d.key} value={d.key}>

@@ -169,7 +169,8 @@ export function issueMessage(issue: z.core.$ZodIssue): string {
       if (last === "start" || last === "end") return "Enter a date and time";
       return issue.expected === "int" ? "Enter a whole number" : "Enter a number";
     case "too_small":
-      if (issue.origin === "number" && issue.message.startsWith("Too small")) return `Must be ${issue.inclusive ? "at least" : "more than"} ${String(issue.minimum)}`;
+      if (issue.origin === "number" && issue.message.startsWith("Too small"))
+        return `Must be ${issue.inclusive ? "at least" : "more than"} ${String(issue.minimum)}`;
       if (issue.origin === "string" && issue.message.startsWith("Too small")) {
         if (last === "name" && issue.path.includes("evaluators")) return "Choose an evaluator";
         if (last === "queue") return "Choose a review queue";
@@ -177,7 +178,8 @@ export function issueMessage(issue: z.core.$ZodIssue): string {
       }
       return issue.message;
     case "too_big":
-      if (issue.origin === "number" && issue.message.startsWith("Too big")) return `Must be ${issue.inclusive ? "at most" : "less than"} ${String(issue.maximum)}`;
+      if (issue.origin === "number" && issue.message.startsWith("Too big"))
+        return `Must be ${issue.inclusive ? "at most" : "less than"} ${String(issue.maximum)}`;
       if (issue.origin === "string" && issue.message.startsWith("Too big")) return `Must be at most ${String(issue.maximum)} characters`;
       return issue.message;
     default:

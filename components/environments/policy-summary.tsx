@@ -14,7 +14,11 @@ export function PolicySummary({ environment, policy, userLabel }: { environment:
   return (
     <dl className="divide-y divide-zinc-100 text-[13px]">
       <Row term="Approvals">
-        <p className="mb-1.5 text-zinc-500">{policy.rules.length === 1 ? "The rule must be met:" : `All ${policy.rules.length} rules must be met; one person's approval counts toward one rule only.`}</p>
+        <p className="mb-1.5 text-zinc-500">
+          {policy.rules.length === 1
+            ? "The rule must be met:"
+            : `All ${policy.rules.length} rules must be met; one person's approval counts toward one rule only.`}
+        </p>
         <ul className="flex flex-col gap-1">
           {policy.rules.map((rule, i) => (
             <li key={i}>
@@ -27,7 +31,10 @@ export function PolicySummary({ environment, policy, userLabel }: { environment:
         {sod ? (
           <>
             <Badge tone="success">On</Badge>{" "}
-            <span>The requester, the version&apos;s author and the last editor of these rules cannot approve.{environment === "production" && !policy.separationOfDuties ? " (Always on for production.)" : ""}</span>
+            <span>
+              The requester, the version&apos;s author and the last editor of these rules cannot approve.
+              {environment === "production" && !policy.separationOfDuties ? " (Always on for production.)" : ""}
+            </span>
           </>
         ) : (
           <>
@@ -71,8 +78,8 @@ export function PolicySummary({ environment, policy, userLabel }: { environment:
               ))}
               {gate.review ? (
                 <li>
-                  mean human grade{gate.review.dimension ? <> ({gate.review.dimension})</> : null} from review queue <span className="font-mono text-zinc-900">{gate.review.queue}</span> ≥{" "}
-                  <span className="font-mono">{gate.review.min.toFixed(2)}</span>
+                  mean human grade{gate.review.dimension ? <> ({gate.review.dimension})</> : null} from review queue{" "}
+                  <span className="font-mono text-zinc-900">{gate.review.queue}</span> ≥ <span className="font-mono">{gate.review.min.toFixed(2)}</span>
                 </li>
               ) : null}
             </ul>
@@ -82,15 +89,34 @@ export function PolicySummary({ environment, policy, userLabel }: { environment:
         )}
       </Row>
       <Row term="Expiry">Requests not deployed within {formatHours(policy.expiryHours)} expire.</Row>
-      <Row term="Wait timer">{policy.waitMinutes ? `Deploys ${formatMinutes(policy.waitMinutes)} after the last approval.` : <span className="text-zinc-500">None: deploys as soon as every rule is met.</span>}</Row>
+      <Row term="Wait timer">
+        {policy.waitMinutes ? (
+          `Deploys ${formatMinutes(policy.waitMinutes)} after the last approval.`
+        ) : (
+          <span className="text-zinc-500">None: deploys as soon as every rule is met.</span>
+        )}
+      </Row>
       <Row term="Change freezes">
         {policy.freezeWindows.length ? (
           <ul className="flex flex-col gap-1.5">
             {policy.freezeWindows.map((w, i) => {
               const state = freezeState(w, now);
               return (
-                <li key={i} className={cn("flex flex-wrap items-baseline gap-x-2 gap-y-1", state === "now" && "-mx-2 rounded-md bg-amber-50 px-2 py-1.5 ring-1 ring-amber-200", state === "ended" && "text-zinc-500")}>
-                  {state === "now" ? <Badge tone="warning">In force now</Badge> : state === "upcoming" ? <Badge tone="outline">Upcoming</Badge> : <Badge tone="neutral">Ended</Badge>}
+                <li
+                  key={i}
+                  className={cn(
+                    "flex flex-wrap items-baseline gap-x-2 gap-y-1",
+                    state === "now" && "-mx-2 rounded-md bg-amber-50 px-2 py-1.5 ring-1 ring-amber-200",
+                    state === "ended" && "text-zinc-500",
+                  )}
+                >
+                  {state === "now" ? (
+                    <Badge tone="warning">In force now</Badge>
+                  ) : state === "upcoming" ? (
+                    <Badge tone="outline">Upcoming</Badge>
+                  ) : (
+                    <Badge tone="neutral">Ended</Badge>
+                  )}
                   <span>
                     <Time value={w.start} className="whitespace-nowrap" /> – <Time value={w.end} className="whitespace-nowrap" />
                   </span>

@@ -19,7 +19,11 @@ export type DataTable = { columns: string[]; rows: { key: string; cells: ReactNo
 
 export function ChartFigure({ id, title, summary, table, children }: { id: string; title: string; summary: ReactNode; table: DataTable; children: ReactNode }) {
   return (
-    <figure aria-labelledby={`${id}-title`} aria-describedby={`${id}-summary`} className="m-0 flex min-w-0 flex-col rounded-lg border border-zinc-200 bg-white shadow-xs">
+    <figure
+      aria-labelledby={`${id}-title`}
+      aria-describedby={`${id}-summary`}
+      className="m-0 flex min-w-0 flex-col rounded-lg border border-zinc-200 bg-white shadow-xs"
+    >
       <div className="border-b border-zinc-200 px-4 py-3">
         <h3 id={`${id}-title`} className="text-sm font-semibold text-zinc-900">
           {title}
@@ -62,25 +66,61 @@ export function ChartFigure({ id, title, summary, table, children }: { id: strin
 
 function productionLine(version: string | null, present: boolean) {
   if (!version || !present) return null;
-  return <ReferenceLine x={version} stroke={PRODUCTION} strokeDasharray="4 3" strokeWidth={1.5} label={{ value: "production", position: "insideTopRight", fill: PRODUCTION, fontSize: 11, fontWeight: 600 }} />;
+  return (
+    <ReferenceLine
+      x={version}
+      stroke={PRODUCTION}
+      strokeDasharray="4 3"
+      strokeWidth={1.5}
+      label={{ value: "production", position: "insideTopRight", fill: PRODUCTION, fontSize: 11, fontWeight: 600 }}
+    />
+  );
 }
 
 const tooltipStyle = { fontSize: 12, borderRadius: 6, borderColor: "#e4e4e7", boxShadow: "0 1px 3px rgb(0 0 0 / 0.08)" };
 
 /** One line per evaluator across prompt versions (x: "v1", "v2", ...); values already ×100 when `percent`. */
-export function VersionLineChart({ data, series, productionVersion, percent }: { data: Record<string, string | number | null>[]; series: Series[]; productionVersion: string | null; percent: boolean }) {
+export function VersionLineChart({
+  data,
+  series,
+  productionVersion,
+  percent,
+}: {
+  data: Record<string, string | number | null>[];
+  series: Series[];
+  productionVersion: string | null;
+  percent: boolean;
+}) {
   const present = data.some((d) => d.version === productionVersion);
   return (
     <LineChart responsive accessibilityLayer={false} style={{ width: "100%", height: HEIGHT }} data={data} margin={{ top: 16, right: 16, bottom: 0, left: -8 }}>
       <CartesianGrid stroke={GRID} vertical={false} />
       <XAxis dataKey="version" tick={AXIS} tickLine={false} axisLine={{ stroke: GRID }} padding={{ left: 16, right: 16 }} />
-      <YAxis tick={AXIS} tickLine={false} axisLine={false} width={44} domain={percent ? [0, 100] : ["auto", "auto"]} tickFormatter={(v: number) => (percent ? `${v}%` : String(v))} />
+      <YAxis
+        tick={AXIS}
+        tickLine={false}
+        axisLine={false}
+        width={44}
+        domain={percent ? [0, 100] : ["auto", "auto"]}
+        tickFormatter={(v: number) => (percent ? `${v}%` : String(v))}
+      />
       <Tooltip contentStyle={tooltipStyle} formatter={(v) => (typeof v === "number" ? (percent ? `${v.toFixed(1)}%` : v.toFixed(3)) : String(v))} />
       <Legend wrapperStyle={{ fontSize: 12 }} />
       {productionLine(productionVersion, present)}
       {series.map((s) => (
         // Versions are discrete: straight segments between measured points, never a smoothed curve.
-        <Line key={s.key} type="linear" dataKey={s.key} name={s.name} stroke={s.color} strokeWidth={2} dot={{ r: 3.5 }} activeDot={{ r: 5 }} connectNulls isAnimationActive={false} />
+        <Line
+          key={s.key}
+          type="linear"
+          dataKey={s.key}
+          name={s.name}
+          stroke={s.color}
+          strokeWidth={2}
+          dot={{ r: 3.5 }}
+          activeDot={{ r: 5 }}
+          connectNulls
+          isAnimationActive={false}
+        />
       ))}
     </LineChart>
   );
@@ -111,34 +151,89 @@ const FAILED = "#b91c1c";
  * production in green. Runs in `unusable` (too few answers to score) have no values: a red dashed
  * line marks them instead of a point, and the tooltip says why.
  */
-export function RunsLineChart({ data, series, runVersions, unusable = new Map() }: { data: Record<string, string | number | null>[]; series: Series[]; runVersions: Map<string, { version: number; production: boolean }>; unusable?: Map<string, string> }) {
+export function RunsLineChart({
+  data,
+  series,
+  runVersions,
+  unusable = new Map(),
+}: {
+  data: Record<string, string | number | null>[];
+  series: Series[];
+  runVersions: Map<string, { version: number; production: boolean }>;
+  unusable?: Map<string, string>;
+}) {
   return (
     <LineChart responsive accessibilityLayer={false} style={{ width: "100%", height: HEIGHT }} data={data} margin={{ top: 16, right: 16, bottom: 0, left: -8 }}>
       <CartesianGrid stroke={GRID} vertical={false} />
-      <XAxis dataKey="run" height={44} tickLine={false} axisLine={{ stroke: GRID }} interval="preserveStartEnd" padding={{ left: 16, right: 16 }} tick={(p: XAxisTickContentProps) => <RunTick {...p} versions={runVersions} />} />
+      <XAxis
+        dataKey="run"
+        height={44}
+        tickLine={false}
+        axisLine={{ stroke: GRID }}
+        interval="preserveStartEnd"
+        padding={{ left: 16, right: 16 }}
+        tick={(p: XAxisTickContentProps) => <RunTick {...p} versions={runVersions} />}
+      />
       <YAxis tick={AXIS} tickLine={false} axisLine={false} width={44} domain={[0, 100]} tickFormatter={(v: number) => `${v}%`} />
       <Tooltip
         contentStyle={tooltipStyle}
         formatter={(v) => (typeof v === "number" ? `${v.toFixed(1)}%` : String(v))}
-        labelFormatter={(l) => `Run ${String(l)}${runVersions.get(String(l)) ? ` · v${runVersions.get(String(l))!.version}` : ""}${unusable.get(String(l)) ? ` · ${unusable.get(String(l))}` : ""}`}
+        labelFormatter={(l) =>
+          `Run ${String(l)}${runVersions.get(String(l)) ? ` · v${runVersions.get(String(l))!.version}` : ""}${unusable.get(String(l)) ? ` · ${unusable.get(String(l))}` : ""}`
+        }
       />
       <Legend wrapperStyle={{ fontSize: 12, paddingTop: 4 }} />
       {[...unusable.keys()].map((run) => (
-        <ReferenceLine key={run} x={run} stroke={FAILED} strokeDasharray="3 3" strokeWidth={1.5} label={{ value: "no score", position: "insideTop", fill: FAILED, fontSize: 10, fontWeight: 600 }} />
+        <ReferenceLine
+          key={run}
+          x={run}
+          stroke={FAILED}
+          strokeDasharray="3 3"
+          strokeWidth={1.5}
+          label={{ value: "no score", position: "insideTop", fill: FAILED, fontSize: 10, fontWeight: 600 }}
+        />
       ))}
       {series.map((s) => (
         // Each run is one measurement: points joined by straight segments; a run without a score breaks the line.
-        <Line key={s.key} type="linear" dataKey={s.key} name={s.name} stroke={s.color} strokeWidth={2} dot={{ r: 3.5 }} activeDot={{ r: 5 }} connectNulls={false} isAnimationActive={false} />
+        <Line
+          key={s.key}
+          type="linear"
+          dataKey={s.key}
+          name={s.name}
+          stroke={s.color}
+          strokeWidth={2}
+          dot={{ r: 3.5 }}
+          activeDot={{ r: 5 }}
+          connectNulls={false}
+          isAnimationActive={false}
+        />
       ))}
     </LineChart>
   );
 }
 
 /** Bars per prompt version (x: "v1", ...), e.g. latency p50/p95 or cost. */
-export function VersionBarChart({ data, series, productionVersion, format }: { data: Record<string, string | number | null>[]; series: Series[]; productionVersion: string | null; format: (v: number) => string }) {
+export function VersionBarChart({
+  data,
+  series,
+  productionVersion,
+  format,
+}: {
+  data: Record<string, string | number | null>[];
+  series: Series[];
+  productionVersion: string | null;
+  format: (v: number) => string;
+}) {
   const present = data.some((d) => d.version === productionVersion);
   return (
-    <BarChart responsive accessibilityLayer={false} style={{ width: "100%", height: HEIGHT }} data={data} margin={{ top: 16, right: 16, bottom: 0, left: 4 }} barGap={2}>
+    <BarChart
+      responsive
+      accessibilityLayer={false}
+      style={{ width: "100%", height: HEIGHT }}
+      data={data}
+      margin={{ top: 16, right: 16, bottom: 0, left: 4 }}
+      barGap={2}
+    >
       <CartesianGrid stroke={GRID} vertical={false} />
       <XAxis dataKey="version" tick={AXIS} tickLine={false} axisLine={{ stroke: GRID }} />
       <YAxis tick={AXIS} tickLine={false} axisLine={false} width={56} tickFormatter={(v: number) => format(v)} />

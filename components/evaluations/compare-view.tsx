@@ -9,7 +9,28 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { isUsableRun, type ResultRow, type RunStatus, type RunSummary } from "@/server/contracts/evaluations";
 import { useTRPC } from "@/components/trpc/client";
-import { ActionsTH, Alert, Badge, Button, ButtonLink, Card, CardHeader, Dialog, EmptyState, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, cn, ScrollArea } from "@/components/ui";
+import {
+  ActionsTH,
+  Alert,
+  Badge,
+  Button,
+  ButtonLink,
+  Card,
+  CardHeader,
+  Dialog,
+  EmptyState,
+  PageHeader,
+  Select,
+  Spinner,
+  TBody,
+  TD,
+  TH,
+  THead,
+  TR,
+  Table,
+  cn,
+  ScrollArea,
+} from "@/components/ui";
 import { ArrowRightIcon, ChevronUpDownIcon, CompareIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { errorInfo } from "@/components/lib/errors";
@@ -36,7 +57,15 @@ type EvaluatorComparison = {
   verdict: string;
 };
 type Regression = { position: number; worse: { evaluator: string; baseline: number; candidate: number; baselinePassed: boolean; candidatePassed: boolean }[] };
-type ListedRun = { number: number; status: RunStatus; datasetVersionId: string; repetitions: number; summary?: unknown; promptVersion: { version: number; prompt: { name: string } }; datasetVersion: { version: number; dataset: { name: string } } };
+type ListedRun = {
+  number: number;
+  status: RunStatus;
+  datasetVersionId: string;
+  repetitions: number;
+  summary?: unknown;
+  promptVersion: { version: number; prompt: { name: string } };
+  datasetVersion: { version: number; dataset: { name: string } };
+};
 
 const DIRECTION_STYLE: Record<Direction, { text: string; border: string; stroke: string; label: string }> = {
   better: { text: "text-emerald-800", border: "border-l-emerald-500", stroke: "#059669", label: "Better" },
@@ -139,7 +168,17 @@ function IntervalBar({ e, extent }: { e: EvaluatorComparison; extent: number }) 
 
 // ---- one evaluator --------------------------------------------------------------------------
 
-function EvaluatorCard({ e, extent, baselineLabel, candidateLabel }: { e: EvaluatorComparison; extent: number; baselineLabel: string; candidateLabel: string }) {
+function EvaluatorCard({
+  e,
+  extent,
+  baselineLabel,
+  candidateLabel,
+}: {
+  e: EvaluatorComparison;
+  extent: number;
+  baselineLabel: string;
+  candidateLabel: string;
+}) {
   const style = DIRECTION_STYLE[e.direction];
   const titleId = `evaluator-${e.name.replace(/[^A-Za-z0-9_-]/g, "_")}`;
   const significant = e.mcnemar ? e.mcnemar.pValue < 0.05 : false;
@@ -195,9 +234,12 @@ function EvaluatorCard({ e, extent, baselineLabel, candidateLabel }: { e: Evalua
             </p>
             {e.mcnemar ? (
               <p className="mt-1.5 text-zinc-600">
-                <span className="font-medium text-zinc-800">McNemar on pass/fail:</span> {e.mcnemar.b01} fixed (fail → pass), {e.mcnemar.b10} broken (pass → fail); p {formatP(e.mcnemar.pValue)} ({e.mcnemar.method === "exact" ? "exact binomial" : e.mcnemar.method}
+                <span className="font-medium text-zinc-800">McNemar on pass/fail:</span> {e.mcnemar.b01} fixed (fail → pass), {e.mcnemar.b10} broken (pass →
+                fail); p {formatP(e.mcnemar.pValue)} ({e.mcnemar.method === "exact" ? "exact binomial" : e.mcnemar.method}
                 ).{" "}
-                <span className={cn("font-medium", significant ? (e.mcnemar.b10 > e.mcnemar.b01 ? "text-red-700" : "text-emerald-700") : "text-zinc-700")}>{significant ? "Significant at 5%." : "Not significant at 5%."}</span>
+                <span className={cn("font-medium", significant ? (e.mcnemar.b10 > e.mcnemar.b01 ? "text-red-700" : "text-emerald-700") : "text-zinc-700")}>
+                  {significant ? "Significant at 5%." : "Not significant at 5%."}
+                </span>
               </p>
             ) : null}
           </div>
@@ -231,7 +273,19 @@ function pretty(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value, null, 2);
 }
 
-function OutputColumn({ title, rows, worse, pending, error }: { title: string; rows: ResultRow[] | undefined; worse: Set<string>; pending: boolean; error: unknown }) {
+function OutputColumn({
+  title,
+  rows,
+  worse,
+  pending,
+  error,
+}: {
+  title: string;
+  rows: ResultRow[] | undefined;
+  worse: Set<string>;
+  pending: boolean;
+  error: unknown;
+}) {
   return (
     <section aria-label={title} className="flex min-w-0 flex-col gap-2">
       <h3 className="text-[13px] font-semibold text-zinc-900">{title}</h3>
@@ -246,13 +300,21 @@ function OutputColumn({ title, rows, worse, pending, error }: { title: string; r
           <div key={r.repetition} className="flex flex-col gap-2">
             {rows.length > 1 ? <p className="text-xs text-zinc-500">Repetition {r.repetition}</p> : null}
             {r.error ? <p className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-[13px] text-red-800">{r.error}</p> : null}
-            <ScrollArea as="pre" className="max-h-72 overflow-auto rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2 font-sans text-[13px] whitespace-pre-wrap text-zinc-800">{r.output ?? "(no output)"}</ScrollArea>
+            <ScrollArea
+              as="pre"
+              className="max-h-72 overflow-auto rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2 font-sans text-[13px] whitespace-pre-wrap text-zinc-800"
+            >
+              {r.output ?? "(no output)"}
+            </ScrollArea>
             <p className="text-xs text-zinc-500">
               {formatMs(r.latencyMs)} · {formatUsd(r.costUsd)}
             </p>
             <ul className="flex flex-col gap-1.5">
               {(r.scores ?? []).map((s) => (
-                <li key={s.name} className={cn("rounded-md border px-2.5 py-1.5 text-[13px]", worse.has(s.name) ? "border-red-200 bg-red-50/50" : "border-zinc-200")}>
+                <li
+                  key={s.name}
+                  className={cn("rounded-md border px-2.5 py-1.5 text-[13px]", worse.has(s.name) ? "border-red-200 bg-red-50/50" : "border-zinc-200")}
+                >
                   <span className="flex flex-wrap items-center gap-2">
                     <span className="font-mono text-xs font-medium text-zinc-900">{s.name}</span>
                     <Badge tone={s.passed ? "success" : "danger"}>{s.passed ? "Pass" : "Fail"}</Badge>
@@ -289,7 +351,13 @@ function ItemDialog({
   const item = a.data?.[0] ?? b.data?.[0];
   const worse = new Set(regression.worse.map((w) => w.evaluator));
   return (
-    <Dialog open onClose={onClose} size="xl" title={`Item #${regression.position}`} description={`Worse on ${regression.worse.map((w) => w.evaluator).join(", ")}`}>
+    <Dialog
+      open
+      onClose={onClose}
+      size="xl"
+      title={`Item #${regression.position}`}
+      description={`Worse on ${regression.worse.map((w) => w.evaluator).join(", ")}`}
+    >
       <div className="flex flex-col gap-4">
         {item ? (
           <dl className="divide-y divide-zinc-100 rounded-md border border-zinc-200 text-[13px]">
@@ -303,7 +371,9 @@ function ItemDialog({
             ))}
             <div className="grid grid-cols-[10rem_minmax(0,1fr)] gap-3 px-3 py-1.5">
               <dt className="font-mono text-xs text-zinc-600">expected</dt>
-              <dd className={cn("whitespace-pre-wrap text-zinc-800", typeof item.expected !== "string" && "font-mono text-xs")}>{item.expected === null || item.expected === undefined ? <span className="text-zinc-500">none</span> : pretty(item.expected)}</dd>
+              <dd className={cn("whitespace-pre-wrap text-zinc-800", typeof item.expected !== "string" && "font-mono text-xs")}>
+                {item.expected === null || item.expected === undefined ? <span className="text-zinc-500">none</span> : pretty(item.expected)}
+              </dd>
             </div>
           </dl>
         ) : null}
@@ -421,24 +491,47 @@ export function CompareView({ orgSlug, projectSlug, projectName }: Props) {
       <div className="flex flex-col gap-4">
         <Card as="div">
           <form aria-label="Runs to compare" className="flex flex-wrap items-end gap-3 px-4 py-3" onSubmit={(e) => e.preventDefault()}>
-            <Select label="Baseline" size="sm" value={baseline ?? ""} onChange={(e) => setParams({ baseline: positiveInt(e.target.value), candidate })} boxClassName="w-80">
+            <Select
+              label="Baseline"
+              size="sm"
+              value={baseline ?? ""}
+              onChange={(e) => setParams({ baseline: positiveInt(e.target.value), candidate })}
+              boxClassName="w-80"
+            >
               {options(baseline)}
             </Select>
             <ArrowRightIcon className="mb-1.5 text-zinc-500" />
-            <Select label="Candidate" size="sm" value={candidate ?? ""} onChange={(e) => setParams({ baseline, candidate: positiveInt(e.target.value) })} boxClassName="w-80">
+            <Select
+              label="Candidate"
+              size="sm"
+              value={candidate ?? ""}
+              onChange={(e) => setParams({ baseline, candidate: positiveInt(e.target.value) })}
+              boxClassName="w-80"
+            >
               {options(candidate)}
             </Select>
-            <Button size="sm" icon={<ChevronUpDownIcon size={14} className="rotate-90" />} onClick={() => setParams({ baseline: candidate, candidate: baseline })} disabled={baseline === undefined || candidate === undefined}>
+            <Button
+              size="sm"
+              icon={<ChevronUpDownIcon size={14} className="rotate-90" />}
+              onClick={() => setParams({ baseline: candidate, candidate: baseline })}
+              disabled={baseline === undefined || candidate === undefined}
+            >
               Swap
             </Button>
           </form>
-          {baseline !== undefined && baseline === candidate ? <p className="border-t border-zinc-200 px-4 py-2.5 text-[13px] text-amber-800">Choose two different runs.</p> : null}
+          {baseline !== undefined && baseline === candidate ? (
+            <p className="border-t border-zinc-200 px-4 py-2.5 text-[13px] text-amber-800">Choose two different runs.</p>
+          ) : null}
         </Card>
 
         {!ready ? (
           baseline === undefined || candidate === undefined ? (
             <Card as="div">
-              <EmptyState icon={<CompareIcon />} title="Choose two runs" description="Pick a baseline (the version you have) and a candidate (the version you consider)." />
+              <EmptyState
+                icon={<CompareIcon />}
+                title="Choose two runs"
+                description="Pick a baseline (the version you have) and a candidate (the version you consider)."
+              />
             </Card>
           ) : null
         ) : compare.isPending ? (
@@ -473,7 +566,8 @@ export function CompareView({ orgSlug, projectSlug, projectName }: Props) {
                   <span className="font-mono">
                     {data.dataset.name} v{data.dataset.version}
                   </span>{" "}
-                  · <span className="font-medium text-zinc-900">{formatCount(data.regressions.length)}</span> {data.regressions.length === 1 ? "regression" : "regressions"}
+                  · <span className="font-medium text-zinc-900">{formatCount(data.regressions.length)}</span>{" "}
+                  {data.regressions.length === 1 ? "regression" : "regressions"}
                 </p>
               </div>
               {unfinished.length ? (
@@ -515,12 +609,18 @@ export function CompareView({ orgSlug, projectSlug, projectName }: Props) {
                   {data.unanswered ? (
                     <EmptyState title="Nothing to compare" description={`No item was answered in both runs: ${data.unanswered}.`} />
                   ) : (
-                    <EmptyState title="No items to compare yet" description="No item has been answered in both runs. Results appear here once both runs have finished items." />
+                    <EmptyState
+                      title="No items to compare yet"
+                      description="No item has been answered in both runs. Results appear here once both runs have finished items."
+                    />
                   )}
                 </Card>
               ) : data.evaluators.length === 0 ? (
                 <Card as="div">
-                  <EmptyState title="No evaluator in common" description="The two runs share no evaluator, so there are no scores to compare. Start runs with the same evaluators." />
+                  <EmptyState
+                    title="No evaluator in common"
+                    description="The two runs share no evaluator, so there are no scores to compare. Start runs with the same evaluators."
+                  />
                 </Card>
               ) : (
                 <div className="grid gap-3 xl:grid-cols-2">
@@ -587,8 +687,16 @@ export function CompareView({ orgSlug, projectSlug, projectName }: Props) {
           orgSlug={orgSlug}
           projectSlug={projectSlug}
           regression={open}
-          baseline={{ number: data.baseline.number, label: `#${data.baseline.number} ${data.baseline.prompt} v${data.baseline.version}`, repetitions: byNumber.get(data.baseline.number)?.repetitions ?? 1 }}
-          candidate={{ number: data.candidate.number, label: `#${data.candidate.number} ${data.candidate.prompt} v${data.candidate.version}`, repetitions: byNumber.get(data.candidate.number)?.repetitions ?? 1 }}
+          baseline={{
+            number: data.baseline.number,
+            label: `#${data.baseline.number} ${data.baseline.prompt} v${data.baseline.version}`,
+            repetitions: byNumber.get(data.baseline.number)?.repetitions ?? 1,
+          }}
+          candidate={{
+            number: data.candidate.number,
+            label: `#${data.candidate.number} ${data.candidate.prompt} v${data.candidate.version}`,
+            repetitions: byNumber.get(data.candidate.number)?.repetitions ?? 1,
+          }}
           onClose={() => setOpen(null)}
         />
       ) : null}

@@ -37,7 +37,8 @@ export function CoverageAlerts({ data, fix }: { data: Coverage; fix: string }) {
         <Alert tone="info" title={`${count(data.usingDefaults)} of ${count(data.total)} items use a default`}>
           {defaulted.map((v) => (
             <span key={v.name} className="mr-3 inline-block">
-              <span className="font-mono">{v.name}</span>: {count(v.missing)} {v.missing === 1 ? "item lacks" : "items lack"} it and will use its {defaultText(v)}
+              <span className="font-mono">{v.name}</span>: {count(v.missing)} {v.missing === 1 ? "item lacks" : "items lack"} it and will use its{" "}
+              {defaultText(v)}
             </span>
           ))}
         </Alert>

@@ -78,7 +78,12 @@ function Charts({ runs: all, productionVersion }: { runs: DashboardRun[]; produc
   const prodLabel = productionVersion !== null ? `v${productionVersion}` : null;
   const percent = runs.every((r) => r.evaluators.every((e) => e.mean >= 0 && e.mean <= 1));
   const scale = (v: number) => (percent ? Math.round(v * 1000) / 10 : v);
-  const prodNote = productionVersion === null ? "No version carries the production label." : perVersion.some((r) => r.version === productionVersion) ? `Production is v${productionVersion} (dashed green line).` : `Production (v${productionVersion}) has no completed run on this dataset.`;
+  const prodNote =
+    productionVersion === null
+      ? "No version carries the production label."
+      : perVersion.some((r) => r.version === productionVersion)
+        ? `Production is v${productionVersion} (dashed green line).`
+        : `Production (v${productionVersion}) has no completed run on this dataset.`;
 
   // Per version and evaluator: the latest run of that version that used the evaluator.
   const latestScore = (version: number, name: string) => {
@@ -90,13 +95,26 @@ function Charts({ runs: all, productionVersion }: { runs: DashboardRun[]; produc
     return null;
   };
   const versions = perVersion.map((r) => r.version);
-  const scoreData = versions.map((v) => ({ version: `v${v}`, ...Object.fromEntries(names.flatMap((n) => { const hit = latestScore(v, n); return hit ? [[keyOf.get(n)!, scale(hit.e.mean)]] : []; })) }));
+  const scoreData = versions.map((v) => ({
+    version: `v${v}`,
+    ...Object.fromEntries(
+      names.flatMap((n) => {
+        const hit = latestScore(v, n);
+        return hit ? [[keyOf.get(n)!, scale(hit.e.mean)]] : [];
+      }),
+    ),
+  }));
   // Every finished run has its place on the run axis; an unusable one has no values, only a mark.
-  const passData = all.map((r) => ({ run: `#${r.number}`, ...(r.usable ? Object.fromEntries(r.evaluators.map((e) => [keyOf.get(e.name)!, Math.round(e.passRate * 1000) / 10])) : {}) }));
+  const passData = all.map((r) => ({
+    run: `#${r.number}`,
+    ...(r.usable ? Object.fromEntries(r.evaluators.map((e) => [keyOf.get(e.name)!, Math.round(e.passRate * 1000) / 10])) : {}),
+  }));
   const runVersions = new Map(all.map((r) => [`#${r.number}`, { version: r.version, production: r.version === productionVersion }]));
   const unusableRuns = all.filter((r) => !r.usable);
   const unusable = new Map(unusableRuns.map((r) => [`#${r.number}`, unusableNote(r)]));
-  const unusableSummary = unusableRuns.length ? ` Not scored (fewer than ${Math.round(MIN_USABLE_SHARE * 100)}% of calls answered, red dashed line): ${unusableRuns.map(unusableNote).join("; ")}.` : "";
+  const unusableSummary = unusableRuns.length
+    ? ` Not scored (fewer than ${Math.round(MIN_USABLE_SHARE * 100)}% of calls answered, red dashed line): ${unusableRuns.map(unusableNote).join("; ")}.`
+    : "";
   const latencyData = perVersion.map((r) => ({ version: `v${r.version}`, p50: r.latencyP50, p95: r.latencyP95 }));
   const costData = perVersion.map((r) => ({ version: `v${r.version}`, cost: r.costUsd }));
   const hasCost = perVersion.some((r) => r.costUsd !== null && r.costUsd > 0);
@@ -151,12 +169,18 @@ function Charts({ runs: all, productionVersion }: { runs: DashboardRun[]; produc
   const passSummary = `${lastRun ? `${runs.length} scored ${runs.length === 1 ? "run" : "runs"}, oldest first. Latest (#${lastRun.number}, v${lastRun.version}): ${lastRun.evaluators.map((e) => `${e.name} ${pct(e.passRate)}`).join(", ") || "no evaluators"}.` : "No run answered enough of its calls to be scored."}${unusableSummary}`;
   const latencyTable: DataTable = {
     columns: ["Version", "Run", "p50", "p95"],
-    rows: perVersion.map((r) => ({ key: String(r.version), cells: [`v${r.version}${r.version === productionVersion ? " (production)" : ""}`, `#${r.number}`, formatMs(r.latencyP50), formatMs(r.latencyP95)] })),
+    rows: perVersion.map((r) => ({
+      key: String(r.version),
+      cells: [`v${r.version}${r.version === productionVersion ? " (production)" : ""}`, `#${r.number}`, formatMs(r.latencyP50), formatMs(r.latencyP95)],
+    })),
   };
   const latencySummary = last ? `Latest version v${last.version}: p50 ${formatMs(last.latencyP50)}, p95 ${formatMs(last.latencyP95)}. ${prodNote}` : "";
   const costTable: DataTable = {
     columns: ["Version", "Run", "Cost"],
-    rows: perVersion.map((r) => ({ key: String(r.version), cells: [`v${r.version}${r.version === productionVersion ? " (production)" : ""}`, `#${r.number}`, formatUsd(r.costUsd)] })),
+    rows: perVersion.map((r) => ({
+      key: String(r.version),
+      cells: [`v${r.version}${r.version === productionVersion ? " (production)" : ""}`, `#${r.number}`, formatUsd(r.costUsd)],
+    })),
   };
   const costSummary = hasCost
     ? `Cost of a full run, latest run of each version. Latest version v${last?.version}: ${formatUsd(last?.costUsd)}.`
@@ -184,11 +208,25 @@ function Charts({ runs: all, productionVersion }: { runs: DashboardRun[]; produc
   );
 }
 
-function RunHistory({ orgSlug, projectSlug, runs, productionVersion }: { orgSlug: string; projectSlug: string; runs: DashboardRun[]; productionVersion: number | null }) {
+function RunHistory({
+  orgSlug,
+  projectSlug,
+  runs,
+  productionVersion,
+}: {
+  orgSlug: string;
+  projectSlug: string;
+  runs: DashboardRun[];
+  productionVersion: number | null;
+}) {
   const newest = [...runs].reverse();
   return (
     <Card aria-labelledby="history-title">
-      <CardHeader titleId="history-title" title="Run history" description="Finished runs of this prompt on every dataset, newest first. Runs that answered too few calls are listed but not scored." />
+      <CardHeader
+        titleId="history-title"
+        title="Run history"
+        description="Finished runs of this prompt on every dataset, newest first. Runs that answered too few calls are listed but not scored."
+      />
       <Table caption="Run history">
         <THead>
           <TR>
@@ -224,7 +262,10 @@ function RunHistory({ orgSlug, projectSlug, runs, productionVersion }: { orgSlug
               <TD className="font-mono text-xs whitespace-nowrap">{r.model}</TD>
               <TD>
                 {!r.usable ? (
-                  <span className="text-xs text-red-700">not scored: {answeredText(r)}{r.error ? ` (${r.error})` : ""}</span>
+                  <span className="text-xs text-red-700">
+                    not scored: {answeredText(r)}
+                    {r.error ? ` (${r.error})` : ""}
+                  </span>
                 ) : null}
                 <ul className="flex flex-wrap gap-x-3 gap-y-0.5 text-xs">
                   {(r.usable ? r.evaluators : []).map((e) => (
@@ -301,7 +342,14 @@ export function DashboardView({ orgSlug, projectSlug, projectName }: Props) {
       <div className="flex flex-col gap-4">
         <Card as="div">
           <form aria-label="Dashboard filters" className="flex flex-wrap items-end gap-3 px-4 py-3" onSubmit={(e) => e.preventDefault()}>
-            <Select label="Prompt" size="sm" value={promptName} onChange={(e) => setParams({ prompt: e.target.value, dataset: undefined })} boxClassName="w-72" disabled={prompts.isPending}>
+            <Select
+              label="Prompt"
+              size="sm"
+              value={promptName}
+              onChange={(e) => setParams({ prompt: e.target.value, dataset: undefined })}
+              boxClassName="w-72"
+              disabled={prompts.isPending}
+            >
               {!promptName ? <option value="">Choose a prompt</option> : null}
               {promptName && !names.includes(promptName) ? <option value={promptName}>{promptName}</option> : null}
               {names.map((n) => (
@@ -342,7 +390,11 @@ export function DashboardView({ orgSlug, projectSlug, projectName }: Props) {
             <Spinner label="Loading…" />
           ) : (
             <Card as="div">
-              <EmptyState icon={<LayersIcon />} title="Choose a prompt" description="The dashboard follows one prompt across its versions and evaluation runs." />
+              <EmptyState
+                icon={<LayersIcon />}
+                title="Choose a prompt"
+                description="The dashboard follows one prompt across its versions and evaluation runs."
+              />
             </Card>
           )
         ) : dashboard.isPending ? (
@@ -384,7 +436,12 @@ export function DashboardView({ orgSlug, projectSlug, projectName }: Props) {
                     <Badge tone="outline">no production version</Badge>
                   )}
                   {pair ? (
-                    <ButtonLink size="sm" variant="ghost" icon={<CompareIcon size={14} />} href={evaluationsHref(orgSlug, projectSlug, "compare", { baseline: pair.baseline, candidate: pair.candidate })}>
+                    <ButtonLink
+                      size="sm"
+                      variant="ghost"
+                      icon={<CompareIcon size={14} />}
+                      href={evaluationsHref(orgSlug, projectSlug, "compare", { baseline: pair.baseline, candidate: pair.candidate })}
+                    >
                       Compare the last two
                     </ButtonLink>
                   ) : null}

@@ -29,7 +29,10 @@ export function EvaluatorDetail({ orgSlug, projectSlug, projectName, name, canWr
       onSuccess: async () => {
         setArchiving(false);
         setSaved("Archived. New runs can no longer use this evaluator; earlier runs keep their results.");
-        await Promise.all([queryClient.invalidateQueries({ queryKey: trpc.evaluators.get.queryKey({ orgSlug, projectSlug, name }) }), queryClient.invalidateQueries({ queryKey: trpc.evaluators.list.queryKey() })]);
+        await Promise.all([
+          queryClient.invalidateQueries({ queryKey: trpc.evaluators.get.queryKey({ orgSlug, projectSlug, name }) }),
+          queryClient.invalidateQueries({ queryKey: trpc.evaluators.list.queryKey() }),
+        ]);
       },
     }),
   );
@@ -98,7 +101,11 @@ export function EvaluatorDetail({ orgSlug, projectSlug, projectName, name, canWr
         </Alert>
       ) : null}
       <Card aria-labelledby="versions-title">
-        <CardHeader title={`${e.versions.length} ${e.versions.length === 1 ? "version" : "versions"}`} titleId="versions-title" description="Versions never change; a run records the version it used." />
+        <CardHeader
+          title={`${e.versions.length} ${e.versions.length === 1 ? "version" : "versions"}`}
+          titleId="versions-title"
+          description="Versions never change; a run records the version it used."
+        />
         <ol aria-label="Versions" className="divide-y divide-zinc-100">
           {e.versions.map((v) => (
             <li key={v.id} aria-label={`Version ${v.version}`} className="grid gap-3 px-4 py-3 md:grid-cols-[10rem_1fr]">
@@ -120,7 +127,12 @@ export function EvaluatorDetail({ orgSlug, projectSlug, projectName, name, canWr
                 {v.commitMessage ? <p className="text-xs text-zinc-600">{v.commitMessage}</p> : null}
                 <details className="text-xs">
                   <summary className="cursor-pointer text-zinc-500 hover:text-zinc-800">Configuration</summary>
-                  <ScrollArea as="pre" className="mt-1.5 max-h-72 overflow-auto rounded-md border border-zinc-200 bg-zinc-50/60 px-3 py-2 font-mono text-xs text-zinc-800">{JSON.stringify(v.config, null, 2)}</ScrollArea>
+                  <ScrollArea
+                    as="pre"
+                    className="mt-1.5 max-h-72 overflow-auto rounded-md border border-zinc-200 bg-zinc-50/60 px-3 py-2 font-mono text-xs text-zinc-800"
+                  >
+                    {JSON.stringify(v.config, null, 2)}
+                  </ScrollArea>
                 </details>
               </div>
             </li>
@@ -134,7 +146,10 @@ export function EvaluatorDetail({ orgSlug, projectSlug, projectName, name, canWr
           mode={{ type: "version", name: e.name, description: e.description }}
           initial={draftFromConfig(latest.config)}
           onClose={() => setEditing(false)}
-          onSaved={(r) => (setEditing(false), setSaved(r.changed ? `Version ${r.version} saved. New runs use it.` : "Nothing changed: the latest version already has this configuration."))}
+          onSaved={(r) => (
+            setEditing(false),
+            setSaved(r.changed ? `Version ${r.version} saved. New runs use it.` : "Nothing changed: the latest version already has this configuration.")
+          )}
         />
       ) : null}
       <ConfirmDialog

@@ -6,7 +6,15 @@
 // shown on the field. Used to create an evaluator and to save a new version of one.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent, type ReactNode } from "react";
-import { EVALUATOR_KINDS, EVALUATOR_KIND_INFO, JUDGE_PROMPT_VARIABLES, evaluatorConfig, evaluatorName, type EvaluatorConfigInput, type EvaluatorKind } from "@/server/contracts/evaluators";
+import {
+  EVALUATOR_KINDS,
+  EVALUATOR_KIND_INFO,
+  JUDGE_PROMPT_VARIABLES,
+  evaluatorConfig,
+  evaluatorName,
+  type EvaluatorConfigInput,
+  type EvaluatorKind,
+} from "@/server/contracts/evaluators";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Button, Checkbox, Dialog, Input, Select, Textarea } from "@/components/ui";
 import { errorInfo, focusFirstInvalid, phraseFieldMessage } from "@/components/lib/errors";
@@ -146,7 +154,11 @@ export function configFromDraft(d: EvaluatorDraft): { config: EvaluatorConfigInp
       raw = {
         kind: d.kind,
         promptName: d.promptName,
-        ...(d.promptRef.startsWith("v:") ? { promptVersion: Number(d.promptRef.slice(2)) } : d.promptRef.startsWith("l:") ? { promptLabel: d.promptRef.slice(2) } : {}),
+        ...(d.promptRef.startsWith("v:")
+          ? { promptVersion: Number(d.promptRef.slice(2)) }
+          : d.promptRef.startsWith("l:")
+            ? { promptLabel: d.promptRef.slice(2) }
+            : {}),
         providerId: d.providerId,
         ...(d.model.trim() ? { model: d.model.trim() } : {}),
         scale: { min: num(d.scaleMin), max: num(d.scaleMax) },
@@ -155,13 +167,21 @@ export function configFromDraft(d: EvaluatorDraft): { config: EvaluatorConfigInp
       break;
   }
   // Drop undefined keys so defaults apply.
-  const config = JSON.parse(JSON.stringify(raw, (_k, v: unknown) => (typeof v === "number" && Number.isNaN(v) ? "not a number" : v))) as Record<string, unknown>;
+  const config = JSON.parse(JSON.stringify(raw, (_k, v: unknown) => (typeof v === "number" && Number.isNaN(v) ? "not a number" : v))) as Record<
+    string,
+    unknown
+  >;
   const parsed = evaluatorConfig.safeParse(config);
   if (parsed.success) return { config: config as EvaluatorConfigInput, errors: null };
   const errors: Record<string, string> = {};
   for (const issue of parsed.error.issues) {
     const key = fieldKey(issue.path.map(String).join("."));
-    if (!errors[key]) errors[key] = phraseFieldMessage(issue.message === "Invalid input: expected number, received string" ? "must be a number" : issue.message, key, FIELD_LABELS[key] ?? key);
+    if (!errors[key])
+      errors[key] = phraseFieldMessage(
+        issue.message === "Invalid input: expected number, received string" ? "must be a number" : issue.message,
+        key,
+        FIELD_LABELS[key] ?? key,
+      );
   }
   return { config: null, errors };
 }
@@ -198,7 +218,21 @@ function fieldKey(path: string): string {
 
 type Mode = { type: "create" } | { type: "version"; name: string; description: string };
 
-export function EvaluatorDialog({ orgSlug, projectSlug, mode, initial, onClose, onSaved }: { orgSlug: string; projectSlug: string; mode: Mode; initial?: EvaluatorDraft; onClose: () => void; onSaved: (result: { name: string; version: number; changed: boolean }) => void }) {
+export function EvaluatorDialog({
+  orgSlug,
+  projectSlug,
+  mode,
+  initial,
+  onClose,
+  onSaved,
+}: {
+  orgSlug: string;
+  projectSlug: string;
+  mode: Mode;
+  initial?: EvaluatorDraft;
+  onClose: () => void;
+  onSaved: (result: { name: string; version: number; changed: boolean }) => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const formId = useId();
@@ -213,7 +247,13 @@ export function EvaluatorDialog({ orgSlug, projectSlug, mode, initial, onClose, 
     const info = errorInfo(error);
     const path = info.field ?? "";
     if (path === "name" || path === "description" || path === "commitMessage") {
-      setErrors({ [path]: phraseFieldMessage(info.message.replace(/^\w+: /, ""), path, path === "name" ? "Name" : path === "description" ? "Description" : "Change message") });
+      setErrors({
+        [path]: phraseFieldMessage(
+          info.message.replace(/^\w+: /, ""),
+          path,
+          path === "name" ? "Name" : path === "description" ? "Description" : "Change message",
+        ),
+      });
     } else if (path.startsWith("config")) {
       const key = fieldKey(path.replace(/^config\.?/, ""));
       const message = info.message.replace(/^config[\w.]*:? /, "");
@@ -228,7 +268,9 @@ export function EvaluatorDialog({ orgSlug, projectSlug, mode, initial, onClose, 
     onSaved(result);
   };
   const create = useMutation(trpc.evaluators.create.mutationOptions({ onSuccess: (r) => done({ ...r, changed: true }), onError }));
-  const save = useMutation(trpc.evaluators.saveVersion.mutationOptions({ onSuccess: (r) => done({ name: mode.type === "version" ? mode.name : "", ...r }), onError }));
+  const save = useMutation(
+    trpc.evaluators.saveVersion.mutationOptions({ onSuccess: (r) => done({ name: mode.type === "version" ? mode.name : "", ...r }), onError }),
+  );
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -253,7 +295,11 @@ export function EvaluatorDialog({ orgSlug, projectSlug, mode, initial, onClose, 
       onClose={onClose}
       size="lg"
       title={mode.type === "create" ? "New evaluator" : `Save a new version of ${mode.name}`}
-      description={mode.type === "create" ? "An evaluator scores each answer of a run. Changing it later makes a new version; runs keep the version they used." : "Runs started from now on use the new version; earlier runs keep theirs."}
+      description={
+        mode.type === "create"
+          ? "An evaluator scores each answer of a run. Changing it later makes a new version; runs keep the version they used."
+          : "Runs started from now on use the new version; earlier runs keep theirs."
+      }
       footer={
         <>
           <Button onClick={onClose}>Cancel</Button>
@@ -263,14 +309,48 @@ export function EvaluatorDialog({ orgSlug, projectSlug, mode, initial, onClose, 
         </>
       }
     >
-      <form id={formId} onSubmit={onSubmit} noValidate aria-label={mode.type === "create" ? "New evaluator" : "New evaluator version"} className="flex flex-col gap-4">
+      <form
+        id={formId}
+        onSubmit={onSubmit}
+        noValidate
+        aria-label={mode.type === "create" ? "New evaluator" : "New evaluator version"}
+        className="flex flex-col gap-4"
+      >
         {formError ? <Alert tone="error">{formError}</Alert> : null}
         {mode.type === "create" ? (
-          <Input label="Name" value={name} error={errors.name} onChange={(e) => setName(e.target.value)} placeholder="mentions-refund" className="font-mono" spellCheck={false} autoComplete="off" hint="Letters, digits, . _ and -. Runs, the API and the CLI refer to the evaluator by this name." />
+          <Input
+            label="Name"
+            value={name}
+            error={errors.name}
+            onChange={(e) => setName(e.target.value)}
+            placeholder="mentions-refund"
+            className="font-mono"
+            spellCheck={false}
+            autoComplete="off"
+            hint="Letters, digits, . _ and -. Runs, the API and the CLI refer to the evaluator by this name."
+          />
         ) : null}
-        <Textarea label="Description" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={description} error={errors.description} onChange={(e) => setDescription(e.target.value)} maxLength={2000} className="min-h-14" />
+        <Textarea
+          label="Description"
+          labelAside={<span className="text-xs text-zinc-500">optional</span>}
+          value={description}
+          error={errors.description}
+          onChange={(e) => setDescription(e.target.value)}
+          maxLength={2000}
+          className="min-h-14"
+        />
         <EvaluatorFields orgSlug={orgSlug} projectSlug={projectSlug} draft={draft} errors={errors} onChange={(next) => setDraft(next)} />
-        {mode.type === "version" ? <Input label="Change message" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={commitMessage} error={errors.commitMessage} onChange={(e) => setCommitMessage(e.target.value)} maxLength={500} placeholder="Stricter threshold" /> : null}
+        {mode.type === "version" ? (
+          <Input
+            label="Change message"
+            labelAside={<span className="text-xs text-zinc-500">optional</span>}
+            value={commitMessage}
+            error={errors.commitMessage}
+            onChange={(e) => setCommitMessage(e.target.value)}
+            maxLength={500}
+            placeholder="Stricter threshold"
+          />
+        ) : null}
       </form>
     </Dialog>
   );
@@ -281,13 +361,31 @@ function Row({ children }: { children: ReactNode }) {
 }
 
 /** The kind selector and the kind's own fields. */
-export function EvaluatorFields({ orgSlug, projectSlug, draft: d, errors, onChange }: { orgSlug: string; projectSlug: string; draft: EvaluatorDraft; errors: Record<string, string>; onChange: (draft: EvaluatorDraft) => void }) {
+export function EvaluatorFields({
+  orgSlug,
+  projectSlug,
+  draft: d,
+  errors,
+  onChange,
+}: {
+  orgSlug: string;
+  projectSlug: string;
+  draft: EvaluatorDraft;
+  errors: Record<string, string>;
+  onChange: (draft: EvaluatorDraft) => void;
+}) {
   const set = <K extends keyof EvaluatorDraft>(key: K, value: EvaluatorDraft[K]) => onChange({ ...d, [key]: value });
   const text = (key: keyof EvaluatorDraft) => (e: { target: { value: string } }) => set(key, e.target.value as never);
   return (
     <fieldset className="flex flex-col gap-4 rounded-md border border-zinc-200 px-4 pt-2 pb-4">
       <legend className="px-1 text-[13px] font-medium text-zinc-800">Configuration</legend>
-      <Select label="Kind" value={d.kind} error={errors.kind} onChange={(e) => onChange(withKind(d, e.target.value as EvaluatorKind))} hint={EVALUATOR_KIND_INFO[d.kind].description}>
+      <Select
+        label="Kind"
+        value={d.kind}
+        error={errors.kind}
+        onChange={(e) => onChange(withKind(d, e.target.value as EvaluatorKind))}
+        hint={EVALUATOR_KIND_INFO[d.kind].description}
+      >
         {EVALUATOR_KINDS.map((k) => (
           <option key={k} value={k}>
             {EVALUATOR_KIND_INFO[k].label}
@@ -310,49 +408,150 @@ export function EvaluatorFields({ orgSlug, projectSlug, draft: d, errors, onChan
             onChange={text("value")}
             className="min-h-14 font-mono text-xs"
             spellCheck={false}
-            hint={d.kind === "contains" ? "The output must contain this. Leave empty to use each item's expected output." : "The output must not contain this. Leave empty to use each item's expected output."}
+            hint={
+              d.kind === "contains"
+                ? "The output must contain this. Leave empty to use each item's expected output."
+                : "The output must not contain this. Leave empty to use each item's expected output."
+            }
           />
           <Checkbox label="Case sensitive" checked={d.caseSensitive} onChange={(e) => set("caseSensitive", e.target.checked)} />
         </>
       ) : null}
       {d.kind === "regex" ? (
         <Row>
-          <Input label="Pattern" value={d.pattern} error={errors.pattern} onChange={text("pattern")} className="font-mono" spellCheck={false} autoComplete="off" placeholder="refund|return" hint="JavaScript regular expression, without slashes." />
-          <Input label="Flags" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={d.flags} error={errors.flags} onChange={text("flags")} className="font-mono" spellCheck={false} autoComplete="off" placeholder="i" hint="Any of i, m, s, u." />
+          <Input
+            label="Pattern"
+            value={d.pattern}
+            error={errors.pattern}
+            onChange={text("pattern")}
+            className="font-mono"
+            spellCheck={false}
+            autoComplete="off"
+            placeholder="refund|return"
+            hint="JavaScript regular expression, without slashes."
+          />
+          <Input
+            label="Flags"
+            labelAside={<span className="text-xs text-zinc-500">optional</span>}
+            value={d.flags}
+            error={errors.flags}
+            onChange={text("flags")}
+            className="font-mono"
+            spellCheck={false}
+            autoComplete="off"
+            placeholder="i"
+            hint="Any of i, m, s, u."
+          />
         </Row>
       ) : null}
       {d.kind === "valid_json" ? <p className="text-xs text-zinc-500">Nothing to configure: an output passes when it parses as JSON.</p> : null}
-      {d.kind === "json_schema" ? <Textarea label="JSON Schema" value={d.schema} error={errors.schema} onChange={text("schema")} className="min-h-40 font-mono text-xs" spellCheck={false} hint="The output is parsed as JSON (a ```json block counts) and must match this schema." /> : null}
+      {d.kind === "json_schema" ? (
+        <Textarea
+          label="JSON Schema"
+          value={d.schema}
+          error={errors.schema}
+          onChange={text("schema")}
+          className="min-h-40 font-mono text-xs"
+          spellCheck={false}
+          hint="The output is parsed as JSON (a ```json block counts) and must match this schema."
+        />
+      ) : null}
       {d.kind === "levenshtein" ? (
         <Row>
-          <Input label="Threshold" inputMode="decimal" value={d.threshold} error={errors.threshold} onChange={text("threshold")} hint="Similarity from 0 to 1 needed to pass (default 0.8)." />
+          <Input
+            label="Threshold"
+            inputMode="decimal"
+            value={d.threshold}
+            error={errors.threshold}
+            onChange={text("threshold")}
+            hint="Similarity from 0 to 1 needed to pass (default 0.8)."
+          />
           <Checkbox label="Case sensitive" checked={d.caseSensitive} onChange={(e) => set("caseSensitive", e.target.checked)} className="sm:mt-7" />
         </Row>
       ) : null}
       {d.kind === "numeric" ? (
         <Row>
-          <Input label="Tolerance" inputMode="decimal" value={d.tolerance} error={errors.tolerance} onChange={text("tolerance")} hint={d.relative ? "A fraction of the expected value (0.05 = 5%)." : "The absolute difference allowed."} />
-          <Checkbox label="Relative tolerance" description="A fraction of the expected value" checked={d.relative} onChange={(e) => set("relative", e.target.checked)} className="sm:mt-7" />
+          <Input
+            label="Tolerance"
+            inputMode="decimal"
+            value={d.tolerance}
+            error={errors.tolerance}
+            onChange={text("tolerance")}
+            hint={d.relative ? "A fraction of the expected value (0.05 = 5%)." : "The absolute difference allowed."}
+          />
+          <Checkbox
+            label="Relative tolerance"
+            description="A fraction of the expected value"
+            checked={d.relative}
+            onChange={(e) => set("relative", e.target.checked)}
+            className="sm:mt-7"
+          />
         </Row>
       ) : null}
       {d.kind === "length" ? (
         <div className="grid gap-4 sm:grid-cols-3">
-          <Input label="Minimum" labelAside={<span className="text-xs text-zinc-500">optional</span>} inputMode="numeric" value={d.min} error={errors.min} onChange={text("min")} />
-          <Input label="Maximum" labelAside={<span className="text-xs text-zinc-500">optional</span>} inputMode="numeric" value={d.max} error={errors.max} onChange={text("max")} />
+          <Input
+            label="Minimum"
+            labelAside={<span className="text-xs text-zinc-500">optional</span>}
+            inputMode="numeric"
+            value={d.min}
+            error={errors.min}
+            onChange={text("min")}
+          />
+          <Input
+            label="Maximum"
+            labelAside={<span className="text-xs text-zinc-500">optional</span>}
+            inputMode="numeric"
+            value={d.max}
+            error={errors.max}
+            onChange={text("max")}
+          />
           <Select label="Unit" value={d.unit} error={errors.unit} onChange={(e) => set("unit", e.target.value === "words" ? "words" : "chars")}>
             <option value="chars">Characters</option>
             <option value="words">Words</option>
           </Select>
         </div>
       ) : null}
-      {d.kind === "latency" ? <Input label="Maximum latency" inputMode="numeric" value={d.maxMs} error={errors.maxMs} onChange={text("maxMs")} hint="In milliseconds. Slower calls fail." wrapperClassName="sm:w-1/2" /> : null}
-      {d.kind === "cost" ? <Input label="Maximum cost" inputMode="decimal" value={d.maxUsd} error={errors.maxUsd} onChange={text("maxUsd")} hint="In US dollars per call (e.g. 0.002)." wrapperClassName="sm:w-1/2" /> : null}
+      {d.kind === "latency" ? (
+        <Input
+          label="Maximum latency"
+          inputMode="numeric"
+          value={d.maxMs}
+          error={errors.maxMs}
+          onChange={text("maxMs")}
+          hint="In milliseconds. Slower calls fail."
+          wrapperClassName="sm:w-1/2"
+        />
+      ) : null}
+      {d.kind === "cost" ? (
+        <Input
+          label="Maximum cost"
+          inputMode="decimal"
+          value={d.maxUsd}
+          error={errors.maxUsd}
+          onChange={text("maxUsd")}
+          hint="In US dollars per call (e.g. 0.002)."
+          wrapperClassName="sm:w-1/2"
+        />
+      ) : null}
       {d.kind === "llm_judge" ? <JudgeFields orgSlug={orgSlug} projectSlug={projectSlug} draft={d} errors={errors} onChange={onChange} /> : null}
     </fieldset>
   );
 }
 
-function JudgeFields({ orgSlug, projectSlug, draft: d, errors, onChange }: { orgSlug: string; projectSlug: string; draft: EvaluatorDraft; errors: Record<string, string>; onChange: (draft: EvaluatorDraft) => void }) {
+function JudgeFields({
+  orgSlug,
+  projectSlug,
+  draft: d,
+  errors,
+  onChange,
+}: {
+  orgSlug: string;
+  projectSlug: string;
+  draft: EvaluatorDraft;
+  errors: Record<string, string>;
+  onChange: (draft: EvaluatorDraft) => void;
+}) {
   const trpc = useTRPC();
   const prompts = useQuery(trpc.prompts.list.queryOptions({ orgSlug, projectSlug, limit: 200 }));
   const prompt = useQuery({ ...trpc.prompts.get.queryOptions({ orgSlug, projectSlug, name: d.promptName || "x" }), enabled: !!d.promptName, retry: false });
@@ -361,19 +560,34 @@ function JudgeFields({ orgSlug, projectSlug, draft: d, errors, onChange }: { org
   return (
     <>
       <p className="text-xs text-zinc-500">
-        The judge is a Keel prompt; it may use the variables {JUDGE_PROMPT_VARIABLES.map((v) => `{{${v}}}`).join(", ")} and should answer with a score on the scale.
+        The judge is a Keel prompt; it may use the variables {JUDGE_PROMPT_VARIABLES.map((v) => `{{${v}}}`).join(", ")} and should answer with a score on the
+        scale.
       </p>
       <Row>
-        <Select label="Judge prompt" value={d.promptName} error={errors.promptName} onChange={(e) => onChange({ ...d, promptName: e.target.value, promptRef: "" })} disabled={prompts.isPending}>
+        <Select
+          label="Judge prompt"
+          value={d.promptName}
+          error={errors.promptName}
+          onChange={(e) => onChange({ ...d, promptName: e.target.value, promptRef: "" })}
+          disabled={prompts.isPending}
+        >
           <option value="">{prompts.isPending ? "Loading prompts…" : "Choose a prompt"}</option>
           {(prompts.data?.items ?? []).map((p) => (
             <option key={p.id} value={p.name}>
               {p.name}
             </option>
           ))}
-          {d.promptName && prompts.data && !prompts.data.items.some((p) => p.name === d.promptName) ? <option value={d.promptName}>{d.promptName}</option> : null}
+          {d.promptName && prompts.data && !prompts.data.items.some((p) => p.name === d.promptName) ? (
+            <option value={d.promptName}>{d.promptName}</option>
+          ) : null}
         </Select>
-        <Select label="Version or label" value={d.promptRef} error={errors.promptRef} onChange={(e) => set("promptRef", e.target.value)} disabled={!prompt.data}>
+        <Select
+          label="Version or label"
+          value={d.promptRef}
+          error={errors.promptRef}
+          onChange={(e) => set("promptRef", e.target.value)}
+          disabled={!prompt.data}
+        >
           <option value="">Choose a version or label</option>
           {prompt.data?.labels.length ? (
             <optgroup label="Labels (follow the label)">
@@ -392,7 +606,13 @@ function JudgeFields({ orgSlug, projectSlug, draft: d, errors, onChange }: { org
             ))}
           </optgroup>
         </Select>
-        <Select label="Provider" value={d.providerId} error={errors.providerId} onChange={(e) => set("providerId", e.target.value)} disabled={providers.isPending}>
+        <Select
+          label="Provider"
+          value={d.providerId}
+          error={errors.providerId}
+          onChange={(e) => set("providerId", e.target.value)}
+          disabled={providers.isPending}
+        >
           <option value="">{providers.isPending ? "Loading providers…" : "Choose a provider"}</option>
           {(providers.data ?? []).map((p) => (
             <option key={p.id} value={p.id}>
@@ -400,12 +620,29 @@ function JudgeFields({ orgSlug, projectSlug, draft: d, errors, onChange }: { org
             </option>
           ))}
         </Select>
-        <Input label="Model" labelAside={<span className="text-xs text-zinc-500">optional</span>} value={d.model} error={errors.model} onChange={(e) => set("model", e.target.value)} className="font-mono" spellCheck={false} autoComplete="off" placeholder="the judge prompt's model" />
+        <Input
+          label="Model"
+          labelAside={<span className="text-xs text-zinc-500">optional</span>}
+          value={d.model}
+          error={errors.model}
+          onChange={(e) => set("model", e.target.value)}
+          className="font-mono"
+          spellCheck={false}
+          autoComplete="off"
+          placeholder="the judge prompt's model"
+        />
       </Row>
       <div className="grid gap-4 sm:grid-cols-3">
         <Input label="Lowest score" inputMode="numeric" value={d.scaleMin} error={errors.scaleMin} onChange={(e) => set("scaleMin", e.target.value)} />
         <Input label="Highest score" inputMode="numeric" value={d.scaleMax} error={errors.scaleMax} onChange={(e) => set("scaleMax", e.target.value)} />
-        <Input label="Pass at" inputMode="decimal" value={d.passAt} error={errors.passAt} onChange={(e) => set("passAt", e.target.value)} hint="A score at least this passes." />
+        <Input
+          label="Pass at"
+          inputMode="decimal"
+          value={d.passAt}
+          error={errors.passAt}
+          onChange={(e) => set("passAt", e.target.value)}
+          hint="A score at least this passes."
+        />
       </div>
     </>
   );

@@ -89,7 +89,10 @@ export function EvaluatorsList({ orgSlug, projectSlug, projectName, canWrite }: 
                 <TR key={e.id}>
                   <TD>
                     <span className="flex items-center gap-2">
-                      <Link href={evaluatorHref(orgSlug, projectSlug, e.name)} className="font-mono text-[13px] font-medium text-zinc-900 hover:text-accent hover:underline">
+                      <Link
+                        href={evaluatorHref(orgSlug, projectSlug, e.name)}
+                        className="font-mono text-[13px] font-medium text-zinc-900 hover:text-accent hover:underline"
+                      >
                         {e.name}
                       </Link>
                       {e.archivedAt ? <Badge tone="warning">archived</Badge> : null}

@@ -3,7 +3,6 @@
 import type { RunOutcome, RunStatus } from "@/server/contracts/evaluations";
 import type { BadgeTone } from "@/components/ui";
 
-
 function withQuery(path: string, params?: Record<string, string | number | undefined | null>): string {
   const qs = new URLSearchParams();
   for (const [k, v] of Object.entries(params ?? {})) if (v !== undefined && v !== null && v !== "") qs.set(k, String(v));
@@ -11,7 +10,12 @@ function withQuery(path: string, params?: Record<string, string | number | undef
   return s ? `${path}?${s}` : path;
 }
 
-export function evaluationsHref(orgSlug: string, projectSlug: string, sub?: "new" | "evaluators" | "compare" | "dashboard", params?: Record<string, string | number | undefined | null>): string {
+export function evaluationsHref(
+  orgSlug: string,
+  projectSlug: string,
+  sub?: "new" | "evaluators" | "compare" | "dashboard",
+  params?: Record<string, string | number | undefined | null>,
+): string {
   return withQuery(`/o/${orgSlug}/p/${projectSlug}/evaluations${sub ? `/${sub}` : ""}`, params);
 }
 
@@ -23,7 +27,13 @@ export function evaluatorHref(orgSlug: string, projectSlug: string, name: string
   return `/o/${orgSlug}/p/${projectSlug}/evaluations/evaluators/${encodeURIComponent(name)}`;
 }
 
-export const STATUS_TONES: Record<RunStatus, BadgeTone> = { queued: "outline", running: "accent", completed: "success", failed: "danger", cancelled: "warning" };
+export const STATUS_TONES: Record<RunStatus, BadgeTone> = {
+  queued: "outline",
+  running: "accent",
+  completed: "success",
+  failed: "danger",
+  cancelled: "warning",
+};
 export const OUTCOME_TONES: Record<RunOutcome, BadgeTone> = { ...STATUS_TONES, completed_with_errors: "warning" };
 
 export const isActive = (status: string) => status === "queued" || status === "running";

@@ -24,7 +24,19 @@ import { formatCount } from "@/components/lib/format";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string };
 
-type Field = "prompt" | "promptVersion" | "dataset" | "datasetVersion" | "tag" | "evaluators" | "providerId" | "model" | "temperature" | "maxTokens" | "repetitions" | "concurrency";
+type Field =
+  | "prompt"
+  | "promptVersion"
+  | "dataset"
+  | "datasetVersion"
+  | "tag"
+  | "evaluators"
+  | "providerId"
+  | "model"
+  | "temperature"
+  | "maxTokens"
+  | "repetitions"
+  | "concurrency";
 const LABELS: Record<Field, string> = {
   prompt: "Prompt",
   promptVersion: "Version",
@@ -112,9 +124,18 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
       concurrency: "8",
     },
   });
-  const { register, setValue, setError, clearErrors, formState: { errors } } = form;
+  const {
+    register,
+    setValue,
+    setError,
+    clearErrors,
+    formState: { errors },
+  } = form;
   // The selects stay controlled: their options arrive with the queries, after a prefilled value.
-  const [promptName, promptRef, datasetName, datasetVersion, tag, evaluators, providerId] = useWatch({ control: form.control, name: ["prompt", "promptVersion", "dataset", "datasetVersion", "tag", "evaluators", "providerId"] });
+  const [promptName, promptRef, datasetName, datasetVersion, tag, evaluators, providerId] = useWatch({
+    control: form.control,
+    name: ["prompt", "promptVersion", "dataset", "datasetVersion", "tag", "evaluators", "providerId"],
+  });
   const [formError, setFormError] = useState<string | null>(null);
   const [checkRequested, setCheckRequested] = useState(false);
   // Set when the user chose to start despite missing variables.
@@ -125,9 +146,15 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
   const prompt = useQuery({ ...trpc.prompts.get.queryOptions({ orgSlug, projectSlug, name: promptName || "x" }), enabled: !!promptName, retry: false });
   const datasets = useQuery(trpc.datasets.list.queryOptions({ orgSlug, projectSlug }));
   const dataset = datasets.data?.find((d) => d.name === datasetName);
-  const datasetVersions = useQuery({ ...trpc.datasets.versions.queryOptions({ orgSlug, projectSlug, name: datasetName || "x", limit: 200 }), enabled: !!dataset });
+  const datasetVersions = useQuery({
+    ...trpc.datasets.versions.queryOptions({ orgSlug, projectSlug, name: datasetName || "x", limit: 200 }),
+    enabled: !!dataset,
+  });
   const chosenDatasetVersion = datasetVersion ? Number(datasetVersion) : dataset?.latestVersion;
-  const tags = useQuery({ ...trpc.datasets.tags.queryOptions({ orgSlug, projectSlug, name: datasetName || "x", version: chosenDatasetVersion || undefined }), enabled: !!dataset && !!chosenDatasetVersion });
+  const tags = useQuery({
+    ...trpc.datasets.tags.queryOptions({ orgSlug, projectSlug, name: datasetName || "x", version: chosenDatasetVersion || undefined }),
+    enabled: !!dataset && !!chosenDatasetVersion,
+  });
   const evaluatorList = useQuery(trpc.evaluators.list.queryOptions({ orgSlug, projectSlug }));
   const providers = useQuery(trpc.providers.list.queryOptions({ orgSlug, projectSlug }));
 
@@ -138,7 +165,10 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
     if (promptRef.startsWith("l:")) return prompt.data.labels.find((l) => l.name === promptRef.slice(2))?.version ?? null;
     return prompt.data.latestVersion || null;
   })();
-  const version = useQuery({ ...trpc.prompts.version.queryOptions({ orgSlug, projectSlug, name: promptName || "x", version: resolvedVersion ?? 1 }), enabled: !!prompt.data && resolvedVersion !== null });
+  const version = useQuery({
+    ...trpc.prompts.version.queryOptions({ orgSlug, projectSlug, name: promptName || "x", version: resolvedVersion ?? 1 }),
+    enabled: !!prompt.data && resolvedVersion !== null,
+  });
   const versionConfig = (version.data?.config ?? {}) as { providerId?: string | null; model?: string; temperature?: number; maxTokens?: number };
   const defaultProvider = providers.data?.find((p) => (versionConfig.providerId ? p.id === versionConfig.providerId : p.kind === "simulated"));
   const chosenProvider = providers.data?.find((p) => p.id === providerId);
@@ -150,7 +180,14 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
       ? (defaultProvider.defaultModel ?? "simulated-1")
       : (versionConfig.model ?? defaultProvider?.defaultModel ?? "");
 
-  const coverageInput = { orgSlug, projectSlug, name: datasetName || "x", version: chosenDatasetVersion || undefined, promptName: promptName || "x", promptVersion: resolvedVersion ?? 1 };
+  const coverageInput = {
+    orgSlug,
+    projectSlug,
+    name: datasetName || "x",
+    version: chosenDatasetVersion || undefined,
+    promptName: promptName || "x",
+    promptVersion: resolvedVersion ?? 1,
+  };
   const canCheck = !!dataset && !!chosenDatasetVersion && resolvedVersion !== null;
   const coverage = useQuery({ ...trpc.datasets.coverage.queryOptions(coverageInput), enabled: canCheck && checkRequested });
   // Items that will fail by the worker's rule (no value, no default); defaults are not gaps.
@@ -220,7 +257,11 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
           </div>
         ) : null}
         <Card aria-labelledby="what-title">
-          <CardHeader title="What to evaluate" titleId="what-title" description="The prompt version answers; the dataset version holds the questions (and expected outputs)." />
+          <CardHeader
+            title="What to evaluate"
+            titleId="what-title"
+            description="The prompt version answers; the dataset version holds the questions (and expected outputs)."
+          />
           <CardBody className="grid gap-4 py-4 sm:grid-cols-2">
             <Select
               label="Prompt"
@@ -267,7 +308,9 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
             </Select>
             <Select
               label="Dataset"
-              {...register("dataset", { onChange: () => (setValue("datasetVersion", ""), setValue("tag", ""), clearErrors(["dataset", "datasetVersion", "tag"]), changed()) })}
+              {...register("dataset", {
+                onChange: () => (setValue("datasetVersion", ""), setValue("tag", ""), clearErrors(["dataset", "datasetVersion", "tag"]), changed()),
+              })}
               value={datasetName}
               error={errors.dataset?.message}
               disabled={datasets.isPending}
@@ -280,7 +323,13 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
               ))}
             </Select>
             <div className="grid grid-cols-2 gap-3">
-              <Select label="Dataset version" {...register("datasetVersion", { onChange: () => (setValue("tag", ""), changed()) })} value={datasetVersion} error={errors.datasetVersion?.message} disabled={!dataset || dataset.latestVersion === 0}>
+              <Select
+                label="Dataset version"
+                {...register("datasetVersion", { onChange: () => (setValue("tag", ""), changed()) })}
+                value={datasetVersion}
+                error={errors.datasetVersion?.message}
+                disabled={!dataset || dataset.latestVersion === 0}
+              >
                 <option value="">{dataset?.latestVersion ? `Latest (version ${dataset.latestVersion})` : "—"}</option>
                 {datasetVersionNumbers.map((n) => (
                   <option key={n} value={n}>
@@ -288,7 +337,14 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
                   </option>
                 ))}
               </Select>
-              <Select label="Tag" labelAside={<span className="text-xs text-zinc-500">optional</span>} {...register("tag", { onChange: changed })} value={tag} error={errors.tag?.message} disabled={!dataset || !tags.data?.length}>
+              <Select
+                label="Tag"
+                labelAside={<span className="text-xs text-zinc-500">optional</span>}
+                {...register("tag", { onChange: changed })}
+                value={tag}
+                error={errors.tag?.message}
+                disabled={!dataset || !tags.data?.length}
+              >
                 <option value="">All items</option>
                 {(tags.data ?? []).map((t) => (
                   <option key={t.tag} value={t.tag}>
@@ -364,7 +420,11 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
         </Card>
 
         <Card aria-labelledby="how-title">
-          <CardHeader title="How to run" titleId="how-title" description="By default the run uses the provider, model and settings of the prompt version (the built-in Simulated provider when it names none)." />
+          <CardHeader
+            title="How to run"
+            titleId="how-title"
+            description="By default the run uses the provider, model and settings of the prompt version (the built-in Simulated provider when it names none)."
+          />
           <CardBody className="grid gap-4 py-4 sm:grid-cols-2">
             <Select
               label="Provider"
@@ -381,19 +441,68 @@ export function NewRunForm({ orgSlug, projectSlug, projectName }: Props) {
                 </option>
               ))}
             </Select>
-            <Input label="Model" labelAside={<span className="text-xs text-zinc-500">optional</span>} {...register("model")} error={errors.model?.message} placeholder={defaultModel || "the version's model"} className="font-mono" spellCheck={false} autoComplete="off" />
-            <Input label="Temperature" labelAside={<span className="text-xs text-zinc-500">optional</span>} inputMode="decimal" {...register("temperature")} error={errors.temperature?.message} placeholder={versionConfig.temperature !== undefined ? String(versionConfig.temperature) : "the version's"} />
-            <Input label="Max tokens" labelAside={<span className="text-xs text-zinc-500">optional</span>} inputMode="numeric" {...register("maxTokens")} error={errors.maxTokens?.message} placeholder={versionConfig.maxTokens !== undefined ? String(versionConfig.maxTokens) : "the version's"} />
-            <Input label="Repetitions" type="number" min={1} max={MAX_REPETITIONS} {...register("repetitions")} error={errors.repetitions?.message} hint="Answer each item several times to measure consistency (1–10)." />
-            <Input label="Concurrency" type="number" min={1} max={MAX_RUN_CONCURRENCY} {...register("concurrency")} error={errors.concurrency?.message} hint="Calls at once (1–64); lowered automatically when the provider rate-limits." />
+            <Input
+              label="Model"
+              labelAside={<span className="text-xs text-zinc-500">optional</span>}
+              {...register("model")}
+              error={errors.model?.message}
+              placeholder={defaultModel || "the version's model"}
+              className="font-mono"
+              spellCheck={false}
+              autoComplete="off"
+            />
+            <Input
+              label="Temperature"
+              labelAside={<span className="text-xs text-zinc-500">optional</span>}
+              inputMode="decimal"
+              {...register("temperature")}
+              error={errors.temperature?.message}
+              placeholder={versionConfig.temperature !== undefined ? String(versionConfig.temperature) : "the version's"}
+            />
+            <Input
+              label="Max tokens"
+              labelAside={<span className="text-xs text-zinc-500">optional</span>}
+              inputMode="numeric"
+              {...register("maxTokens")}
+              error={errors.maxTokens?.message}
+              placeholder={versionConfig.maxTokens !== undefined ? String(versionConfig.maxTokens) : "the version's"}
+            />
+            <Input
+              label="Repetitions"
+              type="number"
+              min={1}
+              max={MAX_REPETITIONS}
+              {...register("repetitions")}
+              error={errors.repetitions?.message}
+              hint="Answer each item several times to measure consistency (1–10)."
+            />
+            <Input
+              label="Concurrency"
+              type="number"
+              min={1}
+              max={MAX_RUN_CONCURRENCY}
+              {...register("concurrency")}
+              error={errors.concurrency?.message}
+              hint="Calls at once (1–64); lowered automatically when the provider rate-limits."
+            />
           </CardBody>
         </Card>
 
         {!acceptedGaps && failing > 0 && coverage.data ? (
           <div role="region" aria-label="Missing variables">
-            <Alert tone="warning" title={`${failing.toLocaleString("en-US")} of ${coverage.data.total.toLocaleString("en-US")} items will fail: ${coverage.data.failures[0]?.error ?? "Missing variables"}`}>
+            <Alert
+              tone="warning"
+              title={`${failing.toLocaleString("en-US")} of ${coverage.data.total.toLocaleString("en-US")} items will fail: ${coverage.data.failures[0]?.error ?? "Missing variables"}`}
+            >
               Those items lack a variable that has no default, so the run records them as errors.{" "}
-              <button type="button" className="font-medium underline" onClick={() => (setAcceptedGaps(true), requestAnimationFrame(() => (document.getElementById(formId) as HTMLFormElement | null)?.requestSubmit()))}>
+              <button
+                type="button"
+                className="font-medium underline"
+                onClick={() => (
+                  setAcceptedGaps(true),
+                  requestAnimationFrame(() => (document.getElementById(formId) as HTMLFormElement | null)?.requestSubmit())
+                )}
+              >
                 Start anyway ({failing.toLocaleString("en-US")} {failing === 1 ? "item" : "items"} will fail)
               </button>
             </Alert>

@@ -18,7 +18,19 @@ export function StatusBadge({ status, summary }: { status: RunStatus | string; s
 }
 
 /** A determinate progress bar (role="progressbar" with its values) and, unless compact, its counts. */
-export function ProgressBar({ done, total, errors = 0, label, compact = false }: { done: number; total: number; errors?: number; label: string; compact?: boolean }) {
+export function ProgressBar({
+  done,
+  total,
+  errors = 0,
+  label,
+  compact = false,
+}: {
+  done: number;
+  total: number;
+  errors?: number;
+  label: string;
+  compact?: boolean;
+}) {
   const share = total > 0 ? Math.min(1, done / total) : 0;
   const errorShare = total > 0 ? Math.min(share, errors / total) : 0;
   return (
@@ -33,7 +45,9 @@ export function ProgressBar({ done, total, errors = 0, label, compact = false }:
         className={cn("relative flex-1 overflow-hidden rounded-full bg-zinc-200", compact ? "h-1.5" : "h-2.5")}
       >
         <div className="absolute inset-y-0 left-0 bg-accent transition-[width] duration-500" style={{ width: `${share * 100}%` }} />
-        {errorShare > 0 ? <div className="absolute inset-y-0 bg-red-500" style={{ left: `${(share - errorShare) * 100}%`, width: `${errorShare * 100}%` }} /> : null}
+        {errorShare > 0 ? (
+          <div className="absolute inset-y-0 bg-red-500" style={{ left: `${(share - errorShare) * 100}%`, width: `${errorShare * 100}%` }} />
+        ) : null}
       </div>
       {compact ? (
         <span className="font-mono text-[11px] text-zinc-500 tabular-nums">

@@ -20,7 +20,6 @@ import { formatCount } from "@/components/lib/format";
 
 type Props = { orgSlug: string; projectSlug: string; number: number; evaluatorNames: string[]; repetitions: number; live: boolean };
 
-
 const features = tableFeatures({ rowSortingFeature });
 const helper = createColumnHelper<typeof features, ResultRow>();
 const NO_ROWS: ResultRow[] = [];
@@ -69,7 +68,18 @@ export function RunResults({ orgSlug, projectSlug, number, evaluatorNames, repet
   }
 
   const results = useQuery({
-    ...trpc.runs.results.queryOptions({ orgSlug, projectSlug, number, page, pageSize, status, failedOn, sort: sort.sort, sortEvaluator: sort.sortEvaluator, direction }),
+    ...trpc.runs.results.queryOptions({
+      orgSlug,
+      projectSlug,
+      number,
+      page,
+      pageSize,
+      status,
+      failedOn,
+      sort: sort.sort,
+      sortEvaluator: sort.sortEvaluator,
+      direction,
+    }),
     placeholderData: keepPreviousData,
     refetchInterval: live ? 2000 : false,
   });
@@ -101,8 +111,16 @@ export function RunResults({ orgSlug, projectSlug, number, evaluatorNames, repet
           header: "Input",
           enableSorting: false,
           cell: ({ row, getValue }) => (
-            <button type="button" onClick={() => setOpen(row.index)} className="block max-w-[12rem] truncate text-left text-zinc-800 hover:text-accent hover:underline focus-visible:underline" title="Open side by side">
-              <span className="sr-only">Open result #{row.original.position}{repetitions > 1 ? `.${row.original.repetition}` : ""}: </span>
+            <button
+              type="button"
+              onClick={() => setOpen(row.index)}
+              className="block max-w-[12rem] truncate text-left text-zinc-800 hover:text-accent hover:underline focus-visible:underline"
+              title="Open side by side"
+            >
+              <span className="sr-only">
+                Open result #{row.original.position}
+                {repetitions > 1 ? `.${row.original.repetition}` : ""}:{" "}
+              </span>
               {inputPreview(getValue())}
             </button>
           ),
@@ -134,8 +152,16 @@ export function RunResults({ orgSlug, projectSlug, number, evaluatorNames, repet
             cell: ({ row }) => <ScoreCell score={row.original.scores?.find((s) => s.name === name)} />,
           }),
         ),
-        helper.accessor("latencyMs", { id: "latency", header: "Latency", cell: ({ getValue }) => <span className="font-mono text-xs whitespace-nowrap text-zinc-600 tabular-nums">{formatMs(getValue())}</span> }),
-        helper.accessor("costUsd", { id: "cost", header: "Cost", cell: ({ getValue }) => <span className="font-mono text-xs whitespace-nowrap text-zinc-600 tabular-nums">{formatUsd(getValue())}</span> }),
+        helper.accessor("latencyMs", {
+          id: "latency",
+          header: "Latency",
+          cell: ({ getValue }) => <span className="font-mono text-xs whitespace-nowrap text-zinc-600 tabular-nums">{formatMs(getValue())}</span>,
+        }),
+        helper.accessor("costUsd", {
+          id: "cost",
+          header: "Cost",
+          cell: ({ getValue }) => <span className="font-mono text-xs whitespace-nowrap text-zinc-600 tabular-nums">{formatUsd(getValue())}</span>,
+        }),
       ]),
     [evaluatorNames, repetitions, setOpen],
   );
@@ -164,7 +190,12 @@ export function RunResults({ orgSlug, projectSlug, number, evaluatorNames, repet
           {results.isFetching && !results.isPending ? <Spinner size={12} /> : null}
         </div>
       </div>
-      <form role="search" aria-label="Filter results" className="flex flex-wrap items-end gap-2 border-b border-zinc-200 bg-zinc-50/60 px-4 py-2.5" onSubmit={(e) => e.preventDefault()}>
+      <form
+        role="search"
+        aria-label="Filter results"
+        className="flex flex-wrap items-end gap-2 border-b border-zinc-200 bg-zinc-50/60 px-4 py-2.5"
+        onSubmit={(e) => e.preventDefault()}
+      >
         <Select label="Status" size="sm" value={status ?? ""} onChange={(e) => setParams({ status: e.target.value })} boxClassName="w-44">
           <option value="">All calls</option>
           {STATUSES.map((s) => (
@@ -183,7 +214,13 @@ export function RunResults({ orgSlug, projectSlug, number, evaluatorNames, repet
             ))}
           </Select>
         ) : null}
-        <Select label="Sort by" size="sm" value={sort.id} onChange={(e) => setParams({ sort: e.target.value === "position" ? undefined : e.target.value })} boxClassName="w-52">
+        <Select
+          label="Sort by"
+          size="sm"
+          value={sort.id}
+          onChange={(e) => setParams({ sort: e.target.value === "position" ? undefined : e.target.value })}
+          boxClassName="w-52"
+        >
           <option value="position">Position</option>
           <option value="latency">Latency</option>
           <option value="cost">Cost</option>
@@ -193,7 +230,13 @@ export function RunResults({ orgSlug, projectSlug, number, evaluatorNames, repet
             </option>
           ))}
         </Select>
-        <Select label="Order" size="sm" value={direction} onChange={(e) => setParams({ dir: e.target.value === "desc" ? "desc" : undefined })} boxClassName="w-36">
+        <Select
+          label="Order"
+          size="sm"
+          value={direction}
+          onChange={(e) => setParams({ dir: e.target.value === "desc" ? "desc" : undefined })}
+          boxClassName="w-36"
+        >
           <option value="asc">Ascending</option>
           <option value="desc">Descending</option>
         </Select>
@@ -212,51 +255,71 @@ export function RunResults({ orgSlug, projectSlug, number, evaluatorNames, repet
           <QueryErrorAlert title="Could not load the results" error={results.error} />
         </div>
       ) : rows.length === 0 ? (
-        <EmptyState icon={<FilterIcon />} title={filtered ? "No results match" : "No results yet"} description={filtered ? (failedOn ? `No call failed ${failedOn}${status ? " with this status" : ""}.` : "Try another status.") : undefined} />
+        <EmptyState
+          icon={<FilterIcon />}
+          title={filtered ? "No results match" : "No results yet"}
+          description={filtered ? (failedOn ? `No call failed ${failedOn}${status ? " with this status" : ""}.` : "Try another status.") : undefined}
+        />
       ) : (
         <Table caption={`Results of run #${number}`}>
-            <thead className="border-b border-zinc-200 bg-zinc-50/80">
-              {table.getHeaderGroups().map((group) => (
-                <tr key={group.id}>
-                  {group.headers.map((header) => {
-                    const sorted = header.column.getIsSorted() || (header.column.id === "position" && sorting.length === 0 ? "asc" : false);
-                    const canSort = header.column.getCanSort();
-                    return (
-                      <th
-                        key={header.id}
-                        scope="col"
-                        aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : undefined}
-                        className={cn("h-8 px-3 text-xs font-medium whitespace-nowrap text-zinc-500 first:pl-4 last:pr-4", header.column.id.startsWith("score:") && "font-mono")}
-                      >
-                        {header.isPlaceholder ? null : canSort ? (
-                          <button type="button" className="inline-flex items-center gap-1 hover:text-zinc-900" onClick={header.column.getToggleSortingHandler()}>
-                            <table.FlexRender header={header} />
-                            {sorted === "asc" ? <ArrowUpIcon size={12} /> : sorted === "desc" ? <ArrowDownIcon size={12} /> : <ChevronUpDownIcon size={12} className="text-zinc-300" />}
-                          </button>
-                        ) : (
+          <thead className="border-b border-zinc-200 bg-zinc-50/80">
+            {table.getHeaderGroups().map((group) => (
+              <tr key={group.id}>
+                {group.headers.map((header) => {
+                  const sorted = header.column.getIsSorted() || (header.column.id === "position" && sorting.length === 0 ? "asc" : false);
+                  const canSort = header.column.getCanSort();
+                  return (
+                    <th
+                      key={header.id}
+                      scope="col"
+                      aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : undefined}
+                      className={cn(
+                        "h-8 px-3 text-xs font-medium whitespace-nowrap text-zinc-500 first:pl-4 last:pr-4",
+                        header.column.id.startsWith("score:") && "font-mono",
+                      )}
+                    >
+                      {header.isPlaceholder ? null : canSort ? (
+                        <button type="button" className="inline-flex items-center gap-1 hover:text-zinc-900" onClick={header.column.getToggleSortingHandler()}>
                           <table.FlexRender header={header} />
-                        )}
-                      </th>
-                    );
-                  })}
-                </tr>
-              ))}
-            </thead>
-            <tbody className="divide-y divide-zinc-100">
-              {rows.map((row) => (
-                <tr key={row.id} className={cn("align-middle", row.original.status === "error" && "bg-red-50/40")}>
-                  {row.getAllCells().map((cell) => (
-                    <td key={cell.id} className="px-3 py-2 text-zinc-700 first:pl-4 last:pr-4">
-                      <table.FlexRender cell={cell} />
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
+                          {sorted === "asc" ? (
+                            <ArrowUpIcon size={12} />
+                          ) : sorted === "desc" ? (
+                            <ArrowDownIcon size={12} />
+                          ) : (
+                            <ChevronUpDownIcon size={12} className="text-zinc-300" />
+                          )}
+                        </button>
+                      ) : (
+                        <table.FlexRender header={header} />
+                      )}
+                    </th>
+                  );
+                })}
+              </tr>
+            ))}
+          </thead>
+          <tbody className="divide-y divide-zinc-100">
+            {rows.map((row) => (
+              <tr key={row.id} className={cn("align-middle", row.original.status === "error" && "bg-red-50/40")}>
+                {row.getAllCells().map((cell) => (
+                  <td key={cell.id} className="px-3 py-2 text-zinc-700 first:pl-4 last:pr-4">
+                    <table.FlexRender cell={cell} />
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
         </Table>
       )}
       {results.data && results.data.total > 0 ? (
-        <Pagination label="Result pages" page={results.data.page} pageSize={pageSize} total={results.data.total} onPage={(p) => setParams({ page: p > 1 ? p : undefined }, { resetPage: false })} onPageSize={(s) => setParams({ size: s === 50 ? undefined : s })} />
+        <Pagination
+          label="Result pages"
+          page={results.data.page}
+          pageSize={pageSize}
+          total={results.data.total}
+          onPage={(p) => setParams({ page: p > 1 ? p : undefined }, { resetPage: false })}
+          onPageSize={(s) => setParams({ size: s === 50 ? undefined : s })}
+        />
       ) : null}
       {openRow ? (
         <ResultDialog
@@ -289,7 +352,10 @@ function inputPreview(input: Record<string, unknown>): string {
   const preferred = entries.find(([k]) => /question|query|prompt|message|text|input/i.test(k));
   const ordered = preferred ? [preferred, ...entries.filter((e) => e !== preferred)] : entries;
   if (ordered.length === 1) return preview(ordered[0]![1], 140);
-  return ordered.map(([k, v]) => `${k}: ${preview(v, 60)}`).join(" · ").slice(0, 160);
+  return ordered
+    .map(([k, v]) => `${k}: ${preview(v, 60)}`)
+    .join(" · ")
+    .slice(0, 160);
 }
 
 type RenderedMessage = { role: string; content: unknown };
@@ -302,7 +368,9 @@ function RenderedPrompt({ rendered }: { rendered: unknown }) {
         {(rendered as RenderedMessage[]).map((m, i) => (
           <li key={i} className="rounded-md border border-zinc-200 bg-zinc-50/60">
             <p className="border-b border-zinc-200 px-2.5 py-1 text-[11px] font-medium tracking-wide text-zinc-500 uppercase">{m.role}</p>
-            <ScrollArea as="pre" className="max-h-72 overflow-auto px-2.5 py-2 font-mono text-xs whitespace-pre-wrap text-zinc-800">{typeof m.content === "string" ? m.content : pretty(m.content)}</ScrollArea>
+            <ScrollArea as="pre" className="max-h-72 overflow-auto px-2.5 py-2 font-mono text-xs whitespace-pre-wrap text-zinc-800">
+              {typeof m.content === "string" ? m.content : pretty(m.content)}
+            </ScrollArea>
           </li>
         ))}
       </ol>
@@ -312,7 +380,17 @@ function RenderedPrompt({ rendered }: { rendered: unknown }) {
 }
 
 function Block({ children, tone = "neutral" }: { children: string; tone?: "neutral" | "output" }) {
-  return <ScrollArea as="pre" className={cn("max-h-80 overflow-auto rounded-md border px-3 py-2 font-mono text-xs whitespace-pre-wrap", tone === "output" ? "border-indigo-200 bg-accent-soft/30 text-zinc-900" : "border-zinc-200 bg-zinc-50/60 text-zinc-800")}>{children}</ScrollArea>;
+  return (
+    <ScrollArea
+      as="pre"
+      className={cn(
+        "max-h-80 overflow-auto rounded-md border px-3 py-2 font-mono text-xs whitespace-pre-wrap",
+        tone === "output" ? "border-indigo-200 bg-accent-soft/30 text-zinc-900" : "border-zinc-200 bg-zinc-50/60 text-zinc-800",
+      )}
+    >
+      {children}
+    </ScrollArea>
+  );
 }
 
 function Section({ title, children, aside }: { title: string; children: React.ReactNode; aside?: React.ReactNode }) {
@@ -327,7 +405,21 @@ function Section({ title, children, aside }: { title: string; children: React.Re
   );
 }
 
-function ResultDialog({ row, repetitions, evaluatorNames, onClose, onPrevious, onNext }: { row: ResultRow; repetitions: number; evaluatorNames: string[]; onClose: () => void; onPrevious?: () => void; onNext?: () => void }) {
+function ResultDialog({
+  row,
+  repetitions,
+  evaluatorNames,
+  onClose,
+  onPrevious,
+  onNext,
+}: {
+  row: ResultRow;
+  repetitions: number;
+  evaluatorNames: string[];
+  onClose: () => void;
+  onPrevious?: () => void;
+  onNext?: () => void;
+}) {
   const title = `Result #${row.position}${repetitions > 1 ? `, repetition ${row.repetition}` : ""}`;
   const scores = row.scores ?? [];
   const byName = new Map(scores.map((s) => [s.name, s]));
@@ -370,7 +462,13 @@ function ResultDialog({ row, repetitions, evaluatorNames, onClose, onPrevious, o
               ))}
             </dl>
           </Section>
-          <Section title="Expected">{row.expected === null || row.expected === undefined ? <p className="text-xs text-zinc-500">No expected output.</p> : <Block>{pretty(row.expected)}</Block>}</Section>
+          <Section title="Expected">
+            {row.expected === null || row.expected === undefined ? (
+              <p className="text-xs text-zinc-500">No expected output.</p>
+            ) : (
+              <Block>{pretty(row.expected)}</Block>
+            )}
+          </Section>
           <Section title="Prompt as sent">
             <RenderedPrompt rendered={row.rendered} />
           </Section>
@@ -383,7 +481,9 @@ function ResultDialog({ row, repetitions, evaluatorNames, onClose, onPrevious, o
               </Alert>
             </div>
           ) : null}
-          <Section title="Output">{row.output !== null ? <Block tone="output">{row.output}</Block> : <p className="text-xs text-zinc-500">No output.</p>}</Section>
+          <Section title="Output">
+            {row.output !== null ? <Block tone="output">{row.output}</Block> : <p className="text-xs text-zinc-500">No output.</p>}
+          </Section>
           <Section title="Evaluators">
             {evaluatorNames.length === 0 ? (
               <p className="text-xs text-zinc-500">This run has no evaluators.</p>
@@ -392,7 +492,14 @@ function ResultDialog({ row, repetitions, evaluatorNames, onClose, onPrevious, o
                 {evaluatorNames.map((name) => {
                   const s = byName.get(name);
                   return (
-                    <li key={name} aria-label={`${name}: ${s ? (s.passed ? "pass" : "fail") : "not scored"}`} className={cn("rounded-md border px-3 py-2", s ? (s.passed ? "border-emerald-200 bg-emerald-50/40" : "border-red-200 bg-red-50/40") : "border-zinc-200")}>
+                    <li
+                      key={name}
+                      aria-label={`${name}: ${s ? (s.passed ? "pass" : "fail") : "not scored"}`}
+                      className={cn(
+                        "rounded-md border px-3 py-2",
+                        s ? (s.passed ? "border-emerald-200 bg-emerald-50/40" : "border-red-200 bg-red-50/40") : "border-zinc-200",
+                      )}
+                    >
                       <div className="flex items-center justify-between gap-2">
                         <span className="font-mono text-[13px] font-medium text-zinc-900">{name}</span>
                         {s ? (

@@ -9,7 +9,26 @@ import { useEffect, useRef, useState } from "react";
 import { answeredText, isUsableRun, MIN_USABLE_SHARE, runOutcome, type RunStatus, type RunSummary } from "@/server/contracts/evaluations";
 import { EVALUATOR_KIND_INFO, type EvaluatorKind } from "@/server/contracts/evaluators";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, Card, CardBody, CardHeader, ConfirmDialog, Menu, PageHeader, Spinner, Stat, TBody, TD, TH, THead, TR, Table, buttonClasses } from "@/components/ui";
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  CardBody,
+  CardHeader,
+  ConfirmDialog,
+  Menu,
+  PageHeader,
+  Spinner,
+  Stat,
+  TBody,
+  TD,
+  TH,
+  THead,
+  TR,
+  Table,
+  buttonClasses,
+} from "@/components/ui";
 import { ChevronDownIcon, CompareIcon, StopIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
@@ -106,7 +125,10 @@ export function RunView({ orgSlug, projectSlug, projectName, number, canWrite }:
         description={
           <span className="flex flex-wrap items-center gap-x-2 gap-y-1 text-zinc-600">
             {promptVersion ? (
-              <Link href={promptHref(orgSlug, projectSlug, promptVersion.prompt.name, undefined, { version: promptVersion.version })} className="font-mono text-zinc-800 hover:text-accent hover:underline">
+              <Link
+                href={promptHref(orgSlug, projectSlug, promptVersion.prompt.name, undefined, { version: promptVersion.version })}
+                className="font-mono text-zinc-800 hover:text-accent hover:underline"
+              >
                 {promptVersion.prompt.name}@v{promptVersion.version}
               </Link>
             ) : (
@@ -118,7 +140,10 @@ export function RunView({ orgSlug, projectSlug, projectName, number, canWrite }:
               </>
             )}
             <span className="text-zinc-500">on</span>
-            <Link href={datasetHref(orgSlug, projectSlug, r.datasetVersion.dataset.name, null, { v: r.datasetVersion.version })} className="font-mono text-zinc-800 hover:text-accent hover:underline">
+            <Link
+              href={datasetHref(orgSlug, projectSlug, r.datasetVersion.dataset.name, null, { v: r.datasetVersion.version })}
+              className="font-mono text-zinc-800 hover:text-accent hover:underline"
+            >
               {r.datasetVersion.dataset.name}@v{r.datasetVersion.version}
             </Link>
             {r.tag ? <Badge tone="outline">tag {r.tag}</Badge> : null}
@@ -136,9 +161,16 @@ export function RunView({ orgSlug, projectSlug, projectName, number, canWrite }:
         }
         actions={
           <>
-            {promptName ? <CompareMenu orgSlug={orgSlug} projectSlug={projectSlug} number={r.number} datasetVersionId={r.datasetVersionId} promptName={promptName} /> : null}
+            {promptName ? (
+              <CompareMenu orgSlug={orgSlug} projectSlug={projectSlug} number={r.number} datasetVersionId={r.datasetVersionId} promptName={promptName} />
+            ) : null}
             {canWrite && stillActive ? (
-              <Button variant="danger-ghost" icon={<StopIcon size={14} />} onClick={() => (cancel.reset(), setConfirmCancel(true))} disabled={r.cancelRequested}>
+              <Button
+                variant="danger-ghost"
+                icon={<StopIcon size={14} />}
+                onClick={() => (cancel.reset(), setConfirmCancel(true))}
+                disabled={r.cancelRequested}
+              >
                 {r.cancelRequested ? "Cancelling…" : "Cancel run"}
               </Button>
             ) : null}
@@ -151,7 +183,15 @@ export function RunView({ orgSlug, projectSlug, projectName, number, canWrite }:
         <Meta label="Created">
           <Time value={r.createdAt} />
         </Meta>
-        <Meta label={r.finishedAt ? "Finished" : "Started"}>{r.finishedAt ? <Time value={r.finishedAt} /> : r.startedAt ? <Time value={r.startedAt} /> : <span className="text-zinc-500">waiting for a worker</span>}</Meta>
+        <Meta label={r.finishedAt ? "Finished" : "Started"}>
+          {r.finishedAt ? (
+            <Time value={r.finishedAt} />
+          ) : r.startedAt ? (
+            <Time value={r.startedAt} />
+          ) : (
+            <span className="text-zinc-500">waiting for a worker</span>
+          )}
+        </Meta>
         <Meta label="Duration">{duration !== null ? formatDuration(duration) : stillActive && r.startedAt ? "running…" : "—"}</Meta>
       </dl>
 
@@ -165,7 +205,10 @@ export function RunView({ orgSlug, projectSlug, projectName, number, canWrite }:
                   Show the {formatCount(summary.errors)} errored {summary.errors === 1 ? "call" : "calls"}
                 </Link>{" "}
                 ·{" "}
-                <Link href={datasetHref(orgSlug, projectSlug, r.datasetVersion.dataset.name, null, { v: r.datasetVersion.version })} className="font-medium underline">
+                <Link
+                  href={datasetHref(orgSlug, projectSlug, r.datasetVersion.dataset.name, null, { v: r.datasetVersion.version })}
+                  className="font-medium underline"
+                >
                   Open the dataset
                 </Link>
               </span>
@@ -175,10 +218,15 @@ export function RunView({ orgSlug, projectSlug, projectName, number, canWrite }:
       ) : null}
       {!stillActive && summary && runOutcome(status, summary) === "completed_with_errors" ? (
         <div role="region" aria-label="Run outcome" className="mb-4">
-          <Alert tone="warning" title={`Completed with errors: ${formatCount(summary.errors)} of ${formatCount(summary.items)} ${summary.items === 1 ? "call" : "calls"} failed`}>
+          <Alert
+            tone="warning"
+            title={`Completed with errors: ${formatCount(summary.errors)} of ${formatCount(summary.items)} ${summary.items === 1 ? "call" : "calls"} failed`}
+          >
             Errored calls are not scored: the scores below cover the {answeredText(summary)}.
             {summary.errorMessages?.[0] ? ` Most frequent error (${formatCount(summary.errorMessages[0].count)}): ${summary.errorMessages[0].message}.` : ""}
-            {!isUsableRun(status, summary) ? ` Fewer than ${Math.round(MIN_USABLE_SHARE * 100)}% of the calls were answered, so this run does not count for deployment gates and is not plotted on the dashboard.` : ""}{" "}
+            {!isUsableRun(status, summary)
+              ? ` Fewer than ${Math.round(MIN_USABLE_SHARE * 100)}% of the calls were answered, so this run does not count for deployment gates and is not plotted on the dashboard.`
+              : ""}{" "}
             <Link href={runHref(orgSlug, projectSlug, r.number, { status: "error" })} className="font-medium underline">
               Show the errors
             </Link>
@@ -192,10 +240,26 @@ export function RunView({ orgSlug, projectSlug, projectName, number, canWrite }:
       ) : null}
 
       {stillActive || !summary ? <ProgressCard status={status} progress={p} evaluatorNames={evaluatorNames} cancelRequested={r.cancelRequested} /> : null}
-      {summary ? <SummaryCards summary={summary} repetitions={r.repetitions} evaluators={r.evaluators} orgSlug={orgSlug} projectSlug={projectSlug} runNumber={r.number} /> : null}
+      {summary ? (
+        <SummaryCards
+          summary={summary}
+          repetitions={r.repetitions}
+          evaluators={r.evaluators}
+          orgSlug={orgSlug}
+          projectSlug={projectSlug}
+          runNumber={r.number}
+        />
+      ) : null}
       {r.human && r.human.dimensions.length ? <HumanReview human={r.human} /> : null}
 
-      <RunResults orgSlug={orgSlug} projectSlug={projectSlug} number={r.number} evaluatorNames={promptVersion ? evaluatorNames : r.traceScoreNames} repetitions={r.repetitions} live={stillActive} />
+      <RunResults
+        orgSlug={orgSlug}
+        projectSlug={projectSlug}
+        number={r.number}
+        evaluatorNames={promptVersion ? evaluatorNames : r.traceScoreNames}
+        repetitions={r.repetitions}
+        live={stillActive}
+      />
 
       <ConfirmDialog
         open={confirmCancel}
@@ -206,7 +270,8 @@ export function RunView({ orgSlug, projectSlug, projectName, number, canWrite }:
         mutation={cancel}
       >
         <p>
-          Calls already made keep their results; the remaining {formatCount(Math.max(0, p.total - p.done))} are not made. A running run stops within a few seconds. This cannot be resumed.
+          Calls already made keep their results; the remaining {formatCount(Math.max(0, p.total - p.done))} are not made. A running run stops within a few
+          seconds. This cannot be resumed.
         </p>
       </ConfirmDialog>
     </>
@@ -222,16 +287,42 @@ function Meta({ label, children }: { label: string; children: React.ReactNode })
   );
 }
 
-type Progress = { total: number; done: number; errors: number; running: number; pending: number; passRates: { name: string; passRate: number; n: number }[]; etaSeconds: number | null };
+type Progress = {
+  total: number;
+  done: number;
+  errors: number;
+  running: number;
+  pending: number;
+  passRates: { name: string; passRate: number; n: number }[];
+  etaSeconds: number | null;
+};
 
-function ProgressCard({ status, progress: p, evaluatorNames, cancelRequested }: { status: RunStatus; progress: Progress; evaluatorNames: string[]; cancelRequested: boolean }) {
+function ProgressCard({
+  status,
+  progress: p,
+  evaluatorNames,
+  cancelRequested,
+}: {
+  status: RunStatus;
+  progress: Progress;
+  evaluatorNames: string[];
+  cancelRequested: boolean;
+}) {
   const rates = new Map(p.passRates.map((x) => [x.name, x]));
   return (
     <Card aria-labelledby="progress-title" className="mb-5">
       <CardHeader
         title="Progress"
         titleId="progress-title"
-        description={status === "queued" ? "Waiting for a worker to pick the run up." : cancelRequested ? "Stopping: calls in flight finish, no new ones start." : status === "running" ? "Updates every second." : undefined}
+        description={
+          status === "queued"
+            ? "Waiting for a worker to pick the run up."
+            : cancelRequested
+              ? "Stopping: calls in flight finish, no new ones start."
+              : status === "running"
+                ? "Updates every second."
+                : undefined
+        }
       />
       <CardBody className="flex flex-col gap-3 py-4">
         <ProgressBar done={p.done} total={p.total} errors={p.errors} label={`Run progress`} />
@@ -274,7 +365,21 @@ function ProgressCard({ status, progress: p, evaluatorNames, cancelRequested }: 
 
 type RunEvaluator = { name: string; evaluatorVersionId: string; evaluatorVersion: { version: number; kind: string } };
 
-function SummaryCards({ summary: s, repetitions, evaluators, orgSlug, projectSlug, runNumber }: { summary: RunSummary; repetitions: number; evaluators: RunEvaluator[]; orgSlug: string; projectSlug: string; runNumber: number }) {
+function SummaryCards({
+  summary: s,
+  repetitions,
+  evaluators,
+  orgSlug,
+  projectSlug,
+  runNumber,
+}: {
+  summary: RunSummary;
+  repetitions: number;
+  evaluators: RunEvaluator[];
+  orgSlug: string;
+  projectSlug: string;
+  runNumber: number;
+}) {
   const versionOf = new Map(evaluators.map((e) => [e.evaluatorVersionId, e.evaluatorVersion.version]));
   return (
     <section aria-labelledby="summary-title" className="mb-5 flex flex-col gap-4">
@@ -292,8 +397,12 @@ function SummaryCards({ summary: s, repetitions, evaluators, orgSlug, projectSlu
             <span className="block text-xs font-normal text-zinc-500">no errors</span>
           )}
         </Stat>
-        <Stat label="Latency p50" look="figure" boxed>{formatMs(s.latencyP50)}</Stat>
-        <Stat label="Latency p95" look="figure" boxed>{formatMs(s.latencyP95)}</Stat>
+        <Stat label="Latency p50" look="figure" boxed>
+          {formatMs(s.latencyP50)}
+        </Stat>
+        <Stat label="Latency p95" look="figure" boxed>
+          {formatMs(s.latencyP95)}
+        </Stat>
         <Stat label="Tokens" look="figure" boxed>
           {formatCount(s.inputTokens + s.outputTokens)}
           <span className="block text-xs font-normal text-zinc-500">
@@ -307,7 +416,11 @@ function SummaryCards({ summary: s, repetitions, evaluators, orgSlug, projectSlu
       </dl>
       {s.evaluators.length ? (
         <Card aria-labelledby="scores-title">
-          <CardHeader title="Scores" titleId="scores-title" description="Mean score with its 95% confidence interval, and the pass rate with its 95% (Wilson) interval, over the calls that completed." />
+          <CardHeader
+            title="Scores"
+            titleId="scores-title"
+            description="Mean score with its 95% confidence interval, and the pass rate with its 95% (Wilson) interval, over the calls that completed."
+          />
           <Table caption="Scores per evaluator">
             <THead>
               <TR>
@@ -322,17 +435,26 @@ function SummaryCards({ summary: s, repetitions, evaluators, orgSlug, projectSlu
               {s.evaluators.map((e) => (
                 <TR key={e.evaluatorVersionId}>
                   <TD>
-                    <Link href={evaluatorHref(orgSlug, projectSlug, e.name)} className="font-mono text-[13px] font-medium text-zinc-900 hover:text-accent hover:underline">
+                    <Link
+                      href={evaluatorHref(orgSlug, projectSlug, e.name)}
+                      className="font-mono text-[13px] font-medium text-zinc-900 hover:text-accent hover:underline"
+                    >
                       {e.name}
                     </Link>
                     <span className="ml-1.5 font-mono text-[11px] text-zinc-500">v{versionOf.get(e.evaluatorVersionId) ?? "?"}</span>
                     <span className="block text-xs text-zinc-500">{EVALUATOR_KIND_INFO[e.kind as EvaluatorKind]?.label ?? e.kind}</span>
                   </TD>
                   <TD className="min-w-64">
-                    {e.n ? <RateBar rate={e.passRate} low={e.passLow} high={e.passHigh} label={`${e.name} pass rate`} /> : <span className="text-xs text-zinc-500">nothing scored</span>}
+                    {e.n ? (
+                      <RateBar rate={e.passRate} low={e.passLow} high={e.passHigh} label={`${e.name} pass rate`} />
+                    ) : (
+                      <span className="text-xs text-zinc-500">nothing scored</span>
+                    )}
                   </TD>
                   <TD className="text-right font-mono text-xs text-zinc-900 tabular-nums">{e.n ? formatScore(e.mean) : "—"}</TD>
-                  <TD className="text-right font-mono text-xs text-zinc-500 tabular-nums">{e.n ? `${formatScore(e.ciLow)} – ${formatScore(e.ciHigh)}` : "—"}</TD>
+                  <TD className="text-right font-mono text-xs text-zinc-500 tabular-nums">
+                    {e.n ? `${formatScore(e.ciLow)} – ${formatScore(e.ciHigh)}` : "—"}
+                  </TD>
                   <TD className="text-right font-mono text-xs text-zinc-500 tabular-nums">{formatCount(e.n)}</TD>
                 </TR>
               ))}
@@ -342,7 +464,11 @@ function SummaryCards({ summary: s, repetitions, evaluators, orgSlug, projectSlu
       ) : null}
       {s.consistency && repetitions > 1 ? (
         <Card aria-labelledby="consistency-title">
-          <CardHeader title="Consistency" titleId="consistency-title" description={`Each item was answered ${repetitions} times: the mean variance of its scores across repetitions (0 means every repetition scored the same).`} />
+          <CardHeader
+            title="Consistency"
+            titleId="consistency-title"
+            description={`Each item was answered ${repetitions} times: the mean variance of its scores across repetitions (0 means every repetition scored the same).`}
+          />
           <Table caption="Consistency per evaluator">
             <THead>
               <TR>
@@ -365,13 +491,20 @@ function SummaryCards({ summary: s, repetitions, evaluators, orgSlug, projectSlu
   );
 }
 
-type HumanScores = { dimensions: { queue: string; key: string; label: string; n: number; mean: number }[]; judges: { evaluator: string; queue: string; dimension: string; n: number; percent: number; kappa: number | null; reason: string | null }[] };
+type HumanScores = {
+  dimensions: { queue: string; key: string; label: string; n: number; mean: number }[];
+  judges: { evaluator: string; queue: string; dimension: string; n: number; percent: number; kappa: number | null; reason: string | null }[];
+};
 
 /** Final human grades on this run's outputs (from review queues), and how far LLM judges agree with them. */
 function HumanReview({ human }: { human: HumanScores }) {
   return (
     <Card aria-labelledby="human-title" className="mt-5">
-      <CardHeader title="Human review" titleId="human-title" description="Final grades from review queues on this run's outputs, as scores from 0 to 1 beside the automatic ones." />
+      <CardHeader
+        title="Human review"
+        titleId="human-title"
+        description="Final grades from review queues on this run's outputs, as scores from 0 to 1 beside the automatic ones."
+      />
       <Table caption="Human grades per rubric dimension">
         <THead>
           <TR>
@@ -422,7 +555,6 @@ function HumanReview({ human }: { human: HumanScores }) {
   );
 }
 
-
 /** A pass rate with its interval drawn as a whisker. */
 function RateBar({ rate, low, high, label }: { rate: number; low: number; high: number; label: string }) {
   return (
@@ -430,7 +562,10 @@ function RateBar({ rate, low, high, label }: { rate: number; low: number; high: 
       <span className="w-12 text-right text-[13px] font-semibold text-zinc-900 tabular-nums">{pct(rate)}</span>
       <span className="relative h-2 w-32 rounded-full bg-zinc-100" role="img" aria-label={`${label} ${pct(rate)}, 95% interval ${pct(low)} to ${pct(high)}`}>
         <span className="absolute inset-y-0 left-0 rounded-full bg-emerald-500/80" style={{ width: `${rate * 100}%` }} />
-        <span className="absolute top-1/2 h-0.5 -translate-y-1/2 bg-zinc-700" style={{ left: `${low * 100}%`, width: `${Math.max(0.5, (high - low) * 100)}%` }} />
+        <span
+          className="absolute top-1/2 h-0.5 -translate-y-1/2 bg-zinc-700"
+          style={{ left: `${low * 100}%`, width: `${Math.max(0.5, (high - low) * 100)}%` }}
+        />
       </span>
       <span className="font-mono text-[11px] text-zinc-500 tabular-nums">
         {pct(low)}–{pct(high)}
@@ -440,12 +575,26 @@ function RateBar({ rate, low, high, label }: { rate: number; low: number; high: 
 }
 
 /** Other runs on the same dataset version; the older run of a pair is the baseline. */
-function CompareMenu({ orgSlug, projectSlug, number, datasetVersionId, promptName }: { orgSlug: string; projectSlug: string; number: number; datasetVersionId: string; promptName: string }) {
+function CompareMenu({
+  orgSlug,
+  projectSlug,
+  number,
+  datasetVersionId,
+  promptName,
+}: {
+  orgSlug: string;
+  projectSlug: string;
+  number: number;
+  datasetVersionId: string;
+  promptName: string;
+}) {
   const trpc = useTRPC();
   const runs = useQuery(trpc.runs.list.queryOptions({ orgSlug, projectSlug, limit: 100 }));
   // Runs Keel executed (external runs carry no automatic scores to compare).
   const candidates = (runs.data?.runs ?? []).flatMap((x) =>
-    x.promptVersion && x.number !== number && x.datasetVersionId === datasetVersionId && x.status === "completed" ? [{ ...x, promptVersion: x.promptVersion }] : [],
+    x.promptVersion && x.number !== number && x.datasetVersionId === datasetVersionId && x.status === "completed"
+      ? [{ ...x, promptVersion: x.promptVersion }]
+      : [],
   );
   // Same prompt first, then the rest.
   candidates.sort((a, b) => Number(b.promptVersion.prompt.name === promptName) - Number(a.promptVersion.prompt.name === promptName) || b.number - a.number);
@@ -477,7 +626,13 @@ function CompareMenu({ orgSlug, projectSlug, number, datasetVersionId, promptNam
           label: "Completed runs on the same dataset version",
           items: items.length
             ? items
-            : [{ key: "none", label: runs.isPending ? "Loading…" : "No other completed run on these items", href: evaluationsHref(orgSlug, projectSlug, "compare", { baseline: number }) }],
+            : [
+                {
+                  key: "none",
+                  label: runs.isPending ? "Loading…" : "No other completed run on these items",
+                  href: evaluationsHref(orgSlug, projectSlug, "compare", { baseline: number }),
+                },
+              ],
         },
       ]}
     />

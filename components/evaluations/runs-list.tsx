@@ -66,12 +66,22 @@ export function RunsList({ orgSlug, projectSlug, projectName, canWrite }: Props)
         <div className="flex flex-wrap items-center justify-between gap-3 border-b border-zinc-200 px-4 py-3">
           <div className="flex min-h-7 items-center gap-3">
             <h2 id="runs-title" className="text-sm font-semibold text-zinc-900">
-              {runs.isSuccess ? `${rows.length}${runs.data.hasMore ? "+" : ""} ${rows.length === 1 ? "run" : "runs"}${before ? ` before #${before}` : ""}` : "Runs"}
+              {runs.isSuccess
+                ? `${rows.length}${runs.data.hasMore ? "+" : ""} ${rows.length === 1 ? "run" : "runs"}${before ? ` before #${before}` : ""}`
+                : "Runs"}
             </h2>
             {runs.isFetching && !runs.isPending ? <Spinner size={12} /> : null}
           </div>
           <form role="search" aria-label="Filter runs" className="flex items-center gap-2" onSubmit={(e) => e.preventDefault()}>
-            <Select label="Prompt" hideLabel size="sm" value={promptName} onChange={(e) => setParams({ prompt: e.target.value, before: undefined })} boxClassName="w-64" disabled={prompts.isPending}>
+            <Select
+              label="Prompt"
+              hideLabel
+              size="sm"
+              value={promptName}
+              onChange={(e) => setParams({ prompt: e.target.value, before: undefined })}
+              boxClassName="w-64"
+              disabled={prompts.isPending}
+            >
               <option value="">All prompts</option>
               {(prompts.data?.items ?? []).map((p) => (
                 <option key={p.id} value={p.name}>
@@ -94,7 +104,11 @@ export function RunsList({ orgSlug, projectSlug, projectName, canWrite }: Props)
           <EmptyState
             icon={<FlaskIcon />}
             title={filtered ? `No runs of ${promptName} yet` : "No evaluation runs yet"}
-            description={canWrite ? "Start a run: choose a prompt version, a dataset and the evaluators that score the answers." : "Editors start runs; you will see them here."}
+            description={
+              canWrite
+                ? "Start a run: choose a prompt version, a dataset and the evaluators that score the answers."
+                : "Editors start runs; you will see them here."
+            }
             action={newButton}
           />
         ) : (
@@ -114,14 +128,20 @@ export function RunsList({ orgSlug, projectSlug, projectName, canWrite }: Props)
               {rows.map((run) => (
                 <TR key={run.id}>
                   <TD>
-                    <Link href={runHref(orgSlug, projectSlug, run.number)} className="font-mono text-[13px] font-medium text-zinc-900 hover:text-accent hover:underline">
+                    <Link
+                      href={runHref(orgSlug, projectSlug, run.number)}
+                      className="font-mono text-[13px] font-medium text-zinc-900 hover:text-accent hover:underline"
+                    >
                       #{run.number}
                     </Link>
                   </TD>
                   <TD>
                     {run.promptVersion ? (
                       <>
-                        <Link href={promptHref(orgSlug, projectSlug, run.promptVersion.prompt.name, undefined, { version: run.promptVersion.version })} className="font-mono text-xs text-zinc-800 hover:text-accent hover:underline">
+                        <Link
+                          href={promptHref(orgSlug, projectSlug, run.promptVersion.prompt.name, undefined, { version: run.promptVersion.version })}
+                          className="font-mono text-xs text-zinc-800 hover:text-accent hover:underline"
+                        >
                           {run.promptVersion.prompt.name}
                           <span className="text-zinc-500">@v{run.promptVersion.version}</span>
                         </Link>
@@ -152,7 +172,11 @@ export function RunsList({ orgSlug, projectSlug, projectName, canWrite }: Props)
                     <PassRates summary={run.summary as RunSummary | null} />
                   </TD>
                   <TD className="min-w-36">
-                    {isActive(run.status) ? <LiveStatus orgSlug={orgSlug} projectSlug={projectSlug} number={run.number} status={run.status} /> : <StatusBadge status={run.status} summary={run.summary} />}
+                    {isActive(run.status) ? (
+                      <LiveStatus orgSlug={orgSlug} projectSlug={projectSlug} number={run.number} status={run.status} />
+                    ) : (
+                      <StatusBadge status={run.status} summary={run.summary} />
+                    )}
                   </TD>
                   <TD className="text-xs text-zinc-600">{run.createdByLabel}</TD>
                   <TD className="whitespace-nowrap text-zinc-500">
@@ -173,7 +197,11 @@ export function RunsList({ orgSlug, projectSlug, projectName, canWrite }: Props)
               <span />
             )}
             {runs.data?.hasMore && rows.length ? (
-              <button type="button" className="font-medium text-zinc-700 hover:text-accent hover:underline" onClick={() => setParams({ before: rows.at(-1)!.number })}>
+              <button
+                type="button"
+                className="font-medium text-zinc-700 hover:text-accent hover:underline"
+                onClick={() => setParams({ before: rows.at(-1)!.number })}
+              >
                 Older runs
               </button>
             ) : null}

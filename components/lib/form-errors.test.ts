@@ -12,12 +12,14 @@ function fakeForm(values: Values) {
     set,
     form: {
       getValues: () => values,
-      setError: (name: string, error: { message?: string }, options?: { shouldFocus?: boolean }) => void set.push({ name, message: error.message ?? "", focus: options?.shouldFocus }),
+      setError: (name: string, error: { message?: string }, options?: { shouldFocus?: boolean }) =>
+        void set.push({ name, message: error.message ?? "", focus: options?.shouldFocus }),
     } as never,
   };
 }
 
-const serverError = (message: string, field?: string) => new TRPCClientError(message, { result: { error: { code: -32600, message, data: { code: "BAD_REQUEST", field } } } } as never);
+const serverError = (message: string, field?: string) =>
+  new TRPCClientError(message, { result: { error: { code: -32600, message, data: { code: "BAD_REQUEST", field } } } } as never);
 
 describe("applyServerErrors", () => {
   it("puts a message that names one of the form's fields on that field, phrased with its label", () => {
@@ -47,7 +49,12 @@ describe("applyServerErrors", () => {
 
 describe("placedZodResolver with labels", () => {
   const schema = z
-    .object({ name: z.string().trim().min(1, "is required"), events: z.array(z.string()).min(1, "Choose at least one event"), confirm: z.string(), tag: z.string() })
+    .object({
+      name: z.string().trim().min(1, "is required"),
+      events: z.array(z.string()).min(1, "Choose at least one event"),
+      confirm: z.string(),
+      tag: z.string(),
+    })
     .refine((v) => v.confirm === "yes", { path: ["confirm"], message: "does not match the password" });
   const resolve = placedZodResolver(schema, { labels: { name: "Name", events: "Events", confirm: "Confirm password" } });
   const options = { fields: {}, shouldUseNativeValidation: false } as never;
@@ -88,15 +95,22 @@ describe("applyServerErrors with a session HTTP route's error", () => {
     }
   }
 
-  it("reads the field the error carries and phrases its \"<path> <predicate>\" message with the label", () => {
+  it('reads the field the error carries and phrases its "<path> <predicate>" message with the label', () => {
     const { form, set } = fakeForm({ name: "", dataset: { version: "" } });
-    expect(applyServerErrors(form, new HttpError("name.0 may use letters and digits", "name.0"), { fieldOf: (path) => (path.startsWith("name") ? "name" : null), labels: { name: "Name" } })).toBeNull();
+    expect(
+      applyServerErrors(form, new HttpError("name.0 may use letters and digits", "name.0"), {
+        fieldOf: (path) => (path.startsWith("name") ? "name" : null),
+        labels: { name: "Name" },
+      }),
+    ).toBeNull();
     expect(set).toEqual([{ name: "name", message: "Name may use letters and digits", focus: true }]);
   });
 
   it("returns the message when the field is not the form's, or the error names none", () => {
     const { form, set } = fakeForm({ name: "", dataset: { version: "" } });
-    expect(applyServerErrors(form, new HttpError("mapping.3.column must be at most 200 characters", "mapping.3.column"))).toBe("mapping.3.column must be at most 200 characters");
+    expect(applyServerErrors(form, new HttpError("mapping.3.column must be at most 200 characters", "mapping.3.column"))).toBe(
+      "mapping.3.column must be at most 200 characters",
+    );
     expect(applyServerErrors(form, new HttpError("The file is too large"))).toBe("The file is too large");
     expect(set).toEqual([]);
   });
@@ -104,13 +118,19 @@ describe("applyServerErrors with a session HTTP route's error", () => {
 
 describe("placedZodResolver", () => {
   // A form of text whose input is checked by a "procedure's" schema, as the settings forms are.
-  const input = z.object({ name: z.string().trim().min(1, "is required"), limits: z.object({ perMinute: z.number().int("must be a whole number").nullable() }) });
+  const input = z.object({
+    name: z.string().trim().min(1, "is required"),
+    limits: z.object({ perMinute: z.number().int("must be a whole number").nullable() }),
+  });
   const form = z
     .object({ name: z.string(), perMinute: z.string() })
     .transform((v) => ({ name: v.name, limits: { perMinute: v.perMinute === "" ? null : Number(v.perMinute) } }))
     .pipe(input);
   const resolve = (values: { name: string; perMinute: string }, fieldOf?: (path: string) => "name" | "perMinute" | null) =>
-    placedZodResolver(form, { labels: { name: "Name", perMinute: "Requests per minute" }, fieldOf })(values, undefined, { fields: {}, shouldUseNativeValidation: false });
+    placedZodResolver(form, { labels: { name: "Name", perMinute: "Requests per minute" }, fieldOf })(values, undefined, {
+      fields: {},
+      shouldUseNativeValidation: false,
+    });
 
   it("hands on the parsed input", async () => {
     expect((await resolve({ name: " Bot ", perMinute: "60" })).values).toEqual({ name: "Bot", limits: { perMinute: 60 } });

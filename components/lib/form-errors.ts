@@ -32,7 +32,11 @@ type ApplyOptions<T extends FieldValues> = FieldPlacement<T> & {
  * Puts a failed mutation's message on the field the server named and returns null, or returns the
  * general message when no field of this form matches (the caller shows it for the whole form).
  */
-export function applyServerErrors<T extends FieldValues>(form: Pick<UseFormReturn<T>, "setError" | "getValues">, error: unknown, options: ApplyOptions<T> = {}): string | null {
+export function applyServerErrors<T extends FieldValues>(
+  form: Pick<UseFormReturn<T>, "setError" | "getValues">,
+  error: unknown,
+  options: ApplyOptions<T> = {},
+): string | null {
   const info = errorInfo(error);
   const path = info.field ?? fieldOfError(error);
   if (!path) return info.message;
@@ -66,7 +70,10 @@ function phrase<T extends FieldValues>(message: string, path: string, field: Fie
  * phrased with that field's label; the first issue per field is shown, and one that no field
  * takes becomes the form's root error.
  */
-export function placedZodResolver<TInput extends FieldValues, TOutput>(schema: z.ZodType<TOutput, TInput>, placement: FieldPlacement<TInput> = {}): Resolver<TInput, unknown, TOutput> {
+export function placedZodResolver<TInput extends FieldValues, TOutput>(
+  schema: z.ZodType<TOutput, TInput>,
+  placement: FieldPlacement<TInput> = {},
+): Resolver<TInput, unknown, TOutput> {
   const resolve = zodResolver(schema);
   return async (values, context, options) => {
     const result = await resolve(values, context, options);

@@ -20,7 +20,11 @@ export function passwordLink(token: string) {
 function OneTimeLink({ email, token }: { email: string; token: string }) {
   return (
     <div className="space-y-4">
-      <CopyField label="Set-password link" value={passwordLink(token)} hint={`Send it to ${email} over a channel you trust. It works once and expires in 7 days.`} />
+      <CopyField
+        label="Set-password link"
+        value={passwordLink(token)}
+        hint={`Send it to ${email} over a channel you trust. It works once and expires in 7 days.`}
+      />
       <Alert tone="warning" title="This link is shown only once">
         Keel keeps only a hash of it. If it gets lost, create a new link from the members list.
       </Alert>
@@ -53,12 +57,27 @@ const LABELS = { email: "Email", role: "Role" };
 const schema = inviteMemberInput.extend({ email: requiredEmail });
 const EMPTY: { email: string; role: Role } = { email: "", role: "editor" };
 
-export function InviteMemberDialog({ open, onClose, orgSlug, orgName, myRole }: { open: boolean; onClose: () => void; orgSlug: string; orgName: string; myRole: Role }) {
+export function InviteMemberDialog({
+  open,
+  onClose,
+  orgSlug,
+  orgName,
+  myRole,
+}: {
+  open: boolean;
+  onClose: () => void;
+  orgSlug: string;
+  orgName: string;
+  myRole: Role;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const formId = useId();
   const form = useForm({ resolver: placedZodResolver(schema, { labels: LABELS }), defaultValues: EMPTY });
-  const { register, formState: { errors } } = form;
+  const {
+    register,
+    formState: { errors },
+  } = form;
   const role = useWatch({ control: form.control, name: "role" });
   const [formError, setFormError] = useState<string | null>(null);
   const invite = useMutation(
@@ -77,7 +96,10 @@ export function InviteMemberDialog({ open, onClose, orgSlug, orgName, myRole }: 
 
   const onSubmit = (e: FormEvent) => {
     setFormError(null);
-    return form.handleSubmit((input) => invite.mutate({ orgSlug, ...input }), () => focusFirstInvalid(formId))(e);
+    return form.handleSubmit(
+      (input) => invite.mutate({ orgSlug, ...input }),
+      () => focusFirstInvalid(formId),
+    )(e);
   };
 
   const result = invite.data;
@@ -137,7 +159,25 @@ type LinkMutation = { data?: unknown; error: unknown; isPending: boolean; reset:
  * Confirms creating a one-time link (it replaces the earlier one), then shows it once. The
  * mutation is the caller's; `result` renders the link when it has one.
  */
-function NewLinkDialog({ open, title, description, explanation, mutation, onCreate, onClose, result }: { open: boolean; title: string; description?: string; explanation: string; mutation: LinkMutation; onCreate: () => void; onClose: () => void; result: ReactNode }) {
+function NewLinkDialog({
+  open,
+  title,
+  description,
+  explanation,
+  mutation,
+  onCreate,
+  onClose,
+  result,
+}: {
+  open: boolean;
+  title: string;
+  description?: string;
+  explanation: string;
+  mutation: LinkMutation;
+  onCreate: () => void;
+  onClose: () => void;
+  result: ReactNode;
+}) {
   const close = () => {
     onClose();
     mutation.reset();
@@ -177,10 +217,20 @@ function NewLinkDialog({ open, title, description, explanation, mutation, onCrea
 }
 
 /** A new link for a pending invitation; the old one stops working. */
-export function ReissueInvitationDialog({ invitation, onClose, orgSlug }: { invitation: { id: string; email: string } | null; onClose: () => void; orgSlug: string }) {
+export function ReissueInvitationDialog({
+  invitation,
+  onClose,
+  orgSlug,
+}: {
+  invitation: { id: string; email: string } | null;
+  onClose: () => void;
+  orgSlug: string;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const reissue = useMutation(trpc.members.reissueInvitation.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.members.invitations.queryKey() }) }));
+  const reissue = useMutation(
+    trpc.members.reissueInvitation.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.members.invitations.queryKey() }) }),
+  );
   const result = reissue.data;
   return (
     <NewLinkDialog
@@ -196,7 +246,15 @@ export function ReissueInvitationDialog({ invitation, onClose, orgSlug }: { invi
   );
 }
 
-export function PasswordLinkDialog({ member, onClose, orgSlug }: { member: { userId: string; email: string; name: string } | null; onClose: () => void; orgSlug: string }) {
+export function PasswordLinkDialog({
+  member,
+  onClose,
+  orgSlug,
+}: {
+  member: { userId: string; email: string; name: string } | null;
+  onClose: () => void;
+  orgSlug: string;
+}) {
   const trpc = useTRPC();
   const create = useMutation(trpc.members.regeneratePasswordLink.mutationOptions());
   const token = create.data?.passwordToken;

@@ -8,7 +8,24 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { ROLES, canGrantRole, roleHasPermission, type Role } from "@/server/contracts/permissions";
 import { useTRPC } from "@/components/trpc/client";
-import { ActionsTH, Badge, Button, Card, ConfirmDialog, EmptyState, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table, QueryBody } from "@/components/ui";
+import {
+  ActionsTH,
+  Badge,
+  Button,
+  Card,
+  ConfirmDialog,
+  EmptyState,
+  PageHeader,
+  Select,
+  Spinner,
+  TBody,
+  TD,
+  TH,
+  THead,
+  TR,
+  Table,
+  QueryBody,
+} from "@/components/ui";
 import { LinkIcon, PlusIcon, TrashIcon, UsersIcon } from "@/components/ui/icons";
 import { errorInfo } from "@/components/lib/errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
@@ -97,9 +114,7 @@ export function MembersView({ orgSlug, orgName, myRole, myUserId, projects }: Pr
                   <TH>Organization role</TH>
                   {project ? <TH>Role in {project.name}</TH> : null}
                   <TH>Joined</TH>
-                  {canAdd || canRemove ? (
-                    <ActionsTH />
-                  ) : null}
+                  {canAdd || canRemove ? <ActionsTH /> : null}
                 </TR>
               </THead>
               <TBody>
@@ -129,7 +144,13 @@ export function MembersView({ orgSlug, orgName, myRole, myUserId, projects }: Pr
 
       <InviteMemberDialog open={adding} onClose={() => setAdding(false)} orgSlug={orgSlug} orgName={orgName} myRole={myRole} />
       <PasswordLinkDialog member={linkFor} onClose={() => setLinkFor(null)} orgSlug={orgSlug} />
-      <RemoveMemberDialog member={removing} onClose={() => setRemoving(null)} orgSlug={orgSlug} orgName={orgName} onRemoved={(m) => setStatus(`${m.name || m.email} was removed`)} />
+      <RemoveMemberDialog
+        member={removing}
+        onClose={() => setRemoving(null)}
+        orgSlug={orgSlug}
+        orgName={orgName}
+        onRemoved={(m) => setStatus(`${m.name || m.email} was removed`)}
+      />
     </>
   );
 }
@@ -177,7 +198,9 @@ function MemberRow({
   const setProjectRole = useMutation(
     trpc.members.setProjectRole.mutationOptions({
       onSuccess: (r) => {
-        onStatus(r.projectRole ? `${displayName(m)} is ${r.projectRole} in ${project?.name}` : `${displayName(m)} now has their organization role in ${project?.name}`);
+        onStatus(
+          r.projectRole ? `${displayName(m)} is ${r.projectRole} in ${project?.name}` : `${displayName(m)} now has their organization role in ${project?.name}`,
+        );
         return invalidate();
       },
     }),
@@ -285,7 +308,19 @@ function MemberRow({
   );
 }
 
-function RemoveMemberDialog({ member, onClose, orgSlug, orgName, onRemoved }: { member: Member | null; onClose: () => void; orgSlug: string; orgName: string; onRemoved: (m: Member) => void }) {
+function RemoveMemberDialog({
+  member,
+  onClose,
+  orgSlug,
+  orgName,
+  onRemoved,
+}: {
+  member: Member | null;
+  onClose: () => void;
+  orgSlug: string;
+  orgName: string;
+  onRemoved: (m: Member) => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const remove = useMutation(
@@ -307,7 +342,8 @@ function RemoveMemberDialog({ member, onClose, orgSlug, orgName, onRemoved }: { 
       mutation={remove}
     >
       <p>
-        <span className="font-medium text-zinc-900">{member?.email}</span> loses access to {orgName} and all its projects at once, and any signed-in session stops working. Their past actions stay in the audit log.
+        <span className="font-medium text-zinc-900">{member?.email}</span> loses access to {orgName} and all its projects at once, and any signed-in session
+        stops working. Their past actions stay in the audit log.
       </p>
     </ConfirmDialog>
   );
@@ -362,18 +398,26 @@ function InvitationsCard({ orgSlug, orgName, onStatus }: { orgSlug: string; orgN
                 </TD>
                 <TD className="text-zinc-600">{i.invitedBy ?? "—"}</TD>
                 <TD className="whitespace-nowrap text-zinc-500">
-                  {i.expired ? (
-                    <Badge tone="warning">Expired</Badge>
-                  ) : (
-                    <Time value={i.expiresAt} mode="date" />
-                  )}
+                  {i.expired ? <Badge tone="warning">Expired</Badge> : <Time value={i.expiresAt} mode="date" />}
                 </TD>
                 <TD className="text-right whitespace-nowrap">
                   <div className="flex justify-end gap-1">
-                    <Button size="sm" variant="ghost" icon={<LinkIcon size={14} />} aria-label={`New link: invitation for ${i.email}`} onClick={() => setReissuing(i)}>
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      icon={<LinkIcon size={14} />}
+                      aria-label={`New link: invitation for ${i.email}`}
+                      onClick={() => setReissuing(i)}
+                    >
                       New link
                     </Button>
-                    <Button size="sm" variant="danger-ghost" icon={<TrashIcon size={14} />} aria-label={`Revoke the invitation for ${i.email}`} onClick={() => setRevoking(i)}>
+                    <Button
+                      size="sm"
+                      variant="danger-ghost"
+                      icon={<TrashIcon size={14} />}
+                      aria-label={`Revoke the invitation for ${i.email}`}
+                      onClick={() => setRevoking(i)}
+                    >
                       Revoke
                     </Button>
                   </div>

@@ -14,7 +14,14 @@ function Message({ message }: { message: ChatMessage }) {
   return (
     <li className="rounded-md border border-zinc-200 bg-white">
       <p className="border-b border-zinc-100 px-3 py-1">
-        <span className={cn("inline-block rounded px-1.5 py-px text-[11px] font-semibold tracking-wide uppercase", ROLE_STYLES[message.role] ?? "bg-zinc-100 text-zinc-700")}>{message.role}</span>
+        <span
+          className={cn(
+            "inline-block rounded px-1.5 py-px text-[11px] font-semibold tracking-wide uppercase",
+            ROLE_STYLES[message.role] ?? "bg-zinc-100 text-zinc-700",
+          )}
+        >
+          {message.role}
+        </span>
       </p>
       <div className="flex flex-col gap-2 px-3 py-2">
         {message.parts.length === 0 ? <p className="text-xs text-zinc-500 italic">(no content)</p> : null}
@@ -26,7 +33,9 @@ function Message({ message }: { message: ChatMessage }) {
           ) : (
             <div key={i}>
               <p className="mb-1 text-[11px] font-medium text-zinc-500">{p.label}</p>
-              <ScrollArea as="pre" className="overflow-x-auto rounded bg-zinc-50 px-2 py-1.5 font-mono text-[12px] whitespace-pre-wrap text-zinc-800">{p.value}</ScrollArea>
+              <ScrollArea as="pre" className="overflow-x-auto rounded bg-zinc-50 px-2 py-1.5 font-mono text-[12px] whitespace-pre-wrap text-zinc-800">
+                {p.value}
+              </ScrollArea>
             </div>
           ),
         )}
@@ -50,7 +59,14 @@ export function BodyView({ raw, label }: { raw: string | null; label: string }) 
     );
   }
   return (
-    <ScrollArea as="pre" label={label} className={cn("max-h-[32rem] overflow-auto rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2 text-[12.5px] leading-relaxed break-words whitespace-pre-wrap text-zinc-800", body.kind === "json" ? "font-mono" : "font-sans text-[13px]")}>
+    <ScrollArea
+      as="pre"
+      label={label}
+      className={cn(
+        "max-h-[32rem] overflow-auto rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2 text-[12.5px] leading-relaxed break-words whitespace-pre-wrap text-zinc-800",
+        body.kind === "json" ? "font-mono" : "font-sans text-[13px]",
+      )}
+    >
       {body.text}
     </ScrollArea>
   );

@@ -28,13 +28,17 @@ type ChartProps = {
 };
 
 function xAxis(window: WindowName) {
-  return <XAxis dataKey="t" tick={AXIS} tickLine={false} axisLine={{ stroke: GRID }} minTickGap={28} tickFormatter={(t: string) => formatPointTime(t, window)} />;
+  return (
+    <XAxis dataKey="t" tick={AXIS} tickLine={false} axisLine={{ stroke: GRID }} minTickGap={28} tickFormatter={(t: string) => formatPointTime(t, window)} />
+  );
 }
 
 export type Domain = [AxisDomainItem, AxisDomainItem];
 
 function yAxis(format: (v: number) => string, width: number, integer: boolean, domain?: Domain) {
-  return <YAxis tick={AXIS} tickLine={false} axisLine={false} width={width} allowDecimals={!integer} domain={domain} tickFormatter={(v: number) => format(v)} />;
+  return (
+    <YAxis tick={AXIS} tickLine={false} axisLine={false} width={width} allowDecimals={!integer} domain={domain} tickFormatter={(v: number) => format(v)} />
+  );
 }
 
 /** Bars per interval; stacked when there are several series that add up (requests, tokens, guardrails). */
@@ -44,10 +48,24 @@ export function TimeBarChart({ data, series, window, format, axisWidth = 48, int
       <CartesianGrid stroke={GRID} vertical={false} />
       {xAxis(window)}
       {yAxis(format, axisWidth, integer)}
-      <Tooltip contentStyle={tooltipStyle} cursor={{ fill: "#f4f4f5" }} labelFormatter={(l) => formatPointTime(String(l), window)} formatter={(v) => (typeof v === "number" ? format(v) : String(v))} />
+      <Tooltip
+        contentStyle={tooltipStyle}
+        cursor={{ fill: "#f4f4f5" }}
+        labelFormatter={(l) => formatPointTime(String(l), window)}
+        formatter={(v) => (typeof v === "number" ? format(v) : String(v))}
+      />
       {series.length > 1 ? <Legend wrapperStyle={{ fontSize: 12 }} iconSize={10} /> : null}
       {series.map((s, i) => (
-        <Bar key={s.key} dataKey={s.key} name={s.name} fill={s.color} stackId={stacked ? "a" : undefined} maxBarSize={24} radius={!stacked || i === series.length - 1 ? [2, 2, 0, 0] : 0} isAnimationActive={false} />
+        <Bar
+          key={s.key}
+          dataKey={s.key}
+          name={s.name}
+          fill={s.color}
+          stackId={stacked ? "a" : undefined}
+          maxBarSize={24}
+          radius={!stacked || i === series.length - 1 ? [2, 2, 0, 0] : 0}
+          isAnimationActive={false}
+        />
       ))}
     </BarChart>
   );
@@ -61,17 +79,34 @@ export function TimeBarChart({ data, series, window, format, axisWidth = 48, int
  */
 export function TimeLineChart({ data, series, window, format, axisWidth = 48, integer = false, domain }: ChartProps & { domain?: Domain }) {
   const valued = data.filter((d) => series.some((s) => typeof d[s.key] === "number")).length;
-  const isolated = data.some((d, i) => series.some((s) => typeof d[s.key] === "number" && typeof data[i - 1]?.[s.key] !== "number" && typeof data[i + 1]?.[s.key] !== "number"));
+  const isolated = data.some((d, i) =>
+    series.some((s) => typeof d[s.key] === "number" && typeof data[i - 1]?.[s.key] !== "number" && typeof data[i + 1]?.[s.key] !== "number"),
+  );
   const dot = valued <= 48 || isolated ? { r: valued <= 48 ? 2.5 : 1.5 } : false;
   return (
     <LineChart responsive accessibilityLayer={false} style={{ width: "100%", height: HEIGHT }} data={data} margin={MARGIN}>
       <CartesianGrid stroke={GRID} vertical={false} />
       {xAxis(window)}
       {yAxis(format, axisWidth, integer, domain)}
-      <Tooltip contentStyle={tooltipStyle} labelFormatter={(l) => formatPointTime(String(l), window)} formatter={(v) => (typeof v === "number" ? format(v) : String(v))} />
+      <Tooltip
+        contentStyle={tooltipStyle}
+        labelFormatter={(l) => formatPointTime(String(l), window)}
+        formatter={(v) => (typeof v === "number" ? format(v) : String(v))}
+      />
       {series.length > 1 ? <Legend wrapperStyle={{ fontSize: 12 }} iconSize={10} /> : null}
       {series.map((s) => (
-        <Line key={s.key} type="linear" dataKey={s.key} name={s.name} stroke={s.color} strokeWidth={1.75} dot={dot ? { ...dot, fill: s.color, stroke: s.color } : false} activeDot={{ r: 4 }} connectNulls={false} isAnimationActive={false} />
+        <Line
+          key={s.key}
+          type="linear"
+          dataKey={s.key}
+          name={s.name}
+          stroke={s.color}
+          strokeWidth={1.75}
+          dot={dot ? { ...dot, fill: s.color, stroke: s.color } : false}
+          activeDot={{ r: 4 }}
+          connectNulls={false}
+          isAnimationActive={false}
+        />
       ))}
     </LineChart>
   );

@@ -15,7 +15,17 @@ import { formatCount } from "@/components/lib/format";
 type Target = { orgSlug: string; projectSlug: string; traceId: string; /** The generation; undefined: the trace's first. */ spanId?: string; spanName: string };
 
 /** From a trace: the generation's recorded variables (or last user turn) become the item's input, on the server. */
-export function AddTraceToDatasetDialog({ open, onClose, target, output }: { open: boolean; onClose: () => void; target: Target; /** The suggested expected output. */ output: string }) {
+export function AddTraceToDatasetDialog({
+  open,
+  onClose,
+  target,
+  output,
+}: {
+  open: boolean;
+  onClose: () => void;
+  target: Target;
+  /** The suggested expected output. */ output: string;
+}) {
   const trpc = useTRPC();
   const add = useMutation(trpc.observability.addToDataset.mutationOptions());
   const { orgSlug, projectSlug } = target;
@@ -32,7 +42,18 @@ export function AddTraceToDatasetDialog({ open, onClose, target, output }: { ope
       tagsPlaceholder="production, regression"
       saving={add.isPending}
       save={(choice, callbacks) =>
-        add.mutate({ orgSlug, projectSlug, traceId: target.traceId, spanId: target.spanId, dataset: choice.dataset, expected: choice.expected.trim() === "" ? null : choice.expected, tags: choice.tags }, callbacks)
+        add.mutate(
+          {
+            orgSlug,
+            projectSlug,
+            traceId: target.traceId,
+            spanId: target.spanId,
+            dataset: choice.dataset,
+            expected: choice.expected.trim() === "" ? null : choice.expected,
+            tags: choice.tags,
+          },
+          callbacks,
+        )
       }
     />
   );

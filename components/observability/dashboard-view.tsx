@@ -17,7 +17,21 @@ import { ChartFigure, SERIES_COLORS, type DataTable } from "@/components/evaluat
 import { NoChartData, TimeBarChart, TimeLineChart, type TimePoint, type TimeSeries } from "./charts";
 import { OptionSelect, WindowPicker } from "./filters";
 import { ActivityIcon, TracesIcon } from "./icons";
-import { DEFAULT_WINDOW, formatCompact, formatMs, formatPercent, formatPointTime, formatUsd, observabilityHref, parsePositiveInt, parseText, parseWindow, qualitySummaries, sourceLabel, tracesHref } from "./model";
+import {
+  DEFAULT_WINDOW,
+  formatCompact,
+  formatMs,
+  formatPercent,
+  formatPointTime,
+  formatUsd,
+  observabilityHref,
+  parsePositiveInt,
+  parseText,
+  parseWindow,
+  qualitySummaries,
+  sourceLabel,
+  tracesHref,
+} from "./model";
 import { TelemetrySetup } from "./setup-help";
 import { formatCount } from "@/components/lib/format";
 
@@ -66,17 +80,38 @@ function tableRows(points: TimePoint[], window: WindowName, cells: (p: TimePoint
   return points.filter(keep).map((p) => ({ key: p.t, cells: [formatPointTime(p.t, window), ...cells(p)] }));
 }
 
-
 function Stats({ d }: { d: Dashboard }) {
   const t = d.totals;
   return (
     <dl aria-label="Totals" className="grid grid-cols-2 gap-3 md:grid-cols-3 xl:grid-cols-6">
-      <Stat label="Generations" detail={`${WINDOWS[d.window].label.toLowerCase()}`} look="headline" boxed>{formatCompact(t.generations)}</Stat>
-      <Stat label="Error rate" detail={`${formatCount(t.errors)} ${t.errors === 1 ? "error" : "errors"}`} tone={t.errors > 0 ? "danger" : undefined} look="headline" boxed>{formatPercent(t.errorRate)}</Stat>
-      <Stat label="Latency p50" detail={`p95 ${formatMs(t.p95)} · p99 ${formatMs(t.p99)}`} look="headline" boxed>{formatMs(t.p50)}</Stat>
-      <Stat label="Tokens" detail={`${formatCompact(t.inputTokens)} in · ${formatCompact(t.outputTokens)} out`} look="headline" boxed>{formatCompact(t.inputTokens + t.outputTokens)}</Stat>
-      <Stat label="Cost" detail={t.generations ? `${formatUsd(t.costUsd / t.generations)} per call` : undefined} look="headline" boxed>{formatUsd(t.costUsd)}</Stat>
-      <Stat label="Guardrails" detail={`${formatCount(t.guardrailFlags)} flagged`} tone={t.guardrailBlocks > 0 ? "warning" : undefined} look="headline" boxed>{`${formatCount(t.guardrailBlocks)} blocked`}</Stat>
+      <Stat label="Generations" detail={`${WINDOWS[d.window].label.toLowerCase()}`} look="headline" boxed>
+        {formatCompact(t.generations)}
+      </Stat>
+      <Stat
+        label="Error rate"
+        detail={`${formatCount(t.errors)} ${t.errors === 1 ? "error" : "errors"}`}
+        tone={t.errors > 0 ? "danger" : undefined}
+        look="headline"
+        boxed
+      >
+        {formatPercent(t.errorRate)}
+      </Stat>
+      <Stat label="Latency p50" detail={`p95 ${formatMs(t.p95)} · p99 ${formatMs(t.p99)}`} look="headline" boxed>
+        {formatMs(t.p50)}
+      </Stat>
+      <Stat label="Tokens" detail={`${formatCompact(t.inputTokens)} in · ${formatCompact(t.outputTokens)} out`} look="headline" boxed>
+        {formatCompact(t.inputTokens + t.outputTokens)}
+      </Stat>
+      <Stat label="Cost" detail={t.generations ? `${formatUsd(t.costUsd / t.generations)} per call` : undefined} look="headline" boxed>
+        {formatUsd(t.costUsd)}
+      </Stat>
+      <Stat
+        label="Guardrails"
+        detail={`${formatCount(t.guardrailFlags)} flagged`}
+        tone={t.guardrailBlocks > 0 ? "warning" : undefined}
+        look="headline"
+        boxed
+      >{`${formatCount(t.guardrailBlocks)} blocked`}</Stat>
     </dl>
   );
 }
@@ -105,9 +140,17 @@ function Charts({ d }: { d: Dashboard }) {
 
   // Quality: one line per score (name and source), the average value per interval.
   const qualityKeys = [...new Map(d.quality.totals.map((q) => [`${q.name}\u0000${q.source}`, q])).values()];
-  const qualitySeries: TimeSeries[] = qualityKeys.map((q, i) => ({ key: `q${i}`, name: `${q.name} (${sourceLabel(q.source).toLowerCase()})`, color: SERIES_COLORS[i % SERIES_COLORS.length]! }));
+  const qualitySeries: TimeSeries[] = qualityKeys.map((q, i) => ({
+    key: `q${i}`,
+    name: `${q.name} (${sourceLabel(q.source).toLowerCase()})`,
+    color: SERIES_COLORS[i % SERIES_COLORS.length]!,
+  }));
   const negativeKeys = qualityKeys.filter((q) => q.negatives > 0);
-  const negativeSeries: TimeSeries[] = negativeKeys.map((q, i) => ({ key: `n${i}`, name: q.name, color: ["#dc2626", "#f97316", "#db2777", "#a16207"][i % 4]! }));
+  const negativeSeries: TimeSeries[] = negativeKeys.map((q, i) => ({
+    key: `n${i}`,
+    name: q.name,
+    color: ["#dc2626", "#f97316", "#db2777", "#a16207"][i % 4]!,
+  }));
   const byTime = new Map<string, TimePoint>(d.points.map((p) => [p.t, { t: p.t }]));
   for (const qp of d.quality.points) {
     const row = byTime.get(qp.t);
@@ -135,7 +178,10 @@ function Charts({ d }: { d: Dashboard }) {
       id: "chart-latency",
       title: "Latency",
       summary: `Over the window: p50 ${formatMs(t.p50)}, p95 ${formatMs(t.p95)}, p99 ${formatMs(t.p99)}.`,
-      table: { columns: ["Interval", "p50", "p95", "p99"], rows: tableRows(points, w, (p) => [formatMs(p.p50 as number | null), formatMs(p.p95 as number | null), formatMs(p.p99 as number | null)], busy) },
+      table: {
+        columns: ["Interval", "p50", "p95", "p99"],
+        rows: tableRows(points, w, (p) => [formatMs(p.p50 as number | null), formatMs(p.p95 as number | null), formatMs(p.p99 as number | null)], busy),
+      },
       chart: <TimeLineChart data={points} series={LATENCY} window={w} format={(v) => formatMs(v)} axisWidth={56} />,
     },
     {
@@ -162,23 +208,63 @@ function Charts({ d }: { d: Dashboard }) {
     {
       id: "chart-guardrails",
       title: "Guardrails",
-      summary: t.guardrailBlocks || t.guardrailFlags ? `${formatCount(t.guardrailBlocks)} blocked and ${formatCount(t.guardrailFlags)} flagged calls.` : "No guardrail blocked or flagged a call in this window.",
-      table: { columns: ["Interval", "Blocked", "Flagged"], rows: tableRows(points, w, (p) => [String(p.guardrailBlocks), String(p.guardrailFlags)], (p) => Number(p.guardrailBlocks) + Number(p.guardrailFlags) > 0) },
-      chart: t.guardrailBlocks || t.guardrailFlags ? <TimeBarChart data={points} series={GUARDRAILS} window={w} format={(v) => formatCompact(v)} integer /> : <NoChartData>No guardrail violations</NoChartData>,
+      summary:
+        t.guardrailBlocks || t.guardrailFlags
+          ? `${formatCount(t.guardrailBlocks)} blocked and ${formatCount(t.guardrailFlags)} flagged calls.`
+          : "No guardrail blocked or flagged a call in this window.",
+      table: {
+        columns: ["Interval", "Blocked", "Flagged"],
+        rows: tableRows(
+          points,
+          w,
+          (p) => [String(p.guardrailBlocks), String(p.guardrailFlags)],
+          (p) => Number(p.guardrailBlocks) + Number(p.guardrailFlags) > 0,
+        ),
+      },
+      chart:
+        t.guardrailBlocks || t.guardrailFlags ? (
+          <TimeBarChart data={points} series={GUARDRAILS} window={w} format={(v) => formatCompact(v)} integer />
+        ) : (
+          <NoChartData>No guardrail violations</NoChartData>
+        ),
     },
     {
       id: "chart-quality",
       title: "Quality",
       summary: summaries.quality,
-      table: { columns: ["Interval", ...qualitySeries.map((s) => s.name)], rows: tableRows(quality, w, (p) => qualitySeries.map((s) => (typeof p[s.key] === "number" ? score(p[s.key] as number) : "—")), (p) => qualitySeries.some((s) => typeof p[s.key] === "number")) },
-      chart: hasQuality ? <TimeLineChart data={quality} series={qualitySeries} window={w} format={score} /> : <NoChartData>No scores: send feedback or add an online evaluator</NoChartData>,
+      table: {
+        columns: ["Interval", ...qualitySeries.map((s) => s.name)],
+        rows: tableRows(
+          quality,
+          w,
+          (p) => qualitySeries.map((s) => (typeof p[s.key] === "number" ? score(p[s.key] as number) : "—")),
+          (p) => qualitySeries.some((s) => typeof p[s.key] === "number"),
+        ),
+      },
+      chart: hasQuality ? (
+        <TimeLineChart data={quality} series={qualitySeries} window={w} format={score} />
+      ) : (
+        <NoChartData>No scores: send feedback or add an online evaluator</NoChartData>
+      ),
     },
     {
       id: "chart-negative",
       title: "Negative feedback",
       summary: summaries.negative,
-      table: { columns: ["Interval", ...negativeSeries.map((s) => s.name)], rows: tableRows(quality, w, (p) => negativeSeries.map((s) => String(p[s.key] ?? 0)), (p) => negativeSeries.some((s) => Number(p[s.key]) > 0)) },
-      chart: totalNegatives ? <TimeBarChart data={quality} series={negativeSeries} window={w} format={(v) => formatCompact(v)} integer /> : <NoChartData>No negative feedback</NoChartData>,
+      table: {
+        columns: ["Interval", ...negativeSeries.map((s) => s.name)],
+        rows: tableRows(
+          quality,
+          w,
+          (p) => negativeSeries.map((s) => String(p[s.key] ?? 0)),
+          (p) => negativeSeries.some((s) => Number(p[s.key]) > 0),
+        ),
+      },
+      chart: totalNegatives ? (
+        <TimeBarChart data={quality} series={negativeSeries} window={w} format={(v) => formatCompact(v)} integer />
+      ) : (
+        <NoChartData>No negative feedback</NoChartData>
+      ),
     },
   ];
 
@@ -195,12 +281,27 @@ function Charts({ d }: { d: Dashboard }) {
 
 function Breakdown({ d, orgSlug, projectSlug }: { d: Dashboard; orgSlug: string; projectSlug: string }) {
   const router = useRouter();
-  const rowQuery = (r: BreakdownRow) => ({ window: d.window === "24h" ? undefined : d.window, prompt: r.promptName || undefined, version: r.promptName && r.promptVersion ? r.promptVersion : undefined, model: r.model || undefined, environment: r.environment || undefined });
-  const rowLabel = (r: BreakdownRow) => [r.promptName ? `${r.promptName}${r.promptVersion ? ` v${r.promptVersion}` : ""}` : "no prompt", r.model || "unknown model", r.environment || "no environment"].join(" · ");
+  const rowQuery = (r: BreakdownRow) => ({
+    window: d.window === "24h" ? undefined : d.window,
+    prompt: r.promptName || undefined,
+    version: r.promptName && r.promptVersion ? r.promptVersion : undefined,
+    model: r.model || undefined,
+    environment: r.environment || undefined,
+  });
+  const rowLabel = (r: BreakdownRow) =>
+    [
+      r.promptName ? `${r.promptName}${r.promptVersion ? ` v${r.promptVersion}` : ""}` : "no prompt",
+      r.model || "unknown model",
+      r.environment || "no environment",
+    ].join(" · ");
   const dash = <span className="text-zinc-500">—</span>;
   return (
     <Card aria-labelledby="breakdown-title">
-      <CardHeader titleId="breakdown-title" title="Breakdown" description="Generations per prompt version, model and environment in the window. Open a row to narrow the dashboard to it." />
+      <CardHeader
+        titleId="breakdown-title"
+        title="Breakdown"
+        description="Generations per prompt version, model and environment in the window. Open a row to narrow the dashboard to it."
+      />
       {d.breakdown.length === 0 ? (
         <EmptyState title="Nothing to break down" description="No generations match these filters in this window." />
       ) : (
@@ -224,9 +325,18 @@ function Breakdown({ d, orgSlug, projectSlug }: { d: Dashboard; orgSlug: string;
             {d.breakdown.map((r) => {
               const href = observabilityHref(orgSlug, projectSlug, rowQuery(r));
               return (
-                <TR key={`${r.promptName}\u0000${r.promptVersion}\u0000${r.model}\u0000${r.environment}`} className="cursor-pointer hover:bg-zinc-50" onClick={(e) => !(e.target as HTMLElement).closest("a") && router.push(href, { scroll: false })}>
+                <TR
+                  key={`${r.promptName}\u0000${r.promptVersion}\u0000${r.model}\u0000${r.environment}`}
+                  className="cursor-pointer hover:bg-zinc-50"
+                  onClick={(e) => !(e.target as HTMLElement).closest("a") && router.push(href, { scroll: false })}
+                >
                   <TD className="max-w-64 font-mono text-xs">
-                    <Link href={href} scroll={false} aria-label={`Show ${rowLabel(r)}`} className="block truncate text-zinc-900 hover:text-accent hover:underline">
+                    <Link
+                      href={href}
+                      scroll={false}
+                      aria-label={`Show ${rowLabel(r)}`}
+                      className="block truncate text-zinc-900 hover:text-accent hover:underline"
+                    >
                       {r.promptName || <span className="font-sans text-zinc-500 italic">No prompt</span>}
                     </Link>
                   </TD>
@@ -234,12 +344,19 @@ function Breakdown({ d, orgSlug, projectSlug }: { d: Dashboard; orgSlug: string;
                   <TD className="font-mono text-xs whitespace-nowrap">{r.model || dash}</TD>
                   <TD className="font-mono text-xs whitespace-nowrap">{r.environment || dash}</TD>
                   <TD className="text-right font-mono text-xs tabular-nums">{formatCount(r.generations)}</TD>
-                  <TD className={cn("text-right font-mono text-xs tabular-nums", r.errors > 0 && "text-red-700")}>{formatPercent(r.generations ? r.errors / r.generations : null)}</TD>
+                  <TD className={cn("text-right font-mono text-xs tabular-nums", r.errors > 0 && "text-red-700")}>
+                    {formatPercent(r.generations ? r.errors / r.generations : null)}
+                  </TD>
                   <TD className="text-right font-mono text-xs tabular-nums">{formatUsd(r.costUsd)}</TD>
                   <TD className="text-right font-mono text-xs tabular-nums">{formatMs(r.p95)}</TD>
                   <TD className="text-right">
                     <Link
-                      href={tracesHref(orgSlug, projectSlug, { window: d.window, prompt: r.promptName || undefined, model: r.model || undefined, environment: r.environment || undefined })}
+                      href={tracesHref(orgSlug, projectSlug, {
+                        window: d.window,
+                        prompt: r.promptName || undefined,
+                        model: r.model || undefined,
+                        environment: r.environment || undefined,
+                      })}
                       aria-label={`Traces of ${rowLabel(r)}`}
                       className="text-xs font-medium text-zinc-600 hover:text-accent hover:underline"
                     >
@@ -260,9 +377,17 @@ export function DashboardView({ orgSlug, projectSlug, projectName }: Props) {
   const trpc = useTRPC();
   const { filters, setParams } = useFilters();
   const filtered = !!(filters.promptName || filters.model || filters.environment);
-  const dashboard = useQuery({ ...trpc.observability.dashboard.queryOptions({ orgSlug, projectSlug, ...filters }), placeholderData: keepPreviousData, refetchInterval: 60_000 });
+  const dashboard = useQuery({
+    ...trpc.observability.dashboard.queryOptions({ orgSlug, projectSlug, ...filters }),
+    placeholderData: keepPreviousData,
+    refetchInterval: 60_000,
+  });
   // The menus offer everything seen in the window, not only what the current filters leave.
-  const unfiltered = useQuery({ ...trpc.observability.dashboard.queryOptions({ orgSlug, projectSlug, window: filters.window }), placeholderData: keepPreviousData, enabled: filtered });
+  const unfiltered = useQuery({
+    ...trpc.observability.dashboard.queryOptions({ orgSlug, projectSlug, window: filters.window }),
+    placeholderData: keepPreviousData,
+    enabled: filtered,
+  });
   const menus = (filtered ? unfiltered.data : dashboard.data) ?? dashboard.data;
   const d = dashboard.data;
   const empty = !!d && d.totals.generations === 0 && d.quality.totals.length === 0;
@@ -270,11 +395,18 @@ export function DashboardView({ orgSlug, projectSlug, projectName }: Props) {
   const anyTrace = useQuery({ ...trpc.observability.traces.queryOptions({ orgSlug, projectSlug, window: "30d", limit: 1 }), enabled: empty && !filtered });
   const noTelemetry = empty && !filtered && anyTrace.data?.items.length === 0;
   const versions = filters.promptName
-    ? [...new Set((menus?.breakdown ?? []).filter((r) => r.promptName === filters.promptName && r.promptVersion > 0).map((r) => r.promptVersion))].sort((a, b) => b - a).map(String)
+    ? [...new Set((menus?.breakdown ?? []).filter((r) => r.promptName === filters.promptName && r.promptVersion > 0).map((r) => r.promptVersion))]
+        .sort((a, b) => b - a)
+        .map(String)
     : [];
 
   const windowParam = (w: WindowName) => (w === "24h" ? undefined : w);
-  const tracesLink = tracesHref(orgSlug, projectSlug, { window: filters.window === "7d" ? undefined : filters.window, prompt: filters.promptName, model: filters.model, environment: filters.environment });
+  const tracesLink = tracesHref(orgSlug, projectSlug, {
+    window: filters.window === "7d" ? undefined : filters.window,
+    prompt: filters.promptName,
+    model: filters.model,
+    environment: filters.environment,
+  });
 
   return (
     <>
@@ -287,12 +419,41 @@ export function DashboardView({ orgSlug, projectSlug, projectName }: Props) {
       <div className="flex flex-col gap-4">
         <Card as="div" hidden={noTelemetry}>
           <form role="search" aria-label="Dashboard filters" className="flex flex-wrap items-end gap-3 px-4 py-3" onSubmit={(e) => e.preventDefault()}>
-            <OptionSelect label="Prompt" allLabel="All prompts" value={filters.promptName ?? ""} options={menus?.options.prompts ?? []} onChange={(v) => setParams({ prompt: v, version: undefined })} className="w-60" />
+            <OptionSelect
+              label="Prompt"
+              allLabel="All prompts"
+              value={filters.promptName ?? ""}
+              options={menus?.options.prompts ?? []}
+              onChange={(v) => setParams({ prompt: v, version: undefined })}
+              className="w-60"
+            />
             {filters.promptName ? (
-              <OptionSelect label="Version" allLabel="All versions" value={filters.promptVersion ? String(filters.promptVersion) : ""} options={versions} onChange={(v) => setParams({ version: v })} className="w-32" render={(v) => `v${v}`} />
+              <OptionSelect
+                label="Version"
+                allLabel="All versions"
+                value={filters.promptVersion ? String(filters.promptVersion) : ""}
+                options={versions}
+                onChange={(v) => setParams({ version: v })}
+                className="w-32"
+                render={(v) => `v${v}`}
+              />
             ) : null}
-            <OptionSelect label="Model" allLabel="All models" value={filters.model ?? ""} options={menus?.options.models ?? []} onChange={(v) => setParams({ model: v })} className="w-52" />
-            <OptionSelect label="Environment" allLabel="All environments" value={filters.environment ?? ""} options={menus?.options.environments ?? []} onChange={(v) => setParams({ environment: v })} className="w-44" />
+            <OptionSelect
+              label="Model"
+              allLabel="All models"
+              value={filters.model ?? ""}
+              options={menus?.options.models ?? []}
+              onChange={(v) => setParams({ model: v })}
+              className="w-52"
+            />
+            <OptionSelect
+              label="Environment"
+              allLabel="All environments"
+              value={filters.environment ?? ""}
+              options={menus?.options.environments ?? []}
+              onChange={(v) => setParams({ environment: v })}
+              className="w-44"
+            />
             {filtered ? (
               <Button size="sm" variant="ghost" onClick={() => setParams({ prompt: undefined, version: undefined, model: undefined, environment: undefined })}>
                 Clear filters

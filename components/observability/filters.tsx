@@ -17,7 +17,10 @@ export function WindowPicker({ value, onChange }: { value: WindowName; onChange:
           aria-label={`${w.name} (${w.label})`}
           aria-pressed={value === w.name}
           onClick={() => onChange(w.name)}
-          className={cn("rounded px-2.5 py-1 text-xs font-medium tabular-nums transition-colors", value === w.name ? "bg-zinc-900 text-white" : "text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900")}
+          className={cn(
+            "rounded px-2.5 py-1 text-xs font-medium tabular-nums transition-colors",
+            value === w.name ? "bg-zinc-900 text-white" : "text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900",
+          )}
         >
           {w.name}
         </button>

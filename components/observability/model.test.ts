@@ -1,6 +1,18 @@
 import { describe, expect, it } from "vitest";
 import type { SpanView } from "@/server/contracts/observability";
-import { buildSpanTree, formatMs, formatPercent, formatUsd, modelCallLabel, parseWindow, plainOutput, qualitySummaries, readBody, sharedTabQuery, waterfall } from "./model";
+import {
+  buildSpanTree,
+  formatMs,
+  formatPercent,
+  formatUsd,
+  modelCallLabel,
+  parseWindow,
+  plainOutput,
+  qualitySummaries,
+  readBody,
+  sharedTabQuery,
+  waterfall,
+} from "./model";
 
 function span(spanId: string, parentSpanId: string | null, offsetMs: number, durationMs = 10): SpanView {
   return {
@@ -71,7 +83,12 @@ describe("waterfall", () => {
 
 describe("readBody", () => {
   it("reads OpenAI-style messages", () => {
-    const body = readBody(JSON.stringify([{ role: "system", content: "Be brief." }, { role: "user", content: [{ type: "text", text: "Hi" }] }]));
+    const body = readBody(
+      JSON.stringify([
+        { role: "system", content: "Be brief." },
+        { role: "user", content: [{ type: "text", text: "Hi" }] },
+      ]),
+    );
     expect(body).toEqual({
       kind: "messages",
       messages: [
@@ -82,7 +99,17 @@ describe("readBody", () => {
   });
 
   it("reads the GenAI semantic-convention parts", () => {
-    const body = readBody(JSON.stringify([{ role: "assistant", parts: [{ type: "text", content: "Paris." }, { type: "tool_call", name: "lookup", arguments: { q: "x" } }] }]));
+    const body = readBody(
+      JSON.stringify([
+        {
+          role: "assistant",
+          parts: [
+            { type: "text", content: "Paris." },
+            { type: "tool_call", name: "lookup", arguments: { q: "x" } },
+          ],
+        },
+      ]),
+    );
     expect(body.kind).toBe("messages");
     if (body.kind !== "messages") return;
     expect(body.messages[0]!.parts[0]).toEqual({ kind: "text", text: "Paris." });
@@ -142,7 +169,9 @@ describe("qualitySummaries", () => {
 
   it("states the thumbs counted by the query, the same ones the negative-feedback caption totals", () => {
     const s = qualitySummaries([feedback, helpfulness], (source) => source);
-    expect(s.quality).toBe("Average score per interval (a thumbs-up counts 1, a thumbs-down 0). user-feedback (api): 84 up, 16 down (average 0.84); helpfulness (online_eval): 3.46 over 40.");
+    expect(s.quality).toBe(
+      "Average score per interval (a thumbs-up counts 1, a thumbs-down 0). user-feedback (api): 84 up, 16 down (average 0.84); helpfulness (online_eval): 3.46 over 40.",
+    );
     expect(s.negative).toBe("16 thumbs-down: user-feedback 16.");
     expect(s.quality).not.toMatch(/1 up, 0 down/);
   });
@@ -156,8 +185,18 @@ describe("qualitySummaries", () => {
 describe("sharedTabQuery", () => {
   const params = (q: string) => new URLSearchParams(q);
   it("carries the window and the shared filters between the dashboard and the trace list, both ways", () => {
-    expect(sharedTabQuery("dashboard", params("window=30d&prompt=support%2Freply&version=2&environment=production"), "traces")).toEqual({ window: "30d", prompt: "support/reply", model: undefined, environment: "production" });
-    expect(sharedTabQuery("traces", params("window=6h&model=gpt-4o&status=error"), "dashboard")).toEqual({ window: "6h", prompt: undefined, model: "gpt-4o", environment: undefined });
+    expect(sharedTabQuery("dashboard", params("window=30d&prompt=support%2Freply&version=2&environment=production"), "traces")).toEqual({
+      window: "30d",
+      prompt: "support/reply",
+      model: undefined,
+      environment: "production",
+    });
+    expect(sharedTabQuery("traces", params("window=6h&model=gpt-4o&status=error"), "dashboard")).toEqual({
+      window: "6h",
+      prompt: undefined,
+      model: "gpt-4o",
+      environment: undefined,
+    });
   });
 
   it("writes the window out when the pages' defaults differ, and leaves the target's default implicit", () => {

@@ -17,7 +17,8 @@ function withQuery(path: string, query?: Query): string {
 export const observabilityHref = (orgSlug: string, projectSlug: string, query?: Query) => withQuery(`/o/${orgSlug}/p/${projectSlug}/observability`, query);
 export const observabilitySettingsHref = (orgSlug: string, projectSlug: string) => `/o/${orgSlug}/p/${projectSlug}/observability/settings`;
 export const tracesHref = (orgSlug: string, projectSlug: string, query?: Query) => withQuery(`/o/${orgSlug}/p/${projectSlug}/traces`, query);
-export const traceHref = (orgSlug: string, projectSlug: string, traceId: string, spanId?: string) => withQuery(`/o/${orgSlug}/p/${projectSlug}/traces/${traceId}`, { span: spanId });
+export const traceHref = (orgSlug: string, projectSlug: string, traceId: string, spanId?: string) =>
+  withQuery(`/o/${orgSlug}/p/${projectSlug}/traces/${traceId}`, { span: spanId });
 
 // ----- filters in the address --------------------------------------------------------------
 
@@ -90,8 +91,12 @@ export function formatPercent(rate: number | null | undefined): string {
 export function formatPointTime(iso: string, window: WindowName): string {
   const d = new Date(iso);
   if (window === "1h" || window === "6h" || window === "24h") return d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", hour12: false });
-  if (window === "7d") return `${d.toLocaleDateString(undefined, { month: "short", day: "numeric" })} ${d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", hour12: false })}`;
-  return d.toLocaleDateString(undefined, { month: "short", day: "numeric" }) + (d.getHours() || d.getMinutes() ? ` ${d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", hour12: false })}` : "");
+  if (window === "7d")
+    return `${d.toLocaleDateString(undefined, { month: "short", day: "numeric" })} ${d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", hour12: false })}`;
+  return (
+    d.toLocaleDateString(undefined, { month: "short", day: "numeric" }) +
+    (d.getHours() || d.getMinutes() ? ` ${d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", hour12: false })}` : "")
+  );
 }
 
 // ----- scores ------------------------------------------------------------------------------
@@ -239,7 +244,9 @@ export function plainOutput(raw: string | null | undefined): string {
   const body = readBody(raw);
   if (body.kind === "empty") return "";
   if (body.kind !== "messages") return raw ?? "";
-  const texts = body.messages.filter((m) => m.role !== "system" && m.role !== "user").flatMap((m) => m.parts.filter((p) => p.kind === "text").map((p) => p.text));
+  const texts = body.messages
+    .filter((m) => m.role !== "system" && m.role !== "user")
+    .flatMap((m) => m.parts.filter((p) => p.kind === "text").map((p) => p.text));
   return texts.length ? texts.join("\n\n") : (raw ?? "");
 }
 
@@ -276,6 +283,8 @@ export function qualitySummaries(totals: QualityTotal[], sourceName: (source: st
   const quality = `Average score per interval${booleans ? " (a thumbs-up counts 1, a thumbs-down 0)" : ""}. ${parts.join("; ")}.`;
   const negatives = totals.filter((q) => q.negatives > 0);
   const total = negatives.reduce((sum, q) => sum + q.negatives, 0);
-  const negative = total ? `${formatCount(total)} thumbs-down: ${negatives.map((q) => `${q.name} ${formatCount(q.negatives)}`).join(", ")}.` : "No negative feedback in this window.";
+  const negative = total
+    ? `${formatCount(total)} thumbs-down: ${negatives.map((q) => `${q.name} ${formatCount(q.negatives)}`).join(", ")}.`
+    : "No negative feedback in this window.";
   return { quality, negative };
 }

@@ -21,7 +21,11 @@ function useOrigin(): string {
 
 function Snippet({ label, children }: { label: string; children: string }) {
   return (
-    <ScrollArea as="pre" label={label} className="overflow-x-auto rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2 font-mono text-[12px] leading-relaxed break-all whitespace-pre-wrap text-zinc-800">
+    <ScrollArea
+      as="pre"
+      label={label}
+      className="overflow-x-auto rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2 font-mono text-[12px] leading-relaxed break-all whitespace-pre-wrap text-zinc-800"
+    >
       {children}
     </ScrollArea>
   );
@@ -58,15 +62,17 @@ export function TelemetrySetup({ orgSlug, projectSlug, title = "No telemetry yet
       <div className="grid gap-6 px-5 py-4 lg:grid-cols-2">
         <Step title="Send OpenTelemetry traces">
           <p className="text-[13px] text-zinc-600">
-            Point an OTLP/HTTP exporter at the trace endpoint with a key holding the {code("traces:ingest")} scope. GenAI attributes ({code("gen_ai.request.model")}, {code("gen_ai.usage.input_tokens")}, …) are recognised;{" "}
-            {code("keel.prompt.name")} and {code("keel.prompt.version")} link a span to a prompt version.
+            Point an OTLP/HTTP exporter at the trace endpoint with a key holding the {code("traces:ingest")} scope. GenAI attributes (
+            {code("gen_ai.request.model")}, {code("gen_ai.usage.input_tokens")}, …) are recognised; {code("keel.prompt.name")} and {code("keel.prompt.version")}{" "}
+            link a span to a prompt version.
           </p>
           <Snippet label="OpenTelemetry exporter settings">{`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=${origin}/api/public/otel/v1/traces
 OTEL_EXPORTER_OTLP_TRACES_HEADERS=Authorization=Bearer%20sk-keel-…`}</Snippet>
         </Step>
         <Step title="Call models through the gateway">
           <p className="text-[13px] text-zinc-600">
-            Any OpenAI client works: set its base URL to the gateway and use a key with the {code("gateway:invoke")} scope. {code('model: "prompt:<name>@<label>"')} runs the version a label points at; every call is traced.
+            Any OpenAI client works: set its base URL to the gateway and use a key with the {code("gateway:invoke")} scope.{" "}
+            {code('model: "prompt:<name>@<label>"')} runs the version a label points at; every call is traced.
           </p>
           <Snippet label="Gateway call with the OpenAI client">{`const client = new OpenAI({
   baseURL: "${origin}/api/gateway/v1",

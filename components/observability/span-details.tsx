@@ -47,7 +47,15 @@ export function SpanDetails({ span, orgSlug, projectSlug }: { span: SpanView; or
         titleId="span-title"
         title={<span className="font-mono break-all">{span.name}</span>}
         description={`${modelCallLabel(span) ?? `${KINDS[span.kind] ?? "Span"} span`} · starts at +${formatMs(span.offsetMs)} · ${formatMs(span.durationMs)}`}
-        actions={span.statusCode === 2 ? <Badge tone="danger">Error</Badge> : span.statusCode === 1 ? <Badge tone="success">OK</Badge> : <Badge tone="outline">Unset</Badge>}
+        actions={
+          span.statusCode === 2 ? (
+            <Badge tone="danger">Error</Badge>
+          ) : span.statusCode === 1 ? (
+            <Badge tone="success">OK</Badge>
+          ) : (
+            <Badge tone="outline">Unset</Badge>
+          )
+        }
       />
       {span.statusCode === 2 ? (
         <div className="px-4 pt-3">
@@ -59,7 +67,10 @@ export function SpanDetails({ span, orgSlug, projectSlug }: { span: SpanView; or
       {span.guardrails.length ? (
         <section aria-labelledby="guardrails-title" className="px-4 pt-3">
           <div className={blocked ? "rounded-md border border-red-200 bg-red-50/60" : "rounded-md border border-amber-200 bg-amber-50/60"}>
-            <h3 id="guardrails-title" className={blocked ? "px-3 pt-2 text-[13px] font-semibold text-red-800" : "px-3 pt-2 text-[13px] font-semibold text-amber-900"}>
+            <h3
+              id="guardrails-title"
+              className={blocked ? "px-3 pt-2 text-[13px] font-semibold text-red-800" : "px-3 pt-2 text-[13px] font-semibold text-amber-900"}
+            >
               Guardrail {span.guardrails.length === 1 ? "violation" : `violations (${span.guardrails.length})`}
             </h3>
             <ul className="flex flex-col divide-y divide-black/5 px-3 pb-1">
@@ -82,14 +93,21 @@ export function SpanDetails({ span, orgSlug, projectSlug }: { span: SpanView; or
         <Fact label="Model">{span.model ? <span className="font-mono text-xs">{span.model}</span> : none}</Fact>
         <Fact label="Provider">{span.provider ?? none}</Fact>
         <Fact label="Tokens (in → out)">
-          <span className="font-mono text-xs tabular-nums">{span.inputTokens === null && span.outputTokens === null ? "—" : `${formatCompact(span.inputTokens ?? 0)} → ${formatCompact(span.outputTokens ?? 0)}`}</span>
+          <span className="font-mono text-xs tabular-nums">
+            {span.inputTokens === null && span.outputTokens === null
+              ? "—"
+              : `${formatCompact(span.inputTokens ?? 0)} → ${formatCompact(span.outputTokens ?? 0)}`}
+          </span>
         </Fact>
         <Fact label="Cost">
           <span className="font-mono text-xs tabular-nums">{formatUsd(span.costUsd)}</span>
         </Fact>
         <Fact label="Prompt">
           {span.promptName ? (
-            <Link href={promptHref(orgSlug, projectSlug, span.promptName, undefined, { version: span.promptVersion ?? undefined })} className="font-mono text-xs text-accent hover:underline">
+            <Link
+              href={promptHref(orgSlug, projectSlug, span.promptName, undefined, { version: span.promptVersion ?? undefined })}
+              className="font-mono text-xs text-accent hover:underline"
+            >
               {span.promptName}
               {span.promptVersion ? ` v${span.promptVersion}` : ""}
             </Link>

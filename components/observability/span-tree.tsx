@@ -10,7 +10,17 @@ import { formatMs, modelCallLabel, waterfall, type TreeRow } from "./model";
 
 const INDENT_PX = 14;
 
-export function SpanTree({ rows, totalMs, selected, onSelect }: { rows: TreeRow[]; totalMs: number; selected: string | null; onSelect: (spanId: string) => void }) {
+export function SpanTree({
+  rows,
+  totalMs,
+  selected,
+  onSelect,
+}: {
+  rows: TreeRow[];
+  totalMs: number;
+  selected: string | null;
+  onSelect: (spanId: string) => void;
+}) {
   function onKeyDown(e: KeyboardEvent<HTMLUListElement>) {
     const index = rows.findIndex((r) => r.span.spanId === selected);
     const next = e.key === "ArrowDown" ? index + 1 : e.key === "ArrowUp" ? index - 1 : e.key === "Home" ? 0 : e.key === "End" ? rows.length - 1 : null;
@@ -24,7 +34,10 @@ export function SpanTree({ rows, totalMs, selected, onSelect }: { rows: TreeRow[
 
   return (
     <div>
-      <div aria-hidden="true" className="grid grid-cols-[minmax(0,1fr)_35%_4.5rem] items-center gap-2 border-b border-zinc-100 px-3 py-1.5 text-[11px] text-zinc-500">
+      <div
+        aria-hidden="true"
+        className="grid grid-cols-[minmax(0,1fr)_35%_4.5rem] items-center gap-2 border-b border-zinc-100 px-3 py-1.5 text-[11px] text-zinc-500"
+      >
         <span>Span</span>
         <span className="flex justify-between">
           <span>0</span>
@@ -58,7 +71,12 @@ export function SpanTree({ rows, totalMs, selected, onSelect }: { rows: TreeRow[
                   <span className={cn("truncate", isSelected ? "font-medium text-zinc-900" : "text-zinc-800")} title={span.name}>
                     {span.name}
                   </span>
-                  {span.isGeneration ? <span className="sr-only">, {modelCallLabel(span)?.toLowerCase()}{span.model ? ` (${span.model})` : ""}</span> : null}
+                  {span.isGeneration ? (
+                    <span className="sr-only">
+                      , {modelCallLabel(span)?.toLowerCase()}
+                      {span.model ? ` (${span.model})` : ""}
+                    </span>
+                  ) : null}
                   {failed ? (
                     <>
                       <AlertCircleIcon size={13} className="shrink-0 text-red-600" />

@@ -64,7 +64,9 @@ function Summary({ t, orgSlug, projectSlug }: { t: TraceSummary; orgSlug: string
           <span className="font-mono text-xs tabular-nums">{formatMs(t.durationMs)}</span>
         </Fact>
         <Fact label="Tokens (in → out)">
-          <span className="font-mono text-xs tabular-nums">{t.inputTokens + t.outputTokens ? `${formatCompact(t.inputTokens)} → ${formatCompact(t.outputTokens)}` : "—"}</span>
+          <span className="font-mono text-xs tabular-nums">
+            {t.inputTokens + t.outputTokens ? `${formatCompact(t.inputTokens)} → ${formatCompact(t.outputTokens)}` : "—"}
+          </span>
         </Fact>
         <Fact label="Cost">
           <span className="font-mono text-xs tabular-nums">{formatUsd(t.costUsd)}</span>
@@ -74,7 +76,10 @@ function Summary({ t, orgSlug, projectSlug }: { t: TraceSummary; orgSlug: string
         </Fact>
         <Fact label="Prompt" wide>
           {t.promptName ? (
-            <Link href={promptHref(orgSlug, projectSlug, t.promptName, undefined, { version: t.promptVersion ?? undefined })} className="font-mono text-xs text-accent hover:underline">
+            <Link
+              href={promptHref(orgSlug, projectSlug, t.promptName, undefined, { version: t.promptVersion ?? undefined })}
+              className="font-mono text-xs text-accent hover:underline"
+            >
               {t.promptName}
               {t.promptVersion ? ` v${t.promptVersion}` : ""}
             </Link>
@@ -231,14 +236,24 @@ export function TraceView({ orgSlug, projectSlug, projectName, traceId, canAddTo
       <div className="grid items-start gap-4 lg:grid-cols-[minmax(0,5fr)_minmax(0,6fr)]">
         <div className="flex min-w-0 flex-col gap-4">
           <Card aria-labelledby="spans-title">
-            <CardHeader titleId="spans-title" title="Spans" description={`${spans.length} ${spans.length === 1 ? "span" : "spans"} over ${formatMs(t.durationMs)}. Use the arrow keys to move between them.`} />
-            {spans.length ? <SpanTree rows={rows} totalMs={t.durationMs} selected={selected?.spanId ?? null} onSelect={select} /> : <p className="px-4 py-4 text-[13px] text-zinc-500">No spans stored for this trace.</p>}
+            <CardHeader
+              titleId="spans-title"
+              title="Spans"
+              description={`${spans.length} ${spans.length === 1 ? "span" : "spans"} over ${formatMs(t.durationMs)}. Use the arrow keys to move between them.`}
+            />
+            {spans.length ? (
+              <SpanTree rows={rows} totalMs={t.durationMs} selected={selected?.spanId ?? null} onSelect={select} />
+            ) : (
+              <p className="px-4 py-4 text-[13px] text-zinc-500">No spans stored for this trace.</p>
+            )}
           </Card>
           <Scores scores={t.scores} spans={spans} onSelect={select} />
         </div>
         <div className="min-w-0">{selected ? <SpanDetails key={selected.spanId} span={selected} orgSlug={orgSlug} projectSlug={projectSlug} /> : null}</div>
       </div>
-      {canAddToDataset ? <AddTraceToDatasetDialog open={dialog === "dataset"} onClose={() => setDialog(null)} target={target} output={plainOutput(generation?.output ?? null)} /> : null}
+      {canAddToDataset ? (
+        <AddTraceToDatasetDialog open={dialog === "dataset"} onClose={() => setDialog(null)} target={target} output={plainOutput(generation?.output ?? null)} />
+      ) : null}
       {canSendToQueue ? <SendTraceToQueueDialog open={dialog === "queue"} onClose={() => setDialog(null)} target={target} /> : null}
     </>
   );

@@ -70,7 +70,16 @@ function SearchBox({ value, onSearch }: { value: string; onSearch: (q: string) =
   };
   return (
     <form role="search" aria-label="Search traces" onSubmit={submit} className="flex items-end gap-1.5">
-      <Input label="Search" type="search" placeholder="Trace id or name prefix" value={text} onChange={(e) => setText(e.target.value)} maxLength={200} wrapperClassName="w-64" className="h-7 font-mono text-[12.5px]" />
+      <Input
+        label="Search"
+        type="search"
+        placeholder="Trace id or name prefix"
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        maxLength={200}
+        wrapperClassName="w-64"
+        className="h-7 font-mono text-[12.5px]"
+      />
       <Button size="sm" type="submit" icon={<SearchIcon size={13} />}>
         Search
       </Button>
@@ -101,16 +110,31 @@ export function TracesView({ orgSlug, projectSlug, projectName }: Props) {
   const trpc = useTRPC();
   const router = useRouter();
   const { filters, setParams } = useFilters();
-  const narrowed = !!(filters.promptName || filters.model || filters.environment || filters.status || filters.feedback || filters.source || filters.search || filters.minDurationMs);
+  const narrowed = !!(
+    filters.promptName ||
+    filters.model ||
+    filters.environment ||
+    filters.status ||
+    filters.feedback ||
+    filters.source ||
+    filters.search ||
+    filters.minDurationMs
+  );
 
   const traces = useInfiniteQuery(
-    trpc.observability.traces.infiniteQueryOptions({ orgSlug, projectSlug, ...filters, limit: 50 }, { getNextPageParam: (last) => last.nextCursor ?? undefined, placeholderData: keepPreviousData }),
+    trpc.observability.traces.infiniteQueryOptions(
+      { orgSlug, projectSlug, ...filters, limit: 50 },
+      { getNextPageParam: (last) => last.nextCursor ?? undefined, placeholderData: keepPreviousData },
+    ),
   );
   // Menus: the prompts, models and environments seen in the window.
   const menus = useQuery({ ...trpc.observability.dashboard.queryOptions({ orgSlug, projectSlug, window: filters.window }), placeholderData: keepPreviousData });
   const items = useMemo(() => traces.data?.pages.flatMap((p) => p.items) ?? NO_ROWS, [traces.data]);
   // No trace at all in 30 days and no filter: explain how to send some.
-  const anyTrace = useQuery({ ...trpc.observability.traces.queryOptions({ orgSlug, projectSlug, window: "30d", limit: 1 }), enabled: traces.isSuccess && items.length === 0 && !narrowed });
+  const anyTrace = useQuery({
+    ...trpc.observability.traces.queryOptions({ orgSlug, projectSlug, window: "30d", limit: 1 }),
+    enabled: traces.isSuccess && items.length === 0 && !narrowed,
+  });
 
   const columns = useMemo(
     () =>
@@ -120,7 +144,11 @@ export function TracesView({ orgSlug, projectSlug, projectName }: Props) {
           header: "Name",
           cell: ({ row }) => (
             <div className="max-w-60 min-w-36">
-              <Link href={traceHref(orgSlug, projectSlug, row.original.traceId)} className="block truncate font-medium text-zinc-900 hover:text-accent hover:underline" title={row.original.name ?? undefined}>
+              <Link
+                href={traceHref(orgSlug, projectSlug, row.original.traceId)}
+                className="block truncate font-medium text-zinc-900 hover:text-accent hover:underline"
+                title={row.original.name ?? undefined}
+              >
                 {row.original.name || <span className="text-zinc-500 italic">Unnamed trace</span>}
               </Link>
               <span className="mt-0.5 flex items-center gap-1.5">
@@ -155,24 +183,45 @@ export function TracesView({ orgSlug, projectSlug, projectName }: Props) {
             </div>
           ),
         }),
-        helper.accessor("durationMs", { header: () => <span className="block text-right">Duration</span>, cell: ({ getValue }) => <span className="block text-right font-mono text-xs whitespace-nowrap tabular-nums">{formatMs(getValue())}</span> }),
+        helper.accessor("durationMs", {
+          header: () => <span className="block text-right">Duration</span>,
+          cell: ({ getValue }) => <span className="block text-right font-mono text-xs whitespace-nowrap tabular-nums">{formatMs(getValue())}</span>,
+        }),
         helper.display({
           id: "tokens",
           header: () => <span className="block text-right">Tokens</span>,
           cell: ({ row }) => (
-            <span className="block text-right font-mono text-xs whitespace-nowrap tabular-nums" title={`${formatCount(row.original.inputTokens)} input, ${formatCount(row.original.outputTokens)} output`}>
-              {row.original.inputTokens + row.original.outputTokens ? `${formatCompact(row.original.inputTokens)} → ${formatCompact(row.original.outputTokens)}` : "—"}
+            <span
+              className="block text-right font-mono text-xs whitespace-nowrap tabular-nums"
+              title={`${formatCount(row.original.inputTokens)} input, ${formatCount(row.original.outputTokens)} output`}
+            >
+              {row.original.inputTokens + row.original.outputTokens
+                ? `${formatCompact(row.original.inputTokens)} → ${formatCompact(row.original.outputTokens)}`
+                : "—"}
             </span>
           ),
         }),
-        helper.accessor("costUsd", { header: () => <span className="block text-right">Cost</span>, cell: ({ getValue }) => <span className="block text-right font-mono text-xs tabular-nums">{formatUsd(getValue())}</span> }),
+        helper.accessor("costUsd", {
+          header: () => <span className="block text-right">Cost</span>,
+          cell: ({ getValue }) => <span className="block text-right font-mono text-xs tabular-nums">{formatUsd(getValue())}</span>,
+        }),
         helper.accessor("errors", { header: "Status", cell: ({ getValue }) => <StatusBadge errors={getValue()} /> }),
         helper.accessor("scores", { header: "Scores", cell: ({ getValue }) => <ScoreSummary scores={getValue()} /> }),
       ]),
     [orgSlug, projectSlug],
   );
   const table = useTable({ features, columns, data: items, getRowId: (row) => row.traceId });
-  const clearFilters = () => setParams({ prompt: undefined, model: undefined, environment: undefined, status: undefined, source: undefined, slow: undefined, feedback: undefined, q: undefined });
+  const clearFilters = () =>
+    setParams({
+      prompt: undefined,
+      model: undefined,
+      environment: undefined,
+      status: undefined,
+      source: undefined,
+      slow: undefined,
+      feedback: undefined,
+      q: undefined,
+    });
   const rows = table.getRowModel().rows;
   const opts = menus.data?.options;
 
@@ -198,9 +247,30 @@ export function TracesView({ orgSlug, projectSlug, projectName }: Props) {
             </div>
           </div>
           <form aria-label="Filter traces" className="flex flex-wrap items-end gap-3" onSubmit={(e) => e.preventDefault()}>
-            <OptionSelect label="Prompt" allLabel="All prompts" value={filters.promptName ?? ""} options={opts?.prompts ?? []} onChange={(v) => setParams({ prompt: v })} className="w-48" />
-            <OptionSelect label="Model" allLabel="All models" value={filters.model ?? ""} options={opts?.models ?? []} onChange={(v) => setParams({ model: v })} className="w-48" />
-            <OptionSelect label="Environment" allLabel="All environments" value={filters.environment ?? ""} options={opts?.environments ?? []} onChange={(v) => setParams({ environment: v })} className="w-40" />
+            <OptionSelect
+              label="Prompt"
+              allLabel="All prompts"
+              value={filters.promptName ?? ""}
+              options={opts?.prompts ?? []}
+              onChange={(v) => setParams({ prompt: v })}
+              className="w-48"
+            />
+            <OptionSelect
+              label="Model"
+              allLabel="All models"
+              value={filters.model ?? ""}
+              options={opts?.models ?? []}
+              onChange={(v) => setParams({ model: v })}
+              className="w-48"
+            />
+            <OptionSelect
+              label="Environment"
+              allLabel="All environments"
+              value={filters.environment ?? ""}
+              options={opts?.environments ?? []}
+              onChange={(v) => setParams({ environment: v })}
+              className="w-40"
+            />
             <Select label="Status" size="sm" value={filters.status ?? ""} onChange={(e) => setParams({ status: e.target.value })} boxClassName="w-28">
               <option value="">Any</option>
               <option value="error">Errors</option>
@@ -212,7 +282,13 @@ export function TracesView({ orgSlug, projectSlug, projectName }: Props) {
               <option value="otel">OTel</option>
               <option value="langfuse">Langfuse</option>
             </Select>
-            <Select label="Duration" size="sm" value={filters.minDurationMs ? String(filters.minDurationMs) : ""} onChange={(e) => setParams({ slow: e.target.value })} boxClassName="w-28">
+            <Select
+              label="Duration"
+              size="sm"
+              value={filters.minDurationMs ? String(filters.minDurationMs) : ""}
+              onChange={(e) => setParams({ slow: e.target.value })}
+              boxClassName="w-28"
+            >
               <option value="">Any</option>
               {DURATIONS.map((d) => (
                 <option key={d.ms} value={d.ms}>
@@ -238,7 +314,12 @@ export function TracesView({ orgSlug, projectSlug, projectName }: Props) {
           </div>
         ) : items.length === 0 ? (
           narrowed ? (
-            <EmptyState icon={<FilterIcon />} title="No traces match" description="Try a longer window or fewer filters." action={<Button onClick={clearFilters}>Clear filters</Button>} />
+            <EmptyState
+              icon={<FilterIcon />}
+              title="No traces match"
+              description="Try a longer window or fewer filters."
+              action={<Button onClick={clearFilters}>Clear filters</Button>}
+            />
           ) : anyTrace.data && anyTrace.data.items.length === 0 ? (
             <div className="p-4">
               <TelemetrySetup orgSlug={orgSlug} projectSlug={projectSlug} title="No traces yet" />
@@ -248,36 +329,36 @@ export function TracesView({ orgSlug, projectSlug, projectName }: Props) {
           )
         ) : (
           <Table caption="Traces, newest first">
-              <thead className="border-b border-zinc-200 bg-zinc-50/80">
-                {table.getHeaderGroups().map((group) => (
-                  <tr key={group.id}>
-                    {group.headers.map((header) => (
-                      <th key={header.id} scope="col" className="h-8 px-3 text-xs font-medium whitespace-nowrap text-zinc-500 first:pl-4 last:pr-4">
-                        {header.isPlaceholder ? null : <table.FlexRender header={header} />}
-                      </th>
-                    ))}
-                  </tr>
-                ))}
-              </thead>
-              <tbody className="divide-y divide-zinc-100">
-                {rows.map((row) => (
-                  <tr
-                    key={row.id}
-                    className={cn("cursor-pointer align-middle hover:bg-zinc-50", row.original.errors > 0 && "bg-red-50/30")}
-                    // Mouse users may click anywhere in the row; the name is the link for everyone else.
-                    onClick={(e) => {
-                      if ((e.target as HTMLElement).closest("a, button")) return;
-                      router.push(traceHref(orgSlug, projectSlug, row.original.traceId));
-                    }}
-                  >
-                    {row.getAllCells().map((cell) => (
-                      <td key={cell.id} className="px-3 py-2 text-zinc-700 first:pl-4 last:pr-4">
-                        <table.FlexRender cell={cell} />
-                      </td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
+            <thead className="border-b border-zinc-200 bg-zinc-50/80">
+              {table.getHeaderGroups().map((group) => (
+                <tr key={group.id}>
+                  {group.headers.map((header) => (
+                    <th key={header.id} scope="col" className="h-8 px-3 text-xs font-medium whitespace-nowrap text-zinc-500 first:pl-4 last:pr-4">
+                      {header.isPlaceholder ? null : <table.FlexRender header={header} />}
+                    </th>
+                  ))}
+                </tr>
+              ))}
+            </thead>
+            <tbody className="divide-y divide-zinc-100">
+              {rows.map((row) => (
+                <tr
+                  key={row.id}
+                  className={cn("cursor-pointer align-middle hover:bg-zinc-50", row.original.errors > 0 && "bg-red-50/30")}
+                  // Mouse users may click anywhere in the row; the name is the link for everyone else.
+                  onClick={(e) => {
+                    if ((e.target as HTMLElement).closest("a, button")) return;
+                    router.push(traceHref(orgSlug, projectSlug, row.original.traceId));
+                  }}
+                >
+                  {row.getAllCells().map((cell) => (
+                    <td key={cell.id} className="px-3 py-2 text-zinc-700 first:pl-4 last:pr-4">
+                      <table.FlexRender cell={cell} />
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
           </Table>
         )}
         {traces.hasNextPage ? (

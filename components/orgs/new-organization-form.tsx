@@ -18,8 +18,15 @@ export function NewOrganizationForm() {
   const trpc = useTRPC();
   const router = useRouter();
   const formId = useId();
-  const form = useForm({ resolver: placedZodResolver(newOrganizationInput, { labels: LABELS }), defaultValues: { organizationName: "", organizationSlug: "", projectName: "", projectSlug: "" } });
-  const { register, setValue, formState: { errors } } = form;
+  const form = useForm({
+    resolver: placedZodResolver(newOrganizationInput, { labels: LABELS }),
+    defaultValues: { organizationName: "", organizationSlug: "", projectName: "", projectSlug: "" },
+  });
+  const {
+    register,
+    setValue,
+    formState: { errors },
+  } = form;
   const [organizationSlug, projectSlug] = useWatch({ control: form.control, name: ["organizationSlug", "projectSlug"] });
   // Slugs typed by hand stop following their names.
   const [slugEdited, setSlugEdited] = useState({ organizationSlug: false, projectSlug: false });
@@ -39,14 +46,23 @@ export function NewOrganizationForm() {
   };
   const onSubmit = (e: FormEvent) => {
     setFormError(null);
-    return form.handleSubmit((input) => create.mutate(input), () => focusFirstInvalid(formId))(e);
+    return form.handleSubmit(
+      (input) => create.mutate(input),
+      () => focusFirstInvalid(formId),
+    )(e);
   };
 
   return (
     <form id={formId} onSubmit={onSubmit} noValidate aria-label="New organization" className="flex flex-col gap-4">
       <FormProblem message={formError} />
       <div className="grid gap-4 sm:grid-cols-2">
-        <Input label={LABELS.organizationName} placeholder="e.g. Globex" autoFocus {...register("organizationName", { onChange: follow("organizationSlug") })} error={errors.organizationName?.message} />
+        <Input
+          label={LABELS.organizationName}
+          placeholder="e.g. Globex"
+          autoFocus
+          {...register("organizationName", { onChange: follow("organizationSlug") })}
+          error={errors.organizationName?.message}
+        />
         <Input
           label={LABELS.organizationSlug}
           className="font-mono text-[13px]"
@@ -56,8 +72,19 @@ export function NewOrganizationForm() {
         />
       </div>
       <div className="grid gap-4 sm:grid-cols-2">
-        <Input label={LABELS.projectName} placeholder="e.g. Support Assistant" {...register("projectName", { onChange: follow("projectSlug") })} error={errors.projectName?.message} />
-        <Input label={LABELS.projectSlug} className="font-mono text-[13px]" hint={`/p/${projectSlug || "…"}`} {...register("projectSlug", { onChange: () => setSlugEdited((s) => ({ ...s, projectSlug: true })) })} error={errors.projectSlug?.message} />
+        <Input
+          label={LABELS.projectName}
+          placeholder="e.g. Support Assistant"
+          {...register("projectName", { onChange: follow("projectSlug") })}
+          error={errors.projectName?.message}
+        />
+        <Input
+          label={LABELS.projectSlug}
+          className="font-mono text-[13px]"
+          hint={`/p/${projectSlug || "…"}`}
+          {...register("projectSlug", { onChange: () => setSlugEdited((s) => ({ ...s, projectSlug: true })) })}
+          error={errors.projectSlug?.message}
+        />
       </div>
       <div className="flex justify-end gap-2 pt-1">
         <ButtonLink href="/account">Cancel</ButtonLink>

@@ -14,7 +14,17 @@ import { DatabaseIcon, PlayIcon, SaveIcon, StopIcon } from "@/components/ui/icon
 import { errorInfo } from "@/components/lib/errors";
 import { ContentEditor } from "@/components/prompts/content-editor";
 import { ProviderModelFields, useProviders } from "@/components/prompts/model-config-panel";
-import { contentKey, draftDeclarations, draftFromVersion, draftToContent, draftVariables, newDraft, promptHref, type ContentDraft, type PromptType } from "@/components/prompts/model";
+import {
+  contentKey,
+  draftDeclarations,
+  draftFromVersion,
+  draftToContent,
+  draftVariables,
+  newDraft,
+  promptHref,
+  type ContentDraft,
+  type PromptType,
+} from "@/components/prompts/model";
 import { TypeBadge } from "@/components/prompts/badges";
 import { useUnsavedChangesGuard } from "@/components/prompts/unsaved-guard";
 import { AddToDatasetDialog } from "@/components/datasets/add-to-dataset-dialog";
@@ -35,7 +45,10 @@ export function PlaygroundView({ orgSlug, projectSlug, projectName, canWrite, ca
   const prompts = useQuery(trpc.prompts.list.queryOptions({ orgSlug, projectSlug, limit: 200 }));
   const prompt = useQuery({ ...trpc.prompts.get.queryOptions({ orgSlug, projectSlug, name: promptParam }), enabled: !!promptParam });
   const versionNumber = prompt.data ? (prompt.data.versions.some((v) => v.version === versionParam) ? versionParam! : prompt.data.latestVersion) : undefined;
-  const version = useQuery({ ...trpc.prompts.version.queryOptions({ orgSlug, projectSlug, name: promptParam, version: versionNumber ?? 1 }), enabled: !!promptParam && !!versionNumber });
+  const version = useQuery({
+    ...trpc.prompts.version.queryOptions({ orgSlug, projectSlug, name: promptParam, version: versionNumber ?? 1 }),
+    enabled: !!promptParam && !!versionNumber,
+  });
 
   // Edited content is lost when another prompt or version is loaded: ask first.
   const [dirty, setDirty] = useState(false);
@@ -59,7 +72,11 @@ export function PlaygroundView({ orgSlug, projectSlug, projectName, canWrite, ca
 
   return (
     <>
-      <PageHeader eyebrow={projectName} title="Playground" description="Try a prompt version or a draft against a model. Runs are not saved; save the content as a version when it works." />
+      <PageHeader
+        eyebrow={projectName}
+        title="Playground"
+        description="Try a prompt version or a draft against a model. Runs are not saved; save the content as a version when it works."
+      />
       <Card as="div" className="mb-4">
         <CardBody className="flex flex-wrap items-end gap-3">
           <Select label="Prompt" value={promptParam} onChange={(e) => choose({ prompt: e.target.value })} boxClassName="w-72" disabled={!prompts.data}>
@@ -72,7 +89,12 @@ export function PlaygroundView({ orgSlug, projectSlug, projectName, canWrite, ca
             {promptParam && prompts.data && !prompts.data.items.some((p) => p.name === promptParam) ? <option value={promptParam}>{promptParam}</option> : null}
           </Select>
           {prompt.data ? (
-            <Select label="Version" value={String(versionNumber ?? "")} onChange={(e) => choose({ prompt: promptParam, version: Number(e.target.value) })} boxClassName="w-80">
+            <Select
+              label="Version"
+              value={String(versionNumber ?? "")}
+              onChange={(e) => choose({ prompt: promptParam, version: Number(e.target.value) })}
+              boxClassName="w-80"
+            >
               {prompt.data.versions.map((v) => {
                 const labels = prompt.data.labels.filter((l) => l.version === v.version).map((l) => l.name);
                 if (v.version === prompt.data.latestVersion) labels.unshift("latest");
@@ -86,7 +108,10 @@ export function PlaygroundView({ orgSlug, projectSlug, projectName, canWrite, ca
             </Select>
           ) : null}
           {source?.kind === "version" ? (
-            <Link href={promptHref(orgSlug, projectSlug, source.name, undefined, source.version !== source.latest ? { version: source.version } : undefined)} className="mb-1.5 text-[13px] text-zinc-600 underline hover:text-zinc-900">
+            <Link
+              href={promptHref(orgSlug, projectSlug, source.name, undefined, source.version !== source.latest ? { version: source.version } : undefined)}
+              className="mb-1.5 text-[13px] text-zinc-600 underline hover:text-zinc-900"
+            >
               Open prompt
             </Link>
           ) : null}
@@ -129,7 +154,15 @@ type RunEvent =
 type RunState =
   | { status: "idle" }
   | { status: "running"; text: string; deltas?: number; rendered?: { missing: string[]; unused: string[] } }
-  | { status: "done"; text: string; deltas?: number; usage: { inputTokens: number; outputTokens: number }; latencyMs: number; costUsd: number | null; model: string }
+  | {
+      status: "done";
+      text: string;
+      deltas?: number;
+      usage: { inputTokens: number; outputTokens: number };
+      latencyMs: number;
+      costUsd: number | null;
+      model: string;
+    }
   | { status: "error"; text: string; message: string }
   | { status: "stopped"; text: string };
 
@@ -178,7 +211,13 @@ function Workbench({
   // same rule (renderPrompt) decides on the server, in evaluations and in the gateway.
   const declarations = draftDeclarations(draft);
   const provided = Object.fromEntries(Object.entries(values).filter(([k, v]) => v !== "" && variables.includes(k)));
-  const report = renderPrompt(draft.type === "text" ? { type: "text", template: draft.template } : { type: "chat", messages: draft.messages.map(({ role, content }) => ({ role, content })) }, declarations, provided);
+  const report = renderPrompt(
+    draft.type === "text"
+      ? { type: "text", template: draft.template }
+      : { type: "chat", messages: draft.messages.map(({ role, content }) => ({ role, content })) },
+    declarations,
+    provided,
+  );
   const unusedWithValues = Object.keys(values).filter((k) => values[k] && !variables.includes(k));
   const runRefusal = report.error ? `${report.error} (fill them in, or declare defaults in the prompt version)` : null;
 
@@ -228,7 +267,8 @@ function Workbench({
           text += event.text;
           deltas += 1;
           setRun((r) => ({ status: "running", text, deltas, rendered: r.status === "running" ? r.rendered : undefined }));
-        } else if (event.type === "done") setRun({ status: "done", text: event.text, deltas, usage: event.usage, latencyMs: event.latencyMs, costUsd: event.costUsd, model: event.model });
+        } else if (event.type === "done")
+          setRun({ status: "done", text: event.text, deltas, usage: event.usage, latencyMs: event.latencyMs, costUsd: event.costUsd, model: event.model });
         else if (event.type === "error") setRun({ status: "error", text, message: event.message });
       }
       setRun((r) => (r.status === "running" ? { status: "error", text: r.text, message: "The run ended without a result." } : r));
@@ -247,150 +287,219 @@ function Workbench({
 
   return (
     <>
-    <form onSubmit={onSubmit} aria-label="Run prompt" className="grid grid-cols-1 gap-4 xl:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]" onKeyDown={(e) => {
-      if ((e.metaKey || e.ctrlKey) && e.key === "Enter") {
-        e.preventDefault();
-        if (run.status !== "running") void start();
-      }
-    }}>
-      <div className="flex min-w-0 flex-col gap-4">
-        <Card aria-labelledby="pg-content-title">
-          <CardHeader
-            titleId="pg-content-title"
-            title={source.kind === "version" ? `${source.name} · version ${source.version}` : "Draft"}
-            description={source.kind === "version" ? (edited ? "Edited: runs use your edit, not the saved version." : "The saved content; edit it to try changes.") : "Not saved: write a prompt and try it."}
-            actions={
-              <>
-                {source.kind === "draft" ? (
-                  <Select label="Draft type" hideLabel size="sm" value={draft.type} onChange={(e) => setDraft({ ...newDraft(e.target.value as PromptType), config: draft.config })} boxClassName="w-28">
-                    <option value="chat">Chat</option>
-                    <option value="text">Text</option>
-                  </Select>
+      <form
+        onSubmit={onSubmit}
+        aria-label="Run prompt"
+        className="grid grid-cols-1 gap-4 xl:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]"
+        onKeyDown={(e) => {
+          if ((e.metaKey || e.ctrlKey) && e.key === "Enter") {
+            e.preventDefault();
+            if (run.status !== "running") void start();
+          }
+        }}
+      >
+        <div className="flex min-w-0 flex-col gap-4">
+          <Card aria-labelledby="pg-content-title">
+            <CardHeader
+              titleId="pg-content-title"
+              title={source.kind === "version" ? `${source.name} · version ${source.version}` : "Draft"}
+              description={
+                source.kind === "version"
+                  ? edited
+                    ? "Edited: runs use your edit, not the saved version."
+                    : "The saved content; edit it to try changes."
+                  : "Not saved: write a prompt and try it."
+              }
+              actions={
+                <>
+                  {source.kind === "draft" ? (
+                    <Select
+                      label="Draft type"
+                      hideLabel
+                      size="sm"
+                      value={draft.type}
+                      onChange={(e) => setDraft({ ...newDraft(e.target.value as PromptType), config: draft.config })}
+                      boxClassName="w-28"
+                    >
+                      <option value="chat">Chat</option>
+                      <option value="text">Text</option>
+                    </Select>
+                  ) : (
+                    <TypeBadge type={draft.type} />
+                  )}
+                  {edited ? <Badge tone="warning">Edited</Badge> : null}
+                  {edited && source.kind === "version" ? (
+                    <Button size="sm" variant="ghost" onClick={() => setDraft(initial)}>
+                      Reset
+                    </Button>
+                  ) : null}
+                </>
+              }
+            />
+            <CardBody>
+              <ContentEditor
+                type={draft.type}
+                template={draft.template}
+                messages={draft.messages}
+                onTemplateChange={(template) => setDraft((d) => ({ ...d, template }))}
+                onMessagesChange={(messages) => setDraft((d) => ({ ...d, messages }))}
+              />
+            </CardBody>
+          </Card>
+          <Card aria-labelledby="pg-variables-title">
+            <CardHeader
+              titleId="pg-variables-title"
+              title="Variables"
+              description={variables.length ? "Values inserted for {{variables}} in this run." : undefined}
+            />
+            <CardBody className="flex flex-col gap-3">
+              {variables.length === 0 ? <p className="text-[13px] text-zinc-500">This content has no variables.</p> : null}
+              {variables.map((v) => {
+                const filled = Object.hasOwn(provided, v);
+                const dflt = declarations[v]?.default ?? null;
+                return (
+                  <Textarea
+                    key={v}
+                    label={<span className="font-mono">{v}</span>}
+                    labelAside={
+                      filled ? null : dflt !== null ? (
+                        <span className="text-xs text-zinc-600" data-testid={`variable-status-${v}`}>
+                          uses default: <span className="font-mono">{dflt === "" ? "(empty text)" : dflt.length > 40 ? `${dflt.slice(0, 40)}…` : dflt}</span>
+                        </span>
+                      ) : (
+                        <span className="text-xs text-red-700" data-testid={`variable-status-${v}`}>
+                          required
+                        </span>
+                      )
+                    }
+                    hint={declarations[v]?.description || undefined}
+                    placeholder={dflt !== null ? (dflt === "" ? "(empty text)" : dflt) : undefined}
+                    value={values[v] ?? ""}
+                    onChange={(e) => setValues((s) => ({ ...s, [v]: e.target.value }))}
+                    rows={1}
+                    // One line to start with, growing with the text (field-sizing), up to a limit.
+                    style={{ minHeight: "2.25rem" }}
+                    className="max-h-60 field-sizing-content"
+                  />
+                );
+              })}
+              {report.missing.length || unusedWithValues.length ? (
+                <ul className="flex flex-col gap-1 text-xs" aria-label="Variable report">
+                  {report.missing.length ? <li className="text-red-700">{runRefusal}</li> : null}
+                  {unusedWithValues.length ? (
+                    <li className="text-zinc-600">
+                      Not in the template (ignored): <span className="font-mono">{unusedWithValues.join(", ")}</span>{" "}
+                      <Button
+                        size="sm"
+                        variant="ghost"
+                        className="h-5 px-1 text-[11px]"
+                        onClick={() => setValues((s) => Object.fromEntries(Object.entries(s).filter(([k]) => !unusedWithValues.includes(k))))}
+                      >
+                        Clear them
+                      </Button>
+                    </li>
+                  ) : null}
+                </ul>
+              ) : variables.length ? (
+                <p className="text-xs text-emerald-700">
+                  {report.defaulted.length
+                    ? `Every variable has a value or a default (${report.defaulted.join(", ")}: default).`
+                    : "Every variable has a value."}
+                </p>
+              ) : null}
+            </CardBody>
+          </Card>
+        </div>
+        <div className="flex min-w-0 flex-col gap-4">
+          <Card aria-labelledby="pg-model-title">
+            <CardHeader titleId="pg-model-title" title="Model" />
+            <CardBody className="flex flex-col gap-3">
+              <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
+                <ProviderModelFields
+                  providers={providers.data}
+                  providerId={providerId}
+                  model={draft.config.model}
+                  onChange={(patch) => setDraft((d) => ({ ...d, config: { ...d.config, ...patch } }))}
+                />
+                <Input
+                  label="Temperature"
+                  inputMode="decimal"
+                  placeholder="default"
+                  value={draft.config.temperature}
+                  onChange={(e) => setDraft((d) => ({ ...d, config: { ...d.config, temperature: e.target.value } }))}
+                  hint="0 to 2"
+                />
+                <Input
+                  label="Max tokens"
+                  inputMode="numeric"
+                  placeholder="default"
+                  value={draft.config.maxTokens}
+                  onChange={(e) => setDraft((d) => ({ ...d, config: { ...d.config, maxTokens: e.target.value } }))}
+                />
+              </div>
+              <div className="flex items-center gap-2">
+                {run.status === "running" ? (
+                  <Button variant="secondary" icon={<StopIcon size={14} />} onClick={() => abort.current?.abort()}>
+                    Stop
+                  </Button>
                 ) : (
-                  <TypeBadge type={draft.type} />
+                  <Button variant="primary" type="submit" icon={<PlayIcon size={14} />} disabled={!providerId} aria-keyshortcuts="Control+Enter Meta+Enter">
+                    Run
+                  </Button>
                 )}
-                {edited ? <Badge tone="warning">Edited</Badge> : null}
-                {edited && source.kind === "version" ? (
-                  <Button size="sm" variant="ghost" onClick={() => setDraft(initial)}>
-                    Reset
+                <span className="text-xs text-zinc-500">
+                  <kbd className="font-sans">Ctrl</kbd>+<kbd className="font-sans">Enter</kbd>
+                </span>
+                {canWrite ? (
+                  <Button
+                    className="ml-auto"
+                    icon={<SaveIcon size={14} />}
+                    disabled={source.kind === "version" && !edited}
+                    onClick={() => setSaving(true)}
+                    title={source.kind === "version" && !edited ? "Edit the content first" : undefined}
+                  >
+                    Save as new version
                   </Button>
                 ) : null}
-              </>
+              </div>
+            </CardBody>
+          </Card>
+          <Output
+            run={run}
+            outputId={outputId}
+            simulated={provider?.kind === "simulated"}
+            actions={
+              canAddToDataset && run.status === "done" && lastRun ? (
+                <Button size="sm" icon={<DatabaseIcon size={14} />} onClick={() => setAdding(true)}>
+                  Add to dataset
+                </Button>
+              ) : null
             }
           />
-          <CardBody>
-            <ContentEditor
-              type={draft.type}
-              template={draft.template}
-              messages={draft.messages}
-              onTemplateChange={(template) => setDraft((d) => ({ ...d, template }))}
-              onMessagesChange={(messages) => setDraft((d) => ({ ...d, messages }))}
-            />
-          </CardBody>
-        </Card>
-        <Card aria-labelledby="pg-variables-title">
-          <CardHeader titleId="pg-variables-title" title="Variables" description={variables.length ? "Values inserted for {{variables}} in this run." : undefined} />
-          <CardBody className="flex flex-col gap-3">
-            {variables.length === 0 ? <p className="text-[13px] text-zinc-500">This content has no variables.</p> : null}
-            {variables.map((v) => {
-              const filled = Object.hasOwn(provided, v);
-              const dflt = declarations[v]?.default ?? null;
-              return (
-                <Textarea
-                  key={v}
-                  label={<span className="font-mono">{v}</span>}
-                  labelAside={
-                    filled ? null : dflt !== null ? (
-                      <span className="text-xs text-zinc-600" data-testid={`variable-status-${v}`}>
-                        uses default: <span className="font-mono">{dflt === "" ? "(empty text)" : dflt.length > 40 ? `${dflt.slice(0, 40)}…` : dflt}</span>
-                      </span>
-                    ) : (
-                      <span className="text-xs text-red-700" data-testid={`variable-status-${v}`}>
-                        required
-                      </span>
-                    )
-                  }
-                  hint={declarations[v]?.description || undefined}
-                  placeholder={dflt !== null ? (dflt === "" ? "(empty text)" : dflt) : undefined}
-                  value={values[v] ?? ""}
-                  onChange={(e) => setValues((s) => ({ ...s, [v]: e.target.value }))}
-                  rows={1}
-                  // One line to start with, growing with the text (field-sizing), up to a limit.
-                  style={{ minHeight: "2.25rem" }}
-                  className="max-h-60 field-sizing-content"
-                />
-              );
-            })}
-            {report.missing.length || unusedWithValues.length ? (
-              <ul className="flex flex-col gap-1 text-xs" aria-label="Variable report">
-                {report.missing.length ? (
-                  <li className="text-red-700">
-                    {runRefusal}
-                  </li>
-                ) : null}
-                {unusedWithValues.length ? (
-                  <li className="text-zinc-600">
-                    Not in the template (ignored): <span className="font-mono">{unusedWithValues.join(", ")}</span>{" "}
-                    <Button size="sm" variant="ghost" className="h-5 px-1 text-[11px]" onClick={() => setValues((s) => Object.fromEntries(Object.entries(s).filter(([k]) => !unusedWithValues.includes(k))))}>
-                      Clear them
-                    </Button>
-                  </li>
-                ) : null}
-              </ul>
-            ) : variables.length ? (
-              <p className="text-xs text-emerald-700">{report.defaulted.length ? `Every variable has a value or a default (${report.defaulted.join(", ")}: default).` : "Every variable has a value."}</p>
-            ) : null}
-          </CardBody>
-        </Card>
-      </div>
-      <div className="flex min-w-0 flex-col gap-4">
-        <Card aria-labelledby="pg-model-title">
-          <CardHeader titleId="pg-model-title" title="Model" />
-          <CardBody className="flex flex-col gap-3">
-            <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
-              <ProviderModelFields providers={providers.data} providerId={providerId} model={draft.config.model} onChange={(patch) => setDraft((d) => ({ ...d, config: { ...d.config, ...patch } }))} />
-              <Input label="Temperature" inputMode="decimal" placeholder="default" value={draft.config.temperature} onChange={(e) => setDraft((d) => ({ ...d, config: { ...d.config, temperature: e.target.value } }))} hint="0 to 2" />
-              <Input label="Max tokens" inputMode="numeric" placeholder="default" value={draft.config.maxTokens} onChange={(e) => setDraft((d) => ({ ...d, config: { ...d.config, maxTokens: e.target.value } }))} />
-            </div>
-            <div className="flex items-center gap-2">
-              {run.status === "running" ? (
-                <Button variant="secondary" icon={<StopIcon size={14} />} onClick={() => abort.current?.abort()}>
-                  Stop
-                </Button>
-              ) : (
-                <Button variant="primary" type="submit" icon={<PlayIcon size={14} />} disabled={!providerId} aria-keyshortcuts="Control+Enter Meta+Enter">
-                  Run
-                </Button>
-              )}
-              <span className="text-xs text-zinc-500">
-                <kbd className="font-sans">Ctrl</kbd>+<kbd className="font-sans">Enter</kbd>
-              </span>
-              {canWrite ? (
-                <Button className="ml-auto" icon={<SaveIcon size={14} />} disabled={source.kind === "version" && !edited} onClick={() => setSaving(true)} title={source.kind === "version" && !edited ? "Edit the content first" : undefined}>
-                  Save as new version
-                </Button>
-              ) : null}
-            </div>
-          </CardBody>
-        </Card>
-        <Output
-          run={run}
-          outputId={outputId}
-          simulated={provider?.kind === "simulated"}
-          actions={
-            canAddToDataset && run.status === "done" && lastRun ? (
-              <Button size="sm" icon={<DatabaseIcon size={14} />} onClick={() => setAdding(true)}>
-                Add to dataset
-              </Button>
-            ) : null
-          }
+        </div>
+      </form>
+      {canAddToDataset && lastRun && run.status === "done" ? (
+        <AddToDatasetDialog
+          open={adding}
+          onClose={() => setAdding(false)}
+          orgSlug={orgSlug}
+          projectSlug={projectSlug}
+          variables={lastRun.variables}
+          output={run.text}
+          sourceRef={lastRun.sourceRef}
         />
-      </div>
-    </form>
-    {canAddToDataset && lastRun && run.status === "done" ? (
-      <AddToDatasetDialog open={adding} onClose={() => setAdding(false)} orgSlug={orgSlug} projectSlug={projectSlug} variables={lastRun.variables} output={run.text} sourceRef={lastRun.sourceRef} />
-    ) : null}
-    {canWrite ? <SaveDialog open={saving} onClose={() => setSaving(false)} orgSlug={orgSlug} projectSlug={projectSlug} source={source} draft={draft} onSaved={onSaved} /> : null}
+      ) : null}
+      {canWrite ? (
+        <SaveDialog
+          open={saving}
+          onClose={() => setSaving(false)}
+          orgSlug={orgSlug}
+          projectSlug={projectSlug}
+          source={source}
+          draft={draft}
+          onSaved={onSaved}
+        />
+      ) : null}
     </>
   );
 }
@@ -428,12 +537,17 @@ function Output({ run, outputId, simulated, actions }: { run: RunState; outputId
           aria-label="Model output"
           aria-busy={run.status === "running"}
           tabIndex={0}
-          className={cn("max-h-[28rem] min-h-32 overflow-auto rounded-md border border-zinc-200 bg-zinc-50/60 px-3 py-2 font-mono text-[12.5px] leading-relaxed whitespace-pre-wrap text-zinc-800", !text && "text-zinc-500")}
+          className={cn(
+            "max-h-[28rem] min-h-32 overflow-auto rounded-md border border-zinc-200 bg-zinc-50/60 px-3 py-2 font-mono text-[12.5px] leading-relaxed whitespace-pre-wrap text-zinc-800",
+            !text && "text-zinc-500",
+          )}
           data-testid="playground-output"
           data-deltas={run.status === "running" || run.status === "done" ? (run.deltas ?? 0) : undefined}
         >
           {text || (run.status === "running" ? "Waiting for the first tokens…" : "Run the prompt to see the model's reply here.")}
-          {run.status === "running" && text ? <span aria-hidden="true" className="ml-0.5 inline-block h-3.5 w-1.5 animate-pulse bg-zinc-400 align-middle" /> : null}
+          {run.status === "running" && text ? (
+            <span aria-hidden="true" className="ml-0.5 inline-block h-3.5 w-1.5 animate-pulse bg-zinc-400 align-middle" />
+          ) : null}
         </div>
         <div role="region" aria-label="Run problems" className="empty:hidden">
           {run.status === "error" ? (
@@ -462,8 +576,23 @@ function Output({ run, outputId, simulated, actions }: { run: RunState; outputId
   );
 }
 
-
-function SaveDialog({ open, onClose, orgSlug, projectSlug, source, draft, onSaved }: { open: boolean; onClose: () => void; orgSlug: string; projectSlug: string; source: Source; draft: ContentDraft; onSaved: () => void }) {
+function SaveDialog({
+  open,
+  onClose,
+  orgSlug,
+  projectSlug,
+  source,
+  draft,
+  onSaved,
+}: {
+  open: boolean;
+  onClose: () => void;
+  orgSlug: string;
+  projectSlug: string;
+  source: Source;
+  draft: ContentDraft;
+  onSaved: () => void;
+}) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
@@ -511,7 +640,11 @@ function SaveDialog({ open, onClose, orgSlug, projectSlug, source, draft, onSave
       open={open}
       onClose={close}
       title={source.kind === "version" ? `Save as version ${source.latest + 1} of ${source.name}` : "Save as a new prompt"}
-      description={source.kind === "version" && source.version !== source.latest ? `You edited version ${source.version}; the latest is ${source.latest}. Your content becomes the new latest.` : undefined}
+      description={
+        source.kind === "version" && source.version !== source.latest
+          ? `You edited version ${source.version}; the latest is ${source.latest}. Your content becomes the new latest.`
+          : undefined
+      }
       footer={
         <>
           <Button onClick={close}>Cancel</Button>
@@ -527,8 +660,25 @@ function SaveDialog({ open, onClose, orgSlug, projectSlug, source, draft, onSave
             {errorInfo(error).message}
           </Alert>
         ) : null}
-        {source.kind === "draft" ? <Input label="Prompt name" value={name} error={errors.name} onChange={(e) => setName(e.target.value)} className="font-mono" placeholder="support/greeting" hint="Use / for folders." /> : null}
-        <Input label="Commit message" value={message} error={errors.message} onChange={(e) => setMessage(e.target.value)} maxLength={500} placeholder="What changed and why" />
+        {source.kind === "draft" ? (
+          <Input
+            label="Prompt name"
+            value={name}
+            error={errors.name}
+            onChange={(e) => setName(e.target.value)}
+            className="font-mono"
+            placeholder="support/greeting"
+            hint="Use / for folders."
+          />
+        ) : null}
+        <Input
+          label="Commit message"
+          value={message}
+          error={errors.message}
+          onChange={(e) => setMessage(e.target.value)}
+          maxLength={500}
+          placeholder="What changed and why"
+        />
       </form>
     </Dialog>
   );

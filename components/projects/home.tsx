@@ -60,7 +60,11 @@ export function ProjectHome({ orgSlug, projectSlug, has, data }: Scope & { has: 
         id="home-approvals"
         title="Waiting for approval"
         description={waiting ? `${waiting} ${waiting === 1 ? "request waits" : "requests wait"} for your approval` : "Nothing waits for your approval"}
-        action={<ButtonLink size="sm" href={`${base}/deployments`}>All requests</ButtonLink>}
+        action={
+          <ButtonLink size="sm" href={`${base}/deployments`}>
+            All requests
+          </ButtonLink>
+        }
       >
         {open.rows.length ? (
           <Rows>
@@ -69,13 +73,20 @@ export function ProjectHome({ orgSlug, projectSlug, has, data }: Scope & { has: 
                 key={r.number}
                 href={`${base}/deployments/${r.number}`}
                 title={`#${r.number} ${r.prompt} v${r.version} → ${r.environment}`}
-                meta={<>requested by {r.requestedBy} · <Time value={r.createdAt} mode="relative" /></>}
+                meta={
+                  <>
+                    requested by {r.requestedBy} · <Time value={r.createdAt} mode="relative" />
+                  </>
+                }
                 side={<Badge tone={r.state === "pending" ? "warning" : "neutral"}>{r.state}</Badge>}
               />
             ))}
           </Rows>
         ) : (
-          <EmptyState title="No open deployment requests" description="When someone asks to deploy a prompt version to a protected environment, it appears here for you to approve or reject." />
+          <EmptyState
+            title="No open deployment requests"
+            description="When someone asks to deploy a prompt version to a protected environment, it appears here for you to approve or reject."
+          />
         )}
       </Section>,
     );
@@ -97,7 +108,10 @@ export function ProjectHome({ orgSlug, projectSlug, has, data }: Scope & { has: 
             ))}
           </Rows>
         ) : (
-          <EmptyState title="No review queues yet" description="You are not assigned to a review queue in this project. A queue's lead adds reviewers; ask them to add you." />
+          <EmptyState
+            title="No review queues yet"
+            description="You are not assigned to a review queue in this project. A queue's lead adds reviewers; ask them to add you."
+          />
         )}
       </Section>,
     );
@@ -105,7 +119,17 @@ export function ProjectHome({ orgSlug, projectSlug, has, data }: Scope & { has: 
 
   if (prompts) {
     sections.push(
-      <Section key="prompts" id="home-prompts" title="Recent prompts" description="Most recently changed first" action={<ButtonLink size="sm" href={`${base}/prompts`}>All prompts</ButtonLink>}>
+      <Section
+        key="prompts"
+        id="home-prompts"
+        title="Recent prompts"
+        description="Most recently changed first"
+        action={
+          <ButtonLink size="sm" href={`${base}/prompts`}>
+            All prompts
+          </ButtonLink>
+        }
+      >
         {prompts.length ? (
           <Rows>
             {prompts.map((p) => (
@@ -113,7 +137,12 @@ export function ProjectHome({ orgSlug, projectSlug, has, data }: Scope & { has: 
                 key={p.name}
                 href={`${base}/prompts/${p.name.split("/").map(encodeURIComponent).join("/")}`}
                 title={<span className="font-mono">{p.name}</span>}
-                meta={<>v{p.latestVersion}{p.labels.length ? ` · ${p.labels.map((l) => `${l.name}: v${l.version}`).join(", ")}` : " · in no environment yet"}</>}
+                meta={
+                  <>
+                    v{p.latestVersion}
+                    {p.labels.length ? ` · ${p.labels.map((l) => `${l.name}: v${l.version}`).join(", ")}` : " · in no environment yet"}
+                  </>
+                }
                 side={<Time value={p.updatedAt} mode="relative" />}
               />
             ))}
@@ -121,8 +150,18 @@ export function ProjectHome({ orgSlug, projectSlug, has, data }: Scope & { has: 
         ) : (
           <EmptyState
             title="No prompts yet"
-            description={has.writePrompts ? "Create the first prompt: its versions, environments and evaluations start here." : "Nobody has created a prompt in this project yet."}
-            action={has.writePrompts ? <ButtonLink variant="primary" size="sm" href={`${base}/prompts/new`}>New prompt</ButtonLink> : undefined}
+            description={
+              has.writePrompts
+                ? "Create the first prompt: its versions, environments and evaluations start here."
+                : "Nobody has created a prompt in this project yet."
+            }
+            action={
+              has.writePrompts ? (
+                <ButtonLink variant="primary" size="sm" href={`${base}/prompts/new`}>
+                  New prompt
+                </ButtonLink>
+              ) : undefined
+            }
           />
         )}
       </Section>,
@@ -131,7 +170,16 @@ export function ProjectHome({ orgSlug, projectSlug, has, data }: Scope & { has: 
 
   if (runs) {
     sections.push(
-      <Section key="runs" id="home-runs" title="Recent evaluation runs" action={<ButtonLink size="sm" href={`${base}/evaluations/runs`}>All runs</ButtonLink>}>
+      <Section
+        key="runs"
+        id="home-runs"
+        title="Recent evaluation runs"
+        action={
+          <ButtonLink size="sm" href={`${base}/evaluations/runs`}>
+            All runs
+          </ButtonLink>
+        }
+      >
         {runs.runs.length ? (
           <Rows>
             {runs.runs.map((r) => (
@@ -139,13 +187,28 @@ export function ProjectHome({ orgSlug, projectSlug, has, data }: Scope & { has: 
                 key={r.number}
                 href={`${base}/evaluations/runs/${r.number}`}
                 title={`Run #${r.number} · ${r.promptVersion ? `${r.promptVersion.prompt.name} v${r.promptVersion.version}` : "external"}`}
-                meta={<>{r.datasetVersion ? `${r.datasetVersion.dataset.name} v${r.datasetVersion.version} · ` : ""}<Time value={r.createdAt} mode="relative" /></>}
+                meta={
+                  <>
+                    {r.datasetVersion ? `${r.datasetVersion.dataset.name} v${r.datasetVersion.version} · ` : ""}
+                    <Time value={r.createdAt} mode="relative" />
+                  </>
+                }
                 side={<Badge>{r.status.replaceAll("_", " ")}</Badge>}
               />
             ))}
           </Rows>
         ) : (
-          <EmptyState title="No evaluation runs yet" description="Run a prompt version over a dataset to score it before it is deployed." action={has.writePrompts ? <ButtonLink size="sm" href={`${base}/evaluations/new`}>New run</ButtonLink> : undefined} />
+          <EmptyState
+            title="No evaluation runs yet"
+            description="Run a prompt version over a dataset to score it before it is deployed."
+            action={
+              has.writePrompts ? (
+                <ButtonLink size="sm" href={`${base}/evaluations/new`}>
+                  New run
+                </ButtonLink>
+              ) : undefined
+            }
+          />
         )}
       </Section>,
     );
@@ -155,7 +218,17 @@ export function ProjectHome({ orgSlug, projectSlug, has, data }: Scope & { has: 
     const v = chain.verification;
     const tone = v?.status === "ok" ? "success" : v?.status === "broken" ? "danger" : "neutral";
     sections.push(
-      <Section key="audit" id="home-audit" title="Audit trail" description="The organization's hash-chained audit log" action={<ButtonLink size="sm" href={`/o/${orgSlug}/audit`}>Audit log</ButtonLink>}>
+      <Section
+        key="audit"
+        id="home-audit"
+        title="Audit trail"
+        description="The organization's hash-chained audit log"
+        action={
+          <ButtonLink size="sm" href={`/o/${orgSlug}/audit`}>
+            Audit log
+          </ButtonLink>
+        }
+      >
         <dl className="grid grid-cols-1 gap-3 px-4 py-3 text-[13px] sm:grid-cols-2">
           <div>
             <dt className="text-xs text-zinc-600">Chain</dt>
@@ -177,11 +250,23 @@ export function ProjectHome({ orgSlug, projectSlug, has, data }: Scope & { has: 
         {exports.length ? (
           <Rows>
             {exports.slice(0, 5).map((e) => (
-              <Row key={e.id} href={`/o/${orgSlug}/audit`} title={<span className="font-mono">{e.fileName}</span>} meta={<>{e.rowCount} events · by {e.exporterLabel}</>} side={<Time value={e.createdAt} mode="relative" />} />
+              <Row
+                key={e.id}
+                href={`/o/${orgSlug}/audit`}
+                title={<span className="font-mono">{e.fileName}</span>}
+                meta={
+                  <>
+                    {e.rowCount} events · by {e.exporterLabel}
+                  </>
+                }
+                side={<Time value={e.createdAt} mode="relative" />}
+              />
             ))}
           </Rows>
         ) : (
-          <p className="px-4 pt-1 pb-4 text-[13px] text-zinc-600">No exports yet. Export the log from the audit page; each export comes with a signed manifest you can verify offline.</p>
+          <p className="px-4 pt-1 pb-4 text-[13px] text-zinc-600">
+            No exports yet. Export the log from the audit page; each export comes with a signed manifest you can verify offline.
+          </p>
         )}
       </Section>,
     );

@@ -18,7 +18,11 @@ export function NewProjectForm({ orgSlug, cancelHref }: { orgSlug: string; cance
   const router = useRouter();
   const formId = useId();
   const form = useForm({ resolver: placedZodResolver(newProjectInput, { labels: LABELS }), defaultValues: { name: "", slug: "" } });
-  const { register, setValue, formState: { errors } } = form;
+  const {
+    register,
+    setValue,
+    formState: { errors },
+  } = form;
   const slug = useWatch({ control: form.control, name: "slug" });
   const [slugEdited, setSlugEdited] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
@@ -34,7 +38,10 @@ export function NewProjectForm({ orgSlug, cancelHref }: { orgSlug: string; cance
 
   const onSubmit = (e: FormEvent) => {
     setFormError(null);
-    return form.handleSubmit((input) => create.mutate({ orgSlug, ...input }), () => focusFirstInvalid(formId))(e);
+    return form.handleSubmit(
+      (input) => create.mutate({ orgSlug, ...input }),
+      () => focusFirstInvalid(formId),
+    )(e);
   };
 
   return (
@@ -43,7 +50,10 @@ export function NewProjectForm({ orgSlug, cancelHref }: { orgSlug: string; cance
       <Input
         label={LABELS.name}
         placeholder="e.g. Billing Copilot"
-        {...register("name", { onChange: (e: { target: { value: string } }) => slugEdited || setValue("slug", slugify(e.target.value), { shouldValidate: form.formState.isSubmitted }) })}
+        {...register("name", {
+          onChange: (e: { target: { value: string } }) =>
+            slugEdited || setValue("slug", slugify(e.target.value), { shouldValidate: form.formState.isSubmitted }),
+        })}
         error={errors.name?.message}
         autoFocus
       />

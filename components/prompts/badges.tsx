@@ -14,7 +14,11 @@ export function TypeBadge({ type }: { type: "text" | "chat" }) {
 export function LabelBadge({ name, version, isProtected }: { name: string; version?: number | null; isProtected?: boolean }) {
   const production = name === "production";
   return (
-    <Badge tone={production ? "success" : name === "latest" ? "outline" : "neutral"} className={production ? "font-semibold" : undefined} title={isProtected ? `${name} is protected` : undefined}>
+    <Badge
+      tone={production ? "success" : name === "latest" ? "outline" : "neutral"}
+      className={production ? "font-semibold" : undefined}
+      title={isProtected ? `${name} is protected` : undefined}
+    >
       {isProtected ? <LockIcon size={10} aria-hidden="true" /> : null}
       {name}
       {version != null ? <span className="font-mono">v{version}</span> : null}

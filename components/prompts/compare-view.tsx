@@ -123,7 +123,14 @@ export function CompareView({ orgSlug, projectSlug, projectName, name, type }: P
           ) : toVersion.isError ? (
             <QueryErrorAlert title="Could not load a version" error={toVersion.error} />
           ) : fromVersion.data && toVersion.data ? (
-            <VersionDiff type={type} before={fromVersion.data} after={toVersion.data} beforeLabel={`Version ${from}`} afterLabel={`Version ${to}`} providerNames={providerNames} />
+            <VersionDiff
+              type={type}
+              before={fromVersion.data}
+              after={toVersion.data}
+              beforeLabel={`Version ${from}`}
+              afterLabel={`Version ${to}`}
+              providerNames={providerNames}
+            />
           ) : (
             <Spinner label="Loading the versions…" />
           )}

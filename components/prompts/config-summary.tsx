@@ -13,7 +13,15 @@ export function ConfigSummary({ orgSlug, projectSlug, config }: { orgSlug: strin
   if (config.maxTokens !== undefined) rows.push(["Max tokens", String(config.maxTokens)]);
   if (config.topP !== undefined) rows.push(["Top p", String(config.topP)]);
   if (config.stop?.length) rows.push(["Stop", config.stop.map((s) => JSON.stringify(s)).join(", ")]);
-  if (config.responseFormat) rows.push(["Response format", config.responseFormat.type === "json_schema" ? `JSON schema “${config.responseFormat.name}”` : config.responseFormat.type === "json_object" ? "JSON object" : "Text"]);
+  if (config.responseFormat)
+    rows.push([
+      "Response format",
+      config.responseFormat.type === "json_schema"
+        ? `JSON schema “${config.responseFormat.name}”`
+        : config.responseFormat.type === "json_object"
+          ? "JSON object"
+          : "Text",
+    ]);
   if (config.tools?.length) rows.push(["Tools", config.tools.map((t) => t.name).join(", ")]);
   if (rows.length === 0) return <p className="text-xs text-zinc-500">No model configuration saved with this version.</p>;
   return (

@@ -23,7 +23,12 @@ export function VersionDiff({ type, before, after, beforeLabel, afterLabel, prov
       <section aria-label={type === "text" ? "Template changes" : "Message changes"} className="flex flex-col gap-2">
         <h3 className="text-[13px] font-semibold text-zinc-900">{type === "text" ? "Template" : "Messages"}</h3>
         {type === "text" ? (
-          <TextDiff before={before?.template ?? ""} after={after.template ?? ""} title={`${beforeLabel} → ${afterLabel}`} identical="The template is the same." />
+          <TextDiff
+            before={before?.template ?? ""}
+            after={after.template ?? ""}
+            title={`${beforeLabel} → ${afterLabel}`}
+            identical="The template is the same."
+          />
         ) : (
           <MessagesDiff before={asMessages(before?.messages)} after={asMessages(after.messages)} beforeLabel={beforeLabel} afterLabel={afterLabel} />
         )}
@@ -31,7 +36,13 @@ export function VersionDiff({ type, before, after, beforeLabel, afterLabel, prov
       <VariableDeclarationsDiff before={before?.variableDetails} after={after.variableDetails} />
       <section aria-label="Model configuration changes" className="flex flex-col gap-2">
         <h3 className="text-[13px] font-semibold text-zinc-900">Model configuration</h3>
-        <ConfigDiff before={asConfig(before?.config)} after={asConfig(after.config)} beforeLabel={beforeLabel} afterLabel={afterLabel} providerNames={providerNames} />
+        <ConfigDiff
+          before={asConfig(before?.config)}
+          after={asConfig(after.config)}
+          beforeLabel={beforeLabel}
+          afterLabel={afterLabel}
+          providerNames={providerNames}
+        />
       </section>
     </div>
   );
@@ -59,7 +70,8 @@ function VariableDeclarationsDiff({ before, after }: { before: unknown; after: u
       <ul className="flex flex-col gap-1 text-xs">
         {changed.map((n) => (
           <li key={n}>
-            <span className="font-mono font-medium text-zinc-900">{n}</span>: <del className="text-red-700">{declarationText(b[n])}</del> → <ins className="text-emerald-700 no-underline">{declarationText(a[n])}</ins>
+            <span className="font-mono font-medium text-zinc-900">{n}</span>: <del className="text-red-700">{declarationText(b[n])}</del> →{" "}
+            <ins className="text-emerald-700 no-underline">{declarationText(a[n])}</ins>
           </li>
         ))}
       </ul>
@@ -182,11 +194,30 @@ function show(key: keyof ModelConfig, value: unknown, providerNames?: Record<str
   return String(value);
 }
 
-export function ConfigDiff({ before, after, beforeLabel, afterLabel, providerNames }: { before: ModelConfig; after: ModelConfig; beforeLabel: string; afterLabel: string; providerNames?: Record<string, string> }) {
+export function ConfigDiff({
+  before,
+  after,
+  beforeLabel,
+  afterLabel,
+  providerNames,
+}: {
+  before: ModelConfig;
+  after: ModelConfig;
+  beforeLabel: string;
+  afterLabel: string;
+  providerNames?: Record<string, string>;
+}) {
   const known = new Set<string>(CONFIG_KEYS.map((k) => k.key));
-  const extra = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => !known.has(k)).map((k) => ({ key: k as keyof ModelConfig, label: k }));
+  const extra = [...new Set([...Object.keys(before), ...Object.keys(after)])]
+    .filter((k) => !known.has(k))
+    .map((k) => ({ key: k as keyof ModelConfig, label: k }));
   const rows = [...CONFIG_KEYS, ...extra].filter(({ key }) => before[key] !== undefined || after[key] !== undefined);
-  if (rows.length === 0) return <p className="rounded-md border border-dashed border-zinc-200 px-3 py-3 text-center text-[13px] text-zinc-500">Neither version sets a model configuration.</p>;
+  if (rows.length === 0)
+    return (
+      <p className="rounded-md border border-dashed border-zinc-200 px-3 py-3 text-center text-[13px] text-zinc-500">
+        Neither version sets a model configuration.
+      </p>
+    );
   const changedCount = rows.filter(({ key }) => stableJson(before[key]) !== stableJson(after[key])).length;
   return (
     <div className="overflow-hidden rounded-md border border-zinc-200">
@@ -234,7 +265,13 @@ export function ConfigDiff({ before, after, beforeLabel, afterLabel, providerNam
 function ConfigCell({ value }: { value: string }) {
   return (
     <td className="px-3 py-2">
-      {value === "" ? <span className="text-xs text-zinc-500">not set</span> : <ScrollArea as="pre" className="max-h-48 overflow-auto font-mono text-xs break-words whitespace-pre-wrap text-zinc-800">{value}</ScrollArea>}
+      {value === "" ? (
+        <span className="text-xs text-zinc-500">not set</span>
+      ) : (
+        <ScrollArea as="pre" className="max-h-48 overflow-auto font-mono text-xs break-words whitespace-pre-wrap text-zinc-800">
+          {value}
+        </ScrollArea>
+      )}
     </td>
   );
 }

@@ -61,7 +61,17 @@ export function ContentEditor({ type, template, messages, onTemplateChange, onMe
 
 const ROLES: ChatMessage["role"][] = ["system", "user", "assistant"];
 
-function MessagesEditor({ messages, onChange, error, fieldErrors }: { messages: EditableMessage[]; onChange: (m: EditableMessage[]) => void; error?: string | null; fieldErrors?: Record<string, string> }) {
+function MessagesEditor({
+  messages,
+  onChange,
+  error,
+  fieldErrors,
+}: {
+  messages: EditableMessage[];
+  onChange: (m: EditableMessage[]) => void;
+  error?: string | null;
+  fieldErrors?: Record<string, string>;
+}) {
   const [announcement, setAnnouncement] = useState("");
   const hintId = useId();
 
@@ -98,42 +108,72 @@ function MessagesEditor({ messages, onChange, error, fieldErrors }: { messages: 
         {messages.map((m, i) => {
           const problem = liveProblem(m.content) ?? fieldErrors?.[`messages.${i}.content`] ?? null;
           return (
-          <li key={m.key} data-message={m.key} aria-label={`Message ${i + 1}`} className="rounded-md border border-zinc-200 bg-zinc-50/60 p-2.5">
-            <div className="mb-2 flex flex-wrap items-center gap-2">
-              <span className="w-6 text-xs font-medium text-zinc-500 tabular-nums" aria-hidden="true">
-                {i + 1}
-              </span>
-              <Select label={`Role of message ${i + 1}`} hideLabel size="sm" value={m.role} onChange={(e) => update(i, { role: e.target.value as ChatMessage["role"] })} boxClassName="w-32">
-                {ROLES.map((r) => (
-                  <option key={r} value={r}>
-                    {r}
-                  </option>
-                ))}
-              </Select>
-              <div className="ml-auto flex items-center gap-0.5">
-                <Button id={`move-up-${m.key}`} size="sm" variant="ghost" className="px-1.5" aria-label={`Move message ${i + 1} up`} disabled={i === 0} onClick={() => move(i, -1)}>
-                  <ArrowUpIcon size={14} />
-                </Button>
-                <Button id={`move-down-${m.key}`} size="sm" variant="ghost" className="px-1.5" aria-label={`Move message ${i + 1} down`} disabled={i === messages.length - 1} onClick={() => move(i, 1)}>
-                  <ArrowDownIcon size={14} />
-                </Button>
-                <Button size="sm" variant="danger-ghost" className="px-1.5" aria-label={`Remove message ${i + 1}`} disabled={messages.length === 1} onClick={() => remove(i)}>
-                  <TrashIcon size={14} />
-                </Button>
+            <li key={m.key} data-message={m.key} aria-label={`Message ${i + 1}`} className="rounded-md border border-zinc-200 bg-zinc-50/60 p-2.5">
+              <div className="mb-2 flex flex-wrap items-center gap-2">
+                <span className="w-6 text-xs font-medium text-zinc-500 tabular-nums" aria-hidden="true">
+                  {i + 1}
+                </span>
+                <Select
+                  label={`Role of message ${i + 1}`}
+                  hideLabel
+                  size="sm"
+                  value={m.role}
+                  onChange={(e) => update(i, { role: e.target.value as ChatMessage["role"] })}
+                  boxClassName="w-32"
+                >
+                  {ROLES.map((r) => (
+                    <option key={r} value={r}>
+                      {r}
+                    </option>
+                  ))}
+                </Select>
+                <div className="ml-auto flex items-center gap-0.5">
+                  <Button
+                    id={`move-up-${m.key}`}
+                    size="sm"
+                    variant="ghost"
+                    className="px-1.5"
+                    aria-label={`Move message ${i + 1} up`}
+                    disabled={i === 0}
+                    onClick={() => move(i, -1)}
+                  >
+                    <ArrowUpIcon size={14} />
+                  </Button>
+                  <Button
+                    id={`move-down-${m.key}`}
+                    size="sm"
+                    variant="ghost"
+                    className="px-1.5"
+                    aria-label={`Move message ${i + 1} down`}
+                    disabled={i === messages.length - 1}
+                    onClick={() => move(i, 1)}
+                  >
+                    <ArrowDownIcon size={14} />
+                  </Button>
+                  <Button
+                    size="sm"
+                    variant="danger-ghost"
+                    className="px-1.5"
+                    aria-label={`Remove message ${i + 1}`}
+                    disabled={messages.length === 1}
+                    onClick={() => remove(i)}
+                  >
+                    <TrashIcon size={14} />
+                  </Button>
+                </div>
               </div>
-            </div>
-            <TemplateEditor
-              label={`Content of message ${i + 1} (${m.role})`}
-              value={m.content}
-              onChange={(content) => update(i, { content })}
-              minLines={3}
-              invalid={!!problem}
-              describedBy={`${hintId}-problem-${m.key}`}
-            />
-            <p id={`${hintId}-problem-${m.key}`} className="mt-1 text-xs text-red-700 empty:hidden" aria-live="polite">
-              {problem ?? ""}
-            </p>
-          </li>
+              <TemplateEditor
+                label={`Content of message ${i + 1} (${m.role})`}
+                value={m.content}
+                onChange={(content) => update(i, { content })}
+                minLines={3}
+                invalid={!!problem}
+                describedBy={`${hintId}-problem-${m.key}`}
+              />
+              <p id={`${hintId}-problem-${m.key}`} className="mt-1 text-xs text-red-700 empty:hidden" aria-live="polite">
+                {problem ?? ""}
+              </p>
+            </li>
           );
         })}
       </ol>

@@ -33,12 +33,18 @@ export function DetailsDialog({ open, onClose, orgSlug, projectSlug, name, descr
   const queryClient = useQueryClient();
   const formId = useId();
   const form = useForm<DetailsValues>({ resolver: placedZodResolver(detailsSchema, PLACEMENT), defaultValues: { description, tags: tags.join(", ") } });
-  const { register, formState: { errors } } = form;
+  const {
+    register,
+    formState: { errors },
+  } = form;
   const [formError, setFormError] = useState<string | null>(null);
   const update = useMutation(
     trpc.prompts.updateDetails.mutationOptions({
       onSuccess: async () => {
-        await Promise.all([queryClient.invalidateQueries({ queryKey: trpc.prompts.get.queryKey({ orgSlug, projectSlug, name }) }), queryClient.invalidateQueries({ queryKey: trpc.prompts.list.queryKey() })]);
+        await Promise.all([
+          queryClient.invalidateQueries({ queryKey: trpc.prompts.get.queryKey({ orgSlug, projectSlug, name }) }),
+          queryClient.invalidateQueries({ queryKey: trpc.prompts.list.queryKey() }),
+        ]);
         onClose();
       },
       onError: (error) => setFormError(applyServerErrors(form, error, PLACEMENT)),

@@ -65,7 +65,15 @@ export function EnvironmentLabel({ env, current, versions, canMove, canRequest, 
         </>
       ) : canMove ? (
         <div className="mt-2 flex items-end gap-1.5">
-          <Select id={selectId} label={`Version for ${env.name}`} hideLabel size="sm" value={String(chosen)} onChange={(e) => setTarget(e.target.value)} wrapperClassName="flex-1">
+          <Select
+            id={selectId}
+            label={`Version for ${env.name}`}
+            hideLabel
+            size="sm"
+            value={String(chosen)}
+            onChange={(e) => setTarget(e.target.value)}
+            wrapperClassName="flex-1"
+          >
             {versions.map((v) => (
               <option key={v} value={v}>
                 Version {v}
@@ -73,7 +81,12 @@ export function EnvironmentLabel({ env, current, versions, canMove, canRequest, 
               </option>
             ))}
           </Select>
-          <Button size="sm" disabled={chosen === current?.version} onClick={() => onMove(chosen, current?.version ?? null)} aria-label={`Move ${env.name} to version ${chosen}`}>
+          <Button
+            size="sm"
+            disabled={chosen === current?.version}
+            onClick={() => onMove(chosen, current?.version ?? null)}
+            aria-label={`Move ${env.name} to version ${chosen}`}
+          >
             Move
           </Button>
         </div>

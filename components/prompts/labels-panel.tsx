@@ -33,7 +33,19 @@ type Props = {
   shown: number;
 };
 
-export function LabelsPanel({ orgSlug, projectSlug, name, canMoveLabels, canManageEnvironments, canRequestDeployments: canRequest, versions, labels, environments, latest, shown }: Props) {
+export function LabelsPanel({
+  orgSlug,
+  projectSlug,
+  name,
+  canMoveLabels,
+  canManageEnvironments,
+  canRequestDeployments: canRequest,
+  versions,
+  labels,
+  environments,
+  latest,
+  shown,
+}: Props) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [moving, setMoving] = useState<{ env: Env; to: number; from: number | null } | null>(null);
@@ -113,7 +125,8 @@ export function LabelsPanel({ orgSlug, projectSlug, name, canMoveLabels, canMana
         error={move.error ? <Alert tone="error">{errorInfo(move.error).message}</Alert> : null}
       >
         <p>
-          Applications asking for <span className="font-mono text-zinc-900">{name}</span> with label <span className="font-mono text-zinc-900">{moving?.env.name}</span> get version {moving?.to}{" "}
+          Applications asking for <span className="font-mono text-zinc-900">{name}</span> with label{" "}
+          <span className="font-mono text-zinc-900">{moving?.env.name}</span> get version {moving?.to}{" "}
           {moving?.from ? <>instead of version {moving.from}</> : null} from now on. The move is recorded in the label history and the audit log.
         </p>
       </ConfirmDialog>
@@ -129,7 +142,14 @@ export function LabelsPanel({ orgSlug, projectSlug, name, canMoveLabels, canMana
           onClose={() => setRequesting(null)}
         />
       ) : requesting?.kind === "rollback" ? (
-        <RequestRollbackDialog orgSlug={orgSlug} projectSlug={projectSlug} prompt={name} environments={protectedEnvs} initialEnvironment={requesting.environment} onClose={() => setRequesting(null)} />
+        <RequestRollbackDialog
+          orgSlug={orgSlug}
+          projectSlug={projectSlug}
+          prompt={name}
+          environments={protectedEnvs}
+          initialEnvironment={requesting.environment}
+          onClose={() => setRequesting(null)}
+        />
       ) : null}
     </Card>
   );

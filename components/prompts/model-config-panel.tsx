@@ -93,8 +93,23 @@ export function ModelConfigPanel({
     <div className="flex flex-col gap-4">
       <ProviderModelFields providers={providers.data} providerId={value.providerId} model={value.model} allowNone onChange={set} />
       <div className="grid grid-cols-2 gap-3">
-        <Input label="Temperature" inputMode="decimal" placeholder="default" value={value.temperature} error={shown("temperature")} onChange={(e) => set({ temperature: e.target.value })} hint="0 to 2" />
-        <Input label="Max tokens" inputMode="numeric" placeholder="default" value={value.maxTokens} error={shown("maxTokens")} onChange={(e) => set({ maxTokens: e.target.value })} />
+        <Input
+          label="Temperature"
+          inputMode="decimal"
+          placeholder="default"
+          value={value.temperature}
+          error={shown("temperature")}
+          onChange={(e) => set({ temperature: e.target.value })}
+          hint="0 to 2"
+        />
+        <Input
+          label="Max tokens"
+          inputMode="numeric"
+          placeholder="default"
+          value={value.maxTokens}
+          error={shown("maxTokens")}
+          onChange={(e) => set({ maxTokens: e.target.value })}
+        />
       </div>
       <StopSequences value={value.stop} onChange={(stop) => set({ stop })} error={shown("stop")} />
       <Select label="Response format" value={value.responseFormat} onChange={(e) => set({ responseFormat: e.target.value as ConfigDraft["responseFormat"] })}>
@@ -105,7 +120,14 @@ export function ModelConfigPanel({
       </Select>
       {value.responseFormat === "json_schema" ? (
         <div className="flex flex-col gap-3 rounded-md border border-zinc-200 bg-zinc-50/60 p-3">
-          <Input label="Schema name" value={value.schemaName} error={shown("schemaName")} onChange={(e) => set({ schemaName: e.target.value })} placeholder="answer" spellCheck={false} />
+          <Input
+            label="Schema name"
+            value={value.schemaName}
+            error={shown("schemaName")}
+            onChange={(e) => set({ schemaName: e.target.value })}
+            placeholder="answer"
+            spellCheck={false}
+          />
           <Textarea
             label="JSON Schema"
             value={value.schemaText}
@@ -115,7 +137,12 @@ export function ModelConfigPanel({
             spellCheck={false}
             placeholder={'{\n  "type": "object",\n  "properties": { "answer": { "type": "string" } },\n  "required": ["answer"]\n}'}
           />
-          <Checkbox label="Strict" description="Ask the model to follow the schema exactly (where the provider supports it)." checked={value.strict} onChange={(e) => set({ strict: e.target.checked })} />
+          <Checkbox
+            label="Strict"
+            description="Ask the model to follow the schema exactly (where the provider supports it)."
+            checked={value.strict}
+            onChange={(e) => set({ strict: e.target.checked })}
+          />
         </div>
       ) : null}
       <Textarea

@@ -214,9 +214,19 @@ export function contentKey(draft: ContentDraft): string {
 }
 
 /** Path of a prompt page: folders of the name are path segments. */
-export function promptHref(orgSlug: string, projectSlug: string, name: string, action?: "edit" | "compare", query?: Record<string, string | number | undefined>): string {
+export function promptHref(
+  orgSlug: string,
+  projectSlug: string,
+  name: string,
+  action?: "edit" | "compare",
+  query?: Record<string, string | number | undefined>,
+): string {
   const path = `/o/${orgSlug}/p/${projectSlug}/prompts/${name.split("/").map(encodeURIComponent).join("/")}${action ? `/~${action}` : ""}`;
-  const qs = new URLSearchParams(Object.entries(query ?? {}).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== "").map(([k, v]) => [k, String(v)])).toString();
+  const qs = new URLSearchParams(
+    Object.entries(query ?? {})
+      .filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== "")
+      .map(([k, v]) => [k, String(v)]),
+  ).toString();
   return qs ? `${path}?${qs}` : path;
 }
 
@@ -230,7 +240,14 @@ export function playgroundHref(orgSlug: string, projectSlug: string, name?: stri
 
 /** Comma-separated tags, checked like the server does. */
 export function parseTags(text: string): { tags: string[]; error?: string } {
-  const tags = [...new Set(text.split(",").map((t) => t.trim()).filter(Boolean))];
+  const tags = [
+    ...new Set(
+      text
+        .split(",")
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
   const bad = tags.find((t) => !/^[\w.-]{1,40}$/.test(t));
   if (bad) return { tags, error: `Tag "${bad}" may use letters, digits, . _ - (up to 40 characters)` };
   if (tags.length > 20) return { tags, error: "At most 20 tags" };

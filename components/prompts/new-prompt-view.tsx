@@ -65,7 +65,10 @@ export function NewPromptView({ orgSlug, projectSlug, projectName }: Props) {
     resolver: placedZodResolver(newPromptSchema, PLACEMENT),
     defaultValues: { name: "", description: "", tags: "", content: newDraft("chat"), commitMessage: "First version" },
   });
-  const { register, formState: { errors, isSubmitted } } = form;
+  const {
+    register,
+    formState: { errors, isSubmitted },
+  } = form;
   const [name, description, tagsText, draft] = useWatch({ control: form.control, name: ["name", "description", "tags", "content"] });
   const [formError, setFormError] = useState<string | null>(null);
   // The content is one controlled value; updates read the latest (the editors call back after render).
@@ -99,14 +102,32 @@ export function NewPromptView({ orgSlug, projectSlug, projectName }: Props) {
         const fresh = newDraft("chat");
         return { ...draft, type, messages: draft.template ? [{ ...fresh.messages[1]!, content: draft.template }] : fresh.messages };
       }
-      return { ...draft, type, template: draft.template || draft.messages.map((m) => m.content).filter(Boolean).join("\n\n") };
+      return {
+        ...draft,
+        type,
+        template:
+          draft.template ||
+          draft.messages
+            .map((m) => m.content)
+            .filter(Boolean)
+            .join("\n\n"),
+      };
     });
   }
 
   const onSubmit = (e: FormEvent) => {
     setFormError(null);
     return form.handleSubmit(
-      (v) => create.mutate({ orgSlug, projectSlug, name: v.name, description: v.description, tags: parseTags(v.tags).tags, content: draftToContent(v.content).content, commitMessage: v.commitMessage }),
+      (v) =>
+        create.mutate({
+          orgSlug,
+          projectSlug,
+          name: v.name,
+          description: v.description,
+          tags: parseTags(v.tags).tags,
+          content: draftToContent(v.content).content,
+          commitMessage: v.commitMessage,
+        }),
       () => focusFirstInvalid(formId),
     )(e);
   };
@@ -120,7 +141,11 @@ export function NewPromptView({ orgSlug, projectSlug, projectName }: Props) {
 
   return (
     <>
-      <PageHeader eyebrow={projectName} title="New prompt" description="A prompt keeps every saved version. Environments (development, staging, production) point at one version each." />
+      <PageHeader
+        eyebrow={projectName}
+        title="New prompt"
+        description="A prompt keeps every saved version. Environments (development, staging, production) point at one version each."
+      />
       <form id={formId} onSubmit={onSubmit} noValidate aria-label="New prompt" className="grid grid-cols-1 gap-4 lg:grid-cols-[minmax(0,1fr)_20rem]">
         <div className="flex min-w-0 flex-col gap-4">
           <Card aria-labelledby="details-title">
@@ -136,7 +161,8 @@ export function NewPromptView({ orgSlug, projectSlug, projectName }: Props) {
                 autoComplete="off"
                 hint={
                   <>
-                    Letters, digits, <code>. _ -</code>; use <code>/</code> for folders, e.g. <code className="font-mono">support/greeting</code>. Applications fetch the prompt by this name.
+                    Letters, digits, <code>. _ -</code>; use <code>/</code> for folders, e.g. <code className="font-mono">support/greeting</code>. Applications
+                    fetch the prompt by this name.
                   </>
                 }
               />
@@ -156,7 +182,14 @@ export function NewPromptView({ orgSlug, projectSlug, projectName }: Props) {
                         draft.type === value ? "border-accent-ring bg-accent-soft/60" : "border-zinc-300 bg-white hover:border-zinc-400",
                       )}
                     >
-                      <input type="radio" name="type" value={value} checked={draft.type === value} onChange={() => setType(value)} className="mt-0.5 accent-[var(--color-accent)]" />
+                      <input
+                        type="radio"
+                        name="type"
+                        value={value}
+                        checked={draft.type === value}
+                        onChange={() => setType(value)}
+                        className="mt-0.5 accent-[var(--color-accent)]"
+                      />
                       <span>
                         <span className="block font-medium text-zinc-900">{label}</span>
                         <span className="block text-xs text-zinc-500">{description}</span>
@@ -165,8 +198,22 @@ export function NewPromptView({ orgSlug, projectSlug, projectName }: Props) {
                   ))}
                 </div>
               </fieldset>
-              <Textarea label="Description" labelAside={<span className="text-xs text-zinc-500">optional</span>} {...register("description")} error={errors.description?.message} maxLength={2000} className="min-h-14" />
-              <Input label="Tags" labelAside={<span className="text-xs text-zinc-500">optional</span>} {...register("tags")} error={errors.tags?.message} placeholder="support, onboarding" hint="Separate tags with commas." />
+              <Textarea
+                label="Description"
+                labelAside={<span className="text-xs text-zinc-500">optional</span>}
+                {...register("description")}
+                error={errors.description?.message}
+                maxLength={2000}
+                className="min-h-14"
+              />
+              <Input
+                label="Tags"
+                labelAside={<span className="text-xs text-zinc-500">optional</span>}
+                {...register("tags")}
+                error={errors.tags?.message}
+                placeholder="support, onboarding"
+                hint="Separate tags with commas."
+              />
             </CardBody>
           </Card>
           <Card aria-labelledby="content-title">
@@ -195,7 +242,13 @@ export function NewPromptView({ orgSlug, projectSlug, projectName }: Props) {
           <Card aria-labelledby="config-title">
             <CardHeader titleId="config-title" title="Model configuration" description="Stored with the version; applications may use it." />
             <CardBody>
-              <ModelConfigPanel orgSlug={orgSlug} projectSlug={projectSlug} value={draft.config} onChange={(config) => setDraft((d) => ({ ...d, config }))} showErrors={isSubmitted} />
+              <ModelConfigPanel
+                orgSlug={orgSlug}
+                projectSlug={projectSlug}
+                value={draft.config}
+                onChange={(config) => setDraft((d) => ({ ...d, config }))}
+                showErrors={isSubmitted}
+              />
             </CardBody>
           </Card>
           <Card aria-labelledby="save-title">

@@ -59,7 +59,10 @@ export function PromptDetailHeader({ orgSlug, projectSlug, projectName, name, pr
                   Edit details
                 </Button>
               ) : null}
-              <Link href={`/o/${orgSlug}/p/${projectSlug}/evaluations/dashboard?prompt=${encodeURIComponent(name)}`} className="inline-flex h-5 items-center rounded px-1.5 text-[11px] font-medium text-zinc-700 underline decoration-zinc-300 underline-offset-2 hover:bg-zinc-100 hover:text-zinc-900">
+              <Link
+                href={`/o/${orgSlug}/p/${projectSlug}/evaluations/dashboard?prompt=${encodeURIComponent(name)}`}
+                className="inline-flex h-5 items-center rounded px-1.5 text-[11px] font-medium text-zinc-700 underline decoration-zinc-300 underline-offset-2 hover:bg-zinc-100 hover:text-zinc-900"
+              >
                 Evaluations dashboard
               </Link>
             </span>
@@ -80,14 +83,26 @@ export function PromptDetailHeader({ orgSlug, projectSlug, projectName, name, pr
               </ButtonLink>
             ) : null}
             {canWrite ? (
-              <ButtonLink variant="primary" href={promptHref(orgSlug, projectSlug, name, "edit", shown !== latest ? { from: shown } : undefined)} icon={<PencilIcon size={14} />}>
+              <ButtonLink
+                variant="primary"
+                href={promptHref(orgSlug, projectSlug, name, "edit", shown !== latest ? { from: shown } : undefined)}
+                icon={<PencilIcon size={14} />}
+              >
                 Edit
               </ButtonLink>
             ) : null}
           </>
         }
       />
-      <DetailsDialog open={editingDetails} onClose={() => setEditingDetails(false)} orgSlug={orgSlug} projectSlug={projectSlug} name={name} description={p.description} tags={p.tags} />
+      <DetailsDialog
+        open={editingDetails}
+        onClose={() => setEditingDetails(false)}
+        orgSlug={orgSlug}
+        projectSlug={projectSlug}
+        name={name}
+        description={p.description}
+        tags={p.tags}
+      />
     </>
   );
 }

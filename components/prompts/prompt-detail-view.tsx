@@ -61,7 +61,16 @@ export function PromptDetailView(props: Props) {
 
   return (
     <>
-      <PromptDetailHeader orgSlug={orgSlug} projectSlug={projectSlug} projectName={projectName} name={name} prompt={p} shown={shown} canWrite={canWrite} canRun={canRun} />
+      <PromptDetailHeader
+        orgSlug={orgSlug}
+        projectSlug={projectSlug}
+        projectName={projectName}
+        name={name}
+        prompt={p}
+        shown={shown}
+        canWrite={canWrite}
+        canRun={canRun}
+      />
       {saved > 0 ? (
         <Alert tone="success" className="mb-4">
           Version {saved} saved. {saved === latest ? "It is the latest version; environments keep their versions until a label is moved." : null}
@@ -69,8 +78,27 @@ export function PromptDetailView(props: Props) {
       ) : null}
       <div className="grid grid-cols-1 gap-4 xl:grid-cols-[minmax(0,1fr)_22rem] [&>*]:min-w-0">
         <div className="flex min-w-0 flex-col gap-4">
-          <VersionCard orgSlug={orgSlug} projectSlug={projectSlug} name={name} type={type} version={shown} latest={latest} versions={versionNumbers} onChoose={showVersion} />
-          <VersionsTable orgSlug={orgSlug} projectSlug={projectSlug} name={name} canWrite={canWrite} versions={p.versions} labels={p.labels} latest={latest} shown={shown} onShow={showVersion} />
+          <VersionCard
+            orgSlug={orgSlug}
+            projectSlug={projectSlug}
+            name={name}
+            type={type}
+            version={shown}
+            latest={latest}
+            versions={versionNumbers}
+            onChoose={showVersion}
+          />
+          <VersionsTable
+            orgSlug={orgSlug}
+            projectSlug={projectSlug}
+            name={name}
+            canWrite={canWrite}
+            versions={p.versions}
+            labels={p.labels}
+            latest={latest}
+            shown={shown}
+            onShow={showVersion}
+          />
         </div>
         <div className="flex min-w-0 flex-col gap-4">
           <LabelsPanel
@@ -80,7 +108,12 @@ export function PromptDetailView(props: Props) {
             canMoveLabels={canMoveLabels}
             canManageEnvironments={canManageEnvironments}
             canRequestDeployments={canRequestDeployments}
-            versions={versionNumbers} labels={p.labels} environments={p.environments} latest={latest} shown={shown} />
+            versions={versionNumbers}
+            labels={p.labels}
+            environments={p.environments}
+            latest={latest}
+            shown={shown}
+          />
           <LabelHistory orgSlug={orgSlug} projectSlug={projectSlug} name={name} environments={p.environments.map((e) => e.name)} />
         </div>
       </div>

@@ -42,7 +42,12 @@ export function PromptEditorView(props: Props) {
     setStart({ latest, from: prompt.data.versions.some((v) => v.version === requested) ? requested : latest });
   }
   const startedAtLatest = start?.latest ?? null;
-  const base = useQuery({ ...trpc.prompts.version.queryOptions({ orgSlug, projectSlug, name, version: start?.from ?? 1 }), enabled: start !== null, staleTime: Infinity, refetchOnWindowFocus: false });
+  const base = useQuery({
+    ...trpc.prompts.version.queryOptions({ orgSlug, projectSlug, name, version: start?.from ?? 1 }),
+    enabled: start !== null,
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+  });
 
   if (prompt.isError) return <QueryErrorAlert title="Could not load the prompt" error={prompt.error} />;
   if (base.isError) return <QueryErrorAlert title="Could not load the version" error={base.error} />;
@@ -120,7 +125,8 @@ function EditorForm({ orgSlug, projectSlug, projectName, name, type, base, start
         description={
           <>
             Saving creates version {basedOn + 1}. Started from version {base.version}
-            {base.version === startedAtLatest ? " (the latest)" : `; the latest is version ${startedAtLatest}`}, saved by {base.authorLabel} <Time value={base.createdAt} mode="relative" />.
+            {base.version === startedAtLatest ? " (the latest)" : `; the latest is version ${startedAtLatest}`}, saved by {base.authorLabel}{" "}
+            <Time value={base.createdAt} mode="relative" />.
           </>
         }
         actions={
@@ -170,7 +176,13 @@ function EditorForm({ orgSlug, projectSlug, projectName, name, type, base, start
         <Card aria-labelledby="config-title" className="min-w-0 self-start">
           <CardHeader titleId="config-title" title="Model configuration" />
           <CardBody>
-            <ModelConfigPanel orgSlug={orgSlug} projectSlug={projectSlug} value={draft.config} onChange={(config) => setDraft((d) => ({ ...d, config }))} showErrors={attempted} />
+            <ModelConfigPanel
+              orgSlug={orgSlug}
+              projectSlug={projectSlug}
+              value={draft.config}
+              onChange={(config) => setDraft((d) => ({ ...d, config }))}
+              showErrors={attempted}
+            />
           </CardBody>
         </Card>
       </div>
@@ -266,17 +278,28 @@ function ReviewDialog({
   const providerNames = Object.fromEntries((providers.data ?? []).map((p) => [p.id, p.name]));
   const content: VersionContent = draftToContent(draft).content;
   const afterLike: VersionLike =
-    content.type === "text" ? { template: content.template, config: content.config, variableDetails: content.variableDetails } : { messages: content.messages, config: content.config, variableDetails: content.variableDetails };
+    content.type === "text"
+      ? { template: content.template, config: content.config, variableDetails: content.variableDetails }
+      : { messages: content.messages, config: content.config, variableDetails: content.variableDetails };
   // After a rebase the diff is against the version the save now builds on.
   const compareWith = basedOn !== base.version ? basedOn : base.version;
-  const rebased = useQuery({ ...trpc.prompts.version.queryOptions({ orgSlug, projectSlug, name, version: compareWith }), enabled: open && compareWith !== base.version });
+  const rebased = useQuery({
+    ...trpc.prompts.version.queryOptions({ orgSlug, projectSlug, name, version: compareWith }),
+    enabled: open && compareWith !== base.version,
+  });
   const before: VersionLike | null = compareWith === base.version ? base : (rebased.data ?? null);
-  const theirs = useQuery({ ...trpc.prompts.version.queryOptions({ orgSlug, projectSlug, name, version: conflict?.latest ?? 1 }), enabled: !!conflict?.latest });
+  const theirs = useQuery({
+    ...trpc.prompts.version.queryOptions({ orgSlug, projectSlug, name, version: conflict?.latest ?? 1 }),
+    enabled: !!conflict?.latest,
+  });
 
   const save = useMutation(
     trpc.prompts.createVersion.mutationOptions({
       onSuccess: async (result) => {
-        await Promise.all([queryClient.invalidateQueries({ queryKey: trpc.prompts.get.queryKey({ orgSlug, projectSlug, name }) }), queryClient.invalidateQueries({ queryKey: trpc.prompts.list.queryKey() })]);
+        await Promise.all([
+          queryClient.invalidateQueries({ queryKey: trpc.prompts.get.queryKey({ orgSlug, projectSlug, name }) }),
+          queryClient.invalidateQueries({ queryKey: trpc.prompts.list.queryKey() }),
+        ]);
         onSaved(result.version);
       },
       onError: async (error) => {
@@ -357,7 +380,16 @@ function ReviewDialog({
             <h3 id="theirs-title" className="text-[13px] font-semibold text-zinc-900">
               Their changes: version {basedOn} → version {conflict.latest}
             </h3>
-            <TheirChanges orgSlug={orgSlug} projectSlug={projectSlug} name={name} type={type} from={basedOn} to={conflict.latest} providerNames={providerNames} theirs={theirs.data} />
+            <TheirChanges
+              orgSlug={orgSlug}
+              projectSlug={projectSlug}
+              name={name}
+              type={type}
+              from={basedOn}
+              to={conflict.latest}
+              providerNames={providerNames}
+              theirs={theirs.data}
+            />
             <div className="flex flex-wrap gap-2">
               <Button
                 variant="primary"
@@ -374,11 +406,20 @@ function ReviewDialog({
                 Discard my edits and edit version {conflict.latest}
               </Button>
             </div>
-            <p className="text-xs text-zinc-600">Saving on top replaces their content with yours: check the diff below against version {conflict.latest} first.</p>
+            <p className="text-xs text-zinc-600">
+              Saving on top replaces their content with yours: check the diff below against version {conflict.latest} first.
+            </p>
           </section>
         ) : null}
         {before ? (
-          <VersionDiff type={type} before={before} after={afterLike} beforeLabel={`Version ${compareWith}`} afterLabel="Your edit" providerNames={providerNames} />
+          <VersionDiff
+            type={type}
+            before={before}
+            after={afterLike}
+            beforeLabel={`Version ${compareWith}`}
+            afterLabel="Your edit"
+            providerNames={providerNames}
+          />
         ) : (
           <Spinner label="Loading the comparison…" />
         )}
@@ -393,9 +434,29 @@ function isIdentical(error: unknown): boolean {
   return info.code === "CONFLICT" && /Nothing changed/i.test(info.message);
 }
 
-function TheirChanges({ orgSlug, projectSlug, name, type, from, to, providerNames, theirs }: { orgSlug: string; projectSlug: string; name: string; type: "text" | "chat"; from: number; to: number; providerNames: Record<string, string>; theirs: VersionLike | undefined }) {
+function TheirChanges({
+  orgSlug,
+  projectSlug,
+  name,
+  type,
+  from,
+  to,
+  providerNames,
+  theirs,
+}: {
+  orgSlug: string;
+  projectSlug: string;
+  name: string;
+  type: "text" | "chat";
+  from: number;
+  to: number;
+  providerNames: Record<string, string>;
+  theirs: VersionLike | undefined;
+}) {
   const trpc = useTRPC();
   const mine = useQuery(trpc.prompts.version.queryOptions({ orgSlug, projectSlug, name, version: from }));
   if (!mine.data || !theirs) return <Spinner label="Loading their changes…" />;
-  return <VersionDiff type={type} before={mine.data} after={theirs} beforeLabel={`Version ${from}`} afterLabel={`Version ${to}`} providerNames={providerNames} />;
+  return (
+    <VersionDiff type={type} before={mine.data} after={theirs} beforeLabel={`Version ${from}`} afterLabel={`Version ${to}`} providerNames={providerNames} />
+  );
 }

@@ -54,7 +54,9 @@ export function PromptsList({ orgSlug, projectSlug, projectName, canWrite }: Pro
   }, [search]);
 
   const input = { orgSlug, projectSlug, search: debounced || undefined, tag: tag || undefined, limit: 100 };
-  const prompts = useInfiniteQuery(trpc.prompts.list.infiniteQueryOptions(input, { getNextPageParam: (last) => last.nextCursor ?? undefined, placeholderData: keepPreviousData }));
+  const prompts = useInfiniteQuery(
+    trpc.prompts.list.infiniteQueryOptions(input, { getNextPageParam: (last) => last.nextCursor ?? undefined, placeholderData: keepPreviousData }),
+  );
   // Tags offered by the filter come from the unfiltered list.
   const all = useQuery(trpc.prompts.list.queryOptions({ orgSlug, projectSlug, limit: 200 }));
   const tags = [...new Set((all.data?.items ?? []).flatMap((p) => p.tags))].sort();
@@ -77,7 +79,12 @@ export function PromptsList({ orgSlug, projectSlug, projectName, canWrite }: Pro
 
   return (
     <>
-      <PageHeader eyebrow={projectName} title="Prompts" description="Every prompt of this project with its numbered versions. Labels show which version each environment serves." actions={newButton} />
+      <PageHeader
+        eyebrow={projectName}
+        title="Prompts"
+        description="Every prompt of this project with its numbered versions. Labels show which version each environment serves."
+        actions={newButton}
+      />
       <Card aria-labelledby="prompts-title">
         <div className="flex flex-wrap items-end justify-between gap-3 border-b border-zinc-200 px-4 py-3">
           <div className="flex min-h-7 items-center gap-3">
@@ -86,8 +93,22 @@ export function PromptsList({ orgSlug, projectSlug, projectName, canWrite }: Pro
             </h2>
             {prompts.isFetching && !prompts.isPending ? <Spinner size={12} /> : null}
           </div>
-          <form role="search" aria-label="Filter prompts" className="flex flex-wrap items-end gap-2" onSubmit={(e) => (e.preventDefault(), setDebounced(search.trim()))}>
-            <Input label="Search" hideLabel type="search" placeholder="Search names and descriptions" value={search} onChange={(e) => setSearch(e.target.value)} wrapperClassName="w-64" className="h-7 text-[13px]" />
+          <form
+            role="search"
+            aria-label="Filter prompts"
+            className="flex flex-wrap items-end gap-2"
+            onSubmit={(e) => (e.preventDefault(), setDebounced(search.trim()))}
+          >
+            <Input
+              label="Search"
+              hideLabel
+              type="search"
+              placeholder="Search names and descriptions"
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+              wrapperClassName="w-64"
+              className="h-7 text-[13px]"
+            />
             <Select label="Tag" hideLabel size="sm" value={tag} onChange={(e) => setParam("tag", e.target.value)} boxClassName="w-40">
               <option value="">All tags</option>
               {tags.map((t) => (
@@ -110,7 +131,13 @@ export function PromptsList({ orgSlug, projectSlug, projectName, canWrite }: Pro
           <EmptyState
             icon={<FileTextIcon />}
             title={filtered ? "No prompts match" : "No prompts yet"}
-            description={filtered ? "Try another search or tag." : canWrite ? "Create a prompt, then save versions and point environments at them." : "Editors create prompts; you will see them here."}
+            description={
+              filtered
+                ? "Try another search or tag."
+                : canWrite
+                  ? "Create a prompt, then save versions and point environments at them."
+                  : "Editors create prompts; you will see them here."
+            }
             action={
               filtered ? (
                 <Button size="sm" onClick={() => (setSearch(""), setDebounced(""), router.replace(pathname, { scroll: false }))}>
@@ -149,7 +176,10 @@ export function PromptsList({ orgSlug, projectSlug, projectName, canWrite }: Pro
                 {rows.map((p) => (
                   <TR key={p.id}>
                     <TD className={folder ? "pl-9!" : undefined}>
-                      <Link href={promptHref(orgSlug, projectSlug, p.name)} className="font-mono text-[13px] font-medium text-zinc-900 hover:text-accent hover:underline">
+                      <Link
+                        href={promptHref(orgSlug, projectSlug, p.name)}
+                        className="font-mono text-[13px] font-medium text-zinc-900 hover:text-accent hover:underline"
+                      >
                         {folder ? (
                           <>
                             <span className="sr-only">{folder}/</span>

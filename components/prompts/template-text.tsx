@@ -7,7 +7,14 @@ const PLACEHOLDER = /(\{\{\s*[A-Za-z_][\w.-]*\s*\}\})/g;
 export function TemplateText({ text, className, label }: { text: string; className?: string; label?: string }) {
   const parts = text.split(PLACEHOLDER);
   return (
-    <ScrollArea as="pre" label={label} className={cn("overflow-auto rounded-md border border-zinc-200 bg-zinc-50/60 px-3 py-2 font-mono text-[12.5px] leading-relaxed whitespace-pre-wrap text-zinc-800", className)}>
+    <ScrollArea
+      as="pre"
+      label={label}
+      className={cn(
+        "overflow-auto rounded-md border border-zinc-200 bg-zinc-50/60 px-3 py-2 font-mono text-[12.5px] leading-relaxed whitespace-pre-wrap text-zinc-800",
+        className,
+      )}
+    >
       {text === "" ? (
         <span className="text-zinc-500 italic">(empty)</span>
       ) : (
@@ -36,7 +43,9 @@ export function VariableDetailsList({ variables, details, emptyText = "No variab
         const dflt = typeof d?.default === "string" ? d.default : null;
         return (
           <div key={name} className="flex flex-wrap items-baseline gap-x-2 gap-y-0.5 text-xs">
-            <dt className="inline-flex h-5 items-center rounded bg-indigo-50 px-1.5 font-mono text-[11px] font-medium text-indigo-700 ring-1 ring-indigo-200 ring-inset">{name}</dt>
+            <dt className="inline-flex h-5 items-center rounded bg-indigo-50 px-1.5 font-mono text-[11px] font-medium text-indigo-700 ring-1 ring-indigo-200 ring-inset">
+              {name}
+            </dt>
             <dd className="text-zinc-700">
               {dflt === null ? (
                 <span className="text-zinc-600">required</span>

@@ -32,14 +32,29 @@ export function VariablesTable({ variables, value, onChange }: Props) {
             return (
               <TR key={name} className="align-top">
                 <TD className="pt-3.5">
-                  <span className="inline-flex h-5 items-center rounded bg-indigo-50 px-1.5 font-mono text-[11px] font-medium text-indigo-700 ring-1 ring-indigo-200 ring-inset">{name}</span>
+                  <span className="inline-flex h-5 items-center rounded bg-indigo-50 px-1.5 font-mono text-[11px] font-medium text-indigo-700 ring-1 ring-indigo-200 ring-inset">
+                    {name}
+                  </span>
                 </TD>
                 <TD className="min-w-40">
-                  <Input label={`Description of ${name}`} hideLabel value={v.description} maxLength={MAX_VARIABLE_DESCRIPTION} placeholder="What it is for (optional)" onChange={(e) => set(name, { description: e.target.value })} />
+                  <Input
+                    label={`Description of ${name}`}
+                    hideLabel
+                    value={v.description}
+                    maxLength={MAX_VARIABLE_DESCRIPTION}
+                    placeholder="What it is for (optional)"
+                    onChange={(e) => set(name, { description: e.target.value })}
+                  />
                 </TD>
                 <TD className="min-w-52">
                   <div className="flex flex-col gap-1.5">
-                    <Checkbox label="Has default" checked={v.hasDefault} onChange={(e) => set(name, { hasDefault: e.target.checked })} aria-label={`${name} has a default`} className="pt-1.5" />
+                    <Checkbox
+                      label="Has default"
+                      checked={v.hasDefault}
+                      onChange={(e) => set(name, { hasDefault: e.target.checked })}
+                      aria-label={`${name} has a default`}
+                      className="pt-1.5"
+                    />
                     {v.hasDefault ? (
                       <Input
                         label={`Default of ${name}`}

@@ -34,7 +34,10 @@ export function VersionAtLookup({ orgSlug, projectSlug, name, environments }: Pr
     resolver: placedZodResolver(lookupSchema, PLACEMENT),
     defaultValues: { label: environments.includes("production") ? "production" : (environments[0] ?? ""), at: "" },
   });
-  const { register, formState: { errors, isSubmitting } } = form;
+  const {
+    register,
+    formState: { errors, isSubmitting },
+  } = form;
   const [answer, setAnswer] = useState<{ label: string; at: Date; version: number | null } | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
 
@@ -70,7 +73,11 @@ export function VersionAtLookup({ orgSlug, projectSlug, name, environments }: Pr
           Look up
         </Button>
         <p role="status" className="text-[13px] text-zinc-700">
-          {answer ? (answer.version ? `${answer.label} served version ${answer.version} at ${formatDateTime(answer.at)}.` : `${answer.label} pointed at no version at ${formatDateTime(answer.at)}.`) : ""}
+          {answer
+            ? answer.version
+              ? `${answer.label} served version ${answer.version} at ${formatDateTime(answer.at)}.`
+              : `${answer.label} pointed at no version at ${formatDateTime(answer.at)}.`
+            : ""}
         </p>
       </div>
       {formError ? <Alert tone="error">{formError}</Alert> : null}

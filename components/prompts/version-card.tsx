@@ -59,7 +59,8 @@ export function VersionCard({ orgSlug, projectSlug, name, type, version, latest,
         ) : (
           <>
             <p className="text-xs text-zinc-500">
-              Saved by <span className="text-zinc-700">{v.data.authorLabel}</span> · <Time value={v.data.createdAt} /> · <span className="font-mono">sha256 {v.data.contentHash.slice(0, 12)}</span>
+              Saved by <span className="text-zinc-700">{v.data.authorLabel}</span> · <Time value={v.data.createdAt} /> ·{" "}
+              <span className="font-mono">sha256 {v.data.contentHash.slice(0, 12)}</span>
             </p>
             {type === "text" ? (
               <TemplateText text={v.data.template ?? ""} label={`Template of version ${version}`} />

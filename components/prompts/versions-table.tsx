@@ -25,7 +25,11 @@ type Props = {
 export function VersionsTable({ orgSlug, projectSlug, name, canWrite, versions, labels, latest, shown, onShow }: Props) {
   return (
     <Card aria-labelledby="versions-title">
-      <CardHeader titleId="versions-title" title={`${versions.length} ${versions.length === 1 ? "version" : "versions"}`} description="Versions never change once saved; each save adds the next number." />
+      <CardHeader
+        titleId="versions-title"
+        title={`${versions.length} ${versions.length === 1 ? "version" : "versions"}`}
+        description="Versions never change once saved; each save adds the next number."
+      />
       <Table caption={`Versions of ${name}`}>
         <THead>
           <TR>
@@ -43,7 +47,9 @@ export function VersionsTable({ orgSlug, projectSlug, name, canWrite, versions, 
                 <TD className="align-top font-mono text-xs font-medium whitespace-nowrap text-zinc-900">v{v.version}</TD>
                 <TD className="min-w-48">
                   <span className="block text-zinc-800">{v.commitMessage}</span>
-                  {v.basedOnVersion && v.basedOnVersion !== v.version - 1 ? <span className="block text-xs text-zinc-500">based on v{v.basedOnVersion}</span> : null}
+                  {v.basedOnVersion && v.basedOnVersion !== v.version - 1 ? (
+                    <span className="block text-xs text-zinc-500">based on v{v.basedOnVersion}</span>
+                  ) : null}
                   {v.version === latest || here.length ? (
                     <span className="mt-1 flex flex-wrap gap-1" aria-label="Labels">
                       {v.version === latest ? <LabelBadge name="latest" /> : null}
@@ -63,12 +69,22 @@ export function VersionsTable({ orgSlug, projectSlug, name, canWrite, versions, 
                       View
                     </Button>
                     {v.version > 1 ? (
-                      <ButtonLink size="sm" variant="ghost" aria-label={`Diff version ${v.version} with the one before`} href={promptHref(orgSlug, projectSlug, name, "compare", { from: versions.find((x) => x.version < v.version)?.version, to: v.version })}>
+                      <ButtonLink
+                        size="sm"
+                        variant="ghost"
+                        aria-label={`Diff version ${v.version} with the one before`}
+                        href={promptHref(orgSlug, projectSlug, name, "compare", { from: versions.find((x) => x.version < v.version)?.version, to: v.version })}
+                      >
                         Diff
                       </ButtonLink>
                     ) : null}
                     {canWrite ? (
-                      <ButtonLink size="sm" variant="ghost" aria-label={`Edit from version ${v.version}`} href={promptHref(orgSlug, projectSlug, name, "edit", v.version !== latest ? { from: v.version } : undefined)}>
+                      <ButtonLink
+                        size="sm"
+                        variant="ghost"
+                        aria-label={`Edit from version ${v.version}`}
+                        href={promptHref(orgSlug, projectSlug, name, "edit", v.version !== latest ? { from: v.version } : undefined)}
+                      >
                         Edit from
                       </ButtonLink>
                     ) : null}

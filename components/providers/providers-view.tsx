@@ -17,7 +17,10 @@ type Price = RouterOutputs["modelPrices"]["list"]["prices"][number];
 type Kind = Provider["kind"];
 
 const KIND_LABELS: Record<Kind, string> = { openai_compatible: "OpenAI-compatible", anthropic: "Anthropic", simulated: "Simulated" };
-const DEFAULT_URLS: Record<(typeof PROVIDER_KINDS)[number], string> = { openai_compatible: "https://api.openai.com/v1", anthropic: "https://api.anthropic.com" };
+const DEFAULT_URLS: Record<(typeof PROVIDER_KINDS)[number], string> = {
+  openai_compatible: "https://api.openai.com/v1",
+  anthropic: "https://api.anthropic.com",
+};
 
 export function ProvidersView({ orgSlug, projectSlug, projectName, canManage }: Props) {
   const trpc = useTRPC();
@@ -31,7 +34,11 @@ export function ProvidersView({ orgSlug, projectSlug, projectName, canManage }: 
   return (
     <>
       <CrudSection<Provider>
-        page={{ eyebrow: projectName, title: "Providers", description: "Connections to model APIs used by the playground and evaluations, and the prices used to compute what runs cost." }}
+        page={{
+          eyebrow: projectName,
+          title: "Providers",
+          description: "Connections to model APIs used by the playground and evaluations, and the prices used to compute what runs cost.",
+        }}
         title="Connections"
         createLabel="Add provider"
         canCreate={canManage}
@@ -50,7 +57,9 @@ export function ProvidersView({ orgSlug, projectSlug, projectName, canManage }: 
                   {p.name}
                   {p.builtIn ? <Badge tone="outline">Built-in</Badge> : null}
                 </span>
-                {p.kind === "simulated" ? <span className="block text-xs text-zinc-500">Offline stand-in: deterministic replies, no network, no cost.</span> : null}
+                {p.kind === "simulated" ? (
+                  <span className="block text-xs text-zinc-500">Offline stand-in: deterministic replies, no network, no cost.</span>
+                ) : null}
               </>
             ),
           },
@@ -81,7 +90,12 @@ export function ProvidersView({ orgSlug, projectSlug, projectName, canManage }: 
                   (p) => ({
                     title: `Delete ${p.name}?`,
                     confirmLabel: "Delete provider",
-                    body: <p>Its stored API key is deleted with it. Prompt versions that name this provider keep their configuration but cannot run on it until you choose another provider.</p>,
+                    body: (
+                      <p>
+                        Its stored API key is deleted with it. Prompt versions that name this provider keep their configuration but cannot run on it until you
+                        choose another provider.
+                      </p>
+                    ),
                     run: () => remove.mutateAsync({ ...ref, id: p.id }),
                     done: `${p.name} was deleted`,
                   }),
@@ -105,7 +119,14 @@ export function ProvidersView({ orgSlug, projectSlug, projectName, canManage }: 
                 formId={formId}
                 save={async ({ keepKey, ...input }) => {
                   if (row) {
-                    await update.mutateAsync({ ...ref, id: row.id, name: input.name, baseUrl: input.baseUrl, defaultModel: input.defaultModel ?? null, ...(keepKey ? {} : { apiKey: input.apiKey }) });
+                    await update.mutateAsync({
+                      ...ref,
+                      id: row.id,
+                      name: input.name,
+                      baseUrl: input.baseUrl,
+                      defaultModel: input.defaultModel ?? null,
+                      ...(keepKey ? {} : { apiKey: input.apiKey }),
+                    });
                   } else {
                     await create.mutateAsync({ ...ref, ...input });
                   }
@@ -141,16 +162,35 @@ const providerForm = z
   })
   .transform((v, ctx): z.input<typeof providerFormInput> => {
     if (v.key === "replace" && !v.apiKey) ctx.addIssue({ code: "custom", path: ["apiKey"], message: "Enter the new key, or keep the current one" });
-    return { name: v.name, kind: v.kind, baseUrl: v.baseUrl, apiKey: v.key === "keep" ? undefined : v.apiKey || undefined, defaultModel: v.defaultModel || undefined, keepKey: v.key === "keep" };
+    return {
+      name: v.name,
+      kind: v.kind,
+      baseUrl: v.baseUrl,
+      apiKey: v.key === "keep" ? undefined : v.apiKey || undefined,
+      defaultModel: v.defaultModel || undefined,
+      keepKey: v.key === "keep",
+    };
   })
   .pipe(providerFormInput);
 type ProviderValues = z.input<typeof providerForm>;
 
 function ProviderForm({ row, formId, save }: FormProps<z.output<typeof providerForm>> & { row: Provider | null }) {
   const kindOf = row?.kind === "anthropic" ? "anthropic" : "openai_compatible";
-  const defaultValues: ProviderValues = { name: row?.name ?? "", kind: kindOf, baseUrl: row?.baseUrl ?? DEFAULT_URLS[kindOf], key: row ? "keep" : "optional", apiKey: "", defaultModel: row?.defaultModel ?? "" };
+  const defaultValues: ProviderValues = {
+    name: row?.name ?? "",
+    kind: kindOf,
+    baseUrl: row?.baseUrl ?? DEFAULT_URLS[kindOf],
+    key: row ? "keep" : "optional",
+    apiKey: "",
+    defaultModel: row?.defaultModel ?? "",
+  };
   const { form, onSubmit } = useZodForm({ schema: providerForm, placement: { labels: LABELS }, defaultValues, formId, save });
-  const { register, setValue, getValues, formState: { errors } } = form;
+  const {
+    register,
+    setValue,
+    getValues,
+    formState: { errors },
+  } = form;
   const [kind, key] = useWatch({ control: form.control, name: ["kind", "key"] });
 
   return (
@@ -166,7 +206,8 @@ function ProviderForm({ row, formId, save }: FormProps<z.output<typeof providerF
           label={LABELS.kind}
           {...register("kind", {
             // The base URL follows the kind while it is the previous kind's default.
-            onChange: (e: { target: { value: typeof kind } }) => getValues("baseUrl") === DEFAULT_URLS[kind] && setValue("baseUrl", DEFAULT_URLS[e.target.value]),
+            onChange: (e: { target: { value: typeof kind } }) =>
+              getValues("baseUrl") === DEFAULT_URLS[kind] && setValue("baseUrl", DEFAULT_URLS[e.target.value]),
           })}
           hint="OpenAI-compatible covers OpenAI, Azure OpenAI, vLLM, Ollama, LiteLLM and similar servers."
         >
@@ -174,7 +215,14 @@ function ProviderForm({ row, formId, save }: FormProps<z.output<typeof providerF
           <option value="anthropic">Anthropic</option>
         </Select>
       )}
-      <Input label={LABELS.baseUrl} {...register("baseUrl")} error={errors.baseUrl?.message} className="font-mono text-[13px]" spellCheck={false} autoComplete="off" />
+      <Input
+        label={LABELS.baseUrl}
+        {...register("baseUrl")}
+        error={errors.baseUrl?.message}
+        className="font-mono text-[13px]"
+        spellCheck={false}
+        autoComplete="off"
+      />
       {key === "keep" ? (
         <div className="flex flex-col gap-1.5">
           <p className="text-[13px] font-medium text-zinc-800">{LABELS.apiKey}</p>
@@ -196,7 +244,11 @@ function ProviderForm({ row, formId, save }: FormProps<z.output<typeof providerF
           autoComplete="new-password"
           spellCheck={false}
           className="font-mono"
-          hint={row ? "The new key replaces the saved one when you save." : "Stored encrypted; after saving only a hint is shown. Leave empty for servers that need no key."}
+          hint={
+            row
+              ? "The new key replaces the saved one when you save."
+              : "Stored encrypted; after saving only a hint is shown. Leave empty for servers that need no key."
+          }
           labelAside={
             row ? (
               <Button size="sm" variant="ghost" className="h-5 px-1.5 text-[11px]" onClick={() => (setValue("key", "keep"), setValue("apiKey", ""))}>
@@ -244,7 +296,17 @@ function Prices({ orgSlug, projectSlug, canManage }: { orgSlug: string; projectS
         { header: "Output / 1M tokens", headerClassName: "text-right", className: "text-right font-mono text-xs", cell: (p) => usd(p.outputPerMillion) },
         { header: "Source", cell: (p) => (p.source === "project" ? <Badge tone="accent">This project</Badge> : <Badge tone="outline">Default</Badge>) },
       ]}
-      actions={canManage ? [{ edit: true, button: (p) => (p.source === "project" ? { label: "Edit", name: `Edit price of ${p.model}` } : { label: "Override", name: `Override price of ${p.model}` }) }] : []}
+      actions={
+        canManage
+          ? [
+              {
+                edit: true,
+                button: (p) =>
+                  p.source === "project" ? { label: "Edit", name: `Edit price of ${p.model}` } : { label: "Override", name: `Override price of ${p.model}` },
+              },
+            ]
+          : []
+      }
       dialog={({ row, open, close, saved }) => (
         <FormDialog
           open={open}
@@ -285,9 +347,22 @@ const priceForm = z.object({
 });
 
 function PriceForm({ row, formId, save }: FormProps<ModelPriceInput> & { row: Price | null }) {
-  const defaultValues = { model: row?.model ?? "", inputPerMillion: row ? String(row.inputPerMillion) : "", outputPerMillion: row ? String(row.outputPerMillion) : "" };
-  const { form, onSubmit } = useZodForm({ schema: priceForm, placement: { labels: { model: "Model", inputPerMillion: "Input price", outputPerMillion: "Output price" } }, defaultValues, formId, save });
-  const { register, formState: { errors } } = form;
+  const defaultValues = {
+    model: row?.model ?? "",
+    inputPerMillion: row ? String(row.inputPerMillion) : "",
+    outputPerMillion: row ? String(row.outputPerMillion) : "",
+  };
+  const { form, onSubmit } = useZodForm({
+    schema: priceForm,
+    placement: { labels: { model: "Model", inputPerMillion: "Input price", outputPerMillion: "Output price" } },
+    defaultValues,
+    formId,
+    save,
+  });
+  const {
+    register,
+    formState: { errors },
+  } = form;
   return (
     <form id={formId} onSubmit={onSubmit} noValidate aria-label="Model price" className="flex flex-col gap-4">
       <FormProblem message={errors.root?.message} />

@@ -12,7 +12,19 @@ import { Alert, Button, Card, CardHeader, Spinner } from "@/components/ui";
 import { errorInfo, type ErrorInfo } from "@/components/lib/errors";
 import { Guidelines } from "./guidelines";
 import { ItemContent } from "./item-content";
-import { clearDraft, digitScale, formatValue, gradeFromDraft, loadDraft, newerDraft, saveDraft, valueForDigit, type Draft, type DraftKey, type ReviewItemData } from "./model";
+import {
+  clearDraft,
+  digitScale,
+  formatValue,
+  gradeFromDraft,
+  loadDraft,
+  newerDraft,
+  saveDraft,
+  valueForDigit,
+  type Draft,
+  type DraftKey,
+  type ReviewItemData,
+} from "./model";
 import { Kbd, RubricForm } from "./rubric-form";
 import { ShortcutsDialog } from "./shortcuts-dialog";
 
@@ -71,7 +83,13 @@ export function GradeWorkspace(props: Props) {
 function WithServerDraft(props: Props & { rubric: Rubric }) {
   const trpc = useTRPC();
   const { orgSlug, projectSlug, queue, position } = props.draftKey;
-  const server = useQuery({ ...trpc.reviews.draft.queryOptions({ orgSlug, projectSlug, name: queue, position }), staleTime: 0, gcTime: 0, retry: false, refetchOnWindowFocus: false });
+  const server = useQuery({
+    ...trpc.reviews.draft.queryOptions({ orgSlug, projectSlug, name: queue, position }),
+    staleTime: 0,
+    gcTime: 0,
+    retry: false,
+    refetchOnWindowFocus: false,
+  });
   if (server.isPending) {
     return (
       <div className="flex items-center gap-2 p-6 text-sm text-zinc-600" role="status">
@@ -86,7 +104,22 @@ function WithServerDraft(props: Props & { rubric: Rubric }) {
 
 const SAVE_AFTER_MS = 800;
 
-function Workspace({ data, rubric, draftKey, initialGrade, submitLabel, submit, onSubmitted, skip, onSkipped, onTakeNext, extraActions, notice, restored, pushRestored }: Props & { rubric: Rubric; restored: Draft | null; pushRestored: boolean }) {
+function Workspace({
+  data,
+  rubric,
+  draftKey,
+  initialGrade,
+  submitLabel,
+  submit,
+  onSubmitted,
+  skip,
+  onSkipped,
+  onTakeNext,
+  extraActions,
+  notice,
+  restored,
+  pushRestored,
+}: Props & { rubric: Rubric; restored: Draft | null; pushRestored: boolean }) {
   const formId = `grade-${useId().replace(/[^a-zA-Z0-9]/g, "")}`;
   const formRef = useRef<HTMLDivElement>(null);
   const trpc = useTRPC();
@@ -257,7 +290,11 @@ function Workspace({ data, rubric, draftKey, initialGrade, submitLabel, submit, 
     const inputType = tag === "INPUT" ? (target as HTMLInputElement).type : null;
     const isTextArea = tag === "TEXTAREA";
     const isNumber = inputType === "number";
-    const isTyping = isTextArea || tag === "SELECT" || target.isContentEditable || (inputType !== null && !["radio", "checkbox", "number", "button", "submit", "reset"].includes(inputType));
+    const isTyping =
+      isTextArea ||
+      tag === "SELECT" ||
+      target.isContentEditable ||
+      (inputType !== null && !["radio", "checkbox", "number", "button", "submit", "reset"].includes(inputType));
     const mod = e.ctrlKey || e.metaKey;
     const inForm = !!formRef.current?.contains(target);
 
@@ -336,7 +373,15 @@ function Workspace({ data, rubric, draftKey, initialGrade, submitLabel, submit, 
 
   return (
     <div className="grid items-start gap-4 lg:grid-cols-[minmax(0,1fr)_minmax(360px,440px)]">
-      <ItemContent position={data.item.position} input={data.item.input} expected={data.item.expected} output={data.item.output} autoScores={data.item.autoScores} showAutoScores={data.queue.showAutoScores} others={data.others} />
+      <ItemContent
+        position={data.item.position}
+        input={data.item.input}
+        expected={data.item.expected}
+        output={data.item.output}
+        autoScores={data.item.autoScores}
+        showAutoScores={data.queue.showAutoScores}
+        others={data.others}
+      />
       <div className="flex min-w-0 flex-col gap-4">
         {notice}
         <Card aria-labelledby={`${formId}-title`}>
@@ -401,7 +446,13 @@ function Workspace({ data, rubric, draftKey, initialGrade, submitLabel, submit, 
               footer={
                 <>
                   <span role="status" aria-live="polite" className="mr-auto text-xs text-zinc-600">
-                    {saveState.kind === "saving" ? "Saving draft …" : saveState.kind === "saved" ? `Draft saved ${saveState.at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}` : saveState.kind === "offline" ? "Draft kept in this browser only (not reachable)" : ""}
+                    {saveState.kind === "saving"
+                      ? "Saving draft …"
+                      : saveState.kind === "saved"
+                        ? `Draft saved ${saveState.at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`
+                        : saveState.kind === "offline"
+                          ? "Draft kept in this browser only (not reachable)"
+                          : ""}
                   </span>
                   {extraActions}
                   {skip ? (
@@ -410,7 +461,10 @@ function Workspace({ data, rubric, draftKey, initialGrade, submitLabel, submit, 
                     </Button>
                   ) : null}
                   <Button type="submit" variant="primary" aria-keyshortcuts="Enter" loading={pending === "submit"} disabled={!!pending}>
-                    {submitLabel} <Kbd aria-hidden="true" className="border-indigo-400 bg-indigo-500 text-white">Enter</Kbd>
+                    {submitLabel}{" "}
+                    <Kbd aria-hidden="true" className="border-indigo-400 bg-indigo-500 text-white">
+                      Enter
+                    </Kbd>
                   </Button>
                 </>
               }

@@ -34,7 +34,11 @@ export function GradingView({ orgSlug, projectSlug, projectName, queue, userId }
   const submit = useMutation(trpc.reviews.submit.mutationOptions());
   const skip = useMutation(trpc.reviews.skip.mutationOptions());
   const renew = useMutation(trpc.reviews.renew.mutationOptions());
-  const item = useQuery({ ...trpc.reviews.item.queryOptions(lease ? { ...scope, position: lease.position } : skipToken), staleTime: Infinity, refetchOnWindowFocus: false });
+  const item = useQuery({
+    ...trpc.reviews.item.queryOptions(lease ? { ...scope, position: lease.position } : skipToken),
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+  });
   const mine = useQuery({ ...trpc.reviews.mine.queryOptions({ orgSlug, projectSlug }), enabled: lease === null });
   const counts = mine.data?.find((q) => q.name === queue);
 
@@ -127,8 +131,11 @@ export function GradingView({ orgSlug, projectSlug, projectName, queue, userId }
             description={
               counts ? (
                 <>
-                  You graded {formatCount(counts.gradedByMe)} of {formatCount(counts.items)} {counts.items === 1 ? "item" : "items"}; {formatCount(counts.finalized)} {counts.finalized === 1 ? "is" : "are"} finalised.
-                  {counts.gradedByMe < counts.items ? " The rest are with other reviewers or already have the reviews they need; an item can come back here if a lease runs out." : null}
+                  You graded {formatCount(counts.gradedByMe)} of {formatCount(counts.items)} {counts.items === 1 ? "item" : "items"};{" "}
+                  {formatCount(counts.finalized)} {counts.finalized === 1 ? "is" : "are"} finalised.
+                  {counts.gradedByMe < counts.items
+                    ? " The rest are with other reviewers or already have the reviews they need; an item can come back here if a lease runs out."
+                    : null}
                 </>
               ) : mine.isPending ? (
                 "Counting…"

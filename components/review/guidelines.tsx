@@ -19,7 +19,11 @@ const components: Components = {
     </a>
   ),
   code: ({ children }) => <code className="rounded bg-zinc-100 px-1 py-px font-mono text-[12px] text-zinc-800">{children}</code>,
-  pre: ({ children }) => <ScrollArea as="pre" className="my-2 overflow-x-auto rounded-md bg-zinc-50 p-2 text-xs">{children}</ScrollArea>,
+  pre: ({ children }) => (
+    <ScrollArea as="pre" className="my-2 overflow-x-auto rounded-md bg-zinc-50 p-2 text-xs">
+      {children}
+    </ScrollArea>
+  ),
   blockquote: ({ children }) => <blockquote className="my-2 border-l-2 border-zinc-300 pl-3 text-zinc-600">{children}</blockquote>,
   img: ({ alt }) => <span className="text-zinc-500">[image: {alt || "no description"}]</span>,
 };

@@ -10,7 +10,9 @@ type AutoScore = { name: string; score: number; passed: boolean; explanation?: s
 
 function asAutoScores(v: unknown): AutoScore[] {
   if (!Array.isArray(v)) return [];
-  return v.filter((s): s is AutoScore => !!s && typeof s === "object" && typeof (s as AutoScore).name === "string" && typeof (s as AutoScore).score === "number");
+  return v.filter(
+    (s): s is AutoScore => !!s && typeof s === "object" && typeof (s as AutoScore).name === "string" && typeof (s as AutoScore).score === "number",
+  );
 }
 
 function Block({ label, children, tone = "plain" }: { label: string; children: ReactNode; tone?: "plain" | "output" }) {

@@ -93,7 +93,10 @@ export function MyGrades({ orgSlug, projectSlug, projectName, queue }: { orgSlug
             <Spinner label="Loading your grades…" />
           </div>
         ) : rows.length === 0 ? (
-          <EmptyState title="You have not graded anything here yet" action={<ButtonLink href={reviewHref(orgSlug, projectSlug, queue)}>Start reviewing</ButtonLink>} />
+          <EmptyState
+            title="You have not graded anything here yet"
+            action={<ButtonLink href={reviewHref(orgSlug, projectSlug, queue)}>Start reviewing</ButtonLink>}
+          />
         ) : (
           <Table caption={`Your grades in ${queue}`}>
             <THead>

@@ -15,7 +15,11 @@ export function MyQueues({ orgSlug, projectSlug, projectName }: { orgSlug: strin
   const rows = queues.data ?? [];
   return (
     <>
-      <PageHeader eyebrow={projectName} title="My reviews" description="Queues a lead has assigned to you. Grade items one after another; your grades stay hidden from the other reviewers." />
+      <PageHeader
+        eyebrow={projectName}
+        title="My reviews"
+        description="Queues a lead has assigned to you. Grade items one after another; your grades stay hidden from the other reviewers."
+      />
       <Card aria-labelledby="my-queues-title">
         <div className="flex min-h-12 items-center gap-3 border-b border-zinc-200 px-4 py-3">
           <h2 id="my-queues-title" className="text-sm font-semibold text-zinc-900">
@@ -61,7 +65,9 @@ export function MyQueues({ orgSlug, projectSlug, projectName }: { orgSlug: strin
                     <TD className="text-right tabular-nums">{formatCount(q.finalized)}</TD>
                     <TD>
                       <Progress finalized={q.finalized} items={q.items} />
-                      <span className="text-xs text-zinc-500">{forMe ? `${formatCount(forMe)} left for you` : open ? `${formatCount(open)} open, none left for you` : "all finalised"}</span>
+                      <span className="text-xs text-zinc-500">
+                        {forMe ? `${formatCount(forMe)} left for you` : open ? `${formatCount(open)} open, none left for you` : "all finalised"}
+                      </span>
                     </TD>
                     <TD className="text-right">
                       <span className="inline-flex gap-2">
@@ -87,7 +93,15 @@ export function MyQueues({ orgSlug, projectSlug, projectName }: { orgSlug: strin
 function Progress({ finalized, items }: { finalized: number; items: number }) {
   const pct = items ? Math.round((finalized / items) * 100) : 0;
   return (
-    <div role="progressbar" aria-label="Finalised items" aria-valuemin={0} aria-valuemax={items} aria-valuenow={finalized} aria-valuetext={`${finalized} of ${items} finalised`} className="mb-1 h-1.5 w-full overflow-hidden rounded-full bg-zinc-100">
+    <div
+      role="progressbar"
+      aria-label="Finalised items"
+      aria-valuemin={0}
+      aria-valuemax={items}
+      aria-valuenow={finalized}
+      aria-valuetext={`${finalized} of ${items} finalised`}
+      className="mb-1 h-1.5 w-full overflow-hidden rounded-full bg-zinc-100"
+    >
       <div className="h-full rounded-full bg-emerald-500" style={{ width: `${pct}%` }} />
     </div>
   );

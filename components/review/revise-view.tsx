@@ -61,7 +61,11 @@ export function ReviseView({ orgSlug, projectSlug, projectName, queue, position,
     );
   }
   const data = item.data as ReviewItemData;
-  const why = data.item.finalized ? "This item is finalised; its grades can no longer change." : data.mine.status !== "submitted" ? "You have not submitted a grade for this item, so there is nothing to revise." : null;
+  const why = data.item.finalized
+    ? "This item is finalised; its grades can no longer change."
+    : data.mine.status !== "submitted"
+      ? "You have not submitted a grade for this item, so there is nothing to revise."
+      : null;
   if (why) {
     return (
       <>

@@ -38,7 +38,18 @@ export function RubricForm({ formId, rubric, draft, errors, active, onActivate, 
       {header}
       <div className="flex flex-col gap-2 p-3">
         {rubric.map((d, i) => (
-          <Dimension key={d.key} formId={formId} index={i} total={rubric.length} d={d} value={draft[d.key]} error={errors[d.key]} active={i === active} onActivate={() => onActivate(i)} onChange={(v) => onChange(d.key, v)} />
+          <Dimension
+            key={d.key}
+            formId={formId}
+            index={i}
+            total={rubric.length}
+            d={d}
+            value={draft[d.key]}
+            error={errors[d.key]}
+            active={i === active}
+            onActivate={() => onActivate(i)}
+            onChange={(v) => onChange(d.key, v)}
+          />
         ))}
       </div>
       <div className="flex flex-wrap items-center justify-end gap-2 border-t border-zinc-200 bg-zinc-50/60 px-3 py-2.5">{footer}</div>
@@ -48,7 +59,17 @@ export function RubricForm({ formId, rubric, draft, errors, active, onActivate, 
 
 /** A key cap. Pass aria-hidden where the key is already conveyed (aria-keyshortcuts, a key hint). */
 export function Kbd({ children, className, ...props }: ComponentProps<"kbd">) {
-  return <kbd {...props} className={cn("inline-flex h-[18px] min-w-[18px] items-center justify-center rounded border border-zinc-300 bg-white px-1 font-mono text-[10px] font-medium text-zinc-600 shadow-[0_1px_0_0_rgb(0_0_0/0.08)]", className)}>{children}</kbd>;
+  return (
+    <kbd
+      {...props}
+      className={cn(
+        "inline-flex h-[18px] min-w-[18px] items-center justify-center rounded border border-zinc-300 bg-white px-1 font-mono text-[10px] font-medium text-zinc-600 shadow-[0_1px_0_0_rgb(0_0_0/0.08)]",
+        className,
+      )}
+    >
+      {children}
+    </kbd>
+  );
 }
 
 function keyHint(d: RubricDimension): string | null {
@@ -58,7 +79,17 @@ function keyHint(d: RubricDimension): string | null {
   return null;
 }
 
-type DimensionProps = { formId: string; index: number; total: number; d: RubricDimension; value: GradeValue | undefined; error?: string; active: boolean; onActivate: () => void; onChange: (v: GradeValue | undefined) => void };
+type DimensionProps = {
+  formId: string;
+  index: number;
+  total: number;
+  d: RubricDimension;
+  value: GradeValue | undefined;
+  error?: string;
+  active: boolean;
+  onActivate: () => void;
+  onChange: (v: GradeValue | undefined) => void;
+};
 
 function Dimension({ formId, index, total, d, value, error, active, onActivate, onChange }: DimensionProps) {
   const base = `${formId}-${d.key}`;
@@ -122,7 +153,19 @@ function choicesOf(d: RubricDimension): Choice[] | null {
   return scale ? scale.map((v) => ({ value: v, label: String(v), key: String(v) })) : null;
 }
 
-function Control({ base, d, value, error, onChange }: { base: string; d: RubricDimension; value: GradeValue | undefined; error: boolean; onChange: (v: GradeValue | undefined) => void }) {
+function Control({
+  base,
+  d,
+  value,
+  error,
+  onChange,
+}: {
+  base: string;
+  d: RubricDimension;
+  value: GradeValue | undefined;
+  error: boolean;
+  onChange: (v: GradeValue | undefined) => void;
+}) {
   const choices = choicesOf(d);
   if (choices) {
     return (

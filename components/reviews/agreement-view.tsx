@@ -63,16 +63,15 @@ export function AgreementView({ orgSlug, projectSlug, projectName, name }: Props
       <Alert tone="info" className="mb-4" title="Reading the figures">
         <ul className="mt-1 list-disc space-y-0.5 pl-4">
           <li>
-            <strong className="font-medium">Krippendorff&apos;s alpha</strong> is the main figure: it corrects for chance, allows missing grades and any number of reviewers. By Krippendorff&apos;s own thresholds, α ≥ 0.8 is reliable, 0.667–0.8 allows tentative
-            conclusions only, below 0.667 the grades are unreliable.
+            <strong className="font-medium">Krippendorff&apos;s alpha</strong> is the main figure: it corrects for chance, allows missing grades and any number
+            of reviewers. By Krippendorff&apos;s own thresholds, α ≥ 0.8 is reliable, 0.667–0.8 allows tentative conclusions only, below 0.667 the grades are
+            unreliable.
           </li>
           <li>Kappa values read as: below 0 worse than chance, 0–0.2 slight, 0.2–0.4 fair, 0.4–0.6 moderate, 0.6–0.8 substantial, above 0.8 almost perfect.</li>
           <li>Percent agreement is easy to read but does not correct for chance: with few categories, high values come cheaply.</li>
         </ul>
       </Alert>
-      <p className="mb-4 text-[13px] text-zinc-600">
-        {reviewers.length ? `Reviewers with grades: ${reviewers.join(", ")}.` : "No grades submitted yet."}
-      </p>
+      <p className="mb-4 text-[13px] text-zinc-600">{reviewers.length ? `Reviewers with grades: ${reviewers.join(", ")}.` : "No grades submitted yet."}</p>
       {dimensions.length === 0 ? (
         <Card>
           <EmptyState icon={<ClipboardCheckIcon />} title="Nothing to compare" description="The rubric has only free-text dimensions." />
@@ -123,13 +122,22 @@ function DimensionCard({ d, twoReviewers }: { d: Dimension; twoReviewers: boolea
             note={reliability ? reliability.hint : reasonText(d.alphaReason)}
             tone={reliability?.tone}
           />
-          <Figure label="Fleiss' kappa" value={d.fleiss} basis={`${d.units} ${d.units === 1 ? "item" : "items"}`} note={d.fleiss === null ? reasonText(d.fleissReason) : `${capitalise(kappaReading(d.fleiss)!)} agreement (unordered categories).`} />
+          <Figure
+            label="Fleiss' kappa"
+            value={d.fleiss}
+            basis={`${d.units} ${d.units === 1 ? "item" : "items"}`}
+            note={d.fleiss === null ? reasonText(d.fleissReason) : `${capitalise(kappaReading(d.fleiss)!)} agreement (unordered categories).`}
+          />
           {twoReviewers ? (
             <Figure
               label={d.level === "nominal" ? "Cohen's kappa" : "Cohen's kappa (weighted)"}
               value={d.cohen}
               basis={`${d.pairwise[0]?.units ?? 0} items both graded`}
-              note={d.cohen === null ? reasonText(d.pairwise[0]?.reason ?? "no-pairable-units") : `${capitalise(kappaReading(d.cohen)!)} agreement between the two reviewers.`}
+              note={
+                d.cohen === null
+                  ? reasonText(d.pairwise[0]?.reason ?? "no-pairable-units")
+                  : `${capitalise(kappaReading(d.cohen)!)} agreement between the two reviewers.`
+              }
             />
           ) : (
             <div>
@@ -189,7 +197,11 @@ function Figure({ label, value, basis, note, tone }: { label: string; value: num
   return (
     <div>
       <dt className="text-xs text-zinc-500">{label}</dt>
-      <dd className={`mt-0.5 text-lg font-semibold tabular-nums ${value === null ? "text-zinc-500" : tone === "danger" ? "text-red-700" : tone === "warning" ? "text-amber-700" : tone === "success" ? "text-emerald-700" : "text-zinc-900"}`}>{coefficient(value)}</dd>
+      <dd
+        className={`mt-0.5 text-lg font-semibold tabular-nums ${value === null ? "text-zinc-500" : tone === "danger" ? "text-red-700" : tone === "warning" ? "text-amber-700" : tone === "success" ? "text-emerald-700" : "text-zinc-900"}`}
+      >
+        {coefficient(value)}
+      </dd>
       <dd className="text-xs text-zinc-500">
         <span className="font-medium text-zinc-600">{basis}.</span> {note}
       </dd>

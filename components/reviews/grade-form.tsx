@@ -54,7 +54,9 @@ export function checkDraft(rubric: Rubric, draft: GradeDraft): { grade: Grade; e
  * described by it) and its first radio takes focus.
  */
 export function focusFirstProblem(formId: string) {
-  requestAnimationFrame(() => document.getElementById(formId)?.querySelector<HTMLElement>('[aria-invalid="true"], fieldset[aria-describedby$="-error"] input')?.focus());
+  requestAnimationFrame(() =>
+    document.getElementById(formId)?.querySelector<HTMLElement>('[aria-invalid="true"], fieldset[aria-describedby$="-error"] input')?.focus(),
+  );
 }
 
 function numericChoices(d: Extract<RubricDimension, { type: "numeric" }>): number[] | null {
@@ -63,7 +65,19 @@ function numericChoices(d: Extract<RubricDimension, { type: "numeric" }>): numbe
   return Array.from({ length: n + 1 }, (_, i) => Number((d.min + i * d.step).toFixed(6)));
 }
 
-export function GradeForm({ rubric, draft, onChange, errors, idPrefix }: { rubric: Rubric; draft: GradeDraft; onChange: (next: GradeDraft) => void; errors: Record<string, string>; idPrefix: string }) {
+export function GradeForm({
+  rubric,
+  draft,
+  onChange,
+  errors,
+  idPrefix,
+}: {
+  rubric: Rubric;
+  draft: GradeDraft;
+  onChange: (next: GradeDraft) => void;
+  errors: Record<string, string>;
+  idPrefix: string;
+}) {
   const set = (key: string, value: string) => onChange({ ...draft, [key]: value });
   return (
     <div className="flex flex-col gap-4">
@@ -72,7 +86,20 @@ export function GradeForm({ rubric, draft, onChange, errors, idPrefix }: { rubri
         const id = `${idPrefix}-${d.key}`;
         const optional = !d.required ? <span className="text-xs text-zinc-500">optional</span> : null;
         if (d.type === "text") {
-          return <Textarea key={d.key} id={id} label={d.label} labelAside={optional} hint={d.description || undefined} error={error} value={draft[d.key] ?? ""} maxLength={d.maxLength} onChange={(e) => set(d.key, e.target.value)} rows={2} />;
+          return (
+            <Textarea
+              key={d.key}
+              id={id}
+              label={d.label}
+              labelAside={optional}
+              hint={d.description || undefined}
+              error={error}
+              value={draft[d.key] ?? ""}
+              maxLength={d.maxLength}
+              onChange={(e) => set(d.key, e.target.value)}
+              rows={2}
+            />
+          );
         }
         const choices: { value: string; label: string }[] | null =
           d.type === "boolean"

@@ -34,7 +34,12 @@ export function keyFromLabel(label: string): string {
   return k;
 }
 
-export const TYPE_LABELS: Record<RubricDimension["type"], string> = { numeric: "Numeric scale", categorical: "Categories", boolean: "Yes / no", text: "Free text" };
+export const TYPE_LABELS: Record<RubricDimension["type"], string> = {
+  numeric: "Numeric scale",
+  categorical: "Categories",
+  boolean: "Yes / no",
+  text: "Free text",
+};
 
 export function formatGradeValue(d: RubricDimension | undefined, v: GradeValue | undefined): string {
   if (v === undefined || v === "") return "—";

@@ -46,7 +46,6 @@ function FormProblem({ message }: { message: string | null }) {
 // ---------------------------------------------------------------------------------------------
 // Add items
 
-
 // The dialog's own fields (selects and inputs hold text); they become addFromRun's `select` or
 // addFromDataset's input, which the server checks with the procedures' schemas.
 const addItemsSchema = z
@@ -71,7 +70,8 @@ const addItemsSchema = z
     if (v.pick === "failed" && !v.evaluator) problem("evaluator", "Choose the evaluator whose failures to add");
     const size = Number(v.sampleSize);
     if (v.pick === "sample") {
-      if (v.sampleBy === "count" && (!Number.isInteger(size) || size < 1 || size > 100_000)) problem("sampleSize", "Enter a whole number of outputs (1 or more)");
+      if (v.sampleBy === "count" && (!Number.isInteger(size) || size < 1 || size > 100_000))
+        problem("sampleSize", "Enter a whole number of outputs (1 or more)");
       if (v.sampleBy === "percent" && (!Number.isFinite(size) || size < 0.1 || size > 100)) problem("sampleSize", "Enter a percentage from 0.1 to 100");
     }
   });
@@ -85,9 +85,17 @@ export function AddItemsDialog({ orgSlug, projectSlug, name, onClose, onAdded }:
     resolver: zodResolver(addItemsSchema),
     defaultValues: { source: "run", runNumber: "", pick: "all", evaluator: "", sampleBy: "count", sampleSize: "20", dataset: "", version: "", tag: "" },
   });
-  const { register, setValue, clearErrors, formState: { errors } } = form;
+  const {
+    register,
+    setValue,
+    clearErrors,
+    formState: { errors },
+  } = form;
   // Controlled selects: their options arrive with the queries.
-  const [source, runNumber, pick, evaluator, sampleBy, dataset, version, tag] = useWatch({ control: form.control, name: ["source", "runNumber", "pick", "evaluator", "sampleBy", "dataset", "version", "tag"] });
+  const [source, runNumber, pick, evaluator, sampleBy, dataset, version, tag] = useWatch({
+    control: form.control,
+    name: ["source", "runNumber", "pick", "evaluator", "sampleBy", "dataset", "version", "tag"],
+  });
   const [formError, setFormError] = useState<string | null>(null);
 
   const runs = useQuery({ ...trpc.runs.list.queryOptions({ orgSlug, projectSlug, limit: 100 }), enabled: source === "run" });
@@ -100,24 +108,53 @@ export function AddItemsDialog({ orgSlug, projectSlug, name, onClose, onAdded }:
   const datasets = useQuery({ ...trpc.datasets.list.queryOptions({ orgSlug, projectSlug }), enabled: source === "dataset" });
   const chosenDataset = datasets.data?.find((d) => d.name === dataset);
   const versions = useQuery({ ...trpc.datasets.versions.queryOptions({ orgSlug, projectSlug, name: dataset || "x", limit: 200 }), enabled: !!chosenDataset });
-  const tags = useQuery({ ...trpc.datasets.tags.queryOptions({ orgSlug, projectSlug, name: dataset || "x", version: version ? Number(version) : undefined }), enabled: !!chosenDataset });
+  const tags = useQuery({
+    ...trpc.datasets.tags.queryOptions({ orgSlug, projectSlug, name: dataset || "x", version: version ? Number(version) : undefined }),
+    enabled: !!chosenDataset,
+  });
 
   const onError = (error: unknown) =>
-    setFormError(applyServerErrors(form, error, { fieldOf: (path) => (path === "select.evaluator" ? "evaluator" : (["runNumber", "dataset", "version", "tag"] as const).find((f) => f === path) ?? null) }));
+    setFormError(
+      applyServerErrors(form, error, {
+        fieldOf: (path) =>
+          path === "select.evaluator" ? "evaluator" : ((["runNumber", "dataset", "version", "tag"] as const).find((f) => f === path) ?? null),
+      }),
+    );
   const done = async (r: { added: number; skipped: number }, from: string) => {
     await invalidate();
-    onAdded(r.added ? `Added ${r.added} ${r.added === 1 ? "item" : "items"} from ${from}${r.skipped ? ` (${r.skipped} already in the queue)` : ""}.` : `Nothing added: ${r.skipped ? `all ${r.skipped} chosen outputs are already in the queue` : `${from} has no matching outputs`}.`);
+    onAdded(
+      r.added
+        ? `Added ${r.added} ${r.added === 1 ? "item" : "items"} from ${from}${r.skipped ? ` (${r.skipped} already in the queue)` : ""}.`
+        : `Nothing added: ${r.skipped ? `all ${r.skipped} chosen outputs are already in the queue` : `${from} has no matching outputs`}.`,
+    );
   };
   const fromRun = useMutation(trpc.reviews.addFromRun.mutationOptions({ onSuccess: (r, v) => done(r, `run #${v.runNumber}`), onError }));
-  const fromDataset = useMutation(trpc.reviews.addFromDataset.mutationOptions({ onSuccess: (r, v) => done(r, `${v.dataset}${v.version ? ` v${v.version}` : ""}${v.tag ? ` (${v.tag})` : ""}`), onError }));
+  const fromDataset = useMutation(
+    trpc.reviews.addFromDataset.mutationOptions({
+      onSuccess: (r, v) => done(r, `${v.dataset}${v.version ? ` v${v.version}` : ""}${v.tag ? ` (${v.tag})` : ""}`),
+      onError,
+    }),
+  );
 
   const onValid = (v: AddItemsValues) => {
     if (v.source === "run") {
       const size = Number(v.sampleSize);
-      const select = v.pick === "all" ? ({ kind: "all" } as const) : v.pick === "failed" ? ({ kind: "failed", evaluator: v.evaluator } as const) : ({ kind: "sample", ...(v.sampleBy === "count" ? { count: size } : { percent: size }) } as const);
+      const select =
+        v.pick === "all"
+          ? ({ kind: "all" } as const)
+          : v.pick === "failed"
+            ? ({ kind: "failed", evaluator: v.evaluator } as const)
+            : ({ kind: "sample", ...(v.sampleBy === "count" ? { count: size } : { percent: size }) } as const);
       fromRun.mutate({ orgSlug, projectSlug, name, runNumber: Number(v.runNumber), select });
     } else {
-      fromDataset.mutate({ orgSlug, projectSlug, name, dataset: v.dataset, ...(v.version ? { version: Number(v.version) } : {}), ...(v.tag ? { tag: v.tag } : {}) });
+      fromDataset.mutate({
+        orgSlug,
+        projectSlug,
+        name,
+        dataset: v.dataset,
+        ...(v.version ? { version: Number(v.version) } : {}),
+        ...(v.tag ? { tag: v.tag } : {}),
+      });
     }
   };
   const onSubmit = (e: FormEvent) => {
@@ -153,7 +190,13 @@ export function AddItemsDialog({ orgSlug, projectSlug, name, onClose, onAdded }:
         </fieldset>
         {source === "run" ? (
           <>
-            <Select label="Run" {...register("runNumber", { onChange: () => (setValue("evaluator", ""), clearErrors()) })} value={runNumber} error={errors.runNumber?.message} disabled={runs.isPending}>
+            <Select
+              label="Run"
+              {...register("runNumber", { onChange: () => (setValue("evaluator", ""), clearErrors()) })}
+              value={runNumber}
+              error={errors.runNumber?.message}
+              disabled={runs.isPending}
+            >
               <option value="">{runs.isPending ? "Loading runs…" : finished.length ? "Choose a run" : "No finished runs"}</option>
               {finished.map((r) => (
                 <option key={r.number} value={r.number}>
@@ -168,8 +211,24 @@ export function AddItemsDialog({ orgSlug, projectSlug, name, onClose, onAdded }:
                 <Radio name={`${formId}-pick`} label="All outputs" checked={pick === "all"} onChange={() => setValue("pick", "all")} />
                 <Radio name={`${formId}-pick`} label="Failures of an evaluator" checked={pick === "failed"} onChange={() => setValue("pick", "failed")} />
                 {pick === "failed" ? (
-                  <Select label="Evaluator" {...register("evaluator", { onChange: () => clearErrors() })} value={evaluator} error={errors.evaluator?.message} disabled={!run.data} wrapperClassName="ml-6" boxClassName="max-w-xs">
-                    <option value="">{!runNumber ? "Choose a run first" : run.isPending ? "Loading…" : evaluatorNames.length ? "Choose an evaluator" : "The run has no evaluators"}</option>
+                  <Select
+                    label="Evaluator"
+                    {...register("evaluator", { onChange: () => clearErrors() })}
+                    value={evaluator}
+                    error={errors.evaluator?.message}
+                    disabled={!run.data}
+                    wrapperClassName="ml-6"
+                    boxClassName="max-w-xs"
+                  >
+                    <option value="">
+                      {!runNumber
+                        ? "Choose a run first"
+                        : run.isPending
+                          ? "Loading…"
+                          : evaluatorNames.length
+                            ? "Choose an evaluator"
+                            : "The run has no evaluators"}
+                    </option>
                     {evaluatorNames.map((n) => (
                       <option key={n} value={n}>
                         {n}
@@ -180,7 +239,16 @@ export function AddItemsDialog({ orgSlug, projectSlug, name, onClose, onAdded }:
                 <Radio name={`${formId}-pick`} label="A random sample" checked={pick === "sample"} onChange={() => setValue("pick", "sample")} />
                 {pick === "sample" ? (
                   <div className="ml-6 flex items-start gap-2">
-                    <Input label={sampleBy === "count" ? "Number of outputs" : "Percent of outputs"} type="number" min={sampleBy === "count" ? 1 : 0.1} max={sampleBy === "count" ? 100_000 : 100} step={sampleBy === "count" ? 1 : 0.1} {...register("sampleSize")} error={errors.sampleSize?.message} wrapperClassName="w-40" />
+                    <Input
+                      label={sampleBy === "count" ? "Number of outputs" : "Percent of outputs"}
+                      type="number"
+                      min={sampleBy === "count" ? 1 : 0.1}
+                      max={sampleBy === "count" ? 100_000 : 100}
+                      step={sampleBy === "count" ? 1 : 0.1}
+                      {...register("sampleSize")}
+                      error={errors.sampleSize?.message}
+                      wrapperClassName="w-40"
+                    />
                     <Select label="Sample by" {...register("sampleBy")} boxClassName="w-32">
                       <option value="count">Count</option>
                       <option value="percent">Percent</option>
@@ -192,7 +260,13 @@ export function AddItemsDialog({ orgSlug, projectSlug, name, onClose, onAdded }:
           </>
         ) : (
           <>
-            <Select label="Dataset" {...register("dataset", { onChange: () => (setValue("version", ""), setValue("tag", ""), clearErrors()) })} value={dataset} error={errors.dataset?.message} disabled={datasets.isPending}>
+            <Select
+              label="Dataset"
+              {...register("dataset", { onChange: () => (setValue("version", ""), setValue("tag", ""), clearErrors()) })}
+              value={dataset}
+              error={errors.dataset?.message}
+              disabled={datasets.isPending}
+            >
               <option value="">{datasets.isPending ? "Loading datasets…" : "Choose a dataset"}</option>
               {(datasets.data ?? []).map((d) => (
                 <option key={d.id} value={d.name}>
@@ -201,7 +275,13 @@ export function AddItemsDialog({ orgSlug, projectSlug, name, onClose, onAdded }:
               ))}
             </Select>
             <div className="grid grid-cols-2 gap-3">
-              <Select label="Version" {...register("version", { onChange: () => setValue("tag", "") })} value={version} error={errors.version?.message} disabled={!chosenDataset}>
+              <Select
+                label="Version"
+                {...register("version", { onChange: () => setValue("tag", "") })}
+                value={version}
+                error={errors.version?.message}
+                disabled={!chosenDataset}
+              >
                 <option value="">{chosenDataset ? `Latest (version ${chosenDataset.latestVersion})` : "—"}</option>
                 {(versions.data?.versions ?? []).map((v) => (
                   <option key={v.version} value={v.version}>
@@ -209,7 +289,14 @@ export function AddItemsDialog({ orgSlug, projectSlug, name, onClose, onAdded }:
                   </option>
                 ))}
               </Select>
-              <Select label="Tag" labelAside={<span className="text-xs text-zinc-500">optional</span>} {...register("tag")} value={tag} error={errors.tag?.message} disabled={!chosenDataset || !tags.data?.length}>
+              <Select
+                label="Tag"
+                labelAside={<span className="text-xs text-zinc-500">optional</span>}
+                {...register("tag")}
+                value={tag}
+                error={errors.tag?.message}
+                disabled={!chosenDataset || !tags.data?.length}
+              >
                 <option value="">All items</option>
                 {(tags.data ?? []).map((t) => (
                   <option key={t.tag} value={t.tag}>
@@ -244,7 +331,14 @@ type ReviewersValues = z.infer<typeof reviewersSchema>;
 // People whose role can grade (an organization role or a project override).
 const canGrade = (role: string | null) => role === "owner" || role === "admin" || role === "editor" || role === "reviewer";
 
-export function ReviewersDialog({ orgSlug, projectSlug, name, current, onClose, onSaved }: Base & { current: string[]; onClose: () => void; onSaved: (message: string) => void }) {
+export function ReviewersDialog({
+  orgSlug,
+  projectSlug,
+  name,
+  current,
+  onClose,
+  onSaved,
+}: Base & { current: string[]; onClose: () => void; onSaved: (message: string) => void }) {
   const trpc = useTRPC();
   const formId = useId();
   const invalidate = useInvalidateQueue();
@@ -258,7 +352,8 @@ export function ReviewersDialog({ orgSlug, projectSlug, name, current, onClose, 
         await invalidate();
         onSaved(`${r.reviewers} ${r.reviewers === 1 ? "reviewer" : "reviewers"} assigned.`);
       },
-      onError: (e) => setFormError(applyServerErrors(form, e, { labels: { userIds: "Reviewers" }, fieldOf: (path) => (path.startsWith("userIds") ? "userIds" : null) })),
+      onError: (e) =>
+        setFormError(applyServerErrors(form, e, { labels: { userIds: "Reviewers" }, fieldOf: (path) => (path.startsWith("userIds") ? "userIds" : null) })),
     }),
   );
   const onSubmit = (e: FormEvent) => {
@@ -356,7 +451,19 @@ function ItemContent({ item }: { item: QueueItem }) {
 }
 
 /** The item's reviews side by side: one column per reviewer, one row per dimension; rows where they differ are marked. */
-export function ReviewsGrid({ rubric, reviews, differing, position, compact = false }: { rubric: Rubric; reviews: QueueItem["reviews"]; differing: string[]; position: number; compact?: boolean }) {
+export function ReviewsGrid({
+  rubric,
+  reviews,
+  differing,
+  position,
+  compact = false,
+}: {
+  rubric: Rubric;
+  reviews: QueueItem["reviews"];
+  differing: string[];
+  position: number;
+  compact?: boolean;
+}) {
   if (reviews.length === 0) return <span className="text-xs text-zinc-500">No reviews yet</span>;
   return (
     <table className={cn("border-collapse text-left text-xs", compact ? "" : "w-full")}>
@@ -383,7 +490,11 @@ export function ReviewsGrid({ rubric, reviews, differing, position, compact = fa
                 {differs ? <span className="sr-only"> (reviewers differ)</span> : null}
               </th>
               {reviews.map((r) => (
-                <td key={r.reviewer} className={cn("max-w-48 py-0.5 pr-3 text-zinc-800", d.type === "text" && "truncate")} title={d.type === "text" ? String(r.grade[d.key] ?? "") : undefined}>
+                <td
+                  key={r.reviewer}
+                  className={cn("max-w-48 py-0.5 pr-3 text-zinc-800", d.type === "text" && "truncate")}
+                  title={d.type === "text" ? String(r.grade[d.key] ?? "") : undefined}
+                >
                   {formatGradeValue(d, r.grade[d.key])}
                 </td>
               ))}
@@ -416,13 +527,25 @@ function gradeErrors(rubric: Rubric, errors: FieldErrors<{ grade: GradeDraft }>)
 
 type GoldValues = { grade: GradeDraft };
 
-export function GoldDialog({ orgSlug, projectSlug, name, rubric, item, onClose, onSaved }: Base & { rubric: Rubric; item: QueueItem; onClose: () => void; onSaved: (message: string) => void }) {
+export function GoldDialog({
+  orgSlug,
+  projectSlug,
+  name,
+  rubric,
+  item,
+  onClose,
+  onSaved,
+}: Base & { rubric: Rubric; item: QueueItem; onClose: () => void; onSaved: (message: string) => void }) {
   const trpc = useTRPC();
   const formId = useId();
   const invalidate = useInvalidateQueue();
   const existing = (item.gold as Grade | null) ?? null;
   // Focus goes to the first problem in the page's order (focusFirstProblem), the grade's radios included.
-  const form = useForm<GoldValues>({ resolver: zodResolver(z.object({ grade: gradeDraft(rubric) })), defaultValues: { grade: draftFromGrade(rubric, existing ?? (item.finalGrade as Grade | null)) }, shouldFocusError: false });
+  const form = useForm<GoldValues>({
+    resolver: zodResolver(z.object({ grade: gradeDraft(rubric) })),
+    defaultValues: { grade: draftFromGrade(rubric, existing ?? (item.finalGrade as Grade | null)) },
+    shouldFocusError: false,
+  });
   const [formError, setFormError] = useState<string | null>(null);
   const save = useMutation(
     trpc.reviews.setGold.mutationOptions({
@@ -438,7 +561,10 @@ export function GoldDialog({ orgSlug, projectSlug, name, rubric, item, onClose, 
   );
   const onSubmit = (e: FormEvent) => {
     setFormError(null);
-    return form.handleSubmit((v) => save.mutate({ orgSlug, projectSlug, name, position: item.position, grade: gradeFromDraft(rubric, v.grade) }), () => focusFirstProblem(formId))(e);
+    return form.handleSubmit(
+      (v) => save.mutate({ orgSlug, projectSlug, name, position: item.position, grade: gradeFromDraft(rubric, v.grade) }),
+      () => focusFirstProblem(formId),
+    )(e);
   };
   return (
     <Dialog
@@ -450,7 +576,12 @@ export function GoldDialog({ orgSlug, projectSlug, name, rubric, item, onClose, 
       footer={
         <>
           {existing ? (
-            <Button variant="danger-ghost" className="mr-auto" loading={save.isPending && save.variables?.grade === null} onClick={() => (setFormError(null), save.mutate({ orgSlug, projectSlug, name, position: item.position, grade: null }))}>
+            <Button
+              variant="danger-ghost"
+              className="mr-auto"
+              loading={save.isPending && save.variables?.grade === null}
+              onClick={() => (setFormError(null), save.mutate({ orgSlug, projectSlug, name, position: item.position, grade: null }))}
+            >
               Unmark gold
             </Button>
           ) : null}
@@ -464,7 +595,19 @@ export function GoldDialog({ orgSlug, projectSlug, name, rubric, item, onClose, 
       <FormProblem message={formError} />
       <ItemContent item={item} />
       <form id={formId} onSubmit={onSubmit} noValidate aria-label="Gold grade">
-        <Controller control={form.control} name="grade" render={({ field }) => <GradeForm rubric={rubric} draft={field.value} onChange={field.onChange} errors={gradeErrors(rubric, form.formState.errors)} idPrefix={`${formId}-g`} />} />
+        <Controller
+          control={form.control}
+          name="grade"
+          render={({ field }) => (
+            <GradeForm
+              rubric={rubric}
+              draft={field.value}
+              onChange={field.onChange}
+              errors={gradeErrors(rubric, form.formState.errors)}
+              idPrefix={`${formId}-g`}
+            />
+          )}
+        />
       </form>
     </Dialog>
   );
@@ -473,13 +616,27 @@ export function GoldDialog({ orgSlug, projectSlug, name, rubric, item, onClose, 
 const adjudicateNote = text(2000).min(1, "is required: say why this is the final grade");
 type AdjudicateValues = { grade: GradeDraft; note: string };
 
-export function AdjudicateDialog({ orgSlug, projectSlug, name, rubric, item, onClose, onSaved }: Base & { rubric: Rubric; item: QueueItem; onClose: () => void; onSaved: (message: string) => void }) {
+export function AdjudicateDialog({
+  orgSlug,
+  projectSlug,
+  name,
+  rubric,
+  item,
+  onClose,
+  onSaved,
+}: Base & { rubric: Rubric; item: QueueItem; onClose: () => void; onSaved: (message: string) => void }) {
   const trpc = useTRPC();
   const formId = useId();
   const invalidate = useInvalidateQueue();
   const form = useForm<AdjudicateValues>({
     resolver: placedZodResolver(z.object({ grade: gradeDraft(rubric), note: z.string().trim().pipe(adjudicateNote) }), { labels: { note: "Note" } }),
-    defaultValues: { grade: draftFromAgreement(rubric, item.reviews.map((r) => r.grade)), note: "" },
+    defaultValues: {
+      grade: draftFromAgreement(
+        rubric,
+        item.reviews.map((r) => r.grade),
+      ),
+      note: "",
+    },
     shouldFocusError: false,
   });
   const { errors } = form.formState;
@@ -499,7 +656,10 @@ export function AdjudicateDialog({ orgSlug, projectSlug, name, rubric, item, onC
   );
   const onSubmit = (e: FormEvent) => {
     setFormError(null);
-    return form.handleSubmit((v) => save.mutate({ orgSlug, projectSlug, name, position: item.position, grade: gradeFromDraft(rubric, v.grade), note: v.note }), () => focusFirstProblem(formId))(e);
+    return form.handleSubmit(
+      (v) => save.mutate({ orgSlug, projectSlug, name, position: item.position, grade: gradeFromDraft(rubric, v.grade), note: v.note }),
+      () => focusFirstProblem(formId),
+    )(e);
   };
   const differingLabels = rubric.filter((d) => item.differing.includes(d.key)).map((d) => d.label);
   return (
@@ -509,7 +669,11 @@ export function AdjudicateDialog({ orgSlug, projectSlug, name, rubric, item, onC
       size="xl"
       closeOnBackdrop={false}
       title={`Adjudicate item #${item.position}`}
-      description={differingLabels.length ? `Reviewers differ on ${differingLabels.join(", ")}. Your grade becomes the item's final grade.` : "Your grade becomes the item's final grade."}
+      description={
+        differingLabels.length
+          ? `Reviewers differ on ${differingLabels.join(", ")}. Your grade becomes the item's final grade.`
+          : "Your grade becomes the item's final grade."
+      }
       footer={
         <>
           <Button onClick={onClose}>Cancel</Button>
@@ -532,8 +696,21 @@ export function AdjudicateDialog({ orgSlug, projectSlug, name, rubric, item, onC
         </div>
         <form id={formId} onSubmit={onSubmit} noValidate aria-label="Final grade" className="flex min-w-0 flex-col gap-4">
           <h3 className="text-xs font-semibold text-zinc-700">Final grade</h3>
-          <Controller control={form.control} name="grade" render={({ field }) => <GradeForm rubric={rubric} draft={field.value} onChange={field.onChange} errors={gradeErrors(rubric, errors)} idPrefix={`${formId}-a`} />} />
-          <Textarea label="Note" {...form.register("note")} error={errors.note?.message} maxLength={2000} rows={3} hint="Required. Why this is the right grade; it is kept with the item and in the audit log." />
+          <Controller
+            control={form.control}
+            name="grade"
+            render={({ field }) => (
+              <GradeForm rubric={rubric} draft={field.value} onChange={field.onChange} errors={gradeErrors(rubric, errors)} idPrefix={`${formId}-a`} />
+            )}
+          />
+          <Textarea
+            label="Note"
+            {...form.register("note")}
+            error={errors.note?.message}
+            maxLength={2000}
+            rows={3}
+            hint="Required. Why this is the right grade; it is kept with the item and in the audit log."
+          />
         </form>
       </div>
     </Dialog>
@@ -544,7 +721,14 @@ const addToDatasetSchema = z.object({ dataset: z.string().min(1, "Choose a datas
 type AddToDatasetValues = z.infer<typeof addToDatasetSchema>;
 
 /** Finalised items into a dataset: the reviewed output becomes the expected output, with a link back. */
-export function AddToDatasetDialog({ orgSlug, projectSlug, name, finalized, onClose, onSaved }: Base & { finalized: number; onClose: () => void; onSaved: (message: string) => void }) {
+export function AddToDatasetDialog({
+  orgSlug,
+  projectSlug,
+  name,
+  finalized,
+  onClose,
+  onSaved,
+}: Base & { finalized: number; onClose: () => void; onSaved: (message: string) => void }) {
   const trpc = useTRPC();
   const formId = useId();
   const datasets = useQuery(trpc.datasets.list.queryOptions({ orgSlug, projectSlug }));

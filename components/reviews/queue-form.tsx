@@ -39,7 +39,20 @@ type DimensionValues = {
 
 const blankOption = (): OptionValues => ({ label: "", value: "", valueEdited: false });
 function blankDimension(type: DimensionType = "categorical"): DimensionValues {
-  return { type, label: "", key: "", keyEdited: false, description: "", required: type !== "text", min: "1", max: "5", step: "1", options: [blankOption(), blankOption()], ordered: false, maxLength: "2000" };
+  return {
+    type,
+    label: "",
+    key: "",
+    keyEdited: false,
+    description: "",
+    required: type !== "text",
+    min: "1",
+    max: "5",
+    step: "1",
+    options: [blankOption(), blankOption()],
+    ordered: false,
+    maxLength: "2000",
+  };
 }
 
 const num = (t: string) => (t.trim() === "" ? undefined : Number(t.trim()));
@@ -60,13 +73,23 @@ function rubricFromValues(dims: DimensionValues[]): unknown[] {
   });
 }
 
-const DIMENSION_LABELS: Record<string, string> = { key: "Key", label: "Label", description: "Description", min: "Min", max: "Max", step: "Step", options: "Options", maxLength: "Max length" };
+const DIMENSION_LABELS: Record<string, string> = {
+  key: "Key",
+  label: "Label",
+  description: "Description",
+  min: "Min",
+  max: "Max",
+  step: "Step",
+  options: "Options",
+  maxLength: "Max length",
+};
 
 /** A rubric problem at `path` (["1", "options", "0", "label"], relative to the rubric) as the form field it belongs to and a message phrased for it. */
 function rubricProblem(path: PropertyKey[], message: string): { field: string; message: string } {
   const [index, field, sub, subField] = path.map(String);
   if (index === undefined || field === undefined) return { field: "rubric", message: phraseFieldMessage(message, "rubric", "The rubric") };
-  if (field === "options" && sub !== undefined && subField !== undefined) return { field: `rubric.${index}.options.${sub}.${subField}`, message: phraseFieldMessage(message, subField, subField === "value" ? "Value" : "Label") };
+  if (field === "options" && sub !== undefined && subField !== undefined)
+    return { field: `rubric.${index}.options.${sub}.${subField}`, message: phraseFieldMessage(message, subField, subField === "value" ? "Value" : "Label") };
   return { field: `rubric.${index}.${field}`, message: phraseFieldMessage(message, field, DIMENSION_LABELS[field] ?? field) };
 }
 
@@ -83,14 +106,22 @@ const queueSchema = z.object({
   reviewsPerItem: z.string(),
   blind: z.boolean(),
   showAutoScores: z.boolean(),
-  leaseMinutes: z.string().refine((t) => t.trim() !== "" && Number.isInteger(Number(t)) && Number(t) >= 1 && Number(t) <= 240, "Lease must be a whole number of minutes from 1 to 240"),
+  leaseMinutes: z
+    .string()
+    .refine(
+      (t) => t.trim() !== "" && Number.isInteger(Number(t)) && Number(t) >= 1 && Number(t) <= 240,
+      "Lease must be a whole number of minutes from 1 to 240",
+    ),
 });
 type QueueValues = z.infer<typeof queueSchema>;
 type QueueForm = UseFormReturn<QueueValues>;
 
 const LABELS = { name: "Name", description: "Description", guidelines: "Guidelines", reviewsPerItem: "Reviews per item", leaseMinutes: "Lease" } as const;
 /** Rubric paths (rubric.1.label) are placed by the rubric's own wording; the rest by LABELS. */
-const PLACEMENT: FieldPlacement<QueueValues> = { labels: LABELS, fieldOf: (path) => (path in LABELS ? (path as keyof typeof LABELS) : path.startsWith("rubric") ? (path as FieldPath<QueueValues>) : null) };
+const PLACEMENT: FieldPlacement<QueueValues> = {
+  labels: LABELS,
+  fieldOf: (path) => (path in LABELS ? (path as keyof typeof LABELS) : path.startsWith("rubric") ? (path as FieldPath<QueueValues>) : null),
+};
 
 export function QueueForm({ orgSlug, projectSlug, projectName }: { orgSlug: string; projectSlug: string; projectName: string }) {
   const trpc = useTRPC();
@@ -99,9 +130,21 @@ export function QueueForm({ orgSlug, projectSlug, projectName }: { orgSlug: stri
   const formId = useId();
   const form = useForm<QueueValues>({
     resolver: placedZodResolver(queueSchema, PLACEMENT),
-    defaultValues: { name: "", description: "", guidelines: "", rubric: [blankDimension()], reviewsPerItem: "2", blind: true, showAutoScores: false, leaseMinutes: "10" },
+    defaultValues: {
+      name: "",
+      description: "",
+      guidelines: "",
+      rubric: [blankDimension()],
+      reviewsPerItem: "2",
+      blind: true,
+      showAutoScores: false,
+      leaseMinutes: "10",
+    },
   });
-  const { register, formState: { errors } } = form;
+  const {
+    register,
+    formState: { errors },
+  } = form;
   const dimensions = useFieldArray({ control: form.control, name: "rubric" });
   const [formError, setFormError] = useState<string | null>(null);
 
@@ -128,7 +171,19 @@ export function QueueForm({ orgSlug, projectSlug, projectName }: { orgSlug: stri
   const onSubmit = (e: FormEvent) => {
     setFormError(null);
     return form.handleSubmit(
-      (v) => create.mutate({ orgSlug, projectSlug, name: v.name, description: v.description, guidelines: v.guidelines, rubric: rubricFromValues(v.rubric), reviewsPerItem: Number(v.reviewsPerItem), blind: v.blind, showAutoScores: v.showAutoScores, leaseMinutes: Number(v.leaseMinutes) }),
+      (v) =>
+        create.mutate({
+          orgSlug,
+          projectSlug,
+          name: v.name,
+          description: v.description,
+          guidelines: v.guidelines,
+          rubric: rubricFromValues(v.rubric),
+          reviewsPerItem: Number(v.reviewsPerItem),
+          blind: v.blind,
+          showAutoScores: v.showAutoScores,
+          leaseMinutes: Number(v.leaseMinutes),
+        }),
       () => focusFirstInvalid(formId),
     )(e);
   };
@@ -158,8 +213,23 @@ export function QueueForm({ orgSlug, projectSlug, projectName }: { orgSlug: stri
           <CardHeader title="About" titleId="about-title" />
           <CardBody className="grid gap-4 py-4">
             <div className="grid gap-4 sm:grid-cols-2">
-              <Input label="Name" {...register("name")} error={errors.name?.message} placeholder="reply-quality" className="font-mono" spellCheck={false} autoComplete="off" hint="Letters, digits, . _ and -; it is part of the address." />
-              <Input label="Description" labelAside={<span className="text-xs text-zinc-500">optional</span>} {...register("description")} error={errors.description?.message} maxLength={2000} />
+              <Input
+                label="Name"
+                {...register("name")}
+                error={errors.name?.message}
+                placeholder="reply-quality"
+                className="font-mono"
+                spellCheck={false}
+                autoComplete="off"
+                hint="Letters, digits, . _ and -; it is part of the address."
+              />
+              <Input
+                label="Description"
+                labelAside={<span className="text-xs text-zinc-500">optional</span>}
+                {...register("description")}
+                error={errors.description?.message}
+                maxLength={2000}
+              />
             </div>
             <Textarea
               label="Guidelines"
@@ -187,7 +257,14 @@ export function QueueForm({ orgSlug, projectSlug, projectName }: { orgSlug: stri
             ) : null}
             <div className="flex flex-col gap-3">
               {dimensions.fields.map((field, i) => (
-                <DimensionEditor key={field.id} form={form} index={i} count={dimensions.fields.length} onMove={(by) => dimensions.move(i, i + by)} onRemove={() => dimensions.remove(i)} />
+                <DimensionEditor
+                  key={field.id}
+                  form={form}
+                  index={i}
+                  count={dimensions.fields.length}
+                  onMove={(by) => dimensions.move(i, i + by)}
+                  onRemove={() => dimensions.remove(i)}
+                />
               ))}
             </div>
             <div className="flex flex-wrap items-center gap-3">
@@ -203,16 +280,33 @@ export function QueueForm({ orgSlug, projectSlug, projectName }: { orgSlug: stri
         <Card aria-labelledby="settings-title">
           <CardHeader title="How reviewing works" titleId="settings-title" />
           <CardBody className="grid gap-4 py-4 sm:grid-cols-2">
-            <Select label="Reviews per item" {...register("reviewsPerItem")} error={errors.reviewsPerItem?.message} hint="Independent reviews before an item is final. Two or more measure agreement.">
+            <Select
+              label="Reviews per item"
+              {...register("reviewsPerItem")}
+              error={errors.reviewsPerItem?.message}
+              hint="Independent reviews before an item is final. Two or more measure agreement."
+            >
               {[1, 2, 3, 4, 5].map((n) => (
                 <option key={n} value={n}>
                   {n}
                 </option>
               ))}
             </Select>
-            <Input label="Lease (minutes)" type="number" min={1} max={240} {...register("leaseMinutes")} error={errors.leaseMinutes?.message} hint="How long a reviewer holds an item before it goes back to the queue." />
+            <Input
+              label="Lease (minutes)"
+              type="number"
+              min={1}
+              max={240}
+              {...register("leaseMinutes")}
+              error={errors.leaseMinutes?.message}
+              hint="How long a reviewer holds an item before it goes back to the queue."
+            />
             <Checkbox label="Blind review" description="Reviewers do not see each other's grades. Leads always see every grade." {...register("blind")} />
-            <Checkbox label="Show automatic scores" description="Reviewers see the evaluators' scores of outputs from evaluation runs (may anchor their judgement)." {...register("showAutoScores")} />
+            <Checkbox
+              label="Show automatic scores"
+              description="Reviewers see the evaluators' scores of outputs from evaluation runs (may anchor their judgement)."
+              {...register("showAutoScores")}
+            />
           </CardBody>
         </Card>
 
@@ -227,7 +321,19 @@ export function QueueForm({ orgSlug, projectSlug, projectName }: { orgSlug: stri
   );
 }
 
-function DimensionEditor({ form, index, count, onMove, onRemove }: { form: QueueForm; index: number; count: number; onMove: (by: -1 | 1) => void; onRemove: () => void }) {
+function DimensionEditor({
+  form,
+  index,
+  count,
+  onMove,
+  onRemove,
+}: {
+  form: QueueForm;
+  index: number;
+  count: number;
+  onMove: (by: -1 | 1) => void;
+  onRemove: () => void;
+}) {
   const { register, setValue, getValues } = form;
   const at = `rubric.${index}` as const;
   const [type, label, keyEdited] = useWatch({ control: form.control, name: [`${at}.type`, `${at}.label`, `${at}.keyEdited`] });
@@ -281,7 +387,15 @@ function DimensionEditor({ form, index, count, onMove, onRemove }: { form: Queue
             </option>
           ))}
         </Select>
-        <Input label="Description" labelAside={<span className="text-xs text-zinc-500">optional</span>} {...register(`${at}.description`)} error={errors?.description?.message} maxLength={500} wrapperClassName="sm:col-span-2" placeholder="What reviewers should judge" />
+        <Input
+          label="Description"
+          labelAside={<span className="text-xs text-zinc-500">optional</span>}
+          {...register(`${at}.description`)}
+          error={errors?.description?.message}
+          maxLength={500}
+          wrapperClassName="sm:col-span-2"
+          placeholder="What reviewers should judge"
+        />
         <div className="flex items-end pb-1.5">
           <Checkbox label="Required" {...register(`${at}.required`)} />
         </div>
@@ -330,7 +444,9 @@ function OptionsEditor({ form, index }: { form: QueueForm; index: number }) {
             <Input
               label={`Option ${j + 1} label`}
               hideLabel
-              {...register(`${at}.${j}.label`, { onChange: (e) => getValues(`${at}.${j}.valueEdited`) || setValue(`${at}.${j}.value`, keyFromLabel(e.target.value), revalidate) })}
+              {...register(`${at}.${j}.label`, {
+                onChange: (e) => getValues(`${at}.${j}.valueEdited`) || setValue(`${at}.${j}.value`, keyFromLabel(e.target.value), revalidate),
+              })}
               error={errors?.[j]?.label?.message}
               maxLength={100}
             />
@@ -344,7 +460,14 @@ function OptionsEditor({ form, index }: { form: QueueForm; index: number }) {
               spellCheck={false}
               autoComplete="off"
             />
-            <Button size="sm" variant="ghost" aria-label={`Remove option ${j + 1}`} className="mt-0.5 px-1.5" disabled={options.fields.length <= 2} onClick={() => options.remove(j)}>
+            <Button
+              size="sm"
+              variant="ghost"
+              aria-label={`Remove option ${j + 1}`}
+              className="mt-0.5 px-1.5"
+              disabled={options.fields.length <= 2}
+              onClick={() => options.remove(j)}
+            >
               <TrashIcon size={14} />
             </Button>
           </li>
@@ -355,7 +478,11 @@ function OptionsEditor({ form, index }: { form: QueueForm; index: number }) {
         <Button size="sm" icon={<PlusIcon size={14} />} disabled={options.fields.length >= 9} onClick={() => options.append(blankOption())}>
           Add option
         </Button>
-        <Checkbox label="Ordered" description="Options go from worst to best: agreement counts near misses (ordinal)." {...register(`rubric.${index}.ordered`)} />
+        <Checkbox
+          label="Ordered"
+          description="Options go from worst to best: agreement counts near misses (ordinal)."
+          {...register(`rubric.${index}.ordered`)}
+        />
       </div>
     </div>
   );

@@ -11,7 +11,28 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
 import type { Grade, Rubric } from "@/server/contracts/reviews";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, Button, ButtonLink, Card, CardBody, CardHeader, EmptyState, PageHeader, Spinner, Stat, TBody, TD, TH, THead, TR, Table, buttonClasses, cn, ScrollArea } from "@/components/ui";
+import {
+  Alert,
+  Badge,
+  Button,
+  ButtonLink,
+  Card,
+  CardBody,
+  CardHeader,
+  EmptyState,
+  PageHeader,
+  Spinner,
+  Stat,
+  TBody,
+  TD,
+  TH,
+  THead,
+  TR,
+  Table,
+  buttonClasses,
+  cn,
+  ScrollArea,
+} from "@/components/ui";
 import { formatCount } from "@/components/lib/format";
 import { ClipboardCheckIcon, DatabaseIcon, DownloadIcon, PlusIcon, StarIcon, UsersIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
@@ -40,7 +61,9 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
   const page = Number.isInteger(pageParam) && pageParam > 1 ? pageParam : 1;
   const sizeParam = Number(searchParams.get("size"));
   const pageSize = sizeParam === 50 || sizeParam === 100 ? sizeParam : 25;
-  const [dialog, setDialog] = useState<{ kind: "add" } | { kind: "dataset" } | { kind: "reviewers" } | { kind: "gold"; item: Row } | { kind: "adjudicate"; item: Row } | null>(null);
+  const [dialog, setDialog] = useState<
+    { kind: "add" } | { kind: "dataset" } | { kind: "reviewers" } | { kind: "gold"; item: Row } | { kind: "adjudicate"; item: Row } | null
+  >(null);
   const [saved, setSaved] = useState<string | null>(null);
 
   function setParams(next: Record<string, string | number | undefined>) {
@@ -97,7 +120,9 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
         helper.display({
           id: "reviews",
           header: "Reviews",
-          cell: ({ row }) => <ReviewsGrid rubric={rubric} reviews={row.original.reviews} differing={row.original.differing} position={row.original.position} compact />,
+          cell: ({ row }) => (
+            <ReviewsGrid rubric={rubric} reviews={row.original.reviews} differing={row.original.differing} position={row.original.position} compact />
+          ),
         }),
         helper.display({
           id: "final",
@@ -108,7 +133,15 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
             return (
               <div className="max-w-56 text-xs">
                 <p className="text-zinc-800">{gradeSummary(rubric, r.finalGrade as Grade)}</p>
-                <p className="mt-0.5 text-zinc-500">{r.finalSource === "adjudicated" ? "Adjudicated" : r.finalSource === "consensus" ? "Consensus" : r.finalSource === "single" ? "Single review" : r.finalSource}</p>
+                <p className="mt-0.5 text-zinc-500">
+                  {r.finalSource === "adjudicated"
+                    ? "Adjudicated"
+                    : r.finalSource === "consensus"
+                      ? "Consensus"
+                      : r.finalSource === "single"
+                        ? "Single review"
+                        : r.finalSource}
+                </p>
                 {r.adjudicationNote ? <p className="mt-0.5 line-clamp-2 text-zinc-600 italic">“{r.adjudicationNote}”</p> : null}
               </div>
             );
@@ -122,11 +155,22 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
                 cell: ({ row }) => (
                   <div className="flex justify-end gap-1.5">
                     {row.original.state === "disagreement" ? (
-                      <Button size="sm" variant="primary" aria-label={`Adjudicate item #${row.original.position}`} onClick={() => setDialog({ kind: "adjudicate", item: row.original })}>
+                      <Button
+                        size="sm"
+                        variant="primary"
+                        aria-label={`Adjudicate item #${row.original.position}`}
+                        onClick={() => setDialog({ kind: "adjudicate", item: row.original })}
+                      >
                         Adjudicate
                       </Button>
                     ) : null}
-                    <Button size="sm" variant="ghost" icon={<StarIcon size={12} />} aria-label={row.original.gold ? `Gold… (gold grade of item #${row.original.position})` : `Mark gold (item #${row.original.position})`} onClick={() => setDialog({ kind: "gold", item: row.original })}>
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      icon={<StarIcon size={12} />}
+                      aria-label={row.original.gold ? `Gold… (gold grade of item #${row.original.position})` : `Mark gold (item #${row.original.position})`}
+                      onClick={() => setDialog({ kind: "gold", item: row.original })}
+                    >
                       {row.original.gold ? "Gold…" : "Mark gold"}
                     </Button>
                   </div>
@@ -202,16 +246,32 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
 
       <div className="mb-4 grid items-start gap-4 lg:grid-cols-[1fr_20rem]">
         <Card aria-labelledby="progress-title">
-          <CardHeader title="Progress" titleId="progress-title" description={p.medianSeconds !== null ? `Median time per review: ${seconds(p.medianSeconds)}` : undefined} />
+          <CardHeader
+            title="Progress"
+            titleId="progress-title"
+            description={p.medianSeconds !== null ? `Median time per review: ${seconds(p.medianSeconds)}` : undefined}
+          />
           <CardBody className="py-4">
             <OverallBar items={p.items} finalized={p.finalized} inProgress={p.inProgress} />
             <dl className="mt-4 grid grid-cols-3 gap-x-4 gap-y-3 sm:grid-cols-6">
-              <Stat label="Items" look="figure">{formatCount(p.items)}</Stat>
-              <Stat label="Finalized" tone="text-emerald-700" look="figure">{formatCount(p.finalized)}</Stat>
-              <Stat label="In progress" tone="text-accent" look="figure">{formatCount(p.inProgress)}</Stat>
-              <Stat label="Remaining" look="figure">{formatCount(p.remaining)}</Stat>
-              <Stat label="Reviews submitted" look="figure">{formatCount(p.reviewsSubmitted)}</Stat>
-              <Stat label="Gold items" look="figure">{formatCount(p.gold)}</Stat>
+              <Stat label="Items" look="figure">
+                {formatCount(p.items)}
+              </Stat>
+              <Stat label="Finalized" tone="text-emerald-700" look="figure">
+                {formatCount(p.finalized)}
+              </Stat>
+              <Stat label="In progress" tone="text-accent" look="figure">
+                {formatCount(p.inProgress)}
+              </Stat>
+              <Stat label="Remaining" look="figure">
+                {formatCount(p.remaining)}
+              </Stat>
+              <Stat label="Reviews submitted" look="figure">
+                {formatCount(p.reviewsSubmitted)}
+              </Stat>
+              <Stat label="Gold items" look="figure">
+                {formatCount(p.gold)}
+              </Stat>
             </dl>
           </CardBody>
           {p.reviewers.length ? (
@@ -286,7 +346,9 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
             {q.guidelines ? (
               <details className="mt-3 text-[13px]">
                 <summary className="cursor-pointer text-xs font-semibold text-zinc-700">Guidelines</summary>
-                <ScrollArea as="pre" className="mt-1.5 max-h-64 overflow-auto rounded bg-zinc-50 p-2 font-sans text-xs whitespace-pre-wrap text-zinc-700">{q.guidelines}</ScrollArea>
+                <ScrollArea as="pre" className="mt-1.5 max-h-64 overflow-auto rounded bg-zinc-50 p-2 font-sans text-xs whitespace-pre-wrap text-zinc-700">
+                  {q.guidelines}
+                </ScrollArea>
               </details>
             ) : null}
           </CardBody>
@@ -297,7 +359,9 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
         <div className="flex flex-wrap items-center justify-between gap-3 border-b border-zinc-200 px-4 py-3">
           <div className="flex min-h-7 items-center gap-3">
             <h2 id="items-title" className="text-sm font-semibold text-zinc-900">
-              {items.data ? `${formatCount(items.data.total)} ${items.data.total === 1 ? "item" : "items"}${state ? ` ${STATE_COUNT_SUFFIX[state]}` : ""}` : "Items"}
+              {items.data
+                ? `${formatCount(items.data.total)} ${items.data.total === 1 ? "item" : "items"}${state ? ` ${STATE_COUNT_SUFFIX[state]}` : ""}`
+                : "Items"}
             </h2>
             {items.isFetching && !items.isPending ? <Spinner size={12} /> : null}
           </div>
@@ -309,7 +373,10 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
                 replace
                 scroll={false}
                 aria-current={state === s ? "page" : undefined}
-                className={cn("rounded px-2.5 py-1 text-xs font-medium transition-colors", state === s ? "bg-zinc-900 text-white" : "text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900")}
+                className={cn(
+                  "rounded px-2.5 py-1 text-xs font-medium transition-colors",
+                  state === s ? "bg-zinc-900 text-white" : "text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900",
+                )}
               >
                 {s ? STATE_LABELS[s] : "All"}
               </Link>
@@ -328,7 +395,9 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
           <EmptyState
             icon={<ClipboardCheckIcon />}
             title={state ? `No ${STATE_LABELS[state].toLowerCase()} items` : "No items yet"}
-            description={state ? undefined : canManage ? "Add outputs from an evaluation run or items from a dataset." : "Editors fill the queue; items will appear here."}
+            description={
+              state ? undefined : canManage ? "Add outputs from an evaluation run or items from a dataset." : "Editors fill the queue; items will appear here."
+            }
             action={
               !state && canManage ? (
                 <Button size="sm" variant="primary" icon={<PlusIcon size={14} />} onClick={() => setDialog({ kind: "add" })}>
@@ -339,46 +408,95 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
           />
         ) : (
           <Table caption={`Items of ${q.name}${state ? ` (${STATE_LABELS[state]})` : ""}`}>
-              <thead className="border-b border-zinc-200 bg-zinc-50/80">
-                {table.getHeaderGroups().map((group) => (
-                  <tr key={group.id}>
-                    {group.headers.map((header) => (
-                      <th key={header.id} scope="col" className="h-8 px-3 text-xs font-medium whitespace-nowrap text-zinc-500 first:pl-4 last:pr-4">
-                        {header.isPlaceholder ? null : <table.FlexRender header={header} />}
-                      </th>
-                    ))}
-                  </tr>
-                ))}
-              </thead>
-              <tbody className="divide-y divide-zinc-100">
-                {rows.map((row) => (
-                  <tr key={row.id} className={cn("align-top", row.original.state === "disagreement" && "bg-amber-50/30")}>
-                    {row.getAllCells().map((cell) => (
-                      <td key={cell.id} className="px-3 py-2.5 text-zinc-700 first:pl-4 last:pr-4">
-                        <table.FlexRender cell={cell} />
-                      </td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
+            <thead className="border-b border-zinc-200 bg-zinc-50/80">
+              {table.getHeaderGroups().map((group) => (
+                <tr key={group.id}>
+                  {group.headers.map((header) => (
+                    <th key={header.id} scope="col" className="h-8 px-3 text-xs font-medium whitespace-nowrap text-zinc-500 first:pl-4 last:pr-4">
+                      {header.isPlaceholder ? null : <table.FlexRender header={header} />}
+                    </th>
+                  ))}
+                </tr>
+              ))}
+            </thead>
+            <tbody className="divide-y divide-zinc-100">
+              {rows.map((row) => (
+                <tr key={row.id} className={cn("align-top", row.original.state === "disagreement" && "bg-amber-50/30")}>
+                  {row.getAllCells().map((cell) => (
+                    <td key={cell.id} className="px-3 py-2.5 text-zinc-700 first:pl-4 last:pr-4">
+                      <table.FlexRender cell={cell} />
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
           </Table>
         )}
         {items.data && items.data.total > 0 ? (
-          <Pagination page={items.data.page} pageSize={pageSize} total={items.data.total} onPage={(n) => setParams({ page: n > 1 ? n : undefined })} onPageSize={(s) => setParams({ size: s === 25 ? undefined : s, page: undefined })} />
+          <Pagination
+            page={items.data.page}
+            pageSize={pageSize}
+            total={items.data.total}
+            onPage={(n) => setParams({ page: n > 1 ? n : undefined })}
+            onPageSize={(s) => setParams({ size: s === 25 ? undefined : s, page: undefined })}
+          />
         ) : null}
       </Card>
 
-      {dialog?.kind === "dataset" ? <AddToDatasetDialog orgSlug={orgSlug} projectSlug={projectSlug} name={q.name} finalized={q.progress.finalized} onClose={() => setDialog(null)} onSaved={(m) => (setDialog(null), setSaved(m))} /> : null}
-      {dialog?.kind === "add" ? <AddItemsDialog orgSlug={orgSlug} projectSlug={projectSlug} name={q.name} onClose={() => setDialog(null)} onAdded={(m) => (setDialog(null), setSaved(m))} /> : null}
-      {dialog?.kind === "reviewers" ? (
-        <ReviewersDialog orgSlug={orgSlug} projectSlug={projectSlug} name={q.name} current={q.reviewers.map((r) => r.id)} onClose={() => setDialog(null)} onSaved={(m) => (setDialog(null), setSaved(m))} />
+      {dialog?.kind === "dataset" ? (
+        <AddToDatasetDialog
+          orgSlug={orgSlug}
+          projectSlug={projectSlug}
+          name={q.name}
+          finalized={q.progress.finalized}
+          onClose={() => setDialog(null)}
+          onSaved={(m) => (setDialog(null), setSaved(m))}
+        />
       ) : null}
-      {dialog?.kind === "gold" ? <GoldDialog orgSlug={orgSlug} projectSlug={projectSlug} name={q.name} rubric={rubric} item={dialog.item} onClose={() => setDialog(null)} onSaved={(m) => (setDialog(null), setSaved(m))} /> : null}
-      {dialog?.kind === "adjudicate" ? <AdjudicateDialog orgSlug={orgSlug} projectSlug={projectSlug} name={q.name} rubric={rubric} item={dialog.item} onClose={() => setDialog(null)} onSaved={(m) => (setDialog(null), setSaved(m))} /> : null}
+      {dialog?.kind === "add" ? (
+        <AddItemsDialog
+          orgSlug={orgSlug}
+          projectSlug={projectSlug}
+          name={q.name}
+          onClose={() => setDialog(null)}
+          onAdded={(m) => (setDialog(null), setSaved(m))}
+        />
+      ) : null}
+      {dialog?.kind === "reviewers" ? (
+        <ReviewersDialog
+          orgSlug={orgSlug}
+          projectSlug={projectSlug}
+          name={q.name}
+          current={q.reviewers.map((r) => r.id)}
+          onClose={() => setDialog(null)}
+          onSaved={(m) => (setDialog(null), setSaved(m))}
+        />
+      ) : null}
+      {dialog?.kind === "gold" ? (
+        <GoldDialog
+          orgSlug={orgSlug}
+          projectSlug={projectSlug}
+          name={q.name}
+          rubric={rubric}
+          item={dialog.item}
+          onClose={() => setDialog(null)}
+          onSaved={(m) => (setDialog(null), setSaved(m))}
+        />
+      ) : null}
+      {dialog?.kind === "adjudicate" ? (
+        <AdjudicateDialog
+          orgSlug={orgSlug}
+          projectSlug={projectSlug}
+          name={q.name}
+          rubric={rubric}
+          item={dialog.item}
+          onClose={() => setDialog(null)}
+          onSaved={(m) => (setDialog(null), setSaved(m))}
+        />
+      ) : null}
     </>
   );
 }
-
 
 /** Finalized, in progress and remaining as one bar. */
 function OverallBar({ items, finalized, inProgress }: { items: number; finalized: number; inProgress: number }) {

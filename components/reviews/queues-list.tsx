@@ -51,7 +51,11 @@ export function QueuesList({ orgSlug, projectSlug, projectName, canManage }: Pro
           <EmptyState
             icon={<ClipboardCheckIcon />}
             title="No review queues yet"
-            description={canManage ? "Create a queue with a rubric, fill it from an evaluation run or a dataset, and assign reviewers." : "Editors create review queues; you will see them here."}
+            description={
+              canManage
+                ? "Create a queue with a rubric, fill it from an evaluation run or a dataset, and assign reviewers."
+                : "Editors create review queues; you will see them here."
+            }
             action={newButton}
           />
         ) : (
@@ -71,14 +75,21 @@ export function QueuesList({ orgSlug, projectSlug, projectName, canManage }: Pro
               {rows.map((q) => (
                 <TR key={q.name}>
                   <TD className="max-w-80">
-                    <Link href={reviewsHref(orgSlug, projectSlug, q.name)} className="font-mono text-[13px] font-medium text-zinc-900 hover:text-accent hover:underline">
+                    <Link
+                      href={reviewsHref(orgSlug, projectSlug, q.name)}
+                      className="font-mono text-[13px] font-medium text-zinc-900 hover:text-accent hover:underline"
+                    >
                       {q.name}
                     </Link>
                     {q.description ? <span className="block truncate text-xs text-zinc-500">{q.description}</span> : null}
                   </TD>
                   <TD className="text-right tabular-nums">{formatCount(q.items)}</TD>
                   <TD className="min-w-40">
-                    {q.items > 0 ? <ProgressBar done={q.finalized} total={q.items} label={`${q.name}: items finalized`} compact /> : <span className="text-xs text-zinc-500">empty</span>}
+                    {q.items > 0 ? (
+                      <ProgressBar done={q.finalized} total={q.items} label={`${q.name}: items finalized`} compact />
+                    ) : (
+                      <span className="text-xs text-zinc-500">empty</span>
+                    )}
                   </TD>
                   <TD className={q.reviewers ? "text-right tabular-nums" : "text-right text-xs text-amber-700"}>{q.reviewers ? q.reviewers : "none yet"}</TD>
                   <TD className="text-right tabular-nums">{q.reviewsPerItem}</TD>

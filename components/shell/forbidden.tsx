@@ -6,7 +6,11 @@ import { ShieldAlertIcon } from "@/components/ui/icons";
 export function Forbidden({ title = "You do not have access to this page", children }: { title?: string; children?: ReactNode }) {
   return (
     <Card as="div">
-      <EmptyState icon={<ShieldAlertIcon size={18} />} title={title} description={children ?? "Ask an owner or admin of this organization if you need access."} />
+      <EmptyState
+        icon={<ShieldAlertIcon size={18} />}
+        title={title}
+        description={children ?? "Ask an owner or admin of this organization if you need access."}
+      />
     </Card>
   );
 }

@@ -8,7 +8,25 @@ import { useId, useRef, useState, type KeyboardEvent, type ReactNode } from "rea
 import { roleHasPermission, type Permission, type Role } from "@/server/contracts/permissions";
 import { useTRPC } from "@/components/trpc/client";
 import { cn } from "@/components/ui";
-import { BookIcon, ClipboardCheckIcon, DatabaseIcon, FileTextIcon, FlaskIcon, FolderPlusIcon, HomeIcon, KeyIcon, LayersIcon, MarkerIcon, MenuIcon, PlayIcon, RocketIcon, ScrollIcon, ServerIcon, UsersIcon, WebhookIcon } from "@/components/ui/icons";
+import {
+  BookIcon,
+  ClipboardCheckIcon,
+  DatabaseIcon,
+  FileTextIcon,
+  FlaskIcon,
+  FolderPlusIcon,
+  HomeIcon,
+  KeyIcon,
+  LayersIcon,
+  MarkerIcon,
+  MenuIcon,
+  PlayIcon,
+  RocketIcon,
+  ScrollIcon,
+  ServerIcon,
+  UsersIcon,
+  WebhookIcon,
+} from "@/components/ui/icons";
 import { ActivityIcon, TracesIcon } from "@/components/observability/icons";
 
 type Props = {
@@ -68,7 +86,8 @@ export function Sidebar({ org, projects }: Props) {
           label: "Deployments",
           icon: <RocketIcon />,
           permission: "deployment:read",
-          badge: pendingCount > 0 ? { count: pendingCount, description: `${pendingCount} pending ${pendingCount === 1 ? "approval" : "approvals"}` } : undefined,
+          badge:
+            pendingCount > 0 ? { count: pendingCount, description: `${pendingCount} pending ${pendingCount === 1 ? "approval" : "approvals"}` } : undefined,
         },
         { href: `${base}/observability`, label: "Observability", icon: <ActivityIcon />, permission: "trace:read" },
         { href: `${base}/traces`, label: "Traces", icon: <TracesIcon />, permission: "trace:read" },
@@ -178,7 +197,10 @@ function NavLink({ item, active }: { item: NavItem; active: boolean }) {
         <span className={active ? "text-accent" : "text-zinc-500"}>{item.icon}</span>
         {item.label}
         {item.badge ? (
-          <span aria-hidden="true" className="ml-auto inline-flex h-4 min-w-4 items-center justify-center rounded-full bg-accent px-1 text-[10px] leading-none font-semibold text-white tabular-nums">
+          <span
+            aria-hidden="true"
+            className="ml-auto inline-flex h-4 min-w-4 items-center justify-center rounded-full bg-accent px-1 text-[10px] leading-none font-semibold text-white tabular-nums"
+          >
             {item.badge.count > 99 ? "99+" : item.badge.count}
           </span>
         ) : null}

@@ -35,20 +35,20 @@ function ProjectSwitcher({ organizations }: { organizations: OrgSummary[] }) {
 
   const sections: MenuSection[] = [
     ...organizations.map((o) => ({
-    key: o.slug,
-    label: o.name,
-    items: [
-      ...o.projects.map((p) => ({
-        key: `${o.slug}/${p.slug}`,
-        label: p.name,
-        textValue: p.name,
-        href: `/o/${o.slug}/p/${p.slug}`,
-        checked: o.slug === params.org && p.slug === params.project,
-      })),
-      ...(roleHasPermission(o.role, "project:create")
-        ? [{ key: `${o.slug}/new`, label: "New project", textValue: "New project", icon: <FolderPlusIcon />, href: `/o/${o.slug}/projects/new` }]
-        : []),
-    ],
+      key: o.slug,
+      label: o.name,
+      items: [
+        ...o.projects.map((p) => ({
+          key: `${o.slug}/${p.slug}`,
+          label: p.name,
+          textValue: p.name,
+          href: `/o/${o.slug}/p/${p.slug}`,
+          checked: o.slug === params.org && p.slug === params.project,
+        })),
+        ...(roleHasPermission(o.role, "project:create")
+          ? [{ key: `${o.slug}/new`, label: "New project", textValue: "New project", icon: <FolderPlusIcon />, href: `/o/${o.slug}/projects/new` }]
+          : []),
+      ],
     })),
     { key: "new-org", items: [{ key: "new-org", label: "New organization", textValue: "New organization", icon: <PlusIcon />, href: "/orgs/new" }] },
   ];

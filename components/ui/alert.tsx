@@ -16,7 +16,21 @@ const tones: Record<AlertTone, { box: string; icon: ReactNode }> = {
  * region, because Next's route announcer is an alert too); success and info politely
  * (role="status"); warnings are static text unless `live` is set.
  */
-export function Alert({ tone = "info", title, children, className, live, id }: { tone?: AlertTone; title?: ReactNode; children?: ReactNode; className?: string; live?: boolean; id?: string }) {
+export function Alert({
+  tone = "info",
+  title,
+  children,
+  className,
+  live,
+  id,
+}: {
+  tone?: AlertTone;
+  title?: ReactNode;
+  children?: ReactNode;
+  className?: string;
+  live?: boolean;
+  id?: string;
+}) {
   const role = tone === "error" ? "alert" : tone === "success" || tone === "info" || live ? "status" : undefined;
   const t = tones[tone];
   return (

@@ -37,13 +37,7 @@ type ButtonProps = ComponentProps<"button"> & {
 
 export function Button({ variant = "secondary", size = "md", loading = false, icon, className, children, disabled, type = "button", ...props }: ButtonProps) {
   return (
-    <button
-      type={type}
-      className={buttonClasses({ variant, size, className })}
-      disabled={disabled || loading}
-      aria-busy={loading || undefined}
-      {...props}
-    >
+    <button type={type} className={buttonClasses({ variant, size, className })} disabled={disabled || loading} aria-busy={loading || undefined} {...props}>
       {loading ? <Spinner size={size === "sm" ? 12 : 14} /> : icon}
       {children}
     </button>

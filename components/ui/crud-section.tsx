@@ -90,7 +90,23 @@ type Props<Row> = {
 };
 
 export function CrudSection<Row>(props: Props<Row>) {
-  const { title, description, page, createLabel, canCreate = false, query, what, empty, caption, columns, rowKey, rowClassName, actions = [], notice, dialog } = props;
+  const {
+    title,
+    description,
+    page,
+    createLabel,
+    canCreate = false,
+    query,
+    what,
+    empty,
+    caption,
+    columns,
+    rowKey,
+    rowClassName,
+    actions = [],
+    notice,
+    dialog,
+  } = props;
   const queryClient = useQueryClient();
   const generatedId = useId();
   const titleId = `${props.id ?? generatedId}-title`;
@@ -138,7 +154,11 @@ export function CrudSection<Row>(props: Props<Row>) {
       ) : null}
       <SectionCard id={props.id} titleId={titleId} title={title} description={description} status={status} actions={page ? null : createButton}>
         {notice ? <div className="px-4 pt-3">{notice}</div> : null}
-        <QueryBody query={query} what={what} empty={empty ? <EmptyState icon={empty.icon} title={empty.title} description={empty.description} action={createButton} /> : undefined}>
+        <QueryBody
+          query={query}
+          what={what}
+          empty={empty ? <EmptyState icon={empty.icon} title={empty.title} description={empty.description} action={createButton} /> : undefined}
+        >
           {(rows) => (
             <Table caption={caption}>
               <THead>
@@ -304,14 +324,23 @@ type ActionOptions<Row> = { iconOnly?: boolean; /** Rows without the button (a b
 
 /** "Edit": opens the dialog for the row. `name` names the row in the button's accessible name. */
 export function editAction<Row>(name: (row: Row) => string, { iconOnly = false, unless }: ActionOptions<Row> = {}): RowAction<Row> {
-  return { edit: true, button: (row) => (unless?.(row) ? null : { label: "Edit", name: `Edit ${name(row)}`, icon: <PencilIcon size={iconOnly ? 14 : 12} />, iconOnly }) };
+  return {
+    edit: true,
+    button: (row) => (unless?.(row) ? null : { label: "Edit", name: `Edit ${name(row)}`, icon: <PencilIcon size={iconOnly ? 14 : 12} />, iconOnly }),
+  };
 }
 
 /** "Delete", confirmed first. */
-export function deleteAction<Row>(name: (row: Row) => string, mutation: ConfirmMutation, confirm: (row: Row) => Confirmation, { iconOnly = false, unless }: ActionOptions<Row> = {}): RowAction<Row> {
+export function deleteAction<Row>(
+  name: (row: Row) => string,
+  mutation: ConfirmMutation,
+  confirm: (row: Row) => Confirmation,
+  { iconOnly = false, unless }: ActionOptions<Row> = {},
+): RowAction<Row> {
   return {
     mutation,
     confirm,
-    button: (row) => (unless?.(row) ? null : { label: "Delete", name: `Delete ${name(row)}`, icon: <TrashIcon size={iconOnly ? 14 : 12} />, iconOnly, variant: "danger-ghost" }),
+    button: (row) =>
+      unless?.(row) ? null : { label: "Delete", name: `Delete ${name(row)}`, icon: <TrashIcon size={iconOnly ? 14 : 12} />, iconOnly, variant: "danger-ghost" },
   };
 }

@@ -76,7 +76,17 @@ type InputProps = Omit<ComponentProps<"input">, "size"> & FieldChrome;
 export function Input({ label, hint, error, hideLabel, wrapperClassName, labelAside, id, className, "aria-describedby": describedBy, ...props }: InputProps) {
   const ids = useFieldIds(id, hint, error, describedBy);
   return (
-    <FieldFrame controlId={ids.controlId} label={label} hint={hint} hintId={ids.hintId} error={error} errorId={ids.errorId} hideLabel={hideLabel} wrapperClassName={wrapperClassName} labelAside={labelAside}>
+    <FieldFrame
+      controlId={ids.controlId}
+      label={label}
+      hint={hint}
+      hintId={ids.hintId}
+      error={error}
+      errorId={ids.errorId}
+      hideLabel={hideLabel}
+      wrapperClassName={wrapperClassName}
+      labelAside={labelAside}
+    >
       <input
         id={ids.controlId}
         aria-invalid={error ? true : undefined}
@@ -90,10 +100,31 @@ export function Input({ label, hint, error, hideLabel, wrapperClassName, labelAs
 
 type TextareaProps = ComponentProps<"textarea"> & FieldChrome;
 
-export function Textarea({ label, hint, error, hideLabel, wrapperClassName, labelAside, id, className, "aria-describedby": describedBy, ...props }: TextareaProps) {
+export function Textarea({
+  label,
+  hint,
+  error,
+  hideLabel,
+  wrapperClassName,
+  labelAside,
+  id,
+  className,
+  "aria-describedby": describedBy,
+  ...props
+}: TextareaProps) {
   const ids = useFieldIds(id, hint, error, describedBy);
   return (
-    <FieldFrame controlId={ids.controlId} label={label} hint={hint} hintId={ids.hintId} error={error} errorId={ids.errorId} hideLabel={hideLabel} wrapperClassName={wrapperClassName} labelAside={labelAside}>
+    <FieldFrame
+      controlId={ids.controlId}
+      label={label}
+      hint={hint}
+      hintId={ids.hintId}
+      error={error}
+      errorId={ids.errorId}
+      hideLabel={hideLabel}
+      wrapperClassName={wrapperClassName}
+      labelAside={labelAside}
+    >
       <textarea
         id={ids.controlId}
         aria-invalid={error ? true : undefined}
@@ -105,12 +136,37 @@ export function Textarea({ label, hint, error, hideLabel, wrapperClassName, labe
   );
 }
 
-type SelectProps = Omit<ComponentProps<"select">, "size"> & FieldChrome & { size?: "sm" | "md"; /** Classes for the box around the select (e.g. its width). */ boxClassName?: string };
+type SelectProps = Omit<ComponentProps<"select">, "size"> &
+  FieldChrome & { size?: "sm" | "md"; /** Classes for the box around the select (e.g. its width). */ boxClassName?: string };
 
-export function Select({ label, hint, error, hideLabel, wrapperClassName, labelAside, id, className, boxClassName, size = "md", children, "aria-describedby": describedBy, ...props }: SelectProps) {
+export function Select({
+  label,
+  hint,
+  error,
+  hideLabel,
+  wrapperClassName,
+  labelAside,
+  id,
+  className,
+  boxClassName,
+  size = "md",
+  children,
+  "aria-describedby": describedBy,
+  ...props
+}: SelectProps) {
   const ids = useFieldIds(id, hint, error, describedBy);
   return (
-    <FieldFrame controlId={ids.controlId} label={label} hint={hint} hintId={ids.hintId} error={error} errorId={ids.errorId} hideLabel={hideLabel} wrapperClassName={wrapperClassName} labelAside={labelAside}>
+    <FieldFrame
+      controlId={ids.controlId}
+      label={label}
+      hint={hint}
+      hintId={ids.hintId}
+      error={error}
+      errorId={ids.errorId}
+      hideLabel={hideLabel}
+      wrapperClassName={wrapperClassName}
+      labelAside={labelAside}
+    >
       <div className={cn("relative", boxClassName)}>
         <select
           id={ids.controlId}

@@ -3,7 +3,17 @@
 import type { ReactNode } from "react";
 import { Alert } from "./alert";
 
-export function FormProblem({ message, label = "Problem", title, className }: { message: ReactNode; /** The region's name. */ label?: string; title?: ReactNode; className?: string }) {
+export function FormProblem({
+  message,
+  label = "Problem",
+  title,
+  className,
+}: {
+  message: ReactNode;
+  /** The region's name. */ label?: string;
+  title?: ReactNode;
+  className?: string;
+}) {
   if (message === null || message === undefined || message === "") return null;
   return (
     <div role="region" aria-label={label} className={className}>

@@ -5,7 +5,18 @@ export { Button, ButtonLink, buttonClasses } from "./button";
 export { Card, CardBody, CardFooter, CardHeader } from "./card";
 export { cn } from "./cn";
 export { CopyField, useCopy } from "./copy-field";
-export { CrudSection, deleteAction, editAction, FormDialog, SectionCard, type Column, type Confirmation, type FormProps, type RowAction, type SectionApi } from "./crud-section";
+export {
+  CrudSection,
+  deleteAction,
+  editAction,
+  FormDialog,
+  SectionCard,
+  type Column,
+  type Confirmation,
+  type FormProps,
+  type RowAction,
+  type SectionApi,
+} from "./crud-section";
 export { ConfirmDialog, Dialog, type ConfirmMutation } from "./dialog";
 export { EmptyState } from "./empty-state";
 export { Checkbox, Input, Select, Textarea } from "./field";

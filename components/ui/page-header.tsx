@@ -2,7 +2,19 @@ import type { ReactNode } from "react";
 import { cn } from "./cn";
 
 /** The page's one h1, with an optional eyebrow (context), description and actions. */
-export function PageHeader({ title, eyebrow, description, actions, className }: { title: ReactNode; eyebrow?: ReactNode; description?: ReactNode; actions?: ReactNode; className?: string }) {
+export function PageHeader({
+  title,
+  eyebrow,
+  description,
+  actions,
+  className,
+}: {
+  title: ReactNode;
+  eyebrow?: ReactNode;
+  description?: ReactNode;
+  actions?: ReactNode;
+  className?: string;
+}) {
   return (
     <div className={cn("mb-6 flex flex-wrap items-end justify-between gap-x-6 gap-y-3", className)}>
       <div className="min-w-0">

@@ -21,15 +21,27 @@ export function pageList(page: number, pages: number): (number | "gap")[] {
 type PageSize = 25 | 50 | 100;
 const PAGE_SIZES: readonly PageSize[] = [25, 50, 100];
 
-export function Pagination({ page, pageSize, total, onPage, onPageSize, label = "Pages" }: { page: number; pageSize: number; total: number; onPage: (page: number) => void; onPageSize?: (size: PageSize) => void; label?: string }) {
+export function Pagination({
+  page,
+  pageSize,
+  total,
+  onPage,
+  onPageSize,
+  label = "Pages",
+}: {
+  page: number;
+  pageSize: number;
+  total: number;
+  onPage: (page: number) => void;
+  onPageSize?: (size: PageSize) => void;
+  label?: string;
+}) {
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const first = (page - 1) * pageSize + 1;
   const last = Math.min(total, page * pageSize);
   return (
     <div className="flex flex-wrap items-center justify-between gap-3 border-t border-zinc-200 px-4 py-2.5 text-[13px] text-zinc-600">
-      <p>
-        {first > total ? "No rows on this page" : `${formatCount(first)}–${formatCount(last)} of ${formatCount(total)}`}
-      </p>
+      <p>{first > total ? "No rows on this page" : `${formatCount(first)}–${formatCount(last)} of ${formatCount(total)}`}</p>
       <div className="flex flex-wrap items-center gap-3">
         {pages > 1 ? (
           <nav aria-label={label}>
@@ -46,7 +58,14 @@ export function Pagination({ page, pageSize, total, onPage, onPageSize, label = 
                   </li>
                 ) : (
                   <li key={p}>
-                    <Button size="sm" variant="ghost" aria-label={`Page ${p}`} aria-current={p === page ? "page" : undefined} onClick={() => onPage(p)} className={cn("min-w-7 px-1.5 tabular-nums", p === page && "bg-zinc-900 text-white hover:bg-zinc-800 hover:text-white")}>
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      aria-label={`Page ${p}`}
+                      aria-current={p === page ? "page" : undefined}
+                      onClick={() => onPage(p)}
+                      className={cn("min-w-7 px-1.5 tabular-nums", p === page && "bg-zinc-900 text-white hover:bg-zinc-800 hover:text-white")}
+                    >
                       {p}
                     </Button>
                   </li>
@@ -61,7 +80,14 @@ export function Pagination({ page, pageSize, total, onPage, onPageSize, label = 
           </nav>
         ) : null}
         {onPageSize ? (
-          <Select label="Rows per page" hideLabel size="sm" value={String(pageSize)} onChange={(e) => onPageSize(Number(e.target.value) as PageSize)} boxClassName="w-32">
+          <Select
+            label="Rows per page"
+            hideLabel
+            size="sm"
+            value={String(pageSize)}
+            onChange={(e) => onPageSize(Number(e.target.value) as PageSize)}
+            boxClassName="w-32"
+          >
             {PAGE_SIZES.map((s) => (
               <option key={s} value={s}>
                 {s} per page

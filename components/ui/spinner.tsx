@@ -6,14 +6,7 @@ import { cn } from "./cn";
  */
 export function Spinner({ label, size = 16, className }: { label?: string; size?: number; className?: string }) {
   const ring = (
-    <svg
-      width={size}
-      height={size}
-      viewBox="0 0 24 24"
-      className={cn("animate-spin text-current", className)}
-      aria-hidden="true"
-      focusable="false"
-    >
+    <svg width={size} height={size} viewBox="0 0 24 24" className={cn("animate-spin text-current", className)} aria-hidden="true" focusable="false">
       <circle cx="12" cy="12" r="9" stroke="currentColor" strokeOpacity="0.2" strokeWidth="3" fill="none" />
       <path d="M21 12a9 9 0 0 0-9-9" stroke="currentColor" strokeWidth="3" strokeLinecap="round" fill="none" />
     </svg>

@@ -7,7 +7,13 @@ import { ScrollArea } from "./scroll-area";
  * visually hidden unless `showCaption`. A table wider than its box scrolls inside it (a focusable
  * region named by the caption), never the page.
  */
-export function Table({ caption, showCaption = false, className, children, ...props }: ComponentProps<"table"> & { caption: ReactNode; showCaption?: boolean }) {
+export function Table({
+  caption,
+  showCaption = false,
+  className,
+  children,
+  ...props
+}: ComponentProps<"table"> & { caption: ReactNode; showCaption?: boolean }) {
   const captionId = useId();
   return (
     // relative: a visually hidden (absolute) label in a cell is placed inside the box, so it scrolls

@@ -5,7 +5,26 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Fragment, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { ActionsTH, Alert, Badge, Button, Card, CardHeader, EmptyState, Pagination, Spinner, TBody, TD, TH, THead, TR, Table, cn, type BadgeTone, ScrollArea } from "@/components/ui";
+import {
+  ActionsTH,
+  Alert,
+  Badge,
+  Button,
+  Card,
+  CardHeader,
+  EmptyState,
+  Pagination,
+  Spinner,
+  TBody,
+  TD,
+  TH,
+  THead,
+  TR,
+  Table,
+  cn,
+  type BadgeTone,
+  ScrollArea,
+} from "@/components/ui";
 import { ChevronDownIcon, ScrollIcon, XIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { errorInfo } from "@/components/lib/errors";
@@ -43,7 +62,10 @@ export function DeliveriesLog({ orgSlug, projectSlug, webhook, canManage, onClos
       onSuccess: async () => {
         setStatus("The event was queued for delivery again");
         setPage(1);
-        await Promise.all([queryClient.invalidateQueries({ queryKey: trpc.webhooks.deliveries.queryKey() }), queryClient.invalidateQueries({ queryKey: trpc.webhooks.list.queryKey() })]);
+        await Promise.all([
+          queryClient.invalidateQueries({ queryKey: trpc.webhooks.deliveries.queryKey() }),
+          queryClient.invalidateQueries({ queryKey: trpc.webhooks.list.queryKey() }),
+        ]);
       },
       onError: () => setStatus(""),
     }),
@@ -127,14 +149,28 @@ export function DeliveriesLog({ orgSlug, projectSlug, webhook, canManage, onClos
                       <TD className="whitespace-nowrap text-zinc-500">
                         <Time value={d.createdAt} />
                       </TD>
-                      <TD className="whitespace-nowrap text-zinc-500">{d.deliveredAt ? <Time value={d.deliveredAt} /> : <span className="text-zinc-500">—</span>}</TD>
+                      <TD className="whitespace-nowrap text-zinc-500">
+                        {d.deliveredAt ? <Time value={d.deliveredAt} /> : <span className="text-zinc-500">—</span>}
+                      </TD>
                       <TD className="text-right whitespace-nowrap">
-                        <Button size="sm" variant="ghost" aria-expanded={expanded} aria-controls={detailsId} onClick={() => setOpen(expanded ? null : d.id)} icon={<ChevronDownIcon size={13} className={cn("transition-transform", expanded && "rotate-180")} />}>
+                        <Button
+                          size="sm"
+                          variant="ghost"
+                          aria-expanded={expanded}
+                          aria-controls={detailsId}
+                          onClick={() => setOpen(expanded ? null : d.id)}
+                          icon={<ChevronDownIcon size={13} className={cn("transition-transform", expanded && "rotate-180")} />}
+                        >
                           {expanded ? "Hide details" : "Details"}
                           <span className="sr-only"> of the {d.event} delivery</span>
                         </Button>
                         {canManage ? (
-                          <Button size="sm" variant="ghost" loading={redeliver.isPending && redeliver.variables?.deliveryId === d.id} onClick={() => redeliver.mutate({ orgSlug, projectSlug, deliveryId: d.id })}>
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            loading={redeliver.isPending && redeliver.variables?.deliveryId === d.id}
+                            onClick={() => redeliver.mutate({ orgSlug, projectSlug, deliveryId: d.id })}
+                          >
                             Redeliver
                             <span className="sr-only"> the {d.event} event</span>
                           </Button>
@@ -207,7 +243,11 @@ function DeliveryDetails({ eventId, log, payload }: { eventId: string; log: Atte
       </section>
       <details className="text-[13px]">
         <summary className="cursor-pointer font-medium text-zinc-700">Payload</summary>
-        <ScrollArea as="pre" label="Payload" className="mt-1.5 max-h-80 overflow-auto rounded-md border border-zinc-200 bg-white px-3 py-2 font-mono text-xs leading-5 whitespace-pre-wrap text-zinc-800">
+        <ScrollArea
+          as="pre"
+          label="Payload"
+          className="mt-1.5 max-h-80 overflow-auto rounded-md border border-zinc-200 bg-white px-3 py-2 font-mono text-xs leading-5 whitespace-pre-wrap text-zinc-800"
+        >
           {JSON.stringify(payload, null, 2)}
         </ScrollArea>
       </details>

@@ -18,18 +18,27 @@ export function VerifyHelp() {
   return (
     <div className="flex flex-col gap-2.5 text-[13px] text-zinc-600">
       <p>
-        Each delivery is a <span className="font-mono text-zinc-900">POST</span> with a JSON body, the headers <span className="font-mono text-zinc-900">Keel-Event</span> and{" "}
-        <span className="font-mono text-zinc-900">Keel-Delivery</span>, and a signature:
+        Each delivery is a <span className="font-mono text-zinc-900">POST</span> with a JSON body, the headers{" "}
+        <span className="font-mono text-zinc-900">Keel-Event</span> and <span className="font-mono text-zinc-900">Keel-Delivery</span>, and a signature:
       </p>
-      <ScrollArea as="pre" label="Signature header" className="overflow-x-auto rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2 font-mono text-xs text-zinc-800">
+      <ScrollArea
+        as="pre"
+        label="Signature header"
+        className="overflow-x-auto rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2 font-mono text-xs text-zinc-800"
+      >
         {`${WEBHOOK_SIGNATURE_HEADER}: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`}
       </ScrollArea>
       <p>
-        Recompute the HMAC-SHA256 of the timestamp, a dot and the raw body with the signing secret, compare it with <span className="font-mono text-zinc-900">v1</span> in constant time, and refuse
-        timestamps more than five minutes old. Answer with any 2xx status within 10 seconds; anything else is retried with growing delays (six attempts in all). A redelivery keeps the
-        event&apos;s <span className="font-mono text-zinc-900">id</span>, so receivers can ignore duplicates.
+        Recompute the HMAC-SHA256 of the timestamp, a dot and the raw body with the signing secret, compare it with{" "}
+        <span className="font-mono text-zinc-900">v1</span> in constant time, and refuse timestamps more than five minutes old. Answer with any 2xx status
+        within 10 seconds; anything else is retried with growing delays (six attempts in all). A redelivery keeps the event&apos;s{" "}
+        <span className="font-mono text-zinc-900">id</span>, so receivers can ignore duplicates.
       </p>
-      <ScrollArea as="pre" label="Verifying a delivery in Node.js" className="overflow-x-auto rounded-md bg-zinc-900 px-3 py-2 font-mono text-xs leading-relaxed text-zinc-100">
+      <ScrollArea
+        as="pre"
+        label="Verifying a delivery in Node.js"
+        className="overflow-x-auto rounded-md bg-zinc-900 px-3 py-2 font-mono text-xs leading-relaxed text-zinc-100"
+      >
         {SNIPPET}
       </ScrollArea>
     </div>

@@ -25,22 +25,58 @@ type Values = z.input<typeof schema>;
 type Parsed = z.output<typeof schema>;
 
 /** The fields of a new or edited webhook; `submit` sends them and reports a server error back. */
-function WebhookForm({ formId, label, initial, showActive, submit }: { formId: string; label: string; initial: Values; showActive: boolean; submit: (values: Parsed, onError: (error: unknown) => void) => void }) {
+function WebhookForm({
+  formId,
+  label,
+  initial,
+  showActive,
+  submit,
+}: {
+  formId: string;
+  label: string;
+  initial: Values;
+  showActive: boolean;
+  submit: (values: Parsed, onError: (error: unknown) => void) => void;
+}) {
   const form = useForm({ resolver: placedZodResolver(schema, { labels: LABELS }), defaultValues: initial });
-  const { register, setValue, formState: { errors, isSubmitted } } = form;
+  const {
+    register,
+    setValue,
+    formState: { errors, isSubmitted },
+  } = form;
   const events = useWatch({ control: form.control, name: "events" });
   const [formError, setFormError] = useState<string | null>(null);
   const onSubmit = (e: FormEvent) => {
     setFormError(null);
-    return form.handleSubmit((values) => submit(values, (error) => setFormError(applyServerErrors(form, error, { labels: LABELS }))), () => focusFirstInvalid(formId))(e);
+    return form.handleSubmit(
+      (values) => submit(values, (error) => setFormError(applyServerErrors(form, error, { labels: LABELS }))),
+      () => focusFirstInvalid(formId),
+    )(e);
   };
   const eventsError = errors.events?.message;
   const eventsErrorId = `${formId}-events-error`;
   return (
     <form id={formId} onSubmit={onSubmit} noValidate aria-label={label} className="flex flex-col gap-4">
       <FormProblem message={formError} />
-      <Input label={LABELS.url} type="url" {...register("url")} error={errors.url?.message} placeholder="https://example.com/hooks/keel" className="font-mono" spellCheck={false} autoComplete="off" hint="Keel POSTs each event here." />
-      <Input label={LABELS.description} labelAside={<span className="text-xs text-zinc-500">optional</span>} {...register("description")} error={errors.description?.message} maxLength={300} placeholder="e.g. #releases Slack bridge" />
+      <Input
+        label={LABELS.url}
+        type="url"
+        {...register("url")}
+        error={errors.url?.message}
+        placeholder="https://example.com/hooks/keel"
+        className="font-mono"
+        spellCheck={false}
+        autoComplete="off"
+        hint="Keel POSTs each event here."
+      />
+      <Input
+        label={LABELS.description}
+        labelAside={<span className="text-xs text-zinc-500">optional</span>}
+        {...register("description")}
+        error={errors.description?.message}
+        maxLength={300}
+        placeholder="e.g. #releases Slack bridge"
+      />
       <fieldset aria-describedby={eventsError ? eventsErrorId : undefined} className="flex flex-col gap-2.5">
         <legend className="mb-2.5 text-[13px] font-medium text-zinc-800">{LABELS.events}</legend>
         {WEBHOOK_EVENT_NAMES.map((event) => (
@@ -59,14 +95,32 @@ function WebhookForm({ formId, label, initial, showActive, submit }: { formId: s
           </p>
         ) : null}
       </fieldset>
-      {showActive ? <Checkbox label="Active" description="A paused webhook is sent nothing; events that happen while it is paused are not sent later." {...register("active")} /> : null}
+      {showActive ? (
+        <Checkbox
+          label="Active"
+          description="A paused webhook is sent nothing; events that happen while it is paused are not sent later."
+          {...register("active")}
+        />
+      ) : null}
     </form>
   );
 }
 
 const EMPTY: Values = { url: "", description: "", events: [], active: true };
 
-export function AddWebhookDialog({ open, onClose, orgSlug, projectSlug, onAdded }: { open: boolean; onClose: () => void; orgSlug: string; projectSlug: string; onAdded: (url: string) => void }) {
+export function AddWebhookDialog({
+  open,
+  onClose,
+  orgSlug,
+  projectSlug,
+  onAdded,
+}: {
+  open: boolean;
+  onClose: () => void;
+  orgSlug: string;
+  projectSlug: string;
+  onAdded: (url: string) => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const formId = useId();
@@ -132,12 +186,30 @@ export function AddWebhookDialog({ open, onClose, orgSlug, projectSlug, onAdded 
       }
     >
       {/* Mounted while the dialog is open: each opening starts empty. */}
-      <WebhookForm formId={formId} label="Add webhook" initial={EMPTY} showActive={false} submit={({ url, description, events }, onError) => create.mutate({ orgSlug, projectSlug, url, description, events }, { onError })} />
+      <WebhookForm
+        formId={formId}
+        label="Add webhook"
+        initial={EMPTY}
+        showActive={false}
+        submit={({ url, description, events }, onError) => create.mutate({ orgSlug, projectSlug, url, description, events }, { onError })}
+      />
     </Dialog>
   );
 }
 
-export function EditWebhookDialog({ webhook, onClose, orgSlug, projectSlug, onSaved }: { webhook: Webhook | null; onClose: () => void; orgSlug: string; projectSlug: string; onSaved: (url: string) => void }) {
+export function EditWebhookDialog({
+  webhook,
+  onClose,
+  orgSlug,
+  projectSlug,
+  onSaved,
+}: {
+  webhook: Webhook | null;
+  onClose: () => void;
+  orgSlug: string;
+  projectSlug: string;
+  onSaved: (url: string) => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const formId = useId();
@@ -175,7 +247,12 @@ export function EditWebhookDialog({ webhook, onClose, orgSlug, projectSlug, onSa
           key={webhook.id}
           formId={formId}
           label="Edit webhook"
-          initial={{ url: webhook.url, description: webhook.description, events: webhook.events.filter((e): e is WebhookEvent => e in WEBHOOK_EVENTS), active: webhook.active }}
+          initial={{
+            url: webhook.url,
+            description: webhook.description,
+            events: webhook.events.filter((e): e is WebhookEvent => e in WEBHOOK_EVENTS),
+            active: webhook.active,
+          }}
           showActive
           submit={(values, onError) => update.mutate({ orgSlug, projectSlug, id: webhook.id, ...values }, { onError })}
         />
@@ -184,7 +261,19 @@ export function EditWebhookDialog({ webhook, onClose, orgSlug, projectSlug, onSa
   );
 }
 
-export function DeleteWebhookDialog({ webhook, onClose, orgSlug, projectSlug, onDeleted }: { webhook: Webhook | null; onClose: () => void; orgSlug: string; projectSlug: string; onDeleted: (hook: Webhook) => void }) {
+export function DeleteWebhookDialog({
+  webhook,
+  onClose,
+  orgSlug,
+  projectSlug,
+  onDeleted,
+}: {
+  webhook: Webhook | null;
+  onClose: () => void;
+  orgSlug: string;
+  projectSlug: string;
+  onDeleted: (hook: Webhook) => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const remove = useMutation(
@@ -206,7 +295,8 @@ export function DeleteWebhookDialog({ webhook, onClose, orgSlug, projectSlug, on
       mutation={remove}
     >
       <p>
-        Keel stops sending events to <span className="font-mono break-all text-zinc-900">{webhook?.url}</span>, and deliveries still waiting to be retried are dropped. This cannot be undone.
+        Keel stops sending events to <span className="font-mono break-all text-zinc-900">{webhook?.url}</span>, and deliveries still waiting to be retried are
+        dropped. This cannot be undone.
       </p>
     </ConfirmDialog>
   );

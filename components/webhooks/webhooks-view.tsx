@@ -47,7 +47,9 @@ export function WebhooksView({ orgSlug, projectSlug, projectName, canManage }: P
         description="Keel sends a signed POST to each webhook when a deployment is requested, approved, rejected, deployed or rolled back, and retries failed deliveries."
         actions={addButton}
       />
-      {!canManage ? <p className="-mt-3 mb-4 text-xs text-zinc-500">Your role can see webhooks and their deliveries; owners and admins add and change them.</p> : null}
+      {!canManage ? (
+        <p className="-mt-3 mb-4 text-xs text-zinc-500">Your role can see webhooks and their deliveries; owners and admins add and change them.</p>
+      ) : null}
       <Card aria-labelledby="hooks-title">
         <div className="flex min-h-12 flex-wrap items-center gap-x-3 gap-y-1 border-b border-zinc-200 px-4 py-3">
           <h2 id="hooks-title" className="text-sm font-semibold text-zinc-900">
@@ -57,7 +59,18 @@ export function WebhooksView({ orgSlug, projectSlug, projectName, canManage }: P
             {status}
           </p>
         </div>
-        <QueryBody query={hooks} what="webhooks" empty={<EmptyState icon={<LinkIcon />} title="No webhooks yet" description={canManage ? "Add one to tell chat, CI or a change log about deployments." : "An owner or admin can add webhooks to this project."} action={addButton} />}>
+        <QueryBody
+          query={hooks}
+          what="webhooks"
+          empty={
+            <EmptyState
+              icon={<LinkIcon />}
+              title="No webhooks yet"
+              description={canManage ? "Add one to tell chat, CI or a change log about deployments." : "An owner or admin can add webhooks to this project."}
+              action={addButton}
+            />
+          }
+        >
           {(data) => (
             <Table caption={`Webhooks of ${projectName}`}>
               <THead>
@@ -92,7 +105,10 @@ export function WebhooksView({ orgSlug, projectSlug, projectName, canManage }: P
                       </ul>
                     </TD>
                     <TD>{h.active ? <Badge tone="success">Active</Badge> : <Badge tone="outline">Paused</Badge>}</TD>
-                    <TD className="font-mono text-xs whitespace-nowrap text-zinc-500" title="Only the signing secret's first and last characters are shown, for recognition">
+                    <TD
+                      className="font-mono text-xs whitespace-nowrap text-zinc-500"
+                      title="Only the signing secret's first and last characters are shown, for recognition"
+                    >
                       <span className="sr-only">Signing secret </span>
                       {h.secretHint}
                     </TD>
@@ -101,7 +117,9 @@ export function WebhooksView({ orgSlug, projectSlug, projectName, canManage }: P
                         <span className="flex flex-col items-start gap-0.5">
                           <span className="flex items-center gap-1.5">
                             <DeliveryStatus status={h.lastDelivery.status} />
-                            {h.lastDelivery.lastStatusCode !== null ? <span className="font-mono text-xs text-zinc-600">{h.lastDelivery.lastStatusCode}</span> : null}
+                            {h.lastDelivery.lastStatusCode !== null ? (
+                              <span className="font-mono text-xs text-zinc-600">{h.lastDelivery.lastStatusCode}</span>
+                            ) : null}
                           </span>
                           <Time value={h.lastDelivery.createdAt} mode="relative" className="text-xs text-zinc-500" />
                         </span>
@@ -110,7 +128,13 @@ export function WebhooksView({ orgSlug, projectSlug, projectName, canManage }: P
                       )}
                     </TD>
                     <TD className="text-right whitespace-nowrap">
-                      <Button size="sm" variant="ghost" aria-pressed={logOf === h.id} aria-label={`Deliveries to ${h.url}`} onClick={() => (logOf === h.id ? setLogOf(null) : showLog(h.id))}>
+                      <Button
+                        size="sm"
+                        variant="ghost"
+                        aria-pressed={logOf === h.id}
+                        aria-label={`Deliveries to ${h.url}`}
+                        onClick={() => (logOf === h.id ? setLogOf(null) : showLog(h.id))}
+                      >
                         Deliveries
                       </Button>
                       {canManage ? (
@@ -137,16 +161,38 @@ export function WebhooksView({ orgSlug, projectSlug, projectName, canManage }: P
         </div>
       ) : null}
       <Card aria-labelledby="verify-title" className="mt-6">
-        <CardHeader title="Verifying deliveries" titleId="verify-title" description="Receivers should check every delivery's signature with the webhook's signing secret." />
+        <CardHeader
+          title="Verifying deliveries"
+          titleId="verify-title"
+          description="Receivers should check every delivery's signature with the webhook's signing secret."
+        />
         <CardBody className="py-4">
           <VerifyHelp />
         </CardBody>
       </Card>
       {canManage ? (
         <>
-          <AddWebhookDialog open={adding} onClose={() => setAdding(false)} orgSlug={orgSlug} projectSlug={projectSlug} onAdded={(url) => setStatus(`${url} was added`)} />
-          <EditWebhookDialog webhook={editing} onClose={() => setEditing(null)} orgSlug={orgSlug} projectSlug={projectSlug} onSaved={(url) => setStatus(`${url} was saved`)} />
-          <DeleteWebhookDialog webhook={deleting} onClose={() => setDeleting(null)} orgSlug={orgSlug} projectSlug={projectSlug} onDeleted={(h) => (setStatus(`${h.url} was deleted`), logOf === h.id && setLogOf(null))} />
+          <AddWebhookDialog
+            open={adding}
+            onClose={() => setAdding(false)}
+            orgSlug={orgSlug}
+            projectSlug={projectSlug}
+            onAdded={(url) => setStatus(`${url} was added`)}
+          />
+          <EditWebhookDialog
+            webhook={editing}
+            onClose={() => setEditing(null)}
+            orgSlug={orgSlug}
+            projectSlug={projectSlug}
+            onSaved={(url) => setStatus(`${url} was saved`)}
+          />
+          <DeleteWebhookDialog
+            webhook={deleting}
+            onClose={() => setDeleting(null)}
+            orgSlug={orgSlug}
+            projectSlug={projectSlug}
+            onDeleted={(h) => (setStatus(`${h.url} was deleted`), logOf === h.id && setLogOf(null))}
+          />
         </>
       ) : null}
     </>

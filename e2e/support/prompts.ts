@@ -7,7 +7,12 @@ export function promptUrl(name: string, action?: "edit" | "compare") {
   return `${PROJECT_URL}/prompts/${name.split("/").map(encodeURIComponent).join("/")}${action ? `/~${action}` : ""}`;
 }
 
-export async function createChatPrompt(request: APIRequestContext, name: string, messages: { role: string; content: string }[], commitMessage = "First version") {
+export async function createChatPrompt(
+  request: APIRequestContext,
+  name: string,
+  messages: { role: string; content: string }[],
+  commitMessage = "First version",
+) {
   return mutate<{ name: string; version: number }>(request, "prompts.create", {
     orgSlug: ORG,
     projectSlug: PROJECT,

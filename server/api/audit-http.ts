@@ -14,7 +14,9 @@ import { KEEL_VERIFY_SHA256, KEEL_VERIFY_SOURCE } from "../audit/verifier/source
 export function exportFiltersFrom(search: URLSearchParams): { format: "csv" | "jsonl"; filters: ExportFilters } {
   const format = search.get("format") ?? "jsonl";
   if (format !== "csv" && format !== "jsonl") throw new AppError("BAD_REQUEST", "format must be jsonl or csv", { field: "format" });
-  const raw = Object.fromEntries(["from", "to", "project", "action", "actor", "targetType", "targetId", "outcome", "q"].flatMap((k) => (search.get(k) ? [[k, search.get(k)]] : [])));
+  const raw = Object.fromEntries(
+    ["from", "to", "project", "action", "actor", "targetType", "targetId", "outcome", "q"].flatMap((k) => (search.get(k) ? [[k, search.get(k)]] : [])),
+  );
   const parsed = auditFilters.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -24,7 +26,17 @@ export function exportFiltersFrom(search: URLSearchParams): { format: "csv" | "j
   const empty = (v: string | undefined) => (v ? v : null);
   return {
     format,
-    filters: { from: empty(d.from), to: empty(d.to), project: empty(d.project), action: empty(d.action), actor: empty(d.actor), targetType: empty(d.targetType), targetId: empty(d.targetId), outcome: empty(d.outcome), q: empty(d.q) },
+    filters: {
+      from: empty(d.from),
+      to: empty(d.to),
+      project: empty(d.project),
+      action: empty(d.action),
+      actor: empty(d.actor),
+      targetType: empty(d.targetType),
+      targetId: empty(d.targetId),
+      outcome: empty(d.outcome),
+      q: empty(d.q),
+    },
   };
 }
 
@@ -63,7 +75,11 @@ export async function handleAuditManifest(ctx: OrgHttpContext): Promise<Response
   const { manifest, fileName } = await getExportManifest(ctx.org.id, id.data);
   return new Response(`${JSON.stringify(manifest, null, 2)}\n`, {
     // Named after its file, as the CLI names it: <file>.manifest.json.
-    headers: { "content-type": "application/json; charset=utf-8", "content-disposition": `attachment; filename="${fileName}.manifest.json"`, "cache-control": "no-store" },
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      "content-disposition": `attachment; filename="${fileName}.manifest.json"`,
+      "cache-control": "no-store",
+    },
   });
 }
 

@@ -33,7 +33,15 @@ let outsiderOrg: TestOrg;
 
 // Two organizations share people, with other roles in each: every role below is checked in the
 // organization it is held in, never taken from the other one.
-const ROTATED: Record<Role, Role> = { owner: "viewer", admin: "auditor", editor: "approver", reviewer: "owner", approver: "editor", auditor: "admin", viewer: "owner" };
+const ROTATED: Record<Role, Role> = {
+  owner: "viewer",
+  admin: "auditor",
+  editor: "approver",
+  reviewer: "owner",
+  approver: "editor",
+  auditor: "admin",
+  viewer: "owner",
+};
 
 beforeAll(async () => {
   t = await createTestOrg();
@@ -128,9 +136,12 @@ describe("session HTTP routes (file import, preview, export; organization-wide a
     const route = HTTP_ROUTES[id];
     const path = route.path.replace("{org}", org).replace("{project}", t.project.slug).replace("{dataset}", "matrix");
     const headers: Record<string, string> = user ? { cookie: await sessionCookieFor(user) } : {};
-    const response = await httpHandlers[id](new Request(`http://keel.test${path}?format=csv`, { method: route.method, headers, body: route.method === "POST" ? "q\nx\n" : undefined }), {
-      params: Promise.resolve({ org, project: t.project.slug, dataset: "matrix" }),
-    });
+    const response = await httpHandlers[id](
+      new Request(`http://keel.test${path}?format=csv`, { method: route.method, headers, body: route.method === "POST" ? "q\nx\n" : undefined }),
+      {
+        params: Promise.resolve({ org, project: t.project.slug, dataset: "matrix" }),
+      },
+    );
     return { status: response.status, message: ((await response.json().catch(() => ({}))) as { error?: { message?: string } }).error?.message };
   };
 

@@ -2,15 +2,7 @@ import "server-only";
 // Dataset files over HTTP (session routes, see http-routes.ts): streamed import with progress,
 // the import preview, and streamed export.
 import { z } from "zod";
-import {
-  EXPORT_FORMATS,
-  PREVIEW_BYTES,
-  columnMapping,
-  datasetName,
-  datasetVersionNumber,
-  importOptions,
-  type ImportEvent,
-} from "../contracts/datasets";
+import { EXPORT_FORMATS, PREVIEW_BYTES, columnMapping, datasetName, datasetVersionNumber, importOptions, type ImportEvent } from "../contracts/datasets";
 import { AppError } from "../errors";
 import { datasetByName } from "../domain/datasets/queries";
 import { importItems, ImportFailedError } from "../domain/datasets/import/import";
@@ -58,7 +50,10 @@ export async function handleImport(ctx: ProjectHttpContext): Promise<Response> {
     } catch (error) {
       if (error instanceof ImportFailedError) {
         const tooBig = error.report.problems.some((p) => p.code === "FILE_TOO_LARGE");
-        return Response.json({ error: { code: tooBig ? "PAYLOAD_TOO_LARGE" : "IMPORT_FAILED", message: error.message }, report: error.report }, { status: tooBig ? 413 : 400 });
+        return Response.json(
+          { error: { code: tooBig ? "PAYLOAD_TOO_LARGE" : "IMPORT_FAILED", message: error.message }, report: error.report },
+          { status: tooBig ? 413 : 400 },
+        );
       }
       throw error;
     }
@@ -74,7 +69,9 @@ export async function handleImport(ctx: ProjectHttpContext): Promise<Response> {
             const known = error instanceof AppError && error.code !== "INTERNAL";
             if (!known) console.error("[http] datasets.import failed:", error);
             const message = known ? error.message : "Something went wrong on our side. The error was logged.";
-            controller.enqueue(line({ type: "failed", report: { ok: false, message, rowsRead: 0, problemCount: 1, problems: [{ row: null, line: null, message }] } }));
+            controller.enqueue(
+              line({ type: "failed", report: { ok: false, message, rowsRead: 0, problemCount: 1, problems: [{ row: null, line: null, message }] } }),
+            );
           }
         })
         .finally(() => controller.close());

@@ -71,10 +71,20 @@ async function next(req: IncomingMessage, res: ServerResponse) {
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
-  const request = new Request(url, { method: req.method, headers, body: req.method === "GET" || req.method === "HEAD" ? undefined : new Uint8Array(Buffer.concat(chunks)) });
+  const request = new Request(url, {
+    method: req.method,
+    headers,
+    body: req.method === "GET" || req.method === "HEAD" ? undefined : new Uint8Array(Buffer.concat(chunks)),
+  });
   let response: Response = new Response("no such page", { status: 404 });
   if (url.pathname.startsWith("/api/trpc/")) {
-    response = await fetchRequestHandler({ endpoint: "/api/trpc", req: request, router: appRouter, createContext: () => createRequestContext(request), allowMethodOverride: false });
+    response = await fetchRequestHandler({
+      endpoint: "/api/trpc",
+      req: request,
+      router: appRouter,
+      createContext: () => createRequestContext(request),
+      allowMethodOverride: false,
+    });
   } else {
     for (const [id, route] of Object.entries(HTTP_ROUTES) as [HttpRouteId, (typeof HTTP_ROUTES)[HttpRouteId]][]) {
       const names: string[] = [];
@@ -147,7 +157,15 @@ beforeAll(async () => {
   };
   api = createPublicApi({ log: () => {} });
   await api.ready();
-  server = createServer(createRequestHandler({ dev: false, trustProxy: false, tls: false, publicApi: api, next: (req, res) => next(req, res).catch((error: unknown) => res.writeHead(599).end(String(error))) }));
+  server = createServer(
+    createRequestHandler({
+      dev: false,
+      trustProxy: false,
+      tls: false,
+      publicApi: api,
+      next: (req, res) => next(req, res).catch((error: unknown) => res.writeHead(599).end(String(error))),
+    }),
+  );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   console.log(`[fuzz] seed ${SEED} (replay with FUZZ_SEED=${SEED})`);
@@ -175,7 +193,10 @@ const garbage = fc.oneof(fc.anything({ maxDepth: 2 }), fc.constantFrom(...HOSTIL
 async function send(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}) {
   const response = await fetch(`${base}${path}`, { method, headers: init.headers, body: init.body });
   const text = await response.text();
-  count(response.status, () => `${method} ${path.length > 300 ? `${path.slice(0, 300)}…` : path}${init.body ? ` body ${show(init.body)}` : ""}: ${text.slice(0, 300)}`);
+  count(
+    response.status,
+    () => `${method} ${path.length > 300 ? `${path.slice(0, 300)}…` : path}${init.body ? ` body ${show(init.body)}` : ""}: ${text.slice(0, 300)}`,
+  );
   if (response.status < 500) expect(text, `${method} ${path}`).not.toMatch(/\n\s+at |"stack"|SELECT .* FROM |INSERT INTO |[Pp]risma/);
   return response.status;
 }
@@ -184,7 +205,10 @@ describe("fuzz", () => {
   it("tRPC procedures, called as the owner with generated inputs", async () => {
     const before = failures.length;
     for (const [path, procedure] of procedures) {
-      const inputs = fc.sample(fc.oneof({ arbitrary: inputArbitrary(procedure), weight: 5 }, { arbitrary: garbage, weight: 1 }), { numRuns: RUNS.procedure, seed: SEED });
+      const inputs = fc.sample(fc.oneof({ arbitrary: inputArbitrary(procedure), weight: 5 }, { arbitrary: garbage, weight: 1 }), {
+        numRuns: RUNS.procedure,
+        seed: SEED,
+      });
       for (const input of inputs) {
         let status = 200;
         let cause = "";
@@ -218,17 +242,37 @@ describe("fuzz", () => {
     const before = failures.length;
     const auth = { authorization: `Bearer ${key.secret}` };
     // Spans start now (older ones fall outside retention and never reach storage), each its own id.
-    const otlp = fc.record({ name: fc.constantFrom(...HOSTILE_STRINGS), key: fc.constantFrom("k", ...HOSTILE_STRINGS), value: fc.constantFrom(...HOSTILE_STRINGS) }).map(({ name, key: k, value }) =>
-      JSON.stringify({
-        resourceSpans: [
-          {
-            resource: { attributes: [{ key: k, value: { stringValue: value } }] },
-            scopeSpans: [{ spans: [{ traceId: TRACE, spanId: randomUUID().replaceAll("-", "").slice(0, 16), name, startTimeUnixNano: String(BigInt(Date.now()) * 1_000_000n), attributes: [{ key: k, value: { stringValue: value } }, { key: "gen_ai.prompt", value: { stringValue: value } }], status: { message: value } }] }],
-          },
-        ],
-      }),
-    );
-    const csv = fc.tuple(fc.constantFrom(...HOSTILE_STRINGS), fc.constantFrom(...HOSTILE_STRINGS)).map(([a, b]) => `input,expected\n"${a.replaceAll('"', '""')}","${b.replaceAll('"', '""')}"\n`);
+    const otlp = fc
+      .record({ name: fc.constantFrom(...HOSTILE_STRINGS), key: fc.constantFrom("k", ...HOSTILE_STRINGS), value: fc.constantFrom(...HOSTILE_STRINGS) })
+      .map(({ name, key: k, value }) =>
+        JSON.stringify({
+          resourceSpans: [
+            {
+              resource: { attributes: [{ key: k, value: { stringValue: value } }] },
+              scopeSpans: [
+                {
+                  spans: [
+                    {
+                      traceId: TRACE,
+                      spanId: randomUUID().replaceAll("-", "").slice(0, 16),
+                      name,
+                      startTimeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+                      attributes: [
+                        { key: k, value: { stringValue: value } },
+                        { key: "gen_ai.prompt", value: { stringValue: value } },
+                      ],
+                      status: { message: value },
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+      );
+    const csv = fc
+      .tuple(fc.constantFrom(...HOSTILE_STRINGS), fc.constantFrom(...HOSTILE_STRINGS))
+      .map(([a, b]) => `input,expected\n"${a.replaceAll('"', '""')}","${b.replaceAll('"', '""')}"\n`);
     for (const route of publicRoutes) {
       const params = route.params ? arbitraryFor(route.params, pools) : fc.constant({});
       const query = route.query ? arbitraryFor(route.query, pools) : fc.constant({});
@@ -261,7 +305,10 @@ describe("fuzz", () => {
         continue;
       }
       const schema = route.path.endsWith("/responses") ? responsesRequest : route.path.endsWith("/embeddings") ? embeddingsRequest : chatCompletionRequest;
-      for (const body of fc.sample(fc.oneof({ arbitrary: arbitraryFor(schema, pools), weight: 5 }, { arbitrary: garbage, weight: 1 }), { numRuns: RUNS.route * 2, seed: SEED })) {
+      for (const body of fc.sample(fc.oneof({ arbitrary: arbitraryFor(schema, pools), weight: 5 }, { arbitrary: garbage, weight: 1 }), {
+        numRuns: RUNS.route * 2,
+        seed: SEED,
+      })) {
         await send("POST", route.path, { headers: auth, body: JSON.stringify(body) ?? "null" });
       }
     }
@@ -273,9 +320,34 @@ describe("fuzz", () => {
     const before = failures.length;
     const value = fc.oneof({ arbitrary: fc.constantFrom(...pools.strings), weight: 3 }, { arbitrary: fc.constantFrom(...HOSTILE_STRINGS), weight: 2 });
     const param = (name: string) =>
-      name === "org" ? fc.oneof({ arbitrary: fc.constant(t.org.slug), weight: 8 }, { arbitrary: value, weight: 1 }) : name === "project" ? fc.oneof({ arbitrary: fc.constant(t.project.slug), weight: 8 }, { arbitrary: value, weight: 1 }) : name === "dataset" ? fc.oneof(fc.constant("fuzz-ds"), value) : value;
-    const queryKeys = ["format", "q", "from", "to", "actor", "action", "targetType", "targetId", "outcome", "project", "version", "mapping", "delimiter", "truncated"];
-    const query = fc.dictionary(fc.constantFrom(...queryKeys), fc.oneof(value, fc.constantFrom("csv", "jsonl", "json", "html", "1", "-1", "1e308", '{"input":"input"}', "[]")), { maxKeys: 4 });
+      name === "org"
+        ? fc.oneof({ arbitrary: fc.constant(t.org.slug), weight: 8 }, { arbitrary: value, weight: 1 })
+        : name === "project"
+          ? fc.oneof({ arbitrary: fc.constant(t.project.slug), weight: 8 }, { arbitrary: value, weight: 1 })
+          : name === "dataset"
+            ? fc.oneof(fc.constant("fuzz-ds"), value)
+            : value;
+    const queryKeys = [
+      "format",
+      "q",
+      "from",
+      "to",
+      "actor",
+      "action",
+      "targetType",
+      "targetId",
+      "outcome",
+      "project",
+      "version",
+      "mapping",
+      "delimiter",
+      "truncated",
+    ];
+    const query = fc.dictionary(
+      fc.constantFrom(...queryKeys),
+      fc.oneof(value, fc.constantFrom("csv", "jsonl", "json", "html", "1", "-1", "1e308", '{"input":"input"}', "[]")),
+      { maxKeys: 4 },
+    );
     const csv = fc.constantFrom(...HOSTILE_STRINGS).map((s) => `input,expected\n"${s.replaceAll('"', '""')}",x\n`);
     for (const [, route] of Object.entries(HTTP_ROUTES)) {
       const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
@@ -283,8 +355,13 @@ describe("fuzz", () => {
       for (const [values, q, body] of fc.sample(arb, { numRuns: RUNS.route, seed: SEED })) {
         let i = 0;
         const path = route.path.replace(/\{(\w+)\}/g, () => percentEncode(String(values[i++])));
-        const search = Object.entries(q).map(([k, v]) => `${k}=${percentEncode(String(v))}`).join("&");
-        await send(route.method, `${path}${search ? `?${search}` : ""}`, { headers: { cookie, "content-type": "text/csv" }, body: route.method === "POST" ? body : undefined });
+        const search = Object.entries(q)
+          .map(([k, v]) => `${k}=${percentEncode(String(v))}`)
+          .join("&");
+        await send(route.method, `${path}${search ? `?${search}` : ""}`, {
+          headers: { cookie, "content-type": "text/csv" },
+          body: route.method === "POST" ? body : undefined,
+        });
       }
     }
     expect(failures.slice(before)).toEqual([]);
@@ -298,7 +375,11 @@ describe("over HTTP", () => {
   it("answers malformed requests with a 4xx, no stack and no SQL", async () => {
     const requests = [
       new Request("http://keel.test/api/trpc/setup.createFirstOwner", { method: "POST", body: "{not json", headers: { "content-type": "application/json" } }),
-      new Request("http://keel.test/api/trpc/setup.createFirstOwner", { method: "POST", body: JSON.stringify({ json: { email: 5 } }), headers: { "content-type": "application/json" } }),
+      new Request("http://keel.test/api/trpc/setup.createFirstOwner", {
+        method: "POST",
+        body: JSON.stringify({ json: { email: 5 } }),
+        headers: { "content-type": "application/json" },
+      }),
       new Request("http://keel.test/api/trpc/setup.createFirstOwner", { method: "GET" }),
       new Request("http://keel.test/api/trpc/account.describePasswordLink?input=%7B%22json%22%3A%7B%22token%22%3A%22%00%22%7D%7D", { method: "GET" }),
       new Request("http://keel.test/api/trpc/no.such.procedure", { method: "GET" }),
@@ -318,7 +399,17 @@ describe("over HTTP", () => {
       new Request("http://keel.test/api/trpc/setup.createFirstOwner", {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ json: { name: "A", email: "not-an-email", password: "long-enough-password", organizationName: "O", organizationSlug: "o-o", projectName: "P", projectSlug: "p-p" } }),
+        body: JSON.stringify({
+          json: {
+            name: "A",
+            email: "not-an-email",
+            password: "long-enough-password",
+            organizationName: "O",
+            organizationSlug: "o-o",
+            projectName: "P",
+            projectSlug: "p-p",
+          },
+        }),
       }),
     );
     expect(res.status).toBe(400);

@@ -3,7 +3,15 @@
 // matrix and docs/permissions.md read this table.
 import type { OrgPermission, ProjectPermission } from "../contracts/permissions";
 
-export type HttpRouteId = "datasets.import" | "datasets.importPreview" | "datasets.export" | "reviews.export" | "deployments.evidence" | "audit.export" | "audit.manifest" | "audit.verifier";
+export type HttpRouteId =
+  | "datasets.import"
+  | "datasets.importPreview"
+  | "datasets.export"
+  | "reviews.export"
+  | "deployments.evidence"
+  | "audit.export"
+  | "audit.manifest"
+  | "audit.verifier";
 
 type RouteSpec = {
   method: "GET" | "POST";
@@ -69,6 +77,7 @@ export const HTTP_ROUTES: Record<HttpRouteId, RouteSpec> = {
     method: "GET",
     path: "/api/audit/{org}/verifier",
     permission: "audit:read",
-    description: "keel-verify.mjs: the self-contained offline verifier of audit exports (plain Node, no dependencies; its SHA-256 in Keel-Verifier-Sha256 and in docs/audit-verification.md)",
+    description:
+      "keel-verify.mjs: the self-contained offline verifier of audit exports (plain Node, no dependencies; its SHA-256 in Keel-Verifier-Sha256 and in docs/audit-verification.md)",
   },
 };

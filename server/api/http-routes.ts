@@ -67,7 +67,8 @@ export function projectRoute(routeId: HttpRouteId, handler: (ctx: ProjectHttpCon
       const actor: Actor = { type: "user", id: user.id, label: user.email, role: access.role, request: context.request };
       const denied = requirePermission(access, route.permission);
       if (denied) {
-        if (route.method !== "GET") await recordAccessDenied(actor, { orgId: access.org.id, projectId: access.project.id }, routeId, { permission: route.permission });
+        if (route.method !== "GET")
+          await recordAccessDenied(actor, { orgId: access.org.id, projectId: access.project.id }, routeId, { permission: route.permission });
         return jsonError(403, "FORBIDDEN", denied.message);
       }
       return await handler({
@@ -114,7 +115,16 @@ export function orgRoute(routeId: HttpRouteId, handler: (ctx: OrgHttpContext) =>
         if (route.method !== "GET") await recordAccessDenied(actor, { orgId: access.org.id }, routeId, { permission: route.permission });
         return jsonError(403, "FORBIDDEN", denied.message);
       }
-      return await handler({ req, params: values, db: getDb(), user, org: access.org, role: access.role, actor, audited: auditedFor(actor, routeId, { orgId: access.org.id }) });
+      return await handler({
+        req,
+        params: values,
+        db: getDb(),
+        user,
+        org: access.org,
+        role: access.role,
+        actor,
+        audited: auditedFor(actor, routeId, { orgId: access.org.id }),
+      });
     } catch (error) {
       return errorResponse(error, routeId);
     }

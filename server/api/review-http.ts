@@ -20,6 +20,10 @@ export async function handleReviewExport(ctx: ProjectHttpContext): Promise<Respo
     },
   });
   return new Response(stream, {
-    headers: { "content-type": file.contentType, "content-disposition": `attachment; filename="${file.fileName.replace(/[^\w.-]/g, "_")}"`, "cache-control": "no-store" },
+    headers: {
+      "content-type": file.contentType,
+      "content-disposition": `attachment; filename="${file.fileName.replace(/[^\w.-]/g, "_")}"`,
+      "cache-control": "no-store",
+    },
   });
 }

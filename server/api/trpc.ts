@@ -120,9 +120,7 @@ export function auditedFor(actor: Actor, path: string, scope: { orgId: string; p
 
 /** Open to anyone; the reason is documented in docs/permissions.md. */
 export function publicProcedure(reason: string) {
-  return base.meta({ access: { kind: "public", reason } }).use(({ ctx, next }) =>
-    next({ ctx: { db: readDb(getDb()), request: ctx.request } }),
-  );
+  return base.meta({ access: { kind: "public", reason } }).use(({ ctx, next }) => next({ ctx: { db: readDb(getDb()), request: ctx.request } }));
 }
 
 // ---- signed in, acting on oneself -----------------------------------------------------------

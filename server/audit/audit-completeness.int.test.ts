@@ -16,7 +16,28 @@ import { auditEventsOf, callerFor, createTestOrg, createUser, lastSeq, TEST_PASS
 import { startSession } from "../domain/users/sessions";
 import type { SessionUser } from "../auth/session";
 
-type State = { t: TestOrg; invitee?: SessionUser; decliner?: SessionUser; invitationId?: string; invitationToken?: string; acceptToken?: string; declineToken?: string; secondInvitationId?: string; sessionId?: string; pendingUserId?: string; passwordToken?: string; apiKeyId?: string; providerId?: string; itemIds?: string[]; webhookId?: string; deliveryId?: string; guardrailId?: string; onlineId?: string; ruleId?: string; limitedKeyId?: string };
+type State = {
+  t: TestOrg;
+  invitee?: SessionUser;
+  decliner?: SessionUser;
+  invitationId?: string;
+  invitationToken?: string;
+  acceptToken?: string;
+  declineToken?: string;
+  secondInvitationId?: string;
+  sessionId?: string;
+  pendingUserId?: string;
+  passwordToken?: string;
+  apiKeyId?: string;
+  providerId?: string;
+  itemIds?: string[];
+  webhookId?: string;
+  deliveryId?: string;
+  guardrailId?: string;
+  onlineId?: string;
+  ruleId?: string;
+  limitedKeyId?: string;
+};
 type Scenario = {
   as: (s: State) => SessionUser | null;
   input: (s: State) => unknown;
@@ -28,7 +49,11 @@ const scope = (s: State) => ({ orgSlug: s.t.org.slug, projectSlug: s.t.project.s
 
 // Run in this order: later scenarios use what earlier ones created.
 const scenarios: Record<string, Scenario> = {
-  "orgs.createProject": { as: (s) => s.t.users.admin, input: (s) => ({ orgSlug: s.t.org.slug, name: "Second project", slug: "second-project" }), expect: ["project.created"] },
+  "orgs.createProject": {
+    as: (s) => s.t.users.admin,
+    input: (s) => ({ orgSlug: s.t.org.slug, name: "Second project", slug: "second-project" }),
+    expect: ["project.created"],
+  },
   "members.invite": {
     as: (s) => s.t.users.admin,
     input: (s) => ({ orgSlug: s.t.org.slug, email: "new.member@example.com", role: "editor" }),
@@ -61,10 +86,22 @@ const scenarios: Record<string, Scenario> = {
     after: (s, r) => (s.passwordToken = (r as { passwordToken: string }).passwordToken),
   },
   "account.setPassword": { as: () => null, input: (s) => ({ token: s.passwordToken, password: "a-brand-new-password" }), expect: ["user.password.set"] },
-  "members.changeRole": { as: (s) => s.t.users.owner, input: (s) => ({ orgSlug: s.t.org.slug, userId: s.pendingUserId, role: "reviewer" }), expect: ["member.role.changed"] },
-  "members.setProjectRole": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), userId: s.pendingUserId, role: "editor" }), expect: ["member.project_role.changed"] },
+  "members.changeRole": {
+    as: (s) => s.t.users.owner,
+    input: (s) => ({ orgSlug: s.t.org.slug, userId: s.pendingUserId, role: "reviewer" }),
+    expect: ["member.role.changed"],
+  },
+  "members.setProjectRole": {
+    as: (s) => s.t.users.admin,
+    input: (s) => ({ ...scope(s), userId: s.pendingUserId, role: "editor" }),
+    expect: ["member.project_role.changed"],
+  },
   "members.remove": { as: (s) => s.t.users.admin, input: (s) => ({ orgSlug: s.t.org.slug, userId: s.pendingUserId }), expect: ["member.removed"] },
-  "members.revokeInvitation": { as: (s) => s.t.users.admin, input: (s) => ({ orgSlug: s.t.org.slug, invitationId: s.secondInvitationId }), expect: ["member.invitation.revoked"] },
+  "members.revokeInvitation": {
+    as: (s) => s.t.users.admin,
+    input: (s) => ({ orgSlug: s.t.org.slug, invitationId: s.secondInvitationId }),
+    expect: ["member.invitation.revoked"],
+  },
   "account.acceptInvitation": { as: (s) => s.invitee!, input: (s) => ({ token: s.acceptToken }), expect: ["member.invitation.accepted", "member.added"] },
   "account.declineInvitation": {
     as: (s) => s.decliner!,
@@ -83,7 +120,11 @@ const scenarios: Record<string, Scenario> = {
     expect: ["apikey.created"],
     after: (s, r) => (s.apiKeyId = (r as { id: string }).id),
   },
-  "apiKeys.setLimits": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), id: s.apiKeyId, rateLimitPerMinute: 60, monthlyQuota: null }), expect: ["apikey.limits.changed"] },
+  "apiKeys.setLimits": {
+    as: (s) => s.t.users.admin,
+    input: (s) => ({ ...scope(s), id: s.apiKeyId, rateLimitPerMinute: 60, monthlyQuota: null }),
+    expect: ["apikey.limits.changed"],
+  },
   "apiKeys.revoke": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), id: s.apiKeyId }), expect: ["apikey.revoked"] },
   "prompts.create": {
     as: (s) => s.t.users.editor,
@@ -95,9 +136,21 @@ const scenarios: Record<string, Scenario> = {
     input: (s) => ({ ...scope(s), name: "support/reply", content: { type: "text", template: "Hello {{name}}" }, commitMessage: "Warmer", basedOnVersion: 1 }),
     expect: ["prompt.version.created"],
   },
-  "prompts.updateDetails": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "support/reply", description: "Replies to tickets", tags: ["support"] }), expect: ["prompt.updated"] },
-  "environments.create": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), name: "canary", description: "5% of traffic" }), expect: ["environment.created"] },
-  "environments.setProtected": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), name: "canary", protected: true }), expect: ["environment.updated", "environment.policy.updated"] },
+  "prompts.updateDetails": {
+    as: (s) => s.t.users.editor,
+    input: (s) => ({ ...scope(s), name: "support/reply", description: "Replies to tickets", tags: ["support"] }),
+    expect: ["prompt.updated"],
+  },
+  "environments.create": {
+    as: (s) => s.t.users.admin,
+    input: (s) => ({ ...scope(s), name: "canary", description: "5% of traffic" }),
+    expect: ["environment.created"],
+  },
+  "environments.setProtected": {
+    as: (s) => s.t.users.admin,
+    input: (s) => ({ ...scope(s), name: "canary", protected: true }),
+    expect: ["environment.updated", "environment.policy.updated"],
+  },
   "environments.setPolicy": {
     as: (s) => s.t.users.owner,
     input: (s) => ({ ...scope(s), name: "canary", policy: { rules: [{ name: "Release", required: 1, roles: ["approver"], users: [] }] } }),
@@ -110,8 +163,16 @@ const scenarios: Record<string, Scenario> = {
     after: (s, r) => (s.webhookId = (r as { id: string }).id),
   },
   "webhooks.update": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), id: s.webhookId, description: "CI notifier" }), expect: ["webhook.updated"] },
-  "deployments.reject": { as: (s) => s.t.users.approver, input: (s) => ({ ...scope(s), number: 1, comment: "Not this week" }), expect: ["deployment.rejected"] },
-  "deployments.cancel": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), number: 2, reason: "Superseded by a fix" }), expect: ["deployment.cancelled"] },
+  "deployments.reject": {
+    as: (s) => s.t.users.approver,
+    input: (s) => ({ ...scope(s), number: 1, comment: "Not this week" }),
+    expect: ["deployment.rejected"],
+  },
+  "deployments.cancel": {
+    as: (s) => s.t.users.editor,
+    input: (s) => ({ ...scope(s), number: 2, reason: "Superseded by a fix" }),
+    expect: ["deployment.cancelled"],
+  },
   "deployments.request": {
     as: (s) => s.t.users.editor,
     input: (s) => ({ ...scope(s), prompt: "support/reply", version: 2, environment: "canary", justification: "Warmer greeting" }),
@@ -128,39 +189,83 @@ const scenarios: Record<string, Scenario> = {
     input: (s) => ({ ...scope(s), number: 3, comment: "Ship it" }),
     expect: ["deployment.approval.given", "deployment.approved", "prompt.label.moved", "deployment.deployed"],
   },
-  "prompts.moveLabel": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "support/reply", label: "staging", version: 2 }), expect: ["prompt.label.moved"] },
+  "prompts.moveLabel": {
+    as: (s) => s.t.users.editor,
+    input: (s) => ({ ...scope(s), name: "support/reply", label: "staging", version: 2 }),
+    expect: ["prompt.label.moved"],
+  },
   "providers.create": {
     as: (s) => s.t.users.admin,
     input: (s) => ({ ...scope(s), name: "OpenAI", kind: "openai_compatible", baseUrl: "https://api.example.com/v1", apiKey: "sk-test-secret-value-123456" }),
     expect: ["provider.created"],
     after: (s, r) => (s.providerId = (r as { id: string }).id),
   },
-  "providers.update": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), id: s.providerId, defaultModel: "gpt-4o-mini" }), expect: ["provider.updated"] },
+  "providers.update": {
+    as: (s) => s.t.users.admin,
+    input: (s) => ({ ...scope(s), id: s.providerId, defaultModel: "gpt-4o-mini" }),
+    expect: ["provider.updated"],
+  },
   "providers.delete": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), id: s.providerId }), expect: ["provider.deleted"] },
-  "modelPrices.set": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), model: "gpt-4o-mini", inputPerMillion: 0.2, outputPerMillion: 0.8 }), expect: ["model_price.set"] },
+  "modelPrices.set": {
+    as: (s) => s.t.users.admin,
+    input: (s) => ({ ...scope(s), model: "gpt-4o-mini", inputPerMillion: 0.2, outputPerMillion: 0.8 }),
+    expect: ["model_price.set"],
+  },
   "datasets.create": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "faq", description: "Questions" }), expect: ["dataset.created"] },
-  "datasets.update": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "faq", description: "Support questions" }), expect: ["dataset.updated"] },
+  "datasets.update": {
+    as: (s) => s.t.users.editor,
+    input: (s) => ({ ...scope(s), name: "faq", description: "Support questions" }),
+    expect: ["dataset.updated"],
+  },
   "datasets.addItems": {
     as: (s) => s.t.users.editor,
     input: (s) => ({ ...scope(s), name: "faq", items: [{ input: { q: "a" } }, { input: { q: "b" } }] }),
     expect: ["dataset.items.added"],
     after: (s, r) => (s.itemIds = (r as { itemIds: string[] }).itemIds),
   },
-  "datasets.updateItem": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "faq", itemId: s.itemIds![0], content: { input: { q: "A" } } }), expect: ["dataset.item.updated"] },
-  "datasets.tagItems": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "faq", itemIds: s.itemIds, add: ["test"] }), expect: ["dataset.items.tagged"] },
-  "datasets.bulkEdit": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "faq", operation: { op: "addField", field: "tone", value: "friendly" } }), expect: ["dataset.items.bulk_edited"] },
-  "datasets.archiveItems": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "faq", itemIds: [s.itemIds![1]] }), expect: ["dataset.items.archived"] },
+  "datasets.updateItem": {
+    as: (s) => s.t.users.editor,
+    input: (s) => ({ ...scope(s), name: "faq", itemId: s.itemIds![0], content: { input: { q: "A" } } }),
+    expect: ["dataset.item.updated"],
+  },
+  "datasets.tagItems": {
+    as: (s) => s.t.users.editor,
+    input: (s) => ({ ...scope(s), name: "faq", itemIds: s.itemIds, add: ["test"] }),
+    expect: ["dataset.items.tagged"],
+  },
+  "datasets.bulkEdit": {
+    as: (s) => s.t.users.editor,
+    input: (s) => ({ ...scope(s), name: "faq", operation: { op: "addField", field: "tone", value: "friendly" } }),
+    expect: ["dataset.items.bulk_edited"],
+  },
+  "datasets.archiveItems": {
+    as: (s) => s.t.users.editor,
+    input: (s) => ({ ...scope(s), name: "faq", itemIds: [s.itemIds![1]] }),
+    expect: ["dataset.items.archived"],
+  },
   "datasets.setArchived": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "faq", archived: true }), expect: ["dataset.archived"] },
   "datasets.delete": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), name: "faq", confirmName: "faq" }), expect: ["dataset.deleted"] },
-  "evaluators.create": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "exact", config: { kind: "exact_match" } }), expect: ["evaluator.created"] },
-  "evaluators.saveVersion": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "exact", config: { kind: "exact_match", caseSensitive: false }, commitMessage: "Ignore case" }), expect: ["evaluator.version.created"] },
+  "evaluators.create": {
+    as: (s) => s.t.users.editor,
+    input: (s) => ({ ...scope(s), name: "exact", config: { kind: "exact_match" } }),
+    expect: ["evaluator.created"],
+  },
+  "evaluators.saveVersion": {
+    as: (s) => s.t.users.editor,
+    input: (s) => ({ ...scope(s), name: "exact", config: { kind: "exact_match", caseSensitive: false }, commitMessage: "Ignore case" }),
+    expect: ["evaluator.version.created"],
+  },
   "onlineEvaluators.create": {
     as: (s) => s.t.users.admin,
     input: (s) => ({ ...scope(s), evaluator: "exact", sampleRate: 0.1 }),
     expect: ["online_evaluator.created"],
     after: (s, r) => (s.onlineId = (r as { id: string }).id),
   },
-  "onlineEvaluators.update": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), id: s.onlineId, evaluator: "exact", sampleRate: 0.5, promptName: "faq" }), expect: ["online_evaluator.updated"] },
+  "onlineEvaluators.update": {
+    as: (s) => s.t.users.admin,
+    input: (s) => ({ ...scope(s), id: s.onlineId, evaluator: "exact", sampleRate: 0.5, promptName: "faq" }),
+    expect: ["online_evaluator.updated"],
+  },
   "onlineEvaluators.delete": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), id: s.onlineId }), expect: ["online_evaluator.deleted"] },
   "runs.create": {
     as: (s) => s.t.users.editor,
@@ -180,7 +285,11 @@ const scenarios: Record<string, Scenario> = {
     expect: ["trace_rule.created"],
     after: (s, r) => (s.ruleId = (r as { id: string }).id),
   },
-  "traceRules.update": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), id: s.ruleId, name: "Sample", kind: "random_sample", queue: "grading", sampleRate: 0.01 }), expect: ["trace_rule.updated"] },
+  "traceRules.update": {
+    as: (s) => s.t.users.admin,
+    input: (s) => ({ ...scope(s), id: s.ruleId, name: "Sample", kind: "random_sample", queue: "grading", sampleRate: 0.01 }),
+    expect: ["trace_rule.updated"],
+  },
   "traceRules.delete": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), id: s.ruleId }), expect: ["trace_rule.deleted"] },
   "observability.updateSettings": {
     as: (s) => s.t.users.admin,
@@ -195,20 +304,51 @@ const scenarios: Record<string, Scenario> = {
   },
   "guardrails.update": {
     as: (s) => s.t.users.admin,
-    input: (s) => ({ ...scope(s), id: s.guardrailId, name: "No cards", stage: "both", action: "flag", config: { kind: "pii", entities: ["card", "iban"], mode: "mask" } }),
+    input: (s) => ({
+      ...scope(s),
+      id: s.guardrailId,
+      name: "No cards",
+      stage: "both",
+      action: "flag",
+      config: { kind: "pii", entities: ["card", "iban"], mode: "mask" },
+    }),
     expect: ["guardrail.updated"],
   },
   "guardrails.delete": { as: (s) => s.t.users.admin, input: (s) => ({ ...scope(s), id: s.guardrailId }), expect: ["guardrail.deleted"] },
-  "reviews.setReviewers": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "grading", userIds: [s.t.users.reviewer.id, s.t.users.admin.id] }), expect: ["review.reviewers.changed"] },
+  "reviews.setReviewers": {
+    as: (s) => s.t.users.editor,
+    input: (s) => ({ ...scope(s), name: "grading", userIds: [s.t.users.reviewer.id, s.t.users.admin.id] }),
+    expect: ["review.reviewers.changed"],
+  },
   "reviews.addFromDataset": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "grading", dataset: "runs" }), expect: ["review.items.added"] },
   "reviews.next": { as: (s) => s.t.users.reviewer, input: (s) => ({ ...scope(s), name: "grading" }), expect: ["review.item.leased"] },
-  "reviews.submit": { as: (s) => s.t.users.reviewer, input: (s) => ({ ...scope(s), name: "grading", position: 1, grade: { ok: true } }), expect: ["review.grade.submitted"] },
-  "reviews.revise": { as: (s) => s.t.users.reviewer, input: (s) => ({ ...scope(s), name: "grading", position: 1, grade: { ok: false } }), expect: ["review.grade.revised"] },
-  "reviews.setGold": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "grading", position: 1, grade: { ok: true } }), expect: ["review.item.gold"] },
-  "reviews.adjudicate": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "grading", position: 1, grade: { ok: true }, note: "Correct after all" }), expect: ["review.item.adjudicated"] },
+  "reviews.submit": {
+    as: (s) => s.t.users.reviewer,
+    input: (s) => ({ ...scope(s), name: "grading", position: 1, grade: { ok: true } }),
+    expect: ["review.grade.submitted"],
+  },
+  "reviews.revise": {
+    as: (s) => s.t.users.reviewer,
+    input: (s) => ({ ...scope(s), name: "grading", position: 1, grade: { ok: false } }),
+    expect: ["review.grade.revised"],
+  },
+  "reviews.setGold": {
+    as: (s) => s.t.users.editor,
+    input: (s) => ({ ...scope(s), name: "grading", position: 1, grade: { ok: true } }),
+    expect: ["review.item.gold"],
+  },
+  "reviews.adjudicate": {
+    as: (s) => s.t.users.editor,
+    input: (s) => ({ ...scope(s), name: "grading", position: 1, grade: { ok: true }, note: "Correct after all" }),
+    expect: ["review.item.adjudicated"],
+  },
   "reviews.addToDataset": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "grading", dataset: "runs" }), expect: ["dataset.items.added"] },
   "audit.verifyNow": { as: (s) => s.t.users.auditor, input: (s) => ({ orgSlug: s.t.org.slug }), expect: ["audit.chain.verified"] },
-  "account.changePassword": { as: (s) => s.t.users.editor, input: () => ({ currentPassword: TEST_PASSWORD, newPassword: "another-long-password" }), expect: ["user.password.changed"] },
+  "account.changePassword": {
+    as: (s) => s.t.users.editor,
+    input: () => ({ currentPassword: TEST_PASSWORD, newPassword: "another-long-password" }),
+    expect: ["user.password.changed"],
+  },
 };
 const coveredElsewhere = [
   // Its events go to the new organization's log; asserted in server/domain/orgs/orgs.int.test.ts.
@@ -268,12 +408,16 @@ afterAll(async () => {
 
 describe("audit completeness", () => {
   it("has a scenario for every mutation procedure", () => {
-    const mutations = listProcedures(appRouter).filter((p) => p.type === "mutation").map((p) => p.path);
+    const mutations = listProcedures(appRouter)
+      .filter((p) => p.type === "mutation")
+      .map((p) => p.path);
     expect(mutations.filter((m) => !(m in scenarios) && !coveredElsewhere.includes(m))).toEqual([]);
   });
 
   it("knows where every state-changing HTTP route is covered (the preview writes nothing)", () => {
-    const writes = Object.entries(HTTP_ROUTES).filter(([id, r]) => r.method === "POST" && id !== "datasets.importPreview").map(([id]) => id);
+    const writes = Object.entries(HTTP_ROUTES)
+      .filter(([id, r]) => r.method === "POST" && id !== "datasets.importPreview")
+      .map(([id]) => id);
     expect(writes.filter((id) => !(id in httpCoveredElsewhere))).toEqual([]);
   });
 
@@ -305,10 +449,18 @@ describe("audit completeness", () => {
 describe("denied attempts", () => {
   it("records a refused change as a denied event and changes nothing", async () => {
     const before = await lastSeq(s.t.org.id);
-    await expect(callerFor(s.t.users.editor).members.invite({ orgSlug: s.t.org.slug, email: "x@example.com", role: "viewer" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(callerFor(s.t.users.editor).members.invite({ orgSlug: s.t.org.slug, email: "x@example.com", role: "viewer" })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
     const events = await auditEventsOf(s.t.org.id, before);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ action: "access.denied", outcome: "denied", actorLabel: s.t.users.editor.email, actorRole: "editor", targetId: "members.invite" });
+    expect(events[0]).toMatchObject({
+      action: "access.denied",
+      outcome: "denied",
+      actorLabel: s.t.users.editor.email,
+      actorRole: "editor",
+      targetId: "members.invite",
+    });
     expect(await getDb().user.findUnique({ where: { email: "x@example.com" } })).toBeNull();
   });
   it("does not record refused reads", async () => {
@@ -352,7 +504,9 @@ describe("atomicity", () => {
   it("a mutation that records no event is rolled back", async () => {
     const { runAudited, MissingAuditEventError } = await import("./mutation");
     const { systemActor } = await import("./actor");
-    await expect(runAudited(systemActor(), async (w) => w.tx.project.update({ where: { id: s.t.project.id }, data: { name: "renamed silently" } }))).rejects.toBeInstanceOf(MissingAuditEventError);
+    await expect(
+      runAudited(systemActor(), async (w) => w.tx.project.update({ where: { id: s.t.project.id }, data: { name: "renamed silently" } })),
+    ).rejects.toBeInstanceOf(MissingAuditEventError);
     expect((await getDb().project.findUniqueOrThrow({ where: { id: s.t.project.id } })).name).toBe("Project");
   });
 });

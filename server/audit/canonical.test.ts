@@ -2,9 +2,23 @@ import { describe, expect, it } from "vitest";
 import { canonicalJson, eventHash, GENESIS_HASH, toAuditJson, type HashedEvent } from "./canonical";
 
 const event: HashedEvent = {
-  orgId: "o", projectId: null, seq: "1", createdAt: "2026-01-01T00:00:00.000Z", actorType: "user", actorId: "u",
-  actorLabel: "a@example.com", actorRole: "owner", action: "member.added", targetType: "membership", targetId: "u2",
-  before: null, after: { role: "editor", email: "b@example.com" }, outcome: "success", requestId: "r", ip: "127.0.0.1", userAgent: "ua",
+  orgId: "o",
+  projectId: null,
+  seq: "1",
+  createdAt: "2026-01-01T00:00:00.000Z",
+  actorType: "user",
+  actorId: "u",
+  actorLabel: "a@example.com",
+  actorRole: "owner",
+  action: "member.added",
+  targetType: "membership",
+  targetId: "u2",
+  before: null,
+  after: { role: "editor", email: "b@example.com" },
+  outcome: "success",
+  requestId: "r",
+  ip: "127.0.0.1",
+  userAgent: "ua",
 };
 
 describe("canonicalJson", () => {

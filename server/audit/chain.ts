@@ -32,8 +32,12 @@ export async function appendAuditEvents(db: SqlExecutor, events: PendingEvent[])
   for (const e of events) byOrg.set(e.orgId, [...(byOrg.get(e.orgId) ?? []), e]);
   // Lock heads in a fixed order so two multi-org transactions cannot deadlock.
   for (const orgId of [...byOrg.keys()].sort()) {
-    await db.query(sql`INSERT INTO audit_chain_heads (org_id, last_seq, last_hash, updated_at) VALUES (${orgId}::uuid, 0, ${GENESIS_HASH}, now()) ON CONFLICT (org_id) DO NOTHING`);
-    const rows = await db.query<{ last_seq: string; last_hash: string }>(sql`SELECT last_seq::text AS last_seq, last_hash FROM audit_chain_heads WHERE org_id = ${orgId}::uuid FOR UPDATE`);
+    await db.query(
+      sql`INSERT INTO audit_chain_heads (org_id, last_seq, last_hash, updated_at) VALUES (${orgId}::uuid, 0, ${GENESIS_HASH}, now()) ON CONFLICT (org_id) DO NOTHING`,
+    );
+    const rows = await db.query<{ last_seq: string; last_hash: string }>(
+      sql`SELECT last_seq::text AS last_seq, last_hash FROM audit_chain_heads WHERE org_id = ${orgId}::uuid FOR UPDATE`,
+    );
     const head = rows[0];
     if (!head) throw new Error("audit chain head missing");
     let seq = BigInt(head.last_seq);
@@ -49,7 +53,9 @@ export async function appendAuditEvents(db: SqlExecutor, events: PendingEvent[])
           ${e.targetType}, ${e.targetId}, ${e.before === null ? null : JSON.stringify(e.before)}::jsonb, ${e.after === null ? null : JSON.stringify(e.after)}::jsonb, ${e.outcome}::"AuditOutcome", ${e.requestId}, ${e.ip}, ${e.userAgent}, ${prevHash}, ${hash})`);
       prevHash = hash;
     }
-    await db.query(sql`UPDATE audit_chain_heads SET last_seq = ${seq.toString()}::bigint, last_hash = ${prevHash}, updated_at = now() WHERE org_id = ${orgId}::uuid`);
+    await db.query(
+      sql`UPDATE audit_chain_heads SET last_seq = ${seq.toString()}::bigint, last_hash = ${prevHash}, updated_at = now() WHERE org_id = ${orgId}::uuid`,
+    );
   }
 }
 
@@ -130,7 +136,13 @@ export async function verifyAuditChain(db: ReadDb, orgId: string, pageSize = 200
   const head = await db.auditChainHead.findUnique({ where: { orgId } });
   const lastSeq = expectedSeq - 1n;
   if (head && (head.lastSeq !== lastSeq || head.lastHash !== prevHash)) {
-    return { ok: false, orgId, eventCount: count, firstBrokenSeq: (lastSeq + 1n).toString(), reason: `the chain head records event ${head.lastSeq}, but the log ends at ${lastSeq}` };
+    return {
+      ok: false,
+      orgId,
+      eventCount: count,
+      firstBrokenSeq: (lastSeq + 1n).toString(),
+      reason: `the chain head records event ${head.lastSeq}, but the log ends at ${lastSeq}`,
+    };
   }
   return { ok: true, orgId, eventCount: count, lastSeq: lastSeq.toString(), lastHash: prevHash };
 }

@@ -25,14 +25,25 @@ async function signingKey(w: AuditedTx, orgId: string) {
     sealed = encryptSecret(privatePem, PURPOSE);
   } catch (error) {
     if (error instanceof EncryptionConfigError) {
-      throw new AppError("CONFLICT", "This Keel server has no KEEL_ENCRYPTION_KEY configured, so it cannot keep the key that signs audit exports and checkpoints");
+      throw new AppError(
+        "CONFLICT",
+        "This Keel server has no KEEL_ENCRYPTION_KEY configured, so it cannot keep the key that signs audit exports and checkpoints",
+      );
     }
     throw error;
   }
-  await w.tx.$executeRaw`INSERT INTO audit_signing_keys (id, org_id, public_key, key_id, private_key_encrypted) VALUES (gen_random_uuid(), ${orgId}::uuid, ${publicPem}, ${keyId}, ${sealed}) ON CONFLICT (org_id) DO NOTHING`;
+  await w.tx
+    .$executeRaw`INSERT INTO audit_signing_keys (id, org_id, public_key, key_id, private_key_encrypted) VALUES (gen_random_uuid(), ${orgId}::uuid, ${publicPem}, ${keyId}, ${sealed}) ON CONFLICT (org_id) DO NOTHING`;
   const row = await w.tx.auditSigningKey.findUniqueOrThrow({ where: { orgId } });
   const created = row.keyId === keyId;
-  if (created) w.record({ orgId, action: "audit.signing_key.created", targetType: "organization", targetId: orgId, after: { keyId, algorithm: "Ed25519", publicKey: publicPem } });
+  if (created)
+    w.record({
+      orgId,
+      action: "audit.signing_key.created",
+      targetType: "organization",
+      targetId: orgId,
+      after: { keyId, algorithm: "Ed25519", publicKey: publicPem },
+    });
   return { row, created };
 }
 

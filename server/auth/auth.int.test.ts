@@ -17,7 +17,10 @@ describe("sign-in", () => {
 
   it("records failed sign-ins in the user's organization log", async () => {
     const t = await createTestOrg();
-    expect(await signInWithPassword(getDb(), { email: t.users.viewer.email, password: "wrong-password!" }, from("10.0.0.2"))).toEqual({ ok: false, reason: "invalid" });
+    expect(await signInWithPassword(getDb(), { email: t.users.viewer.email, password: "wrong-password!" }, from("10.0.0.2"))).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
     const event = await getDb().auditEvent.findFirst({ where: { orgId: t.org.id, action: "auth.login.failed" } });
     expect(event).toMatchObject({ outcome: "denied", targetId: t.users.viewer.id, ip: "10.0.0.2" });
   });
@@ -35,7 +38,10 @@ describe("sign-in", () => {
   });
 
   it("fails the same way for unknown emails", async () => {
-    expect(await signInWithPassword(getDb(), { email: "nobody@example.com", password: "whatever-password" }, from("10.0.0.3"))).toEqual({ ok: false, reason: "invalid" });
+    expect(await signInWithPassword(getDb(), { email: "nobody@example.com", password: "whatever-password" }, from("10.0.0.3"))).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
   });
 });
 
@@ -55,7 +61,9 @@ describe("sessions", () => {
 
   it("refuses a wrong current password with a 400 naming the field", async () => {
     const t = await createTestOrg();
-    await expect(callerFor(t.users.editor).account.changePassword({ currentPassword: "not-my-password", newPassword: "a-new-long-password" })).rejects.toMatchObject({
+    await expect(
+      callerFor(t.users.editor).account.changePassword({ currentPassword: "not-my-password", newPassword: "a-new-long-password" }),
+    ).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message: expect.stringMatching(/current password/),
     });

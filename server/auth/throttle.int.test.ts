@@ -19,7 +19,9 @@ describe("sign-in throttle", () => {
   it("checks only the allowed number of 30 parallel wrong passwords", async () => {
     const t = await createTestOrg();
     const email = t.users.viewer.email;
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => signInWithPassword(getDb(), { email, password: `wrong-guess-${i}` }, from("203.0.113.40"))));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => signInWithPassword(getDb(), { email, password: `wrong-guess-${i}` }, from("203.0.113.40"))),
+    );
     // "invalid" means the password was verified; the rest were refused before any check. (A
     // fifth check is legitimate only if the pair's 1 s back-off ran out while the burst queued.)
     const verified = results.filter((r) => !r.ok && r.reason === "invalid").length;
@@ -34,7 +36,11 @@ describe("sign-in throttle", () => {
     const t = await createTestOrg();
     const shared = "192.0.2.77";
     // 25 failures for 25 different (unknown) accounts from one office address: over its 20.
-    const others = await Promise.all(Array.from({ length: 25 }, (_, i) => signInWithPassword(getDb(), { email: `nobody-${i}-${t.org.slug}@example.com`, password: "wrong-password" }, from(shared))));
+    const others = await Promise.all(
+      Array.from({ length: 25 }, (_, i) =>
+        signInWithPassword(getDb(), { email: `nobody-${i}-${t.org.slug}@example.com`, password: "wrong-password" }, from(shared)),
+      ),
+    );
     expect(others.every((r) => !r.ok && r.reason === "invalid")).toBe(true);
     // The address is now over its allowance: a wait, bounded, never a refusal.
     const probe = await reserveLoginAttempt(getDb(), `probe-${t.org.slug}@example.com`, shared);
@@ -42,7 +48,10 @@ describe("sign-in throttle", () => {
     const waitMs = probe.ok ? probe.waitMs : 0;
     expect(waitMs).toBeGreaterThan(0);
     expect(waitMs).toBeLessThanOrEqual(IP_MAX_WAIT_MS);
-    expect(await signInWithPassword(getDb(), { email: t.users.editor.email, password: TEST_PASSWORD }, from(shared))).toMatchObject({ ok: true, user: { id: t.users.editor.id } });
+    expect(await signInWithPassword(getDb(), { email: t.users.editor.email, password: TEST_PASSWORD }, from(shared))).toMatchObject({
+      ok: true,
+      user: { id: t.users.editor.id },
+    });
   });
 
   it("does not count successful sign-ins against their address: an office signing in all day waits for nothing", async () => {

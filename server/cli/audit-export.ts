@@ -8,7 +8,20 @@ import { Readable } from "node:stream";
 import type { ExportFilters } from "../audit/export-format";
 import { verifyFiles, type VerifyExportResult } from "../audit/verifier/keel-verify.mjs";
 
-type ExportOptions = { org: string; out: string; format: string; from?: string; to?: string; action?: string; actor?: string; targetType?: string; targetId?: string; project?: string; q?: string; actorLabel: string };
+type ExportOptions = {
+  org: string;
+  out: string;
+  format: string;
+  from?: string;
+  to?: string;
+  action?: string;
+  actor?: string;
+  targetType?: string;
+  targetId?: string;
+  project?: string;
+  q?: string;
+  actorLabel: string;
+};
 
 export async function exportAuditFromCli(opts: ExportOptions) {
   const { getDb } = await import("../db/client");
@@ -18,7 +31,16 @@ export async function exportAuditFromCli(opts: ExportOptions) {
   if (opts.format !== "jsonl" && opts.format !== "csv") throw new Error("--format must be jsonl or csv");
   const org = await getDb().organization.findUnique({ where: { slug: opts.org }, select: { id: true } });
   if (!org) throw new Error(`No organization "${opts.org}"`);
-  const parsed = auditFilters.safeParse({ from: opts.from, to: opts.to, action: opts.action, actor: opts.actor, targetType: opts.targetType, targetId: opts.targetId, project: opts.project, q: opts.q });
+  const parsed = auditFilters.safeParse({
+    from: opts.from,
+    to: opts.to,
+    action: opts.action,
+    actor: opts.actor,
+    targetType: opts.targetType,
+    targetId: opts.targetId,
+    project: opts.project,
+    q: opts.q,
+  });
   if (!parsed.success) throw new Error(`--${parsed.error.issues[0]!.path.join(".")}: ${parsed.error.issues[0]!.message}`);
   const d = parsed.data;
   const filters: ExportFilters = {

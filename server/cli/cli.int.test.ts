@@ -56,7 +56,10 @@ describe("keel CLI", () => {
 
   it("user create adds a member with a password from stdin", async () => {
     const t = await createTestOrg();
-    const r = await keel(["user", "create", "--email", "ops@example.com", "--org", t.org.slug, "--role", "auditor", "--name", "Ops", "--password-stdin"], "ops-long-password\n");
+    const r = await keel(
+      ["user", "create", "--email", "ops@example.com", "--org", t.org.slug, "--role", "auditor", "--name", "Ops", "--password-stdin"],
+      "ops-long-password\n",
+    );
     expect(r).toMatchObject({ code: 0, stdout: expect.stringMatching(/Created ops@example.com \(auditor/) });
     const user = await getDb().user.findUniqueOrThrow({ where: { email: "ops@example.com" }, include: { memberships: true } });
     expect(user.passwordHash).toMatch(/^\$argon2id\$/);
@@ -75,7 +78,20 @@ describe("keel CLI", () => {
     expect(created).toMatchObject({ actorType: "system", actorLabel: expect.stringMatching(/^cli:/) });
     expect(await verifyAuditChain(getDb(), beta.id)).toMatchObject({ ok: true });
 
-    const fresh = await keel(["org", "create", "--name", "Gamma", "--slug", "gamma", "--owner", "gamma-owner@example.com", "--project-slug", "assistant", "--project-name", "Assistant"]);
+    const fresh = await keel([
+      "org",
+      "create",
+      "--name",
+      "Gamma",
+      "--slug",
+      "gamma",
+      "--owner",
+      "gamma-owner@example.com",
+      "--project-slug",
+      "assistant",
+      "--project-name",
+      "Assistant",
+    ]);
     expect(fresh).toMatchObject({ code: 0, stdout: expect.stringMatching(/set-password\?token=[\w-]+/) });
     const taken = await keel(["org", "create", "--name", "Gamma again", "--slug", "gamma", "--owner", "x@example.com"]);
     expect(taken).toMatchObject({ code: 1, stderr: expect.stringMatching(/^keel: .*taken/) });
@@ -88,21 +104,45 @@ describe("keel CLI", () => {
     expect(org.memberships).toHaveLength(7);
     expect(org.projects.map((p) => p.slug)).toEqual(["support-assistant"]);
     // Two tenants sharing people: an invitation waits in Acme; Acme's admin owns Globex, its viewer edits there.
-    expect(await getDb().invitation.findMany({ where: { orgId: org.id, acceptedAt: null }, select: { email: true, role: true } })).toEqual([{ email: "new.hire@example.com", role: "editor" }]);
-    const globex = await getDb().organization.findUniqueOrThrow({ where: { slug: "globex" }, include: { memberships: { include: { user: { select: { email: true } } } } } });
-    expect(globex.memberships.map((m) => [m.user.email, m.role]).sort()).toEqual([["admin@example.com", "owner"], ["viewer@example.com", "editor"]]);
+    expect(await getDb().invitation.findMany({ where: { orgId: org.id, acceptedAt: null }, select: { email: true, role: true } })).toEqual([
+      { email: "new.hire@example.com", role: "editor" },
+    ]);
+    const globex = await getDb().organization.findUniqueOrThrow({
+      where: { slug: "globex" },
+      include: { memberships: { include: { user: { select: { email: true } } } } },
+    });
+    expect(globex.memberships.map((m) => [m.user.email, m.role]).sort()).toEqual([
+      ["admin@example.com", "owner"],
+      ["viewer@example.com", "editor"],
+    ]);
     expect(await verifyAuditChain(getDb(), globex.id)).toMatchObject({ ok: true });
-    const reply = await getDb().prompt.findFirstOrThrow({ where: { projectId: org.projects[0]!.id, name: "support/reply" }, include: { labels: true, labelEvents: true } });
+    const reply = await getDb().prompt.findFirstOrThrow({
+      where: { projectId: org.projects[0]!.id, name: "support/reply" },
+      include: { labels: true, labelEvents: true },
+    });
     expect(reply.latestVersion).toBe(3);
     expect(Object.fromEntries(reply.labels.map((l) => [l.name, l.version]))).toEqual({ development: 3, staging: 3, production: 2 });
-    expect(reply.labelEvents.filter((e) => e.label === "production").map((e) => e.toVersion).sort()).toEqual([1, 2]);
+    expect(
+      reply.labelEvents
+        .filter((e) => e.label === "production")
+        .map((e) => e.toVersion)
+        .sort(),
+    ).toEqual([1, 2]);
     expect(await getDb().environment.findFirst({ where: { projectId: org.projects[0]!.id, name: "production" } })).toMatchObject({ protected: true });
-    const datasets = await getDb().dataset.findMany({ where: { projectId: org.projects[0]!.id }, orderBy: { name: "asc" }, include: { versions: { orderBy: { version: "asc" } } } });
+    const datasets = await getDb().dataset.findMany({
+      where: { projectId: org.projects[0]!.id },
+      orderBy: { name: "asc" },
+      include: { versions: { orderBy: { version: "asc" } } },
+    });
     expect(datasets.map((d) => [d.name, d.versions.map((v) => `${v.kind}:${v.itemCount}`)])).toEqual([
       ["support-questions", ["import:48", "edit:48", "edit:48", "archive:47", "tag:47", "add:48"]],
       ["ticket-triage", ["add:12"]],
     ]);
-    const runs = await getDb().evaluationRun.findMany({ where: { projectId: org.projects[0]!.id }, orderBy: { number: "asc" }, include: { promptVersion: { select: { version: true } } } });
+    const runs = await getDb().evaluationRun.findMany({
+      where: { projectId: org.projects[0]!.id },
+      orderBy: { number: "asc" },
+      include: { promptVersion: { select: { version: true } } },
+    });
     expect(runs.map((r) => [r.number, r.status, r.promptVersion?.version])).toEqual([
       [1, "completed", 2],
       [2, "completed", 3],
@@ -113,7 +153,12 @@ describe("keel CLI", () => {
     // Run #5 is the nightly Langfuse experiment (dataset.runExperiment): external, linked item by
     // item with the job's API key, its outputs and scores read from the linked traces.
     const nightly = runs[4]!;
-    expect(nightly).toMatchObject({ source: "external", name: expect.stringMatching(/^langfuse-nightly-\d{4}-\d{2}-\d{2}$/), itemsTotal: 48, createdByType: "api_key" });
+    expect(nightly).toMatchObject({
+      source: "external",
+      name: expect.stringMatching(/^langfuse-nightly-\d{4}-\d{2}-\d{2}$/),
+      itemsTotal: 48,
+      createdByType: "api_key",
+    });
     const linkedBy = await getDb().auditEvent.groupBy({ by: ["action", "actorType"], where: { orgId: org.id, targetId: nightly.id }, _count: true });
     expect(linkedBy.map((e) => [e.action, e.actorType, e._count]).sort()).toEqual([
       ["evaluation.run.created", "api_key", 1],
@@ -179,7 +224,10 @@ describe("keel CLI", () => {
       ["greets-customer", false],
       ["length-limit", true],
     ]);
-    const queue = await getDb().reviewQueue.findFirstOrThrow({ where: { projectId: org.projects[0]!.id, name: "support-reply-review" }, include: { items: { orderBy: { position: "asc" } } } });
+    const queue = await getDb().reviewQueue.findFirstOrThrow({
+      where: { projectId: org.projects[0]!.id, name: "support-reply-review" },
+      include: { items: { orderBy: { position: "asc" } } },
+    });
     expect(queue.items).toHaveLength(12);
     expect(queue.items.filter((i) => i.finalizedAt).map((i) => [i.position, i.finalSource])).toEqual([
       [1, "consensus"],
@@ -201,7 +249,10 @@ describe("keel CLI", () => {
     expect(week.totals.generations).toBeGreaterThan(1_000);
     expect(week.totals.guardrailBlocks).toBeGreaterThan(0);
     expect(week.quality.totals.map((q) => q.name).sort()).toEqual(["draft-accepted", "helpfulness", "length-limit", "user-feedback", "uses-name"]);
-    const feedback = await getDb().reviewQueue.findFirstOrThrow({ where: { projectId: org.projects[0]!.id, name: "production-feedback" }, include: { items: true } });
+    const feedback = await getDb().reviewQueue.findFirstOrThrow({
+      where: { projectId: org.projects[0]!.id, name: "production-feedback" },
+      include: { items: true },
+    });
     expect(feedback.items).toHaveLength(4);
     expect(feedback.items.every((i) => i.sourceType === "trace")).toBe(true);
     // The seeded online-evaluator history is what the worker would have scored: its pass adds

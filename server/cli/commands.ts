@@ -17,7 +17,13 @@ import { hashPassword } from "../auth/password";
 
 export async function createUserFromCli(input: { email: string; org: string; role: string; name?: string; password?: string; actorLabel: string }) {
   const parsed = z
-    .object({ email, org: slug, role: z.enum(ROLES, { error: `must be one of ${ROLES.join(", ")}` }), name: text(120).optional(), password: password.optional() })
+    .object({
+      email,
+      org: slug,
+      role: z.enum(ROLES, { error: `must be one of ${ROLES.join(", ")}` }),
+      name: text(120).optional(),
+      password: password.optional(),
+    })
     .parse(input);
   const org = await getDb().organization.findUnique({ where: { slug: parsed.org } });
   if (!org) throw new AppError("NOT_FOUND", `no organization with slug "${parsed.org}"`);
@@ -35,7 +41,10 @@ export async function createUserFromCli(input: { email: string; org: string; rol
 }
 
 export async function createApiKeyFromCli(input: { project: string; scopes: string; org?: string; name: string; actorLabel: string }) {
-  const scopes = input.scopes.split(",").map((s) => s.trim()).filter(Boolean);
+  const scopes = input.scopes
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const parsed = z
     .object({
       project: slug,
@@ -74,7 +83,13 @@ export async function createOrgFromCli(input: { name: string; slug: string; owne
     let owner = await w.tx.user.findUnique({ where: { email: ownerEmail }, select: { id: true, email: true } });
     const isNewUser = !owner;
     owner ??= await w.tx.user.create({ data: { email: ownerEmail, name: ownerEmail }, select: { id: true, email: true } });
-    const org = await createOrganization(w, { name: parsed.name, slug: parsed.slug, ownerId: owner.id, projectName: parsed.projectName, projectSlug: parsed.projectSlug });
+    const org = await createOrganization(w, {
+      name: parsed.name,
+      slug: parsed.slug,
+      ownerId: owner.id,
+      projectName: parsed.projectName,
+      projectSlug: parsed.projectSlug,
+    });
     if (isNewUser) w.record({ orgId: org.id, action: "user.created", targetType: "user", targetId: owner.id, after: { email: owner.email } });
     const passwordToken = isNewUser ? await createPasswordLink(w, owner.id, org.id) : null;
     return { slug: org.slug, name: org.name, owner: owner.email, projectSlug: parsed.projectSlug, passwordToken };

@@ -29,7 +29,14 @@ type RunView = {
   prompt: { name: string; version: number };
   dataset: { name: string; version: number; tag: string | null };
   progress: { total: number; done: number; errors: number };
-  summary: { done: number; errors: number; evaluators: { name: string; n: number; mean: number; ciLow: number; ciHigh: number; passRate: number }[]; latencyP50: number | null; latencyP95: number | null; costUsd: number | null } | null;
+  summary: {
+    done: number;
+    errors: number;
+    evaluators: { name: string; n: number; mean: number; ciLow: number; ciHigh: number; passRate: number }[];
+    latencyP50: number | null;
+    latencyP95: number | null;
+    costUsd: number | null;
+  } | null;
 };
 
 export class EvalExit extends Error {
@@ -74,12 +81,22 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd(),
+  );
 }
 
 export async function runEval(options: EvalOptions): Promise<number> {
   const version = options.version;
-  const prompt = version === undefined ? { name: options.prompt } : /^\d+$/.test(version) ? { name: options.prompt, version: Number(version) } : { name: options.prompt, label: version };
+  const prompt =
+    version === undefined
+      ? { name: options.prompt }
+      : /^\d+$/.test(version)
+        ? { name: options.prompt, version: Number(version) }
+        : { name: options.prompt, label: version };
   const created = await api<RunView>(options, "POST", "/api/public/v1/evaluations/runs", {
     prompt,
     dataset: { name: options.dataset, ...(options.datasetVersion ? { version: options.datasetVersion } : {}) },
@@ -88,12 +105,18 @@ export async function runEval(options: EvalOptions): Promise<number> {
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     ...(options.repetitions ? { repetitions: options.repetitions } : {}),
   });
-  options.out(`Run #${created.number}: ${created.prompt.name} v${created.prompt.version} over ${created.dataset.name} v${created.dataset.version}${created.dataset.tag ? ` [${created.dataset.tag}]` : ""}, ${created.progress.total} calls`);
+  options.out(
+    `Run #${created.number}: ${created.prompt.name} v${created.prompt.version} over ${created.dataset.name} v${created.dataset.version}${created.dataset.tag ? ` [${created.dataset.tag}]` : ""}, ${created.progress.total} calls`,
+  );
   const deadline = Date.now() + options.timeoutSeconds * 1000;
   let run = created;
   let lastReported = -1;
   while (!["completed", "failed", "cancelled"].includes(run.status)) {
-    if (Date.now() > deadline) throw new EvalExit(3, `Run #${run.number} did not finish within ${options.timeoutSeconds} s (${run.progress.done}/${run.progress.total} done); it keeps running in Keel`);
+    if (Date.now() > deadline)
+      throw new EvalExit(
+        3,
+        `Run #${run.number} did not finish within ${options.timeoutSeconds} s (${run.progress.done}/${run.progress.total} done); it keeps running in Keel`,
+      );
     await new Promise((r) => setTimeout(r, options.pollMs));
     run = await api<RunView>(options, "GET", `/api/public/v1/evaluations/runs/${run.number}`);
     const step = Math.floor((run.progress.done / Math.max(1, run.progress.total)) * 10);
@@ -110,7 +133,14 @@ export async function runEval(options: EvalOptions): Promise<number> {
     const threshold = options.failUnder.find((t) => t.evaluator === e.name);
     const ok = !threshold || e.passRate >= threshold.min;
     failed ||= !ok;
-    rows.push([e.name, String(e.n), `${e.mean.toFixed(3)} [${e.ciLow.toFixed(3)}, ${e.ciHigh.toFixed(3)}]`, pct(e.passRate), threshold ? `>= ${pct(threshold.min)}` : "-", threshold ? (ok ? "PASS" : "FAIL") : "-"]);
+    rows.push([
+      e.name,
+      String(e.n),
+      `${e.mean.toFixed(3)} [${e.ciLow.toFixed(3)}, ${e.ciHigh.toFixed(3)}]`,
+      pct(e.passRate),
+      threshold ? `>= ${pct(threshold.min)}` : "-",
+      threshold ? (ok ? "PASS" : "FAIL") : "-",
+    ]);
   }
   for (const t of options.failUnder) {
     if (!summary.evaluators.some((e) => e.name === t.evaluator)) {
@@ -121,7 +151,9 @@ export async function runEval(options: EvalOptions): Promise<number> {
   options.out("");
   for (const line of table(rows)) options.out(line);
   options.out("");
-  options.out(`${summary.done} answered, ${summary.errors} errors; latency p50 ${summary.latencyP50 ?? "-"} ms, p95 ${summary.latencyP95 ?? "-"} ms; cost ${summary.costUsd === null ? "unknown" : `$${summary.costUsd.toFixed(4)}`}`);
+  options.out(
+    `${summary.done} answered, ${summary.errors} errors; latency p50 ${summary.latencyP50 ?? "-"} ms, p95 ${summary.latencyP95 ?? "-"} ms; cost ${summary.costUsd === null ? "unknown" : `$${summary.costUsd.toFixed(4)}`}`,
+  );
   options.out(failed ? `FAILED: a threshold was not met (run #${run.number})` : `PASSED (run #${run.number})`);
   return failed ? 1 : 0;
 }

@@ -17,7 +17,9 @@ async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>, migrate = true): 
     // The job queue is started by whatever queued work (e.g. the demo seed's evaluation runs).
     await (await import("../queue/boss")).stopBoss().catch(() => {});
     const { closeReadOnlyDb, getDb } = await import("../db/client");
-    await getDb().$disconnect().catch(() => {});
+    await getDb()
+      .$disconnect()
+      .catch(() => {});
     await closeReadOnlyDb().catch(() => {});
     await runtime.stop();
     runtime = undefined;
@@ -32,11 +34,7 @@ function cliActorLabel() {
   return `cli:${os.userInfo().username}@${os.hostname()}`;
 }
 
-const program = new Command()
-  .name("keel")
-  .description("Keel operator commands")
-  .showHelpAfterError()
-  .exitOverride();
+const program = new Command().name("keel").description("Keel operator commands").showHelpAfterError().exitOverride();
 
 program
   .command("migrate")
@@ -162,7 +160,10 @@ audit
         made = one ? [one] : [];
       } else made = await checkpointAll(options);
       if (!made.length) console.log("Nothing new since the last checkpoints.");
-      for (const c of made) console.log(`${c.orgSlug}: checkpoint at event ${c.seq} (${c.hash.slice(0, 16)}…)${c.sink ? ` → ${c.sink}${c.sinkError ? ` FAILED: ${c.sinkError}` : ""}` : ""}`);
+      for (const c of made)
+        console.log(
+          `${c.orgSlug}: checkpoint at event ${c.seq} (${c.hash.slice(0, 16)}…)${c.sink ? ` → ${c.sink}${c.sinkError ? ` FAILED: ${c.sinkError}` : ""}` : ""}`,
+        );
     }),
   );
 audit
@@ -179,13 +180,26 @@ audit
   .option("--target-id <id>", "events about one target")
   .option("--project <slug>", "events of one project")
   .option("--q <words>", "words in the before/after snapshots")
-  .action((opts: { org: string; out: string; format: string; from?: string; to?: string; action?: string; actor?: string; targetType?: string; targetId?: string; project?: string; q?: string }) =>
-    withRuntime(async () => {
-      const { exportAuditFromCli } = await import("./audit-export");
-      const result = await exportAuditFromCli({ ...opts, actorLabel: cliActorLabel() });
-      console.log(`${result.rowCount} events written to ${opts.out} (${result.bytes} bytes, SHA-256 ${result.sha256})`);
-      console.log(`manifest: ${result.manifestPath} (signed with key ${result.publicKeyId})`);
-    }),
+  .action(
+    (opts: {
+      org: string;
+      out: string;
+      format: string;
+      from?: string;
+      to?: string;
+      action?: string;
+      actor?: string;
+      targetType?: string;
+      targetId?: string;
+      project?: string;
+      q?: string;
+    }) =>
+      withRuntime(async () => {
+        const { exportAuditFromCli } = await import("./audit-export");
+        const result = await exportAuditFromCli({ ...opts, actorLabel: cliActorLabel() });
+        console.log(`${result.rowCount} events written to ${opts.out} (${result.bytes} bytes, SHA-256 ${result.sha256})`);
+        console.log(`manifest: ${result.manifestPath} (signed with key ${result.publicKeyId})`);
+      }),
   );
 audit
   .command("verify-export")
@@ -254,38 +268,52 @@ program
   .option("--repetitions <n>", "run each item n times")
   .option("--timeout <seconds>", "give up waiting after this long", "1800")
   .option("--url <url>", "Keel's address (default: KEEL_URL or http://localhost:3000)")
-  .action(async (opts: { prompt: string; version?: string; dataset: string; datasetVersion?: string; tag?: string; evaluator: string[]; failUnder: string[]; concurrency?: string; repetitions?: string; timeout: string; url?: string }) => {
-    const { runEval, parseThreshold, EvalExit } = await import("./eval");
-    const apiKey = setting("KEEL_API_KEY");
-    try {
-      if (!apiKey) throw new EvalExit(2, "Set KEEL_API_KEY to a project API key with the evaluations:write scope");
-      const thresholds = opts.failUnder.map(parseThreshold);
-      const evaluators = [...new Set([...opts.evaluator, ...thresholds.map((t) => t.evaluator)])];
-      process.exitCode = await runEval({
-        url: opts.url ?? setting("KEEL_URL") ?? "http://localhost:3000",
-        apiKey,
-        prompt: opts.prompt,
-        version: opts.version,
-        dataset: opts.dataset,
-        datasetVersion: opts.datasetVersion ? Number(opts.datasetVersion) : undefined,
-        tag: opts.tag,
-        evaluators,
-        failUnder: thresholds,
-        concurrency: opts.concurrency ? Number(opts.concurrency) : undefined,
-        repetitions: opts.repetitions ? Number(opts.repetitions) : undefined,
-        timeoutSeconds: Number(opts.timeout),
-        pollMs: 1_000,
-        out: (line) => console.log(line),
-      });
-    } catch (error) {
-      if (error instanceof EvalExit) {
-        console.error(`keel eval: ${error.message}`);
-        process.exitCode = error.code;
-        return;
+  .action(
+    async (opts: {
+      prompt: string;
+      version?: string;
+      dataset: string;
+      datasetVersion?: string;
+      tag?: string;
+      evaluator: string[];
+      failUnder: string[];
+      concurrency?: string;
+      repetitions?: string;
+      timeout: string;
+      url?: string;
+    }) => {
+      const { runEval, parseThreshold, EvalExit } = await import("./eval");
+      const apiKey = setting("KEEL_API_KEY");
+      try {
+        if (!apiKey) throw new EvalExit(2, "Set KEEL_API_KEY to a project API key with the evaluations:write scope");
+        const thresholds = opts.failUnder.map(parseThreshold);
+        const evaluators = [...new Set([...opts.evaluator, ...thresholds.map((t) => t.evaluator)])];
+        process.exitCode = await runEval({
+          url: opts.url ?? setting("KEEL_URL") ?? "http://localhost:3000",
+          apiKey,
+          prompt: opts.prompt,
+          version: opts.version,
+          dataset: opts.dataset,
+          datasetVersion: opts.datasetVersion ? Number(opts.datasetVersion) : undefined,
+          tag: opts.tag,
+          evaluators,
+          failUnder: thresholds,
+          concurrency: opts.concurrency ? Number(opts.concurrency) : undefined,
+          repetitions: opts.repetitions ? Number(opts.repetitions) : undefined,
+          timeoutSeconds: Number(opts.timeout),
+          pollMs: 1_000,
+          out: (line) => console.log(line),
+        });
+      } catch (error) {
+        if (error instanceof EvalExit) {
+          console.error(`keel eval: ${error.message}`);
+          process.exitCode = error.code;
+          return;
+        }
+        throw error;
       }
-      throw error;
-    }
-  });
+    },
+  );
 
 // Every command, even those that never start the database, refuses a malformed KEEL_* setting.
 try {
@@ -301,7 +329,12 @@ program.parseAsync(process.argv).catch(async (error: unknown) => {
     if (error.code === "keel.error") console.error(`keel: ${error.message}`);
     process.exit(error.exitCode || 1);
   }
-  const message = error instanceof z.ZodError ? error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") : error instanceof Error ? error.message : String(error);
+  const message =
+    error instanceof z.ZodError
+      ? error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")
+      : error instanceof Error
+        ? error.message
+        : String(error);
   console.error(`keel: ${message.split("\n")[0]}`);
   await runtime?.stop().catch(() => {});
   process.exit(1);

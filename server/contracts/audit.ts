@@ -97,7 +97,28 @@ export const AUDIT_ACTIONS = {
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 export const AUDIT_ACTION_NAMES = Object.keys(AUDIT_ACTIONS) as [AuditAction, ...AuditAction[]];
 
-export const AUDIT_TARGET_TYPES = ["organization", "project", "user", "membership", "invitation", "api_key", "procedure", "prompt", "environment", "provider", "model_price", "dataset", "evaluator", "evaluation_run", "review_queue", "deployment_request", "webhook", "guardrail", "online_evaluator", "trace_rule"] as const;
+export const AUDIT_TARGET_TYPES = [
+  "organization",
+  "project",
+  "user",
+  "membership",
+  "invitation",
+  "api_key",
+  "procedure",
+  "prompt",
+  "environment",
+  "provider",
+  "model_price",
+  "dataset",
+  "evaluator",
+  "evaluation_run",
+  "review_queue",
+  "deployment_request",
+  "webhook",
+  "guardrail",
+  "online_evaluator",
+  "trace_rule",
+] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 
 /** Action groups for the explorer's filter: every action belongs to the group of its prefix. */
@@ -128,12 +149,18 @@ const isoTime = isoDateTime();
 export const auditFilters = z.object({
   from: isoTime.optional(),
   to: isoTime.optional(),
-  project: text(64).trim().regex(/^[a-z0-9-]*$/, "is not a project slug").optional(),
+  project: text(64)
+    .trim()
+    .regex(/^[a-z0-9-]*$/, "is not a project slug")
+    .optional(),
   action: z
     .string()
     .trim()
     .max(80)
-    .refine((a) => a === "" || (AUDIT_ACTION_NAMES as readonly string[]).includes(a) || (a.startsWith("group:") && a.slice(6) in AUDIT_ACTION_GROUPS), "is not an audit action or group (group:deployments)")
+    .refine(
+      (a) => a === "" || (AUDIT_ACTION_NAMES as readonly string[]).includes(a) || (a.startsWith("group:") && a.slice(6) in AUDIT_ACTION_GROUPS),
+      "is not an audit action or group (group:deployments)",
+    )
     .optional(),
   actor: text(254).trim().optional(),
   targetType: z.enum(AUDIT_TARGET_TYPES, { error: `must be one of ${AUDIT_TARGET_TYPES.join(", ")}` }).optional(),

@@ -103,34 +103,38 @@ export const upsertKey = z
 export const mappingTarget = z
   .string()
   .max(220)
-  .regex(/^(ignore|input|metadata|expected|expected:json|tags|(input|metadata)\.[^\u0000-\u001F]{1,200})$/, "is not a known target (input.<key>, input, expected, expected:json, metadata.<key>, metadata, tags or ignore)");
+  .regex(
+    /^(ignore|input|metadata|expected|expected:json|tags|(input|metadata)\.[^\u0000-\u001F]{1,200})$/,
+    "is not a known target (input.<key>, input, expected, expected:json, metadata.<key>, metadata, tags or ignore)",
+  );
 export type MappingTarget = z.infer<typeof mappingTarget>;
 
-export const columnMapping = z
-  .array(z.object({ column: text(200), target: mappingTarget }))
-  .max(500, "has too many columns");
+export const columnMapping = z.array(z.object({ column: text(200), target: mappingTarget })).max(500, "has too many columns");
 export type ColumnMapping = z.infer<typeof columnMapping>;
 
-export const importOptions = z.object({
-  format: z.enum(IMPORT_FORMATS, { error: "must be csv, jsonl or json" }),
-  /** Omitted: the suggested mapping (see suggestTarget). */
-  mapping: columnMapping.optional(),
-  /** CSV only; default: detected from the header line. */
-  delimiter: z.enum([",", ";", "\t", "|"]).optional(),
-  /** Import rows whose input and expected output equal an existing item's (default: skip them). */
-  allowDuplicates: z.boolean().default(false),
-  fileName: text(255).default(""),
-  message: changeMessage,
-  /** Tags added to every imported item (e.g. the split). */
-  tags: itemTags.default([]),
-  /** append (default): rows are added; upsert: rows matching a live item by `key` replace it, others are added; replace: the new version holds exactly the file's items. */
-  mode: z.enum(IMPORT_MODES, { error: "must be append, upsert or replace" }).default("append"),
-  /** upsert only: what matches a row to an item. */
-  key: upsertKey.optional(),
-}).superRefine((o, ctx) => {
-  if (o.mode === "upsert" && !o.key) ctx.addIssue({ code: "custom", path: ["key"], message: "is required to upsert (id, input.<field> or metadata.<field>)" });
-  if (o.mode !== "upsert" && o.key) ctx.addIssue({ code: "custom", path: ["key"], message: "is only used to upsert" });
-});
+export const importOptions = z
+  .object({
+    format: z.enum(IMPORT_FORMATS, { error: "must be csv, jsonl or json" }),
+    /** Omitted: the suggested mapping (see suggestTarget). */
+    mapping: columnMapping.optional(),
+    /** CSV only; default: detected from the header line. */
+    delimiter: z.enum([",", ";", "\t", "|"]).optional(),
+    /** Import rows whose input and expected output equal an existing item's (default: skip them). */
+    allowDuplicates: z.boolean().default(false),
+    fileName: text(255).default(""),
+    message: changeMessage,
+    /** Tags added to every imported item (e.g. the split). */
+    tags: itemTags.default([]),
+    /** append (default): rows are added; upsert: rows matching a live item by `key` replace it, others are added; replace: the new version holds exactly the file's items. */
+    mode: z.enum(IMPORT_MODES, { error: "must be append, upsert or replace" }).default("append"),
+    /** upsert only: what matches a row to an item. */
+    key: upsertKey.optional(),
+  })
+  .superRefine((o, ctx) => {
+    if (o.mode === "upsert" && !o.key)
+      ctx.addIssue({ code: "custom", path: ["key"], message: "is required to upsert (id, input.<field> or metadata.<field>)" });
+    if (o.mode !== "upsert" && o.key) ctx.addIssue({ code: "custom", path: ["key"], message: "is only used to upsert" });
+  });
 /** `mode` may be left out by server callers (the seed): append. */
 export type ImportOptions = Omit<z.infer<typeof importOptions>, "mode"> & { mode?: ImportMode };
 
@@ -176,7 +180,4 @@ export type ImportReport = {
 };
 
 /** Progress lines streamed while an import runs (application/x-ndjson). */
-export type ImportEvent =
-  | { type: "progress"; bytes: number; rows: number }
-  | { type: "done"; result: ImportResult }
-  | { type: "failed"; report: ImportReport };
+export type ImportEvent = { type: "progress"; bytes: number; rows: number } | { type: "done"; result: ImportResult } | { type: "failed"; report: ImportReport };

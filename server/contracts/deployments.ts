@@ -81,8 +81,18 @@ export const policyInput = z
     rules: z.array(approvalRule).min(1, "A protected environment needs at least one approval rule").max(10),
     separationOfDuties: z.boolean().default(true),
     gate: evaluationGate.nullable().default(null),
-    expiryHours: z.number().int().min(1).max(24 * 90).default(DEFAULT_EXPIRY_HOURS),
-    waitMinutes: z.number().int().min(0).max(7 * 24 * 60).default(0),
+    expiryHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 90)
+      .default(DEFAULT_EXPIRY_HOURS),
+    waitMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 60)
+      .default(0),
     freezeWindows: z.array(freezeWindow).max(50).default([]),
     rollbackPolicy: z.enum(ROLLBACK_POLICIES).default("fast"),
   })
@@ -125,16 +135,15 @@ export type GateResult = {
 
 export const justification = name(2000, "Say why this version should be deployed");
 
-export const createRequestInput = z
-  .object({
-    prompt: name(200),
-    version: versionNumber,
-    environment: name(64),
-    justification,
-    /** Optional: the content hash the requester saw; refused when the version's differs. */
-    contentHash: text(128).trim().optional(),
-    kind: z.enum(DEPLOYMENT_KINDS).default("promote"),
-  });
+export const createRequestInput = z.object({
+  prompt: name(200),
+  version: versionNumber,
+  environment: name(64),
+  justification,
+  /** Optional: the content hash the requester saw; refused when the version's differs. */
+  contentHash: text(128).trim().optional(),
+  kind: z.enum(DEPLOYMENT_KINDS).default("promote"),
+});
 
 // ---- Webhooks -----------------------------------------------------------------------------------
 
@@ -148,14 +157,11 @@ export const WEBHOOK_EVENTS = {
 export type WebhookEvent = keyof typeof WEBHOOK_EVENTS;
 export const WEBHOOK_EVENT_NAMES = Object.keys(WEBHOOK_EVENTS) as [WebhookEvent, ...WebhookEvent[]];
 
-export const webhookInput = z
-  .object({
-    url: z
-      .url({ protocol: /^https?$/, error: "Give an http(s) URL" })
-      .max(2000),
-    description: text(300).default(""),
-    events: z.array(z.enum(WEBHOOK_EVENT_NAMES)).min(1, "Choose at least one event").max(WEBHOOK_EVENT_NAMES.length),
-  });
+export const webhookInput = z.object({
+  url: z.url({ protocol: /^https?$/, error: "Give an http(s) URL" }).max(2000),
+  description: text(300).default(""),
+  events: z.array(z.enum(WEBHOOK_EVENT_NAMES)).min(1, "Choose at least one event").max(WEBHOOK_EVENT_NAMES.length),
+});
 
 /** The signature header: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. */
 export const WEBHOOK_SIGNATURE_HEADER = "Keel-Signature";

@@ -82,8 +82,10 @@ export const validJsonConfig = z.strictObject({ kind: z.literal("valid_json") })
 
 const storedJsonSchemaConfig = z.strictObject({
   kind: z.literal("json_schema"),
-  schema: jsonChecked(z.record(text(1_000), z.unknown(), { error: "must be a JSON Schema object" }))
-    .refine((schema) => JSON.stringify(schema).length <= MAX_EVALUATOR_SCHEMA_CHARS, `must be at most ${MAX_EVALUATOR_SCHEMA_CHARS} characters as JSON`),
+  schema: jsonChecked(z.record(text(1_000), z.unknown(), { error: "must be a JSON Schema object" })).refine(
+    (schema) => JSON.stringify(schema).length <= MAX_EVALUATOR_SCHEMA_CHARS,
+    `must be at most ${MAX_EVALUATOR_SCHEMA_CHARS} characters as JSON`,
+  ),
 });
 /** Its `pattern`s run on the same engine as regex evaluators. */
 export const jsonSchemaConfig = storedJsonSchemaConfig.superRefine((config, ctx) => {
@@ -114,7 +116,8 @@ export const lengthConfig = z
   })
   .superRefine((config, ctx) => {
     if (config.min === undefined && config.max === undefined) ctx.addIssue({ code: "custom", path: ["min"], message: "set min, max or both" });
-    if (config.min !== undefined && config.max !== undefined && config.min > config.max) ctx.addIssue({ code: "custom", path: ["max"], message: "must be at least min" });
+    if (config.min !== undefined && config.max !== undefined && config.min > config.max)
+      ctx.addIssue({ code: "custom", path: ["max"], message: "must be at least min" });
   });
 
 export const latencyConfig = z.strictObject({

@@ -53,7 +53,9 @@ function findUncheckedFields(schema: Schema, at: string, seen = new Set<object>(
       return [...walk(def.in, at), ...walk(def.out, at)];
     }
     case "object":
-      return Object.entries(def.shape as Record<string, unknown>).flatMap(([key, inner]) => walk(inner, `${at}.${key}`)).concat(walk(def.catchall, `${at}.*`));
+      return Object.entries(def.shape as Record<string, unknown>)
+        .flatMap(([key, inner]) => walk(inner, `${at}.${key}`))
+        .concat(walk(def.catchall, `${at}.*`));
     case "array":
       return walk(def.element, `${at}[]`);
     case "record":
@@ -81,7 +83,15 @@ function findUncheckedFields(schema: Schema, at: string, seen = new Set<object>(
 
 describe("findUncheckedFields", () => {
   it("finds bare strings, unbounded dates and unchecked JSON, and passes the shared types", () => {
-    const bare = zod.object({ a: zod.string().max(5), b: zod.coerce.date(), c: zod.record(zod.string(), zod.unknown()), ok: text(5), also: safeString(), json: jsonRecord(), when: dateTime() });
+    const bare = zod.object({
+      a: zod.string().max(5),
+      b: zod.coerce.date(),
+      c: zod.record(zod.string(), zod.unknown()),
+      ok: text(5),
+      also: safeString(),
+      json: jsonRecord(),
+      when: dateTime(),
+    });
     const found = findUncheckedFields(bare as unknown as Schema, "x");
     expect(found.map((f) => f.split(":")[0])).toEqual(["x.a", "x.b", "x.c{key}", "x.c{}"]);
   });
@@ -95,7 +105,9 @@ describe("every input schema uses the shared field types", () => {
   });
   it("public API routes", () => {
     const problems = publicRoutes.flatMap((route) =>
-      (["params", "query", "body"] as const).flatMap((part) => (route[part] ? findUncheckedFields(route[part] as Schema, `${route.method} ${route.path} ${part}`) : [])),
+      (["params", "query", "body"] as const).flatMap((part) =>
+        route[part] ? findUncheckedFields(route[part] as Schema, `${route.method} ${route.path} ${part}`) : [],
+      ),
     );
     expect(problems).toEqual([]);
   });

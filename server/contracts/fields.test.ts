@@ -21,7 +21,8 @@ describe("field schemas", () => {
   });
   it("refuses unpaired surrogates and NUL in every text type, and keeps paired ones (emoji)", () => {
     for (const schema of [text(20), requiredText(20), name(20), searchText(20), safeString(), password]) {
-      for (const bad of ["a\u0000b-long-enough", "a\ud800b-long-enough", "\udc00-long-enough-x"]) expect(schema.safeParse(bad).success, `${JSON.stringify(bad)}`).toBe(false);
+      for (const bad of ["a\u0000b-long-enough", "a\ud800b-long-enough", "\udc00-long-enough-x"])
+        expect(schema.safeParse(bad).success, `${JSON.stringify(bad)}`).toBe(false);
       expect(schema.safeParse("🦀 שלום-long-enough").success).toBe(true);
     }
   });

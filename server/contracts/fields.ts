@@ -18,7 +18,11 @@ export function isStorableText(s: string): boolean {
 const WELL_FORMED = "must not contain unpaired surrogate characters";
 
 /** Any string input: refuses NUL and unpaired surrogates, nothing else (patterns, ids, keys). */
-export const safeString = () => z.string().refine((s) => s.isWellFormed(), WELL_FORMED).refine((s) => !s.includes("\u0000"), "must not contain NUL characters");
+export const safeString = () =>
+  z
+    .string()
+    .refine((s) => s.isWellFormed(), WELL_FORMED)
+    .refine((s) => !s.includes("\u0000"), "must not contain NUL characters");
 
 export const text = (max: number) =>
   z
@@ -68,8 +72,7 @@ const DATE_RANGE = "must be between 1970-01-01 and 9999-12-31";
 export const dateValue = (error = "must be a date and time") => z.date({ error }).min(MIN_DATE, DATE_RANGE).max(MAX_DATE, DATE_RANGE);
 
 /** A date and time from a Date, an ISO string or epoch milliseconds, within MIN_DATE..MAX_DATE. */
-export const dateTime = (error = "must be a date and time") =>
-  z.coerce.date({ error }).min(MIN_DATE, DATE_RANGE).max(MAX_DATE, DATE_RANGE);
+export const dateTime = (error = "must be a date and time") => z.coerce.date({ error }).min(MIN_DATE, DATE_RANGE).max(MAX_DATE, DATE_RANGE);
 
 /** An ISO 8601 time string with offset (kept as a string), within MIN_DATE..MAX_DATE. */
 export const isoDateTime = (error = "must be an ISO 8601 time, e.g. 2026-11-27T09:00:00Z") =>
@@ -120,7 +123,12 @@ export const CHECKED_JSON = new WeakSet<object>();
 export function jsonChecked<T extends z.ZodType>(schema: T): T {
   const checked = schema.superRefine((value, ctx) => {
     const at = findUnstorableText(value);
-    if (at) ctx.addIssue({ code: "custom", message: `must not contain NUL or unpaired surrogate characters, nor nest deeper than ${MAX_JSON_DEPTH} levels`, path: at });
+    if (at)
+      ctx.addIssue({
+        code: "custom",
+        message: `must not contain NUL or unpaired surrogate characters, nor nest deeper than ${MAX_JSON_DEPTH} levels`,
+        path: at,
+      });
   }) as unknown as T;
   const checks = (checked as unknown as { _zod: { def: { checks?: object[] } } })._zod.def.checks ?? [];
   CHECKED_JSON.add(checks[checks.length - 1]!);

@@ -79,7 +79,8 @@ export const storedJsonSchemaConfig = z.strictObject({
 
 /** Without the compile check (server-side, `jsonSchemaGuardrailConfig`). */
 export const jsonSchemaFormConfig = storedJsonSchemaConfig.superRefine(({ schema }, ctx) => {
-  if (JSON.stringify(schema).length > MAX_SCHEMA_CHARS) ctx.addIssue({ code: "custom", path: ["schema"], message: `must be at most ${MAX_SCHEMA_CHARS} characters as JSON` });
+  if (JSON.stringify(schema).length > MAX_SCHEMA_CHARS)
+    ctx.addIssue({ code: "custom", path: ["schema"], message: `must be at most ${MAX_SCHEMA_CHARS} characters as JSON` });
 });
 
 export const maxLengthGuardrailConfig = z.strictObject({
@@ -94,9 +95,17 @@ export const maxLengthGuardrailConfig = z.strictObject({
 
 export const GUARDRAIL_KIND_ERROR = { error: `must be one of ${GUARDRAIL_KINDS.join(", ")}` };
 /** What a form checks before sending: everything but the JSON Schema compile (the server's `guardrailConfig` adds it). */
-export const guardrailFormConfig = z.discriminatedUnion("kind", [piiGuardrailConfig, regexDenyGuardrailConfig, jsonSchemaFormConfig, maxLengthGuardrailConfig], GUARDRAIL_KIND_ERROR);
+export const guardrailFormConfig = z.discriminatedUnion(
+  "kind",
+  [piiGuardrailConfig, regexDenyGuardrailConfig, jsonSchemaFormConfig, maxLengthGuardrailConfig],
+  GUARDRAIL_KIND_ERROR,
+);
 /** A saved configuration as read back (the gateway, the edit form): without the pattern and schema checks. */
-export const storedGuardrailConfig = z.discriminatedUnion("kind", [piiGuardrailConfig, storedRegexDenyConfig, storedJsonSchemaConfig, maxLengthGuardrailConfig], GUARDRAIL_KIND_ERROR);
+export const storedGuardrailConfig = z.discriminatedUnion(
+  "kind",
+  [piiGuardrailConfig, storedRegexDenyConfig, storedJsonSchemaConfig, maxLengthGuardrailConfig],
+  GUARDRAIL_KIND_ERROR,
+);
 /** A parsed configuration (defaults applied). */
 export type GuardrailConfig = z.infer<typeof guardrailFormConfig>;
 /** A configuration as sent by a form or an API client (defaults optional). */

@@ -51,7 +51,16 @@ export type DashboardTotals = Omit<DashboardPoint, "t">;
 /** negatives / positives: thumbs-down / thumbs-up (boolean scores of 0 / 1), counted in the same query as the averages. */
 export type QualityPoint = { t: string; name: string; source: string; count: number; avg: number | null; negatives: number; positives: number };
 export type QualityTotal = { name: string; source: string; dataType: string; count: number; avg: number | null; negatives: number; positives: number };
-export type BreakdownRow = { promptName: string; promptVersion: number; model: string; environment: string; generations: number; errors: number; costUsd: number; p95: number | null };
+export type BreakdownRow = {
+  promptName: string;
+  promptVersion: number;
+  model: string;
+  environment: string;
+  generations: number;
+  errors: number;
+  costUsd: number;
+  p95: number | null;
+};
 
 export type Dashboard = {
   window: WindowName;
@@ -149,8 +158,12 @@ export type SpanView = {
 
 export type TraceDetail = { trace: TraceSummary; spans: SpanView[] };
 
-const traceId = safeString().trim().regex(/^[0-9a-f]{32}$/, "is not a trace id (32 hex characters)");
-const spanId = safeString().trim().regex(/^[0-9a-f]{16}$/, "is not a span id (16 hex characters)");
+const traceId = safeString()
+  .trim()
+  .regex(/^[0-9a-f]{32}$/, "is not a trace id (32 hex characters)");
+const spanId = safeString()
+  .trim()
+  .regex(/^[0-9a-f]{16}$/, "is not a span id (16 hex characters)");
 
 export const traceRef = z.object({ traceId, spanId: spanId.optional() });
 
@@ -175,7 +188,13 @@ export const telemetrySettingsInput = z.object({
   gatewayTimeoutMs: z.number().int().min(1_000, "must be at least 1000 ms").max(600_000, "must be at most 600000 ms"),
 });
 export type TelemetrySettingsInput = z.infer<typeof telemetrySettingsInput>;
-export const DEFAULT_TELEMETRY_SETTINGS: TelemetrySettingsInput = { retentionDays: 30, gatewayConnectionId: null, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 30_000 };
+export const DEFAULT_TELEMETRY_SETTINGS: TelemetrySettingsInput = {
+  retentionDays: 30,
+  gatewayConnectionId: null,
+  fallbackConnectionId: null,
+  fallbackModel: null,
+  gatewayTimeoutMs: 30_000,
+};
 
 const scopeFields = {
   /** null: every prompt (and plain model calls). */
@@ -224,7 +243,8 @@ export const traceRuleInput = z
     if (rule.kind === "score_below" && (rule.scoreName === null || rule.threshold === null)) {
       ctx.addIssue({ code: "custom", path: [rule.scoreName === null ? "scoreName" : "threshold"], message: "is required for a score_below rule" });
     }
-    if (rule.kind === "random_sample" && rule.sampleRate === null) ctx.addIssue({ code: "custom", path: ["sampleRate"], message: "is required for a random_sample rule" });
+    if (rule.kind === "random_sample" && rule.sampleRate === null)
+      ctx.addIssue({ code: "custom", path: ["sampleRate"], message: "is required for a random_sample rule" });
   });
 export type TraceRuleInput = z.infer<typeof traceRuleInput>;
 

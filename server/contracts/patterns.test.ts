@@ -52,7 +52,9 @@ describe("compilePattern", () => {
 
 describe("JSON Schema patterns", () => {
   it("finds the first pattern that cannot run, skipping data keywords", () => {
-    expect(schemaPatternProblem({ items: [{ pattern: "ok" }, { patternProperties: { "(a)\\1": {} } }] })).toMatch(/^has a patternProperties key at \/items\/1\/patternProperties that uses a backreference/);
+    expect(schemaPatternProblem({ items: [{ pattern: "ok" }, { patternProperties: { "(a)\\1": {} } }] })).toMatch(
+      /^has a patternProperties key at \/items\/1\/patternProperties that uses a backreference/,
+    );
     expect(schemaPatternProblem({ enum: [{ pattern: "(a)\\1" }], examples: [{ pattern: "(?=" }] })).toBeNull();
   });
 
@@ -74,13 +76,17 @@ describe("JSON Schema patterns", () => {
       expect(validate({ rule: "(a)\\1" })).toBe(false);
       expect(validate({ rule: "^[a-z]+$" })).toBe(true);
     }
-    const userSources = native.mock.calls.map((call) => String(call[0])).filter((source) => source.includes("(a+)+") || source.includes("(a|aa)") || source.includes("\\1"));
+    const userSources = native.mock.calls
+      .map((call) => String(call[0]))
+      .filter((source) => source.includes("(a+)+") || source.includes("(a|aa)") || source.includes("\\1"));
     expect(userSources).toEqual([]);
     native.mockRestore();
   });
 
   it("gives dataset schemas the same engine and a 400 naming the feature", () => {
-    expect(() => compileSchema({ properties: { q: { pattern: "^(?!draft)" } } }, "inputSchema")).toThrow(/^inputSchema has a pattern at \/properties\/q\/pattern that uses negative lookahead/);
+    expect(() => compileSchema({ properties: { q: { pattern: "^(?!draft)" } } }, "inputSchema")).toThrow(
+      /^inputSchema has a pattern at \/properties\/q\/pattern that uses negative lookahead/,
+    );
     const validate = compileSchema({ type: "string", pattern: "x(a|aa)+$" }, "expectedSchema");
     const start = performance.now();
     expect(validate("x" + "a".repeat(100_000) + "b")).toBe(false);

@@ -30,7 +30,9 @@ describe("role → permission table", () => {
     }
   });
   it("has no API key scope named after a person-only permission", () => {
-    const personOnly = Object.entries(PERMISSIONS).filter(([, s]) => "personOnly" in s).map(([p]) => p);
+    const personOnly = Object.entries(PERMISSIONS)
+      .filter(([, s]) => "personOnly" in s)
+      .map(([p]) => p);
     for (const scope of API_KEY_SCOPE_NAMES) expect(personOnly).not.toContain(scope);
   });
 });

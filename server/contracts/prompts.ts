@@ -41,14 +41,18 @@ export const responseFormat = z.discriminatedUnion("type", [
   z.object({ type: z.literal("json_object") }),
   z.object({
     type: z.literal("json_schema"),
-    name: text(64).min(1).regex(/^[\w-]+$/, "may use letters, digits, _ and -"),
+    name: text(64)
+      .min(1)
+      .regex(/^[\w-]+$/, "may use letters, digits, _ and -"),
     schema: jsonRecord(1_000),
     strict: z.boolean().optional(),
   }),
 ]);
 
 export const toolDefinition = z.object({
-  name: text(64).min(1).regex(/^[\w-]+$/, "may use letters, digits, _ and -"),
+  name: text(64)
+    .min(1)
+    .regex(/^[\w-]+$/, "may use letters, digits, _ and -"),
   description: text(1000).optional(),
   parameters: jsonRecord(1_000),
 });
@@ -80,7 +84,10 @@ export const variableName = text(100).refine(isVariableName, `is not a variable 
 export const variableDeclaration = z
   .object({
     description: text(MAX_VARIABLE_DESCRIPTION).trim().default(""),
-    default: safeString().max(MAX_VARIABLE_DEFAULT, `must be at most ${MAX_VARIABLE_DEFAULT.toLocaleString("en-US")} characters`).nullable().default(null),
+    default: safeString()
+      .max(MAX_VARIABLE_DEFAULT, `must be at most ${MAX_VARIABLE_DEFAULT.toLocaleString("en-US")} characters`)
+      .nullable()
+      .default(null),
   })
   .strict();
 
@@ -93,7 +100,12 @@ export type VariableDetailsInput = z.infer<typeof variableDetails>;
 /** The content of a version: what is hashed and compared. Not checked for saving (the playground runs drafts). */
 export const versionContentDraft = z.discriminatedUnion("type", [
   z.object({ type: z.literal("text"), template: templateText, config: modelConfig.default({}), variableDetails: variableDetails.default({}) }),
-  z.object({ type: z.literal("chat"), messages: z.array(chatMessage).min(1, "needs at least one message").max(200), config: modelConfig.default({}), variableDetails: variableDetails.default({}) }),
+  z.object({
+    type: z.literal("chat"),
+    messages: z.array(chatMessage).min(1, "needs at least one message").max(200),
+    config: modelConfig.default({}),
+    variableDetails: variableDetails.default({}),
+  }),
 ]);
 
 /** Content a version can be saved with: no empty template or message, valid {{ }} syntax, declarations of used variables only. */
@@ -102,7 +114,18 @@ export const versionContent = versionContentDraft.superRefine((content, ctx) => 
 });
 type ParsedContent = z.infer<typeof versionContentDraft>;
 /** Content as domain code builds it: declarations may be left out (none). */
-export type VersionContent = ParsedContent extends infer T ? (T extends unknown ? Omit<T, "variableDetails"> & { variableDetails?: VariableDetailsInput } : never) : never;
+export type VersionContent = ParsedContent extends infer T
+  ? T extends unknown
+    ? Omit<T, "variableDetails"> & { variableDetails?: VariableDetailsInput }
+    : never
+  : never;
 
 export const commitMessage = text(500).trim().min(1, "is required: say what changed");
-export const promptTags = z.array(text(40).min(1).regex(/^[\w.-]+$/, "may use letters, digits, . _ -")).max(20).default([]);
+export const promptTags = z
+  .array(
+    text(40)
+      .min(1)
+      .regex(/^[\w.-]+$/, "may use letters, digits, . _ -"),
+  )
+  .max(20)
+  .default([]);

@@ -22,7 +22,13 @@ const label = text(100).trim().min(1, "is required");
 const base = { key, label, description: text(500).default(""), required: z.boolean().default(true) };
 
 export const numericDimension = z
-  .strictObject({ type: z.literal("numeric"), ...base, min: z.number().min(-1000).max(1000), max: z.number().min(-1000).max(1000), step: z.number().positive("must be more than 0").max(1000).default(1) })
+  .strictObject({
+    type: z.literal("numeric"),
+    ...base,
+    min: z.number().min(-1000).max(1000),
+    max: z.number().min(-1000).max(1000),
+    step: z.number().positive("must be more than 0").max(1000).default(1),
+  })
   .refine((d) => d.max > d.min, { message: "must be greater than min", path: ["max"] })
   .refine((d) => (d.max - d.min) / d.step <= 1000, { message: "allows too many values (at most 1,000 steps)", path: ["step"] });
 
@@ -39,9 +45,16 @@ export const categoricalDimension = z.strictObject({
 });
 
 export const booleanDimension = z.strictObject({ type: z.literal("boolean"), ...base });
-export const textDimension = z.strictObject({ type: z.literal("text"), ...base, required: z.boolean().default(false), maxLength: z.number().int().min(1).max(10_000).default(2_000) });
+export const textDimension = z.strictObject({
+  type: z.literal("text"),
+  ...base,
+  required: z.boolean().default(false),
+  maxLength: z.number().int().min(1).max(10_000).default(2_000),
+});
 
-export const rubricDimension = z.discriminatedUnion("type", [numericDimension, categoricalDimension, booleanDimension, textDimension], { error: "type must be numeric, categorical, boolean or text" });
+export const rubricDimension = z.discriminatedUnion("type", [numericDimension, categoricalDimension, booleanDimension, textDimension], {
+  error: "type must be numeric, categorical, boolean or text",
+});
 export type RubricDimension = z.infer<typeof rubricDimension>;
 
 export const rubric = z
@@ -78,7 +91,8 @@ export function checkGrade(dimensions: Rubric, grade: Grade): GradeProblem | nul
         break;
       }
       case "categorical":
-        if (typeof v !== "string" || !d.options.some((o) => o.value === v)) return { dimension: d.key, message: `${d.label} must be one of ${d.options.map((o) => o.value).join(", ")}` };
+        if (typeof v !== "string" || !d.options.some((o) => o.value === v))
+          return { dimension: d.key, message: `${d.label} must be one of ${d.options.map((o) => o.value).join(", ")}` };
         break;
       case "boolean":
         if (typeof v !== "boolean") return { dimension: d.key, message: `${d.label} must be yes or no` };

@@ -1,13 +1,28 @@
 import { describe, expect, it } from "vitest";
 import { versionContent } from "./prompts";
-import { checkTemplate, contentProblems, extractVariables, meaningfulDeclarations, missingVariablesMessage, renderMessages, renderPrompt, renderTemplate, resolveVariables } from "./templates";
+import {
+  checkTemplate,
+  contentProblems,
+  extractVariables,
+  meaningfulDeclarations,
+  missingVariablesMessage,
+  renderMessages,
+  renderPrompt,
+  renderTemplate,
+  resolveVariables,
+} from "./templates";
 
 describe("templates", () => {
   it("extracts variables once each, in order, tolerating spaces", () => {
     expect(extractVariables("Hi {{name}}, about {{ topic }} and {{name}} again; not {{ 1bad }} or {single}")).toEqual(["name", "topic"]);
   });
   it("reports missing and unused variables", () => {
-    expect(renderTemplate("Hello {{name}} from {{team}}", { name: "Ada", extra: "x" })).toEqual({ text: "Hello Ada from {{team}}", missing: ["team"], unused: ["extra"], defaulted: [] });
+    expect(renderTemplate("Hello {{name}} from {{team}}", { name: "Ada", extra: "x" })).toEqual({
+      text: "Hello Ada from {{team}}",
+      missing: ["team"],
+      unused: ["extra"],
+      defaulted: [],
+    });
   });
   it("inserts values as text, never as template syntax", () => {
     const r = renderTemplate("Q: {{question}} / {{secret}}", { question: "what is {{secret}}?", secret: "42" });
@@ -17,7 +32,13 @@ describe("templates", () => {
     expect(renderTemplate("{{a}}", { a: "$& $1 $$" }).text).toBe("$& $1 $$");
   });
   it("renders chat messages and aggregates the report", () => {
-    const r = renderMessages([{ role: "system", content: "You help {{company}}." }, { role: "user", content: "{{question}}" }], { company: "Acme", tone: "calm" });
+    const r = renderMessages(
+      [
+        { role: "system", content: "You help {{company}}." },
+        { role: "user", content: "{{question}}" },
+      ],
+      { company: "Acme", tone: "calm" },
+    );
     expect(r.messages[0]!.content).toBe("You help Acme.");
     expect(r.missing).toEqual(["question"]);
     expect(r.unused).toEqual(["tone"]);
@@ -46,7 +67,17 @@ describe("the one rendering rule", () => {
     expect(missingVariablesMessage(["tone"])).toBe("Missing variables: tone");
   });
   it("renders chat content with defaults and no error when everything resolves", () => {
-    const r = renderPrompt({ type: "chat", messages: [{ role: "system", content: "Be {{tone}}." }, { role: "user", content: "{{name}}" }] }, declared, { name: "Ada" });
+    const r = renderPrompt(
+      {
+        type: "chat",
+        messages: [
+          { role: "system", content: "Be {{tone}}." },
+          { role: "user", content: "{{name}}" },
+        ],
+      },
+      declared,
+      { name: "Ada" },
+    );
     expect(r.error).toBeNull();
     expect(r.defaulted).toEqual(["tone"]);
     expect(r.messages.map((m) => m.content)).toEqual(["Be calm.", "Ada"]);
@@ -55,7 +86,10 @@ describe("the one rendering rule", () => {
     expect(resolveVariables(["toString"], {}, {}).missing).toEqual(["toString"]);
   });
   it("stores and hashes only declarations that say something, in name order", () => {
-    expect(meaningfulDeclarations({ b: { description: "", default: null }, z: { description: "x", default: null }, a: { default: "" } })).toEqual({ a: { description: "", default: "" }, z: { description: "x", default: null } });
+    expect(meaningfulDeclarations({ b: { description: "", default: null }, z: { description: "x", default: null }, a: { default: "" } })).toEqual({
+      a: { description: "", default: "" },
+      z: { description: "x", default: null },
+    });
   });
 });
 
@@ -92,13 +126,25 @@ describe("template syntax", () => {
 describe("content a version can be saved with", () => {
   it("refuses an empty template and empty messages", () => {
     expect(contentProblems({ type: "text", template: "  \n" })).toEqual([{ path: ["template"], message: "The template is empty: write the prompt" }]);
-    expect(contentProblems({ type: "chat", messages: [{ role: "system", content: "Hi" }, { role: "user", content: "" }] })).toEqual([{ path: ["messages", 1, "content"], message: "Message 2 is empty: write its content or remove it" }]);
+    expect(
+      contentProblems({
+        type: "chat",
+        messages: [
+          { role: "system", content: "Hi" },
+          { role: "user", content: "" },
+        ],
+      }),
+    ).toEqual([{ path: ["messages", 1, "content"], message: "Message 2 is empty: write its content or remove it" }]);
   });
   it("names the position of a syntax error", () => {
-    expect(contentProblems({ type: "chat", messages: [{ role: "user", content: "Hi {{name" }] })).toEqual([{ path: ["messages", 0, "content"], message: "Message 1: {{ is never closed with }} (line 1, column 4)" }]);
+    expect(contentProblems({ type: "chat", messages: [{ role: "user", content: "Hi {{name" }] })).toEqual([
+      { path: ["messages", 0, "content"], message: "Message 1: {{ is never closed with }} (line 1, column 4)" },
+    ]);
   });
   it("refuses declarations of variables the content does not use", () => {
-    expect(contentProblems({ type: "text", template: "{{a}}" }, { a: {}, b: {} })).toEqual([{ path: ["variableDetails", "b"], message: 'declares "b", which the template does not use' }]);
+    expect(contentProblems({ type: "text", template: "{{a}}" }, { a: {}, b: {} })).toEqual([
+      { path: ["variableDetails", "b"], message: 'declares "b", which the template does not use' },
+    ]);
   });
   it("is what the versionContent schema enforces", () => {
     const bad = versionContent.safeParse({ type: "text", template: "Hi {{name", variableDetails: { name: { default: 3 } } });

@@ -107,7 +107,12 @@ export function parseTemplate(template: string): { tokens: Token[]; problems: Te
           tokens.push({ kind: "variable", name, raw: template.slice(i, close + 2), offset: i });
           textStart = close + 2;
         } else {
-          report(i, name === "" ? "{{ }} names no variable" : `{{${name.length > 40 ? `${name.slice(0, 40)}…` : name}}} is not a variable name (a name ${VARIABLE_NAME_RULE})`);
+          report(
+            i,
+            name === ""
+              ? "{{ }} names no variable"
+              : `{{${name.length > 40 ? `${name.slice(0, 40)}…` : name}}} is not a variable name (a name ${VARIABLE_NAME_RULE})`,
+          );
         }
         i = close + 2;
         continue;
@@ -165,7 +170,10 @@ export type VariableDeclaration = { description: string; default: string | null 
 export type VariableDeclarations = Record<string, VariableDeclaration>;
 
 /** Every variable of a version with its declaration (an empty description and no default when none). */
-export function declarationsFor(variables: readonly string[], declared: Readonly<Record<string, Partial<VariableDeclaration>>> | null | undefined): VariableDeclarations {
+export function declarationsFor(
+  variables: readonly string[],
+  declared: Readonly<Record<string, Partial<VariableDeclaration>>> | null | undefined,
+): VariableDeclarations {
   const out: VariableDeclarations = {};
   for (const name of variables) {
     const d = declared && Object.hasOwn(declared, name) ? declared[name] : undefined;
@@ -204,7 +212,11 @@ export type Resolution = {
  * THE rule: a given value (key present, "" included) wins; otherwise the declared default;
  * otherwise the variable is missing.
  */
-export function resolveVariables(variables: readonly string[], declarations: Readonly<Record<string, Partial<VariableDeclaration>>> | null | undefined, values: Readonly<Record<string, string>>): Resolution {
+export function resolveVariables(
+  variables: readonly string[],
+  declarations: Readonly<Record<string, Partial<VariableDeclaration>>> | null | undefined,
+  values: Readonly<Record<string, string>>,
+): Resolution {
   const out: Record<string, string> = {};
   const defaulted: string[] = [];
   const missing: string[] = [];
@@ -237,12 +249,20 @@ function renderTokens(tokens: Token[], values: Record<string, string>, missing: 
 }
 
 /** Renders one template. A variable left missing stays as written ({{name}}) and is reported. */
-export function renderTemplate(template: string, values: Record<string, string>, declarations?: Readonly<Record<string, Partial<VariableDeclaration>>> | null): { text: string } & RenderReport {
+export function renderTemplate(
+  template: string,
+  values: Record<string, string>,
+  declarations?: Readonly<Record<string, Partial<VariableDeclaration>>> | null,
+): { text: string } & RenderReport {
   const r = renderMessages([{ role: "user", content: template }], values, declarations);
   return { text: r.messages[0]!.content, missing: r.missing, unused: r.unused, defaulted: r.defaulted };
 }
 
-export function renderMessages(messages: ChatMessage[], values: Record<string, string>, declarations?: Readonly<Record<string, Partial<VariableDeclaration>>> | null): { messages: ChatMessage[] } & RenderReport {
+export function renderMessages(
+  messages: ChatMessage[],
+  values: Record<string, string>,
+  declarations?: Readonly<Record<string, Partial<VariableDeclaration>>> | null,
+): { messages: ChatMessage[] } & RenderReport {
   const parsed = messages.map((m) => parseTemplate(m.content).tokens);
   const variables = [...new Set(parsed.flatMap((tokens) => tokens.flatMap((t) => (t.kind === "variable" ? [t.name] : []))))];
   const resolution = resolveVariables(variables, declarations, values);
@@ -265,7 +285,10 @@ export function renderPrompt(
   declarations: Readonly<Record<string, Partial<VariableDeclaration>>> | null | undefined,
   values: Record<string, string>,
 ): { messages: ChatMessage[]; error: string | null } & RenderReport {
-  const r = content.type === "text" ? renderMessages([{ role: "user", content: content.template }], values, declarations) : renderMessages(content.messages, values, declarations);
+  const r =
+    content.type === "text"
+      ? renderMessages([{ role: "user", content: content.template }], values, declarations)
+      : renderMessages(content.messages, values, declarations);
   return { ...r, error: r.missing.length ? missingVariablesMessage(r.missing) : null };
 }
 
@@ -279,13 +302,21 @@ export type ContentProblem = { path: (string | number)[]; message: string };
  * (["template"], ["messages", 1, "content"], ["variableDetails", "tone"]). The editor shows the
  * same problems as you type.
  */
-export function contentProblems(content: { type: "text"; template: string } | { type: "chat"; messages: ChatMessage[] }, variableDetails?: Readonly<Record<string, unknown>> | null): ContentProblem[] {
+export function contentProblems(
+  content: { type: "text"; template: string } | { type: "chat"; messages: ChatMessage[] },
+  variableDetails?: Readonly<Record<string, unknown>> | null,
+): ContentProblem[] {
   const problems: ContentProblem[] = [];
   const templates: { path: (string | number)[]; text: string; label: string }[] =
-    content.type === "text" ? [{ path: ["template"], text: content.template, label: "The template" }] : content.messages.map((m, i) => ({ path: ["messages", i, "content"], text: m.content, label: `Message ${i + 1}` }));
+    content.type === "text"
+      ? [{ path: ["template"], text: content.template, label: "The template" }]
+      : content.messages.map((m, i) => ({ path: ["messages", i, "content"], text: m.content, label: `Message ${i + 1}` }));
   for (const t of templates) {
     if (t.text.trim() === "") {
-      problems.push({ path: t.path, message: content.type === "text" ? "The template is empty: write the prompt" : `${t.label} is empty: write its content or remove it` });
+      problems.push({
+        path: t.path,
+        message: content.type === "text" ? "The template is empty: write the prompt" : `${t.label} is empty: write its content or remove it`,
+      });
       continue;
     }
     const first = checkTemplate(t.text)[0];
@@ -294,7 +325,11 @@ export function contentProblems(content: { type: "text"; template: string } | { 
   if (variableDetails) {
     const used = new Set(content.type === "text" ? extractVariables(content.template) : extractVariablesFromMessages(content.messages));
     for (const name of Object.keys(variableDetails)) {
-      if (!used.has(name)) problems.push({ path: ["variableDetails", name], message: `declares "${name}", which the ${content.type === "text" ? "template does" : "messages do"} not use` });
+      if (!used.has(name))
+        problems.push({
+          path: ["variableDetails", name],
+          message: `declares "${name}", which the ${content.type === "text" ? "template does" : "messages do"} not use`,
+        });
     }
   }
   return problems;

@@ -20,7 +20,10 @@ beforeEach(() => {
   process.env.KEEL_ENCRYPTION_PREVIOUS_KEYS = OLD;
 });
 afterEach(() => {
-  for (const [name, value] of [["KEEL_ENCRYPTION_KEY", saved.key], ["KEEL_ENCRYPTION_PREVIOUS_KEYS", saved.previous]] as const) {
+  for (const [name, value] of [
+    ["KEEL_ENCRYPTION_KEY", saved.key],
+    ["KEEL_ENCRYPTION_PREVIOUS_KEYS", saved.previous],
+  ] as const) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
@@ -59,9 +62,22 @@ describe("rotateEncryptionKeys", () => {
 
     const result = await rotateEncryptionKeys(getDb(), { actorLabel: "cli:test@host" });
 
-    expect(result).toEqual({ keyId: newOnly.current.id, tables: { provider_connections: { rotated: 3, alreadyCurrent: 1 }, webhooks: { rotated: 0, alreadyCurrent: 0 }, audit_signing_keys: { rotated: 0, alreadyCurrent: 0 } }, organizations: 2 });
+    expect(result).toEqual({
+      keyId: newOnly.current.id,
+      tables: {
+        provider_connections: { rotated: 3, alreadyCurrent: 1 },
+        webhooks: { rotated: 0, alreadyCurrent: 0 },
+        audit_signing_keys: { rotated: 0, alreadyCurrent: 0 },
+      },
+      organizations: 2,
+    });
     // Readable with the new key alone: the old one can now be removed from the environment.
-    for (const [row, plaintext] of [[a1, "sk-a-one"], [a2, "sk-a-two"], [b1, "sk-b-one"], [current, "sk-already-new"]] as const) {
+    for (const [row, plaintext] of [
+      [a1, "sk-a-one"],
+      [a2, "sk-a-two"],
+      [b1, "sk-b-one"],
+      [current, "sk-already-new"],
+    ] as const) {
       const blob = (await storedBlob(row.id))!;
       expect(parseSecret(blob).keyId).toBe(newOnly.current.id);
       expect(decryptSecret(blob, "provider-api-key", newOnly)).toBe(plaintext);
@@ -87,7 +103,15 @@ describe("rotateEncryptionKeys", () => {
 
     // A second run finds nothing to do: no changes, no events.
     const again = await rotateEncryptionKeys(getDb());
-    expect(again).toEqual({ keyId: newOnly.current.id, tables: { provider_connections: { rotated: 0, alreadyCurrent: 4 }, webhooks: { rotated: 0, alreadyCurrent: 0 }, audit_signing_keys: { rotated: 0, alreadyCurrent: 0 } }, organizations: 0 });
+    expect(again).toEqual({
+      keyId: newOnly.current.id,
+      tables: {
+        provider_connections: { rotated: 0, alreadyCurrent: 4 },
+        webhooks: { rotated: 0, alreadyCurrent: 0 },
+        audit_signing_keys: { rotated: 0, alreadyCurrent: 0 },
+      },
+      organizations: 0,
+    });
     expect(await auditEventsOf(a.org.id, seqBefore.a)).toHaveLength(1);
   });
 
@@ -98,7 +122,9 @@ describe("rotateEncryptionKeys", () => {
     const goodBefore = await storedBlob(good.id);
     const seq = await lastSeq(t.org.id);
     try {
-      await expect(rotateEncryptionKeys(getDb())).rejects.toThrow(new RegExp(`provider_connections.api_key_encrypted of row ${lost.id}: .*which is not configured`));
+      await expect(rotateEncryptionKeys(getDb())).rejects.toThrow(
+        new RegExp(`provider_connections.api_key_encrypted of row ${lost.id}: .*which is not configured`),
+      );
       expect(await storedBlob(good.id)).toBe(goodBefore);
       expect(await lastSeq(t.org.id)).toBe(seq);
     } finally {

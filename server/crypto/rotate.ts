@@ -101,7 +101,10 @@ async function rotateColumn(tx: Tx, col: EncryptedColumn, keyring: Keyring, perO
  * Re-encrypts every value not under the current key. All or nothing: a value that cannot be
  * decrypted (its key is not configured) aborts the whole rotation, naming the row.
  */
-export async function rotateEncryptionKeys(db: Db = getDb(), options: { actorLabel?: string; keyring?: Keyring; columns?: readonly EncryptedColumn[] } = {}): Promise<RotationResult> {
+export async function rotateEncryptionKeys(
+  db: Db = getDb(),
+  options: { actorLabel?: string; keyring?: Keyring; columns?: readonly EncryptedColumn[] } = {},
+): Promise<RotationResult> {
   const keyring = options.keyring ?? getKeyring();
   const columns = options.columns ?? ENCRYPTED_COLUMNS;
   try {

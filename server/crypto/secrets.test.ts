@@ -1,6 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { decryptSecret, encryptSecret, generateEncryptionKey, getKeyring, keyIdOf, loadKeyring, parseSecret, secretHint, SecretDecryptionError } from "./secrets";
+import {
+  decryptSecret,
+  encryptSecret,
+  generateEncryptionKey,
+  getKeyring,
+  keyIdOf,
+  loadKeyring,
+  parseSecret,
+  secretHint,
+  SecretDecryptionError,
+} from "./secrets";
 
 const KEY_A = generateEncryptionKey();
 const KEY_B = generateEncryptionKey();
@@ -107,7 +117,9 @@ describe("loadKeyring", () => {
   });
 
   it("names a key of the wrong length", () => {
-    expect(() => loadKeyring({ KEEL_ENCRYPTION_KEY: randomBytes(16).toString("base64") })).toThrow(/KEEL_ENCRYPTION_KEY must decode to 32 bytes, but decodes to 16/);
+    expect(() => loadKeyring({ KEEL_ENCRYPTION_KEY: randomBytes(16).toString("base64") })).toThrow(
+      /KEEL_ENCRYPTION_KEY must decode to 32 bytes, but decodes to 16/,
+    );
     // A hex key is valid base64 text but the wrong length: caught, not silently used.
     expect(() => loadKeyring({ KEEL_ENCRYPTION_KEY: randomBytes(32).toString("hex") })).toThrow(/decodes to 48/);
   });
@@ -119,7 +131,9 @@ describe("loadKeyring", () => {
   it("names the bad entry of KEEL_ENCRYPTION_PREVIOUS_KEYS", () => {
     const env = { KEEL_ENCRYPTION_KEY: KEY_A, KEEL_ENCRYPTION_PREVIOUS_KEYS: `${KEY_B},short` };
     expect(() => loadKeyring(env)).toThrow(/KEEL_ENCRYPTION_PREVIOUS_KEYS \(entry 2\) must decode to 32 bytes/);
-    expect(() => loadKeyring({ KEEL_ENCRYPTION_KEY: KEY_A, KEEL_ENCRYPTION_PREVIOUS_KEYS: "%%%" })).toThrow(/KEEL_ENCRYPTION_PREVIOUS_KEYS \(entry 1\) is not valid base64/);
+    expect(() => loadKeyring({ KEEL_ENCRYPTION_KEY: KEY_A, KEEL_ENCRYPTION_PREVIOUS_KEYS: "%%%" })).toThrow(
+      /KEEL_ENCRYPTION_PREVIOUS_KEYS \(entry 1\) is not valid base64/,
+    );
   });
 
   it("ignores empty entries and keeps the current key current when it is also listed as previous", () => {
@@ -132,7 +146,10 @@ describe("loadKeyring", () => {
 describe("the process keyring", () => {
   const saved = { key: process.env.KEEL_ENCRYPTION_KEY, previous: process.env.KEEL_ENCRYPTION_PREVIOUS_KEYS };
   afterEach(() => {
-    for (const [name, value] of [["KEEL_ENCRYPTION_KEY", saved.key], ["KEEL_ENCRYPTION_PREVIOUS_KEYS", saved.previous]] as const) {
+    for (const [name, value] of [
+      ["KEEL_ENCRYPTION_KEY", saved.key],
+      ["KEEL_ENCRYPTION_PREVIOUS_KEYS", saved.previous],
+    ] as const) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }

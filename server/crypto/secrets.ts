@@ -64,7 +64,9 @@ function decodeKey(raw: string, where: string): EncryptionKey {
   }
   const bytes = Buffer.from(text.replaceAll("-", "+").replaceAll("_", "/"), "base64");
   if (bytes.length !== KEY_BYTES) {
-    throw new EncryptionConfigError(`${where} must decode to ${KEY_BYTES} bytes, but decodes to ${bytes.length} (generate a key with \`openssl rand -base64 32\`)`);
+    throw new EncryptionConfigError(
+      `${where} must decode to ${KEY_BYTES} bytes, but decodes to ${bytes.length} (generate a key with \`openssl rand -base64 32\`)`,
+    );
   }
   return { id: keyIdOf(bytes), bytes };
 }
@@ -73,7 +75,9 @@ function decodeKey(raw: string, where: string): EncryptionKey {
 export function loadKeyring(env: Readonly<Record<string, string | undefined>> = process.env): Keyring {
   const currentRaw = env[CURRENT_VAR]?.trim();
   if (!currentRaw) {
-    throw new EncryptionConfigError(`${CURRENT_VAR} is not set: it is needed to encrypt provider API keys (32 random bytes, base64; e.g. \`openssl rand -base64 32\`)`);
+    throw new EncryptionConfigError(
+      `${CURRENT_VAR} is not set: it is needed to encrypt provider API keys (32 random bytes, base64; e.g. \`openssl rand -base64 32\`)`,
+    );
   }
   const current = decodeKey(currentRaw, CURRENT_VAR);
   const byId = new Map<string, EncryptionKey>([[current.id, current]]);
@@ -124,7 +128,8 @@ export function parseSecret(blob: string): ParsedSecret {
   const parts = blob.split(":");
   if (parts.length !== 5) throw new SecretDecryptionError(`The value ${MALFORMED}`);
   const [version, keyId, iv, tag, ciphertext] = parts as [string, string, string, string, string];
-  if (version !== VERSION) throw new SecretDecryptionError(`The value uses encryption format "${version.slice(0, 8)}", which this version of Keel does not read`);
+  if (version !== VERSION)
+    throw new SecretDecryptionError(`The value uses encryption format "${version.slice(0, 8)}", which this version of Keel does not read`);
   if (!/^[0-9a-f]{12}$/.test(keyId) || ![iv, tag, ciphertext].every((p) => B64URL.test(p))) throw new SecretDecryptionError(`The value ${MALFORMED}`);
   const parsed = { keyId, iv: Buffer.from(iv, "base64url"), tag: Buffer.from(tag, "base64url"), ciphertext: Buffer.from(ciphertext, "base64url") };
   // An explicit tag length matters: GCM would otherwise accept a truncated (forgeable) tag.

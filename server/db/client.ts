@@ -39,7 +39,9 @@ function readOnlyDb(): Db {
   if (!connectionString) throw new Error("DATABASE_URL is not set");
   if (!globalForReadDb.keelReadDb || globalForReadDb.keelReadDbUrl !== connectionString) {
     void globalForReadDb.keelReadDb?.$disconnect().catch(() => undefined);
-    globalForReadDb.keelReadDb = new PrismaClient({ adapter: new PrismaPg({ connectionString, max: 5, options: "-c default_transaction_read_only=on", ...poolSettings() }) });
+    globalForReadDb.keelReadDb = new PrismaClient({
+      adapter: new PrismaPg({ connectionString, max: 5, options: "-c default_transaction_read_only=on", ...poolSettings() }),
+    });
     globalForReadDb.keelReadDbUrl = connectionString;
   }
   return globalForReadDb.keelReadDb;

@@ -47,9 +47,7 @@ const USER = "postgres";
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 30_000;
 
-export async function startEmbeddedPostgres(
-  options: EmbeddedPostgresOptions,
-): Promise<RunningPostgres> {
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const dataDir = path.resolve(options.dataDir);
   const database = options.database ?? "keel";
 
@@ -287,7 +285,10 @@ async function startWithTimeout(server: Server): Promise<void> {
 async function assertReachableByPostgresUser(dataDir: string): Promise<void> {
   if (process.getuid?.() !== 0) return;
   for (let dir = path.dirname(dataDir); ; dir = path.dirname(dir)) {
-    const mode = await stat(dir).then((s) => s.mode, () => undefined);
+    const mode = await stat(dir).then(
+      (s) => s.mode,
+      () => undefined,
+    );
     if (mode !== undefined && (mode & 0o001) === 0) {
       throw new Error(
         `PostgreSQL runs as the "postgres" user, which cannot reach ${dataDir}: ${dir} is not ` +
@@ -312,9 +313,7 @@ function lastLines(log: string[], error?: unknown): string {
  * dead server is removed, since PostgreSQL refuses to start when the recorded PID now belongs
  * to an unrelated process (common in containers).
  */
-async function findRunningPostmaster(
-  dataDir: string,
-): Promise<{ pid: number; port: number; orphaned: boolean } | undefined> {
+async function findRunningPostmaster(dataDir: string): Promise<{ pid: number; port: number; orphaned: boolean } | undefined> {
   const pidFile = path.join(dataDir, "postmaster.pid");
   const content = await readFile(pidFile, "utf8").catch(() => undefined);
   if (content === undefined) return undefined;
@@ -405,9 +404,7 @@ function freePort(): Promise<number> {
     probe.once("error", reject);
     probe.listen(0, "127.0.0.1", () => {
       const address = probe.address();
-      probe.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
+      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
     });
   });
 }

@@ -9,10 +9,7 @@ import { runMigrations } from "./migrations/runner";
 /** Anything with an `info` method: console, pino, the app's logger. */
 export type MigrationLogger = { info(message: string): void };
 
-export async function migrateDatabase(
-  databaseUrl: string,
-  options: { logger?: MigrationLogger } = {},
-): Promise<{ applied: string[] }> {
+export async function migrateDatabase(databaseUrl: string, options: { logger?: MigrationLogger } = {}): Promise<{ applied: string[] }> {
   const { logger } = options;
   await ensureDatabase(databaseUrl);
   const { applied } = await runMigrations(databaseUrl);

@@ -13,7 +13,9 @@ describe("readSql", () => {
   });
 
   it("is refused a write by PostgreSQL itself, even one a keyword check would miss", async () => {
-    await expect(readSql(getDb(), sql`WITH gone AS (DELETE FROM audit_chain_heads RETURNING 1) SELECT count(*) FROM gone`)).rejects.toThrow(/read-only transaction/);
+    await expect(readSql(getDb(), sql`WITH gone AS (DELETE FROM audit_chain_heads RETURNING 1) SELECT count(*) FROM gone`)).rejects.toThrow(
+      /read-only transaction/,
+    );
     // No write keyword at all: a row lock is still refused.
     await expect(readSql(getDb(), sql`SELECT org_id FROM audit_chain_heads FOR UPDATE`)).rejects.toThrow(/read-only transaction/);
   });

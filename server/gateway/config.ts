@@ -77,12 +77,27 @@ export class GatewayConfig {
       // A stored configuration that no longer parses (an older format) is skipped, never fatal. One
       // whose patterns the engine now refuses still parses: the engine reports it on each call.
       const config = storedGuardrailConfig.safeParse(r.config);
-      if (config.success) guardrails.push({ id: r.id, name: r.name, stage: r.stage, action: r.action, config: config.data, promptName: r.promptName, environment: r.environment });
+      if (config.success)
+        guardrails.push({
+          id: r.id,
+          name: r.name,
+          stage: r.stage,
+          action: r.action,
+          config: config.data,
+          promptName: r.promptName,
+          environment: r.environment,
+        });
       else console.error(`[gateway] guardrail "${r.name}" has an invalid configuration and is skipped`);
     }
     return {
       settings: settings
-        ? { retentionDays: settings.retentionDays, gatewayConnectionId: settings.gatewayConnectionId, fallbackConnectionId: settings.fallbackConnectionId, fallbackModel: settings.fallbackModel, gatewayTimeoutMs: settings.gatewayTimeoutMs }
+        ? {
+            retentionDays: settings.retentionDays,
+            gatewayConnectionId: settings.gatewayConnectionId,
+            fallbackConnectionId: settings.fallbackConnectionId,
+            fallbackModel: settings.fallbackModel,
+            gatewayTimeoutMs: settings.gatewayTimeoutMs,
+          }
         : { ...DEFAULT_TELEMETRY_SETTINGS },
       simulatedConnectionId: simulated?.id ?? null,
       prices,
@@ -97,7 +112,9 @@ export class GatewayConfig {
     const key = `${promptName ?? ""}\u0000${environment ?? ""}`;
     let compiled = project.compiled.get(key);
     if (!compiled) {
-      const rules = project.guardrails.filter((g) => (g.promptName === null || g.promptName === promptName) && (g.environment === null || g.environment === environment));
+      const rules = project.guardrails.filter(
+        (g) => (g.promptName === null || g.promptName === promptName) && (g.environment === null || g.environment === environment),
+      );
       compiled = compileGuardrails(rules);
       project.compiled.set(key, compiled);
     }
@@ -116,7 +133,11 @@ export class GatewayConfig {
 
   /** Every label of every prompt in the project (the gateway's model list). */
   async labels(projectId: string): Promise<{ prompt: string; label: string; updatedAt: Date }[]> {
-    const rows = await this.db().promptLabel.findMany({ where: { prompt: { projectId } }, select: { name: true, updatedAt: true, prompt: { select: { name: true } } }, orderBy: [{ prompt: { name: "asc" } }, { name: "asc" }] });
+    const rows = await this.db().promptLabel.findMany({
+      where: { prompt: { projectId } },
+      select: { name: true, updatedAt: true, prompt: { select: { name: true } } },
+      orderBy: [{ prompt: { name: "asc" } }, { name: "asc" }],
+    });
     return rows.map((r) => ({ prompt: r.prompt.name, label: r.name, updatedAt: r.updatedAt }));
   }
 

@@ -23,7 +23,15 @@ let openaiId: string;
 const scope = () => ({ orgSlug: t.org.slug, projectSlug: t.project.slug });
 const admin = () => callerFor(t.users.admin);
 const flush = () => api.api.gateway.logger.flush();
-const useConnection = (id: string) => admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: id, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
+const useConnection = (id: string) =>
+  admin().observability.updateSettings({
+    ...scope(),
+    retentionDays: 30,
+    gatewayConnectionId: id,
+    fallbackConnectionId: null,
+    fallbackModel: null,
+    gatewayTimeoutMs: 5_000,
+  });
 
 beforeAll(async () => {
   vi.stubEnv("KEEL_EGRESS_ALLOW", "127.0.0.0/8");
@@ -32,7 +40,16 @@ beforeAll(async () => {
   key = await createKey(t, ["gateway:invoke"]);
   base = `${api.base}/api/gateway/v1`;
   client = new OpenAI({ baseURL: base, apiKey: key.secret, maxRetries: 0 });
-  openaiId = (await admin().providers.create({ ...scope(), name: "Primary", kind: "openai_compatible", baseUrl: fake.url, apiKey: "sk-test-1234567890", defaultModel: "gpt-4o-mini" })).id;
+  openaiId = (
+    await admin().providers.create({
+      ...scope(),
+      name: "Primary",
+      kind: "openai_compatible",
+      baseUrl: fake.url,
+      apiKey: "sk-test-1234567890",
+      defaultModel: "gpt-4o-mini",
+    })
+  ).id;
   await useConnection(openaiId);
 });
 afterAll(async () => {
@@ -60,7 +77,11 @@ describe("embeddings: the openai client", () => {
     const asFloats = await client.embeddings.create({ model: "text-embedding-3-small", input: long, encoding_format: "float" });
     expect(result.data[0]!.embedding.map((x) => Math.fround(x))).toEqual(asFloats.data[0]!.embedding.map((x) => Math.fround(x)));
     expect(result.usage).toEqual({ prompt_tokens: tokens, total_tokens: tokens });
-    const b64 = await fetch(`${base}/embeddings`, { method: "POST", headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json" }, body: JSON.stringify({ model: "text-embedding-3-small", input: long, encoding_format: "base64" }) });
+    const b64 = await fetch(`${base}/embeddings`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "text-embedding-3-small", input: long, encoding_format: "base64" }),
+    });
     const encoded = embeddingsResponse.parse(await b64.json()).data[0]!.embedding as string;
     const bytes = Buffer.from(encoded, "base64");
     expect(Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readFloatLE(i * 4))).toEqual(asFloats.data[0]!.embedding.map((x) => Math.fround(x)));
@@ -79,16 +100,33 @@ describe("embeddings: the openai client", () => {
   });
 
   it("takes token arrays and dimensions, and refuses bad input with a 400 naming it", async () => {
-    const tokens = await client.embeddings.create({ model: "text-embedding-3-small", input: [[1, 2, 3], [4, 5]], dimensions: 4, encoding_format: "float" });
+    const tokens = await client.embeddings.create({
+      model: "text-embedding-3-small",
+      input: [
+        [1, 2, 3],
+        [4, 5],
+      ],
+      dimensions: 4,
+      encoding_format: "float",
+    });
     embeddingsResponse.parse(tokens);
     expect(tokens.data.map((d) => d.embedding.length)).toEqual([4, 4]);
-    expect(fake.requests.at(-1)!.body).toMatchObject({ input: [[1, 2, 3], [4, 5]], dimensions: 4 });
+    expect(fake.requests.at(-1)!.body).toMatchObject({
+      input: [
+        [1, 2, 3],
+        [4, 5],
+      ],
+      dimensions: 4,
+    });
     const single = await client.embeddings.create({ model: "text-embedding-3-small", input: [7, 8, 9], encoding_format: "float" });
     expect(single.data).toHaveLength(1);
     const before = fake.requests.length;
     await expect(client.embeddings.create({ model: "text-embedding-3-small", input: "" })).rejects.toMatchObject({ status: 400, param: "input" });
     await expect(client.embeddings.create({ model: "text-embedding-3-small", input: [] })).rejects.toMatchObject({ status: 400, param: "input" });
-    await expect(client.embeddings.create({ model: "text-embedding-3-small", input: "x", encoding_format: "int8" as "float" })).rejects.toMatchObject({ status: 400, param: "encoding_format" });
+    await expect(client.embeddings.create({ model: "text-embedding-3-small", input: "x", encoding_format: "int8" as "float" })).rejects.toMatchObject({
+      status: 400,
+      param: "encoding_format",
+    });
     await expect(client.embeddings.create({ model: "prompt:support/reply@production", input: "x" })).rejects.toMatchObject({ status: 400, param: "model" });
     expect(fake.requests.length).toBe(before);
   });
@@ -101,14 +139,29 @@ describe("embeddings: the openai client", () => {
   });
 
   it("runs the input guardrails: a block is a 400 before the provider, a mask changes what is embedded", async () => {
-    const block = await admin().guardrails.create({ ...scope(), name: "No cards", stage: "input", action: "block", config: { kind: "pii", entities: ["card"], mode: "detect" } });
+    const block = await admin().guardrails.create({
+      ...scope(),
+      name: "No cards",
+      stage: "input",
+      action: "block",
+      config: { kind: "pii", entities: ["card"], mode: "detect" },
+    });
     const before = fake.requests.length;
-    await expect(client.embeddings.create({ model: "text-embedding-3-small", input: ["fine", "card 4111 1111 1111 1111"] })).rejects.toMatchObject({ status: 400, code: "guardrail_blocked" });
+    await expect(client.embeddings.create({ model: "text-embedding-3-small", input: ["fine", "card 4111 1111 1111 1111"] })).rejects.toMatchObject({
+      status: 400,
+      code: "guardrail_blocked",
+    });
     expect(fake.requests.length).toBe(before);
     await expect(client.embeddings.create({ model: "text-embedding-3-small", input: [[1, 2]] })).rejects.toMatchObject({ status: 400, param: "input" });
     await admin().guardrails.delete({ ...scope(), id: block.id });
 
-    const mask = await admin().guardrails.create({ ...scope(), name: "Mask emails", stage: "input", action: "flag", config: { kind: "pii", entities: ["email"], mode: "mask" } });
+    const mask = await admin().guardrails.create({
+      ...scope(),
+      name: "Mask emails",
+      stage: "input",
+      action: "flag",
+      config: { kind: "pii", entities: ["email"], mode: "mask" },
+    });
     const raw = await client.embeddings.create({ model: "text-embedding-3-small", input: "write to jane.doe@example.com" }).withResponse();
     expect(fake.requests.at(-1)!.body.input[0]).not.toContain("jane.doe@example.com");
     expect(raw.response.headers.get("x-keel-guardrails-flagged")).toBe("Mask emails");
@@ -145,9 +198,22 @@ describe("embeddings: other providers", () => {
       expect(a.data[1]!.embedding).not.toEqual(a.data[0]!.embedding);
       expect(Math.hypot(...a.data[0]!.embedding)).toBeCloseTo(1, 3);
 
-      const anthropic = (await admin().providers.create({ ...scope(), name: "Claude", kind: "anthropic", baseUrl: fake.anthropicUrl, apiKey: "sk-ant-test-123456", defaultModel: "claude-3-5-haiku" })).id;
+      const anthropic = (
+        await admin().providers.create({
+          ...scope(),
+          name: "Claude",
+          kind: "anthropic",
+          baseUrl: fake.anthropicUrl,
+          apiKey: "sk-ant-test-123456",
+          defaultModel: "claude-3-5-haiku",
+        })
+      ).id;
       await useConnection(anthropic);
-      await expect(client.embeddings.create({ model: "x", input: "y" })).rejects.toMatchObject({ status: 400, code: "embeddings_not_supported", message: expect.stringContaining("does not serve embeddings") });
+      await expect(client.embeddings.create({ model: "x", input: "y" })).rejects.toMatchObject({
+        status: 400,
+        code: "embeddings_not_supported",
+        message: expect.stringContaining("does not serve embeddings"),
+      });
     } finally {
       await useConnection(openaiId);
     }

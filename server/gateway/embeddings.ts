@@ -30,12 +30,15 @@ export const embeddingsRequest = jsonChecked(
   z
     .object({
       model: z.string({ error: "is required" }).trim().min(1, "is required").max(300),
-      input: z.union([
-        nonEmpty,
-        z.array(nonEmpty).min(1, "must not be empty").max(MAX_EMBEDDING_INPUTS),
-        z.array(token).min(1, "must not be empty").max(100_000),
-        z.array(z.array(token).min(1, "must not be empty").max(100_000)).min(1, "must not be empty").max(MAX_EMBEDDING_INPUTS),
-      ], { error: "must be a string, an array of strings, an array of token ids or an array of token id arrays" }),
+      input: z.union(
+        [
+          nonEmpty,
+          z.array(nonEmpty).min(1, "must not be empty").max(MAX_EMBEDDING_INPUTS),
+          z.array(token).min(1, "must not be empty").max(100_000),
+          z.array(z.array(token).min(1, "must not be empty").max(100_000)).min(1, "must not be empty").max(MAX_EMBEDDING_INPUTS),
+        ],
+        { error: "must be a string, an array of strings, an array of token ids or an array of token id arrays" },
+      ),
       dimensions: z.number().int().min(1).max(65_536).optional(),
       encoding_format: z.enum(["float", "base64"], { error: "must be float or base64" }).optional(),
       user: z.string().max(256).optional(),
@@ -76,7 +79,12 @@ function providerFailure(connection: string, model: string, error: unknown): Gat
   const rateLimited = error instanceof ProviderError && error.status === 429;
   const status = rateLimited ? 429 : 502;
   const reason = error instanceof Error ? error.message : String(error);
-  return new GatewayError(status, "provider_error", `The model provider failed: ${connection} (${model}): ${reason}`.slice(0, 2_000), rateLimited ? "provider_rate_limited" : "provider_error");
+  return new GatewayError(
+    status,
+    "provider_error",
+    `The model provider failed: ${connection} (${model}): ${reason}`.slice(0, 2_000),
+    rateLimited ? "provider_rate_limited" : "provider_error",
+  );
 }
 
 export function embeddingsHandler(deps: Deps) {
@@ -93,18 +101,31 @@ export function embeddingsHandler(deps: Deps) {
       throw badRequest(message, field ?? null);
     }
     const body = parsed.data;
-    if (body.model.startsWith("prompt:")) throw badRequest("Deployed prompts are chat prompts: embeddings take the provider's embedding model name (e.g. text-embedding-3-small)", "model");
+    if (body.model.startsWith("prompt:"))
+      throw badRequest("Deployed prompts are chat prompts: embeddings take the provider's embedding model name (e.g. text-embedding-3-small)", "model");
     const project = await config.project(principal.projectId);
     const connectionId = project.settings.gatewayConnectionId;
-    if (!connectionId) throw badRequest("This project has no gateway connection for embeddings: choose one in Settings → Observability", "model", "no_gateway_connection");
+    if (!connectionId)
+      throw badRequest("This project has no gateway connection for embeddings: choose one in Settings → Observability", "model", "no_gateway_connection");
     const connection = await config.connection(principal.projectId, connectionId, project.settings.gatewayTimeoutMs).catch((error: unknown) => {
-      if (error instanceof AppError && error.code === "NOT_FOUND") throw new GatewayError(422, "invalid_request_error", "The project's gateway connection no longer exists", "provider_not_found", "model");
+      if (error instanceof AppError && error.code === "NOT_FOUND")
+        throw new GatewayError(422, "invalid_request_error", "The project's gateway connection no longer exists", "provider_not_found", "model");
       throw error;
     });
     const embed = connection.provider.embed?.bind(connection.provider);
-    if (!embed) throw badRequest(`The project's gateway connection "${connection.name}" (${connection.kind}) does not serve embeddings: choose an OpenAI-compatible connection for the gateway`, "model", "embeddings_not_supported");
+    if (!embed)
+      throw badRequest(
+        `The project's gateway connection "${connection.name}" (${connection.kind}) does not serve embeddings: choose an OpenAI-compatible connection for the gateway`,
+        "model",
+        "embeddings_not_supported",
+      );
 
-    let input: string[] | number[][] = typeof body.input === "string" ? [body.input] : body.input.length && typeof body.input[0] === "number" ? [body.input as number[]] : (body.input as string[] | number[][]);
+    let input: string[] | number[][] =
+      typeof body.input === "string"
+        ? [body.input]
+        : body.input.length && typeof body.input[0] === "number"
+          ? [body.input as number[]]
+          : (body.input as string[] | number[][]);
     const context = deps.traceContext(req.headers.traceparent);
     const trace = { traceId: context.traceId, spanId: deps.hex(8), parentSpanId: context.parentSpanId };
     const violations: Violation[] = [];
@@ -147,7 +168,9 @@ export function embeddingsHandler(deps: Deps) {
         userId: body.user ?? null,
         sessionId: null,
         input: scrub(logged.length <= MAX_LOGGED_BYTES ? logged : `${logged.slice(0, MAX_LOGGED_BYTES)}…`),
-        output: result ? `${result.embeddings.length} embedding${result.embeddings.length === 1 ? "" : "s"} of ${result.embeddings[0]?.length ?? 0} dimensions` : null,
+        output: result
+          ? `${result.embeddings.length} embedding${result.embeddings.length === 1 ? "" : "s"} of ${result.embeddings[0]?.length ?? 0} dimensions`
+          : null,
         attributes,
         events: [],
         source: "gateway",
@@ -176,7 +199,13 @@ export function embeddingsHandler(deps: Deps) {
       }
       let result: EmbeddingResult;
       try {
-        result = await embed({ model: body.model, input, ...(body.dimensions !== undefined ? { dimensions: body.dimensions } : {}), ...(body.user !== undefined ? { user: body.user } : {}), signal: abort.signal });
+        result = await embed({
+          model: body.model,
+          input,
+          ...(body.dimensions !== undefined ? { dimensions: body.dimensions } : {}),
+          ...(body.user !== undefined ? { user: body.user } : {}),
+          signal: abort.signal,
+        });
       } catch (error) {
         throw providerFailure(connection.name, body.model, error);
       }

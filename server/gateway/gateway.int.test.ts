@@ -28,8 +28,26 @@ beforeAll(async () => {
   t = await createTestOrg();
   key = await createKey(t, ["gateway:invoke"]);
   client = new OpenAI({ baseURL: `${api.base}/api/gateway/v1`, apiKey: key.secret, maxRetries: 0 });
-  primaryId = (await admin().providers.create({ ...scope(), name: "Primary", kind: "openai_compatible", baseUrl: fake.url, apiKey: "sk-test-1234567890", defaultModel: "gpt-4o-mini" })).id;
-  backupId = (await admin().providers.create({ ...scope(), name: "Backup", kind: "openai_compatible", baseUrl: backup.url, apiKey: "sk-test-0987654321", defaultModel: "gpt-4o" })).id;
+  primaryId = (
+    await admin().providers.create({
+      ...scope(),
+      name: "Primary",
+      kind: "openai_compatible",
+      baseUrl: fake.url,
+      apiKey: "sk-test-1234567890",
+      defaultModel: "gpt-4o-mini",
+    })
+  ).id;
+  backupId = (
+    await admin().providers.create({
+      ...scope(),
+      name: "Backup",
+      kind: "openai_compatible",
+      baseUrl: backup.url,
+      apiKey: "sk-test-0987654321",
+      defaultModel: "gpt-4o",
+    })
+  ).id;
   await seedPrompt(t, "support/reply", {
     type: "chat",
     messages: [
@@ -39,7 +57,14 @@ beforeAll(async () => {
     config: { providerId: primaryId, model: "gpt-4o-mini", temperature: 0.2 },
   });
   await setLabel(t, "support/reply", "production", 1);
-  await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: primaryId, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
+  await admin().observability.updateSettings({
+    ...scope(),
+    retentionDays: 30,
+    gatewayConnectionId: primaryId,
+    fallbackConnectionId: null,
+    fallbackModel: null,
+    gatewayTimeoutMs: 5_000,
+  });
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
@@ -56,7 +81,11 @@ const flush = () => api.api.gateway.logger.flush();
 describe("gateway: deployed prompts", () => {
   it("renders the labelled version with variables, calls its provider and logs the call as a trace", async () => {
     const raw = await client.chat.completions
-      .create({ model: "prompt:support/reply@production", messages: [], variables: { company: "Acme", question: "Where is my order?" } } as OpenAI.ChatCompletionCreateParamsNonStreaming)
+      .create({
+        model: "prompt:support/reply@production",
+        messages: [],
+        variables: { company: "Acme", question: "Where is my order?" },
+      } as OpenAI.ChatCompletionCreateParamsNonStreaming)
       .withResponse();
     const completion = raw.data;
     expect(completion.object).toBe("chat.completion");
@@ -72,7 +101,14 @@ describe("gateway: deployed prompts", () => {
     const traceId = raw.response.headers.get("x-keel-trace-id")!;
     await flush();
     const detail = await getTrace(t.project.id, traceId);
-    expect(detail!.trace).toMatchObject({ promptName: "support/reply", promptVersion: 1, environment: "production", model: "gpt-4o-mini", source: "gateway", errors: 0 });
+    expect(detail!.trace).toMatchObject({
+      promptName: "support/reply",
+      promptVersion: 1,
+      environment: "production",
+      model: "gpt-4o-mini",
+      source: "gateway",
+      errors: 0,
+    });
     const span = detail!.spans[0]!;
     expect(span.output).toBe("Echo: Where is my order?");
     expect(JSON.parse(span.attributes["keel.prompt.variables"] as string)).toEqual({ company: "Acme", question: "Where is my order?" });
@@ -101,21 +137,44 @@ describe("gateway: deployed prompts", () => {
   });
 
   it("answers an unknown prompt or label with OpenAI's 404 and a missing variable with a 400", async () => {
-    await expect(client.chat.completions.create({ model: "prompt:nope@production", messages: [] })).rejects.toMatchObject({ status: 404, code: "model_not_found" });
+    await expect(client.chat.completions.create({ model: "prompt:nope@production", messages: [] })).rejects.toMatchObject({
+      status: 404,
+      code: "model_not_found",
+    });
     await expect(client.chat.completions.create({ model: "prompt:support/reply@staging", messages: [] })).rejects.toMatchObject({ status: 404 });
     await expect(
-      client.chat.completions.create({ model: "prompt:support/reply@production", messages: [], variables: { company: "Acme" } } as OpenAI.ChatCompletionCreateParamsNonStreaming),
+      client.chat.completions.create({
+        model: "prompt:support/reply@production",
+        messages: [],
+        variables: { company: "Acme" },
+      } as OpenAI.ChatCompletionCreateParamsNonStreaming),
     ).rejects.toMatchObject({ status: 400, code: "missing_variables", param: "variables" });
   });
 
   it("answers 422 naming the model, not 500, for a deployed version whose provider connection was deleted", async () => {
-    const doomed = (await admin().providers.create({ ...scope(), name: "Doomed", kind: "openai_compatible", baseUrl: fake.url, apiKey: "sk-test-1234567890", defaultModel: "gpt-4o-mini" })).id;
+    const doomed = (
+      await admin().providers.create({
+        ...scope(),
+        name: "Doomed",
+        kind: "openai_compatible",
+        baseUrl: fake.url,
+        apiKey: "sk-test-1234567890",
+        defaultModel: "gpt-4o-mini",
+      })
+    ).id;
     await seedPrompt(t, "orphaned", { type: "text", template: "hi", config: { providerId: doomed } });
     await setLabel(t, "orphaned", "production", 1);
     await admin().providers.delete({ ...scope(), id: doomed });
-    await expect(client.chat.completions.create({ model: "prompt:orphaned@production", messages: [] })).rejects.toMatchObject({ status: 422, code: "provider_not_found", param: "model" });
+    await expect(client.chat.completions.create({ model: "prompt:orphaned@production", messages: [] })).rejects.toMatchObject({
+      status: 422,
+      code: "provider_not_found",
+      param: "model",
+    });
     // A NUL in a message is bad input named by its path (the trace log could not store it).
-    await expect(client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "a\u0000b" }] })).rejects.toMatchObject({ status: 400, param: "messages.0.content" });
+    await expect(client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "a\u0000b" }] })).rejects.toMatchObject({
+      status: 400,
+      param: "messages.0.content",
+    });
   });
 });
 
@@ -146,7 +205,14 @@ describe("gateway: plain models", () => {
   });
 
   it("falls back to the second connection on a 5xx, and answers 502 naming both failures when it fails too", async () => {
-    await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: primaryId, fallbackConnectionId: backupId, fallbackModel: "gpt-4o", gatewayTimeoutMs: 5_000 });
+    await admin().observability.updateSettings({
+      ...scope(),
+      retentionDays: 30,
+      gatewayConnectionId: primaryId,
+      fallbackConnectionId: backupId,
+      fallbackModel: "gpt-4o",
+      gatewayTimeoutMs: 5_000,
+    });
     fake.failNext(1, 503, {}, "overloaded");
     const raw = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }] }).withResponse();
     expect(raw.data.choices[0]!.message.content).toBe("Echo: hello");
@@ -161,7 +227,14 @@ describe("gateway: plain models", () => {
     expect((failed as Error).message).toMatch(/after falling back/);
     expect((failed as Error).message).toMatch(/Primary/);
     expect((failed as Error).message).toMatch(/Backup/);
-    await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: primaryId, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
+    await admin().observability.updateSettings({
+      ...scope(),
+      retentionDays: 30,
+      gatewayConnectionId: primaryId,
+      fallbackConnectionId: null,
+      fallbackModel: null,
+      gatewayTimeoutMs: 5_000,
+    });
   });
 });
 
@@ -179,10 +252,31 @@ describe("gateway: provider failures reveal nothing about the network", () => {
     const hangUp = await listenOn((req) => req.socket.destroy());
     const messages: string[] = [];
     try {
-      for (const [name, port] of [["closed", closed.port], ["reset", reset.port], ["hang-up", hangUp.port]] as const) {
-        const id = (await admin().providers.create({ ...scope(), name: `Probe ${name}`, kind: "openai_compatible", baseUrl: `http://127.0.0.1:${port}/v1`, defaultModel: "gpt-4o-mini" })).id;
-        await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: id, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
-        const failed = (await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }] }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+      for (const [name, port] of [
+        ["closed", closed.port],
+        ["reset", reset.port],
+        ["hang-up", hangUp.port],
+      ] as const) {
+        const id = (
+          await admin().providers.create({
+            ...scope(),
+            name: `Probe ${name}`,
+            kind: "openai_compatible",
+            baseUrl: `http://127.0.0.1:${port}/v1`,
+            defaultModel: "gpt-4o-mini",
+          })
+        ).id;
+        await admin().observability.updateSettings({
+          ...scope(),
+          retentionDays: 30,
+          gatewayConnectionId: id,
+          fallbackConnectionId: null,
+          fallbackModel: null,
+          gatewayTimeoutMs: 5_000,
+        });
+        const failed = (await client.chat.completions
+          .create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }] })
+          .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
         expect(failed.status, name).toBe(502);
         messages.push(failed.message.replaceAll(`Probe ${name}`, "Probe"));
       }
@@ -190,14 +284,32 @@ describe("gateway: provider failures reveal nothing about the network", () => {
 
       // The same fake, once the operator no longer allows loopback: refused, and nothing sent.
       vi.stubEnv("KEEL_EGRESS_ALLOW", "");
-      await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: primaryId, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
-      const refused = (await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }] }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+      await admin().observability.updateSettings({
+        ...scope(),
+        retentionDays: 30,
+        gatewayConnectionId: primaryId,
+        fallbackConnectionId: null,
+        fallbackModel: null,
+        gatewayTimeoutMs: 5_000,
+      });
+      const refused = (await client.chat.completions
+        .create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }] })
+        .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
       expect(refused.status).toBe(502);
-      expect(refused.message).toBe("502 The model provider failed: Primary (gpt-4o-mini): Keel did not call Primary: refused by Keel's egress policy (loopback address).");
+      expect(refused.message).toBe(
+        "502 The model provider failed: Primary (gpt-4o-mini): Keel did not call Primary: refused by Keel's egress policy (loopback address).",
+      );
       expect(fake.requests).toHaveLength(0);
     } finally {
       vi.stubEnv("KEEL_EGRESS_ALLOW", "127.0.0.0/8");
-      await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: primaryId, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
+      await admin().observability.updateSettings({
+        ...scope(),
+        retentionDays: 30,
+        gatewayConnectionId: primaryId,
+        fallbackConnectionId: null,
+        fallbackModel: null,
+        gatewayTimeoutMs: 5_000,
+      });
       await Promise.all([reset, hangUp].map(({ server }) => new Promise((resolve) => server.close(resolve))));
     }
   });
@@ -205,10 +317,20 @@ describe("gateway: provider failures reveal nothing about the network", () => {
 
 describe("gateway: guardrails", () => {
   it("blocks PII in the input before the model sees it, names the rule, and records it on the trace", async () => {
-    const g = await admin().guardrails.create({ ...scope(), name: "No card numbers", stage: "input", action: "block", config: { kind: "pii", entities: ["card", "email"], mode: "detect" } });
+    const g = await admin().guardrails.create({
+      ...scope(),
+      name: "No card numbers",
+      stage: "input",
+      action: "block",
+      config: { kind: "pii", entities: ["card", "email"], mode: "detect" },
+    });
     const before = fake.requests.length;
     const error = await client.chat.completions
-      .create({ model: "prompt:support/reply@production", messages: [], variables: { company: "Acme", question: "My card is 4111 1111 1111 1111, refund me" } } as OpenAI.ChatCompletionCreateParamsNonStreaming)
+      .create({
+        model: "prompt:support/reply@production",
+        messages: [],
+        variables: { company: "Acme", question: "My card is 4111 1111 1111 1111, refund me" },
+      } as OpenAI.ChatCompletionCreateParamsNonStreaming)
       .then(
         () => null as never,
         (e: unknown) => e as InstanceType<typeof OpenAI.APIError>,
@@ -227,8 +349,16 @@ describe("gateway: guardrails", () => {
   });
 
   it("masks PII when configured to, and the provider receives the masked text", async () => {
-    const g = await admin().guardrails.create({ ...scope(), name: "Mask emails", stage: "both", action: "flag", config: { kind: "pii", entities: ["email"], mode: "mask" } });
-    const raw = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Write to jane.doe@example.com today" }] }).withResponse();
+    const g = await admin().guardrails.create({
+      ...scope(),
+      name: "Mask emails",
+      stage: "both",
+      action: "flag",
+      config: { kind: "pii", entities: ["email"], mode: "mask" },
+    });
+    const raw = await client.chat.completions
+      .create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Write to jane.doe@example.com today" }] })
+      .withResponse();
     expect(fake.requests.at(-1)!.body.messages[0].content).not.toContain("jane.doe@example.com");
     expect(raw.data.choices[0]!.message.content).not.toContain("jane.doe@example.com");
     expect(raw.response.headers.get("x-keel-guardrails-flagged")).toBe("Mask emails");
@@ -245,9 +375,9 @@ describe("gateway: guardrails", () => {
     });
     const before = fake.requests.length;
     const error = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "not json" }] }).then(
-        () => null as never,
-        (e: unknown) => e as InstanceType<typeof OpenAI.APIError>,
-      );
+      () => null as never,
+      (e: unknown) => e as InstanceType<typeof OpenAI.APIError>,
+    );
     expect(fake.requests.length - before).toBe(2);
     expect(fake.requests.at(-1)!.body.messages.at(-1).content).toMatch(/JSON Schema/);
     expect(error.status).toBe(400);
@@ -274,8 +404,13 @@ describe("gateway: guardrail patterns", () => {
       field: "config.patterns.1",
       message: expect.stringMatching(/^uses a backreference \(\\1\), which Keel does not support/),
     });
-    expect(await refusal(admin().guardrails.create({ ...base, config: { kind: "regex_deny", patterns: ["(?<=secret: )\\w+"] } }))).toMatchObject({ field: "config.patterns.0", message: expect.stringMatching(/^uses lookbehind \(\?<=…\)/) });
-    expect(await refusal(admin().guardrails.create({ ...base, stage: "output", config: { kind: "json_schema", schema: { type: "string", pattern: "^(?!no)" } } }))).toMatchObject({
+    expect(await refusal(admin().guardrails.create({ ...base, config: { kind: "regex_deny", patterns: ["(?<=secret: )\\w+"] } }))).toMatchObject({
+      field: "config.patterns.0",
+      message: expect.stringMatching(/^uses lookbehind \(\?<=…\)/),
+    });
+    expect(
+      await refusal(admin().guardrails.create({ ...base, stage: "output", config: { kind: "json_schema", schema: { type: "string", pattern: "^(?!no)" } } })),
+    ).toMatchObject({
       field: "config.schema",
       message: expect.stringMatching(/^has a pattern at \/pattern that uses negative lookahead/),
     });
@@ -283,7 +418,13 @@ describe("gateway: guardrail patterns", () => {
   });
 
   it("checks x(a|aa)+$ and (a+)+$ over long messages in linear time on the gateway call", async () => {
-    const g = await admin().guardrails.create({ ...scope(), name: "Nested", stage: "input", action: "block", config: { kind: "regex_deny", patterns: ["x(a|aa)+$", "(a+)+$"] } });
+    const g = await admin().guardrails.create({
+      ...scope(),
+      name: "Nested",
+      stage: "input",
+      action: "block",
+      config: { kind: "regex_deny", patterns: ["x(a|aa)+$", "(a+)+$"] },
+    });
     for (const content of ["x" + "a".repeat(40) + "b", "x" + "a".repeat(6_000) + "b"]) {
       const start = performance.now();
       const reply = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content }] });
@@ -303,10 +444,23 @@ describe("gateway: guardrail patterns", () => {
   it("fails a call with a clear error, never a 500, when a rule saved before the engine refused its syntax applies", async () => {
     // As if saved by an older Keel: the row bypasses today's save-time checks.
     const legacy = await getDb().guardrail.create({
-      data: { projectId: t.project.id, name: "Legacy", kind: "regex_deny", stage: "input", action: "block", config: { kind: "regex_deny", patterns: ["(\\w)\\1"], caseInsensitive: false } },
+      data: {
+        projectId: t.project.id,
+        name: "Legacy",
+        kind: "regex_deny",
+        stage: "input",
+        action: "block",
+        config: { kind: "regex_deny", patterns: ["(\\w)\\1"], caseInsensitive: false },
+      },
     });
     // Any change through the product reloads the project's guardrails.
-    const other = await admin().guardrails.create({ ...scope(), name: "Length", stage: "input", action: "flag", config: { kind: "max_length", maxChars: 100_000 } });
+    const other = await admin().guardrails.create({
+      ...scope(),
+      name: "Length",
+      stage: "input",
+      action: "flag",
+      config: { kind: "max_length", maxChars: 100_000 },
+    });
     const before = fake.requests.length;
     const error = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }] }).then(
       () => null,
@@ -335,19 +489,30 @@ describe("gateway: keys and bad input", () => {
     await admin().apiKeys.setLimits({ ...scope(), id: quota.id, rateLimitPerMinute: null, monthlyQuota: 1 });
     const q = new OpenAI({ baseURL: `${api.base}/api/gateway/v1`, apiKey: quota.secret, maxRetries: 0 });
     await q.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] });
-    await expect(q.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] })).rejects.toMatchObject({ status: 429, code: "insufficient_quota" });
+    await expect(q.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] })).rejects.toMatchObject({
+      status: 429,
+      code: "insufficient_quota",
+    });
   });
 
   it("refuses keys without the scope and malformed requests in OpenAI's error format", async () => {
     const reader = await createKey(t, ["prompts:read"], "reader");
     const c = new OpenAI({ baseURL: `${api.base}/api/gateway/v1`, apiKey: reader.secret, maxRetries: 0 });
     await expect(c.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] })).rejects.toMatchObject({ status: 403 });
-    const res = await fetch(`${api.base}/api/gateway/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json" }, body: JSON.stringify({ messages: "nope" }) });
+    const res = await fetch(`${api.base}/api/gateway/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json" },
+      body: JSON.stringify({ messages: "nope" }),
+    });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { message: string; type: string; param: string | null } };
     expect(body.error.type).toBe("invalid_request_error");
     expect(body.error.message).toMatch(/model/);
-    const notJson = await fetch(`${api.base}/api/gateway/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json" }, body: "{" });
+    const notJson = await fetch(`${api.base}/api/gateway/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json" },
+      body: "{",
+    });
     expect(notJson.status).toBe(400);
     const unknown = await fetch(`${api.base}/api/gateway/v1/audio/speech`, { method: "POST", headers: { authorization: `Bearer ${key.secret}` } });
     expect(unknown.status).toBe(404);

@@ -126,7 +126,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     // pass through the gateway connection and are the provider's to list.
     const principal = await authenticate(req, MODELS);
     const labels = await config.labels(principal.projectId);
-    sendJson(res, base, 200, { object: "list", data: labels.map((l) => ({ id: `prompt:${l.prompt}@${l.label}`, object: "model", created: Math.floor(l.updatedAt.getTime() / 1000), owned_by: "keel" })) });
+    sendJson(res, base, 200, {
+      object: "list",
+      data: labels.map((l) => ({ id: `prompt:${l.prompt}@${l.label}`, object: "model", created: Math.floor(l.updatedAt.getTime() / 1000), owned_by: "keel" })),
+    });
   }
 
   /** One deployed prompt as a model (`prompt:<name>@<label>`, the name's `/` sent raw or %2F-encoded); anything else is the provider's to describe. */
@@ -138,7 +141,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     } catch {
       throw badRequest("The model id in the path is not valid percent-encoding", "model");
     }
-    const notFound = () => new GatewayError(404, "invalid_request_error", `The model \`${id.slice(0, 300)}\` does not exist: Keel's gateway describes its deployed prompts (prompt:<name>@<label>); plain model names are the provider's`, "model_not_found", "model");
+    const notFound = () =>
+      new GatewayError(
+        404,
+        "invalid_request_error",
+        `The model \`${id.slice(0, 300)}\` does not exist: Keel's gateway describes its deployed prompts (prompt:<name>@<label>); plain model names are the provider's`,
+        "model_not_found",
+        "model",
+      );
     if (!id.startsWith("prompt:")) throw notFound();
     const ref = id.slice("prompt:".length);
     const at = ref.lastIndexOf("@");
@@ -146,10 +156,25 @@ export function createGateway(options: GatewayOptions): Gateway {
     const label = (at < 0 ? DEFAULT_LABEL : ref.slice(at + 1)).trim() || DEFAULT_LABEL;
     const found = name ? (await config.labels(principal.projectId)).find((l) => l.prompt === name && l.label === label) : undefined;
     if (!found) throw notFound();
-    sendJson(res, base, 200, { id: `prompt:${found.prompt}@${found.label}`, object: "model", created: Math.floor(found.updatedAt.getTime() / 1000), owned_by: "keel" });
+    sendJson(res, base, 200, {
+      id: `prompt:${found.prompt}@${found.label}`,
+      object: "model",
+      created: Math.floor(found.updatedAt.getTime() / 1000),
+      owned_by: "keel",
+    });
   }
 
-  const embeddings = embeddingsHandler({ config, limits, logger, authenticate: (req) => authenticate(req, EMBEDDINGS), readRaw, sendJson, traceContext, nowUs, hex });
+  const embeddings = embeddingsHandler({
+    config,
+    limits,
+    logger,
+    authenticate: (req) => authenticate(req, EMBEDDINGS),
+    readRaw,
+    sendJson,
+    traceContext,
+    nowUs,
+    hex,
+  });
 
   return {
     logger,
@@ -158,12 +183,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       const path = (q < 0 ? target : target.slice(0, q)).replace(/\/+$/, "");
       try {
         if (path === COMPLETIONS.path) {
-          if (req.method !== "POST") throw new GatewayError(405, "invalid_request_error", `Method ${req.method} is not allowed here (allowed: POST)`, null, null, { allow: "POST" });
+          if (req.method !== "POST")
+            throw new GatewayError(405, "invalid_request_error", `Method ${req.method} is not allowed here (allowed: POST)`, null, null, { allow: "POST" });
           await chatCompletions(req, res, base);
           return;
         }
         if (path === RESPONSES.path || path === EMBEDDINGS.path) {
-          if (req.method !== "POST") throw new GatewayError(405, "invalid_request_error", `Method ${req.method} is not allowed here (allowed: POST)`, null, null, { allow: "POST" });
+          if (req.method !== "POST")
+            throw new GatewayError(405, "invalid_request_error", `Method ${req.method} is not allowed here (allowed: POST)`, null, null, { allow: "POST" });
           await (path === RESPONSES.path ? responses(req, res, base) : embeddings(req, res, base));
           return;
         }
@@ -175,7 +202,12 @@ export function createGateway(options: GatewayOptions): Gateway {
           await model(req, res, base, path.slice(MODEL_PREFIX.length));
           return;
         }
-        throw new GatewayError(404, "invalid_request_error", `No gateway route ${path}: Keel's gateway serves POST /api/gateway/v1/chat/completions, /responses and /embeddings, GET /api/gateway/v1/models`, "unknown_url");
+        throw new GatewayError(
+          404,
+          "invalid_request_error",
+          `No gateway route ${path}: Keel's gateway serves POST /api/gateway/v1/chat/completions, /responses and /embeddings, GET /api/gateway/v1/models`,
+          "unknown_url",
+        );
       } catch (error) {
         if (res.headersSent) {
           res.destroy();

@@ -24,7 +24,12 @@ export class GatewayLimits {
     if (key.monthlyQuota !== null) {
       const used = await this.used(key.keyId, now);
       if (used.stored + used.since >= key.monthlyQuota) {
-        throw new GatewayError(429, "insufficient_quota", `This API key has used its monthly quota of ${key.monthlyQuota} gateway requests; it resets on the 1st (UTC) or when an admin raises it.`, "insufficient_quota");
+        throw new GatewayError(
+          429,
+          "insufficient_quota",
+          `This API key has used its monthly quota of ${key.monthlyQuota} gateway requests; it resets on the 1st (UTC) or when an admin raises it.`,
+          "insufficient_quota",
+        );
       }
       used.since++;
     }
@@ -40,7 +45,14 @@ export class GatewayLimits {
     bucket.at = now;
     if (bucket.tokens < 1) {
       const waitS = Math.max(1, Math.ceil(((1 - bucket.tokens) * 60) / perMinute));
-      throw new GatewayError(429, "rate_limit_exceeded", `Rate limit reached for this API key: ${perMinute} requests per minute. Try again in ${waitS} s.`, "rate_limit_exceeded", null, { "retry-after": String(waitS) });
+      throw new GatewayError(
+        429,
+        "rate_limit_exceeded",
+        `Rate limit reached for this API key: ${perMinute} requests per minute. Try again in ${waitS} s.`,
+        "rate_limit_exceeded",
+        null,
+        { "retry-after": String(waitS) },
+      );
     }
     bucket.tokens -= 1;
   }

@@ -68,7 +68,11 @@ export class TraceLogger {
       for (const e of entries) if (!e.retried) perKey.set(e.keyId, (perKey.get(e.keyId) ?? 0) + 1);
       try {
         const [first, ...rest] = [...perKey];
-        await this.write(projectId, entries.map((e) => e.span), first ? { keyId: first[0], requests: first[1] } : undefined);
+        await this.write(
+          projectId,
+          entries.map((e) => e.span),
+          first ? { keyId: first[0], requests: first[1] } : undefined,
+        );
         for (const [keyId, requests] of rest) await this.write(projectId, [], { keyId, requests });
         this.stats.written += entries.length;
       } catch (error) {

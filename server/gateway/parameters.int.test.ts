@@ -20,8 +20,14 @@ let anthropicId: string;
 const scope = () => ({ orgSlug: t.org.slug, projectSlug: t.project.slug });
 const admin = () => callerFor(t.users.admin);
 type Params = OpenAI.ChatCompletionCreateParamsNonStreaming & Record<string, unknown>;
-const weather = { type: "function" as const, function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } };
-const time = { type: "function" as const, function: { name: "get_time", parameters: { type: "object", properties: { zone: { type: "string", enum: ["UTC"] } } } } };
+const weather = {
+  type: "function" as const,
+  function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } },
+};
+const time = {
+  type: "function" as const,
+  function: { name: "get_time", parameters: { type: "object", properties: { zone: { type: "string", enum: ["UTC"] } } } },
+};
 
 /** The error a call is refused with (fails the test if it succeeds). */
 async function refusal(call: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
@@ -34,7 +40,11 @@ async function refusal(call: Promise<unknown>): Promise<InstanceType<typeof Open
 }
 
 const post = (body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${api.base}/api/gateway/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  fetch(`${api.base}/api/gateway/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
 
 beforeAll(async () => {
   vi.stubEnv("KEEL_EGRESS_ALLOW", "127.0.0.0/8");
@@ -42,8 +52,26 @@ beforeAll(async () => {
   t = await createTestOrg();
   key = await createKey(t, ["gateway:invoke"]);
   client = new OpenAI({ baseURL: `${api.base}/api/gateway/v1`, apiKey: key.secret, maxRetries: 0 });
-  openaiId = (await admin().providers.create({ ...scope(), name: "OpenAI fake", kind: "openai_compatible", baseUrl: fake.url, apiKey: "sk-test-1234567890", defaultModel: "gpt-4o-mini" })).id;
-  anthropicId = (await admin().providers.create({ ...scope(), name: "Claude fake", kind: "anthropic", baseUrl: fake.anthropicUrl, apiKey: "sk-ant-test-1234567890", defaultModel: "claude-sonnet-4" })).id;
+  openaiId = (
+    await admin().providers.create({
+      ...scope(),
+      name: "OpenAI fake",
+      kind: "openai_compatible",
+      baseUrl: fake.url,
+      apiKey: "sk-test-1234567890",
+      defaultModel: "gpt-4o-mini",
+    })
+  ).id;
+  anthropicId = (
+    await admin().providers.create({
+      ...scope(),
+      name: "Claude fake",
+      kind: "anthropic",
+      baseUrl: fake.anthropicUrl,
+      apiKey: "sk-ant-test-1234567890",
+      defaultModel: "claude-sonnet-4",
+    })
+  ).id;
   const simulated = await getDb().providerConnection.findFirstOrThrow({ where: { projectId: t.project.id, kind: "simulated" } });
   const chat = (providerId: string, config: Record<string, unknown> = {}) => ({
     type: "chat" as const,
@@ -53,11 +81,22 @@ beforeAll(async () => {
     ],
     config: { providerId, ...config },
   });
-  await seedPrompt(t, "p/openai", chat(openaiId, { model: "gpt-4o-mini", temperature: 0.2, maxTokens: 300, stop: ["END"], responseFormat: { type: "json_object" } }));
+  await seedPrompt(
+    t,
+    "p/openai",
+    chat(openaiId, { model: "gpt-4o-mini", temperature: 0.2, maxTokens: 300, stop: ["END"], responseFormat: { type: "json_object" } }),
+  );
   await seedPrompt(t, "p/anthropic", chat(anthropicId, { model: "claude-sonnet-4" }));
   await seedPrompt(t, "p/simulated", chat(simulated.id, { model: "simulated-1" }));
   for (const name of ["p/openai", "p/anthropic", "p/simulated"]) await setLabel(t, name, "production", 1);
-  await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: openaiId, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
+  await admin().observability.updateSettings({
+    ...scope(),
+    retentionDays: 30,
+    gatewayConnectionId: openaiId,
+    fallbackConnectionId: null,
+    fallbackModel: null,
+    gatewayTimeoutMs: 5_000,
+  });
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
@@ -138,13 +177,29 @@ describe("gateway parameters: OpenAI-compatible providers get every one", () => 
   });
 
   it("forwards tool_choice and parallel_tool_calls, and the provider's answer follows them", async () => {
-    const required = await client.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "Weather?" }], tools: [weather, time], tool_choice: "required", parallel_tool_calls: false });
+    const required = await client.chat.completions.create({
+      model: "gpt-4o",
+      messages: [{ role: "user", content: "Weather?" }],
+      tools: [weather, time],
+      tool_choice: "required",
+      parallel_tool_calls: false,
+    });
     expect(fake.requests.at(-1)!.body).toMatchObject({ tool_choice: "required", parallel_tool_calls: false });
     expect(required.choices[0]!.finish_reason).toBe("tool_calls");
-    const named = await client.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "Time?" }], tools: [weather, time], tool_choice: { type: "function", function: { name: "get_time" } } });
+    const named = await client.chat.completions.create({
+      model: "gpt-4o",
+      messages: [{ role: "user", content: "Time?" }],
+      tools: [weather, time],
+      tool_choice: { type: "function", function: { name: "get_time" } },
+    });
     expect(fake.requests.at(-1)!.body.tool_choice).toEqual({ type: "function", function: { name: "get_time" } });
     expect((named.choices[0]!.message.tool_calls![0] as OpenAI.ChatCompletionMessageFunctionToolCall).function.name).toBe("get_time");
-    const none = await client.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "Just talk" }], tools: [weather], tool_choice: "none" });
+    const none = await client.chat.completions.create({
+      model: "gpt-4o",
+      messages: [{ role: "user", content: "Just talk" }],
+      tools: [weather],
+      tool_choice: "none",
+    });
     expect(none.choices[0]!.message.content).toBe("Echo: Just talk");
     expect(fake.requests).toHaveLength(3);
   });
@@ -152,14 +207,30 @@ describe("gateway parameters: OpenAI-compatible providers get every one", () => 
   it("keeps the prompt version's config and lets the request override it", async () => {
     await client.chat.completions.create({ model: "prompt:p/openai@production", messages: [], variables: vars } as Params);
     expect(fake.requests.at(-1)!.body).toMatchObject({ temperature: 0.2, max_tokens: 300, stop: ["END"], response_format: { type: "json_object" } });
-    await client.chat.completions.create({ model: "prompt:p/openai@production", messages: [], variables: vars, temperature: 0.9, max_tokens: 50, stop: ["DONE"], response_format: { type: "text" }, seed: 1 } as Params);
+    await client.chat.completions.create({
+      model: "prompt:p/openai@production",
+      messages: [],
+      variables: vars,
+      temperature: 0.9,
+      max_tokens: 50,
+      stop: ["DONE"],
+      response_format: { type: "text" },
+      seed: 1,
+    } as Params);
     const sent = fake.requests.at(-1)!.body;
     expect(sent).toMatchObject({ temperature: 0.9, max_tokens: 50, stop: ["DONE"], seed: 1 });
     expect(sent).not.toHaveProperty("response_format");
   });
 
   it("streams log probabilities with the text and keeps include_usage; refuses n > 1 with stream", async () => {
-    const stream = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Stream with logprobs" }], stream: true, stream_options: { include_usage: true }, logprobs: true, seed: 3 });
+    const stream = await client.chat.completions.create({
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: "Stream with logprobs" }],
+      stream: true,
+      stream_options: { include_usage: true },
+      logprobs: true,
+      seed: 3,
+    });
     let text = "";
     const tokens: string[] = [];
     let usage: OpenAI.CompletionUsage | undefined;
@@ -182,7 +253,14 @@ describe("gateway parameters: OpenAI-compatible providers get every one", () => 
 
 describe("gateway parameters: Anthropic gets what the Messages API has", () => {
   it("maps top_p, stop, user and tool_choice (auto/required/none/named, parallel off)", async () => {
-    await client.chat.completions.create({ model: "prompt:p/anthropic@production", messages: [], variables: vars, top_p: 0.8, stop: ["END"], user: "user-7" } as Params);
+    await client.chat.completions.create({
+      model: "prompt:p/anthropic@production",
+      messages: [],
+      variables: vars,
+      top_p: 0.8,
+      stop: ["END"],
+      user: "user-7",
+    } as Params);
     expect(fake.requests.at(-1)!.body).toMatchObject({ top_p: 0.8, stop_sequences: ["END"], metadata: { user_id: "user-7" } });
     expect(fake.requests.at(-1)!.body).not.toHaveProperty("tool_choice");
 
@@ -194,7 +272,14 @@ describe("gateway parameters: Anthropic gets what the Messages API has", () => {
       ["required", false, { type: "any", disable_parallel_tool_use: true }],
     ];
     for (const [tool_choice, parallel_tool_calls, expected] of cases) {
-      const reply = await client.chat.completions.create({ model: "prompt:p/anthropic@production", messages: [], variables: vars, tools: [weather, time], tool_choice, ...(parallel_tool_calls === undefined ? {} : { parallel_tool_calls }) } as Params);
+      const reply = await client.chat.completions.create({
+        model: "prompt:p/anthropic@production",
+        messages: [],
+        variables: vars,
+        tools: [weather, time],
+        tool_choice,
+        ...(parallel_tool_calls === undefined ? {} : { parallel_tool_calls }),
+      } as Params);
       expect(fake.requests.at(-1)!.body.tool_choice, JSON.stringify(tool_choice)).toEqual(expected);
       if (tool_choice === "none") expect(reply.choices[0]!.message.content).toMatch(/^Echo/);
       else expect(reply.choices[0]!.finish_reason).toBe("tool_calls");
@@ -217,20 +302,39 @@ describe("gateway parameters: Anthropic gets what the Messages API has", () => {
       [{ prompt_cache_key: "k" }, "prompt_cache_key"],
     ];
     for (const [extra, param] of refusedParams) {
-      const error = await refusal(client.chat.completions.create({ model: "prompt:p/anthropic@production", messages: [], variables: vars, ...extra } as Params));
+      const error = await refusal(
+        client.chat.completions.create({ model: "prompt:p/anthropic@production", messages: [], variables: vars, ...extra } as Params),
+      );
       expect(error, param).toMatchObject({ status: 400, param, code: "unsupported_parameter" });
       expect(error.message).toContain(`\`${param}\``);
       expect(error.message).toContain('Anthropic provider "Claude fake"');
     }
     // Defaults spelled out are not refused: n 1, logprobs false, store false, penalties 0, empty metadata.
-    await client.chat.completions.create({ model: "prompt:p/anthropic@production", messages: [], variables: vars, n: 1, logprobs: false, store: false, presence_penalty: 0, frequency_penalty: 0, metadata: {} } as Params);
+    await client.chat.completions.create({
+      model: "prompt:p/anthropic@production",
+      messages: [],
+      variables: vars,
+      n: 1,
+      logprobs: false,
+      store: false,
+      presence_penalty: 0,
+      frequency_penalty: 0,
+      metadata: {},
+    } as Params);
     expect(fake.requests).toHaveLength(1);
   });
 });
 
 describe("gateway parameters: fallback", () => {
   it("does not fall back to a provider that cannot carry the call's parameters", async () => {
-    await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: openaiId, fallbackConnectionId: anthropicId, fallbackModel: "claude-sonnet-4", gatewayTimeoutMs: 5_000 });
+    await admin().observability.updateSettings({
+      ...scope(),
+      retentionDays: 30,
+      gatewayConnectionId: openaiId,
+      fallbackConnectionId: anthropicId,
+      fallbackModel: "claude-sonnet-4",
+      gatewayTimeoutMs: 5_000,
+    });
     try {
       fake.failNext(1, 503, {}, "overloaded");
       const failed = await refusal(client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }], seed: 1 }));
@@ -241,14 +345,22 @@ describe("gateway parameters: fallback", () => {
       expect(raw.response.headers.get("x-keel-fallback")).toBe("Claude fake");
       expect(fake.requests.at(-1)!).toMatchObject({ path: "/v1/messages", body: { top_p: 0.5 } });
     } finally {
-      await admin().observability.updateSettings({ ...scope(), retentionDays: 30, gatewayConnectionId: openaiId, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
+      await admin().observability.updateSettings({
+        ...scope(),
+        retentionDays: 30,
+        gatewayConnectionId: openaiId,
+        fallbackConnectionId: null,
+        fallbackModel: null,
+        gatewayTimeoutMs: 5_000,
+      });
     }
   });
 });
 
 describe("gateway parameters: the simulated provider", () => {
   it("honours seed and n deterministically, forces a tool call, and refuses logprobs", async () => {
-    const ask = (extra: Record<string, unknown>) => client.chat.completions.create({ model: "prompt:p/simulated@production", messages: [], variables: vars, ...extra } as Params);
+    const ask = (extra: Record<string, unknown>) =>
+      client.chat.completions.create({ model: "prompt:p/simulated@production", messages: [], variables: vars, ...extra } as Params);
     const [a, b, c] = await Promise.all([ask({ seed: 1 }), ask({ seed: 1 }), ask({ seed: 2, n: 3 })]);
     expect(a.choices[0]!.message.content).toBe(b.choices[0]!.message.content);
     expect(c.choices).toHaveLength(3);
@@ -267,7 +379,9 @@ describe("gateway parameters: unknown and refused fields", () => {
   it("answers 400 naming an unknown field (as OpenAI does), accepts it as null, and refuses what Keel cannot carry back", async () => {
     const unknown = await post({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }], top_k: 5 });
     expect(unknown.status).toBe(400);
-    expect(await unknown.json()).toEqual({ error: { message: "Unrecognized request argument supplied: top_k", type: "invalid_request_error", param: "top_k", code: "unknown_parameter" } });
+    expect(await unknown.json()).toEqual({
+      error: { message: "Unrecognized request argument supplied: top_k", type: "invalid_request_error", param: "top_k", code: "unknown_parameter" },
+    });
     expect((await post({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }], top_k: null })).status).toBe(200);
     for (const [field, value] of [
       ["audio", { voice: "alloy", format: "wav" }],
@@ -280,7 +394,12 @@ describe("gateway parameters: unknown and refused fields", () => {
       const body = (await res.json()) as { error: { param: string; code: string } };
       expect([res.status, body.error.param, body.error.code], field).toEqual([400, field, "unsupported_parameter"]);
     }
-    const badChoice = await post({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }], tools: [weather], tool_choice: { type: "function", function: { name: "nope" } } });
+    const badChoice = await post({
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: "hi" }],
+      tools: [weather],
+      tool_choice: { type: "function", function: { name: "nope" } },
+    });
     expect(badChoice.status).toBe(400);
     expect(((await badChoice.json()) as { error: { param: string } }).error.param).toBe("tool_choice");
     expect(fake.requests).toHaveLength(1);
@@ -289,19 +408,32 @@ describe("gateway parameters: unknown and refused fields", () => {
 
 describe("gateway variables: body, metadata.keel_variables and the Keel-Variables header", () => {
   it("takes them from metadata (stripped before the provider) and from the header, merged", async () => {
-    await client.chat.completions.create({ model: "prompt:p/openai@production", messages: [], metadata: { keel_variables: JSON.stringify(vars), team: "support" } });
+    await client.chat.completions.create({
+      model: "prompt:p/openai@production",
+      messages: [],
+      metadata: { keel_variables: JSON.stringify(vars), team: "support" },
+    });
     let sent = fake.requests.at(-1)!.body;
     expect(sent.messages[0].content).toBe("You answer for Acme.");
     expect(sent.metadata).toEqual({ team: "support" });
 
-    await client.chat.completions.create({ model: "prompt:p/openai@production", messages: [], metadata: { keel_variables: JSON.stringify({ question: "Refund?" }) } }, { headers: { "Keel-Variables": JSON.stringify({ company: "Globex" }) } });
+    await client.chat.completions.create(
+      { model: "prompt:p/openai@production", messages: [], metadata: { keel_variables: JSON.stringify({ question: "Refund?" }) } },
+      { headers: { "Keel-Variables": JSON.stringify({ company: "Globex" }) } },
+    );
     sent = fake.requests.at(-1)!.body;
     expect(sent.messages.map((m: { content: string }) => m.content)).toEqual(["You answer for Globex.", "Refund?"]);
     expect(sent).not.toHaveProperty("metadata");
 
     // The same value twice is fine; two different values are refused, naming both sources.
-    await client.chat.completions.create({ model: "prompt:p/openai@production", messages: [], variables: vars } as Params, { headers: { "Keel-Variables": JSON.stringify({ company: "Acme" }) } });
-    const conflict = await refusal(client.chat.completions.create({ model: "prompt:p/openai@production", messages: [], variables: vars } as Params, { headers: { "Keel-Variables": JSON.stringify({ company: "Globex" }) } }));
+    await client.chat.completions.create({ model: "prompt:p/openai@production", messages: [], variables: vars } as Params, {
+      headers: { "Keel-Variables": JSON.stringify({ company: "Acme" }) },
+    });
+    const conflict = await refusal(
+      client.chat.completions.create({ model: "prompt:p/openai@production", messages: [], variables: vars } as Params, {
+        headers: { "Keel-Variables": JSON.stringify({ company: "Globex" }) },
+      }),
+    );
     expect(conflict).toMatchObject({ status: 400, code: "conflicting_variables", param: "Keel-Variables" });
     expect(conflict.message).toMatch(/"company".*`variables`.*Keel-Variables header/);
   });

@@ -18,9 +18,12 @@ const caught = (fn: () => unknown) => {
 describe("refusedParameter", () => {
   it("names an unknown field as OpenAI does, ignores nulls, and refuses what Keel cannot carry back", () => {
     expect(refusedParameter({ model: "m", messages: [], n: 2, seed: 1, metadata: { a: "b" }, variables: {} })).toBeNull();
-    expect(refusedParameter({ model: "m", topk: 3 })?.body()).toEqual({ error: { message: "Unrecognized request argument supplied: topk", type: "invalid_request_error", param: "topk", code: "unknown_parameter" } });
+    expect(refusedParameter({ model: "m", topk: 3 })?.body()).toEqual({
+      error: { message: "Unrecognized request argument supplied: topk", type: "invalid_request_error", param: "topk", code: "unknown_parameter" },
+    });
     expect(refusedParameter({ model: "m", topk: null })).toBeNull();
-    for (const field of ["audio", "web_search_options", "functions", "function_call", "moderation"]) expect(refusedParameter({ [field]: {} })?.param).toBe(field);
+    for (const field of ["audio", "web_search_options", "functions", "function_call", "moderation"])
+      expect(refusedParameter({ [field]: {} })?.param).toBe(field);
     expect(refusedParameter({ modalities: ["text"] })).toBeNull();
     expect(refusedParameter({ modalities: ["text", "audio"] })?.code).toBe("unsupported_parameter");
   });
@@ -86,10 +89,21 @@ describe("requestParameters", () => {
   });
 
   it("answers every choice with its index and log probabilities", () => {
-    const body = completionBody("id", 1, "m", { text: "a", finishReason: "stop", usage: { inputTokens: 1, outputTokens: 2 }, logprobs: { content: [] }, alternatives: [{ text: "", toolCalls: [{ id: "c", name: "f", arguments: "{}" }], finishReason: "tool_calls" }] });
+    const body = completionBody("id", 1, "m", {
+      text: "a",
+      finishReason: "stop",
+      usage: { inputTokens: 1, outputTokens: 2 },
+      logprobs: { content: [] },
+      alternatives: [{ text: "", toolCalls: [{ id: "c", name: "f", arguments: "{}" }], finishReason: "tool_calls" }],
+    });
     expect(body.choices).toEqual([
       { index: 0, message: { role: "assistant", content: "a", refusal: null }, logprobs: { content: [] }, finish_reason: "stop" },
-      { index: 1, message: { role: "assistant", content: null, refusal: null, tool_calls: [{ id: "c", type: "function", function: { name: "f", arguments: "{}" } }] }, logprobs: null, finish_reason: "tool_calls" },
+      {
+        index: 1,
+        message: { role: "assistant", content: null, refusal: null, tool_calls: [{ id: "c", type: "function", function: { name: "f", arguments: "{}" } }] },
+        logprobs: null,
+        finish_reason: "tool_calls",
+      },
     ]);
   });
 });
@@ -97,13 +111,25 @@ describe("requestParameters", () => {
 describe("requestVariables", () => {
   it("merges the body, metadata.keel_variables and the header; agreeing duplicates are fine", () => {
     expect(requestVariables({}, undefined)).toBeNull();
-    expect(requestVariables({ variables: { a: 1, b: null }, metadata: { keel_variables: '{"c":true,"a":"1"}' } }, '{"d":"x"}')).toEqual({ a: "1", b: "", c: "true", d: "x" });
+    expect(requestVariables({ variables: { a: 1, b: null }, metadata: { keel_variables: '{"c":true,"a":"1"}' } }, '{"d":"x"}')).toEqual({
+      a: "1",
+      b: "",
+      c: "true",
+      d: "x",
+    });
   });
 
   it("refuses conflicts, bad JSON, non-objects and nested values, naming the source", () => {
-    expect(caught(() => requestVariables({ variables: { a: "1" } }, '{"a":"2"}')).body().error).toMatchObject({ param: "Keel-Variables", code: "conflicting_variables", message: expect.stringMatching(/"a".*`variables`.*the Keel-Variables header/) });
+    expect(caught(() => requestVariables({ variables: { a: "1" } }, '{"a":"2"}')).body().error).toMatchObject({
+      param: "Keel-Variables",
+      code: "conflicting_variables",
+      message: expect.stringMatching(/"a".*`variables`.*the Keel-Variables header/),
+    });
     expect(caught(() => requestVariables({ metadata: { keel_variables: '{"a":"1"}' } }, '{"a":"2"}')).param).toBe("Keel-Variables");
-    expect(caught(() => requestVariables({ metadata: { keel_variables: "nope" } }, undefined)).body().error).toMatchObject({ param: "metadata.keel_variables", code: "invalid_variables" });
+    expect(caught(() => requestVariables({ metadata: { keel_variables: "nope" } }, undefined)).body().error).toMatchObject({
+      param: "metadata.keel_variables",
+      code: "invalid_variables",
+    });
     expect(caught(() => requestVariables({}, "[]")).message).toMatch(/Keel-Variables header must be a JSON object/);
     expect(caught(() => requestVariables({}, '{"a":[1]}')).message).toMatch(/variable "a" must be a string, number, boolean or null/);
   });

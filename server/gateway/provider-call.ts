@@ -20,7 +20,12 @@ function providerFailure(call: Call, errors: { target: Target; error: unknown }[
   const last = errors.at(-1)?.error;
   const status = last instanceof ProviderError && last.status === 429 ? 429 : 502;
   const after = call.fallback && errors.length > 1 ? " after falling back" : "";
-  return new GatewayError(status, "provider_error", `The model provider failed${after}: ${reasons.join("; ")}`.slice(0, 2_000), status === 429 ? "provider_rate_limited" : "provider_error");
+  return new GatewayError(
+    status,
+    "provider_error",
+    `The model provider failed${after}: ${reasons.join("; ")}`.slice(0, 2_000),
+    status === 429 ? "provider_rate_limited" : "provider_error",
+  );
 }
 
 async function complete(call: Call, messages: ChatMessage[], signal: AbortSignal): Promise<CompletionResult> {
@@ -44,9 +49,17 @@ export async function completeChecked(call: Call, signal: AbortSignal): Promise<
   let checked = checkOutput(call, result.text);
   const schemaMiss = checked?.violations.find((v) => v.kind === "json_schema" && !v.cannotRun);
   if (checked && schemaMiss) {
-    const reask: ChatMessage[] = [...call.messages, { role: "assistant", content: result.text }, { role: "user", content: call.guardrails!.reaskMessage(schemaMiss) }];
+    const reask: ChatMessage[] = [
+      ...call.messages,
+      { role: "assistant", content: result.text },
+      { role: "user", content: call.guardrails!.reaskMessage(schemaMiss) },
+    ];
     const again = await complete(call, reask, signal);
-    result = { ...again, usage: { inputTokens: result.usage.inputTokens + again.usage.inputTokens, outputTokens: result.usage.outputTokens + again.usage.outputTokens }, attempts: result.attempts + again.attempts };
+    result = {
+      ...again,
+      usage: { inputTokens: result.usage.inputTokens + again.usage.inputTokens, outputTokens: result.usage.outputTokens + again.usage.outputTokens },
+      attempts: result.attempts + again.attempts,
+    };
     call.violations.push({ ...schemaMiss, action: "flag", detail: `${schemaMiss.detail} (re-asked once)` });
     checked = checkOutput(call, result.text);
   }

@@ -23,7 +23,13 @@ export async function authenticate(keys: ApiKeyCache, req: IncomingMessage, rout
   // or x-api-key (Anthropic-style clients).
   const alone = [req.headers["api-key"], req.headers["x-api-key"]].find((v): v is string => typeof v === "string" && v.trim() !== "");
   const credentials = parseCredentials(req.headers.authorization) ?? (alone ? { secret: alone.trim() } : null);
-  if (!credentials) throw new GatewayError(401, "invalid_request_error", "Send a Keel API key: Authorization: Bearer sk-keel-… (or an api-key / x-api-key header)", "invalid_api_key");
+  if (!credentials)
+    throw new GatewayError(
+      401,
+      "invalid_request_error",
+      "Send a Keel API key: Authorization: Bearer sk-keel-… (or an api-key / x-api-key header)",
+      "invalid_api_key",
+    );
   const found = keys.authenticate(credentials.secret, credentials.publicKey);
   const principal = found instanceof Promise ? await found : found;
   if (!principal) throw new GatewayError(401, "invalid_request_error", "Invalid or revoked API key", "invalid_api_key");
@@ -36,7 +42,15 @@ export async function readRaw(req: IncomingMessage): Promise<unknown> {
   try {
     return await readJsonBody(req, MAX_GATEWAY_BODY);
   } catch (error) {
-    if (error instanceof HttpError) throw new GatewayError(error.code === "PAYLOAD_TOO_LARGE" ? 413 : error.code === "UNSUPPORTED_MEDIA_TYPE" ? 415 : 400, "invalid_request_error", error.message, null, null, error.headers);
+    if (error instanceof HttpError)
+      throw new GatewayError(
+        error.code === "PAYLOAD_TOO_LARGE" ? 413 : error.code === "UNSUPPORTED_MEDIA_TYPE" ? 415 : 400,
+        "invalid_request_error",
+        error.message,
+        null,
+        null,
+        error.headers,
+      );
     throw error;
   }
 }
@@ -47,10 +61,22 @@ const KIND_NAMES: Record<string, string> = { openai_compatible: "OpenAI-compatib
 function unsupported(parameter: keyof typeof WIRE_NAMES, request: Call["request"], connection: Connection): GatewayError {
   const name = parameter === "openaiExtras" ? (Object.keys(request.openaiExtras ?? {})[0] ?? "openai") : WIRE_NAMES[parameter];
   const value = parameter === "n" ? ` > 1` : parameter === "toolChoice" && typeof request.toolChoice === "string" ? ` "${request.toolChoice}"` : "";
-  return new GatewayError(400, "invalid_request_error", `\`${name}\`${value} is not supported by the ${KIND_NAMES[connection.kind] ?? connection.kind} provider "${connection.name}" this call goes to`, "unsupported_parameter", name);
+  return new GatewayError(
+    400,
+    "invalid_request_error",
+    `\`${name}\`${value} is not supported by the ${KIND_NAMES[connection.kind] ?? connection.kind} provider "${connection.name}" this call goes to`,
+    "unsupported_parameter",
+    name,
+  );
 }
 
-export async function planCall(config: GatewayConfig, principal: Principal, body: ChatCompletionRequest, startUs: number, headers: IncomingMessage["headers"]): Promise<Call> {
+export async function planCall(
+  config: GatewayConfig,
+  principal: Principal,
+  body: ChatCompletionRequest,
+  startUs: number,
+  headers: IncomingMessage["headers"],
+): Promise<Call> {
   const project = await config.project(principal.projectId);
   const { settings } = project;
   let messages = toChatMessages(body.messages);
@@ -69,12 +95,27 @@ export async function planCall(config: GatewayConfig, principal: Principal, body
     if (!name) throw badRequest('Name the prompt: model "prompt:<name>@<label>"', "model");
     const resolved = await config.prompt(principal.projectId, name, label);
     if (!resolved) {
-      throw new GatewayError(404, "invalid_request_error", `The model \`${body.model}\` does not exist: no prompt "${name}" with a version labelled "${label}" in this project`, "model_not_found", "model");
+      throw new GatewayError(
+        404,
+        "invalid_request_error",
+        `The model \`${body.model}\` does not exist: no prompt "${name}" with a version labelled "${label}" in this project`,
+        "model_not_found",
+        "model",
+      );
     }
     variables = sent ?? {};
     // The one rule (contracts/templates.ts): a sent value, else the version's default, else 400.
-    const rendered = renderPrompt(resolved.type === "text" ? { type: "text", template: resolved.template ?? "" } : { type: "chat", messages: resolved.messages ?? [] }, resolved.variableDetails, variables);
-    if (rendered.error) throw badRequest(`${rendered.error} (prompt "${name}": send them in \`variables\`, metadata.keel_variables or a Keel-Variables header, or declare defaults in the prompt version)`, "variables", "missing_variables");
+    const rendered = renderPrompt(
+      resolved.type === "text" ? { type: "text", template: resolved.template ?? "" } : { type: "chat", messages: resolved.messages ?? [] },
+      resolved.variableDetails,
+      variables,
+    );
+    if (rendered.error)
+      throw badRequest(
+        `${rendered.error} (prompt "${name}": send them in \`variables\`, metadata.keel_variables or a Keel-Variables header, or declare defaults in the prompt version)`,
+        "variables",
+        "missing_variables",
+      );
     messages = [...rendered.messages, ...messages];
     prompt = { name: resolved.name, version: resolved.version, label };
     const c = resolved.config;
@@ -88,7 +129,12 @@ export async function planCall(config: GatewayConfig, principal: Principal, body
   } else {
     if (sent) throw badRequest("`variables` only apply to prompt models (prompt:<name>@<label>)", "variables");
     connectionId = settings.gatewayConnectionId;
-    if (!connectionId) throw badRequest("This project has no gateway connection for plain model names: choose one in Settings → Observability, or call a deployed prompt with model \"prompt:<name>@<label>\"", "model", "no_gateway_connection");
+    if (!connectionId)
+      throw badRequest(
+        'This project has no gateway connection for plain model names: choose one in Settings → Observability, or call a deployed prompt with model "prompt:<name>@<label>"',
+        "model",
+        "no_gateway_connection",
+      );
     model = body.model;
   }
   if (!messages.length) throw badRequest("Send at least one message", "messages");
@@ -101,15 +147,24 @@ export async function planCall(config: GatewayConfig, principal: Principal, body
   const tools = toTools(body.tools ?? undefined);
   if (tools) request.tools = [...(request.tools ?? []).filter((t) => !tools.some((x) => x.name === t.name)), ...tools];
   const choice = request.toolChoice;
-  if (choice !== undefined && choice !== "none" && !request.tools?.length) throw badRequest("`tool_choice` needs `tools` (neither the request nor the prompt has any)", "tool_choice");
-  if (typeof choice === "object" && !request.tools?.some((t) => t.name === choice.name)) throw badRequest(`\`tool_choice\` names "${choice.name}", which is not one of the tools`, "tool_choice");
-  if (body.stream && (request.n ?? 1) > 1) throw badRequest("`n` > 1 cannot be streamed through Keel's gateway: send stream: false for several choices", "n", "unsupported_parameter");
+  if (choice !== undefined && choice !== "none" && !request.tools?.length)
+    throw badRequest("`tool_choice` needs `tools` (neither the request nor the prompt has any)", "tool_choice");
+  if (typeof choice === "object" && !request.tools?.some((t) => t.name === choice.name))
+    throw badRequest(`\`tool_choice\` names "${choice.name}", which is not one of the tools`, "tool_choice");
+  if (body.stream && (request.n ?? 1) > 1)
+    throw badRequest("`n` > 1 cannot be streamed through Keel's gateway: send stream: false for several choices", "n", "unsupported_parameter");
 
   const primaryConnection = await config.connection(principal.projectId, connectionId, settings.gatewayTimeoutMs).catch((error: unknown) => {
     // A version saved before save-time checks (or whose provider was deleted since) names a
     // connection this project does not have: the caller's problem to fix, not a server error.
     if (error instanceof AppError && error.code === "NOT_FOUND") {
-      throw new GatewayError(422, "invalid_request_error", prompt ? `The prompt "${prompt.name}" names a provider connection this project does not have` : "The project's gateway connection no longer exists", "provider_not_found", "model");
+      throw new GatewayError(
+        422,
+        "invalid_request_error",
+        prompt ? `The prompt "${prompt.name}" names a provider connection this project does not have` : "The project's gateway connection no longer exists",
+        "provider_not_found",
+        "model",
+      );
     }
     throw error;
   });
@@ -121,7 +176,8 @@ export async function planCall(config: GatewayConfig, principal: Principal, body
     // Output guardrails check (and may mask) one text: more choices would go unchecked, and log
     // probabilities would spell out the tokens a mask hides.
     if ((request.n ?? 1) > 1) throw badRequest("`n` > 1 cannot be combined with the output guardrails that apply to this call", "n", "unsupported_parameter");
-    if (request.logprobs) throw badRequest("`logprobs` cannot be combined with the output guardrails that apply to this call", "logprobs", "unsupported_parameter");
+    if (request.logprobs)
+      throw badRequest("`logprobs` cannot be combined with the output guardrails that apply to this call", "logprobs", "unsupported_parameter");
   }
   let fallback: Target | null = null;
   if (settings.fallbackConnectionId && settings.fallbackConnectionId !== connectionId) {

@@ -20,7 +20,13 @@ let t: TestOrg;
 let key: TestKey;
 let client: OpenAI;
 let base: string;
-const weatherTool = { type: "function" as const, name: "get_weather", description: "The weather in a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] }, strict: false };
+const weatherTool = {
+  type: "function" as const,
+  name: "get_weather",
+  description: "The weather in a city",
+  parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+  strict: false,
+};
 
 beforeAll(async () => {
   g = await startGateway();
@@ -48,13 +54,40 @@ async function traceOf(traceId: string) {
 describe("responses: the openai client", () => {
   it("answers a Response object for a plain model with instructions, and logs one chat span", async () => {
     const raw = await client.responses
-      .create({ model: "gpt-4o-mini", instructions: "Be brief.", input: "Hello there", temperature: 0.3, max_output_tokens: 50, metadata: { ticket: "T-1" }, user: "user-7", store: true })
+      .create({
+        model: "gpt-4o-mini",
+        instructions: "Be brief.",
+        input: "Hello there",
+        temperature: 0.3,
+        max_output_tokens: 50,
+        metadata: { ticket: "T-1" },
+        user: "user-7",
+        store: true,
+      })
       .withResponse();
     const response = raw.data;
-    expect(response).toMatchObject({ object: "response", status: "completed", model: "gpt-4o-mini", instructions: "Be brief.", temperature: 0.3, max_output_tokens: 50, metadata: { ticket: "T-1" }, store: false, error: null });
+    expect(response).toMatchObject({
+      object: "response",
+      status: "completed",
+      model: "gpt-4o-mini",
+      instructions: "Be brief.",
+      temperature: 0.3,
+      max_output_tokens: 50,
+      metadata: { ticket: "T-1" },
+      store: false,
+      error: null,
+    });
     expect(response.id).toMatch(/^resp_/);
     expect(response.output_text).toBe("Echo: Hello there");
-    expect(response.output).toEqual([{ type: "message", id: expect.stringMatching(/^msg_/), status: "completed", role: "assistant", content: [{ type: "output_text", text: "Echo: Hello there", annotations: [], logprobs: [] }] }]);
+    expect(response.output).toEqual([
+      {
+        type: "message",
+        id: expect.stringMatching(/^msg_/),
+        status: "completed",
+        role: "assistant",
+        content: [{ type: "output_text", text: "Echo: Hello there", annotations: [], logprobs: [] }],
+      },
+    ]);
     expect(response.usage!.total_tokens).toBe(response.usage!.input_tokens + response.usage!.output_tokens);
     expect(response.usage!.output_tokens).toBeGreaterThan(0);
     const sent = fake.requests.at(-1)!;
@@ -72,13 +105,23 @@ describe("responses: the openai client", () => {
   });
 
   it("renders a deployed prompt with variables", async () => {
-    const response = await client.responses.create({ model: "prompt:support/reply@production", input: [], variables: { company: "Acme", question: "Where is my order?" } } as OpenAI.Responses.ResponseCreateParamsNonStreaming);
+    const response = await client.responses.create({
+      model: "prompt:support/reply@production",
+      input: [],
+      variables: { company: "Acme", question: "Where is my order?" },
+    } as OpenAI.Responses.ResponseCreateParamsNonStreaming);
     expect(response.output_text).toBe("Echo: Where is my order?");
     expect(fake.requests.at(-1)!.body.messages).toEqual([
       { role: "system", content: "You answer for Acme." },
       { role: "user", content: "Where is my order?" },
     ]);
-    await expect(client.responses.create({ model: "prompt:support/reply@production", input: "x", variables: { company: "Acme" } } as OpenAI.Responses.ResponseCreateParamsNonStreaming)).rejects.toMatchObject({ status: 400, code: "missing_variables" });
+    await expect(
+      client.responses.create({
+        model: "prompt:support/reply@production",
+        input: "x",
+        variables: { company: "Acme" },
+      } as OpenAI.Responses.ResponseCreateParamsNonStreaming),
+    ).rejects.toMatchObject({ status: 400, code: "missing_variables" });
     await expect(client.responses.create({ model: "prompt:nope@production", input: "x" })).rejects.toMatchObject({ status: 404, code: "model_not_found" });
   });
 
@@ -90,11 +133,17 @@ describe("responses: the openai client", () => {
     expect(call).toMatchObject({ type: "function_call", call_id: "call_1", name: "get_weather", status: "completed" });
     expect(JSON.parse(call.arguments)).toEqual({ input: "What's the weather in Paris?" });
     expect(first.tools).toEqual([expect.objectContaining({ type: "function", name: "get_weather" })]);
-    expect(fake.requests.at(-1)!.body.tools).toEqual([{ type: "function", function: { name: "get_weather", description: "The weather in a city", parameters: weatherTool.parameters } }]);
+    expect(fake.requests.at(-1)!.body.tools).toEqual([
+      { type: "function", function: { name: "get_weather", description: "The weather in a city", parameters: weatherTool.parameters } },
+    ]);
 
     const second = await client.responses.create({
       model: "gpt-4o",
-      input: [{ role: "user", content: "What's the weather in Paris?" }, call, { type: "function_call_output", call_id: call.call_id, output: "18°C and sunny" }],
+      input: [
+        { role: "user", content: "What's the weather in Paris?" },
+        call,
+        { type: "function_call_output", call_id: call.call_id, output: "18°C and sunny" },
+      ],
     });
     expect(second.output_text).toBe("Echo: What's the weather in Paris?");
     expect(fake.requests.at(-1)!.body.messages).toEqual([
@@ -110,7 +159,13 @@ describe("responses: the openai client", () => {
       input: [
         { type: "message", role: "developer", content: [{ type: "input_text", text: "Answer in JSON." }] },
         { role: "user", content: [{ type: "input_text", text: "First" }] },
-        { type: "message", role: "assistant", content: [{ type: "output_text", text: "Noted", annotations: [] }], id: "msg_x", status: "completed" } as OpenAI.Responses.ResponseOutputMessage,
+        {
+          type: "message",
+          role: "assistant",
+          content: [{ type: "output_text", text: "Noted", annotations: [] }],
+          id: "msg_x",
+          status: "completed",
+        } as OpenAI.Responses.ResponseOutputMessage,
         { role: "user", content: "Second" },
       ],
       text: { format: { type: "json_schema", name: "echo", schema: { type: "object", properties: { echo: { type: "string" } } }, strict: true } },
@@ -123,7 +178,10 @@ describe("responses: the openai client", () => {
       { role: "assistant", content: "Noted" },
       { role: "user", content: "Second" },
     ]);
-    expect(sent.response_format).toEqual({ type: "json_schema", json_schema: { name: "echo", schema: { type: "object", properties: { echo: { type: "string" } } }, strict: true } });
+    expect(sent.response_format).toEqual({
+      type: "json_schema",
+      json_schema: { name: "echo", schema: { type: "object", properties: { echo: { type: "string" } } }, strict: true },
+    });
   });
 
   it("streams the Responses event stream, which the client assembles", async () => {
@@ -175,17 +233,41 @@ describe("responses: the openai client", () => {
     expect(types).toContain("response.function_call_arguments.done");
     expect(types).not.toContain("response.content_part.added");
     expect(JSON.parse(args)).toEqual({ input: "Weather in Oslo?" });
-    expect(final.output).toEqual([expect.objectContaining({ type: "function_call", call_id: "call_1", name: "get_weather", arguments: args, status: "completed" })]);
+    expect(final.output).toEqual([
+      expect.objectContaining({ type: "function_call", call_id: "call_1", name: "get_weather", arguments: args, status: "completed" }),
+    ]);
   });
 
   it("refuses what it cannot do with a 400 saying why: stored responses, hosted tools, other input items", async () => {
     const before = fake.requests.length;
-    await expect(client.responses.create({ model: "gpt-4o-mini", input: "again", previous_response_id: "resp_123" })).rejects.toMatchObject({ status: 400, code: "response_not_stored", param: "previous_response_id", message: expect.stringMatching(/not store/) });
-    await expect(client.responses.create({ model: "gpt-4o-mini", input: "x", tools: [{ type: "web_search" }] })).rejects.toMatchObject({ status: 400, code: "unsupported_tool", message: expect.stringContaining("web_search") });
-    await expect(client.responses.create({ model: "gpt-4o-mini", input: [{ type: "item_reference", id: "msg_1" }] })).rejects.toMatchObject({ status: 400, code: "item_not_stored", param: "input.0" });
-    await expect(client.responses.create({ model: "gpt-4o-mini", input: [{ role: "user", content: [{ type: "input_image", image_url: "https://example.test/a.png", detail: "auto" }] }] })).rejects.toMatchObject({ status: 400, param: "input.0.content.0" });
+    await expect(client.responses.create({ model: "gpt-4o-mini", input: "again", previous_response_id: "resp_123" })).rejects.toMatchObject({
+      status: 400,
+      code: "response_not_stored",
+      param: "previous_response_id",
+      message: expect.stringMatching(/not store/),
+    });
+    await expect(client.responses.create({ model: "gpt-4o-mini", input: "x", tools: [{ type: "web_search" }] })).rejects.toMatchObject({
+      status: 400,
+      code: "unsupported_tool",
+      message: expect.stringContaining("web_search"),
+    });
+    await expect(client.responses.create({ model: "gpt-4o-mini", input: [{ type: "item_reference", id: "msg_1" }] })).rejects.toMatchObject({
+      status: 400,
+      code: "item_not_stored",
+      param: "input.0",
+    });
+    await expect(
+      client.responses.create({
+        model: "gpt-4o-mini",
+        input: [{ role: "user", content: [{ type: "input_image", image_url: "https://example.test/a.png", detail: "auto" }] }],
+      }),
+    ).rejects.toMatchObject({ status: 400, param: "input.0.content.0" });
     await expect(client.responses.create({ model: "gpt-4o-mini", input: "a\u0000b" })).rejects.toMatchObject({ status: 400, param: "input" });
-    const bad = await fetch(`${base}/responses`, { method: "POST", headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json" }, body: JSON.stringify({ input: "no model" }) });
+    const bad = await fetch(`${base}/responses`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json" },
+      body: JSON.stringify({ input: "no model" }),
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { param: string } }).error.param).toBe("model");
     expect(fake.requests.length).toBe(before);
@@ -239,14 +321,20 @@ describe("responses: the Vercel AI SDK (openai(model) = the Responses API)", () 
   });
 
   it("runs a tool call round trip in generateText and streamText", async () => {
-    const tools = { get_weather: tool({ description: "The weather", inputSchema: z.object({ input: z.string() }), execute: async ({ input }) => `18°C for ${input}` }) };
+    const tools = {
+      get_weather: tool({ description: "The weather", inputSchema: z.object({ input: z.string() }), execute: async ({ input }) => `18°C for ${input}` }),
+    };
     const result = await generateText({ model: provider()("gpt-4o"), prompt: "Weather in Paris?", tools, stopWhen: stepCountIs(2), maxRetries: 0 });
     expect(result.steps).toHaveLength(2);
     expect(result.steps[0]!.toolCalls[0]).toMatchObject({ toolName: "get_weather", input: { input: "Weather in Paris?" } });
     expect(result.steps[0]!.toolResults[0]).toMatchObject({ output: "18°C for Weather in Paris?" });
     const second = fake.requests.at(-1)!.body.messages;
     expect(second.slice(-2)).toEqual([
-      { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: JSON.stringify({ input: "Weather in Paris?" }) } }] },
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: JSON.stringify({ input: "Weather in Paris?" }) } }],
+      },
       { role: "tool", content: "18°C for Weather in Paris?", tool_call_id: "call_1" },
     ]);
 
@@ -275,12 +363,23 @@ describe("responses: multi-turn with the Vercel AI SDK", () => {
 
 describe("gateway: answers match the documented schemas (OpenAPI)", () => {
   it("chat completions, responses, models and errors", async () => {
-    const post = (path: string, body: unknown) => fetch(`${base}${path}`, { method: "POST", headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+    const post = (path: string, body: unknown) =>
+      fetch(`${base}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
     const get = (path: string) => fetch(`${base}${path}`, { headers: { authorization: `Bearer ${key.secret}` } });
     responseObject.parse(await (await post("/responses", { model: "gpt-4o-mini", input: "schema check", instructions: "x", metadata: { a: "b" } })).json());
     responseObject.parse(await (await post("/responses", { model: "gpt-4o", input: "schema check", tools: [weatherTool] })).json());
-    chatCompletionResponse.parse(await (await post("/chat/completions", { model: "gpt-4o-mini", messages: [{ role: "user", content: "schema check" }] })).json());
-    const many = chatCompletionResponse.parse(await (await post("/chat/completions", { model: "gpt-4o-mini", messages: [{ role: "user", content: "schema check" }], n: 2, logprobs: true, top_logprobs: 1 })).json());
+    chatCompletionResponse.parse(
+      await (await post("/chat/completions", { model: "gpt-4o-mini", messages: [{ role: "user", content: "schema check" }] })).json(),
+    );
+    const many = chatCompletionResponse.parse(
+      await (
+        await post("/chat/completions", { model: "gpt-4o-mini", messages: [{ role: "user", content: "schema check" }], n: 2, logprobs: true, top_logprobs: 1 })
+      ).json(),
+    );
     expect(many.choices).toHaveLength(2);
     expect(many.choices[0]!.logprobs!.content!.length).toBeGreaterThan(0);
     modelList.parse(await (await get("/models")).json());
@@ -303,7 +402,12 @@ describe("gateway: key headers and models/{id}", () => {
     const none = await fetch(`${base}/responses`, { method: "POST", headers: { "content-type": "application/json" }, body });
     expect(none.status).toBe(401);
     // Azure OpenAI clients send the key in api-key.
-    const azure = new OpenAI({ baseURL: base, apiKey: "unused", defaultHeaders: { authorization: null as unknown as string, "api-key": key.secret }, maxRetries: 0 });
+    const azure = new OpenAI({
+      baseURL: base,
+      apiKey: "unused",
+      defaultHeaders: { authorization: null as unknown as string, "api-key": key.secret },
+      maxRetries: 0,
+    });
     expect((await azure.responses.create({ model: "gpt-4o-mini", input: "via api-key" })).output_text).toBe("Echo: via api-key");
   });
 

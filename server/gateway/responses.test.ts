@@ -16,7 +16,15 @@ const refusal = (raw: unknown) => {
   }
   throw new Error("accepted");
 };
-const result = (over: Partial<CompletionResult> = {}): CompletionResult => ({ text: "Hi", usage: { inputTokens: 3, outputTokens: 2 }, latencyMs: 1, model: "m-1", finishReason: "stop", attempts: 1, ...over });
+const result = (over: Partial<CompletionResult> = {}): CompletionResult => ({
+  text: "Hi",
+  usage: { inputTokens: 3, outputTokens: 2 },
+  latencyMs: 1,
+  model: "m-1",
+  finishReason: "stop",
+  attempts: 1,
+  ...over,
+});
 
 describe("Responses request → chat request", () => {
   it("joins parallel calls (and the assistant text before them) into one assistant turn, and skips reasoning items", () => {
@@ -51,26 +59,57 @@ describe("Responses request → chat request", () => {
       { role: "tool", tool_call_id: "c1", content: "one" },
       { role: "tool", tool_call_id: "c2", content: "two" },
     ]);
-    expect(body).toMatchObject({ max_completion_tokens: 9, top_p: 0.5, response_format: { type: "json_object" }, tool_choice: { type: "function", function: { name: "a" } }, stream: false });
+    expect(body).toMatchObject({
+      max_completion_tokens: 9,
+      top_p: 0.5,
+      response_format: { type: "json_object" },
+      tool_choice: { type: "function", function: { name: "a" } },
+      stream: false,
+    });
   });
 
   it("refuses what it cannot translate, naming the field", () => {
     expect(refusal({ model: "m", input: "x", conversation: "conv_1" })).toMatchObject({ status: 400, code: "conversation_not_stored", param: "conversation" });
     expect(refusal({ model: "m", input: "x", background: true })).toMatchObject({ status: 400, param: "background" });
-    expect(refusal({ model: "m", input: "x", tools: [{ type: "function", name: "f" }, { type: "file_search" }, { type: "mcp" }] })).toMatchObject({ code: "unsupported_tool", param: "tools.1.type", message: expect.stringContaining("file_search, mcp") });
+    expect(refusal({ model: "m", input: "x", tools: [{ type: "function", name: "f" }, { type: "file_search" }, { type: "mcp" }] })).toMatchObject({
+      code: "unsupported_tool",
+      param: "tools.1.type",
+      message: expect.stringContaining("file_search, mcp"),
+    });
     expect(refusal({ model: "m", input: "x", tool_choice: { type: "web_search_preview" } })).toMatchObject({ param: "tool_choice" });
-    expect(refusal({ model: "m", input: [{ type: "computer_call_output", call_id: "c" }] })).toMatchObject({ param: "input.0.type", message: expect.stringContaining("computer_call_output") });
+    expect(refusal({ model: "m", input: [{ type: "computer_call_output", call_id: "c" }] })).toMatchObject({
+      param: "input.0.type",
+      message: expect.stringContaining("computer_call_output"),
+    });
     expect(refusal({ model: "m", input: [{ type: "message", content: "no role" }] })).toMatchObject({ param: "input.0.role" });
     expect(refusal({ model: "m", input: [{ role: "user", content: [{ type: "input_file", file_id: "f" }] }] })).toMatchObject({ param: "input.0.content.0" });
-    expect(refusal({ model: "m", input: [{ type: "function_call_output", call_id: "c", output: [{ type: "input_image", image_url: "u" }] }] })).toMatchObject({ param: "input.0.output.0" });
+    expect(refusal({ model: "m", input: [{ type: "function_call_output", call_id: "c", output: [{ type: "input_image", image_url: "u" }] }] })).toMatchObject({
+      param: "input.0.output.0",
+    });
     expect(() => parseResponsesRequest({ model: "m", temperature: 3 })).toThrow(/temperature/);
     expect(refusal({ model: "m" })).toMatchObject({ status: 400, param: "input" });
     expect(refusal({ model: "m", input: "x", temprature: 1 })).toMatchObject({ status: 400, code: "unknown_parameter", param: "temprature" });
-    expect(refusal({ model: "m", input: "x", prompt: { id: "pmpt_1" } })).toMatchObject({ code: "unsupported_parameter", param: "prompt", message: expect.stringContaining("prompt:<name>@<label>") });
+    expect(refusal({ model: "m", input: "x", prompt: { id: "pmpt_1" } })).toMatchObject({
+      code: "unsupported_parameter",
+      param: "prompt",
+      message: expect.stringContaining("prompt:<name>@<label>"),
+    });
     expect(refusal({ model: "m", input: "x", top_logprobs: 3 })).toMatchObject({ code: "unsupported_parameter", param: "top_logprobs" });
     expect(refusal({ model: "m", input: "x", include: ["message.output_text.logprobs"] })).toMatchObject({ param: "include" });
     // What the Agents SDK, LangChain and the AI SDK send (include: [], text: {}, store: false, nulls) is accepted.
-    expect(chat({ model: "m", input: "x", include: ["reasoning.encrypted_content"], text: {}, store: false, truncation: "disabled", temperature: null, reasoning: { effort: "low" }, service_tier: "flex" })).toMatchObject({ reasoning_effort: "low", service_tier: "flex" });
+    expect(
+      chat({
+        model: "m",
+        input: "x",
+        include: ["reasoning.encrypted_content"],
+        text: {},
+        store: false,
+        truncation: "disabled",
+        temperature: null,
+        reasoning: { effort: "low" },
+        service_tier: "flex",
+      }),
+    ).toMatchObject({ reasoning_effort: "low", service_tier: "flex" });
     expect(chat({ model: "prompt:p@production" }).messages).toEqual([]);
   });
 });
@@ -79,7 +118,11 @@ describe("chat result → Response", () => {
   it("is incomplete at the token limit, and a tool-calls-only answer has no message", () => {
     const ids = { id: "resp_abc", created: 1 };
     const body = parseResponsesRequest({ model: "m", input: "x" });
-    expect(responseBody(body, ids, result({ finishReason: "length" }))).toMatchObject({ status: "incomplete", incomplete_details: { reason: "max_output_tokens" }, output_text: "Hi" });
+    expect(responseBody(body, ids, result({ finishReason: "length" }))).toMatchObject({
+      status: "incomplete",
+      incomplete_details: { reason: "max_output_tokens" },
+      output_text: "Hi",
+    });
     const calls = responseBody(body, ids, result({ text: "", finishReason: "tool_calls", toolCalls: [{ id: "c1", name: "f", arguments: "{}" }] }));
     expect(calls.output).toEqual([{ type: "function_call", id: "fc_abc", call_id: "c1", name: "f", arguments: "{}", status: "completed" }]);
     expect(calls.usage).toMatchObject({ input_tokens: 3, output_tokens: 2, total_tokens: 5 });
@@ -88,7 +131,11 @@ describe("chat result → Response", () => {
   it("streams numbered events; an empty answer still has a message, a failure ends with response.failed and error", () => {
     const run = (drive: (s: ReturnType<typeof responsesStream>) => void) => {
       let out = "";
-      const res = { writeHead: () => res, write: (chunk: string) => ((out += chunk), true), end: (chunk?: string) => ((out += chunk ?? ""), res) } as unknown as ServerResponse;
+      const res = {
+        writeHead: () => res,
+        write: (chunk: string) => ((out += chunk), true),
+        end: (chunk?: string) => ((out += chunk ?? ""), res),
+      } as unknown as ServerResponse;
       drive(responsesStream(res, parseResponsesRequest({ model: "m", input: "x" }), { id: "resp_1", created: 1 }));
       return out
         .split("\n\n")
@@ -99,7 +146,16 @@ describe("chat result → Response", () => {
       s.open("m", []);
       s.finish(result({ text: "" }));
     });
-    expect(empty.map((e) => e.type)).toEqual(["response.created", "response.in_progress", "response.output_item.added", "response.content_part.added", "response.output_text.done", "response.content_part.done", "response.output_item.done", "response.completed"]);
+    expect(empty.map((e) => e.type)).toEqual([
+      "response.created",
+      "response.in_progress",
+      "response.output_item.added",
+      "response.content_part.added",
+      "response.output_text.done",
+      "response.content_part.done",
+      "response.output_item.done",
+      "response.completed",
+    ]);
     expect(empty.map((e) => e.sequence_number)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     const failed = run((s) => {
       s.open("m", []);
@@ -107,6 +163,8 @@ describe("chat result → Response", () => {
       s.fail(new GatewayError(502, "provider_error", "The model provider failed", "provider_error"));
     });
     expect(failed.map((e) => e.type).slice(-2)).toEqual(["response.failed", "error"]);
-    expect(failed.at(-2)).toMatchObject({ response: { status: "failed", error: { code: "provider_error" }, output: [{ type: "message", content: [{ text: "par" }] }] } });
+    expect(failed.at(-2)).toMatchObject({
+      response: { status: "failed", error: { code: "provider_error" }, output: [{ type: "message", content: [{ text: "par" }] }] },
+    });
   });
 });

@@ -86,14 +86,28 @@ export const responsesRequest = jsonChecked(
       input: z.union([z.string(), z.array(inputItem).max(1_000)]).optional(),
       instructions: z.string().nullable().optional(),
       stream: z.boolean().nullable().optional(),
-      tools: z.array(z.union([functionTool, anyTool])).max(128).optional(),
+      tools: z
+        .array(z.union([functionTool, anyTool]))
+        .max(128)
+        .optional(),
       tool_choice: toolChoice.optional(),
       parallel_tool_calls: z.boolean().nullable().optional(),
       temperature: z.number().min(0).max(2).nullable().optional(),
       top_p: z.number().min(0).max(1).nullable().optional(),
       max_output_tokens: z.number().int().min(1).max(10_000_000).nullable().optional(),
-      text: z.object({ format: textFormat.optional(), verbosity: z.enum(["low", "medium", "high"]).nullable().optional() }).loose().nullable().optional(),
-      reasoning: z.object({ effort: z.enum(["none", "minimal", "low", "medium", "high", "xhigh"]).nullable().optional(), summary: z.string().max(20).nullable().optional() }).loose().nullable().optional(),
+      text: z
+        .object({ format: textFormat.optional(), verbosity: z.enum(["low", "medium", "high"]).nullable().optional() })
+        .loose()
+        .nullable()
+        .optional(),
+      reasoning: z
+        .object({
+          effort: z.enum(["none", "minimal", "low", "medium", "high", "xhigh"]).nullable().optional(),
+          summary: z.string().max(20).nullable().optional(),
+        })
+        .loose()
+        .nullable()
+        .optional(),
       include: z.array(z.string().max(200)).max(50).nullable().optional(),
       top_logprobs: z.number().int().min(0).max(20).nullable().optional(),
       service_tier: z.enum(["auto", "default", "flex", "scale", "priority", "fast"]).nullable().optional(),
@@ -193,20 +207,43 @@ function toMessages(body: ResponsesRequest): ChatWireMessage[] {
     }
     // Reasoning items carry nothing a chat model can read back (Keel's output never has them).
     if (type === "reasoning") return;
-    if (type === "item_reference") throw badRequest(`${NOT_STORED}, so input items cannot refer to earlier ones by id: send the item itself (Vercel AI SDK: providerOptions.openai.store = false)`, param, "item_not_stored");
+    if (type === "item_reference")
+      throw badRequest(
+        `${NOT_STORED}, so input items cannot refer to earlier ones by id: send the item itself (Vercel AI SDK: providerOptions.openai.store = false)`,
+        param,
+        "item_not_stored",
+      );
     if (type === "message") throw badRequest(`${param}: a message item needs a role (user, system, developer or assistant)`, `${param}.role`);
-    throw badRequest(`Input items of type "${type}" are not supported through the gateway (supported: message, function_call, function_call_output)`, `${param}.type`);
+    throw badRequest(
+      `Input items of type "${type}" are not supported through the gateway (supported: message, function_call, function_call_output)`,
+      `${param}.type`,
+    );
   });
   return messages;
 }
 
 /** The Responses request as the gateway's chat request, or a 400 naming what cannot be translated. */
 export function toChatRequest(body: ResponsesRequest): ChatCompletionRequest {
-  if (body.previous_response_id) throw badRequest(`${NOT_STORED}: previous_response_id cannot be resolved. Send the whole conversation in \`input\` (and store: false)`, "previous_response_id", "response_not_stored");
-  if (body.conversation !== undefined && body.conversation !== null) throw badRequest(`${NOT_STORED} or conversations: send the whole conversation in \`input\``, "conversation", "conversation_not_stored");
-  if (body.top_logprobs) throw new GatewayError(400, "invalid_request_error", `\`top_logprobs\` is not supported: ${LOGPROBS}.`, "unsupported_parameter", "top_logprobs");
-  if (body.include?.includes("message.output_text.logprobs")) throw new GatewayError(400, "invalid_request_error", `\`include: message.output_text.logprobs\` is not supported: ${LOGPROBS}.`, "unsupported_parameter", "include");
-  if (body.background) throw badRequest("Background responses need stored responses, which Keel's gateway does not keep: leave `background` unset", "background");
+  if (body.previous_response_id)
+    throw badRequest(
+      `${NOT_STORED}: previous_response_id cannot be resolved. Send the whole conversation in \`input\` (and store: false)`,
+      "previous_response_id",
+      "response_not_stored",
+    );
+  if (body.conversation !== undefined && body.conversation !== null)
+    throw badRequest(`${NOT_STORED} or conversations: send the whole conversation in \`input\``, "conversation", "conversation_not_stored");
+  if (body.top_logprobs)
+    throw new GatewayError(400, "invalid_request_error", `\`top_logprobs\` is not supported: ${LOGPROBS}.`, "unsupported_parameter", "top_logprobs");
+  if (body.include?.includes("message.output_text.logprobs"))
+    throw new GatewayError(
+      400,
+      "invalid_request_error",
+      `\`include: message.output_text.logprobs\` is not supported: ${LOGPROBS}.`,
+      "unsupported_parameter",
+      "include",
+    );
+  if (body.background)
+    throw badRequest("Background responses need stored responses, which Keel's gateway does not keep: leave `background` unset", "background");
   const unsupported = (body.tools ?? []).map((t, i) => ({ t, i })).filter(({ t }) => t.type !== "function");
   if (unsupported.length) {
     const names = [...new Set(unsupported.map(({ t }) => t.type))].join(", ");
@@ -214,7 +251,8 @@ export function toChatRequest(body: ResponsesRequest): ChatCompletionRequest {
   }
   const tools = (body.tools ?? []) as z.infer<typeof functionTool>[];
   const messages = toMessages(body);
-  if (!messages.length && !body.model.startsWith("prompt:")) throw badRequest("Send the model something: `input` (a string or items) or `instructions`", "input");
+  if (!messages.length && !body.model.startsWith("prompt:"))
+    throw badRequest("Send the model something: `input` (a string or items) or `instructions`", "input");
   const chat: Record<string, unknown> = {
     model: body.model,
     messages,
@@ -223,13 +261,19 @@ export function toChatRequest(body: ResponsesRequest): ChatCompletionRequest {
   if (tools.length) {
     chat.tools = tools.map((t) => ({
       type: "function",
-      function: { name: t.name, ...(t.description ? { description: t.description } : {}), ...(t.parameters ? { parameters: t.parameters } : {}), ...(t.strict !== undefined && t.strict !== null ? { strict: t.strict } : {}) },
+      function: {
+        name: t.name,
+        ...(t.description ? { description: t.description } : {}),
+        ...(t.parameters ? { parameters: t.parameters } : {}),
+        ...(t.strict !== undefined && t.strict !== null ? { strict: t.strict } : {}),
+      },
     }));
   }
   const choice = body.tool_choice;
   if (choice !== undefined) {
     if (typeof choice === "string") chat.tool_choice = choice;
-    else if (choice.type === "function" && typeof (choice as { name?: unknown }).name === "string") chat.tool_choice = { type: "function", function: { name: (choice as { name: string }).name } };
+    else if (choice.type === "function" && typeof (choice as { name?: unknown }).name === "string")
+      chat.tool_choice = { type: "function", function: { name: (choice as { name: string }).name } };
     else throw badRequest(`tool_choice of type "${choice.type}" is not supported through the gateway (only function tools are)`, "tool_choice");
   }
   if (body.parallel_tool_calls !== undefined && body.parallel_tool_calls !== null) chat.parallel_tool_calls = body.parallel_tool_calls;
@@ -240,12 +284,16 @@ export function toChatRequest(body: ResponsesRequest): ChatCompletionRequest {
   if (format?.type === "json_object") chat.response_format = { type: "json_object" };
   if (format?.type === "json_schema") {
     const f = format as { name: string; schema: Record<string, unknown>; description?: string; strict?: boolean | null };
-    chat.response_format = { type: "json_schema", json_schema: { name: f.name, schema: f.schema, ...(f.description ? { description: f.description } : {}), ...(f.strict ? { strict: true } : {}) } };
+    chat.response_format = {
+      type: "json_schema",
+      json_schema: { name: f.name, schema: f.schema, ...(f.description ? { description: f.description } : {}), ...(f.strict ? { strict: true } : {}) },
+    };
   }
   // Carried as their chat-completions counterparts (refused by name there when the provider cannot).
   if (body.reasoning?.effort) chat.reasoning_effort = body.reasoning.effort;
   if (body.text?.verbosity) chat.verbosity = body.text.verbosity;
-  for (const key of ["service_tier", "safety_identifier", "prompt_cache_key", "prompt_cache_retention"] as const) if (body[key] !== undefined && body[key] !== null) chat[key] = body[key];
+  for (const key of ["service_tier", "safety_identifier", "prompt_cache_key", "prompt_cache_retention"] as const)
+    if (body[key] !== undefined && body[key] !== null) chat[key] = body[key];
   if (body.metadata) chat.metadata = body.metadata;
   if (body.user !== undefined) chat.user = body.user;
   if (body.variables !== undefined) chat.variables = body.variables;
@@ -281,15 +329,34 @@ const outputText = (text: string): OutputText => ({ type: "output_text", text, a
 
 function usageOf(result: CompletionResult) {
   const { inputTokens, outputTokens } = result.usage;
-  return { input_tokens: inputTokens, input_tokens_details: { cached_tokens: 0 }, output_tokens: outputTokens, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: inputTokens + outputTokens };
+  return {
+    input_tokens: inputTokens,
+    input_tokens_details: { cached_tokens: 0 },
+    output_tokens: outputTokens,
+    output_tokens_details: { reasoning_tokens: 0 },
+    total_tokens: inputTokens + outputTokens,
+  };
 }
 
 function toolsOf(body: ResponsesRequest) {
-  return ((body.tools ?? []) as z.infer<typeof functionTool>[]).map((t) => ({ type: "function", name: t.name, description: t.description ?? null, parameters: t.parameters ?? null, strict: t.strict ?? null }));
+  return ((body.tools ?? []) as z.infer<typeof functionTool>[]).map((t) => ({
+    type: "function",
+    name: t.name,
+    description: t.description ?? null,
+    parameters: t.parameters ?? null,
+    strict: t.strict ?? null,
+  }));
 }
 
 /** The Response object: everything but the output is the request echoed, as OpenAI answers. */
-function responseObject(body: ResponsesRequest, ids: ResponseIds, model: string, status: "in_progress" | "completed" | "incomplete" | "failed", output: OutputItem[], extra: Record<string, unknown> = {}) {
+function responseObject(
+  body: ResponsesRequest,
+  ids: ResponseIds,
+  model: string,
+  status: "in_progress" | "completed" | "incomplete" | "failed",
+  output: OutputItem[],
+  extra: Record<string, unknown> = {},
+) {
   const text = output.flatMap((item) => (item.type === "message" ? item.content.map((c) => c.text) : [])).join("");
   return {
     id: ids.id,
@@ -329,11 +396,19 @@ function finished(result: CompletionResult): { status: "completed" | "incomplete
   return { status: "completed", incomplete_details: null };
 }
 
-const functionCallItem_ = (call: ToolCall, id: string, status: FunctionCallItem["status"]): FunctionCallItem => ({ type: "function_call", id, call_id: call.id, name: call.name, arguments: status === "completed" ? call.arguments : "", status });
+const functionCallItem_ = (call: ToolCall, id: string, status: FunctionCallItem["status"]): FunctionCallItem => ({
+  type: "function_call",
+  id,
+  call_id: call.id,
+  name: call.name,
+  arguments: status === "completed" ? call.arguments : "",
+  status,
+});
 
 function outputOf(result: CompletionResult, itemId: (kind: "msg" | "fc", n: number) => string): OutputItem[] {
   const output: OutputItem[] = [];
-  if (result.text || !result.toolCalls?.length) output.push({ type: "message", id: itemId("msg", 0), status: "completed", role: "assistant", content: [outputText(result.text)] });
+  if (result.text || !result.toolCalls?.length)
+    output.push({ type: "message", id: itemId("msg", 0), status: "completed", role: "assistant", content: [outputText(result.text)] });
   result.toolCalls?.forEach((c, i) => output.push(functionCallItem_(c, itemId("fc", i), "completed")));
   return output;
 }
@@ -343,7 +418,11 @@ const itemIds = (ids: ResponseIds) => (kind: "msg" | "fc", n: number) => `${kind
 /** The non-streamed answer. */
 export function responseBody(body: ResponsesRequest, ids: ResponseIds, result: CompletionResult) {
   const { status, incomplete_details } = finished(result);
-  return responseObject(body, ids, result.model, status, outputOf(result, itemIds(ids)), { incomplete_details, completed_at: Math.floor(Date.now() / 1000), usage: usageOf(result) });
+  return responseObject(body, ids, result.model, status, outputOf(result, itemIds(ids)), {
+    incomplete_details,
+    completed_at: Math.floor(Date.now() / 1000),
+    usage: usageOf(result),
+  });
 }
 
 // ----- the event stream -----------------------------------------------------------------------
@@ -368,7 +447,8 @@ export function responsesStream(res: ServerResponse, body: ResponsesRequest, ids
   const emit = (type: string, data: Record<string, unknown>) => {
     res.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...data })}\n\n`);
   };
-  const snapshot = (status: "in_progress" | "completed" | "incomplete" | "failed", extra: Record<string, unknown> = {}) => responseObject(body, ids, model, status, structuredClone(output), extra);
+  const snapshot = (status: "in_progress" | "completed" | "incomplete" | "failed", extra: Record<string, unknown> = {}) =>
+    responseObject(body, ids, model, status, structuredClone(output), extra);
 
   const openMessage = () => {
     message = { type: "message", id: newId("msg", 0), status: "in_progress", role: "assistant", content: [] };
@@ -422,7 +502,9 @@ export function responsesStream(res: ServerResponse, body: ResponsesRequest, ids
         emit("response.output_item.done", { output_index: index, item: structuredClone(item) });
       });
       const { status, incomplete_details } = finished(result);
-      emit(status === "completed" ? "response.completed" : "response.incomplete", { response: snapshot(status, { incomplete_details, completed_at: Math.floor(Date.now() / 1000), usage: usageOf(result) }) });
+      emit(status === "completed" ? "response.completed" : "response.incomplete", {
+        response: snapshot(status, { incomplete_details, completed_at: Math.floor(Date.now() / 1000), usage: usageOf(result) }),
+      });
       res.end();
     },
     fail(error) {

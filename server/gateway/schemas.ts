@@ -10,8 +10,16 @@ export const gatewayError = z
 
 const usage = z.object({ prompt_tokens: z.number().int(), completion_tokens: z.number().int(), total_tokens: z.number().int() });
 const toolCall = z.object({ id: z.string(), type: z.literal("function"), function: z.object({ name: z.string(), arguments: z.string() }) });
-const tokenLogprob = z.object({ token: z.string(), logprob: z.number(), bytes: z.array(z.number().int()).nullable(), top_logprobs: z.array(z.object({ token: z.string(), logprob: z.number(), bytes: z.array(z.number().int()).nullable() })) });
-const logprobs = z.object({ content: z.array(tokenLogprob).nullable(), refusal: z.array(tokenLogprob).nullable().optional() }).nullable().meta({ description: "With `logprobs: true`, where the provider reports them." });
+const tokenLogprob = z.object({
+  token: z.string(),
+  logprob: z.number(),
+  bytes: z.array(z.number().int()).nullable(),
+  top_logprobs: z.array(z.object({ token: z.string(), logprob: z.number(), bytes: z.array(z.number().int()).nullable() })),
+});
+const logprobs = z
+  .object({ content: z.array(tokenLogprob).nullable(), refusal: z.array(tokenLogprob).nullable().optional() })
+  .nullable()
+  .meta({ description: "With `logprobs: true`, where the provider reports them." });
 
 export const chatCompletionResponse = z.object({
   id: z.string(),
@@ -34,7 +42,14 @@ const outputText = z.object({ type: z.literal("output_text"), text: z.string(), 
 const itemStatus = z.enum(["in_progress", "completed", "incomplete"]);
 export const responseOutputItem = z.discriminatedUnion("type", [
   z.object({ type: z.literal("message"), id: z.string(), status: itemStatus, role: z.literal("assistant"), content: z.array(outputText) }),
-  z.object({ type: z.literal("function_call"), id: z.string(), call_id: z.string(), name: z.string(), arguments: z.string().meta({ description: "JSON, as the model wrote it." }), status: itemStatus }),
+  z.object({
+    type: z.literal("function_call"),
+    id: z.string(),
+    call_id: z.string(),
+    name: z.string(),
+    arguments: z.string().meta({ description: "JSON, as the model wrote it." }),
+    status: itemStatus,
+  }),
 ]);
 
 export const responseObject = z.object({
@@ -59,7 +74,15 @@ export const responseObject = z.object({
   temperature: z.number().nullable(),
   text: z.object({ format: z.object({ type: z.enum(["text", "json_object", "json_schema"]) }).loose() }),
   tool_choice: z.union([z.string(), z.object({ type: z.string() }).loose()]),
-  tools: z.array(z.object({ type: z.literal("function"), name: z.string(), description: z.string().nullable(), parameters: z.record(z.string(), z.unknown()).nullable(), strict: z.boolean().nullable() })),
+  tools: z.array(
+    z.object({
+      type: z.literal("function"),
+      name: z.string(),
+      description: z.string().nullable(),
+      parameters: z.record(z.string(), z.unknown()).nullable(),
+      strict: z.boolean().nullable(),
+    }),
+  ),
   top_p: z.number().nullable(),
   truncation: z.literal("disabled"),
   usage: z
@@ -76,7 +99,13 @@ export const responseObject = z.object({
 
 export const embeddingsResponse = z.object({
   object: z.literal("list"),
-  data: z.array(z.object({ object: z.literal("embedding"), index: z.number().int(), embedding: z.union([z.array(z.number()), z.string().meta({ description: "base64 of little-endian float32s (encoding_format: base64)" })]) })),
+  data: z.array(
+    z.object({
+      object: z.literal("embedding"),
+      index: z.number().int(),
+      embedding: z.union([z.array(z.number()), z.string().meta({ description: "base64 of little-endian float32s (encoding_format: base64)" })]),
+    }),
+  ),
   model: z.string(),
   usage: z.object({ prompt_tokens: z.number().int(), total_tokens: z.number().int() }),
 });

@@ -18,21 +18,32 @@ function parseObject(raw: string, name: string, param: string): Record<string, s
   } catch {
     throw badRequest(`${name} is not valid JSON: send a JSON object such as {"company":"Acme"}`, param, "invalid_variables");
   }
-  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw badRequest(`${name} must be a JSON object of variable names to values`, param, "invalid_variables");
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed))
+    throw badRequest(`${name} must be a JSON object of variable names to values`, param, "invalid_variables");
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(parsed)) {
-    if (v !== null && typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") throw badRequest(`${name}: variable "${k}" must be a string, number, boolean or null`, param, "invalid_variables");
+    if (v !== null && typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean")
+      throw badRequest(`${name}: variable "${k}" must be a string, number, boolean or null`, param, "invalid_variables");
     out[k] = asText(v);
   }
   return out;
 }
 
 /** The merged variables (null when no source sent any). */
-export function requestVariables(body: Pick<ChatCompletionRequest, "variables" | "metadata">, header: string | string[] | undefined): Record<string, string> | null {
+export function requestVariables(
+  body: Pick<ChatCompletionRequest, "variables" | "metadata">,
+  header: string | string[] | undefined,
+): Record<string, string> | null {
   const sources: Source[] = [];
-  if (body.variables) sources.push({ name: "`variables`", param: "variables", values: Object.fromEntries(Object.entries(body.variables).map(([k, v]) => [k, asText(v)])) });
+  if (body.variables)
+    sources.push({ name: "`variables`", param: "variables", values: Object.fromEntries(Object.entries(body.variables).map(([k, v]) => [k, asText(v)])) });
   const fromMetadata = body.metadata?.keel_variables;
-  if (fromMetadata !== undefined) sources.push({ name: "metadata.keel_variables", param: "metadata.keel_variables", values: parseObject(fromMetadata, "metadata.keel_variables", "metadata.keel_variables") });
+  if (fromMetadata !== undefined)
+    sources.push({
+      name: "metadata.keel_variables",
+      param: "metadata.keel_variables",
+      values: parseObject(fromMetadata, "metadata.keel_variables", "metadata.keel_variables"),
+    });
   if (header !== undefined) {
     const raw = Array.isArray(header) ? header.join(",") : header;
     sources.push({ name: "The Keel-Variables header", param: "Keel-Variables", values: parseObject(raw, "The Keel-Variables header", "Keel-Variables") });
@@ -43,7 +54,12 @@ export function requestVariables(body: Pick<ChatCompletionRequest, "variables" |
   for (const source of sources) {
     for (const [k, v] of Object.entries(source.values)) {
       const earlier = from[k];
-      if (earlier && merged[k] !== v) throw badRequest(`Variable "${k}" has two different values: in ${earlier.name.replace(/^The /, "the ")} and in ${source.name.replace(/^The /, "the ")}; send it once`, source.param, "conflicting_variables");
+      if (earlier && merged[k] !== v)
+        throw badRequest(
+          `Variable "${k}" has two different values: in ${earlier.name.replace(/^The /, "the ")} and in ${source.name.replace(/^The /, "the ")}; send it once`,
+          source.param,
+          "conflicting_variables",
+        );
       merged[k] = v;
       from[k] = source;
     }

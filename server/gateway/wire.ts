@@ -5,7 +5,17 @@ import "server-only";
 // shape so OpenAI clients raise their usual exceptions.
 import { z } from "zod";
 import { jsonChecked } from "../contracts/fields";
-import type { ChatMessage, CompletionRequest, CompletionResult, FinishReason, Logprobs, RequestParameter, TokenLogprob, ToolCall, ToolDefinition } from "../providers/types";
+import type {
+  ChatMessage,
+  CompletionRequest,
+  CompletionResult,
+  FinishReason,
+  Logprobs,
+  RequestParameter,
+  TokenLogprob,
+  ToolCall,
+  ToolDefinition,
+} from "../providers/types";
 
 const textPart = z.object({ type: z.literal("text"), text: z.string() }).loose();
 const content = z.union([z.string(), z.array(z.union([textPart, z.object({ type: z.string() }).loose()])), z.null()]);
@@ -31,14 +41,21 @@ const wireMessage = z
 const wireTool = z
   .object({
     type: z.literal("function", { error: "only function tools are supported" }),
-    function: z.object({ name: z.string().min(1).max(64), description: z.string().max(4_000).optional(), parameters: z.record(z.string(), z.unknown()).optional() }).loose(),
+    function: z
+      .object({ name: z.string().min(1).max(64), description: z.string().max(4_000).optional(), parameters: z.record(z.string(), z.unknown()).optional() })
+      .loose(),
   })
   .loose();
 
 const responseFormat = z.union([
   z.object({ type: z.literal("text") }),
   z.object({ type: z.literal("json_object") }),
-  z.object({ type: z.literal("json_schema"), json_schema: z.object({ name: z.string().max(64), schema: z.record(z.string(), z.unknown()).optional(), strict: z.boolean().nullable().optional() }).loose() }),
+  z.object({
+    type: z.literal("json_schema"),
+    json_schema: z
+      .object({ name: z.string().max(64), schema: z.record(z.string(), z.unknown()).optional(), strict: z.boolean().nullable().optional() })
+      .loose(),
+  }),
 ]);
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -58,12 +75,19 @@ export const chatCompletionRequest = jsonChecked(
       model: z.string({ error: "is required" }).trim().min(1, "is required").max(300),
       messages: z.array(wireMessage).max(1_000).default([]),
       stream: z.boolean().nullable().optional(),
-      stream_options: z.object({ include_usage: z.boolean().nullable().optional(), include_obfuscation: z.boolean().nullable().optional() }).strict().nullable().optional(),
+      stream_options: z
+        .object({ include_usage: z.boolean().nullable().optional(), include_obfuscation: z.boolean().nullable().optional() })
+        .strict()
+        .nullable()
+        .optional(),
       temperature: z.number().min(0).max(2).nullable().optional(),
       top_p: z.number().min(0).max(1).nullable().optional(),
       max_tokens: z.number().int().min(1).nullable().optional(),
       max_completion_tokens: z.number().int().min(1).nullable().optional(),
-      stop: z.union([z.string(), z.array(z.string()).max(4)]).nullable().optional(),
+      stop: z
+        .union([z.string(), z.array(z.string()).max(4)])
+        .nullable()
+        .optional(),
       tools: z.array(wireTool).max(128).nullable().optional(),
       tool_choice: toolChoice.nullable().optional(),
       parallel_tool_calls: z.boolean().nullable().optional(),
@@ -86,15 +110,21 @@ export const chatCompletionRequest = jsonChecked(
       prompt_cache_key: z.string().max(1_024).nullable().optional(),
       prompt_cache_retention: z.enum(["in_memory", "24h"]).nullable().optional(),
       prompt_cache_options: z.record(z.string(), z.unknown()).nullable().optional(),
-      prediction: z.object({ type: z.literal("content"), content: content }).loose().nullable().optional(),
-      modalities: z.array(z.enum(["text", "audio"])).nullable().optional(),
+      prediction: z
+        .object({ type: z.literal("content"), content: content })
+        .loose()
+        .nullable()
+        .optional(),
+      modalities: z
+        .array(z.enum(["text", "audio"]))
+        .nullable()
+        .optional(),
       /** Keel: the prompt's template variables, for `model: "prompt:<name>@<label>"`. */
       variables: z.record(z.string(), scalar.nullable()).optional(),
     })
     .loose(),
 );
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequest>;
-
 
 /** OpenAI parameters Keel cannot carry back to the client whatever the provider: refused by name. */
 const REFUSED: Record<string, string> = {
@@ -116,7 +146,8 @@ export function refusedParameter(raw: unknown): GatewayError | null {
   for (const [key, value] of Object.entries(raw)) {
     if (value === null || value === undefined) continue;
     if (REFUSED[key]) return new GatewayError(400, "invalid_request_error", `\`${key}\` is not supported: ${REFUSED[key]}.`, "unsupported_parameter", key);
-    if (key === "modalities" && Array.isArray(value) && value.includes("audio")) return new GatewayError(400, "invalid_request_error", `\`modalities\` may only be ["text"]: ${REFUSED.audio}.`, "unsupported_parameter", key);
+    if (key === "modalities" && Array.isArray(value) && value.includes("audio"))
+      return new GatewayError(400, "invalid_request_error", `\`modalities\` may only be ["text"]: ${REFUSED.audio}.`, "unsupported_parameter", key);
     if (!KNOWN.has(key)) return new GatewayError(400, "invalid_request_error", `Unrecognized request argument supplied: ${key}`, "unknown_parameter", key);
   }
   return null;
@@ -166,15 +197,27 @@ export function requestParameters(body: ChatCompletionRequest): Parameters {
   const format = body.response_format;
   if (format?.type === "text") out.responseFormat = { type: "text" };
   if (format?.type === "json_object") out.responseFormat = { type: "json_object" };
-  if (format?.type === "json_schema") out.responseFormat = { type: "json_schema", name: format.json_schema.name, schema: format.json_schema.schema ?? {}, ...(format.json_schema.strict ? { strict: true } : {}) };
+  if (format?.type === "json_schema")
+    out.responseFormat = {
+      type: "json_schema",
+      name: format.json_schema.name,
+      schema: format.json_schema.schema ?? {},
+      ...(format.json_schema.strict ? { strict: true } : {}),
+    };
   set("topP", body.top_p);
   set("seed", body.seed);
   set("n", body.n);
   const choice = body.tool_choice;
   if (choice !== undefined && choice !== null) {
     if (typeof choice === "string") out.toolChoice = choice;
-    else if (choice.type === "function" && typeof (choice as { function?: { name?: unknown } }).function?.name === "string") out.toolChoice = { name: (choice as { function: { name: string } }).function.name };
-    else throw badRequest(`tool_choice of type "${choice.type}" is not supported: send "none", "auto", "required" or { type: "function", function: { name } }`, "tool_choice", "unsupported_parameter");
+    else if (choice.type === "function" && typeof (choice as { function?: { name?: unknown } }).function?.name === "string")
+      out.toolChoice = { name: (choice as { function: { name: string } }).function.name };
+    else
+      throw badRequest(
+        `tool_choice of type "${choice.type}" is not supported: send "none", "auto", "required" or { type: "function", function: { name } }`,
+        "tool_choice",
+        "unsupported_parameter",
+      );
   }
   set("parallelToolCalls", body.parallel_tool_calls);
   set("logprobs", body.logprobs);
@@ -217,7 +260,8 @@ export class GatewayError extends Error {
   }
 }
 
-export const badRequest = (message: string, param: string | null = null, code: string | null = null) => new GatewayError(400, "invalid_request_error", message, code, param);
+export const badRequest = (message: string, param: string | null = null, code: string | null = null) =>
+  new GatewayError(400, "invalid_request_error", message, code, param);
 
 function textOf(value: z.infer<typeof content> | undefined, param: string): string {
   if (value === undefined || value === null) return "";
@@ -235,19 +279,25 @@ export function toChatMessages(messages: ChatCompletionRequest["messages"]): Cha
   return messages.map((m, i) => {
     const text = textOf(m.content, `messages.${i}.content`);
     if (m.role === "tool") return { role: "tool", content: text, toolCallId: m.tool_call_id ?? "" };
-    if (m.role === "assistant" && m.tool_calls?.length) return { role: "assistant", content: text, toolCalls: m.tool_calls.map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments })) };
+    if (m.role === "assistant" && m.tool_calls?.length)
+      return { role: "assistant", content: text, toolCalls: m.tool_calls.map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments })) };
     return { role: m.role === "developer" ? "system" : m.role, content: text };
   });
 }
 
 export function toTools(tools: ChatCompletionRequest["tools"]): ToolDefinition[] | undefined {
   if (!tools?.length) return undefined;
-  return tools.map((t) => ({ name: t.function.name, ...(t.function.description ? { description: t.function.description } : {}), parameters: t.function.parameters ?? { type: "object", properties: {} } }));
+  return tools.map((t) => ({
+    name: t.function.name,
+    ...(t.function.description ? { description: t.function.description } : {}),
+    parameters: t.function.parameters ?? { type: "object", properties: {} },
+  }));
 }
 
 const FINISH: Record<FinishReason, string> = { stop: "stop", length: "length", tool_calls: "tool_calls", content_filter: "content_filter", other: "stop" };
 
-const wireToolCalls = (calls: ToolCall[] | undefined) => calls?.map((c) => ({ id: c.id, type: "function" as const, function: { name: c.name, arguments: c.arguments } }));
+const wireToolCalls = (calls: ToolCall[] | undefined) =>
+  calls?.map((c) => ({ id: c.id, type: "function" as const, function: { name: c.name, arguments: c.arguments } }));
 
 type Choice = { text: string; toolCalls?: ToolCall[]; finishReason: FinishReason; logprobs?: Logprobs | null };
 
@@ -255,13 +305,23 @@ function wireChoice(index: number, c: Choice) {
   const toolCalls = wireToolCalls(c.toolCalls);
   return {
     index,
-    message: { role: "assistant", content: toolCalls?.length && !c.text ? null : c.text, refusal: null, ...(toolCalls?.length ? { tool_calls: toolCalls } : {}) },
+    message: {
+      role: "assistant",
+      content: toolCalls?.length && !c.text ? null : c.text,
+      refusal: null,
+      ...(toolCalls?.length ? { tool_calls: toolCalls } : {}),
+    },
     logprobs: c.logprobs ?? null,
     finish_reason: FINISH[c.finishReason],
   };
 }
 
-export function completionBody(id: string, created: number, model: string, result: Pick<CompletionResult, "text" | "toolCalls" | "finishReason" | "usage" | "logprobs" | "alternatives">) {
+export function completionBody(
+  id: string,
+  created: number,
+  model: string,
+  result: Pick<CompletionResult, "text" | "toolCalls" | "finishReason" | "usage" | "logprobs" | "alternatives">,
+) {
   return {
     id,
     object: "chat.completion",
@@ -277,8 +337,18 @@ export function usageOf(usage: CompletionResult["usage"]) {
 }
 
 /** One SSE `data:` line of a chat.completion.chunk. */
-export function chunkLine(id: string, created: number, model: string, delta: Record<string, unknown>, finishReason: FinishReason | null, usage?: CompletionResult["usage"], logprobs?: TokenLogprob[]): string {
-  const choices = usage ? [] : [{ index: 0, delta, logprobs: logprobs ? { content: logprobs, refusal: null } : null, finish_reason: finishReason ? FINISH[finishReason] : null }];
+export function chunkLine(
+  id: string,
+  created: number,
+  model: string,
+  delta: Record<string, unknown>,
+  finishReason: FinishReason | null,
+  usage?: CompletionResult["usage"],
+  logprobs?: TokenLogprob[],
+): string {
+  const choices = usage
+    ? []
+    : [{ index: 0, delta, logprobs: logprobs ? { content: logprobs, refusal: null } : null, finish_reason: finishReason ? FINISH[finishReason] : null }];
   return `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices, ...(usage ? { usage: usageOf(usage) } : {}) })}\n\n`;
 }
 

@@ -67,7 +67,9 @@ describe("saving a forbidden URL", () => {
     const admin = callerFor(t.users.admin);
     const before = await lastSeq(t.org.id);
 
-    const provider = await refusal(admin.providers.create({ ...scope(), name: `P ${name}`, kind: "openai_compatible", baseUrl: url, apiKey: "sk-test-1234567890" }));
+    const provider = await refusal(
+      admin.providers.create({ ...scope(), name: `P ${name}`, kind: "openai_compatible", baseUrl: url, apiKey: "sk-test-1234567890" }),
+    );
     expect(provider).toMatchObject({ code: "BAD_REQUEST", field: "baseUrl" });
     expect(provider.message).toMatch(/^baseUrl: is refused by Keel's egress policy \(/);
     expect(provider.message).toMatch(reason);
@@ -103,10 +105,21 @@ describe("saving a forbidden URL", () => {
 describe("calling a forbidden URL saved under a wider policy", () => {
   it("refuses provider calls, naming the policy and nothing behind the target", async () => {
     const admin = callerFor(t.users.admin);
-    const provider = await admin.providers.create({ ...scope(), name: "Internal", kind: "openai_compatible", baseUrl: "https://api.example.com/v1", defaultModel: "gpt-4o-mini" });
+    const provider = await admin.providers.create({
+      ...scope(),
+      name: "Internal",
+      kind: "openai_compatible",
+      baseUrl: "https://api.example.com/v1",
+      defaultModel: "gpt-4o-mini",
+    });
     for (const { name, url, reason } of targets()) {
       await getDb().providerConnection.update({ where: { id: provider.id }, data: { baseUrl: url } });
-      const stream = await callerFor(t.users.editor).playground.run({ ...scope(), providerId: provider.id, source: { kind: "draft", content: { type: "text", template: "hi", config: {} } }, variables: {} });
+      const stream = await callerFor(t.users.editor).playground.run({
+        ...scope(),
+        providerId: provider.id,
+        source: { kind: "draft", content: { type: "text", template: "hi", config: {} } },
+        variables: {},
+      });
       const events: PlaygroundEvent[] = [];
       for await (const e of stream as AsyncIterable<PlaygroundEvent>) events.push(e);
       const last = events.at(-1)!;
@@ -121,8 +134,19 @@ describe("calling a forbidden URL saved under a wider policy", () => {
   it("does not deliver webhooks; the log says refused by policy", async () => {
     const hooks = [];
     for (const { name, url, reason } of targets()) {
-      const hook = await getDb().webhook.create({ data: { projectId: t.project.id, url, events: ["deployment.requested"], secretEncrypted: encryptSecret("whsec_test", "webhook-secret"), secretHint: "test", createdByLabel: "test" } });
-      const delivery = await getDb().webhookDelivery.create({ data: { webhookId: hook.id, eventId: uuidv7(), event: "deployment.requested", payload: { name } } });
+      const hook = await getDb().webhook.create({
+        data: {
+          projectId: t.project.id,
+          url,
+          events: ["deployment.requested"],
+          secretEncrypted: encryptSecret("whsec_test", "webhook-secret"),
+          secretHint: "test",
+          createdByLabel: "test",
+        },
+      });
+      const delivery = await getDb().webhookDelivery.create({
+        data: { webhookId: hook.id, eventId: uuidv7(), event: "deployment.requested", payload: { name } },
+      });
       hooks.push({ name, reason, hook, delivery });
     }
     await dispatcherIdle();
@@ -193,7 +217,9 @@ describe("an allow-listed target", () => {
     try {
       const admin = callerFor(t.users.admin);
       const base = `http://127.0.0.1:${allowed.port}`;
-      await expect(admin.providers.create({ ...scope(), name: "Allowed", kind: "openai_compatible", baseUrl: `${base}/v1` })).resolves.toMatchObject({ name: "Allowed" });
+      await expect(admin.providers.create({ ...scope(), name: "Allowed", kind: "openai_compatible", baseUrl: `${base}/v1` })).resolves.toMatchObject({
+        name: "Allowed",
+      });
       const hook = await admin.webhooks.create({ ...scope(), url: `${base}/hook`, events: ["deployment.requested"] });
       const delivery = await getDb().webhookDelivery.create({ data: { webhookId: hook.id, eventId: uuidv7(), event: "deployment.requested", payload: {} } });
       await dispatcherIdle();
@@ -218,8 +244,26 @@ describe("delivery logs written before the policy", () => {
   it("no longer show what the receiver answered", async () => {
     const admin = callerFor(t.users.admin);
     const hook = await admin.webhooks.create({ ...scope(), url: "https://hooks.example.com/old", events: ["deployment.requested"] });
-    const old: DeliveryAttempt & { response: unknown } = { at: new Date().toISOString(), attempt: 1, statusCode: 200, durationMs: 3, error: null, response: INTERNAL_ANSWER as unknown as null };
-    await getDb().webhookDelivery.create({ data: { webhookId: hook.id, eventId: uuidv7(), event: "deployment.requested", payload: {}, status: "succeeded", attempts: 1, log: [old], lastStatusCode: 200 } });
+    const old: DeliveryAttempt & { response: unknown } = {
+      at: new Date().toISOString(),
+      attempt: 1,
+      statusCode: 200,
+      durationMs: 3,
+      error: null,
+      response: INTERNAL_ANSWER as unknown as null,
+    };
+    await getDb().webhookDelivery.create({
+      data: {
+        webhookId: hook.id,
+        eventId: uuidv7(),
+        event: "deployment.requested",
+        payload: {},
+        status: "succeeded",
+        attempts: 1,
+        log: [old],
+        lastStatusCode: 200,
+      },
+    });
     const listed = await admin.webhooks.deliveries({ ...scope(), webhookId: hook.id, page: 1, pageSize: 25 });
     expect(listed.rows[0]!.log[0]).toMatchObject({ statusCode: 200, durationMs: 3, response: null });
     expect(JSON.stringify(listed)).not.toContain(INTERNAL_ANSWER);

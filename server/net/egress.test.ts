@@ -53,9 +53,12 @@ describe("KEEL_EGRESS_ALLOW", () => {
     expect(parseEgressAllow(undefined).cidrs).toEqual([]);
   });
 
-  it.each(["10.0.0.256", "2130706433", "10.0.0.0/33", "http://models.internal", "models internal", "::1/129", "*.internal"])("refuses %s, naming it", (entry) => {
-    expect(() => parseEgressAllow(`127.0.0.0/8,${entry}`)).toThrow(`"${entry}" is neither a CIDR`);
-  });
+  it.each(["10.0.0.256", "2130706433", "10.0.0.0/33", "http://models.internal", "models internal", "::1/129", "*.internal"])(
+    "refuses %s, naming it",
+    (entry) => {
+      expect(() => parseEgressAllow(`127.0.0.0/8,${entry}`)).toThrow(`"${entry}" is neither a CIDR`);
+    },
+  );
 });
 
 describe("which addresses are refused", () => {
@@ -109,7 +112,10 @@ describe("call time: forbidden targets are refused before anything is sent", () 
 
   it("refuses them for provider calls, without retrying and without what was behind them", async () => {
     for (const [name, url, reason] of FORBIDDEN) {
-      const provider = createProvider({ kind: "openai_compatible", baseUrl: url(), apiKey: "sk-test-1234567890", name: "Internal" }, { retryBaseMs: 1, maxRetries: 2 });
+      const provider = createProvider(
+        { kind: "openai_compatible", baseUrl: url(), apiKey: "sk-test-1234567890", name: "Internal" },
+        { retryBaseMs: 1, maxRetries: 2 },
+      );
       const error = (await provider.complete({ model: "m", messages: [{ role: "user", content: "hi" }] }).catch((e: unknown) => e)) as ProviderError;
       expect(error, name).toBeInstanceOf(ProviderError);
       expect(error.message, name).toMatch(/^Keel did not call Internal: refused by Keel's egress policy \(/);
@@ -201,7 +207,11 @@ describe("provider connection errors", () => {
     const hangUp = await listen("127.0.0.1", () => (req) => req.socket.destroy());
     try {
       const messages = [];
-      for (const [name, port] of [["closed", closed.port], ["reset", reset.port], ["hang-up", hangUp.port]] as const) {
+      for (const [name, port] of [
+        ["closed", closed.port],
+        ["reset", reset.port],
+        ["hang-up", hangUp.port],
+      ] as const) {
         const provider = createProvider({ kind: "openai_compatible", baseUrl: `http://127.0.0.1:${port}/v1`, name: "Local" }, { maxRetries: 0 });
         const error = (await provider.complete({ model: "m", messages: [{ role: "user", content: "hi" }] }).catch((e: unknown) => e)) as ProviderError;
         expect(error, name).toMatchObject({ code: "network" });
@@ -224,7 +234,11 @@ describe("save-time check", () => {
   });
 
   it("refuses other schemes, and accepts a public name that does not resolve here", async () => {
-    await expect(checkUrlForSave("file:///etc/passwd", "url")).rejects.toMatchObject({ code: "BAD_REQUEST", field: "url", message: "url: must be an http(s) URL" });
+    await expect(checkUrlForSave("file:///etc/passwd", "url")).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      field: "url",
+      message: "url: must be an http(s) URL",
+    });
     await expect(checkUrlForSave("https://api.openai.invalid/v1", "baseUrl")).resolves.toBeUndefined();
     await expect(checkUrlForSave("https://8.8.8.8/v1", "baseUrl")).resolves.toBeUndefined();
   });

@@ -78,7 +78,11 @@ type ConnectionCallback = (error: Error | null, stream: Duplex) => void;
  * Wraps an agent's createConnection: refuses Unix sockets and refused address literals, adds the
  * checked lookup, and checks the connected socket's remote address once more.
  */
-function guardedConnection(options: http.ClientRequestArgs, callback: ConnectionCallback | undefined, create: (options: http.ClientRequestArgs) => Duplex | null | undefined): Duplex | null | undefined {
+function guardedConnection(
+  options: http.ClientRequestArgs,
+  callback: ConnectionCallback | undefined,
+  create: (options: http.ClientRequestArgs) => Duplex | null | undefined,
+): Duplex | null | undefined {
   const policy = getEgressPolicy();
   const host = options.host ?? options.hostname ?? "localhost";
   const fail = (error: Error) => {
@@ -178,8 +182,10 @@ function send(input: Parameters<typeof fetch>[0], init: RequestInit): Promise<Se
     const body = init.body ?? undefined;
     const headers = headersOf(init);
     if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
-    const request = (url.protocol === "https:" ? https : http).request(url, { method: init.method ?? "GET", headers, agent, signal: init.signal ?? undefined }, (response) =>
-      resolve({ response, request }),
+    const request = (url.protocol === "https:" ? https : http).request(
+      url,
+      { method: init.method ?? "GET", headers, agent, signal: init.signal ?? undefined },
+      (response) => resolve({ response, request }),
     );
     request.on("error", (error) => reject(egressRefusalIn(error) ?? new TypeError("fetch failed", { cause: error })));
     request.end(body);

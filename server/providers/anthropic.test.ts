@@ -63,8 +63,19 @@ describe("complete", () => {
 
   it("maps temperature, max_tokens, stop sequences and tools (input_schema)", async () => {
     const parameters = { type: "object", properties: { city: { type: "string" } } };
-    const result = await provider().complete({ ...hello, temperature: 0.3, maxTokens: 99, stop: ["END"], tools: [{ name: "weather", description: "Weather", parameters }] });
-    expect(fake.requests[0]?.body).toMatchObject({ temperature: 0.3, max_tokens: 99, stop_sequences: ["END"], tools: [{ name: "weather", description: "Weather", input_schema: parameters }] });
+    const result = await provider().complete({
+      ...hello,
+      temperature: 0.3,
+      maxTokens: 99,
+      stop: ["END"],
+      tools: [{ name: "weather", description: "Weather", parameters }],
+    });
+    expect(fake.requests[0]?.body).toMatchObject({
+      temperature: 0.3,
+      max_tokens: 99,
+      stop_sequences: ["END"],
+      tools: [{ name: "weather", description: "Weather", input_schema: parameters }],
+    });
     expect(result).toMatchObject({ text: "", finishReason: "tool_calls", toolCalls: [{ id: "toolu_1", name: "weather" }] });
     expect(JSON.parse(result.toolCalls![0]!.arguments)).toEqual({ input: "How are you?" });
   });
@@ -80,7 +91,10 @@ describe("complete", () => {
   });
 
   it("omits system when there is none, and accepts a base URL ending in /v1", async () => {
-    await createProvider({ kind: "anthropic", baseUrl: `${fake.anthropicUrl}/v1/`, apiKey: KEY }).complete({ model: "claude-sonnet-4", messages: [{ role: "user", content: "Hi" }] });
+    await createProvider({ kind: "anthropic", baseUrl: `${fake.anthropicUrl}/v1/`, apiKey: KEY }).complete({
+      model: "claude-sonnet-4",
+      messages: [{ role: "user", content: "Hi" }],
+    });
     expect(fake.requests[0]?.path).toBe("/v1/messages");
     expect(fake.requests[0]?.body.system).toBeUndefined();
   });
@@ -91,7 +105,12 @@ describe("stream", () => {
     const { deltas, result } = await collect(provider().stream(hello));
     expect(deltas.join("")).toBe("Echo: How are you?");
     expect(deltas.length).toBe(4);
-    expect(result).toMatchObject({ text: "Echo: How are you?", usage: { inputTokens: 10, outputTokens: 4 }, finishReason: "stop", model: "claude-3-5-haiku-latest" });
+    expect(result).toMatchObject({
+      text: "Echo: How are you?",
+      usage: { inputTokens: 10, outputTokens: 4 },
+      finishReason: "stop",
+      model: "claude-3-5-haiku-latest",
+    });
     expect(fake.requests[0]?.body.stream).toBe(true);
   });
 
@@ -103,7 +122,8 @@ describe("stream", () => {
   });
 
   it("throws the provider's in-stream error event", async () => {
-    const body = 'event: message_start\ndata: {"type":"message_start","message":{"model":"claude","usage":{"input_tokens":3,"output_tokens":1}}}\n\nevent: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n';
+    const body =
+      'event: message_start\ndata: {"type":"message_start","message":{"model":"claude","usage":{"input_tokens":3,"output_tokens":1}}}\n\nevent: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n';
     let calls = 0;
     const overloaded: typeof fetch = async () => {
       calls += 1;
@@ -138,7 +158,10 @@ describe("errors", () => {
 
 describe("request parameters", () => {
   it("maps top_p, user and tool_choice onto the Messages API", async () => {
-    const tools = [{ name: "a", parameters: { type: "object" } }, { name: "b", parameters: { type: "object" } }];
+    const tools = [
+      { name: "a", parameters: { type: "object" } },
+      { name: "b", parameters: { type: "object" } },
+    ];
     const cases: [CompletionRequest["toolChoice"], boolean | undefined, unknown][] = [
       [undefined, undefined, undefined],
       ["auto", undefined, { type: "auto" }],
@@ -148,7 +171,14 @@ describe("request parameters", () => {
       [undefined, false, { type: "auto", disable_parallel_tool_use: true }],
     ];
     for (const [toolChoice, parallelToolCalls, expected] of cases) {
-      await provider().complete({ ...hello, tools, topP: 0.4, user: "u-1", ...(toolChoice && { toolChoice }), ...(parallelToolCalls !== undefined && { parallelToolCalls }) });
+      await provider().complete({
+        ...hello,
+        tools,
+        topP: 0.4,
+        user: "u-1",
+        ...(toolChoice && { toolChoice }),
+        ...(parallelToolCalls !== undefined && { parallelToolCalls }),
+      });
       const sent = fake.requests.at(-1)!.body;
       expect(sent.tool_choice, JSON.stringify(toolChoice)).toEqual(expected);
       expect(sent).toMatchObject({ top_p: 0.4, metadata: { user_id: "u-1" } });
@@ -157,7 +187,21 @@ describe("request parameters", () => {
 
   it("names the first parameter it cannot carry, and not a default spelled out", () => {
     const p = provider();
-    expect(p.unsupported({ n: 1, logprobs: false, store: false, parallelToolCalls: true, metadata: {}, presencePenalty: 0, frequencyPenalty: 0, logitBias: {}, topP: 1, toolChoice: "required", user: "u" })).toBeNull();
+    expect(
+      p.unsupported({
+        n: 1,
+        logprobs: false,
+        store: false,
+        parallelToolCalls: true,
+        metadata: {},
+        presencePenalty: 0,
+        frequencyPenalty: 0,
+        logitBias: {},
+        topP: 1,
+        toolChoice: "required",
+        user: "u",
+      }),
+    ).toBeNull();
     expect(p.unsupported({ presencePenalty: 0.5 })).toBe("presencePenalty");
     expect(p.unsupported({ n: 2 })).toBe("n");
     expect(p.unsupported({ topP: 1, seed: 3, logprobs: true })).toBe("seed");

@@ -54,7 +54,13 @@ function toAnthropicMessage(m: CompletionRequest["messages"][number]): Record<st
         return {};
       }
     };
-    return { role: "assistant", content: [...(m.content ? [{ type: "text", text: m.content }] : []), ...m.toolCalls.map((c) => ({ type: "tool_use", id: c.id, name: c.name, input: input(c.arguments) }))] };
+    return {
+      role: "assistant",
+      content: [
+        ...(m.content ? [{ type: "text", text: m.content }] : []),
+        ...m.toolCalls.map((c) => ({ type: "tool_use", id: c.id, name: c.name, input: input(c.arguments) })),
+      ],
+    };
   }
   return { role: m.role, content: m.content };
 }
@@ -80,7 +86,8 @@ export function toAnthropicBody(req: CompletionRequest, stream: boolean): Record
   if (system.length) body.system = system.join("\n\n");
   if (req.temperature !== undefined) body.temperature = req.temperature;
   if (req.stop?.length) body.stop_sequences = req.stop;
-  if (req.tools?.length) body.tools = req.tools.map((t) => ({ name: t.name, ...(t.description && { description: t.description }), input_schema: t.parameters }));
+  if (req.tools?.length)
+    body.tools = req.tools.map((t) => ({ name: t.name, ...(t.description && { description: t.description }), input_schema: t.parameters }));
   if (req.topP !== undefined) body.top_p = req.topP;
   const choice = toolChoiceOf(req);
   if (choice) body.tool_choice = choice;
@@ -115,10 +122,17 @@ function inputTokensOf(u: WireUsage | undefined): number {
 function eventError(t: Transport, error: WireEvent["error"]): ProviderError {
   // overloaded_error / api_error inside a stream are the 529 / 500 of the streaming world.
   const retryable = error?.type === "overloaded_error" || error?.type === "api_error";
-  return new ProviderError({ code: "http", retryable, message: providerMessage(t, `${t.label} reported an error: ${error?.message ?? error?.type ?? "unknown error"}`) });
+  return new ProviderError({
+    code: "http",
+    retryable,
+    message: providerMessage(t, `${t.label} reported an error: ${error?.message ?? error?.type ?? "unknown error"}`),
+  });
 }
 
-export function createAnthropicProvider(connection: { baseUrl?: string | null; apiKey?: string | null; name?: string }, options: ProviderOptions = {}): Provider {
+export function createAnthropicProvider(
+  connection: { baseUrl?: string | null; apiKey?: string | null; name?: string },
+  options: ProviderOptions = {},
+): Provider {
   const baseUrl = connection.baseUrl || ANTHROPIC_DEFAULT_BASE_URL;
   // Accept both https://api.anthropic.com and …/v1 as the base URL.
   const url = joinUrl(baseUrl.replace(/\/v1\/*(?=$|\?)/, ""), "/v1/messages");

@@ -71,7 +71,9 @@ describe("helpers", () => {
   });
   it("clips very long provider messages", async () => {
     const long: typeof fetch = async () => new Response(JSON.stringify({ error: { message: "x".repeat(5000) } }), { status: 400 });
-    const error = (await createProvider({ kind: "openai_compatible", apiKey: "sk-abcdef" }, { fetch: long }).complete({ model: "m", messages: [] }).catch((e: Error) => e)) as Error;
+    const error = (await createProvider({ kind: "openai_compatible", apiKey: "sk-abcdef" }, { fetch: long })
+      .complete({ model: "m", messages: [] })
+      .catch((e: Error) => e)) as Error;
     expect(error.message.length).toBeLessThan(600);
   });
   it("redacts a key passed in the base URL's query string", async () => {

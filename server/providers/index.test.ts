@@ -21,9 +21,15 @@ describe("createProvider", () => {
       return new Response("{}", { status: 400 });
     };
     const req = { model: "m", messages: [] };
-    await createProvider({ kind: "openai_compatible", baseUrl: "https://gw.example.com/openai/v1/?api-version=1" }, { fetch: record }).complete(req).catch(() => {});
-    await createProvider({ kind: "anthropic" }, { fetch: record }).complete(req).catch(() => {});
-    await createProvider({ kind: "anthropic", baseUrl: "https://proxy.example.com/anthropic/v1/" }, { fetch: record }).complete(req).catch(() => {});
+    await createProvider({ kind: "openai_compatible", baseUrl: "https://gw.example.com/openai/v1/?api-version=1" }, { fetch: record })
+      .complete(req)
+      .catch(() => {});
+    await createProvider({ kind: "anthropic" }, { fetch: record })
+      .complete(req)
+      .catch(() => {});
+    await createProvider({ kind: "anthropic", baseUrl: "https://proxy.example.com/anthropic/v1/" }, { fetch: record })
+      .complete(req)
+      .catch(() => {});
     expect(urls).toEqual([
       "https://gw.example.com/openai/v1/chat/completions?api-version=1",
       "https://api.anthropic.com/v1/messages",

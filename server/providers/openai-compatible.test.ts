@@ -22,7 +22,13 @@ beforeEach(() => fake.reset());
 const provider = (options: ProviderOptions = {}, apiKey: string | null = KEY): Provider =>
   createProvider({ kind: "openai_compatible", baseUrl: fake.url, apiKey, name: "Fake OpenAI" }, { retryBaseMs: 10, ...options });
 
-const hello: CompletionRequest = { model: "gpt-4o-mini", messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Hello there" }] };
+const hello: CompletionRequest = {
+  model: "gpt-4o-mini",
+  messages: [
+    { role: "system", content: "Be brief." },
+    { role: "user", content: "Hello there" },
+  ],
+};
 
 async function collect(events: AsyncIterable<StreamEvent>): Promise<{ deltas: string[]; result: CompletionResult }> {
   const deltas: string[] = [];
@@ -48,7 +54,13 @@ async function caught(promise: Promise<unknown>): Promise<ProviderError> {
 describe("complete", () => {
   it("posts a chat completion with the bearer key and parses text, usage and finish reason", async () => {
     const result = await provider().complete(hello);
-    expect(result).toMatchObject({ text: "Echo: Hello there", model: "gpt-4o-mini", finishReason: "stop", attempts: 1, usage: { inputTokens: 6, outputTokens: 3 } });
+    expect(result).toMatchObject({
+      text: "Echo: Hello there",
+      model: "gpt-4o-mini",
+      finishReason: "stop",
+      attempts: 1,
+      usage: { inputTokens: 6, outputTokens: 3 },
+    });
     expect(result.toolCalls).toBeUndefined();
     expect(result.latencyMs).toBeGreaterThanOrEqual(0);
     const [req] = fake.requests;
@@ -110,7 +122,13 @@ describe("stream", () => {
     const { deltas, result } = await collect(provider().stream(hello));
     expect(deltas.length).toBeGreaterThan(1);
     expect(deltas.join("")).toBe("Echo: Hello there");
-    expect(result).toMatchObject({ text: "Echo: Hello there", usage: { inputTokens: 6, outputTokens: 3 }, finishReason: "stop", model: "gpt-4o-mini", attempts: 1 });
+    expect(result).toMatchObject({
+      text: "Echo: Hello there",
+      usage: { inputTokens: 6, outputTokens: 3 },
+      finishReason: "stop",
+      model: "gpt-4o-mini",
+      attempts: 1,
+    });
     expect(fake.requests[0]?.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
   });
 
@@ -220,7 +238,9 @@ describe("retries", () => {
       calls += 1;
       return egressFetch(input, init);
     };
-    const error = await caught(createProvider({ kind: "openai_compatible", baseUrl: url, apiKey: KEY }, { retryBaseMs: 1, maxRetries: 2, fetch: counting }).complete(hello));
+    const error = await caught(
+      createProvider({ kind: "openai_compatible", baseUrl: url, apiKey: KEY }, { retryBaseMs: 1, maxRetries: 2, fetch: counting }).complete(hello),
+    );
     expect(calls).toBe(3);
     expect(error).toMatchObject({ code: "network", retryable: true, status: null });
     expect(error.message).toMatch(/^Could not reach 127\.0\.0\.1:\d+\.$/);
@@ -306,7 +326,9 @@ describe("error messages", () => {
 
   it("never show credentials from the base URL", async () => {
     const withCreds = fake.url.replace("http://", "http://user:hunter22@");
-    const error = await caught(createProvider({ kind: "openai_compatible", baseUrl: withCreds, apiKey: KEY }, { maxRetries: 0 }).complete({ ...hello, model: "" }));
+    const error = await caught(
+      createProvider({ kind: "openai_compatible", baseUrl: withCreds, apiKey: KEY }, { maxRetries: 0 }).complete({ ...hello, model: "" }),
+    );
     expect(error.message).not.toContain("hunter22");
   });
 
@@ -378,7 +400,9 @@ describe("request parameters", () => {
       safety_identifier: "s",
     });
     expect(result.text).toBe("Echo: Hello there");
-    expect(result.alternatives).toEqual([{ text: "Echo 1: Hello there", finishReason: "stop", logprobs: expect.objectContaining({ content: expect.any(Array) }) }]);
+    expect(result.alternatives).toEqual([
+      { text: "Echo 1: Hello there", finishReason: "stop", logprobs: expect.objectContaining({ content: expect.any(Array) }) },
+    ]);
     expect(result.logprobs!.content!.map((l) => l.token)).toEqual(["Echo: ", "Hello ", "there"]);
     // A named tool choice in OpenAI's object form.
     await p.complete({ ...hello, tools: [{ name: "f", parameters: {} }], toolChoice: { name: "f" } });

@@ -6,7 +6,21 @@ import { classifyError, createTransport, parseEventData, postJson, providerMessa
 import { streamWithRetries, withRetries } from "./retry";
 import { estimateTokens, estimateUsage } from "./tokens";
 import { firstUnsupported, REQUEST_PARAMETERS } from "./parameters";
-import type { Alternative, CompletionRequest, CompletionResult, EmbeddingRequest, EmbeddingResult, FinishReason, Logprobs, Provider, ProviderOptions, StreamEvent, TokenLogprob, ToolCall, Usage } from "./types";
+import type {
+  Alternative,
+  CompletionRequest,
+  CompletionResult,
+  EmbeddingRequest,
+  EmbeddingResult,
+  FinishReason,
+  Logprobs,
+  Provider,
+  ProviderOptions,
+  StreamEvent,
+  TokenLogprob,
+  ToolCall,
+  Usage,
+} from "./types";
 
 export const OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
 /** An OpenAI-compatible server takes every chat-completions parameter under its own name. */
@@ -17,13 +31,23 @@ type WireUsage = { prompt_tokens?: number; completion_tokens?: number };
 type WireError = { error?: { message?: string } | string };
 type WireCompletion = WireError & {
   model?: string;
-  choices?: { index?: number; message?: { content?: string | null; refusal?: string | null; tool_calls?: WireToolCall[] }; finish_reason?: string | null; logprobs?: Logprobs | null }[];
+  choices?: {
+    index?: number;
+    message?: { content?: string | null; refusal?: string | null; tool_calls?: WireToolCall[] };
+    finish_reason?: string | null;
+    logprobs?: Logprobs | null;
+  }[];
   usage?: WireUsage | null;
 };
 type WireEmbeddings = WireError & { model?: string; data?: { index?: number; embedding?: unknown }[]; usage?: { prompt_tokens?: number } | null };
 type WireChunk = WireError & {
   model?: string;
-  choices?: { index?: number; delta?: { content?: string | null; refusal?: string | null; tool_calls?: WireToolCall[] }; finish_reason?: string | null; logprobs?: { content?: TokenLogprob[] | null } | null }[];
+  choices?: {
+    index?: number;
+    delta?: { content?: string | null; refusal?: string | null; tool_calls?: WireToolCall[] };
+    finish_reason?: string | null;
+    logprobs?: { content?: TokenLogprob[] | null } | null;
+  }[];
   usage?: WireUsage | null;
 };
 
@@ -34,7 +58,11 @@ const NEEDS_MAX_COMPLETION_TOKENS = /^(o\d|gpt-5)/;
 function toWireMessage(m: CompletionRequest["messages"][number]): Record<string, unknown> {
   if (m.role === "tool") return { role: "tool", content: m.content, tool_call_id: m.toolCallId ?? "" };
   if (m.role === "assistant" && m.toolCalls?.length) {
-    return { role: "assistant", content: m.content || null, tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.arguments } })) };
+    return {
+      role: "assistant",
+      content: m.content || null,
+      tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.arguments } })),
+    };
   }
   return { role: m.role, content: m.content };
 }
@@ -50,16 +78,23 @@ export function toOpenAIBody(req: CompletionRequest, stream: boolean): Record<st
   const format = req.responseFormat;
   if (format?.type === "json_object") body.response_format = { type: "json_object" };
   if (format?.type === "json_schema") {
-    body.response_format = { type: "json_schema", json_schema: { name: format.name, schema: format.schema, ...(format.strict !== undefined && { strict: format.strict }) } };
+    body.response_format = {
+      type: "json_schema",
+      json_schema: { name: format.name, schema: format.schema, ...(format.strict !== undefined && { strict: format.strict }) },
+    };
   }
   if (req.tools?.length) {
-    body.tools = req.tools.map((t) => ({ type: "function", function: { name: t.name, ...(t.description && { description: t.description }), parameters: t.parameters } }));
+    body.tools = req.tools.map((t) => ({
+      type: "function",
+      function: { name: t.name, ...(t.description && { description: t.description }), parameters: t.parameters },
+    }));
   }
   // Everything else is OpenAI's own parameter under its own name: forwarded as given.
   if (req.topP !== undefined) body.top_p = req.topP;
   if (req.seed !== undefined) body.seed = req.seed;
   if (req.n !== undefined) body.n = req.n;
-  if (req.toolChoice !== undefined) body.tool_choice = typeof req.toolChoice === "string" ? req.toolChoice : { type: "function", function: { name: req.toolChoice.name } };
+  if (req.toolChoice !== undefined)
+    body.tool_choice = typeof req.toolChoice === "string" ? req.toolChoice : { type: "function", function: { name: req.toolChoice.name } };
   if (req.parallelToolCalls !== undefined) body.parallel_tool_calls = req.parallelToolCalls;
   if (req.logprobs !== undefined) body.logprobs = req.logprobs;
   if (req.topLogprobs !== undefined) body.top_logprobs = req.topLogprobs;
@@ -114,7 +149,10 @@ function streamError(t: Transport, error: WireError["error"]): ProviderError {
   return new ProviderError({ code: "http", message: providerMessage(t, `${t.label} reported an error mid-stream: ${message}`) });
 }
 
-export function createOpenAICompatibleProvider(connection: { baseUrl?: string | null; apiKey?: string | null; name?: string }, options: ProviderOptions = {}): Provider {
+export function createOpenAICompatibleProvider(
+  connection: { baseUrl?: string | null; apiKey?: string | null; name?: string },
+  options: ProviderOptions = {},
+): Provider {
   const baseUrl = connection.baseUrl || OPENAI_DEFAULT_BASE_URL;
   const url = joinUrl(baseUrl, "/chat/completions");
   const embeddingsUrl = joinUrl(baseUrl, "/embeddings");
@@ -235,17 +273,25 @@ export function createOpenAICompatibleProvider(connection: { baseUrl?: string | 
     });
     const data = json.data;
     if (!Array.isArray(data) || data.length !== req.input.length) {
-      throw new ProviderError({ code: "invalid_response", message: `${t.label} answered with ${Array.isArray(data) ? data.length : "no"} embeddings for ${req.input.length} inputs.` });
+      throw new ProviderError({
+        code: "invalid_response",
+        message: `${t.label} answered with ${Array.isArray(data) ? data.length : "no"} embeddings for ${req.input.length} inputs.`,
+      });
     }
     const embeddings: number[][] = new Array<number[]>(data.length);
     data.forEach((d, i) => {
       const vector = d.embedding;
-      if (!Array.isArray(vector) || !vector.every((x) => typeof x === "number")) throw new ProviderError({ code: "invalid_response", message: `${t.label} answered with an embedding that is not an array of numbers.` });
+      if (!Array.isArray(vector) || !vector.every((x) => typeof x === "number"))
+        throw new ProviderError({ code: "invalid_response", message: `${t.label} answered with an embedding that is not an array of numbers.` });
       const index = typeof d.index === "number" && d.index >= 0 && d.index < data.length ? d.index : i;
       embeddings[index] = vector as number[];
     });
-    if (embeddings.some((e) => e === undefined)) throw new ProviderError({ code: "invalid_response", message: `${t.label} answered with duplicate embedding indexes.` });
-    const inputTokens = typeof json.usage?.prompt_tokens === "number" ? json.usage.prompt_tokens : req.input.reduce((sum, x) => sum + (typeof x === "string" ? estimateTokens(x) : x.length), 0);
+    if (embeddings.some((e) => e === undefined))
+      throw new ProviderError({ code: "invalid_response", message: `${t.label} answered with duplicate embedding indexes.` });
+    const inputTokens =
+      typeof json.usage?.prompt_tokens === "number"
+        ? json.usage.prompt_tokens
+        : req.input.reduce((sum, x) => sum + (typeof x === "string" ? estimateTokens(x) : x.length), 0);
     return { embeddings, usage: { inputTokens }, model: json.model ?? req.model, latencyMs: Math.round(performance.now() - started), attempts };
   }
 

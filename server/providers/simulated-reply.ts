@@ -78,7 +78,9 @@ export function readDirectives(instructions: string): Directives {
     if (yes) recognised++;
     return yes;
   };
-  const greetByName = has(/\b(greet|address|call)\s+(the\s+)?(customer|user|them|the person)?\s*by\s+(their\s+|first\s+)?name\b|\buse\s+the\s+(customer|user)'?s\s+(first\s+)?name\b/i);
+  const greetByName = has(
+    /\b(greet|address|call)\s+(the\s+)?(customer|user|them|the person)?\s*by\s+(their\s+|first\s+)?name\b|\buse\s+the\s+(customer|user)'?s\s+(first\s+)?name\b/i,
+  );
   const tone: Tone = has(/\b(empathetic|empathic|apologetic|compassionate|sympathetic)\b/i)
     ? "empathetic"
     : has(/\b(friendly|warm|casual|cheerful|playful)\b/i)
@@ -125,13 +127,31 @@ export function readDirectives(instructions: string): Directives {
         .filter((s) => s.length > 3)
     : [];
   if (policy.length) recognised++;
-  return { greetByName, tone, concise, sentences, bullets, json, categories, categoryOnly, signOff, endWith, language: lang ? LANGUAGES[lang[1]!.toLowerCase()]! : "en", handOver, policy, recognised };
+  return {
+    greetByName,
+    tone,
+    concise,
+    sentences,
+    bullets,
+    json,
+    categories,
+    categoryOnly,
+    signOff,
+    endWith,
+    language: lang ? LANGUAGES[lang[1]!.toLowerCase()]! : "en",
+    handOver,
+    policy,
+    recognised,
+  };
 }
 
 // ----- facts from the user's message ----------------------------------------------------------
 
 const NAME = "([A-Z][a-zA-Z'’-]+(?:\\s+[A-Z][a-zA-Z'’-]+)?)";
-const NAME_PATTERNS = [new RegExp(`\\b(?:Customer|Name|Customer name|From)\\s*:\\s*${NAME}`), new RegExp(`\\b(?:[Mm]y name is|[Tt]his is|I am|I'm)\\s+${NAME}\\b`)];
+const NAME_PATTERNS = [
+  new RegExp(`\\b(?:Customer|Name|Customer name|From)\\s*:\\s*${NAME}`),
+  new RegExp(`\\b(?:[Mm]y name is|[Tt]his is|I am|I'm)\\s+${NAME}\\b`),
+];
 const NOT_NAMES = new Set(["Order", "Unknown", "Not", "Sorry", "Having", "Trying", "Still", "Very", "So", "The", "A", "An"]);
 
 /** Keyword families: what a question is about, and which policy sentences speak to it. */
@@ -184,16 +204,29 @@ export function readFacts(messages: ChatMessage[]): Facts {
   }
   const order = /\border\s*(?:no\.?|number|id)?\s*:?\s*(#?[A-Z0-9][A-Z0-9-]{2,})\b/i.exec(userText);
   const subject = subjectOf(userText);
-  return { name, orderId: order?.[1] && /\d/.test(order[1]) ? order[1] : undefined, topic: topicOf(subject).phrase, subject, hasUser: userText.trim().length > 0 };
+  return {
+    name,
+    orderId: order?.[1] && /\d/.test(order[1]) ? order[1] : undefined,
+    topic: topicOf(subject).phrase,
+    subject,
+    hasUser: userText.trim().length > 0,
+  };
 }
 
-const STOPWORDS = new Set("about above after again also because been before being could does doing from have having here into just like make more most much need only other over please should some such tell than that their them then there these they this those very want what when where which while will with would write your yours".split(" "));
+const STOPWORDS = new Set(
+  "about above after again also because been before being could does doing from have having here into just like make more most much need only other over please should some such tell than that their them then there these they this those very want what when where which while will with would write your yours".split(
+    " ",
+  ),
+);
 
 function topicOf(subject: string): { phrase: string; policy?: RegExp } {
   const known = TOPICS.find((t) => t.re.test(subject));
   if (known) return known;
   // Not a known subject: name it by its longest words (never the message itself).
-  const words = [...new Set(subject.toLowerCase().match(/[a-z][a-z'-]{3,}/g) ?? [])].filter((w) => !STOPWORDS.has(w)).sort((a, b) => b.length - a.length || a.localeCompare(b)).slice(0, 3);
+  const words = [...new Set(subject.toLowerCase().match(/[a-z][a-z'-]{3,}/g) ?? [])]
+    .filter((w) => !STOPWORDS.has(w))
+    .sort((a, b) => b.length - a.length || a.localeCompare(b))
+    .slice(0, 3);
   return { phrase: words.length ? `your message (${words.join(", ")})` : "your message" };
 }
 
@@ -218,7 +251,11 @@ const ENGLISH: Record<Tone, { ack: string[]; closing: string[] }> = {
     closing: ["Anything else I can help with?", "Let me know if there's anything else!", "Hope that helps!"],
   },
   formal: {
-    ack: ["Thank you for contacting us regarding {topic}.", "We have received your enquiry regarding {topic}.", "Thank you for your message concerning {topic}."],
+    ack: [
+      "Thank you for contacting us regarding {topic}.",
+      "We have received your enquiry regarding {topic}.",
+      "Thank you for your message concerning {topic}.",
+    ],
     closing: ["Please let us know if you require further assistance.", "We remain at your disposal for any further questions.", "Kind regards."],
   },
   empathetic: {
@@ -232,12 +269,54 @@ const ENGLISH: Record<Tone, { ack: string[]; closing: string[] }> = {
 };
 
 const OTHER_LANGUAGES: Record<Exclude<Language, "en">, Bank> = {
-  es: { hello: "Hola", thanks: ["Gracias por tu mensaje.", "Gracias por escribirnos.", "Con gusto te ayudo."], closing: ["¿Algo más en lo que pueda ayudarte?", "Saludos cordiales.", "Quedamos a tu disposición."], policyLead: ["Nuestra política:"], handOver: "Puedo pasarte con un compañero para confirmarlo.", unknown: "No tengo esa información." },
-  fr: { hello: "Bonjour", thanks: ["Merci pour votre message.", "Merci de nous avoir écrit.", "Avec plaisir, je vous aide."], closing: ["Puis-je vous aider avec autre chose ?", "Cordialement.", "Nous restons à votre disposition."], policyLead: ["Notre politique :"], handOver: "Je peux vous mettre en relation avec un collègue pour le confirmer.", unknown: "Je n'ai pas cette information." },
-  de: { hello: "Hallo", thanks: ["Danke für Ihre Nachricht.", "Vielen Dank, dass Sie uns schreiben.", "Gern helfe ich Ihnen."], closing: ["Kann ich sonst noch helfen?", "Freundliche Grüße.", "Wir sind gern für Sie da."], policyLead: ["Unsere Richtlinie:"], handOver: "Ich kann Sie an eine Kollegin oder einen Kollegen weiterleiten.", unknown: "Diese Information habe ich nicht." },
-  pt: { hello: "Olá", thanks: ["Obrigado pela sua mensagem.", "Obrigado por nos escrever.", "Com todo o gosto ajudo."], closing: ["Posso ajudar em mais alguma coisa?", "Com os melhores cumprimentos.", "Estamos ao dispor."], policyLead: ["A nossa política:"], handOver: "Posso passá-lo a um colega para confirmar.", unknown: "Não tenho essa informação." },
-  it: { hello: "Ciao", thanks: ["Grazie per il messaggio.", "Grazie per averci scritto.", "Volentieri ti aiuto."], closing: ["Posso aiutarti in altro?", "Cordiali saluti.", "Restiamo a disposizione."], policyLead: ["La nostra politica:"], handOver: "Posso passarti a un collega per confermarlo.", unknown: "Non ho questa informazione." },
-  nl: { hello: "Hallo", thanks: ["Bedankt voor je bericht.", "Bedankt dat je ons schrijft.", "Ik help je graag."], closing: ["Kan ik nog ergens mee helpen?", "Met vriendelijke groet.", "We staan voor je klaar."], policyLead: ["Ons beleid:"], handOver: "Ik kan je doorverbinden met een collega om het te bevestigen.", unknown: "Die informatie heb ik niet." },
+  es: {
+    hello: "Hola",
+    thanks: ["Gracias por tu mensaje.", "Gracias por escribirnos.", "Con gusto te ayudo."],
+    closing: ["¿Algo más en lo que pueda ayudarte?", "Saludos cordiales.", "Quedamos a tu disposición."],
+    policyLead: ["Nuestra política:"],
+    handOver: "Puedo pasarte con un compañero para confirmarlo.",
+    unknown: "No tengo esa información.",
+  },
+  fr: {
+    hello: "Bonjour",
+    thanks: ["Merci pour votre message.", "Merci de nous avoir écrit.", "Avec plaisir, je vous aide."],
+    closing: ["Puis-je vous aider avec autre chose ?", "Cordialement.", "Nous restons à votre disposition."],
+    policyLead: ["Notre politique :"],
+    handOver: "Je peux vous mettre en relation avec un collègue pour le confirmer.",
+    unknown: "Je n'ai pas cette information.",
+  },
+  de: {
+    hello: "Hallo",
+    thanks: ["Danke für Ihre Nachricht.", "Vielen Dank, dass Sie uns schreiben.", "Gern helfe ich Ihnen."],
+    closing: ["Kann ich sonst noch helfen?", "Freundliche Grüße.", "Wir sind gern für Sie da."],
+    policyLead: ["Unsere Richtlinie:"],
+    handOver: "Ich kann Sie an eine Kollegin oder einen Kollegen weiterleiten.",
+    unknown: "Diese Information habe ich nicht.",
+  },
+  pt: {
+    hello: "Olá",
+    thanks: ["Obrigado pela sua mensagem.", "Obrigado por nos escrever.", "Com todo o gosto ajudo."],
+    closing: ["Posso ajudar em mais alguma coisa?", "Com os melhores cumprimentos.", "Estamos ao dispor."],
+    policyLead: ["A nossa política:"],
+    handOver: "Posso passá-lo a um colega para confirmar.",
+    unknown: "Não tenho essa informação.",
+  },
+  it: {
+    hello: "Ciao",
+    thanks: ["Grazie per il messaggio.", "Grazie per averci scritto.", "Volentieri ti aiuto."],
+    closing: ["Posso aiutarti in altro?", "Cordiali saluti.", "Restiamo a disposizione."],
+    policyLead: ["La nostra politica:"],
+    handOver: "Posso passarti a un collega per confermarlo.",
+    unknown: "Non ho questa informazione.",
+  },
+  nl: {
+    hello: "Hallo",
+    thanks: ["Bedankt voor je bericht.", "Bedankt dat je ons schrijft.", "Ik help je graag."],
+    closing: ["Kan ik nog ergens mee helpen?", "Met vriendelijke groet.", "We staan voor je klaar."],
+    policyLead: ["Ons beleid:"],
+    handOver: "Ik kan je doorverbinden met een collega om het te bevestigen.",
+    unknown: "Die informatie heb ik niet.",
+  },
 };
 
 const HELLO: Record<Tone, string> = { friendly: "Hi", formal: "Dear", empathetic: "Hi", neutral: "Hello" };
@@ -251,7 +330,7 @@ const NOTES = [
 ];
 
 /** Picks from a list by a hash byte; `offset` makes the n choices of one request differ. */
-const pick = <T,>(list: readonly T[], byte: number, offset = 0): T => list[(byte + offset) % list.length]!;
+const pick = <T>(list: readonly T[], byte: number, offset = 0): T => list[(byte + offset) % list.length]!;
 
 export type Composed = { prose: string; category?: string; json?: Record<string, unknown> };
 
@@ -270,17 +349,30 @@ export function composeReply(messages: ChatMessage[], h: Buffer, choice = 0, mod
   const bank = lang === "en" ? undefined : OTHER_LANGUAGES[lang];
   const body: string[] = [];
   // "Hi Maria!" ("Dear Maria," on its own line when formal); "Hi there!" when the message names nobody.
-  const greeting = d.greetByName ? `${bank?.hello ?? HELLO[d.tone]} ${f.name ?? (lang === "en" ? "there" : "")}`.trim() + (d.tone === "formal" ? ",\n" : "!") : "";
+  const greeting = d.greetByName
+    ? `${bank?.hello ?? HELLO[d.tone]} ${f.name ?? (lang === "en" ? "there" : "")}`.trim() + (d.tone === "formal" ? ",\n" : "!")
+    : "";
   body.push(bank ? pick(bank.thanks, h[0]!, choice) : pick(ENGLISH[d.tone].ack, h[0]!, choice).replace("{topic}", f.topic));
   if (category) body.push(lang === "en" ? `This looks like a ${category} question.` : `(${category})`);
-  if (f.orderId && lang === "en") body.push(pick([`I have noted order ${f.orderId}.`, `I'm looking at order ${f.orderId}.`, `Order ${f.orderId} is on file.`], h[4]!));
+  if (f.orderId && lang === "en")
+    body.push(pick([`I have noted order ${f.orderId}.`, `I'm looking at order ${f.orderId}.`, `Order ${f.orderId} is on file.`], h[4]!));
   const topic = topicOf(f.subject);
   const cited = topic.policy ? d.policy.filter((s) => topic.policy!.test(s)).slice(0, 2) : [];
   if (cited.length) {
     const lead = bank ? bank.policyLead[0]! : pick(["Our policy:", "Per our policy:", "Under our policy:"], h[2]!);
     body.push(`${lead} ${cited.join(" ")}`);
   } else if (d.policy.length && d.handOver) {
-    body.push(bank ? bank.handOver : pick(["Our policy does not cover this, so I can hand you over to a colleague who can help.", "I can't confirm this from our policy; a colleague can take over if you like."], h[2]!));
+    body.push(
+      bank
+        ? bank.handOver
+        : pick(
+            [
+              "Our policy does not cover this, so I can hand you over to a colleague who can help.",
+              "I can't confirm this from our policy; a colleague can take over if you like.",
+            ],
+            h[2]!,
+          ),
+    );
   } else if (d.handOver) {
     body.push(bank ? bank.handOver : "If I'm unsure, I can hand you over to a colleague.");
   }

@@ -44,13 +44,19 @@ describe("simulated provider", () => {
     const a = await simulated().complete(req);
     expect(await simulated().complete({ ...req, messages: [...req.messages] })).toEqual(a);
     const variants = await Promise.all(
-      [{ ...req, temperature: 0.1 }, { ...req, model: "gpt-4o-mini" }, { ...req, messages: [...req.messages, { role: "user" as const, content: "Anything else?" }] }].map((r) => simulated().complete(r)),
+      [
+        { ...req, temperature: 0.1 },
+        { ...req, model: "gpt-4o-mini" },
+        { ...req, messages: [...req.messages, { role: "user" as const, content: "Anything else?" }] },
+      ].map((r) => simulated().complete(r)),
     );
     for (const v of variants) expect(v.text === a.text && v.latencyMs === a.latencyMs).toBe(false);
   });
 
   it("varies its wording across inputs", async () => {
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => simulated().complete({ model: "m", messages: [{ role: "user", content: "Same question" }], temperature: i / 10 })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => simulated().complete({ model: "m", messages: [{ role: "user", content: "Same question" }], temperature: i / 10 })),
+    );
     expect(new Set(results.map((r) => r.text)).size).toBeGreaterThan(3);
   });
 
@@ -175,9 +181,18 @@ describe("simulated embeddings", () => {
 });
 
 describe("simulated provider: follows the prompt's instructions", () => {
-  const SYSTEM = "You are the support assistant for Acme. Answer in a friendly, concise tone.\nIf you are unsure, offer to hand over to a human.\n\nPolicy:\nRefunds within 30 days of delivery. Shipping takes 3-5 business days.";
+  const SYSTEM =
+    "You are the support assistant for Acme. Answer in a friendly, concise tone.\nIf you are unsure, offer to hand over to a human.\n\nPolicy:\nRefunds within 30 days of delivery. Shipping takes 3-5 business days.";
   const ask = (system: string, user: string, extra: Partial<CompletionRequest> = {}) =>
-    simulated().complete({ model: "simulated-1", temperature: 0.3, messages: [{ role: "system", content: system }, { role: "user", content: user }], ...extra });
+    simulated().complete({
+      model: "simulated-1",
+      temperature: 0.3,
+      messages: [
+        { role: "system", content: system },
+        { role: "user", content: user },
+      ],
+      ...extra,
+    });
   const question = "Customer: Maria Silva (order A-10482)\n\nHow long does shipping take to Lisbon?";
 
   it("greets the customer by name only when the instructions say so, with the name from the user message", async () => {
@@ -217,14 +232,21 @@ describe("simulated provider: follows the prompt's instructions", () => {
 
   it("classifies into the categories it is given, as the category only or as JSON (valid, in the schema's shape)", async () => {
     const prompt = (t: string, format: string) => `Classify this support ticket as one of: billing, shipping, technical, other.\n${format}\n\nTicket:\n${t}`;
-    const only = (t: string) => simulated().complete({ model: "m", temperature: 0, messages: [{ role: "user", content: prompt(t, "Answer with the category only.") }] });
+    const only = (t: string) =>
+      simulated().complete({ model: "m", temperature: 0, messages: [{ role: "user", content: prompt(t, "Answer with the category only.") }] });
     expect((await only("The courier left my parcel in the rain.")).text).toBe(`${SIMULATED_PREFIX}shipping`);
     expect((await only("The app crashes every time I open my order history.")).text).toBe(`${SIMULATED_PREFIX}technical`);
     expect((await only("Are your products vegan?")).text).toBe(`${SIMULATED_PREFIX}other`);
-    const schema = { type: "object", properties: { category: { enum: ["billing", "shipping", "technical", "other"] }, confidence: { type: "number" } }, required: ["category", "confidence"] };
+    const schema = {
+      type: "object",
+      properties: { category: { enum: ["billing", "shipping", "technical", "other"] }, confidence: { type: "number" } },
+      required: ["category", "confidence"],
+    };
     const structured = await simulated().complete({
       model: "m",
-      messages: [{ role: "user", content: prompt("My card was declined but the money left my account.", 'Respond as JSON: {"category": "...", "confidence": 0-1}.') }],
+      messages: [
+        { role: "user", content: prompt("My card was declined but the money left my account.", 'Respond as JSON: {"category": "...", "confidence": 0-1}.') },
+      ],
       responseFormat: { type: "json_schema", name: "triage", schema },
     });
     const parsed = JSON.parse(structured.text) as { category: string; confidence: number };
@@ -248,7 +270,13 @@ describe("simulated provider: follows the prompt's instructions", () => {
     expect(tame("x".repeat(100_000))).toHaveLength(20_000);
     const hostile = `Greet${" ".repeat(200_000)}${"\n".repeat(200_000)}policy:${" \n".repeat(100_000)}`;
     expect(instructionsOf([{ role: "system", content: hostile }]).length).toBeLessThanOrEqual(20_000);
-    const r = await simulated().complete({ model: "m", messages: [{ role: "system", content: hostile }, { role: "user", content: `order${" ".repeat(200_000)}` }] });
+    const r = await simulated().complete({
+      model: "m",
+      messages: [
+        { role: "system", content: hostile },
+        { role: "user", content: `order${" ".repeat(200_000)}` },
+      ],
+    });
     expect(r.text.startsWith(SIMULATED_PREFIX)).toBe(true);
   });
 });

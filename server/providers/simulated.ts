@@ -21,7 +21,22 @@ export const SIMULATED_PREFIX = "[Simulated] ";
  * from the tool's schema. Refused (nothing to simulate them with): logprobs, logit_bias,
  * reasoning_effort, service_tier, store, verbosity.
  */
-const CARRIED = new Set<RequestParameter>(["temperature", "maxTokens", "stop", "responseFormat", "tools", "topP", "seed", "n", "toolChoice", "parallelToolCalls", "presencePenalty", "frequencyPenalty", "metadata", "user"]);
+const CARRIED = new Set<RequestParameter>([
+  "temperature",
+  "maxTokens",
+  "stop",
+  "responseFormat",
+  "tools",
+  "topP",
+  "seed",
+  "n",
+  "toolChoice",
+  "parallelToolCalls",
+  "presencePenalty",
+  "frequencyPenalty",
+  "metadata",
+  "user",
+]);
 
 function requestHash(req: CompletionRequest): Buffer {
   const sampling = [req.temperature ?? null, req.topP ?? null, req.seed ?? null, req.presencePenalty ?? null, req.frequencyPenalty ?? null];
@@ -57,7 +72,8 @@ export function sampleFromSchema(schema: unknown, hint = "value", depth = 0, fil
       return typeof s.minimum === "number" ? Math.ceil(s.minimum) : 1;
     case "number": {
       const filled = fill?.number(hint);
-      if (filled !== undefined && (typeof s.minimum !== "number" || filled >= s.minimum) && (typeof s.maximum !== "number" || filled <= s.maximum)) return filled;
+      if (filled !== undefined && (typeof s.minimum !== "number" || filled >= s.minimum) && (typeof s.maximum !== "number" || filled <= s.maximum))
+        return filled;
       return typeof s.minimum === "number" ? s.minimum : 0.5;
     }
     case "boolean":
@@ -70,7 +86,11 @@ export function sampleFromSchema(schema: unknown, hint = "value", depth = 0, fil
 }
 
 /** How a structured reply is filled from the composed answer (sampleFromSchema's defaults otherwise). */
-type SchemaFill = { choose: (options: unknown[], key: string) => unknown; number: (key: string) => number | undefined; text: (key: string) => string | undefined };
+type SchemaFill = {
+  choose: (options: unknown[], key: string) => unknown;
+  number: (key: string) => number | undefined;
+  text: (key: string) => string | undefined;
+};
 
 function schemaFill(c: Composed, h: Buffer): SchemaFill {
   return {
@@ -98,7 +118,10 @@ function replyText(req: CompletionRequest, h: Buffer, choice: number): string {
 /** Applies stop sequences and max_tokens as a provider would. */
 function limit(text: string, req: CompletionRequest): { text: string; finishReason: FinishReason } {
   let out = text;
-  const stops = (req.stop ?? []).filter(Boolean).map((s) => out.indexOf(s)).filter((i) => i >= 0);
+  const stops = (req.stop ?? [])
+    .filter(Boolean)
+    .map((s) => out.indexOf(s))
+    .filter((i) => i >= 0);
   if (stops.length) out = out.slice(0, Math.min(...stops));
   if (req.maxTokens !== undefined && estimateTokens(out) > req.maxTokens) return { text: out.slice(0, Math.max(0, req.maxTokens) * 4), finishReason: "length" };
   return { text: out, finishReason: "stop" };
@@ -128,7 +151,11 @@ function simulate(req: CompletionRequest): CompletionResult {
   const h = requestHash(req);
   const { text, finishReason, toolCalls } = choiceOf(req, 0);
   const alternatives = Array.from({ length: Math.max(0, (req.n ?? 1) - 1) }, (_, i) => choiceOf(req, i + 1));
-  const all = [text, ...alternatives.map((a) => a.text), ...[toolCalls, ...alternatives.map((a) => a.toolCalls)].flatMap((calls) => (calls ?? []).map((c) => c.arguments))].join("");
+  const all = [
+    text,
+    ...alternatives.map((a) => a.text),
+    ...[toolCalls, ...alternatives.map((a) => a.toolCalls)].flatMap((calls) => (calls ?? []).map((c) => c.arguments)),
+  ].join("");
   return {
     text,
     ...(toolCalls && { toolCalls }),

@@ -11,10 +11,7 @@ export type ChatMessage = {
   toolCalls?: ToolCall[];
 };
 
-export type ResponseFormat =
-  | { type: "text" }
-  | { type: "json_object" }
-  | { type: "json_schema"; name: string; schema: object; strict?: boolean };
+export type ResponseFormat = { type: "text" } | { type: "json_object" } | { type: "json_schema"; name: string; schema: object; strict?: boolean };
 
 export type ToolDefinition = { name: string; description?: string; parameters: object };
 
@@ -77,7 +74,12 @@ export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter" |
 
 /** Token log probabilities of one choice, in OpenAI's shape (passed through as the provider sent them). */
 export type Logprobs = { content: TokenLogprob[] | null; refusal?: TokenLogprob[] | null };
-export type TokenLogprob = { token: string; logprob: number; bytes: number[] | null; top_logprobs: { token: string; logprob: number; bytes: number[] | null }[] };
+export type TokenLogprob = {
+  token: string;
+  logprob: number;
+  bytes: number[] | null;
+  top_logprobs: { token: string; logprob: number; bytes: number[] | null }[];
+};
 
 /** A choice after the first, when the request asked for `n` > 1. */
 export type Alternative = { text: string; toolCalls?: ToolCall[]; finishReason: FinishReason; logprobs?: Logprobs | null };

@@ -76,7 +76,8 @@ export function createPublicApi(options: PublicApiOptions = {}): PublicApi {
           if (typeof data?.projectId === "string" && typeof data.name === "string") prompts.invalidate(data.projectId, data.name);
           else prompts.clear();
         } else if (channel === APIKEY_CHANNEL) {
-          if (typeof data?.keyId === "string") keys.invalidate({ keyId: data.keyId, secretHash: typeof data.secretHash === "string" ? data.secretHash : undefined });
+          if (typeof data?.keyId === "string")
+            keys.invalidate({ keyId: data.keyId, secretHash: typeof data.secretHash === "string" ? data.secretHash : undefined });
           else keys.clear();
         }
       },

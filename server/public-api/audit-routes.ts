@@ -48,7 +48,10 @@ export const auditRoutes: PublicRoute[] = [
       200: {
         description: "The file, streamed.",
         contentTypes: ["application/x-ndjson", "text/csv"],
-        headers: { "Keel-Export-Id": "The export's id: its manifest is at /api/public/v1/audit/exports/{id}/manifest", "Content-Disposition": "attachment; filename=audit-<org>-<time>.<format>" },
+        headers: {
+          "Keel-Export-Id": "The export's id: its manifest is at /api/public/v1/audit/exports/{id}/manifest",
+          "Content-Disposition": "attachment; filename=audit-<org>-<time>.<format>",
+        },
       },
     },
     errors: [404],
@@ -66,11 +69,22 @@ export const auditRoutes: PublicRoute[] = [
         outcome: empty(rest.outcome),
         q: empty(rest.q),
       };
-      const exp = await startAuditExport({ orgId: principal.orgId, format, filters, actor, onlyProjectId: principal.orgWide ? undefined : principal.projectId });
+      const exp = await startAuditExport({
+        orgId: principal.orgId,
+        format,
+        filters,
+        actor,
+        onlyProjectId: principal.orgWide ? undefined : principal.projectId,
+      });
       return {
         status: 200,
         stream: exp.body,
-        headers: { "content-type": exp.contentType, "content-disposition": `attachment; filename="${exp.fileName}"`, "keel-export-id": exp.exportId, "x-keel-row-count": String(exp.rowCount) },
+        headers: {
+          "content-type": exp.contentType,
+          "content-disposition": `attachment; filename="${exp.fileName}"`,
+          "keel-export-id": exp.exportId,
+          "x-keel-row-count": String(exp.rowCount),
+        },
       };
     },
   }),
@@ -79,7 +93,8 @@ export const auditRoutes: PublicRoute[] = [
     path: "/api/public/v1/audit/exports/{id}/manifest",
     operationId: "getAuditExportManifest",
     summary: "An audit export's signed manifest",
-    description: "Filters, row count, first and last sequence numbers, the file's SHA-256, the chain hash at the last event, export time and exporter, signed with the organization's Ed25519 key (its public key is in the audit settings). 404 until the export was read to the end.",
+    description:
+      "Filters, row count, first and last sequence numbers, the file's SHA-256, the chain hash at the last event, export time and exporter, signed with the organization's Ed25519 key (its public key is in the audit settings). 404 until the export was read to the end.",
     tag: "Audit",
     scope: "audit:read",
     permission: "audit:read",

@@ -18,7 +18,14 @@ type Row = { projectId: string | null; action: string };
 async function exportWith(key: TestKey, query = "") {
   const response = await fetch(`${srv.base}/api/public/v1/audit/export?${query}`, { headers: bearer(key) });
   const text = await response.text();
-  const rows = response.status === 200 ? text.trimEnd().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Row) : [];
+  const rows =
+    response.status === 200
+      ? text
+          .trimEnd()
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Row)
+      : [];
   return { status: response.status, rows, id: response.headers.get("keel-export-id"), text };
 }
 
@@ -29,8 +36,20 @@ beforeAll(async () => {
   await owner.orgs.createProject({ orgSlug: t.org.slug, name: "Other", slug: `other-${t.org.slug}`.slice(0, 40) });
   other = await getDb().project.findFirstOrThrow({ where: { orgId: t.org.id, slug: { startsWith: "other-" } }, select: { id: true, slug: true } });
   const editor = callerFor(t.users.editor);
-  await editor.prompts.create({ orgSlug: t.org.slug, projectSlug: t.project.slug, name: "mine", content: { type: "text", template: "hi" }, commitMessage: "first" });
-  await editor.prompts.create({ orgSlug: t.org.slug, projectSlug: other.slug, name: "theirs", content: { type: "text", template: "hi" }, commitMessage: "first" });
+  await editor.prompts.create({
+    orgSlug: t.org.slug,
+    projectSlug: t.project.slug,
+    name: "mine",
+    content: { type: "text", template: "hi" },
+    commitMessage: "first",
+  });
+  await editor.prompts.create({
+    orgSlug: t.org.slug,
+    projectSlug: other.slug,
+    name: "theirs",
+    content: { type: "text", template: "hi" },
+    commitMessage: "first",
+  });
   projectKey = await createKey(t, ["audit:read"]);
 });
 afterAll(() => srv.close());
@@ -87,11 +106,18 @@ describe("audit:read API keys", () => {
 describe("the session audit export link", () => {
   const url = () => `http://keel.test/api/audit/${t.org.slug}/export?format=jsonl`;
   const get = async (headers: Record<string, string>) =>
-    httpHandlers["audit.export"](new Request(url(), { headers: { cookie: await sessionCookieFor(t.users.auditor), host: "keel.test", ...headers } }), { params: Promise.resolve({ org: t.org.slug }) });
+    httpHandlers["audit.export"](new Request(url(), { headers: { cookie: await sessionCookieFor(t.users.auditor), host: "keel.test", ...headers } }), {
+      params: Promise.resolve({ org: t.org.slug }),
+    });
 
   it("refuses a cross-site request before recording anything", async () => {
     const before = await lastSeq(t.org.id);
-    const attempts: Record<string, string>[] = [{ "sec-fetch-site": "cross-site" }, { "sec-fetch-site": "same-site" }, { referer: "https://evil.example/page" }, { origin: "https://evil.example" }];
+    const attempts: Record<string, string>[] = [
+      { "sec-fetch-site": "cross-site" },
+      { "sec-fetch-site": "same-site" },
+      { referer: "https://evil.example/page" },
+      { origin: "https://evil.example" },
+    ];
     for (const headers of attempts) {
       const response = await get(headers);
       expect(response.status, JSON.stringify(headers)).toBe(403);
@@ -100,7 +126,10 @@ describe("the session audit export link", () => {
   });
 
   it("serves a link followed inside Keel, or typed into the address bar", async () => {
-    const allowed: Record<string, string>[] = [{ "sec-fetch-site": "same-origin", referer: `http://keel.test/o/${t.org.slug}/audit` }, { "sec-fetch-site": "none" }];
+    const allowed: Record<string, string>[] = [
+      { "sec-fetch-site": "same-origin", referer: `http://keel.test/o/${t.org.slug}/audit` },
+      { "sec-fetch-site": "none" },
+    ];
     for (const headers of allowed) {
       const before = await lastSeq(t.org.id);
       const response = await get(headers);

@@ -81,7 +81,10 @@ describe("prompt cache across instances", () => {
     expect(await versionVia(b)).toBe(2);
     // A change nobody is told about (as if its notification was lost): B keeps serving its cache.
     await withClient(url(), (c) =>
-      c.query("UPDATE prompt_labels SET version = 3 WHERE name = 'production' AND prompt_id = (SELECT id FROM prompts WHERE project_id = $1 AND name = 'shared')", [t.project.id]),
+      c.query(
+        "UPDATE prompt_labels SET version = 3 WHERE name = 'production' AND prompt_id = (SELECT id FROM prompts WHERE project_id = $1 AND name = 'shared')",
+        [t.project.id],
+      ),
     );
     expect(await versionVia(b)).toBe(2);
 

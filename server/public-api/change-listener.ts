@@ -64,7 +64,12 @@ export class ChangeListener {
 
   private async connect() {
     this.timer = null;
-    const client = new pg.Client({ connectionString: this.options.connectionString, keepAlive: true, application_name: "keel-change-listener", ...poolSettings() });
+    const client = new pg.Client({
+      connectionString: this.options.connectionString,
+      keepAlive: true,
+      application_name: "keel-change-listener",
+      ...poolSettings(),
+    });
     this.client = client;
     client.on("notification", (message) => {
       if (client === this.client && message.payload !== undefined) this.options.onNotification(message.channel, message.payload);

@@ -7,16 +7,7 @@ import { z } from "zod";
 import { getDb } from "../db/client";
 import { runAudited, runAuditedSql } from "../audit/mutation";
 import { searchText } from "../contracts/fields";
-import {
-  DATASET_ITEM_SOURCES,
-  EXPORT_FORMATS,
-  IMPORT_MODES,
-  MAX_ITEMS_PER_ADD,
-  changeMessage,
-  datasetName,
-  itemContent,
-  itemTag,
-} from "../contracts/datasets";
+import { DATASET_ITEM_SOURCES, EXPORT_FORMATS, IMPORT_MODES, MAX_ITEMS_PER_ADD, changeMessage, datasetName, itemContent, itemTag } from "../contracts/datasets";
 import { addItems } from "../domain/datasets/items";
 import { browseItems, datasetByName, getDataset, listDatasets } from "../domain/datasets/queries";
 import { exportVersion } from "../domain/datasets/export";
@@ -114,7 +105,14 @@ export const datasetRoutes: PublicRoute[] = [
       return {
         status: 200,
         body: {
-          data: datasets.map((d) => ({ name: d.name, description: d.description, latestVersion: d.latestVersion, itemCount: d.itemCount, archived: d.archivedAt !== null, updatedAt: d.lastChangeAt.toISOString() })),
+          data: datasets.map((d) => ({
+            name: d.name,
+            description: d.description,
+            latestVersion: d.latestVersion,
+            itemCount: d.itemCount,
+            archived: d.archivedAt !== null,
+            updatedAt: d.lastChangeAt.toISOString(),
+          })),
         },
       };
     },
@@ -132,21 +130,40 @@ export const datasetRoutes: PublicRoute[] = [
     params: nameParams,
     query: z.object({
       version: versionQuery.optional().describe("The version to read (default: the latest)."),
-      page: z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be 1 or more").max(1_000_000).default(1).describe("1-based page number."),
-      pageSize: z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be 1 or more").max(500, "must be at most 500").default(100),
+      page: z.coerce
+        .number({ error: "must be a whole number" })
+        .int("must be a whole number")
+        .min(1, "must be 1 or more")
+        .max(1_000_000)
+        .default(1)
+        .describe("1-based page number."),
+      pageSize: z.coerce
+        .number({ error: "must be a whole number" })
+        .int("must be a whole number")
+        .min(1, "must be 1 or more")
+        .max(500, "must be at most 500")
+        .default(100),
       tag: itemTag.optional().describe("Only items with this tag (split)."),
       search: searchText(200).optional().describe("Only items whose input or expected output contains every word (case-insensitive)."),
     }),
     responses: {
       200: {
         description: "A page of items.",
-        schema: z.object({ version: z.number().int(), total: z.number().int(), page: z.number().int(), pageSize: z.number().int(), data: z.array(itemResponse) }).strict(),
+        schema: z
+          .object({ version: z.number().int(), total: z.number().int(), page: z.number().int(), pageSize: z.number().int(), data: z.array(itemResponse) })
+          .strict(),
       },
     },
     errors: [404],
     async handle({ principal, params, query }) {
       const dataset = await datasetByName(getDb(), principal.projectId, params.name);
-      const page = await browseItems(getDb(), dataset, { version: query.version, page: query.page, pageSize: query.pageSize, tag: query.tag, search: query.search });
+      const page = await browseItems(getDb(), dataset, {
+        version: query.version,
+        page: query.page,
+        pageSize: query.pageSize,
+        tag: query.tag,
+        search: query.search,
+      });
       return {
         status: 200,
         body: {
@@ -154,7 +171,14 @@ export const datasetRoutes: PublicRoute[] = [
           total: page.total,
           page: page.page,
           pageSize: page.pageSize,
-          data: page.items.map((i) => ({ id: i.itemId, input: i.input, expected: i.expected ?? null, metadata: i.metadata, tags: i.tags, source: { type: i.sourceType, ref: i.sourceRef } })),
+          data: page.items.map((i) => ({
+            id: i.itemId,
+            input: i.input,
+            expected: i.expected ?? null,
+            metadata: i.metadata,
+            tags: i.tags,
+            source: { type: i.sourceType, ref: i.sourceRef },
+          })),
         },
       };
     },
@@ -170,13 +194,25 @@ export const datasetRoutes: PublicRoute[] = [
     scope: "datasets:write",
     permission: "dataset:write",
     params: nameParams,
-    body: z.object({ items: z.array(itemContent).min(1, "add at least one item").max(MAX_ITEMS_PER_ADD, `may add at most ${MAX_ITEMS_PER_ADD} items; import a file for more`), message: changeMessage }),
-    responses: { 201: { description: "The version created and the new items' ids.", schema: z.object({ version: z.number().int(), itemIds: z.array(z.string()) }).strict() } },
+    body: z.object({
+      items: z.array(itemContent).min(1, "add at least one item").max(MAX_ITEMS_PER_ADD, `may add at most ${MAX_ITEMS_PER_ADD} items; import a file for more`),
+      message: changeMessage,
+    }),
+    responses: {
+      201: {
+        description: "The version created and the new items' ids.",
+        schema: z.object({ version: z.number().int(), itemIds: z.array(z.string()) }).strict(),
+      },
+    },
     errors: [404, 409, 413],
     async handle({ principal, params, body, actor }) {
       const dataset = await datasetByName(getDb(), principal.projectId, params.name);
       const result = await runAudited(actor, (w) =>
-        addItems(w, { orgId: principal.orgId, projectId: principal.projectId }, { datasetId: dataset.id, items: body.items, message: body.message, source: { type: "manual", ref: `api:${principal.publicKey}` } }),
+        addItems(
+          w,
+          { orgId: principal.orgId, projectId: principal.projectId },
+          { datasetId: dataset.id, items: body.items, message: body.message, source: { type: "manual", ref: `api:${principal.publicKey}` } },
+        ),
       );
       return { status: 201, body: result };
     },
@@ -209,13 +245,20 @@ export const datasetRoutes: PublicRoute[] = [
         throw new HttpError("PAYLOAD_TOO_LARGE", `The file is ${formatBytes(declared)}; the limit is ${formatBytes(maxBytes)}`);
       }
       try {
-        const result = await runAuditedSql(actor, (w) => importItems(w, { orgId: principal.orgId, projectId: principal.projectId }, { datasetId: dataset.id, body: req, options, maxBytes }), { timeoutMs: IMPORT_TIMEOUT_MS });
+        const result = await runAuditedSql(
+          actor,
+          (w) => importItems(w, { orgId: principal.orgId, projectId: principal.projectId }, { datasetId: dataset.id, body: req, options, maxBytes }),
+          { timeoutMs: IMPORT_TIMEOUT_MS },
+        );
         return { status: 200, body: { result } };
       } catch (error) {
         if (!(error instanceof ImportFailedError)) throw error;
         const tooBig = error.report.problems.some((p) => p.code === "FILE_TOO_LARGE");
         if (tooBig) discardRest(req);
-        return { status: tooBig ? 413 : 400, body: { error: { code: tooBig ? "PAYLOAD_TOO_LARGE" : "IMPORT_FAILED", message: error.message }, report: error.report } };
+        return {
+          status: tooBig ? 413 : 400,
+          body: { error: { code: tooBig ? "PAYLOAD_TOO_LARGE" : "IMPORT_FAILED", message: error.message }, report: error.report },
+        };
       }
     },
   }),
@@ -225,7 +268,8 @@ export const datasetRoutes: PublicRoute[] = [
     path: "/api/public/v1/datasets/{name}/export",
     operationId: "exportDataset",
     summary: "Export a version",
-    description: "Streams one version (default: the latest) as CSV (the columns of the dataset's last CSV import, so rows match the imported file) or JSON Lines (one item per line with id, input, expected, metadata, tags, source).",
+    description:
+      "Streams one version (default: the latest) as CSV (the columns of the dataset's last CSV import, so rows match the imported file) or JSON Lines (one item per line with id, input, expected, metadata, tags, source).",
     tag: "Datasets",
     scope: "datasets:read",
     permission: "dataset:read",
@@ -234,7 +278,13 @@ export const datasetRoutes: PublicRoute[] = [
       version: versionQuery.optional().describe("The version to export (default: the latest)."),
       format: z.enum(EXPORT_FORMATS, { error: "must be csv or jsonl" }).default("csv"),
     }),
-    responses: { 200: { description: "The file.", contentTypes: ["text/csv", "application/x-ndjson"], headers: { "Content-Disposition": "attachment; filename=<name>-v<version>.<format>" } } },
+    responses: {
+      200: {
+        description: "The file.",
+        contentTypes: ["text/csv", "application/x-ndjson"],
+        headers: { "Content-Disposition": "attachment; filename=<name>-v<version>.<format>" },
+      },
+    },
     errors: [404],
     async handle({ principal, params, query }) {
       const dataset = await getDataset(getDb(), principal.projectId, params.name);
@@ -244,7 +294,11 @@ export const datasetRoutes: PublicRoute[] = [
       return {
         status: 200,
         stream: file.chunks,
-        headers: { "content-type": file.contentType, "content-disposition": `attachment; filename="${file.fileName.replace(/[^\w.-]/g, "_")}"`, "x-keel-dataset-version": String(version) },
+        headers: {
+          "content-type": file.contentType,
+          "content-disposition": `attachment; filename="${file.fileName.replace(/[^\w.-]/g, "_")}"`,
+          "x-keel-dataset-version": String(version),
+        },
       };
     },
   }),

@@ -20,14 +20,31 @@ beforeAll(async () => {
 });
 afterAll(() => srv.close());
 
-const csv = "question,expected\nWhat is 2+2?,4\n\"Capital of France, please\",Paris\n";
+const csv = 'question,expected\nWhat is 2+2?,4\n"Capital of France, please",Paris\n';
 
 describe("dataset API", () => {
   it("imports a file as one version, then skips it on the second import", async () => {
     const before = await lastSeq(t.org.id);
-    const response = await fetch(`${srv.base}${BASE}/regression/import?format=csv&tags=regression&fileName=seed.csv`, { method: "POST", body: csv, headers: { ...bearer(write), "content-type": "text/csv" } });
+    const response = await fetch(`${srv.base}${BASE}/regression/import?format=csv&tags=regression&fileName=seed.csv`, {
+      method: "POST",
+      body: csv,
+      headers: { ...bearer(write), "content-type": "text/csv" },
+    });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ result: { version: 1, mode: "append", rows: 2, added: 2, updated: 0, unchanged: 0, removed: 0, duplicatesSkipped: 0, bytes: csv.length, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(await response.json()).toEqual({
+      result: {
+        version: 1,
+        mode: "append",
+        rows: 2,
+        added: 2,
+        updated: 0,
+        unchanged: 0,
+        removed: 0,
+        duplicatesSkipped: 0,
+        bytes: csv.length,
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      },
+    });
     const events = await auditEventsOf(t.org.id, before);
     expect(events.map((e) => [e.action, e.actorType, e.actorLabel])).toEqual([["dataset.items.imported", "api_key", write.publicKey]]);
     const again = await fetch(`${srv.base}${BASE}/regression/import?format=csv&tags=regression`, { method: "POST", body: csv, headers: bearer(write) });
@@ -36,9 +53,16 @@ describe("dataset API", () => {
 
   it("refuses a bad file with a report and writes nothing", async () => {
     const before = await lastSeq(t.org.id);
-    const response = await fetch(`${srv.base}${BASE}/regression/import?format=csv`, { method: "POST", body: "question,expected\na,b,c\n", headers: bearer(write) });
+    const response = await fetch(`${srv.base}${BASE}/regression/import?format=csv`, {
+      method: "POST",
+      body: "question,expected\na,b,c\n",
+      headers: bearer(write),
+    });
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ error: { code: "IMPORT_FAILED" }, report: { problemCount: 1, problems: [{ row: 1, line: 2, message: "Row 1 (line 2) has 3 fields; the header has 2" }] } });
+    expect(await response.json()).toMatchObject({
+      error: { code: "IMPORT_FAILED" },
+      report: { problemCount: 1, problems: [{ row: 1, line: 2, message: "Row 1 (line 2) has 3 fields; the header has 2" }] },
+    });
     expect(await lastSeq(t.org.id)).toBe(before);
   });
 
@@ -50,7 +74,10 @@ describe("dataset API", () => {
     });
     expect(added.status).toBe(201);
     expect(await added.json()).toMatchObject({ version: 2, itemIds: [expect.any(String)] });
-    const v1 = (await (await fetch(`${srv.base}${BASE}/regression/items?version=1`, { headers: bearer(read) })).json()) as { total: number; data: { input: unknown; tags: string[] }[] };
+    const v1 = (await (await fetch(`${srv.base}${BASE}/regression/items?version=1`, { headers: bearer(read) })).json()) as {
+      total: number;
+      data: { input: unknown; tags: string[] }[];
+    };
     expect(v1.total).toBe(2);
     expect(v1.data[1]).toMatchObject({ input: { question: "Capital of France, please" }, expected: "Paris", tags: ["regression"], source: { type: "import" } });
     const test = (await (await fetch(`${srv.base}${BASE}/regression/items?tag=test`, { headers: bearer(read) })).json()) as { version: number; total: number };
@@ -64,7 +91,7 @@ describe("dataset API", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     // The import added a tag to every row, so the export has a tags column after the imported ones.
-    expect(await response.text()).toBe("question,expected,tags\nWhat is 2+2?,4,regression\n\"Capital of France, please\",Paris,regression\n");
+    expect(await response.text()).toBe('question,expected,tags\nWhat is 2+2?,4,regression\n"Capital of France, please",Paris,regression\n');
     const jsonl = await fetch(`${srv.base}${BASE}/regression/export?format=jsonl`, { headers: bearer(read) });
     expect((await jsonl.text()).trim().split("\n")).toHaveLength(3);
   });

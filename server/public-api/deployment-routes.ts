@@ -15,21 +15,56 @@ import { defineRoute, type PublicRoute } from "./route-table";
 
 const KEY_READER: Reader = { type: "api_key", id: null, role: null, canApprove: false };
 
-const gateCheck = z.object({ evaluator: z.string(), metric: z.enum(["passRate", "mean"]), min: z.number(), actual: z.number().nullable(), passed: z.boolean(), message: z.string() }).strict();
+const gateCheck = z
+  .object({
+    evaluator: z.string(),
+    metric: z.enum(["passRate", "mean"]),
+    min: z.number(),
+    actual: z.number().nullable(),
+    passed: z.boolean(),
+    message: z.string(),
+  })
+  .strict();
 const gateResult = z
   .object({
     passed: z.boolean(),
     configured: z.boolean().describe("False when no gate applies to this prompt and environment (then `passed` is true)."),
-    run: z.object({ number: z.number().int(), dataset: z.string(), datasetVersion: z.number().int(), tag: z.string().nullable(), finishedAt: z.string().nullable() }).strict().nullable(),
+    run: z
+      .object({
+        number: z.number().int(),
+        dataset: z.string(),
+        datasetVersion: z.number().int(),
+        tag: z.string().nullable(),
+        finishedAt: z.string().nullable(),
+      })
+      .strict()
+      .nullable(),
     blockingRun: z
-      .object({ number: z.number().int(), status: z.string(), datasetVersion: z.number().int(), answered: z.number().int(), items: z.number().int(), error: z.string().nullable() })
+      .object({
+        number: z.number().int(),
+        status: z.string(),
+        datasetVersion: z.number().int(),
+        answered: z.number().int(),
+        items: z.number().int(),
+        error: z.string().nullable(),
+      })
       .strict()
       .nullable()
       .optional()
-      .describe("When no run counts: the newest run of this version on the gate's dataset that answered fewer than half of its calls, with its most frequent error."),
+      .describe(
+        "When no run counts: the newest run of this version on the gate's dataset that answered fewer than half of its calls, with its most frequent error.",
+      ),
     checks: z.array(gateCheck),
     review: z
-      .object({ queue: z.string(), dimension: z.string().nullable(), min: z.number(), actual: z.number().nullable(), n: z.number().int(), passed: z.boolean(), message: z.string() })
+      .object({
+        queue: z.string(),
+        dimension: z.string().nullable(),
+        min: z.number(),
+        actual: z.number().nullable(),
+        n: z.number().int(),
+        passed: z.boolean(),
+        message: z.string(),
+      })
       .strict()
       .nullable(),
     reasons: z.array(z.string()).describe("Why the gate fails, naming the evaluator and the threshold."),
@@ -116,7 +151,11 @@ const atResponse = z
           version: z.number().int(),
           since: z.string(),
           movedBy: z.string(),
-          deployment: z.object({ id: z.string(), request: z.number().int(), kind: z.enum(DEPLOYMENT_KINDS) }).strict().nullable().describe("The deployment that put it there; null for moves made before the environment was protected."),
+          deployment: z
+            .object({ id: z.string(), request: z.number().int(), kind: z.enum(DEPLOYMENT_KINDS) })
+            .strict()
+            .nullable()
+            .describe("The deployment that put it there; null for moves made before the environment was protected."),
         })
         .strict(),
     ),
@@ -137,7 +176,12 @@ export const deploymentRoutes: PublicRoute[] = [
     body: createRequestInput.strict(),
     responses: {
       201: { description: "The request, pending approval.", schema: requestResponse },
-      422: { description: "The evaluation gate fails.", schema: z.object({ error: z.object({ code: z.literal("UNPROCESSABLE"), message: z.string(), field: z.string().optional() }).strict(), gate: gateResult }).strict() },
+      422: {
+        description: "The evaluation gate fails.",
+        schema: z
+          .object({ error: z.object({ code: z.literal("UNPROCESSABLE"), message: z.string(), field: z.string().optional() }).strict(), gate: gateResult })
+          .strict(),
+      },
     },
     errors: [404, 409],
     async handle({ principal, body, actor }) {
@@ -145,7 +189,8 @@ export const deploymentRoutes: PublicRoute[] = [
         const created = await runAudited(actor, (w) => createRequest(w, { orgId: principal.orgId, projectId: principal.projectId }, body));
         return { status: 201, body: await requestBody(principal.projectId, created.number) };
       } catch (error) {
-        if (error instanceof GateFailedError) return { status: 422, body: { error: { code: "UNPROCESSABLE", message: error.message, field: error.field }, gate: error.gate } };
+        if (error instanceof GateFailedError)
+          return { status: 422, body: { error: { code: "UNPROCESSABLE", message: error.message, field: error.field }, gate: error.gate } };
         throw error;
       }
     },
@@ -155,7 +200,8 @@ export const deploymentRoutes: PublicRoute[] = [
     path: "/api/public/v1/deployment-requests/{id}",
     operationId: "getDeploymentRequest",
     summary: "A deployment request",
-    description: "Its state (`pending`, `approved`, `deployed`, `rejected`, `cancelled`, `expired`, `superseded`), the approval rules' progress and what an approved request waits for. `{id}` is the request's id or its number.",
+    description:
+      "Its state (`pending`, `approved`, `deployed`, `rejected`, `cancelled`, `expired`, `superseded`), the approval rules' progress and what an approved request waits for. `{id}` is the request's id or its number.",
     tag: "Deployments",
     scope: "deployments:read",
     permission: "deployment:read",
@@ -185,20 +231,34 @@ export const deploymentRoutes: PublicRoute[] = [
       prompt: name(200).optional(),
       environment: name(64).optional(),
       at: isoDateTime().optional(),
-      page: z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be 1 or more").max(1_000_000, "must be at most 1000000").default(1),
+      page: z.coerce
+        .number({ error: "must be a whole number" })
+        .int("must be a whole number")
+        .min(1, "must be 1 or more")
+        .max(1_000_000, "must be at most 1000000")
+        .default(1),
       pageSize: z.coerce.number().int().min(1).max(100).default(50),
     }),
     responses: { 200: { description: "The history (without `at`) or what was deployed at `at`.", schema: z.union([historyResponse, atResponse]) } },
     errors: [404],
     async handle({ principal, query }) {
       if (query.at) {
-        const result = await deployedAt(getDb(), principal.projectId, { environment: query.environment ?? "production", at: new Date(query.at), prompt: query.prompt });
+        const result = await deployedAt(getDb(), principal.projectId, {
+          environment: query.environment ?? "production",
+          at: new Date(query.at),
+          prompt: query.prompt,
+        });
         return {
           status: 200,
           body: { environment: result.environment, at: result.at.toISOString(), prompts: result.prompts.map((p) => ({ ...p, since: p.since.toISOString() })) },
         };
       }
-      const history = await deploymentHistory(getDb(), principal.projectId, { environment: query.environment, prompt: query.prompt, page: query.page, pageSize: query.pageSize });
+      const history = await deploymentHistory(getDb(), principal.projectId, {
+        environment: query.environment,
+        prompt: query.prompt,
+        page: query.page,
+        pageSize: query.pageSize,
+      });
       return {
         status: 200,
         body: {

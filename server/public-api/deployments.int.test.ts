@@ -14,7 +14,11 @@ let everything: TestKey;
 const scope = () => ({ orgSlug: t.org.slug, projectSlug: t.project.slug });
 
 async function call(method: string, path: string, key: TestKey, body?: unknown) {
-  const response = await fetch(`${srv.base}${path}`, { method, headers: { ...bearer(key), "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(`${srv.base}${path}`, {
+    method,
+    headers: { ...bearer(key), "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> & { error?: { code: string; message: string; field?: string } } };
 }
 
@@ -33,9 +37,23 @@ afterAll(() => srv.close());
 describe("deployment requests over the API", () => {
   it("a CI key requests a deployment (audited as the key) and polls it by id and number; people approve it", async () => {
     const before = await lastSeq(t.org.id);
-    const created = await call("POST", "/api/public/v1/deployment-requests", ci, { prompt: "faq", version: 2, environment: "production", justification: "Green run #12 in CI" });
+    const created = await call("POST", "/api/public/v1/deployment-requests", ci, {
+      prompt: "faq",
+      version: 2,
+      environment: "production",
+      justification: "Green run #12 in CI",
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ number: 1, state: "pending", prompt: "faq", version: 2, fromVersion: 1, environment: "production", gate: { configured: false, passed: true }, missing: ["Approval: 0 of 1 approval"] });
+    expect(created.body).toMatchObject({
+      number: 1,
+      state: "pending",
+      prompt: "faq",
+      version: 2,
+      fromVersion: 1,
+      environment: "production",
+      gate: { configured: false, passed: true },
+      missing: ["Approval: 0 of 1 approval"],
+    });
     const events = await auditEventsOf(t.org.id, before);
     expect(events.map((e) => [e.action, e.actorType, e.actorLabel])).toEqual([["deployment.requested", "api_key", ci.publicKey]]);
 
@@ -63,17 +81,40 @@ describe("deployment requests over the API", () => {
   });
 
   it("refuses bad input with reasons, and keys without the scope", async () => {
-    expect((await call("POST", "/api/public/v1/deployment-requests", reader, { prompt: "faq", version: 1, environment: "production", justification: "x" })).status).toBe(403);
-    const deployed = await call("POST", "/api/public/v1/deployment-requests", ci, { prompt: "faq", version: 2, environment: "production", justification: "again" });
+    expect(
+      (await call("POST", "/api/public/v1/deployment-requests", reader, { prompt: "faq", version: 1, environment: "production", justification: "x" })).status,
+    ).toBe(403);
+    const deployed = await call("POST", "/api/public/v1/deployment-requests", ci, {
+      prompt: "faq",
+      version: 2,
+      environment: "production",
+      justification: "again",
+    });
     expect(deployed).toMatchObject({ status: 409, body: { error: { message: 'v2 of "faq" is already deployed to production', field: "version" } } });
     const unknown = await call("POST", "/api/public/v1/deployment-requests", ci, { prompt: "faq", version: 1, environment: "prod", justification: "x" });
     expect(unknown).toMatchObject({ status: 404, body: { error: { message: 'This project has no environment "prod"' } } });
     const missing = await call("POST", "/api/public/v1/deployment-requests", ci, { prompt: "faq", version: 1, environment: "production" });
     expect(missing).toMatchObject({ status: 400, body: { error: { field: "justification" } } });
-    const extra = await call("POST", "/api/public/v1/deployment-requests", ci, { prompt: "faq", version: 1, environment: "production", justification: "x", approve: true });
+    const extra = await call("POST", "/api/public/v1/deployment-requests", ci, {
+      prompt: "faq",
+      version: 1,
+      environment: "production",
+      justification: "x",
+      approve: true,
+    });
     expect(extra.status).toBe(400);
-    await call("POST", "/api/public/v1/deployment-requests", ci, { prompt: "faq", version: 1, environment: "production", justification: "rollback by promotion" });
-    const duplicate = await call("POST", "/api/public/v1/deployment-requests", ci, { prompt: "faq", version: 1, environment: "production", justification: "twice" });
+    await call("POST", "/api/public/v1/deployment-requests", ci, {
+      prompt: "faq",
+      version: 1,
+      environment: "production",
+      justification: "rollback by promotion",
+    });
+    const duplicate = await call("POST", "/api/public/v1/deployment-requests", ci, {
+      prompt: "faq",
+      version: 1,
+      environment: "production",
+      justification: "twice",
+    });
     expect(duplicate).toMatchObject({ status: 409, body: { error: { message: 'Request #2 for v1 of "faq" to production is already pending' } } });
     expect((await call("GET", "/api/public/v1/deployment-requests/999", ci)).status).toBe(404);
     expect((await call("GET", "/api/public/v1/deployment-requests/not-a-number", ci)).status).toBe(400);
@@ -82,18 +123,37 @@ describe("deployment requests over the API", () => {
   it("a failing gate answers 422 with the gate's result", async () => {
     await callerFor(t.users.editor).datasets.create({ ...scope(), name: "golden" });
     await callerFor(t.users.editor).evaluators.create({ ...scope(), name: "exact", config: { kind: "exact_match" } });
-    await callerFor(t.users.owner).environments.setPolicy({ ...scope(), name: "production", policy: { rules: [{ name: "Approval", required: 1, roles: ["approver"], users: [] }], gate: { dataset: "golden", evaluators: [{ name: "exact", metric: "passRate", min: 0.9 }] } } });
-    await callerFor(t.users.editor).prompts.createVersion({ ...scope(), name: "faq", content: { type: "text", template: "v3 {{q}}" }, commitMessage: "v3", basedOnVersion: 2 });
+    await callerFor(t.users.owner).environments.setPolicy({
+      ...scope(),
+      name: "production",
+      policy: {
+        rules: [{ name: "Approval", required: 1, roles: ["approver"], users: [] }],
+        gate: { dataset: "golden", evaluators: [{ name: "exact", metric: "passRate", min: 0.9 }] },
+      },
+    });
+    await callerFor(t.users.editor).prompts.createVersion({
+      ...scope(),
+      name: "faq",
+      content: { type: "text", template: "v3 {{q}}" },
+      commitMessage: "v3",
+      basedOnVersion: 2,
+    });
     const refused = await call("POST", "/api/public/v1/deployment-requests", ci, { prompt: "faq", version: 3, environment: "production", justification: "x" });
     expect(refused).toMatchObject({
       status: 422,
-      body: { error: { code: "UNPROCESSABLE", message: expect.stringMatching(/No completed evaluation run of this version on golden/) }, gate: { passed: false, configured: true, reasons: [expect.any(String)] } },
+      body: {
+        error: { code: "UNPROCESSABLE", message: expect.stringMatching(/No completed evaluation run of this version on golden/) },
+        gate: { passed: false, configured: true, reasons: [expect.any(String)] },
+      },
     });
   });
 
   it("reads the history and what was deployed at a time", async () => {
     const history = await call("GET", "/api/public/v1/deployments?environment=production", ci);
-    expect(history.body).toMatchObject({ total: 1, deployments: [{ prompt: "faq", version: 2, fromVersion: 1, request: 1, approvers: [t.users.approver.email] }] });
+    expect(history.body).toMatchObject({
+      total: 1,
+      deployments: [{ prompt: "faq", version: 2, fromVersion: 1, request: 1, approvers: [t.users.approver.email] }],
+    });
     const deployedAt = (history.body.deployments as { deployedAt: string }[])[0]!.deployedAt;
     const before = await call("GET", `/api/public/v1/deployments?prompt=faq&at=${encodeURIComponent(new Date(Date.parse(deployedAt) - 1).toISOString())}`, ci);
     expect(before.body).toMatchObject({ environment: "production", prompts: [{ prompt: "faq", version: 1, deployment: null }] });

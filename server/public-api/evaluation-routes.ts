@@ -31,8 +31,12 @@ const runResponse = z
     status: z.enum(RUN_STATUSES),
     outcome: z
       .enum(RUN_OUTCOMES)
-      .describe("What the run measured: `completed` (every call answered), `completed_with_errors` (some calls errored; they are not scored), `failed` (no usable result; `error` says why), else the status."),
-    usable: z.boolean().describe("True when the run completed with at least half of its calls answered: only such runs count for deployment gates and dashboards."),
+      .describe(
+        "What the run measured: `completed` (every call answered), `completed_with_errors` (some calls errored; they are not scored), `failed` (no usable result; `error` says why), else the status.",
+      ),
+    usable: z
+      .boolean()
+      .describe("True when the run completed with at least half of its calls answered: only such runs count for deployment gates and dashboards."),
     error: z.string().nullable(),
     source: z.enum(["keel", "external"]).describe("`external`: executed by an SDK outside Keel (Langfuse dataset run items); it names no prompt version."),
     name: z.string().nullable().describe("The run name an SDK gave an external run; null for runs Keel executed."),
@@ -40,7 +44,14 @@ const runResponse = z
     dataset: z.object({ name: z.string(), version: z.number().int(), tag: z.string().nullable() }).strict(),
     model: z.string(),
     progress: z
-      .object({ total: z.number().int(), done: z.number().int(), errors: z.number().int(), running: z.number().int(), pending: z.number().int(), etaSeconds: z.number().nullable() })
+      .object({
+        total: z.number().int(),
+        done: z.number().int(),
+        errors: z.number().int(),
+        running: z.number().int(),
+        pending: z.number().int(),
+        etaSeconds: z.number().nullable(),
+      })
       .strict(),
     summary: z
       .object({
@@ -82,7 +93,14 @@ function toResponse(run: LoadedRun) {
     prompt: run.promptVersion ? { name: run.promptVersion.prompt.name, version: run.promptVersion.version } : null,
     dataset: { name: run.datasetVersion.dataset.name, version: run.datasetVersion.version, tag: run.tag },
     model: run.model,
-    progress: { total: run.progress.total, done: run.progress.done, errors: run.progress.errors, running: run.progress.running, pending: run.progress.pending, etaSeconds: run.progress.etaSeconds },
+    progress: {
+      total: run.progress.total,
+      done: run.progress.done,
+      errors: run.progress.errors,
+      running: run.progress.running,
+      pending: run.progress.pending,
+      etaSeconds: run.progress.etaSeconds,
+    },
     summary: (run.summary as z.infer<typeof runResponse>["summary"]) ?? null,
     createdAt: run.createdAt.toISOString(),
     finishedAt: run.finishedAt?.toISOString() ?? null,
@@ -117,7 +135,13 @@ export const evaluationRoutes: PublicRoute[] = [
     tag: "Evaluations",
     scope: "evaluations:read",
     permission: "evaluation:read",
-    params: z.object({ number: z.coerce.number({ error: "must be a run number" }).int("must be a run number").min(1, "must be a run number").max(2_147_483_647, "is out of range") }),
+    params: z.object({
+      number: z.coerce
+        .number({ error: "must be a run number" })
+        .int("must be a run number")
+        .min(1, "must be a run number")
+        .max(2_147_483_647, "is out of range"),
+    }),
     responses: { 200: { description: "The run.", schema: runResponse } },
     errors: [404],
     async handle({ principal, params }) {

@@ -34,7 +34,12 @@ function sendJson(res: ServerResponse, base: HeaderList, status: number, body: u
   res.end(res.req.method === "HEAD" ? undefined : payload);
 }
 
-export function sendError(res: ServerResponse, code: PublicErrorCode, message: string, options: { headers?: Record<string, string>; field?: string; base?: HeaderList } = {}) {
+export function sendError(
+  res: ServerResponse,
+  code: PublicErrorCode,
+  message: string,
+  options: { headers?: Record<string, string>; field?: string; base?: HeaderList } = {},
+) {
   const { headers, field, base = NO_HEADERS } = options;
   sendJson(res, base, PUBLIC_ERROR_STATUS[code], { error: field ? { code, message, field } : { code, message } }, headers);
 }
@@ -150,7 +155,8 @@ export function createDispatcher(
         if (route.scope !== "any") {
           const denied = requireKeyPermission(principal, route.permission, route.scope);
           if (denied) {
-            if (route.method !== "GET") await hooks.recordDenied(actorOf(principal, req), principal, routeId, { reason: denied.message, permission: route.permission });
+            if (route.method !== "GET")
+              await hooks.recordDenied(actorOf(principal, req), principal, routeId, { reason: denied.message, permission: route.permission });
             return sendError(res, "FORBIDDEN", denied.message, { base });
           }
         }

@@ -114,6 +114,8 @@ export class ApiKeyCache {
 
   private recordUse(entry: Entry, now: number) {
     entry.lastUsedAt = now;
-    void touchApiKeyLastUsed(this.db(), entry.principal.keyId, new Date(now)).catch((error: unknown) => console.error("[public-api] recording an API key's last use failed:", error));
+    void touchApiKeyLastUsed(this.db(), entry.principal.keyId, new Date(now)).catch((error: unknown) =>
+      console.error("[public-api] recording an API key's last use failed:", error),
+    );
   }
 }

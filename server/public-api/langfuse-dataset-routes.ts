@@ -106,7 +106,9 @@ const createDatasetBody = z.object({
 
 const createItemBody = z.object({
   datasetName,
-  input: jsonChecked(z.unknown()).optional().describe("A JSON object feeds prompt variables; any other value is kept as `{ input: <value> }` and served back as sent."),
+  input: jsonChecked(z.unknown())
+    .optional()
+    .describe("A JSON object feeds prompt variables; any other value is kept as `{ input: <value> }` and served back as sent."),
   expectedOutput: jsonChecked(z.unknown()).optional(),
   metadata: jsonChecked(z.unknown()).optional().describe("A JSON object (or null)."),
   sourceTraceId: text(200).nullable().optional(),
@@ -122,13 +124,26 @@ const createRunItemBody = z.object({
   datasetItemId: text(255),
   traceId: text(200).nullable().optional().describe("The trace the item ran in (required unless observationId names an ingested span)."),
   observationId: text(200).nullable().optional(),
-  datasetVersion: z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time" }).nullable().optional().describe("Accepted; the run is pinned to the dataset's version when its first item is linked."),
+  datasetVersion: z.iso
+    .datetime({ offset: true, error: "must be an ISO 8601 date-time" })
+    .nullable()
+    .optional()
+    .describe("Accepted; the run is pinned to the dataset's version when its first item is linked."),
   createdAt: z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time" }).nullable().optional(),
 });
 
 // ---- helpers ---------------------------------------------------------------------------------
 
-type Dataset = { id: string; projectId: string; name: string; description: string; inputSchema: unknown; expectedSchema: unknown; createdAt: Date; updatedAt: Date };
+type Dataset = {
+  id: string;
+  projectId: string;
+  name: string;
+  description: string;
+  inputSchema: unknown;
+  expectedSchema: unknown;
+  createdAt: Date;
+  updatedAt: Date;
+};
 
 function toDataset(d: Dataset) {
   return {
@@ -170,7 +185,8 @@ const ITEM_SELECT = sql`r.item_id::text AS "itemId", r.input, r.expected, r.meta
 
 function toItem(row: ItemRow) {
   const { [WRAPPED]: wrapped, ...metadata } = row.metadata;
-  const [traceId, observationId] = row.sourceType === "trace" && row.sourceRef ? [row.sourceRef.split(":")[0] || null, row.sourceRef.split(":")[1] || null] : [null, null];
+  const [traceId, observationId] =
+    row.sourceType === "trace" && row.sourceRef ? [row.sourceRef.split(":")[0] || null, row.sourceRef.split(":")[1] || null] : [null, null];
   return {
     id: row.itemId,
     status: row.validTo === null ? ("ACTIVE" as const) : ("ARCHIVED" as const),
@@ -190,7 +206,10 @@ function toItem(row: ItemRow) {
 /** The item's newest revision anywhere in the project (null: no such item). */
 async function findItem(projectId: string, id: string): Promise<ItemRow | null> {
   if (!UUID.test(id)) return null;
-  const rows = await readSql<ItemRow>(getDb(), sql`SELECT ${ITEM_SELECT} WHERE d.project_id = ${projectId}::uuid AND r.item_id = ${id}::uuid ORDER BY r.valid_from DESC LIMIT 1`);
+  const rows = await readSql<ItemRow>(
+    getDb(),
+    sql`SELECT ${ITEM_SELECT} WHERE d.project_id = ${projectId}::uuid AND r.item_id = ${id}::uuid ORDER BY r.valid_from DESC LIMIT 1`,
+  );
   return rows[0] ?? null;
 }
 
@@ -207,7 +226,10 @@ function contentOf(body: z.infer<typeof createItemBody>) {
   };
 }
 
-function toRun(run: { id: string; name: string | null; number: number; description: string | null; metadata: unknown; createdAt: Date; finishedAt: Date | null }, dataset: { id: string; name: string }) {
+function toRun(
+  run: { id: string; name: string | null; number: number; description: string | null; metadata: unknown; createdAt: Date; finishedAt: Date | null },
+  dataset: { id: string; name: string },
+) {
   return {
     id: run.id,
     name: run.name ?? `#${run.number}`,
@@ -240,7 +262,11 @@ function toRunItem(
 
 const pageMeta = (page: number, limit: number, total: number) => ({ page, limit, totalItems: total, totalPages: Math.ceil(total / limit) });
 
-async function upsertDataset({ principal, body, actor }: AuthedContext<Record<string, never>, Record<string, never>, z.infer<typeof createDatasetBody>>): Promise<Reply> {
+async function upsertDataset({
+  principal,
+  body,
+  actor,
+}: AuthedContext<Record<string, never>, Record<string, never>, z.infer<typeof createDatasetBody>>): Promise<Reply> {
   const metadata = body.metadata;
   if (metadata !== undefined && metadata !== null && !(typeof metadata === "object" && Object.keys(metadata).length === 0)) {
     throw new HttpError("BAD_REQUEST", "metadata: Keel datasets carry no metadata; put what it says in the description", "metadata");
@@ -255,7 +281,12 @@ async function upsertDataset({ principal, body, actor }: AuthedContext<Record<st
           ...(body.inputSchema !== undefined ? { inputSchema: body.inputSchema } : {}),
           ...(body.expectedOutputSchema !== undefined ? { expectedSchema: body.expectedOutputSchema } : {}),
         })
-      : createDataset(w, ctx, { name: body.name, description: body.description ?? undefined, inputSchema: body.inputSchema ?? null, expectedSchema: body.expectedOutputSchema ?? null }),
+      : createDataset(w, ctx, {
+          name: body.name,
+          description: body.description ?? undefined,
+          inputSchema: body.inputSchema ?? null,
+          expectedSchema: body.expectedOutputSchema ?? null,
+        }),
   );
   return { status: 200, body: toDataset(dataset) };
 }
@@ -366,7 +397,10 @@ export const langfuseDatasetRoutes: PublicRoute[] = [
       if (query.sourceObservationId) where.push(sql`r.source_type = 'trace' AND split_part(r.source_ref, ':', 2) = ${query.sourceObservationId}`);
       const filter = join(where, " AND ");
       const [rows, count] = await Promise.all([
-        readSql<ItemRow>(getDb(), sql`SELECT ${ITEM_SELECT} WHERE ${filter} ORDER BY d.name, r.position LIMIT ${query.limit} OFFSET ${(query.page - 1) * query.limit}`),
+        readSql<ItemRow>(
+          getDb(),
+          sql`SELECT ${ITEM_SELECT} WHERE ${filter} ORDER BY d.name, r.position LIMIT ${query.limit} OFFSET ${(query.page - 1) * query.limit}`,
+        ),
         readSql<{ n: bigint }>(getDb(), sql`SELECT count(*) AS n FROM dataset_item_revisions r JOIN datasets d ON d.id = r.dataset_id WHERE ${filter}`),
       ]);
       return { status: 200, body: { data: rows.map(toItem), meta: pageMeta(query.page, query.limit, Number(count[0]?.n ?? 0)) } };
@@ -409,9 +443,12 @@ export const langfuseDatasetRoutes: PublicRoute[] = [
       const ctx = { orgId: principal.orgId, projectId: principal.projectId };
       const dataset = await datasetNamed(principal.projectId, body.datasetName);
       if (body.id != null && !UUID.test(body.id)) throw new HttpError("BAD_REQUEST", "id: Keel dataset item ids are UUIDs; omit id to get one", "id");
-      if (body.sourceObservationId && !body.sourceTraceId) throw new HttpError("BAD_REQUEST", "sourceTraceId: is required with sourceObservationId", "sourceTraceId");
+      if (body.sourceObservationId && !body.sourceTraceId)
+        throw new HttpError("BAD_REQUEST", "sourceTraceId: is required with sourceObservationId", "sourceTraceId");
       const content = contentOf(body);
-      const source: ItemSource = body.sourceTraceId ? { type: "trace", ref: `${body.sourceTraceId}:${body.sourceObservationId ?? ""}` } : { type: "manual", ref: `api:${principal.publicKey}` };
+      const source: ItemSource = body.sourceTraceId
+        ? { type: "trace", ref: `${body.sourceTraceId}:${body.sourceObservationId ?? ""}` }
+        : { type: "manual", ref: `api:${principal.publicKey}` };
       const existing = body.id ? await findItem(principal.projectId, body.id) : null;
       if (existing && existing.datasetId !== dataset.id) {
         throw new HttpError("CONFLICT", `id: item ${body.id} belongs to the dataset "${existing.datasetName}"; ids are unique in a project`, "id");
@@ -427,7 +464,8 @@ export const langfuseDatasetRoutes: PublicRoute[] = [
         itemId = created;
       } else if (existing.validTo !== null) {
         // Archived: Keel does not bring an archived item back (its history stays as it was).
-        if (!archive) throw new HttpError("CONFLICT", `Item ${existing.itemId} is archived in "${dataset.name}" and cannot be restored; create a new item`, "status");
+        if (!archive)
+          throw new HttpError("CONFLICT", `Item ${existing.itemId} is archived in "${dataset.name}" and cannot be restored; create a new item`, "status");
         const content0 = { input: existing.input, expected: existing.expected ?? null, metadata: existing.metadata };
         if (JSON.stringify(content0) !== JSON.stringify({ ...content, expected: content.expected ?? null })) {
           throw new HttpError("CONFLICT", `Item ${existing.itemId} is archived in "${dataset.name}"; its content cannot change`, "id");
@@ -465,26 +503,42 @@ export const langfuseDatasetRoutes: PublicRoute[] = [
       let traceId = body.traceId ?? null;
       if (!traceId && body.observationId) {
         // Older SDKs send only the observation: find its trace among the ingested spans.
-        const spans = await readSql<{ traceId: string }>(getDb(), sql`SELECT trace_id AS "traceId" FROM telemetry.spans WHERE project_id = ${principal.projectId}::uuid AND span_id = ${body.observationId} LIMIT 1`);
+        const spans = await readSql<{ traceId: string }>(
+          getDb(),
+          sql`SELECT trace_id AS "traceId" FROM telemetry.spans WHERE project_id = ${principal.projectId}::uuid AND span_id = ${body.observationId} LIMIT 1`,
+        );
         traceId = spans[0]?.traceId ?? null;
       }
       if (!traceId) throw new HttpError("BAD_REQUEST", "traceId: is required", "traceId");
       const linked = await runAudited(actor, (w) =>
-        linkExternalRunItem(w, { orgId: principal.orgId, projectId: principal.projectId }, {
-          runName: body.runName,
-          description: body.runDescription,
-          metadata: body.metadata,
-          datasetId: item.datasetId,
-          itemId: item.itemId,
-          traceId: langfuseTraceId(principal.projectId, traceId),
-          observationId: body.observationId ? langfuseSpanId(principal.projectId, body.observationId) : null,
-          at: body.createdAt ? new Date(body.createdAt) : undefined,
-        }),
+        linkExternalRunItem(
+          w,
+          { orgId: principal.orgId, projectId: principal.projectId },
+          {
+            runName: body.runName,
+            description: body.runDescription,
+            metadata: body.metadata,
+            datasetId: item.datasetId,
+            itemId: item.itemId,
+            traceId: langfuseTraceId(principal.projectId, traceId),
+            observationId: body.observationId ? langfuseSpanId(principal.projectId, body.observationId) : null,
+            at: body.createdAt ? new Date(body.createdAt) : undefined,
+          },
+        ),
       );
       const at = linked.createdAt.toISOString();
       return {
         status: 200,
-        body: { id: `${linked.runId}:${linked.position}:${linked.repetition}`, datasetRunId: linked.runId, datasetRunName: linked.name, datasetItemId: item.itemId, traceId, observationId: body.observationId ?? null, createdAt: at, updatedAt: at },
+        body: {
+          id: `${linked.runId}:${linked.position}:${linked.repetition}`,
+          datasetRunId: linked.runId,
+          datasetRunName: linked.name,
+          datasetItemId: item.itemId,
+          traceId,
+          observationId: body.observationId ?? null,
+          createdAt: at,
+          updatedAt: at,
+        },
       };
     },
   }),

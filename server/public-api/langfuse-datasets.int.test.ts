@@ -22,7 +22,11 @@ let key: TestKey;
 let v5: LangfuseClient;
 
 const send = (method: string, path: string, body?: unknown, k: TestKey = key) =>
-  fetch(`${srv.base}${path}`, { method, headers: { ...basic(k), "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  fetch(`${srv.base}${path}`, {
+    method,
+    headers: { ...basic(k), "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 
 /** One finished span with an output, sent as OTLP JSON (what an OTel exporter would send). */
 async function sendTrace(traceId: string, spanId: string, output: string) {
@@ -71,8 +75,21 @@ describe("@langfuse/client 5 dataset API", () => {
     expect(again.id).toBe(dataset.id);
     expect(again.description).toBe("Capital cities of Europe");
 
-    const q1 = await v5.dataset.createItem({ datasetName: "capitals", input: { country: "France" }, expectedOutput: "Paris", metadata: { difficulty: "easy" } });
-    expect(q1).toMatchObject({ status: "ACTIVE", input: { country: "France" }, expectedOutput: "Paris", metadata: { difficulty: "easy" }, datasetId: dataset.id, datasetName: "capitals", sourceTraceId: null });
+    const q1 = await v5.dataset.createItem({
+      datasetName: "capitals",
+      input: { country: "France" },
+      expectedOutput: "Paris",
+      metadata: { difficulty: "easy" },
+    });
+    expect(q1).toMatchObject({
+      status: "ACTIVE",
+      input: { country: "France" },
+      expectedOutput: "Paris",
+      metadata: { difficulty: "easy" },
+      datasetId: dataset.id,
+      datasetName: "capitals",
+      sourceTraceId: null,
+    });
     // A string input is kept as sent (Keel stores it as { input: ... }).
     const q2 = await v5.dataset.createItem({ datasetName: "capitals", input: "What is the capital of Italy?", expectedOutput: { city: "Rome" } });
     expect(q2.input).toBe("What is the capital of Italy?");
@@ -104,10 +121,22 @@ describe("@langfuse/client 5 dataset API", () => {
   });
 
   it("archives an item with status ARCHIVED (it leaves the next version) and refuses what Keel cannot hold", async () => {
-    const item = await v5.dataset.createItem({ datasetName: "capitals", input: { country: "Spain" }, expectedOutput: "Madrid", sourceTraceId: "abc", sourceObservationId: "def" });
+    const item = await v5.dataset.createItem({
+      datasetName: "capitals",
+      input: { country: "Spain" },
+      expectedOutput: "Madrid",
+      sourceTraceId: "abc",
+      sourceObservationId: "def",
+    });
     expect(item).toMatchObject({ sourceTraceId: "abc", sourceObservationId: "def" });
     expect((await v5.api.datasetItems.list({ sourceTraceId: "abc" })).data.map((i) => i.id)).toEqual([item.id]);
-    const archived = await v5.dataset.createItem({ id: item.id, datasetName: "capitals", input: { country: "Spain" }, expectedOutput: "Madrid", status: "ARCHIVED" });
+    const archived = await v5.dataset.createItem({
+      id: item.id,
+      datasetName: "capitals",
+      input: { country: "Spain" },
+      expectedOutput: "Madrid",
+      status: "ARCHIVED",
+    });
     expect(archived.status).toBe("ARCHIVED");
     expect((await v5.api.datasetItems.list({ datasetName: "capitals" })).data.map((i) => i.id)).not.toContain(item.id);
 
@@ -144,7 +173,10 @@ describe("langfuse v3 datasets and runs", () => {
     for (const [i, item] of dataset.items.entries()) {
       const traceId = randomUUID();
       traces.push(traceId);
-      const linked = await item.link({ traceId, observationId: undefined } as never, "nightly", { description: "Nightly run", metadata: { model: "gpt-4o-mini" } });
+      const linked = await item.link({ traceId, observationId: undefined } as never, "nightly", {
+        description: "Nightly run",
+        metadata: { model: "gpt-4o-mini" },
+      });
       expect(linked).toMatchObject({ datasetRunName: "nightly", datasetItemId: item.id, traceId });
       // The trace as Keel stores it (the Langfuse id mapped to an OTel trace id, as ingestion does).
       await sendTrace(telemetryTraceId(t.project.id, traceId), randomBytes(8).toString("hex"), String((i + 2) * 2));
@@ -158,7 +190,14 @@ describe("langfuse v3 datasets and runs", () => {
     // Keel's evaluation pages: an external run named "nightly" with the traces' outputs and scores.
     const { runs } = await listRuns(getDb(), t.project.id, { limit: 10 });
     const run = runs.find((r) => r.name === "nightly")!;
-    expect(run).toMatchObject({ source: "external", promptVersion: null, status: "completed", itemsTotal: 2, description: "Nightly run", metadata: { model: "gpt-4o-mini" } });
+    expect(run).toMatchObject({
+      source: "external",
+      promptVersion: null,
+      status: "completed",
+      itemsTotal: 2,
+      description: "Nightly run",
+      metadata: { model: "gpt-4o-mini" },
+    });
     expect(run.datasetVersion.dataset.name).toBe("qa-v3");
     const results = await runResults(getDb(), t.project.id, { number: run.number, page: 1, pageSize: 50, sort: "position", direction: "asc" });
     expect(results.rows.map((r) => [r.input, r.expected, r.output, r.scores?.map((s) => [s.name, s.score, s.passed])])).toEqual([
@@ -186,7 +225,11 @@ describe("langfuse v3 datasets and runs", () => {
     await expect(compareRuns(getDb(), t.project.id, { baseline: run.number, candidate: run.number })).rejects.toThrow(/executed outside Keel/);
     const promptId = await seedPrompt(t, "qa", text("{{question}}"));
     const version = await getDb().promptVersion.findFirstOrThrow({ where: { promptId } });
-    const gate = await evaluateGate(getDb(), t.project.id, version.id, { dataset: "qa-v3", evaluators: [{ name: "exact", metric: "mean", min: 0 }], prompts: [] } as never);
+    const gate = await evaluateGate(getDb(), t.project.id, version.id, {
+      dataset: "qa-v3",
+      evaluators: [{ name: "exact", metric: "mean", min: 0 }],
+      prompts: [],
+    } as never);
     expect(gate.passed).toBe(false);
     expect(gate.run).toBeNull();
   });

@@ -22,7 +22,9 @@ const { version: KEEL_VERSION } = createRequire(import.meta.url)("../../package.
 const ingestionResponse = z.object({
   successes: z.array(z.object({ id: z.string(), status: z.number().int() })).describe("Events stored (status 201)."),
   errors: z
-    .array(z.object({ id: z.string(), status: z.number().int(), message: z.string().describe("What is wrong, naming the field."), error: z.string().optional() }))
+    .array(
+      z.object({ id: z.string(), status: z.number().int(), message: z.string().describe("What is wrong, naming the field."), error: z.string().optional() }),
+    )
     .describe("Events refused one by one: 400 with the field named, 500 when storing failed (retry the batch)."),
 });
 
@@ -99,16 +101,21 @@ const scoreBody = z.object({
 });
 
 const list = text(2000).transform((s) =>
-    s
-      .split(",")
-      .map((v) => v.trim())
-      .filter(Boolean),
-  );
+  s
+    .split(",")
+    .map((v) => v.trim())
+    .filter(Boolean),
+);
 const dateTime = text(64).refine((s) => Number.isFinite(Date.parse(s)), { error: "must be an ISO 8601 date-time" });
 
 const scoresQuery = z.object({
   page: z.coerce.number({ error: "must be a number" }).int({ error: "must be a whole number" }).min(1, { error: "must be 1 or more" }).max(100_000).default(1),
-  limit: z.coerce.number({ error: "must be a number" }).int({ error: "must be a whole number" }).min(1, { error: "must be 1 or more" }).max(100, { error: "must be 100 or less" }).default(50),
+  limit: z.coerce
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number" })
+    .min(1, { error: "must be 1 or more" })
+    .max(100, { error: "must be 100 or less" })
+    .default(50),
   userId: text(1000).optional(),
   name: text(200).optional(),
   dataType: z.enum(["NUMERIC", "BOOLEAN", "CATEGORICAL"], { error: "must be NUMERIC, BOOLEAN or CATEGORICAL" }).optional(),
@@ -141,15 +148,20 @@ function scoreReadRoutes(base: string, listId: string, getId: string): PublicRou
       responses: {
         200: {
           description: "A page of scores.",
-          schema: z.object({ data: z.array(scoreView), meta: z.object({ page: z.number().int(), limit: z.number().int(), totalItems: z.number().int(), totalPages: z.number().int() }) }),
+          schema: z.object({
+            data: z.array(scoreView),
+            meta: z.object({ page: z.number().int(), limit: z.number().int(), totalItems: z.number().int(), totalPages: z.number().int() }),
+          }),
         },
       },
       errors: [],
       async handle({ principal, query }) {
         if (query.configId) throw new HttpError("BAD_REQUEST", "configId: Keel has no score configs, so no score matches a configId", "configId");
         if (query.queueId) throw new HttpError("BAD_REQUEST", "queueId: Keel does not record annotation queues on scores", "queueId");
-        if (query.source === "ANNOTATION") return { status: 200, body: { data: [], meta: { page: query.page, limit: query.limit, totalItems: 0, totalPages: 0 } } };
-        if ((query.value === undefined) !== (query.operator === undefined)) throw new HttpError("BAD_REQUEST", "value and operator go together", query.value === undefined ? "value" : "operator");
+        if (query.source === "ANNOTATION")
+          return { status: 200, body: { data: [], meta: { page: query.page, limit: query.limit, totalItems: 0, totalPages: 0 } } };
+        if ((query.value === undefined) !== (query.operator === undefined))
+          throw new HttpError("BAD_REQUEST", "value and operator go together", query.value === undefined ? "value" : "operator");
         const filters: ScoreListFilters = {
           page: query.page,
           limit: query.limit,
@@ -165,7 +177,10 @@ function scoreReadRoutes(base: string, listId: string, getId: string): PublicRou
           value: query.value !== undefined && query.operator ? { value: query.value, operator: query.operator } : undefined,
         };
         const { items, total } = await listScores(principal.projectId, filters);
-        return { status: 200, body: { data: items.map(toView), meta: { page: query.page, limit: query.limit, totalItems: total, totalPages: Math.ceil(total / query.limit) } } };
+        return {
+          status: 200,
+          body: { data: items.map(toView), meta: { page: query.page, limit: query.limit, totalItems: total, totalPages: Math.ceil(total / query.limit) } },
+        };
       },
     }),
     defineRoute({
@@ -209,7 +224,11 @@ export const langfuseIngestionRoutes: PublicRoute[] = [
       const release = admitBatch();
       if (!release) {
         req.resume();
-        return { status: 503, body: { message: "Keel is ingesting at capacity; retry this batch after the Retry-After delay" }, headers: { "retry-after": "1" } };
+        return {
+          status: 503,
+          body: { message: "Keel is ingesting at capacity; retry this batch after the Retry-After delay" },
+          headers: { "retry-after": "1" },
+        };
       }
       try {
         let body: Buffer;
@@ -262,7 +281,7 @@ export const langfuseIngestionRoutes: PublicRoute[] = [
     path: "/api/public/health",
     operationId: "langfuseHealth",
     summary: "Health check (Langfuse)",
-    description: "What Langfuse SDKs and uptime checks call: `{ status: \"OK\", version }`.",
+    description: 'What Langfuse SDKs and uptime checks call: `{ status: "OK", version }`.',
     tag: "Langfuse",
     scope: "public",
     reason: "a health check says nothing about any project (SDKs and load balancers call it without a key)",
@@ -284,7 +303,15 @@ export const langfuseIngestionRoutes: PublicRoute[] = [
       200: {
         description: "The key's project.",
         schema: z.object({
-          data: z.array(z.object({ id: z.string(), name: z.string(), organization: z.object({ id: z.string(), name: z.string() }), metadata: z.object({}), retentionDays: z.number().int().optional() })),
+          data: z.array(
+            z.object({
+              id: z.string(),
+              name: z.string(),
+              organization: z.object({ id: z.string(), name: z.string() }),
+              metadata: z.object({}),
+              retentionDays: z.number().int().optional(),
+            }),
+          ),
         }),
       },
     },
@@ -292,7 +319,20 @@ export const langfuseIngestionRoutes: PublicRoute[] = [
     async handle({ principal }) {
       const project = await projectWithOrg(getDb(), principal.projectId);
       const retentionDays = project.telemetrySettings?.retentionDays;
-      return { status: 200, body: { data: [{ id: project.id, name: project.name, organization: { id: project.org.id, name: project.org.name }, metadata: {}, ...(retentionDays ? { retentionDays } : {}) }] } };
+      return {
+        status: 200,
+        body: {
+          data: [
+            {
+              id: project.id,
+              name: project.name,
+              organization: { id: project.org.id, name: project.org.name },
+              metadata: {},
+              ...(retentionDays ? { retentionDays } : {}),
+            },
+          ],
+        },
+      };
     },
   }),
 ];

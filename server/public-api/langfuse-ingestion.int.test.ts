@@ -33,7 +33,10 @@ async function ingest(batch: unknown[], k: TestKey = key, extra: RequestInit = {
     body: JSON.stringify({ batch, metadata: { sdk_name: "test" } }),
     ...extra,
   });
-  return { status: res.status, body: (await res.json()) as { successes: { id: string; status: number }[]; errors: { id: string; status: number; message: string; error?: string }[] } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { successes: { id: string; status: number }[]; errors: { id: string; status: number; message: string; error?: string }[] },
+  };
 }
 
 describe("POST /api/public/ingestion", () => {
@@ -43,15 +46,53 @@ describe("POST /api/public/ingestion", () => {
     const lfSpan = randomUUID();
     const t0 = Date.now() - 5_000;
     // The generation's update (end, output, usage) arrives first, in its own batch.
-    const update = ev("generation-update", { id: lfGen, traceId: lfTrace, endTime: iso(t0 + 1_500), output: { role: "assistant", content: "It ships today." }, usage: { input: 1200, output: 300 } }, t0 + 1_500);
+    const update = ev(
+      "generation-update",
+      { id: lfGen, traceId: lfTrace, endTime: iso(t0 + 1_500), output: { role: "assistant", content: "It ships today." }, usage: { input: 1200, output: 300 } },
+      t0 + 1_500,
+    );
     const first = await ingest([update]);
     expect(first.status).toBe(207);
     expect(first.body).toEqual({ successes: [{ id: update.id, status: 201 }], errors: [] });
 
     const batch = [
-      ev("trace-create", { id: lfTrace, timestamp: iso(t0), name: "support-chat", userId: "user-7", sessionId: "sess-1", tags: ["beta"], metadata: { plan: "pro" }, input: "Where is my order?", release: "1.2.3" }, t0),
-      ev("generation-create", { id: lfGen, traceId: lfTrace, name: "reply", startTime: iso(t0 + 100), model: "gpt-4o-mini", modelParameters: { temperature: 0.2 }, input: [{ role: "user", content: "Where is my order?" }], promptName: "support/reply", promptVersion: 3, environment: "production", completionStartTime: iso(t0 + 400) }, t0 + 100),
-      ev("span-create", { id: lfSpan, traceId: lfTrace, name: "retrieve", startTime: iso(t0 + 20), endTime: iso(t0 + 80), level: "ERROR", statusMessage: "index offline" }, t0 + 20),
+      ev(
+        "trace-create",
+        {
+          id: lfTrace,
+          timestamp: iso(t0),
+          name: "support-chat",
+          userId: "user-7",
+          sessionId: "sess-1",
+          tags: ["beta"],
+          metadata: { plan: "pro" },
+          input: "Where is my order?",
+          release: "1.2.3",
+        },
+        t0,
+      ),
+      ev(
+        "generation-create",
+        {
+          id: lfGen,
+          traceId: lfTrace,
+          name: "reply",
+          startTime: iso(t0 + 100),
+          model: "gpt-4o-mini",
+          modelParameters: { temperature: 0.2 },
+          input: [{ role: "user", content: "Where is my order?" }],
+          promptName: "support/reply",
+          promptVersion: 3,
+          environment: "production",
+          completionStartTime: iso(t0 + 400),
+        },
+        t0 + 100,
+      ),
+      ev(
+        "span-create",
+        { id: lfSpan, traceId: lfTrace, name: "retrieve", startTime: iso(t0 + 20), endTime: iso(t0 + 80), level: "ERROR", statusMessage: "index offline" },
+        t0 + 20,
+      ),
       ev("event-create", { id: randomUUID(), traceId: lfTrace, parentObservationId: lfSpan, name: "cache-miss", startTime: iso(t0 + 30) }, t0 + 30),
       ev("sdk-log", { log: { message: "hello" } }),
     ];
@@ -62,16 +103,49 @@ describe("POST /api/public/ingestion", () => {
 
     const traceId = langfuseTraceId(t.project.id, lfTrace);
     const detail = (await getTrace(t.project.id, traceId))!;
-    expect(detail.trace).toMatchObject({ name: "support-chat", spans: 4, generations: 1, errors: 1, inputTokens: 1200, outputTokens: 300, userId: "user-7", sessionId: "sess-1", promptName: "support/reply", promptVersion: 3, model: "gpt-4o-mini" });
+    expect(detail.trace).toMatchObject({
+      name: "support-chat",
+      spans: 4,
+      generations: 1,
+      errors: 1,
+      inputTokens: 1200,
+      outputTokens: 300,
+      userId: "user-7",
+      sessionId: "sess-1",
+      promptName: "support/reply",
+      promptVersion: 3,
+      model: "gpt-4o-mini",
+    });
     expect(detail.trace.durationMs).toBe(1_500);
     const gen = detail.spans.find((s) => s.isGeneration)!;
-    expect(gen).toMatchObject({ spanId: langfuseSpanId(t.project.id, lfGen), parentSpanId: langfuseRootSpanId(t.project.id, traceId), name: "reply", durationMs: 1_400, model: "gpt-4o-mini", inputTokens: 1200, outputTokens: 300, promptName: "support/reply", promptVersion: 3, environment: "production" });
+    expect(gen).toMatchObject({
+      spanId: langfuseSpanId(t.project.id, lfGen),
+      parentSpanId: langfuseRootSpanId(t.project.id, traceId),
+      name: "reply",
+      durationMs: 1_400,
+      model: "gpt-4o-mini",
+      inputTokens: 1200,
+      outputTokens: 300,
+      promptName: "support/reply",
+      promptVersion: 3,
+      environment: "production",
+    });
     expect(gen.output).toBe(JSON.stringify({ role: "assistant", content: "It ships today." }));
     expect(gen.costUsd).toBeGreaterThan(0);
-    expect(gen.attributes).toMatchObject({ "langfuse.observation.id": lfGen, "langfuse.trace.id": lfTrace, "langfuse.observation.type": "generation", "langfuse.observation.model.parameters.temperature": 0.2 });
+    expect(gen.attributes).toMatchObject({
+      "langfuse.observation.id": lfGen,
+      "langfuse.trace.id": lfTrace,
+      "langfuse.observation.type": "generation",
+      "langfuse.observation.model.parameters.temperature": 0.2,
+    });
     const root = detail.spans.find((s) => s.parentSpanId === null)!;
     expect(root).toMatchObject({ name: "support-chat", input: "Where is my order?" });
-    expect(root.attributes).toMatchObject({ "langfuse.trace.id": lfTrace, "langfuse.trace.tags": ["beta"], "langfuse.trace.metadata.plan": "pro", "langfuse.release": "1.2.3" });
+    expect(root.attributes).toMatchObject({
+      "langfuse.trace.id": lfTrace,
+      "langfuse.trace.tags": ["beta"],
+      "langfuse.trace.metadata.plan": "pro",
+      "langfuse.release": "1.2.3",
+    });
     const span = detail.spans.find((s) => s.name === "retrieve")!;
     expect(span).toMatchObject({ statusCode: 2, statusMessage: "index offline", durationMs: 60 });
     expect(detail.spans.find((s) => s.name === "cache-miss")).toMatchObject({ parentSpanId: span.spanId, durationMs: 0 });
@@ -88,7 +162,11 @@ describe("POST /api/public/ingestion", () => {
     await ingest([ev("generation-update", { id: lfGen, traceId: lfTrace, level: "ERROR", statusMessage: "content filter" }, t0 + 2_000)]);
     const errored = (await getTrace(t.project.id, traceId))!;
     expect(errored.trace).toMatchObject({ errors: 2, generations: 1, inputTokens: 1200 });
-    expect(errored.spans.find((s) => s.isGeneration)).toMatchObject({ statusCode: 2, statusMessage: "content filter", output: JSON.stringify({ role: "assistant", content: "It ships today." }) });
+    expect(errored.spans.find((s) => s.isGeneration)).toMatchObject({
+      statusCode: 2,
+      statusMessage: "content filter",
+      output: JSON.stringify({ role: "assistant", content: "It ships today." }),
+    });
     const board = await dashboard(t.project.id, { window: "1h" });
     expect(board.totals.generations).toBe(before.totals.generations);
     expect(board.totals.errors).toBe(before.totals.errors + 1);
@@ -99,9 +177,43 @@ describe("POST /api/public/ingestion", () => {
     const at = new Date(Date.now() - 2_000).toISOString().replace("Z", "123+00:00");
     const end = new Date(Date.now() - 1_000).toISOString().replace("Z", "456+00:00");
     const res = await ingest([
-      { id: randomUUID(), type: "trace-create", timestamp: at, body: { id: lfTrace, name: "py-trace", timestamp: at, metadata: null, tags: null, public: false } },
-      { id: randomUUID(), type: "generation-create", timestamp: at, body: { id: "py-gen", traceId: lfTrace, name: "completion", startTime: at, endTime: end, model: "gpt-4o-mini", usage: { promptTokens: 40, completionTokens: 8, totalTokens: 48, totalCost: 0.0123 }, metadata: null, version: null } },
-      { id: randomUUID(), type: "observation-create", timestamp: at, body: { id: "py-legacy", traceId: lfTrace, type: "GENERATION", name: "legacy", startTime: at, endTime: end, model: "gpt-4o-mini", usage: { input: 5, output: 1, unit: "TOKENS" } } },
+      {
+        id: randomUUID(),
+        type: "trace-create",
+        timestamp: at,
+        body: { id: lfTrace, name: "py-trace", timestamp: at, metadata: null, tags: null, public: false },
+      },
+      {
+        id: randomUUID(),
+        type: "generation-create",
+        timestamp: at,
+        body: {
+          id: "py-gen",
+          traceId: lfTrace,
+          name: "completion",
+          startTime: at,
+          endTime: end,
+          model: "gpt-4o-mini",
+          usage: { promptTokens: 40, completionTokens: 8, totalTokens: 48, totalCost: 0.0123 },
+          metadata: null,
+          version: null,
+        },
+      },
+      {
+        id: randomUUID(),
+        type: "observation-create",
+        timestamp: at,
+        body: {
+          id: "py-legacy",
+          traceId: lfTrace,
+          type: "GENERATION",
+          name: "legacy",
+          startTime: at,
+          endTime: end,
+          model: "gpt-4o-mini",
+          usage: { input: 5, output: 1, unit: "TOKENS" },
+        },
+      },
       { id: randomUUID(), type: "observation-update", timestamp: end, body: { id: "py-legacy", traceId: lfTrace, type: "GENERATION", output: "done" } },
     ]);
     expect(res.body.errors).toEqual([]);
@@ -137,7 +249,11 @@ describe("POST /api/public/ingestion", () => {
     expect(messages[5]).toMatch(/type: dataset-run-item-create is not an event type/);
     expect(messages[6]).toMatch(/type/);
 
-    const notBatch = await fetch(`${api.base}/api/public/ingestion`, { method: "POST", headers: { ...basic(key), "content-type": "application/json" }, body: JSON.stringify({ events: [] }) });
+    const notBatch = await fetch(`${api.base}/api/public/ingestion`, {
+      method: "POST",
+      headers: { ...basic(key), "content-type": "application/json" },
+      body: JSON.stringify({ events: [] }),
+    });
     expect(notBatch.status).toBe(400);
     expect(await notBatch.json()).toEqual({ message: "Invalid request data", errors: ["batch: must be an array of ingestion events"] });
     const notJson = await fetch(`${api.base}/api/public/ingestion`, { method: "POST", headers: basic(key), body: "{" });
@@ -152,7 +268,16 @@ describe("POST /api/public/ingestion", () => {
     const metadata = JSON.parse(`{"__proto__": {"polluted": true}, "big": "${"x".repeat(200_000)}", ${JSON.stringify(odd)}: 1}`) as Record<string, unknown>;
     const batch = [
       ev("trace-create", { id: lfTrace, name: odd, userId: odd, tags: [odd], metadata: { deep, ...metadata } }),
-      ev("generation-create", { id: `g-${odd}`, traceId: lfTrace, name: "x".repeat(5_000), model: odd, input: { text: odd }, statusMessage: odd, level: "ERROR", usageDetails: { input: 9e15, [odd]: 3 } }),
+      ev("generation-create", {
+        id: `g-${odd}`,
+        traceId: lfTrace,
+        name: "x".repeat(5_000),
+        model: odd,
+        input: { text: odd },
+        statusMessage: odd,
+        level: "ERROR",
+        usageDetails: { input: 9e15, [odd]: 3 },
+      }),
       ev("generation-create", { id: "too-many", traceId: lfTrace, usage: { input: 3_000_000_000 } }),
       ev("generation-create", { id: "v0", traceId: lfTrace, promptName: "p", promptVersion: 2 ** 40 }),
       ev("span-create", { id: "future", traceId: lfTrace, startTime: "9999-12-31T00:00:00Z" }),
@@ -199,7 +324,16 @@ describe("POST /api/public/ingestion", () => {
     const traceId = "7d2c9f1e4b3a48d6a1c0e5f2b8d4c6a9";
     const clientGen = "1a2b3c4d5e6f7a8b";
     const t0 = Date.now() - 5_000;
-    await ingest([ev("generation-create", { id: clientGen, traceId, name: "client-call", startTime: iso(t0), model: "gpt-4o-mini", usage: { input: 1000, output: 500 } }, t0)], k);
+    await ingest(
+      [
+        ev(
+          "generation-create",
+          { id: clientGen, traceId, name: "client-call", startTime: iso(t0), model: "gpt-4o-mini", usage: { input: 1000, output: 500 } },
+          t0,
+        ),
+      ],
+      k,
+    );
     const gateway: StoredSpan = {
       traceId,
       spanId: "9f8e7d6c5b4a3f2e",
@@ -229,7 +363,10 @@ describe("POST /api/public/ingestion", () => {
       source: "gateway",
     };
     await writeSpans(u.project.id, [gateway]);
-    await ingest([ev("generation-update", { id: clientGen, traceId, endTime: iso(t0 + 800), usage: { input: 1100, output: 600 }, output: "done" }, t0 + 800)], k);
+    await ingest(
+      [ev("generation-update", { id: clientGen, traceId, endTime: iso(t0 + 800), usage: { input: 1100, output: 600 }, output: "done" }, t0 + 800)],
+      k,
+    );
     const detail = (await getTrace(u.project.id, traceId))!;
     expect(detail.trace).toMatchObject({ generations: 1, inputTokens: 900, outputTokens: 400 });
     const client = detail.spans.find((s) => s.spanId === clientGen)!;
@@ -257,14 +394,25 @@ describe("POST /api/public/ingestion", () => {
 
     await ingest([
       ev("trace-create", { id: lfTrace, name: "late" }),
-      ev("generation-create", { id: lfGen, traceId: lfTrace, model: "gpt-4o-mini", promptName: "faq", promptVersion: 2, environment: "staging", usage: { input: 10, output: 5 } }),
+      ev("generation-create", {
+        id: lfGen,
+        traceId: lfTrace,
+        model: "gpt-4o-mini",
+        promptName: "faq",
+        promptVersion: 2,
+        environment: "staging",
+        usage: { input: 10, output: 5 },
+      }),
     ]);
     const detail = (await getTrace(t.project.id, langfuseTraceId(t.project.id, lfTrace)))!;
     expect(detail.trace.scores).toMatchObject([{ id: scoreId, name: "helpfulness", value: 0.25, spanId: langfuseSpanId(t.project.id, lfGen) }]);
     const board = await dashboard(t.project.id, { window: "1h", promptName: "faq", promptVersion: 2, environment: "staging" });
     expect(board.quality.totals.find((q) => q.name === "helpfulness")).toMatchObject({ count: 1, avg: 0.25 });
     // Langfuse ids come back as sent.
-    const again = (await (await fetch(`${api.base}/api/public/scores/${scoreId}`, { headers: basic(key) })).json()) as { traceId: string; observationId: string };
+    const again = (await (await fetch(`${api.base}/api/public/scores/${scoreId}`, { headers: basic(key) })).json()) as {
+      traceId: string;
+      observationId: string;
+    };
     expect(again).toMatchObject({ traceId: lfTrace, observationId: lfGen });
   });
 });
@@ -308,14 +456,36 @@ describe("the same generation over OTLP and over ingestion", () => {
         },
       ],
     };
-    const res = await fetch(`${api.base}/api/public/otel/v1/traces`, { method: "POST", headers: { ...basic(ka), "content-type": "application/json" }, body: JSON.stringify(otlp) });
+    const res = await fetch(`${api.base}/api/public/otel/v1/traces`, {
+      method: "POST",
+      headers: { ...basic(ka), "content-type": "application/json" },
+      body: JSON.stringify(otlp),
+    });
     expect(res.status).toBe(200);
     // Over ingestion, with the OpenTelemetry ids (kept as they are) and the create and end apart.
     const created = await ingest(
-      [ev("generation-create", { id: spanId, traceId, name: "reply", startTime: iso(startMs), model: "gpt-4o-mini", promptName: "support/reply", promptVersion: 4, environment: "production" }, startMs)],
+      [
+        ev(
+          "generation-create",
+          {
+            id: spanId,
+            traceId,
+            name: "reply",
+            startTime: iso(startMs),
+            model: "gpt-4o-mini",
+            promptName: "support/reply",
+            promptVersion: 4,
+            environment: "production",
+          },
+          startMs,
+        ),
+      ],
       kb,
     );
-    const ended = await ingest([ev("generation-update", { id: spanId, traceId, endTime: iso(startMs + 842), usageDetails: { input: 1000, output: 250 } }, startMs + 842)], kb);
+    const ended = await ingest(
+      [ev("generation-update", { id: spanId, traceId, endTime: iso(startMs + 842), usageDetails: { input: 1000, output: 250 } }, startMs + 842)],
+      kb,
+    );
     expect([...created.body.errors, ...ended.body.errors]).toEqual([]);
 
     const [da, db] = await Promise.all([dashboard(a.project.id, { window: "1h" }), dashboard(b.project.id, { window: "1h" })]);
@@ -325,7 +495,18 @@ describe("the same generation over OTLP and over ingestion", () => {
     expect(da.breakdown[0]).toMatchObject({ promptName: "support/reply", promptVersion: 4, model: "gpt-4o-mini", environment: "production" });
     expect(da.totals.costUsd).toBeGreaterThan(0);
     const [ta, tb] = await Promise.all([listTraces(a.project.id, { window: "1h", limit: 5 }), listTraces(b.project.id, { window: "1h", limit: 5 })]);
-    const pick = (s: (typeof ta.items)[number]) => ({ traceId: s.traceId, durationMs: s.durationMs, generations: s.generations, inputTokens: s.inputTokens, outputTokens: s.outputTokens, costUsd: s.costUsd, promptName: s.promptName, promptVersion: s.promptVersion, model: s.model, environment: s.environment });
+    const pick = (s: (typeof ta.items)[number]) => ({
+      traceId: s.traceId,
+      durationMs: s.durationMs,
+      generations: s.generations,
+      inputTokens: s.inputTokens,
+      outputTokens: s.outputTokens,
+      costUsd: s.costUsd,
+      promptName: s.promptName,
+      promptVersion: s.promptVersion,
+      model: s.model,
+      environment: s.environment,
+    });
     expect(tb.items.map(pick)).toEqual(ta.items.map(pick));
   });
 });
@@ -334,7 +515,8 @@ describe("Langfuse scores, health and projects", () => {
   it("creates scores with POST /api/public/scores (data type inferred, idempotent by id) and lists them with filters", async () => {
     const u = await createTestOrg();
     const k = await createKey(u, ["traces:ingest", "traces:read"]);
-    const post = (body: unknown) => fetch(`${api.base}/api/public/scores`, { method: "POST", headers: { ...basic(k), "content-type": "application/json" }, body: JSON.stringify(body) });
+    const post = (body: unknown) =>
+      fetch(`${api.base}/api/public/scores`, { method: "POST", headers: { ...basic(k), "content-type": "application/json" }, body: JSON.stringify(body) });
     const lfTrace = randomUUID();
     const id = randomUUID();
     const r1 = await post({ id, traceId: lfTrace, name: "correct", value: 1, dataType: "BOOLEAN" });
@@ -348,7 +530,11 @@ describe("Langfuse scores, health and projects", () => {
     expect(JSON.stringify(await bad.json())).toMatch(/value: must be 0 or 1/);
     expect((await post({ name: "x", value: 2 })).status).toBe(400);
 
-    const get = async (query: string) => (await (await fetch(`${api.base}/api/public/scores${query}`, { headers: basic(k) })).json()) as { data: { name: string; dataType: string; value: number | null; stringValue: string | null; traceId: string }[]; meta: Record<string, number> };
+    const get = async (query: string) =>
+      (await (await fetch(`${api.base}/api/public/scores${query}`, { headers: basic(k) })).json()) as {
+        data: { name: string; dataType: string; value: number | null; stringValue: string | null; traceId: string }[];
+        meta: Record<string, number>;
+      };
     const all = await get("");
     expect(all.meta).toEqual({ page: 1, limit: 50, totalItems: 3, totalPages: 1 });
     expect(all.data.map((s) => [s.name, s.dataType, s.value, s.stringValue]).sort()).toEqual([
@@ -378,7 +564,9 @@ describe("Langfuse scores, health and projects", () => {
     expect(await health.json()).toEqual({ status: "OK", version: expect.any(String) });
     const projects = await fetch(`${api.base}/api/public/projects`, { headers: basic(key) });
     expect(projects.status).toBe(200);
-    expect(await projects.json()).toEqual({ data: [{ id: t.project.id, name: "Project", organization: { id: t.org.id, name: expect.stringMatching(/^Org /) }, metadata: {} }] });
+    expect(await projects.json()).toEqual({
+      data: [{ id: t.project.id, name: "Project", organization: { id: t.org.id, name: expect.stringMatching(/^Org /) }, metadata: {} }],
+    });
   });
 
   it("names the Langfuse endpoints Keel does not serve (501), never a bare 404", async () => {

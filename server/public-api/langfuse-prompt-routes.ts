@@ -10,7 +10,17 @@ import { getDb } from "../db/client";
 import { runAudited, type AuditedTx } from "../audit/mutation";
 import type { Actor } from "../audit/actor";
 import { jsonChecked, jsonRecord, safeString, text } from "../contracts/fields";
-import { chatMessage, labelName, MAX_TEMPLATE_BYTES, modelConfig, promptName, promptTags, RESERVED_LABELS, type ChatMessage, type ModelConfig } from "../contracts/prompts";
+import {
+  chatMessage,
+  labelName,
+  MAX_TEMPLATE_BYTES,
+  modelConfig,
+  promptName,
+  promptTags,
+  RESERVED_LABELS,
+  type ChatMessage,
+  type ModelConfig,
+} from "../contracts/prompts";
 import { moveLabel } from "../domain/prompts/labels";
 import { listPromptsWithVersions, resolvePrompt } from "../domain/prompts/queries";
 import { describeIssues, HttpError } from "./errors";
@@ -30,17 +40,21 @@ const createBody = z.object({
   name: promptName.describe("The prompt's name (`/` makes folders). Created when new."),
   type: z.enum(["text", "chat"], { error: 'must be "text" or "chat"' }).optional().describe("Default `text`."),
   prompt: z
-    .union([safeString().max(MAX_TEMPLATE_BYTES, "is larger than 1 MB"), z.array(jsonRecord())], { error: "must be a string (text) or a list of messages (chat)" })
+    .union([safeString().max(MAX_TEMPLATE_BYTES, "is larger than 1 MB"), z.array(jsonRecord())], {
+      error: "must be a string (text) or a list of messages (chat)",
+    })
     .describe("The template (text) or the messages `[{ role, content }]` (chat; roles system, user, assistant). Placeholder messages are refused."),
-  config: jsonChecked(z.unknown()).optional().describe("Keel's model configuration: model, temperature, maxTokens (or max_tokens), topP (or top_p), stop, responseFormat, tools, providerId. Other keys are refused."),
+  config: jsonChecked(z.unknown())
+    .optional()
+    .describe(
+      "Keel's model configuration: model, temperature, maxTokens (or max_tokens), topP (or top_p), stop, responseFormat, tools, providerId. Other keys are refused.",
+    ),
   labels: labelList.optional().describe("Environments to point at the new version (`latest` is implicit). Protected environments refuse with 403."),
   tags: promptTags.unwrap().optional().describe("The prompt's tags (they apply to every version)."),
   commitMessage: text(500).nullable().optional(),
 });
 
-export const langfuseMeta = z
-  .object({ page: z.int(), limit: z.int(), totalItems: z.int(), totalPages: z.int() })
-  .strict();
+export const langfuseMeta = z.object({ page: z.int(), limit: z.int(), totalItems: z.int(), totalPages: z.int() }).strict();
 
 const listResponse = z
   .object({
@@ -62,8 +76,19 @@ const listResponse = z
   .strict();
 
 export const langfusePageQuery = {
-  page: z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be 1 or more").max(1_000_000).default(1).describe("1-based page number."),
-  limit: z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be between 1 and 100").max(100, "must be between 1 and 100").default(50),
+  page: z.coerce
+    .number({ error: "must be a whole number" })
+    .int("must be a whole number")
+    .min(1, "must be 1 or more")
+    .max(1_000_000)
+    .default(1)
+    .describe("1-based page number."),
+  limit: z.coerce
+    .number({ error: "must be a whole number" })
+    .int("must be a whole number")
+    .min(1, "must be between 1 and 100")
+    .max(100, "must be between 1 and 100")
+    .default(50),
 };
 
 const listQuery = z.object({
@@ -81,7 +106,9 @@ const versionParams = z.object({
 });
 
 const updateBody = z.object({
-  newLabels: labelList.describe("Environments to point at this version (each leaves the version it pointed at). Labels already on the version stay. `latest` is implicit."),
+  newLabels: labelList.describe(
+    "Environments to point at this version (each leaves the version it pointed at). Labels already on the version stay. `latest` is implicit.",
+  ),
 });
 
 // ---- mapping Langfuse's request onto Keel's version content ------------------------------------
@@ -108,7 +135,11 @@ function messagesOf(raw: Record<string, unknown>[]): ChatMessage[] {
   if (raw.length === 0) throw new HttpError("BAD_REQUEST", "prompt: needs at least one message", "prompt");
   return raw.map((m, i) => {
     if (m.type === "placeholder") {
-      throw new HttpError("BAD_REQUEST", `prompt.${i}: placeholder messages ({ type: "placeholder" }) are not supported by Keel; write the messages into the prompt`, `prompt.${i}`);
+      throw new HttpError(
+        "BAD_REQUEST",
+        `prompt.${i}: placeholder messages ({ type: "placeholder" }) are not supported by Keel; write the messages into the prompt`,
+        `prompt.${i}`,
+      );
     }
     const { type: _type, ...message } = m;
     const parsed = chatMessage.strict().safeParse(message);
@@ -169,12 +200,16 @@ export const langfusePromptRoutes: PublicRoute[] = [
       const content = versionBodyOf(body);
       const labels = body.labels ?? [];
       // Moving a label needs label:move on top of prompt:write (prompts:write grants both).
-      if (labels.some((l) => l !== "latest") && !principal.permissions.has("label:move")) throw new HttpError("FORBIDDEN", "This API key may not move labels", "labels");
+      if (labels.some((l) => l !== "latest") && !principal.permissions.has("label:move"))
+        throw new HttpError("FORBIDDEN", "This API key may not move labels", "labels");
       const version = await saveVersion(actor, ctx, body.name, content, {
         reuseIdentical: true,
         then: async (w, saved) => {
           // Read in the transaction: a prompt created by this request is not visible outside it yet.
-          const prompt = await w.tx.prompt.findUniqueOrThrow({ where: { projectId_name: { projectId: principal.projectId, name: body.name } }, select: { id: true } });
+          const prompt = await w.tx.prompt.findUniqueOrThrow({
+            where: { projectId_name: { projectId: principal.projectId, name: body.name } },
+            select: { id: true },
+          });
           await moveLabels(w, ctx, prompt.id, saved.version, labels);
         },
       }).catch(refusal(actor, principal, routeId, { name: body.name, labels }));
@@ -187,7 +222,8 @@ export const langfusePromptRoutes: PublicRoute[] = [
     path: "/api/public/v2/prompts",
     operationId: "listPromptsLangfuse",
     summary: "List prompts (Langfuse-compatible)",
-    description: "Langfuse's `api.prompts.list`: prompts by name with their version numbers, labels (with `latest`), tags, last update and the newest matching version's config, a page at a time.",
+    description:
+      "Langfuse's `api.prompts.list`: prompts by name with their version numbers, labels (with `latest`), tags, last update and the newest matching version's config, a page at a time.",
     tag: TAG,
     scope: "prompts:read",
     permission: "prompt:read",
@@ -235,7 +271,11 @@ export const langfusePromptRoutes: PublicRoute[] = [
       await runAudited(actor, async (w) => {
         const current = await w.tx.prompt.findUniqueOrThrow({ where: { id: promptId }, select: { latestVersion: true } });
         if (body.newLabels.includes("latest") && current.latestVersion !== params.version) {
-          throw new HttpError("BAD_REQUEST", `newLabels: "latest" always points at the newest version (${current.latestVersion}) and cannot be moved`, "newLabels");
+          throw new HttpError(
+            "BAD_REQUEST",
+            `newLabels: "latest" always points at the newest version (${current.latestVersion}) and cannot be moved`,
+            "newLabels",
+          );
         }
         if (!body.newLabels.some((l) => l !== "latest")) {
           const exists = await w.tx.promptVersion.findUnique({ where: { promptId_version: { promptId, version: params.version } }, select: { id: true } });

@@ -16,7 +16,11 @@ let readOnly: TestKey;
 let langfuse: LangfuseClient;
 
 const send = (method: string, path: string, body?: unknown, k: TestKey = key) =>
-  fetch(`${srv.base}${path}`, { method, headers: { ...basic(k), "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  fetch(`${srv.base}${path}`, {
+    method,
+    headers: { ...basic(k), "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 
 beforeAll(async () => {
   configureGlobalLogger({ level: LogLevel.NONE });
@@ -53,7 +57,13 @@ describe("@langfuse/client 5 prompt management", () => {
     expect(second.commitMessage).toBe("Saved through the Langfuse API");
 
     const events = await auditEventsOf(t.org.id, before);
-    expect(events.map((e) => e.action)).toEqual(["prompt.created", "prompt.version.created", "prompt.label.moved", "prompt.version.created", "prompt.label.moved"]);
+    expect(events.map((e) => e.action)).toEqual([
+      "prompt.created",
+      "prompt.version.created",
+      "prompt.label.moved",
+      "prompt.version.created",
+      "prompt.label.moved",
+    ]);
     expect(events.every((e) => e.actorType === "api_key" && e.actorLabel === key.publicKey)).toBe(true);
 
     // The same content again reuses the newest version instead of storing a duplicate.
@@ -83,11 +93,16 @@ describe("@langfuse/client 5 prompt management", () => {
     const res = await send("POST", "/api/public/v2/prompts", {
       name: "with-history",
       type: "chat",
-      prompt: [{ role: "system", content: "Hi" }, { type: "placeholder", name: "history" }],
+      prompt: [
+        { role: "system", content: "Hi" },
+        { type: "placeholder", name: "history" },
+      ],
     });
     expect(res.status).toBe(400);
     expect(JSON.stringify(await res.json())).toMatch(/prompt\.1: placeholder messages/);
-    await expect(langfuse.prompt.create({ name: "with-history", type: "chat", prompt: [{ type: "placeholder" as never, name: "history" }] as never })).rejects.toThrow(/placeholder/);
+    await expect(
+      langfuse.prompt.create({ name: "with-history", type: "chat", prompt: [{ type: "placeholder" as never, name: "history" }] as never }),
+    ).rejects.toThrow(/placeholder/);
     expect(await getDb().prompt.count({ where: { projectId: t.project.id, name: "with-history" } })).toBe(0);
   });
 

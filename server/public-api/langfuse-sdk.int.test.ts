@@ -37,13 +37,22 @@ describe("langfuse v3 (JS SDK) against Keel", () => {
     const original = langfuse.fetch.bind(langfuse);
     langfuse.fetch = async (url, options) => {
       const res = await original(url, options);
-      if (url.endsWith("/api/public/ingestion")) sent.push({ url, body: String(options.body ?? ""), status: res.status, reply: (await (res as unknown as Response).clone().json()) as Sent["reply"] });
+      if (url.endsWith("/api/public/ingestion"))
+        sent.push({ url, body: String(options.body ?? ""), status: res.status, reply: (await (res as unknown as Response).clone().json()) as Sent["reply"] });
       return res;
     };
 
     const prompt = await langfuse.getPrompt("support/reply", undefined, { type: "chat", cacheTtlSeconds: 0 });
     expect(prompt.version).toBe(1);
-    const trace = langfuse.trace({ name: "support-chat", userId: "user-42", sessionId: "session-9", tags: ["beta"], metadata: { plan: "pro" }, input: "Where is my order?", release: "v1.4.0" });
+    const trace = langfuse.trace({
+      name: "support-chat",
+      userId: "user-42",
+      sessionId: "session-9",
+      tags: ["beta"],
+      metadata: { plan: "pro" },
+      input: "Where is my order?",
+      release: "v1.4.0",
+    });
     const retrieval = trace.span({ name: "retrieve", input: { query: "order status" } });
     retrieval.event({ name: "cache-miss", metadata: { key: "orders" } });
     retrieval.end({ output: ["doc-1", "doc-2"] });
@@ -56,7 +65,13 @@ describe("langfuse v3 (JS SDK) against Keel", () => {
     });
     generation.update({ completionStartTime: new Date() });
     generation.end({ output: { role: "assistant", content: "It ships today." }, usage: { input: 1200, output: 300 } });
-    const failed = trace.generation({ name: "moderate", model: "gpt-4o-mini", usageDetails: { input: 50, output: 0 }, level: "ERROR", statusMessage: "content filter" });
+    const failed = trace.generation({
+      name: "moderate",
+      model: "gpt-4o-mini",
+      usageDetails: { input: 50, output: 0 },
+      level: "ERROR",
+      statusMessage: "content filter",
+    });
     failed.end();
     trace.update({ output: "It ships today." });
     trace.score({ name: "user-feedback", value: 1, comment: "thumbs up" });
@@ -87,7 +102,16 @@ describe("langfuse v3 (JS SDK) against Keel", () => {
     });
     expect(new Set(detail.spans.map((s) => s.source))).toEqual(new Set(["langfuse"]));
     const reply = detail.spans.find((s) => s.spanId === langfuseSpanId(t.project.id, generation.id))!;
-    expect(reply).toMatchObject({ name: "reply", isGeneration: true, model: "gpt-4o-mini", inputTokens: 1200, outputTokens: 300, promptName: "support/reply", promptVersion: 1, statusCode: 0 });
+    expect(reply).toMatchObject({
+      name: "reply",
+      isGeneration: true,
+      model: "gpt-4o-mini",
+      inputTokens: 1200,
+      outputTokens: 300,
+      promptName: "support/reply",
+      promptVersion: 1,
+      statusCode: 0,
+    });
     expect(JSON.parse(reply.output!)).toEqual({ role: "assistant", content: "It ships today." });
     expect(JSON.parse(reply.input!)).toEqual([{ role: "system", content: "You help customers of Acme." }]);
     expect(reply.attributes["langfuse.observation.completion_start_time"]).toEqual(expect.any(String));
@@ -194,7 +218,15 @@ describe("@langfuse/client v5 against Keel", () => {
         },
       ],
     };
-    expect((await fetch(`${api.base}/api/public/otel/v1/traces`, { method: "POST", headers: { ...basic(k), "content-type": "application/json" }, body: JSON.stringify(otlp) })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${api.base}/api/public/otel/v1/traces`, {
+          method: "POST",
+          headers: { ...basic(k), "content-type": "application/json" },
+          body: JSON.stringify(otlp),
+        })
+      ).status,
+    ).toBe(200);
     const detail = (await getTrace(u.project.id, otelTrace))!;
     expect(detail.trace.scores.map((s) => s.name).sort()).toEqual(["correct", "relevance", "stars"]);
     const board = await dashboard(u.project.id, { window: "1h", model: "gpt-4o-mini" });

@@ -5,7 +5,10 @@ import "server-only";
 // object, or swallow.
 
 const UNSUPPORTED: { prefix: string; what: string }[] = [
-  { prefix: "/api/public/traces", what: "reading or deleting traces (Keel's trace explorer is in the app; send traces with POST /api/public/ingestion or OTLP)" },
+  {
+    prefix: "/api/public/traces",
+    what: "reading or deleting traces (Keel's trace explorer is in the app; send traces with POST /api/public/ingestion or OTLP)",
+  },
   { prefix: "/api/public/observations", what: "reading observations (Keel's trace explorer is in the app)" },
   { prefix: "/api/public/v2/observations", what: "reading observations (Keel's trace explorer is in the app)" },
   { prefix: "/api/public/sessions", what: "sessions" },
@@ -25,7 +28,8 @@ const UNSUPPORTED: { prefix: string; what: string }[] = [
 /** The message for a Langfuse endpoint Keel does not support, or null for any other path. */
 export function unsupportedLangfuseEndpoint(method: string, pathname: string): string | null {
   for (const { prefix, what } of UNSUPPORTED) {
-    if (pathname === prefix || pathname.startsWith(`${prefix}/`)) return `Keel does not support ${method} ${prefix}${pathname.length > prefix.length ? "/…" : ""} (Langfuse API: ${what}). See docs/api.md, "Langfuse compatibility".`;
+    if (pathname === prefix || pathname.startsWith(`${prefix}/`))
+      return `Keel does not support ${method} ${prefix}${pathname.length > prefix.length ? "/…" : ""} (Langfuse API: ${what}). See docs/api.md, "Langfuse compatibility".`;
   }
   return null;
 }

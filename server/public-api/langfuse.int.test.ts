@@ -20,13 +20,29 @@ beforeAll(async () => {
   srv = await startPublicApi();
   t = await createTestOrg();
   key = await createKey(t, ["prompts:read"]);
-  await seedPrompt(t, "movie-critic", text("As a {{criticLevel}} critic, do you like {{movie}}?", { model: "gpt-4o-mini", temperature: 0.7 }), { tags: ["demo"] });
+  await seedPrompt(t, "movie-critic", text("As a {{criticLevel}} critic, do you like {{movie}}?", { model: "gpt-4o-mini", temperature: 0.7 }), {
+    tags: ["demo"],
+  });
   await addVersion(t, "movie-critic", text("As an {{criticLevel}} movie critic, rate {{movie}} from 1 to 10."));
   await setLabel(t, "movie-critic", "production", 1);
   await setLabel(t, "movie-critic", "staging", 2);
 
-  await seedPrompt(t, "support/reply", chat([{ role: "system", content: "You are a support agent for {{company}}." }, { role: "user", content: "{{question}}" }]));
-  await addVersion(t, "support/reply", chat([{ role: "system", content: "You are a friendly support agent for {{company}}." }, { role: "user", content: "{{question}}" }]));
+  await seedPrompt(
+    t,
+    "support/reply",
+    chat([
+      { role: "system", content: "You are a support agent for {{company}}." },
+      { role: "user", content: "{{question}}" },
+    ]),
+  );
+  await addVersion(
+    t,
+    "support/reply",
+    chat([
+      { role: "system", content: "You are a friendly support agent for {{company}}." },
+      { role: "user", content: "{{question}}" },
+    ]),
+  );
   await setLabel(t, "support/reply", "production", 1);
   await setLabel(t, "support/reply", "staging", 2);
 

@@ -11,9 +11,7 @@ export class Lru<K, V> {
   private totalWeight = 0;
   private clock = 0;
 
-  constructor(
-    private readonly options: { maxEntries: number; maxWeight?: number; onEvict?: (key: K, value: V) => void },
-  ) {}
+  constructor(private readonly options: { maxEntries: number; maxWeight?: number; onEvict?: (key: K, value: V) => void }) {}
 
   get size(): number {
     return this.map.size;

@@ -9,7 +9,11 @@ import { GATEWAY_ROUTES } from "../gateway/routes";
 import { publicRoutes } from "./routes";
 
 let srv: RunningApi;
-type Doc = { openapi: string; paths: Record<string, Record<string, Record<string, unknown>>>; components: { schemas: Record<string, Record<string, unknown>> } };
+type Doc = {
+  openapi: string;
+  paths: Record<string, Record<string, Record<string, unknown>>>;
+  components: { schemas: Record<string, Record<string, unknown>> };
+};
 let doc: Doc;
 
 beforeAll(async () => {

@@ -68,7 +68,9 @@ class SchemaSet {
       [this.output, "output"],
       [this.input, "input"],
     ] as const) {
-      const { schemas } = z.toJSONSchema(registry, { io, uri: (id) => `#/components/schemas/${id}`, unrepresentable: "any" }) as { schemas: Record<string, JsonObject> };
+      const { schemas } = z.toJSONSchema(registry, { io, uri: (id) => `#/components/schemas/${id}`, unrepresentable: "any" }) as {
+        schemas: Record<string, JsonObject>;
+      };
       for (const [id, schema] of Object.entries(schemas)) {
         out[id] = clean(schema);
       }
@@ -99,7 +101,7 @@ const GATEWAY_DOCS: Record<(typeof GATEWAY_ROUTES)[number]["path"], GatewayDoc> 
     operationId: "gatewayChatCompletions",
     summary: "Chat completions (OpenAI-compatible)",
     description:
-      'OpenAI\'s chat completions API. `model: "prompt:<name>@<label>"` renders that deployed prompt version with `variables` (Keel\'s extra field) and calls its provider; any other model passes through the project\'s gateway connection. Guardrails, fallback, per-key limits; every call is logged as a trace (`x-keel-trace-id`).',
+      "OpenAI's chat completions API. `model: \"prompt:<name>@<label>\"` renders that deployed prompt version with `variables` (Keel's extra field) and calls its provider; any other model passes through the project's gateway connection. Guardrails, fallback, per-key limits; every call is logged as a trace (`x-keel-trace-id`).",
     request: chatCompletionRequest,
     response: chatCompletionResponse,
     stream: "`stream: true`: Server-Sent Events of `chat.completion.chunk` objects, ending with `data: [DONE]`.",
@@ -112,13 +114,15 @@ const GATEWAY_DOCS: Record<(typeof GATEWAY_ROUTES)[number]["path"], GatewayDoc> 
       "OpenAI's Responses API (the default of the Vercel AI SDK's `openai(model)`), translated onto the same pipeline as chat completions. Text and function tools only; nothing is stored: `previous_response_id`, `conversation` and `item_reference` inputs are a 400, `store: true` is accepted and answered with `store: false`.",
     request: responsesRequest,
     response: responseObject,
-    stream: "`stream: true`: Server-Sent Events `response.created`, `response.in_progress`, `response.output_item.added`, `response.content_part.added`, `response.output_text.delta`/`.done`, `response.function_call_arguments.delta`/`.done`, `response.content_part.done`, `response.output_item.done`, `response.completed` (or `response.incomplete`); a failure mid-stream is `response.failed` then `error`. Every event carries `sequence_number`.",
+    stream:
+      "`stream: true`: Server-Sent Events `response.created`, `response.in_progress`, `response.output_item.added`, `response.content_part.added`, `response.output_text.delta`/`.done`, `response.function_call_arguments.delta`/`.done`, `response.content_part.done`, `response.output_item.done`, `response.completed` (or `response.incomplete`); a failure mid-stream is `response.failed` then `error`. Every event carries `sequence_number`.",
     errors: [400, 401, 403, 404, 413, 415, 422, 429, 502],
   },
   "/api/gateway/v1/embeddings": {
     operationId: "gatewayEmbeddings",
     summary: "Embeddings (OpenAI-compatible)",
-    description: "OpenAI's embeddings API, passed through to the project's gateway connection (OpenAI-compatible; the simulated provider answers deterministic vectors; Anthropic serves none: a 400). Input guardrails apply; the call is logged as an embeddings span.",
+    description:
+      "OpenAI's embeddings API, passed through to the project's gateway connection (OpenAI-compatible; the simulated provider answers deterministic vectors; Anthropic serves none: a 400). Input guardrails apply; the call is logged as an embeddings span.",
     request: embeddingsRequest,
     response: embeddingsResponse,
     errors: [400, 401, 403, 413, 415, 422, 429, 502],
@@ -126,7 +130,8 @@ const GATEWAY_DOCS: Record<(typeof GATEWAY_ROUTES)[number]["path"], GatewayDoc> 
   "/api/gateway/v1/models": {
     operationId: "gatewayListModels",
     summary: "List models",
-    description: "The deployed prompts as models: every label of every prompt, as `prompt:<name>@<label>`. Plain model names pass through to the provider and are its to list.",
+    description:
+      "The deployed prompts as models: every label of every prompt, as `prompt:<name>@<label>`. Plain model names pass through to the provider and are its to list.",
     response: modelList,
     errors: [401, 403],
   },
@@ -161,18 +166,30 @@ function gatewayPaths(schemas: SchemaSet): Record<string, Record<string, JsonObj
       200: {
         description: doc.stream ? `The answer; with ${doc.stream}` : "The answer.",
         headers: { "x-keel-trace-id": { description: "The trace this call was logged as.", schema: { type: "string" } } },
-        content: { "application/json": { schema: schemas.ref(doc.response, `${name}Response`, "output") }, ...(doc.stream ? { "text/event-stream": { schema: { type: "string" } } } : {}) },
+        content: {
+          "application/json": { schema: schemas.ref(doc.response, `${name}Response`, "output") },
+          ...(doc.stream ? { "text/event-stream": { schema: { type: "string" } } } : {}),
+        },
       },
     };
-    for (const status of doc.errors) responses[String(status)] = { description: GATEWAY_STATUS_TEXT[status] ?? "Error.", content: { "application/json": { schema: errorRef } } };
-    const parameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1]!, in: "path", required: true, description: "A model id: prompt:<name>@<label>.", schema: { type: "string" } }));
+    for (const status of doc.errors)
+      responses[String(status)] = { description: GATEWAY_STATUS_TEXT[status] ?? "Error.", content: { "application/json": { schema: errorRef } } };
+    const parameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1]!,
+      in: "path",
+      required: true,
+      description: "A model id: prompt:<name>@<label>.",
+      schema: { type: "string" },
+    }));
     (paths[route.path] ??= {})[route.method.toLowerCase()] = {
       operationId: doc.operationId,
       summary: doc.summary,
       description: `${doc.description}\n\n**Access:** API key scope \`${route.scope}\` (${API_KEY_SCOPES[route.scope]}), as \`Authorization: Bearer\`, \`api-key\` or \`x-api-key\`.`,
       tags: ["Gateway"],
       ...(parameters.length ? { parameters } : {}),
-      ...(doc.request ? { requestBody: { required: true, content: { "application/json": { schema: schemas.ref(doc.request, `${name}Request`, "input") } } } } : {}),
+      ...(doc.request
+        ? { requestBody: { required: true, content: { "application/json": { schema: schemas.ref(doc.request, `${name}Request`, "input") } } } }
+        : {}),
       responses,
       security: [{ bearerAuth: [] }, { gatewayApiKey: [] }, { gatewayXApiKey: [] }],
       "x-keel-scope": route.scope,
@@ -201,8 +218,22 @@ export function buildOpenApiDocument(routes: readonly PublicRoute[], options: { 
     for (const [status, doc] of Object.entries(route.responses)) {
       responses[status] = {
         description: doc.description,
-        ...(doc.headers ? { headers: Object.fromEntries(Object.entries(doc.headers).map(([h, d]) => [h, { description: d, schema: { type: "string" } }])) } : {}),
-        ...(doc.schema ? { content: { "application/json": { schema: schemas.ref(doc.schema, status.startsWith("2") ? `${pascal(route.operationId)}Response` : `${pascal(route.operationId)}Response${status}`, "output") } } } : {}),
+        ...(doc.headers
+          ? { headers: Object.fromEntries(Object.entries(doc.headers).map(([h, d]) => [h, { description: d, schema: { type: "string" } }])) }
+          : {}),
+        ...(doc.schema
+          ? {
+              content: {
+                "application/json": {
+                  schema: schemas.ref(
+                    doc.schema,
+                    status.startsWith("2") ? `${pascal(route.operationId)}Response` : `${pascal(route.operationId)}Response${status}`,
+                    "output",
+                  ),
+                },
+              },
+            }
+          : {}),
         ...(doc.contentTypes ? { content: Object.fromEntries(doc.contentTypes.map((type) => [type, { schema: { type: "string" } }])) } : {}),
       };
     }
@@ -227,9 +258,20 @@ export function buildOpenApiDocument(routes: readonly PublicRoute[], options: { 
       tags: [route.tag],
       ...(parameters.length ? { parameters } : {}),
       ...(route.body
-        ? { requestBody: { required: true, content: { "application/json": { schema: schemas.ref(route.body, `${pascal(route.operationId)}Request`, "input") } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { "application/json": { schema: schemas.ref(route.body, `${pascal(route.operationId)}Request`, "input") } },
+            },
+          }
         : route.rawBody
-          ? { requestBody: { required: true, description: route.rawBody.description, content: Object.fromEntries(route.rawBody.contentTypes.map((type) => [type, { schema: { type: "string" } }])) } }
+          ? {
+              requestBody: {
+                required: true,
+                description: route.rawBody.description,
+                content: Object.fromEntries(route.rawBody.contentTypes.map((type) => [type, { schema: { type: "string" } }])),
+              },
+            }
           : {}),
       responses,
       security: route.scope === "public" ? [] : [{ bearerAuth: [] }, { basicAuth: [] }],
@@ -245,7 +287,7 @@ export function buildOpenApiDocument(routes: readonly PublicRoute[], options: { 
       title: "Keel public API",
       version: options.version,
       description:
-        "Project API for applications and CI. Authenticate with a project API key: `Authorization: Bearer sk-keel-…`, or `Basic base64(pk-keel-…:sk-keel-…)` as the Langfuse SDKs send it. Errors are `{ \"error\": { \"code\", \"message\", \"field\"? } }`. Prompt names may contain `/` (folders): send them `%2F`-encoded in paths.",
+        'Project API for applications and CI. Authenticate with a project API key: `Authorization: Bearer sk-keel-…`, or `Basic base64(pk-keel-…:sk-keel-…)` as the Langfuse SDKs send it. Errors are `{ "error": { "code", "message", "field"? } }`. Prompt names may contain `/` (folders): send them `%2F`-encoded in paths.',
       license: { name: "Apache-2.0", identifier: "Apache-2.0" },
     },
     servers: [{ url: "/", description: "This Keel server" }],
@@ -255,7 +297,10 @@ export function buildOpenApiDocument(routes: readonly PublicRoute[], options: { 
       { name: "Datasets", description: "Versioned test sets: list, read items of a version, add items, import and export files." },
       { name: "Evaluations", description: "Start evaluation runs (CI gates) and read their results." },
       { name: "Langfuse compatibility", description: "Endpoints in Langfuse's shape, for its SDKs." },
-      { name: "Gateway", description: "The OpenAI-compatible gateway (/api/gateway/v1): chat completions, responses, embeddings, models. Errors there are in OpenAI's shape." },
+      {
+        name: "Gateway",
+        description: "The OpenAI-compatible gateway (/api/gateway/v1): chat completions, responses, embeddings, models. Errors there are in OpenAI's shape.",
+      },
       { name: "Meta", description: "This document." },
     ],
     paths,
@@ -264,7 +309,12 @@ export function buildOpenApiDocument(routes: readonly PublicRoute[], options: { 
       securitySchemes: {
         bearerAuth: { type: "http", scheme: "bearer", description: "The secret key (sk-keel-…)." },
         basicAuth: { type: "http", scheme: "basic", description: "public key (pk-keel-…) as user, secret key (sk-keel-…) as password." },
-        gatewayApiKey: { type: "apiKey", in: "header", name: "api-key", description: "The gateway only: the secret key (sk-keel-…) alone, as Azure OpenAI clients send it." },
+        gatewayApiKey: {
+          type: "apiKey",
+          in: "header",
+          name: "api-key",
+          description: "The gateway only: the secret key (sk-keel-…) alone, as Azure OpenAI clients send it.",
+        },
         gatewayXApiKey: { type: "apiKey", in: "header", name: "x-api-key", description: "The gateway only: the secret key (sk-keel-…) alone." },
       },
     },

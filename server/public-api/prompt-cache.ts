@@ -35,7 +35,6 @@ export type PromptCacheOptions = {
 
 const promptKeyOf = (projectId: string, name: string) => `${projectId}\u0000${name}`;
 
-
 export class PromptCache {
   private readonly lru: Lru<string, Entry>;
   private readonly byPrompt = new Map<string, Set<string>>();

@@ -164,7 +164,8 @@ export async function saveVersion(actor: Actor, ctx: { orgId: string; projectId:
   const find = () => promptSummaryByName(getDb(), ctx.projectId, name);
   let existing = await find();
   if (!existing) {
-    if (body.basedOnVersion) throw new HttpError("CONFLICT", `There is no prompt named "${name}" yet, so nothing to base version ${body.basedOnVersion} on`, "basedOnVersion");
+    if (body.basedOnVersion)
+      throw new HttpError("CONFLICT", `There is no prompt named "${name}" yet, so nothing to base version ${body.basedOnVersion} on`, "basedOnVersion");
     try {
       return await runAudited(actor, async (w) => {
         const { version } = await createPrompt(w, ctx, { name, description: body.description, tags: body.tags, content, commitMessage: body.commitMessage });
@@ -193,7 +194,12 @@ export async function saveVersion(actor: Actor, ctx: { orgId: string; projectId:
         return latest;
       }
     }
-    const version = await createVersion(w, ctx, { promptId: prompt.id, content, commitMessage: body.commitMessage, basedOnVersion: body.basedOnVersion ?? null });
+    const version = await createVersion(w, ctx, {
+      promptId: prompt.id,
+      content,
+      commitMessage: body.commitMessage,
+      basedOnVersion: body.basedOnVersion ?? null,
+    });
     await options.then?.(w, version);
     return version;
   });

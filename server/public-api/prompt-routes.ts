@@ -100,10 +100,8 @@ export const promptRoutes: PublicRoute[] = [
     async handle({ principal, params }) {
       const prompt = await getPromptByName(getDb(), principal.projectId, params.name);
       if (!prompt) throw new HttpError("NOT_FOUND", `No prompt named "${params.name}"`, "name");
-      const labelsOf = (version: number) => [
-        ...prompt.labels.filter((l) => l.version === version).map((l) => l.name),
-        ...(version === prompt.latestVersion ? ["latest"] : []),
-      ].sort();
+      const labelsOf = (version: number) =>
+        [...prompt.labels.filter((l) => l.version === version).map((l) => l.name), ...(version === prompt.latestVersion ? ["latest"] : [])].sort();
       return {
         status: 200,
         body: {

@@ -36,7 +36,15 @@ beforeAll(async () => {
   await seedPrompt(t, "greeting", text("Hello {{name}}!", { model: "gpt-4o-mini", temperature: 0.2 }), { tags: ["onboarding"], description: "Says hello" });
   await addVersion(t, "greeting", text("Hi {{name}}, welcome to {{product}}."));
   await setLabel(t, "greeting", "production", 1);
-  await seedPrompt(t, "support/reply", chat([{ role: "system", content: "You help {{customer}}." }, { role: "user", content: "{{question}}" }]), { tags: ["support"] });
+  await seedPrompt(
+    t,
+    "support/reply",
+    chat([
+      { role: "system", content: "You help {{customer}}." },
+      { role: "user", content: "{{question}}" },
+    ]),
+    { tags: ["support"] },
+  );
   await setLabel(t, "support/reply", "production", 1);
   // A prompt whose own name ends in "versions": reachable with %2F.
   await seedPrompt(t, "support/versions", text("about versions"));
@@ -46,7 +54,11 @@ afterAll(() => srv.close());
 
 const get = (path: string, headers: Record<string, string> = bearer(read), method = "GET") => fetch(srv.base + path, { method, headers });
 const send = (method: string, path: string, body: unknown, key: TestKey = write, headers: Record<string, string> = {}) =>
-  fetch(srv.base + path, { method, headers: { ...bearer(key), "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  fetch(srv.base + path, {
+    method,
+    headers: { ...bearer(key), "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
 
 async function expectError(res: Response, status: number, code: string, message?: RegExp, field?: string) {
   expect(res.status).toBe(status);
@@ -81,8 +93,15 @@ describe("GET /api/public/v1/prompts/{name}", () => {
   });
 
   it("serves by label, `latest` and version number", async () => {
-    expect(promptResponse.parse(await (await get(`${V1}/greeting?label=latest`)).json())).toMatchObject({ version: 2, labels: ["latest"], variables: ["name", "product"] });
-    expect(promptResponse.parse(await (await get(`${V1}/greeting?version=2`)).json())).toMatchObject({ version: 2, prompt: "Hi {{name}}, welcome to {{product}}." });
+    expect(promptResponse.parse(await (await get(`${V1}/greeting?label=latest`)).json())).toMatchObject({
+      version: 2,
+      labels: ["latest"],
+      variables: ["name", "product"],
+    });
+    expect(promptResponse.parse(await (await get(`${V1}/greeting?version=2`)).json())).toMatchObject({
+      version: 2,
+      prompt: "Hi {{name}}, welcome to {{product}}.",
+    });
     expect(promptResponse.parse(await (await get(`${V1}/greeting?label=production`)).json())).toMatchObject({ version: 1 });
   });
 
@@ -97,7 +116,10 @@ describe("GET /api/public/v1/prompts/{name}", () => {
       name: "support/reply",
       type: "chat",
       prompt: null,
-      messages: [{ role: "system", content: "You help {{customer}}." }, { role: "user", content: "{{question}}" }],
+      messages: [
+        { role: "system", content: "You help {{customer}}." },
+        { role: "user", content: "{{question}}" },
+      ],
       variables: ["customer", "question"],
     });
     // Trailing slash tolerated.
@@ -231,11 +253,27 @@ describe("POST /api/public/v1/prompts/{name}/versions", () => {
     expect(res.status).toBe(201);
     expect(res.headers.get("location")).toBe(`${V1}/agents%2Fplanner?version=1`);
     const created = promptResponse.parse(await res.json());
-    expect(created).toMatchObject({ name: "agents/planner", version: 1, type: "chat", labels: ["latest"], tags: ["agents"], variables: ["goal"], commitMessage: "From CI" });
+    expect(created).toMatchObject({
+      name: "agents/planner",
+      version: 1,
+      type: "chat",
+      labels: ["latest"],
+      tags: ["agents"],
+      variables: ["goal"],
+      commitMessage: "From CI",
+    });
 
     const events = await getDb().auditEvent.findMany({ where: { orgId: t.org.id, actorId: write.id }, orderBy: { seq: "asc" } });
     expect(events.map((e) => e.action)).toEqual(["prompt.created", "prompt.version.created"]);
-    for (const e of events) expect(e).toMatchObject({ actorType: "api_key", actorLabel: write.publicKey, actorRole: null, outcome: "success", requestId: expect.any(String), ip: "127.0.0.1" });
+    for (const e of events)
+      expect(e).toMatchObject({
+        actorType: "api_key",
+        actorLabel: write.publicKey,
+        actorRole: null,
+        outcome: "success",
+        requestId: expect.any(String),
+        ip: "127.0.0.1",
+      });
     const version = await getDb().promptVersion.findFirstOrThrow({ where: { prompt: { projectId: t.project.id, name: "agents/planner" } } });
     expect(version).toMatchObject({ authorType: "api_key", authorId: write.id, authorLabel: write.publicKey });
 
@@ -252,21 +290,78 @@ describe("POST /api/public/v1/prompts/{name}/versions", () => {
   });
 
   it("refuses conflicts (identical content, stale basedOnVersion) with 409 and a type change with 400", async () => {
-    await expectError(await send("POST", `${V1}/notes/versions`, { type: "text", prompt: "v2 {{x}}", commitMessage: "same" }), 409, "CONFLICT", /identical to version 2/);
-    await expectError(await send("POST", `${V1}/notes/versions`, { type: "text", prompt: "v3", commitMessage: "late", basedOnVersion: 1 }), 409, "CONFLICT", /after you started from version 1/, "basedOnVersion");
-    await expectError(await send("POST", `${V1}/notes/versions`, { type: "chat", messages: [{ role: "user", content: "x" }], commitMessage: "chat" }), 400, "BAD_REQUEST", /is a text prompt/, "type");
+    await expectError(
+      await send("POST", `${V1}/notes/versions`, { type: "text", prompt: "v2 {{x}}", commitMessage: "same" }),
+      409,
+      "CONFLICT",
+      /identical to version 2/,
+    );
+    await expectError(
+      await send("POST", `${V1}/notes/versions`, { type: "text", prompt: "v3", commitMessage: "late", basedOnVersion: 1 }),
+      409,
+      "CONFLICT",
+      /after you started from version 1/,
+      "basedOnVersion",
+    );
+    await expectError(
+      await send("POST", `${V1}/notes/versions`, { type: "chat", messages: [{ role: "user", content: "x" }], commitMessage: "chat" }),
+      400,
+      "BAD_REQUEST",
+      /is a text prompt/,
+      "type",
+    );
   });
 
   it("refuses bad bodies with 400 naming the field, malformed JSON with 400, and other media types with 415", async () => {
-    await expectError(await send("POST", `${V1}/x/versions`, { type: "text", prompt: "hi" }), 400, "BAD_REQUEST", /^commitMessage: is required/, "commitMessage");
-    await expectError(await send("POST", `${V1}/x/versions`, { type: "text", prompt: "hi", commitMessage: " " }), 400, "BAD_REQUEST", /^commitMessage: is required: say what changed/, "commitMessage");
-    await expectError(await send("POST", `${V1}/x/versions`, { type: "chat", messages: [{ role: "robot", content: "x" }], commitMessage: "c" }), 400, "BAD_REQUEST", /^messages\.0\.role: must be system, user or assistant/, "messages.0.role");
-    await expectError(await send("POST", `${V1}/x/versions`, { type: "poem", commitMessage: "c" }), 400, "BAD_REQUEST", /^type: must be "text" or "chat"/, "type");
-    await expectError(await send("POST", `${V1}/x/versions`, { type: "text", prompt: "hi", commitMessage: "c", promt: "typo" }), 400, "BAD_REQUEST", /^promt: is not a known field/, "promt");
-    await expectError(await send("POST", `${V1}/x/versions`, { type: "text", prompt: "hi", commitMessage: "c", config: { temperature: 9 } }), 400, "BAD_REQUEST", /^config\.temperature: /, "config.temperature");
+    await expectError(
+      await send("POST", `${V1}/x/versions`, { type: "text", prompt: "hi" }),
+      400,
+      "BAD_REQUEST",
+      /^commitMessage: is required/,
+      "commitMessage",
+    );
+    await expectError(
+      await send("POST", `${V1}/x/versions`, { type: "text", prompt: "hi", commitMessage: " " }),
+      400,
+      "BAD_REQUEST",
+      /^commitMessage: is required: say what changed/,
+      "commitMessage",
+    );
+    await expectError(
+      await send("POST", `${V1}/x/versions`, { type: "chat", messages: [{ role: "robot", content: "x" }], commitMessage: "c" }),
+      400,
+      "BAD_REQUEST",
+      /^messages\.0\.role: must be system, user or assistant/,
+      "messages.0.role",
+    );
+    await expectError(
+      await send("POST", `${V1}/x/versions`, { type: "poem", commitMessage: "c" }),
+      400,
+      "BAD_REQUEST",
+      /^type: must be "text" or "chat"/,
+      "type",
+    );
+    await expectError(
+      await send("POST", `${V1}/x/versions`, { type: "text", prompt: "hi", commitMessage: "c", promt: "typo" }),
+      400,
+      "BAD_REQUEST",
+      /^promt: is not a known field/,
+      "promt",
+    );
+    await expectError(
+      await send("POST", `${V1}/x/versions`, { type: "text", prompt: "hi", commitMessage: "c", config: { temperature: 9 } }),
+      400,
+      "BAD_REQUEST",
+      /^config\.temperature: /,
+      "config.temperature",
+    );
     await expectError(await send("POST", `${V1}/x/versions`, '{"type": "text", "prompt": '), 400, "BAD_REQUEST", /not valid JSON/);
     await expectError(await send("POST", `${V1}/x/versions`, ""), 400, "BAD_REQUEST", /Send a JSON body/);
-    await expectError(await send("POST", `${V1}/x/versions`, "type=text", write, { "content-type": "application/x-www-form-urlencoded" }), 415, "UNSUPPORTED_MEDIA_TYPE");
+    await expectError(
+      await send("POST", `${V1}/x/versions`, "type=text", write, { "content-type": "application/x-www-form-urlencoded" }),
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+    );
     expect(await getDb().prompt.count({ where: { projectId: t.project.id, name: "x" } })).toBe(0);
   });
 
@@ -291,7 +386,12 @@ describe("POST /api/public/v1/prompts/{name}/versions", () => {
   it("needs prompts:write and records the refusal", async () => {
     await expectError(await send("POST", `${V1}/x/versions`, { type: "text", prompt: "hi", commitMessage: "c" }, read), 403, "FORBIDDEN", /prompts:write/);
     const denied = await getDb().auditEvent.findFirst({ where: { orgId: t.org.id, actorId: read.id, outcome: "denied" }, orderBy: { seq: "desc" } });
-    expect(denied).toMatchObject({ action: "access.denied", actorType: "api_key", targetType: "procedure", targetId: "POST /api/public/v1/prompts/{name}/versions" });
+    expect(denied).toMatchObject({
+      action: "access.denied",
+      actorType: "api_key",
+      targetType: "procedure",
+      targetId: "POST /api/public/v1/prompts/{name}/versions",
+    });
   });
 });
 
@@ -308,8 +408,16 @@ describe("PUT /api/public/v1/prompts/{name}/labels/{label}", () => {
     expect(promptResponse.parse(await (await get(`${V1}/support/reply?label=staging`)).json()).version).toBe(v2);
 
     const event = await getDb().auditEvent.findFirst({ where: { orgId: t.org.id, action: "prompt.label.moved", actorId: write.id }, orderBy: { seq: "desc" } });
-    expect(event).toMatchObject({ actorType: "api_key", actorLabel: write.publicKey, before: { label: "staging", version: 1 }, after: { label: "staging", version: v2 } });
-    const history = await getDb().promptLabelEvent.findFirst({ where: { label: "staging", prompt: { name: "support/reply", projectId: t.project.id } }, orderBy: { at: "desc" } });
+    expect(event).toMatchObject({
+      actorType: "api_key",
+      actorLabel: write.publicKey,
+      before: { label: "staging", version: 1 },
+      after: { label: "staging", version: v2 },
+    });
+    const history = await getDb().promptLabelEvent.findFirst({
+      where: { label: "staging", prompt: { name: "support/reply", projectId: t.project.id } },
+      orderBy: { at: "desc" },
+    });
     expect(history).toMatchObject({ actorType: "api_key", actorLabel: write.publicKey, fromVersion: 1, toVersion: v2 });
 
     const again = moveLabelResponse.parse(await (await send("PUT", `${V1}/support%2Freply/labels/staging`, { version: v2 })).json());
@@ -320,8 +428,16 @@ describe("PUT /api/public/v1/prompts/{name}/labels/{label}", () => {
     await protect(t, "production");
     const res = await send("PUT", `${V1}/greeting/labels/production`, { version: 2 });
     await expectError(res, 403, "FORBIDDEN", /protected environment/, "label");
-    const denied = await getDb().auditEvent.findFirst({ where: { orgId: t.org.id, outcome: "denied", action: "access.denied", targetId: "PUT /api/public/v1/prompts/{name}/labels/{label}" }, orderBy: { seq: "desc" } });
-    expect(denied).toMatchObject({ actorType: "api_key", actorId: write.id, targetType: "procedure", after: { reason: expect.stringMatching(/protected/), name: "greeting", label: "production" } });
+    const denied = await getDb().auditEvent.findFirst({
+      where: { orgId: t.org.id, outcome: "denied", action: "access.denied", targetId: "PUT /api/public/v1/prompts/{name}/labels/{label}" },
+      orderBy: { seq: "desc" },
+    });
+    expect(denied).toMatchObject({
+      actorType: "api_key",
+      actorId: write.id,
+      targetType: "procedure",
+      after: { reason: expect.stringMatching(/protected/), name: "greeting", label: "production" },
+    });
     expect(promptResponse.parse(await (await get(`${V1}/greeting`)).json()).version).toBe(1);
   });
 

@@ -55,7 +55,12 @@ describe("public API authentication", () => {
   });
 
   it("refuses missing, malformed and unknown keys with 401 and a clear message", async () => {
-    for (const headers of [{} as Record<string, string>, { authorization: "Bearer" }, { authorization: "Bearer sk-keel-nope" }, { authorization: "Token abc" }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: "Bearer" },
+      { authorization: "Bearer sk-keel-nope" },
+      { authorization: "Token abc" },
+    ]) {
       const res = await get("/api/public/v1/whoami", headers);
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ error: { code: "UNAUTHORIZED", message: expect.any(String) } });
@@ -63,7 +68,12 @@ describe("public API authentication", () => {
   });
 
   it("stops accepting a key at once when it is revoked, although verified keys are cached", async () => {
-    const doomed = await callerFor(t.users.admin).apiKeys.create({ orgSlug: t.org.slug, projectSlug: t.project.slug, name: "doomed", scopes: ["traces:ingest"] });
+    const doomed = await callerFor(t.users.admin).apiKeys.create({
+      orgSlug: t.org.slug,
+      projectSlug: t.project.slug,
+      name: "doomed",
+      scopes: ["traces:ingest"],
+    });
     expect((await get("/api/public/v1/whoami", { authorization: `Bearer ${doomed.secret}` })).status).toBe(200);
     expect((await get("/api/public/v1/whoami", { authorization: `Bearer ${doomed.secret}` })).status).toBe(200);
     await callerFor(t.users.admin).apiKeys.revoke({ orgSlug: t.org.slug, projectSlug: t.project.slug, id: doomed.id });
@@ -72,13 +82,21 @@ describe("public API authentication", () => {
 
   it("refuses a revoked key within the key cache's TTL (5 s) even when the revocation notice was missed", async () => {
     expect(KEY_CACHE_TTL_MS).toBeLessThanOrEqual(5_000);
-    const doomed = await callerFor(t.users.admin).apiKeys.create({ orgSlug: t.org.slug, projectSlug: t.project.slug, name: "silent", scopes: ["traces:ingest"] });
+    const doomed = await callerFor(t.users.admin).apiKeys.create({
+      orgSlug: t.org.slug,
+      projectSlug: t.project.slug,
+      name: "silent",
+      scopes: ["traces:ingest"],
+    });
     expect((await get("/api/public/v1/whoami", { authorization: `Bearer ${doomed.secret}` })).status).toBe(200);
     // Revoked behind the cache's back: no notification at all.
     await getDb().$executeRaw`UPDATE api_keys SET revoked_at = now() WHERE id = ${doomed.id}::uuid`;
     const revokedAt = Date.now();
     await expect
-      .poll(async () => (await get("/api/public/v1/whoami", { authorization: `Bearer ${doomed.secret}` })).status, { timeout: KEY_CACHE_TTL_MS + 2_000, interval: 100 })
+      .poll(async () => (await get("/api/public/v1/whoami", { authorization: `Bearer ${doomed.secret}` })).status, {
+        timeout: KEY_CACHE_TTL_MS + 2_000,
+        interval: 100,
+      })
       .toBe(401);
     expect(Date.now() - revokedAt).toBeLessThan(KEY_CACHE_TTL_MS + 1_000);
   }, 15_000);

@@ -46,7 +46,12 @@ export type Reply =
   /** A streamed body (exports): written with backpressure, stopped when the client goes away. */
   | { status: number; stream: AsyncIterable<string | Uint8Array>; headers: Record<string, string> };
 
-export type ResponseDoc = { description: string; schema?: ZodType; headers?: Record<string, string>; /** Non-JSON bodies (exports). */ contentTypes?: string[] };
+export type ResponseDoc = {
+  description: string;
+  schema?: ZodType;
+  headers?: Record<string, string>;
+  /** Non-JSON bodies (exports). */ contentTypes?: string[];
+};
 
 type RouteCommon<P, Q, B> = {
   method: "GET" | "POST" | "PUT" | "PATCH";
@@ -99,7 +104,8 @@ export function compileRoutes(routes: PublicRoute[]): CompiledRoutes {
       if (!route.reason) throw new Error(`Public route ${id} is open without a reason`);
     } else if (route.scope !== "any") {
       if (!(route.scope in SCOPE_PERMISSIONS)) throw new Error(`Public route ${id} declares an unknown scope ${route.scope}`);
-      if (!SCOPE_PERMISSIONS[route.scope].includes(route.permission)) throw new Error(`Public route ${id}: scope ${route.scope} does not grant ${route.permission}`);
+      if (!SCOPE_PERMISSIONS[route.scope].includes(route.permission))
+        throw new Error(`Public route ${id}: scope ${route.scope} does not grant ${route.permission}`);
       if ("personOnly" in PERMISSIONS[route.permission]) throw new Error(`Public route ${id} needs ${route.permission}, which only a person may hold`);
     }
     let group = groups.get(route.path);

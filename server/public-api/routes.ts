@@ -39,7 +39,12 @@ const routes: PublicRoute[] = [
       const project = await projectWithOrg(getDb(), principal.projectId);
       return {
         status: 200,
-        body: { publicKey: principal.publicKey, scopes: principal.scopes, project: { slug: project.slug, name: project.name }, organization: { slug: project.org.slug, name: project.org.name } },
+        body: {
+          publicKey: principal.publicKey,
+          scopes: principal.scopes,
+          project: { slug: project.slug, name: project.name },
+          organization: { slug: project.org.slug, name: project.org.name },
+        },
       };
     },
   }),

@@ -52,7 +52,16 @@ describe("prompt paths", () => {
 });
 
 describe("route declarations", () => {
-  const base = { method: "GET" as const, path: "/api/public/v1/x", operationId: "x", summary: "x", tag: "x", responses: {}, errors: [], handle: () => ({ status: 200, body: {} }) };
+  const base = {
+    method: "GET" as const,
+    path: "/api/public/v1/x",
+    operationId: "x",
+    summary: "x",
+    tag: "x",
+    responses: {},
+    errors: [],
+    handle: () => ({ status: 200, body: {} }),
+  };
   it("refuse a scope that does not grant the permission, person-only permissions and open routes without a reason", () => {
     expect(() => compileRoutes([defineRoute({ ...base, scope: "prompts:read", permission: "label:move" })])).toThrow(/does not grant/);
     expect(() => compileRoutes([defineRoute({ ...base, scope: "prompts:write", permission: "apikey:create" })])).toThrow(/does not grant/);
@@ -71,7 +80,8 @@ describe("credentials and conditional requests", () => {
   it("parses Bearer and Basic, refuses the rest", () => {
     expect(parseCredentials("Bearer sk-keel-abc")).toEqual({ secret: "sk-keel-abc" });
     expect(parseCredentials(`Basic ${Buffer.from("pk-keel-x:sk-keel-y").toString("base64")}`)).toEqual({ publicKey: "pk-keel-x", secret: "sk-keel-y" });
-    for (const header of [undefined, "", "Bearer", "Bearer ", "Token x", `Basic ${Buffer.from("nocolon").toString("base64")}`]) expect(parseCredentials(header)).toBeNull();
+    for (const header of [undefined, "", "Bearer", "Bearer ", "Token x", `Basic ${Buffer.from("nocolon").toString("base64")}`])
+      expect(parseCredentials(header)).toBeNull();
   });
   it("matches If-None-Match strongly, weakly, in lists and with *", () => {
     expect(etagMatches('"a-b"', '"a-b"')).toBe(true);

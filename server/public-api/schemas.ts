@@ -27,7 +27,9 @@ const versionNumber = z.number({ error: "must be a whole number" }).int("must be
 // ---- path and query parameters ---------------------------------------------------------------
 
 export const promptNameParams = z.object({
-  name: promptName.describe("The prompt's name. Folders are separated by `/`: send it as `%2F` (always unambiguous) or as a raw `/` (see the path rules in docs/api.md)."),
+  name: promptName.describe(
+    "The prompt's name. Folders are separated by `/`: send it as `%2F` (always unambiguous) or as a raw `/` (see the path rules in docs/api.md).",
+  ),
 });
 
 export const labelParams = promptNameParams.extend({
@@ -42,7 +44,13 @@ export const getPromptQuery = z.object({
 });
 
 export const listPromptsQuery = z.object({
-  limit: z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be between 1 and 200").max(200, "must be between 1 and 200").default(50).describe("Page size (1–200, default 50)."),
+  limit: z.coerce
+    .number({ error: "must be a whole number" })
+    .int("must be a whole number")
+    .min(1, "must be between 1 and 200")
+    .max(200, "must be between 1 and 200")
+    .default(50)
+    .describe("Page size (1–200, default 50)."),
   cursor: promptName.optional().describe("`nextCursor` from the previous page."),
   search: text(200).trim().optional().describe("Case-insensitive substring of the name or description."),
   tag: text(40).optional().describe("Only prompts with this tag."),
@@ -67,7 +75,9 @@ const createVersionCommon = {
     .max(MAX_INT, "is out of range")
     .nullable()
     .optional()
-    .describe("Optimistic concurrency: the version you started from (0: you expect to create the prompt). If someone saved in between, the request fails with 409 CONFLICT."),
+    .describe(
+      "Optimistic concurrency: the version you started from (0: you expect to create the prompt). If someone saved in between, the request fails with 409 CONFLICT.",
+    ),
 };
 
 export const createVersionBody = z
@@ -75,14 +85,21 @@ export const createVersionBody = z
     "type",
     [
       z.object({ type: z.literal("text"), prompt: templateText.describe("The template; `{{variable}}` placeholders."), ...createVersionCommon }).strict(),
-      z.object({ type: z.literal("chat"), messages: chatMessages.describe("The messages; `{{variable}}` placeholders in their content."), ...createVersionCommon }).strict(),
+      z
+        .object({
+          type: z.literal("chat"),
+          messages: chatMessages.describe("The messages; `{{variable}}` placeholders in their content."),
+          ...createVersionCommon,
+        })
+        .strict(),
     ],
     { error: 'must be "text" or "chat"' },
   )
   // The same checks as the web app's editor: no empty template or message, valid {{ }} syntax, declarations of used variables only.
   .superRefine((body, ctx) => {
     const content = body.type === "text" ? { type: "text" as const, template: body.prompt } : { type: "chat" as const, messages: body.messages };
-    for (const p of contentProblems(content, body.variableDetails)) ctx.addIssue({ code: "custom", path: p.path[0] === "template" ? ["prompt"] : p.path, message: p.message });
+    for (const p of contentProblems(content, body.variableDetails))
+      ctx.addIssue({ code: "custom", path: p.path[0] === "template" ? ["prompt"] : p.path, message: p.message });
   });
 export type CreateVersionBody = z.infer<typeof createVersionBody>;
 
@@ -95,7 +112,15 @@ const promptCommon = {
   version: z.int(),
   variables: z.array(z.string()).describe("`{{variable}}` names used by the template or messages, in order of appearance."),
   variableDetails: z
-    .record(z.string(), z.object({ description: z.string(), default: z.string().nullable().describe("Used when a caller sends no value; null: none (the variable is required).") }).strict())
+    .record(
+      z.string(),
+      z
+        .object({
+          description: z.string(),
+          default: z.string().nullable().describe("Used when a caller sends no value; null: none (the variable is required)."),
+        })
+        .strict(),
+    )
     .describe("Every variable with its declared description and default, keyed by name."),
   config: modelConfig,
   labels: z.array(z.string()).describe("Labels pointing at this version (`latest` when it is the newest)."),
@@ -121,7 +146,9 @@ export const promptListResponse = z
           description: z.string(),
           tags: z.array(z.string()),
           latestVersion: z.int(),
-          labels: z.array(z.object({ name: z.string(), version: z.int() }).strict()).describe("Where each label points (without `latest`, which is `latestVersion`)."),
+          labels: z
+            .array(z.object({ name: z.string(), version: z.int() }).strict())
+            .describe("Where each label points (without `latest`, which is `latestVersion`)."),
           updatedAt: z.iso.datetime(),
         })
         .strict(),
@@ -134,20 +161,24 @@ export const versionListResponse = z
   .object({
     name: z.string(),
     type: z.enum(["text", "chat"]),
-    data: z.array(
-      z
-        .object({
-          version: z.int(),
-          labels: z.array(z.string()),
-          commitMessage: z.string(),
-          contentHash: z.string(),
-          variables: z.array(z.string()),
-          author: z.object({ type: z.enum(["user", "api_key", "system"]), label: z.string().describe("Email of a person, or the public id of an API key.") }).strict(),
-          basedOnVersion: z.int().nullable(),
-          createdAt: z.iso.datetime(),
-        })
-        .strict(),
-    ).describe("Every version, newest first, without its content (fetch one with `GET /api/public/v1/prompts/{name}?version=N`)."),
+    data: z
+      .array(
+        z
+          .object({
+            version: z.int(),
+            labels: z.array(z.string()),
+            commitMessage: z.string(),
+            contentHash: z.string(),
+            variables: z.array(z.string()),
+            author: z
+              .object({ type: z.enum(["user", "api_key", "system"]), label: z.string().describe("Email of a person, or the public id of an API key.") })
+              .strict(),
+            basedOnVersion: z.int().nullable(),
+            createdAt: z.iso.datetime(),
+          })
+          .strict(),
+      )
+      .describe("Every version, newest first, without its content (fetch one with `GET /api/public/v1/prompts/{name}?version=N`)."),
   })
   .strict();
 
@@ -173,9 +204,27 @@ export const whoamiResponse = z
 /** Langfuse's prompt shape (GET /api/public/v2/prompts/{name}), what its SDKs parse. */
 export const langfusePromptResponse = z.discriminatedUnion("type", [
   z
-    .object({ name: z.string(), version: z.int(), type: z.literal("text"), prompt: z.string(), config: modelConfig, labels: z.array(z.string()), tags: z.array(z.string()), commitMessage: z.string() })
+    .object({
+      name: z.string(),
+      version: z.int(),
+      type: z.literal("text"),
+      prompt: z.string(),
+      config: modelConfig,
+      labels: z.array(z.string()),
+      tags: z.array(z.string()),
+      commitMessage: z.string(),
+    })
     .strict(),
   z
-    .object({ name: z.string(), version: z.int(), type: z.literal("chat"), prompt: z.array(chatMessage), config: modelConfig, labels: z.array(z.string()), tags: z.array(z.string()), commitMessage: z.string() })
+    .object({
+      name: z.string(),
+      version: z.int(),
+      type: z.literal("chat"),
+      prompt: z.array(chatMessage),
+      config: modelConfig,
+      labels: z.array(z.string()),
+      tags: z.array(z.string()),
+      commitMessage: z.string(),
+    })
     .strict(),
 ]);

@@ -46,7 +46,8 @@ async function ingest(req: IncomingMessage, projectId: string, encoding: "json" 
     body = await decompress(raw, req.headers["content-encoding"]);
   } catch (error) {
     if (error instanceof TooLarge) return otlpError(413, RESOURCE_EXHAUSTED, error.message, encoding);
-    if (error instanceof DecompressionError) return otlpError(error.tooLarge ? 413 : 400, error.tooLarge ? RESOURCE_EXHAUSTED : INVALID_ARGUMENT, error.message, encoding);
+    if (error instanceof DecompressionError)
+      return otlpError(error.tooLarge ? 413 : 400, error.tooLarge ? RESOURCE_EXHAUSTED : INVALID_ARGUMENT, error.message, encoding);
     throw error;
   }
   try {
@@ -72,12 +73,21 @@ export const telemetryRoutes: PublicRoute[] = [
     permission: "trace:ingest",
     rawBody: { contentTypes: [CONTENT_TYPES.protobuf, CONTENT_TYPES.json], description: "An OTLP ExportTraceServiceRequest." },
     responses: {
-      200: { description: "An ExportTraceServiceResponse in the request's encoding; `partialSuccess` (rejectedSpans, errorMessage) when some spans were refused.", contentTypes: [CONTENT_TYPES.protobuf, CONTENT_TYPES.json] },
+      200: {
+        description: "An ExportTraceServiceResponse in the request's encoding; `partialSuccess` (rejectedSpans, errorMessage) when some spans were refused.",
+        contentTypes: [CONTENT_TYPES.protobuf, CONTENT_TYPES.json],
+      },
     },
     errors: [413, 415, 503],
     async handle({ req, principal, services }) {
       const encoding = encodingOf(req.headers["content-type"]);
-      if (!encoding) return otlpError(415, INVALID_ARGUMENT, `Send application/x-protobuf or application/json (got ${(req.headers["content-type"] ?? "no Content-Type").slice(0, 80)})`, "json");
+      if (!encoding)
+        return otlpError(
+          415,
+          INVALID_ARGUMENT,
+          `Send application/x-protobuf or application/json (got ${(req.headers["content-type"] ?? "no Content-Type").slice(0, 80)})`,
+          "json",
+        );
       const release = admitBatch();
       if (!release) {
         req.resume();
@@ -101,7 +111,10 @@ export const telemetryRoutes: PublicRoute[] = [
     scope: "traces:ingest",
     permission: "trace:ingest",
     body: scoreInput,
-    responses: { 201: { description: "Stored.", schema: scoreResponse }, 200: { description: "A score with this id was already stored: nothing changed.", schema: scoreResponse } },
+    responses: {
+      201: { description: "Stored.", schema: scoreResponse },
+      200: { description: "A score with this id was already stored: nothing changed.", schema: scoreResponse },
+    },
     errors: [404],
     async handle({ principal, body }) {
       const result = await recordFeedback(principal.projectId, body);

@@ -90,11 +90,15 @@ export async function stopBoss(): Promise<void> {
 export async function enqueueRun(runId: string, sql?: SqlExecutor): Promise<void> {
   const boss = await getBoss();
   const timing = queueTiming();
-  await boss.send(EVALUATION_QUEUE, { runId }, {
-    singletonKey: runId,
-    expireInSeconds: timing.expireInSeconds,
-    retryLimit: 1_000,
-    retryDelay: 1,
-    ...(sql ? { db: { executeSql: async (text: string, values: unknown[]) => ({ rows: await sql.external<unknown>(text, values) }) } } : {}),
-  });
+  await boss.send(
+    EVALUATION_QUEUE,
+    { runId },
+    {
+      singletonKey: runId,
+      expireInSeconds: timing.expireInSeconds,
+      retryLimit: 1_000,
+      retryDelay: 1,
+      ...(sql ? { db: { executeSql: async (text: string, values: unknown[]) => ({ rows: await sql.external<unknown>(text, values) }) } } : {}),
+    },
+  );
 }

@@ -32,7 +32,11 @@ const workerEnv = () => ({
 });
 
 function startWorkerProcess(): ChildProcess {
-  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(root, "server/cli/keel.ts"), "worker"], { cwd: root, env: workerEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(root, "server/cli/keel.ts"), "worker"], {
+    cwd: root,
+    env: workerEnv(),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   children.add(child);
   child.on("exit", () => children.delete(child));
   child.stderr?.on("data", () => {});
@@ -57,11 +61,27 @@ beforeAll(async () => {
   Object.assign(process.env, { KEEL_EVAL_SLICE_SECONDS: "1", KEEL_QUEUE_EXPIRE_SECONDS: "4", KEEL_QUEUE_MAINTENANCE_SECONDS: "1" });
   t = await createTestOrg();
   fake = await startFakeOpenAI();
-  const provider = await callerFor(t.users.admin).providers.create({ ...scope(), name: "Fake", kind: "openai_compatible", baseUrl: fake.url, apiKey: "sk-test-1234567890", defaultModel: "gpt-4o-mini" });
+  const provider = await callerFor(t.users.admin).providers.create({
+    ...scope(),
+    name: "Fake",
+    kind: "openai_compatible",
+    baseUrl: fake.url,
+    apiKey: "sk-test-1234567890",
+    defaultModel: "gpt-4o-mini",
+  });
   providerId = provider.id;
-  await editor().prompts.create({ ...scope(), name: "qa", content: { type: "text", template: "{{question}}", config: { providerId: provider.id, model: "gpt-4o-mini" } }, commitMessage: "v1" });
+  await editor().prompts.create({
+    ...scope(),
+    name: "qa",
+    content: { type: "text", template: "{{question}}", config: { providerId: provider.id, model: "gpt-4o-mini" } },
+    commitMessage: "v1",
+  });
   await editor().datasets.create({ ...scope(), name: "qa" });
-  await editor().datasets.addItems({ ...scope(), name: "qa", items: Array.from({ length: 100 }, (_, i) => ({ input: { question: `Question ${i + 1}` }, expected: `Echo: Question ${i + 1}` })) });
+  await editor().datasets.addItems({
+    ...scope(),
+    name: "qa",
+    items: Array.from({ length: 100 }, (_, i) => ({ input: { question: `Question ${i + 1}` }, expected: `Echo: Question ${i + 1}` })),
+  });
   await editor().evaluators.create({ ...scope(), name: "exact", config: { kind: "exact_match" } });
   await editor().evaluators.create({ ...scope(), name: "short", config: { kind: "length", max: 5, unit: "chars" } });
 }, 60_000);
@@ -83,16 +103,23 @@ describe("a worker killed mid-run", () => {
     await waitFor("10 finished items", async () => (await getDb().evaluationRunItem.count({ where: { runId: run.id, status: "done" } })) >= 10, 60_000);
     first.kill("SIGKILL");
     await new Promise((r) => first.once("exit", r));
-    const before = await getDb().evaluationRunItem.findMany({ where: { runId: run.id, status: "done" }, select: { position: true, finishedAt: true, output: true } });
+    const before = await getDb().evaluationRunItem.findMany({
+      where: { runId: run.id, status: "done" },
+      select: { position: true, finishedAt: true, output: true },
+    });
     expect(before.length).toBeGreaterThanOrEqual(10);
     expect(before.length).toBeLessThan(100);
 
     const second = startWorkerProcess();
     const killedAt = Date.now();
-    const finished = await waitFor("the run to complete", async () => {
-      const r = await getDb().evaluationRun.findUniqueOrThrow({ where: { id: run.id } });
-      return r.status === "completed" ? r : null;
-    }, 90_000);
+    const finished = await waitFor(
+      "the run to complete",
+      async () => {
+        const r = await getDb().evaluationRun.findUniqueOrThrow({ where: { id: run.id } });
+        return r.status === "completed" ? r : null;
+      },
+      90_000,
+    );
     second.kill("SIGTERM");
     console.log(`resumed and finished ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`);
     expect(finished.status).toBe("completed");
@@ -145,7 +172,10 @@ describe("npx keel eval", () => {
 
   function keelEval(args: string[], key = secret): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [path.join(root, "bin/keel.mjs"), "eval", "--url", api.base, ...args], { cwd: root, env: { ...process.env, KEEL_API_KEY: key } });
+      const child = spawn(process.execPath, [path.join(root, "bin/keel.mjs"), "eval", "--url", api.base, ...args], {
+        cwd: root,
+        env: { ...process.env, KEEL_API_KEY: key },
+      });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (c) => (stdout += c));
@@ -155,7 +185,20 @@ describe("npx keel eval", () => {
   }
 
   it("passes when every threshold holds, fails (exit 1) when one does not, and says why for bad usage (exit 2)", async () => {
-    const passed = await keelEval(["--prompt", "qa", "--version", "1", "--dataset", "qa", "--evaluator", "short", "--fail-under", "exact=90%", "--concurrency", "16"]);
+    const passed = await keelEval([
+      "--prompt",
+      "qa",
+      "--version",
+      "1",
+      "--dataset",
+      "qa",
+      "--evaluator",
+      "short",
+      "--fail-under",
+      "exact=90%",
+      "--concurrency",
+      "16",
+    ]);
     expect(passed.stderr).toBe("");
     expect(passed.code).toBe(0);
     expect(passed.stdout).toMatch(/^exact\s+100\s+1\.000 \[1\.000, 1\.000\]\s+100\.0%\s+>= 90\.0%\s+PASS$/m);

@@ -51,7 +51,9 @@ export async function resolveProjectAccess(db: Db | ReadDb, userId: string, orgS
 
 /** Null when the role grants the permission, else the refusal to answer with. */
 export function requirePermission(access: Access, permission: Permission): AccessRefusal | null {
-  return roleHasPermission(access.role, permission) ? null : { refused: "forbidden", message: `Your role (${access.role}) does not allow ${permission}`, permission };
+  return roleHasPermission(access.role, permission)
+    ? null
+    : { refused: "forbidden", message: `Your role (${access.role}) does not allow ${permission}`, permission };
 }
 
 /** An API key acting in its one project (public API and gateway alike). */
@@ -80,6 +82,11 @@ export function requireKeyPermission(principal: Pick<KeyPrincipal, "permissions"
  * Records a refused state change as an `access.denied` event of the organization (and project).
  * `targetId` names what was attempted: the procedure path or route id.
  */
-export function recordAccessDenied(actor: Actor, scope: { orgId: string; projectId?: string | null }, targetId: string, after: Record<string, unknown>): Promise<void> {
+export function recordAccessDenied(
+  actor: Actor,
+  scope: { orgId: string; projectId?: string | null },
+  targetId: string,
+  after: Record<string, unknown>,
+): Promise<void> {
   return recordDenied(actor, { orgId: scope.orgId, projectId: scope.projectId ?? null, action: "access.denied", targetType: "procedure", targetId, after });
 }

@@ -42,12 +42,16 @@ afterAll(async () => {
 /** Streams `total` bytes in 64 KiB chunks without a Content-Length (chunked), or with one. */
 function upload(path: string, total: number, options: { chunked?: boolean; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json", ...(options.chunked ? {} : { "content-length": String(total) }), ...options.headers } }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => (body += d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = request(
+      `${base}${path}`,
+      { method: "POST", headers: { "content-type": "application/json", ...(options.chunked ? {} : { "content-length": String(total) }), ...options.headers } },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (d: string) => (body += d));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on("error", reject);
     const chunk = Buffer.alloc(65_536, 0x20);
     let sent = 0;
@@ -69,7 +73,9 @@ describe("session body limit", () => {
     const before = reachedNext.length;
     const res = await upload("/api/trpc/prompts.create", 50 * 1_048_576);
     expect(res.status).toBe(413);
-    expect(JSON.parse(res.body)).toMatchObject({ error: { code: "PAYLOAD_TOO_LARGE", message: expect.stringMatching(/52,428,800 bytes; the limit for this endpoint is 8 MiB/) } });
+    expect(JSON.parse(res.body)).toMatchObject({
+      error: { code: "PAYLOAD_TOO_LARGE", message: expect.stringMatching(/52,428,800 bytes; the limit for this endpoint is 8 MiB/) },
+    });
     expect(reachedNext.length).toBe(before);
   });
 
@@ -83,7 +89,10 @@ describe("session body limit", () => {
   it("passes bodies within the limit, and the dataset import's large files, to Next", async () => {
     expect(await upload("/api/trpc/prompts.create", 1_048_576, { chunked: true })).toMatchObject({ status: 200, body: JSON.stringify({ bytes: 1_048_576 }) });
     expect(await upload("/api/auth/callback/credentials", 4_096)).toMatchObject({ status: 200 });
-    expect(await upload("/api/datasets/o/p/d/import", SESSION_BODY_LIMIT + 1_048_576)).toMatchObject({ status: 200, body: JSON.stringify({ bytes: SESSION_BODY_LIMIT + 1_048_576 }) });
+    expect(await upload("/api/datasets/o/p/d/import", SESSION_BODY_LIMIT + 1_048_576)).toMatchObject({
+      status: 200,
+      body: JSON.stringify({ bytes: SESSION_BODY_LIMIT + 1_048_576 }),
+    });
     expect(await upload("/api/datasets/o/p/d/import/preview", SESSION_BODY_LIMIT + 1_048_576, { chunked: true })).toMatchObject({ status: 200 });
   });
 });
@@ -104,6 +113,8 @@ describe("public routes", () => {
       expect(otlp.status, `OTLP, chunked: ${chunked}`).toBe(413);
     }
     // Unauthenticated: the 401 comes first, and the client still reads it.
-    expect(await upload("/api/public/v1/prompts/x/versions", 20 * 1_048_576, { headers: { authorization: "Bearer sk-keel-nope" } })).toMatchObject({ status: 401 });
+    expect(await upload("/api/public/v1/prompts/x/versions", 20 * 1_048_576, { headers: { authorization: "Bearer sk-keel-nope" } })).toMatchObject({
+      status: 401,
+    });
   });
 });

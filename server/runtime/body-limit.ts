@@ -21,12 +21,19 @@ export function hasSessionBodyLimit(pathname: string): boolean {
 const mib = (bytes: number) => `${+(bytes / 1_048_576).toFixed(2)} MiB`;
 
 function refuse(req: IncomingMessage, res: ServerResponse, limit: number, what: string, streaming: boolean): void {
-  const body = JSON.stringify({ error: { code: "PAYLOAD_TOO_LARGE", message: `${what}; the limit for this endpoint is ${mib(limit)} (${limit.toLocaleString("en-US")} bytes)` } });
+  const body = JSON.stringify({
+    error: { code: "PAYLOAD_TOO_LARGE", message: `${what}; the limit for this endpoint is ${mib(limit)} (${limit.toLocaleString("en-US")} bytes)` },
+  });
   if (res.headersSent) {
     req.socket.destroy();
     return;
   }
-  res.writeHead(413, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "content-length": Buffer.byteLength(body), ...(streaming ? { connection: "close" } : {}) });
+  res.writeHead(413, {
+    "content-type": "application/json; charset=utf-8",
+    "cache-control": "no-store",
+    "content-length": Buffer.byteLength(body),
+    ...(streaming ? { connection: "close" } : {}),
+  });
   res.end(body);
   // A body refused while Next reads it: the handler is left waiting, so this request ends here.
   if (streaming) res.once("finish", () => req.destroy());

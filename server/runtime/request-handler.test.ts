@@ -21,7 +21,9 @@ async function start(trustProxy: TrustProxy) {
         const headers = new Headers();
         for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
         const refused = rejectCrossSite(new Request(`http://keel.internal${req.url}`, { method: req.method, headers }));
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ip: req.headers["x-keel-client-ip"], forwardedHost: req.headers["x-forwarded-host"] ?? null, csrf: refused?.status ?? 200 }));
+        res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify({ ip: req.headers["x-keel-client-ip"], forwardedHost: req.headers["x-forwarded-host"] ?? null, csrf: refused?.status ?? 200 }));
       },
     }),
   );

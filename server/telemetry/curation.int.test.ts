@@ -66,8 +66,16 @@ describe("trace curation", () => {
     const before = await lastSeq(t.org.id);
     const result = await callerFor(t.users.editor).observability.addToDataset({ ...scope(), traceId, dataset: "from-production", tags: ["production"] });
     expect(result).toMatchObject({ dataset: "from-production", itemIds: [expect.any(String)] });
-    const item = await getDb().$queryRaw<{ input: unknown; expected: unknown; source_type: string; source_ref: string; tags: string[] }[]>(sql`SELECT input, expected, source_type, source_ref, tags FROM dataset_item_revisions WHERE item_id = ${result.itemIds[0]}::uuid`);
-    expect(item[0]).toMatchObject({ input: { question: "Where is my order?" }, expected: "It ships tomorrow.", source_type: "trace", source_ref: `${traceId}:${spanId}`, tags: ["production"] });
+    const item = await getDb().$queryRaw<{ input: unknown; expected: unknown; source_type: string; source_ref: string; tags: string[] }[]>(
+      sql`SELECT input, expected, source_type, source_ref, tags FROM dataset_item_revisions WHERE item_id = ${result.itemIds[0]}::uuid`,
+    );
+    expect(item[0]).toMatchObject({
+      input: { question: "Where is my order?" },
+      expected: "It ships tomorrow.",
+      source_type: "trace",
+      source_ref: `${traceId}:${spanId}`,
+      tags: ["production"],
+    });
     const events = await auditEventsOf(t.org.id, before);
     expect(events.map((e) => e.action)).toEqual(["dataset.items.added"]);
   });
@@ -83,10 +91,17 @@ describe("trace curation", () => {
 
   it("names an unknown trace, dataset or queue with a 404 and refuses roles without the permission", async () => {
     const editor = callerFor(t.users.editor);
-    await expect(editor.observability.addToDataset({ ...scope(), traceId: "0".repeat(31) + "1", dataset: "from-production" })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(editor.observability.addToDataset({ ...scope(), traceId, dataset: "nope" })).rejects.toMatchObject({ code: "NOT_FOUND", message: expect.stringContaining("nope") });
+    await expect(editor.observability.addToDataset({ ...scope(), traceId: "0".repeat(31) + "1", dataset: "from-production" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    await expect(editor.observability.addToDataset({ ...scope(), traceId, dataset: "nope" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: expect.stringContaining("nope"),
+    });
     await expect(editor.observability.sendToQueue({ ...scope(), traceId, queue: "nope" })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(callerFor(t.users.viewer).observability.addToDataset({ ...scope(), traceId, dataset: "from-production" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(callerFor(t.users.viewer).observability.addToDataset({ ...scope(), traceId, dataset: "from-production" })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
     await expect(callerFor(t.users.reviewer).observability.trace({ ...scope(), traceId })).rejects.toMatchObject({ code: "FORBIDDEN" });
     expect((await callerFor(t.users.viewer).observability.trace({ ...scope(), traceId })).spans).toHaveLength(1);
   });
@@ -97,11 +112,24 @@ describe("online evaluation", () => {
     const u = await createTestOrg();
     const s = { orgSlug: u.org.slug, projectSlug: u.project.slug };
     await callerFor(u.users.editor).evaluators.create({ ...s, name: "short", config: { kind: "length", max: 20, unit: "chars" } });
-    await callerFor(u.users.admin).onlineEvaluators.create({ ...s, evaluator: "short", sampleRate: 0.5, promptName: "support/reply", environment: "production" });
+    await callerFor(u.users.admin).onlineEvaluators.create({
+      ...s,
+      evaluator: "short",
+      sampleRate: 0.5,
+      promptName: "support/reply",
+      environment: "production",
+    });
     const spans: StoredSpan[] = [];
     for (let i = 0; i < 40; i++) {
       const id = i.toString(16).padStart(16, "0");
-      spans.push(generation({ traceId: `${"a".repeat(16)}${id}`, spanId: id, output: i % 2 ? "Short reply." : "A much longer reply than twenty characters.", environment: i < 30 ? "production" : "staging" }));
+      spans.push(
+        generation({
+          traceId: `${"a".repeat(16)}${id}`,
+          spanId: id,
+          output: i % 2 ? "Short reply." : "A much longer reply than twenty characters.",
+          environment: i < 30 ? "production" : "staging",
+        }),
+      );
     }
     await writeSpans(u.project.id, spans);
     const setup = await getDb().onlineEvaluator.findFirstOrThrow({ where: { projectId: u.project.id } });

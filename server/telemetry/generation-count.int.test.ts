@@ -34,8 +34,24 @@ async function project() {
   const t: TestOrg = await createTestOrg();
   const scope = { orgSlug: t.org.slug, projectSlug: t.project.slug };
   const admin = callerFor(t.users.admin);
-  const id = (await admin.providers.create({ ...scope, name: "Fake", kind: "openai_compatible", baseUrl: fake.url, apiKey: "sk-test-1234567890", defaultModel: "gpt-4o-mini" })).id;
-  await admin.observability.updateSettings({ ...scope, retentionDays: 30, gatewayConnectionId: id, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
+  const id = (
+    await admin.providers.create({
+      ...scope,
+      name: "Fake",
+      kind: "openai_compatible",
+      baseUrl: fake.url,
+      apiKey: "sk-test-1234567890",
+      defaultModel: "gpt-4o-mini",
+    })
+  ).id;
+  await admin.observability.updateSettings({
+    ...scope,
+    retentionDays: 30,
+    gatewayConnectionId: id,
+    fallbackConnectionId: null,
+    fallbackModel: null,
+    gatewayTimeoutMs: 5_000,
+  });
   const [ingest, invoke] = await Promise.all([createKey(t, ["traces:ingest"]), createKey(t, ["gateway:invoke"], "gateway")]);
   const client = new OpenAI({ baseURL: `${api.base}/api/gateway/v1`, apiKey: invoke.secret, maxRetries: 0 });
   return { t, ingest, client };
@@ -61,7 +77,19 @@ function clientSpans(traceId: string) {
   return {
     ids,
     root: span(ids.root, null, "POST /reply", [], 0, 400),
-    generation: span(ids.generation, ids.root, "ai.generateText.doGenerate", [str("gen_ai.operation.name", "chat"), str("gen_ai.request.model", "gpt-4o-mini"), int("gen_ai.usage.input_tokens", 1000), int("gen_ai.usage.output_tokens", 500)], 10, 300),
+    generation: span(
+      ids.generation,
+      ids.root,
+      "ai.generateText.doGenerate",
+      [
+        str("gen_ai.operation.name", "chat"),
+        str("gen_ai.request.model", "gpt-4o-mini"),
+        int("gen_ai.usage.input_tokens", 1000),
+        int("gen_ai.usage.output_tokens", 500),
+      ],
+      10,
+      300,
+    ),
     http: span(ids.http, ids.generation, "POST", [str("http.request.method", "POST"), str("url.full", `${api.base}/api/gateway/v1/chat/completions`)], 20, 280),
   };
 }
@@ -70,13 +98,17 @@ async function sendSpans(p: Project, spans: unknown[]) {
   const res = await fetch(`${api.base}/api/public/otel/v1/traces`, {
     method: "POST",
     headers: { authorization: `Bearer ${p.ingest.secret}`, "content-type": "application/json" },
-    body: JSON.stringify({ resourceSpans: [{ resource: { attributes: [str("service.name", "support-bot")] }, scopeSpans: [{ scope: { name: "ai" }, spans }] }] }),
+    body: JSON.stringify({
+      resourceSpans: [{ resource: { attributes: [str("service.name", "support-bot")] }, scopeSpans: [{ scope: { name: "ai" }, spans }] }],
+    }),
   });
   expect(res.status).toBe(200);
 }
 
 async function callGateway(p: Project, traceparent?: string) {
-  const raw = await p.client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Where is my order?" }] }, traceparent ? { headers: { traceparent } } : {}).withResponse();
+  const raw = await p.client.chat.completions
+    .create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Where is my order?" }] }, traceparent ? { headers: { traceparent } } : {})
+    .withResponse();
   await api.api.gateway.logger.flush();
   return { usage: raw.data.usage!, traceId: raw.response.headers.get("x-keel-trace-id")! };
 }
@@ -86,7 +118,16 @@ async function counted(p: Project, traceId: string) {
   await foldRollups();
   const board = await dashboard(p.t.project.id, { window: "1h" });
   const detail = (await getTrace(p.t.project.id, traceId))!;
-  return { board: { generations: board.totals.generations, inputTokens: board.totals.inputTokens, outputTokens: board.totals.outputTokens, costUsd: board.totals.costUsd }, trace: detail.trace, spans: detail.spans };
+  return {
+    board: {
+      generations: board.totals.generations,
+      inputTokens: board.totals.inputTokens,
+      outputTokens: board.totals.outputTokens,
+      costUsd: board.totals.costUsd,
+    },
+    trace: detail.trace,
+    spans: detail.spans,
+  };
 }
 
 async function expectCountedOnce(p: Project, traceId: string, usage: OpenAI.CompletionUsage, clientGenerationId: string) {
@@ -149,7 +190,10 @@ describe("one generation per model call", () => {
         const traceId = hex(16);
         const c = clientSpans(traceId);
         const [raw] = await Promise.all([
-          p.client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Where is my order?" }] }, { headers: { traceparent: `00-${traceId}-${c.ids.http}-01` } }),
+          p.client.chat.completions.create(
+            { model: "gpt-4o-mini", messages: [{ role: "user", content: "Where is my order?" }] },
+            { headers: { traceparent: `00-${traceId}-${c.ids.http}-01` } },
+          ),
           sendSpans(p, [c.root, c.generation, c.http]),
         ]);
         return raw.usage!;
@@ -158,7 +202,11 @@ describe("one generation per model call", () => {
     await api.api.gateway.logger.flush();
     await foldRollups();
     const board = await dashboard(p.t.project.id, { window: "1h" });
-    expect(board.totals).toMatchObject({ generations: 8, inputTokens: calls.reduce((n, u) => n + u.prompt_tokens, 0), outputTokens: calls.reduce((n, u) => n + u.completion_tokens, 0) });
+    expect(board.totals).toMatchObject({
+      generations: 8,
+      inputTokens: calls.reduce((n, u) => n + u.prompt_tokens, 0),
+      outputTokens: calls.reduce((n, u) => n + u.completion_tokens, 0),
+    });
   });
 
   it("leaves a gateway call without traceparent alone: its own trace, counted, next to the client's", async () => {

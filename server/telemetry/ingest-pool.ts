@@ -22,7 +22,8 @@ export type IngestPool = { ingest: Ingest; ingestLangfuse: IngestLangfuse; ready
 type Pending = { resolve(result: IngestResult | LangfuseBatchResult): void; reject(error: Error): void };
 
 export function createIngestPool(threads = setting("KEEL_INGEST_THREADS")): IngestPool {
-  if (!(threads > 0)) return { ingest: ingestOtlp, ingestLangfuse: (projectId, body) => ingestLangfuseBatch(projectId, body), ready: async () => {}, close: async () => {} };
+  if (!(threads > 0))
+    return { ingest: ingestOtlp, ingestLangfuse: (projectId, body) => ingestLangfuseBatch(projectId, body), ready: async () => {}, close: async () => {} };
   const workers: Worker[] = [];
   // Batches posted before a worker has loaded wait in its queue; ready() lets a server hold its
   // readiness (and a test its first request) until they would not.
@@ -72,7 +73,8 @@ export function createIngestPool(threads = setting("KEEL_INGEST_THREADS")): Inge
       pending.set(id, { resolve: resolve as Pending["resolve"], reject, worker });
       // The body's bytes move to the worker (no copy) when the Buffer owns its memory.
       const bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-      const transfer = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && !(body.buffer instanceof SharedArrayBuffer) ? [body.buffer as ArrayBuffer] : [];
+      const transfer =
+        body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && !(body.buffer instanceof SharedArrayBuffer) ? [body.buffer as ArrayBuffer] : [];
       worker.postMessage({ id, projectId, body: bytes, encoding } satisfies IngestRequest, transfer);
     });
   };

@@ -36,7 +36,10 @@ type Attr = { key: string; value: Record<string, unknown> };
 const str = (key: string, v: string): Attr => ({ key, value: { stringValue: v } });
 const int = (key: string, v: number): Attr => ({ key, value: { intValue: String(v) } });
 
-function jsonSpan(traceId: string, opts: { spanId?: string; parent?: string; name?: string; startNs?: bigint; ms?: number; attrs?: Attr[]; error?: boolean } = {}) {
+function jsonSpan(
+  traceId: string,
+  opts: { spanId?: string; parent?: string; name?: string; startNs?: bigint; ms?: number; attrs?: Attr[]; error?: boolean } = {},
+) {
   const start = opts.startNs ?? nowNs();
   return {
     traceId,
@@ -58,12 +61,21 @@ function jsonBody(spans: unknown[]) {
 const post = (body: BodyInit, headers: Record<string, string>, secret = key.secret) =>
   fetch(`${api.base}/api/public/otel/v1/traces`, { method: "POST", body, headers: { authorization: `Bearer ${secret}`, ...headers } });
 
-const genAttrs = (extra: Attr[] = []) => [str("gen_ai.operation.name", "chat"), str("gen_ai.request.model", "gpt-4o-mini"), int("gen_ai.usage.input_tokens", 1000), int("gen_ai.usage.output_tokens", 500), ...extra];
+const genAttrs = (extra: Attr[] = []) => [
+  str("gen_ai.operation.name", "chat"),
+  str("gen_ai.request.model", "gpt-4o-mini"),
+  int("gen_ai.usage.input_tokens", 1000),
+  int("gen_ai.usage.output_tokens", 500),
+  ...extra,
+];
 
 describe("OTLP trace ingestion", () => {
   it("takes spans from the real OpenTelemetry exporter and links them to a prompt version", async () => {
     const exporter = new OTLPTraceExporter({ url: `${api.base}/api/public/otel/v1/traces`, headers: { Authorization: `Bearer ${key.secret}` } });
-    const provider = new TracerProvider({ resource: resourceFromAttributes({ "service.name": "support-bot" }), spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+    const provider = new TracerProvider({
+      resource: resourceFromAttributes({ "service.name": "support-bot" }),
+      spanProcessors: [new SimpleSpanProcessor({ exporter })],
+    });
     const tracer = provider.getTracer("keel-test");
     const root = tracer.startSpan("POST /reply");
     const llm = tracer.startSpan(
@@ -92,7 +104,18 @@ describe("OTLP trace ingestion", () => {
     const traceId = root.spanContext().traceId;
     const detail = await getTrace(t.project.id, traceId);
     expect(detail).not.toBeNull();
-    expect(detail!.trace).toMatchObject({ name: "POST /reply", spans: 2, generations: 1, promptName: "support/reply", promptVersion: 3, environment: "production", model: "gpt-4o-mini", serviceName: "support-bot", inputTokens: 1200, outputTokens: 300 });
+    expect(detail!.trace).toMatchObject({
+      name: "POST /reply",
+      spans: 2,
+      generations: 1,
+      promptName: "support/reply",
+      promptVersion: 3,
+      environment: "production",
+      model: "gpt-4o-mini",
+      serviceName: "support-bot",
+      inputTokens: 1200,
+      outputTokens: 300,
+    });
     // Priced from the built-in table: 1200 × 0.15 + 300 × 0.6 per million.
     expect(detail!.trace.costUsd).toBeCloseTo(0.00036, 8);
     const gen = detail!.spans.find((s) => s.isGeneration)!;
@@ -142,7 +165,14 @@ describe("OTLP trace ingestion", () => {
       expect(reply.toJSON().partialSuccess).toBeUndefined();
     }
     const detail = await getTrace(t.project.id, traceId);
-    expect(detail!.trace).toMatchObject({ spans: 1, generations: 1, promptName: "marketing/release-note", promptVersion: 2, model: "claude-3-5-haiku", serviceName: "proto-bot" });
+    expect(detail!.trace).toMatchObject({
+      spans: 1,
+      generations: 1,
+      promptName: "marketing/release-note",
+      promptVersion: 2,
+      model: "claude-3-5-haiku",
+      serviceName: "proto-bot",
+    });
     const board = await dashboard(t.project.id, { window: "1h", promptName: "marketing/release-note" });
     expect(board.totals.generations).toBe(1);
   });
@@ -166,7 +196,9 @@ describe("OTLP trace ingestion", () => {
     const traceId = hex(16);
     const hostile = "a\u0000b\ud800c";
     const attrs = [str("gen_ai.request.model", hostile), str("k\u0000", hostile), str("gen_ai.prompt", hostile), str("gen_ai.completion", `out ${hostile}`)];
-    const res = await post(JSON.stringify(jsonBody([jsonSpan(traceId, { name: hostile, attrs }), jsonSpan(traceId, { name: "clean" })])), { "content-type": "application/json" });
+    const res = await post(JSON.stringify(jsonBody([jsonSpan(traceId, { name: hostile, attrs }), jsonSpan(traceId, { name: "clean" })])), {
+      "content-type": "application/json",
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({});
     const spans = (await getTrace(t.project.id, traceId))!.spans;
@@ -221,7 +253,10 @@ describe("OTLP trace ingestion", () => {
     const u = await createTestOrg();
     const k = await createKey(u, ["traces:ingest"]);
     const spans = [];
-    for (let i = 0; i < 20; i++) spans.push(jsonSpan(hex(16), { ms: 100 + i * 10, error: i % 5 === 0, attrs: genAttrs([str("keel.prompt.name", "faq"), int("keel.prompt.version", 1 + (i % 2))]) }));
+    for (let i = 0; i < 20; i++)
+      spans.push(
+        jsonSpan(hex(16), { ms: 100 + i * 10, error: i % 5 === 0, attrs: genAttrs([str("keel.prompt.name", "faq"), int("keel.prompt.version", 1 + (i % 2))]) }),
+      );
     const res = await post(JSON.stringify(jsonBody(spans)), { "content-type": "application/json" }, k.secret);
     expect(res.status).toBe(200);
     const board = await dashboard(u.project.id, { window: "1h" });
@@ -251,7 +286,11 @@ describe("OTLP trace ingestion", () => {
 
 describe("feedback scores", () => {
   const score = (body: unknown, secret = key.secret) =>
-    fetch(`${api.base}/api/public/v1/scores`, { method: "POST", body: JSON.stringify(body), headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" } });
+    fetch(`${api.base}/api/public/v1/scores`, {
+      method: "POST",
+      body: JSON.stringify(body),
+      headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+    });
 
   it("stores a thumbs-down once, and a negative-feedback rule sends the trace to a review queue", async () => {
     const admin = callerFor(t.users.admin);
@@ -261,7 +300,14 @@ describe("feedback scores", () => {
 
     const traceId = hex(16);
     const spanId = hex(8);
-    await post(JSON.stringify(jsonBody([jsonSpan(traceId, { spanId, attrs: genAttrs([str("gen_ai.output.messages", JSON.stringify([{ role: "assistant", content: "No idea." }]))]) })])), { "content-type": "application/json" });
+    await post(
+      JSON.stringify(
+        jsonBody([
+          jsonSpan(traceId, { spanId, attrs: genAttrs([str("gen_ai.output.messages", JSON.stringify([{ role: "assistant", content: "No idea." }]))]) }),
+        ]),
+      ),
+      { "content-type": "application/json" },
+    );
 
     const id = crypto.randomUUID();
     const first = await score({ id, traceId, observationId: spanId, name: "user-feedback", value: false, comment: "Unhelpful" });

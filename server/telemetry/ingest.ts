@@ -60,7 +60,8 @@ export async function decompress(body: Buffer, encoding: string | undefined): Pr
   try {
     return await (e === "gzip" ? gunzipAsync : inflateAsync)(body, { maxOutputLength: OTLP_MAX_DECOMPRESSED_BYTES });
   } catch (error) {
-    if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") throw new DecompressionError(`The decompressed body is larger than ${OTLP_MAX_DECOMPRESSED_BYTES} bytes`, true);
+    if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE")
+      throw new DecompressionError(`The decompressed body is larger than ${OTLP_MAX_DECOMPRESSED_BYTES} bytes`, true);
     throw new DecompressionError(`The body is not valid ${e} data`);
   }
 }

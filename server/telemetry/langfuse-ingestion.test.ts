@@ -42,7 +42,19 @@ describe("applyPatches", () => {
     const together = applyPatches(undefined, [create, end, error], []);
     const reversed = applyPatches(applyPatches(applyPatches(undefined, [error], []), [end], []), [create], []);
     expect(reversed).toEqual(together);
-    expect(together).toMatchObject({ name: "reply", startUs: T, endUs: T + 800_000, model: "gpt-4o-mini", input: "hi", output: "hello", inputTokens: 10, outputTokens: 5, isGeneration: true, statusCode: 2, statusMessage: "refused" });
+    expect(together).toMatchObject({
+      name: "reply",
+      startUs: T,
+      endUs: T + 800_000,
+      model: "gpt-4o-mini",
+      input: "hi",
+      output: "hello",
+      inputTokens: 10,
+      outputTokens: 5,
+      isGeneration: true,
+      statusCode: 2,
+      statusMessage: "refused",
+    });
     expect(together.attributes).not.toHaveProperty(["keel.langfuse.inferred"]);
     // Applying the same events again changes nothing.
     expect(applyPatches(together, [create, end, error], [])).toEqual(together);

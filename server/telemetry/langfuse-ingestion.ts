@@ -187,7 +187,22 @@ function issueText(error: z.ZodError, prefix: string): string {
 
 type SpanFields = Pick<
   StoredSpan,
-  "parentSpanId" | "name" | "startUs" | "endUs" | "isGeneration" | "model" | "inputTokens" | "outputTokens" | "costUsd" | "promptName" | "promptVersion" | "environment" | "userId" | "sessionId" | "input" | "output"
+  | "parentSpanId"
+  | "name"
+  | "startUs"
+  | "endUs"
+  | "isGeneration"
+  | "model"
+  | "inputTokens"
+  | "outputTokens"
+  | "costUsd"
+  | "promptName"
+  | "promptVersion"
+  | "environment"
+  | "userId"
+  | "sessionId"
+  | "input"
+  | "output"
 >;
 
 /** One event's contribution to a span: the fields it carries (undefined: not carried). */
@@ -206,7 +221,8 @@ export type SpanPatch = {
 
 const usOf = (iso: string) => Date.parse(iso) * 1000;
 /** A name-like value cut to a sane length (they become columns and dashboard dimensions). */
-const short = (v: string | null | undefined, max = 1000): string | undefined => (v === null || v === undefined ? undefined : v.length > max ? truncateUtf8(v, max) : v);
+const short = (v: string | null | undefined, max = 1000): string | undefined =>
+  v === null || v === undefined ? undefined : v.length > max ? truncateUtf8(v, max) : v;
 const io = (v: unknown): string | null | undefined => {
   if (v === undefined || v === null) return undefined;
   const text = toIoText(v as AttrValue);
@@ -292,7 +308,13 @@ function tracePatch(projectId: string, eventId: string, eventUs: number, body: z
   };
 }
 
-function observationPatch(projectId: string, eventId: string, eventUs: number, kind: { type: string | null; create: boolean }, body: z.infer<typeof observationBody>): SpanPatch {
+function observationPatch(
+  projectId: string,
+  eventId: string,
+  eventUs: number,
+  kind: { type: string | null; create: boolean },
+  body: z.infer<typeof observationBody>,
+): SpanPatch {
   const type = kind.type ?? body.type?.toLowerCase() ?? "span";
   const lfTrace = body.traceId ?? body.id;
   const traceId = langfuseTraceId(projectId, lfTrace);
@@ -441,7 +463,9 @@ function parseBatch(body: Buffer): { batch: unknown[] } {
 export function toScoreRow(projectId: string, body: Omit<LangfuseScore, "metadata">, fallbackId: string): ScoreRow {
   if (!body.traceId) {
     throw new ScoreRefused(
-      body.sessionId || body.datasetRunId ? "traceId: is required (Keel stores scores on traces; session and dataset-run scores are not supported)" : "traceId: is required",
+      body.sessionId || body.datasetRunId
+        ? "traceId: is required (Keel stores scores on traces; session and dataset-run scores are not supported)"
+        : "traceId: is required",
     );
   }
   const dataType = body.dataType ?? (typeof body.value === "number" ? "NUMERIC" : typeof body.value === "boolean" ? "BOOLEAN" : "CATEGORICAL");
@@ -507,7 +531,8 @@ export async function ingestLangfuseBatch(projectId: string, body: Buffer, now =
   const { batch } = parseBatch(body);
   const successes: IngestionSuccess[] = [];
   const errors: IngestionError[] = [];
-  const refuse = (eventId: string, detail: string, status = 400) => errors.push({ id: eventId, status, message: status === 400 ? `Invalid request data: ${detail}` : detail, error: detail });
+  const refuse = (eventId: string, detail: string, status = 400) =>
+    errors.push({ id: eventId, status, message: status === 400 ? `Invalid request data: ${detail}` : detail, error: detail });
   const config = await configOf(projectId);
   const oldest = (now - config.retentionDays * 86_400_000) * 1000;
   const newest = (now + MAX_FUTURE_MS) * 1000;
@@ -561,7 +586,10 @@ export async function ingestLangfuseBatch(projectId: string, body: Buffer, now =
     } else {
       const kind = OBSERVATION_EVENTS[event.type];
       if (!kind) {
-        refuse(event.id, `type: ${event.type.slice(0, 60)} is not an event type Keel ingests (trace-create, span-create, span-update, generation-create, generation-update, event-create, score-create, sdk-log, …)`);
+        refuse(
+          event.id,
+          `type: ${event.type.slice(0, 60)} is not an event type Keel ingests (trace-create, span-create, span-update, generation-create, generation-update, event-create, score-create, sdk-log, …)`,
+        );
         continue;
       }
       const observation = observationBody.safeParse(event.body);
@@ -576,7 +604,8 @@ export async function ingestLangfuseBatch(projectId: string, body: Buffer, now =
       patch = observationPatch(projectId, event.id, eventUs, kind, observation.data);
     }
     const start = patch.set.startUs ?? patch.eventUs;
-    if (start < oldest) refuse(event.id, `the ${patch.set.startUs === undefined ? "event" : "start time"} is older than this project's ${config.retentionDays}-day retention`);
+    if (start < oldest)
+      refuse(event.id, `the ${patch.set.startUs === undefined ? "event" : "start time"} is older than this project's ${config.retentionDays}-day retention`);
     else if (start > newest) refuse(event.id, "the start time is more than a day in the future");
     else patches.push(patch);
   }

@@ -2,7 +2,20 @@ import "server-only";
 // The telemetry store's reads: dashboards (from the minute/hour rollups, never the raw spans),
 // the trace list (from the per-trace summaries), a trace's spans, and scores. Part of the store
 // module (with store.ts): a column store replaces both files together.
-import { WINDOWS, type BreakdownRow, type Dashboard, type DashboardFilters, type DashboardPoint, type QualityPoint, type QualityTotal, type ScoreView, type SpanView, type TraceDetail, type TraceListInput, type TraceSummary } from "../contracts/observability";
+import {
+  WINDOWS,
+  type BreakdownRow,
+  type Dashboard,
+  type DashboardFilters,
+  type DashboardPoint,
+  type QualityPoint,
+  type QualityTotal,
+  type ScoreView,
+  type SpanView,
+  type TraceDetail,
+  type TraceListInput,
+  type TraceSummary,
+} from "../contracts/observability";
 import { langfuseTraceId } from "./langfuse-ids";
 import { addHist, HIST_BUCKETS, HIST_SUM, histQuantile, telemetryPool } from "./store";
 import { empty, join, pgQuery, raw, sql, type Sql } from "../db/sql";
@@ -20,7 +33,9 @@ const HIST = raw(`${HIST_SUM()}::int8[]`);
  */
 const ROLLUP_TABLES = { minute: raw("telemetry.rollups_minute"), hour: raw("telemetry.rollups_hour") } as const;
 const ROLLUP_BUCKETS = { minute: raw("bucket"), hour: raw("date_trunc('hour', bucket)") } as const;
-const ROLLUP_READ_COLUMNS = raw("prompt_name, prompt_version, model, environment, generations, errors, input_tokens, output_tokens, cost_usd, latency_sum_ms, latency_hist, guardrail_blocks, guardrail_flags");
+const ROLLUP_READ_COLUMNS = raw(
+  "prompt_name, prompt_version, model, environment, generations, errors, input_tokens, output_tokens, cost_usd, latency_sum_ms, latency_hist, guardrail_blocks, guardrail_flags",
+);
 function rollupSource(table: "minute" | "hour", where: Sql): Sql {
   // Table and bucket expressions come from the fixed maps above.
   return sql`(SELECT bucket, ${ROLLUP_READ_COLUMNS} FROM ${ROLLUP_TABLES[table]} WHERE ${where}
@@ -110,11 +125,29 @@ export async function dashboard(projectId: string, filters: DashboardFilters, no
   }
   const { t: _t, ...totals } = toPoint("", total);
 
-  const qualityPoints: QualityPoint[] = quality.rows.map((r) => ({ t: r.t.toISOString(), name: r.name, source: r.source, count: num(r.n), avg: r.a === null ? null : Number(r.a), negatives: num(r.neg), positives: num(r.pos) }));
+  const qualityPoints: QualityPoint[] = quality.rows.map((r) => ({
+    t: r.t.toISOString(),
+    name: r.name,
+    source: r.source,
+    count: num(r.n),
+    avg: r.a === null ? null : Number(r.a),
+    negatives: num(r.neg),
+    positives: num(r.pos),
+  }));
   const qualityTotals = new Map<string, QualityTotal & { sum: number; valued: number }>();
   for (const r of quality.rows) {
     const key = `${r.name}\u0000${r.source}`;
-    const entry = qualityTotals.get(key) ?? { name: r.name, source: r.source, dataType: r.data_type, count: 0, avg: null, negatives: 0, positives: 0, sum: 0, valued: 0 };
+    const entry = qualityTotals.get(key) ?? {
+      name: r.name,
+      source: r.source,
+      dataType: r.data_type,
+      count: 0,
+      avg: null,
+      negatives: 0,
+      positives: 0,
+      sum: 0,
+      valued: 0,
+    };
     entry.count += num(r.n);
     entry.negatives += num(r.neg);
     entry.positives += num(r.pos);
@@ -148,7 +181,11 @@ export async function dashboard(projectId: string, filters: DashboardFilters, no
       totals: [...qualityTotals.values()].map(({ sum, valued, ...t }) => ({ ...t, avg: valued ? sum / valued : null })),
     },
     breakdown: rows,
-    options: { prompts: distinct(rows.map((r) => r.promptName)), models: distinct(rows.map((r) => r.model)), environments: distinct(rows.map((r) => r.environment)) },
+    options: {
+      prompts: distinct(rows.map((r) => r.promptName)),
+      models: distinct(rows.map((r) => r.model)),
+      environments: distinct(rows.map((r) => r.environment)),
+    },
   };
 }
 
@@ -175,7 +212,18 @@ type TraceRow = {
   source: string;
 };
 
-type ScoreRow = { id: string; trace_id: string; span_id: string | null; name: string; source: string; data_type: ScoreView["dataType"]; value: number | null; string_value: string | null; comment: string | null; created_at: Date };
+type ScoreRow = {
+  id: string;
+  trace_id: string;
+  span_id: string | null;
+  name: string;
+  source: string;
+  data_type: ScoreView["dataType"];
+  value: number | null;
+  string_value: string | null;
+  comment: string | null;
+  created_at: Date;
+};
 
 const toScore = (r: ScoreRow): ScoreView => ({
   id: r.id,
@@ -214,7 +262,6 @@ function toSummary(r: TraceRow, scores: ScoreView[]): TraceSummary {
   };
 }
 
-
 function encodeCursor(r: TraceRow): string {
   return Buffer.from(`${r.start_time.toISOString()}|${r.trace_id}`).toString("base64url");
 }
@@ -238,21 +285,31 @@ export async function listTraces(projectId: string, input: TraceListInput, now =
     // A Langfuse trace id (any other string) finds the trace it was stored under, or names by prefix.
     else where.push(sql`(t.root_name ILIKE ${`${input.search.replace(/[\\%_]/g, "\\$&")}%`} OR t.trace_id = ${langfuseTraceId(projectId, input.search)})`);
   }
-  if (input.feedback === "negative") where.push(sql`EXISTS (SELECT 1 FROM telemetry.scores s WHERE s.project_id = t.project_id AND s.trace_id = t.trace_id AND ${THUMBS_DOWN("s.")})`);
+  if (input.feedback === "negative")
+    where.push(sql`EXISTS (SELECT 1 FROM telemetry.scores s WHERE s.project_id = t.project_id AND s.trace_id = t.trace_id AND ${THUMBS_DOWN("s.")})`);
   if (input.cursor) {
     const c = decodeCursor(input.cursor);
     if (c) where.push(sql`(t.start_time, t.trace_id) < (${c.time}::timestamptz, ${c.traceId}::text)`);
   }
-  const { rows } = await pgQuery<TraceRow>(telemetryPool(), sql`SELECT t.* FROM telemetry.traces t WHERE ${join(where, " AND ")} ORDER BY t.start_time DESC, t.trace_id DESC LIMIT ${input.limit + 1}`);
+  const { rows } = await pgQuery<TraceRow>(
+    telemetryPool(),
+    sql`SELECT t.* FROM telemetry.traces t WHERE ${join(where, " AND ")} ORDER BY t.start_time DESC, t.trace_id DESC LIMIT ${input.limit + 1}`,
+  );
   const page = rows.slice(0, input.limit);
-  const scores = await scoresOfTraces(projectId, page.map((r) => r.trace_id));
+  const scores = await scoresOfTraces(
+    projectId,
+    page.map((r) => r.trace_id),
+  );
   return { items: page.map((r) => toSummary(r, scores.get(r.trace_id) ?? [])), nextCursor: rows.length > input.limit ? encodeCursor(page.at(-1)!) : null };
 }
 
 async function scoresOfTraces(projectId: string, traceIds: string[]): Promise<Map<string, ScoreView[]>> {
   const byTrace = new Map<string, ScoreView[]>();
   if (!traceIds.length) return byTrace;
-  const { rows } = await pgQuery<ScoreRow>(telemetryPool(), sql`SELECT * FROM telemetry.scores WHERE project_id = ${projectId} AND trace_id = ANY(${traceIds}) ORDER BY created_at`);
+  const { rows } = await pgQuery<ScoreRow>(
+    telemetryPool(),
+    sql`SELECT * FROM telemetry.scores WHERE project_id = ${projectId} AND trace_id = ANY(${traceIds}) ORDER BY created_at`,
+  );
   for (const r of rows) {
     const list = byTrace.get(r.trace_id) ?? [];
     list.push(toScore(r));
@@ -324,9 +381,12 @@ export async function getTrace(projectId: string, traceId: string): Promise<Trac
   const summary = rows[0];
   if (!summary) return null;
   const [spans, scores] = await Promise.all([
-    pgQuery<SpanDbRow>(pool, sql`SELECT *, (extract(epoch FROM start_time) * 1000000)::bigint::text AS start_us FROM telemetry.spans
+    pgQuery<SpanDbRow>(
+      pool,
+      sql`SELECT *, (extract(epoch FROM start_time) * 1000000)::bigint::text AS start_us FROM telemetry.spans
        WHERE project_id = ${projectId} AND trace_id = ${traceId} AND start_time >= ${summary.start_time}::timestamptz - interval '1 day' AND start_time <= ${summary.end_time}::timestamptz + interval '1 day'
-       ORDER BY start_time, span_id LIMIT 5000`),
+       ORDER BY start_time, span_id LIMIT 5000`,
+    ),
     scoresOfTraces(projectId, [traceId]),
   ]);
   const origin = summary.start_time.getTime();

@@ -46,7 +46,15 @@ describe("telemetry retention", () => {
   it("drops expired day partitions and deletes what a shorter-retention project no longer keeps", async () => {
     const keeper = await createTestOrg();
     const short = await createTestOrg();
-    await callerFor(short.users.admin).observability.updateSettings({ orgSlug: short.org.slug, projectSlug: short.project.slug, retentionDays: 3, gatewayConnectionId: null, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 30_000 });
+    await callerFor(short.users.admin).observability.updateSettings({
+      orgSlug: short.org.slug,
+      projectSlug: short.project.slug,
+      retentionDays: 3,
+      gatewayConnectionId: null,
+      fallbackConnectionId: null,
+      fallbackModel: null,
+      gatewayTimeoutMs: 30_000,
+    });
     const now = Date.now() * 1000;
     const ancientDay = new Date((now - 400 * DAY_US) / 1000).toISOString().slice(0, 10).replaceAll("-", "");
     await writeSpans(keeper.project.id, [span("a".repeat(32), now - 400 * DAY_US), span("b".repeat(32), now - 10 * DAY_US), span("c".repeat(32), now)]);

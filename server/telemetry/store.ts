@@ -32,7 +32,12 @@ export function telemetryPool(): pg.Pool {
   if (!url) throw new Error("DATABASE_URL is not set");
   if (!globalForPool.keelTelemetryPool || globalForPool.keelTelemetryPoolUrl !== url) {
     void globalForPool.keelTelemetryPool?.end().catch(() => undefined);
-    globalForPool.keelTelemetryPool = new pg.Pool({ connectionString: url, max: setting("KEEL_TELEMETRY_POOL"), application_name: "keel-telemetry", ...poolSettings() });
+    globalForPool.keelTelemetryPool = new pg.Pool({
+      connectionString: url,
+      max: setting("KEEL_TELEMETRY_POOL"),
+      application_name: "keel-telemetry",
+      ...poolSettings(),
+    });
     globalForPool.keelTelemetryPool.on("error", (error) => console.error("[telemetry] idle connection failed:", error.message));
     globalForPool.keelTelemetryPoolUrl = url;
   }
@@ -206,7 +211,21 @@ type RollupDelta = {
   flags: number;
 };
 
-type CountedSpan = Pick<StoredSpan, "startUs" | "endUs" | "statusCode" | "isGeneration" | "model" | "promptName" | "promptVersion" | "environment" | "inputTokens" | "outputTokens" | "costUsd" | "guardrails">;
+type CountedSpan = Pick<
+  StoredSpan,
+  | "startUs"
+  | "endUs"
+  | "statusCode"
+  | "isGeneration"
+  | "model"
+  | "promptName"
+  | "promptVersion"
+  | "environment"
+  | "inputTokens"
+  | "outputTokens"
+  | "costUsd"
+  | "guardrails"
+>;
 
 /** The generations' counts per rollup key; `sign` -1 takes back what earlier batches counted. */
 function rollupDeltas(rows: readonly CountedSpan[], granularityMs: number, sign: 1 | -1 = 1, into = new Map<string, RollupDelta>()): RollupDelta[] {
@@ -221,7 +240,23 @@ function rollupDeltas(rows: readonly CountedSpan[], granularityMs: number, sign:
     const key = `${bucket}\u0000${promptName}\u0000${promptVersion}\u0000${model}\u0000${environment}`;
     let d = deltas.get(key);
     if (!d) {
-      d = { key, bucket, promptName, promptVersion, model, environment, generations: 0, errors: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, latencySumMs: 0, hist: new Array<number>(HIST_BUCKETS).fill(0), blocks: 0, flags: 0 };
+      d = {
+        key,
+        bucket,
+        promptName,
+        promptVersion,
+        model,
+        environment,
+        generations: 0,
+        errors: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        costUsd: 0,
+        latencySumMs: 0,
+        hist: new Array<number>(HIST_BUCKETS).fill(0),
+        blocks: 0,
+        flags: 0,
+      };
       deltas.set(key, d);
     }
     const ms = (r.endUs - r.startUs) / 1000;
@@ -238,7 +273,9 @@ function rollupDeltas(rows: readonly CountedSpan[], granularityMs: number, sign:
     }
   }
   // A span counted and taken back in the same batch leaves an all-zero delta: not worth a row.
-  return [...deltas.values()].filter((d) => [d.generations, d.errors, d.inputTokens, d.outputTokens, d.costUsd, d.latencySumMs, d.blocks, d.flags, ...d.hist].some((n) => n !== 0));
+  return [...deltas.values()].filter((d) =>
+    [d.generations, d.errors, d.inputTokens, d.outputTokens, d.costUsd, d.latencySumMs, d.blocks, d.flags, ...d.hist].some((n) => n !== 0),
+  );
 }
 
 // A batch's counts are appended to the deltas (no shared rows, so concurrent batches never wait on
@@ -264,7 +301,8 @@ const ROLLUP_CONFLICT = `ON CONFLICT (project_id, bucket, prompt_name, prompt_ve
   cost_usd = r.cost_usd + EXCLUDED.cost_usd, latency_sum_ms = r.latency_sum_ms + EXCLUDED.latency_sum_ms,
   latency_hist = telemetry.hist_add(r.latency_hist, EXCLUDED.latency_hist),
   guardrail_blocks = r.guardrail_blocks + EXCLUDED.guardrail_blocks, guardrail_flags = r.guardrail_flags + EXCLUDED.guardrail_flags`;
-const ROLLUP_COLUMNS = "project_id, bucket, prompt_name, prompt_version, model, environment, generations, errors, input_tokens, output_tokens, cost_usd, latency_sum_ms, latency_hist, guardrail_blocks, guardrail_flags";
+const ROLLUP_COLUMNS =
+  "project_id, bucket, prompt_name, prompt_version, model, environment, generations, errors, input_tokens, output_tokens, cost_usd, latency_sum_ms, latency_hist, guardrail_blocks, guardrail_flags";
 
 // One statement: take every delta committed so far, add it to both rollups. Atomic, so a delta is
 // counted exactly once whatever crashes when. Rows are folded in key order (no deadlocks).
@@ -473,13 +511,17 @@ async function uncountClientGenerations(client: pg.PoolClient, projectId: string
       if (parent.is_generation || parent.counted_by) break;
       parent = parent.parent_span_id ? byId.get(`${parent.trace_id}:${parent.parent_span_id}`) : undefined;
     }
-    if (parent?.is_generation && !parent.counted_by && parent.source !== "gateway") demote.set(`${parent.trace_id}:${parent.span_id}`, { row: parent, by: g.span_id });
+    if (parent?.is_generation && !parent.counted_by && parent.source !== "gateway")
+      demote.set(`${parent.trace_id}:${parent.span_id}`, { row: parent, by: g.span_id });
   }
   if (!demote.size) return [];
   const list = [...demote.values()].sort((a, b) => (a.row.trace_id + a.row.span_id < b.row.trace_id + b.row.span_id ? -1 : 1));
-  await pgQuery(client, sql`UPDATE telemetry.spans s SET is_generation = false, attributes = s.attributes || jsonb_build_object('keel.generation.counted_by', d.by)
+  await pgQuery(
+    client,
+    sql`UPDATE telemetry.spans s SET is_generation = false, attributes = s.attributes || jsonb_build_object('keel.generation.counted_by', d.by)
      FROM unnest(${list.map((d) => d.row.trace_id)}::text[], ${list.map((d) => d.row.span_id)}::text[], ${list.map((d) => d.by)}::text[]) AS d(trace_id, span_id, by)
-     WHERE s.project_id = ${projectId} AND s.trace_id = d.trace_id AND s.span_id = d.span_id`);
+     WHERE s.project_id = ${projectId} AND s.trace_id = d.trace_id AND s.span_id = d.span_id`,
+  );
   const spans: CountedSpan[] = list.map(({ row: r }) => ({
     startUs: Number(r.start_us),
     endUs: Number(r.end_us),
@@ -504,9 +546,12 @@ async function uncountClientGenerations(client: pg.PoolClient, projectId: string
     perTrace.set(row.trace_id, t);
   }
   const traces = [...perTrace.entries()];
-  await pgQuery(client, sql`UPDATE telemetry.traces t SET generations = t.generations - d.g, input_tokens = t.input_tokens - d.it, output_tokens = t.output_tokens - d.ot, cost_usd = t.cost_usd - d.c
+  await pgQuery(
+    client,
+    sql`UPDATE telemetry.traces t SET generations = t.generations - d.g, input_tokens = t.input_tokens - d.it, output_tokens = t.output_tokens - d.ot, cost_usd = t.cost_usd - d.c
      FROM unnest(${traces.map(([id]) => id)}::text[], ${traces.map(([, v]) => v.generations)}::int4[], ${traces.map(([, v]) => v.inputTokens)}::int8[], ${traces.map(([, v]) => v.outputTokens)}::int8[], ${traces.map(([, v]) => v.costUsd)}::float8[]) AS d(trace_id, g, it, ot, c)
-     WHERE t.project_id = ${projectId} AND t.trace_id = d.trace_id`);
+     WHERE t.project_id = ${projectId} AND t.trace_id = d.trace_id`,
+  );
   return spans;
 }
 
@@ -545,8 +590,11 @@ export async function writeSpans(projectId: string, rows: readonly StoredSpan[],
       await fillScoreDimensions(client, projectId, fresh);
     }
     if (usage && usage.requests > 0) {
-      await pgQuery(client, sql`INSERT INTO telemetry.key_usage (key_id, month, requests) VALUES (${usage.keyId}, date_trunc('month', now() AT TIME ZONE 'UTC')::date, ${usage.requests})
-         ON CONFLICT (key_id, month) DO UPDATE SET requests = telemetry.key_usage.requests + EXCLUDED.requests`);
+      await pgQuery(
+        client,
+        sql`INSERT INTO telemetry.key_usage (key_id, month, requests) VALUES (${usage.keyId}, date_trunc('month', now() AT TIME ZONE 'UTC')::date, ${usage.requests})
+         ON CONFLICT (key_id, month) DO UPDATE SET requests = telemetry.key_usage.requests + EXCLUDED.requests`,
+      );
     }
     await client.query("COMMIT");
     return { inserted: fresh.length, duplicates: rows.length - fresh.length };
@@ -643,7 +691,12 @@ export type MergeResult = { written: number; unchanged: number };
  * the replaced versions counted and add what the new ones count, so every total stays exact.
  * `startHints` are the start times the merged spans may have (their day partitions are created).
  */
-export async function mergeSpans(projectId: string, keys: readonly SpanKey[], startHints: readonly number[], merge: (stored: ReadonlyMap<string, StoredSpan>) => StoredSpan[]): Promise<MergeResult> {
+export async function mergeSpans(
+  projectId: string,
+  keys: readonly SpanKey[],
+  startHints: readonly number[],
+  merge: (stored: ReadonlyMap<string, StoredSpan>) => StoredSpan[],
+): Promise<MergeResult> {
   if (!keys.length) return { written: 0, unchanged: 0 };
   const client = await telemetryPool().connect();
   try {
@@ -653,9 +706,15 @@ export async function mergeSpans(projectId: string, keys: readonly SpanKey[], st
     await client.query("BEGIN");
     // One merger per trace at a time (traces in a fixed order: no deadlocks between batches).
     const traces = [...new Set(keys.map((k) => k.traceId))].sort();
-    await pgQuery(client, sql`SELECT pg_advisory_xact_lock(hashtextextended(${projectId}::text || ':' || t, 0)) FROM (SELECT t FROM unnest(${traces}::text[]) t ORDER BY t) s`);
-    const { rows } = await pgQuery<SpanDbRow>(client, sql`SELECT *, (extract(epoch FROM start_time) * 1000000)::bigint::text AS start_us, (extract(epoch FROM end_time) * 1000000)::bigint::text AS end_us
-       FROM telemetry.spans WHERE project_id = ${projectId} AND (trace_id, span_id) IN (SELECT * FROM unnest(${keys.map((k) => k.traceId)}::text[], ${keys.map((k) => k.spanId)}::text[]))`);
+    await pgQuery(
+      client,
+      sql`SELECT pg_advisory_xact_lock(hashtextextended(${projectId}::text || ':' || t, 0)) FROM (SELECT t FROM unnest(${traces}::text[]) t ORDER BY t) s`,
+    );
+    const { rows } = await pgQuery<SpanDbRow>(
+      client,
+      sql`SELECT *, (extract(epoch FROM start_time) * 1000000)::bigint::text AS start_us, (extract(epoch FROM end_time) * 1000000)::bigint::text AS end_us
+       FROM telemetry.spans WHERE project_id = ${projectId} AND (trace_id, span_id) IN (SELECT * FROM unnest(${keys.map((k) => k.traceId)}::text[], ${keys.map((k) => k.spanId)}::text[]))`,
+    );
     const stored = new Map(rows.map((r) => [`${r.trace_id}:${r.span_id}`, storedSpanOf(r)]));
     const merged = merge(stored);
     const changed: StoredSpan[] = [];
@@ -673,11 +732,15 @@ export async function mergeSpans(projectId: string, keys: readonly SpanKey[], st
     }
     // A start time outside the hinted days (a caller's mistake) still gets its partition.
     for (const day of days) {
-      if (!knownPartitions.has(day)) await pgQuery(client, sql`SELECT telemetry.ensure_span_partition(${new Date(day * DAY_MS).toISOString().slice(0, 10)}::date)`);
+      if (!knownPartitions.has(day))
+        await pgQuery(client, sql`SELECT telemetry.ensure_span_partition(${new Date(day * DAY_MS).toISOString().slice(0, 10)}::date)`);
       knownPartitions.add(day);
     }
     if (replaced.length) {
-      await pgQuery(client, sql`DELETE FROM telemetry.spans WHERE project_id = ${projectId} AND (trace_id, span_id) IN (SELECT * FROM unnest(${replaced.map((r) => r.traceId)}::text[], ${replaced.map((r) => r.spanId)}::text[]))`);
+      await pgQuery(
+        client,
+        sql`DELETE FROM telemetry.spans WHERE project_id = ${projectId} AND (trace_id, span_id) IN (SELECT * FROM unnest(${replaced.map((r) => r.traceId)}::text[], ${replaced.map((r) => r.spanId)}::text[]))`,
+      );
     }
     await pgQuery(client, insertSpans(projectId, changed));
     await pgQuery(client, upsertTraces(projectId, traceDeltas(changed, replaced)));
@@ -707,12 +770,15 @@ export async function mergeSpans(projectId: string, keys: readonly SpanKey[], st
 async function fillScoreDimensions(client: pg.PoolClient, projectId: string, rows: readonly StoredSpan[]): Promise<void> {
   const traces = [...new Set(rows.filter((r) => r.isGeneration).map((r) => r.traceId))];
   if (!traces.length) return;
-  await pgQuery(client, sql`UPDATE telemetry.scores s SET (prompt_name, prompt_version, model, environment) = (
+  await pgQuery(
+    client,
+    sql`UPDATE telemetry.scores s SET (prompt_name, prompt_version, model, environment) = (
        SELECT g.prompt_name, g.prompt_version, g.model, g.environment FROM telemetry.spans g
        WHERE g.project_id = s.project_id AND g.trace_id = s.trace_id AND (s.span_id IS NULL OR g.span_id = s.span_id)
        ORDER BY g.is_generation DESC, g.start_time, g.span_id LIMIT 1)
      WHERE s.project_id = ${projectId} AND s.trace_id = ANY(${traces}::text[]) AND s.prompt_name IS NULL AND s.model IS NULL
-       AND EXISTS (SELECT 1 FROM telemetry.spans g WHERE g.project_id = s.project_id AND g.trace_id = s.trace_id AND g.is_generation AND (s.span_id IS NULL OR g.span_id = s.span_id))`);
+       AND EXISTS (SELECT 1 FROM telemetry.spans g WHERE g.project_id = s.project_id AND g.trace_id = s.trace_id AND g.is_generation AND (s.span_id IS NULL OR g.span_id = s.span_id))`,
+  );
 }
 
 // ----- scores --------------------------------------------------------------------------------
@@ -740,11 +806,14 @@ export type ScoreRow = {
 /** Stores scores; an id already stored is left as it was (a retried request). Returns the ids actually inserted. */
 export async function insertScores(rows: readonly ScoreRow[]): Promise<Set<string>> {
   if (!rows.length) return new Set();
-  const { rows: inserted } = await pgQuery<{ id: string }>(telemetryPool(), sql`INSERT INTO telemetry.scores (id, project_id, trace_id, span_id, name, source, data_type, value, string_value, comment, prompt_name, prompt_version, model, environment, evaluator_id, created_at)
+  const { rows: inserted } = await pgQuery<{ id: string }>(
+    telemetryPool(),
+    sql`INSERT INTO telemetry.scores (id, project_id, trace_id, span_id, name, source, data_type, value, string_value, comment, prompt_name, prompt_version, model, environment, evaluator_id, created_at)
      SELECT id, p, tr, sp, n, src, dt, v, sv, c, pn, pv, m, e, ev, COALESCE(at, clock_timestamp())
      FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.projectId)}::uuid[], ${rows.map((r) => r.traceId)}::text[], ${rows.map((r) => r.spanId)}::text[], ${rows.map((r) => r.name)}::text[], ${rows.map((r) => r.source)}::text[], ${rows.map((r) => r.dataType)}::text[], ${rows.map((r) => r.value)}::float8[], ${rows.map((r) => r.stringValue)}::text[], ${rows.map((r) => r.comment)}::text[], ${rows.map((r) => r.promptName)}::text[], ${rows.map((r) => r.promptVersion)}::int4[], ${rows.map((r) => r.model)}::text[], ${rows.map((r) => r.environment)}::text[], ${rows.map((r) => r.evaluatorId ?? null)}::uuid[], ${rows.map((r) => r.createdAt ?? null)}::timestamptz[])
        AS d(id, p, tr, sp, n, src, dt, v, sv, c, pn, pv, m, e, ev, at)
-     ON CONFLICT (id) DO NOTHING RETURNING id`);
+     ON CONFLICT (id) DO NOTHING RETURNING id`,
+  );
   return new Set(inserted.map((r) => r.id));
 }
 
@@ -771,24 +840,64 @@ export type GenerationRef = {
  * Generations ingested after the named cursor (and at least `lagMs` ago, so transactions still
  * committing are not skipped), oldest first; `advance` moves the cursor past what was handled.
  */
-export async function generationsSince(cursor: string, options: { limit: number; lagMs?: number; startFrom?: Date }): Promise<{ rows: GenerationRef[]; advance(to: Date): Promise<void> }> {
+export async function generationsSince(
+  cursor: string,
+  options: { limit: number; lagMs?: number; startFrom?: Date },
+): Promise<{ rows: GenerationRef[]; advance(to: Date): Promise<void> }> {
   const pool = telemetryPool();
   const { rows: found } = await pgQuery<{ position: Date }>(pool, sql`SELECT position FROM telemetry.cursors WHERE name = ${cursor}`);
   const from = found[0]?.position ?? options.startFrom ?? new Date(Date.now() - 3_600_000);
-  const { rows } = await pgQuery<{ project_id: string; trace_id: string; span_id: string; prompt_name: string | null; prompt_version: number | null; model: string | null; environment: string | null; input: string | null; output: string | null; variables: unknown; duration_ms: number; cost_usd: number | null; ingested_at: Date }>(pool, sql`SELECT project_id, trace_id, span_id, prompt_name, prompt_version, model, environment, input, output, attributes->'keel.prompt.variables' AS variables,
+  const { rows } = await pgQuery<{
+    project_id: string;
+    trace_id: string;
+    span_id: string;
+    prompt_name: string | null;
+    prompt_version: number | null;
+    model: string | null;
+    environment: string | null;
+    input: string | null;
+    output: string | null;
+    variables: unknown;
+    duration_ms: number;
+    cost_usd: number | null;
+    ingested_at: Date;
+  }>(
+    pool,
+    sql`SELECT project_id, trace_id, span_id, prompt_name, prompt_version, model, environment, input, output, attributes->'keel.prompt.variables' AS variables,
        duration_ms, cost_usd, ingested_at FROM telemetry.spans
-     WHERE is_generation AND ingested_at > ${from} AND ingested_at <= clock_timestamp() - make_interval(secs => ${(options.lagMs ?? 2_000) / 1000}) ORDER BY ingested_at LIMIT ${options.limit}`);
+     WHERE is_generation AND ingested_at > ${from} AND ingested_at <= clock_timestamp() - make_interval(secs => ${(options.lagMs ?? 2_000) / 1000}) ORDER BY ingested_at LIMIT ${options.limit}`,
+  );
   return {
-    rows: rows.map((r) => ({ projectId: r.project_id, traceId: r.trace_id, spanId: r.span_id, promptName: r.prompt_name, promptVersion: r.prompt_version, model: r.model, environment: r.environment, input: r.input, output: r.output, variables: r.variables, durationMs: r.duration_ms, costUsd: r.cost_usd, ingestedAt: r.ingested_at })),
+    rows: rows.map((r) => ({
+      projectId: r.project_id,
+      traceId: r.trace_id,
+      spanId: r.span_id,
+      promptName: r.prompt_name,
+      promptVersion: r.prompt_version,
+      model: r.model,
+      environment: r.environment,
+      input: r.input,
+      output: r.output,
+      variables: r.variables,
+      durationMs: r.duration_ms,
+      costUsd: r.cost_usd,
+      ingestedAt: r.ingested_at,
+    })),
     async advance(to) {
-      await pgQuery(pool, sql`INSERT INTO telemetry.cursors (name, position) VALUES (${cursor}, ${to}) ON CONFLICT (name) DO UPDATE SET position = GREATEST(telemetry.cursors.position, EXCLUDED.position)`);
+      await pgQuery(
+        pool,
+        sql`INSERT INTO telemetry.cursors (name, position) VALUES (${cursor}, ${to}) ON CONFLICT (name) DO UPDATE SET position = GREATEST(telemetry.cursors.position, EXCLUDED.position)`,
+      );
     },
   };
 }
 
 /** Records that a rule sent a trace; false when it already had (a trace goes to a rule's queue once). */
 export async function claimRuleHit(ruleId: string, traceId: string): Promise<boolean> {
-  const { rowCount } = await pgQuery(telemetryPool(), sql`INSERT INTO telemetry.rule_hits (rule_id, trace_id) VALUES (${ruleId}, ${traceId}) ON CONFLICT DO NOTHING`);
+  const { rowCount } = await pgQuery(
+    telemetryPool(),
+    sql`INSERT INTO telemetry.rule_hits (rule_id, trace_id) VALUES (${ruleId}, ${traceId}) ON CONFLICT DO NOTHING`,
+  );
   return rowCount === 1;
 }
 
@@ -798,7 +907,10 @@ export async function releaseRuleHit(ruleId: string, traceId: string): Promise<v
 
 /** Gateway requests a key made this calendar month (UTC). */
 export async function monthlyUsage(keyId: string): Promise<number> {
-  const { rows } = await pgQuery<{ requests: string }>(telemetryPool(), sql`SELECT requests FROM telemetry.key_usage WHERE key_id = ${keyId} AND month = date_trunc('month', now() AT TIME ZONE 'UTC')::date`);
+  const { rows } = await pgQuery<{ requests: string }>(
+    telemetryPool(),
+    sql`SELECT requests FROM telemetry.key_usage WHERE key_id = ${keyId} AND month = date_trunc('month', now() AT TIME ZONE 'UTC')::date`,
+  );
   return rows[0] ? Number(rows[0].requests) : 0;
 }
 
@@ -806,12 +918,19 @@ export async function monthlyUsage(keyId: string): Promise<number> {
  * Retention: drops whole day partitions older than the longest retention any project keeps, and
  * deletes older rows of projects that keep less. Returns what was removed.
  */
-export async function sweepRetention(projects: { projectId: string; retentionDays: number }[], defaultDays: number, now = Date.now()): Promise<{ droppedPartitions: string[]; deletedSpans: number }> {
+export async function sweepRetention(
+  projects: { projectId: string; retentionDays: number }[],
+  defaultDays: number,
+  now = Date.now(),
+): Promise<{ droppedPartitions: string[]; deletedSpans: number }> {
   const pool = telemetryPool();
   const longest = Math.max(defaultDays, ...projects.map((p) => p.retentionDays));
   const horizon = new Date(Math.floor((now - longest * DAY_MS) / DAY_MS) * DAY_MS);
-  const { rows: parts } = await pgQuery<{ name: string }>(pool, sql`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
-     JOIN pg_namespace n ON n.oid = p.relnamespace WHERE n.nspname = 'telemetry' AND p.relname = 'spans'`);
+  const { rows: parts } = await pgQuery<{ name: string }>(
+    pool,
+    sql`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+     JOIN pg_namespace n ON n.oid = p.relnamespace WHERE n.nspname = 'telemetry' AND p.relname = 'spans'`,
+  );
   const dropped: string[] = [];
   for (const { name } of parts) {
     const day = /^spans_(\d{4})(\d{2})(\d{2})$/.exec(name);

@@ -28,7 +28,16 @@ beforeAll(async () => {
   t = await createTestOrg();
   key = await createKey(t, ["gateway:invoke"]);
   const scope = { orgSlug: t.org.slug, projectSlug: t.project.slug };
-  const providerId = (await callerFor(t.users.admin).providers.create({ ...scope, name: "Fake", kind: "openai_compatible", baseUrl: fake.url, apiKey: "sk-test-1234567890", defaultModel: "gpt-4o-mini" })).id;
+  const providerId = (
+    await callerFor(t.users.admin).providers.create({
+      ...scope,
+      name: "Fake",
+      kind: "openai_compatible",
+      baseUrl: fake.url,
+      apiKey: "sk-test-1234567890",
+      defaultModel: "gpt-4o-mini",
+    })
+  ).id;
   // The demo's prompt, calling the fake instead of the simulated provider so the test sees what the model got.
   const [first, ...rest] = replyVersions.map((v) => ({ ...v.content, config: { ...v.content.config, providerId } }));
   await seedPrompt(t, "support/reply", first!);
@@ -48,7 +57,11 @@ beforeEach(() => fake.reset());
 async function runExample(file: string): Promise<string> {
   await copyFile(join(examples, file), join(workdir, file));
   const [command, args] = file.endsWith(".sh") ? ["bash", [file]] : [process.execPath, [file]];
-  const { stdout } = await run(command, args, { cwd: workdir, env: { PATH: process.env.PATH, NODE_ENV: "production", KEEL: api.base, KEEL_SECRET_KEY: key.secret }, timeout: 60_000 });
+  const { stdout } = await run(command, args, {
+    cwd: workdir,
+    env: { PATH: process.env.PATH, NODE_ENV: "production", KEEL: api.base, KEEL_SECRET_KEY: key.secret },
+    timeout: 60_000,
+  });
   return stdout;
 }
 
@@ -80,7 +93,11 @@ describe("docs/api.md gateway examples", () => {
     const before = await fetch(`${api.base}/api/gateway/v1/chat/completions`, {
       method: "POST",
       headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json" },
-      body: JSON.stringify({ model: "prompt:support/reply@production", messages: [], variables: { question: "Where is my order?", customer_name: "Sam", order_id: "A-1042", company: "Acme" } }),
+      body: JSON.stringify({
+        model: "prompt:support/reply@production",
+        messages: [],
+        variables: { question: "Where is my order?", customer_name: "Sam", order_id: "A-1042", company: "Acme" },
+      }),
     });
     expect(before.status).toBe(400);
     expect(((await before.json()) as { error: { message: string } }).error.message).toMatch(/^Missing variables: policy \(prompt /);

@@ -38,7 +38,11 @@ describe.each(kits)("@langfuse/tracing + @langfuse/otel + @langfuse/client %s ag
       const root = kit.tracing.startObservation("handle-request", { input: { question: "Where is my order?" } });
       const generation = root.startObservation(
         "llm-call",
-        { model: "gpt-4o-mini", input: [{ role: "user", content: "Where is my order?" }], prompt: { name: "support/reply", version: 2, isFallback: false } as never },
+        {
+          model: "gpt-4o-mini",
+          input: [{ role: "user", content: "Where is my order?" }],
+          prompt: { name: "support/reply", version: 2, isFallback: false } as never,
+        },
         { asType: "generation" },
       );
       generation.update({ output: { role: "assistant", content: "It ships today." }, usageDetails: { input: 100, output: 20 } }).end();
@@ -53,9 +57,25 @@ describe.each(kits)("@langfuse/tracing + @langfuse/otel + @langfuse/client %s ag
       await langfuse.score.flush();
 
       const detail = (await getTrace(t.project.id, root.traceId))!;
-      expect(detail.trace).toMatchObject({ name: "handle-request", spans: 4, generations: 1, inputTokens: 100, outputTokens: 20, promptName: "support/reply", promptVersion: 2, model: "gpt-4o-mini" });
+      expect(detail.trace).toMatchObject({
+        name: "handle-request",
+        spans: 4,
+        generations: 1,
+        inputTokens: 100,
+        outputTokens: 20,
+        promptName: "support/reply",
+        promptVersion: 2,
+        model: "gpt-4o-mini",
+      });
       const gen = detail.spans.find((s) => s.spanId === generation.id)!;
-      expect(gen).toMatchObject({ isGeneration: true, model: "gpt-4o-mini", inputTokens: 100, outputTokens: 20, promptName: "support/reply", promptVersion: 2 });
+      expect(gen).toMatchObject({
+        isGeneration: true,
+        model: "gpt-4o-mini",
+        inputTokens: 100,
+        outputTokens: 20,
+        promptName: "support/reply",
+        promptVersion: 2,
+      });
       expect(JSON.parse(gen.output!)).toEqual({ role: "assistant", content: "It ships today." });
       expect(gen.costUsd).toBeGreaterThan(0);
       const tool = detail.spans.find((s) => s.name === "lookup-order")!;

@@ -13,7 +13,12 @@ import { auditEventsOf, createTestOrg, lastSeq, type TestOrg } from "@/test/supp
 import { createKey, protect, startPublicApi, type RunningApi, type TestKey } from "@/test/support/public-api";
 
 type Span = { id: string; traceId: string; otelSpan: unknown; update(a: { input?: unknown; output?: unknown }): Span; end(): void };
-type Item = { id: string; input: unknown; expectedOutput: unknown; link(span: never, runName: string, args?: { description?: string; metadata?: unknown }): Promise<{ datasetRunName: string; traceId: string }> };
+type Item = {
+  id: string;
+  input: unknown;
+  expectedOutput: unknown;
+  link(span: never, runName: string, args?: { description?: string; metadata?: unknown }): Promise<{ datasetRunName: string; traceId: string }>;
+};
 type Experiment = { runName: string; itemResults: { output: unknown; datasetRunId?: string }[] };
 type Client = {
   prompt: {
@@ -48,7 +53,16 @@ export function describeLangfuseResources(kit: LangfuseKit) {
 
   beforeAll(async () => {
     // The exporter reports a dropped batch only through OpenTelemetry's diagnostic logger.
-    diag.setLogger({ error: (message, ...args) => void exportErrors.push([message, ...args.map(String)].join(" ").slice(0, 300)), warn: () => {}, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.ERROR);
+    diag.setLogger(
+      {
+        error: (message, ...args) => void exportErrors.push([message, ...args.map(String)].join(" ").slice(0, 300)),
+        warn: () => {},
+        info: () => {},
+        debug: () => {},
+        verbose: () => {},
+      },
+      DiagLogLevel.ERROR,
+    );
     srv = await startPublicApi();
     t = await createTestOrg();
     key = await createKey(t, ["prompts:write", "datasets:write", "evaluations:write", "traces:ingest"]);
@@ -98,7 +112,8 @@ export function describeLangfuseResources(kit: LangfuseKit) {
     it("dataset.get + item.link over OTel spans, and dataset.runExperiment, show as external Keel evaluation runs with the traces' outputs", async () => {
       await client.api.datasets.create({ name: "capitals", description: "Capital cities" });
       const countries = ["France", "Italy", "Spain"];
-      for (const country of countries) await client.api.datasetItems.create({ datasetName: "capitals", input: { country }, expectedOutput: `capital of ${country}` });
+      for (const country of countries)
+        await client.api.datasetItems.create({ datasetName: "capitals", input: { country }, expectedOutput: `capital of ${country}` });
       const dataset = await client.dataset.get("capitals");
       expect(dataset.items.map((i) => i.input)).toEqual(countries.map((country) => ({ country })));
 
@@ -122,7 +137,12 @@ export function describeLangfuseResources(kit: LangfuseKit) {
       await provider.forceFlush();
 
       const events = await auditEventsOf(t.org.id, before);
-      expect(events.filter((e) => e.action === "evaluation.run.created").map((e) => (e.after as { name: string }).name).sort()).toEqual(["experiment-1", "manual-loop"]);
+      expect(
+        events
+          .filter((e) => e.action === "evaluation.run.created")
+          .map((e) => (e.after as { name: string }).name)
+          .sort(),
+      ).toEqual(["experiment-1", "manual-loop"]);
       expect(events.filter((e) => e.action === "evaluation.run.item.linked")).toHaveLength(6);
 
       const { runs } = await listRuns(getDb(), t.project.id, { limit: 10 });
@@ -135,10 +155,20 @@ export function describeLangfuseResources(kit: LangfuseKit) {
         // forceFlush has sent every span; under a loaded CI an exporter may still be retrying a
         // batch (it retries a 503 or a timeout on its own), so the outputs are read until they
         // show, and the exporter's own errors are named if they never do.
-        await vi.waitFor(async () => expect((await read()).rows.every((r) => r.output !== null), `${run.name}: ${exportErrors.join("; ") || "no exporter errors"}`).toBe(true), { timeout: 20_000, interval: 250 });
+        await vi.waitFor(
+          async () =>
+            expect(
+              (await read()).rows.every((r) => r.output !== null),
+              `${run.name}: ${exportErrors.join("; ") || "no exporter errors"}`,
+            ).toBe(true),
+          { timeout: 20_000, interval: 250 },
+        );
         const results = await read();
         const outputs = results.rows.map((r) => r.output);
-        expect(outputs.map((o) => (o ?? "").replaceAll('"', "")), run.name ?? "").toEqual(
+        expect(
+          outputs.map((o) => (o ?? "").replaceAll('"', "")),
+          run.name ?? "",
+        ).toEqual(
           run.name === "experiment-1" ? ["capital of France", "capital of Italy", "Barcelona"] : ["capital of France", "capital of Italy", "capital of Spain"],
         );
         expect(results.rows.map((r) => r.expected)).toEqual(countries.map((c) => `capital of ${c}`));

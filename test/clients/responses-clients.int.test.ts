@@ -71,7 +71,14 @@ describe("the OpenAI Agents SDK (@openai/agents) on the Responses API", () => {
     setOpenAIAPI("responses");
     setDefaultOpenAIClient(new OpenAI({ baseURL: g.base, apiKey: g.key.secret, maxRetries: 0, fetch: recorder.fetch }));
     const record = async (what: { type: string }) => void agentTracing.push(what.type);
-    addTraceProcessor({ onTraceStart: record, onTraceEnd: record, onSpanStart: record, onSpanEnd: record, shutdown: async () => {}, forceFlush: async () => {} });
+    addTraceProcessor({
+      onTraceStart: record,
+      onTraceEnd: record,
+      onSpanStart: record,
+      onSpanEnd: record,
+      shutdown: async () => {},
+      forceFlush: async () => {},
+    });
     outbound = vi.spyOn(globalThis, "fetch");
   });
   afterAll(() => outbound.mockRestore());
@@ -135,11 +142,24 @@ describe("the OpenAI Agents SDK (@openai/agents) on the Responses API", () => {
     expect(calls).toEqual(["Weather in Paris?"]);
     expect(result.finalOutput).toBe("Echo: Weather in Paris?");
     expect(result.newItems.map((item) => item.type)).toEqual(["tool_call_item", "tool_call_output_item", "message_output_item"]);
-    expect(sent(0).body.tools).toEqual([{ type: "function", function: expect.objectContaining({ name: "get_weather", description: "The weather in a city", parameters: expect.objectContaining({ type: "object", required: ["input"] }) }) }]);
+    expect(sent(0).body.tools).toEqual([
+      {
+        type: "function",
+        function: expect.objectContaining({
+          name: "get_weather",
+          description: "The weather in a city",
+          parameters: expect.objectContaining({ type: "object", required: ["input"] }),
+        }),
+      },
+    ]);
     expect(sent(1).body.messages).toEqual([
       { role: "system", content: "Use the tool." },
       { role: "user", content: "Weather in Paris?" },
-      { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: JSON.stringify({ input: "Weather in Paris?" }) } }] },
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: JSON.stringify({ input: "Weather in Paris?" }) } }],
+      },
       { role: "tool", content: "18°C for Weather in Paris?", tool_call_id: "call_1" },
     ]);
     await expectOneSpanPerCall("responses", [
@@ -161,7 +181,11 @@ describe("the OpenAI Agents SDK (@openai/agents) on the Responses API", () => {
   });
 
   it("a deployed prompt as the model, its variables in modelSettings.providerData", async () => {
-    const agent = new Agent({ name: "Prompted", model: PROMPT, modelSettings: { providerData: { variables: { company: "Acme", question: "Where is my order?" } } } });
+    const agent = new Agent({
+      name: "Prompted",
+      model: PROMPT,
+      modelSettings: { providerData: { variables: { company: "Acme", question: "Where is my order?" } } },
+    });
     const result = await run(agent, "Please hurry.");
     expect(result.finalOutput).toBe("Echo: Please hurry.");
     expect(sent().body).toMatchObject({ model: "gpt-4o-mini", temperature: 0.2 });
@@ -187,7 +211,14 @@ describe("the OpenAI Agents SDK (@openai/agents) on the Responses API", () => {
 
 describe("LangChain ChatOpenAI with useResponsesApi, and OpenAIEmbeddings (@langchain/openai)", () => {
   const chat = (fields: Partial<ConstructorParameters<typeof ChatOpenAI>[0] & object> = {}) =>
-    new ChatOpenAI({ model: "gpt-4o-mini", apiKey: g.key.secret, useResponsesApi: true, maxRetries: 0, configuration: { baseURL: g.base, fetch: recorder.fetch }, ...fields });
+    new ChatOpenAI({
+      model: "gpt-4o-mini",
+      apiKey: g.key.secret,
+      useResponsesApi: true,
+      maxRetries: 0,
+      configuration: { baseURL: g.base, fetch: recorder.fetch },
+      ...fields,
+    });
 
   it("invoke answers an AIMessage with usage, from the Responses API", async () => {
     const reply = await chat({ temperature: 0.3 }).invoke([new HumanMessage("Hello from LangChain")]);
@@ -223,7 +254,11 @@ describe("LangChain ChatOpenAI with useResponsesApi, and OpenAIEmbeddings (@lang
   });
 
   it("bindTools returns tool calls, and a ToolMessage follow-up sends the call and its result back", async () => {
-    const getWeather = langchainTool(async ({ input }: { input: string }) => `18°C for ${input}`, { name: "get_weather", description: "The weather in a city", schema: z.object({ input: z.string() }) });
+    const getWeather = langchainTool(async ({ input }: { input: string }) => `18°C for ${input}`, {
+      name: "get_weather",
+      description: "The weather in a city",
+      schema: z.object({ input: z.string() }),
+    });
     const model = chat({ model: "gpt-4o" }).bindTools([getWeather]);
     const question = new HumanMessage("Weather in Oslo?");
     const first = await model.invoke([question]);
@@ -236,7 +271,11 @@ describe("LangChain ChatOpenAI with useResponsesApi, and OpenAIEmbeddings (@lang
     expect(second.tool_calls).toEqual([]);
     expect(sent().body.messages).toEqual([
       { role: "user", content: "Weather in Oslo?" },
-      { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: JSON.stringify({ input: "Weather in Oslo?" }) } }] },
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: JSON.stringify({ input: "Weather in Oslo?" }) } }],
+      },
       { role: "tool", content: "18°C for Weather in Oslo?", tool_call_id: "call_1" },
     ]);
     await expectOneSpanPerCall("responses", [
@@ -259,7 +298,12 @@ describe("LangChain ChatOpenAI with useResponsesApi, and OpenAIEmbeddings (@lang
   });
 
   it("OpenAIEmbeddings embeds a query and documents through /embeddings", async () => {
-    const embeddings = new OpenAIEmbeddings({ model: "text-embedding-3-small", apiKey: g.key.secret, maxRetries: 0, configuration: { baseURL: g.base, fetch: recorder.fetch } });
+    const embeddings = new OpenAIEmbeddings({
+      model: "text-embedding-3-small",
+      apiKey: g.key.secret,
+      maxRetries: 0,
+      configuration: { baseURL: g.base, fetch: recorder.fetch },
+    });
     const query = await embeddings.embedQuery("first text");
     const docs = await embeddings.embedDocuments(["first text", "second text"]);
     expect(query).toHaveLength(8);

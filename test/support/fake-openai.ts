@@ -60,7 +60,11 @@ function replyFor(body: { messages?: Message[]; response_format?: { type?: strin
   const said = lastUser ? textOf(lastUser.content) : "";
   if (body.response_format?.type === "json_object" || body.response_format?.type === "json_schema") {
     // A judge's rubric ("Rate …"): a score that depends on the answer, like a real judge.
-    if (/^Rate\b/.test(said)) return JSON.stringify({ score: /Paris/.test(said) ? 5 : 2, reasoning: /Paris/.test(said) ? "Names the capital correctly." : "Does not name the capital." });
+    if (/^Rate\b/.test(said))
+      return JSON.stringify({
+        score: /Paris/.test(said) ? 5 : 2,
+        reasoning: /Paris/.test(said) ? "Names the capital correctly." : "Does not name the capital.",
+      });
     return JSON.stringify({ echo: said });
   }
   return `Echo: ${said}`;
@@ -134,14 +138,25 @@ export async function startFakeOpenAI(): Promise<FakeProviderServer> {
   async function openAI(res: ServerResponse, body: RecordedRequest["body"], headers: IncomingHttpHeaders) {
     const auth = headers.authorization ?? "";
     if (auth.startsWith(`Bearer ${FAKE_BAD_KEY_PREFIX}`)) {
-      return sendJson(res, 401, openAIError(`Incorrect API key provided: ${auth.slice(7)}. You can find your API key at https://example.test.`, "invalid_api_key"));
+      return sendJson(
+        res,
+        401,
+        openAIError(`Incorrect API key provided: ${auth.slice(7)}. You can find your API key at https://example.test.`, "invalid_api_key"),
+      );
     }
     if (!body?.model) return sendJson(res, 400, openAIError("you must provide a model parameter"));
     const choice = body.tool_choice;
     const tools = (body.tools ?? []) as { function: { name: string } }[];
     // Like a model, it answers in text once it has a tool's result (agent loops end), unless a tool is forced.
     const answered = (body.messages ?? []).at(-1)?.role === "tool" && choice !== "required";
-    const tool = choice === "none" ? undefined : typeof choice === "object" && choice ? tools.find((t) => t.function.name === choice.function?.name)?.function : answered ? undefined : tools[0]?.function;
+    const tool =
+      choice === "none"
+        ? undefined
+        : typeof choice === "object" && choice
+          ? tools.find((t) => t.function.name === choice.function?.name)?.function
+          : answered
+            ? undefined
+            : tools[0]?.function;
     const id = `chatcmpl-${requests.length}`;
     const usage = { prompt_tokens: inputTokens(body), completion_tokens: 0, total_tokens: 0 };
     const text = tool ? "" : replyFor(body);
@@ -153,7 +168,12 @@ export async function startFakeOpenAI(): Promise<FakeProviderServer> {
     const finish = tool ? "tool_calls" : "stop";
     const toolCall = tool && { id: "call_1", type: "function", function: { name: tool.name, arguments: args } };
     const top = typeof body.top_logprobs === "number" ? body.top_logprobs : 0;
-    const logprob = (w: string, i: number) => ({ token: w, logprob: -0.5 * (i + 1), bytes: [...Buffer.from(w)], top_logprobs: Array.from({ length: top }, (_, k) => ({ token: k ? `${w}~${k}` : w, logprob: -0.5 * (i + 1) - k, bytes: null })) });
+    const logprob = (w: string, i: number) => ({
+      token: w,
+      logprob: -0.5 * (i + 1),
+      bytes: [...Buffer.from(w)],
+      top_logprobs: Array.from({ length: top }, (_, k) => ({ token: k ? `${w}~${k}` : w, logprob: -0.5 * (i + 1) - k, bytes: null })),
+    });
     const logprobsOf = (t: string) => (body.logprobs ? { content: words(t).map(logprob), refusal: null } : null);
 
     if (!body.stream) {
@@ -161,17 +181,28 @@ export async function startFakeOpenAI(): Promise<FakeProviderServer> {
         id,
         object: "chat.completion",
         model: body.model,
-        choices: Array.from({ length: n }, (_, i) => ({ index: i, message: { role: "assistant", content: tool ? null : textOfChoice(i), ...(toolCall && { tool_calls: [toolCall] }) }, logprobs: logprobsOf(textOfChoice(i)), finish_reason: finish })),
+        choices: Array.from({ length: n }, (_, i) => ({
+          index: i,
+          message: { role: "assistant", content: tool ? null : textOfChoice(i), ...(toolCall && { tool_calls: [toolCall] }) },
+          logprobs: logprobsOf(textOfChoice(i)),
+          finish_reason: finish,
+        })),
         usage,
       });
     }
-    const chunk = (delta: object, finish_reason: string | null = null, logprobs: object | null = null) => ({ id, object: "chat.completion.chunk", model: body.model, choices: [{ index: 0, delta, logprobs, finish_reason }] });
+    const chunk = (delta: object, finish_reason: string | null = null, logprobs: object | null = null) => ({
+      id,
+      object: "chat.completion.chunk",
+      model: body.model,
+      choices: [{ index: 0, delta, logprobs, finish_reason }],
+    });
     const events: { data: unknown; text?: boolean }[] = [{ data: chunk({ role: "assistant", content: "" }) }];
     if (toolCall) {
       events.push({ data: chunk({ tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: tool.name, arguments: "" } }] }) });
       for (const piece of args.match(/.{1,5}/g) ?? []) events.push({ data: chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }), text: true });
     } else {
-      for (const [i, w] of words(text).entries()) events.push({ data: chunk({ content: w }, null, body.logprobs ? { content: [logprob(w, i)] } : null), text: true });
+      for (const [i, w] of words(text).entries())
+        events.push({ data: chunk({ content: w }, null, body.logprobs ? { content: [logprob(w, i)] } : null), text: true });
     }
     events.push({ data: chunk({}, finish) });
     if (body.stream_options?.include_usage) events.push({ data: { id, object: "chat.completion.chunk", model: body.model, choices: [], usage } });
@@ -182,7 +213,8 @@ export async function startFakeOpenAI(): Promise<FakeProviderServer> {
   /** Deterministic vectors: 8 dimensions (or `dimensions`), from the characters of each input. */
   function embeddings(res: ServerResponse, body: RecordedRequest["body"]) {
     if (!body?.model) return sendJson(res, 400, openAIError("you must provide a model parameter"));
-    const inputs: unknown[] = typeof body.input === "string" ? [body.input] : Array.isArray(body.input) && typeof body.input[0] === "number" ? [body.input] : (body.input ?? []);
+    const inputs: unknown[] =
+      typeof body.input === "string" ? [body.input] : Array.isArray(body.input) && typeof body.input[0] === "number" ? [body.input] : (body.input ?? []);
     if (!inputs.length) return sendJson(res, 400, openAIError("'$.input' is invalid"));
     const size = typeof body.dimensions === "number" ? body.dimensions : 8;
     const vector = (input: unknown) => {
@@ -206,7 +238,12 @@ export async function startFakeOpenAI(): Promise<FakeProviderServer> {
     if (typeof body.max_tokens !== "number") return sendJson(res, 400, anthropicError("max_tokens: Field required"));
     if ((body.messages ?? []).some((m: Message) => m.role === "system")) return sendJson(res, 400, anthropicError('messages: Unexpected role "system"'));
     const choice = body.tool_choice as { type?: string; name?: string } | undefined;
-    const tool = choice?.type === "none" ? undefined : choice?.type === "tool" ? (body.tools ?? []).find((t: { name: string }) => t.name === choice.name) : body.tools?.[0];
+    const tool =
+      choice?.type === "none"
+        ? undefined
+        : choice?.type === "tool"
+          ? (body.tools ?? []).find((t: { name: string }) => t.name === choice.name)
+          : body.tools?.[0];
     const id = `msg_${requests.length}`;
     const text = replyFor(body);
     const input = { input: replyFor({ messages: body.messages }).slice(6) };
@@ -218,10 +255,23 @@ export async function startFakeOpenAI(): Promise<FakeProviderServer> {
       return sendJson(res, 200, { id, type: "message", role: "assistant", model: body.model, content, stop_reason: stopReason, stop_sequence: null, usage });
     }
     const ev = (type: string, data: object, text = false) => ({ event: type, data: { type, ...data }, text });
-    const events = [ev("message_start", { message: { id, type: "message", role: "assistant", model: body.model, content: [], stop_reason: null, usage: { input_tokens: usage.input_tokens, output_tokens: 1 } } })];
+    const events = [
+      ev("message_start", {
+        message: {
+          id,
+          type: "message",
+          role: "assistant",
+          model: body.model,
+          content: [],
+          stop_reason: null,
+          usage: { input_tokens: usage.input_tokens, output_tokens: 1 },
+        },
+      }),
+    ];
     if (tool) {
       events.push(ev("content_block_start", { index: 0, content_block: { type: "tool_use", id: "toolu_1", name: tool.name, input: {} } }));
-      for (const piece of JSON.stringify(input).match(/.{1,5}/g) ?? []) events.push(ev("content_block_delta", { index: 0, delta: { type: "input_json_delta", partial_json: piece } }, true));
+      for (const piece of JSON.stringify(input).match(/.{1,5}/g) ?? [])
+        events.push(ev("content_block_delta", { index: 0, delta: { type: "input_json_delta", partial_json: piece } }, true));
     } else {
       events.push(ev("content_block_start", { index: 0, content_block: { type: "text", text: "" } }), ev("ping", {}));
       for (const w of words(text)) events.push(ev("content_block_delta", { index: 0, delta: { type: "text_delta", text: w } }, true));
@@ -253,9 +303,19 @@ export async function startFakeOpenAI(): Promise<FakeProviderServer> {
       // Scripted behaviour is claimed on arrival, so a request still waiting out its delay
       // (its client long gone) cannot take a failure meant for a later request.
       const delay = delays.shift() ?? latency;
-      const failure = failures.shift() ?? (rateLimitShare > 0 && random() < rateLimitShare ? { status: 429, headers: { "retry-after": String(rateLimitRetryAfter) }, message: "Rate limit reached" } : undefined);
+      const failure =
+        failures.shift() ??
+        (rateLimitShare > 0 && random() < rateLimitShare
+          ? { status: 429, headers: { "retry-after": String(rateLimitRetryAfter) }, message: "Rate limit reached" }
+          : undefined);
       if (delay) await sleep(delay);
-      if (failure) return sendJson(res, failure.status, isAnthropic ? anthropicError(failure.message, "api_error") : openAIError(failure.message, "server_error"), failure.headers);
+      if (failure)
+        return sendJson(
+          res,
+          failure.status,
+          isAnthropic ? anthropicError(failure.message, "api_error") : openAIError(failure.message, "server_error"),
+          failure.headers,
+        );
 
       if (req.method !== "POST") return sendJson(res, 405, openAIError("method not allowed"));
       if (path === "/v1/chat/completions") return await openAI(res, body, req.headers);

@@ -26,8 +26,24 @@ export async function startGateway(): Promise<GatewayFixture> {
   const key = await createKey(t, ["gateway:invoke"]);
   const scope = { orgSlug: t.org.slug, projectSlug: t.project.slug };
   const admin = callerFor(t.users.admin);
-  const providerId = (await admin.providers.create({ ...scope, name: "Primary", kind: "openai_compatible", baseUrl: fake.url, apiKey: "sk-test-1234567890", defaultModel: "gpt-4o-mini" })).id;
-  await admin.observability.updateSettings({ ...scope, retentionDays: 30, gatewayConnectionId: providerId, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 5_000 });
+  const providerId = (
+    await admin.providers.create({
+      ...scope,
+      name: "Primary",
+      kind: "openai_compatible",
+      baseUrl: fake.url,
+      apiKey: "sk-test-1234567890",
+      defaultModel: "gpt-4o-mini",
+    })
+  ).id;
+  await admin.observability.updateSettings({
+    ...scope,
+    retentionDays: 30,
+    gatewayConnectionId: providerId,
+    fallbackConnectionId: null,
+    fallbackModel: null,
+    gatewayTimeoutMs: 5_000,
+  });
   return {
     api,
     fake,

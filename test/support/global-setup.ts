@@ -10,12 +10,7 @@ import { fileURLToPath } from "node:url";
 
 import type { TestProject } from "vitest/node";
 
-import {
-  startEmbeddedPostgres,
-  startTemporaryPostgres,
-  withDatabase,
-  type RunningPostgres,
-} from "../../server/db/embedded";
+import { startEmbeddedPostgres, startTemporaryPostgres, withDatabase, type RunningPostgres } from "../../server/db/embedded";
 import { migrateDatabase } from "../../server/db/migrate";
 import { withClient } from "./db";
 // @ts-expect-error: a plain .mjs script (also run by hand), without type declarations
@@ -42,9 +37,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await withClient(serverUrl, (client) => client.query(`CREATE DATABASE "${template}"`));
     await migrateDatabase(withDatabase(serverUrl, template));
     // Cloning fails while anyone is connected to the template, so from now on nobody may.
-    await withClient(serverUrl, (client) =>
-      client.query(`ALTER DATABASE "${template}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`),
-    );
+    await withClient(serverUrl, (client) => client.query(`ALTER DATABASE "${template}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`));
   } catch (error) {
     await dropRunDatabases(serverUrl, prefix, template).catch(() => {});
     await server?.stop();
@@ -54,10 +47,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (process.env.KEEL_TEST_TIMINGS) {
     const ms = (from: number, to: number) => `${Math.round(to - from)} ms`;
     const source = server ? "embedded" : "TEST_DATABASE_URL";
-    console.log(
-      `[int] PostgreSQL ready in ${ms(started, ready)} (${source}), ` +
-        `template migrated in ${ms(ready, performance.now())}`,
-    );
+    console.log(`[int] PostgreSQL ready in ${ms(started, ready)} (${source}), ` + `template migrated in ${ms(ready, performance.now())}`);
   }
 
   project.provide("keelTestServerUrl", serverUrl);
@@ -75,10 +65,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
 async function dropRunDatabases(serverUrl: string, prefix: string, template: string) {
   await withClient(serverUrl, async (client) => {
-    const { rows } = await client.query<{ datname: string }>(
-      "SELECT datname FROM pg_database WHERE starts_with(datname, $1) OR datname = $2",
-      [prefix, template],
-    );
+    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE starts_with(datname, $1) OR datname = $2", [
+      prefix,
+      template,
+    ]);
     for (const { datname } of rows) {
       // A template cannot be dropped while marked as one.
       if (datname === template) {

@@ -20,7 +20,9 @@ export type RunningApi = { base: string; api: PublicApi; server: Server; close()
 export async function startPublicApi(options: PublicApiOptions = {}): Promise<RunningApi> {
   const api = createPublicApi({ log: () => {}, ...options });
   await api.ready();
-  const server = createServer(createRequestHandler({ dev: false, trustProxy: false, tls: false, publicApi: api, next: (_req, res) => res.writeHead(418).end() }));
+  const server = createServer(
+    createRequestHandler({ dev: false, trustProxy: false, tls: false, publicApi: api, next: (_req, res) => res.writeHead(418).end() }),
+  );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

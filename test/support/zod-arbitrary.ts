@@ -31,7 +31,14 @@ export const HOSTILE_STRINGS = [
   "NaN",
 ];
 export const HOSTILE_NUMBERS = [-1, -0, 0.5, 2 ** 31, 2 ** 53 + 2, 1e308, -1e308, Number.MAX_SAFE_INTEGER, 9_999_999_999];
-export const HOSTILE_DATES: unknown[] = [new Date(-8.64e15), new Date(8.64e15), "-271821-04-20T00:00:00Z", "+275760-09-13T00:00:00Z", -8.64e15, "0000-01-01T00:00:00Z"];
+export const HOSTILE_DATES: unknown[] = [
+  new Date(-8.64e15),
+  new Date(8.64e15),
+  "-271821-04-20T00:00:00Z",
+  "+275760-09-13T00:00:00Z",
+  -8.64e15,
+  "0000-01-01T00:00:00Z",
+];
 
 export type Pools = {
   /** Valid-looking strings (entity names, slugs, ids, dates…): each leaf keeps the ones it accepts. */
@@ -99,7 +106,11 @@ function build(schema: Schema, pools: Pools, depth: number): fc.Arbitrary<unknow
     case "tuple":
       return fc.tuple(...(def.items as unknown[]).map(inner));
     case "record":
-      return fc.dictionary(inner(def.keyType).map((k) => (typeof k === "string" ? k : String(k))), inner(def.valueType), { maxKeys: 3 });
+      return fc.dictionary(
+        inner(def.keyType).map((k) => (typeof k === "string" ? k : String(k))),
+        inner(def.valueType),
+        { maxKeys: 3 },
+      );
     case "union":
       return fc.oneof(...(def.options as unknown[]).map(inner));
     case "intersection":
@@ -120,7 +131,11 @@ function build(schema: Schema, pools: Pools, depth: number): fc.Arbitrary<unknow
       return inner((def.getter as () => unknown)());
     case "unknown":
     case "any":
-      return fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom(...HOSTILE_STRINGS), fc.dictionary(fc.constantFrom("a", "\u0000", "k\ud800"), fc.constantFrom(...HOSTILE_STRINGS), { maxKeys: 2 }));
+      return fc.oneof(
+        fc.jsonValue({ maxDepth: 2 }),
+        fc.constantFrom(...HOSTILE_STRINGS),
+        fc.dictionary(fc.constantFrom("a", "\u0000", "k\ud800"), fc.constantFrom(...HOSTILE_STRINGS), { maxKeys: 2 }),
+      );
     default:
       return fc.anything({ maxDepth: 1 });
   }

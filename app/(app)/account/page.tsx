@@ -56,7 +56,10 @@ export default async function AccountPage() {
                 ))}
               </ul>
             ) : (
-              <EmptyState title="You are not a member of any organization" description="Open an invitation link an administrator sent you, or create an organization of your own." />
+              <EmptyState
+                title="You are not a member of any organization"
+                description="Open an invitation link an administrator sent you, or create an organization of your own."
+              />
             )}
           </Card>
 

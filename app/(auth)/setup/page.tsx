@@ -9,7 +9,11 @@ export default async function SetupPage() {
   const caller = await getServerCaller();
   if (!(await caller.setup.status()).needsSetup) redirect("/sign-in");
   return (
-    <AuthCard wide title="Welcome to Keel" description="Create the first owner account, your organization and its first project. This page is available only once, on an empty installation.">
+    <AuthCard
+      wide
+      title="Welcome to Keel"
+      description="Create the first owner account, your organization and its first project. This page is available only once, on an empty installation."
+    >
       <SetupForm />
     </AuthCard>
   );

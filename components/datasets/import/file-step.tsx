@@ -14,7 +14,11 @@ export function FileStep({ onFile }: { onFile: (file: File) => void }) {
   };
   return (
     <Card aria-labelledby="import-file-title">
-      <CardHeader titleId="import-file-title" title="Choose a file" description="The format follows the file's extension (.csv, .tsv, .jsonl, .ndjson, .json); you can change it on the next step." />
+      <CardHeader
+        titleId="import-file-title"
+        title="Choose a file"
+        description="The format follows the file's extension (.csv, .tsv, .jsonl, .ndjson, .json); you can change it on the next step."
+      />
       <CardBody>
         <div
           onDragOver={(e: DragEvent) => {
@@ -48,7 +52,8 @@ export function FileStep({ onFile }: { onFile: (file: File) => void }) {
             className="max-w-full text-[13px] text-zinc-600 file:mr-3 file:h-8 file:cursor-pointer file:rounded-md file:border file:border-zinc-300 file:bg-white file:px-3 file:text-sm file:font-medium file:text-zinc-800 file:shadow-xs hover:file:bg-zinc-50"
           />
           <p className="text-xs text-zinc-500">
-            CSV with a header row, JSON Lines (one object a line) or a JSON array of objects. Up to {formatBytes(DEFAULT_IMPORT_MAX_BYTES)} unless your administrator set another limit.
+            CSV with a header row, JSON Lines (one object a line) or a JSON array of objects. Up to {formatBytes(DEFAULT_IMPORT_MAX_BYTES)} unless your
+            administrator set another limit.
           </p>
         </div>
       </CardBody>

@@ -72,10 +72,17 @@ describe("importParams", () => {
   });
 
   it("sends the options that apply and only those", () => {
-    const upsert = importParams(values({ delimiter: ";", tags: "test, hard", message: "  March  ", mode: "upsert", key: "input.question", allowDuplicates: true }), { fileName: "qa.csv", mapping, key: "input.question" });
+    const upsert = importParams(
+      values({ delimiter: ";", tags: "test, hard", message: "  March  ", mode: "upsert", key: "input.question", allowDuplicates: true }),
+      { fileName: "qa.csv", mapping, key: "input.question" },
+    );
     expect(Object.fromEntries(upsert)).toMatchObject({ delimiter: ";", tags: "test,hard", message: "March", mode: "upsert", key: "input.question" });
     expect(upsert.has("allowDuplicates")).toBe(false);
-    const replace = importParams(values({ format: "jsonl", delimiter: ";", mode: "replace", key: "input.question", allowDuplicates: true }), { fileName: "qa.jsonl", mapping, key: null });
+    const replace = importParams(values({ format: "jsonl", delimiter: ";", mode: "replace", key: "input.question", allowDuplicates: true }), {
+      fileName: "qa.jsonl",
+      mapping,
+      key: null,
+    });
     expect(Object.fromEntries(replace)).toMatchObject({ format: "jsonl", mode: "replace", allowDuplicates: "1" });
     expect(replace.has("delimiter")).toBe(false);
     expect(replace.has("key")).toBe(false);

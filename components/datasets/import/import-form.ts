@@ -3,7 +3,16 @@
 // (itemTag, changeMessage, upsertKey) and turned into the import endpoint's query string, which
 // the server reads with importOptions.
 import { z } from "zod";
-import { IMPORT_FORMATS, IMPORT_MODES, MAX_ITEM_TAGS, changeMessage, itemTag, upsertKey, type ColumnMapping, type ImportMode } from "@/server/contracts/datasets";
+import {
+  IMPORT_FORMATS,
+  IMPORT_MODES,
+  MAX_ITEM_TAGS,
+  changeMessage,
+  itemTag,
+  upsertKey,
+  type ColumnMapping,
+  type ImportMode,
+} from "@/server/contracts/datasets";
 import { phraseFieldMessage } from "@/components/lib/errors";
 import { formatCount } from "@/components/lib/format";
 import { detectFormat, mappingErrors, type ColumnTarget } from "./mapping";
@@ -12,11 +21,16 @@ export const LABELS = { format: "Format", delimiter: "Delimiter", tags: "Tags fo
 
 export const IMPORT_MODE_CHOICES: { mode: ImportMode; label: string; description: (itemCount: number) => string }[] = [
   { mode: "append", label: "Add the rows", description: () => "The file's rows are added to the items the dataset has." },
-  { mode: "upsert", label: "Update matching items, add the rest (upsert)", description: () => "A row whose key matches an item becomes that item's new content (same id); other rows are added; items not in the file stay." },
+  {
+    mode: "upsert",
+    label: "Update matching items, add the rest (upsert)",
+    description: () => "A row whose key matches an item becomes that item's new content (same id); other rows are added; items not in the file stay.",
+  },
   {
     mode: "replace",
     label: "Replace all items",
-    description: (n) => `The new version holds exactly the file's rows${n ? `: of the ${formatCount(n)} current items, those not in the file leave it (earlier versions keep them)` : ""}.`,
+    description: (n) =>
+      `The new version holds exactly the file's rows${n ? `: of the ${formatCount(n)} current items, those not in the file leave it (earlier versions keep them)` : ""}.`,
   },
 ];
 
@@ -24,7 +38,14 @@ export const CHOOSE_KEY = "Choose the key that matches rows to items";
 
 /** The tags typed for every item (separated by commas or spaces), or why they cannot be used. */
 export function parseTags(text: string): { tags: string[]; error: string | null } {
-  const tags = [...new Set(text.split(/[,\s]+/).map((t) => t.trim()).filter(Boolean))];
+  const tags = [
+    ...new Set(
+      text
+        .split(/[,\s]+/)
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
   if (tags.length > MAX_ITEM_TAGS) return { tags, error: `Use at most ${MAX_ITEM_TAGS} tags` };
   for (const tag of tags) {
     const check = itemTag.safeParse(tag);
@@ -65,7 +86,16 @@ export const importFormSchema = z
   });
 export type ImportFormValues = z.infer<typeof importFormSchema>;
 
-export const defaultImportValues: ImportFormValues = { format: "csv", delimiter: "", targets: null, tags: "", message: "", mode: "append", key: "", allowDuplicates: false };
+export const defaultImportValues: ImportFormValues = {
+  format: "csv",
+  delimiter: "",
+  targets: null,
+  tags: "",
+  message: "",
+  mode: "append",
+  key: "",
+  allowDuplicates: false,
+};
 
 /**
  * The form after a new file was chosen: the format its name suggests, the suggested mapping;
@@ -77,9 +107,17 @@ export function valuesForFile(values: ImportFormValues, fileName: string): Impor
 }
 
 /** The import endpoint's query string (server/domain/datasets/import/options.ts reads it). */
-export function importParams(values: ImportFormValues, { fileName, mapping, key }: { fileName: string; mapping: ColumnMapping; key: string | null }): URLSearchParams {
+export function importParams(
+  values: ImportFormValues,
+  { fileName, mapping, key }: { fileName: string; mapping: ColumnMapping; key: string | null },
+): URLSearchParams {
   const { format, delimiter, mode } = values;
-  const params = new URLSearchParams({ format, mapping: JSON.stringify(mapping), fileName: fileName.slice(0, 255), message: values.message.trim() || `Imported ${fileName}`.slice(0, 500) });
+  const params = new URLSearchParams({
+    format,
+    mapping: JSON.stringify(mapping),
+    fileName: fileName.slice(0, 255),
+    message: values.message.trim() || `Imported ${fileName}`.slice(0, 500),
+  });
   if (format === "csv" && delimiter) params.set("delimiter", delimiter);
   const tags = parseTags(values.tags).tags;
   if (tags.length) params.set("tags", tags.join(","));

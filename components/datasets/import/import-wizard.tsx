@@ -74,7 +74,9 @@ export function ImportWizard({ orgSlug, projectSlug, datasetName, latestVersion,
       takeError: ({ status, message, field }) => {
         const formField = field ? formFieldOf(field) : null;
         if (!formField) return null;
-        return applyServerErrors(form, new HttpError(status ?? 0, message, field), { fieldOf: formFieldOf, labels: LABELS, focus: false }) === null ? formField : null;
+        return applyServerErrors(form, new HttpError(status ?? 0, message, field), { fieldOf: formFieldOf, labels: LABELS, focus: false }) === null
+          ? formField
+          : null;
       },
     });
   }
@@ -92,7 +94,8 @@ export function ImportWizard({ orgSlug, projectSlug, datasetName, latestVersion,
     );
   }
 
-  const stepTitle = step === 0 ? "Choose a file" : step === 1 ? "Map columns and check the preview" : step === 2 ? `Importing ${source?.file.name ?? ""}` : "Result";
+  const stepTitle =
+    step === 0 ? "Choose a file" : step === 1 ? "Map columns and check the preview" : step === 2 ? `Importing ${source?.file.name ?? ""}` : "Result";
 
   return (
     <section aria-labelledby="import-title" className="flex flex-col gap-4">
@@ -116,12 +119,29 @@ export function ImportWizard({ orgSlug, projectSlug, datasetName, latestVersion,
       {step === 0 ? <FileStep onFile={chooseFile} /> : null}
 
       {step === 1 && source ? (
-        <MappingStep form={form} check={check} source={source} notice={notice} itemCount={itemCount} onFormatChanged={steps.formatChanged} onStartOver={steps.startOver} onImport={startImport} />
+        <MappingStep
+          form={form}
+          check={check}
+          source={source}
+          notice={notice}
+          itemCount={itemCount}
+          onFormatChanged={steps.formatChanged}
+          onStartOver={steps.startOver}
+          onImport={startImport}
+        />
       ) : null}
 
       {step === 2 && source ? <ProgressStep file={source.file} progress={progress} onCancel={steps.cancel} /> : null}
 
-      {step === 3 && outcome ? <ResultStep outcome={outcome} fileName={source?.file.name ?? ""} datasetHref={datasetHref} onBackToMapping={steps.backToMapping} onAnotherFile={steps.startOver} /> : null}
+      {step === 3 && outcome ? (
+        <ResultStep
+          outcome={outcome}
+          fileName={source?.file.name ?? ""}
+          datasetHref={datasetHref}
+          onBackToMapping={steps.backToMapping}
+          onAnotherFile={steps.startOver}
+        />
+      ) : null}
     </section>
   );
 }

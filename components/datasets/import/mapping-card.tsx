@@ -54,7 +54,10 @@ export function MappingCard({
               return (
                 <TR key={t.column} className={cn(t.kind === "ignore" && "bg-zinc-50/60")}>
                   <TD className="font-mono text-xs text-zinc-900">{t.column || <span className="text-zinc-500">(no name)</span>}</TD>
-                  <TD className={cn("max-w-72 truncate font-mono text-xs", t.kind === "ignore" ? "text-zinc-500 line-through" : "text-zinc-600")} title={show(first?.[t.column], 2000)}>
+                  <TD
+                    className={cn("max-w-72 truncate font-mono text-xs", t.kind === "ignore" ? "text-zinc-500 line-through" : "text-zinc-600")}
+                    title={show(first?.[t.column], 2000)}
+                  >
                     {show(first?.[t.column], 80)}
                   </TD>
                   <TD>

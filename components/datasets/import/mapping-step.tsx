@@ -83,8 +83,15 @@ export function MappingStep({ form, check, source, notice, itemCount, onFormatCh
             ))}
           </Select>
           {format === "csv" ? (
-            <Select label="Delimiter" {...register("delimiter", { onChange: () => setValue("targets", null) })} boxClassName="w-48" error={form.formState.errors.delimiter?.message}>
-              <option value="">Detect{preview.data?.delimiter && !delimiter ? ` (${DELIMITER_LABELS[preview.data.delimiter] ?? preview.data.delimiter})` : ""}</option>
+            <Select
+              label="Delimiter"
+              {...register("delimiter", { onChange: () => setValue("targets", null) })}
+              boxClassName="w-48"
+              error={form.formState.errors.delimiter?.message}
+            >
+              <option value="">
+                Detect{preview.data?.delimiter && !delimiter ? ` (${DELIMITER_LABELS[preview.data.delimiter] ?? preview.data.delimiter})` : ""}
+              </option>
               <option value=",">Comma</option>
               <option value=";">Semicolon</option>
               <option value={"\t"}>Tab</option>
@@ -116,7 +123,12 @@ export function MappingStep({ form, check, source, notice, itemCount, onFormatCh
             onKey={(i, key) => editTarget(i, (t) => ({ ...t, key }))}
             refreshing={preview.isFetching}
           />
-          <PreviewCard preview={preview.data} verdict={check.verdict!} stale={preview.isPlaceholderData || !check.mappingValid} truncated={file.size > PREVIEW_BYTES} />
+          <PreviewCard
+            preview={preview.data}
+            verdict={check.verdict!}
+            stale={preview.isPlaceholderData || !check.mappingValid}
+            truncated={file.size > PREVIEW_BYTES}
+          />
           <OptionsCard form={form} check={check} file={file} itemCount={itemCount} onCancel={onStartOver} />
         </>
       )}

@@ -49,7 +49,14 @@ describe("targets and mapping", () => {
 
 describe("mappingErrors", () => {
   it("names missing, long and control-character keys on their row", () => {
-    expect(mappingErrors([target("a", "input-key", "  "), target("b", "metadata-key", "x".repeat(201)), target("c", "input-key", "a\u0001b"), target("d", "input-key", "x".repeat(200))])).toEqual({
+    expect(
+      mappingErrors([
+        target("a", "input-key", "  "),
+        target("b", "metadata-key", "x".repeat(201)),
+        target("c", "input-key", "a\u0001b"),
+        target("d", "input-key", "x".repeat(200)),
+      ]),
+    ).toEqual({
       0: "Name the key",
       1: "Use at most 200 characters",
       2: "Remove control characters",
@@ -57,14 +64,27 @@ describe("mappingErrors", () => {
   });
 
   it("refuses two columns going to one place (expected and expected:json are one place), naming the first", () => {
-    expect(mappingErrors([target("q", "input-key", "question"), target("question", "input-key", " question ")])).toEqual({ 1: '"q" already goes to input.question' });
+    expect(mappingErrors([target("q", "input-key", "question"), target("question", "input-key", " question ")])).toEqual({
+      1: '"q" already goes to input.question',
+    });
     expect(mappingErrors([target("answer", "expected"), target("ideal", "expected:json")])).toEqual({ 1: '"answer" already goes to expected' });
     // The same key in input and metadata is two places.
     expect(mappingErrors([target("q", "input-key", "k"), target("m", "metadata-key", "k")])).toEqual({});
   });
 
   it("lets any number of columns be ignored, be tags or merge into the whole input or metadata", () => {
-    expect(mappingErrors([target("a", "ignore"), target("b", "ignore"), target("c", "tags"), target("d", "tags"), target("e", "input"), target("f", "input"), target("g", "metadata"), target("h", "metadata")])).toEqual({});
+    expect(
+      mappingErrors([
+        target("a", "ignore"),
+        target("b", "ignore"),
+        target("c", "tags"),
+        target("d", "tags"),
+        target("e", "input"),
+        target("f", "input"),
+        target("g", "metadata"),
+        target("h", "metadata"),
+      ]),
+    ).toEqual({});
   });
 });
 

@@ -42,7 +42,13 @@ export function PreviewCard({ preview, verdict, stale, truncated }: { preview: P
         titleId="import-preview-title"
         title="Preview"
         description={`The first ${preview.rows.length} ${preview.rows.length === 1 ? "row" : "rows"} as the mapping turns them into items${truncated ? ` (read from the first ${formatBytes(PREVIEW_BYTES)} of the file)` : ""}. Nothing is written yet.`}
-        actions={n ? <Badge tone="danger">{n === 1 ? "1 problem" : `${n} problems`}</Badge> : preview.rows.length ? <Badge tone="success">No problems found</Badge> : null}
+        actions={
+          n ? (
+            <Badge tone="danger">{n === 1 ? "1 problem" : `${n} problems`}</Badge>
+          ) : preview.rows.length ? (
+            <Badge tone="success">No problems found</Badge>
+          ) : null
+        }
       />
       {n ? (
         <div role="region" aria-label="Problems in the file" className="border-b border-zinc-200 px-4 py-3">

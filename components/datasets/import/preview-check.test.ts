@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { checkPreview, type CheckedPreview } from "./preview-check";
 
-const row = (n: number, input: Record<string, unknown> | null, problem: string | null = null) => ({ row: n, line: n + 1, values: { id: `id-${n}` }, item: input ? { input, metadata: {} } : null, problem });
+const row = (n: number, input: Record<string, unknown> | null, problem: string | null = null) => ({
+  row: n,
+  line: n + 1,
+  values: { id: `id-${n}` },
+  item: input ? { input, metadata: {} } : null,
+  problem,
+});
 
 describe("checkPreview", () => {
   it("a file-level problem blocks Import even when every previewed row is fine", () => {
@@ -12,7 +18,10 @@ describe("checkPreview", () => {
   });
 
   it("row problems and file problems are one list, in file order", () => {
-    const preview: CheckedPreview = { rows: [row(1, { q: "a" }), row(2, null, "input must be a JSON object")], problems: [{ row: null, line: 9, message: "Line 9: bad" }] };
+    const preview: CheckedPreview = {
+      rows: [row(1, { q: "a" }), row(2, null, "input must be a JSON object")],
+      problems: [{ row: null, line: 9, message: "Line 9: bad" }],
+    };
     const verdict = checkPreview(preview, { mode: "append", key: null });
     expect(verdict.problems.map((p) => p.message)).toEqual(["Row 2 (line 3): input must be a JSON object", "Line 9: bad"]);
     expect(verdict.blocking).toMatch(/^Fix the 2 problems/);

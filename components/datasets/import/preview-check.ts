@@ -41,14 +41,22 @@ export function checkPreview(preview: CheckedPreview, options: { mode: ImportMod
       if (text === null || text === "") {
         problems.push({ row: r.row, line: r.line, message: `${rowLabel(r.row, r.line)}: has no value for the key ${options.key}`, scope: "row" });
       } else if (seen.has(text)) {
-        problems.push({ row: r.row, line: r.line, message: `Row ${r.row}: ${options.key} "${text.slice(0, 80)}" repeats row ${seen.get(text)}; each key may appear once`, scope: "row" });
+        problems.push({
+          row: r.row,
+          line: r.line,
+          message: `Row ${r.row}: ${options.key} "${text.slice(0, 80)}" repeats row ${seen.get(text)}; each key may appear once`,
+          scope: "row",
+        });
       } else seen.set(text, r.row);
     }
   }
   problems.sort((a, b) => (a.line ?? a.row ?? Number.MAX_SAFE_INTEGER) - (b.line ?? b.row ?? Number.MAX_SAFE_INTEGER));
   let blocking: string | null = null;
   if (problems.length) {
-    blocking = problems.length === 1 ? `Fix the problem in the file first: ${problems[0]!.message}` : `Fix the ${problems.length} problems in the file first (the first: ${problems[0]!.message})`;
+    blocking =
+      problems.length === 1
+        ? `Fix the problem in the file first: ${problems[0]!.message}`
+        : `Fix the ${problems.length} problems in the file first (the first: ${problems[0]!.message})`;
   } else if (preview.rows.length === 0) {
     blocking = "The file has no rows to import.";
   } else if (options.mode === "upsert" && !options.key) {

@@ -12,7 +12,11 @@ export function ProgressStep({ file, progress, onCancel }: { file: File; progres
   const uploading = progress.uploaded < file.size;
   return (
     <Card aria-labelledby="import-progress-title">
-      <CardHeader titleId="import-progress-title" title={`Importing ${file.name}`} description="Rows are checked as they arrive; the new version is written when the whole file has been read." />
+      <CardHeader
+        titleId="import-progress-title"
+        title={`Importing ${file.name}`}
+        description="Rows are checked as they arrive; the new version is written when the whole file has been read."
+      />
       <CardBody className="flex flex-col gap-3 py-5">
         <div className="flex items-baseline justify-between text-[13px]">
           <span className="font-medium text-zinc-800" id="import-progress-label">
@@ -35,7 +39,10 @@ export function ProgressStep({ file, progress, onCancel }: { file: File; progres
           <div>
             <dt className="text-xs text-zinc-500">Uploaded</dt>
             <dd className="font-mono text-zinc-900">
-              {uploadedPct}% <span className="text-zinc-500">({formatBytes(progress.uploaded)} of {formatBytes(file.size)})</span>
+              {uploadedPct}%{" "}
+              <span className="text-zinc-500">
+                ({formatBytes(progress.uploaded)} of {formatBytes(file.size)})
+              </span>
             </dd>
           </div>
           <div>

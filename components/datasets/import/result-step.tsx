@@ -37,12 +37,16 @@ export function ResultStep({
             ) : result.mode !== "append" ? (
               <Alert tone="success" title={`Version ${result.version} created`}>
                 From {fileName}: {formatCount(result.added)} added
-                {result.mode === "upsert" ? `, ${formatCount(result.updated)} updated` : `, ${formatCount(result.removed)} removed`}, {formatCount(result.unchanged)} unchanged.
+                {result.mode === "upsert" ? `, ${formatCount(result.updated)} updated` : `, ${formatCount(result.removed)} removed`},{" "}
+                {formatCount(result.unchanged)} unchanged.
               </Alert>
             ) : (
               <Alert tone="success" title={`Version ${result.version} created`}>
                 {formatCount(result.added)} {result.added === 1 ? "item" : "items"} added from {fileName}
-                {result.duplicatesSkipped ? `; ${formatCount(result.duplicatesSkipped)} ${result.duplicatesSkipped === 1 ? "row was" : "rows were"} already in the dataset and skipped` : ""}.
+                {result.duplicatesSkipped
+                  ? `; ${formatCount(result.duplicatesSkipped)} ${result.duplicatesSkipped === 1 ? "row was" : "rows were"} already in the dataset and skipped`
+                  : ""}
+                .
               </Alert>
             )}
           </div>
@@ -110,7 +114,11 @@ export function ResultStep({
   const { report } = outcome;
   return (
     <Card aria-labelledby="import-result-title">
-      <CardHeader titleId="import-result-title" title="Nothing was imported" description={`${fileName}: ${formatCount(report.rowsRead)} rows read, ${formatCount(report.problemCount)} ${report.problemCount === 1 ? "problem" : "problems"} found. The dataset did not change.`} />
+      <CardHeader
+        titleId="import-result-title"
+        title="Nothing was imported"
+        description={`${fileName}: ${formatCount(report.rowsRead)} rows read, ${formatCount(report.problemCount)} ${report.problemCount === 1 ? "problem" : "problems"} found. The dataset did not change.`}
+      />
       <CardBody className="flex flex-col gap-3">
         <div role="region" aria-label="Import result">
           <Alert tone="error" title="The file has problems">

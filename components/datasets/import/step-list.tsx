@@ -12,7 +12,11 @@ export function StepList({ current }: { current: number }) {
           <span
             className={cn(
               "flex items-center gap-1.5 rounded-full px-2 py-0.5 ring-1 ring-inset",
-              i === current ? "bg-accent-soft font-medium text-indigo-700 ring-indigo-200" : i < current ? "text-zinc-600 ring-zinc-200" : "text-zinc-500 ring-zinc-200",
+              i === current
+                ? "bg-accent-soft font-medium text-indigo-700 ring-indigo-200"
+                : i < current
+                  ? "text-zinc-600 ring-zinc-200"
+                  : "text-zinc-500 ring-zinc-200",
             )}
           >
             <span className="font-mono">{i + 1}</span>

@@ -1,8 +1,29 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { PREVIEW_BYTES, type ImportEvent, type ImportResult } from "@/server/contracts/datasets";
-import { HttpError, NO_RESULT, UNREACHABLE, createEventReader, errorFromBody, fetchPreview, uploadImport, type Outcome, type UploadHandlers } from "./upload-reader";
+import {
+  HttpError,
+  NO_RESULT,
+  UNREACHABLE,
+  createEventReader,
+  errorFromBody,
+  fetchPreview,
+  uploadImport,
+  type Outcome,
+  type UploadHandlers,
+} from "./upload-reader";
 
-const result: ImportResult = { version: 3, mode: "append", rows: 2, added: 2, updated: 0, unchanged: 0, removed: 0, duplicatesSkipped: 0, bytes: 40, sha256: "ab".repeat(32) };
+const result: ImportResult = {
+  version: 3,
+  mode: "append",
+  rows: 2,
+  added: 2,
+  updated: 0,
+  unchanged: 0,
+  removed: 0,
+  duplicatesSkipped: 0,
+  bytes: 40,
+  sha256: "ab".repeat(32),
+};
 const line = (event: ImportEvent) => `${JSON.stringify(event)}\n`;
 
 /** Just enough of XMLHttpRequest for uploadImport: the test plays the network. */
@@ -100,7 +121,13 @@ describe("uploadImport", () => {
 
   it("a validation report is the outcome when the server finds problems", () => {
     const { request, outcomes } = start();
-    const report = { ok: false as const, message: "Row 2 has a problem", rowsRead: 2, problemCount: 1, problems: [{ row: 2, line: 3, message: "input must be a JSON object" }] };
+    const report = {
+      ok: false as const,
+      message: "Row 2 has a problem",
+      rowsRead: 2,
+      problemCount: 1,
+      problems: [{ row: 2, line: 3, message: "input must be a JSON object" }],
+    };
     request.finish(200, line({ type: "failed", report }));
     expect(outcomes).toEqual([{ kind: "failed", report }]);
   });
@@ -162,7 +189,9 @@ describe("fetchPreview", () => {
   afterEach(() => vi.unstubAllGlobals());
 
   it("sends the start of the file with the format, delimiter and mapping, and says when it was cut", async () => {
-    const fetchMock = vi.fn(async (_url: string, _init: RequestInit) => Response.json({ format: "csv", delimiter: ",", columns: [], suggestedMapping: [], rows: [], problems: [] }));
+    const fetchMock = vi.fn(async (_url: string, _init: RequestInit) =>
+      Response.json({ format: "csv", delimiter: ",", columns: [], suggestedMapping: [], rows: [], problems: [] }),
+    );
     vi.stubGlobal("fetch", fetchMock);
     const big = new Blob([new Uint8Array(PREVIEW_BYTES + 10)]);
     await fetchPreview("/api/datasets/acme/p/qa", { file: big, format: "csv", delimiter: ";", mapping: [{ column: "q", target: "input.q" }] });
@@ -177,7 +206,13 @@ describe("fetchPreview", () => {
   });
 
   it("throws the server's refusal", async () => {
-    vi.stubGlobal("fetch", async () => Response.json({ error: { code: "BAD_REQUEST", message: "delimiter is not valid", field: "delimiter" } }, { status: 400 }));
-    await expect(fetchPreview("/x", { file: new Blob(["a"]), format: "csv", delimiter: "", mapping: null })).rejects.toMatchObject({ status: 400, message: "delimiter is not valid", field: "delimiter" });
+    vi.stubGlobal("fetch", async () =>
+      Response.json({ error: { code: "BAD_REQUEST", message: "delimiter is not valid", field: "delimiter" } }, { status: 400 }),
+    );
+    await expect(fetchPreview("/x", { file: new Blob(["a"]), format: "csv", delimiter: "", mapping: null })).rejects.toMatchObject({
+      status: 400,
+      message: "delimiter is not valid",
+      field: "delimiter",
+    });
   });
 });

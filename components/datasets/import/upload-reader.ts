@@ -3,7 +3,15 @@
 // XMLHttpRequest (fetch cannot report upload progress) and reads the answer, JSON lines of
 // progress and then "done" or "failed", while it arrives. The caller gets upload and read
 // progress, one outcome, or "cancelled" when it aborted the upload.
-import { PREVIEW_BYTES, type ColumnMapping, type ImportEvent, type ImportFormat, type ImportProblem, type ImportReport, type ImportResult } from "@/server/contracts/datasets";
+import {
+  PREVIEW_BYTES,
+  type ColumnMapping,
+  type ImportEvent,
+  type ImportFormat,
+  type ImportProblem,
+  type ImportReport,
+  type ImportResult,
+} from "@/server/contracts/datasets";
 
 /** What the preview endpoint answers (server/domain/datasets/import/preview.ts). */
 export type PreviewRow = {
@@ -24,9 +32,7 @@ export type Preview = {
 
 /** How an import ended: a result, the validation report (nothing written), or refused before it ran. */
 export type Outcome =
-  | { kind: "done"; result: ImportResult }
-  | { kind: "failed"; report: ImportReport }
-  | { kind: "error"; status: number | null; message: string; field?: string };
+  { kind: "done"; result: ImportResult } | { kind: "failed"; report: ImportReport } | { kind: "error"; status: number | null; message: string; field?: string };
 
 export type Progress = { uploaded: number; processed: number; rows: number };
 
@@ -56,7 +62,12 @@ export async function fetchPreview(base: string, { file, format, delimiter, mapp
   if (format === "csv" && delimiter) params.set("delimiter", delimiter);
   if (mapping) params.set("mapping", JSON.stringify(mapping));
   if (file.size > PREVIEW_BYTES) params.set("truncated", "1");
-  const response = await fetch(`${base}/import/preview?${params}`, { method: "POST", body: file.slice(0, PREVIEW_BYTES), signal, headers: { "content-type": "application/octet-stream" } });
+  const response = await fetch(`${base}/import/preview?${params}`, {
+    method: "POST",
+    body: file.slice(0, PREVIEW_BYTES),
+    signal,
+    headers: { "content-type": "application/octet-stream" },
+  });
   if (!response.ok) throw errorFromBody(response.status, await response.json().catch(() => null));
   return (await response.json()) as Preview;
 }
@@ -99,7 +110,12 @@ export const NO_RESULT = "The import ended without a result. Check the dataset's
 export const UNREACHABLE = "Could not reach Keel. Check your connection and try again.";
 
 /** Sends `file` to the import URL (with its query string) and reports as it goes; `cancel` aborts it. */
-export function uploadImport(url: string, file: Blob, handlers: UploadHandlers, createRequest: () => XMLHttpRequest = () => new XMLHttpRequest()): { cancel: () => void } {
+export function uploadImport(
+  url: string,
+  file: Blob,
+  handlers: UploadHandlers,
+  createRequest: () => XMLHttpRequest = () => new XMLHttpRequest(),
+): { cancel: () => void } {
   const request = createRequest();
   const read = createEventReader();
   let finished = false;

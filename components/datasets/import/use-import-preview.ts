@@ -35,7 +35,11 @@ export function useImportPreview(base: string, source: ChosenFile | null, contro
   // One verdict for the badge, the problem list and the Import button.
   const verdict = preview.data ? checkPreview(preview.data, { mode, key }) : null;
   const checking = !preview.data || preview.isFetching || preview.isPlaceholderData;
-  const importBlocked = !mappingValid ? "Fix the mapping above first." : checking ? "Checking the preview…" : (verdict?.blocking ?? (tags.error ? `Tags: ${tags.error}` : null));
+  const importBlocked = !mappingValid
+    ? "Fix the mapping above first."
+    : checking
+      ? "Checking the preview…"
+      : (verdict?.blocking ?? (tags.error ? `Tags: ${tags.error}` : null));
 
   return { preview, format, delimiter, mode, targets: shown, mapping, errors, mappingValid, keyOptions, key, verdict, checking, importBlocked };
 }

@@ -40,7 +40,13 @@ describe("importStepsReducer", () => {
 
   it("reports that arrive when no import runs change nothing", () => {
     const mapping = run({ type: "choose", file: csv });
-    for (const action of [{ type: "uploaded", bytes: 1 }, { type: "read", bytes: 1, rows: 1 }, { type: "finish", outcome: { kind: "failed", report } }, { type: "cancelled" }, { type: "refused", field: "tags" }] as StepsAction[]) {
+    for (const action of [
+      { type: "uploaded", bytes: 1 },
+      { type: "read", bytes: 1, rows: 1 },
+      { type: "finish", outcome: { kind: "failed", report } },
+      { type: "cancelled" },
+      { type: "refused", field: "tags" },
+    ] as StepsAction[]) {
       expect(importStepsReducer(mapping, action)).toBe(mapping);
     }
   });

@@ -39,12 +39,28 @@ export type StepsAction =
 
 export const CANCELLED = "Import cancelled. Nothing was imported.";
 
-export const initialSteps: StepsState = { step: 0, source: null, chosen: 0, progress: { uploaded: 0, processed: 0, rows: 0 }, outcome: null, notice: null, refusedField: null };
+export const initialSteps: StepsState = {
+  step: 0,
+  source: null,
+  chosen: 0,
+  progress: { uploaded: 0, processed: 0, rows: 0 },
+  outcome: null,
+  notice: null,
+  refusedField: null,
+};
 
 export function importStepsReducer(state: StepsState, action: StepsAction): StepsState {
   switch (action.type) {
     case "choose":
-      return { ...state, step: 1, source: { file: action.file, key: state.chosen + 1, formatGuessed: !detectFormat(action.file.name) }, chosen: state.chosen + 1, outcome: null, notice: null, refusedField: null };
+      return {
+        ...state,
+        step: 1,
+        source: { file: action.file, key: state.chosen + 1, formatGuessed: !detectFormat(action.file.name) },
+        chosen: state.chosen + 1,
+        outcome: null,
+        notice: null,
+        refusedField: null,
+      };
     case "formatChanged":
       return state.source ? { ...state, source: { ...state.source, formatGuessed: false } } : state;
     case "start":

@@ -72,23 +72,42 @@ export function Endpoints({ orgSlug, projectSlug, canReadKeys }: ProjectRef & { 
           ) : (
             "API keys"
           )}{" "}
-          need the <code className="font-mono">traces:ingest</code> scope to send traces and <code className="font-mono">gateway:invoke</code> to call the gateway.
+          need the <code className="font-mono">traces:ingest</code> scope to send traces and <code className="font-mono">gateway:invoke</code> to call the
+          gateway.
         </>
       }
     >
       <div className="grid gap-5 px-4 py-4 lg:grid-cols-2">
-        <CopyField label="OTLP endpoint" value={`${origin}/api/public/otel`} hint="For OpenTelemetry exporters (OTLP/HTTP, protobuf or JSON): they append /v1/traces themselves." />
-        <CopyField label="Gateway base URL" value={gatewayUrl} hint="OpenAI-compatible: point an OpenAI client's baseURL here (POST /chat/completions, GET /models)." />
+        <CopyField
+          label="OTLP endpoint"
+          value={`${origin}/api/public/otel`}
+          hint="For OpenTelemetry exporters (OTLP/HTTP, protobuf or JSON): they append /v1/traces themselves."
+        />
+        <CopyField
+          label="Gateway base URL"
+          value={gatewayUrl}
+          hint="OpenAI-compatible: point an OpenAI client's baseURL here (POST /chat/completions, GET /models)."
+        />
         <div className="lg:col-span-2">
           <div className="mb-1.5 flex items-center justify-between gap-2">
             <h3 id="gateway-example-title" className="text-[13px] font-medium text-zinc-800">
               Calling the gateway (OpenAI Node client)
             </h3>
-            <Button size="sm" variant="ghost" aria-label="Copy the gateway example" icon={state === "copied" ? <CheckIcon className="text-emerald-600" /> : <CopyIcon />} onClick={() => void copy(snippet)}>
+            <Button
+              size="sm"
+              variant="ghost"
+              aria-label="Copy the gateway example"
+              icon={state === "copied" ? <CheckIcon className="text-emerald-600" /> : <CopyIcon />}
+              onClick={() => void copy(snippet)}
+            >
               {state === "copied" ? "Copied" : "Copy"}
             </Button>
           </div>
-          <ScrollArea as="pre" labelledBy="gateway-example-title" className="overflow-x-auto rounded-md bg-zinc-900 px-3 py-2.5 font-mono text-xs leading-relaxed text-zinc-100">
+          <ScrollArea
+            as="pre"
+            labelledBy="gateway-example-title"
+            className="overflow-x-auto rounded-md bg-zinc-900 px-3 py-2.5 font-mono text-xs leading-relaxed text-zinc-100"
+          >
             {snippet}
           </ScrollArea>
           <span role="status" className="sr-only">

@@ -33,7 +33,12 @@ const STAGES = Object.keys(STAGE_LABELS) as Stage[];
 
 export function GuardrailForm({ orgSlug, projectSlug, row, formId, save }: ProjectRef & FormProps<GuardrailInput> & { row: GuardrailRow | null }) {
   const { form, onSubmit } = useZodForm({ schema: guardrailForm, placement: GUARDRAIL_PLACEMENT, defaultValues: guardrailValues(row), formId, save });
-  const { register, setValue, getValues, formState: { errors } } = form;
+  const {
+    register,
+    setValue,
+    getValues,
+    formState: { errors },
+  } = form;
   const [kind, promptName, environment] = useWatch({ control: form.control, name: ["kind", "promptName", "environment"] });
   const entitiesErrorId = `${formId}-entities-error`;
 
@@ -41,7 +46,14 @@ export function GuardrailForm({ orgSlug, projectSlug, row, formId, save }: Proje
     <form id={formId} onSubmit={onSubmit} noValidate aria-label={row ? "Edit guardrail" : "Add guardrail"} className="flex flex-col gap-5">
       <FormProblem message={errors.root?.message} />
       <div className="grid gap-4 sm:grid-cols-2">
-        <Input label={GUARDRAIL_LABELS.name} {...register("name")} error={errors.name?.message} maxLength={80} autoComplete="off" placeholder="e.g. Block card numbers" />
+        <Input
+          label={GUARDRAIL_LABELS.name}
+          {...register("name")}
+          error={errors.name?.message}
+          maxLength={80}
+          autoComplete="off"
+          placeholder="e.g. Block card numbers"
+        />
         <Input
           label={GUARDRAIL_LABELS.description}
           labelAside={<span className="text-xs text-zinc-500">optional</span>}
@@ -79,7 +91,13 @@ export function GuardrailForm({ orgSlug, projectSlug, row, formId, save }: Proje
             <fieldset aria-describedby={errors.entities ? entitiesErrorId : undefined} className="flex flex-col gap-2">
               <legend className="mb-2 text-[13px] font-medium text-zinc-800">{GUARDRAIL_LABELS.entities}</legend>
               {ENTITY_NAMES.map((entity) => (
-                <Checkbox key={entity} label={PII_ENTITY_LABELS[entity]} value={entity} {...register("entities")} aria-invalid={errors.entities ? true : undefined} />
+                <Checkbox
+                  key={entity}
+                  label={PII_ENTITY_LABELS[entity]}
+                  value={entity}
+                  {...register("entities")}
+                  aria-invalid={errors.entities ? true : undefined}
+                />
               ))}
               {errors.entities ? (
                 <p id={entitiesErrorId} className="text-xs text-red-700">
@@ -120,7 +138,16 @@ export function GuardrailForm({ orgSlug, projectSlug, row, formId, save }: Proje
             hint="The JSON Schema the reply must match (draft-07 unless $schema names 2019-09 or 2020-12). A reply that does not match is asked for once more, with the errors; the guardrail acts if the second one fails too."
           />
         ) : (
-          <Input label={GUARDRAIL_LABELS.maxChars} type="number" inputMode="numeric" min={1} step={1} {...register("maxChars")} error={errors.maxChars?.message} wrapperClassName="max-w-48" />
+          <Input
+            label={GUARDRAIL_LABELS.maxChars}
+            type="number"
+            inputMode="numeric"
+            min={1}
+            step={1}
+            {...register("maxChars")}
+            error={errors.maxChars?.message}
+            wrapperClassName="max-w-48"
+          />
         )}
       </section>
 

@@ -48,7 +48,10 @@ export const ACTION_LABELS: Record<Action, string> = { block: "Block", flag: "Fl
 
 export const PII_ENTITY_LABELS: Record<PiiEntity, string> = { email: "Email addresses", phone: "Phone numbers", card: "Card numbers", iban: "IBANs" };
 export const PII_MODE_INFO: Record<PiiMode, { label: string; description: string }> = {
-  mask: { label: "Mask", description: "Replace what is found with [EMAIL], [PHONE], [CARD] or [IBAN] before passing the text on (with flag, the call goes on masked)." },
+  mask: {
+    label: "Mask",
+    description: "Replace what is found with [EMAIL], [PHONE], [CARD] or [IBAN] before passing the text on (with flag, the call goes on masked).",
+  },
   detect: { label: "Detect", description: "Leave the text as it is; only report what is found." },
 };
 
@@ -109,7 +112,16 @@ export const NEW_GUARDRAIL: GuardrailValues = {
 
 export function guardrailValues(row: GuardrailRow | null): GuardrailValues {
   if (!row) return { ...NEW_GUARDRAIL };
-  const values: GuardrailValues = { ...NEW_GUARDRAIL, name: row.name, description: row.description, stage: row.stage, action: row.action, promptName: row.promptName ?? "", environment: row.environment ?? "", enabled: row.enabled };
+  const values: GuardrailValues = {
+    ...NEW_GUARDRAIL,
+    name: row.name,
+    description: row.description,
+    stage: row.stage,
+    action: row.action,
+    promptName: row.promptName ?? "",
+    environment: row.environment ?? "",
+    enabled: row.enabled,
+  };
   // Stored, so a rule saved before today's pattern checks still opens for editing.
   const parsed = storedGuardrailConfig.safeParse(row.config);
   if (!parsed.success) return values;
@@ -203,8 +215,18 @@ export const guardrailForm = z
       ctx.addIssue({ code: "custom", path: [field], message });
       return z.NEVER;
     };
-    if (isOutputOnly(v.kind) && v.stage === "input") ctx.addIssue({ code: "custom", path: ["stage"], message: `A ${kindLabel(v.kind)} guardrail checks the model's reply: use the output stage` });
+    if (isOutputOnly(v.kind) && v.stage === "input")
+      ctx.addIssue({ code: "custom", path: ["stage"], message: `A ${kindLabel(v.kind)} guardrail checks the model's reply: use the output stage` });
     const config = configOf(v, problem);
-    return { name: v.name, description: v.description, stage: v.stage, action: v.action, config, promptName: scopeValue(v.promptName), environment: scopeValue(v.environment), enabled: v.enabled };
+    return {
+      name: v.name,
+      description: v.description,
+      stage: v.stage,
+      action: v.action,
+      config,
+      promptName: scopeValue(v.promptName),
+      environment: scopeValue(v.environment),
+      enabled: v.enabled,
+    };
   })
   .pipe(guardrailInput);

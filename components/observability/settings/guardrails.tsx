@@ -40,7 +40,11 @@ export function Guardrails({ orgSlug, projectSlug, projectName, canManage }: Pro
       query={list}
       what="guardrails"
       invalidates={[trpc.guardrails.list.queryKey()]}
-      empty={{ icon: <ShieldCheckIcon />, title: "No guardrails", description: canManage ? "Add one to keep personal data from model providers or to hold replies to a shape." : "Owners and admins can add guardrails." }}
+      empty={{
+        icon: <ShieldCheckIcon />,
+        title: "No guardrails",
+        description: canManage ? "Add one to keep personal data from model providers or to hold replies to a shape." : "Owners and admins can add guardrails.",
+      }}
       caption={`Guardrails of ${projectName}`}
       rowKey={(g) => g.id}
       notice={enabled.notice}
@@ -65,19 +69,26 @@ export function Guardrails({ orgSlug, projectSlug, projectName, canManage }: Pro
           ),
         },
         { header: "Stage", className: "whitespace-nowrap", cell: (g) => STAGE_LABELS[g.stage] },
-        { header: "Action", cell: (g) => (g.action === "block" ? <Badge tone="danger">{ACTION_LABELS.block}</Badge> : <Badge tone="warning">{ACTION_LABELS.flag}</Badge>) },
+        {
+          header: "Action",
+          cell: (g) => (g.action === "block" ? <Badge tone="danger">{ACTION_LABELS.block}</Badge> : <Badge tone="warning">{ACTION_LABELS.flag}</Badge>),
+        },
         { header: "Scope", cell: (g) => <ScopeCell promptName={g.promptName} environment={g.environment} /> },
         enabled.column,
       ]}
       actions={
         canManage
-          ? editAndDelete<Guardrail>((g) => g.name, remove, (g) => ({
-              title: `Delete ${g.name}?`,
-              confirmLabel: "Delete guardrail",
-              body: <p>The gateway stops running this check on new calls. Traces it already flagged or blocked keep their record.</p>,
-              run: () => remove.mutateAsync({ ...ref, id: g.id }),
-              done: `${g.name} was deleted`,
-            }))
+          ? editAndDelete<Guardrail>(
+              (g) => g.name,
+              remove,
+              (g) => ({
+                title: `Delete ${g.name}?`,
+                confirmLabel: "Delete guardrail",
+                body: <p>The gateway stops running this check on new calls. Traces it already flagged or blocked keep their record.</p>,
+                run: () => remove.mutateAsync({ ...ref, id: g.id }),
+                done: `${g.name} was deleted`,
+              }),
+            )
           : []
       }
       dialog={({ row, open, close, saved }) => (
@@ -109,5 +120,14 @@ export function Guardrails({ orgSlug, projectSlug, projectName, canManage }: Pro
 
 /** A stored guardrail as the update procedure's input (its config was validated when saved). */
 function inputOf(g: Guardrail): GuardrailInput {
-  return { name: g.name, description: g.description, stage: g.stage, action: g.action, config: g.config as GuardrailInput["config"], promptName: g.promptName, environment: g.environment, enabled: g.enabled };
+  return {
+    name: g.name,
+    description: g.description,
+    stage: g.stage,
+    action: g.action,
+    config: g.config as GuardrailInput["config"],
+    promptName: g.promptName,
+    environment: g.environment,
+    enabled: g.enabled,
+  };
 }

@@ -2,7 +2,16 @@ import { describe, expect, it } from "vitest";
 import { placedZodResolver } from "@/components/lib/form-errors";
 import { parseWhole, percentText, percentToRate, rateToPercent } from "./model";
 import { ROUTING_PLACEMENT, routingForm, routingValues, type RoutingValues } from "./routing-model";
-import { configSummary, GUARDRAIL_PLACEMENT, guardrailForm, guardrailValues, NEW_GUARDRAIL, patternLines, type GuardrailRow, type GuardrailValues } from "./guardrail-model";
+import {
+  configSummary,
+  GUARDRAIL_PLACEMENT,
+  guardrailForm,
+  guardrailValues,
+  NEW_GUARDRAIL,
+  patternLines,
+  type GuardrailRow,
+  type GuardrailValues,
+} from "./guardrail-model";
 
 describe("sample rates as percentages", () => {
   it("shows rates without float noise", () => {
@@ -45,7 +54,9 @@ describe("the retention and routing form", () => {
   }
   it("sends the stored settings back as they were, empty choices as null", async () => {
     expect((await checkRouting(routingValues(stored))).input).toEqual(stored);
-    expect((await checkRouting({ ...routingValues(stored), gatewayConnectionId: a, fallbackConnectionId: b, fallbackModel: "  gpt-4o  " })).input).toMatchObject({ gatewayConnectionId: a, fallbackConnectionId: b, fallbackModel: "gpt-4o" });
+    expect(
+      (await checkRouting({ ...routingValues(stored), gatewayConnectionId: a, fallbackConnectionId: b, fallbackModel: "  gpt-4o  " })).input,
+    ).toMatchObject({ gatewayConnectionId: a, fallbackConnectionId: b, fallbackModel: "gpt-4o" });
   });
   it("names every problem on its field at once, worded with the field's label", async () => {
     const { errors } = await checkRouting({ retentionDays: "3.5", gatewayConnectionId: a, fallbackConnectionId: a, fallbackModel: "", gatewayTimeoutMs: "" });
@@ -64,7 +75,9 @@ describe("the retention and routing form", () => {
 /** The guardrail form as the dialog checks it: the input it sends, or each field's message. */
 async function checkGuardrail(values: GuardrailValues) {
   const result = await placedZodResolver(guardrailForm, GUARDRAIL_PLACEMENT)(values, undefined, { fields: {}, shouldUseNativeValidation: false });
-  const errors: Record<string, string | undefined> = Object.fromEntries(Object.entries(result.errors).map(([field, error]) => [field, (error as { message?: string }).message]));
+  const errors: Record<string, string | undefined> = Object.fromEntries(
+    Object.entries(result.errors).map(([field, error]) => [field, (error as { message?: string }).message]),
+  );
   return { input: Object.keys(errors).length ? null : result.values, errors };
 }
 
@@ -72,7 +85,14 @@ describe("the guardrail form", () => {
   it("builds a PII guardrail scoped to everything", async () => {
     const checked = await checkGuardrail({ ...NEW_GUARDRAIL, name: "No cards", entities: ["card"] });
     expect(checked.errors).toEqual({});
-    expect(checked.input).toMatchObject({ name: "No cards", stage: "input", action: "block", config: { kind: "pii", entities: ["card"], mode: "detect" }, promptName: null, environment: null });
+    expect(checked.input).toMatchObject({
+      name: "No cards",
+      stage: "input",
+      action: "block",
+      config: { kind: "pii", entities: ["card"], mode: "detect" },
+      promptName: null,
+      environment: null,
+    });
   });
   it("reports JSON syntax on the schema field", async () => {
     const checked = await checkGuardrail({ ...NEW_GUARDRAIL, name: "Shape", kind: "json_schema", stage: "output", schema: "{ not json" });
@@ -88,7 +108,9 @@ describe("the guardrail form", () => {
   });
   it("requires a name and a whole number of characters", async () => {
     expect((await checkGuardrail({ ...NEW_GUARDRAIL })).errors).toEqual({ name: "Name is required" });
-    expect((await checkGuardrail({ ...NEW_GUARDRAIL, name: "Short", kind: "max_length", maxChars: "1.5" })).errors).toEqual({ maxChars: "Maximum characters must be a whole number" });
+    expect((await checkGuardrail({ ...NEW_GUARDRAIL, name: "Short", kind: "max_length", maxChars: "1.5" })).errors).toEqual({
+      maxChars: "Maximum characters must be a whole number",
+    });
   });
   it("places the server's errors about the config on the control that holds it", () => {
     expect(GUARDRAIL_PLACEMENT.fieldOf?.("config.schema")).toBe("schema");
@@ -115,7 +137,14 @@ describe("the guardrail form", () => {
       enabled: false,
     };
     const values = guardrailValues(row);
-    expect(values).toMatchObject({ kind: "regex_deny", patterns: "a+\nb", caseInsensitive: false, promptName: "support/reply", environment: "", enabled: false });
+    expect(values).toMatchObject({
+      kind: "regex_deny",
+      patterns: "a+\nb",
+      caseInsensitive: false,
+      promptName: "support/reply",
+      environment: "",
+      enabled: false,
+    });
     expect((await checkGuardrail(values)).input).toMatchObject({ config: row.config, promptName: "support/reply", environment: null, enabled: false });
     expect(configSummary(row.config)).toBe("2 patterns");
   });

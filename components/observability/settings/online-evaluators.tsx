@@ -30,7 +30,13 @@ function kindLabel(kind: string): string {
   return EVALUATOR_KIND_INFO[kind as EvaluatorKind]?.label ?? kind;
 }
 
-export function OnlineEvaluators({ orgSlug, projectSlug, projectName, canManage, canReadEvaluators }: ProjectRef & { projectName: string; canManage: boolean; canReadEvaluators: boolean }) {
+export function OnlineEvaluators({
+  orgSlug,
+  projectSlug,
+  projectName,
+  canManage,
+  canReadEvaluators,
+}: ProjectRef & { projectName: string; canManage: boolean; canReadEvaluators: boolean }) {
   const trpc = useTRPC();
   const ref = { orgSlug, projectSlug };
   const list = useQuery(trpc.onlineEvaluators.list.queryOptions(ref));
@@ -44,7 +50,16 @@ export function OnlineEvaluators({ orgSlug, projectSlug, projectName, canManage,
     canManage,
     name: (o) => o.evaluator.name,
     mutation: toggle,
-    toggle: (o, enabled) => toggle.mutateAsync({ ...ref, id: o.id, evaluator: o.evaluator.name, sampleRate: o.sampleRate, promptName: o.promptName, environment: o.environment, enabled }),
+    toggle: (o, enabled) =>
+      toggle.mutateAsync({
+        ...ref,
+        id: o.id,
+        evaluator: o.evaluator.name,
+        sampleRate: o.sampleRate,
+        promptName: o.promptName,
+        environment: o.environment,
+        enabled,
+      }),
     failure: "Could not change the evaluator",
   });
 
@@ -58,7 +73,11 @@ export function OnlineEvaluators({ orgSlug, projectSlug, projectName, canManage,
       query={list}
       what="online evaluators"
       invalidates={[trpc.onlineEvaluators.list.queryKey()]}
-      empty={{ icon: <FlaskIcon />, title: "No online evaluators", description: canManage ? "Add one to score production traffic continuously." : "Owners and admins can add online evaluators." }}
+      empty={{
+        icon: <FlaskIcon />,
+        title: "No online evaluators",
+        description: canManage ? "Add one to score production traffic continuously." : "Owners and admins can add online evaluators.",
+      }}
       caption={`Online evaluators of ${projectName}`}
       rowKey={(o) => o.id}
       notice={enabled.notice}
@@ -89,18 +108,22 @@ export function OnlineEvaluators({ orgSlug, projectSlug, projectName, canManage,
       ]}
       actions={
         canManage
-          ? editAndDelete<OnlineEvaluatorRow>((o) => `${o.evaluator.name} (${o.promptName ?? "all prompts"}, ${o.environment ?? "all environments"})`, remove, (o) => ({
-              title: "Delete this online evaluator?",
-              confirmLabel: "Delete online evaluator",
-              body: (
-                <p>
-                  <span className="font-mono text-zinc-900">{o.evaluator.name}</span> stops scoring {o.promptName ?? "all prompts"} in {o.environment ?? "all environments"}. Scores it already wrote stay on
-                  their traces.
-                </p>
-              ),
-              run: () => remove.mutateAsync({ ...ref, id: o.id }),
-              done: `${o.evaluator.name} no longer scores production traffic`,
-            }))
+          ? editAndDelete<OnlineEvaluatorRow>(
+              (o) => `${o.evaluator.name} (${o.promptName ?? "all prompts"}, ${o.environment ?? "all environments"})`,
+              remove,
+              (o) => ({
+                title: "Delete this online evaluator?",
+                confirmLabel: "Delete online evaluator",
+                body: (
+                  <p>
+                    <span className="font-mono text-zinc-900">{o.evaluator.name}</span> stops scoring {o.promptName ?? "all prompts"} in{" "}
+                    {o.environment ?? "all environments"}. Scores it already wrote stay on their traces.
+                  </p>
+                ),
+                run: () => remove.mutateAsync({ ...ref, id: o.id }),
+                done: `${o.evaluator.name} no longer scores production traffic`,
+              }),
+            )
           : []
       }
       dialog={({ row, open, close, saved }) => (
@@ -141,7 +164,13 @@ const onlineEvaluatorForm = z
 
 function valuesOf(row: OnlineEvaluatorRow | null): z.input<typeof onlineEvaluatorForm> {
   return row
-    ? { evaluator: row.evaluator.name, sampleRate: rateToPercent(row.sampleRate), promptName: row.promptName ?? "", environment: row.environment ?? "", enabled: row.enabled }
+    ? {
+        evaluator: row.evaluator.name,
+        sampleRate: rateToPercent(row.sampleRate),
+        promptName: row.promptName ?? "",
+        environment: row.environment ?? "",
+        enabled: row.enabled,
+      }
     : { evaluator: "", sampleRate: "10", promptName: "", environment: "", enabled: true };
 }
 
@@ -155,7 +184,10 @@ function OnlineEvaluatorForm({
   save,
 }: ProjectRef & FormProps<OnlineEvaluatorInput> & { row: OnlineEvaluatorRow | null; evaluators: EvaluatorOption[]; evaluatorsLoading: boolean }) {
   const { form, onSubmit } = useZodForm({ schema: onlineEvaluatorForm, placement: { labels: LABELS }, defaultValues: valuesOf(row), formId, save });
-  const { register, formState: { errors } } = form;
+  const {
+    register,
+    formState: { errors },
+  } = form;
   const [evaluator, promptName, environment] = useWatch({ control: form.control, name: ["evaluator", "promptName", "environment"] });
   const selected = evaluators.find((e) => e.name === evaluator);
   const options = evaluator && !selected ? [{ name: evaluator, kind: "", description: "", config: null }, ...evaluators] : evaluators;
@@ -196,7 +228,8 @@ function OnlineEvaluatorForm({
       </Select>
       {selected && needsReference(selected) ? (
         <Alert tone="warning" title="This evaluator compares with an expected output">
-          Production generations have none, so its scores would fail. Choose a reference-free evaluator: an LLM judge, valid JSON, JSON Schema, regex, length, latency or cost (or contains with a fixed text).
+          Production generations have none, so its scores would fail. Choose a reference-free evaluator: an LLM judge, valid JSON, JSON Schema, regex, length,
+          latency or cost (or contains with a fixed text).
         </Alert>
       ) : null}
       <SampleRateField field={register("sampleRate")} error={errors.sampleRate?.message} hint="1 to 100: the share of matching generations scored." />

@@ -36,7 +36,14 @@ export function RoutingSettings(props: Props) {
 }
 
 /** The form, from the stored settings; saving makes the saved settings its new starting point. */
-function RoutingForm({ orgSlug, projectSlug, canManage, canReadProviders, stored, setStatus }: Props & { stored: TelemetrySettingsInput; setStatus: (status: string) => void }) {
+function RoutingForm({
+  orgSlug,
+  projectSlug,
+  canManage,
+  canReadProviders,
+  stored,
+  setStatus,
+}: Props & { stored: TelemetrySettingsInput; setStatus: (status: string) => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const formId = useId();
@@ -88,13 +95,16 @@ function RoutingForm({ orgSlug, projectSlug, canManage, canReadProviders, stored
           value={gatewayConnectionId /* controlled: the selected option is replaced when the connections arrive */}
           hint={
             <>
-              Where plain model names (<code className="font-mono">model: &quot;gpt-4o-mini&quot;</code>) go. Deployed prompts (<code className="font-mono">prompt:&lt;name&gt;@&lt;label&gt;</code>) use their own
-              prompt&apos;s connection. Without one, plain model names are refused.
+              Where plain model names (<code className="font-mono">model: &quot;gpt-4o-mini&quot;</code>) go. Deployed prompts (
+              <code className="font-mono">prompt:&lt;name&gt;@&lt;label&gt;</code>) use their own prompt&apos;s connection. Without one, plain model names are
+              refused.
             </>
           }
         >
           <option value="">None: only deployed prompts</option>
-          {gatewayConnectionId && !nameOf(gatewayConnectionId) ? <option value={gatewayConnectionId}>{providers.isPending && canReadProviders ? "Loading…" : "A connection that no longer exists"}</option> : null}
+          {gatewayConnectionId && !nameOf(gatewayConnectionId) ? (
+            <option value={gatewayConnectionId}>{providers.isPending && canReadProviders ? "Loading…" : "A connection that no longer exists"}</option>
+          ) : null}
           {connections.map((c) => (
             <option key={c.id} value={c.id}>
               {c.name}
@@ -133,7 +143,9 @@ function RoutingForm({ orgSlug, projectSlug, canManage, canReadProviders, stored
           }
         >
           <option value="">No fallback</option>
-          {fallbackConnectionId && !nameOf(fallbackConnectionId) ? <option value={fallbackConnectionId}>{providers.isPending && canReadProviders ? "Loading…" : "A connection that no longer exists"}</option> : null}
+          {fallbackConnectionId && !nameOf(fallbackConnectionId) ? (
+            <option value={fallbackConnectionId}>{providers.isPending && canReadProviders ? "Loading…" : "A connection that no longer exists"}</option>
+          ) : null}
           {connections.map((c) => (
             <option key={c.id} value={c.id}>
               {c.name}

@@ -6,7 +6,20 @@ import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import type { UseFormRegisterReturn } from "react-hook-form";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Badge, cn, type Column, type Confirmation, type ConfirmMutation, deleteAction, editAction, Input, type RowAction, SectionCard, Select } from "@/components/ui";
+import {
+  Alert,
+  Badge,
+  cn,
+  type Column,
+  type Confirmation,
+  type ConfirmMutation,
+  deleteAction,
+  editAction,
+  Input,
+  type RowAction,
+  SectionCard,
+  Select,
+} from "@/components/ui";
 import { errorInfo } from "@/components/lib/errors";
 import { ALL_ENVIRONMENTS, ALL_PROMPTS } from "./model";
 
@@ -20,11 +33,30 @@ export type SelectField = UseFormRegisterReturn & { value: string; error?: strin
 
 /** A share of traffic as a percentage (the form turns it into a rate with percentText). */
 export function SampleRateField({ field, error, hint }: { field: UseFormRegisterReturn; error?: string; hint: ReactNode }) {
-  return <Input label="Sample rate (%)" type="number" inputMode="decimal" min={1} max={100} step="any" {...field} error={error} wrapperClassName="max-w-48" hint={hint} />;
+  return (
+    <Input
+      label="Sample rate (%)"
+      type="number"
+      inputMode="decimal"
+      min={1}
+      max={100}
+      step="any"
+      {...field}
+      error={error}
+      wrapperClassName="max-w-48"
+      hint={hint}
+    />
+  );
 }
 
 /** The prompt and environment a rule applies to; "" stands for "all". */
-export function ScopeFields({ orgSlug, projectSlug, prompt, environment, promptHint }: ProjectRef & { prompt: SelectField; environment: SelectField; promptHint?: ReactNode }) {
+export function ScopeFields({
+  orgSlug,
+  projectSlug,
+  prompt,
+  environment,
+  promptHint,
+}: ProjectRef & { prompt: SelectField; environment: SelectField; promptHint?: ReactNode }) {
   const trpc = useTRPC();
   const prompts = useQuery(trpc.prompts.list.queryOptions({ orgSlug, projectSlug, limit: 200 }));
   const environments = useQuery(trpc.environments.list.queryOptions({ orgSlug, projectSlug }));
@@ -75,7 +107,19 @@ export function ScopeCell({ promptName, environment }: { promptName: string | nu
  * Whether a rule is on: a switch for those who may change it, a badge for everyone else.
  * `name` makes the switch's accessible name ("<name> enabled").
  */
-export function EnabledSwitch({ name, enabled, canManage, pending, onToggle }: { name: string; enabled: boolean; canManage: boolean; pending?: boolean; onToggle: (next: boolean) => void }) {
+export function EnabledSwitch({
+  name,
+  enabled,
+  canManage,
+  pending,
+  onToggle,
+}: {
+  name: string;
+  enabled: boolean;
+  canManage: boolean;
+  pending?: boolean;
+  onToggle: (next: boolean) => void;
+}) {
   if (!canManage) return enabled ? <Badge tone="success">Enabled</Badge> : <Badge tone="outline">Disabled</Badge>;
   return (
     <button
@@ -87,7 +131,10 @@ export function EnabledSwitch({ name, enabled, canManage, pending, onToggle }: {
       onClick={() => onToggle(!enabled)}
       className="group inline-flex items-center gap-2 rounded-md py-0.5 text-xs text-zinc-600 disabled:cursor-wait disabled:opacity-60"
     >
-      <span aria-hidden="true" className={cn("relative inline-flex h-4 w-7 shrink-0 items-center rounded-full transition-colors", enabled ? "bg-accent" : "bg-zinc-300")}>
+      <span
+        aria-hidden="true"
+        className={cn("relative inline-flex h-4 w-7 shrink-0 items-center rounded-full transition-colors", enabled ? "bg-accent" : "bg-zinc-300")}
+      >
         <span className={cn("absolute size-3 rounded-full bg-white shadow-xs transition-transform", enabled ? "translate-x-3.5" : "translate-x-0.5")} />
       </span>
       <span aria-hidden="true">{enabled ? "On" : "Off"}</span>
@@ -155,7 +202,21 @@ export type RadioOption<V extends string> = { value: V; label: string; descripti
  * an error under it. Each option's description is its accessible description, so its name stays
  * the short label.
  */
-export function RadioGroup<V extends string>({ legend, idPrefix, options, field, error, className }: { legend: ReactNode; idPrefix: string; options: readonly RadioOption<V>[]; field: UseFormRegisterReturn; error?: string; className?: string }) {
+export function RadioGroup<V extends string>({
+  legend,
+  idPrefix,
+  options,
+  field,
+  error,
+  className,
+}: {
+  legend: ReactNode;
+  idPrefix: string;
+  options: readonly RadioOption<V>[];
+  field: UseFormRegisterReturn;
+  error?: string;
+  className?: string;
+}) {
   const errorId = `${idPrefix}-error`;
   return (
     <fieldset aria-describedby={error ? errorId : undefined} className={cn("flex flex-col gap-2", className)}>

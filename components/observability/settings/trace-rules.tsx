@@ -17,7 +17,11 @@ import { editAndDelete, enabledToggle, SampleRateField, RadioGroup, ScopeCell, S
 export type TraceRuleRow = RouterOutputs["traceRules"]["list"][number];
 
 const KIND_NAMES = Object.keys(TRACE_RULE_KINDS) as TraceRuleKind[];
-const KIND_LABELS: Record<TraceRuleKind, string> = { negative_feedback: "Negative feedback", score_below: "Score below a threshold", random_sample: "Random sample" };
+const KIND_LABELS: Record<TraceRuleKind, string> = {
+  negative_feedback: "Negative feedback",
+  score_below: "Score below a threshold",
+  random_sample: "Random sample",
+};
 
 /** What sends a trace, in a few words: "user-feedback thumbs-down or ≤ 2", "helpfulness < 3", "5 % of traces". */
 export function ruleCondition(rule: Pick<TraceRuleRow, "kind" | "scoreName" | "threshold" | "sampleRate">): string {
@@ -53,7 +57,11 @@ export function TraceRules({ orgSlug, projectSlug, projectName, canManage }: Pro
       query={list}
       what="rules"
       invalidates={[trpc.traceRules.list.queryKey()]}
-      empty={{ icon: <ClipboardCheckIcon />, title: "No routing rules", description: canManage ? "Add one to review what production users disliked." : "Owners and admins can add rules." }}
+      empty={{
+        icon: <ClipboardCheckIcon />,
+        title: "No routing rules",
+        description: canManage ? "Add one to review what production users disliked." : "Owners and admins can add rules.",
+      }}
       caption={`Trace routing rules of ${projectName}`}
       rowKey={(r) => r.id}
       notice={enabled.notice}
@@ -71,7 +79,10 @@ export function TraceRules({ orgSlug, projectSlug, projectName, canManage }: Pro
         {
           header: "Queue",
           cell: (r) => (
-            <Link href={`/o/${orgSlug}/p/${projectSlug}/reviews/${encodeURIComponent(r.queue.name)}`} className="text-zinc-800 underline-offset-2 hover:underline">
+            <Link
+              href={`/o/${orgSlug}/p/${projectSlug}/reviews/${encodeURIComponent(r.queue.name)}`}
+              className="text-zinc-800 underline-offset-2 hover:underline"
+            >
               {r.queue.name}
             </Link>
           ),
@@ -81,17 +92,21 @@ export function TraceRules({ orgSlug, projectSlug, projectName, canManage }: Pro
       ]}
       actions={
         canManage
-          ? editAndDelete<TraceRuleRow>((r) => r.name, remove, (r) => ({
-              title: `Delete ${r.name}?`,
-              confirmLabel: "Delete rule",
-              body: (
-                <p>
-                  Traces stop going to <span className="text-zinc-900">{r.queue.name}</span> through this rule. Items it already sent stay in the queue.
-                </p>
-              ),
-              run: () => remove.mutateAsync({ ...ref, id: r.id }),
-              done: `${r.name} was deleted`,
-            }))
+          ? editAndDelete<TraceRuleRow>(
+              (r) => r.name,
+              remove,
+              (r) => ({
+                title: `Delete ${r.name}?`,
+                confirmLabel: "Delete rule",
+                body: (
+                  <p>
+                    Traces stop going to <span className="text-zinc-900">{r.queue.name}</span> through this rule. Items it already sent stay in the queue.
+                  </p>
+                ),
+                run: () => remove.mutateAsync({ ...ref, id: r.id }),
+                done: `${r.name} was deleted`,
+              }),
+            )
           : []
       }
       dialog={({ row, open, close, saved }) => (
@@ -122,15 +137,45 @@ export function TraceRules({ orgSlug, projectSlug, projectName, canManage }: Pro
 }
 
 function inputOf(r: TraceRuleRow): TraceRuleInput {
-  return { name: r.name, kind: r.kind, queue: r.queue.name, scoreName: r.scoreName, threshold: r.threshold, sampleRate: r.sampleRate, promptName: r.promptName, environment: r.environment, enabled: r.enabled };
+  return {
+    name: r.name,
+    kind: r.kind,
+    queue: r.queue.name,
+    scoreName: r.scoreName,
+    threshold: r.threshold,
+    sampleRate: r.sampleRate,
+    promptName: r.promptName,
+    environment: r.environment,
+    enabled: r.enabled,
+  };
 }
 
-const LABELS = { name: "Name", kind: "Kind", queue: "Queue", scoreName: "Score name", threshold: "Threshold", sampleRate: "Sample rate", promptName: "Prompt", environment: "Environment" };
+const LABELS = {
+  name: "Name",
+  kind: "Kind",
+  queue: "Queue",
+  scoreName: "Score name",
+  threshold: "Threshold",
+  sampleRate: "Sample rate",
+  promptName: "Prompt",
+  environment: "Environment",
+};
 /** The form's fields; the sample rate is a percentage, the threshold text. */
-type Values = { name: string; kind: TraceRuleKind; queue: string; scoreName: string; threshold: string; sampleRate: string; promptName: string; environment: string; enabled: boolean };
+type Values = {
+  name: string;
+  kind: TraceRuleKind;
+  queue: string;
+  scoreName: string;
+  threshold: string;
+  sampleRate: string;
+  promptName: string;
+  environment: string;
+  enabled: boolean;
+};
 
 function valuesOf(row: TraceRuleRow | null): Values {
-  if (!row) return { name: "", kind: "negative_feedback", queue: "", scoreName: "", threshold: "", sampleRate: "5", promptName: "", environment: "", enabled: true };
+  if (!row)
+    return { name: "", kind: "negative_feedback", queue: "", scoreName: "", threshold: "", sampleRate: "5", promptName: "", environment: "", enabled: true };
   return {
     name: row.name,
     kind: row.kind,
@@ -172,7 +217,10 @@ function TraceRuleForm({ orgSlug, projectSlug, row, formId, save }: ProjectRef &
   const trpc = useTRPC();
   const queues = useQuery(trpc.reviews.list.queryOptions({ orgSlug, projectSlug }));
   const { form, onSubmit } = useZodForm({ schema: traceRuleForm, placement: { labels: LABELS }, defaultValues: valuesOf(row), formId, save });
-  const { register, formState: { errors } } = form;
+  const {
+    register,
+    formState: { errors },
+  } = form;
   const [kind, queue, promptName, environment] = useWatch({ control: form.control, name: ["kind", "queue", "promptName", "environment"] });
   const queueNames = queues.data?.map((q) => q.name) ?? [];
   if (queue && !queueNames.includes(queue)) queueNames.unshift(queue);
@@ -181,7 +229,14 @@ function TraceRuleForm({ orgSlug, projectSlug, row, formId, save }: ProjectRef &
   return (
     <form id={formId} onSubmit={onSubmit} noValidate aria-label={row ? "Edit rule" : "Add rule"} className="flex flex-col gap-4">
       <FormProblem message={errors.root?.message} />
-      <Input label={LABELS.name} {...register("name")} error={errors.name?.message} maxLength={80} autoComplete="off" placeholder="e.g. Thumbs-down to review" />
+      <Input
+        label={LABELS.name}
+        {...register("name")}
+        error={errors.name?.message}
+        maxLength={80}
+        autoComplete="off"
+        placeholder="e.g. Thumbs-down to review"
+      />
       <RadioGroup
         legend="Sends a trace when"
         idPrefix={`${formId}-kind`}
@@ -213,7 +268,9 @@ function TraceRuleForm({ orgSlug, projectSlug, row, formId, save }: ProjectRef &
             step="any"
             {...register("threshold")}
             error={errors.threshold?.message}
-            hint={feedback ? "Numeric scores at or below it count as negative; empty: only thumbs-down (false) counts." : "Scores strictly below it send the trace."}
+            hint={
+              feedback ? "Numeric scores at or below it count as negative; empty: only thumbs-down (false) counts." : "Scores strictly below it send the trace."
+            }
           />
         </div>
       )}

@@ -10,9 +10,7 @@ import { acceptInvitation, createAccountFromInvitation, declineInvitation, descr
 
 export const accountRouter = createRouter({
   me: authedProcedure("a signed-in user reads their own profile").query(({ ctx }) => ctx.user),
-  organizations: authedProcedure("a signed-in user lists the organizations they belong to").query(({ ctx }) =>
-    listMyOrganizations(ctx.db, ctx.user.id),
-  ),
+  organizations: authedProcedure("a signed-in user lists the organizations they belong to").query(({ ctx }) => listMyOrganizations(ctx.db, ctx.user.id)),
   changePassword: authedProcedure("a signed-in user changes their own password")
     .input(changePasswordInput)
     .mutation(({ ctx, input }) => ctx.audited((w) => changePassword(w, ctx.user.id, input))),

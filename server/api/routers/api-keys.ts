@@ -11,14 +11,10 @@ export const apiKeysRouter = createRouter({
   list: projectProcedure("apikey:read").query(({ ctx }) => listApiKeys(ctx.db, ctx.project.id)),
   create: projectProcedure("apikey:create")
     .input(apiKeyInput)
-    .mutation(({ ctx, input }) =>
-      ctx.audited((w) => createApiKey(w, { orgId: ctx.org.id, projectId: ctx.project.id, actorUserId: ctx.user.id }, input)),
-    ),
+    .mutation(({ ctx, input }) => ctx.audited((w) => createApiKey(w, { orgId: ctx.org.id, projectId: ctx.project.id, actorUserId: ctx.user.id }, input))),
   revoke: projectProcedure("apikey:revoke")
     .input(z.object({ id }))
-    .mutation(({ ctx, input }) =>
-      ctx.audited((w) => revokeApiKey(w, { orgId: ctx.org.id, projectId: ctx.project.id, actorUserId: ctx.user.id }, input)),
-    ),
+    .mutation(({ ctx, input }) => ctx.audited((w) => revokeApiKey(w, { orgId: ctx.org.id, projectId: ctx.project.id, actorUserId: ctx.user.id }, input))),
   setLimits: projectProcedure("apikey:create")
     .input(apiKeyLimitsInput.extend({ id }))
     .mutation(({ ctx, input }) => ctx.audited((w) => setApiKeyLimits(w, { orgId: ctx.org.id, projectId: ctx.project.id }, input))),

@@ -30,7 +30,8 @@ export const auditRouter = createRouter({
         if (!project) throw new TRPCError({ code: "NOT_FOUND", message: "Project not found" });
         projectId = project.id;
       }
-      if (input.from && input.to && Date.parse(input.from) >= Date.parse(input.to)) throw new TRPCError({ code: "BAD_REQUEST", message: "to: must be after from" });
+      if (input.from && input.to && Date.parse(input.from) >= Date.parse(input.to))
+        throw new TRPCError({ code: "BAD_REQUEST", message: "to: must be after from" });
       const { cursor, limit, project: _p, projectSlug: _s, ...filters } = input;
       const clean = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && v !== "")) as typeof filters;
       return listAuditEvents(ctx.db, ctx.org.id, { ...clean, projectId }, { cursor, limit });
@@ -45,7 +46,10 @@ export const auditRouter = createRouter({
   /** Synchronous verification (small chains; the CLI and tests). The panel uses verifyNow. */
   verify: orgProcedure("audit:read").query(({ ctx }) => verifyAuditChain(ctx.db, ctx.org.id)),
   /** Head, the latest verification (with progress while it runs), latest checkpoint, retention, public key. */
-  status: orgProcedure("audit:read").query(async ({ ctx }) => ({ ...(await chainStatus(ctx.db, ctx.org.id)), verifier: { fileName: "keel-verify.mjs", sha256: KEEL_VERIFY_SHA256 } })),
+  status: orgProcedure("audit:read").query(async ({ ctx }) => ({
+    ...(await chainStatus(ctx.db, ctx.org.id)),
+    verifier: { fileName: "keel-verify.mjs", sha256: KEEL_VERIFY_SHA256 },
+  })),
   /** Starts a background verification of the whole chain (audited). */
   verifyNow: orgProcedure("audit:read").mutation(({ ctx }) => ctx.audited((w) => startVerification(w, ctx.org.id))),
   /** Finished exports with their manifest facts, newest first. */

@@ -46,7 +46,14 @@ export const datasetsRouter = createRouter({
     .query(({ ctx, input }) => getDataset(ctx.db, ctx.project.id, input.name)),
 
   create: projectProcedure("dataset:write")
-    .input(z.object({ name: datasetName, description: text(2000).default(""), inputSchema: jsonSchemaDocument.optional(), expectedSchema: jsonSchemaDocument.optional() }))
+    .input(
+      z.object({
+        name: datasetName,
+        description: text(2000).default(""),
+        inputSchema: jsonSchemaDocument.optional(),
+        expectedSchema: jsonSchemaDocument.optional(),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
       const dataset = await ctx.audited((w) => createDataset(w, { orgId: ctx.org.id, projectId: ctx.project.id }, input));
       return { id: dataset.id, name: dataset.name };
@@ -65,7 +72,11 @@ export const datasetsRouter = createRouter({
     .mutation(async ({ ctx, input }) => {
       const { id: datasetId } = await datasetByName(ctx.db, ctx.project.id, input.name);
       const updated = await ctx.audited((w) =>
-        updateDataset(w, { orgId: ctx.org.id, projectId: ctx.project.id }, { id: datasetId, name: input.newName, description: input.description, inputSchema: input.inputSchema, expectedSchema: input.expectedSchema }),
+        updateDataset(
+          w,
+          { orgId: ctx.org.id, projectId: ctx.project.id },
+          { id: datasetId, name: input.newName, description: input.description, inputSchema: input.inputSchema, expectedSchema: input.expectedSchema },
+        ),
       );
       return { name: updated.name };
     }),
@@ -74,7 +85,9 @@ export const datasetsRouter = createRouter({
     .input(z.object({ name: datasetName, archived: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
       const { id: datasetId } = await datasetByName(ctx.db, ctx.project.id, input.name);
-      const updated = await ctx.audited((w) => setDatasetArchived(w, { orgId: ctx.org.id, projectId: ctx.project.id }, { id: datasetId, archived: input.archived }));
+      const updated = await ctx.audited((w) =>
+        setDatasetArchived(w, { orgId: ctx.org.id, projectId: ctx.project.id }, { id: datasetId, archived: input.archived }),
+      );
       return { name: updated.name, archived: updated.archivedAt !== null };
     }),
 
@@ -115,7 +128,16 @@ export const datasetsRouter = createRouter({
     .query(async ({ ctx, input }) => versionTags(ctx.db, await datasetByName(ctx.db, ctx.project.id, input.name), input.version)),
 
   diff: projectProcedure("dataset:read")
-    .input(z.object({ name: datasetName, from: datasetVersionNumber, to: datasetVersionNumber, page, pageSize, kind: z.enum(["added", "removed", "changed"]).optional() }))
+    .input(
+      z.object({
+        name: datasetName,
+        from: datasetVersionNumber,
+        to: datasetVersionNumber,
+        page,
+        pageSize,
+        kind: z.enum(["added", "removed", "changed"]).optional(),
+      }),
+    )
     .query(async ({ ctx, input }) => diffVersions(ctx.db, await datasetByName(ctx.db, ctx.project.id, input.name), input)),
 
   /** The pre-run check: which items of a dataset version lack a prompt version's variables, which defaults cover, which will fail. */
@@ -132,7 +154,10 @@ export const datasetsRouter = createRouter({
     .input(
       z.object({
         name: datasetName,
-        items: z.array(itemContent).min(1, "add at least one item").max(MAX_ITEMS_PER_ADD, `may add at most ${MAX_ITEMS_PER_ADD} items at once; import a file for more`),
+        items: z
+          .array(itemContent)
+          .min(1, "add at least one item")
+          .max(MAX_ITEMS_PER_ADD, `may add at most ${MAX_ITEMS_PER_ADD} items at once; import a file for more`),
         message: changeMessage,
         // People add items by hand or from the playground; other sources are recorded by the server.
         source: z.object({ type: z.enum(["manual", "playground"]), ref: text(300).nullable().default(null) }).default({ type: "manual", ref: null }),
@@ -140,25 +165,33 @@ export const datasetsRouter = createRouter({
     )
     .mutation(async ({ ctx, input }) => {
       const { id: datasetId } = await datasetByName(ctx.db, ctx.project.id, input.name);
-      return ctx.audited((w) => addItems(w, { orgId: ctx.org.id, projectId: ctx.project.id }, { datasetId, items: input.items, source: input.source, message: input.message }));
+      return ctx.audited((w) =>
+        addItems(w, { orgId: ctx.org.id, projectId: ctx.project.id }, { datasetId, items: input.items, source: input.source, message: input.message }),
+      );
     }),
 
   updateItem: projectProcedure("dataset:write")
     .input(z.object({ name: datasetName, itemId: id, content: itemContent, message: changeMessage }))
     .mutation(async ({ ctx, input }) => {
       const { id: datasetId } = await datasetByName(ctx.db, ctx.project.id, input.name);
-      return ctx.audited((w) => updateItem(w, { orgId: ctx.org.id, projectId: ctx.project.id }, { datasetId, itemId: input.itemId, content: input.content, message: input.message }));
+      return ctx.audited((w) =>
+        updateItem(w, { orgId: ctx.org.id, projectId: ctx.project.id }, { datasetId, itemId: input.itemId, content: input.content, message: input.message }),
+      );
     }),
 
   archiveItems: projectProcedure("dataset:write")
     .input(z.object({ name: datasetName, itemIds, message: changeMessage }))
     .mutation(async ({ ctx, input }) => {
       const { id: datasetId } = await datasetByName(ctx.db, ctx.project.id, input.name);
-      return ctx.audited((w) => archiveItems(w, { orgId: ctx.org.id, projectId: ctx.project.id }, { datasetId, itemIds: input.itemIds, message: input.message }));
+      return ctx.audited((w) =>
+        archiveItems(w, { orgId: ctx.org.id, projectId: ctx.project.id }, { datasetId, itemIds: input.itemIds, message: input.message }),
+      );
     }),
 
   tagItems: projectProcedure("dataset:write")
-    .input(z.object({ name: datasetName, itemIds, add: z.array(itemTag).max(20).default([]), remove: z.array(itemTag).max(20).default([]), message: changeMessage }))
+    .input(
+      z.object({ name: datasetName, itemIds, add: z.array(itemTag).max(20).default([]), remove: z.array(itemTag).max(20).default([]), message: changeMessage }),
+    )
     .mutation(async ({ ctx, input }) => {
       const { id: datasetId } = await datasetByName(ctx.db, ctx.project.id, input.name);
       return ctx.audited((w) => tagItems(w, { orgId: ctx.org.id, projectId: ctx.project.id }, { datasetId, ...input }));
@@ -174,6 +207,12 @@ export const datasetsRouter = createRouter({
     .input(z.object({ name: datasetName, operation: bulkFieldOperation, itemIds: itemIds.optional(), message: changeMessage }))
     .mutation(async ({ ctx, input }) => {
       const { id: datasetId } = await datasetByName(ctx.db, ctx.project.id, input.name);
-      return ctx.audited((w) => bulkEditItems(w, { orgId: ctx.org.id, projectId: ctx.project.id }, { datasetId, operation: input.operation, itemIds: input.itemIds, message: input.message }));
+      return ctx.audited((w) =>
+        bulkEditItems(
+          w,
+          { orgId: ctx.org.id, projectId: ctx.project.id },
+          { datasetId, operation: input.operation, itemIds: input.itemIds, message: input.message },
+        ),
+      );
     }),
 });

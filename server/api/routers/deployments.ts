@@ -41,7 +41,13 @@ export const deploymentsRouter = createRouter({
     .query(({ ctx, input }) => deployedAt(ctx.db, ctx.project.id, input)),
   /** The gate a promotion of this version would meet, before the request is made. */
   gatePreview: projectProcedure("deployment:read")
-    .input(z.object({ prompt: promptName, version: z.number().int("must be a whole number").min(1, "must be 1 or more").max(2_147_483_647), environment: labelName }))
+    .input(
+      z.object({
+        prompt: promptName,
+        version: z.number().int("must be a whole number").min(1, "must be 1 or more").max(2_147_483_647),
+        environment: labelName,
+      }),
+    )
     .query(({ ctx, input }) => previewGate(ctx.db, ctx.project.id, input)),
   rollbackTargets: projectProcedure("deployment:read")
     .input(z.object({ environment: labelName, prompt: promptName }))

@@ -11,7 +11,10 @@ import { promptName } from "../../contracts/prompts";
 
 const runNumber = z.number().int("must be a whole number").min(1, "must be 1 or more").max(2_147_483_647, "is out of range");
 // Configurations are checked by the domain (it names the field); here only their outline.
-const configInput = z.custom<z.input<typeof evaluatorConfig>>((v) => typeof v === "object" && v !== null && "kind" in v, "must be an evaluator configuration with a kind");
+const configInput = z.custom<z.input<typeof evaluatorConfig>>(
+  (v) => typeof v === "object" && v !== null && "kind" in v,
+  "must be an evaluator configuration with a kind",
+);
 
 export const evaluatorsRouter = createRouter({
   list: projectProcedure("evaluation:read")

@@ -20,9 +20,7 @@ export const membersRouter = createRouter({
   invitations: orgProcedure("member:read").query(({ ctx }) => listInvitations(ctx.db, ctx.org.id)),
   invite: orgProcedure("member:create")
     .input(inviteMemberInput)
-    .mutation(({ ctx, input }) =>
-      ctx.audited((w) => inviteMember(w, { orgId: ctx.org.id, actorRole: ctx.role, actorUserId: ctx.user.id }, input)),
-    ),
+    .mutation(({ ctx, input }) => ctx.audited((w) => inviteMember(w, { orgId: ctx.org.id, actorRole: ctx.role, actorUserId: ctx.user.id }, input))),
   reissueInvitation: orgProcedure("member:create")
     .input(z.object({ invitationId: id }))
     .mutation(({ ctx, input }) =>
@@ -40,21 +38,21 @@ export const membersRouter = createRouter({
     ),
   changeRole: orgProcedure("member:update")
     .input(z.object({ userId: id, role }))
-    .mutation(({ ctx, input }) =>
-      ctx.audited((w) => changeMemberRole(w, { orgId: ctx.org.id, actorRole: ctx.role, actorUserId: ctx.user.id }, input)),
-    ),
+    .mutation(({ ctx, input }) => ctx.audited((w) => changeMemberRole(w, { orgId: ctx.org.id, actorRole: ctx.role, actorUserId: ctx.user.id }, input))),
   setProjectRole: orgProcedure("member:update")
     .input(z.object({ projectSlug: slug, userId: id, role: role.nullable() }))
     .mutation(async ({ ctx, input }) => {
       const project = await ctx.db.project.findFirst({ where: { orgId: ctx.org.id, slug: input.projectSlug }, select: { id: true } });
       if (!project) throw new TRPCError({ code: "NOT_FOUND", message: "Project not found" });
       return ctx.audited((w) =>
-        setProjectRole(w, { orgId: ctx.org.id, projectId: project.id, actorRole: ctx.role, actorUserId: ctx.user.id }, { userId: input.userId, role: input.role }),
+        setProjectRole(
+          w,
+          { orgId: ctx.org.id, projectId: project.id, actorRole: ctx.role, actorUserId: ctx.user.id },
+          { userId: input.userId, role: input.role },
+        ),
       );
     }),
   remove: orgProcedure("member:delete")
     .input(z.object({ userId: id }))
-    .mutation(({ ctx, input }) =>
-      ctx.audited((w) => removeMember(w, { orgId: ctx.org.id, actorRole: ctx.role, actorUserId: ctx.user.id }, input)),
-    ),
+    .mutation(({ ctx, input }) => ctx.audited((w) => removeMember(w, { orgId: ctx.org.id, actorRole: ctx.role, actorUserId: ctx.user.id }, input))),
 });

@@ -9,7 +9,13 @@ export const orgsRouter = createRouter({
     .input(newOrganizationInput)
     .mutation(async ({ ctx, input }) => {
       const org = await ctx.audited((w) =>
-        createOrganization(w, { name: input.organizationName, slug: input.organizationSlug, ownerId: ctx.user.id, projectName: input.projectName, projectSlug: input.projectSlug }),
+        createOrganization(w, {
+          name: input.organizationName,
+          slug: input.organizationSlug,
+          ownerId: ctx.user.id,
+          projectName: input.projectName,
+          projectSlug: input.projectSlug,
+        }),
       );
       return { slug: org.slug, name: org.name, projectSlug: input.projectSlug };
     }),
@@ -17,7 +23,11 @@ export const orgsRouter = createRouter({
     ...ctx.org,
     role: ctx.role,
     permissions: permissionsOfRole(ctx.role),
-    projects: await ctx.db.project.findMany({ where: { orgId: ctx.org.id }, orderBy: { name: "asc" }, select: { id: true, slug: true, name: true, createdAt: true } }),
+    projects: await ctx.db.project.findMany({
+      where: { orgId: ctx.org.id },
+      orderBy: { name: "asc" },
+      select: { id: true, slug: true, name: true, createdAt: true },
+    }),
   })),
   createProject: orgProcedure("project:create")
     .input(newProjectInput)

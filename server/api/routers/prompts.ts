@@ -19,7 +19,14 @@ async function promptIdOf(db: ReadDb, projectId: string, name: string): Promise<
 
 export const promptsRouter = createRouter({
   list: projectProcedure("prompt:read")
-    .input(z.object({ search: text(200).trim().optional(), tag: text(40).optional(), cursor: promptName.optional(), limit: z.number().int().min(1).max(200).default(100) }))
+    .input(
+      z.object({
+        search: text(200).trim().optional(),
+        tag: text(40).optional(),
+        cursor: promptName.optional(),
+        limit: z.number().int().min(1).max(200).default(100),
+      }),
+    )
     .query(({ ctx, input }) => listPrompts(ctx.db, ctx.project.id, input)),
 
   get: projectProcedure("prompt:read")

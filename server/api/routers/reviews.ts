@@ -18,7 +18,14 @@ export const reviewsRouter = createRouter({
     .input(z.object({ name: queueName }))
     .query(({ ctx, input }) => getQueue(ctx.db, ctx.project.id, input.name)),
   items: projectProcedure("review:read")
-    .input(z.object({ name: queueName, page: pageNumber.default(1), pageSize: z.union([z.literal(25), z.literal(50), z.literal(100)]).default(25), state: z.enum(["pending", "disagreement", "finalized"]).optional() }))
+    .input(
+      z.object({
+        name: queueName,
+        page: pageNumber.default(1),
+        pageSize: z.union([z.literal(25), z.literal(50), z.literal(100)]).default(25),
+        state: z.enum(["pending", "disagreement", "finalized"]).optional(),
+      }),
+    )
     .query(({ ctx, input }) => queueItems(ctx.db, ctx.project.id, input.name, input)),
   agreement: projectProcedure("review:read")
     .input(z.object({ name: queueName }))
@@ -52,7 +59,12 @@ export const reviewsRouter = createRouter({
         select: z.discriminatedUnion("kind", [
           z.object({ kind: z.literal("all") }),
           z.object({ kind: z.literal("failed"), evaluator: text(100).min(1) }),
-          z.object({ kind: z.literal("sample"), count: z.number().int().min(1).max(100_000).optional(), percent: z.number().min(0.1).max(100).optional(), seed: z.number().int().min(-2_147_483_648).max(2_147_483_647).optional() }),
+          z.object({
+            kind: z.literal("sample"),
+            count: z.number().int().min(1).max(100_000).optional(),
+            percent: z.number().min(0.1).max(100).optional(),
+            seed: z.number().int().min(-2_147_483_648).max(2_147_483_647).optional(),
+          }),
         ]),
       }),
     )

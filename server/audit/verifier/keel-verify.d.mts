@@ -33,7 +33,27 @@ export declare function eventHash(prevHash: string, event: HashedEvent): string;
 export declare function manifestPayload(manifest: object): string;
 export declare function readPublicKey(text: string): KeyObject;
 export declare function keyIdOf(publicKey: KeyObject): string;
-export declare const CSV_COLUMNS: readonly ["seq", "created_at", "org_id", "project_id", "actor_type", "actor_id", "actor_label", "actor_role", "action", "target_type", "target_id", "outcome", "request_id", "ip", "user_agent", "before", "after", "prev_hash", "hash"];
+export declare const CSV_COLUMNS: readonly [
+  "seq",
+  "created_at",
+  "org_id",
+  "project_id",
+  "actor_type",
+  "actor_id",
+  "actor_label",
+  "actor_role",
+  "action",
+  "target_type",
+  "target_id",
+  "outcome",
+  "request_id",
+  "ip",
+  "user_agent",
+  "before",
+  "after",
+  "prev_hash",
+  "hash",
+];
 export declare function parseCsv(text: string): { records: { fields: CsvField[]; line: number }[]; error: string | null };
 export declare function verifyExport(file: Buffer, manifest: object, publicKey: KeyObject): VerifyExportResult;
 export declare function verifyFiles(filePath: string, manifestPath: string, publicKeyArg: string): VerifyExportResult;

@@ -35,10 +35,17 @@ async function node(args: string[]) {
 beforeAll(async () => {
   t = await createTestOrg();
   const scope = { orgSlug: t.org.slug, projectSlug: t.project.slug };
-  await callerFor(t.users.editor).prompts.create({ ...scope, name: "faq", content: { type: "text", template: "Q: {{q}}, \"quoted\"\nnext line" }, commitMessage: "first" });
+  await callerFor(t.users.editor).prompts.create({
+    ...scope,
+    name: "faq",
+    content: { type: "text", template: 'Q: {{q}}, "quoted"\nnext line' },
+    commitMessage: "first",
+  });
   const cookie = await sessionCookieFor(t.users.auditor);
   const get = async (id: "audit.export" | "audit.manifest" | "audit.verifier", url: string, params: Record<string, string>) => {
-    const response = await httpHandlers[id](new Request(`http://keel.test${url}`, { headers: { cookie } }), { params: Promise.resolve({ org: t.org.slug, ...params }) });
+    const response = await httpHandlers[id](new Request(`http://keel.test${url}`, { headers: { cookie } }), {
+      params: Promise.resolve({ org: t.org.slug, ...params }),
+    });
     expect(response.status).toBe(200);
     return response;
   };
@@ -73,7 +80,9 @@ describe("keel-verify.mjs, alone in an empty directory", () => {
 
   it("detects a truncated export and says where", async () => {
     const { code, stdout } = await node(["keel-verify.mjs", "cut.jsonl", MANIFEST, "--public-key", KEY]);
-    expect(stdout).toMatch(/^FAILED: the file's SHA-256 is [0-9a-f]{64}, the manifest says [0-9a-f]{64}: the file was changed; the file stops in the middle of line \d+ \(row \d+\): it is cut short$/m);
+    expect(stdout).toMatch(
+      /^FAILED: the file's SHA-256 is [0-9a-f]{64}, the manifest says [0-9a-f]{64}: the file was changed; the file stops in the middle of line \d+ \(row \d+\): it is cut short$/m,
+    );
     expect(code).toBe(3);
   });
 
@@ -92,7 +101,12 @@ describe.skipIf(!hasTools)("the documented sha256sum / openssl / jq steps", () =
     expect(block).toBeTruthy();
     return block!;
   };
-  const shell = (manifest: string) => spawnSync("sh", ["-ec", steps()], { cwd: dir, env: { ...bareEnv, FILE: EXPORT, MANIFEST: manifest, KEY } as unknown as NodeJS.ProcessEnv, encoding: "utf8" });
+  const shell = (manifest: string) =>
+    spawnSync("sh", ["-ec", steps()], {
+      cwd: dir,
+      env: { ...bareEnv, FILE: EXPORT, MANIFEST: manifest, KEY } as unknown as NodeJS.ProcessEnv,
+      encoding: "utf8",
+    });
 
   it("accept the real manifest, key and file", () => {
     const r = shell(MANIFEST);

@@ -58,5 +58,5 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  fail(error instanceof Error ? error.message.split("\n")[0] ?? "unknown error" : String(error));
+  fail(error instanceof Error ? (error.message.split("\n")[0] ?? "unknown error") : String(error));
 });

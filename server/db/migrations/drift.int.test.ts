@@ -62,9 +62,7 @@ describe("the migrated test database", () => {
   it("reports drift when someone changes the database by hand", async () => {
     const db = await createTestDatabase();
     try {
-      await withClient(db.url, (client) =>
-        client.query(`ALTER TABLE "users" ADD COLUMN "nickname" TEXT; CREATE INDEX "users_name" ON "users"("name")`),
-      );
+      await withClient(db.url, (client) => client.query(`ALTER TABLE "users" ADD COLUMN "nickname" TEXT; CREATE INDEX "users_name" ON "users"("name")`));
       const drift = await detectLiveDrift(db.url);
       expect(drift.drifted).toBe(true);
       expect(drift.sql).toContain(`DROP COLUMN "nickname"`);

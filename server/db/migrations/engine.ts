@@ -19,12 +19,7 @@ import {
   type SqlMigrationAwareDriverAdapterFactory,
   type SqlQueryable,
 } from "@prisma/driver-adapter-utils";
-import type {
-  DiffTarget,
-  MigrationList,
-  SchemaEngine,
-  SchemaFilter,
-} from "@prisma/schema-engine-wasm/schema_engine_bg";
+import type { DiffTarget, MigrationList, SchemaEngine, SchemaFilter } from "@prisma/schema-engine-wasm/schema_engine_bg";
 import pg from "pg";
 
 import { startTemporaryPostgres, withDatabase } from "../embedded";
@@ -84,9 +79,7 @@ function loadEngineModule(): Promise<EngineModule> {
       set_message: (message: string) => (lastPanic = message),
     };
     const glue = await import("@prisma/schema-engine-wasm/schema_engine_bg");
-    const gluePath = createRequire(import.meta.url).resolve(
-      "@prisma/schema-engine-wasm/schema_engine_bg",
-    );
+    const gluePath = createRequire(import.meta.url).resolve("@prisma/schema-engine-wasm/schema_engine_bg");
     const bytes = await readFile(path.join(path.dirname(gluePath), "schema_engine_bg.wasm"));
     const imports: WebAssembly.ModuleImports = { ...glue };
     for (const name of Object.keys(imports).filter((key) => key.startsWith("__wbg_setTimeout_"))) {
@@ -152,8 +145,7 @@ class CharColumnsClient extends pg.Client {
     const callbackIndex = args.findIndex((arg) => typeof arg === "function");
     if (callbackIndex >= 0) {
       const callback = args[callbackIndex] as (err: unknown, res: unknown) => void;
-      args[callbackIndex] = (err: unknown, res: unknown) =>
-        callback(err, err ? res : noteCharColumns(res));
+      args[callbackIndex] = (err: unknown, res: unknown) => callback(err, err ? res : noteCharColumns(res));
       return (super.query as (...a: unknown[]) => unknown)(...args);
     }
     return (super.query as (...a: unknown[]) => Promise<unknown>)(...args).then(noteCharColumns);
@@ -197,9 +189,7 @@ function reportCharColumns<Q extends SqlQueryable>(queryable: Q): Q {
  * instead: PostgreSQL runs a multi-statement simple query as one implicit transaction, so a
  * failing migration leaves nothing half-applied (as with the native engine).
  */
-function sendScriptsWhole<A extends SqlDriverAdapter & { underlyingDriver(): pg.Pool }>(
-  adapter: A,
-): A {
+function sendScriptsWhole<A extends SqlDriverAdapter & { underlyingDriver(): pg.Pool }>(adapter: A): A {
   adapter.executeScript = async (script: string) => {
     try {
       await adapter.underlyingDriver().query(script);
@@ -226,8 +216,7 @@ function toDriverAdapterError(error: unknown): unknown {
 /** All adapter fixes, for one connection (pool) to one database. */
 function prepare<A extends SqlDriverAdapter & { underlyingDriver(): pg.Pool }>(adapter: A): A {
   const startTransaction = adapter.startTransaction.bind(adapter);
-  adapter.startTransaction = async (isolationLevel) =>
-    reportCharColumns(await startTransaction(isolationLevel));
+  adapter.startTransaction = async (isolationLevel) => reportCharColumns(await startTransaction(isolationLevel));
   return sendScriptsWhole(reportCharColumns(adapter));
 }
 
@@ -241,9 +230,7 @@ function prepare<A extends SqlDriverAdapter & { underlyingDriver(): pg.Pool }>(a
  * The engine does not dispose the main connection when it is freed (its idle pool would keep
  * the process alive for 10 s), so `close()` disposes whatever is still open.
  */
-export function createSchemaEngineAdapterFactory(
-  databaseUrl: string,
-): SqlMigrationAwareDriverAdapterFactory & { close(): Promise<void> } {
+export function createSchemaEngineAdapterFactory(databaseUrl: string): SqlMigrationAwareDriverAdapterFactory & { close(): Promise<void> } {
   const poolConfig = (url: string): pg.PoolConfig => ({
     connectionString: url,
     Client: CharColumnsClient,
@@ -307,23 +294,17 @@ function engineLog(line: unknown): void {
   if (setting("KEEL_SCHEMA_ENGINE_LOG")) console.error("[schema-engine]", line);
 }
 
-async function withEngine<T>(
-  databaseUrl: string,
-  schema: SchemaFile,
-  fn: (engine: SchemaEngine) => Promise<T>,
-): Promise<T> {
+async function withEngine<T>(databaseUrl: string, schema: SchemaFile, fn: (engine: SchemaEngine) => Promise<T>): Promise<T> {
   const { SchemaEngine } = await loadEngineModule();
   const factory = createSchemaEngineAdapterFactory(databaseUrl);
   activeSessions += 1;
   lastPanic = undefined;
   try {
-    const engine = await SchemaEngine.new(
-      { datamodels: [[schema.path, schema.content]] },
-      engineLog,
-      bindMigrationAwareSqlAdapterFactory(factory),
-    ).catch((error: unknown) => {
-      throw new Error(`could not start the schema engine: ${oneLine(error)}`);
-    });
+    const engine = await SchemaEngine.new({ datamodels: [[schema.path, schema.content]] }, engineLog, bindMigrationAwareSqlAdapterFactory(factory)).catch(
+      (error: unknown) => {
+        throw new Error(`could not start the schema engine: ${oneLine(error)}`);
+      },
+    );
     try {
       return await fn(engine);
     } finally {
@@ -398,9 +379,7 @@ export async function readMigrationsList(paths: MigrationPaths = {}): Promise<Mi
  * `serverUrl` (any database on a server where we may CREATE DATABASE); without one, it uses
  * SHADOW_DATABASE_URL, or else a temporary embedded PostgreSQL started for the call.
  */
-export async function generateMigrationSql(
-  options: MigrationPaths & { serverUrl?: string } = {},
-): Promise<{ sql: string; upToDate: boolean }> {
+export async function generateMigrationSql(options: MigrationPaths & { serverUrl?: string } = {}): Promise<{ sql: string; upToDate: boolean }> {
   const schema = await readSchema(options);
   const migrations = await readMigrationsList(options);
   return withShadowServer(options.serverUrl, async (serverUrl) => {
@@ -418,10 +397,7 @@ export async function generateMigrationSql(
   });
 }
 
-async function withShadowServer<T>(
-  serverUrl: string | undefined,
-  fn: (serverUrl: string) => Promise<T>,
-): Promise<T> {
+async function withShadowServer<T>(serverUrl: string | undefined, fn: (serverUrl: string) => Promise<T>): Promise<T> {
   const url = serverUrl ?? process.env.SHADOW_DATABASE_URL;
   if (url) return fn(url);
   const server = await startTemporaryPostgres();
@@ -433,10 +409,7 @@ async function withShadowServer<T>(
 }
 
 /** Compares the database's migration history with prisma/migrations (no shadow database). */
-export async function diagnoseMigrations(
-  databaseUrl: string,
-  options: MigrationPaths = {},
-): Promise<MigrationDiagnosis> {
+export async function diagnoseMigrations(databaseUrl: string, options: MigrationPaths = {}): Promise<MigrationDiagnosis> {
   const schema = await readSchema(options);
   const migrations = await readMigrationsList(options);
   const output = await withEngine(databaseUrl, schema, (engine) =>
@@ -447,15 +420,10 @@ export async function diagnoseMigrations(
     }),
   ).catch(rethrowOneLine("could not read the migration history"));
   const history = output.history;
-  const unapplied =
-    history && "unappliedMigrationNames" in history ? history.unappliedMigrationNames : [];
-  const missingFromDirectory =
-    history && "unpersistedMigrationNames" in history ? history.unpersistedMigrationNames : [];
+  const unapplied = history && "unappliedMigrationNames" in history ? history.unappliedMigrationNames : [];
+  const missingFromDirectory = history && "unpersistedMigrationNames" in history ? history.unpersistedMigrationNames : [];
   return {
-    upToDate:
-      history === null &&
-      output.failedMigrationNames.length === 0 &&
-      output.editedMigrationNames.length === 0,
+    upToDate: history === null && output.failedMigrationNames.length === 0 && output.editedMigrationNames.length === 0,
     hasMigrationsTable: output.hasMigrationsTable,
     unapplied,
     missingFromDirectory,
@@ -475,15 +443,11 @@ export async function diagnoseMigrations(
  * yields the same step, i.e. the migrations create the object on purpose. (schema.prisma being
  * ahead of the migrations is generateMigrationSql's finding, not drift.)
  */
-export async function detectLiveDrift(
-  databaseUrl: string,
-  options: MigrationPaths = {},
-): Promise<{ drifted: boolean; sql: string }> {
+export async function detectLiveDrift(databaseUrl: string, options: MigrationPaths = {}): Promise<{ drifted: boolean; sql: string }> {
   const schema = await readSchema(options);
   const migrations = await readMigrationsList(options);
   const toSchema: DiffTarget = { tag: "schemaDatamodel", files: [schema] };
-  const diff = (engine: SchemaEngine, from: DiffTarget) =>
-    engine.diff({ from, to: toSchema, script: true, exitCode: true, filters: noFilters });
+  const diff = (engine: SchemaEngine, from: DiffTarget) => engine.diff({ from, to: toSchema, script: true, exitCode: true, filters: noFilters });
 
   return withEngine(databaseUrl, schema, async (engine) => {
     // "schemaDatasource" is the database the engine's adapter is connected to.
@@ -491,9 +455,7 @@ export async function detectLiveDrift(
     if (live.exitCode === 0) return { drifted: false, sql: "" };
     // Only now pay for a shadow database (on the same server) to replay the migrations.
     const expected = await diff(engine, { tag: "migrations", ...migrations });
-    const handWritten = new Set(
-      expected.exitCode === 0 ? [] : splitStatements(expected.stdout ?? ""),
-    );
+    const handWritten = new Set(expected.exitCode === 0 ? [] : splitStatements(expected.stdout ?? ""));
     const remaining = splitStatements(live.stdout ?? "").filter((step) => !handWritten.has(step));
     return { drifted: remaining.length > 0, sql: remaining.join("\n\n") };
   }).catch(rethrowOneLine("could not compare the database with schema.prisma"));

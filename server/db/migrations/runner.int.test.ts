@@ -37,9 +37,11 @@ describe("runMigrations", { timeout: 120_000 }, () => {
       expect(a.applied.length === 0 || b.applied.length === 0).toBe(true);
       expect((await runMigrations(url)).applied).toEqual([]);
 
-      const rows = await withClient(url, (client) => client.query<{ migration_name: string; checksum: string; applied_steps_count: number }>(
-        `SELECT migration_name, checksum, applied_steps_count FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY migration_name`,
-      ));
+      const rows = await withClient(url, (client) =>
+        client.query<{ migration_name: string; checksum: string; applied_steps_count: number }>(
+          `SELECT migration_name, checksum, applied_steps_count FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY migration_name`,
+        ),
+      );
       expect(rows.rows.map((r) => r.migration_name)).toEqual(all);
       expect(rows.rows.every((r) => /^[0-9a-f]{64}$/.test(r.checksum) && r.applied_steps_count === 1)).toBe(true);
       // The schema engine (prisma migrate's own logic) agrees: nothing unapplied, edited or failed.

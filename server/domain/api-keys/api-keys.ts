@@ -26,7 +26,9 @@ export async function createApiKey(w: AuditedTx, ctx: ProjectCtx, input: { name:
   const orgWide = input.orgWide === true;
   if (orgWide) {
     // The organization role decides (a project role cannot grant reach beyond the project).
-    const membership = ctx.actorUserId ? await w.tx.membership.findUnique({ where: { orgId_userId: { orgId: ctx.orgId, userId: ctx.actorUserId } }, select: { role: true } }) : null;
+    const membership = ctx.actorUserId
+      ? await w.tx.membership.findUnique({ where: { orgId_userId: { orgId: ctx.orgId, userId: ctx.actorUserId } }, select: { role: true } })
+      : null;
     if (membership?.role !== "owner") throw new AppError("FORBIDDEN", "Only an organization owner can create an organization-wide key", { field: "orgWide" });
   }
   const publicKey = PUBLIC_PREFIX + randomBytes(12).toString("base64url");
@@ -44,7 +46,14 @@ export async function createApiKey(w: AuditedTx, ctx: ProjectCtx, input: { name:
       createdById: ctx.actorUserId,
     },
   });
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "apikey.created", targetType: "api_key", targetId: key.id, after: { name: key.name, publicKey, scopes, orgWide } });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "apikey.created",
+    targetType: "api_key",
+    targetId: key.id,
+    after: { name: key.name, publicKey, scopes, orgWide },
+  });
   return { id: key.id, name: key.name, publicKey, secret, scopes, orgWide };
 }
 
@@ -58,7 +67,15 @@ export async function revokeApiKey(w: AuditedTx, ctx: ProjectCtx, input: { id: s
   if (revoked.count !== 1) throw new AppError("CONFLICT", "This key is already revoked");
   await notifyApiKeyChanged(w, { keyId: key.id, secretHash: key.secretHash });
   const snapshot = { name: key.name, publicKey: key.publicKey, scopes: key.scopes };
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "apikey.revoked", targetType: "api_key", targetId: key.id, before: { ...snapshot, revokedAt: null }, after: { ...snapshot, revokedAt } });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "apikey.revoked",
+    targetType: "api_key",
+    targetId: key.id,
+    before: { ...snapshot, revokedAt: null },
+    after: { ...snapshot, revokedAt },
+  });
   return { id: key.id };
 }
 
@@ -66,7 +83,20 @@ export async function listApiKeys(db: ReadDb, projectId: string) {
   return db.apiKey.findMany({
     where: { projectId },
     orderBy: [{ revokedAt: { sort: "desc", nulls: "first" } }, { createdAt: "desc" }],
-    select: { id: true, name: true, publicKey: true, secretHint: true, scopes: true, orgWide: true, createdAt: true, lastUsedAt: true, revokedAt: true, rateLimitPerMinute: true, monthlyQuota: true, createdBy: { select: { email: true } } },
+    select: {
+      id: true,
+      name: true,
+      publicKey: true,
+      secretHint: true,
+      scopes: true,
+      orgWide: true,
+      createdAt: true,
+      lastUsedAt: true,
+      revokedAt: true,
+      rateLimitPerMinute: true,
+      monthlyQuota: true,
+      createdBy: { select: { email: true } },
+    },
   });
 }
 
@@ -90,7 +120,18 @@ export const LAST_USED_EVERY_MS = 60_000;
 export async function findActiveApiKey(db: ReadDb, secretHash: string) {
   const key = await db.apiKey.findUnique({
     where: { secretHash },
-    select: { id: true, publicKey: true, orgId: true, projectId: true, scopes: true, orgWide: true, revokedAt: true, lastUsedAt: true, rateLimitPerMinute: true, monthlyQuota: true },
+    select: {
+      id: true,
+      publicKey: true,
+      orgId: true,
+      projectId: true,
+      scopes: true,
+      orgWide: true,
+      revokedAt: true,
+      lastUsedAt: true,
+      rateLimitPerMinute: true,
+      monthlyQuota: true,
+    },
   });
   return key && !key.revokedAt ? key : null;
 }

@@ -66,7 +66,10 @@ describe("checkpoints", () => {
     await admin.query("COMMIT");
     // The chain is self-consistent again; only the checkpoint held outside tells.
     const [outside] = await compareWithCheckpoints([JSON.stringify(checkpointed)]);
-    expect(outside).toMatchObject({ ok: false, message: expect.stringMatching(new RegExp(`event ${checkpointed.seq} differs from the checkpoint of .*: history was rewritten`)) });
+    expect(outside).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(new RegExp(`event ${checkpointed.seq} differs from the checkpoint of .*: history was rewritten`)),
+    });
 
     // The background verification compares with the stored checkpoint too.
     await callerFor(t.users.auditor).audit.verifyNow({ orgSlug: t.org.slug });

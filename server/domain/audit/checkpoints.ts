@@ -16,7 +16,16 @@ import { signValue } from "../../audit/signing";
 import { egressPost, egressRefusalIn } from "../../net/egress";
 import { setting } from "../../env";
 
-export type CheckpointRecord = { kind: "keel.audit-checkpoint"; orgId: string; orgSlug: string; seq: string; hash: string; at: string; keyId: string; signature: string };
+export type CheckpointRecord = {
+  kind: "keel.audit-checkpoint";
+  orgId: string;
+  orgSlug: string;
+  seq: string;
+  hash: string;
+  at: string;
+  keyId: string;
+  signature: string;
+};
 
 const SINK_TIMEOUT_MS = 10_000;
 
@@ -25,11 +34,19 @@ async function push(sink: string, record: CheckpointRecord): Promise<string | nu
     const signal = AbortSignal.timeout(SINK_TIMEOUT_MS);
     try {
       // Redirects are not followed: a 3xx is the sink's answer.
-      const res = await egressPost(sink, { headers: { "content-type": "application/json", "user-agent": "Keel-Checkpoints/1" }, body: JSON.stringify(record), signal });
+      const res = await egressPost(sink, {
+        headers: { "content-type": "application/json", "user-agent": "Keel-Checkpoints/1" },
+        body: JSON.stringify(record),
+        signal,
+      });
       return res.status >= 200 && res.status < 300 ? null : `the sink answered ${res.status}`;
     } catch (error) {
       const refused = egressRefusalIn(error);
-      return refused ? `not sent: ${refused.message}` : signal.aborted ? `the sink did not answer within ${SINK_TIMEOUT_MS / 1000} s` : "the sink could not be reached";
+      return refused
+        ? `not sent: ${refused.message}`
+        : signal.aborted
+          ? `the sink did not answer within ${SINK_TIMEOUT_MS / 1000} s`
+          : "the sink could not be reached";
     }
   }
   try {
@@ -42,13 +59,17 @@ async function push(sink: string, record: CheckpointRecord): Promise<string | nu
 
 /** Signs and stores a checkpoint of the organization's head, unless nothing happened since the last one. */
 export async function createCheckpoint(orgId: string, options: { sink?: string | null; actorLabel?: string } = {}) {
-  const sink = options.sink === undefined ? setting("KEEL_AUDIT_CHECKPOINT_SINK") ?? null : options.sink;
+  const sink = options.sink === undefined ? (setting("KEEL_AUDIT_CHECKPOINT_SINK") ?? null) : options.sink;
   return runAudited(systemActor(options.actorLabel ?? "audit-checkpoint"), async (w) => {
     // The head row is the chain's lock: no event is appended while the checkpoint is taken.
-    const [head] = await w.tx.$queryRaw<{ last_seq: bigint; last_hash: string }[]>`SELECT last_seq, last_hash FROM audit_chain_heads WHERE org_id = ${orgId}::uuid FOR UPDATE`;
+    const [head] = await w.tx.$queryRaw<
+      { last_seq: bigint; last_hash: string }[]
+    >`SELECT last_seq, last_hash FROM audit_chain_heads WHERE org_id = ${orgId}::uuid FOR UPDATE`;
     const last = await w.tx.auditCheckpoint.findFirst({ where: { orgId }, orderBy: { seq: "desc" } });
     // Nothing but the last checkpoint's own events since then: no new checkpoint.
-    const news = last ? await w.tx.auditEvent.count({ where: { orgId, seq: { gt: last.seq }, action: { notIn: ["audit.checkpoint.created", "audit.signing_key.created"] } } }) : 1;
+    const news = last
+      ? await w.tx.auditEvent.count({ where: { orgId, seq: { gt: last.seq }, action: { notIn: ["audit.checkpoint.created", "audit.signing_key.created"] } } })
+      : 1;
     if (!head || head.last_seq === 0n || news === 0) {
       w.unchanged();
       return null;
@@ -59,8 +80,16 @@ export async function createCheckpoint(orgId: string, options: { sink?: string |
     const { signature, keyId } = await signValue(w, orgId, value);
     const record: CheckpointRecord = { ...value, kind: "keel.audit-checkpoint", orgSlug: org.slug, keyId, signature };
     const sinkError = sink ? await push(sink, record) : null;
-    const row = await w.tx.auditCheckpoint.create({ data: { orgId, seq: head.last_seq, hash: head.last_hash, signature, keyId, sink, sinkError, createdAt: new Date(at) } });
-    w.record({ orgId, action: "audit.checkpoint.created", targetType: "organization", targetId: orgId, after: { seq: record.seq, hash: record.hash, keyId, sink, sinkError } });
+    const row = await w.tx.auditCheckpoint.create({
+      data: { orgId, seq: head.last_seq, hash: head.last_hash, signature, keyId, sink, sinkError, createdAt: new Date(at) },
+    });
+    w.record({
+      orgId,
+      action: "audit.checkpoint.created",
+      targetType: "organization",
+      targetId: orgId,
+      after: { seq: record.seq, hash: record.hash, keyId, sink, sinkError },
+    });
     return { id: row.id, ...record, sink, sinkError };
   });
 }
@@ -112,7 +141,8 @@ export async function compareWithCheckpoints(lines: string[]): Promise<{ orgSlug
     }
     const event = await getDb().auditEvent.findFirst({ where: { orgId: c.orgId, seq: BigInt(c.seq) }, select: { hash: true } });
     if (!event) out.push({ orgSlug: c.orgSlug, seq: c.seq, ok: false, message: `event ${c.seq} no longer exists (checkpoint of ${c.at})` });
-    else if (event.hash !== c.hash) out.push({ orgSlug: c.orgSlug, seq: c.seq, ok: false, message: `event ${c.seq} differs from the checkpoint of ${c.at}: history was rewritten` });
+    else if (event.hash !== c.hash)
+      out.push({ orgSlug: c.orgSlug, seq: c.seq, ok: false, message: `event ${c.seq} differs from the checkpoint of ${c.at}: history was rewritten` });
     else out.push({ orgSlug: c.orgSlug, seq: c.seq, ok: true, message: `event ${c.seq} matches the checkpoint of ${c.at}` });
   }
   return out;

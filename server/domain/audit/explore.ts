@@ -35,7 +35,8 @@ export function auditWhere(orgId: string, filter: AuditFilter): Sql {
   if (filter.targetType) parts.push(sql`e.target_type = ${filter.targetType}`);
   if (filter.targetId) parts.push(sql`e.target_id = ${filter.targetId}`);
   if (filter.outcome) parts.push(sql`e.outcome = ${filter.outcome}::"AuditOutcome"`);
-  if (filter.q) parts.push(sql`to_tsvector('simple', coalesce(e.before::text, '') || ' ' || coalesce(e.after::text, '')) @@ plainto_tsquery('simple', ${filter.q})`);
+  if (filter.q)
+    parts.push(sql`to_tsvector('simple', coalesce(e.before::text, '') || ' ' || coalesce(e.after::text, '')) @@ plainto_tsquery('simple', ${filter.q})`);
   return join(parts, " AND ");
 }
 

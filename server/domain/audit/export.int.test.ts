@@ -24,7 +24,12 @@ async function exportViaApi(query: string) {
   const response = await fetch(`${srv.base}/api/public/v1/audit/export?${query}`, { headers: bearer(key) });
   const file = Buffer.from(await response.arrayBuffer());
   const id = response.headers.get("keel-export-id");
-  return { status: response.status, file, id, body: response.status === 200 ? null : (JSON.parse(file.toString()) as { error: { message: string; field?: string } }) };
+  return {
+    status: response.status,
+    file,
+    id,
+    body: response.status === 200 ? null : (JSON.parse(file.toString()) as { error: { message: string; field?: string } }),
+  };
 }
 
 async function manifestOf(id: string): Promise<ExportManifest> {
@@ -44,7 +49,12 @@ beforeAll(async () => {
   // Organization-wide (an owner's): a project key would export only its project's events.
   key = await callerFor(t.users.owner).apiKeys.create({ ...scope(), name: "compliance", scopes: ["audit:read"], orgWide: true });
   const editor = callerFor(t.users.editor);
-  await editor.prompts.create({ ...scope(), name: "faq", content: { type: "text", template: "Quote \"this\", a comma, and a\nnew line {{q}}" }, commitMessage: "first, with \"quotes\"" });
+  await editor.prompts.create({
+    ...scope(),
+    name: "faq",
+    content: { type: "text", template: 'Quote "this", a comma, and a\nnew line {{q}}' },
+    commitMessage: 'first, with "quotes"',
+  });
   await editor.prompts.createVersion({ ...scope(), name: "faq", content: { type: "text", template: "v2 {{q}}" }, commitMessage: "second", basedOnVersion: 1 });
   await editor.datasets.create({ ...scope(), name: "golden" });
 });
@@ -60,7 +70,14 @@ describe("audit exports", () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ seq: "1", prevHash: "0".repeat(64) });
     expect(lines[0]).toMatch(/^\{"seq":"1","createdAt":"/);
     const manifest = await manifestOf(id!);
-    expect(manifest).toMatchObject({ rowCount: Number(before), firstSeq: "1", lastSeq: String(before), contiguous: true, format: "jsonl", exporter: { type: "api_key", label: key.publicKey } });
+    expect(manifest).toMatchObject({
+      rowCount: Number(before),
+      firstSeq: "1",
+      lastSeq: String(before),
+      contiguous: true,
+      format: "jsonl",
+      exporter: { type: "api_key", label: key.publicKey },
+    });
     const result = verifyExport(file, manifest, await publicKey());
     expect(result).toMatchObject({ ok: true, rows: Number(before) });
     expect(result.checks).toContain("hash chain intact from the genesis hash");
@@ -71,11 +88,16 @@ describe("audit exports", () => {
 
   it("stream CSV through the session route; quotes, commas, new lines and nulls survive the round trip", async () => {
     const cookie = await sessionCookieFor(t.users.auditor);
-    const response = await httpHandlers["audit.export"](new Request(`http://keel.test/api/audit/${t.org.slug}/export?format=csv`, { headers: { cookie } }), { params: Promise.resolve({ org: t.org.slug }) });
+    const response = await httpHandlers["audit.export"](new Request(`http://keel.test/api/audit/${t.org.slug}/export?format=csv`, { headers: { cookie } }), {
+      params: Promise.resolve({ org: t.org.slug }),
+    });
     expect(response.status).toBe(200);
     const file = Buffer.from(await response.arrayBuffer());
     const id = response.headers.get("keel-export-id")!;
-    const manifestResponse = await httpHandlers["audit.manifest"](new Request(`http://keel.test/api/audit/${t.org.slug}/exports/${id}/manifest`, { headers: { cookie } }), { params: Promise.resolve({ org: t.org.slug, id }) });
+    const manifestResponse = await httpHandlers["audit.manifest"](
+      new Request(`http://keel.test/api/audit/${t.org.slug}/exports/${id}/manifest`, { headers: { cookie } }),
+      { params: Promise.resolve({ org: t.org.slug, id }) },
+    );
     const manifest = (await manifestResponse.json()) as ExportManifest;
     expect(verifyExport(file, manifest, await publicKey())).toMatchObject({ ok: true });
     expect(file.toString()).toContain('first, with \\""quotes\\""');
@@ -118,21 +140,33 @@ describe("audit exports", () => {
     const deployments = await exportViaApi(`format=jsonl&action=group:prompts&q=faq`);
     const manifest = await manifestOf(deployments.id!);
     expect(manifest.contiguous).toBe(false);
-    const rows = deployments.file.toString().trimEnd().split("\n").map((l) => JSON.parse(l) as { action: string });
+    const rows = deployments.file
+      .toString()
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { action: string });
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r.action.startsWith("prompt."))).toBe(true);
     expect(verifyExport(deployments.file, manifest, await publicKey())).toMatchObject({ ok: true, rows: rows.length });
 
     // The actor filter is the beginning of the email or key id, in any case.
     const byActor = await exportViaApi(`format=jsonl&actor=${t.users.editor.email.slice(0, 10).toUpperCase()}`);
-    const actors = byActor.file.toString().trimEnd().split("\n").map((l) => (JSON.parse(l) as { actorLabel: string }).actorLabel);
+    const actors = byActor.file
+      .toString()
+      .trimEnd()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { actorLabel: string }).actorLabel);
     expect(actors.length).toBeGreaterThan(0);
     expect(new Set(actors)).toEqual(new Set([t.users.editor.email]));
 
     // Outcome and target filters (a denied attempt first: an editor may not create API keys).
     await expect(callerFor(t.users.editor).apiKeys.create({ ...scope(), name: "nope", scopes: ["prompts:read"] })).rejects.toMatchObject({ code: "FORBIDDEN" });
     const denied = await exportViaApi("format=jsonl&outcome=denied&targetType=procedure&targetId=apiKeys.create");
-    const deniedRows = denied.file.toString().trimEnd().split("\n").map((l) => JSON.parse(l) as { outcome: string; targetId: string });
+    const deniedRows = denied.file
+      .toString()
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { outcome: string; targetId: string });
     expect(deniedRows).toEqual([expect.objectContaining({ outcome: "denied", targetId: "apiKeys.create" })]);
 
     const empty = await exportViaApi("format=csv&from=2000-01-01T00:00:00Z&to=2000-01-02T00:00:00Z");

@@ -42,7 +42,8 @@ async function resolve(orgId: string, filters: ExportFilters, onlyProjectId?: st
   if (filters.project) {
     const project = await getDb().project.findFirst({ where: { orgId, slug: filters.project }, select: { id: true } });
     if (!project) throw new AppError("NOT_FOUND", `This organization has no project "${filters.project}"`, { field: "project" });
-    if (onlyProjectId && project.id !== onlyProjectId) throw new AppError("FORBIDDEN", "This API key exports only its own project's events", { field: "project" });
+    if (onlyProjectId && project.id !== onlyProjectId)
+      throw new AppError("FORBIDDEN", "This API key exports only its own project's events", { field: "project" });
     projectId = project.id;
   } else if (onlyProjectId) {
     const project = await getDb().project.findFirst({ where: { orgId, id: onlyProjectId }, select: { slug: true } });
@@ -55,7 +56,8 @@ async function resolve(orgId: string, filters: ExportFilters, onlyProjectId?: st
   if (filters.action && !(group ? group in AUDIT_ACTION_GROUPS : (AUDIT_ACTION_NAMES as readonly string[]).includes(filters.action))) {
     throw new AppError("BAD_REQUEST", `"${filters.action}" is not an audit action or group`, { field: "action" });
   }
-  if (filters.from && filters.to && Date.parse(filters.from) >= Date.parse(filters.to)) throw new AppError("BAD_REQUEST", "from must be before to", { field: "to" });
+  if (filters.from && filters.to && Date.parse(filters.from) >= Date.parse(filters.to))
+    throw new AppError("BAD_REQUEST", "from must be before to", { field: "to" });
   return { orgId, projectId, filters };
 }
 
@@ -81,7 +83,8 @@ function whereOf(r: Resolved): Sql {
  * strings (escapeLiteral handles quotes and backslashes).
  */
 function inlined(client: pg.Client, q: Sql): string {
-  const literal = (v: unknown): string => (Array.isArray(v) ? `ARRAY[${v.map((x) => client.escapeLiteral(String(x))).join(", ")}]::text[]` : client.escapeLiteral(String(v)));
+  const literal = (v: unknown): string =>
+    Array.isArray(v) ? `ARRAY[${v.map((x) => client.escapeLiteral(String(x))).join(", ")}]::text[]` : client.escapeLiteral(String(v));
   // One pass over the text: a value that itself contains "$1" is never rewritten.
   return q.text.replace(/\$(\d+)/g, (_, n: string) => literal(q.values[Number(n) - 1]));
 }
@@ -136,13 +139,23 @@ export async function startAuditExport(req: ExportRequest): Promise<AuditExportS
     if (unfiltered) {
       // The whole chain: sequence numbers are gap-free from 1, so the head in this same snapshot
       // gives the facts at once (the first byte does not wait for a count of millions of rows).
-      const { rows } = await pgQuery<{ last: string; hash: string }>(client, sql`SELECT last_seq::text AS last, last_hash AS hash FROM audit_chain_heads WHERE org_id = ${req.orgId}::uuid`);
+      const { rows } = await pgQuery<{ last: string; hash: string }>(
+        client,
+        sql`SELECT last_seq::text AS last, last_hash AS hash FROM audit_chain_heads WHERE org_id = ${req.orgId}::uuid`,
+      );
       const head = rows[0];
-      facts = head && head.last !== "0" ? { n: Number(head.last), first: "1", last: head.last, hash: head.hash } : { n: 0, first: null, last: null, hash: null };
+      facts =
+        head && head.last !== "0" ? { n: Number(head.last), first: "1", last: head.last, hash: head.hash } : { n: 0, first: null, last: null, hash: null };
     } else {
-      const { rows } = await pgQuery<{ n: number; first: string | null; last: string | null }>(client, sql`SELECT count(*)::int AS n, min(e.seq)::text AS first, max(e.seq)::text AS last FROM audit_events e WHERE ${whereOf(resolved)}`);
+      const { rows } = await pgQuery<{ n: number; first: string | null; last: string | null }>(
+        client,
+        sql`SELECT count(*)::int AS n, min(e.seq)::text AS first, max(e.seq)::text AS last FROM audit_events e WHERE ${whereOf(resolved)}`,
+      );
       const head = rows[0]!;
-      const hash = head.last ? (await pgQuery<{ hash: string }>(client, sql`SELECT hash FROM audit_events WHERE org_id = ${req.orgId}::uuid AND seq = ${head.last}::bigint`)).rows[0]!.hash : null;
+      const hash = head.last
+        ? (await pgQuery<{ hash: string }>(client, sql`SELECT hash FROM audit_events WHERE org_id = ${req.orgId}::uuid AND seq = ${head.last}::bigint`))
+            .rows[0]!.hash
+        : null;
       facts = { ...head, hash };
     }
   } catch (error) {
@@ -160,7 +173,14 @@ export async function startAuditExport(req: ExportRequest): Promise<AuditExportS
     await runAudited(req.actor, async (w) => {
       // The signing key exists before the first byte leaves (a missing encryption key fails now).
       await ensureSigningKey(w, req.orgId);
-      w.record({ orgId: req.orgId, projectId: resolved.projectId, action: "audit.exported", targetType: "organization", targetId: req.orgId, after: { exportId, format: req.format, filters: filtersRecord, rowCount: facts.n, firstSeq: facts.first, lastSeq: facts.last } });
+      w.record({
+        orgId: req.orgId,
+        projectId: resolved.projectId,
+        action: "audit.exported",
+        targetType: "organization",
+        targetId: req.orgId,
+        after: { exportId, format: req.format, filters: filtersRecord, rowCount: facts.n, firstSeq: facts.first, lastSeq: facts.last },
+      });
     });
   } catch (error) {
     await client.end().catch(() => undefined);
@@ -236,7 +256,13 @@ export async function startAuditExport(req: ExportRequest): Promise<AuditExportS
           manifest: JSON.parse(JSON.stringify(m)) as object,
         },
       });
-      w.record({ orgId: req.orgId, action: "audit.export.signed", targetType: "organization", targetId: req.orgId, after: { exportId, fileSha256, rowCount: facts.n, publicKeyId: m.publicKeyId } });
+      w.record({
+        orgId: req.orgId,
+        action: "audit.export.signed",
+        targetType: "organization",
+        targetId: req.orgId,
+        after: { exportId, fileSha256, rowCount: facts.n, publicKeyId: m.publicKeyId },
+      });
       return m;
     });
     resolveManifest(signed);
@@ -268,6 +294,17 @@ export async function listExports(db: ReadDb, orgId: string, limit = 50) {
     where: { orgId },
     orderBy: { createdAt: "desc" },
     take: limit,
-    select: { id: true, format: true, fileName: true, filters: true, rowCount: true, firstSeq: true, lastSeq: true, sha256: true, exporterLabel: true, createdAt: true },
+    select: {
+      id: true,
+      format: true,
+      fileName: true,
+      filters: true,
+      rowCount: true,
+      firstSeq: true,
+      lastSeq: true,
+      sha256: true,
+      exporterLabel: true,
+      createdAt: true,
+    },
   });
 }

@@ -19,7 +19,16 @@ export async function startVerification(w: AuditedTx, orgId: string) {
     return { started: false, status: current.status };
   }
   const head = await w.tx.auditChainHead.findUnique({ where: { orgId } });
-  const data = { status: "running", checkedSeq: 0n, targetSeq: head?.lastSeq ?? 0n, lastHash: null, message: null, startedAt: new Date(), finishedAt: null, startedBy: w.actor.label };
+  const data = {
+    status: "running",
+    checkedSeq: 0n,
+    targetSeq: head?.lastSeq ?? 0n,
+    lastHash: null,
+    message: null,
+    startedAt: new Date(),
+    finishedAt: null,
+    startedBy: w.actor.label,
+  };
   await w.tx.auditVerification.upsert({ where: { orgId }, create: { orgId, ...data }, update: data });
   w.record({ orgId, action: "audit.chain.verified", targetType: "organization", targetId: orgId, after: { upToSeq: (head?.lastSeq ?? 0n).toString() } });
   w.afterCommit(() => {
@@ -50,7 +59,10 @@ async function runVerification(orgId: string, upTo: bigint): Promise<void> {
         if (e.prevHash !== prevHash) return void (await finish("broken", `event ${expected} does not link to event ${expected - 1n}`));
         if (eventHash(prevHash, toHashedEvent(e)) !== e.hash) return void (await finish("broken", `event ${expected} was altered`));
         if (checkpoint && e.seq === checkpoint.seq && e.hash !== checkpoint.hash) {
-          return void (await finish("broken", `event ${expected} differs from the checkpoint signed at ${checkpoint.createdAt.toISOString()}: history was rewritten`));
+          return void (await finish(
+            "broken",
+            `event ${expected} differs from the checkpoint signed at ${checkpoint.createdAt.toISOString()}: history was rewritten`,
+          ));
         }
         prevHash = e.hash;
         expected += 1n;
@@ -75,9 +87,26 @@ export async function chainStatus(db: ReadDb, orgId: string) {
   return {
     head: head ? { seq: head.lastSeq, hash: head.lastHash, at: head.updatedAt } : null,
     verification: verification
-      ? { status: verification.status as "running" | "ok" | "broken", checkedSeq: verification.checkedSeq, targetSeq: verification.targetSeq, message: verification.message, startedAt: verification.startedAt, finishedAt: verification.finishedAt, startedBy: verification.startedBy }
+      ? {
+          status: verification.status as "running" | "ok" | "broken",
+          checkedSeq: verification.checkedSeq,
+          targetSeq: verification.targetSeq,
+          message: verification.message,
+          startedAt: verification.startedAt,
+          finishedAt: verification.finishedAt,
+          startedBy: verification.startedBy,
+        }
       : null,
-    checkpoint: checkpoint ? { seq: checkpoint.seq, hash: checkpoint.hash, at: checkpoint.createdAt, keyId: checkpoint.keyId, sink: checkpoint.sink, sinkError: checkpoint.sinkError } : null,
+    checkpoint: checkpoint
+      ? {
+          seq: checkpoint.seq,
+          hash: checkpoint.hash,
+          at: checkpoint.createdAt,
+          keyId: checkpoint.keyId,
+          sink: checkpoint.sink,
+          sinkError: checkpoint.sinkError,
+        }
+      : null,
     retentionYears: org.auditRetentionYears,
     signingKey: key,
   };

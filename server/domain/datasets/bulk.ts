@@ -85,11 +85,18 @@ export async function bulkEditItems(
   const total = Number(counts!.total);
   const hasA = Number(counts!.has_a);
   if (selection && total < selection.length) {
-    throw new AppError("BAD_REQUEST", `${plural(selection.length - total, "selected item is", "selected items are")} not in the latest version of "${ds.name}" (archived or unknown); reload and select again`, { field: "itemIds" });
+    throw new AppError(
+      "BAD_REQUEST",
+      `${plural(selection.length - total, "selected item is", "selected items are")} not in the latest version of "${ds.name}" (archived or unknown); reload and select again`,
+      { field: "itemIds" },
+    );
   }
   if (total === 0) throw new AppError("BAD_REQUEST", `"${ds.name}" has no items to edit`);
   if (total > MAX_BULK_EDIT_ITEMS) {
-    throw new AppError("BAD_REQUEST", `A bulk edit changes at most ${MAX_BULK_EDIT_ITEMS.toLocaleString("en-US")} items and "${ds.name}" has ${total.toLocaleString("en-US")}: export it, edit the file and import it with "Replace"`);
+    throw new AppError(
+      "BAD_REQUEST",
+      `A bulk edit changes at most ${MAX_BULK_EDIT_ITEMS.toLocaleString("en-US")} items and "${ds.name}" has ${total.toLocaleString("en-US")}: export it, edit the file and import it with "Replace"`,
+    );
   }
   const where = selection ? "the selected items" : `"${ds.name}"`;
   if (op.op === "renameField") {
@@ -97,7 +104,10 @@ export async function bulkEditItems(
     if (hasA === 0) throw new AppError("BAD_REQUEST", `No item of ${where} has a field "${op.from}"`, { field: "from" });
     // Renaming onto a field that exists anywhere would mix two meanings under one name.
     const clash = Number(counts!.has_b_anywhere);
-    if (clash > 0) throw new AppError("BAD_REQUEST", `${plural(clash, "item already has", "items already have")} a field "${op.to}": drop or rename it first`, { field: "to" });
+    if (clash > 0)
+      throw new AppError("BAD_REQUEST", `${plural(clash, "item already has", "items already have")} a field "${op.to}": drop or rename it first`, {
+        field: "to",
+      });
   }
   if (op.op === "dropField" && hasA === 0) throw new AppError("BAD_REQUEST", `No item of ${where} has a field "${op.field}"`, { field: "field" });
 
@@ -116,11 +126,18 @@ export async function bulkEditItems(
       if (!nextInput) continue;
       const item = prepareItem({ input: nextInput, expected: row.expected ?? undefined, metadata: row.metadata, tags: row.tags }, validators);
       if (isProblem(item)) {
-        throw new AppError("BAD_REQUEST", `Item #${row.position} (${row.item_id}) would break: ${item.field} ${item.message}; nothing was changed`, { field: op.op === "renameField" ? "to" : "field" });
+        throw new AppError("BAD_REQUEST", `Item #${row.position} (${row.item_id}) would break: ${item.field} ${item.message}; nothing was changed`, {
+          field: op.op === "renameField" ? "to" : "field",
+        });
       }
       rows.push({ itemId: row.item_id, position: row.position, item, sourceType: row.source_type, sourceRef: row.source_ref });
     }
-    await closeRevisions(sqlOf(w), ds.id, ds.nextVersion, rows.map((r) => r.itemId));
+    await closeRevisions(
+      sqlOf(w),
+      ds.id,
+      ds.nextVersion,
+      rows.map((r) => r.itemId),
+    );
     await insertRevisions(sqlOf(w), ds.id, ds.nextVersion, rows);
     changed += rows.length;
     if (page.length < PAGE) break;
@@ -155,7 +172,10 @@ export async function fieldCounts(db: ReadDb, dataset: { id: string; name: strin
       sql`SELECT k AS key, count(*) AS n FROM dataset_item_revisions, jsonb_object_keys(input) AS k
        WHERE dataset_id = ${dataset.id}::uuid AND valid_from <= ${at} AND valid_to > ${at} GROUP BY k ORDER BY min(position), k LIMIT 500`,
     ),
-    readSql<{ n: bigint }>(db, sql`SELECT count(*) AS n FROM dataset_item_revisions WHERE dataset_id = ${dataset.id}::uuid AND valid_from <= ${at} AND valid_to > ${at}`),
+    readSql<{ n: bigint }>(
+      db,
+      sql`SELECT count(*) AS n FROM dataset_item_revisions WHERE dataset_id = ${dataset.id}::uuid AND valid_from <= ${at} AND valid_to > ${at}`,
+    ),
   ]);
   return { version: at, total: Number(totals[0]?.n ?? 0), fields: rows.map((r) => ({ name: r.key, count: Number(r.n) })) };
 }

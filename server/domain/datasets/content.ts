@@ -22,8 +22,7 @@ export type PreparedItem = {
 
 export type ItemProblem = { field: string; message: string };
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** PostgreSQL's jsonb cannot hold NUL characters; the problem names where one is. */
 function findNul(value: unknown, path: string): string | null {

@@ -23,7 +23,12 @@ function params(dataset: string) {
   return { params: Promise.resolve({ org: t.org.slug, project: t.project.slug, dataset }) };
 }
 
-async function upload(dataset: string, body: string | Uint8Array, query: Record<string, string>, options: { role?: keyof TestOrg["users"]; accept?: string } = {}) {
+async function upload(
+  dataset: string,
+  body: string | Uint8Array,
+  query: Record<string, string>,
+  options: { role?: keyof TestOrg["users"]; accept?: string } = {},
+) {
   const url = new URL(`http://keel.test/api/datasets/${t.org.slug}/${t.project.slug}/${dataset}/import`);
   for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
   const req = new Request(url, {
@@ -61,10 +66,22 @@ describe("dataset versions", () => {
     expect(added.version).toBe(1);
     const [first, second] = added.itemIds;
 
-    const edited = await editor().datasets.updateItem({ ...scope(), name: "faq", itemId: first!, content: { input: { question: "How do I reset my password?" }, expected: "Use the reset link in Settings.", tags: ["test"] } });
+    const edited = await editor().datasets.updateItem({
+      ...scope(),
+      name: "faq",
+      itemId: first!,
+      content: { input: { question: "How do I reset my password?" }, expected: "Use the reset link in Settings.", tags: ["test"] },
+    });
     expect(edited).toEqual({ version: 2, changed: true });
     // Saving the same content again is not a change.
-    expect(await editor().datasets.updateItem({ ...scope(), name: "faq", itemId: first!, content: { input: { question: "How do I reset my password?" }, expected: "Use the reset link in Settings.", tags: ["test"] } })).toEqual({ version: null, changed: false });
+    expect(
+      await editor().datasets.updateItem({
+        ...scope(),
+        name: "faq",
+        itemId: first!,
+        content: { input: { question: "How do I reset my password?" }, expected: "Use the reset link in Settings.", tags: ["test"] },
+      }),
+    ).toEqual({ version: null, changed: false });
 
     expect((await editor().datasets.archiveItems({ ...scope(), name: "faq", itemIds: [second!] })).version).toBe(3);
     expect((await editor().datasets.tagItems({ ...scope(), name: "faq", itemIds: [first!], add: ["regression"], remove: [] })).version).toBe(4);
@@ -91,7 +108,11 @@ describe("dataset versions", () => {
 
     const diff = await viewer().datasets.diff({ ...scope(), name: "faq", from: 1, to: 4 });
     expect(diff.summary).toEqual({ added: 0, removed: 1, changed: 1 });
-    expect(diff.entries.find((e) => e.kind === "changed")).toMatchObject({ itemId: first, before: { expected: "Use the reset link." }, after: { expected: "Use the reset link in Settings.", tags: ["test", "regression"] } });
+    expect(diff.entries.find((e) => e.kind === "changed")).toMatchObject({
+      itemId: first,
+      before: { expected: "Use the reset link." },
+      after: { expected: "Use the reset link in Settings.", tags: ["test", "regression"] },
+    });
 
     expect(await viewer().datasets.tags({ ...scope(), name: "faq" })).toEqual([
       { tag: "regression", count: 1 },
@@ -109,7 +130,9 @@ describe("dataset versions", () => {
     const dataset = await getDb().dataset.findFirstOrThrow({ where: { projectId: t.project.id, name: "faq" } });
     await expect(getDb().$executeRaw`UPDATE dataset_item_revisions SET input = '{"x":1}' WHERE dataset_id = ${dataset.id}::uuid`).rejects.toThrow(/immutable/);
     await expect(getDb().$executeRaw`DELETE FROM dataset_versions WHERE dataset_id = ${dataset.id}::uuid`).rejects.toThrow(/immutable/);
-    await expect(getDb().$executeRaw`UPDATE dataset_item_revisions SET valid_to = 1 WHERE dataset_id = ${dataset.id}::uuid AND valid_to <> 2147483647`).rejects.toThrow(/immutable/);
+    await expect(
+      getDb().$executeRaw`UPDATE dataset_item_revisions SET valid_to = 1 WHERE dataset_id = ${dataset.id}::uuid AND valid_to <> 2147483647`,
+    ).rejects.toThrow(/immutable/);
   });
 
   it("searches input and expected output, filters by tag and source", async () => {
@@ -122,13 +145,18 @@ describe("dataset versions", () => {
   });
 
   it("validates items against the dataset's JSON Schemas, naming the item and field", async () => {
-    await expect(editor().datasets.create({ ...scope(), name: "bad-schema", inputSchema: { type: "nope" } })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/inputSchema is not a valid JSON Schema/) });
+    await expect(editor().datasets.create({ ...scope(), name: "bad-schema", inputSchema: { type: "nope" } })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/inputSchema is not a valid JSON Schema/),
+    });
     await editor().datasets.create({
       ...scope(),
       name: "typed",
       inputSchema: { type: "object", required: ["question"], properties: { question: { type: "string", minLength: 3 } } },
     });
-    await expect(editor().datasets.addItems({ ...scope(), name: "typed", items: [{ input: { question: "fine" } }, { input: { q: "x" } }] })).rejects.toMatchObject({
+    await expect(
+      editor().datasets.addItems({ ...scope(), name: "typed", items: [{ input: { question: "fine" } }, { input: { q: "x" } }] }),
+    ).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message: "Item 2: input.question is required by the dataset's schema",
     });
@@ -142,13 +170,22 @@ describe("dataset versions", () => {
   it("reports which prompt variables the items do not provide", async () => {
     await editor().prompts.create({ ...scope(), name: "answerer", content: { type: "text", template: "Q: {{question}} ({{product}})" }, commitMessage: "v1" });
     const coverage = await viewer().datasets.coverage({ ...scope(), name: "faq", promptName: "answerer", promptVersion: 1 });
-    expect(coverage).toMatchObject({ version: 4, total: 2, variables: [{ name: "question", missing: 0 }, { name: "product", missing: 2 }] });
+    expect(coverage).toMatchObject({
+      version: 4,
+      total: 2,
+      variables: [
+        { name: "question", missing: 0 },
+        { name: "product", missing: 2 },
+      ],
+    });
   });
 
   it("viewers cannot change datasets; archived datasets are read-only; unused datasets can be deleted", async () => {
     await expect(viewer().datasets.addItems({ ...scope(), name: "faq", items: [{ input: { a: "b" } }] })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await editor().datasets.setArchived({ ...scope(), name: "typed", archived: true });
-    await expect(editor().datasets.addItems({ ...scope(), name: "typed", items: [{ input: { question: "more" } }] })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(editor().datasets.addItems({ ...scope(), name: "typed", items: [{ input: { question: "more" } }] })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
     expect((await viewer().datasets.list({ ...scope() })).map((d) => d.name)).not.toContain("typed");
     await expect(editor().datasets.delete({ ...scope(), name: "typed", confirmName: "typed" })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(callerFor(t.users.admin).datasets.delete({ ...scope(), name: "typed", confirmName: "wrong" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
@@ -176,7 +213,10 @@ describe("import and export endpoints", () => {
     const before = await lastSeq(t.org.id);
     const response = await upload("imported", csvOf(1000), { format: "csv", mapping: MAPPING, fileName: "faq.csv" }, { accept: "application/x-ndjson" });
     expect(response.status).toBe(200);
-    const events = (await response.text()).trim().split("\n").map((l) => JSON.parse(l) as ImportEvent);
+    const events = (await response.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as ImportEvent);
     const done = events.at(-1)!;
     expect(done).toMatchObject({ type: "done", result: { version: 1, rows: 1000, added: 1000, duplicatesSkipped: 0 } });
     const audit = await auditEventsOf(t.org.id, before);
@@ -190,7 +230,12 @@ describe("import and export endpoints", () => {
 
     const page = await viewer().datasets.items({ ...scope(), name: "imported", version: 1, page: 2, pageSize: 25 });
     expect(page.total).toBe(1000);
-    expect(page.items[0]).toMatchObject({ input: { question: "Question number 26?", context: "Context, with a comma 26" }, expected: "Answer 26", metadata: { category: "account" }, sourceType: "import" });
+    expect(page.items[0]).toMatchObject({
+      input: { question: "Question number 26?", context: "Context, with a comma 26" },
+      expected: "Answer 26",
+      metadata: { category: "account" },
+      sourceType: "import",
+    });
   });
 
   it("exports a version with the imported rows byte for byte, streamed", async () => {
@@ -206,7 +251,7 @@ describe("import and export endpoints", () => {
 
   it("refuses a file with problems, naming rows and lines, and writes nothing", async () => {
     const before = await lastSeq(t.org.id);
-    const bad = "question,expected\nfine,ok\nonly one field\n\"unclosed,quote\n";
+    const bad = 'question,expected\nfine,ok\nonly one field\n"unclosed,quote\n';
     const response = await upload("imported", bad, { format: "csv" });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { report: { problems: { message: string }[]; problemCount: number } };
@@ -219,7 +264,10 @@ describe("import and export endpoints", () => {
 
     const jsonl = '{"input":{"q":"a"}}\n[1,2]\n{"input":{"q":\n';
     const badJsonl = (await (await upload("imported", jsonl, { format: "jsonl" })).json()) as { report: { problems: { message: string }[] } };
-    expect(badJsonl.report.problems.map((p) => p.message)).toEqual(["Line 2 is an array; each line must be a JSON object", expect.stringMatching(/^Line 3 is not valid JSON/)]);
+    expect(badJsonl.report.problems.map((p) => p.message)).toEqual([
+      "Line 2 is an array; each line must be a JSON object",
+      expect.stringMatching(/^Line 3 is not valid JSON/),
+    ]);
 
     process.env.KEEL_DATASET_IMPORT_MAX_BYTES = "1000";
     try {
@@ -229,7 +277,10 @@ describe("import and export endpoints", () => {
       expect(await big.json()).toMatchObject({ report: { problems: [{ code: "FILE_TOO_LARGE", message: "The file is larger than the 1 KB limit" }] } });
       // ... or at once when it does.
       const url = `http://keel.test/api/datasets/${t.org.slug}/${t.project.slug}/imported/import?format=csv`;
-      const declared = await importRoute(new Request(url, { method: "POST", body: csvOf(100), headers: { cookie: await cookie(), "content-length": "5000" } }), params("imported"));
+      const declared = await importRoute(
+        new Request(url, { method: "POST", body: csvOf(100), headers: { cookie: await cookie(), "content-length": "5000" } }),
+        params("imported"),
+      );
       expect(declared.status).toBe(413);
     } finally {
       delete process.env.KEEL_DATASET_IMPORT_MAX_BYTES;
@@ -241,7 +292,14 @@ describe("import and export endpoints", () => {
 
   it("imports JSON arrays and JSON Lines; schema violations name the row", async () => {
     await editor().datasets.create({ ...scope(), name: "json", expectedSchema: { type: "string" } });
-    const array = JSON.stringify([{ input: { q: "one" }, expected: "1", tags: ["test"] }, { q: "two", expected: "2" }], null, 2);
+    const array = JSON.stringify(
+      [
+        { input: { q: "one" }, expected: "1", tags: ["test"] },
+        { q: "two", expected: "2" },
+      ],
+      null,
+      2,
+    );
     expect(await (await upload("json", array, { format: "json" })).json()).toEqual({ result: expect.objectContaining({ version: 1, added: 2 }) });
     const items = await viewer().datasets.items({ ...scope(), name: "json" });
     expect(items.items.map((i) => [i.input, i.expected, i.tags])).toEqual([
@@ -249,7 +307,9 @@ describe("import and export endpoints", () => {
       [{ q: "two" }, "2", []],
     ]);
     const violating = '{"input":{"q":"x"},"expected":"ok"}\n{"input":{"q":"y"},"expected":{"not":"a string"}}\n';
-    const report = (await (await upload("json", violating, { format: "jsonl" })).json()) as { report: { problems: { row: number; field: string; message: string }[] } };
+    const report = (await (await upload("json", violating, { format: "jsonl" })).json()) as {
+      report: { problems: { row: number; field: string; message: string }[] };
+    };
     expect(report.report.problems).toEqual([{ row: 2, line: 2, field: "expected", message: "Row 2 (line 2): expected must be string (dataset schema)" }]);
   });
 
@@ -257,7 +317,12 @@ describe("import and export endpoints", () => {
     const url = new URL(`http://keel.test/api/datasets/${t.org.slug}/${t.project.slug}/imported/import/preview?format=csv&truncated=1`);
     const head = csvOf(50).slice(0, 700);
     const response = await previewRoute(new Request(url, { method: "POST", body: head, headers: { cookie: await cookie() } }), params("imported"));
-    const preview = (await response.json()) as { columns: string[]; suggestedMapping: { column: string; target: string }[]; rows: { item: { input: unknown } }[]; problems: unknown[] };
+    const preview = (await response.json()) as {
+      columns: string[];
+      suggestedMapping: { column: string; target: string }[];
+      rows: { item: { input: unknown } }[];
+      problems: unknown[];
+    };
     expect(preview.columns).toEqual(["question", "context", "expected_answer", "category"]);
     expect(preview.suggestedMapping.map((m) => m.target)).toEqual(["input.question", "input.context", "expected", "input.category"]);
     expect(preview.rows.length).toBeGreaterThan(3);
@@ -273,7 +338,10 @@ describe("import and export endpoints", () => {
     const anonymous = await exportRoute(new Request(`http://keel.test/api/datasets/${t.org.slug}/${t.project.slug}/imported/export`), params("imported"));
     expect(anonymous.status).toBe(401);
     const outsider = await createUser();
-    const foreign = await exportRoute(new Request(`http://keel.test/api/datasets/${t.org.slug}/${t.project.slug}/imported/export`, { headers: { cookie: await sessionCookieFor(outsider) } }), params("imported"));
+    const foreign = await exportRoute(
+      new Request(`http://keel.test/api/datasets/${t.org.slug}/${t.project.slug}/imported/export`, { headers: { cookie: await sessionCookieFor(outsider) } }),
+      params("imported"),
+    );
     expect(foreign.status).toBe(404);
     const bad = await download("imported", { format: "xml" });
     expect(bad.status).toBe(400);

@@ -86,7 +86,15 @@ export async function updateDataset(
       },
     })
     .catch((error: unknown) => conflictOnName(error, next.name));
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "dataset.updated", targetType: "dataset", targetId: input.id, before, after: snapshot(updated) });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "dataset.updated",
+    targetType: "dataset",
+    targetId: input.id,
+    before,
+    after: snapshot(updated),
+  });
   return updated;
 }
 
@@ -162,7 +170,10 @@ export async function deleteDataset(w: AuditedTx, ctx: ProjectCtx, input: { id: 
   const dataset = rows[0];
   if (!dataset) throw notFound("Dataset");
   if (input.confirmName !== dataset.name) throw new AppError("BAD_REQUEST", `Type the dataset's name ("${dataset.name}") to confirm`, { field: "confirmName" });
-  const latest = await w.tx.datasetVersion.findUnique({ where: { datasetId_version: { datasetId: dataset.id, version: dataset.latest_version } }, select: { itemCount: true } });
+  const latest = await w.tx.datasetVersion.findUnique({
+    where: { datasetId_version: { datasetId: dataset.id, version: dataset.latest_version } },
+    select: { itemCount: true },
+  });
   try {
     // The history guard lets deletes through only for the dataset named in this setting.
     await w.tx.$executeRaw`SELECT set_config('keel.purge', ${`dataset:${dataset.id}`}, true)`;

@@ -98,11 +98,20 @@ export async function exportVersion(
       contentType: "application/x-ndjson; charset=utf-8",
       chunks: (async function* () {
         for await (const page of pages(db, dataset.id, version)) {
-          yield page
-            .map((item) =>
-              JSON.stringify({ id: item.itemId, input: item.input, expected: item.expected ?? null, metadata: item.metadata, tags: item.tags, source: { type: item.sourceType, ref: item.sourceRef } }),
-            )
-            .join("\n") + "\n";
+          yield (
+            page
+              .map((item) =>
+                JSON.stringify({
+                  id: item.itemId,
+                  input: item.input,
+                  expected: item.expected ?? null,
+                  metadata: item.metadata,
+                  tags: item.tags,
+                  source: { type: item.sourceType, ref: item.sourceRef },
+                }),
+              )
+              .join("\n") + "\n"
+          );
         }
       })(),
     };

@@ -32,7 +32,13 @@ export async function addItems(
       const which = input.items.length > 1 ? `Item ${i + 1}: ` : "";
       throw new AppError("BAD_REQUEST", `${which}${item.field} ${item.message}`, { field: input.items.length > 1 ? `items.${i}.${item.field}` : item.field });
     }
-    rows.push({ itemId: input.itemIds?.[i] ?? newItemId(), position: ds.nextPosition + i, item, sourceType: input.source.type, sourceRef: input.source.ref ?? null });
+    rows.push({
+      itemId: input.itemIds?.[i] ?? newItemId(),
+      position: ds.nextPosition + i,
+      item,
+      sourceType: input.source.type,
+      sourceRef: input.source.ref ?? null,
+    });
   });
   await insertRevisions(sqlOf(w), ds.id, ds.nextVersion, rows);
   const version = await commitVersion(sqlOf(w), w.actor, ds, {
@@ -72,11 +78,7 @@ type LiveRevision = {
 };
 
 /** Replaces one item's content; a new revision, live from the new version. */
-export async function updateItem(
-  w: AuditedTx,
-  ctx: ProjectCtx,
-  input: { datasetId: string; itemId: string; content: RawItem; message?: string },
-) {
+export async function updateItem(w: AuditedTx, ctx: ProjectCtx, input: { datasetId: string; itemId: string; content: RawItem; message?: string }) {
   const ds = await lockDataset(sqlOf(w), ctx, input.datasetId);
   const live = await w.tx.$queryRaw<LiveRevision[]>`
     SELECT item_id::text, position, input, expected, metadata, tags, source_type::text AS source_type, source_ref
@@ -111,7 +113,11 @@ export async function updateItem(
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 }
@@ -173,7 +179,14 @@ export async function tagItems(
     action: "dataset.items.tagged",
     targetType: "dataset",
     targetId: ds.id,
-    after: { dataset: ds.name, version: version.version, count: rows.length, add: input.add, remove: input.remove, items: rows.slice(0, 100).map((r) => r.item_id) },
+    after: {
+      dataset: ds.name,
+      version: version.version,
+      count: rows.length,
+      add: input.add,
+      remove: input.remove,
+      items: rows.slice(0, 100).map((r) => r.item_id),
+    },
   });
   return { version: version.version, changed: rows.length };
 }

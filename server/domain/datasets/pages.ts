@@ -10,7 +10,10 @@ export function findDatasetByName(db: ReadDb, projectId: string, name: string) {
 
 export async function listLiveDatasetsPage(db: ReadDb, projectId: string, page: { skip: number; take: number }) {
   const where = { projectId, archivedAt: null };
-  const [total, rows] = await Promise.all([db.dataset.count({ where }), db.dataset.findMany({ where, orderBy: { name: "asc" }, skip: page.skip, take: page.take })]);
+  const [total, rows] = await Promise.all([
+    db.dataset.count({ where }),
+    db.dataset.findMany({ where, orderBy: { name: "asc" }, skip: page.skip, take: page.take }),
+  ]);
   return { total, rows };
 }
 

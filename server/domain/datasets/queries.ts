@@ -20,7 +20,8 @@ export async function datasetByName(db: ReadDb, projectId: string, name: string)
 /** The version to read: the one asked for (must exist) or the latest. */
 export function resolveVersion(dataset: { name: string; latestVersion: number }, version: number | undefined): number {
   if (version === undefined) return dataset.latestVersion;
-  if (version > dataset.latestVersion) throw new AppError("NOT_FOUND", `"${dataset.name}" has no version ${version} (latest: ${dataset.latestVersion})`, { field: "version" });
+  if (version > dataset.latestVersion)
+    throw new AppError("NOT_FOUND", `"${dataset.name}" has no version ${version} (latest: ${dataset.latestVersion})`, { field: "version" });
   return version;
 }
 
@@ -29,7 +30,11 @@ export async function listDatasets(db: ReadDb, projectId: string, input: { searc
     where: {
       projectId,
       ...(input.includeArchived ? {} : { archivedAt: null }),
-      ...(input.search ? { OR: [{ name: { contains: input.search, mode: "insensitive" as const } }, { description: { contains: input.search, mode: "insensitive" as const } }] } : {}),
+      ...(input.search
+        ? {
+            OR: [{ name: { contains: input.search, mode: "insensitive" as const } }, { description: { contains: input.search, mode: "insensitive" as const } }],
+          }
+        : {}),
     },
     orderBy: { name: "asc" },
     take: 500,
@@ -45,7 +50,10 @@ export async function listDatasets(db: ReadDb, projectId: string, input: { searc
 
 export async function getDataset(db: ReadDb, projectId: string, name: string) {
   const dataset = await datasetByName(db, projectId, name);
-  const latest = dataset.latestVersion > 0 ? await db.datasetVersion.findUnique({ where: { datasetId_version: { datasetId: dataset.id, version: dataset.latestVersion } } }) : null;
+  const latest =
+    dataset.latestVersion > 0
+      ? await db.datasetVersion.findUnique({ where: { datasetId_version: { datasetId: dataset.id, version: dataset.latestVersion } } })
+      : null;
   return { ...dataset, itemCount: latest?.itemCount ?? 0 };
 }
 
@@ -78,7 +86,8 @@ export type ItemRow = {
   createdAt: Date;
 };
 
-const ITEM_COLUMNS = raw(`item_id::text AS "itemId", item_id::text || ':' || valid_from AS "revisionId", position, valid_from AS "validFrom", NULLIF(valid_to, 2147483647) AS "validTo",
+const ITEM_COLUMNS =
+  raw(`item_id::text AS "itemId", item_id::text || ':' || valid_from AS "revisionId", position, valid_from AS "validFrom", NULLIF(valid_to, 2147483647) AS "validTo",
   input, expected, metadata, tags, source_type::text AS "sourceType", source_ref AS "sourceRef", created_at AS "createdAt"`);
 
 export async function browseItems(
@@ -102,7 +111,10 @@ export async function browseItems(
     version === 0
       ? Promise.resolve([] as ItemRow[])
       : filtered
-        ? readSql<ItemRow>(db, sql`SELECT ${ITEM_COLUMNS} FROM dataset_item_revisions WHERE ${where} ORDER BY position LIMIT ${input.pageSize} OFFSET ${offset}`)
+        ? readSql<ItemRow>(
+            db,
+            sql`SELECT ${ITEM_COLUMNS} FROM dataset_item_revisions WHERE ${where} ORDER BY position LIMIT ${input.pageSize} OFFSET ${offset}`,
+          )
         : // Unfiltered pages skip rows inside the primary key alone (an index-only scan: it holds
           // every column the version test reads), then fetch just the page's rows.
           readSql<ItemRow>(
@@ -118,14 +130,19 @@ export async function browseItems(
       ? Promise.resolve(0)
       : filtered
         ? readSql<{ n: bigint }>(db, sql`SELECT count(*) AS n FROM dataset_item_revisions WHERE ${where}`).then((r) => Number(r[0]?.n ?? 0))
-        : db.datasetVersion.findUnique({ where: { datasetId_version: { datasetId: dataset.id, version } }, select: { itemCount: true } }).then((v) => v?.itemCount ?? 0),
+        : db.datasetVersion
+            .findUnique({ where: { datasetId_version: { datasetId: dataset.id, version } }, select: { itemCount: true } })
+            .then((v) => v?.itemCount ?? 0),
   ]);
   return { version, items, total, page: input.page, pageSize: input.pageSize };
 }
 
 /** One item as it is in `version` (default: latest), with every revision it has had. */
 export async function getItem(db: ReadDb, dataset: { id: string; name: string; latestVersion: number }, itemId: string, version?: number) {
-  const revisions = await readSql<ItemRow>(db, sql`SELECT ${ITEM_COLUMNS} FROM dataset_item_revisions WHERE item_id = ${itemId}::uuid AND dataset_id = ${dataset.id}::uuid ORDER BY valid_from DESC`);
+  const revisions = await readSql<ItemRow>(
+    db,
+    sql`SELECT ${ITEM_COLUMNS} FROM dataset_item_revisions WHERE item_id = ${itemId}::uuid AND dataset_id = ${dataset.id}::uuid ORDER BY valid_from DESC`,
+  );
   if (revisions.length === 0) throw new AppError("NOT_FOUND", "Item not found");
   const at = resolveVersion(dataset, version);
   const current = revisions.find((r) => r.validFrom <= at && (r.validTo === null || r.validTo > at)) ?? null;
@@ -216,7 +233,13 @@ export async function versionTags(db: ReadDb, dataset: { id: string; name: strin
  * input has, and each group is judged by resolveVariables itself, so this cannot disagree with
  * the worker.
  */
-export async function variableCoverage(db: ReadDb, dataset: { id: string; name: string; latestVersion: number }, variables: string[], declarations: VariableDeclarations, version?: number) {
+export async function variableCoverage(
+  db: ReadDb,
+  dataset: { id: string; name: string; latestVersion: number },
+  variables: string[],
+  declarations: VariableDeclarations,
+  version?: number,
+) {
   const at = resolveVersion(dataset, version);
   const declared = declarationsFor(variables, declarations);
   const rows =

@@ -37,7 +37,16 @@ export const sqlOf = (w: AuditedTx): SqlExecutor => prismaExecutor(w.tx);
 
 /** Locks the dataset for a change to its items; archived datasets are read-only. */
 export async function lockDataset(db: SqlExecutor, ctx: ProjectCtx, datasetId: string): Promise<LockedDataset> {
-  const rows = await db.query<{ id: string; name: string; latest_version: number; next_position: number; input_schema: unknown; expected_schema: unknown; archived: boolean; item_count: number | null }>(
+  const rows = await db.query<{
+    id: string;
+    name: string;
+    latest_version: number;
+    next_position: number;
+    input_schema: unknown;
+    expected_schema: unknown;
+    archived: boolean;
+    item_count: number | null;
+  }>(
     sql`SELECT d.id::text AS id, d.name, d.latest_version, d.next_position, d.input_schema, d.expected_schema, d.archived_at IS NOT NULL AS archived,
             (SELECT v.item_count FROM dataset_versions v WHERE v.dataset_id = d.id AND v.version = d.latest_version) AS item_count
      FROM datasets d WHERE d.id = ${datasetId}::uuid AND d.project_id = ${ctx.projectId}::uuid FOR UPDATE OF d`,
@@ -73,7 +82,17 @@ const TAG_SEPARATOR = "\u001f";
 export async function insertRevisions(db: SqlExecutor, datasetId: string, version: number, rows: readonly NewRevision[]): Promise<void> {
   if (rows.length === 0) return;
   const n = rows.length;
-  const cols = { itemIds: new Array<string>(n), positions: new Array<number>(n), inputs: new Array<string>(n), expecteds: new Array<string | null>(n), metadatas: new Array<string>(n), tags: new Array<string>(n), sources: new Array<string>(n), refs: new Array<string | null>(n), hashes: new Array<string>(n) };
+  const cols = {
+    itemIds: new Array<string>(n),
+    positions: new Array<number>(n),
+    inputs: new Array<string>(n),
+    expecteds: new Array<string | null>(n),
+    metadatas: new Array<string>(n),
+    tags: new Array<string>(n),
+    sources: new Array<string>(n),
+    refs: new Array<string | null>(n),
+    hashes: new Array<string>(n),
+  };
   for (let i = 0; i < n; i++) {
     const row = rows[i]!;
     cols.itemIds[i] = row.itemId;
@@ -110,7 +129,16 @@ export async function commitVersion(
   db: SqlExecutor,
   actor: Actor,
   ds: LockedDataset,
-  change: { kind: DatasetChangeKind; message: string; added?: number; changed?: number; removed?: number; details?: Record<string, unknown>; nextPosition?: number; csvLayout?: unknown },
+  change: {
+    kind: DatasetChangeKind;
+    message: string;
+    added?: number;
+    changed?: number;
+    removed?: number;
+    details?: Record<string, unknown>;
+    nextPosition?: number;
+    csvLayout?: unknown;
+  },
 ): Promise<{ version: number; itemCount: number }> {
   const added = change.added ?? 0;
   const removed = change.removed ?? 0;
@@ -120,6 +148,8 @@ export async function commitVersion(
      VALUES (${uuidv7()}::uuid, ${ds.id}::uuid, ${ds.nextVersion}, ${change.kind}::"DatasetChangeKind", ${change.message}, ${itemCount}, ${added}, ${change.changed ?? 0}, ${removed}, ${JSON.stringify(change.details ?? {})}::jsonb, ${actor.type}::"ActorType", ${actor.id}, ${actor.label})`,
   );
   const csvColumns = change.csvLayout !== undefined ? sql`, csv_columns = ${JSON.stringify(change.csvLayout)}::jsonb` : empty;
-  await db.query(sql`UPDATE datasets SET latest_version = ${ds.nextVersion}, next_position = ${change.nextPosition ?? ds.nextPosition}, updated_at = now()${csvColumns} WHERE id = ${ds.id}::uuid`);
+  await db.query(
+    sql`UPDATE datasets SET latest_version = ${ds.nextVersion}, next_position = ${change.nextPosition ?? ds.nextPosition}, updated_at = now()${csvColumns} WHERE id = ${ds.id}::uuid`,
+  );
   return { version: ds.nextVersion, itemCount };
 }

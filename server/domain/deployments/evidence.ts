@@ -17,19 +17,43 @@ import { evaluateGate } from "./gate";
 import { getRequest, type Reader } from "./queries";
 import { gateApplies } from "./rules";
 
-type VersionRow = { version: number; type: string; template: string | null; messages: unknown; config: unknown; contentHash: string; commitMessage: string; authorLabel: string; createdAt: Date };
+type VersionRow = {
+  version: number;
+  type: string;
+  template: string | null;
+  messages: unknown;
+  config: unknown;
+  contentHash: string;
+  commitMessage: string;
+  authorLabel: string;
+  createdAt: Date;
+};
 
 function contentText(v: VersionRow | null): string {
   if (!v) return "";
-  const body = v.template ?? (Array.isArray(v.messages) ? (v.messages as { role: string; content: string }[]).map((m) => `[${m.role}]\n${m.content}`).join("\n\n") : "");
+  const body =
+    v.template ?? (Array.isArray(v.messages) ? (v.messages as { role: string; content: string }[]).map((m) => `[${m.role}]\n${m.content}`).join("\n\n") : "");
   return `${body}\n\n--- config ---\n${JSON.stringify(v.config, null, 2)}\n`;
 }
 
 export async function buildEvidencePack(db: ReadDb, projectId: string, number: number, reader: Reader) {
   const request = await getRequest(db, projectId, number, reader);
-  const project = await db.project.findUniqueOrThrow({ where: { id: projectId }, select: { slug: true, name: true, orgId: true, org: { select: { slug: true, name: true } } } });
+  const project = await db.project.findUniqueOrThrow({
+    where: { id: projectId },
+    select: { slug: true, name: true, orgId: true, org: { select: { slug: true, name: true } } },
+  });
   const prompt = await db.prompt.findUniqueOrThrow({ where: { projectId_name: { projectId, name: request.prompt } }, select: { id: true, type: true } });
-  const select = { id: true, version: true, template: true, messages: true, config: true, contentHash: true, commitMessage: true, authorLabel: true, createdAt: true } as const;
+  const select = {
+    id: true,
+    version: true,
+    template: true,
+    messages: true,
+    config: true,
+    contentHash: true,
+    commitMessage: true,
+    authorLabel: true,
+    createdAt: true,
+  } as const;
   const candidate = await db.promptVersion.findUniqueOrThrow({ where: { promptId_version: { promptId: prompt.id, version: request.version } }, select });
   const deployedLabel = await db.promptLabel.findUnique({ where: { promptId_name: { promptId: prompt.id, name: request.environment } } });
   // Against what the environment serves now; for a deployed request, against what it replaced.
@@ -45,10 +69,31 @@ export async function buildEvidencePack(db: ReadDb, projectId: string, number: n
 
   // The comparison: the candidate's gate run against the deployed version's latest completed run
   // on the same dataset version (and tag).
-  let comparison: { baselineRun: number; candidateRun: number; dataset: string; datasetVersion: number; evaluators: { name: string; baselineMean: number; candidateMean: number; meanDifference: number; low: number; high: number; direction: string; verdict: string }[]; regressions: number } | null = null;
+  let comparison: {
+    baselineRun: number;
+    candidateRun: number;
+    dataset: string;
+    datasetVersion: number;
+    evaluators: {
+      name: string;
+      baselineMean: number;
+      candidateMean: number;
+      meanDifference: number;
+      low: number;
+      high: number;
+      direction: string;
+      verdict: string;
+    }[];
+    regressions: number;
+  } | null = null;
   let comparisonNote: string | null = null;
   let human: Awaited<ReturnType<typeof humanScoresOfRun>> | null = null;
-  const gateRun = gate?.run ? await db.evaluationRun.findUnique({ where: { projectId_number: { projectId, number: gate.run.number } }, select: { id: true, number: true, datasetVersionId: true, tag: true } }) : null;
+  const gateRun = gate?.run
+    ? await db.evaluationRun.findUnique({
+        where: { projectId_number: { projectId, number: gate.run.number } },
+        select: { id: true, number: true, datasetVersionId: true, tag: true },
+      })
+    : null;
   if (gateRun) {
     human = await humanScoresOfRun(db, gateRun.id);
     if (base) {
@@ -64,7 +109,16 @@ export async function buildEvidencePack(db: ReadDb, projectId: string, number: n
           candidateRun: gateRun.number,
           dataset: c.dataset.name,
           datasetVersion: c.dataset.version,
-          evaluators: c.evaluators.map((e) => ({ name: e.name, baselineMean: e.baselineMean, candidateMean: e.candidateMean, meanDifference: e.meanDifference, low: e.low, high: e.high, direction: e.direction, verdict: e.verdict })),
+          evaluators: c.evaluators.map((e) => ({
+            name: e.name,
+            baselineMean: e.baselineMean,
+            candidateMean: e.candidateMean,
+            meanDifference: e.meanDifference,
+            low: e.low,
+            high: e.high,
+            direction: e.direction,
+            verdict: e.verdict,
+          })),
           regressions: c.regressions.length,
         };
       } else {
@@ -76,14 +130,25 @@ export async function buildEvidencePack(db: ReadDb, projectId: string, number: n
   }
 
   const select_ = { seq: true, action: true, actorLabel: true, createdAt: true, hash: true, outcome: true } as const;
-  const events = await db.auditEvent.findMany({ where: { orgId: project.orgId, targetType: "deployment_request", targetId: request.id }, orderBy: { seq: "asc" }, select: select_ });
+  const events = await db.auditEvent.findMany({
+    where: { orgId: project.orgId, targetType: "deployment_request", targetId: request.id },
+    orderBy: { seq: "asc" },
+    select: select_,
+  });
   // The label move itself is an event on the prompt, written in the promoting transaction just
   // before deployment.deployed: between the request's first event and that one, the environment's
   // label of this prompt moved only through this request (another deployment would have ended it).
   const deployed = events.find((e) => e.action === "deployment.deployed");
   if (deployed && events[0]) {
     const move = await db.auditEvent.findFirst({
-      where: { orgId: project.orgId, action: "prompt.label.moved", targetType: "prompt", targetId: prompt.id, seq: { gt: events[0].seq, lt: deployed.seq }, after: { path: ["label"], equals: request.environment } },
+      where: {
+        orgId: project.orgId,
+        action: "prompt.label.moved",
+        targetType: "prompt",
+        targetId: prompt.id,
+        seq: { gt: events[0].seq, lt: deployed.seq },
+        after: { path: ["label"], equals: request.environment },
+      },
       orderBy: { seq: "desc" },
       select: select_,
     });
@@ -114,7 +179,14 @@ export async function buildEvidencePack(db: ReadDb, projectId: string, number: n
     },
     candidate: { ...asRow(candidate)!, id: undefined },
     deployed: base ? { ...asRow(base)!, id: undefined } : null,
-    diff: createTwoFilesPatch(base ? `v${base.version}` : "(nothing deployed)", `v${candidate.version}`, contentText(asRow(base)), contentText(asRow(candidate)), base?.contentHash ?? "", candidate.contentHash),
+    diff: createTwoFilesPatch(
+      base ? `v${base.version}` : "(nothing deployed)",
+      `v${candidate.version}`,
+      contentText(asRow(base)),
+      contentText(asRow(candidate)),
+      base?.contentHash ?? "",
+      candidate.contentHash,
+    ),
     gate,
     gateAtRequest: request.gateAtRequest,
     comparison,

@@ -25,7 +25,16 @@ export async function evaluateGate(db: ReadDb, projectId: string, promptVersionI
   const dataset = await db.dataset.findUnique({ where: { projectId_name: { projectId, name: gate.dataset } }, select: { id: true } });
   const where = `${gate.dataset}${gate.datasetVersion ? ` v${gate.datasetVersion}` : ""}${gate.tag ? ` (tag "${gate.tag}")` : ""}`;
   if (!dataset) {
-    return { passed: false, configured: true, run: null, blockingRun: null, checks: [], review: null, reasons: [`The gate's dataset "${gate.dataset}" does not exist in this project`], checkedAt };
+    return {
+      passed: false,
+      configured: true,
+      run: null,
+      blockingRun: null,
+      checks: [],
+      review: null,
+      reasons: [`The gate's dataset "${gate.dataset}" does not exist in this project`],
+      checkedAt,
+    };
   }
   // The run that counts: the latest completed run of this version on the gate's dataset (version,
   // tag) that answered enough of its calls to measure something (MIN_USABLE_SHARE). A newer run
@@ -56,7 +65,14 @@ export async function evaluateGate(db: ReadDb, projectId: string, promptVersionI
     const found = summary?.evaluators.find((e) => e.name === threshold.name);
     const label = GATE_METRIC_LABELS[threshold.metric];
     if (!found || found.n === 0) {
-      return { evaluator: threshold.name, metric: threshold.metric, min: threshold.min, actual: null, passed: false, message: `${threshold.name} did not score run #${run.number}` };
+      return {
+        evaluator: threshold.name,
+        metric: threshold.metric,
+        min: threshold.min,
+        actual: null,
+        passed: false,
+        message: `${threshold.name} did not score run #${run.number}`,
+      };
     }
     const actual = threshold.metric === "passRate" ? found.passRate : found.mean;
     const passed = actual >= threshold.min - 1e-12;
@@ -98,7 +114,13 @@ export async function evaluateGate(db: ReadDb, projectId: string, promptVersionI
   return {
     passed: reasons.length === 0,
     configured: true,
-    run: { number: run.number, dataset: gate.dataset, datasetVersion: run.datasetVersion.version, tag: run.tag, finishedAt: run.finishedAt?.toISOString() ?? null },
+    run: {
+      number: run.number,
+      dataset: gate.dataset,
+      datasetVersion: run.datasetVersion.version,
+      tag: run.tag,
+      finishedAt: run.finishedAt?.toISOString() ?? null,
+    },
     blockingRun: null,
     checks,
     review,
@@ -153,11 +175,18 @@ export async function previewGate(db: ReadDb, projectId: string, input: { prompt
   const version = await db.promptVersion.findFirst({ where: { version: input.version, prompt: { projectId, name: input.prompt } }, select: { id: true } });
   if (!version) throw new AppError("NOT_FOUND", `No version ${input.version} of "${input.prompt}"`, { field: "version" });
   const policy = env.protected && env.policy ? policyOf(env.policy) : null;
-  const gate = policy && gateApplies("promote", policy) && policy.gate && (!policy.gate.prompts.length || policy.gate.prompts.includes(input.prompt)) ? policy.gate : null;
+  const gate =
+    policy && gateApplies("promote", policy) && policy.gate && (!policy.gate.prompts.length || policy.gate.prompts.includes(input.prompt)) ? policy.gate : null;
   if (!gate) return { environment: env.name, protected: env.protected, gate: null, result: null, inProgress: [], suggestedRun: null };
   const result = await evaluateGate(db, projectId, version.id, gate);
   const inProgress = await db.evaluationRun.findMany({
-    where: { projectId, promptVersionId: version.id, status: { in: ["queued", "running"] }, tag: gate.tag, datasetVersion: { dataset: { name: gate.dataset }, ...(gate.datasetVersion ? { version: gate.datasetVersion } : {}) } },
+    where: {
+      projectId,
+      promptVersionId: version.id,
+      status: { in: ["queued", "running"] },
+      tag: gate.tag,
+      datasetVersion: { dataset: { name: gate.dataset }, ...(gate.datasetVersion ? { version: gate.datasetVersion } : {}) },
+    },
     orderBy: { number: "desc" },
     take: 5,
     select: { number: true, status: true },
@@ -168,6 +197,15 @@ export async function previewGate(db: ReadDb, projectId: string, input: { prompt
     gate,
     result,
     inProgress,
-    suggestedRun: result.passed ? null : { prompt: input.prompt, version: input.version, dataset: gate.dataset, datasetVersion: gate.datasetVersion ?? null, tag: gate.tag ?? null, evaluators: gate.evaluators.map((e) => e.name) },
+    suggestedRun: result.passed
+      ? null
+      : {
+          prompt: input.prompt,
+          version: input.version,
+          dataset: gate.dataset,
+          datasetVersion: gate.datasetVersion ?? null,
+          tag: gate.tag ?? null,
+          evaluators: gate.evaluators.map((e) => e.name),
+        },
   };
 }

@@ -11,7 +11,6 @@ import { Prisma, type EnvironmentPolicy } from "../../db/generated/client";
 
 export type ProjectCtx = { orgId: string; projectId: string };
 
-
 export type StoredPolicy = Policy & { editedById: string | null; editedByLabel: string; editedAt: string };
 
 export function policyOf(row: EnvironmentPolicy): StoredPolicy {
@@ -63,7 +62,15 @@ export async function ensurePolicy(w: AuditedTx, ctx: ProjectCtx, environment: {
     },
   });
   const policy = policyOf(row);
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "environment.policy.updated", targetType: "environment", targetId: environmentId, before: { environment: environment.name, policy: null }, after: { environment: environment.name, policy: { ...policy, editedAt: undefined, editedById: undefined, editedByLabel: undefined } } });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "environment.policy.updated",
+    targetType: "environment",
+    targetId: environmentId,
+    before: { environment: environment.name, policy: null },
+    after: { environment: environment.name, policy: { ...policy, editedAt: undefined, editedById: undefined, editedByLabel: undefined } },
+  });
   return policy;
 }
 
@@ -87,7 +94,8 @@ export async function setPolicy(w: AuditedTx, ctx: ProjectCtx, input: { environm
       select: { userId: true, role: true, user: { select: { email: true, projectRoles: { where: { projectId: ctx.projectId }, select: { role: true } } } } },
     });
     const missing = userIds.filter((id) => !members.some((m) => m.userId === id));
-    if (missing.length) throw new AppError("BAD_REQUEST", `A rule names someone who is not a member of this organization (${missing[0]})`, { field: "policy.rules" });
+    if (missing.length)
+      throw new AppError("BAD_REQUEST", `A rule names someone who is not a member of this organization (${missing[0]})`, { field: "policy.rules" });
     // A named person must be able to approve at all (their project role, else their organization role).
     for (const m of members) {
       const role = m.user.projectRoles[0]?.role ?? m.role;
@@ -98,10 +106,14 @@ export async function setPolicy(w: AuditedTx, ctx: ProjectCtx, input: { environm
   }
   for (const rule of policy.rules) {
     const useless = rule.roles.filter((role) => !roleHasPermission(role, "deployment:approve"));
-    if (useless.length) throw new AppError("BAD_REQUEST", `Rule "${rule.name}": the ${useless.join(", ")} role cannot approve deployments`, { field: "policy.rules" });
+    if (useless.length)
+      throw new AppError("BAD_REQUEST", `Rule "${rule.name}": the ${useless.join(", ")} role cannot approve deployments`, { field: "policy.rules" });
   }
   if (policy.gate) {
-    const dataset = await w.tx.dataset.findUnique({ where: { projectId_name: { projectId: ctx.projectId, name: policy.gate.dataset } }, select: { id: true, latestVersion: true } });
+    const dataset = await w.tx.dataset.findUnique({
+      where: { projectId_name: { projectId: ctx.projectId, name: policy.gate.dataset } },
+      select: { id: true, latestVersion: true },
+    });
     if (!dataset) throw new AppError("BAD_REQUEST", `The gate names a dataset that does not exist: "${policy.gate.dataset}"`, { field: "policy.gate.dataset" });
     if (policy.gate.datasetVersion && policy.gate.datasetVersion > dataset.latestVersion) {
       throw new AppError("BAD_REQUEST", `"${policy.gate.dataset}" has no version ${policy.gate.datasetVersion}`, { field: "policy.gate.datasetVersion" });
@@ -109,12 +121,21 @@ export async function setPolicy(w: AuditedTx, ctx: ProjectCtx, input: { environm
     const prompts = await w.tx.prompt.findMany({ where: { projectId: ctx.projectId, name: { in: policy.gate.prompts } }, select: { name: true } });
     const unknownPrompt = policy.gate.prompts.find((name) => !prompts.some((p) => p.name === name));
     if (unknownPrompt) throw new AppError("BAD_REQUEST", `The gate names a prompt that does not exist: "${unknownPrompt}"`, { field: "policy.gate.prompts" });
-    const evaluators = await w.tx.evaluator.findMany({ where: { projectId: ctx.projectId, name: { in: policy.gate.evaluators.map((e) => e.name) } }, select: { name: true } });
+    const evaluators = await w.tx.evaluator.findMany({
+      where: { projectId: ctx.projectId, name: { in: policy.gate.evaluators.map((e) => e.name) } },
+      select: { name: true },
+    });
     const unknown = policy.gate.evaluators.find((e) => !evaluators.some((x) => x.name === e.name));
     if (unknown) throw new AppError("BAD_REQUEST", `The gate names an evaluator that does not exist: "${unknown.name}"`, { field: "policy.gate.evaluators" });
     if (policy.gate.review) {
-      const queue = await w.tx.reviewQueue.findUnique({ where: { projectId_name: { projectId: ctx.projectId, name: policy.gate.review.queue } }, select: { id: true } });
-      if (!queue) throw new AppError("BAD_REQUEST", `The gate names a review queue that does not exist: "${policy.gate.review.queue}"`, { field: "policy.gate.review.queue" });
+      const queue = await w.tx.reviewQueue.findUnique({
+        where: { projectId_name: { projectId: ctx.projectId, name: policy.gate.review.queue } },
+        select: { id: true },
+      });
+      if (!queue)
+        throw new AppError("BAD_REQUEST", `The gate names a review queue that does not exist: "${policy.gate.review.queue}"`, {
+          field: "policy.gate.review.queue",
+        });
     }
   }
   const data = {
@@ -137,7 +158,15 @@ export async function setPolicy(w: AuditedTx, ctx: ProjectCtx, input: { environm
   });
   const after = policyOf(row);
   const strip = (p: StoredPolicy | null) => (p ? { ...p, editedAt: undefined, editedById: undefined, editedByLabel: undefined } : null);
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "environment.policy.updated", targetType: "environment", targetId: env.id, before: { environment: env.name, policy: strip(before) }, after: { environment: env.name, policy: strip(after) } });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "environment.policy.updated",
+    targetType: "environment",
+    targetId: env.id,
+    before: { environment: env.name, policy: strip(before) },
+    after: { environment: env.name, policy: strip(after) },
+  });
   return { environment: env.name, policy: after };
 }
 

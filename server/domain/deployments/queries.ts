@@ -108,7 +108,12 @@ export async function getRequest(db: ReadDb, projectId: string, number: number, 
     fromVersion: r.fromVersion,
     state,
     justification: r.justification,
-    author: { type: r.promptVersion.authorType, label: r.promptVersion.authorLabel, commitMessage: r.promptVersion.commitMessage, createdAt: r.promptVersion.createdAt },
+    author: {
+      type: r.promptVersion.authorType,
+      label: r.promptVersion.authorLabel,
+      commitMessage: r.promptVersion.commitMessage,
+      createdAt: r.promptVersion.createdAt,
+    },
     requestedBy: { type: r.requestedByType, label: r.requestedByLabel },
     createdAt: r.createdAt,
     expiresAt: r.expiresAt,
@@ -123,14 +128,29 @@ export async function getRequest(db: ReadDb, projectId: string, number: number, 
     freeze,
     blockedBy,
     deployment: r.deployment ? { id: r.deployment.id, deployedAt: r.deployment.deployedAt, freezeOverride: r.deployment.freezeOverride } : null,
-    policy: policy ? { separationOfDuties: policy.separationOfDuties, rollbackPolicy: policy.rollbackPolicy, waitMinutes: policy.waitMinutes, expiryHours: policy.expiryHours, gate: policy.gate } : null,
+    policy: policy
+      ? {
+          separationOfDuties: policy.separationOfDuties,
+          rollbackPolicy: policy.rollbackPolicy,
+          waitMinutes: policy.waitMinutes,
+          expiryHours: policy.expiryHours,
+          gate: policy.gate,
+        }
+      : null,
     viewer: viewerOptions(r, policy, rules, reader, state, freeze !== null),
   };
 }
 
 /** What the reader may do with the request, and why not (the UI shows the reason instead of a button). */
 function viewerOptions(
-  r: { requestedByType: string; requestedById: string | null; promptVersion: { authorType: string; authorId: string | null }; approvals: { approverId: string }[]; number: number; environment: { name: string } },
+  r: {
+    requestedByType: string;
+    requestedById: string | null;
+    promptVersion: { authorType: string; authorId: string | null };
+    approvals: { approverId: string }[];
+    number: number;
+    environment: { name: string };
+  },
   policy: StoredPolicy | null,
   rules: { name: string; required: number; users: string[]; roles: Role[] }[],
   reader: Reader,
@@ -142,9 +162,12 @@ function viewerOptions(
   if (!open) decide = "This request is closed";
   else if (reader.type !== "user" || !reader.id || !reader.role) decide = "Only a signed-in person can approve";
   else if (!reader.canApprove) decide = `Your role (${reader.role}) cannot approve deployments`;
-  else if ((policy?.separationOfDuties ?? true) && r.requestedByType === "user" && r.requestedById === reader.id) decide = "You requested this deployment (separation of duties)";
-  else if ((policy?.separationOfDuties ?? true) && r.promptVersion.authorType === "user" && r.promptVersion.authorId === reader.id) decide = "You wrote this version (separation of duties)";
-  else if ((policy?.separationOfDuties ?? true) && policy?.editedById === reader.id) decide = `You last edited the rules of ${r.environment.name} (separation of duties)`;
+  else if ((policy?.separationOfDuties ?? true) && r.requestedByType === "user" && r.requestedById === reader.id)
+    decide = "You requested this deployment (separation of duties)";
+  else if ((policy?.separationOfDuties ?? true) && r.promptVersion.authorType === "user" && r.promptVersion.authorId === reader.id)
+    decide = "You wrote this version (separation of duties)";
+  else if ((policy?.separationOfDuties ?? true) && policy?.editedById === reader.id)
+    decide = `You last edited the rules of ${r.environment.name} (separation of duties)`;
   else if (!rules.some((rule) => qualifies(rule, { id: reader.id!, role: reader.role! }))) decide = `You are not in an approval rule of ${r.environment.name}`;
   else if (r.approvals.some((a) => a.approverId === reader.id)) decide = "You already decided";
   return {
@@ -186,7 +209,11 @@ export async function deploymentHistory(db: ReadDb, projectId: string, q: { envi
       orderBy: { deployedAt: "desc" },
       skip: (q.page - 1) * q.pageSize,
       take: q.pageSize,
-      include: { prompt: { select: { name: true } }, environment: { select: { name: true } }, request: { select: { number: true, requestedByLabel: true, justification: true } } },
+      include: {
+        prompt: { select: { name: true } },
+        environment: { select: { name: true } },
+        request: { select: { number: true, requestedByLabel: true, justification: true } },
+      },
     }),
     db.deployment.count({ where }),
   ]);
@@ -245,7 +272,13 @@ export async function deployedAt(db: ReadDb, projectId: string, q: { environment
       // The deployment that made this move, if one did (a move before protection has none).
       const d = deployments.find((x) => x.promptId === m.prompt_id);
       const made = d && d.version === m.version && Math.abs(d.deployedAt.getTime() - m.since.getTime()) < 1000 ? d : null;
-      return { prompt: m.prompt, version: m.version, since: m.since, movedBy: m.moved_by, deployment: made ? { id: made.id, request: made.request.number, kind: made.kind } : null };
+      return {
+        prompt: m.prompt,
+        version: m.version,
+        since: m.since,
+        movedBy: m.moved_by,
+        deployment: made ? { id: made.id, request: made.request.number, kind: made.kind } : null,
+      };
     })
     .sort((a, b) => a.prompt.localeCompare(b.prompt));
   return { environment: q.environment, at: q.at, prompts };

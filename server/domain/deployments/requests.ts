@@ -56,8 +56,22 @@ function policyFor(request: RequestRow): StoredPolicy {
   return policyOf(request.environment.policy);
 }
 
-function summary(request: { id: string; number: number; state: DeploymentState; kind: DeploymentKind; version: number; fromVersion: number | null; contentHash: string }, prompt: string, environment: string) {
-  return { id: request.id, number: request.number, prompt, environment, kind: request.kind, version: request.version, fromVersion: request.fromVersion, contentHash: request.contentHash, state: request.state };
+function summary(
+  request: { id: string; number: number; state: DeploymentState; kind: DeploymentKind; version: number; fromVersion: number | null; contentHash: string },
+  prompt: string,
+  environment: string,
+) {
+  return {
+    id: request.id,
+    number: request.number,
+    prompt,
+    environment,
+    kind: request.kind,
+    version: request.version,
+    fromVersion: request.fromVersion,
+    contentHash: request.contentHash,
+    state: request.state,
+  };
 }
 
 /** Moves the request from one state to another, or reports that someone else moved it first. */
@@ -93,16 +107,24 @@ export async function createRequest(
 ) {
   const kind = input.kind ?? "promote";
   const justification = input.justification.trim();
-  if (!justification) throw new AppError("BAD_REQUEST", kind === "rollback" ? "A rollback needs a comment saying why" : "Say why this version should be deployed", { field: "justification" });
+  if (!justification)
+    throw new AppError("BAD_REQUEST", kind === "rollback" ? "A rollback needs a comment saying why" : "Say why this version should be deployed", {
+      field: "justification",
+    });
   const { env, policy } = await requireEnvironment(w.tx, ctx.projectId, input.environment);
-  const prompt = await w.tx.prompt.findUnique({ where: { projectId_name: { projectId: ctx.projectId, name: input.prompt } }, select: { id: true, name: true } });
+  const prompt = await w.tx.prompt.findUnique({
+    where: { projectId_name: { projectId: ctx.projectId, name: input.prompt } },
+    select: { id: true, name: true },
+  });
   if (!prompt) throw new AppError("NOT_FOUND", `No prompt named "${input.prompt}"`, { field: "prompt" });
   // Serialise requests for this prompt and environment (and the project's numbering).
   await w.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`deployment_requests:${ctx.projectId}`}))`;
   const version = await w.tx.promptVersion.findUnique({ where: { promptId_version: { promptId: prompt.id, version: input.version } } });
   if (!version) throw new AppError("NOT_FOUND", `"${prompt.name}" has no version ${input.version}`, { field: "version" });
   if (input.contentHash && input.contentHash !== version.contentHash) {
-    throw new AppError("CONFLICT", `The content hash does not match v${version.version} of "${prompt.name}" (${version.contentHash.slice(0, 12)}…)`, { field: "contentHash" });
+    throw new AppError("CONFLICT", `The content hash does not match v${version.version} of "${prompt.name}" (${version.contentHash.slice(0, 12)}…)`, {
+      field: "contentHash",
+    });
   }
   const current = await w.tx.promptLabel.findUnique({ where: { promptId_name: { promptId: prompt.id, name: env.name } } });
   if (current?.version === version.version) {
@@ -110,12 +132,15 @@ export async function createRequest(
   }
   if (kind === "rollback") {
     const before = await w.tx.promptLabelEvent.findFirst({ where: { promptId: prompt.id, label: env.name, toVersion: version.version } });
-    if (!before) throw new AppError("BAD_REQUEST", `v${version.version} was never deployed to ${env.name}: request a promotion, not a rollback`, { field: "version" });
+    if (!before)
+      throw new AppError("BAD_REQUEST", `v${version.version} was never deployed to ${env.name}: request a promotion, not a rollback`, { field: "version" });
   }
   const open = await w.tx.deploymentRequest.findFirst({ where: { environmentId: env.id, promptId: prompt.id, state: { in: ["pending", "approved"] } } });
   const now = new Date();
   if (open && open.version === version.version && open.expiresAt > now) {
-    throw new AppError("CONFLICT", `Request #${open.number} for v${open.version} of "${prompt.name}" to ${env.name} is already ${open.state}`, { field: "version" });
+    throw new AppError("CONFLICT", `Request #${open.number} for v${open.version} of "${prompt.name}" to ${env.name} is already ${open.state}`, {
+      field: "version",
+    });
   }
 
   const gate = gateApplies(kind, policy)
@@ -170,7 +195,9 @@ export async function createRequest(
     targetId: request.id,
     after: { ...view, justification, gate: { configured: gate.configured, passed: gate.passed, run: gate.run?.number ?? null } },
   });
-  await enqueueWebhookEvent(w, ctx.projectId, "deployment.requested", { request: { ...view, justification, requestedBy: w.actor.label, expiresAt: request.expiresAt } });
+  await enqueueWebhookEvent(w, ctx.projectId, "deployment.requested", {
+    request: { ...view, justification, requestedBy: w.actor.label, expiresAt: request.expiresAt },
+  });
   return { ...view, gate, expiresAt: request.expiresAt };
 }
 
@@ -187,7 +214,10 @@ function refusal(request: RequestRow, policy: StoredPolicy, approver: Approver):
       return { code: "FORBIDDEN", message: `You wrote v${request.version}: someone else must approve or reject it (separation of duties)` };
     }
     if (policy.editedById === approver.id) {
-      return { code: "FORBIDDEN", message: `You last edited the protection rules of ${env}: someone else must approve or reject its deployments (separation of duties)` };
+      return {
+        code: "FORBIDDEN",
+        message: `You last edited the protection rules of ${env}: someone else must approve or reject its deployments (separation of duties)`,
+      };
     }
   }
   const rules = rulesFor(request.kind, policy);
@@ -222,7 +252,14 @@ export async function approveRequest(w: AuditedTx, ctx: ProjectCtx, input: { num
   if (refused) throw new AppError(refused.code, refused.message);
 
   const approval = await w.tx.deploymentApproval.create({
-    data: { requestId: request.id, approverId: approver.id, approverLabel: approver.label, approverRole: approver.role, approved: true, comment: input.comment.trim() },
+    data: {
+      requestId: request.id,
+      approverId: approver.id,
+      approverLabel: approver.label,
+      approverRole: approver.role,
+      approved: true,
+      comment: input.comment.trim(),
+    },
   });
   const view = summary(request, request.prompt.name, request.environment.name);
   w.record({
@@ -249,7 +286,13 @@ export async function approveRequest(w: AuditedTx, ctx: ProjectCtx, input: { num
   });
   await enqueueWebhookEvent(w, ctx.projectId, "deployment.approved", { request: { ...view, state: "approved", deployableAt } });
   const promoted = await promote(w, ctx, { ...request, approvals: [...request.approvals, approval], state: "approved", approvedAt: now, deployableAt }, now);
-  return { ...view, state: promoted.deployed ? ("deployed" as const) : ("approved" as const), rules: outcome, deployed: promoted.deployed, waiting: promoted.deployed ? [] : [promoted.reason] };
+  return {
+    ...view,
+    state: promoted.deployed ? ("deployed" as const) : ("approved" as const),
+    rules: outcome,
+    deployed: promoted.deployed,
+    waiting: promoted.deployed ? [] : [promoted.reason],
+  };
 }
 
 export async function rejectRequest(w: AuditedTx, ctx: ProjectCtx, input: { number: number; comment: string }) {
@@ -262,7 +305,9 @@ export async function rejectRequest(w: AuditedTx, ctx: ProjectCtx, input: { numb
   if (closed) throw new AppError("CONFLICT", closed);
   const refused = refusal(request, policyFor(request), approver);
   if (refused) throw new AppError(refused.code, refused.message);
-  await w.tx.deploymentApproval.create({ data: { requestId: request.id, approverId: approver.id, approverLabel: approver.label, approverRole: approver.role, approved: false, comment } });
+  await w.tx.deploymentApproval.create({
+    data: { requestId: request.id, approverId: approver.id, approverLabel: approver.label, approverRole: approver.role, approved: false, comment },
+  });
   await transition(w.tx, request, ["pending", "approved"], "rejected", { endedAt: now, endedReason: `rejected by ${approver.label}: ${comment}` });
   const view = summary(request, request.prompt.name, request.environment.name);
   w.record({
@@ -304,10 +349,18 @@ export async function cancelRequest(w: AuditedTx, ctx: ProjectCtx, input: { numb
 export type PromoteOutcome = { deployed: true; deploymentId: string } | { deployed: false; reason: string };
 
 /** Why an approved request cannot be deployed at `now` (null: it can), freeze aside when overriding. */
-async function blocker(tx: Tx, ctx: ProjectCtx, request: RequestRow & { deployableAt: Date | null }, policy: StoredPolicy, now: Date, overridingFreeze: boolean) {
+async function blocker(
+  tx: Tx,
+  ctx: ProjectCtx,
+  request: RequestRow & { deployableAt: Date | null },
+  policy: StoredPolicy,
+  now: Date,
+  overridingFreeze: boolean,
+) {
   if (request.deployableAt && request.deployableAt > now) return { reason: `The wait timer ends at ${formatUtc(request.deployableAt)}`, gate: null };
   const freeze = freezeAt(policy, now);
-  if (freeze && !overridingFreeze) return { reason: `Changes to ${request.environment.name} are frozen until ${formatUtc(new Date(freeze.end))} (${freeze.reason})`, gate: null };
+  if (freeze && !overridingFreeze)
+    return { reason: `Changes to ${request.environment.name} are frozen until ${formatUtc(new Date(freeze.end))} (${freeze.reason})`, gate: null };
   if (!gateApplies(request.kind, policy)) return { reason: null, gate: null };
   const gate = await evaluateGate(tx, ctx.projectId, request.promptVersionId, policy.gate, now);
   return { reason: gate.passed ? null : `The evaluation gate fails now: ${gate.reasons.join("; ")}`, gate };
@@ -320,7 +373,9 @@ async function promote(w: AuditedTx, ctx: ProjectCtx, request: RequestRow, now: 
   const freeze = freezeAt(policy, now);
   const moved = await writeLabelMove(w, ctx, { promptId: request.promptId, label: request.environment.name, version: request.version });
   await transition(w.tx, request, ["approved"], "deployed", { endedAt: now });
-  const approvers = request.approvals.filter((a) => a.approved).map((a) => ({ label: a.approverLabel, role: a.approverRole, comment: a.comment, at: a.createdAt }));
+  const approvers = request.approvals
+    .filter((a) => a.approved)
+    .map((a) => ({ label: a.approverLabel, role: a.approverRole, comment: a.comment, at: a.createdAt }));
   const freezeOverride = override && freeze ? { by: w.actor.label, reason: override.reason, window: freeze } : null;
   const deployment = await w.tx.deployment.create({
     data: {
@@ -332,14 +387,29 @@ async function promote(w: AuditedTx, ctx: ProjectCtx, request: RequestRow, now: 
       version: request.version,
       contentHash: request.contentHash,
       fromVersion: moved.fromVersion,
-      evidence: JSON.parse(JSON.stringify({ requestedBy: request.requestedByLabel, justification: request.justification, approvers, gate: blocked.gate, deployedBy: w.actor.label })) as object,
+      evidence: JSON.parse(
+        JSON.stringify({
+          requestedBy: request.requestedByLabel,
+          justification: request.justification,
+          approvers,
+          gate: blocked.gate,
+          deployedBy: w.actor.label,
+        }),
+      ) as object,
       freezeOverride: freezeOverride ? (JSON.parse(JSON.stringify(freezeOverride)) as object) : undefined,
       deployedAt: now,
     },
   });
   const view = { ...summary(request, request.prompt.name, request.environment.name), state: "deployed" as const, fromVersion: moved.fromVersion };
   if (freezeOverride) {
-    w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "deployment.freeze_overridden", targetType: "deployment_request", targetId: request.id, after: { number: request.number, ...freezeOverride } });
+    w.record({
+      orgId: ctx.orgId,
+      projectId: ctx.projectId,
+      action: "deployment.freeze_overridden",
+      targetType: "deployment_request",
+      targetId: request.id,
+      after: { number: request.number, ...freezeOverride },
+    });
   }
   w.record({
     orgId: ctx.orgId,
@@ -348,7 +418,15 @@ async function promote(w: AuditedTx, ctx: ProjectCtx, request: RequestRow, now: 
     targetType: "deployment_request",
     targetId: request.id,
     before: { number: request.number, state: "approved", version: moved.fromVersion },
-    after: { number: request.number, state: "deployed", deploymentId: deployment.id, prompt: request.prompt.name, environment: request.environment.name, version: request.version, contentHash: request.contentHash },
+    after: {
+      number: request.number,
+      state: "deployed",
+      deploymentId: deployment.id,
+      prompt: request.prompt.name,
+      environment: request.environment.name,
+      version: request.version,
+      contentHash: request.contentHash,
+    },
   });
   await enqueueWebhookEvent(w, ctx.projectId, request.kind === "rollback" ? "deployment.rolled_back" : "deployment.deployed", {
     request: view,
@@ -379,7 +457,8 @@ export async function overrideFreeze(w: AuditedTx, ctx: ProjectCtx, input: { num
   const now = new Date();
   const closed = explainClosed(request, now);
   if (closed) throw new AppError("CONFLICT", closed);
-  if (request.state !== "approved") throw new AppError("CONFLICT", `Request #${request.number} is still waiting for approvals: a freeze override does not skip them`);
+  if (request.state !== "approved")
+    throw new AppError("CONFLICT", `Request #${request.number} is still waiting for approvals: a freeze override does not skip them`);
   const policy = policyFor(request);
   if (!freezeAt(policy, now)) throw new AppError("BAD_REQUEST", `${request.environment.name} is not frozen now: the request deploys on its own`);
   const outcome = await promote(w, ctx, request, now, { reason });

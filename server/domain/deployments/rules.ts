@@ -30,7 +30,11 @@ export function matchApprovals(rules: readonly ApprovalRule[], approvers: readon
     }
     return false;
   };
-  for (let a = 0; a < approvers.length; a++) tryAssign(a, slots.map(() => false));
+  for (let a = 0; a < approvers.length; a++)
+    tryAssign(
+      a,
+      slots.map(() => false),
+    );
   const progress: RuleProgress[] = rules.map((rule, index) => {
     const assigned = slots.flatMap((ruleIndex, s) => (ruleIndex === index && slotOwner[s] !== null ? [approvers[slotOwner[s]!]!.label] : []));
     return { name: rule.name, required: rule.required, approvers: assigned, met: assigned.length >= rule.required };

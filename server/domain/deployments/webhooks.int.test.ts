@@ -59,10 +59,17 @@ describe("webhooks", () => {
 
   it("are admin-only and audited; the secret is shown once", async () => {
     await expect(callerFor(t.users.editor).webhooks.create({ ...scope(), url, events: ["deployment.requested"] })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(callerFor(t.users.admin).webhooks.create({ ...scope(), url: "ftp://example.com", events: ["deployment.requested"] })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(callerFor(t.users.admin).webhooks.create({ ...scope(), url: "ftp://example.com", events: ["deployment.requested"] })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
     await expect(callerFor(t.users.admin).webhooks.create({ ...scope(), url, events: [] })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     const before = await lastSeq(t.org.id);
-    const created = await callerFor(t.users.admin).webhooks.create({ ...scope(), url, description: "CI bot", events: ["deployment.requested", "deployment.deployed", "deployment.approved"] });
+    const created = await callerFor(t.users.admin).webhooks.create({
+      ...scope(),
+      url,
+      description: "CI bot",
+      events: ["deployment.requested", "deployment.deployed", "deployment.approved"],
+    });
     secret = created.secret;
     hookId = created.id;
     expect(secret).toMatch(/^whsec_/);
@@ -75,8 +82,16 @@ describe("webhooks", () => {
 
   it("deliver signed events after the change commits, and nothing for a refused change", async () => {
     received = [];
-    await expect(callerFor(t.users.editor).deployments.request({ ...scope(), prompt: "faq", version: 9, environment: "production", justification: "x" })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    const { number } = await callerFor(t.users.editor).deployments.request({ ...scope(), prompt: "faq", version: 2, environment: "production", justification: "ship" });
+    await expect(
+      callerFor(t.users.editor).deployments.request({ ...scope(), prompt: "faq", version: 9, environment: "production", justification: "x" }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const { number } = await callerFor(t.users.editor).deployments.request({
+      ...scope(),
+      prompt: "faq",
+      version: 2,
+      environment: "production",
+      justification: "ship",
+    });
     await callerFor(t.users.approver).deployments.approve({ ...scope(), number });
     await settle();
     // Deliveries are sent concurrently: receivers get no ordering promise (each carries its time).
@@ -87,7 +102,10 @@ describe("webhooks", () => {
       expect(verifySignature("whsec_wrong", r.body, String(r.headers["keel-signature"]))).toBe(false);
       expect(verifySignature(secret, r.body.replace("faq", "fax"), String(r.headers["keel-signature"]))).toBe(false);
     }
-    const deployed = JSON.parse(received.find((r) => r.headers["keel-event"] === "deployment.deployed")!.body) as { event: string; data: { request: { number: number; version: number; fromVersion: number | null } } };
+    const deployed = JSON.parse(received.find((r) => r.headers["keel-event"] === "deployment.deployed")!.body) as {
+      event: string;
+      data: { request: { number: number; version: number; fromVersion: number | null } };
+    };
     expect(deployed).toMatchObject({ event: "deployment.deployed", data: { request: { number, version: 2, fromVersion: null } } });
     const log = await callerFor(t.users.admin).webhooks.deliveries({ ...scope(), webhookId: hookId });
     expect(log.rows.every((d) => d.status === "succeeded" && d.lastStatusCode === 200 && d.attempts === 1)).toBe(true);

@@ -61,7 +61,14 @@ export async function createWebhook(w: AuditedTx, ctx: ProjectCtx, input: Webhoo
       createdByLabel: w.actor.label,
     },
   });
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "webhook.created", targetType: "webhook", targetId: hook.id, after: { url: hook.url, events: hook.events } });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "webhook.created",
+    targetType: "webhook",
+    targetId: hook.id,
+    after: { url: hook.url, events: hook.events },
+  });
   // The signing secret is shown once, now; afterwards only its hint.
   return { id: hook.id, url: hook.url, events: hook.events, secret };
 }
@@ -98,7 +105,14 @@ export async function deleteWebhook(w: AuditedTx, ctx: ProjectCtx, input: { id: 
   // Kept (deleted_at) so the audit events that name it still resolve; pending deliveries stop.
   await w.tx.webhook.update({ where: { id: hook.id }, data: { deletedAt: new Date(), active: false } });
   await w.tx.webhookDelivery.updateMany({ where: { webhookId: hook.id, status: "pending" }, data: { status: "failed" } });
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "webhook.deleted", targetType: "webhook", targetId: hook.id, before: { url: hook.url, events: hook.events } });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "webhook.deleted",
+    targetType: "webhook",
+    targetId: hook.id,
+    before: { url: hook.url, events: hook.events },
+  });
   return { id: hook.id };
 }
 
@@ -107,8 +121,17 @@ export async function redeliver(w: AuditedTx, ctx: ProjectCtx, input: { delivery
   const delivery = await w.tx.webhookDelivery.findFirst({ where: { id: input.deliveryId, webhook: { projectId: ctx.projectId } }, include: { webhook: true } });
   if (!delivery) throw notFound("Delivery");
   if (delivery.webhook.deletedAt) throw new AppError("CONFLICT", "The webhook was deleted; its events are not sent any more");
-  const copy = await w.tx.webhookDelivery.create({ data: { webhookId: delivery.webhookId, eventId: delivery.eventId, event: delivery.event, payload: delivery.payload ?? {} } });
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "webhook.redelivered", targetType: "webhook", targetId: delivery.webhookId, after: { event: delivery.event, eventId: delivery.eventId, deliveryId: copy.id } });
+  const copy = await w.tx.webhookDelivery.create({
+    data: { webhookId: delivery.webhookId, eventId: delivery.eventId, event: delivery.event, payload: delivery.payload ?? {} },
+  });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "webhook.redelivered",
+    targetType: "webhook",
+    targetId: delivery.webhookId,
+    after: { event: delivery.event, eventId: delivery.eventId, deliveryId: copy.id },
+  });
   w.afterCommit(kickDispatcher);
   return { id: copy.id };
 }
@@ -116,7 +139,13 @@ export async function redeliver(w: AuditedTx, ctx: ProjectCtx, input: { delivery
 export async function listWebhooks(db: ReadDb, projectId: string) {
   const hooks = await db.webhook.findMany({ where: { projectId, deletedAt: null }, orderBy: { createdAt: "asc" } });
   const latest = await Promise.all(
-    hooks.map((h) => db.webhookDelivery.findFirst({ where: { webhookId: h.id }, orderBy: { createdAt: "desc" }, select: { status: true, lastStatusCode: true, createdAt: true } })),
+    hooks.map((h) =>
+      db.webhookDelivery.findFirst({
+        where: { webhookId: h.id },
+        orderBy: { createdAt: "desc" },
+        select: { status: true, lastStatusCode: true, createdAt: true },
+      }),
+    ),
   );
   return hooks.map((h, i) => ({
     id: h.id,
@@ -134,7 +163,12 @@ export async function listWebhooks(db: ReadDb, projectId: string) {
 export async function listDeliveries(db: ReadDb, projectId: string, input: { webhookId: string; page: number; pageSize: number }) {
   const hook = await liveWebhook(db, projectId, input.webhookId);
   const [rows, total] = await Promise.all([
-    db.webhookDelivery.findMany({ where: { webhookId: hook.id }, orderBy: { createdAt: "desc" }, skip: (input.page - 1) * input.pageSize, take: input.pageSize }),
+    db.webhookDelivery.findMany({
+      where: { webhookId: hook.id },
+      orderBy: { createdAt: "desc" },
+      skip: (input.page - 1) * input.pageSize,
+      take: input.pageSize,
+    }),
     db.webhookDelivery.count({ where: { webhookId: hook.id } }),
   ]);
   return {

@@ -56,9 +56,14 @@ afterAll(async () => {
 describe("evaluators", () => {
   it("are versioned: a changed configuration is a new version, the same one is not; bad configurations are refused", async () => {
     expect(await editor().evaluators.saveVersion({ ...scope(), name: "exact", config: { kind: "exact_match" } })).toEqual({ version: 1, changed: false });
-    await expect(editor().evaluators.create({ ...scope(), name: "bad-regex", config: { kind: "regex", pattern: "(" } })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/not a valid regular expression/) });
+    await expect(editor().evaluators.create({ ...scope(), name: "bad-regex", config: { kind: "regex", pattern: "(" } })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/not a valid regular expression/),
+    });
     await expect(editor().evaluators.create({ ...scope(), name: "exact", config: { kind: "valid_json" } })).rejects.toMatchObject({ code: "CONFLICT" });
-    await expect(callerFor(t.users.viewer).evaluators.create({ ...scope(), name: "v", config: { kind: "valid_json" } })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(callerFor(t.users.viewer).evaluators.create({ ...scope(), name: "v", config: { kind: "valid_json" } })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
   });
 
   it("refuses patterns the linear-time engine cannot run when a version is saved (400 naming the feature)", async () => {
@@ -67,27 +72,46 @@ describe("evaluators", () => {
       code: "BAD_REQUEST",
       message: expect.stringMatching(/^config\.pattern uses a backreference \(\\1\), which Keel does not support/),
     });
-    await expect(editor().evaluators.saveVersion({ ...scope(), name: "format", config: { kind: "regex", pattern: "^(?=.*\\d)\\w+$", flags: "i" } })).rejects.toMatchObject({
+    await expect(
+      editor().evaluators.saveVersion({ ...scope(), name: "format", config: { kind: "regex", pattern: "^(?=.*\\d)\\w+$", flags: "i" } }),
+    ).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message: expect.stringMatching(/^config\.pattern uses lookahead \(\?=…\)/),
     });
-    await expect(editor().evaluators.saveVersion({ ...scope(), name: "format", config: { kind: "json_schema", schema: { properties: { a: { type: "string", pattern: "(?<!x)y" } } } } })).rejects.toMatchObject({
+    await expect(
+      editor().evaluators.saveVersion({
+        ...scope(),
+        name: "format",
+        config: { kind: "json_schema", schema: { properties: { a: { type: "string", pattern: "(?<!x)y" } } } },
+      }),
+    ).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message: expect.stringMatching(/^config\.schema has a pattern at \/properties\/a\/pattern that uses negative lookbehind/),
     });
     // What used to stall the process saves and runs: (a+)+$ is linear on RE2.
-    expect(await editor().evaluators.saveVersion({ ...scope(), name: "format", config: { kind: "regex", pattern: "(a+)+$" } })).toEqual({ version: 2, changed: true });
+    expect(await editor().evaluators.saveVersion({ ...scope(), name: "format", config: { kind: "regex", pattern: "(a+)+$" } })).toEqual({
+      version: 2,
+      changed: true,
+    });
   });
 });
 
 describe("runs", () => {
   it("run a version over a dataset version: one audited change creates the run, its items and its job; the worker scores every item once", async () => {
     const before = await lastSeq(t.org.id);
-    const created = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer", version: 1 }, dataset: { name: "qa" }, evaluators: ["exact", "simulated"], concurrency: 2 });
+    const created = await editor().runs.create({
+      ...scope(),
+      prompt: { name: "qa/answer", version: 1 },
+      dataset: { name: "qa" },
+      evaluators: ["exact", "simulated"],
+      concurrency: 2,
+    });
     expect(created).toMatchObject({ number: 1, itemsTotal: 4 });
     const events = await auditEventsOf(t.org.id, before);
     expect(events.map((e) => e.action)).toEqual(["evaluation.run.created"]);
-    const jobs = await getDb().$queryRaw<{ n: bigint }[]>(sql`SELECT count(*) AS n FROM pgboss.job WHERE name = 'evaluation-run' AND singleton_key = ${created.id}`);
+    const jobs = await getDb().$queryRaw<{ n: bigint }[]>(
+      sql`SELECT count(*) AS n FROM pgboss.job WHERE name = 'evaluation-run' AND singleton_key = ${created.id}`,
+    );
     expect(Number(jobs[0]!.n)).toBe(1);
 
     const run = await runToEnd(1);
@@ -118,24 +142,53 @@ describe("runs", () => {
   });
 
   it("pins the dataset version and can run one split, with repetitions", async () => {
-    const created = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer", label: "latest" }, dataset: { name: "qa", version: 1 }, tag: "test", evaluators: ["exact"], repetitions: 3 });
+    const created = await editor().runs.create({
+      ...scope(),
+      prompt: { name: "qa/answer", label: "latest" },
+      dataset: { name: "qa", version: 1 },
+      tag: "test",
+      evaluators: ["exact"],
+      repetitions: 3,
+    });
     expect(created.itemsTotal).toBe(6);
     const run = await runToEnd(created.number);
     expect((run.summary as RunSummary).consistency).toEqual([{ name: "exact", meanVariance: 0 }]);
-    await expect(editor().runs.create({ ...scope(), prompt: { name: "qa/answer" }, dataset: { name: "qa" }, tag: "nope" })).rejects.toMatchObject({ code: "BAD_REQUEST", message: 'Version 1 of "qa" has no items tagged "nope"' });
-    await expect(editor().runs.create({ ...scope(), prompt: { name: "qa/answer", version: 9 }, dataset: { name: "qa" } })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(editor().runs.create({ ...scope(), prompt: { name: "qa/answer" }, dataset: { name: "qa" }, tag: "nope" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: 'Version 1 of "qa" has no items tagged "nope"',
+    });
+    await expect(editor().runs.create({ ...scope(), prompt: { name: "qa/answer", version: 9 }, dataset: { name: "qa" } })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
   });
 
   it("a dataset version a run used cannot be deleted (archive instead)", async () => {
-    await expect(callerFor(t.users.admin).datasets.delete({ ...scope(), name: "qa", confirmName: "qa" })).rejects.toMatchObject({ code: "CONFLICT", message: '"qa" is used by an evaluation and cannot be deleted; archive it instead' });
+    await expect(callerFor(t.users.admin).datasets.delete({ ...scope(), name: "qa", confirmName: "qa" })).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: '"qa" is used by an evaluation and cannot be deleted; archive it instead',
+    });
   });
 
   it("honours 429 with Retry-After and keeps every item; a provider that is down fails the run with a reason", async () => {
     const admin = callerFor(t.users.admin);
-    const provider = await admin.providers.create({ ...scope(), name: "Fake", kind: "openai_compatible", baseUrl: fake.url, apiKey: "sk-test-1234567890", defaultModel: "gpt-4o-mini" });
+    const provider = await admin.providers.create({
+      ...scope(),
+      name: "Fake",
+      kind: "openai_compatible",
+      baseUrl: fake.url,
+      apiKey: "sk-test-1234567890",
+      defaultModel: "gpt-4o-mini",
+    });
     fake.reset();
     fake.failNext(2, 429, { "retry-after": "1" });
-    const created = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer" }, dataset: { name: "qa" }, evaluators: ["exact"], providerId: provider.id, concurrency: 4 });
+    const created = await editor().runs.create({
+      ...scope(),
+      prompt: { name: "qa/answer" },
+      dataset: { name: "qa" },
+      evaluators: ["exact"],
+      providerId: provider.id,
+      concurrency: 4,
+    });
     const started = Date.now();
     const run = await runToEnd(created.number);
     expect(run.status).toBe("completed");
@@ -145,7 +198,14 @@ describe("runs", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(fake.requests.length).toBe(5); // 3 answered + 2 refused with 429
 
-    const down = await admin.providers.create({ ...scope(), name: "Down", kind: "openai_compatible", baseUrl: "http://127.0.0.1:9/v1", apiKey: "sk-test-1234567890", defaultModel: "gpt-4o-mini" });
+    const down = await admin.providers.create({
+      ...scope(),
+      name: "Down",
+      kind: "openai_compatible",
+      baseUrl: "http://127.0.0.1:9/v1",
+      apiKey: "sk-test-1234567890",
+      defaultModel: "gpt-4o-mini",
+    });
     await editor().datasets.addItems({ ...scope(), name: "qa", items: [1, 2, 3, 4, 5].map((i) => ({ input: { question: `Q${i}` } })) });
     const failing = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer" }, dataset: { name: "qa" }, providerId: down.id, concurrency: 1 });
     const failed = await runToEnd(failing.number);
@@ -155,10 +215,32 @@ describe("runs", () => {
 
   it("scores with an LLM judge whose rubric is a versioned Keel prompt", async () => {
     const admin = callerFor(t.users.admin);
-    const judgeProvider = await admin.providers.create({ ...scope(), name: "Judge", kind: "openai_compatible", baseUrl: fake.url, apiKey: "sk-test-1234567890", defaultModel: "gpt-4o-mini" });
-    await editor().prompts.create({ ...scope(), name: "judges/capital", content: { type: "text", template: "Rate this answer from 1 to 5.\nQuestion: {{input}}\nAnswer: {{output}}\nReference: {{expected}}" }, commitMessage: "rubric" });
-    await editor().evaluators.create({ ...scope(), name: "judge", config: { kind: "llm_judge", promptName: "judges/capital", promptVersion: 1, providerId: judgeProvider.id, scale: { min: 1, max: 5 }, passAt: 4 } });
-    const created = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer" }, dataset: { name: "qa", version: 1 }, tag: "test", evaluators: ["judge"] });
+    const judgeProvider = await admin.providers.create({
+      ...scope(),
+      name: "Judge",
+      kind: "openai_compatible",
+      baseUrl: fake.url,
+      apiKey: "sk-test-1234567890",
+      defaultModel: "gpt-4o-mini",
+    });
+    await editor().prompts.create({
+      ...scope(),
+      name: "judges/capital",
+      content: { type: "text", template: "Rate this answer from 1 to 5.\nQuestion: {{input}}\nAnswer: {{output}}\nReference: {{expected}}" },
+      commitMessage: "rubric",
+    });
+    await editor().evaluators.create({
+      ...scope(),
+      name: "judge",
+      config: { kind: "llm_judge", promptName: "judges/capital", promptVersion: 1, providerId: judgeProvider.id, scale: { min: 1, max: 5 }, passAt: 4 },
+    });
+    const created = await editor().runs.create({
+      ...scope(),
+      prompt: { name: "qa/answer" },
+      dataset: { name: "qa", version: 1 },
+      tag: "test",
+      evaluators: ["judge"],
+    });
     const run = await runToEnd(created.number);
     expect(run.status).toBe("completed");
     const items = await getDb().evaluationRunItem.findMany({ where: { runId: created.id }, orderBy: { position: "asc" } });
@@ -170,7 +252,10 @@ describe("runs", () => {
   });
 
   it("shows final human grades beside the judge, with how far the judge agrees with the humans", async () => {
-    const judged = await getDb().evaluationRun.findFirstOrThrow({ where: { projectId: t.project.id, evaluators: { some: { name: "judge" } } }, orderBy: { number: "desc" } });
+    const judged = await getDb().evaluationRun.findFirstOrThrow({
+      where: { projectId: t.project.id, evaluators: { some: { name: "judge" } } },
+      orderBy: { number: "desc" },
+    });
     await editor().reviews.create({ ...scope(), name: "judge-check", reviewsPerItem: 1, rubric: [{ type: "boolean", key: "correct", label: "Correct" }] });
     await editor().reviews.addFromRun({ ...scope(), name: "judge-check", runNumber: judged.number, select: { kind: "all" } });
     await editor().reviews.setReviewers({ ...scope(), name: "judge-check", userIds: [t.users.editor.id] });
@@ -240,17 +325,40 @@ describe("runs", () => {
 
 describe("results and comparison", () => {
   it("lists results with filters and sorts, compares two runs with a verdict, and feeds the dashboard", async () => {
-    await editor().prompts.createVersion({ ...scope(), name: "qa/answer", content: { type: "text", template: "Answer briefly: {{question}}" }, commitMessage: "v2", basedOnVersion: 1 });
-    const a = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer", version: 1 }, dataset: { name: "qa", version: 1 }, evaluators: ["exact", "simulated"] });
-    const b = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer", version: 2 }, dataset: { name: "qa", version: 1 }, evaluators: ["exact", "simulated"] });
+    await editor().prompts.createVersion({
+      ...scope(),
+      name: "qa/answer",
+      content: { type: "text", template: "Answer briefly: {{question}}" },
+      commitMessage: "v2",
+      basedOnVersion: 1,
+    });
+    const a = await editor().runs.create({
+      ...scope(),
+      prompt: { name: "qa/answer", version: 1 },
+      dataset: { name: "qa", version: 1 },
+      evaluators: ["exact", "simulated"],
+    });
+    const b = await editor().runs.create({
+      ...scope(),
+      prompt: { name: "qa/answer", version: 2 },
+      dataset: { name: "qa", version: 1 },
+      evaluators: ["exact", "simulated"],
+    });
     await runToEnd(a.number);
     await runToEnd(b.number);
 
     const failed = await editor().runs.results({ ...scope(), number: a.number, failedOn: "exact" });
     expect(failed.total).toBe(3);
-    expect(failed.rows[0]).toMatchObject({ input: { question: "What is 2+2?" }, expected: "Echo: What is 2+2?", status: "done", output: expect.stringContaining("[Simulated]") });
+    expect(failed.rows[0]).toMatchObject({
+      input: { question: "What is 2+2?" },
+      expected: "Echo: What is 2+2?",
+      status: "done",
+      output: expect.stringContaining("[Simulated]"),
+    });
     const errors = await editor().runs.results({ ...scope(), number: a.number, status: "error" });
-    expect(errors.rows.map((r) => r.error)).toEqual(["Missing variables: question (the item's input does not provide them and the prompt version declares no default)"]);
+    expect(errors.rows.map((r) => r.error)).toEqual([
+      "Missing variables: question (the item's input does not provide them and the prompt version declares no default)",
+    ]);
     const byLatency = await editor().runs.results({ ...scope(), number: a.number, sort: "latency", direction: "desc", status: "done" });
     expect(byLatency.rows.map((r) => r.latencyMs)).toEqual([...byLatency.rows.map((r) => r.latencyMs)].sort((x, y) => (y ?? 0) - (x ?? 0)));
 
@@ -266,7 +374,13 @@ describe("results and comparison", () => {
     // Different dataset versions share no items: the comparison says why and offers the runs that would compare.
     const apart = await editor().runs.compare({ ...scope(), baseline: a.number, candidate: c.number });
     const cVersion = (await editor().runs.get({ ...scope(), number: c.number })).datasetVersion.version;
-    expect(apart).toMatchObject({ items: 0, evaluators: [], incomparable: { reason: `Run #${a.number} used qa v1, run #${c.number} used v${cVersion}: no items in common. Compare runs on the same dataset version.` } });
+    expect(apart).toMatchObject({
+      items: 0,
+      evaluators: [],
+      incomparable: {
+        reason: `Run #${a.number} used qa v1, run #${c.number} used v${cVersion}: no items in common. Compare runs on the same dataset version.`,
+      },
+    });
     expect(apart.incomparable!.candidates.map((r) => r.number)).toContain(b.number);
     expect(apart.incomparable!.candidates.map((r) => r.number)).not.toContain(a.number);
     expect(apart.incomparable!.baselines).toEqual([]);
@@ -281,7 +395,12 @@ describe("results and comparison", () => {
 
 describe("outcomes", () => {
   it("errored items are not scored: the summary's statistics cover the answered items only", async () => {
-    const { number } = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer", version: 1 }, dataset: { name: "qa", version: 1 }, evaluators: ["exact", "simulated"] });
+    const { number } = await editor().runs.create({
+      ...scope(),
+      prompt: { name: "qa/answer", version: 1 },
+      dataset: { name: "qa", version: 1 },
+      evaluators: ["exact", "simulated"],
+    });
     const run = await runToEnd(number);
     const summary = run.summary as RunSummary;
     expect(run.status).toBe("completed");
@@ -300,9 +419,24 @@ describe("outcomes", () => {
   }, 60_000);
 
   it("a run whose every call errored ends failed, naming the most frequent error; the dashboard marks it and comparisons say why", async () => {
-    await editor().prompts.create({ ...scope(), name: "qa/tone", content: { type: "text", template: "In a {{tone}} tone: {{question}}" }, commitMessage: "v1" });
-    const ok = await editor().runs.create({ ...scope(), prompt: { name: "qa/answer", version: 1 }, dataset: { name: "qa", version: 1 }, evaluators: ["exact"] });
-    const { number } = await editor().runs.create({ ...scope(), prompt: { name: "qa/tone", version: 1 }, dataset: { name: "qa", version: 1 }, evaluators: ["exact"] });
+    await editor().prompts.create({
+      ...scope(),
+      name: "qa/tone",
+      content: { type: "text", template: "In a {{tone}} tone: {{question}}" },
+      commitMessage: "v1",
+    });
+    const ok = await editor().runs.create({
+      ...scope(),
+      prompt: { name: "qa/answer", version: 1 },
+      dataset: { name: "qa", version: 1 },
+      evaluators: ["exact"],
+    });
+    const { number } = await editor().runs.create({
+      ...scope(),
+      prompt: { name: "qa/tone", version: 1 },
+      dataset: { name: "qa", version: 1 },
+      evaluators: ["exact"],
+    });
     await runToEnd(ok.number);
     const before = await lastSeq(t.org.id);
     const run = await runToEnd(number);
@@ -314,9 +448,15 @@ describe("outcomes", () => {
     expect(finished?.after).toMatchObject({ number, status: "failed", done: 0, errors: 4 });
 
     const dashboard = await editor().runs.dashboard({ ...scope(), promptName: "qa/tone" });
-    expect(dashboard.runs).toEqual([expect.objectContaining({ number, status: "failed", outcome: "failed", usable: false, done: 0, items: 4, error: expect.stringMatching(/tone/) })]);
+    expect(dashboard.runs).toEqual([
+      expect.objectContaining({ number, status: "failed", outcome: "failed", usable: false, done: 0, items: 4, error: expect.stringMatching(/tone/) }),
+    ]);
 
     const comparison = await editor().runs.compare({ ...scope(), baseline: ok.number, candidate: number });
-    expect(comparison).toMatchObject({ items: 0, incomparable: null, unanswered: expect.stringMatching(new RegExp(`^Run #${number} has 0 of 4 answers \\(Missing variables: tone`)) });
+    expect(comparison).toMatchObject({
+      items: 0,
+      incomparable: null,
+      unanswered: expect.stringMatching(new RegExp(`^Run #${number} has 0 of 4 answers \\(Missing variables: tone`)),
+    });
   }, 60_000);
 });

@@ -54,7 +54,12 @@ describe("configurations", () => {
     expect(evaluatorConfig.parse({ kind: "levenshtein" })).toEqual({ kind: "levenshtein", threshold: 0.8, caseSensitive: false });
     expect(evaluatorConfig.parse({ kind: "numeric" })).toEqual({ kind: "numeric", tolerance: 0, relative: false });
     expect(evaluatorConfig.parse({ kind: "length", max: 10 })).toEqual({ kind: "length", max: 10, unit: "chars" });
-    const judge = evaluatorConfig.parse({ kind: "llm_judge", promptName: "judges/helpful", promptLabel: "production", providerId: "0190a5d2-6c1e-7cc3-8c2b-3f7d2b6f0a11" });
+    const judge = evaluatorConfig.parse({
+      kind: "llm_judge",
+      promptName: "judges/helpful",
+      promptLabel: "production",
+      providerId: "0190a5d2-6c1e-7cc3-8c2b-3f7d2b6f0a11",
+    });
     expect(judge).toMatchObject({ scale: { min: 1, max: 5 }, passAt: 4 });
   });
 
@@ -144,7 +149,10 @@ describe("exact_match", () => {
 
   it("compares JSON expected outputs by value, fences and key order aside", async () => {
     const expected = { category: "billing", tags: ["a", "b"] };
-    expect(await score(exact, sample('{"tags":["a","b"], "category":"billing"}', expected))).toMatchObject({ passed: true, explanation: "Output equals the expected JSON" });
+    expect(await score(exact, sample('{"tags":["a","b"], "category":"billing"}', expected))).toMatchObject({
+      passed: true,
+      explanation: "Output equals the expected JSON",
+    });
     expect(await score(exact, sample('```json\n{"category":"billing","tags":["a","b"]}\n```', expected))).toMatchObject({
       passed: true,
       explanation: "Output equals the expected JSON (inside a ```json fenced block)",
@@ -152,9 +160,13 @@ describe("exact_match", () => {
     expect((await score(exact, sample('{"category":"refund","tags":["a","b"]}', expected))).explanation).toBe(
       'Output differs from the expected JSON: $.category is "refund", expected "billing"',
     );
-    expect((await score(exact, sample('{"category":"billing","tags":["a"]}', expected))).explanation).toBe("Output differs from the expected JSON: $.tags has 1 items, expected 2");
+    expect((await score(exact, sample('{"category":"billing","tags":["a"]}', expected))).explanation).toBe(
+      "Output differs from the expected JSON: $.tags has 1 items, expected 2",
+    );
     expect((await score(exact, sample('{"tags":["a","b"]}', expected))).explanation).toBe("Output differs from the expected JSON: $.category is missing");
-    expect((await score(exact, sample("billing", expected))).explanation).toMatch(/^Output is not valid JSON \(the expected output is JSON\): Unexpected token/);
+    expect((await score(exact, sample("billing", expected))).explanation).toMatch(
+      /^Output is not valid JSON \(the expected output is JSON\): Unexpected token/,
+    );
     expect((await score(exact, sample("42", 42))).passed).toBe(true);
     expect((await score(exact, sample("true", false))).passed).toBe(false);
   });
@@ -173,8 +185,16 @@ describe("exact_match", () => {
 
 describe("contains and not_contains", () => {
   it("looks for the expected output by default, ignoring case", async () => {
-    expect(await score({ kind: "contains" }, sample("The answer is PARIS.", "paris"))).toEqual({ score: 1, passed: true, explanation: 'Output contains "paris" at character 15' });
-    expect(await score({ kind: "contains" }, sample("The answer is Lyon.", "Paris"))).toEqual({ score: 0, passed: false, explanation: 'Output does not contain "Paris"' });
+    expect(await score({ kind: "contains" }, sample("The answer is PARIS.", "paris"))).toEqual({
+      score: 1,
+      passed: true,
+      explanation: 'Output contains "paris" at character 15',
+    });
+    expect(await score({ kind: "contains" }, sample("The answer is Lyon.", "Paris"))).toEqual({
+      score: 0,
+      passed: false,
+      explanation: 'Output does not contain "Paris"',
+    });
     expect(await score({ kind: "contains" }, sample("x", null))).toEqual(NO_EXPECTED);
     expect((await score({ kind: "contains" }, sample("x", ""))).passed).toBe(false);
   });
@@ -186,7 +206,11 @@ describe("contains and not_contains", () => {
   });
 
   it("not_contains inverts the result", async () => {
-    expect(await score({ kind: "not_contains", value: "as an AI" }, sample("Here you go", null))).toEqual({ score: 1, passed: true, explanation: 'Output does not contain "as an AI"' });
+    expect(await score({ kind: "not_contains", value: "as an AI" }, sample("Here you go", null))).toEqual({
+      score: 1,
+      passed: true,
+      explanation: 'Output does not contain "as an AI"',
+    });
     expect(await score({ kind: "not_contains", value: "as an AI" }, sample("As an AI model, ...", null))).toEqual({
       score: 0,
       passed: false,
@@ -202,7 +226,11 @@ describe("contains and not_contains", () => {
 
 describe("regex", () => {
   it("passes on a match and says where", async () => {
-    expect(await score({ kind: "regex", pattern: "\\d{3}-\\d{4}" }, sample("Call 555-1234 now"))).toEqual({ score: 1, passed: true, explanation: 'Matched "555-1234" at character 6' });
+    expect(await score({ kind: "regex", pattern: "\\d{3}-\\d{4}" }, sample("Call 555-1234 now"))).toEqual({
+      score: 1,
+      passed: true,
+      explanation: 'Matched "555-1234" at character 6',
+    });
     expect(await score({ kind: "regex", pattern: "^yes$" }, sample("no"))).toEqual({ score: 0, passed: false, explanation: "No match for /^yes$/" });
   });
 
@@ -234,22 +262,38 @@ describe("regex", () => {
       expect(result.passed).toBe(false);
     }
     const start = performance.now();
-    expect(await score({ kind: "regex", pattern: "x(a|aa)+$" }, sample("x" + "a".repeat(100_000)))).toMatchObject({ passed: true, explanation: expect.stringMatching(/^Matched "xaaaa.*…" at character 1$/) });
+    expect(await score({ kind: "regex", pattern: "x(a|aa)+$" }, sample("x" + "a".repeat(100_000)))).toMatchObject({
+      passed: true,
+      explanation: expect.stringMatching(/^Matched "xaaaa.*…" at character 1$/),
+    });
     expect(performance.now() - start).toBeLessThan(1_000);
   });
 
   it("refuses backreferences and lookaround at save, naming the feature", () => {
-    expect(refusal({ kind: "regex", pattern: "(\\w)\\1" })).toEqual({ path: "pattern", message: expect.stringMatching(/^uses a backreference \(\\1\), which Keel does not support/) });
+    expect(refusal({ kind: "regex", pattern: "(\\w)\\1" })).toEqual({
+      path: "pattern",
+      message: expect.stringMatching(/^uses a backreference \(\\1\), which Keel does not support/),
+    });
     expect(refusal({ kind: "regex", pattern: "^(?=.*\\d)" })?.message).toMatch(/^uses lookahead \(\?=…\)/);
     expect(refusal({ kind: "regex", pattern: "(?<!no )yes", flags: "i" })?.message).toMatch(/^uses negative lookbehind \(\?<!…\)/);
-    expect(refusal({ kind: "json_schema", schema: { properties: { a: { pattern: "(?<=x)y" } } } })).toEqual({ path: "schema", message: expect.stringMatching(/^has a pattern at \/properties\/a\/pattern that uses lookbehind/) });
+    expect(refusal({ kind: "json_schema", schema: { properties: { a: { pattern: "(?<=x)y" } } } })).toEqual({
+      path: "schema",
+      message: expect.stringMatching(/^has a pattern at \/properties\/a\/pattern that uses lookbehind/),
+    });
   });
 
   it("scores each item 0 with the reason, never throwing, for a pattern saved before the engine refused it", async () => {
     const legacy = storedEvaluatorConfig.parse({ kind: "regex", pattern: "(a)\\1" });
-    expect(await evaluate(legacy, sample("aa"))).toEqual({ score: 0, passed: false, explanation: expect.stringMatching(/^The evaluator cannot run: its pattern uses a backreference \(\\1\)/) });
+    expect(await evaluate(legacy, sample("aa"))).toEqual({
+      score: 0,
+      passed: false,
+      explanation: expect.stringMatching(/^The evaluator cannot run: its pattern uses a backreference \(\\1\)/),
+    });
     const legacySchema = storedEvaluatorConfig.parse({ kind: "json_schema", schema: { properties: { a: { type: "string", pattern: "^(?!x)" } } } });
-    expect(await evaluate(legacySchema, sample('{"a":"y"}'))).toMatchObject({ score: 0, explanation: expect.stringMatching(/^The evaluator cannot run: its schema has a pattern at \/properties\/a\/pattern that uses negative lookahead/) });
+    expect(await evaluate(legacySchema, sample('{"a":"y"}'))).toMatchObject({
+      score: 0,
+      explanation: expect.stringMatching(/^The evaluator cannot run: its schema has a pattern at \/properties\/a\/pattern that uses negative lookahead/),
+    });
   });
 
   it("gives the same answer every time (no global state) and works on empty output", async () => {
@@ -265,13 +309,20 @@ describe("valid_json", () => {
   it("passes JSON, plain or in a fenced block, and says which", async () => {
     expect(await score(valid, sample(' {"a": 1} '))).toEqual({ score: 1, passed: true, explanation: "Output is valid JSON (an object)" });
     expect(await score(valid, sample("[1, 2]"))).toMatchObject({ explanation: "Output is valid JSON (an array)" });
-    expect(await score(valid, sample('```json\n{"a": 1}\n```'))).toMatchObject({ passed: true, explanation: "Output is valid JSON (an object) (inside a ```json fenced block)" });
+    expect(await score(valid, sample('```json\n{"a": 1}\n```'))).toMatchObject({
+      passed: true,
+      explanation: "Output is valid JSON (an object) (inside a ```json fenced block)",
+    });
     expect(await score(valid, sample('```\n"text"\n```'))).toMatchObject({ passed: true });
   });
 
   it("fails other text with the parser's reason", async () => {
     // V8's wording: Node 22+ appends " (line 1 column 9)".
-    expect(await score(valid, sample('{"a": 1,}'))).toEqual({ score: 0, passed: false, explanation: expect.stringMatching(/^Output is not valid JSON: Expected double-quoted property name in JSON at position 8( \(line 1 column 9\))?$/) });
+    expect(await score(valid, sample('{"a": 1,}'))).toEqual({
+      score: 0,
+      passed: false,
+      explanation: expect.stringMatching(/^Output is not valid JSON: Expected double-quoted property name in JSON at position 8( \(line 1 column 9\))?$/),
+    });
     expect((await score(valid, sample(""))).explanation).toBe("Output is not valid JSON: the output is empty");
     expect((await score(valid, sample('Here it is:\n```json\n{"a": 1}\n```'))).passed).toBe(false);
     expect((await score(valid, sample('```json\n{"a": }\n```'))).explanation).toMatch(/\(inside the fenced block\)$/);
@@ -292,8 +343,14 @@ describe("json_schema", () => {
   const config = { kind: "json_schema", schema } as const;
 
   it("passes matching JSON", async () => {
-    expect(await score(config, sample('{"category":"billing","confidence":0.9}'))).toEqual({ score: 1, passed: true, explanation: "Output matches the schema" });
-    expect((await score(config, sample('```json\n{"category":"billing","confidence":0.9}\n```'))).explanation).toBe("Output matches the schema (inside a ```json fenced block)");
+    expect(await score(config, sample('{"category":"billing","confidence":0.9}'))).toEqual({
+      score: 1,
+      passed: true,
+      explanation: "Output matches the schema",
+    });
+    expect((await score(config, sample('```json\n{"category":"billing","confidence":0.9}\n```'))).explanation).toBe(
+      "Output matches the schema (inside a ```json fenced block)",
+    );
   });
 
   it("explains the first mismatch", async () => {
@@ -384,8 +441,16 @@ describe("numeric", () => {
   });
 
   it("passes within the absolute tolerance", async () => {
-    expect(await score({ kind: "numeric" }, sample("The answer is 1,234.5", "1234.5"))).toEqual({ score: 1, passed: true, explanation: "Got 1234.5, expected 1234.5" });
-    expect(await score({ kind: "numeric", tolerance: 0.5 }, sample("10.4", 10))).toMatchObject({ score: 1, passed: true, explanation: "Got 10.4, expected 10 (difference 0.4 within the tolerance)" });
+    expect(await score({ kind: "numeric" }, sample("The answer is 1,234.5", "1234.5"))).toEqual({
+      score: 1,
+      passed: true,
+      explanation: "Got 1234.5, expected 1234.5",
+    });
+    expect(await score({ kind: "numeric", tolerance: 0.5 }, sample("10.4", 10))).toMatchObject({
+      score: 1,
+      passed: true,
+      explanation: "Got 10.4, expected 10 (difference 0.4 within the tolerance)",
+    });
     expect(await score({ kind: "numeric", tolerance: 0.5 }, sample("-3e2", "-300.2"))).toMatchObject({ passed: true });
   });
 
@@ -397,8 +462,13 @@ describe("numeric", () => {
 
   it("applies a relative tolerance", async () => {
     expect((await score({ kind: "numeric", tolerance: 0.05, relative: true }, sample("104", "100"))).passed).toBe(true);
-    expect(await score({ kind: "numeric", tolerance: 0.05, relative: true }, sample("110", "100"))).toMatchObject({ passed: false, explanation: "Got 110, expected 100 (difference 10% > 5%)" });
-    expect((await score({ kind: "numeric", tolerance: 0.05, relative: true }, sample("0.1", "0"))).explanation).toBe("Got 0.1, expected 0 (a relative tolerance allows no difference from 0)");
+    expect(await score({ kind: "numeric", tolerance: 0.05, relative: true }, sample("110", "100"))).toMatchObject({
+      passed: false,
+      explanation: "Got 110, expected 100 (difference 10% > 5%)",
+    });
+    expect((await score({ kind: "numeric", tolerance: 0.05, relative: true }, sample("0.1", "0"))).explanation).toBe(
+      "Got 0.1, expected 0 (a relative tolerance allows no difference from 0)",
+    );
   });
 
   it("fails when either side has no number", async () => {
@@ -419,7 +489,11 @@ describe("length", () => {
   });
 
   it("passes within bounds and says why not otherwise", async () => {
-    expect(await score({ kind: "length", min: 2, max: 4, unit: "words" }, sample("one two three"))).toEqual({ score: 1, passed: true, explanation: "3 words, between 2 and 4" });
+    expect(await score({ kind: "length", min: 2, max: 4, unit: "words" }, sample("one two three"))).toEqual({
+      score: 1,
+      passed: true,
+      explanation: "3 words, between 2 and 4",
+    });
     expect(await score({ kind: "length", max: 4 }, sample("hello"))).toEqual({ score: 0, passed: false, explanation: "5 characters, more than the maximum 4" });
     expect(await score({ kind: "length", min: 1 }, sample(""))).toEqual({ score: 0, passed: false, explanation: "0 characters, fewer than the minimum 1" });
     expect((await score({ kind: "length", min: 1, unit: "words" }, sample("word"))).explanation).toBe("1 word, at least 1");
@@ -428,14 +502,30 @@ describe("length", () => {
 
 describe("latency and cost", () => {
   it("compares the measured latency", async () => {
-    expect(await score({ kind: "latency", maxMs: 1000 }, sample("x", null, { latencyMs: 850 }))).toEqual({ score: 1, passed: true, explanation: "Took 850 ms, within 1000 ms" });
-    expect(await score({ kind: "latency", maxMs: 1000 }, sample("x", null, { latencyMs: 1234 }))).toEqual({ score: 0, passed: false, explanation: "Took 1234 ms, more than 1000 ms" });
+    expect(await score({ kind: "latency", maxMs: 1000 }, sample("x", null, { latencyMs: 850 }))).toEqual({
+      score: 1,
+      passed: true,
+      explanation: "Took 850 ms, within 1000 ms",
+    });
+    expect(await score({ kind: "latency", maxMs: 1000 }, sample("x", null, { latencyMs: 1234 }))).toEqual({
+      score: 0,
+      passed: false,
+      explanation: "Took 1234 ms, more than 1000 ms",
+    });
   });
 
   it("compares the measured cost; an unknown cost fails", async () => {
-    expect(await score({ kind: "cost", maxUsd: 0.01 }, sample("x", null, { costUsd: 0.0042 }))).toEqual({ score: 1, passed: true, explanation: "Cost $0.0042, within $0.01" });
+    expect(await score({ kind: "cost", maxUsd: 0.01 }, sample("x", null, { costUsd: 0.0042 }))).toEqual({
+      score: 1,
+      passed: true,
+      explanation: "Cost $0.0042, within $0.01",
+    });
     expect((await score({ kind: "cost", maxUsd: 0.01 }, sample("x", null, { costUsd: 0.02 }))).passed).toBe(false);
-    expect(await score({ kind: "cost", maxUsd: 0.01 }, sample("x", null, { costUsd: null }))).toEqual({ score: 0, passed: false, explanation: "The call's cost is unknown (no price for the model)" });
+    expect(await score({ kind: "cost", maxUsd: 0.01 }, sample("x", null, { costUsd: null }))).toEqual({
+      score: 0,
+      passed: false,
+      explanation: "The call's cost is unknown (no price for the model)",
+    });
   });
 });
 
@@ -461,11 +551,19 @@ describe("llm_judge", () => {
     expect(parseJudgeReply('```json\n{"score": 5, "reasoning": "Perfect."}\n```', scale)).toMatchObject({ score: 1, passed: true });
     expect(parseJudgeReply('Here is my verdict: {"score": 1, "reasoning": "Wrong city."} Thanks.', scale)).toMatchObject({ score: 0, passed: false });
     expect(parseJudgeReply('{"score": "3", "reasoning": "ok"}', scale)).toMatchObject({ score: 0.5, passed: false });
-    expect(parseJudgeReply('{"score": 4.5}', scale)).toEqual({ score: 0.875, passed: true, explanation: "Judge scored 4.5 of 1 to 5 (pass at 4): no reasoning given" });
+    expect(parseJudgeReply('{"score": 4.5}', scale)).toEqual({
+      score: 0.875,
+      passed: true,
+      explanation: "Judge scored 4.5 of 1 to 5 (pass at 4): no reasoning given",
+    });
   });
 
   it("refuses scores outside the scale instead of clamping them", () => {
-    expect(parseJudgeReply('{"score": 9, "reasoning": "Great"}', scale)).toEqual({ score: 0, passed: false, explanation: "The judge's score 9 is outside the scale 1 to 5" });
+    expect(parseJudgeReply('{"score": 9, "reasoning": "Great"}', scale)).toEqual({
+      score: 0,
+      passed: false,
+      explanation: "The judge's score 9 is outside the scale 1 to 5",
+    });
     expect(parseJudgeReply('{"score": 0, "reasoning": "Bad"}', scale).passed).toBe(false);
     expect(parseJudgeReply('{"score": 0, "reasoning": "Bad"}', { scale: { min: 0, max: 10 }, passAt: 7 })).toMatchObject({ score: 0, passed: false });
   });
@@ -507,22 +605,27 @@ describe("robustness", () => {
   it("never throws for any output or expected output, and scores within [0, 1]", async () => {
     const parsed = configs.map((c) => evaluatorConfig.parse(c));
     await fc.assert(
-      fc.asyncProperty(fc.string({ unit: "binary" }), expectedValues, fc.option(fc.double({ min: 0, max: 10, noNaN: true }), { nil: null }), async (output, expected, costUsd) => {
-        for (const config of parsed) {
-          const result = await evaluate(config, sample(output, expected, { costUsd }));
-          expect(result.score).toBeGreaterThanOrEqual(0);
-          expect(result.score).toBeLessThanOrEqual(1);
-          expect(result.explanation.length).toBeGreaterThan(0);
-          expect(result.explanation.length).toBeLessThanOrEqual(1001);
-          if (result.passed) expect(result.score).toBeGreaterThan(0);
-        }
-      }),
+      fc.asyncProperty(
+        fc.string({ unit: "binary" }),
+        expectedValues,
+        fc.option(fc.double({ min: 0, max: 10, noNaN: true }), { nil: null }),
+        async (output, expected, costUsd) => {
+          for (const config of parsed) {
+            const result = await evaluate(config, sample(output, expected, { costUsd }));
+            expect(result.score).toBeGreaterThanOrEqual(0);
+            expect(result.score).toBeLessThanOrEqual(1);
+            expect(result.explanation.length).toBeGreaterThan(0);
+            expect(result.explanation.length).toBeLessThanOrEqual(1001);
+            if (result.passed) expect(result.score).toBeGreaterThan(0);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it("finds JSON only when the whole output is JSON or one fenced block", () => {
-    expect(parseOutputJson('```JSON\n[1]\n```')).toEqual({ ok: true, value: [1], fenced: true });
+    expect(parseOutputJson("```JSON\n[1]\n```")).toEqual({ ok: true, value: [1], fenced: true });
     expect(parseOutputJson("null")).toEqual({ ok: true, value: null, fenced: false });
     expect(parseOutputJson("   ")).toEqual({ ok: false, error: "the output is empty" });
   });

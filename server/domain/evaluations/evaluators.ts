@@ -244,7 +244,9 @@ function evaluateExactMatch(config: EvaluatorConfigOf<"exact_match">, sample: Ev
     const parsed = parseOutputJson(output);
     if (!parsed.ok) return fail(`Output is not valid JSON (the expected output is JSON): ${truncate(parsed.error, 200)}`);
     const difference = jsonDifference(expected as JsonValue, parsed.value);
-    return difference ? fail(`Output differs from the expected JSON: ${difference}`) : pass(`Output equals the expected JSON${parsed.fenced ? FENCE_NOTE : ""}`);
+    return difference
+      ? fail(`Output differs from the expected JSON: ${difference}`)
+      : pass(`Output equals the expected JSON${parsed.fenced ? FENCE_NOTE : ""}`);
   }
   const prepare = (text: string) => normalise(config.trim ? text.trim() : text, config.caseSensitive);
   const [want, got] = [prepare(expected), prepare(output)];
@@ -443,7 +445,11 @@ function evaluateLength(config: EvaluatorConfigOf<"length">, sample: EvaluationS
   if (config.min !== undefined && length < config.min) return fail(`${measured}, fewer than the minimum ${config.min}`);
   if (config.max !== undefined && length > config.max) return fail(`${measured}, more than the maximum ${config.max}`);
   const bounds =
-    config.min !== undefined && config.max !== undefined ? `between ${config.min} and ${config.max}` : config.min !== undefined ? `at least ${config.min}` : `at most ${config.max}`;
+    config.min !== undefined && config.max !== undefined
+      ? `between ${config.min} and ${config.max}`
+      : config.min !== undefined
+        ? `at least ${config.min}`
+        : `at most ${config.max}`;
   return pass(`${measured}, ${bounds}`);
 }
 
@@ -462,7 +468,9 @@ function formatUsd(value: number): string {
 function evaluateCost(config: EvaluatorConfigOf<"cost">, sample: EvaluationSample): EvaluationScore {
   const cost = sample.costUsd;
   if (cost === null || !Number.isFinite(cost)) return fail("The call's cost is unknown (no price for the model)");
-  return cost <= config.maxUsd ? pass(`Cost ${formatUsd(cost)}, within ${formatUsd(config.maxUsd)}`) : fail(`Cost ${formatUsd(cost)}, more than ${formatUsd(config.maxUsd)}`);
+  return cost <= config.maxUsd
+    ? pass(`Cost ${formatUsd(cost)}, within ${formatUsd(config.maxUsd)}`)
+    : fail(`Cost ${formatUsd(cost)}, more than ${formatUsd(config.maxUsd)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -499,7 +507,11 @@ export function parseJudgeReply(reply: string, config: Pick<EvaluatorConfigOf<"l
   if (score < min || score > max) return fail(`The judge's score ${formatNumber(score)} is outside the scale ${min} to ${max}`);
   const reasoning = typeof json.reasoning === "string" && json.reasoning.trim() ? json.reasoning.trim() : "no reasoning given";
   const passed = score >= config.passAt;
-  return result((score - min) / (max - min), passed, `Judge scored ${formatNumber(score)} of ${min} to ${max} (pass at ${formatNumber(config.passAt)}): ${truncate(reasoning, 500)}`);
+  return result(
+    (score - min) / (max - min),
+    passed,
+    `Judge scored ${formatNumber(score)} of ${min} to ${max} (pass at ${formatNumber(config.passAt)}): ${truncate(reasoning, 500)}`,
+  );
 }
 
 async function evaluateJudge(config: EvaluatorConfigOf<"llm_judge">, sample: EvaluationSample, deps: EvaluationDeps): Promise<EvaluationScore> {

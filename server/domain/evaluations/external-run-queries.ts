@@ -5,7 +5,10 @@ import type { ReadDb } from "../../db/client";
 
 export async function listExternalRunsPage(db: ReadDb, projectId: string, datasetId: string, page: { skip: number; take: number }) {
   const where = { projectId, source: "external" as const, datasetVersion: { datasetId } };
-  const [total, runs] = await Promise.all([db.evaluationRun.count({ where }), db.evaluationRun.findMany({ where, orderBy: { number: "desc" }, skip: page.skip, take: page.take })]);
+  const [total, runs] = await Promise.all([
+    db.evaluationRun.count({ where }),
+    db.evaluationRun.findMany({ where, orderBy: { number: "desc" }, skip: page.skip, take: page.take }),
+  ]);
   return { total, runs };
 }
 

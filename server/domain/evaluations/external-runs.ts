@@ -31,7 +31,10 @@ export async function linkExternalRunItem(w: AuditedTx, ctx: ProjectCtx, input: 
   // One writer per run name: concurrent links (an experiment loop runs items in parallel) find
   // the same run and number repetitions without gaps.
   await w.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`external_run:${ctx.projectId}:${input.datasetId}:${input.runName}`}))`;
-  const dataset = await w.tx.dataset.findFirst({ where: { id: input.datasetId, projectId: ctx.projectId }, select: { id: true, name: true, latestVersion: true } });
+  const dataset = await w.tx.dataset.findFirst({
+    where: { id: input.datasetId, projectId: ctx.projectId },
+    select: { id: true, name: true, latestVersion: true },
+  });
   if (!dataset) throw notFound("Dataset");
   let run = await w.tx.evaluationRun.findFirst({
     where: { projectId: ctx.projectId, source: "external", name: input.runName, datasetVersion: { datasetId: dataset.id } },
@@ -40,7 +43,10 @@ export async function linkExternalRunItem(w: AuditedTx, ctx: ProjectCtx, input: 
   let created = false;
   if (!run) {
     if (dataset.latestVersion === 0) throw new AppError("BAD_REQUEST", `"${dataset.name}" has no items yet`, { field: "datasetItemId" });
-    const version = await w.tx.datasetVersion.findUniqueOrThrow({ where: { datasetId_version: { datasetId: dataset.id, version: dataset.latestVersion } }, select: { id: true } });
+    const version = await w.tx.datasetVersion.findUniqueOrThrow({
+      where: { datasetId_version: { datasetId: dataset.id, version: dataset.latestVersion } },
+      select: { id: true },
+    });
     // Run numbers per project, 1..N: the same lock as runs Keel executes (runs.ts).
     await w.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`evaluation_runs:${ctx.projectId}`}))`;
     const last = await w.tx.evaluationRun.aggregate({ where: { projectId: ctx.projectId }, _max: { number: true } });
@@ -74,7 +80,14 @@ export async function linkExternalRunItem(w: AuditedTx, ctx: ProjectCtx, input: 
       action: "evaluation.run.created",
       targetType: "evaluation_run",
       targetId: run.id,
-      after: { number: run.number, source: "external", name: input.runName, description: run.description, dataset: dataset.name, datasetVersion: run.datasetVersion.version },
+      after: {
+        number: run.number,
+        source: "external",
+        name: input.runName,
+        description: run.description,
+        dataset: dataset.name,
+        datasetVersion: run.datasetVersion.version,
+      },
     });
   }
   const pinned = run.datasetVersion.version;
@@ -93,13 +106,25 @@ export async function linkExternalRunItem(w: AuditedTx, ctx: ProjectCtx, input: 
       { field: "datasetItemId" },
     );
   }
-  const [{ next }] = await w.tx.$queryRaw<{ next: number }[]>`
-    SELECT coalesce(max(repetition), 0)::int + 1 AS next FROM evaluation_run_items WHERE run_id = ${run.id}::uuid AND position = ${atPin.position}` as [{ next: number }];
+  const [{ next }] = (await w.tx.$queryRaw<{ next: number }[]>`
+    SELECT coalesce(max(repetition), 0)::int + 1 AS next FROM evaluation_run_items WHERE run_id = ${run.id}::uuid AND position = ${atPin.position}`) as [
+    { next: number },
+  ];
   const at = input.at ?? new Date();
   await w.tx.evaluationRunItem.create({
-    data: { runId: run.id, position: atPin.position, repetition: next, itemId: input.itemId, status: "done", traceId: input.traceId, observationId: input.observationId ?? null, finishedAt: at },
+    data: {
+      runId: run.id,
+      position: atPin.position,
+      repetition: next,
+      itemId: input.itemId,
+      status: "done",
+      traceId: input.traceId,
+      observationId: input.observationId ?? null,
+      finishedAt: at,
+    },
   });
-  const describe = !created && ((input.description != null && input.description !== run.description) || (input.metadata != null && !sameJson(input.metadata, run.metadata)));
+  const describe =
+    !created && ((input.description != null && input.description !== run.description) || (input.metadata != null && !sameJson(input.metadata, run.metadata)));
   await w.tx.evaluationRun.update({
     where: { id: run.id },
     data: {
@@ -114,7 +139,27 @@ export async function linkExternalRunItem(w: AuditedTx, ctx: ProjectCtx, input: 
     action: "evaluation.run.item.linked",
     targetType: "evaluation_run",
     targetId: run.id,
-    after: { number: run.number, name: input.runName, dataset: dataset.name, item: input.itemId, position: atPin.position, repetition: next, traceId: input.traceId, observationId: input.observationId ?? null },
+    after: {
+      number: run.number,
+      name: input.runName,
+      dataset: dataset.name,
+      item: input.itemId,
+      position: atPin.position,
+      repetition: next,
+      traceId: input.traceId,
+      observationId: input.observationId ?? null,
+    },
   });
-  return { runId: run.id, number: run.number, name: input.runName, datasetId: dataset.id, datasetName: dataset.name, itemId: input.itemId, position: atPin.position, repetition: next, createdAt: at, runCreatedAt: run.createdAt };
+  return {
+    runId: run.id,
+    number: run.number,
+    name: input.runName,
+    datasetId: dataset.id,
+    datasetName: dataset.name,
+    itemId: input.itemId,
+    position: atPin.position,
+    repetition: next,
+    createdAt: at,
+    runCreatedAt: run.createdAt,
+  };
 }

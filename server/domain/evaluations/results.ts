@@ -5,7 +5,16 @@ import "server-only";
 // the regressions), and the per-prompt dashboard series.
 import { readSql, type ReadDb } from "../../db/client";
 import { AppError, notFound } from "../../errors";
-import { answeredText, FINISHED_STATUSES, isUsableRun, runOutcome, type ItemScore, type ResultRow, type RunStatus, type RunSummary } from "../../contracts/evaluations";
+import {
+  answeredText,
+  FINISHED_STATUSES,
+  isUsableRun,
+  runOutcome,
+  type ItemScore,
+  type ResultRow,
+  type RunStatus,
+  type RunSummary,
+} from "../../contracts/evaluations";
 import { humanScoresOfRun } from "../reviews/human-scores";
 import { compareScores, differenceDirection, mcnemar, mean, pairedBootstrapMeanDifference, verdict } from "./stats";
 import { join, raw, sql } from "../../db/sql";
@@ -15,7 +24,10 @@ export type { ResultRow };
 async function runByNumber(db: ReadDb, projectId: string, number: number) {
   const run = await db.evaluationRun.findUnique({
     where: { projectId_number: { projectId, number } },
-    include: { datasetVersion: { select: { id: true, version: true, datasetId: true, dataset: { select: { name: true } } } }, promptVersion: { select: { version: true, prompt: { select: { name: true } } } } },
+    include: {
+      datasetVersion: { select: { id: true, version: true, datasetId: true, dataset: { select: { name: true } } } },
+      promptVersion: { select: { version: true, prompt: { select: { name: true } } } },
+    },
   });
   if (!run) throw notFound(`Run #${number}`);
   return run;
@@ -47,7 +59,8 @@ export async function runResults(db: ReadDb, projectId: string, q: ResultsQuery)
   let order = sql`i.position ${dir}, i.repetition`;
   if (q.sort === "latency") order = sql`i.latency_ms ${dir} NULLS LAST, i.position`;
   if (q.sort === "cost") order = sql`i.cost_usd ${dir} NULLS LAST, i.position`;
-  if (q.sort === "score" && q.sortEvaluator) order = sql`(SELECT (s->>'score')::float8 FROM jsonb_array_elements(i.scores) s WHERE s->>'name' = ${q.sortEvaluator} LIMIT 1) ${dir} NULLS LAST, i.position`;
+  if (q.sort === "score" && q.sortEvaluator)
+    order = sql`(SELECT (s->>'score')::float8 FROM jsonb_array_elements(i.scores) s WHERE s->>'name' = ${q.sortEvaluator} LIMIT 1) ${dir} NULLS LAST, i.position`;
   const selected = sql`SELECT i.position, i.repetition, i.item_id::text AS "itemId", i.status::text AS status, r.input, r.expected, i.rendered, i.output,
       i.latency_ms AS "latencyMs", i.input_tokens AS "inputTokens", i.output_tokens AS "outputTokens", i.cost_usd::text AS "costUsd", i.error, i.scores
     FROM evaluation_run_items i
@@ -57,7 +70,12 @@ export async function runResults(db: ReadDb, projectId: string, q: ResultsQuery)
     readSql<ResultRow>(db, sql`${selected} ORDER BY ${order} LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`),
     readSql<{ n: bigint }>(db, sql`SELECT count(*) AS n FROM (${selected}) counted`),
   ]);
-  return { rows: run.source === "external" ? await withTraceResults(db, projectId, run.id, rows) : rows, total: Number(count[0]?.n ?? 0), page: q.page, pageSize: q.pageSize };
+  return {
+    rows: run.source === "external" ? await withTraceResults(db, projectId, run.id, rows) : rows,
+    total: Number(count[0]?.n ?? 0),
+    page: q.page,
+    pageSize: q.pageSize,
+  };
 }
 
 /**
@@ -69,7 +87,16 @@ export async function runResults(db: ReadDb, projectId: string, q: ResultsQuery)
  */
 async function withTraceResults(db: ReadDb, projectId: string, runId: string, rows: ResultRow[]): Promise<ResultRow[]> {
   if (rows.length === 0) return rows;
-  const links = await readSql<{ position: number; repetition: number; traceId: string | null; output: string | null; latencyMs: number | null; inputTokens: number | null; outputTokens: number | null; costUsd: string | null }>(
+  const links = await readSql<{
+    position: number;
+    repetition: number;
+    traceId: string | null;
+    output: string | null;
+    latencyMs: number | null;
+    inputTokens: number | null;
+    outputTokens: number | null;
+    costUsd: string | null;
+  }>(
     db,
     sql`SELECT i.position, i.repetition, i.trace_id AS "traceId", s.output, s.duration_ms::int AS "latencyMs", t.input_tokens::int AS "inputTokens", t.output_tokens::int AS "outputTokens", t.cost_usd::text AS "costUsd"
      FROM evaluation_run_items i
@@ -98,8 +125,22 @@ async function withTraceResults(db: ReadDb, projectId: string, runId: string, ro
     if (!link) return row;
     const itemScores: ItemScore[] = scores
       .filter((sc) => sc.traceId === link.traceId && sc.value !== null && sc.dataType !== "categorical")
-      .map((sc) => ({ evaluatorVersionId: "", name: sc.name, score: sc.value!, passed: sc.dataType === "boolean" ? sc.value === 1 : sc.value! >= 0.5, explanation: sc.comment ?? sc.stringValue ?? "" }));
-    return { ...row, output: link.output, latencyMs: link.latencyMs, inputTokens: link.inputTokens, outputTokens: link.outputTokens, costUsd: link.costUsd, scores: itemScores.length ? itemScores : null };
+      .map((sc) => ({
+        evaluatorVersionId: "",
+        name: sc.name,
+        score: sc.value!,
+        passed: sc.dataType === "boolean" ? sc.value === 1 : sc.value! >= 0.5,
+        explanation: sc.comment ?? sc.stringValue ?? "",
+      }));
+    return {
+      ...row,
+      output: link.output,
+      latencyMs: link.latencyMs,
+      inputTokens: link.inputTokens,
+      outputTokens: link.outputTokens,
+      costUsd: link.costUsd,
+      scores: itemScores.length ? itemScores : null,
+    };
   });
 }
 
@@ -124,7 +165,11 @@ type PairRow = { position: number; a: ItemScore[] | null; b: ItemScore[] | null 
 /** Comparisons are of runs Keel executed: an external (SDK) run has no automatic scores of its own. */
 function executedPromptVersion<P>(run: { number: number; promptVersion: P | null }, field: "baseline" | "candidate"): P {
   if (!run.promptVersion) {
-    throw new AppError("BAD_REQUEST", `Run #${run.number} was executed outside Keel (external, SDK): it names no prompt version and has no automatic scores to compare`, { field });
+    throw new AppError(
+      "BAD_REQUEST",
+      `Run #${run.number} was executed outside Keel (external, SDK): it names no prompt version and has no automatic scores to compare`,
+      { field },
+    );
   }
   return run.promptVersion;
 }
@@ -134,7 +179,13 @@ export async function compareRuns(db: ReadDb, projectId: string, input: { baseli
   const [a, b] = await Promise.all([runByNumber(db, projectId, input.baseline), runByNumber(db, projectId, input.candidate)]);
   const pa = executedPromptVersion(a, "baseline");
   const pb = executedPromptVersion(b, "candidate");
-  const summaryOf = (run: typeof a, p: typeof pa) => ({ number: run.number, prompt: p.prompt.name, version: p.version, summary: run.summary as RunSummary | null, status: run.status });
+  const summaryOf = (run: typeof a, p: typeof pa) => ({
+    number: run.number,
+    prompt: p.prompt.name,
+    version: p.version,
+    summary: run.summary as RunSummary | null,
+    status: run.status,
+  });
   if (a.datasetVersionId !== b.datasetVersionId) {
     // Not an error: the runs simply share no items. Say why, and which runs would compare.
     const sameDataset = a.datasetVersion.datasetId === b.datasetVersion.datasetId;
@@ -178,7 +229,11 @@ export async function compareRuns(db: ReadDb, projectId: string, input: { baseli
     return { score: mean(mine.map((s) => s.score)), passed: mine.filter((s) => s.passed).length * 2 > mine.length };
   };
   const evaluators: EvaluatorComparison[] = names.map((name) => {
-    const pairs = rows.map((r) => ({ position: r.position, a: perItem(r.a, name), b: perItem(r.b, name) })).filter((p) => p.a && p.b) as { position: number; a: { score: number; passed: boolean }; b: { score: number; passed: boolean } }[];
+    const pairs = rows.map((r) => ({ position: r.position, a: perItem(r.a, name), b: perItem(r.b, name) })).filter((p) => p.a && p.b) as {
+      position: number;
+      a: { score: number; passed: boolean };
+      b: { score: number; passed: boolean };
+    }[];
     const as = pairs.map((p) => p.a.score);
     const bs = pairs.map((p) => p.b.score);
     const ci = pairs.length ? pairedBootstrapMeanDifference(as, bs, { resamples: 5_000 }) : { meanDifference: 0, low: 0, high: 0 };
@@ -195,7 +250,17 @@ export async function compareRuns(db: ReadDb, projectId: string, input: { baseli
       high: ci.high,
       direction: differenceDirection(ci),
       mcnemar: m ? { b01: m.b01, b10: m.b10, pValue: m.pValue, method: m.method } : null,
-      verdict: pairs.length ? verdict({ evaluator: name, baselineLabel, candidateLabel: labelB, meanDifference: ci.meanDifference, low: ci.low, high: ci.high, scale: "proportion" }) : `No items were scored by ${name} in both runs`,
+      verdict: pairs.length
+        ? verdict({
+            evaluator: name,
+            baselineLabel,
+            candidateLabel: labelB,
+            meanDifference: ci.meanDifference,
+            low: ci.low,
+            high: ci.high,
+            scale: "proportion",
+          })
+        : `No items were scored by ${name} in both runs`,
     };
   });
   // Regressions: items the candidate does worse on (a lower score or a pass turned into a fail).
@@ -216,11 +281,22 @@ export async function compareRuns(db: ReadDb, projectId: string, input: { baseli
           .filter((r) => FINISHED_STATUSES.includes(r.status as RunStatus) && !isUsableRun(r.status, r.summary as RunSummary | null))
           .map((r) => {
             const s = r.summary as RunSummary | null;
-            return s ? `Run #${r.number} ${r.status === "cancelled" ? "was cancelled with" : "has"} ${answeredText(s)}${s.errorMessages?.[0] ? ` (${s.errorMessages[0].message})` : ""}` : `Run #${r.number} ${r.status}`;
+            return s
+              ? `Run #${r.number} ${r.status === "cancelled" ? "was cancelled with" : "has"} ${answeredText(s)}${s.errorMessages?.[0] ? ` (${s.errorMessages[0].message})` : ""}`
+              : `Run #${r.number} ${r.status}`;
           })
           .join("; ") || null
       : null;
-  return { baseline: summaryOf(a, pa), candidate: summaryOf(b, pb), dataset: { name: a.datasetVersion.dataset.name, version: a.datasetVersion.version }, items: rows.length, evaluators, regressions, incomparable: null as Incomparable | null, unanswered };
+  return {
+    baseline: summaryOf(a, pa),
+    candidate: summaryOf(b, pb),
+    dataset: { name: a.datasetVersion.dataset.name, version: a.datasetVersion.version },
+    items: rows.length,
+    evaluators,
+    regressions,
+    incomparable: null as Incomparable | null,
+    unanswered,
+  };
 }
 
 type Regression = { position: number; worse: { evaluator: string; baseline: number; candidate: number; baselinePassed: boolean; candidatePassed: boolean }[] };
@@ -268,33 +344,52 @@ export async function promptDashboard(db: ReadDb, projectId: string, promptName:
     prompt: prompt.name,
     productionVersion: prompt.labels.find((l) => l.name === "production")?.version ?? null,
     labels: prompt.labels.map((l) => ({ name: l.name, version: l.version })),
-    runs: await Promise.all(latest.reverse().flatMap((r) => (r.promptVersion ? [{ ...r, promptVersion: r.promptVersion }] : [])).map(async (r) => {
-      const s = r.summary as RunSummary | null;
-      const human = await humanScoresOfRun(db, r.id);
-      return {
-        number: r.number,
-        version: r.promptVersion.version,
-        dataset: r.datasetVersion.dataset.name,
-        datasetVersion: r.datasetVersion.version,
-        model: r.model,
-        finishedAt: r.finishedAt,
-        evaluators: [
-          ...(s?.evaluators ?? []).map((e) => ({ name: e.name, source: "automatic" as const, mean: e.mean, passRate: e.passRate, ciLow: e.ciLow, ciHigh: e.ciHigh })),
-          // Human grades (normalised to [0, 1]) as series of their own: "human: correct".
-          ...human.dimensions.map((h) => ({ name: `human: ${h.key}`, source: "human" as const, mean: h.mean, passRate: h.mean, ciLow: h.mean, ciHigh: h.mean })),
-        ],
-        latencyP50: s?.latencyP50 ?? null,
-        latencyP95: s?.latencyP95 ?? null,
-        costUsd: s?.costUsd ?? null,
-        done: s?.done ?? 0,
-        errors: s?.errors ?? 0,
-        items: s?.items ?? r.itemsTotal,
-        status: r.status,
-        outcome: runOutcome(r.status, s),
-        usable: isUsableRun(r.status, s),
-        /** The most frequent error, else the run's own error (a failed run's reason). */
-        error: s?.errorMessages?.[0]?.message ?? r.error,
-      };
-    })),
+    runs: await Promise.all(
+      latest
+        .reverse()
+        .flatMap((r) => (r.promptVersion ? [{ ...r, promptVersion: r.promptVersion }] : []))
+        .map(async (r) => {
+          const s = r.summary as RunSummary | null;
+          const human = await humanScoresOfRun(db, r.id);
+          return {
+            number: r.number,
+            version: r.promptVersion.version,
+            dataset: r.datasetVersion.dataset.name,
+            datasetVersion: r.datasetVersion.version,
+            model: r.model,
+            finishedAt: r.finishedAt,
+            evaluators: [
+              ...(s?.evaluators ?? []).map((e) => ({
+                name: e.name,
+                source: "automatic" as const,
+                mean: e.mean,
+                passRate: e.passRate,
+                ciLow: e.ciLow,
+                ciHigh: e.ciHigh,
+              })),
+              // Human grades (normalised to [0, 1]) as series of their own: "human: correct".
+              ...human.dimensions.map((h) => ({
+                name: `human: ${h.key}`,
+                source: "human" as const,
+                mean: h.mean,
+                passRate: h.mean,
+                ciLow: h.mean,
+                ciHigh: h.mean,
+              })),
+            ],
+            latencyP50: s?.latencyP50 ?? null,
+            latencyP95: s?.latencyP95 ?? null,
+            costUsd: s?.costUsd ?? null,
+            done: s?.done ?? 0,
+            errors: s?.errors ?? 0,
+            items: s?.items ?? r.itemsTotal,
+            status: r.status,
+            outcome: runOutcome(r.status, s),
+            usable: isUsableRun(r.status, s),
+            /** The most frequent error, else the run's own error (a failed run's reason). */
+            error: s?.errorMessages?.[0]?.message ?? r.error,
+          };
+        }),
+    ),
   };
 }

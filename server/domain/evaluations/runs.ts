@@ -27,7 +27,10 @@ export async function createRun(w: AuditedTx, ctx: ProjectCtx, raw: CreateRunInp
     const which = "version" in want ? `version ${want.version}` : `label "${want.label}"`;
     throw new AppError("NOT_FOUND", `No prompt "${input.prompt.name}" with ${which}`, { field: "prompt" });
   }
-  const promptVersion = await w.tx.promptVersion.findUniqueOrThrow({ where: { promptId_version: { promptId: prompt.promptId, version: prompt.version } }, select: { id: true } });
+  const promptVersion = await w.tx.promptVersion.findUniqueOrThrow({
+    where: { promptId_version: { promptId: prompt.promptId, version: prompt.version } },
+    select: { id: true },
+  });
 
   const dataset = await w.tx.dataset.findUnique({ where: { projectId_name: { projectId: ctx.projectId, name: input.dataset.name } } });
   if (!dataset) throw new AppError("NOT_FOUND", `No dataset named "${input.dataset.name}"`, { field: "dataset" });
@@ -41,7 +44,9 @@ export async function createRun(w: AuditedTx, ctx: ProjectCtx, raw: CreateRunInp
   for (const name of evaluatorNames) {
     const evaluator = await w.tx.evaluator.findUnique({ where: { projectId_name: { projectId: ctx.projectId, name } } });
     if (!evaluator || evaluator.archivedAt) throw new AppError("NOT_FOUND", `No evaluator named "${name}"`, { field: "evaluators" });
-    const version = await w.tx.evaluatorVersion.findUniqueOrThrow({ where: { evaluatorId_version: { evaluatorId: evaluator.id, version: evaluator.latestVersion } } });
+    const version = await w.tx.evaluatorVersion.findUniqueOrThrow({
+      where: { evaluatorId_version: { evaluatorId: evaluator.id, version: evaluator.latestVersion } },
+    });
     evaluators.push({ name, version });
   }
 
@@ -51,7 +56,8 @@ export async function createRun(w: AuditedTx, ctx: ProjectCtx, raw: CreateRunInp
     ? await w.tx.providerConnection.findFirst({ where: { id: providerId, projectId: ctx.projectId } })
     : await w.tx.providerConnection.findFirst({ where: { projectId: ctx.projectId, kind: "simulated" } });
   if (!provider) throw new AppError("NOT_FOUND", providerId ? "Provider not found" : "This project has no provider to run on", { field: "providerId" });
-  const model = input.model ?? (provider.kind === "simulated" ? (provider.defaultModel ?? "simulated-1") : (config.model ?? provider.defaultModel ?? undefined));
+  const model =
+    input.model ?? (provider.kind === "simulated" ? (provider.defaultModel ?? "simulated-1") : (config.model ?? provider.defaultModel ?? undefined));
   if (!model) throw new AppError("BAD_REQUEST", "Choose a model: neither the version nor the provider names one", { field: "model" });
   const settings = {
     temperature: input.temperature ?? config.temperature,
@@ -91,9 +97,20 @@ export async function createRun(w: AuditedTx, ctx: ProjectCtx, raw: CreateRunInp
      WHERE r.dataset_id = ${dataset.id}::uuid AND r.valid_from <= ${datasetVersionNumber} AND r.valid_to > ${datasetVersionNumber} ${input.tag ? sql`AND r.tags @> ARRAY[${input.tag}]::text[]` : empty}`,
   );
   if (inserted === 0) {
-    throw new AppError("BAD_REQUEST", input.tag ? `Version ${datasetVersionNumber} of "${dataset.name}" has no items tagged "${input.tag}"` : `Version ${datasetVersionNumber} of "${dataset.name}" has no items`, { field: input.tag ? "tag" : "dataset" });
+    throw new AppError(
+      "BAD_REQUEST",
+      input.tag
+        ? `Version ${datasetVersionNumber} of "${dataset.name}" has no items tagged "${input.tag}"`
+        : `Version ${datasetVersionNumber} of "${dataset.name}" has no items`,
+      { field: input.tag ? "tag" : "dataset" },
+    );
   }
-  if (inserted > MAX_RUN_ITEMS) throw new AppError("BAD_REQUEST", `A run may make at most ${MAX_RUN_ITEMS.toLocaleString("en-US")} calls (items × repetitions); this one would make ${inserted.toLocaleString("en-US")}`, { field: "repetitions" });
+  if (inserted > MAX_RUN_ITEMS)
+    throw new AppError(
+      "BAD_REQUEST",
+      `A run may make at most ${MAX_RUN_ITEMS.toLocaleString("en-US")} calls (items × repetitions); this one would make ${inserted.toLocaleString("en-US")}`,
+      { field: "repetitions" },
+    );
   await w.tx.evaluationRun.update({ where: { id: run.id }, data: { itemsTotal: inserted } });
   await enqueueRun(run.id, prismaExecutor(w.tx));
 
@@ -126,24 +143,50 @@ export async function cancelRun(w: AuditedTx, ctx: ProjectCtx, input: { number: 
     SELECT id, status::text AS status, cancel_requested FROM evaluation_runs WHERE project_id = ${ctx.projectId}::uuid AND number = ${input.number} FOR UPDATE`;
   const run = rows[0];
   if (!run) throw notFound(`Run #${input.number}`);
-  if (FINISHED_STATUSES.includes(run.status)) throw new AppError("CONFLICT", `Run #${input.number} has already ${run.status === "cancelled" ? "been cancelled" : run.status === "completed" ? "completed" : "failed"}`);
+  if (FINISHED_STATUSES.includes(run.status))
+    throw new AppError(
+      "CONFLICT",
+      `Run #${input.number} has already ${run.status === "cancelled" ? "been cancelled" : run.status === "completed" ? "completed" : "failed"}`,
+    );
   if (run.cancel_requested) {
     w.unchanged();
     return { status: run.status, cancelRequested: true };
   }
   // A queued run stops at once; a running one stops when its worker next looks (within seconds).
   const status: RunStatus = run.status === "queued" ? "cancelled" : run.status;
-  await w.tx.evaluationRun.update({ where: { id: run.id }, data: { cancelRequested: true, status, ...(status === "cancelled" ? { finishedAt: new Date() } : {}) } });
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "evaluation.run.cancelled", targetType: "evaluation_run", targetId: run.id, before: { number: input.number, status: run.status }, after: { number: input.number, cancelRequested: true, status } });
+  await w.tx.evaluationRun.update({
+    where: { id: run.id },
+    data: { cancelRequested: true, status, ...(status === "cancelled" ? { finishedAt: new Date() } : {}) },
+  });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "evaluation.run.cancelled",
+    targetType: "evaluation_run",
+    targetId: run.id,
+    before: { number: input.number, status: run.status },
+    after: { number: input.number, cancelRequested: true, status },
+  });
   return { status, cancelRequested: true };
 }
 
 // ---- reading -----------------------------------------------------------------------------------
 
-export type RunProgress = { total: number; done: number; errors: number; running: number; pending: number; passRates: { name: string; passRate: number; n: number }[]; etaSeconds: number | null };
+export type RunProgress = {
+  total: number;
+  done: number;
+  errors: number;
+  running: number;
+  pending: number;
+  passRates: { name: string; passRate: number; n: number }[];
+  etaSeconds: number | null;
+};
 
 export async function runProgress(db: ReadDb, run: { id: string; itemsTotal: number; startedAt: Date | null; status: string }): Promise<RunProgress> {
-  const counts = await readSql<{ status: string; n: bigint }>(db, sql`SELECT status::text AS status, count(*) AS n FROM evaluation_run_items WHERE run_id = ${run.id}::uuid GROUP BY status`);
+  const counts = await readSql<{ status: string; n: bigint }>(
+    db,
+    sql`SELECT status::text AS status, count(*) AS n FROM evaluation_run_items WHERE run_id = ${run.id}::uuid GROUP BY status`,
+  );
   const by = Object.fromEntries(counts.map((c) => [c.status, Number(c.n)]));
   const rates = await readSql<{ name: string; rate: number; n: bigint }>(
     db,
@@ -198,7 +241,11 @@ export async function getRun(db: ReadDb, projectId: string, number: number) {
 
 export async function listRuns(db: ReadDb, projectId: string, input: { promptName?: string; before?: number; limit: number }) {
   const runs = await db.evaluationRun.findMany({
-    where: { projectId, ...(input.promptName ? { promptVersion: { prompt: { name: input.promptName } } } : {}), ...(input.before ? { number: { lt: input.before } } : {}) },
+    where: {
+      projectId,
+      ...(input.promptName ? { promptVersion: { prompt: { name: input.promptName } } } : {}),
+      ...(input.before ? { number: { lt: input.before } } : {}),
+    },
     orderBy: { number: "desc" },
     take: input.limit + 1,
     include: {

@@ -326,7 +326,9 @@ describe("verdict", () => {
       "No significant difference between v7 and v6 on exact-match: +0.8 points, 95% CI [\u22121.5, +3.1]",
     );
     // Identical runs: the bootstrap gives [0, 0], which includes 0; zero carries no sign.
-    expect(verdict({ ...base, meanDifference: 0, low: 0, high: 0 })).toBe("No significant difference between v7 and v6 on exact-match: 0.0 points, 95% CI [0.0, 0.0]");
+    expect(verdict({ ...base, meanDifference: 0, low: 0, high: 0 })).toBe(
+      "No significant difference between v7 and v6 on exact-match: 0.0 points, 95% CI [0.0, 0.0]",
+    );
     // −0.0004 rounds to zero points and is not shown as "−0.0".
     expect(verdict({ ...base, meanDifference: -0.0004, low: -0.02, high: 0.019 })).toBe(
       "No significant difference between v7 and v6 on exact-match: 0.0 points, 95% CI [\u22122.0, +1.9]",

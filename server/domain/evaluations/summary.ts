@@ -9,7 +9,17 @@ import { commonErrors, type ItemScore, type RunSummary } from "../../contracts/e
 import { mean, meanConfidenceInterval, percentile, wilsonInterval } from "./stats";
 import { sql } from "../../db/sql";
 
-type Row = { position: number; repetition: number; status: string; latency_ms: number | null; input_tokens: number | null; output_tokens: number | null; cost_usd: string | null; scores: ItemScore[] | null; error: string | null };
+type Row = {
+  position: number;
+  repetition: number;
+  status: string;
+  latency_ms: number | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cost_usd: string | null;
+  scores: ItemScore[] | null;
+  error: string | null;
+};
 
 export async function summarizeRun(db: ReadDb, runId: string): Promise<RunSummary> {
   const evaluators = await readSql<{ evaluator_version_id: string; name: string; kind: string }>(
@@ -33,7 +43,18 @@ export async function summarizeRun(db: ReadDb, runId: string): Promise<RunSummar
     const bounded = values.every((v) => v >= 0 && v <= 1);
     const ci = bounded ? { mean: raw.mean, low: Math.max(0, raw.low), high: Math.min(1, raw.high) } : raw;
     const wilson = values.length ? wilsonInterval(passed, values.length) : { rate: 0, low: 0, high: 0 };
-    return { evaluatorVersionId: e.evaluator_version_id, name: e.name, kind: e.kind, n: values.length, mean: ci.mean, ciLow: ci.low, ciHigh: ci.high, passRate: wilson.rate, passLow: wilson.low, passHigh: wilson.high };
+    return {
+      evaluatorVersionId: e.evaluator_version_id,
+      name: e.name,
+      kind: e.kind,
+      n: values.length,
+      mean: ci.mean,
+      ciLow: ci.low,
+      ciHigh: ci.high,
+      passRate: wilson.rate,
+      passLow: wilson.low,
+      passHigh: wilson.high,
+    };
   });
 
   // Repetitions: the variance of each item's scores across its repetitions, averaged over items.
@@ -43,7 +64,9 @@ export async function summarizeRun(db: ReadDb, runId: string): Promise<RunSummar
   const consistency = repeated.length
     ? evaluators.map((e) => {
         const variances = repeated.map((group) => {
-          const values = group.map((r) => r.scores?.find((s) => s.evaluatorVersionId === e.evaluator_version_id)?.score).filter((v): v is number => v !== undefined);
+          const values = group
+            .map((r) => r.scores?.find((s) => s.evaluatorVersionId === e.evaluator_version_id)?.score)
+            .filter((v): v is number => v !== undefined);
           if (values.length < 2) return 0;
           const m = mean(values);
           return values.reduce((sum, v) => sum + (v - m) ** 2, 0) / (values.length - 1);

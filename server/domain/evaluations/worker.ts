@@ -85,7 +85,11 @@ async function loadRun(runId: string): Promise<LoadedRun | null> {
         ? { type: "text", template: run.promptVersion.template ?? "" }
         : { type: "chat", messages: (run.promptVersion.messages as PromptMessage[] | null) ?? [] },
     variableDetails: (run.promptVersion.variableDetails ?? {}) as VariableDeclarations,
-    evaluators: run.evaluators.map((e) => ({ evaluatorVersionId: e.evaluatorVersionId, name: e.name, config: storedEvaluatorConfig.parse(e.evaluatorVersion.config) })),
+    evaluators: run.evaluators.map((e) => ({
+      evaluatorVersionId: e.evaluatorVersionId,
+      name: e.name,
+      config: storedEvaluatorConfig.parse(e.evaluatorVersion.config),
+    })),
   };
 }
 
@@ -129,7 +133,8 @@ async function renewLease(run: LoadedRun, item: Claimed): Promise<boolean> {
 
 /** Stores the result only if this claim is still the item's current one. */
 async function store(run: LoadedRun, item: Claimed, result: ItemResult): Promise<boolean> {
-  const updated = await getDb().$executeRaw(sql`UPDATE evaluation_run_items SET status = ${result.status}::"EvaluationItemStatus", rendered = ${result.rendered === null ? null : JSON.stringify(result.rendered)}::jsonb, output = ${result.output}, latency_ms = ${result.latencyMs}, input_tokens = ${result.inputTokens},
+  const updated = await getDb()
+    .$executeRaw(sql`UPDATE evaluation_run_items SET status = ${result.status}::"EvaluationItemStatus", rendered = ${result.rendered === null ? null : JSON.stringify(result.rendered)}::jsonb, output = ${result.output}, latency_ms = ${result.latencyMs}, input_tokens = ${result.inputTokens},
        output_tokens = ${result.outputTokens}, cost_usd = ${result.costUsd}, error = ${result.error}, scores = ${result.scores === null ? null : JSON.stringify(result.scores)}::jsonb, finished_at = now(), lease_until = NULL
      WHERE run_id = ${run.id}::uuid AND position = ${item.position} AND repetition = ${item.repetition} AND status = 'running' AND attempts = ${item.attempts}`);
   return updated === 1;
@@ -174,7 +179,14 @@ export async function processRun(runId: string, options: ProcessOptions): Promis
     await runAudited(systemActor("system:evaluation-worker"), async (w) => {
       const changed = await w.tx.evaluationRun.updateMany({ where: { id: run.id, status: "queued" }, data: { status: "running", startedAt: new Date() } });
       if (changed.count === 0) return w.unchanged();
-      w.record({ orgId: run.orgId, projectId: run.projectId, action: "evaluation.run.started", targetType: "evaluation_run", targetId: run.id, after: { number: run.number, status: "running" } });
+      w.record({
+        orgId: run.orgId,
+        projectId: run.projectId,
+        action: "evaluation.run.started",
+        targetType: "evaluation_run",
+        targetId: run.id,
+        after: { number: run.number, status: "running" },
+      });
     });
   }
 
@@ -197,13 +209,27 @@ export async function processRun(runId: string, options: ProcessOptions): Promis
       const releaseRun = await runSlots.acquire(options.signal);
       const releaseProvider = await providerSlots.acquire(options.signal).catch((e: unknown) => (releaseRun(), Promise.reject(e)));
       try {
-        const result = await provider.complete({ model: run.model, messages, temperature: run.settings.temperature, maxTokens: run.settings.maxTokens, stop: run.settings.stop, responseFormat: run.settings.responseFormat, signal: options.signal });
+        const result = await provider.complete({
+          model: run.model,
+          messages,
+          temperature: run.settings.temperature,
+          maxTokens: run.settings.maxTokens,
+          stop: run.settings.stop,
+          responseFormat: run.settings.responseFormat,
+          signal: options.signal,
+        });
         runSlots.onSuccess();
         providerSlots.onSuccess();
         return result;
       } catch (error) {
         const unreachable = error instanceof ProviderError && (error.code === "network" || error.code === "timeout");
-        if (!(error instanceof ProviderError) || !error.retryable || attempt >= (unreachable ? MAX_UNREACHABLE_ATTEMPTS : MAX_CALL_ATTEMPTS) || options.signal?.aborted) throw error;
+        if (
+          !(error instanceof ProviderError) ||
+          !error.retryable ||
+          attempt >= (unreachable ? MAX_UNREACHABLE_ATTEMPTS : MAX_CALL_ATTEMPTS) ||
+          options.signal?.aborted
+        )
+          throw error;
         if (error.status === 429) {
           runSlots.onRateLimited(error.retryAfterMs);
           providerSlots.onRateLimited(error.retryAfterMs);
@@ -223,7 +249,17 @@ export async function processRun(runId: string, options: ProcessOptions): Promis
   async function work(item: Claimed): Promise<void> {
     const { messages, error: renderError } = render(run, item.input);
     if (renderError) {
-      await store(run, item, { status: "error", rendered: messages, output: null, latencyMs: null, inputTokens: null, outputTokens: null, costUsd: null, error: `${renderError} (the item's input does not provide them and the prompt version declares no default)`, scores: null });
+      await store(run, item, {
+        status: "error",
+        rendered: messages,
+        output: null,
+        latencyMs: null,
+        inputTokens: null,
+        outputTokens: null,
+        costUsd: null,
+        error: `${renderError} (the item's input does not provide them and the prompt version declares no default)`,
+        scores: null,
+      });
       return;
     }
     let result;
@@ -237,15 +273,30 @@ export async function processRun(runId: string, options: ProcessOptions): Promis
       if (!(error instanceof ProviderError)) console.error("[worker] call failed:", error);
       if (error instanceof ProviderError && (error.code === "network" || error.code === "timeout" || (error.status ?? 0) >= 500)) {
         unreachableStreak++;
-        if (unreachableStreak >= UNREACHABLE_AFTER) failure = `The provider ${connection.name ?? ""} could not be reached after retries: ${message}`.replace("  ", " ");
+        if (unreachableStreak >= UNREACHABLE_AFTER)
+          failure = `The provider ${connection.name ?? ""} could not be reached after retries: ${message}`.replace("  ", " ");
       }
-      await store(run, item, { status: "error", rendered: messages, output: null, latencyMs: null, inputTokens: null, outputTokens: null, costUsd: null, error: message, scores: null });
+      await store(run, item, {
+        status: "error",
+        rendered: messages,
+        output: null,
+        latencyMs: null,
+        inputTokens: null,
+        outputTokens: null,
+        costUsd: null,
+        error: message,
+        scores: null,
+      });
       return;
     }
     const costUsd = connection.kind === "simulated" ? 0 : estimateCost(result.model || run.model, result.usage, prices);
     const scores: ItemScore[] = [];
     for (const e of run.evaluators) {
-      const s = await evaluate(e.config, { input: item.input, expected: item.expected ?? null, output: result.text, latencyMs: result.latencyMs, costUsd }, { judge: (args) => judge(args, e.config) });
+      const s = await evaluate(
+        e.config,
+        { input: item.input, expected: item.expected ?? null, output: result.text, latencyMs: result.latencyMs, costUsd },
+        { judge: (args) => judge(args, e.config) },
+      );
       scores.push({ evaluatorVersionId: e.evaluatorVersionId, name: e.name, score: s.score, passed: s.passed, explanation: s.explanation });
     }
     await store(run, item, {
@@ -322,7 +373,14 @@ async function finish(run: LoadedRun, requested: "completed" | "failed" | "cance
     }
     if (status !== "completed") {
       // Whatever was not reached stays unanswered: mark it so the results say so.
-      await w.tx.evaluationRunItem.updateMany({ where: { runId: run.id, status: { in: ["pending", "running"] } }, data: { status: "error", error: status === "cancelled" ? "The run was cancelled before this item" : "The run failed before this item", leaseUntil: null } });
+      await w.tx.evaluationRunItem.updateMany({
+        where: { runId: run.id, status: { in: ["pending", "running"] } },
+        data: {
+          status: "error",
+          error: status === "cancelled" ? "The run was cancelled before this item" : "The run failed before this item",
+          leaseUntil: null,
+        },
+      });
     }
     w.record({
       orgId: run.orgId,
@@ -330,7 +388,14 @@ async function finish(run: LoadedRun, requested: "completed" | "failed" | "cance
       action: "evaluation.run.finished",
       targetType: "evaluation_run",
       targetId: run.id,
-      after: { number: run.number, status, error, done: summary.done, errors: summary.errors, evaluators: summary.evaluators.map((e) => ({ name: e.name, mean: e.mean, passRate: e.passRate })) },
+      after: {
+        number: run.number,
+        status,
+        error,
+        done: summary.done,
+        errors: summary.errors,
+        evaluators: summary.evaluators.map((e) => ({ name: e.name, mean: e.mean, passRate: e.passRate })),
+      },
     });
   });
   return status === "failed" ? `failed: ${error}` : status;
@@ -349,23 +414,33 @@ function noAnswersError(summary: RunSummary): string {
 export function createJudge(run: { projectId: string; evaluators: { config: EvaluatorConfig }[] }) {
   const cache = new Map<string, Promise<(args: { input: unknown; output: string; expected: unknown }) => Promise<{ text: string }>>>();
   return async (args: { input: unknown; output: string; expected: unknown }, config?: EvaluatorConfig): Promise<{ text: string }> => {
-    const judgeConfig = (config ?? run.evaluators.find((e) => e.config.kind === "llm_judge")?.config) as Extract<EvaluatorConfig, { kind: "llm_judge" }> | undefined;
+    const judgeConfig = (config ?? run.evaluators.find((e) => e.config.kind === "llm_judge")?.config) as
+      Extract<EvaluatorConfig, { kind: "llm_judge" }> | undefined;
     if (!judgeConfig) throw new Error("No judge evaluator in this run");
     const key = JSON.stringify(judgeConfig);
     let ready = cache.get(key);
     if (!ready) {
       ready = (async () => {
         const db = getDb() as unknown as ReadDb;
-        const want = "promptVersion" in judgeConfig && judgeConfig.promptVersion ? { version: judgeConfig.promptVersion } : { label: ("promptLabel" in judgeConfig && judgeConfig.promptLabel) || "latest" };
+        const want =
+          "promptVersion" in judgeConfig && judgeConfig.promptVersion
+            ? { version: judgeConfig.promptVersion }
+            : { label: ("promptLabel" in judgeConfig && judgeConfig.promptLabel) || "latest" };
         const prompt = await resolvePrompt(db, run.projectId, judgeConfig.promptName, want);
         if (!prompt) throw new Error(`The judge prompt "${judgeConfig.promptName}" was not found`);
         const connection = await providerForCall(db, run.projectId, judgeConfig.providerId);
         const judgeProvider = createProvider(connection, { timeoutMs: 60_000, maxRetries: 3 });
         const model = judgeConfig.model ?? prompt.config.model ?? connection.defaultModel ?? "simulated-1";
         return async ({ input, output, expected }) => {
-          const vars = { input: typeof input === "string" ? input : JSON.stringify(input), output, expected: expected === null || expected === undefined ? "" : typeof expected === "string" ? expected : JSON.stringify(expected) };
+          const vars = {
+            input: typeof input === "string" ? input : JSON.stringify(input),
+            output,
+            expected: expected === null || expected === undefined ? "" : typeof expected === "string" ? expected : JSON.stringify(expected),
+          };
           const messages: ChatMessage[] =
-            prompt.type === "text" ? [{ role: "user", content: renderTemplate(prompt.template ?? "", vars).text }] : renderMessages(prompt.messages ?? [], vars).messages;
+            prompt.type === "text"
+              ? [{ role: "user", content: renderTemplate(prompt.template ?? "", vars).text }]
+              : renderMessages(prompt.messages ?? [], vars).messages;
           const result = await judgeProvider.complete({ model, messages, temperature: 0, responseFormat: { type: "json_object" } });
           return { text: result.text };
         };

@@ -44,7 +44,9 @@ describe("an administrator of another organization (B) and a member of A", () =>
     // No set-password link for her (she is not B's member) …
     await expect(bAdmin.members.regeneratePasswordLink({ orgSlug: b.org.slug, userId: alice.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
     // … and the invitation link cannot (re)create her account or set her password.
-    await expect(anonymous().account.createAccountFromInvitation({ token: invited.token, name: "Mallory", password: "mallory-long-password" })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(
+      anonymous().account.createAccountFromInvitation({ token: invited.token, name: "Mallory", password: "mallory-long-password" }),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
     expect(await signInWithPassword(getDb(), { email: alice.email, password: "mallory-long-password" }, from("10.1.0.2"))).toMatchObject({ ok: false });
     expect(await signInWithPassword(getDb(), { email: alice.email, password: TEST_PASSWORD }, from("10.1.0.1"))).toMatchObject({ ok: true });
     // Nor can B's admin, signed in as themself, accept it.
@@ -75,8 +77,12 @@ describe("an administrator of another organization (B) and a member of A", () =>
     const members = await callerFor(b.users.admin).members.list({ orgSlug: b.org.slug });
     expect(members.find((m) => m.userId === alice.id)).toMatchObject({ email: alice.email, role: "editor", neverSignedIn: false });
     // She belongs to two organizations (and has signed in): neither may issue her a link.
-    await expect(callerFor(b.users.admin).members.regeneratePasswordLink({ orgSlug: b.org.slug, userId: alice.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(callerFor(a.users.admin).members.regeneratePasswordLink({ orgSlug: a.org.slug, userId: alice.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(callerFor(b.users.admin).members.regeneratePasswordLink({ orgSlug: b.org.slug, userId: alice.id })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    await expect(callerFor(a.users.admin).members.regeneratePasswordLink({ orgSlug: a.org.slug, userId: alice.id })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
 
     // Now her security events reach both organizations she accepted.
     await signInWithPassword(getDb(), { email: alice.email, password: "wrong-password-here" }, from("10.2.0.2"));
@@ -89,10 +95,22 @@ describe("a person new to Keel", () => {
   it("creates their account through the link and joins; the link works once", async () => {
     const t = await createTestOrg();
     const { token } = await callerFor(t.users.admin).members.invite({ orgSlug: t.org.slug, email: "newcomer@example.com", role: "reviewer" });
-    expect(await anonymous().account.invitation({ token })).toMatchObject({ email: "newcomer@example.com", role: "reviewer", organization: { slug: t.org.slug }, signedIn: null });
-    expect(await anonymous().account.createAccountFromInvitation({ token, name: "New Comer", password: "newcomer-long-password" })).toMatchObject({ email: "newcomer@example.com", orgSlug: t.org.slug });
-    expect(await signInWithPassword(getDb(), { email: "newcomer@example.com", password: "newcomer-long-password" }, from("10.3.0.1"))).toMatchObject({ ok: true });
-    await expect(anonymous().account.createAccountFromInvitation({ token, name: "Again", password: "another-long-password" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect(await anonymous().account.invitation({ token })).toMatchObject({
+      email: "newcomer@example.com",
+      role: "reviewer",
+      organization: { slug: t.org.slug },
+      signedIn: null,
+    });
+    expect(await anonymous().account.createAccountFromInvitation({ token, name: "New Comer", password: "newcomer-long-password" })).toMatchObject({
+      email: "newcomer@example.com",
+      orgSlug: t.org.slug,
+    });
+    expect(await signInWithPassword(getDb(), { email: "newcomer@example.com", password: "newcomer-long-password" }, from("10.3.0.1"))).toMatchObject({
+      ok: true,
+    });
+    await expect(anonymous().account.createAccountFromInvitation({ token, name: "Again", password: "another-long-password" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
     const user = await getDb().user.findUniqueOrThrow({ where: { email: "newcomer@example.com" }, include: { memberships: true } });
     expect(user.memberships).toEqual([expect.objectContaining({ orgId: t.org.id, role: "reviewer" })]);
   });
@@ -106,7 +124,9 @@ describe("a person new to Keel", () => {
     await expect(callerFor(b.users.admin).members.invite({ orgSlug: b.org.slug, email, role: "owner" })).rejects.toMatchObject({ code: "FORBIDDEN" });
     const fromBOwner = await callerFor(b.users.owner).members.invite({ orgSlug: b.org.slug, email, role: "owner" });
     for (const token of [fromA.token, fromBOwner.token]) {
-      await expect(anonymous().account.createAccountFromInvitation({ token, name: "Squatter", password: "squatter-long-password" })).rejects.toMatchObject({ code: "CONFLICT" });
+      await expect(anonymous().account.createAccountFromInvitation({ token, name: "Squatter", password: "squatter-long-password" })).rejects.toMatchObject({
+        code: "CONFLICT",
+      });
     }
     expect(await getDb().user.findUnique({ where: { email } })).toBeNull();
     // When B withdraws, A's link works.
@@ -131,7 +151,9 @@ describe("invitations", () => {
     await callerFor(t.users.admin).members.revokeInvitation({ orgSlug: t.org.slug, invitationId: first.invitationId });
     expect(await anonymous().account.invitation({ token: reissued.token })).toBeNull();
     expect((await callerFor(t.users.admin).members.invitations({ orgSlug: t.org.slug })).map((i) => i.id)).not.toContain(first.invitationId);
-    await expect(anonymous().account.createAccountFromInvitation({ token: reissued.token, name: "Late", password: "late-long-password" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(
+      anonymous().account.createAccountFromInvitation({ token: reissued.token, name: "Late", password: "late-long-password" }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });
 
   it("expire, are listed as expired, and can be invited again", async () => {
@@ -139,7 +161,9 @@ describe("invitations", () => {
     const inv = await invite(t, "slow@example.com");
     await getDb().invitation.update({ where: { id: inv.invitationId }, data: { expiresAt: new Date(Date.now() - 1000) } });
     expect(await anonymous().account.invitation({ token: inv.token })).toBeNull();
-    expect((await callerFor(t.users.admin).members.invitations({ orgSlug: t.org.slug })).find((i) => i.id === inv.invitationId)).toMatchObject({ expired: true });
+    expect((await callerFor(t.users.admin).members.invitations({ orgSlug: t.org.slug })).find((i) => i.id === inv.invitationId)).toMatchObject({
+      expired: true,
+    });
     const again = await invite(t, "slow@example.com");
     expect(again.invitationId).not.toBe(inv.invitationId);
   });
@@ -150,8 +174,12 @@ describe("invitations", () => {
     const inv = await invite(t, "twice@example.com");
     await expect(invite(t, "twice@example.com")).rejects.toMatchObject({ code: "CONFLICT" });
     await expect(invite(t, t.users.viewer.email)).rejects.toMatchObject({ code: "CONFLICT" });
-    await expect(callerFor(other.users.owner).members.revokeInvitation({ orgSlug: other.org.slug, invitationId: inv.invitationId })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(callerFor(other.users.owner).members.reissueInvitation({ orgSlug: other.org.slug, invitationId: inv.invitationId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(callerFor(other.users.owner).members.revokeInvitation({ orgSlug: other.org.slug, invitationId: inv.invitationId })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    await expect(callerFor(other.users.owner).members.reissueInvitation({ orgSlug: other.org.slug, invitationId: inv.invitationId })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
   });
 
   it("can be declined by the person, and are then closed", async () => {
@@ -176,10 +204,14 @@ describe("set-password links issued by an organization", () => {
     expect(link.passwordToken).toBeTruthy();
     // Another organization's open invitation for the same email: no longer t's alone.
     const elsewhere = await callerFor(other.users.admin).members.invite({ orgSlug: other.org.slug, email: "fresh@example.com", role: "viewer" });
-    await expect(callerFor(t.users.admin).members.regeneratePasswordLink({ orgSlug: t.org.slug, userId: fresh.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(callerFor(t.users.admin).members.regeneratePasswordLink({ orgSlug: t.org.slug, userId: fresh.id })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
     await callerFor(other.users.admin).members.revokeInvitation({ orgSlug: other.org.slug, invitationId: elsewhere.invitationId });
     // Once the person has signed in, the account is theirs: no more links from anyone.
     expect(await signInWithPassword(getDb(), { email: "fresh@example.com", password: "fresh-long-password" }, from("10.4.0.1"))).toMatchObject({ ok: true });
-    await expect(callerFor(t.users.admin).members.regeneratePasswordLink({ orgSlug: t.org.slug, userId: fresh.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(callerFor(t.users.admin).members.regeneratePasswordLink({ orgSlug: t.org.slug, userId: fresh.id })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
   });
 });

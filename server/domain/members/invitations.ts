@@ -51,7 +51,9 @@ export async function inviteMember(w: AuditedTx, ctx: OrgCtx, input: { email: st
   if (open) await w.tx.invitation.update({ where: { id: open.id }, data: { revokedAt: new Date() } });
   const { token, tokenHash, expiresAt } = newToken();
   try {
-    const invitation = await w.tx.invitation.create({ data: { orgId: ctx.orgId, email, role: input.role, invitedById: ctx.actorUserId, tokenHash, expiresAt } });
+    const invitation = await w.tx.invitation.create({
+      data: { orgId: ctx.orgId, email, role: input.role, invitedById: ctx.actorUserId, tokenHash, expiresAt },
+    });
     w.record({ orgId: ctx.orgId, action: "member.invited", targetType: "invitation", targetId: invitation.id, after: { email, role: input.role, expiresAt } });
     return { invitationId: invitation.id, email, role: input.role, token, expiresAt };
   } catch (error) {
@@ -68,7 +70,15 @@ export async function listInvitations(db: ReadDb, orgId: string) {
     select: { id: true, email: true, role: true, createdAt: true, expiresAt: true, invitedBy: { select: { email: true } } },
   });
   const now = new Date();
-  return rows.map((r) => ({ id: r.id, email: r.email, role: r.role, invitedBy: r.invitedBy?.email ?? null, createdAt: r.createdAt, expiresAt: r.expiresAt, expired: r.expiresAt <= now }));
+  return rows.map((r) => ({
+    id: r.id,
+    email: r.email,
+    role: r.role,
+    invitedBy: r.invitedBy?.email ?? null,
+    createdAt: r.createdAt,
+    expiresAt: r.expiresAt,
+    expired: r.expiresAt <= now,
+  }));
 }
 
 async function openInvitationOf(w: AuditedTx, orgId: string, invitationId: string) {
@@ -83,7 +93,13 @@ async function openInvitationOf(w: AuditedTx, orgId: string, invitationId: strin
 export async function revokeInvitation(w: AuditedTx, ctx: OrgCtx, invitationId: string) {
   const invitation = await openInvitationOf(w, ctx.orgId, invitationId);
   await w.tx.invitation.update({ where: { id: invitation.id }, data: { revokedAt: new Date() } });
-  w.record({ orgId: ctx.orgId, action: "member.invitation.revoked", targetType: "invitation", targetId: invitation.id, before: { email: invitation.email, role: invitation.role } });
+  w.record({
+    orgId: ctx.orgId,
+    action: "member.invitation.revoked",
+    targetType: "invitation",
+    targetId: invitation.id,
+    before: { email: invitation.email, role: invitation.role },
+  });
   return { invitationId: invitation.id };
 }
 
@@ -93,16 +109,41 @@ export async function reissueInvitation(w: AuditedTx, ctx: OrgCtx, invitationId:
   assertMayGrant(ctx, invitation.role);
   const { token, tokenHash, expiresAt } = newToken();
   await w.tx.invitation.update({ where: { id: invitation.id }, data: { tokenHash, expiresAt, invitedById: ctx.actorUserId } });
-  w.record({ orgId: ctx.orgId, action: "member.invitation.reissued", targetType: "invitation", targetId: invitation.id, after: { email: invitation.email, role: invitation.role, expiresAt } });
+  w.record({
+    orgId: ctx.orgId,
+    action: "member.invitation.reissued",
+    targetType: "invitation",
+    targetId: invitation.id,
+    after: { email: invitation.email, role: invitation.role, expiresAt },
+  });
   return { invitationId: invitation.id, email: invitation.email, role: invitation.role, token, expiresAt };
 }
 
-type Usable = { id: string; orgId: string; email: string; role: Role; expiresAt: Date; org: { name: string; slug: string }; invitedBy: { name: string; email: string } | null };
+type Usable = {
+  id: string;
+  orgId: string;
+  email: string;
+  role: Role;
+  expiresAt: Date;
+  org: { name: string; slug: string };
+  invitedBy: { name: string; email: string } | null;
+};
 
 async function usableInvitation(db: ReadDb | Db, token: string): Promise<Usable | null> {
   const row = await db.invitation.findUnique({
     where: { tokenHash: hashToken(token) },
-    select: { id: true, orgId: true, email: true, role: true, expiresAt: true, acceptedAt: true, revokedAt: true, declinedAt: true, org: { select: { name: true, slug: true } }, invitedBy: { select: { name: true, email: true } } },
+    select: {
+      id: true,
+      orgId: true,
+      email: true,
+      role: true,
+      expiresAt: true,
+      acceptedAt: true,
+      revokedAt: true,
+      declinedAt: true,
+      org: { select: { name: true, slug: true } },
+      invitedBy: { select: { name: true, email: true } },
+    },
   });
   if (!row || row.acceptedAt || row.revokedAt || row.declinedAt || row.expiresAt <= new Date()) return null;
   return row;
@@ -117,7 +158,10 @@ export async function describeInvitation(db: ReadDb, token: string, signedInUser
   if (!inv) return null;
   let signedIn: { email: string; matches: boolean; alreadyMember: boolean } | null = null;
   if (signedInUserId) {
-    const me = await db.user.findUnique({ where: { id: signedInUserId }, select: { email: true, memberships: { where: { orgId: inv.orgId }, select: { id: true } } } });
+    const me = await db.user.findUnique({
+      where: { id: signedInUserId },
+      select: { email: true, memberships: { where: { orgId: inv.orgId }, select: { id: true } } },
+    });
     if (me) signedIn = { email: me.email, matches: me.email === inv.email, alreadyMember: me.memberships.length > 0 };
   }
   return {
@@ -140,8 +184,15 @@ async function join(w: AuditedTx, inv: Usable, user: { id: string; email: string
   if (claimed.count !== 1) throw invalidLink();
   const existing = await w.tx.membership.findUnique({ where: { orgId_userId: { orgId: inv.orgId, userId: user.id } } });
   if (!existing) await w.tx.membership.create({ data: { orgId: inv.orgId, userId: user.id, role: inv.role } });
-  w.record({ orgId: inv.orgId, action: "member.invitation.accepted", targetType: "invitation", targetId: inv.id, after: { email: user.email, role: inv.role } });
-  if (!existing) w.record({ orgId: inv.orgId, action: "member.added", targetType: "membership", targetId: user.id, after: { email: user.email, role: inv.role } });
+  w.record({
+    orgId: inv.orgId,
+    action: "member.invitation.accepted",
+    targetType: "invitation",
+    targetId: inv.id,
+    after: { email: user.email, role: inv.role },
+  });
+  if (!existing)
+    w.record({ orgId: inv.orgId, action: "member.added", targetType: "membership", targetId: user.id, after: { email: user.email, role: inv.role } });
   return { orgSlug: inv.org.slug, role: existing?.role ?? inv.role };
 }
 
@@ -150,7 +201,9 @@ export async function acceptInvitation(user: { id: string; email: string }, toke
   const inv = await usableInvitation(getDb(), token);
   if (!inv) throw invalidLink();
   if (normaliseEmail(user.email) !== inv.email) {
-    throw new AppError("FORBIDDEN", `This invitation is for ${inv.email}; you are signed in as ${user.email}. Sign in with that email to accept it.`, { field: "token" });
+    throw new AppError("FORBIDDEN", `This invitation is for ${inv.email}; you are signed in as ${user.email}. Sign in with that email to accept it.`, {
+      field: "token",
+    });
   }
   const actor: Actor = { type: "user", id: user.id, label: user.email, role: inv.role, request };
   return runAudited(actor, (w) => join(w, inv, user));

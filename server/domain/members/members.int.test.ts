@@ -32,6 +32,8 @@ describe("members", () => {
     const t = await createTestOrg();
     const other = await createTestOrg();
     await expect(callerFor(t.users.owner).members.remove({ orgSlug: t.org.slug, userId: other.users.viewer.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(callerFor(t.users.owner).apiKeys.revoke({ orgSlug: t.org.slug, projectSlug: t.project.slug, id: "0190a2b4-0000-7000-8000-000000000000" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(
+      callerFor(t.users.owner).apiKeys.revoke({ orgSlug: t.org.slug, projectSlug: t.project.slug, id: "0190a2b4-0000-7000-8000-000000000000" }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });

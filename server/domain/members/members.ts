@@ -98,7 +98,9 @@ export async function regeneratePasswordLink(w: AuditedTx, ctx: OrgCtx, userId: 
   const refusal = new AppError("FORBIDDEN", `${m.user.email} has signed in before or belongs to another organization too: only they can change their password`);
   if (user.lastSignedInAt) throw refusal;
   const otherMemberships = await w.tx.membership.count({ where: { userId, orgId: { not: ctx.orgId } } });
-  const otherInvitations = await w.tx.invitation.count({ where: { email: user.email, orgId: { not: ctx.orgId }, acceptedAt: null, revokedAt: null, declinedAt: null, expiresAt: { gt: new Date() } } });
+  const otherInvitations = await w.tx.invitation.count({
+    where: { email: user.email, orgId: { not: ctx.orgId }, acceptedAt: null, revokedAt: null, declinedAt: null, expiresAt: { gt: new Date() } },
+  });
   if (otherMemberships > 0 || otherInvitations > 0) throw refusal;
   return { passwordToken: await createPasswordLink(w, userId, ctx.orgId) };
 }
@@ -113,7 +115,14 @@ export async function changeMemberRole(w: AuditedTx, ctx: OrgCtx, input: { userI
   }
   if (m.role === "owner") await assertNotLastOwner(w, ctx.orgId, input.userId);
   await w.tx.membership.update({ where: { id: m.id }, data: { role: input.role } });
-  w.record({ orgId: ctx.orgId, action: "member.role.changed", targetType: "membership", targetId: input.userId, before: { email: m.user.email, role: m.role }, after: { email: m.user.email, role: input.role } });
+  w.record({
+    orgId: ctx.orgId,
+    action: "member.role.changed",
+    targetType: "membership",
+    targetId: input.userId,
+    before: { email: m.user.email, role: m.role },
+    after: { email: m.user.email, role: input.role },
+  });
   return { userId: input.userId, role: input.role };
 }
 

@@ -17,7 +17,10 @@ export const VARIABLES_ATTRIBUTE = "keel.prompt.variables";
 
 async function generationOf(ctx: ProjectCtx, traceId: string, spanId?: string): Promise<SpanView> {
   const span = await findGeneration(ctx.projectId, traceId, spanId);
-  if (!span) throw new AppError("NOT_FOUND", spanId ? `No span ${spanId} in trace ${traceId}` : `No trace ${traceId} in this project`, { field: spanId ? "spanId" : "traceId" });
+  if (!span)
+    throw new AppError("NOT_FOUND", spanId ? `No span ${spanId} in trace ${traceId}` : `No trace ${traceId} in this project`, {
+      field: spanId ? "spanId" : "traceId",
+    });
   return span;
 }
 
@@ -69,7 +72,14 @@ export function outputText(output: string | null): string | null {
       if (!m || typeof m !== "object") return [];
       const content = (m as { content?: unknown; parts?: unknown }).content ?? (m as { parts?: unknown }).parts;
       if (typeof content === "string") return [content];
-      if (Array.isArray(content)) return content.flatMap((p) => (p && typeof p === "object" && typeof (p as { content?: unknown; text?: unknown }).content === "string" ? [(p as { content: string }).content] : typeof (p as { text?: unknown }).text === "string" ? [(p as { text: string }).text] : []));
+      if (Array.isArray(content))
+        return content.flatMap((p) =>
+          p && typeof p === "object" && typeof (p as { content?: unknown; text?: unknown }).content === "string"
+            ? [(p as { content: string }).content]
+            : typeof (p as { text?: unknown }).text === "string"
+              ? [(p as { text: string }).text]
+              : [],
+        );
       return [];
     });
     return parts.length ? parts.join("\n") : output;
@@ -78,7 +88,11 @@ export function outputText(output: string | null): string | null {
   }
 }
 
-export async function addTraceToDataset(w: AuditedTx, ctx: ProjectCtx, input: { traceId: string; spanId?: string; dataset: string; expected?: string | null; tags: string[] }) {
+export async function addTraceToDataset(
+  w: AuditedTx,
+  ctx: ProjectCtx,
+  input: { traceId: string; spanId?: string; dataset: string; expected?: string | null; tags: string[] },
+) {
   const span = await generationOf(ctx, input.traceId, input.spanId);
   const dataset = await w.tx.dataset.findFirst({ where: { projectId: ctx.projectId, name: input.dataset }, select: { id: true, archivedAt: true } });
   if (!dataset) throw new AppError("NOT_FOUND", `No dataset named "${input.dataset}"`, { field: "dataset" });
@@ -90,7 +104,14 @@ export async function addTraceToDataset(w: AuditedTx, ctx: ProjectCtx, input: { 
       {
         input: itemInputOf(span),
         expected: expected ?? undefined,
-        metadata: { traceId: input.traceId, spanId: span.spanId, model: span.model, promptName: span.promptName, promptVersion: span.promptVersion, environment: span.environment },
+        metadata: {
+          traceId: input.traceId,
+          spanId: span.spanId,
+          model: span.model,
+          promptName: span.promptName,
+          promptVersion: span.promptVersion,
+          environment: span.environment,
+        },
         tags: input.tags,
       },
     ],
@@ -118,7 +139,14 @@ export async function sendTraceToQueue(w: AuditedTx, ctx: ProjectCtx, input: { t
     items: [
       {
         sourceType: "trace",
-        sourceRef: { traceId: input.traceId, spanId: span.spanId, promptName: span.promptName, promptVersion: span.promptVersion, environment: span.environment, model: span.model },
+        sourceRef: {
+          traceId: input.traceId,
+          spanId: span.spanId,
+          promptName: span.promptName,
+          promptVersion: span.promptVersion,
+          environment: span.environment,
+          model: span.model,
+        },
         input: itemInputOf(span),
         expected: null,
         output: outputText(span.output),

@@ -41,7 +41,20 @@ async function rulesOf(projectId: string): Promise<ProjectRules> {
   const db = getDb() as unknown as ReadDb;
   const [project, rows] = await Promise.all([
     db.project.findUniqueOrThrow({ where: { id: projectId }, select: { orgId: true } }),
-    db.traceRule.findMany({ where: { projectId, enabled: true }, select: { id: true, name: true, kind: true, scoreName: true, threshold: true, sampleRate: true, promptName: true, environment: true, queue: { select: { name: true } } } }),
+    db.traceRule.findMany({
+      where: { projectId, enabled: true },
+      select: {
+        id: true,
+        name: true,
+        kind: true,
+        scoreName: true,
+        threshold: true,
+        sampleRate: true,
+        promptName: true,
+        environment: true,
+        queue: { select: { name: true } },
+      },
+    }),
   ]);
   const entry = { orgId: project.orgId, rules: rows.map((r) => ({ ...r, queue: r.queue.name })), loadedAt: Date.now() };
   rulesCache.set(projectId, entry);
@@ -73,7 +86,9 @@ export function scoreTriggers(rule: Rule, score: Pick<ScoreRow, "name" | "dataTy
 async function route(projectId: string, orgId: string, rule: Rule, traceId: string, spanId: string | null): Promise<boolean> {
   if (!(await claimRuleHit(rule.id, traceId))) return false;
   try {
-    await runAudited(systemActor(`trace rule "${rule.name}"`), (w) => sendTraceToQueue(w, { orgId, projectId }, { traceId, spanId: spanId ?? undefined, queue: rule.queue, from: `rule "${rule.name}"` }));
+    await runAudited(systemActor(`trace rule "${rule.name}"`), (w) =>
+      sendTraceToQueue(w, { orgId, projectId }, { traceId, spanId: spanId ?? undefined, queue: rule.queue, from: `rule "${rule.name}"` }),
+    );
     return true;
   } catch (error) {
     // Not sent: forget the claim so a later score can send it.
@@ -121,7 +136,9 @@ export async function recordFeedback(projectId: string, input: ScoreInput): Prom
   if (!span) {
     throw new AppError(
       "NOT_FOUND",
-      spanId ? `No span ${spanId} in trace ${input.traceId}` : `No trace ${input.traceId} in this project (traces appear once their exporter has flushed them; retry shortly)`,
+      spanId
+        ? `No span ${spanId} in trace ${input.traceId}`
+        : `No trace ${input.traceId} in this project (traces appear once their exporter has flushed them; retry shortly)`,
       { field: spanId ? "spanId" : "traceId" },
     );
   }
@@ -150,19 +167,39 @@ export async function recordFeedback(projectId: string, input: ScoreInput): Prom
  */
 export async function recordScores(projectId: string, rows: ScoreRow[]): Promise<Set<string>> {
   const inserted = await insertScores(rows);
-  if (inserted.size) await applyScoreRules(projectId, rows.filter((r) => inserted.has(r.id)));
+  if (inserted.size)
+    await applyScoreRules(
+      projectId,
+      rows.filter((r) => inserted.has(r.id)),
+    );
   return inserted;
 }
 
 // ----- online evaluation and sampling rules (the worker) ---------------------------------------
 
-type OnlineSetup = { id: string; projectId: string; evaluatorId: string; evaluatorName: string; config: EvaluatorConfig; sampleRate: number; promptName: string | null; environment: string | null };
+type OnlineSetup = {
+  id: string;
+  projectId: string;
+  evaluatorId: string;
+  evaluatorName: string;
+  config: EvaluatorConfig;
+  sampleRate: number;
+  promptName: string | null;
+  environment: string | null;
+};
 
 async function onlineSetups(projectIds: string[]): Promise<OnlineSetup[]> {
   const db = getDb() as unknown as ReadDb;
   const rows = await db.onlineEvaluator.findMany({
     where: { projectId: { in: projectIds }, enabled: true, evaluator: { archivedAt: null } },
-    select: { id: true, projectId: true, sampleRate: true, promptName: true, environment: true, evaluator: { select: { id: true, name: true, latestVersion: true } } },
+    select: {
+      id: true,
+      projectId: true,
+      sampleRate: true,
+      promptName: true,
+      environment: true,
+      evaluator: { select: { id: true, name: true, latestVersion: true } },
+    },
   });
   if (!rows.length) return [];
   const versions = await db.evaluatorVersion.findMany({
@@ -172,7 +209,20 @@ async function onlineSetups(projectIds: string[]): Promise<OnlineSetup[]> {
   const configOf = new Map(versions.map((v) => [v.evaluatorId, v.config as EvaluatorConfig]));
   return rows.flatMap((r) => {
     const config = configOf.get(r.evaluator.id);
-    return config ? [{ id: r.id, projectId: r.projectId, evaluatorId: r.evaluator.id, evaluatorName: r.evaluator.name, config, sampleRate: r.sampleRate, promptName: r.promptName, environment: r.environment }] : [];
+    return config
+      ? [
+          {
+            id: r.id,
+            projectId: r.projectId,
+            evaluatorId: r.evaluator.id,
+            evaluatorName: r.evaluator.name,
+            config,
+            sampleRate: r.sampleRate,
+            promptName: r.promptName,
+            environment: r.environment,
+          },
+        ]
+      : [];
   });
 }
 
@@ -198,9 +248,15 @@ export async function runOnlinePass(options: { limit?: number; lagMs?: number } 
         if (!inScope(setup, g) || !sampled(g.spanId, setup.id, setup.sampleRate) || g.output === null) continue;
         let judge = judges.get(projectId);
         if (!judge) judges.set(projectId, (judge = createJudge({ projectId, evaluators: mine })));
-        const result = await evaluate(setup.config, { input: inputOf(g.variables, g.input), expected: null, output: g.output, latencyMs: g.durationMs, costUsd: g.costUsd }, { judge: (args) => judge!(args, setup.config) }).catch(
-          (error: unknown) => ({ score: 0, passed: false, explanation: `The evaluator failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 1000) }),
-        );
+        const result = await evaluate(
+          setup.config,
+          { input: inputOf(g.variables, g.input), expected: null, output: g.output, latencyMs: g.durationMs, costUsd: g.costUsd },
+          { judge: (args) => judge!(args, setup.config) },
+        ).catch((error: unknown) => ({
+          score: 0,
+          passed: false,
+          explanation: `The evaluator failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 1000),
+        }));
         scores.push({
           id: onlineScoreId(setup.id, g.spanId),
           projectId,
@@ -220,7 +276,13 @@ export async function runOnlinePass(options: { limit?: number; lagMs?: number } 
         });
       }
       for (const rule of rules) {
-        if (rule.kind === "random_sample" && inScope(rule, g) && sampled(g.traceId, rule.id, rule.sampleRate ?? 0) && (await route(projectId, orgId, rule, g.traceId, g.spanId))) routed++;
+        if (
+          rule.kind === "random_sample" &&
+          inScope(rule, g) &&
+          sampled(g.traceId, rule.id, rule.sampleRate ?? 0) &&
+          (await route(projectId, orgId, rule, g.traceId, g.spanId))
+        )
+          routed++;
       }
     }
     const inserted = await insertScores(scores);

@@ -71,21 +71,62 @@ export async function updateTelemetrySettings(w: AuditedTx, ctx: ProjectCtx, inp
     w.unchanged();
     return data;
   }
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "telemetry.settings.updated", targetType: "project", targetId: ctx.projectId, before, after: data });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "telemetry.settings.updated",
+    targetType: "project",
+    targetId: ctx.projectId,
+    before,
+    after: data,
+  });
   changed(w, ctx.projectId);
   return data;
 }
 
 // ----- guardrails --------------------------------------------------------------------------
 
-const guardrailFields = { id: true, name: true, description: true, kind: true, stage: true, action: true, config: true, promptName: true, environment: true, enabled: true, createdAt: true, updatedAt: true } as const;
+const guardrailFields = {
+  id: true,
+  name: true,
+  description: true,
+  kind: true,
+  stage: true,
+  action: true,
+  config: true,
+  promptName: true,
+  environment: true,
+  enabled: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
 
 export function listGuardrails(db: ReadDb, projectId: string) {
   return db.guardrail.findMany({ where: { projectId }, orderBy: { name: "asc" }, select: guardrailFields });
 }
 
-function guardrailSnapshot(g: { name: string; description: string; kind: string; stage: string; action: string; config: unknown; promptName: string | null; environment: string | null; enabled: boolean }) {
-  return { name: g.name, description: g.description, kind: g.kind, stage: g.stage, action: g.action, config: g.config, promptName: g.promptName, environment: g.environment, enabled: g.enabled };
+function guardrailSnapshot(g: {
+  name: string;
+  description: string;
+  kind: string;
+  stage: string;
+  action: string;
+  config: unknown;
+  promptName: string | null;
+  environment: string | null;
+  enabled: boolean;
+}) {
+  return {
+    name: g.name,
+    description: g.description,
+    kind: g.kind,
+    stage: g.stage,
+    action: g.action,
+    config: g.config,
+    promptName: g.promptName,
+    environment: g.environment,
+    enabled: g.enabled,
+  };
 }
 
 function conflict(error: unknown, what: string, name: string): never {
@@ -102,8 +143,17 @@ function guardrailData(input: GuardrailInput) {
 }
 
 export async function createGuardrail(w: AuditedTx, ctx: ProjectCtx, input: GuardrailInput) {
-  const row = await w.tx.guardrail.create({ data: { projectId: ctx.projectId, ...guardrailData(input) }, select: guardrailFields }).catch((e: unknown) => conflict(e, "guardrail", input.name));
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "guardrail.created", targetType: "guardrail", targetId: row.id, after: guardrailSnapshot(row) });
+  const row = await w.tx.guardrail
+    .create({ data: { projectId: ctx.projectId, ...guardrailData(input) }, select: guardrailFields })
+    .catch((e: unknown) => conflict(e, "guardrail", input.name));
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "guardrail.created",
+    targetType: "guardrail",
+    targetId: row.id,
+    after: guardrailSnapshot(row),
+  });
   changed(w, ctx.projectId);
   return row;
 }
@@ -111,8 +161,18 @@ export async function createGuardrail(w: AuditedTx, ctx: ProjectCtx, input: Guar
 export async function updateGuardrail(w: AuditedTx, ctx: ProjectCtx, input: GuardrailInput & { id: string }) {
   const before = await w.tx.guardrail.findFirst({ where: { id: input.id, projectId: ctx.projectId } });
   if (!before) throw notFound("Guardrail");
-  const row = await w.tx.guardrail.update({ where: { id: before.id }, data: guardrailData(input), select: guardrailFields }).catch((e: unknown) => conflict(e, "guardrail", input.name));
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "guardrail.updated", targetType: "guardrail", targetId: before.id, before: guardrailSnapshot(before), after: guardrailSnapshot(row) });
+  const row = await w.tx.guardrail
+    .update({ where: { id: before.id }, data: guardrailData(input), select: guardrailFields })
+    .catch((e: unknown) => conflict(e, "guardrail", input.name));
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "guardrail.updated",
+    targetType: "guardrail",
+    targetId: before.id,
+    before: guardrailSnapshot(before),
+    after: guardrailSnapshot(row),
+  });
   changed(w, ctx.projectId);
   return row;
 }
@@ -121,14 +181,30 @@ export async function deleteGuardrail(w: AuditedTx, ctx: ProjectCtx, input: { id
   const before = await w.tx.guardrail.findFirst({ where: { id: input.id, projectId: ctx.projectId } });
   if (!before) throw notFound("Guardrail");
   await w.tx.guardrail.delete({ where: { id: before.id } });
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "guardrail.deleted", targetType: "guardrail", targetId: before.id, before: guardrailSnapshot(before) });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "guardrail.deleted",
+    targetType: "guardrail",
+    targetId: before.id,
+    before: guardrailSnapshot(before),
+  });
   changed(w, ctx.projectId);
   return { id: before.id };
 }
 
 // ----- online evaluators ---------------------------------------------------------------------
 
-const onlineFields = { id: true, promptName: true, environment: true, sampleRate: true, enabled: true, createdAt: true, updatedAt: true, evaluator: { select: { id: true, name: true, latestVersion: true } } } as const;
+const onlineFields = {
+  id: true,
+  promptName: true,
+  environment: true,
+  sampleRate: true,
+  enabled: true,
+  createdAt: true,
+  updatedAt: true,
+  evaluator: { select: { id: true, name: true, latestVersion: true } },
+} as const;
 
 export function listOnlineEvaluators(db: ReadDb, projectId: string) {
   return db.onlineEvaluator.findMany({ where: { projectId }, orderBy: { createdAt: "asc" }, select: onlineFields });
@@ -148,11 +224,23 @@ const onlineSnapshot = (o: { evaluator: { name: string }; promptName: string | n
   enabled: o.enabled,
 });
 
-const onlineData = (input: OnlineEvaluatorInput) => ({ sampleRate: input.sampleRate, promptName: input.promptName, environment: input.environment, enabled: input.enabled });
+const onlineData = (input: OnlineEvaluatorInput) => ({
+  sampleRate: input.sampleRate,
+  promptName: input.promptName,
+  environment: input.environment,
+  enabled: input.enabled,
+});
 
 async function refuseDuplicateOnline(w: AuditedTx, projectId: string, evaluatorId: string, input: OnlineEvaluatorInput, exceptId?: string) {
-  const twin = await w.tx.onlineEvaluator.findFirst({ where: { projectId, evaluatorId, promptName: input.promptName, environment: input.environment, ...(exceptId ? { id: { not: exceptId } } : {}) } });
-  if (twin) throw new AppError("CONFLICT", `"${input.evaluator}" already runs on ${input.promptName ?? "every prompt"} in ${input.environment ?? "every environment"}`, { field: "evaluator" });
+  const twin = await w.tx.onlineEvaluator.findFirst({
+    where: { projectId, evaluatorId, promptName: input.promptName, environment: input.environment, ...(exceptId ? { id: { not: exceptId } } : {}) },
+  });
+  if (twin)
+    throw new AppError(
+      "CONFLICT",
+      `"${input.evaluator}" already runs on ${input.promptName ?? "every prompt"} in ${input.environment ?? "every environment"}`,
+      { field: "evaluator" },
+    );
 }
 
 export async function createOnlineEvaluator(w: AuditedTx, ctx: ProjectCtx, input: OnlineEvaluatorInput) {
@@ -160,7 +248,14 @@ export async function createOnlineEvaluator(w: AuditedTx, ctx: ProjectCtx, input
   await w.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`online:${ctx.projectId}`}))`;
   await refuseDuplicateOnline(w, ctx.projectId, evaluatorId, input);
   const row = await w.tx.onlineEvaluator.create({ data: { projectId: ctx.projectId, evaluatorId, ...onlineData(input) }, select: onlineFields });
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "online_evaluator.created", targetType: "online_evaluator", targetId: row.id, after: onlineSnapshot(row) });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "online_evaluator.created",
+    targetType: "online_evaluator",
+    targetId: row.id,
+    after: onlineSnapshot(row),
+  });
   changed(w, ctx.projectId);
   return row;
 }
@@ -172,7 +267,15 @@ export async function updateOnlineEvaluator(w: AuditedTx, ctx: ProjectCtx, input
   await w.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`online:${ctx.projectId}`}))`;
   await refuseDuplicateOnline(w, ctx.projectId, evaluatorId, input, input.id);
   const row = await w.tx.onlineEvaluator.update({ where: { id: before.id }, data: { evaluatorId, ...onlineData(input) }, select: onlineFields });
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "online_evaluator.updated", targetType: "online_evaluator", targetId: before.id, before: onlineSnapshot(before), after: onlineSnapshot(row) });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "online_evaluator.updated",
+    targetType: "online_evaluator",
+    targetId: before.id,
+    before: onlineSnapshot(before),
+    after: onlineSnapshot(row),
+  });
   changed(w, ctx.projectId);
   return row;
 }
@@ -181,7 +284,14 @@ export async function deleteOnlineEvaluator(w: AuditedTx, ctx: ProjectCtx, input
   const before = await w.tx.onlineEvaluator.findFirst({ where: { id: input.id, projectId: ctx.projectId }, select: onlineFields });
   if (!before) throw notFound("Online evaluator");
   await w.tx.onlineEvaluator.delete({ where: { id: before.id } });
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "online_evaluator.deleted", targetType: "online_evaluator", targetId: before.id, before: onlineSnapshot(before) });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "online_evaluator.deleted",
+    targetType: "online_evaluator",
+    targetId: before.id,
+    before: onlineSnapshot(before),
+  });
   changed(w, ctx.projectId);
   return { id: before.id };
 }
@@ -207,7 +317,17 @@ export function listTraceRules(db: ReadDb, projectId: string) {
   return db.traceRule.findMany({ where: { projectId }, orderBy: { name: "asc" }, select: ruleFields });
 }
 
-const ruleSnapshot = (r: { name: string; kind: string; queue: { name: string }; scoreName: string | null; threshold: number | null; sampleRate: number | null; promptName: string | null; environment: string | null; enabled: boolean }) => ({
+const ruleSnapshot = (r: {
+  name: string;
+  kind: string;
+  queue: { name: string };
+  scoreName: string | null;
+  threshold: number | null;
+  sampleRate: number | null;
+  promptName: string | null;
+  environment: string | null;
+  enabled: boolean;
+}) => ({
   name: r.name,
   kind: r.kind,
   queue: r.queue.name,
@@ -239,7 +359,9 @@ async function ruleData(w: AuditedTx, projectId: string, input: TraceRuleInput) 
 
 export async function createTraceRule(w: AuditedTx, ctx: ProjectCtx, input: TraceRuleInput) {
   const data = await ruleData(w, ctx.projectId, input);
-  const row = await w.tx.traceRule.create({ data: { projectId: ctx.projectId, ...data }, select: ruleFields }).catch((e: unknown) => conflict(e, "rule", input.name));
+  const row = await w.tx.traceRule
+    .create({ data: { projectId: ctx.projectId, ...data }, select: ruleFields })
+    .catch((e: unknown) => conflict(e, "rule", input.name));
   w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "trace_rule.created", targetType: "trace_rule", targetId: row.id, after: ruleSnapshot(row) });
   changed(w, ctx.projectId);
   return row;
@@ -248,8 +370,18 @@ export async function createTraceRule(w: AuditedTx, ctx: ProjectCtx, input: Trac
 export async function updateTraceRule(w: AuditedTx, ctx: ProjectCtx, input: TraceRuleInput & { id: string }) {
   const before = await w.tx.traceRule.findFirst({ where: { id: input.id, projectId: ctx.projectId }, select: ruleFields });
   if (!before) throw notFound("Rule");
-  const row = await w.tx.traceRule.update({ where: { id: before.id }, data: await ruleData(w, ctx.projectId, input), select: ruleFields }).catch((e: unknown) => conflict(e, "rule", input.name));
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "trace_rule.updated", targetType: "trace_rule", targetId: before.id, before: ruleSnapshot(before), after: ruleSnapshot(row) });
+  const row = await w.tx.traceRule
+    .update({ where: { id: before.id }, data: await ruleData(w, ctx.projectId, input), select: ruleFields })
+    .catch((e: unknown) => conflict(e, "rule", input.name));
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "trace_rule.updated",
+    targetType: "trace_rule",
+    targetId: before.id,
+    before: ruleSnapshot(before),
+    after: ruleSnapshot(row),
+  });
   changed(w, ctx.projectId);
   return row;
 }
@@ -258,7 +390,14 @@ export async function deleteTraceRule(w: AuditedTx, ctx: ProjectCtx, input: { id
   const before = await w.tx.traceRule.findFirst({ where: { id: input.id, projectId: ctx.projectId }, select: ruleFields });
   if (!before) throw notFound("Rule");
   await w.tx.traceRule.delete({ where: { id: before.id } });
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "trace_rule.deleted", targetType: "trace_rule", targetId: before.id, before: ruleSnapshot(before) });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "trace_rule.deleted",
+    targetType: "trace_rule",
+    targetId: before.id,
+    before: ruleSnapshot(before),
+  });
   changed(w, ctx.projectId);
   return { id: before.id };
 }

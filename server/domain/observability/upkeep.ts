@@ -12,7 +12,10 @@ import { setting } from "../../env";
 
 export async function sweepTelemetryRetention(now = Date.now()) {
   const db = getDb() as unknown as ReadDb;
-  const [projects, settings] = await Promise.all([db.project.findMany({ select: { id: true } }), db.telemetrySettings.findMany({ select: { projectId: true, retentionDays: true } })]);
+  const [projects, settings] = await Promise.all([
+    db.project.findMany({ select: { id: true } }),
+    db.telemetrySettings.findMany({ select: { projectId: true, retentionDays: true } }),
+  ]);
   const days = new Map(settings.map((s) => [s.projectId, s.retentionDays]));
   return sweepRetention(
     projects.map((p) => ({ projectId: p.id, retentionDays: days.get(p.id) ?? DEFAULT_TELEMETRY_SETTINGS.retentionDays })),
@@ -36,7 +39,8 @@ export function startTelemetryUpkeep(log: (line: string) => void = (line) => con
       if (Date.now() - lastSweep > 3_600_000) {
         lastSweep = Date.now();
         const swept = await exclusively("retention", () => sweepTelemetryRetention());
-        if (swept && (swept.droppedPartitions.length || swept.deletedSpans)) log(`retention: dropped ${swept.droppedPartitions.length} day partition(s), deleted ${swept.deletedSpans} span(s)`);
+        if (swept && (swept.droppedPartitions.length || swept.deletedSpans))
+          log(`retention: dropped ${swept.droppedPartitions.length} day partition(s), deleted ${swept.deletedSpans} span(s)`);
       }
     })()
       .catch((error: unknown) => log(`upkeep failed: ${error instanceof Error ? error.message : String(error)}`))

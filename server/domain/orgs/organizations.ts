@@ -6,10 +6,7 @@ import type { AuditedTx } from "../../audit/mutation";
 import { createDefaultEnvironments } from "../prompts/labels";
 import { createSimulatedProvider } from "../providers/connections";
 
-export async function createOrganization(
-  w: AuditedTx,
-  input: { name: string; slug: string; ownerId: string; projectName: string; projectSlug: string },
-) {
+export async function createOrganization(w: AuditedTx, input: { name: string; slug: string; ownerId: string; projectName: string; projectSlug: string }) {
   if (await w.tx.organization.findUnique({ where: { slug: input.slug } })) {
     throw new AppError("CONFLICT", `The organization slug "${input.slug}" is taken`, { field: "organizationSlug" });
   }
@@ -24,7 +21,14 @@ export async function createOrganization(
 export async function createProject(w: AuditedTx, orgId: string, input: { name: string; slug: string }) {
   try {
     const project = await w.tx.project.create({ data: { orgId, name: input.name.trim(), slug: input.slug } });
-    w.record({ orgId, projectId: project.id, action: "project.created", targetType: "project", targetId: project.id, after: { name: project.name, slug: project.slug } });
+    w.record({
+      orgId,
+      projectId: project.id,
+      action: "project.created",
+      targetType: "project",
+      targetId: project.id,
+      after: { name: project.name, slug: project.slug },
+    });
     await createDefaultEnvironments(w, { orgId, projectId: project.id });
     await createSimulatedProvider(w, { orgId, projectId: project.id });
     return project;

@@ -10,7 +10,12 @@ describe("creating an organization", () => {
     const t = await createTestOrg();
     const me = t.users.viewer;
     const slug = uniqueSlug("second");
-    const created = await callerFor(me).orgs.create({ organizationName: "Second Org", organizationSlug: slug, projectName: "Assistant", projectSlug: "assistant" });
+    const created = await callerFor(me).orgs.create({
+      organizationName: "Second Org",
+      organizationSlug: slug,
+      projectName: "Assistant",
+      projectSlug: "assistant",
+    });
     expect(created).toEqual({ slug, name: "Second Org", projectSlug: "assistant" });
     expect(await callerFor(me).orgs.get({ orgSlug: slug })).toMatchObject({ role: "owner", projects: [expect.objectContaining({ slug: "assistant" })] });
     // Still a viewer where they were one.
@@ -26,10 +31,14 @@ describe("creating an organization", () => {
 
   it("refuses a taken slug with a 409 naming the field, and anonymous callers", async () => {
     const t = await createTestOrg();
-    await expect(callerFor(t.users.editor).orgs.create({ organizationName: "Dup", organizationSlug: t.org.slug, projectName: "P", projectSlug: "p1" })).rejects.toMatchObject({
+    await expect(
+      callerFor(t.users.editor).orgs.create({ organizationName: "Dup", organizationSlug: t.org.slug, projectName: "P", projectSlug: "p1" }),
+    ).rejects.toMatchObject({
       code: "CONFLICT",
       message: expect.stringMatching(/taken/),
     });
-    await expect(callerFor(null).orgs.create({ organizationName: "X", organizationSlug: uniqueSlug("x"), projectName: "P", projectSlug: "p1" })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(
+      callerFor(null).orgs.create({ organizationName: "X", organizationSlug: uniqueSlug("x"), projectName: "P", projectSlug: "p1" }),
+    ).rejects.toMatchObject({ code: "UNAUTHORIZED" });
   });
 });

@@ -29,7 +29,9 @@ describe("first-owner setup", () => {
     expect(org.memberships).toEqual([expect.objectContaining({ role: "owner" })]);
     expect(org.projects.map((p) => p.slug)).toEqual(["first-project"]);
     const events = await getDb().auditEvent.findMany({ where: { orgId: org.id }, orderBy: { seq: "asc" } });
-    expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(["member.added", "org.created", "project.created", "user.created", "environment.created", "provider.created"]));
+    expect(events.map((e) => e.action)).toEqual(
+      expect.arrayContaining(["member.added", "org.created", "project.created", "user.created", "environment.created", "provider.created"]),
+    );
     expect(events.every((e) => e.outcome === "success")).toBe(true);
     expect(await verifyAuditChain(getDb(), org.id)).toMatchObject({ ok: true, eventCount: events.length });
   });

@@ -26,17 +26,17 @@ export type FirstOwnerInput = {
 export async function createFirstOwner(input: FirstOwnerInput, request: RequestMeta) {
   const email = normaliseEmail(input.email);
   const passwordHash = await hashPassword(input.password);
-  return runAudited(
-    { type: "user", id: null, label: email, role: "owner", request },
-    async (w) => {
-      // Serialise concurrent set-ups; the loser finds a user and is refused.
-      await w.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('keel.setup'))`;
-      if ((await w.tx.user.count()) > 0) throw new AppError("CONFLICT", "Keel is already set up; sign in instead");
-      const user = await w.tx.user.create({ data: { email, name: input.name.trim(), passwordHash } });
-      const actor = { ...w.actor, id: user.id };
-      const org = await createOrganization({ ...w, actor }, { name: input.organizationName, slug: input.organizationSlug, ownerId: user.id, projectName: input.projectName, projectSlug: input.projectSlug });
-      w.record({ orgId: org.id, action: "user.created", targetType: "user", targetId: user.id, after: { email, name: user.name } });
-      return { userId: user.id, orgSlug: org.slug, projectSlug: input.projectSlug };
-    },
-  );
+  return runAudited({ type: "user", id: null, label: email, role: "owner", request }, async (w) => {
+    // Serialise concurrent set-ups; the loser finds a user and is refused.
+    await w.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('keel.setup'))`;
+    if ((await w.tx.user.count()) > 0) throw new AppError("CONFLICT", "Keel is already set up; sign in instead");
+    const user = await w.tx.user.create({ data: { email, name: input.name.trim(), passwordHash } });
+    const actor = { ...w.actor, id: user.id };
+    const org = await createOrganization(
+      { ...w, actor },
+      { name: input.organizationName, slug: input.organizationSlug, ownerId: user.id, projectName: input.projectName, projectSlug: input.projectSlug },
+    );
+    w.record({ orgId: org.id, action: "user.created", targetType: "user", targetId: user.id, after: { email, name: user.name } });
+    return { userId: user.id, orgSlug: org.slug, projectSlug: input.projectSlug };
+  });
 }

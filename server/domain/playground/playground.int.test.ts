@@ -25,7 +25,14 @@ beforeAll(async () => {
   await callerFor(t.users.editor).prompts.create({
     ...scope(),
     name: "support/reply",
-    content: { type: "chat", messages: [{ role: "system", content: "You answer for {{company}}." }, { role: "user", content: "{{question}}" }], config: { temperature: 0.3 } },
+    content: {
+      type: "chat",
+      messages: [
+        { role: "system", content: "You answer for {{company}}." },
+        { role: "user", content: "{{question}}" },
+      ],
+      config: { temperature: 0.3 },
+    },
     commitMessage: "first",
   });
 });
@@ -36,7 +43,14 @@ afterAll(async () => {
 
 describe("providers", () => {
   it("store API keys encrypted, never return them, and keep them out of the audit log", async () => {
-    const created = await callerFor(t.users.admin).providers.create({ ...scope(), name: "Local OpenAI", kind: "openai_compatible", baseUrl: fake.url, apiKey: API_KEY, defaultModel: "gpt-4o-mini" });
+    const created = await callerFor(t.users.admin).providers.create({
+      ...scope(),
+      name: "Local OpenAI",
+      kind: "openai_compatible",
+      baseUrl: fake.url,
+      apiKey: API_KEY,
+      defaultModel: "gpt-4o-mini",
+    });
     const row = await getDb().providerConnection.findUniqueOrThrow({ where: { id: created.id } });
     expect(row.apiKeyEncrypted).toMatch(/^v1:/);
     expect(row.apiKeyEncrypted).not.toContain(API_KEY);
@@ -44,7 +58,10 @@ describe("providers", () => {
     expect(JSON.stringify(listed)).not.toContain(API_KEY);
     expect(listed.map((p) => p.name)).toEqual(expect.arrayContaining(["Simulated", "Local OpenAI"]));
     expect(listed.find((p) => p.name === "Simulated")).toMatchObject({ builtIn: true, kind: "simulated" });
-    const events = await getDb().auditEvent.findMany({ where: { orgId: t.org.id, action: { startsWith: "provider." } }, select: { before: true, after: true } });
+    const events = await getDb().auditEvent.findMany({
+      where: { orgId: t.org.id, action: { startsWith: "provider." } },
+      select: { before: true, after: true },
+    });
     expect(events.length).toBeGreaterThan(0);
     expect(JSON.stringify(events)).not.toContain(API_KEY);
   });
@@ -58,11 +75,19 @@ describe("providers", () => {
 describe("playground", () => {
   it("streams a version on the Simulated provider with usage, deterministically", async () => {
     const simulated = (await callerFor(t.users.editor).providers.list(scope())).find((p) => p.builtIn)!;
-    const input = { ...scope(), providerId: simulated.id, source: { kind: "version" as const, name: "support/reply", version: 1 }, variables: { company: "Acme", question: "Where is my order?", extra: "x" } };
+    const input = {
+      ...scope(),
+      providerId: simulated.id,
+      source: { kind: "version" as const, name: "support/reply", version: 1 },
+      variables: { company: "Acme", question: "Where is my order?", extra: "x" },
+    };
     const events = await collect(await callerFor(t.users.editor).playground.run(input));
     expect(events[0]).toEqual({
       type: "rendered",
-      messages: [{ role: "system", content: "You answer for Acme." }, { role: "user", content: "Where is my order?" }],
+      messages: [
+        { role: "system", content: "You answer for Acme." },
+        { role: "user", content: "Where is my order?" },
+      ],
       missing: [],
       unused: ["extra"],
       defaulted: [],
@@ -80,7 +105,12 @@ describe("playground", () => {
     const provider = (await callerFor(t.users.editor).providers.list(scope())).find((p) => p.name === "Local OpenAI")!;
     fake.reset();
     const events = await collect(
-      await callerFor(t.users.editor).playground.run({ ...scope(), providerId: provider.id, source: { kind: "draft", content: { type: "text", template: "Say hi to {{name}}", config: {} } }, variables: { name: "Ada" } }),
+      await callerFor(t.users.editor).playground.run({
+        ...scope(),
+        providerId: provider.id,
+        source: { kind: "draft", content: { type: "text", template: "Say hi to {{name}}", config: {} } },
+        variables: { name: "Ada" },
+      }),
     );
     expect(fake.requests).toHaveLength(1);
     expect(fake.requests[0]!.headers.authorization).toBe(`Bearer ${API_KEY}`);
@@ -94,7 +124,14 @@ describe("playground", () => {
   it("reports provider errors in the stream without leaking the key", async () => {
     const provider = (await callerFor(t.users.editor).providers.list(scope())).find((p) => p.name === "Local OpenAI")!;
     fake.failNext(5, 401, {}, `invalid key ${API_KEY}`);
-    const events = await collect(await callerFor(t.users.editor).playground.run({ ...scope(), providerId: provider.id, source: { kind: "version", name: "support/reply", version: 1 }, variables: { company: "Acme", question: "?" } }));
+    const events = await collect(
+      await callerFor(t.users.editor).playground.run({
+        ...scope(),
+        providerId: provider.id,
+        source: { kind: "version", name: "support/reply", version: 1 },
+        variables: { company: "Acme", question: "?" },
+      }),
+    );
     const last = events.at(-1)!;
     expect(last.type).toBe("error");
     expect(JSON.stringify(events)).not.toContain(API_KEY);
@@ -103,13 +140,33 @@ describe("playground", () => {
 
   it("is rate limited per user", async () => {
     const simulated = (await callerFor(t.users.admin).providers.list(scope())).find((p) => p.builtIn)!;
-    const run = () => callerFor(t.users.admin).playground.run({ ...scope(), providerId: simulated.id, source: { kind: "draft", content: { type: "text", template: "x", config: {} } }, variables: {} });
+    const run = () =>
+      callerFor(t.users.admin).playground.run({
+        ...scope(),
+        providerId: simulated.id,
+        source: { kind: "draft", content: { type: "text", template: "x", config: {} } },
+        variables: {},
+      });
     for (let i = 0; i < 30; i++) await run();
     await expect(run()).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
   });
 
   it("refuses viewers and unknown providers", async () => {
-    await expect(callerFor(t.users.viewer).playground.run({ ...scope(), providerId: "0190a2b4-0000-7000-8000-000000000000", source: { kind: "version", name: "support/reply", version: 1 }, variables: {} })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(callerFor(t.users.editor).playground.run({ ...scope(), providerId: "0190a2b4-0000-7000-8000-000000000000", source: { kind: "version", name: "support/reply", version: 1 }, variables: {} })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(
+      callerFor(t.users.viewer).playground.run({
+        ...scope(),
+        providerId: "0190a2b4-0000-7000-8000-000000000000",
+        source: { kind: "version", name: "support/reply", version: 1 },
+        variables: {},
+      }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(
+      callerFor(t.users.editor).playground.run({
+        ...scope(),
+        providerId: "0190a2b4-0000-7000-8000-000000000000",
+        source: { kind: "version", name: "support/reply", version: 1 },
+        variables: {},
+      }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });

@@ -24,11 +24,16 @@ export type PlaygroundEvent =
 
 async function loadContent(db: ReadDb, projectId: string, source: PlaygroundSource): Promise<VersionContent> {
   if (source.kind === "draft") return source.content;
-  const v = await db.promptVersion.findFirst({ where: { version: source.version, prompt: { projectId, name: source.name } }, include: { prompt: { select: { type: true } } } });
+  const v = await db.promptVersion.findFirst({
+    where: { version: source.version, prompt: { projectId, name: source.name } },
+    include: { prompt: { select: { type: true } } },
+  });
   if (!v) throw new AppError("NOT_FOUND", `"${source.name}" has no version ${source.version}`, { field: "source" });
   const config = v.config as ModelConfig;
   const variableDetails = (v.variableDetails ?? {}) as VariableDeclarations;
-  return v.prompt.type === "text" ? { type: "text", template: v.template ?? "", config, variableDetails } : { type: "chat", messages: (v.messages as ChatMessage[]) ?? [], config, variableDetails };
+  return v.prompt.type === "text"
+    ? { type: "text", template: v.template ?? "", config, variableDetails }
+    : { type: "chat", messages: (v.messages as ChatMessage[]) ?? [], config, variableDetails };
 }
 
 /** Validates, rate-limits and renders before anything streams, so bad input is a clean 4xx. */

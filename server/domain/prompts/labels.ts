@@ -15,16 +15,32 @@ import type { ProjectCtx } from "./versions";
 export async function createDefaultEnvironments(w: AuditedTx, ctx: ProjectCtx) {
   for (const env of DEFAULT_ENVIRONMENTS) {
     const created = await w.tx.environment.create({ data: { projectId: ctx.projectId, name: env.name, description: env.description } });
-    w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "environment.created", targetType: "environment", targetId: created.id, after: { name: created.name, protected: false } });
+    w.record({
+      orgId: ctx.orgId,
+      projectId: ctx.projectId,
+      action: "environment.created",
+      targetType: "environment",
+      targetId: created.id,
+      after: { name: created.name, protected: false },
+    });
   }
 }
 
 export async function createEnvironment(w: AuditedTx, ctx: ProjectCtx, input: { name: string; description: string; protected: boolean }) {
   if ((RESERVED_LABELS as readonly string[]).includes(input.name)) throw new AppError("BAD_REQUEST", `"${input.name}" is reserved`, { field: "name" });
   try {
-    const env = await w.tx.environment.create({ data: { projectId: ctx.projectId, name: input.name, description: input.description.trim(), protected: input.protected } });
+    const env = await w.tx.environment.create({
+      data: { projectId: ctx.projectId, name: input.name, description: input.description.trim(), protected: input.protected },
+    });
     if (env.protected) await ensurePolicy(w, ctx, env);
-    w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "environment.created", targetType: "environment", targetId: env.id, after: { name: env.name, description: env.description, protected: env.protected } });
+    w.record({
+      orgId: ctx.orgId,
+      projectId: ctx.projectId,
+      action: "environment.created",
+      targetType: "environment",
+      targetId: env.id,
+      after: { name: env.name, description: env.description, protected: env.protected },
+    });
     return env;
   } catch (error) {
     if (isUniqueViolation(error)) throw new AppError("CONFLICT", `The environment "${input.name}" already exists`, { field: "name" });
@@ -43,7 +59,15 @@ export async function setEnvironmentProtection(w: AuditedTx, ctx: ProjectCtx, in
   const updated = await w.tx.environment.update({ where: { id: env.id }, data: { protected: input.protected } });
   // A protected environment always has rules: a default one until an admin edits them.
   if (updated.protected) await ensurePolicy(w, ctx, updated);
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "environment.updated", targetType: "environment", targetId: env.id, before: { name: env.name, protected: env.protected }, after: { name: env.name, protected: updated.protected } });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "environment.updated",
+    targetType: "environment",
+    targetId: env.id,
+    before: { name: env.name, protected: env.protected },
+    after: { name: env.name, protected: updated.protected },
+  });
   return updated;
 }
 
@@ -54,7 +78,9 @@ export async function moveLabel(w: AuditedTx, ctx: ProjectCtx, input: { promptId
   const env = await w.tx.environment.findUnique({ where: { projectId_name: { projectId: ctx.projectId, name: input.label } } });
   if (!env) throw new AppError("NOT_FOUND", `This project has no environment "${input.label}"`, { field: "label" });
   if (env.protected) {
-    throw new AppError("FORBIDDEN", `"${input.label}" is a protected environment: its label moves only through an approved deployment, not directly`, { field: "label" });
+    throw new AppError("FORBIDDEN", `"${input.label}" is a protected environment: its label moves only through an approved deployment, not directly`, {
+      field: "label",
+    });
   }
   return writeLabelMove(w, ctx, input);
 }
@@ -69,7 +95,10 @@ export async function writeLabelMove(w: AuditedTx, ctx: ProjectCtx, input: { pro
     SELECT id, name FROM prompts WHERE id = ${input.promptId}::uuid AND project_id = ${ctx.projectId}::uuid FOR UPDATE`;
   const prompt = rows[0];
   if (!prompt) throw notFound("Prompt");
-  const version = await w.tx.promptVersion.findUnique({ where: { promptId_version: { promptId: prompt.id, version: input.version } }, select: { version: true } });
+  const version = await w.tx.promptVersion.findUnique({
+    where: { promptId_version: { promptId: prompt.id, version: input.version } },
+    select: { version: true },
+  });
   if (!version) throw new AppError("NOT_FOUND", `"${prompt.name}" has no version ${input.version}`, { field: "version" });
 
   const current = await w.tx.promptLabel.findUnique({ where: { promptId_name: { promptId: prompt.id, name: input.label } } });
@@ -85,7 +114,15 @@ export async function writeLabelMove(w: AuditedTx, ctx: ProjectCtx, input: { pro
     update: { version: input.version, updatedAt: at },
   });
   await w.tx.promptLabelEvent.create({
-    data: { promptId: prompt.id, label: input.label, fromVersion: current?.version ?? null, toVersion: input.version, actorType: w.actor.type, actorLabel: w.actor.label, at },
+    data: {
+      promptId: prompt.id,
+      label: input.label,
+      fromVersion: current?.version ?? null,
+      toVersion: input.version,
+      actorType: w.actor.type,
+      actorLabel: w.actor.label,
+      at,
+    },
   });
   w.record({
     orgId: ctx.orgId,

@@ -9,7 +9,9 @@ import { declarationsFor, type VariableDeclarations } from "../../contracts/temp
 export async function listPrompts(db: ReadDb, projectId: string, filter: { search?: string; tag?: string; limit: number; cursor?: string }) {
   const where: Prisma.PromptWhereInput = {
     projectId,
-    ...(filter.search ? { OR: [{ name: { contains: filter.search, mode: "insensitive" } }, { description: { contains: filter.search, mode: "insensitive" } }] } : {}),
+    ...(filter.search
+      ? { OR: [{ name: { contains: filter.search, mode: "insensitive" } }, { description: { contains: filter.search, mode: "insensitive" } }] }
+      : {}),
     ...(filter.tag ? { tags: { has: filter.tag } } : {}),
     ...(filter.cursor ? { name: { gt: filter.cursor } } : {}),
   };
@@ -17,7 +19,16 @@ export async function listPrompts(db: ReadDb, projectId: string, filter: { searc
     where,
     orderBy: { name: "asc" },
     take: filter.limit + 1,
-    select: { id: true, name: true, type: true, description: true, tags: true, latestVersion: true, updatedAt: true, labels: { select: { name: true, version: true }, orderBy: { name: "asc" } } },
+    select: {
+      id: true,
+      name: true,
+      type: true,
+      description: true,
+      tags: true,
+      latestVersion: true,
+      updatedAt: true,
+      labels: { select: { name: true, version: true }, orderBy: { name: "asc" } },
+    },
   });
   const items = rows.slice(0, filter.limit);
   return { items, nextCursor: rows.length > filter.limit ? items[items.length - 1]!.name : null };
@@ -30,7 +41,17 @@ export async function getPromptByName(db: ReadDb, projectId: string, name: strin
       labels: { orderBy: { name: "asc" } },
       versions: {
         orderBy: { version: "desc" },
-        select: { id: true, version: true, commitMessage: true, authorLabel: true, authorType: true, createdAt: true, contentHash: true, variables: true, basedOnVersion: true },
+        select: {
+          id: true,
+          version: true,
+          commitMessage: true,
+          authorLabel: true,
+          authorType: true,
+          createdAt: true,
+          contentHash: true,
+          variables: true,
+          basedOnVersion: true,
+        },
       },
     },
   });
@@ -62,7 +83,12 @@ export type ResolvedPrompt = {
  * The version an application asked for: by number, or by label (`latest` is the newest version).
  * Null when the prompt, label or version does not exist.
  */
-export async function resolvePrompt(db: ReadDb, projectId: string, name: string, want: { label: string } | { version: number }): Promise<ResolvedPrompt | null> {
+export async function resolvePrompt(
+  db: ReadDb,
+  projectId: string,
+  name: string,
+  want: { label: string } | { version: number },
+): Promise<ResolvedPrompt | null> {
   const prompt = await db.prompt.findUnique({ where: { projectId_name: { projectId, name } }, include: { labels: true } });
   if (!prompt) return null;
   let number: number | undefined;

@@ -20,7 +20,11 @@ const editor = () => callerFor(t.users.editor);
 
 const TEMPLATE = "Hi {{name}}, in a {{tone}} tone. {{sign}}";
 // tone has a default, sign an empty default, name none (required).
-const DETAILS = { tone: { description: "How to sound", default: "calm" }, sign: { description: "", default: "" }, name: { description: "The customer's first name", default: null } };
+const DETAILS = {
+  tone: { description: "How to sound", default: "calm" },
+  sign: { description: "", default: "" },
+  name: { description: "The customer's first name", default: null },
+};
 // The same three inputs everywhere: defaults fill tone and sign; "" is a value; no name fails.
 const INPUTS: Record<string, string>[] = [{ name: "Ada" }, { name: "", tone: "stern" }, { tone: "warm" }];
 const RENDERED = ["Hi Ada, in a calm tone. ", "Hi , in a stern tone. "];
@@ -30,8 +34,22 @@ beforeAll(async () => {
   [api, fake] = await Promise.all([startPublicApi(), startFakeOpenAI()]);
   t = await createTestOrg();
   key = await createKey(t, ["gateway:invoke", "prompts:read", "prompts:write"]);
-  providerId = (await callerFor(t.users.admin).providers.create({ ...scope(), name: "Local", kind: "openai_compatible", baseUrl: fake.url, apiKey: "sk-test-1234567890", defaultModel: "gpt-4o-mini" })).id;
-  await editor().prompts.create({ ...scope(), name: "greet", content: { type: "text", template: TEMPLATE, config: { providerId }, variableDetails: DETAILS }, commitMessage: "v1" });
+  providerId = (
+    await callerFor(t.users.admin).providers.create({
+      ...scope(),
+      name: "Local",
+      kind: "openai_compatible",
+      baseUrl: fake.url,
+      apiKey: "sk-test-1234567890",
+      defaultModel: "gpt-4o-mini",
+    })
+  ).id;
+  await editor().prompts.create({
+    ...scope(),
+    name: "greet",
+    content: { type: "text", template: TEMPLATE, config: { providerId }, variableDetails: DETAILS },
+    commitMessage: "v1",
+  });
   await setLabel(t, "greet", "production", 1);
   await editor().datasets.create({ ...scope(), name: "people" });
   await editor().datasets.addItems({ ...scope(), name: "people", items: INPUTS.map((input) => ({ input })) });
@@ -82,7 +100,10 @@ describe("one rule everywhere", () => {
       for await (const e of stream as AsyncIterable<PlaygroundEvent>) events.push(e);
       expect(events[0]).toMatchObject({ type: "rendered", messages: [{ role: "user", content: RENDERED[i] }] });
     }
-    await expect(editor().playground.run({ ...scope(), providerId, source, variables: INPUTS[2]! })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/^Missing variables: name \(/) });
+    await expect(editor().playground.run({ ...scope(), providerId, source, variables: INPUTS[2]! })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/^Missing variables: name \(/),
+    });
     // A draft carries its own declarations.
     const draft = { kind: "draft" as const, content: { type: "text" as const, template: "{{x}}", variableDetails: { x: { default: "from the draft" } } } };
     const stream = await editor().playground.run({ ...scope(), providerId, source: draft, variables: {} });
@@ -123,27 +144,66 @@ describe("declarations", () => {
   it("are part of the content hash: a version differing only by a default is a new version; declaring nothing keeps the old hash", async () => {
     const v1 = await getDb().promptVersion.findFirstOrThrow({ where: { version: 1, prompt: { projectId: t.project.id, name: "greet" } } });
     const content = { type: "text" as const, template: TEMPLATE, config: { providerId } };
-    const v2 = await editor().prompts.createVersion({ ...scope(), name: "greet", content: { ...content, variableDetails: { ...DETAILS, tone: { description: "How to sound", default: "cheerful" } } }, commitMessage: "cheerful", basedOnVersion: 1 });
+    const v2 = await editor().prompts.createVersion({
+      ...scope(),
+      name: "greet",
+      content: { ...content, variableDetails: { ...DETAILS, tone: { description: "How to sound", default: "cheerful" } } },
+      commitMessage: "cheerful",
+      basedOnVersion: 1,
+    });
     expect(v2.version).toBe(2);
     const row2 = await getDb().promptVersion.findFirstOrThrow({ where: { version: 2, prompt: { projectId: t.project.id, name: "greet" } } });
     expect(row2.contentHash).not.toBe(v1.contentHash);
-    await expect(editor().prompts.createVersion({ ...scope(), name: "greet", content: { ...content, variableDetails: { ...DETAILS, tone: { description: "How to sound", default: "cheerful" } } }, commitMessage: "again", basedOnVersion: 2 })).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/Nothing changed/) });
+    await expect(
+      editor().prompts.createVersion({
+        ...scope(),
+        name: "greet",
+        content: { ...content, variableDetails: { ...DETAILS, tone: { description: "How to sound", default: "cheerful" } } },
+        commitMessage: "again",
+        basedOnVersion: 2,
+      }),
+    ).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/Nothing changed/) });
     // Trivial declarations (no description, no default) are not stored: the same hash as none.
-    await editor().prompts.create({ ...scope(), name: "plain", content: { type: "text", template: "{{a}}", variableDetails: { a: { description: "", default: null } } }, commitMessage: "v1" });
+    await editor().prompts.create({
+      ...scope(),
+      name: "plain",
+      content: { type: "text", template: "{{a}}", variableDetails: { a: { description: "", default: null } } },
+      commitMessage: "v1",
+    });
     const plain = await getDb().promptVersion.findFirstOrThrow({ where: { prompt: { projectId: t.project.id, name: "plain" } } });
     expect(plain.variableDetails).toEqual({});
-    await expect(editor().prompts.createVersion({ ...scope(), name: "plain", content: { type: "text", template: "{{a}}" }, commitMessage: "same", basedOnVersion: 1 })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(
+      editor().prompts.createVersion({ ...scope(), name: "plain", content: { type: "text", template: "{{a}}" }, commitMessage: "same", basedOnVersion: 1 }),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
   });
 
   it("are validated: names must be used, defaults are bounded strings (4xx naming the field, nothing written)", async () => {
     const before = await getDb().promptVersion.count({ where: { prompt: { projectId: t.project.id } } });
-    const save = (variableDetails: unknown, template = "{{a}}") => editor().prompts.createVersion({ ...scope(), name: "plain", content: { type: "text", template, variableDetails } as never, commitMessage: "x", basedOnVersion: 1 });
-    await expect(save({ b: { default: "x" } })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("which the template does not use") });
+    const save = (variableDetails: unknown, template = "{{a}}") =>
+      editor().prompts.createVersion({
+        ...scope(),
+        name: "plain",
+        content: { type: "text", template, variableDetails } as never,
+        commitMessage: "x",
+        basedOnVersion: 1,
+      });
+    await expect(save({ b: { default: "x" } })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("which the template does not use"),
+    });
     await expect(save({ a: { default: 3 } })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    await expect(save({ a: { default: "x".repeat(10_001) } })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("at most 10,000 characters") });
+    await expect(save({ a: { default: "x".repeat(10_001) } })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("at most 10,000 characters"),
+    });
     await expect(save({ "a b": {} })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     // Over the public API: 400 with the field.
-    const post = (body: unknown) => fetch(`${api.base}/api/public/v1/prompts/plain/versions`, { method: "POST", headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+    const post = (body: unknown) =>
+      fetch(`${api.base}/api/public/v1/prompts/plain/versions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
     const bad = await post({ type: "text", prompt: "{{a}}", variableDetails: { zz: { default: "x" } }, commitMessage: "x" });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(await bad.json())).toContain("variableDetails.zz");
@@ -156,12 +216,34 @@ describe("declarations", () => {
 
 describe("content that cannot be saved", () => {
   it("refuses empty templates and messages and {{ }} syntax errors with the position, over tRPC and the public API", async () => {
-    const create = (content: unknown) => editor().prompts.create({ ...scope(), name: `bad-${Math.random().toString(36).slice(2, 8)}`, content: content as never, commitMessage: "x" });
-    await expect(create({ type: "text", template: "   " })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("The template is empty") });
-    await expect(create({ type: "chat", messages: [{ role: "system", content: "" }, { role: "user", content: "" }] })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("Message 1 is empty") });
-    await expect(create({ type: "text", template: "Hello\n{{name" })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("{{ is never closed with }} (line 2, column 1)") });
-    await expect(create({ type: "text", template: "Hello name}}" })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("}} closes no {{ (line 1, column 11)") });
-    const res = await fetch(`${api.base}/api/public/v1/prompts/broken/versions`, { method: "POST", headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json" }, body: JSON.stringify({ type: "chat", messages: [{ role: "user", content: "Hi {{ first name }}" }], commitMessage: "x" }) });
+    const create = (content: unknown) =>
+      editor().prompts.create({ ...scope(), name: `bad-${Math.random().toString(36).slice(2, 8)}`, content: content as never, commitMessage: "x" });
+    await expect(create({ type: "text", template: "   " })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("The template is empty"),
+    });
+    await expect(
+      create({
+        type: "chat",
+        messages: [
+          { role: "system", content: "" },
+          { role: "user", content: "" },
+        ],
+      }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("Message 1 is empty") });
+    await expect(create({ type: "text", template: "Hello\n{{name" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("{{ is never closed with }} (line 2, column 1)"),
+    });
+    await expect(create({ type: "text", template: "Hello name}}" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("}} closes no {{ (line 1, column 11)"),
+    });
+    const res = await fetch(`${api.base}/api/public/v1/prompts/broken/versions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key.secret}`, "content-type": "application/json" },
+      body: JSON.stringify({ type: "chat", messages: [{ role: "user", content: "Hi {{ first name }}" }], commitMessage: "x" }),
+    });
     expect(res.status).toBe(400);
     expect(JSON.stringify(await res.json())).toMatch(/is not a variable name/);
     expect(await getDb().prompt.count({ where: { projectId: t.project.id, name: { in: ["broken"] } } })).toBe(0);

@@ -16,12 +16,16 @@ export type ProjectCtx = { orgId: string; projectId: string };
 
 export function contentHash(content: VersionContent): string {
   const body: Record<string, unknown> =
-    content.type === "text" ? { type: "text", template: content.template, config: content.config } : { type: "chat", messages: content.messages, config: content.config };
+    content.type === "text"
+      ? { type: "text", template: content.template, config: content.config }
+      : { type: "chat", messages: content.messages, config: content.config };
   // Declared descriptions/defaults are part of the content; versions declaring nothing keep the
   // hash they had before declarations existed.
   const declared = meaningfulDeclarations(content.variableDetails);
   if (Object.keys(declared).length) body.variableDetails = declared;
-  return createHash("sha256").update(canonicalJson(JSON.parse(JSON.stringify(body)) as JsonValue)).digest("hex");
+  return createHash("sha256")
+    .update(canonicalJson(JSON.parse(JSON.stringify(body)) as JsonValue))
+    .digest("hex");
 }
 
 function variablesOf(content: VersionContent): string[] {
@@ -46,7 +50,14 @@ export async function createPrompt(
     if (isUniqueViolation(error)) throw new AppError("CONFLICT", `A prompt named "${input.name}" already exists in this project`, { field: "name" });
     throw error;
   }
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "prompt.created", targetType: "prompt", targetId: prompt.id, after: { name: prompt.name, type: prompt.type, description: prompt.description, tags: prompt.tags } });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "prompt.created",
+    targetType: "prompt",
+    targetId: prompt.id,
+    after: { name: prompt.name, type: prompt.type, description: prompt.description, tags: prompt.tags },
+  });
   const version = await createVersion(w, ctx, { promptId: prompt.id, content: input.content, commitMessage: input.commitMessage, basedOnVersion: 0 });
   return { prompt, version };
 }
@@ -65,7 +76,10 @@ export async function createVersion(
     throw new AppError("BAD_REQUEST", `"${prompt.name}" is a ${prompt.type} prompt; a version must be ${prompt.type} too`, { field: "type" });
   }
   if (input.basedOnVersion != null && input.basedOnVersion !== prompt.latest_version) {
-    const latest = await w.tx.promptVersion.findUnique({ where: { promptId_version: { promptId: prompt.id, version: prompt.latest_version } }, select: { authorLabel: true } });
+    const latest = await w.tx.promptVersion.findUnique({
+      where: { promptId_version: { promptId: prompt.id, version: prompt.latest_version } },
+      select: { authorLabel: true },
+    });
     throw new AppError(
       "CONFLICT",
       `Version ${prompt.latest_version} was saved by ${latest?.authorLabel ?? "someone"} after you started from version ${input.basedOnVersion}. Review their changes before saving.`,
@@ -74,7 +88,12 @@ export async function createVersion(
   }
   // Checked here too (not only by the input schemas), so every path that saves a version agrees.
   const problem = contentProblems(input.content, input.content.variableDetails)[0];
-  if (problem) throw new AppError("BAD_REQUEST", problem.path[0] === "variableDetails" ? `variableDetails.${String(problem.path[1])}: ${problem.message}` : problem.message, { field: ["content", ...problem.path].join(".") });
+  if (problem)
+    throw new AppError(
+      "BAD_REQUEST",
+      problem.path[0] === "variableDetails" ? `variableDetails.${String(problem.path[1])}: ${problem.message}` : problem.message,
+      { field: ["content", ...problem.path].join(".") },
+    );
   // A provider named by the config must be this project's: versions are immutable, and one naming
   // another project's connection would only fail later, at every call.
   const providerId = input.content.config.providerId;
@@ -83,7 +102,10 @@ export async function createVersion(
   }
   const hash = contentHash(input.content);
   if (prompt.latest_version > 0) {
-    const latest = await w.tx.promptVersion.findUnique({ where: { promptId_version: { promptId: prompt.id, version: prompt.latest_version } }, select: { contentHash: true } });
+    const latest = await w.tx.promptVersion.findUnique({
+      where: { promptId_version: { promptId: prompt.id, version: prompt.latest_version } },
+      select: { contentHash: true },
+    });
     if (latest?.contentHash === hash) {
       throw new AppError("CONFLICT", `Nothing changed: this is identical to version ${prompt.latest_version}`);
     }
@@ -111,7 +133,14 @@ export async function createVersion(
     action: "prompt.version.created",
     targetType: "prompt",
     targetId: prompt.id,
-    after: { name: prompt.name, version: number, contentHash: hash, commitMessage: input.commitMessage, variables: version.variables, variableDetails: meaningfulDeclarations(input.content.variableDetails) },
+    after: {
+      name: prompt.name,
+      version: number,
+      contentHash: hash,
+      commitMessage: input.commitMessage,
+      variables: version.variables,
+      variableDetails: meaningfulDeclarations(input.content.variableDetails),
+    },
   });
   await notifyPromptChanged(w, ctx.projectId, prompt.name);
   return version;
@@ -121,7 +150,15 @@ export async function updatePromptDetails(w: AuditedTx, ctx: ProjectCtx, input: 
   const before = await w.tx.prompt.findFirst({ where: { id: input.promptId, projectId: ctx.projectId } });
   if (!before) throw notFound("Prompt");
   const after = await w.tx.prompt.update({ where: { id: before.id }, data: { description: input.description.trim(), tags: input.tags } });
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "prompt.updated", targetType: "prompt", targetId: before.id, before: { description: before.description, tags: before.tags }, after: { description: after.description, tags: after.tags } });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "prompt.updated",
+    targetType: "prompt",
+    targetId: before.id,
+    before: { description: before.description, tags: before.tags },
+    after: { description: after.description, tags: after.tags },
+  });
   // Tags are part of what the public API serves, so cached copies must go.
   await notifyPromptChanged(w, ctx.projectId, before.name);
   return after;

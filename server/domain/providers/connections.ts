@@ -34,7 +34,9 @@ function encrypt(apiKey: string): string {
 }
 
 export async function createSimulatedProvider(w: AuditedTx, ctx: ProjectCtx) {
-  const p = await w.tx.providerConnection.create({ data: { projectId: ctx.projectId, name: SIMULATED_PROVIDER_NAME, kind: "simulated", defaultModel: "simulated-1" } });
+  const p = await w.tx.providerConnection.create({
+    data: { projectId: ctx.projectId, name: SIMULATED_PROVIDER_NAME, kind: "simulated", defaultModel: "simulated-1" },
+  });
   w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "provider.created", targetType: "provider", targetId: p.id, after: snapshot(p) });
   return p;
 }
@@ -87,7 +89,9 @@ export async function updateProviderConnection(
         ...(input.baseUrl !== undefined ? { baseUrl: input.baseUrl } : {}),
         ...(input.defaultModel !== undefined ? { defaultModel: input.defaultModel || null } : {}),
         // undefined keeps the key; null removes it; a string replaces it.
-        ...(input.apiKey !== undefined ? { apiKeyEncrypted: input.apiKey ? encrypt(input.apiKey) : null, apiKeyHint: input.apiKey ? secretHint(input.apiKey) : null } : {}),
+        ...(input.apiKey !== undefined
+          ? { apiKeyEncrypted: input.apiKey ? encrypt(input.apiKey) : null, apiKeyHint: input.apiKey ? secretHint(input.apiKey) : null }
+          : {}),
       },
       select: PUBLIC_FIELDS,
     });
@@ -120,5 +124,11 @@ export async function deleteProviderConnection(w: AuditedTx, ctx: ProjectCtx, in
 export async function providerForCall(db: ReadDb, projectId: string, id: string): Promise<ProviderConnectionConfig & { defaultModel: string | null }> {
   const p = await db.providerConnection.findFirst({ where: { id, projectId } });
   if (!p) throw new AppError("NOT_FOUND", "Provider not found", { field: "providerId" });
-  return { kind: p.kind, name: p.name, baseUrl: p.baseUrl, apiKey: p.apiKeyEncrypted ? decryptSecret(p.apiKeyEncrypted, PURPOSE) : null, defaultModel: p.defaultModel };
+  return {
+    kind: p.kind,
+    name: p.name,
+    baseUrl: p.baseUrl,
+    apiKey: p.apiKeyEncrypted ? decryptSecret(p.apiKeyEncrypted, PURPOSE) : null,
+    defaultModel: p.defaultModel,
+  };
 }

@@ -9,7 +9,12 @@ type ProjectCtx = { orgId: string; projectId: string };
 
 export async function listModelPrices(db: ReadDb, projectId: string) {
   const rows = await db.modelPrice.findMany({ where: { projectId }, orderBy: { model: "asc" } });
-  const project = rows.map((r) => ({ model: r.model, inputPerMillion: Number(r.inputPerMillion), outputPerMillion: Number(r.outputPerMillion), source: "project" as const }));
+  const project = rows.map((r) => ({
+    model: r.model,
+    inputPerMillion: Number(r.inputPerMillion),
+    outputPerMillion: Number(r.outputPerMillion),
+    source: "project" as const,
+  }));
   const overridden = new Set(project.map((p) => p.model));
   const defaults = Object.entries(DEFAULT_PRICES)
     .filter(([model]) => !overridden.has(model))
@@ -28,14 +33,19 @@ export async function setModelPrice(w: AuditedTx, ctx: ProjectCtx, input: { mode
     create: { projectId: ctx.projectId, model: input.model, inputPerMillion: input.inputPerMillion, outputPerMillion: input.outputPerMillion },
     update: { inputPerMillion: input.inputPerMillion, outputPerMillion: input.outputPerMillion },
   });
-  const price = (r: { inputPerMillion: unknown; outputPerMillion: unknown }) => ({ inputPerMillion: Number(r.inputPerMillion), outputPerMillion: Number(r.outputPerMillion) });
+  const price = (r: { inputPerMillion: unknown; outputPerMillion: unknown }) => ({
+    inputPerMillion: Number(r.inputPerMillion),
+    outputPerMillion: Number(r.outputPerMillion),
+  });
   w.record({
     orgId: ctx.orgId,
     projectId: ctx.projectId,
     action: "model_price.set",
     targetType: "model_price",
     targetId: row.id,
-    before: before ? { model: input.model, ...price(before), source: "project" } : { model: input.model, ...(DEFAULT_PRICES[input.model] ?? {}), source: DEFAULT_PRICES[input.model] ? "default" : "none" },
+    before: before
+      ? { model: input.model, ...price(before), source: "project" }
+      : { model: input.model, ...(DEFAULT_PRICES[input.model] ?? {}), source: DEFAULT_PRICES[input.model] ? "default" : "none" },
     after: { model: input.model, ...price(row) },
   });
   return { model: row.model, ...price(row) };

@@ -3,15 +3,7 @@
 // (plain Python, summing δ² over all pairs of values instead of building a coincidence matrix);
 // that script is not needed to run these tests.
 import { describe, expect, it } from "vitest";
-import {
-  cohensKappa,
-  fleissKappa,
-  krippendorffAlpha,
-  pairwiseAgreement,
-  percentAgreement,
-  type Rating,
-  type RatingValue,
-} from "./agreement";
+import { cohensKappa, fleissKappa, krippendorffAlpha, pairwiseAgreement, percentAgreement, type Rating, type RatingValue } from "./agreement";
 
 /** Reliability data from a coders × units matrix (null = missing), units named u1, u2, …. */
 function fromMatrix<T extends RatingValue>(coders: readonly string[], rows: readonly (readonly (T | null)[])[]): Rating<T>[] {
@@ -147,7 +139,13 @@ describe("krippendorffAlpha on Krippendorff's (2011) binary example (2 coders, 1
 
   it("is negative for systematic disagreement", () => {
     // o_12 = o_21 = 4, n_1 = n_2 = 4, n = 8: α = 1 − 7·4/16 = −0.75; Cohen's κ = (0 − 0.5)/0.5 = −1.
-    const ratings = fromMatrix(["A", "B"], [[1, 2, 1, 2], [2, 1, 2, 1]]);
+    const ratings = fromMatrix(
+      ["A", "B"],
+      [
+        [1, 2, 1, 2],
+        [2, 1, 2, 1],
+      ],
+    );
     expect(krippendorffAlpha(ratings, "nominal").alpha).toBeCloseTo(-0.75, 12);
     expect(cohensKappa(ratings, "A", "B").kappa).toBeCloseTo(-1, 12);
   });
@@ -195,7 +193,14 @@ describe("fleissKappa", () => {
   });
 
   it("skips units rated once and refuses units with different numbers of ratings", () => {
-    const complete = fromMatrix(["A", "B", "C"], [[1, 2, 1], [1, 2, 2], [1, 2, 2]]);
+    const complete = fromMatrix(
+      ["A", "B", "C"],
+      [
+        [1, 2, 1],
+        [1, 2, 2],
+        [1, 2, 2],
+      ],
+    );
     const base = fleissKappa(complete);
     expect(base.raters).toBe(3);
     expect(fleissKappa([...complete, { unit: "lonely", coder: "A", value: 1 }])).toEqual(base);
@@ -229,15 +234,33 @@ describe("cohensKappa", () => {
   });
 
   it("is 1 for perfect agreement and 0 at chance level", () => {
-    const perfect = fromMatrix(["A", "B"], [[1, 2, 3, 1], [1, 2, 3, 1]]);
+    const perfect = fromMatrix(
+      ["A", "B"],
+      [
+        [1, 2, 3, 1],
+        [1, 2, 3, 1],
+      ],
+    );
     expect(cohensKappa(perfect, "A", "B")).toMatchObject({ kappa: 1, observed: 1, units: 4 });
     // p_o = 0.5 and both coders say yes half the time: p_e = 0.5, κ = 0.
-    const chance = fromMatrix(["A", "B"], [[true, true, false, false], [true, false, true, false]]);
+    const chance = fromMatrix(
+      ["A", "B"],
+      [
+        [true, true, false, false],
+        [true, false, true, false],
+      ],
+    );
     expect(cohensKappa(chance, "A", "B").kappa).toBeCloseTo(0, 12);
   });
 
   it("uses only the units both coders graded", () => {
-    const ratings = fromMatrix(["A", "B"], [[1, 2, 1, 2, N, 1], [1, 2, 2, N, 2, 1]]);
+    const ratings = fromMatrix(
+      ["A", "B"],
+      [
+        [1, 2, 1, 2, N, 1],
+        [1, 2, 2, N, 2, 1],
+      ],
+    );
     // Shared: (1,1), (2,2), (1,2), (1,1): p_o = 3/4, A: 1 ×3, 2 ×1; B: 1 ×2, 2 ×2: p_e = 1/2, κ = 1/2.
     const r = cohensKappa(ratings, "A", "B");
     expect(r.units).toBe(4);
@@ -322,7 +345,13 @@ describe("pairwiseAgreement", () => {
     const annCat = nominal[1];
     expect(annCat).toMatchObject({ units: 5, percent: 0.4 });
     expect(annCat?.kappa).toBeCloseTo(2 / 17, 12);
-    expect(annCat?.alpha).toBeCloseTo(krippendorffAlpha(ratings.filter((r) => r.coder === "ann" || r.coder === "cat"), "nominal").alpha as number, 12);
+    expect(annCat?.alpha).toBeCloseTo(
+      krippendorffAlpha(
+        ratings.filter((r) => r.coder === "ann" || r.coder === "cat"),
+        "nominal",
+      ).alpha as number,
+      12,
+    );
     // ann–dan share u5 with the same grade: nothing to measure beyond agreement.
     expect(nominal[2]).toEqual({ a: "ann", b: "dan", units: 1, percent: 1, kappa: null, alpha: null, reason: "no-variation" });
     // cat–dan: one unit, (3, 2): p_o = p_e = 0, κ = 0; α = 1 − 1·2/(4 − 2) = 0.
@@ -337,7 +366,13 @@ describe("pairwiseAgreement", () => {
     expect(ordinal[1]?.kappa).toBeCloseTo(-2 / 23, 12);
     const interval = pairwiseAgreement(ratings, "interval");
     expect(interval[1]?.kappa).toBeCloseTo(cohensKappa(ratings, "ann", "cat", { weights: "quadratic" }).kappa as number, 12);
-    expect(interval[1]?.alpha).toBeCloseTo(krippendorffAlpha(ratings.filter((r) => r.coder === "ann" || r.coder === "cat"), "interval").alpha as number, 12);
+    expect(interval[1]?.alpha).toBeCloseTo(
+      krippendorffAlpha(
+        ratings.filter((r) => r.coder === "ann" || r.coder === "cat"),
+        "interval",
+      ).alpha as number,
+      12,
+    );
   });
 
   it("is empty for a single coder", () => {
@@ -370,14 +405,27 @@ describe("too little data: null with a reason, never NaN", () => {
   });
 
   it("coders who never graded the same unit", () => {
-    const disjoint = fromMatrix(["A", "B"], [[1, 2, N, N], [N, N, 1, 2]]);
+    const disjoint = fromMatrix(
+      ["A", "B"],
+      [
+        [1, 2, N, N],
+        [N, N, 1, 2],
+      ],
+    );
     expect(krippendorffAlpha(disjoint, "nominal").reason).toBe("no-pairable-units");
     expect(cohensKappa(disjoint, "A", "B").reason).toBe("no-pairable-units");
     expect(pairwiseAgreement(disjoint, "nominal")).toEqual([]);
   });
 
   it("all values identical: perfect observed agreement, coefficients undefined", () => {
-    const same = fromMatrix(["A", "B", "C"], [[4, 4, 4], [4, 4, N], [4, 4, 4]]);
+    const same = fromMatrix(
+      ["A", "B", "C"],
+      [
+        [4, 4, 4],
+        [4, 4, N],
+        [4, 4, 4],
+      ],
+    );
     for (const level of ["nominal", "ordinal", "interval", "ratio"] as const) {
       expect(krippendorffAlpha(same, level)).toEqual({
         alpha: null,
@@ -392,13 +440,25 @@ describe("too little data: null with a reason, never NaN", () => {
     expect(percentAgreement(same)).toMatchObject({ value: 1, units: 3, pairs: 7 });
     expect(cohensKappa(same, "A", "B")).toEqual({ kappa: null, observed: 1, expected: 1, units: 2, weights: null, reason: "no-variation" });
     expect(cohensKappa(same, "A", "B", { weights: "quadratic" }).reason).toBe("no-variation");
-    const complete = fromMatrix(["A", "C"], [[4, 4, 4], [4, 4, 4]]);
+    const complete = fromMatrix(
+      ["A", "C"],
+      [
+        [4, 4, 4],
+        [4, 4, 4],
+      ],
+    );
     expect(fleissKappa(complete)).toMatchObject({ kappa: null, observed: 1, expected: 1, units: 3, raters: 2, reason: "no-variation" });
   });
 });
 
 describe("input that cannot be right throws a RangeError", () => {
-  const ok = fromMatrix(["A", "B"], [[1, 2], [1, 3]]);
+  const ok = fromMatrix(
+    ["A", "B"],
+    [
+      [1, 2],
+      [1, 3],
+    ],
+  );
 
   it("duplicate grades, non-finite numbers, mixed value types", () => {
     expect(() => krippendorffAlpha([...ok, { unit: "u1", coder: "A", value: 2 }], "nominal")).toThrow(/more than once/);
@@ -411,14 +471,31 @@ describe("input that cannot be right throws a RangeError", () => {
   });
 
   it("values that do not fit the level", () => {
-    const labels = fromMatrix(["A", "B"], [["good", "poor"], ["good", "fair"]]);
+    const labels = fromMatrix(
+      ["A", "B"],
+      [
+        ["good", "poor"],
+        ["good", "fair"],
+      ],
+    );
     expect(() => krippendorffAlpha(labels, "interval")).toThrow(/numeric/);
     expect(() => pairwiseAgreement(labels, "interval")).toThrow(/numeric/);
     expect(() => krippendorffAlpha(labels, "ordinal")).toThrow(/order/);
     expect(() => krippendorffAlpha(labels, "ordinal", { order: ["poor", "good"] })).toThrow(/"fair" is not in order/);
     expect(() => krippendorffAlpha(labels, "ordinal", { order: ["poor", "fair", "poor", "good"] })).toThrow(/twice/);
     expect(() => krippendorffAlpha(labels, "nominal", { order: ["poor", "fair", "good"] })).toThrow(/ordinal level only/);
-    expect(() => krippendorffAlpha(fromMatrix(["A", "B"], [[1, -2], [1, 2]]), "ratio")).toThrow(/non-negative/);
+    expect(() =>
+      krippendorffAlpha(
+        fromMatrix(
+          ["A", "B"],
+          [
+            [1, -2],
+            [1, 2],
+          ],
+        ),
+        "ratio",
+      ),
+    ).toThrow(/non-negative/);
     expect(() => krippendorffAlpha(ok, "cardinal" as "nominal")).toThrow(/level must be/);
   });
 

@@ -328,15 +328,16 @@ export function fleissKappa<T extends RatingValue>(ratings: Ratings<T>): FleissK
  * is positive, so with two or more categories D_e > 0 and alpha is a number (possibly negative:
  * systematic disagreement).
  */
-export function krippendorffAlpha<T extends RatingValue>(
-  ratings: Ratings<T>,
-  level: MeasurementLevel,
-  options: OrderOptions<T> = {},
-): KrippendorffAlphaResult {
+export function krippendorffAlpha<T extends RatingValue>(ratings: Ratings<T>, level: MeasurementLevel, options: OrderOptions<T> = {}): KrippendorffAlphaResult {
   const where = "krippendorffAlpha";
   assertLevel(level, options.order, where);
   const { units } = collect(ratings, where);
-  return alphaOfUnits([...units.values()].map((byCoder) => [...byCoder.values()]), level, options.order, where);
+  return alphaOfUnits(
+    [...units.values()].map((byCoder) => [...byCoder.values()]),
+    level,
+    options.order,
+    where,
+  );
 }
 
 function alphaOfUnits<T extends RatingValue>(
@@ -449,11 +450,7 @@ function differenceFunction<T extends RatingValue>(
  * weights treat the ratio scale as interval). Pairs with no shared unit are left out. kappa and
  * alpha are null together, with reason "no-variation", when all shared values are one category.
  */
-export function pairwiseAgreement<T extends RatingValue>(
-  ratings: Ratings<T>,
-  level: MeasurementLevel,
-  options: OrderOptions<T> = {},
-): PairAgreement[] {
+export function pairwiseAgreement<T extends RatingValue>(ratings: Ratings<T>, level: MeasurementLevel, options: OrderOptions<T> = {}): PairAgreement[] {
   const where = "pairwiseAgreement";
   assertLevel(level, options.order, where);
   const { units, coders } = collect(ratings, where);

@@ -76,7 +76,14 @@ export async function nextItem(w: AuditedTx, ctx: ProjectCtx, input: { name: str
        RETURNING id, lease_until`,
     );
     const row = rows[0]!;
-    w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "review.item.leased", targetType: "review_queue", targetId: queue.id, after: { queue: queue.name, position: candidate.position, leaseUntil: row.lease_until } });
+    w.record({
+      orgId: ctx.orgId,
+      projectId: ctx.projectId,
+      action: "review.item.leased",
+      targetType: "review_queue",
+      targetId: queue.id,
+      after: { queue: queue.name, position: candidate.position, leaseUntil: row.lease_until },
+    });
     return { assignmentId: row.id, itemId: candidate.id, position: candidate.position, leaseUntil: row.lease_until, resumed: false };
   }
   w.unchanged();
@@ -119,13 +126,24 @@ export async function submitGrade(w: AuditedTx, ctx: ProjectCtx, input: { name: 
     const [others] = await w.tx.$queryRaw<{ n: number }[]>`
       SELECT count(*)::int AS n FROM review_assignments WHERE item_id = ${item.id}::uuid AND reviewer_id <> ${input.reviewerId}::uuid AND (status = 'submitted' OR (status = 'leased' AND lease_until > now()))`;
     const needed = item.gold_grade ? await w.tx.reviewQueueReviewer.count({ where: { queueId: queue.id } }) : queue.reviewsPerItem;
-    if ((others?.n ?? 0) >= needed) throw new AppError("CONFLICT", `Your lease on item #${input.position} ran out and another reviewer now holds it; your grade was not saved`);
+    if ((others?.n ?? 0) >= needed)
+      throw new AppError("CONFLICT", `Your lease on item #${input.position} ran out and another reviewer now holds it; your grade was not saved`);
   }
   const seconds = Math.max(0, Math.round((Date.now() - assignment.startedAt.getTime()) / 1000));
-  await w.tx.reviewAssignment.update({ where: { id: assignment.id }, data: { status: "submitted", grade: input.grade, submittedAt: new Date(), leaseUntil: null, seconds } });
+  await w.tx.reviewAssignment.update({
+    where: { id: assignment.id },
+    data: { status: "submitted", grade: input.grade, submittedAt: new Date(), leaseUntil: null, seconds },
+  });
   // The draft became this grade: it goes in the same transaction (a failed submit keeps it).
   await deleteDraftOf(w, input.reviewerId, item.id);
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "review.grade.submitted", targetType: "review_queue", targetId: queue.id, after: { queue: queue.name, position: input.position, grade: input.grade } });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "review.grade.submitted",
+    targetType: "review_queue",
+    targetId: queue.id,
+    after: { queue: queue.name, position: input.position, grade: input.grade },
+  });
   const finalized = await maybeFinalize(w, queue, item.id, !!item.gold_grade);
   return { finalized };
 }
@@ -135,9 +153,15 @@ async function maybeFinalize(w: AuditedTx, queue: QueueRow, itemId: string, gold
   const grades = await w.tx.reviewAssignment.findMany({ where: { itemId, status: "submitted" }, select: { grade: true } });
   const needed = gold ? await w.tx.reviewQueueReviewer.count({ where: { queueId: queue.id } }) : queue.reviewsPerItem;
   if (grades.length < needed) return false;
-  const consensus = consensusOf(queue.rubric, grades.map((g) => g.grade as Grade));
+  const consensus = consensusOf(
+    queue.rubric,
+    grades.map((g) => g.grade as Grade),
+  );
   if (!consensus) return false; // a disagreement: a lead adjudicates
-  await w.tx.reviewItem.update({ where: { id: itemId }, data: { finalGrade: consensus, finalSource: grades.length === 1 ? "single" : "consensus", finalizedAt: new Date() } });
+  await w.tx.reviewItem.update({
+    where: { id: itemId },
+    data: { finalGrade: consensus, finalSource: grades.length === 1 ? "single" : "consensus", finalizedAt: new Date() },
+  });
   return true;
 }
 
@@ -149,7 +173,14 @@ export async function skipItem(w: AuditedTx, ctx: ProjectCtx, input: { name: str
   if (!assignment || assignment.status !== "leased") throw new AppError("CONFLICT", `You do not hold item #${input.position}`);
   await w.tx.reviewAssignment.update({ where: { id: assignment.id }, data: { status: "skipped", leaseUntil: null } });
   await deleteDraftOf(w, input.reviewerId, item.id);
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "review.item.skipped", targetType: "review_queue", targetId: queue.id, after: { queue: queue.name, position: input.position } });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "review.item.skipped",
+    targetType: "review_queue",
+    targetId: queue.id,
+    after: { queue: queue.name, position: input.position },
+  });
   return { skipped: true };
 }
 
@@ -168,7 +199,15 @@ export async function reviseGrade(w: AuditedTx, ctx: ProjectCtx, input: { name: 
     return { finalized: false };
   }
   await w.tx.reviewAssignment.update({ where: { id: assignment.id }, data: { grade: input.grade, revisedAt: new Date() } });
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "review.grade.revised", targetType: "review_queue", targetId: queue.id, before: { queue: queue.name, position: input.position, grade: assignment.grade }, after: { queue: queue.name, position: input.position, grade: input.grade } });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "review.grade.revised",
+    targetType: "review_queue",
+    targetId: queue.id,
+    before: { queue: queue.name, position: input.position, grade: assignment.grade },
+    after: { queue: queue.name, position: input.position, grade: input.grade },
+  });
   return { finalized: await maybeFinalize(w, queue, item.id, !!item.gold_grade) };
 }
 
@@ -181,7 +220,18 @@ export async function adjudicate(w: AuditedTx, ctx: ProjectCtx, input: { name: s
   if (!input.note.trim()) throw new AppError("BAD_REQUEST", "Say why: a note is required", { field: "note" });
   const item = await lockItem(w, queue.id, input.position);
   const before = await w.tx.reviewItem.findUniqueOrThrow({ where: { id: item.id }, select: { finalGrade: true, finalSource: true } });
-  await w.tx.reviewItem.update({ where: { id: item.id }, data: { finalGrade: input.grade, finalSource: "adjudicated", finalizedAt: new Date(), finalizedById: input.leadId, adjudicationNote: input.note.trim() } });
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "review.item.adjudicated", targetType: "review_queue", targetId: queue.id, before: { queue: queue.name, position: input.position, ...before }, after: { queue: queue.name, position: input.position, finalGrade: input.grade, note: input.note.trim() } });
+  await w.tx.reviewItem.update({
+    where: { id: item.id },
+    data: { finalGrade: input.grade, finalSource: "adjudicated", finalizedAt: new Date(), finalizedById: input.leadId, adjudicationNote: input.note.trim() },
+  });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "review.item.adjudicated",
+    targetType: "review_queue",
+    targetId: queue.id,
+    before: { queue: queue.name, position: input.position, ...before },
+    after: { queue: queue.name, position: input.position, finalGrade: input.grade, note: input.note.trim() },
+  });
   return { finalized: true };
 }

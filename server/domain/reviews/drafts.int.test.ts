@@ -9,7 +9,18 @@ import { MAX_DRAFT_BYTES } from "./drafts";
 
 let t: TestOrg;
 const RUBRIC: Rubric = [
-  { type: "categorical", key: "correct", label: "Correct", description: "", required: true, ordered: true, options: [{ value: "no", label: "No" }, { value: "yes", label: "Yes" }] },
+  {
+    type: "categorical",
+    key: "correct",
+    label: "Correct",
+    description: "",
+    required: true,
+    ordered: true,
+    options: [
+      { value: "no", label: "No" },
+      { value: "yes", label: "Yes" },
+    ],
+  },
   { type: "text", key: "comment", label: "Comment", description: "", required: false, maxLength: 10_000 },
 ];
 const scope = () => ({ orgSlug: t.org.slug, projectSlug: t.project.slug });
@@ -64,7 +75,10 @@ describe("review drafts", () => {
     const big: Record<string, string> = {};
     for (let i = 0; i < 8; i++) big[`note${i}`] = "x".repeat(9_000);
     expect(Buffer.byteLength(JSON.stringify(big))).toBeGreaterThan(MAX_DRAFT_BYTES);
-    await expect(reviewer.reviews.saveDraft({ ...q(), position: 1, grade: big })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("too large") });
+    await expect(reviewer.reviews.saveDraft({ ...q(), position: 1, grade: big })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("too large"),
+    });
     expect(await reviewer.reviews.draft({ ...q(), position: 1 })).toMatchObject({ grade: { correct: "yes" } });
   });
 

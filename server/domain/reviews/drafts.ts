@@ -33,14 +33,18 @@ async function draftableItem(db: Lookup, projectId: string, name: string, userId
 /** The caller's own draft of an item, or null. */
 export async function getDraft(db: ReadDb, projectId: string, input: { name: string; position: number; userId: string }) {
   const item = await draftableItem(db, projectId, input.name, input.userId, input.position);
-  const row = await db.reviewDraft.findUnique({ where: { userId_itemId: { userId: input.userId, itemId: item.id } }, select: { payload: true, updatedAt: true } });
+  const row = await db.reviewDraft.findUnique({
+    where: { userId_itemId: { userId: input.userId, itemId: item.id } },
+    select: { payload: true, updatedAt: true },
+  });
   return row ? { grade: row.payload as Grade, updatedAt: row.updatedAt } : null;
 }
 
 /** Saves (or overwrites) the caller's draft; an empty draft deletes it. Not an audit event. */
 export async function saveDraft(w: AuditedTx, ctx: ProjectCtx, input: { name: string; position: number; userId: string; grade: Grade }) {
   const bytes = Buffer.byteLength(JSON.stringify(input.grade));
-  if (bytes > MAX_DRAFT_BYTES) throw new AppError("BAD_REQUEST", `The draft is too large (${Math.ceil(bytes / 1024)} KB; at most ${MAX_DRAFT_BYTES / 1024} KB)`, { field: "grade" });
+  if (bytes > MAX_DRAFT_BYTES)
+    throw new AppError("BAD_REQUEST", `The draft is too large (${Math.ceil(bytes / 1024)} KB; at most ${MAX_DRAFT_BYTES / 1024} KB)`, { field: "grade" });
   const item = await draftableItem(w.tx, ctx.projectId, input.name, input.userId, input.position);
   if (item.finalizedAt) throw new AppError("CONFLICT", `Item #${input.position} is finalised; its grades can no longer change`);
   w.unchanged();

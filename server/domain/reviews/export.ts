@@ -12,22 +12,38 @@ const PAGE = 500;
 
 export type GradesFormat = "csv" | "jsonl";
 
-type GradeRow = { position: number; source_ref: unknown; email: string; grade: Grade; submitted_at: Date; revised_at: Date | null; final_grade: Grade | null; final_source: string | null; adjudication_note: string | null };
+type GradeRow = {
+  position: number;
+  source_ref: unknown;
+  email: string;
+  grade: Grade;
+  submitted_at: Date;
+  revised_at: Date | null;
+  final_grade: Grade | null;
+  final_source: string | null;
+  adjudication_note: string | null;
+};
 
 export async function exportQueueGrades(db: ReadDb, projectId: string, queueName: string, format: GradesFormat) {
   const queue = await db.reviewQueue.findUnique({ where: { projectId_name: { projectId, name: queueName } } });
   if (!queue) throw notFound(`Review queue "${queueName}"`);
   const keys = (queue.rubric as Rubric).map((d) => d.key);
   async function* lines(): AsyncGenerator<string> {
-    if (format === "csv") yield stringify([["position", "source", "reviewer", ...keys, "submitted_at", "revised_at", ...keys.map((k) => `final_${k}`), "final_source", "adjudication_note"]]);
-    for (let after = 0; ; ) {
+    if (format === "csv")
+      yield stringify([
+        ["position", "source", "reviewer", ...keys, "submitted_at", "revised_at", ...keys.map((k) => `final_${k}`), "final_source", "adjudication_note"],
+      ]);
+    for (let after = 0; ;) {
       const rows = await readSql<GradeRow>(
         db,
         sql`SELECT i.position, i.source_ref, u.email, a.grade, a.submitted_at, a.revised_at, i.final_grade, i.final_source, i.adjudication_note
          FROM review_items i JOIN review_assignments a ON a.item_id = i.id AND a.status = 'submitted' JOIN users u ON u.id = a.reviewer_id
          WHERE i.queue_id = ${queue!.id}::uuid AND i.position > ${after} AND i.position <= ${after + PAGE} ORDER BY i.position, u.email`,
       );
-      const [check] = await readSql<{ more: boolean }>(db, sql`SELECT EXISTS (SELECT 1 FROM review_items WHERE queue_id = ${queue!.id}::uuid AND position > ${after + PAGE}) AS more`);
+      const [check] = await readSql<{ more: boolean }>(
+        db,
+        sql`SELECT EXISTS (SELECT 1 FROM review_items WHERE queue_id = ${queue!.id}::uuid AND position > ${after + PAGE}) AS more`,
+      );
       if (format === "csv") {
         yield stringify(
           rows.map((r) => [

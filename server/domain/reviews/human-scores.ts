@@ -48,7 +48,15 @@ export async function humanScoresOfRun(db: ReadDb, runId: string): Promise<{ dim
           "human",
           "judge",
         );
-        judges.push({ evaluator: name, queue, dimension: d.key, n: pairs.length, percent: pairs.filter((p) => p.human === p.judge).length / pairs.length, kappa: kappa.kappa, reason: kappa.reason });
+        judges.push({
+          evaluator: name,
+          queue,
+          dimension: d.key,
+          n: pairs.length,
+          percent: pairs.filter((p) => p.human === p.judge).length / pairs.length,
+          kappa: kappa.kappa,
+          reason: kappa.reason,
+        });
       }
     }
   }

@@ -16,10 +16,26 @@ async function queueByName(db: ReadDb, projectId: string, name: string) {
 }
 
 export async function listQueues(db: ReadDb, projectId: string) {
-  const queues = await db.reviewQueue.findMany({ where: { projectId, archivedAt: null }, orderBy: { name: "asc" }, include: { _count: { select: { items: true, reviewers: true } } } });
-  const finalized = await readSql<{ queue_id: string; n: bigint }>(db, sql`SELECT i.queue_id::text, count(*) AS n FROM review_items i JOIN review_queues q ON q.id = i.queue_id WHERE q.project_id = ${projectId}::uuid AND i.finalized_at IS NOT NULL GROUP BY 1`);
+  const queues = await db.reviewQueue.findMany({
+    where: { projectId, archivedAt: null },
+    orderBy: { name: "asc" },
+    include: { _count: { select: { items: true, reviewers: true } } },
+  });
+  const finalized = await readSql<{ queue_id: string; n: bigint }>(
+    db,
+    sql`SELECT i.queue_id::text, count(*) AS n FROM review_items i JOIN review_queues q ON q.id = i.queue_id WHERE q.project_id = ${projectId}::uuid AND i.finalized_at IS NOT NULL GROUP BY 1`,
+  );
   const byQueue = new Map(finalized.map((f) => [f.queue_id, Number(f.n)]));
-  return queues.map((q) => ({ name: q.name, description: q.description, reviewsPerItem: q.reviewsPerItem, blind: q.blind, items: q._count.items, reviewers: q._count.reviewers, finalized: byQueue.get(q.id) ?? 0, createdAt: q.createdAt }));
+  return queues.map((q) => ({
+    name: q.name,
+    description: q.description,
+    reviewsPerItem: q.reviewsPerItem,
+    blind: q.blind,
+    items: q._count.items,
+    reviewers: q._count.reviewers,
+    finalized: byQueue.get(q.id) ?? 0,
+    createdAt: q.createdAt,
+  }));
 }
 
 /** The queues a person reviews, with what is left for them. */
@@ -37,7 +53,14 @@ export async function myQueues(db: ReadDb, projectId: string, userId: string) {
      FROM review_queues q JOIN review_queue_reviewers r ON r.queue_id = q.id AND r.user_id = ${userId}::uuid
      WHERE q.project_id = ${projectId}::uuid AND q.archived_at IS NULL ORDER BY q.name`,
   );
-  return rows.map((r) => ({ name: r.name, description: r.description, items: Number(r.items), gradedByMe: Number(r.mine), finalized: Number(r.finalized), availableToMe: Number(r.available) }));
+  return rows.map((r) => ({
+    name: r.name,
+    description: r.description,
+    items: Number(r.items),
+    gradedByMe: Number(r.mine),
+    finalized: Number(r.finalized),
+    availableToMe: Number(r.available),
+  }));
 }
 
 /** The signed-in reviewer's own submitted grades in a queue (never anyone else's). */
@@ -52,13 +75,23 @@ export async function myGrades(db: ReadDb, projectId: string, name: string, revi
   });
   return {
     rubric: queue.rubric,
-    rows: rows.map((r) => ({ position: r.item.position, grade: r.grade as Grade, submittedAt: r.submittedAt, revisedAt: r.revisedAt, finalized: r.item.finalizedAt !== null })),
+    rows: rows.map((r) => ({
+      position: r.item.position,
+      grade: r.grade as Grade,
+      submittedAt: r.submittedAt,
+      revisedAt: r.revisedAt,
+      finalized: r.item.finalizedAt !== null,
+    })),
   };
 }
 
 export async function getQueue(db: ReadDb, projectId: string, name: string) {
   const queue = await queueByName(db, projectId, name);
-  const reviewers = await db.reviewQueueReviewer.findMany({ where: { queueId: queue.id }, include: { user: { select: { id: true, email: true, name: true } } }, orderBy: { addedAt: "asc" } });
+  const reviewers = await db.reviewQueueReviewer.findMany({
+    where: { queueId: queue.id },
+    include: { user: { select: { id: true, email: true, name: true } } },
+    orderBy: { addedAt: "asc" },
+  });
   return { ...queue, reviewers: reviewers.map((r) => r.user), progress: await queueProgress(db, queue) };
 }
 
@@ -77,12 +110,23 @@ export async function queueProgress(db: ReadDb, queue: { id: string; rubric: Rub
     db,
     sql`SELECT count(*) AS total, count(*) FILTER (WHERE finalized_at IS NOT NULL) AS finalized, count(*) FILTER (WHERE gold_grade IS NOT NULL) AS gold FROM review_items WHERE queue_id = ${queue.id}::uuid`,
   );
-  const rows = await readSql<{ reviewer_id: string; email: string; status: string; active: boolean; seconds: number | null; grade: Grade | null; gold_grade: Grade | null }>(
+  const rows = await readSql<{
+    reviewer_id: string;
+    email: string;
+    status: string;
+    active: boolean;
+    seconds: number | null;
+    grade: Grade | null;
+    gold_grade: Grade | null;
+  }>(
     db,
     sql`SELECT a.reviewer_id::text, u.email, a.status::text AS status, (a.status = 'leased' AND a.lease_until > now()) AS active, a.seconds, a.grade, i.gold_grade
      FROM review_assignments a JOIN review_items i ON i.id = a.item_id JOIN users u ON u.id = a.reviewer_id WHERE i.queue_id = ${queue.id}::uuid`,
   );
-  const reviewers = await readSql<{ id: string; email: string }>(db, sql`SELECT u.id::text, u.email FROM review_queue_reviewers r JOIN users u ON u.id = r.user_id WHERE r.queue_id = ${queue.id}::uuid ORDER BY u.email`);
+  const reviewers = await readSql<{ id: string; email: string }>(
+    db,
+    sql`SELECT u.id::text, u.email FROM review_queue_reviewers r JOIN users u ON u.id = r.user_id WHERE r.queue_id = ${queue.id}::uuid ORDER BY u.email`,
+  );
   const perReviewer = reviewers.map((r) => {
     const mine = rows.filter((x) => x.reviewer_id === r.id);
     const submitted = mine.filter((x) => x.status === "submitted");
@@ -125,7 +169,12 @@ export async function itemForReviewer(db: ReadDb, projectId: string, name: strin
   // Blind queues (the default) never show anyone else's grade; open ones show the submitted grades of the others.
   const others = queue.blind
     ? []
-    : (await db.reviewAssignment.findMany({ where: { itemId: item.id, status: "submitted", reviewerId: { not: reviewerId } }, include: { reviewer: { select: { email: true } } } })).map((a) => ({ reviewer: a.reviewer.email, grade: a.grade as Grade }));
+    : (
+        await db.reviewAssignment.findMany({
+          where: { itemId: item.id, status: "submitted", reviewerId: { not: reviewerId } },
+          include: { reviewer: { select: { email: true } } },
+        })
+      ).map((a) => ({ reviewer: a.reviewer.email, grade: a.grade as Grade }));
   return {
     queue: { name: queue.name, guidelines: queue.guidelines, rubric: queue.rubric, showAutoScores: queue.showAutoScores, leaseSeconds: queue.leaseSeconds },
     item: {
@@ -144,7 +193,12 @@ export async function itemForReviewer(db: ReadDb, projectId: string, name: strin
 }
 
 /** The lead's view of the items: state, reviews (with grades and reviewers), final grade. */
-export async function queueItems(db: ReadDb, projectId: string, name: string, input: { page: number; pageSize: number; state?: "pending" | "disagreement" | "finalized" }) {
+export async function queueItems(
+  db: ReadDb,
+  projectId: string,
+  name: string,
+  input: { page: number; pageSize: number; state?: "pending" | "disagreement" | "finalized" },
+) {
   const queue = await queueByName(db, projectId, name);
   // "all" and "finalized" page in the database; "pending" and "disagreement" depend on the
   // reviews, so they are worked out over the queue's open items (its working set).
@@ -218,7 +272,15 @@ export async function queueAgreement(db: ReadDb, projectId: string, name: string
       } catch {
         fleiss = null;
       }
-      const cohen = coders.length === 2 ? cohensKappa(ratings, coders[0]!, coders[1]!, level === "nominal" ? {} : { weights: level === "ordinal" ? "linear" : "quadratic", ...(order ? { order } : {}) }) : null;
+      const cohen =
+        coders.length === 2
+          ? cohensKappa(
+              ratings,
+              coders[0]!,
+              coders[1]!,
+              level === "nominal" ? {} : { weights: level === "ordinal" ? "linear" : "quadratic", ...(order ? { order } : {}) },
+            )
+          : null;
       return {
         key: d.key,
         label: d.label,

@@ -52,7 +52,14 @@ export async function createQueue(w: AuditedTx, ctx: ProjectCtx, input: QueueSet
       if (isUniqueViolation(error)) throw new AppError("CONFLICT", `A review queue named "${input.name}" already exists`, { field: "name" });
       throw error;
     });
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "review.queue.created", targetType: "review_queue", targetId: queue.id, after: { name: queue.name, rubric, reviewsPerItem: queue.reviewsPerItem, blind: queue.blind } });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "review.queue.created",
+    targetType: "review_queue",
+    targetId: queue.id,
+    after: { name: queue.name, rubric, reviewsPerItem: queue.reviewsPerItem, blind: queue.blind },
+  });
   return queue;
 }
 
@@ -67,7 +74,10 @@ export async function setReviewers(w: AuditedTx, ctx: ProjectCtx, input: { name:
   const queue = await lockQueue(w, ctx, input.name);
   const wanted = [...new Set(input.userIds)];
   const project = await w.tx.project.findUniqueOrThrow({ where: { id: ctx.projectId }, select: { orgId: true } });
-  const members = await w.tx.membership.findMany({ where: { orgId: project.orgId, userId: { in: wanted } }, select: { userId: true, user: { select: { email: true } } } });
+  const members = await w.tx.membership.findMany({
+    where: { orgId: project.orgId, userId: { in: wanted } },
+    select: { userId: true, user: { select: { email: true } } },
+  });
   const missing = wanted.filter((id) => !members.some((m) => m.userId === id));
   if (missing.length) throw new AppError("BAD_REQUEST", "Only members of the organization can review", { field: "userIds" });
   const current = await w.tx.reviewQueueReviewer.findMany({ where: { queueId: queue.id }, select: { userId: true } });
@@ -80,11 +90,27 @@ export async function setReviewers(w: AuditedTx, ctx: ProjectCtx, input: { name:
   await w.tx.reviewQueueReviewer.deleteMany({ where: { queueId: queue.id, userId: { notIn: wanted } } });
   await w.tx.reviewQueueReviewer.createMany({ data: wanted.map((userId) => ({ queueId: queue.id, userId })), skipDuplicates: true });
   const emails = (ids: string[]) => ids.map((id) => members.find((m) => m.userId === id)?.user.email ?? id);
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "review.reviewers.changed", targetType: "review_queue", targetId: queue.id, before: { name: queue.name, reviewers: before }, after: { name: queue.name, reviewers: emails(after) } });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "review.reviewers.changed",
+    targetType: "review_queue",
+    targetId: queue.id,
+    before: { name: queue.name, reviewers: before },
+    after: { name: queue.name, reviewers: emails(after) },
+  });
   return { reviewers: after.length };
 }
 
-type NewItem = { sourceType: string; sourceRef: object; input: unknown; expected: unknown; output: string | null; autoScores: unknown; goldGrade?: Grade | null };
+type NewItem = {
+  sourceType: string;
+  sourceRef: object;
+  input: unknown;
+  expected: unknown;
+  output: string | null;
+  autoScores: unknown;
+  goldGrade?: Grade | null;
+};
 
 async function insertItems(w: AuditedTx, queue: { id: string; nextPosition: number }, items: NewItem[]) {
   if (!items.length) return 0;
@@ -116,7 +142,14 @@ export async function addItemsToQueue(w: AuditedTx, ctx: ProjectCtx, input: { na
   if (queue.archivedAt) throw new AppError("CONFLICT", `"${queue.name}" is archived`);
   const added = await insertItems(w, queue, input.items);
   if (!added) throw new AppError("BAD_REQUEST", "Add at least one item", { field: "items" });
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "review.items.added", targetType: "review_queue", targetId: queue.id, after: { queue: queue.name, from: input.from, added } });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "review.items.added",
+    targetType: "review_queue",
+    targetId: queue.id,
+    after: { queue: queue.name, from: input.from, added },
+  });
   return { added };
 }
 
@@ -136,16 +169,27 @@ export type RunSelection = { kind: "all" } | { kind: "failed"; evaluator: string
 export async function addFromRun(w: AuditedTx, ctx: ProjectCtx, input: { name: string; runNumber: number; select: RunSelection }) {
   const queue = await lockQueue(w, ctx, input.name);
   if (queue.archivedAt) throw new AppError("CONFLICT", `"${queue.name}" is archived`);
-  const run = await w.tx.evaluationRun.findUnique({ where: { projectId_number: { projectId: ctx.projectId, number: input.runNumber } }, include: { datasetVersion: true } });
+  const run = await w.tx.evaluationRun.findUnique({
+    where: { projectId_number: { projectId: ctx.projectId, number: input.runNumber } },
+    include: { datasetVersion: true },
+  });
   if (!run) throw new AppError("NOT_FOUND", `Run #${input.runNumber} not found`, { field: "runNumber" });
-  if (!run.promptVersionId) throw new AppError("BAD_REQUEST", `Run #${input.runNumber} was executed outside Keel (external, SDK): its outputs are in its traces; review those traces instead`, { field: "runNumber" });
-  const rows = await w.tx.$queryRaw<{ position: number; repetition: number; item_id: string; input: unknown; expected: unknown; output: string | null; scores: ItemScore[] | null }[]>(sql`SELECT i.position, i.repetition, i.item_id::text, r.input, r.expected, i.output, i.scores
+  if (!run.promptVersionId)
+    throw new AppError(
+      "BAD_REQUEST",
+      `Run #${input.runNumber} was executed outside Keel (external, SDK): its outputs are in its traces; review those traces instead`,
+      { field: "runNumber" },
+    );
+  const rows = await w.tx.$queryRaw<
+    { position: number; repetition: number; item_id: string; input: unknown; expected: unknown; output: string | null; scores: ItemScore[] | null }[]
+  >(sql`SELECT i.position, i.repetition, i.item_id::text, r.input, r.expected, i.output, i.scores
      FROM evaluation_run_items i JOIN dataset_item_revisions r ON r.dataset_id = ${run.datasetVersion.datasetId}::uuid AND r.position = i.position AND r.valid_from <= ${run.datasetVersion.version} AND r.valid_to > ${run.datasetVersion.version}
      WHERE i.run_id = ${run.id}::uuid AND i.status = 'done' ORDER BY i.position, i.repetition`);
   let chosen = rows;
   if (input.select.kind === "failed") {
     const name = input.select.evaluator;
-    if (!rows.some((r) => r.scores?.some((s) => s.name === name))) throw new AppError("BAD_REQUEST", `Run #${run.number} has no scores from "${name}"`, { field: "select.evaluator" });
+    if (!rows.some((r) => r.scores?.some((s) => s.name === name)))
+      throw new AppError("BAD_REQUEST", `Run #${run.number} has no scores from "${name}"`, { field: "select.evaluator" });
     chosen = rows.filter((r) => r.scores?.some((s) => s.name === name && !s.passed));
   } else if (input.select.kind === "sample") {
     const n = input.select.count ?? Math.round((rows.length * (input.select.percent ?? 10)) / 100);
@@ -159,16 +203,38 @@ export async function addFromRun(w: AuditedTx, ctx: ProjectCtx, input: { name: s
   }
   // The same output is not queued twice.
   const existing = await w.tx.reviewItem.findMany({ where: { queueId: queue.id, sourceType: "evaluation" }, select: { sourceRef: true } });
-  const seen = new Set(existing.map((e) => JSON.stringify([(e.sourceRef as { runId?: string }).runId, (e.sourceRef as { position?: number }).position, (e.sourceRef as { repetition?: number }).repetition])));
+  const seen = new Set(
+    existing.map((e) =>
+      JSON.stringify([
+        (e.sourceRef as { runId?: string }).runId,
+        (e.sourceRef as { position?: number }).position,
+        (e.sourceRef as { repetition?: number }).repetition,
+      ]),
+    ),
+  );
   const items = chosen
     .filter((r) => !seen.has(JSON.stringify([run.id, r.position, r.repetition])))
-    .map((r) => ({ sourceType: "evaluation", sourceRef: { runId: run.id, runNumber: run.number, position: r.position, repetition: r.repetition, datasetItemId: r.item_id }, input: r.input, expected: r.expected, output: r.output, autoScores: r.scores }));
+    .map((r) => ({
+      sourceType: "evaluation",
+      sourceRef: { runId: run.id, runNumber: run.number, position: r.position, repetition: r.repetition, datasetItemId: r.item_id },
+      input: r.input,
+      expected: r.expected,
+      output: r.output,
+      autoScores: r.scores,
+    }));
   const added = await insertItems(w, queue, items);
   if (!added) {
     w.unchanged();
     return { added: 0, skipped: chosen.length };
   }
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "review.items.added", targetType: "review_queue", targetId: queue.id, after: { queue: queue.name, from: `run #${run.number}`, select: input.select, added, alreadyQueued: chosen.length - added } });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "review.items.added",
+    targetType: "review_queue",
+    targetId: queue.id,
+    after: { queue: queue.name, from: `run #${run.number}`, select: input.select, added, alreadyQueued: chosen.length - added },
+  });
   return { added, skipped: chosen.length - added };
 }
 
@@ -185,10 +251,25 @@ export async function addFromDataset(w: AuditedTx, ctx: ProjectCtx, input: { nam
   const added = await insertItems(
     w,
     queue,
-    rows.map((r) => ({ sourceType: "dataset", sourceRef: { datasetId: dataset.id, dataset: dataset.name, version, itemId: r.item_id, position: r.position }, input: r.input, expected: null, output: typeof r.expected === "string" ? r.expected : r.expected === null ? null : JSON.stringify(r.expected), autoScores: null })),
+    rows.map((r) => ({
+      sourceType: "dataset",
+      sourceRef: { datasetId: dataset.id, dataset: dataset.name, version, itemId: r.item_id, position: r.position },
+      input: r.input,
+      expected: null,
+      output: typeof r.expected === "string" ? r.expected : r.expected === null ? null : JSON.stringify(r.expected),
+      autoScores: null,
+    })),
   );
-  if (!added) throw new AppError("BAD_REQUEST", `Version ${version} of "${dataset.name}" has no items${input.tag ? ` tagged "${input.tag}"` : ""}`, { field: "dataset" });
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "review.items.added", targetType: "review_queue", targetId: queue.id, after: { queue: queue.name, from: `${dataset.name} v${version}`, tag: input.tag ?? null, added } });
+  if (!added)
+    throw new AppError("BAD_REQUEST", `Version ${version} of "${dataset.name}" has no items${input.tag ? ` tagged "${input.tag}"` : ""}`, { field: "dataset" });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "review.items.added",
+    targetType: "review_queue",
+    targetId: queue.id,
+    after: { queue: queue.name, from: `${dataset.name} v${version}`, tag: input.tag ?? null, added },
+  });
   return { added, skipped: 0 };
 }
 
@@ -202,7 +283,15 @@ export async function setGold(w: AuditedTx, ctx: ProjectCtx, input: { name: stri
     if (problem) throw new AppError("BAD_REQUEST", problem.message, { field: `grade.${problem.dimension}` });
   }
   await w.tx.reviewItem.update({ where: { id: item.id }, data: { goldGrade: input.grade ?? Prisma.DbNull } });
-  w.record({ orgId: ctx.orgId, projectId: ctx.projectId, action: "review.item.gold", targetType: "review_queue", targetId: queue.id, before: { queue: queue.name, position: input.position, gold: item.goldGrade ?? null }, after: { queue: queue.name, position: input.position, gold: input.grade } });
+  w.record({
+    orgId: ctx.orgId,
+    projectId: ctx.projectId,
+    action: "review.item.gold",
+    targetType: "review_queue",
+    targetId: queue.id,
+    before: { queue: queue.name, position: input.position, gold: item.goldGrade ?? null },
+    after: { queue: queue.name, position: input.position, gold: input.grade },
+  });
   return { gold: input.grade !== null };
 }
 
@@ -219,7 +308,8 @@ export async function addFinalizedToDataset(w: AuditedTx, ctx: ProjectCtx, input
     where: { queueId: queue.id, finalizedAt: { not: null }, output: { not: null }, ...(input.positions ? { position: { in: input.positions } } : {}) },
     orderBy: { position: "asc" },
   });
-  if (!items.length) throw new AppError("BAD_REQUEST", `"${queue.name}" has no finalised items with an output${input.positions ? " among those" : ""}`, { field: "positions" });
+  if (!items.length)
+    throw new AppError("BAD_REQUEST", `"${queue.name}" has no finalised items with an output${input.positions ? " among those" : ""}`, { field: "positions" });
   const { addItems } = await import("../datasets/items");
   return addItems(w, ctx, {
     datasetId: dataset.id,

@@ -14,18 +14,50 @@ type Ctx = { orgId: string; projectId: string };
 const POLICY = "Refunds within 30 days of delivery. Free returns for damaged items. Shipping takes 3-5 business days.";
 
 const QUESTIONS: { question: string; expected: string; category: string }[] = [
-  { question: "I want a refund for my order, it arrived broken.", expected: "Apologise, confirm a free return for the damaged item and a full refund once it is received.", category: "refund" },
-  { question: "Can I still return the jacket I bought 6 weeks ago?", expected: "Explain that refunds are possible within 30 days of delivery, so this order is outside the window; offer a human hand-over.", category: "refund" },
+  {
+    question: "I want a refund for my order, it arrived broken.",
+    expected: "Apologise, confirm a free return for the damaged item and a full refund once it is received.",
+    category: "refund",
+  },
+  {
+    question: "Can I still return the jacket I bought 6 weeks ago?",
+    expected: "Explain that refunds are possible within 30 days of delivery, so this order is outside the window; offer a human hand-over.",
+    category: "refund",
+  },
   { question: "How long does shipping take to Lisbon?", expected: "Shipping takes 3-5 business days.", category: "shipping" },
-  { question: "My parcel has not moved for a week. Where is it?", expected: "Apologise, share that shipping normally takes 3-5 business days and offer to open an investigation with the carrier.", category: "shipping" },
-  { question: "I forgot my password and the reset email never arrives.", expected: "Ask them to check the spam folder, then offer to resend the reset link or hand over to a human.", category: "account" },
-  { question: "How do I change the email address on my account?", expected: "Settings > Account > Email; a confirmation link is sent to the new address.", category: "account" },
+  {
+    question: "My parcel has not moved for a week. Where is it?",
+    expected: "Apologise, share that shipping normally takes 3-5 business days and offer to open an investigation with the carrier.",
+    category: "shipping",
+  },
+  {
+    question: "I forgot my password and the reset email never arrives.",
+    expected: "Ask them to check the spam folder, then offer to resend the reset link or hand over to a human.",
+    category: "account",
+  },
+  {
+    question: "How do I change the email address on my account?",
+    expected: "Settings > Account > Email; a confirmation link is sent to the new address.",
+    category: "account",
+  },
   { question: "Where can I download my invoice?", expected: "Invoices are under Orders > Invoice; each order has a PDF.", category: "billing" },
-  { question: "I was charged twice for the same order!", expected: "Apologise, confirm a duplicate charge is refunded automatically within 5 days, offer a human if it is not.", category: "billing" },
-  { question: "Do you ship to Canada?", expected: "Say whether Canada is supported according to policy; never promise delivery dates beyond 3-5 business days.", category: "shipping" },
+  {
+    question: "I was charged twice for the same order!",
+    expected: "Apologise, confirm a duplicate charge is refunded automatically within 5 days, offer a human if it is not.",
+    category: "billing",
+  },
+  {
+    question: "Do you ship to Canada?",
+    expected: "Say whether Canada is supported according to policy; never promise delivery dates beyond 3-5 business days.",
+    category: "shipping",
+  },
   { question: "Can I cancel my order before it ships?", expected: "Yes, orders can be cancelled until they ship; explain where to do it.", category: "orders" },
   { question: "The size is wrong, can I exchange it?", expected: "Offer a return within 30 days and a new order in the right size.", category: "refund" },
-  { question: "Is my payment information stored securely?", expected: "Reassure without technical over-promising; payment data is handled by the payment provider.", category: "billing" },
+  {
+    question: "Is my payment information stored securely?",
+    expected: "Reassure without technical over-promising; payment data is handled by the payment provider.",
+    category: "billing",
+  },
 ];
 
 const CUSTOMERS = [
@@ -69,11 +101,14 @@ const TICKETS: { ticket: string; category: "billing" | "shipping" | "technical" 
 ];
 
 export async function seedDatasets(ctx: Ctx, editorActor: Actor) {
-  const run = <T,>(fn: Parameters<typeof runAudited<T>>[1]) => runAudited(editorActor, fn);
+  const run = <T>(fn: Parameters<typeof runAudited<T>>[1]) => runAudited(editorActor, fn);
 
   // support-questions: imported from a CSV, then curated.
   const support = await run((w) =>
-    createDataset(w, ctx, { name: "support-questions", description: "Customer questions the support reply must handle well, with reference answers. Split into train and test." }),
+    createDataset(w, ctx, {
+      name: "support-questions",
+      description: "Customer questions the support reply must handle well, with reference answers. Split into train and test.",
+    }),
   );
   const csv = Buffer.from(supportCsv());
   await runAuditedSql(editorActor, (w) =>
@@ -102,7 +137,11 @@ export async function seedDatasets(ctx: Ctx, editorActor: Actor) {
       },
     }),
   );
-  const items = await getDb().datasetItemRevision.findMany({ where: { datasetId: support.id, validTo: 2147483647 }, orderBy: { position: "asc" }, select: { itemId: true, input: true, expected: true, metadata: true, tags: true } });
+  const items = await getDb().datasetItemRevision.findMany({
+    where: { datasetId: support.id, validTo: 2147483647 },
+    orderBy: { position: "asc" },
+    select: { itemId: true, input: true, expected: true, metadata: true, tags: true },
+  });
   const at = (i: number) => items[i]!;
   // A reviewer noticed two reference answers were too vague.
   await run((w) =>
@@ -110,7 +149,12 @@ export async function seedDatasets(ctx: Ctx, editorActor: Actor) {
       datasetId: support.id,
       itemId: at(8).itemId,
       message: "Reference answer: name the actual shipping window",
-      content: { input: at(8).input, expected: "Shipping to Lisbon takes 3-5 business days; the customer gets a tracking link by email.", metadata: at(8).metadata, tags: at(8).tags },
+      content: {
+        input: at(8).input,
+        expected: "Shipping to Lisbon takes 3-5 business days; the customer gets a tracking link by email.",
+        metadata: at(8).metadata,
+        tags: at(8).tags,
+      },
     }),
   );
   await run((w) =>
@@ -118,12 +162,23 @@ export async function seedDatasets(ctx: Ctx, editorActor: Actor) {
       datasetId: support.id,
       itemId: at(28).itemId,
       message: "Duplicate charges: give the refund time frame",
-      content: { input: at(28).input, expected: "Apologise; the duplicate charge is refunded automatically within 5 business days. Offer a human if it is not.", metadata: at(28).metadata, tags: at(28).tags },
+      content: {
+        input: at(28).input,
+        expected: "Apologise; the duplicate charge is refunded automatically within 5 business days. Offer a human if it is not.",
+        metadata: at(28).metadata,
+        tags: at(28).tags,
+      },
     }),
   );
   await run((w) => archiveItems(w, ctx, { datasetId: support.id, itemIds: [at(47).itemId], message: "Payment-security question moved to the compliance set" }));
   await run((w) =>
-    tagItems(w, ctx, { datasetId: support.id, itemIds: [0, 4, 16, 28, 36].map((i) => at(i).itemId), add: ["regression"], remove: [], message: "Cases that broke in earlier versions" }),
+    tagItems(w, ctx, {
+      datasetId: support.id,
+      itemIds: [0, 4, 16, 28, 36].map((i) => at(i).itemId),
+      add: ["regression"],
+      remove: [],
+      message: "Cases that broke in earlier versions",
+    }),
   );
   await run((w) =>
     addItems(w, ctx, {
@@ -132,7 +187,13 @@ export async function seedDatasets(ctx: Ctx, editorActor: Actor) {
       message: "Added from the playground",
       items: [
         {
-          input: { company: "Acme", policy: POLICY, customer_name: "Noah Weber", order_id: "A-10602", question: "The parcel says delivered but I never got it." },
+          input: {
+            company: "Acme",
+            policy: POLICY,
+            customer_name: "Noah Weber",
+            order_id: "A-10602",
+            question: "The parcel says delivered but I never got it.",
+          },
           expected: "Apologise, ask the customer to check with neighbours and the pickup point, and open a carrier investigation.",
           metadata: { category: "shipping" },
           tags: ["test", "regression"],

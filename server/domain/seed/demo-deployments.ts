@@ -46,14 +46,24 @@ export async function seedDeployments(ctx: Ctx, editorActor: Actor) {
   );
 
   const rejected = await runAudited(editorActor, (w) =>
-    createRequest(w, ctx, { prompt: "support/triage", version: 1, environment: "production", justification: "Plain-text categories are easier for the legacy ticket router to read." }),
+    createRequest(w, ctx, {
+      prompt: "support/triage",
+      version: 1,
+      environment: "production",
+      justification: "Plain-text categories are easier for the legacy ticket router to read.",
+    }),
   );
   await runAudited(approver, (w) =>
     rejectRequest(w, ctx, { number: rejected.number, comment: "v1 has no confidence score, and the new router needs it to decide when to ask a human." }),
   );
 
   const release = await runAudited(editorActor, (w) =>
-    createRequest(w, ctx, { prompt: "marketing/release-note", version: 1, environment: "production", justification: "First release-note prompt, for the 2.4 launch announcement." }),
+    createRequest(w, ctx, {
+      prompt: "marketing/release-note",
+      version: 1,
+      environment: "production",
+      justification: "First release-note prompt, for the 2.4 launch announcement.",
+    }),
   );
   await runAudited(approver, (w) => approveRequest(w, ctx, { number: release.number, comment: "Read five drafts; tone is right." }));
   await runAudited(admin, (w) => approveRequest(w, ctx, { number: release.number, comment: "" }));

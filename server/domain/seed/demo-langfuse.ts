@@ -24,7 +24,12 @@ export const DEMO_LANGFUSE_KEY = "Help desk (Langfuse SDK)";
 export const DEMO_LANGFUSE_TRACES = 30;
 export const DEMO_EXPERIMENT_PREFIX = "langfuse-nightly-";
 
-const hex = (r: () => number, bytes: number) => Array.from({ length: bytes }, () => Math.floor(r() * 256).toString(16).padStart(2, "0")).join("");
+const hex = (r: () => number, bytes: number) =>
+  Array.from({ length: bytes }, () =>
+    Math.floor(r() * 256)
+      .toString(16)
+      .padStart(2, "0"),
+  ).join("");
 /** A version-4 UUID from the seeded generator (what the SDKs use for ids). */
 const uuid = (r: () => number) => {
   const h = hex(r, 16);
@@ -38,14 +43,16 @@ const EMAILS: { subject: string; body: string; order: string; status: string; re
     body: "Hi, my order was supposed to arrive last Friday and the tracking page hasn't changed since. Can you check?",
     order: "shipped",
     status: "In transit, last scan 3 days ago",
-    reply: "I'm sorry your parcel is late. It left our warehouse on time and the carrier's last scan was three days ago, so I've opened an investigation with them; you'll hear from us within 48 hours.",
+    reply:
+      "I'm sorry your parcel is late. It left our warehouse on time and the carrier's last scan was three days ago, so I've opened an investigation with them; you'll hear from us within 48 hours.",
   },
   {
     subject: "Refund for a damaged blender",
     body: "The blender arrived with a cracked jug. I'd like my money back please.",
     order: "delivered",
     status: "Delivered",
-    reply: "I'm sorry it arrived damaged. Returns of damaged items are free: I've emailed you a prepaid label, and the full refund goes out as soon as the carrier scans the parcel.",
+    reply:
+      "I'm sorry it arrived damaged. Returns of damaged items are free: I've emailed you a prepaid label, and the full refund goes out as soon as the carrier scans the parcel.",
   },
   {
     subject: "Invoice with my company name",
@@ -59,21 +66,24 @@ const EMAILS: { subject: string; body: string; order: string; status: string; re
     body: "I just placed an order but used my old address. Can it still be changed?",
     order: "processing",
     status: "Not shipped yet",
-    reply: "Good news: your order hasn't shipped yet, so you can change the address from Orders → Edit delivery for the next few hours. I've also added a note for the warehouse.",
+    reply:
+      "Good news: your order hasn't shipped yet, so you can change the address from Orders → Edit delivery for the next few hours. I've also added a note for the warehouse.",
   },
   {
     subject: "Charged twice",
     body: "My card statement shows two charges for the same order. Please fix this.",
     order: "delivered",
     status: "Delivered",
-    reply: "I'm sorry for the worry. The second charge is a pending authorisation that your bank releases within 5 business days; if it's still there after that, reply to this email and we'll refund it.",
+    reply:
+      "I'm sorry for the worry. The second charge is a pending authorisation that your bank releases within 5 business days; if it's still there after that, reply to this email and we'll refund it.",
   },
   {
     subject: "Return after 6 weeks",
     body: "I bought a jacket six weeks ago and it doesn't fit. Can I still return it?",
     order: "delivered",
     status: "Delivered 41 days ago",
-    reply: "Our refund window is 30 days from delivery, so this order is outside it. I've passed your request to a colleague who can look at an exception for you.",
+    reply:
+      "Our refund window is 30 days from delivery, so this order is outside it. I've passed your request to a colleague who can look at an exception for you.",
   },
 ];
 
@@ -82,7 +92,11 @@ const AGENTS = ["dana@acme.example", "lee@acme.example", "marco@acme.example"];
 /** A nightly job's and the help desk's API key (created by the admin, as the team would). */
 async function createKey(ctx: Ctx, adminActor: Actor) {
   return runAudited(adminActor, (w) =>
-    createApiKey(w, { ...ctx, actorUserId: adminActor.id }, { name: DEMO_LANGFUSE_KEY, scopes: ["datasets:read", "evaluations:write", "prompts:read", "traces:ingest"] }),
+    createApiKey(
+      w,
+      { ...ctx, actorUserId: adminActor.id },
+      { name: DEMO_LANGFUSE_KEY, scopes: ["datasets:read", "evaluations:write", "prompts:read", "traces:ingest"] },
+    ),
   );
 }
 
@@ -136,7 +150,11 @@ async function seedEmailDrafts(ctx: Ctx) {
     event("span-create", t1, { id: spanId, startTime: iso(t1), environment: env, name: "fetch-order", input: { orderId }, traceId, parentObservationId: null });
     event("span-update", t2, { output: { orderId, status: email.order, tracking: email.status }, id: spanId, traceId, endTime: iso(t2) });
     const messages = [
-      { role: "system", content: "You are the support assistant for Acme. Answer in a friendly, concise tone. Only promise what the policy below allows. If you are unsure, offer to hand over to a human." },
+      {
+        role: "system",
+        content:
+          "You are the support assistant for Acme. Answer in a friendly, concise tone. Only promise what the policy below allows. If you are unsure, offer to hand over to a human.",
+      },
       { role: "user", content: `Subject: ${email.subject}\n\n${email.body}\n\nOrder ${orderId}: ${email.status}` },
     ];
     event("generation-create", t3, {
@@ -178,7 +196,15 @@ async function seedEmailDrafts(ctx: Ctx) {
   }
   // The SDK flushes in batches of up to 15 events (flushAt) or every second.
   for (let i = 0; i < events.length; i += 15) {
-    const result = await ingestLangfuseBatch(ctx.projectId, Buffer.from(JSON.stringify({ batch: events.slice(i, i + 15), metadata: { sdk_name: "langfuse-js", sdk_version: "3.39.2", sdk_variant: "langfuse", sdk_integration: "DEFAULT" } })));
+    const result = await ingestLangfuseBatch(
+      ctx.projectId,
+      Buffer.from(
+        JSON.stringify({
+          batch: events.slice(i, i + 15),
+          metadata: { sdk_name: "langfuse-js", sdk_version: "3.39.2", sdk_variant: "langfuse", sdk_integration: "DEFAULT" },
+        }),
+      ),
+    );
     if (result.errors.length) throw new Error(`The demo's Langfuse batch was refused: ${JSON.stringify(result.errors[0])}`);
   }
 }
@@ -190,19 +216,29 @@ const nanos = (ms: number) => `${BigInt(Math.round(ms)) * 1_000_000n}`;
 
 /** What support/reply v3 answered per question (the team's task calls the model; the demo's answers are fixed). */
 const REPLIES: Record<string, string> = {
-  "I want a refund for my order, it arrived broken.": "I'm so sorry your order arrived broken. Returns of damaged items are free: I've sent you a prepaid label, and you'll get a full refund as soon as we receive it.",
-  "Can I still return the jacket I bought 6 weeks ago?": "Refunds are possible within 30 days of delivery, so this jacket is just outside the window. I'd be happy to pass you to a colleague who can look at an exception.",
-  "How long does shipping take to Lisbon?": "Shipping to Lisbon takes 3-5 business days, and you'll get a tracking link by email as soon as the parcel leaves our warehouse.",
-  "My parcel has not moved for a week. Where is it?": "I'm sorry for the wait. Shipping normally takes 3-5 business days, so I've opened an investigation with the carrier and will update you within 48 hours.",
-  "I forgot my password and the reset email never arrives.": "Please check your spam folder first. If it isn't there, I can resend the reset link right away, or hand you over to a colleague.",
-  "How do I change the email address on my account?": "Go to Settings > Account > Email and enter the new address; we'll send a confirmation link there to finish the change.",
+  "I want a refund for my order, it arrived broken.":
+    "I'm so sorry your order arrived broken. Returns of damaged items are free: I've sent you a prepaid label, and you'll get a full refund as soon as we receive it.",
+  "Can I still return the jacket I bought 6 weeks ago?":
+    "Refunds are possible within 30 days of delivery, so this jacket is just outside the window. I'd be happy to pass you to a colleague who can look at an exception.",
+  "How long does shipping take to Lisbon?":
+    "Shipping to Lisbon takes 3-5 business days, and you'll get a tracking link by email as soon as the parcel leaves our warehouse.",
+  "My parcel has not moved for a week. Where is it?":
+    "I'm sorry for the wait. Shipping normally takes 3-5 business days, so I've opened an investigation with the carrier and will update you within 48 hours.",
+  "I forgot my password and the reset email never arrives.":
+    "Please check your spam folder first. If it isn't there, I can resend the reset link right away, or hand you over to a colleague.",
+  "How do I change the email address on my account?":
+    "Go to Settings > Account > Email and enter the new address; we'll send a confirmation link there to finish the change.",
   "Where can I download my invoice?": "Every order has a PDF invoice under Orders > Invoice; you can download it from there at any time.",
-  "I was charged twice for the same order!": "I'm sorry about that! The duplicate charge is refunded automatically within 5 business days. If it's still there after that, reply here and a colleague will sort it out.",
+  "I was charged twice for the same order!":
+    "I'm sorry about that! The duplicate charge is refunded automatically within 5 business days. If it's still there after that, reply here and a colleague will sort it out.",
   "Do you ship to Canada?": "Yes, we ship to Canada. Delivery usually takes 3-5 business days once your order has shipped.",
   "Can I cancel my order before it ships?": "Yes: until your order ships you can cancel it from Orders > Cancel order, and the refund goes back to your card.",
-  "The size is wrong, can I exchange it?": "Of course. Return the item within 30 days for free and place a new order in the right size; we refund the first one as soon as it arrives.",
-  "Is my payment information stored securely?": "Your card details are handled by our payment provider and never stored on our servers, so they stay protected.",
-  "The parcel says delivered but I never got it.": "I'm sorry! Please check with your neighbours and the nearest pickup point; if it isn't there, I'll open an investigation with the carrier today.",
+  "The size is wrong, can I exchange it?":
+    "Of course. Return the item within 30 days for free and place a new order in the right size; we refund the first one as soon as it arrives.",
+  "Is my payment information stored securely?":
+    "Your card details are handled by our payment provider and never stored on our servers, so they stay protected.",
+  "The parcel says delivered but I never got it.":
+    "I'm sorry! Please check with your neighbours and the nearest pickup point; if it isn't there, I'll open an investigation with the carrier today.",
 };
 const GENERIC = "Thanks for getting in touch! A colleague will look into this and get back to you shortly.";
 
@@ -214,7 +250,10 @@ const GENERIC = "Thanks for getting in touch! A colleague will look into this an
  */
 async function seedNightlyExperiment(ctx: Ctx, keyActor: Actor) {
   const r = seeded(20261207);
-  const dataset = await getDb().dataset.findFirstOrThrow({ where: { projectId: ctx.projectId, name: "support-questions" }, select: { id: true, latestVersion: true } });
+  const dataset = await getDb().dataset.findFirstOrThrow({
+    where: { projectId: ctx.projectId, name: "support-questions" },
+    select: { id: true, latestVersion: true },
+  });
   const items = await getDb().datasetItemRevision.findMany({
     where: { datasetId: dataset.id, validFrom: { lte: dataset.latestVersion }, validTo: { gt: dataset.latestVersion } },
     orderBy: { position: "asc" },
@@ -313,13 +352,35 @@ async function seedNightlyExperiment(ctx: Ctx, keyActor: Actor) {
     // The evaluators' results, sent by the client's score manager (score-create events).
     const scoreAt = end + 50;
     scores.push(
-      { id: uuid(r), type: "score-create", timestamp: iso(scoreAt), body: { id: uuid(r), traceId, observationId: rootId, name: "helpfulness", value: helpfulness, dataType: "NUMERIC", comment: verdict, environment: "sdk-experiment" } },
+      {
+        id: uuid(r),
+        type: "score-create",
+        timestamp: iso(scoreAt),
+        body: {
+          id: uuid(r),
+          traceId,
+          observationId: rootId,
+          name: "helpfulness",
+          value: helpfulness,
+          dataType: "NUMERIC",
+          comment: verdict,
+          environment: "sdk-experiment",
+        },
+      },
       {
         id: uuid(r),
         type: "score-create",
         timestamp: iso(scoreAt),
         // An evaluator returning a number: the score manager sends no dataType (numeric, not a thumbs-down).
-        body: { id: uuid(r), traceId, observationId: rootId, name: "uses-name", value: greets ? 1 : 0, environment: "sdk-experiment", ...(greets ? {} : { comment: `No "${first}" in the greeting` }) },
+        body: {
+          id: uuid(r),
+          traceId,
+          observationId: rootId,
+          name: "uses-name",
+          value: greets ? 1 : 0,
+          environment: "sdk-experiment",
+          ...(greets ? {} : { comment: `No "${first}" in the greeting` }),
+        },
       },
     );
   }
@@ -342,7 +403,14 @@ async function seedNightlyExperiment(ctx: Ctx, keyActor: Actor) {
     runId = linked.runId;
   }
   const spans = spanOf.flatMap((f) => f(runId));
-  const otlp = { resourceSpans: [{ resource: { attributes: [str("service.name", "support-evals (demo data)"), str("telemetry.sdk.language", "nodejs")] }, scopeSpans: [{ scope: { name: "langfuse-sdk", version: "5.11.1" }, spans }] }] };
+  const otlp = {
+    resourceSpans: [
+      {
+        resource: { attributes: [str("service.name", "support-evals (demo data)"), str("telemetry.sdk.language", "nodejs")] },
+        scopeSpans: [{ scope: { name: "langfuse-sdk", version: "5.11.1" }, spans }],
+      },
+    ],
+  };
   const sent = await ingestOtlp(ctx.projectId, Buffer.from(JSON.stringify(otlp)), "json");
   if (sent.rejected) throw new Error(`The demo experiment's spans were refused: ${sent.errorMessage}`);
   for (let i = 0; i < scores.length; i += 15) {

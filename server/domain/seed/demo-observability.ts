@@ -22,23 +22,45 @@ type Ctx = { orgId: string; projectId: string };
 
 export const DEMO_FEEDBACK_QUEUE = "production-feedback";
 
-
 const QUESTIONS = [
-  ["Where is my order? It was due on Monday.", "Your order left our warehouse yesterday and should arrive within two days. You can follow it from the tracking link in your confirmation email."],
-  ["Can I return shoes I wore once?", "Yes: shoes worn indoors once can be returned within 30 days for a full refund. Start the return from your account page."],
-  ["I was charged twice for the same order.", "Sorry about that! The second charge is a pending authorisation that disappears within 3 business days; if it doesn't, reply here and we'll refund it."],
-  ["How do I change my delivery address?", "If the order hasn't shipped, you can change the address from Orders → Edit delivery. Once shipped, the carrier can redirect it from the tracking page."],
+  [
+    "Where is my order? It was due on Monday.",
+    "Your order left our warehouse yesterday and should arrive within two days. You can follow it from the tracking link in your confirmation email.",
+  ],
+  [
+    "Can I return shoes I wore once?",
+    "Yes: shoes worn indoors once can be returned within 30 days for a full refund. Start the return from your account page.",
+  ],
+  [
+    "I was charged twice for the same order.",
+    "Sorry about that! The second charge is a pending authorisation that disappears within 3 business days; if it doesn't, reply here and we'll refund it.",
+  ],
+  [
+    "How do I change my delivery address?",
+    "If the order hasn't shipped, you can change the address from Orders → Edit delivery. Once shipped, the carrier can redirect it from the tracking page.",
+  ],
   ["Do you ship to Norway?", "We do: delivery to Norway takes 4–6 business days, and import duties are included in the price at checkout."],
-  ["The app keeps logging me out.", "That usually means an old session is stored: please update the app and sign in again. If it continues, tell us your phone model and we'll look into it."],
+  [
+    "The app keeps logging me out.",
+    "That usually means an old session is stored: please update the app and sign in again. If it continues, tell us your phone model and we'll look into it.",
+  ],
   ["What is your refund policy for sale items?", "Sale items can be returned within 14 days for store credit, or refunded if they arrived damaged."],
-  ["My discount code doesn't work.", "Codes apply to full-price items only and expire after 30 days. If yours is still valid, send it to us and we'll apply it manually."],
+  [
+    "My discount code doesn't work.",
+    "Codes apply to full-price items only and expire after 30 days. If yours is still valid, send it to us and we'll apply it manually.",
+  ],
   [
     "Can I change the size of an item in my order?",
     "Thank you for reaching out about your order! We completely understand that finding the right size can be tricky. If your order has not shipped yet, you can change the size of any item from Orders → Edit items, as long as the new size is in stock. If it has already shipped, the easiest way is to return the item for free within 30 days and place a new order for the size you need; we refund the original item as soon as the return is scanned by the carrier. If you have any other questions, our team is always happy to help.",
   ],
 ] as const;
 
-const hex = (r: () => number, bytes: number) => Array.from({ length: bytes }, () => Math.floor(r() * 256).toString(16).padStart(2, "0")).join("");
+const hex = (r: () => number, bytes: number) =>
+  Array.from({ length: bytes }, () =>
+    Math.floor(r() * 256)
+      .toString(16)
+      .padStart(2, "0"),
+  ).join("");
 
 /** A lognormal-ish latency around `median` ms. */
 function latency(r: () => number, median: number): number {
@@ -51,7 +73,15 @@ function latency(r: () => number, median: number): number {
 export async function seedObservability(ctx: Ctx, adminActor: Actor) {
   const db = getDb();
   const simulated = await db.providerConnection.findFirstOrThrow({ where: { projectId: ctx.projectId, kind: "simulated" } });
-  await runAudited(adminActor, (w) => updateTelemetrySettings(w, ctx, { retentionDays: 30, gatewayConnectionId: simulated.id, fallbackConnectionId: null, fallbackModel: null, gatewayTimeoutMs: 30_000 }));
+  await runAudited(adminActor, (w) =>
+    updateTelemetrySettings(w, ctx, {
+      retentionDays: 30,
+      gatewayConnectionId: simulated.id,
+      fallbackConnectionId: null,
+      fallbackModel: null,
+      gatewayTimeoutMs: 30_000,
+    }),
+  );
   await runAudited(adminActor, (w) =>
     createGuardrail(w, ctx, {
       name: "Block card numbers and IBANs",
@@ -88,7 +118,9 @@ export async function seedObservability(ctx: Ctx, adminActor: Actor) {
       enabled: true,
     }),
   );
-  const online = await runAudited(adminActor, (w) => createOnlineEvaluator(w, ctx, { evaluator: "length-limit", sampleRate: 0.5, promptName: "support/reply", environment: "production", enabled: true }));
+  const online = await runAudited(adminActor, (w) =>
+    createOnlineEvaluator(w, ctx, { evaluator: "length-limit", sampleRate: 0.5, promptName: "support/reply", environment: "production", enabled: true }),
+  );
   await runAudited(adminActor, (w) =>
     createQueue(w, ctx, {
       name: DEMO_FEEDBACK_QUEUE,
@@ -102,14 +134,29 @@ export async function seedObservability(ctx: Ctx, adminActor: Actor) {
       reviewsPerItem: 1,
     }),
   );
-  await runAudited(adminActor, (w) => createTraceRule(w, ctx, { name: "Thumbs-down to review", kind: "negative_feedback", queue: DEMO_FEEDBACK_QUEUE, scoreName: "user-feedback", threshold: null, sampleRate: null, promptName: null, environment: null, enabled: true }));
-  const gatewayKey = await runAudited(adminActor, (w) => createApiKey(w, { ...ctx, actorUserId: adminActor.id }, { name: "Support widget gateway", scopes: ["gateway:invoke", "traces:ingest"] }));
+  await runAudited(adminActor, (w) =>
+    createTraceRule(w, ctx, {
+      name: "Thumbs-down to review",
+      kind: "negative_feedback",
+      queue: DEMO_FEEDBACK_QUEUE,
+      scoreName: "user-feedback",
+      threshold: null,
+      sampleRate: null,
+      promptName: null,
+      environment: null,
+      enabled: true,
+    }),
+  );
+  const gatewayKey = await runAudited(adminActor, (w) =>
+    createApiKey(w, { ...ctx, actorUserId: adminActor.id }, { name: "Support widget gateway", scopes: ["gateway:invoke", "traces:ingest"] }),
+  );
   await runAudited(adminActor, (w) => setApiKeyLimits(w, ctx, { id: gatewayKey.id, rateLimitPerMinute: 600, monthlyQuota: 100_000 }));
 
   const negatives = await seedTraffic(ctx, online.id);
   await seedGatewayApis(ctx, { connection: simulated.name, publicKey: gatewayKey.publicKey });
   // The last few thumbs-down arrive through the real feedback path: the rule sends them to review.
-  for (const n of negatives.slice(-4)) await recordFeedback(ctx.projectId, { traceId: n.traceId, spanId: n.spanId, name: "user-feedback", value: false, comment: n.comment });
+  for (const n of negatives.slice(-4))
+    await recordFeedback(ctx.projectId, { traceId: n.traceId, spanId: n.spanId, name: "user-feedback", value: false, comment: n.comment });
 }
 
 /** A week of support-widget traffic (about 1,600 generations), written through the telemetry store. */
@@ -130,20 +177,41 @@ async function seedTraffic(ctx: Ctx, onlineId: string): Promise<{ traceId: strin
     const [question, answer] = QUESTIONS[Math.floor(r() * QUESTIONS.length)]!;
     const roll = r();
     const viaGateway = roll < 0.35;
-    const prompt = roll < 0.8 ? { name: "support/reply", version: 2, env: "production" } : roll < 0.9 ? { name: "support/reply", version: 3, env: "staging" } : { name: "support/triage", version: 2, env: "production" };
+    const prompt =
+      roll < 0.8
+        ? { name: "support/reply", version: 2, env: "production" }
+        : roll < 0.9
+          ? { name: "support/reply", version: 3, env: "staging" }
+          : { name: "support/triage", version: 2, env: "production" };
     const model = viaGateway ? "simulated-1" : "gpt-4o-mini";
     const ms = viaGateway ? latency(r, 55) : latency(r, prompt.name === "support/triage" ? 420 : 950);
     const failed = r() < 0.025;
     const inputTokens = 180 + Math.floor(r() * 120);
     const outputTokens = failed ? 0 : prompt.name === "support/triage" ? 12 : 60 + Math.floor(r() * 90);
-    const output = failed ? null : prompt.name === "support/triage" ? JSON.stringify({ category: ["shipping", "billing", "technical", "other"][Math.floor(r() * 4)], confidence: Math.round((0.6 + r() * 0.4) * 100) / 100 }) : answer;
+    const output = failed
+      ? null
+      : prompt.name === "support/triage"
+        ? JSON.stringify({
+            category: ["shipping", "billing", "technical", "other"][Math.floor(r() * 4)],
+            confidence: Math.round((0.6 + r() * 0.4) * 100) / 100,
+          })
+        : answer;
     const hasEmail = viaGateway && r() < 0.06;
-    const guardrails: StoredSpan["guardrails"] = hasEmail ? [{ rule: "Mask emails and phone numbers", kind: "pii", stage: "input", action: "flag", detail: "1 email masked" }] : [];
+    const guardrails: StoredSpan["guardrails"] = hasEmail
+      ? [{ rule: "Mask emails and phone numbers", kind: "pii", stage: "input", action: "flag", detail: "1 email masked" }]
+      : [];
     const blocked = viaGateway && !failed && r() < 0.004;
     if (blocked) guardrails.push({ rule: "Block card numbers and IBANs", kind: "pii", stage: "input", action: "block", detail: "1 card number" });
-    const error = failed ? (r() < 0.5 ? "The provider answered 429: rate limit reached" : "The provider did not answer within 30000 ms") : blocked ? 'Blocked by guardrail "Block card numbers and IBANs" (pii, input): 1 card number' : null;
+    const error = failed
+      ? r() < 0.5
+        ? "The provider answered 429: rate limit reached"
+        : "The provider did not answer within 30000 ms"
+      : blocked
+        ? 'Blocked by guardrail "Block card numbers and IBANs" (pii, input): 1 card number'
+        : null;
     const endUs = startUs + Math.round(ms * 1000);
-    const variables = prompt.name === "support/triage" ? { ticket: question } : { question, customer_name: "Sam", order_id: `A-${10_000 + i}`, company: "Acme" };
+    const variables =
+      prompt.name === "support/triage" ? { ticket: question } : { question, customer_name: "Sam", order_id: `A-${10_000 + i}`, company: "Acme" };
     const common = {
       traceId,
       kind: 3,
@@ -211,16 +279,28 @@ async function seedTraffic(ctx: Ctx, onlineId: string): Promise<{ traceId: strin
     if (!error && prompt.name === "support/reply") {
       if (r() < 0.3) {
         const up = r() < (prompt.version === 3 ? 0.9 : 0.82);
-        const comment = up ? null : ["Didn't answer my question", "Too generic", "Wrong about the refund window", "I asked about Norway, not Sweden"][Math.floor(r() * 4)]!;
+        const comment = up
+          ? null
+          : ["Didn't answer my question", "Too generic", "Wrong about the refund window", "I asked about Norway, not Sweden"][Math.floor(r() * 4)]!;
         if (!up) negatives.push({ traceId, spanId: genId, comment: comment! });
-        else scores.push(scoreOf(ctx, generation, { name: "user-feedback", dataType: "boolean", value: 1, comment, source: "api", createdUs: endUs + 20_000_000 }));
+        else
+          scores.push(
+            scoreOf(ctx, generation, { name: "user-feedback", dataType: "boolean", value: 1, comment, source: "api", createdUs: endUs + 20_000_000 }),
+          );
       }
       // The online evaluator's history: the same sample and score ids the worker uses, so its
       // first pass over these spans finds them already scored.
       if (prompt.env === "production" && sampled(genId, onlineId, 0.5)) {
         const length = (output ?? "").length;
         scores.push({
-          ...scoreOf(ctx, generation, { name: "length-limit", dataType: "numeric", value: length <= 420 ? 1 : 0, comment: `${length} characters (limit 420)`, source: "online_eval", createdUs: endUs + 5_000_000 }),
+          ...scoreOf(ctx, generation, {
+            name: "length-limit",
+            dataType: "numeric",
+            value: length <= 420 ? 1 : 0,
+            comment: `${length} characters (limit 420)`,
+            source: "online_eval",
+            createdUs: endUs + 5_000_000,
+          }),
           id: onlineScoreId(onlineId, genId),
         });
       }
@@ -229,7 +309,9 @@ async function seedTraffic(ctx: Ctx, onlineId: string): Promise<{ traceId: strin
   // Negative feedback other than the last few (which go through the feedback path) is stored directly.
   for (const n of negatives.slice(0, -4)) {
     const span = spans.find((s) => s.spanId === n.spanId)!;
-    scores.push(scoreOf(ctx, span, { name: "user-feedback", dataType: "boolean", value: 0, comment: n.comment, source: "api", createdUs: span.endUs + 20_000_000 }));
+    scores.push(
+      scoreOf(ctx, span, { name: "user-feedback", dataType: "boolean", value: 0, comment: n.comment, source: "api", createdUs: span.endUs + 20_000_000 }),
+    );
   }
   for (let i = 0; i < spans.length; i += 500) await writeSpans(ctx.projectId, spans.slice(i, i + 500));
   for (let i = 0; i < scores.length; i += 500) await insertScores(scores.slice(i, i + 500));
@@ -249,8 +331,10 @@ const ARTICLE_SEARCHES = [
 
 const TICKETS_TO_SUMMARISE = [
   {
-    ticket: "Customer ordered a blender (A-10533), it arrived with a cracked jug; they sent two photos and want a refund, not a replacement. Second email asks why nobody answered yet.",
-    summary: "Damaged blender on A-10533: customer wants a refund (not a replacement) and is waiting for a first answer. Send a prepaid return label and confirm the refund.",
+    ticket:
+      "Customer ordered a blender (A-10533), it arrived with a cracked jug; they sent two photos and want a refund, not a replacement. Second email asks why nobody answered yet.",
+    summary:
+      "Damaged blender on A-10533: customer wants a refund (not a replacement) and is waiting for a first answer. Send a prepaid return label and confirm the refund.",
   },
   {
     ticket: "Customer moved house; order A-10602 still shows the old address. It has not shipped. They also ask whether express delivery can be added.",
@@ -271,7 +355,16 @@ async function seedGatewayApis(ctx: Ctx, gateway: { connection: string; publicKe
   const weekUs = 7 * 86_400_000 * 1000;
   const prices = await getDb().modelPrice.findMany({ where: { projectId: ctx.projectId } });
   const spans: StoredSpan[] = [];
-  const base = { kind: 2, statusMessage: null, serviceName: "keel-gateway (demo data)", provider: "simulated", sessionId: null, events: [], source: "gateway" as const, guardrails: [] };
+  const base = {
+    kind: 2,
+    statusMessage: null,
+    serviceName: "keel-gateway (demo data)",
+    provider: "simulated",
+    sessionId: null,
+    events: [],
+    source: "gateway" as const,
+    guardrails: [],
+  };
   const SEARCHES = 16;
   for (let i = 0; i < SEARCHES; i++) {
     const startUs = Math.round(now * 1000 - weekUs * (1 - (i + r()) / SEARCHES));
@@ -385,7 +478,11 @@ async function seedGatewayApis(ctx: Ctx, gateway: { connection: string; publicKe
   await writeSpans(ctx.projectId, spans);
 }
 
-function scoreOf(ctx: Ctx, span: StoredSpan, s: { name: string; dataType: ScoreRow["dataType"]; value: number; comment: string | null; source: ScoreRow["source"]; createdUs: number }): ScoreRow {
+function scoreOf(
+  ctx: Ctx,
+  span: StoredSpan,
+  s: { name: string; dataType: ScoreRow["dataType"]; value: number; comment: string | null; source: ScoreRow["source"]; createdUs: number },
+): ScoreRow {
   return {
     id: uuidv7(Math.floor(s.createdUs / 1000)),
     projectId: ctx.projectId,

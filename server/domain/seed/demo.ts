@@ -90,9 +90,17 @@ export const DEMO_SECOND_ORG = { name: "Globex", slug: "globex", projectName: "B
  * admin owns it and Acme's viewer edits there.
  */
 async function seedSecondTenant(acmeId: string, adminActor: Actor) {
-  await runAudited(adminActor, (w) => inviteMember(w, { orgId: acmeId, actorRole: "admin", actorUserId: adminActor.id }, { email: "new.hire@example.com", role: "editor" }));
+  await runAudited(adminActor, (w) =>
+    inviteMember(w, { orgId: acmeId, actorRole: "admin", actorUserId: adminActor.id }, { email: "new.hire@example.com", role: "editor" }),
+  );
   await runAudited(systemActor("seed"), async (w) => {
-    const globex = await createOrganization(w, { name: DEMO_SECOND_ORG.name, slug: DEMO_SECOND_ORG.slug, ownerId: adminActor.id!, projectName: DEMO_SECOND_ORG.projectName, projectSlug: DEMO_SECOND_ORG.projectSlug });
+    const globex = await createOrganization(w, {
+      name: DEMO_SECOND_ORG.name,
+      slug: DEMO_SECOND_ORG.slug,
+      ownerId: adminActor.id!,
+      projectName: DEMO_SECOND_ORG.projectName,
+      projectSlug: DEMO_SECOND_ORG.projectSlug,
+    });
     const viewer = await w.tx.user.findUniqueOrThrow({ where: { email: "viewer@example.com" } });
     await w.tx.membership.create({ data: { orgId: globex.id, userId: viewer.id, role: "editor" } });
     w.record({ orgId: globex.id, action: "member.added", targetType: "membership", targetId: viewer.id, after: { email: viewer.email, role: "editor" } });
@@ -134,7 +142,7 @@ export const replyVersions: { content: VersionContent; message: string }[] = [
     content: {
       type: "chat",
       messages: [
-        { role: "system", content: SUPPORT_SYSTEM + "\n\nAlways greet the customer by name and sign off as \"The {{company}} team\"." },
+        { role: "system", content: SUPPORT_SYSTEM + '\n\nAlways greet the customer by name and sign off as "The {{company}} team".' },
         { role: "user", content: "Customer: {{customer_name}} (order {{order_id}})\n\n{{question}}" },
       ],
       config: { model: "gpt-4o-mini", temperature: 0.3, maxTokens: 500 },
@@ -160,9 +168,17 @@ async function seedPrompts(ctx: { orgId: string; projectId: string }, adminActor
     return prompt;
   });
   for (const [i, v] of replyVersions.slice(1).entries()) {
-    await runAudited(editorActor, (w) => createVersion(w, ctx, { promptId: reply.id, content: withProvider(v.content), commitMessage: v.message, basedOnVersion: i + 1 }));
+    await runAudited(editorActor, (w) =>
+      createVersion(w, ctx, { promptId: reply.id, content: withProvider(v.content), commitMessage: v.message, basedOnVersion: i + 1 }),
+    );
   }
-  for (const [label, version] of [["development", 3], ["staging", 2], ["production", 1], ["production", 2], ["staging", 3]] as const) {
+  for (const [label, version] of [
+    ["development", 3],
+    ["staging", 2],
+    ["production", 1],
+    ["production", 2],
+    ["staging", 3],
+  ] as const) {
     await runAudited(editorActor, (w) => moveLabel(w, ctx, { promptId: reply.id, label, version }));
   }
 
@@ -193,7 +209,11 @@ async function seedPrompts(ctx: { orgId: string; projectId: string }, adminActor
           responseFormat: {
             type: "json_schema",
             name: "triage",
-            schema: { type: "object", properties: { category: { enum: ["billing", "shipping", "technical", "other"] }, confidence: { type: "number" } }, required: ["category", "confidence"] },
+            schema: {
+              type: "object",
+              properties: { category: { enum: ["billing", "shipping", "technical", "other"] }, confidence: { type: "number" } },
+              required: ["category", "confidence"],
+            },
           },
         },
       }),
@@ -213,7 +233,10 @@ async function seedPrompts(ctx: { orgId: string; projectId: string }, adminActor
         template: "Write a two-sentence release note for {{product}} from this changelog:\n{{changelog}}",
         config: { model: "gpt-4o", temperature: 0.8 },
         // Declared variables: product has a default, changelog is required.
-        variableDetails: { product: { description: "The product the note announces", default: "Acme Shop" }, changelog: { description: "The changes since the last release, one per line", default: null } },
+        variableDetails: {
+          product: { description: "The product the note announces", default: "Acme Shop" },
+          changelog: { description: "The changes since the last release, one per line", default: null },
+        },
       }),
       commitMessage: "First draft",
     }),

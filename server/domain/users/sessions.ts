@@ -19,7 +19,14 @@ const TOUCH_EVERY_MS = 5 * 60_000;
 export async function startSession(db: Db, userId: string, request: RequestMeta): Promise<string> {
   const now = new Date();
   const session = await db.userSession.create({
-    data: { userId, createdAt: now, lastSeenAt: now, expiresAt: new Date(now.getTime() + SESSION_IDLE_MS), ip: request.ip || null, userAgent: request.userAgent },
+    data: {
+      userId,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: new Date(now.getTime() + SESSION_IDLE_MS),
+      ip: request.ip || null,
+      userAgent: request.userAgent,
+    },
     select: { id: true },
   });
   return session.id;
@@ -66,7 +73,10 @@ export async function listSessions(db: ReadDb, userId: string, currentSessionId:
  */
 export async function revokeSessions(w: AuditedTx, userId: string, input: { sessionId: string } | { allExcept: string | null }) {
   const now = new Date();
-  const where = "sessionId" in input ? { id: input.sessionId, userId, revokedAt: null } : { userId, revokedAt: null, ...(input.allExcept ? { id: { not: input.allExcept } } : {}) };
+  const where =
+    "sessionId" in input
+      ? { id: input.sessionId, userId, revokedAt: null }
+      : { userId, revokedAt: null, ...(input.allExcept ? { id: { not: input.allExcept } } : {}) };
   const revoked = await w.tx.userSession.updateMany({ where, data: { revokedAt: now } });
   if ("sessionId" in input && revoked.count === 0) throw new AppError("NOT_FOUND", "Session not found or already ended", { field: "sessionId" });
   const memberships = await w.tx.membership.findMany({ where: { userId }, select: { orgId: true } });
@@ -76,7 +86,13 @@ export async function revokeSessions(w: AuditedTx, userId: string, input: { sess
     return { revoked: revoked.count };
   }
   for (const m of memberships) {
-    w.record({ orgId: m.orgId, action: "user.sessions.revoked", targetType: "user", targetId: userId, after: { sessions: revoked.count, ...("sessionId" in input ? { sessionId: input.sessionId } : { allOthers: true }) } });
+    w.record({
+      orgId: m.orgId,
+      action: "user.sessions.revoked",
+      targetType: "user",
+      targetId: userId,
+      after: { sessions: revoked.count, ...("sessionId" in input ? { sessionId: input.sessionId } : { allOthers: true }) },
+    });
   }
   return { revoked: revoked.count };
 }

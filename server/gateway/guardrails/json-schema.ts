@@ -34,7 +34,10 @@ function dialectFor(uri: unknown): Dialect | null {
   const all = getDialects();
   if (uri === undefined) return all.draft07;
   if (typeof uri !== "string") return null;
-  const normalized = uri.trim().replace(/^https?:\/\//, "").replace(/#$/, "");
+  const normalized = uri
+    .trim()
+    .replace(/^https?:\/\//, "")
+    .replace(/#$/, "");
   if (normalized === "json-schema.org/draft-07/schema") return all.draft07;
   if (normalized === "json-schema.org/draft/2019-09/schema") return all.draft2019;
   if (normalized === "json-schema.org/draft/2020-12/schema") return all.draft2020;

@@ -111,7 +111,19 @@ describe("emails", () => {
   });
 
   it("ignores things that are not addresses", () => {
-    for (const text of ["a@b", "user@localhost", "x@y.z", "@example.com", "user@.com", "user@example.c0m", "user@-example.com", "user.@example.com", "@@", "1.5 @ 3.00 each", "user@192.168.1.1"]) {
+    for (const text of [
+      "a@b",
+      "user@localhost",
+      "x@y.z",
+      "@example.com",
+      "user@.com",
+      "user@example.c0m",
+      "user@-example.com",
+      "user.@example.com",
+      "@@",
+      "1.5 @ 3.00 each",
+      "user@192.168.1.1",
+    ]) {
       expect(found(text, "email"), text).toEqual([]);
     }
   });
@@ -185,7 +197,16 @@ describe("phone numbers", () => {
 describe("card numbers", () => {
   it("finds 13 to 19 digits passing Luhn, compact or grouped by spaces or dashes", () => {
     const nineteen = withLuhnDigit("6304", 19);
-    for (const card of ["4111 1111 1111 1111", "4111-1111-1111-1111", "4111111111111111", "3782 822463 10005", "5555 5555 5555 4444", "4222222222222", nineteen, `${nineteen.slice(0, 4)} ${nineteen.slice(4, 8)} ${nineteen.slice(8, 12)} ${nineteen.slice(12, 16)} ${nineteen.slice(16)}`]) {
+    for (const card of [
+      "4111 1111 1111 1111",
+      "4111-1111-1111-1111",
+      "4111111111111111",
+      "3782 822463 10005",
+      "5555 5555 5555 4444",
+      "4222222222222",
+      nineteen,
+      `${nineteen.slice(0, 4)} ${nineteen.slice(4, 8)} ${nineteen.slice(8, 12)} ${nineteen.slice(12, 16)} ${nineteen.slice(16)}`,
+    ]) {
       expect(found(`pay with ${card}.`, "card"), card).toEqual([card]);
     }
   });
@@ -193,7 +214,17 @@ describe("card numbers", () => {
   it("ignores numbers failing Luhn, of the wrong length, glued to words, or part of decimals", () => {
     const twenty = withLuhnDigit("4111", 20);
     const twelve = withLuhnDigit("4111", 12);
-    for (const text of ["4111 1111 1111 1112", twenty, twelve, "x4111111111111111", "4111111111111111x", "0.4111111111111111", "0000 0000 0000 0000", "1 2 3 4 5 6 7 8 9 1 2 3 0", "+4111111111111111"]) {
+    for (const text of [
+      "4111 1111 1111 1112",
+      twenty,
+      twelve,
+      "x4111111111111111",
+      "4111111111111111x",
+      "0.4111111111111111",
+      "0000 0000 0000 0000",
+      "1 2 3 4 5 6 7 8 9 1 2 3 0",
+      "+4111111111111111",
+    ]) {
       expect(found(text, "card"), text).toEqual([]);
     }
   });
@@ -249,7 +280,9 @@ describe("maskPii", () => {
 
   it("never leaves a generated address in the masked text", () => {
     const label = fc.stringMatching(/^[a-z0-9]{1,10}$/);
-    const address = fc.tuple(fc.stringMatching(/^[a-z0-9][a-z0-9._+-]{0,15}[a-z0-9]$/), label, fc.stringMatching(/^[a-z]{2,6}$/)).map(([local, domain, tld]) => `${local}@${domain}.${tld}`);
+    const address = fc
+      .tuple(fc.stringMatching(/^[a-z0-9][a-z0-9._+-]{0,15}[a-z0-9]$/), label, fc.stringMatching(/^[a-z]{2,6}$/))
+      .map(([local, domain, tld]) => `${local}@${domain}.${tld}`);
     fc.assert(
       fc.property(fc.string({ maxLength: 30 }), address, fc.string({ maxLength: 30 }), (before, email, after) => {
         const masked = maskPii(`${before} ${email} ${after}`, ["email"]);
@@ -264,16 +297,19 @@ describe("findPii on arbitrary text", () => {
   it("returns spans in order, within the text, without overlaps", () => {
     const char = fc.constantFrom(..."0123456789 -.+()@abcDEx_:/,\n");
     fc.assert(
-      fc.property(fc.array(char, { maxLength: 200 }).map((chars) => chars.join("")), (text) => {
-        const matches = findPii(text, ALL);
-        let previousEnd = 0;
-        for (const match of matches) {
-          expect(match.start).toBeGreaterThanOrEqual(previousEnd);
-          expect(match.end).toBeGreaterThan(match.start);
-          expect(match.end).toBeLessThanOrEqual(text.length);
-          previousEnd = match.end;
-        }
-      }),
+      fc.property(
+        fc.array(char, { maxLength: 200 }).map((chars) => chars.join("")),
+        (text) => {
+          const matches = findPii(text, ALL);
+          let previousEnd = 0;
+          for (const match of matches) {
+            expect(match.start).toBeGreaterThanOrEqual(previousEnd);
+            expect(match.end).toBeGreaterThan(match.start);
+            expect(match.end).toBeLessThanOrEqual(text.length);
+            previousEnd = match.end;
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -294,10 +330,10 @@ describe("adversarial input", () => {
     "dashed groups": "12-".repeat(size / 3),
     "dotted digits": "1.".repeat(size / 2),
     "phone openings": "+1 (".repeat(size / 4),
-    "parentheses": "(1)".repeat(size / 3),
+    parentheses: "(1)".repeat(size / 3),
     "IBAN openings": "DE89 ".repeat(size / 5),
     "IBAN letters": "DE89ABCD".repeat(size / 8),
-    "mixed": "+1 (555) 123-4567 a@b.co 4111 1111 1111 1111 DE89 ".repeat(size / 50),
+    mixed: "+1 (555) 123-4567 a@b.co 4111 1111 1111 1111 DE89 ".repeat(size / 50),
   };
 
   for (const [name, text] of Object.entries(inputs)) {

@@ -112,14 +112,95 @@ function luhnValidSpan(text: string, start: number, end: number): boolean {
 /** IBAN length per country, from the SWIFT IBAN registry (ISO 13616). */
 export const IBAN_LENGTHS: ReadonlyMap<string, number> = new Map(
   Object.entries({
-    AD: 24, AE: 23, AL: 28, AT: 20, AZ: 28, BA: 20, BE: 16, BG: 22, BH: 22, BI: 27, BR: 29, BY: 28,
-    CH: 21, CR: 22, CY: 28, CZ: 24, DE: 22, DJ: 27, DK: 18, DO: 28, EE: 20, EG: 29, ES: 24, FI: 18,
-    FK: 18, FO: 18, FR: 27, GB: 22, GE: 22, GI: 23, GL: 18, GR: 27, GT: 28, HN: 28, HR: 21, HU: 28,
-    IE: 22, IL: 23, IQ: 23, IS: 26, IT: 27, JO: 30, KW: 30, KZ: 20, LB: 28, LC: 32, LI: 21, LT: 20,
-    LU: 20, LV: 21, LY: 25, MC: 27, MD: 24, ME: 22, MK: 19, MN: 20, MR: 27, MT: 31, MU: 30, NI: 28,
-    NL: 18, NO: 15, OM: 23, PK: 24, PL: 28, PS: 29, PT: 25, QA: 29, RO: 24, RS: 22, RU: 33, SA: 24,
-    SC: 31, SD: 18, SE: 24, SI: 19, SK: 24, SM: 27, SO: 23, ST: 25, SV: 28, TL: 23, TN: 24, TR: 26,
-    UA: 29, VA: 22, VG: 24, XK: 20, YE: 30,
+    AD: 24,
+    AE: 23,
+    AL: 28,
+    AT: 20,
+    AZ: 28,
+    BA: 20,
+    BE: 16,
+    BG: 22,
+    BH: 22,
+    BI: 27,
+    BR: 29,
+    BY: 28,
+    CH: 21,
+    CR: 22,
+    CY: 28,
+    CZ: 24,
+    DE: 22,
+    DJ: 27,
+    DK: 18,
+    DO: 28,
+    EE: 20,
+    EG: 29,
+    ES: 24,
+    FI: 18,
+    FK: 18,
+    FO: 18,
+    FR: 27,
+    GB: 22,
+    GE: 22,
+    GI: 23,
+    GL: 18,
+    GR: 27,
+    GT: 28,
+    HN: 28,
+    HR: 21,
+    HU: 28,
+    IE: 22,
+    IL: 23,
+    IQ: 23,
+    IS: 26,
+    IT: 27,
+    JO: 30,
+    KW: 30,
+    KZ: 20,
+    LB: 28,
+    LC: 32,
+    LI: 21,
+    LT: 20,
+    LU: 20,
+    LV: 21,
+    LY: 25,
+    MC: 27,
+    MD: 24,
+    ME: 22,
+    MK: 19,
+    MN: 20,
+    MR: 27,
+    MT: 31,
+    MU: 30,
+    NI: 28,
+    NL: 18,
+    NO: 15,
+    OM: 23,
+    PK: 24,
+    PL: 28,
+    PS: 29,
+    PT: 25,
+    QA: 29,
+    RO: 24,
+    RS: 22,
+    RU: 33,
+    SA: 24,
+    SC: 31,
+    SD: 18,
+    SE: 24,
+    SI: 19,
+    SK: 24,
+    SM: 27,
+    SO: 23,
+    ST: 25,
+    SV: 28,
+    TL: 23,
+    TN: 24,
+    TR: 26,
+    UA: 29,
+    VA: 22,
+    VG: 24,
+    XK: 20,
+    YE: 30,
   }),
 );
 
@@ -219,7 +300,7 @@ function pushGroup(start: number, end: number): void {
  * groups of 4–6), so columns of small numbers are not read as a card.
  */
 function scanCards(text: string, out: PiiMatch[]): void {
-  for (let i = nextDigit(text, 0); i >= 0; ) {
+  for (let i = nextDigit(text, 0); i >= 0;) {
     // Glued to a word ("DE89 3704 …", "ID12 …") or after a '+' (a phone): none of the groups is a card.
     // The tail of a decimal or date ("3.14 …"): the groups after the first may still be one.
     const before = text.charCodeAt(i - 1);
@@ -244,7 +325,7 @@ function scanCards(text: string, out: PiiMatch[]): void {
     if (skipAll) continue;
     const groups = groupCount;
     if (groups === 1 && j - first < MIN_CARD_DIGITS) continue;
-    for (let a = startOk ? 0 : 1; a < groups; ) {
+    for (let a = startOk ? 0 : 1; a < groups;) {
       let best = -1;
       let digits = 0;
       for (let b = a; b < groups; b++) {
@@ -368,7 +449,7 @@ function plausiblePhone(text: string, start: number): boolean {
 }
 
 function scanPhones(text: string, out: PiiMatch[]): void {
-  for (let digit = nextDigit(text, 0); digit >= 0; ) {
+  for (let digit = nextDigit(text, 0); digit >= 0;) {
     const before = text.charCodeAt(digit - 1);
     let start = before === PLUS || before === OPEN_PAREN ? digit - 1 : digit;
     readPhone(text, start);

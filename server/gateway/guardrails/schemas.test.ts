@@ -42,7 +42,10 @@ describe("guardrailConfig", () => {
 
   describe("regex_deny", () => {
     it("refuses a pattern that does not compile, naming which one", () => {
-      expect(refusal({ kind: "regex_deny", patterns: ["ok", "(unclosed"] })).toEqual({ path: "patterns.1", message: "is not a valid regular expression: missing closing ): `(unclosed`" });
+      expect(refusal({ kind: "regex_deny", patterns: ["ok", "(unclosed"] })).toEqual({
+        path: "patterns.1",
+        message: "is not a valid regular expression: missing closing ): `(unclosed`",
+      });
     });
 
     it("accepts nested quantifiers and overlapping alternatives: the engine is linear-time", () => {
@@ -52,7 +55,10 @@ describe("guardrailConfig", () => {
     });
 
     it("refuses backreferences and lookaround, naming the feature and the pattern", () => {
-      expect(refusal({ kind: "regex_deny", patterns: ["ok", "(a)\\1"] })).toEqual({ path: "patterns.1", message: expect.stringMatching(/^uses a backreference \(\\1\), which Keel does not support/) });
+      expect(refusal({ kind: "regex_deny", patterns: ["ok", "(a)\\1"] })).toEqual({
+        path: "patterns.1",
+        message: expect.stringMatching(/^uses a backreference \(\\1\), which Keel does not support/),
+      });
       expect(refusal({ kind: "regex_deny", patterns: ["(?<w>a)\\k<w>"] })?.message).toMatch(/^uses a named backreference \(\\k<…>\)/);
       expect(refusal({ kind: "regex_deny", patterns: ["secret(?=\\d)"] })?.message).toMatch(/^uses lookahead \(\?=…\)/);
       expect(refusal({ kind: "regex_deny", patterns: ["secret(?!x)"] })?.message).toMatch(/^uses negative lookahead \(\?!…\)/);
@@ -63,12 +69,18 @@ describe("guardrailConfig", () => {
     });
 
     it("refuses patterns matching every message", () => {
-      expect(refusal({ kind: "regex_deny", patterns: [".*"] })).toEqual({ path: "patterns.0", message: "matches the empty text, so it would match every message" });
+      expect(refusal({ kind: "regex_deny", patterns: [".*"] })).toEqual({
+        path: "patterns.0",
+        message: "matches the empty text, so it would match every message",
+      });
     });
 
     it("limits the number and size of patterns", () => {
       expect(refusal({ kind: "regex_deny", patterns: [] })).toEqual({ path: "patterns", message: "add at least one pattern" });
-      expect(refusal({ kind: "regex_deny", patterns: Array.from({ length: 51 }, (_, n) => `p${n}`) })).toEqual({ path: "patterns", message: "must have at most 50 patterns" });
+      expect(refusal({ kind: "regex_deny", patterns: Array.from({ length: 51 }, (_, n) => `p${n}`) })).toEqual({
+        path: "patterns",
+        message: "must have at most 50 patterns",
+      });
       expect(refusal({ kind: "regex_deny", patterns: Array.from({ length: 50 }, (_, n) => `p${n}`) })).toBeNull();
       expect(refusal({ kind: "regex_deny", patterns: ["a".repeat(501)] })).toEqual({ path: "patterns.0", message: "must be at most 500 characters" });
       expect(refusal({ kind: "regex_deny", patterns: [""] })).toEqual({ path: "patterns.0", message: "must not be empty" });
@@ -78,22 +90,38 @@ describe("guardrailConfig", () => {
   describe("json_schema", () => {
     it("accepts draft-07 (default), 2019-09 and 2020-12 schemas, http or https", () => {
       expect(refusal({ kind: "json_schema", schema: { $schema: "https://json-schema.org/draft-07/schema", type: "object" } })).toBeNull();
-      expect(refusal({ kind: "json_schema", schema: { $schema: "http://json-schema.org/draft-07/schema#", type: "array", items: [{ type: "string" }] } })).toBeNull();
+      expect(
+        refusal({ kind: "json_schema", schema: { $schema: "http://json-schema.org/draft-07/schema#", type: "array", items: [{ type: "string" }] } }),
+      ).toBeNull();
       expect(refusal({ kind: "json_schema", schema: { $schema: "https://json-schema.org/draft/2019-09/schema", type: "object" } })).toBeNull();
-      expect(refusal({ kind: "json_schema", schema: { $schema: "https://json-schema.org/draft/2020-12/schema", type: "array", prefixItems: [{ type: "string" }] } })).toBeNull();
+      expect(
+        refusal({ kind: "json_schema", schema: { $schema: "https://json-schema.org/draft/2020-12/schema", type: "array", prefixItems: [{ type: "string" }] } }),
+      ).toBeNull();
       expect(refusal({ kind: "json_schema", schema: { type: "string", format: "email" } })).toBeNull();
     });
 
     it("refuses schemas ajv cannot compile", () => {
-      expect(refusal({ kind: "json_schema", schema: { type: "strin" } })).toMatchObject({ path: "schema", message: expect.stringMatching(/^is not a valid JSON Schema: /) });
-      expect(refusal({ kind: "json_schema", schema: { properties: { a: { minLength: -1 } } } })).toMatchObject({ path: "schema", message: expect.stringMatching(/^is not a valid JSON Schema: /) });
-      expect(refusal({ kind: "json_schema", schema: { $ref: "#/definitions/missing" } })).toMatchObject({ path: "schema", message: expect.stringMatching(/^is not a valid JSON Schema: /) });
+      expect(refusal({ kind: "json_schema", schema: { type: "strin" } })).toMatchObject({
+        path: "schema",
+        message: expect.stringMatching(/^is not a valid JSON Schema: /),
+      });
+      expect(refusal({ kind: "json_schema", schema: { properties: { a: { minLength: -1 } } } })).toMatchObject({
+        path: "schema",
+        message: expect.stringMatching(/^is not a valid JSON Schema: /),
+      });
+      expect(refusal({ kind: "json_schema", schema: { $ref: "#/definitions/missing" } })).toMatchObject({
+        path: "schema",
+        message: expect.stringMatching(/^is not a valid JSON Schema: /),
+      });
     });
 
     it("refuses an unknown $schema, a non-object and an oversized schema", () => {
       expect(refusal({ kind: "json_schema", schema: { $schema: "http://json-schema.org/draft-04/schema#" } })?.message).toMatch(/^has an unsupported \$schema/);
       expect(refusal({ kind: "json_schema", schema: [] })).toEqual({ path: "schema", message: "must be a JSON Schema object" });
-      expect(refusal({ kind: "json_schema", schema: { description: "x".repeat(100_001) } })).toEqual({ path: "schema", message: "must be at most 100000 characters as JSON" });
+      expect(refusal({ kind: "json_schema", schema: { description: "x".repeat(100_001) } })).toEqual({
+        path: "schema",
+        message: "must be at most 100000 characters as JSON",
+      });
     });
 
     it("refuses patterns inside the schema that the linear-time engine cannot run, naming where", () => {
@@ -101,7 +129,9 @@ describe("guardrailConfig", () => {
         path: "schema",
         message: expect.stringMatching(/^has a pattern at \/properties\/name\/pattern that uses a backreference \(\\1\)/),
       });
-      expect(refusal({ kind: "json_schema", schema: { patternProperties: { "^(?!x)": {} } } })?.message).toMatch(/^has a patternProperties key at \/patternProperties that uses negative lookahead/);
+      expect(refusal({ kind: "json_schema", schema: { patternProperties: { "^(?!x)": {} } } })?.message).toMatch(
+        /^has a patternProperties key at \/patternProperties that uses negative lookahead/,
+      );
       // A "pattern" inside data (const, enum, examples) is not a pattern.
       expect(refusal({ kind: "json_schema", schema: { const: { pattern: "(a)\\1" }, properties: { p: { pattern: "^(a+)+$" } } } })).toBeNull();
     });

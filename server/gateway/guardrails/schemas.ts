@@ -47,7 +47,11 @@ export const jsonSchemaGuardrailConfig = storedJsonSchemaConfig.superRefine(({ s
 });
 
 /** What a save accepts (the form's `guardrailFormConfig` plus the JSON Schema compile). */
-export const guardrailConfig = z.discriminatedUnion("kind", [piiGuardrailConfig, regexDenyGuardrailConfig, jsonSchemaGuardrailConfig, maxLengthGuardrailConfig], GUARDRAIL_KIND_ERROR);
+export const guardrailConfig = z.discriminatedUnion(
+  "kind",
+  [piiGuardrailConfig, regexDenyGuardrailConfig, jsonSchemaGuardrailConfig, maxLengthGuardrailConfig],
+  GUARDRAIL_KIND_ERROR,
+);
 
 /**
  * A whole rule as compileGuardrails takes it. json_schema checks the model's reply, so a stage of

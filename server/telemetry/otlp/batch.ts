@@ -29,8 +29,7 @@ export function identityProblem(span: SpanIdentity): string | null {
 }
 
 /** A validated parent id as stored: null for a root span. */
-export const parentOrNull = (parentSpanId: string): string | null =>
-  parentSpanId.length === 0 || parentSpanId === ZERO_SPAN_ID ? null : parentSpanId;
+export const parentOrNull = (parentSpanId: string): string | null => (parentSpanId.length === 0 || parentSpanId === ZERO_SPAN_ID ? null : parentSpanId);
 
 export class BatchCollector {
   private readonly spans: SpanRow[] = [];

@@ -341,7 +341,15 @@ describe("GenAI semantic conventions", () => {
         "output.value": "4",
       },
     });
-    expect(row).toMatchObject({ isGeneration: true, model: "gpt-4o-mini", provider: "openai", inputTokens: 7, outputTokens: 2, input: "What is 2+2?", output: "4" });
+    expect(row).toMatchObject({
+      isGeneration: true,
+      model: "gpt-4o-mini",
+      provider: "openai",
+      inputTokens: 7,
+      outputTokens: 2,
+      input: "What is 2+2?",
+      output: "4",
+    });
   });
 
   it("reads the Vercel AI SDK's prompt and response text", async () => {
@@ -415,7 +423,12 @@ describe("Langfuse and Keel attributes", () => {
     });
     expect(row).toMatchObject({ isGeneration: true, promptName: "movie-critic", promptVersion: 3, model: "gpt-4o-mini" });
     expect(row.attributes).not.toHaveProperty(["ai.telemetry.metadata.langfusePrompt"]);
-    const fallback = await rowOf({ attributes: { "ai.telemetry.metadata.langfusePrompt": JSON.stringify({ name: "movie-critic", version: 3, isFallback: true }), "gen_ai.request.model": "gpt-4o-mini" } });
+    const fallback = await rowOf({
+      attributes: {
+        "ai.telemetry.metadata.langfusePrompt": JSON.stringify({ name: "movie-critic", version: 3, isFallback: true }),
+        "gen_ai.request.model": "gpt-4o-mini",
+      },
+    });
     expect(fallback.promptName).toBeNull();
   });
 
@@ -423,7 +436,19 @@ describe("Langfuse and Keel attributes", () => {
     const batch = decodeTraceRequest(
       jsonBody([
         goodJsonSpan({
-          attributes: [{ key: "ai.telemetry.metadata.langfusePrompt", value: { kvlistValue: { values: [{ key: "name", value: { stringValue: "support/reply" } }, { key: "version", value: { intValue: "2" } }] } } }],
+          attributes: [
+            {
+              key: "ai.telemetry.metadata.langfusePrompt",
+              value: {
+                kvlistValue: {
+                  values: [
+                    { key: "name", value: { stringValue: "support/reply" } },
+                    { key: "version", value: { intValue: "2" } },
+                  ],
+                },
+              },
+            },
+          ],
         }),
       ]),
       "json",
@@ -433,18 +458,37 @@ describe("Langfuse and Keel attributes", () => {
 
   it("links Keel prompts from the AI SDK's metadata (ai.telemetry.metadata.keel.prompt.*), the label as the environment", async () => {
     const row = await rowOf({
-      attributes: { "ai.telemetry.metadata.keel.prompt.name": "onboarding/welcome", "ai.telemetry.metadata.keel.prompt.version": "5", "ai.telemetry.metadata.keel.prompt.label": "staging", "gen_ai.request.model": "gpt-4o" },
+      attributes: {
+        "ai.telemetry.metadata.keel.prompt.name": "onboarding/welcome",
+        "ai.telemetry.metadata.keel.prompt.version": "5",
+        "ai.telemetry.metadata.keel.prompt.label": "staging",
+        "gen_ai.request.model": "gpt-4o",
+      },
     });
     expect(row).toMatchObject({ isGeneration: true, promptName: "onboarding/welcome", promptVersion: 5, environment: "staging", model: "gpt-4o" });
   });
 
   it("links the prompt named by a gateway-style model (prompt:<name>@<label>), which is not taken as the model", async () => {
-    const row = await rowOf({ attributes: { "gen_ai.request.model": "prompt:support/reply@production", "gen_ai.response.model": "gpt-4o-mini-2024-07-18", "gen_ai.operation.name": "chat" } });
-    expect(row).toMatchObject({ isGeneration: true, promptName: "support/reply", promptVersion: null, environment: "production", model: "gpt-4o-mini-2024-07-18" });
+    const row = await rowOf({
+      attributes: {
+        "gen_ai.request.model": "prompt:support/reply@production",
+        "gen_ai.response.model": "gpt-4o-mini-2024-07-18",
+        "gen_ai.operation.name": "chat",
+      },
+    });
+    expect(row).toMatchObject({
+      isGeneration: true,
+      promptName: "support/reply",
+      promptVersion: null,
+      environment: "production",
+      model: "gpt-4o-mini-2024-07-18",
+    });
     const noLabel = await rowOf({ attributes: { "gen_ai.request.model": "prompt:faq", "gen_ai.operation.name": "chat" } });
     expect(noLabel).toMatchObject({ promptName: "faq", environment: null, model: null });
     // An explicit link wins over the model reference.
-    const explicit = await rowOf({ attributes: { "gen_ai.request.model": "prompt:faq@production", "keel.prompt.name": "faq", "keel.prompt.version": 2, "keel.prompt.label": "staging" } });
+    const explicit = await rowOf({
+      attributes: { "gen_ai.request.model": "prompt:faq@production", "keel.prompt.name": "faq", "keel.prompt.version": 2, "keel.prompt.label": "staging" },
+    });
     expect(explicit).toMatchObject({ promptName: "faq", promptVersion: 2, environment: "staging" });
   });
 

@@ -34,7 +34,14 @@ describe("capAttributes", () => {
   });
 
   it("shortens the longest values to a common length and keeps short ones whole", () => {
-    const attrs: Attrs = { short: "s".repeat(100), mid: "m".repeat(300), long1: "l".repeat(5000), long2: "k".repeat(9000), n: 42, list: Array(500).fill("item") };
+    const attrs: Attrs = {
+      short: "s".repeat(100),
+      mid: "m".repeat(300),
+      long1: "l".repeat(5000),
+      long2: "k".repeat(9000),
+      n: 42,
+      list: Array(500).fill("item"),
+    };
     expect(capAttributes(attrs, 4096)).toBe(true);
     expect(bytes(attrs)).toBeLessThanOrEqual(4096);
     expect(attrs.short).toBe("s".repeat(100));

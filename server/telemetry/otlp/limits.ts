@@ -22,7 +22,9 @@ export function truncateUtf8(s: string, maxBytes: number): string {
   if (s.length * 3 <= maxBytes) return s;
   if (s.length <= maxBytes && Buffer.byteLength(s) <= maxBytes) return s;
   const budget = Math.max(0, maxBytes - MARKER_BYTES);
-  const head = Buffer.from(s.length > budget ? s.slice(0, budget) : s, "utf8").subarray(0, budget).toString("utf8");
+  const head = Buffer.from(s.length > budget ? s.slice(0, budget) : s, "utf8")
+    .subarray(0, budget)
+    .toString("utf8");
   // A cut through a multi-byte character (or a surrogate pair) decodes as U+FFFD: drop it.
   return head.replace(/\uFFFD+$/, "") + TRUNCATION_MARKER;
 }

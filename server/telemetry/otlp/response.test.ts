@@ -8,7 +8,10 @@ import { encodeExportTraceServiceResponse, encodeStatus } from "./index";
 // google/rpc/status.proto as published (details included), independent of the module's schema.
 const rpcRoot = new protobuf.Root();
 protobuf.parse(`syntax = "proto3"; package google.protobuf; message Any { string type_url = 1; bytes value = 2; }`, rpcRoot);
-protobuf.parse(`syntax = "proto3"; package google.rpc; message Status { int32 code = 1; string message = 2; repeated google.protobuf.Any details = 3; }`, rpcRoot);
+protobuf.parse(
+  `syntax = "proto3"; package google.rpc; message Status { int32 code = 1; string message = 2; repeated google.protobuf.Any details = 3; }`,
+  rpcRoot,
+);
 const RpcStatus = rpcRoot.lookupType("google.rpc.Status");
 
 describe("ExportTraceServiceResponse", () => {

@@ -59,7 +59,14 @@ const MODEL_KEYS = ["gen_ai.response.model", "gen_ai.request.model", "langfuse.o
 const PROVIDER_KEYS = ["gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system"];
 const INPUT_TOKEN_KEYS = ["gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt"];
 const OUTPUT_TOKEN_KEYS = ["gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion"];
-const ENVIRONMENT_KEYS = ["keel.prompt.label", "ai.telemetry.metadata.keel.prompt.label", "keel.environment", "langfuse.environment", "deployment.environment.name", "deployment.environment"];
+const ENVIRONMENT_KEYS = [
+  "keel.prompt.label",
+  "ai.telemetry.metadata.keel.prompt.label",
+  "keel.environment",
+  "langfuse.environment",
+  "deployment.environment.name",
+  "deployment.environment",
+];
 const USER_KEYS = ["user.id", "langfuse.user.id"];
 const SESSION_KEYS = ["session.id", "langfuse.session.id", "gen_ai.conversation.id"];
 /** Prompt links, most specific first: [name key, version key]. */
@@ -234,7 +241,11 @@ function langfusePromptLink(a: Attrs, consumed: string[]): { name: string; versi
   let value: AttrValue | undefined = a[LANGFUSE_PROMPT_KEY];
   let key = LANGFUSE_PROMPT_KEY;
   if (value === undefined && a[`${LANGFUSE_PROMPT_KEY}.name`] !== undefined) {
-    value = { name: a[`${LANGFUSE_PROMPT_KEY}.name`] as AttrValue, version: (a[`${LANGFUSE_PROMPT_KEY}.version`] ?? null) as AttrValue, isFallback: (a[`${LANGFUSE_PROMPT_KEY}.isFallback`] ?? false) as AttrValue };
+    value = {
+      name: a[`${LANGFUSE_PROMPT_KEY}.name`] as AttrValue,
+      version: (a[`${LANGFUSE_PROMPT_KEY}.version`] ?? null) as AttrValue,
+      isFallback: (a[`${LANGFUSE_PROMPT_KEY}.isFallback`] ?? false) as AttrValue,
+    };
     key = `${LANGFUSE_PROMPT_KEY}.name`;
   }
   const prompt = asObject(value);

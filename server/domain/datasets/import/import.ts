@@ -61,7 +61,10 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
  * target get the suggested one; CSV values are text, so an empty cell means "no value" for the
  * expected output and an empty text for input keys.
  */
-export function compileMapping(mapping: ColumnMapping | undefined, format: ImportOptions["format"]): (values: Record<string, unknown>) => RawItem | ItemProblem {
+export function compileMapping(
+  mapping: ColumnMapping | undefined,
+  format: ImportOptions["format"],
+): (values: Record<string, unknown>) => RawItem | ItemProblem {
   const explicit = new Map<string, MappingTarget>((mapping ?? []).map((m) => [m.column, m.target]));
   const targetOf = (key: string) => {
     let target = explicit.get(key);
@@ -83,8 +86,12 @@ export function compileMapping(mapping: ColumnMapping | undefined, format: Impor
     let tags: string[] = [];
     const plan =
       format === "csv"
-        ? (csvPlan ??= Object.keys(values).map((k): [string, MappingTarget] => [k, targetOf(k)]).sort(byTarget))
-        : Object.keys(values).map((k): [string, MappingTarget] => [k, targetOf(k)]).sort(byTarget);
+        ? (csvPlan ??= Object.keys(values)
+            .map((k): [string, MappingTarget] => [k, targetOf(k)])
+            .sort(byTarget))
+        : Object.keys(values)
+            .map((k): [string, MappingTarget] => [k, targetOf(k)])
+            .sort(byTarget);
     for (let i = 0; i < plan.length; i++) {
       const [key, target] = plan[i]!;
       const value = values[key];
@@ -99,7 +106,13 @@ export function compileMapping(mapping: ColumnMapping | undefined, format: Impor
         expected = parsed.value;
       } else if (target === "tags") {
         if (Array.isArray(value)) tags = tags.concat(value.map(String));
-        else if (typeof value === "string") tags = tags.concat(value.split(/[,;]/).map((t) => t.trim()).filter(Boolean));
+        else if (typeof value === "string")
+          tags = tags.concat(
+            value
+              .split(/[,;]/)
+              .map((t) => t.trim())
+              .filter(Boolean),
+          );
         else if (value !== null) return { field: "tags", message: `(column "${key}") must be a list or text separated by commas` };
       } else if (target === "input" || target === "metadata") {
         if (format === "csv" && value === "") continue;
@@ -177,13 +190,18 @@ export async function importItems(
   const ds = await lockDataset(w.sql, ctx, input.datasetId);
   const validators = validatorsFor(ds);
   const staged = mode !== "append";
-  if (staged) await w.sql.query(sql`CREATE TEMP TABLE ${STAGE_SQL} (row_no int, line int, key text, item_id uuid, input jsonb, expected jsonb, metadata jsonb, tags text[], content_hash text) ON COMMIT DROP`);
+  if (staged)
+    await w.sql.query(
+      sql`CREATE TEMP TABLE ${STAGE_SQL} (row_no int, line int, key text, item_id uuid, input jsonb, expected jsonb, metadata jsonb, tags text[], content_hash text) ON COMMIT DROP`,
+    );
 
   // Content hashes of the live items: rows equal to one of them are duplicates (append only; a
   // replace skips rows equal to an earlier row; an upsert goes by its key).
   const known = new Set<string>();
   if (mode === "append" && !options.allowDuplicates && ds.itemCount > 0) {
-    const rows = await w.sql.query<{ content_hash: string }>(sql`SELECT content_hash FROM dataset_item_revisions WHERE dataset_id = ${ds.id}::uuid AND valid_to = ${LIVE_SQL}`);
+    const rows = await w.sql.query<{ content_hash: string }>(
+      sql`SELECT content_hash FROM dataset_item_revisions WHERE dataset_id = ${ds.id}::uuid AND valid_to = ${LIVE_SQL}`,
+    );
     for (const r of rows) known.add(r.content_hash);
   }
 
@@ -214,10 +232,11 @@ export async function importItems(
     if (!pending) return;
     const ok = copy.write(pending);
     pending = "";
-    if (!ok) await new Promise<void>((resolve, reject) => {
-      copy.once("drain", resolve);
-      copy.once("error", reject);
-    });
+    if (!ok)
+      await new Promise<void>((resolve, reject) => {
+        copy.once("drain", resolve);
+        copy.once("error", reject);
+      });
   };
 
   let position = ds.nextPosition;
@@ -267,18 +286,7 @@ export async function importItems(
         if (pending.length >= 256 * 1024) await flush();
         continue;
       }
-      pending +=
-        rowPrefix +
-        newItemId() +
-        "\t" +
-        position++ +
-        rowVersion +
-        itemColumns(item) +
-        "\timport\t" +
-        sourceRef +
-        "\t" +
-        item.contentHash +
-        "\n";
+      pending += rowPrefix + newItemId() + "\t" + position++ + rowVersion + itemColumns(item) + "\timport\t" + sourceRef + "\t" + item.contentHash + "\n";
       added++;
       if (pending.length >= 256 * 1024) await flush();
       if (input.onProgress) {
@@ -314,7 +322,13 @@ export async function importItems(
     });
   }
   if (stats.rows === 0) {
-    throw new ImportFailedError({ ok: false, message: "Nothing was imported: the file has no rows", rowsRead: 0, problemCount: 1, problems: [{ row: null, line: null, message: "The file has no rows" }] });
+    throw new ImportFailedError({
+      ok: false,
+      message: "Nothing was imported: the file has no rows",
+      rowsRead: 0,
+      problemCount: 1,
+      problems: [{ row: null, line: null, message: "The file has no rows" }],
+    });
   }
 
   let updated = 0;
@@ -325,7 +339,18 @@ export async function importItems(
     ({ added, updated, unchanged, removed } = applied);
     position = ds.nextPosition + added;
   }
-  const result: ImportResult = { version: null, mode, rows: stats.rows, added, updated, unchanged, removed, duplicatesSkipped: duplicates, bytes: stats.bytes, sha256: stats.sha256 };
+  const result: ImportResult = {
+    version: null,
+    mode,
+    rows: stats.rows,
+    added,
+    updated,
+    unchanged,
+    removed,
+    duplicatesSkipped: duplicates,
+    bytes: stats.bytes,
+    sha256: stats.sha256,
+  };
   if (added + updated + removed === 0) {
     // Every row is already in the dataset: importing the same file again changes nothing.
     w.unchanged();
@@ -349,7 +374,16 @@ export async function importItems(
           columns: reader.columns.map((column) => ({ column, target: options.mapping?.find((m) => m.column === column)?.target ?? suggestTarget(column) })),
         }
       : undefined;
-  const version = await commitVersion(w.sql, w.actor, ds, { kind: "import", message: options.message, added, changed: updated, removed, nextPosition: position, details, csvLayout });
+  const version = await commitVersion(w.sql, w.actor, ds, {
+    kind: "import",
+    message: options.message,
+    added,
+    changed: updated,
+    removed,
+    nextPosition: position,
+    details,
+    csvLayout,
+  });
   w.record({
     orgId: ctx.orgId,
     projectId: ctx.projectId,
@@ -375,20 +409,31 @@ async function applyStaged(db: SqlExecutor, ds: LockedDataset, input: { mode: "u
       sql`SELECT key, array_agg(row_no ORDER BY row_no) AS rows, array_agg(line ORDER BY row_no) AS lines FROM ${STAGE_SQL} GROUP BY key HAVING count(*) > 1 ORDER BY min(row_no) LIMIT ${MAX_REPORTED_PROBLEMS}`,
     );
     for (const r of repeated) {
-      problems.push({ row: r.rows[1]!, line: r.lines[1] ?? null, field: key, message: `Row ${r.rows[1]}: ${key} "${r.key.slice(0, 80)}" repeats row ${r.rows[0]}; each key may appear once` });
+      problems.push({
+        row: r.rows[1]!,
+        line: r.lines[1] ?? null,
+        field: key,
+        message: `Row ${r.rows[1]}: ${key} "${r.key.slice(0, 80)}" repeats row ${r.rows[0]}; each key may appear once`,
+      });
     }
     const ambiguous = await db.query<{ row_no: number; line: number | null; key: string; n: string }>(
       sql`SELECT s.row_no, s.line, s.key, count(*) AS n FROM ${STAGE_SQL} s JOIN dataset_item_revisions l ON ${liveFilter} AND ${liveKeySql(key)} = s.key
        GROUP BY s.row_no, s.line, s.key HAVING count(*) > 1 ORDER BY s.row_no LIMIT ${MAX_REPORTED_PROBLEMS}`,
     );
     for (const r of ambiguous) {
-      problems.push({ row: r.row_no, line: r.line, field: key, message: `Row ${r.row_no}: ${key} "${r.key.slice(0, 80)}" matches ${r.n} items of the dataset; a key must name one item` });
+      problems.push({
+        row: r.row_no,
+        line: r.line,
+        field: key,
+        message: `Row ${r.row_no}: ${key} "${r.key.slice(0, 80)}" matches ${r.n} items of the dataset; a key must name one item`,
+      });
     }
     if (problems.length) {
       const first = problems[0]!;
       throw new ImportFailedError({
         ok: false,
-        message: problems.length === 1 ? `Nothing was imported: ${first.message}` : `Nothing was imported: ${problems.length} problems, the first: ${first.message}`,
+        message:
+          problems.length === 1 ? `Nothing was imported: ${first.message}` : `Nothing was imported: ${problems.length} problems, the first: ${first.message}`,
         rowsRead: input.rowsRead,
         problemCount: problems.length,
         problems,

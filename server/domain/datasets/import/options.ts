@@ -11,7 +11,6 @@ export function importMaxBytes(): number {
   return setting("KEEL_DATASET_IMPORT_MAX_BYTES");
 }
 
-
 export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
@@ -40,9 +39,14 @@ export function importOptionsFrom(url: URL) {
     allowDuplicates: q.get("allowDuplicates") === "1" || q.get("allowDuplicates") === "true",
     fileName: q.get("fileName") ?? undefined,
     message: q.get("message") ?? undefined,
-    tags: q.get("tags") ? q.get("tags")!.split(",").map((t) => t.trim()).filter(Boolean) : undefined,
+    tags: q.get("tags")
+      ? q
+          .get("tags")!
+          .split(",")
+          .map((t) => t.trim())
+          .filter(Boolean)
+      : undefined,
     mode: q.get("mode") || undefined,
     key: q.get("key") || undefined,
   });
 }
-

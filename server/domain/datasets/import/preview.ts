@@ -69,6 +69,9 @@ export async function previewImport(
     // A JSON array cut short is expected in a preview of a larger file.
     if (!(input.truncated && input.format === "json" && /not closed|malformed/.test(error.problem.message))) problems.push(error.problem);
   }
-  const suggestedMapping = reader.columns.map((column) => ({ column, target: input.mapping?.find((m) => m.column === column)?.target ?? suggestTarget(column) }));
+  const suggestedMapping = reader.columns.map((column) => ({
+    column,
+    target: input.mapping?.find((m) => m.column === column)?.target ?? suggestTarget(column),
+  }));
   return { format: input.format, delimiter, columns: reader.columns, suggestedMapping, rows, problems: problems.slice(0, PREVIEW_ROWS) };
 }

@@ -57,14 +57,23 @@ describe("CSV reading", () => {
   it("reads any CSV (quotes, delimiters, CR/LF inside fields, non-ASCII) split anywhere", async () => {
     const field = fc.string({ unit: fc.constantFrom("a", "b", " ", ",", '"', "\n", "\r\n", "é", "😀"), maxLength: 8 });
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(field, field), { minLength: 1, maxLength: 6 }), fc.constantFrom("\n", "\r\n"), fc.array(fc.nat(), { maxLength: 6 }), async (rows, eol, cuts) => {
-        const quote = (v: string) => (/[",\r\n]/.test(v) || v === "" ? `"${v.replaceAll('"', '""')}"` : v);
-        const text = ["x,y", ...rows.map(([a, b]) => `${quote(a)},${quote(b)}`)].join(eol) + eol;
-        const bytes = new TextEncoder().encode(text);
-        const { records, problems } = await read(bytes, "csv", cuts.map((c) => c % (bytes.length + 1)));
-        expect(problems).toEqual([]);
-        expect(records.map((r) => [r.values.x, r.values.y])).toEqual(rows);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(field, field), { minLength: 1, maxLength: 6 }),
+        fc.constantFrom("\n", "\r\n"),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        async (rows, eol, cuts) => {
+          const quote = (v: string) => (/[",\r\n]/.test(v) || v === "" ? `"${v.replaceAll('"', '""')}"` : v);
+          const text = ["x,y", ...rows.map(([a, b]) => `${quote(a)},${quote(b)}`)].join(eol) + eol;
+          const bytes = new TextEncoder().encode(text);
+          const { records, problems } = await read(
+            bytes,
+            "csv",
+            cuts.map((c) => c % (bytes.length + 1)),
+          );
+          expect(problems).toEqual([]);
+          expect(records.map((r) => [r.values.x, r.values.y])).toEqual(rows);
+        },
+      ),
       { numRuns: 300 },
     );
   });

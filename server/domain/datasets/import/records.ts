@@ -81,7 +81,11 @@ export async function* decodeUtf8(source: AsyncIterable<Uint8Array>, options: { 
       const offset = Math.max(0, invalidUtf8Offset(joined));
       // `lines` already counts the line breaks in `pending` (the end of the previous chunk).
       const line = lines - (pending ? countNewlines(pending) : 0) + countNewlines(joined, offset) + 1;
-      throw new ImportAbort({ row: null, line, message: `Line ${line} is not valid UTF-8 (byte ${options.stats.bytes - joined.length + offset + 1} of the file); save the file as UTF-8` });
+      throw new ImportAbort({
+        row: null,
+        line,
+        message: `Line ${line} is not valid UTF-8 (byte ${options.stats.bytes - joined.length + offset + 1} of the file); save the file as UTF-8`,
+      });
     }
     // Keep the last few bytes: a multi-byte character may continue in the next chunk.
     pending = chunk.length >= 4 ? chunk.subarray(chunk.length - 4) : chunk;
@@ -218,7 +222,11 @@ export function lastRecordBreak(text: string, inQuotes: boolean): { cut: number;
   return { cut: -1, restInQuotes: endsQuoted };
 }
 
-async function* csvRecords(text: AsyncGenerator<string>, reader: RecordReader, options: { delimiter?: string; stats: ReadStats; onProblem(p: ImportProblem): void }): AsyncGenerator<SourceRecord> {
+async function* csvRecords(
+  text: AsyncGenerator<string>,
+  reader: RecordReader,
+  options: { delimiter?: string; stats: ReadStats; onProblem(p: ImportProblem): void },
+): AsyncGenerator<SourceRecord> {
   const iterator = text[Symbol.asyncIterator]();
   const { head, done } = await firstLineOf(iterator);
   if (!head.trim()) throw new ImportAbort({ row: null, line: 1, message: "The file is empty: a CSV file needs a header line naming its columns" });
@@ -282,7 +290,8 @@ async function* csvRecords(text: AsyncGenerator<string>, reader: RecordReader, o
     if (cut < 0) {
       carry += chunk;
       carryInQuotes = restInQuotes;
-      if (carry.length > 16 * 1024 * 1024) throw new ImportAbort({ row: row + 1, line, message: `Line ${line}: a record is longer than 16 MB (is a quote never closed?)` });
+      if (carry.length > 16 * 1024 * 1024)
+        throw new ImportAbort({ row: row + 1, line, message: `Line ${line}: a record is longer than 16 MB (is a quote never closed?)` });
       continue;
     }
     // Without the record's line break (\r\n or \n): the parser would keep a lone \r in the last field.
@@ -367,7 +376,12 @@ async function* jsonArrayRecords(
     if (!started) {
       const first = chunk.trimStart()[0];
       if (first === undefined) continue;
-      if (first !== "[") throw new ImportAbort({ row: null, line: 1, message: "A JSON file must hold an array of objects ([{...}, {...}]); use JSON Lines for one object per line" });
+      if (first !== "[")
+        throw new ImportAbort({
+          row: null,
+          line: 1,
+          message: "A JSON file must hold an array of objects ([{...}, {...}]); use JSON Lines for one object per line",
+        });
       started = true;
     }
     // Feed line by line so problems can name the line they are on.

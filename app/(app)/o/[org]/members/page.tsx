@@ -9,5 +9,13 @@ export default async function MembersPage({ params }: { params: Promise<{ org: s
   const { org: orgSlug } = await params;
   const [org, user] = await Promise.all([getOrg(orgSlug), getCurrentUser()]);
   if (!user) redirect("/sign-in");
-  return <MembersView orgSlug={org.slug} orgName={org.name} myRole={org.role} myUserId={user.id} projects={org.projects.map((p) => ({ slug: p.slug, name: p.name }))} />;
+  return (
+    <MembersView
+      orgSlug={org.slug}
+      orgName={org.name}
+      myRole={org.role}
+      myUserId={user.id}
+      projects={org.projects.map((p) => ({ slug: p.slug, name: p.name }))}
+    />
+  );
 }

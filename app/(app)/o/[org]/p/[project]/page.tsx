@@ -18,17 +18,54 @@ export default async function ProjectOverview({ params }: { params: Promise<{ or
   const overridden = project.role !== org.role;
   // Organization-wide permissions follow the organization role; project ones the project role.
   const has = (p: Permission) => (PERMISSIONS[p].scope === "org" ? org.permissions : project.permissions).includes(p);
-  const permissionRows = (Object.keys(PERMISSIONS) as Permission[]).sort((a, b) => (PERMISSIONS[a].scope === PERMISSIONS[b].scope ? 0 : PERMISSIONS[a].scope === "project" ? -1 : 1));
+  const permissionRows = (Object.keys(PERMISSIONS) as Permission[]).sort((a, b) =>
+    PERMISSIONS[a].scope === PERMISSIONS[b].scope ? 0 : PERMISSIONS[a].scope === "project" ? -1 : 1,
+  );
   const allowedCount = permissionRows.filter(has).length;
 
   const links = [
-    has("prompt:read") && { href: `/o/${org.slug}/p/${project.slug}/prompts`, label: "Prompts", description: "Versioned prompts and the version each environment serves", icon: <FileTextIcon /> },
-    has("playground:run") && { href: `/o/${org.slug}/p/${project.slug}/playground`, label: "Playground", description: "Try a prompt or a draft against a model", icon: <PlayIcon /> },
-    has("prompt:read") && { href: `/o/${org.slug}/p/${project.slug}/environments`, label: "Environments", description: "Development, staging, production and their protection", icon: <LayersIcon /> },
-    has("provider:read") && { href: `/o/${org.slug}/p/${project.slug}/providers`, label: "Providers", description: "Model API connections and prices", icon: <ServerIcon /> },
-    has("apikey:read") && { href: `/o/${org.slug}/p/${project.slug}/api-keys`, label: "API keys", description: "Keys for applications calling Keel's API", icon: <KeyIcon /> },
-    has("member:read") && { href: `/o/${org.slug}/members?project=${project.slug}`, label: "Members", description: "People and their roles in this project", icon: <UsersIcon /> },
-    has("audit:read") && { href: `/o/${org.slug}/audit?project=${project.slug}`, label: "Audit log", description: "Every change in this project, hash-chained", icon: <ScrollIcon /> },
+    has("prompt:read") && {
+      href: `/o/${org.slug}/p/${project.slug}/prompts`,
+      label: "Prompts",
+      description: "Versioned prompts and the version each environment serves",
+      icon: <FileTextIcon />,
+    },
+    has("playground:run") && {
+      href: `/o/${org.slug}/p/${project.slug}/playground`,
+      label: "Playground",
+      description: "Try a prompt or a draft against a model",
+      icon: <PlayIcon />,
+    },
+    has("prompt:read") && {
+      href: `/o/${org.slug}/p/${project.slug}/environments`,
+      label: "Environments",
+      description: "Development, staging, production and their protection",
+      icon: <LayersIcon />,
+    },
+    has("provider:read") && {
+      href: `/o/${org.slug}/p/${project.slug}/providers`,
+      label: "Providers",
+      description: "Model API connections and prices",
+      icon: <ServerIcon />,
+    },
+    has("apikey:read") && {
+      href: `/o/${org.slug}/p/${project.slug}/api-keys`,
+      label: "API keys",
+      description: "Keys for applications calling Keel's API",
+      icon: <KeyIcon />,
+    },
+    has("member:read") && {
+      href: `/o/${org.slug}/members?project=${project.slug}`,
+      label: "Members",
+      description: "People and their roles in this project",
+      icon: <UsersIcon />,
+    },
+    has("audit:read") && {
+      href: `/o/${org.slug}/audit?project=${project.slug}`,
+      label: "Audit log",
+      description: "Every change in this project, hash-chained",
+      icon: <ScrollIcon />,
+    },
   ].filter((l): l is Exclude<typeof l, false> => !!l);
 
   // Editors, and read-only viewers, follow prompts and runs; reviewers, approvers and auditors have their own parts.
@@ -56,7 +93,15 @@ export default async function ProjectOverview({ params }: { params: Promise<{ or
 
   return (
     <>
-      <PageHeader eyebrow={org.name} title={project.name} description={<span className="font-mono text-xs">/o/{org.slug}/p/{project.slug}</span>} />
+      <PageHeader
+        eyebrow={org.name}
+        title={project.name}
+        description={
+          <span className="font-mono text-xs">
+            /o/{org.slug}/p/{project.slug}
+          </span>
+        }
+      />
 
       <div className="mb-4">
         <ProjectHome orgSlug={org.slug} projectSlug={project.slug} has={home} data={homeData} />
@@ -128,39 +173,39 @@ export default async function ProjectOverview({ params }: { params: Promise<{ or
                 {allowedCount} of {permissionRows.length} allowed · show what your role allows here
               </span>
             </summary>
-          <Table caption="Your permissions">
-            <THead>
-              <TR>
-                <TH>Permission</TH>
-                <TH>Description</TH>
-                <TH>Applies to</TH>
-                <TH className="text-right">You</TH>
-              </TR>
-            </THead>
-            <TBody>
-              {permissionRows.map((p) => {
-                const allowed = has(p);
-                return (
-                  <TR key={p}>
-                    <TD className="font-mono text-xs text-zinc-800">{p}</TD>
-                    <TD>{PERMISSIONS[p].description}</TD>
-                    <TD className="text-zinc-500">{PERMISSIONS[p].scope === "org" ? "Organization" : "Project"}</TD>
-                    <TD className="text-right">
-                      {allowed ? (
-                        <span className="inline-flex items-center gap-1 align-middle text-emerald-700">
-                          <CheckIcon size={14} /> Allowed
-                        </span>
-                      ) : (
-                        <span className="inline-flex items-center gap-1 align-middle text-zinc-500">
-                          <XIcon size={14} /> Not allowed
-                        </span>
-                      )}
-                    </TD>
-                  </TR>
-                );
-              })}
-            </TBody>
-          </Table>
+            <Table caption="Your permissions">
+              <THead>
+                <TR>
+                  <TH>Permission</TH>
+                  <TH>Description</TH>
+                  <TH>Applies to</TH>
+                  <TH className="text-right">You</TH>
+                </TR>
+              </THead>
+              <TBody>
+                {permissionRows.map((p) => {
+                  const allowed = has(p);
+                  return (
+                    <TR key={p}>
+                      <TD className="font-mono text-xs text-zinc-800">{p}</TD>
+                      <TD>{PERMISSIONS[p].description}</TD>
+                      <TD className="text-zinc-500">{PERMISSIONS[p].scope === "org" ? "Organization" : "Project"}</TD>
+                      <TD className="text-right">
+                        {allowed ? (
+                          <span className="inline-flex items-center gap-1 align-middle text-emerald-700">
+                            <CheckIcon size={14} /> Allowed
+                          </span>
+                        ) : (
+                          <span className="inline-flex items-center gap-1 align-middle text-zinc-500">
+                            <XIcon size={14} /> Not allowed
+                          </span>
+                        )}
+                      </TD>
+                    </TR>
+                  );
+                })}
+              </TBody>
+            </Table>
           </details>
         </Card>
       </div>

@@ -11,7 +11,11 @@ export default async function NewProjectPage({ params }: { params: Promise<{ org
   const first = org.projects[0];
   return (
     <div className="max-w-xl">
-      <PageHeader eyebrow={org.name} title="New project" description="A project holds prompts, datasets, evaluations and API keys. Members keep their organization role in it unless you set a project role." />
+      <PageHeader
+        eyebrow={org.name}
+        title="New project"
+        description="A project holds prompts, datasets, evaluations and API keys. Members keep their organization role in it unless you set a project role."
+      />
       {org.permissions.includes("project:create") ? (
         <Card as="div">
           <CardBody className="py-4">
@@ -19,7 +23,9 @@ export default async function NewProjectPage({ params }: { params: Promise<{ org
           </CardBody>
         </Card>
       ) : (
-        <Forbidden title="Your role cannot create projects">Your role ({org.role}) does not include project:create. Owners and admins can create projects.</Forbidden>
+        <Forbidden title="Your role cannot create projects">
+          Your role ({org.role}) does not include project:create. Owners and admins can create projects.
+        </Forbidden>
       )}
     </div>
   );

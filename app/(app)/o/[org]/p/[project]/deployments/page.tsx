@@ -18,5 +18,7 @@ export default async function DeploymentRequestsPage({ params }: { params: Promi
       </>
     );
   }
-  return <RequestsList orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} canRequest={project.permissions.includes("deployment:request")} />;
+  return (
+    <RequestsList orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} canRequest={project.permissions.includes("deployment:request")} />
+  );
 }

@@ -16,5 +16,7 @@ export default async function EnvironmentsPage({ params }: { params: Promise<{ o
       </>
     );
   }
-  return <EnvironmentsView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} canManage={project.permissions.includes("environment:manage")} />;
+  return (
+    <EnvironmentsView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} canManage={project.permissions.includes("environment:manage")} />
+  );
 }

@@ -18,5 +18,13 @@ export default async function PlaygroundPage({ params }: { params: Promise<{ org
       </>
     );
   }
-  return <PlaygroundView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} canWrite={project.permissions.includes("prompt:write")} canAddToDataset={project.permissions.includes("dataset:write")} />;
+  return (
+    <PlaygroundView
+      orgSlug={orgSlug}
+      projectSlug={project.slug}
+      projectName={project.name}
+      canWrite={project.permissions.includes("prompt:write")}
+      canAddToDataset={project.permissions.includes("dataset:write")}
+    />
+  );
 }

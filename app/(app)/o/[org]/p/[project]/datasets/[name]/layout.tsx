@@ -31,7 +31,13 @@ export default async function DatasetLayout({ children, params }: { children: Re
   const dataset = await prefetchOrNavigate(trpc.datasets.get.queryOptions({ orgSlug, projectSlug: project.slug, name }), { badRequestIsNotFound: true });
   return (
     <Hydrate>
-      <DatasetHeader orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} name={dataset.name} canWrite={project.permissions.includes("dataset:write")} />
+      <DatasetHeader
+        orgSlug={orgSlug}
+        projectSlug={project.slug}
+        projectName={project.name}
+        name={dataset.name}
+        canWrite={project.permissions.includes("dataset:write")}
+      />
       {children}
     </Hydrate>
   );

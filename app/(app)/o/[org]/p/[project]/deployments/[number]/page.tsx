@@ -35,7 +35,14 @@ export default async function DeploymentRequestPage({ params }: { params: Promis
   await Promise.all([prefetchOrNavigate(trpc.deployments.get.queryOptions(input)), prefetch(trpc.deployments.evidence.queryOptions(input))]);
   return (
     <Hydrate>
-      <RequestView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} number={number} canRequest={can("deployment:request")} canReadEvaluations={can("evaluation:read")} />
+      <RequestView
+        orgSlug={orgSlug}
+        projectSlug={project.slug}
+        projectName={project.name}
+        number={number}
+        canRequest={can("deployment:request")}
+        canReadEvaluations={can("evaluation:read")}
+      />
     </Hydrate>
   );
 }

@@ -24,13 +24,13 @@ export default async function ObservabilitySettingsPage({ params }: { params: Pr
     <>
       <ObservabilityTabs orgSlug={orgSlug} projectSlug={project.slug} />
       <ObservabilitySettingsView
-      orgSlug={orgSlug}
-      projectSlug={project.slug}
-      projectName={project.name}
-      canManage={project.permissions.includes("observability:manage")}
-      canReadKeys={project.permissions.includes("apikey:read")}
-      canReadProviders={project.permissions.includes("provider:read")}
-      canReadEvaluators={project.permissions.includes("evaluation:read")}
+        orgSlug={orgSlug}
+        projectSlug={project.slug}
+        projectName={project.name}
+        canManage={project.permissions.includes("observability:manage")}
+        canReadKeys={project.permissions.includes("apikey:read")}
+        canReadProviders={project.permissions.includes("provider:read")}
+        canReadEvaluators={project.permissions.includes("evaluation:read")}
       />
     </>
   );

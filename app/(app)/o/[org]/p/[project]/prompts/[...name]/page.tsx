@@ -48,7 +48,9 @@ export default async function PromptPage({ params }: { params: Promise<Params> }
     );
   }
   // A prompt that does not exist is a page that does not exist.
-  const prompt = await prefetchOrNavigate(trpc.prompts.get.queryOptions({ orgSlug, projectSlug: project.slug, name: parsed.name }), { badRequestIsNotFound: true });
+  const prompt = await prefetchOrNavigate(trpc.prompts.get.queryOptions({ orgSlug, projectSlug: project.slug, name: parsed.name }), {
+    badRequestIsNotFound: true,
+  });
   const common = { orgSlug, projectSlug: project.slug, projectName: project.name, name: prompt.name, type: prompt.type };
 
   if (parsed.action === "edit") {

@@ -17,7 +17,13 @@ export default async function ReviewQueuePage({ params }: { params: Promise<Para
   await prefetchOrNavigate(trpc.reviews.get.queryOptions({ orgSlug, projectSlug: project.slug, name }), { badRequestIsNotFound: true });
   return (
     <Hydrate>
-      <QueueView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} name={name} canManage={project.permissions.includes("review:manage")} />
+      <QueueView
+        orgSlug={orgSlug}
+        projectSlug={project.slug}
+        projectName={project.name}
+        name={name}
+        canManage={project.permissions.includes("review:manage")}
+      />
     </Hydrate>
   );
 }

@@ -22,7 +22,13 @@ export default async function EvaluatorPage({ params }: { params: Promise<Params
   await prefetchOrNavigate(trpc.evaluators.get.queryOptions({ orgSlug, projectSlug: project.slug, name }), { badRequestIsNotFound: true });
   return (
     <Hydrate>
-      <EvaluatorDetail orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} name={name} canWrite={project.permissions.includes("evaluation:write")} />
+      <EvaluatorDetail
+        orgSlug={orgSlug}
+        projectSlug={project.slug}
+        projectName={project.name}
+        name={name}
+        canWrite={project.permissions.includes("evaluation:write")}
+      />
     </Hydrate>
   );
 }

@@ -20,7 +20,13 @@ export default async function RunPage({ params }: { params: Promise<Params> }) {
   await prefetchOrNavigate(trpc.runs.get.queryOptions({ orgSlug, projectSlug: project.slug, number }));
   return (
     <Hydrate>
-      <RunView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} number={number} canWrite={project.permissions.includes("evaluation:write")} />
+      <RunView
+        orgSlug={orgSlug}
+        projectSlug={project.slug}
+        projectName={project.name}
+        number={number}
+        canWrite={project.permissions.includes("evaluation:write")}
+      />
     </Hydrate>
   );
 }

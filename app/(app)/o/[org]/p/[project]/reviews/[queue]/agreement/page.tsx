@@ -14,7 +14,10 @@ export default async function ReviewAgreementPage({ params }: { params: Promise<
   const project = await getProject(orgSlug, projectSlug);
   if (!project.permissions.includes("review:read")) return null;
   const input = { orgSlug, projectSlug: project.slug, name };
-  await Promise.all([prefetchOrNavigate(trpc.reviews.get.queryOptions(input), { badRequestIsNotFound: true }), prefetch(trpc.reviews.agreement.queryOptions(input))]);
+  await Promise.all([
+    prefetchOrNavigate(trpc.reviews.get.queryOptions(input), { badRequestIsNotFound: true }),
+    prefetch(trpc.reviews.agreement.queryOptions(input)),
+  ]);
   return (
     <Hydrate>
       <AgreementView orgSlug={orgSlug} projectSlug={project.slug} projectName={project.name} name={name} />
