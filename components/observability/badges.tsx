@@ -3,7 +3,7 @@
 // colour says.
 import type { ScoreView } from "@/server/contracts/observability";
 import { Badge } from "@/components/ui";
-import { ThumbDownIcon, ThumbUpIcon } from "./icons";
+import { ThumbDownIcon, ThumbUpIcon } from "@/components/ui/icons";
 import { isNegative, isPositive, scoreText, sourceLabel } from "./model";
 
 export function StatusBadge({ errors }: { errors: number }) {

@@ -16,7 +16,7 @@ import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { ChartFigure, SERIES_COLORS, type DataTable } from "@/components/evaluations/charts";
 import { NoChartData, TimeBarChart, TimeLineChart, type TimePoint, type TimeSeries } from "./charts";
 import { OptionSelect, WindowPicker } from "./filters";
-import { ActivityIcon, TracesIcon } from "./icons";
+import { ActivityIcon, TracesIcon } from "@/components/ui/icons";
 import {
   DEFAULT_WINDOW,
   formatCompact,

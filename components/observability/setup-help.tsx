@@ -6,7 +6,7 @@ import Link from "next/link";
 import { useSyncExternalStore, type ReactNode } from "react";
 import { ButtonLink, Card, ScrollArea } from "@/components/ui";
 import { BookIcon, KeyIcon } from "@/components/ui/icons";
-import { ActivityIcon } from "./icons";
+import { ActivityIcon } from "@/components/ui/icons";
 
 const noSubscribe = () => () => undefined;
 

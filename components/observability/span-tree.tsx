@@ -5,7 +5,7 @@
 import type { KeyboardEvent } from "react";
 import { cn } from "@/components/ui";
 import { AlertCircleIcon } from "@/components/ui/icons";
-import { ShieldIcon, SparkIcon } from "./icons";
+import { ShieldIcon, SparkIcon } from "@/components/ui/icons";
 import { formatMs, modelCallLabel, waterfall, type TreeRow } from "./model";
 
 const INDENT_PX = 14;

@@ -16,7 +16,7 @@ import { Time } from "@/components/lib/time";
 import { promptHref } from "@/components/prompts/model";
 import { ScoreChip, SourceBadge, StatusBadge } from "./badges";
 import { AddTraceToDatasetDialog, SendTraceToQueueDialog } from "./curation-dialogs";
-import { TracesIcon } from "./icons";
+import { TracesIcon } from "@/components/ui/icons";
 import { buildSpanTree, formatCompact, formatMs, formatUsd, plainOutput, sourceLabel, traceHref, tracesHref } from "./model";
 import { SpanDetails } from "./span-details";
 import { SpanTree } from "./span-tree";

@@ -16,7 +16,7 @@ import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
 import { ScoreSummary, SourceBadge, StatusBadge } from "./badges";
 import { OptionSelect, WindowPicker } from "./filters";
-import { TracesIcon } from "./icons";
+import { TracesIcon } from "@/components/ui/icons";
 import { DEFAULT_WINDOW, formatCompact, formatMs, formatUsd, parseText, parseWindow, traceHref } from "./model";
 import { TelemetrySetup } from "./setup-help";
 import { formatCount } from "@/components/lib/format";

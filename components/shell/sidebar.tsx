@@ -9,6 +9,7 @@ import { roleHasPermission, type Permission, type Role } from "@/server/contract
 import { useTRPC } from "@/components/trpc/client";
 import { cn } from "@/components/ui";
 import {
+  ActivityIcon,
   BookIcon,
   ClipboardCheckIcon,
   DatabaseIcon,
@@ -24,10 +25,10 @@ import {
   RocketIcon,
   ScrollIcon,
   ServerIcon,
+  TracesIcon,
   UsersIcon,
   WebhookIcon,
 } from "@/components/ui/icons";
-import { ActivityIcon, TracesIcon } from "@/components/observability/icons";
 
 type Props = {
   org: { slug: string; name: string; role: Role };
