@@ -4,7 +4,6 @@
 // changed items. Filter by kind and page through, all in the address.
 import { formatCount } from "@/components/lib/format";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { TextDiff } from "@/components/diff/text-diff";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge, Button, Card, CardBody, EmptyState, Select, Spinner, cn } from "@/components/ui";
@@ -12,6 +11,7 @@ import { ArrowRightIcon, ChevronUpDownIcon, CompareIcon } from "@/components/ui/
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { pretty } from "./model";
 import { Pagination } from "@/components/ui/pagination";
+import { useUrlParams } from "@/components/lib/url-params";
 
 type Props = { orgSlug: string; projectSlug: string; name: string };
 type Kind = "added" | "removed" | "changed";
@@ -116,9 +116,7 @@ const age = (version: number, other: number) => (version === other ? "" : versio
 
 export function CompareView({ orgSlug, projectSlug, name }: Props) {
   const trpc = useTRPC();
-  const router = useRouter();
-  const pathname = usePathname();
-  const searchParams = useSearchParams();
+  const { searchParams, setParams } = useUrlParams();
   const dataset = useQuery(trpc.datasets.get.queryOptions({ orgSlug, projectSlug, name }));
   const latest = dataset.data?.latestVersion ?? 0;
   const to = positiveInt(searchParams.get("to")) ?? latest;
@@ -132,16 +130,6 @@ export function CompareView({ orgSlug, projectSlug, name }: Props) {
     enabled: ready,
     placeholderData: keepPreviousData,
   });
-
-  function setParams(next: Record<string, string | number | undefined>) {
-    const params = new URLSearchParams(searchParams.toString());
-    for (const [k, v] of Object.entries(next)) {
-      if (v === undefined || v === "") params.delete(k);
-      else params.set(k, String(v));
-    }
-    if (!("page" in next)) params.delete("page");
-    router.replace(`${pathname}?${params}`, { scroll: false });
-  }
 
   if (dataset.isPending) return <Spinner label="Loading…" />;
   if (dataset.isError) return <QueryErrorAlert title="Could not load the dataset" error={dataset.error} />;

@@ -4,8 +4,9 @@
 import { formatCount } from "@/components/lib/format";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useId, useState, type FormEvent } from "react";
+import { useRouter } from "next/navigation";
+import { useId, useState, type FormEvent } from "react";
+import { useUrlParams, useUrlSearch } from "@/components/lib/url-params";
 import { datasetName } from "@/server/contracts/datasets";
 import { useTRPC } from "@/components/trpc/client";
 import {
@@ -38,42 +39,17 @@ type Props = { orgSlug: string; projectSlug: string; projectName: string; canWri
 
 export function DatasetsList({ orgSlug, projectSlug, projectName, canWrite }: Props) {
   const trpc = useTRPC();
-  const router = useRouter();
-  const pathname = usePathname();
-  const searchParams = useSearchParams();
-  const q = searchParams.get("q")?.slice(0, 100) ?? "";
+  const { searchParams, setParams } = useUrlParams();
   const showArchived = searchParams.get("archived") === "1";
-  const [search, setSearch] = useState(q);
-  const [debounced, setDebounced] = useState(q);
+  const { search, setSearch, query, submit } = useUrlSearch("q", 100);
   const [creating, setCreating] = useState(false);
 
-  function setParam(key: string, value: string) {
-    const params = new URLSearchParams(searchParams.toString());
-    if (value) params.set(key, value);
-    else params.delete(key);
-    const qs = params.toString();
-    router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
-  }
-
-  useEffect(() => {
-    const timer = setTimeout(() => {
-      const value = search.trim();
-      setDebounced(value);
-      const params = new URLSearchParams(window.location.search);
-      if (value) params.set("q", value);
-      else params.delete("q");
-      const qs = params.toString();
-      window.history.replaceState(window.history.state, "", qs ? `${window.location.pathname}?${qs}` : window.location.pathname);
-    }, 250);
-    return () => clearTimeout(timer);
-  }, [search]);
-
   const datasets = useQuery({
-    ...trpc.datasets.list.queryOptions({ orgSlug, projectSlug, search: debounced || undefined, includeArchived: showArchived }),
+    ...trpc.datasets.list.queryOptions({ orgSlug, projectSlug, search: query || undefined, includeArchived: showArchived }),
     placeholderData: keepPreviousData,
   });
   const rows = datasets.data ?? [];
-  const filtered = !!debounced;
+  const filtered = !!query;
 
   const newButton = canWrite ? (
     <Button variant="primary" icon={<PlusIcon />} onClick={() => setCreating(true)}>
@@ -97,13 +73,8 @@ export function DatasetsList({ orgSlug, projectSlug, projectName, canWrite }: Pr
             </h2>
             {datasets.isFetching && !datasets.isPending ? <Spinner size={12} /> : null}
           </div>
-          <form
-            role="search"
-            aria-label="Filter datasets"
-            className="flex flex-wrap items-center gap-4"
-            onSubmit={(e) => (e.preventDefault(), setDebounced(search.trim()))}
-          >
-            <Checkbox label="Show archived" checked={showArchived} onChange={(e) => setParam("archived", e.target.checked ? "1" : "")} />
+          <form role="search" aria-label="Filter datasets" className="flex flex-wrap items-center gap-4" onSubmit={(e) => (e.preventDefault(), submit())}>
+            <Checkbox label="Show archived" checked={showArchived} onChange={(e) => setParams({ archived: e.target.checked ? "1" : "" })} />
             <Input
               label="Search"
               hideLabel
@@ -137,7 +108,7 @@ export function DatasetsList({ orgSlug, projectSlug, projectName, canWrite }: Pr
             }
             action={
               filtered ? (
-                <Button size="sm" onClick={() => (setSearch(""), setDebounced(""), setParam("q", ""))}>
+                <Button size="sm" onClick={() => (setSearch(""), submit(""))}>
                   Clear search
                 </Button>
               ) : (

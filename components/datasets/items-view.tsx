@@ -6,7 +6,6 @@
 import { formatCount } from "@/components/lib/format";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { createColumnHelper, rowSelectionFeature, tableFeatures, useTable, type RowSelectionState } from "@tanstack/react-table";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import { DATASET_ITEM_SOURCES, DATASET_PAGE_SIZES, type DatasetItemSource } from "@/server/contracts/datasets";
 import { useTRPC } from "@/components/trpc/client";
@@ -19,6 +18,7 @@ import { ArchiveItemsDialog, TagItemsDialog } from "./bulk-dialogs";
 import { CoverageDialog } from "./coverage-dialog";
 import { FieldEditDialog, type FieldEditKind } from "./field-dialogs";
 import { Pagination } from "@/components/ui/pagination";
+import { useUrlParams } from "@/components/lib/url-params";
 
 type Props = { orgSlug: string; projectSlug: string; name: string; canWrite: boolean };
 
@@ -43,9 +43,7 @@ function positiveInt(value: string | null): number | undefined {
 
 export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
   const trpc = useTRPC();
-  const router = useRouter();
-  const pathname = usePathname();
-  const searchParams = useSearchParams();
+  const { searchParams, setParams } = useUrlParams();
   const requestedVersion = positiveInt(searchParams.get("v"));
   const q = searchParams.get("q")?.slice(0, 200) ?? "";
   const tag = searchParams.get("tag")?.slice(0, 40) ?? "";
@@ -59,17 +57,6 @@ export function ItemsView({ orgSlug, projectSlug, name, canWrite }: Props) {
   const [dialog, setDialog] = useState<"add" | "tag" | "archive" | "coverage" | null>(null);
   const [fieldEdit, setFieldEdit] = useState<{ kind: FieldEditKind; selection?: ItemRow[] } | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
-
-  function setParams(next: Record<string, string | number | undefined>, { resetPage = true } = {}) {
-    const params = new URLSearchParams(searchParams.toString());
-    for (const [k, v] of Object.entries(next)) {
-      if (v === undefined || v === "") params.delete(k);
-      else params.set(k, String(v));
-    }
-    if (resetPage && !("page" in next)) params.delete("page");
-    const qs = params.toString();
-    router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
-  }
 
   // The search box filters after a short pause (server full-text search).
   useEffect(() => {

@@ -5,7 +5,6 @@
 // worse on, each of which opens side by side (input, expected, both outputs, explanations).
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { isUsableRun, type ResultRow, type RunStatus, type RunSummary } from "@/server/contracts/evaluations";
 import { useTRPC } from "@/components/trpc/client";
@@ -37,6 +36,7 @@ import { errorInfo } from "@/components/lib/errors";
 import { evaluationsHref, formatMs, formatUsd, runHref } from "./model";
 import { StatusBadge } from "./run-bits";
 import { formatCount } from "@/components/lib/format";
+import { useUrlParams } from "@/components/lib/url-params";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string };
 
@@ -390,9 +390,7 @@ function ItemDialog({
 
 export function CompareView({ orgSlug, projectSlug, projectName }: Props) {
   const trpc = useTRPC();
-  const router = useRouter();
-  const pathname = usePathname();
-  const searchParams = useSearchParams();
+  const { searchParams, setParams } = useUrlParams();
   const runs = useQuery(trpc.runs.list.queryOptions({ orgSlug, projectSlug, limit: 200 }));
   // Runs Keel executed: an external (SDK) run names no prompt version and is never compared.
   const list = (runs.data?.runs ?? []).flatMap((r) => (r.promptVersion ? [{ ...r, promptVersion: r.promptVersion }] : [])) as ListedRun[];
@@ -412,15 +410,6 @@ export function CompareView({ orgSlug, projectSlug, projectName }: Props) {
     },
   });
   const [open, setOpen] = useState<Regression | null>(null);
-
-  function setParams(next: { baseline?: number; candidate?: number }) {
-    const params = new URLSearchParams(searchParams.toString());
-    for (const [k, v] of Object.entries(next)) {
-      if (v === undefined) params.delete(k);
-      else params.set(k, String(v));
-    }
-    router.replace(`${pathname}?${params}`, { scroll: false });
-  }
 
   const header = (
     <PageHeader

@@ -6,7 +6,6 @@
 // with its reason ("run #6 failed: 0 of 48 answers").
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge, ButtonLink, Card, CardHeader, EmptyState, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
 import { CompareIcon, LayersIcon } from "@/components/ui/icons";
@@ -18,6 +17,7 @@ import { answeredText, MIN_USABLE_SHARE } from "@/server/contracts/evaluations";
 import { evaluationsHref, formatMs, formatUsd, pct, runHref } from "./model";
 import { StatusBadge } from "./run-bits";
 import { ChartFigure, RunsLineChart, SERIES_COLORS, VersionBarChart, VersionLineChart, type DataTable, type Series } from "./charts";
+import { useUrlParams } from "@/components/lib/url-params";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string };
 
@@ -294,23 +294,12 @@ function RunHistory({
 
 export function DashboardView({ orgSlug, projectSlug, projectName }: Props) {
   const trpc = useTRPC();
-  const router = useRouter();
-  const pathname = usePathname();
-  const searchParams = useSearchParams();
+  const { searchParams, setParams } = useUrlParams();
   const prompts = useQuery(trpc.prompts.list.queryOptions({ orgSlug, projectSlug, limit: 200 }));
   const recent = useQuery({ ...trpc.runs.list.queryOptions({ orgSlug, projectSlug, limit: 20 }), enabled: !searchParams.get("prompt") });
   // Without ?prompt=: the prompt of the latest completed run.
   const promptName = searchParams.get("prompt") || recent.data?.runs.find((r) => r.status === "completed" && r.promptVersion)?.promptVersion?.prompt.name || "";
   const dashboard = useQuery({ ...trpc.runs.dashboard.queryOptions({ orgSlug, projectSlug, promptName: promptName || "-" }), enabled: !!promptName });
-
-  function setParams(next: Record<string, string | undefined>) {
-    const params = new URLSearchParams(searchParams.toString());
-    for (const [k, v] of Object.entries(next)) {
-      if (!v) params.delete(k);
-      else params.set(k, v);
-    }
-    router.replace(`${pathname}?${params}`, { scroll: false });
-  }
 
   const runs = (dashboard.data?.runs ?? []) as DashboardRun[];
   // Datasets in the order of their latest use, the most recent first.

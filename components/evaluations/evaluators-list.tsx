@@ -3,7 +3,8 @@
 // "show archived" is kept in the address. Writers create one in a dialog (?new=1 opens it).
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useRouter } from "next/navigation";
+import { useUrlParams } from "@/components/lib/url-params";
 import { EVALUATOR_KIND_INFO, type EvaluatorKind } from "@/server/contracts/evaluators";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge, Button, Card, Checkbox, EmptyState, PageHeader, Spinner, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
@@ -18,18 +19,11 @@ type Props = { orgSlug: string; projectSlug: string; projectName: string; canWri
 export function EvaluatorsList({ orgSlug, projectSlug, projectName, canWrite }: Props) {
   const trpc = useTRPC();
   const router = useRouter();
-  const pathname = usePathname();
-  const searchParams = useSearchParams();
+  const { searchParams, setParams } = useUrlParams();
   const showArchived = searchParams.get("archived") === "1";
   const creating = canWrite && searchParams.get("new") === "1";
 
-  function setParam(key: string, value: string) {
-    const params = new URLSearchParams(searchParams.toString());
-    if (value) params.set(key, value);
-    else params.delete(key);
-    const qs = params.toString();
-    router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
-  }
+  const setParam = (key: string, value: string) => setParams({ [key]: value });
 
   const evaluators = useQuery(trpc.evaluators.list.queryOptions({ orgSlug, projectSlug, includeArchived: showArchived }));
   const rows = evaluators.data ?? [];

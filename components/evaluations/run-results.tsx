@@ -6,7 +6,6 @@
 // the output and each evaluator's verdict.
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { createColumnHelper, rowSortingFeature, tableFeatures, useTable, type SortingState, type Updater } from "@tanstack/react-table";
-import { usePathname, useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
 import type { ItemScore, ResultRow } from "@/server/contracts/evaluations";
 import { useTRPC } from "@/components/trpc/client";
@@ -17,6 +16,7 @@ import { Pagination } from "@/components/ui/pagination";
 import { preview, pretty } from "@/components/datasets/model";
 import { formatMs, formatScore, formatUsd } from "./model";
 import { formatCount } from "@/components/lib/format";
+import { useUrlParams } from "@/components/lib/url-params";
 
 type Props = { orgSlug: string; projectSlug: string; number: number; evaluatorNames: string[]; repetitions: number; live: boolean };
 
@@ -41,8 +41,7 @@ function parseSort(raw: string | null, evaluatorNames: string[]): { id: string; 
 
 export function RunResults({ orgSlug, projectSlug, number, evaluatorNames, repetitions, live }: Props) {
   const trpc = useTRPC();
-  const pathname = usePathname();
-  const searchParams = useSearchParams();
+  const { searchParams, setParams } = useUrlParams();
   const statusParam = searchParams.get("status") ?? "";
   const status = (STATUSES as readonly string[]).includes(statusParam) ? (statusParam as StatusFilter) : undefined;
   const failedParam = searchParams.get("failedOn") ?? "";
@@ -53,19 +52,6 @@ export function RunResults({ orgSlug, projectSlug, number, evaluatorNames, repet
   const sizeParam = Number(searchParams.get("size"));
   const pageSize = ([25, 50, 100] as const).find((s) => s === sizeParam) ?? 50;
   const [open, setOpen] = useState<number | null>(null);
-
-  // Built from the address itself (not the last render's searchParams) and written with the
-  // native history API, which Next syncs: two quick changes (sort, then order) both stick.
-  function setParams(next: Record<string, string | number | undefined>, { resetPage = true } = {}) {
-    const params = new URLSearchParams(window.location.search);
-    for (const [k, v] of Object.entries(next)) {
-      if (v === undefined || v === "") params.delete(k);
-      else params.set(k, String(v));
-    }
-    if (resetPage && !("page" in next)) params.delete("page");
-    const qs = params.toString();
-    window.history.replaceState(null, "", qs ? `${pathname}?${qs}` : pathname);
-  }
 
   const results = useQuery({
     ...trpc.runs.results.queryOptions({

@@ -4,7 +4,6 @@
 // prompt filter and the page (runs before #n) are kept in the address.
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import type { RunStatus, RunSummary } from "@/server/contracts/evaluations";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge, ButtonLink, Card, EmptyState, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
@@ -14,6 +13,7 @@ import { Time } from "@/components/lib/time";
 import { promptHref } from "@/components/prompts/model";
 import { evaluationsHref, isActive, pct, runHref } from "./model";
 import { ProgressBar, StatusBadge } from "./run-bits";
+import { useUrlParams } from "@/components/lib/url-params";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string; canWrite: boolean };
 
@@ -21,22 +21,10 @@ const PAGE = 50;
 
 export function RunsList({ orgSlug, projectSlug, projectName, canWrite }: Props) {
   const trpc = useTRPC();
-  const router = useRouter();
-  const pathname = usePathname();
-  const searchParams = useSearchParams();
+  const { searchParams, setParams } = useUrlParams();
   const promptName = searchParams.get("prompt")?.slice(0, 200) ?? "";
   const beforeParam = Number(searchParams.get("before"));
   const before = Number.isInteger(beforeParam) && beforeParam > 1 ? beforeParam : undefined;
-
-  function setParams(next: Record<string, string | number | undefined>) {
-    const params = new URLSearchParams(searchParams.toString());
-    for (const [k, v] of Object.entries(next)) {
-      if (v === undefined || v === "") params.delete(k);
-      else params.set(k, String(v));
-    }
-    const qs = params.toString();
-    router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
-  }
 
   const prompts = useQuery(trpc.prompts.list.queryOptions({ orgSlug, projectSlug, limit: 200 }));
   const runs = useQuery({

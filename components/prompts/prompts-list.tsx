@@ -3,8 +3,7 @@
 // part of a name before its last "/"), with type, latest version and the labels pointing at it.
 import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useUrlParams, useUrlSearch } from "@/components/lib/url-params";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge, Button, ButtonLink, Card, EmptyState, Input, PageHeader, Select, Spinner, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
 import { FileTextIcon, FolderIcon, PlusIcon } from "@/components/ui/icons";
@@ -22,38 +21,11 @@ function folderOf(name: string): string {
 
 export function PromptsList({ orgSlug, projectSlug, projectName, canWrite }: Props) {
   const trpc = useTRPC();
-  const router = useRouter();
-  const pathname = usePathname();
-  const searchParams = useSearchParams();
-  const q = searchParams.get("q")?.slice(0, 200) ?? "";
+  const { searchParams, setParams } = useUrlParams();
   const tag = searchParams.get("tag")?.slice(0, 40) ?? "";
-  const [search, setSearch] = useState(q);
-  const [debounced, setDebounced] = useState(q);
+  const { search, setSearch, query, submit } = useUrlSearch("q", 200);
 
-  function setParam(key: string, value: string) {
-    const params = new URLSearchParams(searchParams.toString());
-    if (value) params.set(key, value);
-    else params.delete(key);
-    const qs = params.toString();
-    router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
-  }
-
-  // Typing filters after a short pause. The address keeps the search for reloads and links; it is
-  // updated with history.replaceState (no navigation), so it never races a link being followed.
-  useEffect(() => {
-    const timer = setTimeout(() => {
-      const value = search.trim();
-      setDebounced(value);
-      const params = new URLSearchParams(window.location.search);
-      if (value) params.set("q", value);
-      else params.delete("q");
-      const qs = params.toString();
-      window.history.replaceState(window.history.state, "", qs ? `${window.location.pathname}?${qs}` : window.location.pathname);
-    }, 250);
-    return () => clearTimeout(timer);
-  }, [search]);
-
-  const input = { orgSlug, projectSlug, search: debounced || undefined, tag: tag || undefined, limit: 100 };
+  const input = { orgSlug, projectSlug, search: query || undefined, tag: tag || undefined, limit: 100 };
   const prompts = useInfiniteQuery(
     trpc.prompts.list.infiniteQueryOptions(input, { getNextPageParam: (last) => last.nextCursor ?? undefined, placeholderData: keepPreviousData }),
   );
@@ -69,7 +41,7 @@ export function PromptsList({ orgSlug, projectSlug, projectName, canWrite }: Pro
     groups.set(folder, [...(groups.get(folder) ?? []), item]);
   }
   const ordered = [...groups.entries()].sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a.localeCompare(b)));
-  const filtered = !!(debounced || tag);
+  const filtered = !!(query || tag);
 
   const newButton = canWrite ? (
     <ButtonLink variant="primary" icon={<PlusIcon />} href={`/o/${orgSlug}/p/${projectSlug}/prompts/new`}>
@@ -93,12 +65,7 @@ export function PromptsList({ orgSlug, projectSlug, projectName, canWrite }: Pro
             </h2>
             {prompts.isFetching && !prompts.isPending ? <Spinner size={12} /> : null}
           </div>
-          <form
-            role="search"
-            aria-label="Filter prompts"
-            className="flex flex-wrap items-end gap-2"
-            onSubmit={(e) => (e.preventDefault(), setDebounced(search.trim()))}
-          >
+          <form role="search" aria-label="Filter prompts" className="flex flex-wrap items-end gap-2" onSubmit={(e) => (e.preventDefault(), submit())}>
             <Input
               label="Search"
               hideLabel
@@ -109,7 +76,7 @@ export function PromptsList({ orgSlug, projectSlug, projectName, canWrite }: Pro
               wrapperClassName="w-64"
               className="h-7 text-[13px]"
             />
-            <Select label="Tag" hideLabel size="sm" value={tag} onChange={(e) => setParam("tag", e.target.value)} boxClassName="w-40">
+            <Select label="Tag" hideLabel size="sm" value={tag} onChange={(e) => setParams({ tag: e.target.value })} boxClassName="w-40">
               <option value="">All tags</option>
               {tags.map((t) => (
                 <option key={t} value={t}>
@@ -140,7 +107,7 @@ export function PromptsList({ orgSlug, projectSlug, projectName, canWrite }: Pro
             }
             action={
               filtered ? (
-                <Button size="sm" onClick={() => (setSearch(""), setDebounced(""), router.replace(pathname, { scroll: false }))}>
+                <Button size="sm" onClick={() => (setSearch(""), submit(""), setParams({ tag: undefined }))}>
                   Clear filters
                 </Button>
               ) : (

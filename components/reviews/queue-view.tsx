@@ -7,7 +7,6 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { createColumnHelper, tableFeatures, useTable } from "@tanstack/react-table";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
 import type { Grade, Rubric } from "@/server/contracts/reviews";
 import { useTRPC } from "@/components/trpc/client";
@@ -41,6 +40,7 @@ import { preview } from "@/components/datasets/model";
 import { Pagination } from "@/components/ui/pagination";
 import { AddItemsDialog, AddToDatasetDialog, AdjudicateDialog, GoldDialog, ReviewersDialog, ReviewsGrid, type QueueItem } from "./queue-dialogs";
 import { gradeSummary, ITEM_STATES, percent, reviewsHref, seconds, STATE_COUNT_SUFFIX, STATE_LABELS, STATE_TONES, TYPE_LABELS, type ItemState } from "./model";
+import { useUrlParams } from "@/components/lib/url-params";
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string; name: string; canManage: boolean };
 
@@ -52,9 +52,7 @@ const NO_ROWS: Row[] = [];
 
 export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }: Props) {
   const trpc = useTRPC();
-  const router = useRouter();
-  const pathname = usePathname();
-  const searchParams = useSearchParams();
+  const { searchParams, setParams } = useUrlParams();
   const stateParam = searchParams.get("state") ?? "";
   const state = (ITEM_STATES as readonly string[]).includes(stateParam) ? (stateParam as ItemState) : undefined;
   const pageParam = Number(searchParams.get("page"));
@@ -65,16 +63,6 @@ export function QueueView({ orgSlug, projectSlug, projectName, name, canManage }
     { kind: "add" } | { kind: "dataset" } | { kind: "reviewers" } | { kind: "gold"; item: Row } | { kind: "adjudicate"; item: Row } | null
   >(null);
   const [saved, setSaved] = useState<string | null>(null);
-
-  function setParams(next: Record<string, string | number | undefined>) {
-    const params = new URLSearchParams(searchParams.toString());
-    for (const [k, v] of Object.entries(next)) {
-      if (v === undefined || v === "") params.delete(k);
-      else params.set(k, String(v));
-    }
-    const qs = params.toString();
-    router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
-  }
 
   // Progress moves while reviewers work: refresh it now and then.
   const queue = useQuery({ ...trpc.reviews.get.queryOptions({ orgSlug, projectSlug, name }), refetchInterval: 15_000 });
