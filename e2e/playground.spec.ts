@@ -40,6 +40,11 @@ test("a draft runs on the Simulated provider with streamed output, and is saved 
   const name = `playground/${unique("summary")}`;
   await page.getByRole("button", { name: "Save as new version" }).click();
   const dialog = page.getByRole("dialog", { name: "Save as a new prompt" });
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog.getByLabel("Prompt name")).toHaveAttribute("aria-invalid", "true");
+  await expect(dialog.getByLabel("Prompt name")).toBeFocused();
+  await expect(dialog.getByText("Prompt name is required")).toBeVisible();
+  await expect(dialog.getByText("Commit message is required: say what changed")).toBeVisible();
   await dialog.getByLabel("Prompt name").fill(name);
   await dialog.getByLabel("Commit message").fill("From the playground");
   await dialog.getByRole("button", { name: "Save" }).click();

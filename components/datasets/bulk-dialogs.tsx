@@ -2,12 +2,35 @@
 // Bulk changes to the selected items: add/remove tags (splits) and archive. Each is one new
 // version of the dataset, with an optional change message.
 import { useMutation } from "@tanstack/react-query";
-import { useId, useState, type FormEvent } from "react";
+import { useId, useState } from "react";
+import { z } from "zod";
+import { text } from "@/server/contracts/fields";
 import { useTRPC } from "@/components/trpc/client";
-import { Alert, Button, Dialog, Input, ConfirmDialog } from "@/components/ui";
-import { errorInfo, focusFirstInvalid } from "@/components/lib/errors";
+import { Button, Dialog, FormProblem, Input, ConfirmDialog } from "@/components/ui";
+import { useZodForm, type FieldPlacement } from "@/components/lib/form-errors";
 import { parseTagList } from "./model";
 import { useInvalidateDataset } from "./item-dialog";
+
+/** A comma-separated tag list as the tags it names, or its problem. */
+const tagList = z.string().transform((text, ctx) => {
+  const parsed = parseTagList(text);
+  if (parsed.error) ctx.addIssue({ code: "custom", message: parsed.error });
+  return parsed.tags;
+});
+
+const tagItemsForm = z
+  .object({ add: tagList, remove: tagList, message: z.string().trim().pipe(text(500)) })
+  .refine((v) => v.add.length > 0 || v.remove.length > 0, { path: ["add"], message: "Name a tag to add or remove" });
+type TagItemsValues = z.input<typeof tagItemsForm>;
+
+const TAG_ITEMS_LABELS = { add: "Add tags", remove: "Remove tags", message: "Change message" } as const;
+const TAG_ITEMS_PLACEMENT: FieldPlacement<TagItemsValues> = {
+  labels: TAG_ITEMS_LABELS,
+  fieldOf: (path) => {
+    const first = path.split(".")[0] ?? "";
+    return first in TAG_ITEMS_LABELS ? (first as keyof typeof TAG_ITEMS_LABELS) : null;
+  },
+};
 
 type Props = {
   orgSlug: string;
@@ -23,37 +46,23 @@ export function TagItemsDialog({ orgSlug, projectSlug, name, itemIds, existingTa
   const formId = useId();
   const listId = useId();
   const invalidate = useInvalidateDataset({ orgSlug, projectSlug, name });
-  const [add, setAdd] = useState("");
-  const [remove, setRemove] = useState("");
-  const [message, setMessage] = useState("");
-  const [errors, setErrors] = useState<{ add?: string; remove?: string; message?: string; form?: string }>({});
-  const tag = useMutation(
-    trpc.datasets.tagItems.mutationOptions({
-      onSuccess: async (result) => {
-        await invalidate();
-        onSaved(result.version, result.changed ?? itemIds.length);
-        onClose();
-      },
-      onError: (error) => {
-        const info = errorInfo(error);
-        const field = info.field?.split(".")[0];
-        setErrors(field === "add" || field === "remove" || field === "message" ? { [field]: info.message } : { form: info.message });
-        focusFirstInvalid(formId);
-      },
-    }),
-  );
-  function onSubmit(e: FormEvent) {
-    e.preventDefault();
-    const a = parseTagList(add);
-    const r = parseTagList(remove);
-    const next: typeof errors = {};
-    if (a.error) next.add = a.error;
-    if (r.error) next.remove = r.error;
-    if (!a.error && !r.error && a.tags.length === 0 && r.tags.length === 0) next.add = "Name a tag to add or remove";
-    setErrors(next);
-    if (Object.keys(next).length) return focusFirstInvalid(formId);
-    tag.mutate({ orgSlug, projectSlug, name, itemIds, add: a.tags, remove: r.tags, message: message.trim() });
-  }
+  const tag = useMutation(trpc.datasets.tagItems.mutationOptions());
+  const { form, onSubmit } = useZodForm({
+    schema: tagItemsForm,
+    placement: TAG_ITEMS_PLACEMENT,
+    defaultValues: { add: "", remove: "", message: "" },
+    formId,
+    save: async (input) => {
+      const result = await tag.mutateAsync({ orgSlug, projectSlug, name, itemIds, ...input });
+      await invalidate();
+      onSaved(result.version, result.changed ?? itemIds.length);
+      onClose();
+    },
+  });
+  const {
+    register,
+    formState: { errors, isSubmitting },
+  } = form;
   const n = itemIds.length;
   return (
     <Dialog
@@ -64,33 +73,24 @@ export function TagItemsDialog({ orgSlug, projectSlug, name, itemIds, existingTa
       footer={
         <>
           <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" type="submit" form={formId} loading={tag.isPending}>
+          <Button variant="primary" type="submit" form={formId} loading={isSubmitting}>
             Apply tags
           </Button>
         </>
       }
     >
       <form id={formId} onSubmit={onSubmit} noValidate aria-label="Tag items" className="flex flex-col gap-4">
-        {errors.form ? <Alert tone="error">{errors.form}</Alert> : null}
+        <FormProblem message={errors.root?.message} />
         <Input
           label="Add tags"
-          value={add}
-          error={errors.add}
-          onChange={(e) => setAdd(e.target.value)}
+          {...register("add")}
+          error={errors.add?.message}
           list={listId}
           placeholder="test"
           hint="Separate tags with commas."
           autoComplete="off"
         />
-        <Input
-          label="Remove tags"
-          value={remove}
-          error={errors.remove}
-          onChange={(e) => setRemove(e.target.value)}
-          list={listId}
-          placeholder="train"
-          autoComplete="off"
-        />
+        <Input label="Remove tags" {...register("remove")} error={errors.remove?.message} list={listId} placeholder="train" autoComplete="off" />
         <datalist id={listId}>
           {existingTags.map((t) => (
             <option key={t} value={t} />
@@ -99,9 +99,8 @@ export function TagItemsDialog({ orgSlug, projectSlug, name, itemIds, existingTa
         <Input
           label="Change message"
           labelAside={<span className="text-xs text-zinc-500">optional</span>}
-          value={message}
-          error={errors.message}
-          onChange={(e) => setMessage(e.target.value)}
+          {...register("message")}
+          error={errors.message?.message}
           maxLength={500}
         />
       </form>

@@ -2,38 +2,20 @@
 // The project's datasets: search and "show archived" (kept in the address), each with its item
 // count, latest version and last change; a dialog creates a new one.
 import { formatCount } from "@/components/lib/format";
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import dynamic from "next/dynamic";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { useId, useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useUrlParams, useUrlSearch } from "@/components/lib/url-params";
-import { datasetName } from "@/server/contracts/datasets";
 import { useTRPC } from "@/components/trpc/client";
-import {
-  Alert,
-  Badge,
-  Button,
-  Card,
-  Checkbox,
-  Dialog,
-  EmptyState,
-  Input,
-  PageHeader,
-  Spinner,
-  TBody,
-  TD,
-  TH,
-  THead,
-  TR,
-  Table,
-  Textarea,
-} from "@/components/ui";
+import { Badge, Button, Card, Checkbox, EmptyState, Input, PageHeader, Spinner, TBody, TD, TH, THead, TR, Table } from "@/components/ui";
 import { DatabaseIcon, PlusIcon } from "@/components/ui/icons";
-import { errorInfo, focusFirstInvalid, phraseFieldMessage } from "@/components/lib/errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
 import { datasetHref } from "./model";
-import { parseSchemaText } from "./schema-field";
+
+// The form (react-hook-form, the contracts' schemas) loads when the dialog opens, not with the list.
+const NewDatasetDialog = dynamic(() => import("./new-dataset-dialog").then((m) => m.NewDatasetDialog));
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string; canWrite: boolean };
 
@@ -154,131 +136,7 @@ export function DatasetsList({ orgSlug, projectSlug, projectName, canWrite }: Pr
           </Table>
         )}
       </Card>
-      {canWrite ? <NewDatasetDialog open={creating} onClose={() => setCreating(false)} orgSlug={orgSlug} projectSlug={projectSlug} /> : null}
+      {canWrite && creating ? <NewDatasetDialog open onClose={() => setCreating(false)} orgSlug={orgSlug} projectSlug={projectSlug} /> : null}
     </>
-  );
-}
-
-type Field = "name" | "description" | "inputSchema" | "expectedSchema";
-const LABELS: Record<Field, string> = { name: "Name", description: "Description", inputSchema: "Input schema", expectedSchema: "Expected output schema" };
-
-function NewDatasetDialog({ open, onClose, orgSlug, projectSlug }: { open: boolean; onClose: () => void; orgSlug: string; projectSlug: string }) {
-  const trpc = useTRPC();
-  const router = useRouter();
-  const queryClient = useQueryClient();
-  const formId = useId();
-  const [values, setValues] = useState<Record<Field, string>>({ name: "", description: "", inputSchema: "", expectedSchema: "" });
-  const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const create = useMutation(
-    trpc.datasets.create.mutationOptions({
-      onSuccess: async (result) => {
-        await queryClient.invalidateQueries({ queryKey: trpc.datasets.list.queryKey() });
-        router.push(datasetHref(orgSlug, projectSlug, result.name));
-      },
-      onError: (error) => {
-        const info = errorInfo(error);
-        const field = info.field?.split(".")[0] as Field | undefined;
-        if (field && field in LABELS) setErrors({ [field]: phraseFieldMessage(info.message, field, LABELS[field]) });
-        else setFormError(info.message);
-        focusFirstInvalid(formId);
-      },
-    }),
-  );
-
-  function close() {
-    create.reset();
-    setValues({ name: "", description: "", inputSchema: "", expectedSchema: "" });
-    setErrors({});
-    setFormError(null);
-    onClose();
-  }
-
-  function onSubmit(e: FormEvent) {
-    e.preventDefault();
-    setFormError(null);
-    const next: Partial<Record<Field, string>> = {};
-    const name = datasetName.safeParse(values.name.trim());
-    if (!name.success) next.name = phraseFieldMessage(name.error.issues[0]?.message ?? "is not valid", "name", "Name");
-    const inputSchema = parseSchemaText(values.inputSchema);
-    if (inputSchema.error) next.inputSchema = inputSchema.error;
-    const expectedSchema = parseSchemaText(values.expectedSchema);
-    if (expectedSchema.error) next.expectedSchema = expectedSchema.error;
-    setErrors(next);
-    if (Object.keys(next).length) return focusFirstInvalid(formId);
-    create.mutate({
-      orgSlug,
-      projectSlug,
-      name: values.name.trim(),
-      description: values.description.trim(),
-      inputSchema: inputSchema.value ?? undefined,
-      expectedSchema: expectedSchema.value ?? undefined,
-    });
-  }
-
-  const set = (field: Field) => (e: { target: { value: string } }) => setValues((v) => ({ ...v, [field]: e.target.value }));
-
-  return (
-    <Dialog
-      open={open}
-      onClose={close}
-      title="New dataset"
-      description="Items are added after creation: by hand, from a file or from the playground."
-      size="lg"
-      footer={
-        <>
-          <Button onClick={close}>Cancel</Button>
-          <Button variant="primary" type="submit" form={formId} loading={create.isPending}>
-            Create dataset
-          </Button>
-        </>
-      }
-    >
-      <form id={formId} onSubmit={onSubmit} noValidate aria-label="New dataset" className="flex flex-col gap-4">
-        {formError ? <Alert tone="error">{formError}</Alert> : null}
-        <Input
-          label="Name"
-          value={values.name}
-          error={errors.name}
-          onChange={set("name")}
-          placeholder="support-questions"
-          className="font-mono"
-          spellCheck={false}
-          autoComplete="off"
-          hint="Letters, digits, . _ and -. Evaluations and the API refer to the dataset by this name."
-        />
-        <Textarea
-          label="Description"
-          labelAside={<span className="text-xs text-zinc-500">optional</span>}
-          value={values.description}
-          error={errors.description}
-          onChange={set("description")}
-          maxLength={2000}
-          className="min-h-14"
-        />
-        <Textarea
-          label="Input schema"
-          labelAside={<span className="text-xs text-zinc-500">optional JSON Schema</span>}
-          value={values.inputSchema}
-          error={errors.inputSchema}
-          onChange={set("inputSchema")}
-          className="min-h-24 font-mono text-xs"
-          spellCheck={false}
-          placeholder={'{ "type": "object", "required": ["question"] }'}
-          hint="Every item's input must match it. Leave empty for none."
-        />
-        <Textarea
-          label="Expected output schema"
-          labelAside={<span className="text-xs text-zinc-500">optional JSON Schema</span>}
-          value={values.expectedSchema}
-          error={errors.expectedSchema}
-          onChange={set("expectedSchema")}
-          className="min-h-24 font-mono text-xs"
-          spellCheck={false}
-          placeholder={'{ "type": "string" }'}
-          hint="Every expected output must match it. Leave empty for none."
-        />
-      </form>
-    </Dialog>
   );
 }

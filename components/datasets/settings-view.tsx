@@ -7,8 +7,6 @@ import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
 import { useForm } from "react-hook-form";
 import { z } from "zod";
-import { datasetName } from "@/server/contracts/datasets";
-import { text } from "@/server/contracts/fields";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Button, Card, CardBody, CardHeader, FormProblem, Input, Spinner, Textarea, ConfirmDialog } from "@/components/ui";
 import { TrashIcon } from "@/components/ui/icons";
@@ -16,26 +14,10 @@ import { errorInfo, focusFirstInvalid } from "@/components/lib/errors";
 import { applyServerErrors, placedZodResolver } from "@/components/lib/form-errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { datasetHref } from "./model";
-import { jsonSchemaText, schemaText } from "./schema-field";
+import { schemaText } from "./schema-field";
+import { DATASET_DETAILS_LABELS, DATASET_DETAILS_PLACEMENT, datasetDetailsForm, type DatasetDetailsValues } from "./details-form";
 
 type Props = { orgSlug: string; projectSlug: string; name: string; canDelete: boolean };
-type Field = "name" | "description" | "inputSchema" | "expectedSchema";
-const LABELS: Record<Field, string> = { name: "Name", description: "Description", inputSchema: "Input schema", expectedSchema: "Expected output schema" };
-// datasets.update's fields as the form holds them (text); the schemas are parsed here, checked by the server.
-const detailsSchema = z.object({
-  name: z.string().trim().pipe(datasetName),
-  description: z.string().trim().pipe(text(2000)),
-  inputSchema: jsonSchemaText,
-  expectedSchema: jsonSchemaText,
-});
-
-/** Server field paths (newName, inputSchema.properties…) to the form's fields. */
-function fieldOf(path: string): Field | null {
-  const first = path.split(".")[0];
-  const field = first === "newName" ? "name" : first;
-  return field && field in LABELS ? (field as Field) : null;
-}
-
 export function SettingsView(props: Props) {
   const { orgSlug, projectSlug, name } = props;
   const trpc = useTRPC();
@@ -57,12 +39,12 @@ export function SettingsView(props: Props) {
   );
 }
 
-function DetailsForm({ orgSlug, projectSlug, name, initial }: Props & { initial: Record<Field, string> }) {
+function DetailsForm({ orgSlug, projectSlug, name, initial }: Props & { initial: DatasetDetailsValues }) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
   const formId = useId();
-  const form = useForm({ resolver: placedZodResolver(detailsSchema, { labels: LABELS }), defaultValues: initial });
+  const form = useForm({ resolver: placedZodResolver(datasetDetailsForm, DATASET_DETAILS_PLACEMENT), defaultValues: initial });
   const {
     register,
     formState: { errors, isDirty },
@@ -81,12 +63,12 @@ function DetailsForm({ orgSlug, projectSlug, name, initial }: Props & { initial:
           router.refresh();
         } else setStatus("Settings saved.");
       },
-      onError: (error) => setFormError(applyServerErrors(form, error, { fieldOf, labels: LABELS })),
+      onError: (error) => setFormError(applyServerErrors(form, error, DATASET_DETAILS_PLACEMENT)),
     }),
   );
 
   // Only what changed is sent.
-  const onValid = (values: z.output<typeof detailsSchema>) => {
+  const onValid = (values: z.output<typeof datasetDetailsForm>) => {
     const raw = form.getValues();
     update.mutate({
       orgSlug,
@@ -111,7 +93,7 @@ function DetailsForm({ orgSlug, projectSlug, name, initial }: Props & { initial:
         <CardBody className="flex flex-col gap-4">
           <FormProblem message={formError} />
           <Input
-            label={LABELS.name}
+            label={DATASET_DETAILS_LABELS.name}
             {...register("name")}
             error={errors.name?.message}
             className="font-mono"
@@ -119,9 +101,15 @@ function DetailsForm({ orgSlug, projectSlug, name, initial }: Props & { initial:
             autoComplete="off"
             hint="Letters, digits, . _ and -."
           />
-          <Textarea label={LABELS.description} {...register("description")} error={errors.description?.message} maxLength={2000} className="min-h-14" />
           <Textarea
-            label={LABELS.inputSchema}
+            label={DATASET_DETAILS_LABELS.description}
+            {...register("description")}
+            error={errors.description?.message}
+            maxLength={2000}
+            className="min-h-14"
+          />
+          <Textarea
+            label={DATASET_DETAILS_LABELS.inputSchema}
             labelAside={<span className="text-xs text-zinc-500">JSON Schema, empty for none</span>}
             {...register("inputSchema")}
             error={errors.inputSchema?.message}
@@ -130,7 +118,7 @@ function DetailsForm({ orgSlug, projectSlug, name, initial }: Props & { initial:
             hint="Every item's input must match. A new schema is refused if an item of the latest version does not fit it."
           />
           <Textarea
-            label={LABELS.expectedSchema}
+            label={DATASET_DETAILS_LABELS.expectedSchema}
             labelAside={<span className="text-xs text-zinc-500">JSON Schema, empty for none</span>}
             {...register("expectedSchema")}
             error={errors.expectedSchema?.message}

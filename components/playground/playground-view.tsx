@@ -6,12 +6,14 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
-import { promptName as promptNameSchema, type ChatMessage } from "@/server/contracts/prompts";
+import { z } from "zod";
+import { commitMessage, promptName, type ChatMessage } from "@/server/contracts/prompts";
 import { renderPrompt } from "@/server/contracts/templates";
 import { useTRPC, useTRPCClient } from "@/components/trpc/client";
-import { Alert, Badge, Button, Card, CardBody, CardHeader, Dialog, Input, PageHeader, Select, Spinner, Stat, Textarea, cn } from "@/components/ui";
+import { Alert, Badge, Button, Card, CardBody, CardHeader, Dialog, FormProblem, Input, PageHeader, Select, Spinner, Stat, Textarea, cn } from "@/components/ui";
 import { DatabaseIcon, PlayIcon, SaveIcon, StopIcon } from "@/components/ui/icons";
 import { errorInfo } from "@/components/lib/errors";
+import { useZodForm, type FieldPlacement } from "@/components/lib/form-errors";
 import { ContentEditor } from "@/components/prompts/content-editor";
 import { ProviderModelFields, useProviders } from "@/components/prompts/model-config-panel";
 import {
@@ -489,16 +491,8 @@ function Workbench({
           sourceRef={lastRun.sourceRef}
         />
       ) : null}
-      {canWrite ? (
-        <SaveDialog
-          open={saving}
-          onClose={() => setSaving(false)}
-          orgSlug={orgSlug}
-          projectSlug={projectSlug}
-          source={source}
-          draft={draft}
-          onSaved={onSaved}
-        />
+      {canWrite && saving ? (
+        <SaveDialog open onClose={() => setSaving(false)} orgSlug={orgSlug} projectSlug={projectSlug} source={source} draft={draft} onSaved={onSaved} />
       ) : null}
     </>
   );
@@ -576,6 +570,11 @@ function Output({ run, outputId, simulated, actions }: { run: RunState; outputId
   );
 }
 
+// Saving from the playground: a new prompt (named here) or the next version of the open one.
+const saveAsPrompt = z.object({ name: z.string().trim().pipe(promptName), commitMessage });
+const saveAsVersion = z.object({ name: z.string(), commitMessage });
+const SAVE_PLACEMENT: FieldPlacement<{ name: string; commitMessage: string }> = { labels: { name: "Prompt name", commitMessage: "Commit message" } };
+
 function SaveDialog({
   open,
   onClose,
@@ -597,48 +596,42 @@ function SaveDialog({
   const router = useRouter();
   const queryClient = useQueryClient();
   const formId = useId();
-  const [name, setName] = useState("");
-  const [message, setMessage] = useState("");
-  const [errors, setErrors] = useState<{ name?: string; message?: string }>({});
-  const onSuccess = async (result: { name: string; version: number }) => {
-    onSaved();
-    await queryClient.invalidateQueries({ queryKey: trpc.prompts.pathKey() });
-    router.push(promptHref(orgSlug, projectSlug, result.name, undefined, { saved: result.version }));
-  };
-  const createVersion = useMutation(trpc.prompts.createVersion.mutationOptions({ onSuccess }));
-  const createPrompt = useMutation(trpc.prompts.create.mutationOptions({ onSuccess }));
-  const error = createVersion.error ?? createPrompt.error;
-  const pending = createVersion.isPending || createPrompt.isPending;
-
-  function close() {
-    createVersion.reset();
-    createPrompt.reset();
-    setErrors({});
-    onClose();
-  }
-
-  function onSubmit(e: FormEvent) {
-    e.preventDefault();
-    const next: typeof errors = {};
-    if (source.kind === "draft") {
-      const check = promptNameSchema.safeParse(name.trim());
-      if (!check.success) next.name = `Name ${check.error.issues[0]?.message ?? "is not valid"}`;
-    }
-    if (!message.trim()) next.message = "Commit message is required: say what changed";
-    const { content, errors: configErrors } = draftToContent(draft);
-    setErrors(next);
-    if (Object.keys(next).length || Object.keys(configErrors).length) return;
-    if (source.kind === "version") {
-      createVersion.mutate({ orgSlug, projectSlug, name: source.name, content, commitMessage: message.trim(), basedOnVersion: source.latest });
-    } else {
-      createPrompt.mutate({ orgSlug, projectSlug, name: name.trim(), description: "", tags: [], content, commitMessage: message.trim() });
-    }
-  }
+  const createVersion = useMutation(trpc.prompts.createVersion.mutationOptions());
+  const createPrompt = useMutation(trpc.prompts.create.mutationOptions());
+  // The dialog is mounted for one save: its source (a new prompt, or a version of one) is fixed.
+  const { form, onSubmit } = useZodForm({
+    schema: source.kind === "draft" ? saveAsPrompt : saveAsVersion,
+    placement: SAVE_PLACEMENT,
+    defaultValues: { name: "", commitMessage: "" },
+    formId,
+    save: async (input) => {
+      const { content, errors: configErrors } = draftToContent(draft);
+      if (Object.keys(configErrors).length) throw new Error("Check the model configuration before saving");
+      const result =
+        source.kind === "version"
+          ? await createVersion.mutateAsync({
+              orgSlug,
+              projectSlug,
+              name: source.name,
+              content,
+              commitMessage: input.commitMessage,
+              basedOnVersion: source.latest,
+            })
+          : await createPrompt.mutateAsync({ orgSlug, projectSlug, name: input.name, description: "", tags: [], content, commitMessage: input.commitMessage });
+      onSaved();
+      await queryClient.invalidateQueries({ queryKey: trpc.prompts.pathKey() });
+      router.push(promptHref(orgSlug, projectSlug, result.name, undefined, { saved: result.version }));
+    },
+  });
+  const {
+    register,
+    formState: { errors, isSubmitting },
+  } = form;
 
   return (
     <Dialog
       open={open}
-      onClose={close}
+      onClose={onClose}
       title={source.kind === "version" ? `Save as version ${source.latest + 1} of ${source.name}` : "Save as a new prompt"}
       description={
         source.kind === "version" && source.version !== source.latest
@@ -647,38 +640,26 @@ function SaveDialog({
       }
       footer={
         <>
-          <Button onClick={close}>Cancel</Button>
-          <Button variant="primary" type="submit" form={formId} loading={pending}>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant="primary" type="submit" form={formId} loading={isSubmitting}>
             Save
           </Button>
         </>
       }
     >
       <form id={formId} onSubmit={onSubmit} noValidate aria-label="Save from playground" className="flex flex-col gap-4">
-        {error ? (
-          <Alert tone={errorInfo(error).code === "CONFLICT" ? "warning" : "error"} live>
-            {errorInfo(error).message}
-          </Alert>
-        ) : null}
+        <FormProblem message={errors.root?.message} />
         {source.kind === "draft" ? (
           <Input
             label="Prompt name"
-            value={name}
-            error={errors.name}
-            onChange={(e) => setName(e.target.value)}
+            {...register("name")}
+            error={errors.name?.message}
             className="font-mono"
             placeholder="support/greeting"
             hint="Use / for folders."
           />
         ) : null}
-        <Input
-          label="Commit message"
-          value={message}
-          error={errors.message}
-          onChange={(e) => setMessage(e.target.value)}
-          maxLength={500}
-          placeholder="What changed and why"
-        />
+        <Input label="Commit message" {...register("commitMessage")} error={errors.commitMessage?.message} maxLength={500} placeholder="What changed and why" />
       </form>
     </Dialog>
   );
