@@ -8,7 +8,7 @@ import type { AuditAction, AuditTargetType } from "../contracts/audit";
 import type { Actor } from "./actor";
 import pg from "pg";
 import { appendAuditEvents, prismaExecutor, type PendingEvent, type SqlExecutor } from "./chain";
-import { pgQuery, poolSettings, type Sql } from "../db/sql";
+import { logConnectionLoss, pgQuery, poolSettings, type Sql } from "../db/sql";
 import { toAuditJson } from "./canonical";
 
 export type AuditRecord = {
@@ -121,6 +121,7 @@ export async function runAuditedSql<T>(actor: Actor, fn: (w: SqlAuditedTx) => Pr
   const connectionString = process.env.DATABASE_URL;
   if (!connectionString) throw new Error("DATABASE_URL is not set");
   const client = new pg.Client({ connectionString, application_name: "keel-bulk", ...poolSettings() });
+  logConnectionLoss(client, "keel-bulk");
   await client.connect();
   const sql: SqlExecutor = {
     query: async <R>(q: Sql) => (await pgQuery(client, q)).rows as R[],

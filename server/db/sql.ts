@@ -28,3 +28,40 @@ export async function pgQuery<R extends pg.QueryResultRow = Record<string, unkno
 export function poolSettings(): { statement_timeout: number } {
   return { statement_timeout: Math.round(setting("KEEL_DB_STATEMENT_TIMEOUT_SECONDS") * 1000) };
 }
+
+/**
+ * A pg client whose connection is lost (PostgreSQL restarted, the backend terminated, the network
+ * cut) emits 'error', and an 'error' event nobody listens to ends the Node process. Every client
+ * Keel opens itself listens from the start: the loss is logged in one line and the query in flight
+ * fails on its own (its request answers 503, see server/errors.ts). Returns the remover.
+ */
+export function logConnectionLoss(client: pg.ClientBase, name: string): () => void {
+  let logged = false;
+  const listener = (error: Error) => {
+    if (logged) return;
+    logged = true;
+    console.error(`[db] ${name} connection lost: ${error.message}`);
+  };
+  client.on("error", listener);
+  return () => client.removeListener("error", listener);
+}
+
+/**
+ * A client checked out of a pg.Pool, listening for a lost connection while it is out (the pool
+ * listens only while a client is idle). Its `release()` hands a client whose connection was lost
+ * back as broken, so the pool closes it instead of lending it again.
+ */
+export async function checkOut(pool: pg.Pool, name: string): Promise<pg.PoolClient> {
+  const client = await pool.connect();
+  let lost: Error | undefined;
+  const stopLogging = logConnectionLoss(client, name);
+  const onLoss = (error: Error) => (lost ??= error);
+  client.on("error", onLoss);
+  const release = client.release;
+  client.release = (broken?: Error | boolean) => {
+    stopLogging();
+    client.removeListener("error", onLoss);
+    return release(broken ?? lost);
+  };
+  return client;
+}

@@ -14,7 +14,7 @@ import "server-only";
 import pg from "pg";
 import type { SpanRow } from "./types";
 import { setting } from "../env";
-import { join, pgQuery, poolSettings, raw, sql, type Sql } from "../db/sql";
+import { checkOut, join, pgQuery, poolSettings, raw, sql, type Sql } from "../db/sql";
 
 export type StoredSpan = SpanRow & {
   /** otel (ingested) or gateway (Keel's own calls). */
@@ -563,7 +563,7 @@ export type WriteResult = { inserted: number; duplicates: number };
  */
 export async function writeSpans(projectId: string, rows: readonly StoredSpan[], usage?: { keyId: string; requests: number }): Promise<WriteResult> {
   if (rows.length === 0 && !usage) return { inserted: 0, duplicates: 0 };
-  const client = await telemetryPool().connect();
+  const client = await checkOut(telemetryPool(), "keel-telemetry");
   try {
     const days = new Set<number>();
     for (const r of rows) days.add(Math.floor(r.startUs / 1000 / DAY_MS));
@@ -698,7 +698,7 @@ export async function mergeSpans(
   merge: (stored: ReadonlyMap<string, StoredSpan>) => StoredSpan[],
 ): Promise<MergeResult> {
   if (!keys.length) return { written: 0, unchanged: 0 };
-  const client = await telemetryPool().connect();
+  const client = await checkOut(telemetryPool(), "keel-telemetry");
   try {
     const days = new Set<number>();
     for (const us of startHints) days.add(Math.floor(us / 1000 / DAY_MS));
@@ -964,7 +964,7 @@ export async function sweepRetention(
  * a connection of its own); returns null when another process holds it.
  */
 export async function exclusively<T>(task: string, fn: () => Promise<T>): Promise<T | null> {
-  const client = await telemetryPool().connect();
+  const client = await checkOut(telemetryPool(), "keel-telemetry");
   try {
     const { rows } = await pgQuery<{ ok: boolean }>(client, sql`SELECT pg_try_advisory_lock(hashtext(${`telemetry:${task}`})) AS ok`);
     if (!rows[0]?.ok) return null;

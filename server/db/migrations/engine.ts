@@ -278,6 +278,8 @@ export function createSchemaEngineAdapterFactory(databaseUrl: string): SqlMigrat
 
 async function withAdminClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
+  // A lost connection fails the statement being awaited; without a listener its 'error' event would end the process.
+  client.on("error", () => {});
   await client.connect();
   try {
     return await fn(client);

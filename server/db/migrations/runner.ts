@@ -56,6 +56,8 @@ export async function readMigrationFiles(paths: MigrationPaths = {}): Promise<Mi
 export async function runMigrations(databaseUrl: string, options: MigrationPaths = {}): Promise<{ applied: string[] }> {
   const migrations = await readMigrationFiles(options);
   const client = new pg.Client({ connectionString: databaseUrl });
+  // A lost connection fails the statement being awaited; without a listener its 'error' event would end the process.
+  client.on("error", () => {});
   await client.connect();
   try {
     // Session-level: held across the per-migration transactions; a second instance starting at

@@ -20,7 +20,7 @@ import { AUDIT_ACTION_GROUPS, AUDIT_ACTION_NAMES } from "../../contracts/audit";
 import { auditWhere, type AuditFilter } from "./explore";
 import { CSV_COLUMNS, type ExportFilters, type ExportFormat, type ExportManifest } from "../../audit/export-format";
 import { ensureSigningKey, signManifest } from "../../audit/signing";
-import { pgQuery, sql, type Sql } from "../../db/sql";
+import { logConnectionLoss, pgQuery, sql, type Sql } from "../../db/sql";
 
 export type ExportRequest = {
   orgId: string;
@@ -131,6 +131,7 @@ export async function startAuditExport(req: ExportRequest): Promise<AuditExportS
   // No statement_timeout here (unlike every pool): the export is one COPY streaming the whole log,
   // which may rightly take minutes; it ends when the download does.
   const client = new pg.Client({ connectionString, application_name: "keel-audit-export" });
+  logConnectionLoss(client, "keel-audit-export");
   await client.connect();
   let facts: { n: number; first: string | null; last: string | null; hash: string | null };
   try {
