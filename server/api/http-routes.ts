@@ -18,6 +18,7 @@ import { HTTP_ROUTES, type HttpRouteId } from "./http-route-table";
 
 export { HTTP_ROUTES, type HttpRouteId };
 import type { SessionUser } from "../auth/session";
+import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable, lastLine } from "../db/unavailable";
 
 export type ProjectHttpContext = {
   req: Request;
@@ -33,12 +34,16 @@ export type ProjectHttpContext = {
   auditedSql: <R>(fn: (w: SqlAuditedTx) => Promise<R>, options?: { timeoutMs?: number }) => Promise<R>;
 };
 
-export function jsonError(status: number, code: string, message: string, field?: string): Response {
-  return Response.json({ error: field ? { code, message, field } : { code, message } }, { status, headers: { "cache-control": "no-store" } });
+export function jsonError(status: number, code: string, message: string, field?: string, headers: Record<string, string> = {}): Response {
+  return Response.json({ error: field ? { code, message, field } : { code, message } }, { status, headers: { "cache-control": "no-store", ...headers } });
 }
 
 export function errorResponse(error: unknown, routeId: string): Response {
   if (error instanceof AppError && error.code !== "INTERNAL") return jsonError(HTTP_STATUS[error.code], error.code, error.message, error.field);
+  if (isDatabaseUnavailable(error)) {
+    console.error(`[http] ${routeId}: database unavailable: ${lastLine(error)}`);
+    return jsonError(503, "UNAVAILABLE", DATABASE_UNAVAILABLE_MESSAGE, undefined, { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) });
+  }
   console.error(`[http] ${routeId} failed:`, error);
   return jsonError(500, "INTERNAL", "Something went wrong on our side. The error was logged.");
 }

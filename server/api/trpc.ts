@@ -17,6 +17,7 @@ import type { OrgPermission, ProjectPermission, Role } from "../contracts/permis
 import { slug } from "../contracts/fields";
 import type { SessionUser } from "../auth/session";
 import { isRefusal, recordAccessDenied, requirePermission, resolveOrgAccess, resolveProjectAccess } from "../rbac/access";
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable, lastLine } from "../db/unavailable";
 
 /** Per request. Procedures read through ctx.db (read-only) and change state through ctx.audited. */
 export type Context = {
@@ -50,6 +51,14 @@ const t = initTRPC
     transformer: superjson,
     errorFormatter({ shape, error }) {
       const zod = error.cause instanceof ZodError ? error.cause : null;
+      // A context that could not be built (the session lookup) fails before the middleware maps it.
+      if (error.code === "INTERNAL_SERVER_ERROR" && isDatabaseUnavailable(error.cause)) {
+        return {
+          ...shape,
+          message: DATABASE_UNAVAILABLE_MESSAGE,
+          data: { code: "SERVICE_UNAVAILABLE" as const, httpStatus: 503, path: shape.data.path, field: undefined },
+        };
+      }
       const internal = error.code === "INTERNAL_SERVER_ERROR";
       const field = error.cause instanceof AppError ? error.cause.field : zod?.issues[0]?.path.join(".");
       return {
@@ -73,6 +82,10 @@ const errorMapping = t.middleware(async ({ next, path }) => {
   if (isUniqueViolation(cause)) throw new TRPCError({ code: "CONFLICT", message: "That already exists" });
   const pgCode = (cause as { cause?: { originalCode?: string } } | undefined)?.cause?.originalCode;
   if (pgCode && PG_DATA_EXCEPTION.test(pgCode)) throw new TRPCError({ code: "BAD_REQUEST", message: "A value in the request is not acceptable" });
+  if (isDatabaseUnavailable(cause)) {
+    console.error(`[trpc] ${path}: database unavailable: ${lastLine(cause)}`);
+    throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_UNAVAILABLE_MESSAGE, cause });
+  }
   console.error(`[trpc] ${path} failed:`, cause ?? result.error);
   return result;
 });

@@ -35,6 +35,7 @@ import { checkInput } from "./guardrail-checks";
 import { completeChecked, streamCall } from "./provider-call";
 import { chatSink, responseHeaders } from "./response";
 import { logCall } from "./telemetry";
+import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable, lastLine } from "../db/unavailable";
 
 export const GATEWAY_PREFIX = "/api/gateway/";
 const [COMPLETIONS, MODELS, RESPONSES, EMBEDDINGS, MODEL] = GATEWAY_ROUTES;
@@ -217,6 +218,12 @@ export function createGateway(options: GatewayOptions): Gateway {
         if (error instanceof AppError && error.code !== "INTERNAL") {
           const status = HTTP_STATUS[error.code];
           return sendJson(res, base, status, new GatewayError(status, "invalid_request_error", error.message, null, error.field ?? null).body());
+        }
+        if (isDatabaseUnavailable(error)) {
+          console.error(`[gateway] ${req.method} ${path}: database unavailable: ${lastLine(error)}`);
+          return sendJson(res, base, 503, new GatewayError(503, "service_unavailable", DATABASE_UNAVAILABLE_MESSAGE).body(), {
+            "retry-after": String(DATABASE_RETRY_AFTER_SECONDS),
+          });
         }
         console.error(`[gateway] ${req.method} ${path} failed:`, error);
         sendJson(res, base, 500, new GatewayError(500, "server_error", "Something went wrong on our side. The error was logged.").body());

@@ -2,9 +2,11 @@ import "server-only";
 // The public API's error responses: `{ error: { code, message, field? } }` with a stable code,
 // a message naming the problem and the field when there is one. Known failures (domain errors,
 // validation, bad encodings, races on unique names, data exceptions) map to 4xx here, in one
-// place; anything else is a bare 500 that is logged and never shows a stack or SQL.
+// place; a database that cannot be reached is a 503 with Retry-After;
+// anything else is a bare 500 that is logged and never shows a stack or SQL.
 import { z, ZodError } from "zod";
 import { AppError, isUniqueViolation } from "../errors";
+import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "../db/unavailable";
 
 export const PUBLIC_ERROR_STATUS = {
   BAD_REQUEST: 400,
@@ -17,6 +19,8 @@ export const PUBLIC_ERROR_STATUS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   TOO_MANY_REQUESTS: 429,
   INTERNAL: 500,
+  /** The database cannot be reached at the moment; retry after the Retry-After delay. */
+  UNAVAILABLE: 503,
   /** A Langfuse endpoint Keel does not serve (named in the message). */
   NOT_IMPLEMENTED: 501,
 } as const;
@@ -60,7 +64,13 @@ export function toHttpError(error: unknown): HttpError | null {
   if (isUniqueViolation(error)) return new HttpError("CONFLICT", "That already exists");
   const pgCode = (error as { cause?: { originalCode?: string } } | undefined)?.cause?.originalCode;
   if (pgCode && PG_DATA_EXCEPTION.test(pgCode)) return new HttpError("BAD_REQUEST", "A value in the request is not acceptable");
+  if (isDatabaseUnavailable(error)) return databaseUnavailable();
   return null;
+}
+
+/** 503 with Retry-After: clients and OpenTelemetry exporters retry it (not a 500). Logged in one line by the caller. */
+export function databaseUnavailable(): HttpError {
+  return new HttpError("UNAVAILABLE", DATABASE_UNAVAILABLE_MESSAGE, undefined, { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) });
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

@@ -14,6 +14,7 @@ import { requireKeyPermission } from "../rbac/access";
 import type { CachedBody } from "./prompt-cache";
 import { unsupportedLangfuseEndpoint } from "./langfuse-unsupported";
 import { matchRoute, type AuthedContext, type CompiledRoutes, type PublicApiServices, type PublicRoute, type Reply } from "./route-table";
+import { lastLine } from "../db/unavailable";
 
 type Resolved = { route: PublicRoute; params: unknown; query: unknown };
 
@@ -191,6 +192,7 @@ export function createDispatcher(
         console.error(`[public-api] ${req.method} ${target} failed after responding:`, error);
         return;
       }
+      if (known?.code === "UNAVAILABLE") console.error(`[public-api] ${req.method} ${target}: database unavailable: ${lastLine(error)}`);
       if (known) return sendError(res, known.code, known.message, { base, headers: known.headers, field: known.field });
       console.error(`[public-api] ${req.method} ${target} failed:`, error);
       return sendError(res, "INTERNAL", "Something went wrong on our side. The error was logged.", { base });

@@ -1,6 +1,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter } from "@/server/api/root";
 import { createRequestContext, rejectCrossSite } from "@/server/api/http-context";
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "@/server/db/unavailable";
 
 export const dynamic = "force-dynamic";
 
@@ -14,6 +15,12 @@ function handler(req: Request) {
     createContext: () => createRequestContext(req),
     // Queries arrive as GET and are read-only by construction; mutations only as POST.
     allowMethodOverride: false,
+    // A database that cannot be reached answers 503 with Retry-After (clients retry it), also when
+    // the context itself could not be built.
+    responseMeta: ({ errors }) =>
+      errors.some((e) => e.code === "SERVICE_UNAVAILABLE" || isDatabaseUnavailable(e.cause))
+        ? { status: 503, headers: new Headers({ "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) }) }
+        : {},
   });
 }
 
