@@ -152,6 +152,10 @@ const schema = z
     KEEL_TELEMETRY_POOL: integer({ min: 1, max: 1000, default: 8 }),
     /** Longest a single SQL statement may run on any of Keel's connections before PostgreSQL cancels it. */
     KEEL_DB_STATEMENT_TIMEOUT_SECONDS: seconds({ min: 0, max: 86_400, default: 30 }),
+    /** How long start-up waits for the database in DATABASE_URL to answer before it gives up, naming it. */
+    KEEL_DB_CONNECT_TIMEOUT_SECONDS: seconds({ min: 1, max: 600, default: 10 }),
+    /** Lets start-up create the database DATABASE_URL names when the server has none by that name (off: a typo is an error, not an empty instance). */
+    KEEL_CREATE_DATABASE: flag("0"),
     KEEL_DATASET_IMPORT_MAX_BYTES: bytes({ min: 1, max: 64 * 1024 * 1_048_576, default: DEFAULT_IMPORT_MAX_BYTES }),
     KEEL_WORKER_RUNS: integer({ min: 1, max: 1000, default: 2 }),
     KEEL_EVAL_PROVIDER_CONCURRENCY: integer({ min: 1, max: 10_000, default: 32 }),

@@ -119,18 +119,27 @@ export async function startTemporaryPostgres(): Promise<RunningPostgres> {
  * Creates the URL's database when it does not exist (on that same server, through the
  * `postgres` maintenance database). Returns whether it created it.
  */
-export async function ensureDatabase(url: string): Promise<boolean> {
-  const target = new pg.Client({ connectionString: url });
+export async function ensureDatabase(url: string, options: { create?: boolean; connectTimeoutMs?: number } = {}): Promise<boolean> {
+  const { create = true, connectTimeoutMs } = options;
+  const target = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
+  target.on("error", () => {}); // a lost connection fails connect(); the listener only keeps the process up
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
   try {
     await target.connect();
     return false;
   } catch (error) {
     if ((error as { code?: string }).code !== "3D000") throw error;
+    if (!create) {
+      const where = new URL(url);
+      throw new Error(
+        `The database "${name}" does not exist on ${where.hostname}:${where.port || "5432"} (DATABASE_URL). Create it, or set KEEL_CREATE_DATABASE=1 to let Keel create it.`,
+        { cause: error },
+      );
+    }
   } finally {
     await target.end().catch(() => {});
   }
-  const name = decodeURIComponent(new URL(url).pathname.slice(1));
-  const admin = new pg.Client({ connectionString: withDatabase(url, "postgres") });
+  const admin = new pg.Client({ connectionString: withDatabase(url, "postgres"), connectionTimeoutMillis: connectTimeoutMs });
   await admin.connect();
   try {
     // DDL takes no parameters; the name is quoted as an identifier.

@@ -63,7 +63,12 @@ export async function bootstrap(options: { migrate: boolean; log?: (line: string
   process.env.DATABASE_URL = databaseUrl;
   try {
     if (options.migrate) {
-      const { applied } = await migrateDatabase(databaseUrl);
+      const { applied } = await migrateDatabase(databaseUrl, {
+        createDatabase: mode === "embedded" || env.KEEL_CREATE_DATABASE,
+        connectTimeoutMs: env.KEEL_DB_CONNECT_TIMEOUT_SECONDS * 1000,
+      }).catch((error: unknown) => {
+        throw mode === "external" ? unreachable(error, databaseUrl, env.KEEL_DB_CONNECT_TIMEOUT_SECONDS) : error;
+      });
       if (applied.length) log(`Applied ${applied.length} migration(s): ${applied.join(", ")}`);
     }
   } catch (error) {
@@ -71,6 +76,24 @@ export async function bootstrap(options: { migrate: boolean; log?: (line: string
     throw error;
   }
   return { env: parseEnv(), mode, databaseUrl, freshEmbedded, stop };
+}
+
+/** A start-up failure to reach DATABASE_URL as one line naming it (never the password); other errors as they are. */
+function unreachable(error: unknown, databaseUrl: string, timeoutSeconds: number): unknown {
+  const code = (error as { code?: string }).code ?? "";
+  const message = error instanceof Error ? error.message : String(error);
+  const timedOut = /timeout/i.test(message);
+  if (!timedOut && !["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ECONNRESET", "28P01", "28000"].includes(code)) return error;
+  const where = new URL(databaseUrl);
+  const target = `${where.hostname}:${where.port || "5432"}`;
+  const reason = timedOut
+    ? `it did not answer within ${timeoutSeconds} s (KEEL_DB_CONNECT_TIMEOUT_SECONDS)`
+    : code.startsWith("28")
+      ? `it refused the credentials (${message})`
+      : `${message}`;
+  return new Error(`Could not connect to the database in DATABASE_URL (${target}): ${reason}. Check that PostgreSQL runs there and accepts connections.`, {
+    cause: error,
+  });
 }
 
 /** Stops the embedded server on SIGINT/SIGTERM (and on a crash) before exiting. */
