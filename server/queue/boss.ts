@@ -8,6 +8,7 @@ import PgBoss from "pg-boss";
 import type { SqlExecutor } from "../audit/chain";
 import { setting } from "../env";
 import { poolSettings } from "../db/sql";
+import { lastLine } from "../db/unavailable";
 
 export const EVALUATION_QUEUE = "evaluation-run";
 
@@ -49,7 +50,17 @@ async function startBoss(): Promise<PgBoss> {
     supervise: true,
     maintenanceIntervalSeconds: timing.maintenanceIntervalSeconds,
   });
-  boss.on("error", (error: unknown) => console.error("[queue]", error));
+  // pg-boss reports every failed poll and maintenance query with its whole pg client attached; in a
+  // database outage that is dozens a second. One line each, the same one at most every 10 s.
+  const lastLogged = new Map<string, number>();
+  boss.on("error", (error: unknown) => {
+    const line = lastLine(error);
+    const now = Date.now();
+    if (now - (lastLogged.get(line) ?? -Infinity) < 10_000) return;
+    if (lastLogged.size > 100) lastLogged.clear();
+    lastLogged.set(line, now);
+    console.error(`[queue] ${line}`);
+  });
   await boss.start();
   if (!(await boss.getQueue(EVALUATION_QUEUE))) {
     try {
