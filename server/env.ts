@@ -156,6 +156,8 @@ const schema = z
     KEEL_DB_CONNECT_TIMEOUT_SECONDS: seconds({ min: 1, max: 600, default: 10 }),
     /** Lets start-up create the database DATABASE_URL names when the server has none by that name (off: a typo is an error, not an empty instance). */
     KEEL_CREATE_DATABASE: flag("0"),
+    /** On SIGTERM/Ctrl-C: how long requests in flight may take to finish before open connections are cut and the process stops. */
+    KEEL_SHUTDOWN_SECONDS: seconds({ min: 1, max: 3600, default: 25 }),
     KEEL_DATASET_IMPORT_MAX_BYTES: bytes({ min: 1, max: 64 * 1024 * 1_048_576, default: DEFAULT_IMPORT_MAX_BYTES }),
     KEEL_WORKER_RUNS: integer({ min: 1, max: 1000, default: 2 }),
     KEEL_EVAL_PROVIDER_CONCURRENCY: integer({ min: 1, max: 10_000, default: 32 }),

@@ -11,6 +11,7 @@ import { bootstrap, stopOnSignals } from "./runtime/bootstrap";
 import { buildIsCurrent, startBuild } from "./runtime/build-fingerprint";
 import { setting } from "./env";
 import { startWorkerProcess } from "./runtime/worker-process";
+import { closeWithDeadline } from "./runtime/shutdown";
 
 const dev = process.argv.includes("--dev");
 process.env.NEXT_TELEMETRY_DISABLED = "1";
@@ -71,7 +72,8 @@ async function main() {
     // Stopped first (before anything it uses, the embedded database last of all), and at once, so
     // its exit is never taken for a crash to restart.
     const workerStopped = worker?.stop();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const { cut } = await closeWithDeadline(server, env.KEEL_SHUTDOWN_SECONDS * 1000);
+    if (cut) log(`Cut ${cut} connection(s) still open after ${env.KEEL_SHUTDOWN_SECONDS} s (KEEL_SHUTDOWN_SECONDS)`);
     await workerStopped;
     await (await import("./queue/boss")).stopBoss();
     await publicApi.close();
