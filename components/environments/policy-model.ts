@@ -1,9 +1,23 @@
-// Protection rules as people read them, and the editor's draft <-> the policy input the server
-// takes. Shared by the summary and the editor of the environments page.
+// Protection rules as people read them, and the editor's form: its values, the schema that turns
+// them into the policy environments.setPolicy takes (checked by the contract's policyInput, so the
+// editor's messages are the server's), and where a problem at a path of the policy is shown.
+// Shared by the summary and the editor of the environments page; the form's part is pure
+// (policy-model.test.ts).
 import { useEffect, useState } from "react";
-import type { z } from "zod";
-import { GATE_METRIC_LABELS, type ApprovalRule, type FreezeWindow, type GateMetric, type Policy, type RollbackPolicy } from "@/server/contracts/deployments";
+import { z } from "zod";
+import {
+  GATE_METRIC_LABELS,
+  policyInput,
+  type ApprovalRule,
+  type FreezeWindow,
+  type GateMetric,
+  type Policy,
+  type PolicyInput,
+  type RollbackPolicy,
+} from "@/server/contracts/deployments";
 import { ROLES, roleHasPermission, type Role } from "@/server/contracts/permissions";
+import type { FieldErrors, FieldPath } from "react-hook-form";
+import type { FieldPlacement } from "@/components/lib/form-errors";
 
 /** What environments.policy answers for a protected environment. */
 export type StoredPolicy = Policy & { editedById: string | null; editedByLabel: string; editedAt: string };
@@ -68,36 +82,39 @@ export function useNow(everyMs = 30_000): number {
   return now;
 }
 
-// ---- The editor's draft ---------------------------------------------------------------------------
+// ---- The editor's form -----------------------------------------------------------------------------
+// Its values follow the policy's shape, so a problem the schema or the server names by its path
+// in the policy (gate.evaluators.0.min, freezeWindows.1.end) is at the same path in the form.
+// Numbers, dates and choices are text until the schema turns them into the policy.
 
-let nextId = 1;
-export const newId = () => nextId++;
-
-export type RuleDraft = { id: number; name: string; required: string; roles: Role[]; users: string[] };
-export type ThresholdDraft = { id: number; evaluator: string; metric: GateMetric; min: string };
-export type FreezeDraft = { id: number; start: string; end: string; reason: string };
-export type Draft = {
-  rules: RuleDraft[];
-  separationOfDuties: boolean;
-  gateOn: boolean;
+export type RuleValues = { name: string; required: string; roles: Role[]; users: string[] };
+export type ThresholdValues = { name: string; metric: GateMetric; min: string };
+export type FreezeValues = { start: string; end: string; reason: string };
+export type GateValues = {
   prompts: string[];
   dataset: string;
   datasetVersion: string;
   tag: string;
-  thresholds: ThresholdDraft[];
+  evaluators: ThresholdValues[];
+  /** Whether the gate also requires a human review grade (the review's values are kept while it is off). */
   reviewOn: boolean;
-  reviewQueue: string;
-  reviewDimension: string;
-  reviewMin: string;
+  review: { queue: string; dimension: string; min: string };
+};
+export type PolicyValues = {
+  rules: RuleValues[];
+  separationOfDuties: boolean;
+  /** Whether there is an evaluation gate (its values are kept while it is off). */
+  gateOn: boolean;
+  gate: GateValues;
   expiryHours: string;
   waitMinutes: string;
-  freezeWindows: FreezeDraft[];
+  freezeWindows: FreezeValues[];
   rollbackPolicy: RollbackPolicy;
 };
 
-export const blankRule = (): RuleDraft => ({ id: newId(), name: "", required: "1", roles: [], users: [] });
-export const blankThreshold = (): ThresholdDraft => ({ id: newId(), evaluator: "", metric: "passRate", min: "0.8" });
-export const blankFreeze = (): FreezeDraft => ({ id: newId(), start: "", end: "", reason: "" });
+export const blankRule = (): RuleValues => ({ name: "", required: "1", roles: [], users: [] });
+export const blankThreshold = (): ThresholdValues => ({ name: "", metric: "passRate", min: "0.8" });
+export const blankFreeze = (): FreezeValues => ({ start: "", end: "", reason: "" });
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
@@ -114,24 +131,25 @@ export function fromLocalInput(value: string): string {
   return value && !Number.isNaN(d.getTime()) ? d.toISOString() : value;
 }
 
-export function draftOf(policy: StoredPolicy): Draft {
+/** The stored policy as the form's values; production always separates duties. */
+export function policyValues(policy: Policy, environment: string): PolicyValues {
   const gate = policy.gate;
   return {
-    rules: policy.rules.map((r) => ({ id: newId(), name: r.name, required: String(r.required), roles: [...r.roles], users: [...r.users] })),
-    separationOfDuties: policy.separationOfDuties,
+    rules: policy.rules.map((r) => ({ name: r.name, required: String(r.required), roles: [...r.roles], users: [...r.users] })),
+    separationOfDuties: policy.separationOfDuties || environment === "production",
     gateOn: !!gate,
-    prompts: gate ? [...gate.prompts] : [],
-    dataset: gate?.dataset ?? "",
-    datasetVersion: gate?.datasetVersion ? String(gate.datasetVersion) : "",
-    tag: gate?.tag ?? "",
-    thresholds: gate ? gate.evaluators.map((e) => ({ id: newId(), evaluator: e.name, metric: e.metric, min: String(e.min) })) : [blankThreshold()],
-    reviewOn: !!gate?.review,
-    reviewQueue: gate?.review?.queue ?? "",
-    reviewDimension: gate?.review?.dimension ?? "",
-    reviewMin: gate?.review ? String(gate.review.min) : "0.7",
+    gate: {
+      prompts: gate ? [...gate.prompts] : [],
+      dataset: gate?.dataset ?? "",
+      datasetVersion: gate?.datasetVersion ? String(gate.datasetVersion) : "",
+      tag: gate?.tag ?? "",
+      evaluators: gate ? gate.evaluators.map((e) => ({ name: e.name, metric: e.metric, min: String(e.min) })) : [blankThreshold()],
+      reviewOn: !!gate?.review,
+      review: { queue: gate?.review?.queue ?? "", dimension: gate?.review?.dimension ?? "", min: gate?.review ? String(gate.review.min) : "0.7" },
+    },
     expiryHours: String(policy.expiryHours),
     waitMinutes: String(policy.waitMinutes),
-    freezeWindows: policy.freezeWindows.map((w) => ({ id: newId(), start: toLocalInput(w.start), end: toLocalInput(w.end), reason: w.reason })),
+    freezeWindows: policy.freezeWindows.map((w) => ({ start: toLocalInput(w.start), end: toLocalInput(w.end), reason: w.reason })),
     rollbackPolicy: policy.rollbackPolicy,
   };
 }
@@ -139,50 +157,104 @@ export function draftOf(policy: StoredPolicy): Draft {
 /** An empty field is NaN, so the schema reports it instead of reading it as 0. */
 const num = (text: string) => (text.trim() === "" ? Number.NaN : Number(text.trim()));
 
-/** The draft as the policy input (unvalidated: the shared schema and the server check it). */
-export function inputOf(d: Draft) {
+/** The form's values as the policy input, unchecked (an empty number is NaN; "" choices are null). */
+export function policyInputOf(v: PolicyValues): PolicyInput {
+  const g = v.gate;
   return {
-    rules: d.rules.map((r) => ({ name: r.name.trim(), required: num(r.required), roles: r.roles, users: r.users })),
-    separationOfDuties: d.separationOfDuties,
-    gate: d.gateOn
+    rules: v.rules.map((r) => ({ name: r.name.trim(), required: num(r.required), roles: r.roles, users: r.users })),
+    separationOfDuties: v.separationOfDuties,
+    gate: v.gateOn
       ? {
-          prompts: d.prompts,
-          dataset: d.dataset,
-          datasetVersion: d.datasetVersion.trim() ? num(d.datasetVersion) : null,
-          tag: d.tag || null,
-          evaluators: d.thresholds.map((t) => ({ name: t.evaluator, metric: t.metric, min: num(t.min) })),
-          review: d.reviewOn ? { queue: d.reviewQueue, dimension: d.reviewDimension || null, min: num(d.reviewMin) } : null,
+          prompts: g.prompts,
+          dataset: g.dataset,
+          datasetVersion: g.datasetVersion.trim() ? num(g.datasetVersion) : null,
+          tag: g.tag || null,
+          evaluators: g.evaluators.map((t) => ({ name: t.name, metric: t.metric, min: num(t.min) })),
+          review: g.reviewOn ? { queue: g.review.queue, dimension: g.review.dimension || null, min: num(g.review.min) } : null,
         }
       : null,
-    expiryHours: num(d.expiryHours),
-    waitMinutes: num(d.waitMinutes),
-    freezeWindows: d.freezeWindows.map((w) => ({ start: fromLocalInput(w.start), end: fromLocalInput(w.end), reason: w.reason.trim() })),
-    rollbackPolicy: d.rollbackPolicy,
+    expiryHours: num(v.expiryHours),
+    waitMinutes: num(v.waitMinutes),
+    freezeWindows: v.freezeWindows.map((w) => ({ start: fromLocalInput(w.start), end: fromLocalInput(w.end), reason: w.reason.trim() })),
+    rollbackPolicy: v.rollbackPolicy,
   };
 }
 
-/** A schema issue in words for the field it is shown under (custom messages are sentences already). */
-export function issueMessage(issue: z.core.$ZodIssue): string {
-  const last = String(issue.path.at(-1) ?? "");
-  switch (issue.code) {
-    case "invalid_type":
-      if (last === "start" || last === "end") return "Enter a date and time";
-      return issue.expected === "int" ? "Enter a whole number" : "Enter a number";
-    case "too_small":
-      if (issue.origin === "number" && issue.message.startsWith("Too small"))
-        return `Must be ${issue.inclusive ? "at least" : "more than"} ${String(issue.minimum)}`;
-      if (issue.origin === "string" && issue.message.startsWith("Too small")) {
-        if (last === "name" && issue.path.includes("evaluators")) return "Choose an evaluator";
-        if (last === "queue") return "Choose a review queue";
-        return "Required";
-      }
-      return issue.message;
-    case "too_big":
-      if (issue.origin === "number" && issue.message.startsWith("Too big"))
-        return `Must be ${issue.inclusive ? "at most" : "less than"} ${String(issue.maximum)}`;
-      if (issue.origin === "string" && issue.message.startsWith("Too big")) return `Must be at most ${String(issue.maximum)} characters`;
-      return issue.message;
-    default:
-      return issue.message;
+/** The form's values as the policy, checked by the contract's policyInput (every problem at once, each at its path). */
+export const policyForm = z.custom<PolicyValues>().transform(policyInputOf).pipe(policyInput);
+
+// Where problems are shown: a control (rules.0.required), or a list's or group's own message
+// (rules.root: "A rule names someone who…"). `#` stands for an item's index. Each has a label,
+// so the server's "rules.0.name: must be at most 80 characters" reads "Name must be at most 80
+// characters", as the browser's check words it.
+const PLACES: Record<string, string> = {
+  "rules.root": "Approval rules",
+  "rules.#.name": "Name",
+  "rules.#.required": "Approvals required",
+  "rules.#.users": "Approvers",
+  separationOfDuties: "Separation of duties",
+  "gate.root": "Evaluation gate",
+  "gate.prompts": "Prompts",
+  "gate.dataset": "Dataset",
+  "gate.datasetVersion": "Dataset version",
+  "gate.tag": "Tag",
+  "gate.evaluators.root": "Evaluator thresholds",
+  "gate.evaluators.#.name": "Evaluator",
+  "gate.evaluators.#.metric": "Metric",
+  "gate.evaluators.#.min": "Minimum",
+  "gate.review.root": "Review grade",
+  "gate.review.queue": "Review queue",
+  "gate.review.dimension": "Dimension",
+  "gate.review.min": "Minimum grade",
+  expiryHours: "Request expiry",
+  waitMinutes: "Wait timer",
+  "freezeWindows.root": "Freeze windows",
+  "freezeWindows.#.start": "Start",
+  "freezeWindows.#.end": "End",
+  "freezeWindows.#.reason": "Reason",
+};
+/** A rule's roles and people are one choice ("who can approve"), shown under the people. */
+const ALIASES: Record<string, string> = { "rules.#.roles": "users" };
+
+/**
+ * Where a problem at `path` is shown: the path of the policy (the server's field says
+ * `policy.<path>`) as the control or list that holds it, e.g. policy.freezeWindows.1.end →
+ * freezeWindows.1.end, rules.0.roles.2 → rules.0.users, gate.evaluators.3 → gate.evaluators.root;
+ * null when no part of the form holds it (the form's general problem).
+ */
+export function policyFieldOf(path: string): FieldPath<PolicyValues> | null {
+  const parts = (path.startsWith("policy.") ? path.slice("policy.".length) : path).split(".").filter(Boolean);
+  for (let n = parts.length; n > 0; n--) {
+    const prefix = parts.slice(0, n);
+    const generic = prefix.map((p) => (/^\d+$/.test(p) ? "#" : p)).join(".");
+    const alias = ALIASES[generic];
+    if (alias) return [...prefix.slice(0, -1), alias].join(".") as FieldPath<PolicyValues>;
+    if (generic in PLACES) return prefix.join(".") as FieldPath<PolicyValues>;
+    if (`${generic}.root` in PLACES) return `${prefix.join(".")}.root` as FieldPath<PolicyValues>;
   }
+  return null;
+}
+
+export const POLICY_PLACEMENT: FieldPlacement<PolicyValues> = {
+  fieldOf: policyFieldOf,
+  labelOf: (path) => {
+    const field = policyFieldOf(path);
+    return field ? PLACES[field.replace(/\.\d+(?=\.|$)/g, ".#")] : undefined;
+  },
+};
+
+/** How many problems the form shows (the errors' messages, the form's general one included). */
+export function problemCount(errors: FieldErrors): number {
+  const count = (node: unknown): number => {
+    if (node === null || typeof node !== "object") return 0;
+    if ("type" in node && typeof node.type === "string") return 1;
+    return Object.values(node).reduce((n: number, child) => n + count(child), 0);
+  };
+  return count(errors);
+}
+
+/** The form's general message when the browser's check finds problems. */
+export function notSavedMessage(errors: FieldErrors): string {
+  const n = problemCount(errors);
+  return `The rules were not saved: fix the ${n === 1 ? "problem" : `${n} problems`} marked above.`;
 }

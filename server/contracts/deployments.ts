@@ -21,11 +21,19 @@ export const DEPLOYMENT_KINDS = ["promote", "rollback"] as const;
 export type DeploymentKind = (typeof DEPLOYMENT_KINDS)[number];
 
 // ---- Protection rules ---------------------------------------------------------------------------
+// Worded as the rules editor shows them beside their fields (it checks the policy with these
+// schemas): the server's "rules.0.required: Must be at most 10" and the editor's read the same.
+
+/** A whole number from min to max. */
+const wholeNumber = (min: number, max: number, tooSmall = `Must be at least ${min}`) =>
+  z.number({ error: "Enter a number" }).int("Enter a whole number").min(min, tooSmall).max(max, `Must be at most ${max}`);
+/** A share from 0 to 1 (a threshold, a grade). */
+const share = () => z.number({ error: "Enter a number" }).min(0, "Must be at least 0").max(1, "Must be at most 1");
 
 export const approvalRule = z
   .object({
     name: name(80, "Name the rule"),
-    required: z.number().int().min(1, "A rule needs at least one approval").max(10),
+    required: wholeNumber(1, 10, "A rule needs at least one approval"),
     /** User ids that may approve under this rule. */
     users: z.array(z.uuid()).max(100).default([]),
     /** Project roles whose holders may approve under this rule (only roles that hold deployment:approve count). */
@@ -48,12 +56,12 @@ export const evaluationGate = z
     datasetVersion: versionNumber.nullable().default(null),
     tag: name(100).nullable().default(null),
     evaluators: z
-      .array(z.object({ name: name(200), metric: z.enum(GATE_METRICS).default("passRate"), min: z.number().min(0).max(1) }).strict())
+      .array(z.object({ name: name(200, "Choose an evaluator"), metric: z.enum(GATE_METRICS).default("passRate"), min: share() }).strict())
       .min(1, "A gate checks at least one evaluator")
       .max(20),
     /** Optionally a minimum mean human grade (0-1) from a review queue on the gate's run. */
     review: z
-      .object({ queue: name(200), dimension: name(100).nullable().default(null), min: z.number().min(0).max(1) })
+      .object({ queue: name(200, "Choose a review queue"), dimension: name(100).nullable().default(null), min: share() })
       .strict()
       .nullable()
       .default(null),
@@ -62,7 +70,7 @@ export const evaluationGate = z
 export type EvaluationGate = z.output<typeof evaluationGate>;
 
 export const freezeWindow = z
-  .object({ start: dateTime(), end: dateTime(), reason: name(300, "Say why changes are frozen") })
+  .object({ start: dateTime("Enter a date and time"), end: dateTime("Enter a date and time"), reason: name(300, "Say why changes are frozen") })
   .strict()
   .refine((w) => w.end > w.start, { message: "A freeze window ends after it starts", path: ["end"] });
 export type FreezeWindow = { start: string; end: string; reason: string };
@@ -81,18 +89,8 @@ export const policyInput = z
     rules: z.array(approvalRule).min(1, "A protected environment needs at least one approval rule").max(10),
     separationOfDuties: z.boolean().default(true),
     gate: evaluationGate.nullable().default(null),
-    expiryHours: z
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 90)
-      .default(DEFAULT_EXPIRY_HOURS),
-    waitMinutes: z
-      .number()
-      .int()
-      .min(0)
-      .max(7 * 24 * 60)
-      .default(0),
+    expiryHours: wholeNumber(1, 24 * 90).default(DEFAULT_EXPIRY_HOURS),
+    waitMinutes: wholeNumber(0, 7 * 24 * 60).default(0),
     freezeWindows: z.array(freezeWindow).max(50).default([]),
     rollbackPolicy: z.enum(ROLLBACK_POLICIES).default("fast"),
   })
