@@ -8,9 +8,9 @@ import { useWatch, type UseFormReturn } from "react-hook-form";
 import { EVALUATOR_KINDS, EVALUATOR_KIND_INFO, JUDGE_PROMPT_VARIABLES, type EvaluatorKind } from "@/server/contracts/evaluators";
 import { useTRPC } from "@/components/trpc/client";
 import { Checkbox, Input, Select, Textarea } from "@/components/ui";
-import { caseSensitiveFor, EVALUATOR_LABELS as L, type CreateEvaluatorInput, type EvaluatorValues, type SaveEvaluatorVersionInput } from "./evaluator-model";
+import { caseSensitiveFor, EVALUATOR_LABELS as L, type EvaluatorInput, type EvaluatorValues } from "./evaluator-model";
 
-export type EvaluatorFormApi = UseFormReturn<EvaluatorValues, unknown, CreateEvaluatorInput | SaveEvaluatorVersionInput>;
+export type EvaluatorFormApi = UseFormReturn<EvaluatorValues, unknown, EvaluatorInput>;
 
 const optional = <span className="text-xs text-zinc-500">optional</span>;
 

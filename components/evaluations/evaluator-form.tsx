@@ -10,7 +10,7 @@ import { useTRPC } from "@/components/trpc/client";
 import { Button, Dialog, FormProblem, Input, Textarea } from "@/components/ui";
 import { useZodForm } from "@/components/lib/form-errors";
 import { EvaluatorFields } from "./evaluator-fields";
-import { EVALUATOR_LABELS as L, evaluatorForm, evaluatorPlacement, evaluatorValues, type EvaluatorDraft, type EvaluatorMode } from "./evaluator-model";
+import { EVALUATOR_FORMS, EVALUATOR_LABELS as L, EVALUATOR_PLACEMENTS, evaluatorValues, type EvaluatorDraft, type EvaluatorMode } from "./evaluator-model";
 
 export function EvaluatorDialog({
   orgSlug,
@@ -33,8 +33,8 @@ export function EvaluatorDialog({
   const create = useMutation(trpc.evaluators.create.mutationOptions());
   const saveVersion = useMutation(trpc.evaluators.saveVersion.mutationOptions());
   const { form, onSubmit } = useZodForm({
-    schema: evaluatorForm(mode.type),
-    placement: evaluatorPlacement(mode.type),
+    schema: EVALUATOR_FORMS[mode.type],
+    placement: EVALUATOR_PLACEMENTS[mode.type],
     defaultValues: evaluatorValues(mode, initial),
     formId,
     save: async (input) => {

@@ -4,8 +4,8 @@ import {
   BLANK_DRAFT,
   describeConfig,
   draftFromConfig,
-  evaluatorForm,
-  evaluatorPlacement,
+  EVALUATOR_FORMS,
+  EVALUATOR_PLACEMENTS,
   evaluatorValues,
   type EvaluatorMode,
   type EvaluatorValues,
@@ -18,7 +18,7 @@ const PROVIDER = "7d0c6d5e-8a36-4f0e-9d84-2a4b7f1b5c11";
 /** The evaluator form as the dialog checks it: the input it sends, or each field's message. */
 async function check(mode: EvaluatorMode, changes: Partial<EvaluatorValues>) {
   const values = { ...evaluatorValues(mode), ...changes };
-  const resolve = placedZodResolver(evaluatorForm(mode.type), evaluatorPlacement(mode.type));
+  const resolve = placedZodResolver(EVALUATOR_FORMS[mode.type], EVALUATOR_PLACEMENTS[mode.type]);
   const result = await resolve(values, undefined, { fields: {}, shouldUseNativeValidation: false });
   const errors: Record<string, string | undefined> = Object.fromEntries(
     Object.entries(result.errors).map(([field, error]) => [field, (error as { message?: string }).message]),
@@ -142,8 +142,7 @@ describe("the evaluator form: each problem on its field, worded as the server wo
 });
 
 describe("where the server's problems go", () => {
-  const create = evaluatorPlacement("create");
-  const version = evaluatorPlacement("version");
+  const { create, version } = EVALUATOR_PLACEMENTS;
   it("places a configuration path on the control that holds it", () => {
     expect(create.fieldOf?.("config.pattern")).toBe("pattern");
     expect(create.fieldOf?.("config.schema")).toBe("schema");

@@ -1,9 +1,10 @@
 // The evaluator form's model, kept pure for tests: the form's values (text for numbers, one set of
 // fields for every kind, so switching kinds loses nothing), a stored configuration as those values,
-// the form's schema (the values turned into what evaluators.create or evaluators.saveVersion takes,
-// checked by that procedure's schema from server/contracts/evaluators.ts: same defaults, bounds and
-// messages), where a problem goes (EVALUATOR_PLACEMENT: config.scale.min → Lowest score,
-// config.promptVersion → Version or label), and a configuration in a few words.
+// the form's schema (EVALUATOR_FORMS: the values turned into what evaluators.create or
+// evaluators.saveVersion takes, checked by that procedure's schema from
+// server/contracts/evaluators.ts: same defaults, bounds and messages), where a problem goes
+// (EVALUATOR_PLACEMENTS: config.scale.min → Lowest score, config.promptVersion → Version or
+// label), and a configuration in a few words.
 // The server checks again, and also what the browser cannot: that a regex or JSON Schema compiles,
 // that the judge's prompt, version and provider exist. It names the field the same way.
 import { z } from "zod";
@@ -154,7 +155,7 @@ function configField(path: string): keyof EvaluatorDraft {
  * Lowest score, config → Kind; the name only when creating and the change message only for a new
  * version (the form has no such control otherwise); anything else is the form's general problem.
  */
-export function evaluatorPlacement(mode: EvaluatorMode["type"]): FieldPlacement<EvaluatorValues> {
+function evaluatorPlacement(mode: EvaluatorMode["type"]): FieldPlacement<EvaluatorValues> {
   return {
     labels: EVALUATOR_LABELS,
     fieldOf: (path) => {
@@ -170,12 +171,14 @@ export function evaluatorPlacement(mode: EvaluatorMode["type"]): FieldPlacement<
 
 export type CreateEvaluatorInput = z.output<typeof createEvaluatorInput>;
 export type SaveEvaluatorVersionInput = z.output<typeof saveEvaluatorVersionInput>;
+/** What the form sends: evaluators.create's input, or evaluators.saveVersion's. */
+export type EvaluatorInput = CreateEvaluatorInput | SaveEvaluatorVersionInput;
 
 /** Reports what zod cannot see in text (a number, JSON syntax) on the control; the input is then not built. */
 type Problem = (field: keyof EvaluatorDraft, message: string) => void;
 
 /** The configuration the draft describes, as sent: empty optional fields left out (so the schema's defaults apply). */
-export function configOf(d: EvaluatorDraft, problem: Problem): EvaluatorConfigInput {
+function configOf(d: EvaluatorDraft, problem: Problem): EvaluatorConfigInput {
   /** Empty: undefined (the default applies) or, when `required`, a problem; text that is not a number: a problem. */
   const number = (field: "threshold" | "tolerance" | "min" | "max" | "maxMs" | "maxUsd" | "scaleMin" | "scaleMax" | "passAt", required = false) => {
     const text = d[field].trim();
@@ -241,12 +244,9 @@ function withoutUndefined<T extends object>(value: T): T {
 /**
  * The form's values as the procedure's input, checked by its schema: createEvaluatorInput when
  * creating, saveEvaluatorVersionInput for a new version (the name is the evaluator's). Text is
- * trimmed; numbers and JSON are read here, and a problem with them is reported first.
+ * trimmed; numbers and JSON are read here, and a problem with them is reported first (the schema's own checks follow once it is fixed).
  */
-export function evaluatorForm(mode: "create"): z.ZodType<CreateEvaluatorInput, EvaluatorValues>;
-export function evaluatorForm(mode: "version"): z.ZodType<SaveEvaluatorVersionInput, EvaluatorValues>;
-export function evaluatorForm(mode: EvaluatorMode["type"]): z.ZodType<CreateEvaluatorInput | SaveEvaluatorVersionInput, EvaluatorValues>;
-export function evaluatorForm(mode: EvaluatorMode["type"]): z.ZodType<CreateEvaluatorInput | SaveEvaluatorVersionInput, EvaluatorValues> {
+function evaluatorForm(mode: EvaluatorMode["type"]): z.ZodType<EvaluatorInput, EvaluatorValues> {
   const values = z.custom<EvaluatorValues>();
   const config = (v: EvaluatorValues, ctx: z.RefinementCtx) => {
     let failed = false;
@@ -269,6 +269,16 @@ export function evaluatorForm(mode: EvaluatorMode["type"]): z.ZodType<CreateEval
     }))
     .pipe(saveEvaluatorVersionInput);
 }
+
+/** The form's schema and placement, when creating and for a new version. */
+export const EVALUATOR_FORMS: Record<EvaluatorMode["type"], z.ZodType<EvaluatorInput, EvaluatorValues>> = {
+  create: evaluatorForm("create"),
+  version: evaluatorForm("version"),
+};
+export const EVALUATOR_PLACEMENTS: Record<EvaluatorMode["type"], FieldPlacement<EvaluatorValues>> = {
+  create: evaluatorPlacement("create"),
+  version: evaluatorPlacement("version"),
+};
 
 /** A configuration as a short list of its settings (for lists and version history). */
 export function describeConfig(config: unknown): string {
