@@ -3,6 +3,7 @@
 // newest first. Writers save a new version with the form (prefilled from the latest) or archive it;
 // an archived evaluator can no longer be chosen for runs, and runs that used it keep their results.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useState } from "react";
 import { EVALUATOR_KIND_INFO, type EvaluatorKind } from "@/server/contracts/evaluators";
@@ -12,8 +13,11 @@ import { PencilIcon, TrashIcon } from "@/components/ui/icons";
 import { errorInfo } from "@/components/lib/errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
-import { EvaluatorDialog, describeConfig, draftFromConfig } from "./evaluator-form";
+import { describeConfig, draftFromConfig } from "./evaluator-model";
 import { evaluationsHref } from "./model";
+
+// Loaded with its first opening (react-hook-form stays out of the page's first load).
+const EvaluatorDialog = dynamic(() => import("./evaluator-form").then((m) => m.EvaluatorDialog));
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string; name: string; canWrite: boolean };
 

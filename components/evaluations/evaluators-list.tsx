@@ -2,6 +2,7 @@
 // The project's evaluators: name, kind, what the latest version checks, its version and author;
 // "show archived" is kept in the address. Writers create one in a dialog (?new=1 opens it).
 import { useQuery } from "@tanstack/react-query";
+import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useUrlParams } from "@/components/lib/url-params";
@@ -11,8 +12,11 @@ import { Badge, Button, Card, Checkbox, EmptyState, PageHeader, Spinner, TBody, 
 import { CheckCircleIcon, PlusIcon } from "@/components/ui/icons";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
-import { EvaluatorDialog, describeConfig } from "./evaluator-form";
+import { describeConfig } from "./evaluator-model";
 import { evaluatorHref } from "./model";
+
+// Loaded with its first opening (react-hook-form stays out of the list's first load).
+const EvaluatorDialog = dynamic(() => import("./evaluator-form").then((m) => m.EvaluatorDialog));
 
 type Props = { orgSlug: string; projectSlug: string; projectName: string; canWrite: boolean };
 

@@ -188,6 +188,21 @@ export type EvaluatorConfig = z.infer<typeof evaluatorConfig>;
 export type EvaluatorConfigInput = z.input<typeof evaluatorConfig>;
 export type EvaluatorConfigOf<K extends EvaluatorKind> = Extract<EvaluatorConfig, { kind: K }>;
 
+/**
+ * What evaluators.create takes (besides the project), with the configuration checked in full: the
+ * evaluator form pipes into it. The procedure takes it with only the configuration's outline and
+ * leaves the configuration to the domain, which checks it with evaluatorConfig and names the field
+ * the same way (config.pattern).
+ */
+export const createEvaluatorInput = z.object({ name: evaluatorName, description: text(2000).default(""), config: evaluatorConfig });
+/** What evaluators.saveVersion takes (besides the project); see createEvaluatorInput. */
+export const saveEvaluatorVersionInput = z.object({
+  name: evaluatorName,
+  config: evaluatorConfig,
+  commitMessage: text(500).default(""),
+  description: text(2000).optional(),
+});
+
 /** Whether scoring an item needs its expected output (items without one then fail). */
 export function needsExpectedOutput(config: EvaluatorConfig): boolean {
   switch (config.kind) {

@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { createRouter, projectProcedure } from "../trpc";
 import { text } from "../../contracts/fields";
-import { evaluatorConfig, evaluatorName } from "../../contracts/evaluators";
+import { createEvaluatorInput, evaluatorConfig, evaluatorName, saveEvaluatorVersionInput } from "../../contracts/evaluators";
 import { createRunInput } from "../../contracts/evaluations";
 import { archiveEvaluator, createEvaluator, getEvaluator, listEvaluators, saveEvaluatorVersion } from "../../domain/evaluations/registry";
 import { cancelRun, createRun, getRun, listRuns, runStatus } from "../../domain/evaluations/runs";
@@ -24,13 +24,13 @@ export const evaluatorsRouter = createRouter({
     .input(z.object({ name: evaluatorName }))
     .query(({ ctx, input }) => getEvaluator(ctx.db, ctx.project.id, input.name)),
   create: projectProcedure("evaluation:write")
-    .input(z.object({ name: evaluatorName, description: text(2000).default(""), config: configInput }))
+    .input(createEvaluatorInput.extend({ config: configInput }))
     .mutation(async ({ ctx, input }) => {
       const { evaluator, version } = await ctx.audited((w) => createEvaluator(w, { orgId: ctx.org.id, projectId: ctx.project.id }, input));
       return { name: evaluator.name, version: version.version };
     }),
   saveVersion: projectProcedure("evaluation:write")
-    .input(z.object({ name: evaluatorName, config: configInput, commitMessage: text(500).default(""), description: text(2000).optional() }))
+    .input(saveEvaluatorVersionInput.extend({ config: configInput }))
     .mutation(({ ctx, input }) => ctx.audited((w) => saveEvaluatorVersion(w, { orgId: ctx.org.id, projectId: ctx.project.id }, input))),
   archive: projectProcedure("evaluation:write")
     .input(z.object({ name: evaluatorName }))
