@@ -44,7 +44,7 @@ const config = [
   ...nextVitals,
   ...nextTs,
   {
-    ignores: ["node_modules/**", ".next/**", ".keel/**", "server/db/generated/**", "next-env.d.ts", "test-results/**", "playwright-report/**"],
+    ignores: ["node_modules/**", ".next/**", ".keel/**", "server/db/generated/**", "next-env.d.ts", "test-results/**", "playwright-report/**", ".tmp/**"],
   },
   {
     // CommonJS config files (.dependency-cruiser.cjs) load modules with require.
