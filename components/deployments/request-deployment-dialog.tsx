@@ -6,15 +6,18 @@
 // page opens.
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useId, useState, type FormEvent } from "react";
+import { useId, useState } from "react";
+import { useForm, useWatch, type UseFormRegisterReturn } from "react-hook-form";
+import { z } from "zod";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert, Button, Dialog, Select, Spinner, Textarea } from "@/components/ui";
 import { errorInfo, focusFirstInvalid } from "@/components/lib/errors";
+import { applyServerErrors, placedZodResolver, type FieldPlacement } from "@/components/lib/form-errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { formatDateTime } from "@/components/lib/time";
 import { useInvalidateDeployments } from "./request-actions";
 import Link from "next/link";
-import { GATE_METRIC_LABELS } from "@/server/contracts/deployments";
+import { GATE_METRIC_LABELS, justification } from "@/server/contracts/deployments";
 import { evaluationsHref, runHref } from "@/components/evaluations/model";
 import { datasetHref } from "@/components/datasets/model";
 import { deploymentRequestHref as requestHref } from "./deployment-tabs";
@@ -30,33 +33,55 @@ type Common = {
   onClose: () => void;
 };
 
-type Fields = "environment" | "version" | "justification";
+type RequestValues = { environment: string; version: string; justification: string };
+type Refused = { title: string; message: string } | null;
 
-function useSubmitRequest(props: Pick<Common, "orgSlug" | "projectSlug">, formId: string) {
+/** Server findings on a field go there (labelled); anything else is the request's refusal. */
+const placementFor = (justificationLabel: string): FieldPlacement<RequestValues> => ({
+  labels: { environment: "Environment", version: "Version", justification: justificationLabel },
+  fieldOf: (path) => (path === "environment" || path === "version" || path === "justification" ? path : null),
+});
+
+const PROMOTE_PLACEMENT = placementFor("Justification");
+const ROLLBACK_PLACEMENT = placementFor("Comment");
+const ROLLBACK_FORM = z.object({
+  environment: z.string(),
+  version: z.string(),
+  justification: z.string().trim().min(1, "A rollback needs a comment saying why").pipe(justification),
+});
+
+/** The request's form: checked with the procedure's own justification rule (and `refine` for what only this dialog knows), sent as deployments.request. */
+function useRequestForm(
+  props: Pick<Common, "orgSlug" | "projectSlug">,
+  schema: z.ZodType<RequestValues, RequestValues>,
+  placement: FieldPlacement<RequestValues>,
+  defaultValues: RequestValues,
+) {
   const trpc = useTRPC();
   const router = useRouter();
   const invalidate = useInvalidateDeployments();
-  const [fieldErrors, setFieldErrors] = useState<Partial<Record<Fields, string>>>({});
-  const [refusal, setRefusal] = useState<{ title: string; message: string } | null>(null);
-  const mutation = useMutation(
-    trpc.deployments.request.mutationOptions({
-      onSuccess: async (result) => {
-        await invalidate();
-        router.push(requestHref(props.orgSlug, props.projectSlug, result.number));
-      },
-      onError: (error) => {
-        const info = errorInfo(error);
-        // A failing gate or a conflict is about the whole request: say it prominently.
-        if (info.code === "UNPROCESSABLE_CONTENT") return setRefusal({ title: "The evaluation gate refuses this version", message: info.message });
-        if (info.field === "justification" || info.field === "environment") {
-          setFieldErrors({ [info.field]: info.message });
-          return focusFirstInvalid(formId);
+  const [refusal, setRefusal] = useState<Refused>(null);
+  const form = useForm<RequestValues>({ resolver: placedZodResolver(schema, placement), defaultValues });
+  const mutation = useMutation(trpc.deployments.request.mutationOptions());
+  const submit = (formId: string, send: (values: RequestValues) => Parameters<typeof mutation.mutateAsync>[0]) =>
+    form.handleSubmit(
+      async (values) => {
+        setRefusal(null);
+        try {
+          const result = await mutation.mutateAsync(send(values));
+          await invalidate();
+          router.push(requestHref(props.orgSlug, props.projectSlug, result.number));
+        } catch (error) {
+          const info = errorInfo(error);
+          // A failing gate or a conflict is about the whole request: say it prominently.
+          if (info.code === "UNPROCESSABLE_CONTENT") return setRefusal({ title: "The evaluation gate refuses this version", message: info.message });
+          const message = applyServerErrors(form, error, placement);
+          if (message !== null) setRefusal({ title: "The request was refused", message });
         }
-        setRefusal({ title: "The request was refused", message: info.message });
       },
-    }),
-  );
-  return { mutation, fieldErrors, setFieldErrors, refusal, setRefusal };
+      () => focusFirstInvalid(formId),
+    );
+  return { form, mutation, refusal, setRefusal, submit };
 }
 
 function Refusal({ refusal }: { refusal: { title: string; message: string } | null }) {
@@ -69,15 +94,9 @@ function Refusal({ refusal }: { refusal: { title: string; message: string } | nu
   ) : null;
 }
 
-function EnvironmentSelect({ environments, value, onChange, error }: { environments: Env[]; value: string; onChange: (v: string) => void; error?: string }) {
+function EnvironmentSelect({ environments, field, error }: { environments: Env[]; field: UseFormRegisterReturn<"environment">; error?: string }) {
   return (
-    <Select
-      label="Environment"
-      value={value}
-      error={error}
-      onChange={(e) => onChange(e.target.value)}
-      hint="Protected environments move only through approved requests."
-    >
+    <Select label="Environment" {...field} error={error} hint="Protected environments move only through approved requests.">
       {environments.map((env) => (
         <option key={env.name} value={env.name}>
           {env.name}
@@ -99,22 +118,34 @@ export function RequestDeploymentDialog({
   onClose,
 }: Common & { versions: number[]; initialVersion: number }) {
   const formId = useId();
-  const [environment, setEnvironment] = useState(initialEnvironment);
-  const [version, setVersion] = useState(String(initialVersion));
-  const [justification, setJustification] = useState("");
-  const { mutation, fieldErrors, setFieldErrors, refusal, setRefusal } = useSubmitRequest({ orgSlug, projectSlug }, formId);
+  const [schema] = useState(() =>
+    z
+      .object({ environment: z.string(), version: z.string(), justification: z.string().trim().pipe(justification) })
+      .refine((v) => Number(v.version) !== environments.find((e) => e.name === v.environment)?.current, {
+        path: ["version"],
+        message: "is what this environment already serves",
+      }),
+  );
+  const { form, mutation, refusal, setRefusal, submit } = useRequestForm({ orgSlug, projectSlug }, schema, PROMOTE_PLACEMENT, {
+    environment: initialEnvironment,
+    version: String(initialVersion),
+    justification: "",
+  });
+  const {
+    register,
+    formState: { errors },
+  } = form;
+  const [environment, version] = useWatch({ control: form.control, name: ["environment", "version"] });
   const current = environments.find((e) => e.name === environment)?.current ?? null;
-
-  function onSubmit(e: FormEvent) {
-    e.preventDefault();
-    setRefusal(null);
-    const next: Partial<Record<Fields, string>> = {};
-    if (!justification.trim()) next.justification = "Say why this version should be deployed";
-    if (Number(version) === current) next.version = `${environment} already serves v${current}`;
-    setFieldErrors(next);
-    if (Object.keys(next).length) return focusFirstInvalid(formId);
-    mutation.mutate({ orgSlug, projectSlug, prompt, version: Number(version), environment, justification: justification.trim(), kind: "promote" });
-  }
+  const onSubmit = submit(formId, (v) => ({
+    orgSlug,
+    projectSlug,
+    prompt,
+    version: Number(v.version),
+    environment: v.environment,
+    justification: v.justification,
+    kind: "promote",
+  }));
 
   return (
     <Dialog
@@ -135,15 +166,13 @@ export function RequestDeploymentDialog({
         <Refusal refusal={refusal} />
         <EnvironmentSelect
           environments={environments}
-          value={environment}
-          onChange={(v) => (setEnvironment(v), setRefusal(null))}
-          error={fieldErrors.environment}
+          field={register("environment", { onChange: () => setRefusal(null) })}
+          error={errors.environment?.message}
         />
         <Select
           label="Version"
-          value={version}
-          error={fieldErrors.version}
-          onChange={(e) => (setVersion(e.target.value), setRefusal(null))}
+          {...register("version", { onChange: () => setRefusal(null) })}
+          error={errors.version?.message}
           hint="The version's content hash is recorded with the request."
         >
           {versions.map((v) => (
@@ -156,11 +185,10 @@ export function RequestDeploymentDialog({
         <Textarea
           label="Justification"
           labelAside={<span className="text-xs text-zinc-500">required</span>}
-          value={justification}
-          error={fieldErrors.justification}
+          {...register("justification")}
+          error={errors.justification?.message}
           required
           maxLength={2000}
-          onChange={(e) => setJustification(e.target.value)}
           hint="Approvers read this first: what changes for users, and why now."
         />
         <GatePanel orgSlug={orgSlug} projectSlug={projectSlug} prompt={prompt} version={Number(version)} environment={environment} />
@@ -173,25 +201,30 @@ export function RequestDeploymentDialog({
 export function RequestRollbackDialog({ orgSlug, projectSlug, prompt, environments, initialEnvironment, onClose }: Common) {
   const trpc = useTRPC();
   const formId = useId();
-  const [environment, setEnvironment] = useState(initialEnvironment);
-  const [version, setVersion] = useState("");
-  const [comment, setComment] = useState("");
-  const { mutation, fieldErrors, setFieldErrors, refusal, setRefusal } = useSubmitRequest({ orgSlug, projectSlug }, formId);
+  const { form, mutation, refusal, setRefusal, submit } = useRequestForm({ orgSlug, projectSlug }, ROLLBACK_FORM, ROLLBACK_PLACEMENT, {
+    environment: initialEnvironment,
+    version: "",
+    justification: "",
+  });
+  const {
+    register,
+    formState: { errors },
+  } = form;
+  const [environment, version] = useWatch({ control: form.control, name: ["environment", "version"] });
   const targets = useQuery(trpc.deployments.rollbackTargets.queryOptions({ orgSlug, projectSlug, environment, prompt }));
   const options = targets.data?.targets ?? [];
+  // The version select offers what the environment served before: until one is picked, the newest.
   const chosen = version && options.some((t) => String(t.version) === version) ? version : options[0] ? String(options[0].version) : "";
   const target = options.find((t) => String(t.version) === chosen);
-
-  function onSubmit(e: FormEvent) {
-    e.preventDefault();
-    setRefusal(null);
-    const next: Partial<Record<Fields, string>> = {};
-    if (!chosen) next.version = `${environment} served no other version of ${prompt} before`;
-    if (!comment.trim()) next.justification = "A rollback needs a comment saying why";
-    setFieldErrors(next);
-    if (Object.keys(next).length) return focusFirstInvalid(formId);
-    mutation.mutate({ orgSlug, projectSlug, prompt, version: Number(chosen), environment, justification: comment.trim(), kind: "rollback" });
-  }
+  const onSubmit = submit(formId, (v) => ({
+    orgSlug,
+    projectSlug,
+    prompt,
+    version: Number(chosen),
+    environment: v.environment,
+    justification: v.justification,
+    kind: "rollback",
+  }));
 
   return (
     <Dialog
@@ -212,9 +245,8 @@ export function RequestRollbackDialog({ orgSlug, projectSlug, prompt, environmen
         <Refusal refusal={refusal} />
         <EnvironmentSelect
           environments={environments}
-          value={environment}
-          onChange={(v) => (setEnvironment(v), setVersion(""), setRefusal(null))}
-          error={fieldErrors.environment}
+          field={register("environment", { onChange: () => (form.setValue("version", ""), setRefusal(null)) })}
+          error={errors.environment?.message}
         />
         {targets.isPending ? (
           <Spinner label="Loading the versions it served…" />
@@ -225,9 +257,9 @@ export function RequestRollbackDialog({ orgSlug, projectSlug, prompt, environmen
         ) : (
           <Select
             label="Roll back to"
-            value={chosen}
-            error={fieldErrors.version}
-            onChange={(e) => (setVersion(e.target.value), setRefusal(null))}
+            {...register("version", { onChange: () => setRefusal(null) })}
+            value={chosen /* controlled: the targets arrive after the form */}
+            error={errors.version?.message}
             hint={[
               targets.data.current ? `${environment} serves v${targets.data.current} now.` : null,
               target ? `v${target.version} was last moved there by ${target.movedBy}.` : null,
@@ -245,11 +277,10 @@ export function RequestRollbackDialog({ orgSlug, projectSlug, prompt, environmen
         <Textarea
           label="Comment"
           labelAside={<span className="text-xs text-zinc-500">required</span>}
-          value={comment}
-          error={fieldErrors.justification}
+          {...register("justification")}
+          error={errors.justification?.message}
           required
           maxLength={2000}
-          onChange={(e) => setComment(e.target.value)}
           hint="What went wrong with the current version."
         />
       </form>
