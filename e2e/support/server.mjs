@@ -111,6 +111,8 @@ try {
     const setup = startKeel("keel-setup", {
       PORT: String(setupPort),
       DATABASE_URL: databaseUrl,
+      // keel_setup does not exist yet: Keel creates it only when told to.
+      KEEL_CREATE_DATABASE: "1",
       KEEL_SECRET: randomBytes(32).toString("base64url"),
       KEEL_DATA_DIR: path.join(dataDir, "setup"),
     });
