@@ -210,7 +210,9 @@ export function RequestRollbackDialog({ orgSlug, projectSlug, prompt, environmen
     register,
     formState: { errors },
   } = form;
-  const [environment, version] = useWatch({ control: form.control, name: ["environment", "version"] });
+  const environment = useWatch({ control: form.control, name: "environment" });
+  // The targets arrive after the form: the choice is this dialog's state, not a registered field.
+  const [version, setVersion] = useState("");
   const targets = useQuery(trpc.deployments.rollbackTargets.queryOptions({ orgSlug, projectSlug, environment, prompt }));
   const options = targets.data?.targets ?? [];
   // The version select offers what the environment served before: until one is picked, the newest.
@@ -245,7 +247,7 @@ export function RequestRollbackDialog({ orgSlug, projectSlug, prompt, environmen
         <Refusal refusal={refusal} />
         <EnvironmentSelect
           environments={environments}
-          field={register("environment", { onChange: () => (form.setValue("version", ""), setRefusal(null)) })}
+          field={register("environment", { onChange: () => (setVersion(""), setRefusal(null)) })}
           error={errors.environment?.message}
         />
         {targets.isPending ? (
@@ -257,8 +259,8 @@ export function RequestRollbackDialog({ orgSlug, projectSlug, prompt, environmen
         ) : (
           <Select
             label="Roll back to"
-            {...register("version", { onChange: () => setRefusal(null) })}
-            value={chosen /* controlled: the targets arrive after the form */}
+            value={chosen}
+            onChange={(e) => (setVersion(e.target.value), setRefusal(null))}
             error={errors.version?.message}
             hint={[
               targets.data.current ? `${environment} serves v${targets.data.current} now.` : null,

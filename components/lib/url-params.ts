@@ -10,8 +10,13 @@ import { useEffect, useState } from "react";
 
 export type ParamValue = string | number | undefined;
 
-/** Sets (or, for undefined and "", removes) parameters of the current address; any change that does not name `page` starts again at page 1 unless `resetPage` is false. */
-export function writeParams(next: Record<string, ParamValue>, { resetPage = true } = {}) {
+/**
+ * Sets (or, for undefined and "", removes) parameters of the current address; any change that does
+ * not name `page` starts again at page 1 unless `resetPage` is false. `quiet` records the address
+ * without telling Next (its own history state is passed through): for a value the page already holds
+ * in its state, written from a timer, so a link being followed meanwhile is never turned back.
+ */
+export function writeParams(next: Record<string, ParamValue>, { resetPage = true, quiet = false } = {}) {
   const params = new URLSearchParams(window.location.search);
   if (resetPage && !("page" in next)) params.delete("page");
   for (const [k, v] of Object.entries(next)) {
@@ -20,7 +25,8 @@ export function writeParams(next: Record<string, ParamValue>, { resetPage = true
   }
   const qs = params.toString();
   const href = qs ? `${window.location.pathname}?${qs}` : window.location.pathname;
-  if (href !== `${window.location.pathname}${window.location.search}`) window.history.replaceState(null, "", href);
+  if (href === `${window.location.pathname}${window.location.search}`) return;
+  window.history.replaceState(quiet ? window.history.state : null, "", href);
 }
 
 export function useUrlParams() {
@@ -39,7 +45,8 @@ export function useUrlParams() {
 
 /**
  * A search box kept in the address under `param`: `search` is what is typed, `query` what the list
- * filters by, 250 ms after typing stops (at once with `submit`). The address follows `query`.
+ * filters by, 250 ms after typing stops (at once with `submit`). The address follows `query`
+ * quietly (see writeParams), so `searchParams.get(param)` is the value the page loaded with.
  */
 export function useUrlSearch(param = "q", maxLength = 200) {
   const searchParams = useSearchParams();
@@ -52,7 +59,7 @@ export function useUrlSearch(param = "q", maxLength = 200) {
     return () => clearTimeout(timer);
   }, [search]);
   useEffect(() => {
-    if ((new URLSearchParams(window.location.search).get(param) ?? "") !== query) writeParams({ [param]: query });
+    if ((new URLSearchParams(window.location.search).get(param) ?? "") !== query) writeParams({ [param]: query }, { quiet: true });
   }, [param, query]);
 
   /** Filters by what is typed now (or by `text`, e.g. "" to clear) without waiting. */
