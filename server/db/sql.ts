@@ -33,9 +33,9 @@ export function poolSettings(): { statement_timeout: number } {
  * A pg client whose connection is lost (PostgreSQL restarted, the backend terminated, the network
  * cut) emits 'error', and an 'error' event nobody listens to ends the Node process. Every client
  * Keel opens itself listens from the start: the loss is logged in one line and the query in flight
- * fails on its own (its request answers 503, see server/errors.ts). Returns the remover.
+ * fails on its own (its request answers 503, see server/db/unavailable.ts).
  */
-export function logConnectionLoss(client: pg.ClientBase, name: string): () => void {
+export function logConnectionLoss(client: pg.ClientBase, name: string): void {
   let logged = false;
   const listener = (error: Error) => {
     if (logged) return;
@@ -43,7 +43,6 @@ export function logConnectionLoss(client: pg.ClientBase, name: string): () => vo
     console.error(`[db] ${name} connection lost: ${error.message}`);
   };
   client.on("error", listener);
-  return () => client.removeListener("error", listener);
 }
 
 /**
@@ -54,12 +53,14 @@ export function logConnectionLoss(client: pg.ClientBase, name: string): () => vo
 export async function checkOut(pool: pg.Pool, name: string): Promise<pg.PoolClient> {
   const client = await pool.connect();
   let lost: Error | undefined;
-  const stopLogging = logConnectionLoss(client, name);
-  const onLoss = (error: Error) => (lost ??= error);
+  const onLoss = (error: Error) => {
+    if (lost) return;
+    lost = error;
+    console.error(`[db] ${name} connection lost: ${error.message}`);
+  };
   client.on("error", onLoss);
   const release = client.release;
   client.release = (broken?: Error | boolean) => {
-    stopLogging();
     client.removeListener("error", onLoss);
     return release(broken ?? lost);
   };

@@ -35,5 +35,8 @@ describe("isDatabaseUnavailable", () => {
     cyclic.cause = cyclic;
     expect(isDatabaseUnavailable(cyclic)).toBe(false);
     expect(isDatabaseUnavailable(null)).toBe(false);
+    // A provider that reset the connection is the provider's failure, not the database's.
+    const providerReset = new TypeError("fetch failed", { cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }) });
+    expect(isDatabaseUnavailable(providerReset)).toBe(false);
   });
 });

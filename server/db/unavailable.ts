@@ -40,6 +40,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     const e = queue.shift();
     if (typeof e !== "object" || e === null || seen.has(e)) continue;
     seen.add(e);
+    // An outbound HTTP call that failed (fetch, or server/net/egress.ts, which throws fetch's
+    // TypeError) is about a provider or a webhook target, not the database: its socket errors
+    // must not read as an outage.
+    if (e instanceof TypeError && (e as Error).message === "fetch failed") continue;
     const { code, originalCode, kind, message, cause, meta } = e as Record<string, unknown>;
     if (typeof code === "string" && (PG_CODE.test(code) || PRISMA_CODES.has(code) || ERRNO.has(code))) return true;
     if (typeof originalCode === "string" && PG_CODE.test(originalCode)) return true;
