@@ -59,6 +59,21 @@ function flag(fallback: "0" | "1") {
     .transform((v) => v === "1" || v === "true");
 }
 
+/** One of a few words (an empty value means the default). */
+function choice<const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): T[number] => {
+      if (unset(raw)) return fallback;
+      const text = raw.trim();
+      const known = values.find((v) => v === text);
+      if (known !== undefined) return known;
+      ctx.addIssue({ code: "custom", message: `must be ${values.slice(0, -1).join(", ")} or ${values.at(-1)} (got "${text}")` });
+      return z.NEVER;
+    });
+}
+
 const optionalText = z
   .string()
   .optional()
@@ -174,6 +189,10 @@ const schema = z
     /** `npx keel eval`: the Keel to call and a project key with evaluations:write. */
     KEEL_URL: z.url({ error: "must be a URL such as http://localhost:3000" }).optional(),
     KEEL_API_KEY: optionalText,
+    /** `text`: one `[component] …` line per event; `json`: one JSON object per line (server/runtime/log.ts). */
+    KEEL_LOG_FORMAT: choice(["text", "json"], "text"),
+    /** Lines below this level are not written; `debug` also prints the stack of an unexpected error. */
+    KEEL_LOG_LEVEL: choice(["debug", "info", "warn", "error"], "info"),
     /** Prints the schema engine's log lines (debugging migrations). */
     KEEL_SCHEMA_ENGINE_LOG: optionalText,
   })

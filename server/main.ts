@@ -12,13 +12,18 @@ import { buildIsCurrent, startBuild } from "./runtime/build-fingerprint";
 import { setting } from "./env";
 import { startWorkerProcess } from "./runtime/worker-process";
 import { closeWithDeadline } from "./runtime/shutdown";
+import { logFormat, logger, routeConsoleThroughLog } from "./runtime/log";
 
 const dev = process.argv.includes("--dev");
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 
+const keelLog = logger("keel");
 function log(line: string) {
-  console.log(`[keel] ${line}`);
+  keelLog.info(line);
 }
+// Next's own reports (and any library's console output) as one line each; in development, in
+// text, Next keeps its full error output.
+if (!dev || logFormat() === "json") routeConsoleThroughLog("next");
 
 async function main() {
   const started = Date.now();
@@ -91,6 +96,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(`[keel] ${error instanceof Error ? error.message : String(error)}`);
+  keelLog.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 });

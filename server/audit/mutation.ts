@@ -10,6 +10,9 @@ import pg from "pg";
 import { appendAuditEvents, prismaExecutor, type PendingEvent, type SqlExecutor } from "./chain";
 import { logConnectionLoss, pgQuery, poolSettings, type Sql } from "../db/sql";
 import { toAuditJson } from "./canonical";
+import { logger } from "../runtime/log";
+
+const log = logger("audit");
 
 export type AuditRecord = {
   orgId: string;
@@ -93,7 +96,7 @@ export async function runAudited<T>(actor: Actor, fn: (w: AuditedTx) => Promise<
     try {
       hook();
     } catch (error) {
-      console.error("[audit] after-commit hook failed:", error);
+      log.error("an after-commit hook failed", { error });
     }
   }
   return result;
@@ -154,7 +157,7 @@ export async function runAuditedSql<T>(actor: Actor, fn: (w: SqlAuditedTx) => Pr
       try {
         hook();
       } catch (error) {
-        console.error("[audit] after-commit hook failed:", error);
+        log.error("an after-commit hook failed", { error });
       }
     }
     return result;

@@ -10,6 +10,9 @@ import { setting } from "../env";
 import { signInWithPassword } from "../domain/users/sign-in";
 import { endSession, startSession } from "../domain/users/sessions";
 import { requestMetaFromHeaders } from "./request-meta";
+import { logger } from "../runtime/log";
+
+const log = logger("auth");
 
 export const SESSION_MAX_AGE_SECONDS = 7 * 24 * 3600;
 
@@ -25,6 +28,12 @@ export const authOptions: NextAuthOptions = {
   secret: setting("KEEL_SECRET"),
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
   pages: { signIn: "/sign-in", error: "/sign-in" },
+  // next-auth's own reports as Keel's one-line entries (its default prints objects with stacks).
+  logger: {
+    error: (code, metadata) => log.error(`next-auth: ${code}`, { error: metadata instanceof Error ? metadata : metadata.error }),
+    warn: (code) => log.warn(`next-auth: ${code}`),
+    debug: () => {},
+  },
   useSecureCookies: secureCookies(),
   cookies: {
     sessionToken: {

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { bootstrap, type Runtime } from "../runtime/bootstrap";
 import { parseEnv, setting } from "../env";
 import { SUPERVISED_WORKER_ENV } from "../runtime/worker-process";
+import { logger, routeConsoleThroughLog } from "../runtime/log";
 
 let runtime: Runtime | undefined;
 
@@ -235,10 +236,13 @@ program
     // Started by `npm start` (server/runtime/worker-process.ts): the parent has migrated, and when it
     // goes away (even killed) this worker stops rather than run on as an orphan.
     const supervised = setting(SUPERVISED_WORKER_ENV);
+    // A long-running role: its lines (and libraries' console output) are log lines, JSON in json mode.
+    routeConsoleThroughLog("worker");
+    const workerLog = logger("worker");
     return withRuntime(async () => {
       const { startEvaluationWorker } = await import("../queue/evaluation-worker");
       const { stopBoss } = await import("../queue/boss");
-      const worker = await startEvaluationWorker({ log: (line) => console.log(`[worker] ${line}`) });
+      const worker = await startEvaluationWorker({ log: (line) => workerLog.info(line) });
       await new Promise<void>((resolve) => {
         for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
         if (supervised) {
@@ -246,7 +250,7 @@ program
           setInterval(() => process.ppid !== parent && resolve(), 1_000).unref();
         }
       });
-      console.log("[worker] stopping …");
+      workerLog.info("stopping …");
       await worker.stop();
       await stopBoss();
     }, !supervised);

@@ -7,6 +7,9 @@ import "server-only";
 import type pg from "pg";
 import { Prisma } from "./generated/client";
 import { setting } from "../env";
+import { logger } from "../runtime/log";
+
+const log = logger("db");
 
 export type Sql = Prisma.Sql;
 export const sql = Prisma.sql;
@@ -40,7 +43,7 @@ export function logConnectionLoss(client: pg.ClientBase, name: string): void {
   const listener = (error: Error) => {
     if (logged) return;
     logged = true;
-    console.error(`[db] ${name} connection lost: ${error.message}`);
+    log.warn(`${name} connection lost`, { error });
   };
   client.on("error", listener);
 }
@@ -56,7 +59,7 @@ export async function checkOut(pool: pg.Pool, name: string): Promise<pg.PoolClie
   const onLoss = (error: Error) => {
     if (lost) return;
     lost = error;
-    console.error(`[db] ${name} connection lost: ${error.message}`);
+    log.warn(`${name} connection lost`, { error });
   };
   client.on("error", onLoss);
   const release = client.release;

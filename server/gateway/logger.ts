@@ -5,6 +5,9 @@ import "server-only";
 // store. A full queue drops the oldest spans and counts them; a failed flush is logged and its
 // spans are retried once with the next batch.
 import { writeSpans, type StoredSpan } from "../telemetry/store";
+import { logger } from "../runtime/log";
+
+const log = logger("gateway");
 
 const FLUSH_MS = 200;
 const BATCH_SIZE = 500;
@@ -77,7 +80,7 @@ export class TraceLogger {
         this.stats.written += entries.length;
       } catch (error) {
         this.stats.failedFlushes++;
-        console.error(`[gateway] writing ${entries.length} call trace(s) failed:`, error instanceof Error ? error.message : error);
+        log.error(`writing ${entries.length} call trace(s) failed`, { projectId, error });
         const again = entries.filter((e) => !e.retried).map((e) => ({ ...e, retried: true }));
         this.stats.dropped += entries.length - again.length;
         this.queue.unshift(...again);

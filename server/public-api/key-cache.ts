@@ -13,6 +13,9 @@ import { getDb, type Db } from "../db/client";
 import { findActiveApiKey, LAST_USED_EVERY_MS, SECRET_PREFIX, touchApiKeyLastUsed } from "../domain/api-keys/api-keys";
 import { permissionsOfScopes, type KeyPrincipal } from "../rbac/access";
 import { Lru } from "./lru";
+import { logger } from "../runtime/log";
+
+const log = logger("public-api");
 
 /** How long a verified key is trusted without asking PostgreSQL again: the bound for a missed revocation notice. */
 export const KEY_CACHE_TTL_MS = 5_000;
@@ -115,7 +118,7 @@ export class ApiKeyCache {
   private recordUse(entry: Entry, now: number) {
     entry.lastUsedAt = now;
     void touchApiKeyLastUsed(this.db(), entry.principal.keyId, new Date(now)).catch((error: unknown) =>
-      console.error("[public-api] recording an API key's last use failed:", error),
+      log.warn("recording an API key's last use failed", { error }),
     );
   }
 }

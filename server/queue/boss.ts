@@ -8,7 +8,9 @@ import PgBoss from "pg-boss";
 import type { SqlExecutor } from "../audit/chain";
 import { setting } from "../env";
 import { poolSettings } from "../db/sql";
-import { lastLine } from "../db/unavailable";
+import { shapeError, logger } from "../runtime/log";
+
+const log = logger("queue");
 
 export const EVALUATION_QUEUE = "evaluation-run";
 
@@ -54,12 +56,12 @@ async function startBoss(): Promise<PgBoss> {
   // database outage that is dozens a second. One line each, the same one at most every 10 s.
   const lastLogged = new Map<string, number>();
   boss.on("error", (error: unknown) => {
-    const line = lastLine(error);
+    const line = shapeError(error).message;
     const now = Date.now();
     if (now - (lastLogged.get(line) ?? -Infinity) < 10_000) return;
     if (lastLogged.size > 100) lastLogged.clear();
     lastLogged.set(line, now);
-    console.error(`[queue] ${line}`);
+    log.error("pg-boss reported an error", { error });
   });
   await boss.start();
   if (!(await boss.getQueue(EVALUATION_QUEUE))) {

@@ -11,6 +11,9 @@ import { startWebhookDispatcher } from "../domain/deployments/webhooks";
 import { startCheckpointer } from "../domain/audit/checkpoints";
 import { startTelemetryUpkeep } from "../domain/observability/upkeep";
 import { setting } from "../env";
+import { logger, withLogContext } from "../runtime/log";
+
+const workerLog = logger("worker");
 
 export type WorkerHandle = { stop(): Promise<void> };
 
@@ -20,7 +23,7 @@ function runsPerProcess(): number {
 }
 
 export async function startEvaluationWorker(options: { log?: (line: string) => void } = {}): Promise<WorkerHandle> {
-  const log = options.log ?? ((line: string) => console.log(`[worker] ${line}`));
+  const log = options.log ?? ((line: string) => workerLog.info(line));
   const boss = await getBoss();
   const timing = queueTiming();
   const controller = new AbortController();
@@ -30,12 +33,21 @@ export async function startEvaluationWorker(options: { log?: (line: string) => v
       await boss.work<{ runId: string }>(EVALUATION_QUEUE, { batchSize: 1, pollingIntervalSeconds: timing.pollingIntervalSeconds }, async ([job]) => {
         if (!job) return;
         const { runId } = job.data;
-        const outcome = await processRun(runId, { deadline: Date.now() + timing.sliceSeconds * 1000, signal: controller.signal, log });
-        if (outcome !== "continue") return;
-        // Stopping: fail the job so the queue retries it on a worker that is still running.
-        if (controller.signal.aborted) throw new Error("This worker is stopping; the run continues on another one");
-        // The slice is over but items remain: the next job (maybe on another worker) goes on.
-        await enqueueRun(runId);
+        // Lines logged while the job works carry its id; a failure is one line (pg-boss keeps the
+        // error on the job and retries it, but says nothing).
+        await withLogContext({ jobId: job.id }, async () => {
+          try {
+            const outcome = await processRun(runId, { deadline: Date.now() + timing.sliceSeconds * 1000, signal: controller.signal, log });
+            if (outcome !== "continue") return;
+            // Stopping: fail the job so the queue retries it on a worker that is still running.
+            if (controller.signal.aborted) throw new Error("This worker is stopping; the run continues on another one");
+            // The slice is over but items remain: the next job (maybe on another worker) goes on.
+            await enqueueRun(runId);
+          } catch (error) {
+            if (!controller.signal.aborted) workerLog.error(`evaluation run ${runId}: the job failed; the queue retries it`, { runId, error });
+            throw error;
+          }
+        });
       }),
     );
   }

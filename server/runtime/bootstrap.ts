@@ -7,6 +7,9 @@ import path from "node:path";
 import { parseEnv, setting, type Env } from "../env";
 import { startEmbeddedPostgres } from "../db/embedded";
 import { migrateDatabase } from "../db/migrate";
+import { logger } from "./log";
+
+const log = logger("keel");
 
 export type Runtime = {
   env: Env;
@@ -105,7 +108,7 @@ export function stopOnSignals(stop: () => Promise<void>, beforeStop: () => Promi
     void beforeStop()
       .catch(() => {})
       .then(() => stop())
-      .catch((error) => console.error("Stopping the database failed:", error))
+      .catch((error: unknown) => log.error("stopping the database failed", { error }))
       .finally(() => process.exit(code));
   };
   process.on("SIGINT", () => shutdown(130));
@@ -115,7 +118,7 @@ export function stopOnSignals(stop: () => Promise<void>, beforeStop: () => Promi
   const parent = process.ppid;
   setInterval(() => process.ppid !== parent && shutdown(143), 1000).unref();
   process.on("uncaughtException", (error) => {
-    console.error(error);
+    log.error("uncaught exception; stopping", { error });
     shutdown(1);
   });
 }

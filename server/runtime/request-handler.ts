@@ -9,6 +9,7 @@ import { PUBLIC_PREFIX, sendError } from "../public-api/http";
 import { createPublicApi, type PublicApi } from "../public-api/api";
 import { GATEWAY_PREFIX } from "../gateway/gateway";
 import { enforceBodyLimit, hasSessionBodyLimit } from "./body-limit";
+import { withLogContext } from "./log";
 
 export type HandlerOptions = {
   dev: boolean;
@@ -112,6 +113,9 @@ export function createRequestHandler(options: HandlerOptions) {
     // Next reads the nonce from the request's CSP header and puts it on its own scripts.
     req.headers["content-security-policy"] = csp;
     res.setHeader("Content-Security-Policy", csp);
-    void options.next(req, res);
+    // Lines logged while Next answers (route handlers, procedures, pages) carry the request id.
+    // Only here: the public API and the gateway pass it explicitly, and an AsyncLocalStorage
+    // store costs every promise of their hot path (Next runs its own stores anyway).
+    void withLogContext({ requestId }, () => options.next(req, res));
   };
 }

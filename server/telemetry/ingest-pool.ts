@@ -10,6 +10,17 @@ import { ingestLangfuseBatch, LangfuseBatchError, type LangfuseBatchResult } fro
 import { OtlpDecodeError } from "./otlp";
 import type { IngestReply, IngestRequest } from "./ingest-worker";
 import { setting } from "../env";
+import { logger } from "../runtime/log";
+
+const log = logger("telemetry");
+
+/** The worker thread's error as the caller's: message, class name and code (pg's, errno). */
+function threadError(reply: { message: string; name?: string; code?: string }): Error {
+  const error = new Error(reply.message);
+  if (reply.name) error.name = reply.name;
+  if (reply.code) Object.assign(error, { code: reply.code });
+  return error;
+}
 
 export type Ingest = (projectId: string, body: Buffer, encoding: "json" | "protobuf") => Promise<IngestResult>;
 
@@ -50,9 +61,9 @@ export function createIngestPool(threads = setting("KEEL_INGEST_THREADS")): Inge
       pending.delete(reply.id);
       if (reply.ok) waiting.resolve(reply.result);
       else if (reply.details) waiting.reject(new LangfuseBatchError(reply.message, reply.details));
-      else waiting.reject(reply.decode ? new OtlpDecodeError(reply.message) : new Error(reply.message));
+      else waiting.reject(reply.decode ? new OtlpDecodeError(reply.message) : threadError(reply));
     });
-    worker.on("error", (error) => console.error("[telemetry] an ingestion worker failed:", error));
+    worker.on("error", (error) => log.error("an ingestion worker failed", { error }));
     worker.on("exit", () => {
       for (const [id, waiting] of pending) {
         if (waiting.worker !== worker) continue;

@@ -15,6 +15,9 @@ import pg from "pg";
 import type { SpanRow } from "./types";
 import { setting } from "../env";
 import { checkOut, join, pgQuery, poolSettings, raw, sql, type Sql } from "../db/sql";
+import { logger } from "../runtime/log";
+
+const log = logger("telemetry");
 
 export type StoredSpan = SpanRow & {
   /** otel (ingested) or gateway (Keel's own calls). */
@@ -38,7 +41,7 @@ export function telemetryPool(): pg.Pool {
       application_name: "keel-telemetry",
       ...poolSettings(),
     });
-    globalForPool.keelTelemetryPool.on("error", (error) => console.error("[telemetry] idle connection failed:", error.message));
+    globalForPool.keelTelemetryPool.on("error", (error) => log.warn("an idle connection failed", { error }));
     globalForPool.keelTelemetryPoolUrl = url;
   }
   return globalForPool.keelTelemetryPool;

@@ -23,6 +23,9 @@ import { AdaptiveLimiter, providerLimiter } from "./limiter";
 import { summarizeRun } from "./summary";
 import { setting } from "../../env";
 import { sql } from "../../db/sql";
+import { logger } from "../../runtime/log";
+
+const workerLog = logger("worker");
 
 /** How long a claim holds an item; renewed before every call attempt. KEEL_EVAL_LEASE_SECONDS (default 120). */
 function leaseSeconds(): number {
@@ -169,7 +172,7 @@ export type ProcessOptions = {
 export type ProcessOutcome = "finished" | "continue" | "missing";
 
 export async function processRun(runId: string, options: ProcessOptions): Promise<ProcessOutcome> {
-  const log = options.log ?? ((line: string) => console.log(`[worker] ${line}`));
+  const log = options.log ?? ((line: string) => workerLog.info(line));
   const loaded = await loadRun(runId);
   if (!loaded) return "missing";
   const run: LoadedRun = loaded;
@@ -270,7 +273,7 @@ export async function processRun(runId: string, options: ProcessOptions): Promis
       // This worker is stopping: leave the item to its lease; another worker takes it over.
       if (options.signal?.aborted) return;
       const message = error instanceof ProviderError ? error.message : "The call failed unexpectedly";
-      if (!(error instanceof ProviderError)) console.error("[worker] call failed:", error);
+      if (!(error instanceof ProviderError)) workerLog.error(`evaluation run ${run.id}: a call failed unexpectedly`, { runId: run.id, error });
       if (error instanceof ProviderError && (error.code === "network" || error.code === "timeout" || (error.status ?? 0) >= 500)) {
         unreachableStreak++;
         if (unreachableStreak >= UNREACHABLE_AFTER)

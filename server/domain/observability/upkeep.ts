@@ -9,6 +9,9 @@ import { DEFAULT_TELEMETRY_SETTINGS } from "../../contracts/observability";
 import { exclusively, foldRollups, sweepRetention } from "../../telemetry/store";
 import { runOnlinePass } from "./feedback";
 import { setting } from "../../env";
+import { logger } from "../../runtime/log";
+
+const telemetryLog = logger("telemetry");
 
 export async function sweepTelemetryRetention(now = Date.now()) {
   const db = getDb() as unknown as ReadDb;
@@ -24,7 +27,7 @@ export async function sweepTelemetryRetention(now = Date.now()) {
   );
 }
 
-export function startTelemetryUpkeep(log: (line: string) => void = (line) => console.log(`[telemetry] ${line}`)): { stop(): Promise<void> } {
+export function startTelemetryUpkeep(log: (line: string) => void = (line) => telemetryLog.info(line)): { stop(): Promise<void> } {
   const seconds = setting("KEEL_ONLINE_EVAL_SECONDS");
   let current: Promise<unknown> | null = null;
   let lastSweep = 0;
