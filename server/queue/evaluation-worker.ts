@@ -44,7 +44,7 @@ export async function startEvaluationWorker(options: { log?: (line: string) => v
             // The slice is over but items remain: the next job (maybe on another worker) goes on.
             await enqueueRun(runId);
           } catch (error) {
-            if (!controller.signal.aborted) workerLog.error(`evaluation run ${runId}: the job failed; the queue retries it`, { runId, error });
+            if (!controller.signal.aborted) workerLog.error(`evaluation run ${runId}: the job failed`, { runId, error });
             throw error;
           }
         });
