@@ -7,9 +7,9 @@ import "server-only";
 import type pg from "pg";
 import { Prisma } from "./generated/client";
 import { setting } from "../env";
-import { logger } from "../runtime/log";
+import { logger, repeatLimited } from "../runtime/log";
 
-const log = logger("db");
+const log = repeatLimited(logger("db"));
 
 export type Sql = Prisma.Sql;
 export const sql = Prisma.sql;

@@ -8,9 +8,11 @@ import PgBoss from "pg-boss";
 import type { SqlExecutor } from "../audit/chain";
 import { setting } from "../env";
 import { poolSettings } from "../db/sql";
-import { shapeError, logger } from "../runtime/log";
+import { logger, repeatLimited } from "../runtime/log";
 
-const log = logger("queue");
+// pg-boss reports every failed poll and maintenance query with its whole pg client attached; in a
+// database outage that is dozens a second. One line each, the same one at most every 10 s.
+const log = repeatLimited(logger("queue"));
 
 export const EVALUATION_QUEUE = "evaluation-run";
 
@@ -52,17 +54,7 @@ async function startBoss(): Promise<PgBoss> {
     supervise: true,
     maintenanceIntervalSeconds: timing.maintenanceIntervalSeconds,
   });
-  // pg-boss reports every failed poll and maintenance query with its whole pg client attached; in a
-  // database outage that is dozens a second. One line each, the same one at most every 10 s.
-  const lastLogged = new Map<string, number>();
-  boss.on("error", (error: unknown) => {
-    const line = shapeError(error).message;
-    const now = Date.now();
-    if (now - (lastLogged.get(line) ?? -Infinity) < 10_000) return;
-    if (lastLogged.size > 100) lastLogged.clear();
-    lastLogged.set(line, now);
-    log.error("pg-boss reported an error", { error });
-  });
+  boss.on("error", (error: unknown) => log.error("pg-boss reported an error", { error }));
   await boss.start();
   if (!(await boss.getQueue(EVALUATION_QUEUE))) {
     try {

@@ -108,7 +108,7 @@ describe("a tRPC call that fails", () => {
     const requestId = randomUUID();
     // As the custom server hands it to Next: with the request id it stamped, in its log context.
     const req = new Request(`http://localhost/api/trpc/projects.get?input=${input}`, { headers: { cookie: await cookie(), "x-request-id": requestId } });
-    const { result: response, lines: out } = await logged(() => withLogContext({ requestId }, () => GET(req)));
+    const { result: response, lines: out } = await logged(async () => withLogContext({ requestId }, () => GET(req)));
     expect(response.status).toBe(503);
     const body = (await response.json()) as { error: { json: { data: { code: string; requestId?: string } } } };
     expect(body.error.json.data).toMatchObject({ code: "SERVICE_UNAVAILABLE", requestId });

@@ -8,6 +8,7 @@ import {
   logger,
   logRequestFailure,
   relayChildLine,
+  repeatLimited,
   routeConsoleThroughLog,
   shapeError,
   wasLogged,
@@ -168,23 +169,45 @@ describe("writing", () => {
     expect(out[1]).toBe("[worker] listening\n");
   });
 
-  it("routes console output through the logger: one line, no stack, and nothing for an error already logged", () => {
+  it("routes console output through the logger: one line, no stack, and nothing for an error already logged", async () => {
     const saved = { ...console };
     try {
       routeConsoleThroughLog("next");
       const logged = prismaUnreachable();
       logger("trpc").error("prompts.list failed (500)", { error: logged });
       console.error(logged);
-      console.error("⨯", new TypeError("Cannot read properties of undefined"));
+      // How Next reports a page that failed, inside the request the custom server handed it.
+      await withLogContext({ requestId: "req-5", route: "GET /o/acme" }, async () => console.error("⨯", new TypeError("Cannot read properties of undefined")));
       console.warn("a warning\nover two lines");
+      console.error("(node:123) DeprecationWarning: Calling client.query() when the client is already executing a query is deprecated");
       console.log({ error: new Error("inside an object") });
     } finally {
       Object.assign(console, saved);
     }
-    expect(err).toHaveLength(3);
-    expect(err[1]).toBe("[next] ⨯: TypeError: Cannot read properties of undefined\n");
-    expect(err[2]).toBe("[next] a warning over two lines\n");
-    expect(out).toHaveLength(1);
-    expect(out[0]).not.toMatch(/\n.|    at /);
+    expect(err).toEqual([
+      expect.stringMatching(/^\[trpc\] prompts.list failed/),
+      "[next] GET /o/acme failed: TypeError: Cannot read properties of undefined (request req-5)\n",
+      "[next] a warning over two lines\n",
+      expect.stringMatching(/^\[next\] \(node:123\) DeprecationWarning/),
+    ]);
+    expect(out).toEqual(["[next] { error: Error: inside an object }\n"]);
+  });
+
+  it("writes a repeated background failure once per window, then says how many were left out", () => {
+    vi.useFakeTimers({ now: 0, toFake: ["Date"] });
+    try {
+      const log = repeatLimited(logger("telemetry"), 10_000);
+      for (let i = 0; i < 5; i++) log.error("folding rollups failed", { error: new Error("connect ECONNREFUSED 127.0.0.1:5432") });
+      log.error("upkeep failed", { error: new Error("connect ECONNREFUSED 127.0.0.1:5432") });
+      vi.setSystemTime(10_001);
+      log.error("folding rollups failed", { error: new Error("connect ECONNREFUSED 127.0.0.1:5432") });
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(err).toEqual([
+      "[telemetry] folding rollups failed: Error: connect ECONNREFUSED 127.0.0.1:5432\n",
+      "[telemetry] upkeep failed: Error: connect ECONNREFUSED 127.0.0.1:5432\n",
+      "[telemetry] folding rollups failed (4 more like it since the last line): Error: connect ECONNREFUSED 127.0.0.1:5432\n",
+    ]);
   });
 });

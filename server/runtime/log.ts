@@ -38,7 +38,7 @@ export type Logger = {
 // ---- the request or job in progress ----------------------------------------------------------
 
 /** What every line logged during a piece of work carries unless it names its own. */
-export type LogContext = { requestId?: string; jobId?: string };
+export type LogContext = { requestId?: string; jobId?: string; route?: string };
 
 // On globalThis: Next's bundles load their own copy of this module, and the custom server runs
 // Next's handler inside the store it set, so both copies must read the same one.
@@ -162,10 +162,9 @@ function write(level: LogLevel, component: string, msg: string, fields?: LogFiel
   if (RANK[level] < RANK[threshold]) return;
   if (fields?.error !== undefined) markLogged(fields.error);
   const context = logContext.getStore();
-  const withIds =
-    context && ((context.requestId && !fields?.requestId) || (context.jobId && !fields?.jobId))
-      ? { ...fields, requestId: fields?.requestId || context.requestId, jobId: fields?.jobId || context.jobId }
-      : fields;
+  const withIds = context
+    ? { ...fields, route: fields?.route || context.route, requestId: fields?.requestId || context.requestId, jobId: fields?.jobId || context.jobId }
+    : fields;
   const entry: LogEntry = { time: new Date(), level, component, msg, fields: withIds };
   const options = { stack: threshold === "debug" };
   const line = logFormat() === "json" ? formatJson(entry, options) : formatText(entry, options);
@@ -180,6 +179,31 @@ export function logger(component: string): Logger {
     warn: (msg, fields) => write("warn", component, msg, fields),
     error: (msg, fields) => write("error", component, msg, fields),
   };
+}
+
+/**
+ * A logger for loops that fail on every tick while the database is away (upkeep, sweeps, the
+ * queue's polls): the same message and error at most once per window, the next one saying how
+ * many were left out. Never for requests: each failed request is its own line with its own id.
+ */
+export function repeatLimited(log: Logger, windowMs = 10_000): Logger {
+  const last = new Map<string, { at: number; skipped: number }>();
+  const limited =
+    (level: LogLevel): Logger[LogLevel] =>
+    (msg, fields) => {
+      const key = `${level} ${msg} ${fields?.error === undefined ? "" : shapeError(fields.error).message}`;
+      const now = Date.now();
+      const seen = last.get(key);
+      if (seen && now - seen.at < windowMs) {
+        seen.skipped++;
+        return;
+      }
+      if (last.size > 100) last.clear();
+      last.set(key, { at: now, skipped: 0 });
+      const more = seen?.skipped ? ` (${seen.skipped} more like it since the last line)` : "";
+      log[level](msg + more, fields);
+    };
+  return { debug: limited("debug"), info: limited("info"), warn: limited("warn"), error: limited("error") };
 }
 
 /**
@@ -216,6 +240,7 @@ function isJsonObject(line: string): boolean {
 }
 
 const STACK_FRAME = /^\s+at\s/;
+const NODE_WARNING = /^\(node:\d+\) \w*Warning\b/;
 const CONSOLE_LEVELS = { debug: "debug", log: "info", info: "info", warn: "warn", error: "error" } as const;
 
 /**
@@ -230,14 +255,17 @@ export function routeConsoleThroughLog(component = "console") {
       const error = args.find((a) => a instanceof Error);
       if (error && wasLogged(error)) return;
       const rest = args.filter((a) => a !== error);
-      // A message that quotes an error (an object holding one, Next's "⨯ …") keeps its text, not its stack.
-      const text = rest.length ? format(...rest) : "reported";
-      const msg = text
+      // A message that quotes an error (an object holding one) keeps its text, not its stack.
+      let msg = format(...rest)
         .split("\n")
         .filter((l) => !STACK_FRAME.test(l))
         .join("\n")
         .trim();
-      log[level](msg || "(empty)", error ? { error } : undefined);
+      // Next reports a request's failure as `⨯ <error>`: say which request.
+      if (error && !/\p{L}/u.test(msg)) msg = `${logContext.getStore()?.route ?? "a request"} failed`;
+      // Node's own warnings (deprecations) arrive through console.error.
+      const as = level === "error" && !error && NODE_WARNING.test(msg) ? "warn" : level;
+      log[as](msg || "(empty)", error ? { error } : undefined);
     };
   }
 }

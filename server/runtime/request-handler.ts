@@ -116,6 +116,6 @@ export function createRequestHandler(options: HandlerOptions) {
     // Lines logged while Next answers (route handlers, procedures, pages) carry the request id.
     // Only here: the public API and the gateway pass it explicitly, and an AsyncLocalStorage
     // store costs every promise of their hot path (Next runs its own stores anyway).
-    void withLogContext({ requestId }, () => options.next(req, res));
+    void withLogContext({ requestId, route: `${req.method} ${url.pathname}` }, () => options.next(req, res));
   };
 }

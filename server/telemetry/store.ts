@@ -15,9 +15,9 @@ import pg from "pg";
 import type { SpanRow } from "./types";
 import { setting } from "../env";
 import { checkOut, join, pgQuery, poolSettings, raw, sql, type Sql } from "../db/sql";
-import { logger } from "../runtime/log";
+import { logger, repeatLimited } from "../runtime/log";
 
-const log = logger("telemetry");
+const log = repeatLimited(logger("telemetry"));
 
 export type StoredSpan = SpanRow & {
   /** otel (ingested) or gateway (Keel's own calls). */

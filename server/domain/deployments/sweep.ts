@@ -8,9 +8,9 @@ import { runAudited } from "../../audit/mutation";
 import { systemActor } from "../../audit/actor";
 import { deployIfDue, expireIfDue } from "./requests";
 import { setting } from "../../env";
-import { logger } from "../../runtime/log";
+import { logger, repeatLimited } from "../../runtime/log";
 
-const log = logger("deployments");
+const log = repeatLimited(logger("deployments"));
 
 export async function sweepDeployments(now = new Date()): Promise<{ expired: number; deployed: number }> {
   const db = getDb();

@@ -19,9 +19,9 @@ import { WEBHOOK_SIGNATURE_HEADER, webhookInput, type WebhookEvent } from "../..
 import { checkUrlForSave, egressPost, egressRefusalIn } from "../../net/egress";
 import type { z } from "zod";
 import { setting } from "../../env";
-import { logger } from "../../runtime/log";
+import { logger, repeatLimited } from "../../runtime/log";
 
-const log = logger("webhooks");
+const log = repeatLimited(logger("webhooks"));
 
 export type ProjectCtx = { orgId: string; projectId: string };
 const PURPOSE = "webhook-secret";
