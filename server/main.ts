@@ -12,7 +12,7 @@ import { buildIsCurrent, startBuild } from "./runtime/build-fingerprint";
 import { setting } from "./env";
 import { startWorkerProcess } from "./runtime/worker-process";
 import { closeWithDeadline } from "./runtime/shutdown";
-import { logFormat, logger, routeConsoleThroughLog } from "./runtime/log";
+import { logFormat, logger, relayChildLine, routeConsoleThroughLog } from "./runtime/log";
 
 const dev = process.argv.includes("--dev");
 process.env.NEXT_TELEMETRY_DISABLED = "1";
@@ -47,11 +47,15 @@ async function main() {
   if (!dev && !(await buildIsCurrent(dir))) {
     log("Building the web app (first start or changed sources; takes a minute) …");
     const pending = await startBuild(dir);
+    // In JSON mode its output is relayed as JSON lines too.
+    const json = logFormat() === "json";
     const build = spawnSync(path.join(dir, "node_modules", ".bin", "next"), ["build"], {
       cwd: dir,
-      stdio: "inherit",
+      stdio: json ? ["ignore", "pipe", "pipe"] : "inherit",
       env: { ...process.env, NODE_ENV: "production", KEEL_BUILD_TYPECHECK: "0" },
+      maxBuffer: 64 * 1024 * 1024,
     });
+    if (json) for (const line of `${build.stdout}\n${build.stderr}`.split("\n")) if (line.trim()) relayChildLine("next-build", line);
     if (build.status !== 0) throw new Error("next build failed");
     await pending.recordBuilt();
   }
