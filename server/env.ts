@@ -158,6 +158,10 @@ const schema = z
     KEEL_CREATE_DATABASE: flag("0"),
     /** On SIGTERM/Ctrl-C: how long requests in flight may take to finish before open connections are cut and the process stops. */
     KEEL_SHUTDOWN_SECONDS: seconds({ min: 1, max: 3600, default: 25 }),
+    /** While the database is unavailable, the public prompt API answers with the last prompt it knew to be current up to this long ago (0: never). */
+    KEEL_PROMPT_STALE_IF_ERROR_SECONDS: integer({ min: 0, max: 7 * 86_400, default: 3600 }, " of seconds"),
+    /** While the database is unavailable, an API key verified up to this long ago is still accepted (0: never); revocations apply once it is back. */
+    KEEL_API_KEY_STALE_IF_ERROR_SECONDS: integer({ min: 0, max: 86_400, default: 300 }, " of seconds"),
     KEEL_DATASET_IMPORT_MAX_BYTES: bytes({ min: 1, max: 64 * 1024 * 1_048_576, default: DEFAULT_IMPORT_MAX_BYTES }),
     KEEL_WORKER_RUNS: integer({ min: 1, max: 1000, default: 2 }),
     KEEL_EVAL_PROVIDER_CONCURRENCY: integer({ min: 1, max: 10_000, default: 32 }),
