@@ -33,6 +33,12 @@ export function lastLine(error: unknown): string {
   ).slice(0, 300);
 }
 
+/**
+ * A database that could not be reached, reported where only a message travels (an ingestion
+ * worker thread's failure, re-created on the main thread), so it still answers 503.
+ */
+export class DatabaseUnavailableError extends Error {}
+
 export function isDatabaseUnavailable(error: unknown): boolean {
   const seen = new Set<unknown>();
   const queue: unknown[] = [error];
@@ -40,6 +46,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     const e = queue.shift();
     if (typeof e !== "object" || e === null || seen.has(e)) continue;
     seen.add(e);
+    if (e instanceof DatabaseUnavailableError) return true;
     // An outbound HTTP call that failed (fetch, or server/net/egress.ts, which throws fetch's
     // TypeError) is about a provider or a webhook target, not the database: its socket errors
     // must not read as an outage.

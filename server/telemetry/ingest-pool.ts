@@ -8,6 +8,7 @@ import { Worker } from "node:worker_threads";
 import { ingestOtlp, type IngestResult } from "./ingest";
 import { ingestLangfuseBatch, LangfuseBatchError, type LangfuseBatchResult } from "./langfuse-ingestion";
 import { OtlpDecodeError } from "./otlp";
+import { DatabaseUnavailableError } from "../db/unavailable";
 import type { IngestReply, IngestRequest } from "./ingest-worker";
 import { setting } from "../env";
 
@@ -50,7 +51,8 @@ export function createIngestPool(threads = setting("KEEL_INGEST_THREADS")): Inge
       pending.delete(reply.id);
       if (reply.ok) waiting.resolve(reply.result);
       else if (reply.details) waiting.reject(new LangfuseBatchError(reply.message, reply.details));
-      else waiting.reject(reply.decode ? new OtlpDecodeError(reply.message) : new Error(reply.message));
+      else if (reply.decode) waiting.reject(new OtlpDecodeError(reply.message));
+      else waiting.reject(reply.unavailable ? new DatabaseUnavailableError(reply.message) : new Error(reply.message));
     });
     worker.on("error", (error) => console.error("[telemetry] an ingestion worker failed:", error));
     worker.on("exit", () => {

@@ -6,12 +6,13 @@ import { parentPort } from "node:worker_threads";
 import { ingestOtlp } from "./ingest";
 import { ingestLangfuseBatch, LangfuseBatchError, type LangfuseBatchResult } from "./langfuse-ingestion";
 import { OtlpDecodeError } from "./otlp";
+import { isDatabaseUnavailable } from "../db/unavailable";
 
 export type IngestRequest = { id: number; projectId: string; body: Uint8Array; encoding: "json" | "protobuf" | "langfuse" };
 export type IngestReply =
   | { ready: true }
   | { id: number; ok: true; result: Awaited<ReturnType<typeof ingestOtlp>> | LangfuseBatchResult }
-  | { id: number; ok: false; decode: boolean; message: string; details?: string[] };
+  | { id: number; ok: false; decode: boolean; unavailable: boolean; message: string; details?: string[] };
 
 parentPort!.on("message", (request: IngestRequest) => {
   const body = Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength);
@@ -20,11 +21,14 @@ parentPort!.on("message", (request: IngestRequest) => {
     (result) => parentPort!.postMessage({ id: request.id, ok: true, result } satisfies IngestReply),
     (error: unknown) => {
       const decode = error instanceof OtlpDecodeError || error instanceof LangfuseBatchError;
-      if (!decode) console.error("[telemetry] ingesting a batch failed:", error);
+      // An unreachable database is the route's 503, logged there in one line.
+      const unavailable = isDatabaseUnavailable(error);
+      if (!decode && !unavailable) console.error("[telemetry] ingesting a batch failed:", error);
       parentPort!.postMessage({
         id: request.id,
         ok: false,
         decode,
+        unavailable,
         message: error instanceof Error ? error.message : String(error),
         details: error instanceof LangfuseBatchError ? error.details : undefined,
       } satisfies IngestReply);
