@@ -155,13 +155,13 @@ async function release(run: LoadedRun, item: Claimed): Promise<void> {
   );
 }
 
-/** Items not finished yet, and when the soonest lease held by someone else runs out. */
-async function remaining(run: LoadedRun): Promise<{ left: number; nextLeaseEnd: Date | null }> {
-  const [row] = await getDb().$queryRaw<{ left: number; next: Date | null }[]>(
-    sql`SELECT count(*)::int AS left, min(lease_until) FILTER (WHERE status = 'running') AS next
+/** Items not finished yet, and how long until the soonest lease on one runs out (by the database's clock). */
+async function remaining(run: LoadedRun): Promise<{ left: number; nextLeaseEndsInMs: number | null }> {
+  const [row] = await getDb().$queryRaw<{ left: number; next: number | null }[]>(
+    sql`SELECT count(*)::int AS left, (EXTRACT(EPOCH FROM min(lease_until) FILTER (WHERE status = 'running') - now()) * 1000)::float8 AS next
      FROM evaluation_run_items WHERE run_id = ${run.id}::uuid AND status IN ('pending', 'running')`,
   );
-  return { left: row?.left ?? 0, nextLeaseEnd: row?.next ?? null };
+  return { left: row?.left ?? 0, nextLeaseEndsInMs: row?.next ?? null };
 }
 
 /** Stores the result only if this claim is still the item's current one. */
@@ -363,7 +363,7 @@ export async function processRun(runId: string, options: ProcessOptions): Promis
   // does not leave a call slot idle. The first loop to fail (the database went away) stops the
   // others, so none runs on after the slice has ended.
   let exhausted = false;
-  let broken = null as { error: unknown } | null; // set from the loops (typed so the checks below are not narrowed away)
+  let broken = null as { error: unknown } | null; // written by the loops (the cast keeps TypeScript from narrowing it to null)
   const working = () => !exhausted && !broken && !cancelled && !failure && Date.now() < options.deadline && !options.signal?.aborted;
   const loop = async () => {
     try {
@@ -398,10 +398,9 @@ export async function processRun(runId: string, options: ProcessOptions): Promis
       if (!exhausted) break;
       // Nothing to claim now. Items still held by another worker (a dead one's until its lease
       // runs out) are waited for here, within the slice, rather than by handing the run on.
-      const { left, nextLeaseEnd } = await remaining(run);
-      const wait = nextLeaseEnd ? nextLeaseEnd.getTime() - Date.now() + 100 : 0;
-      if (left === 0 || !nextLeaseEnd || Date.now() + wait >= options.deadline || options.signal?.aborted) break;
-      await sleep(Math.max(100, wait), options.signal);
+      const { left, nextLeaseEndsInMs } = await remaining(run);
+      if (left === 0 || nextLeaseEndsInMs === null || Date.now() + nextLeaseEndsInMs >= options.deadline || options.signal?.aborted) break;
+      await sleep(Math.max(100, nextLeaseEndsInMs + 100), options.signal);
     }
   } finally {
     clearInterval(heartbeat);
