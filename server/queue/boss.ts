@@ -31,9 +31,9 @@ export type QueueTiming = {
 
 /**
  * KEEL_EVAL_SLICE_SECONDS (30), KEEL_QUEUE_EXPIRE_SECONDS (10), KEEL_QUEUE_MAINTENANCE_SECONDS
- * (15), KEEL_QUEUE_POLL_SECONDS (1). A killed worker's run resumes at most expiry + a poll (the
- * lost-job check) + pg-boss's 1 s retry delay + a poll (the fetch) after its last heartbeat:
- * 13 s with the defaults.
+ * (15), KEEL_QUEUE_POLL_SECONDS (1). A killed worker's run resumes at most expiry + a poll (whose
+ * lost-job check retries the job, which its fetch then takes) after its last heartbeat: 11 s
+ * with the defaults.
  */
 export function queueTiming(): QueueTiming {
   const expireInSeconds = Math.max(1, Math.ceil(setting("KEEL_QUEUE_EXPIRE_SECONDS")));
@@ -81,7 +81,7 @@ async function startBoss(): Promise<PgBoss> {
         name: EVALUATION_QUEUE,
         policy: "stately",
         retryLimit: 1_000,
-        retryDelay: 1,
+        retryDelay: 0,
         expireInSeconds: timing.expireInSeconds,
       });
     } catch (error) {
@@ -120,7 +120,7 @@ export async function enqueueRun(runId: string, sql?: SqlExecutor): Promise<void
       singletonKey: runId,
       expireInSeconds: timing.expireInSeconds,
       retryLimit: 1_000,
-      retryDelay: 1,
+      retryDelay: 0,
       ...(sql ? { db: { executeSql: async (text: string, values: unknown[]) => ({ rows: await sql.external<unknown>(text, values) }) } } : {}),
     },
   );

@@ -58,14 +58,16 @@ export async function startEvaluationWorker(options: { log?: (line: string) => v
   const boss = await getBoss();
   const timing = queueTiming();
   const controller = new AbortController();
-  const context: LoopContext = { boss, timing, signal: controller.signal, log, problem };
+  const context: LoopContext = { boss, timing, signal: controller.signal, log, problem, idle: new Set() };
 
   const loops = Array.from({ length: runsPerProcess() }, () => workLoop(context));
-  // Any worker notices a lost job (its worker silent past its expiry) within a poll, rather than
-  // at pg-boss's next maintenance (every KEEL_QUEUE_MAINTENANCE_SECONDS at best, twice that at worst).
-  const lostJobs = repeat(timing.pollingIntervalSeconds * 1000, controller.signal, () =>
-    boss.expire().catch((error: unknown) => problem(`checking for lost jobs failed: ${lastLine(error)}`)),
-  );
+  // Each poll: look for lost jobs (a worker silent past its job's expiry), then let the idle slots
+  // fetch, so a job this check retried is taken at once. pg-boss's own maintenance would notice
+  // only every KEEL_QUEUE_MAINTENANCE_SECONDS, or twice that.
+  const ticking = repeat(timing.pollingIntervalSeconds * 1000, controller.signal, async () => {
+    await boss.expire().catch((error: unknown) => problem(`checking for lost jobs failed: ${lastLine(error)}`));
+    for (const wake of context.idle) wake();
+  });
 
   const sweeper = startDeploymentSweeper();
   const dispatcher = startWebhookDispatcher();
@@ -75,7 +77,7 @@ export async function startEvaluationWorker(options: { log?: (line: string) => v
   return {
     async stop() {
       controller.abort();
-      await Promise.all([...loops, lostJobs]);
+      await Promise.all([...loops, ticking]);
       await Promise.all([sweeper.stop(), dispatcher.stop(), checkpointer.stop(), telemetry.stop()]);
     },
   };
@@ -88,6 +90,8 @@ type LoopContext = {
   signal: AbortSignal;
   log: (line: string) => void;
   problem: (line: string) => void;
+  /** Wakes the slots waiting for the next poll. */
+  idle: Set<() => void>;
 };
 
 /** Runs `fn` every `ms` (never two at once) until the signal; resolves once the last one ended. */
@@ -104,11 +108,25 @@ async function workLoop(ctx: LoopContext): Promise<void> {
     // pg-boss's fetch answers [] when the database cannot be reached; the next poll tries again.
     const [job] = await ctx.boss.fetch<RunJob>(EVALUATION_QUEUE, { batchSize: 1, includeMetadata: true });
     if (!job) {
-      await sleep(ctx.timing.pollingIntervalSeconds * 1000, ctx.signal);
+      await nextPoll(ctx);
       continue;
     }
     await workOnJob(ctx, job, { id: job.id, retryCount: job.retryCount });
   }
+}
+
+/** Resolves at the next poll (after its check for lost jobs), or when the worker stops. */
+function nextPoll(ctx: LoopContext): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      ctx.idle.delete(done);
+      ctx.signal.removeEventListener("abort", done);
+      resolve();
+    };
+    if (ctx.signal.aborted) return resolve();
+    ctx.idle.add(done);
+    ctx.signal.addEventListener("abort", done, { once: true });
+  });
 }
 
 async function workOnJob(ctx: LoopContext, job: PgBoss.Job<RunJob>, held: HeldJob): Promise<void> {
