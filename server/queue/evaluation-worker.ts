@@ -142,8 +142,9 @@ async function workOnJob(ctx: LoopContext, job: PgBoss.Job<RunJob>, held: HeldJo
     );
   }, ctx.timing.heartbeatSeconds * 1000);
   // Completing or failing the job is retried while the database is away, up to the expiry a
-  // heartbeat gave the job: a job left active holds its run back until it expires.
-  const settle = (fn: () => Promise<unknown>) => whileUnavailable(fn, { signal: lost.signal, until: Date.now() + ctx.timing.expireInSeconds * 1000 - 1_000 });
+  // heartbeat gave the job (a job left active holds its run back until it expires); once only
+  // when this worker is stopping, so a database outage does not hold the stop up.
+  const settle = (fn: () => Promise<unknown>) => whileUnavailable(fn, { signal, until: Date.now() + ctx.timing.expireInSeconds * 1000 - 1_000 });
   try {
     const outcome = await workOnRun(ctx, runId, signal);
     if (lost.signal.aborted) return;
