@@ -19,7 +19,7 @@ describe("environment settings", () => {
     expect(() => parseEnv({ KEEL_WEBHOOK_POLL_SECONDS: "0" })).toThrow(/KEEL_WEBHOOK_POLL_SECONDS/);
     expect(() => parseEnv({ KEEL_QUEUE_POLL_SECONDS: "fast" })).toThrow(/KEEL_QUEUE_POLL_SECONDS/);
     expect(setting("KEEL_QUEUE_POLL_SECONDS", { KEEL_QUEUE_POLL_SECONDS: "0.5" })).toBe(0.5);
-    expect(setting("KEEL_QUEUE_EXPIRE_SECONDS", {})).toBeUndefined();
+    expect(setting("KEEL_QUEUE_EXPIRE_SECONDS", {})).toBe(10);
     // An empty value is the default, as an unset one.
     expect(setting("KEEL_INGEST_THREADS", { KEEL_INGEST_THREADS: "" })).toBe(1);
     expect(setting("KEEL_DB_STATEMENT_TIMEOUT_SECONDS", {})).toBe(30);

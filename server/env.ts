@@ -173,14 +173,21 @@ const schema = z
     KEEL_CREATE_DATABASE: flag("0"),
     /** On SIGTERM/Ctrl-C: how long requests in flight may take to finish before open connections are cut and the process stops. */
     KEEL_SHUTDOWN_SECONDS: seconds({ min: 1, max: 3600, default: 25 }),
+    /** While the database is unavailable, the public prompt API answers with the last prompt it knew to be current up to this long ago (0: never). */
+    KEEL_PROMPT_STALE_IF_ERROR_SECONDS: integer({ min: 0, max: 7 * 86_400, default: 3600 }, " of seconds"),
+    /** While the database is unavailable, an API key verified up to this long ago is still accepted (0: never); revocations apply once it is back. */
+    KEEL_API_KEY_STALE_IF_ERROR_SECONDS: integer({ min: 0, max: 86_400, default: 300 }, " of seconds"),
     KEEL_DATASET_IMPORT_MAX_BYTES: bytes({ min: 1, max: 64 * 1024 * 1_048_576, default: DEFAULT_IMPORT_MAX_BYTES }),
     KEEL_WORKER_RUNS: integer({ min: 1, max: 1000, default: 2 }),
     KEEL_EVAL_PROVIDER_CONCURRENCY: integer({ min: 1, max: 10_000, default: 32 }),
-    KEEL_EVAL_LEASE_SECONDS: seconds({ min: 0, max: 86_400, default: 120 }),
+    /** How long a claimed run item stays claimed without its worker's heartbeat (a third of it) before another worker may take it. */
+    KEEL_EVAL_LEASE_SECONDS: seconds({ min: 0, max: 86_400, default: 10 }),
+    /** How long one job works on a run before handing the rest on (fairness between runs). */
     KEEL_EVAL_SLICE_SECONDS: seconds({ min: 0, max: 86_400, default: 30 }),
-    /** Unset: two slices plus 10 s. */
-    KEEL_QUEUE_EXPIRE_SECONDS: seconds({ min: 0, max: 86_400, default: undefined }),
+    /** How long a job being worked on may go without its worker's heartbeat (a third of it) before it is retried elsewhere. */
+    KEEL_QUEUE_EXPIRE_SECONDS: seconds({ min: 0, max: 86_400, default: 10 }),
     KEEL_QUEUE_MAINTENANCE_SECONDS: seconds({ min: 0, max: 86_400, default: 15 }),
+    /** How often an idle worker polls for jobs, and every worker checks for lost ones. */
     KEEL_QUEUE_POLL_SECONDS: seconds({ min: 0, max: 3_600, default: 1 }),
     KEEL_ONLINE_EVAL_SECONDS: seconds({ min: 0, max: 86_400, default: 5 }),
     KEEL_DEPLOY_SWEEP_SECONDS: seconds({ min: 0, max: 86_400, default: 15 }),

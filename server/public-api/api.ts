@@ -28,7 +28,7 @@ export type PublicApiOptions = {
   promptCache?: { maxEntries?: number; maxBytes?: number };
   /** Worker threads for OTLP ingestion (default KEEL_INGEST_THREADS, else 1; 0: the main thread). */
   ingestThreads?: number;
-  keyCache?: { ttlMs?: number; maxEntries?: number };
+  keyCache?: { ttlMs?: number; maxEntries?: number; staleIfErrorMs?: number };
   log?: (line: string) => void;
 };
 
@@ -89,7 +89,10 @@ export function createPublicApi(options: PublicApiOptions = {}): PublicApi {
         prompts.clear();
         keys.clear();
       },
-      onDisconnected() {},
+      // Until it listens again the cache is bypassed; what it held was current until now.
+      onDisconnected() {
+        prompts.suspend();
+      },
       log,
     });
     void listener.start();

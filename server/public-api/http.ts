@@ -20,7 +20,7 @@ type Resolved = { route: PublicRoute; params: unknown; query: unknown };
 
 export const PUBLIC_PREFIX = "/api/public/";
 
-const JSON_TYPE = "application/json; charset=utf-8";
+export const JSON_TYPE = "application/json; charset=utf-8";
 const log = logger("public-api");
 export const PROMPT_CACHE_CONTROL = "private, max-age=0, must-revalidate";
 

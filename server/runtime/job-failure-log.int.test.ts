@@ -39,7 +39,7 @@ describe("a worker job that fails", () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({
       component: "worker",
-      msg: "evaluation run not-a-run-id: the job failed",
+      msg: "a slice of run not-a-run-id failed",
       runId: "not-a-run-id",
       jobId,
       error: { name: "PrismaClientKnownRequestError", code: expect.stringMatching(/^P\d{4}$/) },

@@ -8,15 +8,16 @@ import { Worker } from "node:worker_threads";
 import { ingestOtlp, type IngestResult } from "./ingest";
 import { ingestLangfuseBatch, LangfuseBatchError, type LangfuseBatchResult } from "./langfuse-ingestion";
 import { OtlpDecodeError } from "./otlp";
+import { DatabaseUnavailableError } from "../db/unavailable";
 import type { IngestReply, IngestRequest } from "./ingest-worker";
 import { setting } from "../env";
 import { logger } from "../runtime/log";
 
 const log = logger("telemetry");
 
-/** The worker thread's error as the caller's: message, class name and code (pg's, errno). */
-function threadError(reply: { message: string; name?: string; code?: string }): Error {
-  const error = new Error(reply.message);
+/** The worker thread's error as the caller's: message, class name and code (pg's, errno); a lost database is still one. */
+function threadError(reply: { message: string; unavailable: boolean; name?: string; code?: string }): Error {
+  const error = reply.unavailable ? new DatabaseUnavailableError(reply.message) : new Error(reply.message);
   if (reply.name) error.name = reply.name;
   if (reply.code) Object.assign(error, { code: reply.code });
   return error;
