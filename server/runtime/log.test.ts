@@ -85,6 +85,16 @@ describe("formatting", () => {
     expect(shapeError({ kind: "DatabaseNotReachable" })).toEqual({ name: "Object", message: "{ kind: 'DatabaseNotReachable' }" });
     const wrapped = new Error("outer", { cause: Object.assign(new Error("inner"), { code: "ECONNREFUSED" }) });
     expect(shapeError(wrapped)).toEqual({ name: "Error", code: "ECONNREFUSED", message: "outer" });
+    // pg's DatabaseError names itself "error".
+    class DatabaseError extends Error {
+      code = "57P01";
+      name = "error";
+    }
+    expect(shapeError(new DatabaseError("terminating connection due to administrator command"))).toEqual({
+      name: "DatabaseError",
+      code: "57P01",
+      message: "terminating connection due to administrator command",
+    });
   });
 });
 

@@ -87,8 +87,10 @@ export function shapeError(error: unknown, options: { stack?: boolean } = {}): S
   if (!(typeof error === "object" && error !== null)) return { name: typeof error, message: messageLine(String(error)) };
   const name = (error as { name?: unknown }).name;
   const message = (error as { message?: unknown }).message;
+  // pg's DatabaseError names itself "error" (the protocol message type): its class says more.
+  const named = typeof name === "string" && /[A-Z]/.test(name);
   const shaped: ShapedError = {
-    name: typeof name === "string" && name ? name : (error.constructor?.name ?? "Object"),
+    name: named ? name : (error.constructor?.name ?? "Object"),
     message: messageLine(typeof message === "string" ? message : inspect(error, { depth: 1, breakLength: Infinity })),
   };
   const code = errorCode(error);
