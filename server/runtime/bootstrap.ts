@@ -26,7 +26,12 @@ async function keptSecret(dataDir: string, name: string): Promise<string> {
   return secret;
 }
 
-export async function bootstrap(options: { migrate: boolean; log?: (line: string) => void }): Promise<Runtime> {
+export async function bootstrap(options: {
+  migrate: boolean;
+  log?: (line: string) => void;
+  /** The caller stops the embedded database itself on SIGINT/SIGTERM, after its own work (server/db/embedded.ts ownProcessGroup). */
+  stopsOnSignals?: boolean;
+}): Promise<Runtime> {
   const log = options.log ?? (() => {});
   const env = parseEnv();
   let mode: Runtime["mode"] = "external";
@@ -45,7 +50,7 @@ export async function bootstrap(options: { migrate: boolean; log?: (line: string
     const pgDir = path.join(dataDir, "postgres");
     freshEmbedded = !existsSync(path.join(pgDir, "PG_VERSION"));
     log(freshEmbedded ? "Creating the embedded PostgreSQL database in .keel/ …" : "Starting the embedded PostgreSQL …");
-    const pg = await startEmbeddedPostgres({ dataDir: pgDir });
+    const pg = await startEmbeddedPostgres({ dataDir: pgDir, ownProcessGroup: options.stopsOnSignals });
     databaseUrl = pg.url;
     stop = pg.stop;
     process.env.KEEL_SECRET ??= await keptSecret(dataDir, "secret");

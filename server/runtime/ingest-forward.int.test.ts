@@ -84,6 +84,8 @@ function otlpJson(traceId: string, spanId = hex(8)) {
   };
 }
 
+const addressOf = (url: URL) => ({ host: url.hostname, port: url.port, path: url.pathname + url.search });
+
 type Answer = { status: number; headers: IncomingHttpHeaders; body: Buffer };
 
 /** A request to the web process or (with socketPath) straight to the ingest process. */
@@ -92,10 +94,10 @@ function send(
   options: { method?: string; headers?: Record<string, string>; body?: Buffer | string; stream?: { total: number } } = {},
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const where = "url" in target ? new URL(target.url) : null;
+    const address = "url" in target ? addressOf(new URL(target.url)) : target;
     const req = request(
       {
-        ...(where ? { host: where.hostname, port: where.port, path: where.pathname + where.search } : { socketPath: target.socketPath, path: target.path }),
+        ...address,
         method: options.method ?? "POST",
         headers: options.headers,
       },

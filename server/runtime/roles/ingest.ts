@@ -16,7 +16,7 @@ function log(line: string) {
 export async function runIngestRole(options: { supervised: boolean }): Promise<void> {
   const stopped = untilStopped(options.supervised);
   // Under `npm start` the supervisor has migrated and said what start-up had to say.
-  const runtime = await bootstrap({ migrate: !options.supervised, log: options.supervised ? () => {} : log });
+  const runtime = await bootstrap({ migrate: !options.supervised, log: options.supervised ? () => {} : log, stopsOnSignals: true });
   const { env } = runtime;
   const socketPath = env.KEEL_INGEST_SOCKET;
   if (!socketPath && env.KEEL_INGEST_PORT === undefined) {

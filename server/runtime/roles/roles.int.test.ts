@@ -71,8 +71,11 @@ afterEach(async () => {
 
 /** `npm start`, in a process group of its own as a terminal's foreground job is. */
 function startKeel(env: Record<string, string | undefined>): Keel {
-  const childEnv: Record<string, string> = {};
-  for (const [name, value] of Object.entries({ ...process.env, ...env })) if (value !== undefined) childEnv[name] = value;
+  const childEnv = { ...process.env };
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) delete childEnv[name];
+    else childEnv[name] = value;
+  }
   const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "server/main.ts"], {
     cwd: root,
     env: childEnv,

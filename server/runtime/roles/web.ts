@@ -22,7 +22,7 @@ export async function runWebRole(options: WebRoleOptions): Promise<void> {
   const stopped = untilStopped(options.supervised);
   const started = Date.now();
   // Under `npm start` the supervisor has migrated and said what start-up had to say.
-  const runtime = await bootstrap({ migrate: !options.supervised, log: options.supervised ? () => {} : log });
+  const runtime = await bootstrap({ migrate: !options.supervised, log: options.supervised ? () => {} : log, stopsOnSignals: true });
   const { env } = runtime;
   const publicUrl = env.KEEL_PUBLIC_URL ?? `http://localhost:${env.PORT}`;
   process.env.NEXTAUTH_URL = publicUrl;

@@ -12,7 +12,7 @@ function log(line: string) {
 export async function runWorkerRole(options: { supervised: boolean }): Promise<void> {
   const stopped = untilStopped(options.supervised);
   // Under `npm start` the supervisor has migrated and said what start-up had to say.
-  const runtime = await bootstrap({ migrate: !options.supervised, log: options.supervised ? () => {} : log });
+  const runtime = await bootstrap({ migrate: !options.supervised, log: options.supervised ? () => {} : log, stopsOnSignals: true });
   try {
     const { startEvaluationWorker } = await import("../../queue/evaluation-worker");
     const worker = await startEvaluationWorker({ log });
