@@ -5,6 +5,7 @@
 // directory, and takes requests from web processes (server/runtime/ingest-forward.ts) or straight
 // from a load balancer that routes the ingestion paths here. Its decode threads follow the cores
 // (server/runtime/capacity.ts).
+import { setting } from "../../env";
 import { bootstrap } from "../bootstrap";
 import { closeConnections, reportFatal, untilStopped } from "./lifecycle";
 
@@ -14,15 +15,13 @@ function log(line: string) {
 
 /** Runs an ingest process until it is told to stop. */
 export async function runIngestRole(options: { supervised: boolean }): Promise<void> {
+  if (!setting("KEEL_INGEST_SOCKET") && setting("KEEL_INGEST_PORT") === undefined)
+    throw new Error("Set KEEL_INGEST_PORT: the port this ingest process listens on (web processes reach it through KEEL_INGEST_URL)");
   const stopped = untilStopped(options.supervised);
   // Under `npm start` the supervisor has migrated and said what start-up had to say.
   const runtime = await bootstrap({ migrate: !options.supervised, log: options.supervised ? () => {} : log, stopsOnSignals: true });
   const { env } = runtime;
   const socketPath = env.KEEL_INGEST_SOCKET;
-  if (!socketPath && env.KEEL_INGEST_PORT === undefined) {
-    await runtime.stop();
-    throw new Error("Set KEEL_INGEST_PORT: the port this ingest process listens on (web processes reach it through KEEL_INGEST_URL)");
-  }
   // Loaded once the environment was validated (bootstrap): some modules read settings at import.
   const { createServer } = await import("node:http");
   const { createPublicApi } = await import("../../public-api/api");

@@ -69,14 +69,14 @@ afterEach(async () => {
   }
 });
 
-/** `npm start`, in a process group of its own as a terminal's foreground job is. */
-function startKeel(env: Record<string, string | undefined>): Keel {
+/** `npm start` (or, with args, `npx keel <args>`), in a process group of its own as a terminal's foreground job is. */
+function startKeel(env: Record<string, string | undefined>, args = ["--conditions=react-server", "--import", "tsx", "server/main.ts"]): Keel {
   const childEnv = { ...process.env };
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) delete childEnv[name];
     else childEnv[name] = value;
   }
-  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "server/main.ts"], {
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: childEnv,
     stdio: ["ignore", "pipe", "pipe"],
@@ -280,6 +280,37 @@ describe("npm start's roles as processes", () => {
     expect(shutdown.filter((line) => NOISE.test(line))).toEqual([]);
     for (const pid of rolePids) expect(alive(pid), `pid ${pid}`).toBe(false);
   }, 300_000);
+
+  it("runs one role per `npx keel web|ingest` against DATABASE_URL, web forwarding ingestion to ingest, each stopped by SIGTERM", async () => {
+    const t = await createTestOrg();
+    const key = await createKey(t, ["traces:ingest"], "exporter");
+    const [port, ingestPort] = [await freePort(), await freePort()];
+    const shared = { DATABASE_URL: process.env.DATABASE_URL, KEEL_SECRET: randomBytes(32).toString("base64url"), HOST: "127.0.0.1" };
+    const keel = (args: string[], env: Record<string, string>) => startKeel({ ...shared, ...env }, ["bin/keel.mjs", ...args]);
+
+    const missing = keel(["ingest"], {});
+    expect(await missing.exited).toEqual({ code: 1, signal: null });
+    expect(missing.output).toEqual(["keel: Set KEEL_INGEST_PORT: the port this ingest process listens on (web processes reach it through KEEL_INGEST_URL)"]);
+
+    const ingest = keel(["ingest"], { KEEL_INGEST_PORT: String(ingestPort) });
+    await until(() => ingest.output.some((line) => line.startsWith(`[ingest] listening on 127.0.0.1:${ingestPort} (`)), "the ingest process", ingest.output);
+    const web = keel(["web"], { PORT: String(port), KEEL_WEB_API_ONLY: "1", KEEL_INGEST_URL: `http://127.0.0.1:${ingestPort}` });
+    await until(
+      () => web.output.some((line) => line.startsWith(`[web] Keel is listening on http://localhost:${port} (ingestion goes to 127.0.0.1:${ingestPort};`)),
+      "the web process",
+      web.output,
+    );
+    const load = startLoad(port, key.secret, 1);
+    await until(() => load.acked.length >= 3, "acknowledged batches", [...web.output, ...ingest.output]);
+    await load.stop();
+    expect(load.statuses).toEqual({ 200: load.acked.length });
+
+    for (const role of [web, ingest]) {
+      role.child.kill("SIGTERM");
+      expect(await role.exited).toEqual({ code: 0, signal: null });
+      expect(processGroup(role.child.pid!)).toEqual([]);
+    }
+  }, 180_000);
 
   it("stops every role and then the embedded PostgreSQL quietly on Ctrl-C, leaving no process behind", async () => {
     const dataDir = tempDir();
