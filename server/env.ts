@@ -173,7 +173,7 @@ const schema = z
     KEEL_WEB_PROCESSES: integer({ min: 1, max: 64, default: 1 }),
     /** `npm start`: ingest processes behind the ingest socket or KEEL_INGEST_PORT. */
     KEEL_INGEST_PROCESSES: integer({ min: 1, max: 64, default: 1 }),
-    /** The TCP port an ingest process listens on (HOST); `npm start` uses a Unix socket in KEEL_DATA_DIR without it. */
+    /** The TCP port an ingest process listens on (HOST); `npm start` uses a private Unix socket without it. */
     KEEL_INGEST_PORT: integer({ min: 1, max: 65_535, default: undefined }),
     /** Where a web process sends OTLP and Langfuse ingestion (an ingest process); unset: it ingests itself. */
     KEEL_INGEST_URL: ingestTarget,

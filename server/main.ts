@@ -67,7 +67,7 @@ async function main() {
     webProcesses = 1;
   }
   const ingest = roles.includes("ingest");
-  const ingestSocket = ingest && env.KEEL_INGEST_PORT === undefined ? await ingestSocketPath(env.KEEL_DATA_DIR) : null;
+  const ingestSocket = ingest && env.KEEL_INGEST_PORT === undefined ? await ingestSocketPath() : null;
   const ingestUrl = !ingest ? null : ingestSocket ? `unix:${ingestSocket}` : `http://${localAddress(env.HOST)}:${env.KEEL_INGEST_PORT}`;
   const counts: Record<Role, number> = { web: webProcesses, ingest: env.KEEL_INGEST_PROCESSES, worker: 1 };
   const running = roles.map((role) => (counts[role] > 1 ? `${counts[role]} ${role}` : role)).join(", ");

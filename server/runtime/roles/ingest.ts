@@ -1,8 +1,8 @@
 // The ingest role (`npx keel ingest`, and `npm start`'s ingest processes): OTLP and Langfuse
 // ingestion only (decompress, authenticate the key, decode, price, write), in a process of its own
 // at a lower OS priority, so a flood of traces costs the web processes nothing but forwarding the
-// bytes. It listens on KEEL_INGEST_PORT, or under `npm start` on a Unix socket in the data
-// directory, and takes requests from web processes (server/runtime/ingest-forward.ts) or straight
+// bytes. It listens on KEEL_INGEST_PORT, or under `npm start` on a private Unix socket, and takes
+// requests from web processes (server/runtime/ingest-forward.ts) or straight
 // from a load balancer that routes the ingestion paths here. Its decode threads follow the cores
 // (server/runtime/capacity.ts).
 import { setting } from "../../env";

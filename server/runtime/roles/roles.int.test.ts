@@ -126,6 +126,9 @@ function processGroup(pgid: number): number[] {
   return members;
 }
 
+/** The supervisor's private directories for the ingest socket. */
+const socketDirs = (pid: number) => readdirSync(os.tmpdir()).filter((entry) => entry.startsWith(`keel-ingest-${pid}-`));
+
 const hex = (bytes: number) => randomBytes(bytes).toString("hex");
 const SPANS = 10;
 
@@ -217,6 +220,7 @@ describe("npm start's roles as processes", () => {
     await until(() => output.some((line) => line.startsWith("[keel] Keel is listening on ")), "the start", output, 120_000);
     const first = pidsOf(output);
     expect(Object.keys(first).sort()).toEqual(["ingest", "web", "worker"]);
+    expect(socketDirs(keel.child.pid!)).toHaveLength(1);
 
     const load = startLoad(port, key.secret);
     try {
@@ -279,6 +283,7 @@ describe("npm start's roles as processes", () => {
     expect(shutdown).toContain("[web] cut 1 connection(s) still open after 2 s (KEEL_SHUTDOWN_SECONDS)");
     expect(shutdown.filter((line) => NOISE.test(line))).toEqual([]);
     for (const pid of rolePids) expect(alive(pid), `pid ${pid}`).toBe(false);
+    expect(socketDirs(keel.child.pid!)).toEqual([]);
   }, 300_000);
 
   it("runs one role per `npx keel web|ingest` against DATABASE_URL, web forwarding ingestion to ingest, each stopped by SIGTERM", async () => {
@@ -336,5 +341,6 @@ describe("npm start's roles as processes", () => {
     expect(shutdown.length).toBeLessThanOrEqual(5);
     for (const pid of [...rolePids, postmaster]) expect(alive(pid), `pid ${pid}`).toBe(false);
     expect(processGroup(keel.child.pid!)).toEqual([]);
+    expect(socketDirs(keel.child.pid!)).toEqual([]);
   }, 300_000);
 });

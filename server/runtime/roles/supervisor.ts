@@ -7,8 +7,7 @@
 // its own. Ingest and worker run at a lower OS priority than web, so under load the cores go to
 // the processes answering people first.
 import cluster from "node:cluster";
-import { existsSync } from "node:fs";
-import { mkdir, readdir, unlink } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { Role } from "../../env";
@@ -148,25 +147,23 @@ export function startRoleProcesses(options: RoleProcessesOptions): RoleProcesses
 }
 
 /**
- * Where `npm start`'s ingest processes listen: a Unix socket in the data directory, named after
- * this process (two `npm start`s on one data directory must not share it). Sockets left by a run
- * that was killed are removed. A path too long for a socket address (108 bytes on Linux) moves to
- * the temporary directory.
+ * Where `npm start`'s ingest processes listen: a Unix socket in a directory of this process's own
+ * under the temporary directory (mode 0700: only this user can connect). Not in the data
+ * directory, which may sit in the project, where file watchers and scanners (Turbopack, Tailwind)
+ * would trip over a socket. Directories left by a supervisor that was killed are removed.
  */
-export async function ingestSocketPath(dataDir: string): Promise<string> {
-  const dir = path.resolve(dataDir, "run");
-  await mkdir(dir, { recursive: true });
-  for (const entry of await readdir(dir)) {
-    const pid = /^ingest-(\d+)\.sock$/.exec(entry)?.[1];
-    if (pid && !alive(Number(pid))) await unlink(path.join(dir, entry)).catch(() => {});
+export async function ingestSocketPath(): Promise<string> {
+  for (const entry of await readdir(os.tmpdir()).catch(() => [])) {
+    const pid = /^keel-ingest-(\d+)-/.exec(entry)?.[1];
+    if (pid && !alive(Number(pid))) await rm(path.join(os.tmpdir(), entry), { recursive: true, force: true }).catch(() => {});
   }
-  const file = path.join(dir, `ingest-${process.pid}.sock`);
-  if (Buffer.byteLength(file) <= 100) return file;
-  return path.join(os.tmpdir(), `keel-ingest-${process.pid}.sock`);
+  const dir = await mkdtemp(path.join(os.tmpdir(), `keel-ingest-${process.pid}-`));
+  return path.join(dir, "ingest.sock");
 }
 
+/** Removes the socket's directory (the socket itself is gone once its last listener closed). */
 export async function removeSocket(file: string | null): Promise<void> {
-  if (file && existsSync(file)) await unlink(file).catch(() => {});
+  if (file) await rm(path.dirname(file), { recursive: true, force: true }).catch(() => {});
 }
 
 function alive(pid: number): boolean {
