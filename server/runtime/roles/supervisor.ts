@@ -63,8 +63,10 @@ export function startRoleProcesses(options: RoleProcessesOptions): RoleProcesses
       settle = null;
     }
   };
+  let stopping = false;
   const failStart = (role: Role, reason: string) => {
-    if (!settle || roleReady.has(role)) return;
+    // A process stopped before it listened because everything is stopping did not fail.
+    if (!settle || roleReady.has(role) || stopping) return;
     settle.reject(new Error(`The ${role} process could not start: ${reason}`));
     settle = null;
   };
@@ -138,6 +140,7 @@ export function startRoleProcesses(options: RoleProcessesOptions): RoleProcesses
       return out;
     },
     async stop() {
+      stopping = true;
       // All at once: each finishes what it has in flight within its own deadline
       // (KEEL_SHUTDOWN_SECONDS); a web process's forwarded batches are answered by the ingest
       // process before it closes, and what arrives after that gets 503 with Retry-After.
