@@ -6,12 +6,12 @@
 // when it dies. Ctrl-C or SIGTERM stops the roles first and the database last.
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { ROLE_NAMES, type Role } from "./env";
+import { parseEnv, ROLE_NAMES, type Role } from "./env";
 import { bootstrap, stopOnSignals } from "./runtime/bootstrap";
 import { buildIsCurrent, startBuild } from "./runtime/build-fingerprint";
 import { cores } from "./runtime/capacity";
 import { closeConnections } from "./runtime/roles/lifecycle";
-import { ingestSocketPath, removeSocket, startRoleProcesses } from "./runtime/roles/supervisor";
+import { ingestSocketPath, removeSocket, startRoleProcesses, type RoleProcesses } from "./runtime/roles/supervisor";
 
 const dev = process.argv.includes("--dev");
 process.env.NEXT_TELEMETRY_DISABLED = "1";
@@ -25,9 +25,28 @@ function localAddress(host: string): string {
   return host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
 }
 
+/** Set once a stop began: what fails under it (the seed, the build) is not an error to report. */
+let stopping = false;
+
 async function main() {
   const started = Date.now();
+  // A signal while the embedded database starts and migrates is held until it is up, and then
+  // stops it: it runs in a process group of its own, so nothing else would.
+  let held: number | null = null;
+  const holders = parseEnv().DATABASE_URL ? {} : { SIGINT: () => (held ??= 130), SIGTERM: () => (held ??= 143) };
+  for (const [signal, hold] of Object.entries(holders)) process.on(signal, hold);
   const runtime = await bootstrap({ migrate: true, log, stopsOnSignals: true });
+  for (const [signal, hold] of Object.entries(holders)) process.off(signal, hold);
+
+  let processes: RoleProcesses | null = null;
+  let ingestSocket: string | null = null;
+  const shutdown = stopOnSignals(runtime.stop, async () => {
+    stopping = true;
+    log("Shutting down …");
+    await processes?.stop();
+    await removeSocket(ingestSocket);
+  });
+  if (held !== null) return shutdown(held);
   const { env } = runtime;
   const roles: Role[] = env.KEEL_ROLES ?? ROLE_NAMES.filter((role) => role !== "worker" || env.KEEL_WORKER);
   if (!env.KEEL_WORKER && !env.KEEL_ROLES) log("KEEL_WORKER=0 is deprecated: KEEL_ROLES=web,ingest says the same");
@@ -54,9 +73,10 @@ async function main() {
       stdio: "inherit",
       env: { ...process.env, NODE_ENV: "production", KEEL_BUILD_TYPECHECK: "0" },
     });
+    // Interrupted (Ctrl-C reaches `next build` too): the signal's own shutdown is under way.
     if (build.status !== 0) {
-      await runtime.stop();
-      throw new Error("next build failed");
+      if (build.signal === null) log("next build failed");
+      return shutdown(1);
     }
     await pending.recordBuilt();
   }
@@ -67,13 +87,14 @@ async function main() {
     webProcesses = 1;
   }
   const ingest = roles.includes("ingest");
-  const ingestSocket = ingest && env.KEEL_INGEST_PORT === undefined ? await ingestSocketPath() : null;
+  ingestSocket = ingest && env.KEEL_INGEST_PORT === undefined ? await ingestSocketPath() : null;
   const ingestUrl = !ingest ? null : ingestSocket ? `unix:${ingestSocket}` : `http://${localAddress(env.HOST)}:${env.KEEL_INGEST_PORT}`;
   const counts: Record<Role, number> = { web: webProcesses, ingest: env.KEEL_INGEST_PROCESSES, worker: 1 };
   const running = roles.map((role) => (counts[role] > 1 ? `${counts[role]} ${role}` : role)).join(", ");
   log(`Starting ${running} on ${cores()} core(s) …`);
 
-  const processes = startRoleProcesses({
+  if (stopping) return;
+  processes = startRoleProcesses({
     roles,
     webProcesses,
     ingestProcesses: env.KEEL_INGEST_PROCESSES,
@@ -84,11 +105,6 @@ async function main() {
     // more for closing its pools, it is killed.
     stopTimeoutMs: (env.KEEL_SHUTDOWN_SECONDS + 5) * 1000,
     log,
-  });
-  const shutdown = stopOnSignals(runtime.stop, async () => {
-    log("Shutting down …");
-    await processes.stop();
-    await removeSocket(ingestSocket);
   });
 
   try {
@@ -105,6 +121,7 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
+  if (stopping) return;
   console.error(`[keel] ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
