@@ -28,6 +28,9 @@
 //               trace endpoint vs bare node:http and psql \copy, then a burst at 2x; the openai
 //               client through Keel's gateway vs direct and vs Portkey's gateway; the prompt API's
 //               p99 while traces are ingested.
+//   scale-out   npm start's supervisor with 1, then 2, web and ingest processes behind one port
+//               (bench/scale-out.mjs): the prompt API's req/s and p99, OTLP ingest's spans/s, and
+//               the cores available.
 //   dashboard   every dashboard query and the trace list over BENCH_TRACES (1,000,000) traces written
 //               through Keel's own write path, vs the same 30-day figures scanned from the raw spans.
 //
@@ -43,6 +46,7 @@ import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { gateway, otelIngest, promptUnderIngest } from "./telemetry-cases.mjs";
+import { scaleOut } from "./scale-out.mjs";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -790,7 +794,7 @@ if (name === "dashboard") {
   });
   process.exit(await new Promise((resolve) => child.on("exit", (code) => resolve(code ?? 1))));
 }
-const telemetryCases = { "otel-ingest": otelIngest, gateway, "prompt-under-ingest": promptUnderIngest };
+const telemetryCases = { "otel-ingest": otelIngest, gateway, "prompt-under-ingest": promptUnderIngest, "scale-out": scaleOut };
 if (Object.hasOwn(telemetryCases, name)) {
   await telemetryCases[name]();
   process.exit(0);
@@ -801,7 +805,7 @@ if (!spec) {
       .map(([n, c]) => `  ${n.padEnd(14)} ${c.describe}`)
       .join(
         "\n",
-      )}\n  dataset-import 100k-row CSV import vs psql \\copy, peak RSS, browsing latency\n  audit-export   1M and 2M audit events through the signed CSV export vs psql \\copy, TTFB, peak RSS\n  deployments    governed promotion vs a direct label move; ten racing approvers\n  otel-ingest    100-span OTLP batches vs bare node:http and psql \\copy; a burst at 2x, nothing lost\n  gateway        openai client through Keel's gateway vs direct and vs Portkey: added p50/p99\n  prompt-under-ingest  the prompt API's p99 idle vs while ingesting traces at half the maximum\n  dashboard      the observability dashboards and trace list over 1M traces (BENCH_TRACES) vs raw span scans`,
+      )}\n  dataset-import 100k-row CSV import vs psql \\copy, peak RSS, browsing latency\n  audit-export   1M and 2M audit events through the signed CSV export vs psql \\copy, TTFB, peak RSS\n  deployments    governed promotion vs a direct label move; ten racing approvers\n  otel-ingest    100-span OTLP batches vs bare node:http and psql \\copy; a burst at 2x, nothing lost\n  gateway        openai client through Keel's gateway vs direct and vs Portkey: added p50/p99\n  prompt-under-ingest  the prompt API's p99 idle vs while ingesting traces at half the maximum\n  scale-out      the prompt API and OTLP ingest with 1 and 2 web/ingest processes behind one port\n  dashboard      the observability dashboards and trace list over 1M traces (BENCH_TRACES) vs raw span scans`,
   );
   process.exit(1);
 }

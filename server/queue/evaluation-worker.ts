@@ -1,6 +1,6 @@
 import "server-only";
 // The evaluation worker: takes `evaluation-run` jobs and works on each run for a time slice,
-// then hands the rest on to a new job. Starts inside `npm start` (unless KEEL_WORKER=0) and as
+// then hands the rest on to a new job. Runs as `npm start`'s worker process and as
 // `npx keel worker`; any number of workers on any number of machines share the queue. A worker
 // also runs the deployment sweeper (expiries, wait timers, freeze ends), the webhook dispatcher and
 // the audit checkpointer, and the telemetry upkeep (online evaluation, retention); all are safe to run in several processes at once.
@@ -16,7 +16,7 @@ import { startWebhookDispatcher } from "../domain/deployments/webhooks";
 import { startCheckpointer } from "../domain/audit/checkpoints";
 import { startTelemetryUpkeep } from "../domain/observability/upkeep";
 import { isDatabaseUnavailable } from "../db/unavailable";
-import { setting } from "../env";
+import { workerRuns } from "../runtime/capacity";
 import type PgBoss from "pg-boss";
 import { logger, repeatLimited, shapeError, withLogContext, type Logger } from "../runtime/log";
 
@@ -25,11 +25,6 @@ const workerLog = logger("worker");
 export type WorkerHandle = { stop(): Promise<void> };
 
 type RunJob = { runId: string };
-
-/** KEEL_WORKER_RUNS (default 2): runs one process works on at the same time. */
-function runsPerProcess(): number {
-  return setting("KEEL_WORKER_RUNS");
-}
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -52,7 +47,7 @@ export async function startEvaluationWorker(options: { log?: (line: string) => v
   const controller = new AbortController();
   const context: LoopContext = { boss, timing, signal: controller.signal, log, problem, idle: new Set() };
 
-  const loops = Array.from({ length: runsPerProcess() }, () => workLoop(context));
+  const loops = Array.from({ length: workerRuns() }, () => workLoop(context));
   // Each poll: look for lost jobs (a worker silent past its job's expiry), then let the idle slots
   // fetch, so a job this check retried is taken at once. pg-boss's own maintenance would notice
   // only every KEEL_QUEUE_MAINTENANCE_SECONDS, or twice that.

@@ -29,7 +29,12 @@ async function keptSecret(dataDir: string, name: string): Promise<string> {
   return secret;
 }
 
-export async function bootstrap(options: { migrate: boolean; log?: (line: string) => void }): Promise<Runtime> {
+export async function bootstrap(options: {
+  migrate: boolean;
+  log?: (line: string) => void;
+  /** The caller stops the embedded database itself on SIGINT/SIGTERM, after its own work (server/db/embedded.ts ownProcessGroup). */
+  stopsOnSignals?: boolean;
+}): Promise<Runtime> {
   const log = options.log ?? (() => {});
   const env = parseEnv();
   let mode: Runtime["mode"] = "external";
@@ -48,7 +53,7 @@ export async function bootstrap(options: { migrate: boolean; log?: (line: string
     const pgDir = path.join(dataDir, "postgres");
     freshEmbedded = !existsSync(path.join(pgDir, "PG_VERSION"));
     log(freshEmbedded ? "Creating the embedded PostgreSQL database in .keel/ …" : "Starting the embedded PostgreSQL …");
-    const pg = await startEmbeddedPostgres({ dataDir: pgDir });
+    const pg = await startEmbeddedPostgres({ dataDir: pgDir, ownProcessGroup: options.stopsOnSignals });
     databaseUrl = pg.url;
     stop = pg.stop;
     process.env.KEEL_SECRET ??= await keptSecret(dataDir, "secret");
@@ -99,8 +104,11 @@ function unreachable(error: unknown, databaseUrl: string, timeoutSeconds: number
   });
 }
 
-/** Stops the embedded server on SIGINT/SIGTERM (and on a crash) before exiting. */
-export function stopOnSignals(stop: () => Promise<void>, beforeStop: () => Promise<void> = async () => {}) {
+/**
+ * Stops the embedded server on SIGINT/SIGTERM (and on a crash) before exiting. Returns the same
+ * shutdown for the caller's own reasons (a start that cannot work).
+ */
+export function stopOnSignals(stop: () => Promise<void>, beforeStop: () => Promise<void> = async () => {}): (code: number) => void {
   let stopping = false;
   const shutdown = (code: number) => {
     if (stopping) return;
@@ -121,4 +129,5 @@ export function stopOnSignals(stop: () => Promise<void>, beforeStop: () => Promi
     log.error("uncaught exception; stopping", { error });
     shutdown(1);
   });
+  return shutdown;
 }
