@@ -107,10 +107,12 @@ export function readRawBody(req: IncomingMessage, limit: number, tooBig: (what: 
       settled = true;
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     });
-    req.on("error", (error) => {
+    // The client went away mid-body (its connection reset or cut at shutdown): its fault, not a
+    // server failure, and never a database outage (ECONNRESET would read as one).
+    req.on("error", () => {
       if (settled) return;
       settled = true;
-      reject(error);
+      reject(new HttpError("BAD_REQUEST", "The request body ended before it was complete (the connection was closed)"));
     });
   });
 }

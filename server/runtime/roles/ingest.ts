@@ -17,10 +17,10 @@ function log(line: string) {
 
 /** Runs an ingest process until it is told to stop. */
 export async function runIngestRole(options: { supervised: boolean }): Promise<void> {
-  // A long-running role: libraries' console output is log lines too (JSON in json mode).
-  routeConsoleThroughLog("ingest");
   if (!setting("KEEL_INGEST_SOCKET") && setting("KEEL_INGEST_PORT") === undefined)
     throw new Error("Set KEEL_INGEST_PORT: the port this ingest process listens on (web processes reach it through KEEL_INGEST_URL)");
+  // A long-running role: libraries' console output is log lines too (JSON in json mode).
+  routeConsoleThroughLog("ingest");
   const stopped = untilStopped(options.supervised);
   // Under `npm start` the supervisor has migrated and said what start-up had to say.
   const runtime = await bootstrap({ migrate: !options.supervised, log: options.supervised ? () => {} : log, stopsOnSignals: true });
