@@ -60,7 +60,7 @@ async function main() {
   const { createPublicApi } = await import("./public-api/api");
   // The public API's caches hear other instances' changes through a LISTEN connection of their own
   // (until it listens, they are bypassed).
-  const publicApi = createPublicApi({ listen: { connectionString: runtime.databaseUrl }, log: (line) => log(`public API: ${line}`) });
+  const publicApi = createPublicApi({ listen: { connectionString: runtime.listenUrl }, log: (line) => log(`public API: ${line}`) });
   const server = createServer(createRequestHandler({ dev, trustProxy: env.KEEL_TRUST_PROXY, tls, next: handle, publicApi }));
 
   // The evaluation worker (runs, online evaluation, upkeep) runs as a child process at a lower

@@ -3,7 +3,8 @@ import "server-only";
 // loads; tests point it at a per-file database).
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/client";
-import { poolSettings, type Sql } from "./sql";
+import { connectionSettings, primaryDatabaseUrl, statementTimeoutMs, throughPgBouncer } from "./connections";
+import { sql, type Sql } from "./sql";
 
 export type Db = InstanceType<typeof PrismaClient>;
 export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
@@ -12,9 +13,7 @@ const globalForDb = globalThis as unknown as { keelDb?: Db };
 
 export function getDb(): Db {
   if (!globalForDb.keelDb) {
-    const connectionString = process.env.DATABASE_URL;
-    if (!connectionString) throw new Error("DATABASE_URL is not set");
-    globalForDb.keelDb = new PrismaClient({ adapter: new PrismaPg({ connectionString, max: 10, ...poolSettings() }) });
+    globalForDb.keelDb = new PrismaClient({ adapter: new PrismaPg({ ...connectionSettings(primaryDatabaseUrl()), max: 10 }) });
   }
   return globalForDb.keelDb;
 }
@@ -32,19 +31,17 @@ const globalForReadDb = globalThis as unknown as { keelReadDb?: Db; keelReadDbUr
  * A small pool whose sessions are `default_transaction_read_only=on` (set in the startup packet):
  * every statement on it runs in a read-only transaction, so PostgreSQL itself refuses a write, at
  * no extra round trip. Chosen over BEGIN / SET TRANSACTION READ ONLY / COMMIT around each read,
- * which quadruples the round trips of every dashboard and list query.
+ * which quadruples the round trips of every dashboard and list query — except through PgBouncer,
+ * which carries no session settings: there readSql pays for that transaction (see below).
  */
-function readOnlyDb(): Db {
-  const connectionString = process.env.DATABASE_URL;
-  if (!connectionString) throw new Error("DATABASE_URL is not set");
-  if (!globalForReadDb.keelReadDb || globalForReadDb.keelReadDbUrl !== connectionString) {
+function readOnlyDb(): { db: Db; url: string } {
+  const url = primaryDatabaseUrl();
+  if (!globalForReadDb.keelReadDb || globalForReadDb.keelReadDbUrl !== url) {
     void globalForReadDb.keelReadDb?.$disconnect().catch(() => undefined);
-    globalForReadDb.keelReadDb = new PrismaClient({
-      adapter: new PrismaPg({ connectionString, max: 5, options: "-c default_transaction_read_only=on", ...poolSettings() }),
-    });
-    globalForReadDb.keelReadDbUrl = connectionString;
+    globalForReadDb.keelReadDb = new PrismaClient({ adapter: new PrismaPg({ ...connectionSettings(url, { readOnly: true }), max: 5 }) });
+    globalForReadDb.keelReadDbUrl = url;
   }
-  return globalForReadDb.keelReadDb;
+  return { db: globalForReadDb.keelReadDb, url };
 }
 
 /** Closes the read-only pool (shutdown, the CLI's exit). */
@@ -62,6 +59,14 @@ export async function closeReadOnlyDb(): Promise<void> {
  */
 export async function readSql<T>(db: ReadDb, q: Sql): Promise<T[]> {
   const client = db as unknown as Db;
-  const target = typeof client.$transaction === "function" ? readOnlyDb() : (client as unknown as Tx);
-  return target.$queryRaw<T[]>(q);
+  if (typeof client.$transaction !== "function") return (client as unknown as Tx).$queryRaw<T[]>(q);
+  const { db: reader, url } = readOnlyDb();
+  if (!throughPgBouncer(url)) return reader.$queryRaw<T[]>(q);
+  // Through PgBouncer the session settings are not ours to set: the statement runs in a
+  // transaction made read-only (and given Keel's statement timeout) before it starts.
+  const [, rows] = await reader.$transaction([
+    reader.$queryRaw(sql`SELECT set_config('transaction_read_only', 'on', true), set_config('statement_timeout', ${String(statementTimeoutMs())}, true)`),
+    reader.$queryRaw<T[]>(q),
+  ]);
+  return rows;
 }

@@ -14,7 +14,8 @@ import "server-only";
 import pg from "pg";
 import type { SpanRow } from "./types";
 import { setting } from "../env";
-import { checkOut, join, pgQuery, poolSettings, raw, sql, type Sql } from "../db/sql";
+import { checkOut, join, pgQuery, raw, sql, type Sql } from "../db/sql";
+import { connectionSettings, primaryDatabaseUrl } from "../db/connections";
 
 export type StoredSpan = SpanRow & {
   /** otel (ingested) or gateway (Keel's own calls). */
@@ -28,15 +29,13 @@ const globalForPool = globalThis as unknown as { keelTelemetryPool?: pg.Pool; ke
 
 /** The telemetry connection pool (not Prisma's: bulk writes want unnest() arrays and one round trip). */
 export function telemetryPool(): pg.Pool {
-  const url = process.env.DATABASE_URL;
-  if (!url) throw new Error("DATABASE_URL is not set");
+  const url = primaryDatabaseUrl();
   if (!globalForPool.keelTelemetryPool || globalForPool.keelTelemetryPoolUrl !== url) {
     void globalForPool.keelTelemetryPool?.end().catch(() => undefined);
     globalForPool.keelTelemetryPool = new pg.Pool({
-      connectionString: url,
+      ...connectionSettings(url),
       max: setting("KEEL_TELEMETRY_POOL"),
       application_name: "keel-telemetry",
-      ...poolSettings(),
     });
     globalForPool.keelTelemetryPool.on("error", (error) => console.error("[telemetry] idle connection failed:", error.message));
     globalForPool.keelTelemetryPoolUrl = url;
@@ -1018,19 +1017,24 @@ export async function sweepRetention(
 }
 
 /**
- * Runs `fn` only if no other process is running the same upkeep task (a session advisory lock on
- * a connection of its own); returns null when another process holds it.
+ * Runs `fn` only if no other process is running the same upkeep task; returns null when another
+ * process holds it. The lock is transaction-scoped, in a transaction held open (idle, without a
+ * snapshot or a transaction id, so it holds back nothing) on a connection of its own while `fn`
+ * runs: that works through PgBouncer in transaction mode too, where a session lock would be taken
+ * on one server connection and released on another.
  */
 export async function exclusively<T>(task: string, fn: () => Promise<T>): Promise<T | null> {
   const client = await checkOut(telemetryPool(), "keel-telemetry");
   try {
-    const { rows } = await pgQuery<{ ok: boolean }>(client, sql`SELECT pg_try_advisory_lock(hashtext(${`telemetry:${task}`})) AS ok`);
-    if (!rows[0]?.ok) return null;
-    try {
-      return await fn();
-    } finally {
-      await pgQuery(client, sql`SELECT pg_advisory_unlock(hashtext(${`telemetry:${task}`}))`);
-    }
+    await client.query("BEGIN");
+    const { rows } = await pgQuery<{ ok: boolean }>(client, sql`SELECT pg_try_advisory_xact_lock(hashtext(${`telemetry:${task}`})) AS ok`);
+    const result = rows[0]?.ok ? await fn() : null;
+    // Fails if the connection was lost meanwhile (the lock went with it): the caller hears of it.
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
   } finally {
     client.release();
   }
