@@ -120,7 +120,7 @@ describe("KEEL_AUDIT_CHECKPOINT_SINK", () => {
   });
 });
 
-describe("KEEL_LISTEN_DATABASE_URL", () => {
+describe("KEEL_LISTEN_DATABASE_URL and KEEL_READ_DATABASE_URL", () => {
   const pooled = "postgresql://keel@pgbouncer:6432/keel?pgbouncer=true";
   const direct = "postgresql://keel@db:5432/keel";
 
@@ -139,5 +139,12 @@ describe("KEEL_LISTEN_DATABASE_URL", () => {
       /KEEL_LISTEN_DATABASE_URL: must be a postgresql:\/\/ URL/,
     );
     expect(() => parseWith({ KEEL_LISTEN_DATABASE_URL: direct })).toThrow(/KEEL_LISTEN_DATABASE_URL: needs DATABASE_URL as well/);
+    expect(() => parseWith({ KEEL_READ_DATABASE_URL: direct })).toThrow(/KEEL_READ_DATABASE_URL: needs DATABASE_URL as well/);
+    expect(() => parseWith({ DATABASE_URL: direct, KEEL_READ_DATABASE_URL: `${direct}?pgbouncer=1` })).toThrow(
+      /KEEL_READ_DATABASE_URL: its pgbouncer parameter/,
+    );
+    expect(parseWith({ DATABASE_URL: direct, KEEL_READ_DATABASE_URL: "postgresql://keel@replica:5432/keel" }).KEEL_READ_DATABASE_URL).toBe(
+      "postgresql://keel@replica:5432/keel",
+    );
   });
 });

@@ -118,6 +118,8 @@ const schema = z
     DATABASE_URL: postgresUrl,
     /** A session connection (PostgreSQL itself, or PgBouncer in session mode) for LISTEN and migrations; required when DATABASE_URL has pgbouncer=true. Default: DATABASE_URL. */
     KEEL_LISTEN_DATABASE_URL: postgresUrl,
+    /** A streaming replica of DATABASE_URL for dashboards, explorers, exports and public reads (server/db/replica.ts). Default: none. */
+    KEEL_READ_DATABASE_URL: postgresUrl,
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     HOST: z.string().min(1).default("0.0.0.0"),
     /** Signs sessions. Generated and kept in .keel/ in embedded mode; required otherwise. */
@@ -207,12 +209,13 @@ const schema = z
   .superRefine((env, ctx) => {
     // Where each kind of work connects (server/db/connections.ts).
     const issue = (name: string, message: string) => ctx.addIssue({ code: "custom", path: [name], message });
-    for (const name of ["DATABASE_URL", "KEEL_LISTEN_DATABASE_URL"] as const) {
+    for (const name of ["DATABASE_URL", "KEEL_LISTEN_DATABASE_URL", "KEEL_READ_DATABASE_URL"] as const) {
       const value = env[name] && pgbouncerParam(env[name]);
       if (value !== undefined && value !== "true" && value !== "false") issue(name, `its pgbouncer parameter must be true or false (got "${value}")`);
     }
     if (!env.DATABASE_URL) {
-      if (env.KEEL_LISTEN_DATABASE_URL) issue("KEEL_LISTEN_DATABASE_URL", "needs DATABASE_URL as well (the embedded database is used without either)");
+      for (const name of ["KEEL_LISTEN_DATABASE_URL", "KEEL_READ_DATABASE_URL"] as const)
+        if (env[name]) issue(name, "needs DATABASE_URL as well (the embedded database is used without either)");
     } else if (pgbouncerParam(env.DATABASE_URL) === "true" && (env.KEEL_LISTEN_DATABASE_URL ?? env.DATABASE_URL) === env.DATABASE_URL) {
       issue(
         "KEEL_LISTEN_DATABASE_URL",

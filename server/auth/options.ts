@@ -13,7 +13,7 @@ import { requestMetaFromHeaders } from "./request-meta";
 
 export const SESSION_MAX_AGE_SECONDS = 7 * 24 * 3600;
 
-function secureCookies(): boolean {
+export function secureCookies(): boolean {
   return (process.env.NEXTAUTH_URL ?? "").startsWith("https://");
 }
 

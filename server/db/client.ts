@@ -4,6 +4,7 @@ import "server-only";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/client";
 import { connectionSettings, primaryDatabaseUrl, statementTimeoutMs, throughPgBouncer } from "./connections";
+import { closeReplicaPool, readDatabaseUrl, readingFromReplica } from "./replica";
 import { sql, type Sql } from "./sql";
 
 export type Db = InstanceType<typeof PrismaClient>;
@@ -25,7 +26,28 @@ type ModelNames = {
 }[keyof Db];
 export type ReadDb = { [K in ModelNames]: Pick<Db[K], Extract<ReadMethods, keyof Db[K]>> };
 
-const globalForReadDb = globalThis as unknown as { keelReadDb?: Db; keelReadDbUrl?: string };
+const globalForReadDb = globalThis as unknown as { keelReadDb?: Db; keelReadDbUrl?: string; keelReplicaDb?: Db; keelReplicaDbUrl?: string };
+
+/**
+ * The client a read-only request reads through: the replica's when routeReads sent this request
+ * there (server/db/replica.ts), else the primary's. Only for reads: its type may allow writes, but
+ * a standby refuses them and the audited path never takes this client.
+ */
+export function getReadDb(): Db {
+  return readingFromReplica() ? replicaDb().db : getDb();
+}
+
+/** Prisma on KEEL_READ_DATABASE_URL (read-only sessions where PostgreSQL is reached directly). */
+function replicaDb(): { db: Db; url: string } {
+  const url = readDatabaseUrl();
+  if (!url) throw new Error("KEEL_READ_DATABASE_URL is not set");
+  if (!globalForReadDb.keelReplicaDb || globalForReadDb.keelReplicaDbUrl !== url) {
+    void globalForReadDb.keelReplicaDb?.$disconnect().catch(() => undefined);
+    globalForReadDb.keelReplicaDb = new PrismaClient({ adapter: new PrismaPg({ ...connectionSettings(url, { readOnly: true }), max: 10 }) });
+    globalForReadDb.keelReplicaDbUrl = url;
+  }
+  return { db: globalForReadDb.keelReplicaDb, url };
+}
 
 /**
  * A small pool whose sessions are `default_transaction_read_only=on` (set in the startup packet):
@@ -44,23 +66,25 @@ function readOnlyDb(): { db: Db; url: string } {
   return { db: globalForReadDb.keelReadDb, url };
 }
 
-/** Closes the read-only pool (shutdown, the CLI's exit). */
+/** Closes the read-only pools, the primary's and the replica's (shutdown, the CLI's exit). */
 export async function closeReadOnlyDb(): Promise<void> {
-  const db = globalForReadDb.keelReadDb;
-  globalForReadDb.keelReadDb = undefined;
-  await db?.$disconnect();
+  const dbs = [globalForReadDb.keelReadDb, globalForReadDb.keelReplicaDb];
+  globalForReadDb.keelReadDb = globalForReadDb.keelReplicaDb = undefined;
+  await Promise.all(dbs.map((db) => db?.$disconnect()));
+  await closeReplicaPool();
 }
 
 /**
  * Raw SQL for query procedures (full-text search, version snapshots, diffs), as a tagged `sql`
- * template, on the read-only pool above: a write is refused by PostgreSQL (no keyword list to
- * outwit). Given a transaction client (no `$transaction`), the statement joins the caller's
- * transaction instead, so it sees that transaction's own changes.
+ * template, on the read-only pool above (or the replica's, when routeReads chose it): a write is
+ * refused by PostgreSQL (no keyword list to outwit). Given a transaction client (no
+ * `$transaction`), the statement joins the caller's transaction instead, so it sees that
+ * transaction's own changes.
  */
 export async function readSql<T>(db: ReadDb, q: Sql): Promise<T[]> {
   const client = db as unknown as Db;
   if (typeof client.$transaction !== "function") return (client as unknown as Tx).$queryRaw<T[]>(q);
-  const { db: reader, url } = readOnlyDb();
+  const { db: reader, url } = readingFromReplica() ? replicaDb() : readOnlyDb();
   if (!throughPgBouncer(url)) return reader.$queryRaw<T[]>(q);
   // Through PgBouncer the session settings are not ours to set: the statement runs in a
   // transaction made read-only (and given Keel's statement timeout) before it starts.

@@ -16,6 +16,7 @@ import type { SpanRow } from "./types";
 import { setting } from "../env";
 import { checkOut, join, pgQuery, raw, sql, type Sql } from "../db/sql";
 import { connectionSettings, primaryDatabaseUrl } from "../db/connections";
+import { readingFromReplica, replicaPool } from "../db/replica";
 
 export type StoredSpan = SpanRow & {
   /** otel (ingested) or gateway (Keel's own calls). */
@@ -41,6 +42,11 @@ export function telemetryPool(): pg.Pool {
     globalForPool.keelTelemetryPoolUrl = url;
   }
   return globalForPool.keelTelemetryPool;
+}
+
+/** Where dashboards and the trace explorer read: the replica's pool when routeReads chose it for this request (server/db/replica.ts). */
+export function readPool(): pg.Pool {
+  return readingFromReplica() ? replicaPool() : telemetryPool();
 }
 
 export async function closeTelemetryPool(): Promise<void> {

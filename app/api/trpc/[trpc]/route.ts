@@ -1,6 +1,6 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter } from "@/server/api/root";
-import { createRequestContext, rejectCrossSite } from "@/server/api/http-context";
+import { createRequestContext, readAfterCookie, rejectCrossSite } from "@/server/api/http-context";
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "@/server/db/unavailable";
 
 export const dynamic = "force-dynamic";
@@ -16,11 +16,14 @@ function handler(req: Request) {
     // Queries arrive as GET and are read-only by construction; mutations only as POST.
     allowMethodOverride: false,
     // A database that cannot be reached answers 503 with Retry-After (clients retry it), also when
-    // the context itself could not be built.
-    responseMeta: ({ errors }) =>
-      errors.some((e) => e.code === "SERVICE_UNAVAILABLE" || isDatabaseUnavailable(e.cause))
-        ? { status: 503, headers: new Headers({ "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) }) }
-        : {},
+    // the context itself could not be built. A change remembers its WAL position in a cookie, so
+    // this browser's next reads wait for a replica to replay it (server/db/replica.ts).
+    responseMeta: ({ ctx, errors }) => {
+      if (errors.some((e) => e.code === "SERVICE_UNAVAILABLE" || isDatabaseUnavailable(e.cause)))
+        return { status: 503, headers: new Headers({ "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) }) };
+      const wrote = ctx?.consistency.wrote;
+      return wrote ? { headers: new Headers({ "set-cookie": readAfterCookie(wrote) }) } : {};
+    },
   });
 }
 
