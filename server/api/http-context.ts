@@ -3,7 +3,7 @@ import "server-only";
 import { createContext, type Context } from "./trpc";
 import { requestMetaFromHeaders } from "../auth/request-meta";
 import { userFromSessionToken } from "../auth/session";
-import { secureCookies, sessionCookieName } from "../auth/options";
+import { secureCookies, sessionCookieName } from "../auth/cookies";
 import { parseLsn } from "../db/replica";
 
 function readCookie(header: string | null, name: string): string | undefined {
