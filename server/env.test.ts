@@ -146,5 +146,8 @@ describe("KEEL_LISTEN_DATABASE_URL and KEEL_READ_DATABASE_URL", () => {
     expect(parseWith({ DATABASE_URL: direct, KEEL_READ_DATABASE_URL: "postgresql://keel@replica:5432/keel" }).KEEL_READ_DATABASE_URL).toBe(
       "postgresql://keel@replica:5432/keel",
     );
+    expect(() => parseWith({ DATABASE_URL: direct, KEEL_READ_DATABASE_URL: direct })).toThrow(
+      /KEEL_READ_DATABASE_URL: names the connection LISTEN and migrations use/,
+    );
   });
 });

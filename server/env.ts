@@ -221,6 +221,9 @@ const schema = z
         "KEEL_LISTEN_DATABASE_URL",
         "is required when DATABASE_URL goes through PgBouncer (pgbouncer=true): LISTEN and migrations need a session of their own, on PostgreSQL itself or PgBouncer in session mode",
       );
+    } else if (env.KEEL_READ_DATABASE_URL && env.KEEL_READ_DATABASE_URL === (env.KEEL_LISTEN_DATABASE_URL ?? env.DATABASE_URL)) {
+      // A standby cannot LISTEN (nor take migrations): notifications are the primary's.
+      issue("KEEL_READ_DATABASE_URL", "names the connection LISTEN and migrations use: point it at the replica, and KEEL_LISTEN_DATABASE_URL at the primary");
     }
   });
 

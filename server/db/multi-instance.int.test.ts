@@ -113,6 +113,10 @@ beforeAll(async () => {
     fallbackModel: null,
     gatewayTimeoutMs: 5_000,
   });
+  // Seeded before the instances start, so no notification of the seeding can reach them later.
+  await seedPrompt(t, "faq", text("one"));
+  await addVersion(t, "faq", text("two"));
+  await setLabel(t, "faq", "staging", 1);
   const [web1, web2] = await Promise.all([
     start(["test/support/web-instance.ts"], /listening (\d+)/),
     start(["test/support/web-instance.ts"], /listening (\d+)/),
@@ -136,9 +140,6 @@ describe("two web instances and two workers on one database", () => {
     const [a, b] = webs as [(typeof webs)[0], (typeof webs)[0]];
     const read = await createKey(t, ["prompts:read"]);
     const write = await createKey(t, ["prompts:read", "prompts:write"]);
-    await seedPrompt(t, "faq", text("one"));
-    await addVersion(t, "faq", text("two"));
-    await setLabel(t, "faq", "staging", 1);
     const versionVia = async (base: string) =>
       ((await (await fetch(`${base}/api/public/v1/prompts/faq?label=staging`, { headers: bearer(read) })).json()) as { version: number }).version;
     expect(await versionVia(b.base)).toBe(1);
