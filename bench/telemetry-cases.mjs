@@ -57,20 +57,20 @@ function spawnNode(args, env = {}) {
   return { child, exited, waitFor };
 }
 
-async function startServer(args, env = {}) {
+export async function startServer(args, env = {}) {
   const p = spawnNode(args, env);
   const ready = await p.waitFor("READY");
   return { ...ready, child: p.child, exited: p.exited };
 }
 
-async function stopServer(server) {
+export async function stopServer(server) {
   if (!server || server.child.exitCode !== null) return;
   server.child.kill("SIGTERM");
   await server.exited;
 }
 
 /** Runs a load generator / client script to completion and returns its RESULT. */
-async function runClient(script, options, onStarted) {
+export async function runClient(script, options, onStarted) {
   const p = spawnNode([script, JSON.stringify(options)]);
   if (onStarted)
     void p
@@ -102,7 +102,7 @@ const median = (values) => [...values].sort((x, y) => x - y)[Math.floor((values.
 // ----- CPU, wait events, pool -------------------------------------------------------------------
 
 /** CPU time (ms) a process has used, its reaped children included (Linux, 100 ticks a second). */
-function cpuMs(pid) {
+export function cpuMs(pid) {
   try {
     const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
     return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 10;
@@ -111,7 +111,7 @@ function cpuMs(pid) {
   }
 }
 
-function parentOf(pid) {
+export function parentOf(pid) {
   try {
     return Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")[1]);
   } catch {
@@ -217,7 +217,7 @@ function startCpu(pids) {
 }
 
 /** The harness's own connection to Keel's database (sampling and checks; not counted as telemetry). */
-async function connect(keel) {
+export async function connect(keel) {
   const db = new pg.Client({ connectionString: keel.databaseUrl, application_name: "keel-bench" });
   await db.connect();
   return db;
@@ -264,7 +264,7 @@ async function waitIdle(db, keel, limitMs = 120_000) {
  * What telemetry.spans holds of a load run: spans per batch (found by the run id at the start of
  * every trace id), compared with what the server acknowledged.
  */
-async function storedOf(db, run) {
+export async function storedOf(db, run) {
   const { rows } = await db.query("SELECT substr(trace_id, 9, 8) AS b, count(*)::int AS n FROM telemetry.spans WHERE trace_id LIKE $1 GROUP BY 1", [
     `${run.runId}%`,
   ]);

@@ -19,9 +19,9 @@ describe("environment settings", () => {
     expect(() => parseEnv({ KEEL_WEBHOOK_POLL_SECONDS: "0" })).toThrow(/KEEL_WEBHOOK_POLL_SECONDS/);
     expect(() => parseEnv({ KEEL_QUEUE_POLL_SECONDS: "fast" })).toThrow(/KEEL_QUEUE_POLL_SECONDS/);
     expect(setting("KEEL_QUEUE_POLL_SECONDS", { KEEL_QUEUE_POLL_SECONDS: "0.5" })).toBe(0.5);
-    expect(setting("KEEL_QUEUE_EXPIRE_SECONDS", {})).toBeUndefined();
+    expect(setting("KEEL_QUEUE_EXPIRE_SECONDS", {})).toBe(10);
     // An empty value is the default, as an unset one.
-    expect(setting("KEEL_INGEST_THREADS", { KEEL_INGEST_THREADS: "" })).toBe(1);
+    expect(setting("KEEL_TELEMETRY_POOL", { KEEL_TELEMETRY_POOL: "" })).toBe(8);
     expect(setting("KEEL_DB_STATEMENT_TIMEOUT_SECONDS", {})).toBe(30);
     expect(() => parseEnv({ KEEL_DB_STATEMENT_TIMEOUT_SECONDS: "30s" })).toThrow(/KEEL_DB_STATEMENT_TIMEOUT_SECONDS/);
   });
@@ -36,6 +36,31 @@ describe("environment settings", () => {
     expect(setting("KEEL_TRUST_PROXY", { KEEL_TRUST_PROXY: "10.0.0.0/8, 192.168.1.5,loopback" })).toEqual(["10.0.0.0/8", "192.168.1.5", "loopback"]);
     expect(() => parseEnv({ KEEL_TRUST_PROXY: "10.0.0.0/99" })).toThrow(/KEEL_TRUST_PROXY/);
     expect(() => parseEnv({ KEEL_TRUST_PROXY: "proxy.internal" })).toThrow(/KEEL_TRUST_PROXY/);
+  });
+
+  it("reads KEEL_ROLES as a list of known roles, and refuses combinations that cannot work", () => {
+    // Unset: all three (null lets KEEL_WORKER=0, deprecated, still take the worker away).
+    expect(setting("KEEL_ROLES", {})).toBeNull();
+    expect(setting("KEEL_ROLES", { KEEL_ROLES: " ingest, web,web " })).toEqual(["web", "ingest"]);
+    expect(() => parseEnv({ KEEL_ROLES: "web,api" })).toThrow(
+      /KEEL_ROLES: must be a comma list of the roles web, worker and ingest, at least one \(got "web,api"\)/,
+    );
+    expect(() => parseEnv({ KEEL_ROLES: "," })).toThrow(/KEEL_ROLES/);
+    expect(() => parseEnv({ KEEL_ROLES: "web,worker", KEEL_WORKER: "0" })).toThrow(/KEEL_WORKER: KEEL_WORKER=0 \(deprecated\) contradicts KEEL_ROLES/);
+    expect(parseEnv({ KEEL_ROLES: "web,ingest", KEEL_WORKER: "0" }).KEEL_ROLES).toEqual(["web", "ingest"]);
+    // Nothing would reach an ingest process without a web process in front of it or a port of its own.
+    expect(() => parseEnv({ KEEL_ROLES: "ingest,worker" })).toThrow(/KEEL_ROLES: runs ingest without web: set KEEL_INGEST_PORT/);
+    expect(parseEnv({ KEEL_ROLES: "ingest", KEEL_INGEST_PORT: "4318" }).KEEL_INGEST_PORT).toBe(4318);
+    expect(() => parseEnv({ KEEL_WEB_PROCESSES: "0" })).toThrow(/KEEL_WEB_PROCESSES/);
+    expect(() => parseEnv({ KEEL_INGEST_PORT: "70000" })).toThrow(/KEEL_INGEST_PORT/);
+  });
+
+  it("reads KEEL_INGEST_URL as an http address or a Unix socket, nothing else", () => {
+    expect(setting("KEEL_INGEST_URL", { KEEL_INGEST_URL: "http://ingest.internal:4318" })).toEqual({ host: "ingest.internal", port: 4318 });
+    expect(setting("KEEL_INGEST_URL", { KEEL_INGEST_URL: "http://[::1]:4318/" })).toEqual({ host: "::1", port: 4318 });
+    expect(setting("KEEL_INGEST_URL", { KEEL_INGEST_URL: "unix:/run/keel/ingest.sock" })).toEqual({ socketPath: "/run/keel/ingest.sock" });
+    for (const bad of ["https://ingest:4318", "http://ingest", "http://ingest:4318/otel", "unix:ingest.sock", "ingest:4318"])
+      expect(() => parseEnv({ KEEL_INGEST_URL: bad }), bad).toThrow(/KEEL_INGEST_URL: must be http:\/\/<host>:<port> or unix:\/<absolute path>/);
   });
 
   it("follows process.env when it changes after import", () => {

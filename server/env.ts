@@ -14,12 +14,12 @@ function unset(raw: string | undefined): raw is undefined {
 }
 
 /** A whole number within bounds (an empty value means the default). */
-function integer(bounds: Bounds, unit = "") {
+function integer<D extends number | undefined>(bounds: Bounds<D>, unit = "") {
   return z
     .string()
     .optional()
     .transform((raw, ctx) => {
-      if (unset(raw)) return bounds.default;
+      if (unset(raw)) return bounds.default as D | number;
       const text = raw.trim();
       const n = /^\d+$/.test(text) ? Number(text) : NaN;
       if (!Number.isSafeInteger(n) || n < bounds.min || n > bounds.max) {
@@ -57,6 +57,21 @@ function flag(fallback: "0" | "1") {
     .enum(["0", "1", "true", "false"], { error: "must be 0, 1, true or false" })
     .default(fallback)
     .transform((v) => v === "1" || v === "true");
+}
+
+/** One of a few words (an empty value means the default). */
+function choice<const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): T[number] => {
+      if (unset(raw)) return fallback;
+      const text = raw.trim();
+      const known = values.find((v) => v === text);
+      if (known !== undefined) return known;
+      ctx.addIssue({ code: "custom", message: `must be ${values.slice(0, -1).join(", ")} or ${values.at(-1)} (got "${text}")` });
+      return z.NEVER;
+    });
 }
 
 const optionalText = z
@@ -101,6 +116,53 @@ const trustProxy = z
     return list;
   });
 
+/** The process roles `npm start` can run (server/runtime/roles.ts). */
+export const ROLE_NAMES = ["web", "worker", "ingest"] as const;
+export type Role = (typeof ROLE_NAMES)[number];
+
+/** A comma list of roles, in their canonical order; null when unset (all of them). */
+const roleList = z
+  .string()
+  .optional()
+  .transform((raw, ctx): Role[] | null => {
+    if (unset(raw)) return null;
+    const named = raw
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const unknown = named.filter((r) => !(ROLE_NAMES as readonly string[]).includes(r));
+    if (unknown.length || !named.length) {
+      ctx.addIssue({ code: "custom", message: `must be a comma list of the roles web, worker and ingest, at least one (got "${raw.trim()}")` });
+      return z.NEVER;
+    }
+    return ROLE_NAMES.filter((r) => named.includes(r));
+  });
+
+/** Where web processes send ingestion: the ingest role's address. */
+export type IngestTarget = { socketPath: string } | { host: string; port: number };
+
+const ingestTarget = z
+  .string()
+  .optional()
+  .transform((raw, ctx): IngestTarget | undefined => {
+    if (unset(raw)) return undefined;
+    const text = raw.trim();
+    if (text.startsWith("unix:")) {
+      const socketPath = text.slice("unix:".length);
+      if (socketPath.startsWith("/")) return { socketPath };
+    } else {
+      try {
+        const url = new URL(text);
+        if (url.protocol === "http:" && url.port && (url.pathname === "/" || url.pathname === "") && !url.search && !url.username)
+          return { host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port) };
+      } catch {
+        // reported below
+      }
+    }
+    ctx.addIssue({ code: "custom", message: `must be http://<host>:<port> or unix:/<absolute path> of an ingest process (got "${text}")` });
+    return z.NEVER;
+  });
+
 /** A connection string's `pgbouncer` parameter (`true`: it reaches PostgreSQL through PgBouncer; server/db/connections.ts). */
 export function pgbouncerParam(url: string): string | undefined {
   try {
@@ -133,10 +195,24 @@ const schema = z
      */
     KEEL_TRUST_PROXY: trustProxy,
     KEEL_DATA_DIR: z.string().min(1).default(".keel"),
-    /** Run the evaluation worker as a child process of `npm start` (default); 0 when workers run as `npx keel worker`. */
+    /** Which roles `npm start` runs as processes of its own: web, worker, ingest (default all three). */
+    KEEL_ROLES: roleList,
+    /** Deprecated: `0` is `KEEL_ROLES=web,ingest` (workers run as `npx keel worker`). */
     KEEL_WORKER: flag("1"),
-    /** Set by `npm start` on the worker process it supervises (internal): skip migrations, exit with the parent. */
-    KEEL_WORKER_SUPERVISED: flag("0"),
+    /** `npm start`: web processes behind PORT (the supervisor hands connections round-robin). */
+    KEEL_WEB_PROCESSES: integer({ min: 1, max: 64, default: 1 }),
+    /** `npm start`: ingest processes behind the ingest socket or KEEL_INGEST_PORT. */
+    KEEL_INGEST_PROCESSES: integer({ min: 1, max: 64, default: 1 }),
+    /** The TCP port an ingest process listens on (HOST); `npm start` uses a private Unix socket without it. */
+    KEEL_INGEST_PORT: integer({ min: 1, max: 65_535, default: undefined }),
+    /** Where a web process sends OTLP and Langfuse ingestion (an ingest process); unset: it ingests itself. */
+    KEEL_INGEST_URL: ingestTarget,
+    /** Web processes answer only the public API and the gateway (no pages, so no build is needed). */
+    KEEL_WEB_API_ONLY: flag("0"),
+    /** Set by `npm start` on the role processes it supervises (internal): skip migrations, stop with the parent. */
+    KEEL_ROLE_SUPERVISED: flag("0"),
+    /** Set by `npm start` on its ingest processes (internal): the Unix socket they listen on. */
+    KEEL_INGEST_SOCKET: optionalText,
     /** Encrypts provider API keys at rest (server/crypto/secrets.ts checks its format). */
     KEEL_ENCRYPTION_KEY: optionalText,
     /** Older keys still readable while `npx keel rotate-keys` re-encrypts (comma list). */
@@ -158,8 +234,8 @@ const schema = z
     /** Where audit checkpoints are also pushed: a file path or an http(s) URL (checked by the egress policy). */
     KEEL_AUDIT_CHECKPOINT_SINK: optionalText,
     KEEL_AUDIT_CHECKPOINT_MINUTES: integer({ min: 1, max: 7 * 24 * 60, default: 60 }),
-    /** Worker threads decoding OTLP batches (0: the main thread). */
-    KEEL_INGEST_THREADS: integer({ min: 0, max: 64, default: 1 }),
+    /** Worker threads decoding OTLP batches (0: the main thread). Unset: from the cores (server/runtime/capacity.ts). */
+    KEEL_INGEST_THREADS: integer({ min: 0, max: 64, default: undefined }),
     /** Largest OTLP request body (the decompressed limit is four times this). */
     KEEL_OTLP_MAX_BYTES: bytes({ min: 1024, max: 1024 * 1_048_576, default: 8 * 1_048_576 }),
     /** OTLP batches one process takes at once before answering 503 (backpressure). */
@@ -173,14 +249,22 @@ const schema = z
     KEEL_CREATE_DATABASE: flag("0"),
     /** On SIGTERM/Ctrl-C: how long requests in flight may take to finish before open connections are cut and the process stops. */
     KEEL_SHUTDOWN_SECONDS: seconds({ min: 1, max: 3600, default: 25 }),
+    /** While the database is unavailable, the public prompt API answers with the last prompt it knew to be current up to this long ago (0: never). */
+    KEEL_PROMPT_STALE_IF_ERROR_SECONDS: integer({ min: 0, max: 7 * 86_400, default: 3600 }, " of seconds"),
+    /** While the database is unavailable, an API key verified up to this long ago is still accepted (0: never); revocations apply once it is back. */
+    KEEL_API_KEY_STALE_IF_ERROR_SECONDS: integer({ min: 0, max: 86_400, default: 300 }, " of seconds"),
     KEEL_DATASET_IMPORT_MAX_BYTES: bytes({ min: 1, max: 64 * 1024 * 1_048_576, default: DEFAULT_IMPORT_MAX_BYTES }),
-    KEEL_WORKER_RUNS: integer({ min: 1, max: 1000, default: 2 }),
+    /** Evaluation runs one worker process works on at once. Unset: from the cores (server/runtime/capacity.ts). */
+    KEEL_WORKER_RUNS: integer({ min: 1, max: 1000, default: undefined }),
     KEEL_EVAL_PROVIDER_CONCURRENCY: integer({ min: 1, max: 10_000, default: 32 }),
-    KEEL_EVAL_LEASE_SECONDS: seconds({ min: 0, max: 86_400, default: 120 }),
+    /** How long a claimed run item stays claimed without its worker's heartbeat (a third of it) before another worker may take it. */
+    KEEL_EVAL_LEASE_SECONDS: seconds({ min: 0, max: 86_400, default: 10 }),
+    /** How long one job works on a run before handing the rest on (fairness between runs). */
     KEEL_EVAL_SLICE_SECONDS: seconds({ min: 0, max: 86_400, default: 30 }),
-    /** Unset: two slices plus 10 s. */
-    KEEL_QUEUE_EXPIRE_SECONDS: seconds({ min: 0, max: 86_400, default: undefined }),
+    /** How long a job being worked on may go without its worker's heartbeat (a third of it) before it is retried elsewhere. */
+    KEEL_QUEUE_EXPIRE_SECONDS: seconds({ min: 0, max: 86_400, default: 10 }),
     KEEL_QUEUE_MAINTENANCE_SECONDS: seconds({ min: 0, max: 86_400, default: 15 }),
+    /** How often an idle worker polls for jobs, and every worker checks for lost ones. */
     KEEL_QUEUE_POLL_SECONDS: seconds({ min: 0, max: 3_600, default: 1 }),
     KEEL_ONLINE_EVAL_SECONDS: seconds({ min: 0, max: 86_400, default: 5 }),
     KEEL_DEPLOY_SWEEP_SECONDS: seconds({ min: 0, max: 86_400, default: 15 }),
@@ -189,10 +273,26 @@ const schema = z
     /** `npx keel eval`: the Keel to call and a project key with evaluations:write. */
     KEEL_URL: z.url({ error: "must be a URL such as http://localhost:3000" }).optional(),
     KEEL_API_KEY: optionalText,
+    /** `text`: one `[component] …` line per event; `json`: one JSON object per line (server/runtime/log.ts). */
+    KEEL_LOG_FORMAT: choice(["text", "json"], "text"),
+    /** Lines below this level are not written; `debug` also prints the stack of an unexpected error. */
+    KEEL_LOG_LEVEL: choice(["debug", "info", "warn", "error"], "info"),
     /** Prints the schema engine's log lines (debugging migrations). */
     KEEL_SCHEMA_ENGINE_LOG: optionalText,
   })
   .superRefine((env, ctx) => {
+    if (env.KEEL_ROLES?.includes("worker") && !env.KEEL_WORKER)
+      ctx.addIssue({
+        code: "custom",
+        path: ["KEEL_WORKER"],
+        message: "KEEL_WORKER=0 (deprecated) contradicts KEEL_ROLES, which names worker: drop KEEL_WORKER",
+      });
+    if (env.KEEL_ROLES?.includes("ingest") && !env.KEEL_ROLES.includes("web") && env.KEEL_INGEST_PORT === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["KEEL_ROLES"],
+        message: "runs ingest without web: set KEEL_INGEST_PORT so exporters (or your load balancer) can reach the ingest process",
+      });
     // A sink URL at a refused address literal fails at start, not at the first checkpoint; a name
     // is checked when the sink is called (no lookups here).
     const sink = env.KEEL_AUDIT_CHECKPOINT_SINK;

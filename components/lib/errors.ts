@@ -6,11 +6,13 @@ export type ErrorInfo = { message: string; code?: string; field?: string };
 
 export function errorInfo(error: unknown): ErrorInfo {
   if (error instanceof TRPCClientError) {
-    const data = (error.data ?? undefined) as { code?: string; field?: string } | undefined;
+    const data = (error.data ?? undefined) as { code?: string; field?: string; requestId?: string } | undefined;
     if (!data && /fetch|network|Load failed/i.test(error.message)) {
       return { message: "Could not reach Keel. Check your connection and try again.", code: "NETWORK" };
     }
-    return { message: error.message, code: data?.code, field: data?.field };
+    // A failure on the server's side names its request, whose log line the operator can find.
+    const message = data?.requestId ? `${error.message} (request ${data.requestId})` : error.message;
+    return { message, code: data?.code, field: data?.field };
   }
   if (error instanceof Error) return { message: error.message };
   return { message: "Something went wrong" };

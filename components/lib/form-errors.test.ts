@@ -45,6 +45,15 @@ describe("applyServerErrors", () => {
     expect(applyServerErrors(form, new Error("boom"))).toBe("boom");
     expect(set).toEqual([]);
   });
+
+  it("names the request of a failure on the server's side, so a user can quote it", () => {
+    const { form } = fakeForm({ name: "", dataset: { version: "" } });
+    const message = "Something went wrong on our side. The error was logged.";
+    const internal = new TRPCClientError(message, {
+      result: { error: { code: -32603, message, data: { code: "INTERNAL_SERVER_ERROR", requestId: "3f2c9a1e-req" } } },
+    } as never);
+    expect(applyServerErrors(form, internal)).toBe(`${message} (request 3f2c9a1e-req)`);
+  });
 });
 
 describe("placedZodResolver with labels", () => {

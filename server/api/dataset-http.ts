@@ -12,6 +12,9 @@ import { exportVersion } from "../domain/datasets/export";
 import { jsonError, type ProjectHttpContext } from "./http-routes";
 import { importMaxBytes, importOptionsFrom, jsonParam, parseOrThrow } from "../domain/datasets/import/options";
 import type { ReadDb } from "../db/client";
+import { logger } from "../runtime/log";
+
+const log = logger("http");
 
 /** Import runs may take minutes for very large files; the transaction may stay open this long. */
 const IMPORT_TIMEOUT_MS = 30 * 60 * 1000;
@@ -67,7 +70,7 @@ export async function handleImport(ctx: ProjectHttpContext): Promise<Response> {
           if (error instanceof ImportFailedError) controller.enqueue(line({ type: "failed", report: error.report }));
           else {
             const known = error instanceof AppError && error.code !== "INTERNAL";
-            if (!known) console.error("[http] datasets.import failed:", error);
+            if (!known) log.error("datasets.import failed", { route: "datasets.import", requestId: ctx.req.headers.get("x-request-id"), error });
             const message = known ? error.message : "Something went wrong on our side. The error was logged.";
             controller.enqueue(
               line({ type: "failed", report: { ok: false, message, rowsRead: 0, problemCount: 1, problems: [{ row: null, line: null, message }] } }),
@@ -111,7 +114,7 @@ export async function handleExport(ctx: ProjectHttpContext): Promise<Response> {
         if (next.done) controller.close();
         else controller.enqueue(encoder.encode(next.value));
       } catch (error) {
-        console.error("[http] datasets.export failed mid-stream:", error);
+        log.error("datasets.export failed mid-stream", { route: "datasets.export", requestId: ctx.req.headers.get("x-request-id"), error });
         controller.error(error);
       }
     },

@@ -20,7 +20,10 @@ import { HTTP_ROUTES, type HttpRouteId } from "./http-route-table";
 
 export { HTTP_ROUTES, type HttpRouteId };
 import type { SessionUser } from "../auth/session";
-import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable, lastLine } from "../db/unavailable";
+import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "../db/unavailable";
+import { logger, logRequestFailure } from "../runtime/log";
+
+const log = logger("http");
 
 export type ProjectHttpContext = {
   req: Request;
@@ -36,18 +39,30 @@ export type ProjectHttpContext = {
   auditedSql: <R>(fn: (w: SqlAuditedTx) => Promise<R>, options?: { timeoutMs?: number }) => Promise<R>;
 };
 
-export function jsonError(status: number, code: string, message: string, field?: string, headers: Record<string, string> = {}): Response {
-  return Response.json({ error: field ? { code, message, field } : { code, message } }, { status, headers: { "cache-control": "no-store", ...headers } });
+export function jsonError(
+  status: number,
+  code: string,
+  message: string,
+  field?: string,
+  headers: Record<string, string> = {},
+  requestId?: string | null,
+): Response {
+  const error: Record<string, string> = { code, message };
+  if (field) error.field = field;
+  if (requestId) error.requestId = requestId;
+  return Response.json({ error }, { status, headers: { "cache-control": "no-store", ...headers } });
 }
 
-export function errorResponse(error: unknown, routeId: string): Response {
+/** A failed route's answer; a 5xx is logged in one line with the request id, which the body carries too. */
+export function errorResponse(error: unknown, routeId: string, req: Request): Response {
   if (error instanceof AppError && error.code !== "INTERNAL") return jsonError(HTTP_STATUS[error.code], error.code, error.message, error.field);
+  const requestId = req.headers.get("x-request-id");
   if (isDatabaseUnavailable(error)) {
-    console.error(`[http] ${routeId}: database unavailable: ${lastLine(error)}`);
-    return jsonError(503, "UNAVAILABLE", DATABASE_UNAVAILABLE_MESSAGE, undefined, { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) });
+    logRequestFailure(log, { route: routeId, status: 503, requestId, error });
+    return jsonError(503, "UNAVAILABLE", DATABASE_UNAVAILABLE_MESSAGE, undefined, { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) }, requestId);
   }
-  console.error(`[http] ${routeId} failed:`, error);
-  return jsonError(500, "INTERNAL", "Something went wrong on our side. The error was logged.");
+  logRequestFailure(log, { route: routeId, status: 500, requestId, error });
+  return jsonError(500, "INTERNAL", "Something went wrong on our side. The error was logged.", undefined, {}, requestId);
 }
 
 type RouteParams = { params: Promise<Record<string, string>> };
@@ -106,7 +121,7 @@ export function projectRoute(routeId: HttpRouteId, handler: (ctx: ProjectHttpCon
         }),
       );
     } catch (error) {
-      return errorResponse(error, routeId);
+      return errorResponse(error, routeId, req);
     }
   };
 }
@@ -141,7 +156,7 @@ export function orgRoute(routeId: HttpRouteId, handler: (ctx: OrgHttpContext) =>
         handler({ req, params: values, db, user, org: access.org, role: access.role, actor, audited: auditedFor(actor, routeId, { orgId: access.org.id }) }),
       );
     } catch (error) {
-      return errorResponse(error, routeId);
+      return errorResponse(error, routeId, req);
     }
   };
 }

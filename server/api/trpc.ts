@@ -19,7 +19,10 @@ import type { OrgPermission, ProjectPermission, Role } from "../contracts/permis
 import { slug } from "../contracts/fields";
 import type { SessionUser } from "../auth/session";
 import { isRefusal, recordAccessDenied, requirePermission, resolveOrgAccess, resolveProjectAccess } from "../rbac/access";
-import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable, lastLine } from "../db/unavailable";
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "../db/unavailable";
+import { currentRequestId, logger, logRequestFailure, wasLogged } from "../runtime/log";
+
+const log = logger("trpc");
 
 /** Per request. Procedures read through ctx.db (read-only) and change state through ctx.audited. */
 export type Context = {
@@ -58,14 +61,16 @@ const t = initTRPC
   .meta<Meta>()
   .create({
     transformer: superjson,
-    errorFormatter({ shape, error }) {
+    errorFormatter({ shape, error, ctx }) {
       const zod = error.cause instanceof ZodError ? error.cause : null;
+      // On a 5xx, the id of the request, which the failure's log line carries too (quotable).
+      const requestId = (ctx?.request.requestId ?? currentRequestId()) || undefined;
       // A context that could not be built (the session lookup) fails before the middleware maps it.
       if (error.code === "INTERNAL_SERVER_ERROR" && isDatabaseUnavailable(error.cause)) {
         return {
           ...shape,
           message: DATABASE_UNAVAILABLE_MESSAGE,
-          data: { code: "SERVICE_UNAVAILABLE" as const, httpStatus: 503, path: shape.data.path, field: undefined },
+          data: { code: "SERVICE_UNAVAILABLE" as const, httpStatus: 503, path: shape.data.path, field: undefined, requestId },
         };
       }
       const internal = error.code === "INTERNAL_SERVER_ERROR";
@@ -74,15 +79,21 @@ const t = initTRPC
         ...shape,
         message: internal ? "Something went wrong on our side. The error was logged." : zod ? firstIssueMessage(zod) : shape.message,
         // Never a stack trace, never SQL.
-        data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, field: field || undefined },
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          field: field || undefined,
+          requestId: shape.data.httpStatus >= 500 ? requestId : undefined,
+        },
       };
     },
   });
 
 const PG_DATA_EXCEPTION = /^22/;
 
-/** Turns domain errors into their tRPC codes and logs what is genuinely internal. */
-const errorMapping = t.middleware(async ({ next, path }) => {
+/** Turns domain errors into their tRPC codes and logs what is genuinely internal, in one line. */
+const errorMapping = t.middleware(async ({ next, path, ctx }) => {
   const result = await next();
   if (result.ok) return result;
   const cause = result.error.cause;
@@ -91,13 +102,25 @@ const errorMapping = t.middleware(async ({ next, path }) => {
   if (isUniqueViolation(cause)) throw new TRPCError({ code: "CONFLICT", message: "That already exists" });
   const pgCode = (cause as { cause?: { originalCode?: string } } | undefined)?.cause?.originalCode;
   if (pgCode && PG_DATA_EXCEPTION.test(pgCode)) throw new TRPCError({ code: "BAD_REQUEST", message: "A value in the request is not acceptable" });
+  const requestId = ctx.request.requestId;
   if (isDatabaseUnavailable(cause)) {
-    console.error(`[trpc] ${path}: database unavailable: ${lastLine(cause)}`);
+    logRequestFailure(log, { route: path, status: 503, requestId, error: cause });
     throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_UNAVAILABLE_MESSAGE, cause });
   }
-  console.error(`[trpc] ${path} failed:`, cause ?? result.error);
+  logRequestFailure(log, { route: path, status: 500, requestId, error: cause ?? result.error });
   return result;
 });
+
+/**
+ * The fetch adapter's onError: logs a failure no procedure middleware saw (the context, i.e. the
+ * session lookup, could not be built), once; what the middleware logged is not logged again.
+ */
+export function logUnseenFailure(error: TRPCError, path: string | undefined, requestId: string | null) {
+  if (wasLogged(error)) return;
+  const unavailable = error.code === "SERVICE_UNAVAILABLE" || isDatabaseUnavailable(error.cause);
+  if (!unavailable && error.code !== "INTERNAL_SERVER_ERROR") return;
+  logRequestFailure(log, { route: path ?? "(unknown procedure)", status: unavailable ? 503 : 500, requestId, error: error.cause ?? error });
+}
 
 /** Queries read where server/db/replica.ts decides; a mutation that succeeded leaves its WAL position. */
 const readRouting = t.middleware(async ({ ctx, type, next }) => {

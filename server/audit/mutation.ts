@@ -11,6 +11,9 @@ import { appendAuditEvents, prismaExecutor, type PendingEvent, type SqlExecutor 
 import { logConnectionLoss, pgQuery, type Sql } from "../db/sql";
 import { connectionSettings, primaryDatabaseUrl } from "../db/connections";
 import { toAuditJson } from "./canonical";
+import { logger } from "../runtime/log";
+
+const log = logger("audit");
 
 export type AuditRecord = {
   orgId: string;
@@ -94,7 +97,7 @@ export async function runAudited<T>(actor: Actor, fn: (w: AuditedTx) => Promise<
     try {
       hook();
     } catch (error) {
-      console.error("[audit] after-commit hook failed:", error);
+      log.error("an after-commit hook failed", { error });
     }
   }
   return result;
@@ -155,7 +158,7 @@ export async function runAuditedSql<T>(actor: Actor, fn: (w: SqlAuditedTx) => Pr
       try {
         hook();
       } catch (error) {
-        console.error("[audit] after-commit hook failed:", error);
+        log.error("an after-commit hook failed", { error });
       }
     }
     return result;

@@ -11,6 +11,12 @@ import { signInWithPassword } from "../domain/users/sign-in";
 import { endSession, startSession } from "../domain/users/sessions";
 import { requestMetaFromHeaders } from "./request-meta";
 import { secureCookies, sessionCookieName } from "./cookies";
+import { logger } from "../runtime/log";
+
+const log = logger("auth");
+
+// Kept here too for callers that know the session cookie from next-auth's configuration.
+export { sessionCookieName } from "./cookies";
 
 export const SESSION_MAX_AGE_SECONDS = 7 * 24 * 3600;
 
@@ -18,6 +24,12 @@ export const authOptions: NextAuthOptions = {
   secret: setting("KEEL_SECRET"),
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
   pages: { signIn: "/sign-in", error: "/sign-in" },
+  // next-auth's own reports as Keel's one-line entries (its default prints objects with stacks).
+  logger: {
+    error: (code, metadata) => log.error(`next-auth: ${code}`, { error: metadata instanceof Error ? metadata : metadata.error }),
+    warn: (code) => log.warn(`next-auth: ${code}`),
+    debug: () => {},
+  },
   useSecureCookies: secureCookies(),
   cookies: {
     sessionToken: {

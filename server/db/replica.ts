@@ -21,6 +21,9 @@ import { setting } from "../env";
 import { connectionSettings } from "./connections";
 import type { Db } from "./client";
 import { pgQuery, sql } from "./sql";
+import { logger, repeatLimited } from "../runtime/log";
+
+const log = repeatLimited(logger("db"));
 
 type Route = { replica: boolean };
 const storage = new AsyncLocalStorage<Route>();
@@ -91,7 +94,7 @@ export function replicaPool(): pg.Pool {
       max: setting("KEEL_TELEMETRY_POOL"),
       application_name: "keel-replica",
     });
-    globalForReplica.keelReplicaPool.on("error", (error) => console.error("[db] idle replica connection failed:", error.message));
+    globalForReplica.keelReplicaPool.on("error", (error) => log.warn("an idle replica connection failed", { error }));
     globalForReplica.keelReplicaPoolUrl = url;
     globalForReplica.keelReplayed = { lsn: 0n, probing: null };
   }

@@ -6,6 +6,9 @@ import "server-only";
 // through `raw` from a fixed allow-list next to the query.
 import type pg from "pg";
 import { Prisma } from "./generated/client";
+import { logger, repeatLimited } from "../runtime/log";
+
+const log = repeatLimited(logger("db"));
 
 export type Sql = Prisma.Sql;
 export const sql = Prisma.sql;
@@ -29,7 +32,7 @@ export function logConnectionLoss(client: pg.ClientBase, name: string): void {
   const listener = (error: Error) => {
     if (logged) return;
     logged = true;
-    console.error(`[db] ${name} connection lost: ${error.message}`);
+    log.warn(`${name} connection lost`, { error });
   };
   client.on("error", listener);
 }
@@ -45,7 +48,7 @@ export async function checkOut(pool: pg.Pool, name: string): Promise<pg.PoolClie
   const onLoss = (error: Error) => {
     if (lost) return;
     lost = error;
-    console.error(`[db] ${name} connection lost: ${error.message}`);
+    log.warn(`${name} connection lost`, { error });
   };
   client.on("error", onLoss);
   const release = client.release;

@@ -21,17 +21,11 @@ const ADAPTER_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "Sock
 const ERRNO = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ENOTCONN"]);
 const MESSAGES = /Connection terminated|is not queryable|timeout exceeded when trying to connect|Can't reach database server|Server has closed the connection/i;
 
-/** One line for the log: the last line of the error's message (Prisma's start with a code frame). */
-export function lastLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return (
-    text
-      .split("\n")
-      .map((l) => l.trim())
-      .filter(Boolean)
-      .at(-1) ?? "unknown error"
-  ).slice(0, 300);
-}
+/**
+ * A database that could not be reached, reported where only a message travels (an ingestion
+ * worker thread's failure, re-created on the main thread), so it still answers 503.
+ */
+export class DatabaseUnavailableError extends Error {}
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   const seen = new Set<unknown>();
@@ -40,6 +34,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     const e = queue.shift();
     if (typeof e !== "object" || e === null || seen.has(e)) continue;
     seen.add(e);
+    if (e instanceof DatabaseUnavailableError) return true;
     // An outbound HTTP call that failed (fetch, or server/net/egress.ts, which throws fetch's
     // TypeError) is about a provider or a webhook target, not the database: its socket errors
     // must not read as an outage.

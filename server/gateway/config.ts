@@ -13,6 +13,9 @@ import { onObservabilityChanged } from "../domain/observability/settings";
 import { createProvider, type PriceRow, type Provider } from "../providers";
 import { compileGuardrails, type CompiledGuardrails, type GuardrailRule } from "./guardrails";
 import { storedGuardrailConfig } from "./guardrails/schemas";
+import { logger } from "../runtime/log";
+
+const log = logger("gateway");
 
 const TTL_MS = 5_000;
 const PROVIDER_TTL_MS = 30_000;
@@ -87,7 +90,7 @@ export class GatewayConfig {
           promptName: r.promptName,
           environment: r.environment,
         });
-      else console.error(`[gateway] guardrail "${r.name}" has an invalid configuration and is skipped`);
+      else log.warn(`guardrail "${r.name}" has an invalid configuration and is skipped`, { guardrailId: r.id });
     }
     return {
       settings: settings

@@ -35,9 +35,14 @@ import { checkInput } from "./guardrail-checks";
 import { completeChecked, streamCall } from "./provider-call";
 import { chatSink, responseHeaders } from "./response";
 import { logCall } from "./telemetry";
-import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable, lastLine } from "../db/unavailable";
+import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "../db/unavailable";
+import { requestIdOf } from "../public-api/http";
+import { logger as createLogger, logRequestFailure } from "../runtime/log";
 
 export const GATEWAY_PREFIX = "/api/gateway/";
+/** This process's log lines (not the call traces, which `TraceLogger` stores). */
+const lines = createLogger("gateway");
+const CLIENT_GONE = new Set(["ERR_STREAM_PREMATURE_CLOSE", "ECONNRESET", "EPIPE"]);
 const [COMPLETIONS, MODELS, RESPONSES, EMBEDDINGS, MODEL] = GATEWAY_ROUTES;
 const MODEL_PREFIX = MODEL.path.slice(0, MODEL.path.indexOf("{"));
 
@@ -210,7 +215,12 @@ export function createGateway(options: GatewayOptions): Gateway {
           "unknown_url",
         );
       } catch (error) {
+        const route = `${req.method} ${path}`;
         if (res.headersSent) {
+          const code = (error as { code?: unknown }).code;
+          // A client that went away is not a failure of ours.
+          if (!(error instanceof GatewayError) && !CLIENT_GONE.has(code as string))
+            lines.error(`${route} failed after responding`, { route, requestId: requestIdOf(req), error });
           res.destroy();
           return;
         }
@@ -219,13 +229,14 @@ export function createGateway(options: GatewayOptions): Gateway {
           const status = HTTP_STATUS[error.code];
           return sendJson(res, base, status, new GatewayError(status, "invalid_request_error", error.message, null, error.field ?? null).body());
         }
+        // One line per failure that is ours; the client has the same id in X-Request-Id.
         if (isDatabaseUnavailable(error)) {
-          console.error(`[gateway] ${req.method} ${path}: database unavailable: ${lastLine(error)}`);
+          logRequestFailure(lines, { route, status: 503, requestId: requestIdOf(req), error });
           return sendJson(res, base, 503, new GatewayError(503, "service_unavailable", DATABASE_UNAVAILABLE_MESSAGE).body(), {
             "retry-after": String(DATABASE_RETRY_AFTER_SECONDS),
           });
         }
-        console.error(`[gateway] ${req.method} ${path} failed:`, error);
+        logRequestFailure(lines, { route, status: 500, requestId: requestIdOf(req), error });
         sendJson(res, base, 500, new GatewayError(500, "server_error", "Something went wrong on our side. The error was logged.").body());
       }
     },

@@ -6,6 +6,9 @@ import "server-only";
 // spans are retried once with the next batch. Calls of keys without a quota are counted in the
 // month's usage here, with their spans; a key with a quota was counted when admitted (limits.ts).
 import { writeSpans, type StoredSpan } from "../telemetry/store";
+import { logger } from "../runtime/log";
+
+const log = logger("gateway");
 
 const FLUSH_MS = 200;
 const BATCH_SIZE = 500;
@@ -79,7 +82,7 @@ export class TraceLogger {
         this.stats.written += entries.length;
       } catch (error) {
         this.stats.failedFlushes++;
-        console.error(`[gateway] writing ${entries.length} call trace(s) failed:`, error instanceof Error ? error.message : error);
+        log.error(`writing ${entries.length} call trace(s) failed`, { projectId, error });
         const again = entries.filter((e) => !e.retried).map((e) => ({ ...e, retried: true }));
         this.stats.dropped += entries.length - again.length;
         this.queue.unshift(...again);

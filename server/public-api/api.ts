@@ -13,6 +13,9 @@ import { PromptCache, type PromptCacheStats } from "./prompt-cache";
 import { compiledPublicRoutes } from "./routes";
 import { createGateway, type Gateway } from "../gateway/gateway";
 import { createIngestPool } from "../telemetry/ingest-pool";
+import { logger } from "../runtime/log";
+
+const publicApiLog = logger("public-api");
 
 export type PublicApiOptions = {
   /**
@@ -25,7 +28,7 @@ export type PublicApiOptions = {
   promptCache?: { maxEntries?: number; maxBytes?: number };
   /** Worker threads for OTLP ingestion (default KEEL_INGEST_THREADS, else 1; 0: the main thread). */
   ingestThreads?: number;
-  keyCache?: { ttlMs?: number; maxEntries?: number };
+  keyCache?: { ttlMs?: number; maxEntries?: number; staleIfErrorMs?: number };
   log?: (line: string) => void;
 };
 
@@ -56,7 +59,7 @@ function parsePayload(payload: string): Record<string, unknown> | null {
 }
 
 export function createPublicApi(options: PublicApiOptions = {}): PublicApi {
-  const log = options.log ?? ((line: string) => console.log(`[public-api] ${line}`));
+  const log = options.log ?? ((line: string) => publicApiLog.info(line));
   let listener: ChangeListener | null = null;
   const prompts = new PromptCache({ ...options.promptCache, enabled: () => listener === null || listener.connected });
   const keys = new ApiKeyCache(options.keyCache);
@@ -86,7 +89,10 @@ export function createPublicApi(options: PublicApiOptions = {}): PublicApi {
         prompts.clear();
         keys.clear();
       },
-      onDisconnected() {},
+      // Until it listens again the cache is bypassed; what it held was current until now.
+      onDisconnected() {
+        prompts.suspend();
+      },
       log,
     });
     void listener.start();

@@ -33,6 +33,12 @@ export const errorResponse = z
         code: z.enum(Object.keys(PUBLIC_ERROR_STATUS) as [PublicErrorCode, ...PublicErrorCode[]]),
         message: z.string().describe("What went wrong, naming the field when there is one."),
         field: z.string().optional().describe("The request field the problem is about (`name`, `label`, `version`, `messages.0.content`, …)."),
+        requestId: z
+          .string()
+          .optional()
+          .describe(
+            "On a 5xx: the request's id (also in `X-Request-Id`), which the server's log line of the failure carries; quote it when reporting the problem.",
+          ),
       })
       .strict(),
   })

@@ -14,15 +14,16 @@ import { requireKeyPermission } from "../rbac/access";
 import type { CachedBody } from "./prompt-cache";
 import { unsupportedLangfuseEndpoint } from "./langfuse-unsupported";
 import { matchRoute, type AuthedContext, type CompiledRoutes, type PublicApiServices, type PublicRoute, type Reply } from "./route-table";
-import { lastLine } from "../db/unavailable";
 import { getDb } from "../db/client";
 import { captureWriteLsn, routeReads } from "../db/replica";
+import { logger, logRequestFailure } from "../runtime/log";
 
 type Resolved = { route: PublicRoute; params: unknown; query: unknown };
 
 export const PUBLIC_PREFIX = "/api/public/";
 
-const JSON_TYPE = "application/json; charset=utf-8";
+export const JSON_TYPE = "application/json; charset=utf-8";
+const log = logger("public-api");
 export const PROMPT_CACHE_CONTROL = "private, max-age=0, must-revalidate";
 
 /** Headers as a flat [name, value, name, value, …] list: one writeHead, no per-response header map. */
@@ -41,10 +42,19 @@ export function sendError(
   res: ServerResponse,
   code: PublicErrorCode,
   message: string,
-  options: { headers?: Record<string, string>; field?: string; base?: HeaderList } = {},
+  options: { headers?: Record<string, string>; field?: string; base?: HeaderList; requestId?: string } = {},
 ) {
-  const { headers, field, base = NO_HEADERS } = options;
-  sendJson(res, base, PUBLIC_ERROR_STATUS[code], { error: field ? { code, message, field } : { code, message } }, headers);
+  const { headers, field, base = NO_HEADERS, requestId } = options;
+  const error: Record<string, string> = { code, message };
+  if (field) error.field = field;
+  if (requestId) error.requestId = requestId;
+  sendJson(res, base, PUBLIC_ERROR_STATUS[code], { error }, headers);
+}
+
+/** The id the custom server stamped on the request (server/runtime/request-handler.ts). */
+export function requestIdOf(req: IncomingMessage): string | undefined {
+  const id = req.headers["x-request-id"];
+  return typeof id === "string" ? id : undefined;
 }
 
 /** RFC 9110 If-None-Match: `*`, or a list of (possibly weak) tags compared weakly. */
@@ -75,7 +85,8 @@ async function sendStream(req: IncomingMessage, res: ServerResponse, base: Heade
   }
   // pipeline: backpressure from a slow client, and the source is closed when the client leaves.
   await pipeline(Readable.from(reply.stream), res).catch((error: unknown) => {
-    if ((error as { code?: string }).code !== "ERR_STREAM_PREMATURE_CLOSE") console.error(`[public-api] ${req.method} ${req.url} stream failed:`, error);
+    if ((error as { code?: string }).code !== "ERR_STREAM_PREMATURE_CLOSE")
+      log.error(`${req.method} ${req.url?.split("?")[0]}: the streamed reply failed`, { requestId: requestIdOf(req), error });
   });
 }
 
@@ -199,14 +210,22 @@ export function createDispatcher(
       if (sent) await sent;
     } catch (error) {
       const known = toHttpError(error);
+      const requestId = requestIdOf(req);
       if (res.headersSent) {
-        console.error(`[public-api] ${req.method} ${target} failed after responding:`, error);
+        log.error(`${routeId} failed after responding`, { route: routeId, requestId, error });
         return;
       }
-      if (known?.code === "UNAVAILABLE") console.error(`[public-api] ${req.method} ${target}: database unavailable: ${lastLine(error)}`);
-      if (known) return sendError(res, known.code, known.message, { base, headers: known.headers, field: known.field });
-      console.error(`[public-api] ${req.method} ${target} failed:`, error);
-      return sendError(res, "INTERNAL", "Something went wrong on our side. The error was logged.", { base });
+      const status = known ? PUBLIC_ERROR_STATUS[known.code] : 500;
+      // One line per failure that is ours (a 5xx), with the id the client also gets back.
+      if (status >= 500 && status !== 501) logRequestFailure(log, { route: routeId, status, requestId, error });
+      if (known)
+        return sendError(res, known.code, known.message, {
+          base,
+          headers: known.headers,
+          field: known.field,
+          requestId: status >= 500 ? requestId : undefined,
+        });
+      return sendError(res, "INTERNAL", "Something went wrong on our side. The error was logged.", { base, requestId });
     }
   };
 }

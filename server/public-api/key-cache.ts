@@ -8,18 +8,29 @@ import "server-only";
 // `last_used_at` is bookkeeping, not a governed change: it is written fire-and-forget, at most
 // once a minute per key, with a conditional UPDATE so that several instances together still
 // write it at most about once a minute.
+//
+// While PostgreSQL is unavailable, a key verified at most KEEL_API_KEY_STALE_IF_ERROR_SECONDS ago
+// is still accepted (stale-if-error), so a database restart does not turn every application's
+// prompt fetch into a 401 or 503. A revocation committed meanwhile applies as soon as a lookup
+// succeeds again (or its notice arrives), and an unknown key is never accepted.
 import { hash as oneShotHash } from "node:crypto";
 import { getDb, type Db } from "../db/client";
+import { isDatabaseUnavailable } from "../db/unavailable";
+import { setting } from "../env";
 import { findActiveApiKey, LAST_USED_EVERY_MS, SECRET_PREFIX, touchApiKeyLastUsed } from "../domain/api-keys/api-keys";
 import { permissionsOfScopes, type KeyPrincipal } from "../rbac/access";
 import { Lru } from "./lru";
+import { logger } from "../runtime/log";
+
+const log = logger("public-api");
 
 /** How long a verified key is trusted without asking PostgreSQL again: the bound for a missed revocation notice. */
 export const KEY_CACHE_TTL_MS = 5_000;
 
 export type Principal = KeyPrincipal;
 
-type Entry = { principal: Principal; expiresAt: number; lastUsedAt: number };
+/** `verifiedAt`: when PostgreSQL last confirmed the key (the stale-if-error bound counts from it). */
+type Entry = { principal: Principal; verifiedAt: number; expiresAt: number; lastUsedAt: number };
 
 /** The same digest as the domain's hashSecret (a test pins that), with Node's one-shot hash: ~3x cheaper per request. */
 export function sha256Hex(secret: string): string {
@@ -33,10 +44,12 @@ export class ApiKeyCache {
   private readonly inflight = new Map<string, Promise<Entry | null>>();
   private generation = 0;
   private readonly ttlMs: number;
+  private readonly staleIfErrorMs: number;
   private readonly db: () => Db;
 
-  constructor(options: { ttlMs?: number; maxEntries?: number; db?: () => Db } = {}) {
+  constructor(options: { ttlMs?: number; maxEntries?: number; db?: () => Db; staleIfErrorMs?: number } = {}) {
     this.ttlMs = Math.min(options.ttlMs ?? KEY_CACHE_TTL_MS, KEY_CACHE_TTL_MS);
+    this.staleIfErrorMs = options.staleIfErrorMs ?? setting("KEEL_API_KEY_STALE_IF_ERROR_SECONDS") * 1000;
     this.lru = new Lru({ maxEntries: options.maxEntries ?? 10_000 });
     this.db = options.db ?? getDb;
   }
@@ -50,7 +63,15 @@ export class ApiKeyCache {
     const hash = sha256Hex(secret);
     const entry = this.lru.get(hash);
     if (entry && entry.expiresAt > Date.now()) return this.accept(entry, publicKey);
-    return this.load(hash).then((loaded) => (loaded ? this.accept(loaded, publicKey) : null));
+    return this.load(hash).then(
+      (loaded) => (loaded ? this.accept(loaded, publicKey) : null),
+      (error: unknown) => {
+        // Still cached (not revoked, not evicted) and verified recently enough: accepted meanwhile.
+        const known = this.lru.peek(hash);
+        if (known && isDatabaseUnavailable(error) && Date.now() - known.verifiedAt <= this.staleIfErrorMs) return this.accept(known, publicKey, false);
+        throw error;
+      },
+    );
   }
 
   /** Drops a key (revoked or changed): by its secret's hash, or by id. */
@@ -73,10 +94,10 @@ export class ApiKeyCache {
     return this.lru.size;
   }
 
-  private accept(entry: Entry, publicKey: string | undefined): Principal | null {
+  private accept(entry: Entry, publicKey: string | undefined, record = true): Principal | null {
     if (publicKey !== undefined && entry.principal.publicKey !== publicKey) return null;
     const now = Date.now();
-    if (now - entry.lastUsedAt > LAST_USED_EVERY_MS) this.recordUse(entry, now);
+    if (record && now - entry.lastUsedAt > LAST_USED_EVERY_MS) this.recordUse(entry, now);
     return entry.principal;
   }
 
@@ -101,7 +122,8 @@ export class ApiKeyCache {
           monthlyQuota: key.monthlyQuota,
           permissions: permissionsOfScopes(key.scopes),
         };
-        const entry: Entry = { principal, expiresAt: Date.now() + this.ttlMs, lastUsedAt: key.lastUsedAt?.getTime() ?? 0 };
+        const now = Date.now();
+        const entry: Entry = { principal, verifiedAt: now, expiresAt: now + this.ttlMs, lastUsedAt: key.lastUsedAt?.getTime() ?? 0 };
         if (generation === this.generation) this.lru.set(hash, entry);
         return entry;
       })
@@ -114,8 +136,8 @@ export class ApiKeyCache {
 
   private recordUse(entry: Entry, now: number) {
     entry.lastUsedAt = now;
-    void touchApiKeyLastUsed(this.db(), entry.principal.keyId, new Date(now)).catch((error: unknown) =>
-      console.error("[public-api] recording an API key's last use failed:", error),
-    );
+    void touchApiKeyLastUsed(this.db(), entry.principal.keyId, new Date(now)).catch((error: unknown) => {
+      if (!isDatabaseUnavailable(error)) log.warn("recording an API key's last use failed", { error });
+    });
   }
 }

@@ -84,6 +84,45 @@ describe("PromptCache", () => {
   });
 });
 
+describe("PromptCache's last good bodies (stale-if-error)", () => {
+  it("keeps the last body of each key, dated when it was last known current, up to the given age", async () => {
+    const cache = new PromptCache();
+    await cache.get("p", "greeting", "v1@production", async () => body("v1"));
+    const loadedAt = Date.now();
+    expect(cache.lastGood("p", "greeting", "v1@production", 60_000)?.body).toEqual(body("v1"));
+    expect(cache.lastGood("p", "greeting", "v1#1", 60_000)).toBeNull();
+    expect(cache.lastGood("p", "greeting", "v1@production", 60_000, loadedAt + 61_000)).toBeNull();
+    // Still in the trusted cache when invalidation went down: current until then.
+    cache.suspend(loadedAt + 50_000);
+    expect(cache.lastGood("p", "greeting", "v1@production", 60_000, loadedAt + 61_000)).toEqual({ body: body("v1"), ageSeconds: 11 });
+    expect(cache.stats().stale).toBe(2);
+  });
+
+  it("keeps them across a clear (missed notices), drops them on invalidation (superseded), and records loads made while bypassed", async () => {
+    let enabled = true;
+    const cache = new PromptCache({ enabled: () => enabled });
+    await cache.get("p", "greeting", "v1@production", async () => body("v1"));
+    cache.clear();
+    expect(cache.lastGood("p", "greeting", "v1@production", 60_000)?.body).toEqual(body("v1"));
+    cache.invalidate("p", "greeting");
+    expect(cache.lastGood("p", "greeting", "v1@production", 60_000)).toBeNull();
+    enabled = false;
+    await cache.get("p", "greeting", "v1@production", async () => body("v2"));
+    expect(cache.stats().size).toBe(0);
+    expect(cache.lastGood("p", "greeting", "v1@production", 60_000)?.body).toEqual(body("v2"));
+  });
+
+  it("does not keep a load that an invalidation overtook", async () => {
+    const cache = new PromptCache();
+    const slow = deferred<CachedBody | null>();
+    const loading = cache.get("p", "greeting", "v1@production", () => slow.promise);
+    cache.invalidate("p", "greeting");
+    slow.resolve(body("old"));
+    await loading;
+    expect(cache.lastGood("p", "greeting", "v1@production", 60_000)).toBeNull();
+  });
+});
+
 describe("API keys", () => {
   it("are looked up by the same digest the domain stores", () => {
     const secret = "sk-keel-" + "x".repeat(43);

@@ -10,6 +10,12 @@ import "server-only";
 // after it. Every invalidation bumps a generation counter; a load stores only when the counter is
 // unchanged since it started, and requests arriving after an invalidation never join a load
 // started before it.
+//
+// Stale-if-error: beside the cache, the last body each key resolved to is kept with the time it
+// was last known to be current (loaded, or still in the trusted cache when cross-instance
+// invalidation went down: `suspend`). When PostgreSQL is unavailable, `lastGood` hands it out up
+// to a bounded age, so a database restart is not an outage of every application fetching prompts.
+// An invalidation drops it: a body known to be superseded is never served, even in an outage.
 import { Lru } from "./lru";
 
 export type CachedBody = {
@@ -22,8 +28,22 @@ export type CachedBody = {
 };
 
 type Entry = { body: CachedBody; promptKey: string };
+/** `at`: when the body was last known to be current (ms). */
+type LastGood = { body: CachedBody; promptKey: string; at: number };
 
-export type PromptCacheStats = { size: number; bytes: number; hits: number; misses: number; bypassed: number; invalidations: number; clears: number };
+export type PromptCacheStats = {
+  size: number;
+  bytes: number;
+  /** Keys with a last good body kept for stale-if-error. */
+  lastGood: number;
+  hits: number;
+  misses: number;
+  bypassed: number;
+  invalidations: number;
+  clears: number;
+  /** Answers given from a last good body while the database was unavailable. */
+  stale: number;
+};
 
 export type PromptCacheOptions = {
   maxEntries?: number;
@@ -37,6 +57,8 @@ const promptKeyOf = (projectId: string, name: string) => `${projectId}\u0000${na
 
 export class PromptCache {
   private readonly lru: Lru<string, Entry>;
+  private readonly lastGoodByKey: Lru<string, LastGood>;
+  private readonly lastGoodByPrompt = new Map<string, Set<string>>();
   private readonly byPrompt = new Map<string, Set<string>>();
   private readonly inflight = new Map<string, Promise<CachedBody | null>>();
   /**
@@ -48,14 +70,19 @@ export class PromptCache {
   private keyCount = 0;
   private readonly enabled: () => boolean;
   private generation = 0;
-  private readonly counters = { hits: 0, misses: 0, bypassed: 0, invalidations: 0, clears: 0 };
+  private readonly counters = { hits: 0, misses: 0, bypassed: 0, invalidations: 0, clears: 0, stale: 0 };
 
   constructor(options: PromptCacheOptions = {}) {
     this.enabled = options.enabled ?? (() => true);
     this.lru = new Lru<string, Entry>({
       maxEntries: options.maxEntries ?? 10_000,
       maxWeight: options.maxBytes ?? 64 * 1024 * 1024,
-      onEvict: (key, entry) => this.unindex(key, entry.promptKey),
+      onEvict: (key, entry) => unindex(this.byPrompt, key, entry.promptKey),
+    });
+    this.lastGoodByKey = new Lru<string, LastGood>({
+      maxEntries: options.maxEntries ?? 10_000,
+      maxWeight: options.maxBytes ?? 64 * 1024 * 1024,
+      onEvict: (key, entry) => unindex(this.lastGoodByPrompt, key, entry.promptKey),
     });
   }
 
@@ -69,18 +96,27 @@ export class PromptCache {
 
   /** Runs the loader (joining a load of the same key already under way) and stores its result when still current. */
   load(projectId: string, name: string, variant: string, load: () => Promise<CachedBody | null>): Promise<CachedBody | null> {
+    const key = this.keyOf(projectId, name, variant);
     if (!this.enabled()) {
+      // Not cached (it could not be invalidated), but a last good body for an outage all the same.
       this.counters.bypassed++;
-      return load();
+      const generation = this.generation;
+      return load().then((value) => {
+        if (value && generation === this.generation) this.remember(key, promptKeyOf(projectId, name), value, Date.now());
+        return value;
+      });
     }
     this.counters.misses++;
-    const key = this.keyOf(projectId, name, variant);
     const pending = this.inflight.get(key);
     if (pending) return pending;
     const generation = this.generation;
     const loading = load()
       .then((value) => {
-        if (value && generation === this.generation && this.enabled()) this.store(key, promptKeyOf(projectId, name), value);
+        if (value && generation === this.generation) {
+          const promptKey = promptKeyOf(projectId, name);
+          this.remember(key, promptKey, value, Date.now());
+          if (this.enabled()) this.store(key, promptKey, value);
+        }
         return value;
       })
       .finally(() => {
@@ -95,18 +131,46 @@ export class PromptCache {
     return this.peek(projectId, name, variant) ?? this.load(projectId, name, variant, load);
   }
 
-  /** Drops every cached variant of one prompt. */
+  /** Drops every cached variant of one prompt, and its last good bodies (superseded). */
   invalidate(projectId: string, name: string): void {
     this.generation++;
     this.counters.invalidations++;
     this.inflight.clear();
     const promptKey = promptKeyOf(projectId, name);
-    const keys = this.byPrompt.get(promptKey);
-    if (!keys) return;
-    this.byPrompt.delete(promptKey);
-    for (const key of keys) this.lru.delete(key);
+    for (const [index, lru] of [
+      [this.byPrompt, this.lru],
+      [this.lastGoodByPrompt, this.lastGoodByKey],
+    ] as const) {
+      const keys = index.get(promptKey);
+      if (!keys) continue;
+      index.delete(promptKey);
+      for (const key of keys) lru.delete(key);
+    }
   }
 
+  /**
+   * Cross-instance invalidation stopped (the LISTEN connection is gone): whatever the trusted
+   * cache holds was current until now, so its last good bodies are dated now.
+   */
+  suspend(now = Date.now()): void {
+    for (const key of this.lru.keys()) {
+      const good = this.lastGoodByKey.peek(key);
+      if (good) good.at = Math.max(good.at, now);
+    }
+  }
+
+  /**
+   * The last body this key resolved to while it was known current, if that was at most `maxAgeMs`
+   * ago (for an answer while the database is unavailable), with its age in whole seconds.
+   */
+  lastGood(projectId: string, name: string, variant: string, maxAgeMs: number, now = Date.now()): { body: CachedBody; ageSeconds: number } | null {
+    const good = this.lastGoodByKey.peek(this.keyOf(projectId, name, variant));
+    if (!good || now - good.at > maxAgeMs) return null;
+    this.counters.stale++;
+    return { body: good.body, ageSeconds: Math.max(0, Math.floor((now - good.at) / 1000)) };
+  }
+
+  /** Empties the cache (notifications may have been missed); last good bodies stay, dated as they are. */
   clear(): void {
     this.generation++;
     this.counters.clears++;
@@ -116,7 +180,7 @@ export class PromptCache {
   }
 
   stats(): PromptCacheStats {
-    return { size: this.lru.size, bytes: this.lru.weight, ...this.counters };
+    return { size: this.lru.size, bytes: this.lru.weight, lastGood: this.lastGoodByKey.size, ...this.counters };
   }
 
   private keyOf(projectId: string, name: string, variant: string): string {
@@ -143,10 +207,17 @@ export class PromptCache {
     keys.add(key);
   }
 
-  private unindex(key: string, promptKey: string) {
-    const keys = this.byPrompt.get(promptKey);
-    if (!keys) return;
-    keys.delete(key);
-    if (keys.size === 0) this.byPrompt.delete(promptKey);
+  private remember(key: string, promptKey: string, body: CachedBody, at: number) {
+    if (!this.lastGoodByKey.set(key, { body, promptKey, at }, body.payload.length)) return;
+    let keys = this.lastGoodByPrompt.get(promptKey);
+    if (!keys) this.lastGoodByPrompt.set(promptKey, (keys = new Set()));
+    keys.add(key);
   }
+}
+
+function unindex(index: Map<string, Set<string>>, key: string, promptKey: string) {
+  const keys = index.get(promptKey);
+  if (!keys) return;
+  keys.delete(key);
+  if (keys.size === 0) index.delete(promptKey);
 }

@@ -10,8 +10,10 @@ import type { Actor } from "../audit/actor";
 import { MAX_TEMPLATE_BYTES, type VersionContent } from "../contracts/prompts";
 import { contentHash, createPrompt, createVersion, updatePromptDetails } from "../domain/prompts/versions";
 import { promptIdByName, promptSummaryByName, resolvePrompt, type ResolvedPrompt } from "../domain/prompts/queries";
+import { setting } from "../env";
+import { isDatabaseUnavailable } from "../db/unavailable";
 import { HttpError } from "./errors";
-import { withHeaders } from "./http";
+import { JSON_TYPE, withHeaders } from "./http";
 import type { Reply } from "./route-table";
 import type { CachedBody, PromptCache } from "./prompt-cache";
 import type { CreateVersionBody, PromptResponse } from "./schemas";
@@ -120,14 +122,35 @@ export function servePrompt(
 }
 
 async function loadPrompt(cache: PromptCache, projectId: string, name: string, variant: string, want: Want, format: "v1" | "langfuse"): Promise<Reply> {
-  const body = await cache.load(projectId, name, variant, async () => {
-    const resolved = await resolvePrompt(getDb(), projectId, name, want);
-    if (!resolved) return null;
-    return toCachedBody(format === "v1" ? toPromptResponse(resolved) : toLangfuseResponse(resolved), resolved.contentHash);
-  });
+  let body: CachedBody | null;
+  try {
+    body = await cache.load(projectId, name, variant, async () => {
+      const resolved = await resolvePrompt(getDb(), projectId, name, want);
+      if (!resolved) return null;
+      return toCachedBody(format === "v1" ? toPromptResponse(resolved) : toLangfuseResponse(resolved), resolved.contentHash);
+    });
+  } catch (error) {
+    const stale = isDatabaseUnavailable(error) ? cache.lastGood(projectId, name, variant, setting("KEEL_PROMPT_STALE_IF_ERROR_SECONDS") * 1000) : null;
+    if (!stale) throw error;
+    return { status: 200, cached: staleBody(stale.body, stale.ageSeconds) };
+  }
   if (!body) throw await notFound(projectId, name, want);
   return { status: 200, cached: body };
 }
+
+/**
+ * A last good body served while the database is unavailable: the same body and ETag, with `Age`
+ * (how long ago it was last known current) and `Keel-Stale` saying why it may be out of date.
+ * `no-store` keeps a shared cache from holding on to it.
+ */
+function staleBody(body: CachedBody, ageSeconds: number): CachedBody {
+  const headers = ["content-type", JSON_TYPE, "content-length", String(body.payload.length), "etag", body.etag];
+  headers.push("cache-control", "private, no-store", "age", String(ageSeconds), STALE_HEADER, "database-unavailable");
+  return { payload: body.payload, etag: body.etag, headers };
+}
+
+/** Names a prompt answer given from the last good copy while the database was unavailable. */
+export const STALE_HEADER = "keel-stale";
 
 /** 413 for a template over 1 MB even when the whole body is under the body limit. */
 export function refuseLargeTemplates(raw: unknown) {

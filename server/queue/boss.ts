@@ -2,33 +2,50 @@ import "server-only";
 // The job queue: pg-boss on Keel's own PostgreSQL (schema `pgboss`, created and migrated by
 // pg-boss itself). One instance per process, started on first use. Evaluation runs are jobs of
 // the `evaluation-run` queue; a job works on its run for a time slice and hands the rest on to a
-// new job, so a worker that dies loses at most a slice: its job expires and another worker
-// resumes the run (finished items are never redone, see server/domain/evaluations/worker.ts).
+// new job. While it works, its worker keeps the job alive with a heartbeat (pg-boss 10 has none of
+// its own), so a job's expiry measures how long its worker has been silent, not how long a slice
+// takes: a worker that dies is noticed KEEL_QUEUE_EXPIRE_SECONDS after its last heartbeat, its
+// job is retried and another worker resumes the run (finished items are never redone, see
+// server/domain/evaluations/worker.ts).
 import PgBoss from "pg-boss";
 import type { SqlExecutor } from "../audit/chain";
 import { setting } from "../env";
+import { getDb } from "../db/client";
+import { sql } from "../db/sql";
 import { connectionSettings, primaryDatabaseUrl } from "../db/connections";
-import { lastLine } from "../db/unavailable";
+import { logger, repeatLimited } from "../runtime/log";
+
+// pg-boss reports every failed poll and maintenance query with its whole pg client attached; in a
+// database outage that is dozens a second. One line each, the same one at most every 10 s.
+const log = repeatLimited(logger("queue"));
 
 export const EVALUATION_QUEUE = "evaluation-run";
 
 export type QueueTiming = {
-  /** How long one job works on a run before handing on. */
+  /** How long one job works on a run before handing on (in-flight calls finish after it). */
   sliceSeconds: number;
-  /** When an active job is considered lost (its worker died): slice + margin. */
+  /** How long an active job may go without its worker's heartbeat before it counts as lost and is retried. */
   expireInSeconds: number;
-  /** How often pg-boss looks for expired jobs. */
+  /** How often a working job's heartbeat extends its expiry: three beats to an expiry, so one late or failed beat loses nothing. */
+  heartbeatSeconds: number;
+  /** How often pg-boss archives finished jobs (and expires lost ones; workers also check every poll). */
   maintenanceIntervalSeconds: number;
-  /** How often an idle worker polls for jobs. */
+  /** How often an idle worker polls for jobs, and every worker checks for lost ones. */
   pollingIntervalSeconds: number;
 };
 
-/** KEEL_EVAL_SLICE_SECONDS (30), KEEL_QUEUE_EXPIRE_SECONDS (2 slices + 10), KEEL_QUEUE_MAINTENANCE_SECONDS (15), KEEL_QUEUE_POLL_SECONDS (1). */
+/**
+ * KEEL_EVAL_SLICE_SECONDS (30), KEEL_QUEUE_EXPIRE_SECONDS (10), KEEL_QUEUE_MAINTENANCE_SECONDS
+ * (15), KEEL_QUEUE_POLL_SECONDS (1). A killed worker's run resumes at most expiry + a poll (whose
+ * lost-job check retries the job, which its fetch then takes) after its last heartbeat: 11 s
+ * with the defaults.
+ */
 export function queueTiming(): QueueTiming {
-  const sliceSeconds = setting("KEEL_EVAL_SLICE_SECONDS");
+  const expireInSeconds = Math.max(1, Math.ceil(setting("KEEL_QUEUE_EXPIRE_SECONDS")));
   return {
-    sliceSeconds,
-    expireInSeconds: Math.ceil(setting("KEEL_QUEUE_EXPIRE_SECONDS") ?? sliceSeconds * 2 + 10),
+    sliceSeconds: setting("KEEL_EVAL_SLICE_SECONDS"),
+    expireInSeconds,
+    heartbeatSeconds: expireInSeconds / 3,
     maintenanceIntervalSeconds: Math.max(1, Math.round(setting("KEEL_QUEUE_MAINTENANCE_SECONDS"))),
     pollingIntervalSeconds: Math.max(0.5, setting("KEEL_QUEUE_POLL_SECONDS")),
   };
@@ -49,17 +66,7 @@ async function startBoss(): Promise<PgBoss> {
     supervise: true,
     maintenanceIntervalSeconds: timing.maintenanceIntervalSeconds,
   });
-  // pg-boss reports every failed poll and maintenance query with its whole pg client attached; in a
-  // database outage that is dozens a second. One line each, the same one at most every 10 s.
-  const lastLogged = new Map<string, number>();
-  boss.on("error", (error: unknown) => {
-    const line = lastLine(error);
-    const now = Date.now();
-    if (now - (lastLogged.get(line) ?? -Infinity) < 10_000) return;
-    if (lastLogged.size > 100) lastLogged.clear();
-    lastLogged.set(line, now);
-    console.error(`[queue] ${line}`);
-  });
+  boss.on("error", (error: unknown) => log.error("pg-boss reported an error", { error }));
   await boss.start();
   if (!(await boss.getQueue(EVALUATION_QUEUE))) {
     try {
@@ -68,7 +75,7 @@ async function startBoss(): Promise<PgBoss> {
         name: EVALUATION_QUEUE,
         policy: "stately",
         retryLimit: 1_000,
-        retryDelay: 1,
+        retryDelay: 0,
         expireInSeconds: timing.expireInSeconds,
       });
     } catch (error) {
@@ -107,8 +114,26 @@ export async function enqueueRun(runId: string, sql?: SqlExecutor): Promise<void
       singletonKey: runId,
       expireInSeconds: timing.expireInSeconds,
       retryLimit: 1_000,
-      retryDelay: 1,
+      retryDelay: 0,
       ...(sql ? { db: { executeSql: async (text: string, values: unknown[]) => ({ rows: await sql.external<unknown>(text, values) }) } } : {}),
     },
   );
+}
+
+/** An active job as a worker holds it: the id and which activation (a retried job keeps its id). */
+export type HeldJob = { id: string; retryCount: number };
+
+/**
+ * The heartbeat of a job being worked on: it expires `expireInSeconds` from now instead of from
+ * when it started. False when the job is no longer this activation's (it expired and was retried,
+ * maybe on another worker, or it was cancelled): the worker then leaves it alone. pg-boss 10 has
+ * no heartbeat, so this writes its `job` table directly (expiry is `started_on + expire_in`,
+ * see failJobsByTimeout in pg-boss's plans.js); boss.int.test.ts checks that pg-boss honours it.
+ */
+export async function extendJob(job: HeldJob, expireInSeconds: number): Promise<boolean> {
+  const updated = await getDb().$executeRaw(
+    sql`UPDATE pgboss.job SET expire_in = (now() - started_on) + make_interval(secs => ${expireInSeconds})
+     WHERE name = ${EVALUATION_QUEUE} AND id = ${job.id}::uuid AND state = 'active' AND retry_count = ${job.retryCount}`,
+  );
+  return updated === 1;
 }

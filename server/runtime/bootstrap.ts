@@ -7,6 +7,9 @@ import path from "node:path";
 import { parseEnv, setting, type Env } from "../env";
 import { startEmbeddedPostgres } from "../db/embedded";
 import { migrateDatabase } from "../db/migrate";
+import { logger } from "./log";
+
+const log = logger("keel");
 
 export type Runtime = {
   env: Env;
@@ -28,7 +31,12 @@ async function keptSecret(dataDir: string, name: string): Promise<string> {
   return secret;
 }
 
-export async function bootstrap(options: { migrate: boolean; log?: (line: string) => void }): Promise<Runtime> {
+export async function bootstrap(options: {
+  migrate: boolean;
+  log?: (line: string) => void;
+  /** The caller stops the embedded database itself on SIGINT/SIGTERM, after its own work (server/db/embedded.ts ownProcessGroup). */
+  stopsOnSignals?: boolean;
+}): Promise<Runtime> {
   const log = options.log ?? (() => {});
   const env = parseEnv();
   let mode: Runtime["mode"] = "external";
@@ -47,7 +55,7 @@ export async function bootstrap(options: { migrate: boolean; log?: (line: string
     const pgDir = path.join(dataDir, "postgres");
     freshEmbedded = !existsSync(path.join(pgDir, "PG_VERSION"));
     log(freshEmbedded ? "Creating the embedded PostgreSQL database in .keel/ …" : "Starting the embedded PostgreSQL …");
-    const pg = await startEmbeddedPostgres({ dataDir: pgDir });
+    const pg = await startEmbeddedPostgres({ dataDir: pgDir, ownProcessGroup: options.stopsOnSignals });
     databaseUrl = pg.url;
     stop = pg.stop;
     process.env.KEEL_SECRET ??= await keptSecret(dataDir, "secret");
@@ -99,8 +107,11 @@ function unreachable(error: unknown, databaseUrl: string, timeoutSeconds: number
   });
 }
 
-/** Stops the embedded server on SIGINT/SIGTERM (and on a crash) before exiting. */
-export function stopOnSignals(stop: () => Promise<void>, beforeStop: () => Promise<void> = async () => {}) {
+/**
+ * Stops the embedded server on SIGINT/SIGTERM (and on a crash) before exiting. Returns the same
+ * shutdown for the caller's own reasons (a start that cannot work).
+ */
+export function stopOnSignals(stop: () => Promise<void>, beforeStop: () => Promise<void> = async () => {}): (code: number) => void {
   let stopping = false;
   const shutdown = (code: number) => {
     if (stopping) return;
@@ -108,7 +119,7 @@ export function stopOnSignals(stop: () => Promise<void>, beforeStop: () => Promi
     void beforeStop()
       .catch(() => {})
       .then(() => stop())
-      .catch((error) => console.error("Stopping the database failed:", error))
+      .catch((error: unknown) => log.error("stopping the database failed", { error }))
       .finally(() => process.exit(code));
   };
   process.on("SIGINT", () => shutdown(130));
@@ -118,7 +129,8 @@ export function stopOnSignals(stop: () => Promise<void>, beforeStop: () => Promi
   const parent = process.ppid;
   setInterval(() => process.ppid !== parent && shutdown(143), 1000).unref();
   process.on("uncaughtException", (error) => {
-    console.error(error);
+    log.error("uncaught exception; stopping", { error });
     shutdown(1);
   });
+  return shutdown;
 }

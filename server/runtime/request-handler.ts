@@ -9,6 +9,8 @@ import { PUBLIC_PREFIX, sendError } from "../public-api/http";
 import { createPublicApi, type PublicApi } from "../public-api/api";
 import { GATEWAY_PREFIX } from "../gateway/gateway";
 import { enforceBodyLimit, hasSessionBodyLimit } from "./body-limit";
+import { withLogContext } from "./log";
+import { isIngestionTarget, type IngestForwarder } from "./ingest-forward";
 
 export type HandlerOptions = {
   dev: boolean;
@@ -17,10 +19,12 @@ export type HandlerOptions = {
   tls: boolean;
   next: (req: IncomingMessage, res: ServerResponse) => unknown;
   /**
-   * The public API instance (its caches and LISTEN client). server/main.ts passes one that
-   * listens for other instances' changes; without it, one with in-process invalidation only.
+   * The public API instance (its caches and LISTEN client). The web role passes one that listens
+   * for other instances' changes; without it, one with in-process invalidation only.
    */
   publicApi?: PublicApi;
+  /** Where OTLP and Langfuse ingestion go instead of this process's public API: an ingest process. */
+  ingest?: IngestForwarder;
 };
 
 export function contentSecurityPolicy(nonce: string, dev: boolean): string {
@@ -38,7 +42,7 @@ export function contentSecurityPolicy(nonce: string, dev: boolean): string {
   ].join("; ");
 }
 
-type Trust = (addr: string, hop: number) => boolean;
+export type Trust = (addr: string, hop: number) => boolean;
 
 /** proxy-addr's trust function for KEEL_TRUST_PROXY (null: no proxy is trusted). */
 export function compileTrust(trustProxy: TrustProxy): Trust | null {
@@ -60,8 +64,21 @@ function clientIp(req: IncomingMessage, trust: Trust | null): string | null {
   return addr?.replace(/^::ffff:/, "") || null;
 }
 
+/**
+ * Stamps the client IP (`x-keel-client-ip`) and a request id on the request, never trusting what
+ * the client sent (an id of its own is kept when it is a plain token), and returns the id.
+ */
+export function identifyRequest(req: IncomingMessage, trust: Trust | null): string {
+  req.headers["x-keel-client-ip"] = clientIp(req, trust) ?? "";
+  const incomingId = req.headers["x-request-id"];
+  const requestId = typeof incomingId === "string" && /^[\w.-]{1,128}$/.test(incomingId) ? incomingId : randomUUID();
+  req.headers["x-request-id"] = requestId;
+  return requestId;
+}
+
 export function createRequestHandler(options: HandlerOptions) {
   const publicApi = options.publicApi ?? createPublicApi();
+  const ingest = options.ingest;
   const trust = compileTrust(options.trustProxy);
   // Every response header costs measurable time on the hot path (about 0.7 µs each here), so the
   // public API's JSON gets only those that matter to it: Referrer-Policy is for documents.
@@ -69,15 +86,13 @@ export function createRequestHandler(options: HandlerOptions) {
   if (options.tls) apiHeaders.push("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
   const securityHeaders = [...apiHeaders, "Referrer-Policy", "strict-origin-when-cross-origin"];
   return (req: IncomingMessage, res: ServerResponse) => {
-    req.headers["x-keel-client-ip"] = clientIp(req, trust) ?? "";
-    const incomingId = req.headers["x-request-id"];
-    const requestId = typeof incomingId === "string" && /^[\w.-]{1,128}$/.test(incomingId) ? incomingId : randomUUID();
-    req.headers["x-request-id"] = requestId;
+    const requestId = identifyRequest(req, trust);
 
     // The public API (the SDK-facing hot path) writes these headers with its one writeHead, and
     // takes the raw request target: no URL object, no per-response header map.
     const target = req.url ?? "/";
     if (target.startsWith(PUBLIC_PREFIX)) {
+      if (ingest && isIngestionTarget(target)) return ingest.forward(req, res, target);
       void publicApi.handle(req, res, target, ["X-Request-Id", requestId, ...apiHeaders]);
       return;
     }
@@ -96,6 +111,7 @@ export function createRequestHandler(options: HandlerOptions) {
     }
     // Absolute-form targets and dot segments are resolved here, so they reach the public API too.
     if (url.pathname.startsWith(PUBLIC_PREFIX)) {
+      if (ingest && isIngestionTarget(url.pathname + url.search)) return ingest.forward(req, res, url.pathname + url.search);
       void publicApi.handle(req, res, url.pathname + url.search, []);
       return;
     }
@@ -112,6 +128,9 @@ export function createRequestHandler(options: HandlerOptions) {
     // Next reads the nonce from the request's CSP header and puts it on its own scripts.
     req.headers["content-security-policy"] = csp;
     res.setHeader("Content-Security-Policy", csp);
-    void options.next(req, res);
+    // Lines logged while Next answers (route handlers, procedures, pages) carry the request id.
+    // Only here: the public API and the gateway pass it explicitly, and an AsyncLocalStorage
+    // store costs every promise of their hot path (Next runs its own stores anyway).
+    void withLogContext({ requestId, route: `${req.method} ${url.pathname}` }, () => options.next(req, res));
   };
 }

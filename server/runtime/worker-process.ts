@@ -1,9 +1,10 @@
-// `npm start` runs the evaluation worker (runs, online evaluation, rollups, sweeps, webhooks,
-// checkpoints) in a child process, the same code as `npx keel worker`, so user work (evaluators,
-// judges, JSON Schemas) never runs on the thread that answers HTTP. The child runs at a lower OS
-// priority (10 nice levels below the web process), so a CPU-heavy run yields the cores to the web process; it is restarted
-// with a log line when it dies, and stopped (SIGTERM, then SIGKILL after a grace period) before
-// the embedded database is. `superviseProcess` is the generic part, tested with a stand-in child.
+// How `npm start` runs its role processes (server/runtime/roles/supervisor.ts): each is a child
+// process, the same code as `npx keel web|worker|ingest`, optionally at a lower OS priority (the
+// worker and ingest processes yield the cores to web), restarted with a log line when it dies, and
+// stopped (SIGTERM, then SIGKILL after a grace period) before the embedded database is.
+// `superviseProcess` is the generic part, tested with stand-in children; `startWorkerProcess`
+// runs the evaluation worker (runs, online evaluation, rollups, sweeps, webhooks, checkpoints), so
+// user work (evaluators, judges, JSON Schemas) never runs on the thread that answers HTTP.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -11,10 +12,13 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 
 export type SupervisorOptions = {
-  command: string;
-  args: string[];
+  /** The child to run, spawned in a process group of its own (a terminal's Ctrl-C reaches only this process)… */
+  command?: string;
+  args?: string[];
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** …or how to start it otherwise (a node:cluster fork, which shares its listening sockets through this process). */
+  launch?: () => ChildProcess;
   /** What the log lines call the child ("the worker process"). */
   name: string;
   log: (line: string) => void;
@@ -78,12 +82,14 @@ export function superviseProcess(options: SupervisorOptions): Supervisor {
     const startedAt = Date.now();
     // Its own process group: a Ctrl-C in the terminal reaches only this process, which then stops
     // the child in order (before the database). The child leaves by itself if this process dies.
-    const current = spawn(options.command, options.args, {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: options.output ? ["ignore", "pipe", "pipe"] : ["ignore", "inherit", "inherit"],
-      detached: true,
-    });
+    const current =
+      options.launch?.() ??
+      spawn(options.command ?? process.execPath, options.args ?? [], {
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        stdio: options.output ? ["ignore", "pipe", "pipe"] : ["ignore", "inherit", "inherit"],
+        detached: true,
+      });
     child = current;
     if (options.output) {
       forwardLines(current.stdout, options.output);
@@ -132,20 +138,36 @@ export function superviseProcess(options: SupervisorOptions): Supervisor {
   };
 }
 
-/** Set in the worker's environment by `npm start`: it skips migrations (done) and leaves with its parent. */
-export const SUPERVISED_WORKER_ENV = "KEEL_WORKER_SUPERVISED" as const;
+/** Set in a role process's environment by `npm start`: it skips migrations (done) and leaves with its parent. */
+export const SUPERVISED_ENV = "KEEL_ROLE_SUPERVISED" as const;
 
-/** `npx keel worker` as a supervised child of this process (server/cli/keel.ts, under tsx like bin/keel.mjs). */
-export function startWorkerProcess(options: { log: (line: string) => void; output?: (line: string) => void; env?: Record<string, string> }): Supervisor {
+/** The `keel` CLI's entry (server/cli/keel.ts) and how Node runs it: under tsx, like bin/keel.mjs. */
+export function cliEntry(): { root: string; script: string; execArgv: string[] } {
   const root = path.resolve(import.meta.dirname, "..", "..");
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+  return { root, script: path.join(root, "server", "cli", "keel.ts"), execArgv: ["--conditions=react-server", "--import", tsx] };
+}
+
+/** `npx keel worker` as a supervised child of this process. */
+export function startWorkerProcess(options: {
+  log: (line: string) => void;
+  output?: (line: string) => void;
+  env?: Record<string, string>;
+  onSpawn?: (pid: number) => void;
+  stopTimeoutMs?: number;
+  restartDelayMs?: number;
+}): Supervisor {
+  const cli = cliEntry();
   return superviseProcess({
     command: process.execPath,
-    args: ["--conditions=react-server", "--import", tsx, path.join(root, "server", "cli", "keel.ts"), "worker"],
-    cwd: root,
-    env: { ...process.env, ...options.env, [SUPERVISED_WORKER_ENV]: "1" },
+    args: [...cli.execArgv, cli.script, "worker"],
+    cwd: cli.root,
+    env: { ...process.env, ...options.env, [SUPERVISED_ENV]: "1" },
     name: "the worker process",
     log: options.log,
     output: options.output,
+    onSpawn: options.onSpawn,
+    stopTimeoutMs: options.stopTimeoutMs,
+    restartDelayMs: options.restartDelayMs,
   });
 }

@@ -1,6 +1,7 @@
 import "server-only";
-// Where OTLP batches are decoded and written: in worker threads (KEEL_INGEST_THREADS, default 1)
-// or, with 0, on the main thread. A worker has its own heap, garbage collector and connection
+// Where OTLP batches are decoded and written: in worker threads (KEEL_INGEST_THREADS; by default
+// one in a web process, more in an ingest process: server/runtime/capacity.ts) or, with 0, on the
+// main thread. A worker has its own heap, garbage collector and connection
 // pools, so heavy ingestion costs the main event loop (prompt API, gateway, UI) only the body's
 // bytes: the bench's prompt-under-ingest case measures what that buys. A crashed worker is
 // replaced; its in-flight batches fail with a 500, and exporters retry them (idempotent by span id).
@@ -8,8 +9,20 @@ import { Worker } from "node:worker_threads";
 import { ingestOtlp, type IngestResult } from "./ingest";
 import { ingestLangfuseBatch, LangfuseBatchError, type LangfuseBatchResult } from "./langfuse-ingestion";
 import { OtlpDecodeError } from "./otlp";
+import { DatabaseUnavailableError } from "../db/unavailable";
 import type { IngestReply, IngestRequest } from "./ingest-worker";
-import { setting } from "../env";
+import { logger } from "../runtime/log";
+
+const log = logger("telemetry");
+
+/** The worker thread's error as the caller's: message, class name and code (pg's, errno); a lost database is still one. */
+function threadError(reply: { message: string; unavailable: boolean; name?: string; code?: string }): Error {
+  const error = reply.unavailable ? new DatabaseUnavailableError(reply.message) : new Error(reply.message);
+  if (reply.name) error.name = reply.name;
+  if (reply.code) Object.assign(error, { code: reply.code });
+  return error;
+}
+import { ingestThreads } from "../runtime/capacity";
 
 export type Ingest = (projectId: string, body: Buffer, encoding: "json" | "protobuf") => Promise<IngestResult>;
 
@@ -21,7 +34,7 @@ export type IngestPool = { ingest: Ingest; ingestLangfuse: IngestLangfuse; ready
 
 type Pending = { resolve(result: IngestResult | LangfuseBatchResult): void; reject(error: Error): void };
 
-export function createIngestPool(threads = setting("KEEL_INGEST_THREADS")): IngestPool {
+export function createIngestPool(threads = ingestThreads("web")): IngestPool {
   if (!(threads > 0))
     return { ingest: ingestOtlp, ingestLangfuse: (projectId, body) => ingestLangfuseBatch(projectId, body), ready: async () => {}, close: async () => {} };
   const workers: Worker[] = [];
@@ -50,9 +63,9 @@ export function createIngestPool(threads = setting("KEEL_INGEST_THREADS")): Inge
       pending.delete(reply.id);
       if (reply.ok) waiting.resolve(reply.result);
       else if (reply.details) waiting.reject(new LangfuseBatchError(reply.message, reply.details));
-      else waiting.reject(reply.decode ? new OtlpDecodeError(reply.message) : new Error(reply.message));
+      else waiting.reject(reply.decode ? new OtlpDecodeError(reply.message) : threadError(reply));
     });
-    worker.on("error", (error) => console.error("[telemetry] an ingestion worker failed:", error));
+    worker.on("error", (error) => log.error("an ingestion worker failed", { error }));
     worker.on("exit", () => {
       for (const [id, waiting] of pending) {
         if (waiting.worker !== worker) continue;

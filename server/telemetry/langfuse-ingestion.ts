@@ -25,6 +25,9 @@ import { DEFAULT_LIMITS } from "./otlp/span-row";
 import { isSafeKey, storableText, toIoText, type AttrValue } from "./otlp/values";
 import { mergeSpans, type ScoreRow, type StoredSpan } from "./store";
 import { langfuseRootSpanId, langfuseSpanId, langfuseTraceId, sha256Hex } from "./langfuse-ids";
+import { logger } from "../runtime/log";
+
+const log = logger("telemetry");
 
 export { langfuseRootSpanId, langfuseSpanId, langfuseTraceId };
 
@@ -624,7 +627,7 @@ export async function ingestLangfuseBatch(projectId: string, body: Buffer, now =
       await mergeSpans(projectId, keys, hints, (stored) => [...byKey.entries()].map(([key, list]) => applyPatches(stored.get(key), list, config.prices)));
       for (const p of patches) successes.push({ id: p.eventId, status: 201 });
     } catch (error) {
-      console.error("[telemetry] writing a Langfuse batch failed:", error);
+      log.error("writing a Langfuse batch failed", { error });
       for (const p of patches) refuse(p.eventId, "Keel could not store this event; retry the batch", 500);
     }
   }
@@ -636,7 +639,7 @@ export async function ingestLangfuseBatch(projectId: string, body: Buffer, now =
       );
       for (const s of scores) successes.push({ id: s.eventId, status: 201 });
     } catch (error) {
-      console.error("[telemetry] storing Langfuse scores failed:", error);
+      log.error("storing Langfuse scores failed", { error });
       for (const s of scores) refuse(s.eventId, "Keel could not store this score; retry the batch", 500);
     }
   }

@@ -17,6 +17,9 @@ import { setting } from "../env";
 import { checkOut, join, pgQuery, raw, sql, type Sql } from "../db/sql";
 import { connectionSettings, primaryDatabaseUrl } from "../db/connections";
 import { readingFromReplica, replicaPool } from "../db/replica";
+import { logger, repeatLimited } from "../runtime/log";
+
+const log = repeatLimited(logger("telemetry"));
 
 export type StoredSpan = SpanRow & {
   /** otel (ingested) or gateway (Keel's own calls). */
@@ -38,7 +41,7 @@ export function telemetryPool(): pg.Pool {
       max: setting("KEEL_TELEMETRY_POOL"),
       application_name: "keel-telemetry",
     });
-    globalForPool.keelTelemetryPool.on("error", (error) => console.error("[telemetry] idle connection failed:", error.message));
+    globalForPool.keelTelemetryPool.on("error", (error) => log.warn("an idle connection failed", { error }));
     globalForPool.keelTelemetryPoolUrl = url;
   }
   return globalForPool.keelTelemetryPool;
@@ -344,6 +347,8 @@ type TraceDelta = {
   rootName: string | null;
   spans: number;
   generations: number;
+  /** Gateway generations with a parent: only their traces can hold a client generation to uncount. */
+  gatewayGenerations: number;
   errors: number;
   inputTokens: number;
   outputTokens: number;
@@ -366,6 +371,7 @@ function traceDeltas(rows: readonly StoredSpan[], removed: readonly StoredSpan[]
     byTrace.set(r.traceId, t);
     t.spans--;
     if (r.statusCode === 2) t.errors--;
+    if (countsAsGatewayGeneration(r)) t.gatewayGenerations--;
     if (r.isGeneration) {
       t.generations--;
       t.inputTokens -= r.inputTokens ?? 0;
@@ -384,6 +390,7 @@ function traceDeltas(rows: readonly StoredSpan[], removed: readonly StoredSpan[]
     if (r.parentSpanId === null) t.rootName = r.name;
     t.spans++;
     if (r.statusCode === 2) t.errors++;
+    if (countsAsGatewayGeneration(r)) t.gatewayGenerations++;
     if (r.isGeneration) {
       t.generations++;
       t.inputTokens += r.inputTokens ?? 0;
@@ -409,6 +416,7 @@ function emptyTraceDelta(r: StoredSpan): TraceDelta {
     rootName: null,
     spans: 0,
     generations: 0,
+    gatewayGenerations: 0,
     errors: 0,
     inputTokens: 0,
     outputTokens: 0,
@@ -426,16 +434,17 @@ function emptyTraceDelta(r: StoredSpan): TraceDelta {
 
 // A trace's summary grows as its spans arrive (in any order, over several batches): the earliest
 // start, the latest end, the root's name once it comes, the first prompt/model seen.
+// Returns each trace with its gateway generations so far (this batch's included).
 function upsertTraces(projectId: string, deltas: TraceDelta[]): Sql {
   const col = <T>(f: (d: TraceDelta) => T) => deltas.map(f);
   return sql`INSERT INTO telemetry.traces AS t (project_id, trace_id, start_time, end_time, root_name, spans, generations, errors,
-  input_tokens, output_tokens, cost_usd, prompt_name, prompt_version, model, environment, user_id, session_id, service_name, source)
-SELECT ${projectId}::uuid, id, s, e, rn, n, g, er, it, ot, c, pn, pv, m, env, u, ses, svc, src
+  input_tokens, output_tokens, cost_usd, prompt_name, prompt_version, model, environment, user_id, session_id, service_name, source, gateway_generations)
+SELECT ${projectId}::uuid, id, s, e, rn, n, g, er, it, ot, c, pn, pv, m, env, u, ses, svc, src, gg
 FROM unnest(${col((d) => d.traceId)}::text[], ${col((d) => isoOfMicros(d.startUs))}::timestamptz[], ${col((d) => isoOfMicros(d.endUs))}::timestamptz[], ${col((d) => d.rootName)}::text[],
   ${col((d) => d.spans)}::int4[], ${col((d) => d.generations)}::int4[], ${col((d) => d.errors)}::int4[], ${col((d) => d.inputTokens)}::int8[], ${col((d) => d.outputTokens)}::int8[], ${col((d) => d.costUsd)}::float8[],
   ${col((d) => d.promptName)}::text[], ${col((d) => d.promptVersion)}::int4[], ${col((d) => d.model)}::text[], ${col((d) => d.environment)}::text[], ${col((d) => d.userId)}::text[],
-  ${col((d) => d.sessionId)}::text[], ${col((d) => d.serviceName)}::text[], ${col((d) => d.source)}::text[])
-  AS d(id, s, e, rn, n, g, er, it, ot, c, pn, pv, m, env, u, ses, svc, src)
+  ${col((d) => d.sessionId)}::text[], ${col((d) => d.serviceName)}::text[], ${col((d) => d.source)}::text[], ${col((d) => d.gatewayGenerations)}::int4[])
+  AS d(id, s, e, rn, n, g, er, it, ot, c, pn, pv, m, env, u, ses, svc, src, gg)
 ON CONFLICT (project_id, trace_id) DO UPDATE SET
   start_time = LEAST(t.start_time, EXCLUDED.start_time), end_time = GREATEST(t.end_time, EXCLUDED.end_time),
   root_name = COALESCE(EXCLUDED.root_name, t.root_name), spans = t.spans + EXCLUDED.spans,
@@ -444,7 +453,17 @@ ON CONFLICT (project_id, trace_id) DO UPDATE SET
   cost_usd = t.cost_usd + EXCLUDED.cost_usd, prompt_name = COALESCE(t.prompt_name, EXCLUDED.prompt_name),
   prompt_version = COALESCE(t.prompt_version, EXCLUDED.prompt_version), model = COALESCE(t.model, EXCLUDED.model),
   environment = COALESCE(t.environment, EXCLUDED.environment), user_id = COALESCE(t.user_id, EXCLUDED.user_id),
-  session_id = COALESCE(t.session_id, EXCLUDED.session_id), service_name = COALESCE(t.service_name, EXCLUDED.service_name)`;
+  session_id = COALESCE(t.session_id, EXCLUDED.session_id), service_name = COALESCE(t.service_name, EXCLUDED.service_name),
+  gateway_generations = t.gateway_generations + EXCLUDED.gateway_generations
+RETURNING t.trace_id, t.gateway_generations`;
+}
+
+const countsAsGatewayGeneration = (r: StoredSpan) => r.source === "gateway" && r.isGeneration && r.parentSpanId !== null;
+
+/** Writes the batch's trace summaries; returns the traces that hold a gateway generation below something. */
+async function writeTraceSummaries(client: pg.PoolClient, projectId: string, rows: readonly StoredSpan[], removed?: readonly StoredSpan[]): Promise<string[]> {
+  const { rows: traces } = await pgQuery<{ trace_id: string; gateway_generations: number }>(client, upsertTraces(projectId, traceDeltas(rows, removed)));
+  return traces.filter((t) => t.gateway_generations > 0).map((t) => t.trace_id);
 }
 
 // ----- one generation per model call ------------------------------------------------------------
@@ -485,11 +504,15 @@ type SkeletonRow = {
   guardrails: StoredSpan["guardrails"];
 };
 
-const skeletons = (projectId: string, traceIds: string[], from: string, to: string) => sql`WITH t AS (
-  SELECT DISTINCT trace_id FROM telemetry.spans
+// The batch's traces are looked up by the primary key (project, trace). `is_generation` is tested
+// outside the MATERIALIZED scan on purpose: inside it, it lets the planner pick the partial
+// generations index (project, start_time) and walk every generation of the day window, a cost
+// that grew with the day's traffic (3 ms a batch after 20,000 spans, more than the insert later).
+const skeletons = (projectId: string, traceIds: string[], from: string, to: string) => sql`WITH g AS MATERIALIZED (
+  SELECT trace_id, is_generation FROM telemetry.spans
   WHERE project_id = ${projectId}::uuid AND trace_id = ANY(${traceIds}::text[]) AND start_time >= ${from}::timestamptz AND start_time <= ${to}::timestamptz
-    AND source = 'gateway' AND is_generation AND parent_span_id IS NOT NULL
-)
+    AND source = 'gateway' AND parent_span_id IS NOT NULL
+), t AS (SELECT DISTINCT trace_id FROM g WHERE is_generation)
 SELECT s.trace_id, s.span_id, s.parent_span_id, s.is_generation, s.source, s.attributes->>'keel.generation.counted_by' AS counted_by,
   (extract(epoch FROM s.start_time) * 1000000)::bigint::text AS start_us, (extract(epoch FROM s.end_time) * 1000000)::bigint::text AS end_us,
   s.status_code, s.model, s.prompt_name, s.prompt_version, s.environment, s.input_tokens, s.output_tokens, s.cost_usd, s.guardrails
@@ -497,15 +520,21 @@ FROM telemetry.spans s JOIN t USING (trace_id)
 WHERE s.project_id = ${projectId}::uuid AND s.start_time >= ${from}::timestamptz AND s.start_time <= ${to}::timestamptz`;
 
 /** Takes client generations that a gateway generation below them also counts off the counts; returns them (as counted before). */
-async function uncountClientGenerations(client: pg.PoolClient, projectId: string, fresh: readonly StoredSpan[]): Promise<CountedSpan[]> {
+async function uncountClientGenerations(
+  client: pg.PoolClient,
+  projectId: string,
+  fresh: readonly StoredSpan[],
+  traceIds: readonly string[],
+): Promise<CountedSpan[]> {
+  // Most traces never pass the gateway: then there is nothing to look up.
+  if (!traceIds.length) return [];
   let lo = Infinity;
   let hi = -Infinity;
   for (const r of fresh) {
     lo = Math.min(lo, r.startUs);
     hi = Math.max(hi, r.startUs);
   }
-  const traceIds = [...new Set(fresh.map((r) => r.traceId))];
-  const { rows } = await pgQuery<SkeletonRow>(client, skeletons(projectId, traceIds, isoOfMicros(lo - WALK_WINDOW_US), isoOfMicros(hi + WALK_WINDOW_US)));
+  const { rows } = await pgQuery<SkeletonRow>(client, skeletons(projectId, [...traceIds], isoOfMicros(lo - WALK_WINDOW_US), isoOfMicros(hi + WALK_WINDOW_US)));
   if (!rows.length) return [];
   const byId = new Map(rows.map((r) => [`${r.trace_id}:${r.span_id}`, r]));
   const demote = new Map<string, { row: SkeletonRow; by: string }>();
@@ -586,8 +615,8 @@ export async function writeSpans(projectId: string, rows: readonly StoredSpan[],
     if (fresh.length) {
       // The upsert locks the batch's trace summaries, so a concurrent batch of the same trace has
       // committed before the next statement looks for client generations the gateway also logged.
-      await pgQuery(client, upsertTraces(projectId, traceDeltas(fresh)));
-      const uncounted = await uncountClientGenerations(client, projectId, fresh);
+      const viaGateway = await writeTraceSummaries(client, projectId, fresh);
+      const uncounted = await uncountClientGenerations(client, projectId, fresh, viaGateway);
       const minute = new Map<string, RollupDelta>();
       rollupDeltas(fresh, 60_000, 1, minute);
       const deltas = rollupDeltas(uncounted, 60_000, -1, minute);
@@ -748,9 +777,9 @@ export async function mergeSpans(
       );
     }
     await pgQuery(client, insertSpans(projectId, changed));
-    await pgQuery(client, upsertTraces(projectId, traceDeltas(changed, replaced)));
+    const viaGateway = await writeTraceSummaries(client, projectId, changed, replaced);
     // A merged generation may sit above a gateway generation (one generation per model call).
-    const uncounted = await uncountClientGenerations(client, projectId, changed);
+    const uncounted = await uncountClientGenerations(client, projectId, changed, viaGateway);
     const minute = new Map<string, RollupDelta>();
     rollupDeltas(replaced, 60_000, -1, minute);
     rollupDeltas(uncounted, 60_000, -1, minute);

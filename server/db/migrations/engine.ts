@@ -24,6 +24,7 @@ import pg from "pg";
 
 import { startTemporaryPostgres, withDatabase } from "../embedded";
 import { setting } from "../../env";
+import { logger } from "../../runtime/log";
 
 /** Where the schema and migrations live; defaults to this repository's. */
 export type MigrationPaths = {
@@ -293,7 +294,7 @@ async function withAdminClient<T>(url: string, fn: (client: pg.Client) => Promis
 
 /** Engine log lines are JSON; they are dropped unless KEEL_SCHEMA_ENGINE_LOG is set. */
 function engineLog(line: unknown): void {
-  if (setting("KEEL_SCHEMA_ENGINE_LOG")) console.error("[schema-engine]", line);
+  if (setting("KEEL_SCHEMA_ENGINE_LOG")) logger("schema-engine").info(typeof line === "string" ? line : JSON.stringify(line));
 }
 
 async function withEngine<T>(databaseUrl: string, schema: SchemaFile, fn: (engine: SchemaEngine) => Promise<T>): Promise<T> {

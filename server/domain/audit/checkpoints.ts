@@ -15,6 +15,9 @@ import { getDb } from "../../db/client";
 import { signValue } from "../../audit/signing";
 import { egressPost, egressRefusalIn } from "../../net/egress";
 import { setting } from "../../env";
+import { logger } from "../../runtime/log";
+
+const log = logger("audit");
 
 export type CheckpointRecord = {
   kind: "keel.audit-checkpoint";
@@ -102,7 +105,7 @@ export async function checkpointAll(options: { sink?: string | null; actorLabel?
       const c = await createCheckpoint(orgId, options);
       if (c) made.push(c);
     } catch (error) {
-      console.error(`[audit] checkpoint of ${orgId} failed:`, error);
+      log.error(`the checkpoint of organization ${orgId} failed`, { orgId, error });
     }
   }
   return made;

@@ -8,6 +8,9 @@ import { runAudited } from "../../audit/mutation";
 import { systemActor } from "../../audit/actor";
 import { deployIfDue, expireIfDue } from "./requests";
 import { setting } from "../../env";
+import { logger, repeatLimited } from "../../runtime/log";
+
+const log = repeatLimited(logger("deployments"));
 
 export async function sweepDeployments(now = new Date()): Promise<{ expired: number; deployed: number }> {
   const db = getDb();
@@ -29,7 +32,7 @@ export async function sweepDeployments(now = new Date()): Promise<{ expired: num
         deployed++;
       }
     } catch (error) {
-      console.error(`[deployments] request #${r.number} could not be swept:`, error);
+      log.error(`request #${r.number} could not be swept`, { error });
     }
   }
   return { expired, deployed };
@@ -41,7 +44,7 @@ export function startDeploymentSweeper(): { stop(): Promise<void> } {
   const timer = setInterval(() => {
     if (current) return;
     current = sweepDeployments()
-      .catch((error) => console.error("[deployments] sweep failed:", error))
+      .catch((error: unknown) => log.error("the sweep failed", { error }))
       .finally(() => (current = null));
   }, seconds * 1000);
   timer.unref();

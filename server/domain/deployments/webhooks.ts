@@ -19,6 +19,9 @@ import { WEBHOOK_SIGNATURE_HEADER, webhookInput, type WebhookEvent } from "../..
 import { checkUrlForSave, egressPost, egressRefusalIn } from "../../net/egress";
 import type { z } from "zod";
 import { setting } from "../../env";
+import { logger, repeatLimited } from "../../runtime/log";
+
+const log = repeatLimited(logger("webhooks"));
 
 export type ProjectCtx = { orgId: string; projectId: string };
 const PURPOSE = "webhook-secret";
@@ -217,7 +220,7 @@ export function kickDispatcher(): void {
   }
   running = dispatchDue()
     .catch((error) => {
-      console.error("[webhooks] dispatch failed:", error);
+      log.error("dispatching failed", { error });
       return 0;
     })
     .finally(() => {
@@ -262,7 +265,7 @@ async function deliverOne(d: Claimed): Promise<void> {
   try {
     secret = decryptSecret(d.secret_encrypted, PURPOSE);
   } catch (e) {
-    console.error("[webhooks] signing secret could not be decrypted:", e);
+    log.error("a signing secret could not be decrypted", { deliveryId: d.id, error: e });
     error = "Not sent: the signing secret could not be decrypted (check KEEL_ENCRYPTION_KEY)";
   }
   if (secret !== null) {

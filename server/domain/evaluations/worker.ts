@@ -5,8 +5,10 @@ import "server-only";
 // provider connection's in this process, halved on 429 and paused for Retry-After), scored by the
 // run's evaluator versions, and stored with a compare-and-set on the claim's attempt number: a
 // worker whose lease ran out and was taken over can no longer write, so an item's result is stored
-// exactly once. A killed worker loses only its in-flight calls; its job expires and another worker
-// resumes the run. When no item is left, the run is finished once (compare-and-set), audited.
+// exactly once. Leases are short and kept alive by a heartbeat while their call runs, so a killed
+// worker's items are free again within a lease; its job expires likewise (see queue/boss.ts) and
+// another worker resumes the run. When no item is left, the run is finished once
+// (compare-and-set), audited.
 import { getDb, type ReadDb } from "../../db/client";
 import { runAudited } from "../../audit/mutation";
 import { systemActor } from "../../audit/actor";
@@ -23,8 +25,15 @@ import { AdaptiveLimiter, providerLimiter } from "./limiter";
 import { summarizeRun } from "./summary";
 import { setting } from "../../env";
 import { sql } from "../../db/sql";
+import { logger } from "../../runtime/log";
 
-/** How long a claim holds an item; renewed before every call attempt. KEEL_EVAL_LEASE_SECONDS (default 120). */
+const workerLog = logger("worker");
+
+/**
+ * How long a claim holds an item without its worker's heartbeat (every third of it, and before
+ * every call attempt). KEEL_EVAL_LEASE_SECONDS (default 10): a dead worker's items are claimed
+ * again that long after its last heartbeat, however long calls take.
+ */
 function leaseSeconds(): number {
   return setting("KEEL_EVAL_LEASE_SECONDS");
 }
@@ -131,6 +140,33 @@ async function renewLease(run: LoadedRun, item: Claimed): Promise<boolean> {
   return updated === 1;
 }
 
+/** The heartbeat of the claims a slice holds: each lease runs a full lease from now while it is still that claim. */
+async function renewLeases(run: LoadedRun, items: Claimed[]): Promise<void> {
+  if (items.length === 0) return;
+  await getDb().$executeRaw(
+    sql`UPDATE evaluation_run_items i SET lease_until = now() + make_interval(secs => ${leaseSeconds()})
+     FROM unnest(${items.map((i) => i.position)}::int4[], ${items.map((i) => i.repetition)}::int4[], ${items.map((i) => i.attempts)}::int4[]) AS h(position, repetition, attempts)
+     WHERE i.run_id = ${run.id}::uuid AND i.position = h.position AND i.repetition = h.repetition AND i.attempts = h.attempts AND i.status = 'running'`,
+  );
+}
+
+/** Hands a claim back (this worker is stopping): another worker may take the item at once rather than after its lease. */
+async function release(run: LoadedRun, item: Claimed): Promise<void> {
+  await getDb().$executeRaw(
+    sql`UPDATE evaluation_run_items SET status = 'pending', lease_until = NULL
+     WHERE run_id = ${run.id}::uuid AND position = ${item.position} AND repetition = ${item.repetition} AND status = 'running' AND attempts = ${item.attempts}`,
+  );
+}
+
+/** Items not finished yet, and how long until the soonest lease on one runs out (by the database's clock). */
+async function remaining(run: LoadedRun): Promise<{ left: number; nextLeaseEndsInMs: number | null }> {
+  const [row] = await getDb().$queryRaw<{ left: number; next: number | null }[]>(
+    sql`SELECT count(*)::int AS left, (EXTRACT(EPOCH FROM min(lease_until) FILTER (WHERE status = 'running') - now()) * 1000)::float8 AS next
+     FROM evaluation_run_items WHERE run_id = ${run.id}::uuid AND status IN ('pending', 'running')`,
+  );
+  return { left: row?.left ?? 0, nextLeaseEndsInMs: row?.next ?? null };
+}
+
 /** Stores the result only if this claim is still the item's current one. */
 async function store(run: LoadedRun, item: Claimed, result: ItemResult): Promise<boolean> {
   const updated = await getDb()
@@ -169,7 +205,7 @@ export type ProcessOptions = {
 export type ProcessOutcome = "finished" | "continue" | "missing";
 
 export async function processRun(runId: string, options: ProcessOptions): Promise<ProcessOutcome> {
-  const log = options.log ?? ((line: string) => console.log(`[worker] ${line}`));
+  const log = options.log ?? ((line: string) => workerLog.info(line));
   const loaded = await loadRun(runId);
   if (!loaded) return "missing";
   const run: LoadedRun = loaded;
@@ -267,10 +303,10 @@ export async function processRun(runId: string, options: ProcessOptions): Promis
       result = await call(item, messages);
       unreachableStreak = 0;
     } catch (error) {
-      // This worker is stopping: leave the item to its lease; another worker takes it over.
+      // This worker is stopping: the loop hands the item back (another worker takes it over).
       if (options.signal?.aborted) return;
       const message = error instanceof ProviderError ? error.message : "The call failed unexpectedly";
-      if (!(error instanceof ProviderError)) console.error("[worker] call failed:", error);
+      if (!(error instanceof ProviderError)) workerLog.error(`evaluation run ${run.id}: a call failed unexpectedly`, { runId: run.id, error });
       if (error instanceof ProviderError && (error.code === "network" || error.code === "timeout" || (error.status ?? 0) >= 500)) {
         unreachableStreak++;
         if (unreachableStreak >= UNREACHABLE_AFTER)
@@ -319,23 +355,59 @@ export async function processRun(runId: string, options: ProcessOptions): Promis
     cancelled = current?.cancelRequested ?? true;
   }
 
+  // The claims this slice holds, kept alive by one heartbeat while their calls run.
+  const held = new Map<string, Claimed>();
+  const heartbeat = setInterval(
+    () => void renewLeases(run, [...held.values()]).catch(() => undefined), // a failed beat: the next one, or the lease, decides
+    (leaseSeconds() * 1000) / 3,
+  );
   // Twice as many loops as calls may be in flight (the limiters hold calls to the run's
   // concurrency): a loop waiting out a Retry-After, or claiming and storing in the database,
-  // does not leave a call slot idle.
+  // does not leave a call slot idle. The first loop to fail (the database went away) stops the
+  // others, so none runs on after the slice has ended.
   let exhausted = false;
-  const loops = Array.from({ length: Math.min(run.concurrency * 2, run.concurrency + 32) }, async () => {
-    while (!exhausted && !cancelled && !failure && Date.now() < options.deadline && !options.signal?.aborted) {
-      await refreshCancel();
-      if (cancelled) break;
-      const item = await claim(run);
-      if (!item) {
-        exhausted = true;
-        break;
+  let broken = null as { error: unknown } | null; // written by the loops (the cast keeps TypeScript from narrowing it to null)
+  const working = () => !exhausted && !broken && !cancelled && !failure && Date.now() < options.deadline && !options.signal?.aborted;
+  const loop = async () => {
+    try {
+      while (working()) {
+        await refreshCancel();
+        if (cancelled) break;
+        const item = await claim(run);
+        if (!item) {
+          exhausted = true;
+          break;
+        }
+        const key = `${item.position}:${item.repetition}`;
+        held.set(key, item);
+        try {
+          await work(item);
+        } finally {
+          held.delete(key);
+        }
+        // Stopping mid-call: the item goes back at once instead of waiting out its lease.
+        if (options.signal?.aborted) await release(run, item).catch(() => undefined);
       }
-      await work(item);
+    } catch (error) {
+      broken ??= { error };
     }
-  });
-  await Promise.all(loops);
+  };
+  const loopCount = Math.min(run.concurrency * 2, run.concurrency + 32);
+  try {
+    for (;;) {
+      exhausted = false;
+      await Promise.all(Array.from({ length: loopCount }, loop));
+      if (broken) throw broken.error;
+      if (!exhausted) break;
+      // Nothing to claim now. Items still held by another worker (a dead one's until its lease
+      // runs out) are waited for here, within the slice, rather than by handing the run on.
+      const { left, nextLeaseEndsInMs } = await remaining(run);
+      if (left === 0 || nextLeaseEndsInMs === null || Date.now() + nextLeaseEndsInMs >= options.deadline || options.signal?.aborted) break;
+      await sleep(Math.max(100, nextLeaseEndsInMs + 100), options.signal);
+    }
+  } finally {
+    clearInterval(heartbeat);
+  }
 
   if (failure || cancelled) {
     await finish(run, failure ? "failed" : "cancelled", failure);

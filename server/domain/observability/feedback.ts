@@ -17,6 +17,9 @@ import { evaluate } from "../evaluations/evaluators";
 import { createJudge } from "../evaluations/worker";
 import { inputOf, sendTraceToQueue } from "./curation";
 import { onObservabilityChanged } from "./settings";
+import { logger } from "../../runtime/log";
+
+const log = logger("telemetry");
 
 type Rule = {
   id: string;
@@ -93,7 +96,7 @@ async function route(projectId: string, orgId: string, rule: Rule, traceId: stri
   } catch (error) {
     // Not sent: forget the claim so a later score can send it.
     await releaseRuleHit(rule.id, traceId).catch(() => undefined);
-    console.error(`[telemetry] rule "${rule.name}" could not send trace ${traceId} to "${rule.queue}":`, error instanceof Error ? error.message : error);
+    log.error(`rule "${rule.name}" could not send trace ${traceId} to "${rule.queue}"`, { error });
     return false;
   }
 }

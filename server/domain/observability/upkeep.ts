@@ -9,6 +9,11 @@ import { DEFAULT_TELEMETRY_SETTINGS } from "../../contracts/observability";
 import { exclusively, foldRollups, sweepRetention } from "../../telemetry/store";
 import { runOnlinePass } from "./feedback";
 import { setting } from "../../env";
+import { logger, repeatLimited } from "../../runtime/log";
+
+const telemetryLog = logger("telemetry");
+/** Upkeep runs every second: while the database is away, one line per 10 s. */
+const failures = repeatLimited(telemetryLog);
 
 export async function sweepTelemetryRetention(now = Date.now()) {
   const db = getDb() as unknown as ReadDb;
@@ -24,7 +29,7 @@ export async function sweepTelemetryRetention(now = Date.now()) {
   );
 }
 
-export function startTelemetryUpkeep(log: (line: string) => void = (line) => console.log(`[telemetry] ${line}`)): { stop(): Promise<void> } {
+export function startTelemetryUpkeep(log: (line: string) => void = (line) => telemetryLog.info(line)): { stop(): Promise<void> } {
   const seconds = setting("KEEL_ONLINE_EVAL_SECONDS");
   let current: Promise<unknown> | null = null;
   let lastSweep = 0;
@@ -43,7 +48,7 @@ export function startTelemetryUpkeep(log: (line: string) => void = (line) => con
           log(`retention: dropped ${swept.droppedPartitions.length} day partition(s), deleted ${swept.deletedSpans} span(s)`);
       }
     })()
-      .catch((error: unknown) => log(`upkeep failed: ${error instanceof Error ? error.message : String(error)}`))
+      .catch((error: unknown) => failures.error("upkeep failed", { error }))
       .finally(() => (current = null));
   };
   const timer = setInterval(tick, seconds * 1000);
@@ -51,7 +56,7 @@ export function startTelemetryUpkeep(log: (line: string) => void = (line) => con
   let folding: Promise<unknown> | null = null;
   const fold = setInterval(() => {
     folding ??= foldRollups()
-      .catch((error: unknown) => log(`folding rollups failed: ${error instanceof Error ? error.message : String(error)}`))
+      .catch((error: unknown) => failures.error("folding rollups failed", { error }))
       .finally(() => (folding = null));
   }, 1_000);
   fold.unref();

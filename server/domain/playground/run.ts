@@ -11,6 +11,9 @@ import { createProvider, estimateCost, ProviderError } from "../../providers";
 import { providerForCall } from "../providers/connections";
 import { projectPriceRows } from "../providers/prices";
 import { consumeRateLimit } from "./rate-limit";
+import { logger } from "../../runtime/log";
+
+const log = logger("playground");
 
 export const PLAYGROUND_RUNS_PER_MINUTE = 30;
 
@@ -81,7 +84,7 @@ export async function* streamPlaygroundRun(prepared: Awaited<ReturnType<typeof p
   } catch (error) {
     if (error instanceof ProviderError) yield { type: "error", message: error.message };
     else {
-      console.error("[playground] run failed:", error);
+      log.error("a run failed", { error });
       yield { type: "error", message: "The run failed on our side. The error was logged." };
     }
   }

@@ -1,6 +1,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter } from "@/server/api/root";
 import { createRequestContext, readAfterCookie, rejectCrossSite } from "@/server/api/http-context";
+import { logUnseenFailure } from "@/server/api/trpc";
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "@/server/db/unavailable";
 
 export const dynamic = "force-dynamic";
@@ -15,6 +16,7 @@ function handler(req: Request) {
     createContext: () => createRequestContext(req),
     // Queries arrive as GET and are read-only by construction; mutations only as POST.
     allowMethodOverride: false,
+    onError: ({ error, path, ctx }) => logUnseenFailure(error, path, ctx?.request.requestId ?? req.headers.get("x-request-id")),
     // A database that cannot be reached answers 503 with Retry-After (clients retry it), also when
     // the context itself could not be built. A change remembers its WAL position in a cookie, so
     // this browser's next reads wait for a replica to replay it (server/db/replica.ts).

@@ -220,15 +220,27 @@ export async function importItems(
   // Rows stream into the table with COPY as they are read, in this transaction: a problem
   // anywhere rolls all of them back.
   const copy = w.client.query(copyFrom(staged ? STAGE_COPY_SQL : COPY_SQL));
+  // The connection can fail while rows are still arriving (a database restart): the failure is
+  // kept and raised where the import next touches the COPY (writing to a failed COPY stream
+  // throws on its missing connection), and the promise counts as handled until then.
+  let copyError = null as Error | null;
   const copyDone = new Promise<void>((resolve, reject) => {
     copy.on("finish", resolve);
-    copy.on("error", reject);
+    copy.on("error", (error: Error) => {
+      copyError ??= error;
+      reject(error);
+    });
   });
+  copyDone.catch(() => undefined);
+  const copyFailed = () => {
+    if (copyError) throw copyError;
+  };
   const sourceRef = copyText(`v${ds.nextVersion}`);
   const rowPrefix = `${ds.id}\t`;
   const rowVersion = `\t${ds.nextVersion}\t`;
   let pending = "";
   const flush = async () => {
+    copyFailed();
     if (!pending) return;
     const ok = copy.write(pending);
     pending = "";
@@ -245,6 +257,7 @@ export async function importItems(
   let lastProgress = 0;
   try {
     for await (const record of reader.records) {
+      copyFailed();
       const raw = map(record.values);
       const item = isProblem(raw) ? raw : prepareItem(extraTags.length ? { ...raw, tags: [...((raw.tags as string[]) ?? []), ...extraTags] } : raw, validators);
       if (isProblem(item)) {
@@ -299,13 +312,14 @@ export async function importItems(
     }
   } catch (error) {
     if (!(error instanceof ImportAbort)) {
-      copy.destroy(error as Error);
+      if (!copyError) copy.destroy(error as Error);
       throw error;
     }
     onProblem(error.problem);
   }
   input.onProgress?.({ bytes: stats.bytes, rows: stats.rows });
   if (problemCount === 0) await flush();
+  copyFailed();
   copy.end();
   await copyDone;
 
