@@ -57,14 +57,18 @@ describe.skipIf(unavailable !== null)("Keel through PgBouncer in transaction mod
 
   afterAll(async () => {
     for (const child of children) child.kill("SIGKILL");
-    await fake?.close();
-    const { stopBoss } = await import("../queue/boss");
-    await stopBoss();
-    const { closeTelemetryPool } = await import("../telemetry/store");
-    const { closeReadOnlyDb } = await import("./client");
-    await Promise.all([getDb().$disconnect(), closeReadOnlyDb(), closeTelemetryPool()]);
-    vi.unstubAllEnvs();
-    await bouncer?.stop();
+    try {
+      await fake?.close();
+      const { stopBoss } = await import("../queue/boss");
+      await stopBoss();
+      const { closeTelemetryPool } = await import("../telemetry/store");
+      const { closeReadOnlyDb } = await import("./client");
+      await Promise.all([getDb().$disconnect(), closeReadOnlyDb(), closeTelemetryPool()]);
+    } finally {
+      vi.unstubAllEnvs();
+      // Whatever failed above, no PgBouncer outlives the file.
+      await bouncer?.stop();
+    }
   });
 
   it("runs a governed change on the audited path: the change, its event and an intact chain", async () => {

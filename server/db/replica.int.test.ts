@@ -50,9 +50,13 @@ describe.skipIf(unavailable !== null)("a streaming read replica", () => {
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all([getDb().$disconnect(), closeReadOnlyDb(), closeTelemetryPool()]);
-    vi.unstubAllEnvs();
-    await pgs?.stop();
+    try {
+      await Promise.all([getDb().$disconnect(), closeReadOnlyDb(), closeTelemetryPool()]);
+    } finally {
+      vi.unstubAllEnvs();
+      // Whatever failed above, neither server outlives the file.
+      await pgs?.stop();
+    }
   });
 
   it("serves a request's reads from the standby, and nothing else", async () => {
