@@ -1,7 +1,7 @@
 // A PostgreSQL primary and a streaming hot standby of it, both started by the test on ports of
 // their own from Debian's PostgreSQL binaries (/usr/lib/postgresql/<version>/bin): initdb, then
-// pg_basebackup -R (standby.signal and primary_conninfo) for the standby. As root, the servers
-// run as the `postgres` user. `replicaToolsUnavailable()` says why the tests skip when the
+// pg_basebackup -R (standby.signal and primary_conninfo) for the standby. As root, the binaries
+// run as the `postgres` user (spawned with its uid, so a server is this process's own child). `replicaToolsUnavailable()` says why the tests skip when the
 // binaries are missing.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
@@ -53,12 +53,16 @@ async function freePort(): Promise<number> {
   });
 }
 
-const asRoot = () => process.getuid?.() === 0;
+/** As root: the `postgres` user's ids, which PostgreSQL's binaries run as (they refuse root). */
+function postgresIds(): { uid: number; gid: number } | object {
+  if (process.getuid?.() !== 0) return {};
+  const id = (flag: string) => Number(spawnSync("id", [flag, "postgres"], { encoding: "utf8" }).stdout.trim());
+  return { uid: id("-u"), gid: id("-g") };
+}
 
-/** Runs a PostgreSQL binary (as `postgres` when we are root) and fails with its output. */
+/** Runs a PostgreSQL binary and fails with its output. */
 function run(bin: string, args: string[]): void {
-  const [command, argv] = asRoot() ? ["runuser", ["-u", "postgres", "--", bin, ...args]] : [bin, args];
-  const result = spawnSync(command, argv, { encoding: "utf8", timeout: 120_000 });
+  const result = spawnSync(bin, args, { encoding: "utf8", timeout: 120_000, ...postgresIds() });
   if (result.status !== 0) throw new Error(`${path.basename(bin)} failed: ${(result.stderr || result.stdout || String(result.error)).trim()}`);
 }
 
@@ -86,8 +90,7 @@ function serve(bin: string, dataDir: string, port: number, socketDir: string): C
     "-c",
     "shared_buffers=16MB",
   ];
-  const [command, argv] = asRoot() ? ["runuser", ["-u", "postgres", "--", path.join(bin, "postgres"), ...args]] : [path.join(bin, "postgres"), args];
-  return spawn(command, argv, { stdio: ["ignore", "ignore", "pipe"] });
+  return spawn(path.join(bin, "postgres"), args, { stdio: ["ignore", "ignore", "pipe"], ...postgresIds() });
 }
 
 async function waitForServer(url: string, child: ChildProcess, output: () => string): Promise<void> {
@@ -127,7 +130,7 @@ export async function startReplicatedPostgres(database = "keel"): Promise<Replic
   const [primaryDir, standbyDir, socketDir] = ["primary", "standby", "sockets"].map((name) => path.join(dir, name)) as [string, string, string];
   await mkdir(socketDir, { mode: 0o777 });
   await chmod(socketDir, 0o777);
-  if (asRoot()) spawnSync("chown", ["postgres", dir]);
+  if (process.getuid?.() === 0) spawnSync("chown", ["postgres", dir]);
   const [primaryPort, standbyPort] = [await freePort(), await freePort()];
   const url = (port: number, db: string) => `postgresql://postgres@127.0.0.1:${port}/${db}`;
   const servers: ChildProcess[] = [];
