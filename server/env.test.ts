@@ -144,3 +144,35 @@ describe("KEEL_AUDIT_CHECKPOINT_SINK", () => {
     expect(parseWith({ KEEL_AUDIT_CHECKPOINT_SINK: "https://audit.example.com/keel" }).KEEL_AUDIT_CHECKPOINT_SINK).toBe("https://audit.example.com/keel");
   });
 });
+
+describe("KEEL_LISTEN_DATABASE_URL and KEEL_READ_DATABASE_URL", () => {
+  const pooled = "postgresql://keel@pgbouncer:6432/keel?pgbouncer=true";
+  const direct = "postgresql://keel@db:5432/keel";
+
+  it("is required, and must differ, when DATABASE_URL goes through PgBouncer", () => {
+    expect(() => parseWith({ DATABASE_URL: pooled })).toThrow(
+      /KEEL_LISTEN_DATABASE_URL: is required when DATABASE_URL goes through PgBouncer \(pgbouncer=true\)/,
+    );
+    expect(() => parseWith({ DATABASE_URL: pooled, KEEL_LISTEN_DATABASE_URL: pooled })).toThrow(/KEEL_LISTEN_DATABASE_URL: is required/);
+    expect(parseWith({ DATABASE_URL: pooled, KEEL_LISTEN_DATABASE_URL: direct }).KEEL_LISTEN_DATABASE_URL).toBe(direct);
+    expect(parseWith({ DATABASE_URL: direct }).KEEL_LISTEN_DATABASE_URL).toBeUndefined();
+  });
+
+  it("refuses a pgbouncer parameter other than true or false, a URL that is not PostgreSQL's, and a session URL without DATABASE_URL", () => {
+    expect(() => parseWith({ DATABASE_URL: `${direct}?pgbouncer=yes` })).toThrow(/DATABASE_URL: its pgbouncer parameter must be true or false \(got "yes"\)/);
+    expect(() => parseWith({ DATABASE_URL: direct, KEEL_LISTEN_DATABASE_URL: "http://db:5432/keel" })).toThrow(
+      /KEEL_LISTEN_DATABASE_URL: must be a postgresql:\/\/ URL/,
+    );
+    expect(() => parseWith({ KEEL_LISTEN_DATABASE_URL: direct })).toThrow(/KEEL_LISTEN_DATABASE_URL: needs DATABASE_URL as well/);
+    expect(() => parseWith({ KEEL_READ_DATABASE_URL: direct })).toThrow(/KEEL_READ_DATABASE_URL: needs DATABASE_URL as well/);
+    expect(() => parseWith({ DATABASE_URL: direct, KEEL_READ_DATABASE_URL: `${direct}?pgbouncer=1` })).toThrow(
+      /KEEL_READ_DATABASE_URL: its pgbouncer parameter/,
+    );
+    expect(parseWith({ DATABASE_URL: direct, KEEL_READ_DATABASE_URL: "postgresql://keel@replica:5432/keel" }).KEEL_READ_DATABASE_URL).toBe(
+      "postgresql://keel@replica:5432/keel",
+    );
+    expect(() => parseWith({ DATABASE_URL: direct, KEEL_READ_DATABASE_URL: direct })).toThrow(
+      /KEEL_READ_DATABASE_URL: names the connection LISTEN and migrations use/,
+    );
+  });
+});

@@ -163,10 +163,25 @@ const ingestTarget = z
     return z.NEVER;
   });
 
+/** A connection string's `pgbouncer` parameter (`true`: it reaches PostgreSQL through PgBouncer; server/db/connections.ts). */
+export function pgbouncerParam(url: string): string | undefined {
+  try {
+    return new URL(url).searchParams.get("pgbouncer") ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgresql:// URL" }).optional();
+
 const schema = z
   .object({
     NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
-    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgresql:// URL" }).optional(),
+    DATABASE_URL: postgresUrl,
+    /** A session connection (PostgreSQL itself, or PgBouncer in session mode) for LISTEN and migrations; required when DATABASE_URL has pgbouncer=true. Default: DATABASE_URL. */
+    KEEL_LISTEN_DATABASE_URL: postgresUrl,
+    /** A streaming replica of DATABASE_URL for dashboards, explorers, exports and public reads (server/db/replica.ts). Default: none. */
+    KEEL_READ_DATABASE_URL: postgresUrl,
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     HOST: z.string().min(1).default("0.0.0.0"),
     /** Signs sessions. Generated and kept in .keel/ in embedded mode; required otherwise. */
@@ -290,6 +305,26 @@ const schema = z
     }
     const verdict = literalVerdict(policy, sink);
     if (typeof verdict === "object" && "refused" in verdict) ctx.addIssue({ code: "custom", path: ["KEEL_AUDIT_CHECKPOINT_SINK"], message: verdict.refused });
+  })
+  .superRefine((env, ctx) => {
+    // Where each kind of work connects (server/db/connections.ts).
+    const issue = (name: string, message: string) => ctx.addIssue({ code: "custom", path: [name], message });
+    for (const name of ["DATABASE_URL", "KEEL_LISTEN_DATABASE_URL", "KEEL_READ_DATABASE_URL"] as const) {
+      const value = env[name] && pgbouncerParam(env[name]);
+      if (value !== undefined && value !== "true" && value !== "false") issue(name, `its pgbouncer parameter must be true or false (got "${value}")`);
+    }
+    if (!env.DATABASE_URL) {
+      for (const name of ["KEEL_LISTEN_DATABASE_URL", "KEEL_READ_DATABASE_URL"] as const)
+        if (env[name]) issue(name, "needs DATABASE_URL as well (the embedded database is used without either)");
+    } else if (pgbouncerParam(env.DATABASE_URL) === "true" && (env.KEEL_LISTEN_DATABASE_URL ?? env.DATABASE_URL) === env.DATABASE_URL) {
+      issue(
+        "KEEL_LISTEN_DATABASE_URL",
+        "is required when DATABASE_URL goes through PgBouncer (pgbouncer=true): LISTEN and migrations need a session of their own, on PostgreSQL itself or PgBouncer in session mode",
+      );
+    } else if (env.KEEL_READ_DATABASE_URL && env.KEEL_READ_DATABASE_URL === (env.KEEL_LISTEN_DATABASE_URL ?? env.DATABASE_URL)) {
+      // A standby cannot LISTEN (nor take migrations): notifications are the primary's.
+      issue("KEEL_READ_DATABASE_URL", "names the connection LISTEN and migrations use: point it at the replica, and KEEL_LISTEN_DATABASE_URL at the primary");
+    }
   });
 
 export type Env = z.infer<typeof schema>;

@@ -3,7 +3,8 @@ import "server-only";
 import { createContext, type Context } from "./trpc";
 import { requestMetaFromHeaders } from "../auth/request-meta";
 import { userFromSessionToken } from "../auth/session";
-import { sessionCookieName } from "../auth/options";
+import { secureCookies, sessionCookieName } from "../auth/cookies";
+import { parseLsn } from "../db/replica";
 
 function readCookie(header: string | null, name: string): string | undefined {
   for (const part of header?.split(";") ?? []) {
@@ -14,8 +15,28 @@ function readCookie(header: string | null, name: string): string | undefined {
 }
 
 export async function createRequestContext(req: Request): Promise<Context> {
-  const user = await userFromSessionToken(readCookie(req.headers.get("cookie"), sessionCookieName()));
-  return createContext(user, requestMetaFromHeaders(req.headers));
+  const cookies = req.headers.get("cookie");
+  const user = await userFromSessionToken(readCookie(cookies, sessionCookieName()));
+  return createContext(user, requestMetaFromHeaders(req.headers), readAfterOf(cookies));
+}
+
+/**
+ * The browser's read-your-writes mark: the WAL position after its last change (server/db/replica.ts),
+ * kept long enough for any healthy replica to replay it; a replica further behind than that is
+ * read from again once the mark expires.
+ */
+const READ_AFTER_COOKIE = "keel.read-after";
+const READ_AFTER_SECONDS = 600;
+
+/** The mark a request brings (null: none, or not a WAL position). */
+export function readAfterOf(cookieHeader: string | null): string | null {
+  const value = readCookie(cookieHeader, READ_AFTER_COOKIE) ?? null;
+  return parseLsn(value) === null ? null : value;
+}
+
+/** The Set-Cookie header value remembering a change at `lsn` for this browser. */
+export function readAfterCookie(lsn: string): string {
+  return `${READ_AFTER_COOKIE}=${encodeURIComponent(lsn)}; Path=/; Max-Age=${READ_AFTER_SECONDS}; HttpOnly; SameSite=Lax${secureCookies() ? "; Secure" : ""}`;
 }
 
 /**

@@ -9,11 +9,13 @@ import type { Actor } from "../audit/actor";
 import { runAuditedSql, type SqlAuditedTx } from "../audit/mutation";
 import type { Role } from "../contracts/permissions";
 import { slug } from "../contracts/fields";
-import { getDb, type ReadDb } from "../db/client";
+import { getDb, getReadDb, type ReadDb } from "../db/client";
+import { captureWriteLsn, routeReads } from "../db/replica";
 import { isRefusal, recordAccessDenied, requirePermission, resolveOrgAccess, resolveProjectAccess } from "../rbac/access";
 import { AppError, HTTP_STATUS } from "../errors";
 import { auditedFor } from "./trpc";
-import { createRequestContext, rejectCrossSite } from "./http-context";
+import { createRequestContext, readAfterCookie, rejectCrossSite } from "./http-context";
+import type { Context } from "./trpc";
 import { HTTP_ROUTES, type HttpRouteId } from "./http-route-table";
 
 export { HTTP_ROUTES, type HttpRouteId };
@@ -65,6 +67,19 @@ export function errorResponse(error: unknown, routeId: string, req: Request): Re
 
 type RouteParams = { params: Promise<Record<string, string>> };
 
+/**
+ * A download reads where server/db/replica.ts decides (`db` is the replica's client when it has
+ * replayed this browser's last change); a successful upload, or a download that records an audit
+ * event (an export), leaves its WAL position in the read-after cookie, as a tRPC mutation does.
+ */
+async function withReadRouting(req: Request, context: Context, recordsAudit: boolean, run: (db: ReadDb) => Promise<Response>): Promise<Response> {
+  const reading = req.method === "GET" || req.method === "HEAD";
+  const response = reading ? await routeReads(context.consistency.readAfter, () => run(getReadDb())) : await run(getDb());
+  const wrote = response.ok && (!reading || recordsAudit) ? await captureWriteLsn(getDb()) : null;
+  if (wrote) response.headers.append("set-cookie", readAfterCookie(wrote));
+  return response;
+}
+
 /** A Next route handler for a project-scoped HTTP route, with the route's declared permission. */
 export function projectRoute(routeId: HttpRouteId, handler: (ctx: ProjectHttpContext) => Promise<Response>) {
   const route = HTTP_ROUTES[routeId];
@@ -91,18 +106,20 @@ export function projectRoute(routeId: HttpRouteId, handler: (ctx: ProjectHttpCon
           await recordAccessDenied(actor, { orgId: access.org.id, projectId: access.project.id }, routeId, { permission: route.permission });
         return jsonError(403, "FORBIDDEN", denied.message);
       }
-      return await handler({
-        req,
-        params: values,
-        db: getDb(),
-        user,
-        org: access.org,
-        project: access.project,
-        role: access.role,
-        actor,
-        audited: auditedFor(actor, routeId, { orgId: access.org.id, projectId: access.project.id }),
-        auditedSql: (fn, options) => runAuditedSql(actor, fn, options),
-      });
+      return await withReadRouting(req, context, route.recordsAudit === true, (db) =>
+        handler({
+          req,
+          params: values,
+          db,
+          user,
+          org: access.org,
+          project: access.project,
+          role: access.role,
+          actor,
+          audited: auditedFor(actor, routeId, { orgId: access.org.id, projectId: access.project.id }),
+          auditedSql: (fn, options) => runAuditedSql(actor, fn, options),
+        }),
+      );
     } catch (error) {
       return errorResponse(error, routeId, req);
     }
@@ -135,16 +152,9 @@ export function orgRoute(routeId: HttpRouteId, handler: (ctx: OrgHttpContext) =>
         if (route.method !== "GET") await recordAccessDenied(actor, { orgId: access.org.id }, routeId, { permission: route.permission });
         return jsonError(403, "FORBIDDEN", denied.message);
       }
-      return await handler({
-        req,
-        params: values,
-        db: getDb(),
-        user,
-        org: access.org,
-        role: access.role,
-        actor,
-        audited: auditedFor(actor, routeId, { orgId: access.org.id }),
-      });
+      return await withReadRouting(req, context, route.recordsAudit === true, (db) =>
+        handler({ req, params: values, db, user, org: access.org, role: access.role, actor, audited: auditedFor(actor, routeId, { orgId: access.org.id }) }),
+      );
     } catch (error) {
       return errorResponse(error, routeId, req);
     }

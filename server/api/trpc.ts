@@ -2,13 +2,15 @@ import "server-only";
 // The tRPC ladder: public -> authenticated -> organization -> project. Every builder declares
 // what it needs (`orgProcedure("member:update")`), the declaration lands in the procedure's meta,
 // and `createRouter` refuses to register a procedure without one. The authorization matrix test
-// reads the same meta. Query procedures get a read-only database handle; mutations change state
-// only through `ctx.audited`, which writes the change and its audit event in one transaction.
+// reads the same meta. Query procedures get a read-only database handle (the replica's, when one
+// is configured and has replayed the caller's last change: server/db/replica.ts); mutations change
+// state only through `ctx.audited`, which writes the change and its audit event in one transaction.
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
 import type { Db, ReadDb } from "../db/client";
-import { getDb } from "../db/client";
+import { getDb, getReadDb } from "../db/client";
+import { captureWriteLsn, routeReads } from "../db/replica";
 import type { Actor, RequestMeta } from "../audit/actor";
 import { runAudited, type AuditedOptions, type AuditedTx } from "../audit/mutation";
 import { AppError, isUniqueViolation } from "../errors";
@@ -26,6 +28,13 @@ const log = logger("trpc");
 export type Context = {
   user: SessionUser | null;
   request: RequestMeta;
+  /**
+   * Read-your-writes with a replica: the WAL position of this session's last change as the
+   * request brought it (the read-after cookie), and the one a mutation of this request left (the
+   * HTTP layer sets the cookie from it). Queries read from the replica only once it has replayed
+   * the newer of the two.
+   */
+  consistency: { readAfter: string | null; wrote: string | null };
 };
 
 export type AccessDeclaration =
@@ -36,8 +45,8 @@ export type AccessDeclaration =
 
 export type Meta = { access?: AccessDeclaration };
 
-export function createContext(user: SessionUser | null, request: RequestMeta): Context {
-  return { user, request };
+export function createContext(user: SessionUser | null, request: RequestMeta, readAfter: string | null = null): Context {
+  return { user, request, consistency: { readAfter, wrote: null } };
 }
 
 function firstIssueMessage(error: ZodError): string {
@@ -113,7 +122,15 @@ export function logUnseenFailure(error: TRPCError, path: string | undefined, req
   logRequestFailure(log, { route: path ?? "(unknown procedure)", status: unavailable ? 503 : 500, requestId, error: error.cause ?? error });
 }
 
-const base = t.procedure.use(errorMapping);
+/** Queries read where server/db/replica.ts decides; a mutation that succeeded leaves its WAL position. */
+const readRouting = t.middleware(async ({ ctx, type, next }) => {
+  if (type === "query") return routeReads(ctx.consistency.wrote ?? ctx.consistency.readAfter, () => next());
+  const result = await next();
+  if (result.ok) ctx.consistency.wrote = (await captureWriteLsn(getDb())) ?? ctx.consistency.wrote;
+  return result;
+});
+
+const base = t.procedure.use(errorMapping).use(readRouting);
 
 /** Registers routers; refuses any procedure that did not come from a declaring builder. */
 export function createRouter<T extends Parameters<typeof t.router>[0]>(procedures: T) {
@@ -156,7 +173,7 @@ export function auditedFor(actor: Actor, path: string, scope: { orgId: string; p
 
 /** Open to anyone; the reason is documented in docs/permissions.md. */
 export function publicProcedure(reason: string) {
-  return base.meta({ access: { kind: "public", reason } }).use(({ ctx, next }) => next({ ctx: { db: readDb(getDb()), request: ctx.request } }));
+  return base.meta({ access: { kind: "public", reason } }).use(({ ctx, next }) => next({ ctx: { db: readDb(getReadDb()), request: ctx.request } }));
 }
 
 // ---- signed in, acting on oneself -----------------------------------------------------------
@@ -167,7 +184,7 @@ export function authedProcedure(reason: string) {
     if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
     const actor = userActor(user, null, ctx.request);
     return next({
-      ctx: { db: readDb(getDb()), user, actor, audited: <R>(fn: (w: AuditedTx) => Promise<R>) => runAudited(actor, fn) },
+      ctx: { db: readDb(getReadDb()), user, actor, audited: <R>(fn: (w: AuditedTx) => Promise<R>) => runAudited(actor, fn) },
     });
   });
 }
@@ -195,7 +212,7 @@ export function orgProcedure(permission: OrgPermission) {
       }
       return next({
         ctx: {
-          db: readDb(getDb()),
+          db: readDb(getReadDb()),
           user,
           org: access.org,
           role: access.role,
@@ -225,7 +242,7 @@ export function projectProcedure(permission: ProjectPermission) {
       }
       return next({
         ctx: {
-          db: readDb(getDb()),
+          db: readDb(getReadDb()),
           user,
           org: access.org,
           project: access.project,

@@ -8,7 +8,8 @@ import type { AuditAction, AuditTargetType } from "../contracts/audit";
 import type { Actor } from "./actor";
 import pg from "pg";
 import { appendAuditEvents, prismaExecutor, type PendingEvent, type SqlExecutor } from "./chain";
-import { logConnectionLoss, pgQuery, poolSettings, type Sql } from "../db/sql";
+import { logConnectionLoss, pgQuery, type Sql } from "../db/sql";
+import { connectionSettings, primaryDatabaseUrl } from "../db/connections";
 import { toAuditJson } from "./canonical";
 import { logger } from "../runtime/log";
 
@@ -121,9 +122,9 @@ export type SqlAuditedTx = Omit<AuditedTx, "tx"> & {
  * only after COMMIT), on a connection of its own so the change can use COPY.
  */
 export async function runAuditedSql<T>(actor: Actor, fn: (w: SqlAuditedTx) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
-  const connectionString = process.env.DATABASE_URL;
-  if (!connectionString) throw new Error("DATABASE_URL is not set");
-  const client = new pg.Client({ connectionString, application_name: "keel-bulk", ...poolSettings() });
+  // One transaction from BEGIN to COMMIT (COPY, temporary tables ON COMMIT DROP and SET LOCAL
+  // included), so it runs through PgBouncer in transaction mode too.
+  const client = new pg.Client({ ...connectionSettings(primaryDatabaseUrl()), application_name: "keel-bulk" });
   logConnectionLoss(client, "keel-bulk");
   await client.connect();
   const sql: SqlExecutor = {

@@ -10,19 +10,15 @@ import { setting } from "../env";
 import { signInWithPassword } from "../domain/users/sign-in";
 import { endSession, startSession } from "../domain/users/sessions";
 import { requestMetaFromHeaders } from "./request-meta";
+import { secureCookies, sessionCookieName } from "./cookies";
 import { logger } from "../runtime/log";
 
 const log = logger("auth");
 
+// Kept here too for callers that know the session cookie from next-auth's configuration.
+export { sessionCookieName } from "./cookies";
+
 export const SESSION_MAX_AGE_SECONDS = 7 * 24 * 3600;
-
-function secureCookies(): boolean {
-  return (process.env.NEXTAUTH_URL ?? "").startsWith("https://");
-}
-
-export function sessionCookieName(): string {
-  return secureCookies() ? "__Secure-keel.session" : "keel.session";
-}
 
 export const authOptions: NextAuthOptions = {
   secret: setting("KEEL_SECRET"),

@@ -6,7 +6,7 @@ import { cookies } from "next/headers";
 import { decode } from "next-auth/jwt";
 import { findLiveSession } from "../domain/users/sessions";
 import { setting } from "../env";
-import { sessionCookieName } from "./options";
+import { sessionCookieName } from "./cookies";
 
 export type SessionUser = { id: string; email: string; name: string; /** The session this request came with, when it came with one. */ sessionId?: string };
 

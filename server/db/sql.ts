@@ -6,7 +6,6 @@ import "server-only";
 // through `raw` from a fixed allow-list next to the query.
 import type pg from "pg";
 import { Prisma } from "./generated/client";
-import { setting } from "../env";
 import { logger, repeatLimited } from "../runtime/log";
 
 const log = repeatLimited(logger("db"));
@@ -20,16 +19,6 @@ export const empty = Prisma.empty;
 /** Runs a tagged statement on a pg client or pool (`$1..$n` text and its values). */
 export async function pgQuery<R extends pg.QueryResultRow = Record<string, unknown>>(client: pg.ClientBase | pg.Pool, q: Sql): Promise<pg.QueryResult<R>> {
   return client.query<R>({ text: q.text, values: q.values });
-}
-
-/**
- * Connection settings every pool and client of Keel's own uses (Prisma's adapter, telemetry, the
- * queue, LISTEN, bulk work). `statement_timeout` travels in the startup packet, so it costs no
- * round trip: a runaway query is cancelled by the server instead of holding a connection forever.
- * Migrations and the embedded server's set-up do not use it (DDL on a large table may take longer).
- */
-export function poolSettings(): { statement_timeout: number } {
-  return { statement_timeout: Math.round(setting("KEEL_DB_STATEMENT_TIMEOUT_SECONDS") * 1000) };
 }
 
 /**

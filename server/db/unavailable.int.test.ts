@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPublicApi, type RunningApi } from "@/test/support/public-api";
-import { sessionCookieName } from "../auth/options";
+import { sessionCookieName } from "../auth/cookies";
 import { DATABASE_UNAVAILABLE_MESSAGE } from "./unavailable";
 
 process.env.DATABASE_URL = "postgresql://postgres@127.0.0.1:1/keel_unreachable";

@@ -15,7 +15,7 @@ import { describeIssues } from "../public-api/errors";
 import type { StoredSpan } from "../telemetry/store";
 import type { GatewayConfig } from "./config";
 import { maskPii, PII_ENTITIES, type Violation } from "./guardrails";
-import type { GatewayLimits } from "./limits";
+import { countsUsageWhenLogged, type GatewayLimits } from "./limits";
 import type { TraceLogger } from "./logger";
 import { badRequest, GatewayError } from "./wire";
 
@@ -176,7 +176,7 @@ export function embeddingsHandler(deps: Deps) {
         source: "gateway",
         guardrails: violations.map((v) => ({ rule: v.rule, kind: v.kind, stage: v.stage, action: v.action, detail: v.detail })),
       };
-      logger.log(principal.projectId, principal.keyId, span);
+      logger.log(principal.projectId, principal.keyId, span, countsUsageWhenLogged(principal));
     };
 
     const abort = new AbortController();

@@ -476,23 +476,40 @@ describe("gateway: guardrail patterns", () => {
 });
 
 describe("gateway: keys and bad input", () => {
-  it("enforces per-key rate limits and monthly quotas with OpenAI's 429s", async () => {
-    const limited = await createKey(t, ["gateway:invoke"], "limited");
-    await admin().apiKeys.setLimits({ ...scope(), id: limited.id, rateLimitPerMinute: 2, monthlyQuota: null });
-    const c = new OpenAI({ baseURL: `${api.base}/api/gateway/v1`, apiKey: limited.secret, maxRetries: 0 });
-    const call = () => c.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] });
-    await call();
-    await call();
-    await expect(call()).rejects.toMatchObject({ status: 429, code: "rate_limit_exceeded" });
+  it("enforces per-key rate limits and monthly quotas with OpenAI's 429s, shared by every instance", async () => {
+    // A second Keel instance (its own request handler, key cache and gateway) on the same database.
+    const other = await startPublicApi();
+    try {
+      const via = (base: string, secret: string) => new OpenAI({ baseURL: `${base}/api/gateway/v1`, apiKey: secret, maxRetries: 0 });
+      const hi = (c: OpenAI) => c.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] });
 
-    const quota = await createKey(t, ["gateway:invoke"], "quota");
-    await admin().apiKeys.setLimits({ ...scope(), id: quota.id, rateLimitPerMinute: null, monthlyQuota: 1 });
-    const q = new OpenAI({ baseURL: `${api.base}/api/gateway/v1`, apiKey: quota.secret, maxRetries: 0 });
-    await q.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] });
-    await expect(q.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] })).rejects.toMatchObject({
-      status: 429,
-      code: "insufficient_quota",
-    });
+      const limited = await createKey(t, ["gateway:invoke"], "limited");
+      await admin().apiKeys.setLimits({ ...scope(), id: limited.id, rateLimitPerMinute: 2, monthlyQuota: null });
+      await hi(via(api.base, limited.secret));
+      await hi(via(other.base, limited.secret));
+      // Two calls a minute in all, not two per instance.
+      for (const base of [api.base, other.base]) {
+        const refused = await hi(via(base, limited.secret)).then(
+          () => null,
+          (e: unknown) => e as InstanceType<typeof OpenAI.APIError>,
+        );
+        expect(refused).toMatchObject({ status: 429, code: "rate_limit_exceeded" });
+        expect(refused?.message).toMatch(/Rate limit reached for this API key: 2 requests per minute\. Try again in \d+ s\./);
+        const retryAfter = Number(refused?.headers?.get("retry-after"));
+        expect(retryAfter).toBeGreaterThanOrEqual(1);
+        expect(retryAfter).toBeLessThanOrEqual(30);
+      }
+
+      const quota = await createKey(t, ["gateway:invoke"], "quota");
+      await admin().apiKeys.setLimits({ ...scope(), id: quota.id, rateLimitPerMinute: null, monthlyQuota: 2 });
+      await hi(via(api.base, quota.secret));
+      await hi(via(other.base, quota.secret));
+      for (const base of [other.base, api.base]) {
+        await expect(hi(via(base, quota.secret))).rejects.toMatchObject({ status: 429, code: "insufficient_quota" });
+      }
+    } finally {
+      await other.close();
+    }
   });
 
   it("refuses keys without the scope and malformed requests in OpenAI's error format", async () => {

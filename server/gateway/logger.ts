@@ -3,7 +3,8 @@ import "server-only";
 // never slow or fail a response, so calls are queued in memory and flushed in batches (every
 // FLUSH_MS, or sooner when BATCH_SIZE spans wait), one batch per project through the telemetry
 // store. A full queue drops the oldest spans and counts them; a failed flush is logged and its
-// spans are retried once with the next batch.
+// spans are retried once with the next batch. Calls of keys without a quota are counted in the
+// month's usage here, with their spans; a key with a quota was counted when admitted (limits.ts).
 import { writeSpans, type StoredSpan } from "../telemetry/store";
 import { logger } from "../runtime/log";
 
@@ -13,7 +14,7 @@ const FLUSH_MS = 200;
 const BATCH_SIZE = 500;
 const MAX_QUEUED = 20_000;
 
-type Entry = { projectId: string; keyId: string; span: StoredSpan; retried: boolean };
+type Entry = { projectId: string; keyId: string; span: StoredSpan; countUsage: boolean; retried: boolean };
 
 export type TraceLoggerStats = { queued: number; written: number; dropped: number; failedFlushes: number };
 
@@ -25,12 +26,13 @@ export class TraceLogger {
 
   constructor(private readonly write: typeof writeSpans = writeSpans) {}
 
-  log(projectId: string, keyId: string, span: StoredSpan): void {
+  /** Queues a call's span; `countUsage`: also count the call in the key's monthly usage (see countsUsageWhenLogged). */
+  log(projectId: string, keyId: string, span: StoredSpan, countUsage: boolean): void {
     if (this.queue.length >= MAX_QUEUED) {
       this.queue.shift();
       this.stats.dropped++;
     }
-    this.queue.push({ projectId, keyId, span, retried: false });
+    this.queue.push({ projectId, keyId, span, countUsage, retried: false });
     if (this.queue.length >= BATCH_SIZE) void this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
@@ -68,7 +70,7 @@ export class TraceLogger {
     for (const [projectId, entries] of byProject) {
       // Quota counting rides along with the spans: one row per key, in the same transaction.
       const perKey = new Map<string, number>();
-      for (const e of entries) if (!e.retried) perKey.set(e.keyId, (perKey.get(e.keyId) ?? 0) + 1);
+      for (const e of entries) if (e.countUsage && !e.retried) perKey.set(e.keyId, (perKey.get(e.keyId) ?? 0) + 1);
       try {
         const [first, ...rest] = [...perKey];
         await this.write(

@@ -5,6 +5,7 @@ import { estimateCost, type CompletionResult } from "../providers";
 import type { StoredSpan } from "../telemetry/store";
 import type { Call } from "./call";
 import { maskPii, PII_ENTITIES } from "./guardrails";
+import { countsUsageWhenLogged } from "./limits";
 import type { TraceLogger } from "./logger";
 import type { GatewayError } from "./wire";
 
@@ -75,5 +76,5 @@ export function logCall(logger: TraceLogger, call: Call, outcome: { result?: Com
     source: "gateway",
     guardrails: call.violations.map((v) => ({ rule: v.rule, kind: v.kind, stage: v.stage, action: v.action, detail: v.detail })),
   };
-  logger.log(call.principal.projectId, call.principal.keyId, span);
+  logger.log(call.principal.projectId, call.principal.keyId, span, countsUsageWhenLogged(call.principal));
 }

@@ -36,6 +36,8 @@ export const auditRoutes: PublicRoute[] = [
   defineRoute({
     method: "GET",
     path: "/api/public/v1/audit/export",
+    replica: true,
+    recordsAudit: true,
     operationId: "exportAuditEvents",
     summary: "Export audit events",
     description:

@@ -6,9 +6,10 @@ import "server-only";
 // `onConnected`, after LISTEN succeeded, so the caller can drop whatever it cached while
 // notifications could have been missed. A heartbeat query notices a silently dead connection.
 import pg from "pg";
-import { poolSettings } from "../db/sql";
+import { connectionSettings } from "../db/connections";
 
 export type ChangeListenerOptions = {
+  /** A session connection (KEEL_LISTEN_DATABASE_URL): through a transaction pooler, LISTEN would hear nothing. */
   connectionString: string;
   channels: readonly string[];
   onNotification(channel: string, payload: string): void;
@@ -65,10 +66,9 @@ export class ChangeListener {
   private async connect() {
     this.timer = null;
     const client = new pg.Client({
-      connectionString: this.options.connectionString,
+      ...connectionSettings(this.options.connectionString),
       keepAlive: true,
       application_name: "keel-change-listener",
-      ...poolSettings(),
     });
     this.client = client;
     client.on("notification", (message) => {

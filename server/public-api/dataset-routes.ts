@@ -4,7 +4,7 @@ import "server-only";
 // export a version (streamed). Changes go through the same domain functions as the web app, on
 // the audited path with the API key as the actor.
 import { z } from "zod";
-import { getDb } from "../db/client";
+import { getDb, getReadDb } from "../db/client";
 import { runAudited, runAuditedSql } from "../audit/mutation";
 import { searchText } from "../contracts/fields";
 import { DATASET_ITEM_SOURCES, EXPORT_FORMATS, IMPORT_MODES, MAX_ITEMS_PER_ADD, changeMessage, datasetName, itemContent, itemTag } from "../contracts/datasets";
@@ -93,6 +93,7 @@ export const datasetRoutes: PublicRoute[] = [
   defineRoute({
     method: "GET",
     path: "/api/public/v1/datasets",
+    replica: true,
     operationId: "listDatasets",
     summary: "List datasets",
     tag: "Datasets",
@@ -101,7 +102,7 @@ export const datasetRoutes: PublicRoute[] = [
     responses: { 200: { description: "The project's datasets (archived ones excluded).", schema: z.object({ data: z.array(datasetSummary) }).strict() } },
     errors: [],
     async handle({ principal }) {
-      const datasets = await listDatasets(getDb(), principal.projectId, {});
+      const datasets = await listDatasets(getReadDb(), principal.projectId, {});
       return {
         status: 200,
         body: {
@@ -121,6 +122,7 @@ export const datasetRoutes: PublicRoute[] = [
   defineRoute({
     method: "GET",
     path: "/api/public/v1/datasets/{name}/items",
+    replica: true,
     operationId: "listDatasetItems",
     summary: "Read the items of a version",
     description: "A page of the items of one version (default: the latest), in their stable order. Pin `version` to read the same items every time.",
@@ -156,8 +158,8 @@ export const datasetRoutes: PublicRoute[] = [
     },
     errors: [404],
     async handle({ principal, params, query }) {
-      const dataset = await datasetByName(getDb(), principal.projectId, params.name);
-      const page = await browseItems(getDb(), dataset, {
+      const dataset = await datasetByName(getReadDb(), principal.projectId, params.name);
+      const page = await browseItems(getReadDb(), dataset, {
         version: query.version,
         page: query.page,
         pageSize: query.pageSize,
@@ -266,6 +268,7 @@ export const datasetRoutes: PublicRoute[] = [
   defineRoute({
     method: "GET",
     path: "/api/public/v1/datasets/{name}/export",
+    replica: true,
     operationId: "exportDataset",
     summary: "Export a version",
     description:
@@ -287,10 +290,10 @@ export const datasetRoutes: PublicRoute[] = [
     },
     errors: [404],
     async handle({ principal, params, query }) {
-      const dataset = await getDataset(getDb(), principal.projectId, params.name);
+      const dataset = await getDataset(getReadDb(), principal.projectId, params.name);
       const version = query.version ?? dataset.latestVersion;
       if (version === 0) throw new HttpError("NOT_FOUND", `"${dataset.name}" has no versions yet`);
-      const file = await exportVersion(getDb(), dataset, { version, format: query.format });
+      const file = await exportVersion(getReadDb(), dataset, { version, format: query.format });
       return {
         status: 200,
         stream: file.chunks,

@@ -4,7 +4,7 @@ import "server-only";
 // T"). No scope can approve: approval is person-only (deployment:approve), so a key can never
 // push a protected label by itself.
 import { z } from "zod";
-import { getDb } from "../db/client";
+import { getReadDb } from "../db/client";
 import { runAudited } from "../audit/mutation";
 import { isoDateTime, name } from "../contracts/fields";
 import { createRequestInput, DEPLOYMENT_KINDS, DEPLOYMENT_STATES } from "../contracts/deployments";
@@ -98,7 +98,7 @@ const requestResponse = z
   .strict();
 
 async function requestBody(projectId: string, number: number) {
-  const r = await getRequest(getDb(), projectId, number, KEY_READER);
+  const r = await getRequest(getReadDb(), projectId, number, KEY_READER);
   return {
     id: r.id,
     number: r.number,
@@ -198,6 +198,7 @@ export const deploymentRoutes: PublicRoute[] = [
   defineRoute({
     method: "GET",
     path: "/api/public/v1/deployment-requests/{id}",
+    replica: true,
     operationId: "getDeploymentRequest",
     summary: "A deployment request",
     description:
@@ -211,7 +212,7 @@ export const deploymentRoutes: PublicRoute[] = [
     async handle({ principal, params }) {
       let number = /^\d+$/.test(params.id) ? Number(params.id) : null;
       if (number === null) {
-        number = await requestNumberById(getDb(), principal.projectId, params.id);
+        number = await requestNumberById(getReadDb(), principal.projectId, params.id);
         if (number === null) throw notFound("Deployment request");
       }
       return { status: 200, body: await requestBody(principal.projectId, number) };
@@ -220,6 +221,7 @@ export const deploymentRoutes: PublicRoute[] = [
   defineRoute({
     method: "GET",
     path: "/api/public/v1/deployments",
+    replica: true,
     operationId: "listDeployments",
     summary: "Deployment history, or what was deployed at a time",
     description:
@@ -243,7 +245,7 @@ export const deploymentRoutes: PublicRoute[] = [
     errors: [404],
     async handle({ principal, query }) {
       if (query.at) {
-        const result = await deployedAt(getDb(), principal.projectId, {
+        const result = await deployedAt(getReadDb(), principal.projectId, {
           environment: query.environment ?? "production",
           at: new Date(query.at),
           prompt: query.prompt,
@@ -253,7 +255,7 @@ export const deploymentRoutes: PublicRoute[] = [
           body: { environment: result.environment, at: result.at.toISOString(), prompts: result.prompts.map((p) => ({ ...p, since: p.since.toISOString() })) },
         };
       }
-      const history = await deploymentHistory(getDb(), principal.projectId, {
+      const history = await deploymentHistory(getReadDb(), principal.projectId, {
         environment: query.environment,
         prompt: query.prompt,
         page: query.page,

@@ -3,7 +3,7 @@ import "server-only";
 // the web app, with the API key as the actor) and poll it until it ends. `npx keel eval` uses
 // these two routes.
 import { z } from "zod";
-import { getDb } from "../db/client";
+import { getDb, getReadDb } from "../db/client";
 import { runAudited } from "../audit/mutation";
 import { createRunInput, isUsableRun, runOutcome, RUN_OUTCOMES, RUN_STATUSES, type RunSummary } from "../contracts/evaluations";
 import { createRun, getRun } from "../domain/evaluations/runs";
@@ -129,6 +129,7 @@ export const evaluationRoutes: PublicRoute[] = [
   defineRoute({
     method: "GET",
     path: "/api/public/v1/evaluations/runs/{number}",
+    replica: true,
     operationId: "getEvaluationRun",
     summary: "An evaluation run's status and results",
     description: "Progress while it runs; the summary once it has ended (`completed`, `failed` with an `error`, or `cancelled`).",
@@ -145,7 +146,7 @@ export const evaluationRoutes: PublicRoute[] = [
     responses: { 200: { description: "The run.", schema: runResponse } },
     errors: [404],
     async handle({ principal, params }) {
-      return { status: 200, body: toResponse(await getRun(getDb(), principal.projectId, params.number)) };
+      return { status: 200, body: toResponse(await getRun(getReadDb(), principal.projectId, params.number)) };
     },
   }),
 ];

@@ -14,6 +14,8 @@ import { requireKeyPermission } from "../rbac/access";
 import type { CachedBody } from "./prompt-cache";
 import { unsupportedLangfuseEndpoint } from "./langfuse-unsupported";
 import { matchRoute, type AuthedContext, type CompiledRoutes, type PublicApiServices, type PublicRoute, type Reply } from "./route-table";
+import { getDb } from "../db/client";
+import { captureWriteLsn, routeReads } from "../db/replica";
 import { logger, logRequestFailure } from "../runtime/log";
 
 type Resolved = { route: PublicRoute; params: unknown; query: unknown };
@@ -121,6 +123,7 @@ export function createDispatcher(
   hooks: { recordDenied(actor: Actor, principal: Principal, routeId: string, after: Record<string, unknown>): Promise<void> },
 ): Dispatch {
   const routeIds = new Map(compiled.routes.map((r) => [r, `${r.method} ${r.path}`]));
+  const writes = new KeyWrites();
   // GET targets that resolved fine (route, parsed path and query values), by raw target: SDKs
   // fetch the same few URLs over and over, and parsing is pure. One lookup replaces matching and
   // validating on the hot path. Bounded; failures are never kept.
@@ -194,8 +197,16 @@ export function createDispatcher(
         body = parseInput(route.body, raw);
       }
       const ctx = new RequestContext(params, query, body, req, services, routeId, principal);
-      const reply = route.handle(ctx as AuthedContext<unknown, unknown, unknown>);
-      const sent = sendReply(req, res, base, reply instanceof Promise ? await reply : reply);
+      const handle = () => route.handle(ctx as AuthedContext<unknown, unknown, unknown>);
+      const reply = route.replica && principal ? await routeReads(writes.since(principal.keyId), async () => handle()) : handle();
+      const ready = reply instanceof Promise ? await reply : reply;
+      // A change (not telemetry, which is read as it arrives) leaves the key's WAL position before
+      // the answer goes out, so the key's next read cannot reach a replica that lacks it.
+      if (principal && (route.method !== "GET" || route.recordsAudit) && route.scope !== "traces:ingest" && ready.status < 400) {
+        const lsn = await captureWriteLsn(getDb());
+        if (lsn) writes.note(principal.keyId, lsn);
+      }
+      const sent = sendReply(req, res, base, ready);
       if (sent) await sent;
     } catch (error) {
       const known = toHttpError(error);
@@ -217,6 +228,26 @@ export function createDispatcher(
       return sendError(res, "INTERNAL", "Something went wrong on our side. The error was logged.", { base, requestId });
     }
   };
+}
+
+/**
+ * Each key's last change on this instance (its WAL position), for read-your-writes on the replica.
+ * In-process: a key's next request reaching another instance reads from the replica at once (a
+ * browser carries its mark in a cookie instead). Bounded; a mark older than ten minutes is gone.
+ */
+class KeyWrites {
+  private readonly marks = new Map<string, { lsn: string; at: number }>();
+
+  note(keyId: string, lsn: string) {
+    this.marks.delete(keyId);
+    if (this.marks.size >= 10_000) this.marks.delete(this.marks.keys().next().value!);
+    this.marks.set(keyId, { lsn, at: Date.now() });
+  }
+
+  since(keyId: string): string | null {
+    const mark = this.marks.get(keyId);
+    return mark && Date.now() - mark.at < 600_000 ? mark.lsn : null;
+  }
 }
 
 /** What a handler gets; a class, so the lazy `actor` getter is not re-created per request. */

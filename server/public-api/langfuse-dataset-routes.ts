@@ -14,7 +14,7 @@ import "server-only";
 // Writes go through the same domain functions as the web app, audited with the API key as actor.
 import { langfuseSpanId, langfuseTraceId } from "../telemetry/langfuse-ids";
 import { z } from "zod";
-import { getDb, readSql } from "../db/client";
+import { getDb, getReadDb, readSql } from "../db/client";
 import { runAudited } from "../audit/mutation";
 import { jsonChecked, jsonRecord, text } from "../contracts/fields";
 import { datasetName } from "../contracts/datasets";
@@ -160,7 +160,7 @@ function toDataset(d: Dataset) {
 }
 
 async function datasetNamed(projectId: string, name: string) {
-  const dataset = await findDatasetByName(getDb(), projectId, name);
+  const dataset = await findDatasetByName(getReadDb(), projectId, name);
   if (!dataset) throw new HttpError("NOT_FOUND", `No dataset named "${name}"`, "datasetName");
   return dataset;
 }
@@ -306,6 +306,7 @@ export const langfuseDatasetRoutes: PublicRoute[] = [
   defineRoute({
     method: "GET",
     path: "/api/public/v2/datasets",
+    replica: true,
     operationId: "listDatasetsLangfuse",
     summary: "List datasets (Langfuse-compatible)",
     description: "Langfuse's `api.datasets.list`: the project's datasets (archived ones excluded) by name, a page at a time.",
@@ -316,7 +317,7 @@ export const langfuseDatasetRoutes: PublicRoute[] = [
     responses: { 200: { description: "A page of datasets.", schema: z.object({ data: z.array(datasetResponse), meta: langfuseMeta }).strict() } },
     errors: [],
     async handle({ principal, query }) {
-      const { total, rows } = await listLiveDatasetsPage(getDb(), principal.projectId, { skip: (query.page - 1) * query.limit, take: query.limit });
+      const { total, rows } = await listLiveDatasetsPage(getReadDb(), principal.projectId, { skip: (query.page - 1) * query.limit, take: query.limit });
       return { status: 200, body: { data: rows.map(toDataset), meta: pageMeta(query.page, query.limit, total) } };
     },
   }),
@@ -345,6 +346,7 @@ export const langfuseDatasetRoutes: PublicRoute[] = [
   defineRoute({
     method: "GET",
     path: "/api/public/v2/datasets/{name}",
+    replica: true,
     operationId: "getDatasetLangfuse",
     summary: "Fetch a dataset (Langfuse-compatible)",
     description: "Langfuse's `api.datasets.get`, the first call of `dataset.get(name)` / `getDataset(name)`.",
@@ -362,6 +364,7 @@ export const langfuseDatasetRoutes: PublicRoute[] = [
   defineRoute({
     method: "GET",
     path: "/api/public/dataset-items",
+    replica: true,
     operationId: "listDatasetItemsLangfuse",
     summary: "List dataset items (Langfuse-compatible)",
     description:
@@ -384,7 +387,7 @@ export const langfuseDatasetRoutes: PublicRoute[] = [
         const dataset = await datasetNamed(principal.projectId, query.datasetName);
         where.push(sql`d.id = ${dataset.id}::uuid`);
         if (query.version) {
-          const version = await versionAt(getDb(), dataset.id, new Date(query.version));
+          const version = await versionAt(getReadDb(), dataset.id, new Date(query.version));
           where.push(sql`r.valid_from <= ${version} AND r.valid_to > ${version}`);
         } else {
           where.push(sql`r.valid_to = ${LIVE_SQL}`);
@@ -398,7 +401,7 @@ export const langfuseDatasetRoutes: PublicRoute[] = [
       const filter = join(where, " AND ");
       const [rows, count] = await Promise.all([
         readSql<ItemRow>(
-          getDb(),
+          getReadDb(),
           sql`SELECT ${ITEM_SELECT} WHERE ${filter} ORDER BY d.name, r.position LIMIT ${query.limit} OFFSET ${(query.page - 1) * query.limit}`,
         ),
         readSql<{ n: bigint }>(getDb(), sql`SELECT count(*) AS n FROM dataset_item_revisions r JOIN datasets d ON d.id = r.dataset_id WHERE ${filter}`),
@@ -410,6 +413,7 @@ export const langfuseDatasetRoutes: PublicRoute[] = [
   defineRoute({
     method: "GET",
     path: "/api/public/dataset-items/{id}",
+    replica: true,
     operationId: "getDatasetItemLangfuse",
     summary: "Fetch a dataset item (Langfuse-compatible)",
     description: "Langfuse's `api.datasetItems.get`: the item as it is now (`ARCHIVED` when it left the latest version).",
@@ -546,6 +550,7 @@ export const langfuseDatasetRoutes: PublicRoute[] = [
   defineRoute({
     method: "GET",
     path: "/api/public/datasets/{name}/runs",
+    replica: true,
     operationId: "listDatasetRunsLangfuse",
     summary: "List a dataset's runs (Langfuse-compatible)",
     description: "Langfuse's `api.datasets.getRuns`: the dataset's external (SDK) runs, newest first.",
@@ -558,7 +563,10 @@ export const langfuseDatasetRoutes: PublicRoute[] = [
     errors: [404],
     async handle({ principal, params, query }) {
       const dataset = await datasetNamed(principal.projectId, params.name);
-      const { total, runs } = await listExternalRunsPage(getDb(), principal.projectId, dataset.id, { skip: (query.page - 1) * query.limit, take: query.limit });
+      const { total, runs } = await listExternalRunsPage(getReadDb(), principal.projectId, dataset.id, {
+        skip: (query.page - 1) * query.limit,
+        take: query.limit,
+      });
       return { status: 200, body: { data: runs.map((r) => toRun(r, dataset)), meta: pageMeta(query.page, query.limit, total) } };
     },
   }),
@@ -566,6 +574,7 @@ export const langfuseDatasetRoutes: PublicRoute[] = [
   defineRoute({
     method: "GET",
     path: "/api/public/datasets/{name}/runs/{runName}",
+    replica: true,
     operationId: "getDatasetRunLangfuse",
     summary: "Fetch a dataset run with its items (Langfuse-compatible)",
     description: "Langfuse's `api.datasets.getRun`: the external (SDK) run and every item linked in it.",
@@ -577,7 +586,7 @@ export const langfuseDatasetRoutes: PublicRoute[] = [
     errors: [404],
     async handle({ principal, params }) {
       const dataset = await datasetNamed(principal.projectId, params.name);
-      const run = await findExternalRunWithItems(getDb(), principal.projectId, dataset.id, params.runName);
+      const run = await findExternalRunWithItems(getReadDb(), principal.projectId, dataset.id, params.runName);
       if (!run) throw new HttpError("NOT_FOUND", `"${dataset.name}" has no run named "${params.runName}"`, "runName");
       return { status: 200, body: { ...toRun(run, dataset), datasetRunItems: run.items.map((i) => toRunItem(i, params.runName, run.createdAt)) } };
     },

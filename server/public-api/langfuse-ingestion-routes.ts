@@ -137,6 +137,7 @@ function scoreReadRoutes(base: string, listId: string, getId: string): PublicRou
     defineRoute({
       method: "GET",
       path: base,
+      replica: true,
       operationId: listId,
       summary: `List scores (Langfuse${base.includes("/v2/") ? " v2" : ""})`,
       description:
@@ -186,6 +187,7 @@ function scoreReadRoutes(base: string, listId: string, getId: string): PublicRou
     defineRoute({
       method: "GET",
       path: `${base}/{scoreId}`,
+      replica: true,
       operationId: getId,
       summary: `Get a score (Langfuse${base.includes("/v2/") ? " v2" : ""})`,
       tag: "Langfuse",

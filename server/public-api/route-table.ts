@@ -73,6 +73,15 @@ type RouteCommon<P, Q, B> = {
   responses: Record<number, ResponseDoc>;
   /** Error statuses this route answers besides the common ones (401, 403, 400 for bad input). */
   errors: number[];
+  /**
+   * A GET whose handler reads through getReadDb(), readSql or the telemetry store's readPool():
+   * answered from the replica (KEEL_READ_DATABASE_URL) once it has replayed the key's last change
+   * (server/db/replica.ts). Not for prompt fetches: their cache must fill from the primary, or a
+   * change heard through NOTIFY could be refilled from a replica that has not replayed it yet.
+   */
+  replica?: true;
+  /** A GET that records an audit event (an export): like a change, it leaves the key's WAL position. */
+  recordsAudit?: true;
 };
 
 export type RouteDef<P, Q, B> = RouteCommon<P, Q, B> &
@@ -108,6 +117,8 @@ export function compileRoutes(routes: PublicRoute[]): CompiledRoutes {
         throw new Error(`Public route ${id}: scope ${route.scope} does not grant ${route.permission}`);
       if ("personOnly" in PERMISSIONS[route.permission]) throw new Error(`Public route ${id} needs ${route.permission}, which only a person may hold`);
     }
+    if ((route.replica || route.recordsAudit) && route.method !== "GET")
+      throw new Error(`Public route ${id}: only a GET reads from the replica or records as it reads`);
     let group = groups.get(route.path);
     if (!group) {
       const keys: string[] = [];

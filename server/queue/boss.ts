@@ -11,7 +11,8 @@ import PgBoss from "pg-boss";
 import type { SqlExecutor } from "../audit/chain";
 import { setting } from "../env";
 import { getDb } from "../db/client";
-import { poolSettings, sql } from "../db/sql";
+import { sql } from "../db/sql";
+import { connectionSettings, primaryDatabaseUrl } from "../db/connections";
 import { logger, repeatLimited } from "../runtime/log";
 
 // pg-boss reports every failed poll and maintenance query with its whole pg client attached; in a
@@ -53,14 +54,13 @@ export function queueTiming(): QueueTiming {
 const globalForBoss = globalThis as unknown as { keelBoss?: Promise<PgBoss> };
 
 async function startBoss(): Promise<PgBoss> {
-  const connectionString = process.env.DATABASE_URL;
-  if (!connectionString) throw new Error("DATABASE_URL is not set");
   const timing = queueTiming();
+  // On DATABASE_URL even through PgBouncer in transaction mode: pg-boss sends each transaction as
+  // one query (BEGIN … COMMIT), takes only transaction-scoped advisory locks and never LISTENs.
   const boss = new PgBoss({
-    connectionString,
+    ...connectionSettings(primaryDatabaseUrl()),
     schema: "pgboss",
     application_name: "keel-queue",
-    ...poolSettings(),
     max: 4,
     schedule: false,
     supervise: true,

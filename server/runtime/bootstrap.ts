@@ -15,6 +15,8 @@ export type Runtime = {
   env: Env;
   mode: "embedded" | "external";
   databaseUrl: string;
+  /** A session connection for LISTEN and migrations: KEEL_LISTEN_DATABASE_URL, else the database's own URL (server/db/connections.ts). */
+  listenUrl: string;
   /** True when the embedded data directory was created by this start. */
   freshEmbedded: boolean;
   stop(): Promise<void>;
@@ -71,7 +73,8 @@ export async function bootstrap(options: {
   process.env.DATABASE_URL = databaseUrl;
   try {
     if (options.migrate) {
-      const { applied } = await migrateDatabase(databaseUrl, {
+      // A session of their own: the migration lock is held across statements.
+      const { applied } = await migrateDatabase(env.KEEL_LISTEN_DATABASE_URL ?? databaseUrl, {
         createDatabase: mode === "embedded" || env.KEEL_CREATE_DATABASE,
         connectTimeoutMs: env.KEEL_DB_CONNECT_TIMEOUT_SECONDS * 1000,
       }).catch((error: unknown) => {
@@ -83,7 +86,7 @@ export async function bootstrap(options: {
     await stop();
     throw error;
   }
-  return { env: parseEnv(), mode, databaseUrl, freshEmbedded, stop };
+  return { env: parseEnv(), mode, databaseUrl, listenUrl: env.KEEL_LISTEN_DATABASE_URL ?? databaseUrl, freshEmbedded, stop };
 }
 
 /** A start-up failure to reach DATABASE_URL as one line naming it (never the password); other errors as they are. */

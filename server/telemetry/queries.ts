@@ -17,7 +17,7 @@ import {
   type TraceSummary,
 } from "../contracts/observability";
 import { langfuseTraceId } from "./langfuse-ids";
-import { addHist, HIST_BUCKETS, HIST_SUM, histQuantile, telemetryPool } from "./store";
+import { addHist, HIST_BUCKETS, HIST_SUM, histQuantile, readPool } from "./store";
 import { empty, join, pgQuery, raw, sql, type Sql } from "../db/sql";
 
 type Num = string | number | null;
@@ -88,7 +88,7 @@ export async function dashboard(projectId: string, filters: DashboardFilters, no
   const window = WINDOWS[filters.window];
   const to = Math.ceil(now / window.stepMs) * window.stepMs;
   const from = to - window.ms;
-  const pool = telemetryPool();
+  const pool = readPool();
 
   const [fromDate, toDate, step] = [new Date(from), new Date(to), `${window.stepMs / 1000} seconds`];
   const inWindow = sql`project_id = ${projectId}::uuid AND bucket >= ${fromDate}::timestamptz AND bucket < ${toDate}::timestamptz${whereDims(filters)}`;
@@ -292,7 +292,7 @@ export async function listTraces(projectId: string, input: TraceListInput, now =
     if (c) where.push(sql`(t.start_time, t.trace_id) < (${c.time}::timestamptz, ${c.traceId}::text)`);
   }
   const { rows } = await pgQuery<TraceRow>(
-    telemetryPool(),
+    readPool(),
     sql`SELECT t.* FROM telemetry.traces t WHERE ${join(where, " AND ")} ORDER BY t.start_time DESC, t.trace_id DESC LIMIT ${input.limit + 1}`,
   );
   const page = rows.slice(0, input.limit);
@@ -307,7 +307,7 @@ async function scoresOfTraces(projectId: string, traceIds: string[]): Promise<Ma
   const byTrace = new Map<string, ScoreView[]>();
   if (!traceIds.length) return byTrace;
   const { rows } = await pgQuery<ScoreRow>(
-    telemetryPool(),
+    readPool(),
     sql`SELECT * FROM telemetry.scores WHERE project_id = ${projectId} AND trace_id = ANY(${traceIds}) ORDER BY created_at`,
   );
   for (const r of rows) {
@@ -376,7 +376,7 @@ function toSpanView(s: SpanDbRow, originMs: number): SpanView {
 
 /** A trace with its spans (start order) and scores; null when the project has no such trace. */
 export async function getTrace(projectId: string, traceId: string): Promise<TraceDetail | null> {
-  const pool = telemetryPool();
+  const pool = readPool();
   const { rows } = await pgQuery<TraceRow>(pool, sql`SELECT * FROM telemetry.traces WHERE project_id = ${projectId} AND trace_id = ${traceId}`);
   const summary = rows[0];
   if (!summary) return null;
@@ -402,7 +402,7 @@ export async function getTrace(projectId: string, traceId: string): Promise<Trac
  */
 export async function findGeneration(projectId: string, traceId: string, spanId?: string): Promise<SpanView | null> {
   const { rows } = await pgQuery<SpanDbRow>(
-    telemetryPool(),
+    readPool(),
     sql`SELECT *, (extract(epoch FROM start_time) * 1000000)::bigint::text AS start_us FROM telemetry.spans
      WHERE project_id = ${projectId}::uuid AND trace_id = ${traceId}${spanId ? sql` AND span_id = ${spanId}` : empty}
      ORDER BY is_generation DESC, start_time, span_id LIMIT 1`,
@@ -471,7 +471,7 @@ export async function listScores(projectId: string, filters: ScoreListFilters): 
       AND r.attributes->'langfuse.trace.tags' ?& ${filters.traceTags}::text[])`);
   }
   const from = sql`telemetry.scores s LEFT JOIN telemetry.traces t ON t.project_id = s.project_id AND t.trace_id = s.trace_id WHERE ${join(where, " AND ")}`;
-  const pool = telemetryPool();
+  const pool = readPool();
   const [page, total] = await Promise.all([
     pgQuery<ScoreRow & { environment: string | null; user_id: string | null; lf_trace: string | null; lf_observation: string | null }>(
       pool,

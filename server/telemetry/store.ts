@@ -14,7 +14,9 @@ import "server-only";
 import pg from "pg";
 import type { SpanRow } from "./types";
 import { setting } from "../env";
-import { checkOut, join, pgQuery, poolSettings, raw, sql, type Sql } from "../db/sql";
+import { checkOut, join, pgQuery, raw, sql, type Sql } from "../db/sql";
+import { connectionSettings, primaryDatabaseUrl } from "../db/connections";
+import { readingFromReplica, replicaPool } from "../db/replica";
 import { logger, repeatLimited } from "../runtime/log";
 
 const log = repeatLimited(logger("telemetry"));
@@ -31,20 +33,23 @@ const globalForPool = globalThis as unknown as { keelTelemetryPool?: pg.Pool; ke
 
 /** The telemetry connection pool (not Prisma's: bulk writes want unnest() arrays and one round trip). */
 export function telemetryPool(): pg.Pool {
-  const url = process.env.DATABASE_URL;
-  if (!url) throw new Error("DATABASE_URL is not set");
+  const url = primaryDatabaseUrl();
   if (!globalForPool.keelTelemetryPool || globalForPool.keelTelemetryPoolUrl !== url) {
     void globalForPool.keelTelemetryPool?.end().catch(() => undefined);
     globalForPool.keelTelemetryPool = new pg.Pool({
-      connectionString: url,
+      ...connectionSettings(url),
       max: setting("KEEL_TELEMETRY_POOL"),
       application_name: "keel-telemetry",
-      ...poolSettings(),
     });
     globalForPool.keelTelemetryPool.on("error", (error) => log.warn("an idle connection failed", { error }));
     globalForPool.keelTelemetryPoolUrl = url;
   }
   return globalForPool.keelTelemetryPool;
+}
+
+/** Where dashboards and the trace explorer read: the replica's pool when routeReads chose it for this request (server/db/replica.ts). */
+export function readPool(): pg.Pool {
+  return readingFromReplica() ? replicaPool() : telemetryPool();
 }
 
 export async function closeTelemetryPool(): Promise<void> {
@@ -934,13 +939,71 @@ export async function releaseRuleHit(ruleId: string, traceId: string): Promise<v
   await pgQuery(telemetryPool(), sql`DELETE FROM telemetry.rule_hits WHERE rule_id = ${ruleId} AND trace_id = ${traceId}`);
 }
 
-/** Gateway requests a key made this calendar month (UTC). */
-export async function monthlyUsage(keyId: string): Promise<number> {
-  const { rows } = await pgQuery<{ requests: string }>(
-    telemetryPool(),
-    sql`SELECT requests FROM telemetry.key_usage WHERE key_id = ${keyId} AND month = date_trunc('month', now() AT TIME ZONE 'UTC')::date`,
+export type KeyAdmission = {
+  /** Under the rate limit (or none): the call took its place in the key's bucket. */
+  rateOk: boolean;
+  /** Under the monthly quota (or none): the call was counted in this month's usage. */
+  quotaOk: boolean;
+  /** When refused by the rate limit: seconds until the bucket admits the next call. */
+  waitSeconds: number | null;
+};
+
+/**
+ * Admits one gateway call of a key against its limits, for every Keel instance at once, in one
+ * statement (one round trip, only for keys that have a limit).
+ *
+ * The rate limit is GCRA, a token bucket of `perMinute` calls refilled continuously, kept as one
+ * number per key (the "theoretical arrival time", `tat`, in epoch seconds, in the unlogged
+ * `gateway_rate_limits`): a call is admitted when the bucket's next slot, max(tat, now) + one
+ * step (60 s / perMinute), lies at most a minute ahead of now, and then moves tat there. The row
+ * lock of the upsert orders concurrent calls from any number of processes, and every time is the
+ * database's clock, so the limit is exact across instances whatever their clocks say. A refused
+ * call moves nothing. One row per key, not one per window: nothing to sweep.
+ *
+ * The quota counts the call in `telemetry.key_usage` (this month's requests of the key, where the
+ * trace logger counts keys without a quota) only while the count is below the quota, under that
+ * row's lock: never more than the quota, from any number of instances. A call the rate limit
+ * refused is not counted; a call refused by the quota has used its rate-limit slot (the key is
+ * refused for the rest of the month anyway).
+ */
+export async function admitKeyCall(
+  keyId: string,
+  limits: { perMinute: number | null; monthlyQuota: number | null },
+  db: pg.Pool = telemetryPool(),
+): Promise<KeyAdmission> {
+  const { perMinute, monthlyQuota: quota } = limits;
+  // The commit does not wait for the WAL to reach the disk (synchronous_commit off for this one
+  // statement's transaction): that wait costs milliseconds a call, and a crash loses at most the
+  // last fraction of a second of counts, never consistency. Seconds as numeric (exact decimal arithmetic; 60/7 carries 16 digits): N steps from the same
+  // moment add up to the minute without the drift a float or whole microseconds would bring, so a
+  // full bucket admits exactly N. The micro-second of slack only absorbs the last digit.
+  const { rows } = await pgQuery<{ rate_ok: boolean; quota_ok: boolean; wait_s: number | null }>(
+    db,
+    sql`WITH t AS (
+        SELECT extract(epoch FROM now())::numeric AS now, 60.0 / ${perMinute}::int AS step,
+          set_config('synchronous_commit', 'off', true) AS async_commit
+      ),
+      rate AS (
+        INSERT INTO gateway_rate_limits AS r (key_id, tat)
+        SELECT ${keyId}::uuid, t.now + t.step FROM t WHERE t.step IS NOT NULL
+        ON CONFLICT (key_id) DO UPDATE SET tat = GREATEST(r.tat, (SELECT now FROM t)) + (SELECT step FROM t)
+          WHERE GREATEST(r.tat, (SELECT now FROM t)) + (SELECT step FROM t) <= (SELECT now FROM t) + 60.000001
+        RETURNING 1
+      ), quota AS (
+        INSERT INTO telemetry.key_usage AS u (key_id, month, requests)
+        SELECT ${keyId}::uuid, date_trunc('month', now() AT TIME ZONE 'UTC')::date, 1 FROM t
+        WHERE ${quota}::bigint IS NOT NULL AND (t.step IS NULL OR EXISTS (SELECT FROM rate))
+        ON CONFLICT (key_id, month) DO UPDATE SET requests = u.requests + 1 WHERE u.requests < ${quota}::bigint
+        RETURNING 1
+      )
+      SELECT t.step IS NULL OR EXISTS (SELECT FROM rate) AS rate_ok,
+        ${quota}::bigint IS NULL OR EXISTS (SELECT FROM quota) AS quota_ok,
+        -- Read in the statement's snapshot: the bucket as this call found it.
+        (SELECT (GREATEST(g.tat, t.now) + t.step - t.now - 60)::float8 FROM gateway_rate_limits g WHERE g.key_id = ${keyId}::uuid) AS wait_s
+      FROM t`,
   );
-  return rows[0] ? Number(rows[0].requests) : 0;
+  const row = rows[0]!;
+  return { rateOk: row.rate_ok, quotaOk: row.quota_ok, waitSeconds: row.rate_ok ? null : (row.wait_s ?? 0) };
 }
 
 /**
@@ -989,19 +1052,24 @@ export async function sweepRetention(
 }
 
 /**
- * Runs `fn` only if no other process is running the same upkeep task (a session advisory lock on
- * a connection of its own); returns null when another process holds it.
+ * Runs `fn` only if no other process is running the same upkeep task; returns null when another
+ * process holds it. The lock is transaction-scoped, in a transaction held open (idle, without a
+ * snapshot or a transaction id, so it holds back nothing) on a connection of its own while `fn`
+ * runs: that works through PgBouncer in transaction mode too, where a session lock would be taken
+ * on one server connection and released on another.
  */
 export async function exclusively<T>(task: string, fn: () => Promise<T>): Promise<T | null> {
   const client = await checkOut(telemetryPool(), "keel-telemetry");
   try {
-    const { rows } = await pgQuery<{ ok: boolean }>(client, sql`SELECT pg_try_advisory_lock(hashtext(${`telemetry:${task}`})) AS ok`);
-    if (!rows[0]?.ok) return null;
-    try {
-      return await fn();
-    } finally {
-      await pgQuery(client, sql`SELECT pg_advisory_unlock(hashtext(${`telemetry:${task}`}))`);
-    }
+    await client.query("BEGIN");
+    const { rows } = await pgQuery<{ ok: boolean }>(client, sql`SELECT pg_try_advisory_xact_lock(hashtext(${`telemetry:${task}`})) AS ok`);
+    const result = rows[0]?.ok ? await fn() : null;
+    // Fails if the connection was lost meanwhile (the lock went with it): the caller hears of it.
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
   } finally {
     client.release();
   }

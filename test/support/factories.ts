@@ -74,7 +74,7 @@ export async function sessionCookieFor(user: SessionUser): Promise<string> {
   const { encode } = await import("next-auth/jwt");
   process.env.KEEL_SECRET ??= "test-secret-".padEnd(40, "x");
   const dbUser = await getDb().user.findUniqueOrThrow({ where: { id: user.id }, select: { sessionVersion: true } });
-  const { sessionCookieName } = await import("@/server/auth/options");
+  const { sessionCookieName } = await import("@/server/auth/cookies");
   const { startSession } = await import("@/server/domain/users/sessions");
   const sid = await startSession(getDb(), user.id, testRequest());
   const token = await encode({ token: { uid: user.id, sv: dbUser.sessionVersion, sid }, secret: process.env.KEEL_SECRET });

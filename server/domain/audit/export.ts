@@ -21,6 +21,8 @@ import { auditWhere, type AuditFilter } from "./explore";
 import { CSV_COLUMNS, type ExportFilters, type ExportFormat, type ExportManifest } from "../../audit/export-format";
 import { ensureSigningKey, signManifest } from "../../audit/signing";
 import { logConnectionLoss, pgQuery, sql, type Sql } from "../../db/sql";
+import { connectionSettings, primaryDatabaseUrl } from "../../db/connections";
+import { readDatabaseUrl, readingFromReplica } from "../../db/replica";
 
 export type ExportRequest = {
   orgId: string;
@@ -126,8 +128,10 @@ export async function startAuditExport(req: ExportRequest): Promise<AuditExportS
   const org = await getDb().organization.findUnique({ where: { id: req.orgId }, select: { id: true, slug: true } });
   if (!org) throw notFound("Organization");
   const resolved = await resolve(req.orgId, req.filters, req.onlyProjectId);
-  const connectionString = process.env.DATABASE_URL;
-  if (!connectionString) throw new Error("DATABASE_URL is not set");
+  // The rows stream from the replica when the request was routed there (server/db/replica.ts): a
+  // REPEATABLE READ snapshot and COPY work on a hot standby. The event and the manifest are written
+  // on the primary (runAudited); the manifest is read back from there too.
+  const { connectionString } = connectionSettings((readingFromReplica() && readDatabaseUrl()) || primaryDatabaseUrl());
   // No statement_timeout here (unlike every pool): the export is one COPY streaming the whole log,
   // which may rightly take minutes; it ends when the download does.
   const client = new pg.Client({ connectionString, application_name: "keel-audit-export" });

@@ -35,7 +35,7 @@ export async function runIngestRole(options: { supervised: boolean }): Promise<v
   const { closeWithDeadline } = await import("../shutdown");
   const threads = ingestThreads("ingest");
   // Its key cache hears revocations made anywhere (LISTEN), as a web process's does.
-  const publicApi = createPublicApi({ listen: { connectionString: runtime.databaseUrl }, ingestThreads: threads, log: (line) => log(`public API: ${line}`) });
+  const publicApi = createPublicApi({ listen: { connectionString: runtime.listenUrl }, ingestThreads: threads, log: (line) => log(`public API: ${line}`) });
   const tls = (env.KEEL_PUBLIC_URL ?? "").startsWith("https://");
   const server = createServer(createIngestHandler({ publicApi, trustProxy: env.KEEL_TRUST_PROXY, tls, forwardToken: forwardToken(env.KEEL_SECRET!) }));
   // Longer than the web processes' pooled connections live (30 s) and a load balancer's usual idle

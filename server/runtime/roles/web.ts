@@ -63,7 +63,7 @@ export async function runWebRole(options: WebRoleOptions): Promise<void> {
   // The public API's caches hear other instances' changes through a LISTEN connection of their
   // own (until it listens, they are bypassed). Ingestion sent on needs no decode threads here.
   const publicApi = createPublicApi({
-    listen: { connectionString: runtime.databaseUrl },
+    listen: { connectionString: runtime.listenUrl },
     log: (line) => log(`public API: ${line}`),
     ...(ingest ? { ingestThreads: 0 } : {}),
   });

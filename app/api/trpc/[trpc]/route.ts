@@ -1,6 +1,6 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter } from "@/server/api/root";
-import { createRequestContext, rejectCrossSite } from "@/server/api/http-context";
+import { createRequestContext, readAfterCookie, rejectCrossSite } from "@/server/api/http-context";
 import { logUnseenFailure } from "@/server/api/trpc";
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "@/server/db/unavailable";
 
@@ -18,11 +18,14 @@ function handler(req: Request) {
     allowMethodOverride: false,
     onError: ({ error, path, ctx }) => logUnseenFailure(error, path, ctx?.request.requestId ?? req.headers.get("x-request-id")),
     // A database that cannot be reached answers 503 with Retry-After (clients retry it), also when
-    // the context itself could not be built.
-    responseMeta: ({ errors }) =>
-      errors.some((e) => e.code === "SERVICE_UNAVAILABLE" || isDatabaseUnavailable(e.cause))
-        ? { status: 503, headers: new Headers({ "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) }) }
-        : {},
+    // the context itself could not be built. A change remembers its WAL position in a cookie, so
+    // this browser's next reads wait for a replica to replay it (server/db/replica.ts).
+    responseMeta: ({ ctx, errors }) => {
+      if (errors.some((e) => e.code === "SERVICE_UNAVAILABLE" || isDatabaseUnavailable(e.cause)))
+        return { status: 503, headers: new Headers({ "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) }) };
+      const wrote = ctx?.consistency.wrote;
+      return wrote ? { headers: new Headers({ "set-cookie": readAfterCookie(wrote) }) } : {};
+    },
   });
 }
 
