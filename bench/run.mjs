@@ -46,7 +46,7 @@ import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { gateway, otelIngest, promptUnderIngest } from "./telemetry-cases.mjs";
-import { scaleOut } from "./scale-out.mjs";
+import { promptUnderIngestRoles, scaleOut } from "./scale-out.mjs";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -794,7 +794,13 @@ if (name === "dashboard") {
   });
   process.exit(await new Promise((resolve) => child.on("exit", (code) => resolve(code ?? 1))));
 }
-const telemetryCases = { "otel-ingest": otelIngest, gateway, "prompt-under-ingest": promptUnderIngest, "scale-out": scaleOut };
+// prompt-under-ingest measures Keel as `npm start` runs it (roles), or with BENCH_ROLES=0 the single process.
+const telemetryCases = {
+  "otel-ingest": otelIngest,
+  gateway,
+  "prompt-under-ingest": process.env.BENCH_ROLES === "0" ? promptUnderIngest : promptUnderIngestRoles,
+  "scale-out": scaleOut,
+};
 if (Object.hasOwn(telemetryCases, name)) {
   await telemetryCases[name]();
   process.exit(0);

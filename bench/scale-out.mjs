@@ -168,3 +168,99 @@ export async function scaleOut() {
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
+
+/**
+ * `prompt-under-ingest` as `npm start` runs Keel (BENCH_ROLES, the default): the supervisor with one
+ * web and one ingest process, ingest 5 nice levels lower, OTLP sent to the web port (forwarded to
+ * the ingest process). The prompt API's p99 at a fixed rate, idle and while OTLP arrives at half
+ * the measured maximum, alternating rounds (medians). `BENCH_ROLES=0` measures the single process.
+ */
+export async function promptUnderIngestRoles() {
+  const rate = Number(process.env.BENCH_PROMPT_RPS ?? 1000);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "keel-bench-"));
+  let seed;
+  let db;
+  let keel;
+  try {
+    seed = await startServer(["--conditions=react-server", "--import", "tsx", "bench/servers/keel-telemetry.ts"]);
+    db = await connect(seed);
+    const port = await freePort();
+    keel = startSupervisor(seed, 1, port, dataDir);
+    await keel.ready;
+    const promptUrl = `http://127.0.0.1:${port}/api/public/v2/prompts/${encodeURIComponent(seed.prompt)}?label=production`;
+    const headers = { authorization: `Bearer ${seed.readSecret}` };
+    const otlp = { url: `http://127.0.0.1:${port}/api/public/otel/v1/traces`, secret: seed.ingestSecret };
+    const settle = async () => {
+      for (let i = 0; i < 600; i++) {
+        const { rows } = await db.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'keel-telemetry' AND state <> 'idle'");
+        if (rows[0].n === 0) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    let maxRate = Number(process.env.BENCH_OTEL_SPANS_PER_SECOND ?? 0);
+    if (!maxRate) {
+      const max = await runClient("bench/load-otlp.mjs", { ...otlp, mode: "closed", connections: otelConnections, warmupSeconds: 2, seconds: 8 });
+      maxRate = max.measured.spansPerSecond;
+    }
+    await settle();
+    const probe = async (target, round) => {
+      const r = await runClient("bench/load-get.mjs", { url: promptUrl, headers, rate, connections: 16, warmupSeconds: 2, seconds });
+      if (r.errors || Object.keys(r.statuses).some((status) => status !== "200"))
+        throw new Error(`prompt API answered ${JSON.stringify(r.statuses)} (${r.errors} errors)`);
+      console.log(JSON.stringify({ bench: "prompt-under-ingest", processes: "roles", target, round, p50Ms: r.p50Ms, p99Ms: r.p99Ms, maxMs: r.maxMs }));
+      return r;
+    };
+    const idles = [];
+    const unders = [];
+    const ingests = [];
+    const ingestRate = Math.round(maxRate / 2);
+    for (let round = 1; round <= rounds; round++) {
+      idles.push(await probe("prompt-idle", round));
+      const ingesting = runClient("bench/load-otlp.mjs", {
+        ...otlp,
+        mode: "open",
+        spansPerSecond: ingestRate,
+        connections: 64,
+        warmupSeconds: 5,
+        seconds: seconds + 2,
+        timeoutMs: 10_000,
+      });
+      await new Promise((r) => setTimeout(r, 3_000));
+      unders.push(await probe("prompt-under-ingest", round));
+      const ingest = await ingesting;
+      const stored = await storedOf(db, ingest);
+      if (stored.lost) throw new Error(`Keel acknowledged spans it did not store: ${stored.lost}`);
+      ingests.push({ achievedSpansPerSecond: ingest.measured.spansPerSecond, p99Ms: ingest.measured.p99Ms, statuses: ingest.statuses, lost: stored.lost });
+      await settle();
+    }
+    const median = (values) => [...values].sort((x, y) => x - y)[Math.floor((values.length - 1) / 2)];
+    const idle = median(idles.map((r) => r.p99Ms));
+    const under = median(unders.map((r) => r.p99Ms));
+    const ratio = Number((under / idle).toFixed(3));
+    console.log(
+      JSON.stringify({
+        bench: "prompt-under-ingest",
+        summary: true,
+        describe: `npm start's supervisor (one web process, one ingest process 5 nice levels lower; OTLP posted to the web port and forwarded): GET /api/public/v2/prompts/{name}?label=production at ${rate} req/s, idle and while OTLP arrives at half the measured maximum, ${rounds} alternating rounds (medians)`,
+        ratio,
+        p99Ms: { idle, underIngest: under, idleRounds: idles.map((r) => r.p99Ms), underIngestRounds: unders.map((r) => r.p99Ms) },
+        p50Ms: { idle: median(idles.map((r) => r.p50Ms)), underIngest: median(unders.map((r) => r.p50Ms)) },
+        ingest: { maxSpansPerSecond: maxRate, targetSpansPerSecond: ingestRate, rounds: ingests },
+        goal: { ratio: 1.5 },
+        met: ratio <= 1.5,
+        cpus: os.availableParallelism(),
+        loadAverage: os.loadavg().map(round1),
+        node: process.version,
+      }),
+    );
+  } finally {
+    if (keel) {
+      keel.child.kill("SIGTERM");
+      await keel.exited;
+    }
+    await db?.end().catch(() => undefined);
+    await stopServer(seed);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
