@@ -84,10 +84,19 @@ export function startDeadline(caller: AbortSignal | undefined, timeoutMs: number
     }, timeoutMs);
   };
   arm();
+  // The caller's abort is passed on by a listener that clear() removes, not AbortSignal.any: on
+  // Node 20 that builds a transferable, weakly tracked signal per call, a measurable part of a
+  // gateway call's CPU (bench/README.md).
+  const passOn = () => controller.abort(caller!.reason);
+  if (caller?.aborted) passOn();
+  else caller?.addEventListener("abort", passOn, { once: true });
   return {
-    signal: caller ? AbortSignal.any([caller, controller.signal]) : controller.signal,
+    signal: controller.signal,
     touch: arm,
-    clear: () => clearTimeout(timer),
+    clear: () => {
+      clearTimeout(timer);
+      caller?.removeEventListener("abort", passOn);
+    },
     get timedOut() {
       return timedOut;
     },
