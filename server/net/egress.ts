@@ -192,6 +192,34 @@ function send(input: Parameters<typeof fetch>[0], init: RequestInit): Promise<Se
   });
 }
 
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * A whole answer held in memory: text(), json() and arrayBuffer() read its bytes directly. A WHATWG
+ * Response over a buffer reads it back through a web stream, which on Node 20 was a measurable part
+ * of a gateway call's CPU (bench/README.md). Its `body` is null: event streams are never buffered.
+ */
+class BufferedResponse extends Response {
+  readonly #bytes: Buffer;
+
+  constructor(bytes: Buffer, init: ResponseInit) {
+    super(null, init);
+    this.#bytes = bytes;
+  }
+
+  override async text(): Promise<string> {
+    return this.#bytes.toString("utf8");
+  }
+
+  override async json(): Promise<unknown> {
+    return JSON.parse(this.#bytes.toString("utf8"));
+  }
+
+  override async arrayBuffer(): Promise<ArrayBuffer> {
+    return this.#bytes.buffer.slice(this.#bytes.byteOffset, this.#bytes.byteOffset + this.#bytes.byteLength) as ArrayBuffer;
+  }
+}
+
 /**
  * A `fetch` for outbound calls, over the policy's keep-alive agents. It implements what Keel's
  * callers use: a request with a string body, plain headers and a signal. A JSON answer is read
@@ -221,7 +249,7 @@ export const egressFetch: typeof fetch = async (input, init = {}) => {
       }
       chunks.push(chunk);
     });
-    res.on("end", () => resolve(new Response(status === 204 || status === 304 ? null : Buffer.concat(chunks), meta)));
+    res.on("end", () => resolve(new BufferedResponse(status === 204 || status === 304 ? EMPTY : Buffer.concat(chunks), meta)));
     res.on("error", (error) => reject(new TypeError("fetch failed", { cause: error })));
   });
 };
