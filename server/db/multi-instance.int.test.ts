@@ -17,6 +17,7 @@ import { runAudited } from "../audit/mutation";
 import { systemActor } from "../audit/actor";
 import { getDb } from "./client";
 import { callerFor, createTestOrg, createUser, sessionCookieFor, type TestOrg } from "@/test/support/factories";
+import { pollUntil } from "@/test/support/processes";
 import { startFakeOpenAI, type FakeProviderServer } from "@/test/support/fake-openai";
 import { bearer, createKey, seedPrompt, addVersion, setLabel, text, type TestKey } from "@/test/support/public-api";
 import { addFromDataset, createQueue, setReviewers } from "../domain/reviews/queues";
@@ -68,14 +69,7 @@ function start(args: string[], ready: RegExp): Promise<{ child: ChildProcess; ma
   });
 }
 
-async function within<T>(ms: number, what: string, fn: () => Promise<T | null | undefined | false>): Promise<T> {
-  for (const deadline = Date.now() + ms; ;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const within = <T>(ms: number, what: string, fn: () => Promise<T | null | undefined | false>) => pollUntil(what, fn, ms);
 
 /** A signed-in person's tRPC client on one web instance (a session cookie, as after sign-in). */
 async function trpcAs(user: SessionUser, base: string) {

@@ -7,11 +7,10 @@
 // through NOTIFY, an OTLP ingest, an evaluation run worked by a separate worker process through
 // pg-boss, the read-only raw-SQL path and the upkeep lock. PgBouncer's own statistics show the
 // traffic went through it.
-import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { callerFor, createTestOrg, type TestOrg } from "@/test/support/factories";
+import { pollUntil, spawnKeelWorker } from "@/test/support/processes";
 import { startFakeOpenAI, type FakeProviderServer } from "@/test/support/fake-openai";
 import { pgbouncerUnavailable, startPgBouncer, type RunningPgBouncer } from "@/test/support/pgbouncer";
 import { addVersion, bearer, createKey, seedPrompt, setLabel, startPublicApi, text } from "@/test/support/public-api";
@@ -22,7 +21,6 @@ import { sessionDatabaseUrl } from "./connections";
 import { exclusively } from "../telemetry/store";
 import { getTrace } from "../telemetry/queries";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const unavailable = pgbouncerUnavailable();
 if (unavailable) console.warn(`[pgbouncer.int.test] skipped: ${unavailable}`);
 
@@ -34,14 +32,7 @@ const children = new Set<ChildProcess>();
 const scope = () => ({ orgSlug: t.org.slug, projectSlug: t.project.slug });
 const editor = () => callerFor(t.users.editor);
 
-async function within<T>(ms: number, what: string, fn: () => Promise<T | null | undefined | false>): Promise<T> {
-  for (const deadline = Date.now() + ms; ;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const within = <T>(ms: number, what: string, fn: () => Promise<T | null | undefined | false>) => pollUntil(what, fn, ms);
 
 describe.skipIf(unavailable !== null)("Keel through PgBouncer in transaction mode", () => {
   beforeAll(async () => {
@@ -190,15 +181,7 @@ describe.skipIf(unavailable !== null)("Keel through PgBouncer in transaction mod
     });
     await editor().evaluators.create({ ...scope(), name: "exact", config: { kind: "exact_match" } });
 
-    const worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(root, "server/cli/keel.ts"), "worker"], {
-      cwd: root,
-      env: { ...process.env, KEEL_SECRET: "pgbouncer-test-secret-".padEnd(40, "x"), KEEL_QUEUE_POLL_SECONDS: "0.5", NODE_ENV: "production" },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    children.add(worker);
-    let stderr = "";
-    worker.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
-    worker.on("exit", () => children.delete(worker));
+    const worker = spawnKeelWorker({ KEEL_SECRET: "pgbouncer-test-secret-".padEnd(40, "x"), KEEL_QUEUE_POLL_SECONDS: "0.5" }, children);
 
     // The job is written through the run's audited transaction, through PgBouncer.
     const run = await editor().runs.create({
@@ -209,7 +192,7 @@ describe.skipIf(unavailable !== null)("Keel through PgBouncer in transaction mod
       providerId: provider.id,
       concurrency: 4,
     });
-    const finished = await within(60_000, `the run to complete (worker: ${stderr.trim().split("\n").pop() ?? ""})`, async () => {
+    const finished = await within(60_000, `the run to complete (worker: ${worker.output().trim().split("\n").pop() ?? ""})`, async () => {
       const r = await getDb().evaluationRun.findUniqueOrThrow({ where: { id: run.id } });
       return r.status === "completed" ? r : null;
     });

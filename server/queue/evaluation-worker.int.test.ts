@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "../db/client";
 import { callerFor, createTestOrg, type TestOrg } from "@/test/support/factories";
+import { pollUntil, spawnKeelWorker } from "@/test/support/processes";
 import { startFakeOpenAI, type FakeProviderServer } from "@/test/support/fake-openai";
 import { createKey, startPublicApi, type RunningApi } from "@/test/support/public-api";
 import { processRun } from "../domain/evaluations/worker";
@@ -21,38 +22,16 @@ const editor = () => callerFor(t.users.editor);
 const children = new Set<ChildProcess>();
 
 const workerEnv = () => ({
-  ...process.env,
   KEEL_SECRET: "worker-test-secret-".padEnd(40, "x"),
   KEEL_EVAL_SLICE_SECONDS: "1",
   KEEL_QUEUE_MAINTENANCE_SECONDS: "1",
   KEEL_QUEUE_POLL_SECONDS: "0.5",
   KEEL_EVAL_LEASE_SECONDS: "3",
   KEEL_QUEUE_EXPIRE_SECONDS: "4",
-  NODE_ENV: "production" as const,
 });
 
-function startWorkerProcess(): ChildProcess {
-  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(root, "server/cli/keel.ts"), "worker"], {
-    cwd: root,
-    env: workerEnv(),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(child);
-  child.on("exit", () => children.delete(child));
-  child.stderr?.on("data", () => {});
-  child.stdout?.on("data", () => {});
-  return child;
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const startWorkerProcess = (): ChildProcess => spawnKeelWorker(workerEnv(), children);
+const waitFor = <T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number) => pollUntil(what, fn, timeoutMs, 200);
 
 beforeAll(async () => {
   // The local fake/receiver listens on loopback, which Keel's egress policy refuses unless allowed.

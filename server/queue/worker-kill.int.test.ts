@@ -3,16 +3,14 @@
 // before heartbeats). The job expires 10 s after the dead worker's last heartbeat; a worker's next
 // poll (1 s) retries and takes it; the dead worker's claimed items are free again within their
 // 10 s lease. Every item is stored exactly once.
-import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "../db/client";
 import { callerFor, createTestOrg, type TestOrg } from "@/test/support/factories";
+import { pollUntil, spawnKeelWorker, workerListening } from "@/test/support/processes";
 import { startFakeOpenAI, type FakeProviderServer } from "@/test/support/fake-openai";
 import { queueTiming, stopBoss } from "./boss";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const ITEMS = 60;
 let t: TestOrg;
 let fake: FakeProviderServer;
@@ -22,33 +20,10 @@ const scope = () => ({ orgSlug: t.org.slug, projectSlug: t.project.slug });
 
 /** `npx keel worker` with this file's database; resolves once it listens for runs. */
 function startWorker(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(root, "server/cli/keel.ts"), "worker"], {
-    cwd: root,
-    env: { ...process.env, KEEL_SECRET: "worker-kill-test-secret".padEnd(40, "x"), NODE_ENV: "production" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(child);
-  child.on("exit", () => children.delete(child));
-  child.stderr!.on("data", () => {});
-  return new Promise((resolve, reject) => {
-    let output = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-      if (output.includes("listening for evaluation runs")) resolve(child);
-    });
-    child.once("exit", (code) => reject(new Error(`the worker exited (${code}) before it listened:\n${output}`)));
-  });
+  return workerListening(spawnKeelWorker({ KEEL_SECRET: "worker-kill-test-secret".padEnd(40, "x") }, children));
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number) => pollUntil(what, fn, timeoutMs, 100);
 
 beforeAll(async () => {
   vi.stubEnv("KEEL_EGRESS_ALLOW", "127.0.0.0/8");
