@@ -4,13 +4,10 @@ import "server-only";
 // the database (server/auth/session.ts), so signing out, revoking a session, removing a user or
 // changing a password ends sessions at once.
 import type { NextAuthOptions } from "next-auth";
-import CredentialsProvider from "next-auth/providers/credentials";
-import { getDb } from "../db/client";
 import { setting } from "../env";
-import { signInWithPassword } from "../domain/users/sign-in";
-import { endSession, startSession } from "../domain/users/sessions";
-import { requestMetaFromHeaders } from "./request-meta";
+import { endSession } from "../domain/users/sessions";
 import { secureCookies, sessionCookieName } from "./cookies";
+import { credentialsProvider } from "./credentials";
 import { logger } from "../runtime/log";
 
 const log = logger("auth");
@@ -37,28 +34,7 @@ export const authOptions: NextAuthOptions = {
       options: { httpOnly: true, sameSite: "lax", path: "/", secure: secureCookies() },
     },
   },
-  providers: [
-    CredentialsProvider({
-      name: "Email and password",
-      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-      async authorize(credentials, req) {
-        const email = typeof credentials?.email === "string" ? credentials.email : "";
-        const password = typeof credentials?.password === "string" ? credentials.password : "";
-        if (!email || !password || email.length > 254 || password.length > 256) return null;
-        const headers = new Headers();
-        for (const [k, v] of Object.entries(req?.headers ?? {})) if (typeof v === "string") headers.set(k, v);
-        const request = requestMetaFromHeaders(headers);
-        const result = await signInWithPassword(getDb(), { email, password }, request);
-        if (result.ok) {
-          const sid = await startSession(getDb(), result.user.id, request);
-          return { id: result.user.id, email: result.user.email, name: result.user.name, sv: result.user.sessionVersion, sid };
-        }
-        // next-auth passes the message to the sign-in page as ?error=…
-        if (result.reason === "throttled") throw new Error(`Too many attempts. Try again in ${result.retryAfterSeconds} s.`);
-        return null;
-      },
-    }),
-  ],
+  providers: [credentialsProvider],
   events: {
     // Signing out ends the session server-side: the cookie's JWT stops working everywhere.
     async signOut(message) {

@@ -4,11 +4,19 @@ import "server-only";
 // version must still match (a password change ends every session).
 import { cookies } from "next/headers";
 import { decode } from "next-auth/jwt";
-import { findLiveSession } from "../domain/users/sessions";
+import { findLiveSession, type SessionAuthentication } from "../domain/users/sessions";
 import { setting } from "../env";
 import { sessionCookieName } from "./cookies";
 
-export type SessionUser = { id: string; email: string; name: string; /** The session this request came with, when it came with one. */ sessionId?: string };
+export type SessionUser = {
+  id: string;
+  email: string;
+  name: string;
+  /** The session this request came with, when it came with one. */
+  sessionId?: string;
+  /** How that session was authenticated (absent for callers without a session, e.g. tests and the CLI). */
+  authentication?: SessionAuthentication;
+};
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -16,7 +24,7 @@ export async function resolveSessionUser(uid: unknown, sv: unknown, sid: unknown
   if (typeof uid !== "string" || typeof sv !== "number" || typeof sid !== "string" || !UUID.test(uid) || !UUID.test(sid)) return null;
   const live = await findLiveSession(sid, uid);
   if (!live || live.user.sessionVersion !== sv) return null;
-  return { id: live.user.id, email: live.user.email, name: live.user.name, sessionId: live.sessionId };
+  return { id: live.user.id, email: live.user.email, name: live.user.name, sessionId: live.sessionId, authentication: live.authentication };
 }
 
 export async function userFromSessionToken(raw: string | undefined): Promise<SessionUser | null> {

@@ -16,7 +16,25 @@ export const SESSION_ABSOLUTE_MS = 30 * 24 * 3600_000;
 /** last_seen_at is written at most this often per session (one write, not one per request). */
 const TOUCH_EVERY_MS = 5 * 60_000;
 
-export async function startSession(db: Db, userId: string, request: RequestMeta): Promise<string> {
+/** A second factor a person can present. */
+export type SecondFactor = "totp" | "passkey" | "recovery_code";
+/** How a fresh authentication was made: at sign-in, or later to step up. */
+export type VerificationMethod = "password" | "sso" | SecondFactor;
+
+/** How a session was signed in. */
+export type SignInAuthentication = { method: "password" | "sso"; factor: SecondFactor | null; ssoConnectionId?: string | null };
+
+/** What a request knows of how its session was authenticated (step-up and the audit trail read it). */
+export type SessionAuthentication = {
+  method: "password" | "sso";
+  factor: SecondFactor | null;
+  /** The most recent fresh authentication in this session, and how it was made. */
+  verifiedAt: Date;
+  verifiedMethod: VerificationMethod;
+  createdAt: Date;
+};
+
+export async function startSession(db: Db, userId: string, request: RequestMeta, auth: SignInAuthentication = { method: "password", factor: null }): Promise<string> {
   const now = new Date();
   const session = await db.userSession.create({
     data: {
@@ -26,20 +44,38 @@ export async function startSession(db: Db, userId: string, request: RequestMeta)
       expiresAt: new Date(now.getTime() + SESSION_IDLE_MS),
       ip: request.ip || null,
       userAgent: request.userAgent,
+      method: auth.method,
+      factor: auth.factor,
+      ssoConnectionId: auth.ssoConnectionId ?? null,
+      verifiedAt: now,
+      verifiedMethod: auth.factor ?? auth.method,
     },
     select: { id: true },
   });
   return session.id;
 }
 
-export type LiveSession = { user: { id: string; email: string; name: string; sessionVersion: number }; sessionId: string };
+export type LiveSession = {
+  user: { id: string; email: string; name: string; sessionVersion: number };
+  sessionId: string;
+  authentication: SessionAuthentication;
+};
 
 /** The session's user, or null when the session is over. Touches last_seen_at now and then. */
 export async function findLiveSession(sessionId: string, userId: string): Promise<LiveSession | null> {
   const now = new Date();
   const row = await getDb().userSession.findFirst({
     where: { id: sessionId, userId, revokedAt: null, expiresAt: { gt: now } },
-    select: { id: true, createdAt: true, lastSeenAt: true, user: { select: { id: true, email: true, name: true, sessionVersion: true } } },
+    select: {
+      id: true,
+      createdAt: true,
+      lastSeenAt: true,
+      method: true,
+      factor: true,
+      verifiedAt: true,
+      verifiedMethod: true,
+      user: { select: { id: true, email: true, name: true, sessionVersion: true } },
+    },
   });
   if (!row) return null;
   if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
@@ -49,7 +85,17 @@ export async function findLiveSession(sessionId: string, userId: string): Promis
       .userSession.updateMany({ where: { id: row.id, lastSeenAt: row.lastSeenAt }, data: { lastSeenAt: now, expiresAt } })
       .catch(() => {});
   }
-  return { user: row.user, sessionId: row.id };
+  return {
+    user: row.user,
+    sessionId: row.id,
+    authentication: {
+      method: row.method as SessionAuthentication["method"],
+      factor: row.factor as SecondFactor | null,
+      verifiedAt: row.verifiedAt,
+      verifiedMethod: row.verifiedMethod as VerificationMethod,
+      createdAt: row.createdAt,
+    },
+  };
 }
 
 /** Sign-out: revokes the session the cookie names (nothing to audit: the person leaves). */
