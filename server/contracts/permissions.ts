@@ -41,6 +41,18 @@ export const PERMISSIONS = {
   "member:update": { scope: "org", description: "Change members' roles (organization and per project)", roles: ADMINS, personOnly: true },
   "member:delete": { scope: "org", description: "Remove members", roles: ADMINS, personOnly: true },
   "audit:read": { scope: "org", description: "Read the audit log and verify its chain", roles: ["owner", "admin", "auditor"] },
+  "identity:read": {
+    scope: "org",
+    description: "See the organization's identity policy: single sign-on, second factors, step-up and session timeouts",
+    roles: ADMINS,
+    personOnly: true,
+  },
+  "identity:manage": {
+    scope: "org",
+    description: "Configure single sign-on, require it or a second factor, set step-up and session timeouts, name break-glass owners",
+    roles: ["owner"],
+    personOnly: true,
+  },
   "project:read": { scope: "project", description: "See the project", roles: ALL },
   "apikey:read": { scope: "project", description: "List the project's API keys (never their secrets)", roles: ["owner", "admin", "auditor"] },
   "apikey:create": { scope: "project", description: "Create API keys", roles: ADMINS, personOnly: true },

@@ -13,7 +13,18 @@ import { PERMISSIONS, roleHasPermission, SCOPE_PERMISSIONS, type ApiKeyScope, ty
 import type { Db, ReadDb } from "../db/client";
 import type { ApiKeyPrincipal } from "../domain/api-keys/api-keys";
 
-export type OrgRef = { id: string; slug: string; name: string };
+/** The organization as access checks see it, with its identity policy (docs/identity.md). */
+export type OrgRef = {
+  id: string;
+  slug: string;
+  name: string;
+  requireSso: boolean;
+  mfaRequirement: string;
+  mfaRoles: Role[];
+  stepUpMinutes: number;
+  sessionIdleMinutes: number | null;
+  sessionAbsoluteHours: number | null;
+};
 export type ProjectRef = { id: string; slug: string; name: string };
 
 /** A person's access to an organization: their membership role. */
@@ -28,10 +39,22 @@ export function isRefusal(value: Access | AccessRefusal): value is AccessRefusal
   return "refused" in value;
 }
 
+const ORG_REF = {
+  id: true,
+  slug: true,
+  name: true,
+  requireSso: true,
+  mfaRequirement: true,
+  mfaRoles: true,
+  stepUpMinutes: true,
+  sessionIdleMinutes: true,
+  sessionAbsoluteHours: true,
+} as const;
+
 export async function resolveOrgAccess(db: Db | ReadDb, userId: string, orgSlug: string): Promise<OrgAccess | AccessRefusal> {
   const m = await db.membership.findFirst({
     where: { userId, org: { slug: orgSlug } },
-    select: { role: true, org: { select: { id: true, slug: true, name: true } } },
+    select: { role: true, org: { select: ORG_REF } },
   });
   return m ? { org: m.org, role: m.role } : { refused: "not_found", message: "Organization not found" };
 }
