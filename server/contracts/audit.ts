@@ -20,6 +20,8 @@ export const AUDIT_ACTIONS = {
   "user.password.changed": "Password changed",
   "user.password.set": "Password set from a one-time link",
   "user.sessions.revoked": "Signed-in sessions revoked",
+  "member.sessions.revoked": "A member's sessions revoked by an administrator",
+  "org.identity_policy.updated": "Identity policy changed",
   "auth.login.failed": "Sign-in failed",
   "apikey.created": "API key created",
   "apikey.revoked": "API key revoked",
