@@ -141,7 +141,7 @@ export async function listSessions(db: ReadDb, userId: string, currentSessionId:
     db.userSession.findMany({
       where: { userId, revokedAt: null, expiresAt: { gt: now } },
       orderBy: { lastSeenAt: "desc" },
-      select: { id: true, createdAt: true, lastSeenAt: true, expiresAt: true, ip: true, userAgent: true, method: true, verifiedMethod: true, verifiedAt: true },
+      select: { id: true, createdAt: true, lastSeenAt: true, expiresAt: true, ip: true, userAgent: true, method: true, factor: true },
     }),
     db.user.findUnique({ where: { id: userId }, select: POLICY_ORGS }),
   ]);
