@@ -10,6 +10,8 @@ import { Button, Dialog, FormProblem, Input } from "@/components/ui";
 import { errorInfo } from "@/components/lib/errors";
 import { pendingStepUp, settleStepUp, subscribeStepUp } from "./step-up-store";
 
+const ORG_WINDOW = (minutes: number) => `this organization accepts one from the last ${minutes} minute${minutes === 1 ? "" : "s"}`;
+
 export function StepUpDialog() {
   const orgSlug = useSyncExternalStore(subscribeStepUp, pendingStepUp, () => null);
   return (
@@ -17,7 +19,7 @@ export function StepUpDialog() {
       open={orgSlug !== null}
       onClose={() => settleStepUp(false)}
       title="Confirm it's you"
-      description="This decision needs a fresh authentication. Once you have confirmed, it goes through."
+      description="Decisions like this one need a recent authentication. Once you confirm, it goes through."
       size="sm"
       closeOnBackdrop={false}
     >
@@ -57,7 +59,7 @@ function StepUpForm({ orgSlug }: { orgSlug: string }) {
   return (
     <div className="flex flex-col gap-3">
       <p className="text-[13px] text-zinc-600">
-        Decisions like this one need an authentication from the last {s.windowMinutes} minute{s.windowMinutes === 1 ? "" : "s"}.
+        {s.lastVerified ? "Your last authentication was too long ago" : "This browser has not authenticated yet"}: {ORG_WINDOW(s.windowMinutes)}.
       </p>
       {s.password ? (
         <form id={formId} onSubmit={onSubmit} aria-label="Confirm with your password" className="flex flex-col gap-3" noValidate>
