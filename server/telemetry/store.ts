@@ -17,7 +17,7 @@ import { from as copyFrom } from "pg-copy-streams";
 import type { SpanRow } from "./types";
 import { setting } from "../env";
 import { checkOut, empty, join, pgQuery, raw, sql, type Sql } from "../db/sql";
-import { connectionSettings, primaryDatabaseUrl } from "../db/connections";
+import { connectionSettings, primaryDatabaseUrl, throughPgBouncer } from "../db/connections";
 import { readingFromReplica, replicaPool } from "../db/replica";
 import { logger, repeatLimited } from "../runtime/log";
 
@@ -653,6 +653,9 @@ async function uncountClientGenerations(
 
 export type WriteResult = { inserted: number; duplicates: number };
 
+/** Whether the telemetry pool's connections are PostgreSQL's own sessions (not PgBouncer's), so named statements stay put. */
+const preparedStatements = () => !throughPgBouncer(primaryDatabaseUrl());
+
 /**
  * Writes one batch of a project's spans durably (resolves after COMMIT). Spans already stored
  * (same trace and span id) are skipped and not counted again anywhere.
@@ -696,7 +699,12 @@ export async function writeSpans(projectId: string, rows: readonly StoredSpan[],
       if (deltas.length) parts.push(sql`d AS (${insertDeltas(projectId, deltas)})`);
       if (generationTraces.length)
         parts.push(sql`s AS (${scoreDimensions(projectId, generationTraces, sql`AND s.trace_id IN (SELECT trace_id FROM t WHERE gateway_generations = 0)`)})`);
-      const { rows: traces } = await pgQuery<{ trace_id: string }>(client, sql`WITH ${join(parts, ", ")} SELECT trace_id FROM t WHERE gateway_generations > 0`);
+      const summaries = sql`WITH ${join(parts, ", ")} SELECT trace_id FROM t WHERE gateway_generations > 0`;
+      // A named statement, parsed and planned once per connection and variant (parsing and
+      // planning this statement cost PostgreSQL more than running it); PgBouncer in transaction
+      // mode (1.18) would hand it to another server connection, so there it stays unnamed.
+      const name = preparedStatements() ? `keel_batch_summaries_${deltas.length ? 1 : 0}${generationTraces.length ? 1 : 0}` : undefined;
+      const { rows: traces } = await client.query<{ trace_id: string }>({ name, text: summaries.text, values: summaries.values });
       const viaGateway = traces.map((t) => t.trace_id);
       if (viaGateway.length) {
         const uncounted = await uncountClientGenerations(client, projectId, fresh, viaGateway);
