@@ -208,13 +208,14 @@ function spanCopyData(projectId: string, rows: readonly StoredSpan[]): Buffer {
 }
 
 /**
- * COPYs the rows into telemetry.spans in the client's open transaction. False when one of them is
- * already stored (or is in the batch twice): COPY knows no ON CONFLICT, so it refused them all and
- * the transaction is aborted. Any other failure (a lost connection) is thrown.
+ * Opens the transaction and COPYs the rows into telemetry.spans, in one round trip (BEGIN and
+ * COPY in one simple query). False when one of them is already stored (or is in the batch twice):
+ * COPY knows no ON CONFLICT, so it refused them all and the transaction is aborted (the caller
+ * rolls it back). Any other failure (a lost connection) is thrown.
  */
 async function copySpans(client: pg.PoolClient, projectId: string, rows: readonly StoredSpan[]): Promise<boolean> {
   const data = spanCopyData(projectId, rows);
-  const stream = client.query(copyFrom(COPY_SPANS));
+  const stream = client.query(copyFrom(`BEGIN; ${COPY_SPANS}`));
   try {
     await new Promise<void>((resolve, reject) => {
       stream.on("finish", resolve);
@@ -685,9 +686,9 @@ export async function writeSpans(projectId: string, rows: readonly StoredSpan[],
     const days = new Set<number>();
     for (const r of rows) days.add(Math.floor(r.startUs / 1000 / DAY_MS));
     await ensurePartitions(client, days);
-    await client.query("BEGIN");
     let fresh: StoredSpan[] = [];
-    if (rows.length) {
+    if (!rows.length) await client.query("BEGIN");
+    else {
       if (await copySpans(client, projectId, rows)) fresh = rows as StoredSpan[];
       else {
         // Some span is stored already (a retried batch): the COPY aborted the transaction, so the
