@@ -128,6 +128,24 @@ describe("writeSpans", () => {
     expect(second.source).toBe("otel");
   });
 
+  it("writes a batch larger than one COPY chunk whole, multi-byte text included", async () => {
+    const projectId = randomUUID();
+    const traceId = hex(16);
+    // About 1.2 million characters a span, most of them 3 bytes of UTF-8: several chunks.
+    const big = (i: number) => `${i}:${"€\t\\".repeat(300_000)}`;
+    const rows = [0, 1, 2, 3].map((i) => span(traceId, { input: big(i), output: big(i + 10) }));
+    expect(await writeSpans(projectId, rows)).toEqual({ inserted: 4, duplicates: 0 });
+    const { rows: stored } = await telemetryPool().query<{ span_id: string; input: string; output: string }>(
+      "SELECT span_id, input, output FROM telemetry.spans WHERE project_id = $1",
+      [projectId],
+    );
+    expect(stored).toHaveLength(4);
+    for (const [i, r] of rows.entries()) {
+      const s = stored.find((x) => x.span_id === r.spanId)!;
+      expect(s.input === big(i) && s.output === big(i + 10)).toBe(true);
+    }
+  });
+
   it("writes and counts only the spans not stored yet when a batch repeats some", async () => {
     const projectId = randomUUID();
     const traceId = hex(16);

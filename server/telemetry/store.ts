@@ -192,19 +192,34 @@ function spanCopyLine(projectId: string, r: StoredSpan): string {
   );
 }
 
+/** Characters of COPY text encoded into one buffer (a UTF-16 unit takes at most 3 bytes of UTF-8). */
+const COPY_CHUNK_CHARS = 1 << 20;
+
 /**
- * The rows in COPY's text format, as UTF-8. Each line is encoded on its own into one buffer: one
- * string of the whole batch would be a rope V8 flattens before encoding, at twice the cost.
+ * The rows in COPY's text format, as UTF-8 buffers of about a megabyte or less (a batch of the
+ * usual size is one). Each line is encoded on its own into its chunk's buffer: one string of
+ * the whole batch would be a rope V8 flattens before encoding, at twice the cost.
  */
-function spanCopyData(projectId: string, rows: readonly StoredSpan[]): Buffer {
-  const lines: string[] = new Array(rows.length);
+function spanCopyData(projectId: string, rows: readonly StoredSpan[]): Buffer[] {
+  const chunks: Buffer[] = [];
+  let lines: string[] = [];
   let chars = 0;
-  for (let i = 0; i < rows.length; i++) chars += (lines[i] = spanCopyLine(projectId, rows[i]!)).length;
-  // A UTF-16 unit is at most 3 bytes of UTF-8.
-  const data = Buffer.allocUnsafe(chars * 3);
-  let bytes = 0;
-  for (const line of lines) bytes += data.write(line, bytes, "utf8");
-  return data.subarray(0, bytes);
+  const encode = () => {
+    const data = Buffer.allocUnsafe(chars * 3);
+    let bytes = 0;
+    for (const line of lines) bytes += data.write(line, bytes, "utf8");
+    chunks.push(data.subarray(0, bytes));
+    lines = [];
+    chars = 0;
+  };
+  for (const row of rows) {
+    const line = spanCopyLine(projectId, row);
+    lines.push(line);
+    chars += line.length;
+    if (chars >= COPY_CHUNK_CHARS) encode();
+  }
+  if (lines.length) encode();
+  return chunks;
 }
 
 /**
@@ -220,7 +235,8 @@ async function copySpans(client: pg.PoolClient, projectId: string, rows: readonl
     await new Promise<void>((resolve, reject) => {
       stream.on("finish", resolve);
       stream.on("error", reject);
-      stream.end(data);
+      for (const chunk of data) stream.write(chunk);
+      stream.end();
     });
     return true;
   } catch (error) {
