@@ -16,6 +16,7 @@ import { evaluatorsRouter, runsRouter } from "./routers/evaluations";
 import { reviewsRouter } from "./routers/reviews";
 import { homeRouter } from "./routers/home";
 import { deploymentsRouter, webhooksRouter } from "./routers/deployments";
+import { ssoRouter } from "./routers/sso";
 import { guardrailsRouter, observabilityRouter, onlineEvaluatorsRouter, traceRulesRouter } from "./routers/observability";
 
 export const appRouter = createRouter({
@@ -42,6 +43,7 @@ export const appRouter = createRouter({
   guardrails: guardrailsRouter,
   onlineEvaluators: onlineEvaluatorsRouter,
   traceRules: traceRulesRouter,
+  sso: ssoRouter,
 });
 
 export type AppRouter = typeof appRouter;
