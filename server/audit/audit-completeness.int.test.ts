@@ -344,6 +344,27 @@ const scenarios: Record<string, Scenario> = {
   },
   "reviews.addToDataset": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "grading", dataset: "runs" }), expect: ["dataset.items.added"] },
   "audit.verifyNow": { as: (s) => s.t.users.auditor, input: (s) => ({ orgSlug: s.t.org.slug }), expect: ["audit.chain.verified"] },
+  "sso.save": {
+    as: (s) => s.t.users.owner,
+    input: (s) => ({
+      orgSlug: s.t.org.slug,
+      issuer: "https://login.example.com",
+      clientId: "keel",
+      clientSecret: "a-client-secret-12345",
+      allowedDomains: "example.com",
+      jitRole: "",
+      groupsClaim: "",
+      roleMapping: [],
+      enabled: true,
+    }),
+    expect: ["sso.connection.created"],
+  },
+  "sso.setBreakGlass": {
+    as: (s) => s.t.users.owner,
+    input: (s) => ({ orgSlug: s.t.org.slug, userId: s.t.users.owner.id, breakGlass: true }),
+    expect: ["member.break_glass_set"],
+  },
+  "sso.delete": { as: (s) => s.t.users.owner, input: (s) => ({ orgSlug: s.t.org.slug }), expect: ["sso.connection.deleted"] },
   "account.changePassword": {
     as: (s) => s.t.users.editor,
     input: () => ({ currentPassword: TEST_PASSWORD, newPassword: "another-long-password" }),
@@ -357,6 +378,8 @@ const coveredElsewhere = [
   "setup.createFirstOwner",
   // Calls a model and changes nothing in Keel, so it records no event (server/domain/playground).
   "playground.run",
+  // Fetches an issuer's discovery document and changes nothing: no event (server/domain/identity/sso/sso.int.test.ts).
+  "sso.test",
   // Keeps a lease the reviewer already holds alive: bookkeeping, no event (server/domain/reviews).
   "reviews.renew",
   // A review draft is the state of a form, not a record: declared unchanged, no event; the grade it

@@ -161,7 +161,11 @@ export async function saveSsoConnection(w: AuditedTx, ctx: OrgCtx, input: SsoCon
 
 export async function deleteSsoConnection(w: AuditedTx, ctx: OrgCtx) {
   const before = await w.tx.ssoConnection.findUnique({ where: { orgId: ctx.orgId } });
-  if (!before) throw notFound("Single sign-on connection");
+  if (!before) {
+    // Already gone (a second click, another owner): nothing to do.
+    w.unchanged();
+    return { id: null };
+  }
   const org = await w.tx.organization.findUniqueOrThrow({ where: { id: ctx.orgId }, select: { requireSso: true } });
   if (org.requireSso) throw new AppError("CONFLICT", "The organization requires single sign-on: stop requiring it before deleting the connection");
   await w.tx.ssoConnection.delete({ where: { id: before.id } });
