@@ -322,14 +322,23 @@ const schema = z
     const oidc = ["KEEL_OIDC_ISSUER", "KEEL_OIDC_CLIENT_ID", "KEEL_OIDC_CLIENT_SECRET", "KEEL_OIDC_ALLOWED_DOMAINS"] as const;
     const set = oidc.filter((name) => env[name] !== undefined);
     if (set.length === 0) {
-      if (env.KEEL_OIDC_NAME) ctx.addIssue({ code: "custom", path: ["KEEL_OIDC_NAME"], message: "needs KEEL_OIDC_ISSUER, KEEL_OIDC_CLIENT_ID, KEEL_OIDC_CLIENT_SECRET and KEEL_OIDC_ALLOWED_DOMAINS" });
+      if (env.KEEL_OIDC_NAME)
+        ctx.addIssue({
+          code: "custom",
+          path: ["KEEL_OIDC_NAME"],
+          message: "needs KEEL_OIDC_ISSUER, KEEL_OIDC_CLIENT_ID, KEEL_OIDC_CLIENT_SECRET and KEEL_OIDC_ALLOWED_DOMAINS",
+        });
       return;
     }
     for (const name of oidc.filter((n) => env[n] === undefined))
       ctx.addIssue({ code: "custom", path: [name], message: `is required with ${set.join(", ")} (the instance-wide single sign-on provider)` });
     const domains = emailDomains.safeParse(env.KEEL_OIDC_ALLOWED_DOMAINS ?? "");
     if (env.KEEL_OIDC_ALLOWED_DOMAINS !== undefined && !domains.success)
-      ctx.addIssue({ code: "custom", path: ["KEEL_OIDC_ALLOWED_DOMAINS"], message: `must be a comma list of email domains: ${domains.error.issues[0]?.message}` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["KEEL_OIDC_ALLOWED_DOMAINS"],
+        message: `must be a comma list of email domains: ${domains.error.issues[0]?.message}`,
+      });
     const issuer = env.KEEL_OIDC_ISSUER;
     if (issuer === undefined) return;
     let url: URL | null = null;
@@ -351,7 +360,11 @@ const schema = z
     const verdict = literalVerdict(policy, issuer);
     if (typeof verdict === "object" && "refused" in verdict) ctx.addIssue({ code: "custom", path: ["KEEL_OIDC_ISSUER"], message: verdict.refused });
     else if (url.protocol === "http:" && verdict !== "allowed")
-      ctx.addIssue({ code: "custom", path: ["KEEL_OIDC_ISSUER"], message: "must be https:// (plain http only for a loopback issuer KEEL_EGRESS_ALLOW allows)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["KEEL_OIDC_ISSUER"],
+        message: "must be https:// (plain http only for a loopback issuer KEEL_EGRESS_ALLOW allows)",
+      });
   })
   .superRefine((env, ctx) => {
     // Where each kind of work connects (server/db/connections.ts).

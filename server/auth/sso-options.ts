@@ -42,7 +42,11 @@ function oidcProvider(input: { id: string; name: string; issuer: string; clientI
     idToken: true,
     checks: ["pkce", "state", "nonce"],
     client: { token_endpoint_auth_method: "client_secret_basic" },
-    profile: (claims) => ({ id: claims.sub, email: typeof claims.email === "string" ? claims.email : null, name: typeof claims.name === "string" ? claims.name : null }),
+    profile: (claims) => ({
+      id: claims.sub,
+      email: typeof claims.email === "string" ? claims.email : null,
+      name: typeof claims.name === "string" ? claims.name : null,
+    }),
   };
 }
 
@@ -76,7 +80,9 @@ export async function authOptionsFor(request: AuthRequest): Promise<NextAuthOpti
     });
     if (connection) {
       const id = ssoProviderIdFor(orgSlug);
-      providers.push(oidcProvider({ id, name: connection.org.name, issuer: connection.issuer, clientId: connection.clientId, clientSecret: connection.clientSecret }));
+      providers.push(
+        oidcProvider({ id, name: connection.org.name, issuer: connection.issuer, clientId: connection.clientId, clientSecret: connection.clientSecret }),
+      );
       sources.set(id, { kind: "org", connection });
     }
   }
@@ -100,7 +106,13 @@ export async function authOptionsFor(request: AuthRequest): Promise<NextAuthOpti
             current?.sessionId ? { userId: current.id, sessionId: current.sessionId } : null,
           );
           // The jwt callback (server/auth/options.ts) puts these in the session token.
-          Object.assign(user as User & { sv?: number; sid?: string }, { id: result.userId, email: result.email, name: result.name, sv: result.sessionVersion, sid: result.sessionId });
+          Object.assign(user as User & { sv?: number; sid?: string }, {
+            id: result.userId,
+            email: result.email,
+            name: result.name,
+            sv: result.sessionVersion,
+            sid: result.sessionId,
+          });
           return true;
         } catch (error) {
           if (error instanceof SsoSignInRefusal) return errorRedirect(error.message);

@@ -134,25 +134,32 @@ export async function startOidcProvider(options: { users: OidcUser[]; clients?: 
   }
 
   /** The sign-in page (GET) and its form (POST …/login with `sub`), then consent is granted at once. */
-  async function interaction(provider: {
-    interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
-    interactionFinished(req: IncomingMessage, res: ServerResponse, result: unknown, options?: unknown): Promise<void>;
-    Grant: new (init: { accountId?: string; clientId: string }) => {
-      addOIDCScope(scope: string): void;
-      addOIDCClaims(claims: string[]): void;
-      addResourceScope(resource: string, scope: string): void;
-      save(): Promise<string>;
-    } & { find?: never };
-  }, req: IncomingMessage, res: ServerResponse, submitted: boolean) {
+  async function interaction(
+    provider: {
+      interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
+      interactionFinished(req: IncomingMessage, res: ServerResponse, result: unknown, options?: unknown): Promise<void>;
+      Grant: new (init: { accountId?: string; clientId: string }) => {
+        addOIDCScope(scope: string): void;
+        addOIDCClaims(claims: string[]): void;
+        addResourceScope(resource: string, scope: string): void;
+        save(): Promise<string>;
+      } & { find?: never };
+    },
+    req: IncomingMessage,
+    res: ServerResponse,
+    submitted: boolean,
+  ) {
     const details = await provider.interactionDetails(req, res);
     if (details.prompt.name === "login") {
       if (!submitted) {
         const options = [...users.values()].map((u) => `<option value="${escapeHtml(u.sub)}">${escapeHtml(u.email)}</option>`).join("");
-        res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(
-          `<!doctype html><title>Test identity provider</title><h1>Test identity provider</h1>` +
-            `<form method="post" action="/interaction/${details.uid}/login"><label>Who are you? <select name="sub">${options}</select></label>` +
-            `<button type="submit">Continue</button></form>`,
-        );
+        res
+          .writeHead(200, { "content-type": "text/html; charset=utf-8" })
+          .end(
+            `<!doctype html><title>Test identity provider</title><h1>Test identity provider</h1>` +
+              `<form method="post" action="/interaction/${details.uid}/login"><label>Who are you? <select name="sub">${options}</select></label>` +
+              `<button type="submit">Continue</button></form>`,
+          );
         return;
       }
       const sub = (await readForm(req)).get("sub") ?? "";
@@ -160,7 +167,12 @@ export async function startOidcProvider(options: { users: OidcUser[]; clients?: 
         res.writeHead(400, { "content-type": "text/plain" }).end("unknown user");
         return;
       }
-      await provider.interactionFinished(req, res, { login: { accountId: sub, ...(users.get(sub)!.amr ? { amr: users.get(sub)!.amr } : {}) } }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(
+        req,
+        res,
+        { login: { accountId: sub, ...(users.get(sub)!.amr ? { amr: users.get(sub)!.amr } : {}) } },
+        { mergeWithLastSubmission: false },
+      );
       return;
     }
     // Consent: grant what the client asked for.

@@ -49,7 +49,8 @@ export async function signInWithPassword(db: Db, input: { email: string; passwor
     }
     if (ssoOnly.length > 0) {
       await runAudited(actor(ssoOnly[0]!.role), async (w) => {
-        for (const m of ssoOnly) w.record({ orgId: m.orgId, action: "user.signed_in_break_glass", targetType: "user", targetId: user.id, after: { email: user.email } });
+        for (const m of ssoOnly)
+          w.record({ orgId: m.orgId, action: "user.signed_in_break_glass", targetType: "user", targetId: user.id, after: { email: user.email } });
       });
     }
     // From now on the account is in its owner's hands: no organization may issue it a password link.

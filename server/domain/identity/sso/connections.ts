@@ -91,11 +91,9 @@ async function checkIssuer(issuer: string): Promise<void> {
   if (url.protocol === "http:") {
     const loopback = LOOPBACK_NAMES.has(url.hostname) || /^127\./.test(url.hostname);
     if (!loopback || (await refusalOfUrl(issuer)) !== null) {
-      throw new AppError(
-        "BAD_REQUEST",
-        "issuer: must be an https:// URL (plain http is accepted only for a loopback issuer that KEEL_EGRESS_ALLOW allows)",
-        { field: "issuer" },
-      );
+      throw new AppError("BAD_REQUEST", "issuer: must be an https:// URL (plain http is accepted only for a loopback issuer that KEEL_EGRESS_ALLOW allows)", {
+        field: "issuer",
+      });
     }
   }
   await checkUrlForSave(issuer, "issuer");
@@ -106,7 +104,9 @@ function encrypt(secret: string): string {
     return encryptSecret(secret, SSO_SECRET_PURPOSE);
   } catch (error) {
     if (error instanceof EncryptionConfigError) {
-      throw new AppError("BAD_REQUEST", "This Keel server has no KEEL_ENCRYPTION_KEY configured, so it cannot store a client secret", { field: "clientSecret" });
+      throw new AppError("BAD_REQUEST", "This Keel server has no KEEL_ENCRYPTION_KEY configured, so it cannot store a client secret", {
+        field: "clientSecret",
+      });
     }
     throw error;
   }
@@ -128,7 +128,8 @@ export async function saveSsoConnection(w: AuditedTx, ctx: OrgCtx, input: SsoCon
   }
   if (before && !input.enabled) {
     const org = await w.tx.organization.findUniqueOrThrow({ where: { id: ctx.orgId }, select: { requireSso: true } });
-    if (org.requireSso) throw new AppError("CONFLICT", "The organization requires single sign-on: stop requiring it before disabling the connection", { field: "enabled" });
+    if (org.requireSso)
+      throw new AppError("CONFLICT", "The organization requires single sign-on: stop requiring it before disabling the connection", { field: "enabled" });
   }
   const data = {
     issuer,
@@ -245,9 +246,13 @@ export async function listBreakGlassOwners(db: ReadDb, orgId: string) {
  * break-glass owners may still sign in with a password (when the identity provider is down).
  */
 export async function setBreakGlass(w: AuditedTx, ctx: OrgCtx, input: { userId: string; breakGlass: boolean }) {
-  const m = await w.tx.membership.findUnique({ where: { orgId_userId: { orgId: ctx.orgId, userId: input.userId } }, include: { user: { select: { email: true } } } });
+  const m = await w.tx.membership.findUnique({
+    where: { orgId_userId: { orgId: ctx.orgId, userId: input.userId } },
+    include: { user: { select: { email: true } } },
+  });
   if (!m) throw notFound("Member");
-  if (input.breakGlass && m.role !== "owner") throw new AppError("BAD_REQUEST", `${m.user.email} is not an owner: only owners can be break-glass accounts`, { field: "userId" });
+  if (input.breakGlass && m.role !== "owner")
+    throw new AppError("BAD_REQUEST", `${m.user.email} is not an owner: only owners can be break-glass accounts`, { field: "userId" });
   if (m.breakGlass === input.breakGlass) {
     w.unchanged();
     return { userId: input.userId, breakGlass: m.breakGlass };
@@ -288,8 +293,12 @@ export async function assertCanRequireSso(tx: Tx, orgId: string): Promise<void> 
   }
   const breakGlass = await tx.membership.count({ where: { orgId, role: "owner", breakGlass: true } });
   if (breakGlass === 0) {
-    throw new AppError("CONFLICT", "Mark at least one owner as break-glass before requiring single sign-on (they can still sign in with a password if the identity provider is down)", {
-      field: "requireSso",
-    });
+    throw new AppError(
+      "CONFLICT",
+      "Mark at least one owner as break-glass before requiring single sign-on (they can still sign in with a password if the identity provider is down)",
+      {
+        field: "requireSso",
+      },
+    );
   }
 }

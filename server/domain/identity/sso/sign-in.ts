@@ -33,9 +33,7 @@ export const SSO_STEP_UP_MAX_AGE_MS = 5 * 60_000;
 /** Clock difference tolerated between Keel and the identity provider (as openid-client does). */
 const CLOCK_TOLERANCE_MS = 10_000;
 
-export type SsoSource =
-  | { kind: "org"; connection: SsoConnectionForSignIn }
-  | { kind: "instance"; issuer: string; allowedDomains: string[]; name: string };
+export type SsoSource = { kind: "org"; connection: SsoConnectionForSignIn } | { kind: "instance"; issuer: string; allowedDomains: string[]; name: string };
 
 /** ID token claims as openid-client returns them after verifying the token. */
 export type SsoClaims = Record<string, unknown> & { sub?: unknown; email?: unknown; email_verified?: unknown };
@@ -131,7 +129,13 @@ export async function completeSsoSignIn(db: Db, source: SsoSource, claims: SsoCl
       } else if (source.kind === "org" && source.connection.jitRole) {
         user = await w.tx.user.create({ data: { email, name: displayName } });
         actor.id = user.id;
-        w.record({ orgId: source.connection.org.id, action: "user.created", targetType: "user", targetId: user.id, after: { email, name: user.name, via: "sso" } });
+        w.record({
+          orgId: source.connection.org.id,
+          action: "user.created",
+          targetType: "user",
+          targetId: user.id,
+          after: { email, name: user.name, via: "sso" },
+        });
       } else {
         throw source.kind === "org" ? new SsoSignInRefusal("SsoNotMember", email, orgName) : new SsoSignInRefusal("SsoNoAccount", email);
       }
@@ -142,14 +146,18 @@ export async function completeSsoSignIn(db: Db, source: SsoSource, claims: SsoCl
     actor.id = user.id;
     actor.label = user.email;
 
-    const orgIds = source.kind === "org" ? [source.connection.org.id] : (await w.tx.membership.findMany({ where: { userId: user.id }, select: { orgId: true } })).map((m) => m.orgId);
+    const orgIds =
+      source.kind === "org"
+        ? [source.connection.org.id]
+        : (await w.tx.membership.findMany({ where: { userId: user.id }, select: { orgId: true } })).map((m) => m.orgId);
     if (source.kind === "org") {
       const role = await ensureMembership(w, source.connection, user, claims);
       actor.role = role;
     }
     const linkEvent = { issuer, subject, connectionId, ...(source.kind === "instance" ? { provider: "instance" } : {}) };
     if (linkedExisting) {
-      for (const orgId of orgIds) w.record({ orgId, action: "user.sso.linked", targetType: "user", targetId: user.id, after: { email: user.email, ...linkEvent } });
+      for (const orgId of orgIds)
+        w.record({ orgId, action: "user.sso.linked", targetType: "user", targetId: user.id, after: { email: user.email, ...linkEvent } });
     }
     const stepUp = current?.userId === user.id;
     for (const orgId of orgIds) {
@@ -170,7 +178,10 @@ export async function completeSsoSignIn(db: Db, source: SsoSource, claims: SsoCl
     // Step-up: the same person proved themselves again; their session stays, fresher if the
     // identity provider really asked them (auth_time within the window).
     if (isFreshAuthentication(authTime)) {
-      await db.userSession.updateMany({ where: { id: current.sessionId, userId: person.id, revokedAt: null }, data: { verifiedAt: new Date(), verifiedMethod: "sso" } });
+      await db.userSession.updateMany({
+        where: { id: current.sessionId, userId: person.id, revokedAt: null },
+        data: { verifiedAt: new Date(), verifiedMethod: "sso" },
+      });
     }
     return { userId: person.id, email: person.email, name: person.name, sessionVersion: person.sessionVersion, sessionId: current.sessionId, steppedUp: true };
   }
@@ -187,7 +198,13 @@ async function ensureMembership(w: AuditedTx, c: SsoConnectionForSignIn, user: P
   if (!m) {
     if (!c.jitRole) throw new SsoSignInRefusal("SsoNotMember", user.email, c.org.name);
     m = await w.tx.membership.create({ data: { orgId: c.org.id, userId: user.id, role: c.jitRole } });
-    w.record({ orgId: c.org.id, action: "member.joined_via_sso", targetType: "membership", targetId: user.id, after: { email: user.email, role: c.jitRole, connectionId: c.id } });
+    w.record({
+      orgId: c.org.id,
+      action: "member.joined_via_sso",
+      targetType: "membership",
+      targetId: user.id,
+      after: { email: user.email, role: c.jitRole, connectionId: c.id },
+    });
   }
   return applyRoleMapping(w, c, { membershipId: m.id, role: m.role, user }, claims);
 }
@@ -197,7 +214,12 @@ async function ensureMembership(w: AuditedTx, c: SsoConnectionForSignIn, user: P
  * keep theirs; owners are never changed (nor made: the mapping cannot name owner), so the mapping
  * can never take an organization's last owner away.
  */
-async function applyRoleMapping(w: AuditedTx, c: SsoConnectionForSignIn, m: { membershipId: string; role: Role; user: Person }, claims: SsoClaims): Promise<Role> {
+async function applyRoleMapping(
+  w: AuditedTx,
+  c: SsoConnectionForSignIn,
+  m: { membershipId: string; role: Role; user: Person },
+  claims: SsoClaims,
+): Promise<Role> {
   if (!c.groupsClaim || c.roleMapping.length === 0 || m.role === "owner") return m.role;
   const groups = new Set(groupsOf(claims, c.groupsClaim));
   const row = c.roleMapping.find((r) => groups.has(r.group));

@@ -34,7 +34,12 @@ type KeelResponse = { status: number; redirect?: string; body?: unknown };
  * One request to Keel's /api/auth/* with the options the route handler builds for it, through
  * next-auth's (pages-style) API handler with a minimal response object; cookies go to the jar.
  */
-async function keel(method: "GET" | "POST", path: string, jar: Jar, init: { query?: Record<string, string>; body?: Record<string, string> } = {}): Promise<KeelResponse> {
+async function keel(
+  method: "GET" | "POST",
+  path: string,
+  jar: Jar,
+  init: { query?: Record<string, string>; body?: Record<string, string> } = {},
+): Promise<KeelResponse> {
   const segments = path.replace(/^\/api\/auth\//, "").split("/");
   const cookieHeader = Object.entries(jar)
     .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
@@ -118,7 +123,10 @@ async function atProvider(op: TestOidcProvider, start: string, sub: string): Pro
 async function signInWithSso(op: TestOidcProvider, providerId: string, sub: string, jar: Jar = {}, authorizationParams: Record<string, string> = {}) {
   const csrf = await keel("GET", "/api/auth/csrf", jar);
   const csrfToken = (csrf.body as { csrfToken: string }).csrfToken;
-  const start = await keel("POST", `/api/auth/signin/${providerId}`, jar, { body: { csrfToken, callbackUrl: `${KEEL}/done`, json: "true" }, query: authorizationParams });
+  const start = await keel("POST", `/api/auth/signin/${providerId}`, jar, {
+    body: { csrfToken, callbackUrl: `${KEEL}/done`, json: "true" },
+    query: authorizationParams,
+  });
   if (!start.redirect?.startsWith(op.issuer)) return { res: start, jar, session: null };
   const back = await atProvider(op, start.redirect, sub);
   expect(back.pathname).toBe(`/api/auth/callback/${providerId}`);
@@ -236,7 +244,9 @@ describe("signing in through the identity provider", () => {
     expect(events.map((e) => e.action)).toEqual(["user.created", "member.joined_via_sso", "member.role.changed", "user.signed_in_sso"]);
     expect(events[2]).toMatchObject({ before: { role: "viewer" }, after: { role: "editor", reason: "sso_groups" } });
     expect(events[3]!.after).toMatchObject({ amr: ["pwd", "mfa"] });
-    expect(await getDb().userSsoIdentity.findUnique({ where: { issuer_subject: { issuer: op.issuer, subject: "new-person" } } })).toMatchObject({ userId: user.id });
+    expect(await getDb().userSsoIdentity.findUnique({ where: { issuer_subject: { issuer: op.issuer, subject: "new-person" } } })).toMatchObject({
+      userId: user.id,
+    });
 
     // The next sign-in finds the person by their link and changes nothing else.
     const again = await signInWithSso(op, provider, "new-person");
@@ -358,10 +368,11 @@ describe("step-up", () => {
 describe("requiring single sign-on", () => {
   it("needs an enabled connection and a break-glass owner; then refuses passwords except the break-glass owner's (audited)", async () => {
     const org = await createTestOrg();
-    const check = () => runAudited(systemActor("test"), async (w) => {
-      await assertCanRequireSso(w.tx, org.org.id);
-      w.unchanged();
-    });
+    const check = () =>
+      runAudited(systemActor("test"), async (w) => {
+        await assertCanRequireSso(w.tx, org.org.id);
+        w.unchanged();
+      });
     await expect(check()).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/single sign-on connection/) });
     vi.stubEnv("KEEL_EGRESS_ALLOW", LOOPBACK);
     await saveConnection(org);
@@ -389,7 +400,10 @@ describe("requiring single sign-on", () => {
     ]);
     expect(events[0]).toMatchObject({ targetId: org.users.editor.id, after: { reason: "single sign-on required" } });
     // A wrong password is still just a wrong password (nothing said about single sign-on).
-    expect(await signInWithPassword(getDb(), { email: org.users.editor.email, password: "not-the-password" }, testRequest())).toEqual({ ok: false, reason: "invalid" });
+    expect(await signInWithPassword(getDb(), { email: org.users.editor.email, password: "not-the-password" }, testRequest())).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
   });
 });
 
