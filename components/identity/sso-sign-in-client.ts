@@ -12,7 +12,7 @@ export async function startSsoSignIn(providerId: string, options: { callbackUrl:
   const query = new URLSearchParams(authorizationParams).toString();
   const res = await fetch(`/api/auth/signin/${encodeURIComponent(providerId)}${query ? `?${query}` : ""}`, {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", "x-auth-return-redirect": "1" },
+    headers: { "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({ csrfToken, callbackUrl: options.callbackUrl, json: "true" }),
   });
   const data = (await res.json().catch(() => ({}))) as { url?: string };
