@@ -10,11 +10,12 @@ import { useTRPC } from "@/components/trpc/client";
 import { Button, FormProblem, Input } from "@/components/ui";
 import { useZodForm } from "@/components/lib/form-errors";
 import { ssoDiscoverInput } from "@/server/contracts/sso";
+import { safeCallbackPath } from "@/components/auth/sign-in-form";
 import { startSsoSignIn } from "./sso-sign-in-client";
 
 type Found = { domain: string; organizations: { orgSlug: string; name: string; providerId: string }[] };
 
-export function SsoSignIn({ callbackUrl, instanceProviders }: { callbackUrl: string; instanceProviders: { providerId: string; name: string }[] }) {
+export function SsoSignIn({ callbackUrl, instanceProviders }: { callbackUrl?: string; instanceProviders: { providerId: string; name: string }[] }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const formId = useId();
@@ -27,7 +28,7 @@ export function SsoSignIn({ callbackUrl, instanceProviders }: { callbackUrl: str
     setProblem(null);
     setGoing(providerId);
     try {
-      await startSsoSignIn(providerId, { callbackUrl });
+      await startSsoSignIn(providerId, { callbackUrl: safeCallbackPath(callbackUrl) });
     } catch (error) {
       setGoing(null);
       setProblem(error instanceof Error ? error.message : "Single sign-on could not start. Try again.");

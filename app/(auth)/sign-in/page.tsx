@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
 import { AuthCard } from "@/components/auth/auth-card";
-import { safeCallbackPath, SignInForm } from "@/components/auth/sign-in-form";
+import { SignInForm } from "@/components/auth/sign-in-form";
 import { SsoSignIn } from "@/components/identity/sso-sign-in";
 import { getCurrentUser, getServerCaller } from "@/server/api/server-caller";
 
