@@ -15,7 +15,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
     <AuthCard title="Sign in to Keel" description="Use your email and password, or your organization's single sign-on.">
       <SignInForm callbackUrl={typeof callbackUrl === "string" ? callbackUrl : undefined} initialError={typeof error === "string" ? error : undefined} />
       <SsoSignIn
-        callbackUrl={safeCallbackPath(typeof callbackUrl === "string" ? callbackUrl : undefined)}
+        callbackUrl={typeof callbackUrl === "string" ? callbackUrl : undefined}
         instanceProviders={await caller.sso.instanceProviders()}
       />
     </AuthCard>
