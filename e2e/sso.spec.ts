@@ -23,7 +23,9 @@ test("an owner connects an identity provider; a new person signs in through it a
   await signIn(page, "owner@example.com");
   await page.goto(`/o/${ORG}/settings/security`);
   const form = page.getByRole("form", { name: "Single sign-on connection" });
-  await expect(form.getByLabel("Redirect URI (register it at your identity provider)")).toHaveValue(`${baseURL}/api/auth/callback/sso-${ORG}`);
+  await expect(form.getByRole("textbox", { name: "Redirect URI (register it at your identity provider)" })).toHaveValue(
+    `${baseURL}/api/auth/callback/sso-${ORG}`,
+  );
   await form.getByLabel("Issuer URL").fill(op.issuer);
   await form.getByLabel("Client ID").fill("keel-e2e");
   await form.getByLabel("Client secret").fill("keel-e2e-client-secret-0123");
@@ -31,8 +33,8 @@ test("an owner connects an identity provider; a new person signs in through it a
   await form.getByLabel("Just-in-time membership").selectOption("viewer");
   await form.getByLabel("Groups claim").fill("groups");
   await form.getByRole("button", { name: "Add a mapping row" }).click();
-  await form.getByLabel("Group 1").fill("keel-editors");
-  await form.getByLabel("Role for group 1").selectOption("editor");
+  await form.getByLabel("Group 1", { exact: true }).fill("keel-editors");
+  await form.getByLabel("Role for group 1", { exact: true }).selectOption("editor");
   await form.getByRole("button", { name: "Test connection" }).click();
   await expect(form.getByRole("region", { name: "Test result" })).toContainText("Connection works");
   await form.getByRole("button", { name: "Create connection" }).click();

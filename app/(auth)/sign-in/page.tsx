@@ -14,10 +14,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   return (
     <AuthCard title="Sign in to Keel" description="Use your email and password, or your organization's single sign-on.">
       <SignInForm callbackUrl={typeof callbackUrl === "string" ? callbackUrl : undefined} initialError={typeof error === "string" ? error : undefined} />
-      <SsoSignIn
-        callbackUrl={typeof callbackUrl === "string" ? callbackUrl : undefined}
-        instanceProviders={await caller.sso.instanceProviders()}
-      />
+      <SsoSignIn callbackUrl={typeof callbackUrl === "string" ? callbackUrl : undefined} instanceProviders={await caller.sso.instanceProviders()} />
     </AuthCard>
   );
 }
