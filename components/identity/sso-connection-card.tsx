@@ -46,6 +46,8 @@ export function SsoConnectionCard({ orgSlug, canManage }: { orgSlug: string; can
   const trpc = useTRPC();
   const state = useQuery(trpc.sso.connection.queryOptions({ orgSlug }));
   const titleId = useId();
+  // Kept here: saving remounts the form with the saved settings.
+  const [status, setStatus] = useState("");
   return (
     <Card aria-labelledby={titleId}>
       <CardHeader
@@ -65,7 +67,14 @@ export function SsoConnectionCard({ orgSlug, canManage }: { orgSlug: string; can
       <QueryBody query={state} what="single sign-on settings">
         {(data) => (
           <>
-            <SsoConnectionForm key={data.connection?.updatedAt.toString() ?? "new"} orgSlug={orgSlug} canManage={canManage} state={data} />
+            <SsoConnectionForm
+              key={data.connection?.updatedAt.toString() ?? "new"}
+              orgSlug={orgSlug}
+              canManage={canManage}
+              state={data}
+              status={status}
+              setStatus={setStatus}
+            />
             <BreakGlassOwners orgSlug={orgSlug} canManage={canManage} state={data} />
           </>
         )}
@@ -74,11 +83,22 @@ export function SsoConnectionCard({ orgSlug, canManage }: { orgSlug: string; can
   );
 }
 
-function SsoConnectionForm({ orgSlug, canManage, state }: { orgSlug: string; canManage: boolean; state: SsoState }) {
+function SsoConnectionForm({
+  orgSlug,
+  canManage,
+  state,
+  status,
+  setStatus,
+}: {
+  orgSlug: string;
+  canManage: boolean;
+  state: SsoState;
+  status: string;
+  setStatus: (status: string) => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const formId = useId();
-  const [status, setStatus] = useState("");
   const [test, setTest] = useState<TestResult | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.sso.connection.queryKey({ orgSlug }) });
@@ -129,7 +149,12 @@ function SsoConnectionForm({ orgSlug, canManage, state }: { orgSlug: string; can
         <Input
           label={LABELS.issuer}
           placeholder="https://acme.okta.com"
-          {...register("issuer", { onChange: () => setTest(null) })}
+          {...register("issuer", {
+            onChange: () => {
+              setTest(null);
+              setStatus("");
+            },
+          })}
           error={errors.issuer?.message}
           hint="Must be https. Keel reads <issuer>/.well-known/openid-configuration."
           wrapperClassName="md:col-span-2"
