@@ -348,6 +348,40 @@ describe("signing in through the identity provider", () => {
   });
 });
 
+describe("the instance-wide provider (KEEL_OIDC_*)", () => {
+  it("signs in an existing account by verified email within its domains, links it in every organization's log, and creates nobody", async () => {
+    op.addClient({ clientId: "keel-instance", clientSecret: SECRET, redirectUris: [`${KEEL}/api/auth/callback/oidc`] });
+    vi.stubEnv("KEEL_EGRESS_ALLOW", LOOPBACK);
+    vi.stubEnv("KEEL_OIDC_ISSUER", op.issuer);
+    vi.stubEnv("KEEL_OIDC_CLIENT_ID", "keel-instance");
+    vi.stubEnv("KEEL_OIDC_CLIENT_SECRET", SECRET);
+    vi.stubEnv("KEEL_OIDC_ALLOWED_DOMAINS", domain);
+    vi.stubEnv("KEEL_OIDC_NAME", "Acme login");
+    expect(await callerFor(null).sso.instanceProviders()).toEqual([{ providerId: "oidc", name: "Acme login" }]);
+
+    const unknown = await signInWithSso(op, "oidc", "plain");
+    expect(unknown.session).toBeNull();
+    expect(errorOf(unknown.res)).toBe(`SsoNoAccount|plain@${domain}|`);
+    expect(await getDb().user.findUnique({ where: { email: `plain@${domain}` } })).toBeNull();
+
+    const org = await createTestOrg();
+    const person = await createUser(`plain@${domain}`, "Plain");
+    await runAudited(systemActor("test"), async (w) => {
+      await w.tx.membership.create({ data: { orgId: org.org.id, userId: person.id, role: "viewer" } });
+      w.record({ orgId: org.org.id, action: "member.added", targetType: "membership", targetId: person.id, after: { role: "viewer" } });
+    });
+    const before = await lastSeq(org.org.id);
+    const { session } = await signInWithSso(op, "oidc", "plain");
+    expect(session).toMatchObject({ id: person.id, authentication: { method: "sso" } });
+    expect((await getDb().userSession.findUniqueOrThrow({ where: { id: session!.sessionId! } })).ssoConnectionId).toBeNull();
+    expect((await auditEventsOf(org.org.id, before)).map((e) => e.action)).toEqual(["user.sso.linked", "user.signed_in_sso"]);
+    expect(await getDb().membership.count({ where: { userId: person.id } })).toBe(1);
+    await getDb().userSsoIdentity.deleteMany({ where: { userId: person.id } });
+    await getDb().membership.deleteMany({ where: { userId: person.id } });
+    await getDb().user.delete({ where: { id: person.id } });
+  });
+});
+
 describe("step-up", () => {
   it("re-verifies the current session instead of starting another when the same person signs in again", async () => {
     vi.stubEnv("KEEL_EGRESS_ALLOW", LOOPBACK);
