@@ -271,14 +271,14 @@ function SsoConnectionForm({
           <Button onClick={() => void runTest()} loading={testConnection.isPending} disabled={!issuer}>
             Test connection
           </Button>
+          <span role="status" className="text-[13px] text-emerald-700">
+            {status}
+          </span>
           {connection ? (
             <Button variant="danger" onClick={() => setConfirmDelete(true)} className="ml-auto">
               Delete connection
             </Button>
           ) : null}
-          <span role="status" className="text-[13px] text-emerald-700">
-            {status}
-          </span>
         </div>
       ) : (
         <p className="text-[13px] text-zinc-500">Only owners change single sign-on.</p>

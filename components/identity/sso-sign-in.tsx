@@ -53,7 +53,7 @@ export function SsoSignIn({ callbackUrl, instanceProviders }: { callbackUrl?: st
   } = form;
 
   return (
-    <div className="flex flex-col gap-3">
+    <div className="mt-4 flex flex-col gap-3">
       <div className="flex items-center gap-3 text-xs text-zinc-500" aria-hidden>
         <span className="h-px flex-1 bg-zinc-200" />
         or
@@ -96,7 +96,7 @@ export function SsoSignIn({ callbackUrl, instanceProviders }: { callbackUrl?: st
               ))}
             </fieldset>
           ) : null}
-          <Button type="submit" variant="primary" className="w-full" loading={isSubmitting || (going !== null && found?.organizations.length === 1)}>
+          <Button type="submit" className="w-full" loading={isSubmitting || (going !== null && found?.organizations.length === 1)}>
             Continue with single sign-on
           </Button>
         </form>
