@@ -9,6 +9,7 @@ import { z } from "zod";
 import { Button, FormProblem, Input } from "@/components/ui";
 import { focusFirstInvalid } from "@/components/lib/errors";
 import { placedZodResolver } from "@/components/lib/form-errors";
+import { describeSsoError } from "@/components/identity/sso-errors";
 
 /** Only same-site paths are followed after sign-in (no open redirect). */
 export function safeCallbackPath(value: string | null | undefined): string {
@@ -18,7 +19,7 @@ export function safeCallbackPath(value: string | null | undefined): string {
 export function describeSignInError(error: string): string {
   if (error === "CredentialsSignin") return "The email or password is not correct.";
   if (/^Too many attempts/.test(error)) return error;
-  return "Signing in failed. Try again in a moment.";
+  return describeSsoError(error) ?? "Signing in failed. Try again in a moment.";
 }
 
 const LABELS = { email: "Email", password: "Password" };

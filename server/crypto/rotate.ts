@@ -38,6 +38,12 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
     purpose: "audit-signing-key",
     orgIdSql: "t.org_id",
   },
+  {
+    table: "sso_connections",
+    column: "client_secret_encrypted",
+    purpose: "sso-client-secret",
+    orgIdSql: "t.org_id",
+  },
 ];
 
 export type TableRotation = { rotated: number; alreadyCurrent: number };
