@@ -3,7 +3,7 @@
 // connection in the UI and tests it, then a person new to Keel signs in with their work email in a
 // fresh browser, picks themselves at the identity provider, and lands in the organization.
 import { expect, test } from "@playwright/test";
-import { ORG, signIn } from "./support/helpers";
+import { DEMO_PASSWORD, mutate, ORG, signIn } from "./support/helpers";
 import { startOidcProvider, type TestOidcProvider } from "../test/support/oidc-provider";
 
 const DOMAIN = "sso-e2e.test";
@@ -60,4 +60,37 @@ test("an owner connects an identity provider; a new person signs in through it a
   // Joined just in time, as an editor by the group mapping.
   await page.goto(`/o/${ORG}/members`);
   await expect(page.getByRole("row", { name: new RegExp(`new\\.hire@${DOMAIN.replace(".", "\\.")}`) })).toContainText(/editor/i);
+});
+
+test("with single sign-on required, a member's password sign-in is refused; a break-glass owner still signs in", async ({ page, browser }) => {
+  await signIn(page, "owner@example.com", DEMO_PASSWORD, { fresh: true });
+  await page.goto(`/o/${ORG}/settings/security`);
+  const connection = page.getByRole("form", { name: "Single sign-on connection" });
+  await connection.getByRole("button", { name: "Mark owner@example.com as break-glass" }).click();
+  await expect(connection.getByRole("button", { name: "Unmark owner@example.com as break-glass" })).toBeVisible();
+  const policy = page.getByRole("form", { name: "Sign-in policy" });
+  try {
+    await policy.getByLabel("Require single sign-on").check();
+    await policy.getByRole("button", { name: "Save policy" }).click();
+    await expect(policy.getByText("Saved.")).toBeVisible();
+
+    const context = await browser.newContext();
+    const member = await context.newPage();
+    await member.goto("/sign-in");
+    const form = member.getByRole("form", { name: "Sign in" });
+    await form.getByLabel("Email").fill("viewer@example.com");
+    await form.getByLabel("Password").fill(DEMO_PASSWORD);
+    await form.getByRole("button", { name: "Sign in" }).click();
+    await expect(member.getByText(/Acme requires single sign-on/)).toBeVisible();
+    await expect(member).toHaveURL(/\/sign-in/);
+    // The break-glass owner keeps password sign-in.
+    await signIn(member, "owner@example.com", DEMO_PASSWORD, { fresh: true });
+    await context.close();
+  } finally {
+    // Later specs sign in with passwords.
+    await mutate(page.request, "identity.setPolicy", {
+      orgSlug: ORG,
+      policy: { requireSso: false, mfaRequirement: "none", mfaRoles: [], stepUpMinutes: 10, sessionIdleMinutes: null, sessionAbsoluteHours: null },
+    });
+  }
 });

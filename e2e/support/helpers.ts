@@ -16,7 +16,10 @@ export function unique(prefix: string): string {
 // Sessions of the demo accounts this worker has signed in (their cookies): signing in through the
 // form each time took a second or two, 80 times a run. A session a test ended (sign out, a
 // password change) sends the next visit to /sign-in, and the form signs in again.
-const sessions = new Map<string, Awaited<ReturnType<ReturnType<Page["context"]>["cookies"]>>>();
+// A session is reused for 7 minutes only: decisions (approvals, role changes, API keys, audit
+// exports) need an authentication from the last 10 (docs/identity.md), and a test runs at most one.
+const sessions = new Map<string, { cookies: Awaited<ReturnType<ReturnType<Page["context"]>["cookies"]>>; at: number }>();
+const REUSE_MS = 7 * 60_000;
 
 /**
  * Signs `page` in as `email`: with this worker's session of that account when it has one, else
@@ -25,9 +28,9 @@ const sessions = new Map<string, Awaited<ReturnType<ReturnType<Page["context"]>[
  */
 export async function signIn(page: Page, email: string, password = DEMO_PASSWORD, { fresh = false } = {}) {
   const reusable = !fresh && password === DEMO_PASSWORD;
-  const cookies = reusable ? sessions.get(email) : undefined;
-  if (cookies) {
-    await page.context().addCookies(cookies);
+  const cached = reusable ? sessions.get(email) : undefined;
+  if (cached && Date.now() - cached.at < REUSE_MS) {
+    await page.context().addCookies(cached.cookies);
     await page.goto("/");
     if (!new URL(page.url()).pathname.startsWith("/sign-in")) {
       await expect(page.getByRole("banner")).toBeVisible();
@@ -43,7 +46,7 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
   await form.getByRole("button", { name: "Sign in" }).click();
   await expect(page).not.toHaveURL(/\/sign-in/);
   await expect(page.getByRole("banner")).toBeVisible();
-  if (reusable) sessions.set(email, await page.context().cookies());
+  if (reusable) sessions.set(email, { cookies: await page.context().cookies(), at: Date.now() });
 }
 
 /**
