@@ -19,6 +19,7 @@ import type { OrgPermission, ProjectPermission, Role } from "../contracts/permis
 import { slug } from "../contracts/fields";
 import type { SessionUser } from "../auth/session";
 import { isRefusal, recordAccessDenied, requirePermission, resolveOrgAccess, resolveProjectAccess } from "../rbac/access";
+import { checkSecondFactorRequirement } from "../domain/identity/policy";
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "../db/unavailable";
 import { currentRequestId, logger, logRequestFailure, wasLogged } from "../runtime/log";
 
@@ -70,7 +71,7 @@ const t = initTRPC
         return {
           ...shape,
           message: DATABASE_UNAVAILABLE_MESSAGE,
-          data: { code: "SERVICE_UNAVAILABLE" as const, httpStatus: 503, path: shape.data.path, field: undefined, requestId },
+          data: { code: "SERVICE_UNAVAILABLE" as const, httpStatus: 503, path: shape.data.path, field: undefined, reason: undefined, requestId },
         };
       }
       const internal = error.code === "INTERNAL_SERVER_ERROR";
@@ -84,6 +85,8 @@ const t = initTRPC
           httpStatus: shape.data.httpStatus,
           path: shape.data.path,
           field: field || undefined,
+          // Why a FORBIDDEN came, when the client can act on it (an organization requires a second factor).
+          reason: error.cause instanceof AppError && "reason" in error.cause ? String(error.cause.reason) : undefined,
           requestId: shape.data.httpStatus >= 500 ? requestId : undefined,
         },
       };
@@ -205,6 +208,11 @@ export function orgProcedure(permission: OrgPermission) {
       const access = await resolveOrgAccess(getDb(), user.id, input.orgSlug);
       if (isRefusal(access)) throw new TRPCError({ code: "NOT_FOUND", message: access.message });
       const actor = userActor(user, access.role, ctx.request);
+      const noSecondFactor = checkSecondFactorRequirement(access.org, access.role, user.authentication);
+      if (noSecondFactor) {
+        if (type === "mutation") await recordAccessDenied(actor, { orgId: access.org.id }, path, { reason: noSecondFactor.message });
+        throw toTRPCError(noSecondFactor);
+      }
       const denied = requirePermission(access, permission);
       if (denied) {
         if (type === "mutation") await recordAccessDenied(actor, { orgId: access.org.id }, path, { permission });
@@ -235,6 +243,11 @@ export function projectProcedure(permission: ProjectPermission) {
       const access = await resolveProjectAccess(getDb(), user.id, input.orgSlug, input.projectSlug);
       if (isRefusal(access)) throw new TRPCError({ code: "NOT_FOUND", message: access.message });
       const actor = userActor(user, access.role, ctx.request);
+      const noSecondFactor = checkSecondFactorRequirement(access.org, access.role, user.authentication);
+      if (noSecondFactor) {
+        if (type === "mutation") await recordAccessDenied(actor, { orgId: access.org.id, projectId: access.project.id }, path, { reason: noSecondFactor.message });
+        throw toTRPCError(noSecondFactor);
+      }
       const denied = requirePermission(access, permission);
       if (denied) {
         if (type === "mutation") await recordAccessDenied(actor, { orgId: access.org.id, projectId: access.project.id }, path, { permission });

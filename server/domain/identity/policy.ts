@@ -1,0 +1,68 @@
+import "server-only";
+// Who must present a second factor, and where a person's second-factor events are recorded.
+// An organization's policy (Organization.mfaRequirement: "none", "all", or "roles" with mfaRoles)
+// applies to its members by role; a session satisfies it when a second factor was presented at
+// sign-in (or the person enrolled one during it), or when it came through single sign-on (the
+// identity provider is trusted to have asked for one).
+import type { Tx, Db, ReadDb } from "../../db/client";
+import type { AuditAction } from "../../contracts/audit";
+import type { Role } from "../../contracts/permissions";
+import { ORG_REQUIRES_SECOND_FACTOR } from "../../contracts/identity";
+import type { AuditedTx } from "../../audit/mutation";
+import { AppError } from "../../errors";
+import type { SessionAuthentication } from "../users/sessions";
+
+export type MfaPolicy = { mfaRequirement: string; mfaRoles: readonly Role[] };
+
+export function policyRequiresSecondFactor(org: MfaPolicy, role: Role): boolean {
+  if (org.mfaRequirement === "all") return true;
+  return org.mfaRequirement === "roles" && org.mfaRoles.includes(role);
+}
+
+export function sessionHasSecondFactor(auth: Pick<SessionAuthentication, "method" | "factor">): boolean {
+  return auth.factor !== null || auth.method === "sso";
+}
+
+/** Refused: the organization requires a second factor and this session has none. */
+export class SecondFactorRequiredError extends AppError {
+  readonly reason = ORG_REQUIRES_SECOND_FACTOR;
+  constructor(orgName: string) {
+    super(
+      "FORBIDDEN",
+      `${orgName} requires a second factor. Set up an authenticator app or a passkey on your account page (/account), then sign in again with it.`,
+    );
+  }
+}
+
+/**
+ * The ladder's check for organization and project procedures. Callers without a session (tests,
+ * the CLI) carry no authentication and are not affected.
+ */
+export function checkSecondFactorRequirement(org: MfaPolicy & { name: string }, role: Role, auth: SessionAuthentication | undefined): SecondFactorRequiredError | null {
+  if (!auth || sessionHasSecondFactor(auth) || !policyRequiresSecondFactor(org, role)) return null;
+  return new SecondFactorRequiredError(org.name);
+}
+
+/** The organizations of a person that require them to have a second factor. */
+export async function organizationsRequiringSecondFactor(db: Db | ReadDb | Tx, userId: string): Promise<{ slug: string; name: string }[]> {
+  const memberships = await db.membership.findMany({
+    where: { userId, org: { mfaRequirement: { not: "none" } } },
+    select: { role: true, org: { select: { slug: true, name: true, mfaRequirement: true, mfaRoles: true } } },
+    orderBy: { org: { name: "asc" } },
+  });
+  return memberships.filter((m) => policyRequiresSecondFactor(m.org, m.role)).map((m) => ({ slug: m.org.slug, name: m.org.name }));
+}
+
+/**
+ * A person's security event, recorded in every organization they are a member of (their
+ * credentials are theirs, not an organization's). A person in no organization has no log to
+ * record it in: the change is declared and still commits, as with revokeSessions.
+ */
+export async function recordSecurityEvent(w: AuditedTx, userId: string, action: AuditAction, after: Record<string, unknown> = {}): Promise<void> {
+  const memberships = await w.tx.membership.findMany({ where: { userId }, select: { orgId: true } });
+  if (memberships.length === 0) {
+    w.unchanged();
+    return;
+  }
+  for (const m of memberships) w.record({ orgId: m.orgId, action, targetType: "user", targetId: userId, after });
+}
