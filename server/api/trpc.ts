@@ -245,7 +245,8 @@ export function projectProcedure(permission: ProjectPermission) {
       const actor = userActor(user, access.role, ctx.request);
       const noSecondFactor = checkSecondFactorRequirement(access.org, access.role, user.authentication);
       if (noSecondFactor) {
-        if (type === "mutation") await recordAccessDenied(actor, { orgId: access.org.id, projectId: access.project.id }, path, { reason: noSecondFactor.message });
+        if (type === "mutation")
+          await recordAccessDenied(actor, { orgId: access.org.id, projectId: access.project.id }, path, { reason: noSecondFactor.message });
         throw toTRPCError(noSecondFactor);
       }
       const denied = requirePermission(access, permission);

@@ -45,10 +45,7 @@ export const secondFactorProof = z.discriminatedUnion("kind", [
 export type SecondFactorProof = z.input<typeof secondFactorProof>;
 
 /** Removing a factor or regenerating codes: the account password, or a fresh second factor. */
-export const reauthentication = z.union([
-  z.object({ password: text(256).min(1, "is required") }),
-  z.object({ proof: secondFactorProof }),
-]);
+export const reauthentication = z.union([z.object({ password: text(256).min(1, "is required") }), z.object({ proof: secondFactorProof })]);
 
 export const passkeyName = text(60).trim().min(1, "is required");
 

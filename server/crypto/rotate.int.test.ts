@@ -177,7 +177,10 @@ describe("rotateEncryptionKeys", () => {
       expect(events.map((e) => [e.action, (e.after as { rows: number }).rows])).toEqual([["settings.encryption.rotated", 1]]);
     }
     // Only the secret of a person in no organization is left under an old key: it still rotates.
-    await getDb().userTotp.update({ where: { userId: loner.id }, data: { secretEncrypted: encryptSecret("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", "totp-secret", oldRing) } });
+    await getDb().userTotp.update({
+      where: { userId: loner.id },
+      data: { secretEncrypted: encryptSecret("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", "totp-secret", oldRing) },
+    });
     expect((await rotateEncryptionKeys(getDb())).tables.user_totp).toEqual({ rotated: 1, alreadyCurrent: 1 });
     expect(parseSecret((await getDb().userTotp.findUniqueOrThrow({ where: { userId: loner.id } })).secretEncrypted).keyId).toBe(newOnly.current.id);
   });

@@ -12,8 +12,7 @@ import { decryptSecret } from "../../crypto/secrets";
 import { auditEventsOf, callerFor, createTestOrg, createUser, lastSeq, TEST_PASSWORD, testRequest } from "@/test/support/factories";
 import type { SessionUser } from "../../auth/session";
 
-const secretOf = async (userId: string) =>
-  decryptSecret((await getDb().userTotp.findUniqueOrThrow({ where: { userId } })).secretEncrypted, "totp-secret");
+const secretOf = async (userId: string) => decryptSecret((await getDb().userTotp.findUniqueOrThrow({ where: { userId } })).secretEncrypted, "totp-secret");
 /** The code of the time step `offset` steps from now. */
 const codeAt = async (secret: string, offset = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + offset * 30 });
 
@@ -33,10 +32,9 @@ async function enrolTotp(user: SessionUser) {
 }
 
 const authorize = (credentials: Record<string, string>) =>
-  (credentialsProvider as unknown as { options: { authorize: (c: Record<string, string>, req: unknown) => Promise<{ sid: string } | null> } }).options.authorize(
-    credentials,
-    { headers: { "x-forwarded-for": "192.0.2.44", "user-agent": "vitest" } },
-  );
+  (
+    credentialsProvider as unknown as { options: { authorize: (c: Record<string, string>, req: unknown) => Promise<{ sid: string } | null> } }
+  ).options.authorize(credentials, { headers: { "x-forwarded-for": "192.0.2.44", "user-agent": "vitest" } });
 
 describe("authenticator app (TOTP)", () => {
   it("is set up with a first code: the secret is stored encrypted, ten recovery codes come once, the session counts as verified, each organization logs it", async () => {
@@ -143,7 +141,10 @@ describe("removing factors", () => {
     await getDb().organization.update({ where: { id: t.org.id }, data: { mfaRequirement: "roles", mfaRoles: ["owner", "admin"] } });
     const org = await getDb().organization.findUniqueOrThrow({ where: { id: t.org.id } });
     const caller = callerFor(me);
-    await expect(caller.mfa.removeTotp({ reauth: { password: "not-my-password" } })).rejects.toMatchObject({ code: "BAD_REQUEST", message: "The password is not correct." });
+    await expect(caller.mfa.removeTotp({ reauth: { password: "not-my-password" } })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: "The password is not correct.",
+    });
     await expect(caller.mfa.removeTotp({ reauth: { password: TEST_PASSWORD } })).rejects.toMatchObject({
       code: "CONFLICT",
       message: expect.stringContaining(`${org.name} requires a second factor`),
@@ -188,7 +189,11 @@ describe("sign-in with a second factor", () => {
     await expect(authorize({ email: me.email, password: TEST_PASSWORD, secondFactor: JSON.stringify({ kind: "totp", code: "000000" }) })).rejects.toThrow(
       "SecondFactorFailed:That code is not correct or was already used.",
     );
-    const signedIn = await authorize({ email: me.email, password: TEST_PASSWORD, secondFactor: JSON.stringify({ kind: "totp", code: await codeAt(secret, 1) }) });
+    const signedIn = await authorize({
+      email: me.email,
+      password: TEST_PASSWORD,
+      secondFactor: JSON.stringify({ kind: "totp", code: await codeAt(secret, 1) }),
+    });
     const session = await getDb().userSession.findUniqueOrThrow({ where: { id: signedIn!.sid } });
     expect(session).toMatchObject({ method: "password", factor: "totp", verifiedMethod: "totp" });
     const sv = (await getDb().user.findUniqueOrThrow({ where: { id: me.id } })).sessionVersion;
@@ -241,9 +246,9 @@ describe("an organization that requires a second factor", () => {
     await expect(callerFor(editor).apiKeys.list({ orgSlug: t.org.slug, projectSlug: t.project.slug })).rejects.toMatchObject({ code: "FORBIDDEN" });
     // A refused change is logged as denied.
     const before = await lastSeq(t.org.id);
-    await expect(
-      callerFor(editor).datasets.create({ orgSlug: t.org.slug, projectSlug: t.project.slug, name: "nope" }),
-    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(callerFor(editor).datasets.create({ orgSlug: t.org.slug, projectSlug: t.project.slug, name: "nope" })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
     expect((await auditEventsOf(t.org.id, before)).map((e) => [e.action, e.outcome])).toEqual([["access.denied", "denied"]]);
     // Setting one up stays possible.
     await expect(callerFor(editor).mfa.status()).resolves.toMatchObject({ requiredBy: [{ slug: t.org.slug }] });

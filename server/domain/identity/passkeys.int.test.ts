@@ -33,7 +33,10 @@ describe("passkeys", () => {
     expect(added).toMatchObject({ name: "Laptop", recoveryCodes: expect.any(Array) });
     expect(added.recoveryCodes).toHaveLength(10);
     // The challenge is gone: the same response cannot register again.
-    await expect(caller.mfa.registerPasskey({ challengeId, response })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/expired or was already used/) });
+    await expect(caller.mfa.registerPasskey({ challengeId, response })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/expired or was already used/),
+    });
     expect(await listFactors(getDb(), me.id)).toEqual({ totp: false, passkeys: 1, recoveryCodesLeft: 10 });
     expect(await getDb().userSession.findUniqueOrThrow({ where: { id: sessionId } })).toMatchObject({ factor: "passkey", verifiedMethod: "passkey" });
     expect((await auditEventsOf(t.org.id, before)).map((e) => e.action)).toEqual(["user.mfa.passkey_added"]);

@@ -30,7 +30,10 @@ async function storeChallenge(db: Db, userId: string, purpose: Purpose, challeng
   const now = new Date();
   // Expired challenges of anyone go as new ones arrive (indexed on expires_at).
   await db.webauthnChallenge.deleteMany({ where: { expiresAt: { lt: now } } });
-  const row = await db.webauthnChallenge.create({ data: { userId, purpose, challenge, expiresAt: new Date(now.getTime() + CHALLENGE_TTL_MS) }, select: { id: true } });
+  const row = await db.webauthnChallenge.create({
+    data: { userId, purpose, challenge, expiresAt: new Date(now.getTime() + CHALLENGE_TTL_MS) },
+    select: { id: true },
+  });
   return row.id;
 }
 
@@ -131,14 +134,21 @@ export async function registerPasskey(
   const firstFactor = before === 0 && !hadTotp;
   const recoveryCodes = firstFactor || (await countRecoveryCodesLeft(w.tx, userId)) === 0 ? await replaceRecoveryCodes(w.tx, userId) : null;
   await markSessionSecondFactor(w.tx, userId, sessionId, "passkey");
-  await recordSecurityEvent(w, userId, "user.mfa.passkey_added", { passkeyId: passkey.id, name, recoveryCodesIssued: recoveryCodes ? recoveryCodes.length : 0 });
+  await recordSecurityEvent(w, userId, "user.mfa.passkey_added", {
+    passkeyId: passkey.id,
+    name,
+    recoveryCodesIssued: recoveryCodes ? recoveryCodes.length : 0,
+  });
   return { passkeyId: passkey.id, name, recoveryCodes };
 }
 
 // ---- assertion --------------------------------------------------------------------------------
 
 /** Options for proving possession of one of the person's passkeys (sign-in or step-up). */
-export async function passkeyAssertionOptions(userId: string, db: Db = getDb()): Promise<{ challengeId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
+export async function passkeyAssertionOptions(
+  userId: string,
+  db: Db = getDb(),
+): Promise<{ challengeId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
   const passkeys = await db.userPasskey.findMany({ where: { userId }, select: { credentialId: true, transports: true } });
   if (passkeys.length === 0) throw new AppError("BAD_REQUEST", "This account has no passkey. Use another way to confirm it's you.");
   const rp = relyingParty();

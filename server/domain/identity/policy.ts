@@ -38,7 +38,11 @@ export class SecondFactorRequiredError extends AppError {
  * The ladder's check for organization and project procedures. Callers without a session (tests,
  * the CLI) carry no authentication and are not affected.
  */
-export function checkSecondFactorRequirement(org: MfaPolicy & { name: string }, role: Role, auth: SessionAuthentication | undefined): SecondFactorRequiredError | null {
+export function checkSecondFactorRequirement(
+  org: MfaPolicy & { name: string },
+  role: Role,
+  auth: SessionAuthentication | undefined,
+): SecondFactorRequiredError | null {
   if (!auth || sessionHasSecondFactor(auth) || !policyRequiresSecondFactor(org, role)) return null;
   return new SecondFactorRequiredError(org.name);
 }

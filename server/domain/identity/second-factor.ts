@@ -70,14 +70,17 @@ export async function verifySecondFactor(db: Db, userId: string, proof: SecondFa
   let ok: boolean;
   if (p.kind === "totp") ok = await verifyTotpCode(db, userId, p.code);
   else if (p.kind === "passkey") ok = await verifyPasskeyAssertion(db, userId, p.response, p.challengeId);
-  else ok = await useRecoveryCode(db, userId, p.code, request);
+  else ok = await spendRecoveryCode(db, userId, p.code, request);
 
-  if (!ok) throw new AppError("BAD_REQUEST", p.kind === "passkey" ? WRONG_PASSKEY_MESSAGE : WRONG_FACTOR_MESSAGE, { field: p.kind === "passkey" ? undefined : "code" });
+  if (!ok)
+    throw new AppError("BAD_REQUEST", p.kind === "passkey" ? WRONG_PASSKEY_MESSAGE : WRONG_FACTOR_MESSAGE, {
+      field: p.kind === "passkey" ? undefined : "code",
+    });
   await clearLoginFailures(db, throttleKey(userId), request.ip);
   return p.kind;
 }
 
-async function useRecoveryCode(db: Db, userId: string, code: string, request: RequestMeta): Promise<boolean> {
+async function spendRecoveryCode(db: Db, userId: string, code: string, request: RequestMeta): Promise<boolean> {
   const user = await db.user.findUnique({ where: { id: userId }, select: { email: true } });
   if (!user) return false;
   return runAudited(

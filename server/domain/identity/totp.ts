@@ -79,17 +79,13 @@ export async function verifyTotpCode(db: Db | Tx, userId: string, code: string):
  * recovery codes are created and returned (the only time they are shown); the current session
  * counts as having presented a second factor from now on.
  */
-export async function confirmTotpEnrolment(
-  w: AuditedTx,
-  userId: string,
-  code: string,
-  sessionId: string | null,
-): Promise<{ recoveryCodes: string[] | null }> {
+export async function confirmTotpEnrolment(w: AuditedTx, userId: string, code: string, sessionId: string | null): Promise<{ recoveryCodes: string[] | null }> {
   const row = await w.tx.userTotp.findUnique({ where: { userId } });
   if (!row) throw new AppError("BAD_REQUEST", "Start setting up an authenticator app first.");
   if (row.confirmedAt) throw new AppError("CONFLICT", "The authenticator app is already set up.");
   const step = await matchingStep(decryptSecret(row.secretEncrypted, TOTP_SECRET_PURPOSE), code, null);
-  if (step === null) throw new AppError("BAD_REQUEST", "That code is not correct. Check the time on your device and enter the current code.", { field: "code" });
+  if (step === null)
+    throw new AppError("BAD_REQUEST", "That code is not correct. Check the time on your device and enter the current code.", { field: "code" });
   await w.tx.userTotp.update({ where: { userId }, data: { confirmedAt: new Date(), lastStep: BigInt(step) } });
   const recoveryCodes = (await countRecoveryCodesLeft(w.tx, userId)) === 0 ? await replaceRecoveryCodes(w.tx, userId) : null;
   await markSessionSecondFactor(w.tx, userId, sessionId, "totp");
