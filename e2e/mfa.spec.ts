@@ -41,6 +41,7 @@ test("two-factor authentication: authenticator app, recovery code, passkey", asy
   const card = me.getByRole("region", { name: "Two-factor authentication" });
   await card.getByRole("button", { name: "Set up" }).click();
   await expect(card.getByRole("img", { name: "QR code for setting up Keel in an authenticator app" })).toBeVisible();
+  if (shots) await card.screenshot({ path: `${shots}/mfa-account-totp-setup.png` });
   const secret = (await card.getByRole("textbox", { name: "Setup key" }).inputValue()).replaceAll(" ", "");
   await card.getByLabel("Code from the app").fill(await generate({ secret }));
   await card.getByRole("button", { name: "Turn on" }).click();

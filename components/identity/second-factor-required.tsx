@@ -13,7 +13,7 @@ export function SecondFactorRequired({ message }: { message: string }) {
             </h1>
             <Alert tone="warning">{message}</Alert>
             <p className="text-[13px] text-zinc-600">
-              Setting one up on your account page lets you in right away. If you already have one, sign out and sign in again with it.
+              This browser was signed in without one. Setting one up now lets you in right away; no need to sign in again.
             </p>
             <div>
               <ButtonLink href="/account#mfa-title" variant="primary">

@@ -29,7 +29,7 @@ export class SecondFactorRequiredError extends AppError {
   constructor(orgName: string) {
     super(
       "FORBIDDEN",
-      `${orgName} requires a second factor. Set up an authenticator app or a passkey on your account page (/account), then sign in again with it.`,
+      `${orgName} requires a second factor. Set up an authenticator app or a passkey on your account page (/account) to continue; if you have one, sign in again with it.`,
     );
   }
 }
