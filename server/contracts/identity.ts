@@ -2,20 +2,19 @@
 // a person presents at sign-in or to step up, and the names the sign-in form and the organization
 // requirement share with the client.
 import { z } from "zod";
-import { safeString, text } from "./fields";
+import { jsonRecord, safeString, text } from "./fields";
 
 export const SECOND_FACTORS = ["totp", "passkey", "recovery_code"] as const;
 export type SecondFactorKind = (typeof SECOND_FACTORS)[number];
 
 /** A six-digit code from an authenticator app (spaces tolerated: apps show "123 456"). */
-export const totpCode = z
-  .string()
+export const totpCode = safeString()
+  .max(20, "must be the 6-digit code from your authenticator app")
   .transform((s) => s.replace(/\s+/g, ""))
   .pipe(z.string().regex(/^\d{6}$/, "must be the 6-digit code from your authenticator app"));
 
 /** A recovery code as printed ("abcde-fghij"); case, spaces and dashes do not matter. */
-export const recoveryCode = z
-  .string()
+export const recoveryCode = safeString()
   .max(64, "is not a recovery code")
   .transform((s) => s.toLowerCase().replace(/[\s-]+/g, ""))
   .pipe(z.string().regex(/^[a-z0-9]{10}$/, "is not a recovery code (10 letters and digits, like abcde-12345)"));
@@ -24,16 +23,14 @@ export const recoveryCode = z
  * A WebAuthn response as @simplewebauthn/browser returns it; @simplewebauthn/server checks the
  * rest (signatures, challenge, origin).
  */
-export const webauthnResponse = z
-  .object({
-    id: safeString().min(1).max(1024),
-    rawId: safeString().min(1).max(1024),
-    type: z.literal("public-key"),
-    response: z.record(z.string(), z.unknown()),
-    clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
-    authenticatorAttachment: z.string().max(40).optional(),
-  })
-  .passthrough();
+export const webauthnResponse = z.object({
+  id: safeString().min(1).max(1024),
+  rawId: safeString().min(1).max(1024),
+  type: z.literal("public-key"),
+  response: jsonRecord(),
+  clientExtensionResults: jsonRecord().default({}),
+  authenticatorAttachment: safeString().max(40).optional(),
+});
 export type WebauthnResponseJson = z.output<typeof webauthnResponse>;
 
 /** What a person presents as their second factor. */
