@@ -52,7 +52,6 @@ export const registerPasskeyInput = z.object({ challengeId: z.uuid(), response: 
 export const renamePasskeyInput = z.object({ passkeyId: z.uuid(), name: passkeyName });
 export const removePasskeyInput = z.object({ passkeyId: z.uuid(), reauth: reauthentication });
 export const passkeySignInOptionsInput = z.object({ email: text(254).trim().min(1, "is required"), password: text(256).min(1, "is required") });
-export const stepUpOptionsInput = z.object({}).optional();
 
 /**
  * The error the credentials provider answers when the password was right and a second factor is
