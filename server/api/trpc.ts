@@ -19,7 +19,7 @@ import type { OrgPermission, ProjectPermission, Role } from "../contracts/permis
 import { slug } from "../contracts/fields";
 import type { SessionUser } from "../auth/session";
 import { isRefusal, recordAccessDenied, requirePermission, resolveOrgAccess, resolveProjectAccess } from "../rbac/access";
-import { checkSecondFactorRequirement } from "../domain/identity/policy";
+import { checkSecondFactorRequirement } from "../domain/identity/requirement";
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "../db/unavailable";
 import { currentRequestId, logger, logRequestFailure, wasLogged } from "../runtime/log";
 

@@ -6,7 +6,7 @@ import "server-only";
 import type { ReadDb, Tx } from "../../db/client";
 import type { AuditedTx } from "../../audit/mutation";
 import { AppError } from "../../errors";
-import { organizationsRequiringSecondFactor, recordSecurityEvent } from "./policy";
+import { organizationsRequiringSecondFactor, recordSecurityEvent } from "./requirement";
 import { replaceRecoveryCodes } from "./recovery-codes";
 import { hasSecondFactor, listFactors, type Factors } from "./second-factor";
 

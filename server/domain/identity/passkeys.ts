@@ -17,7 +17,7 @@ import { getDb } from "../../db/client";
 import type { AuditedTx } from "../../audit/mutation";
 import type { WebauthnResponseJson } from "../../contracts/identity";
 import { AppError } from "../../errors";
-import { recordSecurityEvent } from "./policy";
+import { recordSecurityEvent } from "./requirement";
 import { relyingParty } from "./relying-party";
 import { countRecoveryCodesLeft, replaceRecoveryCodes } from "./recovery-codes";
 import { markSessionSecondFactor } from "./session-factor";

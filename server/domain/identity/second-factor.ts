@@ -15,7 +15,7 @@ import { AppError } from "../../errors";
 import type { SecondFactor } from "../users/sessions";
 import { signInWithPassword } from "../users/sign-in";
 import { passkeyAssertionOptions, verifyPasskeyAssertion } from "./passkeys";
-import { recordSecurityEvent } from "./policy";
+import { recordSecurityEvent } from "./requirement";
 import { consumeRecoveryCode, countRecoveryCodesLeft } from "./recovery-codes";
 import { verifyTotpCode } from "./totp";
 

@@ -11,7 +11,7 @@ import { getDb } from "../../db/client";
 import type { AuditedTx } from "../../audit/mutation";
 import { decryptSecret, encryptSecret } from "../../crypto/secrets";
 import { AppError } from "../../errors";
-import { recordSecurityEvent } from "./policy";
+import { recordSecurityEvent } from "./requirement";
 import { countRecoveryCodesLeft, replaceRecoveryCodes } from "./recovery-codes";
 import { markSessionSecondFactor } from "./session-factor";
 
