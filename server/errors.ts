@@ -2,17 +2,20 @@ import "server-only";
 // One application error with a code, and its HTTP status; the tRPC codes are the API layer's
 // (server/api/errors.ts), so nothing that throws AppError pulls tRPC in. Messages of INTERNAL
 // errors never reach clients.
-import type { AppErrorCode } from "./contracts/errors";
+import type { AppErrorCode, AppErrorReason } from "./contracts/errors";
 
 export class AppError extends Error {
   readonly code: AppErrorCode;
   /** The input field the problem is about, when there is one. */
   readonly field?: string;
-  constructor(code: AppErrorCode, message: string, options?: { field?: string; cause?: unknown }) {
+  /** A machine-readable reason clients act on (e.g. "step_up_required": ask for a fresh authentication, then retry). */
+  readonly reason?: AppErrorReason;
+  constructor(code: AppErrorCode, message: string, options?: { field?: string; cause?: unknown; reason?: AppErrorReason }) {
     super(message, { cause: options?.cause });
     this.name = "AppError";
     this.code = code;
     this.field = options?.field;
+    this.reason = options?.reason;
   }
 }
 

@@ -9,6 +9,7 @@ import { ActionsTH, Alert, Badge, Button, Card, CardHeader, ConfirmDialog, Spinn
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
 import { errorInfo } from "@/components/lib/errors";
+import { AUTHENTICATION_METHOD_LABELS } from "@/server/contracts/identity-policy";
 
 type Session = RouterOutputs["account"]["sessions"][number];
 
@@ -38,6 +39,12 @@ export function describeUserAgent(ua: string | null): string {
             ? "Linux"
             : null;
   return os ? `${browser} on ${os}` : browser;
+}
+
+/** How the session signed in: "Single sign-on", "Password + passkey". */
+function describeMethod(s: Pick<Session, "method" | "factor">): string {
+  const first = s.method === "sso" ? "Single sign-on" : "Password";
+  return s.factor ? `${first} + ${AUTHENTICATION_METHOD_LABELS[s.factor] ?? s.factor}` : first;
 }
 
 export function SessionsCard() {
@@ -103,6 +110,7 @@ export function SessionsCard() {
               <TH>Device</TH>
               <TH>Address</TH>
               <TH>Signed in</TH>
+              <TH>With</TH>
               <TH>Last active</TH>
               <ActionsTH />
             </TR>
@@ -120,6 +128,7 @@ export function SessionsCard() {
                 <TD className="whitespace-nowrap text-zinc-500">
                   <Time value={s.createdAt} />
                 </TD>
+                <TD className="whitespace-nowrap text-zinc-600">{describeMethod(s)}</TD>
                 <TD className="whitespace-nowrap text-zinc-500">
                   <Time value={s.lastSeenAt} />
                 </TD>

@@ -3,6 +3,12 @@
 // route, which streams the file as PostgreSQL produces it: the browser writes it to disk as it
 // arrives, whatever its size (nothing is held in this page's memory). The signed manifest exists
 // once the file was read to the end, so the exports list is polled until the new export shows up.
+// Exporting the audit trail needs a fresh authentication: a click first asks whether this session
+// is fresh enough, opens the step-up dialog when it is not, and then starts the download.
+import type { MouseEvent } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useTRPC } from "@/components/trpc/client";
+import { requestStepUp } from "@/components/identity/step-up-store";
 import { Alert, buttonClasses } from "@/components/ui";
 import { DownloadIcon } from "@/components/ui/icons";
 import { exportHref, manifestHref, type Filters } from "./filters";
@@ -12,6 +18,23 @@ export type ExportFormat = "jsonl" | "csv";
 export type PendingExport = { format: ExportFormat; startedAt: number };
 
 export const FORMAT_LABELS: Record<ExportFormat, string> = { jsonl: "JSONL", csv: "CSV" };
+
+/**
+ * A click on an export link: when this session is not fresh enough for an audit export, the
+ * step-up dialog first; then the download starts (the link clicked again, now confirmed).
+ */
+async function startExport(event: MouseEvent<HTMLAnchorElement>, o: { orgSlug: string; isFresh: () => Promise<boolean>; onStarted: () => void }) {
+  const link = event.currentTarget;
+  if (link.dataset.confirmed === "1") {
+    delete link.dataset.confirmed;
+    o.onStarted();
+    return;
+  }
+  event.preventDefault();
+  if (!(await o.isFresh()) && !(await requestStepUp(o.orgSlug))) return;
+  link.dataset.confirmed = "1";
+  link.click();
+}
 
 export function ExportButtons({
   orgSlug,
@@ -24,7 +47,14 @@ export function ExportButtons({
   filtered: boolean;
   onStart: (p: PendingExport) => void;
 }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const what = filtered ? "the events matching the filters" : "every event";
+  const isFresh = () =>
+    queryClient
+      .fetchQuery({ ...trpc.identity.stepUpStatus.queryOptions({ orgSlug }), staleTime: 0 })
+      .then((status) => status.fresh)
+      .catch(() => false);
   return (
     <div role="group" aria-label="Export" className="flex items-center gap-2">
       {(["jsonl", "csv"] as const).map((format) => (
@@ -34,7 +64,7 @@ export function ExportButtons({
           download
           className={buttonClasses({ size: "sm" })}
           title={`Download ${what} as ${FORMAT_LABELS[format]}, oldest first, with a signed manifest`}
-          onClick={() => onStart({ format, startedAt: Date.now() })}
+          onClick={(e) => void startExport(e, { orgSlug, isFresh, onStarted: () => onStart({ format, startedAt: Date.now() }) })}
         >
           <DownloadIcon size={13} />
           Export {FORMAT_LABELS[format]}

@@ -351,6 +351,12 @@ function DecisionsCard({ request: r }: { request: RequestDetail }) {
               </div>
               {d.comment ? <p className="mt-1 whitespace-pre-wrap text-zinc-700">{d.comment}</p> : null}
               <Time value={d.at} className="mt-0.5 block text-xs text-zinc-500" />
+              {d.authentication ? (
+                <p className="mt-0.5 text-xs text-zinc-600">
+                  Confirmed with {d.authentication.method === "sso" ? "" : "their "}
+                  <span className="font-medium">{d.authentication.methodLabel}</span> at <Time value={d.authentication.at} />
+                </p>
+              ) : null}
             </li>
           ))}
         </ol>

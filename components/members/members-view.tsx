@@ -26,7 +26,7 @@ import {
   Table,
   QueryBody,
 } from "@/components/ui";
-import { LinkIcon, PlusIcon, TrashIcon, UsersIcon } from "@/components/ui/icons";
+import { LinkIcon, LogOutIcon, PlusIcon, TrashIcon, UsersIcon } from "@/components/ui/icons";
 import { errorInfo } from "@/components/lib/errors";
 import { QueryErrorAlert } from "@/components/lib/error-alert";
 import { Time } from "@/components/lib/time";
@@ -61,6 +61,7 @@ export function MembersView({ orgSlug, orgName, myRole, myUserId, projects }: Pr
   const [adding, setAdding] = useState(false);
   const [linkFor, setLinkFor] = useState<Member | null>(null);
   const [removing, setRemoving] = useState<Member | null>(null);
+  const [signingOut, setSigningOut] = useState<Member | null>(null);
   const [status, setStatus] = useState("");
 
   function chooseProject(slug: string) {
@@ -132,6 +133,7 @@ export function MembersView({ orgSlug, orgName, myRole, myUserId, projects }: Pr
                     onStatus={setStatus}
                     onNewLink={() => setLinkFor(m)}
                     onRemove={() => setRemoving(m)}
+                    onSignOut={() => setSigningOut(m)}
                   />
                 ))}
               </TBody>
@@ -144,6 +146,14 @@ export function MembersView({ orgSlug, orgName, myRole, myUserId, projects }: Pr
 
       <InviteMemberDialog open={adding} onClose={() => setAdding(false)} orgSlug={orgSlug} orgName={orgName} myRole={myRole} />
       <PasswordLinkDialog member={linkFor} onClose={() => setLinkFor(null)} orgSlug={orgSlug} />
+      <SignOutMemberDialog
+        member={signingOut}
+        onClose={() => setSigningOut(null)}
+        orgSlug={orgSlug}
+        onDone={(m, revoked) =>
+          setStatus(revoked ? `${displayName(m)} was signed out of ${revoked} session${revoked === 1 ? "" : "s"}` : `${displayName(m)} had no active session`)
+        }
+      />
       <RemoveMemberDialog
         member={removing}
         onClose={() => setRemoving(null)}
@@ -171,6 +181,7 @@ function MemberRow({
   onStatus,
   onNewLink,
   onRemove,
+  onSignOut,
 }: {
   member: Member;
   isMe: boolean;
@@ -183,6 +194,7 @@ function MemberRow({
   onStatus: (text: string) => void;
   onNewLink: () => void;
   onRemove: () => void;
+  onSignOut: () => void;
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -297,6 +309,11 @@ function MemberRow({
               </Button>
             ) : null}
             {canRemove && !isMe && !ownerLocked ? (
+              <Button size="sm" variant="ghost" icon={<LogOutIcon size={14} />} aria-label={`Sign out ${name} everywhere`} onClick={onSignOut}>
+                Sign out
+              </Button>
+            ) : null}
+            {canRemove && !isMe && !ownerLocked ? (
               <Button size="sm" variant="danger-ghost" icon={<TrashIcon size={14} />} aria-label={`Remove ${name}`} onClick={onRemove}>
                 Remove
               </Button>
@@ -305,6 +322,43 @@ function MemberRow({
         </TD>
       ) : null}
     </TR>
+  );
+}
+
+function SignOutMemberDialog({
+  member,
+  onClose,
+  orgSlug,
+  onDone,
+}: {
+  member: Member | null;
+  onClose: () => void;
+  orgSlug: string;
+  onDone: (m: Member, revoked: number) => void;
+}) {
+  const trpc = useTRPC();
+  const signOut = useMutation(
+    trpc.members.revokeSessions.mutationOptions({
+      onSuccess: (result) => {
+        if (member) onDone(member, result.revoked);
+        onClose();
+      },
+    }),
+  );
+  return (
+    <ConfirmDialog
+      open={!!member}
+      onClose={onClose}
+      title={`Sign out ${member ? displayName(member) : "member"} everywhere?`}
+      confirmLabel="Sign out everywhere"
+      onConfirm={() => member && signOut.mutate({ orgSlug, userId: member.userId })}
+      mutation={signOut}
+    >
+      <p>
+        Every signed-in session of <span className="font-medium text-zinc-900">{member?.email}</span> ends at its next request, in every browser. They stay a
+        member and can sign in again. Use it for a lost laptop or a shared computer.
+      </p>
+    </ConfirmDialog>
   );
 }
 

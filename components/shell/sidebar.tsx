@@ -19,6 +19,7 @@ import {
   HomeIcon,
   KeyIcon,
   LayersIcon,
+  LockIcon,
   MarkerIcon,
   MenuIcon,
   PlayIcon,
@@ -109,6 +110,7 @@ export function Sidebar({ org, projects }: Props) {
   const orgItems: NavItem[] = [
     { href: `/o/${org.slug}/members`, label: "Members", icon: <UsersIcon />, permission: "member:read" },
     { href: `/o/${org.slug}/audit`, label: "Audit log", icon: <ScrollIcon />, permission: "audit:read" },
+    { href: `/o/${org.slug}/settings/security`, label: "Security", icon: <LockIcon />, permission: "identity:read" },
     { href: `/o/${org.slug}/projects/new`, label: "New project", icon: <FolderPlusIcon />, permission: "project:create" },
   ];
 

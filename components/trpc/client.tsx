@@ -9,6 +9,8 @@ import superjson from "superjson";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@/server/api/root";
 import { makeQueryClient } from "./query-client";
+import { stepUpLink } from "./step-up-link";
+import { StepUpDialog } from "@/components/identity/step-up-dialog";
 
 /** What procedures return and take, inferred from the router: never copied by hand. */
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
@@ -21,6 +23,7 @@ export function Providers({ children }: { children: ReactNode }) {
     createTRPCClient<AppRouter>({
       links: [
         loggerLink({ enabled: (op) => process.env.NODE_ENV === "development" && op.direction === "down" && op.result instanceof Error }),
+        stepUpLink,
         // playground.run answers with a stream of events (rendered, deltas, done): it alone goes
         // through the streaming link; everything else stays on plain batched requests.
         splitLink({
@@ -35,6 +38,7 @@ export function Providers({ children }: { children: ReactNode }) {
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
         {children}
+        <StepUpDialog />
       </TRPCProvider>
     </QueryClientProvider>
   );

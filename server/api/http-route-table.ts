@@ -19,6 +19,8 @@ type RouteSpec = {
   description: string;
   /** A GET that records audit events: refused when it comes from another site (http-context.ts). */
   recordsAudit?: true;
+  /** The download is a decision that needs a fresh authentication (server/domain/identity/step-up.ts). */
+  stepUp?: true;
 } & (
   | { scope?: "project"; permission: ProjectPermission }
   /** Organization-wide routes ({org} only): the organization role decides. */
@@ -63,7 +65,8 @@ export const HTTP_ROUTES: Record<HttpRouteId, RouteSpec> = {
     path: "/api/audit/{org}/export",
     permission: "audit:read",
     recordsAudit: true,
-    description: "The filtered audit events as a streamed CSV or JSON Lines file (its export id in Keel-Export-Id; audited)",
+    stepUp: true,
+    description: "The filtered audit events as a streamed CSV or JSON Lines file (its export id in Keel-Export-Id; audited; needs a fresh authentication)",
   },
   "audit.manifest": {
     scope: "org",

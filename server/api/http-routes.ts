@@ -11,9 +11,10 @@ import type { Role } from "../contracts/permissions";
 import { slug } from "../contracts/fields";
 import { getDb, getReadDb, type ReadDb } from "../db/client";
 import { captureWriteLsn, routeReads } from "../db/replica";
-import { isRefusal, recordAccessDenied, requirePermission, resolveOrgAccess, resolveProjectAccess } from "../rbac/access";
+import { isRefusal, type OrgRef, recordAccessDenied, requirePermission, resolveOrgAccess, resolveProjectAccess } from "../rbac/access";
 import { AppError, HTTP_STATUS } from "../errors";
 import { auditedFor } from "./trpc";
+import { requireFreshAuthentication } from "../domain/identity/step-up";
 import { createRequestContext, readAfterCookie, rejectCrossSite } from "./http-context";
 import type { Context } from "./trpc";
 import { HTTP_ROUTES, type HttpRouteId } from "./http-route-table";
@@ -30,7 +31,7 @@ export type ProjectHttpContext = {
   params: Record<string, string>;
   db: ReadDb;
   user: SessionUser;
-  org: { id: string; slug: string; name: string };
+  org: OrgRef;
   project: { id: string; slug: string; name: string };
   role: Role;
   actor: Actor;
@@ -46,16 +47,20 @@ export function jsonError(
   field?: string,
   headers: Record<string, string> = {},
   requestId?: string | null,
+  reason?: string,
 ): Response {
   const error: Record<string, string> = { code, message };
   if (field) error.field = field;
+  if (reason) error.reason = reason;
   if (requestId) error.requestId = requestId;
   return Response.json({ error }, { status, headers: { "cache-control": "no-store", ...headers } });
 }
 
 /** A failed route's answer; a 5xx is logged in one line with the request id, which the body carries too. */
 export function errorResponse(error: unknown, routeId: string, req: Request): Response {
-  if (error instanceof AppError && error.code !== "INTERNAL") return jsonError(HTTP_STATUS[error.code], error.code, error.message, error.field);
+  if (error instanceof AppError && error.code !== "INTERNAL") {
+    return jsonError(HTTP_STATUS[error.code], error.code, error.message, error.field, {}, null, error.reason);
+  }
   const requestId = req.headers.get("x-request-id");
   if (isDatabaseUnavailable(error)) {
     logRequestFailure(log, { route: routeId, status: 503, requestId, error });
@@ -106,6 +111,7 @@ export function projectRoute(routeId: HttpRouteId, handler: (ctx: ProjectHttpCon
           await recordAccessDenied(actor, { orgId: access.org.id, projectId: access.project.id }, routeId, { permission: route.permission });
         return jsonError(403, "FORBIDDEN", denied.message);
       }
+      if (route.stepUp) actor.authentication = await requireFreshAuthentication(getDb(), user, access.org);
       return await withReadRouting(req, context, route.recordsAudit === true, (db) =>
         handler({
           req,
@@ -152,6 +158,7 @@ export function orgRoute(routeId: HttpRouteId, handler: (ctx: OrgHttpContext) =>
         if (route.method !== "GET") await recordAccessDenied(actor, { orgId: access.org.id }, routeId, { permission: route.permission });
         return jsonError(403, "FORBIDDEN", denied.message);
       }
+      if (route.stepUp) actor.authentication = await requireFreshAuthentication(getDb(), user, access.org);
       return await withReadRouting(req, context, route.recordsAudit === true, (db) =>
         handler({ req, params: values, db, user, org: access.org, role: access.role, actor, audited: auditedFor(actor, routeId, { orgId: access.org.id }) }),
       );

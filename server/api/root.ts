@@ -17,6 +17,7 @@ import { evaluatorsRouter, runsRouter } from "./routers/evaluations";
 import { reviewsRouter } from "./routers/reviews";
 import { homeRouter } from "./routers/home";
 import { deploymentsRouter, webhooksRouter } from "./routers/deployments";
+import { identityRouter } from "./routers/identity";
 import { guardrailsRouter, observabilityRouter, onlineEvaluatorsRouter, traceRulesRouter } from "./routers/observability";
 
 export const appRouter = createRouter({
@@ -44,6 +45,7 @@ export const appRouter = createRouter({
   guardrails: guardrailsRouter,
   onlineEvaluators: onlineEvaluatorsRouter,
   traceRules: traceRulesRouter,
+  identity: identityRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -22,6 +22,7 @@ import { isRefusal, recordAccessDenied, requirePermission, resolveOrgAccess, res
 import { checkSecondFactorRequirement } from "../domain/identity/requirement";
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "../db/unavailable";
 import { currentRequestId, logger, logRequestFailure, wasLogged } from "../runtime/log";
+import { requireFreshAuthentication, type FreshAuthentication } from "../domain/identity/step-up";
 
 const log = logger("trpc");
 
@@ -41,8 +42,14 @@ export type Context = {
 export type AccessDeclaration =
   | { kind: "public"; reason: string }
   | { kind: "authenticated"; reason: string }
-  | { kind: "org"; permission: OrgPermission }
-  | { kind: "project"; permission: ProjectPermission };
+  | { kind: "org"; permission: OrgPermission; stepUp?: true }
+  | { kind: "project"; permission: ProjectPermission; stepUp?: true };
+
+/**
+ * What a procedure asks beyond its permission. `stepUp`: the decision needs a fresh authentication
+ * (server/domain/identity/step-up.ts); its audit events record how the person authenticated.
+ */
+export type ProcedureOptions = { stepUp?: true };
 
 export type Meta = { access?: AccessDeclaration };
 
@@ -76,6 +83,7 @@ const t = initTRPC
       }
       const internal = error.code === "INTERNAL_SERVER_ERROR";
       const field = error.cause instanceof AppError ? error.cause.field : zod?.issues[0]?.path.join(".");
+      const reason = error.cause instanceof AppError ? error.cause.reason : undefined;
       return {
         ...shape,
         message: internal ? "Something went wrong on our side. The error was logged." : zod ? firstIssueMessage(zod) : shape.message,
@@ -85,8 +93,7 @@ const t = initTRPC
           httpStatus: shape.data.httpStatus,
           path: shape.data.path,
           field: field || undefined,
-          // Why a FORBIDDEN came, when the client can act on it (an organization requires a second factor).
-          reason: error.cause instanceof AppError && "reason" in error.cause ? String(error.cause.reason) : undefined,
+          reason,
           requestId: shape.data.httpStatus >= 500 ? requestId : undefined,
         },
       };
@@ -151,8 +158,8 @@ export const createCallerFactory = t.createCallerFactory;
 /** A read-only view of the database for procedures. */
 const readDb = (db: Db): ReadDb => db;
 
-function userActor(user: SessionUser, role: Role | null, request: RequestMeta): Actor {
-  return { type: "user", id: user.id, label: user.email, role, request };
+function userActor(user: SessionUser, role: Role | null, request: RequestMeta, authentication?: FreshAuthentication): Actor {
+  return { type: "user", id: user.id, label: user.email, role, request, ...(authentication ? { authentication } : {}) };
 }
 
 /**
@@ -197,9 +204,9 @@ export function authedProcedure(reason: string) {
 export const orgScope = z.object({ orgSlug: slug });
 export const projectScope = orgScope.extend({ projectSlug: slug });
 
-export function orgProcedure(permission: OrgPermission) {
+export function orgProcedure(permission: OrgPermission, options: ProcedureOptions = {}) {
   return base
-    .meta({ access: { kind: "org", permission } })
+    .meta({ access: { kind: "org", permission, ...options } })
     .input(orgScope)
     .use(async ({ ctx, input, next, type, path }) => {
       const user = ctx.user;
@@ -207,17 +214,19 @@ export function orgProcedure(permission: OrgPermission) {
       // Membership is looked up by (user, slug): a non-member finds nothing, whatever the slug.
       const access = await resolveOrgAccess(getDb(), user.id, input.orgSlug);
       if (isRefusal(access)) throw new TRPCError({ code: "NOT_FOUND", message: access.message });
-      const actor = userActor(user, access.role, ctx.request);
       const noSecondFactor = checkSecondFactorRequirement(access.org, access.role, user.authentication);
       if (noSecondFactor) {
-        if (type === "mutation") await recordAccessDenied(actor, { orgId: access.org.id }, path, { reason: noSecondFactor.message });
+        if (type === "mutation")
+          await recordAccessDenied(userActor(user, access.role, ctx.request), { orgId: access.org.id }, path, { reason: noSecondFactor.message });
         throw toTRPCError(noSecondFactor);
       }
       const denied = requirePermission(access, permission);
       if (denied) {
-        if (type === "mutation") await recordAccessDenied(actor, { orgId: access.org.id }, path, { permission });
+        if (type === "mutation") await recordAccessDenied(userActor(user, access.role, ctx.request), { orgId: access.org.id }, path, { permission });
         throw new TRPCError({ code: "FORBIDDEN", message: denied.message });
       }
+      const authentication = options.stepUp ? await requireFreshAuthentication(getDb(), user, access.org) : undefined;
+      const actor = userActor(user, access.role, ctx.request, authentication);
       return next({
         ctx: {
           db: readDb(getReadDb()),
@@ -233,27 +242,30 @@ export function orgProcedure(permission: OrgPermission) {
 
 // ---- project --------------------------------------------------------------------------------
 
-export function projectProcedure(permission: ProjectPermission) {
+export function projectProcedure(permission: ProjectPermission, options: ProcedureOptions = {}) {
   return base
-    .meta({ access: { kind: "project", permission } })
+    .meta({ access: { kind: "project", permission, ...options } })
     .input(projectScope)
     .use(async ({ ctx, input, next, type, path }) => {
       const user = ctx.user;
       if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
       const access = await resolveProjectAccess(getDb(), user.id, input.orgSlug, input.projectSlug);
       if (isRefusal(access)) throw new TRPCError({ code: "NOT_FOUND", message: access.message });
-      const actor = userActor(user, access.role, ctx.request);
       const noSecondFactor = checkSecondFactorRequirement(access.org, access.role, user.authentication);
       if (noSecondFactor) {
+        const refused = userActor(user, access.role, ctx.request);
         if (type === "mutation")
-          await recordAccessDenied(actor, { orgId: access.org.id, projectId: access.project.id }, path, { reason: noSecondFactor.message });
+          await recordAccessDenied(refused, { orgId: access.org.id, projectId: access.project.id }, path, { reason: noSecondFactor.message });
         throw toTRPCError(noSecondFactor);
       }
       const denied = requirePermission(access, permission);
       if (denied) {
-        if (type === "mutation") await recordAccessDenied(actor, { orgId: access.org.id, projectId: access.project.id }, path, { permission });
+        const refused = userActor(user, access.role, ctx.request);
+        if (type === "mutation") await recordAccessDenied(refused, { orgId: access.org.id, projectId: access.project.id }, path, { permission });
         throw new TRPCError({ code: "FORBIDDEN", message: denied.message });
       }
+      const authentication = options.stepUp ? await requireFreshAuthentication(getDb(), user, access.org) : undefined;
+      const actor = userActor(user, access.role, ctx.request, authentication);
       return next({
         ctx: {
           db: readDb(getReadDb()),

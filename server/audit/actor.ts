@@ -17,6 +17,11 @@ export type Actor = {
   /** The role in effect for this action, snapshotted on the event. */
   role: Role | null;
   request: RequestMeta;
+  /**
+   * For decisions that needed a fresh authentication (step-up): how and when the person last
+   * authenticated. Recorded on the decision's events as `after.authentication`.
+   */
+  authentication?: { method: string; at: string };
 };
 
 export const NO_REQUEST: RequestMeta = { requestId: null, ip: null, userAgent: null };

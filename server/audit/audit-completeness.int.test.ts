@@ -12,7 +12,7 @@ import { HTTP_ROUTES } from "../api/http-routes";
 import type { AuditAction } from "../contracts/audit";
 import { getDb } from "../db/client";
 import { verifyAuditChain } from "./chain";
-import { auditEventsOf, callerFor, createTestOrg, createUser, lastSeq, TEST_PASSWORD, testRequest, type TestOrg } from "@/test/support/factories";
+import { auditEventsOf, callerFor, createTestOrg, createUser, justSignedIn, lastSeq, TEST_PASSWORD, testRequest, type TestOrg } from "@/test/support/factories";
 import { startSession } from "../domain/users/sessions";
 import type { SessionUser } from "../auth/session";
 import { generate } from "otplib";
@@ -378,6 +378,20 @@ const scenarios: Record<string, Scenario> = {
     input: (s) => ({ passkeyId: s.passkeyId, reauth: { password: TEST_PASSWORD } }),
     expect: ["user.mfa.passkey_removed"],
   },
+  // After the approver's factors are gone: the policy below requires one of approvers.
+  "identity.setPolicy": {
+    as: (s) => s.t.users.owner,
+    input: (s) => ({
+      orgSlug: s.t.org.slug,
+      policy: { requireSso: false, mfaRequirement: "roles", mfaRoles: ["approver"], stepUpMinutes: 5, sessionIdleMinutes: 60, sessionAbsoluteHours: 24 },
+    }),
+    expect: ["org.identity_policy.updated"],
+  },
+  "members.revokeSessions": {
+    as: (s) => s.t.users.admin,
+    input: (s) => ({ orgSlug: s.t.org.slug, userId: s.t.users.reviewer.id }),
+    expect: ["member.sessions.revoked"],
+  },
   "account.changePassword": {
     as: (s) => s.t.users.editor,
     input: () => ({ currentPassword: TEST_PASSWORD, newPassword: "another-long-password" }),
@@ -414,6 +428,9 @@ const coveredElsewhere = [
   "mfa.passkeyRegistrationOptions",
   "mfa.passkeyOptions",
   "mfa.signInPasskeyOptions",
+  // A fresh authentication on the person's own session: no event of its own; the decision it
+  // allows records how they authenticated (after.authentication). server/domain/identity/step-up.int.test.ts.
+  "identity.stepUp",
 ];
 // Session HTTP routes that change state, and where their audit events are checked.
 const httpCoveredElsewhere: Record<string, string> = {
@@ -424,6 +441,8 @@ const httpCoveredElsewhere: Record<string, string> = {
 const s = {} as State;
 beforeAll(async () => {
   s.t = await createTestOrg();
+  // A signed-in reviewer, for an administrator to sign out.
+  await startSession(getDb(), s.t.users.reviewer.id, testRequest());
   // A dataset with an item, for the run scenarios (the dataset scenarios delete their own).
   const editor = callerFor(s.t.users.editor);
   await editor.datasets.create({ ...scope(s), name: "runs" });
@@ -471,7 +490,8 @@ describe("audit completeness", () => {
       const before = await lastSeq(s.t.org.id);
       const user = scenario.as(s);
       const request = testRequest();
-      const caller = createCaller(createContext(user, request));
+      // People who just signed in, so decisions that need a fresh authentication go through.
+      const caller = createCaller(createContext(user && { ...user, authentication: user.authentication ?? justSignedIn() }, request));
       const fn = path.split(".").reduce<unknown>((n, k) => (n as Record<string, unknown>)[k], caller) as (i: unknown) => Promise<unknown>;
       const result = await fn(await scenario.input(s));
       await scenario.after?.(s, result);

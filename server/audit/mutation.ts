@@ -43,6 +43,14 @@ export class MissingAuditEventError extends Error {
   }
 }
 
+/** A step-up decision's event says how its maker authenticated (evidence packs show it). */
+function withAuthentication(after: unknown, authentication: Actor["authentication"]): unknown {
+  if (!authentication) return after;
+  if (after === undefined || after === null) return { authentication };
+  if (typeof after === "object" && !Array.isArray(after)) return { ...(after as Record<string, unknown>), authentication };
+  return { value: after, authentication };
+}
+
 function toPending(actor: Actor, event: AuditRecord, outcome: "success" | "denied"): PendingEvent {
   return {
     orgId: event.orgId,
@@ -55,7 +63,7 @@ function toPending(actor: Actor, event: AuditRecord, outcome: "success" | "denie
     targetType: event.targetType,
     targetId: event.targetId ?? null,
     before: toAuditJson(event.before),
-    after: toAuditJson(event.after),
+    after: toAuditJson(withAuthentication(event.after, actor.authentication)),
     outcome,
     requestId: actor.request.requestId,
     ip: actor.request.ip,

@@ -27,6 +27,8 @@ export const AUDIT_ACTIONS = {
   "user.mfa.passkey_removed": "Passkey removed",
   "user.mfa.recovery_codes_regenerated": "Recovery codes regenerated",
   "user.mfa.recovery_code_used": "Recovery code used",
+  "member.sessions.revoked": "A member's sessions revoked by an administrator",
+  "org.identity_policy.updated": "Identity policy changed",
   "auth.login.failed": "Sign-in failed",
   "apikey.created": "API key created",
   "apikey.revoked": "API key revoked",

@@ -12,3 +12,14 @@ export const APP_ERROR_CODES = [
   "INTERNAL",
 ] as const;
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];
+
+/**
+ * Reasons a client acts on, beside the code (tRPC errors carry it as `data.reason`, HTTP answers
+ * as `reason`):
+ * - `step_up_required`: the decision needs a fresh authentication (docs/identity.md); authenticate
+ *   again (second factor, single sign-on or password) and retry.
+ * - `second_factor_required`: the organization requires a second factor the person has not set up
+ *   or not presented in this session.
+ */
+export const APP_ERROR_REASONS = ["step_up_required", "second_factor_required"] as const;
+export type AppErrorReason = (typeof APP_ERROR_REASONS)[number];

@@ -61,9 +61,6 @@ export const SECOND_FACTOR_REQUIRED_ERROR = "SecondFactorRequired";
 /** …and when the factor presented was refused: "SecondFactorFailed:<message>". */
 export const SECOND_FACTOR_FAILED_ERROR = "SecondFactorFailed";
 
-/** The `reason` on a FORBIDDEN error of an organization that requires a second factor this session lacks. */
-export const ORG_REQUIRES_SECOND_FACTOR = "org_requires_second_factor";
-
 export function parseSecondFactorRequired(error: string): SecondFactorKind[] | null {
   if (!error.startsWith(`${SECOND_FACTOR_REQUIRED_ERROR}:`)) return null;
   const methods = error.slice(SECOND_FACTOR_REQUIRED_ERROR.length + 1).split(",");

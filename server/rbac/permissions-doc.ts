@@ -21,7 +21,7 @@ function describeAccess(access: AccessDeclaration): string {
       return `signed in — ${access.reason}`;
     case "org":
     case "project":
-      return `\`${access.permission}\``;
+      return `\`${access.permission}\`${access.stepUp ? " + fresh authentication (step-up)" : ""}`;
   }
 }
 
@@ -60,7 +60,8 @@ export function renderPermissionsDoc(procedures: ProcedureInfo[], routes: readon
     "",
     "## Procedures",
     "",
-    "Every tRPC procedure declares its access through its builder; registering one without a declaration fails at start-up.",
+    "Every tRPC procedure declares its access through its builder; registering one without a declaration fails at start-up. " +
+      "Those marked step-up also need a fresh authentication within the organization's step-up window (docs/identity.md).",
     "",
   );
   lines.push("| procedure | type | access |", "| --- | --- | --- |");

@@ -50,8 +50,17 @@ export async function createTestOrg(): Promise<TestOrg> {
   return { org: { id: org.id, slug: org.slug }, project: { id: project.id, slug: project.slug }, users };
 }
 
+/**
+ * A caller acting as `user`. Unless the test says otherwise, the user has just signed in with their
+ * password (no second factor), so decisions that need a fresh authentication are accepted.
+ */
 export function callerFor(user: SessionUser | null) {
-  return createCaller(createContext(user, testRequest()));
+  return createCaller(createContext(user && { ...user, authentication: user.authentication ?? justSignedIn() }, testRequest()));
+}
+
+export function justSignedIn(method: "password" | "sso" = "password"): NonNullable<SessionUser["authentication"]> {
+  const now = new Date();
+  return { method, factor: null, verifiedAt: now, verifiedMethod: method, createdAt: now };
 }
 
 export async function auditEventsOf(orgId: string, afterSeq = 0n) {

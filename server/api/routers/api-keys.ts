@@ -9,7 +9,7 @@ import { apiKeyLimitsInput } from "../../contracts/observability";
 
 export const apiKeysRouter = createRouter({
   list: projectProcedure("apikey:read").query(({ ctx }) => listApiKeys(ctx.db, ctx.project.id)),
-  create: projectProcedure("apikey:create")
+  create: projectProcedure("apikey:create", { stepUp: true })
     .input(apiKeyInput)
     .mutation(({ ctx, input }) => ctx.audited((w) => createApiKey(w, { orgId: ctx.org.id, projectId: ctx.project.id, actorUserId: ctx.user.id }, input))),
   revoke: projectProcedure("apikey:revoke")

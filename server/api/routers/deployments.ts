@@ -66,13 +66,13 @@ export const deploymentsRouter = createRouter({
       if (!outcome.deployed) throw new AppError("CONFLICT", outcome.reason);
       return outcome;
     }),
-  approve: projectProcedure("deployment:approve")
+  approve: projectProcedure("deployment:approve", { stepUp: true })
     .input(z.object({ number: requestNumber, comment: text(2000).trim().default("") }))
     .mutation(({ ctx, input }) => ctx.audited((w) => approveRequest(w, scope(ctx), input))),
-  reject: projectProcedure("deployment:approve")
+  reject: projectProcedure("deployment:approve", { stepUp: true })
     .input(z.object({ number: requestNumber, comment: justification }))
     .mutation(({ ctx, input }) => ctx.audited((w) => rejectRequest(w, scope(ctx), input))),
-  overrideFreeze: projectProcedure("deployment:override")
+  overrideFreeze: projectProcedure("deployment:override", { stepUp: true })
     .input(z.object({ number: requestNumber, reason: name(2000, "Breaking a change freeze needs a reason") }))
     .mutation(({ ctx, input }) => ctx.audited((w) => overrideFreeze(w, scope(ctx), input))),
 });

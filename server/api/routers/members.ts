@@ -5,6 +5,7 @@ import { createRouter, orgProcedure } from "../trpc";
 import { id, slug } from "../../contracts/fields";
 import { inviteMemberInput, memberRole as role } from "../../contracts/accounts";
 import { changeMemberRole, listMembers, regeneratePasswordLink, removeMember, setProjectRole } from "../../domain/members/members";
+import { revokeMemberSessions } from "../../domain/users/sessions";
 import { inviteMember, listInvitations, reissueInvitation, revokeInvitation } from "../../domain/members/invitations";
 
 export const membersRouter = createRouter({
@@ -36,10 +37,14 @@ export const membersRouter = createRouter({
     .mutation(({ ctx, input }) =>
       ctx.audited((w) => regeneratePasswordLink(w, { orgId: ctx.org.id, actorRole: ctx.role, actorUserId: ctx.user.id }, input.userId)),
     ),
-  changeRole: orgProcedure("member:update")
+  /** Signs a member out everywhere (every live session of theirs). */
+  revokeSessions: orgProcedure("member:update")
+    .input(z.object({ userId: id }))
+    .mutation(({ ctx, input }) => ctx.audited((w) => revokeMemberSessions(w, { orgId: ctx.org.id, actorRole: ctx.role, actorUserId: ctx.user.id }, input.userId))),
+  changeRole: orgProcedure("member:update", { stepUp: true })
     .input(z.object({ userId: id, role }))
     .mutation(({ ctx, input }) => ctx.audited((w) => changeMemberRole(w, { orgId: ctx.org.id, actorRole: ctx.role, actorUserId: ctx.user.id }, input))),
-  setProjectRole: orgProcedure("member:update")
+  setProjectRole: orgProcedure("member:update", { stepUp: true })
     .input(z.object({ projectSlug: slug, userId: id, role: role.nullable() }))
     .mutation(async ({ ctx, input }) => {
       const project = await ctx.db.project.findFirst({ where: { orgId: ctx.org.id, slug: input.projectSlug }, select: { id: true } });

@@ -8,6 +8,8 @@ import type { Role } from "../../contracts/permissions";
 import type { DeploymentState, GateResult } from "../../contracts/deployments";
 import { freezeAt, policyOf, type StoredPolicy } from "./policy";
 import { describeRule, matchApprovals, qualifies, rulesFor } from "./rules";
+import { AUTHENTICATION_METHOD_LABELS } from "../../contracts/identity-policy";
+import type { VerificationMethod } from "../users/sessions";
 import { formatUtc } from "./time";
 import { sql } from "../../db/sql";
 
@@ -68,10 +70,39 @@ function effectiveState(state: DeploymentState, expiresAt: Date, now: Date): Dep
 
 export type Reader = { type: "user" | "api_key"; id: string | null; role: Role | null; canApprove: boolean };
 
+/** The `after.authentication` of each approval and rejection event of a request, by "approverId:approved". */
+async function decisionAuthentications(db: ReadDb, orgId: string, requestId: string): Promise<Map<string, DecisionAuthentication>> {
+  const events = await db.auditEvent.findMany({
+    where: {
+      orgId,
+      targetType: "deployment_request",
+      targetId: requestId,
+      action: { in: ["deployment.approval.given", "deployment.rejected"] },
+      outcome: "success",
+    },
+    select: { action: true, actorId: true, after: true },
+  });
+  const found = new Map<string, DecisionAuthentication>();
+  for (const e of events) {
+    const auth = (e.after as { authentication?: { method?: unknown; at?: unknown } } | null)?.authentication;
+    if (!e.actorId || !auth || typeof auth.method !== "string" || typeof auth.at !== "string") continue;
+    const method = auth.method as VerificationMethod;
+    found.set(`${e.actorId}:${e.action === "deployment.approval.given"}`, {
+      method,
+      methodLabel: AUTHENTICATION_METHOD_LABELS[method] ?? method,
+      at: new Date(auth.at),
+    });
+  }
+  return found;
+}
+
+export type DecisionAuthentication = { method: VerificationMethod; methodLabel: string; at: Date };
+
 export async function getRequest(db: ReadDb, projectId: string, number: number, reader: Reader) {
   const r = await db.deploymentRequest.findUnique({
     where: { projectId_number: { projectId, number } },
     include: {
+      project: { select: { orgId: true } },
       prompt: { select: { id: true, name: true } },
       promptVersion: { select: { version: true, authorType: true, authorId: true, authorLabel: true, commitMessage: true, createdAt: true } },
       environment: { include: { policy: true } },
@@ -80,6 +111,7 @@ export async function getRequest(db: ReadDb, projectId: string, number: number, 
     },
   });
   if (!r) throw notFound(`Deployment request #${number}`);
+  const authentications = await decisionAuthentications(db, r.project.orgId, r.id);
   const now = new Date();
   const policy: StoredPolicy | null = r.environment.policy ? policyOf(r.environment.policy) : null;
   const rules = policy ? rulesFor(r.kind, policy) : [];
@@ -124,7 +156,16 @@ export async function getRequest(db: ReadDb, projectId: string, number: number, 
     gateAtRequest: r.gateResult as GateResult | null,
     rules: progress.rules.map((p, i) => ({ ...p, description: describeRule(rules[i]!, labels) })),
     missing: progress.missing,
-    decisions: r.approvals.map((a) => ({ approver: a.approverLabel, role: a.approverRole, approved: a.approved, comment: a.comment, at: a.createdAt })),
+    decisions: r.approvals.map((a) => ({
+      approver: a.approverLabel,
+      role: a.approverRole,
+      approved: a.approved,
+      comment: a.comment,
+      at: a.createdAt,
+      // How the approver authenticated for this decision (step-up), from its audit event; null for
+      // decisions recorded before step-up existed.
+      authentication: authentications.get(`${a.approverId}:${a.approved}`) ?? null,
+    })),
     freeze,
     blockedBy,
     deployment: r.deployment ? { id: r.deployment.id, deployedAt: r.deployment.deployedAt, freezeOverride: r.deployment.freezeOverride } : null,

@@ -242,7 +242,7 @@ describe("an organization that requires a second factor", () => {
       .orgs.get({ orgSlug: t.org.slug })
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining(`${org.name} requires a second factor`) });
-    expect((error as { cause?: { reason?: string } }).cause?.reason).toBe("org_requires_second_factor");
+    expect((error as { cause?: { reason?: string } }).cause?.reason).toBe("second_factor_required");
     await expect(callerFor(editor).apiKeys.list({ orgSlug: t.org.slug, projectSlug: t.project.slug })).rejects.toMatchObject({ code: "FORBIDDEN" });
     // A refused change is logged as denied.
     const before = await lastSeq(t.org.id);

@@ -7,7 +7,6 @@ import "server-only";
 import type { Tx, Db, ReadDb } from "../../db/client";
 import type { AuditAction } from "../../contracts/audit";
 import type { Role } from "../../contracts/permissions";
-import { ORG_REQUIRES_SECOND_FACTOR } from "../../contracts/identity";
 import type { AuditedTx } from "../../audit/mutation";
 import { AppError } from "../../errors";
 import type { SessionAuthentication } from "../users/sessions";
@@ -23,28 +22,22 @@ export function sessionHasSecondFactor(auth: Pick<SessionAuthentication, "method
   return auth.factor !== null || auth.method === "sso";
 }
 
-/** Refused: the organization requires a second factor and this session has none. */
-export class SecondFactorRequiredError extends AppError {
-  readonly reason = ORG_REQUIRES_SECOND_FACTOR;
-  constructor(orgName: string) {
-    super(
-      "FORBIDDEN",
-      `${orgName} requires a second factor. Set up an authenticator app or a passkey on your account page (/account) to continue; if you have one, sign in again with it.`,
-    );
-  }
+/** Refused: the organization requires a second factor and this session has none (reason "second_factor_required"). */
+export function secondFactorRequired(orgName: string): AppError {
+  return new AppError(
+    "FORBIDDEN",
+    `${orgName} requires a second factor. Set up an authenticator app or a passkey on your account page (/account) to continue; if you have one, sign in again with it.`,
+    { reason: "second_factor_required" },
+  );
 }
 
 /**
  * The ladder's check for organization and project procedures. Callers without a session (tests,
  * the CLI) carry no authentication and are not affected.
  */
-export function checkSecondFactorRequirement(
-  org: MfaPolicy & { name: string },
-  role: Role,
-  auth: SessionAuthentication | undefined,
-): SecondFactorRequiredError | null {
+export function checkSecondFactorRequirement(org: MfaPolicy & { name: string }, role: Role, auth: SessionAuthentication | undefined): AppError | null {
   if (!auth || sessionHasSecondFactor(auth) || !policyRequiresSecondFactor(org, role)) return null;
-  return new SecondFactorRequiredError(org.name);
+  return secondFactorRequired(org.name);
 }
 
 /** The organizations of a person that require them to have a second factor. */

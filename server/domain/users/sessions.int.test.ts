@@ -1,5 +1,6 @@
 // Server-side sessions: a JWT names a session row; signing out or revoking it ends the session at
 // once, wherever the cookie was copied to.
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
 import { authOptions } from "../../auth/options";
@@ -61,5 +62,64 @@ describe("sessions", () => {
     expect(await resolveSessionUser(t.users.viewer.id, 0, sid)).toBeNull();
     await getDb().userSession.update({ where: { id: sid }, data: { expiresAt: new Date(Date.now() - 1) } });
     expect(await resolveSessionUser(t.users.editor.id, 0, sid)).toBeNull();
+  });
+});
+
+describe("organization session policy", () => {
+  const sv = async (id: string) => (await getDb().user.findUniqueOrThrow({ where: { id }, select: { sessionVersion: true } })).sessionVersion;
+  const policy = { requireSso: false, mfaRequirement: "none" as const, mfaRoles: [], stepUpMinutes: 10 };
+
+  it("the strictest idle and absolute timeouts of a person's organizations end their sessions", async () => {
+    const t = await createTestOrg();
+    const editor = t.users.editor;
+    const sid = await startSession(getDb(), editor.id, request);
+    const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+    // Seen 4 minutes ago: not touched by this lookup (a touch would move last_seen_at to now).
+    await getDb().userSession.update({ where: { id: sid }, data: { lastSeenAt: ago(4), createdAt: ago(40) } });
+    expect(await resolveSessionUser(editor.id, await sv(editor.id), sid)).not.toBeNull();
+
+    await callerFor(t.users.owner).identity.setPolicy({ orgSlug: t.org.slug, policy: { ...policy, sessionIdleMinutes: 30, sessionAbsoluteHours: null } });
+    await getDb().userSession.update({ where: { id: sid }, data: { lastSeenAt: ago(40) } });
+    expect(await resolveSessionUser(editor.id, await sv(editor.id), sid)).toBeNull();
+    expect(await callerFor({ ...editor, sessionId: sid }).account.sessions()).toEqual([]);
+
+    await callerFor(t.users.owner).identity.setPolicy({ orgSlug: t.org.slug, policy: { ...policy, sessionIdleMinutes: 60, sessionAbsoluteHours: 1 } });
+    await getDb().userSession.update({ where: { id: sid }, data: { lastSeenAt: ago(1), createdAt: ago(61) } });
+    expect(await resolveSessionUser(editor.id, await sv(editor.id), sid)).toBeNull();
+    await getDb().userSession.update({ where: { id: sid }, data: { createdAt: ago(59) } });
+    expect(await resolveSessionUser(editor.id, await sv(editor.id), sid)).not.toBeNull();
+  });
+
+  it("an administrator signs a member out everywhere; only an owner signs out an owner", async () => {
+    const t = await createTestOrg();
+    const cookie = await sessionCookieFor(t.users.viewer);
+    await startSession(getDb(), t.users.viewer.id, request);
+    expect(await userFromSessionToken(tokenOf(cookie))).not.toBeNull();
+    expect(await callerFor(t.users.admin).members.revokeSessions({ orgSlug: t.org.slug, userId: t.users.viewer.id })).toEqual({ revoked: 2 });
+    expect(await userFromSessionToken(tokenOf(cookie))).toBeNull();
+    await startSession(getDb(), t.users.owner.id, request);
+    await expect(callerFor(t.users.admin).members.revokeSessions({ orgSlug: t.org.slug, userId: t.users.owner.id })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    await expect(callerFor(t.users.admin).members.revokeSessions({ orgSlug: t.org.slug, userId: randomUUID() })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+  });
+
+  it("requiring single sign-on needs an enabled connection and a break-glass owner", async () => {
+    const t = await createTestOrg();
+    await expect(
+      callerFor(t.users.owner).identity.setPolicy({
+        orgSlug: t.org.slug,
+        policy: { ...policy, requireSso: true, sessionIdleMinutes: null, sessionAbsoluteHours: null },
+      }),
+    ).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringContaining("single sign-on connection") });
+    await expect(
+      callerFor(t.users.owner).identity.setPolicy({
+        orgSlug: t.org.slug,
+        policy: { ...policy, mfaRequirement: "roles", mfaRoles: [], sessionIdleMinutes: null, sessionAbsoluteHours: null },
+      }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("mfaRoles") });
+    expect(await getDb().organization.findUniqueOrThrow({ where: { id: t.org.id }, select: { requireSso: true } })).toEqual({ requireSso: false });
   });
 });

@@ -34,7 +34,12 @@ export type SessionAuthentication = {
   createdAt: Date;
 };
 
-export async function startSession(db: Db, userId: string, request: RequestMeta, auth: SignInAuthentication = { method: "password", factor: null }): Promise<string> {
+export async function startSession(
+  db: Db,
+  userId: string,
+  request: RequestMeta,
+  auth: SignInAuthentication = { method: "password", factor: null },
+): Promise<string> {
   const now = new Date();
   const session = await db.userSession.create({
     data: {
@@ -61,6 +66,28 @@ export type LiveSession = {
   authentication: SessionAuthentication;
 };
 
+type PolicyOrg = { sessionIdleMinutes: number | null; sessionAbsoluteHours: number | null };
+
+/**
+ * The timeouts that apply to a person's sessions: the strictest of the organizations they are a
+ * member of (Organization.sessionIdleMinutes / sessionAbsoluteHours), else the instance's.
+ */
+export function sessionLimits(orgs: readonly PolicyOrg[]): { idleMs: number; absoluteMs: number } {
+  let idleMs = SESSION_IDLE_MS;
+  let absoluteMs = SESSION_ABSOLUTE_MS;
+  for (const o of orgs) {
+    if (o.sessionIdleMinutes !== null) idleMs = Math.min(idleMs, o.sessionIdleMinutes * 60_000);
+    if (o.sessionAbsoluteHours !== null) absoluteMs = Math.min(absoluteMs, o.sessionAbsoluteHours * 3_600_000);
+  }
+  return { idleMs, absoluteMs };
+}
+
+function isOver(row: { createdAt: Date; lastSeenAt: Date }, limits: { idleMs: number; absoluteMs: number }, now: Date): boolean {
+  return now.getTime() - row.lastSeenAt.getTime() > limits.idleMs || now.getTime() - row.createdAt.getTime() > limits.absoluteMs;
+}
+
+const POLICY_ORGS = { memberships: { select: { org: { select: { sessionIdleMinutes: true, sessionAbsoluteHours: true } } } } } as const;
+
 /** The session's user, or null when the session is over. Touches last_seen_at now and then. */
 export async function findLiveSession(sessionId: string, userId: string): Promise<LiveSession | null> {
   const now = new Date();
@@ -74,19 +101,23 @@ export async function findLiveSession(sessionId: string, userId: string): Promis
       factor: true,
       verifiedAt: true,
       verifiedMethod: true,
-      user: { select: { id: true, email: true, name: true, sessionVersion: true } },
+      user: { select: { id: true, email: true, name: true, sessionVersion: true, ...POLICY_ORGS } },
     },
   });
   if (!row) return null;
-  if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
-    const expiresAt = new Date(Math.min(now.getTime() + SESSION_IDLE_MS, row.createdAt.getTime() + SESSION_ABSOLUTE_MS));
+  const limits = sessionLimits(row.user.memberships.map((m) => m.org));
+  if (isOver(row, limits, now)) return null;
+  // Often enough that an organization's idle timeout is kept to within a fifth of itself.
+  if (now.getTime() - row.lastSeenAt.getTime() > Math.min(TOUCH_EVERY_MS, limits.idleMs / 5)) {
+    const expiresAt = new Date(Math.min(now.getTime() + limits.idleMs, row.createdAt.getTime() + limits.absoluteMs));
     // Best effort: a lost touch only shortens the idle window by a few minutes.
     void getDb()
       .userSession.updateMany({ where: { id: row.id, lastSeenAt: row.lastSeenAt }, data: { lastSeenAt: now, expiresAt } })
       .catch(() => {});
   }
+  const { memberships: _orgs, ...user } = row.user;
   return {
-    user: row.user,
+    user,
     sessionId: row.id,
     authentication: {
       method: row.method as SessionAuthentication["method"],
@@ -105,12 +136,43 @@ export async function endSession(sessionId: unknown): Promise<void> {
 }
 
 export async function listSessions(db: ReadDb, userId: string, currentSessionId: string | null) {
-  const rows = await db.userSession.findMany({
-    where: { userId, revokedAt: null, expiresAt: { gt: new Date() } },
-    orderBy: { lastSeenAt: "desc" },
-    select: { id: true, createdAt: true, lastSeenAt: true, expiresAt: true, ip: true, userAgent: true },
+  const now = new Date();
+  const [rows, user] = await Promise.all([
+    db.userSession.findMany({
+      where: { userId, revokedAt: null, expiresAt: { gt: now } },
+      orderBy: { lastSeenAt: "desc" },
+      select: { id: true, createdAt: true, lastSeenAt: true, expiresAt: true, ip: true, userAgent: true, method: true, factor: true },
+    }),
+    db.user.findUnique({ where: { id: userId }, select: POLICY_ORGS }),
+  ]);
+  const limits = sessionLimits(user?.memberships.map((m) => m.org) ?? []);
+  return rows.filter((r) => !isOver(r, limits, now)).map((r) => ({ ...r, current: r.id === currentSessionId }));
+}
+
+/**
+ * An administrator ends a member's sessions (a lost laptop, a departure): every live session of
+ * theirs, in every browser. Recorded in this organization's log; only an owner may do it to an owner.
+ */
+export async function revokeMemberSessions(w: AuditedTx, ctx: { orgId: string; actorRole: string; actorUserId: string }, userId: string) {
+  const m = await w.tx.membership.findUnique({
+    where: { orgId_userId: { orgId: ctx.orgId, userId } },
+    select: { role: true, user: { select: { email: true } } },
   });
-  return rows.map((r) => ({ ...r, current: r.id === currentSessionId }));
+  if (!m) throw new AppError("NOT_FOUND", "Member not found", { field: "userId" });
+  if (m.role === "owner" && ctx.actorRole !== "owner") throw new AppError("FORBIDDEN", "Only an owner can sign out an owner");
+  const revoked = await w.tx.userSession.updateMany({ where: { userId, revokedAt: null, expiresAt: { gt: new Date() } }, data: { revokedAt: new Date() } });
+  if (revoked.count === 0) {
+    w.unchanged();
+    return { revoked: 0 };
+  }
+  w.record({
+    orgId: ctx.orgId,
+    action: "member.sessions.revoked",
+    targetType: "membership",
+    targetId: userId,
+    after: { email: m.user.email, sessions: revoked.count, self: userId === ctx.actorUserId },
+  });
+  return { revoked: revoked.count };
 }
 
 /**

@@ -3,7 +3,7 @@ import { Sidebar } from "@/components/shell/sidebar";
 import { getOrg } from "@/app/_lib/load";
 import { TRPCError } from "@trpc/server";
 import { SecondFactorRequired } from "@/components/identity/second-factor-required";
-import { ORG_REQUIRES_SECOND_FACTOR } from "@/server/contracts/identity";
+import type { AppErrorReason } from "@/server/contracts/errors";
 
 export default async function OrgLayout({ children, params }: { children: ReactNode; params: Promise<{ org: string }> }) {
   const { org: orgSlug } = await params;
@@ -13,7 +13,7 @@ export default async function OrgLayout({ children, params }: { children: ReactN
   } catch (error) {
     // The organization requires a second factor this session lacks: say where to set one up
     // instead of rendering pages that would all be refused.
-    if (error instanceof TRPCError && (error.cause as { reason?: unknown } | undefined)?.reason === ORG_REQUIRES_SECOND_FACTOR) {
+    if (error instanceof TRPCError && (error.cause as { reason?: unknown } | undefined)?.reason === ("second_factor_required" satisfies AppErrorReason)) {
       return <SecondFactorRequired message={error.message} />;
     }
     throw error;
