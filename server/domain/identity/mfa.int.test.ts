@@ -9,7 +9,8 @@ import { resolveSessionUser } from "../../auth/session";
 import { startSession, type SessionAuthentication } from "../users/sessions";
 import { verifySecondFactor, listFactors } from "./second-factor";
 import { decryptSecret } from "../../crypto/secrets";
-import { auditEventsOf, callerFor, createTestOrg, createUser, lastSeq, TEST_PASSWORD, testRequest } from "@/test/support/factories";
+import { auditEventsOf, callerFor, createTestOrg, createUser, lastSeq, sessionCookieFor, TEST_PASSWORD, testRequest } from "@/test/support/factories";
+import { httpHandlers } from "../../api/http-handlers";
 import type { SessionUser } from "../../auth/session";
 import { createCaller } from "../../api/root";
 import { createContext } from "../../api/trpc";
@@ -259,6 +260,18 @@ describe("an organization that requires a second factor", () => {
     await expect(callerFor({ ...t.users.editor, authentication: auth("totp") }).orgs.get({ orgSlug: t.org.slug })).resolves.toBeTruthy();
     await expect(callerFor({ ...t.users.editor, authentication: auth(null, "sso") }).orgs.get({ orgSlug: t.org.slug })).resolves.toBeTruthy();
     await expect(createCaller(createContext(t.users.editor, testRequest())).orgs.get({ orgSlug: t.org.slug })).resolves.toBeTruthy();
+  });
+
+  it("refuses the session HTTP routes too (exports), with the same reason", async () => {
+    const t = await createTestOrg();
+    await getDb().organization.update({ where: { id: t.org.id }, data: { mfaRequirement: "all" } });
+    const cookie = await sessionCookieFor(t.users.editor);
+    const path = `/api/datasets/${t.org.slug}/${t.project.slug}/none/export?format=csv`;
+    const response = await httpHandlers["datasets.export"](new Request(`http://keel.test${path}`, { headers: { cookie } }), {
+      params: Promise.resolve({ org: t.org.slug, project: t.project.slug, dataset: "none" }),
+    });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { error: { reason?: string } }).error.reason).toBe("second_factor_required");
   });
 
   it("applies to the listed roles only when it names roles", async () => {
