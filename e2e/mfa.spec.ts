@@ -46,7 +46,9 @@ test("two-factor authentication: authenticator app, recovery code, passkey", asy
   await card.getByLabel("Code from the app").fill(await generate({ secret }));
   await card.getByRole("button", { name: "Turn on" }).click();
 
-  const codes = (await card.getByRole("list", { name: "Recovery codes" }).getByRole("listitem").allTextContents()).map((c) => c.trim());
+  const listed = card.getByRole("list", { name: "Recovery codes" }).getByRole("listitem");
+  await expect(listed).toHaveCount(10);
+  const codes = (await listed.allTextContents()).map((c) => c.trim());
   expect(codes).toHaveLength(10);
   await expect(card.getByRole("button", { name: "Done" })).toBeDisabled();
   if (shots) await card.screenshot({ path: `${shots}/mfa-account-recovery-codes.png` });
