@@ -7,16 +7,12 @@ import "server-only";
 import type { Tx, Db, ReadDb } from "../../db/client";
 import type { AuditAction } from "../../contracts/audit";
 import type { Role } from "../../contracts/permissions";
+import { secondFactorRequiredFor } from "../../contracts/identity-policy";
 import type { AuditedTx } from "../../audit/mutation";
 import { AppError } from "../../errors";
 import type { SessionAuthentication } from "../users/sessions";
 
 export type MfaPolicy = { mfaRequirement: string; mfaRoles: readonly Role[] };
-
-export function policyRequiresSecondFactor(org: MfaPolicy, role: Role): boolean {
-  if (org.mfaRequirement === "all") return true;
-  return org.mfaRequirement === "roles" && org.mfaRoles.includes(role);
-}
 
 export function sessionHasSecondFactor(auth: Pick<SessionAuthentication, "method" | "factor">): boolean {
   return auth.factor !== null || auth.method === "sso";
@@ -36,7 +32,7 @@ export function secondFactorRequired(orgName: string): AppError {
  * the CLI) carry no authentication and are not affected.
  */
 export function checkSecondFactorRequirement(org: MfaPolicy & { name: string }, role: Role, auth: SessionAuthentication | undefined): AppError | null {
-  if (!auth || sessionHasSecondFactor(auth) || !policyRequiresSecondFactor(org, role)) return null;
+  if (!auth || sessionHasSecondFactor(auth) || !secondFactorRequiredFor(org, role)) return null;
   return secondFactorRequired(org.name);
 }
 
@@ -47,7 +43,7 @@ export async function organizationsRequiringSecondFactor(db: Db | ReadDb | Tx, u
     select: { role: true, org: { select: { slug: true, name: true, mfaRequirement: true, mfaRoles: true } } },
     orderBy: { org: { name: "asc" } },
   });
-  return memberships.filter((m) => policyRequiresSecondFactor(m.org, m.role)).map((m) => ({ slug: m.org.slug, name: m.org.name }));
+  return memberships.filter((m) => secondFactorRequiredFor(m.org, m.role)).map((m) => ({ slug: m.org.slug, name: m.org.name }));
 }
 
 /**
