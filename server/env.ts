@@ -1,6 +1,7 @@
 import proxyAddr from "proxy-addr";
 import { z } from "zod";
 import { DEFAULT_IMPORT_MAX_BYTES } from "./contracts/datasets";
+import { emailDomains } from "./contracts/sso";
 import { literalVerdict, NO_EXCEPTIONS, parseEgressAllow } from "./net/egress-allow";
 // Environment, validated once at start with a message naming the bad variable. Every KEEL_*
 // setting is declared here and read through `setting(name)`, never as `process.env.KEEL_*`: a
@@ -277,6 +278,16 @@ const schema = z
     KEEL_LOG_FORMAT: choice(["text", "json"], "text"),
     /** Lines below this level are not written; `debug` also prints the stack of an unexpected error. */
     KEEL_LOG_LEVEL: choice(["debug", "info", "warn", "error"], "info"),
+    /**
+     * The instance-wide single sign-on (OpenID Connect) provider, shown as a button on the sign-in page:
+     * its issuer (https), Keel's client id and secret there, the button's name, and the email domains
+     * whose existing accounts it may sign in (comma list). Set all four or none (docs/identity.md).
+     */
+    KEEL_OIDC_ISSUER: optionalText,
+    KEEL_OIDC_CLIENT_ID: optionalText,
+    KEEL_OIDC_CLIENT_SECRET: optionalText,
+    KEEL_OIDC_NAME: optionalText,
+    KEEL_OIDC_ALLOWED_DOMAINS: optionalText,
     /** Prints the schema engine's log lines (debugging migrations). */
     KEEL_SCHEMA_ENGINE_LOG: optionalText,
   })
@@ -305,6 +316,55 @@ const schema = z
     }
     const verdict = literalVerdict(policy, sink);
     if (typeof verdict === "object" && "refused" in verdict) ctx.addIssue({ code: "custom", path: ["KEEL_AUDIT_CHECKPOINT_SINK"], message: verdict.refused });
+  })
+  .superRefine((env, ctx) => {
+    // The instance-wide single sign-on provider: all of it or none of it.
+    const oidc = ["KEEL_OIDC_ISSUER", "KEEL_OIDC_CLIENT_ID", "KEEL_OIDC_CLIENT_SECRET", "KEEL_OIDC_ALLOWED_DOMAINS"] as const;
+    const set = oidc.filter((name) => env[name] !== undefined);
+    if (set.length === 0) {
+      if (env.KEEL_OIDC_NAME)
+        ctx.addIssue({
+          code: "custom",
+          path: ["KEEL_OIDC_NAME"],
+          message: "needs KEEL_OIDC_ISSUER, KEEL_OIDC_CLIENT_ID, KEEL_OIDC_CLIENT_SECRET and KEEL_OIDC_ALLOWED_DOMAINS",
+        });
+      return;
+    }
+    for (const name of oidc.filter((n) => env[n] === undefined))
+      ctx.addIssue({ code: "custom", path: [name], message: `is required with ${set.join(", ")} (the instance-wide single sign-on provider)` });
+    const domains = emailDomains.safeParse(env.KEEL_OIDC_ALLOWED_DOMAINS ?? "");
+    if (env.KEEL_OIDC_ALLOWED_DOMAINS !== undefined && !domains.success)
+      ctx.addIssue({
+        code: "custom",
+        path: ["KEEL_OIDC_ALLOWED_DOMAINS"],
+        message: `must be a comma list of email domains: ${domains.error.issues[0]?.message}`,
+      });
+    const issuer = env.KEEL_OIDC_ISSUER;
+    if (issuer === undefined) return;
+    let url: URL | null = null;
+    try {
+      url = new URL(issuer);
+    } catch {
+      // reported below
+    }
+    if (!url || (url.protocol !== "https:" && url.protocol !== "http:") || url.search || url.hash || url.username) {
+      ctx.addIssue({ code: "custom", path: ["KEEL_OIDC_ISSUER"], message: `must be the issuer's https:// URL (got "${issuer}")` });
+      return;
+    }
+    let policy = NO_EXCEPTIONS;
+    try {
+      policy = parseEgressAllow(env.KEEL_EGRESS_ALLOW);
+    } catch {
+      return; // reported on KEEL_EGRESS_ALLOW itself
+    }
+    const verdict = literalVerdict(policy, issuer);
+    if (typeof verdict === "object" && "refused" in verdict) ctx.addIssue({ code: "custom", path: ["KEEL_OIDC_ISSUER"], message: verdict.refused });
+    else if (url.protocol === "http:" && verdict !== "allowed")
+      ctx.addIssue({
+        code: "custom",
+        path: ["KEEL_OIDC_ISSUER"],
+        message: "must be https:// (plain http only for a loopback issuer KEEL_EGRESS_ALLOW allows)",
+      });
   })
   .superRefine((env, ctx) => {
     // Where each kind of work connects (server/db/connections.ts).

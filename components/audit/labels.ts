@@ -50,6 +50,7 @@ export const TARGET_TYPE_LABELS: Record<AuditTargetType, string> = {
   guardrail: "Guardrail",
   online_evaluator: "Online evaluator",
   trace_rule: "Trace routing rule",
+  sso_connection: "Single sign-on connection",
 };
 
 export function targetTypeLabel(type: string): string {

@@ -15,6 +15,7 @@ import { useTRPC } from "@/components/trpc/client";
 import { SecondFactorForm } from "@/components/identity/second-factor-form";
 import { errorInfo } from "@/components/lib/errors";
 import { parseSecondFactorRequired, SECOND_FACTOR_FAILED_ERROR, type SecondFactorKind, type SecondFactorProof } from "@/server/contracts/identity";
+import { describeSsoError } from "@/components/identity/sso-errors";
 
 /** Only same-site paths are followed after sign-in (no open redirect). */
 export function safeCallbackPath(value: string | null | undefined): string {
@@ -25,7 +26,7 @@ export function describeSignInError(error: string): string {
   if (error === "CredentialsSignin") return "The email or password is not correct.";
   if (error.startsWith(`${SECOND_FACTOR_FAILED_ERROR}:`)) return error.slice(SECOND_FACTOR_FAILED_ERROR.length + 1);
   if (/^Too many attempts/.test(error)) return error;
-  return "Signing in failed. Try again in a moment.";
+  return describeSsoError(error) ?? "Signing in failed. Try again in a moment.";
 }
 
 const LABELS = { email: "Email", password: "Password" };

@@ -9,6 +9,7 @@ import { useTRPC } from "@/components/trpc/client";
 import { Button, Dialog, FormProblem, Input } from "@/components/ui";
 import { errorInfo } from "@/components/lib/errors";
 import { pendingStepUp, settleStepUp, subscribeStepUp } from "./step-up-store";
+import { startSsoSignIn } from "./sso-sign-in-client";
 
 const ORG_WINDOW = (minutes: number) => `this organization accepts one from the last ${minutes} minute${minutes === 1 ? "" : "s"}`;
 
@@ -33,6 +34,8 @@ function StepUpForm({ orgSlug }: { orgSlug: string }) {
   const queryClient = useQueryClient();
   const formId = useId();
   const status = useQuery(trpc.identity.stepUpStatus.queryOptions({ orgSlug }));
+  const sso = useQuery(trpc.sso.reauthentication.queryOptions());
+  const [redirecting, setRedirecting] = useState(false);
   const [password, setPassword] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
   const stepUp = useMutation(
@@ -61,6 +64,26 @@ function StepUpForm({ orgSlug }: { orgSlug: string }) {
       <p className="text-[13px] text-zinc-600">
         {s.lastVerified ? "Your last authentication was too long ago" : "This browser has not authenticated yet"}: {ORG_WINDOW(s.windowMinutes)}.
       </p>
+      {sso.data ? (
+        <div className="flex flex-col gap-1.5">
+          <Button
+            type="button"
+            variant={s.password ? "secondary" : "primary"}
+            loading={redirecting}
+            onClick={() => {
+              setRedirecting(true);
+              setProblem(null);
+              startSsoSignIn(sso.data!.providerId, { callbackUrl: window.location.href }, { prompt: "login", max_age: "0" }).catch((error: unknown) => {
+                setRedirecting(false);
+                setProblem(errorInfo(error).message);
+              });
+            }}
+          >
+            Confirm with single sign-on
+          </Button>
+          <p className="text-xs text-zinc-500">You sign in again at your identity provider and come back to this page; then repeat the decision.</p>
+        </div>
+      ) : null}
       {s.password ? (
         <form id={formId} onSubmit={onSubmit} aria-label="Confirm with your password" className="flex flex-col gap-3" noValidate>
           <FormProblem message={problem} />

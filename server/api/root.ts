@@ -18,6 +18,7 @@ import { reviewsRouter } from "./routers/reviews";
 import { homeRouter } from "./routers/home";
 import { deploymentsRouter, webhooksRouter } from "./routers/deployments";
 import { identityRouter } from "./routers/identity";
+import { ssoRouter } from "./routers/sso";
 import { guardrailsRouter, observabilityRouter, onlineEvaluatorsRouter, traceRulesRouter } from "./routers/observability";
 
 export const appRouter = createRouter({
@@ -46,6 +47,7 @@ export const appRouter = createRouter({
   onlineEvaluators: onlineEvaluatorsRouter,
   traceRules: traceRulesRouter,
   identity: identityRouter,
+  sso: ssoRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -392,6 +392,27 @@ const scenarios: Record<string, Scenario> = {
     input: (s) => ({ orgSlug: s.t.org.slug, userId: s.t.users.reviewer.id }),
     expect: ["member.sessions.revoked"],
   },
+  "sso.save": {
+    as: (s) => s.t.users.owner,
+    input: (s) => ({
+      orgSlug: s.t.org.slug,
+      issuer: "https://login.example.com",
+      clientId: "keel",
+      clientSecret: "a-client-secret-12345",
+      allowedDomains: "example.com",
+      jitRole: "",
+      groupsClaim: "",
+      roleMapping: [],
+      enabled: true,
+    }),
+    expect: ["sso.connection.created"],
+  },
+  "sso.setBreakGlass": {
+    as: (s) => s.t.users.owner,
+    input: (s) => ({ orgSlug: s.t.org.slug, userId: s.t.users.owner.id, breakGlass: true }),
+    expect: ["member.break_glass_set"],
+  },
+  "sso.delete": { as: (s) => s.t.users.owner, input: (s) => ({ orgSlug: s.t.org.slug }), expect: ["sso.connection.deleted"] },
   "account.changePassword": {
     as: (s) => s.t.users.editor,
     input: () => ({ currentPassword: TEST_PASSWORD, newPassword: "another-long-password" }),
@@ -405,6 +426,8 @@ const coveredElsewhere = [
   "setup.createFirstOwner",
   // Calls a model and changes nothing in Keel, so it records no event (server/domain/playground).
   "playground.run",
+  // Fetches an issuer's discovery document and changes nothing: no event (server/domain/identity/sso/sso.int.test.ts).
+  "sso.test",
   // Keeps a lease the reviewer already holds alive: bookkeeping, no event (server/domain/reviews).
   "reviews.renew",
   // A review draft is the state of a form, not a record: declared unchanged, no event; the grade it

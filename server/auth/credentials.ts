@@ -44,6 +44,7 @@ export const credentialsProvider = CredentialsProvider({
     }
     // next-auth passes the message to the sign-in page as ?error=…
     if (result.reason === "throttled") throw new Error(`Too many attempts. Try again in ${result.retryAfterSeconds} s.`);
+    if (result.reason === "sso_required") throw new Error(`${result.orgName} requires single sign-on. Use 'Sign in with SSO'.`);
     return null;
   },
 });

@@ -30,6 +30,14 @@ export const AUDIT_ACTIONS = {
   "member.sessions.revoked": "A member's sessions revoked by an administrator",
   "org.identity_policy.updated": "Identity policy changed",
   "auth.login.failed": "Sign-in failed",
+  "user.sso.linked": "Account linked to a single sign-on identity",
+  "user.signed_in_sso": "Signed in with single sign-on",
+  "user.signed_in_break_glass": "Signed in with a password as a break-glass owner",
+  "member.joined_via_sso": "Joined through single sign-on",
+  "member.break_glass_set": "Break-glass owner marked or unmarked",
+  "sso.connection.created": "Single sign-on connection created",
+  "sso.connection.updated": "Single sign-on connection changed",
+  "sso.connection.deleted": "Single sign-on connection deleted",
   "apikey.created": "API key created",
   "apikey.revoked": "API key revoked",
   "prompt.created": "Prompt created",
@@ -127,6 +135,7 @@ export const AUDIT_TARGET_TYPES = [
   "guardrail",
   "online_evaluator",
   "trace_rule",
+  "sso_connection",
 ] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 
@@ -140,7 +149,7 @@ export const AUDIT_ACTION_GROUPS = {
   observability: { label: "Observability", prefixes: ["telemetry.", "guardrail.", "online_evaluator.", "trace_rule."] },
   members: { label: "Members", prefixes: ["member.", "user.", "auth.", "org.", "project."] },
   keys: { label: "API keys", prefixes: ["apikey."] },
-  settings: { label: "Settings", prefixes: ["provider.", "model_price.", "settings.", "audit."] },
+  settings: { label: "Settings", prefixes: ["provider.", "model_price.", "settings.", "audit.", "sso."] },
   access: { label: "Refusals", prefixes: ["access."] },
 } as const;
 export type AuditActionGroup = keyof typeof AUDIT_ACTION_GROUPS;

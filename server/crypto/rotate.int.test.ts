@@ -57,6 +57,16 @@ describe("rotateEncryptionKeys", () => {
     const b1 = await addConnection(b.project.id, "sk-b-one", oldRing);
     const current = await addConnection(untouched.project.id, "sk-already-new", newOnly);
     const keyless = await addConnection(untouched.project.id, null, newOnly);
+    // An organization's single sign-on client secret is rotated with the rest.
+    const sso = await getDb().ssoConnection.create({
+      data: {
+        orgId: b.org.id,
+        issuer: "https://idp.example.com",
+        clientId: "keel",
+        clientSecretEncrypted: encryptSecret("sso-secret", "sso-client-secret", oldRing),
+        clientSecretHint: "…",
+      },
+    });
     const currentBlobBefore = await storedBlob(current.id);
     const seqBefore = { a: await lastSeq(a.org.id), b: await lastSeq(b.org.id), untouched: await lastSeq(untouched.org.id) };
 
@@ -68,6 +78,7 @@ describe("rotateEncryptionKeys", () => {
         provider_connections: { rotated: 3, alreadyCurrent: 1 },
         webhooks: { rotated: 0, alreadyCurrent: 0 },
         audit_signing_keys: { rotated: 0, alreadyCurrent: 0 },
+        sso_connections: { rotated: 1, alreadyCurrent: 0 },
         user_totp: { rotated: 0, alreadyCurrent: 0 },
       },
       organizations: 2,
@@ -85,6 +96,8 @@ describe("rotateEncryptionKeys", () => {
     }
     expect(await storedBlob(current.id)).toBe(currentBlobBefore);
     expect(await storedBlob(keyless.id)).toBeNull();
+    const ssoBlob = (await getDb().ssoConnection.findUniqueOrThrow({ where: { id: sso.id } })).clientSecretEncrypted;
+    expect(decryptSecret(ssoBlob, "sso-client-secret", newOnly)).toBe("sso-secret");
 
     const eventsA = await auditEventsOf(a.org.id, seqBefore.a);
     expect(eventsA).toHaveLength(1);
@@ -98,7 +111,7 @@ describe("rotateEncryptionKeys", () => {
       before: { keyIds: [oldRing.current.id] },
       after: { keyId: newOnly.current.id, rows: 2 },
     });
-    expect((await auditEventsOf(b.org.id, seqBefore.b))[0]?.after).toEqual({ keyId: newOnly.current.id, rows: 1 });
+    expect((await auditEventsOf(b.org.id, seqBefore.b))[0]?.after).toEqual({ keyId: newOnly.current.id, rows: 2 });
     expect(await auditEventsOf(untouched.org.id, seqBefore.untouched)).toHaveLength(0);
     for (const t of [a, b, untouched]) expect(await verifyAuditChain(getDb(), t.org.id)).toMatchObject({ ok: true });
 
@@ -110,6 +123,7 @@ describe("rotateEncryptionKeys", () => {
         provider_connections: { rotated: 0, alreadyCurrent: 4 },
         webhooks: { rotated: 0, alreadyCurrent: 0 },
         audit_signing_keys: { rotated: 0, alreadyCurrent: 0 },
+        sso_connections: { rotated: 0, alreadyCurrent: 1 },
         user_totp: { rotated: 0, alreadyCurrent: 0 },
       },
       organizations: 0,

@@ -54,6 +54,12 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
     orgIdSql: "t.org_id",
   },
   {
+    table: "sso_connections",
+    column: "client_secret_encrypted",
+    purpose: "sso-client-secret",
+    orgIdSql: "t.org_id",
+  },
+  {
     table: "user_totp",
     column: "secret_encrypted",
     purpose: "totp-secret",

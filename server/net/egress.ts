@@ -143,6 +143,14 @@ const agents: Record<string, http.Agent> = {
   "https:": new EgressHttpsAgent({ keepAlive: true, maxSockets: 256 }),
 };
 
+/**
+ * The policy's agent for a URL's protocol ("http:" or "https:"), for libraries that make their
+ * own requests with node:http (openid-client under next-auth: server/auth/sso-http.ts).
+ */
+export function egressAgentFor(protocol: string): http.Agent | undefined {
+  return agents[protocol];
+}
+
 /** A response body larger than this is cut off with an error (a provider's JSON answer is far smaller). */
 export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 

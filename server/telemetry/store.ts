@@ -6,16 +6,18 @@ import "server-only";
 // a MergeTree ordered by (project_id, start_time), the rollups materialized views, the trace
 // summaries an AggregatingMergeTree (docs/architecture.md, "Telemetry").
 //
-// Writes are batched: one transaction per batch inserts the spans with a multi-row INSERT over
-// unnest() (ON CONFLICT DO NOTHING: a retried batch is idempotent by span id), then adds only the
-// spans actually inserted to the trace summaries and appends their counts to the rollup deltas
-// (folded into the minute/hour rollups by the worker). The caller's promise resolves after
-// COMMIT: the batch is durable.
+// Writes are batched: one transaction per batch COPYs the spans in (a span already stored makes
+// the COPY fail, and the batch is written again with INSERT ... ON CONFLICT DO NOTHING: a retried
+// batch is idempotent by span id), then, in one statement, adds only the spans actually inserted
+// to the trace summaries, appends their counts to the rollup deltas (folded into the minute/hour
+// rollups by the worker) and fills in waiting scores. The caller's promise resolves after COMMIT:
+// the batch is durable.
 import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
 import type { SpanRow } from "./types";
 import { setting } from "../env";
-import { checkOut, join, pgQuery, raw, sql, type Sql } from "../db/sql";
-import { connectionSettings, primaryDatabaseUrl } from "../db/connections";
+import { checkOut, empty, join, pgQuery, raw, sql, type Sql } from "../db/sql";
+import { connectionSettings, primaryDatabaseUrl, throughPgBouncer } from "../db/connections";
 import { readingFromReplica, replicaPool } from "../db/replica";
 import { logger, repeatLimited } from "../runtime/log";
 
@@ -154,12 +156,107 @@ SELECT ${projectId}::uuid, * FROM unnest(${join(arrays, ", ")})
 ON CONFLICT DO NOTHING RETURNING span_id, trace_id`;
 }
 
+// COPY's text format: one line a row, columns split by tabs, \N for NULL; a value's backslashes,
+// tabs and line breaks escaped. Much cheaper than array parameters on both sides: no array literal
+// to build and quote here, none to parse in PostgreSQL, and COPY inserts rows in batches.
+const COPY_SPANS = `COPY telemetry.spans (project_id, ${SPAN_COLUMNS.map(([c]) => c).join(", ")}) FROM STDIN`;
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_SPECIALS = /[\\\t\n\r]/g;
+const copyEscape = (c: string) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r");
+
+/** A text value (null or undefined: NULL), escaped for COPY. */
+function copyText(value: string | null | undefined): string {
+  if (value == null) return "\\N";
+  return COPY_SPECIAL.test(value) ? value.replace(COPY_SPECIALS, copyEscape) : value;
+}
+
+/** A number as the array parameters sent it (String(n)); null or undefined: NULL. */
+const copyNumber = (value: number | null | undefined): string => (value == null ? "\\N" : String(value));
+
+/** JSON text holds no raw tabs or line breaks (JSON escapes them): only backslashes to double. */
+function copyJson(json: string | null | undefined): string {
+  if (json == null) return "\\N";
+  return json.includes("\\") ? json.replaceAll("\\", "\\\\") : json;
+}
+
+/** One row in COPY's text format: the very values insertSpans binds, column for column. */
+function spanCopyLine(projectId: string, r: StoredSpan): string {
+  return (
+    `${projectId}\t${copyText(r.traceId)}\t${copyText(r.spanId)}\t${copyText(r.parentSpanId)}\t${copyText(r.name)}\t${copyNumber(r.kind)}\t` +
+    `${isoOfMicros(r.startUs)}\t${isoOfMicros(r.endUs)}\t${copyNumber((r.endUs - r.startUs) / 1000)}\t${copyNumber(r.statusCode)}\t` +
+    `${copyText(r.statusMessage)}\t${copyText(r.serviceName)}\t${r.isGeneration == null ? "\\N" : r.isGeneration ? "t" : "f"}\t${copyText(r.model)}\t` +
+    `${copyText(r.provider)}\t${copyNumber(r.inputTokens)}\t${copyNumber(r.outputTokens)}\t${copyNumber(r.costUsd)}\t${copyText(r.promptName)}\t` +
+    `${copyNumber(r.promptVersion)}\t${copyText(r.environment)}\t${copyText(r.userId)}\t${copyText(r.sessionId)}\t${copyText(r.input)}\t` +
+    `${copyText(r.output)}\t${copyJson(JSON.stringify(r.attributes))}\t${r.events.length ? copyJson(JSON.stringify(r.events)) : "\\N"}\t` +
+    `${copyText(r.source ?? "otel")}\t${r.guardrails?.length ? copyJson(JSON.stringify(r.guardrails)) : "\\N"}\n`
+  );
+}
+
+/** Characters of COPY text encoded into one buffer (a UTF-16 unit takes at most 3 bytes of UTF-8). */
+const COPY_CHUNK_CHARS = 1 << 20;
+
+/**
+ * The rows in COPY's text format, as UTF-8 buffers of about a megabyte or less (a batch of the
+ * usual size is one). Each line is encoded on its own into its chunk's buffer: one string of
+ * the whole batch would be a rope V8 flattens before encoding, at twice the cost.
+ */
+function spanCopyData(projectId: string, rows: readonly StoredSpan[]): Buffer[] {
+  const chunks: Buffer[] = [];
+  let lines: string[] = [];
+  let chars = 0;
+  const encode = () => {
+    const data = Buffer.allocUnsafe(chars * 3);
+    let bytes = 0;
+    for (const line of lines) bytes += data.write(line, bytes, "utf8");
+    chunks.push(data.subarray(0, bytes));
+    lines = [];
+    chars = 0;
+  };
+  for (const row of rows) {
+    const line = spanCopyLine(projectId, row);
+    lines.push(line);
+    chars += line.length;
+    if (chars >= COPY_CHUNK_CHARS) encode();
+  }
+  if (lines.length) encode();
+  return chunks;
+}
+
+/**
+ * Opens the transaction and COPYs the rows into telemetry.spans, in one round trip (BEGIN and
+ * COPY in one simple query). False when one of them is already stored (or is in the batch twice):
+ * COPY knows no ON CONFLICT, so it refused them all and the transaction is aborted (the caller
+ * rolls it back). Any other failure (a lost connection) is thrown.
+ */
+async function copySpans(client: pg.PoolClient, projectId: string, rows: readonly StoredSpan[]): Promise<boolean> {
+  const data = spanCopyData(projectId, rows);
+  const stream = client.query(copyFrom(`BEGIN; ${COPY_SPANS}`));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      stream.on("finish", resolve);
+      stream.on("error", reject);
+      for (const chunk of data) stream.write(chunk);
+      stream.end();
+    });
+    return true;
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code === "23505") return false;
+    throw error;
+  }
+}
+
+// A batch's times fall in a few seconds: the date and time up to the second are formatted once.
+let isoSecond = Number.NaN;
+let isoPrefix = "";
+
 function isoOfMicros(us: number): string {
   // Date keeps milliseconds; the microseconds are appended so timestamptz keeps them.
-  const ms = Math.floor(us / 1000);
-  const iso = new Date(ms).toISOString();
-  const micros = String(Math.floor(us - ms * 1000)).padStart(3, "0");
-  return `${iso.slice(0, 23)}${micros}Z`;
+  const second = Math.floor(us / 1_000_000);
+  if (second !== isoSecond) {
+    isoPrefix = new Date(second * 1000).toISOString().slice(0, -5);
+    isoSecond = second;
+  }
+  return `${isoPrefix}.${String(Math.floor(us - second * 1_000_000)).padStart(6, "0")}Z`;
 }
 
 function spanColumns(rows: readonly StoredSpan[]): unknown[][] {
@@ -591,6 +688,9 @@ async function uncountClientGenerations(
 
 export type WriteResult = { inserted: number; duplicates: number };
 
+/** Whether the telemetry pool's connections are PostgreSQL's own sessions (not PgBouncer's), so named statements stay put. */
+const preparedStatements = () => !throughPgBouncer(primaryDatabaseUrl());
+
 /**
  * Writes one batch of a project's spans durably (resolves after COMMIT). Spans already stored
  * (same trace and span id) are skipped and not counted again anywhere.
@@ -602,26 +702,53 @@ export async function writeSpans(projectId: string, rows: readonly StoredSpan[],
     const days = new Set<number>();
     for (const r of rows) days.add(Math.floor(r.startUs / 1000 / DAY_MS));
     await ensurePartitions(client, days);
-    await client.query("BEGIN");
     let fresh: StoredSpan[] = [];
-    if (rows.length) {
-      const { rows: inserted } = await pgQuery<{ span_id: string; trace_id: string }>(client, insertSpans(projectId, rows));
-      if (inserted.length === rows.length) fresh = rows as StoredSpan[];
+    if (!rows.length) await client.query("BEGIN");
+    else {
+      if (await copySpans(client, projectId, rows)) fresh = rows as StoredSpan[];
       else {
-        const keep = new Set(inserted.map((r) => `${r.trace_id}:${r.span_id}`));
-        fresh = rows.filter((r) => keep.has(`${r.traceId}:${r.spanId}`));
+        // Some span is stored already (a retried batch): the COPY aborted the transaction, so the
+        // batch starts over and skips what is there (nothing of this batch was written).
+        await client.query("ROLLBACK");
+        await client.query("BEGIN");
+        const { rows: inserted } = await pgQuery<{ span_id: string; trace_id: string }>(client, insertSpans(projectId, rows));
+        // The first of a span sent twice in the batch is the one stored (and counted) once.
+        const left = new Map<string, number>();
+        for (const r of inserted) left.set(`${r.trace_id}:${r.span_id}`, (left.get(`${r.trace_id}:${r.span_id}`) ?? 0) + 1);
+        fresh = rows.filter((r) => {
+          const key = `${r.traceId}:${r.spanId}`;
+          const n = left.get(key) ?? 0;
+          if (n > 0) left.set(key, n - 1);
+          return n > 0;
+        });
       }
     }
     if (fresh.length) {
-      // The upsert locks the batch's trace summaries, so a concurrent batch of the same trace has
-      // committed before the next statement looks for client generations the gateway also logged.
-      const viaGateway = await writeTraceSummaries(client, projectId, fresh);
-      const uncounted = await uncountClientGenerations(client, projectId, fresh, viaGateway);
-      const minute = new Map<string, RollupDelta>();
-      rollupDeltas(fresh, 60_000, 1, minute);
-      const deltas = rollupDeltas(uncounted, 60_000, -1, minute);
-      if (deltas.length) await pgQuery(client, insertDeltas(projectId, deltas));
-      await fillScoreDimensions(client, projectId, fresh);
+      // One statement: the trace summaries (the upsert locks them, so a concurrent batch of the
+      // same trace has committed before the next statement looks for client generations the
+      // gateway also logged), the rollup deltas, and the scores waiting for these generations in
+      // traces without a gateway generation (the others wait until client generations are uncounted).
+      const generationTraces = [...new Set(fresh.filter((r) => r.isGeneration).map((r) => r.traceId))];
+      const deltas = rollupDeltas(fresh, 60_000, 1);
+      const parts = [sql`t AS (${upsertTraces(projectId, traceDeltas(fresh))})`];
+      if (deltas.length) parts.push(sql`d AS (${insertDeltas(projectId, deltas)})`);
+      if (generationTraces.length)
+        parts.push(sql`s AS (${scoreDimensions(projectId, generationTraces, sql`AND s.trace_id IN (SELECT trace_id FROM t WHERE gateway_generations = 0)`)})`);
+      const summaries = sql`WITH ${join(parts, ", ")} SELECT trace_id FROM t WHERE gateway_generations > 0`;
+      // A named statement, parsed and planned once per connection and variant (parsing and
+      // planning this statement cost PostgreSQL more than running it); PgBouncer in transaction
+      // mode (1.18) would hand it to another server connection, so there it stays unnamed.
+      const name = preparedStatements() ? `keel_batch_summaries_${deltas.length ? 1 : 0}${generationTraces.length ? 1 : 0}` : undefined;
+      const { rows: traces } = await client.query<{ trace_id: string }>({ name, text: summaries.text, values: summaries.values });
+      const viaGateway = traces.map((t) => t.trace_id);
+      if (viaGateway.length) {
+        const uncounted = await uncountClientGenerations(client, projectId, fresh, viaGateway);
+        const taken = rollupDeltas(uncounted, 60_000, -1);
+        if (taken.length) await pgQuery(client, insertDeltas(projectId, taken));
+        const gatewayGenerationTraces = new Set(viaGateway);
+        const waiting = generationTraces.filter((id) => gatewayGenerationTraces.has(id));
+        if (waiting.length) await pgQuery(client, scoreDimensions(projectId, waiting));
+      }
     }
     if (usage && usage.requests > 0) {
       await pgQuery(
@@ -804,16 +931,17 @@ export async function mergeSpans(
 async function fillScoreDimensions(client: pg.PoolClient, projectId: string, rows: readonly StoredSpan[]): Promise<void> {
   const traces = [...new Set(rows.filter((r) => r.isGeneration).map((r) => r.traceId))];
   if (!traces.length) return;
-  await pgQuery(
-    client,
-    sql`UPDATE telemetry.scores s SET (prompt_name, prompt_version, model, environment) = (
+  await pgQuery(client, scoreDimensions(projectId, traces));
+}
+
+/** The UPDATE of fillScoreDimensions for the given traces (`also`: a further condition on s). */
+const scoreDimensions = (projectId: string, traces: string[], also: Sql = empty) =>
+  sql`UPDATE telemetry.scores s SET (prompt_name, prompt_version, model, environment) = (
        SELECT g.prompt_name, g.prompt_version, g.model, g.environment FROM telemetry.spans g
        WHERE g.project_id = s.project_id AND g.trace_id = s.trace_id AND (s.span_id IS NULL OR g.span_id = s.span_id)
        ORDER BY g.is_generation DESC, g.start_time, g.span_id LIMIT 1)
-     WHERE s.project_id = ${projectId} AND s.trace_id = ANY(${traces}::text[]) AND s.prompt_name IS NULL AND s.model IS NULL
-       AND EXISTS (SELECT 1 FROM telemetry.spans g WHERE g.project_id = s.project_id AND g.trace_id = s.trace_id AND g.is_generation AND (s.span_id IS NULL OR g.span_id = s.span_id))`,
-  );
-}
+     WHERE s.project_id = ${projectId}::uuid AND s.trace_id = ANY(${traces}::text[]) AND s.prompt_name IS NULL AND s.model IS NULL ${also}
+       AND EXISTS (SELECT 1 FROM telemetry.spans g WHERE g.project_id = s.project_id AND g.trace_id = s.trace_id AND g.is_generation AND (s.span_id IS NULL OR g.span_id = s.span_id))`;
 
 // ----- scores --------------------------------------------------------------------------------
 

@@ -4,7 +4,8 @@ import "server-only";
 // authentication); every change is one audit event with the policy before and after.
 import type { ReadDb } from "../../db/client";
 import type { AuditedTx } from "../../audit/mutation";
-import { AppError, notFound } from "../../errors";
+import { notFound } from "../../errors";
+import { assertCanRequireSso } from "./sso/connections";
 import type { IdentityPolicy } from "../../contracts/identity-policy";
 
 const POLICY = {
@@ -26,28 +27,13 @@ export async function getIdentityPolicy(db: ReadDb, orgId: string) {
   return { ...(org as IdentityPolicy), ssoConnection: connection ? { enabled: connection.enabled } : null, breakGlassOwners };
 }
 
-/**
- * Requiring single sign-on locks members out of password sign-in, so it needs an enabled
- * connection and at least one break-glass owner who can still sign in if the provider fails.
- */
-export async function assertCanRequireSso(w: AuditedTx, orgId: string): Promise<void> {
-  const connection = await w.tx.ssoConnection.findUnique({ where: { orgId }, select: { enabled: true } });
-  if (!connection?.enabled) {
-    throw new AppError("CONFLICT", "Set up and enable a single sign-on connection before requiring it", { field: "requireSso" });
-  }
-  const breakGlass = await w.tx.membership.count({ where: { orgId, role: "owner", breakGlass: true } });
-  if (breakGlass === 0) {
-    throw new AppError("CONFLICT", "Name at least one break-glass owner first: they keep password sign-in if the identity provider fails", {
-      field: "requireSso",
-    });
-  }
-}
-
 export async function setIdentityPolicy(w: AuditedTx, orgId: string, input: IdentityPolicy) {
   const before = await w.tx.organization.findUnique({ where: { id: orgId }, select: POLICY });
   if (!before) throw notFound("Organization");
   const after: IdentityPolicy = { ...input, mfaRoles: input.mfaRequirement === "roles" ? [...new Set(input.mfaRoles)].sort() : [] };
-  if (after.requireSso && !before.requireSso) await assertCanRequireSso(w, orgId);
+  // Requiring single sign-on locks members out of password sign-in: it needs an enabled connection
+  // and a break-glass owner (locked against their removal meanwhile).
+  if (after.requireSso && !before.requireSso) await assertCanRequireSso(w.tx, orgId);
   const changed = (Object.keys(POLICY) as (keyof IdentityPolicy)[]).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
   if (changed.length === 0) {
     w.unchanged();

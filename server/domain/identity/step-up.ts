@@ -77,6 +77,7 @@ export async function stepUpWithPassword(user: SessionUser, password: string, re
   const result = await signInWithPassword(db, { email: user.email, password }, request);
   if (!result.ok) {
     if (result.reason === "throttled") throw new AppError("TOO_MANY_REQUESTS", `Too many attempts. Try again in ${result.retryAfterSeconds} s.`);
+    if (result.reason === "sso_required") throw new AppError("BAD_REQUEST", `${result.orgName} requires single sign-on: confirm with it instead`);
     throw new AppError("BAD_REQUEST", "The password is not correct", { field: "password" });
   }
   if (result.user.id !== user.id) throw new AppError("UNAUTHORIZED", "Your session has ended. Sign in again.");

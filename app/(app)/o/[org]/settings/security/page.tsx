@@ -1,5 +1,6 @@
 import { Forbidden } from "@/components/shell/forbidden";
 import { IdentityPolicyCard } from "@/components/identity/policy-form";
+import { SsoConnectionCard } from "@/components/identity/sso-connection-card";
 import { getOrg } from "@/app/_lib/load";
 import { PageHeader } from "@/components/ui";
 
@@ -23,6 +24,7 @@ export default async function SecurityPage({ params }: { params: Promise<{ org: 
     <>
       <PageHeader title="Security" description={`How members of ${org.name} sign in, and when they must confirm it is them again.`} />
       <div className="flex flex-col gap-6">
+        <SsoConnectionCard orgSlug={org.slug} canManage={canManage} />
         <IdentityPolicyCard orgSlug={org.slug} canManage={canManage} />
       </div>
     </>
