@@ -130,6 +130,7 @@ export async function passkeySignInOptions(input: { email: string; password: str
   const result = await signInWithPassword(db, input, request);
   if (!result.ok) {
     if (result.reason === "throttled") throw new AppError("TOO_MANY_REQUESTS", `Too many attempts. Try again in ${result.retryAfterSeconds} s.`);
+    if (result.reason === "sso_required") throw new AppError("FORBIDDEN", `${result.orgName} requires single sign-on. Use 'Sign in with SSO'.`);
     throw new AppError("UNAUTHORIZED", "The email or password is not correct.");
   }
   return passkeyAssertionOptions(result.user.id, db);
