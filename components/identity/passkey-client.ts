@@ -2,15 +2,10 @@
 // The browser half of passkeys (@simplewebauthn/browser): runs the authenticator prompt for options
 // the server handed out and returns the response to send back. Errors become sentences a person
 // can act on.
-import {
-  browserSupportsWebAuthn,
-  startAuthentication,
-  startRegistration,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-} from "@simplewebauthn/browser";
+// The library is loaded when a passkey is first used, not with the sign-in and account pages.
+import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/browser";
 
-export { browserSupportsWebAuthn };
+const supportsWebAuthn = () => typeof window !== "undefined" && typeof window.PublicKeyCredential === "function";
 
 export type PasskeyOptions = { challengeId: string; options: PublicKeyCredentialRequestOptionsJSON };
 
@@ -24,8 +19,9 @@ function describe(error: unknown): Error {
 
 /** Proves possession of a passkey: the assertion for `options` (from the server's passkey options). */
 export async function runPasskeyAssertion(options: PublicKeyCredentialRequestOptionsJSON) {
-  if (!browserSupportsWebAuthn()) throw new Error("This browser does not support passkeys.");
+  if (!supportsWebAuthn()) throw new Error("This browser does not support passkeys.");
   try {
+    const { startAuthentication } = await import("@simplewebauthn/browser");
     return await startAuthentication({ optionsJSON: options });
   } catch (error) {
     throw describe(error);
@@ -34,8 +30,9 @@ export async function runPasskeyAssertion(options: PublicKeyCredentialRequestOpt
 
 /** Creates a passkey for the creation `options` the server handed out. */
 export async function runPasskeyRegistration(options: PublicKeyCredentialCreationOptionsJSON) {
-  if (!browserSupportsWebAuthn()) throw new Error("This browser does not support passkeys.");
+  if (!supportsWebAuthn()) throw new Error("This browser does not support passkeys.");
   try {
+    const { startRegistration } = await import("@simplewebauthn/browser");
     return await startRegistration({ optionsJSON: options });
   } catch (error) {
     throw describe(error);
