@@ -11,6 +11,7 @@ import type { Role } from "../contracts/permissions";
 import { slug } from "../contracts/fields";
 import { getDb, getReadDb, type ReadDb } from "../db/client";
 import { captureWriteLsn, routeReads } from "../db/replica";
+import { checkSecondFactorRequirement } from "../domain/identity/requirement";
 import { isRefusal, type OrgRef, recordAccessDenied, requirePermission, resolveOrgAccess, resolveProjectAccess } from "../rbac/access";
 import { AppError, HTTP_STATUS } from "../errors";
 import { auditedFor } from "./trpc";
@@ -105,6 +106,12 @@ export function projectRoute(routeId: HttpRouteId, handler: (ctx: ProjectHttpCon
       const access = await resolveProjectAccess(getDb(), user.id, org.data, project.data);
       if (isRefusal(access)) return jsonError(404, "NOT_FOUND", access.message);
       const actor: Actor = { type: "user", id: user.id, label: user.email, role: access.role, request: context.request };
+      const noSecondFactor = checkSecondFactorRequirement(access.org, access.role, user.authentication);
+      if (noSecondFactor) {
+        if (route.method !== "GET")
+          await recordAccessDenied(actor, { orgId: access.org.id, projectId: access.project.id }, routeId, { reason: noSecondFactor.message });
+        throw noSecondFactor;
+      }
       const denied = requirePermission(access, route.permission);
       if (denied) {
         if (route.method !== "GET")
@@ -153,6 +160,11 @@ export function orgRoute(routeId: HttpRouteId, handler: (ctx: OrgHttpContext) =>
       const access = await resolveOrgAccess(getDb(), user.id, org.data);
       if (isRefusal(access)) return jsonError(404, "NOT_FOUND", access.message);
       const actor: Actor = { type: "user", id: user.id, label: user.email, role: access.role, request: context.request };
+      const noSecondFactor = checkSecondFactorRequirement(access.org, access.role, user.authentication);
+      if (noSecondFactor) {
+        if (route.method !== "GET") await recordAccessDenied(actor, { orgId: access.org.id }, routeId, { reason: noSecondFactor.message });
+        throw noSecondFactor;
+      }
       const denied = requirePermission(access, route.permission);
       if (denied) {
         if (route.method !== "GET") await recordAccessDenied(actor, { orgId: access.org.id }, routeId, { permission: route.permission });

@@ -2,6 +2,7 @@ import "server-only";
 import { createCallerFactory, createRouter } from "./trpc";
 import { setupRouter } from "./routers/setup";
 import { accountRouter } from "./routers/account";
+import { mfaRouter } from "./routers/mfa";
 import { orgsRouter } from "./routers/orgs";
 import { projectsRouter } from "./routers/projects";
 import { membersRouter } from "./routers/members";
@@ -23,6 +24,7 @@ import { guardrailsRouter, observabilityRouter, onlineEvaluatorsRouter, traceRul
 export const appRouter = createRouter({
   setup: setupRouter,
   account: accountRouter,
+  mfa: mfaRouter,
   orgs: orgsRouter,
   projects: projectsRouter,
   members: membersRouter,

@@ -19,6 +19,7 @@ import type { OrgPermission, ProjectPermission, Role } from "../contracts/permis
 import { slug } from "../contracts/fields";
 import type { SessionUser } from "../auth/session";
 import { isRefusal, recordAccessDenied, requirePermission, resolveOrgAccess, resolveProjectAccess } from "../rbac/access";
+import { checkSecondFactorRequirement } from "../domain/identity/requirement";
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "../db/unavailable";
 import { currentRequestId, logger, logRequestFailure, wasLogged } from "../runtime/log";
 import { requireFreshAuthentication, type FreshAuthentication } from "../domain/identity/step-up";
@@ -213,6 +214,12 @@ export function orgProcedure(permission: OrgPermission, options: ProcedureOption
       // Membership is looked up by (user, slug): a non-member finds nothing, whatever the slug.
       const access = await resolveOrgAccess(getDb(), user.id, input.orgSlug);
       if (isRefusal(access)) throw new TRPCError({ code: "NOT_FOUND", message: access.message });
+      const noSecondFactor = checkSecondFactorRequirement(access.org, access.role, user.authentication);
+      if (noSecondFactor) {
+        if (type === "mutation")
+          await recordAccessDenied(userActor(user, access.role, ctx.request), { orgId: access.org.id }, path, { reason: noSecondFactor.message });
+        throw toTRPCError(noSecondFactor);
+      }
       const denied = requirePermission(access, permission);
       if (denied) {
         if (type === "mutation") await recordAccessDenied(userActor(user, access.role, ctx.request), { orgId: access.org.id }, path, { permission });
@@ -244,6 +251,13 @@ export function projectProcedure(permission: ProjectPermission, options: Procedu
       if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
       const access = await resolveProjectAccess(getDb(), user.id, input.orgSlug, input.projectSlug);
       if (isRefusal(access)) throw new TRPCError({ code: "NOT_FOUND", message: access.message });
+      const noSecondFactor = checkSecondFactorRequirement(access.org, access.role, user.authentication);
+      if (noSecondFactor) {
+        const refused = userActor(user, access.role, ctx.request);
+        if (type === "mutation")
+          await recordAccessDenied(refused, { orgId: access.org.id, projectId: access.project.id }, path, { reason: noSecondFactor.message });
+        throw toTRPCError(noSecondFactor);
+      }
       const denied = requirePermission(access, permission);
       if (denied) {
         const refused = userActor(user, access.role, ctx.request);

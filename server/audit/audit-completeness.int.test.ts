@@ -15,6 +15,10 @@ import { verifyAuditChain } from "./chain";
 import { auditEventsOf, callerFor, createTestOrg, createUser, justSignedIn, lastSeq, TEST_PASSWORD, testRequest, type TestOrg } from "@/test/support/factories";
 import { startSession } from "../domain/users/sessions";
 import type { SessionUser } from "../auth/session";
+import { generate } from "otplib";
+import { decryptSecret } from "../crypto/secrets";
+import { relyingParty } from "../domain/identity/relying-party";
+import { SoftwarePasskey } from "@/test/support/webauthn";
 
 type State = {
   t: TestOrg;
@@ -37,10 +41,13 @@ type State = {
   onlineId?: string;
   ruleId?: string;
   limitedKeyId?: string;
+  totpSecret?: string;
+  passkey?: SoftwarePasskey;
+  passkeyId?: string;
 };
 type Scenario = {
   as: (s: State) => SessionUser | null;
-  input: (s: State) => unknown;
+  input: (s: State) => unknown | Promise<unknown>;
   expect: AuditAction[];
   after?: (s: State, result: unknown) => unknown;
 };
@@ -344,6 +351,34 @@ const scenarios: Record<string, Scenario> = {
   },
   "reviews.addToDataset": { as: (s) => s.t.users.editor, input: (s) => ({ ...scope(s), name: "grading", dataset: "runs" }), expect: ["dataset.items.added"] },
   "audit.verifyNow": { as: (s) => s.t.users.auditor, input: (s) => ({ orgSlug: s.t.org.slug }), expect: ["audit.chain.verified"] },
+  // Second factors of the approver (beforeAll started an authenticator app), then a passkey.
+  "mfa.confirmTotp": {
+    as: (s) => s.t.users.approver,
+    input: async (s) => ({ code: await generate({ secret: s.totpSecret! }) }),
+    expect: ["user.mfa.totp_enrolled"],
+  },
+  "mfa.regenerateRecoveryCodes": {
+    as: (s) => s.t.users.approver,
+    input: () => ({ reauth: { password: TEST_PASSWORD } }),
+    expect: ["user.mfa.recovery_codes_regenerated"],
+  },
+  "mfa.registerPasskey": {
+    as: (s) => s.t.users.approver,
+    input: async (s) => {
+      const { challengeId, options } = await callerFor(s.t.users.approver).mfa.passkeyRegistrationOptions();
+      return { challengeId, response: s.passkey!.register(options), name: "Laptop" };
+    },
+    expect: ["user.mfa.passkey_added"],
+    after: (s, r) => (s.passkeyId = (r as { passkeyId: string }).passkeyId),
+  },
+  "mfa.renamePasskey": { as: (s) => s.t.users.approver, input: (s) => ({ passkeyId: s.passkeyId, name: "Work laptop" }), expect: ["user.mfa.passkey_renamed"] },
+  "mfa.removeTotp": { as: (s) => s.t.users.approver, input: () => ({ reauth: { password: TEST_PASSWORD } }), expect: ["user.mfa.totp_removed"] },
+  "mfa.removePasskey": {
+    as: (s) => s.t.users.approver,
+    input: (s) => ({ passkeyId: s.passkeyId, reauth: { password: TEST_PASSWORD } }),
+    expect: ["user.mfa.passkey_removed"],
+  },
+  // After the approver's factors are gone: the policy below requires one of approvers.
   "identity.setPolicy": {
     as: (s) => s.t.users.owner,
     input: (s) => ({
@@ -409,6 +444,13 @@ const coveredElsewhere = [
   // Need a trace in the telemetry store; their events are asserted in server/telemetry/curation.int.test.ts.
   "observability.addToDataset",
   "observability.sendToQueue",
+  // Hand out a short-lived WebAuthn challenge or an unconfirmed authenticator secret: bookkeeping
+  // like sign-in throttles, no event; the factor they lead to is audited when it is confirmed
+  // (mfa.confirmTotp, mfa.registerPasskey). Asserted in server/domain/identity/*.int.test.ts.
+  "mfa.beginTotp",
+  "mfa.passkeyRegistrationOptions",
+  "mfa.passkeyOptions",
+  "mfa.signInPasskeyOptions",
   // A fresh authentication on the person's own session: no event of its own; the decision it
   // allows records how they authenticated (after.authentication). server/domain/identity/step-up.int.test.ts.
   "identity.stepUp",
@@ -435,6 +477,10 @@ beforeAll(async () => {
   s.acceptToken = (await admin.members.invite({ orgSlug: s.t.org.slug, email: s.invitee.email, role: "viewer" })).token;
   s.decliner = await createUser();
   s.declineToken = (await admin.members.invite({ orgSlug: s.t.org.slug, email: s.decliner.email, role: "viewer" })).token;
+  // An authenticator app the approver has started to set up (mfa.confirmTotp confirms it).
+  await callerFor(s.t.users.approver).mfa.beginTotp();
+  s.totpSecret = decryptSecret((await getDb().userTotp.findUniqueOrThrow({ where: { userId: s.t.users.approver.id } })).secretEncrypted, "totp-secret");
+  s.passkey = new SoftwarePasskey(relyingParty().id, relyingParty().origin);
   // Two open deployment requests (#1, #2) for the reject and cancel scenarios.
   await editor.prompts.create({ ...scope(s), name: "faq", content: { type: "text", template: "Q: {{q}}" }, commitMessage: "First" });
   for (const name of ["gated-a", "gated-b"]) {
@@ -470,7 +516,7 @@ describe("audit completeness", () => {
       // People who just signed in, so decisions that need a fresh authentication go through.
       const caller = createCaller(createContext(user && { ...user, authentication: user.authentication ?? justSignedIn() }, request));
       const fn = path.split(".").reduce<unknown>((n, k) => (n as Record<string, unknown>)[k], caller) as (i: unknown) => Promise<unknown>;
-      const result = await fn(scenario.input(s));
+      const result = await fn(await scenario.input(s));
       await scenario.after?.(s, result);
       const events = await auditEventsOf(s.t.org.id, before);
       expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(scenario.expect));

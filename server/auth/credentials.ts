@@ -1,11 +1,17 @@
 import "server-only";
-// The email-and-password sign-in (next-auth's credentials provider). A successful sign-in starts a
-// server-side session (server/domain/users/sessions.ts) whose id the JWT carries.
+// The email-and-password sign-in (next-auth's credentials provider), with a second step for people
+// who have a second factor. A successful sign-in starts a server-side session
+// (server/domain/users/sessions.ts) whose id the JWT carries, recording the factor presented.
 import CredentialsProvider from "next-auth/providers/credentials";
 import { getDb } from "../db/client";
 import { signInWithPassword } from "../domain/users/sign-in";
 import { startSession } from "../domain/users/sessions";
 import { requestMetaFromHeaders } from "./request-meta";
+import type { RequestMeta } from "../audit/actor";
+import { AppError } from "../errors";
+import { SECOND_FACTOR_FAILED_ERROR, SECOND_FACTOR_REQUIRED_ERROR, type SecondFactorProof } from "../contracts/identity";
+import type { SecondFactor } from "../domain/users/sessions";
+import { availableMethods, listFactors, verifySecondFactor } from "../domain/identity/second-factor";
 
 /** The user object next-auth hands to the jwt callback on sign-in. */
 export type SignedInUser = { id: string; email: string; name: string; sv: number; sid: string };
@@ -19,7 +25,12 @@ export function headersOf(req: { headers?: Record<string, unknown> } | undefined
 export const credentialsProvider = CredentialsProvider({
   id: "credentials",
   name: "Email and password",
-  credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+  credentials: {
+    email: { label: "Email", type: "email" },
+    password: { label: "Password", type: "password" },
+    // The second step: a SecondFactorProof as JSON (an authenticator code, a passkey assertion or a recovery code).
+    secondFactor: { label: "Second factor", type: "text" },
+  },
   async authorize(credentials, req): Promise<SignedInUser | null> {
     const email = typeof credentials?.email === "string" ? credentials.email : "";
     const password = typeof credentials?.password === "string" ? credentials.password : "";
@@ -27,7 +38,8 @@ export const credentialsProvider = CredentialsProvider({
     const request = requestMetaFromHeaders(headersOf(req));
     const result = await signInWithPassword(getDb(), { email, password }, request);
     if (result.ok) {
-      const sid = await startSession(getDb(), result.user.id, request, { method: "password", factor: null });
+      const factor = await secondFactorOf(result.user.id, credentials?.secondFactor, request);
+      const sid = await startSession(getDb(), result.user.id, request, { method: "password", factor });
       return { id: result.user.id, email: result.user.email, name: result.user.name, sv: result.user.sessionVersion, sid };
     }
     // next-auth passes the message to the sign-in page as ?error=…
@@ -36,3 +48,26 @@ export const credentialsProvider = CredentialsProvider({
     return null;
   },
 });
+
+/**
+ * The password was right. A person with a second factor must present one: without it the form is
+ * told which methods they have ("SecondFactorRequired:totp,passkey"), and shows its second step;
+ * a refused one comes back as "SecondFactorFailed:<message>".
+ */
+async function secondFactorOf(userId: string, raw: unknown, request: RequestMeta): Promise<SecondFactor | null> {
+  const methods = availableMethods(await listFactors(getDb(), userId));
+  if (methods.length === 0) return null;
+  if (typeof raw !== "string" || raw === "" || raw.length > 20_000) throw new Error(`${SECOND_FACTOR_REQUIRED_ERROR}:${methods.join(",")}`);
+  let proof: unknown;
+  try {
+    proof = JSON.parse(raw);
+  } catch {
+    throw new Error(`${SECOND_FACTOR_FAILED_ERROR}:The second factor is not valid.`);
+  }
+  try {
+    return await verifySecondFactor(getDb(), userId, proof as SecondFactorProof, request);
+  } catch (error) {
+    if (error instanceof AppError) throw new Error(`${SECOND_FACTOR_FAILED_ERROR}:${error.message}`);
+    throw error;
+  }
+}

@@ -6,7 +6,7 @@ import { verifyAuditChain } from "../audit/chain";
 import { getDb } from "../db/client";
 import { rotateEncryptionKeys } from "./rotate";
 import { decryptSecret, encryptSecret, generateEncryptionKey, loadKeyring, parseSecret, type Keyring } from "./secrets";
-import { auditEventsOf, createTestOrg, lastSeq, uniqueSlug } from "@/test/support/factories";
+import { auditEventsOf, createTestOrg, createUser, lastSeq, uniqueSlug } from "@/test/support/factories";
 
 const OLD = generateEncryptionKey();
 const NEW = generateEncryptionKey();
@@ -79,6 +79,7 @@ describe("rotateEncryptionKeys", () => {
         webhooks: { rotated: 0, alreadyCurrent: 0 },
         audit_signing_keys: { rotated: 0, alreadyCurrent: 0 },
         sso_connections: { rotated: 1, alreadyCurrent: 0 },
+        user_totp: { rotated: 0, alreadyCurrent: 0 },
       },
       organizations: 2,
     });
@@ -123,6 +124,7 @@ describe("rotateEncryptionKeys", () => {
         webhooks: { rotated: 0, alreadyCurrent: 0 },
         audit_signing_keys: { rotated: 0, alreadyCurrent: 0 },
         sso_connections: { rotated: 0, alreadyCurrent: 1 },
+        user_totp: { rotated: 0, alreadyCurrent: 0 },
       },
       organizations: 0,
     });
@@ -157,5 +159,43 @@ describe("rotateEncryptionKeys", () => {
     } finally {
       await getDb().providerConnection.delete({ where: { id: swapped.id } });
     }
+  });
+
+  it("re-encrypts a person's own secrets, recording it in each organization they belong to, and those of a person in no organization too", async () => {
+    const a = await createTestOrg();
+    const b = await createTestOrg();
+    const person = a.users.editor;
+    await getDb().membership.create({ data: { orgId: b.org.id, userId: person.id, role: "viewer" } });
+    const loner = await createUser();
+    for (const [userId, secret] of [
+      [person.id, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"],
+      [loner.id, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"],
+    ] as const) {
+      await getDb().userTotp.create({ data: { userId, secretEncrypted: encryptSecret(secret, "totp-secret", oldRing), confirmedAt: new Date() } });
+    }
+    const seq = { a: await lastSeq(a.org.id), b: await lastSeq(b.org.id) };
+    const result = await rotateEncryptionKeys(getDb());
+    expect(result.tables.user_totp).toEqual({ rotated: 2, alreadyCurrent: 0 });
+    for (const [userId, secret] of [
+      [person.id, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"],
+      [loner.id, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"],
+    ] as const) {
+      const blob = (await getDb().userTotp.findUniqueOrThrow({ where: { userId } })).secretEncrypted;
+      expect(decryptSecret(blob, "totp-secret", newOnly)).toBe(secret);
+    }
+    for (const [org, after] of [
+      [a, seq.a],
+      [b, seq.b],
+    ] as const) {
+      const events = await auditEventsOf(org.org.id, after);
+      expect(events.map((e) => [e.action, (e.after as { rows: number }).rows])).toEqual([["settings.encryption.rotated", 1]]);
+    }
+    // Only the secret of a person in no organization is left under an old key: it still rotates.
+    await getDb().userTotp.update({
+      where: { userId: loner.id },
+      data: { secretEncrypted: encryptSecret("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", "totp-secret", oldRing) },
+    });
+    expect((await rotateEncryptionKeys(getDb())).tables.user_totp).toEqual({ rotated: 1, alreadyCurrent: 1 });
+    expect(parseSecret((await getDb().userTotp.findUniqueOrThrow({ where: { userId: loner.id } })).secretEncrypted).keyId).toBe(newOnly.current.id);
   });
 });

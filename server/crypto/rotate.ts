@@ -14,9 +14,24 @@ export type EncryptedColumn = {
   table: string;
   column: string;
   purpose: SecretPurpose;
-  /** SQL over the table (aliased `t`) giving the owning organization's id, for the audit event. */
-  orgIdSql: string;
-};
+  /** The table's key column (default "id"). */
+  keyColumn?: string;
+} & (
+  | {
+      /** SQL over the table (aliased `t`) giving the owning organization's id, for the audit event. */
+      orgIdSql: string;
+      userIdSql?: never;
+    }
+  | {
+      /**
+       * For a person's own secret (it belongs to no organization): SQL giving the owner's user id.
+       * The rotation is recorded in every organization they are a member of, like their other
+       * security events; a person in no organization has no log to record it in.
+       */
+      userIdSql: string;
+      orgIdSql?: never;
+    }
+);
 
 /** Every encrypted column. Identifiers here are trusted constants, interpolated into SQL. */
 export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
@@ -44,6 +59,13 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
     purpose: "sso-client-secret",
     orgIdSql: "t.org_id",
   },
+  {
+    table: "user_totp",
+    column: "secret_encrypted",
+    purpose: "totp-secret",
+    keyColumn: "user_id",
+    userIdSql: "t.user_id",
+  },
 ];
 
 export type TableRotation = { rotated: number; alreadyCurrent: number };
@@ -56,7 +78,7 @@ export type RotationResult = {
   organizations: number;
 };
 
-type Row = { id: string; org_id: string; value: string };
+type Row = { id: string; org_ids: string[]; value: string };
 
 // runAudited rolls back a transaction that recorded no event; when nothing needed re-encrypting
 // nothing changed either, so that rollback is the right outcome and this carries the counts out.
@@ -72,10 +94,15 @@ async function rotateColumn(tx: Tx, col: EncryptedColumn, keyring: Keyring, perO
   const q = (name: string) => raw(`"${name.replaceAll('"', '""')}"`);
   const table = q(col.table);
   const column = q(col.column);
+  const key = q(col.keyColumn ?? "id");
+  const orgIds =
+    col.userIdSql !== undefined
+      ? raw(`ARRAY(SELECT m.org_id::text FROM memberships m WHERE m.user_id = ${col.userIdSql} ORDER BY m.org_id)`)
+      : raw(`ARRAY[(${col.orgIdSql})::text]`);
   // FOR UPDATE: an edit racing the rotation waits for it instead of being overwritten.
   const rows = await tx.$queryRaw<Row[]>(
-    sql`SELECT t.id::text AS id, ${raw(col.orgIdSql)}::text AS org_id, t.${column} AS value
-       FROM ${table} t WHERE t.${column} IS NOT NULL ORDER BY t.id FOR UPDATE OF t`,
+    sql`SELECT t.${key}::text AS id, ${orgIds} AS org_ids, t.${column} AS value
+       FROM ${table} t WHERE t.${column} IS NOT NULL ORDER BY t.${key} FOR UPDATE OF t`,
   );
   const counts: TableRotation = { rotated: 0, alreadyCurrent: 0 };
   for (const row of rows) {
@@ -93,12 +120,14 @@ async function rotateColumn(tx: Tx, col: EncryptedColumn, keyring: Keyring, perO
       throw error;
     }
     // updated_at is left alone on purpose: the connection's settings did not change.
-    await tx.$executeRaw(sql`UPDATE ${table} SET ${column} = ${encryptSecret(plaintext, col.purpose, keyring)} WHERE id = ${row.id}::uuid`);
+    await tx.$executeRaw(sql`UPDATE ${table} SET ${column} = ${encryptSecret(plaintext, col.purpose, keyring)} WHERE ${key} = ${row.id}::uuid`);
     counts.rotated += 1;
-    const org = perOrg.get(row.org_id) ?? { rows: 0, fromKeys: new Set<string>() };
-    org.rows += 1;
-    org.fromKeys.add(keyId);
-    perOrg.set(row.org_id, org);
+    for (const orgId of row.org_ids) {
+      const org = perOrg.get(orgId) ?? { rows: 0, fromKeys: new Set<string>() };
+      org.rows += 1;
+      org.fromKeys.add(keyId);
+      perOrg.set(orgId, org);
+    }
   }
   return counts;
 }
@@ -126,7 +155,10 @@ export async function rotateEncryptionKeys(
           sum.alreadyCurrent += counts.alreadyCurrent;
         }
         const result: RotationResult = { keyId: keyring.current.id, tables, organizations: perOrg.size };
-        if (perOrg.size === 0) throw new NothingRotated(result);
+        if (Object.values(tables).every((c) => c.rotated === 0)) throw new NothingRotated(result);
+        // Only secrets of people in no organization were re-encrypted: there is no log they belong
+        // to (as when such a person revokes a session), and the change must still commit.
+        if (perOrg.size === 0) w.unchanged();
         for (const [orgId, { rows, fromKeys }] of perOrg) {
           w.record({
             orgId,

@@ -7,3 +7,5 @@ const database = await thisFilesDatabase();
 process.env.DATABASE_URL = database.url;
 // A fixed test key, so provider API keys can be encrypted at rest as in production.
 process.env.KEEL_ENCRYPTION_KEY ??= Buffer.alloc(32, 7).toString("base64url");
+// The same secret sessionCookieFor uses (recovery codes are hashed under a key derived from it).
+process.env.KEEL_SECRET ??= "test-secret-".padEnd(40, "x");

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { ChangePasswordForm } from "@/components/account/change-password-form";
 import { SessionsCard } from "@/components/account/sessions-card";
+import { TwoFactorCard } from "@/components/account/two-factor-card";
 import { RoleBadge } from "@/components/projects/role-badge";
 import { getMyOrganizations } from "@/app/_lib/load";
 import { ButtonLink, Card, CardBody, CardHeader, EmptyState, PageHeader } from "@/components/ui";
@@ -16,7 +17,7 @@ export default async function AccountPage() {
   return (
     <main id="main" tabIndex={-1} className="w-full flex-1 px-4 py-6 outline-none sm:px-8">
       <div className="mx-auto max-w-3xl">
-        <PageHeader title="Account" description="Your profile, organizations, password and signed-in sessions." />
+        <PageHeader title="Account" description="Your profile, organizations, password, two-factor authentication and signed-in sessions." />
         <div className="grid gap-4">
           <Card aria-labelledby="profile-title">
             <CardHeader titleId="profile-title" title="Profile" />
@@ -69,6 +70,8 @@ export default async function AccountPage() {
               <ChangePasswordForm email={user.email} />
             </CardBody>
           </Card>
+
+          <TwoFactorCard />
 
           <SessionsCard />
         </div>
