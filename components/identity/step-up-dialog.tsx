@@ -10,6 +10,7 @@ import { Button, Dialog, FormProblem, Input } from "@/components/ui";
 import { errorInfo } from "@/components/lib/errors";
 import { pendingStepUp, settleStepUp, subscribeStepUp } from "./step-up-store";
 import { startSsoSignIn } from "./sso-sign-in-client";
+import { SecondFactorForm } from "./second-factor-form";
 
 const ORG_WINDOW = (minutes: number) => `this organization accepts one from the last ${minutes} minute${minutes === 1 ? "" : "s"}`;
 
@@ -35,6 +36,7 @@ function StepUpForm({ orgSlug }: { orgSlug: string }) {
   const formId = useId();
   const status = useQuery(trpc.identity.stepUpStatus.queryOptions({ orgSlug }));
   const sso = useQuery(trpc.sso.reauthentication.queryOptions());
+  const passkeyOptions = useMutation(trpc.mfa.passkeyOptions.mutationOptions());
   const [redirecting, setRedirecting] = useState(false);
   const [password, setPassword] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
@@ -52,40 +54,43 @@ function StepUpForm({ orgSlug }: { orgSlug: string }) {
   if (status.isError) return <FormProblem message={errorInfo(status.error).message} />;
   const s = status.data;
 
-  const onSubmit = (e: FormEvent) => {
+  const onPassword = (e: FormEvent) => {
     e.preventDefault();
     setProblem(null);
     if (!password) return setProblem("Enter your password");
     stepUp.mutate({ proof: { kind: "password", password } });
   };
+  const startSso = () => {
+    setRedirecting(true);
+    setProblem(null);
+    startSsoSignIn(sso.data!.providerId, { callbackUrl: window.location.href }, { prompt: "login", max_age: "0" }).catch((error: unknown) => {
+      setRedirecting(false);
+      setProblem(errorInfo(error).message);
+    });
+  };
 
   return (
-    <div className="flex flex-col gap-3">
+    <div className="flex flex-col gap-4">
       <p className="text-[13px] text-zinc-600">
         {s.lastVerified ? "Your last authentication was too long ago" : "This browser has not authenticated yet"}: {ORG_WINDOW(s.windowMinutes)}.
       </p>
-      {sso.data ? (
-        <div className="flex flex-col gap-1.5">
-          <Button
-            type="button"
-            variant={s.password ? "secondary" : "primary"}
-            loading={redirecting}
-            onClick={() => {
-              setRedirecting(true);
-              setProblem(null);
-              startSsoSignIn(sso.data!.providerId, { callbackUrl: window.location.href }, { prompt: "login", max_age: "0" }).catch((error: unknown) => {
-                setRedirecting(false);
-                setProblem(errorInfo(error).message);
-              });
-            }}
-          >
-            Confirm with single sign-on
-          </Button>
-          <p className="text-xs text-zinc-500">You sign in again at your identity provider and come back to this page; then repeat the decision.</p>
-        </div>
-      ) : null}
-      {s.password ? (
-        <form id={formId} onSubmit={onSubmit} aria-label="Confirm with your password" className="flex flex-col gap-3" noValidate>
+      {s.methods.length > 0 ? (
+        <SecondFactorForm
+          label="Confirm with your second factor"
+          methods={s.methods}
+          onProof={(proof) => {
+            setProblem(null);
+            stepUp.mutate({ proof });
+          }}
+          getPasskeyOptions={() => passkeyOptions.mutateAsync()}
+          pending={stepUp.isPending}
+          error={problem}
+          submitLabel="Confirm"
+          onCancel={() => settleStepUp(false)}
+          cancelLabel="Cancel"
+        />
+      ) : s.password ? (
+        <form id={formId} onSubmit={onPassword} aria-label="Confirm with your password" className="flex flex-col gap-3" noValidate>
           <FormProblem message={problem} />
           <Input label="Password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
           <div className="flex justify-end gap-2">
@@ -97,9 +102,16 @@ function StepUpForm({ orgSlug }: { orgSlug: string }) {
             </Button>
           </div>
         </form>
-      ) : (
-        <FormProblem message="Confirm with your second factor." />
-      )}
+      ) : null}
+      {sso.data ? (
+        <div className="flex flex-col gap-1.5 border-t border-zinc-200 pt-3">
+          <Button type="button" loading={redirecting} onClick={startSso}>
+            Confirm with single sign-on
+          </Button>
+          <p className="text-xs text-zinc-500">You sign in again at your identity provider and come back to this page; then repeat the decision.</p>
+          {s.methods.length === 0 && !s.password ? <FormProblem message={problem} /> : null}
+        </div>
+      ) : null}
     </div>
   );
 }

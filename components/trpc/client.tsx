@@ -10,7 +10,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@/server/api/root";
 import { makeQueryClient } from "./query-client";
 import { stepUpLink } from "./step-up-link";
-import { StepUpDialog } from "@/components/identity/step-up-dialog";
+import { StepUpHost } from "@/components/identity/step-up-host";
 
 /** What procedures return and take, inferred from the router: never copied by hand. */
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
@@ -38,7 +38,7 @@ export function Providers({ children }: { children: ReactNode }) {
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
         {children}
-        <StepUpDialog />
+        <StepUpHost />
       </TRPCProvider>
     </QueryClientProvider>
   );

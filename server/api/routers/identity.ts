@@ -4,13 +4,15 @@ import { z } from "zod";
 import { authedProcedure, createRouter, orgProcedure } from "../trpc";
 import { identityPolicyInput } from "../../contracts/identity-policy";
 import { getIdentityPolicy, setIdentityPolicy } from "../../domain/identity/policy";
-import { hasSecondFactor, stepUpWithPassword } from "../../domain/identity/step-up";
+import { stepUpWithPassword, stepUpWithSecondFactor } from "../../domain/identity/step-up";
+import { availableMethods, hasSecondFactor, listFactors } from "../../domain/identity/second-factor";
+import { secondFactorProof } from "../../contracts/identity";
+import { text } from "../../contracts/fields";
 
-const stepUpProof = z.discriminatedUnion(
-  "kind",
-  [z.object({ kind: z.literal("password"), password: z.string().min(1, "is required").max(256, "is too long") })],
-  { error: "must say how you confirm: password" },
-);
+// The password, or a second factor (authenticator app code, passkey assertion, recovery code).
+const stepUpProof = z.union([z.object({ kind: z.literal("password"), password: text(256).min(1, "is required") }), secondFactorProof], {
+  error: "must be a password or a second factor",
+});
 
 export const identityRouter = createRouter({
   policy: orgProcedure("identity:read").query(({ ctx }) => getIdentityPolicy(ctx.db, ctx.org.id)),
@@ -21,13 +23,16 @@ export const identityRouter = createRouter({
   stepUpStatus: orgProcedure("org:read").query(async ({ ctx }) => {
     const auth = ctx.user.authentication;
     const windowMs = ctx.org.stepUpMinutes * 60_000;
-    const secondFactor = await hasSecondFactor(ctx.db, ctx.user.id);
+    const factors = await listFactors(ctx.db, ctx.user.id);
+    const secondFactor = hasSecondFactor(factors);
     const fresh = !!auth && Date.now() - auth.verifiedAt.getTime() <= windowMs && (auth.verifiedMethod !== "password" || !secondFactor);
     return {
       windowMinutes: ctx.org.stepUpMinutes,
       fresh,
       lastVerified: auth ? { method: auth.verifiedMethod, at: auth.verifiedAt } : null,
       password: !secondFactor,
+      /** The second factors the person can confirm with. */
+      methods: availableMethods(factors),
     };
   }),
   /**
@@ -37,5 +42,9 @@ export const identityRouter = createRouter({
    */
   stepUp: authedProcedure("a signed-in person confirms it is them before a decision that needs a fresh authentication")
     .input(z.object({ proof: stepUpProof }))
-    .mutation(({ ctx, input }) => stepUpWithPassword(ctx.user, input.proof.password, ctx.request)),
+    .mutation(({ ctx, input }) =>
+      input.proof.kind === "password"
+        ? stepUpWithPassword(ctx.user, input.proof.password, ctx.request)
+        : stepUpWithSecondFactor(ctx.user, input.proof, ctx.request),
+    ),
 });

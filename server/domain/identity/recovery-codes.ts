@@ -6,7 +6,7 @@ import "server-only";
 // searched at all; with it, 2^50 guesses per code are still out of reach. (A slow password hash
 // would buy nothing for random codes and cost ten Argon2 runs per check.)
 import { createHmac, hkdfSync, randomInt, timingSafeEqual } from "node:crypto";
-import type { Tx } from "../../db/client";
+import type { Tx, ReadDb } from "../../db/client";
 import { setting } from "../../env";
 
 export const RECOVERY_CODE_COUNT = 10;
@@ -55,6 +55,6 @@ export async function consumeRecoveryCode(tx: Tx, userId: string, code: string):
   return used.count === 1;
 }
 
-export async function countRecoveryCodesLeft(db: Pick<Tx, "userRecoveryCode">, userId: string): Promise<number> {
+export async function countRecoveryCodesLeft(db: Pick<ReadDb, "userRecoveryCode">, userId: string): Promise<number> {
   return db.userRecoveryCode.count({ where: { userId, usedAt: null } });
 }

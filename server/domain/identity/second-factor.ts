@@ -4,7 +4,7 @@ import "server-only";
 // password attempts (server/auth/throttle.ts, under the key "mfa:<user id>"): a few free tries per
 // address, then exponential back-off.
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Db } from "../../db/client";
+import type { Db, ReadDb } from "../../db/client";
 import { getDb } from "../../db/client";
 import type { RequestMeta } from "../../audit/actor";
 import { runAudited } from "../../audit/mutation";
@@ -29,7 +29,7 @@ const throttleKey = (userId: string) => `mfa:${userId}`;
 /** What second factors a person has. A confirmed authenticator app or any passkey is a factor. */
 export type Factors = { totp: boolean; passkeys: number; recoveryCodesLeft: number };
 
-export async function listFactors(db: Pick<Db, "userTotp" | "userPasskey" | "userRecoveryCode">, userId: string): Promise<Factors> {
+export async function listFactors(db: Pick<ReadDb, "userTotp" | "userPasskey" | "userRecoveryCode">, userId: string): Promise<Factors> {
   const [totp, passkeys, recoveryCodesLeft] = await Promise.all([
     db.userTotp.findFirst({ where: { userId, confirmedAt: { not: null } }, select: { userId: true } }),
     db.userPasskey.count({ where: { userId } }),

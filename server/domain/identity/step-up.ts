@@ -13,6 +13,7 @@ import type { SessionUser } from "../../auth/session";
 import type { RequestMeta } from "../../audit/actor";
 import type { VerificationMethod } from "../users/sessions";
 import { signInWithPassword } from "../users/sign-in";
+import { hasSecondFactor, listFactors, verifySecondFactor, type SecondFactorProof } from "./second-factor";
 
 /** How a decision's maker last authenticated, as its audit event records it. */
 export type FreshAuthentication = { method: VerificationMethod; at: string };
@@ -26,12 +27,8 @@ export function stepUpRequired(minutes: number): AppError {
 }
 
 /** Whether the person has a second factor (a confirmed authenticator app or a passkey). */
-export async function hasSecondFactor(db: Db | ReadDb, userId: string): Promise<boolean> {
-  const [totp, passkeys] = await Promise.all([
-    db.userTotp.count({ where: { userId, confirmedAt: { not: null } } }),
-    db.userPasskey.count({ where: { userId } }),
-  ]);
-  return totp + passkeys > 0;
+export async function personHasSecondFactor(db: Db | ReadDb, userId: string): Promise<boolean> {
+  return hasSecondFactor(await listFactors(db, userId));
 }
 
 /**
@@ -48,7 +45,7 @@ export async function requireFreshAuthentication(
   const windowMs = org.stepUpMinutes * 60_000;
   if (auth && now.getTime() - auth.verifiedAt.getTime() <= windowMs) {
     // A password proves little to a person who has a second factor: they must use it.
-    if (auth.verifiedMethod !== "password" || !(await hasSecondFactor(db, user.id))) {
+    if (auth.verifiedMethod !== "password" || !(await personHasSecondFactor(db, user.id))) {
       return { method: auth.verifiedMethod, at: auth.verifiedAt.toISOString() };
     }
   }
@@ -71,7 +68,7 @@ export async function markSessionVerified(db: Db, sessionId: string, userId: str
 export async function stepUpWithPassword(user: SessionUser, password: string, request: RequestMeta): Promise<FreshAuthentication> {
   if (!user.sessionId) throw new AppError("UNAUTHORIZED", "Step-up needs a signed-in session");
   const db = getDb();
-  if (await hasSecondFactor(db, user.id)) {
+  if (await personHasSecondFactor(db, user.id)) {
     throw new AppError("BAD_REQUEST", "You have a second factor: confirm with your authenticator app or passkey instead", { field: "password" });
   }
   const result = await signInWithPassword(db, { email: user.email, password }, request);
@@ -84,4 +81,14 @@ export async function stepUpWithPassword(user: SessionUser, password: string, re
   const at = new Date();
   await markSessionVerified(db, user.sessionId, user.id, "password", at);
   return { method: "password", at: at.toISOString() };
+}
+
+/** Step-up with a second factor: an authenticator app code, a passkey or a recovery code. */
+export async function stepUpWithSecondFactor(user: SessionUser, proof: SecondFactorProof, request: RequestMeta): Promise<FreshAuthentication> {
+  if (!user.sessionId) throw new AppError("UNAUTHORIZED", "Step-up needs a signed-in session");
+  const db = getDb();
+  const method = await verifySecondFactor(db, user.id, proof, request);
+  const at = new Date();
+  await markSessionVerified(db, user.sessionId, user.id, method, at);
+  return { method, at: at.toISOString() };
 }
