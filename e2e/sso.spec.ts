@@ -71,7 +71,7 @@ test("with single sign-on required, a member's password sign-in is refused; a br
   try {
     await policy.getByLabel("Require single sign-on").check();
     await policy.getByRole("button", { name: "Save policy" }).click();
-    await expect(policy.getByText("Saved.")).toBeVisible();
+    await expect(page.getByText("Saved. It applies to every member")).toBeVisible();
 
     const context = await browser.newContext();
     const member = await context.newPage();

@@ -65,6 +65,8 @@ function valuesOf(p: Policy): z.input<typeof formSchema> {
 export function IdentityPolicyCard({ orgSlug, canManage }: { orgSlug: string; canManage: boolean }) {
   const trpc = useTRPC();
   const policy = useQuery(trpc.identity.policy.queryOptions({ orgSlug }));
+  // Kept here: the form remounts with the saved values.
+  const [saved, setSaved] = useState(false);
   return (
     <Card aria-labelledby="identity-policy-title">
       <CardHeader
@@ -74,29 +76,37 @@ export function IdentityPolicyCard({ orgSlug, canManage }: { orgSlug: string; ca
       />
       <CardBody>
         <QueryBody query={policy} what="the sign-in policy">
-          {(p) => <PolicyForm key={JSON.stringify(p)} orgSlug={orgSlug} policy={p} canManage={canManage} />}
+          {(p) => (
+            <>
+              {saved ? (
+                <Alert tone="success" className="mb-4">
+                  Saved. It applies to every member from their next request.
+                </Alert>
+              ) : null}
+              <PolicyForm key={JSON.stringify(p)} orgSlug={orgSlug} policy={p} canManage={canManage} onSaved={setSaved} />
+            </>
+          )}
         </QueryBody>
       </CardBody>
     </Card>
   );
 }
 
-function PolicyForm({ orgSlug, policy, canManage }: { orgSlug: string; policy: Policy; canManage: boolean }) {
+function PolicyForm({ orgSlug, policy, canManage, onSaved }: { orgSlug: string; policy: Policy; canManage: boolean; onSaved: (saved: boolean) => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const formId = useId();
   const form = useForm({ resolver: placedZodResolver(formSchema, { labels: LABELS }), defaultValues: valuesOf(policy) });
   const {
     register,
-    formState: { errors, isDirty },
+    formState: { errors },
   } = form;
   const mfaRequirement = useWatch({ control: form.control, name: "mfaRequirement" });
   const [formError, setFormError] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
   const save = useMutation(
     trpc.identity.setPolicy.mutationOptions({
       onSuccess: async () => {
-        setSaved(true);
+        onSaved(true);
         await queryClient.invalidateQueries({ queryKey: trpc.identity.policy.queryKey({ orgSlug }) });
       },
       onError: (error) => setFormError(applyServerErrors(form, error, { labels: LABELS })),
@@ -106,7 +116,7 @@ function PolicyForm({ orgSlug, policy, canManage }: { orgSlug: string; policy: P
 
   const onSubmit = (e: FormEvent) => {
     setFormError(null);
-    setSaved(false);
+    onSaved(false);
     return form.handleSubmit(
       (values) => save.mutate({ orgSlug, policy: values }),
       () => focusFirstInvalid(formId),
@@ -117,7 +127,6 @@ function PolicyForm({ orgSlug, policy, canManage }: { orgSlug: string; policy: P
     <form id={formId} onSubmit={onSubmit} noValidate aria-label="Sign-in policy" className="flex flex-col gap-5">
       {canManage ? null : <Alert tone="info">Only owners change the sign-in policy.</Alert>}
       <FormProblem message={formError} />
-      {saved && !isDirty ? <Alert tone="success">Saved. It applies to every member from their next request.</Alert> : null}
       <fieldset disabled={!canManage} className="flex flex-col gap-5">
         <div className="flex flex-col gap-1.5">
           <Checkbox

@@ -101,7 +101,12 @@ function SsoConnectionForm({
   const formId = useId();
   const [test, setTest] = useState<TestResult | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.sso.connection.queryKey({ orgSlug }) });
+  // The sign-in policy card beside this one reads whether a connection and a break-glass owner exist.
+  const refresh = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.sso.connection.queryKey({ orgSlug }) }),
+      queryClient.invalidateQueries({ queryKey: trpc.identity.policy.queryKey({ orgSlug }) }),
+    ]);
   const save = useMutation(trpc.sso.save.mutationOptions());
   const remove = useMutation(trpc.sso.delete.mutationOptions({ onSuccess: () => void refresh().then(() => setConfirmDelete(false)) }));
   const testConnection = useMutation(trpc.sso.test.mutationOptions());
@@ -304,7 +309,11 @@ function BreakGlassOwners({ orgSlug, canManage, state }: { orgSlug: string; canM
   const [problem, setProblem] = useState<string | null>(null);
   const setBreakGlass = useMutation(
     trpc.sso.setBreakGlass.mutationOptions({
-      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.sso.connection.queryKey({ orgSlug }) }),
+      onSuccess: () =>
+        Promise.all([
+          queryClient.invalidateQueries({ queryKey: trpc.sso.connection.queryKey({ orgSlug }) }),
+          queryClient.invalidateQueries({ queryKey: trpc.identity.policy.queryKey({ orgSlug }) }),
+        ]),
       onError: (error) => setProblem(errorInfo(error).message),
     }),
   );
