@@ -3,8 +3,6 @@
 // afresh, false when they cancel. Requests for the same organization while the dialog is open
 // share it.
 
-export type StepUpRequest = { orgSlug: string; resolve: (ok: boolean) => void };
-
 let current: { orgSlug: string; promise: Promise<boolean>; settle: (ok: boolean) => void } | null = null;
 const listeners = new Set<() => void>();
 

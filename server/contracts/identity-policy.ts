@@ -4,7 +4,6 @@ import { z } from "zod";
 import { ROLES } from "./permissions";
 
 export const MFA_REQUIREMENTS = ["none", "all", "roles"] as const;
-export type MfaRequirement = (typeof MFA_REQUIREMENTS)[number];
 
 const whole = (min: number, max: number) =>
   z
@@ -32,7 +31,6 @@ export const identityPolicyInput = z
       ctx.addIssue({ code: "custom", path: ["sessionIdleMinutes"], message: "must not be longer than the absolute timeout" });
     }
   });
-export type IdentityPolicyInput = z.input<typeof identityPolicyInput>;
 export type IdentityPolicy = z.output<typeof identityPolicyInput>;
 
 /** Whether a member with this role must have a second factor in an organization with this policy. */

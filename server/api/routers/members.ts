@@ -40,7 +40,9 @@ export const membersRouter = createRouter({
   /** Signs a member out everywhere (every live session of theirs). */
   revokeSessions: orgProcedure("member:update")
     .input(z.object({ userId: id }))
-    .mutation(({ ctx, input }) => ctx.audited((w) => revokeMemberSessions(w, { orgId: ctx.org.id, actorRole: ctx.role, actorUserId: ctx.user.id }, input.userId))),
+    .mutation(({ ctx, input }) =>
+      ctx.audited((w) => revokeMemberSessions(w, { orgId: ctx.org.id, actorRole: ctx.role, actorUserId: ctx.user.id }, input.userId)),
+    ),
   changeRole: orgProcedure("member:update", { stepUp: true })
     .input(z.object({ userId: id, role }))
     .mutation(({ ctx, input }) => ctx.audited((w) => changeMemberRole(w, { orgId: ctx.org.id, actorRole: ctx.role, actorUserId: ctx.user.id }, input))),

@@ -17,7 +17,14 @@ export async function seedDeployments(ctx: Ctx, editorActor: Actor) {
     const user = await getDb().user.findUniqueOrThrow({ where: { email } });
     // Decisions need a fresh authentication; the demo people have no second factor, so the one
     // they would give is their password, as the step-up dialog records it.
-    return { type: "user", id: user.id, label: user.email, role, request: editorActor.request, authentication: { method: "password", at: new Date().toISOString() } };
+    return {
+      type: "user",
+      id: user.id,
+      label: user.email,
+      role,
+      request: editorActor.request,
+      authentication: { method: "password", at: new Date().toISOString() },
+    };
   };
   const owner = await as("owner@example.com", "owner");
   const approver = await as("approver@example.com", "approver");
