@@ -38,7 +38,7 @@ describe("passkeys", () => {
       message: expect.stringMatching(/expired or was already used/),
     });
     expect(await listFactors(getDb(), me.id)).toEqual({ totp: false, passkeys: 1, recoveryCodesLeft: 10 });
-    expect(await getDb().userSession.findUniqueOrThrow({ where: { id: sessionId } })).toMatchObject({ factor: "passkey", verifiedMethod: "passkey" });
+    expect(await getDb().userSession.findUniqueOrThrow({ where: { id: sessionId } })).toMatchObject({ factor: "passkey", verifiedMethod: "password" });
     expect((await auditEventsOf(t.org.id, before)).map((e) => e.action)).toEqual(["user.mfa.passkey_added"]);
 
     // A second one: no new recovery codes, a default name.
